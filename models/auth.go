@@ -1,0 +1,188 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// PasswordCost is the bcrypt cost for new passwords.
+const PasswordCost = 11
+
+// MinPasswordLength is the shortest password accepted at registration.
+const MinPasswordLength = 10
+
+// commonPasswords holds passwords too common to accept (lower-cased).
+var commonPasswords = map[string]bool{
+	"password": true, "password1": true, "password12": true, "password123": true,
+	"1234567890": true, "12345678910": true, "qwertyuiop": true, "123456789a": true,
+	"iloveyou12": true, "qwerty1234": true, "1q2w3e4r5t": true, "letmein123": true,
+	"welcome123": true, "abcdefghij": true, "0123456789": true, "1111111111": true,
+	"passw0rd12": true, "football12": true, "baseball12": true, "sunshine12": true,
+	"qwertyuiop1": true, "princess12": true, "dragon1234": true, "monkey1234": true,
+	"aaaaaaaaaa": true, "changeme123": true, "password1234": true, "administrator": true,
+}
+
+// HashPassword hashes a password with bcrypt.
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), PasswordCost)
+	if err != nil {
+		return "", fmt.Errorf("models: hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// CheckPassword reports whether pw matches the stored hash.
+func CheckPassword(hash, pw string) bool {
+	if hash == "" {
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+}
+
+// dummyHash is compared against when an account does not exist, so a login
+// attempt takes the same time whether or not the email is known.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no-such-account-padding"), PasswordCost)
+
+// ValidateNewPassword applies the registration rules.
+func ValidateNewPassword(pw string) string {
+	switch {
+	case len(pw) < MinPasswordLength:
+		return fmt.Sprintf("Use at least %d characters.", MinPasswordLength)
+	case len(pw) > 72:
+		return "Use at most 72 characters."
+	case commonPasswords[strings.ToLower(pw)]:
+		return "This password is too common; choose another."
+	}
+	return ""
+}
+
+// NormalizeEmail validates and lower-cases an email address.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s, "@") {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
+
+// CreateShopper registers a new shopper account.
+func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (*Shopper, error) {
+	fields := map[string]string{}
+	em, ok := NormalizeEmail(email)
+	if !ok {
+		fields["email"] = "Enter a valid email address."
+	}
+	if strings.TrimSpace(name) == "" {
+		fields["name"] = "Enter your name."
+	} else if len(name) > 100 {
+		fields["name"] = "Use at most 100 characters."
+	}
+	if msg := ValidateNewPassword(password); msg != "" {
+		fields["password"] = msg
+	}
+	if len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	s := &Shopper{Email: &em, Name: strings.TrimSpace(name), PasswordHash: hash}
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Shopper{}).Where("email = ?", em).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return &ValidationError{Fields: map[string]string{"email": "An account with this email already exists. Log in instead."}}
+		}
+		s.ExternalID = "pending"
+		if err := tx.Create(s).Error; err != nil {
+			return err
+		}
+		s.ExternalID = fmt.Sprintf("s%d", s.ID)
+		return tx.Model(s).Update("external_id", s.ExternalID).Error
+	})
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("models: create shopper: %w", err)
+	}
+	return s, nil
+}
+
+// AuthenticateShopper returns the shopper with this email and password, or
+// ErrNotFound for a wrong email or password alike.
+func (db *DB) AuthenticateShopper(ctx context.Context, email, password string) (*Shopper, error) {
+	em, _ := NormalizeEmail(email)
+	var s Shopper
+	err := db.R.WithContext(ctx).Where("email = ?", em).First(&s).Error
+	if err != nil {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, notFound(err, "authenticate shopper")
+	}
+	if !CheckPassword(s.PasswordHash, password) {
+		return nil, fmt.Errorf("models: authenticate shopper: %w", ErrNotFound)
+	}
+	return &s, nil
+}
+
+// AuthenticateStaff returns the staff member with this email and password.
+func (db *DB) AuthenticateStaff(ctx context.Context, email, password string) (*Staff, error) {
+	em, _ := NormalizeEmail(email)
+	var s Staff
+	err := db.R.WithContext(ctx).Where("email = ?", em).First(&s).Error
+	if err != nil {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, notFound(err, "authenticate staff")
+	}
+	if !CheckPassword(s.PasswordHash, password) {
+		return nil, fmt.Errorf("models: authenticate staff: %w", ErrNotFound)
+	}
+	return &s, nil
+}
+
+// ShopperByID finds a shopper.
+func (db *DB) ShopperByID(ctx context.Context, id uint) (*Shopper, error) {
+	var s Shopper
+	if err := db.R.WithContext(ctx).First(&s, id).Error; err != nil {
+		return nil, notFound(err, "find shopper %d", id)
+	}
+	return &s, nil
+}
+
+// ShopperByExternalID finds a shopper by the user id used in events.
+func (db *DB) ShopperByExternalID(ctx context.Context, ext string) (*Shopper, error) {
+	var s Shopper
+	if err := db.R.WithContext(ctx).Where("external_id = ?", ext).First(&s).Error; err != nil {
+		return nil, notFound(err, "find shopper %q", ext)
+	}
+	return &s, nil
+}
+
+// StaffByID finds a staff member.
+func (db *DB) StaffByID(ctx context.Context, id uint) (*Staff, error) {
+	var s Staff
+	if err := db.R.WithContext(ctx).First(&s, id).Error; err != nil {
+		return nil, notFound(err, "find staff %d", id)
+	}
+	return &s, nil
+}
+
+// SetOptOut changes a shopper's personalization opt-out.
+func (db *DB) SetOptOut(ctx context.Context, shopperID uint, optOut bool) error {
+	err := db.W.WithContext(ctx).Model(&Shopper{}).Where("id = ?", shopperID).Update("opt_out", optOut).Error
+	if err != nil {
+		return fmt.Errorf("models: set opt-out of shopper %d: %w", shopperID, err)
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// MaxLineQuantity caps one cart line.
+const MaxLineQuantity = 99
+
+// CartLines returns the lines of a cart with their products.
+func (db *DB) CartLines(ctx context.Context, owner string) ([]CartItem, error) {
+	var items []CartItem
+	err := db.R.WithContext(ctx).Preload("Product").Where("owner_key = ?", owner).Order("id").Find(&items).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: load cart: %w", err)
+	}
+	return items, nil
+}
+
+// CartCount returns the number of units in a cart.
+func (db *DB) CartCount(ctx context.Context, owner string) (int, error) {
+	var n int
+	err := db.R.WithContext(ctx).Model(&CartItem{}).Where("owner_key = ?", owner).Select("COALESCE(SUM(quantity), 0)").Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("models: count cart: %w", err)
+	}
+	return n, nil
+}
+
+// AddToCart adds qty units of a product, capped by stock.
+func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty int) error {
+	if qty < 1 || qty > MaxLineQuantity {
+		return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Choose a quantity from 1 to %d.", MaxLineQuantity)}}
+	}
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p Product
+		if err := tx.First(&p, productID).Error; err != nil {
+			return notFound(err, "add product %d to cart", productID)
+		}
+		if !p.InStock() {
+			return &ValidationError{Fields: map[string]string{"quantity": "Sorry, this product is out of stock."}}
+		}
+		var line CartItem
+		err := tx.Where("owner_key = ? AND product_id = ?", owner, productID).First(&line).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return fmt.Errorf("models: add to cart: %w", err)
+		}
+		want := min(line.Quantity+qty, p.Stock, MaxLineQuantity)
+		line.OwnerKey, line.ProductID, line.Quantity = owner, productID, want
+		if err := tx.Save(&line).Error; err != nil {
+			return fmt.Errorf("models: add to cart: %w", err)
+		}
+		return nil
+	})
+}
+
+// SetCartQuantity sets a line's quantity; zero removes the line.
+func (db *DB) SetCartQuantity(ctx context.Context, owner string, productID uint, qty int) error {
+	if qty < 0 || qty > MaxLineQuantity {
+		return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Choose a quantity from 0 to %d.", MaxLineQuantity)}}
+	}
+	tx := db.W.WithContext(ctx)
+	var err error
+	if qty == 0 {
+		err = tx.Where("owner_key = ? AND product_id = ?", owner, productID).Delete(&CartItem{}).Error
+	} else {
+		err = tx.Model(&CartItem{}).Where("owner_key = ? AND product_id = ?", owner, productID).Update("quantity", qty).Error
+	}
+	if err != nil {
+		return fmt.Errorf("models: set cart quantity: %w", err)
+	}
+	return nil
+}
+
+// MergeVisitor moves an anonymous visitor's cart and history onto a
+// shopper at login, in one transaction.
+func (db *DB) MergeVisitor(ctx context.Context, visitorKey, shopperKey string) error {
+	if visitorKey == "" || visitorKey == shopperKey {
+		return nil
+	}
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var lines []CartItem
+		if err := tx.Where("owner_key = ?", visitorKey).Find(&lines).Error; err != nil {
+			return fmt.Errorf("models: merge cart: %w", err)
+		}
+		for _, l := range lines {
+			err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "owner_key"}, {Name: "product_id"}},
+				DoUpdates: clause.Assignments(map[string]any{"quantity": gorm.Expr("MIN(cart_items.quantity + excluded.quantity, ?)", MaxLineQuantity)}),
+			}).Create(&CartItem{OwnerKey: shopperKey, ProductID: l.ProductID, Quantity: l.Quantity}).Error
+			if err != nil {
+				return fmt.Errorf("models: merge cart line: %w", err)
+			}
+		}
+		if err := tx.Where("owner_key = ?", visitorKey).Delete(&CartItem{}).Error; err != nil {
+			return fmt.Errorf("models: clear visitor cart: %w", err)
+		}
+		return MergeVisitorEventsTx(tx, visitorKey, shopperKey)
+	})
+}
+
+// Address is the shipping address entered at checkout.
+type Address struct {
+	Name, Email, Street, City, Postcode, Country string
+}
+
+// Validate returns a message per invalid field.
+func (a *Address) Validate() map[string]string {
+	f := map[string]string{}
+	trim := func(s *string) { *s = strings.TrimSpace(*s) }
+	trim(&a.Name)
+	trim(&a.Street)
+	trim(&a.City)
+	trim(&a.Postcode)
+	trim(&a.Country)
+	req := func(field, v, msg string, max int) {
+		switch {
+		case v == "":
+			f[field] = msg
+		case len(v) > max:
+			f[field] = fmt.Sprintf("Use at most %d characters.", max)
+		}
+	}
+	req("name", a.Name, "Enter the recipient's name.", 100)
+	req("street", a.Street, "Enter the street and house number.", 200)
+	req("city", a.City, "Enter the city.", 100)
+	req("postcode", a.Postcode, "Enter the postcode.", 20)
+	req("country", a.Country, "Enter the country.", 60)
+	if em, ok := NormalizeEmail(a.Email); ok {
+		a.Email = em
+	} else {
+		f["email"] = "Enter a valid email address."
+	}
+	return f
+}
+
+// OutOfStockError says which product could not be bought.
+type OutOfStockError struct {
+	Title     string
+	Available int
+}
+
+func (e *OutOfStockError) Error() string {
+	return fmt.Sprintf("only %d of %q left in stock", e.Available, e.Title)
+}
+
+func (e *OutOfStockError) Unwrap() error { return ErrConflict }
+
+// ErrEmptyCart is returned when checking out an empty cart.
+var ErrEmptyCart = fmt.Errorf("cart is empty: %w", ErrInvalid)
+
+// PlaceOrder turns a cart into a paid order in one transaction: stock is
+// decremented only where enough is left, so nothing is ever oversold, and
+// an order with the same idempotency key is returned instead of a second.
+func (db *DB) PlaceOrder(ctx context.Context, owner string, shopperID uint, idemKey string, addr Address) (*Order, bool, error) {
+	if idemKey == "" {
+		return nil, false, fmt.Errorf("models: place order: missing idempotency key: %w", ErrInvalid)
+	}
+	var order Order
+	created := false
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Where("idempotency_key = ?", idemKey).First(&order).Error
+		if err == nil {
+			if order.ShopperID == nil || *order.ShopperID != shopperID {
+				return ErrForbidden
+			}
+			return nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		var lines []CartItem
+		if err := tx.Preload("Product").Where("owner_key = ?", owner).Order("id").Find(&lines).Error; err != nil {
+			return err
+		}
+		if len(lines) == 0 {
+			return ErrEmptyCart
+		}
+		now := time.Now().UTC()
+		order = Order{ShopperID: &shopperID, IdempotencyKey: idemKey, Status: OrderPaid,
+			Email: addr.Email, Name: addr.Name, Street: addr.Street, City: addr.City,
+			Postcode: addr.Postcode, Country: addr.Country, CreatedAt: now}
+		events := make([]Event, 0, len(lines))
+		for _, l := range lines {
+			res := tx.Model(&Product{}).Where("id = ? AND active = ? AND stock >= ?", l.ProductID, true, l.Quantity).
+				Update("stock", gorm.Expr("stock - ?", l.Quantity))
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				var p Product
+				tx.First(&p, l.ProductID)
+				return &OutOfStockError{Title: l.Product.Title, Available: p.Stock}
+			}
+			order.TotalCents += l.Product.PriceCents * int64(l.Quantity)
+			order.Items = append(order.Items, OrderItem{ProductID: l.ProductID, Title: l.Product.Title, PriceCents: l.Product.PriceCents, Quantity: l.Quantity})
+			pid := l.ProductID
+			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, CreatedAt: now})
+		}
+		if err := tx.Create(&order).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("owner_key = ?", owner).Delete(&CartItem{}).Error; err != nil {
+			return err
+		}
+		created = true
+		return InsertEventsTx(tx, events)
+	})
+	if err != nil {
+		var oos *OutOfStockError
+		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) {
+			return nil, false, err
+		}
+		return nil, false, fmt.Errorf("models: place order: %w", err)
+	}
+	return &order, created, nil
+}
+
+// OrdersOf lists a shopper's orders, newest first.
+func (db *DB) OrdersOf(ctx context.Context, shopperID uint) ([]Order, error) {
+	var os []Order
+	err := db.R.WithContext(ctx).Preload("Items").Where("shopper_id = ?", shopperID).Order("created_at DESC, id DESC").Find(&os).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: orders of shopper %d: %w", shopperID, err)
+	}
+	return os, nil
+}
+
+// OrderOf returns one order if it belongs to the shopper; another
+// shopper's order is reported as not found.
+func (db *DB) OrderOf(ctx context.Context, shopperID, orderID uint) (*Order, error) {
+	var o Order
+	err := db.R.WithContext(ctx).Preload("Items").Where("id = ? AND shopper_id = ?", orderID, shopperID).First(&o).Error
+	if err != nil {
+		return nil, notFound(err, "find order %d", orderID)
+	}
+	return &o, nil
+}

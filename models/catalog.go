@@ -1,0 +1,208 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Categories returns every category ordered for display.
+func (db *DB) Categories(ctx context.Context) ([]Category, error) {
+	var cs []Category
+	if err := db.R.WithContext(ctx).Order("position, name").Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("models: list categories: %w", err)
+	}
+	return cs, nil
+}
+
+// CategoryBySlug finds a category by its slug.
+func (db *DB) CategoryBySlug(ctx context.Context, slug string) (*Category, error) {
+	var c Category
+	if err := db.R.WithContext(ctx).Where("slug = ?", slug).First(&c).Error; err != nil {
+		return nil, notFound(err, "find category %q", slug)
+	}
+	return &c, nil
+}
+
+// ProductByID finds a product with its category.
+func (db *DB) ProductByID(ctx context.Context, id uint) (*Product, error) {
+	var p Product
+	if err := db.R.WithContext(ctx).Preload("Category").First(&p, id).Error; err != nil {
+		return nil, notFound(err, "find product %d", id)
+	}
+	return &p, nil
+}
+
+// ProductByExternalID finds a product by the merchant's id.
+func (db *DB) ProductByExternalID(ctx context.Context, ext string) (*Product, error) {
+	var p Product
+	if err := db.R.WithContext(ctx).Preload("Category").Where("external_id = ?", ext).First(&p).Error; err != nil {
+		return nil, notFound(err, "find product %q", ext)
+	}
+	return &p, nil
+}
+
+// AllProducts loads the whole catalog (with categories) for in-memory
+// indexes and the recommender.
+func (db *DB) AllProducts(ctx context.Context) ([]Product, error) {
+	var ps []Product
+	if err := db.R.WithContext(ctx).Order("id").Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("models: load catalog: %w", err)
+	}
+	return ps, nil
+}
+
+// Product sort orders.
+const (
+	SortPopular   = "popular"
+	SortPriceAsc  = "price_asc"
+	SortPriceDesc = "price_desc"
+	SortNewest    = "newest"
+)
+
+// ProductQuery filters and pages a product listing.
+type ProductQuery struct {
+	CategoryIDs []uint
+	Brands      []string
+	MinPrice    int64 // cents, 0 = no bound
+	MaxPrice    int64
+	Sort        string
+	Page        int // 1-based
+	PerPage     int
+	ActiveOnly  bool
+}
+
+// ListProducts returns one page of products and the total count.
+func (db *DB) ListProducts(ctx context.Context, q ProductQuery) ([]Product, int64, error) {
+	tx := db.R.WithContext(ctx).Model(&Product{})
+	if len(q.CategoryIDs) > 0 {
+		tx = tx.Where("category_id IN ?", q.CategoryIDs)
+	}
+	if len(q.Brands) > 0 {
+		tx = tx.Where("brand IN ?", q.Brands)
+	}
+	if q.MinPrice > 0 {
+		tx = tx.Where("price_cents >= ?", q.MinPrice)
+	}
+	if q.MaxPrice > 0 {
+		tx = tx.Where("price_cents <= ?", q.MaxPrice)
+	}
+	if q.ActiveOnly {
+		tx = tx.Where("active = ?", true)
+	}
+	var total int64
+	if err := tx.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: count products: %w", err)
+	}
+	switch q.Sort {
+	case SortPriceAsc:
+		tx = tx.Order("price_cents ASC, id")
+	case SortPriceDesc:
+		tx = tx.Order("price_cents DESC, id")
+	case SortNewest:
+		tx = tx.Order("created_at DESC, id DESC")
+	default:
+		tx = tx.Order("popularity DESC, id")
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = 24
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	var ps []Product
+	if err := tx.Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Find(&ps).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: list products: %w", err)
+	}
+	return ps, total, nil
+}
+
+// BrandCount is a brand with how many products it has in a listing.
+type BrandCount struct {
+	Brand string
+	N     int
+}
+
+// BrandsIn lists the brands of the given categories, most products first.
+func (db *DB) BrandsIn(ctx context.Context, categoryIDs []uint) ([]BrandCount, error) {
+	var out []BrandCount
+	tx := db.R.WithContext(ctx).Model(&Product{}).Select("brand, COUNT(*) AS n").Where("active = ?", true)
+	if len(categoryIDs) > 0 {
+		tx = tx.Where("category_id IN ?", categoryIDs)
+	}
+	if err := tx.Group("brand").Order("n DESC, brand").Limit(30).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("models: list brands: %w", err)
+	}
+	return out, nil
+}
+
+// ProductsByIDs loads products keeping the order of ids.
+func (db *DB) ProductsByIDs(ctx context.Context, ids []uint) ([]Product, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var ps []Product
+	if err := db.R.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("models: load products: %w", err)
+	}
+	byID := make(map[uint]Product, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	out := make([]Product, 0, len(ids))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// UpdateProductAdmin changes price, stock and active flag, with an audit entry.
+func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, priceCents int64, stock int, active bool) error {
+	f := map[string]string{}
+	if priceCents <= 0 {
+		f["price"] = "Enter a price above zero."
+	}
+	if stock < 0 {
+		f["stock"] = "Stock cannot be negative."
+	}
+	if len(f) > 0 {
+		return &ValidationError{Fields: f}
+	}
+	tx := db.W.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return fmt.Errorf("models: update product %d: %w", id, tx.Error)
+	}
+	defer tx.Rollback()
+	var p Product
+	if err := tx.First(&p, id).Error; err != nil {
+		return notFound(err, "update product %d", id)
+	}
+	err := tx.Model(&Product{}).Where("id = ?", id).Updates(map[string]any{"price_cents": priceCents, "stock": stock, "active": active}).Error
+	if err != nil {
+		return fmt.Errorf("models: update product %d: %w", id, err)
+	}
+	detail := fmt.Sprintf("price %d→%d, stock %d→%d, active %t→%t", p.PriceCents, priceCents, p.Stock, stock, p.Active, active)
+	if err := audit(tx, actor, "product.update", p.ExternalID, detail); err != nil {
+		return err
+	}
+	return tx.Commit().Error
+}
+
+// Slugify lower-cases s and joins its words with hyphens.
+func Slugify(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

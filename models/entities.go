@@ -1,0 +1,231 @@
+package models
+
+import (
+	"time"
+)
+
+// Category is a node of the catalog tree.
+type Category struct {
+	ID       uint   `gorm:"primaryKey"`
+	Slug     string `gorm:"uniqueIndex;not null"`
+	Name     string `gorm:"not null"`
+	ParentID *uint  `gorm:"index"`
+	Position int
+}
+
+// Product is one sellable item. ExternalID is the merchant's own id (SKU),
+// used by import, the recommender and the API.
+type Product struct {
+	ID          uint   `gorm:"primaryKey"`
+	ExternalID  string `gorm:"uniqueIndex;not null"`
+	Slug        string `gorm:"index;not null"`
+	Title       string `gorm:"not null"`
+	Description string
+	Brand       string `gorm:"index"`
+	CategoryID  uint   `gorm:"index;not null"`
+	Category    Category
+	PriceCents  int64 `gorm:"index;not null"`
+	Stock       int   `gorm:"not null;check:stock >= 0"`
+	ImageURL    string
+	Active      bool    `gorm:"index;not null;default:true"`
+	Popularity  float64 `gorm:"index;not null;default:0"`
+	CreatedAt   time.Time `gorm:"index"`
+	UpdatedAt   time.Time
+}
+
+// InStock reports whether the product can be bought now.
+func (p Product) InStock() bool { return p.Active && p.Stock > 0 }
+
+// Shopper is a customer account. ExternalID is the user id that events,
+// import and the recommender use; imported users may have no email.
+type Shopper struct {
+	ID           uint    `gorm:"primaryKey"`
+	ExternalID   string  `gorm:"uniqueIndex;not null"`
+	Email        *string `gorm:"uniqueIndex"`
+	Name         string
+	PasswordHash string
+	OptOut       bool `gorm:"not null;default:false"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Staff roles.
+const (
+	RoleMerchandiser = "merchandiser"
+	RoleAdmin        = "admin"
+)
+
+// Staff is a merchandiser or admin of the shop.
+type Staff struct {
+	ID           uint   `gorm:"primaryKey"`
+	Email        string `gorm:"uniqueIndex;not null"`
+	Name         string
+	PasswordHash string `gorm:"not null"`
+	Role         string `gorm:"not null"`
+	CreatedAt    time.Time
+}
+
+// Event types recorded from behaviour.
+const (
+	EventView       = "view"
+	EventClick      = "click"
+	EventAddToCart  = "add_to_cart"
+	EventPurchase   = "purchase"
+	EventSearch     = "search"
+	EventImpression = "impression"
+)
+
+// Event is one behaviour signal. UserKey is the shopper's ExternalID, or
+// "v:<visitor id>" for an anonymous visitor until they log in.
+type Event struct {
+	ID        uint   `gorm:"primaryKey"`
+	UserKey   string `gorm:"index:idx_events_user_time,priority:1;not null"`
+	ProductID *uint  `gorm:"index"`
+	Type      string `gorm:"size:16;not null"`
+	Slot      string `gorm:"index"`
+	Position  int
+	Query     string
+	Value     float64
+	CreatedAt time.Time `gorm:"index;index:idx_events_user_time,priority:2"`
+}
+
+// CartItem is a line of a cart owned by a user key (visitor or shopper).
+type CartItem struct {
+	ID        uint   `gorm:"primaryKey"`
+	OwnerKey  string `gorm:"uniqueIndex:idx_cart_owner_product;not null"`
+	ProductID uint   `gorm:"uniqueIndex:idx_cart_owner_product;not null"`
+	Product   Product
+	Quantity  int `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+// Order statuses.
+const (
+	OrderPaid = "paid"
+)
+
+// Order is a completed checkout. Personal fields are blanked when a shopper
+// deletes their account; the order itself stays for accounting.
+type Order struct {
+	ID             uint   `gorm:"primaryKey"`
+	ShopperID      *uint  `gorm:"index"`
+	IdempotencyKey string `gorm:"uniqueIndex;not null"`
+	Status         string `gorm:"not null"`
+	TotalCents     int64  `gorm:"not null"`
+	Email          string
+	Name           string
+	Street         string
+	City           string
+	Postcode       string
+	Country        string
+	Items          []OrderItem
+	CreatedAt      time.Time `gorm:"index"`
+}
+
+// OrderItem is a line of an order with the price paid.
+type OrderItem struct {
+	ID         uint `gorm:"primaryKey"`
+	OrderID    uint `gorm:"index;not null"`
+	ProductID  uint `gorm:"index;not null"`
+	Title      string
+	PriceCents int64 `gorm:"not null"`
+	Quantity   int   `gorm:"not null"`
+}
+
+// Page is a layout-managed page, e.g. "home". DraftRevision increases on
+// every draft change so concurrent editors can detect each other.
+type Page struct {
+	ID                 uint   `gorm:"primaryKey"`
+	Key                string `gorm:"uniqueIndex;not null"`
+	DraftRevision      int    `gorm:"not null;default:1"`
+	PublishedVersionID *uint
+}
+
+// Slot types.
+const (
+	SlotHero           = "hero"
+	SlotRecommended    = "recommended"
+	SlotBecauseViewed  = "because_viewed"
+	SlotTrending       = "trending"
+	SlotNewArrivals    = "new_arrivals"
+	SlotCategory       = "category"
+	SlotCollection     = "collection"
+	SlotRecentlyViewed = "recently_viewed"
+	SlotPopular        = "popular"
+)
+
+// Slot is one row of the draft layout of a page.
+type Slot struct {
+	ID        uint   `gorm:"primaryKey"`
+	PageID    uint   `gorm:"index;not null"`
+	Position  int    `gorm:"not null"`
+	Type      string `gorm:"not null"`
+	Title     string
+	Subtitle  string
+	Strategy  string
+	Size      int
+	Category  string // category slug for category rows / filters
+	Brands    string // comma-separated brand filter
+	MinPrice  int64
+	MaxPrice  int64
+	Pins      string // comma-separated product external ids
+	Excludes  string
+	Boosts    string // comma-separated external ids given a boost
+	Audience  string // everyone | new | returning | logged_in | affinity:<category slug>
+	StartsAt  *time.Time
+	EndsAt    *time.Time
+	Locked    bool
+	Enabled   bool `gorm:"not null;default:true"`
+	Link      string
+	UpdatedAt time.Time
+}
+
+// LayoutVersion is a published snapshot of a page's slots (JSON).
+type LayoutVersion struct {
+	ID        uint   `gorm:"primaryKey"`
+	PageID    uint   `gorm:"index;not null"`
+	Number    int    `gorm:"not null"`
+	Snapshot  string `gorm:"not null"`
+	Summary   string
+	Author    string
+	CreatedAt time.Time
+}
+
+// AuditLog records every admin change.
+type AuditLog struct {
+	ID        uint   `gorm:"primaryKey"`
+	Actor     string `gorm:"index"`
+	Action    string
+	Target    string
+	Detail    string
+	CreatedAt time.Time `gorm:"index"`
+}
+
+// ModelArtifact is a trained recommender model stored so a restart serves
+// at once and a rollback is possible.
+type ModelArtifact struct {
+	ID        uint `gorm:"primaryKey"`
+	Blob      []byte
+	Stats     string // JSON summary of sizes and timings
+	Metrics   string // JSON evaluation figures, when measured
+	Events    int
+	TrainedAt time.Time `gorm:"index"`
+}
+
+// APIKey authorises external trackers and API clients. Only a hash of the
+// secret is stored.
+type APIKey struct {
+	ID        uint   `gorm:"primaryKey"`
+	Name      string `gorm:"not null"`
+	Prefix    string `gorm:"index;not null"`
+	Hash      string `gorm:"uniqueIndex;not null"`
+	Scope     string `gorm:"not null"` // events | recommendations | all
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Setting is a small key/value store for operator settings.
+type Setting struct {
+	Key   string `gorm:"primaryKey"`
+	Value string
+}

@@ -1,0 +1,127 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// eventColumns is the column list used by the bulk insert below.
+const eventColumns = "(user_key, product_id, type, slot, position, query, value, created_at)"
+
+// maxEventsPerStatement keeps each INSERT below SQLite's bound-variable limit.
+const maxEventsPerStatement = 4000
+
+// InsertEvents writes events in one transaction with multi-row INSERTs.
+// It is the single path every event takes into the database.
+func (db *DB) InsertEvents(ctx context.Context, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return InsertEventsTx(tx, events)
+	})
+}
+
+// InsertEventsTx is InsertEvents inside a caller's transaction.
+func InsertEventsTx(tx *gorm.DB, events []Event) error {
+	var sb strings.Builder
+	args := make([]any, 0, 8*min(len(events), maxEventsPerStatement))
+	for start := 0; start < len(events); start += maxEventsPerStatement {
+		chunk := events[start:min(start+maxEventsPerStatement, len(events))]
+		sb.Reset()
+		args = args[:0]
+		sb.WriteString("INSERT INTO events " + eventColumns + " VALUES ")
+		for i, e := range chunk {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?,?,?,?,?,?,?,?)")
+			at := e.CreatedAt
+			if at.IsZero() {
+				at = time.Now()
+			}
+			args = append(args, e.UserKey, e.ProductID, e.Type, e.Slot, e.Position, e.Query, e.Value, at.UTC())
+		}
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("models: insert %d events: %w", len(chunk), err)
+		}
+	}
+	return nil
+}
+
+// CountEvents returns the number of stored events.
+func (db *DB) CountEvents(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.R.WithContext(ctx).Model(&Event{}).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("models: count events: %w", err)
+	}
+	return n, nil
+}
+
+// Interaction is an event joined to its product's external id, as the
+// recommender consumes it.
+type Interaction struct {
+	UserKey   string
+	ItemID    string
+	Type      string
+	Value     float64
+	CreatedAt time.Time
+}
+
+// Interactions streams every product event (not searches or impressions)
+// since the given time, oldest first.
+func (db *DB) Interactions(ctx context.Context, since time.Time) ([]Interaction, error) {
+	rows, err := db.R.WithContext(ctx).Raw(`SELECT e.user_key, p.external_id, e.type, e.value, e.created_at
+		FROM events e JOIN products p ON p.id = e.product_id
+		WHERE e.type IN ('view','click','add_to_cart','purchase') AND e.created_at >= ?
+		ORDER BY e.created_at`, since.UTC()).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("models: load interactions: %w", err)
+	}
+	defer rows.Close()
+	var out []Interaction
+	for rows.Next() {
+		var it Interaction
+		if err := rows.Scan(&it.UserKey, &it.ItemID, &it.Type, &it.Value, &it.CreatedAt); err != nil {
+			return nil, fmt.Errorf("models: scan interaction: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// UserInteractions returns one user's product events since a time, oldest first.
+func (db *DB) UserInteractions(ctx context.Context, userKey string, since time.Time, limit int) ([]Interaction, error) {
+	var out []Interaction
+	err := db.R.WithContext(ctx).Raw(`SELECT * FROM (SELECT e.user_key, p.external_id AS item_id, e.type, e.value, e.created_at
+		FROM events e JOIN products p ON p.id = e.product_id
+		WHERE e.user_key = ? AND e.type IN ('view','click','add_to_cart','purchase') AND e.created_at >= ?
+		ORDER BY e.created_at DESC LIMIT ?) ORDER BY created_at`, userKey, since.UTC(), limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: load interactions of %s: %w", userKey, err)
+	}
+	return out, nil
+}
+
+// MergeVisitor moves an anonymous visitor's history onto a shopper.
+func MergeVisitorEventsTx(tx *gorm.DB, visitorKey, shopperKey string) error {
+	err := tx.Model(&Event{}).Where("user_key = ?", visitorKey).Update("user_key", shopperKey).Error
+	if err != nil {
+		return fmt.Errorf("models: merge events of visitor: %w", err)
+	}
+	return nil
+}
+
+// DeleteEventsBefore removes raw events older than t (retention).
+func (db *DB) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res := db.W.WithContext(ctx).Where("created_at < ?", t.UTC()).Delete(&Event{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: delete events before %s: %w", t.Format(time.RFC3339), res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -1,0 +1,171 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// ErrQueueFull is returned when the event queue cannot take more events.
+var ErrQueueFull = errors.New("event queue is full")
+
+// ErrWriterClosed is returned for events offered after Close.
+var ErrWriterClosed = errors.New("event writer is closed")
+
+// EventWriter batches events into few write transactions. Page views hand
+// events over without waiting; API callers can wait until their batch has
+// committed. Close drains everything accepted.
+type EventWriter struct {
+	db       *DB
+	queue    chan eventBatch
+	maxBatch int
+	linger   time.Duration
+	log      *slog.Logger
+
+	mu     sync.RWMutex
+	closed bool
+	done   chan struct{}
+
+	stats struct {
+		sync.Mutex
+		written, dropped, failed int64
+	}
+}
+
+type eventBatch struct {
+	events []Event
+	ack    chan error // nil for fire-and-forget
+}
+
+// NewEventWriter starts a writer with a queue of queueSize submissions.
+func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *slog.Logger) *EventWriter {
+	w := &EventWriter{db: db, queue: make(chan eventBatch, queueSize), maxBatch: maxBatch,
+		linger: linger, log: log, done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// Track queues events without waiting. It reports ErrQueueFull rather than
+// blocking a page when the database falls behind.
+func (w *EventWriter) Track(events ...Event) error {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.closed {
+		return ErrWriterClosed
+	}
+	select {
+	case w.queue <- eventBatch{events: events}:
+		return nil
+	default:
+		w.stats.Lock()
+		w.stats.dropped += int64(len(events))
+		w.stats.Unlock()
+		return ErrQueueFull
+	}
+}
+
+// Write queues events and waits until the transaction holding them has
+// committed, so an acknowledgement means the events are durable.
+func (w *EventWriter) Write(ctx context.Context, events []Event) error {
+	ack := make(chan error, 1)
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return ErrWriterClosed
+	}
+	select {
+	case w.queue <- eventBatch{events: events, ack: ack}:
+		w.mu.RUnlock()
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	select {
+	case err := <-ack:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops accepting events and waits until every accepted event is written.
+func (w *EventWriter) Close(ctx context.Context) error {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.queue)
+	}
+	w.mu.Unlock()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats returns how many events were written, dropped and failed.
+func (w *EventWriter) Stats() (written, dropped, failed int64) {
+	w.stats.Lock()
+	defer w.stats.Unlock()
+	return w.stats.written, w.stats.dropped, w.stats.failed
+}
+
+// QueueLen is the number of submissions waiting.
+func (w *EventWriter) QueueLen() int { return len(w.queue) }
+
+func (w *EventWriter) run() {
+	defer close(w.done)
+	var (
+		events []Event
+		acks   []chan error
+	)
+	flush := func() {
+		if len(events) == 0 {
+			return
+		}
+		err := w.db.InsertEvents(context.Background(), events)
+		w.stats.Lock()
+		if err != nil {
+			w.stats.failed += int64(len(events))
+		} else {
+			w.stats.written += int64(len(events))
+		}
+		w.stats.Unlock()
+		if err != nil {
+			w.log.Error("event batch failed", "events", len(events), "err", err)
+		}
+		for _, a := range acks {
+			a <- err
+		}
+		events, acks = events[:0], acks[:0]
+	}
+	for b := range w.queue {
+		events = append(events, b.events...)
+		if b.ack != nil {
+			acks = append(acks, b.ack)
+		}
+		// Gather whatever else arrives within the linger time.
+		timer := time.NewTimer(w.linger)
+	gather:
+		for len(events) < w.maxBatch {
+			select {
+			case nb, ok := <-w.queue:
+				if !ok {
+					break gather
+				}
+				events = append(events, nb.events...)
+				if nb.ack != nil {
+					acks = append(acks, nb.ack)
+				}
+			case <-timer.C:
+				break gather
+			}
+		}
+		timer.Stop()
+		flush()
+	}
+	flush()
+}

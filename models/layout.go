@@ -1,0 +1,414 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// HomePage is the key of the shop's homepage layout.
+const HomePage = "home"
+
+// PageByKey returns a layout page, creating it when missing.
+func (db *DB) PageByKey(ctx context.Context, key string) (*Page, error) {
+	var p Page
+	err := db.R.WithContext(ctx).Where("key = ?", key).First(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		p = Page{Key: key, DraftRevision: 1}
+		err = db.W.WithContext(ctx).Where("key = ?", key).FirstOrCreate(&p).Error
+	}
+	if err != nil {
+		return nil, fmt.Errorf("models: find page %q: %w", key, err)
+	}
+	return &p, nil
+}
+
+// DraftSlots returns the draft slots of a page in position order and the
+// draft revision they belong to.
+func (db *DB) DraftSlots(ctx context.Context, pageKey string) ([]Slot, int, error) {
+	p, err := db.PageByKey(ctx, pageKey)
+	if err != nil {
+		return nil, 0, err
+	}
+	var slots []Slot
+	if err := db.R.WithContext(ctx).Where("page_id = ?", p.ID).Order("position, id").Find(&slots).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: draft slots of %q: %w", pageKey, err)
+	}
+	return slots, p.DraftRevision, nil
+}
+
+// SlotByID returns one draft slot.
+func (db *DB) SlotByID(ctx context.Context, id uint) (*Slot, error) {
+	var s Slot
+	if err := db.R.WithContext(ctx).First(&s, id).Error; err != nil {
+		return nil, notFound(err, "find slot %d", id)
+	}
+	return &s, nil
+}
+
+// PublishedLayout returns the slots of the page's published version, or the
+// draft when nothing was published yet.
+func (db *DB) PublishedLayout(ctx context.Context, pageKey string) ([]Slot, *LayoutVersion, error) {
+	p, err := db.PageByKey(ctx, pageKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.PublishedVersionID == nil {
+		slots, _, err := db.DraftSlots(ctx, pageKey)
+		return slots, nil, err
+	}
+	var v LayoutVersion
+	if err := db.R.WithContext(ctx).First(&v, *p.PublishedVersionID).Error; err != nil {
+		return nil, nil, notFound(err, "find published version of %q", pageKey)
+	}
+	slots, err := decodeSnapshot(v.Snapshot)
+	if err != nil {
+		return nil, nil, fmt.Errorf("models: published version %d of %q: %w", v.ID, pageKey, err)
+	}
+	return slots, &v, nil
+}
+
+func decodeSnapshot(s string) ([]Slot, error) {
+	var slots []Slot
+	if err := json.Unmarshal([]byte(s), &slots); err != nil {
+		return nil, fmt.Errorf("decode snapshot: %w", err)
+	}
+	sort.SliceStable(slots, func(i, j int) bool { return slots[i].Position < slots[j].Position })
+	return slots, nil
+}
+
+// Versions lists a page's published versions, newest first.
+func (db *DB) Versions(ctx context.Context, pageKey string) ([]LayoutVersion, *Page, error) {
+	p, err := db.PageByKey(ctx, pageKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	var vs []LayoutVersion
+	if err := db.R.WithContext(ctx).Where("page_id = ?", p.ID).Order("number DESC").Find(&vs).Error; err != nil {
+		return nil, nil, fmt.Errorf("models: versions of %q: %w", pageKey, err)
+	}
+	return vs, p, nil
+}
+
+// editDraft runs fn in a write transaction after checking that the draft is
+// still at the revision the editor saw, then bumps the revision. A stale
+// revision returns ErrConflict so one editor never overwrites another.
+func (db *DB) editDraft(ctx context.Context, pageKey string, expectRev int, actor, action, target string, fn func(tx *gorm.DB, p *Page) error) error {
+	if _, err := db.PageByKey(ctx, pageKey); err != nil {
+		return err
+	}
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p Page
+		if err := tx.Where("key = ?", pageKey).First(&p).Error; err != nil {
+			return notFound(err, "find page %q", pageKey)
+		}
+		if expectRev != 0 && p.DraftRevision != expectRev {
+			return fmt.Errorf("models: draft of %q changed since revision %d (now %d): %w", pageKey, expectRev, p.DraftRevision, ErrConflict)
+		}
+		if err := fn(tx, &p); err != nil {
+			return err
+		}
+		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Update("draft_revision", p.DraftRevision+1).Error; err != nil {
+			return fmt.Errorf("models: bump draft revision: %w", err)
+		}
+		return audit(tx, actor, action, target, "")
+	})
+}
+
+func audit(tx *gorm.DB, actor, action, target, detail string) error {
+	if actor == "" {
+		return nil
+	}
+	err := tx.Create(&AuditLog{Actor: actor, Action: action, Target: target, Detail: detail, CreatedAt: time.Now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("models: write audit log: %w", err)
+	}
+	return nil
+}
+
+// ValidateSlot checks a slot's fields.
+func ValidateSlot(s *Slot) error {
+	f := map[string]string{}
+	switch s.Type {
+	case SlotHero, SlotRecommended, SlotBecauseViewed, SlotTrending, SlotNewArrivals,
+		SlotCategory, SlotCollection, SlotRecentlyViewed, SlotPopular:
+	default:
+		f["type"] = "Choose a slot type."
+	}
+	if len(s.Title) > 120 {
+		f["title"] = "Use at most 120 characters."
+	}
+	if s.Size < 0 || s.Size > 24 {
+		f["size"] = "Choose between 1 and 24 products."
+	}
+	if s.Size == 0 {
+		s.Size = 8
+	}
+	if s.MinPrice < 0 || s.MaxPrice < 0 || (s.MaxPrice > 0 && s.MinPrice > s.MaxPrice) {
+		f["price"] = "The minimum price must be below the maximum."
+	}
+	if s.StartsAt != nil && s.EndsAt != nil && !s.EndsAt.After(*s.StartsAt) {
+		f["schedule"] = "The end must be after the start."
+	}
+	a := s.Audience
+	switch {
+	case a == "", a == "everyone", a == "new", a == "returning", a == "logged_in", strings.HasPrefix(a, "affinity:") && len(a) > len("affinity:"):
+	default:
+		f["audience"] = "Choose an audience."
+	}
+	if s.Audience == "" {
+		s.Audience = "everyone"
+	}
+	if s.Type == SlotCategory && s.Category == "" && !strings.HasPrefix(s.Audience, "affinity:") {
+		// A category row without a category picks the shopper's favourite.
+		s.Strategy = "affinity"
+	}
+	if len(f) > 0 {
+		return &ValidationError{Fields: f}
+	}
+	return nil
+}
+
+// SaveSlot creates or updates a draft slot.
+func (db *DB) SaveSlot(ctx context.Context, pageKey string, expectRev int, actor string, s *Slot) error {
+	if err := ValidateSlot(s); err != nil {
+		return err
+	}
+	action := "slot.update"
+	if s.ID == 0 {
+		action = "slot.create"
+	}
+	return db.editDraft(ctx, pageKey, expectRev, actor, action, s.Title, func(tx *gorm.DB, p *Page) error {
+		s.PageID = p.ID
+		if s.ID == 0 {
+			var maxPos int
+			tx.Model(&Slot{}).Where("page_id = ?", p.ID).Select("COALESCE(MAX(position), 0)").Scan(&maxPos)
+			s.Position = maxPos + 1
+			return tx.Create(s).Error
+		}
+		var old Slot
+		if err := tx.Where("page_id = ?", p.ID).First(&old, s.ID).Error; err != nil {
+			return notFound(err, "find slot %d", s.ID)
+		}
+		s.Position = old.Position
+		return tx.Save(s).Error
+	})
+}
+
+// DeleteSlot removes a draft slot.
+func (db *DB) DeleteSlot(ctx context.Context, pageKey string, expectRev int, actor string, id uint) error {
+	return db.editDraft(ctx, pageKey, expectRev, actor, "slot.delete", fmt.Sprint(id), func(tx *gorm.DB, p *Page) error {
+		res := tx.Where("page_id = ? AND id = ?", p.ID, id).Delete(&Slot{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("models: delete slot %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// ReorderSlots sets the draft order to ids (every slot of the page, once).
+func (db *DB) ReorderSlots(ctx context.Context, pageKey string, expectRev int, actor string, ids []uint) error {
+	return db.editDraft(ctx, pageKey, expectRev, actor, "slot.reorder", "", func(tx *gorm.DB, p *Page) error {
+		var slots []Slot
+		if err := tx.Where("page_id = ?", p.ID).Find(&slots).Error; err != nil {
+			return err
+		}
+		if len(ids) != len(slots) {
+			return fmt.Errorf("models: reorder: got %d ids for %d slots: %w", len(ids), len(slots), ErrInvalid)
+		}
+		known := map[uint]bool{}
+		for _, s := range slots {
+			known[s.ID] = true
+		}
+		for i, id := range ids {
+			if !known[id] {
+				return fmt.Errorf("models: reorder: slot %d is not on the page: %w", id, ErrInvalid)
+			}
+			delete(known, id)
+			if err := tx.Model(&Slot{}).Where("id = ?", id).Update("position", i+1).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// MoveSlot moves a draft slot one place up (delta -1) or down (+1).
+func (db *DB) MoveSlot(ctx context.Context, pageKey string, expectRev int, actor string, id uint, delta int) error {
+	slots, _, err := db.DraftSlots(ctx, pageKey)
+	if err != nil {
+		return err
+	}
+	ids := make([]uint, len(slots))
+	at := -1
+	for i, s := range slots {
+		ids[i] = s.ID
+		if s.ID == id {
+			at = i
+		}
+	}
+	if at < 0 {
+		return fmt.Errorf("models: move slot %d: %w", id, ErrNotFound)
+	}
+	to := at + delta
+	if to < 0 || to >= len(ids) {
+		return nil
+	}
+	ids[at], ids[to] = ids[to], ids[at]
+	return db.ReorderSlots(ctx, pageKey, expectRev, actor, ids)
+}
+
+// PublishDraft snapshots the draft as a new published version.
+func (db *DB) PublishDraft(ctx context.Context, pageKey, author string) (*LayoutVersion, error) {
+	slots, _, err := db.DraftSlots(ctx, pageKey)
+	if err != nil {
+		return nil, err
+	}
+	return db.publish(ctx, pageKey, author, slots, "")
+}
+
+// Rollback publishes the slots of an earlier version again and resets the
+// draft to them.
+func (db *DB) Rollback(ctx context.Context, pageKey string, versionID uint, author string) (*LayoutVersion, error) {
+	var v LayoutVersion
+	if err := db.R.WithContext(ctx).First(&v, versionID).Error; err != nil {
+		return nil, notFound(err, "find version %d", versionID)
+	}
+	slots, err := decodeSnapshot(v.Snapshot)
+	if err != nil {
+		return nil, fmt.Errorf("models: rollback to version %d: %w", versionID, err)
+	}
+	return db.publish(ctx, pageKey, author, slots, fmt.Sprintf("Rollback to version %d. ", v.Number))
+}
+
+func (db *DB) publish(ctx context.Context, pageKey, author string, slots []Slot, prefix string) (*LayoutVersion, error) {
+	p, err := db.PageByKey(ctx, pageKey)
+	if err != nil {
+		return nil, err
+	}
+	var prev []Slot
+	if p.PublishedVersionID != nil {
+		prev, _, _ = db.PublishedLayout(ctx, pageKey)
+	}
+	snap, err := json.Marshal(slots)
+	if err != nil {
+		return nil, fmt.Errorf("models: encode snapshot: %w", err)
+	}
+	v := &LayoutVersion{PageID: p.ID, Snapshot: string(snap), Author: author, Summary: prefix + DiffSummary(prev, slots), CreatedAt: time.Now().UTC()}
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var maxNum int
+		if err := tx.Model(&LayoutVersion{}).Where("page_id = ?", p.ID).Select("COALESCE(MAX(number), 0)").Scan(&maxNum).Error; err != nil {
+			return err
+		}
+		v.Number = maxNum + 1
+		if err := tx.Create(v).Error; err != nil {
+			return err
+		}
+		if prefix != "" {
+			// Reset the draft to the restored slots, keeping their ids.
+			if err := tx.Where("page_id = ?", p.ID).Delete(&Slot{}).Error; err != nil {
+				return err
+			}
+			for i := range slots {
+				s := slots[i]
+				s.PageID = p.ID
+				if err := tx.Create(&s).Error; err != nil {
+					return err
+				}
+			}
+		}
+		upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
+		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+		return audit(tx, author, "layout.publish", fmt.Sprintf("%s v%d", pageKey, v.Number), v.Summary)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("models: publish %q: %w", pageKey, err)
+	}
+	return v, nil
+}
+
+// DiffSummary describes in words how slots changed from prev to next.
+func DiffSummary(prev, next []Slot) string {
+	if prev == nil {
+		return fmt.Sprintf("First version with %d slots.", len(next))
+	}
+	byID := map[uint]Slot{}
+	for _, s := range prev {
+		byID[s.ID] = s
+	}
+	var added, removed, changed []string
+	moved := 0
+	seen := map[uint]bool{}
+	for i, s := range next {
+		seen[s.ID] = true
+		old, ok := byID[s.ID]
+		if !ok {
+			added = append(added, quote(s.Title, s.Type))
+			continue
+		}
+		if idx := indexOf(prev, s.ID); idx != i {
+			moved++
+		}
+		o, n := old, s
+		o.Position, n.Position, o.UpdatedAt, n.UpdatedAt, o.PageID, n.PageID = 0, 0, time.Time{}, time.Time{}, 0, 0
+		if !slotEqual(o, n) {
+			changed = append(changed, quote(s.Title, s.Type))
+		}
+	}
+	for _, s := range prev {
+		if !seen[s.ID] {
+			removed = append(removed, quote(s.Title, s.Type))
+		}
+	}
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, "added "+strings.Join(added, ", "))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, "removed "+strings.Join(removed, ", "))
+	}
+	if len(changed) > 0 {
+		parts = append(parts, "edited "+strings.Join(changed, ", "))
+	}
+	if moved > 0 {
+		parts = append(parts, fmt.Sprintf("reordered %d slots", moved))
+	}
+	if len(parts) == 0 {
+		return "No changes."
+	}
+	s := strings.Join(parts, "; ")
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+func slotEqual(a, b Slot) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+func indexOf(slots []Slot, id uint) int {
+	for i, s := range slots {
+		if s.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func quote(title, typ string) string {
+	if title == "" {
+		return typ
+	}
+	return "“" + title + "”"
+}

@@ -1,0 +1,109 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ShopperExport is everything stored about one shopper.
+type ShopperExport struct {
+	ExportedAt time.Time       `json:"exported_at"`
+	Account    ExportAccount   `json:"account"`
+	Orders     []Order         `json:"orders"`
+	Cart       []ExportCart    `json:"cart"`
+	Events     []ExportEvent   `json:"events"`
+}
+
+// ExportAccount is the account part of an export.
+type ExportAccount struct {
+	ID                     string    `json:"id"`
+	Name                   string    `json:"name"`
+	Email                  string    `json:"email"`
+	PersonalizationOptOut  bool      `json:"personalization_opt_out"`
+	CreatedAt              time.Time `json:"created_at"`
+}
+
+// ExportCart is a cart line in an export.
+type ExportCart struct {
+	ProductID string `json:"product_id"`
+	Title     string `json:"title"`
+	Quantity  int    `json:"quantity"`
+}
+
+// ExportEvent is a behaviour record in an export.
+type ExportEvent struct {
+	Type      string    `json:"type"`
+	ProductID string    `json:"product_id,omitempty"`
+	Query     string    `json:"query,omitempty"`
+	Slot      string    `json:"slot,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// ExportShopper collects everything stored about a shopper.
+func (db *DB) ExportShopper(ctx context.Context, shopperID uint) (*ShopperExport, error) {
+	sh, err := db.ShopperByID(ctx, shopperID)
+	if err != nil {
+		return nil, err
+	}
+	out := &ShopperExport{ExportedAt: time.Now().UTC(), Account: ExportAccount{ID: sh.ExternalID, Name: sh.Name,
+		PersonalizationOptOut: sh.OptOut, CreatedAt: sh.CreatedAt}}
+	if sh.Email != nil {
+		out.Account.Email = *sh.Email
+	}
+	if out.Orders, err = db.OrdersOf(ctx, shopperID); err != nil {
+		return nil, err
+	}
+	lines, err := db.CartLines(ctx, sh.ExternalID)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		out.Cart = append(out.Cart, ExportCart{ProductID: l.Product.ExternalID, Title: l.Product.Title, Quantity: l.Quantity})
+	}
+	err = db.R.WithContext(ctx).Raw(`SELECT e.type, COALESCE(p.external_id, '') AS product_id, e.query, e.slot, e.created_at AS at
+		FROM events e LEFT JOIN products p ON p.id = e.product_id WHERE e.user_key = ? ORDER BY e.created_at`, sh.ExternalID).
+		Scan(&out.Events).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: export events of shopper %d: %w", shopperID, err)
+	}
+	return out, nil
+}
+
+// CountUserEvents returns how many events are stored for a user key.
+func (db *DB) CountUserEvents(ctx context.Context, userKey string) (int64, error) {
+	var n int64
+	if err := db.R.WithContext(ctx).Model(&Event{}).Where("user_key = ?", userKey).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: count events: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteShopper deletes an account and its behaviour history. Orders are
+// kept for accounting with the personal fields blanked.
+func (db *DB) DeleteShopper(ctx context.Context, shopperID uint) error {
+	sh, err := db.ShopperByID(ctx, shopperID)
+	if err != nil {
+		return err
+	}
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("user_key = ?", sh.ExternalID).Delete(&Event{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("owner_key = ?", sh.ExternalID).Delete(&CartItem{}).Error; err != nil {
+			return err
+		}
+		err := tx.Model(&Order{}).Where("shopper_id = ?", shopperID).Updates(map[string]any{
+			"shopper_id": nil, "email": "", "name": "", "street": "", "city": "", "postcode": "", "country": ""}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Delete(&Shopper{}, shopperID).Error
+	})
+	if err != nil {
+		return fmt.Errorf("models: delete shopper %d: %w", shopperID, err)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SessionStore keeps web sessions in the shop's database. It implements
+// scs.Store and scs.CtxStore: lookups use the read pool so they never queue
+// behind writes; commits go through the single writer.
+type SessionStore struct {
+	db *DB
+}
+
+// Sessions returns the session store of db.
+func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
+
+// FindCtx returns the session data for token, if it exists and has not expired.
+func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	r, err := s.db.R.DB()
+	if err != nil {
+		return nil, false, err
+	}
+	var data []byte
+	err = r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`, token).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("models: find session: %w", err)
+	}
+	return data, true, nil
+}
+
+// CommitCtx stores session data until expiry.
+func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	w, err := s.db.W.DB()
+	if err != nil {
+		return err
+	}
+	_, err = w.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
+		ON CONFLICT(token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+		token, b, expiry.UTC().Format("2006-01-02T15:04:05.999"))
+	if err != nil {
+		return fmt.Errorf("models: commit session: %w", err)
+	}
+	return nil
+}
+
+// DeleteCtx removes a session (logout).
+func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	w, err := s.db.W.DB()
+	if err != nil {
+		return err
+	}
+	if _, err := w.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {
+		return fmt.Errorf("models: delete session: %w", err)
+	}
+	return nil
+}
+
+// Find, Commit and Delete satisfy scs.Store for callers without a context.
+func (s *SessionStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, b, expiry)
+}
+
+func (s *SessionStore) Delete(token string) error {
+	return s.DeleteCtx(context.Background(), token)
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (db *DB) DeleteExpiredSessions(ctx context.Context) error {
+	if err := db.W.WithContext(ctx).Exec(`DELETE FROM sessions WHERE expiry < julianday('now')`).Error; err != nil {
+		return fmt.Errorf("models: delete expired sessions: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+// Package templates renders the shop's pages with templ. It knows view
+// models only: no database, no HTTP framework, no recommender.
+package templates
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Base is what every page's layout needs.
+type Base struct {
+	Title       string
+	Description string
+	CSRF        string
+	ShopperName string
+	StaffName   string
+	StaffRole   string
+	CartCount   int
+	Nav         []NavCategory
+	Query       string
+	Flash       string
+	RequestID   string
+	Path        string
+}
+
+// LoggedIn reports whether a shopper is logged in.
+func (b Base) LoggedIn() bool { return b.ShopperName != "" }
+
+// NavCategory is a top-level category in the header.
+type NavCategory struct {
+	Name string
+	Slug string
+}
+
+// Card is a product in a list or row.
+type Card struct {
+	ID         uint
+	ExternalID string
+	Title      string
+	Brand      string
+	PriceCents int64
+	InStock    bool
+	URL        string
+	Image      string
+	Reason     string
+	Slot       string
+	Position   int
+}
+
+// Link is a labelled URL.
+type Link struct {
+	Label  string
+	URL    string
+	Active bool
+}
+
+// Money formats cents as a price, e.g. 1999 → "$19.99", 123456 → "$1,234.56".
+func Money(cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	whole := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	s := fmt.Sprintf("$%s.%02d", b.String(), cents%100)
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// Date formats a time for display.
+func Date(t time.Time) string { return t.Format("Jan 2, 2006") }
+
+// DateTime formats a time with minutes for display.
+func DateTime(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func utoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
+
+// Plural returns "1 item" / "3 items".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func urlQuery(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/templates"
+)
+
+func (s *Server) account(c echo.Context) error {
+	u := userOf(c)
+	ctx := c.Request().Context()
+	sh, err := s.db.ShopperByID(ctx, u.ShopperID)
+	if err != nil {
+		return err
+	}
+	vm := templates.AccountPage{Base: s.base(c, "Your account"), Name: sh.Name, OptOut: sh.OptOut}
+	if sh.Email != nil {
+		vm.Email = *sh.Email
+	}
+	if vm.Events, err = s.db.CountUserEvents(ctx, sh.ExternalID); err != nil {
+		return err
+	}
+	orders, err := s.db.OrdersOf(ctx, sh.ID)
+	if err != nil {
+		return err
+	}
+	vm.Orders = len(orders)
+	return render(c, http.StatusOK, templates.Account(vm))
+}
+
+func (s *Server) accountPersonalization(c echo.Context) error {
+	optOut := c.FormValue("opt_out") == "true"
+	if err := s.db.SetOptOut(c.Request().Context(), userOf(c).ShopperID, optOut); err != nil {
+		return err
+	}
+	if optOut {
+		s.flash(c, "Personalization is off. Your homepage is now the same as everyone's.")
+	} else {
+		s.flash(c, "Personalization is on.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// accountExport downloads everything stored about the shopper as JSON.
+func (s *Server) accountExport(c echo.Context) error {
+	data, err := s.db.ExportShopper(c.Request().Context(), userOf(c).ShopperID)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="storefront-my-data.json"`)
+	return c.Blob(http.StatusOK, "application/json", b)
+}
+
+func (s *Server) accountDelete(c echo.Context) error {
+	if c.FormValue("confirm") != "yes" {
+		s.flash(c, "Tick the box to confirm that you want to delete your account.")
+		return c.Redirect(http.StatusSeeOther, "/account#privacy")
+	}
+	ctx := c.Request().Context()
+	if err := s.db.DeleteShopper(ctx, userOf(c).ShopperID); err != nil {
+		return err
+	}
+	if err := s.sessions.Destroy(ctx); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/?deleted=1")
+}

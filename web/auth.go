@@ -1,0 +1,90 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+func (s *Server) loginForm(c echo.Context) error {
+	if userOf(c).LoggedIn() {
+		return c.Redirect(http.StatusSeeOther, "/account")
+	}
+	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Log in"), Next: safeNext(c.QueryParam("next"))}))
+}
+
+// login checks the password, renews the session id and moves the visitor's
+// cart and history onto the account.
+func (s *Server) login(c echo.Context) error {
+	email, pw, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
+	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next}
+	if !s.limiter.allow(c.RealIP(), email) {
+		vm.Error = "Too many login attempts. Wait a minute and try again."
+		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
+	}
+	ctx := c.Request().Context()
+	sh, err := s.db.AuthenticateShopper(ctx, email, pw)
+	if errors.Is(err, models.ErrNotFound) {
+		vm.Error = "That email and password do not match an account."
+		return render(c, http.StatusUnauthorized, templates.Auth(vm))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.logIn(c, sh); err != nil {
+		return err
+	}
+	s.flash(c, "Welcome back, "+sh.Name+".")
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
+	ctx := c.Request().Context()
+	u := userOf(c)
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessShopperID, int(sh.ID))
+	s.sessions.Put(ctx, sessShopperKey, sh.ExternalID)
+	s.sessions.Put(ctx, sessShopperName, sh.Name)
+	return s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
+}
+
+func (s *Server) registerForm(c echo.Context) error {
+	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Create account"), Register: true, Next: safeNext(c.QueryParam("next"))}))
+}
+
+func (s *Server) register(c echo.Context) error {
+	name, email, pw, next := c.FormValue("name"), c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
+	vm := templates.AuthPage{Base: s.base(c, "Create account"), Register: true, Name: name, Email: email, Next: next}
+	if !s.limiter.allow(c.RealIP(), "register") {
+		vm.Error = "Too many attempts. Wait a minute and try again."
+		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
+	}
+	sh, err := s.db.CreateShopper(c.Request().Context(), name, email, pw)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		vm.Errors = ve.Fields
+		return render(c, http.StatusUnprocessableEntity, templates.Auth(vm))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.logIn(c, sh); err != nil {
+		return err
+	}
+	s.flash(c, "Welcome to Storefront, "+sh.Name+".")
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// logout destroys the session on the server, not just the cookie.
+func (s *Server) logout(c echo.Context) error {
+	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+func cartLines(items []models.CartItem) ([]templates.CartLine, int64) {
+	var total int64
+	lines := make([]templates.CartLine, 0, len(items))
+	for i := range items {
+		it := &items[i]
+		p := &it.Product
+		l := templates.CartLine{ProductID: p.ID, Title: p.Title, Brand: p.Brand, URL: ProductURL(p), Image: ImageURL(p),
+			PriceCents: p.PriceCents, Quantity: it.Quantity, Stock: p.Stock, Available: p.InStock(),
+			LineCents: p.PriceCents * int64(it.Quantity)}
+		total += l.LineCents
+		lines = append(lines, l)
+	}
+	return lines, total
+}
+
+func (s *Server) cart(c echo.Context) error {
+	items, err := s.db.CartLines(c.Request().Context(), userOf(c).Key())
+	if err != nil {
+		return err
+	}
+	vm := templates.CartPage{Base: s.base(c, "Your cart")}
+	vm.Lines, vm.TotalCents = cartLines(items)
+	return render(c, http.StatusOK, templates.Cart(vm))
+}
+
+func formProductID(c echo.Context) (uint, error) {
+	id, err := strconv.ParseUint(c.FormValue("product_id"), 10, 32)
+	if err != nil || id == 0 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "The form did not say which product.")
+	}
+	return uint(id), nil
+}
+
+// cartAdd adds a product to the cart and returns to the product page with
+// a confirmation; a bad quantity is shown next to the form.
+func (s *Server) cartAdd(c echo.Context) error {
+	id, err := formProductID(c)
+	if err != nil {
+		return err
+	}
+	qty, err := strconv.Atoi(c.FormValue("quantity"))
+	if err != nil {
+		qty = 0
+	}
+	ctx := c.Request().Context()
+	p, err := s.db.ProductByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.db.AddToCart(ctx, userOf(c).Key(), id, qty)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		s.flash(c, ve.Fields["quantity"])
+		return c.Redirect(http.StatusSeeOther, ProductURL(p))
+	}
+	if err != nil {
+		return err
+	}
+	s.track(c, models.EventAddToCart, id, c.FormValue("slot"), 0, "")
+	s.flash(c, "Added “"+p.Title+"” to your cart.")
+	return c.Redirect(http.StatusSeeOther, "/cart")
+}
+
+func (s *Server) cartUpdate(c echo.Context) error {
+	id, err := formProductID(c)
+	if err != nil {
+		return err
+	}
+	qty, err := strconv.Atoi(c.FormValue("quantity"))
+	if err != nil {
+		s.flash(c, "Enter the quantity as a number.")
+		return c.Redirect(http.StatusSeeOther, "/cart")
+	}
+	err = s.db.SetCartQuantity(c.Request().Context(), userOf(c).Key(), id, qty)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		s.flash(c, ve.Fields["quantity"])
+		return c.Redirect(http.StatusSeeOther, "/cart")
+	}
+	if err != nil {
+		return err
+	}
+	if qty == 0 {
+		s.flash(c, "Removed from your cart.")
+	} else {
+		s.flash(c, "Cart updated.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/cart")
+}

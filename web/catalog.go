@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// CatNode is a category with its place in the tree.
+type CatNode struct {
+	models.Category
+	Parent      *CatNode
+	Children    []*CatNode
+	Descendants []uint // this category and every category below it
+}
+
+// Path returns the categories from the root down to c.
+func (c *CatNode) Path() []*CatNode {
+	var p []*CatNode
+	for n := c; n != nil; n = n.Parent {
+		p = append([]*CatNode{n}, p...)
+	}
+	return p
+}
+
+// Catalog is an immutable in-memory snapshot of categories and products,
+// reloaded when the catalog changes. Pages read it instead of querying for
+// every card; anything that must be exact (stock at checkout, the product
+// page) still reads the database.
+type Catalog struct {
+	Roots    []*CatNode
+	bySlug   map[string]*CatNode
+	byCatID  map[uint]*CatNode
+	products []models.Product
+	byID     map[uint]*models.Product
+	byExt    map[string]*models.Product
+	Search   *models.SearchIndex
+	Popular  []uint // active, in stock, by popularity
+	Newest   []uint // active, in stock, newest first
+	Brands   []string
+	Loaded   time.Time
+}
+
+func (s *Server) loadCatalog(ctx context.Context) error {
+	cats, err := s.db.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	products, err := s.db.AllProducts(ctx)
+	if err != nil {
+		return err
+	}
+	s.catalog.Store(buildCatalog(cats, products))
+	return nil
+}
+
+func buildCatalog(cats []models.Category, products []models.Product) *Catalog {
+	c := &Catalog{bySlug: map[string]*CatNode{}, byCatID: map[uint]*CatNode{},
+		byID: make(map[uint]*models.Product, len(products)), byExt: make(map[string]*models.Product, len(products)),
+		products: products, Loaded: time.Now()}
+	for _, cat := range cats {
+		n := &CatNode{Category: cat}
+		c.byCatID[cat.ID] = n
+		c.bySlug[cat.Slug] = n
+	}
+	for _, cat := range cats {
+		n := c.byCatID[cat.ID]
+		if cat.ParentID != nil {
+			if p, ok := c.byCatID[*cat.ParentID]; ok {
+				n.Parent = p
+				p.Children = append(p.Children, n)
+				continue
+			}
+		}
+		c.Roots = append(c.Roots, n)
+	}
+	var fill func(n *CatNode) []uint
+	fill = func(n *CatNode) []uint {
+		n.Descendants = []uint{n.ID}
+		for _, ch := range n.Children {
+			n.Descendants = append(n.Descendants, fill(ch)...)
+		}
+		return n.Descendants
+	}
+	for _, r := range c.Roots {
+		fill(r)
+	}
+	docs := make([]models.SearchDoc, 0, len(products))
+	brands := map[string]bool{}
+	for i := range products {
+		p := &products[i]
+		c.byID[p.ID] = p
+		c.byExt[p.ExternalID] = p
+		catName := ""
+		if n := c.byCatID[p.CategoryID]; n != nil {
+			for _, a := range n.Path() {
+				catName += a.Name + " "
+			}
+		}
+		docs = append(docs, models.SearchDoc{ID: p.ID, Title: p.Title, Brand: p.Brand, Category: catName,
+			Description: p.Description, Popularity: p.Popularity, Active: p.Active})
+		if p.InStock() {
+			c.Popular = append(c.Popular, p.ID)
+			c.Newest = append(c.Newest, p.ID)
+		}
+		brands[p.Brand] = true
+	}
+	sort.SliceStable(c.Popular, func(i, j int) bool {
+		return c.byID[c.Popular[i]].Popularity > c.byID[c.Popular[j]].Popularity
+	})
+	sort.SliceStable(c.Newest, func(i, j int) bool {
+		return c.byID[c.Newest[i]].CreatedAt.After(c.byID[c.Newest[j]].CreatedAt)
+	})
+	for b := range brands {
+		c.Brands = append(c.Brands, b)
+	}
+	sort.Strings(c.Brands)
+	c.Search = models.NewSearchIndex(docs)
+	return c
+}
+
+// Product returns a product by id from the snapshot.
+func (c *Catalog) Product(id uint) (*models.Product, bool) {
+	p, ok := c.byID[id]
+	return p, ok
+}
+
+// ProductByExt returns a product by external id from the snapshot.
+func (c *Catalog) ProductByExt(ext string) (*models.Product, bool) {
+	p, ok := c.byExt[ext]
+	return p, ok
+}
+
+// CategoryBySlug returns a category node.
+func (c *Catalog) CategoryBySlug(slug string) (*CatNode, bool) {
+	n, ok := c.bySlug[slug]
+	return n, ok
+}
+
+// CategoryOf returns the category node of a product.
+func (c *Catalog) CategoryOf(p *models.Product) *CatNode { return c.byCatID[p.CategoryID] }
+
+// Products returns every product in the snapshot.
+func (c *Catalog) Products() []models.Product { return c.products }
+
+// Nav lists the top-level categories for the header.
+func (c *Catalog) Nav() []templates.NavCategory {
+	out := make([]templates.NavCategory, 0, len(c.Roots))
+	for _, r := range c.Roots {
+		out = append(out, templates.NavCategory{Name: r.Name, Slug: r.Slug})
+	}
+	return out
+}
+
+// ProductURL is the canonical URL of a product: id plus slug.
+func ProductURL(p *models.Product) string {
+	return "/p/" + strconv.FormatUint(uint64(p.ID), 10) + "-" + p.Slug
+}
+
+// ImageURL is the product's picture: its own image or one drawn by the server.
+func ImageURL(p *models.Product) string {
+	if p.ImageURL != "" {
+		return p.ImageURL
+	}
+	return fmt.Sprintf("/img/p/%d.svg", p.ID)
+}
+
+// card builds a product card view model.
+func card(p *models.Product, reason, slot string, pos int) templates.Card {
+	url := ProductURL(p)
+	if slot != "" {
+		url += "?slot=" + slot + "&pos=" + strconv.Itoa(pos)
+	}
+	return templates.Card{ID: p.ID, ExternalID: p.ExternalID, Title: p.Title, Brand: p.Brand,
+		PriceCents: p.PriceCents, InStock: p.InStock(), URL: url, Image: ImageURL(p),
+		Reason: reason, Slot: slot, Position: pos}
+}

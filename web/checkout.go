@@ -1,0 +1,106 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+func (s *Server) checkoutPage(c echo.Context, addr templates.AddressForm, errs map[string]string, msg string, status int) error {
+	u := userOf(c)
+	items, err := s.db.CartLines(c.Request().Context(), u.Key())
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		s.flash(c, "Your cart is empty.")
+		return c.Redirect(http.StatusSeeOther, "/cart")
+	}
+	vm := templates.CheckoutPage{Base: s.base(c, "Checkout"), Address: addr, Errors: errs, Error: msg}
+	vm.Lines, vm.TotalCents = cartLines(items)
+	// One key per checkout form: submitting it twice finds the first order.
+	vm.IdempotencyKey = c.FormValue("idempotency_key")
+	if vm.IdempotencyKey == "" {
+		vm.IdempotencyKey = randomToken(16)
+	}
+	return render(c, status, templates.Checkout(vm))
+}
+
+func (s *Server) checkoutForm(c echo.Context) error {
+	u := userOf(c)
+	addr := templates.AddressForm{Name: u.ShopperName}
+	if sh, err := s.db.ShopperByID(c.Request().Context(), u.ShopperID); err == nil && sh.Email != nil {
+		addr.Email = *sh.Email
+	}
+	return s.checkoutPage(c, addr, nil, "", http.StatusOK)
+}
+
+func (s *Server) checkoutSubmit(c echo.Context) error {
+	u := userOf(c)
+	form := templates.AddressForm{Name: c.FormValue("name"), Email: c.FormValue("email"), Street: c.FormValue("street"),
+		City: c.FormValue("city"), Postcode: c.FormValue("postcode"), Country: c.FormValue("country")}
+	addr := models.Address{Name: form.Name, Email: form.Email, Street: form.Street, City: form.City,
+		Postcode: form.Postcode, Country: form.Country}
+	if errs := addr.Validate(); len(errs) > 0 {
+		return s.checkoutPage(c, form, errs, "Please correct the marked fields.", http.StatusUnprocessableEntity)
+	}
+	key := c.FormValue("idempotency_key")
+	if len(key) < 16 || len(key) > 64 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Reload it and try again.")
+	}
+	order, _, err := s.db.PlaceOrder(c.Request().Context(), u.Key(), u.ShopperID, key, addr)
+	var oos *models.OutOfStockError
+	switch {
+	case errors.As(err, &oos):
+		return s.checkoutPage(c, form, nil, "Sorry, "+oos.Error()+". Change the quantity in your cart.", http.StatusConflict)
+	case errors.Is(err, models.ErrEmptyCart):
+		s.flash(c, "Your cart is empty.")
+		return c.Redirect(http.StatusSeeOther, "/cart")
+	case err != nil:
+		return err
+	}
+	s.catalogChanged()
+	return c.Redirect(http.StatusSeeOther, "/orders/"+strconv.FormatUint(uint64(order.ID), 10)+"?placed=1")
+}
+
+func orderView(o *models.Order) templates.OrderView {
+	v := templates.OrderView{ID: o.ID, CreatedAt: o.CreatedAt, Status: o.Status, TotalCents: o.TotalCents}
+	if o.City != "" {
+		v.ShipTo = o.Name + ", " + o.Street + ", " + o.Postcode + " " + o.City + ", " + o.Country
+	}
+	for _, it := range o.Items {
+		v.Lines = append(v.Lines, templates.CartLine{ProductID: it.ProductID, Title: it.Title, PriceCents: it.PriceCents,
+			Quantity: it.Quantity, LineCents: it.PriceCents * int64(it.Quantity), URL: "/p/" + strconv.FormatUint(uint64(it.ProductID), 10)})
+	}
+	return v
+}
+
+func (s *Server) orders(c echo.Context) error {
+	os, err := s.db.OrdersOf(c.Request().Context(), userOf(c).ShopperID)
+	if err != nil {
+		return err
+	}
+	vm := templates.OrdersPage{Base: s.base(c, "Your orders")}
+	for i := range os {
+		vm.Orders = append(vm.Orders, orderView(&os[i]))
+	}
+	return render(c, http.StatusOK, templates.Orders(vm))
+}
+
+func (s *Server) order(c echo.Context) error {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	o, err := s.db.OrderOf(c.Request().Context(), userOf(c).ShopperID, uint(id))
+	if err != nil {
+		return err
+	}
+	vm := templates.OrderPage{Base: s.base(c, "Order #"+c.Param("id")), Order: orderView(o), JustPlaced: c.QueryParam("placed") == "1"}
+	return render(c, http.StatusOK, templates.Order(vm))
+}

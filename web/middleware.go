@@ -1,0 +1,182 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+const (
+	visitorCookie = "sf_vid"
+	ctxVisitor    = "visitor"
+	ctxUser       = "user"
+)
+
+// session keys
+const (
+	sessShopperID   = "shopper_id"
+	sessShopperKey  = "shopper_key"
+	sessShopperName = "shopper_name"
+	sessStaffID     = "staff_id"
+	sessStaffName   = "staff_name"
+	sessStaffRole   = "staff_role"
+)
+
+// User is who is making the request.
+type User struct {
+	VisitorID   string
+	ShopperID   uint
+	ShopperKey  string
+	ShopperName string
+	StaffID     uint
+	StaffName   string
+	StaffRole   string
+}
+
+// Key is the id events and the cart are stored under.
+func (u User) Key() string {
+	if u.ShopperID != 0 {
+		return u.ShopperKey
+	}
+	return "v:" + u.VisitorID
+}
+
+// LoggedIn reports whether a shopper is logged in.
+func (u User) LoggedIn() bool { return u.ShopperID != 0 }
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// identify sets the visitor cookie and reads the shopper and staff from the
+// session.
+func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		vid := ""
+		if ck, err := c.Cookie(visitorCookie); err == nil && validVisitorID(ck.Value) {
+			vid = ck.Value
+		} else {
+			vid = randomToken(12)
+			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: vid, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+		}
+		ctx := c.Request().Context()
+		u := User{VisitorID: vid}
+		u.ShopperID = uint(s.sessions.GetInt(ctx, sessShopperID))
+		if u.ShopperID != 0 {
+			u.ShopperKey = s.sessions.GetString(ctx, sessShopperKey)
+			u.ShopperName = s.sessions.GetString(ctx, sessShopperName)
+		}
+		u.StaffID = uint(s.sessions.GetInt(ctx, sessStaffID))
+		if u.StaffID != 0 {
+			u.StaffName = s.sessions.GetString(ctx, sessStaffName)
+			u.StaffRole = s.sessions.GetString(ctx, sessStaffRole)
+		}
+		c.Set(ctxUser, u)
+		return next(c)
+	}
+}
+
+func validVisitorID(v string) bool {
+	if len(v) < 8 || len(v) > 64 {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func userOf(c echo.Context) User {
+	u, _ := c.Get(ctxUser).(User)
+	return u
+}
+
+// securityHeaders sets the headers every response carries.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		if s.cfg.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
+	}
+}
+
+// requireShopper redirects anonymous visitors to the login page.
+func requireShopper(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !userOf(c).LoggedIn() {
+			return c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request().URL.RequestURI()))
+		}
+		return next(c)
+	}
+}
+
+// safeNext keeps only local paths, so a login link cannot redirect elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// base fills the layout view model.
+func (s *Server) base(c echo.Context, title string) templates.Base {
+	u := userOf(c)
+	b := templates.Base{Title: title, ShopperName: u.ShopperName, StaffName: u.StaffName, StaffRole: u.StaffRole,
+		Path: c.Request().URL.Path}
+	if tok, ok := c.Get("csrf").(string); ok {
+		b.CSRF = tok
+	}
+	if cat := s.catalog.Load(); cat != nil {
+		b.Nav = cat.Nav()
+	}
+	if u.VisitorID == "" {
+		// Outside the session middleware (assets, health): nothing more to show.
+		return b
+	}
+	if n, err := s.db.CartCount(c.Request().Context(), u.Key()); err == nil {
+		b.CartCount = n
+	}
+	b.Flash = s.sessions.PopString(c.Request().Context(), "flash")
+	return b
+}
+
+func (s *Server) flash(c echo.Context, msg string) {
+	s.sessions.Put(c.Request().Context(), "flash", msg)
+}
+
+// track queues behaviour events without making the page wait.
+func (s *Server) track(c echo.Context, typ string, productID uint, slot string, pos int, query string) {
+	e := eventFor(userOf(c).Key(), typ, productID, slot, pos, query)
+	if err := s.events.Track(e); err != nil {
+		s.log.Warn("event not queued", "type", typ, "err", err)
+	}
+}
+
+func eventFor(userKey, typ string, productID uint, slot string, pos int, query string) models.Event {
+	e := models.Event{UserKey: userKey, Type: typ, Slot: slot, Position: pos, Query: query, CreatedAt: time.Now().UTC()}
+	if productID != 0 {
+		id := productID
+		e.ProductID = &id
+	}
+	return e
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// render writes a component into a pooled buffer first, so a failing render
+// never sends half a page.
+func render(c echo.Context, status int, t templ.Component) error {
+	buf := templ.GetBuffer()
+	defer templ.ReleaseBuffer(buf)
+	if err := t.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// errorHandler maps errors to pages and status codes in one place and logs
+// only server errors, with the request id.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	// The request's context may already be cancelled by the timeout
+	// middleware; the error page must still render.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+	status := http.StatusInternalServerError
+	heading, msg := "Something went wrong", "We could not show this page. Please try again; if it keeps happening, tell us the request id below."
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		switch status {
+		case http.StatusNotFound:
+			heading, msg = "Page not found", "We could not find that page. It may have moved, or the address may be mistyped."
+		case http.StatusForbidden:
+			heading, msg = "Not allowed", "You do not have access to this page, or the form expired. Go back, reload and try again."
+		case http.StatusBadRequest:
+			heading, msg = "Bad request", "The request could not be understood."
+			if m, ok := he.Message.(string); ok {
+				msg = m
+			}
+		case http.StatusRequestEntityTooLarge:
+			heading, msg = "Too large", "The request was larger than the shop accepts."
+		case http.StatusTooManyRequests:
+			heading, msg = "Too many requests", "Please wait a moment and try again."
+		case http.StatusMethodNotAllowed:
+			heading, msg = "Not allowed", "This address does not accept that kind of request."
+		case http.StatusServiceUnavailable:
+			heading, msg = "Busy", "The shop is busy. Please try again in a moment."
+		default:
+			if status < 500 {
+				heading = http.StatusText(status)
+				if m, ok := he.Message.(string); ok {
+					msg = m
+				}
+			}
+		}
+	case errors.Is(err, models.ErrNotFound):
+		status = http.StatusNotFound
+		heading, msg = "Not found", "We could not find what you were looking for."
+	case errors.Is(err, models.ErrForbidden):
+		status = http.StatusForbidden
+		heading, msg = "Not allowed", "You do not have access to this."
+	case errors.Is(err, models.ErrInvalid):
+		status = http.StatusBadRequest
+		heading, msg = "Bad request", err.Error()
+	case errors.Is(err, models.ErrConflict):
+		status = http.StatusConflict
+		heading, msg = "Conflict", "Someone else changed this at the same time. Reload and try again."
+	}
+	rid := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", rid, "method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	if isAPI(c) {
+		_ = c.JSON(status, map[string]any{"error": msg, "status": status, "request_id": rid})
+		return
+	}
+	b := s.base(c, heading)
+	b.RequestID = rid
+	if err := render(c, status, templates.ErrorPage(b, status, heading, msg)); err != nil {
+		s.log.Error("render error page", "request_id", rid, "err", err)
+		_ = c.String(status, heading)
+	}
+}
+
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) >= 5 && p[:5] == "/api/"
+}
+
+// handleErrors renders an error inside the session middleware, so the page
+// can use the session and the session is saved exactly once.
+func (s *Server) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil {
+			s.errorHandler(err, c)
+		}
+		return nil
+	}
+}
