@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"storefront/models"
+	"storefront/seed"
 	"storefront/web"
 )
 
@@ -69,6 +70,56 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return serve(cfg, logger, stdout)
+	case "seed":
+		scale := fs.String("scale", seed.ScaleSmall, "world size: small or large")
+		ifEmpty := fs.Bool("if-empty", false, "do nothing when the database already has products")
+		reset := fs.Bool("reset", false, "delete all data first")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return seedCmd(cfg, *scale, *ifEmpty, *reset, stdout, stderr)
+	case "import":
+		products := fs.String("products", "", "products CSV: id,title,description,category,brand,price,stock,created_at[,image_url]")
+		events := fs.String("events", "", "events CSV: user_id,product_id,type,timestamp[,value]")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *products == "" && *events == "" {
+			return errors.New("import: give --products, --events or both")
+		}
+		return importCmd(cfg, *products, *events, stdout, stderr)
+	case "train":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return trainCmd(cfg, stdout, stderr)
+	case "recommend":
+		user := fs.String("user", "", "one external user id")
+		usersFile := fs.String("users-file", "", "file with one external user id per line")
+		n := fs.Int("n", 10, "items per user")
+		format := fs.String("format", "jsonl", "output format: jsonl")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return recommendCmd(cfg, *user, *usersFile, *n, *format, stdout, stderr)
+	case "eval":
+		k := fs.Int("k", 10, "list length")
+		format := fs.String("format", "table", "output format: table or json")
+		dataset := fs.String("dataset", "", "evaluate on a public dataset instead of the shop's events: movielens")
+		dir := fs.String("dir", "../shared/datasets/ml-100k", "dataset directory for --dataset movielens")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return evalCmd(cfg, *k, *format, *dataset, *dir, stdout, stderr)
+	case "backup":
+		to := fs.String("to", "", "file to write the copy to (must not exist)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *to == "" {
+			return errors.New("backup: --to FILE is required")
+		}
+		return backupCmd(cfg, *to, stdout)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -92,7 +143,7 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	}
 	err = srv.ListenAndServe(ctx, func(addr string) {
 		fmt.Fprintf(stdout, "Storefront is open at http://%s/\n", addr)
-		printLogins(stdout)
+		printLogins(stdout, db)
 	})
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -100,4 +151,16 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	return err
 }
 
-func printLogins(w io.Writer) {}
+// printLogins shows the demo accounts when the database has them.
+func printLogins(w io.Writer, db *models.DB) {
+	ctx := context.Background()
+	if _, err := db.AuthenticateShopper(ctx, seed.DemoShopperEmail, seed.DemoShopperPassword); err == nil {
+		fmt.Fprintf(w, "  Shopper:      %s / %s\n", seed.DemoShopperEmail, seed.DemoShopperPassword)
+	}
+	if _, err := db.AuthenticateStaff(ctx, seed.DemoMerchEmail, seed.DemoMerchPassword); err == nil {
+		fmt.Fprintf(w, "  Merchandiser: %s / %s  (admin at /admin)\n", seed.DemoMerchEmail, seed.DemoMerchPassword)
+	}
+	if _, err := db.AuthenticateStaff(ctx, seed.DemoAdminEmail, seed.DemoAdminPassword); err == nil {
+		fmt.Fprintf(w, "  Admin:        %s / %s\n", seed.DemoAdminEmail, seed.DemoAdminPassword)
+	}
+}

@@ -107,3 +107,17 @@ func (db *DB) DeleteShopper(ctx context.Context, shopperID uint) error {
 	}
 	return nil
 }
+
+// OptedOutUsers returns the user ids of shoppers who opted out of
+// personalization.
+func (db *DB) OptedOutUsers(ctx context.Context) (map[string]bool, error) {
+	var ids []string
+	if err := db.R.WithContext(ctx).Model(&Shopper{}).Where("opt_out = ?", true).Pluck("external_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("models: opted-out shoppers: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

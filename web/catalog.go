@@ -180,3 +180,14 @@ func card(p *models.Product, reason, slot string, pos int) templates.Card {
 		PriceCents: p.PriceCents, InStock: p.InStock(), URL: url, Image: ImageURL(p),
 		Reason: reason, Slot: slot, Position: pos}
 }
+
+// categoryByName finds a category by its display name (names are unique
+// within the tree in practice; the first match wins).
+func (c *Catalog) categoryByName(name, _ string) (*CatNode, bool) {
+	for _, n := range c.byCatID {
+		if n.Name == name {
+			return n, true
+		}
+	}
+	return nil, false
+}

@@ -1,112 +1,273 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/recommender"
 	"storefront/templates"
 )
 
-// home composes the homepage from the published layout.
+// home composes the published homepage for the visitor and records which
+// cards were shown in which slot and position.
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
-	slots, _, err := s.db.PublishedLayout(ctx, models.HomePage)
+	slots, err := s.publishedHome(ctx)
 	if err != nil {
 		return err
 	}
-	vm := templates.HomePage{Base: s.base(c, ""), ShowReasons: true}
-	vm.Slots = s.composeHome(c, slots)
+	v, err := s.viewerOf(ctx, userOf(c))
+	if err != nil {
+		return err
+	}
+	vm := templates.HomePage{Base: s.base(c, ""), ShowReasons: true, OptedOut: v.OptOut}
+	vm.Slots = s.composeHome(ctx, v, slots)
+	var shown []models.Event
+	for _, sl := range vm.Slots {
+		for _, cd := range sl.Cards {
+			shown = append(shown, eventFor(v.Key, models.EventImpression, cd.ID, cd.Slot, cd.Position, ""))
+		}
+	}
+	if len(shown) > 0 {
+		if err := s.events.Track(shown...); err != nil {
+			s.log.Warn("impressions not queued", "err", err)
+		}
+	}
 	return render(c, http.StatusOK, templates.Home(vm))
 }
 
-// composeHome fills each enabled, scheduled slot; a slot with nothing to
-// show is left out, and no product appears twice on the page.
-func (s *Server) composeHome(c echo.Context, slots []models.Slot) []templates.HomeSlot {
+// Viewer is who a homepage is composed for: the requester, or the shopper a
+// merchandiser previews as.
+type Viewer struct {
+	Key       string // user key of events and cart
+	ShopperID uint
+	LoggedIn  bool
+	OptOut    bool
+}
+
+func (s *Server) viewerOf(ctx context.Context, u User) (Viewer, error) {
+	v := Viewer{Key: u.Key(), ShopperID: u.ShopperID, LoggedIn: u.LoggedIn()}
+	if u.LoggedIn() {
+		sh, err := s.db.ShopperByID(ctx, u.ShopperID)
+		if err != nil && !errors.Is(err, models.ErrNotFound) {
+			return v, err
+		}
+		if sh != nil {
+			v.OptOut = sh.OptOut
+		}
+	}
+	return v, nil
+}
+
+// layoutCache keeps the published homepage and slot engagement in memory
+// for a short time, so a page view costs no layout queries.
+type layoutCache struct {
+	mu         sync.Mutex
+	slots      []models.Slot
+	engagement map[string]models.SlotStats
+	loaded     time.Time
+}
+
+const layoutTTL = 5 * time.Second
+
+func (s *Server) publishedHome(ctx context.Context) ([]models.Slot, error) {
+	s.layout.mu.Lock()
+	defer s.layout.mu.Unlock()
+	if s.layout.slots != nil && time.Since(s.layout.loaded) < layoutTTL {
+		return s.layout.slots, nil
+	}
+	slots, _, err := s.db.PublishedLayout(ctx, models.HomePage)
+	if err != nil {
+		if s.layout.slots != nil {
+			s.log.Warn("layout reload failed, serving the previous one", "err", err)
+			return s.layout.slots, nil
+		}
+		return nil, err
+	}
+	eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
+	if err != nil {
+		s.log.Warn("slot engagement unavailable", "err", err)
+		eng = s.layout.engagement
+	}
+	if slots == nil {
+		slots = []models.Slot{}
+	}
+	s.layout.slots, s.layout.engagement, s.layout.loaded = slots, eng, time.Now()
+	return slots, nil
+}
+
+// layoutChanged drops the cached layout after a publish or rollback.
+func (s *Server) layoutChanged() {
+	s.layout.mu.Lock()
+	s.layout.slots = nil
+	s.layout.mu.Unlock()
+}
+
+func (s *Server) slotEngagement(key string) models.SlotStats {
+	s.layout.mu.Lock()
+	defer s.layout.mu.Unlock()
+	return s.layout.engagement[key]
+}
+
+// audienceMatches reports whether a slot is meant for this viewer.
+func audienceMatches(sl *models.Slot, v Viewer, hasHistory bool, affinity func(string) float64) bool {
+	switch a := sl.Audience; {
+	case a == "" || a == "everyone":
+		return true
+	case a == "new":
+		return !hasHistory
+	case a == "returning":
+		return hasHistory
+	case a == "logged_in":
+		return v.LoggedIn
+	case strings.HasPrefix(a, "affinity:"):
+		return affinity(strings.TrimPrefix(a, "affinity:")) >= 0.3
+	}
+	return false
+}
+
+// composeHome fills and orders the slots for a viewer; a slot with nothing
+// to show is left out, and no product appears twice on the page.
+func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot) []templates.HomeSlot {
 	cat := s.catalog.Load()
-	used := map[uint]bool{}
+	m := s.model.Load()
 	now := time.Now()
-	var out []templates.HomeSlot
-	for _, sl := range slots {
+	personalize := !v.OptOut
+
+	// The viewer's latest interactions: the recently viewed row, anchors for
+	// "because you viewed", and everything since training for fold-in.
+	var recent []recommender.Event
+	var recentlyViewed []string
+	if personalize {
+		hist, err := s.db.UserInteractions(ctx, v.Key, time.Time{}, 60)
+		if err != nil {
+			s.log.Warn("history unavailable", "err", err)
+		}
+		var since time.Time
+		if m != nil {
+			since = m.DataNow
+		}
+		for i := len(hist) - 1; i >= 0; i-- {
+			recentlyViewed = append(recentlyViewed, hist[i].ItemID)
+		}
+		for _, h := range hist {
+			if h.CreatedAt.After(since) {
+				recent = append(recent, recEvent(h))
+			}
+		}
+	}
+	hasHistory := len(recentlyViewed) > 0 || (m != nil && personalize && m.KnownUser(v.Key))
+	var aff map[string]float64
+	if m != nil && personalize {
+		aff = m.Affinity(v.Key, recent)
+	}
+	affinityOf := func(slug string) float64 {
+		if n, ok := cat.CategoryBySlug(slug); ok {
+			return aff[n.Name]
+		}
+		return 0
+	}
+
+	specs := make([]recommender.SlotSpec, 0, len(slots))
+	bySpec := map[string]*models.Slot{}
+	for i := range slots {
+		sl := &slots[i]
 		if !sl.Enabled || (sl.StartsAt != nil && now.Before(*sl.StartsAt)) || (sl.EndsAt != nil && now.After(*sl.EndsAt)) {
 			continue
 		}
-		size := sl.Size
-		if size <= 0 {
-			size = 8
-		}
-		var ids []uint
-		reason := ""
-		switch sl.Type {
-		case models.SlotHero:
-			size = min(size, 3)
-			ids, reason = s.categoryTop(cat, sl.Category, sl.Link), "Featured"
-		case models.SlotNewArrivals:
-			ids, reason = cat.Newest, "New arrival"
-		case models.SlotCollection:
-			for _, ext := range splitList(sl.Pins) {
-				if p, ok := cat.ProductByExt(ext); ok && p.InStock() {
-					ids = append(ids, p.ID)
-				}
-			}
-			reason = "Picked by our team"
-		case models.SlotCategory:
-			ids = s.categoryTop(cat, sl.Category, "")
-			reason = "Popular in this category"
-		case models.SlotRecentlyViewed, models.SlotBecauseViewed, models.SlotRecommended:
+		if !audienceMatches(sl, v, hasHistory, affinityOf) {
 			continue
-		default:
-			ids, reason = cat.Popular, "Popular right now"
 		}
-		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: sl.Strategy, Title: sl.Title, Subtitle: sl.Subtitle, Link: sl.Link}
-		slotKey := slotKey(sl.ID)
-		for _, id := range ids {
-			if len(hs.Cards) == size {
-				break
+		key := slotKey(sl.ID)
+		eng := s.slotEngagement(key)
+		spec := recommender.SlotSpec{ID: key, Kind: recommender.SlotKind(sl.Type), Title: sl.Title, Strategy: sl.Strategy,
+			Size: sl.Size, Locked: sl.Locked, Brands: splitList(sl.Brands), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
+			Pins: splitList(sl.Pins), Excludes: splitList(sl.Excludes), Boosts: splitList(sl.Boosts),
+			Impressions: eng.Impressions, Clicks: eng.Clicks}
+		slug := sl.Category
+		if slug == "" && sl.Type == models.SlotHero && strings.HasPrefix(sl.Link, "/c/") {
+			slug = strings.TrimPrefix(sl.Link, "/c/")
+		}
+		if n, ok := cat.CategoryBySlug(slug); ok {
+			spec.Category = n.Name
+		}
+		specs = append(specs, spec)
+		bySpec[key] = sl
+	}
+	opt := recommender.DefaultComposeOptions()
+	opt.Available = func(ext string) bool {
+		p, ok := cat.ProductByExt(ext)
+		return ok && p.InStock()
+	}
+	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Personalize: personalize}
+	composed := recommender.Compose(m, specs, shopper, opt, s.fallbackRow(cat))
+
+	out := make([]templates.HomeSlot, 0, len(composed))
+	for _, cs := range composed {
+		sl := bySpec[cs.Spec.ID]
+		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: sl.Strategy, Title: cs.Title, Subtitle: sl.Subtitle,
+			Link: sl.Link, Position: len(out) + 1}
+		if hs.Link == "" && sl.Type == models.SlotCategory {
+			if n, ok := cat.categoryByName(cs.Spec.Category, cs.Title); ok {
+				hs.Link = "/c/" + n.Slug
 			}
-			p, ok := cat.Product(id)
-			if !ok || used[id] || !p.InStock() {
+		}
+		for _, it := range cs.Items {
+			p, ok := cat.ProductByExt(it.ItemID)
+			if !ok {
 				continue
 			}
-			used[id] = true
-			hs.Cards = append(hs.Cards, card(p, reason, slotKey, len(hs.Cards)+1))
+			hs.Cards = append(hs.Cards, card(p, it.Reason, cs.Spec.ID, len(hs.Cards)+1))
 		}
 		if len(hs.Cards) == 0 && sl.Type != models.SlotHero {
 			continue
 		}
-		hs.Position = len(out) + 1
 		out = append(out, hs)
 	}
 	return out
 }
 
-func slotKey(id uint) string { return "s" + utoa(id) }
-
-// categoryTop returns the most popular products under a category slug (or
-// the category a link such as /c/outdoor points to).
-func (s *Server) categoryTop(cat *Catalog, slug, link string) []uint {
-	if slug == "" && strings.HasPrefix(link, "/c/") {
-		slug = strings.TrimPrefix(link, "/c/")
-	}
-	n, ok := cat.CategoryBySlug(slug)
-	if !ok {
-		return cat.Popular
-	}
-	in := map[uint]bool{}
-	for _, id := range n.Descendants {
-		in[id] = true
-	}
-	var ids []uint
-	for _, id := range cat.Popular {
-		if p, _ := cat.Product(id); in[p.CategoryID] {
-			ids = append(ids, id)
+// fallbackRow fills a slot from the catalog's popularity when no model is
+// trained yet, so the homepage always renders.
+func (s *Server) fallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[string]bool, n int) []recommender.Recommendation {
+	return func(spec *recommender.SlotSpec, exclude map[string]bool, n int) []recommender.Recommendation {
+		ids, reason := cat.Popular, "Popular right now"
+		if spec.Kind == recommender.KindNewArrivals {
+			ids, reason = cat.Newest, "New arrival"
 		}
+		var inCat map[uint]bool
+		if spec.Category != "" {
+			if node, ok := cat.categoryByName(spec.Category, ""); ok {
+				inCat = map[uint]bool{}
+				for _, id := range node.Descendants {
+					inCat[id] = true
+				}
+				reason = "Popular in " + node.Name
+			}
+		}
+		var out []recommender.Recommendation
+		for _, id := range ids {
+			p, _ := cat.Product(id)
+			if exclude[p.ExternalID] || (inCat != nil && !inCat[p.CategoryID]) {
+				continue
+			}
+			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: reason})
+			if len(out) == n {
+				break
+			}
+		}
+		return out
 	}
-	return ids
 }
+
+func slotKey(id uint) string { return "s" + utoa(id) }
 
 func splitList(s string) []string {
 	var out []string

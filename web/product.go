@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/recommender"
 	"storefront/templates"
 )
 
@@ -43,7 +44,8 @@ func (s *Server) product(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusMovedPermanently, canonical)
 	}
-	if slot := c.QueryParam("slot"); slot != "" && len(slot) <= 32 {
+	slot := c.QueryParam("slot")
+	if slot != "" && len(slot) <= 32 {
 		pos, _ := strconv.Atoi(c.QueryParam("pos"))
 		s.track(c, models.EventClick, p.ID, slot, pos, "")
 	}
@@ -52,7 +54,7 @@ func (s *Server) product(c echo.Context) error {
 	cat := s.catalog.Load()
 	vm := templates.ProductPage{Base: s.base(c, p.Title), ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
 		Brand: p.Brand, Description: p.Description, PriceCents: p.PriceCents, Stock: p.Stock, Active: p.Active,
-		Image: ImageURL(p)}
+		Image: ImageURL(p), Slot: slot}
 	vm.Description = truncate(p.Description, 160)
 	vm.Base.Description = vm.Description
 	vm.Description = p.Description
@@ -65,16 +67,37 @@ func (s *Server) product(c echo.Context) error {
 	return render(c, http.StatusOK, templates.Product(vm))
 }
 
-// relatedProducts fills the product page's rows. Until a model is trained
-// they come from the same category, most popular first.
+// relatedProducts fills the product page's rows from the model, or from
+// the same category by popularity until a model is trained.
 func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought, similar []templates.Card) {
 	cat := s.catalog.Load()
+	if m := s.model.Load(); m != nil {
+		avail := func(ext string) bool {
+			q, ok := cat.ProductByExt(ext)
+			return ok && q.InStock()
+		}
+		exclude := map[string]bool{p.ExternalID: true}
+		for _, r := range m.Recommend(recommender.Request{Strategy: recommender.AlsoBought, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
+			if q, ok := cat.ProductByExt(r.ItemID); ok {
+				alsoBought = append(alsoBought, card(q, r.Reason, "", 0))
+				exclude[r.ItemID] = true
+			}
+		}
+		for _, r := range m.Recommend(recommender.Request{Strategy: recommender.Similar, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
+			if q, ok := cat.ProductByExt(r.ItemID); ok {
+				similar = append(similar, card(q, r.Reason, "", 0))
+			}
+		}
+		if len(similar) > 0 || len(alsoBought) > 0 {
+			return alsoBought, similar
+		}
+	}
 	for _, id := range cat.Popular {
 		q, _ := cat.Product(id)
 		if q.ID == p.ID || q.CategoryID != p.CategoryID {
 			continue
 		}
-		similar = append(similar, card(q, "", "", 0))
+		similar = append(similar, card(q, "Popular in this category", "", 0))
 		if len(similar) == 8 {
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"storefront/models"
 	"storefront/static"
 )
 
@@ -22,6 +23,7 @@ func (s *Server) routes() *echo.Echo {
 
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.RequestID())
+	e.Use(s.prom.instrument)
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit("2M"))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
@@ -31,6 +33,12 @@ func (s *Server) routes() *echo.Echo {
 	e.StaticFS("/static", static.FS)
 	e.GET("/img/p/:id", s.productImage)
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", s.metrics)
+
+	// JSON API for external trackers and clients: API keys, no cookies.
+	api := e.Group("/api/v1")
+	api.GET("/recommendations", s.apiRecommendations, s.requireAPIKey(models.ScopeRecommendations))
+	api.POST("/events", s.apiEvents, s.requireAPIKey(models.ScopeEvents))
 
 	// Pages: sessions, visitor identity and CSRF on every form.
 	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify,
@@ -66,6 +74,41 @@ func (s *Server) routes() *echo.Echo {
 	site.POST("/account/personalization", s.accountPersonalization, requireShopper)
 	site.GET("/account/export", s.accountExport, requireShopper)
 	site.POST("/account/delete", s.accountDelete, requireShopper)
+
+	// Admin. Staff only: merchandisers and admins edit the layout, catalog
+	// and read analytics; only admins manage API keys.
+	admin := site.Group("/admin", adminNoStore)
+	staff := s.requireStaff(models.RoleMerchandiser, models.RoleAdmin)
+	adminOnly := s.requireStaff(models.RoleAdmin)
+	admin.GET("/login", s.adminLoginForm)
+	admin.POST("/login", s.adminLogin)
+	admin.POST("/logout", s.adminLogout)
+	admin.GET("", s.adminIndex, staff)
+	admin.GET("/layout", s.adminLayout, staff)
+	admin.GET("/layout/slots/new", s.adminSlotNew, staff)
+	admin.POST("/layout/slots", s.adminSlotSave, staff)
+	admin.GET("/layout/slots/:id/edit", s.adminSlotEdit, staff)
+	admin.POST("/layout/slots/:id", s.adminSlotSave, staff)
+	admin.GET("/layout/slots/:id/delete", s.adminSlotDeleteConfirm, staff)
+	admin.POST("/layout/slots/:id/delete", s.adminSlotDelete, staff)
+	admin.POST("/layout/slots/:id/toggle", s.adminSlotToggle, staff)
+	admin.POST("/layout/slots/:id/move", s.adminSlotMove, staff)
+	admin.POST("/layout/slots/:id/add", s.adminSlotAddProduct, staff)
+	admin.POST("/layout/reorder", s.adminLayoutReorder, staff)
+	admin.POST("/layout/publish", s.adminLayoutPublish, staff)
+	admin.GET("/products/search", s.adminProductSearch, staff)
+	admin.GET("/preview", s.adminPreview, staff)
+	admin.GET("/versions", s.adminVersions, staff)
+	admin.POST("/versions/:id/rollback", s.adminRollback, staff)
+	admin.GET("/analytics", s.adminAnalytics, staff)
+	admin.GET("/analytics.csv", s.adminAnalyticsCSV, staff)
+	admin.GET("/catalog", s.adminCatalog, staff)
+	admin.POST("/catalog/:id", s.adminProductUpdate, staff)
+	admin.GET("/audit", s.adminAudit, staff)
+	admin.GET("/api-keys", s.adminAPIKeys, adminOnly)
+	admin.POST("/api-keys", s.adminAPIKeyCreate, adminOnly)
+	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke, adminOnly)
+	admin.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, staff)
 
 	site.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/recommender"
 )
 
 // Config is the server's configuration.
@@ -32,14 +33,19 @@ type Config struct {
 
 // Server is the shop's web application.
 type Server struct {
-	cfg      Config
-	db       *models.DB
-	log      *slog.Logger
-	echo     *echo.Echo
-	sessions *scs.SessionManager
-	events   *models.EventWriter
-	catalog  atomic.Pointer[Catalog]
-	limiter  *loginLimiter
+	cfg       Config
+	db        *models.DB
+	log       *slog.Logger
+	echo      *echo.Echo
+	sessions  *scs.SessionManager
+	events    *models.EventWriter
+	catalog   atomic.Pointer[Catalog]
+	limiter   *loginLimiter
+	model     recommender.Holder
+	modelInfo atomic.Pointer[models.ModelArtifact]
+	trainer   *Trainer
+	layout    layoutCache
+	prom      *serverMetrics
 
 	refresh    chan struct{}
 	stop       chan struct{}
@@ -76,6 +82,9 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if err := s.loadCatalog(ctx); err != nil {
 		return nil, err
 	}
+	s.loadStoredModel(ctx)
+	s.trainer = newTrainer(s)
+	s.prom = newServerMetrics(s)
 	s.echo = s.routes()
 	return s, nil
 }
@@ -93,6 +102,10 @@ func (s *Server) Events() *models.EventWriter { return s.events }
 func (s *Server) Start() {
 	s.background.Add(1)
 	go s.refreshLoop()
+	if s.cfg.TrainEvery > 0 {
+		s.background.Add(1)
+		go s.trainLoop(s.cfg.TrainEvery)
+	}
 }
 
 // ListenAndServe serves on cfg.Addr until ctx is cancelled, then shuts down
@@ -136,6 +149,7 @@ func (s *Server) Close(ctx context.Context) error {
 	default:
 		close(s.stop)
 	}
+	s.trainer.wait()
 	s.background.Wait()
 	return s.events.Close(ctx)
 }

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+	"storefront/seed"
+	"storefront/web"
+)
+
+func commandContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Writer) error {
+	ctx, stop := commandContext()
+	defer stop()
+	db, err := openDB(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if ifEmpty {
+		var n int64
+		if err := db.R.WithContext(ctx).Model(&models.Product{}).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(stderr, "seed: %s already has %d products; keeping it\n", cfg.db, n)
+			return nil
+		}
+	}
+	sum, err := seed.Seed(ctx, db, seed.Options{Scale: scale, Reset: reset}, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %s: %d categories, %d products, %d shoppers, %d events, %d orders, %d slots in %s\n",
+		cfg.db, sum.Categories, sum.Products, sum.Shoppers, sum.Events, sum.Orders, sum.Slots, sum.Duration.Round(time.Millisecond))
+	return nil
+}
+
+func importCmd(cfg config, products, events string, stdout, stderr io.Writer) error {
+	ctx, stop := commandContext()
+	defer stop()
+	db, err := openDB(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := seed.Import(ctx, db, products, events, stderr)
+	if err != nil {
+		return err
+	}
+	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
+	fmt.Fprintf(stdout, "imported: %d products created, %d updated, %d categories created, %d events in %s (%.0f events/s)\n",
+		sum.ProductsCreated, sum.ProductsUpdated, sum.CategoriesCreated, sum.Events, sum.Duration.Round(time.Millisecond), rate)
+	return nil
+}
+
+func trainCmd(cfg config, stdout, stderr io.Writer) error {
+	ctx, stop := commandContext()
+	defer stop()
+	db, err := openDB(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	progress := func(stage string, d time.Duration) {
+		fmt.Fprintf(stderr, "train: %-12s %s\n", stage, d.Round(time.Millisecond))
+	}
+	start := time.Now()
+	res, err := web.TrainAndStore(ctx, db, recommender.DefaultConfig(), progress)
+	if err != nil {
+		return err
+	}
+	st := res.Model.Stats()
+	fmt.Fprintf(stdout, "trained model %d in %s: %d users, %d items, %d interactions from %d events\n",
+		res.Artifact.ID, time.Since(start).Round(time.Millisecond), st.Users, st.Items, st.Interactions, st.Events)
+	fmt.Fprintf(stdout, "  load %s, train %s, save %s; models: %s; model memory ~%.1f MiB, stored %.1f MiB\n",
+		res.Load.Round(time.Millisecond), res.Train.Round(time.Millisecond), res.Save.Round(time.Millisecond),
+		strings.Join(st.Models, ", "), float64(st.MemoryBytes)/(1<<20), float64(len(res.Artifact.Blob))/(1<<20))
+	for _, s := range st.Stages {
+		fmt.Fprintf(stdout, "  %-12s %s\n", s.Stage, s.Duration.Round(time.Millisecond))
+	}
+	if st.DroppedBotEvents > 0 || st.DroppedUnknownItem > 0 {
+		fmt.Fprintf(stdout, "  dropped: %d events of %d bot/outlier users, %d events of unknown items, %d duplicates\n",
+			st.DroppedBotEvents, st.BotUsers, st.DroppedUnknownItem, st.DroppedDuplicates)
+	}
+	return nil
+}
+
+// recommendLine is one output line of `storefront recommend`.
+type recommendLine struct {
+	UserID           string              `json:"user_id"`
+	RecommendedItems []recommendLineItem `json:"recommended_items"`
+}
+
+type recommendLineItem struct {
+	ItemID string  `json:"item_id"`
+	Score  float64 `json:"score"`
+	Reason string  `json:"reason"`
+}
+
+func recommendCmd(cfg config, user, usersFile string, n int, format string, stdout, stderr io.Writer) error {
+	if format != "jsonl" {
+		return fmt.Errorf("recommend: unknown --format %q (want jsonl)", format)
+	}
+	if (user == "") == (usersFile == "") {
+		return errors.New("recommend: give exactly one of --user ID or --users-file FILE")
+	}
+	if n < 1 || n > 1000 {
+		return fmt.Errorf("recommend: --n %d out of range 1..1000", n)
+	}
+	var users []string
+	if user != "" {
+		users = []string{user}
+	} else {
+		f, err := os.Open(usersFile)
+		if err != nil {
+			return fmt.Errorf("recommend: %w", err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			if u := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff")); u != "" {
+				users = append(users, u)
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("recommend: read %s: %w", usersFile, err)
+		}
+	}
+	ctx, stop := commandContext()
+	defer stop()
+	db, err := openDB(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, _, err := web.LoadStoredModel(ctx, db)
+	if errors.Is(err, models.ErrNotFound) {
+		fmt.Fprintln(stderr, "recommend: no stored model; training one now (run `storefront train` to keep it)")
+		data, derr := web.LoadDataset(ctx, db)
+		if derr != nil {
+			return derr
+		}
+		m, err = recommender.Train(ctx, data, recommender.DefaultConfig(), nil)
+	}
+	if err != nil {
+		return err
+	}
+	optedOut, err := db.OptedOutUsers(ctx)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	for _, u := range users {
+		req := recommender.Request{User: u, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
+		if optedOut[u] {
+			req = recommender.Request{N: n, Strategy: recommender.Popular}
+		} else {
+			hist, err := db.UserInteractions(ctx, u, m.DataNow, 100)
+			if err != nil {
+				return err
+			}
+			for _, h := range hist {
+				et, _ := web.EventType(h.Type)
+				req.Recent = append(req.Recent, recommender.Event{User: u, Item: h.ItemID, Type: et, Time: h.CreatedAt})
+			}
+		}
+		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
+		for _, r := range m.Recommend(req) {
+			score := r.Score
+			if math.IsNaN(score) || math.IsInf(score, 0) {
+				score = 0
+			}
+			line.RecommendedItems = append(line.RecommendedItems, recommendLineItem{ItemID: r.ItemID, Score: math.Round(score*1e6) / 1e6, Reason: r.Reason})
+		}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// evalStrategies are compared by `storefront eval`, baseline first.
+var evalStrategies = []recommender.Strategy{recommender.Popular, recommender.Trending, recommender.ItemKNN,
+	recommender.Content, recommender.ALS, recommender.SVD, recommender.EASE, recommender.Hybrid}
+
+// evalResult is the JSON shape of `storefront eval`.
+type evalResult struct {
+	Dataset  string            `json:"dataset"`
+	Protocol string            `json:"protocol"`
+	K        int               `json:"k"`
+	Train    int               `json:"train_events"`
+	Test     int               `json:"test_events"`
+	Seconds  float64           `json:"seconds"`
+	Models   []evalModelResult `json:"models"`
+}
+
+type evalModelResult struct {
+	Model     string  `json:"model"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	NDCG      float64 `json:"ndcg"`
+	MAP       float64 `json:"map"`
+	HitRate   float64 `json:"hit_rate"`
+	Coverage  float64 `json:"coverage"`
+	Users     int     `json:"users"`
+	VsPopular float64 `json:"ndcg_vs_popular"`
+}
+
+func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.Writer) error {
+	if format != "table" && format != "json" {
+		return fmt.Errorf("eval: unknown --format %q (want table or json)", format)
+	}
+	if k < 1 || k > 100 {
+		return fmt.Errorf("eval: --k %d out of range 1..100", k)
+	}
+	ctx, stop := commandContext()
+	defer stop()
+	start := time.Now()
+	var (
+		train recommender.Dataset
+		test  []recommender.Event
+		rcfg  recommender.Config
+		res   evalResult
+	)
+	switch dataset {
+	case "":
+		db, err := openDB(cfg.db)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		data, err := web.LoadDataset(ctx, db)
+		if err != nil {
+			return err
+		}
+		if len(data.Events) == 0 {
+			return fmt.Errorf("eval: %s has no events to evaluate on (import or seed some first)", cfg.db)
+		}
+		var trainEvents []recommender.Event
+		trainEvents, test = recommender.TimeSplit(data.Events, 0.8)
+		train = recommender.Dataset{Items: data.Items, Events: trainEvents}
+		if len(trainEvents) > 0 {
+			train.Now = trainEvents[len(trainEvents)-1].Time
+		}
+		rcfg = recommender.DefaultConfig()
+		res.Dataset, res.Protocol = cfg.db, "time split: earlier 80% of events train, later 20% test, users in both, seen items removed"
+	case "movielens":
+		data, err := recommender.LoadMovieLens(dir)
+		if err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		var trainEvents []recommender.Event
+		trainEvents, test = recommender.UserRandomSplit(data.Events, 0.75, 42)
+		train = recommender.Dataset{Items: data.Items, Events: trainEvents, Now: data.Now}
+		rcfg = recommender.MovieLensConfig()
+		res.Dataset, res.Protocol = "MovieLens 100k ("+dir+")", "per-user random 75/25 split, every rating an interaction, training items removed"
+	default:
+		return fmt.Errorf("eval: unknown --dataset %q (want movielens)", dataset)
+	}
+	fmt.Fprintf(stderr, "eval: training on %d events, testing on %d\n", len(train.Events), len(test))
+	metrics, err := recommender.Evaluate(ctx, train, test, k, rcfg, evalStrategies)
+	if err != nil {
+		return err
+	}
+	res.K, res.Train, res.Test, res.Seconds = k, len(train.Events), len(test), time.Since(start).Seconds()
+	base := metrics[recommender.Popular].NDCG
+	for _, st := range evalStrategies {
+		mt, ok := metrics[st]
+		if !ok {
+			continue
+		}
+		r := evalModelResult{Model: st.String(), Precision: mt.Precision, Recall: mt.Recall, F1: mt.F1, NDCG: mt.NDCG,
+			MAP: mt.MAP, HitRate: mt.HitRate, Coverage: mt.Coverage, Users: mt.Users}
+		if base > 0 {
+			r.VsPopular = mt.NDCG / base
+		}
+		res.Models = append(res.Models, r)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintf(stdout, "%s — %s, k=%d, %d train / %d test events\n", res.Dataset, res.Protocol, k, res.Train, res.Test)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "model\tP@%d\tR@%d\tF1@%d\tNDCG@%d\tMAP@%d\tHR@%d\tcoverage\tusers\tNDCG vs popular\t\n", k, k, k, k, k, k)
+	for _, r := range res.Models {
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.2f×\t\n", r.Model, r.Precision, r.Recall, r.F1, r.NDCG, r.MAP, r.HitRate, r.Coverage, r.Users, r.VsPopular)
+	}
+	return tw.Flush()
+}
+
+func backupCmd(cfg config, to string, stdout io.Writer) error {
+	ctx, stop := commandContext()
+	defer stop()
+	db, err := openDB(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Backup(ctx, to); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", cfg.db, to, time.Since(start).Round(time.Millisecond))
+	return nil
+}

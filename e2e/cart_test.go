@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"storefront/web"
+)
+
+// TestLoginMergesAnonymousCart: what a visitor put in the cart before
+// logging in joins what the account already had; nothing is lost.
+func TestLoginMergesAnonymousCart(t *testing.T) {
+	s := startShop(t)
+	lantern, skillet := s.product("SKU-3"), s.product("SKU-6") // $24.50, $39.99
+	// Ada left a skillet in her cart on another device.
+	must(t, s.db.AddToCart(context.Background(), s.ada.ExternalID, skillet.ID, 1))
+	b := newBrowser(t, s)
+	line := func(id uint) string { return fmt.Sprintf(`tr[data-testid="cart-line"][data-product-id="%d"]`, id) }
+
+	b.step(t, "visitor adds a lantern", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(lantern), `[data-testid="add-to-cart"]`)
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		if b.count(`[data-testid="cart-line"]`) != 1 || b.count(line(lantern.ID)) != 1 {
+			t.Fatalf("visitor's cart should hold only the lantern")
+		}
+		if got := b.text(`[data-testid="login-link"]`); got != "Log in" {
+			t.Fatalf("visitor sees %q, want a Log in link", got)
+		}
+	})
+
+	b.step(t, "log in as a shopper with a skillet in the cart", func(t *testing.T, b *tab) {
+		b.follow(`[data-testid="login-link"]`, `[data-testid="auth-form"]`)
+		b.logIn("ada@example.com", testPassword)
+		if got := b.text(`[data-testid="account-link"]`); got != "Ada Shopper" {
+			t.Fatalf("header shows %q after login, want Ada Shopper", got)
+		}
+		if got := b.text(`[data-testid="cart-count"]`); got != "2" {
+			t.Fatalf("cart badge %q after login, want 2 (lantern + skillet)", got)
+		}
+	})
+
+	b.step(t, "cart shows both", func(t *testing.T, b *tab) {
+		b.follow(`[data-testid="cart-link"]`, `[data-testid="cart-total"]`)
+		if n := b.count(`[data-testid="cart-line"]`); n != 2 {
+			t.Fatalf("%d cart lines, want 2", n)
+		}
+		for _, p := range []struct {
+			id    uint
+			title string
+		}{{lantern.ID, lantern.Title}, {skillet.ID, skillet.Title}} {
+			if b.count(line(p.id)) != 1 {
+				t.Fatalf("%s is missing from the merged cart", p.title)
+			}
+			if got := b.text(line(p.id) + ` .cart-product a`); got != p.title {
+				t.Fatalf("cart line shows %q, want %q", got, p.title)
+			}
+		}
+		if got := b.text(`[data-testid="cart-total"]`); got != "$64.49" {
+			t.Fatalf("cart total %q, want $64.49", got)
+		}
+	})
+
+	b.step(t, "the visitor's cart is gone after logout", func(t *testing.T, b *tab) {
+		b.follow(`[data-testid="account-link"]`, `[data-testid="logout"]`)
+		b.follow(`[data-testid="logout"]`, `[data-testid="login-link"]`)
+		if got := b.text(`[data-testid="cart-count"]`); got != "0" {
+			t.Fatalf("cart badge %q after logout, want 0: the merged lines belong to the account", got)
+		}
+	})
+}

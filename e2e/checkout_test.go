@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"storefront/web"
+)
+
+// TestCheckoutFieldErrors: a missing field is named next to that field, the
+// rest of the address is kept, and no order is placed until it is fixed.
+func TestCheckoutFieldErrors(t *testing.T) {
+	s := startShop(t)
+	skillet := s.product("SKU-6")
+	b := newBrowser(t, s)
+
+	b.step(t, "reach checkout", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(skillet), `[data-testid="add-to-cart"]`)
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		b.follow(`[data-testid="checkout"]`, `[data-testid="auth-form"]`)
+		b.logIn("ada@example.com", testPassword)
+		if got := b.path(); got != "/checkout" {
+			t.Fatalf("login from checkout went to %q, want /checkout", got)
+		}
+		b.do("checkout form", waitVisible(`[data-testid="checkout-form"]`))
+	})
+
+	b.step(t, "empty city is marked", func(t *testing.T, b *tab) {
+		b.fill(`#street`, "10 Downing Street", `#city`, "", `#postcode`, "SW1A 2AA", `#country`, "United Kingdom")
+		b.follow(`[data-testid="place-order"]`, `[data-testid="city-error"]`)
+		if got := b.text(`[data-testid="city-error"]`); got != "Enter the city." {
+			t.Fatalf("city error %q, want %q", got, "Enter the city.")
+		}
+		// Next to the field: inside the city field's own, red-bordered box,
+		// right after its input.
+		if b.count(`.field.has-error #city + [data-testid="city-error"]`) != 1 {
+			t.Fatal("the city error is not attached to the city field")
+		}
+		if got := b.text(`[data-testid="checkout-error"]`); !strings.Contains(got, "correct the marked fields") {
+			t.Fatalf("page-level message %q", got)
+		}
+		if n := b.count(`.field .field-error`); n != 1 {
+			t.Fatalf("%d field errors shown, want only the city's", n)
+		}
+		for sel, want := range map[string]string{`#street`: "10 Downing Street", `#postcode`: "SW1A 2AA", `#country`: "United Kingdom", `#name`: "Ada Shopper"} {
+			if got := b.value(sel); got != want {
+				t.Fatalf("%s lost what was typed: %q, want %q", sel, got, want)
+			}
+		}
+		if n := s.orderCount(); n != 0 {
+			t.Fatalf("%d orders placed from an invalid form, want 0", n)
+		}
+		if got := s.product("SKU-6").Stock; got != skillet.Stock {
+			t.Fatalf("stock changed to %d by an invalid checkout", got)
+		}
+	})
+
+	b.step(t, "blank city counts as empty", func(t *testing.T, b *tab) {
+		b.fill(`#city`, "   ")
+		b.follow(`[data-testid="place-order"]`, `[data-testid="city-error"]`)
+		if n := s.orderCount(); n != 0 {
+			t.Fatalf("%d orders placed with a blank city, want 0", n)
+		}
+	})
+
+	b.step(t, "fixing the city places the order", func(t *testing.T, b *tab) {
+		b.fill(`#city`, "London")
+		b.follow(`[data-testid="place-order"]`, `[data-testid="order-confirmed"]`)
+		if got := b.text(`[data-testid="order"]`); !strings.Contains(got, "London") {
+			t.Fatalf("confirmation %q does not ship to London", got)
+		}
+		if n := s.orderCount(); n != 1 {
+			t.Fatalf("%d orders, want 1", n)
+		}
+	})
+}

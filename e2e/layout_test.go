@@ -1,0 +1,94 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"storefront/web"
+)
+
+// overflowJS lists elements that stick out past the right edge of the page
+// and are not inside a scrolling container, or says how wide the page is
+// when nothing in particular is to blame. A phone shopper sees either as a
+// page that wobbles sideways.
+const overflowJS = `(() => {
+	const w = document.documentElement.clientWidth;
+	if (document.documentElement.scrollWidth <= w) return [];
+	const out = [];
+	for (const el of document.body.querySelectorAll("*")) {
+		const r = el.getBoundingClientRect();
+		if (r.width === 0 || r.right <= w + 1) continue;
+		let clipped = false;
+		for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+			if (getComputedStyle(p).overflowX !== "visible") { clipped = true; break; }
+		}
+		if (clipped) continue;
+		const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "";
+		out.push(el.tagName.toLowerCase() + cls + " (right edge " + Math.round(r.right) + "px)");
+	}
+	if (out.length === 0) out.push("page is " + document.documentElement.scrollWidth + "px wide");
+	return out.slice(0, 6);
+})()`
+
+// TestLayoutFitsDesktopAndPhone opens the main pages at 1280px and at a
+// 390px phone width: each page shows its main control and never scrolls
+// sideways. With STOREFRONT_SCREENSHOTS=dir it also saves full-page shots.
+func TestLayoutFitsDesktopAndPhone(t *testing.T) {
+	s := startShop(t)
+	stove, tent := s.product("SKU-5"), s.product("SKU-1")
+	b := newBrowser(t, s)
+
+	// A logged-in shopper with two lines in the cart, one with a long title,
+	// so cart and checkout have something to lay out.
+	b.step(t, "fill a cart and log in", func(t *testing.T, b *tab) {
+		for _, p := range []string{web.ProductURL(stove), web.ProductURL(tent)} {
+			b.open(p, `[data-testid="add-to-cart"]`)
+			b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		}
+		b.follow(`[data-testid="login-link"]`, `[data-testid="auth-form"]`)
+		b.logIn("ada@example.com", testPassword)
+	})
+
+	pages := []struct {
+		name, path, sel string
+	}{
+		{"home", "/", `section[data-slot-type="popular"] [data-product-id]`},
+		{"category", "/c/outdoor", `.grid [data-product-id]`},
+		{"product", web.ProductURL(stove), `[data-testid="add-to-cart"]`},
+		{"cart", "/cart", `[data-testid="checkout"]`},
+		{"checkout", "/checkout", `[data-testid="place-order"]`},
+	}
+	screens := []struct {
+		name          string
+		width, height int64
+		opts          []chromedp.EmulateViewportOption
+	}{
+		{"desktop", 1280, 900, nil},
+		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulateTouch}},
+	}
+	for _, sc := range screens {
+		b.step(t, sc.name, func(t *testing.T, b *tab) {
+			b.do("set viewport", chromedp.EmulateViewport(sc.width, sc.height, sc.opts...))
+			for _, p := range pages {
+				t.Run(p.name, func(t *testing.T) {
+					b := *b
+					b.t = t
+					b.open(p.path, p.sel)
+					if got := eval[float64](&b, "window.innerWidth"); int64(got) != sc.width {
+						t.Fatalf("viewport is %vpx wide, want %d", got, sc.width)
+					}
+					if !b.visible(p.sel) {
+						t.Errorf("%s is not visible", p.sel)
+					}
+					if bad := eval[[]string](&b, overflowJS); len(bad) > 0 {
+						t.Errorf("%s scrolls sideways at %dpx: %s", p.path, sc.width, strings.Join(bad, "; "))
+					}
+					b.screenshot(fmt.Sprintf("%s-%d", p.name, sc.width))
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,339 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// bulkBatch rows go into one INSERT: large enough to amortise statement
+// overhead, small enough to stay below SQLite's bound-variable limit for the
+// widest table (products, ~14 columns).
+const bulkBatch = 1000
+
+// BulkTx is one write transaction for loading many rows at once (seeding
+// and CSV import). It keeps GORM inside this package. The writer pool has a
+// single connection, so code running inside Bulk must not call other DB
+// methods that write; reads through db.R are fine.
+type BulkTx struct {
+	tx *gorm.DB
+}
+
+// Bulk runs fn in one write transaction; any error rolls everything back.
+func (db *DB) Bulk(ctx context.Context, fn func(b *BulkTx) error) error {
+	// SQLite-specific: a large page cache on the (single) writer connection
+	// keeps a big transaction from spilling dirty pages to the WAL midway,
+	// which otherwise halves insert speed. It goes back to the default after.
+	w := db.W.WithContext(ctx)
+	if err := w.Exec(fmt.Sprintf("PRAGMA cache_size = -%d", bulkCacheKiB)).Error; err != nil {
+		return fmt.Errorf("models: bulk cache size: %w", err)
+	}
+	defer db.W.Exec("PRAGMA cache_size = -2000")
+	return w.Transaction(func(tx *gorm.DB) error {
+		return fn(&BulkTx{tx: tx})
+	})
+}
+
+// bulkCacheKiB is the writer's page cache during bulk loads.
+const bulkCacheKiB = 256 << 10
+
+// CreateCategories inserts categories and fills in their IDs. Parents must
+// come before their children (ParentID must already be set).
+func (b *BulkTx) CreateCategories(cats []Category) error {
+	if len(cats) == 0 {
+		return nil
+	}
+	if err := b.tx.CreateInBatches(&cats, bulkBatch).Error; err != nil {
+		return fmt.Errorf("models: create %d categories: %w", len(cats), err)
+	}
+	return nil
+}
+
+// CreateProducts inserts products and fills in their IDs.
+func (b *BulkTx) CreateProducts(ps []Product) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	// GORM replaces a zero value with the column's tag default (active=true),
+	// even in ps, so inactive products are noted first and switched off after.
+	var inactiveAt []int
+	for i, p := range ps {
+		if !p.Active {
+			inactiveAt = append(inactiveAt, i)
+		}
+	}
+	if err := b.tx.Omit(clause.Associations).CreateInBatches(&ps, bulkBatch).Error; err != nil {
+		return fmt.Errorf("models: create %d products: %w", len(ps), err)
+	}
+	inactive := make([]uint, len(inactiveAt))
+	for j, i := range inactiveAt {
+		ps[i].Active = false
+		inactive[j] = ps[i].ID
+	}
+	for start := 0; start < len(inactive); start += bulkBatch {
+		ids := inactive[start:min(start+bulkBatch, len(inactive))]
+		if err := b.tx.Model(&Product{}).Where("id IN ?", ids).Update("active", false).Error; err != nil {
+			return fmt.Errorf("models: deactivate %d products: %w", len(ids), err)
+		}
+	}
+	return nil
+}
+
+// UpsertOptions choose which fields of an existing product an upsert keeps.
+type UpsertOptions struct {
+	KeepImage     bool // leave image_url as stored
+	KeepCreatedAt bool // leave created_at as stored
+}
+
+// UpsertProducts inserts products or, for an ExternalID that exists,
+// updates its catalog fields. Active and Popularity of existing products
+// are always kept. IDs are not filled in; use ProductIDs.
+func (b *BulkTx) UpsertProducts(ps []Product, opt UpsertOptions) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	cols := []string{"slug", "title", "description", "brand", "category_id", "price_cents", "stock", "updated_at"}
+	if !opt.KeepImage {
+		cols = append(cols, "image_url")
+	}
+	if !opt.KeepCreatedAt {
+		cols = append(cols, "created_at")
+	}
+	err := b.tx.Omit(clause.Associations).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "external_id"}},
+		DoUpdates: clause.AssignmentColumns(cols),
+	}).CreateInBatches(&ps, bulkBatch).Error
+	if err != nil {
+		return fmt.Errorf("models: upsert %d products: %w", len(ps), err)
+	}
+	return nil
+}
+
+// ProductIDs maps every product's ExternalID to its ID, as seen inside the
+// transaction.
+func (b *BulkTx) ProductIDs() (map[string]uint, error) {
+	return productKeys(b.tx)
+}
+
+// Categories returns every category, as seen inside the transaction.
+func (b *BulkTx) Categories() ([]Category, error) {
+	var cs []Category
+	if err := b.tx.Order("id").Find(&cs).Error; err != nil {
+		return nil, fmt.Errorf("models: list categories: %w", err)
+	}
+	return cs, nil
+}
+
+// CreateShoppers inserts shoppers and fills in their IDs.
+func (b *BulkTx) CreateShoppers(ss []Shopper) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	if err := b.tx.CreateInBatches(&ss, bulkBatch).Error; err != nil {
+		return fmt.Errorf("models: create %d shoppers: %w", len(ss), err)
+	}
+	return nil
+}
+
+// EnsureShoppers creates an account without email or password for every
+// external user id that has none yet, and returns how many were created.
+func (b *BulkTx) EnsureShoppers(externalIDs []string) (int64, error) {
+	if len(externalIDs) == 0 {
+		return 0, nil
+	}
+	now := time.Now().UTC()
+	ss := make([]Shopper, len(externalIDs))
+	for i, ext := range externalIDs {
+		ss[i] = Shopper{ExternalID: ext, CreatedAt: now, UpdatedAt: now}
+	}
+	res := b.tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "external_id"}}, DoNothing: true}).
+		CreateInBatches(&ss, bulkBatch)
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: ensure %d shoppers: %w", len(ss), res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// CreateStaff inserts staff accounts.
+func (b *BulkTx) CreateStaff(ss []Staff) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	if err := b.tx.CreateInBatches(&ss, bulkBatch).Error; err != nil {
+		return fmt.Errorf("models: create %d staff: %w", len(ss), err)
+	}
+	return nil
+}
+
+// CreateOrders inserts orders with their items. Stock is not touched: these
+// are historical orders.
+func (b *BulkTx) CreateOrders(os []Order) error {
+	if len(os) == 0 {
+		return nil
+	}
+	if err := b.tx.Omit(clause.Associations).CreateInBatches(&os, bulkBatch).Error; err != nil {
+		return fmt.Errorf("models: create %d orders: %w", len(os), err)
+	}
+	var items []OrderItem
+	for _, o := range os {
+		for _, it := range o.Items {
+			it.OrderID = o.ID
+			items = append(items, it)
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	if err := b.tx.CreateInBatches(&items, bulkBatch).Error; err != nil {
+		return fmt.Errorf("models: create %d order items: %w", len(items), err)
+	}
+	return nil
+}
+
+// CreateSlots inserts draft slots as given (PageID and Position set by the caller).
+func (b *BulkTx) CreateSlots(slots []Slot) error {
+	if len(slots) == 0 {
+		return nil
+	}
+	if err := b.tx.Create(&slots).Error; err != nil {
+		return fmt.Errorf("models: create %d slots: %w", len(slots), err)
+	}
+	return nil
+}
+
+// InsertEvents writes events with multi-row INSERTs inside the transaction.
+func (b *BulkTx) InsertEvents(events []Event) error {
+	return InsertEventsTx(b.tx, events)
+}
+
+// ProductKeys maps every product's ExternalID to its ID.
+func (db *DB) ProductKeys(ctx context.Context) (map[string]uint, error) {
+	return productKeys(db.R.WithContext(ctx))
+}
+
+func productKeys(g *gorm.DB) (map[string]uint, error) {
+	rows, err := g.Model(&Product{}).Select("id, external_id").Rows()
+	if err != nil {
+		return nil, fmt.Errorf("models: load product ids: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]uint)
+	for rows.Next() {
+		var id uint
+		var ext string
+		if err := rows.Scan(&id, &ext); err != nil {
+			return nil, fmt.Errorf("models: scan product id: %w", err)
+		}
+		out[ext] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: load product ids: %w", err)
+	}
+	return out, nil
+}
+
+// DataCounts are the row counts that tell whether a shop holds data.
+type DataCounts struct {
+	Categories, Products, Shoppers, Staff, Events, Orders, Slots int64
+}
+
+// Empty reports whether nothing a seed would create exists yet.
+func (c DataCounts) Empty() bool {
+	return c.Categories+c.Products+c.Shoppers+c.Staff+c.Events+c.Orders+c.Slots == 0
+}
+
+// Counts returns the row counts of the main tables.
+func (db *DB) Counts(ctx context.Context) (DataCounts, error) {
+	var c DataCounts
+	g := db.R.WithContext(ctx)
+	for _, q := range []struct {
+		model any
+		n     *int64
+	}{
+		{&Category{}, &c.Categories}, {&Product{}, &c.Products}, {&Shopper{}, &c.Shoppers},
+		{&Staff{}, &c.Staff}, {&Event{}, &c.Events}, {&Order{}, &c.Orders}, {&Slot{}, &c.Slots},
+	} {
+		if err := g.Model(q.model).Count(q.n).Error; err != nil {
+			return c, fmt.Errorf("models: count rows: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// DeleteAllData empties every table (catalog, people, behaviour, orders,
+// layout, sessions, models, settings) in one transaction and restarts the
+// id sequences, so a reseed produces the same ids. The schema stays.
+func (db *DB) DeleteAllData(ctx context.Context) error {
+	// SQLite-specific: the table list comes from sqlite_master.
+	var tables []string
+	err := db.W.WithContext(ctx).Raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).Scan(&tables).Error
+	if err != nil {
+		return fmt.Errorf("models: list tables: %w", err)
+	}
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Foreign keys are checked at commit, when every table is empty.
+		if err := tx.Exec(`PRAGMA defer_foreign_keys = ON`).Error; err != nil {
+			return err
+		}
+		for _, t := range tables {
+			if err := tx.Exec(`DELETE FROM "` + t + `"`).Error; err != nil {
+				return fmt.Errorf("empty %s: %w", t, err)
+			}
+		}
+		var seq int64
+		tx.Raw(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_sequence'`).Scan(&seq)
+		if seq > 0 {
+			return tx.Exec(`DELETE FROM sqlite_sequence`).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("models: delete all data: %w", err)
+	}
+	return nil
+}
+
+// WithoutEventIndexes runs fn with the secondary indexes of the events
+// table dropped and rebuilds them afterwards, inside the transaction. For a
+// load that is large next to the table, building an index once from sorted
+// data is several times faster than updating it row by row. Readers keep
+// seeing the old indexes until commit (WAL). SQLite-specific: the index
+// definitions are read back from sqlite_master.
+func (b *BulkTx) WithoutEventIndexes(fn func() error) error {
+	var defs []string
+	err := b.tx.Raw(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&defs).Error
+	if err != nil {
+		return fmt.Errorf("models: list event indexes: %w", err)
+	}
+	var names []string
+	err = b.tx.Raw(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&names).Error
+	if err != nil {
+		return fmt.Errorf("models: list event indexes: %w", err)
+	}
+	for _, n := range names {
+		if err := b.tx.Exec(`DROP INDEX "` + n + `"`).Error; err != nil {
+			return fmt.Errorf("models: drop index %s: %w", n, err)
+		}
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	for _, d := range defs {
+		if err := b.tx.Exec(d).Error; err != nil {
+			return fmt.Errorf("models: rebuild event index: %w", err)
+		}
+	}
+	return nil
+}
+
+// CountEvents returns the number of stored events, inside the transaction.
+func (b *BulkTx) CountEvents() (int64, error) {
+	var n int64
+	if err := b.tx.Model(&Event{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: count events: %w", err)
+	}
+	return n, nil
+}

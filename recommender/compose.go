@@ -1,0 +1,363 @@
+package recommender
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+)
+
+// SlotKind is what a homepage slot shows.
+type SlotKind string
+
+// Slot kinds understood by Compose.
+const (
+	KindHero           SlotKind = "hero"
+	KindRecommended    SlotKind = "recommended"
+	KindBecauseViewed  SlotKind = "because_viewed"
+	KindTrending       SlotKind = "trending"
+	KindNewArrivals    SlotKind = "new_arrivals"
+	KindCategory       SlotKind = "category"
+	KindCollection     SlotKind = "collection"
+	KindRecentlyViewed SlotKind = "recently_viewed"
+	KindPopular        SlotKind = "popular"
+)
+
+// SlotSpec is one slot of a published layout, as the merchandiser set it
+// up, plus its observed engagement.
+type SlotSpec struct {
+	ID       string
+	Kind     SlotKind
+	Title    string // may hold {anchor} or {category}
+	Strategy string // a strategy name (see ParseStrategy), "affinity", "pinned" or "recent"
+	Size     int
+	Locked   bool
+	Category string // category name for category rows and filters
+	Brands   []string
+	MinPrice int64
+	MaxPrice int64
+	Pins     []string
+	Excludes []string
+	Boosts   []string
+
+	Impressions, Clicks float64 // engagement so far, for ordering
+}
+
+// Shopper is who a page is composed for.
+type Shopper struct {
+	User           string  // user key; empty for a visitor without identity
+	Recent         []Event // events since the model was trained
+	RecentlyViewed []string
+	Personalize    bool // false when the shopper opted out
+}
+
+// ComposedSlot is a filled slot.
+type ComposedSlot struct {
+	Spec   *SlotSpec
+	Title  string
+	Items  []Recommendation
+	Anchor string
+}
+
+// ComposeOptions tunes composition.
+type ComposeOptions struct {
+	Available func(item string) bool
+	Rand      *rand.Rand // exploration randomness; nil uses a fresh source
+	// Explore scales how far observed engagement (Thompson sampling) can
+	// move a free slot, in positions. 0 disables exploration.
+	Explore float64
+	// AffinityWeight scales how far personal affinity can move a free slot.
+	AffinityWeight float64
+	MaxAnchors     int // "because you viewed" rows per slot
+}
+
+// DefaultComposeOptions returns the shop's composition settings.
+func DefaultComposeOptions() ComposeOptions {
+	return ComposeOptions{Explore: 1.5, AffinityWeight: 1.5, MaxAnchors: 2}
+}
+
+// Compose fills the slots of a page for a shopper and orders them: locked
+// slots keep their position; free slots start from the merchandiser's order
+// and move by the shopper's affinity and each slot's sampled click-through
+// rate, so a new slot gets a chance. No item appears twice on the page and
+// empty slots are left out. m may be nil, then rows come from fallback.
+func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback func(spec *SlotSpec, exclude map[string]bool, n int) []Recommendation) []ComposedSlot {
+	rng := opt.Rand
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	user := sh.User
+	recent := sh.Recent
+	if !sh.Personalize {
+		user, recent = "", nil
+	}
+	var affinity map[string]float64
+	if m != nil && sh.Personalize {
+		affinity = m.Affinity(user, recent)
+	}
+	hasHistory := len(affinity) > 0 || len(sh.RecentlyViewed) > 0
+
+	order := orderSlots(page, affinity, hasHistory, opt, rng)
+	used := map[string]bool{}
+	var out []ComposedSlot
+	for _, idx := range order {
+		spec := &page[idx]
+		for _, cs := range fillSlot(m, spec, sh, user, recent, affinity, used, opt, fallback) {
+			if len(cs.Items) == 0 && spec.Kind != KindHero {
+				continue
+			}
+			for _, it := range cs.Items {
+				used[it.ItemID] = true
+			}
+			out = append(out, cs)
+		}
+	}
+	return out
+}
+
+// orderSlots returns slot indexes in display order.
+func orderSlots(page []SlotSpec, affinity map[string]float64, hasHistory bool, opt ComposeOptions, rng *rand.Rand) []int {
+	// Mean click-through rate over the page is the yardstick for each slot.
+	var imps, clicks float64
+	for _, s := range page {
+		imps += s.Impressions
+		clicks += s.Clicks
+	}
+	mean := (clicks + 1) / (imps + 2)
+	type ranked struct {
+		idx int
+		key float64
+	}
+	var free []ranked
+	locked := map[int]int{} // position → slot index
+	for i, s := range page {
+		if s.Locked {
+			locked[i] = i
+			continue
+		}
+		key := float64(i)
+		if opt.AffinityWeight > 0 {
+			key -= opt.AffinityWeight * slotAffinity(&s, affinity, hasHistory)
+		}
+		if opt.Explore > 0 {
+			sample := betaSample(rng, s.Clicks+1, math.Max(s.Impressions-s.Clicks, 0)+1)
+			lift := math.Max(-1, math.Min(1, (sample-mean)/mean))
+			key -= opt.Explore * lift
+		}
+		free = append(free, ranked{i, key})
+	}
+	sort.SliceStable(free, func(a, b int) bool { return free[a].key < free[b].key })
+	order := make([]int, 0, len(page))
+	for pos, f := 0, 0; pos < len(page); pos++ {
+		if i, ok := locked[pos]; ok {
+			order = append(order, i)
+			continue
+		}
+		order = append(order, free[f].idx)
+		f++
+	}
+	return order
+}
+
+// slotAffinity is how much a slot suits this shopper, in [0, 1].
+func slotAffinity(s *SlotSpec, affinity map[string]float64, hasHistory bool) float64 {
+	switch s.Kind {
+	case KindRecommended, KindBecauseViewed, KindRecentlyViewed:
+		if hasHistory {
+			return 1
+		}
+		return 0
+	case KindCategory:
+		if s.Category == "" {
+			if hasHistory {
+				return 0.8
+			}
+			return 0
+		}
+		return affinity[s.Category]
+	case KindTrending, KindPopular, KindNewArrivals:
+		if hasHistory {
+			return 0
+		}
+		return 0.5
+	}
+	return 0
+}
+
+// betaSample draws from Beta(a, b) as X/(X+Y) with X~Gamma(a), Y~Gamma(b).
+func betaSample(rng *rand.Rand, a, b float64) float64 {
+	x, y := gammaSample(rng, a), gammaSample(rng, b)
+	if x+y == 0 {
+		return 0.5
+	}
+	return x / (x + y)
+}
+
+// gammaSample draws from Gamma(shape, 1) (Marsaglia and Tsang).
+func gammaSample(rng *rand.Rand, shape float64) float64 {
+	if shape < 1 {
+		return gammaSample(rng, shape+1) * math.Pow(rng.Float64(), 1/shape)
+	}
+	d := shape - 1.0/3
+	c := 1 / math.Sqrt(9*d)
+	for {
+		x := rng.NormFloat64()
+		v := 1 + c*x
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		u := rng.Float64()
+		if u < 1-0.0331*x*x*x*x || math.Log(u) < 0.5*x*x+d*(1-v+math.Log(v)) {
+			return d * v
+		}
+	}
+}
+
+func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event, affinity map[string]float64,
+	used map[string]bool, opt ComposeOptions, fallback func(*SlotSpec, map[string]bool, int) []Recommendation) []ComposedSlot {
+	size := spec.Size
+	if size <= 0 {
+		size = 8
+	}
+	exclude := make(map[string]bool, len(used)+len(spec.Excludes))
+	for k := range used {
+		exclude[k] = true
+	}
+	for _, x := range spec.Excludes {
+		exclude[x] = true
+	}
+	boosts := map[string]float64{}
+	for _, b := range spec.Boosts {
+		boosts[b] = 2
+	}
+	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands,
+		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3}
+	title := spec.Title
+	one := func(req Request, title, anchor string) []ComposedSlot {
+		var items []Recommendation
+		if m != nil {
+			items = m.Recommend(req)
+		} else if fallback != nil {
+			items = fallback(spec, exclude, req.N)
+		}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Anchor: anchor}}
+	}
+	switch spec.Kind {
+	case KindHero:
+		base.N = min(size, 3)
+		base.Strategy = Popular
+		base.Category = spec.Category
+		base.Pins = spec.Pins
+		return one(base, title, "")
+	case KindCollection:
+		var items []Recommendation
+		for _, p := range spec.Pins {
+			if exclude[p] || (opt.Available != nil && !opt.Available(p)) {
+				continue
+			}
+			items = append(items, Recommendation{ItemID: p, Score: 1, Reason: "Pinned by our team"})
+			exclude[p] = true
+			if len(items) == size {
+				break
+			}
+		}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items}}
+	case KindRecentlyViewed:
+		if !sh.Personalize {
+			return nil
+		}
+		var items []Recommendation
+		seen := map[string]bool{}
+		for _, id := range sh.RecentlyViewed {
+			if seen[id] || exclude[id] || (opt.Available != nil && !opt.Available(id)) {
+				continue
+			}
+			seen[id] = true
+			items = append(items, Recommendation{ItemID: id, Score: 1, Reason: "You viewed this recently"})
+			if len(items) == size {
+				break
+			}
+		}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items}}
+	case KindBecauseViewed:
+		if !sh.Personalize || m == nil {
+			return nil
+		}
+		strategy := Similar
+		if st, err := ParseStrategy(spec.Strategy); err == nil && (st == AlsoBought || st == Similar) {
+			strategy = st
+		}
+		var out []ComposedSlot
+		anchors := map[string]bool{}
+		for _, id := range sh.RecentlyViewed {
+			if anchors[id] {
+				continue
+			}
+			it, ok := m.Item(id)
+			if !ok {
+				continue
+			}
+			anchors[id] = true
+			req := base
+			req.Strategy, req.Anchor, req.ExcludeSeen = strategy, id, true
+			t := strings.ReplaceAll(title, "{anchor}", it.Title)
+			if t == "" {
+				t = "Because you viewed " + it.Title
+			}
+			out = append(out, one(req, t, id)...)
+			for _, it := range out[len(out)-1].Items {
+				exclude[it.ItemID] = true
+			}
+			if len(anchors) >= max(opt.MaxAnchors, 1) {
+				break
+			}
+		}
+		return out
+	case KindCategory:
+		cat := spec.Category
+		if cat == "" {
+			cat = topCategory(affinity)
+		}
+		if cat == "" {
+			return nil
+		}
+		req := base
+		req.Strategy, req.Category = Category, cat
+		if sh.Personalize && len(affinity) > 0 {
+			req.Strategy = Hybrid
+		}
+		return one(req, strings.ReplaceAll(title, "{category}", cat), "")
+	}
+	req := base
+	switch spec.Kind {
+	case KindTrending:
+		req.Strategy = Trending
+	case KindNewArrivals:
+		req.Strategy = New
+	case KindPopular:
+		req.Strategy = Popular
+	default:
+		req.Strategy = Hybrid
+		req.ExcludeSeen = true
+	}
+	if st, err := ParseStrategy(spec.Strategy); err == nil && spec.Kind == KindRecommended {
+		req.Strategy = st
+	}
+	if spec.Category != "" {
+		req.Category = spec.Category
+	}
+	return one(req, title, "")
+}
+
+// topCategory is the shopper's favourite category, or "" for a shopper
+// without history.
+func topCategory(affinity map[string]float64) string {
+	best, bestV := "", 0.0
+	for c, v := range affinity {
+		if v > bestV || (v == bestV && c < best) {
+			best, bestV = c, v
+		}
+	}
+	return best
+}

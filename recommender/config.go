@@ -1,0 +1,133 @@
+package recommender
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config holds every training knob. Start from DefaultConfig (shop data) or
+// MovieLensConfig (explicit-rating benchmarks) and override fields.
+type Config struct {
+	// Signals.
+	TypeWeights        [numEventTypes]float64 // weight per event type; 0 ignores the type
+	HalfLife           time.Duration          // interaction time decay; 0 disables decay
+	DedupWindow        time.Duration          // repeats of the same user/item/type within this window count once
+	MaxStrength        float64                // cap on one user–item strength after summing; 0 = no cap
+	MaxUserEvents      int                    // users with more events are treated as bots and dropped; 0 = off
+	MaxEventsPerMinute int                    // users exceeding this rate in any minute are dropped; 0 = off
+
+	// Popularity and trending.
+	PopularityHalfLife time.Duration // 0 = plain counts
+	TrendingWindow     time.Duration // recent window
+	TrendingBaseline   time.Duration // long-term window the recent rate is compared with
+
+	// Item–item neighbours.
+	Neighbors      int     // neighbours kept per item
+	KNNShrink      float64 // added to the cosine denominator; damps pairs seen together by few users
+	MaxUserHistory int     // items of one user used for co-occurrence (most recent/strongest first); 0 = all
+
+	ALS     ALSConfig
+	SVD     SVDConfig
+	EASE    EASEConfig
+	Content ContentConfig
+	Weights HybridWeights
+
+	Workers int // parallelism for training; 0 = GOMAXPROCS
+}
+
+// ALSConfig configures implicit ALS (Hu, Koren, Volinsky 2008).
+type ALSConfig struct {
+	Factors    int     // 0 disables ALS
+	Iterations int     // alternating sweeps
+	Alpha      float64 // confidence c = 1 + Alpha·r
+	Reg        float64 // L2 regularisation λ
+	CGSteps    int     // conjugate-gradient steps per row (warm-started)
+	Seed       int64
+}
+
+// SVDConfig configures the randomized truncated SVD.
+type SVDConfig struct {
+	Rank       int // 0 disables SVD
+	Oversample int
+	PowerIters int
+	Seed       int64
+}
+
+// EASEConfig configures EASE (Steck 2019).
+type EASEConfig struct {
+	Lambda   float64
+	MaxItems int // EASE is skipped for larger catalogs (items² memory, items³ time); 0 disables
+}
+
+// ContentConfig configures TF-IDF content similarity.
+type ContentConfig struct {
+	Neighbors int // content neighbours kept per item; 0 disables
+}
+
+// HybridWeights are the blend weights of the Hybrid strategy. Each component
+// is normalised to [0,1] per request before weighting.
+type HybridWeights struct {
+	ALS, SVD, EASE, KNN, Content, Popular, Trending float64
+}
+
+// DefaultConfig returns settings for shop behaviour data.
+func DefaultConfig() Config {
+	var tw [numEventTypes]float64
+	tw[View], tw[Click], tw[AddToCart], tw[Purchase] = 1, 2, 4, 8
+	return Config{
+		TypeWeights:        tw,
+		HalfLife:           30 * 24 * time.Hour,
+		DedupWindow:        30 * time.Minute,
+		MaxStrength:        32,
+		MaxUserEvents:      20000,
+		MaxEventsPerMinute: 120,
+		PopularityHalfLife: 7 * 24 * time.Hour,
+		TrendingWindow:     48 * time.Hour,
+		TrendingBaseline:   28 * 24 * time.Hour,
+		Neighbors:          50,
+		KNNShrink:          2,
+		MaxUserHistory:     500,
+		ALS:                ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 0.1, CGSteps: 3, Seed: 1},
+		SVD:                SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
+		EASE:               EASEConfig{Lambda: 250, MaxItems: 6000},
+		Content:            ContentConfig{Neighbors: 30},
+		Weights:            HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0.6, Content: 0.15, Popular: 0.1, Trending: 0.05},
+	}
+}
+
+// MovieLensConfig returns settings for explicit-rating benchmark data, where
+// every rating is one equal interaction: no type weights, no decay, no bot
+// guard (MovieLens users rate in bursts).
+func MovieLensConfig() Config {
+	c := DefaultConfig()
+	for i := range c.TypeWeights {
+		c.TypeWeights[i] = 1
+	}
+	c.TypeWeights[Impression], c.TypeWeights[Search] = 0, 0
+	c.HalfLife, c.DedupWindow, c.MaxStrength = 0, 0, 0
+	c.MaxUserEvents, c.MaxEventsPerMinute = 0, 0
+	c.PopularityHalfLife = 0
+	c.KNNShrink = 10
+	c.MaxUserHistory = 0
+	c.ALS = ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1}
+	c.EASE.Lambda = 500
+	c.Weights = HybridWeights{ALS: 1, EASE: 1}
+	return c
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.ALS.Factors < 0 || c.SVD.Rank < 0 || c.Neighbors < 0 || c.Content.Neighbors < 0:
+		return fmt.Errorf("recommender: negative model size in config")
+	case c.ALS.Factors > 0 && (c.ALS.Iterations <= 0 || c.ALS.CGSteps <= 0 || c.ALS.Reg < 0 || c.ALS.Alpha < 0):
+		return fmt.Errorf("recommender: ALS needs iterations and CG steps > 0 and non-negative alpha and reg")
+	case c.EASE.MaxItems > 0 && c.EASE.Lambda <= 0:
+		return fmt.Errorf("recommender: EASE lambda must be > 0")
+	}
+	for t, w := range c.TypeWeights {
+		if w < 0 {
+			return fmt.Errorf("recommender: negative weight for %s", EventType(t))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package recommender
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Model is a trained, immutable recommender. It is safe for concurrent use;
+// retraining builds a new Model that callers swap in (see Holder).
+type Model struct {
+	TrainedAt time.Time // when Train finished
+	DataNow   time.Time // the dataset's "now" that decay and trending were computed against
+
+	cfg       Config
+	cat       catalog
+	avail     []bool  // Active && Stock > 0 at training time
+	brandID   []int32 // per item, index into brands or -1
+	brands    map[string]int32
+	userIDs   []string
+	userIndex map[string]int32
+	ui        csr         // user × item strengths
+	kind      []EventType // strongest event type per ui entry
+
+	pop     popularity
+	knn     csr // item → co-occurrence neighbours (all event types)
+	bought  csr // item → co-purchase neighbours
+	content csr // item → TF-IDF neighbours
+	als     alsModel
+	svd     svdModel
+	ease    easeModel
+
+	stats   Stats
+	scratch sync.Pool // *scratch, sized for this model
+}
+
+// Stats describes a trained model for the admin status page and logs.
+type Stats struct {
+	Users, Items, Interactions int
+	Events                     int // events given to Train
+	DroppedUnknownItem         int // events about items not in the catalog
+	DroppedBotEvents, BotUsers int // bot/outlier guard
+	DroppedDuplicates          int // repeats collapsed by the de-duplication window
+	Stages                     []StageTiming
+	Models                     []string // models that were trained (e.g. EASE is skipped for big catalogs)
+	MemoryBytes                int64    // approximate heap held by the model
+	TrainedAt                  time.Time
+}
+
+// StageTiming is the wall time of one training stage.
+type StageTiming struct {
+	Stage    string
+	Duration time.Duration
+}
+
+// Stats returns training statistics.
+func (m *Model) Stats() Stats {
+	s := m.stats
+	s.Stages = append([]StageTiming(nil), s.Stages...)
+	s.Models = append([]string(nil), s.Models...)
+	return s
+}
+
+// Train builds every model from d. progress, if not nil, is called after
+// each stage with its name and duration (stages: signals, popularity,
+// item_knn, content, als, svd, ease).
+func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage string, dur time.Duration)) (*Model, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	workers := workerCount(cfg.Workers)
+	m := &Model{cfg: cfg}
+	stage := func(name string, f func() error) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("recommender: train: %w", err)
+		}
+		start := time.Now()
+		if err := f(); err != nil {
+			return err
+		}
+		dur := time.Since(start)
+		m.stats.Stages = append(m.stats.Stages, StageTiming{name, dur})
+		if progress != nil {
+			progress(name, dur)
+		}
+		return nil
+	}
+
+	var sig signals
+	err := stage("signals", func() error {
+		m.cat = newCatalog(d)
+		sig = buildSignals(d, &m.cat, cfg)
+		m.DataNow = sig.now
+		m.userIDs, m.userIndex, m.ui, m.kind = sig.userIDs, sig.userIndex, sig.ui, sig.kind
+		m.indexItems()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	iu := sig.iu
+	_ = stage("popularity", func() error {
+		m.pop = trainPopularity(&sig, &m.cat, cfg)
+		return nil
+	})
+	sig.events = nil
+	if cfg.Neighbors > 0 {
+		_ = stage("item_knn", func() error {
+			all := binaryRows(&m.ui, m.kind, nil, cfg.MaxUserHistory)
+			m.knn = cooccurrenceNeighbors(&all, cfg.Neighbors, cfg.KNNShrink, workers)
+			bought := binaryRows(&m.ui, m.kind, func(t EventType) bool { return t == Purchase }, cfg.MaxUserHistory)
+			m.bought = cooccurrenceNeighbors(&bought, cfg.Neighbors, cfg.KNNShrink, workers)
+			return nil
+		})
+		m.stats.Models = append(m.stats.Models, "item_knn")
+	}
+	if cfg.Content.Neighbors > 0 {
+		_ = stage("content", func() error {
+			m.content = trainContent(&m.cat, cfg.Content.Neighbors, workers)
+			return nil
+		})
+		m.stats.Models = append(m.stats.Models, "content")
+	}
+	if cfg.ALS.Factors > 0 && m.ui.nnz() > 0 {
+		if err := stage("als", func() (err error) {
+			m.als, err = trainALS(ctx, &m.ui, &iu, cfg.ALS, workers)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		m.stats.Models = append(m.stats.Models, "als")
+	}
+	if cfg.SVD.Rank > 0 && m.ui.nnz() > 0 {
+		if err := stage("svd", func() (err error) {
+			m.svd, err = trainSVD(ctx, &m.ui, &iu, cfg.SVD)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if m.svd.enabled() {
+			m.stats.Models = append(m.stats.Models, "svd")
+		}
+	}
+	if cfg.EASE.MaxItems > 0 && m.ui.nnz() > 0 {
+		if err := stage("ease", func() (err error) {
+			m.ease, err = trainEASE(ctx, &m.ui, &iu, cfg.EASE)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if m.ease.enabled() {
+			m.stats.Models = append(m.stats.Models, "ease")
+		}
+	}
+	m.TrainedAt = time.Now()
+	m.stats.Users, m.stats.Items, m.stats.Interactions = len(m.userIDs), len(m.cat.items), m.ui.nnz()
+	m.stats.Events = sig.rawEvents
+	m.stats.DroppedUnknownItem, m.stats.DroppedBotEvents = sig.droppedUnknown, sig.droppedBots
+	m.stats.BotUsers, m.stats.DroppedDuplicates = sig.botUsers, sig.droppedDuplicates
+	m.stats.TrainedAt = m.TrainedAt
+	m.stats.MemoryBytes = m.memoryBytes()
+	return m, nil
+}
+
+// indexItems derives the serving lookups from the catalog.
+func (m *Model) indexItems() {
+	n := len(m.cat.items)
+	m.avail = make([]bool, n)
+	m.brandID = make([]int32, n)
+	m.brands = make(map[string]int32)
+	for i, it := range m.cat.items {
+		m.avail[i] = it.Active && it.Stock > 0
+		m.brandID[i] = -1
+		if b := strings.ToLower(strings.TrimSpace(it.Brand)); b != "" {
+			id, ok := m.brands[b]
+			if !ok {
+				id = int32(len(m.brands))
+				m.brands[b] = id
+			}
+			m.brandID[i] = id
+		}
+	}
+}
+
+func (m *Model) memoryBytes() int64 {
+	f32 := func(s []float32) int64 { return int64(len(s)) * 4 }
+	i32 := func(s []int32) int64 { return int64(len(s)) * 4 }
+	sp := func(c *csr) int64 { return i32(c.indptr) + i32(c.indices) + f32(c.data) }
+	b := sp(&m.ui) + int64(len(m.kind)) + sp(&m.knn) + sp(&m.bought) + sp(&m.content)
+	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
+	b += f32(m.svd.userF) + f32(m.svd.itemF)
+	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)
+	b += f32(m.pop.pop) + f32(m.pop.trend) + i32(m.pop.popOrder) + i32(m.pop.trendOrder) + i32(m.pop.newOrder)
+	for i, it := range m.cat.items {
+		b += int64(unsafe.Sizeof(it)) + int64(len(it.ID)+len(it.Title)+len(it.Brand)+len(it.Category)+len(it.Description))
+		b += 16 + int64(len(it.ID)) + 4*int64(len(m.cat.itemCats[i])) // index entry + category ids
+		for _, c := range it.CategoryPath {
+			b += 16 + int64(len(c))
+		}
+	}
+	for _, id := range m.userIDs {
+		b += 2*16 + 2*int64(len(id)) + 8 // slice + map entry
+	}
+	// Per-request scratch held by the pool: a few item-sized arrays per CPU.
+	b += int64(workerCount(0)) * int64(len(m.cat.items)) * 24
+	return b
+}
+
+// NumItems and NumUsers report the encoded catalog and user counts.
+func (m *Model) NumItems() int { return len(m.cat.items) }
+
+// NumUsers reports how many users have training interactions.
+func (m *Model) NumUsers() int { return len(m.userIDs) }
+
+// Item returns the catalog entry for id as of training time.
+func (m *Model) Item(id string) (Item, bool) {
+	i, ok := m.cat.index[id]
+	if !ok {
+		return Item{}, false
+	}
+	return m.cat.items[i], true
+}
+
+// Items returns the catalog as of training time (shared; do not modify).
+func (m *Model) Items() []Item { return m.cat.items }
+
+// KnownUser reports whether the model has training interactions for user.
+func (m *Model) KnownUser(user string) bool {
+	_, ok := m.userIndex[user]
+	return ok
+}
+
+// Categories returns every category name seen in the catalog.
+func (m *Model) Categories() []string { return append([]string(nil), m.cat.categories...) }

@@ -1,0 +1,70 @@
+package recommender
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// movieLensDir finds MovieLens 100k: $STOREFRONT_DATASETS/ml-100k, else the
+// shared datasets folder next to the repository.
+func movieLensDir(tb testing.TB) string {
+	tb.Helper()
+	var candidates []string
+	if root := os.Getenv("STOREFRONT_DATASETS"); root != "" {
+		candidates = append(candidates, filepath.Join(root, "ml-100k"))
+	}
+	candidates = append(candidates, filepath.Join("..", "..", "shared", "datasets", "ml-100k"),
+		filepath.Join("..", "shared", "datasets", "ml-100k"))
+	for _, dir := range candidates {
+		if _, err := os.Stat(filepath.Join(dir, "u.data")); err == nil {
+			return dir
+		}
+	}
+	tb.Skipf("MovieLens 100k not found (looked in %v); set STOREFRONT_DATASETS to the folder holding ml-100k", candidates)
+	return ""
+}
+
+// TestMovieLens100k runs the Microsoft Recommenders protocol: per-user random
+// 75/25 split (seed 42), top-10, training items removed from the ranking.
+func TestMovieLens100k(t *testing.T) {
+	d, err := LoadMovieLens(movieLensDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Events) != 100000 || len(d.Items) != 1682 {
+		t.Fatalf("loaded %d ratings and %d movies, want 100000 and 1682", len(d.Events), len(d.Items))
+	}
+	train, test := UserRandomSplit(d.Events, 0.75, 42)
+	cfg := MovieLensConfig()
+	start := time.Now()
+	m, err := Train(context.Background(), Dataset{Items: d.Items, Events: train, Now: d.Now}, cfg,
+		func(stage string, dur time.Duration) { t.Logf("train %-10s %v", stage, dur.Round(time.Millisecond)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("trained in %v: %d users, %d items, %d interactions", time.Since(start).Round(time.Millisecond),
+		m.Stats().Users, m.Stats().Items, m.Stats().Interactions)
+	strategies := []Strategy{Popular, ItemKNN, Content, ALS, SVD, EASE, Hybrid}
+	res, err := m.Evaluate(context.Background(), test, 10, strategies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := 0.0
+	for _, st := range strategies {
+		r := res[st]
+		t.Logf("%-9s P@10 %.4f  R@10 %.4f  NDCG@10 %.4f  MAP@10 %.4f  HR %.3f  cov %.3f  users %d",
+			st, r.Precision, r.Recall, r.NDCG, r.MAP, r.HitRate, r.Coverage, r.Users)
+		best = max(best, r.NDCG)
+	}
+	if best < 0.45 {
+		t.Errorf("best NDCG@10 = %.4f, want ≥ 0.45", best)
+	}
+	for _, st := range []Strategy{ALS, EASE, Hybrid} {
+		if res[st].NDCG <= res[Popular].NDCG {
+			t.Errorf("%s NDCG@10 %.4f does not beat the popularity baseline %.4f", st, res[st].NDCG, res[Popular].NDCG)
+		}
+	}
+}

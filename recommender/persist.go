@@ -1,0 +1,316 @@
+package recommender
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"time"
+)
+
+// File layout: magic, format version (uint32), payload length (uint64),
+// CRC-32 of the payload (uint32), payload. The payload is a gob-encoded
+// metadata record followed by the numeric arrays as length-prefixed
+// little-endian blocks. The checksum is verified before anything is decoded,
+// so a truncated or damaged file fails cleanly instead of serving garbage.
+const (
+	modelMagic   = "SFRECMDL"
+	modelVersion = 1
+	maxPayload   = 1 << 36 // 64 GiB: anything larger is a corrupt length field
+)
+
+// ErrCorruptModel is returned (wrapped) by Load for damaged input.
+var ErrCorruptModel = errors.New("recommender: corrupt model file")
+
+type modelMeta struct {
+	TrainedAt, DataNow time.Time
+	Config             Config
+	Items              []Item
+	UserIDs            []string
+	Stats              Stats
+	ALSK               int
+	ALSAlpha, ALSReg   float32
+	SVDK               int
+	SVDSigma           []float64
+	EASEN              int
+	UIRows, UICols     int
+}
+
+// Save writes the model in a compact, version-tagged binary format.
+func (m *Model) Save(w io.Writer) error {
+	var payload bytes.Buffer
+	meta := modelMeta{
+		TrainedAt: m.TrainedAt, DataNow: m.DataNow, Config: m.cfg, Items: m.cat.items,
+		UserIDs: m.userIDs, Stats: m.stats,
+		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg,
+		SVDK: m.svd.k, SVDSigma: m.svd.sigma, EASEN: m.ease.n,
+		UIRows: m.ui.rows, UICols: m.ui.cols,
+	}
+	if err := gob.NewEncoder(&payload).Encode(meta); err != nil {
+		return fmt.Errorf("recommender: save model: %w", err)
+	}
+	e := encoder{w: &payload}
+	e.csr(&m.ui)
+	e.kinds(m.kind)
+	e.f32(m.pop.pop)
+	e.f32(m.pop.trend)
+	e.i32(m.pop.popOrder)
+	e.i32(m.pop.trendOrder)
+	e.i32(m.pop.newOrder)
+	e.csr(&m.knn)
+	e.csr(&m.bought)
+	e.csr(&m.content)
+	e.f32(m.als.userF)
+	e.f32(m.als.itemF)
+	e.f64(m.als.gram)
+	e.f32(m.svd.userF)
+	e.f32(m.svd.itemF)
+	e.i32(m.ease.items)
+	e.i32(m.ease.local)
+	e.f32(m.ease.b)
+	if e.err != nil {
+		return fmt.Errorf("recommender: save model: %w", e.err)
+	}
+	bw := bufio.NewWriter(w)
+	hdr := make([]byte, 0, 24)
+	hdr = append(hdr, modelMagic...)
+	hdr = binary.LittleEndian.AppendUint32(hdr, modelVersion)
+	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(payload.Len()))
+	hdr = binary.LittleEndian.AppendUint32(hdr, crc32.ChecksumIEEE(payload.Bytes()))
+	if _, err := bw.Write(hdr); err != nil {
+		return fmt.Errorf("recommender: save model: %w", err)
+	}
+	if _, err := bw.Write(payload.Bytes()); err != nil {
+		return fmt.Errorf("recommender: save model: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("recommender: save model: %w", err)
+	}
+	return nil
+}
+
+// Load reads a model written by Save. Damaged input yields an error wrapping
+// ErrCorruptModel; a file from another format version is rejected.
+func Load(r io.Reader) (*Model, error) {
+	hdr := make([]byte, 24)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorruptModel, err)
+	}
+	if string(hdr[:8]) != modelMagic {
+		return nil, fmt.Errorf("%w: not a storefront model file", ErrCorruptModel)
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != modelVersion {
+		return nil, fmt.Errorf("recommender: load model: format version %d, this build reads %d (retrain)", v, modelVersion)
+	}
+	size := binary.LittleEndian.Uint64(hdr[12:])
+	sum := binary.LittleEndian.Uint32(hdr[20:])
+	if size > maxPayload {
+		return nil, fmt.Errorf("%w: payload length %d", ErrCorruptModel, size)
+	}
+	payload, err := io.ReadAll(io.LimitReader(r, int64(size)))
+	if err != nil {
+		return nil, fmt.Errorf("recommender: load model: %w", err)
+	}
+	if uint64(len(payload)) != size {
+		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrCorruptModel, len(payload), size)
+	}
+	if crc32.ChecksumIEEE(payload) != sum {
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptModel)
+	}
+	rd := bytes.NewReader(payload)
+	var meta modelMeta
+	if err := gob.NewDecoder(rd).Decode(&meta); err != nil {
+		return nil, fmt.Errorf("%w: metadata: %v", ErrCorruptModel, err)
+	}
+	m := &Model{TrainedAt: meta.TrainedAt, DataNow: meta.DataNow, cfg: meta.Config, stats: meta.Stats}
+	d := decoder{r: rd}
+	m.ui = d.csr()
+	m.kind = d.kinds()
+	m.pop.pop, m.pop.trend = d.f32(), d.f32()
+	m.pop.popOrder, m.pop.trendOrder, m.pop.newOrder = d.i32(), d.i32(), d.i32()
+	m.knn, m.bought, m.content = d.csr(), d.csr(), d.csr()
+	m.als = alsModel{k: meta.ALSK, alpha: meta.ALSAlpha, reg: meta.ALSReg, userF: d.f32(), itemF: d.f32(), gram: d.f64()}
+	m.svd = svdModel{k: meta.SVDK, sigma: meta.SVDSigma, userF: d.f32(), itemF: d.f32()}
+	m.ease = easeModel{n: meta.EASEN, items: d.i32(), local: d.i32(), b: d.f32()}
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
+	}
+	m.cat = newCatalog(Dataset{Items: meta.Items})
+	m.userIDs = meta.UserIDs
+	m.userIndex = make(map[string]int32, len(m.userIDs))
+	for i, id := range m.userIDs {
+		m.userIndex[id] = int32(i)
+	}
+	m.indexItems()
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
+	}
+	return m, nil
+}
+
+// check verifies the shapes serving relies on, so a model that passed the
+// checksum but was built inconsistently cannot panic a request.
+func (m *Model) check() error {
+	n, u := len(m.cat.items), len(m.userIDs)
+	if m.ui.rows != u || m.ui.cols != n || len(m.kind) != m.ui.nnz() {
+		return fmt.Errorf("interaction matrix is %d×%d, want %d×%d", m.ui.rows, m.ui.cols, u, n)
+	}
+	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content} {
+		if err := c.validate(); err != nil {
+			return err
+		}
+		if c != &m.ui && c.rows != 0 && (c.rows != n || c.cols != n) {
+			return fmt.Errorf("neighbour matrix is %d×%d, want %d×%d", c.rows, c.cols, n, n)
+		}
+	}
+	if len(m.pop.pop) != n || len(m.pop.trend) != n || len(m.pop.newOrder) != n {
+		return fmt.Errorf("popularity arrays do not match %d items", n)
+	}
+	for _, order := range [][]int32{m.pop.popOrder, m.pop.trendOrder, m.pop.newOrder} {
+		for _, j := range order {
+			if j < 0 || int(j) >= n {
+				return fmt.Errorf("item index %d out of range", j)
+			}
+		}
+	}
+	if k := m.als.k; k > 0 && (len(m.als.userF) != u*k || len(m.als.itemF) != n*k || len(m.als.gram) != k*k) {
+		return fmt.Errorf("ALS factors do not match %d users × %d items × %d", u, n, k)
+	}
+	if k := m.svd.k; k > 0 && (len(m.svd.userF) != u*k || len(m.svd.itemF) != n*k) {
+		return fmt.Errorf("SVD factors do not match %d users × %d items × %d", u, n, k)
+	}
+	if e := m.ease.n; e > 0 {
+		if len(m.ease.items) != e || len(m.ease.local) != n || len(m.ease.b) != e*e {
+			return fmt.Errorf("EASE matrix does not match %d items", e)
+		}
+		for _, j := range m.ease.items {
+			if j < 0 || int(j) >= n {
+				return fmt.Errorf("EASE item %d out of range", j)
+			}
+		}
+		for _, l := range m.ease.local {
+			if l < -1 || int(l) >= e {
+				return fmt.Errorf("EASE index %d out of range", l)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *csr) validate() error {
+	if c.rows == 0 && len(c.indptr) <= 1 {
+		return nil
+	}
+	if len(c.indptr) != c.rows+1 || c.indptr[0] != 0 || int(c.indptr[c.rows]) != len(c.indices) || len(c.data) != len(c.indices) {
+		return fmt.Errorf("sparse matrix has inconsistent lengths")
+	}
+	for r := 0; r < c.rows; r++ {
+		if c.indptr[r+1] < c.indptr[r] {
+			return fmt.Errorf("sparse matrix row pointers decrease")
+		}
+	}
+	for _, j := range c.indices {
+		if j < 0 || int(j) >= c.cols {
+			return fmt.Errorf("sparse column %d out of range", j)
+		}
+	}
+	return nil
+}
+
+type encoder struct {
+	w   io.Writer
+	err error
+}
+
+func (e *encoder) write(n int, v any) {
+	if e.err != nil {
+		return
+	}
+	e.err = binary.Write(e.w, binary.LittleEndian, uint64(n))
+	if e.err == nil && n > 0 {
+		e.err = binary.Write(e.w, binary.LittleEndian, v)
+	}
+}
+
+func (e *encoder) f32(v []float32) { e.write(len(v), v) }
+func (e *encoder) f64(v []float64) { e.write(len(v), v) }
+func (e *encoder) i32(v []int32)   { e.write(len(v), v) }
+func (e *encoder) kinds(v []EventType) {
+	b := make([]uint8, len(v))
+	for i, k := range v {
+		b[i] = uint8(k)
+	}
+	e.write(len(b), b)
+}
+func (e *encoder) csr(c *csr) {
+	e.write(2, []uint64{uint64(c.rows), uint64(c.cols)})
+	e.i32(c.indptr)
+	e.i32(c.indices)
+	e.f32(c.data)
+}
+
+type decoder struct {
+	r   *bytes.Reader
+	err error
+}
+
+// length reads a block length and checks it fits in what is left of the
+// payload, so a bad length cannot trigger a huge allocation.
+func (d *decoder) length(elemSize int) int {
+	if d.err != nil {
+		return 0
+	}
+	var n uint64
+	if d.err = binary.Read(d.r, binary.LittleEndian, &n); d.err != nil {
+		return 0
+	}
+	if n > uint64(d.r.Len())/uint64(elemSize) {
+		d.err = fmt.Errorf("block of %d elements exceeds the remaining %d bytes", n, d.r.Len())
+		return 0
+	}
+	return int(n)
+}
+
+func read[T any](d *decoder, size int) []T {
+	n := d.length(size)
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	v := make([]T, n)
+	d.err = binary.Read(d.r, binary.LittleEndian, v)
+	return v
+}
+
+func (d *decoder) f32() []float32 { return read[float32](d, 4) }
+func (d *decoder) f64() []float64 { return read[float64](d, 8) }
+func (d *decoder) i32() []int32   { return read[int32](d, 4) }
+func (d *decoder) kinds() []EventType {
+	b := read[uint8](d, 1)
+	out := make([]EventType, len(b))
+	for i, k := range b {
+		if k >= uint8(numEventTypes) && d.err == nil {
+			d.err = fmt.Errorf("event type %d out of range", k)
+		}
+		out[i] = EventType(k)
+	}
+	return out
+}
+func (d *decoder) csr() csr {
+	dims := read[uint64](d, 8)
+	if d.err != nil || len(dims) != 2 || dims[0] > 1<<31 || dims[1] > 1<<31 {
+		if d.err == nil {
+			d.err = fmt.Errorf("bad sparse matrix dimensions")
+		}
+		return csr{}
+	}
+	c := csr{rows: int(dims[0]), cols: int(dims[1])}
+	c.indptr, c.indices, c.data = d.i32(), d.i32(), d.f32()
+	if c.indptr == nil {
+		c.indptr = []int32{0}
+	}
+	return c
+}

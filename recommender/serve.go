@@ -1,0 +1,640 @@
+package recommender
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Request asks for one row of recommendations for one shopper.
+type Request struct {
+	User     string   // external user or visitor id; may be unknown to the model
+	Recent   []Event  // the shopper's events since training (session signals, ALS fold-in)
+	Strategy Strategy // how to fill the row
+	Anchor   string   // item for Similar / AlsoBought ("because you viewed X"); defaults to the latest session item
+	Category string   // only items whose category path contains this name
+	N        int      // items wanted (default 10)
+
+	Exclude         map[string]bool    // e.g. already on the page
+	Pins            []string           // shown first, in order, when available
+	Boosts          map[string]float64 // score multipliers (>1 raises an item, <1 lowers it)
+	Brands          []string           // only these brands (case-insensitive); empty = all
+	MinPriceCents   int64              // 0 = no lower bound
+	MaxPriceCents   int64              // 0 = no upper bound
+	ExcludeSeen     bool               // drop items the shopper interacted with (training + Recent)
+	AllowRepurchase bool               // purchased items are dropped unless this is set
+	Diversity       float64            // 0 = off; up to 1 = strongest category spread (MMR)
+
+	// Available, if set, is the caller's live check (stock, active flag) and
+	// replaces the training-time snapshot Item.Active && Item.Stock > 0.
+	Available func(item string) bool
+}
+
+// Recommendation is one recommended item with the true reason it was chosen.
+type Recommendation struct {
+	ItemID string
+	Score  float64
+	Reason string
+}
+
+const (
+	defaultN     = 10
+	maxHistory   = 200 // strongest history items used per request
+	sessionBoost = 2   // session events outweigh older training events of the same type
+)
+
+// source records which signal put an item in a row, to explain it.
+type source uint8
+
+const (
+	srcNone source = iota
+	srcALS
+	srcSVD
+	srcEASE
+	srcKNN
+	srcContent
+	srcPopular
+	srcTrending
+	srcNew
+	srcBought // co-purchased with the anchor
+	srcViewed // co-viewed with the anchor
+	srcPinned
+)
+
+// scratch is the per-request working memory, pooled per model so serving
+// does not allocate item-sized arrays.
+type scratch struct {
+	score, tmp, srcVal []float32
+	src                []source
+	knnAnchor          []int32
+	knnAnchorVal       []float32
+	cntAnchor          []int32
+	cntAnchorVal       []float32
+	easeLocal          []float32
+	mark               []uint32 // == epoch: blocked for this request
+	hpos               []int32  // position in hist, valid when hposAt == epoch
+	hposAt             []uint32
+	epoch              uint32
+	touched            []int32
+	hist               sparseRow
+	heap               topN
+	picked             []int32
+	pickedScore        []float32
+	brandSet           []int32
+}
+
+func (m *Model) getScratch() *scratch {
+	if s, ok := m.scratch.Get().(*scratch); ok {
+		return s
+	}
+	n := len(m.cat.items)
+	return &scratch{
+		score: make([]float32, n), tmp: make([]float32, n), srcVal: make([]float32, n),
+		src: make([]source, n), knnAnchor: make([]int32, n), knnAnchorVal: make([]float32, n),
+		cntAnchor: make([]int32, n), cntAnchorVal: make([]float32, n),
+		easeLocal: make([]float32, m.ease.n),
+		mark:      make([]uint32, n), hpos: make([]int32, n), hposAt: make([]uint32, n),
+	}
+}
+
+func (s *scratch) begin() {
+	s.epoch++
+	if s.epoch == 0 { // wrapped: old stamps could collide
+		clear(s.mark)
+		clear(s.hposAt)
+		s.epoch = 1
+	}
+	clear(s.score)
+	clear(s.srcVal)
+	clear(s.src)
+	s.hist.reset()
+	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
+}
+
+// Recommend returns up to req.N items for one shopper, best first, pins
+// first. Items the catalog marks inactive or out of stock (or that
+// req.Available rejects) are never returned, nor is any item twice.
+func (m *Model) Recommend(req Request) []Recommendation {
+	return m.recommend(req, false)
+}
+
+// recommend is Recommend; evaluation ranks the whole catalog regardless of
+// today's stock, so it passes ignoreStock.
+func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
+	n := req.N
+	if n <= 0 {
+		n = defaultN
+	}
+	if len(m.cat.items) == 0 {
+		return nil
+	}
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	s.begin()
+	user := m.buildHistory(s, req)
+
+	// Pins first: a merchandiser's choice, subject only to stock, explicit
+	// exclusions and not re-selling what the shopper already bought.
+	f := m.newFilter(s, req, ignoreStock)
+	var pinned []int32
+	for _, id := range req.Pins {
+		j, ok := m.cat.index[id]
+		if !ok || len(pinned) >= n || req.Exclude[id] || slices.Contains(pinned, j) ||
+			!req.AllowRepurchase && m.purchased(s, user, j) || !f.stockOK(j) {
+			continue
+		}
+		pinned = append(pinned, j)
+	}
+	for _, j := range pinned {
+		s.mark[j] = s.epoch
+	}
+	out := make([]Recommendation, 0, min(n, len(m.cat.items)))
+
+	anchor := m.resolveAnchor(s, req)
+	dense := m.score(s, req, user, anchor)
+	m.applyBoosts(s, req)
+
+	want := n - len(pinned)
+	m.selectTop(s, f, want, dense, req.Diversity)
+	m.backfill(s, f, want)
+
+	top := float32(1)
+	if len(s.pickedScore) > 0 && s.pickedScore[0] > 0 {
+		top = s.pickedScore[0]
+	}
+	for _, j := range pinned {
+		out = append(out, Recommendation{ItemID: m.cat.items[j].ID, Score: float64(top), Reason: "Pinned by our team"})
+	}
+	for k, j := range s.picked {
+		out = append(out, Recommendation{
+			ItemID: m.cat.items[j].ID,
+			Score:  float64(s.pickedScore[k]),
+			Reason: m.reason(s, req, f, j, anchor),
+		})
+	}
+	return out
+}
+
+// buildHistory merges the user's training row with the session events into
+// s.hist (strongest maxHistory items) and returns the user's index or -1.
+func (m *Model) buildHistory(s *scratch, req Request) int32 {
+	h := &s.hist
+	u, known := m.userIndex[req.User]
+	if !known {
+		u = -1
+	} else {
+		lo, hi := m.ui.indptr[u], m.ui.indptr[u+1]
+		h.items = append(h.items, m.ui.indices[lo:hi]...)
+		h.weights = append(h.weights, m.ui.data[lo:hi]...)
+		h.kinds = append(h.kinds, m.kind[lo:hi]...)
+	}
+	for k, j := range h.items {
+		s.hpos[j], s.hposAt[j] = int32(k), s.epoch
+	}
+	for _, e := range req.Recent {
+		j, ok := m.cat.index[e.Item]
+		if !ok || e.Type >= numEventTypes {
+			continue
+		}
+		w := float32(m.cfg.TypeWeights[e.Type] * sessionBoost)
+		if w <= 0 {
+			continue
+		}
+		if s.hposAt[j] == s.epoch {
+			p := s.hpos[j]
+			h.weights[p] += w
+			h.kinds[p] = max(h.kinds[p], e.Type)
+			continue
+		}
+		s.hpos[j], s.hposAt[j] = int32(len(h.items)), s.epoch
+		h.items = append(h.items, j)
+		h.weights = append(h.weights, w)
+		h.kinds = append(h.kinds, e.Type)
+	}
+	if c := float32(m.cfg.MaxStrength); c > 0 {
+		for k, w := range h.weights {
+			h.weights[k] = min(w, c)
+		}
+	}
+	if len(h.items) > maxHistory {
+		order := make([]int, len(h.items))
+		for k := range order {
+			order[k] = k
+		}
+		slices.SortFunc(order, func(a, b int) int {
+			if h.weights[a] != h.weights[b] {
+				if h.weights[a] > h.weights[b] {
+					return -1
+				}
+				return 1
+			}
+			return a - b
+		})
+		var t sparseRow
+		for _, k := range order[:maxHistory] {
+			t.items = append(t.items, h.items[k])
+			t.weights = append(t.weights, h.weights[k])
+			t.kinds = append(t.kinds, h.kinds[k])
+		}
+		// Items beyond the cut still count as seen; only scoring ignores them.
+		h.items, h.weights, h.kinds = append(h.items[:0], t.items...), append(h.weights[:0], t.weights...), append(h.kinds[:0], t.kinds...)
+	}
+	return u
+}
+
+// filter holds one request's candidate rules.
+type filter struct {
+	m           *Model
+	s           *scratch
+	ignoreStock bool
+	cat         int32 // -1 = any
+	noMatch     bool  // unknown category or brands: nothing qualifies
+	brands      []int32
+	minP, maxP  int64
+	available   func(string) bool
+}
+
+func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
+	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
+	if !ignoreStock {
+		f.available = req.Available
+	}
+	if req.Category != "" {
+		id, ok := m.cat.catIndex[req.Category]
+		if !ok {
+			for name, cid := range m.cat.catIndex {
+				if strings.EqualFold(name, req.Category) {
+					id, ok = cid, true
+					break
+				}
+			}
+		}
+		f.cat, f.noMatch = id, !ok
+	}
+	if len(req.Brands) > 0 {
+		f.brands = s.brandSet[:0]
+		for _, b := range req.Brands {
+			if id, ok := m.brands[strings.ToLower(strings.TrimSpace(b))]; ok {
+				f.brands = append(f.brands, id)
+			}
+		}
+		s.brandSet = f.brands
+		if len(f.brands) == 0 {
+			f.noMatch = true
+		}
+	}
+	for id := range req.Exclude {
+		if j, ok := m.cat.index[id]; ok {
+			s.mark[j] = s.epoch
+		}
+	}
+	for k, j := range s.hist.items {
+		purchased := s.hist.kinds[k] == Purchase
+		if req.ExcludeSeen || purchased && !req.AllowRepurchase {
+			s.mark[j] = s.epoch
+		}
+	}
+	// Training items beyond the maxHistory cut are seen too.
+	if u, ok := m.userIndex[req.User]; ok && req.ExcludeSeen {
+		items, _ := m.ui.row(int(u))
+		for _, j := range items {
+			s.mark[j] = s.epoch
+		}
+	}
+	if u, ok := m.userIndex[req.User]; ok && !req.AllowRepurchase {
+		lo, hi := m.ui.indptr[u], m.ui.indptr[u+1]
+		for k := lo; k < hi; k++ {
+			if m.kind[k] == Purchase {
+				s.mark[m.ui.indices[k]] = s.epoch
+			}
+		}
+	}
+	return f
+}
+
+// purchased reports whether the shopper bought j (training or session).
+func (m *Model) purchased(s *scratch, user, j int32) bool {
+	if s.hposAt[j] == s.epoch && s.hist.kinds[s.hpos[j]] == Purchase {
+		return true
+	}
+	if user < 0 {
+		return false
+	}
+	items, _ := m.ui.row(int(user))
+	if k, ok := slices.BinarySearch(items, j); ok {
+		return m.kind[int(m.ui.indptr[user])+k] == Purchase
+	}
+	return false
+}
+
+// stockOK applies the availability rule (live check or training snapshot).
+func (f *filter) stockOK(j int32) bool {
+	if f.ignoreStock {
+		return true
+	}
+	if f.available != nil {
+		return f.available(f.m.cat.items[j].ID)
+	}
+	return f.m.avail[j]
+}
+
+// allowed applies every rule except a caller-supplied Available, which is
+// checked only on the few finalists (it may be slow).
+func (f *filter) allowed(j int32) bool {
+	if f.s.mark[j] == f.s.epoch || f.noMatch {
+		return false
+	}
+	if !f.ignoreStock && f.available == nil && !f.m.avail[j] {
+		return false
+	}
+	if f.cat >= 0 && !f.m.cat.inCategory(j, f.cat) {
+		return false
+	}
+	if len(f.brands) > 0 && !slices.Contains(f.brands, f.m.brandID[j]) {
+		return false
+	}
+	p := f.m.cat.items[j].PriceCents
+	return (f.minP <= 0 || p >= f.minP) && (f.maxP <= 0 || p <= f.maxP)
+}
+
+func (m *Model) applyBoosts(s *scratch, req Request) {
+	for id, b := range req.Boosts {
+		j, ok := m.cat.index[id]
+		if !ok || b <= 0 || s.src[j] == srcNone {
+			continue
+		}
+		// Scale the distance from zero so a boost above 1 always raises the
+		// item, whatever the sign of its score.
+		v := s.score[j]
+		s.score[j] = v + float32(math.Abs(float64(v))*(b-1))
+	}
+}
+
+// selectTop fills s.picked with the best `want` allowed items. dense means
+// every item carries a score (factor models); otherwise only items with a
+// positive score are candidates and the rest is left to backfill.
+func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity float64) {
+	if want <= 0 {
+		return
+	}
+	pool := want
+	if diversity > 0 {
+		pool = want * 3
+	}
+	n := len(m.cat.items)
+	for k := pool; ; k *= 4 {
+		if f.available != nil {
+			k += k/2 + 8
+		}
+		s.heap.reset(k)
+		// The loop runs over the whole catalog per request: cheap checks
+		// first, the full rule set only when a filter is active.
+		score, src, mark, avail := s.score[:n], s.src[:n], s.mark[:n], m.avail[:n]
+		checkStock := !f.ignoreStock && f.available == nil
+		simple := f.cat < 0 && len(f.brands) == 0 && f.minP <= 0 && f.maxP <= 0 && !f.noMatch
+		for j := range n {
+			sc := score[j]
+			if src[j] == srcNone || mark[j] == s.epoch || !dense && sc <= 0 || checkStock && !avail[j] {
+				continue
+			}
+			if s.heap.full() && !better(sc, int32(j), s.heap.score[0], s.heap.idx[0]) {
+				continue
+			}
+			if !simple && !f.allowed(int32(j)) {
+				continue
+			}
+			s.heap.push(sc, int32(j))
+		}
+		idx, sc := s.heap.sorted()
+		s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
+		for t, j := range idx {
+			if f.available != nil && !f.available(m.cat.items[j].ID) {
+				continue
+			}
+			s.picked = append(s.picked, j)
+			s.pickedScore = append(s.pickedScore, sc[t])
+		}
+		if len(s.picked) >= pool || len(idx) < k {
+			break
+		}
+	}
+	if diversity > 0 {
+		m.diversify(s, want, min(diversity, 1))
+	}
+	if len(s.picked) > want {
+		s.picked, s.pickedScore = s.picked[:want], s.pickedScore[:want]
+	}
+	for _, j := range s.picked {
+		s.mark[j] = s.epoch
+	}
+}
+
+// diversify re-ranks s.picked by maximal marginal relevance: each next item
+// maximises (1−d)·relevance − d·similarity to the items already chosen, where
+// similarity is 1 for the same leaf category and 0.5 for a shared ancestor.
+func (m *Model) diversify(s *scratch, want int, d float64) {
+	cand, sc := slices.Clone(s.picked), slices.Clone(s.pickedScore)
+	if len(cand) == 0 {
+		return
+	}
+	lo, hi := sc[len(sc)-1], sc[0]
+	rel := func(t int) float64 {
+		if hi == lo {
+			return 1
+		}
+		return float64(sc[t]-lo) / float64(hi-lo)
+	}
+	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
+	used := make([]bool, len(cand))
+	maxSim := make([]float64, len(cand)) // similarity to the closest item chosen so far
+	for len(s.picked) < want && len(s.picked) < len(cand) {
+		best, bestV := -1, math.Inf(-1)
+		for t := range cand {
+			if used[t] {
+				continue
+			}
+			if v := (1-d)*rel(t) - d*maxSim[t]; v > bestV {
+				best, bestV = t, v
+			}
+		}
+		used[best] = true
+		p := cand[best]
+		s.picked = append(s.picked, p)
+		s.pickedScore = append(s.pickedScore, sc[best])
+		for t, j := range cand {
+			if !used[t] && maxSim[t] < 1 {
+				maxSim[t] = max(maxSim[t], m.categorySimilarity(j, p))
+			}
+		}
+	}
+}
+
+func (m *Model) categorySimilarity(a, b int32) float64 {
+	la, lb := m.cat.leafCat[a], m.cat.leafCat[b]
+	if la >= 0 && la == lb {
+		return 1
+	}
+	for _, c := range m.cat.itemCats[a] {
+		if slices.Contains(m.cat.itemCats[b], c) {
+			return 0.5
+		}
+	}
+	return 0
+}
+
+// backfill tops the row up with popular, then newest, items when the
+// strategy had too few candidates (cold start, narrow filters).
+func (m *Model) backfill(s *scratch, f *filter, want int) {
+	prev := float32(1)
+	if k := len(s.pickedScore); k > 0 {
+		prev = s.pickedScore[k-1]
+	}
+	for pass, order := range [][]int32{m.pop.popOrder, m.pop.newOrder} {
+		for _, j := range order {
+			if len(s.picked) >= want {
+				return
+			}
+			if !f.allowed(j) || f.available != nil && !f.available(m.cat.items[j].ID) {
+				continue
+			}
+			s.mark[j] = s.epoch
+			// Keep scores descending below the strategy's own picks.
+			if prev > 0 {
+				prev *= 0.999
+			} else {
+				prev -= 0.001
+			}
+			s.picked = append(s.picked, j)
+			s.pickedScore = append(s.pickedScore, prev)
+			s.src[j] = [...]source{srcPopular, srcNew}[pass]
+		}
+	}
+}
+
+// reason explains why j was picked, naming the history item that
+// contributed most when the score came from the shopper's own history.
+func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) string {
+	switch s.src[j] {
+	case srcALS, srcSVD:
+		return "Recommended for you"
+	case srcEASE:
+		best, bestV := int32(-1), float32(0)
+		for k, i := range s.hist.items {
+			if v := s.hist.weights[k] * m.ease.weight(i, j); v > bestV {
+				best, bestV = i, v
+			}
+		}
+		if best >= 0 {
+			return m.becauseReason(s, best)
+		}
+		return "Recommended for you"
+	case srcKNN:
+		return m.becauseReason(s, s.knnAnchor[j])
+	case srcContent:
+		if anchor >= 0 && req.Strategy == Similar {
+			return "Similar to " + m.title(anchor)
+		}
+		return "Similar to " + m.title(s.cntAnchor[j])
+	case srcBought:
+		return "Customers who bought " + m.title(anchor) + " also bought this"
+	case srcViewed:
+		return "Customers who viewed " + m.title(anchor) + " also viewed this"
+	case srcTrending:
+		return "Trending now"
+	case srcNew:
+		return "New arrival"
+	}
+	return m.popularReason(f)
+}
+
+func (m *Model) popularReason(f *filter) string {
+	when := ""
+	if hl := m.cfg.PopularityHalfLife; hl > 0 && hl <= 8*24*time.Hour {
+		when = " this week"
+	}
+	if f.cat >= 0 {
+		return "Popular in " + m.cat.categories[f.cat] + when
+	}
+	if when == "" {
+		return "Popular with shoppers"
+	}
+	return "Popular" + when
+}
+
+func (m *Model) becauseReason(s *scratch, i int32) string {
+	kind := View
+	if s.hposAt[i] == s.epoch {
+		kind = s.hist.kinds[s.hpos[i]]
+	}
+	switch kind {
+	case Purchase:
+		return "Because you bought " + m.title(i)
+	case AddToCart:
+		return "Because you added " + m.title(i) + " to your cart"
+	}
+	return "Because you viewed " + m.title(i)
+}
+
+func (m *Model) title(i int32) string {
+	if i < 0 || int(i) >= len(m.cat.items) {
+		return "an item you liked"
+	}
+	if t := m.cat.items[i].Title; t != "" {
+		return t
+	}
+	return m.cat.items[i].ID
+}
+
+// resolveAnchor returns the item a Similar/AlsoBought row is about: the
+// request's Anchor, else the latest session item, else the strongest history
+// item; -1 if none.
+func (m *Model) resolveAnchor(s *scratch, req Request) int32 {
+	if req.Strategy != Similar && req.Strategy != AlsoBought {
+		return -1
+	}
+	if j, ok := m.cat.index[req.Anchor]; ok {
+		s.mark[j] = s.epoch
+		return j
+	}
+	if req.Anchor != "" {
+		return -1 // an anchor we do not know: fall back to popular items
+	}
+	for k := len(req.Recent) - 1; k >= 0; k-- {
+		if j, ok := m.cat.index[req.Recent[k].Item]; ok {
+			return j
+		}
+	}
+	best, bestW := int32(-1), float32(0)
+	for k, j := range s.hist.items {
+		if s.hist.weights[k] > bestW {
+			best, bestW = j, s.hist.weights[k]
+		}
+	}
+	return best
+}
+
+// Affinity returns the shopper's interest per category name (every level of
+// each item's category path), scaled so the strongest category is 1. It is
+// empty for a shopper without history.
+func (m *Model) Affinity(user string, recent []Event) map[string]float64 {
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	s.begin()
+	m.buildHistory(s, Request{User: user, Recent: recent})
+	acc := make(map[int32]float64)
+	for k, j := range s.hist.items {
+		for _, c := range m.cat.itemCats[j] {
+			acc[c] += float64(s.hist.weights[k])
+		}
+	}
+	hi := 0.0
+	for _, v := range acc {
+		hi = max(hi, v)
+	}
+	out := make(map[string]float64, len(acc))
+	for c, v := range acc {
+		out[m.cat.categories[c]] = v / hi
+	}
+	return out
+}

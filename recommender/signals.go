@@ -1,0 +1,248 @@
+package recommender
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// catalog is the dense encoding of the item side, shared by every model.
+type catalog struct {
+	items      []Item
+	index      map[string]int32
+	categories []string         // distinct category names
+	catIndex   map[string]int32 // name → category id
+	itemCats   [][]int32        // per item: category ids on its path (root..leaf, plus Category)
+	leafCat    []int32          // per item: leaf category id or -1
+}
+
+func newCatalog(d Dataset) catalog {
+	c := catalog{index: make(map[string]int32), catIndex: make(map[string]int32)}
+	add := func(it Item) {
+		if _, dup := c.index[it.ID]; dup || it.ID == "" {
+			return
+		}
+		c.index[it.ID] = int32(len(c.items))
+		c.items = append(c.items, it)
+	}
+	for _, it := range d.Items {
+		add(it)
+	}
+	if len(d.Items) == 0 {
+		// No catalog given (benchmarks, tests): derive items from the events
+		// and treat them as available.
+		for _, e := range d.Events {
+			add(Item{ID: e.Item, Title: e.Item, Active: true, Stock: 1})
+		}
+	}
+	c.itemCats = make([][]int32, len(c.items))
+	c.leafCat = make([]int32, len(c.items))
+	for i, it := range c.items {
+		var ids []int32
+		names := it.CategoryPath
+		if it.Category != "" && !slices.Contains(names, it.Category) {
+			names = append(slices.Clip(names), it.Category)
+		}
+		for _, name := range names {
+			if name == "" {
+				continue
+			}
+			id, ok := c.catIndex[name]
+			if !ok {
+				id = int32(len(c.categories))
+				c.catIndex[name] = id
+				c.categories = append(c.categories, name)
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		c.itemCats[i] = ids
+		c.leafCat[i] = -1
+		if it.Category != "" {
+			c.leafCat[i] = c.catIndex[it.Category]
+		} else if len(ids) > 0 {
+			c.leafCat[i] = ids[len(ids)-1]
+		}
+	}
+	return c
+}
+
+func (c *catalog) inCategory(item int32, cat int32) bool {
+	return slices.Contains(c.itemCats[item], cat)
+}
+
+// compactEvent is an event after id encoding, filtering and de-duplication.
+type compactEvent struct {
+	user, item int32
+	typ        EventType
+	unix       int64 // seconds
+}
+
+// signals is the cleaned behaviour: the weighted interaction matrix in both
+// orientations plus the events that fed it (for popularity and trending).
+type signals struct {
+	userIDs   []string
+	userIndex map[string]int32
+	ui, iu    csr
+	kind      []EventType // strongest event type per ui entry
+	events    []compactEvent
+	now       time.Time
+
+	rawEvents, droppedUnknown, droppedBots, droppedDuplicates int
+	botUsers                                                  int
+}
+
+// buildSignals encodes ids, drops bots and unknown items, collapses repeats
+// and builds r_ui = Σ weight(type)·decay(age), capped at cfg.MaxStrength.
+func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
+	s := signals{userIndex: make(map[string]int32), rawEvents: len(d.Events), now: d.Now}
+	if s.now.IsZero() {
+		for _, e := range d.Events {
+			if e.Time.After(s.now) {
+				s.now = e.Time
+			}
+		}
+	}
+
+	// Encode users in order of first appearance; keep events with a known
+	// item and a type that carries weight.
+	rawUser := make(map[string]int32)
+	var rawIDs []string
+	evs := make([]compactEvent, 0, len(d.Events))
+	for _, e := range d.Events {
+		if e.Type >= numEventTypes || cfg.TypeWeights[e.Type] <= 0 || e.User == "" {
+			continue
+		}
+		it, ok := cat.index[e.Item]
+		if !ok {
+			s.droppedUnknown++
+			continue
+		}
+		u, ok := rawUser[e.User]
+		if !ok {
+			u = int32(len(rawIDs))
+			rawUser[e.User] = u
+			rawIDs = append(rawIDs, e.User)
+		}
+		evs = append(evs, compactEvent{user: u, item: it, typ: e.Type, unix: e.Time.Unix()})
+	}
+
+	// Bot guard: per user, total volume and peak events per minute.
+	slices.SortFunc(evs, func(a, b compactEvent) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.unix, b.unix))
+	})
+	bot := make([]bool, len(rawIDs))
+	for lo := 0; lo < len(evs); {
+		hi := lo
+		for hi < len(evs) && evs[hi].user == evs[lo].user {
+			hi++
+		}
+		if isBot(evs[lo:hi], cfg) {
+			bot[evs[lo].user] = true
+			s.botUsers++
+			s.droppedBots += hi - lo
+		}
+		lo = hi
+	}
+
+	// De-duplicate: same user, item and type within DedupWindow of the last
+	// counted event count once.
+	slices.SortFunc(evs, func(a, b compactEvent) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.item, b.item),
+			cmp.Compare(a.typ, b.typ), cmp.Compare(a.unix, b.unix))
+	})
+	window := int64(cfg.DedupWindow / time.Second)
+	kept := evs[:0]
+	for k, e := range evs {
+		if bot[e.user] {
+			continue
+		}
+		if k > 0 && window > 0 && len(kept) > 0 {
+			p := kept[len(kept)-1]
+			if p.user == e.user && p.item == e.item && p.typ == e.typ && e.unix-p.unix < window {
+				s.droppedDuplicates++
+				continue
+			}
+		}
+		kept = append(kept, e)
+	}
+	evs = kept
+
+	// Re-encode surviving users densely and aggregate strengths. evs is
+	// sorted by user then item, so each (user, item) run is contiguous.
+	nowUnix := s.now.Unix()
+	dense := make([]int32, len(rawIDs))
+	for i := range dense {
+		dense[i] = -1
+	}
+	indptr := []int32{0}
+	var indices []int32
+	var data []float32
+	var kinds []EventType
+	for lo := 0; lo < len(evs); {
+		u := evs[lo].user
+		if dense[u] < 0 {
+			dense[u] = int32(len(s.userIDs))
+			s.userIndex[rawIDs[u]] = dense[u]
+			s.userIDs = append(s.userIDs, rawIDs[u])
+		}
+		hi := lo
+		for hi < len(evs) && evs[hi].user == u {
+			it := evs[hi].item
+			var r float64
+			var strongest EventType
+			for hi < len(evs) && evs[hi].user == u && evs[hi].item == it {
+				e := evs[hi]
+				r += cfg.TypeWeights[e.typ] * decay(nowUnix-e.unix, cfg.HalfLife)
+				strongest = max(strongest, e.typ)
+				hi++
+			}
+			if cfg.MaxStrength > 0 && r > cfg.MaxStrength {
+				r = cfg.MaxStrength
+			}
+			indices = append(indices, it)
+			data = append(data, float32(r))
+			kinds = append(kinds, strongest)
+		}
+		indptr = append(indptr, int32(len(indices)))
+		lo = hi
+	}
+	for k := range evs {
+		evs[k].user = dense[evs[k].user]
+	}
+	s.events = evs
+	s.ui = csr{rows: len(s.userIDs), cols: len(cat.items), indptr: indptr, indices: indices, data: data}
+	s.kind = kinds
+	s.iu = s.ui.transpose()
+	return s
+}
+
+func isBot(evs []compactEvent, cfg Config) bool {
+	if cfg.MaxUserEvents > 0 && len(evs) > cfg.MaxUserEvents {
+		return true
+	}
+	if cfg.MaxEventsPerMinute <= 0 || len(evs) <= cfg.MaxEventsPerMinute {
+		return false
+	}
+	// evs is sorted by time: slide a 60-second window.
+	lo := 0
+	for hi := range evs {
+		for evs[hi].unix-evs[lo].unix >= 60 {
+			lo++
+		}
+		if hi-lo+1 > cfg.MaxEventsPerMinute {
+			return true
+		}
+	}
+	return false
+}
+
+// decay is 0.5^(age/halfLife); events from the future count fully.
+func decay(ageSeconds int64, halfLife time.Duration) float64 {
+	if halfLife <= 0 || ageSeconds <= 0 {
+		return 1
+	}
+	return math.Exp2(-float64(ageSeconds) / halfLife.Seconds())
+}

@@ -1,0 +1,793 @@
+package seed
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"storefront/models"
+)
+
+// Import reads a products CSV and/or an events CSV (either path may be
+// empty) and adds them to the database, all or nothing. Every row is
+// validated before anything is written; if any is bad the result is an
+// *ImportError listing the problems and the database is untouched.
+// Otherwise products are upserted by id (categories created from their
+// names or "A > B" paths), users without an account get one, events are
+// appended, and popularity is recomputed, in one transaction.
+//
+// Products: id,title,description,category,brand,price,stock,created_at
+// (+ optional image_url); price in currency units ("19.99"); an empty
+// created_at means now for a new product and "unchanged" for an existing
+// one. Events: user_id,product_id,type,timestamp (+ optional value); type
+// is view, click, add_to_cart or purchase; timestamps are RFC 3339.
+// Columns are found by header name, in any order; unknown columns are ignored.
+func Import(ctx context.Context, db *models.DB, productsPath, eventsPath string, progress io.Writer) (*ImportSummary, error) {
+	began := time.Now()
+	if progress == nil {
+		progress = io.Discard
+	}
+	step := func(format string, args ...any) {
+		fmt.Fprintf(progress, "import: %-44s %6.2fs\n", fmt.Sprintf(format, args...), time.Since(began).Seconds())
+	}
+	if productsPath == "" && eventsPath == "" {
+		return nil, fmt.Errorf("seed: import: no file given: %w", models.ErrInvalid)
+	}
+	existing, err := db.ProductKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seed: import: %w", err)
+	}
+	probs := &problems{}
+	var prods *productFile
+	if productsPath != "" {
+		if prods, err = readProducts(ctx, productsPath, probs); err != nil {
+			return nil, err
+		}
+		step("read %s: %d products", filepath.Base(productsPath), len(prods.rows))
+	}
+	evs := newEventSet()
+	if eventsPath != "" {
+		known := func(id string) bool {
+			if _, ok := existing[id]; ok {
+				return true
+			}
+			if prods != nil {
+				if _, ok := prods.byID[id]; ok {
+					return true
+				}
+			}
+			return false
+		}
+		if err := readEvents(ctx, eventsPath, known, evs, probs); err != nil {
+			return nil, err
+		}
+		step("read %s: %d events", filepath.Base(eventsPath), len(evs.events))
+	}
+	if probs.total > 0 {
+		return nil, probs.err()
+	}
+
+	sum := &ImportSummary{}
+	err = db.Bulk(ctx, func(b *models.BulkTx) error {
+		if prods != nil {
+			if err := prods.write(b, existing, sum); err != nil {
+				return err
+			}
+			step("wrote %d products (%d new, %d updated)", sum.ProductsCreated+sum.ProductsUpdated, sum.ProductsCreated, sum.ProductsUpdated)
+		}
+		if len(evs.events) > 0 {
+			if err := evs.write(ctx, b, sum); err != nil {
+				return err
+			}
+			step("wrote %d events, %d new shoppers", sum.Events, sum.ShoppersCreated)
+		}
+		return b.RefreshPopularity()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seed: import: %w", err)
+	}
+	sum.Duration = time.Since(began)
+	step("done")
+	return sum, nil
+}
+
+// ImportSummary reports what Import wrote.
+type ImportSummary struct {
+	ProductsCreated   int
+	ProductsUpdated   int
+	CategoriesCreated int
+	ShoppersCreated   int
+	Events            int
+	Duration          time.Duration
+}
+
+// Problem is one thing wrong with an import file.
+type Problem struct {
+	File   string // base name of the file
+	Line   int    // 1-based line number; the header is line 1
+	Field  string // column name, empty when the whole row is wrong
+	Reason string
+}
+
+func (p Problem) String() string {
+	if p.Field == "" {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
+	}
+	return fmt.Sprintf("%s:%d: field %s: %s", p.File, p.Line, p.Field, p.Reason)
+}
+
+// maxProblems is how many problems an ImportError keeps and shows.
+const maxProblems = 100
+
+// ImportError lists why an import was refused. Nothing was written.
+type ImportError struct {
+	Problems []Problem // the first maxProblems problems, in file order
+	Total    int       // how many problems were found in all
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "import refused, nothing was written: %d problem(s)", e.Total)
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.String())
+	}
+	if more := e.Total - len(e.Problems); more > 0 {
+		fmt.Fprintf(&b, "\n  and %d more", more)
+	}
+	return b.String()
+}
+
+// Unwrap lets callers treat a refused import as invalid input.
+func (e *ImportError) Unwrap() error { return models.ErrInvalid }
+
+type problems struct {
+	list  []Problem
+	total int
+}
+
+func (ps *problems) add(file string, line int, field, format string, args ...any) {
+	ps.total++
+	if len(ps.list) < maxProblems {
+		ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (ps *problems) err() error {
+	return &ImportError{Problems: ps.list, Total: ps.total}
+}
+
+// csvFile reads one CSV file with a header row.
+type csvFile struct {
+	name string
+	f    *os.File
+	r    *csv.Reader
+	col  map[string]int
+	n    int // header width
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// openCSV opens path and reads its header. It returns nil (and records the
+// problems) when required columns are missing.
+func openCSV(path string, required, optional []string, probs *problems) (*csvFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("seed: import: %w", err)
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	if b, _ := br.Peek(3); string(b) == string(utf8BOM) {
+		br.Discard(3)
+	}
+	c := &csvFile{name: filepath.Base(path), f: f, r: csv.NewReader(br), col: map[string]int{}}
+	c.r.ReuseRecord = true
+	c.r.FieldsPerRecord = -1 // the width is checked per row, to report it with the line
+	header, err := c.r.Read()
+	if err == io.EOF {
+		probs.add(c.name, 1, "", "file is empty; expected a header row")
+		f.Close()
+		return nil, nil
+	}
+	if err != nil {
+		probs.add(c.name, 1, "", "header: %s", csvReason(err))
+		f.Close()
+		return nil, nil
+	}
+	c.n = len(header)
+	ok := true
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if _, dup := c.col[h]; dup && h != "" {
+			probs.add(c.name, 1, h, "column appears twice")
+			ok = false
+		}
+		c.col[h] = i
+	}
+	for _, name := range required {
+		if _, has := c.col[name]; !has {
+			probs.add(c.name, 1, name, "missing required column (header must include %s)", strings.Join(required, ","))
+			ok = false
+		}
+	}
+	known := map[string]bool{}
+	for _, n := range append(append([]string{}, required...), optional...) {
+		known[n] = true
+	}
+	for name := range c.col {
+		if !known[name] {
+			delete(c.col, name) // extra columns are ignored
+		}
+	}
+	if !ok {
+		f.Close()
+		return nil, nil
+	}
+	return c, nil
+}
+
+// next returns the next record and its line, or ok=false at the end.
+// Malformed rows are recorded as problems and skipped.
+func (c *csvFile) next(probs *problems) (rec []string, line int, ok bool) {
+	for {
+		rec, err := c.r.Read()
+		if err == io.EOF {
+			return nil, 0, false
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				probs.add(c.name, pe.StartLine, "", "%s", csvReason(err))
+				continue
+			}
+			probs.add(c.name, 0, "", "%v", err)
+			return nil, 0, false
+		}
+		line, _ = c.r.FieldPos(0)
+		if len(rec) != c.n {
+			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+				continue // a blank line
+			}
+			probs.add(c.name, line, "", "has %d fields, the header has %d", len(rec), c.n)
+			continue
+		}
+		return rec, line, true
+	}
+}
+
+func (c *csvFile) get(rec []string, name string) (string, bool) {
+	i, ok := c.col[name]
+	if !ok {
+		return "", false
+	}
+	return strings.TrimSpace(rec[i]), true
+}
+
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return "malformed CSV: " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// short quotes a value for a message, cutting long ones.
+func short(s string) string {
+	if len(s) > 40 {
+		cut := 40
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// --- products -------------------------------------------------------------
+
+var (
+	productColumns         = []string{"id", "title", "description", "category", "brand", "price", "stock", "created_at"}
+	productOptionalColumns = []string{"image_url"}
+	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
+	eventOptionalColumns   = []string{"value"}
+)
+
+// Field limits keep one bad file from filling the shop with junk.
+const (
+	maxIDLen          = 128
+	maxTitleLen       = 300
+	maxDescriptionLen = 20_000
+	maxNameLen        = 100
+	maxCategoryDepth  = 6
+	maxStock          = 1_000_000_000
+)
+
+type productRow struct {
+	line     int
+	id       string
+	title    string
+	desc     string
+	category []string
+	brand    string
+	price    int64
+	stock    int
+	created  time.Time // zero when the cell was empty
+	image    string
+}
+
+type productFile struct {
+	rows      []productRow
+	byID      map[string]int // id → line
+	withImage bool
+}
+
+func readProducts(ctx context.Context, path string, probs *problems) (*productFile, error) {
+	c, err := openCSV(path, productColumns, productOptionalColumns, probs)
+	if err != nil || c == nil {
+		return &productFile{byID: map[string]int{}}, err
+	}
+	defer c.f.Close()
+	pf := &productFile{byID: map[string]int{}}
+	_, pf.withImage = c.col["image_url"]
+	for n := 0; ; n++ {
+		if n%10_000 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		rec, line, ok := c.next(probs)
+		if !ok {
+			break
+		}
+		if row, ok := parseProductRow(c, rec, line, probs); ok {
+			if first, dup := pf.byID[row.id]; dup {
+				probs.add(c.name, line, "id", "duplicate id %s (first on line %d)", short(row.id), first)
+				continue
+			}
+			pf.byID[row.id] = line
+			pf.rows = append(pf.rows, row)
+		} else if id, _ := c.get(rec, "id"); id != "" {
+			// Events may still refer to it; don't report them as unknown too.
+			if _, dup := pf.byID[id]; !dup {
+				pf.byID[id] = line
+			}
+		}
+	}
+	return pf, nil
+}
+
+// parseProductRow validates one product row; every bad field is reported.
+func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (productRow, bool) {
+	row := productRow{line: line}
+	before := probs.total
+	bad := func(field, format string, args ...any) { probs.add(c.name, line, field, format, args...) }
+	text := func(field string, maxLen int, required bool) string {
+		v, _ := c.get(rec, field)
+		switch {
+		case required && v == "":
+			bad(field, "is empty")
+		case !utf8.ValidString(v):
+			bad(field, "is not valid UTF-8")
+		case utf8.RuneCountInString(v) > maxLen:
+			bad(field, "is longer than %d characters", maxLen)
+		}
+		return v
+	}
+	row.id = text("id", maxIDLen, true)
+	if strings.ContainsFunc(row.id, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		bad("id", "contains control characters")
+	}
+	row.title = text("title", maxTitleLen, true)
+	row.desc = text("description", maxDescriptionLen, false)
+	row.brand = text("brand", maxNameLen, false)
+	if cat := text("category", maxCategoryDepth*maxNameLen, true); cat != "" {
+		var err error
+		if row.category, err = parseCategoryPath(cat); err != nil {
+			bad("category", "%s: %v", short(cat), err)
+		}
+	}
+	v, _ := c.get(rec, "price")
+	var err error
+	if row.price, err = parsePrice(v); err != nil {
+		bad("price", "%v", err)
+	}
+	v, _ = c.get(rec, "stock")
+	if n, err := strconv.Atoi(v); err != nil {
+		bad("stock", "cannot parse %s as a whole number", short(v))
+	} else if n < 0 || n > maxStock {
+		bad("stock", "%d is out of range 0..%d", n, maxStock)
+	} else {
+		row.stock = n
+	}
+	if v, _ = c.get(rec, "created_at"); v != "" {
+		if row.created, err = parseTimestamp(v); err != nil {
+			bad("created_at", "%v", err)
+		}
+	}
+	if v, has := c.get(rec, "image_url"); has && v != "" {
+		if err := checkImageURL(v); err != nil {
+			bad("image_url", "%s: %v", short(v), err)
+		}
+		row.image = v
+	}
+	return row, probs.total == before
+}
+
+// parseCategoryPath splits "Outdoor > Tents" or "Outdoor/Tents".
+func parseCategoryPath(s string) ([]string, error) {
+	sep := "/"
+	if strings.Contains(s, ">") {
+		sep = ">"
+	}
+	parts := strings.Split(s, sep)
+	if len(parts) > maxCategoryDepth {
+		return nil, fmt.Errorf("is deeper than %d levels", maxCategoryDepth)
+	}
+	for i, p := range parts {
+		p = strings.Join(strings.Fields(p), " ")
+		if p == "" {
+			return nil, errors.New("has an empty level")
+		}
+		if utf8.RuneCountInString(p) > maxNameLen {
+			return nil, fmt.Errorf("has a level longer than %d characters", maxNameLen)
+		}
+		parts[i] = p
+	}
+	return parts, nil
+}
+
+// maxPriceDigits bounds the whole-currency part (below 10 billion).
+const maxPriceDigits = 10
+
+// parsePrice turns a decimal amount in currency units ("19.99", "5", "0.5")
+// into cents exactly, without going through floating point.
+func parsePrice(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("is empty")
+	}
+	if s[0] == '-' {
+		return 0, fmt.Errorf("%s is negative", short(s))
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if !allDigits(whole) || (dot && !allDigits(frac)) || whole == "" || (dot && frac == "") {
+		return 0, fmt.Errorf("cannot parse %s as a price like 19.99", short(s))
+	}
+	if len(frac) > 2 {
+		return 0, fmt.Errorf("%s has more than 2 decimals", short(s))
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole) > maxPriceDigits {
+		return 0, fmt.Errorf("%s is too large", short(s))
+	}
+	var cents int64
+	for _, r := range whole {
+		cents = cents*10 + int64(r-'0')
+	}
+	frac += "00"[len(frac):]
+	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+	return cents, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Timestamps outside these years are almost certainly unit mistakes.
+const (
+	minYear = 1970
+	maxYear = 2200
+)
+
+func parseTimestamp(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)", short(s))
+	}
+	if y := t.Year(); y < minYear || y > maxYear {
+		return time.Time{}, fmt.Errorf("%s is outside the years %d–%d", short(s), minYear, maxYear)
+	}
+	return t.UTC(), nil
+}
+
+func checkImageURL(s string) error {
+	if strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an http(s) URL or a path starting with /")
+	}
+	return nil
+}
+
+// write upserts the products and creates missing categories.
+func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *ImportSummary) error {
+	cats, err := newCategoryTree(b)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	var fresh, keepCreated []models.Product
+	for _, r := range pf.rows {
+		catID, err := cats.resolve(r.category)
+		if err != nil {
+			return err
+		}
+		p := models.Product{
+			ExternalID: r.id, Slug: models.Slugify(r.title), Title: r.title, Description: r.desc,
+			Brand: r.brand, CategoryID: catID, PriceCents: r.price, Stock: r.stock, ImageURL: r.image,
+			Active: true, CreatedAt: r.created, UpdatedAt: now,
+		}
+		_, exists := existing[r.id]
+		if exists {
+			sum.ProductsUpdated++
+		} else {
+			sum.ProductsCreated++
+		}
+		if p.CreatedAt.IsZero() {
+			p.CreatedAt = now
+			if exists {
+				keepCreated = append(keepCreated, p)
+				continue
+			}
+		}
+		fresh = append(fresh, p)
+	}
+	sum.CategoriesCreated = cats.created
+	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage}); err != nil {
+		return err
+	}
+	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCreatedAt: true})
+}
+
+// categoryTree finds categories by path, creating the missing ones.
+type categoryTree struct {
+	b       *models.BulkTx
+	byName  map[categoryKey]uint
+	slugs   map[string]bool
+	slugOf  map[uint]string
+	next    map[uint]int // next position under a parent (0 = top level)
+	created int
+}
+
+type categoryKey struct {
+	parent uint
+	name   string // lower-cased
+}
+
+func newCategoryTree(b *models.BulkTx) (*categoryTree, error) {
+	all, err := b.Categories()
+	if err != nil {
+		return nil, err
+	}
+	t := &categoryTree{b: b, byName: map[categoryKey]uint{}, slugs: map[string]bool{}, slugOf: map[uint]string{}, next: map[uint]int{}}
+	for _, c := range all {
+		var parent uint
+		if c.ParentID != nil {
+			parent = *c.ParentID
+		}
+		t.byName[categoryKey{parent, strings.ToLower(c.Name)}] = c.ID
+		t.slugs[c.Slug] = true
+		t.slugOf[c.ID] = c.Slug
+		t.next[parent] = max(t.next[parent], c.Position)
+	}
+	return t, nil
+}
+
+func (t *categoryTree) resolve(path []string) (uint, error) {
+	var parent uint
+	for _, name := range path {
+		key := categoryKey{parent, strings.ToLower(name)}
+		if id, ok := t.byName[key]; ok {
+			parent = id
+			continue
+		}
+		slug := models.Slugify(name)
+		if slug == "" || t.slugs[slug] {
+			if ps := t.slugOf[parent]; ps != "" {
+				slug = strings.Trim(ps+"-"+slug, "-")
+			}
+		}
+		if slug == "" {
+			slug = "category"
+		}
+		base := slug
+		for i := 2; t.slugs[slug]; i++ {
+			slug = fmt.Sprintf("%s-%d", base, i)
+		}
+		t.next[parent]++
+		c := models.Category{Name: name, Slug: slug, Position: t.next[parent]}
+		if parent != 0 {
+			p := parent
+			c.ParentID = &p
+		}
+		cs := []models.Category{c}
+		if err := t.b.CreateCategories(cs); err != nil {
+			return 0, err
+		}
+		t.byName[key] = cs[0].ID
+		t.slugs[slug] = true
+		t.slugOf[cs[0].ID] = slug
+		t.created++
+		parent = cs[0].ID
+	}
+	return parent, nil
+}
+
+// --- events ---------------------------------------------------------------
+
+// importEvent is a validated event row; strings are interned in eventSet.
+type importEvent struct {
+	at      int64 // unix nanoseconds
+	value   float64
+	user    int32
+	product int32
+	typ     uint8
+}
+
+var importTypes = map[string]uint8{
+	models.EventView: evView, models.EventClick: evClick, models.EventAddToCart: evCart, models.EventPurchase: evPurchase,
+}
+
+type eventSet struct {
+	events   []importEvent
+	users    []string
+	userIdx  map[string]int32
+	products []string
+	prodIdx  map[string]int32
+}
+
+func newEventSet() *eventSet {
+	return &eventSet{userIdx: map[string]int32{}, prodIdx: map[string]int32{}}
+}
+
+func intern(s string, idx map[string]int32, list *[]string) int32 {
+	if i, ok := idx[s]; ok {
+		return i
+	}
+	s = strings.Clone(s) // the CSV reader reuses its buffer
+	i := int32(len(*list))
+	idx[s] = i
+	*list = append(*list, s)
+	return i
+}
+
+func readEvents(ctx context.Context, path string, known func(string) bool, es *eventSet, probs *problems) error {
+	c, err := openCSV(path, eventColumns, eventOptionalColumns, probs)
+	if err != nil || c == nil {
+		return err
+	}
+	defer c.f.Close()
+	for n := 0; ; n++ {
+		if n%50_000 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, line, ok := c.next(probs)
+		if !ok {
+			return nil
+		}
+		before := probs.total
+		bad := func(field, format string, args ...any) { probs.add(c.name, line, field, format, args...) }
+		var e importEvent
+		user, _ := c.get(rec, "user_id")
+		switch {
+		case user == "":
+			bad("user_id", "is empty")
+		case len(user) > maxIDLen:
+			bad("user_id", "is longer than %d characters", maxIDLen)
+		case !utf8.ValidString(user):
+			bad("user_id", "is not valid UTF-8")
+		}
+		pid, _ := c.get(rec, "product_id")
+		switch {
+		case pid == "":
+			bad("product_id", "is empty")
+		case !known(pid):
+			bad("product_id", "unknown product id %s (not in the database or the products file)", short(pid))
+		}
+		typ, _ := c.get(rec, "type")
+		if t, ok := importTypes[typ]; ok {
+			e.typ = t
+		} else {
+			bad("type", "%s is not one of view, click, add_to_cart, purchase", short(typ))
+		}
+		ts, _ := c.get(rec, "timestamp")
+		if t, err := parseTimestamp(ts); err != nil {
+			bad("timestamp", "%v", err)
+		} else {
+			e.at = t.UnixNano()
+		}
+		if v, has := c.get(rec, "value"); has && v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				bad("value", "cannot parse %s as a number", short(v))
+			}
+			e.value = f
+		}
+		if probs.total > before {
+			continue
+		}
+		if probs.total > 0 {
+			continue // already refused: keep validating without storing
+		}
+		e.user = intern(user, es.userIdx, &es.users)
+		e.product = intern(pid, es.prodIdx, &es.products)
+		es.events = append(es.events, e)
+	}
+}
+
+// write inserts the events (and accounts for new user ids) a chunk at a time.
+func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSummary) error {
+	ids, err := b.ProductIDs()
+	if err != nil {
+		return err
+	}
+	productIDs := make([]uint, len(es.products))
+	for i, ext := range es.products {
+		id, ok := ids[ext]
+		if !ok { // validated before; only a concurrent delete gets here
+			return fmt.Errorf("product %s disappeared during import", short(ext))
+		}
+		productIDs[i] = id
+	}
+	var accounts []string
+	for _, u := range es.users {
+		if !strings.HasPrefix(u, "v:") { // anonymous visitors have no account
+			accounts = append(accounts, u)
+		}
+	}
+	n, err := b.EnsureShoppers(accounts)
+	if err != nil {
+		return err
+	}
+	sum.ShoppersCreated = int(n)
+	have, err := b.CountEvents()
+	if err != nil {
+		return err
+	}
+	insert := func() error { return es.insert(ctx, b, productIDs) }
+	if int64(len(es.events)) > have/2 {
+		err = b.WithoutEventIndexes(insert)
+	} else {
+		err = insert()
+	}
+	if err != nil {
+		return err
+	}
+	sum.Events = len(es.events)
+	return nil
+}
+
+func (es *eventSet) insert(ctx context.Context, b *models.BulkTx, productIDs []uint) error {
+	const chunk = 20_000
+	buf := make([]models.Event, 0, chunk)
+	for start := 0; start < len(es.events); start += chunk {
+		buf = buf[:0]
+		for _, e := range es.events[start:min(start+chunk, len(es.events))] {
+			buf = append(buf, models.Event{
+				UserKey: es.users[e.user], ProductID: &productIDs[e.product], Type: eventTypeNames[e.typ],
+				Value: e.value, CreatedAt: time.Unix(0, e.at).UTC(),
+			})
+		}
+		if err := b.InsertEvents(buf); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,377 @@
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"storefront/models"
+)
+
+func writeFile(tb testing.TB, name, content string) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+const goodProducts = "\ufeffid,title,description,category,brand,price,stock,created_at,image_url\n" +
+	"P1,Trail Tent,\"Sleeps two, \"\"really\"\"\nand packs small\",Outdoor > Tents,Northpeak,199.99,12,2026-01-02T10:00:00Z,https://img.example.com/p1.jpg\n" +
+	"P2,Camp Stove,,Outdoor/Camp Stoves,Trailwise,45,0,2026-01-03T10:00:00+01:00,\n" +
+	"P3,Chef's Knife,Sharp,Kitchen,Kōbō,0.5,3,,/img/p3.png\n"
+
+// Columns in another order, without the optional ones.
+const goodEvents = "timestamp,type,product_id,user_id\n" +
+	"2026-02-01T09:00:00Z,view,P1,alice\n" +
+	"2026-02-01T09:01:00Z,click,P1,alice\n" +
+	"2026-02-01T09:02:00Z,add_to_cart,P1,alice\n" +
+	"2026-02-01T09:03:00Z,purchase,P1,alice\n" +
+	"2026-02-02T12:00:00.5Z,view,P3,bob\n"
+
+func mustImport(tb testing.TB, db *models.DB, products, events string) *ImportSummary {
+	tb.Helper()
+	var pp, ep string
+	if products != "" {
+		pp = writeFile(tb, "products.csv", products)
+	}
+	if events != "" {
+		ep = writeFile(tb, "events.csv", events)
+	}
+	sum, err := Import(context.Background(), db, pp, ep, nil)
+	if err != nil {
+		tb.Fatalf("import: %v", err)
+	}
+	return sum
+}
+
+// dbState captures everything an import may change.
+func dbState(tb testing.TB, db *models.DB) string {
+	tb.Helper()
+	ctx := context.Background()
+	counts, err := db.Counts(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ps, err := db.AllProducts(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].ExternalID < ps[j].ExternalID })
+	h := fnv.New64a()
+	for _, p := range ps {
+		fmt.Fprintf(h, "%s|%s|%s|%d|%d|%d|%s|%v|%.6f|%d\n", p.ExternalID, p.Title, p.Description, p.PriceCents, p.Stock,
+			p.CategoryID, p.ImageURL, p.Active, p.Popularity, p.CreatedAt.Unix())
+	}
+	return fmt.Sprintf("%+v products-hash=%x", counts, h.Sum64())
+}
+
+func TestImportCreatesThenUpdates(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	sum := mustImport(t, db, goodProducts, goodEvents)
+	if sum.ProductsCreated != 3 || sum.ProductsUpdated != 0 || sum.Events != 5 || sum.ShoppersCreated != 2 || sum.CategoriesCreated != 4 {
+		t.Errorf("first import = %+v, want 3 created, 5 events, 2 shoppers, 4 categories", sum)
+	}
+	p1, err := db.ProductByExternalID(ctx, "P1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p1.PriceCents != 19999 || p1.Description != "Sleeps two, \"really\"\nand packs small" || p1.ImageURL != "https://img.example.com/p1.jpg" {
+		t.Errorf("P1 = %+v", p1)
+	}
+	if p1.Popularity <= 0 {
+		t.Errorf("P1 popularity = %v, want > 0 after its events", p1.Popularity)
+	}
+	cats, err := db.Categories(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[uint]models.Category{}
+	for _, c := range cats {
+		byID[c.ID] = c
+	}
+	tents := byID[p1.CategoryID]
+	if tents.Name != "Tents" || tents.ParentID == nil || byID[*tents.ParentID].Name != "Outdoor" {
+		t.Errorf("P1 category = %+v, want Tents under Outdoor", tents)
+	}
+	p2, _ := db.ProductByExternalID(ctx, "P2")
+	if c := byID[p2.CategoryID]; c.ParentID == nil || *c.ParentID != *tents.ParentID {
+		t.Errorf("\"Outdoor/Camp Stoves\" landed in %+v, want under the same Outdoor", c)
+	}
+	if _, err := db.ShopperByExternalID(ctx, "alice"); err != nil {
+		t.Errorf("imported user has no account: %v", err)
+	}
+
+	// Same ids update; created_at empty keeps the stored one; a new event file adds.
+	created := p1.CreatedAt
+	update := "id,title,description,category,brand,price,stock,created_at\n" +
+		"P1,Trail Tent 2,New,Outdoor > Tents,Northpeak,149.50,7,\n"
+	sum = mustImport(t, db, update, "user_id,product_id,type,timestamp\ncarol,P2,view,2026-02-03T08:00:00Z\n")
+	if sum.ProductsCreated != 0 || sum.ProductsUpdated != 1 || sum.CategoriesCreated != 0 || sum.Events != 1 {
+		t.Errorf("second import = %+v, want 1 updated, no new categories, 1 event", sum)
+	}
+	p1, _ = db.ProductByExternalID(ctx, "P1")
+	if p1.Title != "Trail Tent 2" || p1.PriceCents != 14950 || p1.Stock != 7 || !p1.CreatedAt.Equal(created) {
+		t.Errorf("updated P1 = %+v (created %v, want %v)", p1, p1.CreatedAt, created)
+	}
+	if p1.ImageURL != "https://img.example.com/p1.jpg" {
+		t.Errorf("a file without image_url cleared the image: %q", p1.ImageURL)
+	}
+	if n, _ := db.CountEvents(ctx); n != 6 {
+		t.Errorf("events = %d, want 6", n)
+	}
+}
+
+func TestImportBadRowsWriteNothing(t *testing.T) {
+	db := openDB(t)
+	mustImport(t, db, goodProducts, goodEvents)
+	before := dbState(t, db)
+
+	cases := []struct {
+		name      string
+		products  string
+		events    string
+		wantLines []string // each must appear in the error
+		wantTotal int
+	}{
+		{
+			name:     "bad timestamp among good rows",
+			products: "id,title,description,category,brand,price,stock,created_at\nP1,Renamed,,Outdoor > Tents,X,1.00,1,\n",
+			events:   "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nalice,P1,view,yesterday\n",
+			wantLines: []string{`events.csv:3: field timestamp: cannot parse "yesterday" as RFC 3339`},
+			wantTotal: 1,
+		},
+		{
+			name:      "unknown product id",
+			events:    "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nbob,NOPE,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{`events.csv:3: field product_id: unknown product id "NOPE"`},
+			wantTotal: 1,
+		},
+		{
+			name: "several bad fields and rows",
+			products: "id,title,description,category,brand,price,stock,created_at\n" +
+				"P9,,d,Outdoor,B,1.999,-2,2026-13-01T00:00:00Z\n" +
+				"P10,Ok,d,Outdoor > ,B,abc,1,\n" +
+				"P10,Dup,d,Outdoor,B,1,1,\n" +
+				"P11,Short row\n",
+			events: "user_id,product_id,type,timestamp,value\nalice,P9,like,2026-02-01T09:00:00Z,NaN\n",
+			wantLines: []string{
+				"products.csv:2: field title: is empty",
+				`products.csv:2: field price: "1.999" has more than 2 decimals`,
+				"products.csv:2: field stock: -2 is out of range",
+				"products.csv:2: field created_at: cannot parse",
+				"products.csv:3: field category:",
+				`products.csv:3: field price: cannot parse "abc"`,
+				`products.csv:4: field id: duplicate id "P10" (first on line 3)`,
+				"products.csv:5: has 2 fields, the header has 8",
+				`events.csv:2: field type: "like" is not one of view, click, add_to_cart, purchase`,
+				`events.csv:2: field value: cannot parse "NaN"`,
+			},
+			wantTotal: 10,
+		},
+		{
+			name:      "missing column",
+			products:  "id,title,description,category,brand,stock,created_at\nP1,T,,C,B,1,\n",
+			wantLines: []string{"products.csv:1: field price: missing required column"},
+			wantTotal: 1,
+		},
+		{
+			name:      "malformed quotes",
+			events:    "user_id,product_id,type,timestamp\nal\"ice,P1,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{"events.csv:2: malformed CSV"},
+			wantTotal: 1,
+		},
+		{
+			name:      "empty file",
+			events:    "",
+			wantLines: []string{"events.csv:1: file is empty"},
+			wantTotal: 1,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var pp, ep string
+			if tc.products != "" {
+				pp = writeFile(t, "products.csv", tc.products)
+			}
+			if tc.events != "" || tc.products == "" {
+				ep = writeFile(t, "events.csv", tc.events)
+			}
+			_, err := Import(context.Background(), db, pp, ep, nil)
+			var ie *ImportError
+			if !errors.As(err, &ie) {
+				t.Fatalf("err = %v, want *ImportError", err)
+			}
+			if !errors.Is(err, models.ErrInvalid) {
+				t.Error("ImportError does not unwrap to models.ErrInvalid")
+			}
+			msg := err.Error()
+			for _, want := range tc.wantLines {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error does not mention %q:\n%s", want, msg)
+				}
+			}
+			if ie.Total != tc.wantTotal || len(ie.Problems) != tc.wantTotal {
+				t.Errorf("got %d problems (%d listed), want %d:\n%s", ie.Total, len(ie.Problems), tc.wantTotal, msg)
+			}
+			if after := dbState(t, db); after != before {
+				t.Errorf("database changed by a refused import:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+}
+
+func TestImportCapsProblemList(t *testing.T) {
+	db := openDB(t)
+	var b strings.Builder
+	b.WriteString("user_id,product_id,type,timestamp\n")
+	for i := 0; i < 250; i++ {
+		fmt.Fprintf(&b, "u%d,GHOST%d,view,2026-02-01T09:00:00Z\n", i, i)
+	}
+	_, err := Import(context.Background(), db, "", writeFile(t, "events.csv", b.String()), nil)
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want *ImportError", err)
+	}
+	if ie.Total != 250 || len(ie.Problems) != maxProblems {
+		t.Errorf("total %d, listed %d; want 250 and %d", ie.Total, len(ie.Problems), maxProblems)
+	}
+	if !strings.Contains(err.Error(), "and 150 more") || ie.Problems[99].Line != 101 {
+		t.Errorf("error tail / last listed line wrong: line %d\n%s", ie.Problems[99].Line, err.Error()[len(err.Error())-80:])
+	}
+}
+
+func TestImportIntoSeededShop(t *testing.T) {
+	db := openDB(t)
+	mustSeed(t, db, tinyWorld)
+	ctx := context.Background()
+	before, _ := db.CountEvents(ctx)
+	// Refers to a seeded product and to one in the same import.
+	sum := mustImport(t, db,
+		"id,title,description,category,brand,price,stock,created_at\nNEW-1,Forest Tent,Roomy,Outdoor > Tents,Northpeak,210,4,2026-03-01T00:00:00Z\n",
+		"user_id,product_id,type,timestamp\nu00001,SKU-10001,view,2026-03-14T10:00:00Z\nu00001,NEW-1,purchase,2026-03-14T10:05:00Z\n")
+	if sum.CategoriesCreated != 0 || sum.ShoppersCreated != 0 || sum.Events != 2 {
+		t.Errorf("summary = %+v, want existing category and shopper reused", sum)
+	}
+	if after, _ := db.CountEvents(ctx); after != before+2 {
+		t.Errorf("events %d → %d, want +2", before, after)
+	}
+}
+
+func TestParsePrice(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"19.99", 1999, true},
+		{"5", 500, true},
+		{"0.5", 50, true},
+		{"0.05", 5, true},
+		{" 7.10 ", 710, true},
+		{"007.00", 700, true},
+		{"0", 0, true},
+		{"1234567.89", 123456789, true},
+		{"1.999", 0, false},
+		{"-1", 0, false},
+		{"abc", 0, false},
+		{"", 0, false},
+		{"1.", 0, false},
+		{".5", 0, false},
+		{"1,99", 0, false},
+		{"1e3", 0, false},
+		{"NaN", 0, false},
+		{"+5", 0, false},
+		{"$5", 0, false},
+		{"99999999999", 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := parsePrice(c.in)
+			if (err == nil) != c.ok || got != c.want {
+				t.Errorf("parsePrice(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
+			}
+		})
+	}
+}
+
+// FuzzParsePrice: a price either fails or equals its exact decimal value.
+func FuzzParsePrice(f *testing.F) {
+	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cents, err := parsePrice(s)
+		if err != nil {
+			if cents != 0 {
+				t.Errorf("parsePrice(%q) returned %d with an error", s, cents)
+			}
+			return
+		}
+		if cents < 0 {
+			t.Fatalf("parsePrice(%q) = %d, negative", s, cents)
+		}
+		r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+		if !ok {
+			t.Fatalf("parsePrice accepted %q, which is not a decimal number", s)
+		}
+		if want := new(big.Rat).Mul(r, big.NewRat(100, 1)); want.Cmp(big.NewRat(cents, 1)) != 0 {
+			t.Fatalf("parsePrice(%q) = %d cents, want %s", s, cents, want.FloatString(2))
+		}
+		again, err := parsePrice(fmt.Sprintf("%d.%02d", cents/100, cents%100))
+		if err != nil || again != cents {
+			t.Fatalf("round trip of %d gave %d, %v", cents, again, err)
+		}
+	})
+}
+
+// FuzzImportProducts: any products file is either refused with nothing
+// written or imported with counts that add up.
+func FuzzImportProducts(f *testing.F) {
+	f.Add(goodProducts)
+	f.Add("id,title,description,category,brand,price,stock,created_at\nA,B,,C > D,,1.5,2,\n")
+	f.Add("id,title,description,category,brand,price,stock,created_at\nA,B,,C,,1.5,2,\nA,B,,C,,1.5,2,\n")
+	f.Add("price,id,stock,title,category,created_at,brand,description\n3,\"x\ny\",4,T,/,,b,d\n")
+	f.Add("id,title\n\"unterminated\n")
+	f.Add("")
+	db := openDB(f)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, content string) {
+		path := filepath.Join(dir, "products.csv")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := dbState(t, db)
+		beforeCounts, _ := db.Counts(context.Background())
+		sum, err := Import(context.Background(), db, path, "", nil)
+		if err != nil {
+			var ie *ImportError
+			if !errors.As(err, &ie) || ie.Total == 0 || len(ie.Problems) == 0 {
+				t.Fatalf("error %v is not an ImportError with problems", err)
+			}
+			for _, p := range ie.Problems {
+				if p.File != "products.csv" || p.Line < 1 || p.Reason == "" {
+					t.Fatalf("malformed problem %+v", p)
+				}
+			}
+			if after := dbState(t, db); after != before {
+				t.Fatalf("refused import changed the database")
+			}
+			return
+		}
+		after, _ := db.Counts(context.Background())
+		if after.Products != beforeCounts.Products+int64(sum.ProductsCreated) ||
+			after.Categories != beforeCounts.Categories+int64(sum.CategoriesCreated) {
+			t.Fatalf("summary %+v does not match counts %+v → %+v", sum, beforeCounts, after)
+		}
+	})
+}

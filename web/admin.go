@@ -1,0 +1,161 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// requireStaff lets through staff with one of roles. Anonymous visitors are
+// sent to the staff login; anyone else signed in (a shopper, or staff with
+// another role) gets 403. The role is read again from the database, so a
+// demoted or deleted staff member loses access at once.
+func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := userOf(c)
+			if u.StaffID == 0 {
+				if u.LoggedIn() {
+					return echo.ErrForbidden
+				}
+				return c.Redirect(http.StatusSeeOther, "/admin/login?next="+safeNext(c.Request().URL.RequestURI()))
+			}
+			st, err := s.db.StaffByID(c.Request().Context(), u.StaffID)
+			if errors.Is(err, models.ErrNotFound) {
+				s.clearStaff(c)
+				return c.Redirect(http.StatusSeeOther, "/admin/login")
+			}
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(roles, st.Role) {
+				return echo.ErrForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
+// adminNoStore keeps admin pages (API secrets, drafts) out of caches.
+func adminNoStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+func (s *Server) clearStaff(c echo.Context) {
+	ctx := c.Request().Context()
+	s.sessions.Remove(ctx, sessStaffID)
+	s.sessions.Remove(ctx, sessStaffName)
+	s.sessions.Remove(ctx, sessStaffRole)
+}
+
+// staffName is who admin changes are recorded under in the audit log.
+func staffName(c echo.Context) string {
+	u := userOf(c)
+	if u.StaffName != "" {
+		return u.StaffName
+	}
+	return "staff #" + strconv.FormatUint(uint64(u.StaffID), 10)
+}
+
+func (s *Server) adminIndex(c echo.Context) error {
+	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+}
+
+func (s *Server) adminLoginForm(c echo.Context) error {
+	if userOf(c).StaffID != 0 {
+		return c.Redirect(http.StatusSeeOther, "/admin/layout")
+	}
+	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Staff log in"), Staff: true, Next: adminNext(c.QueryParam("next"))}))
+}
+
+// adminLogin checks a staff password (rate limited like shopper logins) and
+// renews the session token so a planted session id cannot be promoted.
+func (s *Server) adminLogin(c echo.Context) error {
+	email, pw, next := c.FormValue("email"), c.FormValue("password"), adminNext(c.FormValue("next"))
+	vm := templates.AuthPage{Base: s.base(c, "Staff log in"), Staff: true, Email: email, Next: next}
+	if !s.limiter.allow(c.RealIP(), "staff:"+email) {
+		vm.Error = "Too many login attempts. Wait a minute and try again."
+		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
+	}
+	ctx := c.Request().Context()
+	st, err := s.db.AuthenticateStaff(ctx, email, pw)
+	if errors.Is(err, models.ErrNotFound) {
+		vm.Error = "That email and password do not match a staff account."
+		return render(c, http.StatusUnauthorized, templates.Auth(vm))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	name := st.Name
+	if name == "" {
+		name = st.Email
+	}
+	s.sessions.Put(ctx, sessStaffID, int(st.ID))
+	s.sessions.Put(ctx, sessStaffName, name)
+	s.sessions.Put(ctx, sessStaffRole, st.Role)
+	s.log.Info("staff logged in", "staff_id", st.ID, "role", st.Role)
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// adminLogout ends the staff part of the session; a shopper login in the
+// same browser stays.
+func (s *Server) adminLogout(c echo.Context) error {
+	s.clearStaff(c)
+	if err := s.sessions.RenewToken(c.Request().Context()); err != nil {
+		return err
+	}
+	s.flash(c, "You are logged out of the admin.")
+	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+// adminNext keeps a post-login redirect inside the admin.
+func adminNext(next string) string {
+	next = safeNext(next)
+	if next == "/admin" || len(next) > len("/admin/") && next[:len("/admin/")] == "/admin/" {
+		return next
+	}
+	return "/admin/layout"
+}
+
+// adminBase fills the admin layout's view model.
+func (s *Server) adminBase(c echo.Context, title, active string) templates.AdminBase {
+	return templates.AdminBase{Base: s.base(c, title), Active: active}
+}
+
+// formRevision reads the draft revision an editor saw; 0 would skip the
+// conflict check, so a missing one is refused.
+func formRevision(c echo.Context) (int, error) {
+	rev, err := strconv.Atoi(c.FormValue("revision"))
+	if err != nil || rev <= 0 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "The form did not say which revision of the layout it edits. Reload and try again.")
+	}
+	return rev, nil
+}
+
+func paramID(c echo.Context) (uint, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	if err != nil || id == 0 {
+		return 0, echo.ErrNotFound
+	}
+	return uint(id), nil
+}
+
+func pageParam(c echo.Context) int {
+	p, err := strconv.Atoi(c.QueryParam("page"))
+	if err != nil || p < 1 {
+		return 1
+	}
+	return min(p, 100000)
+}

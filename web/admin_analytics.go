@@ -1,0 +1,306 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+const (
+	analyticsDefaultDays = 14
+	analyticsMaxDays     = 366
+	chartMaxSeries       = 8
+)
+
+// chartColors are distinguishable on white and for common colour blindness
+// (Okabe–Ito).
+var chartColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+
+// analyticsRange reads from/to (YYYY-MM-DD, inclusive, UTC); by default the
+// last 14 days including today.
+func analyticsRange(c echo.Context, now time.Time) (from, to time.Time, msg string) {
+	today := now.UTC().Truncate(24 * time.Hour)
+	to, from = today, today.AddDate(0, 0, -(analyticsDefaultDays - 1))
+	if v := c.QueryParam("to"); v != "" {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return from, to, "Enter dates as YYYY-MM-DD."
+		}
+		to, from = t, t.AddDate(0, 0, -(analyticsDefaultDays-1))
+	}
+	if v := c.QueryParam("from"); v != "" {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return from, to, "Enter dates as YYYY-MM-DD."
+		}
+		from = t
+	}
+	if from.After(to) {
+		return to.AddDate(0, 0, -(analyticsDefaultDays - 1)), to, "The start must not be after the end."
+	}
+	if to.Sub(from) > analyticsMaxDays*24*time.Hour {
+		return to.AddDate(0, 0, -(analyticsMaxDays - 1)), to, "Showing at most a year."
+	}
+	return from, to, ""
+}
+
+type slotTotals struct {
+	key, title                 string
+	impressions, clicks, carts int64
+	revenue                    float64
+}
+
+func ctr(clicks, impressions int64) string {
+	if impressions == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(100*float64(clicks)/float64(impressions), 'f', 1, 64) + "%"
+}
+
+func revenueText(v float64) string { return templates.Money(int64(math.Round(v * 100))) }
+
+// slotTitle names an event slot key ("s12") after its slot.
+func slotTitle(key string, slots map[uint]models.Slot) string {
+	if id, err := strconv.ParseUint(strings.TrimPrefix(key, "s"), 10, 32); err == nil && strings.HasPrefix(key, "s") {
+		if sl, ok := slots[uint(id)]; ok {
+			if sl.Title != "" {
+				return sl.Title
+			}
+			return sl.Type
+		}
+		return "Slot " + key[1:] + " (removed)"
+	}
+	return key
+}
+
+func (s *Server) analyticsData(c echo.Context) (from, to time.Time, msg string, rows []models.SlotDayStat, slots map[uint]models.Slot, err error) {
+	from, to, msg = analyticsRange(c, time.Now())
+	ctx := c.Request().Context()
+	rows, err = s.db.SlotAnalytics(ctx, from, to.AddDate(0, 0, 1))
+	if err != nil {
+		return
+	}
+	slots, err = s.db.SlotTitles(ctx, models.HomePage)
+	return
+}
+
+// adminAnalytics shows per-slot and per-day engagement with two charts.
+func (s *Server) adminAnalytics(c echo.Context) error {
+	from, to, msg, rows, slots, err := s.analyticsData(c)
+	if err != nil {
+		return err
+	}
+	vm := templates.AdminAnalyticsPage{AdminBase: s.adminBase(c, "Analytics", "analytics"),
+		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Error: msg}
+	vm.CSV = "/admin/analytics.csv?from=" + vm.From + "&to=" + vm.To
+	byKey := map[string]*slotTotals{}
+	var order []*slotTotals
+	for _, r := range rows {
+		t := byKey[r.Slot]
+		if t == nil {
+			t = &slotTotals{key: r.Slot, title: slotTitle(r.Slot, slots)}
+			byKey[r.Slot] = t
+			order = append(order, t)
+		}
+		t.impressions += r.Impressions
+		t.clicks += r.Clicks
+		t.carts += r.Carts
+		t.revenue += r.Revenue
+		vm.Days = append(vm.Days, templates.AnalyticsRow{Day: r.Day, Slot: r.Slot, Title: t.title, Impressions: r.Impressions,
+			Clicks: r.Clicks, CTR: ctr(r.Clicks, r.Impressions), Carts: r.Carts, Revenue: revenueText(r.Revenue)})
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].impressions != order[j].impressions {
+			return order[i].impressions > order[j].impressions
+		}
+		return order[i].clicks > order[j].clicks
+	})
+	sort.SliceStable(vm.Days, func(i, j int) bool {
+		if vm.Days[i].Day != vm.Days[j].Day {
+			return vm.Days[i].Day > vm.Days[j].Day
+		}
+		return vm.Days[i].Title < vm.Days[j].Title
+	})
+	color := map[string]string{}
+	for i, t := range order {
+		if i < chartMaxSeries {
+			color[t.key] = chartColors[i]
+		}
+		vm.Totals = append(vm.Totals, templates.AnalyticsRow{Slot: t.key, Title: t.title, Impressions: t.impressions, Clicks: t.clicks,
+			CTR: ctr(t.clicks, t.impressions), Carts: t.carts, Revenue: revenueText(t.revenue), Color: color[t.key]})
+	}
+	vm.Clicks = clicksChart(from, to, rows, order, color)
+	vm.Impressions = impressionsChart(order, color)
+	return render(c, http.StatusOK, templates.AdminAnalytics(vm))
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartW, chartH                  = 720.0, 260.0
+	padLeft, padRight, padTop, padB = 48.0, 16.0, 16.0, 36.0
+)
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// niceMax rounds a maximum up to 1, 2 or 5 × 10ⁿ so the axis reads well.
+func niceMax(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if v <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func yAxis(maxV float64) []templates.ChartLabel {
+	var out []templates.ChartLabel
+	for i := 0; i <= 4; i++ {
+		v := maxV * float64(i) / 4
+		y := chartH - padB - (chartH-padTop-padB)*float64(i)/4
+		label := strconv.FormatFloat(v, 'f', -1, 64)
+		if v != math.Trunc(v) {
+			label = strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		out = append(out, templates.ChartLabel{X: f1(padLeft - 6), Y: f1(y), Text: label, X2: f1(chartW - padRight)})
+	}
+	return out
+}
+
+// clicksChart draws daily clicks per slot as lines, one per busiest slot.
+func clicksChart(from, to time.Time, rows []models.SlotDayStat, order []*slotTotals, color map[string]string) templates.LineChart {
+	days := int(to.Sub(from).Hours()/24) + 1
+	ch := templates.LineChart{Width: f1(chartW), Height: f1(chartH), Title: "Clicks per day by slot"}
+	dayIndex := map[string]int{}
+	for i := 0; i < days; i++ {
+		dayIndex[from.AddDate(0, 0, i).Format(time.DateOnly)] = i
+	}
+	series := map[string][]float64{}
+	maxV := 0.0
+	for _, r := range rows {
+		if color[r.Slot] == "" {
+			continue
+		}
+		if series[r.Slot] == nil {
+			series[r.Slot] = make([]float64, days)
+		}
+		if i, ok := dayIndex[r.Day]; ok {
+			series[r.Slot][i] += float64(r.Clicks)
+			maxV = math.Max(maxV, series[r.Slot][i])
+		}
+	}
+	if maxV == 0 {
+		ch.Empty = true
+		return ch
+	}
+	maxV = niceMax(maxV)
+	ch.YLabels = yAxis(maxV)
+	x := func(i int) float64 {
+		if days == 1 {
+			return (padLeft + chartW - padRight) / 2
+		}
+		return padLeft + (chartW-padLeft-padRight)*float64(i)/float64(days-1)
+	}
+	y := func(v float64) float64 { return chartH - padB - (chartH-padTop-padB)*v/maxV }
+	step := max(1, days/7)
+	for i := 0; i < days; i += step {
+		ch.XLabels = append(ch.XLabels, templates.ChartLabel{X: f1(x(i)), Y: f1(chartH - padB + 20), Text: from.AddDate(0, 0, i).Format("Jan 2")})
+	}
+	for _, t := range order {
+		vals := series[t.key]
+		if vals == nil {
+			continue
+		}
+		sr := templates.ChartSeries{Name: t.title, Color: color[t.key]}
+		var pts []string
+		for i, v := range vals {
+			pts = append(pts, f1(x(i))+","+f1(y(v)))
+			if v > 0 {
+				sr.Dots = append(sr.Dots, templates.ChartLabel{X: f1(x(i)), Y: f1(y(v)), Text: fmt.Sprintf("%s, %s: %d clicks", t.title, from.AddDate(0, 0, i).Format("Jan 2"), int64(v))})
+			}
+		}
+		sr.Points = strings.Join(pts, " ")
+		ch.Series = append(ch.Series, sr)
+	}
+	return ch
+}
+
+// impressionsChart draws total impressions per slot as horizontal bars.
+func impressionsChart(order []*slotTotals, color map[string]string) templates.BarChart {
+	const rowH, labelW = 26.0, 200.0
+	ch := templates.BarChart{Title: "Impressions by slot"}
+	maxV := 0.0
+	for _, t := range order {
+		maxV = math.Max(maxV, float64(t.impressions))
+	}
+	if maxV == 0 {
+		ch.Empty = true
+		return ch
+	}
+	h := padTop + rowH*float64(len(order)) + 8
+	ch.Width, ch.Height = f1(chartW), f1(h)
+	for i, t := range order {
+		y := padTop + rowH*float64(i)
+		w := (chartW - labelW - 90) * float64(t.impressions) / maxV
+		c := color[t.key]
+		if c == "" {
+			c = "#8a948f"
+		}
+		title := t.title
+		if r := []rune(title); len(r) > 28 {
+			title = string(r[:27]) + "…"
+		}
+		ch.Bars = append(ch.Bars, templates.ChartBar{X: f1(labelW), Y: f1(y + 3), W: f1(math.Max(w, 1)), H: f1(rowH - 8),
+			LabelX: f1(labelW - 8), TextY: f1(y + rowH/2 + 4), Label: title, ValueX: f1(labelW + w + 6),
+			Value: strconv.FormatInt(t.impressions, 10), Color: c})
+	}
+	return ch
+}
+
+// adminAnalyticsCSV exports the per-slot, per-day figures.
+func (s *Server) adminAnalyticsCSV(c echo.Context) error {
+	from, to, msg, rows, slots, err := s.analyticsData(c)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		return echo.NewHTTPError(http.StatusBadRequest, msg)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="slot-analytics-%s-to-%s.csv"`, from.Format(time.DateOnly), to.Format(time.DateOnly)))
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	_ = w.Write([]string{"day", "slot", "slot_title", "impressions", "clicks", "ctr", "add_to_carts", "revenue"})
+	for _, r := range rows {
+		rate := ""
+		if r.Impressions > 0 {
+			rate = strconv.FormatFloat(float64(r.Clicks)/float64(r.Impressions), 'f', 4, 64)
+		}
+		_ = w.Write([]string{r.Day, r.Slot, csvSafe(slotTitle(r.Slot, slots)), strconv.FormatInt(r.Impressions, 10),
+			strconv.FormatInt(r.Clicks, 10), rate, strconv.FormatInt(r.Carts, 10), strconv.FormatFloat(r.Revenue, 'f', 2, 64)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// csvSafe stops a spreadsheet from running a title as a formula.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}

@@ -1,0 +1,569 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// conflictMessage is shown when another editor changed the draft first.
+const conflictMessage = "Another merchandiser changed the layout; reload to see their changes before you edit again."
+
+// slotTypes are the slot types a merchandiser can choose, in menu order.
+var slotTypes = []templates.Option{
+	{Value: models.SlotHero, Label: "Hero banner"},
+	{Value: models.SlotRecommended, Label: "Recommended for you"},
+	{Value: models.SlotBecauseViewed, Label: "Because you viewed …"},
+	{Value: models.SlotTrending, Label: "Trending"},
+	{Value: models.SlotPopular, Label: "Popular"},
+	{Value: models.SlotNewArrivals, Label: "New arrivals"},
+	{Value: models.SlotCategory, Label: "Category row"},
+	{Value: models.SlotCollection, Label: "Collection (pinned products)"},
+	{Value: models.SlotRecentlyViewed, Label: "Recently viewed"},
+}
+
+// slotStrategies are the recommender strategies a slot can ask for.
+var slotStrategies = []string{"hybrid", "als", "svd", "ease", "itemknn", "popular", "trending", "newest", "similar", "affinity", "pinned", "recent"}
+
+// pickFields are the slot fields that hold comma-separated product SKUs.
+var pickFields = []string{"pins", "boosts", "excludes"}
+
+const datetimeLocal = "2006-01-02T15:04"
+
+// adminLayout lists the draft slots of the homepage.
+func (s *Server) adminLayout(c echo.Context) error {
+	vm, err := s.layoutPage(c)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("conflict") == "1" {
+		// The drag-and-drop script lands here after a 409.
+		vm.Conflict = conflictMessage
+	}
+	return render(c, http.StatusOK, templates.AdminLayoutEditor(vm))
+}
+
+func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
+	ctx := c.Request().Context()
+	vm := templates.AdminLayoutPage{AdminBase: s.adminBase(c, "Layout", "layout")}
+	slots, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	if err != nil {
+		return vm, err
+	}
+	vm.Revision = rev
+	for i, sl := range slots {
+		vm.Slots = append(vm.Slots, slotRow(sl, i == 0, i == len(slots)-1))
+	}
+	published, v, err := s.db.PublishedLayout(ctx, models.HomePage)
+	if err != nil {
+		return vm, err
+	}
+	if v == nil {
+		vm.Pending = "The homepage has never been published; shoppers see the draft."
+	} else {
+		vm.Published = fmt.Sprintf("Version %d, published by %s on %s.", v.Number, v.Author, templates.DateTime(v.CreatedAt))
+		if d := models.DiffSummary(published, slots); d != "No changes." {
+			vm.Pending = d
+		}
+	}
+	return vm, nil
+}
+
+func slotRow(sl models.Slot, first, last bool) templates.AdminSlotRow {
+	r := templates.AdminSlotRow{ID: sl.ID, Type: sl.Type, Title: sl.Title, Strategy: sl.Strategy, Size: sl.Size,
+		Audience: sl.Audience, Category: sl.Category, Locked: sl.Locked, Enabled: sl.Enabled,
+		Pins: len(splitList(sl.Pins)), First: first, Last: last}
+	if r.Title == "" {
+		r.Title = "(untitled " + sl.Type + ")"
+	}
+	r.Schedule = scheduleText(sl.StartsAt, sl.EndsAt, time.Now())
+	return r
+}
+
+func scheduleText(start, end *time.Time, now time.Time) string {
+	f := func(t *time.Time) string { return t.UTC().Format("Jan 2 15:04") }
+	switch {
+	case start == nil && end == nil:
+		return "Always"
+	case end != nil && now.After(*end):
+		return "Ended " + f(end)
+	case start != nil && end != nil:
+		return f(start) + " – " + f(end) + " UTC"
+	case start != nil:
+		return "From " + f(start) + " UTC"
+	default:
+		return "Until " + f(end) + " UTC"
+	}
+}
+
+// layoutConflict shows the fresh layout with the conflict notice.
+func (s *Server) layoutConflict(c echo.Context) error {
+	vm, err := s.layoutPage(c)
+	if err != nil {
+		return err
+	}
+	vm.Conflict = conflictMessage
+	return render(c, http.StatusConflict, templates.AdminLayoutEditor(vm))
+}
+
+// layoutDone finishes a layout change: a conflict shows the notice, success
+// returns to the editor with a message.
+func (s *Server) layoutDone(c echo.Context, err error, msg string) error {
+	if errors.Is(err, models.ErrConflict) {
+		return s.layoutConflict(c)
+	}
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		s.flash(c, msg)
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+}
+
+func (s *Server) adminSlotNew(c echo.Context) error {
+	_, rev, err := s.db.DraftSlots(c.Request().Context(), models.HomePage)
+	if err != nil {
+		return err
+	}
+	vm := s.slotForm(c, "Add a slot")
+	vm.Revision = rev
+	vm.F = templates.SlotFields{Type: models.SlotPopular, Strategy: "hybrid", Size: "8", Audience: "everyone", Enabled: true}
+	return render(c, http.StatusOK, templates.AdminSlotEdit(vm))
+}
+
+func (s *Server) adminSlotEdit(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	_, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	sl, err := s.db.SlotByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	vm := s.slotForm(c, "Edit slot")
+	vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl)
+	return render(c, http.StatusOK, templates.AdminSlotEdit(vm))
+}
+
+func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormPage {
+	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, "layout"), Types: slotTypes}
+	for _, st := range slotStrategies {
+		vm.Strategies = append(vm.Strategies, templates.Option{Value: st, Label: st})
+	}
+	vm.Categories = []templates.Option{{Value: "", Label: "(any category)"}}
+	vm.Audiences = []templates.Option{
+		{Value: "everyone", Label: "Everyone"}, {Value: "new", Label: "New visitors"},
+		{Value: "returning", Label: "Returning visitors"}, {Value: "logged_in", Label: "Logged-in shoppers"},
+	}
+	if cat := s.catalog.Load(); cat != nil {
+		var walk func(ns []*CatNode, depth int)
+		walk = func(ns []*CatNode, depth int) {
+			for _, n := range ns {
+				label := strings.Repeat("— ", depth) + n.Name
+				vm.Categories = append(vm.Categories, templates.Option{Value: n.Slug, Label: label})
+				vm.Audiences = append(vm.Audiences, templates.Option{Value: "affinity:" + n.Slug, Label: "Shoppers who like " + label})
+				walk(n.Children, depth+1)
+			}
+		}
+		walk(cat.Roots, 0)
+	}
+	return vm
+}
+
+func slotFields(sl *models.Slot) templates.SlotFields {
+	f := templates.SlotFields{Type: sl.Type, Title: sl.Title, Subtitle: sl.Subtitle, Strategy: sl.Strategy,
+		Size: strconv.Itoa(sl.Size), Category: sl.Category, Brands: sl.Brands, Pins: sl.Pins, Boosts: sl.Boosts,
+		Excludes: sl.Excludes, Audience: sl.Audience, Locked: sl.Locked, Enabled: sl.Enabled, Link: sl.Link}
+	if sl.MinPrice > 0 {
+		f.MinPrice = formatCents(sl.MinPrice)
+	}
+	if sl.MaxPrice > 0 {
+		f.MaxPrice = formatCents(sl.MaxPrice)
+	}
+	if sl.StartsAt != nil {
+		f.StartsAt = sl.StartsAt.UTC().Format(datetimeLocal)
+	}
+	if sl.EndsAt != nil {
+		f.EndsAt = sl.EndsAt.UTC().Format(datetimeLocal)
+	}
+	return f
+}
+
+// readSlotForm copies the posted fields onto sl and reports field errors.
+func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFields, map[string]string) {
+	f := templates.SlotFields{
+		Type: c.FormValue("type"), Title: strings.TrimSpace(c.FormValue("title")), Subtitle: strings.TrimSpace(c.FormValue("subtitle")),
+		Strategy: c.FormValue("strategy"), Size: strings.TrimSpace(c.FormValue("size")), Category: c.FormValue("category"),
+		Brands: normalizeList(c.FormValue("brands")), MinPrice: strings.TrimSpace(c.FormValue("min_price")),
+		MaxPrice: strings.TrimSpace(c.FormValue("max_price")), Pins: normalizeList(c.FormValue("pins")),
+		Boosts: normalizeList(c.FormValue("boosts")), Excludes: normalizeList(c.FormValue("excludes")),
+		Audience: c.FormValue("audience"), StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at"),
+		Locked: c.FormValue("locked") == "true", Enabled: c.FormValue("enabled") == "true", Link: strings.TrimSpace(c.FormValue("link")),
+	}
+	errs := map[string]string{}
+	sl.Type, sl.Title, sl.Subtitle, sl.Category, sl.Brands = f.Type, f.Title, f.Subtitle, f.Category, f.Brands
+	sl.Pins, sl.Boosts, sl.Excludes, sl.Audience, sl.Locked, sl.Enabled, sl.Link = f.Pins, f.Boosts, f.Excludes, f.Audience, f.Locked, f.Enabled, f.Link
+	if f.Strategy != "" && !slices.Contains(slotStrategies, f.Strategy) {
+		errs["strategy"] = "Choose a strategy."
+	}
+	sl.Strategy = f.Strategy
+	sl.Size = 0
+	if f.Size != "" {
+		n, err := strconv.Atoi(f.Size)
+		if err != nil {
+			errs["size"] = "Enter a whole number of products."
+		}
+		sl.Size = n
+	}
+	var err error
+	if sl.MinPrice, err = parseOptionalCents(f.MinPrice); err != nil {
+		errs["price"] = "Enter prices like 19.99."
+	}
+	if sl.MaxPrice, err = parseOptionalCents(f.MaxPrice); err != nil {
+		errs["price"] = "Enter prices like 19.99."
+	}
+	if sl.StartsAt, err = parseDatetimeLocal(f.StartsAt); err != nil {
+		errs["schedule"] = "Enter the start as a date and time."
+	}
+	if sl.EndsAt, err = parseDatetimeLocal(f.EndsAt); err != nil {
+		errs["schedule"] = "Enter the end as a date and time."
+	}
+	cat := s.catalog.Load()
+	if f.Category != "" {
+		if _, ok := cat.CategoryBySlug(f.Category); !ok {
+			errs["category"] = "Choose a category."
+		}
+	}
+	if slug, ok := strings.CutPrefix(f.Audience, "affinity:"); ok {
+		if _, known := cat.CategoryBySlug(slug); !known {
+			errs["audience"] = "Choose an audience."
+		}
+	}
+	for _, field := range pickFields {
+		var unknown []string
+		for _, sku := range splitList(map[string]string{"pins": f.Pins, "boosts": f.Boosts, "excludes": f.Excludes}[field]) {
+			if _, ok := cat.ProductByExt(sku); !ok {
+				unknown = append(unknown, sku)
+			}
+		}
+		if len(unknown) > 0 {
+			errs[field] = "No product has the SKU " + strings.Join(unknown, ", ") + "."
+		}
+	}
+	if f.Link != "" && !validSlotLink(f.Link) {
+		errs["link"] = "Use a path in the shop such as /c/outdoor, or an https:// address."
+	}
+	if f.Type == models.SlotCollection && f.Pins == "" {
+		errs["pins"] = "A collection shows its pinned products: pin at least one."
+	}
+	if err := models.ValidateSlot(sl); err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			for k, v := range ve.Fields {
+				if _, dup := errs[k]; !dup {
+					errs[k] = v
+				}
+			}
+		}
+	}
+	return f, errs
+}
+
+func validSlotLink(l string) bool {
+	if strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") {
+		return !strings.ContainsAny(l, " \"'<>")
+	}
+	return safeNext(l) == l && !strings.ContainsAny(l, " \"'<>")
+}
+
+func parseDatetimeLocal(v string) (*time.Time, error) {
+	if v = strings.TrimSpace(v); v == "" {
+		return nil, nil
+	}
+	t, err := time.ParseInLocation(datetimeLocal, v, time.UTC)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func parseOptionalCents(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	return parseCents(v)
+}
+
+// normalizeList trims the entries of a comma-separated list and drops
+// empties and duplicates.
+func normalizeList(v string) string {
+	var out []string
+	for _, x := range splitList(v) {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// adminSlotSave creates (no id) or updates a draft slot.
+func (s *Server) adminSlotSave(c echo.Context) error {
+	ctx := c.Request().Context()
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	sl := &models.Slot{}
+	title := "Add a slot"
+	if c.Param("id") != "" {
+		id, err := paramID(c)
+		if err != nil {
+			return err
+		}
+		if sl, err = s.db.SlotByID(ctx, id); err != nil {
+			return err
+		}
+		title = "Edit slot"
+	}
+	f, errs := s.readSlotForm(c, sl)
+	vm := s.slotForm(c, title)
+	vm.ID, vm.Revision, vm.F, vm.Errors = sl.ID, rev, f, errs
+	if len(errs) > 0 {
+		return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
+	}
+	err = s.db.SaveSlot(ctx, models.HomePage, rev, staffName(c), sl)
+	var ve *models.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		vm.Errors = ve.Fields
+		return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
+	case errors.Is(err, models.ErrConflict):
+		vm.Conflict = conflictMessage
+		return render(c, http.StatusConflict, templates.AdminSlotEdit(vm))
+	case err != nil:
+		return err
+	}
+	s.flash(c, "Saved “"+slotRow(*sl, false, false).Title+"” in the draft. Publish to show it to shoppers.")
+	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+}
+
+// adminSlotDeleteConfirm asks before removing, so removal works (and is
+// still confirmed) without JavaScript.
+func (s *Server) adminSlotDeleteConfirm(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sl, err := s.db.SlotByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	vm := templates.AdminSlotDeletePage{AdminBase: s.adminBase(c, "Remove slot", "layout"), Slot: slotRow(*sl, false, false), Revision: rev}
+	return render(c, http.StatusOK, templates.AdminSlotDelete(vm))
+}
+
+func (s *Server) adminSlotDelete(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	err = s.db.DeleteSlot(c.Request().Context(), models.HomePage, rev, staffName(c), id)
+	return s.layoutDone(c, err, "Removed the slot from the draft.")
+}
+
+// adminSlotToggle flips a slot's enabled or locked flag.
+func (s *Server) adminSlotToggle(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sl, err := s.db.SlotByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	var msg string
+	switch c.FormValue("field") {
+	case "enabled":
+		sl.Enabled = !sl.Enabled
+		msg = map[bool]string{true: "Enabled", false: "Disabled"}[sl.Enabled]
+	case "locked":
+		sl.Locked = !sl.Locked
+		msg = map[bool]string{true: "Locked the position of", false: "Unlocked"}[sl.Locked]
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest, "Choose enabled or locked.")
+	}
+	err = s.db.SaveSlot(ctx, models.HomePage, rev, staffName(c), sl)
+	return s.layoutDone(c, err, msg+" “"+slotRow(*sl, false, false).Title+"” in the draft.")
+}
+
+// adminSlotMove is the no-JavaScript way to reorder: one place up or down.
+func (s *Server) adminSlotMove(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	delta := 0
+	switch c.FormValue("dir") {
+	case "up":
+		delta = -1
+	case "down":
+		delta = 1
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest, "Move up or down.")
+	}
+	err = s.db.MoveSlot(c.Request().Context(), models.HomePage, rev, staffName(c), id, delta)
+	return s.layoutDone(c, err, "")
+}
+
+// adminLayoutReorder saves the order the drag-and-drop list posts.
+func (s *Server) adminLayoutReorder(c echo.Context) error {
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	var ids []uint
+	for _, f := range splitList(c.FormValue("ids")) {
+		id, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The new order lists an unknown slot.")
+		}
+		ids = append(ids, uint(id))
+	}
+	err = s.db.ReorderSlots(c.Request().Context(), models.HomePage, rev, staffName(c), ids)
+	if errors.Is(err, models.ErrInvalid) {
+		return echo.NewHTTPError(http.StatusBadRequest, "The new order must list every slot once. Reload and try again.")
+	}
+	return s.layoutDone(c, err, "Saved the new order in the draft.")
+}
+
+// adminSlotAddProduct adds a SKU to a slot's pins, boosts or excludes: the
+// no-JavaScript product picker.
+func (s *Server) adminSlotAddProduct(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	field, sku := c.FormValue("field"), strings.TrimSpace(c.FormValue("sku"))
+	if !slices.Contains(pickFields, field) {
+		return echo.NewHTTPError(http.StatusBadRequest, "Choose pins, boosts or excludes.")
+	}
+	if _, ok := s.catalog.Load().ProductByExt(sku); !ok {
+		return echo.NewHTTPError(http.StatusBadRequest, "No product has that SKU.")
+	}
+	ctx := c.Request().Context()
+	sl, err := s.db.SlotByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	list := map[string]*string{"pins": &sl.Pins, "boosts": &sl.Boosts, "excludes": &sl.Excludes}[field]
+	*list = normalizeList(*list + "," + sku)
+	err = s.db.SaveSlot(ctx, models.HomePage, rev, staffName(c), sl)
+	if errors.Is(err, models.ErrConflict) {
+		return s.layoutConflict(c)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Added "+sku+" to the "+field+" of “"+slotRow(*sl, false, false).Title+"”.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/layout/slots/%d/edit", sl.ID))
+}
+
+// adminProductSearch is the product picker: an htmx fragment inside the
+// slot form, or a whole page without JavaScript.
+func (s *Server) adminProductSearch(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	vm := templates.AdminPickerPage{AdminBase: s.adminBase(c, "Find products", "layout"), Q: q}
+	if id, err := strconv.ParseUint(c.QueryParam("slot"), 10, 32); err == nil && id > 0 {
+		ctx := c.Request().Context()
+		sl, err := s.db.SlotByID(ctx, uint(id))
+		if err != nil {
+			return err
+		}
+		_, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+		if err != nil {
+			return err
+		}
+		vm.SlotID, vm.SlotTitle, vm.Revision = sl.ID, slotRow(*sl, false, false).Title, rev
+	}
+	if q != "" {
+		cat := s.catalog.Load()
+		res := cat.Search.Search(q, 1, 20)
+		vm.Total = res.Total
+		if p, ok := cat.ProductByExt(q); ok {
+			vm.Hits = append(vm.Hits, productHit(p))
+		}
+		for _, id := range res.IDs {
+			if p, ok := cat.Product(id); ok && (len(vm.Hits) == 0 || vm.Hits[0].ID != id) {
+				vm.Hits = append(vm.Hits, productHit(p))
+			}
+		}
+	}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		return render(c, http.StatusOK, templates.AdminPickerResults(vm, true))
+	}
+	return render(c, http.StatusOK, templates.AdminPicker(vm))
+}
+
+func productHit(p *models.Product) templates.AdminProductHit {
+	return templates.AdminProductHit{ID: p.ID, SKU: p.ExternalID, Title: p.Title, Brand: p.Brand, PriceCents: p.PriceCents, InStock: p.InStock(), Image: ImageURL(p)}
+}
+
+// adminLayoutPublish publishes the draft the merchandiser looked at; if it
+// changed since, they must look again.
+func (s *Server) adminLayoutPublish(c echo.Context) error {
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	_, cur, err := s.db.DraftSlots(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	if cur != rev {
+		return s.layoutConflict(c)
+	}
+	v, err := s.db.PublishDraft(ctx, models.HomePage, staffName(c))
+	if err != nil {
+		return err
+	}
+	s.flash(c, fmt.Sprintf("Published version %d. %s", v.Number, v.Summary))
+	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+}

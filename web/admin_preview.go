@@ -1,0 +1,68 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// previewVisitorKey is the user key of the anonymous visitor a draft is
+// previewed as; it has no history, so it sees the cold-start page.
+const previewVisitorKey = "v:preview"
+
+// adminPreview renders the draft homepage as a chosen shopper (by external
+// id or email) or as a new visitor, with every card's reason shown. Without
+// ?as= it shows the chooser.
+func (s *Server) adminPreview(c echo.Context) error {
+	ctx := c.Request().Context()
+	as := strings.TrimSpace(c.QueryParam("as"))
+	if as == "" {
+		return s.previewChooser(c, "", "", http.StatusOK)
+	}
+	v := Viewer{Key: previewVisitorKey}
+	who := "a new visitor"
+	if as != "new" {
+		sh, err := s.db.FindShopper(ctx, as)
+		if errors.Is(err, models.ErrNotFound) {
+			return s.previewChooser(c, as, "No shopper has that id or email.", http.StatusNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		v = Viewer{Key: sh.ExternalID, ShopperID: sh.ID, LoggedIn: true, OptOut: sh.OptOut}
+		who = sh.ExternalID
+		if sh.Name != "" {
+			who = sh.Name + " (" + sh.ExternalID + ")"
+		}
+	}
+	slots, _, err := s.db.DraftSlots(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	vm := templates.HomePage{Base: s.base(c, "Preview"), ShowReasons: true, OptedOut: v.OptOut,
+		Preview: "Preview of the draft as " + who + ". Shoppers do not see this until it is published."}
+	vm.Slots = s.composeHome(ctx, v, slots)
+	c.Response().Header().Set("X-Robots-Tag", "noindex")
+	return render(c, http.StatusOK, templates.Home(vm))
+}
+
+func (s *Server) previewChooser(c echo.Context, as, msg string, status int) error {
+	vm := templates.AdminPreviewPage{AdminBase: s.adminBase(c, "Preview", "preview"), As: as, Error: msg}
+	recent, err := s.db.RecentShoppers(c.Request().Context(), 12)
+	if err != nil {
+		return err
+	}
+	for _, sh := range recent {
+		label := sh.ExternalID
+		if sh.Name != "" {
+			label = sh.Name + " (" + sh.ExternalID + ")"
+		}
+		vm.Recent = append(vm.Recent, templates.Option{Value: sh.ExternalID, Label: label})
+	}
+	return render(c, status, templates.AdminPreview(vm))
+}

@@ -1,0 +1,446 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+)
+
+// addStaff creates a staff member with the test password.
+func (s *testShop) addStaff(role string) string {
+	s.t.Helper()
+	hash, err := models.HashPassword(testPassword)
+	must(s.t, err)
+	email := role + "@example.com"
+	must(s.t, s.db.W.Create(&models.Staff{Email: email, Name: "Test " + role, PasswordHash: hash, Role: role}).Error)
+	return email
+}
+
+// staffClient logs a new staff member with role in through /admin/login.
+func (s *testShop) staffClient(role string) *client {
+	s.t.Helper()
+	email := s.addStaff(role)
+	c := s.newClient()
+	res := c.post("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {testPassword}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/layout" {
+		s.t.Fatalf("staff login: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	return c
+}
+
+func (s *testShop) shopperClient() *client {
+	s.t.Helper()
+	c := s.newClient()
+	res := c.post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}})
+	if res.StatusCode != http.StatusSeeOther {
+		s.t.Fatalf("shopper login: %d", res.StatusCode)
+	}
+	return c
+}
+
+// adminRoutes lists the admin routes (except login) with :id filled in.
+func adminRoutes(t *testing.T, s *Server) []*echo.Route {
+	t.Helper()
+	var out []*echo.Route
+	for _, r := range s.Echo().Routes() {
+		if !strings.HasPrefix(r.Path, "/admin") || r.Path == "/admin/login" || r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, &echo.Route{Method: r.Method, Path: strings.ReplaceAll(r.Path, ":id", "1")})
+	}
+	if len(out) < 20 {
+		t.Fatalf("only %d admin routes registered", len(out))
+	}
+	return out
+}
+
+func (c *client) request(method, from, path string) *http.Response {
+	c.shop.t.Helper()
+	if method == http.MethodPost {
+		return c.post(from, path, nil)
+	}
+	res, err := c.hc.Get(c.shop.ts.URL + path)
+	must(c.shop.t, err)
+	res.Body.Close()
+	return res
+}
+
+func TestAdminAccessControl(t *testing.T) {
+	shop := mustOpenShop(t)
+	routes := adminRoutes(t, shop.srv)
+	shopper := shop.shopperClient()
+	anon := shop.newClient()
+	merch := shop.staffClient(models.RoleMerchandiser)
+	for _, r := range routes {
+		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
+			// A valid CSRF token, so a 403 comes from the role check.
+			if res := shopper.request(r.Method, "/account", r.Path); res.StatusCode != http.StatusForbidden {
+				t.Errorf("shopper: status %d, want 403", res.StatusCode)
+			}
+			res := anon.request(r.Method, "/login", r.Path)
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/admin/login") {
+				t.Errorf("anonymous: %d to %q, want a redirect to /admin/login", res.StatusCode, res.Header.Get("Location"))
+			}
+			if strings.HasPrefix(r.Path, "/admin/api-keys") {
+				if res := merch.request(r.Method, "/admin/layout", r.Path); res.StatusCode != http.StatusForbidden {
+					t.Errorf("merchandiser: status %d, want 403", res.StatusCode)
+				}
+			}
+		})
+	}
+	t.Run("wrong staff password", func(t *testing.T) {
+		res := shop.newClient().post("/admin/login", "/admin/login", url.Values{"email": {"merchandiser@example.com"}, "password": {"nope nope nope"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401", res.StatusCode)
+		}
+	})
+	t.Run("logout ends the staff session", func(t *testing.T) {
+		if res := merch.post("/admin/layout", "/admin/logout", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", res.StatusCode)
+		}
+		if res, _ := merch.get("/admin/layout"); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("after logout: %d, want a redirect to the login", res.StatusCode)
+		}
+	})
+}
+
+// draft returns the draft slot ids in order and the revision.
+func (s *testShop) draft() ([]uint, int) {
+	s.t.Helper()
+	slots, rev, err := s.db.DraftSlots(context.Background(), models.HomePage)
+	must(s.t, err)
+	ids := make([]uint, len(slots))
+	for i, sl := range slots {
+		ids[i] = sl.ID
+	}
+	return ids, rev
+}
+
+func homeOrder(c *client) []string {
+	_, doc := c.get("/")
+	var ids []string
+	doc.Find("section[data-slot-id]").Each(func(_ int, s *goquery.Selection) { ids = append(ids, s.AttrOr("data-slot-id", "")) })
+	return ids
+}
+
+func idStrings(ids []uint) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = utoa(id)
+	}
+	return out
+}
+
+func TestAdminLayoutEditing(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	ids, rev := shop.draft()
+	rv := func(r int) string { return strconv.Itoa(r) }
+
+	t.Run("editor lists draft slots with drag handles", func(t *testing.T) {
+		_, doc := c.get("/admin/layout")
+		if n := doc.Find(`[data-testid="layout-slot"][data-slot-id] [data-testid="drag-handle"]`).Length(); n != len(ids) {
+			t.Fatalf("%d slots with handles, want %d", n, len(ids))
+		}
+		if doc.Find(`script[src="/static/sortable.min.js"]`).Length() != 1 {
+			t.Fatal("sortable.min.js not loaded")
+		}
+	})
+
+	t.Run("move down changes the draft order", func(t *testing.T) {
+		res := c.post("/admin/layout", "/admin/layout/slots/"+utoa(ids[0])+"/move?dir=down", url.Values{"revision": {rv(rev)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		got, _ := shop.draft()
+		want := []uint{ids[1], ids[0], ids[2]}
+		if strings.Join(idStrings(got), ",") != strings.Join(idStrings(want), ",") {
+			t.Fatalf("order %v, want %v", got, want)
+		}
+	})
+
+	t.Run("stale revision is a conflict and changes nothing", func(t *testing.T) {
+		before, err := shop.db.SlotByID(context.Background(), ids[1])
+		must(t, err)
+		form := url.Values{"revision": {rv(rev)}, "type": {models.SlotPopular}, "title": {"Overwritten"}, "strategy": {"popular"},
+			"size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}}
+		res := c.post("/admin/layout", "/admin/layout/slots/"+utoa(ids[1]), form)
+		if res.StatusCode != http.StatusConflict {
+			t.Fatalf("status %d, want 409", res.StatusCode)
+		}
+		after, err := shop.db.SlotByID(context.Background(), ids[1])
+		must(t, err)
+		if after.Title != before.Title {
+			t.Fatalf("title changed to %q", after.Title)
+		}
+		res = c.post("/admin/layout", "/admin/layout/slots/"+utoa(ids[1])+"/move?dir=up", url.Values{"revision": {rv(rev)}})
+		if res.StatusCode != http.StatusConflict {
+			t.Fatalf("stale move: status %d, want 409", res.StatusCode)
+		}
+	})
+
+	t.Run("edit with validation errors shows them next to the fields", func(t *testing.T) {
+		_, cur := shop.draft()
+		form := url.Values{"revision": {rv(cur)}, "type": {"bogus"}, "size": {"99"}, "min_price": {"abc"}, "pins": {"NOPE-1"}, "audience": {"everyone"}}
+		_, doc := c.get("/admin/layout/slots/" + utoa(ids[1]) + "/edit")
+		form.Set("_csrf", csrf(doc))
+		res, err := c.hc.PostForm(shop.ts.URL+"/admin/layout/slots/"+utoa(ids[1]), form)
+		must(t, err)
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", res.StatusCode)
+		}
+		doc, err = goquery.NewDocumentFromReader(res.Body)
+		must(t, err)
+		for _, f := range []string{"type", "size", "price", "pins"} {
+			if doc.Find(`[data-testid="` + f + `-error"]`).Length() == 0 {
+				t.Errorf("no error shown for %s", f)
+			}
+		}
+	})
+
+	t.Run("add a slot, then drag-and-drop reorder", func(t *testing.T) {
+		_, cur := shop.draft()
+		form := url.Values{"revision": {rv(cur)}, "type": {models.SlotCollection}, "title": {"Staff picks"}, "strategy": {"pinned"},
+			"size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}, "pins": {"SKU-3, SKU-1,SKU-3"}, "min_price": {"10.50"},
+			"starts_at": {"2020-01-01T09:30"}}
+		if res := c.post("/admin/layout", "/admin/layout/slots", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: status %d", res.StatusCode)
+		}
+		got, cur := shop.draft()
+		if len(got) != 4 {
+			t.Fatalf("%d slots after create", len(got))
+		}
+		sl, err := shop.db.SlotByID(context.Background(), got[3])
+		must(t, err)
+		if sl.Pins != "SKU-3,SKU-1" || sl.MinPrice != 1050 || sl.StartsAt == nil || sl.StartsAt.Hour() != 9 {
+			t.Fatalf("saved %+v", sl)
+		}
+		order := []uint{got[3], got[0], got[1], got[2]}
+		res := c.post("/admin/layout", "/admin/layout/reorder", url.Values{"revision": {rv(cur)}, "ids": {strings.Join(idStrings(order), ",")}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reorder: status %d", res.StatusCode)
+		}
+		if now, _ := shop.draft(); strings.Join(idStrings(now), ",") != strings.Join(idStrings(order), ",") {
+			t.Fatalf("order %v, want %v", now, order)
+		}
+	})
+
+	t.Run("product picker finds products", func(t *testing.T) {
+		_, doc := c.get("/admin/products/search?q=tent&slot=" + utoa(ids[0]))
+		if doc.Find(`[data-testid="picker-hit"][data-sku="SKU-1"] [data-testid="add-to-pins"]`).Length() == 0 {
+			t.Fatal("no add-to-pins form for SKU-1")
+		}
+		req, _ := http.NewRequest(http.MethodGet, shop.ts.URL+"/admin/products/search?q=skillet", nil)
+		req.Header.Set("HX-Request", "true")
+		res, err := c.hc.Do(req)
+		must(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if strings.Contains(string(body), "<html") || !strings.Contains(string(body), `data-pick="pins" data-sku="SKU-3"`) {
+			t.Fatalf("htmx fragment: %s", body)
+		}
+	})
+
+	t.Run("disable, remove", func(t *testing.T) {
+		now, cur := shop.draft()
+		if res := c.post("/admin/layout", "/admin/layout/slots/"+utoa(now[0])+"/toggle", url.Values{"revision": {rv(cur)}, "field": {"enabled"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("toggle: %d", res.StatusCode)
+		}
+		sl, _ := shop.db.SlotByID(context.Background(), now[0])
+		if sl.Enabled {
+			t.Fatal("still enabled")
+		}
+		_, cur = shop.draft()
+		if res := c.post("/admin/layout/slots/"+utoa(now[0])+"/delete", "/admin/layout/slots/"+utoa(now[0])+"/delete", url.Values{"revision": {rv(cur)}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delete: %d", res.StatusCode)
+		}
+		if _, err := shop.db.SlotByID(context.Background(), now[0]); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("slot still there: %v", err)
+		}
+	})
+}
+
+func TestAdminPublishAndRollback(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	visitor := shop.newClient()
+	ids, rev := shop.draft()
+	original := homeOrder(visitor)
+	if strings.Join(original, ",") != strings.Join(idStrings(ids), ",") {
+		t.Fatalf("homepage %v, want %v", original, ids)
+	}
+	c.post("/admin/layout", "/admin/layout/slots/"+utoa(ids[2])+"/move?dir=up", url.Values{"revision": {strconv.Itoa(rev)}})
+	want := idStrings([]uint{ids[0], ids[2], ids[1]})
+	if got := homeOrder(visitor); strings.Join(got, ",") != strings.Join(original, ",") {
+		t.Fatalf("draft leaked to the homepage before publishing: %v", got)
+	}
+	_, rev = shop.draft()
+	_, doc := c.get("/admin/preview?as=ada@example.com")
+	if !strings.Contains(doc.Find(`[data-testid="preview-banner"]`).Text(), "Ada Shopper (s1)") {
+		t.Fatalf("preview banner %q", doc.Find(`[data-testid="preview-banner"]`).Text())
+	}
+	var preview []string
+	doc.Find("section[data-slot-id]").Each(func(_ int, s *goquery.Selection) { preview = append(preview, s.AttrOr("data-slot-id", "")) })
+	if strings.Join(preview, ",") != strings.Join(want, ",") {
+		t.Fatalf("preview shows %v, want the draft %v", preview, want)
+	}
+	if res := c.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	if got := homeOrder(visitor); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("after publish the homepage shows %v, want %v", got, want)
+	}
+	vs, _, err := shop.db.Versions(context.Background(), models.HomePage)
+	must(t, err)
+	first := vs[len(vs)-1]
+	_, doc = c.get("/admin/versions")
+	if doc.Find(`[data-testid="version"]`).Length() != 2 || doc.Find(`[data-version-id="`+utoa(first.ID)+`"] [data-testid="rollback"]`).Length() != 1 {
+		t.Fatal("versions page does not offer a rollback to the first version")
+	}
+	if res := c.post("/admin/versions", "/admin/versions/"+utoa(first.ID)+"/rollback", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rollback: %d", res.StatusCode)
+	}
+	if got := homeOrder(visitor); strings.Join(got, ",") != strings.Join(original, ",") {
+		t.Fatalf("after rollback the homepage shows %v, want %v", got, original)
+	}
+	if now, _ := shop.draft(); strings.Join(idStrings(now), ",") != strings.Join(original, ",") {
+		t.Fatalf("rollback left the draft at %v", now)
+	}
+}
+
+func TestAdminAnalyticsAndCSV(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	ids, _ := shop.draft()
+	tent := shop.product("SKU-1")
+	key := slotKey(ids[1])
+	now := time.Now().UTC()
+	pid := tent.ID
+	must(t, shop.db.InsertEvents(context.Background(), []models.Event{
+		{UserKey: "s1", ProductID: &pid, Type: models.EventImpression, Slot: key, Position: 1, CreatedAt: now.Add(-time.Minute)},
+		{UserKey: "s1", ProductID: &pid, Type: models.EventClick, Slot: key, Position: 1, CreatedAt: now.Add(-30 * time.Second)},
+		{UserKey: "s1", ProductID: &pid, Type: models.EventPurchase, Value: 199.99, CreatedAt: now},
+	}))
+	today := now.Format(time.DateOnly)
+	_, doc := c.get("/admin/analytics")
+	row := doc.Find(`[data-testid="analytics-slots"] [data-testid="analytics-row"][data-slot="` + key + `"]`)
+	if row.Length() != 1 || strings.TrimSpace(row.Find(`[data-testid="clicks"]`).Text()) != "1" {
+		t.Fatalf("no row with 1 click for %s: %q", key, row.Text())
+	}
+	if !strings.Contains(row.Text(), "Best sellers") || !strings.Contains(row.Text(), "$199.99") || !strings.Contains(row.Text(), "100.0%") {
+		t.Fatalf("row %q lacks title, revenue or CTR", row.Text())
+	}
+	if doc.Find(`svg[data-testid="clicks-chart"] polyline`).Length() != 1 || doc.Find(`svg[data-testid="impressions-chart"] rect`).Length() != 1 {
+		t.Fatal("charts not drawn")
+	}
+
+	res, err := c.hc.Get(shop.ts.URL + "/admin/analytics.csv?from=" + today + "&to=" + today)
+	must(t, err)
+	defer res.Body.Close()
+	if !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("Content-Disposition %q", res.Header.Get("Content-Disposition"))
+	}
+	recs, err := csv.NewReader(res.Body).ReadAll()
+	must(t, err)
+	if len(recs) != 2 || recs[0][0] != "day" || recs[1][0] != today || recs[1][1] != key || recs[1][4] != "1" || recs[1][7] != "199.99" {
+		t.Fatalf("csv %v", recs)
+	}
+	if res, _ := c.get("/admin/analytics?from=2026-13-01"); res.StatusCode != http.StatusOK {
+		t.Fatalf("bad date: %d", res.StatusCode)
+	}
+}
+
+func TestAdminCatalogEditAndAudit(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	lantern := shop.product("SKU-5")
+	_, doc := c.get("/admin/catalog?q=lantern")
+	if doc.Find(`[data-testid="catalog-row"]`).Length() != 1 {
+		t.Fatal("search did not find exactly the lantern")
+	}
+	res := c.post("/admin/catalog", "/admin/catalog/"+utoa(lantern.ID), url.Values{"price": {"19.99"}, "stock": {"7"}, "active": {"true"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if p := shop.product("SKU-5"); p.PriceCents != 1999 || p.Stock != 7 || !p.Active {
+		t.Fatalf("product now %d cents, stock %d, active %t", p.PriceCents, p.Stock, p.Active)
+	}
+	if res := c.post("/admin/catalog", "/admin/catalog/"+utoa(lantern.ID), url.Values{"price": {"1.999"}, "stock": {"7"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad price: %d, want 422", res.StatusCode)
+	}
+	_, doc = c.get("/admin/audit")
+	entry := doc.Find(`[data-testid="audit-entry"]`).First().Text()
+	if !strings.Contains(entry, "product.update") || !strings.Contains(entry, "SKU-5") || !strings.Contains(entry, "Test merchandiser") {
+		t.Fatalf("newest audit entry %q", entry)
+	}
+}
+
+func TestAdminAPIKeys(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleAdmin)
+	ctx := context.Background()
+	_, doc := c.get("/admin/api-keys")
+	form := url.Values{"name": {"Tracker"}, "scope": {"events"}, "_csrf": {csrf(doc)}}
+	res, err := c.hc.PostForm(shop.ts.URL+"/admin/api-keys", form)
+	must(t, err)
+	doc, err = goquery.NewDocumentFromReader(res.Body)
+	res.Body.Close()
+	must(t, err)
+	secret := strings.TrimSpace(doc.Find(`[data-testid="secret"]`).Text())
+	if !regexp.MustCompile(`^sf_[A-Za-z0-9_-]{40,}$`).MatchString(secret) {
+		t.Fatalf("secret %q", secret)
+	}
+	k, err := shop.db.APIKeyByToken(ctx, secret)
+	must(t, err)
+	if k.Scope != "events" || k.Hash == secret || strings.Contains(k.Hash, secret[3:]) {
+		t.Fatalf("stored key %+v", k)
+	}
+	if _, err := shop.db.APIKeyByToken(ctx, secret+"x"); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	res2, doc := c.get("/admin/api-keys")
+	if res2.StatusCode != http.StatusOK || strings.Contains(doc.Text(), secret) || doc.Find(`[data-testid="api-key"]`).Length() != 1 {
+		t.Fatal("the list shows the secret again or misses the key")
+	}
+	if res := c.post("/admin/api-keys", "/admin/api-keys/"+utoa(k.ID)+"/revoke", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	if _, err := shop.db.APIKeyByToken(ctx, secret); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("revoked key still works: %v", err)
+	}
+	_, doc = c.get("/admin/audit")
+	if !strings.Contains(doc.Text(), "apikey.create") || !strings.Contains(doc.Text(), "apikey.revoke") {
+		t.Fatal("key changes not audited")
+	}
+}
+
+func TestParseCents(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"19.99", 1999, true}, {"5", 500, true}, {"0.1", 10, true}, {".5", 50, true}, {"1,299.00", 129900, true},
+		{"$3.07", 307, true}, {"1.999", 0, false}, {"-1", 0, false}, {"abc", 0, false}, {"", 0, false}, {".", 0, false}, {"1e3", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseCents(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseCents(%q) = %d, %v; want %d, ok %t", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

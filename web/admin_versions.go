@@ -1,0 +1,40 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// adminVersions lists the published versions of the homepage.
+func (s *Server) adminVersions(c echo.Context) error {
+	vs, page, err := s.db.Versions(c.Request().Context(), models.HomePage)
+	if err != nil {
+		return err
+	}
+	vm := templates.AdminVersionsPage{AdminBase: s.adminBase(c, "Versions", "versions")}
+	for _, v := range vs {
+		live := page.PublishedVersionID != nil && *page.PublishedVersionID == v.ID
+		vm.Versions = append(vm.Versions, templates.AdminVersionRow{ID: v.ID, Number: v.Number, Author: v.Author,
+			When: templates.DateTime(v.CreatedAt), Summary: v.Summary, Live: live})
+	}
+	return render(c, http.StatusOK, templates.AdminVersions(vm))
+}
+
+// adminRollback publishes an earlier version again and resets the draft to it.
+func (s *Server) adminRollback(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.db.Rollback(c.Request().Context(), models.HomePage, id, staffName(c))
+	if err != nil {
+		return err
+	}
+	s.flash(c, fmt.Sprintf("Rolled back: version %d is live. %s", v.Number, v.Summary))
+	return c.Redirect(http.StatusSeeOther, "/admin/versions")
+}

@@ -1,0 +1,260 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+const ctxAPIKey = "api_key"
+
+// requireAPIKey authenticates API clients by a bearer token (or X-API-Key)
+// with the given scope.
+func (s *Server) requireAPIKey(scope string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			tok := strings.TrimSpace(strings.TrimPrefix(c.Request().Header.Get("Authorization"), "Bearer "))
+			if tok == "" {
+				tok = c.Request().Header.Get("X-API-Key")
+			}
+			if tok == "" {
+				return echo.NewHTTPError(http.StatusUnauthorized, "missing API key: send Authorization: Bearer <key>")
+			}
+			key, err := s.db.APIKeyByToken(c.Request().Context(), tok)
+			if errors.Is(err, models.ErrNotFound) {
+				return echo.NewHTTPError(http.StatusUnauthorized, "invalid or revoked API key")
+			}
+			if err != nil {
+				return err
+			}
+			if !key.Allows(scope) {
+				return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("this API key may not use %s", scope))
+			}
+			c.Set(ctxAPIKey, key)
+			return next(c)
+		}
+	}
+}
+
+// RecommendedItem is one item of the recommendations answer.
+type RecommendedItem struct {
+	ItemID string  `json:"item_id"`
+	Score  float64 `json:"score"`
+	Reason string  `json:"reason"`
+}
+
+// Recommendations is the answer shape shared with `storefront recommend`.
+type Recommendations struct {
+	UserID           string            `json:"user_id"`
+	RecommendedItems []RecommendedItem `json:"recommended_items"`
+}
+
+// apiRecommendations answers GET /api/v1/recommendations?user_id=&slot=&n=.
+func (s *Server) apiRecommendations(c echo.Context) error {
+	user := c.QueryParam("user_id")
+	if user == "" || len(user) > 128 {
+		return echo.NewHTTPError(http.StatusBadRequest, "query parameter user_id is required (at most 128 characters)")
+	}
+	n := 10
+	if raw := c.QueryParam("n"); raw != "" {
+		v, err := strconv.Atoi(raw)
+		if err != nil || v < 1 || v > 100 {
+			return echo.NewHTTPError(http.StatusBadRequest, "query parameter n must be a whole number from 1 to 100")
+		}
+		n = v
+	}
+	ctx := c.Request().Context()
+	req := recommender.Request{User: user, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
+	if slot := c.QueryParam("slot"); slot != "" {
+		sl, err := s.findPublishedSlot(ctx, slot)
+		if err != nil {
+			return err
+		}
+		if st, err := recommender.ParseStrategy(sl.Strategy); err == nil {
+			req.Strategy = st
+		}
+		req.Brands, req.MinPriceCents, req.MaxPriceCents = splitList(sl.Brands), sl.MinPrice, sl.MaxPrice
+		req.Pins = splitList(sl.Pins)
+		if ex := splitList(sl.Excludes); len(ex) > 0 {
+			req.Exclude = map[string]bool{}
+			for _, x := range ex {
+				req.Exclude[x] = true
+			}
+		}
+		if node, ok := s.catalog.Load().CategoryBySlug(sl.Category); ok {
+			req.Category = node.Name
+		}
+	}
+	items, err := s.RecommendFor(ctx, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Recommendations{UserID: user, RecommendedItems: items})
+}
+
+// RecommendFor answers one user's recommendations with live stock, the
+// user's events since training, and their opt-out honoured.
+func (s *Server) RecommendFor(ctx context.Context, req recommender.Request) ([]RecommendedItem, error) {
+	cat := s.catalog.Load()
+	req.Available = func(ext string) bool {
+		p, ok := cat.ProductByExt(ext)
+		return ok && p.InStock()
+	}
+	if sh, err := s.db.ShopperByExternalID(ctx, req.User); err == nil && sh.OptOut {
+		req.User, req.Strategy, req.ExcludeSeen = "", recommender.Popular, false
+	}
+	out := []RecommendedItem{}
+	m := s.model.Load()
+	if m == nil {
+		for _, r := range s.fallbackRow(cat)(&recommender.SlotSpec{}, req.Exclude, req.N) {
+			out = append(out, RecommendedItem{ItemID: r.ItemID, Score: r.Score, Reason: r.Reason})
+		}
+		return out, nil
+	}
+	if req.User != "" {
+		hist, err := s.db.UserInteractions(ctx, req.User, m.DataNow, 100)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hist {
+			req.Recent = append(req.Recent, recEvent(h))
+		}
+	}
+	for _, r := range m.Recommend(req) {
+		out = append(out, RecommendedItem{ItemID: r.ItemID, Score: r.Score, Reason: r.Reason})
+	}
+	return out, nil
+}
+
+func (s *Server) findPublishedSlot(ctx context.Context, ref string) (*models.Slot, error) {
+	slots, err := s.publishedHome(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range slots {
+		sl := &slots[i]
+		if slotKey(sl.ID) == ref || utoa(sl.ID) == ref || sl.Type == ref {
+			return sl, nil
+		}
+	}
+	return nil, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("no published slot %q", ref))
+}
+
+// APIEvent is one event posted by an external tracker.
+type APIEvent struct {
+	UserID    string  `json:"user_id"`
+	ProductID string  `json:"product_id"`
+	Type      string  `json:"type"`
+	Timestamp string  `json:"timestamp"`
+	Value     float64 `json:"value"`
+	Slot      string  `json:"slot"`
+	Query     string  `json:"query"`
+}
+
+// MaxAPIEvents bounds one request to the events API.
+const MaxAPIEvents = 1000
+
+// apiEvents accepts a batch of events and answers only after the
+// transaction holding them has committed.
+func (s *Server) apiEvents(c echo.Context) error {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, 1<<20+1))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body")
+	}
+	if len(body) > 1<<20 {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body over 1 MiB")
+	}
+	var in struct {
+		Events []APIEvent `json:"events"`
+	}
+	trimmed := strings.TrimSpace(string(body))
+	if strings.HasPrefix(trimmed, "[") {
+		err = json.Unmarshal(body, &in.Events)
+	} else {
+		err = json.Unmarshal(body, &in)
+		if err == nil && in.Events == nil {
+			var one APIEvent
+			if json.Unmarshal(body, &one) == nil && one.Type != "" {
+				in.Events = []APIEvent{one}
+			}
+		}
+	}
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "body must be JSON: {\"events\":[{\"user_id\",\"product_id\",\"type\",\"timestamp\"}]}: "+err.Error())
+	}
+	if len(in.Events) == 0 {
+		return echo.NewHTTPError(http.StatusBadRequest, "no events in the body")
+	}
+	if len(in.Events) > MaxAPIEvents {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("at most %d events per request", MaxAPIEvents))
+	}
+	cat := s.catalog.Load()
+	events := make([]models.Event, 0, len(in.Events))
+	var problems []string
+	for i, e := range in.Events {
+		ev, problem := apiEventToModel(cat, e)
+		if problem != "" {
+			problems = append(problems, fmt.Sprintf("events[%d]: %s", i, problem))
+			continue
+		}
+		events = append(events, ev)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 20 {
+			problems = append(problems[:20], fmt.Sprintf("and %d more", len(problems)-20))
+		}
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "no events were stored", "problems": problems})
+	}
+	if err := s.events.Write(c.Request().Context(), events); err != nil {
+		if errors.Is(err, models.ErrWriterClosed) {
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "shutting down; retry")
+		}
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]int{"accepted": len(events)})
+}
+
+func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
+	ev := models.Event{UserKey: strings.TrimSpace(e.UserID), Type: e.Type, Value: e.Value, Slot: e.Slot, Query: e.Query}
+	if ev.UserKey == "" || len(ev.UserKey) > 128 {
+		return ev, "field user_id: required, at most 128 characters"
+	}
+	switch e.Type {
+	case models.EventView, models.EventClick, models.EventAddToCart, models.EventPurchase:
+		p, ok := cat.ProductByExt(e.ProductID)
+		if !ok {
+			return ev, fmt.Sprintf("field product_id: unknown product %q", e.ProductID)
+		}
+		id := p.ID
+		ev.ProductID = &id
+	case models.EventSearch:
+		if e.Query == "" {
+			return ev, "field query: required for search events"
+		}
+	default:
+		return ev, fmt.Sprintf("field type: %q is not one of view, click, add_to_cart, purchase, search", e.Type)
+	}
+	if len(ev.Slot) > 32 || len(ev.Query) > 200 {
+		return ev, "field slot or query: too long"
+	}
+	ev.CreatedAt = time.Now().UTC()
+	if e.Timestamp != "" {
+		t, err := time.Parse(time.RFC3339, e.Timestamp)
+		if err != nil {
+			return ev, fmt.Sprintf("field timestamp: %q is not RFC 3339", e.Timestamp)
+		}
+		ev.CreatedAt = t.UTC()
+	}
+	return ev, ""
+}

@@ -1,0 +1,221 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// EventType converts a stored event type to the recommender's.
+func EventType(t string) (recommender.EventType, bool) {
+	et, err := recommender.ParseEventType(t)
+	return et, err == nil
+}
+
+// LoadDataset reads the catalog and every product event into the
+// recommender's input types.
+func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error) {
+	cats, err := db.Categories(ctx)
+	if err != nil {
+		return recommender.Dataset{}, err
+	}
+	products, err := db.AllProducts(ctx)
+	if err != nil {
+		return recommender.Dataset{}, err
+	}
+	cat := buildCatalog(cats, products)
+	items := make([]recommender.Item, 0, len(products))
+	for i := range products {
+		items = append(items, recItem(cat, &products[i]))
+	}
+	rows, err := db.Interactions(ctx, time.Time{})
+	if err != nil {
+		return recommender.Dataset{}, err
+	}
+	events := make([]recommender.Event, 0, len(rows))
+	for _, r := range rows {
+		events = append(events, recEvent(r))
+	}
+	return recommender.Dataset{Items: items, Events: events, Now: time.Now().UTC()}, nil
+}
+
+func recItem(cat *Catalog, p *models.Product) recommender.Item {
+	it := recommender.Item{ID: p.ExternalID, Title: p.Title, Brand: p.Brand, Description: p.Description,
+		PriceCents: p.PriceCents, Active: p.Active, Stock: p.Stock, Created: p.CreatedAt}
+	if n := cat.CategoryOf(p); n != nil {
+		for _, a := range n.Path() {
+			it.CategoryPath = append(it.CategoryPath, a.Name)
+		}
+		it.Category = n.Name
+	}
+	return it
+}
+
+func recEvent(r models.Interaction) recommender.Event {
+	et, _ := EventType(r.Type)
+	return recommender.Event{User: r.UserKey, Item: r.ItemID, Type: et, Time: r.CreatedAt, Value: r.Value}
+}
+
+// TrainResult describes one training run.
+type TrainResult struct {
+	Model    *recommender.Model
+	Artifact *models.ModelArtifact
+	Load     time.Duration
+	Train    time.Duration
+	Save     time.Duration
+}
+
+// TrainAndStore trains a model on everything in db and stores it, so the
+// shop (this process or another) serves it at once.
+func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, progress func(stage string, d time.Duration)) (*TrainResult, error) {
+	res := &TrainResult{}
+	start := time.Now()
+	data, err := LoadDataset(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	res.Load = time.Since(start)
+	if progress != nil {
+		progress("load", res.Load)
+	}
+	start = time.Now()
+	m, err := recommender.Train(ctx, data, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Train = time.Since(start)
+	start = time.Now()
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		return nil, err
+	}
+	stats, _ := json.Marshal(m.Stats())
+	a := &models.ModelArtifact{Blob: buf.Bytes(), Stats: string(stats), Events: len(data.Events), TrainedAt: m.TrainedAt}
+	if err := db.SaveModelArtifact(ctx, a); err != nil {
+		return nil, err
+	}
+	res.Save = time.Since(start)
+	if progress != nil {
+		progress("save", res.Save)
+	}
+	res.Model, res.Artifact = m, a
+	return res, nil
+}
+
+// LoadStoredModel returns the newest stored model.
+func LoadStoredModel(ctx context.Context, db *models.DB) (*recommender.Model, *models.ModelArtifact, error) {
+	a, err := db.LatestModelArtifact(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := recommender.Load(bytes.NewReader(a.Blob))
+	if err != nil {
+		return nil, a, fmt.Errorf("web: load stored model %d: %w", a.ID, err)
+	}
+	return m, a, nil
+}
+
+// loadStoredModel swaps in the stored model at start-up; without one the
+// shop serves popularity until the first training finishes.
+func (s *Server) loadStoredModel(ctx context.Context) {
+	m, a, err := LoadStoredModel(ctx, s.db)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		s.setDegraded("no trained model yet: serving popularity")
+	case err != nil:
+		s.setDegraded("stored model unreadable: serving popularity")
+		s.log.Error("stored model unreadable", "err", err)
+	default:
+		s.model.Store(m)
+		s.modelInfo.Store(a)
+		s.setDegraded("")
+	}
+}
+
+// Trainer runs one training at a time in the background.
+type Trainer struct {
+	s       *Server
+	running atomic.Bool
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	lastErr error
+	lastRun time.Time
+}
+
+func newTrainer(s *Server) *Trainer { return &Trainer{s: s} }
+
+// Start begins a training run unless one is running; it reports whether it started.
+func (t *Trainer) Start() bool {
+	if !t.running.CompareAndSwap(false, true) {
+		return false
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		defer t.running.Store(false)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-t.s.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		start := time.Now()
+		res, err := TrainAndStore(ctx, t.s.db, recommender.DefaultConfig(), nil)
+		t.mu.Lock()
+		t.lastErr, t.lastRun = err, time.Now()
+		t.mu.Unlock()
+		if err != nil {
+			t.s.log.Error("training failed", "err", err)
+			if t.s.model.Load() == nil {
+				t.s.setDegraded("training failed: serving popularity")
+			}
+			return
+		}
+		t.s.model.Store(res.Model)
+		t.s.modelInfo.Store(res.Artifact)
+		t.s.setDegraded("")
+		t.s.log.Info("model trained", "duration", time.Since(start).Round(time.Millisecond).String(),
+			"events", res.Artifact.Events, "items", res.Model.NumItems(), "users", res.Model.NumUsers())
+	}()
+	return true
+}
+
+// Running reports whether a training run is in progress.
+func (t *Trainer) Running() bool { return t.running.Load() }
+
+// Last returns when the last run ended and its error.
+func (t *Trainer) Last() (time.Time, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lastRun, t.lastErr
+}
+
+func (t *Trainer) wait() { t.wg.Wait() }
+
+func (s *Server) trainLoop(every time.Duration) {
+	defer s.background.Done()
+	if s.model.Load() == nil {
+		s.trainer.Start()
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+			s.trainer.Start()
+		}
+	}
+}
