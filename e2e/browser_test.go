@@ -17,10 +17,14 @@ import (
 // testTimeout bounds everything one test does in the browser.
 const testTimeout = 60 * time.Second
 
-// chromiumPath finds the browser: $CHROMIUM, then the usual names on PATH.
+// chromiumPath finds the browser: $CHROMIUM when set (and only it), else
+// Debian's /usr/bin/chromium or the usual names on PATH.
 func chromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
+		if p, err := exec.LookPath(p); err == nil {
+			return p
+		}
+		return ""
 	}
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {

@@ -22,7 +22,6 @@ func TestBuyFlow(t *testing.T) {
 
 	b.step(t, "browse a category from the header", func(t *testing.T, b *tab) {
 		b.open("/", `section[data-slot-type="hero"]`)
-		b.screenshot("flow-home")
 		b.follow(`nav.cat-nav a[href="/c/outdoor"]`, `[data-testid="filters"]`)
 		if got := b.text("main h1"); got != "Outdoor" {
 			t.Fatalf("category heading %q, want Outdoor", got)

@@ -33,6 +33,18 @@ const overflowJS = `(() => {
 	return out.slice(0, 6);
 })()`
 
+// footerGapJS measures the space between the last of the page's content and
+// the footer.
+const footerGapJS = `(() => {
+	const main = document.querySelector("main"), footer = document.querySelector("footer");
+	let bottom = 0;
+	for (const el of main.querySelectorAll("*")) {
+		const r = el.getBoundingClientRect();
+		if (r.height > 0) bottom = Math.max(bottom, r.bottom);
+	}
+	return footer.getBoundingClientRect().top - bottom;
+})()`
+
 // TestLayoutFitsDesktopAndPhone opens the main pages at 1280px and at a
 // 390px phone width: each page shows its main control and never scrolls
 // sideways. With STOREFRONT_SCREENSHOTS=dir it also saves full-page shots.
@@ -82,6 +94,9 @@ func TestLayoutFitsDesktopAndPhone(t *testing.T) {
 					}
 					if !b.visible(p.sel) {
 						t.Errorf("%s is not visible", p.sel)
+					}
+					if gap := eval[float64](&b, footerGapJS); gap < 16 {
+						t.Errorf("%s: the content ends %.0fpx above the footer, want breathing room of at least 16px", p.path, gap)
 					}
 					if bad := eval[[]string](&b, overflowJS); len(bad) > 0 {
 						t.Errorf("%s scrolls sideways at %dpx: %s", p.path, sc.width, strings.Join(bad, "; "))

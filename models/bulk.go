@@ -284,7 +284,9 @@ func (db *DB) DeleteAllData(ctx context.Context) error {
 			}
 		}
 		var seq int64
-		tx.Raw(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_sequence'`).Scan(&seq)
+		if err := tx.Raw(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_sequence'`).Scan(&seq).Error; err != nil {
+			return err
+		}
 		if seq > 0 {
 			return tx.Exec(`DELETE FROM sqlite_sequence`).Error
 		}
@@ -303,27 +305,22 @@ func (db *DB) DeleteAllData(ctx context.Context) error {
 // seeing the old indexes until commit (WAL). SQLite-specific: the index
 // definitions are read back from sqlite_master.
 func (b *BulkTx) WithoutEventIndexes(fn func() error) error {
-	var defs []string
-	err := b.tx.Raw(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&defs).Error
+	var idx []struct{ Name, SQL string }
+	err := b.tx.Raw(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&idx).Error
 	if err != nil {
 		return fmt.Errorf("models: list event indexes: %w", err)
 	}
-	var names []string
-	err = b.tx.Raw(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&names).Error
-	if err != nil {
-		return fmt.Errorf("models: list event indexes: %w", err)
-	}
-	for _, n := range names {
-		if err := b.tx.Exec(`DROP INDEX "` + n + `"`).Error; err != nil {
-			return fmt.Errorf("models: drop index %s: %w", n, err)
+	for _, ix := range idx {
+		if err := b.tx.Exec(`DROP INDEX "` + ix.Name + `"`).Error; err != nil {
+			return fmt.Errorf("models: drop index %s: %w", ix.Name, err)
 		}
 	}
 	if err := fn(); err != nil {
 		return err
 	}
-	for _, d := range defs {
-		if err := b.tx.Exec(d).Error; err != nil {
-			return fmt.Errorf("models: rebuild event index: %w", err)
+	for _, ix := range idx {
+		if err := b.tx.Exec(ix.SQL).Error; err != nil {
+			return fmt.Errorf("models: rebuild index %s: %w", ix.Name, err)
 		}
 	}
 	return nil

@@ -87,7 +87,7 @@ func DefaultConfig() Config {
 		Neighbors:          50,
 		KNNShrink:          2,
 		MaxUserHistory:     500,
-		ALS:                ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 0.1, CGSteps: 3, Seed: 1},
+		ALS:                ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 5, CGSteps: 3, Seed: 1},
 		SVD:                SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
 		EASE:               EASEConfig{Lambda: 250, MaxItems: 6000},
 		Content:            ContentConfig{Neighbors: 30},

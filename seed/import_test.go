@@ -144,9 +144,9 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 		wantTotal int
 	}{
 		{
-			name:     "bad timestamp among good rows",
-			products: "id,title,description,category,brand,price,stock,created_at\nP1,Renamed,,Outdoor > Tents,X,1.00,1,\n",
-			events:   "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nalice,P1,view,yesterday\n",
+			name:      "bad timestamp among good rows",
+			products:  "id,title,description,category,brand,price,stock,created_at\nP1,Renamed,,Outdoor > Tents,X,1.00,1,\n",
+			events:    "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nalice,P1,view,yesterday\n",
 			wantLines: []string{`events.csv:3: field timestamp: cannot parse "yesterday" as RFC 3339`},
 			wantTotal: 1,
 		},

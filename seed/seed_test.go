@@ -309,7 +309,9 @@ func TestBehaviourIsLearnable(t *testing.T) {
 	for p := range pop {
 		items = append(items, p)
 	}
-	sort.Slice(items, func(i, j int) bool { return pop[items[i]] > pop[items[j]] || (pop[items[i]] == pop[items[j]] && items[i] < items[j]) })
+	sort.Slice(items, func(i, j int) bool {
+		return pop[items[i]] > pop[items[j]] || (pop[items[i]] == pop[items[j]] && items[i] < items[j])
+	})
 
 	ndcg := func(ranked []int32, relevant map[int32]bool) float64 {
 		var dcg, idcg float64

@@ -564,6 +564,7 @@ func (s *Server) adminLayoutPublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.layoutChanged()
 	s.flash(c, fmt.Sprintf("Published version %d. %s", v.Number, v.Summary))
 	return c.Redirect(http.StatusSeeOther, "/admin/layout")
 }

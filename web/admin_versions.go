@@ -35,6 +35,7 @@ func (s *Server) adminRollback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.layoutChanged()
 	s.flash(c, fmt.Sprintf("Rolled back: version %d is live. %s", v.Number, v.Summary))
 	return c.Redirect(http.StatusSeeOther, "/admin/versions")
 }

@@ -82,7 +82,7 @@ func (s *Server) routes() *echo.Echo {
 	adminOnly := s.requireStaff(models.RoleAdmin)
 	admin.GET("/login", s.adminLoginForm)
 	admin.POST("/login", s.adminLogin)
-	admin.POST("/logout", s.adminLogout)
+	admin.POST("/logout", s.adminLogout, staff)
 	admin.GET("", s.adminIndex, staff)
 	admin.GET("/layout", s.adminLayout, staff)
 	admin.GET("/layout/slots/new", s.adminSlotNew, staff)
