@@ -38,7 +38,7 @@ func (db *DB) Bulk(ctx context.Context, fn func(b *BulkTx) error) error {
 }
 
 // bulkCacheKiB is the writer's page cache during bulk loads.
-const bulkCacheKiB = 256 << 10
+const bulkCacheKiB = 64 << 10
 
 // CreateCategories inserts categories and fills in their IDs. Parents must
 // come before their children (ParentID must already be set).

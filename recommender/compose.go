@@ -253,7 +253,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	case KindCollection:
 		var items []Recommendation
 		for _, p := range spec.Pins {
-			if exclude[p] || (opt.Available != nil && !opt.Available(p)) {
+			if exclude[p] || !available(m, opt, p) {
 				continue
 			}
 			items = append(items, Recommendation{ItemID: p, Score: 1, Reason: "Pinned by our team"})
@@ -270,7 +270,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		var items []Recommendation
 		seen := map[string]bool{}
 		for _, id := range sh.RecentlyViewed {
-			if seen[id] || exclude[id] || (opt.Available != nil && !opt.Available(id)) {
+			if seen[id] || exclude[id] || !available(m, opt, id) {
 				continue
 			}
 			seen[id] = true
@@ -360,4 +360,17 @@ func topCategory(affinity map[string]float64) string {
 		}
 	}
 	return best
+}
+
+// available applies the caller's live stock check, or the model's
+// training-time one.
+func available(m *Model, opt ComposeOptions, id string) bool {
+	if opt.Available != nil {
+		return opt.Available(id)
+	}
+	if m == nil {
+		return true
+	}
+	it, ok := m.Item(id)
+	return ok && it.Active && it.Stock > 0
 }

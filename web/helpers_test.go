@@ -53,6 +53,11 @@ func mustOpenShop(tb testing.TB) *testShop {
 		{ExternalID: "SKU-4", Slug: "chef-knife", Title: "Chef Knife", Brand: "Hearth", CategoryID: kitchen.ID, PriceCents: 5900, Stock: 0, Active: true, Popularity: 5, Description: "Forged steel blade."},
 		{ExternalID: "SKU-5", Slug: "trail-lantern", Title: "Trail Lantern", Brand: "Summit", CategoryID: outdoor.ID, PriceCents: 2450, Stock: 12, Active: true, Popularity: 3, CreatedAt: now, Description: "Rechargeable LED lantern."},
 	}
+	for i := 1; i <= 12; i++ {
+		products = append(products, models.Product{ExternalID: fmt.Sprintf("SKU-K%d", i), Slug: fmt.Sprintf("linen-tea-towel-%d", i),
+			Title: fmt.Sprintf("Linen Tea Towel No. %d", i), Brand: "Hearth", CategoryID: kitchen.ID, PriceCents: int64(900 + i*100),
+			Stock: 30, Active: true, Popularity: float64(i) / 10, CreatedAt: now.AddDate(0, 0, -i), Description: "Woven linen towel."})
+	}
 	must(tb, db.W.Create(&products).Error)
 	_, err = db.CreateShopper(ctx, "Ada Shopper", "ada@example.com", testPassword)
 	must(tb, err)

@@ -1,0 +1,157 @@
+package recommender
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func composeSpecs() []SlotSpec {
+	return []SlotSpec{
+		{ID: "hero", Kind: KindHero, Title: "Sale", Locked: true, Size: 3},
+		{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 3},
+		{ID: "because", Kind: KindBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar", Size: 3},
+		{ID: "pop", Kind: KindPopular, Title: "Best sellers", Size: 3},
+		{ID: "picks", Kind: KindCollection, Title: "Picks", Pins: []string{"mug", "lamp", "pan"}, Size: 3},
+		{ID: "cat", Kind: KindCategory, Title: "Top picks in {category}", Size: 3},
+	}
+}
+
+func noExplore() ComposeOptions {
+	o := DefaultComposeOptions()
+	o.Explore = 0
+	o.Rand = rand.New(rand.NewPCG(1, 2))
+	return o
+}
+
+func slotIDs(cs []ComposedSlot) []string {
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.Spec.ID)
+	}
+	return ids
+}
+
+func TestComposeNoDuplicatesAndRules(t *testing.T) {
+	m := trainTestModel(t)
+	page := Compose(m, composeSpecs(), Shopper{User: "alice", RecentlyViewed: []string{"shoe"}, Personalize: true}, noExplore(), nil)
+	seen := map[string]string{}
+	for _, cs := range page {
+		for _, it := range cs.Items {
+			if prev, ok := seen[it.ItemID]; ok {
+				t.Fatalf("%s shown in %s and %s", it.ItemID, prev, cs.Spec.ID)
+			}
+			seen[it.ItemID] = cs.Spec.ID
+			if it.ItemID == "lamp" || it.ItemID == "kettle" {
+				t.Fatalf("unavailable item %s shown in %s", it.ItemID, cs.Spec.ID)
+			}
+			if it.Reason == "" {
+				t.Fatalf("%s in %s has no reason", it.ItemID, cs.Spec.ID)
+			}
+		}
+	}
+	if page[0].Spec.ID != "hero" {
+		t.Fatalf("locked hero moved: order %v", slotIDs(page))
+	}
+	for _, cs := range page {
+		if cs.Spec.ID == "because" && cs.Title != "Because you viewed Trail Shoe" {
+			t.Fatalf("anchor title %q", cs.Title)
+		}
+		if cs.Spec.ID == "picks" && (len(cs.Items) != 2 || cs.Items[0].Reason != "Pinned by our team") {
+			t.Fatalf("collection %+v: want mug and pan, pinned", cs.Items)
+		}
+	}
+}
+
+func TestComposeOrdersFreeSlotsByAffinity(t *testing.T) {
+	m := trainTestModel(t)
+	specs := []SlotSpec{
+		{ID: "pop", Kind: KindPopular, Title: "Best sellers", Size: 2},
+		{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 2},
+	}
+	known := Compose(m, specs, Shopper{User: "runner1", Personalize: true}, noExplore(), nil)
+	if got := slotIDs(known); !slices.Equal(got, []string{"rec", "pop"}) {
+		t.Fatalf("shopper with history: order %v, want personal row first", got)
+	}
+	anon := Compose(m, specs, Shopper{User: "v:new", Personalize: true}, noExplore(), nil)
+	if got := slotIDs(anon); !slices.Equal(got, []string{"pop", "rec"}) {
+		t.Fatalf("new visitor: order %v, want merchandiser order", got)
+	}
+}
+
+func TestComposeOptOutIsNotPersonal(t *testing.T) {
+	m := trainTestModel(t)
+	sh := Shopper{User: "runner1", RecentlyViewed: []string{"shoe"}, Personalize: false}
+	page := Compose(m, composeSpecs(), sh, noExplore(), nil)
+	anon := Compose(m, composeSpecs(), Shopper{User: "", Personalize: false}, noExplore(), nil)
+	for _, cs := range page {
+		if cs.Spec.Kind == KindBecauseViewed || cs.Spec.Kind == KindRecentlyViewed {
+			t.Fatalf("opted-out shopper got personal slot %s", cs.Spec.ID)
+		}
+	}
+	if len(page) != len(anon) {
+		t.Fatalf("opted-out page has %d slots, anonymous %d", len(page), len(anon))
+	}
+	for i := range page {
+		if !slices.Equal(itemIDs(page[i].Items), itemIDs(anon[i].Items)) {
+			t.Fatalf("slot %s differs from the anonymous page", page[i].Spec.ID)
+		}
+	}
+}
+
+func itemIDs(rs []Recommendation) []string {
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ItemID)
+	}
+	return ids
+}
+
+func TestComposeExplorationGivesNewSlotAChance(t *testing.T) {
+	// A slot with strong engagement usually leads; a new slot still leads
+	// sometimes, so it can earn its place.
+	specs := []SlotSpec{
+		{ID: "old", Kind: KindPopular, Size: 1, Impressions: 1000, Clicks: 20},
+		{ID: "good", Kind: KindTrending, Size: 1, Impressions: 1000, Clicks: 80},
+		{ID: "new", Kind: KindNewArrivals, Size: 1},
+	}
+	opt := DefaultComposeOptions()
+	opt.AffinityWeight = 0
+	opt.Rand = rand.New(rand.NewPCG(3, 4))
+	first := map[string]int{}
+	for range 400 {
+		order := orderSlots(specs, nil, false, opt, opt.Rand)
+		first[specs[order[0]].ID]++
+	}
+	if first["good"] <= first["old"] {
+		t.Fatalf("engaging slot led %d times, weak one %d", first["good"], first["old"])
+	}
+	if first["new"] == 0 {
+		t.Fatal("a new slot never led: no exploration")
+	}
+}
+
+func TestComposeWithoutModelUsesFallback(t *testing.T) {
+	fallback := func(spec *SlotSpec, exclude map[string]bool, n int) []Recommendation {
+		var out []Recommendation
+		for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
+			if !exclude[id] && len(out) < n {
+				out = append(out, Recommendation{ItemID: id, Reason: "Popular right now"})
+			}
+		}
+		return out
+	}
+	page := Compose(nil, composeSpecs(), Shopper{User: "x", Personalize: true}, noExplore(), fallback)
+	if len(page) == 0 {
+		t.Fatal("no slots without a model")
+	}
+	seen := map[string]bool{}
+	for _, cs := range page {
+		for _, it := range cs.Items {
+			if seen[it.ItemID] {
+				t.Fatalf("duplicate %s without a model", it.ItemID)
+			}
+			seen[it.ItemID] = true
+		}
+	}
+}
