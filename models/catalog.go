@@ -206,3 +206,6 @@ func Slugify(s string) string {
 	}
 	return strings.TrimRight(b.String(), "-")
 }
+
+// Clone returns a copy of the product.
+func (p *Product) Clone() Product { return *p }

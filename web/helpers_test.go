@@ -45,6 +45,8 @@ func mustOpenShop(tb testing.TB) *testShop {
 	kitchen := models.Category{Slug: "kitchen", Name: "Kitchen"}
 	must(tb, db.W.Create(&tents).Error)
 	must(tb, db.W.Create(&kitchen).Error)
+	hiking := models.Category{Slug: "hiking", Name: "Hiking"}
+	must(tb, db.W.Create(&hiking).Error)
 	now := time.Now().UTC()
 	products := []models.Product{
 		{ExternalID: "SKU-1", Slug: "alpine-trail-tent", Title: "Alpine Trail Tent", Brand: "Summit", CategoryID: tents.ID, PriceCents: 19999, Stock: 5, Active: true, Popularity: 10, Description: "A light two-person tent."},
@@ -57,6 +59,11 @@ func mustOpenShop(tb testing.TB) *testShop {
 		products = append(products, models.Product{ExternalID: fmt.Sprintf("SKU-K%d", i), Slug: fmt.Sprintf("linen-tea-towel-%d", i),
 			Title: fmt.Sprintf("Linen Tea Towel No. %d", i), Brand: "Hearth", CategoryID: kitchen.ID, PriceCents: int64(900 + i*100),
 			Stock: 30, Active: true, Popularity: float64(i) / 10, CreatedAt: now.AddDate(0, 0, -i), Description: "Woven linen towel."})
+	}
+	for i := 1; i <= 8; i++ {
+		products = append(products, models.Product{ExternalID: fmt.Sprintf("SKU-H%d", i), Slug: fmt.Sprintf("ridge-daypack-%d", i),
+			Title: fmt.Sprintf("Ridge Daypack %d L", 10+i*5), Brand: "Packwell", CategoryID: hiking.ID, PriceCents: int64(4000 + i*500),
+			Stock: 15, Active: true, Popularity: float64(i) / 20, CreatedAt: now.AddDate(0, -1, -i), Description: "Hiking daypack."})
 	}
 	must(tb, db.W.Create(&products).Error)
 	_, err = db.CreateShopper(ctx, "Ada Shopper", "ada@example.com", testPassword)

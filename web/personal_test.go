@@ -1,0 +1,171 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// trainShop gives the test shop behaviour with two clear tastes (outdoor
+// and kitchen), trains a model and serves it.
+func trainShop(t *testing.T, shop *testShop) {
+	t.Helper()
+	ctx := context.Background()
+	var products []models.Product
+	must(t, shop.db.R.Order("id").Find(&products).Error)
+	byCat := map[uint][]models.Product{}
+	for _, p := range products {
+		if p.InStock() {
+			byCat[p.CategoryID] = append(byCat[p.CategoryID], p)
+		}
+	}
+	var events []models.Event
+	at := time.Now().Add(-48 * time.Hour)
+	add := func(user string, p models.Product, typ string) {
+		id := p.ID
+		events = append(events, models.Event{UserKey: user, ProductID: &id, Type: typ, CreatedAt: at})
+		at = at.Add(time.Second)
+	}
+	kitchen, _ := shop.db.CategoryBySlug(ctx, "kitchen")
+	tents, _ := shop.db.CategoryBySlug(ctx, "tents")
+	hiking, _ := shop.db.CategoryBySlug(ctx, "hiking")
+	outdoorItems := append(append(byCat[tents.ID], shop.product("SKU-5").Clone()), byCat[hiking.ID]...)
+	for i := range 30 {
+		for _, p := range outdoorItems {
+			add(fmt.Sprintf("camper%d", i), p, models.EventView)
+		}
+		for j, p := range byCat[kitchen.ID] {
+			if (i+j)%3 != 0 {
+				add(fmt.Sprintf("cook%d", i), p, models.EventView)
+			}
+		}
+	}
+	must(t, shop.db.InsertEvents(ctx, events))
+	cfg := recommender.DefaultConfig()
+	cfg.ALS.Factors, cfg.ALS.Iterations, cfg.SVD.Rank = 4, 5, 2
+	_, err := TrainAndStore(ctx, shop.db, cfg, nil)
+	must(t, err)
+	shop.srv.loadStoredModel(ctx)
+	if shop.srv.model.Load() == nil {
+		t.Fatal("model not loaded")
+	}
+}
+
+// firstRowCategories returns the category slugs of the products in the
+// first personalized row of a homepage.
+func rowProducts(t *testing.T, shop *testShop, doc *goquery.Document, slotType string) []*models.Product {
+	t.Helper()
+	var out []*models.Product
+	doc.Find(`section[data-slot-type="` + slotType + `"]`).First().Find("[data-product-id]").Each(func(_ int, s *goquery.Selection) {
+		id, _ := s.Attr("data-product-id")
+		if pid, ok := parseProductID(id); ok {
+			p, err := shop.db.ProductByID(context.Background(), pid)
+			must(t, err)
+			out = append(out, p)
+		}
+	})
+	return out
+}
+
+func share(ps []*models.Product, slug string) float64 {
+	if len(ps) == 0 {
+		return 0
+	}
+	n := 0
+	for _, p := range ps {
+		if p.Category.Slug == slug {
+			n++
+		}
+	}
+	return float64(n) / float64(len(ps))
+}
+
+func loginAs(t *testing.T, shop *testShop, name, email string) (*client, *models.Shopper) {
+	t.Helper()
+	sh, err := shop.db.CreateShopper(context.Background(), name, email, testPassword)
+	must(t, err)
+	c := shop.newClient()
+	res := c.post("/login", "/login", url.Values{"email": {email}, "password": {testPassword}})
+	if res.StatusCode != 303 {
+		t.Fatalf("login %s: %d", email, res.StatusCode)
+	}
+	return c, sh
+}
+
+func TestHomepageFollowsEachShoppersTaste(t *testing.T) {
+	shop := mustOpenShop(t)
+	// Add a recommended row to the published layout.
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 4, Type: models.SlotRecommended, Title: "Recommended for you",
+		Strategy: "hybrid", Enabled: true, Size: 4, Audience: "everyone"}).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, shop)
+
+	camper, _ := loginAs(t, shop, "Camper", "camper@example.com")
+	cook, _ := loginAs(t, shop, "Cook", "cook@example.com")
+	// Each shopper looks at a few products of their taste.
+	camper.get(productPath(shop.product("SKU-1")))
+	camper.get(productPath(shop.product("SKU-2")))
+	cook.get(productPath(shop.product("SKU-3")))
+	cook.get(productPath(shop.product("SKU-K1")))
+	must(t, shop.srv.events.Close(ctx))
+	shop.srv.events = models.NewEventWriter(shop.db, 100, 100, time.Millisecond, shop.srv.log)
+
+	_, campDoc := camper.get("/")
+	_, cookDoc := cook.get("/")
+	campRow := rowProducts(t, shop, campDoc, models.SlotRecommended)
+	cookRow := rowProducts(t, shop, cookDoc, models.SlotRecommended)
+	if len(campRow) == 0 || len(cookRow) == 0 {
+		t.Fatalf("recommended rows: camper %d items, cook %d", len(campRow), len(cookRow))
+	}
+	if share(cookRow, "kitchen") < 0.75 {
+		t.Fatalf("cook's recommended row is not mostly kitchen: %v", titles(cookRow))
+	}
+	if share(campRow, "kitchen") > 0.5 {
+		t.Fatalf("camper's recommended row is mostly kitchen: %v", titles(campRow))
+	}
+	if campDoc.Find(`section[data-slot-type="because_viewed"], section[data-slot-type="recently_viewed"]`).Length() == 0 &&
+		strings.Join(titles(campRow), "|") == strings.Join(titles(cookRow), "|") {
+		t.Fatal("two shoppers with different histories see the same homepage")
+	}
+	// Every card says why it is there.
+	campDoc.Find("[data-product-id]").Each(func(_ int, s *goquery.Selection) {
+		if s.Find(`[data-testid="reason"]`).Length() == 0 {
+			t.Fatalf("card %s has no reason", s.AttrOr("data-product-id", "?"))
+		}
+	})
+}
+
+func titles(ps []*models.Product) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Title)
+	}
+	return out
+}
+
+func TestOptOutShowsNonPersonalPage(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	c, sh := loginAs(t, shop, "Private", "private@example.com")
+	c.get(productPath(shop.product("SKU-3")))
+	must(t, shop.db.SetOptOut(context.Background(), sh.ID, true))
+	_, doc := c.get("/")
+	if doc.Find(`[data-testid="optout-notice"]`).Length() == 0 {
+		t.Fatal("opted-out shopper is not told the page is not personalized")
+	}
+	if n := doc.Find(`section[data-slot-type="recently_viewed"], section[data-slot-type="because_viewed"]`).Length(); n != 0 {
+		t.Fatalf("opted-out shopper sees %d personal rows", n)
+	}
+}
