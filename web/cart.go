@@ -69,7 +69,11 @@ func (s *Server) cartAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.track(c, models.EventAddToCart, id, c.FormValue("slot"), 0, "")
+	slot := c.FormValue("slot")
+	if !validSlotRef(slot) {
+		slot = ""
+	}
+	s.track(c, models.EventAddToCart, id, slot, 0, "")
 	s.flash(c, "Added “"+p.Title+"” to your cart.")
 	return c.Redirect(http.StatusSeeOther, "/cart")
 }

@@ -45,7 +45,10 @@ func (s *Server) product(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, canonical)
 	}
 	slot := c.QueryParam("slot")
-	if slot != "" && len(slot) <= 32 {
+	if !validSlotRef(slot) {
+		slot = ""
+	}
+	if slot != "" {
 		pos, _ := strconv.Atoi(c.QueryParam("pos"))
 		s.track(c, models.EventClick, p.ID, slot, pos, "")
 	}
@@ -114,4 +117,21 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// validSlotRef accepts the slot references cards link with: "s<slot id>"
+// or "search".
+func validSlotRef(s string) bool {
+	if s == "search" {
+		return true
+	}
+	if len(s) < 2 || len(s) > 11 || s[0] != 's' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
