@@ -341,7 +341,7 @@ func analyticsTable(rows []AnalyticsRow, byDay bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<th>Slot</th><th>Impressions</th><th>Clicks</th><th>CTR</th><th>Add to cart</th><th>Revenue</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<th class=\"slot-name\">Slot</th><th>Impressions</th><th>Clicks</th><th>CTR</th><th>Add to cart</th><th>Revenue</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

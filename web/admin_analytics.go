@@ -30,7 +30,7 @@ var chartColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"
 // last 14 days including today.
 func analyticsRange(c echo.Context, now time.Time) (from, to time.Time, msg string) {
 	today := now.UTC().Truncate(24 * time.Hour)
-	to, from = today, today.AddDate(0, 0, -(analyticsDefaultDays - 1))
+	to, from = today, today.AddDate(0, 0, -(analyticsDefaultDays-1))
 	if v := c.QueryParam("to"); v != "" {
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
@@ -240,7 +240,7 @@ func clicksChart(from, to time.Time, rows []models.SlotDayStat, order []*slotTot
 
 // impressionsChart draws total impressions per slot as horizontal bars.
 func impressionsChart(order []*slotTotals, color map[string]string) templates.BarChart {
-	const rowH, labelW = 26.0, 200.0
+	const rowH, labelW, barW = 28.0, 170.0, 480.0
 	ch := templates.BarChart{Title: "Impressions by slot"}
 	maxV := 0.0
 	for _, t := range order {
@@ -251,17 +251,17 @@ func impressionsChart(order []*slotTotals, color map[string]string) templates.Ba
 		return ch
 	}
 	h := padTop + rowH*float64(len(order)) + 8
-	ch.Width, ch.Height = f1(chartW), f1(h)
+	ch.Width, ch.Height = f1(barW), f1(h)
 	for i, t := range order {
 		y := padTop + rowH*float64(i)
-		w := (chartW - labelW - 90) * float64(t.impressions) / maxV
+		w := (barW - labelW - 60) * float64(t.impressions) / maxV
 		c := color[t.key]
 		if c == "" {
 			c = "#8a948f"
 		}
 		title := t.title
-		if r := []rune(title); len(r) > 28 {
-			title = string(r[:27]) + "…"
+		if r := []rune(title); len(r) > 24 {
+			title = string(r[:23]) + "…"
 		}
 		ch.Bars = append(ch.Bars, templates.ChartBar{X: f1(labelW), Y: f1(y + 3), W: f1(math.Max(w, 1)), H: f1(rowH - 8),
 			LabelX: f1(labelW - 8), TextY: f1(y + rowH/2 + 4), Label: title, ValueX: f1(labelW + w + 6),

@@ -206,7 +206,7 @@ func TestAdminLayoutEditing(t *testing.T) {
 		doc, err = goquery.NewDocumentFromReader(res.Body)
 		must(t, err)
 		for _, f := range []string{"type", "size", "price", "pins"} {
-			if doc.Find(`[data-testid="` + f + `-error"]`).Length() == 0 {
+			if doc.Find(`[data-testid="`+f+`-error"]`).Length() == 0 {
 				t.Errorf("no error shown for %s", f)
 			}
 		}
