@@ -11,6 +11,7 @@ import (
 // TestLoginMergesAnonymousCart: what a visitor put in the cart before
 // logging in joins what the account already had; nothing is lost.
 func TestLoginMergesAnonymousCart(t *testing.T) {
+	t.Parallel()
 	s := startShop(t)
 	lantern, skillet := s.product("SKU-3"), s.product("SKU-6") // $24.50, $39.99
 	// Ada left a skillet in her cart on another device.

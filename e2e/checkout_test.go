@@ -10,6 +10,7 @@ import (
 // TestCheckoutFieldErrors: a missing field is named next to that field, the
 // rest of the address is kept, and no order is placed until it is fixed.
 func TestCheckoutFieldErrors(t *testing.T) {
+	t.Parallel()
 	s := startShop(t)
 	skillet := s.product("SKU-6")
 	b := newBrowser(t, s)

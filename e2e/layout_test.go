@@ -49,6 +49,7 @@ const footerGapJS = `(() => {
 // 390px phone width: each page shows its main control and never scrolls
 // sideways. With STOREFRONT_SCREENSHOTS=dir it also saves full-page shots.
 func TestLayoutFitsDesktopAndPhone(t *testing.T) {
+	t.Parallel()
 	s := startShop(t)
 	stove, tent := s.product("SKU-5"), s.product("SKU-1")
 	b := newBrowser(t, s)

@@ -98,3 +98,8 @@ func (db *DB) AdminProducts(ctx context.Context, q AdminProductQuery) ([]Product
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// Audit records an admin action that has no other write to ride along with.
+func (db *DB) Audit(ctx context.Context, actor, action, target, detail string) error {
+	return audit(db.W.WithContext(ctx), actor, action, target, detail)
+}

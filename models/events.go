@@ -63,6 +63,17 @@ func (db *DB) CountEvents(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// CountEventsOfUsers returns the number of stored events whose user key
+// starts with prefix (the load harness counts its own events with it).
+func (db *DB) CountEventsOfUsers(ctx context.Context, prefix string) (int64, error) {
+	var n int64
+	err := db.R.WithContext(ctx).Model(&Event{}).Where("user_key >= ? AND user_key < ?", prefix, prefix+"\xff").Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("models: count events of %s*: %w", prefix, err)
+	}
+	return n, nil
+}
+
 // Interaction is an event joined to its product's external id, as the
 // recommender consumes it.
 type Interaction struct {

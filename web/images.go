@@ -53,10 +53,16 @@ func drawProduct(id uint, title, brand, dept string) string {
 	default:
 		shape = `<ellipse cx="120" cy="110" rx="78" ry="48" fill="url(#g2)"/>`
 	}
+	// Label the picture with the product's noun: the last word that is
+	// not a number or a unit.
+	label := dept
 	words := strings.Fields(title)
-	label := title
-	if len(words) > 0 {
-		label = words[len(words)-1]
+	for i := len(words) - 1; i >= 0; i-- {
+		w := strings.Trim(words[i], "()-,.")
+		if len(w) > 2 && !strings.ContainsAny(w[:1], "0123456789") {
+			label = w
+			break
+		}
 	}
 	return fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 240" width="240" height="240" role="img" aria-label="%s">
 <defs>

@@ -95,9 +95,17 @@ func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought,
 			return alsoBought, similar
 		}
 	}
+	// Without a model: the most popular products of the same category, or
+	// of its parent when the category is small.
+	inCat := map[uint]bool{p.CategoryID: true}
+	if n := cat.CategoryOf(p); n != nil && n.Parent != nil {
+		for _, id := range n.Parent.Descendants {
+			inCat[id] = true
+		}
+	}
 	for _, id := range cat.Popular {
 		q, _ := cat.Product(id)
-		if q.ID == p.ID || q.CategoryID != p.CategoryID {
+		if q.ID == p.ID || !inCat[q.CategoryID] {
 			continue
 		}
 		similar = append(similar, card(q, "Popular in this category", "", 0))

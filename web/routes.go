@@ -63,6 +63,10 @@ func (s *Server) routes() *echo.Echo {
 	site.POST("/checkout", s.checkoutSubmit, requireShopper)
 	site.GET("/orders", s.orders, requireShopper)
 	site.GET("/orders/:id", s.order, requireShopper)
+	if s.cfg.BenchReference {
+		// The load harness's fixed homepage; see bench_reference.go.
+		site.GET("/bench/reference", s.benchReference)
+	}
 
 	// Accounts.
 	site.GET("/login", s.loginForm)
@@ -108,6 +112,9 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/api-keys", s.adminAPIKeys, adminOnly)
 	admin.POST("/api-keys", s.adminAPIKeyCreate, adminOnly)
 	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke, adminOnly)
+	admin.GET("/model", s.adminModel, staff)
+	admin.POST("/model/retrain", s.adminRetrain, staff)
+	admin.POST("/settings/retention", s.adminRetention, adminOnly)
 	admin.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, staff)
 
 	site.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })

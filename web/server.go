@@ -29,6 +29,9 @@ type Config struct {
 	Logger        *slog.Logger
 	// EventQueue bounds the number of pending event submissions.
 	EventQueue int
+	// BenchReference serves GET /bench/reference for the load harness;
+	// never set in production.
+	BenchReference bool
 }
 
 // Server is the shop's web application.
@@ -45,6 +48,7 @@ type Server struct {
 	modelInfo atomic.Pointer[models.ModelArtifact]
 	trainer   *Trainer
 	layout    layoutCache
+	reference referencePage
 	prom      *serverMetrics
 
 	refresh    chan struct{}
@@ -102,6 +106,8 @@ func (s *Server) Events() *models.EventWriter { return s.events }
 func (s *Server) Start() {
 	s.background.Add(1)
 	go s.refreshLoop()
+	s.background.Add(1)
+	go s.retentionLoop()
 	if s.cfg.TrainEvery > 0 {
 		s.background.Add(1)
 		go s.trainLoop(s.cfg.TrainEvery)

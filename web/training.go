@@ -110,6 +110,45 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	return res, nil
 }
 
+// EvalRow is one model's offline figures, stored with a trained model.
+type EvalRow struct {
+	Model     string  `json:"model"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	NDCG      float64 `json:"ndcg"`
+	MAP       float64 `json:"map"`
+	HitRate   float64 `json:"hit_rate"`
+	Coverage  float64 `json:"coverage"`
+	Users     int     `json:"users"`
+}
+
+// evalStrategies are evaluated after each background training.
+var evalStrategies = []recommender.Strategy{recommender.Popular, recommender.ItemKNN, recommender.ALS, recommender.Hybrid}
+
+// EvaluateShop measures models on a time split of the shop's events
+// (earlier 80% train, later 20% test), the popularity baseline first.
+func EvaluateShop(ctx context.Context, data recommender.Dataset, cfg recommender.Config, k int) ([]EvalRow, error) {
+	trainEvents, test := recommender.TimeSplit(data.Events, 0.8)
+	if len(trainEvents) == 0 || len(test) == 0 {
+		return nil, nil
+	}
+	train := recommender.Dataset{Items: data.Items, Events: trainEvents, Now: trainEvents[len(trainEvents)-1].Time}
+	ms, err := recommender.Evaluate(ctx, train, test, k, cfg, evalStrategies)
+	if err != nil {
+		return nil, err
+	}
+	var rows []EvalRow
+	for _, st := range evalStrategies {
+		m, ok := ms[st]
+		if !ok {
+			continue
+		}
+		rows = append(rows, EvalRow{Model: st.String(), Precision: m.Precision, Recall: m.Recall, NDCG: m.NDCG,
+			MAP: m.MAP, HitRate: m.HitRate, Coverage: m.Coverage, Users: m.Users})
+	}
+	return rows, nil
+}
+
 // LoadStoredModel returns the newest stored model.
 func LoadStoredModel(ctx context.Context, db *models.DB) (*recommender.Model, *models.ModelArtifact, error) {
 	a, err := db.LatestModelArtifact(ctx)
@@ -135,7 +174,7 @@ func (s *Server) loadStoredModel(ctx context.Context) {
 		s.log.Error("stored model unreadable", "err", err)
 	default:
 		s.model.Store(m)
-		s.modelInfo.Store(a)
+		s.setModelInfo(a)
 		s.setDegraded("")
 	}
 }
@@ -183,10 +222,26 @@ func (t *Trainer) Start() bool {
 			return
 		}
 		t.s.model.Store(res.Model)
-		t.s.modelInfo.Store(res.Artifact)
+		t.s.setModelInfo(res.Artifact)
 		t.s.setDegraded("")
 		t.s.log.Info("model trained", "duration", time.Since(start).Round(time.Millisecond).String(),
 			"events", res.Artifact.Events, "items", res.Model.NumItems(), "users", res.Model.NumUsers())
+		// Offline figures for the model page, measured after serving starts.
+		data, err := LoadDataset(ctx, t.s.db)
+		if err == nil {
+			var rows []EvalRow
+			if rows, err = EvaluateShop(ctx, data, recommender.DefaultConfig(), 10); err == nil && rows != nil {
+				b, _ := json.Marshal(rows)
+				if err = t.s.db.SetArtifactMetrics(ctx, res.Artifact.ID, string(b)); err == nil {
+					a := *res.Artifact
+					a.Metrics = string(b)
+					t.s.setModelInfo(&a)
+				}
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			t.s.log.Warn("evaluation after training failed", "err", err)
+		}
 	}()
 	return true
 }
@@ -218,4 +273,11 @@ func (s *Server) trainLoop(every time.Duration) {
 			s.trainer.Start()
 		}
 	}
+}
+
+// setModelInfo keeps a stored model's description, without its blob.
+func (s *Server) setModelInfo(a *models.ModelArtifact) {
+	info := *a
+	info.Blob = nil
+	s.modelInfo.Store(&info)
 }

@@ -1,0 +1,51 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// SettingEventRetentionDays is how many days raw events are kept (0 = forever).
+const SettingEventRetentionDays = "event_retention_days"
+
+// Setting returns a stored setting, or def when it is not set.
+func (db *DB) Setting(ctx context.Context, key, def string) (string, error) {
+	var s Setting
+	err := db.R.WithContext(ctx).Where("key = ?", key).First(&s).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return def, nil
+	}
+	if err != nil {
+		return def, fmt.Errorf("models: read setting %s: %w", key, err)
+	}
+	return s.Value, nil
+}
+
+// SetSetting stores a setting with an audit entry.
+func (db *DB) SetSetting(ctx context.Context, actor, key, value string) error {
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&Setting{Key: key, Value: value}).Error
+		if err != nil {
+			return fmt.Errorf("models: store setting %s: %w", key, err)
+		}
+		return audit(tx, actor, "setting.update", key, value)
+	})
+}
+
+// RetentionDays returns the event retention period in days (0 = keep forever).
+func (db *DB) RetentionDays(ctx context.Context) (int, error) {
+	v, err := db.Setting(ctx, SettingEventRetentionDays, "0")
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, nil
+	}
+	return n, nil
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// adminModel shows the serving model, its offline figures and a retrain button.
+func (s *Server) adminModel(c echo.Context) error {
+	return s.renderAdminModel(c, "", http.StatusOK)
+}
+
+func (s *Server) renderAdminModel(c echo.Context, settingsErr string, status int) error {
+	ctx := c.Request().Context()
+	vm := templates.AdminModelPage{AdminBase: s.adminBase(c, "Model", "model"), Training: s.trainer.Running(), SettingsError: settingsErr}
+	vm.Degraded, _ = s.degraded.Load().(string)
+	if _, err := s.trainer.Last(); err != nil {
+		vm.LastError = err.Error()
+	}
+	if m := s.model.Load(); m != nil {
+		st := m.Stats()
+		vm.HasModel, vm.TrainedAt = true, m.TrainedAt
+		vm.Events, vm.Users, vm.Items, vm.Interactions = st.Events, st.Users, st.Items, st.Interactions
+		vm.MemoryMiB, vm.Models = float64(st.MemoryBytes)/(1<<20), st.Models
+		for _, sg := range st.Stages {
+			vm.Stages = append(vm.Stages, templates.ModelStage{Stage: sg.Stage, Duration: sg.Duration})
+		}
+	}
+	var serving uint
+	if a := s.modelInfo.Load(); a != nil {
+		serving = a.ID
+		var rows []EvalRow
+		if a.Metrics != "" && json.Unmarshal([]byte(a.Metrics), &rows) == nil {
+			base := 0.0
+			for _, r := range rows {
+				if r.Model == "popular" {
+					base = r.NDCG
+				}
+			}
+			for _, r := range rows {
+				e := templates.ModelEval{Model: r.Model, Precision: r.Precision, Recall: r.Recall, NDCG: r.NDCG, MAP: r.MAP,
+					HitRate: r.HitRate, Coverage: r.Coverage}
+				if base > 0 {
+					e.VsPopular = r.NDCG / base
+				}
+				vm.Evals = append(vm.Evals, e)
+			}
+		}
+	}
+	history, err := s.db.ModelArtifacts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range history {
+		vm.History = append(vm.History, templates.ModelVersion{ID: h.ID, TrainedAt: h.TrainedAt, Events: h.Events, Serving: h.ID == serving})
+	}
+	if vm.RetentionDays, err = s.db.RetentionDays(ctx); err != nil {
+		return err
+	}
+	return render(c, status, templates.AdminModel(vm))
+}
+
+func (s *Server) adminRetrain(c echo.Context) error {
+	if s.trainer.Start() {
+		s.flash(c, "Training started. The new model is served as soon as it is ready.")
+		s.auditAction(c, "model.retrain", "")
+	} else {
+		s.flash(c, "A training run is already in progress.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/model")
+}
+
+// adminRetention sets how long raw events are kept (admin only).
+func (s *Server) adminRetention(c echo.Context) error {
+	days, err := strconv.Atoi(c.FormValue("retention_days"))
+	if err != nil || days < 0 || days > 3650 {
+		return s.renderAdminModel(c, "Enter a whole number of days from 0 to 3650.", http.StatusUnprocessableEntity)
+	}
+	ctx := c.Request().Context()
+	if err := s.db.SetSetting(ctx, staffName(c), models.SettingEventRetentionDays, strconv.Itoa(days)); err != nil {
+		return err
+	}
+	n, err := s.applyRetention(ctx)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Retention saved. "+strconv.FormatInt(n, 10)+" older events deleted.")
+	return c.Redirect(http.StatusSeeOther, "/admin/model#retention")
+}
+
+func (s *Server) auditAction(c echo.Context, action, target string) {
+	if err := s.db.Audit(c.Request().Context(), staffName(c), action, target, ""); err != nil {
+		s.log.Warn("audit write failed", "action", action, "err", err)
+	}
+}
+
+// applyRetention deletes raw events older than the retention period.
+func (s *Server) applyRetention(ctx context.Context) (int64, error) {
+	days, err := s.db.RetentionDays(ctx)
+	if err != nil || days == 0 {
+		return 0, err
+	}
+	return s.db.DeleteEventsBefore(ctx, time.Now().AddDate(0, 0, -days))
+}
+
+func (s *Server) retentionLoop() {
+	defer s.background.Done()
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.applyRetention(context.Background()); err != nil {
+			s.log.Error("event retention failed", "err", err)
+		} else if n > 0 {
+			s.log.Info("event retention", "deleted", n)
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+	}
+}
