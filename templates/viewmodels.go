@@ -97,3 +97,19 @@ func Plural(n int, one, many string) string {
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
+
+// Num formats a count with thousands separators, e.g. 339563 → "339,563".
+func Num(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + Num(-n)
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
