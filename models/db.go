@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -69,7 +70,11 @@ func Open(path string) (*DB, error) {
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
-		Logger:                 logger.Default.LogMode(logger.Silent),
+		// Multi-row event inserts differ by row count; bound the statement
+		// cache so each size does not stay prepared forever.
+		PrepareStmtMaxSize: 256,
+		PrepareStmtTTL:     10 * time.Minute,
+		Logger:             logger.Default.LogMode(logger.Silent),
 	}
 	w, err := gorm.Open(sqlite.Open(dsn(path, true)), cfg)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 const (
 	popularityHalfLife = 14 * 24 * time.Hour
 	popularityWindow   = 90 * 24 * time.Hour
-	popularityBuckets  = 26 // half-life/2 wide each, covering the window
+	popularityBuckets  = 13 // half-life/2 (a week) wide each: 91 days cover the window
 )
 
 // RefreshPopularity recomputes Product.Popularity as a time-decayed,
@@ -58,9 +58,15 @@ func refreshPopularityTx(tx *gorm.DB) error {
 	}
 	decay.WriteString(" ELSE 0 END")
 	args = append(args, now.Add(-popularityWindow).UTC())
+	// SQLite would otherwise walk the product_id index and fetch every
+	// event row at random; one sequential scan is about three times faster.
+	scan := "events"
+	if tx.Dialector.Name() == "sqlite" {
+		scan = "events NOT INDEXED"
+	}
 	q := `UPDATE products SET popularity = s.score FROM (
 		SELECT product_id, SUM(CASE type WHEN 'purchase' THEN 8 WHEN 'add_to_cart' THEN 4 WHEN 'click' THEN 2 WHEN 'view' THEN 1 ELSE 0 END * (` + decay.String() + `)) AS score
-		FROM events WHERE product_id IS NOT NULL AND created_at >= ? GROUP BY product_id) AS s
+		FROM ` + scan + ` WHERE product_id IS NOT NULL AND created_at >= ? GROUP BY product_id) AS s
 		WHERE s.product_id = products.id`
 	if err := tx.Exec(q, args...).Error; err != nil {
 		return fmt.Errorf("models: refresh popularity: %w", err)
