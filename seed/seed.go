@@ -203,6 +203,12 @@ func Seed(ctx context.Context, db *models.DB, opts Options, progress io.Writer) 
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	step("published homepage layout (%d slots)", sum.Slots)
+	n, err := seedSlotEngagement(ctx, db, opts, sum.Shoppers-1)
+	if err != nil {
+		return nil, fmt.Errorf("seed: slot engagement: %w", err)
+	}
+	sum.Events += n
+	step("stored %d slot impressions, clicks and carts", n)
 	sum.Duration = time.Since(began)
 	return sum, nil
 }
