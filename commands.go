@@ -21,18 +21,24 @@ import (
 	"storefront/web"
 )
 
-func commandContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// openForCommand opens the database for a command that stops cleanly on
+// Ctrl-C or SIGTERM; done closes both.
+func openForCommand(cfg config) (context.Context, *models.DB, func(), error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	db, err := openDB(cfg.db)
+	if err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, db, func() { db.Close(); stop() }, nil
 }
 
 func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Writer) error {
-	ctx, stop := commandContext()
-	defer stop()
-	db, err := openDB(cfg.db)
+	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	if ifEmpty {
 		var n int64
 		if err := db.R.WithContext(ctx).Model(&models.Product{}).Count(&n).Error; err != nil {
@@ -53,13 +59,11 @@ func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Wr
 }
 
 func importCmd(cfg config, products, events string, stdout, stderr io.Writer) error {
-	ctx, stop := commandContext()
-	defer stop()
-	db, err := openDB(cfg.db)
+	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	sum, err := seed.Import(ctx, db, products, events, stderr)
 	if err != nil {
 		return err
@@ -71,13 +75,11 @@ func importCmd(cfg config, products, events string, stdout, stderr io.Writer) er
 }
 
 func trainCmd(cfg config, stdout, stderr io.Writer) error {
-	ctx, stop := commandContext()
-	defer stop()
-	db, err := openDB(cfg.db)
+	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	progress := func(stage string, d time.Duration) {
 		fmt.Fprintf(stderr, "train: %-12s %s\n", stage, d.Round(time.Millisecond))
 	}
@@ -144,13 +146,11 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			return fmt.Errorf("recommend: read %s: %w", usersFile, err)
 		}
 	}
-	ctx, stop := commandContext()
-	defer stop()
-	db, err := openDB(cfg.db)
+	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	m, _, err := web.LoadStoredModel(ctx, db)
 	if errors.Is(err, models.ErrNotFound) {
 		fmt.Fprintln(stderr, "recommend: no stored model; training one now (run `storefront train` to keep it)")
@@ -234,7 +234,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 	if k < 1 || k > 100 {
 		return fmt.Errorf("eval: --k %d out of range 1..100", k)
 	}
-	ctx, stop := commandContext()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
 	var (
@@ -312,13 +312,11 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 }
 
 func backupCmd(cfg config, to string, stdout io.Writer) error {
-	ctx, stop := commandContext()
-	defer stop()
-	db, err := openDB(cfg.db)
+	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
 	start := time.Now()
 	if err := db.Backup(ctx, to); err != nil {
 		return err

@@ -27,8 +27,8 @@ type Product struct {
 	PriceCents  int64 `gorm:"index;not null"`
 	Stock       int   `gorm:"not null;check:stock >= 0"`
 	ImageURL    string
-	Active      bool    `gorm:"index;not null;default:true"`
-	Popularity  float64 `gorm:"index;not null;default:0"`
+	Active      bool      `gorm:"index;not null;default:true"`
+	Popularity  float64   `gorm:"index;not null;default:0"`
 	CreatedAt   time.Time `gorm:"index"`
 	UpdatedAt   time.Time
 }

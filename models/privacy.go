@@ -10,20 +10,20 @@ import (
 
 // ShopperExport is everything stored about one shopper.
 type ShopperExport struct {
-	ExportedAt time.Time       `json:"exported_at"`
-	Account    ExportAccount   `json:"account"`
-	Orders     []Order         `json:"orders"`
-	Cart       []ExportCart    `json:"cart"`
-	Events     []ExportEvent   `json:"events"`
+	ExportedAt time.Time     `json:"exported_at"`
+	Account    ExportAccount `json:"account"`
+	Orders     []Order       `json:"orders"`
+	Cart       []ExportCart  `json:"cart"`
+	Events     []ExportEvent `json:"events"`
 }
 
 // ExportAccount is the account part of an export.
 type ExportAccount struct {
-	ID                     string    `json:"id"`
-	Name                   string    `json:"name"`
-	Email                  string    `json:"email"`
-	PersonalizationOptOut  bool      `json:"personalization_opt_out"`
-	CreatedAt              time.Time `json:"created_at"`
+	ID                    string    `json:"id"`
+	Name                  string    `json:"name"`
+	Email                 string    `json:"email"`
+	PersonalizationOptOut bool      `json:"personalization_opt_out"`
+	CreatedAt             time.Time `json:"created_at"`
 }
 
 // ExportCart is a cart line in an export.
