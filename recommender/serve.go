@@ -516,8 +516,10 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 // contributed most when the score came from the shopper's own history.
 func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) string {
 	switch s.src[j] {
-	case srcALS, srcSVD:
-		return "Recommended for you"
+	case srcALS:
+		return m.factorReason(s, j, m.als.k, m.als.item)
+	case srcSVD:
+		return m.factorReason(s, j, m.svd.k, m.svd.item)
 	case srcEASE:
 		best, bestV := int32(-1), float32(0)
 		for k, i := range s.hist.items {
@@ -546,6 +548,48 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) stri
 		return "New arrival"
 	}
 	return m.popularReason(f)
+}
+
+// factorReason names the history item whose latent factors are closest to
+// j's (cosine): the taste the factor model matched. Only the strongest
+// history items are looked at, to keep a row fast.
+func (m *Model) factorReason(s *scratch, j int32, k int, item func(int32) []float32) string {
+	if k == 0 || len(s.hist.items) == 0 {
+		return "Recommended for you"
+	}
+	fj := item(j)
+	nj := norm32(fj)
+	best, bestV := int32(-1), float32(0)
+	for n, i := range s.hist.items {
+		if n == factorReasonHistory {
+			break
+		}
+		fi := item(i)
+		var dot float32
+		for d := range fj {
+			dot += fi[d] * fj[d]
+		}
+		if ni := norm32(fi); ni > 0 && nj > 0 {
+			if v := s.hist.weights[n] * dot / (ni * nj); v > bestV {
+				best, bestV = i, v
+			}
+		}
+	}
+	if best < 0 {
+		return "Recommended for you"
+	}
+	return m.becauseReason(s, best)
+}
+
+// factorReasonHistory bounds the history items compared per explained item.
+const factorReasonHistory = maxHistory
+
+func norm32(v []float32) float32 {
+	var ss float32
+	for _, x := range v {
+		ss += x * x
+	}
+	return float32(math.Sqrt(float64(ss)))
 }
 
 func (m *Model) popularReason(f *filter) string {

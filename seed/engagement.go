@@ -38,9 +38,11 @@ func seedSlotEngagement(ctx context.Context, db *models.DB, opts Options, shoppe
 		return 0, err
 	}
 	var sellable []uint
+	price := map[uint]int64{}
 	for _, p := range products {
 		if p.InStock() {
 			sellable = append(sellable, p.ID)
+			price[p.ID] = p.PriceCents
 		}
 	}
 	if len(sellable) == 0 || shoppers == 0 {
@@ -69,6 +71,11 @@ func seedSlotEngagement(ctx context.Context, db *models.DB, opts Options, shoppe
 					events = append(events, models.Event{UserKey: user, ProductID: &pid, Type: models.EventClick, Slot: slot, Position: pos, CreatedAt: click})
 					if rng.Float64() < 0.25 {
 						events = append(events, models.Event{UserKey: user, ProductID: &pid, Type: models.EventAddToCart, Slot: slot, CreatedAt: click.Add(time.Minute)})
+						if rng.Float64() < 0.4 {
+							// Bought later the same session: revenue the slot earned.
+							events = append(events, models.Event{UserKey: user, ProductID: &pid, Type: models.EventPurchase,
+								Value: float64(price[pid]) / 100, CreatedAt: click.Add(10 * time.Minute)})
+						}
 					}
 				}
 			}

@@ -32,7 +32,7 @@
         if (status) { status.textContent = "Saving the new order…"; }
         fetch("/admin/layout/reorder", {
           method: "POST",
-          headers: { "X-CSRF-Token": csrfToken(), "Content-Type": "application/x-www-form-urlencoded" },
+          headers: { "X-CSRF-Token": csrfToken(), "X-Requested-With": "fetch", "Content-Type": "application/x-www-form-urlencoded" },
           body: body.toString(),
           credentials: "same-origin"
         }).then(function (res) {

@@ -260,8 +260,8 @@ func impressionsChart(order []*slotTotals, color map[string]string) templates.Ba
 			c = "#8a948f"
 		}
 		title := t.title
-		if r := []rune(title); len(r) > 24 {
-			title = string(r[:23]) + "…"
+		if r := []rune(title); len(r) > 20 {
+			title = string(r[:19]) + "…"
 		}
 		ch.Bars = append(ch.Bars, templates.ChartBar{X: f1(labelW), Y: f1(y + 3), W: f1(math.Max(w, 1)), H: f1(rowH - 8),
 			LabelX: f1(labelW - 8), TextY: f1(y + rowH/2 + 4), Label: title, ValueX: f1(labelW + w + 6),

@@ -466,6 +466,11 @@ func (s *Server) adminLayoutReorder(c echo.Context) error {
 	if errors.Is(err, models.ErrInvalid) {
 		return echo.NewHTTPError(http.StatusBadRequest, "The new order must list every slot once. Reload and try again.")
 	}
+	if err == nil && c.Request().Header.Get("X-Requested-With") == "fetch" {
+		// The script reloads the page itself; keep the message for that load.
+		s.flash(c, "Saved the new order in the draft.")
+		return c.NoContent(http.StatusNoContent)
+	}
 	return s.layoutDone(c, err, "Saved the new order in the draft.")
 }
 
