@@ -155,3 +155,26 @@ func TestComposeWithoutModelUsesFallback(t *testing.T) {
 		}
 	}
 }
+
+func TestFactorModelReasonsNameAHistoryItem(t *testing.T) {
+	m := trainTestModel(t)
+	for _, st := range []Strategy{ALS, SVD} {
+		recs := m.Recommend(Request{User: "runner1", Strategy: st, N: 3})
+		if len(recs) == 0 {
+			t.Fatalf("%s: no recommendations", st)
+		}
+		named := 0
+		for _, r := range recs {
+			switch r.Reason {
+			case "Because you bought Trail Shoe", "Because you bought Trail Sock", "Because you viewed Trail Shoe", "Because you viewed Camp Lamp":
+				named++
+			case "Recommended for you", "Popular this week", "Popular with shoppers", "New arrival":
+			default:
+				t.Fatalf("%s: %s has reason %q, which names nothing runner1 did", st, r.ItemID, r.Reason)
+			}
+		}
+		if named == 0 {
+			t.Fatalf("%s: no reason names runner1's history: %+v", st, recs)
+		}
+	}
+}
