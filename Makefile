@@ -4,7 +4,7 @@ ADDR ?= 127.0.0.1:8080
 BIN := bin/storefront
 export CGO_ENABLED := 1
 
-.PHONY: run build seed test generate check-generated vet bench fuzz clean
+.PHONY: run build seed test generate check-generated vet bench bench-large fuzz clean
 
 ## run: build, seed the database if it is empty, and serve the shop
 run: build
@@ -32,9 +32,32 @@ check-generated:
 	@git diff --exit-code -- templates || (echo "templ output is not current: run 'make generate' and 'go tool templ fmt templates', then commit" && exit 1)
 	@test -z "$$(git ls-files --others --exclude-standard templates)" || (echo "uncommitted generated files in templates/" && exit 1)
 
-## test: everything CI checks, including browser tests in headless Chromium
-test: vet check-generated
+## test: everything CI checks, including browser tests in headless Chromium and a short fuzz run
+test: vet check-generated fuzz
 	go test -count=1 -timeout 20m ./...
+
+## fuzz: run every fuzz target for FUZZTIME (3s each in CI); a failing input is saved under testdata/fuzz
+FUZZTIME ?= 3s
+FUZZ_TARGETS := \
+	./seed:FuzzParsePrice ./seed:FuzzImportProducts ./seed:FuzzImportEvents \
+	./models:FuzzTokenize ./models:FuzzSearch \
+	./web:FuzzParseProductID ./web:FuzzValidSlotRef ./web:FuzzCategoryPrice ./web:FuzzParseCents ./web:FuzzDecodeAPIEvents
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+## bench: load-test the real server on the small demo world (~5 minutes; see docs/performance.md)
+bench: generate
+	go build -o bin/bench ./bench
+	./bin/bench --scale small $(BENCH_FLAGS)
+
+## bench-large: the 50k-product, 100k-shopper, 2M-event world (seeding takes minutes the first time)
+bench-large: generate
+	go build -o bin/bench ./bench
+	./bin/bench --scale large --homepage-only --event-duration 0 $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin

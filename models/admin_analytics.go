@@ -28,7 +28,7 @@ type SlotDayStat struct {
 const (
 	sqlEngagementByDay = `
 SELECT slot, date(created_at) AS day,
-       SUM(CASE WHEN type = 'impression' THEN 1 ELSE 0 END) AS impressions,
+       SUM(CASE WHEN type = 'impression' THEN MAX(CAST(value AS INTEGER), 1) ELSE 0 END) AS impressions,
        SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks,
        SUM(CASE WHEN type = 'add_to_cart' THEN 1 ELSE 0 END) AS carts
 FROM events

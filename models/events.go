@@ -3,7 +3,9 @@ package models
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,8 +14,31 @@ import (
 // eventColumns is the column list used by the bulk insert below.
 const eventColumns = "(user_key, product_id, type, slot, position, query, value, created_at)"
 
-// maxEventsPerStatement keeps each INSERT below SQLite's bound-variable limit.
-const maxEventsPerStatement = 4000
+// eventsPerStatement is the largest multi-row INSERT. Batches are cut into
+// statements of this size and a power-of-two split of the rest, so only a
+// handful of distinct statements exist and the prepared-statement cache
+// (gorm PrepareStmt) reuses them instead of preparing a new statement for
+// every batch size it meets.
+const eventsPerStatement = 256
+
+// insertEventSQL holds the INSERT text for each statement size.
+var insertEventSQL sync.Map // int → string
+
+func insertEventStatement(n int) string {
+	if q, ok := insertEventSQL.Load(n); ok {
+		return q.(string)
+	}
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO events " + eventColumns + " VALUES ")
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?,?,?,?,?,?,?,?)")
+	}
+	q, _ := insertEventSQL.LoadOrStore(n, sb.String())
+	return q.(string)
+}
 
 // InsertEvents writes events in one transaction with multi-row INSERTs.
 // It is the single path every event takes into the database.
@@ -28,25 +53,23 @@ func (db *DB) InsertEvents(ctx context.Context, events []Event) error {
 
 // InsertEventsTx is InsertEvents inside a caller's transaction.
 func InsertEventsTx(tx *gorm.DB, events []Event) error {
-	var sb strings.Builder
-	args := make([]any, 0, 8*min(len(events), maxEventsPerStatement))
-	for start := 0; start < len(events); start += maxEventsPerStatement {
-		chunk := events[start:min(start+maxEventsPerStatement, len(events))]
-		sb.Reset()
+	args := make([]any, 0, 8*min(len(events), eventsPerStatement))
+	for start := 0; start < len(events); {
+		n := eventsPerStatement
+		if rest := len(events) - start; rest < n {
+			n = 1 << (bits.Len(uint(rest)) - 1) // the largest power of two ≤ rest
+		}
+		chunk := events[start : start+n]
+		start += n
 		args = args[:0]
-		sb.WriteString("INSERT INTO events " + eventColumns + " VALUES ")
-		for i, e := range chunk {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(?,?,?,?,?,?,?,?)")
+		for _, e := range chunk {
 			at := e.CreatedAt
 			if at.IsZero() {
 				at = time.Now()
 			}
 			args = append(args, e.UserKey, e.ProductID, e.Type, e.Slot, e.Position, e.Query, e.Value, at.UTC())
 		}
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+		if err := tx.Exec(insertEventStatement(n), args...).Error; err != nil {
 			return fmt.Errorf("models: insert %d events: %w", len(chunk), err)
 		}
 	}

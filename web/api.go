@@ -175,34 +175,20 @@ func (s *Server) apiEvents(c echo.Context) error {
 	if len(body) > 1<<20 {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body over 1 MiB")
 	}
-	var in struct {
-		Events []APIEvent `json:"events"`
-	}
-	trimmed := strings.TrimSpace(string(body))
-	if strings.HasPrefix(trimmed, "[") {
-		err = json.Unmarshal(body, &in.Events)
-	} else {
-		err = json.Unmarshal(body, &in)
-		if err == nil && in.Events == nil {
-			var one APIEvent
-			if json.Unmarshal(body, &one) == nil && one.Type != "" {
-				in.Events = []APIEvent{one}
-			}
-		}
-	}
+	in, err := decodeAPIEvents(body)
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "body must be JSON: {\"events\":[{\"user_id\",\"product_id\",\"type\",\"timestamp\"}]}: "+err.Error())
 	}
-	if len(in.Events) == 0 {
+	if len(in) == 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "no events in the body")
 	}
-	if len(in.Events) > MaxAPIEvents {
+	if len(in) > MaxAPIEvents {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("at most %d events per request", MaxAPIEvents))
 	}
 	cat := s.catalog.Load()
-	events := make([]models.Event, 0, len(in.Events))
+	events := make([]models.Event, 0, len(in))
 	var problems []string
-	for i, e := range in.Events {
+	for i, e := range in {
 		ev, problem := apiEventToModel(cat, e)
 		if problem != "" {
 			problems = append(problems, fmt.Sprintf("events[%d]: %s", i, problem))
@@ -223,6 +209,29 @@ func (s *Server) apiEvents(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]int{"accepted": len(events)})
+}
+
+// decodeAPIEvents reads the three accepted body shapes: {"events":[…]},
+// a bare array, or a single event object.
+func decodeAPIEvents(body []byte) ([]APIEvent, error) {
+	if strings.HasPrefix(strings.TrimSpace(string(body)), "[") {
+		var events []APIEvent
+		err := json.Unmarshal(body, &events)
+		return events, err
+	}
+	var in struct {
+		Events []APIEvent `json:"events"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	if in.Events == nil {
+		var one APIEvent
+		if json.Unmarshal(body, &one) == nil && one.Type != "" {
+			return []APIEvent{one}, nil
+		}
+	}
+	return in.Events, nil
 }
 
 func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {

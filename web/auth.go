@@ -61,7 +61,9 @@ func (s *Server) registerForm(c echo.Context) error {
 func (s *Server) register(c echo.Context) error {
 	name, email, pw, next := c.FormValue("name"), c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
 	vm := templates.AuthPage{Base: s.base(c, "Create account"), Register: true, Name: name, Email: email, Next: next}
-	if !s.limiter.allow(c.RealIP(), "register") {
+	// Per address and per email: probing which emails have accounts is as
+	// slow as guessing passwords, and one client cannot block sign-ups for all.
+	if !s.limiter.allow(c.RealIP(), "register:"+email) {
 		vm.Error = "Too many attempts. Wait a minute and try again."
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
 	}

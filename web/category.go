@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,10 +28,11 @@ func parsePrice(raw string) (int64, bool) {
 		return 0, true
 	}
 	v, err := strconv.ParseFloat(raw, 64)
-	if err != nil || v < 0 || v > 1e7 {
+	// !(v >= 0) also refuses NaN, which every comparison lets through.
+	if err != nil || !(v >= 0) || v > 1e7 {
 		return 0, false
 	}
-	return int64(v * 100), true
+	return int64(math.Round(v * 100)), true
 }
 
 // category lists a category and everything below it, with filters.

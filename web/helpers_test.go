@@ -106,7 +106,7 @@ type client struct {
 
 func (s *testShop) newClient() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{shop: s, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{shop: s, hc: &http.Client{Jar: jar, Transport: s.ts.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }

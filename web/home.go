@@ -15,8 +15,9 @@ import (
 	"storefront/templates"
 )
 
-// home composes the published homepage for the visitor and records which
-// cards were shown in which slot and position.
+// home composes the published homepage for the visitor and records, per
+// slot, where on the page it was shown and how many cards it held: one
+// impression row per slot keeps page views cheap for the single writer.
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
 	slots, err := s.publishedHome(ctx)
@@ -29,11 +30,14 @@ func (s *Server) home(c echo.Context) error {
 	}
 	vm := templates.HomePage{Base: s.base(c, ""), ShowReasons: true, OptedOut: v.OptOut}
 	vm.Slots = s.composeHome(ctx, v, slots)
-	var shown []models.Event
+	shown := make([]models.Event, 0, len(vm.Slots))
 	for _, sl := range vm.Slots {
-		for _, cd := range sl.Cards {
-			shown = append(shown, eventFor(v.Key, models.EventImpression, cd.ID, cd.Slot, cd.Position, ""))
+		if len(sl.Cards) == 0 {
+			continue
 		}
+		e := eventFor(v.Key, models.EventImpression, 0, slotKey(sl.ID), sl.Position, "")
+		e.Value = float64(len(sl.Cards))
+		shown = append(shown, e)
 	}
 	if len(shown) > 0 {
 		if err := s.events.Track(shown...); err != nil {
@@ -66,41 +70,76 @@ func (s *Server) viewerOf(ctx context.Context, u User) (Viewer, error) {
 	return v, nil
 }
 
-// layoutCache keeps the published homepage and slot engagement in memory
-// for a short time, so a page view costs no layout queries.
+// layoutCache keeps the published homepage and slot engagement in memory,
+// so a page view costs no layout queries. A stale copy is refreshed by one
+// request at a time while every other request keeps serving it: the
+// engagement aggregate scans recent impressions and must never hold up
+// the homepage (profiling showed it doing so every few seconds).
 type layoutCache struct {
-	mu         sync.Mutex
-	slots      []models.Slot
-	engagement map[string]models.SlotStats
-	loaded     time.Time
+	mu           sync.Mutex
+	slots        []models.Slot
+	engagement   map[string]models.SlotStats
+	loaded       time.Time // layout
+	engLoaded    time.Time // engagement
+	refreshing   bool
+	engRefreshes bool
 }
 
-const layoutTTL = 5 * time.Second
+const (
+	layoutTTL     = 5 * time.Second
+	engagementTTL = time.Minute // it only nudges the order of free slots
+)
 
 func (s *Server) publishedHome(ctx context.Context) ([]models.Slot, error) {
 	s.layout.mu.Lock()
-	defer s.layout.mu.Unlock()
-	if s.layout.slots != nil && time.Since(s.layout.loaded) < layoutTTL {
-		return s.layout.slots, nil
+	slots := s.layout.slots
+	if slots != nil && (time.Since(s.layout.loaded) < layoutTTL || s.layout.refreshing) {
+		s.layout.mu.Unlock()
+		s.refreshEngagement(ctx)
+		return slots, nil
 	}
-	slots, _, err := s.db.PublishedLayout(ctx, models.HomePage)
+	s.layout.refreshing = true
+	s.layout.mu.Unlock()
+
+	fresh, _, err := s.db.PublishedLayout(ctx, models.HomePage)
+	s.layout.mu.Lock()
+	s.layout.refreshing = false
 	if err != nil {
-		if s.layout.slots != nil {
+		s.layout.mu.Unlock()
+		if slots != nil {
 			s.log.Warn("layout reload failed, serving the previous one", "err", err)
-			return s.layout.slots, nil
+			return slots, nil
 		}
 		return nil, err
 	}
+	if fresh == nil {
+		fresh = []models.Slot{}
+	}
+	s.layout.slots, s.layout.loaded = fresh, time.Now()
+	s.layout.mu.Unlock()
+	s.refreshEngagement(ctx)
+	return fresh, nil
+}
+
+// refreshEngagement reloads slot engagement when it is stale, in this
+// request only if no other request is already doing it.
+func (s *Server) refreshEngagement(ctx context.Context) {
+	s.layout.mu.Lock()
+	if s.layout.engRefreshes || time.Since(s.layout.engLoaded) < engagementTTL {
+		s.layout.mu.Unlock()
+		return
+	}
+	s.layout.engRefreshes = true
+	s.layout.mu.Unlock()
 	eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
+	s.layout.mu.Lock()
+	defer s.layout.mu.Unlock()
+	s.layout.engRefreshes = false
 	if err != nil {
 		s.log.Warn("slot engagement unavailable", "err", err)
-		eng = s.layout.engagement
+		return
 	}
-	if slots == nil {
-		slots = []models.Slot{}
-	}
-	s.layout.slots, s.layout.engagement, s.layout.loaded = slots, eng, time.Now()
-	return slots, nil
+	s.layout.engagement, s.layout.engLoaded = eng, time.Now()
 }
 
 // layoutChanged drops the cached layout after a publish or rollback.
@@ -213,7 +252,7 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 	for _, cs := range composed {
 		sl := bySpec[cs.Spec.ID]
 		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: sl.Strategy, Title: cs.Title, Subtitle: sl.Subtitle,
-			Link: sl.Link, Position: len(out) + 1}
+			Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
 			if n, ok := cat.categoryByName(cs.Spec.Category, cs.Title); ok {
 				hs.Link = "/c/" + n.Slug

@@ -40,8 +40,11 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/recommendations", s.apiRecommendations, s.requireAPIKey(models.ScopeRecommendations))
 	api.POST("/events", s.apiEvents, s.requireAPIKey(models.ScopeEvents))
 
-	// Pages: sessions, visitor identity and CSRF on every form.
-	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify,
+	// Pages: sessions, visitor identity and CSRF on every form. Errors,
+	// a refused CSRF token included, are rendered inside the session
+	// middleware, while the request's context is still live for the
+	// session commit.
+	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.handleErrors,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			CookieName:     "sf_csrf",
@@ -49,7 +52,7 @@ func (s *Server) routes() *echo.Echo {
 			CookieHTTPOnly: true,
 			CookieSecure:   s.cfg.SecureCookies,
 			CookieSameSite: http.SameSiteLaxMode,
-		}), s.handleErrors)
+		}))
 
 	// Shopping.
 	site.GET("/", s.home)

@@ -121,14 +121,7 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	if err != nil {
 		return fmt.Errorf("web: listen on %s: %w", s.cfg.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := s.httpServer()
 	s.Start()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -146,6 +139,20 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
 	return errors.Join(err, s.Close(shutCtx))
+}
+
+// httpServer bounds how long a client may take to send a request, how long
+// a response may take and how long an idle connection is kept, so slow or
+// stuck clients cannot hold connections forever.
+func (s *Server) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // Close stops background work and drains the event writer.

@@ -218,6 +218,8 @@ func (t *Trainer) Start() bool {
 			t.s.log.Error("training failed", "err", err)
 			if t.s.model.Load() == nil {
 				t.s.setDegraded("training failed: serving popularity")
+			} else {
+				t.s.setDegraded("training failed: serving the previous model")
 			}
 			return
 		}

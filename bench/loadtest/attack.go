@@ -1,0 +1,207 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// endpoint is one kind of request the harness sends.
+type endpoint struct {
+	name string
+	want int // the status code a good answer has
+	fill func(t *vegeta.Target)
+}
+
+// Result is one phase's figures.
+type Result struct {
+	Endpoint   string         `json:"endpoint"`
+	Mode       string         `json:"mode"`           // "closed" (fixed workers) or "open" (constant rate)
+	Rate       float64        `json:"rate,omitempty"` // requested rate of an open-loop phase
+	Workers    int            `json:"workers"`
+	Seconds    float64        `json:"seconds"`
+	Requests   uint64         `json:"requests"`
+	Good       uint64         `json:"good"` // answered with the expected status
+	Throughput float64        `json:"throughput"`
+	P50        time.Duration  `json:"p50"`
+	P95        time.Duration  `json:"p95"`
+	P99        time.Duration  `json:"p99"`
+	Max        time.Duration  `json:"max"`
+	Codes      map[string]int `json:"codes"`
+	Errors     []string       `json:"errors,omitempty"`
+	Profile    string         `json:"profile,omitempty"`
+}
+
+// attack runs one bounded phase. A zero rate is a closed loop: `workers`
+// workers each send the next request as soon as the previous one is
+// answered. Otherwise it is vegeta's open loop at a constant rate, with at
+// most `workers` requests in flight.
+func attack(ctx context.Context, base string, ep endpoint, rate float64, dur time.Duration, workers int, each func(*vegeta.Result)) Result {
+	maxBody := int64(0)
+	if each != nil {
+		maxBody = 4096
+	}
+	a := vegeta.NewAttacker(vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)),
+		vegeta.Connections(workers), vegeta.MaxConnections(workers), vegeta.Redirects(vegeta.NoFollow),
+		vegeta.Timeout(30*time.Second), vegeta.MaxBody(maxBody), vegeta.KeepAlive(true))
+	tr := func(t *vegeta.Target) error {
+		ep.fill(t)
+		t.URL = base + t.URL
+		return nil
+	}
+	pace := vegeta.Rate{Freq: 0, Per: time.Second}
+	mode := "closed"
+	if rate > 0 {
+		mode = "open"
+		pace = vegeta.Rate{Freq: int(rate), Per: time.Second}
+	}
+	var m vegeta.Metrics
+	began := time.Now()
+	stop := context.AfterFunc(ctx, func() { a.Stop() })
+	defer stop()
+	for res := range a.Attack(tr, pace, dur, ep.name) {
+		m.Add(res)
+		if each != nil {
+			each(res)
+		}
+	}
+	elapsed := time.Since(began)
+	m.Close()
+	r := Result{Endpoint: ep.name, Mode: mode, Rate: rate, Workers: workers, Seconds: elapsed.Seconds(),
+		Requests: m.Requests, Codes: m.StatusCodes, Errors: m.Errors,
+		P50: m.Latencies.P50, P95: m.Latencies.P95, P99: m.Latencies.P99, Max: m.Latencies.Max}
+	r.Good = uint64(m.StatusCodes[strconv.Itoa(ep.want)])
+	r.Throughput = float64(r.Good) / elapsed.Seconds()
+	if len(r.Errors) > 5 {
+		r.Errors = r.Errors[:5]
+	}
+	return r
+}
+
+// profile saves a CPU profile of the server taken over d.
+func profile(ctx context.Context, pprofBase, file string, d time.Duration) error {
+	secs := max(1, int(d.Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pprofBase+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// endpoints builds the shopper-facing requests.
+func endpoints(fx *fixture, shoppers, anons []visitor) []endpoint {
+	get := func(u string, v visitor, t *vegeta.Target) {
+		t.Method, t.URL, t.Body = http.MethodGet, u, nil
+		t.Header = http.Header{"Cookie": {v.cookie}}
+	}
+	pick := func(vs []visitor) visitor { return vs[rand.IntN(len(vs))] }
+	product := func() productRef { return fx.products[rand.IntN(len(fx.products))] }
+	return []endpoint{
+		{"reference", http.StatusOK, func(t *vegeta.Target) { get("/bench/reference", pick(shoppers), t) }},
+		{"home", http.StatusOK, func(t *vegeta.Target) { get("/", pick(shoppers), t) }},
+		{"home-anon", http.StatusOK, func(t *vegeta.Target) { get("/", pick(anons), t) }},
+		{"category", http.StatusOK, func(t *vegeta.Target) {
+			get("/c/"+fx.categories[rand.IntN(len(fx.categories))], pick(anons), t)
+		}},
+		{"product", http.StatusOK, func(t *vegeta.Target) { get(product().path, pick(anons), t) }},
+		{"search", http.StatusOK, func(t *vegeta.Target) {
+			get("/search?q="+url.QueryEscape(fx.queries[rand.IntN(len(fx.queries))]), pick(anons), t)
+		}},
+		{"cart-add", http.StatusSeeOther, func(t *vegeta.Target) {
+			v := pick(shoppers)
+			form := url.Values{"product_id": {strconv.FormatUint(uint64(product().id), 10)}, "quantity": {"1"}, "_csrf": {v.csrf}}
+			t.Method, t.URL, t.Body = http.MethodPost, "/cart/add", []byte(form.Encode())
+			t.Header = http.Header{"Cookie": {v.cookie}, "Content-Type": {"application/x-www-form-urlencoded"}}
+		}},
+	}
+}
+
+// eventSource makes event API batches for users under a run-unique prefix,
+// so the events of this run can be counted afterwards.
+type eventSource struct {
+	fx     *fixture
+	prefix string
+	batch  int
+	seq    atomic.Int64
+	acked  atomic.Int64
+	failed atomic.Int64
+}
+
+var eventTypes = []string{"view", "view", "view", "click", "add_to_cart", "purchase"}
+
+func (es *eventSource) endpoint() endpoint {
+	return endpoint{"events-api", http.StatusAccepted, func(t *vegeta.Target) {
+		var b bytes.Buffer
+		b.WriteString(`{"events":[`)
+		now := time.Now().UTC().Format(time.RFC3339)
+		for i := range es.batch {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			n := es.seq.Add(1)
+			fmt.Fprintf(&b, `{"user_id":"%s%d","product_id":%q,"type":%q,"timestamp":%q}`,
+				es.prefix, n%5000, es.fx.products[rand.IntN(len(es.fx.products))].ext, eventTypes[n%int64(len(eventTypes))], now)
+		}
+		b.WriteString(`]}`)
+		t.Method, t.URL, t.Body = http.MethodPost, "/api/v1/events", b.Bytes()
+		t.Header = http.Header{"Authorization": {"Bearer " + es.fx.apiKey}, "Content-Type": {"application/json"}}
+	}}
+}
+
+// record adds a response's acknowledged count.
+func (es *eventSource) record(r *vegeta.Result) {
+	if r.Code != http.StatusAccepted {
+		es.failed.Add(1)
+		return
+	}
+	var ack struct {
+		Accepted int64 `json:"accepted"`
+	}
+	if json.Unmarshal(r.Body, &ack) != nil {
+		es.failed.Add(1)
+		return
+	}
+	es.acked.Add(ack.Accepted)
+}
+
+func codes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s×%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// vegetaResult keeps the vegeta import in this file.
+type vegetaResult = vegeta.Result

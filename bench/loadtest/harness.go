@@ -1,0 +1,255 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"storefront/models"
+	"storefront/seed"
+)
+
+// Options configure a run.
+type Options struct {
+	Dir           string        // databases, logs, profiles and results
+	Scale         string        // seed.ScaleSmall or seed.ScaleLarge
+	Reseed        bool          // rebuild the pristine database
+	Shoppers      int           // logged-in shoppers
+	Visitors      int           // anonymous visitors
+	Workers       int           // concurrent connections
+	Phase         time.Duration // length of each closed- and open-loop phase
+	OpenFraction  float64       // open-loop rate as a fraction of the closed-loop maximum
+	EventRate     int           // events/s of the sustained event API run
+	EventBatch    int           // events per request
+	EventDuration time.Duration // length of the sustained event API run; 0 skips it
+	Profile       bool          // save CPU profiles of the server per closed-loop phase
+	HomepageOnly  bool          // only the homepage phases (the large-scale run)
+	Log           io.Writer     // progress; nil discards it
+}
+
+// Main parses the command line: a run by default, or one of the child modes
+// the harness starts itself in.
+func Main(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case childServe:
+			return serveChild(args[1:], stdout, stderr)
+		case childTrain:
+			return trainChild(args[1:], stdout, stderr)
+		}
+	}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o Options
+	fs.StringVar(&o.Dir, "dir", "bench/data", "directory for databases, logs, profiles and results (not in git)")
+	fs.StringVar(&o.Scale, "scale", seed.ScaleSmall, "world size: small or large")
+	fs.BoolVar(&o.Reseed, "reseed", false, "rebuild the seeded database even if one exists")
+	fs.IntVar(&o.Shoppers, "shoppers", 100, "seeded shoppers to log in")
+	fs.IntVar(&o.Visitors, "visitors", 100, "anonymous visitors")
+	fs.IntVar(&o.Workers, "workers", 32, "concurrent connections")
+	fs.DurationVar(&o.Phase, "phase", 8*time.Second, "length of each load phase")
+	fs.Float64Var(&o.OpenFraction, "open-fraction", 0.5, "open-loop rate as a fraction of the closed-loop maximum")
+	fs.IntVar(&o.EventRate, "event-rate", 10000, "events/s of the sustained event API run")
+	fs.IntVar(&o.EventBatch, "event-batch", 50, "events per event API request")
+	fs.DurationVar(&o.EventDuration, "event-duration", 60*time.Second, "length of the sustained event API run (0 skips it)")
+	fs.BoolVar(&o.Profile, "profile", false, "save a CPU profile of the server for every closed-loop phase")
+	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the homepages (for the large world)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.Workers < 1 || o.Phase <= 0 || o.Shoppers < 1 || o.Visitors < 1 || o.EventBatch < 1 || o.EventBatch > 1000 {
+		return errors.New("bench: --workers, --phase, --shoppers, --visitors must be positive; --event-batch 1..1000")
+	}
+	o.Log = stderr
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := Run(ctx, o)
+	if rep != nil {
+		rep.Print(stdout)
+		if b, jerr := json.MarshalIndent(rep, "", "  "); jerr == nil {
+			path := filepath.Join(o.Dir, "results-"+o.Scale+".json")
+			if werr := os.WriteFile(path, b, 0o644); werr == nil {
+				fmt.Fprintf(stdout, "\nresults: %s\n", path)
+			}
+		}
+	}
+	return err
+}
+
+// Report is everything one run measured.
+type Report struct {
+	Date        time.Time `json:"date"`
+	Scale       string    `json:"scale"`
+	CPUs        int       `json:"cpus"`
+	CPUModel    string    `json:"cpu_model"`
+	LoadBefore  string    `json:"load_before"`
+	Counts      models.DataCounts
+	Seeded      time.Duration `json:"seeded"`
+	TrainLoad   time.Duration `json:"train_load"`
+	TrainFit    time.Duration `json:"train_fit"`
+	TrainSave   time.Duration `json:"train_save"`
+	TrainWall   time.Duration `json:"train_wall"`
+	TrainRSS    int64         `json:"train_peak_rss"`
+	Startup     time.Duration `json:"startup"`
+	ServerRSS   int64         `json:"server_rss"`
+	ServerPeak  int64         `json:"server_peak_rss"`
+	Results     []Result      `json:"results"`
+	RefRatio    float64       `json:"home_to_reference"`
+	Events      *EventCheck   `json:"events,omitempty"`
+	LoginTime   time.Duration `json:"login_time"`
+	Options     Options       `json:"-"`
+	WriterStats [3]int64      `json:"writer_written_dropped_failed"`
+}
+
+// EventCheck is the sustained event API run and its count.
+type EventCheck struct {
+	Run        Result  `json:"run"`
+	Requested  int     `json:"requested_events_per_s"`
+	Acked      int64   `json:"acknowledged"`
+	Failed     int64   `json:"failed_requests"`
+	Stored     int64   `json:"stored"`
+	EventsPerS float64 `json:"acknowledged_per_s"`
+}
+
+// Run prepares the world, starts the server and measures it.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	log := o.Log
+	if log == nil {
+		log = io.Discard
+	}
+	rep := &Report{Date: time.Now(), Scale: o.Scale, CPUs: runtime.NumCPU(), CPUModel: cpuModel(), LoadBefore: loadAvg(), Options: o}
+	p, err := prepare(ctx, o, log)
+	if err != nil {
+		return nil, err
+	}
+	rep.Seeded, rep.TrainLoad, rep.TrainFit, rep.TrainSave = p.seeded, p.train.Load, p.train.Train, p.train.Save
+	rep.TrainWall, rep.TrainRSS = p.trainWall, p.trainRSS
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	fx, counts, err := loadFixture(ctx, p.path, rng)
+	if err != nil {
+		return nil, err
+	}
+	rep.Counts = counts
+
+	logFile, err := os.Create(filepath.Join(o.Dir, "server-"+o.Scale+".log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	srv, err := startServer(ctx, p.path, o.Profile, logFile)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.kill()
+	rep.Startup = srv.startup
+	fmt.Fprintf(log, "bench: server at %s answered its first homepage %s after exec\n", srv.base, srv.startup.Round(time.Millisecond))
+
+	start := time.Now()
+	shoppers, err := newVisitors(ctx, srv.base, fx.products[0].path, o.Shoppers, fx.shoppers, rng)
+	if err != nil {
+		return rep, err
+	}
+	anons, err := newVisitors(ctx, srv.base, fx.products[0].path, o.Visitors, 0, rng)
+	if err != nil {
+		return rep, err
+	}
+	rep.LoginTime = time.Since(start)
+	fmt.Fprintf(log, "bench: %d shoppers logged in, %d visitors in %s\n", len(shoppers), len(anons), rep.LoginTime.Round(time.Millisecond))
+
+	eps := endpoints(fx, shoppers, anons)
+	es := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().Unix(), 36) + "-u", batch: o.EventBatch}
+	if o.HomepageOnly {
+		eps = eps[:3]
+	} else {
+		eps = append(eps, es.endpoint())
+	}
+	// Warm up connections, caches and the Go runtime.
+	attack(ctx, srv.base, eps[1], 0, 2*time.Second, o.Workers, es.recordIf(eps[1]))
+
+	closed := map[string]Result{}
+	for _, ep := range eps {
+		var file string
+		if o.Profile && srv.pprof != "" {
+			file = filepath.Join(o.Dir, "cpu-"+o.Scale+"-"+ep.name+".pprof")
+			go func() {
+				if err := profile(ctx, srv.pprof, file, o.Phase-time.Second); err != nil {
+					fmt.Fprintf(log, "bench: profile %s: %v\n", ep.name, err)
+				}
+			}()
+		}
+		r := attack(ctx, srv.base, ep, 0, o.Phase, o.Workers, es.recordIf(ep))
+		r.Profile = file
+		closed[ep.name] = r
+		rep.Results = append(rep.Results, r)
+		fmt.Fprintf(log, "bench: closed %-10s %8.0f req/s  p50 %-8s p99 %-8s %s\n", ep.name, r.Throughput, ms(r.P50), ms(r.P99), codes(r.Codes))
+		if o.Profile {
+			time.Sleep(1500 * time.Millisecond) // let the profile finish before the next phase
+		}
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+	}
+	if ref := closed["reference"].Throughput; ref > 0 {
+		rep.RefRatio = closed["home"].Throughput / ref
+	}
+	for _, ep := range eps {
+		rate := closed[ep.name].Throughput * o.OpenFraction
+		if rate < 1 {
+			continue
+		}
+		r := attack(ctx, srv.base, ep, rate, o.Phase, o.Workers, es.recordIf(ep))
+		rep.Results = append(rep.Results, r)
+		fmt.Fprintf(log, "bench: open   %-10s %8.0f req/s  p50 %-8s p99 %-8s %s\n", ep.name, r.Throughput, ms(r.P50), ms(r.P99), codes(r.Codes))
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+	}
+
+	if !o.HomepageOnly && o.EventDuration > 0 {
+		// The sustained run counts only its own users' events.
+		sustained := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-s", batch: o.EventBatch}
+		fmt.Fprintf(log, "bench: event API at %d events/s for %s\n", o.EventRate, o.EventDuration)
+		r := attack(ctx, srv.base, sustained.endpoint(), float64(o.EventRate)/float64(o.EventBatch), o.EventDuration, 4*o.Workers, sustained.record)
+		rep.Events = &EventCheck{Run: r, Requested: o.EventRate, Acked: sustained.acked.Load(), Failed: sustained.failed.Load()}
+		// Per second of the attack window: vegeta sends for exactly EventDuration.
+		rep.Events.EventsPerS = float64(rep.Events.Acked) / o.EventDuration.Seconds()
+		defer func() {
+			// After the server drained its writer: count what is stored.
+			db, err := models.Open(p.path)
+			if err != nil {
+				fmt.Fprintf(log, "bench: count events: %v\n", err)
+				return
+			}
+			defer db.Close()
+			rep.Events.Stored, err = db.CountEventsOfUsers(context.Background(), sustained.prefix)
+			if err != nil {
+				fmt.Fprintf(log, "bench: count events: %v\n", err)
+			}
+		}()
+	}
+	rep.ServerRSS, rep.ServerPeak = srv.memory()
+	if err := srv.stop(); err != nil {
+		fmt.Fprintf(log, "bench: server stop: %v\n", err)
+	}
+	rep.WriterStats = srv.writerOK
+	return rep, nil
+}
+
+// recordIf records acknowledgements of event API phases.
+func (es *eventSource) recordIf(ep endpoint) func(*vegetaResult) {
+	if ep.name != "events-api" {
+		return nil
+	}
+	return es.record
+}

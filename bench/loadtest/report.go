@@ -1,0 +1,119 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// Print writes the report as Markdown tables, then the targets it met or missed.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n## Storefront load test — %s world, %s\n\n", r.Scale, r.Date.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "machine: %d CPUs (%s); load average before the run: %s\n", r.CPUs, r.CPUModel, r.LoadBefore)
+	fmt.Fprintf(w, "data: %d products, %d shoppers, %d events; %d concurrent connections\n\n",
+		r.Counts.Products, r.Counts.Shoppers, r.Counts.Events, r.Options.Workers)
+	fmt.Fprintf(w, "| endpoint | closed: req/s | p50 | p95 | p99 | open: rate | p50 | p95 | p99 | statuses (closed) |\n")
+	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	open := map[string]Result{}
+	for _, res := range r.Results {
+		if res.Mode == "open" {
+			open[res.Endpoint] = res
+		}
+	}
+	for _, c := range r.Results {
+		if c.Mode != "closed" {
+			continue
+		}
+		o := open[c.Endpoint]
+		fmt.Fprintf(w, "| %s | %.0f | %s | %s | %s | %.0f/s | %s | %s | %s | %s |\n", c.Endpoint, c.Throughput,
+			ms(c.P50), ms(c.P95), ms(c.P99), o.Rate, ms(o.P50), ms(o.P95), ms(o.P99), codes(c.Codes))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "personalized homepage / reference page throughput: %.0f%%\n", 100*r.RefRatio)
+	if r.Seeded > 0 {
+		fmt.Fprintf(w, "seeding: %s\n", r.Seeded.Round(time.Millisecond))
+	}
+	fmt.Fprintf(w, "training: %s wall (load %s, train %s, save %s), peak RSS %s\n", r.TrainWall.Round(time.Millisecond),
+		r.TrainLoad.Round(time.Millisecond), r.TrainFit.Round(time.Millisecond), r.TrainSave.Round(time.Millisecond), mib(r.TrainRSS))
+	fmt.Fprintf(w, "start-up to first served homepage (stored model): %s\n", r.Startup.Round(time.Millisecond))
+	fmt.Fprintf(w, "server RSS after the load: %s (peak %s)\n", mib(r.ServerRSS), mib(r.ServerPeak))
+	fmt.Fprintf(w, "event writer: %d written, %d dropped (queue full), %d failed\n", r.WriterStats[0], r.WriterStats[1], r.WriterStats[2])
+	if e := r.Events; e != nil {
+		fmt.Fprintf(w, "event API: %d events/s requested for %.0f s in batches of %d: %d acknowledged (%.0f/s), %d requests failed, %d stored, p99 %s\n",
+			e.Requested, e.Run.Seconds, r.Options.EventBatch, e.Acked, e.EventsPerS, e.Failed, e.Stored, ms(e.Run.P99))
+	}
+	fmt.Fprintln(w, "\ntargets:")
+	for _, t := range r.targets() {
+		mark := "MET   "
+		if !t.ok {
+			mark = "MISSED"
+		}
+		fmt.Fprintf(w, "  %s %-52s %s\n", mark, t.name, t.got)
+	}
+}
+
+type target struct {
+	name string
+	got  string
+	ok   bool
+}
+
+func (r *Report) closed(name string) (Result, bool) {
+	for _, res := range r.Results {
+		if res.Mode == "closed" && res.Endpoint == name {
+			return res, true
+		}
+	}
+	return Result{}, false
+}
+
+func (r *Report) targets() []target {
+	var out []target
+	p99 := func(name string, limit time.Duration) {
+		if res, ok := r.closed(name); ok {
+			out = append(out, target{fmt.Sprintf("%s p99 ≤ %s (closed loop)", name, ms(limit)), ms(res.P99), res.P99 <= limit})
+		}
+	}
+	if r.Scale == "large" {
+		out = append(out, target{"training ≤ 60 s", r.TrainWall.Round(time.Millisecond).String(), r.TrainWall <= time.Minute})
+		out = append(out, target{"server RSS ≤ 1 GiB", mib(r.ServerPeak) + " peak", r.ServerPeak <= 1<<30})
+		p99("home", 40*time.Millisecond)
+		return out
+	}
+	p99("home", 25*time.Millisecond)
+	out = append(out, target{"home throughput ≥ 50% of reference", fmt.Sprintf("%.0f%%", 100*r.RefRatio), r.RefRatio >= 0.5})
+	p99("product", 15*time.Millisecond)
+	p99("category", 15*time.Millisecond)
+	p99("search", 30*time.Millisecond)
+	if e := r.Events; e != nil {
+		out = append(out, target{"event API ≥ 10,000 events/s sustained", fmt.Sprintf("%.0f/s", e.EventsPerS), e.EventsPerS >= 10000})
+		out = append(out, target{"every acknowledged event stored", fmt.Sprintf("%d of %d", e.Stored, e.Acked), e.Stored == e.Acked && e.Acked > 0})
+	}
+	out = append(out, target{"start-up ≤ 2 s", r.Startup.Round(time.Millisecond).String(), r.Startup <= 2*time.Second})
+	return out
+}

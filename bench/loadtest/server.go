@@ -1,0 +1,139 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// child is the running server process.
+type child struct {
+	cmd      *exec.Cmd
+	base     string // http://127.0.0.1:PORT
+	pprof    string // http://127.0.0.1:PORT or ""
+	startup  time.Duration
+	lines    chan string
+	exited   chan error
+	writerOK [3]int64 // events written, dropped, failed (after stop)
+}
+
+// startServer starts the server child and returns once it has answered its
+// first homepage request; the time from exec to that answer is the start-up
+// time.
+func startServer(ctx context.Context, dbPath string, withPprof bool, logFile io.Writer) (*child, error) {
+	args := []string{childServe, "--db", dbPath}
+	if withPprof {
+		args = append(args, "--pprof")
+	}
+	c := &child{lines: make(chan string, 8), exited: make(chan error, 1)}
+	c.cmd = exec.Command(self(), args...)
+	c.cmd.Stderr = logFile
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	began := time.Now()
+	if err := c.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("loadtest: start server: %w", err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+		close(c.lines)
+		c.exited <- c.cmd.Wait()
+	}()
+	deadline := time.After(60 * time.Second)
+	for c.base == "" {
+		select {
+		case line, ok := <-c.lines:
+			if !ok {
+				return nil, fmt.Errorf("loadtest: server exited before listening (see the server log)")
+			}
+			if addr, ok := strings.CutPrefix(line, "pprof "); ok {
+				c.pprof = "http://" + addr
+			}
+			if addr, ok := strings.CutPrefix(line, "listen "); ok {
+				c.base = "http://" + addr
+			}
+		case <-deadline:
+			c.kill()
+			return nil, fmt.Errorf("loadtest: server did not listen within 60 s")
+		case <-ctx.Done():
+			c.kill()
+			return nil, ctx.Err()
+		}
+	}
+	res, err := http.Get(c.base + "/")
+	if err != nil {
+		c.kill()
+		return nil, fmt.Errorf("loadtest: first request: %w", err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	c.startup = time.Since(began)
+	if res.StatusCode != http.StatusOK {
+		c.kill()
+		return nil, fmt.Errorf("loadtest: first request answered %s", res.Status)
+	}
+	return c, nil
+}
+
+// memory reads the child's resident set now and at its peak, in bytes.
+func (c *child) memory() (rss, peak int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		v, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = v * 1024
+		case "VmHWM:":
+			peak = v * 1024
+		}
+	}
+	return rss, peak
+}
+
+// stop asks the server to shut down gracefully (it drains the event
+// writer) and waits for it, killing it after a bound.
+func (c *child) stop() error {
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case line, ok := <-c.lines:
+			if !ok {
+				c.lines = nil
+				continue
+			}
+			if f := strings.Fields(line); len(f) == 4 && f[0] == "events" {
+				for i := range 3 {
+					c.writerOK[i], _ = strconv.ParseInt(f[i+1], 10, 64)
+				}
+			}
+		case err := <-c.exited:
+			return err
+		case <-timeout:
+			c.kill()
+			return fmt.Errorf("loadtest: server did not stop within 60 s; killed")
+		}
+	}
+}
+
+func (c *child) kill() { c.cmd.Process.Kill() }

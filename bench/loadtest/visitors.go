@@ -1,0 +1,146 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"storefront/seed"
+)
+
+// visitor is one browser's cookies and CSRF form token.
+type visitor struct {
+	email  string // "" for an anonymous visitor
+	cookie string // Cookie header value
+	csrf   string
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// browser is an HTTP client with its own cookie jar whose connections come
+// from the given local address. The login rate limit is per client address,
+// so logging in many shoppers uses several addresses of 127.0.0.0/8.
+func browser(local net.IP) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: local}, Timeout: 5 * time.Second}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport:     &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 2},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func getPage(ctx context.Context, hc *http.Client, u string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", err
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s", u, res.Status)
+	}
+	return string(b), nil
+}
+
+// newVisitor opens the homepage (and, for a shopper, logs in through the
+// form) and keeps the cookies the shop set.
+func newVisitor(ctx context.Context, base, formPage string, local net.IP, email string) (visitor, error) {
+	hc := browser(local)
+	v := visitor{email: email}
+	if email != "" {
+		page, err := getPage(ctx, hc, base+"/login")
+		if err != nil {
+			return v, err
+		}
+		m := csrfInput.FindStringSubmatch(page)
+		if m == nil {
+			return v, fmt.Errorf("no CSRF token on /login")
+		}
+		form := url.Values{"email": {email}, "password": {seed.ShopperPassword}, "_csrf": {m[1]}, "next": {"/"}}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := hc.Do(req)
+		if err != nil {
+			return v, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			return v, fmt.Errorf("log in %s: %s", email, res.Status)
+		}
+	}
+	// The first homepage also takes the welcome flash out of the session;
+	// a product page has the add-to-cart form and its token.
+	if _, err := getPage(ctx, hc, base+"/"); err != nil {
+		return v, err
+	}
+	page, err := getPage(ctx, hc, base+formPage)
+	if err != nil {
+		return v, err
+	}
+	m := csrfInput.FindStringSubmatch(page)
+	if m == nil {
+		return v, fmt.Errorf("no CSRF token on %s", formPage)
+	}
+	v.csrf = m[1]
+	u, _ := url.Parse(base)
+	var parts []string
+	for _, c := range hc.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	v.cookie = strings.Join(parts, "; ")
+	if email != "" && !strings.Contains(v.cookie, "sf_session=") {
+		return v, fmt.Errorf("log in %s: no session cookie", email)
+	}
+	return v, nil
+}
+
+// newVisitors logs in n distinct random seeded shoppers (or opens n
+// anonymous visitors when shoppers is 0), a few at a time.
+func newVisitors(ctx context.Context, base, formPage string, n, shoppers int, rng *rand.Rand) ([]visitor, error) {
+	var emails []string
+	if shoppers > 0 {
+		for _, u := range rng.Perm(shoppers)[:min(n, shoppers)] {
+			emails = append(emails, fmt.Sprintf("shopper%05d@example.com", u+1))
+		}
+	} else {
+		emails = make([]string, n)
+	}
+	out := make([]visitor, len(emails))
+	errs := make([]error, len(emails))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, email := range emails {
+		// Eight logins per client address stay inside the limiter's burst.
+		local := net.IPv4(127, 0, 1+byte(i/8/250), 2+byte(i/8%250))
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i], errs[i] = newVisitor(ctx, base, formPage, local, email)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: %w", err)
+		}
+	}
+	return out, nil
+}

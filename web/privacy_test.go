@@ -1,0 +1,183 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"storefront/models"
+)
+
+// waitForEvents waits until the event writer has stored n events of user.
+func (s *testShop) waitForEvents(user string, n int64) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := s.db.CountUserEvents(context.Background(), user)
+		must(s.t, err)
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s has %d events, want %d", user, got, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// shopperWithHistory logs Ada in and gives her a view, an order and a
+// cart line.
+func shopperWithHistory(t *testing.T, shop *testShop) (*client, *models.Order) {
+	t.Helper()
+	c := shop.shopperClient()
+	tent, lantern := shop.product("SKU-1"), shop.product("SKU-5")
+	c.get(productPath(tent))
+	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
+	_, doc := c.get("/checkout")
+	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	res := c.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+		"street": {"1 Analytical Way"}, "city": {"London"}, "postcode": {"N1"}, "country": {"UK"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", res.StatusCode)
+	}
+	c.post(productPath(lantern), "/cart/add", url.Values{"product_id": {utoa(lantern.ID)}, "quantity": {"2"}})
+	shop.waitForEvents("s1", 3) // view, add to cart, purchase
+	orders, err := shop.db.OrdersOf(context.Background(), 1)
+	must(t, err)
+	if len(orders) != 1 {
+		t.Fatalf("%d orders", len(orders))
+	}
+	return c, &orders[0]
+}
+
+func TestExportHoldsEverythingAboutTheShopper(t *testing.T) {
+	shop := mustOpenShop(t)
+	_, err := shop.db.CreateShopper(context.Background(), "Bob Other", "bob@example.com", testPassword)
+	must(t, err)
+	c, order := shopperWithHistory(t, shop)
+	res, err := c.hc.Get(shop.ts.URL + "/account/export")
+	must(t, err)
+	defer res.Body.Close()
+	if !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") || res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("headers %v", res.Header)
+	}
+	body, err := io.ReadAll(res.Body)
+	must(t, err)
+	var got models.ShopperExport
+	must(t, json.Unmarshal(body, &got))
+	if got.Account.Email != "ada@example.com" || got.Account.Name != "Ada Shopper" || got.Account.ID != "s1" {
+		t.Errorf("account %+v", got.Account)
+	}
+	if len(got.Orders) != 1 || got.Orders[0].ID != order.ID || got.Orders[0].Street != "1 Analytical Way" || len(got.Orders[0].Items) != 1 {
+		t.Errorf("orders %+v", got.Orders)
+	}
+	if len(got.Cart) != 1 || got.Cart[0].ProductID != "SKU-5" || got.Cart[0].Quantity != 2 {
+		t.Errorf("cart %+v", got.Cart)
+	}
+	var types []string
+	for _, e := range got.Events {
+		types = append(types, e.Type+":"+e.ProductID)
+	}
+	for _, want := range []string{"view:SKU-1", "add_to_cart:SKU-1", "purchase:SKU-1"} {
+		if !slices.Contains(types, want) {
+			t.Errorf("events %v lack %s", types, want)
+		}
+	}
+	if strings.Contains(string(body), "bob@example.com") || strings.Contains(string(body), "password") {
+		t.Error("export holds another shopper's data or a password hash")
+	}
+}
+
+func TestDeleteAccountKeepsOrdersWithoutPersonalData(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	c, order := shopperWithHistory(t, shop)
+	tok := c.cookie("sf_session")
+	if res := c.post("/account", "/account/delete", url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if _, err := shop.db.ShopperByID(ctx, 1); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("account still there: %v", err)
+	}
+	if n, _ := shop.db.CountUserEvents(ctx, "s1"); n != 0 {
+		t.Errorf("%d behaviour events kept", n)
+	}
+	if n, _ := shop.db.CartCount(ctx, "s1"); n != 0 {
+		t.Errorf("%d cart units kept", n)
+	}
+	var kept models.Order
+	must(t, shop.db.R.Preload("Items").First(&kept, order.ID).Error)
+	if kept.ShopperID != nil || kept.Email != "" || kept.Name != "" || kept.Street != "" || kept.City != "" || kept.Postcode != "" || kept.Country != "" {
+		t.Errorf("order keeps personal data: %+v", kept)
+	}
+	if kept.TotalCents != order.TotalCents || len(kept.Items) != 1 {
+		t.Errorf("order lost its accounting data: %+v", kept)
+	}
+	if shop.withSession(tok).isShopper() {
+		t.Error("the deleted account's session still works")
+	}
+	if res := shop.newClient().post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("login to a deleted account: %d", res.StatusCode)
+	}
+}
+
+func TestAPIHonoursOptOut(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	bob, err := shop.db.CreateShopper(ctx, "Bob Other", "bob@example.com", testPassword)
+	must(t, err)
+	// Ada browses tents and outdoor gear, Bob the kitchen.
+	var events []models.Event
+	at := time.Now().Add(-24 * time.Hour)
+	for _, v := range []struct{ user, sku string }{{"s1", "SKU-1"}, {"s1", "SKU-2"}, {"s1", "SKU-5"}, {bob.ExternalID, "SKU-3"}, {bob.ExternalID, "SKU-K1"}, {bob.ExternalID, "SKU-K2"}} {
+		id := shop.product(v.sku).ID
+		events = append(events, models.Event{UserKey: v.user, ProductID: &id, Type: models.EventView, CreatedAt: at})
+		at = at.Add(time.Minute)
+	}
+	must(t, shop.db.InsertEvents(ctx, events))
+	trainShopModel(t, shop.db)
+	secret, _, err := shop.db.CreateAPIKey(ctx, "test", "recs", models.ScopeRecommendations)
+	must(t, err)
+	srv := serveShop(t, shop.db, Config{}, false, nil)
+	recs := func(user string) Recommendations {
+		req, _ := http.NewRequest(http.MethodGet, srv.ts.URL+"/api/v1/recommendations?n=8&user_id="+user, nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		var out Recommendations
+		must(t, json.NewDecoder(res.Body).Decode(&out))
+		if len(out.RecommendedItems) == 0 {
+			t.Fatalf("no recommendations for %s", user)
+		}
+		return out
+	}
+	ids := func(r Recommendations) string {
+		var s []string
+		for _, it := range r.RecommendedItems {
+			s = append(s, it.ItemID)
+		}
+		return strings.Join(s, ",")
+	}
+	if ids(recs("s1")) == ids(recs(bob.ExternalID)) {
+		t.Fatal("personalized answers are the same for different histories; the test cannot see an opt-out")
+	}
+	must(t, shop.db.SetOptOut(ctx, 1, true))
+	must(t, shop.db.SetOptOut(ctx, bob.ID, true))
+	ada, b := recs("s1"), recs(bob.ExternalID)
+	if ids(ada) != ids(b) {
+		t.Fatalf("opted-out shoppers get different lists: %s vs %s", ids(ada), ids(b))
+	}
+	for _, it := range ada.RecommendedItems {
+		if strings.Contains(it.Reason, "you") {
+			t.Errorf("opted-out reason %q is personal", it.Reason)
+		}
+	}
+}

@@ -1,0 +1,404 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// holdWriteLock takes SQLite's write lock on a separate connection, as
+// another process or a long transaction would, until release is called.
+func holdWriteLock(tb testing.TB, db *models.DB) (release func()) {
+	tb.Helper()
+	other, err := models.Open(db.Path)
+	must(tb, err)
+	w, err := other.W.DB()
+	must(tb, err)
+	conn, err := w.Conn(context.Background())
+	must(tb, err)
+	_, err = conn.ExecContext(context.Background(), "BEGIN IMMEDIATE")
+	must(tb, err)
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+			conn.Close()
+			other.Close()
+		})
+	}
+	tb.Cleanup(release)
+	return release
+}
+
+// countEvents counts stored events of a type in a fresh connection.
+func countEvents(tb testing.TB, path, typ string) int64 {
+	tb.Helper()
+	db, err := models.Open(path)
+	must(tb, err)
+	defer db.Close()
+	var n int64
+	must(tb, db.R.Model(&models.Event{}).Where("type = ?", typ).Count(&n).Error)
+	return n
+}
+
+// listen runs the server's own ListenAndServe (the path `storefront
+// serve` takes) on a free port until the returned stop is called.
+func listen(tb testing.TB, db *models.DB) (base string, stop func() error) {
+	tb.Helper()
+	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
+	must(tb, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe(ctx, func(addr string) { ready <- addr }) }()
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case err := <-done:
+		tb.Fatalf("server did not start: %v", err)
+	}
+	var once sync.Once
+	var stopErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(30 * time.Second):
+				stopErr = errors.New("server did not stop within 30s")
+			}
+		})
+		return stopErr
+	}
+	tb.Cleanup(func() { stop() })
+	return base, stop
+}
+
+func TestGracefulStopDrainsEvents(t *testing.T) {
+	shop := mustOpenShop(t)
+	tent := shop.product("SKU-1")
+	base, stop := listen(t, shop.db)
+	// Hold the write lock so every tracked view is still queued in memory
+	// when the stop begins: only a drain can get them into the database.
+	release := holdWriteLock(t, shop.db)
+	// Few enough to finish well inside the writer's 5s busy timeout.
+	const views = 120
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < views; i += 8 {
+				res, err := http.Get(base + productPath(tent))
+				if err != nil || res.StatusCode != http.StatusOK {
+					failed.Add(1)
+				}
+				if err == nil {
+					res.Body.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d page views failed", failed.Load())
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	time.Sleep(300 * time.Millisecond)
+	release()
+	if err := <-stopped; err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if n := countEvents(t, shop.db.Path, models.EventView); n != views {
+		t.Fatalf("%d view events stored after a clean stop, want %d", n, views)
+	}
+}
+
+func TestSlowClientIsCutOff(t *testing.T) {
+	t.Parallel()
+	shop := mustOpenShop(t)
+	base, _ := listen(t, shop.db)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	must(t, err)
+	defer conn.Close()
+	// Half a request, then silence: the server must hang up by itself.
+	_, err = conn.Write([]byte("GET / HTTP/1.1\r\nHost: shop\r\n"))
+	must(t, err)
+	start := time.Now()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server kept a half-sent request open for 20s")
+	}
+	if d := time.Since(start); d > 12*time.Second {
+		t.Fatalf("the server hung up after %s", d)
+	}
+}
+
+// trainShopModel gives the shop's shoppers some history and stores a
+// trained model, as a retrain would.
+func trainShopModel(tb testing.TB, db *models.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	var ps []models.Product
+	must(tb, db.R.Where("active = ? AND stock > 0", true).Order("id").Find(&ps).Error)
+	var events []models.Event
+	at := time.Now().Add(-72 * time.Hour)
+	for j := range 5 {
+		for u := range 40 {
+			id := ps[(u+j)%len(ps)].ID
+			events = append(events, models.Event{UserKey: "u" + utoa(uint(u)), ProductID: &id, Type: models.EventView, CreatedAt: at})
+			at = at.Add(time.Minute)
+		}
+	}
+	must(tb, db.InsertEvents(ctx, events))
+	_, err := TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
+	must(tb, err)
+}
+
+type health struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+func (s *testShop) health() health {
+	s.t.Helper()
+	res, err := http.Get(s.ts.URL + "/healthz")
+	must(s.t, err)
+	defer res.Body.Close()
+	var h health
+	must(s.t, json.NewDecoder(res.Body).Decode(&h))
+	return h
+}
+
+// assertHomepageServes fails unless the homepage answers 200 with products.
+func assertHomepageServes(t *testing.T, shop *testShop) {
+	t.Helper()
+	for range 3 {
+		res, doc := shop.newClient().get("/")
+		if res.StatusCode != http.StatusOK || doc.Find("[data-product-id]").Length() == 0 {
+			t.Fatalf("homepage: %d with %d products", res.StatusCode, doc.Find("[data-product-id]").Length())
+		}
+	}
+}
+
+func TestHomepageSurvivesModelFaults(t *testing.T) {
+	t.Run("no stored model", func(t *testing.T) {
+		shop := mustOpenShop(t)
+		assertHomepageServes(t, shop)
+		if h := shop.health(); h.Status != "degraded" || !strings.Contains(h.Reason, "no trained model") {
+			t.Fatalf("healthz %+v", h)
+		}
+	})
+	t.Run("corrupt stored model", func(t *testing.T) {
+		base := mustOpenShop(t)
+		must(t, base.db.SaveModelArtifact(context.Background(), &models.ModelArtifact{Blob: []byte("not a model"), TrainedAt: time.Now().UTC()}))
+		logs := &syncBuffer{}
+		shop := serveShop(t, base.db, Config{Logger: slog.New(slog.NewTextHandler(logs, nil))}, false, nil)
+		assertHomepageServes(t, shop)
+		if h := shop.health(); h.Status != "degraded" || !strings.Contains(h.Reason, "unreadable") {
+			t.Fatalf("healthz %+v", h)
+		}
+		out := logs.String()
+		if strings.Count(out, `msg="stored model unreadable"`) != 1 || strings.Count(out, "msg=degraded") != 1 || strings.Contains(out, "request failed") {
+			t.Fatalf("want the fault logged once and no failed requests:\n%s", out)
+		}
+	})
+	t.Run("failed retrain keeps the served model", func(t *testing.T) {
+		base := mustOpenShop(t)
+		trainShopModel(t, base.db)
+		shop := serveShop(t, base.db, Config{}, false, nil)
+		if h := shop.health(); h.Status != "ok" || shop.srv.model.Load() == nil {
+			t.Fatalf("healthz %+v before the failure", h)
+		}
+		served := shop.srv.model.Load()
+		// The next save fails, as on a full disk.
+		must(t, shop.db.W.Exec(`CREATE TRIGGER fail_model_save BEFORE INSERT ON model_artifacts BEGIN SELECT RAISE(ABORT, 'disk full'); END`).Error)
+		if !shop.srv.trainer.Start() {
+			t.Fatal("training did not start")
+		}
+		shop.srv.trainer.wait()
+		if _, err := shop.srv.trainer.Last(); err == nil {
+			t.Fatal("training did not fail")
+		}
+		if shop.srv.model.Load() != served {
+			t.Fatal("a failed retrain replaced the served model")
+		}
+		assertHomepageServes(t, shop)
+		if h := shop.health(); h.Status != "degraded" || !strings.Contains(h.Reason, "training failed") {
+			t.Fatalf("healthz %+v after a failed retrain", h)
+		}
+	})
+}
+
+func TestHomepageWhileDatabaseBusy(t *testing.T) {
+	t.Parallel()
+	shop := mustOpenShop(t)
+	shopper := shop.shopperClient()
+	release := holdWriteLock(t, shop.db)
+	// Beyond the 5s busy timeout, so session and event writes give up.
+	time.AfterFunc(6500*time.Millisecond, release)
+	t.Run("visitor: served from the read pool without waiting", func(t *testing.T) {
+		start := time.Now()
+		res, doc := shop.newClient().get("/")
+		if res.StatusCode != http.StatusOK || doc.Find("[data-product-id]").Length() == 0 {
+			t.Fatalf("homepage: %d", res.StatusCode)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("homepage waited %s behind the writer", d)
+		}
+	})
+	t.Run("shopper: never a 500", func(t *testing.T) {
+		// The session's idle-timeout refresh is a write: it waits for the
+		// lock and, past the busy timeout, answers 503 "busy" rather than 500.
+		res, _ := shopper.get("/")
+		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("homepage: %d, want 200 or 503", res.StatusCode)
+		}
+	})
+	release()
+	if res, _ := shopper.get("/"); res.StatusCode != http.StatusOK {
+		t.Fatalf("after the lock is gone: %d", res.StatusCode)
+	}
+}
+
+func TestBackupWhileServingAndRestore(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	trainShopModel(t, shop.db)
+	secret, _, err := shop.db.CreateAPIKey(ctx, "test", "ingest", models.ScopeEvents)
+	must(t, err)
+	base, stop := listen(t, shop.db)
+	tent := shop.product("SKU-1")
+
+	// Shoppers browse and a tracker posts events while the backup runs.
+	var running atomic.Bool
+	running.Store(true)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; running.Load() && i < 2000; i++ {
+				var res *http.Response
+				var err error
+				if w%2 == 0 {
+					res, err = http.Get(base + productPath(tent))
+				} else {
+					req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/events",
+						strings.NewReader(`{"events":[{"user_id":"load","product_id":"SKU-2","type":"click"}]}`))
+					req.Header.Set("Authorization", "Bearer "+secret)
+					res, err = http.DefaultClient.Do(req)
+				}
+				if err == nil {
+					res.Body.Close()
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	before, err := shop.db.Counts(ctx)
+	must(t, err)
+	copyPath := filepath.Join(t.TempDir(), "backup.db")
+	must(t, shop.db.Backup(ctx, copyPath))
+	running.Store(false)
+	wg.Wait()
+	must(t, stop())
+	after, err := shop.db.Counts(ctx)
+	must(t, err)
+
+	backup, err := models.Open(copyPath)
+	must(t, err)
+	var check string
+	must(t, backup.R.Raw("PRAGMA integrity_check").Scan(&check).Error)
+	got, err := backup.Counts(ctx)
+	must(t, err)
+	backup.Close()
+	if check != "ok" || got.Products != before.Products || got.Shoppers != before.Shoppers || got.Orders != before.Orders {
+		t.Fatalf("backup integrity %q, counts %+v, live before %+v", check, got, before)
+	}
+	if got.Events < before.Events || got.Events > after.Events {
+		t.Fatalf("backup has %d events, live had %d before and %d after", got.Events, before.Events, after.Events)
+	}
+
+	// A backup of the stopped shop holds exactly what the shop holds.
+	quiet := filepath.Join(t.TempDir(), "quiet.db")
+	must(t, shop.db.Backup(ctx, quiet))
+	if err := shop.db.Backup(ctx, quiet); !errors.Is(err, models.ErrInvalid) {
+		t.Fatalf("backup over an existing file: %v", err)
+	}
+
+	// Restore as README says: with the shop stopped, copy the backup over
+	// the database file (removing -wal and -shm), then start the shop.
+	restored := filepath.Join(t.TempDir(), "storefront.db")
+	copyFile(t, quiet, restored)
+	db, err := models.Open(restored)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	rc, err := db.Counts(ctx)
+	must(t, err)
+	if rc != after {
+		t.Fatalf("restored counts %+v, shop had %+v", rc, after)
+	}
+	rshop := serveShop(t, db, Config{}, false, nil)
+	assertHomepageServes(t, rshop)
+	if h := rshop.health(); h.Status != "ok" {
+		t.Fatalf("restored shop health %+v, want the stored model served", h)
+	}
+	if !rshop.shopperClient().isShopper() {
+		t.Fatal("cannot log in to the restored shop")
+	}
+}
+
+func copyFile(tb testing.TB, from, to string) {
+	tb.Helper()
+	b, err := os.ReadFile(from)
+	must(tb, err)
+	must(tb, os.WriteFile(to, b, 0o644))
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(to + suffix)
+	}
+}
+
+func TestAPIAcknowledgesOnlyCommittedEvents(t *testing.T) {
+	shop := mustOpenShop(t)
+	secret, _, err := shop.db.CreateAPIKey(context.Background(), "test", "ingest", models.ScopeEvents)
+	must(t, err)
+	post := func() (int, time.Duration) {
+		req, _ := http.NewRequest(http.MethodPost, shop.ts.URL+"/api/v1/events",
+			strings.NewReader(`{"events":[{"user_id":"acked","product_id":"SKU-1","type":"purchase","value":1}]}`))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		start := time.Now()
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		res.Body.Close()
+		return res.StatusCode, time.Since(start)
+	}
+	release := holdWriteLock(t, shop.db)
+	time.AfterFunc(1500*time.Millisecond, release)
+	// While the database cannot commit, the API must not answer.
+	status, took := post()
+	if status != http.StatusAccepted || took < time.Second {
+		t.Fatalf("answered %d after %s while the write lock was held", status, took)
+	}
+	if n := countEvents(t, shop.db.Path, models.EventPurchase); n != 1 {
+		t.Fatalf("%d events stored when the answer came, want 1", n)
+	}
+}

@@ -1,0 +1,857 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"storefront/models"
+)
+
+// serveShop starts another server, with its own configuration, on the
+// database of an existing test shop. tweak runs before the first request.
+func serveShop(tb testing.TB, db *models.DB, cfg Config, useTLS bool, tweak func(*Server)) *testShop {
+	tb.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv, err := New(context.Background(), cfg, db)
+	must(tb, err)
+	if tweak != nil {
+		tweak(srv)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	if useTLS {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
+	tb.Cleanup(func() {
+		ts.Close()
+		srv.Close(context.Background())
+	})
+	return &testShop{t: tb, db: db, srv: srv, ts: ts}
+}
+
+// cookie returns the value of a cookie the client holds for the shop.
+func (c *client) cookie(name string) string {
+	u, _ := url.Parse(c.shop.ts.URL)
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// withSession is a new browser that presents only this session token, as
+// an attacker replaying a stolen or old cookie would.
+func (s *testShop) withSession(token string) *client {
+	s.t.Helper()
+	c := s.newClient()
+	u, _ := url.Parse(s.ts.URL)
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "sf_session", Value: token, Path: "/"}})
+	return c
+}
+
+// isShopper reports whether the client's session is a logged-in shopper.
+func (c *client) isShopper() bool {
+	c.shop.t.Helper()
+	res, _ := c.get("/account")
+	return res.StatusCode == http.StatusOK
+}
+
+// send makes a request with an exact form and headers (no CSRF token is
+// added) and parses the answer.
+func (c *client) send(method, path string, form url.Values, header map[string]string) (*http.Response, *goquery.Document) {
+	c.shop.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.shop.ts.URL+path, body)
+	must(c.shop.t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.hc.Do(req)
+	must(c.shop.t, err)
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	must(c.shop.t, err)
+	return res, doc
+}
+
+// token is the CSRF token of a page's forms.
+func (c *client) token(from string) string {
+	c.shop.t.Helper()
+	_, doc := c.get(from)
+	tok := csrf(doc)
+	if tok == "" {
+		c.shop.t.Fatalf("no CSRF token on %s", from)
+	}
+	return tok
+}
+
+func (s *testShop) sessionExists(token string) bool {
+	s.t.Helper()
+	var n int64
+	must(s.t, s.db.R.Raw(`SELECT COUNT(*) FROM sessions WHERE token = ?`, token).Scan(&n).Error)
+	return n > 0
+}
+
+func findCookie(res *http.Response, name string) *http.Cookie {
+	for _, ck := range res.Cookies() {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
+func TestSessionCookieFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		secure bool
+	}{{"plain http", false}, {"behind TLS with --secure-cookies", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			shop := serveShop(t, mustOpenShop(t).db, Config{SecureCookies: tc.secure}, tc.secure, nil)
+			c := shop.newClient()
+			first, _ := c.get("/login")
+			res := c.post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d", res.StatusCode)
+			}
+			cookies := map[string]*http.Cookie{"sf_session": findCookie(res, "sf_session"),
+				"sf_csrf": findCookie(first, "sf_csrf"), "sf_vid": findCookie(first, "sf_vid")}
+			for name, ck := range cookies {
+				if ck == nil {
+					t.Fatalf("no %s cookie set", name)
+				}
+				if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure != tc.secure {
+					t.Errorf("%s: HttpOnly=%t SameSite=%v Secure=%t; want HttpOnly, Lax, Secure=%t", name, ck.HttpOnly, ck.SameSite, ck.Secure, tc.secure)
+				}
+			}
+			if hsts := res.Header.Get("Strict-Transport-Security"); (hsts != "") != tc.secure {
+				t.Errorf("Strict-Transport-Security %q with secure cookies %t", hsts, tc.secure)
+			}
+		})
+	}
+}
+
+func TestSessionIDRotatesAtLogin(t *testing.T) {
+	for _, tc := range []struct{ name, loginPath, protected string }{
+		{"shopper", "/login", "/account"},
+		{"staff (privilege change)", "/admin/login", "/admin/layout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shop := mustOpenShop(t)
+			email := "ada@example.com"
+			if tc.loginPath == "/admin/login" {
+				email = shop.addStaff(models.RoleMerchandiser)
+			}
+			c := shop.newClient()
+			// A visitor's session exists before login (the cart flash uses it);
+			// an attacker who planted or read it must not inherit the login.
+			tent := shop.product("SKU-1")
+			c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
+			before := c.cookie("sf_session")
+			if before == "" {
+				t.Fatal("no session before login")
+			}
+			res := c.post(tc.loginPath, tc.loginPath, url.Values{"email": {email}, "password": {testPassword}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login: %d", res.StatusCode)
+			}
+			after := c.cookie("sf_session")
+			if after == "" || after == before {
+				t.Fatalf("session id not rotated at login: before %q, after %q", before, after)
+			}
+			if shop.sessionExists(before) {
+				t.Error("the pre-login session is still stored")
+			}
+			if res, _ := shop.withSession(before).get(tc.protected); res.StatusCode == http.StatusOK {
+				t.Errorf("replaying the pre-login session id opens %s", tc.protected)
+			}
+			if res, _ := shop.withSession(after).get(tc.protected); res.StatusCode != http.StatusOK {
+				t.Errorf("the new session id does not open %s: %d", tc.protected, res.StatusCode)
+			}
+		})
+	}
+}
+
+func TestLogoutEndsSessionOnServer(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.shopperClient()
+	tok := c.cookie("sf_session")
+	if !shop.withSession(tok).isShopper() {
+		t.Fatal("the session does not work before logout")
+	}
+	if res := c.post("/account", "/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if shop.sessionExists(tok) {
+		t.Error("session row kept after logout")
+	}
+	if shop.withSession(tok).isShopper() {
+		t.Fatal("a copy of the old session cookie still logs in after logout")
+	}
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	t.Run("configured", func(t *testing.T) {
+		sm := mustOpenShop(t).srv.sessions
+		if sm.IdleTimeout != 72*time.Hour || sm.Lifetime != 14*24*time.Hour || !sm.Cookie.HttpOnly {
+			t.Fatalf("idle %s, lifetime %s, HttpOnly %t; want 72h, 336h, true", sm.IdleTimeout, sm.Lifetime, sm.Cookie.HttpOnly)
+		}
+	})
+	t.Run("idle session expires on the server", func(t *testing.T) {
+		t.Parallel()
+		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, func(s *Server) { s.sessions.IdleTimeout = 3 * time.Second })
+		tok := shop.shopperClient().cookie("sf_session")
+		if !shop.withSession(tok).isShopper() {
+			t.Fatal("fresh session not logged in")
+		}
+		time.Sleep(4500 * time.Millisecond)
+		if shop.withSession(tok).isShopper() {
+			t.Fatal("session still valid after the idle timeout")
+		}
+	})
+	t.Run("absolute lifetime ends an active session", func(t *testing.T) {
+		t.Parallel()
+		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, func(s *Server) {
+			s.sessions.Lifetime, s.sessions.IdleTimeout = 4*time.Second, 0
+		})
+		c := shop.shopperClient()
+		tok := c.cookie("sf_session")
+		start := time.Now()
+		for time.Since(start) < 1500*time.Millisecond {
+			if !shop.withSession(tok).isShopper() {
+				t.Fatal("session ended before its lifetime")
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		time.Sleep(time.Until(start.Add(5 * time.Second)))
+		if shop.withSession(tok).isShopper() {
+			t.Fatal("an active session outlived its absolute lifetime")
+		}
+	})
+}
+
+// slowRefill keeps the limiter's burst but stops it refilling during a
+// test, so a slow machine cannot earn an extra attempt between requests.
+func slowRefill(s *Server) {
+	s.limiter.perIP, s.limiter.perAcct = rate.Every(time.Hour), rate.Every(time.Hour)
+}
+
+func loginForm(tok, email, password string) url.Values {
+	return url.Values{"_csrf": {tok}, "email": {email}, "password": {password}}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	t.Run("per account, with a clear message", func(t *testing.T) {
+		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
+		c := shop.newClient()
+		tok := c.token("/login")
+		for i := 1; i <= 10; i++ {
+			if res, _ := c.send(http.MethodPost, "/login", loginForm(tok, "ada@example.com", "wrong password"), nil); res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: %d, want 401", i, res.StatusCode)
+			}
+		}
+		res, doc := c.send(http.MethodPost, "/login", loginForm(tok, "ada@example.com", testPassword), nil)
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("11th attempt: %d, want 429", res.StatusCode)
+		}
+		if msg := doc.Find(`[data-testid="auth-error"]`).Text(); !strings.Contains(msg, "Too many login attempts") || !strings.Contains(msg, "Wait") {
+			t.Fatalf("message %q does not say what happened and what to do", msg)
+		}
+		if c.isShopper() {
+			t.Fatal("the right password got through the limit")
+		}
+	})
+	t.Run("per address, whatever X-Forwarded-For says", func(t *testing.T) {
+		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
+		c := shop.newClient()
+		tok := c.token("/login")
+		for i := 1; i <= 11; i++ {
+			res, _ := c.send(http.MethodPost, "/login", loginForm(tok, "user"+utoa(uint(i))+"@example.com", "wrong password"),
+				map[string]string{"X-Forwarded-For": "203.0.113." + utoa(uint(i))})
+			want := http.StatusUnauthorized
+			if i == 11 {
+				want = http.StatusTooManyRequests
+			}
+			if res.StatusCode != want {
+				t.Fatalf("attempt %d: %d, want %d", i, res.StatusCode, want)
+			}
+		}
+	})
+	t.Run("per account across addresses", func(t *testing.T) {
+		l := newLoginLimiter()
+		for i := range 10 {
+			if !l.allow("198.51.100."+utoa(uint(i)), "ada@example.com") {
+				t.Fatalf("attempt %d refused", i+1)
+			}
+		}
+		if l.allow("198.51.100.200", " ADA@example.com") {
+			t.Fatal("an 11th address could keep guessing the same account")
+		}
+		if !l.allow("198.51.100.201", "bob@example.com") {
+			t.Fatal("another account from a fresh address was refused")
+		}
+	})
+}
+
+func TestLoginDoesNotRevealAccounts(t *testing.T) {
+	shop := mustOpenShop(t)
+	staffEmail := shop.addStaff(models.RoleAdmin)
+	for _, tc := range []struct{ path, known string }{{"/login", "ada@example.com"}, {"/admin/login", staffEmail}} {
+		t.Run(tc.path, func(t *testing.T) {
+			c := shop.newClient()
+			tok := c.token(tc.path)
+			res1, doc1 := c.send(http.MethodPost, tc.path, loginForm(tok, tc.known, "wrong password"), nil)
+			res2, doc2 := c.send(http.MethodPost, tc.path, loginForm(tok, "nobody@example.com", "wrong password"), nil)
+			msg1, msg2 := doc1.Find(`[data-testid="auth-error"]`).Text(), doc2.Find(`[data-testid="auth-error"]`).Text()
+			if res1.StatusCode != res2.StatusCode || msg1 != msg2 || msg1 == "" {
+				t.Fatalf("wrong password: %d %q; unknown email: %d %q; want the same answer", res1.StatusCode, msg1, res2.StatusCode, msg2)
+			}
+		})
+	}
+}
+
+// Registration says when an email already has an account (see
+// docs/security.md for why); probing it is rate limited per address.
+func TestRegistrationProbingIsRateLimited(t *testing.T) {
+	shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
+	c := shop.newClient()
+	tok := c.token("/register")
+	for i := 1; i <= 11; i++ {
+		form := url.Values{"_csrf": {tok}, "name": {"Probe"}, "email": {"probe" + utoa(uint(i)) + "@example.com"}, "password": {"short"}}
+		res, _ := c.send(http.MethodPost, "/register", form, nil)
+		want := http.StatusUnprocessableEntity
+		if i == 11 {
+			want = http.StatusTooManyRequests
+		}
+		if res.StatusCode != want {
+			t.Fatalf("attempt %d: %d, want %d", i, res.StatusCode, want)
+		}
+	}
+}
+
+func TestCSRFRejectsForgedRequests(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleAdmin)
+	if res := c.post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("shopper login: %d", res.StatusCode)
+	}
+	valid := c.token("/account")
+	_, rev := shop.draft()
+	var posts []string
+	for _, r := range shop.srv.Echo().Routes() {
+		if r.Method == http.MethodPost && !strings.HasPrefix(r.Path, "/api/") {
+			posts = append(posts, strings.ReplaceAll(r.Path, ":id", "1"))
+		}
+	}
+	if len(posts) < 20 {
+		t.Fatalf("only %d POST routes found", len(posts))
+	}
+	tent := shop.product("SKU-1")
+	// Fields that would make each request succeed if the token were ignored.
+	fields := url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}, "confirm": {"yes"}, "opt_out": {"true"},
+		"name": {"Forged"}, "scope": {"all"}, "retention_days": {"1"}, "revision": {utoa(uint(rev))}, "price": {"0.01"}, "stock": {"0"}}
+	cases := []struct {
+		name   string
+		token  string
+		header map[string]string
+	}{
+		{"form without token", "", nil},
+		{"form with a forged token", "forged-token", nil},
+		{"htmx without token", "", map[string]string{"HX-Request": "true"}},
+		{"htmx with a forged header token", "", map[string]string{"HX-Request": "true", "X-CSRF-Token": "forged-token"}},
+		{"cross-site with a valid token", valid, map[string]string{"Sec-Fetch-Site": "cross-site"}},
+	}
+	for _, path := range posts {
+		for _, tc := range cases {
+			form := url.Values{}
+			for k, v := range fields {
+				form[k] = v
+			}
+			if tc.token != "" {
+				form.Set("_csrf", tc.token)
+			}
+			res, _ := c.send(http.MethodPost, path, form, tc.header)
+			if res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusBadRequest {
+				t.Errorf("POST %s, %s: %d, want 403 or 400", path, tc.name, res.StatusCode)
+			}
+		}
+	}
+	// Nothing changed: still logged in, cart empty, no keys, product as it was.
+	if !c.isShopper() {
+		t.Error("a forged logout or delete logged the shopper out")
+	}
+	if n, _ := shop.db.CartCount(context.Background(), "s1"); n != 0 {
+		t.Errorf("forged requests filled the cart: %d", n)
+	}
+	if keys, _ := shop.db.ListAPIKeys(context.Background()); len(keys) != 0 {
+		t.Errorf("forged requests created %d API keys", len(keys))
+	}
+	if p := shop.product("SKU-1"); p.PriceCents != tent.PriceCents || p.Stock != tent.Stock {
+		t.Errorf("forged requests changed the product: %+v", p)
+	}
+	// The same htmx request with the page's token works, so the refusals
+	// above came from the CSRF check.
+	res, _ := c.send(http.MethodPost, "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}},
+		map[string]string{"HX-Request": "true", "X-CSRF-Token": valid})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("htmx request with the right token: %d", res.StatusCode)
+	}
+	if n, _ := shop.db.CartCount(context.Background(), "s1"); n != 1 {
+		t.Fatalf("cart has %d after a valid add", n)
+	}
+}
+
+const xssPayload = `<script>alert("xss")</script><img src=x onerror=alert(1)>`
+
+// assertInert fails when a page holds a script or event handler that the
+// shop did not write itself.
+func assertInert(t *testing.T, what string, doc *goquery.Document) {
+	t.Helper()
+	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		if src, _ := s.Attr("src"); !strings.HasPrefix(src, "/static/") || strings.TrimSpace(s.Text()) != "" {
+			t.Errorf("%s: script element src=%q text=%q", what, src, s.Text())
+		}
+	})
+	doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+		for _, a := range s.Nodes[0].Attr {
+			if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+				t.Errorf("%s: <%s %s=%q>", what, goquery.NodeName(s), a.Key, a.Val)
+			}
+		}
+	})
+	if n := doc.Find(`img[src="x"], svg`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		_, onload := s.Attr("onload")
+		return onload || s.AttrOr("src", "") == "x"
+	}).Length(); n > 0 {
+		t.Errorf("%s: %d injected elements", what, n)
+	}
+}
+
+func TestUntrustedTextIsRenderedInert(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	var tents models.Category
+	must(t, shop.db.R.Where("slug = ?", "tents").First(&tents).Error)
+	evil := models.Product{ExternalID: "SKU-XSS", Slug: "evil-tent", Title: "Evil Tent " + xssPayload, Brand: `"><svg onload=alert(2)>`,
+		CategoryID: tents.ID, PriceCents: 100, Stock: 9, Active: true, Popularity: 1000, Description: xssPayload, CreatedAt: time.Now().UTC()}
+	must(t, shop.db.W.Create(&evil).Error)
+	must(t, shop.srv.loadCatalog(ctx))
+	c := shop.newClient()
+	c.post(productPath(&evil), "/cart/add", url.Values{"product_id": {utoa(evil.ID)}, "quantity": {"1"}})
+
+	pages := []struct{ name, path, mustShow string }{
+		{"product page", productPath(&evil), `Evil Tent <script>alert("xss")</script>`},
+		{"category", "/c/tents", "Evil Tent <script>"},
+		{"search results", "/search?q=" + url.QueryEscape("evil tent"), "Evil Tent <script>"},
+		{"search query echoed", "/search?q=" + url.QueryEscape(`"><script>alert("q")</script>`), `<script>alert("q")</script>`},
+		{"cart", "/cart", "Evil Tent <script>"},
+		{"homepage", "/", "Evil Tent <script>"},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			res, doc := c.get(p.path)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			assertInert(t, p.path, doc)
+			if !strings.Contains(doc.Text(), p.mustShow) {
+				t.Errorf("the text %q is not shown as text", p.mustShow)
+			}
+		})
+	}
+	t.Run("product image", func(t *testing.T) {
+		res, err := c.hc.Get(shop.ts.URL + "/img/p/" + utoa(evil.ID))
+		must(t, err)
+		defer res.Body.Close()
+		dec := xml.NewDecoder(res.Body)
+		for {
+			tok, err := dec.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			must(t, err)
+			if el, ok := tok.(xml.StartElement); ok {
+				if el.Name.Local == "script" || el.Name.Local == "img" {
+					t.Fatalf("SVG holds a <%s>", el.Name.Local)
+				}
+				for _, a := range el.Attr {
+					if strings.HasPrefix(a.Name.Local, "on") {
+						t.Fatalf("SVG <%s> has %s", el.Name.Local, a.Name.Local)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	shop := mustOpenShop(t)
+	staff := shop.staffClient(models.RoleMerchandiser)
+	tent := shop.product("SKU-1")
+	paths := []string{"/", "/login", productPath(tent), "/c/outdoor", "/search?q=tent", "/cart", "/no/such/page",
+		"/healthz", "/static/app.js", "/img/p/" + utoa(tent.ID), "/api/v1/recommendations?user_id=x", "/admin/layout", "/admin/model"}
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			res, doc := staff.get(path)
+			h := res.Header
+			csp := h.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %s", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+				t.Errorf("CSP allows inline code: %q", csp)
+			}
+			for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+				"Referrer-Policy": "strict-origin-when-cross-origin"} {
+				if got := h.Get(k); got != want {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
+			// Under that CSP an inline script would not run: the pages must not need one.
+			if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+				assertInert(t, path, doc)
+			}
+		})
+	}
+}
+
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	shop := mustOpenShop(t)
+	secret, _, err := shop.db.CreateAPIKey(context.Background(), "test", "ingest", models.ScopeEvents)
+	must(t, err)
+	c := shop.newClient()
+	tok := c.token("/login")
+	big := strings.Repeat("a", 3<<20)
+	tests := []struct {
+		name, path, contentType, body string
+		header                        map[string]string
+	}{
+		{"form over 2 MB", "/cart/add", "application/x-www-form-urlencoded", "_csrf=" + tok + "&product_id=1&quantity=1&pad=" + big, nil},
+		{"API body over 2 MB", "/api/v1/events", "application/json", `{"events":[],"pad":"` + big + `"}`, map[string]string{"Authorization": "Bearer " + secret}},
+		{"API body over its 1 MiB cap", "/api/v1/events", "application/json", `{"events":[],"pad":"` + big[:1<<20+10] + `"}`, map[string]string{"Authorization": "Bearer " + secret}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, shop.ts.URL+tt.path, strings.NewReader(tt.body))
+			must(t, err)
+			req.Header.Set("Content-Type", tt.contentType)
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			res, err := c.hc.Do(req)
+			must(t, err)
+			res.Body.Close()
+			if res.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413", res.StatusCode)
+			}
+		})
+	}
+}
+
+func TestRequestDeadlinesAndServerTimeouts(t *testing.T) {
+	shop := mustOpenShop(t)
+	// A probe route behind the same middleware as every page.
+	shop.srv.Echo().GET("/probe/deadline", func(c echo.Context) error {
+		dl, ok := c.Request().Context().Deadline()
+		if !ok {
+			return c.String(http.StatusOK, "none")
+		}
+		return c.String(http.StatusOK, time.Until(dl).String())
+	})
+	res, err := http.Get(shop.ts.URL + "/probe/deadline")
+	must(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	left, err := time.ParseDuration(string(body))
+	if err != nil || left <= 10*time.Second || left > 20*time.Second {
+		t.Fatalf("request deadline %q, want about 20s", body)
+	}
+	srv := shop.srv.httpServer()
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadHeaderTimeout > 10*time.Second || srv.ReadTimeout <= 0 ||
+		srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 || srv.MaxHeaderBytes <= 0 {
+		t.Fatalf("server timeouts not all set: header %s, read %s, write %s, idle %s, max header %d",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, srv.MaxHeaderBytes)
+	}
+}
+
+// TestEveryIDRouteIsReviewed fails when a route taking an id or owner is
+// added without deciding who may use it; the IDOR tests cover the shopper ones.
+func TestEveryIDRouteIsReviewed(t *testing.T) {
+	reviewed := map[string]string{
+		"/c/:slug":         "public catalog",
+		"/p/:id":           "public catalog",
+		"/img/p/:id":       "public catalog",
+		"/orders/:id":      "owner checked in models.OrderOf: TestShopperCannotReachOthersData",
+		"/bench/reference": "load harness only, off unless Config.BenchReference",
+	}
+	shop := mustOpenShop(t)
+	for _, r := range shop.srv.Echo().Routes() {
+		if !strings.Contains(r.Path, ":") || strings.HasPrefix(r.Path, "/admin/") {
+			continue // admin routes: staff only, TestAdminAccessControl
+		}
+		if reviewed[r.Path] == "" {
+			t.Errorf("%s %s takes an id but has no access review", r.Method, r.Path)
+		}
+	}
+}
+
+func TestShopperCannotReachOthersData(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	bob, err := shop.db.CreateShopper(ctx, "Bob Other", "bob@example.com", testPassword)
+	must(t, err)
+	ridge, tent := shop.product("SKU-2"), shop.product("SKU-1")
+	// Bob has a cart line and an order with his address.
+	must(t, shop.db.AddToCart(ctx, bob.ExternalID, tent.ID, 1))
+	bobOrder, _, err := shop.db.PlaceOrder(ctx, bob.ExternalID, bob.ID, "bob-order-key-0123456789",
+		models.Address{Name: "Bob Other", Email: "bob@example.com", Street: "9 Private Lane", City: "Hidden", Postcode: "00000", Country: "X"})
+	must(t, err)
+	must(t, shop.db.AddToCart(ctx, bob.ExternalID, ridge.ID, 2))
+	bobCart := func() int {
+		n, err := shop.db.CartCount(ctx, bob.ExternalID)
+		must(t, err)
+		return n
+	}
+
+	ada := shop.shopperClient()
+	t.Run("orders/:id of another shopper is not found", func(t *testing.T) {
+		res, doc := ada.get("/orders/" + utoa(bobOrder.ID))
+		if res.StatusCode != http.StatusNotFound || strings.Contains(doc.Text(), "Private Lane") {
+			t.Fatalf("status %d; page shows Bob's address: %t", res.StatusCode, strings.Contains(doc.Text(), "Private Lane"))
+		}
+		_, doc = ada.get("/orders")
+		if doc.Find(`[data-testid="order"]`).Length() != 0 {
+			t.Fatal("Ada's order list shows Bob's order")
+		}
+		if res, _ := shop.newClient().get("/orders/" + utoa(bobOrder.ID)); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("anonymous: %d, want a redirect to log in", res.StatusCode)
+		}
+	})
+	t.Run("cart changes only touch the caller's cart", func(t *testing.T) {
+		for _, qty := range []string{"0", "7"} {
+			res := ada.post("/account", "/cart/update", url.Values{"product_id": {utoa(ridge.ID)}, "quantity": {qty},
+				"owner": {bob.ExternalID}, "owner_key": {bob.ExternalID}, "shopper_id": {utoa(bob.ID)}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("update: %d", res.StatusCode)
+			}
+			if got := bobCart(); got != 2 {
+				t.Fatalf("after Ada set quantity %s, Bob's cart holds %d, want 2", qty, got)
+			}
+		}
+		res := ada.post("/account", "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}, "owner_key": {bob.ExternalID}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add: %d", res.StatusCode)
+		}
+		if got := bobCart(); got != 2 {
+			t.Fatalf("Ada's add went to Bob's cart: %d", got)
+		}
+		if n, _ := shop.db.CartCount(ctx, "s1"); n != 1 {
+			t.Fatalf("Ada's cart holds %d, want her 1 tent", n)
+		}
+	})
+	t.Run("checkout with another shopper's form key is refused", func(t *testing.T) {
+		_, doc := ada.get("/checkout")
+		form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {"bob-order-key-0123456789"}, "name": {"Ada"}, "email": {"ada@example.com"},
+			"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
+		res, doc := ada.send(http.MethodPost, "/checkout", form, nil)
+		if res.StatusCode != http.StatusForbidden || strings.Contains(doc.Text(), "Private Lane") {
+			t.Fatalf("status %d to %q, want 403: %s", res.StatusCode, res.Header.Get("Location"), doc.Find("main").Text())
+		}
+	})
+	t.Run("account routes use the session, never a parameter", func(t *testing.T) {
+		_, doc := ada.get("/account?id=" + utoa(bob.ID) + "&shopper_id=" + utoa(bob.ID))
+		if name := doc.Find(`[data-testid="account-name"]`).Text(); name != "Ada Shopper" {
+			t.Fatalf("account page shows %q", name)
+		}
+		res, err := ada.hc.Get(shop.ts.URL + "/account/export?shopper_id=" + utoa(bob.ID) + "&user=" + bob.ExternalID)
+		must(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), "ada@example.com") || strings.Contains(string(body), "bob@example.com") || strings.Contains(string(body), "Private Lane") {
+			t.Fatal("export is not Ada's alone")
+		}
+		ada.post("/account", "/account/personalization", url.Values{"opt_out": {"true"}, "shopper_id": {utoa(bob.ID)}})
+		if b, _ := shop.db.ShopperByID(ctx, bob.ID); b.OptOut {
+			t.Fatal("Ada changed Bob's opt-out")
+		}
+		ada.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "shopper_id": {utoa(bob.ID)}})
+		if _, err := shop.db.ShopperByID(ctx, bob.ID); err != nil {
+			t.Fatalf("Ada's delete removed Bob: %v", err)
+		}
+		if o, err := shop.db.OrderOf(ctx, bob.ID, bobOrder.ID); err != nil || o.Street != "9 Private Lane" {
+			t.Fatalf("Bob's order changed: %+v, %v", o, err)
+		}
+	})
+}
+
+func TestAPIKeyChecks(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	mk := func(scope string) string {
+		secret, _, err := shop.db.CreateAPIKey(ctx, "test", scope+" key", scope)
+		must(t, err)
+		return secret
+	}
+	events, recs, all, revoked := mk(models.ScopeEvents), mk(models.ScopeRecommendations), mk(models.ScopeAll), mk(models.ScopeAll)
+	k, err := shop.db.APIKeyByToken(ctx, revoked)
+	must(t, err)
+	must(t, shop.db.RevokeAPIKey(ctx, "test", k.ID))
+
+	eventBody := `{"events":[{"user_id":"u1","product_id":"SKU-1","type":"view"}]}`
+	tests := []struct {
+		name, method, path, header, key string
+		want                            int
+	}{
+		{"no key", "POST", "/api/v1/events", "", "", 401},
+		{"unknown key", "POST", "/api/v1/events", "Authorization", "Bearer sf_notakeyatall0000000000000000000000000000", 401},
+		{"malformed key", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "Bearer hunter2", 401},
+		{"revoked key", "POST", "/api/v1/events", "Authorization", "Bearer " + revoked, 401},
+		{"recommendations key on events", "POST", "/api/v1/events", "Authorization", "Bearer " + recs, 403},
+		{"events key on recommendations", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "Bearer " + events, 403},
+		{"events key on events", "POST", "/api/v1/events", "Authorization", "Bearer " + events, 202},
+		{"X-API-Key header", "POST", "/api/v1/events", "X-API-Key", events, 202},
+		{"recommendations key", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "Bearer " + recs, 200},
+		{"all-scope key", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "Bearer " + all, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.method == "POST" {
+				body = strings.NewReader(eventBody)
+			}
+			req, err := http.NewRequest(tt.method, shop.ts.URL+tt.path, body)
+			must(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			if tt.header != "" {
+				req.Header.Set(tt.header, tt.key)
+			}
+			res, err := http.DefaultClient.Do(req)
+			must(t, err)
+			res.Body.Close()
+			if res.StatusCode != tt.want {
+				t.Fatalf("status %d, want %d", res.StatusCode, tt.want)
+			}
+		})
+	}
+	t.Run("only hashes at rest", func(t *testing.T) {
+		var rows []map[string]any
+		must(t, shop.db.R.Raw(`SELECT * FROM api_keys`).Scan(&rows).Error)
+		for _, row := range rows {
+			for col, v := range row {
+				for _, secret := range []string{events, recs, all, revoked} {
+					if s, ok := v.(string); ok && strings.Contains(s, secret[len(models.APIKeyPrefix)+6:]) {
+						t.Fatalf("column %s holds a key secret", col)
+					}
+				}
+			}
+		}
+	})
+}
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsCarryNoSecrets(t *testing.T) {
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	shop := serveShop(t, mustOpenShop(t).db, Config{Logger: logger}, false, nil)
+	const (
+		name     = "Grace Hopper"
+		email    = "grace.private@example.com"
+		password = "grace-secret-passphrase"
+		wrong    = "grace-wrong-passphrase"
+		street   = "742 Evergreen Terrace"
+	)
+	var secrets []string
+	c := shop.newClient()
+	res := c.post("/register", "/register", url.Values{"name": {name}, "email": {email}, "password": {password}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d", res.StatusCode)
+	}
+	secrets = append(secrets, c.cookie("sf_session"), c.cookie("sf_csrf"))
+	tent := shop.product("SKU-1")
+	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
+	_, doc := c.get("/checkout")
+	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	res = c.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "name": {name}, "email": {email},
+		"street": {street}, "city": {"Springfield"}, "postcode": {"49007"}, "country": {"USA"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", res.StatusCode)
+	}
+	c.post("/account", "/logout", nil)
+	c.post("/login", "/login", url.Values{"email": {email}, "password": {wrong}})
+	c.post("/login", "/login", url.Values{"email": {email}, "password": {password}})
+	secrets = append(secrets, c.cookie("sf_session"))
+
+	admin := shop.staffClient(models.RoleAdmin)
+	_, doc = admin.get("/admin/api-keys")
+	res2, err := admin.hc.PostForm(shop.ts.URL+"/admin/api-keys", url.Values{"name": {"Tracker"}, "scope": {"events"}, "_csrf": {csrf(doc)}})
+	must(t, err)
+	doc, err = goquery.NewDocumentFromReader(res2.Body)
+	res2.Body.Close()
+	must(t, err)
+	apiSecret := strings.TrimSpace(doc.Find(`[data-testid="secret"]`).Text())
+	secrets = append(secrets, apiSecret, admin.cookie("sf_session"))
+	for _, tok := range []string{apiSecret, "sf_wrongwrongwrongwrongwrongwrongwrongwrong0"} {
+		req, _ := http.NewRequest(http.MethodPost, shop.ts.URL+"/api/v1/events", strings.NewReader(`{"events":[{"user_id":"`+email+`","type":"search","query":"`+street+`"}]}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}
+
+	out := logs.String()
+	if !strings.Contains(out, "staff logged in") {
+		t.Fatalf("log capture is not working:\n%s", out)
+	}
+	for _, s := range append(secrets, password, wrong, email, name, street, testPassword, "admin@example.com") {
+		if s == "" {
+			t.Fatal("a secret to look for is empty")
+		}
+		if strings.Contains(out, s) {
+			t.Errorf("the log contains %q:\n%s", s, out)
+		}
+	}
+}
