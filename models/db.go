@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -204,4 +205,14 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("models: backup to %s: %w", path, err)
 	}
 	return nil
+}
+
+// IsBusy reports whether err is SQLite saying the database stayed locked
+// past the busy timeout: a moment of overload, not a bug.
+func IsBusy(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
+	}
+	return false
 }

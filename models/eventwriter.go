@@ -127,6 +127,11 @@ func (w *EventWriter) run() {
 			return
 		}
 		err := w.db.InsertEvents(context.Background(), events)
+		if err != nil && IsBusy(err) {
+			// One retry: a busy moment should not cost page-view events.
+			time.Sleep(200 * time.Millisecond)
+			err = w.db.InsertEvents(context.Background(), events)
+		}
 		w.stats.Lock()
 		if err != nil {
 			w.stats.failed += int64(len(events))

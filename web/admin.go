@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -105,6 +106,7 @@ func (s *Server) adminLogin(c echo.Context) error {
 	s.sessions.Put(ctx, sessStaffID, int(st.ID))
 	s.sessions.Put(ctx, sessStaffName, name)
 	s.sessions.Put(ctx, sessStaffRole, st.Role)
+	s.sessions.Put(ctx, sessSeen, time.Now().Unix())
 	s.log.Info("staff logged in", "staff_id", st.ID, "role", st.Role)
 	return c.Redirect(http.StatusSeeOther, next)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,6 +52,7 @@ func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
 	s.sessions.Put(ctx, sessShopperID, int(sh.ID))
 	s.sessions.Put(ctx, sessShopperKey, sh.ExternalID)
 	s.sessions.Put(ctx, sessShopperName, sh.Name)
+	s.sessions.Put(ctx, sessSeen, time.Now().Unix())
 	return s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -72,6 +73,9 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 		}
 		ctx := c.Request().Context()
+		if err := s.checkIdle(c); err != nil {
+			return err
+		}
 		u := User{VisitorID: vid}
 		u.ShopperID = uint(s.sessions.GetInt(ctx, sessShopperID))
 		if u.ShopperID != 0 {
@@ -86,6 +90,36 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxUser, u)
 		return next(c)
 	}
+}
+
+// sessSeen holds when a signed-in session was last marked active (unix s).
+const sessSeen = "seen"
+
+// checkIdle ends signed-in sessions that were idle too long, and marks
+// active ones. scs's own IdleTimeout would rewrite the session on every
+// request, a write per page view through the single writer; marking at
+// most every idleTouch keeps page views read-only. A shopper whose account
+// was deleted elsewhere is signed out at the next mark.
+func (s *Server) checkIdle(c echo.Context) error {
+	ctx := c.Request().Context()
+	shopper, staff := s.sessions.GetInt(ctx, sessShopperID), s.sessions.GetInt(ctx, sessStaffID)
+	if shopper == 0 && staff == 0 {
+		return nil
+	}
+	now := time.Now()
+	seen := time.Unix(s.sessions.GetInt64(ctx, sessSeen), 0)
+	switch idle := now.Sub(seen); {
+	case idle > s.idleTimeout:
+		return s.sessions.Destroy(ctx)
+	case idle > s.idleTouch:
+		if shopper != 0 {
+			if _, err := s.db.ShopperByID(ctx, uint(shopper)); errors.Is(err, models.ErrNotFound) {
+				return s.sessions.Destroy(ctx)
+			}
+		}
+		s.sessions.Put(ctx, sessSeen, now.Unix())
+	}
+	return nil
 }
 
 func validVisitorID(v string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -47,6 +48,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			heading, msg = "Bad request", "The request could not be understood."
 			if m, ok := he.Message.(string); ok {
 				msg = m
+				if strings.Contains(m, "csrf") {
+					heading, msg = "The form expired", "Go back, reload the page and try again."
+				}
 			}
 		case http.StatusRequestEntityTooLarge:
 			heading, msg = "Too large", "The request was larger than the shop accepts."
@@ -64,6 +68,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 				}
 			}
 		}
+	case models.IsBusy(err):
+		status = http.StatusServiceUnavailable
+		heading, msg = "Busy", "The shop is busy. Please try again in a moment."
 	case errors.Is(err, models.ErrNotFound):
 		status = http.StatusNotFound
 		heading, msg = "Not found", "We could not find what you were looking for."

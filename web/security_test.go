@@ -217,14 +217,15 @@ func TestLogoutEndsSessionOnServer(t *testing.T) {
 
 func TestSessionTimeouts(t *testing.T) {
 	t.Run("configured", func(t *testing.T) {
-		sm := mustOpenShop(t).srv.sessions
-		if sm.IdleTimeout != 72*time.Hour || sm.Lifetime != 14*24*time.Hour || !sm.Cookie.HttpOnly {
-			t.Fatalf("idle %s, lifetime %s, HttpOnly %t; want 72h, 336h, true", sm.IdleTimeout, sm.Lifetime, sm.Cookie.HttpOnly)
+		srv := mustOpenShop(t).srv
+		sm := srv.sessions
+		if srv.idleTimeout != 72*time.Hour || sm.Lifetime != 14*24*time.Hour || !sm.Cookie.HttpOnly {
+			t.Fatalf("idle %s, lifetime %s, HttpOnly %t; want 72h, 336h, true", srv.idleTimeout, sm.Lifetime, sm.Cookie.HttpOnly)
 		}
 	})
 	t.Run("idle session expires on the server", func(t *testing.T) {
 		t.Parallel()
-		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, func(s *Server) { s.sessions.IdleTimeout = 3 * time.Second })
+		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, func(s *Server) { s.idleTimeout, s.idleTouch = 3*time.Second, time.Second })
 		tok := shop.shopperClient().cookie("sf_session")
 		if !shop.withSession(tok).isShopper() {
 			t.Fatal("fresh session not logged in")
@@ -234,10 +235,38 @@ func TestSessionTimeouts(t *testing.T) {
 			t.Fatal("session still valid after the idle timeout")
 		}
 	})
+	t.Run("an active session stays signed in past the idle timeout", func(t *testing.T) {
+		t.Parallel()
+		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, func(s *Server) { s.idleTimeout, s.idleTouch = 3*time.Second, time.Second })
+		tok := shop.shopperClient().cookie("sf_session")
+		for start := time.Now(); time.Since(start) < 5*time.Second; time.Sleep(700 * time.Millisecond) {
+			if !shop.withSession(tok).isShopper() {
+				t.Fatal("an active session was signed out as idle")
+			}
+		}
+	})
+	t.Run("page views do not rewrite the session", func(t *testing.T) {
+		shop := mustOpenShop(t)
+		c := shop.shopperClient()
+		stored := func() string {
+			var data []byte
+			must(t, shop.db.R.Raw("SELECT data FROM sessions WHERE token = ?", c.cookie("sf_session")).Row().Scan(&data))
+			return string(data)
+		}
+		c.get("/") // shows (and so removes) the welcome message
+		before := stored()
+		for range 3 {
+			c.get("/")
+			c.get("/c/outdoor")
+		}
+		if stored() != before {
+			t.Fatal("reading pages rewrote the stored session: a write per page view")
+		}
+	})
 	t.Run("absolute lifetime ends an active session", func(t *testing.T) {
 		t.Parallel()
 		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, func(s *Server) {
-			s.sessions.Lifetime, s.sessions.IdleTimeout = 4*time.Second, 0
+			s.sessions.Lifetime, s.idleTimeout = 4*time.Second, time.Hour
 		})
 		c := shop.shopperClient()
 		tok := c.cookie("sf_session")

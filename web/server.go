@@ -44,6 +44,9 @@ type Server struct {
 	events    *models.EventWriter
 	catalog   atomic.Pointer[Catalog]
 	limiter   *loginLimiter
+	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
+	// often an active session is marked.
+	idleTimeout, idleTouch time.Duration
 	model     recommender.Holder
 	modelInfo atomic.Pointer[models.ModelArtifact]
 	trainer   *Trainer
@@ -73,7 +76,9 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.sessions = scs.New()
 	s.sessions.Store = db.Sessions()
 	s.sessions.Lifetime = 14 * 24 * time.Hour
-	s.sessions.IdleTimeout = 3 * 24 * time.Hour
+	// Idle sessions end after idleTimeout; see checkIdle for why this is
+	// not scs's IdleTimeout.
+	s.idleTimeout, s.idleTouch = 3*24*time.Hour, 10*time.Minute
 	s.sessions.Cookie.Name = "sf_session"
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
