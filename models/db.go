@@ -152,6 +152,16 @@ func (db *DB) migrate() error {
 	if err != nil {
 		return fmt.Errorf("models: migrate listing index: %w", err)
 	}
+	// A shopper's behaviour history (views, clicks, carts, purchases) is
+	// read on every personalized page. Impressions and searches pile up
+	// beside it under the same user key, so the history has its own
+	// partial index: the read stays a short index walk however many
+	// impressions a shopper collects. PostgreSQL accepts the same SQL.
+	err = db.W.Exec(`CREATE INDEX IF NOT EXISTS idx_events_user_behaviour ON events(user_key, created_at)
+		WHERE type IN ('view','click','add_to_cart','purchase')`).Error
+	if err != nil {
+		return fmt.Errorf("models: migrate behaviour index: %w", err)
+	}
 	return nil
 }
 
