@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"storefront/models"
 	"storefront/recommender"
@@ -414,5 +418,17 @@ func TestAPIAcknowledgesOnlyCommittedEvents(t *testing.T) {
 	}
 	if n := countEvents(t, shop.db.Path, models.EventPurchase); n != 1 {
 		t.Fatalf("%d events stored when the answer came, want 1", n)
+	}
+}
+
+func TestBusyDatabaseErrorIsA503(t *testing.T) {
+	shop := mustOpenShop(t)
+	busy := fmt.Errorf("models: add to cart: %w", sqlite3.Error{Code: sqlite3.ErrBusy})
+	req := httptest.NewRequest(http.MethodPost, "/cart/add", nil)
+	rec := httptest.NewRecorder()
+	c := shop.srv.Echo().NewContext(req, rec)
+	shop.srv.errorHandler(busy, c)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "busy") {
+		t.Fatalf("busy database: %d %q, want 503 saying busy", rec.Code, rec.Body.String()[:min(200, rec.Body.Len())])
 	}
 }
