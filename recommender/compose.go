@@ -99,10 +99,11 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 
 	order := orderSlots(page, affinity, hasHistory, opt, rng)
 	used := map[string]bool{}
+	folded := &foldedVectors{}
 	var out []ComposedSlot
 	for _, idx := range order {
 		spec := &page[idx]
-		for _, cs := range fillSlot(m, spec, sh, user, recent, affinity, used, opt, fallback) {
+		for _, cs := range fillSlot(m, spec, sh, user, recent, affinity, used, opt, folded, fallback) {
 			if len(cs.Items) == 0 && spec.Kind != KindHero {
 				continue
 			}
@@ -215,7 +216,7 @@ func gammaSample(rng *rand.Rand, shape float64) float64 {
 }
 
 func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event, affinity map[string]float64,
-	used map[string]bool, opt ComposeOptions, fallback func(*SlotSpec, map[string]bool, int) []Recommendation) []ComposedSlot {
+	used map[string]bool, opt ComposeOptions, folded *foldedVectors, fallback func(*SlotSpec, map[string]bool, int) []Recommendation) []ComposedSlot {
 	size := spec.Size
 	if size <= 0 {
 		size = 8
@@ -232,7 +233,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		boosts[b] = 2
 	}
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands,
-		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3}
+		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded}
 	title := spec.Title
 	one := func(req Request, title, anchor string) []ComposedSlot {
 		var items []Recommendation

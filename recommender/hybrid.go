@@ -224,9 +224,15 @@ func (m *Model) alsUserVector(s *scratch, req Request, user int32) []float32 {
 	if len(s.hist.items) == 0 {
 		return nil
 	}
+	if req.folded != nil && req.folded.als != nil {
+		return req.folded.als
+	}
 	v, err := solveExact(m.als.itemF, m.als.gram, m.als.k, m.als.alpha, s.hist.items, s.hist.weights)
 	if err != nil {
 		return nil
+	}
+	if req.folded != nil {
+		req.folded.als = v
 	}
 	return v
 }
@@ -243,9 +249,15 @@ func (m *Model) svdUserVector(s *scratch, req Request, user int32) []float32 {
 	if len(s.hist.items) == 0 {
 		return nil
 	}
+	if req.folded != nil && req.folded.svd != nil {
+		return req.folded.svd
+	}
 	v := make([]float32, k)
 	for t, i := range s.hist.items {
 		axpy32(s.hist.weights[t], m.svd.item(i), v)
+	}
+	if req.folded != nil {
+		req.folded.svd = v
 	}
 	return v
 }

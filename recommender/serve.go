@@ -29,6 +29,15 @@ type Request struct {
 	// Available, if set, is the caller's live check (stock, active flag) and
 	// replaces the training-time snapshot Item.Active && Item.Stock > 0.
 	Available func(item string) bool
+
+	// folded keeps the shopper's folded-in factor vectors across the
+	// requests of one page (Compose), so the solve runs once per page.
+	folded *foldedVectors
+}
+
+// foldedVectors are a shopper's user vectors computed from their history.
+type foldedVectors struct {
+	als, svd []float32
 }
 
 // Recommendation is one recommended item with the true reason it was chosen.

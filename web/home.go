@@ -121,9 +121,9 @@ func (s *Server) publishedHome(ctx context.Context) ([]models.Slot, error) {
 	return fresh, nil
 }
 
-// refreshEngagement reloads slot engagement when it is stale, in this
-// request only if no other request is already doing it.
-func (s *Server) refreshEngagement(ctx context.Context) {
+// refreshEngagement reloads slot engagement in the background when it is
+// stale: the aggregate grows with traffic, so no page view waits for it.
+func (s *Server) refreshEngagement(context.Context) {
 	s.layout.mu.Lock()
 	if s.layout.engRefreshes || time.Since(s.layout.engLoaded) < engagementTTL {
 		s.layout.mu.Unlock()
@@ -131,15 +131,20 @@ func (s *Server) refreshEngagement(ctx context.Context) {
 	}
 	s.layout.engRefreshes = true
 	s.layout.mu.Unlock()
-	eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
-	s.layout.mu.Lock()
-	defer s.layout.mu.Unlock()
-	s.layout.engRefreshes = false
-	if err != nil {
-		s.log.Warn("slot engagement unavailable", "err", err)
-		return
-	}
-	s.layout.engagement, s.layout.engLoaded = eng, time.Now()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
+		s.layout.mu.Lock()
+		defer s.layout.mu.Unlock()
+		s.layout.engRefreshes = false
+		if err != nil {
+			s.log.Warn("slot engagement unavailable", "err", err)
+			s.layout.engLoaded = time.Now() // try again after the TTL, not on every page
+			return
+		}
+		s.layout.engagement, s.layout.engLoaded = eng, time.Now()
+	}()
 }
 
 // layoutChanged drops the cached layout after a publish or rollback.
