@@ -89,7 +89,7 @@ func Layout(b Base) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" placeholder=\"Search products, brands, categories\" maxlength=\"200\" autocomplete=\"off\"> <button type=\"submit\">Search</button></form><nav class=\"account-nav\" aria-label=\"Account\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" placeholder=\"Search products and brands\" maxlength=\"200\" autocomplete=\"off\"> <button type=\"submit\">Search</button></form><nav class=\"account-nav\" aria-label=\"Account\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
