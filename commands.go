@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -278,14 +279,21 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 	default:
 		return fmt.Errorf("eval: unknown --dataset %q (want movielens)", dataset)
 	}
+	strategies := evalStrategies
+	if rcfg.EASE.MaxItems > 0 && len(train.Items) > rcfg.EASE.MaxItems {
+		// EASE needs an items × items matrix; it is not trained for a catalog
+		// this large, so it has no row of its own.
+		fmt.Fprintf(stderr, "eval: EASE skipped: %d items is over its limit of %d\n", len(train.Items), rcfg.EASE.MaxItems)
+		strategies = slices.DeleteFunc(slices.Clone(strategies), func(s recommender.Strategy) bool { return s == recommender.EASE })
+	}
 	fmt.Fprintf(stderr, "eval: training on %d events, testing on %d\n", len(train.Events), len(test))
-	metrics, err := recommender.Evaluate(ctx, train, test, k, rcfg, evalStrategies)
+	metrics, err := recommender.Evaluate(ctx, train, test, k, rcfg, strategies)
 	if err != nil {
 		return err
 	}
 	res.K, res.Train, res.Test, res.Seconds = k, len(train.Events), len(test), time.Since(start).Seconds()
 	base := metrics[recommender.Popular].NDCG
-	for _, st := range evalStrategies {
+	for _, st := range strategies {
 		mt, ok := metrics[st]
 		if !ok {
 			continue
