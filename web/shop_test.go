@@ -185,3 +185,23 @@ func TestEventsAreRecorded(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+func TestServerErrorPageShowsRequestID(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.newClient()
+	c.get("/")
+	r, err := shop.db.R.DB()
+	must(t, err)
+	must(t, r.Close()) // every read now fails
+	res, doc := c.get("/cart")
+	if res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("GET /cart with the database gone: %d, want 500", res.StatusCode)
+	}
+	id := doc.Find(`[data-testid="request-id"]`).Text()
+	if id == "" || id != res.Header.Get("X-Request-Id") {
+		t.Fatalf("error page shows request id %q, header has %q", id, res.Header.Get("X-Request-Id"))
+	}
+	if body := doc.Text(); strings.Contains(body, "goroutine") || strings.Contains(body, "database is closed") || strings.Contains(body, ".go:") {
+		t.Fatal("the error page leaks internals")
+	}
+}
