@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestImportTrainRecommendEval runs the data commands the way an external
+// tool does, on a fresh database, and checks their output contracts.
+func TestImportTrainRecommendEval(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	var products, events strings.Builder
+	products.WriteString("id,title,description,category,brand,price,stock,created_at\n")
+	for i := range 30 {
+		cat := []string{"Outdoor > Tents", "Kitchen > Knives", "Books"}[i%3]
+		fmt.Fprintf(&products, "P%02d,Item %d,\"A fine item, number %d\",%s,Brand%d,%d.99,50,2026-01-01T00:00:00Z\n", i, i, i, cat, i%4, 10+i)
+	}
+	events.WriteString("user_id,product_id,type,timestamp\n")
+	start := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	n := 0
+	for u := range 60 {
+		group := u % 3 // each user likes one category
+		for k := range 6 {
+			item := (group + 3*((u+k)%10)) % 30
+			typ := []string{"view", "click", "add_to_cart", "purchase", "view", "view"}[k]
+			fmt.Fprintf(&events, "user%02d,P%02d,%s,%s\n", u, item, typ, start.Add(time.Duration(n)*time.Minute).Format(time.RFC3339))
+			n++
+		}
+	}
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
+
+	cli := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if err := run(args, &out, &errb); err != nil {
+			t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String()
+	}
+	if out := cli("import", "--db", db, "--products", pf, "--events", ef); !strings.Contains(out, "30 products created") || !strings.Contains(out, fmt.Sprintf("%d events", n)) {
+		t.Fatalf("import said %q", out)
+	}
+	if out := cli("train", "--db", db); !strings.Contains(out, "trained model") {
+		t.Fatalf("train said %q", out)
+	}
+
+	users := filepath.Join(dir, "users.txt")
+	mustDo(t, os.WriteFile(users, []byte("user07\nnobody-new\nuser01\n"), 0o644))
+	out := cli("recommend", "--db", db, "--users-file", users, "--n", "5", "--format", "jsonl")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("recommend printed %d lines for 3 users:\n%s", len(lines), out)
+	}
+	type item struct {
+		ItemID string  `json:"item_id"`
+		Score  float64 `json:"score"`
+		Reason string  `json:"reason"`
+	}
+	type line struct {
+		UserID           string `json:"user_id"`
+		RecommendedItems []item `json:"recommended_items"`
+	}
+	seen := map[string]map[string]bool{}
+	for _, row := range strings.Split(events.String(), "\n")[1:] {
+		if f := strings.Split(row, ","); len(f) == 4 {
+			if seen[f[0]] == nil {
+				seen[f[0]] = map[string]bool{}
+			}
+			seen[f[0]][f[1]] = true
+		}
+	}
+	for i, want := range []string{"user07", "nobody-new", "user01"} {
+		var got line
+		dec := json.NewDecoder(strings.NewReader(lines[i]))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("line %d is not the contract shape: %v\n%s", i+1, err, lines[i])
+		}
+		if got.UserID != want {
+			t.Fatalf("line %d is for %q, want %q (input order)", i+1, got.UserID, want)
+		}
+		if len(got.RecommendedItems) != 5 {
+			t.Fatalf("%s got %d items, want 5", want, len(got.RecommendedItems))
+		}
+		for _, it := range got.RecommendedItems {
+			if seen[want][it.ItemID] {
+				t.Fatalf("%s was recommended %s, which they already interacted with", want, it.ItemID)
+			}
+			if it.Reason == "" || !strings.HasPrefix(it.ItemID, "P") {
+				t.Fatalf("%s: item %+v lacks an external id or a reason", want, it)
+			}
+		}
+	}
+
+	var res struct {
+		K      int `json:"k"`
+		Models []struct {
+			Model string  `json:"model"`
+			NDCG  float64 `json:"ndcg"`
+			Users int     `json:"users"`
+		} `json:"models"`
+	}
+	mustDo(t, json.Unmarshal([]byte(cli("eval", "--db", db, "--k", "5", "--format", "json")), &res))
+	var names []string
+	for _, m := range res.Models {
+		names = append(names, m.Model)
+	}
+	if res.K != 5 || len(res.Models) == 0 || res.Models[0].Model != "popular" || !reflect.DeepEqual(names[len(names)-1:], []string{"hybrid"}) {
+		t.Fatalf("eval json: k=%d models %v; want the popularity baseline first and the hybrid last", res.K, names)
+	}
+	if table := cli("eval", "--db", db, "--k", "5"); !strings.Contains(table, "NDCG@5") || !strings.Contains(table, "hybrid") {
+		t.Fatalf("eval table:\n%s", table)
+	}
+}
