@@ -99,7 +99,7 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 
 	order := orderSlots(page, affinity, hasHistory, opt, rng)
 	used := map[string]bool{}
-	folded := &foldedVectors{}
+	folded := &foldedVectors{shareHybrid: hybridRows(page, sh.Personalize && len(affinity) > 0) > 1}
 	var out []ComposedSlot
 	for _, idx := range order {
 		spec := &page[idx]
@@ -374,4 +374,23 @@ func available(m *Model, opt ComposeOptions, id string) bool {
 	}
 	it, ok := m.Item(id)
 	return ok && it.Active && it.Stock > 0
+}
+
+// hybridRows counts the slots of a page that fill from the hybrid blend, so
+// Compose can score the catalog once for all of them.
+func hybridRows(page []SlotSpec, personalCategory bool) int {
+	n := 0
+	for _, sp := range page {
+		switch sp.Kind {
+		case KindRecommended:
+			if st, err := ParseStrategy(sp.Strategy); err != nil || st == Hybrid {
+				n++
+			}
+		case KindCategory:
+			if personalCategory {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -178,3 +178,30 @@ func TestFactorModelReasonsNameAHistoryItem(t *testing.T) {
 		}
 	}
 }
+
+func TestSharedHybridScoresMatchFreshOnes(t *testing.T) {
+	m := trainTestModel(t)
+	recent := []Event{{User: "alice", Item: "tent", Type: View, Time: testNow}}
+	reqs := []Request{
+		{User: "alice", Recent: recent, Strategy: Hybrid, N: 4},
+		{User: "alice", Recent: recent, Strategy: Hybrid, N: 3, Category: "Outdoor", Exclude: map[string]bool{"stove": true}},
+		{User: "alice", Recent: recent, Strategy: Hybrid, N: 3, Boosts: map[string]float64{"pan": 3}},
+	}
+	shared := &foldedVectors{shareHybrid: true}
+	for i, req := range reqs {
+		fresh := m.Recommend(req)
+		req.folded = shared
+		got := m.Recommend(req)
+		if !slices.Equal(itemIDs(got), itemIDs(fresh)) {
+			t.Fatalf("request %d: shared scores give %v, fresh ones %v", i, itemIDs(got), itemIDs(fresh))
+		}
+		for k := range got {
+			if got[k].Reason != fresh[k].Reason {
+				t.Fatalf("request %d: %s reason %q, fresh %q", i, got[k].ItemID, got[k].Reason, fresh[k].Reason)
+			}
+		}
+	}
+	if shared.hybrid == nil {
+		t.Fatal("the hybrid scores were not shared")
+	}
+}

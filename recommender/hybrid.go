@@ -1,6 +1,8 @@
 package recommender
 
 import (
+	"slices"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
@@ -59,7 +61,20 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 		m.blendRow(s, primary, anchor, 1, psrc)
 		m.blendRow(s, &m.knn, anchor, 0.5, srcViewed)
 	default: // Hybrid
+		if c := req.folded; c != nil && c.hybrid != nil {
+			h := c.hybrid
+			copy(s.score, h.score)
+			copy(s.srcVal, h.srcVal)
+			copy(s.src, h.src)
+			copy(s.knnAnchor, h.knnAnchor)
+			copy(s.cntAnchor, h.cntAnchor)
+			return false
+		}
 		m.hybrid(s, req, user)
+		if c := req.folded; c != nil && c.shareHybrid {
+			c.hybrid = &hybridScores{score: slices.Clone(s.score), srcVal: slices.Clone(s.srcVal), src: slices.Clone(s.src),
+				knnAnchor: slices.Clone(s.knnAnchor), cntAnchor: slices.Clone(s.cntAnchor)}
+		}
 	}
 	return false
 }

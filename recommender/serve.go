@@ -35,9 +35,22 @@ type Request struct {
 	folded *foldedVectors
 }
 
-// foldedVectors are a shopper's user vectors computed from their history.
+// foldedVectors are a shopper's user vectors computed from their history
+// and, when a page has several hybrid rows, the hybrid scores themselves.
 type foldedVectors struct {
 	als, svd []float32
+
+	shareHybrid bool // set by Compose when more than one row blends the hybrid
+	hybrid      *hybridScores
+}
+
+// hybridScores is a saved hybrid blend: scores before boosts and filters,
+// with what explains each item.
+type hybridScores struct {
+	score, srcVal []float32
+	src           []source
+	knnAnchor     []int32
+	cntAnchor     []int32
 }
 
 // Recommendation is one recommended item with the true reason it was chosen.
