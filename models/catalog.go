@@ -209,3 +209,20 @@ func Slugify(s string) string {
 
 // Clone returns a copy of the product.
 func (p *Product) Clone() Product { return *p }
+
+// CatalogVersion summarises the catalog cheaply so a cached copy can tell
+// whether it is stale: product and category counts and the latest change.
+func (db *DB) CatalogVersion(ctx context.Context) (string, error) {
+	var v struct {
+		Products   int64
+		Categories int64
+		Changed    string
+	}
+	err := db.R.WithContext(ctx).Raw(`SELECT (SELECT COUNT(*) FROM products) AS products,
+		(SELECT COUNT(*) FROM categories) AS categories,
+		(SELECT COALESCE(MAX(updated_at), '') FROM products) AS changed`).Scan(&v).Error
+	if err != nil {
+		return "", fmt.Errorf("models: catalog version: %w", err)
+	}
+	return fmt.Sprintf("%d/%d/%s", v.Products, v.Categories, v.Changed), nil
+}

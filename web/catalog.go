@@ -44,9 +44,14 @@ type Catalog struct {
 	Newest   []uint // active, in stock, newest first
 	Brands   []string
 	Loaded   time.Time
+	Version  string // models.CatalogVersion when it was loaded
 }
 
 func (s *Server) loadCatalog(ctx context.Context) error {
+	version, err := s.db.CatalogVersion(ctx)
+	if err != nil {
+		return err
+	}
 	cats, err := s.db.Categories(ctx)
 	if err != nil {
 		return err
@@ -55,8 +60,25 @@ func (s *Server) loadCatalog(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.catalog.Store(buildCatalog(cats, products))
+	c := buildCatalog(cats, products)
+	c.Version = version
+	s.catalog.Store(c)
 	return nil
+}
+
+// refreshCatalog reloads the catalog if it changed since it was loaded:
+// rebuilding it (and its search index) costs a CPU spike worth skipping.
+func (s *Server) refreshCatalog(ctx context.Context, force bool) error {
+	if !force {
+		version, err := s.db.CatalogVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if cur := s.catalog.Load(); cur != nil && cur.Version == version {
+			return nil
+		}
+	}
+	return s.loadCatalog(ctx)
 }
 
 func buildCatalog(cats []models.Category, products []models.Product) *Catalog {

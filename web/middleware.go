@@ -1,9 +1,9 @@
 package web
 
 import (
-	"errors"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 	"time"

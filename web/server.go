@@ -36,23 +36,23 @@ type Config struct {
 
 // Server is the shop's web application.
 type Server struct {
-	cfg       Config
-	db        *models.DB
-	log       *slog.Logger
-	echo      *echo.Echo
-	sessions  *scs.SessionManager
-	events    *models.EventWriter
-	catalog   atomic.Pointer[Catalog]
-	limiter   *loginLimiter
+	cfg      Config
+	db       *models.DB
+	log      *slog.Logger
+	echo     *echo.Echo
+	sessions *scs.SessionManager
+	events   *models.EventWriter
+	catalog  atomic.Pointer[Catalog]
+	limiter  *loginLimiter
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
-	model     recommender.Holder
-	modelInfo atomic.Pointer[models.ModelArtifact]
-	trainer   *Trainer
-	layout    layoutCache
-	reference referencePage
-	prom      *serverMetrics
+	model                  recommender.Holder
+	modelInfo              atomic.Pointer[models.ModelArtifact]
+	trainer                *Trainer
+	layout                 layoutCache
+	reference              referencePage
+	prom                   *serverMetrics
 
 	refresh    chan struct{}
 	stop       chan struct{}
@@ -177,6 +177,7 @@ func (s *Server) refreshLoop() {
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
 	for {
+		force := false
 		select {
 		case <-s.stop:
 			return
@@ -184,8 +185,9 @@ func (s *Server) refreshLoop() {
 		case <-s.refresh:
 			// Coalesce bursts of changes into one reload.
 			time.Sleep(200 * time.Millisecond)
+			force = true
 		}
-		if err := s.loadCatalog(context.Background()); err != nil {
+		if err := s.refreshCatalog(context.Background(), force); err != nil {
 			s.log.Error("catalog refresh failed", "err", err)
 		}
 	}

@@ -205,3 +205,24 @@ func TestServerErrorPageShowsRequestID(t *testing.T) {
 		t.Fatal("the error page leaks internals")
 	}
 }
+
+func TestCatalogRefreshOnlyWhenChanged(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	before := shop.srv.catalog.Load()
+	must(t, shop.srv.refreshCatalog(ctx, false))
+	if shop.srv.catalog.Load() != before {
+		t.Fatal("an unchanged catalog was rebuilt")
+	}
+	tent := shop.product("SKU-1")
+	time.Sleep(5 * time.Millisecond) // a later updated_at
+	must(t, shop.db.UpdateProductAdmin(ctx, "test", tent.ID, tent.PriceCents, 0, true))
+	must(t, shop.srv.refreshCatalog(ctx, false))
+	after := shop.srv.catalog.Load()
+	if after == before {
+		t.Fatal("a stock change did not refresh the catalog")
+	}
+	if p, _ := after.Product(tent.ID); p.InStock() {
+		t.Fatal("the refreshed catalog still shows the tent in stock")
+	}
+}
