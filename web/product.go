@@ -82,13 +82,15 @@ func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought,
 		exclude := map[string]bool{p.ExternalID: true}
 		for _, r := range m.Recommend(recommender.Request{Strategy: recommender.AlsoBought, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
 			if q, ok := cat.ProductByExt(r.ItemID); ok {
-				alsoBought = append(alsoBought, card(q, r.Reason, "", 0))
+				// The row's heading is the reason; repeating it per card only
+				// adds noise.
+				alsoBought = append(alsoBought, card(q, "", "", 0))
 				exclude[r.ItemID] = true
 			}
 		}
 		for _, r := range m.Recommend(recommender.Request{Strategy: recommender.Similar, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
 			if q, ok := cat.ProductByExt(r.ItemID); ok {
-				similar = append(similar, card(q, r.Reason, "", 0))
+				similar = append(similar, card(q, "", "", 0))
 			}
 		}
 		if len(similar) > 0 || len(alsoBought) > 0 {
@@ -108,7 +110,7 @@ func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought,
 		if q.ID == p.ID || !inCat[q.CategoryID] {
 			continue
 		}
-		similar = append(similar, card(q, "Popular in this category", "", 0))
+		similar = append(similar, card(q, "", "", 0))
 		if len(similar) == 8 {
 			break
 		}
