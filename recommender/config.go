@@ -11,6 +11,7 @@ type Config struct {
 	// Signals.
 	TypeWeights        [numEventTypes]float64 // weight per event type; 0 ignores the type
 	HalfLife           time.Duration          // interaction time decay; 0 disables decay
+	DecayFloor         float64                // the least weight decay leaves an old interaction (0..1), so long-ago tastes still count
 	DedupWindow        time.Duration          // repeats of the same user/item/type within this window count once
 	MaxStrength        float64                // cap on one user–item strength after summing; 0 = no cap
 	MaxUserEvents      int                    // users with more events are treated as bots and dropped; 0 = off
@@ -77,10 +78,11 @@ func DefaultConfig() Config {
 	return Config{
 		TypeWeights:        tw,
 		HalfLife:           30 * 24 * time.Hour,
+		DecayFloor:         0.2,
 		DedupWindow:        30 * time.Minute,
 		MaxStrength:        32,
 		MaxUserEvents:      20000,
-		MaxEventsPerMinute: 120,
+		MaxEventsPerMinute: 300, // scrapers do thousands; coarse imported timestamps bunch real shoppers
 		PopularityHalfLife: 7 * 24 * time.Hour,
 		TrendingWindow:     48 * time.Hour,
 		TrendingBaseline:   28 * 24 * time.Hour,

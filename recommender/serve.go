@@ -94,8 +94,9 @@ type scratch struct {
 	cntAnchor          []int32
 	cntAnchorVal       []float32
 	easeLocal          []float32
-	mark               []uint32 // == epoch: blocked for this request
-	hpos               []int32  // position in hist, valid when hposAt == epoch
+	mark               []uint32    // == epoch: blocked for this request
+	hpos               []int32     // position in histKinds, valid when hposAt == epoch
+	histKinds          []EventType // strongest event type of every history item, before the maxHistory cut
 	hposAt             []uint32
 	epoch              uint32
 	touched            []int32
@@ -239,6 +240,9 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 			h.weights[k] = min(w, c)
 		}
 	}
+	// hpos indexes the whole history; the cut below keeps only the
+	// strongest items for scoring, so keep every item's kind apart.
+	s.histKinds = append(s.histKinds[:0], h.kinds...)
 	if len(h.items) > maxHistory {
 		order := make([]int, len(h.items))
 		for k := range order {
@@ -337,7 +341,7 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 
 // purchased reports whether the shopper bought j (training or session).
 func (m *Model) purchased(s *scratch, user, j int32) bool {
-	if s.hposAt[j] == s.epoch && s.hist.kinds[s.hpos[j]] == Purchase {
+	if s.hposAt[j] == s.epoch && s.histKinds[s.hpos[j]] == Purchase {
 		return true
 	}
 	if user < 0 {
@@ -581,7 +585,8 @@ func (m *Model) factorReason(s *scratch, j int32, k int, item func(int32) []floa
 	}
 	fj := item(j)
 	nj := norm32(fj)
-	best, bestV := int32(-1), float32(0)
+	// Name an item only when it is clearly alike, so the reason is true.
+	best, bestV := int32(-1), float32(factorReasonMinSimilarity)
 	for n, i := range s.hist.items {
 		if n == factorReasonHistory {
 			break
@@ -605,6 +610,10 @@ func (m *Model) factorReason(s *scratch, j int32, k int, item func(int32) []floa
 
 // factorReasonHistory bounds the history items compared per explained item.
 const factorReasonHistory = maxHistory
+
+// factorReasonMinSimilarity is the weighted cosine a history item needs to
+// be named as the reason for a factor-model pick.
+const factorReasonMinSimilarity = 0.3
 
 func norm32(v []float32) float32 {
 	var ss float32
@@ -631,7 +640,7 @@ func (m *Model) popularReason(f *filter) string {
 func (m *Model) becauseReason(s *scratch, i int32) string {
 	kind := View
 	if s.hposAt[i] == s.epoch {
-		kind = s.hist.kinds[s.hpos[i]]
+		kind = s.histKinds[s.hpos[i]]
 	}
 	switch kind {
 	case Purchase:

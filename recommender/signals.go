@@ -195,7 +195,7 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 			var strongest EventType
 			for hi < len(evs) && evs[hi].user == u && evs[hi].item == it {
 				e := evs[hi]
-				r += cfg.TypeWeights[e.typ] * decay(nowUnix-e.unix, cfg.HalfLife)
+				r += cfg.TypeWeights[e.typ] * interactionDecay(nowUnix-e.unix, cfg)
 				strongest = max(strongest, e.typ)
 				hi++
 			}
@@ -237,6 +237,14 @@ func isBot(evs []compactEvent, cfg Config) bool {
 		}
 	}
 	return false
+}
+
+// interactionDecay weighs an interaction by its age, never below the
+// configured floor: a purchase from last year still says something about
+// a shopper, just less than yesterday's.
+func interactionDecay(ageSeconds int64, cfg Config) float64 {
+	f := min(max(cfg.DecayFloor, 0), 1)
+	return f + (1-f)*decay(ageSeconds, cfg.HalfLife)
 }
 
 // decay is 0.5^(age/halfLife); events from the future count fully.

@@ -44,7 +44,14 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 	for _, r := range rows {
 		events = append(events, recEvent(r))
 	}
-	return recommender.Dataset{Items: items, Events: events, Now: time.Now().UTC()}, nil
+	// Time decay and trending are measured from the latest event, not the
+	// clock: for a live shop the two agree, and an imported history from
+	// last year keeps its shape instead of decaying to nothing.
+	now := time.Now().UTC()
+	if len(events) > 0 {
+		now = events[len(events)-1].Time
+	}
+	return recommender.Dataset{Items: items, Events: events, Now: now}, nil
 }
 
 func recItem(cat *Catalog, p *models.Product) recommender.Item {
