@@ -92,12 +92,17 @@ func trainCmd(cfg config, stdout, stderr io.Writer) error {
 	st := res.Model.Stats()
 	fmt.Fprintf(stdout, "trained model %d in %s: %d users, %d items, %d interactions from %d events\n",
 		res.Artifact.ID, time.Since(start).Round(time.Millisecond), st.Users, st.Items, st.Interactions, st.Events)
-	fmt.Fprintf(stdout, "  load %s, train %s, save %s; models: %s; model memory ~%.1f MiB, stored %.1f MiB\n",
-		res.Load.Round(time.Millisecond), res.Train.Round(time.Millisecond), res.Save.Round(time.Millisecond),
+	fmt.Fprintf(stdout, "  load %s, tune %s, train %s, save %s; models: %s; model memory ~%.1f MiB, stored %.1f MiB\n",
+		res.Load.Round(time.Millisecond), res.Tune.Round(time.Millisecond), res.Train.Round(time.Millisecond), res.Save.Round(time.Millisecond),
 		strings.Join(st.Models, ", "), float64(st.MemoryBytes)/(1<<20), float64(len(res.Artifact.Blob))/(1<<20))
 	for _, s := range st.Stages {
 		fmt.Fprintf(stdout, "  %-12s %s\n", s.Stage, s.Duration.Round(time.Millisecond))
 	}
+	fmt.Fprintf(stdout, "  hybrid blend: %s", res.Blend)
+	for _, b := range res.Blends {
+		fmt.Fprintf(stdout, "; %s NDCG@10 %.4f", b.Name, b.NDCG)
+	}
+	fmt.Fprintln(stdout)
 	if st.DroppedBotEvents > 0 || st.DroppedUnknownItem > 0 {
 		fmt.Fprintf(stdout, "  dropped: %d events of %d bot/outlier users, %d events of unknown items, %d duplicates\n",
 			st.DroppedBotEvents, st.BotUsers, st.DroppedUnknownItem, st.DroppedDuplicates)
@@ -285,6 +290,16 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 		// this large, so it has no row of its own.
 		fmt.Fprintf(stderr, "eval: EASE skipped: %d items is over its limit of %d\n", len(train.Items), rcfg.EASE.MaxItems)
 		strategies = slices.DeleteFunc(slices.Clone(strategies), func(s recommender.Strategy) bool { return s == recommender.EASE })
+	}
+	if dataset == "" {
+		// Evaluate the hybrid as the shop would ship it: blend tuned on the
+		// training part only.
+		tuned, _, blend, err := web.TuneBlend(ctx, train, rcfg)
+		if err != nil {
+			return err
+		}
+		rcfg = tuned
+		fmt.Fprintf(stderr, "eval: hybrid blend tuned on the training events: %s\n", blend)
 	}
 	fmt.Fprintf(stderr, "eval: training on %d events, testing on %d\n", len(train.Events), len(test))
 	metrics, err := recommender.Evaluate(ctx, train, test, k, rcfg, strategies)

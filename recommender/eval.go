@@ -150,6 +150,12 @@ func Evaluate(ctx context.Context, train Dataset, test []Event, k int, cfg Confi
 // Evaluate measures strategies of an already trained model (see the
 // package-level Evaluate for the protocol).
 func (m *Model) Evaluate(ctx context.Context, test []Event, k int, strategies []Strategy) (map[Strategy]Metrics, error) {
+	return m.evaluate(ctx, test, k, strategies, nil)
+}
+
+// evaluate is Evaluate with the hybrid's blend weights overridden, so
+// candidate blends can be compared without retraining.
+func (m *Model) evaluate(ctx context.Context, test []Event, k int, strategies []Strategy, weights *HybridWeights) (map[Strategy]Metrics, error) {
 	if k <= 0 {
 		return nil, fmt.Errorf("recommender: evaluate: k must be > 0")
 	}
@@ -195,7 +201,7 @@ func (m *Model) Evaluate(ctx context.Context, test []Event, k int, strategies []
 					break
 				}
 				for _, ut := range users[lo:hi] {
-					recs := m.recommend(Request{User: ut.user, Strategy: st, N: k, ExcludeSeen: true}, true)
+					recs := m.recommend(Request{User: ut.user, Strategy: st, N: k, ExcludeSeen: true, weights: weights}, true)
 					list := make([]string, len(recs))
 					for t, r := range recs {
 						list[t] = r.ItemID

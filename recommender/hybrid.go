@@ -99,6 +99,9 @@ func markPositive(s *scratch, v source) {
 // trending.
 func (m *Model) hybrid(s *scratch, req Request, user int32) {
 	w := m.cfg.Weights
+	if req.weights != nil {
+		w = *req.weights
+	}
 	if len(s.hist.items) == 0 {
 		m.blendDense(s, m.pop.pop, 1, srcPopular)
 		m.blendDense(s, m.pop.trend, 0.5, srcTrending)

@@ -33,6 +33,8 @@ type Request struct {
 	// folded keeps the shopper's folded-in factor vectors across the
 	// requests of one page (Compose), so the solve runs once per page.
 	folded *foldedVectors
+	// weights, when set, replace the model's hybrid blend (tuning).
+	weights *HybridWeights
 }
 
 // foldedVectors are a shopper's user vectors computed from their history

@@ -76,8 +76,36 @@ type TrainResult struct {
 	Model    *recommender.Model
 	Artifact *models.ModelArtifact
 	Load     time.Duration
+	Tune     time.Duration
 	Train    time.Duration
 	Save     time.Duration
+	Blends   []recommender.TuneResult // the hybrid blends compared, when tuned
+	Blend    string                   // the blend chosen
+}
+
+// maxTuneEvents bounds the data on which the hybrid's blend is tuned before
+// training: tuning trains once more, which larger shops can do offline.
+const maxTuneEvents = 1_000_000
+
+// TuneBlend picks the hybrid blend for the shop's own data (see
+// recommender.TuneWeights) and returns the config to train with.
+func TuneBlend(ctx context.Context, data recommender.Dataset, cfg recommender.Config) (recommender.Config, []recommender.TuneResult, string, error) {
+	if len(data.Events) > maxTuneEvents {
+		return cfg, nil, "configured (not tuned: over 1M events)", nil
+	}
+	w, results, err := recommender.TuneWeights(ctx, data, cfg, 10)
+	if err != nil {
+		return cfg, results, "", err
+	}
+	name := "configured"
+	for _, r := range results {
+		if r.Weights == w {
+			name = r.Name
+			break
+		}
+	}
+	cfg.Weights = w
+	return cfg, results, name, nil
 }
 
 // TrainAndStore trains a model on everything in db and stores it, so the
@@ -92,6 +120,15 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	res.Load = time.Since(start)
 	if progress != nil {
 		progress("load", res.Load)
+	}
+	start = time.Now()
+	cfg, res.Blends, res.Blend, err = TuneBlend(ctx, data, cfg)
+	if err != nil {
+		return nil, err
+	}
+	res.Tune = time.Since(start)
+	if progress != nil {
+		progress("tune", res.Tune)
 	}
 	start = time.Now()
 	m, err := recommender.Train(ctx, data, cfg, progress)
