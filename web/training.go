@@ -177,6 +177,11 @@ func EvaluateShop(ctx context.Context, data recommender.Dataset, cfg recommender
 		return nil, nil
 	}
 	train := recommender.Dataset{Items: data.Items, Events: trainEvents, Now: trainEvents[len(trainEvents)-1].Time}
+	// The hybrid is measured as it ships: its blend tuned on the training part.
+	cfg, _, _, err := TuneBlend(ctx, train, cfg)
+	if err != nil {
+		return nil, err
+	}
 	ms, err := recommender.Evaluate(ctx, train, test, k, cfg, evalStrategies)
 	if err != nil {
 		return nil, err
