@@ -17,6 +17,40 @@ type TuneResult struct {
 // anything; with fewer, the configured blend is kept.
 const minTuneUsers = 30
 
+// maxTuneUsers bounds the held-out shoppers each blend is scored on, so
+// tuning stays a few seconds on a large shop.
+const maxTuneUsers = 3000
+
+// sampleUsers keeps the events of at most n users, chosen by a hash of the
+// id so the sample is stable and not biased by id order.
+func sampleUsers(evs []Event, n int) []Event {
+	users := map[string]bool{}
+	for _, e := range evs {
+		users[e.User] = true
+	}
+	if len(users) <= n {
+		return evs
+	}
+	// Keep a user when their hash falls below a threshold set so about n stay.
+	limit := uint64(float64(^uint64(0)) * float64(n) / float64(len(users)))
+	out := evs[:0:0]
+	for _, e := range evs {
+		if fnv64(e.User) <= limit {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
 // TuneWeights chooses the hybrid blend for this shop's own data instead of
 // trusting one fixed mix: shops differ in how much popularity, neighbours
 // and latent factors predict what a shopper does next. It trains once on
@@ -29,6 +63,7 @@ func TuneWeights(ctx context.Context, d Dataset, cfg Config, k int) (HybridWeigh
 	if len(train) == 0 || len(test) == 0 {
 		return base, nil, nil
 	}
+	test = sampleUsers(test, maxTuneUsers)
 	td := Dataset{Items: d.Items, Events: train, Now: train[len(train)-1].Time}
 	m, err := Train(ctx, td, cfg, nil)
 	if err != nil {

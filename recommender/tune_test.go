@@ -51,3 +51,25 @@ func TestTuneWeightsKeepsTheConfiguredBlendWithoutEvidence(t *testing.T) {
 		t.Fatalf("a handful of held-out shoppers changed the blend to %+v", w)
 	}
 }
+
+func TestSampleUsersKeepsWholeUsersAndBoundsTheCount(t *testing.T) {
+	var evs []Event
+	for u := range 10000 {
+		for k := range 2 {
+			evs = append(evs, Event{User: fmt.Sprintf("user-%d", u), Item: fmt.Sprintf("i%d", k)})
+		}
+	}
+	got := sampleUsers(evs, 3000)
+	per := map[string]int{}
+	for _, e := range got {
+		per[e.User]++
+	}
+	if n := len(per); n < 2500 || n > 3500 {
+		t.Fatalf("sampled %d users, want about 3000", n)
+	}
+	for u, n := range per {
+		if n != 2 {
+			t.Fatalf("user %s kept %d of 2 events", u, n)
+		}
+	}
+}
