@@ -100,6 +100,7 @@ func blendCandidates(base HybridWeights) []TuneResult {
 		{Name: "configured", Weights: base},
 		{Name: "more popularity", Weights: scale(base, func(w *HybridWeights) { w.Popular, w.Trending = w.Popular*5+0.2, w.Trending*4 })},
 		{Name: "popularity first", Weights: scale(base, func(w *HybridWeights) { w.Popular, w.Trending = w.Popular*20+1, w.Trending*10 })},
+		{Name: "what is hot now", Weights: scale(base, func(w *HybridWeights) { w.Trending, w.Popular = w.Trending*10+0.5, w.Popular*2+0.2 })},
 		{Name: "neighbours first", Weights: scale(base, func(w *HybridWeights) { w.KNN, w.ALS, w.EASE = w.KNN*2+0.5, w.ALS/2, w.EASE/2 })},
 		{Name: "factors first", Weights: scale(base, func(w *HybridWeights) { w.ALS, w.SVD, w.KNN = w.ALS*2+0.5, w.SVD*2, w.KNN/2 })},
 	}
