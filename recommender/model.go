@@ -224,14 +224,8 @@ func (m *Model) Item(id string) (Item, bool) {
 	return m.cat.items[i], true
 }
 
-// Items returns the catalog as of training time (shared; do not modify).
-func (m *Model) Items() []Item { return m.cat.items }
-
 // KnownUser reports whether the model has training interactions for user.
 func (m *Model) KnownUser(user string) bool {
 	_, ok := m.userIndex[user]
 	return ok
 }
-
-// Categories returns every category name seen in the catalog.
-func (m *Model) Categories() []string { return append([]string(nil), m.cat.categories...) }

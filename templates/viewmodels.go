@@ -78,9 +78,6 @@ func Money(cents int64) string {
 	return s
 }
 
-// Date formats a time for display.
-func Date(t time.Time) string { return t.Format("Jan 2, 2006") }
-
 // DateTime formats a time with minutes for display.
 func DateTime(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") }
 

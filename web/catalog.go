@@ -167,9 +167,6 @@ func (c *Catalog) CategoryBySlug(slug string) (*CatNode, bool) {
 // CategoryOf returns the category node of a product.
 func (c *Catalog) CategoryOf(p *models.Product) *CatNode { return c.byCatID[p.CategoryID] }
 
-// Products returns every product in the snapshot.
-func (c *Catalog) Products() []models.Product { return c.products }
-
 // Nav lists the top-level categories for the header.
 func (c *Catalog) Nav() []templates.NavCategory {
 	out := make([]templates.NavCategory, 0, len(c.Roots))
