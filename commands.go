@@ -180,15 +180,8 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		req := recommender.Request{User: u, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
 		if optedOut[u] {
 			req = recommender.Request{N: n, Strategy: recommender.Popular}
-		} else {
-			hist, err := db.UserInteractions(ctx, u, m.DataNow, 100)
-			if err != nil {
-				return err
-			}
-			for _, h := range hist {
-				et, _ := web.EventType(h.Type)
-				req.Recent = append(req.Recent, recommender.Event{User: u, Item: h.ItemID, Type: et, Time: h.CreatedAt})
-			}
+		} else if req.Recent, err = web.RecentEvents(ctx, db, m, u); err != nil {
+			return err
 		}
 		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
 		for _, r := range m.Recommend(req) {

@@ -123,13 +123,11 @@ func (s *Server) RecommendFor(ctx context.Context, req recommender.Request) ([]R
 		return out, nil
 	}
 	if req.User != "" {
-		hist, err := s.db.UserInteractions(ctx, req.User, m.DataNow, 100)
+		recent, err := RecentEvents(ctx, s.db, m, req.User)
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range hist {
-			req.Recent = append(req.Recent, recEvent(h))
-		}
+		req.Recent = recent
 	}
 	for _, r := range m.Recommend(req) {
 		out = append(out, RecommendedItem{ItemID: r.ItemID, Score: r.Score, Reason: r.Reason})

@@ -14,12 +14,6 @@ import (
 	"storefront/recommender"
 )
 
-// EventType converts a stored event type to the recommender's.
-func EventType(t string) (recommender.EventType, bool) {
-	et, err := recommender.ParseEventType(t)
-	return et, err == nil
-}
-
 // LoadDataset reads the catalog and every product event into the
 // recommender's input types.
 func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error) {
@@ -66,8 +60,27 @@ func recItem(cat *Catalog, p *models.Product) recommender.Item {
 	return it
 }
 
+// maxRecentEvents bounds the events since training folded into one request.
+const maxRecentEvents = 100
+
+// RecentEvents returns a user's interactions since the model's data ended:
+// what the model has not seen yet and folds in per request.
+func RecentEvents(ctx context.Context, db *models.DB, m *recommender.Model, user string) ([]recommender.Event, error) {
+	hist, err := db.UserInteractions(ctx, user, m.DataNow, maxRecentEvents)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]recommender.Event, 0, len(hist))
+	for _, h := range hist {
+		out = append(out, recEvent(h))
+	}
+	return out, nil
+}
+
+// recEvent converts a stored interaction; Interactions only returns the
+// four behaviour types, which all parse.
 func recEvent(r models.Interaction) recommender.Event {
-	et, _ := EventType(r.Type)
+	et, _ := recommender.ParseEventType(r.Type)
 	return recommender.Event{User: r.UserKey, Item: r.ItemID, Type: et, Time: r.CreatedAt, Value: r.Value}
 }
 
