@@ -88,6 +88,7 @@ func recEvent(r models.Interaction) recommender.Event {
 type TrainResult struct {
 	Model    *recommender.Model
 	Artifact *models.ModelArtifact
+	Data     recommender.Dataset // what the model was trained on
 	Load     time.Duration
 	Tune     time.Duration
 	Train    time.Duration
@@ -163,7 +164,7 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	if progress != nil {
 		progress("save", res.Save)
 	}
-	res.Model, res.Artifact = m, a
+	res.Model, res.Artifact, res.Data = m, a, data
 	return res, nil
 }
 
@@ -290,17 +291,15 @@ func (t *Trainer) Start() bool {
 		t.s.setDegraded("")
 		t.s.log.Info("model trained", "duration", time.Since(start).Round(time.Millisecond).String(),
 			"events", res.Artifact.Events, "items", res.Model.NumItems(), "users", res.Model.NumUsers())
-		// Offline figures for the model page, measured after serving starts.
-		data, err := LoadDataset(ctx, t.s.db)
-		if err == nil {
-			var rows []EvalRow
-			if rows, err = EvaluateShop(ctx, data, recommender.DefaultConfig(), 10); err == nil && rows != nil {
-				b, _ := json.Marshal(rows)
-				if err = t.s.db.SetArtifactMetrics(ctx, res.Artifact.ID, string(b)); err == nil {
-					a := *res.Artifact
-					a.Metrics = string(b)
-					t.s.setModelInfo(&a)
-				}
+		// Offline figures for the model page, measured after serving starts,
+		// on the same data the model was trained on.
+		rows, err := EvaluateShop(ctx, res.Data, recommender.DefaultConfig(), 10)
+		if err == nil && rows != nil {
+			b, _ := json.Marshal(rows)
+			if err = t.s.db.SetArtifactMetrics(ctx, res.Artifact.ID, string(b)); err == nil {
+				a := *res.Artifact
+				a.Metrics = string(b)
+				t.s.setModelInfo(&a)
 			}
 		}
 		if err != nil && ctx.Err() == nil {
