@@ -47,10 +47,19 @@ type Catalog struct {
 	Version  string // models.CatalogVersion when it was loaded
 }
 
-func (s *Server) loadCatalog(ctx context.Context) error {
+// loadCatalog rebuilds the in-memory catalog from the database.
+func (s *Server) loadCatalog(ctx context.Context) error { return s.refreshCatalog(ctx, true) }
+
+// refreshCatalog reloads the catalog, or with force unset only if it changed
+// since it was loaded: rebuilding it (and its search index) costs a CPU spike
+// worth skipping.
+func (s *Server) refreshCatalog(ctx context.Context, force bool) error {
 	version, err := s.db.CatalogVersion(ctx)
 	if err != nil {
 		return err
+	}
+	if cur := s.catalog.Load(); !force && cur != nil && cur.Version == version {
+		return nil
 	}
 	cats, err := s.db.Categories(ctx)
 	if err != nil {
@@ -64,21 +73,6 @@ func (s *Server) loadCatalog(ctx context.Context) error {
 	c.Version = version
 	s.catalog.Store(c)
 	return nil
-}
-
-// refreshCatalog reloads the catalog if it changed since it was loaded:
-// rebuilding it (and its search index) costs a CPU spike worth skipping.
-func (s *Server) refreshCatalog(ctx context.Context, force bool) error {
-	if !force {
-		version, err := s.db.CatalogVersion(ctx)
-		if err != nil {
-			return err
-		}
-		if cur := s.catalog.Load(); cur != nil && cur.Version == version {
-			return nil
-		}
-	}
-	return s.loadCatalog(ctx)
 }
 
 func buildCatalog(cats []models.Category, products []models.Product) *Catalog {
