@@ -196,11 +196,36 @@ func card(p *models.Product, reason, slot string, pos int) templates.Card {
 
 // categoryByName finds a category by its display name (names are unique
 // within the tree in practice; the first match wins).
-func (c *Catalog) categoryByName(name, _ string) (*CatNode, bool) {
+func (c *Catalog) categoryByName(name string) (*CatNode, bool) {
 	for _, n := range c.byCatID {
 		if n.Name == name {
 			return n, true
 		}
 	}
 	return nil, false
+}
+
+// topIn returns up to n products from ids (a ranking such as Popular), in
+// that order, that sit under the category node (any category when nil) and
+// that skip does not reject.
+func (c *Catalog) topIn(ids []uint, under *CatNode, n int, skip func(*models.Product) bool) []*models.Product {
+	var in map[uint]bool
+	if under != nil {
+		in = make(map[uint]bool, len(under.Descendants))
+		for _, id := range under.Descendants {
+			in[id] = true
+		}
+	}
+	var out []*models.Product
+	for _, id := range ids {
+		if len(out) == n {
+			break
+		}
+		p, ok := c.byID[id]
+		if !ok || (in != nil && !in[p.CategoryID]) || skip(p) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }

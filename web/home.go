@@ -259,7 +259,7 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: sl.Strategy, Title: cs.Title, Subtitle: sl.Subtitle,
 			Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
-			if n, ok := cat.categoryByName(cs.Spec.Category, cs.Title); ok {
+			if n, ok := cat.categoryByName(cs.Spec.Category); ok {
 				hs.Link = "/c/" + n.Slug
 			}
 		}
@@ -286,26 +286,13 @@ func (s *Server) fallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, excl
 		if spec.Kind == recommender.KindNewArrivals {
 			ids, reason = cat.Newest, "New arrival"
 		}
-		var inCat map[uint]bool
-		if spec.Category != "" {
-			if node, ok := cat.categoryByName(spec.Category, ""); ok {
-				inCat = map[uint]bool{}
-				for _, id := range node.Descendants {
-					inCat[id] = true
-				}
-				reason = "Popular in " + node.Name
-			}
+		var under *CatNode
+		if node, ok := cat.categoryByName(spec.Category); ok {
+			under, reason = node, "Popular in "+node.Name
 		}
 		var out []recommender.Recommendation
-		for _, id := range ids {
-			p, _ := cat.Product(id)
-			if exclude[p.ExternalID] || (inCat != nil && !inCat[p.CategoryID]) {
-				continue
-			}
+		for _, p := range cat.topIn(ids, under, n, func(p *models.Product) bool { return exclude[p.ExternalID] }) {
 			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: reason})
-			if len(out) == n {
-				break
-			}
 		}
 		return out
 	}

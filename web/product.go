@@ -99,21 +99,12 @@ func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought,
 	}
 	// Without a model: the most popular products of the same category, or
 	// of its parent when the category is small.
-	inCat := map[uint]bool{p.CategoryID: true}
-	if n := cat.CategoryOf(p); n != nil && n.Parent != nil {
-		for _, id := range n.Parent.Descendants {
-			inCat[id] = true
-		}
+	under := cat.CategoryOf(p)
+	if under != nil && under.Parent != nil {
+		under = under.Parent
 	}
-	for _, id := range cat.Popular {
-		q, _ := cat.Product(id)
-		if q.ID == p.ID || !inCat[q.CategoryID] {
-			continue
-		}
+	for _, q := range cat.topIn(cat.Popular, under, 8, func(q *models.Product) bool { return q.ID == p.ID }) {
 		similar = append(similar, card(q, "", "", 0))
-		if len(similar) == 8 {
-			break
-		}
 	}
 	return nil, similar
 }
