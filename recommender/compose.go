@@ -3,6 +3,7 @@ package recommender
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -39,6 +40,9 @@ type SlotSpec struct {
 	Pins     []string
 	Excludes []string
 	Boosts   []string
+	// Audience: "" or "everyone", "new" (no history), "returning",
+	// "logged_in", or "affinity:<category name>" (a strong interest in it).
+	Audience string
 
 	Impressions, Clicks float64 // engagement so far, for ordering
 }
@@ -49,6 +53,7 @@ type Shopper struct {
 	Recent         []Event // events since the model was trained
 	RecentlyViewed []string
 	Personalize    bool // false when the shopper opted out
+	LoggedIn       bool
 }
 
 // ComposedSlot is a filled slot.
@@ -96,6 +101,9 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		affinity = m.Affinity(user, recent)
 	}
 	hasHistory := len(affinity) > 0 || len(sh.RecentlyViewed) > 0
+	page = slices.DeleteFunc(slices.Clone(page), func(s SlotSpec) bool {
+		return !audienceMatches(s.Audience, sh.LoggedIn, hasHistory, affinity)
+	})
 
 	order := orderSlots(page, affinity, hasHistory, opt, rng)
 	used := map[string]bool{}
@@ -114,6 +122,27 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		}
 	}
 	return out
+}
+
+// minAudienceAffinity is how strong an interest (the strongest category is
+// 1) puts a shopper in a slot's "affinity:<category>" audience.
+const minAudienceAffinity = 0.3
+
+// audienceMatches reports whether a slot is meant for this shopper.
+func audienceMatches(audience string, loggedIn, hasHistory bool, affinity map[string]float64) bool {
+	switch {
+	case audience == "" || audience == "everyone":
+		return true
+	case audience == "new":
+		return !hasHistory
+	case audience == "returning":
+		return hasHistory
+	case audience == "logged_in":
+		return loggedIn
+	case strings.HasPrefix(audience, "affinity:"):
+		return affinity[strings.TrimPrefix(audience, "affinity:")] >= minAudienceAffinity
+	}
+	return false
 }
 
 // orderSlots returns slot indexes in display order.

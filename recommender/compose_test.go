@@ -242,3 +242,36 @@ func TestLongHistoryKeepsKindsForReasonsAndPurchases(t *testing.T) {
 		}
 	}
 }
+
+func TestComposeAudiences(t *testing.T) {
+	m := trainTestModel(t)
+	page := []SlotSpec{
+		{ID: "all", Kind: KindPopular, Size: 1},
+		{ID: "new", Kind: KindPopular, Size: 1, Audience: "new"},
+		{ID: "back", Kind: KindPopular, Size: 1, Audience: "returning"},
+		{ID: "member", Kind: KindPopular, Size: 1, Audience: "logged_in"},
+		{ID: "cooks", Kind: KindPopular, Size: 1, Audience: "affinity:Kitchen"},
+		{ID: "campers", Kind: KindPopular, Size: 1, Audience: "affinity:Camping"},
+	}
+	tests := []struct {
+		name    string
+		shopper Shopper
+		want    []string
+	}{
+		{"new visitor", Shopper{User: "v:x", Personalize: true}, []string{"all", "new"}},
+		{"signed-in cook", Shopper{User: "cook3", Personalize: true, LoggedIn: true}, []string{"all", "back", "member", "cooks"}},
+		{"runner", Shopper{User: "runner2", Personalize: true}, []string{"all", "back"}},
+		{"opted-out cook", Shopper{User: "cook3", Personalize: false, LoggedIn: true}, []string{"all", "new", "member"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := slotIDs(Compose(m, page, tt.shopper, noExplore(), nil))
+			slices.Sort(got)
+			want := slices.Clone(tt.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("slots %v, want %v", got, want)
+			}
+		})
+	}
+}

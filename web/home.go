@@ -160,23 +160,6 @@ func (s *Server) slotEngagement(key string) models.SlotStats {
 	return s.layout.engagement[key]
 }
 
-// audienceMatches reports whether a slot is meant for this viewer.
-func audienceMatches(sl *models.Slot, v Viewer, hasHistory bool, affinity func(string) float64) bool {
-	switch a := sl.Audience; {
-	case a == "" || a == "everyone":
-		return true
-	case a == "new":
-		return !hasHistory
-	case a == "returning":
-		return hasHistory
-	case a == "logged_in":
-		return v.LoggedIn
-	case strings.HasPrefix(a, "affinity:"):
-		return affinity(strings.TrimPrefix(a, "affinity:")) >= 0.3
-	}
-	return false
-}
-
 // composeHome fills and orders the slots for a viewer; a slot with nothing
 // to show is left out, and no product appears twice on the page.
 func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot) []templates.HomeSlot {
@@ -207,17 +190,6 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 			}
 		}
 	}
-	hasHistory := len(recentlyViewed) > 0 || (m != nil && personalize && m.KnownUser(v.Key))
-	var aff map[string]float64
-	if m != nil && personalize {
-		aff = m.Affinity(v.Key, recent)
-	}
-	affinityOf := func(slug string) float64 {
-		if n, ok := cat.CategoryBySlug(slug); ok {
-			return aff[n.Name]
-		}
-		return 0
-	}
 
 	specs := make([]recommender.SlotSpec, 0, len(slots))
 	bySpec := map[string]*models.Slot{}
@@ -226,15 +198,18 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 		if !sl.Enabled || (sl.StartsAt != nil && now.Before(*sl.StartsAt)) || (sl.EndsAt != nil && now.After(*sl.EndsAt)) {
 			continue
 		}
-		if !audienceMatches(sl, v, hasHistory, affinityOf) {
-			continue
-		}
 		key := slotKey(sl.ID)
 		eng := s.slotEngagement(key)
 		spec := recommender.SlotSpec{ID: key, Kind: recommender.SlotKind(sl.Type), Title: sl.Title, Strategy: sl.Strategy,
 			Size: sl.Size, Locked: sl.Locked, Brands: splitList(sl.Brands), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
 			Pins: splitList(sl.Pins), Excludes: splitList(sl.Excludes), Boosts: splitList(sl.Boosts),
-			Impressions: eng.Impressions, Clicks: eng.Clicks}
+			Audience: sl.Audience, Impressions: eng.Impressions, Clicks: eng.Clicks}
+		if slug, ok := strings.CutPrefix(sl.Audience, "affinity:"); ok {
+			// Slots name categories by slug; the recommender knows names.
+			if n, ok := cat.CategoryBySlug(slug); ok {
+				spec.Audience = "affinity:" + n.Name
+			}
+		}
 		slug := sl.Category
 		if slug == "" && sl.Type == models.SlotHero && strings.HasPrefix(sl.Link, "/c/") {
 			slug = strings.TrimPrefix(sl.Link, "/c/")
@@ -250,7 +225,7 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
-	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Personalize: personalize}
+	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Personalize: personalize, LoggedIn: v.LoggedIn}
 	composed := recommender.Compose(m, specs, shopper, opt, s.fallbackRow(cat))
 
 	out := make([]templates.HomeSlot, 0, len(composed))
