@@ -39,6 +39,10 @@ type eventBatch struct {
 	ack    chan error // nil for fire-and-forget
 }
 
+// isFlush reports whether the batch is a Flush: nothing to write, only a
+// caller waiting for what came before.
+func (b eventBatch) isFlush() bool { return b.ack != nil && len(b.events) == 0 }
+
 // NewEventWriter starts a writer with a queue of queueSize submissions.
 func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *slog.Logger) *EventWriter {
 	w := &EventWriter{db: db, queue: make(chan eventBatch, queueSize), maxBatch: maxBatch,
@@ -90,6 +94,11 @@ func (w *EventWriter) Write(ctx context.Context, events []Event) error {
 	}
 }
 
+// Flush waits until every event accepted before the call is committed.
+func (w *EventWriter) Flush(ctx context.Context) error {
+	return w.Write(ctx, nil)
+}
+
 // Close stops accepting events and waits until every accepted event is written.
 func (w *EventWriter) Close(ctx context.Context) error {
 	w.mu.Lock()
@@ -124,6 +133,10 @@ func (w *EventWriter) run() {
 	)
 	flush := func() {
 		if len(events) == 0 {
+			for _, a := range acks { // Flush calls: nothing to write
+				a <- nil
+			}
+			acks = acks[:0]
 			return
 		}
 		err := w.db.InsertEvents(context.Background(), events)
@@ -152,10 +165,11 @@ func (w *EventWriter) run() {
 		if b.ack != nil {
 			acks = append(acks, b.ack)
 		}
-		// Gather whatever else arrives within the linger time.
+		// Gather whatever else arrives within the linger time, unless a
+		// Flush is waiting.
 		timer := time.NewTimer(w.linger)
 	gather:
-		for len(events) < w.maxBatch {
+		for len(events) < w.maxBatch && !b.isFlush() {
 			select {
 			case nb, ok := <-w.queue:
 				if !ok {
@@ -164,6 +178,9 @@ func (w *EventWriter) run() {
 				events = append(events, nb.events...)
 				if nb.ack != nil {
 					acks = append(acks, nb.ack)
+				}
+				if nb.isFlush() {
+					break gather
 				}
 			case <-timer.C:
 				break gather

@@ -46,6 +46,10 @@ func (s *Server) accountPersonalization(c echo.Context) error {
 
 // accountExport downloads everything stored about the shopper as JSON.
 func (s *Server) accountExport(c echo.Context) error {
+	// Include what this visit tracked a moment ago.
+	if err := s.events.Flush(c.Request().Context()); err != nil {
+		return err
+	}
 	data, err := s.db.ExportShopper(c.Request().Context(), userOf(c).ShopperID)
 	if err != nil {
 		return err
@@ -64,6 +68,11 @@ func (s *Server) accountDelete(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/account#privacy")
 	}
 	ctx := c.Request().Context()
+	// Page views tracked just before are still queued; write them first so
+	// the deletion removes them too.
+	if err := s.events.Flush(ctx); err != nil {
+		return err
+	}
 	if err := s.db.DeleteShopper(ctx, userOf(c).ShopperID); err != nil {
 		return err
 	}
