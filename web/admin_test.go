@@ -192,6 +192,36 @@ func TestAdminLayoutEditing(t *testing.T) {
 		}
 	})
 
+	t.Run("a form posted with a trailing slash is saved, not redirected", func(t *testing.T) {
+		// A redirect would turn the POST into a GET and lose the edit.
+		_, cur := shop.draft()
+		form := url.Values{"revision": {rv(cur)}, "type": {models.SlotPopular}, "title": {"Best sellers this week"}, "strategy": {"popular"},
+			"size": {"6"}, "audience": {"everyone"}, "enabled": {"true"}}
+		res := c.post("/admin/layout/slots/"+utoa(ids[1])+"/edit", "/admin/layout/slots/"+utoa(ids[1])+"/", form)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/layout" {
+			t.Fatalf("status %d to %q, want 303 to /admin/layout", res.StatusCode, res.Header.Get("Location"))
+		}
+		sl, err := shop.db.SlotByID(context.Background(), ids[1])
+		must(t, err)
+		if sl.Title != "Best sellers this week" || sl.Size != 6 {
+			t.Fatalf("saved title %q size %d", sl.Title, sl.Size)
+		}
+		// Pages read with a trailing slash still move to their one address.
+		res, err = c.hc.Get(shop.ts.URL + "/admin/layout/")
+		must(t, err)
+		res.Body.Close()
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/admin/layout" {
+			t.Fatalf("GET with a slash: %d to %q, want 301 to /admin/layout", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+
+	t.Run("the edit form posts to the slot's address", func(t *testing.T) {
+		_, doc := c.get("/admin/layout/slots/" + utoa(ids[1]) + "/edit")
+		if got := doc.Find(`[data-testid="slot-form"]`).AttrOr("action", ""); got != "/admin/layout/slots/"+utoa(ids[1]) {
+			t.Fatalf("edit form action %q", got)
+		}
+	})
+
 	t.Run("edit with validation errors shows them next to the fields", func(t *testing.T) {
 		_, cur := shop.draft()
 		form := url.Values{"revision": {rv(cur)}, "type": {"bogus"}, "size": {"99"}, "min_price": {"abc"}, "pins": {"NOPE-1"}, "audience": {"everyone"}}

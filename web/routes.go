@@ -21,7 +21,13 @@ func (s *Server) routes() *echo.Echo {
 	// not dodge rate limits.
 	e.IPExtractor = echo.ExtractIPDirect()
 
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	// A trailing slash is dropped: page requests are redirected, so the
+	// address bar shows the one address of the page; any other method is
+	// served under the address without the slash, because a browser repeats
+	// a redirected POST as a GET and the submitted form would be lost.
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		RedirectCode: http.StatusMovedPermanently, Skipper: func(c echo.Context) bool { return !isPageRead(c) }}))
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{Skipper: isPageRead}))
 	e.Use(middleware.RequestID())
 	e.Use(s.prom.instrument)
 	e.Use(middleware.Recover())
@@ -122,4 +128,11 @@ func (s *Server) routes() *echo.Echo {
 
 	site.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e
+}
+
+// isPageRead reports whether the request only reads (GET or HEAD), so a
+// redirect repeats it faithfully.
+func isPageRead(c echo.Context) bool {
+	m := c.Request().Method
+	return m == http.MethodGet || m == http.MethodHead
 }
