@@ -72,6 +72,9 @@ func importCmd(cfg config, products, events string, stdout, stderr io.Writer) er
 	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
 	fmt.Fprintf(stdout, "imported: %d products created, %d updated, %d categories created, %d events in %s (%.0f events/s)\n",
 		sum.ProductsCreated, sum.ProductsUpdated, sum.CategoriesCreated, sum.Events, sum.Duration.Round(time.Millisecond), rate)
+	if sum.DefaultHomepage {
+		fmt.Fprintln(stdout, "published a default homepage built from the shop's categories (edit it at /admin/layout)")
+	}
 	return nil
 }
 

@@ -97,6 +97,12 @@ func Import(ctx context.Context, db *models.DB, productsPath, eventsPath string,
 	if err != nil {
 		return nil, fmt.Errorf("seed: import: %w", err)
 	}
+	if sum.DefaultHomepage, err = db.EnsureDefaultHomepage(ctx); err != nil {
+		return nil, fmt.Errorf("seed: import: %w", err)
+	}
+	if sum.DefaultHomepage {
+		step("published a default homepage")
+	}
 	sum.Duration = time.Since(began)
 	step("done")
 	return sum, nil
@@ -109,6 +115,7 @@ type ImportSummary struct {
 	CategoriesCreated int
 	ShoppersCreated   int
 	Events            int
+	DefaultHomepage   bool // a default homepage was published
 	Duration          time.Duration
 }
 

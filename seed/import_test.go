@@ -375,3 +375,25 @@ func FuzzImportProducts(f *testing.F) {
 		}
 	})
 }
+
+func TestImportPublishesDefaultHomepage(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	sum := mustImport(t, db, goodProducts, goodEvents)
+	if !sum.DefaultHomepage {
+		t.Fatal("import into an empty shop did not publish a default homepage")
+	}
+	slots, v, err := db.PublishedLayout(ctx, models.HomePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v == nil || v.Number != 1 || v.Author != models.SystemActor || len(slots) < 8 {
+		t.Fatalf("published %d slots as %+v, want version 1 by system with the default rows", len(slots), v)
+	}
+	if slots[0].Link != "/c/outdoor" {
+		t.Errorf("hero links to %q, want the largest imported department /c/outdoor", slots[0].Link)
+	}
+	if again := mustImport(t, db, goodProducts, ""); again.DefaultHomepage {
+		t.Error("a second import published the default homepage again")
+	}
+}

@@ -88,6 +88,11 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		http.Error(w, "The shop is busy. Please try again in a moment.", http.StatusServiceUnavailable)
 	}
 
+	if published, err := db.EnsureDefaultHomepage(ctx); err != nil {
+		return nil, err
+	} else if published {
+		s.log.Info("published a default homepage built from the shop's categories")
+	}
 	if err := s.loadCatalog(ctx); err != nil {
 		return nil, err
 	}

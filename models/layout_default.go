@@ -1,0 +1,168 @@
+package models
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// SystemActor is who changes the shop makes by itself are recorded under.
+const SystemActor = "system"
+
+// EnsureDefaultHomepage publishes a starting homepage when the shop has
+// active products but its homepage has neither slots nor a published
+// version: an imported shop would otherwise open on an empty page. The
+// rows are the personalized ones every shop can fill (recommended for you,
+// because you viewed, trending, top picks in the shopper's category, new
+// arrivals, recently viewed, best sellers) plus a hero and rows for the
+// shop's own largest departments. It is version 1 by "system" and is edited
+// like any other layout. It reports whether it published; the check and
+// the writes are one transaction, so two instances starting together
+// publish once.
+func (db *DB) EnsureDefaultHomepage(ctx context.Context) (bool, error) {
+	if _, err := db.PageByKey(ctx, HomePage); err != nil {
+		return false, err
+	}
+	published := false
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var p Page
+		if err := tx.Where("key = ?", HomePage).First(&p).Error; err != nil {
+			return notFound(err, "find page %q", HomePage)
+		}
+		if p.PublishedVersionID != nil {
+			return nil
+		}
+		var n int64
+		if err := tx.Model(&Slot{}).Where("page_id = ?", p.ID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		depts, err := departmentsBySize(tx)
+		if err != nil {
+			return err
+		}
+		if len(depts) == 0 {
+			return nil // no active products yet
+		}
+		slots := DefaultHomeSlots(depts)
+		for i := range slots {
+			slots[i].PageID = p.ID
+			if err := tx.Create(&slots[i]).Error; err != nil {
+				return err
+			}
+		}
+		snap, err := json.Marshal(slots)
+		if err != nil {
+			return fmt.Errorf("encode snapshot: %w", err)
+		}
+		v := &LayoutVersion{PageID: p.ID, Number: 1, Snapshot: string(snap), Author: SystemActor,
+			Summary: fmt.Sprintf("Default homepage with %d slots, built from the shop's categories.", len(slots)), CreatedAt: time.Now().UTC()}
+		if err := tx.Create(v).Error; err != nil {
+			return err
+		}
+		upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
+		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+		published = true
+		return audit(tx, SystemActor, "layout.publish", HomePage+" v1", v.Summary)
+	})
+	if err != nil {
+		return false, fmt.Errorf("models: default homepage: %w", err)
+	}
+	return published, nil
+}
+
+// Department is a top-level category and how many active products sit in
+// it or below it.
+type Department struct {
+	Category
+	Products int
+}
+
+// departmentsBySize lists top-level categories that hold active products,
+// largest first.
+func departmentsBySize(tx *gorm.DB) ([]Department, error) {
+	var cats []Category
+	if err := tx.Find(&cats).Error; err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	var counts []struct {
+		CategoryID uint
+		N          int
+	}
+	err := tx.Model(&Product{}).Select("category_id, COUNT(*) AS n").Where("active = ?", true).Group("category_id").Scan(&counts).Error
+	if err != nil {
+		return nil, fmt.Errorf("count products per category: %w", err)
+	}
+	byID := make(map[uint]*Category, len(cats))
+	for i := range cats {
+		byID[cats[i].ID] = &cats[i]
+	}
+	root := func(id uint) *Category {
+		c := byID[id]
+		for depth := 0; c != nil && c.ParentID != nil && depth < 64; depth++ {
+			parent, ok := byID[*c.ParentID]
+			if !ok {
+				break
+			}
+			c = parent
+		}
+		return c
+	}
+	sizes := map[uint]int{}
+	for _, n := range counts {
+		if r := root(n.CategoryID); r != nil {
+			sizes[r.ID] += n.N
+		}
+	}
+	out := make([]Department, 0, len(sizes))
+	for id, n := range sizes {
+		out = append(out, Department{Category: *byID[id], Products: n})
+	}
+	slices.SortFunc(out, func(a, b Department) int {
+		if c := cmp.Compare(b.Products, a.Products); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}
+
+// DefaultHomeSlots is the starting homepage for a shop whose departments
+// are depts (largest first, at least one): a hero leading into the largest
+// department, the personalized rows, and a popular row for each of the
+// next two departments.
+func DefaultHomeSlots(depts []Department) []Slot {
+	top := depts[0]
+	slots := []Slot{
+		{Type: SlotHero, Title: "Discover " + top.Name, Subtitle: "Our most popular picks in " + top.Name + ".",
+			Link: "/c/" + top.Slug, Strategy: "popular", Category: top.Slug, Locked: true},
+		{Type: SlotRecommended, Title: "Recommended for you", Strategy: "hybrid"},
+		{Type: SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar"},
+		{Type: SlotTrending, Title: "Trending now", Strategy: "trending"},
+		{Type: SlotCategory, Title: "Top picks in {category}", Strategy: "affinity"},
+		{Type: SlotNewArrivals, Title: "New arrivals", Strategy: "newest"},
+	}
+	for _, d := range depts[1:min(3, len(depts))] {
+		slots = append(slots, Slot{Type: SlotCategory, Title: "Popular in " + d.Name, Strategy: "popular", Category: d.Slug})
+	}
+	slots = append(slots,
+		Slot{Type: SlotRecentlyViewed, Title: "Recently viewed", Strategy: "recent"},
+		Slot{Type: SlotPopular, Title: "Best sellers", Strategy: "popular"},
+	)
+	for i := range slots {
+		slots[i].Position = i + 1
+		slots[i].Size = 8
+		slots[i].Audience = "everyone"
+		slots[i].Enabled = true
+	}
+	return slots
+}

@@ -1,0 +1,98 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+func TestEnsureDefaultHomepage(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+
+	published, err := db.EnsureDefaultHomepage(ctx)
+	if err != nil || published {
+		t.Fatalf("empty shop: published=%v err=%v, want nothing published", published, err)
+	}
+
+	// Three departments of different sizes; the largest has its products
+	// one level down, so sizes must roll up to the top of the tree.
+	garden := Category{Slug: "garden", Name: "Garden"}
+	kitchen := Category{Slug: "kitchen", Name: "Kitchen"}
+	toys := Category{Slug: "toys", Name: "Toys"}
+	empty := Category{Slug: "empty", Name: "Empty"}
+	for _, c := range []*Category{&garden, &kitchen, &toys, &empty} {
+		if err := db.W.Create(c).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	tools := Category{Slug: "garden-tools", Name: "Tools", ParentID: &garden.ID}
+	if err := db.W.Create(&tools).Error; err != nil {
+		t.Fatal(err)
+	}
+	add := func(cat uint, n int, active bool) {
+		for i := range n {
+			p := Product{ExternalID: fmt.Sprintf("c%d-%d-%v", cat, i, active), Slug: "p", Title: "P", CategoryID: cat, PriceCents: 100, Stock: 1, Active: active}
+			if err := db.W.Create(&p).Error; err != nil {
+				t.Fatal(err)
+			}
+			if !active {
+				db.W.Model(&p).Update("active", false)
+			}
+		}
+	}
+	add(tools.ID, 5, true)
+	add(kitchen.ID, 3, true)
+	add(toys.ID, 2, true)
+	add(empty.ID, 9, false) // inactive products do not make a department
+
+	published, err = db.EnsureDefaultHomepage(ctx)
+	if err != nil || !published {
+		t.Fatalf("shop with products: published=%v err=%v, want published", published, err)
+	}
+	slots, v, err := db.PublishedLayout(ctx, HomePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v == nil || v.Number != 1 || v.Author != SystemActor {
+		t.Fatalf("published version = %+v, want version 1 by %q", v, SystemActor)
+	}
+	types := map[string]int{}
+	var categoryRows []string
+	for _, s := range slots {
+		types[s.Type]++
+		if s.Type == SlotCategory && s.Category != "" {
+			categoryRows = append(categoryRows, s.Category)
+		}
+	}
+	for _, want := range []string{SlotHero, SlotRecommended, SlotBecauseViewed, SlotTrending, SlotNewArrivals, SlotRecentlyViewed, SlotPopular} {
+		if types[want] != 1 {
+			t.Errorf("default homepage has %d %s slots, want 1 (%v)", types[want], want, types)
+		}
+	}
+	if slots[0].Type != SlotHero || slots[0].Link != "/c/garden" || !slots[0].Locked {
+		t.Errorf("hero = %+v, want a locked hero leading to the largest department, garden", slots[0])
+	}
+	if fmt.Sprint(categoryRows) != "[kitchen toys]" {
+		t.Errorf("department rows = %v, want [kitchen toys]", categoryRows)
+	}
+	draft, _, err := db.DraftSlots(ctx, HomePage)
+	if err != nil || len(draft) != len(slots) {
+		t.Fatalf("draft has %d slots (err %v), want the %d published ones to edit", len(draft), err, len(slots))
+	}
+
+	// Once there is a layout it is the merchant's: nothing is published again,
+	// even after every slot is removed from the draft.
+	for _, s := range draft {
+		if err := db.DeleteSlot(ctx, HomePage, 0, "merch", s.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if published, err := db.EnsureDefaultHomepage(ctx); err != nil || published {
+		t.Fatalf("second call: published=%v err=%v, want nothing", published, err)
+	}
+	vs, _, err := db.Versions(ctx, HomePage)
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("%d versions (err %v), want 1", len(vs), err)
+	}
+}
