@@ -122,3 +122,63 @@ func TestImportTrainRecommendEval(t *testing.T) {
 		t.Fatalf("eval table:\n%s", table)
 	}
 }
+
+// TestRecommendNeverReturnsRawHistory checks exclusion against the raw event
+// store: a crawler-like user whose events the training's cleaning drops is
+// unknown to the model, and still never gets back what they viewed.
+func TestRecommendNeverReturnsRawHistory(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	var products, events strings.Builder
+	products.WriteString("id,title,description,category,brand,price,stock,created_at\n")
+	for i := range 40 {
+		fmt.Fprintf(&products, "P%02d,Item %d,An item,Cat%d,Brand,%d.50,10,2026-01-01T00:00:00Z\n", i, i, i%4, 5+i)
+	}
+	events.WriteString("user_id,product_id,type,timestamp\n")
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	at := start
+	for u := range 40 {
+		for k := range 5 {
+			typ := []string{"view", "view", "click", "add_to_cart", "purchase"}[k]
+			fmt.Fprintf(&events, "shopper%02d,P%02d,%s,%s\n", u, (u+7*k)%40, typ, at.Format(time.RFC3339))
+			at = at.Add(17 * time.Minute)
+		}
+	}
+	// A crawler: thousands of views of the 20 most popular-looking items in
+	// a few minutes, never a cart.
+	crawled := map[string]bool{}
+	for k := range 4000 {
+		id := fmt.Sprintf("P%02d", k%20)
+		crawled[id] = true
+		fmt.Fprintf(&events, "crawler,%s,view,%s\n", id, start.Add(time.Duration(k)*100*time.Millisecond).Format(time.RFC3339Nano))
+	}
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
+	cli := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if err := run(args, &out, &errb); err != nil {
+			t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String()
+	}
+	cli("import", "--db", db, "--products", pf, "--events", ef)
+	if out := cli("train", "--db", db); !strings.Contains(out, "1 bot/outlier user") && !strings.Contains(out, "1 user") {
+		t.Fatalf("train did not report dropping the crawler:\n%s", out)
+	}
+	var line struct {
+		Items []struct {
+			ItemID string `json:"item_id"`
+		} `json:"recommended_items"`
+	}
+	mustDo(t, json.Unmarshal([]byte(cli("recommend", "--db", db, "--user", "crawler", "--n", "15")), &line))
+	if len(line.Items) != 15 {
+		t.Fatalf("crawler got %d items, want 15", len(line.Items))
+	}
+	for _, it := range line.Items {
+		if crawled[it.ItemID] {
+			t.Fatalf("crawler was recommended %s, which they viewed (their events were dropped from training, not from their history)", it.ItemID)
+		}
+	}
+}

@@ -185,6 +185,10 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			req = recommender.Request{N: n, Strategy: recommender.Popular}
 		} else if req.Recent, err = web.RecentEvents(ctx, db, m, u); err != nil {
 			return err
+		} else if req.Seen, err = db.UserItems(ctx, u); err != nil {
+			// Every item in the raw history, including events the training's
+			// cleaning dropped, is excluded.
+			return err
 		}
 		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
 		for _, r := range m.Recommend(req) {

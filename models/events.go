@@ -142,6 +142,20 @@ func (db *DB) UserInteractions(ctx context.Context, userKey string, since time.T
 	return out, nil
 }
 
+// UserItems returns every product a user has viewed, clicked, carted or
+// bought, from the raw event store: whatever the recommender's cleaning
+// dropped (a bot guard, de-duplication) still counts as interacted with.
+func (db *DB) UserItems(ctx context.Context, userKey string) ([]string, error) {
+	var out []string
+	err := db.R.WithContext(ctx).Raw(`SELECT DISTINCT p.external_id
+		FROM events e JOIN products p ON p.id = e.product_id
+		WHERE e.user_key = ? AND e.type IN ('view','click','add_to_cart','purchase')`, userKey).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: load items of %s: %w", userKey, err)
+	}
+	return out, nil
+}
+
 // MergeVisitor moves an anonymous visitor's history onto a shopper.
 func MergeVisitorEventsTx(tx *gorm.DB, visitorKey, shopperKey string) error {
 	err := tx.Model(&Event{}).Where("user_key = ?", visitorKey).Update("user_key", shopperKey).Error

@@ -52,7 +52,8 @@ type Shopper struct {
 	User           string  // user key; empty for a visitor without identity
 	Recent         []Event // events since the model was trained
 	RecentlyViewed []string
-	Personalize    bool // false when the shopper opted out
+	Seen           []string // every item in the shopper's raw history; never recommended again
+	Personalize    bool     // false when the shopper opted out
 	LoggedIn       bool
 }
 
@@ -263,6 +264,11 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	}
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands,
 		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded}
+	if sh.Personalize {
+		// What the shopper already viewed, carted or bought is never
+		// recommended back, in any row the model fills.
+		base.Seen, base.ExcludeSeen = sh.Seen, true
+	}
 	title := spec.Title
 	one := func(req Request, title, anchor string) []ComposedSlot {
 		var items []Recommendation

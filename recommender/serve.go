@@ -22,9 +22,14 @@ type Request struct {
 	Brands          []string           // only these brands (case-insensitive); empty = all
 	MinPriceCents   int64              // 0 = no lower bound
 	MaxPriceCents   int64              // 0 = no upper bound
-	ExcludeSeen     bool               // drop items the shopper interacted with (training + Recent)
+	ExcludeSeen     bool               // drop items the shopper interacted with (training + Recent + Seen)
 	AllowRepurchase bool               // purchased items are dropped unless this is set
 	Diversity       float64            // 0 = off; up to 1 = strongest category spread (MMR)
+
+	// Seen lists every item the shopper ever interacted with, read from the
+	// raw event store: training's cleaning (bot guard, de-duplication) may
+	// have dropped some of those events, and they still count as seen.
+	Seen []string
 
 	// Available, if set, is the caller's live check (stock, active flag) and
 	// replaces the training-time snapshot Item.Active && Item.Stock > 0.
@@ -321,6 +326,13 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 		purchased := s.hist.kinds[k] == Purchase
 		if req.ExcludeSeen || purchased && !req.AllowRepurchase {
 			s.mark[j] = s.epoch
+		}
+	}
+	if req.ExcludeSeen {
+		for _, id := range req.Seen {
+			if j, ok := m.cat.index[id]; ok {
+				s.mark[j] = s.epoch
+			}
 		}
 	}
 	// Training items beyond the maxHistory cut are seen too.

@@ -128,6 +128,11 @@ func (s *Server) RecommendFor(ctx context.Context, req recommender.Request) ([]R
 			return nil, err
 		}
 		req.Recent = recent
+		if req.ExcludeSeen {
+			if req.Seen, err = s.db.UserItems(ctx, req.User); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, r := range m.Recommend(req) {
 		out = append(out, RecommendedItem{ItemID: r.ItemID, Score: r.Score, Reason: r.Reason})

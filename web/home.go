@@ -171,7 +171,7 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 	// The viewer's latest interactions: the recently viewed row, anchors for
 	// "because you viewed", and everything since training for fold-in.
 	var recent []recommender.Event
-	var recentlyViewed []string
+	var recentlyViewed, seen []string
 	if personalize {
 		hist, err := s.db.UserInteractions(ctx, v.Key, time.Time{}, 60)
 		if err != nil {
@@ -188,6 +188,9 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 			if h.CreatedAt.After(since) {
 				recent = append(recent, recEvent(h))
 			}
+		}
+		if seen, err = s.db.UserItems(ctx, v.Key); err != nil {
+			s.log.Warn("history unavailable", "err", err)
 		}
 	}
 
@@ -225,7 +228,7 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
-	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Personalize: personalize, LoggedIn: v.LoggedIn}
+	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize, LoggedIn: v.LoggedIn}
 	composed := recommender.Compose(m, specs, shopper, opt, s.fallbackRow(cat))
 
 	out := make([]templates.HomeSlot, 0, len(composed))

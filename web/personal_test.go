@@ -169,3 +169,55 @@ func TestOptOutShowsNonPersonalPage(t *testing.T) {
 		t.Fatalf("opted-out shopper sees %d personal rows", n)
 	}
 }
+
+// TestDroppedUserNeverGetsTheirHistoryBack: a crawler's events are dropped
+// by training's bot guard, so the model does not know them; the API and the
+// homepage still read their raw history and never recommend it back.
+func TestDroppedUserNeverGetsTheirHistoryBack(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	crawled := map[string]bool{}
+	var events []models.Event
+	at := time.Now().Add(-50 * time.Hour)
+	for _, ext := range []string{"SKU-1", "SKU-2", "SKU-3", "SKU-K1"} {
+		p := shop.product(ext)
+		crawled[p.ExternalID] = true
+		for range 1000 {
+			id := p.ID
+			events = append(events, models.Event{UserKey: "crawler", ProductID: &id, Type: models.EventView, CreatedAt: at})
+			at = at.Add(50 * time.Millisecond)
+		}
+	}
+	must(t, shop.db.InsertEvents(ctx, events))
+	trainShop(t, shop)
+	if shop.srv.model.Load().KnownUser("crawler") {
+		t.Fatal("the crawler was not dropped by training; the test cannot see raw-history exclusion")
+	}
+	items, err := shop.srv.RecommendFor(ctx, recommender.Request{User: "crawler", N: 100, Strategy: recommender.Hybrid, ExcludeSeen: true})
+	must(t, err)
+	if len(items) == 0 {
+		t.Fatal("the crawler got no recommendations")
+	}
+	for _, it := range items {
+		if crawled[it.ItemID] {
+			t.Fatalf("API recommended %s to the crawler, who viewed it", it.ItemID)
+		}
+	}
+	slots, err := shop.srv.publishedHome(ctx)
+	must(t, err)
+	cards := 0
+	for _, sl := range shop.srv.composeHome(ctx, Viewer{Key: "crawler"}, slots) {
+		if sl.Type == models.SlotRecentlyViewed {
+			continue
+		}
+		for _, c := range sl.Cards {
+			cards++
+			if crawled[c.ExternalID] {
+				t.Fatalf("homepage row %q shows %s to the crawler, who viewed it", sl.Title, c.ExternalID)
+			}
+		}
+	}
+	if cards == 0 {
+		t.Fatal("the crawler's homepage has no cards")
+	}
+}
