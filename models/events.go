@@ -51,8 +51,25 @@ func (db *DB) InsertEvents(ctx context.Context, events []Event) error {
 	})
 }
 
-// InsertEventsTx is InsertEvents inside a caller's transaction.
+// checkEventTimes refuses a batch holding an event dated outside the window
+// of CheckEventTime; a zero time means "now" and is filled in at insert.
+func checkEventTimes(events []Event, now time.Time) error {
+	for i := range events {
+		if at := events[i].CreatedAt; !at.IsZero() {
+			if err := CheckEventTime(at, now); err != nil {
+				return fmt.Errorf("models: event %d of %d: %w: %w", i+1, len(events), err, ErrInvalid)
+			}
+		}
+	}
+	return nil
+}
+
+// InsertEventsTx is InsertEvents inside a caller's transaction. Every event
+// goes through here, so nothing dated outside the accepted window is stored.
 func InsertEventsTx(tx *gorm.DB, events []Event) error {
+	if err := checkEventTimes(events, time.Now()); err != nil {
+		return err
+	}
 	args := make([]any, 0, 8*min(len(events), eventsPerStatement))
 	for start := 0; start < len(events); {
 		n := eventsPerStatement
@@ -170,6 +187,16 @@ func (db *DB) DeleteEventsBefore(ctx context.Context, t time.Time) (int64, error
 	res := db.W.WithContext(ctx).Where("created_at < ?", t.UTC()).Delete(&Event{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("models: delete events before %s: %w", t.Format(time.RFC3339), res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// DeleteEventsAfter removes events dated after t: stored before event times
+// were checked, they would outlive every retention period.
+func (db *DB) DeleteEventsAfter(ctx context.Context, t time.Time) (int64, error) {
+	res := db.W.WithContext(ctx).Where("created_at > ?", t.UTC()).Delete(&Event{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: delete events after %s: %w", t.Format(time.RFC3339), res.Error)
 	}
 	return res.RowsAffected, nil
 }

@@ -54,6 +54,12 @@ func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *
 // Track queues events without waiting. It reports ErrQueueFull rather than
 // blocking a page when the database falls behind.
 func (w *EventWriter) Track(events ...Event) error {
+	if err := checkEventTimes(events, time.Now()); err != nil {
+		w.stats.Lock()
+		w.stats.dropped += int64(len(events))
+		w.stats.Unlock()
+		return err
+	}
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
@@ -73,6 +79,11 @@ func (w *EventWriter) Track(events ...Event) error {
 // Write queues events and waits until the transaction holding them has
 // committed, so an acknowledgement means the events are durable.
 func (w *EventWriter) Write(ctx context.Context, events []Event) error {
+	// Checked before queueing: a bad event must not fail the batch it would
+	// share with other callers' events.
+	if err := checkEventTimes(events, time.Now()); err != nil {
+		return err
+	}
 	ack := make(chan error, 1)
 	w.mu.RLock()
 	if w.closed {

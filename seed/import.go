@@ -492,7 +492,7 @@ func allDigits(s string) bool {
 	return true
 }
 
-// Timestamps outside these years are almost certainly unit mistakes.
+// Product timestamps outside these years are almost certainly unit mistakes.
 const (
 	minYear = 1970
 	maxYear = 2200
@@ -507,6 +507,16 @@ func parseTimestamp(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s is outside the years %d–%d", short(s), minYear, maxYear)
 	}
 	return t.UTC(), nil
+}
+
+// parseEventTime reads an event's timestamp, inside the window every event
+// source shares (models.CheckEventTime).
+func parseEventTime(s string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)", short(s))
+	}
+	return t.UTC(), models.CheckEventTime(t, now)
 }
 
 func checkImageURL(s string) error {
@@ -678,6 +688,7 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 		return err
 	}
 	defer c.f.Close()
+	now := time.Now()
 	for n := 0; ; n++ {
 		if n%50_000 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -712,15 +723,18 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 			bad("type", "%s is not one of view, click, add_to_cart, purchase", short(typ))
 		}
 		ts, _ := c.get(rec, "timestamp")
-		if t, err := parseTimestamp(ts); err != nil {
+		if t, err := parseEventTime(ts, now); err != nil {
 			bad("timestamp", "%v", err)
 		} else {
 			e.at = t.UnixNano()
 		}
 		if v, has := c.get(rec, "value"); has && v != "" {
 			f, err := strconv.ParseFloat(v, 64)
-			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			switch {
+			case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
 				bad("value", "cannot parse %s as a number", short(v))
+			case f < 0:
+				bad("value", "%s is negative; purchase values and quantities are 0 or more", short(v))
 			}
 			e.value = f
 		}

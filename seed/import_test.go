@@ -179,6 +179,20 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 10,
 		},
 		{
+			name: "event times outside the accepted window, negative value",
+			events: "user_id,product_id,type,timestamp,value\n" +
+				"alice,P1,view,9999-12-31T23:59:59Z,\n" +
+				"alice,P1,view,1999-12-31T23:59:59Z,\n" +
+				"alice,P1,view,2026-02-01T09:00:00Z,\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,-5\n",
+			wantLines: []string{
+				"events.csv:2: field timestamp: 9999-12-31T23:59:59Z is more than a day ahead of the shop's clock",
+				"events.csv:3: field timestamp: 1999-12-31T23:59:59Z is before 2000-01-01",
+				`events.csv:5: field value: "-5" is negative`,
+			},
+			wantTotal: 3,
+		},
+		{
 			name:      "missing column",
 			products:  "id,title,description,category,brand,stock,created_at\nP1,T,,C,B,1,\n",
 			wantLines: []string{"products.csv:1: field price: missing required column"},

@@ -102,13 +102,21 @@ func (s *Server) auditAction(c echo.Context, action, target string) {
 	}
 }
 
-// applyRetention deletes raw events older than the retention period.
+// applyRetention deletes raw events older than the retention period, and
+// events dated beyond the accepted window (stored before it was enforced),
+// which no retention period would ever reach.
 func (s *Server) applyRetention(ctx context.Context) (int64, error) {
+	now := time.Now()
+	n, err := s.db.DeleteEventsAfter(ctx, now.Add(models.EventClockSkew))
+	if err != nil {
+		return n, err
+	}
 	days, err := s.db.RetentionDays(ctx)
 	if err != nil || days == 0 {
-		return 0, err
+		return n, err
 	}
-	return s.db.DeleteEventsBefore(ctx, time.Now().AddDate(0, 0, -days))
+	old, err := s.db.DeleteEventsBefore(ctx, now.AddDate(0, 0, -days))
+	return n + old, err
 }
 
 func (s *Server) retentionLoop() {

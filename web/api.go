@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -260,13 +261,37 @@ func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
 	if len(ev.Slot) > 32 || len(ev.Query) > 200 {
 		return ev, "field slot or query: too long"
 	}
-	ev.CreatedAt = time.Now().UTC()
-	if e.Timestamp != "" {
-		t, err := time.Parse(time.RFC3339, e.Timestamp)
-		if err != nil {
-			return ev, fmt.Sprintf("field timestamp: %q is not RFC 3339", e.Timestamp)
-		}
-		ev.CreatedAt = t.UTC()
+	if e.Value < 0 || math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
+		return ev, fmt.Sprintf("field value: %v is negative; values are 0 or more", e.Value)
 	}
+	at, problem := apiEventTime(e.Timestamp, time.Now())
+	if problem != "" {
+		return ev, problem
+	}
+	ev.CreatedAt = at
 	return ev, ""
+}
+
+// apiEventTime reads an event's timestamp: RFC 3339 inside the window of
+// models.CheckEventTime, or the clock when the tracker sent none.
+func apiEventTime(raw string, now time.Time) (time.Time, string) {
+	if raw == "" {
+		return now.UTC(), ""
+	}
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		return time.Time{}, fmt.Sprintf("field timestamp: %q is not RFC 3339 (like 2026-03-01T12:00:00Z)", short(raw))
+	}
+	if err := models.CheckEventTime(t, now); err != nil {
+		return time.Time{}, "field timestamp: " + err.Error()
+	}
+	return t.UTC(), ""
+}
+
+// short cuts a client's value for an error message.
+func short(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }

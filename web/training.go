@@ -34,18 +34,32 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 	if err != nil {
 		return recommender.Dataset{}, err
 	}
+	clock := time.Now().UTC()
 	events := make([]recommender.Event, 0, len(rows))
 	for _, r := range rows {
+		// Events are refused beyond this when they come in; older databases
+		// may still hold some, which must not count.
+		if r.CreatedAt.After(clock.Add(models.EventClockSkew)) {
+			continue
+		}
 		events = append(events, recEvent(r))
 	}
-	// Time decay and trending are measured from the latest event, not the
-	// clock: for a live shop the two agree, and an imported history from
-	// last year keeps its shape instead of decaying to nothing.
-	now := time.Now().UTC()
-	if len(events) > 0 {
-		now = events[len(events)-1].Time
+	return recommender.Dataset{Items: items, Events: events, Now: datasetNow(events, clock)}, nil
+}
+
+// datasetNow is the "now" time decay and trending are measured from: the
+// latest event, so an imported history from last year keeps its shape
+// instead of decaying to nothing, but never later than the clock, so no
+// event dated ahead can make all real history look old.
+func datasetNow(events []recommender.Event, clock time.Time) time.Time {
+	if len(events) == 0 {
+		return clock
 	}
-	return recommender.Dataset{Items: items, Events: events, Now: now}, nil
+	latest := events[len(events)-1].Time // Interactions are in time order
+	if latest.After(clock) {
+		return clock
+	}
+	return latest
 }
 
 func recItem(cat *Catalog, p *models.Product) recommender.Item {
