@@ -1,0 +1,275 @@
+// Package search is the shop's product search: a bleve index ranked with
+// BM25 over title, brand, category and description, synonyms a merchandiser
+// maintains, typo correction against the catalog's own vocabulary and
+// completion as a shopper types.
+//
+// It knows nothing of the web or the database: callers hand it documents
+// (Sync) and get product ids back. Filtering, facets, sorting and paging are
+// done by the caller on its catalog snapshot.
+package search
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Doc is what the index needs to know about one product. Only products a
+// shopper may find (active ones) should be handed to Sync.
+type Doc struct {
+	ID          uint
+	Title       string
+	Brand       string
+	Category    string // the category path, "Outdoor Tents"
+	Description string
+	// Popularity nudges the order of equally relevant products. It is not
+	// part of what is indexed: a retraining changes it without re-indexing.
+	Popularity float64
+}
+
+// Field names and their boosts: a title or brand match says more about a
+// product than a word somewhere in its description.
+const (
+	fieldTitle       = "title"
+	fieldBrand       = "brand"
+	fieldCategory    = "category"
+	fieldDescription = "description"
+)
+
+var fieldBoosts = []struct {
+	name  string
+	boost float64
+}{
+	{fieldTitle, 3},
+	{fieldBrand, 2},
+	{fieldCategory, 2},
+	{fieldDescription, 0.6},
+}
+
+// mappingVersion changes whenever the mapping or analysis changes, so a
+// stored index built the old way is rebuilt instead of misread.
+const mappingVersion = "products-v1"
+
+var (
+	keyVersion = []byte("storefront_mapping")
+	keyHashes  = []byte("storefront_hashes")
+)
+
+// Index is a product search index. It is safe for concurrent use: searches
+// run while Sync brings the index up to date.
+type Index struct {
+	bleve    bleve.Index
+	analyzer analysis.Analyzer
+	path     string
+
+	syncMu sync.Mutex        // one Sync at a time
+	hashes map[uint]uint64   // what is indexed now, by product id; guarded by syncMu
+	vocab  atomic.Pointer[vocabulary]
+	syn    atomic.Pointer[Synonyms]
+
+	popularity atomic.Pointer[popularity]
+}
+
+// Open opens the index stored at path, or creates it. With path "" the index
+// lives in memory only and is built from scratch by the first Sync.
+func Open(path string) (*Index, error) {
+	ix := &Index{path: path, hashes: map[uint]uint64{}}
+	ix.vocab.Store(&vocabulary{})
+	ix.syn.Store(&Synonyms{})
+	var err error
+	if path == "" {
+		ix.bleve, err = bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
+	} else {
+		ix.bleve, err = openStored(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: open index: %w", err)
+	}
+	a := ix.bleve.Mapping().AnalyzerNamed(en.AnalyzerName)
+	if a == nil {
+		return nil, errors.New("search: the English analyzer is missing")
+	}
+	ix.analyzer = a
+	if raw, err := ix.bleve.GetInternal(keyHashes); err == nil {
+		ix.hashes = decodeHashes(raw)
+	}
+	return ix, nil
+}
+
+// openStored opens an index on disk, rebuilding it when it was built with
+// another mapping or cannot be read.
+func openStored(path string) (bleve.Index, error) {
+	idx, err := bleve.Open(path)
+	if err == nil {
+		v, verr := idx.GetInternal(keyVersion)
+		if verr == nil && string(v) == mappingVersion {
+			return idx, nil
+		}
+		_ = idx.Close()
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, err
+	}
+	idx, err = bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.SetInternal(keyVersion, []byte(mappingVersion)); err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	return idx, nil
+}
+
+func newMapping() *mapping.IndexMappingImpl {
+	text := func() *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = en.AnalyzerName
+		// Nothing is read back from the index but ids, and no phrase
+		// queries or highlighting are asked of it: keep it small.
+		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
+		return f
+	}
+	doc := mapping.NewDocumentStaticMapping()
+	for _, f := range fieldBoosts {
+		doc.AddFieldMappingsAt(f.name, text())
+	}
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = en.AnalyzerName
+	m.ScoringModel = index.BM25Scoring
+	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
+	return m
+}
+
+// Close releases the index.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// Len is the number of documents indexed.
+func (ix *Index) Len() int {
+	n, _ := ix.bleve.DocCount()
+	return int(n)
+}
+
+// SetSynonyms replaces the synonym groups used from the next query on.
+// Synonyms apply when searching, so changing them needs no re-indexing.
+func (ix *Index) SetSynonyms(s *Synonyms) {
+	if s == nil {
+		s = &Synonyms{}
+	}
+	ix.syn.Store(s)
+}
+
+// syncChunk bounds the memory one indexing batch takes.
+const syncChunk = 2000
+
+// Sync makes the index hold exactly docs: new and changed documents are
+// indexed, vanished ones deleted, unchanged ones left alone (a restart with
+// an index on disk re-indexes nothing). It returns how many documents it
+// wrote or deleted.
+func (ix *Index) Sync(docs []Doc) (int, error) {
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	ix.popularity.Store(newPopularity(docs))
+	next := make(map[uint]uint64, len(docs))
+	var changed []int
+	for i := range docs {
+		h := docHash(&docs[i])
+		next[docs[i].ID] = h
+		if ix.hashes[docs[i].ID] != h {
+			changed = append(changed, i)
+		}
+	}
+	var gone []uint
+	for id := range ix.hashes {
+		if _, ok := next[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	if len(changed) > 0 || len(gone) > 0 || ix.vocab.Load().words == nil {
+		// The vocabulary is built before the documents are written, so a
+		// correction never points at a word the index does not hold yet
+		// for longer than the batch takes.
+		ix.vocab.Store(buildVocabulary(docs, ix.stem))
+	}
+	for start := 0; start < len(changed) || start < len(gone); start += syncChunk {
+		b := ix.bleve.NewBatch()
+		for _, i := range changed[min(start, len(changed)):min(start+syncChunk, len(changed))] {
+			d := &docs[i]
+			if err := b.Index(docID(d.ID), indexed{Title: d.Title, Brand: d.Brand, Category: d.Category, Description: d.Description}); err != nil {
+				return 0, fmt.Errorf("search: index product %d: %w", d.ID, err)
+			}
+		}
+		for _, id := range gone[min(start, len(gone)):min(start+syncChunk, len(gone))] {
+			b.Delete(docID(id))
+		}
+		if start+syncChunk >= len(changed) && start+syncChunk >= len(gone) {
+			// The last batch records what the index now holds, so a
+			// crash mid-way makes the next start redo only what is
+			// missing.
+			b.SetInternal(keyHashes, encodeHashes(next))
+		}
+		if err := ix.bleve.Batch(b); err != nil {
+			return 0, fmt.Errorf("search: write batch: %w", err)
+		}
+	}
+	ix.hashes = next
+	return len(changed) + len(gone), nil
+}
+
+// indexed is the document bleve stores; field names follow the json tags.
+type indexed struct {
+	Title       string `json:"title"`
+	Brand       string `json:"brand"`
+	Category    string `json:"category"`
+	Description string `json:"description"`
+}
+
+func docID(id uint) string { return strconv.FormatUint(uint64(id), 10) }
+
+func docHash(d *Doc) uint64 {
+	h := fnv.New64a()
+	for _, s := range []string{d.Title, d.Brand, d.Category, d.Description} {
+		_, _ = h.Write([]byte(s))
+		_, _ = h.Write([]byte{0})
+	}
+	return h.Sum64() | 1 // never 0, which means "not indexed"
+}
+
+func encodeHashes(m map[uint]uint64) []byte {
+	b := make([]byte, 0, len(m)*16)
+	for id, h := range m {
+		b = binary.LittleEndian.AppendUint64(b, uint64(id))
+		b = binary.LittleEndian.AppendUint64(b, h)
+	}
+	return b
+}
+
+func decodeHashes(b []byte) map[uint]uint64 {
+	m := make(map[uint]uint64, len(b)/16)
+	for ; len(b) >= 16; b = b[16:] {
+		m[uint(binary.LittleEndian.Uint64(b))] = binary.LittleEndian.Uint64(b[8:])
+	}
+	return m
+}
+
+// stem analyses one word the way the index does; "" for a stop word.
+func (ix *Index) stem(word string) string {
+	toks := ix.analyzer.Analyze([]byte(word))
+	if len(toks) == 0 {
+		return ""
+	}
+	return string(toks[0].Term)
+}

@@ -1,0 +1,226 @@
+package search
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var testDocs = []Doc{
+	{ID: 1, Title: "Northpeak Weatherproof Dome Tent", Brand: "Northpeak", Category: "Outdoor Tents", Description: "Pitches in five minutes.", Popularity: 10},
+	{ID: 2, Title: "Trailwise Family Tent", Brand: "Trailwise", Category: "Outdoor Tents", Description: "Sleeps six.", Popularity: 50},
+	{ID: 3, Title: "Waterproof Hiking Boot", Brand: "Ridgeback", Category: "Outdoor Hiking Boots", Description: "Grips wet rock.", Popularity: 5},
+	{ID: 4, Title: "Wireless Over-Ear Headphones", Brand: "Sonorra", Category: "Electronics Headphones", Description: "Thirty hours of battery.", Popularity: 20},
+	{ID: 5, Title: "On-Ear Headphones", Brand: "Voltaic", Category: "Electronics Headphones", Description: "Folds flat.", Popularity: 30},
+	{ID: 6, Title: "Wireless Speaker", Brand: "Voltaic", Category: "Electronics Speakers", Description: "Fills a room.", Popularity: 1},
+	{ID: 7, Title: "Floor Puzzle", Brand: "Playfolk", Category: "Toys Puzzles", Description: "A puzzle for children aged three and up.", Popularity: 3},
+	{ID: 8, Title: "Road Running Shoe", Brand: "Velocita", Category: "Sports Running Shoes", Description: "Light and springy.", Popularity: 8},
+	{ID: 9, Title: "French Press", Brand: "Copperleaf", Category: "Kitchen Coffee", Description: "Brews four cups.", Popularity: 9},
+}
+
+func openTest(t *testing.T, path string, docs []Doc) *Index {
+	t.Helper()
+	ix, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	if _, err := ix.Sync(docs); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func search(t *testing.T, ix *Index, q string) Result {
+	t.Helper()
+	r, err := ix.Search(context.Background(), q, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestSearch(t *testing.T) {
+	ix := openTest(t, "", testDocs)
+	ix.SetSynonyms(Defaults())
+	tests := []struct {
+		name      string
+		q         string
+		first     []uint // the first results, in order when more than one is given
+		full      int    // how many match every word; -1 to skip
+		corrected string
+		unknown   []string
+		absent    []uint
+	}{
+		{name: "plural finds singular", q: "tents", first: []uint{2, 1}, full: 2},
+		{name: "stemming", q: "running shoes", first: []uint{8}, full: 1},
+		{name: "all words first, then some", q: "wireless headphones", first: []uint{4}, full: 1},
+		{name: "synonym", q: "waterproof tent", first: []uint{1}, full: 1},
+		{name: "synonym group both ways", q: "kids puzzle", first: []uint{7}, full: 1},
+		{name: "stop words ignored, unknown words left out", q: "running shoes for men", first: []uint{8}, full: 1, unknown: []string{"men"}},
+		{name: "misspelling corrected", q: "headphnes", first: []uint{5, 4}, corrected: "headphones", full: 2},
+		{name: "short word not corrected to another first letter", q: "dress", unknown: []string{"dress"}, absent: []uint{9}, full: 0},
+		{name: "known words kept, unknown left out", q: "red tent", first: []uint{2, 1}, unknown: []string{"red"}, full: 2},
+		{name: "title outranks description", q: "puzzle", first: []uint{7}, full: 1},
+		{name: "nothing", q: "xylophone", unknown: []string{"xylophone"}, full: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := search(t, ix, tc.q)
+			if len(r.IDs) < len(tc.first) || !slices.Equal(r.IDs[:len(tc.first)], tc.first) {
+				t.Errorf("results %v, want to start with %v", r.IDs, tc.first)
+			}
+			if tc.full >= 0 && r.Full != tc.full {
+				t.Errorf("full matches %d, want %d (%v)", r.Full, tc.full, r.IDs)
+			}
+			if r.Corrected != tc.corrected {
+				t.Errorf("corrected %q, want %q", r.Corrected, tc.corrected)
+			}
+			if !slices.Equal(r.Unknown, tc.unknown) {
+				t.Errorf("unknown %q, want %q", r.Unknown, tc.unknown)
+			}
+			for _, id := range tc.absent {
+				if slices.Contains(r.IDs, id) {
+					t.Errorf("%d should not match %q", id, tc.q)
+				}
+			}
+		})
+	}
+}
+
+func TestPartialMatchesFollowFullOnes(t *testing.T) {
+	ix := openTest(t, "", testDocs)
+	r := search(t, ix, "wireless headphones")
+	// 4 has both words; 5 (headphones) and 6 (wireless) one each.
+	if r.Full != 1 || len(r.IDs) != 3 || r.IDs[0] != 4 {
+		t.Fatalf("got %v full %d", r.IDs, r.Full)
+	}
+	if !slices.Contains(r.IDs[1:], 5) || !slices.Contains(r.IDs[1:], 6) {
+		t.Errorf("partial matches missing: %v", r.IDs)
+	}
+}
+
+func TestCorrectionOnlyForUnknownWords(t *testing.T) {
+	// "press" is a catalog word; it must never be "corrected" to "dress"
+	// even when a dress exists.
+	docs := append(slices.Clone(testDocs), Doc{ID: 10, Title: "Linen Dress", Brand: "Maren", Category: "Fashion Dresses"})
+	ix := openTest(t, "", docs)
+	if r := search(t, ix, "press"); r.Corrected != "" || len(r.IDs) != 1 || r.IDs[0] != 9 {
+		t.Errorf("press: %+v", r)
+	}
+	if r := search(t, ix, "dresss"); r.Corrected != "dress" || len(r.IDs) != 1 || r.IDs[0] != 10 {
+		t.Errorf("dresss: %+v", r)
+	}
+	// Without correction the unknown word is reported, not replaced.
+	r, err := ix.Search(context.Background(), "dresss", false)
+	if err != nil || r.Corrected != "" || len(r.IDs) != 0 || !slices.Equal(r.Unknown, []string{"dresss"}) {
+		t.Errorf("dresss without correction: %+v %v", r, err)
+	}
+}
+
+func TestSynonymsChangeWithoutReindex(t *testing.T) {
+	ix := openTest(t, "", testDocs)
+	if r := search(t, ix, "couch"); len(r.IDs) != 0 {
+		t.Fatalf("couch before synonyms: %v", r.IDs)
+	}
+	syn, problems := ParseSynonyms("coffee maker ~ french press\n")
+	if problems != nil {
+		t.Fatal(problems)
+	}
+	ix.SetSynonyms(syn)
+	if r := search(t, ix, "coffee maker"); len(r.IDs) == 0 || r.IDs[0] != 9 || r.Full != 1 {
+		t.Errorf("multi-word synonym: %+v", r)
+	}
+}
+
+func TestParseSynonyms(t *testing.T) {
+	s, problems := ParseSynonyms("# comment\nWaterproof, weatherproof\n\nkids ~ children ~ child\n")
+	if problems != nil {
+		t.Fatal(problems)
+	}
+	if s.Len() != 2 || s.Text() != "waterproof, weatherproof\nkids, children, child\n" {
+		t.Errorf("got %d groups: %q", s.Len(), s.Text())
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"lonely\n", "line 1: a group needs at least two terms"},
+		{"a, b\nc, a\n", `line 2: "a" is already in the group on line 1`},
+		{"one two three four five, x\n", "has more than 4 words"},
+	} {
+		_, problems := ParseSynonyms(tc.in)
+		if len(problems) == 0 || !strings.Contains(problems[0], tc.want) {
+			t.Errorf("%q: problems %q, want %q", tc.in, problems, tc.want)
+		}
+	}
+}
+
+func TestSyncIsIncrementalAndPersists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "products.search")
+	ix, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ix.Sync(testDocs); err != nil || n != len(testDocs) {
+		t.Fatalf("first sync wrote %d, %v", n, err)
+	}
+	changed := slices.Clone(testDocs[:len(testDocs)-1]) // 9 is gone
+	changed[0].Title = "Northpeak Storm Dome Tent"
+	changed[1].Popularity = 99 // popularity alone is not re-indexed
+	if n, err := ix.Sync(changed); err != nil || n != 2 {
+		t.Fatalf("second sync wrote %d, %v; want 2 (one change, one removal)", n, err)
+	}
+	if r := search(t, ix, "storm"); len(r.IDs) != 1 || r.IDs[0] != 1 {
+		t.Errorf("changed title not found: %v", r.IDs)
+	}
+	if r := search(t, ix, "press"); len(r.IDs) != 0 {
+		t.Errorf("removed product still found: %v", r.IDs)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reopened := openTest(t, path, changed)
+	if n, _ := reopened.Sync(changed); n != 0 {
+		t.Errorf("reopened index re-wrote %d documents", n)
+	}
+	if reopened.Len() != len(changed) {
+		t.Errorf("reopened index has %d documents, want %d", reopened.Len(), len(changed))
+	}
+	if r := search(t, reopened, "storm"); len(r.IDs) != 1 {
+		t.Errorf("reopened index lost the change: %v", r.IDs)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	ix := openTest(t, "", testDocs)
+	for _, tc := range []struct {
+		typed string
+		want  uint
+	}{
+		{"headp", 5},
+		{"wireless head", 4},
+		{"puzz", 7},
+		{"north", 1},
+	} {
+		got, err := ix.Suggest(context.Background(), tc.typed, 5)
+		if err != nil || len(got) == 0 || got[0] != tc.want {
+			t.Errorf("%q: %v %v, want %d first", tc.typed, got, err, tc.want)
+		}
+	}
+	if got, _ := ix.Suggest(context.Background(), "h", 5); len(got) != 0 {
+		t.Errorf("one letter suggests %v", got)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"tent", "tent", 0}, {"tnet", "tent", 1}, {"headphnes", "headphones", 1}, {"kitten", "sitting", 3},
+	} {
+		if got := editDistance([]rune(tc.a), tc.b, 5); got != tc.want {
+			t.Errorf("%s/%s: %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// vocabulary is every word the catalog uses, as shoppers type it and as the
+// index stores it. It decides whether a query word is known and, when it is
+// not, which catalog word it was probably meant to be.
+type vocabulary struct {
+	words map[string]int32    // surface word → how many documents use it
+	stems map[string]struct{} // analysed terms present in the index
+	byLen [][]string          // surface words by length in runes, for corrections
+}
+
+// Tokenize lower-cases s and splits it into words of letters and digits.
+func Tokenize(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+func buildVocabulary(docs []Doc, stem func(string) string) *vocabulary {
+	v := &vocabulary{words: map[string]int32{}, stems: map[string]struct{}{}}
+	seen := map[string]bool{}
+	for i := range docs {
+		d := &docs[i]
+		clear(seen)
+		for _, s := range []string{d.Title, d.Brand, d.Category, d.Description} {
+			for _, w := range Tokenize(s) {
+				if !seen[w] {
+					seen[w] = true
+					v.words[w]++
+				}
+			}
+		}
+	}
+	for w := range v.words {
+		if s := stem(w); s != "" {
+			v.stems[s] = struct{}{}
+		}
+		n := utf8.RuneCountInString(w)
+		for len(v.byLen) <= n {
+			v.byLen = append(v.byLen, nil)
+		}
+		v.byLen[n] = append(v.byLen[n], w)
+	}
+	return v
+}
+
+// maxEdits is how far a correction may be from what was typed: short words
+// have too many close neighbours to correct safely.
+func maxEdits(runes int) int {
+	switch {
+	case runes >= 8:
+		return 2
+	case runes >= 4:
+		return 1
+	}
+	return 0
+}
+
+// correct returns the catalog word closest to an unknown word, preferring
+// fewer edits and then the more common word; "" when nothing is close. Short
+// words have many close neighbours, so up to five letters the first letter
+// must be right ("dress" is not "press") and a letter may be missing or
+// wrong but not extra ("black" is not "back").
+func (v *vocabulary) correct(word string) string {
+	rw := []rune(word)
+	maxD := maxEdits(len(rw))
+	if maxD == 0 || allDigits(word) {
+		return ""
+	}
+	best, bestD, bestN := "", maxD+1, int32(0)
+	for n := max(len(rw)-maxD, 1); n <= len(rw)+maxD && n < len(v.byLen); n++ {
+		for _, cand := range v.byLen[n] {
+			if len(rw) <= 5 && (n < len(rw) || !sameFirstRune(cand, rw[0])) {
+				continue
+			}
+			d := editDistance(rw, cand, bestD)
+			if d > maxD || d > bestD {
+				continue
+			}
+			if c := v.words[cand]; d < bestD || c > bestN || (c == bestN && cand < best) {
+				best, bestD, bestN = cand, d, c
+			}
+		}
+	}
+	return best
+}
+
+func sameFirstRune(s string, r rune) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return first == r
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// editDistance is the optimal-string-alignment distance of a and b (a
+// swapped pair of letters counts as one edit), giving up with limit+1 once
+// the distance must exceed limit.
+func editDistance(a []rune, bs string, limit int) int {
+	var bbuf [64]rune
+	b := append(bbuf[:0], []rune(bs)...)
+	if abs(len(a)-len(b)) > limit {
+		return limit + 1
+	}
+	var buf [3][65]int
+	if len(b) > 64 {
+		return limit + 1
+	}
+	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
