@@ -29,6 +29,10 @@ Usage:
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR]
   storefront backup    [--db PATH] --to FILE
+  storefront staff add            [--db PATH] --email E --role admin|merchandiser [--name N] [--password-stdin]
+  storefront staff list           [--db PATH]
+  storefront staff remove         [--db PATH] --email E
+  storefront staff reset-password [--db PATH] --email E [--password-stdin]
 
 Every command takes --db (default data/storefront.db, created if missing).
 `
@@ -49,6 +53,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+// runWith is run with the standard input given, for commands that read a
+// password from it.
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -120,6 +130,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return errors.New("backup: --to FILE is required")
 		}
 		return backupCmd(cfg, *to, stdout)
+	case "staff":
+		return staffCmd(&cfg, fs, args, stdin, stdout)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}

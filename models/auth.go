@@ -145,7 +145,7 @@ func (db *DB) AuthenticateStaff(ctx context.Context, email, password string) (*S
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return nil, notFound(err, "authenticate staff")
 	}
-	if !CheckPassword(s.PasswordHash, password) {
+	if !CheckPassword(s.PasswordHash, password) || !s.Active() {
 		return nil, fmt.Errorf("models: authenticate staff: %w", ErrNotFound)
 	}
 	return &s, nil

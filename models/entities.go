@@ -55,14 +55,16 @@ const (
 	RoleAdmin        = "admin"
 )
 
-// Staff is a merchandiser or admin of the shop.
+// Staff is a merchandiser or admin of the shop. A deactivated account
+// (DeactivatedAt set) keeps its history but cannot log in.
 type Staff struct {
-	ID           uint   `gorm:"primaryKey"`
-	Email        string `gorm:"uniqueIndex;not null"`
-	Name         string
-	PasswordHash string `gorm:"not null"`
-	Role         string `gorm:"not null"`
-	CreatedAt    time.Time
+	ID            uint   `gorm:"primaryKey"`
+	Email         string `gorm:"uniqueIndex;not null"`
+	Name          string
+	PasswordHash  string `gorm:"not null"`
+	Role          string `gorm:"not null"`
+	CreatedAt     time.Time
+	DeactivatedAt *time.Time
 }
 
 // Event types recorded from behaviour.

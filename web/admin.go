@@ -16,7 +16,7 @@ import (
 // requireStaff lets through staff with one of roles. Anonymous visitors are
 // sent to the staff login; anyone else signed in (a shopper, or staff with
 // another role) gets 403. The role is read again from the database, so a
-// demoted or deleted staff member loses access at once.
+// demoted, deactivated or deleted staff member loses access at once.
 func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -28,6 +28,9 @@ func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
 				return c.Redirect(http.StatusSeeOther, "/admin/login?next="+safeNext(c.Request().URL.RequestURI()))
 			}
 			st, err := s.db.StaffByID(c.Request().Context(), u.StaffID)
+			if err == nil && !st.Active() {
+				err = models.ErrNotFound
+			}
 			if errors.Is(err, models.ErrNotFound) {
 				s.clearStaff(c)
 				return c.Redirect(http.StatusSeeOther, "/admin/login")
