@@ -32,6 +32,8 @@ type Config struct {
 	EASE    EASEConfig
 	Content ContentConfig
 	Weights HybridWeights
+	// Candidates: per-shopper candidate lists precomputed at training time.
+	Candidates CandidateConfig
 
 	Workers int // parallelism for training; 0 = GOMAXPROCS
 }
@@ -94,6 +96,7 @@ func DefaultConfig() Config {
 		EASE:               EASEConfig{Lambda: 250, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
 		Content:            ContentConfig{Neighbors: 30},
 		Weights:            HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0.6, Content: 0.15, Popular: 0.1, Trending: 0.05},
+		Candidates:         DefaultCandidateConfig(),
 	}
 }
 

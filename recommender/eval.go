@@ -140,6 +140,7 @@ func UserRandomSplit(events []Event, frac float64, seed int64) (train, test []Ev
 // model, with the user's training items removed and stock ignored; the
 // relevant items are the user's test items not already in training.
 func Evaluate(ctx context.Context, train Dataset, test []Event, k int, cfg Config, strategies []Strategy) (map[Strategy]Metrics, error) {
+	cfg.Candidates.PerUser = 0 // rank the whole catalog: candidate lists are a serving shortcut
 	m, err := Train(ctx, train, cfg, nil)
 	if err != nil {
 		return nil, err

@@ -61,7 +61,7 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 		m.blendRow(s, primary, anchor, 1, psrc)
 		m.blendRow(s, &m.knn, anchor, 0.5, srcViewed)
 	default: // Hybrid
-		if c := req.folded; c != nil && c.hybrid != nil {
+		if c := req.folded; c != nil && c.hybrid != nil && !(req.fullScan && c.hybrid.subset) {
 			h := c.hybrid
 			copy(s.score, h.score)
 			copy(s.srcVal, h.srcVal)
@@ -70,10 +70,11 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 			copy(s.cntAnchor, h.cntAnchor)
 			return false
 		}
-		m.hybrid(s, req, user)
+		sub := m.candidateSubset(req, user)
+		m.hybrid(s, req, user, sub)
 		if c := req.folded; c != nil && c.shareHybrid {
 			c.hybrid = &hybridScores{score: slices.Clone(s.score), srcVal: slices.Clone(s.srcVal), src: slices.Clone(s.src),
-				knnAnchor: slices.Clone(s.knnAnchor), cntAnchor: slices.Clone(s.cntAnchor)}
+				knnAnchor: slices.Clone(s.knnAnchor), cntAnchor: slices.Clone(s.cntAnchor), subset: sub != nil}
 		}
 	}
 	return false
@@ -96,8 +97,10 @@ func markPositive(s *scratch, v source) {
 // hybrid blends every available signal, each normalised to [0,1] by its
 // maximum for this shopper, and records the strongest contributor per item.
 // A shopper without any history gets the cold-start mix of popularity and
-// trending.
-func (m *Model) hybrid(s *scratch, req Request, user int32) {
+// trending. With a candidate list (sub), only the list and the items the
+// neighbour models reach from the shopper's history are scored, each signal
+// normalised over them.
+func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 	w := m.cfg.Weights
 	if req.weights != nil {
 		w = *req.weights
@@ -105,6 +108,10 @@ func (m *Model) hybrid(s *scratch, req Request, user int32) {
 	if len(s.hist.items) == 0 {
 		m.blendDense(s, m.pop.pop, 1, srcPopular)
 		m.blendDense(s, m.pop.trend, 0.5, srcTrending)
+		return
+	}
+	if sub != nil {
+		m.hybridSubset(s, req, user, sub, w)
 		return
 	}
 	if w.ALS > 0 {
@@ -306,4 +313,88 @@ func (m *Model) FoldIn(events []Event) []float32 {
 		return nil
 	}
 	return v
+}
+
+// hybridSubset is hybrid restricted to the candidate list plus the items the
+// neighbour models reach from the history (new interests since training).
+func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32, w HybridWeights) {
+	s.sub = s.sub[:0]
+	add := func(j int32) {
+		if s.inSub[j] != s.epoch {
+			s.inSub[j] = s.epoch
+			s.sub = append(s.sub, j)
+		}
+	}
+	for _, j := range cands {
+		add(j)
+	}
+	for _, nb := range []*csr{&m.knn, &m.content} {
+		if nb.rows == 0 {
+			continue
+		}
+		for _, i := range s.hist.items {
+			idx, _ := nb.row(int(i))
+			for _, j := range idx {
+				add(j)
+			}
+		}
+	}
+	factor := func(f []float32, k int, v []float32, weight float32, src source) {
+		for _, j := range s.sub {
+			row := f[int(j)*k : int(j+1)*k]
+			var dot float32
+			for d, x := range v {
+				dot += x * row[d]
+			}
+			s.tmp[j] = dot
+		}
+		m.blendSubset(s, s.tmp, weight, src)
+	}
+	if w.ALS > 0 {
+		if v := m.alsUserVector(s, req, user); v != nil {
+			factor(m.als.itemF, m.als.k, v, float32(w.ALS), srcALS)
+		}
+	}
+	if w.SVD > 0 {
+		if v := m.svdUserVector(s, req, user); v != nil {
+			factor(m.svd.itemF, m.svd.k, v, float32(w.SVD), srcSVD)
+		}
+	}
+	if w.EASE > 0 && m.ease.enabled() {
+		clear(s.tmp)
+		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.hist.weights)
+		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
+		clear(s.tmp)
+	}
+	if w.KNN > 0 {
+		m.historyNeighbours(s, &m.knn, s.tmp, s.knnAnchor, s.knnAnchorVal)
+		m.blendTouched(s, float32(w.KNN), srcKNN)
+	}
+	if w.Content > 0 {
+		m.historyNeighbours(s, &m.content, s.tmp, s.cntAnchor, s.cntAnchorVal)
+		m.blendTouched(s, float32(w.Content), srcContent)
+	}
+	if w.Popular > 0 {
+		m.blendSubset(s, m.pop.pop, float32(w.Popular), srcPopular)
+	}
+	if w.Trending > 0 {
+		m.blendSubset(s, m.pop.trend, float32(w.Trending), srcTrending)
+	}
+}
+
+// blendSubset is blendDense over the items of s.sub only.
+func (m *Model) blendSubset(s *scratch, vals []float32, weight float32, src source) {
+	hi := float32(0)
+	for _, j := range s.sub {
+		hi = max(hi, vals[j])
+	}
+	if hi <= 0 {
+		return
+	}
+	scale := weight / hi
+	for _, j := range s.sub {
+		if v := vals[j]; v > 0 {
+			s.add(j, v*scale, src)
+		}
+	}
 }

@@ -32,6 +32,7 @@ type Model struct {
 	als     alsModel
 	svd     svdModel
 	ease    easeModel
+	cands   candidateLists // per user: items worth scoring (see candidates.go)
 
 	stats   Stats
 	scratch sync.Pool // *scratch, sized for this model
@@ -66,7 +67,7 @@ func (m *Model) Stats() Stats {
 
 // Train builds every model from d. progress, if not nil, is called after
 // each stage with its name and duration (stages: signals, popularity,
-// item_knn, content, als, svd, ease).
+// item_knn, content, als, svd, ease, candidates).
 func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage string, dur time.Duration)) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -155,6 +156,12 @@ func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 			m.stats.Models = append(m.stats.Models, "ease")
 		}
 	}
+	if cfg.Candidates.PerUser > 0 && m.ui.nnz() > 0 {
+		_ = stage("candidates", func() error {
+			m.buildCandidates(ctx, d.Events, cfg.Candidates, workers)
+			return nil
+		})
+	}
 	m.TrainedAt = time.Now()
 	m.stats.Users, m.stats.Items, m.stats.Interactions = len(m.userIDs), len(m.cat.items), m.ui.nnz()
 	m.stats.Events = sig.rawEvents
@@ -193,6 +200,7 @@ func (m *Model) memoryBytes() int64 {
 	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
 	b += f32(m.svd.userF) + f32(m.svd.itemF)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)
+	b += i32(m.cands.indptr) + i32(m.cands.items)
 	b += f32(m.pop.pop) + f32(m.pop.trend) + i32(m.pop.popOrder) + i32(m.pop.trendOrder) + i32(m.pop.newOrder)
 	for i, it := range m.cat.items {
 		b += int64(unsafe.Sizeof(it)) + int64(len(it.ID)+len(it.Title)+len(it.Brand)+len(it.Category)+len(it.Description))

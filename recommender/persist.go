@@ -72,6 +72,9 @@ func (m *Model) Save(w io.Writer) error {
 	e.i32(m.ease.items)
 	e.i32(m.ease.local)
 	e.f32(m.ease.b)
+	// Candidate lists come last: a file without them still loads.
+	e.i32(m.cands.indptr)
+	e.i32(m.cands.items)
 	if e.err != nil {
 		return fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -136,6 +139,9 @@ func Load(r io.Reader) (*Model, error) {
 	m.als = alsModel{k: meta.ALSK, alpha: meta.ALSAlpha, reg: meta.ALSReg, userF: d.f32(), itemF: d.f32(), gram: d.f64()}
 	m.svd = svdModel{k: meta.SVDK, sigma: meta.SVDSigma, userF: d.f32(), itemF: d.f32()}
 	m.ease = easeModel{n: meta.EASEN, items: d.i32(), local: d.i32(), b: d.f32()}
+	if rd.Len() > 0 {
+		m.cands = candidateLists{indptr: d.i32(), items: d.i32()}
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -182,6 +188,21 @@ func (m *Model) check() error {
 	}
 	if k := m.svd.k; k > 0 && (len(m.svd.userF) != u*k || len(m.svd.itemF) != n*k) {
 		return fmt.Errorf("SVD factors do not match %d users × %d items × %d", u, n, k)
+	}
+	if c := &m.cands; len(c.indptr) > 0 {
+		if len(c.indptr) != u+1 || c.indptr[0] != 0 || int(c.indptr[u]) != len(c.items) {
+			return fmt.Errorf("candidate lists do not match %d users", u)
+		}
+		for r := range u {
+			if c.indptr[r] > c.indptr[r+1] {
+				return fmt.Errorf("candidate list %d has a negative length", r)
+			}
+		}
+		for _, j := range c.items {
+			if j < 0 || int(j) >= n {
+				return fmt.Errorf("candidate item %d out of range", j)
+			}
+		}
 	}
 	if e := m.ease.n; e > 0 {
 		if len(m.ease.items) != e || len(m.ease.local) != n || len(m.ease.b) != e*e {

@@ -40,6 +40,9 @@ type Request struct {
 	folded *foldedVectors
 	// weights, when set, replace the model's hybrid blend (tuning).
 	weights *HybridWeights
+	// fullScan scores the whole catalog even when the shopper has a
+	// candidate list (set when the list could not fill the row).
+	fullScan bool
 }
 
 // foldedVectors are a shopper's user vectors computed from their history
@@ -58,6 +61,7 @@ type hybridScores struct {
 	src           []source
 	knnAnchor     []int32
 	cntAnchor     []int32
+	subset        bool // scored over a candidate list only
 }
 
 // Recommendation is one recommended item with the true reason it was chosen.
@@ -112,6 +116,8 @@ type scratch struct {
 	picked             []int32
 	pickedScore        []float32
 	brandSet           []int32
+	inSub              []uint32 // == epoch: in sub
+	sub                []int32  // the items a candidate-list request scores
 }
 
 func (m *Model) getScratch() *scratch {
@@ -125,6 +131,7 @@ func (m *Model) getScratch() *scratch {
 		cntAnchor: make([]int32, n), cntAnchorVal: make([]float32, n),
 		easeLocal: make([]float32, m.ease.n),
 		mark:      make([]uint32, n), hpos: make([]int32, n), hposAt: make([]uint32, n),
+		inSub: make([]uint32, n),
 	}
 }
 
@@ -133,6 +140,7 @@ func (s *scratch) begin() {
 	if s.epoch == 0 { // wrapped: old stamps could collide
 		clear(s.mark)
 		clear(s.hposAt)
+		clear(s.inSub)
 		s.epoch = 1
 	}
 	clear(s.score)
@@ -187,6 +195,12 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 
 	want := n - len(pinned)
 	m.selectTop(s, f, want, dense, req.Diversity)
+	if len(s.picked) < want && !req.fullScan && req.Strategy == Hybrid && m.candidateSubset(req, user) != nil {
+		// The candidate list could not fill the row (narrow filters, stock):
+		// rank the whole catalog as without a list.
+		req.fullScan = true
+		return m.recommend(req, ignoreStock)
+	}
 	m.backfill(s, f, want)
 
 	top := float32(1)

@@ -65,6 +65,7 @@ func TuneWeights(ctx context.Context, d Dataset, cfg Config, k int) (HybridWeigh
 	}
 	test = sampleUsers(test, maxTuneUsers)
 	td := Dataset{Items: d.Items, Events: train, Now: train[len(train)-1].Time}
+	cfg.Candidates.PerUser = 0 // rank the whole catalog: candidate lists are a serving shortcut
 	m, err := Train(ctx, td, cfg, nil)
 	if err != nil {
 		return base, nil, fmt.Errorf("recommender: tune: %w", err)
