@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +33,15 @@ type EventWriter struct {
 		sync.Mutex
 		written, dropped, failed int64
 	}
+
+	// written, when set, is told about every batch once it has committed:
+	// caches of what a shopper sees drop their copy then.
+	written atomic.Pointer[func([]Event)]
 }
+
+// OnWritten sets a function called, from the writer's goroutine, with every
+// batch of events right after it committed. It must be quick.
+func (w *EventWriter) OnWritten(f func([]Event)) { w.written.Store(&f) }
 
 type eventBatch struct {
 	events []Event
@@ -163,6 +172,9 @@ func (w *EventWriter) run() {
 			w.stats.written += int64(len(events))
 		}
 		w.stats.Unlock()
+		if f := w.written.Load(); f != nil && err == nil {
+			(*f)(events)
+		}
 		if err != nil {
 			w.log.Error("event batch failed", "events", len(events), "err", err)
 		}
