@@ -114,27 +114,66 @@ func profile(ctx context.Context, pprofBase, file string, d time.Duration) error
 	return f.Close()
 }
 
+// Endpoint names the report and the targets refer to.
+const (
+	epStatic    = "static"    // a CSS file of the same server: the ceiling
+	epReference = "reference" // the homepage template with fixed rows
+	epHome      = "home"      // logged-in shoppers' homepages, shoppers taking turns
+	epHomeAnon  = "home-anon" // visitors' homepages
+	epMix       = "mix"       // 70 % visitors, 30 % logged-in shoppers, browsing
+)
+
+// turns hands out the visitors of a list in turn, so every one of them comes
+// back only after all the others had a page: no visitor is served twice in a
+// row from a cache the others never touch.
+type turns struct {
+	vs   []visitor
+	next atomic.Uint64
+}
+
+func (t *turns) pick() visitor { return t.vs[(t.next.Add(1)-1)%uint64(len(t.vs))] }
+
 // endpoints builds the shopper-facing requests.
 func endpoints(fx *fixture, shoppers, anons []visitor) []endpoint {
 	get := func(u string, v visitor, t *vegeta.Target) {
 		t.Method, t.URL, t.Body = http.MethodGet, u, nil
 		t.Header = http.Header{"Cookie": {v.cookie}}
 	}
-	pick := func(vs []visitor) visitor { return vs[rand.IntN(len(vs))] }
+	sh, an := &turns{vs: shoppers}, &turns{vs: anons}
+	mixShoppers, mixAnons := &turns{vs: shoppers}, &turns{vs: anons}
 	product := func() productRef { return fx.products[rand.IntN(len(fx.products))] }
+	category := func() string { return "/c/" + fx.categories[rand.IntN(len(fx.categories))] }
+	search := func() string { return "/search?q=" + url.QueryEscape(fx.queries[rand.IntN(len(fx.queries))]) }
 	return []endpoint{
-		{"reference", http.StatusOK, func(t *vegeta.Target) { get("/bench/reference", pick(shoppers), t) }},
-		{"home", http.StatusOK, func(t *vegeta.Target) { get("/", pick(shoppers), t) }},
-		{"home-anon", http.StatusOK, func(t *vegeta.Target) { get("/", pick(anons), t) }},
-		{"category", http.StatusOK, func(t *vegeta.Target) {
-			get("/c/"+fx.categories[rand.IntN(len(fx.categories))], pick(anons), t)
+		{epStatic, http.StatusOK, func(t *vegeta.Target) { get("/static/app.css", an.pick(), t) }},
+		{epReference, http.StatusOK, func(t *vegeta.Target) { get("/bench/reference", sh.pick(), t) }},
+		{epHome, http.StatusOK, func(t *vegeta.Target) { get("/", sh.pick(), t) }},
+		{epHomeAnon, http.StatusOK, func(t *vegeta.Target) { get("/", an.pick(), t) }},
+		// A browsing mix: 70 % of requests from visitors, 30 % from logged-in
+		// shoppers; half of them homepages, the rest product, category and
+		// search pages. Product views are events, so shoppers' cached
+		// homepages are invalidated as they browse.
+		{epMix, http.StatusOK, func(t *vegeta.Target) {
+			v := mixAnons.pick()
+			if rand.IntN(10) < 3 {
+				v = mixShoppers.pick()
+			}
+			switch r := rand.IntN(20); {
+			case r < 10:
+				get("/", v, t)
+			case r < 15:
+				get(product().path, v, t)
+			case r < 18:
+				get(category(), v, t)
+			default:
+				get(search(), v, t)
+			}
 		}},
-		{"product", http.StatusOK, func(t *vegeta.Target) { get(product().path, pick(anons), t) }},
-		{"search", http.StatusOK, func(t *vegeta.Target) {
-			get("/search?q="+url.QueryEscape(fx.queries[rand.IntN(len(fx.queries))]), pick(anons), t)
-		}},
+		{"category", http.StatusOK, func(t *vegeta.Target) { get(category(), an.pick(), t) }},
+		{"product", http.StatusOK, func(t *vegeta.Target) { get(product().path, an.pick(), t) }},
+		{"search", http.StatusOK, func(t *vegeta.Target) { get(search(), an.pick(), t) }},
 		{"cart-add", http.StatusSeeOther, func(t *vegeta.Target) {
-			v := pick(shoppers)
+			v := sh.pick()
 			form := url.Values{"product_id": {strconv.FormatUint(uint64(product().id), 10)}, "quantity": {"1"}, "_csrf": {v.csrf}}
 			t.Method, t.URL, t.Body = http.MethodPost, "/cart/add", []byte(form.Encode())
 			t.Header = http.Header{"Cookie": {v.cookie}, "Content-Type": {"application/x-www-form-urlencoded"}}

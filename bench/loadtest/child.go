@@ -12,6 +12,7 @@ import (
 	_ "net/http/pprof" // profiling endpoints for the child server only
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -35,6 +36,7 @@ func serveChild(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(childServe, flag.ContinueOnError)
 	dbPath := fs.String("db", "", "database file")
 	withPprof := fs.Bool("pprof", false, "serve net/http/pprof on another local port")
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,12 +48,12 @@ func serveChild(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := web.New(ctx, web.Config{Addr: "127.0.0.1:0", Logger: logger, BenchReference: true}, db)
+	srv, err := web.New(ctx, web.Config{Addr: *addr, Logger: logger, BenchReference: true}, db)
 	if err != nil {
 		return err
 	}
 	if *withPprof {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := net.Listen("tcp", nextPort(*addr))
 		if err != nil {
 			return err
 		}
@@ -95,4 +97,15 @@ func trainChild(args []string, stdout, stderr io.Writer) error {
 	}
 	return json.NewEncoder(stdout).Encode(trainReport{Load: res.Load, Train: res.Train, Save: res.Save,
 		Events: res.Artifact.Events, Users: res.Model.NumUsers(), Items: res.Model.NumItems()})
+}
+
+// nextPort is the address one port above addr, or a random port when addr
+// has none.
+func nextPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n == 0 {
+		return "127.0.0.1:0"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+1))
 }

@@ -34,7 +34,8 @@ type Options struct {
 	EventBatch    int           // events per request
 	EventDuration time.Duration // length of the sustained event API run; 0 skips it
 	Profile       bool          // save CPU profiles of the server per closed-loop phase
-	HomepageOnly  bool          // only the homepage phases (the large-scale run)
+	HomepageOnly  bool          // only the static, reference, homepage and mix phases
+	Addr          string        // the server child's listen address
 	Log           io.Writer     // progress; nil discards it
 }
 
@@ -55,8 +56,8 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Dir, "dir", "bench/data", "directory for databases, logs, profiles and results (not in git)")
 	fs.StringVar(&o.Scale, "scale", seed.ScaleSmall, "world size: small or large")
 	fs.BoolVar(&o.Reseed, "reseed", false, "rebuild the seeded database even if one exists")
-	fs.IntVar(&o.Shoppers, "shoppers", 100, "seeded shoppers to log in")
-	fs.IntVar(&o.Visitors, "visitors", 100, "anonymous visitors")
+	fs.IntVar(&o.Shoppers, "shoppers", 1000, "distinct seeded shoppers to log in; they take turns")
+	fs.IntVar(&o.Visitors, "visitors", 1000, "anonymous visitors; they take turns")
 	fs.IntVar(&o.Workers, "workers", 32, "concurrent connections")
 	fs.DurationVar(&o.Phase, "phase", 8*time.Second, "length of each load phase")
 	fs.Float64Var(&o.OpenFraction, "open-fraction", 0.5, "open-loop rate as a fraction of the closed-loop maximum")
@@ -64,7 +65,8 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.EventBatch, "event-batch", 50, "events per event API request")
 	fs.DurationVar(&o.EventDuration, "event-duration", 60*time.Second, "length of the sustained event API run (0 skips it)")
 	fs.BoolVar(&o.Profile, "profile", false, "save a CPU profile of the server for every closed-loop phase")
-	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the homepages (for the large world)")
+	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the static asset, the reference page, the homepages and the mix")
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "address the server child listens on (pprof on the next port when it is not 0)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer logFile.Close()
-	srv, err := startServer(ctx, p.path, o.Profile, logFile)
+	srv, err := startServer(ctx, p.path, o.Addr, o.Profile, logFile)
 	if err != nil {
 		return nil, err
 	}
@@ -170,12 +172,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	eps := endpoints(fx, shoppers, anons)
 	es := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().Unix(), 36) + "-u", batch: o.EventBatch}
 	if o.HomepageOnly {
-		eps = eps[:3]
+		eps = eps[:5]
 	} else {
 		eps = append(eps, es.endpoint())
 	}
 	// Warm up connections, caches and the Go runtime.
-	attack(ctx, srv.base, eps[1], 0, 2*time.Second, o.Workers, es.recordIf(eps[1]))
+	attack(ctx, srv.base, eps[0], 0, 2*time.Second, o.Workers, nil)
 
 	closed := map[string]Result{}
 	for _, ep := range eps {
@@ -200,8 +202,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return rep, ctx.Err()
 		}
 	}
-	if ref := closed["reference"].Throughput; ref > 0 {
-		rep.RefRatio = closed["home"].Throughput / ref
+	if ref := closed[epReference].Throughput; ref > 0 {
+		rep.RefRatio = closed[epHome].Throughput / ref
 	}
 	for _, ep := range eps {
 		rate := closed[ep.name].Throughput * o.OpenFraction

@@ -28,8 +28,8 @@ type child struct {
 // startServer starts the server child and returns once it has answered its
 // first homepage request; the time from exec to that answer is the start-up
 // time.
-func startServer(ctx context.Context, dbPath string, withPprof bool, logFile io.Writer) (*child, error) {
-	args := []string{childServe, "--db", dbPath}
+func startServer(ctx context.Context, dbPath, addr string, withPprof bool, logFile io.Writer) (*child, error) {
+	args := []string{childServe, "--db", dbPath, "--addr", addr}
 	if withPprof {
 		args = append(args, "--pprof")
 	}

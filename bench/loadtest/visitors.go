@@ -85,9 +85,15 @@ func newVisitor(ctx context.Context, base, formPage string, local net.IP, email 
 		}
 	}
 	// The first homepage also takes the welcome flash out of the session;
-	// a product page has the add-to-cart form and its token.
+	// a product page has the add-to-cart form and its token. A visitor
+	// starts with no history: the visitors' pages shown first are those of
+	// newcomers, and they gather history by browsing in the later phases.
 	if _, err := getPage(ctx, hc, base+"/"); err != nil {
 		return v, err
+	}
+	if email == "" {
+		v.cookie = cookieHeader(hc, base)
+		return v, nil
 	}
 	page, err := getPage(ctx, hc, base+formPage)
 	if err != nil {
@@ -98,12 +104,7 @@ func newVisitor(ctx context.Context, base, formPage string, local net.IP, email 
 		return v, fmt.Errorf("no CSRF token on %s", formPage)
 	}
 	v.csrf = m[1]
-	u, _ := url.Parse(base)
-	var parts []string
-	for _, c := range hc.Jar.Cookies(u) {
-		parts = append(parts, c.Name+"="+c.Value)
-	}
-	v.cookie = strings.Join(parts, "; ")
+	v.cookie = cookieHeader(hc, base)
 	if email != "" && !strings.Contains(v.cookie, "sf_session=") {
 		return v, fmt.Errorf("log in %s: no session cookie", email)
 	}
@@ -143,4 +144,14 @@ func newVisitors(ctx context.Context, base, formPage string, n, shoppers int, rn
 		}
 	}
 	return out, nil
+}
+
+// cookieHeader is the Cookie header the client's jar holds for base.
+func cookieHeader(hc *http.Client, base string) string {
+	u, _ := url.Parse(base)
+	var parts []string
+	for _, c := range hc.Jar.Cookies(u) {
+		parts = append(parts, c.Name+"="+c.Value)
+	}
+	return strings.Join(parts, "; ")
 }
