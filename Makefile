@@ -54,10 +54,10 @@ bench: generate
 	go build -o bin/bench ./bench
 	./bin/bench --scale small $(BENCH_FLAGS)
 
-## bench-large: the 50k-product, 100k-shopper, 2M-event world (seeding takes minutes the first time)
+## bench-large: every page phase on the 50k-product, 100k-shopper, 2M-event world (seeding takes minutes the first time)
 bench-large: generate
 	go build -o bin/bench ./bench
-	./bin/bench --scale large --homepage-only --event-duration 0 $(BENCH_FLAGS)
+	./bin/bench --scale large --event-duration 0 $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin
