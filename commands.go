@@ -106,9 +106,13 @@ func trainCmd(cfg config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "; %s NDCG@10 %.4f", b.Name, b.NDCG)
 	}
 	fmt.Fprintln(stdout)
-	if st.DroppedBotEvents > 0 || st.DroppedUnknownItem > 0 {
-		fmt.Fprintf(stdout, "  dropped: %d events of %d bot/outlier users, %d events of unknown items, %d duplicates\n",
-			st.DroppedBotEvents, st.BotUsers, st.DroppedUnknownItem, st.DroppedDuplicates)
+	fmt.Fprintf(stdout, "  cleaning: dropped %d events of %d bot/outlier users, %d events of unknown items, %d duplicates\n",
+		st.DroppedBotEvents, st.BotUsers, st.DroppedUnknownItem, st.DroppedDuplicates)
+	for _, note := range st.Cleaning {
+		fmt.Fprintf(stdout, "    %s\n", note)
+	}
+	for _, d := range st.Dropped {
+		fmt.Fprintf(stdout, "    dropped user %s (%d events): %s\n", d.User, d.Events, d.Reason)
 	}
 	return nil
 }

@@ -9,13 +9,12 @@ import (
 // MovieLensConfig (explicit-rating benchmarks) and override fields.
 type Config struct {
 	// Signals.
-	TypeWeights        [numEventTypes]float64 // weight per event type; 0 ignores the type
-	HalfLife           time.Duration          // interaction time decay; 0 disables decay
-	DecayFloor         float64                // the least weight decay leaves an old interaction (0..1), so long-ago tastes still count
-	DedupWindow        time.Duration          // repeats of the same user/item/type within this window count once
-	MaxStrength        float64                // cap on one user–item strength after summing; 0 = no cap
-	MaxUserEvents      int                    // users with more events are treated as bots and dropped; 0 = off
-	MaxEventsPerMinute int                    // users exceeding this rate in any minute are dropped; 0 = off
+	TypeWeights [numEventTypes]float64 // weight per event type; 0 ignores the type
+	HalfLife    time.Duration          // interaction time decay; 0 disables decay
+	DecayFloor  float64                // the least weight decay leaves an old interaction (0..1), so long-ago tastes still count
+	DedupWindow time.Duration          // repeats of the same user/item/type within this window count once
+	MaxStrength float64                // cap on one user–item strength after summing; 0 = no cap
+	BotGuard    bool                   // drop machine-like users, judged against the shop's own distribution (see botGuard)
 
 	// Popularity and trending.
 	PopularityHalfLife time.Duration // 0 = plain counts
@@ -83,8 +82,7 @@ func DefaultConfig() Config {
 		DecayFloor:         0.2,
 		DedupWindow:        30 * time.Minute,
 		MaxStrength:        32,
-		MaxUserEvents:      20000,
-		MaxEventsPerMinute: 300, // scrapers do thousands; coarse imported timestamps bunch real shoppers
+		BotGuard:           true,
 		PopularityHalfLife: 7 * 24 * time.Hour,
 		TrendingWindow:     48 * time.Hour,
 		TrendingBaseline:   28 * 24 * time.Hour,
@@ -110,7 +108,7 @@ func MovieLensConfig() Config {
 	}
 	c.TypeWeights[Impression], c.TypeWeights[Search] = 0, 0
 	c.HalfLife, c.DedupWindow, c.MaxStrength = 0, 0, 0
-	c.MaxUserEvents, c.MaxEventsPerMinute = 0, 0
+	c.BotGuard = false
 	c.PopularityHalfLife = 0
 	c.KNNShrink = 10
 	c.MaxUserHistory = 0

@@ -41,10 +41,13 @@ type Model struct {
 // Stats describes a trained model for the admin status page and logs.
 type Stats struct {
 	Users, Items, Interactions int
-	Events                     int // events given to Train
-	DroppedUnknownItem         int // events about items not in the catalog
-	DroppedBotEvents, BotUsers int // bot/outlier guard
-	DroppedDuplicates          int // repeats collapsed by the de-duplication window
+	Events                     int           // events given to Train
+	DroppedUnknownItem         int           // events about items not in the catalog
+	DroppedBotEvents, BotUsers int           // bot/outlier guard
+	DroppedDuplicates          int           // repeats collapsed by the de-duplication window
+	Dropped                    []DroppedUser // the users the bot guard dropped (the first few), with the reason
+	Cleaning                   []string      // what cleaning did and assumed about the data, in words
+	Tuning                     []string      // settings chosen on held-out data and the validation figures (set by the caller that tuned)
 	Stages                     []StageTiming
 	Models                     []string // models that were trained (e.g. EASE is skipped for big catalogs)
 	MemoryBytes                int64    // approximate heap held by the model
@@ -62,6 +65,9 @@ func (m *Model) Stats() Stats {
 	s := m.stats
 	s.Stages = append([]StageTiming(nil), s.Stages...)
 	s.Models = append([]string(nil), s.Models...)
+	s.Dropped = append([]DroppedUser(nil), s.Dropped...)
+	s.Cleaning = append([]string(nil), s.Cleaning...)
+	s.Tuning = append([]string(nil), s.Tuning...)
 	return s
 }
 
@@ -167,6 +173,7 @@ func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	m.stats.Events = sig.rawEvents
 	m.stats.DroppedUnknownItem, m.stats.DroppedBotEvents = sig.droppedUnknown, sig.droppedBots
 	m.stats.BotUsers, m.stats.DroppedDuplicates = sig.botUsers, sig.droppedDuplicates
+	m.stats.Dropped, m.stats.Cleaning = sig.dropped, sig.cleaning
 	m.stats.TrainedAt = m.TrainedAt
 	m.stats.MemoryBytes = m.memoryBytes()
 	return m, nil

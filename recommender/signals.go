@@ -2,6 +2,7 @@ package recommender
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -92,6 +93,8 @@ type signals struct {
 
 	rawEvents, droppedUnknown, droppedBots, droppedDuplicates int
 	botUsers                                                  int
+	dropped                                                   []DroppedUser
+	cleaning                                                  []string // what cleaning did and assumed, in words
 }
 
 // buildSignals encodes ids, drops bots and unknown items, collapses repeats
@@ -129,22 +132,27 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 		evs = append(evs, compactEvent{user: u, item: it, typ: e.Type, unix: e.Time.Unix()})
 	}
 
-	// Bot guard: per user, total volume and peak events per minute.
+	// Bot guard: decided from this shop's own distribution of users.
 	slices.SortFunc(evs, func(a, b compactEvent) int {
 		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.unix, b.unix))
 	})
 	bot := make([]bool, len(rawIDs))
-	for lo := 0; lo < len(evs); {
-		hi := lo
-		for hi < len(evs) && evs[hi].user == evs[lo].user {
-			hi++
-		}
-		if isBot(evs[lo:hi], cfg) {
-			bot[evs[lo].user] = true
+	if cfg.BotGuard {
+		g := newBotGuard(evs)
+		s.cleaning = append(s.cleaning, g.clockNotes...)
+		for _, d := range g.dropped {
+			bot[d.user] = true
 			s.botUsers++
-			s.droppedBots += hi - lo
+			s.droppedBots += d.events
+			if len(s.dropped) < maxDroppedReported {
+				s.dropped = append(s.dropped, DroppedUser{User: rawIDs[d.user], Events: d.events, Reason: d.reason})
+			}
 		}
-		lo = hi
+		if s.botUsers > 0 {
+			s.cleaning = append(s.cleaning, fmt.Sprintf("dropped %d user(s) with %d events as bots: %s", s.botUsers, s.droppedBots, g.rule))
+		} else {
+			s.cleaning = append(s.cleaning, "no user dropped as a bot ("+g.rule+")")
+		}
 	}
 
 	// De-duplicate: same user, item and type within DedupWindow of the last
@@ -217,26 +225,6 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	s.kind = kinds
 	s.iu = s.ui.transpose()
 	return s
-}
-
-func isBot(evs []compactEvent, cfg Config) bool {
-	if cfg.MaxUserEvents > 0 && len(evs) > cfg.MaxUserEvents {
-		return true
-	}
-	if cfg.MaxEventsPerMinute <= 0 || len(evs) <= cfg.MaxEventsPerMinute {
-		return false
-	}
-	// evs is sorted by time: slide a 60-second window.
-	lo := 0
-	for hi := range evs {
-		for evs[hi].unix-evs[lo].unix >= 60 {
-			lo++
-		}
-		if hi-lo+1 > cfg.MaxEventsPerMinute {
-			return true
-		}
-	}
-	return false
 }
 
 // interactionDecay weighs an interaction by its age, never below the

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,6 +31,13 @@ func (s *Server) renderAdminModel(c echo.Context, settingsErr string, status int
 		vm.HasModel, vm.TrainedAt = true, m.TrainedAt
 		vm.Events, vm.Users, vm.Items, vm.Interactions = st.Events, st.Users, st.Items, st.Interactions
 		vm.MemoryMiB, vm.Models = float64(st.MemoryBytes)/(1<<20), st.Models
+		vm.Cleaning = append(vm.Cleaning, fmt.Sprintf("%d events of %d bot/outlier users, %d events of unknown products and %d repeats left out",
+			st.DroppedBotEvents, st.BotUsers, st.DroppedUnknownItem, st.DroppedDuplicates))
+		vm.Cleaning = append(vm.Cleaning, st.Cleaning...)
+		for _, d := range st.Dropped {
+			vm.Cleaning = append(vm.Cleaning, fmt.Sprintf("dropped %s (%d events): %s", d.User, d.Events, d.Reason))
+		}
+		vm.Tuning = st.Tuning
 		for _, sg := range st.Stages {
 			vm.Stages = append(vm.Stages, templates.ModelStage{Stage: sg.Stage, Duration: sg.Duration})
 		}

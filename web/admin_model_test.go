@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,9 @@ func TestAdminRetrainShowsModelAndFigures(t *testing.T) {
 	}
 	if shop.srv.model.Load() == nil {
 		t.Fatal("retrained model is not served")
+	}
+	if cl := doc.Find(`[data-testid="cleaning"]`).Text(); !strings.Contains(cl, "bot/outlier users") || !strings.Contains(cl, "no user dropped") {
+		t.Fatalf("model page does not report what cleaning dropped and why: %q", cl)
 	}
 	// A merchandiser cannot change retention; an admin can.
 	if res := c.post("/admin/model", "/admin/settings/retention", url.Values{"retention_days": {"1"}}); res.StatusCode != http.StatusForbidden {
