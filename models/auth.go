@@ -62,9 +62,15 @@ func ValidateNewPassword(pw string) string {
 	return ""
 }
 
+// MaxEmailLength is the longest address SMTP can carry (RFC 5321).
+const MaxEmailLength = 254
+
 // NormalizeEmail validates and lower-cases an email address.
 func NormalizeEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
+	if len(s) > MaxEmailLength {
+		return "", false
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s, "@") {
 		return "", false

@@ -86,8 +86,10 @@ func (s *Server) adminLoginForm(c echo.Context) error {
 func (s *Server) adminLogin(c echo.Context) error {
 	email, pw, next := c.FormValue("email"), c.FormValue("password"), adminNext(c.FormValue("next"))
 	vm := templates.AuthPage{Base: s.base(c, "Staff log in"), Staff: true, Email: email, Next: next}
-	if !s.limiter.allow(c.RealIP(), "staff:"+email) {
-		vm.Error = "Too many login attempts. Wait a minute and try again."
+	vm.Email = shortField(email)
+	if ok, wait := s.limiter.allow(c.RealIP(), "staff:"+email); !ok {
+		refuseAttempt(c, wait)
+		vm.Error = waitMessage("Too many login attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
 	}
 	ctx := c.Request().Context()

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,8 +24,10 @@ func (s *Server) loginForm(c echo.Context) error {
 func (s *Server) login(c echo.Context) error {
 	email, pw, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
 	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next}
-	if !s.limiter.allow(c.RealIP(), email) {
-		vm.Error = "Too many login attempts. Wait a minute and try again."
+	vm.Email = shortField(email)
+	if ok, wait := s.limiter.allow(c.RealIP(), email); !ok {
+		refuseAttempt(c, wait)
+		vm.Error = waitMessage("Too many login attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
 	}
 	ctx := c.Request().Context()
@@ -65,8 +68,10 @@ func (s *Server) register(c echo.Context) error {
 	vm := templates.AuthPage{Base: s.base(c, "Create account"), Register: true, Name: name, Email: email, Next: next}
 	// Per address and per email: probing which emails have accounts is as
 	// slow as guessing passwords, and one client cannot block sign-ups for all.
-	if !s.limiter.allow(c.RealIP(), "register:"+email) {
-		vm.Error = "Too many attempts. Wait a minute and try again."
+	vm.Name, vm.Email = shortField(name), shortField(email)
+	if ok, wait := s.limiter.allow(c.RealIP(), "register:"+email); !ok {
+		refuseAttempt(c, wait)
+		vm.Error = waitMessage("Too many attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
 	}
 	sh, err := s.db.CreateShopper(c.Request().Context(), name, email, pw)
@@ -91,4 +96,14 @@ func (s *Server) logout(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// shortField cuts a submitted value before it is shown again in a form: a
+// client may send megabytes where an email belongs.
+func shortField(v string) string {
+	const max = 320
+	if len(v) <= max {
+		return v
+	}
+	return strings.ToValidUTF8(v[:max], "")
 }

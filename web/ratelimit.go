@@ -1,55 +1,124 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 )
 
+// maxLimiterKeys bounds the limiter's memory: the least recently used
+// buckets are forgotten first (about 200 bytes each, so a few MiB at most,
+// whatever clients send).
+const maxLimiterKeys = 20_000
+
 // loginLimiter limits attempts per client address and per account, so
 // neither one address nor a spread of addresses can guess passwords fast.
+//
+// An account's allowance is spent only by attempts its address was allowed
+// to make, so one address cannot use up other people's accounts; and a
+// refusal is a back-off (wait a few seconds), never a lock-out.
 type loginLimiter struct {
 	mu      sync.Mutex
-	buckets map[string]*limiterEntry
+	buckets *lru.Cache[string, *rate.Limiter]
 	perIP   rate.Limit
 	perAcct rate.Limit
 	burst   int
-}
-
-type limiterEntry struct {
-	l    *rate.Limiter
-	seen time.Time
+	now     func() time.Time // the clock; settable in tests
 }
 
 func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{buckets: map[string]*limiterEntry{}, perIP: rate.Every(6 * time.Second), perAcct: rate.Every(12 * time.Second), burst: 10}
-}
-
-func (l *loginLimiter) get(key string, r rate.Limit) *rate.Limiter {
-	now := time.Now()
-	e, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) > 100000 {
-			for k, v := range l.buckets {
-				if now.Sub(v.seen) > 10*time.Minute {
-					delete(l.buckets, k)
-				}
-			}
-		}
-		e = &limiterEntry{l: rate.NewLimiter(r, l.burst)}
-		l.buckets[key] = e
+	buckets, err := lru.New[string, *rate.Limiter](maxLimiterKeys)
+	if err != nil {
+		panic(err) // only for a size ≤ 0
 	}
-	e.seen = now
-	return e.l
+	return &loginLimiter{buckets: buckets, perIP: rate.Every(6 * time.Second), perAcct: rate.Every(12 * time.Second),
+		burst: 10, now: time.Now}
 }
 
-// allow reports whether another attempt from ip for account may be tried.
-func (l *loginLimiter) allow(ip, account string) bool {
+// bucket returns the limiter for key, creating it when it is new.
+func (l *loginLimiter) bucket(key string, r rate.Limit) *rate.Limiter {
+	if b, ok := l.buckets.Get(key); ok {
+		return b
+	}
+	b := rate.NewLimiter(r, l.burst)
+	l.buckets.Add(key, b)
+	return b
+}
+
+// allow reports whether another attempt from ip for account may be tried;
+// when not, it says how long to wait.
+func (l *loginLimiter) allow(ip, account string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	okIP := l.get("ip:"+ip, l.perIP).Allow()
-	okAcct := l.get("acct:"+strings.ToLower(strings.TrimSpace(account)), l.perAcct).Allow()
-	return okIP && okAcct
+	now := l.now()
+	byAddr := l.bucket("ip:"+addressKey(ip), l.perIP)
+	if wait := waitFor(byAddr, now); wait > 0 {
+		return false, wait // the account's bucket is not touched, nor created
+	}
+	byAcct := l.bucket("acct:"+accountKey(account), l.perAcct)
+	if wait := waitFor(byAcct, now); wait > 0 {
+		return false, wait
+	}
+	byAddr.AllowN(now, 1)
+	byAcct.AllowN(now, 1)
+	return true, 0
+}
+
+// waitFor is how long until b has a token; 0 when it has one now.
+func waitFor(b *rate.Limiter, now time.Time) time.Duration {
+	tokens := b.TokensAt(now)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration(math.Ceil((1-tokens)/float64(b.Limit())*1000)) * time.Millisecond
+}
+
+// addressKey is the client's address; IPv6 clients are limited per /64,
+// the block one subscriber usually holds, so rotating through it does not
+// give fresh allowances.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip[:min(len(ip), 64)]
+	}
+	if a.Is6() && !a.Is4In6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.Unmap().String()
+}
+
+// accountKey is a fixed-size key for what the client typed: the same for
+// any spelling of an address, and 64 bytes whether the client sent an
+// email or a megabyte.
+func accountKey(account string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(account))))
+	return hex.EncodeToString(sum[:])
+}
+
+// waitMessage tells a refused client how long to wait, in whole seconds.
+func waitMessage(prefix string, wait time.Duration) string {
+	switch secs := int(math.Ceil(wait.Seconds())); {
+	case secs <= 1:
+		return prefix + " Wait a second and try again."
+	case secs <= 90:
+		return prefix + " Wait " + strconv.Itoa(secs) + " seconds and try again."
+	default:
+		return prefix + " Wait " + strconv.Itoa((secs+59)/60) + " minutes and try again."
+	}
+}
+
+// refuseAttempt answers a rate-limited form with 429, a Retry-After header
+// and the page that says how long to wait.
+func refuseAttempt(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 }

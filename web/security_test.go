@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -334,17 +335,118 @@ func TestLoginRateLimit(t *testing.T) {
 	t.Run("per account across addresses", func(t *testing.T) {
 		l := newLoginLimiter()
 		for i := range 10 {
-			if !l.allow("198.51.100."+utoa(uint(i)), "ada@example.com") {
+			if ok, _ := l.allow("198.51.100."+utoa(uint(i)), "ada@example.com"); !ok {
 				t.Fatalf("attempt %d refused", i+1)
 			}
 		}
-		if l.allow("198.51.100.200", " ADA@example.com") {
+		if ok, _ := l.allow("198.51.100.200", " ADA@example.com"); ok {
 			t.Fatal("an 11th address could keep guessing the same account")
 		}
-		if !l.allow("198.51.100.201", "bob@example.com") {
+		if ok, _ := l.allow("198.51.100.201", "bob@example.com"); !ok {
 			t.Fatal("another account from a fresh address was refused")
 		}
 	})
+}
+
+// testClock is a clock tests move by hand instead of sleeping.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Huge or endless distinct emails must not grow the server: buckets are
+// bounded, keys have a fixed size, and refused attempts create nothing.
+func TestLoginLimiterMemoryIsBounded(t *testing.T) {
+	l := newLoginLimiter()
+	huge := strings.Repeat("a", 1<<20) + "@example.com"
+	for i := range 400 {
+		l.allow("203.0.113.7", huge+utoa(uint(i)))
+	}
+	if n := l.buckets.Len(); n != 1+10 {
+		t.Errorf("%d buckets after 400 attempts from one address (10 let through), want 11: refused attempts must not create buckets", n)
+	}
+	for _, k := range l.buckets.Keys() {
+		if len(k) > 80 {
+			t.Fatalf("a bucket key of %d bytes: keys must not grow with the input", len(k))
+		}
+	}
+	for i := range maxLimiterKeys + 5000 {
+		l.allow(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "user"+utoa(uint(i))+"@example.com")
+	}
+	if n := l.buckets.Len(); n > maxLimiterKeys {
+		t.Errorf("%d buckets, more than the bound %d", n, maxLimiterKeys)
+	}
+	// IPv6 clients are one client per /64.
+	for i := range 20 {
+		l.allow(fmt.Sprintf("2001:db8:1:2::%x", i+1), "v6@example.com")
+	}
+	if ok, _ := l.allow("2001:db8:1:2:ffff::1", "other@example.com"); ok {
+		t.Error("a fresh address in the same /64 got a fresh allowance")
+	}
+}
+
+// What the per-address limit refuses must not spend the per-account
+// allowance: one address cannot lock many owners out. A refusal is a
+// back-off of seconds, not a lock-out.
+func TestAddressRefusalsDoNotLockAccountsOut(t *testing.T) {
+	clock := newTestClock()
+	l := newLoginLimiter()
+	l.now = clock.Now
+	for i := range 300 {
+		l.allow("203.0.113.9", "owner"+utoa(uint(i%30))+"@example.com")
+	}
+	for i := range 30 {
+		if ok, wait := l.allow("198.51.100.1"+utoa(uint(i)), "owner"+utoa(uint(i))+"@example.com"); !ok {
+			t.Fatalf("owner %d refused from their own address after another address's attempts (wait %s)", i, wait)
+		}
+	}
+	// Exhaust one account from many addresses: the owner waits seconds.
+	for i := range 20 {
+		l.allow("192.0.2."+utoa(uint(i)), "target@example.com")
+	}
+	ok, wait := l.allow("198.51.100.250", "target@example.com")
+	if ok || wait <= 0 || wait > 12*time.Second {
+		t.Fatalf("exhausted account: ok=%v wait=%s, want a refusal of at most 12 s", ok, wait)
+	}
+	clock.Advance(wait)
+	if ok, _ := l.allow("198.51.100.250", "target@example.com"); !ok {
+		t.Fatal("still refused after the back-off")
+	}
+}
+
+func TestLoginRefusalSaysHowLongToWait(t *testing.T) {
+	shop := mustOpenShop(t)
+	clock := newTestClock()
+	shop.srv.limiter.now = clock.Now
+	shop.srv.limiter.burst = 1 // each bcrypt check takes a while
+	for _, path := range []string{"/login", "/admin/login", "/register"} {
+		c := shop.newClient()
+		tok := c.token(path)
+		var res *http.Response
+		var doc *goquery.Document
+		for range 2 {
+			res, doc = c.send(http.MethodPost, path, url.Values{"_csrf": {tok}, "name": {"X"}, "email": {"probe@example.com"}, "password": {"wrong password"}}, nil)
+		}
+		msg := doc.Find(`[data-testid="auth-error"]`).Text()
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(msg, "seconds and try again") {
+			t.Errorf("%s: %d Retry-After=%q %q, want 429 saying how many seconds to wait", path, res.StatusCode, res.Header.Get("Retry-After"), msg)
+		}
+		clock.Advance(time.Minute)
+	}
 }
 
 func TestLoginDoesNotRevealAccounts(t *testing.T) {
