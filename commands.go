@@ -19,7 +19,7 @@ import (
 	"storefront/models"
 	"storefront/recommender"
 	"storefront/seed"
-	"storefront/web"
+	"storefront/shop"
 )
 
 // openForCommand opens the database for a command that stops cleanly on
@@ -88,7 +88,7 @@ func trainCmd(cfg config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "train: %-12s %s\n", stage, d.Round(time.Millisecond))
 	}
 	start := time.Now()
-	res, err := web.TrainAndStore(ctx, db, recommender.DefaultConfig(), progress)
+	res, err := shop.TrainAndStore(ctx, db, recommender.DefaultConfig(), progress)
 	if err != nil {
 		return err
 	}
@@ -164,10 +164,10 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return err
 	}
 	defer done()
-	m, _, err := web.LoadStoredModel(ctx, db)
+	m, _, err := shop.LoadStoredModel(ctx, db)
 	if errors.Is(err, models.ErrNotFound) {
 		fmt.Fprintln(stderr, "recommend: no stored model; training one now (run `storefront train` to keep it)")
-		data, derr := web.LoadDataset(ctx, db)
+		data, derr := shop.LoadDataset(ctx, db)
 		if derr != nil {
 			return derr
 		}
@@ -187,7 +187,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		req := recommender.Request{User: u, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
 		if optedOut[u] {
 			req = recommender.Request{N: n, Strategy: recommender.Popular}
-		} else if req.Recent, err = web.RecentEvents(ctx, db, m, u); err != nil {
+		} else if req.Recent, err = shop.RecentEvents(ctx, db, m, u); err != nil {
 			return err
 		} else if req.Seen, err = db.UserItems(ctx, u); err != nil {
 			// Every item in the raw history, including events the training's
@@ -260,7 +260,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 			return err
 		}
 		defer db.Close()
-		data, err := web.LoadDataset(ctx, db)
+		data, err := shop.LoadDataset(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -298,7 +298,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 	if dataset == "" {
 		// Evaluate the hybrid as the shop would ship it: blend tuned on the
 		// training part only.
-		tuned, _, blend, err := web.TuneBlend(ctx, train, rcfg)
+		tuned, _, blend, err := shop.TuneBlend(ctx, train, rcfg)
 		if err != nil {
 			return err
 		}

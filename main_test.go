@@ -20,7 +20,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
-	"storefront/web"
+	"storefront/shop"
 )
 
 // binary is the storefront command built once for the process-level tests.
@@ -343,7 +343,7 @@ func TestRecommendHonoursOptOut(t *testing.T) {
 		}
 	}
 	mustDo(t, db.InsertEvents(ctx, events))
-	_, err = web.TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
+	_, err = shop.TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
 	mustDo(t, err)
 	recommend := func(user string) string {
 		var out, errb bytes.Buffer

@@ -20,6 +20,7 @@ import (
 	"storefront/models"
 	"storefront/recommender"
 	"storefront/seed"
+	shopsvc "storefront/shop"
 	"storefront/web"
 )
 
@@ -103,7 +104,7 @@ func buildWorld(path string) (err error) {
 	if _, err := db.PublishDraft(ctx, models.HomePage, "e2e fixture"); err != nil {
 		return err
 	}
-	_, err = web.TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
+	_, err = shopsvc.TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
 	return err
 }
 

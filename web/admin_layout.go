@@ -170,7 +170,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 		{Value: "everyone", Label: "Everyone"}, {Value: "new", Label: "New visitors"},
 		{Value: "returning", Label: "Returning visitors"}, {Value: "logged_in", Label: "Logged-in shoppers"},
 	}
-	if cat := s.catalog.Load(); cat != nil {
+	if cat := s.shop.Catalog(); cat != nil {
 		var walk func(ns []*CatNode, depth int)
 		walk = func(ns []*CatNode, depth int) {
 			for _, n := range ns {
@@ -243,7 +243,7 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	if sl.EndsAt, err = parseDatetimeLocal(f.EndsAt); err != nil {
 		errs["schedule"] = "Enter the end as a date and time."
 	}
-	cat := s.catalog.Load()
+	cat := s.shop.Catalog()
 	if f.Category != "" {
 		if _, ok := cat.CategoryBySlug(f.Category); !ok {
 			errs["category"] = "Choose a category."
@@ -489,7 +489,7 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 	if !slices.Contains(pickFields, field) {
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose pins, boosts or excludes.")
 	}
-	if _, ok := s.catalog.Load().ProductByExt(sku); !ok {
+	if _, ok := s.shop.Catalog().ProductByExt(sku); !ok {
 		return echo.NewHTTPError(http.StatusBadRequest, "No product has that SKU.")
 	}
 	ctx := c.Request().Context()
@@ -528,7 +528,7 @@ func (s *Server) adminProductSearch(c echo.Context) error {
 		vm.SlotID, vm.SlotTitle, vm.Revision = sl.ID, slotRow(*sl, false, false).Title, rev
 	}
 	if q != "" {
-		cat := s.catalog.Load()
+		cat := s.shop.Catalog()
 		res := cat.Search.Search(q, 1, 20)
 		vm.Total = res.Total
 		if p, ok := cat.ProductByExt(q); ok {

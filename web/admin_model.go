@@ -1,16 +1,15 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/shop"
 	"storefront/templates"
 )
 
@@ -21,12 +20,12 @@ func (s *Server) adminModel(c echo.Context) error {
 
 func (s *Server) renderAdminModel(c echo.Context, settingsErr string, status int) error {
 	ctx := c.Request().Context()
-	vm := templates.AdminModelPage{AdminBase: s.adminBase(c, "Model", "model"), Training: s.trainer.Running(), SettingsError: settingsErr}
-	vm.Degraded, _ = s.degraded.Load().(string)
-	if _, err := s.trainer.Last(); err != nil {
+	vm := templates.AdminModelPage{AdminBase: s.adminBase(c, "Model", "model"), Training: s.shop.Trainer().Running(), SettingsError: settingsErr}
+	vm.Degraded = s.shop.Degraded()
+	if _, err := s.shop.Trainer().Last(); err != nil {
 		vm.LastError = err.Error()
 	}
-	if m := s.model.Load(); m != nil {
+	if m := s.shop.Model(); m != nil {
 		st := m.Stats()
 		vm.HasModel, vm.TrainedAt = true, m.TrainedAt
 		vm.Events, vm.Users, vm.Items, vm.Interactions = st.Events, st.Users, st.Items, st.Interactions
@@ -43,9 +42,9 @@ func (s *Server) renderAdminModel(c echo.Context, settingsErr string, status int
 		}
 	}
 	var serving uint
-	if a := s.modelInfo.Load(); a != nil {
+	if a := s.shop.ModelInfo(); a != nil {
 		serving = a.ID
-		var rows []EvalRow
+		var rows []shop.EvalRow
 		if a.Metrics != "" && json.Unmarshal([]byte(a.Metrics), &rows) == nil {
 			base := 0.0
 			for _, r := range rows {
@@ -77,7 +76,7 @@ func (s *Server) renderAdminModel(c echo.Context, settingsErr string, status int
 }
 
 func (s *Server) adminRetrain(c echo.Context) error {
-	if s.trainer.Start() {
+	if s.shop.Trainer().Start() {
 		s.flash(c, "Training started. The new model is served as soon as it is ready.")
 		s.auditAction(c, "model.retrain", "")
 	} else {
@@ -96,7 +95,7 @@ func (s *Server) adminRetention(c echo.Context) error {
 	if err := s.db.SetSetting(ctx, staffName(c), models.SettingEventRetentionDays, strconv.Itoa(days)); err != nil {
 		return err
 	}
-	n, err := s.applyRetention(ctx)
+	n, err := s.shop.ApplyRetention(ctx)
 	if err != nil {
 		return err
 	}
@@ -107,40 +106,5 @@ func (s *Server) adminRetention(c echo.Context) error {
 func (s *Server) auditAction(c echo.Context, action, target string) {
 	if err := s.db.Audit(c.Request().Context(), staffName(c), action, target, ""); err != nil {
 		s.log.Warn("audit write failed", "action", action, "err", err)
-	}
-}
-
-// applyRetention deletes raw events older than the retention period, and
-// events dated beyond the accepted window (stored before it was enforced),
-// which no retention period would ever reach.
-func (s *Server) applyRetention(ctx context.Context) (int64, error) {
-	now := time.Now()
-	n, err := s.db.DeleteEventsAfter(ctx, now.Add(models.EventClockSkew))
-	if err != nil {
-		return n, err
-	}
-	days, err := s.db.RetentionDays(ctx)
-	if err != nil || days == 0 {
-		return n, err
-	}
-	old, err := s.db.DeleteEventsBefore(ctx, now.AddDate(0, 0, -days))
-	return n + old, err
-}
-
-func (s *Server) retentionLoop() {
-	defer s.background.Done()
-	tick := time.NewTicker(24 * time.Hour)
-	defer tick.Stop()
-	for {
-		if n, err := s.applyRetention(context.Background()); err != nil {
-			s.log.Error("event retention failed", "err", err)
-		} else if n > 0 {
-			s.log.Info("event retention", "deleted", n)
-		}
-		select {
-		case <-s.stop:
-			return
-		case <-tick.C:
-		}
 	}
 }

@@ -50,7 +50,7 @@ func TestAdminRetrainShowsModelAndFigures(t *testing.T) {
 	if doc.Find(`[data-testid="trained-at"]`).Length() == 0 {
 		t.Fatal("model page does not say when the model was trained")
 	}
-	if shop.srv.model.Load() == nil {
+	if shop.srv.shop.Model() == nil {
 		t.Fatal("retrained model is not served")
 	}
 	if cl := doc.Find(`[data-testid="cleaning"]`).Text(); !strings.Contains(cl, "bot/outlier users") || !strings.Contains(cl, "no user dropped") {

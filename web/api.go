@@ -93,7 +93,7 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 				req.Exclude[x] = true
 			}
 		}
-		if node, ok := s.catalog.Load().CategoryBySlug(sl.Category); ok {
+		if node, ok := s.shop.Catalog().CategoryBySlug(sl.Category); ok {
 			req.Category = node.Name
 		}
 	}
@@ -104,38 +104,14 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 	return c.JSON(http.StatusOK, Recommendations{UserID: user, RecommendedItems: items})
 }
 
-// RecommendFor answers one user's recommendations with live stock, the
-// user's events since training, and their opt-out honoured.
+// RecommendFor answers one user's recommendations (see shop.RecommendFor).
 func (s *Server) RecommendFor(ctx context.Context, req recommender.Request) ([]RecommendedItem, error) {
-	cat := s.catalog.Load()
-	req.Available = func(ext string) bool {
-		p, ok := cat.ProductByExt(ext)
-		return ok && p.InStock()
+	recs, err := s.shop.RecommendFor(ctx, req)
+	if err != nil {
+		return nil, err
 	}
-	if sh, err := s.db.ShopperByExternalID(ctx, req.User); err == nil && sh.OptOut {
-		req.User, req.Strategy, req.ExcludeSeen = "", recommender.Popular, false
-	}
-	out := []RecommendedItem{}
-	m := s.model.Load()
-	if m == nil {
-		for _, r := range s.fallbackRow(cat)(&recommender.SlotSpec{}, req.Exclude, req.N) {
-			out = append(out, RecommendedItem{ItemID: r.ItemID, Score: r.Score, Reason: r.Reason})
-		}
-		return out, nil
-	}
-	if req.User != "" {
-		recent, err := RecentEvents(ctx, s.db, m, req.User)
-		if err != nil {
-			return nil, err
-		}
-		req.Recent = recent
-		if req.ExcludeSeen {
-			if req.Seen, err = s.db.UserItems(ctx, req.User); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, r := range m.Recommend(req) {
+	out := make([]RecommendedItem, 0, len(recs))
+	for _, r := range recs {
 		out = append(out, RecommendedItem{ItemID: r.ItemID, Score: r.Score, Reason: r.Reason})
 	}
 	return out, nil
@@ -189,7 +165,7 @@ func (s *Server) apiEvents(c echo.Context) error {
 	if len(in) > MaxAPIEvents {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("at most %d events per request", MaxAPIEvents))
 	}
-	cat := s.catalog.Load()
+	cat := s.shop.Catalog()
 	events := make([]models.Event, 0, len(in))
 	var problems []string
 	for i, e := range in {

@@ -20,8 +20,8 @@ func (s *Server) benchReference(c echo.Context) error {
 	if tok, ok := c.Get("csrf").(string); ok {
 		b.CSRF = tok
 	}
-	if cat := s.catalog.Load(); cat != nil {
-		b.Nav = cat.Nav()
+	if cat := s.shop.Catalog(); cat != nil {
+		b.Nav = nav(cat)
 	}
 	return render(c, http.StatusOK, templates.Home(templates.HomePage{Base: b, Slots: slots, ShowReasons: true}))
 }
@@ -30,7 +30,7 @@ func (s *Server) benchReference(c echo.Context) error {
 // titles and sizes, filled in order with the catalog's best sellers.
 func (s *Server) referenceSlots(c echo.Context) []templates.HomeSlot {
 	s.reference.once.Do(func() {
-		cat := s.catalog.Load()
+		cat := s.shop.Catalog()
 		slots, err := s.publishedHome(c.Request().Context())
 		if err != nil {
 			s.log.Warn("reference page without layout", "err", err)

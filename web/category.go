@@ -37,7 +37,7 @@ func parsePrice(raw string) (int64, bool) {
 
 // category lists a category and everything below it, with filters.
 func (s *Server) category(c echo.Context) error {
-	cat := s.catalog.Load()
+	cat := s.shop.Catalog()
 	node, ok := cat.CategoryBySlug(c.Param("slug"))
 	if !ok {
 		return echo.ErrNotFound

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"storefront/models"
+	shopsvc "storefront/shop"
 )
 
 // postEvents sends a body to the events API with a key of the events scope.
@@ -85,7 +86,7 @@ func TestTrainingNowNeverLaterThanTheClock(t *testing.T) {
 		VALUES ('attacker', ?, 'purchase', '', 0, '', 0, ?)`, tent, time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)).Error)
 
 	before := time.Now()
-	data, err := LoadDataset(ctx, shop.db)
+	data, err := shopsvc.LoadDataset(ctx, shop.db)
 	must(t, err)
 	if data.Now.After(time.Now()) || data.Now.Before(before.Add(-2*time.Hour)) {
 		t.Errorf("dataset now = %s, want the latest real event (%s), never after the clock", data.Now, recent.Add(time.Minute))
@@ -95,11 +96,11 @@ func TestTrainingNowNeverLaterThanTheClock(t *testing.T) {
 			t.Errorf("a far-future event is in the training data: %+v", e)
 		}
 	}
-	if got := datasetNow(data.Events[:1], recent.Add(-time.Hour)); !got.Equal(recent.Add(-time.Hour)) {
+	if got := shopsvc.DatasetNow(data.Events[:1], recent.Add(-time.Hour)); !got.Equal(recent.Add(-time.Hour)) {
 		t.Errorf("datasetNow with an event after the clock = %s, want the clock", got)
 	}
 
-	if _, err := shop.srv.applyRetention(ctx); err != nil {
+	if _, err := shop.srv.shop.ApplyRetention(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := shop.db.CountUserEvents(ctx, "attacker"); n != 0 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"storefront/models"
+	shopsvc "storefront/shop"
 )
 
 // FuzzParseProductID: an accepted /p/:id is a positive 32-bit id written
@@ -101,7 +102,7 @@ func FuzzDecodeAPIEvents(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	cat := buildCatalog([]models.Category{{ID: 1, Slug: "c", Name: "C"}},
+	cat := shopsvc.BuildCatalog([]models.Category{{ID: 1, Slug: "c", Name: "C"}},
 		[]models.Product{{ID: 7, ExternalID: "SKU-1", Slug: "p", Title: "P", CategoryID: 1, Active: true, Stock: 3}})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		events, err := decodeAPIEvents(body)

@@ -18,7 +18,7 @@ func (s *Server) healthz(c echo.Context) error {
 		status, code = "down", http.StatusServiceUnavailable
 		body["database"] = "unreachable"
 	}
-	if reason, _ := s.degraded.Load().(string); reason != "" && status == "ok" {
+	if reason := s.shop.Degraded(); reason != "" && status == "ok" {
 		status = "degraded"
 		body["reason"] = reason
 	}

@@ -18,7 +18,7 @@ func (s *Server) productImage(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	cat := s.catalog.Load()
+	cat := s.shop.Catalog()
 	p, ok := cat.Product(id)
 	if !ok {
 		return echo.ErrNotFound

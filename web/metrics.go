@@ -37,7 +37,7 @@ func newServerMetrics(s *Server) *serverMetrics {
 			func() float64 { return float64(s.events.QueueLen()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "storefront_model_age_seconds", Help: "Age of the serving model; -1 without one."},
 			func() float64 {
-				if m := s.model.Load(); m != nil {
+				if m := s.shop.Model(); m != nil {
 					return time.Since(m.TrainedAt).Seconds()
 				}
 				return -1

@@ -180,8 +180,8 @@ func (s *Server) base(c echo.Context, title string) templates.Base {
 	if tok, ok := c.Get("csrf").(string); ok {
 		b.CSRF = tok
 	}
-	if cat := s.catalog.Load(); cat != nil {
-		b.Nav = cat.Nav()
+	if cat := s.shop.Catalog(); cat != nil {
+		b.Nav = nav(cat)
 	}
 	if u.VisitorID == "" {
 		// Outside the session middleware (assets, health): nothing more to show.

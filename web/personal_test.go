@@ -12,6 +12,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
+	shopsvc "storefront/shop"
 )
 
 // trainShop gives the test shop behaviour with two clear tastes (outdoor
@@ -51,10 +52,10 @@ func trainShop(t *testing.T, shop *testShop) {
 	must(t, shop.db.InsertEvents(ctx, events))
 	cfg := recommender.DefaultConfig()
 	cfg.ALS.Factors, cfg.ALS.Iterations, cfg.SVD.Rank = 4, 5, 2
-	_, err := TrainAndStore(ctx, shop.db, cfg, nil)
+	_, err := shopsvc.TrainAndStore(ctx, shop.db, cfg, nil)
 	must(t, err)
-	shop.srv.loadStoredModel(ctx)
-	if shop.srv.model.Load() == nil {
+	shop.srv.shop.ReloadModel(ctx)
+	if shop.srv.shop.Model() == nil {
 		t.Fatal("model not loaded")
 	}
 }
@@ -190,7 +191,7 @@ func TestDroppedUserNeverGetsTheirHistoryBack(t *testing.T) {
 	}
 	must(t, shop.db.InsertEvents(ctx, events))
 	trainShop(t, shop)
-	if shop.srv.model.Load().KnownUser("crawler") {
+	if shop.srv.shop.Model().KnownUser("crawler") {
 		t.Fatal("the crawler was not dropped by training; the test cannot see raw-history exclusion")
 	}
 	items, err := shop.srv.RecommendFor(ctx, recommender.Request{User: "crawler", N: 100, Strategy: recommender.Hybrid, ExcludeSeen: true})

@@ -54,7 +54,7 @@ func (s *Server) product(c echo.Context) error {
 	}
 	s.track(c, models.EventView, p.ID, "", 0, "")
 
-	cat := s.catalog.Load()
+	cat := s.shop.Catalog()
 	vm := templates.ProductPage{Base: s.base(c, p.Title), ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
 		Brand: p.Brand, Description: p.Description, PriceCents: p.PriceCents, Stock: p.Stock, Active: p.Active,
 		Image: ImageURL(p), Slot: slot}
@@ -73,8 +73,8 @@ func (s *Server) product(c echo.Context) error {
 // relatedProducts fills the product page's rows from the model, or from
 // the same category by popularity until a model is trained.
 func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought, similar []templates.Card) {
-	cat := s.catalog.Load()
-	if m := s.model.Load(); m != nil {
+	cat := s.shop.Catalog()
+	if m := s.shop.Model(); m != nil {
 		avail := func(ext string) bool {
 			q, ok := cat.ProductByExt(ext)
 			return ok && q.InStock()
@@ -103,7 +103,7 @@ func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought,
 	if under != nil && under.Parent != nil {
 		under = under.Parent
 	}
-	for _, q := range cat.topIn(cat.Popular, under, 8, func(q *models.Product) bool { return q.ID == p.ID }) {
+	for _, q := range cat.TopIn(cat.Popular, under, 8, func(q *models.Product) bool { return q.ID == p.ID }) {
 		similar = append(similar, card(q, "", "", 0))
 	}
 	return nil, similar

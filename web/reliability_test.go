@@ -23,6 +23,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
+	shopsvc "storefront/shop"
 )
 
 // holdWriteLock takes SQLite's write lock on a separate connection, as
@@ -174,7 +175,7 @@ func trainShopModel(tb testing.TB, db *models.DB) {
 		}
 	}
 	must(tb, db.InsertEvents(ctx, events))
-	_, err := TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
+	_, err := shopsvc.TrainAndStore(ctx, db, recommender.DefaultConfig(), nil)
 	must(tb, err)
 }
 
@@ -230,20 +231,20 @@ func TestHomepageSurvivesModelFaults(t *testing.T) {
 		base := mustOpenShop(t)
 		trainShopModel(t, base.db)
 		shop := serveShop(t, base.db, Config{}, false, nil)
-		if h := shop.health(); h.Status != "ok" || shop.srv.model.Load() == nil {
+		if h := shop.health(); h.Status != "ok" || shop.srv.shop.Model() == nil {
 			t.Fatalf("healthz %+v before the failure", h)
 		}
-		served := shop.srv.model.Load()
+		served := shop.srv.shop.Model()
 		// The next save fails, as on a full disk.
 		must(t, shop.db.W.Exec(`CREATE TRIGGER fail_model_save BEFORE INSERT ON model_artifacts BEGIN SELECT RAISE(ABORT, 'disk full'); END`).Error)
-		if !shop.srv.trainer.Start() {
+		if !shop.srv.shop.Trainer().Start() {
 			t.Fatal("training did not start")
 		}
-		shop.srv.trainer.wait()
-		if _, err := shop.srv.trainer.Last(); err == nil {
+		shop.srv.shop.Trainer().Wait()
+		if _, err := shop.srv.shop.Trainer().Last(); err == nil {
 			t.Fatal("training did not fail")
 		}
-		if shop.srv.model.Load() != served {
+		if shop.srv.shop.Model() != served {
 			t.Fatal("a failed retrain replaced the served model")
 		}
 		assertHomepageServes(t, shop)

@@ -30,7 +30,7 @@ func (s *Server) search(c echo.Context) error {
 	if page < 1 {
 		page = 1
 	}
-	cat := s.catalog.Load()
+	cat := s.shop.Catalog()
 	if q != "" {
 		res := cat.Search.Search(q, page, perPage)
 		vm.Total, vm.Suggestion = res.Total, res.Suggestion

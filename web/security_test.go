@@ -591,7 +591,7 @@ func TestUntrustedTextIsRenderedInert(t *testing.T) {
 	evil := models.Product{ExternalID: "SKU-XSS", Slug: "evil-tent", Title: "Evil Tent " + xssPayload, Brand: `"><svg onload=alert(2)>`,
 		CategoryID: tents.ID, PriceCents: 100, Stock: 9, Active: true, Popularity: 1000, Description: xssPayload, CreatedAt: time.Now().UTC()}
 	must(t, shop.db.W.Create(&evil).Error)
-	must(t, shop.srv.loadCatalog(ctx))
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
 	c := shop.newClient()
 	c.post(productPath(&evil), "/cart/add", url.Values{"product_id": {utoa(evil.ID)}, "quantity": {"1"}})
 

@@ -1,6 +1,7 @@
 // Package web is the shop's HTTP server: routes, handlers, sessions,
-// tracking and the JSON API. It turns requests into calls on models and the
-// recommender and renders templates; echo.Context never leaves this package.
+// tracking and the JSON API. It turns requests into calls on package shop
+// (catalog, layout, model, training), models and the recommender and
+// renders templates; echo.Context never leaves this package.
 package web
 
 import (
@@ -10,15 +11,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
-	"storefront/recommender"
+	"storefront/shop"
 )
 
 // Config is the server's configuration.
@@ -42,23 +41,14 @@ type Server struct {
 	echo     *echo.Echo
 	sessions *scs.SessionManager
 	events   *models.EventWriter
-	catalog  atomic.Pointer[Catalog]
+	shop     *shop.Shop // catalog, layout, model, training: the domain services
 	limiter  *loginLimiter
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
-	model                  recommender.Holder
-	modelInfo              atomic.Pointer[models.ModelArtifact]
-	trainer                *Trainer
-	layout                 layoutCache
 	reference              referencePage
 	prom                   *serverMetrics
-
-	refresh    chan struct{}
-	stop       chan struct{}
-	background sync.WaitGroup
-	degraded   atomic.Value // string: why the shop is degraded, "" when healthy
-	started    time.Time
+	started                time.Time
 }
 
 // New builds the server, loading the catalog and the stored model.
@@ -69,8 +59,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if cfg.EventQueue <= 0 {
 		cfg.EventQueue = 10000
 	}
-	s := &Server{cfg: cfg, db: db, log: cfg.Logger, refresh: make(chan struct{}, 1), stop: make(chan struct{}), started: time.Now(), limiter: newLoginLimiter()}
-	s.degraded.Store("")
+	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter()}
 	s.events = models.NewEventWriter(db, cfg.EventQueue, 2000, 5*time.Millisecond, cfg.Logger)
 
 	s.sessions = scs.New()
@@ -93,11 +82,11 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	} else if published {
 		s.log.Info("published a default homepage built from the shop's categories")
 	}
-	if err := s.loadCatalog(ctx); err != nil {
+	sh, err := shop.New(ctx, db, shop.Options{Logger: cfg.Logger, TrainEvery: cfg.TrainEvery})
+	if err != nil {
 		return nil, err
 	}
-	s.loadStoredModel(ctx)
-	s.trainer = newTrainer(s)
+	s.shop = sh
 	s.prom = newServerMetrics(s)
 	s.echo = s.routes()
 	return s, nil
@@ -112,17 +101,11 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // Events returns the event writer.
 func (s *Server) Events() *models.EventWriter { return s.events }
 
+// Shop returns the domain services the server runs on.
+func (s *Server) Shop() *shop.Shop { return s.shop }
+
 // Start runs background work (catalog refresh, scheduled training).
-func (s *Server) Start() {
-	s.background.Add(1)
-	go s.refreshLoop()
-	s.background.Add(1)
-	go s.retentionLoop()
-	if s.cfg.TrainEvery > 0 {
-		s.background.Add(1)
-		go s.trainLoop(s.cfg.TrainEvery)
-	}
-}
+func (s *Server) Start() { s.shop.Start() }
 
 // ListenAndServe serves on cfg.Addr until ctx is cancelled, then shuts down
 // gracefully and drains the event writer.
@@ -167,48 +150,9 @@ func (s *Server) httpServer() *http.Server {
 
 // Close stops background work and drains the event writer.
 func (s *Server) Close(ctx context.Context) error {
-	select {
-	case <-s.stop:
-	default:
-		close(s.stop)
-	}
-	s.trainer.wait()
-	s.background.Wait()
+	s.shop.Close()
 	return s.events.Close(ctx)
 }
 
-func (s *Server) refreshLoop() {
-	defer s.background.Done()
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	for {
-		force := false
-		select {
-		case <-s.stop:
-			return
-		case <-tick.C:
-		case <-s.refresh:
-			// Coalesce bursts of changes into one reload.
-			time.Sleep(200 * time.Millisecond)
-			force = true
-		}
-		if err := s.refreshCatalog(context.Background(), force); err != nil {
-			s.log.Error("catalog refresh failed", "err", err)
-		}
-	}
-}
-
 // catalogChanged asks for the in-memory catalog to be reloaded soon.
-func (s *Server) catalogChanged() {
-	select {
-	case s.refresh <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Server) setDegraded(reason string) {
-	if prev, _ := s.degraded.Load().(string); prev != reason && reason != "" {
-		s.log.Warn("degraded", "reason", reason)
-	}
-	s.degraded.Store(reason)
-}
+func (s *Server) catalogChanged() { s.shop.CatalogChanged() }

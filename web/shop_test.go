@@ -209,16 +209,16 @@ func TestServerErrorPageShowsRequestID(t *testing.T) {
 func TestCatalogRefreshOnlyWhenChanged(t *testing.T) {
 	shop := mustOpenShop(t)
 	ctx := context.Background()
-	before := shop.srv.catalog.Load()
-	must(t, shop.srv.refreshCatalog(ctx, false))
-	if shop.srv.catalog.Load() != before {
+	before := shop.srv.shop.Catalog()
+	must(t, shop.srv.shop.RefreshCatalog(ctx, false))
+	if shop.srv.shop.Catalog() != before {
 		t.Fatal("an unchanged catalog was rebuilt")
 	}
 	tent := shop.product("SKU-1")
 	time.Sleep(5 * time.Millisecond) // a later updated_at
 	must(t, shop.db.UpdateProductAdmin(ctx, "test", tent.ID, tent.PriceCents, 0, true))
-	must(t, shop.srv.refreshCatalog(ctx, false))
-	after := shop.srv.catalog.Load()
+	must(t, shop.srv.shop.RefreshCatalog(ctx, false))
+	after := shop.srv.shop.Catalog()
 	if after == before {
 		t.Fatal("a stock change did not refresh the catalog")
 	}

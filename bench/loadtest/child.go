@@ -18,6 +18,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
+	"storefront/shop"
 	"storefront/web"
 )
 
@@ -91,7 +92,7 @@ func trainChild(args []string, stdout, stderr io.Writer) error {
 	progress := func(stage string, d time.Duration) {
 		fmt.Fprintf(stderr, "bench: train %-12s %s\n", stage, d.Round(time.Millisecond))
 	}
-	res, err := web.TrainAndStore(context.Background(), db, recommender.DefaultConfig(), progress)
+	res, err := shop.TrainAndStore(context.Background(), db, recommender.DefaultConfig(), progress)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,11 @@
-package web
+package shop
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"storefront/models"
-	"storefront/templates"
 )
 
 // CatNode is a category with its place in the tree.
@@ -47,13 +44,10 @@ type Catalog struct {
 	Version  string // models.CatalogVersion when it was loaded
 }
 
-// loadCatalog rebuilds the in-memory catalog from the database.
-func (s *Server) loadCatalog(ctx context.Context) error { return s.refreshCatalog(ctx, true) }
-
-// refreshCatalog reloads the catalog, or with force unset only if it changed
+// RefreshCatalog reloads the catalog, or with force unset only if it changed
 // since it was loaded: rebuilding it (and its search index) costs a CPU spike
 // worth skipping.
-func (s *Server) refreshCatalog(ctx context.Context, force bool) error {
+func (s *Shop) RefreshCatalog(ctx context.Context, force bool) error {
 	version, err := s.db.CatalogVersion(ctx)
 	if err != nil {
 		return err
@@ -69,13 +63,14 @@ func (s *Server) refreshCatalog(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	c := buildCatalog(cats, products)
+	c := BuildCatalog(cats, products)
 	c.Version = version
 	s.catalog.Store(c)
 	return nil
 }
 
-func buildCatalog(cats []models.Category, products []models.Product) *Catalog {
+// BuildCatalog builds a snapshot from the categories and products.
+func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c := &Catalog{bySlug: map[string]*CatNode{}, byCatID: map[uint]*CatNode{},
 		byID: make(map[uint]*models.Product, len(products)), byExt: make(map[string]*models.Product, len(products)),
 		products: products, Loaded: time.Now()}
@@ -161,42 +156,9 @@ func (c *Catalog) CategoryBySlug(slug string) (*CatNode, bool) {
 // CategoryOf returns the category node of a product.
 func (c *Catalog) CategoryOf(p *models.Product) *CatNode { return c.byCatID[p.CategoryID] }
 
-// Nav lists the top-level categories for the header.
-func (c *Catalog) Nav() []templates.NavCategory {
-	out := make([]templates.NavCategory, 0, len(c.Roots))
-	for _, r := range c.Roots {
-		out = append(out, templates.NavCategory{Name: r.Name, Slug: r.Slug})
-	}
-	return out
-}
-
-// ProductURL is the canonical URL of a product: id plus slug.
-func ProductURL(p *models.Product) string {
-	return "/p/" + strconv.FormatUint(uint64(p.ID), 10) + "-" + p.Slug
-}
-
-// ImageURL is the product's picture: its own image or one drawn by the server.
-func ImageURL(p *models.Product) string {
-	if p.ImageURL != "" {
-		return p.ImageURL
-	}
-	return fmt.Sprintf("/img/p/%d.svg", p.ID)
-}
-
-// card builds a product card view model.
-func card(p *models.Product, reason, slot string, pos int) templates.Card {
-	url := ProductURL(p)
-	if slot != "" {
-		url += "?slot=" + slot + "&pos=" + strconv.Itoa(pos)
-	}
-	return templates.Card{ID: p.ID, ExternalID: p.ExternalID, Title: p.Title, Brand: p.Brand,
-		PriceCents: p.PriceCents, InStock: p.InStock(), URL: url, Image: ImageURL(p),
-		Reason: reason, Slot: slot, Position: pos}
-}
-
-// categoryByName finds a category by its display name (names are unique
+// CategoryByName finds a category by its display name (names are unique
 // within the tree in practice; the first match wins).
-func (c *Catalog) categoryByName(name string) (*CatNode, bool) {
+func (c *Catalog) CategoryByName(name string) (*CatNode, bool) {
 	for _, n := range c.byCatID {
 		if n.Name == name {
 			return n, true
@@ -205,10 +167,10 @@ func (c *Catalog) categoryByName(name string) (*CatNode, bool) {
 	return nil, false
 }
 
-// topIn returns up to n products from ids (a ranking such as Popular), in
+// TopIn returns up to n products from ids (a ranking such as Popular), in
 // that order, that sit under the category node (any category when nil) and
 // that skip does not reject.
-func (c *Catalog) topIn(ids []uint, under *CatNode, n int, skip func(*models.Product) bool) []*models.Product {
+func (c *Catalog) TopIn(ids []uint, under *CatNode, n int, skip func(*models.Product) bool) []*models.Product {
 	var in map[uint]bool
 	if under != nil {
 		in = make(map[uint]bool, len(under.Descendants))

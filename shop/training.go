@@ -1,4 +1,4 @@
-package web
+package shop
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 	if err != nil {
 		return recommender.Dataset{}, err
 	}
-	cat := buildCatalog(cats, products)
+	cat := BuildCatalog(cats, products)
 	items := make([]recommender.Item, 0, len(products))
 	for i := range products {
 		items = append(items, recItem(cat, &products[i]))
@@ -42,16 +42,16 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 		if r.CreatedAt.After(clock.Add(models.EventClockSkew)) {
 			continue
 		}
-		events = append(events, recEvent(r))
+		events = append(events, RecEvent(r))
 	}
-	return recommender.Dataset{Items: items, Events: events, Now: datasetNow(events, clock)}, nil
+	return recommender.Dataset{Items: items, Events: events, Now: DatasetNow(events, clock)}, nil
 }
 
-// datasetNow is the "now" time decay and trending are measured from: the
+// DatasetNow is the "now" time decay and trending are measured from: the
 // latest event, so an imported history from last year keeps its shape
 // instead of decaying to nothing, but never later than the clock, so no
 // event dated ahead can make all real history look old.
-func datasetNow(events []recommender.Event, clock time.Time) time.Time {
+func DatasetNow(events []recommender.Event, clock time.Time) time.Time {
 	if len(events) == 0 {
 		return clock
 	}
@@ -86,14 +86,14 @@ func RecentEvents(ctx context.Context, db *models.DB, m *recommender.Model, user
 	}
 	out := make([]recommender.Event, 0, len(hist))
 	for _, h := range hist {
-		out = append(out, recEvent(h))
+		out = append(out, RecEvent(h))
 	}
 	return out, nil
 }
 
-// recEvent converts a stored interaction; Interactions only returns the
+// RecEvent converts a stored interaction; Interactions only returns the
 // four behaviour types, which all parse.
-func recEvent(r models.Interaction) recommender.Event {
+func RecEvent(r models.Interaction) recommender.Event {
 	et, _ := recommender.ParseEventType(r.Type)
 	return recommender.Event{User: r.UserKey, Item: r.ItemID, Type: et, Time: r.CreatedAt, Value: r.Value}
 }
@@ -234,31 +234,31 @@ func LoadStoredModel(ctx context.Context, db *models.DB) (*recommender.Model, *m
 	}
 	m, err := recommender.Load(bytes.NewReader(a.Blob))
 	if err != nil {
-		return nil, a, fmt.Errorf("web: load stored model %d: %w", a.ID, err)
+		return nil, a, fmt.Errorf("shop: load stored model %d: %w", a.ID, err)
 	}
 	return m, a, nil
 }
 
-// loadStoredModel swaps in the stored model at start-up; without one the
+// ReloadModel swaps in the newest stored model; without one the
 // shop serves popularity until the first training finishes.
-func (s *Server) loadStoredModel(ctx context.Context) {
+func (s *Shop) ReloadModel(ctx context.Context) {
 	m, a, err := LoadStoredModel(ctx, s.db)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
-		s.setDegraded("no trained model yet: serving popularity")
+		s.SetDegraded("no trained model yet: serving popularity")
 	case err != nil:
-		s.setDegraded("stored model unreadable: serving popularity")
+		s.SetDegraded("stored model unreadable: serving popularity")
 		s.log.Error("stored model unreadable", "err", err)
 	default:
 		s.model.Store(m)
 		s.setModelInfo(a)
-		s.setDegraded("")
+		s.SetDegraded("")
 	}
 }
 
 // Trainer runs one training at a time in the background.
 type Trainer struct {
-	s       *Server
+	s       *Shop
 	running atomic.Bool
 	wg      sync.WaitGroup
 	mu      sync.Mutex
@@ -266,7 +266,7 @@ type Trainer struct {
 	lastRun time.Time
 }
 
-func newTrainer(s *Server) *Trainer { return &Trainer{s: s} }
+func newTrainer(s *Shop) *Trainer { return &Trainer{s: s} }
 
 // Start begins a training run unless one is running; it reports whether it started.
 func (t *Trainer) Start() bool {
@@ -294,15 +294,15 @@ func (t *Trainer) Start() bool {
 		if err != nil {
 			t.s.log.Error("training failed", "err", err)
 			if t.s.model.Load() == nil {
-				t.s.setDegraded("training failed: serving popularity")
+				t.s.SetDegraded("training failed: serving popularity")
 			} else {
-				t.s.setDegraded("training failed: serving the previous model")
+				t.s.SetDegraded("training failed: serving the previous model")
 			}
 			return
 		}
 		t.s.model.Store(res.Model)
 		t.s.setModelInfo(res.Artifact)
-		t.s.setDegraded("")
+		t.s.SetDegraded("")
 		t.s.log.Info("model trained", "duration", time.Since(start).Round(time.Millisecond).String(),
 			"events", res.Artifact.Events, "items", res.Model.NumItems(), "users", res.Model.NumUsers())
 		// Offline figures for the model page, measured after serving starts,
@@ -333,9 +333,10 @@ func (t *Trainer) Last() (time.Time, error) {
 	return t.lastRun, t.lastErr
 }
 
-func (t *Trainer) wait() { t.wg.Wait() }
+// Wait waits for a running training to end.
+func (t *Trainer) Wait() { t.wg.Wait() }
 
-func (s *Server) trainLoop(every time.Duration) {
+func (s *Shop) trainLoop(every time.Duration) {
 	defer s.background.Done()
 	if s.model.Load() == nil {
 		s.trainer.Start()
@@ -353,7 +354,7 @@ func (s *Server) trainLoop(every time.Duration) {
 }
 
 // setModelInfo keeps a stored model's description, without its blob.
-func (s *Server) setModelInfo(a *models.ModelArtifact) {
+func (s *Shop) setModelInfo(a *models.ModelArtifact) {
 	info := *a
 	info.Blob = nil
 	s.modelInfo.Store(&info)

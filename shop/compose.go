@@ -1,0 +1,196 @@
+package shop
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// Viewer is who a homepage is composed for: the requester, or the shopper a
+// merchandiser previews as.
+type Viewer struct {
+	Key       string // user key of events and cart
+	ShopperID uint
+	LoggedIn  bool
+	OptOut    bool
+}
+
+// HomeSlot is one composed slot of a homepage.
+type HomeSlot struct {
+	Slot     *models.Slot
+	Key      string // SlotKey of the slot, used in tracking
+	Title    string
+	Link     string
+	Anchor   string
+	Position int // 1-based place on the page
+	Items    []Pick
+}
+
+// Pick is one product shown in a slot and why.
+type Pick struct {
+	Product *models.Product
+	Reason  string
+}
+
+// SlotKey is how events and the API name a slot.
+func SlotKey(id uint) string { return "s" + strconv.FormatUint(uint64(id), 10) }
+
+// SplitList splits a comma-separated list, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ComposeHome fills and orders the slots for a viewer; a slot with nothing
+// to show is left out, and no product appears twice on the page.
+func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) []HomeSlot {
+	cat := s.catalog.Load()
+	m := s.model.Load()
+	now := time.Now()
+	personalize := !v.OptOut
+
+	// The viewer's latest interactions: the recently viewed row, anchors for
+	// "because you viewed", and everything since training for fold-in.
+	var recent []recommender.Event
+	var recentlyViewed, seen []string
+	if personalize {
+		hist, err := s.db.UserInteractions(ctx, v.Key, time.Time{}, 60)
+		if err != nil {
+			s.log.Warn("history unavailable", "err", err)
+		}
+		var since time.Time
+		if m != nil {
+			since = m.DataNow
+		}
+		for i := len(hist) - 1; i >= 0; i-- {
+			recentlyViewed = append(recentlyViewed, hist[i].ItemID)
+		}
+		for _, h := range hist {
+			if h.CreatedAt.After(since) {
+				recent = append(recent, RecEvent(h))
+			}
+		}
+		if seen, err = s.db.UserItems(ctx, v.Key); err != nil {
+			s.log.Warn("history unavailable", "err", err)
+		}
+	}
+
+	specs := make([]recommender.SlotSpec, 0, len(slots))
+	bySpec := map[string]*models.Slot{}
+	for i := range slots {
+		sl := &slots[i]
+		if !sl.Enabled || (sl.StartsAt != nil && now.Before(*sl.StartsAt)) || (sl.EndsAt != nil && now.After(*sl.EndsAt)) {
+			continue
+		}
+		key := SlotKey(sl.ID)
+		eng := s.SlotEngagement(key)
+		spec := recommender.SlotSpec{ID: key, Kind: recommender.SlotKind(sl.Type), Title: sl.Title, Strategy: sl.Strategy,
+			Size: sl.Size, Locked: sl.Locked, Brands: SplitList(sl.Brands), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
+			Pins: SplitList(sl.Pins), Excludes: SplitList(sl.Excludes), Boosts: SplitList(sl.Boosts),
+			Audience: sl.Audience, Impressions: eng.Impressions, Clicks: eng.Clicks}
+		if slug, ok := strings.CutPrefix(sl.Audience, "affinity:"); ok {
+			// Slots name categories by slug; the recommender knows names.
+			if n, ok := cat.CategoryBySlug(slug); ok {
+				spec.Audience = "affinity:" + n.Name
+			}
+		}
+		slug := sl.Category
+		if slug == "" && sl.Type == models.SlotHero && strings.HasPrefix(sl.Link, "/c/") {
+			slug = strings.TrimPrefix(sl.Link, "/c/")
+		}
+		if n, ok := cat.CategoryBySlug(slug); ok {
+			spec.Category = n.Name
+		}
+		specs = append(specs, spec)
+		bySpec[key] = sl
+	}
+	opt := recommender.DefaultComposeOptions()
+	opt.Available = func(ext string) bool {
+		p, ok := cat.ProductByExt(ext)
+		return ok && p.InStock()
+	}
+	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize, LoggedIn: v.LoggedIn}
+	composed := recommender.Compose(m, specs, shopper, opt, FallbackRow(cat))
+
+	out := make([]HomeSlot, 0, len(composed))
+	for _, cs := range composed {
+		sl := bySpec[cs.Spec.ID]
+		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor}
+		if hs.Link == "" && sl.Type == models.SlotCategory {
+			if n, ok := cat.CategoryByName(cs.Spec.Category); ok {
+				hs.Link = "/c/" + n.Slug
+			}
+		}
+		for _, it := range cs.Items {
+			p, ok := cat.ProductByExt(it.ItemID)
+			if !ok {
+				continue
+			}
+			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason})
+		}
+		if len(hs.Items) == 0 && sl.Type != models.SlotHero {
+			continue
+		}
+		out = append(out, hs)
+	}
+	return out
+}
+
+// FallbackRow fills a slot from the catalog's popularity when no model is
+// trained yet, so the homepage always renders.
+func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[string]bool, n int) []recommender.Recommendation {
+	return func(spec *recommender.SlotSpec, exclude map[string]bool, n int) []recommender.Recommendation {
+		ids, reason := cat.Popular, "Popular right now"
+		if spec.Kind == recommender.KindNewArrivals {
+			ids, reason = cat.Newest, "New arrival"
+		}
+		var under *CatNode
+		if node, ok := cat.CategoryByName(spec.Category); ok {
+			under, reason = node, "Popular in "+node.Name
+		}
+		var out []recommender.Recommendation
+		for _, p := range cat.TopIn(ids, under, n, func(p *models.Product) bool { return exclude[p.ExternalID] }) {
+			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: reason})
+		}
+		return out
+	}
+}
+
+// RecommendFor answers one user's recommendations with live stock, the
+// user's events since training, and their opt-out honoured.
+func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]recommender.Recommendation, error) {
+	cat := s.catalog.Load()
+	req.Available = func(ext string) bool {
+		p, ok := cat.ProductByExt(ext)
+		return ok && p.InStock()
+	}
+	if sh, err := s.db.ShopperByExternalID(ctx, req.User); err == nil && sh.OptOut {
+		req.User, req.Strategy, req.ExcludeSeen = "", recommender.Popular, false
+	}
+	m := s.model.Load()
+	if m == nil {
+		return FallbackRow(cat)(&recommender.SlotSpec{}, req.Exclude, req.N), nil
+	}
+	if req.User != "" {
+		recent, err := RecentEvents(ctx, s.db, m, req.User)
+		if err != nil {
+			return nil, err
+		}
+		req.Recent = recent
+		if req.ExcludeSeen {
+			if req.Seen, err = s.db.UserItems(ctx, req.User); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m.Recommend(req), nil
+}

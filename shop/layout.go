@@ -1,0 +1,101 @@
+package shop
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"storefront/models"
+)
+
+// layoutCache keeps the published homepage and slot engagement in memory,
+// so a page view costs no layout queries. A stale copy is refreshed by one
+// request at a time while every other request keeps serving it: the
+// engagement aggregate scans recent impressions and must never hold up
+// the homepage (profiling showed it doing so every few seconds).
+type layoutCache struct {
+	mu           sync.Mutex
+	slots        []models.Slot
+	engagement   map[string]models.SlotStats
+	loaded       time.Time // layout
+	engLoaded    time.Time // engagement
+	refreshing   bool
+	engRefreshes bool
+}
+
+const (
+	layoutTTL     = 5 * time.Second
+	engagementTTL = time.Minute // it only nudges the order of free slots
+)
+
+// PublishedHome returns the published homepage slots, from memory when fresh.
+func (s *Shop) PublishedHome(ctx context.Context) ([]models.Slot, error) {
+	s.layout.mu.Lock()
+	slots := s.layout.slots
+	if slots != nil && (time.Since(s.layout.loaded) < layoutTTL || s.layout.refreshing) {
+		s.layout.mu.Unlock()
+		s.refreshEngagement(ctx)
+		return slots, nil
+	}
+	s.layout.refreshing = true
+	s.layout.mu.Unlock()
+
+	fresh, _, err := s.db.PublishedLayout(ctx, models.HomePage)
+	s.layout.mu.Lock()
+	s.layout.refreshing = false
+	if err != nil {
+		s.layout.mu.Unlock()
+		if slots != nil {
+			s.log.Warn("layout reload failed, serving the previous one", "err", err)
+			return slots, nil
+		}
+		return nil, err
+	}
+	if fresh == nil {
+		fresh = []models.Slot{}
+	}
+	s.layout.slots, s.layout.loaded = fresh, time.Now()
+	s.layout.mu.Unlock()
+	s.refreshEngagement(ctx)
+	return fresh, nil
+}
+
+// refreshEngagement reloads slot engagement in the background when it is
+// stale: the aggregate grows with traffic, so no page view waits for it.
+func (s *Shop) refreshEngagement(context.Context) {
+	s.layout.mu.Lock()
+	if s.layout.engRefreshes || time.Since(s.layout.engLoaded) < engagementTTL {
+		s.layout.mu.Unlock()
+		return
+	}
+	s.layout.engRefreshes = true
+	s.layout.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
+		s.layout.mu.Lock()
+		defer s.layout.mu.Unlock()
+		s.layout.engRefreshes = false
+		if err != nil {
+			s.log.Warn("slot engagement unavailable", "err", err)
+			s.layout.engLoaded = time.Now() // try again after the TTL, not on every page
+			return
+		}
+		s.layout.engagement, s.layout.engLoaded = eng, time.Now()
+	}()
+}
+
+// LayoutChanged drops the cached layout after a publish or rollback.
+func (s *Shop) LayoutChanged() {
+	s.layout.mu.Lock()
+	s.layout.slots = nil
+	s.layout.mu.Unlock()
+}
+
+// SlotEngagement returns a slot's recent impressions and clicks.
+func (s *Shop) SlotEngagement(key string) models.SlotStats {
+	s.layout.mu.Lock()
+	defer s.layout.mu.Unlock()
+	return s.layout.engagement[key]
+}

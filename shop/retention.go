@@ -1,0 +1,43 @@
+package shop
+
+import (
+	"context"
+	"time"
+
+	"storefront/models"
+)
+
+// ApplyRetention deletes raw events older than the retention period, and
+// events dated beyond the accepted window (stored before it was enforced),
+// which no retention period would ever reach.
+func (s *Shop) ApplyRetention(ctx context.Context) (int64, error) {
+	now := time.Now()
+	n, err := s.db.DeleteEventsAfter(ctx, now.Add(models.EventClockSkew))
+	if err != nil {
+		return n, err
+	}
+	days, err := s.db.RetentionDays(ctx)
+	if err != nil || days == 0 {
+		return n, err
+	}
+	old, err := s.db.DeleteEventsBefore(ctx, now.AddDate(0, 0, -days))
+	return n + old, err
+}
+
+func (s *Shop) retentionLoop() {
+	defer s.background.Done()
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := s.ApplyRetention(context.Background()); err != nil {
+			s.log.Error("event retention failed", "err", err)
+		} else if n > 0 {
+			s.log.Info("event retention", "deleted", n)
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,138 @@
+// Package shop holds the shop's domain services, shared by the web server,
+// the command-line tools and the load harness: the in-memory catalog
+// snapshot, the published layout and its engagement, the serving model and
+// its training and evaluation, event retention, and recommendations for a
+// user. It knows nothing of HTTP.
+package shop
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// Options configures a Shop.
+type Options struct {
+	Logger     *slog.Logger
+	TrainEvery time.Duration // background retraining period; 0 = never
+}
+
+// Shop is one running shop's state over its database: what every page and
+// tool reads instead of querying for it.
+type Shop struct {
+	db        *models.DB
+	log       *slog.Logger
+	opt       Options
+	catalog   atomic.Pointer[Catalog]
+	model     recommender.Holder
+	modelInfo atomic.Pointer[models.ModelArtifact]
+	trainer   *Trainer
+	layout    layoutCache
+	degraded  atomic.Value // string: why the shop is degraded, "" when healthy
+
+	refresh    chan struct{}
+	stop       chan struct{}
+	background sync.WaitGroup
+}
+
+// New loads the catalog and the stored model.
+func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{})}
+	s.degraded.Store("")
+	if err := s.RefreshCatalog(ctx, true); err != nil {
+		return nil, err
+	}
+	s.ReloadModel(ctx)
+	s.trainer = newTrainer(s)
+	return s, nil
+}
+
+// DB returns the shop's database.
+func (s *Shop) DB() *models.DB { return s.db }
+
+// Catalog returns the current catalog snapshot.
+func (s *Shop) Catalog() *Catalog { return s.catalog.Load() }
+
+// Model returns the serving model, nil until one is trained.
+func (s *Shop) Model() *recommender.Model { return s.model.Load() }
+
+// ModelInfo describes the serving model (without its blob), nil without one.
+func (s *Shop) ModelInfo() *models.ModelArtifact { return s.modelInfo.Load() }
+
+// Trainer returns the background trainer.
+func (s *Shop) Trainer() *Trainer { return s.trainer }
+
+// Degraded says why the shop is degraded, "" when healthy.
+func (s *Shop) Degraded() string {
+	r, _ := s.degraded.Load().(string)
+	return r
+}
+
+// SetDegraded records why the shop is degraded ("" when healthy).
+func (s *Shop) SetDegraded(reason string) {
+	if prev, _ := s.degraded.Load().(string); prev != reason && reason != "" {
+		s.log.Warn("degraded", "reason", reason)
+	}
+	s.degraded.Store(reason)
+}
+
+// Start runs background work: catalog refresh, event retention and, when
+// configured, scheduled training.
+func (s *Shop) Start() {
+	s.background.Add(1)
+	go s.refreshLoop()
+	s.background.Add(1)
+	go s.retentionLoop()
+	if s.opt.TrainEvery > 0 {
+		s.background.Add(1)
+		go s.trainLoop(s.opt.TrainEvery)
+	}
+}
+
+// Close stops background work and waits for a running training to end.
+func (s *Shop) Close() {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	s.trainer.Wait()
+	s.background.Wait()
+}
+
+func (s *Shop) refreshLoop() {
+	defer s.background.Done()
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		force := false
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		case <-s.refresh:
+			// Coalesce bursts of changes into one reload.
+			time.Sleep(200 * time.Millisecond)
+			force = true
+		}
+		if err := s.RefreshCatalog(context.Background(), force); err != nil {
+			s.log.Error("catalog refresh failed", "err", err)
+		}
+	}
+}
+
+// CatalogChanged asks for the in-memory catalog to be reloaded soon.
+func (s *Shop) CatalogChanged() {
+	select {
+	case s.refresh <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+
+	"storefront/models"
+	"storefront/shop"
+	"storefront/templates"
+)
+
+// Catalog and CatNode are the shop's catalog snapshot (see package shop).
+type (
+	Catalog = shop.Catalog
+	CatNode = shop.CatNode
+)
+
+// nav lists the top-level categories for the header.
+func nav(c *Catalog) []templates.NavCategory {
+	out := make([]templates.NavCategory, 0, len(c.Roots))
+	for _, r := range c.Roots {
+		out = append(out, templates.NavCategory{Name: r.Name, Slug: r.Slug})
+	}
+	return out
+}
+
+// ProductURL is the canonical URL of a product: id plus slug.
+func ProductURL(p *models.Product) string {
+	return "/p/" + strconv.FormatUint(uint64(p.ID), 10) + "-" + p.Slug
+}
+
+// ImageURL is the product's picture: its own image or one drawn by the server.
+func ImageURL(p *models.Product) string {
+	if p.ImageURL != "" {
+		return p.ImageURL
+	}
+	return fmt.Sprintf("/img/p/%d.svg", p.ID)
+}
+
+// card builds a product card view model.
+func card(p *models.Product, reason, slot string, pos int) templates.Card {
+	url := ProductURL(p)
+	if slot != "" {
+		url += "?slot=" + slot + "&pos=" + strconv.Itoa(pos)
+	}
+	return templates.Card{ID: p.ID, ExternalID: p.ExternalID, Title: p.Title, Brand: p.Brand,
+		PriceCents: p.PriceCents, InStock: p.InStock(), URL: url, Image: ImageURL(p),
+		Reason: reason, Slot: slot, Position: pos}
+}
