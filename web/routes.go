@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"storefront/models"
-	"storefront/static"
 )
 
 // routes registers every route of the shop in one place.
@@ -36,7 +35,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.securityHeaders)
 
 	// Assets and machine endpoints: no session, no CSRF.
-	e.StaticFS("/static", static.FS)
+	e.GET("/static/*", s.staticAsset)
 	e.GET("/img/p/:id", s.productImage)
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", s.metrics)
