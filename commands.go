@@ -180,6 +180,13 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	if err != nil {
 		return err
 	}
+	// Deleted shoppers are served like strangers, even by a model stored
+	// before their deletion.
+	forgotten, err := db.ForgottenUsers(ctx)
+	if err != nil {
+		return err
+	}
+	m.Forget(func(u string) bool { return forgotten[u] })
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)

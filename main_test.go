@@ -377,4 +377,13 @@ func TestRecommendHonoursOptOut(t *testing.T) {
 	if a != b || strings.Contains(a, "personal:") {
 		t.Fatalf("opted-out shoppers get %s and %s; want the same non-personal list", a, b)
 	}
+	// A deleted shopper is served like a stranger, though the stored model
+	// was trained before the deletion.
+	db, err = models.Open(f.path)
+	mustDo(t, err)
+	mustDo(t, db.DeleteShopper(ctx, 1))
+	db.Close()
+	if got, stranger := recommend("s1"), recommend("never-seen-shopper"); got != stranger || strings.Contains(got, "personal:") {
+		t.Fatalf("a deleted shopper gets %s; a stranger %s", got, stranger)
+	}
 }

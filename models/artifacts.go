@@ -47,3 +47,28 @@ func (db *DB) SetArtifactMetrics(ctx context.Context, id uint, metrics string) e
 	}
 	return nil
 }
+
+// ModelArtifactByID returns one stored model with its blob.
+func (db *DB) ModelArtifactByID(ctx context.Context, id uint) (*ModelArtifact, error) {
+	var a ModelArtifact
+	if err := db.R.WithContext(ctx).First(&a, id).Error; err != nil {
+		return nil, notFound(err, "model artifact %d", id)
+	}
+	return &a, nil
+}
+
+// ReplaceArtifactBlob stores a rewritten model (a deleted shopper removed).
+func (db *DB) ReplaceArtifactBlob(ctx context.Context, id uint, blob []byte) error {
+	if err := db.W.WithContext(ctx).Model(&ModelArtifact{}).Where("id = ?", id).Update("blob", blob).Error; err != nil {
+		return fmt.Errorf("models: rewrite model artifact %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteModelArtifact removes one stored model.
+func (db *DB) DeleteModelArtifact(ctx context.Context, id uint) error {
+	if err := db.W.WithContext(ctx).Delete(&ModelArtifact{}, id).Error; err != nil {
+		return fmt.Errorf("models: delete model artifact %d: %w", id, err)
+	}
+	return nil
+}

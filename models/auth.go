@@ -109,7 +109,15 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 		if n > 0 {
 			return &ValidationError{Fields: map[string]string{"email": "An account with this email already exists. Log in instead."}}
 		}
-		s.ExternalID = "pending"
+		// Ids are never reused: a deleted shopper's id is a tombstone
+		// (ForgottenUser), and SQLite would otherwise hand out the highest
+		// id again once its row is gone.
+		var next uint
+		err := tx.Raw(`SELECT MAX(COALESCE((SELECT MAX(id) FROM shoppers), 0), COALESCE((SELECT MAX(shopper_id) FROM forgotten_users), 0)) + 1`).Scan(&next).Error
+		if err != nil {
+			return err
+		}
+		s.ID, s.ExternalID = next, "pending"
 		if err := tx.Create(s).Error; err != nil {
 			return err
 		}

@@ -176,6 +176,16 @@ func (db *DB) PlaceOrder(ctx context.Context, owner string, shopperID uint, idem
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
 		}
+		// In the same transaction as the account's deletion would be: an
+		// order for a deleted account (another device still signed in)
+		// would keep its name and address.
+		var accounts int64
+		if err := tx.Model(&Shopper{}).Where("id = ?", shopperID).Count(&accounts).Error; err != nil {
+			return err
+		}
+		if accounts == 0 {
+			return fmt.Errorf("shopper %d: %w", shopperID, ErrNotFound)
+		}
 		var lines []CartItem
 		if err := tx.Preload("Product").Where("owner_key = ?", owner).Order("id").Find(&lines).Error; err != nil {
 			return err

@@ -130,7 +130,7 @@ func (db *DB) migrate() error {
 		&Category{}, &Product{}, &Shopper{}, &Staff{}, &Event{},
 		&CartItem{}, &Order{}, &OrderItem{},
 		&Page{}, &Slot{}, &LayoutVersion{}, &AuditLog{},
-		&ModelArtifact{}, &APIKey{}, &Setting{},
+		&ModelArtifact{}, &APIKey{}, &Setting{}, &ForgottenUser{},
 	)
 	if err != nil {
 		return fmt.Errorf("models: migrate: %w", err)

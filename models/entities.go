@@ -49,6 +49,17 @@ type Shopper struct {
 	UpdatedAt    time.Time
 }
 
+// ForgottenUser is a tombstone: a deleted shopper's user id, which nothing
+// may serve personal results for again. Shopper ids are never reused.
+type ForgottenUser struct {
+	UserKey   string `gorm:"primaryKey"`
+	ShopperID uint   `gorm:"uniqueIndex;not null"`
+	DeletedAt time.Time
+	// Purged is set once every stored model artifact was rewritten
+	// without the user.
+	Purged bool `gorm:"not null;default:false"`
+}
+
 // Staff roles.
 const (
 	RoleMerchandiser = "merchandiser"

@@ -81,8 +81,9 @@ func (db *DB) CountUserEvents(ctx context.Context, userKey string) (int64, error
 	return n, nil
 }
 
-// DeleteShopper deletes an account and its behaviour history. Orders are
-// kept for accounting with the personal fields blanked.
+// DeleteShopper deletes an account and its behaviour history and leaves a
+// tombstone (ForgottenUser). Orders are kept for accounting with the
+// personal fields blanked.
 func (db *DB) DeleteShopper(ctx context.Context, shopperID uint) error {
 	sh, err := db.ShopperByID(ctx, shopperID)
 	if err != nil {
@@ -98,6 +99,9 @@ func (db *DB) DeleteShopper(ctx context.Context, shopperID uint) error {
 		err := tx.Model(&Order{}).Where("shopper_id = ?", shopperID).Updates(map[string]any{
 			"shopper_id": nil, "email": "", "name": "", "street": "", "city": "", "postcode": "", "country": ""}).Error
 		if err != nil {
+			return err
+		}
+		if err := tx.Create(&ForgottenUser{UserKey: sh.ExternalID, ShopperID: sh.ID, DeletedAt: time.Now().UTC()}).Error; err != nil {
 			return err
 		}
 		return tx.Delete(&Shopper{}, shopperID).Error
@@ -120,4 +124,38 @@ func (db *DB) OptedOutUsers(ctx context.Context) (map[string]bool, error) {
 		out[id] = true
 	}
 	return out, nil
+}
+
+// ForgottenUsers returns the user ids of deleted shoppers.
+func (db *DB) ForgottenUsers(ctx context.Context) (map[string]bool, error) {
+	var ids []string
+	if err := db.R.WithContext(ctx).Model(&ForgottenUser{}).Pluck("user_key", &ids).Error; err != nil {
+		return nil, fmt.Errorf("models: forgotten users: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// UnpurgedForgottenUsers returns deleted shoppers whose ids stored model
+// artifacts may still hold.
+func (db *DB) UnpurgedForgottenUsers(ctx context.Context) ([]string, error) {
+	var ids []string
+	if err := db.R.WithContext(ctx).Model(&ForgottenUser{}).Where("purged = ?", false).Pluck("user_key", &ids).Error; err != nil {
+		return nil, fmt.Errorf("models: unpurged forgotten users: %w", err)
+	}
+	return ids, nil
+}
+
+// MarkForgottenPurged records that no stored artifact holds these users.
+func (db *DB) MarkForgottenPurged(ctx context.Context, userKeys []string) error {
+	if len(userKeys) == 0 {
+		return nil
+	}
+	if err := db.W.WithContext(ctx).Model(&ForgottenUser{}).Where("user_key IN ?", userKeys).Update("purged", true).Error; err != nil {
+		return fmt.Errorf("models: mark forgotten users purged: %w", err)
+	}
+	return nil
 }

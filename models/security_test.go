@@ -299,3 +299,40 @@ func TestNoSQLBuiltFromInput(t *testing.T) {
 		}
 	}
 }
+
+// A device still signed in to a deleted account cannot place an order:
+// it would store the deleted shopper's id, name and address.
+func TestNoOrderForADeletedAccount(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	cat := Category{Slug: "c", Name: "C"}
+	must(t, db.W.Create(&cat).Error)
+	p := Product{ExternalID: "P", Slug: "p", Title: "P", CategoryID: cat.ID, PriceCents: 500, Stock: 100, Active: true}
+	must(t, db.W.Create(&p).Error)
+	sh, err := db.CreateShopper(ctx, "Ada", "ada@example.com", "correct horse battery")
+	must(t, err)
+	must(t, db.DeleteShopper(ctx, sh.ID))
+	// The second device's cart line, added while the deletion ran.
+	must(t, db.AddToCart(ctx, sh.ExternalID, p.ID, 1))
+	_, _, err = db.PlaceOrder(ctx, sh.ExternalID, sh.ID, "late-order-key", Address{Name: "Ada", Email: "ada@example.com", Street: "1 Way", City: "London", Postcode: "N1", Country: "UK"})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("order for a deleted account: err = %v, want ErrNotFound", err)
+	}
+	var n int64
+	must(t, db.R.Model(&Order{}).Count(&n).Error)
+	if n != 0 {
+		t.Errorf("%d orders stored for a deleted account", n)
+	}
+	next, err := db.CreateShopper(ctx, "Bob", "bob@example.com", "correct horse battery")
+	must(t, err)
+	if next.ExternalID == sh.ExternalID || next.ID == sh.ID {
+		t.Errorf("the new account reuses the deleted one's id %s", next.ExternalID)
+	}
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}

@@ -62,6 +62,33 @@ func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 	return nil
 }
 
+// AllCtx returns every live session (scs.IterableCtxStore), so all sessions
+// of a deleted account can be ended.
+func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
+	r, err := s.db.R.DB()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.QueryContext(ctx, `SELECT token, data FROM sessions WHERE julianday('now') < expiry`)
+	if err != nil {
+		return nil, fmt.Errorf("models: list sessions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var token string
+		var data []byte
+		if err := rows.Scan(&token, &data); err != nil {
+			return nil, fmt.Errorf("models: list sessions: %w", err)
+		}
+		out[token] = data
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: list sessions: %w", err)
+	}
+	return out, nil
+}
+
 // Find, Commit and Delete satisfy scs.Store for callers without a context.
 func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 	return s.FindCtx(context.Background(), token)

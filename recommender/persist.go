@@ -149,6 +149,9 @@ func Load(r io.Reader) (*Model, error) {
 	m.userIDs = meta.UserIDs
 	m.userIndex = make(map[string]int32, len(m.userIDs))
 	for i, id := range m.userIDs {
+		if id == "" {
+			continue // a forgotten user (see Forget)
+		}
 		m.userIndex[id] = int32(i)
 	}
 	m.indexItems()

@@ -173,7 +173,10 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
-	if sh, err := s.db.ShopperByExternalID(ctx, req.User); err == nil && sh.OptOut {
+	if s.IsForgotten(req.User) {
+		// A deleted shopper: served like a stranger, never their history.
+		req.User, req.Strategy, req.ExcludeSeen = "", recommender.Popular, false
+	} else if sh, err := s.db.ShopperByExternalID(ctx, req.User); err == nil && sh.OptOut {
 		req.User, req.Strategy, req.ExcludeSeen = "", recommender.Popular, false
 	}
 	m := s.model.Load()

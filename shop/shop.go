@@ -33,7 +33,9 @@ type Shop struct {
 	modelInfo atomic.Pointer[models.ModelArtifact]
 	trainer   *Trainer
 	layout    layoutCache
-	degraded  atomic.Value // string: why the shop is degraded, "" when healthy
+	degraded  atomic.Value                    // string: why the shop is degraded, "" when healthy
+	forgotten atomic.Pointer[map[string]bool] // deleted shoppers' user ids (forget.go)
+	purgeMu   sync.Mutex                      // one rewrite of the stored models at a time
 
 	refresh    chan struct{}
 	stop       chan struct{}
@@ -48,6 +50,9 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.degraded.Store("")
 	if err := s.RefreshCatalog(ctx, true); err != nil {
+		return nil, err
+	}
+	if err := s.LoadForgotten(ctx); err != nil {
 		return nil, err
 	}
 	s.ReloadModel(ctx)
@@ -88,6 +93,11 @@ func (s *Shop) SetDegraded(reason string) {
 // configured, scheduled training.
 func (s *Shop) Start() {
 	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		s.purgeForgotten(context.Background()) // a deletion a stop interrupted
+	}()
+	s.background.Add(1)
 	go s.refreshLoop()
 	s.background.Add(1)
 	go s.retentionLoop()
@@ -125,6 +135,10 @@ func (s *Shop) refreshLoop() {
 		}
 		if err := s.RefreshCatalog(context.Background(), force); err != nil {
 			s.log.Error("catalog refresh failed", "err", err)
+		}
+		// Accounts deleted by another process are forgotten here too.
+		if err := s.LoadForgotten(context.Background()); err != nil {
+			s.log.Error("loading deleted shoppers failed", "err", err)
 		}
 	}
 }

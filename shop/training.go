@@ -165,6 +165,12 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	}
 	res.Train = time.Since(start)
 	start = time.Now()
+	// Shoppers deleted while this model trained are left out of it.
+	forgotten, err := db.ForgottenUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.Forget(func(u string) bool { return forgotten[u] })
 	var buf bytes.Buffer
 	if err := m.Save(&buf); err != nil {
 		return nil, err

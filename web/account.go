@@ -2,10 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"storefront/models"
 	"storefront/templates"
 )
 
@@ -13,6 +15,13 @@ func (s *Server) account(c echo.Context) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
 	sh, err := s.db.ShopperByID(ctx, u.ShopperID)
+	if errors.Is(err, models.ErrNotFound) {
+		// Deleted by another process a moment ago: signed out.
+		if err := s.sessions.Destroy(ctx); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/login?next=/account")
+	}
 	if err != nil {
 		return err
 	}
@@ -73,7 +82,15 @@ func (s *Server) accountDelete(c echo.Context) error {
 	if err := s.events.Flush(ctx); err != nil {
 		return err
 	}
-	if err := s.db.DeleteShopper(ctx, userOf(c).ShopperID); err != nil {
+	u := userOf(c)
+	if err := s.db.DeleteShopper(ctx, u.ShopperID); err != nil {
+		return err
+	}
+	// At once: no page, API answer or command serves the shopper again,
+	// no other device stays signed in, and the stored models are
+	// rewritten without them in the background.
+	s.shop.Forget(u.ShopperKey)
+	if err := s.endSessionsOf(ctx, u.ShopperID); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(ctx); err != nil {

@@ -81,6 +81,14 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		if u.ShopperID != 0 {
 			u.ShopperKey = s.sessions.GetString(ctx, sessShopperKey)
 			u.ShopperName = s.sessions.GetString(ctx, sessShopperName)
+			if s.shop.IsForgotten(u.ShopperKey) {
+				// The account was deleted, on this device or another one
+				// while a request was on its way: signed out, a visitor.
+				if err := s.sessions.Destroy(ctx); err != nil {
+					return err
+				}
+				u = User{VisitorID: vid}
+			}
 		}
 		u.StaffID = uint(s.sessions.GetInt(ctx, sessStaffID))
 		if u.StaffID != 0 {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"storefront/models"
+	"storefront/recommender"
 )
 
 // waitForEvents waits until the event writer has stored n events of user.
@@ -179,5 +181,105 @@ func TestAPIHonoursOptOut(t *testing.T) {
 		if strings.Contains(it.Reason, "you") {
 			t.Errorf("opted-out reason %q is personal", it.Reason)
 		}
+	}
+}
+
+// A deleted shopper is forgotten at once: the API answers for them like for
+// a stranger, no stored model holds them, a second device is signed out
+// and can neither fill a cart nor check out, and their id is never reused.
+func TestDeletedShopperIsForgottenAtOnce(t *testing.T) {
+	first := mustOpenShop(t)
+	ctx := context.Background()
+	// Ada buys tents: the model learns her, and later models too.
+	var events []models.Event
+	at := time.Now().Add(-24 * time.Hour)
+	for _, sku := range []string{"SKU-1", "SKU-2", "SKU-5"} {
+		id := first.product(sku).ID
+		events = append(events, models.Event{UserKey: "s1", ProductID: &id, Type: models.EventPurchase, CreatedAt: at})
+		at = at.Add(time.Minute)
+	}
+	must(t, first.db.InsertEvents(ctx, events))
+	trainShopModel(t, first.db)
+	trainShopModel(t, first.db) // two stored artifacts hold her
+	shop := serveShop(t, first.db, Config{}, false, nil)
+	secret, _, err := shop.db.CreateAPIKey(ctx, "test", "recs", models.ScopeRecommendations)
+	must(t, err)
+	recs := func(user string) string {
+		req, _ := http.NewRequest(http.MethodGet, shop.ts.URL+"/api/v1/recommendations?n=8&user_id="+user, nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		var out Recommendations
+		must(t, json.NewDecoder(res.Body).Decode(&out))
+		var s []string
+		for _, it := range out.RecommendedItems {
+			s = append(s, it.ItemID+"|"+it.Reason)
+		}
+		return strings.Join(s, ",")
+	}
+	stranger := recs("nobody-at-all")
+	if recs("s1") == stranger {
+		t.Fatal("Ada's answer is not personal before deletion: the test cannot see a deletion")
+	}
+
+	phone, laptop := shop.shopperClient(), shop.shopperClient()
+	if res := laptop.post("/account", "/account/delete", url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if got := recs("s1"); got != stranger || strings.Contains(got, "you") {
+		t.Errorf("the API still serves the deleted shopper:\n got %s\nwant %s", got, stranger)
+	}
+
+	// The second device is signed out: its account page sends it to log in.
+	res, _ := phone.get("/account")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+		t.Errorf("second device after deletion: /account gave %d %s, want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+	lantern := shop.product("SKU-5")
+	phone.post(productPath(lantern), "/cart/add", url.Values{"product_id": {utoa(lantern.ID)}, "quantity": {"1"}})
+	if n, _ := shop.db.CartCount(ctx, "s1"); n != 0 {
+		t.Errorf("the second device added %d units to the deleted account's cart", n)
+	}
+	res = phone.post("/cart", "/checkout", url.Values{"idempotency_key": {"phone-after-delete"}, "name": {"Ada Shopper"},
+		"email": {"ada@example.com"}, "street": {"1 Analytical Way"}, "city": {"London"}, "postcode": {"N1"}, "country": {"UK"}})
+	var orders int64
+	must(t, shop.db.R.Model(&models.Order{}).Where("email <> '' OR name <> '' OR shopper_id IS NOT NULL").Count(&orders).Error)
+	if orders != 0 {
+		t.Errorf("an order with personal data was stored after deletion (checkout answered %d)", res.StatusCode)
+	}
+
+	// Every stored model is rewritten without her, in the background.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		arts, err := shop.db.ModelArtifacts(ctx)
+		must(t, err)
+		holding := 0
+		for _, info := range arts {
+			a, err := shop.db.ModelArtifactByID(ctx, info.ID)
+			must(t, err)
+			m, err := recommender.Load(bytes.NewReader(a.Blob))
+			must(t, err)
+			if m.KnownUser("s1") {
+				holding++
+			}
+		}
+		if holding == 0 && len(arts) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d stored models still hold the deleted shopper", holding, len(arts))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if m := shop.srv.Shop().Model(); m == nil || m.KnownUser("s1") {
+		t.Error("the served model still holds the deleted shopper")
+	}
+
+	// A new account never gets the deleted shopper's id.
+	bob, err := shop.db.CreateShopper(ctx, "Bob", "bob@example.com", testPassword)
+	must(t, err)
+	if bob.ExternalID == "s1" {
+		t.Error("a new account got the deleted shopper's id")
 	}
 }

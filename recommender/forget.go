@@ -1,0 +1,84 @@
+package recommender
+
+// Forget removes everything personal the model holds about the users for
+// which forget reports true: their ids, interactions, user factors and
+// candidate lists, and their names in the training statistics. Item-level
+// structures (neighbours, item factors, popularity) are aggregates and stay.
+// Forgotten users are served like anyone the model never saw.
+//
+// A model is immutable once shared: call Forget only on one fresh from
+// Train or Load, before it is served. It returns how many users it forgot.
+func (m *Model) Forget(forget func(user string) bool) int {
+	gone := make([]bool, len(m.userIDs))
+	n := 0
+	for u, id := range m.userIDs {
+		if id != "" && forget(id) {
+			gone[u] = true
+			n++
+		}
+	}
+	kept := m.stats.Dropped[:0:0]
+	for _, d := range m.stats.Dropped {
+		if !forget(d.User) {
+			kept = append(kept, d)
+		}
+	}
+	m.stats.Dropped = kept
+	if n == 0 {
+		return 0
+	}
+	for u, g := range gone {
+		if !g {
+			continue
+		}
+		delete(m.userIndex, m.userIDs[u])
+		m.userIDs[u] = "" // rows keep their place, so every other index stays valid
+		for _, f := range [][]float32{m.als.userF, m.svd.userF} {
+			if k := len(f) / max(len(gone), 1); k > 0 && len(f) == k*len(gone) {
+				clear(f[u*k : (u+1)*k])
+			}
+		}
+	}
+	m.ui, m.kind = dropRows(m.ui, m.kind, gone)
+	if len(m.cands.indptr) == len(gone)+1 {
+		m.cands.indptr, m.cands.items = dropListRows(m.cands.indptr, m.cands.items, gone)
+	}
+	return n
+}
+
+// dropRows empties the rows marked gone of a user × item matrix and of the
+// per-entry slice that runs alongside it.
+func dropRows(a csr, kind []EventType, gone []bool) (csr, []EventType) {
+	out := csr{rows: a.rows, cols: a.cols, indptr: make([]int32, a.rows+1)}
+	var outKind []EventType
+	if len(kind) == len(a.data) {
+		outKind = make([]EventType, 0, len(kind))
+	}
+	for r := 0; r < a.rows; r++ {
+		lo, hi := a.indptr[r], a.indptr[r+1]
+		if r >= len(gone) || !gone[r] {
+			out.indices = append(out.indices, a.indices[lo:hi]...)
+			out.data = append(out.data, a.data[lo:hi]...)
+			if outKind != nil {
+				outKind = append(outKind, kind[lo:hi]...)
+			}
+		}
+		out.indptr[r+1] = int32(len(out.indices))
+	}
+	if outKind == nil {
+		outKind = kind
+	}
+	return out, outKind
+}
+
+func dropListRows(indptr, items []int32, gone []bool) ([]int32, []int32) {
+	outPtr := make([]int32, len(indptr))
+	var outItems []int32
+	for r := 0; r+1 < len(indptr); r++ {
+		if !gone[r] {
+			outItems = append(outItems, items[indptr[r]:indptr[r+1]]...)
+		}
+		outPtr[r+1] = int32(len(outItems))
+	}
+	return outPtr, outItems
+}
