@@ -75,7 +75,7 @@ func startShop(tb testing.TB) *shop {
 	slots := []models.Slot{
 		{PageID: page.ID, Position: 1, Type: models.SlotHero, Title: "Autumn Sale", Subtitle: "Tents and lights for the long nights.", Link: "/c/outdoor", Locked: true, Enabled: true, Size: 3, Audience: "everyone"},
 		{PageID: page.ID, Position: 2, Type: models.SlotPopular, Title: "Best sellers", Strategy: "popular", Enabled: true, Size: 4, Audience: "everyone"},
-		{PageID: page.ID, Position: 3, Type: models.SlotNewArrivals, Title: "New arrivals", Strategy: "newest", Enabled: true, Size: 4, Audience: "everyone"},
+		{PageID: page.ID, Position: 3, Type: models.SlotNewArrivals, Title: "New arrivals", Strategy: "new", Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 4, Type: models.SlotCategory, Title: "For the kitchen", Category: "kitchen", Link: "/c/kitchen", Enabled: true, Size: 4, Audience: "everyone"},
 	}
 	for i := range slots {

@@ -135,6 +135,9 @@ func (db *DB) migrate() error {
 	if err != nil {
 		return fmt.Errorf("models: migrate: %w", err)
 	}
+	if err := normalizeSlotStrategies(db.W); err != nil {
+		return err
+	}
 	// The session store (alexedwards/scs sqlite3store) expects this table.
 	err = db.W.Exec(`CREATE TABLE IF NOT EXISTS sessions (
 		token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL)`).Error

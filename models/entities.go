@@ -2,6 +2,8 @@ package models
 
 import (
 	"time"
+
+	"storefront/recommender"
 )
 
 // Category is a node of the catalog tree.
@@ -154,17 +156,18 @@ type Page struct {
 	PublishedVersionID *uint
 }
 
-// Slot types.
+// Slot types: the recommender's slot kinds (see recommender.SlotKinds),
+// which also say which strategies a slot of each type may use.
 const (
-	SlotHero           = "hero"
-	SlotRecommended    = "recommended"
-	SlotBecauseViewed  = "because_viewed"
-	SlotTrending       = "trending"
-	SlotNewArrivals    = "new_arrivals"
-	SlotCategory       = "category"
-	SlotCollection     = "collection"
-	SlotRecentlyViewed = "recently_viewed"
-	SlotPopular        = "popular"
+	SlotHero           = string(recommender.KindHero)
+	SlotRecommended    = string(recommender.KindRecommended)
+	SlotBecauseViewed  = string(recommender.KindBecauseViewed)
+	SlotTrending       = string(recommender.KindTrending)
+	SlotNewArrivals    = string(recommender.KindNewArrivals)
+	SlotCategory       = string(recommender.KindCategory)
+	SlotCollection     = string(recommender.KindCollection)
+	SlotRecentlyViewed = string(recommender.KindRecentlyViewed)
+	SlotPopular        = string(recommender.KindPopular)
 )
 
 // Slot is one row of the draft layout of a page.
@@ -175,7 +178,7 @@ type Slot struct {
 	Type      string `gorm:"not null"`
 	Title     string
 	Subtitle  string
-	Strategy  string
+	Strategy  string // "" (the type's own rule) or a strategy the type allows
 	Size      int
 	Category  string // category slug for category rows / filters
 	Brands    string // comma-separated brand filter
@@ -184,7 +187,7 @@ type Slot struct {
 	Pins      string // comma-separated product external ids
 	Excludes  string
 	Boosts    string // comma-separated external ids given a boost
-	Audience  string // everyone | new | returning | logged_in | affinity:<category slug>
+	Audience  string // a recommender audience; affinity:<category slug>
 	StartsAt  *time.Time
 	EndsAt    *time.Time
 	Locked    bool

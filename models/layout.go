@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"storefront/recommender"
 )
 
 // HomePage is the key of the shop's homepage layout.
@@ -80,6 +82,9 @@ func decodeSnapshot(s string) ([]Slot, error) {
 		return nil, fmt.Errorf("decode snapshot: %w", err)
 	}
 	sort.SliceStable(slots, func(i, j int) bool { return slots[i].Position < slots[j].Position })
+	for i := range slots {
+		normalizeStrategy(&slots[i])
+	}
 	return slots, nil
 }
 
@@ -135,11 +140,10 @@ func audit(tx *gorm.DB, actor, action, target, detail string) error {
 // ValidateSlot checks a slot's fields.
 func ValidateSlot(s *Slot) error {
 	f := map[string]string{}
-	switch s.Type {
-	case SlotHero, SlotRecommended, SlotBecauseViewed, SlotTrending, SlotNewArrivals,
-		SlotCategory, SlotCollection, SlotRecentlyViewed, SlotPopular:
-	default:
+	if kind, err := recommender.ParseSlotKind(s.Type); err != nil {
 		f["type"] = "Choose a slot type."
+	} else if _, _, err := kind.ParseSlotStrategy(s.Strategy); err != nil {
+		f["strategy"] = strategyProblem(kind)
 	}
 	if len(s.Title) > 120 {
 		f["title"] = "Use at most 120 characters."
@@ -156,21 +160,67 @@ func ValidateSlot(s *Slot) error {
 	if s.StartsAt != nil && s.EndsAt != nil && !s.EndsAt.After(*s.StartsAt) {
 		f["schedule"] = "The end must be after the start."
 	}
-	a := s.Audience
-	switch {
-	case a == "", a == "everyone", a == "new", a == "returning", a == "logged_in", strings.HasPrefix(a, "affinity:") && len(a) > len("affinity:"):
-	default:
+	if _, err := recommender.ParseAudience(s.Audience); err != nil {
 		f["audience"] = "Choose an audience."
 	}
 	if s.Audience == "" {
-		s.Audience = "everyone"
-	}
-	if s.Type == SlotCategory && s.Category == "" && !strings.HasPrefix(s.Audience, "affinity:") {
-		// A category row without a category picks the shopper's favourite.
-		s.Strategy = "affinity"
+		s.Audience = recommender.AudienceEveryone
 	}
 	if len(f) > 0 {
 		return &ValidationError{Fields: f}
+	}
+	return nil
+}
+
+// strategyProblem says which strategies a slot type accepts.
+func strategyProblem(kind recommender.SlotKind) string {
+	allowed := kind.Strategies()
+	if len(allowed) == 0 {
+		return "A " + kind.Label() + " row is filled by its own rule: leave the strategy on the default."
+	}
+	names := make([]string, len(allowed))
+	for i, st := range allowed {
+		names[i] = st.String()
+	}
+	return "A " + kind.Label() + " row uses the default or one of: " + strings.Join(names, ", ") + "."
+}
+
+// legacyStrategies are strategy names older layouts stored that the
+// recommender never understood; they are read as what they meant.
+var legacyStrategies = map[string]string{"itemknn": "item_knn", "newest": "new"}
+
+// normalizeStrategy turns a stored strategy into one the slot's type
+// accepts: an old spelling becomes the recommender's name, and a name the
+// type does not take ("affinity", "pinned", "recent" described the rule
+// of their types) becomes the default, which is what those slots served.
+func normalizeStrategy(s *Slot) {
+	if n, ok := legacyStrategies[s.Strategy]; ok {
+		s.Strategy = n
+	}
+	kind, err := recommender.ParseSlotKind(s.Type)
+	if err != nil {
+		return
+	}
+	if _, _, err := kind.ParseSlotStrategy(s.Strategy); err != nil {
+		s.Strategy = ""
+	}
+}
+
+// normalizeSlotStrategies rewrites draft slots stored with a strategy their
+// type does not accept (see normalizeStrategy); published snapshots are
+// normalized as they are read.
+func normalizeSlotStrategies(tx *gorm.DB) error {
+	var slots []Slot
+	if err := tx.Where("strategy <> ''").Find(&slots).Error; err != nil {
+		return fmt.Errorf("models: read slot strategies: %w", err)
+	}
+	for _, sl := range slots {
+		old := sl.Strategy
+		if normalizeStrategy(&sl); sl.Strategy != old {
+			if err := tx.Model(&Slot{}).Where("id = ?", sl.ID).Update("strategy", sl.Strategy).Error; err != nil {
+				return fmt.Errorf("models: normalize strategy of slot %d: %w", sl.ID, err)
+			}
+		}
 	}
 	return nil
 }

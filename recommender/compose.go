@@ -30,7 +30,7 @@ type SlotSpec struct {
 	ID       string
 	Kind     SlotKind
 	Title    string // may hold {anchor} or {category}
-	Strategy string // a strategy name (see ParseStrategy), "affinity", "pinned" or "recent"
+	Strategy string // "" (the kind's own rule) or one of Kind.Strategies(), by name
 	Size     int
 	Locked   bool
 	Category string // category name for category rows and filters
@@ -40,8 +40,8 @@ type SlotSpec struct {
 	Pins     []string
 	Excludes []string
 	Boosts   []string
-	// Audience: "" or "everyone", "new" (no history), "returning",
-	// "logged_in", or "affinity:<category name>" (a strong interest in it).
+	// Audience: "" or one of Audiences(), or AudienceAffinity followed by a
+	// category name (see ParseAudience).
 	Audience string
 
 	Impressions, Clicks float64 // engagement so far, for ordering
@@ -63,6 +63,9 @@ type ComposedSlot struct {
 	Title  string
 	Items  []Recommendation
 	Anchor string
+	// Source is what filled the row: a strategy name, or a rule
+	// (RulePinned, RuleRecent) for kinds without strategies.
+	Source string
 }
 
 // ComposeOptions tunes composition.
@@ -131,19 +134,20 @@ const minAudienceAffinity = 0.3
 
 // audienceMatches reports whether a slot is meant for this shopper.
 func audienceMatches(audience string, loggedIn, hasHistory bool, affinity map[string]float64) bool {
+	category, err := ParseAudience(audience)
 	switch {
-	case audience == "" || audience == "everyone":
-		return true
-	case audience == "new":
+	case err != nil:
+		return false
+	case category != "":
+		return affinity[category] >= minAudienceAffinity
+	case audience == AudienceNew:
 		return !hasHistory
-	case audience == "returning":
+	case audience == AudienceReturning:
 		return hasHistory
-	case audience == "logged_in":
+	case audience == AudienceLoggedIn:
 		return loggedIn
-	case strings.HasPrefix(audience, "affinity:"):
-		return affinity[strings.TrimPrefix(audience, "affinity:")] >= minAudienceAffinity
 	}
-	return false
+	return true
 }
 
 // orderSlots returns slot indexes in display order.
@@ -270,19 +274,30 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		base.Seen, base.ExcludeSeen = sh.Seen, true
 	}
 	title := spec.Title
+	// chosen is the merchandiser's strategy for the slot, when they chose
+	// one its kind allows; otherwise the kind's own rule below decides.
+	chosen, isChosen, _ := spec.Kind.ParseSlotStrategy(spec.Strategy)
+	pick := func(def Strategy) Strategy {
+		if isChosen {
+			return chosen
+		}
+		return def
+	}
 	one := func(req Request, title, anchor string) []ComposedSlot {
 		var items []Recommendation
+		source := req.Strategy.String()
 		if m != nil {
 			items = m.Recommend(req)
 		} else if fallback != nil {
 			items = fallback(spec, exclude, req.N)
+			source = Popular.String()
 		}
-		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Anchor: anchor}}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Anchor: anchor, Source: source}}
 	}
 	switch spec.Kind {
 	case KindHero:
 		base.N = min(size, 3)
-		base.Strategy = Popular
+		base.Strategy = pick(Popular)
 		base.Category = spec.Category
 		base.Pins = spec.Pins
 		return one(base, title, "")
@@ -292,13 +307,13 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			if exclude[p] || !available(m, opt, p) {
 				continue
 			}
-			items = append(items, Recommendation{ItemID: p, Score: 1, Reason: "Pinned by our team"})
+			items = append(items, Recommendation{ItemID: p, Score: 1, Reason: "Pinned by our team", Source: RulePinned})
 			exclude[p] = true
 			if len(items) == size {
 				break
 			}
 		}
-		return []ComposedSlot{{Spec: spec, Title: title, Items: items}}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Source: RulePinned}}
 	case KindRecentlyViewed:
 		if !sh.Personalize {
 			return nil
@@ -310,20 +325,17 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 				continue
 			}
 			seen[id] = true
-			items = append(items, Recommendation{ItemID: id, Score: 1, Reason: "You viewed this recently"})
+			items = append(items, Recommendation{ItemID: id, Score: 1, Reason: "You viewed this recently", Source: RuleRecent})
 			if len(items) == size {
 				break
 			}
 		}
-		return []ComposedSlot{{Spec: spec, Title: title, Items: items}}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Source: RuleRecent}}
 	case KindBecauseViewed:
 		if !sh.Personalize || m == nil {
 			return nil
 		}
-		strategy := Similar
-		if st, err := ParseStrategy(spec.Strategy); err == nil && (st == AlsoBought || st == Similar) {
-			strategy = st
-		}
+		strategy := pick(Similar)
 		var out []ComposedSlot
 		anchors := map[string]bool{}
 		for _, id := range sh.RecentlyViewed {
@@ -359,10 +371,14 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			return nil
 		}
 		req := base
-		req.Strategy, req.Category = Category, cat
+		req.Category = cat
+		// Without a chosen strategy the row is personal for shoppers with
+		// history and the category's best sellers for everyone else.
+		req.Strategy = Category
 		if sh.Personalize && len(affinity) > 0 {
 			req.Strategy = Hybrid
 		}
+		req.Strategy = pick(req.Strategy)
 		return one(req, strings.ReplaceAll(title, "{category}", cat), "")
 	}
 	req := base
@@ -374,11 +390,8 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	case KindPopular:
 		req.Strategy = Popular
 	default:
-		req.Strategy = Hybrid
+		req.Strategy = pick(Hybrid)
 		req.ExcludeSeen = true
-	}
-	if st, err := ParseStrategy(spec.Strategy); err == nil && spec.Kind == KindRecommended {
-		req.Strategy = st
 	}
 	if spec.Category != "" {
 		req.Category = spec.Category
@@ -418,7 +431,7 @@ func hybridRows(page []SlotSpec, personalCategory bool) int {
 	for _, sp := range page {
 		switch sp.Kind {
 		case KindRecommended:
-			if st, err := ParseStrategy(sp.Strategy); err != nil || st == Hybrid {
+			if st, ok, _ := sp.Kind.ParseSlotStrategy(sp.Strategy); !ok || st == Hybrid {
 				n++
 			}
 		case KindCategory:

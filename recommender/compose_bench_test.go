@@ -35,10 +35,10 @@ func demoPage() []SlotSpec {
 		{ID: "s2", Kind: KindRecommended, Title: "Recommended for you", Strategy: "hybrid", Size: 8},
 		{ID: "s3", Kind: KindBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar", Size: 8},
 		{ID: "s4", Kind: KindTrending, Title: "Trending now", Strategy: "trending", Size: 8},
-		{ID: "s5", Kind: KindCategory, Title: "Top picks in {category}", Strategy: "affinity", Size: 8},
-		{ID: "s6", Kind: KindNewArrivals, Title: "New arrivals", Strategy: "newest", Size: 8},
-		{ID: "s7", Kind: KindCollection, Title: "Editor's picks", Strategy: "pinned", Size: 8, Pins: []string{"p1", "p2", "p3", "p4"}},
-		{ID: "s8", Kind: KindRecentlyViewed, Title: "Recently viewed", Strategy: "recent", Size: 8},
+		{ID: "s5", Kind: KindCategory, Title: "Top picks in {category}", Size: 8},
+		{ID: "s6", Kind: KindNewArrivals, Title: "New arrivals", Size: 8},
+		{ID: "s7", Kind: KindCollection, Title: "Editor's picks", Size: 8, Pins: []string{"p1", "p2", "p3", "p4"}},
+		{ID: "s8", Kind: KindRecentlyViewed, Title: "Recently viewed", Size: 8},
 		{ID: "s9", Kind: KindPopular, Title: "Best sellers", Strategy: "popular", Size: 8},
 	}
 }

@@ -69,6 +69,7 @@ type Recommendation struct {
 	ItemID string
 	Score  float64
 	Reason string
+	Source string // the signal or rule that placed it (see Source names)
 }
 
 const (
@@ -208,13 +209,14 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 		top = s.pickedScore[0]
 	}
 	for _, j := range pinned {
-		out = append(out, Recommendation{ItemID: m.cat.items[j].ID, Score: float64(top), Reason: "Pinned by our team"})
+		out = append(out, Recommendation{ItemID: m.cat.items[j].ID, Score: float64(top), Reason: "Pinned by our team", Source: RulePinned})
 	}
 	for k, j := range s.picked {
 		out = append(out, Recommendation{
 			ItemID: m.cat.items[j].ID,
 			Score:  float64(s.pickedScore[k]),
 			Reason: m.reason(s, req, f, j, anchor),
+			Source: s.src[j].name(),
 		})
 	}
 	return out

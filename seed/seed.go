@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"storefront/models"
+	"storefront/recommender"
 )
 
 // Demo accounts created by Seed. Every other seeded shopper
@@ -370,21 +371,22 @@ func (w *world) insertEvents(ctx context.Context, b *models.BulkTx, productIDs [
 // defaultSlots is the homepage a fresh shop starts with.
 func defaultSlots(c *catalog, pageID uint) []models.Slot {
 	slots := []models.Slot{
-		{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Subtitle: "Up to 30% off tents, packs and boots, this week only.", Link: "/c/outdoor", Strategy: "popular", Category: "outdoor", Locked: true},
-		{Type: models.SlotRecommended, Title: "Recommended for you", Strategy: "hybrid"},
-		{Type: models.SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar"},
-		{Type: models.SlotTrending, Title: "Trending now", Strategy: "trending"},
-		{Type: models.SlotCategory, Title: "Top picks in {category}", Strategy: "affinity"},
-		{Type: models.SlotNewArrivals, Title: "New arrivals", Strategy: "newest"},
-		{Type: models.SlotCollection, Title: "Editor's picks", Subtitle: "Chosen by our team this month.", Strategy: "pinned", Pins: strings.Join(editorsPicks(c, 8), ",")},
-		{Type: models.SlotRecentlyViewed, Title: "Recently viewed", Strategy: "recent"},
-		{Type: models.SlotPopular, Title: "Best sellers", Strategy: "popular"},
+		{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Subtitle: "Up to 30% off tents, packs and boots, this week only.", Link: "/c/outdoor", Strategy: recommender.Popular.String(), Category: "outdoor", Locked: true},
+		{Type: models.SlotRecommended, Title: "Recommended for you", Strategy: recommender.Hybrid.String()},
+		{Type: models.SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: recommender.Similar.String()},
+		{Type: models.SlotTrending, Title: "Trending now"},
+		// Without a category the row shows the shopper's favourite one.
+		{Type: models.SlotCategory, Title: "Top picks in {category}"},
+		{Type: models.SlotNewArrivals, Title: "New arrivals"},
+		{Type: models.SlotCollection, Title: "Editor's picks", Subtitle: "Chosen by our team this month.", Pins: strings.Join(editorsPicks(c, 8), ",")},
+		{Type: models.SlotRecentlyViewed, Title: "Recently viewed"},
+		{Type: models.SlotPopular, Title: "Best sellers"},
 	}
 	for i := range slots {
 		slots[i].PageID = pageID
 		slots[i].Position = i + 1
 		slots[i].Size = 8
-		slots[i].Audience = "everyone"
+		slots[i].Audience = recommender.AudienceEveryone
 		slots[i].Enabled = true
 	}
 	return slots

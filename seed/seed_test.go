@@ -217,6 +217,17 @@ func TestSeedAccountsLayoutAndPopularity(t *testing.T) {
 				t.Errorf("slot %s invalid: %v", s.Type, err)
 			}
 		}
+		// The draft as stored, before any reading normalizes it, uses the
+		// recommender's names only.
+		draft, _, err := db.DraftSlots(ctx, models.HomePage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range draft {
+			if err := models.ValidateSlot(&s); err != nil {
+				t.Errorf("stored slot %s invalid: %v", s.Type, err)
+			}
+		}
 		if !slots[0].Locked || slots[0].Link != "/c/outdoor" {
 			t.Errorf("hero = %+v, want locked and linking to /c/outdoor", slots[0])
 		}

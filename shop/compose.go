@@ -28,12 +28,15 @@ type HomeSlot struct {
 	Anchor   string
 	Position int // 1-based place on the page
 	Items    []Pick
+	Source   string // what filled the row: a strategy or a rule (recommender.ComposedSlot)
 }
 
 // Pick is one product shown in a slot and why.
 type Pick struct {
 	Product *models.Product
 	Reason  string
+	Score   float64
+	Source  string // the signal or rule that placed it
 }
 
 // SlotKey is how events and the API name a slot.
@@ -97,10 +100,10 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 			Size: sl.Size, Locked: sl.Locked, Brands: SplitList(sl.Brands), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
 			Pins: SplitList(sl.Pins), Excludes: SplitList(sl.Excludes), Boosts: SplitList(sl.Boosts),
 			Audience: sl.Audience, Impressions: eng.Impressions, Clicks: eng.Clicks}
-		if slug, ok := strings.CutPrefix(sl.Audience, "affinity:"); ok {
+		if slug, ok := strings.CutPrefix(sl.Audience, recommender.AudienceAffinity); ok {
 			// Slots name categories by slug; the recommender knows names.
 			if n, ok := cat.CategoryBySlug(slug); ok {
-				spec.Audience = "affinity:" + n.Name
+				spec.Audience = recommender.AudienceAffinity + n.Name
 			}
 		}
 		slug := sl.Category
@@ -124,7 +127,7 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 	out := make([]HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := bySpec[cs.Spec.ID]
-		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor}
+		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
 			if n, ok := cat.CategoryByName(cs.Spec.Category); ok {
 				hs.Link = "/c/" + n.Slug
@@ -135,7 +138,7 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 			if !ok {
 				continue
 			}
-			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason})
+			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason, Score: it.Score, Source: it.Source})
 		}
 		if len(hs.Items) == 0 && sl.Type != models.SlotHero {
 			continue

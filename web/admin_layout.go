@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/recommender"
 	"storefront/templates"
 )
 
@@ -19,20 +20,39 @@ import (
 const conflictMessage = "Another merchandiser changed the layout; reload to see their changes before you edit again."
 
 // slotTypes are the slot types a merchandiser can choose, in menu order.
-var slotTypes = []templates.Option{
-	{Value: models.SlotHero, Label: "Hero banner"},
-	{Value: models.SlotRecommended, Label: "Recommended for you"},
-	{Value: models.SlotBecauseViewed, Label: "Because you viewed …"},
-	{Value: models.SlotTrending, Label: "Trending"},
-	{Value: models.SlotPopular, Label: "Popular"},
-	{Value: models.SlotNewArrivals, Label: "New arrivals"},
-	{Value: models.SlotCategory, Label: "Category row"},
-	{Value: models.SlotCollection, Label: "Collection (pinned products)"},
-	{Value: models.SlotRecentlyViewed, Label: "Recently viewed"},
+func slotTypes() []templates.Option {
+	var out []templates.Option
+	for _, k := range recommender.SlotKinds() {
+		out = append(out, templates.Option{Value: string(k), Label: k.Label()})
+	}
+	return out
 }
 
-// slotStrategies are the recommender strategies a slot can ask for.
-var slotStrategies = []string{"hybrid", "als", "svd", "ease", "itemknn", "popular", "trending", "newest", "similar", "affinity", "pinned", "recent"}
+// slotStrategies are the strategies the slot form offers: the type's own
+// rule, then every strategy some slot type accepts. Which type accepts
+// which is checked on save and listed next to the menu.
+func slotStrategies() (options, perType []templates.Option) {
+	options = []templates.Option{{Value: "", Label: "Default for the slot type"}}
+	offered := map[recommender.Strategy]bool{}
+	for _, k := range recommender.SlotKinds() {
+		var names []string
+		for _, st := range k.Strategies() {
+			offered[st] = true
+			names = append(names, st.String())
+		}
+		uses := "its own rule (" + k.Rule() + ")"
+		if len(names) > 0 {
+			uses = strings.Join(names, ", ")
+		}
+		perType = append(perType, templates.Option{Value: k.Label(), Label: uses})
+	}
+	for _, st := range recommender.Strategies() {
+		if offered[st] {
+			options = append(options, templates.Option{Value: st.String(), Label: st.Label()})
+		}
+	}
+	return options, perType
+}
 
 // pickFields are the slot fields that hold comma-separated product SKUs.
 var pickFields = []string{"pins", "boosts", "excludes"}
@@ -137,7 +157,7 @@ func (s *Server) adminSlotNew(c echo.Context) error {
 	}
 	vm := s.slotForm(c, "Add a slot")
 	vm.Revision = rev
-	vm.F = templates.SlotFields{Type: models.SlotPopular, Strategy: "hybrid", Size: "8", Audience: "everyone", Enabled: true}
+	vm.F = templates.SlotFields{Type: models.SlotPopular, Size: "8", Audience: recommender.AudienceEveryone, Enabled: true}
 	return render(c, http.StatusOK, templates.AdminSlotEdit(vm))
 }
 
@@ -161,14 +181,11 @@ func (s *Server) adminSlotEdit(c echo.Context) error {
 }
 
 func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormPage {
-	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, "layout"), Types: slotTypes}
-	for _, st := range slotStrategies {
-		vm.Strategies = append(vm.Strategies, templates.Option{Value: st, Label: st})
-	}
+	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, "layout"), Types: slotTypes()}
+	vm.Strategies, vm.StrategiesByType = slotStrategies()
 	vm.Categories = []templates.Option{{Value: "", Label: "(any category)"}}
-	vm.Audiences = []templates.Option{
-		{Value: "everyone", Label: "Everyone"}, {Value: "new", Label: "New visitors"},
-		{Value: "returning", Label: "Returning visitors"}, {Value: "logged_in", Label: "Logged-in shoppers"},
+	for _, a := range recommender.Audiences() {
+		vm.Audiences = append(vm.Audiences, templates.Option{Value: a[0], Label: a[1]})
 	}
 	if cat := s.shop.Catalog(); cat != nil {
 		var walk func(ns []*CatNode, depth int)
@@ -176,7 +193,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 			for _, n := range ns {
 				label := strings.Repeat("— ", depth) + n.Name
 				vm.Categories = append(vm.Categories, templates.Option{Value: n.Slug, Label: label})
-				vm.Audiences = append(vm.Audiences, templates.Option{Value: "affinity:" + n.Slug, Label: "Shoppers who like " + label})
+				vm.Audiences = append(vm.Audiences, templates.Option{Value: recommender.AudienceAffinity + n.Slug, Label: "Shoppers who like " + label})
 				walk(n.Children, depth+1)
 			}
 		}
@@ -218,10 +235,7 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	errs := map[string]string{}
 	sl.Type, sl.Title, sl.Subtitle, sl.Category, sl.Brands = f.Type, f.Title, f.Subtitle, f.Category, f.Brands
 	sl.Pins, sl.Boosts, sl.Excludes, sl.Audience, sl.Locked, sl.Enabled, sl.Link = f.Pins, f.Boosts, f.Excludes, f.Audience, f.Locked, f.Enabled, f.Link
-	if f.Strategy != "" && !slices.Contains(slotStrategies, f.Strategy) {
-		errs["strategy"] = "Choose a strategy."
-	}
-	sl.Strategy = f.Strategy
+	sl.Strategy = f.Strategy // checked against the type by models.ValidateSlot
 	sl.Size = 0
 	if f.Size != "" {
 		n, err := strconv.Atoi(f.Size)
@@ -249,7 +263,7 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 			errs["category"] = "Choose a category."
 		}
 	}
-	if slug, ok := strings.CutPrefix(f.Audience, "affinity:"); ok {
+	if slug, ok := strings.CutPrefix(f.Audience, recommender.AudienceAffinity); ok {
 		if _, known := cat.CategoryBySlug(slug); !known {
 			errs["audience"] = "Choose an audience."
 		}

@@ -244,7 +244,7 @@ func TestAdminLayoutEditing(t *testing.T) {
 
 	t.Run("add a slot, then drag-and-drop reorder", func(t *testing.T) {
 		_, cur := shop.draft()
-		form := url.Values{"revision": {rv(cur)}, "type": {models.SlotCollection}, "title": {"Staff picks"}, "strategy": {"pinned"},
+		form := url.Values{"revision": {rv(cur)}, "type": {models.SlotCollection}, "title": {"Staff picks"}, "strategy": {""},
 			"size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}, "pins": {"SKU-3, SKU-1,SKU-3"}, "min_price": {"10.50"},
 			"starts_at": {"2020-01-01T09:30"}}
 		if res := c.post("/admin/layout", "/admin/layout/slots", form); res.StatusCode != http.StatusSeeOther {

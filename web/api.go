@@ -61,7 +61,7 @@ type Recommendations struct {
 	RecommendedItems []RecommendedItem `json:"recommended_items"`
 }
 
-// apiRecommendations answers GET /api/v1/recommendations?user_id=&slot=&n=.
+// apiRecommendations answers GET /api/v1/recommendations?user_id=&slot=&strategy=&n=.
 func (s *Server) apiRecommendations(c echo.Context) error {
 	user := c.QueryParam("user_id")
 	if user == "" || len(user) > 128 {
@@ -77,13 +77,23 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	req := recommender.Request{User: user, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
+	if name := c.QueryParam("strategy"); name != "" {
+		st, err := recommender.ParseStrategy(name)
+		if err != nil || st == recommender.Similar || st == recommender.AlsoBought {
+			return echo.NewHTTPError(http.StatusBadRequest, "query parameter strategy must be one of "+apiStrategyNames())
+		}
+		req.Strategy = st
+	}
 	if slot := c.QueryParam("slot"); slot != "" {
 		sl, err := s.findPublishedSlot(ctx, slot)
 		if err != nil {
 			return err
 		}
-		if st, err := recommender.ParseStrategy(sl.Strategy); err == nil {
-			req.Strategy = st
+		if kind, err := recommender.ParseSlotKind(sl.Type); err == nil {
+			req.Strategy = kind.DefaultStrategy()
+			if st, ok, _ := kind.ParseSlotStrategy(sl.Strategy); ok {
+				req.Strategy = st
+			}
 		}
 		req.Brands, req.MinPriceCents, req.MaxPriceCents = splitList(sl.Brands), sl.MinPrice, sl.MaxPrice
 		req.Pins = splitList(sl.Pins)
@@ -102,6 +112,18 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, Recommendations{UserID: user, RecommendedItems: items})
+}
+
+// apiStrategyNames lists the strategies the API serves for a user alone
+// (the anchored ones need a product).
+func apiStrategyNames() string {
+	var names []string
+	for _, st := range recommender.Strategies() {
+		if st != recommender.Similar && st != recommender.AlsoBought {
+			names = append(names, st.String())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // RecommendFor answers one user's recommendations (see shop.RecommendFor).

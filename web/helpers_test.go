@@ -73,7 +73,7 @@ func mustOpenShop(tb testing.TB) *testShop {
 	slots := []models.Slot{
 		{PageID: page.ID, Position: 1, Type: models.SlotHero, Title: "Autumn Sale", Link: "/c/outdoor", Locked: true, Enabled: true, Size: 3, Audience: "everyone"},
 		{PageID: page.ID, Position: 2, Type: models.SlotPopular, Title: "Best sellers", Strategy: "popular", Enabled: true, Size: 4, Audience: "everyone"},
-		{PageID: page.ID, Position: 3, Type: models.SlotNewArrivals, Title: "New arrivals", Strategy: "newest", Enabled: true, Size: 4, Audience: "everyone"},
+		{PageID: page.ID, Position: 3, Type: models.SlotNewArrivals, Title: "New arrivals", Strategy: "new", Enabled: true, Size: 4, Audience: "everyone"},
 	}
 	must(tb, db.W.Create(&slots).Error)
 	_, err = db.PublishDraft(ctx, models.HomePage, "test")

@@ -74,7 +74,8 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 	out := make([]templates.HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := cs.Slot
-		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: sl.Strategy, Title: cs.Title, Subtitle: sl.Subtitle,
+		// data-strategy says what filled the row, the type's default included.
+		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
 			Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor}
 		for _, it := range cs.Items {
 			hs.Cards = append(hs.Cards, card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1))
