@@ -41,7 +41,7 @@ FUZZTIME ?= 3s
 FUZZ_TARGETS := \
 	./seed:FuzzParsePrice ./seed:FuzzImportProducts ./seed:FuzzImportEvents \
 	./models:FuzzTokenize ./models:FuzzSearch \
-	./web:FuzzParseProductID ./web:FuzzValidSlotRef ./web:FuzzCategoryPrice ./web:FuzzParseCents ./web:FuzzDecodeAPIEvents
+	./web:FuzzParseProductID ./web:FuzzValidSlotRef ./web:FuzzCategoryPrice ./web:FuzzParseCents ./web:FuzzDecodeAPIEvents ./web:FuzzSafeNext ./web:FuzzAPIEventTimestamps
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

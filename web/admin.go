@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -25,7 +26,7 @@ func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
 				if u.LoggedIn() {
 					return echo.ErrForbidden
 				}
-				return c.Redirect(http.StatusSeeOther, "/admin/login?next="+safeNext(c.Request().URL.RequestURI()))
+				return c.Redirect(http.StatusSeeOther, "/admin/login?next="+url.QueryEscape(safeNext(c.Request().URL.RequestURI())))
 			}
 			st, err := s.db.StaffByID(c.Request().Context(), u.StaffID)
 			if err == nil && !st.Active() {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -298,11 +299,20 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	return f, errs
 }
 
+// validSlotLink accepts what the form promises: a path on this site or an
+// https:// address, nothing a browser could read differently.
 func validSlotLink(l string) bool {
-	if strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") {
-		return !strings.ContainsAny(l, " \"'<>")
+	if strings.ContainsAny(l, " \"'<>`") {
+		return false
 	}
-	return safeNext(l) == l && !strings.ContainsAny(l, " \"'<>")
+	if localPath(l) {
+		return true
+	}
+	if !strings.HasPrefix(l, "https://") || hasControlOrBackslash(l) {
+		return false
+	}
+	u, err := url.Parse(l)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Hostname() != ""
 }
 
 func parseDatetimeLocal(v string) (*time.Time, error) {

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"storefront/models"
 	shopsvc "storefront/shop"
@@ -134,6 +136,45 @@ func FuzzDecodeAPIEvents(f *testing.F) {
 			default:
 				t.Fatalf("accepted type %q", ev.Type)
 			}
+		}
+	})
+}
+
+// FuzzAPIEventTimestamps: an event the API accepts is dated inside the
+// window every event source shares (2000-01-01 … a day ahead of the clock),
+// whatever the timestamp text, and a refusal names the field.
+func FuzzAPIEventTimestamps(f *testing.F) {
+	for _, s := range []string{"2026-01-02T03:04:05Z", "9999-12-31T23:59:59Z", "1000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+		"2026-01-02T03:04:05+14:00", "2026-01-02T03:04:05-23:59", "1999-12-31T23:59:59.999999999Z", "2000-01-01T00:00:00+00:01",
+		"2026-01-02T03:04:05.123456789Z", "", "yesterday", "2026-02-30T00:00:00Z", "+2026-01-02T03:04:05Z"} {
+		f.Add(s, int64(0))
+	}
+	cat := shopsvc.BuildCatalog([]models.Category{{ID: 1, Slug: "c", Name: "C"}},
+		[]models.Product{{ID: 7, ExternalID: "SKU-1", Slug: "p", Title: "P", CategoryID: 1, Active: true, Stock: 3}})
+	f.Fuzz(func(t *testing.T, ts string, skew int64) {
+		body, _ := json.Marshal(map[string]any{"events": []map[string]any{{"user_id": "u1", "product_id": "SKU-1", "type": "view", "timestamp": ts}}})
+		events, err := decodeAPIEvents(body)
+		if err != nil || len(events) != 1 {
+			t.Fatalf("a well-formed body did not decode: %v", err)
+		}
+		before := time.Now()
+		ev, problem := apiEventToModel(cat, events[0])
+		if problem != "" {
+			if !strings.HasPrefix(problem, "field timestamp: ") {
+				t.Fatalf("refusal %q does not name the field", problem)
+			}
+			return
+		}
+		if ev.CreatedAt.Before(models.EarliestEventTime) || ev.CreatedAt.After(time.Now().Add(models.EventClockSkew)) {
+			t.Fatalf("timestamp %q accepted as %s", ts, ev.CreatedAt)
+		}
+		if ts == "" && ev.CreatedAt.Before(before.Add(-time.Second)) {
+			t.Fatalf("an event without a timestamp is dated %s, not now", ev.CreatedAt)
+		}
+		// The same text against another clock: the window moves with it.
+		now := before.Add(time.Duration(skew))
+		if at, problem := apiEventTime(ts, now); problem == "" && models.CheckEventTime(at, now) != nil {
+			t.Fatalf("apiEventTime(%q, %s) accepted %s outside the window", ts, now, at)
 		}
 	})
 }

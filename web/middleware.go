@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -166,18 +168,40 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 func requireShopper(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !userOf(c).LoggedIn() {
-			return c.Redirect(http.StatusSeeOther, "/login?next="+safeNext(c.Request().URL.RequestURI()))
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(safeNext(c.Request().URL.RequestURI())))
 		}
 		return next(c)
 	}
 }
 
-// safeNext keeps only local paths, so a login link cannot redirect elsewhere.
+// safeNext keeps only paths on this site, so a login link cannot redirect
+// elsewhere; anything else becomes "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+	if localPath(next) {
+		return next
 	}
-	return next
+	return "/"
+}
+
+// localPath reports whether p is a path on this site and cannot be read as
+// anything else. Browsers drop tabs and newlines from a URL and treat a
+// backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would
+// lead off the site: control characters and backslashes are refused
+// anywhere, raw or percent-encoded, and what net/url parses must have no
+// scheme, host or user and a path starting with exactly one slash.
+func localPath(p string) bool {
+	if p == "" || p[0] != '/' || len(p) > 2048 || hasControlOrBackslash(p) {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//") && !hasControlOrBackslash(u.Path)
+}
+
+func hasControlOrBackslash(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || unicode.IsControl(r) })
 }
 
 // base fills the layout view model.
