@@ -153,8 +153,15 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	setupToken, err := db.CreateSetupToken(ctx)
+	if err != nil {
+		return err
+	}
 	err = srv.ListenAndServe(ctx, func(addr string) {
 		fmt.Fprintf(stdout, "Storefront is open at http://%s/\n", addr)
+		if setupToken != "" {
+			fmt.Fprintf(stdout, "  No staff account yet. Create the first admin (this link works once):\n  http://%s/admin/setup?token=%s\n", addr, setupToken)
+		}
 		printLogins(stdout, db)
 	})
 	if errors.Is(err, context.Canceled) {

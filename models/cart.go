@@ -156,10 +156,27 @@ func (e *OutOfStockError) Unwrap() error { return ErrConflict }
 // ErrEmptyCart is returned when checking out an empty cart.
 var ErrEmptyCart = fmt.Errorf("cart is empty: %w", ErrInvalid)
 
+// ErrTotalChanged refuses an order whose total differs from the amount the
+// payment provider authorized: a price changed while the shopper paid.
+var ErrTotalChanged = fmt.Errorf("the order total changed during checkout: %w", ErrConflict)
+
+// Payment is what the payment provider authorized for an order.
+type Payment struct {
+	Ref             string // the provider's reference
+	AuthorizedCents int64  // the order's total must equal it
+}
+
 // PlaceOrder turns a cart into a paid order in one transaction: stock is
 // decremented only where enough is left, so nothing is ever oversold, and
 // an order with the same idempotency key is returned instead of a second.
 func (db *DB) PlaceOrder(ctx context.Context, owner string, shopperID uint, idemKey string, addr Address) (*Order, bool, error) {
+	return db.PlaceOrderPaid(ctx, owner, shopperID, idemKey, addr, Payment{})
+}
+
+// PlaceOrderPaid is PlaceOrder for an authorized payment: the order keeps
+// the provider's reference, and is refused with ErrTotalChanged when its
+// total is not the authorized amount.
+func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, idemKey string, addr Address, pay Payment) (*Order, bool, error) {
 	if idemKey == "" {
 		return nil, false, fmt.Errorf("models: place order: missing idempotency key: %w", ErrInvalid)
 	}
@@ -214,6 +231,10 @@ func (db *DB) PlaceOrder(ctx context.Context, owner string, shopperID uint, idem
 			pid := l.ProductID
 			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, CreatedAt: now})
 		}
+		if pay.AuthorizedCents != 0 && order.TotalCents != pay.AuthorizedCents {
+			return ErrTotalChanged
+		}
+		order.PaymentRef = pay.Ref
 		if err := tx.Create(&order).Error; err != nil {
 			return err
 		}
@@ -225,7 +246,7 @@ func (db *DB) PlaceOrder(ctx context.Context, owner string, shopperID uint, idem
 	})
 	if err != nil {
 		var oos *OutOfStockError
-		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) {
+		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) {
 			return nil, false, err
 		}
 		return nil, false, fmt.Errorf("models: place order: %w", err)

@@ -133,6 +133,7 @@ type Order struct {
 	City           string
 	Postcode       string
 	Country        string
+	PaymentRef     string // the payment provider's reference
 	Items          []OrderItem
 	CreatedAt      time.Time `gorm:"index"`
 }

@@ -203,6 +203,9 @@ func Seed(ctx context.Context, db *models.DB, opts Options, progress io.Writer) 
 	if _, err := db.PublishDraft(ctx, models.HomePage, "seed"); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
+	if err := db.MarkDemoWorld(ctx); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
 	step("published homepage layout (%d slots)", sum.Slots)
 	n, err := seedSlotEngagement(ctx, db, opts, sum.Shoppers-1)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/payment"
 	"storefront/templates"
 )
 
@@ -21,7 +23,8 @@ func (s *Server) checkoutPage(c echo.Context, addr templates.AddressForm, errs m
 		s.flash(c, "Your cart is empty.")
 		return c.Redirect(http.StatusSeeOther, "/cart")
 	}
-	vm := templates.CheckoutPage{Base: s.base(c, "Checkout"), Address: addr, Errors: errs, Error: msg}
+	vm := templates.CheckoutPage{Base: s.base(c, "Checkout"), Address: addr, Errors: errs, Error: msg,
+		PaymentSimulated: s.payments.Simulated(), PaymentNote: "You pay with " + s.payments.Name() + " when you place the order."}
 	vm.Lines, vm.TotalCents = cartLines(items)
 	// One key per checkout form: submitting it twice finds the first order.
 	vm.IdempotencyKey = c.FormValue("idempotency_key")
@@ -53,19 +56,62 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	if len(key) < 16 || len(key) > 64 {
 		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Reload it and try again.")
 	}
-	order, _, err := s.db.PlaceOrder(c.Request().Context(), u.Key(), u.ShopperID, key, addr)
+	order, err := s.pay(c.Request().Context(), u, key, addr)
 	var oos *models.OutOfStockError
+	var declined *payment.DeclinedError
 	switch {
 	case errors.As(err, &oos):
 		return s.checkoutPage(c, form, nil, "Sorry, "+oos.Error()+". Change the quantity in your cart.", http.StatusConflict)
 	case errors.Is(err, models.ErrEmptyCart):
 		s.flash(c, "Your cart is empty.")
 		return c.Redirect(http.StatusSeeOther, "/cart")
+	case errors.Is(err, models.ErrTotalChanged):
+		return s.checkoutPage(c, form, nil, "A price in your cart changed while you paid; nothing was charged. Check the total and place the order again.", http.StatusConflict)
+	case errors.As(err, &declined):
+		return s.checkoutPage(c, form, nil, "Your payment was declined: "+declined.Reason+". Nothing was charged.", http.StatusPaymentRequired)
 	case err != nil:
 		return err
 	}
 	s.catalogChanged()
 	return c.Redirect(http.StatusSeeOther, "/orders/"+strconv.FormatUint(uint64(order.ID), 10)+"?placed=1")
+}
+
+// pay authorizes the cart's total with the payment provider, places the
+// order, and captures the payment once the order is stored. When the order
+// cannot be placed the authorization is voided. A repeated form finds its
+// first order and captures nothing more.
+func (s *Server) pay(ctx context.Context, u User, key string, addr models.Address) (*models.Order, error) {
+	items, err := s.db.CartLines(ctx, u.Key())
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		// A repeated form after the order emptied the cart: find that order.
+		order, _, err := s.db.PlaceOrder(ctx, u.Key(), u.ShopperID, key, addr)
+		return order, err
+	}
+	_, total := cartLines(items)
+	shop := s.shopSettings(ctx)
+	auth, err := s.payments.Authorize(ctx, payment.Charge{IdempotencyKey: key, AmountCents: total, Currency: shop.Currency,
+		Email: addr.Email, Description: "Order at " + shop.Name})
+	if err != nil {
+		return nil, err
+	}
+	order, created, err := s.db.PlaceOrderPaid(ctx, u.Key(), u.ShopperID, key, addr, models.Payment{Ref: auth.ID, AuthorizedCents: auth.AmountCents})
+	if err != nil {
+		if verr := s.payments.Void(context.WithoutCancel(ctx), auth); verr != nil {
+			s.log.Error("payment not voided", "payment_ref", auth.ID, "err", verr)
+		}
+		return nil, err
+	}
+	if created {
+		if err := s.payments.Capture(context.WithoutCancel(ctx), auth); err != nil {
+			// The order stands and the money is held; the merchant captures
+			// it from the provider's dashboard.
+			s.log.Error("payment not captured", "order_id", order.ID, "payment_ref", auth.ID, "err", err)
+		}
+	}
+	return order, nil
 }
 
 func orderView(o *models.Order) templates.OrderView {

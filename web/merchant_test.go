@@ -7,18 +7,42 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"storefront/models"
+	"storefront/payment"
 )
+
+// fakeProvider stands for a real payment provider: it moves (pretend) money
+// and is not simulated.
+type fakeProvider struct{}
+
+func (fakeProvider) Name() string    { return "Test Pay" }
+func (fakeProvider) Simulated() bool { return false }
+func (fakeProvider) Authorize(_ context.Context, c payment.Charge) (payment.Authorization, error) {
+	return payment.Authorization{ID: "test_" + c.IdempotencyKey, AmountCents: c.AmountCents}, nil
+}
+func (fakeProvider) Capture(context.Context, payment.Authorization) error { return nil }
+func (fakeProvider) Void(context.Context, payment.Authorization) error    { return nil }
 
 // startShop serves db behind the real router, for tests that need a shop
 // other than mustOpenShop's.
 func startShop(tb testing.TB, db *models.DB) *testShop {
 	tb.Helper()
+	return startShopWith(tb, db, nil)
+}
+
+// startShopWith is startShop with a payment provider (nil: simulated).
+func startShopWith(tb testing.TB, db *models.DB, pay payment.Provider) *testShop {
+	tb.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: logger}, db)
+	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: logger, Payments: pay}, db)
 	must(tb, err)
 	ts := httptest.NewServer(srv.Handler())
 	tb.Cleanup(func() {
@@ -68,5 +92,194 @@ func TestImportedShopGetsDefaultHomepage(t *testing.T) {
 	must(t, err)
 	if v == nil || v.Author != models.SystemActor || v.Number != 1 {
 		t.Fatalf("published version %+v, want version 1 by system", v)
+	}
+}
+
+func TestFirstRunSetup(t *testing.T) {
+	db := mustOpenBareDB(t)
+	shop := startShop(t, db)
+	ctx := context.Background()
+	token, err := db.CreateSetupToken(ctx)
+	must(t, err)
+	if token == "" {
+		t.Fatal("no setup token for a shop without staff")
+	}
+	browser := shop.newClient()
+	if res, _ := browser.get("/admin/setup?token=wrong"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("wrong token: %d, want 404", res.StatusCode)
+	}
+	page := "/admin/setup?token=" + token
+	if res, doc := browser.get(page); res.StatusCode != http.StatusOK || doc.Find(`[data-testid="setup-form"]`).Length() != 1 {
+		t.Fatalf("setup page: %d", res.StatusCode)
+	}
+	form := url.Values{"token": {token}, "shop_name": {"Hazel & Oak"}, "name": {"Hazel"}, "email": {"hazel@example.com"}, "password": {"password123"}}
+	if res := browser.post(page, "/admin/setup", form); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("common password: %d, want 422", res.StatusCode)
+	}
+	form.Set("token", "wrong")
+	form.Set("password", "a sturdy first password")
+	if res := browser.post(page, "/admin/setup", form); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("good form, wrong token: %d, want 404", res.StatusCode)
+	}
+	form.Set("token", token)
+	res := browser.post(page, "/admin/setup", form)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/settings" {
+		t.Fatalf("setup: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, doc := browser.get("/admin/settings"); res.StatusCode != http.StatusOK || doc.Find(`input[name="name"]`).AttrOr("value", "") != "Hazel & Oak" {
+		t.Fatalf("the new admin is not logged in to the settings (%d) or the shop is not named", res.StatusCode)
+	}
+	// The page is gone, and the token cannot be used again.
+	other := shop.newClient()
+	if res, _ := other.get(page); res.StatusCode != http.StatusNotFound {
+		t.Errorf("setup page after setup: %d, want 404", res.StatusCode)
+	}
+	form.Set("email", "mallory@example.com")
+	form.Del("_csrf") // post filled in the first browser's token
+	if res := other.post("/register", "/admin/setup", form); res.StatusCode != http.StatusNotFound {
+		t.Errorf("reused token: %d, want 404", res.StatusCode)
+	}
+	if tok, err := db.CreateSetupToken(ctx); err != nil || tok != "" {
+		t.Errorf("a shop with an admin got a setup token %q (%v)", tok, err)
+	}
+	list, err := db.StaffList(ctx)
+	must(t, err)
+	if len(list) != 1 || list[0].Email != "hazel@example.com" || list[0].Role != models.RoleAdmin {
+		t.Fatalf("staff after setup: %+v", list)
+	}
+}
+
+func TestShopSettingsShowOnEveryPage(t *testing.T) {
+	shop := mustOpenShop(t)
+	admin := shop.staffClient(models.RoleAdmin)
+	form := url.Values{"name": {"Hazel & Oak"}, "currency": {"EUR"}, "number_format": {"1.234,56"}, "symbol_after": {"1"},
+		"time_zone": {"Mars/Olympus"}, "contact_email": {"hello@hazel.example"}, "footer_text": {"Family-run since 1962."},
+		"shipping_text": {"We ship within two days."}, "returns_text": {"Return anything within 30 days."}}
+	res := admin.post("/admin/settings", "/admin/settings", form)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown time zone: %d, want 422", res.StatusCode)
+	}
+	form.Set("time_zone", "Europe/Berlin")
+	if res := admin.post("/admin/settings", "/admin/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", res.StatusCode)
+	}
+	visitor := shop.newClient()
+	skillet := productPath(shop.product("SKU-3"))
+	for _, path := range []string{"/", "/c/kitchen", skillet, "/search?q=tent", "/cart", "/login", "/shipping-returns"} {
+		res, doc := visitor.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		if got := doc.Find(`[data-testid="shop-name"]`).Text(); got != "Hazel & Oak" {
+			t.Errorf("%s: header names the shop %q", path, got)
+		}
+		if title := doc.Find("title").Text(); !strings.Contains(title, "Hazel & Oak") || strings.Contains(title, "Storefront") {
+			t.Errorf("%s: title %q", path, title)
+		}
+		if got := doc.Find(`[data-testid="footer-text"]`).Text(); got != "Family-run since 1962." {
+			t.Errorf("%s: footer text %q", path, got)
+		}
+		if !strings.Contains(doc.Find(`[data-testid="demo-notice"]`).Text(), "Payments are simulated") {
+			t.Errorf("%s: no simulated-payments notice while the simulated provider is active", path)
+		}
+	}
+	_, doc := visitor.get(skillet)
+	if got := doc.Find(`[data-testid="product-price"]`).Text(); got != "39,99 €" {
+		t.Errorf("price shows as %q, want 39,99 €", got)
+	}
+	_, doc = visitor.get("/shipping-returns")
+	if !strings.Contains(doc.Text(), "Return anything within 30 days.") {
+		t.Error("the returns text is not on the shipping and returns page")
+	}
+	_, doc = admin.get("/admin/layout")
+	if !strings.Contains(doc.Find("title").Text(), "Hazel & Oak") {
+		t.Errorf("admin title %q", doc.Find("title").Text())
+	}
+	st, err := shop.db.ShopSettings(context.Background())
+	must(t, err)
+	if st.Location().String() != "Europe/Berlin" {
+		t.Errorf("time zone %v", st.Location())
+	}
+	logs, _, err := shop.db.AuditLogs(context.Background(), 1, 10)
+	must(t, err)
+	if len(logs) == 0 || logs[0].Action != "settings.shop" {
+		t.Errorf("settings change not audited: %+v", logs)
+	}
+}
+
+func TestDemoNoticeOnlyInDemoWorldOrWithSimulatedPayments(t *testing.T) {
+	shop := mustOpenShop(t)
+	must(t, shop.db.MarkDemoWorld(context.Background()))
+	shop.srv.shopChanged()
+	_, doc := shop.newClient().get("/")
+	if got := doc.Find(`[data-testid="demo-notice"]`).Text(); !strings.Contains(got, "demo shop") {
+		t.Errorf("demo world notice %q", got)
+	}
+
+	real := startShopWith(t, mustOpenBareDB(t), fakeProvider{})
+	_, doc = real.newClient().get("/")
+	if n := doc.Find(`[data-testid="demo-notice"]`).Length(); n != 0 {
+		t.Errorf("a shop with a real payment provider shows the demo notice: %q", doc.Find(`[data-testid="demo-notice"]`).Text())
+	}
+}
+
+func TestStaffManagement(t *testing.T) {
+	shop := mustOpenShop(t)
+	admin := shop.staffClient(models.RoleAdmin)
+	ctx := context.Background()
+
+	res := admin.post("/admin/staff", "/admin/staff", url.Values{"email": {"new-merch@example.com"}, "name": {"Nia"}, "role": {models.RoleMerchandiser}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("add staff: %d", res.StatusCode)
+	}
+	// post() discards the body; the password is shown once, so read it from a direct submit.
+	_, page := admin.get("/admin/staff")
+	token := csrf(page)
+	pwRes, err := admin.hc.PostForm(shop.ts.URL+"/admin/staff", url.Values{"_csrf": {token}, "email": {"second@example.com"}, "role": {models.RoleMerchandiser}})
+	must(t, err)
+	doc, err := goquery.NewDocumentFromReader(pwRes.Body)
+	pwRes.Body.Close()
+	must(t, err)
+	pw := doc.Find(`[data-testid="password"]`).Text()
+	if len(pw) < 16 {
+		t.Fatalf("no generated password shown (%q)", pw)
+	}
+	merch := shop.newClient()
+	if res := merch.post("/admin/login", "/admin/login", url.Values{"email": {"second@example.com"}, "password": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the shown password does not log in: %d", res.StatusCode)
+	}
+	if res, _ := merch.get("/admin/staff"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a merchandiser opened staff management: %d", res.StatusCode)
+	}
+	second, err := shop.db.StaffByEmail(ctx, "second@example.com")
+	must(t, err)
+	id := strconv.FormatUint(uint64(second.ID), 10)
+	if res := admin.post("/admin/staff", "/admin/staff/"+id+"/active", url.Values{"active": {"0"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", res.StatusCode)
+	}
+	if res, _ := merch.get("/admin/layout"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a deactivated merchandiser's session still opens the admin: %d", res.StatusCode)
+	}
+	if res := admin.post("/admin/staff", "/admin/staff/"+id+"/role", url.Values{"role": {models.RoleAdmin}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change role: %d", res.StatusCode)
+	}
+	// The only active admin cannot step down or be deactivated.
+	me, err := shop.db.StaffByEmail(ctx, "admin@example.com")
+	must(t, err)
+	myID := strconv.FormatUint(uint64(me.ID), 10)
+	if res := admin.post("/admin/staff", "/admin/staff/"+myID+"/role", url.Values{"role": {models.RoleMerchandiser}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("demoting the last active admin: %d, want 409", res.StatusCode)
+	}
+	if res := admin.post("/admin/staff", "/admin/staff/"+myID+"/active", url.Values{"active": {"0"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("deactivating the last active admin: %d, want 409", res.StatusCode)
+	}
+	if res := admin.post("/admin/staff", "/admin/staff/"+id+"/remove", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", res.StatusCode)
+	}
+	if _, err := shop.db.StaffByEmail(ctx, "second@example.com"); err == nil {
+		t.Error("the removed account is still there")
+	}
+	if res := admin.post("/admin/staff", "/admin/staff", url.Values{"email": {"new-merch@example.com"}, "role": {"owner"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("duplicate email and unknown role: %d, want 422", res.StatusCode)
 	}
 }

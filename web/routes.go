@@ -37,6 +37,7 @@ func (s *Server) routes() *echo.Echo {
 	// Assets and machine endpoints: no session, no CSRF.
 	e.GET("/static/*", s.staticAsset)
 	e.GET("/img/p/:id", s.productImage)
+	e.GET("/logo", s.shopLogo)
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", s.metrics)
 
@@ -49,7 +50,7 @@ func (s *Server) routes() *echo.Echo {
 	// a refused CSRF token included, are rendered inside the session
 	// middleware, while the request's context is still live for the
 	// session commit.
-	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.handleErrors,
+	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.withShop, s.handleErrors,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			CookieName:     "sf_csrf",
@@ -71,6 +72,7 @@ func (s *Server) routes() *echo.Echo {
 	site.POST("/checkout", s.checkoutSubmit, requireShopper)
 	site.GET("/orders", s.orders, requireShopper)
 	site.GET("/orders/:id", s.order, requireShopper)
+	site.GET("/shipping-returns", s.shippingReturns)
 	if s.cfg.BenchReference {
 		// The load harness's fixed homepage; see bench_reference.go.
 		site.GET("/bench/reference", s.benchReference)
@@ -92,6 +94,8 @@ func (s *Server) routes() *echo.Echo {
 	admin := site.Group("/admin", adminNoStore)
 	staff := s.requireStaff(models.RoleMerchandiser, models.RoleAdmin)
 	adminOnly := s.requireStaff(models.RoleAdmin)
+	admin.GET("/setup", s.adminSetupForm)
+	admin.POST("/setup", s.adminSetup)
 	admin.GET("/login", s.adminLoginForm)
 	admin.POST("/login", s.adminLogin)
 	admin.POST("/logout", s.adminLogout, staff)
@@ -123,6 +127,16 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/model", s.adminModel, staff)
 	admin.POST("/model/retrain", s.adminRetrain, staff)
 	admin.POST("/settings/retention", s.adminRetention, adminOnly)
+	admin.GET("/settings", s.adminSettings, adminOnly)
+	admin.POST("/settings", s.adminSettingsSave, adminOnly)
+	admin.POST("/settings/logo", s.adminLogoUpload, adminOnly)
+	admin.POST("/settings/logo/remove", s.adminLogoRemove, adminOnly)
+	admin.GET("/staff", s.adminStaff, adminOnly)
+	admin.POST("/staff", s.adminStaffAdd, adminOnly)
+	admin.POST("/staff/:id/role", s.adminStaffRole, adminOnly)
+	admin.POST("/staff/:id/active", s.adminStaffActive, adminOnly)
+	admin.POST("/staff/:id/password", s.adminStaffPassword, adminOnly)
+	admin.POST("/staff/:id/remove", s.adminStaffRemove, adminOnly)
 	admin.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, staff)
 
 	site.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })

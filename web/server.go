@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/payment"
 	"storefront/shop"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	// BenchReference serves GET /bench/reference for the load harness;
 	// never set in production.
 	BenchReference bool
+	// Payments takes the checkout's payments; nil means payment.Simulated.
+	Payments payment.Provider
 }
 
 // Server is the shop's web application.
@@ -49,6 +52,8 @@ type Server struct {
 	reference              referencePage
 	prom                   *serverMetrics
 	started                time.Time
+	payments               payment.Provider
+	settings               settingsCache
 }
 
 // New builds the server, loading the catalog and the stored model.
@@ -59,7 +64,11 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if cfg.EventQueue <= 0 {
 		cfg.EventQueue = 10000
 	}
+	if cfg.Payments == nil {
+		cfg.Payments = payment.NewSimulated()
+	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter()}
+	s.payments = cfg.Payments
 	s.events = models.NewEventWriter(db, cfg.EventQueue, 2000, 5*time.Millisecond, cfg.Logger)
 
 	s.sessions = scs.New()

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/templates"
+)
+
+// settingsCache keeps the shop's settings in memory; every page shows them.
+// Another instance's change is seen within shopTTL.
+type settingsCache struct {
+	mu       sync.Mutex
+	settings models.ShopSettings
+	loaded   time.Time
+}
+
+const shopTTL = 5 * time.Second
+
+// shopSettings returns the shop's settings, from memory when fresh. A
+// failed read serves the previous settings (or the defaults).
+func (s *Server) shopSettings(ctx context.Context) models.ShopSettings {
+	s.settings.mu.Lock()
+	defer s.settings.mu.Unlock()
+	if !s.settings.loaded.IsZero() && time.Since(s.settings.loaded) < shopTTL {
+		return s.settings.settings
+	}
+	st, err := s.db.ShopSettings(ctx)
+	if err != nil {
+		s.log.Warn("shop settings unavailable", "err", err)
+		if s.settings.loaded.IsZero() {
+			return models.DefaultShopSettings()
+		}
+		return s.settings.settings
+	}
+	s.settings.settings, s.settings.loaded = st, time.Now()
+	return st
+}
+
+// shopChanged drops the cached settings after an admin saved them.
+func (s *Server) shopChanged() {
+	s.settings.mu.Lock()
+	s.settings.loaded = time.Time{}
+	s.settings.mu.Unlock()
+}
+
+// shopView turns the settings into what templates show.
+func (s *Server) shopView(st models.ShopSettings) templates.ShopView {
+	v := templates.ShopView{
+		Name:         st.Name,
+		Money:        templates.NewMoneyFormat(st.CurrencySymbol(), st.NumberFormat, st.SymbolAfter),
+		Location:     st.Location(),
+		ContactEmail: st.ContactEmail,
+		ContactPhone: st.ContactPhone,
+		FooterText:   st.FooterText,
+		HasPolicies:  st.ShippingText != "" || st.ReturnsText != "",
+	}
+	if st.LogoVersion != "" {
+		v.LogoURL = "/logo?v=" + st.LogoVersion
+	}
+	switch {
+	case st.Demo:
+		v.Notice = "A demo shop. Payments are simulated; nothing is charged."
+	case s.payments.Simulated():
+		v.Notice = "Payments are simulated; nothing is charged."
+	}
+	return v
+}
+
+// withShop puts the shop's view into the request's context for templates.
+func (s *Server) withShop(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		c.SetRequest(r.WithContext(templates.WithShop(r.Context(), s.shopView(s.shopSettings(r.Context())))))
+		return next(c)
+	}
+}
+
+// shopLogo serves the uploaded logo. Its address carries the logo's
+// version, so browsers may keep it for good.
+func (s *Server) shopLogo(c echo.Context) error {
+	logo, err := s.db.ShopLogo(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	if v := c.QueryParam("v"); v != "" && v == s.shopSettings(c.Request().Context()).LogoVersion {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	return c.Blob(http.StatusOK, logo.ContentType, logo.Data)
+}
+
+// shippingReturns shows the merchant's shipping and returns texts.
+func (s *Server) shippingReturns(c echo.Context) error {
+	st := s.shopSettings(c.Request().Context())
+	if st.ShippingText == "" && st.ReturnsText == "" {
+		return echo.ErrNotFound
+	}
+	vm := templates.PoliciesPage{Base: s.base(c, "Shipping & returns"), Shipping: st.ShippingText, Returns: st.ReturnsText,
+		ContactEmail: st.ContactEmail, ContactPhone: st.ContactPhone}
+	return render(c, http.StatusOK, templates.Policies(vm))
+}
