@@ -26,6 +26,18 @@ func mustOpen(tb testing.TB) *DB {
 	return db
 }
 
+// The common-password list is a real top 10,000, not a handful.
+func TestCommonPasswordListIsTheTop10k(t *testing.T) {
+	if n := len(commonPasswords()); n < 10_000 {
+		t.Fatalf("%d common passwords, want at least the 10,000 most common", n)
+	}
+	for _, pw := range []string{"123456", "password", "dragon", "trustno1", "michelle"} {
+		if !commonPasswords()[pw] {
+			t.Errorf("%q is not on the list", pw)
+		}
+	}
+}
+
 func TestPasswordPolicy(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
@@ -37,6 +49,11 @@ func TestPasswordPolicy(t *testing.T) {
 		{"too short", "short1234", false},
 		{"common", "password123", false},
 		{"common in capitals", "PASSWORD123", false},
+		// From the shipped top 10,000, none of them on the earlier short list.
+		{"common: basketball", "basketball", false},
+		{"common: 1qaz2wsx3edc", "1qaz2wsx3edc", false},
+		{"common: christopher", "Christopher", false},
+		{"common: qazwsxedcrfv", "qazwsxedcrfv", false},
 		{"over bcrypt's 72 bytes", strings.Repeat("x", 73), false},
 	}
 	for i, tt := range tests {

@@ -290,14 +290,23 @@ func (s *Server) adminAnalyticsCSV(c echo.Context) error {
 		if r.Impressions > 0 {
 			rate = strconv.FormatFloat(float64(r.Clicks)/float64(r.Impressions), 'f', 4, 64)
 		}
-		_ = w.Write([]string{r.Day, r.Slot, csvSafe(slotTitle(r.Slot, slots)), strconv.FormatInt(r.Impressions, 10),
-			strconv.FormatInt(r.Clicks, 10), rate, strconv.FormatInt(r.Carts, 10), strconv.FormatFloat(r.Revenue, 'f', 2, 64)})
+		_ = w.Write(csvSafeRow(r.Day, r.Slot, slotTitle(r.Slot, slots), strconv.FormatInt(r.Impressions, 10),
+			strconv.FormatInt(r.Clicks, 10), rate, strconv.FormatInt(r.Carts, 10), strconv.FormatFloat(r.Revenue, 'f', 2, 64)))
 	}
 	w.Flush()
 	return w.Error()
 }
 
-// csvSafe stops a spreadsheet from running a title as a formula.
+// csvSafeRow guards every cell: text columns (the slot comes from the
+// events API) can hold anything, and a guarded number is still readable.
+func csvSafeRow(cells ...string) []string {
+	for i, v := range cells {
+		cells[i] = csvSafe(v)
+	}
+	return cells
+}
+
+// csvSafe stops a spreadsheet from running a cell as a formula.
 func csvSafe(v string) string {
 	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 		return "'" + v

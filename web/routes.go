@@ -24,6 +24,9 @@ func (s *Server) routes() *echo.Echo {
 	// address bar shows the one address of the page; any other method is
 	// served under the address without the slash, because a browser repeats
 	// a redirected POST as a GET and the submitted form would be lost.
+	// Security headers first, so every answer carries them: redirects, and
+	// refusals by the body limit (413) too.
+	e.Pre(s.securityHeaders)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		RedirectCode: http.StatusMovedPermanently, Skipper: func(c echo.Context) bool { return !isPageRead(c) }}))
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{Skipper: isPageRead}))
@@ -32,7 +35,6 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit("2M"))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
-	e.Use(s.securityHeaders)
 
 	// Assets and machine endpoints: no session, no CSRF.
 	e.GET("/static/*", s.staticAsset)

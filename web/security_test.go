@@ -702,6 +702,11 @@ func TestOversizedBodiesAreRefused(t *testing.T) {
 			if res.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Fatalf("status %d, want 413", res.StatusCode)
 			}
+			for _, h := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"} {
+				if res.Header.Get(h) == "" {
+					t.Errorf("the 413 answer lacks %s", h)
+				}
+			}
 		})
 	}
 }
