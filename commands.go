@@ -59,19 +59,22 @@ func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Wr
 	return nil
 }
 
-func importCmd(cfg config, products, events string, stdout, stderr io.Writer) error {
+func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) error {
 	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
 	}
 	defer done()
-	sum, err := seed.Import(ctx, db, products, events, stderr)
+	sum, err := seed.ImportWith(ctx, db, opts, stderr)
 	if err != nil {
 		return err
 	}
 	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
 	fmt.Fprintf(stdout, "imported: %d products created, %d updated, %d categories created, %d events in %s (%.0f events/s)\n",
 		sum.ProductsCreated, sum.ProductsUpdated, sum.CategoriesCreated, sum.Events, sum.Duration.Round(time.Millisecond), rate)
+	if opts.DeactivateMissing {
+		fmt.Fprintf(stdout, "deactivated %d products missing from %s\n", sum.ProductsDeactivated, opts.Products)
+	}
 	if sum.DefaultHomepage {
 		fmt.Fprintln(stdout, "published a default homepage built from the shop's categories (edit it at /admin/layout)")
 	}

@@ -24,7 +24,7 @@ const usage = `storefront — a personalized shop in one binary.
 Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
-  storefront import    [--db PATH] --products products.csv --events events.csv
+  storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
   storefront train     [--db PATH]
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR]
@@ -91,13 +91,14 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "import":
 		products := fs.String("products", "", "products CSV: id,title,description,category,brand,price,stock,created_at[,image_url]")
 		events := fs.String("events", "", "events CSV: user_id,product_id,type,timestamp[,value]")
+		deactivateMissing := fs.Bool("deactivate-missing", false, "the products file is the full catalog: deactivate products not in it")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
 		if *products == "" && *events == "" {
 			return errors.New("import: give --products, --events or both")
 		}
-		return importCmd(cfg, *products, *events, stdout, stderr)
+		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, DeactivateMissing: *deactivateMissing}, stdout, stderr)
 	case "train":
 		if err := fs.Parse(args); err != nil {
 			return err

@@ -34,63 +34,190 @@ import (
 // is view, click, add_to_cart or purchase; timestamps are RFC 3339.
 // Columns are found by header name, in any order; unknown columns are ignored.
 func Import(ctx context.Context, db *models.DB, productsPath, eventsPath string, progress io.Writer) (*ImportSummary, error) {
-	began := time.Now()
-	if progress == nil {
-		progress = io.Discard
+	return ImportWith(ctx, db, ImportOptions{Products: productsPath, Events: eventsPath}, progress)
+}
+
+// ImportOptions are the files of an import and how to apply them.
+type ImportOptions struct {
+	Products string // products CSV path, or ""
+	Events   string // events CSV path, or ""
+	// DeactivateMissing treats the products file as the full catalog:
+	// products it lists are active, every other product is deactivated.
+	DeactivateMissing bool
+}
+
+// ImportWith is Import with options.
+func ImportWith(ctx context.Context, db *models.DB, opts ImportOptions, progress io.Writer) (*ImportSummary, error) {
+	plan, err := PlanImport(ctx, db, opts, progress)
+	if err != nil {
+		return nil, err
 	}
-	step := func(format string, args ...any) {
-		fmt.Fprintf(progress, "import: %-44s %6.2fs\n", fmt.Sprintf(format, args...), time.Since(began).Seconds())
+	return plan.Apply(ctx, db)
+}
+
+// ImportPlan is an import read and validated, not yet written: what the
+// admin's preview shows before anything is applied.
+type ImportPlan struct {
+	Preview  ImportPreview
+	opts     ImportOptions
+	prods    *productFile
+	evs      *eventSet
+	probs    *problems
+	began    time.Time
+	progress io.Writer
+}
+
+// ImportPreview describes a planned import.
+type ImportPreview struct {
+	Products        []PreviewProduct // the first rows of the products file
+	Events          []PreviewEvent   // the first rows of the events file
+	ProductRows     int
+	EventRows       int
+	NewProducts     int
+	UpdatedProducts int
+	Deactivated     int       // products the import would deactivate
+	Problems        []Problem // the first maxProblems problems, in file order
+	TotalProblems   int
+}
+
+// PreviewProduct is a products row as it will be stored.
+type PreviewProduct struct {
+	Line       int
+	ID         string
+	Title      string
+	Category   string
+	Brand      string
+	PriceCents int64
+	Stock      int
+	New        bool
+}
+
+// PreviewEvent is an events row as it will be stored.
+type PreviewEvent struct {
+	Line      int
+	User      string
+	Product   string
+	Type      string
+	Timestamp time.Time
+}
+
+// previewRows is how many rows of each file a preview shows.
+const previewRows = 10
+
+// PlanImport reads and validates the files without writing anything. Bad
+// rows are in the plan's Preview; the error is for files that cannot be
+// read at all, or a cancelled context.
+func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress io.Writer) (*ImportPlan, error) {
+	plan := &ImportPlan{opts: opts, began: time.Now(), progress: progress, probs: &problems{}, evs: newEventSet()}
+	if plan.progress == nil {
+		plan.progress = io.Discard
 	}
-	if productsPath == "" && eventsPath == "" {
+	if opts.Products == "" && opts.Events == "" {
 		return nil, fmt.Errorf("seed: import: no file given: %w", models.ErrInvalid)
+	}
+	if opts.DeactivateMissing && opts.Products == "" {
+		return nil, fmt.Errorf("seed: import: deactivating missing products needs a products file: %w", models.ErrInvalid)
 	}
 	existing, err := db.ProductKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("seed: import: %w", err)
 	}
-	probs := &problems{}
-	var prods *productFile
-	if productsPath != "" {
-		if prods, err = readProducts(ctx, productsPath, probs); err != nil {
+	probs := plan.probs
+	if opts.Products != "" {
+		if plan.prods, err = readProducts(ctx, opts.Products, probs); err != nil {
 			return nil, err
 		}
-		step("read %s: %d products", filepath.Base(productsPath), len(prods.rows))
+		plan.step("read %s: %d products", filepath.Base(opts.Products), len(plan.prods.rows))
 	}
-	evs := newEventSet()
-	if eventsPath != "" {
+	if opts.Events != "" {
 		known := func(id string) bool {
 			if _, ok := existing[id]; ok {
 				return true
 			}
-			if prods != nil {
-				if _, ok := prods.byID[id]; ok {
+			if plan.prods != nil {
+				if _, ok := plan.prods.byID[id]; ok {
 					return true
 				}
 			}
 			return false
 		}
-		if err := readEvents(ctx, eventsPath, known, evs, probs); err != nil {
+		if err := readEvents(ctx, opts.Events, known, plan.evs, probs); err != nil {
 			return nil, err
 		}
-		step("read %s: %d events", filepath.Base(eventsPath), len(evs.events))
+		plan.step("read %s: %d events", filepath.Base(opts.Events), plan.evs.rows)
 	}
-	if probs.total > 0 {
-		return nil, probs.err()
+	pv := &plan.Preview
+	pv.Problems, pv.TotalProblems = probs.list, probs.total
+	pv.Events, pv.EventRows = plan.evs.preview, plan.evs.rows
+	if plan.prods != nil {
+		pv.ProductRows = len(plan.prods.rows)
+		for _, r := range plan.prods.rows {
+			_, exists := existing[r.id]
+			if exists {
+				pv.UpdatedProducts++
+			} else {
+				pv.NewProducts++
+			}
+			if len(pv.Products) < previewRows {
+				pv.Products = append(pv.Products, PreviewProduct{Line: r.line, ID: r.id, Title: r.title, Category: strings.Join(r.category, " > "),
+					Brand: r.brand, PriceCents: r.price, Stock: r.stock, New: !exists})
+			}
+		}
+		if opts.DeactivateMissing {
+			active, err := db.ActiveProductKeys(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("seed: import: %w", err)
+			}
+			for id := range active {
+				if _, listed := plan.prods.byID[id]; !listed {
+					pv.Deactivated++
+				}
+			}
+		}
 	}
+	return plan, nil
+}
 
+func (p *ImportPlan) step(format string, args ...any) {
+	fmt.Fprintf(p.progress, "import: %-44s %6.2fs\n", fmt.Sprintf(format, args...), time.Since(p.began).Seconds())
+}
+
+// Apply writes a plan without problems in one transaction; a plan with
+// problems is refused with an *ImportError and nothing is written.
+func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, error) {
+	if p.probs.total > 0 {
+		return nil, p.probs.err()
+	}
+	existing, err := db.ProductKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seed: import: %w", err)
+	}
 	sum := &ImportSummary{}
 	err = db.Bulk(ctx, func(b *models.BulkTx) error {
-		if prods != nil {
-			if err := prods.write(b, existing, sum); err != nil {
+		if p.prods != nil {
+			if err := p.prods.write(b, existing, sum); err != nil {
 				return err
 			}
-			step("wrote %d products (%d new, %d updated)", sum.ProductsCreated+sum.ProductsUpdated, sum.ProductsCreated, sum.ProductsUpdated)
+			p.step("wrote %d products (%d new, %d updated)", sum.ProductsCreated+sum.ProductsUpdated, sum.ProductsCreated, sum.ProductsUpdated)
+			if p.opts.DeactivateMissing {
+				listed := make(map[string]bool, len(p.prods.rows))
+				for _, r := range p.prods.rows {
+					listed[r.id] = true
+				}
+				n, err := b.SetCatalog(listed)
+				if err != nil {
+					return err
+				}
+				sum.ProductsDeactivated = int(n)
+				p.step("deactivated %d products missing from the file", n)
+			}
 		}
-		if len(evs.events) > 0 {
-			if err := evs.write(ctx, b, sum); err != nil {
+		if len(p.evs.events) > 0 {
+			p.evs.progress = p.step
+			if err := p.evs.write(ctx, b, sum); err != nil {
 				return err
 			}
-			step("wrote %d events, %d new shoppers", sum.Events, sum.ShoppersCreated)
+			p.step("wrote %d events, %d new shoppers", sum.Events, sum.ShoppersCreated)
 		}
 		return b.RefreshPopularity()
 	})
@@ -101,22 +228,23 @@ func Import(ctx context.Context, db *models.DB, productsPath, eventsPath string,
 		return nil, fmt.Errorf("seed: import: %w", err)
 	}
 	if sum.DefaultHomepage {
-		step("published a default homepage")
+		p.step("published a default homepage")
 	}
-	sum.Duration = time.Since(began)
-	step("done")
+	sum.Duration = time.Since(p.began)
+	p.step("done")
 	return sum, nil
 }
 
 // ImportSummary reports what Import wrote.
 type ImportSummary struct {
-	ProductsCreated   int
-	ProductsUpdated   int
-	CategoriesCreated int
-	ShoppersCreated   int
-	Events            int
-	DefaultHomepage   bool // a default homepage was published
-	Duration          time.Duration
+	ProductsCreated     int
+	ProductsUpdated     int
+	ProductsDeactivated int
+	CategoriesCreated   int
+	ShoppersCreated     int
+	Events              int
+	DefaultHomepage     bool // a default homepage was published
+	Duration            time.Duration
 }
 
 // Problem is one thing wrong with an import file.
@@ -660,6 +788,9 @@ var importTypes = map[string]uint8{
 }
 
 type eventSet struct {
+	progress func(format string, args ...any) // reports large inserts
+	rows     int                              // valid rows read
+	preview  []PreviewEvent                   // the first valid rows
 	events   []importEvent
 	users    []string
 	userIdx  map[string]int32
@@ -741,6 +872,10 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 		if probs.total > before {
 			continue
 		}
+		es.rows++
+		if len(es.preview) < previewRows {
+			es.preview = append(es.preview, PreviewEvent{Line: line, User: strings.Clone(user), Product: strings.Clone(pid), Type: typ, Timestamp: time.Unix(0, e.at).UTC()})
+		}
 		if probs.total > 0 {
 			continue // already refused: keep validating without storing
 		}
@@ -808,6 +943,9 @@ func (es *eventSet) insert(ctx context.Context, b *models.BulkTx, productIDs []u
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if es.progress != nil && len(es.events) > chunk {
+			es.progress("wrote %d of %d events", min(start+chunk, len(es.events)), len(es.events))
 		}
 	}
 	return nil

@@ -411,3 +411,57 @@ func TestImportPublishesDefaultHomepage(t *testing.T) {
 		t.Error("a second import published the default homepage again")
 	}
 }
+
+func TestImportDeactivateMissingAndPreview(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, "")
+	// The new file drops P2 and P3, updates P1 and adds P4; one row is bad.
+	full := "id,title,description,category,brand,price,stock,created_at\n" +
+		"P1,Trail Tent,,Outdoor > Tents,Northpeak,189.00,10,\n" +
+		"P4,Camp Chair,,Outdoor,Trailwise,39.50,4,\n" +
+		"P5,Broken,,Outdoor,Trailwise,cheap,4,\n"
+	path := writeFile(t, "full.csv", full)
+	plan, err := PlanImport(ctx, db, ImportOptions{Products: path, DeactivateMissing: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pv := plan.Preview
+	if pv.TotalProblems != 1 || pv.Problems[0].Line != 4 || pv.Problems[0].Field != "price" || pv.Problems[0].File != "full.csv" {
+		t.Fatalf("problems = %+v, want one on full.csv line 4, field price", pv.Problems)
+	}
+	if len(pv.Products) != 2 || pv.NewProducts != 1 || pv.UpdatedProducts != 1 || pv.Deactivated != 2 {
+		t.Fatalf("preview = %+v, want 2 rows (1 new, 1 updated) and 2 to deactivate", pv)
+	}
+	before := dbState(t, db)
+	if _, err := plan.Apply(ctx, db); err == nil {
+		t.Fatal("a plan with problems was applied")
+	}
+	if after := dbState(t, db); after != before {
+		t.Fatalf("a refused apply changed the database:\n%s\n%s", before, after)
+	}
+
+	path = writeFile(t, "full.csv", strings.TrimSuffix(full, "P5,Broken,,Outdoor,Trailwise,cheap,4,\n"))
+	sum, err := ImportWith(ctx, db, ImportOptions{Products: path, DeactivateMissing: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ProductsDeactivated != 2 || sum.ProductsCreated != 1 || sum.ProductsUpdated != 1 {
+		t.Fatalf("summary %+v", sum)
+	}
+	active, err := db.ActiveProductKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 2 || !active["P1"] || !active["P4"] {
+		t.Fatalf("active products %v, want P1 and P4", active)
+	}
+	// Listing a product again in a full catalog brings it back.
+	path = writeFile(t, "again.csv", goodProducts)
+	if _, err := ImportWith(ctx, db, ImportOptions{Products: path, DeactivateMissing: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if active, _ = db.ActiveProductKeys(ctx); len(active) != 3 || active["P4"] {
+		t.Fatalf("active products %v, want P1..P3", active)
+	}
+}

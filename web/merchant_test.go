@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -281,5 +284,138 @@ func TestStaffManagement(t *testing.T) {
 	}
 	if res := admin.post("/admin/staff", "/admin/staff", url.Values{"email": {"new-merch@example.com"}, "role": {"owner"}}); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("duplicate email and unknown role: %d, want 422", res.StatusCode)
+	}
+}
+
+// upload posts files as a multipart form with the CSRF token of from.
+func (c *client) upload(from, path string, fields map[string]string, files map[string][2]string) (*http.Response, *goquery.Document) {
+	c.shop.t.Helper()
+	_, page := c.get(from)
+	var body strings.Builder
+	w := multipart.NewWriter(&body)
+	must(c.shop.t, w.WriteField("_csrf", csrf(page)))
+	for k, v := range fields {
+		must(c.shop.t, w.WriteField(k, v))
+	}
+	for field, f := range files {
+		fw, err := w.CreateFormFile(field, f[0])
+		must(c.shop.t, err)
+		_, err = io.WriteString(fw, f[1])
+		must(c.shop.t, err)
+	}
+	must(c.shop.t, w.Close())
+	req, err := http.NewRequest(http.MethodPost, c.shop.ts.URL+path, strings.NewReader(body.String()))
+	must(c.shop.t, err)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.hc.Do(req)
+	must(c.shop.t, err)
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	must(c.shop.t, err)
+	return res, doc
+}
+
+func TestAdminCatalogImport(t *testing.T) {
+	shop := mustOpenShop(t)
+	admin := shop.staffClient(models.RoleAdmin)
+	ctx := context.Background()
+	products := "id,title,description,category,brand,price,stock,created_at\n" +
+		"NEW-1,Garden Hose,,Garden > Watering,Flow,24.50,7,\n" +
+		"SKU-1,Alpine Trail Tent,,Outdoor > Tents,Summit,189.00,3,\n" +
+		"NEW-2,Bad Price,,Garden,Flow,twelve,1,\n"
+	events := "user_id,product_id,type,timestamp\n" +
+		"g1,NEW-1,view,2026-05-01T10:00:00Z\n" +
+		"g1,NOPE,view,2026-05-01T10:01:00Z\n"
+
+	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"products": {"my-products.csv", products}, "events": {"my-events.csv", events}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("upload with bad rows: %d, want 422", res.StatusCode)
+	}
+	var got []string
+	doc.Find(`[data-testid="import-problem"]`).Each(func(_ int, s *goquery.Selection) {
+		got = append(got, strings.Join(s.Find("td").Map(func(_ int, td *goquery.Selection) string { return td.Text() }), " "))
+	})
+	if len(got) != 2 || !strings.HasPrefix(got[0], "my-products.csv 4 price") || !strings.HasPrefix(got[1], "my-events.csv 3 product_id") {
+		t.Fatalf("problems shown: %q", got)
+	}
+	if doc.Find(`[data-testid="apply-import"]`).Length() != 0 {
+		t.Error("an import with problems offers to apply it")
+	}
+	if doc.Find(`[data-testid="import-products"] tbody tr`).Length() != 2 {
+		t.Error("the preview does not show the good product rows")
+	}
+	if _, err := shop.db.ProductByExternalID(ctx, "NEW-1"); err == nil {
+		t.Fatal("the preview wrote a product")
+	}
+
+	// Fixed files, as the full catalog: everything else is deactivated.
+	products = strings.Replace(products, "twelve", "12.00", 1)
+	events = strings.Replace(events, "NOPE", "SKU-1", 1)
+	res, doc = admin.upload("/admin/import", "/admin/import", map[string]string{"deactivate_missing": "1"},
+		map[string][2]string{"products": {"my-products.csv", products}, "events": {"my-events.csv", events}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("good upload: %d", res.StatusCode)
+	}
+	if counts := doc.Find(`[data-testid="import-counts"]`).Text(); !strings.Contains(counts, "3 products (2 new, 1 updated)") || !strings.Contains(counts, "24 products not in the file will be deactivated") {
+		t.Fatalf("preview counts: %q", strings.Join(strings.Fields(counts), " "))
+	}
+	action, ok := doc.Find(`[data-testid="import-job"] form`).Attr("action")
+	if !ok {
+		t.Fatal("no apply form")
+	}
+	res = admin.post("/admin/import", action, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply: %d", res.StatusCode)
+	}
+	jobPage := res.Header.Get("Location")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, doc = admin.get(jobPage)
+		state, _ := doc.Find(`[data-testid="import-job"]`).Attr("data-state")
+		if state == "done" {
+			break
+		}
+		if state == "failed" || time.Now().After(deadline) {
+			t.Fatalf("import state %q: %s", state, doc.Find(`[data-testid="import-failure"]`).Text())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(doc.Find(`[data-testid="import-result"]`).Text(), "2 products created, 1 updated, 24 deactivated") {
+		t.Errorf("result: %q", doc.Find(`[data-testid="import-result"]`).Text())
+	}
+	if res = admin.post("/admin/import", action, nil); res.StatusCode != http.StatusConflict {
+		t.Errorf("applying twice: %d, want 409", res.StatusCode)
+	}
+	hose, err := shop.db.ProductByExternalID(ctx, "NEW-1")
+	must(t, err)
+	if hose.PriceCents != 2450 || !hose.Active {
+		t.Errorf("imported product %+v", hose)
+	}
+	if p := shop.product("SKU-3"); p.Active {
+		t.Error("a product missing from the full catalog stayed active")
+	}
+
+	// The export is in the import's format and can be imported again.
+	res, err = admin.hc.Get(shop.ts.URL + "/admin/catalog.csv")
+	must(t, err)
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	res.Body.Close()
+	must(t, err)
+	if strings.Join(rows[0][:8], ",") != "id,title,description,category,brand,price,stock,created_at" || len(rows) != 28 {
+		t.Fatalf("export header %v, %d rows", rows[0], len(rows))
+	}
+	found := false
+	for _, r := range rows {
+		if r[0] == "NEW-1" {
+			found = r[3] == "Garden > Watering" && r[5] == "24.50" && r[6] == "7"
+		}
+	}
+	if !found {
+		t.Error("the export does not list the imported product as imported")
+	}
+	logs, _, err := shop.db.AuditLogs(ctx, 1, 5)
+	must(t, err)
+	if len(logs) == 0 || logs[0].Action != "catalog.import" {
+		t.Errorf("import not audited: %+v", logs)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,7 +34,9 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(s.prom.instrument)
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimit("2M"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M",
+		// Catalog uploads have their own, larger limit on their route.
+		Skipper: func(c echo.Context) bool { return c.Path() == "/admin/import" && c.Request().Method == http.MethodPost }}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
 
 	// Assets and machine endpoints: no session, no CSRF.
@@ -133,6 +136,11 @@ func (s *Server) routes() *echo.Echo {
 	admin.POST("/settings", s.adminSettingsSave, adminOnly)
 	admin.POST("/settings/logo", s.adminLogoUpload, adminOnly)
 	admin.POST("/settings/logo/remove", s.adminLogoRemove, adminOnly)
+	admin.GET("/import", s.adminImport, adminOnly)
+	admin.POST("/import", s.adminImportUpload, adminOnly, middleware.BodyLimit(strconv.Itoa(maxImportUpload/(1<<20))+"M"))
+	admin.GET("/import/:job", s.adminImportJob, adminOnly)
+	admin.POST("/import/:job/apply", s.adminImportApply, adminOnly)
+	admin.GET("/catalog.csv", s.adminCatalogCSV, staff)
 	admin.GET("/staff", s.adminStaff, adminOnly)
 	admin.POST("/staff", s.adminStaffAdd, adminOnly)
 	admin.POST("/staff/:id/role", s.adminStaffRole, adminOnly)

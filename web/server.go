@@ -54,6 +54,7 @@ type Server struct {
 	started                time.Time
 	payments               payment.Provider
 	settings               settingsCache
+	imports                importJobs
 }
 
 // New builds the server, loading the catalog and the stored model.

@@ -1,0 +1,323 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"storefront/models"
+	"storefront/seed"
+	"storefront/templates"
+)
+
+// maxImportUpload bounds one import's upload (both files together).
+const maxImportUpload = 64 << 20
+
+// importJobs holds the admin's uploaded imports between preview and apply.
+// The uploads live in a temporary directory of this instance, so with
+// several instances the preview and the apply must reach the same one
+// (sticky sessions), as the progress page does; `storefront import` has no
+// such limit.
+type importJobs struct {
+	mu   sync.Mutex
+	jobs map[string]*importJob
+}
+
+// importJob is one uploaded import: previewed, then applied once.
+type importJob struct {
+	id      string
+	dir     string
+	opts    seed.ImportOptions
+	plan    *seed.ImportPlan
+	created time.Time
+
+	mu       sync.Mutex
+	state    string // previewed | running | done | failed
+	progress []string
+	summary  *seed.ImportSummary
+	err      string
+}
+
+func (j *importJob) Write(p []byte) (int, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, line := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		if line = strings.TrimSpace(strings.TrimPrefix(line, "import:")); line != "" {
+			j.progress = append(j.progress, line)
+		}
+	}
+	return len(p), nil
+}
+
+func (js *importJobs) get(id string) (*importJob, bool) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	j, ok := js.jobs[id]
+	return j, ok
+}
+
+// add keeps a new job and forgets previews older than an hour.
+func (js *importJobs) add(j *importJob) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if js.jobs == nil {
+		js.jobs = map[string]*importJob{}
+	}
+	for id, old := range js.jobs {
+		old.mu.Lock()
+		stale := old.state != "running" && time.Since(old.created) > time.Hour
+		old.mu.Unlock()
+		if stale {
+			os.RemoveAll(old.dir)
+			delete(js.jobs, id)
+		}
+	}
+	js.jobs[j.id] = j
+}
+
+// running reports whether an import is being applied on this instance.
+func (js *importJobs) running() bool {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	for _, j := range js.jobs {
+		j.mu.Lock()
+		r := j.state == "running"
+		j.mu.Unlock()
+		if r {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) adminImport(c echo.Context) error {
+	return render(c, http.StatusOK, templates.AdminImport(templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import")}))
+}
+
+// adminImportUpload stores the uploaded files and shows the preview:
+// the first rows and every problem, before anything is written.
+func (s *Server) adminImportUpload(c echo.Context) error {
+	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import"), DeactivateMissing: c.FormValue("deactivate_missing") == "1"}
+	dir, err := os.MkdirTemp("", "storefront-import-")
+	if err != nil {
+		return fmt.Errorf("web: import upload dir: %w", err)
+	}
+	job := &importJob{id: randomToken(16), dir: dir, created: time.Now(), state: "previewed"}
+	job.opts.DeactivateMissing = vm.DeactivateMissing
+	keep := false
+	defer func() {
+		if !keep {
+			os.RemoveAll(dir)
+		}
+	}()
+	for _, f := range []struct {
+		field string
+		path  *string
+	}{{"products", &job.opts.Products}, {"events", &job.opts.Events}} {
+		fh, err := c.FormFile(f.field)
+		if errors.Is(err, http.ErrMissingFile) {
+			continue
+		}
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "The upload could not be read: "+err.Error())
+		}
+		if *f.path, err = saveUpload(fh, filepath.Join(dir, f.field)); err != nil {
+			return err
+		}
+	}
+	switch {
+	case job.opts.Products == "" && job.opts.Events == "":
+		vm.Error = "Choose a products file, an events file or both."
+	case vm.DeactivateMissing && job.opts.Products == "":
+		vm.Error = "Deactivating products missing from the file needs a products file."
+	}
+	if vm.Error != "" {
+		return render(c, http.StatusUnprocessableEntity, templates.AdminImport(vm))
+	}
+	plan, err := seed.PlanImport(c.Request().Context(), s.db, job.opts, job)
+	if err != nil {
+		return err
+	}
+	job.plan = plan
+	keep = true
+	s.imports.add(job)
+	vm.Job = importJobView(job)
+	status := http.StatusOK
+	if plan.Preview.TotalProblems > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return render(c, status, templates.AdminImport(vm))
+}
+
+// saveUpload copies an uploaded file into dir under its own base name, so
+// problems name the merchant's file.
+func saveUpload(fh *multipart.FileHeader, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("web: import upload: %w", err)
+	}
+	name := filepath.Base(strings.ReplaceAll(fh.Filename, "\\", "/"))
+	if name == "." || name == "/" || name == "" {
+		name = "upload.csv"
+	}
+	src, err := fh.Open()
+	if err != nil {
+		return "", fmt.Errorf("web: import upload: %w", err)
+	}
+	defer src.Close()
+	path := filepath.Join(dir, name)
+	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("web: import upload: %w", err)
+	}
+	if _, err := io.Copy(dst, io.LimitReader(src, maxImportUpload)); err != nil {
+		dst.Close()
+		return "", fmt.Errorf("web: import upload: %w", err)
+	}
+	return path, dst.Close()
+}
+
+// adminImportApply writes a previewed import, all or nothing, in the
+// background; the job page shows its progress.
+func (s *Server) adminImportApply(c echo.Context) error {
+	job, ok := s.imports.get(c.Param("job"))
+	if !ok {
+		return echo.ErrNotFound
+	}
+	if s.imports.running() {
+		return echo.NewHTTPError(http.StatusConflict, "Another import is being applied. Wait for it to finish.")
+	}
+	job.mu.Lock()
+	if job.state != "previewed" || job.plan.Preview.TotalProblems > 0 {
+		job.mu.Unlock()
+		return echo.NewHTTPError(http.StatusConflict, "This import was already applied or has problems. Upload the files again.")
+	}
+	job.state = "running"
+	job.mu.Unlock()
+	actor := staffName(c)
+	go s.runImport(job, actor)
+	return c.Redirect(http.StatusSeeOther, "/admin/import/"+job.id)
+}
+
+func (s *Server) runImport(job *importJob, actor string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	defer os.RemoveAll(job.dir)
+	sum, err := job.plan.Apply(ctx, s.db)
+	job.mu.Lock()
+	defer job.mu.Unlock()
+	if err != nil {
+		job.state, job.err = "failed", err.Error()
+		s.log.Error("import failed", "err", err)
+		return
+	}
+	job.state, job.summary = "done", sum
+	detail := fmt.Sprintf("%d products created, %d updated, %d deactivated, %d events", sum.ProductsCreated, sum.ProductsUpdated, sum.ProductsDeactivated, sum.Events)
+	if err := s.db.Audit(ctx, actor, "catalog.import", filepath.Base(job.opts.Products+job.opts.Events), detail); err != nil {
+		s.log.Error("import not audited", "err", err)
+	}
+	s.catalogChanged()
+	s.layoutChanged()
+}
+
+// adminImportJob shows a job's preview, progress or result.
+func (s *Server) adminImportJob(c echo.Context) error {
+	job, ok := s.imports.get(c.Param("job"))
+	if !ok {
+		return echo.ErrNotFound
+	}
+	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import"), Job: importJobView(job)}
+	return render(c, http.StatusOK, templates.AdminImport(vm))
+}
+
+func importJobView(j *importJob) *templates.ImportJobView {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	pv := j.plan.Preview
+	v := &templates.ImportJobView{ID: j.id, State: j.state, Progress: append([]string(nil), j.progress...), Error: j.err,
+		ProductRows: pv.ProductRows, EventRows: pv.EventRows, NewProducts: pv.NewProducts, UpdatedProducts: pv.UpdatedProducts,
+		Deactivated: pv.Deactivated, TotalProblems: pv.TotalProblems, DeactivateMissing: j.opts.DeactivateMissing}
+	if j.opts.Products != "" {
+		v.ProductsFile = filepath.Base(j.opts.Products)
+	}
+	if j.opts.Events != "" {
+		v.EventsFile = filepath.Base(j.opts.Events)
+	}
+	for _, p := range pv.Problems {
+		v.Problems = append(v.Problems, templates.ImportProblem{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason})
+	}
+	for _, p := range pv.Products {
+		v.Products = append(v.Products, templates.ImportProductRow{Line: p.Line, ID: p.ID, Title: p.Title, Category: p.Category,
+			Brand: p.Brand, PriceCents: p.PriceCents, Stock: p.Stock, New: p.New})
+	}
+	for _, e := range pv.Events {
+		v.Events = append(v.Events, templates.ImportEventRow{Line: e.Line, User: e.User, Product: e.Product, Type: e.Type,
+			Timestamp: e.Timestamp.Format(time.RFC3339)})
+	}
+	if j.summary != nil {
+		v.Result = fmt.Sprintf("Imported: %d products created, %d updated, %d deactivated, %d categories created, %d events, in %s.",
+			j.summary.ProductsCreated, j.summary.ProductsUpdated, j.summary.ProductsDeactivated, j.summary.CategoriesCreated,
+			j.summary.Events, j.summary.Duration.Round(time.Millisecond))
+		if j.summary.DefaultHomepage {
+			v.Result += " A default homepage was published from your categories."
+		}
+	}
+	return v
+}
+
+// adminCatalogCSV exports the catalog in the import's products format, so
+// an export can be edited and imported again.
+func (s *Server) adminCatalogCSV(c echo.Context) error {
+	ctx := c.Request().Context()
+	products, err := s.db.AllProducts(ctx)
+	if err != nil {
+		return err
+	}
+	cats, err := s.db.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	byID := make(map[uint]models.Category, len(cats))
+	for _, c := range cats {
+		byID[c.ID] = c
+	}
+	path := func(id uint) string {
+		var parts []string
+		for depth := 0; depth < 16; depth++ {
+			c, ok := byID[id]
+			if !ok {
+				break
+			}
+			parts = append([]string{c.Name}, parts...)
+			if c.ParentID == nil {
+				break
+			}
+			id = *c.ParentID
+		}
+		return strings.Join(parts, " > ")
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="catalog-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	w.Write([]string{"id", "title", "description", "category", "brand", "price", "stock", "created_at", "image_url", "active"})
+	for _, p := range products {
+		w.Write([]string{p.ExternalID, p.Title, p.Description, path(p.CategoryID), p.Brand,
+			fmt.Sprintf("%d.%02d", p.PriceCents/100, p.PriceCents%100), strconv.Itoa(p.Stock),
+			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active)})
+	}
+	w.Flush()
+	return w.Error()
+}
