@@ -89,6 +89,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.log.Error("request failed", "request_id", rid, "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	if isAPI(c) {
+		// API clients get the handler's own words (which key, which scope),
+		// not the page wording meant for a browser.
+		if m, ok := apiMessage(he); ok && status < 500 {
+			msg = m
+		}
 		_ = c.JSON(status, map[string]any{"error": msg, "status": status, "request_id": rid})
 		return
 	}
@@ -98,6 +103,14 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		s.log.Error("render error page", "request_id", rid, "err", err)
 		_ = c.String(status, heading)
 	}
+}
+
+func apiMessage(he *echo.HTTPError) (string, bool) {
+	if he == nil {
+		return "", false
+	}
+	m, ok := he.Message.(string)
+	return m, ok && m != ""
 }
 
 func isAPI(c echo.Context) bool {

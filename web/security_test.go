@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -545,6 +546,14 @@ func TestCSRFRejectsForgedRequests(t *testing.T) {
 	if p := shop.product("SKU-1"); p.PriceCents != tent.PriceCents || p.Stock != tent.Stock {
 		t.Errorf("forged requests changed the product: %+v", p)
 	}
+	// The page's own token is not accepted from the address: a token in a
+	// URL leaks through logs, history and Referer.
+	if res, _ := c.send(http.MethodPost, "/cart/add?_csrf="+url.QueryEscape(valid), url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}}, nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("CSRF token in the query string: %d, want 403", res.StatusCode)
+	}
+	if n, _ := shop.db.CartCount(context.Background(), "s1"); n != 0 {
+		t.Errorf("a token in the query string filled the cart: %d", n)
+	}
 	// The same htmx request with the page's token works, so the refusals
 	// above came from the CSRF check.
 	res, _ := c.send(http.MethodPost, "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}},
@@ -890,9 +899,16 @@ func TestAPIKeyChecks(t *testing.T) {
 			}
 			res, err := http.DefaultClient.Do(req)
 			must(t, err)
-			res.Body.Close()
+			defer res.Body.Close()
 			if res.StatusCode != tt.want {
 				t.Fatalf("status %d, want %d", res.StatusCode, tt.want)
+			}
+			if tt.want >= 400 {
+				// A JSON error that says what is wrong with the key, not a page's wording.
+				var out struct{ Error string }
+				if err := json.NewDecoder(res.Body).Decode(&out); err != nil || !strings.Contains(out.Error, "API key") {
+					t.Errorf("answer %q (%v), want a JSON error about the API key", out.Error, err)
+				}
 			}
 		})
 	}
