@@ -150,7 +150,13 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrainEvery: cfg.trainEvery, Logger: logger}, db)
+	// From the environment, not a flag: a flag shows in the process list.
+	metricsToken := os.Getenv("STOREFRONT_METRICS_TOKEN")
+	if metricsToken == "" {
+		logger.Info("metrics off: set STOREFRONT_METRICS_TOKEN to serve /metrics to a scraper sending it as a bearer token")
+	}
+	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrainEvery: cfg.trainEvery, Logger: logger,
+		MetricsToken: metricsToken}, db)
 	if err != nil {
 		return err
 	}

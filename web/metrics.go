@@ -1,7 +1,10 @@
 package web
 
 import (
+	"crypto/subtle"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -66,7 +69,18 @@ func (m *serverMetrics) instrument(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// metrics serves Prometheus text to a scraper that sends the configured
+// token (Authorization: Bearer …); without a configured token the endpoint
+// is off. Figures about traffic and queues are not for anyone who asks.
 func (s *Server) metrics(c echo.Context) error {
+	if s.cfg.MetricsToken == "" {
+		return echo.ErrNotFound
+	}
+	got, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		return echo.NewHTTPError(http.StatusUnauthorized, "metrics need Authorization: Bearer <STOREFRONT_METRICS_TOKEN>")
+	}
 	promhttp.HandlerFor(s.prom.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
 	return nil
 }

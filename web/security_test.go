@@ -1007,3 +1007,30 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsNeedAToken(t *testing.T) {
+	db := mustOpenShop(t).db
+	get := func(shop *testShop, auth string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, shop.ts.URL+"/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if status, _ := get(serveShop(t, db, Config{}, false, nil), ""); status != http.StatusNotFound {
+		t.Errorf("/metrics without a configured token: %d, want 404 (off)", status)
+	}
+	shop := serveShop(t, db, Config{MetricsToken: "scrape-secret-0123456789"}, false, nil)
+	for _, auth := range []string{"", "Bearer wrong", "Bearer scrape-secret-012345678", "scrape-secret-0123456789"} {
+		if status, body := get(shop, auth); status != http.StatusUnauthorized || strings.Contains(body, "storefront_") {
+			t.Errorf("/metrics with %q: %d, want 401 and no figures", auth, status)
+		}
+	}
+	if status, body := get(shop, "Bearer scrape-secret-0123456789"); status != http.StatusOK || !strings.Contains(body, "storefront_http_requests_total") {
+		t.Errorf("/metrics with the token: %d, want 200 with the figures", status)
+	}
+}

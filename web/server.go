@@ -24,9 +24,12 @@ import (
 // Config is the server's configuration.
 type Config struct {
 	Addr          string
-	SecureCookies bool          // set behind TLS
-	TrainEvery    time.Duration // background retraining period; 0 = never
-	Logger        *slog.Logger
+	SecureCookies bool // set behind TLS
+	// MetricsToken is the bearer token /metrics asks for; empty turns
+	// /metrics off.
+	MetricsToken string
+	TrainEvery   time.Duration // background retraining period; 0 = never
+	Logger       *slog.Logger
 	// EventQueue bounds the number of pending event submissions.
 	EventQueue int
 	// BenchReference serves GET /bench/reference for the load harness;
