@@ -1,0 +1,219 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"storefront/models"
+)
+
+// A merchant's own shop from zero, in the browser: the first-run setup,
+// the shop settings, staff management and the import preview. Each test
+// submits the form and checks the effect where the merchant and shoppers
+// see it.
+
+const adminPassword = "a sturdy admin password"
+
+// addAdmin creates an admin account and logs the browser in with it.
+func (b *tab) addAdminAndLogIn(s *shop) {
+	b.t.Helper()
+	_, err := s.db.CreateStaff(context.Background(), "e2e", models.NewStaff{Email: "owner@example.com", Role: models.RoleAdmin, Password: adminPassword})
+	must(b.t, err)
+	b.open("/admin/login", "#email")
+	b.fill(`#email`, "owner@example.com", `#password`, adminPassword)
+	b.follow(`[data-testid="auth-submit"]`, `[data-testid="admin-nav"]`)
+}
+
+// TestFirstRunSetup: a shop without staff opens the one-time setup link,
+// a common password is refused with a message, then the first admin is
+// created and logged in; the link then leads nowhere.
+func TestFirstRunSetup(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	token, err := s.db.CreateSetupToken(context.Background())
+	must(t, err)
+	b := newBrowser(t, s)
+	link := "/admin/setup?token=" + token
+
+	b.step(t, "a common password is refused", func(t *testing.T, b *tab) {
+		b.open(link, `[data-testid="setup-form"]`)
+		b.fill(`#shop_name`, "Hazel & Oak", `#name`, "Hazel", `#email`, "hazel@example.com", `#password`, "password123")
+		b.follow(`[data-testid="setup-submit"]`, `[data-testid="password-error"]`)
+		if got := b.value(`#email`); got != "hazel@example.com" {
+			t.Fatalf("the form lost the email: %q", got)
+		}
+	})
+
+	b.step(t, "the first admin is created and lands on the settings", func(t *testing.T, b *tab) {
+		b.fill(`#password`, adminPassword)
+		b.follow(`[data-testid="setup-submit"]`, `[data-testid="settings-form"]`)
+		if got := b.value(`#name`); got != "Hazel & Oak" {
+			t.Fatalf("the settings name the shop %q", got)
+		}
+		list, err := s.db.StaffList(context.Background())
+		must(t, err)
+		if len(list) != 1 || list[0].Email != "hazel@example.com" || list[0].Role != models.RoleAdmin {
+			t.Fatalf("staff after setup: %+v", list)
+		}
+	})
+
+	b.step(t, "the setup link is gone", func(t *testing.T, b *tab) {
+		b.open(link, `[data-testid="error-page"]`)
+		if got := b.text(`[data-testid="error-page"] .status`); got != "404" {
+			t.Fatalf("the used link shows status %q, want 404", got)
+		}
+	})
+}
+
+// TestAdminChangesShopSettings: the admin renames the shop, switches to
+// euros written the European way and sets a footer; every shopper page
+// shows them.
+func TestAdminChangesShopSettings(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+
+	b.step(t, "a bad time zone is refused", func(t *testing.T, b *tab) {
+		b.open("/admin/settings", `[data-testid="settings-form"]`)
+		b.fill(`#time_zone`, "Mars/Olympus")
+		b.follow(`[data-testid="save-settings"]`, `[data-testid="time_zone-error"]`)
+	})
+
+	b.step(t, "save the shop's name, currency and footer", func(t *testing.T, b *tab) {
+		b.fill(`#name`, "Hazel & Oak", `#time_zone`, "Europe/Berlin", `#footer_text`, "Family-run since 1962.",
+			`#returns_text`, "Return anything within 30 days.")
+		b.do("choose euros", chromedp.SetValue(chromedp.CSS(`#currency`), "EUR"), chromedp.SetValue(chromedp.CSS(`#number_format`), "1.234,56"),
+			chromedp.Click(chromedp.CSS(`[data-testid="field-symbol_after"]`)))
+		b.follow(`[data-testid="save-settings"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="price-example"]`); got != "1.234,56 €" {
+			t.Fatalf("the example price reads %q", got)
+		}
+	})
+
+	b.step(t, "shoppers see them on every page", func(t *testing.T, b *tab) {
+		shopper := b.incognito()
+		for _, path := range []string{"/", "/c/kitchen", "/p/" + strconv.FormatUint(uint64(s.product("SKU-6").ID), 10), "/search?q=tent", "/cart"} {
+			shopper.open(path, `[data-testid="shop-name"]`)
+			if got := shopper.text(`[data-testid="shop-name"]`); got != "Hazel & Oak" {
+				t.Errorf("%s names the shop %q", path, got)
+			}
+			if got := shopper.text(`[data-testid="footer-text"]`); got != "Family-run since 1962." {
+				t.Errorf("%s footer %q", path, got)
+			}
+		}
+		shopper.open("/p/"+strconv.FormatUint(uint64(s.product("SKU-6").ID), 10), `[data-testid="product-price"]`)
+		if got := shopper.text(`[data-testid="product-price"]`); got != "39,99 €" {
+			t.Errorf("the skillet costs %q, want 39,99 €", got)
+		}
+		shopper.follow(`[data-testid="policies-link"]`, `[data-testid="policies"]`)
+		if got := shopper.text(`[data-testid="policies"]`); !strings.Contains(got, "Return anything within 30 days.") {
+			t.Errorf("the returns page reads %q", got)
+		}
+	})
+}
+
+// TestAdminManagesStaff: the admin adds a merchandiser (the generated
+// password logs in), deactivates them, and is refused when trying to
+// step down as the only admin.
+func TestAdminManagesStaff(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	var password string
+
+	b.step(t, "add a merchandiser and read the password once", func(t *testing.T, b *tab) {
+		b.open("/admin/staff", `[data-testid="staff-form"]`)
+		b.fill(`#email`, "nia@example.com", `#name`, "Nia")
+		b.follow(`[data-testid="add-staff"]`, `[data-testid="new-password"]`)
+		password = b.text(`[data-testid="password"]`)
+		if len(password) < 16 {
+			t.Fatalf("password shown: %q", password)
+		}
+		if b.count(`[data-testid="staff-row"][data-email="nia@example.com"]`) != 1 {
+			t.Fatal("the new merchandiser is not listed")
+		}
+	})
+
+	b.step(t, "the password logs the merchandiser in", func(t *testing.T, b *tab) {
+		other := b.incognito()
+		other.open("/admin/login", "#email")
+		other.fill(`#email`, "nia@example.com", `#password`, password)
+		other.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+	})
+
+	b.step(t, "deactivate the merchandiser", func(t *testing.T, b *tab) {
+		b.follow(`[data-testid="staff-row"][data-email="nia@example.com"] [data-testid="deactivate"]`, `[data-testid="flash"]`)
+		if b.count(`[data-testid="staff-row"][data-email="nia@example.com"] [data-testid="deactivated"]`) != 1 {
+			t.Fatal("the merchandiser is not shown as deactivated")
+		}
+		st, err := s.db.StaffByEmail(context.Background(), "nia@example.com")
+		must(t, err)
+		if st.Active() {
+			t.Fatal("the account is still active in the database")
+		}
+	})
+
+	b.step(t, "the only admin cannot step down", func(t *testing.T, b *tab) {
+		row := `[data-testid="staff-row"][data-email="owner@example.com"]`
+		b.do("choose merchandiser", chromedp.SetValue(chromedp.CSS(row+` select`), models.RoleMerchandiser))
+		b.follow(row+` [data-testid="change-role"]`, `[data-testid="staff-error"]`)
+		if got := b.text(`[data-testid="staff-error"]`); !strings.Contains(got, "at least one active admin") {
+			t.Fatalf("refusal reads %q", got)
+		}
+	})
+}
+
+// TestImportPreviewShowsABadRow: the admin uploads a products file with a
+// bad price; the preview names the file, line and field, offers no apply,
+// and nothing is written. The fixed file is then applied.
+func TestImportPreviewShowsABadRow(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "spring-catalog.csv")
+	good := "id,title,description,category,brand,price,stock,created_at\n" +
+		"NEW-1,Watering Can,,Garden > Watering,Greenway,19.50,8,\n" +
+		"NEW-2,Seed Tray,,Garden,Greenway,%s,12,\n"
+
+	b.step(t, "the preview lists the bad row", func(t *testing.T, b *tab) {
+		must(t, os.WriteFile(file, []byte(strings.Replace(good, "%s", "cheap", 1)), 0o644))
+		b.open("/admin/import", `[data-testid="import-form"]`)
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-problems"]`)
+		row := b.text(`[data-testid="import-problem"]`)
+		if !strings.Contains(row, "spring-catalog.csv") || b.text(`[data-testid="problem-line"]`) != "3" || b.text(`[data-testid="problem-field"]`) != "price" {
+			t.Fatalf("problem row reads %q", row)
+		}
+		if b.count(`[data-testid="apply-import"]`) != 0 {
+			t.Fatal("a file with problems can be applied")
+		}
+		if _, err := s.db.ProductByExternalID(context.Background(), "NEW-1"); err == nil {
+			t.Fatal("the preview wrote a product")
+		}
+	})
+
+	b.step(t, "the fixed file is applied", func(t *testing.T, b *tab) {
+		must(t, os.WriteFile(file, []byte(strings.Replace(good, "%s", "4.25", 1)), 0o644))
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
+		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 products created") {
+			t.Fatalf("result reads %q", got)
+		}
+		p, err := s.db.ProductByExternalID(context.Background(), "NEW-2")
+		must(t, err)
+		if p.PriceCents != 425 {
+			t.Fatalf("imported price %d", p.PriceCents)
+		}
+	})
+}
