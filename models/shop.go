@@ -25,20 +25,20 @@ const (
 // ShopSettings are the merchant's own name, money, time and texts, shown on
 // every page.
 type ShopSettings struct {
-	Name           string `json:"name"`
-	Currency       string `json:"currency"`        // ISO 4217 code, one of Currencies
-	NumberFormat   string `json:"number_format"`   // one of NumberFormats, e.g. "1,234.56"
-	SymbolAfter    bool   `json:"symbol_after"`    // "12.50 €" instead of "€12.50"
-	TimeZone       string `json:"time_zone"`       // IANA name, e.g. "Europe/Berlin"
-	ContactEmail   string `json:"contact_email"`   // shown in the footer
-	ContactPhone   string `json:"contact_phone"`   // shown in the footer
-	ShippingText   string `json:"shipping_text"`   // on the shipping and returns page
-	ReturnsText    string `json:"returns_text"`    // on the shipping and returns page
-	FooterText     string `json:"footer_text"`     // a line in every page's footer
-	LogoVersion    string `json:"logo_version"`    // changes with every new logo; "" = no logo
-	UpdatedAt      string `json:"updated_at"`      // RFC 3339, when an admin last saved
-	Demo           bool   `json:"-"`               // the generated demo world
-	location       *time.Location
+	Name         string `json:"name"`
+	Currency     string `json:"currency"`      // ISO 4217 code, one of Currencies
+	NumberFormat string `json:"number_format"` // one of NumberFormats, e.g. "1,234.56"
+	SymbolAfter  bool   `json:"symbol_after"`  // "12.50 €" instead of "€12.50"
+	TimeZone     string `json:"time_zone"`     // IANA name, e.g. "Europe/Berlin"
+	ContactEmail string `json:"contact_email"` // shown in the footer
+	ContactPhone string `json:"contact_phone"` // shown in the footer
+	ShippingText string `json:"shipping_text"` // on the shipping and returns page
+	ReturnsText  string `json:"returns_text"`  // on the shipping and returns page
+	FooterText   string `json:"footer_text"`   // a line in every page's footer
+	LogoVersion  string `json:"logo_version"`  // changes with every new logo; "" = no logo
+	UpdatedAt    string `json:"updated_at"`    // RFC 3339, when an admin last saved
+	Demo         bool   `json:"-"`             // the generated demo world
+	location     *time.Location
 }
 
 // Currency is a currency the shop can sell in. Prices are stored in
