@@ -68,11 +68,27 @@ func (s *Shop) refreshEngagement(context.Context) {
 		s.layout.mu.Unlock()
 		return
 	}
+	select {
+	case <-s.stop:
+		s.layout.mu.Unlock()
+		return // closing: no new background work
+	default:
+	}
 	s.layout.engRefreshes = true
 	s.layout.mu.Unlock()
+	// Tracked, so Close waits for it; cancelled when the shop stops.
+	s.background.Add(1)
 	go func() {
+		defer s.background.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		go func() {
+			select {
+			case <-s.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
 		s.layout.mu.Lock()
 		defer s.layout.mu.Unlock()

@@ -129,8 +129,13 @@ func (s *Shop) refreshLoop() {
 			return
 		case <-tick.C:
 		case <-s.refresh:
-			// Coalesce bursts of changes into one reload.
-			time.Sleep(200 * time.Millisecond)
+			// Coalesce bursts of changes into one reload, but stop at once
+			// when asked.
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
 			force = true
 		}
 		if err := s.RefreshCatalog(context.Background(), force); err != nil {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -112,7 +111,7 @@ func (s *Server) adminLogin(c echo.Context) error {
 	s.sessions.Put(ctx, sessStaffID, int(st.ID))
 	s.sessions.Put(ctx, sessStaffName, name)
 	s.sessions.Put(ctx, sessStaffRole, st.Role)
-	s.sessions.Put(ctx, sessSeen, time.Now().Unix())
+	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	s.log.Info("staff logged in", "staff_id", st.ID, "role", st.Role)
 	return c.Redirect(http.StatusSeeOther, next)
 }

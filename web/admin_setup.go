@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -57,7 +56,7 @@ func (s *Server) adminSetup(c echo.Context) error {
 	s.sessions.Put(ctx, sessStaffID, int(st.ID))
 	s.sessions.Put(ctx, sessStaffName, name)
 	s.sessions.Put(ctx, sessStaffRole, st.Role)
-	s.sessions.Put(ctx, sessSeen, time.Now().Unix())
+	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	s.log.Info("first admin created", "staff_id", st.ID)
 	s.flash(c, "Your admin account is ready. Check the shop settings next.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings")

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,7 +54,7 @@ func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
 	s.sessions.Put(ctx, sessShopperID, int(sh.ID))
 	s.sessions.Put(ctx, sessShopperKey, sh.ExternalID)
 	s.sessions.Put(ctx, sessShopperName, sh.Name)
-	s.sessions.Put(ctx, sessSeen, time.Now().Unix())
+	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	return s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
 }
 

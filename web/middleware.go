@@ -116,7 +116,7 @@ func (s *Server) checkIdle(c echo.Context) error {
 	if shopper == 0 && staff == 0 {
 		return nil
 	}
-	now := time.Now()
+	now := s.now()
 	seen := time.Unix(s.sessions.GetInt64(ctx, sessSeen), 0)
 	switch idle := now.Sub(seen); {
 	case idle > s.idleTimeout:

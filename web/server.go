@@ -52,6 +52,9 @@ type Server struct {
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
+	// now is the clock sessions are timed by; tests set it instead of
+	// sleeping.
+	now func() time.Time
 	reference              referencePage
 	prom                   *serverMetrics
 	started                time.Time
@@ -71,7 +74,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if cfg.Payments == nil {
 		cfg.Payments = payment.NewSimulated()
 	}
-	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter()}
+	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now}
 	s.payments = cfg.Payments
 	s.events = models.NewEventWriter(db, cfg.EventQueue, 2000, 5*time.Millisecond, cfg.Logger)
 
