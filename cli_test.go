@@ -10,13 +10,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"storefront/models"
 )
 
 // TestImportTrainRecommendEval runs the data commands the way an external
 // tool does, on a fresh database, and checks their output contracts.
 func TestImportTrainRecommendEval(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "shop.db")
+	db, drop, err := models.ScratchTarget(dir, "shop.db")
+	mustDo(t, err)
+	defer drop()
 	var products, events strings.Builder
 	products.WriteString("id,title,description,category,brand,price,stock,created_at\n")
 	for i := range 30 {

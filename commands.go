@@ -46,7 +46,7 @@ func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Wr
 			return err
 		}
 		if n > 0 {
-			fmt.Fprintf(stderr, "seed: %s already has %d products; keeping it\n", cfg.db, n)
+			fmt.Fprintf(stderr, "seed: %s already has %d products; keeping it\n", dbName(cfg.db), n)
 			return nil
 		}
 	}
@@ -55,7 +55,7 @@ func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Wr
 		return err
 	}
 	fmt.Fprintf(stdout, "seeded %s: %d categories, %d products, %d shoppers, %d events, %d orders, %d slots in %s\n",
-		cfg.db, sum.Categories, sum.Products, sum.Shoppers, sum.Events, sum.Orders, sum.Slots, sum.Duration.Round(time.Millisecond))
+		dbName(cfg.db), sum.Categories, sum.Products, sum.Shoppers, sum.Events, sum.Orders, sum.Slots, sum.Duration.Round(time.Millisecond))
 	return nil
 }
 
@@ -275,7 +275,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 			return err
 		}
 		if len(data.Events) == 0 {
-			return fmt.Errorf("eval: %s has no events to evaluate on (import or seed some first)", cfg.db)
+			return fmt.Errorf("eval: %s has no events to evaluate on (import or seed some first)", dbName(cfg.db))
 		}
 		var trainEvents []recommender.Event
 		trainEvents, test = recommender.TimeSplit(data.Events, 0.8)
@@ -284,7 +284,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 			train.Now = trainEvents[len(trainEvents)-1].Time
 		}
 		rcfg = recommender.DefaultConfig()
-		res.Dataset, res.Protocol = cfg.db, "time split: earlier 80% of events train, later 20% test, users in both, seen items removed"
+		res.Dataset, res.Protocol = dbName(cfg.db), "time split: earlier 80% of events train, later 20% test, users in both, seen items removed"
 	case "movielens":
 		data, err := recommender.LoadMovieLens(dir)
 		if err != nil {
@@ -358,6 +358,6 @@ func backupCmd(cfg config, to string, stdout io.Writer) error {
 	if err := db.Backup(ctx, to); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", cfg.db, to, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "backed up %s to %s in %s\n", dbName(cfg.db), to, time.Since(start).Round(time.Millisecond))
 	return nil
 }

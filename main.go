@@ -29,12 +29,15 @@ Usage:
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR]
   storefront backup    [--db PATH] --to FILE
+  storefront migrate   [--db PATH]
   storefront staff add            [--db PATH] --email E --role admin|merchandiser [--name N] [--password-stdin]
   storefront staff list           [--db PATH]
   storefront staff remove         [--db PATH] --email E
   storefront staff reset-password [--db PATH] --email E [--password-stdin]
 
-Every command takes --db (default data/storefront.db, created if missing).
+Every command takes --db: a SQLite file (default data/storefront.db, created
+if missing) or postgres://user:pass@host:port/db?sslmode=disable (the database
+must exist). Opening a database brings its schema up to date.
 `
 
 // config holds everything the commands need.
@@ -67,7 +70,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg config
-	fs.StringVar(&cfg.db, "db", "data/storefront.db", "SQLite database file")
+	fs.StringVar(&cfg.db, "db", "data/storefront.db", "SQLite database file, or postgres://user:pass@host:port/db?sslmode=disable")
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
 
@@ -133,6 +136,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return backupCmd(cfg, *to, stdout)
 	case "staff":
 		return staffCmd(&cfg, fs, args, stdin, stdout)
+	case "migrate":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return migrateCmd(cfg, stdout)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}

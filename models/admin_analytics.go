@@ -22,13 +22,13 @@ type SlotDayStat struct {
 	Revenue     float64 // currency units attributed from purchases
 }
 
-// The day and date-arithmetic expressions below are the only
-// SQLite-specific SQL of the analytics; on PostgreSQL they become
-// to_char(created_at, 'YYYY-MM-DD') and p.created_at - interval '7 days'.
+// The day and date-arithmetic expressions are the only dialect-specific
+// SQL of the analytics: SQLite's date() and datetime(t, '-N seconds'),
+// PostgreSQL's to_char(t, 'YYYY-MM-DD') and t - N * interval '1 second'.
 const (
 	sqlEngagementByDay = `
 SELECT slot, date(created_at) AS day,
-       SUM(CASE WHEN type = 'impression' THEN MAX(CAST(value AS INTEGER), 1) ELSE 0 END) AS impressions,
+       SUM(CASE WHEN type = 'impression' THEN CASE WHEN CAST(value AS INTEGER) > 1 THEN CAST(value AS INTEGER) ELSE 1 END ELSE 0 END) AS impressions,
        SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks,
        SUM(CASE WHEN type = 'add_to_cart' THEN 1 ELSE 0 END) AS carts
 FROM events
@@ -52,6 +52,31 @@ JOIN events c ON c.id = (
 WHERE p.type = 'purchase' AND p.product_id IS NOT NULL
   AND p.created_at >= ? AND p.created_at < ?
 GROUP BY c.slot, date(p.created_at)`
+
+	sqlEngagementByDayPG = `
+SELECT slot, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+       SUM(CASE WHEN type = 'impression' THEN CASE WHEN CAST(value AS INTEGER) > 1 THEN CAST(value AS INTEGER) ELSE 1 END ELSE 0 END) AS impressions,
+       SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks,
+       SUM(CASE WHEN type = 'add_to_cart' THEN 1 ELSE 0 END) AS carts
+FROM events
+WHERE slot <> '' AND type IN ('impression', 'click', 'add_to_cart')
+  AND created_at >= ? AND created_at < ?
+GROUP BY slot, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
+
+	sqlRevenueByDayPG = `
+SELECT c.slot AS slot, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, SUM(p.value) AS revenue
+FROM events p
+JOIN events c ON c.id = (
+    SELECT c2.id FROM events c2
+    WHERE c2.user_key = p.user_key AND c2.product_id = p.product_id
+      AND c2.type = 'click' AND c2.slot <> ''
+      AND c2.created_at <= p.created_at
+      AND c2.created_at >= p.created_at - ? * interval '1 second'
+    ORDER BY c2.created_at DESC, c2.id DESC
+    LIMIT 1)
+WHERE p.type = 'purchase' AND p.product_id IS NOT NULL
+  AND p.created_at >= ? AND p.created_at < ?
+GROUP BY c.slot, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
 )
 
 // SlotAnalytics returns per-slot, per-day impressions, clicks, add-to-carts
@@ -59,7 +84,14 @@ GROUP BY c.slot, date(p.created_at)`
 func (db *DB) SlotAnalytics(ctx context.Context, from, to time.Time) ([]SlotDayStat, error) {
 	from, to = from.UTC(), to.UTC()
 	var rows []SlotDayStat
-	if err := db.R.WithContext(ctx).Raw(sqlEngagementByDay, from, to).Scan(&rows).Error; err != nil {
+	r := db.R.WithContext(ctx)
+	var err error
+	if db.Postgres() {
+		err = r.Raw(sqlEngagementByDayPG, from, to).Scan(&rows).Error
+	} else {
+		err = r.Raw(sqlEngagementByDay, from, to).Scan(&rows).Error
+	}
+	if err != nil {
 		return nil, fmt.Errorf("models: slot engagement %s–%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
 	}
 	var rev []struct {
@@ -67,8 +99,13 @@ func (db *DB) SlotAnalytics(ctx context.Context, from, to time.Time) ([]SlotDayS
 		Day     string
 		Revenue float64
 	}
-	window := fmt.Sprintf("-%d seconds", int(AttributionWindow.Seconds()))
-	if err := db.R.WithContext(ctx).Raw(sqlRevenueByDay, window, from, to).Scan(&rev).Error; err != nil {
+	if db.Postgres() {
+		err = r.Raw(sqlRevenueByDayPG, int(AttributionWindow.Seconds()), from, to).Scan(&rev).Error
+	} else {
+		window := fmt.Sprintf("-%d seconds", int(AttributionWindow.Seconds()))
+		err = r.Raw(sqlRevenueByDay, window, from, to).Scan(&rev).Error
+	}
+	if err != nil {
 		return nil, fmt.Errorf("models: slot revenue %s–%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
 	}
 	type key struct{ slot, day string }

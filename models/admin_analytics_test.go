@@ -2,17 +2,12 @@ package models
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 )
 
 func TestSlotAnalyticsAttributesRevenueToLastClick(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := mustOpen(t)
 	ctx := context.Background()
 	day := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	p1, p2 := uint(1), uint(2)

@@ -3,8 +3,10 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -34,6 +36,11 @@ func (db *DB) Bulk(ctx context.Context, fn func(b *BulkTx) error) error {
 		return err
 	}
 	w = w.WithContext(ctx)
+	if db.Postgres() {
+		return w.Transaction(func(tx *gorm.DB) error {
+			return fn(&BulkTx{tx: tx})
+		})
+	}
 	if err := w.Exec(fmt.Sprintf("PRAGMA cache_size = -%d", bulkCacheKiB)).Error; err != nil {
 		return fmt.Errorf("models: bulk cache size: %w", err)
 	}
@@ -54,7 +61,11 @@ func (db *DB) unprepared() (*gorm.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("models: writer pool: %w", err)
 	}
-	g, err := gorm.Open(sqlite.Dialector{Conn: conn}, &gorm.Config{
+	var d gorm.Dialector = sqlite.Dialector{Conn: conn}
+	if db.Postgres() {
+		d = postgres.New(postgres.Config{Conn: conn})
+	}
+	g, err := gorm.Open(d, &gorm.Config{
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Default.LogMode(logger.Silent),
 	})
@@ -294,9 +305,20 @@ func (db *DB) Counts(ctx context.Context) (DataCounts, error) {
 // layout, sessions, models, settings) in one transaction and restarts the
 // id sequences, so a reseed produces the same ids. The schema stays.
 func (db *DB) DeleteAllData(ctx context.Context) error {
-	// SQLite-specific: the table list comes from sqlite_master.
+	if db.Postgres() {
+		var tables []string
+		err := db.W.WithContext(ctx).Raw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`).Scan(&tables).Error
+		if err != nil {
+			return fmt.Errorf("models: list tables: %w", err)
+		}
+		if err := db.W.WithContext(ctx).Exec(`TRUNCATE "` + strings.Join(tables, `", "`) + `" RESTART IDENTITY CASCADE`).Error; err != nil {
+			return fmt.Errorf("models: delete all data: %w", err)
+		}
+		return nil
+	}
+	// SQLite: the table list comes from sqlite_master.
 	var tables []string
-	err := db.W.WithContext(ctx).Raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).Scan(&tables).Error
+	err := db.W.WithContext(ctx).Raw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'`).Scan(&tables).Error
 	if err != nil {
 		return fmt.Errorf("models: list tables: %w", err)
 	}
@@ -333,7 +355,12 @@ func (db *DB) DeleteAllData(ctx context.Context) error {
 // definitions are read back from sqlite_master.
 func (b *BulkTx) WithoutEventIndexes(fn func() error) error {
 	var idx []struct{ Name, SQL string }
-	err := b.tx.Raw(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&idx).Error
+	var err error
+	if b.tx.Dialector.Name() == "postgres" {
+		err = b.tx.Raw(`SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'events' AND indexname <> 'events_pkey' ORDER BY indexname`).Scan(&idx).Error
+	} else {
+		err = b.tx.Raw(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).Scan(&idx).Error
+	}
 	if err != nil {
 		return fmt.Errorf("models: list event indexes: %w", err)
 	}

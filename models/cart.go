@@ -93,7 +93,7 @@ func (db *DB) MergeVisitor(ctx context.Context, visitorKey, shopperKey string) e
 		for _, l := range lines {
 			err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "owner_key"}, {Name: "product_id"}},
-				DoUpdates: clause.Assignments(map[string]any{"quantity": gorm.Expr("MIN(cart_items.quantity + excluded.quantity, ?)", MaxLineQuantity)}),
+				DoUpdates: clause.Assignments(map[string]any{"quantity": gorm.Expr("CASE WHEN cart_items.quantity + excluded.quantity > ? THEN ? ELSE cart_items.quantity + excluded.quantity END", MaxLineQuantity, MaxLineQuantity)}),
 			}).Create(&CartItem{OwnerKey: shopperKey, ProductID: l.ProductID, Quantity: l.Quantity}).Error
 			if err != nil {
 				return fmt.Errorf("models: merge cart line: %w", err)
@@ -183,6 +183,10 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	var order Order
 	created := false
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One checkout per cart at a time, whichever instance takes it.
+		if err := lockTx(tx, "checkout:"+owner); err != nil {
+			return err
+		}
 		err := tx.Where("idempotency_key = ?", idemKey).First(&order).Error
 		if err == nil {
 			if order.ShopperID == nil || *order.ShopperID != shopperID {

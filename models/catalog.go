@@ -220,7 +220,7 @@ func (db *DB) CatalogVersion(ctx context.Context) (string, error) {
 	}
 	err := db.R.WithContext(ctx).Raw(`SELECT (SELECT COUNT(*) FROM products) AS products,
 		(SELECT COUNT(*) FROM categories) AS categories,
-		(SELECT COALESCE(MAX(updated_at), '') FROM products) AS changed`).Scan(&v).Error
+		(SELECT COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM products) AS changed`).Scan(&v).Error
 	if err != nil {
 		return "", fmt.Errorf("models: catalog version: %w", err)
 	}

@@ -10,10 +10,15 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
+	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -38,13 +43,36 @@ func (e *ValidationError) Error() string {
 
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
-// DB holds two pools onto one SQLite file: a single-connection writer, so
-// every write transaction is serialized through one path and starts with
-// BEGIN IMMEDIATE, and a reader pool that never queues behind it (WAL).
+// DB holds the shop's database. On SQLite it is two pools onto one file:
+// a single-connection writer, so every write transaction is serialized
+// through one path and starts with BEGIN IMMEDIATE, and a reader pool that
+// never queues behind it (WAL). On PostgreSQL, W and R are one pool.
 type DB struct {
 	W    *gorm.DB
 	R    *gorm.DB
-	Path string
+	Path string // the SQLite file; "" on PostgreSQL
+	URL  string // the PostgreSQL URL; "" on SQLite
+	// Migrated lists the migrations Open ran on this database.
+	Migrated []string
+}
+
+// Target is what Open was given: the SQLite path or the PostgreSQL URL.
+func (db *DB) Target() string {
+	if db.Postgres() {
+		return db.URL
+	}
+	return db.Path
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.URL != "" }
+
+// Name describes the database for messages, without any password.
+func (db *DB) Name() string {
+	if db.Postgres() {
+		return RedactURL(db.URL)
+	}
+	return db.Path
 }
 
 // dsn is the one place SQLite-specific connection settings live.
@@ -62,14 +90,52 @@ func dsn(path string, writer bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if missing) the database at path and migrates it.
-func Open(path string) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("models: create data dir: %w", err)
-		}
+// IsPostgresURL reports whether target names a PostgreSQL database.
+func IsPostgresURL(target string) bool {
+	return strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://")
+}
+
+// CheckTarget says what is wrong with a --db value, or nil: a SQLite file
+// path or a postgres:// URL. Any other URL is refused before anything is
+// created from it.
+func CheckTarget(target string) error {
+	if target == "" {
+		return fmt.Errorf("models: no database given: %w", ErrInvalid)
 	}
-	cfg := &gorm.Config{
+	if IsPostgresURL(target) {
+		u, err := url.Parse(target)
+		if err != nil {
+			return fmt.Errorf("models: database URL %s: %v (want postgres://user:pass@host:port/db?sslmode=disable): %w", RedactURL(target), err, ErrInvalid)
+		}
+		if u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return fmt.Errorf("models: database URL %s needs a host and a database name: postgres://user:pass@host:port/db?sslmode=disable: %w", RedactURL(target), ErrInvalid)
+		}
+		return nil
+	}
+	if i := strings.Index(target, "://"); i > 0 || strings.HasPrefix(target, "file:") {
+		scheme := target
+		if i > 0 {
+			scheme = target[:i]
+		} else {
+			scheme = "file"
+		}
+		return fmt.Errorf("models: unsupported database %q (scheme %s): --db takes a SQLite file path (data/storefront.db) or postgres://user:pass@host:port/db?sslmode=disable: %w",
+			RedactURL(target), scheme, ErrInvalid)
+	}
+	return nil
+}
+
+// RedactURL hides the password of a database URL.
+func RedactURL(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || u.User == nil {
+		return target
+	}
+	return u.Redacted()
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
 		// Multi-row event inserts differ by row count; bound the statement
@@ -78,6 +144,31 @@ func Open(path string) (*DB, error) {
 		PrepareStmtTTL:     10 * time.Minute,
 		Logger:             logger.Default.LogMode(logger.Silent),
 	}
+}
+
+// Open opens the database and brings its schema up to date: a SQLite file
+// (created if missing) or a postgres:// URL (the database must exist).
+func Open(target string) (*DB, error) { return open(target, "") }
+
+// open opens target and runs the migrations up to and including upTo
+// (every one when upTo is "").
+func open(target, upTo string) (*DB, error) {
+	if err := CheckTarget(target); err != nil {
+		return nil, err
+	}
+	if IsPostgresURL(target) {
+		return openPostgres(target, upTo)
+	}
+	return openSQLite(target, upTo)
+}
+
+func openSQLite(path, upTo string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("models: create data dir: %w", err)
+		}
+	}
+	cfg := gormConfig()
 	w, err := gorm.Open(sqlite.Open(dsn(path, true)), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("models: open writer %s: %w", path, err)
@@ -88,7 +179,7 @@ func Open(path string) (*DB, error) {
 	}
 	wsql.SetMaxOpenConns(1)
 	db := &DB{W: w, Path: path}
-	if err := db.migrate(); err != nil {
+	if db.Migrated, err = db.migrate(context.Background(), upTo); err != nil {
 		wsql.Close()
 		return nil, err
 	}
@@ -111,11 +202,60 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// PostgresPool is the connection pool size of one instance on PostgreSQL
+// (STOREFRONT_PG_POOL overrides it): N instances hold up to N × this many
+// connections, which must stay under the server's max_connections.
+func PostgresPool() int {
+	if n, err := strconv.Atoi(os.Getenv("STOREFRONT_PG_POOL")); err == nil && n > 0 {
+		return n
+	}
+	return 16
+}
+
+// lockTimeout is how long a PostgreSQL statement waits for a lock before
+// giving up with a busy error, as SQLite's busy timeout does; a URL that
+// sets lock_timeout itself keeps its own.
+const lockTimeout = "5s"
+
+func openPostgres(target, upTo string) (*DB, error) {
+	dsn := target
+	if u, err := url.Parse(target); err == nil && u.Query().Get("lock_timeout") == "" {
+		q := u.Query()
+		q.Set("lock_timeout", lockTimeout)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	g, err := gorm.Open(postgres.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("models: open %s: %w", RedactURL(target), err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("models: pool: %w", err)
+	}
+	n := PostgresPool()
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("models: connect to %s: %w", RedactURL(target), err)
+	}
+	db := &DB{W: g, R: g, URL: target}
+	if db.Migrated, err = db.migrate(ctx, upTo); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
-	for _, g := range []*gorm.DB{db.R, db.W} {
-		if g == nil {
+	for i, g := range []*gorm.DB{db.R, db.W} {
+		if g == nil || (i == 1 && db.W == db.R) {
 			continue
 		}
 		if s, err := g.DB(); err == nil {
@@ -123,49 +263,6 @@ func (db *DB) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func (db *DB) migrate() error {
-	err := db.W.AutoMigrate(
-		&Category{}, &Product{}, &Shopper{}, &Staff{}, &Event{},
-		&CartItem{}, &Order{}, &OrderItem{},
-		&Page{}, &Slot{}, &LayoutVersion{}, &AuditLog{},
-		&ModelArtifact{}, &APIKey{}, &Setting{}, &ForgottenUser{},
-	)
-	if err != nil {
-		return fmt.Errorf("models: migrate: %w", err)
-	}
-	if err := normalizeSlotStrategies(db.W); err != nil {
-		return err
-	}
-	// The session store (alexedwards/scs sqlite3store) expects this table.
-	err = db.W.Exec(`CREATE TABLE IF NOT EXISTS sessions (
-		token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL)`).Error
-	if err == nil {
-		err = db.W.Exec(`CREATE INDEX IF NOT EXISTS sessions_expiry_idx ON sessions(expiry)`).Error
-	}
-	if err != nil {
-		return fmt.Errorf("models: migrate sessions: %w", err)
-	}
-	// Category listings count, page and facet products by category, active
-	// flag and brand; this index answers the count and the brand facets
-	// without reading a row (load-test profiles: ~18× less SQL per
-	// category page). Plain SQL that PostgreSQL accepts too.
-	err = db.W.Exec(`CREATE INDEX IF NOT EXISTS idx_products_listing ON products(category_id, active, brand, popularity)`).Error
-	if err != nil {
-		return fmt.Errorf("models: migrate listing index: %w", err)
-	}
-	// A shopper's behaviour history (views, clicks, carts, purchases) is
-	// read on every personalized page. Impressions and searches pile up
-	// beside it under the same user key, so the history has its own
-	// partial index: the read stays a short index walk however many
-	// impressions a shopper collects. PostgreSQL accepts the same SQL.
-	err = db.W.Exec(`CREATE INDEX IF NOT EXISTS idx_events_user_behaviour ON events(user_key, created_at)
-		WHERE type IN ('view','click','add_to_cart','purchase')`).Error
-	if err != nil {
-		return fmt.Errorf("models: migrate behaviour index: %w", err)
-	}
-	return nil
 }
 
 // analyze refreshes the query planner's statistics. Without them SQLite
@@ -180,6 +277,17 @@ func (db *DB) analyze() error {
 		return fmt.Errorf("models: analyze: %w", err)
 	}
 	return nil
+}
+
+// lockTx serializes the rest of a transaction with every other
+// transaction that takes the same key, across all instances on one
+// PostgreSQL database (an advisory lock released at commit). On SQLite
+// every write transaction is serialized already.
+func lockTx(tx *gorm.DB, key string) error {
+	if tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, key).Error
 }
 
 // Ping checks that the reader pool answers.
@@ -209,6 +317,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("models: backup: %s already exists: %w", path, ErrInvalid)
 	}
+	if db.Postgres() {
+		return db.pgDump(ctx, path)
+	}
 	conn, err := sql.Open("sqlite3", dsn(db.Path, false))
 	if err != nil {
 		return fmt.Errorf("models: backup: open %s: %w", db.Path, err)
@@ -220,12 +331,57 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// IsBusy reports whether err is SQLite saying the database stayed locked
-// past the busy timeout: a moment of overload, not a bug.
+// IsBusy reports whether err is the database saying it stayed locked past
+// the wait limit (SQLite's busy timeout, PostgreSQL's lock_timeout) or
+// could not take a connection: a moment of overload, not a bug.
 func IsBusy(err error) bool {
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
 	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// lock_not_available, too_many_connections, cannot_connect_now,
+		// serialization_failure, deadlock_detected
+		switch pe.Code {
+		case "55P03", "53300", "57P03", "40001", "40P01":
+			return true
+		}
+	}
 	return false
+}
+
+// pgDumpHelp explains how to back up and restore PostgreSQL by hand.
+const pgDumpHelp = `on PostgreSQL, back up with pg_dump (a consistent snapshot while the shop serves):
+  pg_dump --format=custom --file=FILE 'postgres://…'
+and restore into an empty database with:
+  pg_restore --no-owner --dbname='postgres://…' FILE`
+
+// pgDump writes a consistent dump of a PostgreSQL database with pg_dump
+// (custom format; pg_restore reads it back).
+func (db *DB) pgDump(ctx context.Context, path string) error {
+	bin, err := exec.LookPath("pg_dump")
+	if err != nil {
+		return fmt.Errorf("models: backup: pg_dump is not installed (apt-get install postgresql-client); %s", pgDumpHelp)
+	}
+	out, err := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+db.URL).CombinedOutput()
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("models: backup with pg_dump: %v: %s\n%s", err, strings.TrimSpace(string(out)), pgDumpHelp)
+	}
+	return nil
+}
+
+// RestorePostgres loads a pg_dump backup (see Backup) into the empty
+// PostgreSQL database at target.
+func RestorePostgres(ctx context.Context, file, target string) error {
+	bin, err := exec.LookPath("pg_restore")
+	if err != nil {
+		return fmt.Errorf("models: restore: pg_restore is not installed (apt-get install postgresql-client)")
+	}
+	out, err := exec.CommandContext(ctx, bin, "--no-owner", "--exit-on-error", "--dbname="+target, file).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("models: restore with pg_restore: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

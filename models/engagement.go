@@ -17,7 +17,7 @@ type SlotStats struct {
 func (db *DB) SlotEngagement(ctx context.Context, since time.Time) (map[string]SlotStats, error) {
 	var rows []SlotStats
 	err := db.R.WithContext(ctx).Raw(`SELECT slot,
-		SUM(CASE WHEN type = 'impression' THEN MAX(CAST(value AS INTEGER), 1) ELSE 0 END) AS impressions,
+		SUM(CASE WHEN type = 'impression' THEN CASE WHEN CAST(value AS INTEGER) > 1 THEN CAST(value AS INTEGER) ELSE 1 END ELSE 0 END) AS impressions,
 		SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks
 		FROM events WHERE slot <> '' AND created_at >= ? AND type IN ('impression','click')
 		GROUP BY slot`, since.UTC()).Scan(&rows).Error

@@ -130,7 +130,7 @@ func (db *DB) Interactions(ctx context.Context, since time.Time) ([]Interaction,
 	rows, err := db.R.WithContext(ctx).Raw(`SELECT e.user_key, p.external_id, e.type, e.value, e.created_at
 		FROM events e JOIN products p ON p.id = e.product_id
 		WHERE e.type IN ('view','click','add_to_cart','purchase') AND e.created_at >= ?
-		ORDER BY e.created_at`, since.UTC()).Rows()
+		ORDER BY e.created_at, e.id`, since.UTC()).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("models: load interactions: %w", err)
 	}
@@ -152,7 +152,7 @@ func (db *DB) UserInteractions(ctx context.Context, userKey string, since time.T
 	err := db.R.WithContext(ctx).Raw(`SELECT * FROM (SELECT e.user_key, p.external_id AS item_id, e.type, e.value, e.created_at
 		FROM events e JOIN products p ON p.id = e.product_id
 		WHERE e.user_key = ? AND e.type IN ('view','click','add_to_cart','purchase') AND e.created_at >= ?
-		ORDER BY e.created_at DESC LIMIT ?) ORDER BY created_at`, userKey, since.UTC(), limit).Scan(&out).Error
+		ORDER BY e.created_at DESC, e.id DESC LIMIT ?) AS recent ORDER BY created_at`, userKey, since.UTC(), limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: load interactions of %s: %w", userKey, err)
 	}

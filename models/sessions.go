@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// SessionStore keeps web sessions in the shop's database. It implements
+// SessionStore keeps web sessions in the shop's database, so every
+// instance on one PostgreSQL database sees the same sessions. It implements
 // scs.Store and scs.CtxStore: lookups use the read pool so they never queue
-// behind writes; commits go through the single writer.
+// behind writes; commits go through the writer. SQLite keeps the expiry as
+// a Julian day, PostgreSQL as a timestamp.
 type SessionStore struct {
 	db *DB
 }
@@ -25,7 +27,11 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		return nil, false, err
 	}
 	var data []byte
-	err = r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`, token).Scan(&data)
+	if s.db.Postgres() {
+		err = r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND now() < expiry`, token).Scan(&data)
+	} else {
+		err = r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`, token).Scan(&data)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -41,9 +47,14 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	if err != nil {
 		return err
 	}
-	_, err = w.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
+	if s.db.Postgres() {
+		_, err = w.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+		ON CONFLICT(token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, expiry.UTC())
+	} else {
+		_, err = w.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, julianday(?))
 		ON CONFLICT(token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		token, b, expiry.UTC().Format("2006-01-02T15:04:05.999"))
+			token, b, expiry.UTC().Format("2006-01-02T15:04:05.999"))
+	}
 	if err != nil {
 		return fmt.Errorf("models: commit session: %w", err)
 	}
@@ -56,7 +67,12 @@ func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {
+	if s.db.Postgres() {
+		_, err = w.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, token)
+	} else {
+		_, err = w.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token)
+	}
+	if err != nil {
 		return fmt.Errorf("models: delete session: %w", err)
 	}
 	return nil
@@ -104,7 +120,13 @@ func (s *SessionStore) Delete(token string) error {
 
 // DeleteExpiredSessions removes sessions past their expiry.
 func (db *DB) DeleteExpiredSessions(ctx context.Context) error {
-	if err := db.W.WithContext(ctx).Exec(`DELETE FROM sessions WHERE expiry < julianday('now')`).Error; err != nil {
+	var err error
+	if db.Postgres() {
+		err = db.W.WithContext(ctx).Exec(`DELETE FROM sessions WHERE expiry < now()`).Error
+	} else {
+		err = db.W.WithContext(ctx).Exec(`DELETE FROM sessions WHERE expiry < julianday('now')`).Error
+	}
+	if err != nil {
 		return fmt.Errorf("models: delete expired sessions: %w", err)
 	}
 	return nil

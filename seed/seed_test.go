@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -22,11 +21,11 @@ var tinyWorld = Options{Seed: 7, Now: testNow, Products: 400, Shoppers: 150, Eve
 
 func openDB(tb testing.TB) *models.DB {
 	tb.Helper()
-	db, err := models.Open(filepath.Join(tb.TempDir(), "t.db"))
+	db, done, err := models.OpenScratch(tb.TempDir(), "t.db")
 	if err != nil {
 		tb.Fatalf("open db: %v", err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(done)
 	return db
 }
 

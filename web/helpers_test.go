@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,11 +32,11 @@ const testPassword = "correct horse battery"
 // shopper and a published homepage layout, and starts the server.
 func mustOpenShop(tb testing.TB) *testShop {
 	tb.Helper()
-	db, err := models.Open(filepath.Join(tb.TempDir(), "shop.db"))
+	db, done, err := models.OpenScratch(tb.TempDir(), "shop.db")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(done)
 	ctx := context.Background()
 	outdoor := models.Category{Slug: "outdoor", Name: "Outdoor"}
 	must(tb, db.W.Create(&outdoor).Error)

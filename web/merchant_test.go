@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,9 +58,9 @@ func startShopWith(tb testing.TB, db *models.DB, pay payment.Provider) *testShop
 // layout, no staff, no settings, as after a first import.
 func mustOpenBareDB(tb testing.TB) *models.DB {
 	tb.Helper()
-	db, err := models.Open(filepath.Join(tb.TempDir(), "bare.db"))
+	db, done, err := models.OpenScratch(tb.TempDir(), "bare.db")
 	must(tb, err)
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(done)
 	for ci, name := range []string{"Garden", "Kitchen", "Toys"} {
 		c := models.Category{Slug: models.Slugify(name), Name: name}
 		must(tb, db.W.Create(&c).Error)

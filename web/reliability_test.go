@@ -26,18 +26,29 @@ import (
 	shopsvc "storefront/shop"
 )
 
-// holdWriteLock takes SQLite's write lock on a separate connection, as
-// another process or a long transaction would, until release is called.
+// holdWriteLock takes the database's write lock on a separate connection,
+// as another process or a long transaction would, until release is called:
+// SQLite's one write lock, or on PostgreSQL a lock on every table that lets
+// reads through and makes writes wait.
 func holdWriteLock(tb testing.TB, db *models.DB) (release func()) {
 	tb.Helper()
-	other, err := models.Open(db.Path)
+	other, err := models.Open(db.Target())
 	must(tb, err)
 	w, err := other.W.DB()
 	must(tb, err)
 	conn, err := w.Conn(context.Background())
 	must(tb, err)
-	_, err = conn.ExecContext(context.Background(), "BEGIN IMMEDIATE")
-	must(tb, err)
+	if db.Postgres() {
+		tables, err := other.W.Migrator().GetTables()
+		must(tb, err)
+		_, err = conn.ExecContext(context.Background(), "BEGIN")
+		must(tb, err)
+		_, err = conn.ExecContext(context.Background(), "LOCK TABLE "+strings.Join(tables, ", ")+" IN EXCLUSIVE MODE")
+		must(tb, err)
+	} else {
+		_, err = conn.ExecContext(context.Background(), "BEGIN IMMEDIATE")
+		must(tb, err)
+	}
 	var once sync.Once
 	release = func() {
 		once.Do(func() {
@@ -131,7 +142,7 @@ func TestGracefulStopDrainsEvents(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatalf("stop: %v", err)
 	}
-	if n := countEvents(t, shop.db.Path, models.EventView); n != views {
+	if n := countEvents(t, shop.db.Target(), models.EventView); n != views {
 		t.Fatalf("%d view events stored after a clean stop, want %d", n, views)
 	}
 }
@@ -236,7 +247,12 @@ func TestHomepageSurvivesModelFaults(t *testing.T) {
 		}
 		served := shop.srv.shop.Model()
 		// The next save fails, as on a full disk.
-		must(t, shop.db.W.Exec(`CREATE TRIGGER fail_model_save BEFORE INSERT ON model_artifacts BEGIN SELECT RAISE(ABORT, 'disk full'); END`).Error)
+		if shop.db.Postgres() {
+			must(t, shop.db.W.Exec(`CREATE FUNCTION fail_model_save() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql`).Error)
+			must(t, shop.db.W.Exec(`CREATE TRIGGER fail_model_save BEFORE INSERT ON model_artifacts FOR EACH ROW EXECUTE FUNCTION fail_model_save()`).Error)
+		} else {
+			must(t, shop.db.W.Exec(`CREATE TRIGGER fail_model_save BEFORE INSERT ON model_artifacts BEGIN SELECT RAISE(ABORT, 'disk full'); END`).Error)
+		}
 		if !shop.srv.shop.Trainer().Start() {
 			t.Fatal("training did not start")
 		}
@@ -343,10 +359,11 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 	after, err := shop.db.Counts(ctx)
 	must(t, err)
 
-	backup, err := models.Open(copyPath)
-	must(t, err)
-	var check string
-	must(t, backup.R.Raw("PRAGMA integrity_check").Scan(&check).Error)
+	backup := openBackup(t, copyPath)
+	check := "ok"
+	if !backup.Postgres() {
+		must(t, backup.R.Raw("PRAGMA integrity_check").Scan(&check).Error)
+	}
 	got, err := backup.Counts(ctx)
 	must(t, err)
 	backup.Close()
@@ -365,12 +382,9 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 	}
 
 	// Restore as README says: with the shop stopped, copy the backup over
-	// the database file (removing -wal and -shm), then start the shop.
-	restored := filepath.Join(t.TempDir(), "storefront.db")
-	copyFile(t, quiet, restored)
-	db, err := models.Open(restored)
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
+	// the database file (removing -wal and -shm), then start the shop; on
+	// PostgreSQL, pg_restore it into an empty database.
+	db := openBackup(t, quiet)
 	rc, err := db.Counts(ctx)
 	must(t, err)
 	if rc != after {
@@ -417,7 +431,7 @@ func TestAPIAcknowledgesOnlyCommittedEvents(t *testing.T) {
 	if status != http.StatusAccepted || took < time.Second {
 		t.Fatalf("answered %d after %s while the write lock was held", status, took)
 	}
-	if n := countEvents(t, shop.db.Path, models.EventPurchase); n != 1 {
+	if n := countEvents(t, shop.db.Target(), models.EventPurchase); n != 1 {
 		t.Fatalf("%d events stored when the answer came, want 1", n)
 	}
 }
@@ -432,4 +446,27 @@ func TestBusyDatabaseErrorIsA503(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "busy") {
 		t.Fatalf("busy database: %d %q, want 503 saying busy", rec.Code, rec.Body.String()[:min(200, rec.Body.Len())])
 	}
+}
+
+// openBackup opens what Backup wrote: the SQLite copy itself (copied
+// where a restore would put it), or a new PostgreSQL database the dump is
+// restored into.
+func openBackup(t *testing.T, file string) *models.DB {
+	t.Helper()
+	if os.Getenv(models.TestDBEnv) == "" {
+		restored := filepath.Join(t.TempDir(), "storefront.db")
+		copyFile(t, file, restored)
+		db, err := models.Open(restored)
+		must(t, err)
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	target, drop, err := models.NewPostgresDatabase(os.Getenv(models.TestDBEnv), "sf_test_")
+	must(t, err)
+	t.Cleanup(func() { drop() })
+	must(t, models.RestorePostgres(context.Background(), file, target))
+	db, err := models.Open(target)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
