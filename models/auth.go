@@ -123,13 +123,17 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 		}
 		// Ids are never reused: a deleted shopper's id is a tombstone
 		// (ForgottenUser), and SQLite would otherwise hand out the highest
-		// id again once its row is gone.
-		var next uint
-		err := tx.Raw(`SELECT MAX(COALESCE((SELECT MAX(id) FROM shoppers), 0), COALESCE((SELECT MAX(shopper_id) FROM forgotten_users), 0)) + 1`).Scan(&next).Error
-		if err != nil {
-			return err
+		// id again once its row is gone. PostgreSQL's sequence never goes
+		// back, and picking the id here would race other instances.
+		s.ExternalID = "pending"
+		if tx.Dialector.Name() != "postgres" {
+			var next uint
+			err := tx.Raw(`SELECT CASE WHEN m.s > m.f THEN m.s ELSE m.f END + 1 FROM (SELECT COALESCE((SELECT MAX(id) FROM shoppers), 0) AS s, COALESCE((SELECT MAX(shopper_id) FROM forgotten_users), 0) AS f) AS m`).Scan(&next).Error
+			if err != nil {
+				return err
+			}
+			s.ID = next
 		}
-		s.ID, s.ExternalID = next, "pending"
 		if err := tx.Create(s).Error; err != nil {
 			return err
 		}
