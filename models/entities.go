@@ -47,8 +47,16 @@ type Shopper struct {
 	Name         string
 	PasswordHash string
 	OptOut       bool `gorm:"not null;default:false"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// HistoryEditedAt is when the shopper last removed items or interests
+	// from their history: until a model trained after it is served, their
+	// homepage ignores what the stored model learnt about them.
+	HistoryEditedAt *time.Time
+	// HiddenInterests are interests the shopper removed, one per line as
+	// "category:<slug>" or "brand:<name>": rows built from their history
+	// leave them out until they show them again or reset.
+	HiddenInterests string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // ForgottenUser is a tombstone: a deleted shopper's user id, which nothing

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // SlotKind is what a homepage slot shows.
@@ -55,6 +56,18 @@ type Shopper struct {
 	Seen           []string // every item in the shopper's raw history; never recommended again
 	Personalize    bool     // false when the shopper opted out
 	LoggedIn       bool
+	// Purchases are the shopper's latest purchases with their times: for a
+	// while after buying, rows offer what goes with a purchase rather than
+	// more of the same kind (a second tent).
+	Purchases []Event
+	// IgnoreTrained drops what the trained model knows about the shopper, so
+	// only Recent counts: set after the shopper removed history or interests
+	// that the stored model still holds.
+	IgnoreTrained bool
+	// HiddenCategories and HiddenBrands are interests the shopper removed:
+	// rows built from their history leave them out.
+	HiddenCategories []string
+	HiddenBrands     []string
 }
 
 // ComposedSlot is a filled slot.
@@ -66,6 +79,11 @@ type ComposedSlot struct {
 	// Source is what filled the row: a strategy name, or a rule
 	// (RulePinned, RuleRecent) for kinds without strategies.
 	Source string
+	// Reason is the reason every card of the row shares, shown once in the
+	// row's heading; the cards' own reasons are then empty.
+	Reason string
+	// Personal is set when the row comes from the shopper's own history.
+	Personal bool
 }
 
 // ComposeOptions tunes composition.
@@ -78,11 +96,16 @@ type ComposeOptions struct {
 	// AffinityWeight scales how far personal affinity can move a free slot.
 	AffinityWeight float64
 	MaxAnchors     int // "because you viewed" rows per slot
+	// AfterPurchase is how long after a purchase personal rows leave out
+	// the purchased item's category, offering complements instead.
+	AfterPurchase time.Duration
+	// Now is the time AfterPurchase counts from; zero means the clock.
+	Now time.Time
 }
 
 // DefaultComposeOptions returns the shop's composition settings.
 func DefaultComposeOptions() ComposeOptions {
-	return ComposeOptions{Explore: 1.5, AffinityWeight: 1.5, MaxAnchors: 2}
+	return ComposeOptions{Explore: 1.5, AffinityWeight: 1.5, MaxAnchors: 2, AfterPurchase: 7 * 24 * time.Hour}
 }
 
 // Compose fills the slots of a page for a shopper and orders them: locked
@@ -97,8 +120,12 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	}
 	user := sh.User
 	recent := sh.Recent
+	if sh.IgnoreTrained {
+		user = "" // unknown to the model: only the events given count
+	}
 	if !sh.Personalize {
 		user, recent = "", nil
+		sh.Purchases = nil
 	}
 	var affinity map[string]float64
 	if m != nil && sh.Personalize {
@@ -110,12 +137,21 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	})
 
 	order := orderSlots(page, affinity, hasHistory, opt, rng)
+	// Categories personal rows leave out: what the shopper just bought a
+	// substitute of, and interests they removed.
+	bought := boughtCategories(m, sh.Purchases, opt)
+	for _, c := range sh.HiddenCategories {
+		if bought == nil {
+			bought = map[string]bool{}
+		}
+		bought[c] = true
+	}
 	used := map[string]bool{}
 	folded := &foldedVectors{shareHybrid: hybridRows(page, sh.Personalize && len(affinity) > 0) > 1}
 	var out []ComposedSlot
 	for _, idx := range order {
 		spec := &page[idx]
-		for _, cs := range fillSlot(m, spec, sh, user, recent, affinity, used, opt, folded, fallback) {
+		for _, cs := range fillSlot(m, spec, sh, user, recent, affinity, bought, used, opt, folded, fallback) {
 			if len(cs.Items) == 0 && spec.Kind != KindHero {
 				continue
 			}
@@ -125,7 +161,8 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 			out = append(out, cs)
 		}
 	}
-	return out
+	explainRows(out)
+	return varyRows(m, out)
 }
 
 // minAudienceAffinity is how strong an interest (the strongest category is
@@ -250,7 +287,7 @@ func gammaSample(rng *rand.Rand, shape float64) float64 {
 }
 
 func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event, affinity map[string]float64,
-	used map[string]bool, opt ComposeOptions, folded *foldedVectors, fallback func(*SlotSpec, map[string]bool, int) []Recommendation) []ComposedSlot {
+	bought map[string]bool, used map[string]bool, opt ComposeOptions, folded *foldedVectors, fallback func(*SlotSpec, map[string]bool, int) []Recommendation) []ComposedSlot {
 	size := spec.Size
 	if size <= 0 {
 		size = 8
@@ -349,6 +386,13 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			anchors[id] = true
 			req := base
 			req.Strategy, req.Anchor, req.ExcludeSeen = strategy, id, true
+			if bought[it.Category] {
+				// Just bought one of these: show what goes with it.
+				req.Strategy, req.ExcludeCategories = AlsoBought, boughtList(bought)
+			}
+			if len(sh.HiddenCategories)+len(sh.HiddenBrands) > 0 {
+				req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
+			}
 			t := strings.ReplaceAll(title, "{anchor}", it.Title)
 			if t == "" {
 				t = "Because you viewed " + it.Title
@@ -364,13 +408,14 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		return out
 	case KindCategory:
 		cat := spec.Category
+		req := base
 		if cat == "" {
-			cat = topCategory(affinity)
+			cat = topCategory(affinity, bought)
+			req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
 		}
 		if cat == "" {
 			return nil
 		}
-		req := base
 		req.Category = cat
 		// Without a chosen strategy the row is personal for shoppers with
 		// history and the category's best sellers for everyone else.
@@ -392,6 +437,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	default:
 		req.Strategy = pick(Hybrid)
 		req.ExcludeSeen = true
+		req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
 	}
 	if spec.Category != "" {
 		req.Category = spec.Category
@@ -399,11 +445,14 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	return one(req, title, "")
 }
 
-// topCategory is the shopper's favourite category, or "" for a shopper
-// without history.
-func topCategory(affinity map[string]float64) string {
+// topCategory is the shopper's favourite category apart from skip, or ""
+// for a shopper without history.
+func topCategory(affinity map[string]float64, skip map[string]bool) string {
 	best, bestV := "", 0.0
 	for c, v := range affinity {
+		if skip[c] {
+			continue
+		}
 		if v > bestV || (v == bestV && c < best) {
 			best, bestV = c, v
 		}

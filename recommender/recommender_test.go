@@ -142,10 +142,10 @@ func TestCoPurchasedPairIsRecommended(t *testing.T) {
 		want       string
 		wantReason string
 	}{
-		{"also bought", Request{Strategy: AlsoBought, Anchor: "shoe", N: 3}, "sock", "Customers who bought Trail Shoe also bought this"},
-		{"item knn for buyer", Request{User: "alice", Strategy: ItemKNN, N: 3}, "sock", "Because you bought Trail Shoe"},
+		{"also bought", Request{Strategy: AlsoBought, Anchor: "shoe", N: 3}, "sock", "Often bought with the Trail Shoe"},
+		{"item knn for buyer", Request{User: "alice", Strategy: ItemKNN, N: 3}, "sock", "Goes with your Trail Shoe"},
 		{"hybrid for buyer", Request{User: "alice", Strategy: Hybrid, N: 3}, "sock", ""},
-		{"session view", Request{User: "stranger", Recent: []Event{{Item: "knife", Type: View}}, Strategy: ItemKNN, N: 3}, "board", "Because you viewed Chef Knife"},
+		{"session view", Request{User: "stranger", Recent: []Event{{Item: "knife", Type: View}}, Strategy: ItemKNN, N: 3}, "board", "Goes with the Chef Knife you viewed"},
 		{"session hybrid", Request{User: "stranger", Recent: []Event{{Item: "knife", Type: View}}, N: 3}, "board", ""},
 		{"known viewer", Request{User: "bob", Strategy: Hybrid, N: 3}, "board", ""},
 	}
@@ -299,7 +299,7 @@ func TestReasonsAreTrue(t *testing.T) {
 		item string
 		want string
 	}{
-		{"similar cold product", Request{Strategy: Similar, Anchor: "shoe", N: 3}, "shoepro", "Similar to Trail Shoe"},
+		{"similar cold product", Request{Strategy: Similar, Anchor: "shoe", N: 3}, "shoepro", "Similar to the Trail Shoe"},
 		{"new arrival", Request{Strategy: New, N: 1}, "shoepro", "New arrival"},
 		{"category", Request{Strategy: Category, Category: "Kitchen", N: 3}, "knife", "Popular in Kitchen this week"},
 		{"trending", Request{Strategy: Trending, N: 1}, "", "Trending now"},
@@ -312,10 +312,13 @@ func TestReasonsAreTrue(t *testing.T) {
 			for _, r := range recs {
 				if tt.item == "" || r.ItemID == tt.item {
 					if tt.want == "als" {
-						// A factor-model pick names the history item it is
-						// closest to, or says it is for the shopper.
+						// A factor-model pick names a related history item,
+						// an interest, or says it is for the shopper; never
+						// an unrelated item.
 						switch r.Reason {
-						case "Recommended for you", "Because you bought Trail Shoe", "Because you bought Trail Sock", "Because you viewed Camp Lamp":
+						case "Picked for you", "Because you like Outdoor", "Because you like Footwear", "Because you like Socks",
+							"Goes with your Trail Shoe", "Goes with your Trail Sock", "Goes with the Camp Lamp you viewed",
+							"Like the Trail Shoe you bought", "Like the Trail Sock you bought":
 							return
 						}
 						t.Fatalf("%s reason = %q names nothing runner3 did", r.ItemID, r.Reason)

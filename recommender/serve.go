@@ -25,6 +25,11 @@ type Request struct {
 	ExcludeSeen     bool               // drop items the shopper interacted with (training + Recent + Seen)
 	AllowRepurchase bool               // purchased items are dropped unless this is set
 	Diversity       float64            // 0 = off; up to 1 = strongest category spread (MMR)
+	// ExcludeCategories drops items under these category names, e.g. what
+	// the shopper just bought a substitute of.
+	ExcludeCategories []string
+	// ExcludeBrands drops items of these brands (case-insensitive).
+	ExcludeBrands []string
 
 	// Seen lists every item the shopper ever interacted with, read from the
 	// raw event store: training's cleaning (bot guard, de-duplication) may
@@ -70,6 +75,9 @@ type Recommendation struct {
 	Score  float64
 	Reason string
 	Source string // the signal or rule that placed it (see Source names)
+	// Personal is set when the reason comes from the shopper's own history
+	// (not popularity, newness, a pin or an anchor the caller chose).
+	Personal bool
 }
 
 const (
@@ -209,14 +217,16 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 		top = s.pickedScore[0]
 	}
 	for _, j := range pinned {
-		out = append(out, Recommendation{ItemID: m.cat.items[j].ID, Score: float64(top), Reason: "Pinned by our team", Source: RulePinned})
+		out = append(out, Recommendation{ItemID: m.cat.items[j].ID, Score: float64(top), Reason: reasonPinned, Source: RulePinned})
 	}
 	for k, j := range s.picked {
+		reason, personal := m.reason(s, req, f, j, anchor)
 		out = append(out, Recommendation{
-			ItemID: m.cat.items[j].ID,
-			Score:  float64(s.pickedScore[k]),
-			Reason: m.reason(s, req, f, j, anchor),
-			Source: s.src[j].name(),
+			ItemID:   m.cat.items[j].ID,
+			Score:    float64(s.pickedScore[k]),
+			Reason:   reason,
+			Source:   s.src[j].name(),
+			Personal: personal,
 		})
 	}
 	return out
@@ -338,6 +348,8 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 			s.mark[j] = s.epoch
 		}
 	}
+	m.excludeCategories(s, req.ExcludeCategories)
+	m.excludeBrands(s, req.ExcludeBrands)
 	for k, j := range s.hist.items {
 		purchased := s.hist.kinds[k] == Purchase
 		if req.ExcludeSeen || purchased && !req.AllowRepurchase {
@@ -367,6 +379,36 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 		}
 	}
 	return f
+}
+
+// excludeCategories marks every item under the named categories.
+func (m *Model) excludeCategories(s *scratch, names []string) {
+	for _, name := range names {
+		c, ok := m.cat.catIndex[name]
+		if !ok {
+			continue
+		}
+		for j := range m.cat.items {
+			if m.cat.inCategory(int32(j), c) {
+				s.mark[j] = s.epoch
+			}
+		}
+	}
+}
+
+// excludeBrands marks every item of the named brands.
+func (m *Model) excludeBrands(s *scratch, names []string) {
+	for _, name := range names {
+		b, ok := m.brands[strings.ToLower(strings.TrimSpace(name))]
+		if !ok {
+			continue
+		}
+		for j, id := range m.brandID {
+			if id == b {
+				s.mark[j] = s.epoch
+			}
+		}
+	}
 }
 
 // purchased reports whether the shopper bought j (training or session).
@@ -568,14 +610,15 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 	}
 }
 
-// reason explains why j was picked, naming the history item that
-// contributed most when the score came from the shopper's own history.
-func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) string {
+// reason explains why j was picked, in a few words a shopper recognises
+// (see reasons.go), and reports whether the reason comes from the shopper's
+// own history.
+func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (string, bool) {
 	switch s.src[j] {
 	case srcALS:
-		return m.factorReason(s, j, m.als.k, m.als.item)
+		return m.factorReason(s, j, m.als.k, m.als.item), true
 	case srcSVD:
-		return m.factorReason(s, j, m.svd.k, m.svd.item)
+		return m.factorReason(s, j, m.svd.k, m.svd.item), true
 	case srcEASE:
 		best, bestV := int32(-1), float32(0)
 		for k, i := range s.hist.items {
@@ -584,26 +627,26 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) stri
 			}
 		}
 		if best >= 0 {
-			return m.becauseReason(s, best)
+			return m.historyReason(s, best, j, false), true
 		}
-		return "Recommended for you"
+		return m.interestReason(s, j), true
 	case srcKNN:
-		return m.becauseReason(s, s.knnAnchor[j])
+		return m.historyReason(s, s.knnAnchor[j], j, true), true
 	case srcContent:
 		if anchor >= 0 && req.Strategy == Similar {
-			return "Similar to " + m.title(anchor)
+			return "Similar to the " + m.shortName(anchor), req.Anchor == ""
 		}
-		return "Similar to " + m.title(s.cntAnchor[j])
+		return m.historyReason(s, s.cntAnchor[j], j, false), true
 	case srcBought:
-		return "Customers who bought " + m.title(anchor) + " also bought this"
+		return "Often bought with the " + m.shortName(anchor), req.Anchor == ""
 	case srcViewed:
-		return "Customers who viewed " + m.title(anchor) + " also viewed this"
+		return "Often viewed with the " + m.shortName(anchor), req.Anchor == ""
 	case srcTrending:
-		return "Trending now"
+		return reasonTrending, false
 	case srcNew:
-		return "New arrival"
+		return reasonNew, false
 	}
-	return m.popularReason(f)
+	return m.popularReason(f), false
 }
 
 // factorReason names the history item whose latent factors are closest to
@@ -611,7 +654,7 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) stri
 // history items are looked at, to keep a row fast.
 func (m *Model) factorReason(s *scratch, j int32, k int, item func(int32) []float32) string {
 	if k == 0 || len(s.hist.items) == 0 {
-		return "Recommended for you"
+		return m.interestReason(s, j)
 	}
 	fj := item(j)
 	nj := norm32(fj)
@@ -633,9 +676,9 @@ func (m *Model) factorReason(s *scratch, j int32, k int, item func(int32) []floa
 		}
 	}
 	if best < 0 {
-		return "Recommended for you"
+		return m.interestReason(s, j)
 	}
-	return m.becauseReason(s, best)
+	return m.historyReason(s, best, j, false)
 }
 
 // factorReasonHistory bounds the history items compared per explained item.
@@ -665,30 +708,6 @@ func (m *Model) popularReason(f *filter) string {
 		return "Popular with shoppers"
 	}
 	return "Popular" + when
-}
-
-func (m *Model) becauseReason(s *scratch, i int32) string {
-	kind := View
-	if s.hposAt[i] == s.epoch {
-		kind = s.histKinds[s.hpos[i]]
-	}
-	switch kind {
-	case Purchase:
-		return "Because you bought " + m.title(i)
-	case AddToCart:
-		return "Because you added " + m.title(i) + " to your cart"
-	}
-	return "Because you viewed " + m.title(i)
-}
-
-func (m *Model) title(i int32) string {
-	if i < 0 || int(i) >= len(m.cat.items) {
-		return "an item you liked"
-	}
-	if t := m.cat.items[i].Title; t != "" {
-		return t
-	}
-	return m.cat.items[i].ID
 }
 
 // resolveAnchor returns the item a Similar/AlsoBought row is about: the

@@ -17,6 +17,13 @@ type Viewer struct {
 	ShopperID uint
 	LoggedIn  bool
 	OptOut    bool
+	// HistoryEditedAt is when the shopper last removed history or
+	// interests (nil if never): until a model trained after it is served,
+	// only the history in the database counts.
+	HistoryEditedAt *time.Time
+	// Hidden are interests the shopper removed ("category:<slug>" or
+	// "brand:<name>").
+	Hidden []string
 }
 
 // HomeSlot is one composed slot of a homepage.
@@ -29,14 +36,17 @@ type HomeSlot struct {
 	Position int // 1-based place on the page
 	Items    []Pick
 	Source   string // what filled the row: a strategy or a rule (recommender.ComposedSlot)
+	Reason   string // the reason every item shares, shown once in the heading
+	Personal bool   // built from the viewer's own history
 }
 
 // Pick is one product shown in a slot and why.
 type Pick struct {
-	Product *models.Product
-	Reason  string
-	Score   float64
-	Source  string // the signal or rule that placed it
+	Product  *models.Product
+	Reason   string
+	Score    float64
+	Source   string // the signal or rule that placed it
+	Personal bool   // the reason comes from the viewer's own history
 }
 
 // SlotKey is how events and the API name a slot.
@@ -63,23 +73,33 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 
 	// The viewer's latest interactions: the recently viewed row, anchors for
 	// "because you viewed", and everything since training for fold-in.
-	var recent []recommender.Event
+	var recent, purchases []recommender.Event
 	var recentlyViewed, seen []string
+	// A shopper who removed history or interests since the stored model
+	// was trained is served from the database's history alone.
+	ignoreTrained := m != nil && v.HistoryEditedAt != nil && !m.DataNow.After(*v.HistoryEditedAt)
 	if personalize {
-		hist, err := s.db.UserInteractions(ctx, v.Key, time.Time{}, 60)
+		limit := 60
+		if ignoreTrained {
+			limit = 200
+		}
+		hist, err := s.db.UserInteractions(ctx, v.Key, time.Time{}, limit)
 		if err != nil {
 			s.log.Warn("history unavailable", "err", err)
 		}
 		var since time.Time
-		if m != nil {
+		if m != nil && !ignoreTrained {
 			since = m.DataNow
 		}
 		for i := len(hist) - 1; i >= 0; i-- {
 			recentlyViewed = append(recentlyViewed, hist[i].ItemID)
 		}
 		for _, h := range hist {
-			if h.CreatedAt.After(since) {
+			if ignoreTrained || h.CreatedAt.After(since) {
 				recent = append(recent, RecEvent(h))
+			}
+			if h.Type == models.EventPurchase {
+				purchases = append(purchases, RecEvent(h))
 			}
 		}
 		if seen, err = s.db.UserItems(ctx, v.Key); err != nil {
@@ -121,13 +141,24 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
-	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize, LoggedIn: v.LoggedIn}
+	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize,
+		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
+	for _, h := range v.Hidden {
+		if slug, ok := strings.CutPrefix(h, "category:"); ok {
+			if n, ok := cat.CategoryBySlug(slug); ok {
+				shopper.HiddenCategories = append(shopper.HiddenCategories, n.Name)
+			}
+		} else if brand, ok := strings.CutPrefix(h, "brand:"); ok {
+			shopper.HiddenBrands = append(shopper.HiddenBrands, brand)
+		}
+	}
 	composed := recommender.Compose(m, specs, shopper, opt, FallbackRow(cat))
 
 	out := make([]HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := bySpec[cs.Spec.ID]
-		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source}
+		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source,
+			Reason: cs.Reason, Personal: cs.Personal}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
 			if n, ok := cat.CategoryByName(cs.Spec.Category); ok {
 				hs.Link = "/c/" + n.Slug
@@ -138,7 +169,7 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 			if !ok {
 				continue
 			}
-			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason, Score: it.Score, Source: it.Source})
+			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason, Score: it.Score, Source: it.Source, Personal: it.Personal})
 		}
 		if len(hs.Items) == 0 && sl.Type != models.SlotHero {
 			continue

@@ -361,7 +361,7 @@ func Account(p AccountPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, " of what you viewed, searched and bought to personalize the shop for you.</p><form method=\"post\" action=\"/account/personalization\" class=\"inline\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, " of what you viewed, searched and bought to personalize the shop for you.</p><p><a href=\"/account/interests\" data-testid=\"interests-link\">What we think you like</a>: see the interests we inferred and why, and remove any of them.</p><form method=\"post\" action=\"/account/personalization\" class=\"inline\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

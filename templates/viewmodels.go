@@ -46,8 +46,14 @@ type Card struct {
 	URL        string
 	Image      string
 	Reason     string
+	ReasonLink string // where the shopper can see and change what the reason is based on
 	Slot       string
 	Position   int
+}
+
+func withoutReason(c Card) Card {
+	c.Reason, c.ReasonLink = "", ""
+	return c
 }
 
 // Link is a labelled URL.

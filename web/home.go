@@ -26,6 +26,9 @@ func (s *Server) home(c echo.Context) error {
 		return err
 	}
 	vm := templates.HomePage{Base: s.base(c, ""), ShowReasons: true, OptedOut: v.OptOut}
+	if v.LoggedIn && !v.OptOut {
+		vm.ExplainLink = InterestsPath
+	}
 	vm.Slots = s.composeHome(ctx, v, slots)
 	shown := make([]models.Event, 0, len(vm.Slots))
 	for _, sl := range vm.Slots {
@@ -55,7 +58,8 @@ func (s *Server) viewerOf(ctx context.Context, u User) (Viewer, error) {
 			return v, err
 		}
 		if sh != nil {
-			v.OptOut = sh.OptOut
+			v.OptOut, v.HistoryEditedAt = sh.OptOut, sh.HistoryEditedAt
+			v.Hidden = models.HiddenInterestList(sh.HiddenInterests)
 		}
 	}
 	return v, nil
@@ -76,14 +80,22 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 		sl := cs.Slot
 		// data-strategy says what filled the row, the type's default included.
 		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
-			Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor}
+			Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor, Reason: cs.Reason, Personal: cs.Personal}
 		for _, it := range cs.Items {
-			hs.Cards = append(hs.Cards, card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1))
+			cd := card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1)
+			if it.Personal && v.LoggedIn && !v.OptOut {
+				cd.ReasonLink = InterestsPath
+			}
+			hs.Cards = append(hs.Cards, cd)
 		}
 		out = append(out, hs)
 	}
 	return out
 }
+
+// InterestsPath is the page where a shopper sees and edits what the shop
+// thinks they like; personal reasons link to it.
+const InterestsPath = "/account/interests"
 
 var (
 	slotKey   = shop.SlotKey

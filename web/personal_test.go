@@ -140,12 +140,42 @@ func TestHomepageFollowsEachShoppersTaste(t *testing.T) {
 		strings.Join(titles(campRow), "|") == strings.Join(titles(cookRow), "|") {
 		t.Fatal("two shoppers with different histories see the same homepage")
 	}
-	// Every card says why it is there.
-	campDoc.Find("[data-product-id]").Each(func(_ int, s *goquery.Selection) {
-		if s.Find(`[data-testid="reason"]`).Length() == 0 {
-			t.Fatalf("card %s has no reason", s.AttrOr("data-product-id", "?"))
+	// Every card says why it is there, itself or, when every card of the
+	// row shares it, once in the row's heading (a recently viewed row's
+	// heading is its reason).
+	campDoc.Find("section[data-slot-id]").Each(func(_ int, row *goquery.Selection) {
+		if row.Find(`[data-testid="row-reason"]`).Length() > 0 {
+			if row.Find(`[data-testid="reason"]`).Length() > 0 {
+				t.Fatalf("row %q has a shared reason and still repeats reasons on cards", row.Find("h2").Text())
+			}
+			return
+		}
+		if row.AttrOr("data-slot-type", "") == models.SlotRecentlyViewed {
+			return
+		}
+		row.Find("[data-product-id]").Each(func(_ int, s *goquery.Selection) {
+			if s.Find(`[data-testid="reason"]`).Length() == 0 {
+				t.Fatalf("card %s in row %q has no reason", s.AttrOr("data-product-id", "?"), row.Find("h2").Text())
+			}
+		})
+	})
+	// Reasons drawn from the shopper's history link to the page that
+	// explains them; the personal row has at least one.
+	linked := campDoc.Find(`section[data-slot-type="recommended"] [data-testid="reason"] a[href="/account/interests"], section[data-slot-type="recommended"] [data-testid="row-reason"] a[href="/account/interests"]`).Length()
+	if linked == 0 {
+		t.Fatal("no personal reason links to /account/interests")
+	}
+	// A visitor without history is not told the shop picked anything for
+	// them.
+	_, anonDoc := shop.newClient().get("/")
+	anonDoc.Find("section[data-slot-id] h2, [data-testid=row-reason]").Each(func(_ int, h *goquery.Selection) {
+		if strings.Contains(strings.ToLower(h.Text()), "for you") {
+			t.Fatalf("a visitor's homepage says %q", h.Text())
 		}
 	})
+	if anonDoc.Find(`[data-testid="reason"] a, [data-testid="row-reason"] a`).Length() != 0 {
+		t.Fatal("a visitor's reasons link to the interests page")
+	}
 }
 
 func titles(ps []*models.Product) []string {
@@ -169,6 +199,11 @@ func TestOptOutShowsNonPersonalPage(t *testing.T) {
 	if n := doc.Find(`section[data-slot-type="recently_viewed"], section[data-slot-type="because_viewed"]`).Length(); n != 0 {
 		t.Fatalf("opted-out shopper sees %d personal rows", n)
 	}
+	doc.Find("section[data-slot-id] h2, [data-testid=row-reason]").Each(func(_ int, h *goquery.Selection) {
+		if strings.Contains(strings.ToLower(h.Text()), "for you") {
+			t.Fatalf("an opted-out shopper's homepage says %q", h.Text())
+		}
+	})
 }
 
 // TestDroppedUserNeverGetsTheirHistoryBack: a crawler's events are dropped

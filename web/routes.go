@@ -93,6 +93,11 @@ func (s *Server) routes() *echo.Echo {
 	site.GET("/account", s.account, requireShopper)
 	site.POST("/account/personalization", s.accountPersonalization, requireShopper)
 	site.GET("/account/export", s.accountExport, requireShopper)
+	site.GET("/account/interests", s.interests, requireShopper)
+	site.POST("/account/interests/remove", s.interestRemove, requireShopper)
+	site.POST("/account/interests/forget", s.interestForgetItem, requireShopper)
+	site.POST("/account/interests/show", s.interestShow, requireShopper)
+	site.POST("/account/interests/reset", s.interestReset, requireShopper)
 	site.POST("/account/delete", s.accountDelete, requireShopper)
 
 	// Admin. Staff only: merchandisers and admins edit the layout, catalog

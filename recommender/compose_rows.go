@@ -1,0 +1,167 @@
+package recommender
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// boughtCategories is the set of leaf categories the shopper bought from
+// within opt.AfterPurchase: personal rows offer complements to those
+// purchases instead of substitutes for a while.
+func boughtCategories(m *Model, purchases []Event, opt ComposeOptions) map[string]bool {
+	if m == nil || len(purchases) == 0 || opt.AfterPurchase <= 0 {
+		return nil
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	out := map[string]bool{}
+	for _, e := range purchases {
+		if e.Type != Purchase || now.Sub(e.Time) > opt.AfterPurchase {
+			continue
+		}
+		if it, ok := m.Item(e.Item); ok && it.Category != "" {
+			out[it.Category] = true
+		}
+	}
+	return out
+}
+
+func boughtList(bought map[string]bool) []string {
+	if len(bought) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(bought))
+	for c := range bought {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// explainRows moves a reason every card of a row shares into the row's
+// heading, and keeps rows that are not built from the shopper's history
+// from saying "for you".
+func explainRows(rows []ComposedSlot) {
+	for i := range rows {
+		cs := &rows[i]
+		if cs.Spec.Kind == KindHero {
+			continue
+		}
+		cs.Personal = cs.Anchor != "" || cs.Spec.Kind == KindRecentlyViewed
+		for _, it := range cs.Items {
+			cs.Personal = cs.Personal || it.Personal
+		}
+		if shared := sharedReason(cs.Items); shared != "" && len(cs.Items) > 1 {
+			for k := range cs.Items {
+				cs.Items[k].Reason = ""
+			}
+			// The heading of a recently-viewed row already says it.
+			if cs.Spec.Kind != KindRecentlyViewed && !strings.EqualFold(shared, cs.Title) {
+				cs.Reason = shared
+			}
+		}
+		if !cs.Personal && SaysForYou(cs.Title) {
+			cs.Title = "Popular right now"
+			if cs.Reason != "" {
+				cs.Title, cs.Reason = cs.Reason, ""
+			}
+		}
+	}
+}
+
+// SaysForYou reports whether a heading claims to be personal.
+func SaysForYou(title string) bool {
+	t := strings.ToLower(title)
+	return strings.Contains(t, "for you") || strings.Contains(t, "you might like") || strings.Contains(t, "your picks")
+}
+
+func sharedReason(items []Recommendation) string {
+	if len(items) == 0 {
+		return ""
+	}
+	r := items[0].Reason
+	for _, it := range items[1:] {
+		if it.Reason != r {
+			return ""
+		}
+	}
+	return r
+}
+
+// maxSameLead is how many consecutive rows one category may lead.
+const maxSameLead = 2
+
+// varyRows keeps more than maxSameLead consecutive rows from being led by
+// the same category (a toy buyer's page of four puzzle rows): a row that
+// would make a third is swapped with the next free row led by something
+// else. Locked rows keep their place. A row's lead is the leaf category of
+// most of its cards.
+func varyRows(m *Model, rows []ComposedSlot) []ComposedSlot {
+	if m == nil || len(rows) <= maxSameLead {
+		return rows
+	}
+	leads := make([]string, len(rows))
+	for i := range rows {
+		leads[i] = LeadCategory(m, rows[i])
+	}
+	sameRun := func(p int) bool { // rows p-maxSameLead..p share one lead
+		if p < maxSameLead || leads[p] == "" {
+			return false
+		}
+		for k := 1; k <= maxSameLead; k++ {
+			if leads[p-k] != leads[p] {
+				return false
+			}
+		}
+		return true
+	}
+	for p := maxSameLead; p < len(rows); p++ {
+		if !sameRun(p) || rows[p].Spec.Locked {
+			continue
+		}
+		for q := p + 1; q < len(rows); q++ {
+			if rows[q].Spec.Locked || leads[q] == leads[p] {
+				continue
+			}
+			// Move row q up to p; the free rows in between move down one.
+			var free []int
+			for k := p; k <= q; k++ {
+				if !rows[k].Spec.Locked {
+					free = append(free, k)
+				}
+			}
+			row, lead := rows[q], leads[q]
+			for k := len(free) - 1; k > 0; k-- {
+				rows[free[k]], leads[free[k]] = rows[free[k-1]], leads[free[k-1]]
+			}
+			rows[p], leads[p] = row, lead
+			break
+		}
+	}
+	return rows
+}
+
+// LeadCategory is the leaf category most of a row's cards belong to (the
+// earliest card breaks ties), or "" for the hero and rows the model does not
+// know.
+func LeadCategory(m *Model, row ComposedSlot) string {
+	if m == nil || row.Spec.Kind == KindHero {
+		return ""
+	}
+	count := map[string]int{}
+	best, bestN := "", 0
+	for _, it := range row.Items {
+		item, ok := m.Item(it.ItemID)
+		if !ok || item.Category == "" {
+			continue
+		}
+		count[item.Category]++
+		if n := count[item.Category]; n > bestN {
+			best, bestN = item.Category, n
+		}
+	}
+	return best
+}

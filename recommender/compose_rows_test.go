@@ -1,0 +1,285 @@
+package recommender
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShortName(t *testing.T) {
+	tests := []struct{ title, brand, want string }{
+		{"Northpeak Ultralight Ripstop Nylon Dome Tent", "Northpeak", "Dome Tent"},
+		{"Brickwell Birch Plywood Puzzle Mat", "Brickwell", "Puzzle Mat"},
+		{"Voltaic Pro USB-C Charger", "Voltaic", "Pro USB-C Charger"},
+		{"Glowan Hydrating Mineral Sunscreen SPF 50", "Glowan", "Sunscreen SPF"},
+		{"The Garden of Lindqvist", "Inkwell Press", "Garden of Lindqvist"},
+		{"The Quiet Afternoon Gardener's Almanac of Lindqvist", "Inkwell Press", "Lindqvist"},
+		{"Tent", "Tent", "Tent"},
+		{"Trail Runner 2", "", "Trail Runner 2"},
+		{"", "", "fallback"},
+		{"Cairn & Co Weatherproof Extraordinarilylongcompoundword Backpackingtentshelter", "Cairn & Co", "Backpackingtentshelter"},
+	}
+	for _, tt := range tests {
+		if got := ShortName(tt.title, tt.brand, "fallback"); got != tt.want {
+			t.Errorf("ShortName(%q, %q) = %q, want %q", tt.title, tt.brand, got, tt.want)
+		}
+	}
+}
+
+// Every reason on every shopper's page is short: about six words, the
+// named product counted as one.
+func TestComposedReasonsAreShort(t *testing.T) {
+	m := trainTestModel(t)
+	var shoppers []Shopper
+	for i := range 20 {
+		shoppers = append(shoppers, Shopper{User: fmt.Sprintf("runner%d", i), RecentlyViewed: []string{"shoe"}, Personalize: true})
+		shoppers = append(shoppers, Shopper{User: fmt.Sprintf("cook%d", i), RecentlyViewed: []string{"knife"}, Personalize: true})
+	}
+	shoppers = append(shoppers, Shopper{User: "v:new", Personalize: true}, Shopper{User: "cook1", Personalize: false})
+	checked := 0
+	for _, sh := range shoppers {
+		for _, cs := range Compose(m, composeSpecs(), sh, noExplore(), nil) {
+			for _, r := range append([]string{cs.Reason}, reasonsOf(cs.Items)...) {
+				if r == "" {
+					continue
+				}
+				checked++
+				if n := len(strings.Fields(r)); n > 7 {
+					t.Fatalf("%s, row %s: reason %q has %d words", sh.User, cs.Spec.ID, r, n)
+				}
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d reasons checked", checked)
+	}
+}
+
+func reasonsOf(items []Recommendation) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, it.Reason)
+	}
+	return out
+}
+
+// A reason names a history item only when the recommended item plainly
+// relates to it; a kitchen board is never "because of" trail shoes.
+func TestReasonsNeverNameAnUnrelatedItem(t *testing.T) {
+	m := trainTestModel(t)
+	kitchen := map[string]bool{"knife": true, "board": true, "pan": true, "kettle": true}
+	for i := range 20 {
+		user := fmt.Sprintf("runner%d", i) // bought shoe and sock, viewed the lamp
+		for _, st := range []Strategy{Hybrid, ALS, SVD, ItemKNN, Content} {
+			for _, r := range m.Recommend(Request{User: user, Strategy: st, N: 8}) {
+				if kitchen[r.ItemID] && (strings.Contains(r.Reason, "trail") || strings.Contains(r.Reason, "lamp")) {
+					t.Fatalf("%s %s: %s explained by an outdoor item: %q", user, st, r.ItemID, r.Reason)
+				}
+			}
+		}
+	}
+}
+
+func TestSharedReasonMovesToTheRowHeading(t *testing.T) {
+	m := trainTestModel(t)
+	specs := []SlotSpec{{ID: "picks", Kind: KindCollection, Title: "Picks", Pins: []string{"mug", "lamp", "pan"}, Size: 3}}
+	page := Compose(m, specs, Shopper{User: "alice", RecentlyViewed: []string{"shoe"}, Personalize: true}, noExplore(), nil)
+	found := false
+	for _, cs := range page {
+		if cs.Spec.ID != "picks" {
+			continue
+		}
+		found = true
+		if cs.Reason != "Pinned by our team" {
+			t.Fatalf("pinned row reason %q", cs.Reason)
+		}
+		for _, it := range cs.Items {
+			if it.Reason != "" {
+				t.Fatalf("card %s repeats the row's reason: %q", it.ItemID, it.Reason)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no pinned row")
+	}
+	// Rows whose cards differ keep the cards' reasons.
+	rows := []ComposedSlot{{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you",
+		Items: []Recommendation{{ItemID: "a", Reason: "Goes with your tent", Personal: true}, {ItemID: "b", Reason: "Popular this week"}}}}
+	explainRows(rows)
+	if rows[0].Reason != "" || rows[0].Items[0].Reason != "Goes with your tent" || rows[0].Title != "Recommended for you" {
+		t.Fatalf("mixed row changed: %+v", rows[0])
+	}
+}
+
+func TestRowsThatAreNotPersonalNeverSayForYou(t *testing.T) {
+	m := trainTestModel(t)
+	specs := []SlotSpec{
+		{ID: "rec", Kind: KindRecommended, Title: "Recommended for you", Strategy: "hybrid", Size: 4},
+		{ID: "pop", Kind: KindPopular, Title: "Best sellers", Size: 4},
+	}
+	for _, sh := range []Shopper{
+		{User: "v:new", Personalize: true},                                        // visitor without history
+		{User: "cook3", RecentlyViewed: []string{"knife"}, Personalize: false},    // opted out
+		{User: "runner1", Personalize: true, IgnoreTrained: true, LoggedIn: true}, // removed all history
+	} {
+		page := Compose(m, specs, sh, noExplore(), nil)
+		if len(page) == 0 {
+			t.Fatalf("%+v: empty page", sh)
+		}
+		for _, cs := range page {
+			if SaysForYou(cs.Title) || SaysForYou(cs.Reason) {
+				t.Fatalf("%s: row %s is not personal but says %q / %q", sh.User, cs.Spec.ID, cs.Title, cs.Reason)
+			}
+			if cs.Personal {
+				t.Fatalf("%s: row %s marked personal", sh.User, cs.Spec.ID)
+			}
+		}
+	}
+	page := Compose(m, specs, Shopper{User: "runner1", Personalize: true}, noExplore(), nil)
+	if page[0].Spec.ID != "rec" || page[0].Title != "Recommended for you" || !page[0].Personal {
+		t.Fatalf("a shopper with history lost the personal row: %q personal=%v", page[0].Title, page[0].Personal)
+	}
+}
+
+func TestAtMostTwoConsecutiveRowsLedByOneCategory(t *testing.T) {
+	m := trainTestModel(t)
+	row := func(id string, locked bool, items ...string) ComposedSlot {
+		cs := ComposedSlot{Spec: &SlotSpec{ID: id, Kind: KindPopular, Locked: locked}}
+		for _, it := range items {
+			cs.Items = append(cs.Items, Recommendation{ItemID: it})
+		}
+		return cs
+	}
+	hero := ComposedSlot{Spec: &SlotSpec{ID: "hero", Kind: KindHero, Locked: true}, Items: []Recommendation{{ItemID: "tent"}}}
+	tests := []struct {
+		name string
+		rows []ComposedSlot
+		want []string
+	}{
+		{"third camping row moves down", []ComposedSlot{hero, row("a", false, "tent", "stove"), row("b", false, "mug", "knife", "stove"),
+			row("c", false, "lamp"), row("d", false, "knife", "board"), row("e", false, "shoe")}, []string{"hero", "a", "b", "d", "c", "e"}},
+		{"locked rows stay", []ComposedSlot{row("a", false, "tent"), row("b", false, "mug"), row("c", false, "stove"),
+			row("d", true, "knife"), row("e", false, "shoe")}, []string{"a", "b", "e", "d", "c"}},
+		{"nothing else to show", []ComposedSlot{row("a", false, "tent"), row("b", false, "mug"), row("c", false, "stove")}, []string{"a", "b", "c"}},
+		{"already varied", []ComposedSlot{row("a", false, "tent"), row("b", false, "knife"), row("c", false, "stove"), row("d", false, "mug")},
+			[]string{"a", "b", "c", "d"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := slotIDs(varyRows(m, tt.rows)); !slices.Equal(got, tt.want) {
+				t.Fatalf("order %v, want %v", got, tt.want)
+			}
+		})
+	}
+
+	// On a composed page: a camper's page of camping rows is broken up.
+	specs := []SlotSpec{
+		{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 3},
+		{ID: "camp1", Kind: KindCategory, Category: "Camping", Title: "Camping", Size: 1},
+		{ID: "camp2", Kind: KindCategory, Category: "Camping", Title: "More camping", Size: 1},
+		{ID: "camp3", Kind: KindCategory, Category: "Camping", Title: "Even more camping", Size: 1},
+		{ID: "kitchen", Kind: KindCategory, Category: "Kitchen", Title: "Kitchen", Size: 2},
+	}
+	page := Compose(m, specs, Shopper{User: "camper2", Personalize: true}, noExplore(), nil)
+	var leads []string
+	for _, cs := range page {
+		leads = append(leads, LeadCategory(m, cs))
+	}
+	for p := 2; p < len(leads); p++ {
+		if leads[p] != "" && leads[p] == leads[p-1] && leads[p] == leads[p-2] {
+			t.Fatalf("rows %v are led by %v: three in a row", slotIDs(page), leads)
+		}
+	}
+}
+
+func TestRowsMixCategories(t *testing.T) {
+	m := trainTestModel(t)
+	// camper2's history is all camping; a row of five still shows more
+	// than camping.
+	page := Compose(m, []SlotSpec{{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 5}},
+		Shopper{User: "camper2", Personalize: true}, noExplore(), nil)
+	cats := map[string]bool{}
+	for _, it := range page[0].Items {
+		item, _ := m.Item(it.ItemID)
+		cats[item.Category] = true
+	}
+	if len(cats) < 2 {
+		t.Fatalf("row %v has one category", itemIDs(page[0].Items))
+	}
+}
+
+func TestAfterAPurchaseRowsOfferComplements(t *testing.T) {
+	m := trainTestModel(t)
+	bought := testNow.Add(-2 * 24 * time.Hour)
+	// A new shopper whose one event is buying a tent: the rest of the
+	// camping gear is unseen.
+	sh := Shopper{User: "v:tent-buyer", RecentlyViewed: []string{"tent"}, Personalize: true, Seen: []string{"tent"},
+		Recent:    []Event{{User: "v:tent-buyer", Item: "tent", Type: Purchase, Time: bought}},
+		Purchases: []Event{{User: "v:tent-buyer", Item: "tent", Type: Purchase, Time: bought}}}
+	specs := []SlotSpec{
+		{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 4},
+		{ID: "because", Kind: KindBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar", Size: 3},
+		{ID: "cat", Kind: KindCategory, Title: "Top picks in {category}", Size: 3},
+	}
+	camping := func(page []ComposedSlot) []string {
+		var out []string
+		for _, cs := range page {
+			for _, it := range cs.Items {
+				if item, _ := m.Item(it.ItemID); item.Category == "Camping" {
+					out = append(out, cs.Spec.ID+":"+it.ItemID)
+				}
+			}
+		}
+		return out
+	}
+	opt := noExplore()
+	opt.Now = testNow
+	page := Compose(m, specs, sh, opt, nil)
+	if len(page) == 0 {
+		t.Fatal("nothing to show after a purchase")
+	}
+	if got := camping(page); len(got) > 0 {
+		t.Fatalf("two days after buying a tent, personal rows show more camping gear: %v", got)
+	}
+	// Once the while is over, the shopper's favourite category is back.
+	opt.Now = testNow.Add(opt.AfterPurchase + 24*time.Hour)
+	if got := camping(Compose(m, specs, sh, opt, nil)); len(got) == 0 {
+		t.Fatal("a month later camping gear is still left out")
+	}
+}
+
+func TestRemovedInterestsStayOutOfPersonalRows(t *testing.T) {
+	m := trainTestModel(t)
+	specs := []SlotSpec{
+		{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 5},
+		{ID: "cat", Kind: KindCategory, Title: "Top picks in {category}", Size: 3},
+	}
+	count := func(sh Shopper, match func(Item) bool) int {
+		n := 0
+		for _, cs := range Compose(m, specs, sh, noExplore(), nil) {
+			for _, it := range cs.Items {
+				if item, _ := m.Item(it.ItemID); match(item) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	camping := func(it Item) bool { return it.Category == "Camping" }
+	forge := func(it Item) bool { return it.Brand == "Forge" }
+	camper := Shopper{User: "v:camper", Personalize: true, Recent: []Event{{User: "v:camper", Item: "tent", Type: View, Time: testNow}}}
+	cook := Shopper{User: "cook3", Personalize: true}
+	if count(camper, camping) == 0 || count(cook, forge) == 0 {
+		t.Fatal("the camper sees no camping gear or the cook no Forge: nothing to remove")
+	}
+	camper.HiddenCategories = []string{"Camping"}
+	cook.HiddenBrands = []string{"forge"}
+	if n := count(camper, camping); n != 0 {
+		t.Fatalf("%d camping items after the camper removed Camping", n)
+	}
+	if n := count(cook, forge); n != 0 {
+		t.Fatalf("%d Forge items after the cook removed Forge", n)
+	}
+}

@@ -1,0 +1,206 @@
+package recommender
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Reasons are read on a phone under a small product card, so they stay short
+// (about six words) and name what a shopper recognises: the same kind of
+// thing they looked at ("Like the dome tent you viewed"), something that
+// goes with it ("Goes with your hiking backpack"), a category they browse
+// ("Because you like Tents"), or what is popular. A history item is named
+// only when the recommended item is plainly related to it: the same leaf
+// category, a shared department, or a strong co-purchase/co-view neighbour.
+// Anything else would be true but baffling (wall art "because you added a
+// hiking backpack"), so it is explained by the shopper's category interest,
+// or simply as picked for them.
+
+// Reasons that do not name anything.
+const (
+	reasonPickedForYou = "Picked for you"
+	reasonPinned       = "Pinned by our team"
+	reasonTrending     = "Trending now"
+	reasonNew          = "New arrival"
+)
+
+// relation is how a recommended item relates to a history item.
+type relation uint8
+
+const (
+	unrelated    relation = iota
+	sameKind              // same leaf category: an alternative to it
+	goesWith              // a strong co-purchase or co-view neighbour
+	sameDivision          // shares a department (a parent category) only
+)
+
+// strongNeighbours is how many of an item's best co-purchase and co-view
+// neighbours count as going with it.
+const strongNeighbours = 20
+
+func (m *Model) relate(i, j int32) relation {
+	if i < 0 || j < 0 {
+		return unrelated
+	}
+	// Bought together is a complement even within one category (boots
+	// and socks filed under Footwear).
+	if m.strongNeighbour(&m.bought, i, j) {
+		return goesWith
+	}
+	if li := m.cat.leafCat[i]; li >= 0 && li == m.cat.leafCat[j] {
+		return sameKind
+	}
+	if m.strongNeighbour(&m.knn, i, j) {
+		return goesWith
+	}
+	for _, c := range m.cat.itemCats[i] {
+		if c != m.cat.leafCat[i] && slices.Contains(m.cat.itemCats[j], c) {
+			return sameDivision
+		}
+	}
+	return unrelated
+}
+
+func (m *Model) strongNeighbour(nb *csr, i, j int32) bool {
+	if nb.rows == 0 || int(i) >= nb.rows {
+		return false
+	}
+	idx, _ := nb.row(int(i))
+	return slices.Contains(idx[:min(len(idx), strongNeighbours)], j)
+}
+
+// historyReason explains j by the history item i that contributed most to
+// its score, when the two are plainly related; otherwise by the shopper's
+// interest in j's category. cooccur says j was scored as a co-occurrence
+// neighbour of i, which with a shared department makes it go with i.
+func (m *Model) historyReason(s *scratch, i, j int32, cooccur bool) string {
+	kind := View
+	if i >= 0 && s.hposAt[i] == s.epoch {
+		kind = s.histKinds[s.hpos[i]]
+	}
+	name := m.shortName(i)
+	rel := m.relate(i, j)
+	if rel == sameDivision && cooccur {
+		rel = goesWith
+	}
+	switch rel {
+	case sameKind:
+		switch kind {
+		case Purchase:
+			return "Like the " + name + " you bought"
+		case AddToCart:
+			return "Like the " + name + " in your cart"
+		}
+		return "Like the " + name + " you viewed"
+	case goesWith:
+		if kind >= AddToCart {
+			return "Goes with your " + name
+		}
+		return "Goes with the " + name + " you viewed"
+	}
+	return m.interestReason(s, j)
+}
+
+// Shares of the shopper's history weight above which a category counts as
+// an interest worth naming: a leaf category, or its department.
+const (
+	leafInterestShare = 0.15
+	deptInterestShare = 0.3
+)
+
+// interestReason names the most specific of j's categories that holds a
+// fair share of the shopper's history, else says the item was picked for
+// them (a factor model's taste match with no single nameable cause).
+func (m *Model) interestReason(s *scratch, j int32) string {
+	var total float32
+	for _, w := range s.hist.weights {
+		total += w
+	}
+	if total <= 0 {
+		return reasonPickedForYou
+	}
+	cats := m.cat.itemCats[j]
+	// itemCats runs from the root to the leaf; try the leaf first.
+	for k := len(cats) - 1; k >= 0; k-- {
+		c := cats[k]
+		var w float32
+		for h, i := range s.hist.items {
+			if m.cat.inCategory(i, c) {
+				w += s.hist.weights[h]
+			}
+		}
+		need := float32(deptInterestShare)
+		if c == m.cat.leafCat[j] {
+			need = leafInterestShare
+		}
+		if w/total >= need {
+			return "Because you like " + m.cat.categories[c]
+		}
+	}
+	return reasonPickedForYou
+}
+
+// maxNameRunes bounds a product's short name inside a reason.
+const maxNameRunes = 24
+
+// wholeTitleRunes is the longest title (without brand) used as it is.
+const wholeTitleRunes = 20
+
+// shortName is what a shopper would call a product in a sentence: a short
+// title as it is ("Trail Runner 2"), else the last words of the title, which
+// name the product type ("Dome Tent" of "Northpeak Ultralight Ripstop Nylon
+// Dome Tent").
+func (m *Model) shortName(i int32) string {
+	if i < 0 || int(i) >= len(m.cat.items) {
+		return "item you liked"
+	}
+	it := &m.cat.items[i]
+	return ShortName(it.Title, it.Brand, it.ID)
+}
+
+// ShortName is the short form of a product title (see Model.shortName);
+// fallback is used when the title is empty.
+func ShortName(title, brand, fallback string) string {
+	words := strings.Fields(title)
+	if b := strings.Fields(brand); len(b) > 0 && len(words) > len(b) && strings.EqualFold(strings.Join(words[:len(b)], " "), strings.Join(b, " ")) {
+		words = words[len(b):]
+	}
+	if len(words) > 1 && isArticle(words[0]) {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return fallback
+	}
+	if whole := strings.Join(words, " "); utf8.RuneCountInString(whole) <= wholeTitleRunes {
+		return whole
+	}
+	// Trailing sizes and codes ("SPF 50", "2-Pack") say little on their own.
+	for len(words) > 1 && !hasLetter(words[len(words)-1]) {
+		words = words[:len(words)-1]
+	}
+	name := words[len(words)-1]
+	if len(words) >= 2 && !isJoiner(words[len(words)-2]) {
+		if two := words[len(words)-2] + " " + name; utf8.RuneCountInString(two) <= maxNameRunes {
+			name = two
+		}
+	}
+	if utf8.RuneCountInString(name) > maxNameRunes {
+		r := []rune(name)
+		name = strings.TrimSpace(string(r[:maxNameRunes-1])) + "…"
+	}
+	return name
+}
+
+func isArticle(w string) bool {
+	return strings.EqualFold(w, "the") || strings.EqualFold(w, "a") || strings.EqualFold(w, "an")
+}
+
+func isJoiner(w string) bool {
+	return isArticle(w) || strings.EqualFold(w, "of") || strings.EqualFold(w, "and") || w == "&" || strings.EqualFold(w, "for") || strings.EqualFold(w, "with")
+}
+
+func hasLetter(w string) bool {
+	return strings.IndexFunc(w, unicode.IsLetter) >= 0
+}
