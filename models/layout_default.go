@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"storefront/recommender"
 )
 
 // SystemActor is who changes the shop makes by itself are recorded under.
@@ -144,24 +146,25 @@ func DefaultHomeSlots(depts []Department) []Slot {
 	top := depts[0]
 	slots := []Slot{
 		{Type: SlotHero, Title: "Discover " + top.Name, Subtitle: "Our most popular picks in " + top.Name + ".",
-			Link: "/c/" + top.Slug, Strategy: "popular", Category: top.Slug, Locked: true},
-		{Type: SlotRecommended, Title: "Recommended for you", Strategy: "hybrid"},
-		{Type: SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar"},
-		{Type: SlotTrending, Title: "Trending now", Strategy: "trending"},
-		{Type: SlotCategory, Title: "Top picks in {category}", Strategy: "affinity"},
-		{Type: SlotNewArrivals, Title: "New arrivals", Strategy: "newest"},
+			Link: "/c/" + top.Slug, Strategy: recommender.Popular.String(), Category: top.Slug, Locked: true},
+		{Type: SlotRecommended, Title: "Recommended for you", Strategy: recommender.Hybrid.String()},
+		{Type: SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: recommender.Similar.String()},
+		{Type: SlotTrending, Title: "Trending now"},
+		// Without a category the row shows the shopper's favourite one.
+		{Type: SlotCategory, Title: "Top picks in {category}"},
+		{Type: SlotNewArrivals, Title: "New arrivals"},
 	}
 	for _, d := range depts[1:min(3, len(depts))] {
-		slots = append(slots, Slot{Type: SlotCategory, Title: "Popular in " + d.Name, Strategy: "popular", Category: d.Slug})
+		slots = append(slots, Slot{Type: SlotCategory, Title: "Popular in " + d.Name, Strategy: recommender.Category.String(), Category: d.Slug})
 	}
 	slots = append(slots,
-		Slot{Type: SlotRecentlyViewed, Title: "Recently viewed", Strategy: "recent"},
-		Slot{Type: SlotPopular, Title: "Best sellers", Strategy: "popular"},
+		Slot{Type: SlotRecentlyViewed, Title: "Recently viewed"},
+		Slot{Type: SlotPopular, Title: "Best sellers"},
 	)
 	for i := range slots {
 		slots[i].Position = i + 1
 		slots[i].Size = 8
-		slots[i].Audience = "everyone"
+		slots[i].Audience = recommender.AudienceEveryone
 		slots[i].Enabled = true
 	}
 	return slots

@@ -60,6 +60,10 @@ func TestEnsureDefaultHomepage(t *testing.T) {
 	types := map[string]int{}
 	var categoryRows []string
 	for _, s := range slots {
+		check := s
+		if err := ValidateSlot(&check); err != nil {
+			t.Errorf("default slot %q is not valid: %v", s.Title, err)
+		}
 		types[s.Type]++
 		if s.Type == SlotCategory && s.Category != "" {
 			categoryRows = append(categoryRows, s.Category)
