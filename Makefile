@@ -4,7 +4,7 @@ ADDR ?= 127.0.0.1:8080
 BIN := bin/storefront
 export CGO_ENABLED := 1
 
-.PHONY: run build seed test generate check-generated vet bench bench-large fuzz clean
+.PHONY: run build seed test generate check-generated vet bench bench-large fuzz attack clean
 
 ## run: build, seed the database if it is empty, and serve the shop
 run: build
@@ -58,6 +58,11 @@ bench: generate
 bench-large: generate
 	go build -o bin/bench ./bench
 	./bin/bench --scale large --event-duration 0 $(BENCH_FLAGS)
+
+## attack: replay the security findings against the real binary on loopback (ATTACK_ADDR, ~2 minutes; see docs/security.md)
+ATTACK_ADDR ?= 127.0.0.1:18100
+attack: build
+	go run ./bench/attack --bin $(BIN) --addr $(ATTACK_ADDR)
 
 clean:
 	rm -rf bin

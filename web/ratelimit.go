@@ -20,19 +20,27 @@ import (
 // whatever clients send).
 const maxLimiterKeys = 20_000
 
-// loginLimiter limits attempts per client address and per account, so
-// neither one address nor a spread of addresses can guess passwords fast.
+// loginLimiter limits attempts per client address, per address and
+// account, and per account, so neither one address nor a spread of
+// addresses can guess passwords fast.
 //
-// An account's allowance is spent only by attempts its address was allowed
-// to make, so one address cannot use up other people's accounts; and a
-// refusal is a back-off (wait a few seconds), never a lock-out.
+// One address cannot lock an owner out: an account's allowance is spent only
+// by attempts the address limits let through, and one address may spend
+// less of it than it refills. A refusal is a back-off (wait some seconds),
+// never a lock-out.
 type loginLimiter struct {
 	mu      sync.Mutex
 	buckets *lru.Cache[string, *rate.Limiter]
-	perIP   rate.Limit
-	perAcct rate.Limit
-	burst   int
+	perIP   limit // one address, any accounts (shared networks log in a lot)
+	perPair limit // one address, one account
+	perAcct limit // one account, all addresses: ASVS's 100 failures an hour
 	now     func() time.Time // the clock; settable in tests
+}
+
+// limit is a token bucket's refill rate and burst.
+type limit struct {
+	every time.Duration
+	burst int
 }
 
 func newLoginLimiter() *loginLimiter {
@@ -40,16 +48,19 @@ func newLoginLimiter() *loginLimiter {
 	if err != nil {
 		panic(err) // only for a size ≤ 0
 	}
-	return &loginLimiter{buckets: buckets, perIP: rate.Every(6 * time.Second), perAcct: rate.Every(12 * time.Second),
-		burst: 10, now: time.Now}
+	return &loginLimiter{buckets: buckets, now: time.Now,
+		perIP:   limit{every: 6 * time.Second, burst: 10},
+		perPair: limit{every: time.Minute, burst: 5},
+		perAcct: limit{every: 36 * time.Second, burst: 20},
+	}
 }
 
 // bucket returns the limiter for key, creating it when it is new.
-func (l *loginLimiter) bucket(key string, r rate.Limit) *rate.Limiter {
+func (l *loginLimiter) bucket(key string, lim limit) *rate.Limiter {
 	if b, ok := l.buckets.Get(key); ok {
 		return b
 	}
-	b := rate.NewLimiter(r, l.burst)
+	b := rate.NewLimiter(rate.Every(lim.every), lim.burst)
 	l.buckets.Add(key, b)
 	return b
 }
@@ -60,16 +71,23 @@ func (l *loginLimiter) allow(ip, account string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	byAddr := l.bucket("ip:"+addressKey(ip), l.perIP)
-	if wait := waitFor(byAddr, now); wait > 0 {
-		return false, wait // the account's bucket is not touched, nor created
+	addr, acct := addressKey(ip), accountKey(account)
+	// In this order, and a refusal stops there: a bucket is created or
+	// spent only for what the earlier limits let through.
+	var pass []*rate.Limiter
+	for _, k := range []struct {
+		key string
+		lim limit
+	}{{"ip:" + addr, l.perIP}, {"pair:" + accountKey(addr+"\x00"+acct), l.perPair}, {"acct:" + acct, l.perAcct}} {
+		b := l.bucket(k.key, k.lim)
+		if wait := waitFor(b, now); wait > 0 {
+			return false, wait
+		}
+		pass = append(pass, b)
 	}
-	byAcct := l.bucket("acct:"+accountKey(account), l.perAcct)
-	if wait := waitFor(byAcct, now); wait > 0 {
-		return false, wait
+	for _, b := range pass {
+		b.AllowN(now, 1)
 	}
-	byAddr.AllowN(now, 1)
-	byAcct.AllowN(now, 1)
 	return true, 0
 }
 

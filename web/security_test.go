@@ -19,7 +19,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
 
 	"storefront/models"
 )
@@ -298,7 +297,7 @@ func TestSessionTimeouts(t *testing.T) {
 // slowRefill keeps the limiter's burst but stops it refilling during a
 // test, so a slow machine cannot earn an extra attempt between requests.
 func slowRefill(s *Server) {
-	s.limiter.perIP, s.limiter.perAcct = rate.Every(time.Hour), rate.Every(time.Hour)
+	s.limiter.perIP.every, s.limiter.perPair.every, s.limiter.perAcct.every = time.Hour, time.Hour, time.Hour
 }
 
 func loginForm(tok, email, password string) url.Values {
@@ -310,14 +309,14 @@ func TestLoginRateLimit(t *testing.T) {
 		shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
 		c := shop.newClient()
 		tok := c.token("/login")
-		for i := 1; i <= 10; i++ {
+		for i := 1; i <= shop.srv.limiter.perPair.burst; i++ {
 			if res, _ := c.send(http.MethodPost, "/login", loginForm(tok, "ada@example.com", "wrong password"), nil); res.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("attempt %d: %d, want 401", i, res.StatusCode)
 			}
 		}
 		res, doc := c.send(http.MethodPost, "/login", loginForm(tok, "ada@example.com", testPassword), nil)
 		if res.StatusCode != http.StatusTooManyRequests {
-			t.Fatalf("11th attempt: %d, want 429", res.StatusCode)
+			t.Fatalf("attempt after the allowance: %d, want 429", res.StatusCode)
 		}
 		if msg := doc.Find(`[data-testid="auth-error"]`).Text(); !strings.Contains(msg, "Too many login attempts") || !strings.Contains(msg, "Wait") {
 			t.Fatalf("message %q does not say what happened and what to do", msg)
@@ -344,13 +343,13 @@ func TestLoginRateLimit(t *testing.T) {
 	})
 	t.Run("per account across addresses", func(t *testing.T) {
 		l := newLoginLimiter()
-		for i := range 10 {
+		for i := range l.perAcct.burst {
 			if ok, _ := l.allow("198.51.100."+utoa(uint(i)), "ada@example.com"); !ok {
 				t.Fatalf("attempt %d refused", i+1)
 			}
 		}
 		if ok, _ := l.allow("198.51.100.200", " ADA@example.com"); ok {
-			t.Fatal("an 11th address could keep guessing the same account")
+			t.Fatal("one more address could keep guessing the same account")
 		}
 		if ok, _ := l.allow("198.51.100.201", "bob@example.com"); !ok {
 			t.Fatal("another account from a fresh address was refused")
@@ -382,12 +381,13 @@ func (c *testClock) Advance(d time.Duration) {
 // bounded, keys have a fixed size, and refused attempts create nothing.
 func TestLoginLimiterMemoryIsBounded(t *testing.T) {
 	l := newLoginLimiter()
+	l.now = newTestClock().Now // no refills while the test runs
 	huge := strings.Repeat("a", 1<<20) + "@example.com"
 	for i := range 400 {
 		l.allow("203.0.113.7", huge+utoa(uint(i)))
 	}
-	if n := l.buckets.Len(); n != 1+10 {
-		t.Errorf("%d buckets after 400 attempts from one address (10 let through), want 11: refused attempts must not create buckets", n)
+	if n := l.buckets.Len(); n != 1+2*10 {
+		t.Errorf("%d buckets after 400 attempts from one address (10 let through), want 21: refused attempts must not create buckets", n)
 	}
 	for _, k := range l.buckets.Keys() {
 		if len(k) > 80 {
@@ -402,7 +402,7 @@ func TestLoginLimiterMemoryIsBounded(t *testing.T) {
 	}
 	// IPv6 clients are one client per /64.
 	for i := range 20 {
-		l.allow(fmt.Sprintf("2001:db8:1:2::%x", i+1), "v6@example.com")
+		l.allow(fmt.Sprintf("2001:db8:1:2::%x", i+1), "v6-"+utoa(uint(i))+"@example.com")
 	}
 	if ok, _ := l.allow("2001:db8:1:2:ffff::1", "other@example.com"); ok {
 		t.Error("a fresh address in the same /64 got a fresh allowance")
@@ -424,13 +424,22 @@ func TestAddressRefusalsDoNotLockAccountsOut(t *testing.T) {
 			t.Fatalf("owner %d refused from their own address after another address's attempts (wait %s)", i, wait)
 		}
 	}
-	// Exhaust one account from many addresses: the owner waits seconds.
-	for i := range 20 {
+	// One address guessing one account without pause for an hour cannot
+	// use up the account's allowance: it gets less than the account refills.
+	for range 600 {
+		clock.Advance(6 * time.Second)
+		l.allow("203.0.113.10", "owner7@example.com")
+	}
+	if ok, wait := l.allow("198.51.100.77", "owner7@example.com"); !ok {
+		t.Fatalf("one address guessing for an hour locked the owner out (wait %s)", wait)
+	}
+	// Many addresses can exhaust it: then the owner waits seconds.
+	for i := range 40 {
 		l.allow("192.0.2."+utoa(uint(i)), "target@example.com")
 	}
 	ok, wait := l.allow("198.51.100.250", "target@example.com")
-	if ok || wait <= 0 || wait > 12*time.Second {
-		t.Fatalf("exhausted account: ok=%v wait=%s, want a refusal of at most 12 s", ok, wait)
+	if ok || wait <= 0 || wait > l.perAcct.every {
+		t.Fatalf("exhausted account: ok=%v wait=%s, want a refusal of at most %s", ok, wait, l.perAcct.every)
 	}
 	clock.Advance(wait)
 	if ok, _ := l.allow("198.51.100.250", "target@example.com"); !ok {
@@ -442,7 +451,8 @@ func TestLoginRefusalSaysHowLongToWait(t *testing.T) {
 	shop := mustOpenShop(t)
 	clock := newTestClock()
 	shop.srv.limiter.now = clock.Now
-	shop.srv.limiter.burst = 1 // each bcrypt check takes a while
+	// One attempt each: every bcrypt check takes a while.
+	shop.srv.limiter.perIP.burst, shop.srv.limiter.perPair.burst, shop.srv.limiter.perAcct.burst = 1, 1, 1
 	for _, path := range []string{"/login", "/admin/login", "/register"} {
 		c := shop.newClient()
 		tok := c.token(path)

@@ -1,0 +1,467 @@
+// Command attack replays the findings of an outside attack against the real
+// storefront binary on loopback and checks that none of them works any
+// more. It seeds a small demo world in a temporary directory, trains, starts
+// `storefront serve`, attacks it with bounded loops, and prints one line per
+// check with the figures (RSS of the server before and after the memory
+// attack, counts). It exits non-zero when any check fails.
+//
+//	go run ./bench/attack --bin bin/storefront --addr 127.0.0.1:18100
+//
+// (`make attack` does this.) It needs Linux: the server's memory is read
+// from /proc, and clients take several loopback source addresses
+// (127.0.0.0/8) to act as different people.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+	"storefront/seed"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
+	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
+	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
+	flag.Parse()
+	if err := run(*bin, *addr, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "attack:", err)
+		os.Exit(1)
+	}
+}
+
+type attack struct {
+	base    string
+	dbPath  string
+	server  *exec.Cmd
+	apiKey  string // all scopes
+	evKey   string // events scope only
+	metrics string
+	failed  int
+}
+
+func (a *attack) check(name string, ok bool, format string, args ...any) {
+	mark := "ok  "
+	if !ok {
+		mark = "FAIL"
+		a.failed++
+	}
+	fmt.Printf("%s %-58s %s\n", mark, name, fmt.Sprintf(format, args...))
+}
+
+func run(bin, addr string, keep bool) error {
+	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
+		return fmt.Errorf("--addr %s: attack only a loopback address", addr)
+	}
+	dir, err := os.MkdirTemp("", "storefront-attack-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		fmt.Println("working directory:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	a := &attack{base: "http://" + addr, dbPath: filepath.Join(dir, "shop.db"), metrics: "attack-metrics-token-0123456789"}
+	start := time.Now()
+	for _, args := range [][]string{{"seed", "--db", a.dbPath}, {"train", "--db", a.dbPath}} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("%s %s: %v\n%s", bin, args[0], err, out)
+		}
+	}
+	if err := a.makeKeys(); err != nil {
+		return err
+	}
+	fmt.Printf("seeded and trained a small demo world in %s\n", time.Since(start).Round(time.Second))
+	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	a.server = exec.Command(bin, "serve", "--db", a.dbPath, "--addr", addr, "--train-every", "0")
+	a.server.Env = append(os.Environ(), "STOREFRONT_METRICS_TOKEN="+a.metrics)
+	a.server.Stdout, a.server.Stderr = logf, logf
+	if err := a.server.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		a.server.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- a.server.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			a.server.Process.Kill()
+		}
+	}()
+	if err := a.waitReady(); err != nil {
+		return err
+	}
+
+	a.timestamps()
+	a.limiterMemory()
+	a.lockout()
+	a.deletion()
+	a.redirects()
+	a.csvFormulas()
+	a.alsoSeen()
+	if a.failed > 0 {
+		return fmt.Errorf("%d check(s) failed", a.failed)
+	}
+	fmt.Println("no finding reproduced")
+	return nil
+}
+
+func (a *attack) makeKeys() error {
+	db, err := models.Open(a.dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if a.apiKey, _, err = db.CreateAPIKey(ctx, "attack", "attack all", models.ScopeAll); err != nil {
+		return err
+	}
+	a.evKey, _, err = db.CreateAPIKey(ctx, "attack", "attack events", models.ScopeEvents)
+	return err
+}
+
+func (a *attack) waitReady() error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(a.base + "/healthz"); err == nil {
+			res.Body.Close()
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return errors.New("the server did not answer /healthz within 60 s")
+}
+
+// client is a browser from one loopback source address, with cookies,
+// that does not follow redirects.
+type client struct {
+	a  *attack
+	hc *http.Client
+}
+
+func (a *attack) client(source string) *client {
+	jar, _ := cookiejar.New(nil)
+	d := &net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(source)}}
+	tr := &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}
+	return &client{a: a, hc: &http.Client{Jar: jar, Transport: tr, Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func (c *client) get(path string) (*http.Response, string) {
+	res, err := c.hc.Get(c.a.base + path)
+	if err != nil {
+		return &http.Response{StatusCode: 0, Header: http.Header{}}, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func (c *client) token(path string) string {
+	_, body := c.get(path)
+	if m := csrfField.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func (c *client) post(path string, form url.Values) (*http.Response, string) {
+	res, err := c.hc.PostForm(c.a.base+path, form)
+	if err != nil {
+		return &http.Response{StatusCode: 0, Header: http.Header{}}, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func (c *client) login(path, email, password string) int {
+	res, _ := c.post(path, url.Values{"_csrf": {c.token(path)}, "email": {email}, "password": {password}})
+	return res.StatusCode
+}
+
+func (a *attack) api(method, path, key, body string) (int, string) {
+	req, _ := http.NewRequest(method, a.base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// rssMiB reads the server's resident memory.
+func (a *attack) rssMiB() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", a.server.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return -1
+}
+
+// 1. A future-dated event took over training's "now".
+func (a *attack) timestamps() {
+	for _, ts := range []string{"9999-12-31T23:59:59Z", "1000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",
+		time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)} {
+		body := fmt.Sprintf(`{"events":[{"user_id":"attacker-ts","product_id":"SKU-10001","type":"purchase","timestamp":%q}]}`, ts)
+		status, out := a.api("POST", "/api/v1/events", a.apiKey, body)
+		a.check("event dated "+ts[:10]+" refused", status == 422 && strings.Contains(out, "field timestamp"), "%d %s", status, firstLine(out, 110))
+	}
+	status, out := a.api("POST", "/api/v1/events", a.apiKey, `{"events":[{"user_id":"attacker-ts","product_id":"SKU-10001","type":"purchase","value":-50}]}`)
+	a.check("negative purchase value refused", status == 422, "%d %s", status, firstLine(out, 80))
+}
+
+// 2. 1 MB e-mails grew the server by 600 MB through the login limiter.
+func (a *attack) limiterMemory() {
+	huge := strings.Repeat("a", 1<<20)
+	before := a.rssMiB()
+	start := time.Now()
+	codes := map[int]int{}
+	for i, path := range repeatPaths(400, 50, 50) {
+		c := a.client("127.0.0.1")
+		tok := c.token(path)
+		res, _ := c.post(path, url.Values{"_csrf": {tok}, "name": {"x"}, "email": {huge + strconv.Itoa(i) + "@example.com"}, "password": {"wrong password 1"}})
+		codes[res.StatusCode]++
+	}
+	after := a.rssMiB()
+	time.Sleep(3 * time.Second)
+	settled := a.rssMiB()
+	a.check("500 logins/registrations with 1 MiB e-mails", settled-before < 150,
+		"RSS %.0f MiB before, %.0f MiB right after, %.0f MiB 3 s later (%s; answers %v)", before, after, settled, time.Since(start).Round(time.Second), codes)
+}
+
+func repeatPaths(login, register, admin int) []string {
+	var out []string
+	for range login {
+		out = append(out, "/login")
+	}
+	for range register {
+		out = append(out, "/register")
+	}
+	for range admin {
+		out = append(out, "/admin/login")
+	}
+	return out
+}
+
+// 5. 300 attempts from one address over 30 accounts locked the owners out.
+func (a *attack) lockout() {
+	attacker := a.client("127.0.0.3")
+	tok := attacker.token("/login")
+	refused := 0
+	for i := range 300 {
+		res, _ := attacker.post("/login", url.Values{"_csrf": {tok}, "email": {shopperEmail(i%30 + 1)}, "password": {"guess " + strconv.Itoa(i)}})
+		if res.StatusCode == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	ok := 0
+	for i := range 30 {
+		owner := a.client(fmt.Sprintf("127.0.1.%d", i+10))
+		if owner.login("/login", shopperEmail(i+1), seed.ShopperPassword) == http.StatusSeeOther {
+			ok++
+		}
+	}
+	a.check("one address cannot lock 30 owners out", ok == 30, "attacker refused %d of 300; %d of 30 owners then logged in from their own address", refused, ok)
+	staff := a.client("127.0.0.4")
+	tok = staff.token("/admin/login")
+	for i := range 40 {
+		staff.post("/admin/login", url.Values{"_csrf": {tok}, "email": {seed.DemoAdminEmail}, "password": {"guess " + strconv.Itoa(i)}})
+	}
+	admin := a.client("127.0.1.200")
+	status := admin.login("/admin/login", seed.DemoAdminEmail, seed.DemoAdminPassword)
+	a.check("40 guesses from one address do not lock the admin out", status == http.StatusSeeOther, "admin login from another address: %d", status)
+}
+
+func shopperEmail(n int) string { return fmt.Sprintf("shopper%05d@example.com", n) }
+
+// 3 and 4. A deleted shopper was still served, and a second device outlived
+// the deletion.
+func (a *attack) deletion() {
+	user := seed.DemoShopperID
+	recs := func() string {
+		_, out := a.api("GET", "/api/v1/recommendations?n=10&user_id="+user, a.apiKey, "")
+		return out
+	}
+	before := recs()
+	laptop, phone := a.client("127.0.2.1"), a.client("127.0.2.2")
+	for _, c := range []*client{laptop, phone} {
+		if s := c.login("/login", seed.DemoShopperEmail, seed.DemoShopperPassword); s != http.StatusSeeOther {
+			a.check("demo shopper logs in", false, "%d", s)
+			return
+		}
+	}
+	res, _ := laptop.post("/account/delete", url.Values{"_csrf": {laptop.token("/account")}, "confirm": {"yes"}})
+	a.check("account deleted", res.StatusCode == http.StatusSeeOther, "%d", res.StatusCode)
+	after := recs()
+	a.check("API serves the deleted shopper like a stranger", strings.Contains(before, "you") && !strings.Contains(after, "you"),
+		"before: %s… after: %s…", reasonSample(before), reasonSample(after))
+	res, _ = phone.get("/account")
+	a.check("second device signed out to the login page", res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login"),
+		"%d %s", res.StatusCode, res.Header.Get("Location"))
+	tok := phone.token("/cart")
+	phone.post("/cart/add", url.Values{"_csrf": {tok}, "product_id": {"1"}, "quantity": {"1"}})
+	res, _ = phone.post("/checkout", url.Values{"_csrf": {tok}, "idempotency_key": {"attack-after-delete"}, "name": {seed.DemoShopperName},
+		"email": {seed.DemoShopperEmail}, "street": {"1 Main St"}, "city": {"Town"}, "postcode": {"12345"}, "country": {"US"}})
+	a.check("second device cannot check out", res.StatusCode != http.StatusSeeOther || strings.HasPrefix(res.Header.Get("Location"), "/login"),
+		"%d %s", res.StatusCode, res.Header.Get("Location"))
+
+	// The stored models, read from the database while the shop serves.
+	db, err := models.Open(a.dbPath)
+	if err != nil {
+		a.check("open the database", false, "%v", err)
+		return
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var holding, total int
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		holding, total = 0, 0
+		arts, _ := db.ModelArtifacts(ctx)
+		for _, info := range arts {
+			art, err := db.ModelArtifactByID(ctx, info.ID)
+			if err != nil {
+				continue
+			}
+			total++
+			if m, err := recommender.Load(bytes.NewReader(art.Blob)); err == nil && m.KnownUser(user) {
+				holding++
+			}
+		}
+		if holding == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	a.check("stored models no longer hold the deleted shopper", holding == 0 && total > 0, "%d of %d artifacts hold them", holding, total)
+	var personal int64
+	db.R.Model(&models.Order{}).Where("email = ? OR name = ?", seed.DemoShopperEmail, seed.DemoShopperName).Count(&personal)
+	a.check("no order keeps the deleted shopper's name or e-mail", personal == 0, "%d orders", personal)
+}
+
+func reasonSample(apiAnswer string) string {
+	var out struct {
+		Items []struct{ Reason string } `json:"recommended_items"`
+	}
+	json.Unmarshal([]byte(apiAnswer), &out)
+	if len(out.Items) == 0 {
+		return firstLine(apiAnswer, 40)
+	}
+	return out.Items[0].Reason
+}
+
+// 6. Open redirect through next= and slot links.
+func (a *attack) redirects() {
+	for _, next := range []string{"/\t/evil.example/phish", "/\\evil.example", "//evil.example", "/%09/evil.example"} {
+		c := a.client("127.0.3.1")
+		res, _ := c.post("/login", url.Values{"_csrf": {c.token("/login?next=" + url.QueryEscape(next))}, "email": {shopperEmail(40)},
+			"password": {seed.ShopperPassword}, "next": {next}})
+		a.check(fmt.Sprintf("login with next=%q stays on the site", next), res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/",
+			"%d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// 7. A formula in the slot column of the analytics export.
+func (a *attack) csvFormulas() {
+	formula := `=HYPERLINK("//evil.example","x")`
+	status, _ := a.api("POST", "/api/v1/events", a.apiKey, fmt.Sprintf(`{"events":[{"user_id":"attacker-csv","product_id":"SKU-10001","type":"click","slot":%q}]}`, formula))
+	admin := a.client("127.0.3.2")
+	if s := admin.login("/admin/login", seed.DemoAdminEmail, seed.DemoAdminPassword); s != http.StatusSeeOther {
+		a.check("admin logs in", false, "%d", s)
+		return
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	res, body := admin.get("/admin/analytics.csv?from=" + today + "&to=" + today)
+	recs, _ := csv.NewReader(strings.NewReader(body)).ReadAll()
+	bad, seen := 0, false
+	for _, rec := range recs {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				bad++
+			}
+			seen = seen || strings.Contains(cell, "HYPERLINK")
+		}
+	}
+	a.check("analytics CSV holds no live formula", res.StatusCode == 200 && status == 202 && seen && bad == 0,
+		"event %d, CSV %d with %d rows, formula cell present: %t, unguarded cells: %d", status, res.StatusCode, len(recs), seen, bad)
+}
+
+// 8 and the "also seen" list.
+func (a *attack) alsoSeen() {
+	c := a.client("127.0.4.1")
+	tok := c.token("/")
+	req, _ := http.NewRequest("POST", a.base+"/cart/add", strings.NewReader("_csrf="+tok+"&pad="+strings.Repeat("a", 3<<20)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err := c.hc.Do(req); err == nil {
+		res.Body.Close()
+		a.check("413 carries the security headers", res.StatusCode == 413 && res.Header.Get("Content-Security-Policy") != "" && res.Header.Get("X-Frame-Options") != "",
+			"%d CSP=%t", res.StatusCode, res.Header.Get("Content-Security-Policy") != "")
+	}
+	hops, path := 0, "/static/"
+	for ; hops < 5; hops++ {
+		res, _ := c.get(path)
+		if res.StatusCode < 300 || res.StatusCode >= 400 {
+			break
+		}
+		path = res.Header.Get("Location")
+		if u, err := url.Parse(path); err == nil {
+			path = u.RequestURI()
+		}
+	}
+	a.check("/static/ does not redirect in a loop", hops < 3, "%d redirects", hops)
+	status, out := a.api("GET", "/api/v1/recommendations?user_id=u00001", a.evKey, "")
+	a.check("wrong-scope API key gets a JSON error", status == 403 && strings.Contains(out, `"error"`) && strings.Contains(out, "API key"), "%d %s", status, firstLine(out, 90))
+	res, _ := c.post("/cart/add?_csrf="+url.QueryEscape(tok), url.Values{"product_id": {"1"}, "quantity": {"1"}})
+	a.check("CSRF token in the query string refused", res.StatusCode == http.StatusForbidden, "%d", res.StatusCode)
+	res, _ = c.get("/metrics")
+	a.check("/metrics without the token refused", res.StatusCode == http.StatusUnauthorized, "%d", res.StatusCode)
+	req, _ = http.NewRequest("GET", a.base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+a.metrics)
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		a.check("/metrics with the token served", res.StatusCode == http.StatusOK, "%d", res.StatusCode)
+	}
+}
+
+func firstLine(s string, n int) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
