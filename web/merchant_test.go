@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -417,4 +418,103 @@ func TestAdminCatalogImport(t *testing.T) {
 	if len(logs) == 0 || logs[0].Action != "catalog.import" {
 		t.Errorf("import not audited: %+v", logs)
 	}
+}
+
+// recordingProvider is a payment provider that remembers what the checkout
+// asked of it; short authorizes one cent less than asked.
+type recordingProvider struct {
+	mu                           sync.Mutex
+	short                        bool
+	authorized, captured, voided []string
+}
+
+func (*recordingProvider) Name() string    { return "Recording Pay" }
+func (*recordingProvider) Simulated() bool { return false }
+func (p *recordingProvider) Authorize(_ context.Context, c payment.Charge) (payment.Authorization, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.authorized = append(p.authorized, c.IdempotencyKey)
+	amount := c.AmountCents
+	if p.short {
+		amount--
+	}
+	return payment.Authorization{ID: "rec_" + c.IdempotencyKey, AmountCents: amount}, nil
+}
+func (p *recordingProvider) Capture(_ context.Context, a payment.Authorization) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.captured = append(p.captured, a.ID)
+	return nil
+}
+func (p *recordingProvider) Void(_ context.Context, a payment.Authorization) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.voided = append(p.voided, a.ID)
+	return nil
+}
+
+func TestCheckoutPaysThroughTheProvider(t *testing.T) {
+	base := mustOpenShop(t)
+	pay := &recordingProvider{}
+	shop := startShopWith(t, base.db, pay)
+	ctx := context.Background()
+	c := shop.shopperClient()
+	tent := shop.product("SKU-1")
+	address := func(key string) url.Values {
+		return url.Values{"idempotency_key": {key}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+			"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
+	}
+	addTent := func() {
+		c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
+	}
+
+	addTent()
+	_, doc := c.get("/checkout")
+	if doc.Find(`[data-testid="payment-provider"]`).Length() != 1 || doc.Find(`[data-testid="simulated-payment"]`).Length() != 0 {
+		t.Error("the checkout does not name the real provider")
+	}
+	res := c.post("/checkout", "/checkout", address("order-key-0000000001"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", res.StatusCode)
+	}
+	orders, err := shop.db.OrdersOf(ctx, shopperIDOf(t, shop, "ada@example.com"))
+	must(t, err)
+	if len(orders) != 1 || orders[0].PaymentRef != "rec_order-key-0000000001" {
+		t.Fatalf("orders %+v, want one with the provider's reference", orders)
+	}
+	// The same form again: the first order, nothing captured twice.
+	c.post("/checkout", "/checkout", address("order-key-0000000001"))
+	if len(pay.captured) != 1 || len(pay.voided) != 0 {
+		t.Fatalf("captured %v, voided %v after one order submitted twice", pay.captured, pay.voided)
+	}
+
+	// Out of stock after the authorization: voided, no order.
+	addTent()
+	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 0).Error)
+	if res := c.post("/checkout", "/checkout", address("order-key-0000000002")); res.StatusCode != http.StatusConflict {
+		t.Fatalf("out of stock: %d, want 409", res.StatusCode)
+	}
+	if len(pay.voided) != 1 || pay.voided[0] != "rec_order-key-0000000002" {
+		t.Fatalf("voided %v, want the out-of-stock authorization", pay.voided)
+	}
+
+	// An authorization for another amount than the order's: voided, no order.
+	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 5).Error)
+	pay.short = true
+	if res := c.post("/checkout", "/checkout", address("order-key-0000000003")); res.StatusCode != http.StatusConflict {
+		t.Fatalf("total changed: %d, want 409", res.StatusCode)
+	}
+	if len(pay.voided) != 2 || len(pay.captured) != 1 {
+		t.Fatalf("captured %v, voided %v", pay.captured, pay.voided)
+	}
+	if orders, _ := shop.db.OrdersOf(ctx, shopperIDOf(t, shop, "ada@example.com")); len(orders) != 1 {
+		t.Fatalf("%d orders, want only the first", len(orders))
+	}
+}
+
+func shopperIDOf(t *testing.T, shop *testShop, email string) uint {
+	t.Helper()
+	sh, err := shop.db.FindShopper(context.Background(), email)
+	must(t, err)
+	return sh.ID
 }
