@@ -30,6 +30,15 @@ func (db *DB) LatestModelArtifact(ctx context.Context) (*ModelArtifact, error) {
 	return &a, nil
 }
 
+// LatestModelArtifactID returns the id of the newest stored model.
+func (db *DB) LatestModelArtifactID(ctx context.Context) (uint, error) {
+	var a ModelArtifact
+	if err := db.R.WithContext(ctx).Select("id").Order("trained_at DESC, id DESC").First(&a).Error; err != nil {
+		return 0, notFound(err, "latest model artifact")
+	}
+	return a.ID, nil
+}
+
 // ModelArtifacts lists stored models without their blobs, newest first.
 func (db *DB) ModelArtifacts(ctx context.Context) ([]ModelArtifact, error) {
 	var as []ModelArtifact

@@ -290,6 +290,35 @@ func lockTx(tx *gorm.DB, key string) error {
 	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, key).Error
 }
 
+// TryLock takes a lock named key that one holder at a time may have,
+// across every instance on a PostgreSQL database (a session advisory lock
+// on a connection kept for it), without waiting; ok is false when someone
+// else holds it. On SQLite, a single process's database, it always succeeds.
+func (db *DB) TryLock(ctx context.Context, key string) (unlock func(), ok bool, err error) {
+	if !db.Postgres() {
+		return func() {}, true, nil
+	}
+	pool, err := db.W.DB()
+	if err != nil {
+		return nil, false, err
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("models: lock %s: %w", key, err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("models: lock %s: %w", key, err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext($1))`, key)
+		conn.Close()
+	}, true, nil
+}
+
 // Ping checks that the reader pool answers.
 func (db *DB) Ping(ctx context.Context) error {
 	s, err := db.R.DB()

@@ -20,6 +20,11 @@ import (
 type Options struct {
 	Logger     *slog.Logger
 	TrainEvery time.Duration // background retraining period; 0 = never
+	// Poll is how often the shop looks in the database for changes made
+	// elsewhere (another instance, a command): the catalog and the newest
+	// trained model. Zero picks 2s on PostgreSQL, where several instances
+	// share one database, and 30s on SQLite.
+	Poll time.Duration
 }
 
 // Shop is one running shop's state over its database: what every page and
@@ -31,6 +36,7 @@ type Shop struct {
 	catalog   atomic.Pointer[Catalog]
 	model     recommender.Holder
 	modelInfo atomic.Pointer[models.ModelArtifact]
+	seenModel atomic.Uint64 // newest stored model id followStoredModel tried
 	trainer   *Trainer
 	layout    layoutCache
 	degraded  atomic.Value                    // string: why the shop is degraded, "" when healthy
@@ -47,6 +53,12 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	if opt.Poll <= 0 {
+		opt.Poll = 30 * time.Second
+		if db.Postgres() {
+			opt.Poll = 2 * time.Second
+		}
+	}
 	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.degraded.Store("")
 	if err := s.RefreshCatalog(ctx, true); err != nil {
@@ -54,6 +66,9 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	}
 	if err := s.LoadForgotten(ctx); err != nil {
 		return nil, err
+	}
+	if id, err := db.LatestModelArtifactID(ctx); err == nil {
+		s.seenModel.Store(uint64(id))
 	}
 	s.ReloadModel(ctx)
 	s.trainer = newTrainer(s)
@@ -120,7 +135,7 @@ func (s *Shop) Close() {
 
 func (s *Shop) refreshLoop() {
 	defer s.background.Done()
-	tick := time.NewTicker(30 * time.Second)
+	tick := time.NewTicker(s.opt.Poll)
 	defer tick.Stop()
 	for {
 		force := false
@@ -140,6 +155,10 @@ func (s *Shop) refreshLoop() {
 		}
 		if err := s.RefreshCatalog(context.Background(), force); err != nil {
 			s.log.Error("catalog refresh failed", "err", err)
+		}
+		// A model trained by another instance or by `storefront train`.
+		if err := s.followStoredModel(context.Background()); err != nil {
+			s.log.Error("checking for a newer model failed", "err", err)
 		}
 		// Accounts deleted by another process are forgotten here too.
 		if err := s.LoadForgotten(context.Background()); err != nil {

@@ -292,6 +292,21 @@ func (t *Trainer) Start() bool {
 			case <-ctx.Done():
 			}
 		}()
+		// One instance trains at a time; the others swap to its model when
+		// it is stored (followStoredModel).
+		unlock, ok, err := t.s.db.TryLock(ctx, "storefront:training")
+		if err != nil || !ok {
+			t.mu.Lock()
+			t.lastErr, t.lastRun = err, time.Now()
+			t.mu.Unlock()
+			if err != nil {
+				t.s.log.Error("training lock unavailable", "err", err)
+			} else {
+				t.s.log.Info("another instance is training; its model will be served when stored")
+			}
+			return
+		}
+		defer unlock()
 		start := time.Now()
 		res, err := TrainAndStore(ctx, t.s.db, recommender.DefaultConfig(), nil)
 		t.mu.Lock()
@@ -364,4 +379,25 @@ func (s *Shop) setModelInfo(a *models.ModelArtifact) {
 	info := *a
 	info.Blob = nil
 	s.modelInfo.Store(&info)
+}
+
+// followStoredModel swaps to the newest stored model when it is not the
+// one served: every instance serves what any of them trained.
+func (s *Shop) followStoredModel(ctx context.Context) error {
+	id, err := s.db.LatestModelArtifactID(ctx)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cur := s.modelInfo.Load(); (cur != nil && cur.ID == id) || uint64(id) == s.seenModel.Load() {
+		return nil
+	}
+	if s.trainer.Running() {
+		return nil // this instance is about to serve its own
+	}
+	s.seenModel.Store(uint64(id)) // tried once, even if it cannot be read
+	s.ReloadModel(ctx)
+	return nil
 }

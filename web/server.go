@@ -29,7 +29,10 @@ type Config struct {
 	// /metrics off.
 	MetricsToken string
 	TrainEvery   time.Duration // background retraining period; 0 = never
-	Logger       *slog.Logger
+	// Poll is how often changes made by other instances are looked for
+	// (see shop.Options.Poll); zero picks the default.
+	Poll   time.Duration
+	Logger *slog.Logger
 	// EventQueue bounds the number of pending event submissions.
 	EventQueue int
 	// BenchReference serves GET /bench/reference for the load harness;
@@ -54,13 +57,13 @@ type Server struct {
 	idleTimeout, idleTouch time.Duration
 	// now is the clock sessions are timed by; tests set it instead of
 	// sleeping.
-	now func() time.Time
-	reference              referencePage
-	prom                   *serverMetrics
-	started                time.Time
-	payments               payment.Provider
-	settings               settingsCache
-	imports                importJobs
+	now       func() time.Time
+	reference referencePage
+	prom      *serverMetrics
+	started   time.Time
+	payments  payment.Provider
+	settings  settingsCache
+	imports   importJobs
 }
 
 // New builds the server, loading the catalog and the stored model.
@@ -98,7 +101,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	} else if published {
 		s.log.Info("published a default homepage built from the shop's categories")
 	}
-	sh, err := shop.New(ctx, db, shop.Options{Logger: cfg.Logger, TrainEvery: cfg.TrainEvery})
+	sh, err := shop.New(ctx, db, shop.Options{Logger: cfg.Logger, TrainEvery: cfg.TrainEvery, Poll: cfg.Poll})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,256 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"storefront/models"
+)
+
+// Several instances of the shop on one database, as behind a load
+// balancer: each has its own connection pool, caches and event writer, as
+// a separate process would. On PostgreSQL (STOREFRONT_TEST_DB) this is the
+// deployment docs/scaling.md describes; on SQLite the same checks hold for
+// processes sharing one file.
+
+// secondInstance serves shop's database from a second server.
+func secondInstance(t *testing.T, shop *testShop) *testShop {
+	t.Helper()
+	db, err := models.Open(shop.db.Target())
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	return startShop(t, db)
+}
+
+// on is the same browser (cookie jar, so the same session) talking to
+// another instance.
+func (c *client) on(s *testShop) *client { return &client{shop: s, hc: c.hc} }
+
+func TestLayoutPublishedOnOneInstanceIsLiveOnTheOther(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	visitor := b.newClient()
+	if _, doc := visitor.get("/"); doc.Find("section[data-slot-id]").Length() == 0 {
+		t.Fatal("instance B shows no slots")
+	}
+	// B has the layout cached. A merchandiser renames a row on A and publishes.
+	merch := a.staffClient(models.RoleMerchandiser)
+	ids, _ := a.draft()
+	must(t, a.db.W.Model(&models.Slot{}).Where("id = ?", ids[1]).Update("title", "Picked on instance A").Error)
+	_, rev := a.draft()
+	if res := merch.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish on A: %d", res.StatusCode)
+	}
+	if _, doc := a.newClient().get("/"); !strings.Contains(doc.Text(), "Picked on instance A") {
+		t.Fatal("A does not show its own publish")
+	}
+	start := time.Now()
+	for {
+		_, doc := visitor.get("/")
+		if strings.Contains(doc.Text(), "Picked on instance A") {
+			t.Logf("live on B after %s", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the layout published on A is not live on B after 10s")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestConcurrentBuyersAcrossInstancesNeverOversell: 50 shoppers, half on
+// each instance, check out the last 10 of a product at the same moment.
+func TestConcurrentBuyersAcrossInstancesNeverOversell(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	for _, s := range []*testShop{a, b} {
+		s.srv.limiter.burst = 100 // fifty logins from one address are the test, not an attack
+	}
+	tent := a.product("SKU-1")
+	must(t, a.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 10).Error)
+	hash, err := models.HashPassword(testPassword)
+	must(t, err)
+	const buyers = 50
+	type checkout struct {
+		c    *client
+		form url.Values
+	}
+	var ready []checkout
+	for i := range buyers {
+		email := fmt.Sprintf("buyer%02d@example.com", i)
+		must(t, a.db.W.Create(&models.Shopper{ExternalID: fmt.Sprintf("b%02d", i), Email: &email, Name: "Buyer", PasswordHash: hash}).Error)
+		inst := []*testShop{a, b}[i%2]
+		c := inst.newClient()
+		if res := c.post("/login", "/login", url.Values{"email": {email}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("buyer %d login on instance %d: %d", i, i%2, res.StatusCode)
+		}
+		if res := c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("buyer %d add to cart: %d", i, res.StatusCode)
+		}
+		_, doc := c.get("/checkout")
+		key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+		ready = append(ready, checkout{c, url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Buyer"},
+			"email": {email}, "street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}})
+	}
+	// The last buyer also submits the same checkout to the other instance
+	// at the same time (a double click through the load balancer).
+	last := ready[buyers-1]
+	other := []*testShop{a, b}[buyers%2]
+	ready = append(ready, checkout{last.c.on(other), last.form})
+
+	var wg sync.WaitGroup
+	statuses := make([]int, len(ready))
+	locations := make([]string, len(ready))
+	errs := make([]error, len(ready))
+	startGate := make(chan struct{})
+	for i, co := range ready {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-startGate
+			req, _ := http.NewRequest(http.MethodPost, co.c.shop.ts.URL+"/checkout", strings.NewReader(co.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := co.c.hc.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			res.Body.Close()
+			statuses[i], locations[i] = res.StatusCode, res.Header.Get("Location")
+		}()
+	}
+	close(startGate)
+	wg.Wait()
+	orders := 0
+	for i, st := range statuses {
+		if errs[i] != nil {
+			t.Fatalf("buyer %d: %v", i, errs[i])
+		}
+		switch {
+		case st == http.StatusSeeOther && strings.HasPrefix(locations[i], "/orders/"):
+			orders++
+		case st >= 500:
+			t.Errorf("buyer %d: %d", i, st)
+		}
+	}
+	var stored int64
+	must(t, a.db.R.Model(&models.OrderItem{}).Where("product_id = ?", tent.ID).Count(&stored).Error)
+	if got := a.product("SKU-1").Stock; stored != 10 || got != 0 {
+		t.Fatalf("%d orders stored for a stock of 10, stock now %d", stored, got)
+	}
+	dup := 0
+	if statuses[buyers-1] == http.StatusSeeOther && statuses[buyers] == http.StatusSeeOther {
+		if locations[buyers-1] != locations[buyers] {
+			t.Fatalf("the same checkout on both instances made two orders: %s and %s", locations[buyers-1], locations[buyers])
+		}
+		dup = 1
+	}
+	if orders-dup != 10 {
+		t.Fatalf("%d buyers were told they bought, want 10 (statuses %v)", orders-dup, statuses)
+	}
+}
+
+func TestEventsPostedToBothInstancesAreAllStored(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	secret, _, err := a.db.CreateAPIKey(context.Background(), "test", "ingest", models.ScopeEvents)
+	must(t, err)
+	const requests, perRequest = 40, 50
+	var body strings.Builder
+	body.WriteString(`{"events":[`)
+	for i := range perRequest {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"user_id":"both","product_id":"SKU-%d","type":"view"}`, 1+i%5)
+	}
+	body.WriteString(`]}`)
+	var wg sync.WaitGroup
+	statuses := make([]int, requests)
+	for i := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base := []*testShop{a, b}[i%2].ts.URL
+			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/events", strings.NewReader(body.String()))
+			req.Header.Set("Authorization", "Bearer "+secret)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err == nil {
+				statuses[i] = res.StatusCode
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		if st != http.StatusAccepted {
+			t.Fatalf("request %d to instance %d: %d", i, i%2, st)
+		}
+	}
+	// The API answers after the events are committed.
+	n, err := a.db.CountUserEvents(context.Background(), "both")
+	must(t, err)
+	if n != requests*perRequest {
+		t.Fatalf("%d events stored, %d posted", n, requests*perRequest)
+	}
+}
+
+// TestModelTrainedOnOneInstanceIsServedByAll: a model trained elsewhere
+// (another instance, `storefront train`) is stored in the database and a
+// running instance swaps to it without training itself.
+func TestModelTrainedOnOneInstanceIsServedByAll(t *testing.T) {
+	a := mustOpenShop(t)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dbB, err := models.Open(a.db.Target())
+	must(t, err)
+	t.Cleanup(func() { dbB.Close() })
+	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: logger, Poll: 100 * time.Millisecond}, dbB)
+	must(t, err)
+	srvB.Start()
+	t.Cleanup(func() { srvB.Close(context.Background()) })
+	if srvB.shop.Model() != nil {
+		t.Fatal("B serves a model before any was trained")
+	}
+	trainShopModel(t, a.db)
+	want, err := a.db.LatestModelArtifactID(context.Background())
+	must(t, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for srvB.shop.ModelInfo() == nil || srvB.shop.ModelInfo().ID != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("B does not serve model %d trained on A", want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if srvB.shop.Trainer().Running() {
+		t.Fatal("B trained instead of swapping")
+	}
+	if srvB.shop.Degraded() != "" {
+		t.Fatalf("B degraded: %s", srvB.shop.Degraded())
+	}
+	// While one instance holds the training lock, another does not train.
+	unlock, ok, err := a.db.TryLock(context.Background(), "storefront:training")
+	must(t, err)
+	if !ok {
+		t.Fatal("training lock not free")
+	}
+	if a.db.Postgres() {
+		if !srvB.shop.Trainer().Start() {
+			t.Fatal("B did not try to train")
+		}
+		srvB.shop.Trainer().Wait()
+		if srvB.shop.ModelInfo().ID != want {
+			t.Fatal("B trained while A held the training lock")
+		}
+	}
+	unlock()
+}
