@@ -73,7 +73,7 @@ func TestConcurrentBuyersAcrossInstancesNeverOversell(t *testing.T) {
 	a := mustOpenShop(t)
 	b := secondInstance(t, a)
 	for _, s := range []*testShop{a, b} {
-		s.srv.limiter.burst = 100 // fifty logins from one address are the test, not an attack
+		s.srv.limiter.perIP.burst = 100 // fifty logins from one address are the test, not an attack
 	}
 	tent := a.product("SKU-1")
 	must(t, a.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 10).Error)
