@@ -66,6 +66,9 @@ type Server struct {
 	imports   importJobs
 }
 
+// sessionLifetime is how long a session lasts at most.
+const sessionLifetime = 14 * 24 * time.Hour
+
 // New builds the server, loading the catalog and the stored model.
 func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if cfg.Logger == nil {
@@ -83,11 +86,11 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 
 	s.sessions = scs.New()
 	s.sessions.Store = db.Sessions()
-	s.sessions.Lifetime = 14 * 24 * time.Hour
+	s.sessions.Lifetime = sessionLifetime
 	// Idle sessions end after idleTimeout; see checkIdle for why this is
 	// not scs's IdleTimeout.
 	s.idleTimeout, s.idleTouch = 3*24*time.Hour, 10*time.Minute
-	s.sessions.Cookie.Name = "sf_session"
+	s.sessions.Cookie.Name = SessionCookie
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = cfg.SecureCookies

@@ -158,16 +158,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	fmt.Fprintf(log, "bench: server at %s answered its first homepage %s after exec\n", srv.base, srv.startup.Round(time.Millisecond))
 
 	start := time.Now()
-	shoppers, err := newVisitors(ctx, srv.base, fx.products[0].path, o.Shoppers, fx.shoppers, rng)
+	shoppers, err := newVisitors(ctx, srv.base, p.path, fx.products[0].path, o.Shoppers, fx.shoppers, rng)
 	if err != nil {
 		return rep, err
 	}
-	anons, err := newVisitors(ctx, srv.base, fx.products[0].path, o.Visitors, 0, rng)
+	anons, err := newVisitors(ctx, srv.base, p.path, fx.products[0].path, o.Visitors, 0, rng)
 	if err != nil {
 		return rep, err
 	}
 	rep.LoginTime = time.Since(start)
-	fmt.Fprintf(log, "bench: %d shoppers logged in, %d visitors in %s\n", len(shoppers), len(anons), rep.LoginTime.Round(time.Millisecond))
+	fmt.Fprintf(log, "bench: %d shoppers signed in (%d through the login form), %d visitors in %s\n", len(shoppers), min(formLogins, len(shoppers)), len(anons), rep.LoginTime.Round(time.Millisecond))
 
 	eps := endpoints(fx, shoppers, anons)
 	es := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().Unix(), 36) + "-u", batch: o.EventBatch}

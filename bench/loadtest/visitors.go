@@ -14,7 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"storefront/models"
 	"storefront/seed"
+	"storefront/web"
 )
 
 // visitor is one browser's cookies and CSRF form token.
@@ -59,10 +61,13 @@ func getPage(ctx context.Context, hc *http.Client, u string) (string, error) {
 
 // newVisitor opens the homepage (and, for a shopper, logs in through the
 // form) and keeps the cookies the shop set.
-func newVisitor(ctx context.Context, base, formPage string, local net.IP, email string) (visitor, error) {
+func newVisitor(ctx context.Context, base, formPage string, local net.IP, email, session string) (visitor, error) {
 	hc := browser(local)
 	v := visitor{email: email}
-	if email != "" {
+	if session != "" {
+		u, _ := url.Parse(base)
+		hc.Jar.SetCookies(u, []*http.Cookie{{Name: web.SessionCookie, Value: session, Path: "/"}})
+	} else if email != "" {
 		page, err := getPage(ctx, hc, base+"/login")
 		if err != nil {
 			return v, err
@@ -111,16 +116,38 @@ func newVisitor(ctx context.Context, base, formPage string, local net.IP, email 
 	return v, nil
 }
 
-// newVisitors logs in n distinct random seeded shoppers (or opens n
+// formLogins is how many shoppers log in through the login form; the rest
+// get the same session written straight into the database (web.SignInSessions),
+// so a thousand shoppers do not cost a thousand bcrypt checks on the
+// machine being measured.
+const formLogins = 24
+
+// newVisitors signs in n distinct random seeded shoppers (or opens n
 // anonymous visitors when shoppers is 0), a few at a time.
-func newVisitors(ctx context.Context, base, formPage string, n, shoppers int, rng *rand.Rand) ([]visitor, error) {
-	var emails []string
+func newVisitors(ctx context.Context, base, dbPath, formPage string, n, shoppers int, rng *rand.Rand) ([]visitor, error) {
+	var emails, sessions []string
 	if shoppers > 0 {
-		for _, u := range rng.Perm(shoppers)[:min(n, shoppers)] {
+		var direct []string
+		for k, u := range rng.Perm(shoppers)[:min(n, shoppers)] {
 			emails = append(emails, fmt.Sprintf("shopper%05d@example.com", u+1))
+			if k >= formLogins {
+				direct = append(direct, fmt.Sprintf("u%05d", u+1))
+			}
 		}
+		db, err := models.Open(dbPath)
+		if err != nil {
+			return nil, err
+		}
+		signed, err := web.SignInSessions(ctx, db, direct)
+		db.Close()
+		if err != nil {
+			return nil, err
+		}
+		sessions = make([]string, len(emails))
+		copy(sessions[min(formLogins, len(emails)):], signed)
 	} else {
 		emails = make([]string, n)
+		sessions = make([]string, n)
 	}
 	out := make([]visitor, len(emails))
 	errs := make([]error, len(emails))
@@ -134,7 +161,7 @@ func newVisitors(ctx context.Context, base, formPage string, n, shoppers int, rn
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i], errs[i] = newVisitor(ctx, base, formPage, local, email)
+			out[i], errs[i] = newVisitor(ctx, base, formPage, local, email, sessions[i])
 		}()
 	}
 	wg.Wait()
