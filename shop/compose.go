@@ -63,9 +63,55 @@ func SplitList(s string) []string {
 	return out
 }
 
+// History is what composing a homepage needs of a viewer's behaviour.
+type History struct {
+	Interactions []models.Interaction // latest views, clicks, carts and purchases, oldest first
+	Seen         []string             // every item the viewer ever interacted with
+}
+
+// Empty reports whether the viewer has no behaviour at all.
+func (h History) Empty() bool { return len(h.Interactions) == 0 && len(h.Seen) == 0 }
+
+// ignoreTrained reports whether a shopper removed history or interests
+// since model m was trained: then they are served from the database's
+// history alone.
+func ignoreTrained(m *recommender.Model, v Viewer) bool {
+	return m != nil && v.HistoryEditedAt != nil && !m.DataNow.After(*v.HistoryEditedAt)
+}
+
+// LoadHistory reads a viewer's history, as much of it as composing with
+// model m needs.
+func (s *Shop) LoadHistory(ctx context.Context, v Viewer, m *recommender.Model) (History, error) {
+	limit := 60
+	if ignoreTrained(m, v) {
+		limit = 200
+	}
+	var h History
+	var err error
+	if h.Interactions, err = s.db.UserInteractions(ctx, v.Key, time.Time{}, limit); err != nil {
+		return h, err
+	}
+	if h.Seen, err = s.db.UserItems(ctx, v.Key); err != nil {
+		return h, err
+	}
+	return h, nil
+}
+
 // ComposeHome fills and orders the slots for a viewer; a slot with nothing
 // to show is left out, and no product appears twice on the page.
 func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) []HomeSlot {
+	var h History
+	if !v.OptOut {
+		var err error
+		if h, err = s.LoadHistory(ctx, v, s.model.Load()); err != nil {
+			s.log.Warn("history unavailable", "err", err)
+		}
+	}
+	return s.ComposeHomeWith(v, slots, h)
+}
+
+// ComposeHomeWith is ComposeHome with the viewer's history already read.
+func (s *Shop) ComposeHomeWith(v Viewer, slots []models.Slot, h History) []HomeSlot {
 	cat := s.catalog.Load()
 	m := s.model.Load()
 	now := time.Now()
@@ -75,18 +121,9 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 	// "because you viewed", and everything since training for fold-in.
 	var recent, purchases []recommender.Event
 	var recentlyViewed, seen []string
-	// A shopper who removed history or interests since the stored model
-	// was trained is served from the database's history alone.
-	ignoreTrained := m != nil && v.HistoryEditedAt != nil && !m.DataNow.After(*v.HistoryEditedAt)
+	ignoreTrained := ignoreTrained(m, v)
 	if personalize {
-		limit := 60
-		if ignoreTrained {
-			limit = 200
-		}
-		hist, err := s.db.UserInteractions(ctx, v.Key, time.Time{}, limit)
-		if err != nil {
-			s.log.Warn("history unavailable", "err", err)
-		}
+		hist := h.Interactions
 		var since time.Time
 		if m != nil && !ignoreTrained {
 			since = m.DataNow
@@ -102,9 +139,7 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 				purchases = append(purchases, RecEvent(h))
 			}
 		}
-		if seen, err = s.db.UserItems(ctx, v.Key); err != nil {
-			s.log.Warn("history unavailable", "err", err)
-		}
+		seen = h.Seen
 	}
 
 	specs := make([]recommender.SlotSpec, 0, len(slots))

@@ -2,7 +2,9 @@ package shop
 
 import (
 	"context"
+	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"storefront/models"
@@ -21,6 +23,7 @@ type layoutCache struct {
 	engLoaded    time.Time // engagement
 	refreshing   bool
 	engRefreshes bool
+	gen          atomic.Uint64 // bumped whenever the published layout differs
 }
 
 const (
@@ -38,11 +41,18 @@ func (s *Shop) PublishedHome(ctx context.Context) ([]models.Slot, error) {
 		return slots, nil
 	}
 	s.layout.refreshing = true
+	gen := s.layout.gen.Load()
 	s.layout.mu.Unlock()
 
 	fresh, _, err := s.db.PublishedLayout(ctx, models.HomePage)
 	s.layout.mu.Lock()
 	s.layout.refreshing = false
+	if err == nil && s.layout.gen.Load() != gen {
+		// Published while this read ran: what it read may predate the
+		// publish, so serve it to this request only and reload next time.
+		s.layout.mu.Unlock()
+		return fresh, nil
+	}
 	if err != nil {
 		s.layout.mu.Unlock()
 		if slots != nil {
@@ -53,6 +63,9 @@ func (s *Shop) PublishedHome(ctx context.Context) ([]models.Slot, error) {
 	}
 	if fresh == nil {
 		fresh = []models.Slot{}
+	}
+	if slots == nil || !reflect.DeepEqual(slots, fresh) {
+		s.layout.gen.Add(1)
 	}
 	s.layout.slots, s.layout.loaded = fresh, time.Now()
 	s.layout.mu.Unlock()
@@ -106,6 +119,7 @@ func (s *Shop) refreshEngagement(context.Context) {
 func (s *Shop) LayoutChanged() {
 	s.layout.mu.Lock()
 	s.layout.slots = nil
+	s.layout.gen.Add(1)
 	s.layout.mu.Unlock()
 }
 

@@ -42,6 +42,7 @@ type Shop struct {
 	degraded  atomic.Value                    // string: why the shop is degraded, "" when healthy
 	forgotten atomic.Pointer[map[string]bool] // deleted shoppers' user ids (forget.go)
 	purgeMu   sync.Mutex                      // one rewrite of the stored models at a time
+	patchMu   sync.Mutex                      // one ProductsChanged patch at a time
 
 	refresh    chan struct{}
 	stop       chan struct{}

@@ -42,7 +42,9 @@ func (s *Server) account(c echo.Context) error {
 
 func (s *Server) accountPersonalization(c echo.Context) error {
 	optOut := c.FormValue("opt_out") == "true"
-	if err := s.db.SetOptOut(c.Request().Context(), userOf(c).ShopperID, optOut); err != nil {
+	err := s.db.SetOptOut(c.Request().Context(), userOf(c).ShopperID, optOut)
+	s.userChanged(userOf(c).Key())
+	if err != nil {
 		return err
 	}
 	if optOut {
@@ -83,7 +85,9 @@ func (s *Server) accountDelete(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
-	if err := s.db.DeleteShopper(ctx, u.ShopperID); err != nil {
+	err := s.db.DeleteShopper(ctx, u.ShopperID)
+	s.userChanged(u.Key())
+	if err != nil {
 		return err
 	}
 	// At once: no page, API answer or command serves the shopper again,

@@ -92,7 +92,9 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		}
 		return render(c, http.StatusUnprocessableEntity, templates.AdminCatalog(vm))
 	}
-	s.catalogChanged()
+	if err := s.shop.ProductsChanged(c.Request().Context(), id); err != nil {
+		s.log.Warn("catalog not patched after an edit; it reloads shortly", "err", err)
+	}
 	s.flash(c, "Saved the product. The shop shows the change within a moment.")
 	back := "/admin/catalog?page=" + strconv.Itoa(page)
 	if q != "" {

@@ -55,7 +55,9 @@ func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
 	s.sessions.Put(ctx, sessShopperKey, sh.ExternalID)
 	s.sessions.Put(ctx, sessShopperName, sh.Name)
 	s.sessions.Put(ctx, sessSeen, s.now().Unix())
-	return s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
+	err := s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
+	s.userChanged("v:"+u.VisitorID, sh.ExternalID)
+	return err
 }
 
 func (s *Server) registerForm(c echo.Context) error {

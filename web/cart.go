@@ -61,6 +61,7 @@ func (s *Server) cartAdd(c echo.Context) error {
 		return err
 	}
 	err = s.db.AddToCart(ctx, userOf(c).Key(), id, qty)
+	s.userChanged(userOf(c).Key())
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		s.flash(c, ve.Fields["quantity"])
@@ -89,6 +90,7 @@ func (s *Server) cartUpdate(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/cart")
 	}
 	err = s.db.SetCartQuantity(c.Request().Context(), userOf(c).Key(), id, qty)
+	s.userChanged(userOf(c).Key())
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		s.flash(c, ve.Fields["quantity"])

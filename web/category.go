@@ -37,12 +37,24 @@ func parsePrice(raw string) (int64, bool) {
 
 // category lists a category and everything below it, with filters.
 func (s *Server) category(c echo.Context) error {
-	cat := s.shop.Catalog()
+	ver := s.shop.Versions()
+	cat := ver.Catalog
 	node, ok := cat.CategoryBySlug(c.Param("slug"))
 	if !ok {
 		return echo.ErrNotFound
 	}
 	q := c.QueryParams()
+	// The listing is the same for every viewer: served from its rendered
+	// body while the catalog snapshot it was built from is current. Long
+	// queries are not kept (nobody links to them).
+	key := ""
+	if len(c.Request().URL.RawQuery) <= 256 {
+		key = "c" + node.Slug + "?" + q.Encode()
+		if bd, ok := s.bodies.get(key, ver); ok {
+			b := s.base(c, node.Name)
+			return render(c, http.StatusOK, templates.Page(b, bd.with(b.CSRF)))
+		}
+	}
 	sortKey := q.Get("sort")
 	valid := false
 	for _, s := range sortLabels {
@@ -110,7 +122,14 @@ func (s *Server) category(c echo.Context) error {
 		vm.Sorts = append(vm.Sorts, templates.Link{Label: so.label, URL: withQ("sort", so.key), Active: so.key == sortKey})
 	}
 	vm.Pages, vm.Prev, vm.Next = pagination(int(total), page, perPage, func(p int) string { return withQ("page", strconv.Itoa(p)) })
-	return render(c, http.StatusOK, templates.Category(vm))
+	bd, err := renderBody(ctx, templates.CategoryBody(vm))
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		s.bodies.put(key, ver, bd)
+	}
+	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(vm.CSRF)))
 }
 
 // pagination builds page links around the current page.

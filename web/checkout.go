@@ -57,6 +57,7 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Reload it and try again.")
 	}
 	order, err := s.pay(c.Request().Context(), u, key, addr)
+	s.userChanged(u.Key())
 	var oos *models.OutOfStockError
 	var declined *payment.DeclinedError
 	switch {
@@ -72,7 +73,14 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.catalogChanged()
+	// Stock fell: the next page anywhere in the shop shows it.
+	ids := make([]uint, 0, len(order.Items))
+	for _, it := range order.Items {
+		ids = append(ids, it.ProductID)
+	}
+	if err := s.shop.ProductsChanged(c.Request().Context(), ids...); err != nil {
+		s.log.Warn("catalog not patched after an order; it reloads shortly", "err", err)
+	}
 	return c.Redirect(http.StatusSeeOther, "/orders/"+strconv.FormatUint(uint64(order.ID), 10)+"?placed=1")
 }
 

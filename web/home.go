@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,56 +13,174 @@ import (
 	"storefront/templates"
 )
 
-// home composes the published homepage for the visitor and records, per
-// slot, where on the page it was shown and how many cards it held: one
-// impression row per slot keeps page views cheap for the single writer.
+// home serves the published homepage, composed once per viewer between
+// their events (or once a minute for everyone without personal rows), and
+// records, per slot, where on the page it was shown and how many cards it
+// held: one impression row per slot keeps page views cheap for the single
+// writer.
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
-	slots, err := s.publishedHome(ctx)
+	ver, slots, err := s.homeLayout(ctx)
 	if err != nil {
 		return err
 	}
-	v, err := s.viewerOf(ctx, userOf(c))
+	u := userOf(c)
+	st := s.viewers.get(u.Key())
+	v, err := s.viewerOf(ctx, st, u)
 	if err != nil {
 		return err
 	}
-	vm := templates.HomePage{Base: s.base(c, ""), ShowReasons: true, OptedOut: v.OptOut}
-	if v.LoggedIn && !v.OptOut {
-		vm.ExplainLink = InterestsPath
+	e, err := s.homePage(ctx, st, v, ver, slots)
+	if err != nil {
+		return err
 	}
-	vm.Slots = s.composeHome(ctx, v, slots)
-	shown := make([]models.Event, 0, len(vm.Slots))
-	for _, sl := range vm.Slots {
-		if len(sl.Cards) == 0 {
-			continue
+	if len(e.shown) > 0 {
+		shown := make([]models.Event, 0, len(e.shown))
+		for _, sl := range e.shown {
+			ev := eventFor(v.Key, models.EventImpression, 0, sl.slot, sl.position, "")
+			ev.Value = float64(sl.cards)
+			shown = append(shown, ev)
 		}
-		e := eventFor(v.Key, models.EventImpression, 0, slotKey(sl.ID), sl.Position, "")
-		e.Value = float64(len(sl.Cards))
-		shown = append(shown, e)
-	}
-	if len(shown) > 0 {
 		if err := s.events.Track(shown...); err != nil {
 			s.log.Warn("impressions not queued", "err", err)
 		}
 	}
-	return render(c, http.StatusOK, templates.Home(vm))
+	b := s.base(c, "")
+	if e.body.parts == nil {
+		vm := e.vm
+		vm.Base = b
+		return render(c, http.StatusOK, templates.Home(vm))
+	}
+	return render(c, http.StatusOK, templates.Page(b, e.body.with(b.CSRF)))
+}
+
+// homeLayout returns the published homepage slots and the versions they
+// belong to: the versions are read first, so a page built from them is never
+// filed under versions newer than its inputs.
+func (s *Server) homeLayout(ctx context.Context) (shop.Versions, []models.Slot, error) {
+	ver := s.shop.Versions()
+	slots, err := s.publishedHome(ctx)
+	if err == nil && s.shop.Versions().Layout != ver.Layout {
+		// The layout was (re)loaded meanwhile: take its new version.
+		ver = s.shop.Versions()
+		slots, err = s.publishedHome(ctx)
+	}
+	return ver, slots, err
+}
+
+// homePage returns the viewer's homepage from the cache or composes it.
+func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver shop.Versions, slots []models.Slot) (*homeEntry, error) {
+	now := time.Now()
+	st.mu.Lock()
+	if st.home.valid(ver, now) {
+		e := st.home
+		st.mu.Unlock()
+		return e, nil
+	}
+	hist, histOK := st.hist, st.histOK && st.histModel == ver.Model
+	st.mu.Unlock()
+	cacheable := true
+	if !v.OptOut && !histOK {
+		h, err := s.shop.LoadHistory(ctx, v, ver.Model)
+		if err != nil {
+			// Serve a page without history rather than none, and keep it
+			// out of the cache.
+			s.log.Warn("history unavailable", "err", err)
+			cacheable = false
+		} else {
+			st.mu.Lock()
+			if !st.removed {
+				st.hist, st.histOK, st.histModel = h, true, ver.Model
+			}
+			st.mu.Unlock()
+		}
+		hist = h
+	}
+	if v.OptOut || hist.Empty() && len(v.Hidden) == 0 {
+		// Nothing personal to show: the page everyone in this audience
+		// gets this minute.
+		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut}
+		if e := s.shared.get(k); e != nil {
+			return e, nil
+		}
+		e, err := s.composeEntry(ctx, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut}, slots, shop.History{}, ver, now.Add(time.Minute))
+		if err == nil && cacheable {
+			s.shared.put(k, e)
+		}
+		return e, err
+	}
+	e, err := s.composeEntry(ctx, v, slots, hist, ver, scheduleBoundary(slots, now, now.Add(personalTTL)))
+	if err == nil && cacheable {
+		s.viewers.setHome(st, e)
+	}
+	return e, err
+}
+
+// composeEntry composes and renders a homepage body.
+func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot, h shop.History, ver shop.Versions, expires time.Time) (*homeEntry, error) {
+	vm := templates.HomePage{ShowReasons: true, OptedOut: v.OptOut}
+	if v.LoggedIn && !v.OptOut {
+		vm.ExplainLink = InterestsPath
+	}
+	vm.Slots = homeSlots(s.shop.ComposeHomeWith(v, slots, h), v)
+	e := &homeEntry{ver: ver, expires: expires, vm: vm}
+	for _, sl := range vm.Slots {
+		if len(sl.Cards) > 0 {
+			e.shown = append(e.shown, shownSlot{slot: slotKey(sl.ID), position: sl.Position, cards: len(sl.Cards)})
+		}
+	}
+	bd, err := renderBody(ctx, templates.HomeBody(vm))
+	if err != nil {
+		return nil, err
+	}
+	e.body, e.size = bd, bd.size()
+	return e, nil
+}
+
+// scheduleBoundary is the first moment after now when a slot's schedule
+// window opens or closes, or limit if none comes before it.
+func scheduleBoundary(slots []models.Slot, now, limit time.Time) time.Time {
+	for _, sl := range slots {
+		for _, t := range []*time.Time{sl.StartsAt, sl.EndsAt} {
+			if t != nil && t.After(now) && t.Before(limit) {
+				limit = *t
+			}
+		}
+	}
+	return limit
 }
 
 // Viewer is who a homepage is composed for (see shop.Viewer).
 type Viewer = shop.Viewer
 
-func (s *Server) viewerOf(ctx context.Context, u User) (Viewer, error) {
+// viewerOf describes the requester, with what their account says about
+// personalization (opt-out, edited history, hidden interests) read once per
+// viewer state.
+func (s *Server) viewerOf(ctx context.Context, st *viewerState, u User) (Viewer, error) {
 	v := Viewer{Key: u.Key(), ShopperID: u.ShopperID, LoggedIn: u.LoggedIn()}
-	if u.LoggedIn() {
+	if !u.LoggedIn() {
+		return v, nil
+	}
+	st.mu.Lock()
+	acct, ok := st.account, st.accountOK
+	st.mu.Unlock()
+	if !ok {
 		sh, err := s.db.ShopperByID(ctx, u.ShopperID)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return v, err
 		}
+		acct = Viewer{}
 		if sh != nil {
-			v.OptOut, v.HistoryEditedAt = sh.OptOut, sh.HistoryEditedAt
-			v.Hidden = models.HiddenInterestList(sh.HiddenInterests)
+			acct.OptOut, acct.HistoryEditedAt = sh.OptOut, sh.HistoryEditedAt
+			acct.Hidden = models.HiddenInterestList(sh.HiddenInterests)
 		}
+		st.mu.Lock()
+		if !st.removed {
+			st.account, st.accountOK = acct, true
+		}
+		st.mu.Unlock()
 	}
+	v.OptOut, v.HistoryEditedAt, v.Hidden = acct.OptOut, acct.HistoryEditedAt, acct.Hidden
 	return v, nil
 }
 
@@ -72,9 +191,13 @@ func (s *Server) publishedHome(ctx context.Context) ([]models.Slot, error) {
 // layoutChanged drops the cached layout after a publish or rollback.
 func (s *Server) layoutChanged() { s.shop.LayoutChanged() }
 
-// composeHome composes the slots for a viewer as the page shows them.
+// composeHome composes the slots for a viewer as the page shows them,
+// without any cache (the merchandiser's preview).
 func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot) []templates.HomeSlot {
-	composed := s.shop.ComposeHome(ctx, v, slots)
+	return homeSlots(s.shop.ComposeHome(ctx, v, slots), v)
+}
+
+func homeSlots(composed []shop.HomeSlot, v Viewer) []templates.HomeSlot {
 	out := make([]templates.HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := cs.Slot

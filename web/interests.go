@@ -169,7 +169,9 @@ func (s *Server) interestShow(c echo.Context) error {
 	if !strings.HasPrefix(value, "category:") && !strings.HasPrefix(value, "brand:") {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form did not say which interest to show again.")
 	}
-	if err := s.db.ShowInterest(c.Request().Context(), userOf(c).ShopperID, value); err != nil {
+	err := s.db.ShowInterest(c.Request().Context(), userOf(c).ShopperID, value)
+	s.userChanged(userOf(c).Key())
+	if err != nil {
 		return err
 	}
 	s.flash(c, "Rows picked for you may include it again.")
@@ -209,5 +211,7 @@ func (s *Server) forget(c echo.Context, f models.Forget) (int64, error) {
 	if err := s.events.Flush(ctx); err != nil {
 		return 0, err
 	}
-	return s.db.ForgetHistory(ctx, userOf(c).ShopperID, f)
+	n, err := s.db.ForgetHistory(ctx, userOf(c).ShopperID, f)
+	s.userChanged(userOf(c).Key())
+	return n, err
 }

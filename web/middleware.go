@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -235,9 +236,7 @@ func (s *Server) base(c echo.Context, title string) templates.Base {
 		// Outside the session middleware (assets, health): nothing more to show.
 		return b
 	}
-	if n, err := s.db.CartCount(c.Request().Context(), u.Key()); err == nil {
-		b.CartCount = n
-	}
+	b.CartCount = s.cartCount(c.Request().Context(), u.Key())
 	b.Flash = s.sessions.PopString(c.Request().Context(), "flash")
 	return b
 }
@@ -246,12 +245,37 @@ func (s *Server) flash(c echo.Context, msg string) {
 	s.sessions.Put(c.Request().Context(), "flash", msg)
 }
 
-// track queues behaviour events without making the page wait.
+// track queues behaviour events without making the page wait. The
+// viewer's cached state is dropped now and again when the event commits, so
+// their next page shows it.
 func (s *Server) track(c echo.Context, typ string, productID uint, slot string, pos int, query string) {
 	e := eventFor(userOf(c).Key(), typ, productID, slot, pos, query)
 	if err := s.events.Track(e); err != nil {
 		s.log.Warn("event not queued", "type", typ, "err", err)
 	}
+	s.userChanged(e.UserKey)
+}
+
+// cartCount is the viewer's cart size, read once per viewer state (cart
+// changes drop it).
+func (s *Server) cartCount(ctx context.Context, key string) int {
+	st := s.viewers.get(key)
+	st.mu.Lock()
+	n, ok := st.cart, st.cartOK
+	st.mu.Unlock()
+	if ok {
+		return n
+	}
+	n, err := s.db.CartCount(ctx, key)
+	if err != nil {
+		return 0
+	}
+	st.mu.Lock()
+	if !st.removed {
+		st.cart, st.cartOK = n, true
+	}
+	st.mu.Unlock()
+	return n
 }
 
 func eventFor(userKey, typ string, productID uint, slot string, pos int, query string) models.Event {

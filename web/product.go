@@ -32,6 +32,22 @@ func (s *Server) product(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
+	slot := c.QueryParam("slot")
+	if !validSlotRef(slot) {
+		slot = ""
+	}
+	// The page is the same for every viewer: served from its rendered body
+	// while the catalog snapshot and the model it was built from are current.
+	ver := s.shop.Versions()
+	key := "p" + strconv.FormatUint(uint64(id), 10) + "|" + slot
+	if p, ok := ver.Catalog.Product(id); ok && "/p/"+c.Param("id") == ProductURL(p) {
+		if bd, ok := s.bodies.get(key, ver); ok {
+			s.trackProductView(c, p.ID, slot)
+			b := s.base(c, p.Title)
+			b.Description = truncate(p.Description, 160)
+			return render(c, http.StatusOK, templates.Page(b, bd.with(b.CSRF)))
+		}
+	}
 	p, err := s.db.ProductByID(ctx, id)
 	if err != nil {
 		return err
@@ -44,15 +60,7 @@ func (s *Server) product(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusMovedPermanently, canonical)
 	}
-	slot := c.QueryParam("slot")
-	if !validSlotRef(slot) {
-		slot = ""
-	}
-	if slot != "" {
-		pos, _ := strconv.Atoi(c.QueryParam("pos"))
-		s.track(c, models.EventClick, p.ID, slot, pos, "")
-	}
-	s.track(c, models.EventView, p.ID, "", 0, "")
+	s.trackProductView(c, p.ID, slot)
 
 	cat := s.shop.Catalog()
 	vm := templates.ProductPage{Base: s.base(c, p.Title), ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
@@ -67,7 +75,24 @@ func (s *Server) product(c echo.Context) error {
 		}
 	}
 	vm.AlsoBought, vm.Similar = s.relatedProducts(c, p)
-	return render(c, http.StatusOK, templates.Product(vm))
+	csrf := vm.CSRF
+	vm.CSRF = csrfMark
+	bd, err := renderBody(ctx, templates.ProductBody(vm))
+	if err != nil {
+		return err
+	}
+	s.bodies.put(key, ver, bd)
+	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(csrf)))
+}
+
+// trackProductView records the view, and the click when the visitor came
+// from a homepage row.
+func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
+	if slot != "" {
+		pos, _ := strconv.Atoi(c.QueryParam("pos"))
+		s.track(c, models.EventClick, id, slot, pos, "")
+	}
+	s.track(c, models.EventView, id, "", 0, "")
 }
 
 // relatedProducts fills the product page's rows from the model, or from

@@ -64,6 +64,11 @@ type Server struct {
 	payments  payment.Provider
 	settings  settingsCache
 	imports   importJobs
+
+	// Page caches (pagecache.go).
+	viewers *viewerCache
+	shared  sharedHomes
+	bodies  bodyCache
 }
 
 // sessionLifetime is how long a session lasts at most.
@@ -83,6 +88,8 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now}
 	s.payments = cfg.Payments
 	s.events = models.NewEventWriter(db, cfg.EventQueue, 2000, 5*time.Millisecond, cfg.Logger)
+	s.viewers = newViewerCache()
+	s.events.OnWritten(s.eventsWritten)
 
 	s.sessions = scs.New()
 	s.sessions.Store = db.Sessions()

@@ -1,0 +1,71 @@
+package shop
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// Versions names everything a page composed from the shop's shared state
+// depends on: the published layout, the catalog snapshot and the serving
+// model. A cache keyed by it is right until one of them changes, whichever
+// instance or path changed it: each is replaced, never edited in place.
+type Versions struct {
+	Layout  uint64              // bumped when the published layout differs
+	Catalog *Catalog            // replaced on every catalog change or reload
+	Model   *recommender.Model // replaced on every retrain or reload
+}
+
+// Versions returns the current versions.
+func (s *Shop) Versions() Versions {
+	return Versions{Layout: s.layout.gen.Load(), Catalog: s.catalog.Load(), Model: s.model.Load()}
+}
+
+// ProductsChanged makes a change to these products (stock after an order,
+// an edit) visible at once: the snapshot is replaced by a copy holding the
+// products as they are now in the database, so the next page (and every
+// cache keyed by Versions) sees them. A full reload follows shortly.
+func (s *Shop) ProductsChanged(ctx context.Context, ids ...uint) error {
+	defer s.CatalogChanged()
+	if len(ids) == 0 {
+		return nil
+	}
+	fresh, err := s.db.ProductsByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	cur := s.catalog.Load()
+	if cur == nil {
+		return nil
+	}
+	s.catalog.Store(cur.withProducts(fresh))
+	return nil
+}
+
+// withProducts returns a copy of the snapshot with these products replaced
+// (lists of in-stock products drop the ones no longer in stock).
+func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
+	cp := *c
+	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
+	gone := map[uint]bool{}
+	for i := range fresh {
+		p := &fresh[i]
+		if old, ok := c.byID[p.ID]; ok && p.CategoryID == old.CategoryID {
+			p.Category = old.Category
+		}
+		cp.byID[p.ID], cp.byExt[p.ExternalID] = p, p
+		if !p.InStock() {
+			gone[p.ID] = true
+		}
+	}
+	drop := func(ids []uint) []uint {
+		return slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return gone[id] })
+	}
+	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
+	return &cp
+}

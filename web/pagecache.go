@@ -1,0 +1,350 @@
+package web
+
+import (
+	"context"
+	"hash/maphash"
+	"html"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"storefront/models"
+	"storefront/recommender"
+	"storefront/shop"
+	"storefront/templates"
+)
+
+// Pages are composed once and served many times. What a page shows depends
+// on the shop's shared state (layout, catalog snapshot, model: shop.Versions)
+// and, for a personalized homepage, on one viewer's history. Every cached
+// page carries the versions it was built from and is used only while they
+// are current, so a publish, a retrain or a catalog change (a stock-out
+// included) is seen by the next request whoever caused it. A viewer's own
+// state (history, opt-out, cart count, composed homepage) is dropped by
+// userChanged whenever their events, cart or account change.
+//
+// The caches are per process. On several instances a change made through
+// another instance reaches this one's versions within the catalog poll (30
+// s) or layout TTL (5 s); a shopper's new event reaches it when the event
+// writer of the instance that took it commits, which only that instance
+// hears about: their cached homepage here lives at most personalTTL.
+
+const (
+	// personalTTL bounds how long a viewer's cached state and homepage are
+	// used without an event of theirs (changes through other instances,
+	// slot engagement drifting).
+	personalTTL = 10 * time.Minute
+	// viewerShards spreads the viewer map over independent locks.
+	viewerShards = 64
+	// maxViewers bounds the viewers kept; beyond it arbitrary ones are
+	// dropped (their next page reads their history again).
+	maxViewers = 100_000
+	// personalBodyBytes bounds the memory of rendered personal homepages;
+	// above it a viewer's composed rows are still kept and rendered per view.
+	personalBodyBytes = 96 << 20
+	// sharedBodyBytes bounds rendered product and category bodies.
+	sharedBodyBytes = 64 << 20
+)
+
+// body is a rendered page body, split where the per-request CSRF token goes.
+type body struct {
+	parts []string
+}
+
+// csrfMark stands for the CSRF token while a body is rendered for the cache;
+// it survives HTML escaping unchanged.
+const csrfMark = "csrf-token-placeholder-7d1f"
+
+func newBody(html string) body { return body{parts: strings.Split(html, csrfMark)} }
+
+func (b body) size() int {
+	n := 0
+	for _, p := range b.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// with returns a component writing the body with the request's token.
+func (b body) with(csrf string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		for i, p := range b.parts {
+			if i > 0 {
+				if _, err := io.WriteString(w, html.EscapeString(csrf)); err != nil {
+					return err
+				}
+			}
+			if _, err := io.WriteString(w, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// renderBody renders a component for the cache.
+func renderBody(ctx context.Context, t templ.Component) (body, error) {
+	buf := templ.GetBuffer()
+	defer templ.ReleaseBuffer(buf)
+	if err := t.Render(ctx, buf); err != nil {
+		return body{}, err
+	}
+	return newBody(buf.String()), nil
+}
+
+// shownSlot is one impression row a homepage view records.
+type shownSlot struct {
+	slot     string
+	position int
+	cards    int
+}
+
+// homeEntry is a composed and rendered homepage.
+type homeEntry struct {
+	ver     shop.Versions
+	expires time.Time
+	body    body // no parts when over the memory budget: vm is rendered per view
+	vm      templates.HomePage
+	shown   []shownSlot
+	size    int
+}
+
+func (e *homeEntry) valid(ver shop.Versions, now time.Time) bool {
+	return e != nil && e.ver == ver && now.Before(e.expires)
+}
+
+// viewerState is what the shop knows about one viewer between their events.
+type viewerState struct {
+	mu        sync.Mutex
+	born      time.Time
+	account   Viewer // what the shopper's account says: opt-out, edited history, hidden interests
+	accountOK bool
+	cart      int
+	cartOK    bool
+	hist      shop.History
+	histOK    bool
+	histModel *recommender.Model // history is read as much as this model needs
+	home      *homeEntry
+	removed   bool // dropped from the map: nothing may be stored here any more
+}
+
+type viewerShard struct {
+	mu sync.Mutex
+	m  map[string]*viewerState
+}
+
+// viewerCache maps user keys to their state.
+type viewerCache struct {
+	seed      maphash.Seed
+	shards    [viewerShards]viewerShard
+	n         atomic.Int64
+	bodyBytes atomic.Int64
+}
+
+func newViewerCache() *viewerCache {
+	c := &viewerCache{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = map[string]*viewerState{}
+	}
+	return c
+}
+
+func (c *viewerCache) shard(key string) *viewerShard {
+	return &c.shards[maphash.String(c.seed, key)%viewerShards]
+}
+
+// get returns the viewer's state, a fresh one when none is cached or the
+// cached one is older than personalTTL.
+func (c *viewerCache) get(key string) *viewerState {
+	sh := c.shard(key)
+	now := time.Now()
+	sh.mu.Lock()
+	st := sh.m[key]
+	if st != nil && now.Sub(st.born) < personalTTL {
+		sh.mu.Unlock()
+		return st
+	}
+	if st != nil {
+		c.retire(st)
+	} else {
+		c.n.Add(1)
+	}
+	st = &viewerState{born: now}
+	sh.m[key] = st
+	over := c.n.Load() > maxViewers
+	sh.mu.Unlock()
+	if over {
+		c.evict(sh)
+	}
+	return st
+}
+
+// drop forgets a viewer's state; a page being composed for them keeps
+// nothing it read before.
+func (c *viewerCache) drop(key string) {
+	sh := c.shard(key)
+	sh.mu.Lock()
+	if st, ok := sh.m[key]; ok {
+		delete(sh.m, key)
+		c.n.Add(-1)
+		c.retire(st)
+	}
+	sh.mu.Unlock()
+}
+
+// retire marks a state removed and returns its body memory.
+func (c *viewerCache) retire(st *viewerState) {
+	st.mu.Lock()
+	st.removed = true
+	if st.home != nil {
+		c.bodyBytes.Add(-int64(st.home.size))
+		st.home = nil
+	}
+	st.mu.Unlock()
+}
+
+// evict drops about a tenth of one shard's viewers (map order is random).
+func (c *viewerCache) evict(sh *viewerShard) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	n := len(sh.m)/10 + 1
+	for k, st := range sh.m {
+		if n == 0 {
+			break
+		}
+		delete(sh.m, k)
+		c.n.Add(-1)
+		c.retire(st)
+		n--
+	}
+}
+
+// setHome stores a composed homepage unless the viewer changed meanwhile.
+func (c *viewerCache) setHome(st *viewerState, e *homeEntry) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.removed {
+		return
+	}
+	if st.home != nil {
+		c.bodyBytes.Add(-int64(st.home.size))
+	}
+	if e.size > 0 && c.bodyBytes.Load()+int64(e.size) > personalBodyBytes {
+		e = &homeEntry{ver: e.ver, expires: e.expires, vm: e.vm, shown: e.shown}
+	} else {
+		cp := *e
+		cp.vm = templates.HomePage{} // the body says it all
+		e = &cp
+	}
+	c.bodyBytes.Add(int64(e.size))
+	st.home = e
+}
+
+// userChanged drops what is cached about a viewer: call it after any write
+// to their events, history, cart or account.
+func (s *Server) userChanged(keys ...string) {
+	for _, k := range keys {
+		if k != "" {
+			s.viewers.drop(k)
+		}
+	}
+}
+
+// eventsWritten is the event writer's commit hook: behaviour (not
+// impressions) changes what the shopper's next page shows.
+func (s *Server) eventsWritten(events []models.Event) {
+	var last string
+	for i := range events {
+		e := &events[i]
+		if e.Type == models.EventImpression || e.UserKey == last {
+			continue
+		}
+		last = e.UserKey
+		s.viewers.drop(e.UserKey)
+	}
+}
+
+// sharedKey names a homepage that is the same for many viewers: those with
+// no history yet, and those who opted out of personalization.
+type sharedKey struct {
+	ver      shop.Versions
+	minute   int64 // exploration of slot order and trending move every minute
+	loggedIn bool
+	optOut   bool
+}
+
+// sharedHomes holds the homepages shared by viewers without personal rows.
+type sharedHomes struct {
+	mu sync.Mutex
+	m  map[sharedKey]*homeEntry
+}
+
+func (h *sharedHomes) get(k sharedKey) *homeEntry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.m[k]
+}
+
+func (h *sharedHomes) put(k sharedKey, e *homeEntry) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[sharedKey]*homeEntry{}
+	}
+	for old := range h.m {
+		if old.ver != k.ver || old.minute != k.minute {
+			delete(h.m, old)
+		}
+	}
+	h.m[k] = e
+}
+
+// bodyEntry is a rendered product or category body.
+type bodyEntry struct {
+	ver  shop.Versions
+	body body
+}
+
+// bodyCache holds rendered bodies of pages that are the same for every
+// viewer, keyed by page and query, bounded in bytes.
+type bodyCache struct {
+	mu    sync.Mutex
+	m     map[string]*bodyEntry
+	bytes int
+}
+
+func (b *bodyCache) get(key string, ver shop.Versions) (body, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.m[key]
+	if e == nil || e.ver != ver {
+		return body{}, false
+	}
+	return e.body, true
+}
+
+func (b *bodyCache) put(key string, ver shop.Versions, bd body) {
+	size := bd.size() + len(key)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil {
+		b.m = map[string]*bodyEntry{}
+	}
+	if old := b.m[key]; old != nil {
+		b.bytes -= old.body.size() + len(key)
+	}
+	for k, e := range b.m {
+		if b.bytes+size <= sharedBodyBytes {
+			break
+		}
+		// Stale versions first would be better; random order is fair enough.
+		delete(b.m, k)
+		b.bytes -= e.body.size() + len(k)
+	}
+	b.m[key] = &bodyEntry{ver: ver, body: bd}
+	b.bytes += size
+}

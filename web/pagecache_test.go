@@ -1,0 +1,166 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"storefront/models"
+	"storefront/recommender"
+	shopsvc "storefront/shop"
+)
+
+// cardIDs lists the product ids of a page's cards, in order.
+func cardIDs(doc *goquery.Document, sel string) []string {
+	var out []string
+	doc.Find(sel + " [data-product-id]").Each(func(_ int, s *goquery.Selection) {
+		out = append(out, s.AttrOr("data-product-id", ""))
+	})
+	return out
+}
+
+// TestCachedPagesNeverOutliveTheirInputs serves pages twice (the second
+// time from the cache) and checks that a publish, a retrain, a stock-out
+// and the shopper's own new event each show on the very next page.
+func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 4, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
+		Strategy: "recent", Enabled: true, Size: 4, Audience: "everyone"}).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, shop)
+	srv := shop.srv
+
+	visitor := shop.newClient()
+	ada := shop.shopperClient()
+	_, first := visitor.get("/")
+	_, again := visitor.get("/")
+	if a, b := cardIDs(first, "main"), cardIDs(again, "main"); len(a) == 0 || !slices.Equal(a, b) {
+		t.Fatalf("a visitor's homepage changed between two views within a minute: %v then %v", a, b)
+	}
+	srv.shared.mu.Lock()
+	shared := len(srv.shared.m)
+	srv.shared.mu.Unlock()
+	if shared == 0 {
+		t.Fatal("the visitor's homepage was not cached")
+	}
+
+	t.Run("publish", func(t *testing.T) {
+		staff := shop.staffClient(models.RoleMerchandiser)
+		_, doc := staff.get("/admin/layout")
+		rev := doc.Find(`[data-testid="layout-list"]`).AttrOr("data-revision", "")
+		slots, _, err := shop.db.DraftSlots(ctx, models.HomePage)
+		must(t, err)
+		var best uint
+		for _, sl := range slots {
+			if sl.Type == models.SlotPopular {
+				best = sl.ID
+			}
+		}
+		res := staff.post("/admin/layout", "/admin/layout/slots/"+utoa(best)+"/toggle", url.Values{"revision": {rev}, "field": {"enabled"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("toggle: %d", res.StatusCode)
+		}
+		_, rv := shop.draft()
+		if res := staff.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rv)}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("publish: %d", res.StatusCode)
+		}
+		_, doc = visitor.get("/")
+		if doc.Find(`section[data-slot-id="`+utoa(best)+`"]`).Length() != 0 {
+			t.Fatal("the visitor still sees the row switched off by the publish")
+		}
+	})
+
+	t.Run("retrain", func(t *testing.T) {
+		ada.get(productPath(shop.product("SKU-H1"))) // some history: a personal page
+		must(t, srv.events.Flush(ctx))
+		ada.get("/")
+		before := srv.shop.Model()
+		cfg := recommender.DefaultConfig()
+		cfg.ALS.Factors, cfg.ALS.Iterations, cfg.SVD.Rank = 4, 5, 2
+		_, err := shopsvc.TrainAndStore(ctx, shop.db, cfg, nil)
+		must(t, err)
+		srv.shop.ReloadModel(ctx)
+		after := srv.shop.Model()
+		if after == before {
+			t.Fatal("the retrained model was not swapped in")
+		}
+		ada.get("/")
+		st := srv.viewers.get("s1")
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.home == nil || st.home.ver.Model != after {
+			t.Fatal("after a retrain the shopper's homepage was not composed with the new model")
+		}
+	})
+
+	t.Run("stock-out", func(t *testing.T) {
+		_, doc := visitor.get("/")
+		ids := cardIDs(doc, "main")
+		if len(ids) == 0 {
+			t.Fatal("no cards")
+		}
+		id, _ := strconv.ParseUint(ids[0], 10, 32)
+		p, err := shop.db.ProductByID(ctx, uint(id))
+		must(t, err)
+		visitor.get(productPath(p)) // cache the product page too
+		_, doc = visitor.get(productPath(p))
+		if doc.Find(`[data-testid="add-to-cart"]`).Length() == 0 {
+			t.Fatalf("%s is in stock but its page offers no add-to-cart", p.Title)
+		}
+		buyer := shop.newClient()
+		res := buyer.post(productPath(p), "/cart/add", url.Values{"product_id": {utoa(p.ID)}, "quantity": {strconv.Itoa(p.Stock)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add to cart: %d", res.StatusCode)
+		}
+		if _, err := shop.db.CreateShopper(ctx, "Bo Buyer", "bo@example.com", testPassword); err != nil {
+			t.Fatal(err)
+		}
+		buyer.post("/login", "/login", url.Values{"email": {"bo@example.com"}, "password": {testPassword}})
+		_, doc = buyer.get("/checkout")
+		key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+		form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Bo"}, "email": {"bo@example.com"},
+			"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
+		if res := buyer.post("/checkout", "/checkout", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("checkout: %d", res.StatusCode)
+		}
+		_, doc = visitor.get("/")
+		if slices.Contains(cardIDs(doc, "main"), ids[0]) {
+			t.Fatalf("the homepage still shows %s after it sold out", p.Title)
+		}
+		_, doc = visitor.get(productPath(p))
+		if got := doc.Find(`[data-testid="stock"]`).Text(); !strings.Contains(got, "Out of stock") {
+			t.Fatalf("the product page says %q after a sell-out", got)
+		}
+	})
+
+	t.Run("own event", func(t *testing.T) {
+		_, doc := ada.get("/")
+		viewed := shop.product("SKU-H3")
+		if slices.Contains(cardIDs(doc, `section[data-slot-type="recently_viewed"]`), utoa(viewed.ID)) {
+			t.Fatal("SKU-H3 is recently viewed before Ada viewed it")
+		}
+		// A slow writer: the next page is composed before the view is
+		// written, and must not outlive the write.
+		must(t, srv.events.Close(ctx))
+		srv.events = models.NewEventWriter(shop.db, 100, 100, time.Second, srv.log)
+		srv.events.OnWritten(srv.eventsWritten)
+		ada.get(productPath(viewed))
+		ada.get("/")
+		must(t, srv.events.Flush(ctx))
+		_, doc = ada.get("/")
+		if !slices.Contains(cardIDs(doc, `section[data-slot-type="recently_viewed"]`), utoa(viewed.ID)) {
+			t.Fatal("Ada's next homepage does not show the product she just viewed")
+		}
+	})
+}
