@@ -14,8 +14,8 @@ import (
 // model. A cache keyed by it is right until one of them changes, whichever
 // instance or path changed it: each is replaced, never edited in place.
 type Versions struct {
-	Layout  uint64              // bumped when the published layout differs
-	Catalog *Catalog            // replaced on every catalog change or reload
+	Layout  uint64             // bumped when the published layout differs
+	Catalog *Catalog           // replaced on every catalog change or reload
 	Model   *recommender.Model // replaced on every retrain or reload
 }
 
