@@ -94,6 +94,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.sessions = scs.New()
 	s.sessions.Store = db.Sessions()
 	s.sessions.Lifetime = sessionLifetime
+	s.sessions.Codec = sessionCodec{}
 	// Idle sessions end after idleTimeout; see checkIdle for why this is
 	// not scs's IdleTimeout.
 	s.idleTimeout, s.idleTouch = 3*24*time.Hour, 10*time.Minute

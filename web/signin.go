@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
-
 	"storefront/models"
 )
 
@@ -28,7 +26,7 @@ func SignInSessions(ctx context.Context, db *models.DB, externalIDs []string) ([
 		if err != nil {
 			return nil, fmt.Errorf("web: sign in shopper %s: %w", id, err)
 		}
-		b, err := scs.GobCodec{}.Encode(expiry, map[string]interface{}{
+		b, err := sessionCodec{}.Encode(expiry, map[string]interface{}{
 			sessShopperID: int(sh.ID), sessShopperKey: sh.ExternalID, sessShopperName: sh.Name, sessSeen: now.Unix(),
 		})
 		if err != nil {

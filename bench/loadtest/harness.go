@@ -158,11 +158,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	fmt.Fprintf(log, "bench: server at %s answered its first homepage %s after exec\n", srv.base, srv.startup.Round(time.Millisecond))
 
 	start := time.Now()
-	shoppers, err := newVisitors(ctx, srv.base, p.path, fx.products[0].path, o.Shoppers, fx.shoppers, rng)
+	shoppers, err := newVisitors(ctx, srv.base, p.path, o.Shoppers, fx.shoppers, rng)
 	if err != nil {
 		return rep, err
 	}
-	anons, err := newVisitors(ctx, srv.base, p.path, fx.products[0].path, o.Visitors, 0, rng)
+	anons, err := newVisitors(ctx, srv.base, p.path, o.Visitors, 0, rng)
 	if err != nil {
 		return rep, err
 	}

@@ -61,7 +61,7 @@ func getPage(ctx context.Context, hc *http.Client, u string) (string, error) {
 
 // newVisitor opens the homepage (and, for a shopper, logs in through the
 // form) and keeps the cookies the shop set.
-func newVisitor(ctx context.Context, base, formPage string, local net.IP, email, session string) (visitor, error) {
+func newVisitor(ctx context.Context, base string, local net.IP, email, session string) (visitor, error) {
 	hc := browser(local)
 	v := visitor{email: email}
 	if session != "" {
@@ -89,32 +89,35 @@ func newVisitor(ctx context.Context, base, formPage string, local net.IP, email,
 			return v, fmt.Errorf("log in %s: %s", email, res.Status)
 		}
 	}
-	// The first homepage also takes the welcome flash out of the session;
-	// a product page has the add-to-cart form and its token. A visitor
-	// starts with no history: the visitors' pages shown first are those of
-	// newcomers, and they gather history by browsing in the later phases.
+	// The first homepage also takes the welcome flash out of the session
+	// and sets the CSRF cookie, whose value is the form token. Nobody looks
+	// at a product while signing in: a visitor starts with no history (the
+	// visitors' pages shown first are those of newcomers), and everyone
+	// gathers history by browsing in the later phases.
 	if _, err := getPage(ctx, hc, base+"/"); err != nil {
 		return v, err
 	}
+	v.cookie = cookieHeader(hc, base)
 	if email == "" {
-		v.cookie = cookieHeader(hc, base)
 		return v, nil
 	}
-	page, err := getPage(ctx, hc, base+formPage)
-	if err != nil {
-		return v, err
+	u, _ := url.Parse(base)
+	for _, c := range hc.Jar.Cookies(u) {
+		if c.Name == csrfCookie {
+			v.csrf = c.Value
+		}
 	}
-	m := csrfInput.FindStringSubmatch(page)
-	if m == nil {
-		return v, fmt.Errorf("no CSRF token on %s", formPage)
+	if v.csrf == "" {
+		return v, fmt.Errorf("no %s cookie after the homepage", csrfCookie)
 	}
-	v.csrf = m[1]
-	v.cookie = cookieHeader(hc, base)
-	if email != "" && !strings.Contains(v.cookie, "sf_session=") {
+	if !strings.Contains(v.cookie, web.SessionCookie+"=") {
 		return v, fmt.Errorf("log in %s: no session cookie", email)
 	}
 	return v, nil
 }
+
+// csrfCookie holds the CSRF token the shop's forms carry.
+const csrfCookie = "sf_csrf"
 
 // formLogins is how many shoppers log in through the login form; the rest
 // get the same session written straight into the database (web.SignInSessions),
@@ -124,7 +127,7 @@ const formLogins = 24
 
 // newVisitors signs in n distinct random seeded shoppers (or opens n
 // anonymous visitors when shoppers is 0), a few at a time.
-func newVisitors(ctx context.Context, base, dbPath, formPage string, n, shoppers int, rng *rand.Rand) ([]visitor, error) {
+func newVisitors(ctx context.Context, base, dbPath string, n, shoppers int, rng *rand.Rand) ([]visitor, error) {
 	var emails, sessions []string
 	if shoppers > 0 {
 		var direct []string
@@ -161,7 +164,7 @@ func newVisitors(ctx context.Context, base, dbPath, formPage string, n, shoppers
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i], errs[i] = newVisitor(ctx, base, formPage, local, email, sessions[i])
+			out[i], errs[i] = newVisitor(ctx, base, local, email, sessions[i])
 		}()
 	}
 	wg.Wait()
