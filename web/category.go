@@ -37,7 +37,7 @@ func parsePrice(raw string) (int64, bool) {
 
 // category lists a category and everything below it, with filters.
 func (s *Server) category(c echo.Context) error {
-	ver := s.shop.Versions()
+	ver := s.pageVersion(c)
 	cat := ver.Catalog
 	node, ok := cat.CategoryBySlug(c.Param("slug"))
 	if !ok {

@@ -20,7 +20,7 @@ import (
 // writer.
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
-	ver, slots, err := s.homeLayout(ctx)
+	ver, slots, err := s.homeLayout(c)
 	if err != nil {
 		return err
 	}
@@ -57,19 +57,20 @@ func (s *Server) home(c echo.Context) error {
 // homeLayout returns the published homepage slots and the versions they
 // belong to: the versions are read first, so a page built from them is never
 // filed under versions newer than its inputs.
-func (s *Server) homeLayout(ctx context.Context) (shop.Versions, []models.Slot, error) {
-	ver := s.shop.Versions()
+func (s *Server) homeLayout(c echo.Context) (pageVersion, []models.Slot, error) {
+	ctx := c.Request().Context()
+	ver := s.pageVersion(c)
 	slots, err := s.publishedHome(ctx)
 	if err == nil && s.shop.Versions().Layout != ver.Layout {
 		// The layout was (re)loaded meanwhile: take its new version.
-		ver = s.shop.Versions()
+		ver = s.pageVersion(c)
 		slots, err = s.publishedHome(ctx)
 	}
 	return ver, slots, err
 }
 
 // homePage returns the viewer's homepage from the cache or composes it.
-func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver shop.Versions, slots []models.Slot) (*homeEntry, error) {
+func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pageVersion, slots []models.Slot) (*homeEntry, error) {
 	now := time.Now()
 	st.mu.Lock()
 	if st.home.valid(ver, now) {
@@ -117,7 +118,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver sh
 }
 
 // composeEntry composes and renders a homepage body.
-func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot, h shop.History, ver shop.Versions, expires time.Time) (*homeEntry, error) {
+func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot, h shop.History, ver pageVersion, expires time.Time) (*homeEntry, error) {
 	vm := templates.HomePage{ShowReasons: true, OptedOut: v.OptOut}
 	if v.LoggedIn && !v.OptOut {
 		vm.ExplainLink = InterestsPath

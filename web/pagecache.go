@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
 
 	"storefront/models"
 	"storefront/recommender"
@@ -49,6 +50,21 @@ const (
 	// sharedBodyBytes bounds rendered product and category bodies.
 	sharedBodyBytes = 64 << 20
 )
+
+// pageVersion is what a cached page was built from: the shop's versions and
+// the shop settings (currency, time zone, names) its templates showed.
+type pageVersion struct {
+	shop.Versions
+	settings uint64
+}
+
+// pageVersion returns the versions a page for this request is built from.
+// Read it before the inputs, so a page is never filed under versions newer
+// than what it shows.
+func (s *Server) pageVersion(c echo.Context) pageVersion {
+	gen, _ := c.Get(ctxSettingsGen).(uint64)
+	return pageVersion{Versions: s.shop.Versions(), settings: gen}
+}
 
 // body is a rendered page body, split where the per-request CSRF token goes.
 type body struct {
@@ -105,7 +121,7 @@ type shownSlot struct {
 
 // homeEntry is a composed and rendered homepage.
 type homeEntry struct {
-	ver     shop.Versions
+	ver     pageVersion
 	expires time.Time
 	body    body // no parts when over the memory budget: vm is rendered per view
 	vm      templates.HomePage
@@ -113,7 +129,7 @@ type homeEntry struct {
 	size    int
 }
 
-func (e *homeEntry) valid(ver shop.Versions, now time.Time) bool {
+func (e *homeEntry) valid(ver pageVersion, now time.Time) bool {
 	return e != nil && e.ver == ver && now.Before(e.expires)
 }
 
@@ -271,7 +287,7 @@ func (s *Server) eventsWritten(events []models.Event) {
 // sharedKey names a homepage that is the same for many viewers: those with
 // no history yet, and those who opted out of personalization.
 type sharedKey struct {
-	ver      shop.Versions
+	ver      pageVersion
 	minute   int64 // exploration of slot order and trending move every minute
 	loggedIn bool
 	optOut   bool
@@ -305,7 +321,7 @@ func (h *sharedHomes) put(k sharedKey, e *homeEntry) {
 
 // bodyEntry is a rendered product or category body.
 type bodyEntry struct {
-	ver  shop.Versions
+	ver  pageVersion
 	body body
 }
 
@@ -317,7 +333,7 @@ type bodyCache struct {
 	bytes int
 }
 
-func (b *bodyCache) get(key string, ver shop.Versions) (body, bool) {
+func (b *bodyCache) get(key string, ver pageVersion) (body, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e := b.m[key]
@@ -327,7 +343,7 @@ func (b *bodyCache) get(key string, ver shop.Versions) (body, bool) {
 	return e.body, true
 }
 
-func (b *bodyCache) put(key string, ver shop.Versions, bd body) {
+func (b *bodyCache) put(key string, ver pageVersion, bd body) {
 	size := bd.size() + len(key)
 	b.mu.Lock()
 	defer b.mu.Unlock()

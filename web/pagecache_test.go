@@ -163,4 +163,20 @@ func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
 			t.Fatal("Ada's next homepage does not show the product she just viewed")
 		}
 	})
+
+	t.Run("shop settings", func(t *testing.T) {
+		p := shop.product("SKU-2")
+		visitor.get(productPath(p))
+		_, doc := visitor.get(productPath(p))
+		before := doc.Find(`[data-testid="product-price"]`).Text()
+		st, err := shop.db.ShopSettings(ctx)
+		must(t, err)
+		st.Currency = "EUR"
+		must(t, shop.db.SaveShopSettings(ctx, "test", st))
+		srv.shopChanged()
+		_, doc = visitor.get(productPath(p))
+		if after := doc.Find(`[data-testid="product-price"]`).Text(); after == before {
+			t.Fatalf("the product page still shows %q after the shop changed its currency", after)
+		}
+	})
 }

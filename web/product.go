@@ -38,7 +38,7 @@ func (s *Server) product(c echo.Context) error {
 	}
 	// The page is the same for every viewer: served from its rendered body
 	// while the catalog snapshot and the model it was built from are current.
-	ver := s.shop.Versions()
+	ver := s.pageVersion(c)
 	key := "p" + strconv.FormatUint(uint64(id), 10) + "|" + slot
 	if p, ok := ver.Catalog.Product(id); ok && "/p/"+c.Param("id") == ProductURL(p) {
 		if bd, ok := s.bodies.get(key, ver); ok {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
@@ -18,6 +19,11 @@ type settingsCache struct {
 	mu       sync.Mutex
 	settings models.ShopSettings
 	loaded   time.Time
+	// view is what templates show, made once per change of the settings;
+	// gen counts those changes (cached pages are keyed by it).
+	view   *templates.ShopView
+	viewOf models.ShopSettings
+	gen    uint64
 }
 
 const shopTTL = 5 * time.Second
@@ -72,11 +78,30 @@ func (s *Server) shopView(st models.ShopSettings) templates.ShopView {
 	return v
 }
 
+// currentShopView returns the templates' view of the settings and its
+// generation, rebuilt only when the settings changed.
+func (s *Server) currentShopView(ctx context.Context) (templates.ShopView, uint64) {
+	st := s.shopSettings(ctx)
+	s.settings.mu.Lock()
+	defer s.settings.mu.Unlock()
+	if s.settings.view == nil || !reflect.DeepEqual(s.settings.viewOf, st) {
+		v := s.shopView(st)
+		s.settings.view, s.settings.viewOf = &v, st
+		s.settings.gen++
+	}
+	return *s.settings.view, s.settings.gen
+}
+
+// ctxSettingsGen holds the settings generation a request's pages show.
+const ctxSettingsGen = "settings-gen"
+
 // withShop puts the shop's view into the request's context for templates.
 func (s *Server) withShop(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		c.SetRequest(r.WithContext(templates.WithShop(r.Context(), s.shopView(s.shopSettings(r.Context())))))
+		v, gen := s.currentShopView(r.Context())
+		c.Set(ctxSettingsGen, gen)
+		c.SetRequest(r.WithContext(templates.WithShop(r.Context(), v)))
 		return next(c)
 	}
 }
