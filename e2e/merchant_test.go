@@ -92,6 +92,7 @@ func TestAdminChangesShopSettings(t *testing.T) {
 		b.do("choose euros", chromedp.SetValue(chromedp.CSS(`#currency`), "EUR"), chromedp.SetValue(chromedp.CSS(`#number_format`), "1.234,56"),
 			chromedp.Click(chromedp.CSS(`[data-testid="field-symbol_after"]`)))
 		b.follow(`[data-testid="save-settings"]`, `[data-testid="flash"]`)
+		b.screenshot("merchant-settings")
 		if got := b.text(`[data-testid="price-example"]`); got != "1.234,56 €" {
 			t.Fatalf("the example price reads %q", got)
 		}
@@ -133,6 +134,7 @@ func TestAdminManagesStaff(t *testing.T) {
 		b.open("/admin/staff", `[data-testid="staff-form"]`)
 		b.fill(`#email`, "nia@example.com", `#name`, "Nia")
 		b.follow(`[data-testid="add-staff"]`, `[data-testid="new-password"]`)
+		b.screenshot("merchant-staff")
 		password = b.text(`[data-testid="password"]`)
 		if len(password) < 16 {
 			t.Fatalf("password shown: %q", password)
@@ -190,6 +192,7 @@ func TestImportPreviewShowsABadRow(t *testing.T) {
 		b.open("/admin/import", `[data-testid="import-form"]`)
 		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
 		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-problems"]`)
+		b.screenshot("merchant-import-preview")
 		row := b.text(`[data-testid="import-problem"]`)
 		if !strings.Contains(row, "spring-catalog.csv") || b.text(`[data-testid="problem-line"]`) != "3" || b.text(`[data-testid="problem-field"]`) != "price" {
 			t.Fatalf("problem row reads %q", row)
@@ -207,6 +210,7 @@ func TestImportPreviewShowsABadRow(t *testing.T) {
 		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
 		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
 		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		b.screenshot("merchant-import-done")
 		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 products created") {
 			t.Fatalf("result reads %q", got)
 		}

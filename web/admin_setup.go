@@ -31,6 +31,12 @@ func (s *Server) adminSetup(c echo.Context) error {
 	token := c.FormValue("token")
 	vm := templates.SetupPage{Base: s.base(c, "Set up your shop"), Token: token, ShopName: c.FormValue("shop_name"),
 		Email: c.FormValue("email"), Name: c.FormValue("name")}
+	// The token is unguessable; the limit still bounds how fast anyone
+	// can try tokens or hash passwords through this form.
+	if ok, wait := s.limiter.allow(c.RealIP(), "setup"); !ok {
+		refuseAttempt(c, wait)
+		return echo.NewHTTPError(http.StatusTooManyRequests, waitMessage("Too many attempts.", wait))
+	}
 	st, err := s.db.SetupFirstAdmin(ctx, token, vm.ShopName, models.NewStaff{Email: vm.Email, Name: vm.Name, Password: c.FormValue("password")})
 	var ve *models.ValidationError
 	switch {
