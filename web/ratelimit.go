@@ -31,9 +31,9 @@ const maxLimiterKeys = 20_000
 type loginLimiter struct {
 	mu      sync.Mutex
 	buckets *lru.Cache[string, *rate.Limiter]
-	perIP   limit // one address, any accounts (shared networks log in a lot)
-	perPair limit // one address, one account
-	perAcct limit // one account, all addresses: ASVS's 100 failures an hour
+	perIP   limit            // one address, any accounts (shared networks log in a lot)
+	perPair limit            // one address, one account
+	perAcct limit            // one account, all addresses: ASVS's 100 failures an hour
 	now     func() time.Time // the clock; settable in tests
 }
 
