@@ -56,6 +56,11 @@ func seedCmd(cfg config, scale string, ifEmpty, reset bool, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stdout, "seeded %s: %d categories, %d products, %d shoppers, %d events, %d orders, %d slots in %s\n",
 		dbName(cfg.db), sum.Categories, sum.Products, sum.Shoppers, sum.Events, sum.Orders, sum.Slots, sum.Duration.Round(time.Millisecond))
+	// Printed here, once: `serve` never shows passwords. The staff ones are
+	// published, so the first login asks for a new one.
+	fmt.Fprintf(stdout, "demo logins (printed once):\n  Shopper:      %s / %s\n  Merchandiser: %s / %s  (admin at /admin)\n  Admin:        %s / %s\n"+
+		"  staff choose a new password at their first login\n",
+		seed.DemoShopperEmail, seed.DemoShopperPassword, seed.DemoMerchEmail, seed.DemoMerchPassword, seed.DemoAdminEmail, seed.DemoAdminPassword)
 	return nil
 }
 

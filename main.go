@@ -177,24 +177,9 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 		if setupToken != "" {
 			fmt.Fprintf(stdout, "  No staff account yet. Create the first admin (this link works once):\n  http://%s/admin/setup?token=%s\n", addr, setupToken)
 		}
-		printLogins(stdout, db)
 	})
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
-}
-
-// printLogins shows the demo accounts when the database has them.
-func printLogins(w io.Writer, db *models.DB) {
-	ctx := context.Background()
-	if _, err := db.AuthenticateShopper(ctx, seed.DemoShopperEmail, seed.DemoShopperPassword); err == nil {
-		fmt.Fprintf(w, "  Shopper:      %s / %s\n", seed.DemoShopperEmail, seed.DemoShopperPassword)
-	}
-	if _, err := db.AuthenticateStaff(ctx, seed.DemoMerchEmail, seed.DemoMerchPassword); err == nil {
-		fmt.Fprintf(w, "  Merchandiser: %s / %s  (admin at /admin)\n", seed.DemoMerchEmail, seed.DemoMerchPassword)
-	}
-	if _, err := db.AuthenticateStaff(ctx, seed.DemoAdminEmail, seed.DemoAdminPassword); err == nil {
-		fmt.Fprintf(w, "  Admin:        %s / %s\n", seed.DemoAdminEmail, seed.DemoAdminPassword)
-	}
 }

@@ -86,6 +86,9 @@ type Staff struct {
 	Role          string `gorm:"not null"`
 	CreatedAt     time.Time
 	DeactivatedAt *time.Time
+	// MustChangePassword sends the account to choose a new password at its
+	// next login (the demo staff, whose passwords are published).
+	MustChangePassword bool `gorm:"not null;default:false"`
 }
 
 // Event types recorded from behaviour.

@@ -281,8 +281,8 @@ func (w *world) write(ctx context.Context, b *models.BulkTx, opts Options, hashe
 		return err
 	}
 	staff := []models.Staff{
-		{Email: DemoMerchEmail, Name: DemoMerchName, PasswordHash: hashes[DemoMerchPassword], Role: models.RoleMerchandiser, CreatedAt: opts.Now.Add(-400 * 24 * time.Hour)},
-		{Email: DemoAdminEmail, Name: DemoAdminName, PasswordHash: hashes[DemoAdminPassword], Role: models.RoleAdmin, CreatedAt: opts.Now.Add(-500 * 24 * time.Hour)},
+		{Email: DemoMerchEmail, Name: DemoMerchName, PasswordHash: hashes[DemoMerchPassword], Role: models.RoleMerchandiser, CreatedAt: opts.Now.Add(-400 * 24 * time.Hour), MustChangePassword: true},
+		{Email: DemoAdminEmail, Name: DemoAdminName, PasswordHash: hashes[DemoAdminPassword], Role: models.RoleAdmin, CreatedAt: opts.Now.Add(-500 * 24 * time.Hour), MustChangePassword: true},
 	}
 	if err := b.CreateStaff(staff); err != nil {
 		return err

@@ -41,6 +41,11 @@ func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
 			if !slices.Contains(roles, st.Role) {
 				return echo.ErrForbidden
 			}
+			// A password that was given (the published demo passwords) is
+			// changed before anything else.
+			if st.MustChangePassword && c.Path() != "/admin/password" && c.Path() != "/admin/logout" {
+				return c.Redirect(http.StatusSeeOther, "/admin/password")
+			}
 			return next(c)
 		}
 	}
@@ -113,6 +118,9 @@ func (s *Server) adminLogin(c echo.Context) error {
 	s.sessions.Put(ctx, sessStaffRole, st.Role)
 	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	s.log.Info("staff logged in", "staff_id", st.ID, "role", st.Role)
+	if st.MustChangePassword {
+		return c.Redirect(http.StatusSeeOther, "/admin/password")
+	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

@@ -110,6 +110,8 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/login", s.adminLoginForm)
 	admin.POST("/login", s.adminLogin)
 	admin.POST("/logout", s.adminLogout, staff)
+	admin.GET("/password", s.adminPasswordForm, staff)
+	admin.POST("/password", s.adminPassword, staff)
 	admin.GET("", s.adminIndex, staff)
 	admin.GET("/layout", s.adminLayout, staff)
 	admin.GET("/layout/slots/new", s.adminSlotNew, staff)

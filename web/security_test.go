@@ -1053,3 +1053,35 @@ func TestMetricsNeedAToken(t *testing.T) {
 		t.Errorf("/metrics with the token: %d, want 200 with the figures", status)
 	}
 }
+
+// Staff whose password was given to them (the published demo passwords)
+// choose their own before anything else in the admin opens.
+func TestGivenStaffPasswordMustBeChanged(t *testing.T) {
+	shop := mustOpenShop(t)
+	email := shop.addStaff(models.RoleAdmin)
+	must(t, shop.db.W.Model(&models.Staff{}).Where("email = ?", email).Update("must_change_password", true).Error)
+	c := shop.newClient()
+	res := c.post("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {testPassword}})
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/admin/password" {
+		t.Fatalf("login with a given password: %d to %q, want the password form", res.StatusCode, loc)
+	}
+	for _, path := range []string{"/admin/layout", "/admin/api-keys", "/admin/analytics"} {
+		if res, _ := c.get(path); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/password" {
+			t.Errorf("%s before the change: %d %q, want the password form", path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	for _, tc := range []struct{ pw, confirm string }{{testPassword, testPassword}, {"basketball", "basketball"}, {"my own new password", "my own new passw0rd"}} {
+		if res := c.post("/admin/password", "/admin/password", url.Values{"password": {tc.pw}, "confirm": {tc.confirm}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("new password %q/%q: %d, want 422", tc.pw, tc.confirm, res.StatusCode)
+		}
+	}
+	if res := c.post("/admin/password", "/admin/password", url.Values{"password": {"my own new password"}, "confirm": {"my own new password"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a good new password: %d", res.StatusCode)
+	}
+	if res, _ := c.get("/admin/layout"); res.StatusCode != http.StatusOK {
+		t.Errorf("/admin/layout after the change: %d", res.StatusCode)
+	}
+	if res := shop.newClient().post("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {testPassword}}); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the given password still works: %d", res.StatusCode)
+	}
+}

@@ -57,6 +57,8 @@ type attack struct {
 	evKey   string // events scope only
 	metrics string
 	failed  int
+	// staffPasswords are the current passwords of the demo staff.
+	staffPasswords map[string]string
 }
 
 func (a *attack) check(name string, ok bool, format string, args ...any) {
@@ -81,7 +83,8 @@ func run(bin, addr string, keep bool) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	a := &attack{base: "http://" + addr, dbPath: filepath.Join(dir, "shop.db"), metrics: "attack-metrics-token-0123456789"}
+	a := &attack{base: "http://" + addr, dbPath: filepath.Join(dir, "shop.db"), metrics: "attack-metrics-token-0123456789",
+		staffPasswords: map[string]string{seed.DemoAdminEmail: seed.DemoAdminPassword}}
 	start := time.Now()
 	for _, args := range [][]string{{"seed", "--db", a.dbPath}, {"train", "--db", a.dbPath}} {
 		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
@@ -121,6 +124,7 @@ func run(bin, addr string, keep bool) error {
 	a.limiterMemory()
 	a.lockout()
 	a.deletion()
+	a.demoPasswords()
 	a.redirects()
 	a.csvFormulas()
 	a.alsoSeen()
@@ -204,6 +208,22 @@ func (c *client) post(path string, form url.Values) (*http.Response, string) {
 
 func (c *client) login(path, email, password string) int {
 	res, _ := c.post(path, url.Values{"_csrf": {c.token(path)}, "email": {email}, "password": {password}})
+	return res.StatusCode
+}
+
+// staffLogin logs a demo staff account in, choosing the new password the
+// first login asks for; it returns the status of the login.
+func (c *client) staffLogin(email string) int {
+	pw := c.a.staffPasswords[email]
+	res, _ := c.post("/admin/login", url.Values{"_csrf": {c.token("/admin/login")}, "email": {email}, "password": {pw}})
+	if res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/admin/password" {
+		fresh := "attack-chosen staff password " + strconv.Itoa(len(c.a.staffPasswords))
+		res, _ := c.post("/admin/password", url.Values{"_csrf": {c.token("/admin/password")}, "password": {fresh}, "confirm": {fresh}})
+		if res.StatusCode != http.StatusSeeOther {
+			return res.StatusCode
+		}
+		c.a.staffPasswords[email] = fresh
+	}
 	return res.StatusCode
 }
 
@@ -305,7 +325,7 @@ func (a *attack) lockout() {
 		staff.post("/admin/login", url.Values{"_csrf": {tok}, "email": {seed.DemoAdminEmail}, "password": {"guess " + strconv.Itoa(i)}})
 	}
 	admin := a.client("127.0.1.200")
-	status := admin.login("/admin/login", seed.DemoAdminEmail, seed.DemoAdminPassword)
+	status := admin.staffLogin(seed.DemoAdminEmail)
 	a.check("40 guesses from one address do not lock the admin out", status == http.StatusSeeOther, "admin login from another address: %d", status)
 }
 
@@ -385,6 +405,17 @@ func reasonSample(apiAnswer string) string {
 	return out.Items[0].Reason
 }
 
+// The demo staff passwords are published: they work once, for choosing a
+// new one.
+func (a *attack) demoPasswords() {
+	c := a.client("127.0.3.3")
+	res, _ := c.post("/admin/login", url.Values{"_csrf": {c.token("/admin/login")}, "email": {seed.DemoMerchEmail}, "password": {seed.DemoMerchPassword}})
+	forced := res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/admin/password"
+	res, _ = c.get("/admin/layout")
+	a.check("published demo password must be changed first", forced && res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/admin/password",
+		"login to %q, then /admin/layout to %q", "/admin/password", res.Header.Get("Location"))
+}
+
 // 6. Open redirect through next= and slot links.
 func (a *attack) redirects() {
 	for _, next := range []string{"/\t/evil.example/phish", "/\\evil.example", "//evil.example", "/%09/evil.example"} {
@@ -401,7 +432,7 @@ func (a *attack) csvFormulas() {
 	formula := `=HYPERLINK("//evil.example","x")`
 	status, _ := a.api("POST", "/api/v1/events", a.apiKey, fmt.Sprintf(`{"events":[{"user_id":"attacker-csv","product_id":"SKU-10001","type":"click","slot":%q}]}`, formula))
 	admin := a.client("127.0.3.2")
-	if s := admin.login("/admin/login", seed.DemoAdminEmail, seed.DemoAdminPassword); s != http.StatusSeeOther {
+	if s := admin.staffLogin(seed.DemoAdminEmail); s != http.StatusSeeOther {
 		a.check("admin logs in", false, "%d", s)
 		return
 	}
