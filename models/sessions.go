@@ -85,7 +85,11 @@ func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.QueryContext(ctx, `SELECT token, data FROM sessions WHERE julianday('now') < expiry`)
+	q := `SELECT token, data FROM sessions WHERE julianday('now') < expiry`
+	if s.db.Postgres() {
+		q = `SELECT token, data FROM sessions WHERE now() < expiry`
+	}
+	rows, err := r.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("models: list sessions: %w", err)
 	}
