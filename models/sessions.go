@@ -85,11 +85,12 @@ func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT token, data FROM sessions WHERE julianday('now') < expiry`
+	var rows *sql.Rows
 	if s.db.Postgres() {
-		q = `SELECT token, data FROM sessions WHERE now() < expiry`
+		rows, err = r.QueryContext(ctx, `SELECT token, data FROM sessions WHERE now() < expiry`)
+	} else {
+		rows, err = r.QueryContext(ctx, `SELECT token, data FROM sessions WHERE julianday('now') < expiry`)
 	}
-	rows, err := r.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("models: list sessions: %w", err)
 	}
