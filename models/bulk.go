@@ -124,6 +124,7 @@ func (b *BulkTx) CreateProducts(ps []Product) error {
 type UpsertOptions struct {
 	KeepImage     bool // leave image_url as stored
 	KeepCreatedAt bool // leave created_at as stored
+	KeepCompareAt bool // leave compare_at_cents as stored
 }
 
 // UpsertProducts inserts products or, for an ExternalID that exists,
@@ -139,6 +140,9 @@ func (b *BulkTx) UpsertProducts(ps []Product, opt UpsertOptions) error {
 	}
 	if !opt.KeepCreatedAt {
 		cols = append(cols, "created_at")
+	}
+	if !opt.KeepCompareAt {
+		cols = append(cols, "compare_at_cents")
 	}
 	err := b.tx.Omit(clause.Associations).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "external_id"}},

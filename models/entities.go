@@ -27,12 +27,27 @@ type Product struct {
 	CategoryID  uint   `gorm:"index;not null"`
 	Category    Category
 	PriceCents  int64 `gorm:"index;not null"`
-	Stock       int   `gorm:"not null;check:stock >= 0"`
-	ImageURL    string
-	Active      bool      `gorm:"index;not null;default:true"`
-	Popularity  float64   `gorm:"index;not null;default:0"`
-	CreatedAt   time.Time `gorm:"index"`
-	UpdatedAt   time.Time
+	// CompareAtCents is the regular price when the product is on sale
+	// (above PriceCents); 0 means no sale.
+	CompareAtCents int64 `gorm:"not null;default:0"`
+	Stock          int   `gorm:"not null;check:stock >= 0"`
+	ImageURL       string
+	Active         bool      `gorm:"index;not null;default:true"`
+	Popularity     float64   `gorm:"index;not null;default:0"`
+	CreatedAt      time.Time `gorm:"index"`
+	UpdatedAt      time.Time
+}
+
+// OnSale reports whether the product sells below its compare-at price.
+func (p Product) OnSale() bool { return p.CompareAtCents > p.PriceCents && p.PriceCents > 0 }
+
+// DiscountPercent is the sale's discount, rounded down so it never
+// promises more than it gives; 0 when not on sale.
+func (p Product) DiscountPercent() int {
+	if !p.OnSale() {
+		return 0
+	}
+	return int((p.CompareAtCents - p.PriceCents) * 100 / p.CompareAtCents)
 }
 
 // InStock reports whether the product can be bought now.

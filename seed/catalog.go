@@ -165,7 +165,75 @@ func buildCatalog(seed int64, now time.Time, n int) *catalog {
 			ls.cum[r] = sum
 		}
 	}
+	c.putOnSale(seed)
 	return c
+}
+
+// saleLeaves are the categories of the demo hero's sale ("tents, packs and
+// boots"); a few products elsewhere are discounted too.
+var saleLeaves = map[string]bool{"Tents": true, "Backpacks": true, "Hiking Boots": true}
+
+// putOnSale gives some products a compare-at (regular) price above the
+// price they sell at. It draws from its own random stream, so the rest of
+// the demo world is the same with or without sales.
+func (c *catalog) putOnSale(seed int64) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	for i := range c.products {
+		p := &c.products[i]
+		chance, discounts := 0.05, []int64{10, 15, 20}
+		if saleLeaves[c.leaves[c.prodLeaf[i]].vocab.Name] {
+			chance, discounts = 0.4, []int64{15, 20, 25, 30}
+		}
+		if rng.Float64() >= chance {
+			continue
+		}
+		d := discounts[rng.IntN(len(discounts))]
+		// The regular price ends in .99 like the others, at or just above
+		// the price the discount implies.
+		compare := int64(math.Ceil(float64(p.PriceCents)/float64(100-d)))*100 - 1
+		if compare > p.PriceCents {
+			p.CompareAtCents = compare
+		}
+	}
+}
+
+// heroSale returns the best-ranked in-stock sale products of the hero's
+// categories (for its cards) and the largest discount among the in-stock
+// ones (for its promise).
+func (c *catalog) heroSale(n int) (pins []string, maxDiscount int) {
+	for li := range c.leaves {
+		ls := &c.leaves[li]
+		if !saleLeaves[ls.vocab.Name] {
+			continue
+		}
+		for _, idx := range ls.items {
+			p := &c.products[idx]
+			if p.OnSale() && p.InStock() {
+				maxDiscount = max(maxDiscount, p.DiscountPercent())
+			}
+		}
+	}
+	// One product per sale category in turn, most popular first.
+	for round := 0; len(pins) < n && round < 50; round++ {
+		for li := range c.leaves {
+			ls := &c.leaves[li]
+			if !saleLeaves[ls.vocab.Name] || len(pins) >= n {
+				continue
+			}
+			seen := 0
+			for _, idx := range ls.items {
+				p := &c.products[idx]
+				if p.OnSale() && p.InStock() {
+					if seen == round {
+						pins = append(pins, p.ExternalID)
+						break
+					}
+					seen++
+				}
+			}
+		}
+	}
+	return pins, maxDiscount
 }
 
 func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }

@@ -28,7 +28,7 @@ import (
 // appended, and popularity is recomputed, in one transaction.
 //
 // Products: id,title,description,category,brand,price,stock,created_at
-// (+ optional image_url); price in currency units ("19.99"); an empty
+// (+ optional image_url, compare_at_price); price in currency units ("19.99"); an empty
 // created_at means now for a new product and "unchanged" for an existing
 // one. Events: user_id,product_id,type,timestamp (+ optional value); type
 // is view, click, add_to_cart or purchase; timestamps are RFC 3339.
@@ -431,7 +431,7 @@ func short(s string) string {
 
 var (
 	productColumns         = []string{"id", "title", "description", "category", "brand", "price", "stock", "created_at"}
-	productOptionalColumns = []string{"image_url"}
+	productOptionalColumns = []string{"image_url", "compare_at_price"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
 )
@@ -457,12 +457,14 @@ type productRow struct {
 	stock    int
 	created  time.Time // zero when the cell was empty
 	image    string
+	compare  int64 // compare-at (regular) price in cents; 0 = not on sale
 }
 
 type productFile struct {
-	rows      []productRow
-	byID      map[string]int // id → line
-	withImage bool
+	rows        []productRow
+	byID        map[string]int // id → line
+	withImage   bool
+	withCompare bool
 }
 
 func readProducts(ctx context.Context, path string, probs *problems) (*productFile, error) {
@@ -473,6 +475,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	defer c.f.Close()
 	pf := &productFile{byID: map[string]int{}}
 	_, pf.withImage = c.col["image_url"]
+	_, pf.withCompare = c.col["compare_at_price"]
 	for n := 0; ; n++ {
 		if n%10_000 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -551,6 +554,13 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 			bad("image_url", "%s: %v", short(v), err)
 		}
 		row.image = v
+	}
+	if v, has := c.get(rec, "compare_at_price"); has && v != "" {
+		if row.compare, err = parsePrice(v); err != nil {
+			bad("compare_at_price", "%v", err)
+		} else if row.compare <= row.price {
+			bad("compare_at_price", "%s must be above the price (it is the regular price of a product on sale)", short(v))
+		}
 	}
 	return row, probs.total == before
 }
@@ -673,7 +683,7 @@ func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *Im
 		}
 		p := models.Product{
 			ExternalID: r.id, Slug: models.Slugify(r.title), Title: r.title, Description: r.desc,
-			Brand: r.brand, CategoryID: catID, PriceCents: r.price, Stock: r.stock, ImageURL: r.image,
+			Brand: r.brand, CategoryID: catID, PriceCents: r.price, CompareAtCents: r.compare, Stock: r.stock, ImageURL: r.image,
 			Active: true, CreatedAt: r.created, UpdatedAt: now,
 		}
 		_, exists := existing[r.id]
@@ -692,10 +702,10 @@ func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *Im
 		fresh = append(fresh, p)
 	}
 	sum.CategoriesCreated = cats.created
-	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage}); err != nil {
+	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare}); err != nil {
 		return err
 	}
-	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCreatedAt: true})
+	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepCreatedAt: true})
 }
 
 // categoryTree finds categories by path, creating the missing ones.

@@ -465,3 +465,35 @@ func TestImportDeactivateMissingAndPreview(t *testing.T) {
 		t.Fatalf("active products %v, want P1..P3", active)
 	}
 }
+
+func TestImportCompareAtPrice(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,compare_at_price\n"+
+		"S1,Sale Tent,,Outdoor > Tents,Northpeak,149.00,5,,199.00\n"+
+		"S2,Full Price Tent,,Outdoor > Tents,Northpeak,99.00,5,,\n", "")
+	s1, _ := db.ProductByExternalID(ctx, "S1")
+	s2, _ := db.ProductByExternalID(ctx, "S2")
+	if s1.CompareAtCents != 19900 || !s1.OnSale() || s1.DiscountPercent() != 25 {
+		t.Fatalf("S1 compare-at %d, on sale %v, discount %d%%; want 19900, true, 25%%", s1.CompareAtCents, s1.OnSale(), s1.DiscountPercent())
+	}
+	if s2.CompareAtCents != 0 || s2.OnSale() {
+		t.Fatalf("S2 with an empty compare_at_price is on sale: %d", s2.CompareAtCents)
+	}
+	// A file without the column keeps the sale; one with it can end it.
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\nS1,Sale Tent,,Outdoor > Tents,Northpeak,139.00,5,\n", "")
+	if s1, _ = db.ProductByExternalID(ctx, "S1"); s1.CompareAtCents != 19900 || s1.PriceCents != 13900 {
+		t.Fatalf("a file without compare_at_price changed it: %d (price %d)", s1.CompareAtCents, s1.PriceCents)
+	}
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,compare_at_price\nS1,Sale Tent,,Outdoor > Tents,Northpeak,199.00,5,,\n", "")
+	if s1, _ = db.ProductByExternalID(ctx, "S1"); s1.OnSale() {
+		t.Fatal("an empty compare_at_price did not end the sale")
+	}
+	// A compare-at price at or below the price is an error on its line.
+	p := writeFile(t, "bad.csv", "id,title,description,category,brand,price,stock,created_at,compare_at_price\n"+
+		"B1,Odd Sale,,Outdoor > Tents,Northpeak,50.00,5,,40.00\n")
+	_, err := Import(ctx, db, p, "", nil)
+	if err == nil || !strings.Contains(err.Error(), "bad.csv:2") || !strings.Contains(err.Error(), "compare_at_price") || !strings.Contains(err.Error(), "above the price") {
+		t.Fatalf("compare-at below price: %v", err)
+	}
+}

@@ -374,7 +374,7 @@ func (w *world) insertEvents(ctx context.Context, b *models.BulkTx, productIDs [
 // defaultSlots is the homepage a fresh shop starts with.
 func defaultSlots(c *catalog, pageID uint) []models.Slot {
 	slots := []models.Slot{
-		{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Subtitle: "Up to 30% off tents, packs and boots, this week only.", Link: "/c/outdoor", Strategy: recommender.Popular.String(), Category: "outdoor", Locked: true},
+		heroSlot(c),
 		{Type: models.SlotRecommended, Title: "Recommended for you", Strategy: recommender.Hybrid.String()},
 		{Type: models.SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: recommender.Similar.String()},
 		{Type: models.SlotTrending, Title: "Trending now"},
@@ -393,6 +393,21 @@ func defaultSlots(c *catalog, pageID uint) []models.Slot {
 		slots[i].Enabled = true
 	}
 	return slots
+}
+
+// heroSlot promises the sale the catalog really has: the largest discount
+// among tents, packs and boots, with three of those products on it, linking
+// to every product on sale in Outdoor.
+func heroSlot(c *catalog) models.Slot {
+	pins, most := c.heroSale(3)
+	hero := models.Slot{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Link: "/sale?c=outdoor", Strategy: recommender.Popular.String(),
+		Category: "outdoor", Locked: true, Pins: strings.Join(pins, ",")}
+	if most > 0 {
+		hero.Subtitle = fmt.Sprintf("Up to %d%% off tents, packs and boots, this week only.", most)
+	} else {
+		hero.Title, hero.Subtitle, hero.Link = "Outdoor favourites", "Tents, packs and boots our shoppers love.", "/c/outdoor"
+	}
+	return hero
 }
 
 // editorsPicks takes the best-ranked buyable item of n leaves spread over

@@ -2,7 +2,10 @@ package shop
 
 import (
 	"context"
+	"net/url"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"storefront/models"
@@ -40,8 +43,12 @@ type Catalog struct {
 	Popular  []uint // active, in stock, by popularity
 	Newest   []uint // active, in stock, newest first
 	Brands   []string
-	Loaded   time.Time
-	Version  string // models.CatalogVersion when it was loaded
+	// ImageOrigins are the origins ("https://img.example.com") of the
+	// product images hosted elsewhere (an import's image_url), which the
+	// pages' content security policy must allow.
+	ImageOrigins []string
+	Loaded       time.Time
+	Version      string // models.CatalogVersion when it was loaded
 }
 
 // RefreshCatalog reloads the catalog, or with force unset only if it changed
@@ -120,7 +127,11 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 			c.Newest = append(c.Newest, p.ID)
 		}
 		brands[p.Brand] = true
+		if o := imageOrigin(p.ImageURL); o != "" && !slices.Contains(c.ImageOrigins, o) {
+			c.ImageOrigins = append(c.ImageOrigins, o)
+		}
 	}
+	sort.Strings(c.ImageOrigins)
 	sort.SliceStable(c.Popular, func(i, j int) bool {
 		return c.byID[c.Popular[i]].Popularity > c.byID[c.Popular[j]].Popularity
 	})
@@ -190,4 +201,20 @@ func (c *Catalog) TopIn(ids []uint, under *CatNode, n int, skip func(*models.Pro
 		out = append(out, p)
 	}
 	return out
+}
+
+// imageOrigin is scheme://host[:port] of an absolute http(s) image URL, or
+// "" for a path on this site.
+func imageOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	// It goes into a header: only host name characters.
+	for _, r := range u.Host {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-:[]", r)) {
+			return ""
+		}
+	}
+	return u.Scheme + "://" + u.Host
 }

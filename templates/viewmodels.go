@@ -47,6 +47,10 @@ type Card struct {
 	Image      string
 	Reason     string
 	ReasonLink string // where the shopper can see and change what the reason is based on
+	// CompareAtCents is the regular price of a product on sale (0 = not on
+	// sale); DiscountPercent is the saving, rounded down.
+	CompareAtCents  int64
+	DiscountPercent int
 	Slot       string
 	Position   int
 }

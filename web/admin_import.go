@@ -312,11 +312,15 @@ func (s *Server) adminCatalogCSV(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="catalog-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	w.Write([]string{"id", "title", "description", "category", "brand", "price", "stock", "created_at", "image_url", "active"})
+	w.Write([]string{"id", "title", "description", "category", "brand", "price", "stock", "created_at", "image_url", "active", "compare_at_price"})
 	for _, p := range products {
+		compare := ""
+		if p.CompareAtCents > 0 {
+			compare = fmt.Sprintf("%d.%02d", p.CompareAtCents/100, p.CompareAtCents%100)
+		}
 		w.Write([]string{p.ExternalID, p.Title, p.Description, path(p.CategoryID), p.Brand,
 			fmt.Sprintf("%d.%02d", p.PriceCents/100, p.PriceCents%100), strconv.Itoa(p.Stock),
-			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active)})
+			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active), compare})
 	}
 	w.Flush()
 	return w.Error()

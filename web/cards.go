@@ -45,5 +45,13 @@ func card(p *models.Product, reason, slot string, pos int) templates.Card {
 	}
 	return templates.Card{ID: p.ID, ExternalID: p.ExternalID, Title: p.Title, Brand: p.Brand,
 		PriceCents: p.PriceCents, InStock: p.InStock(), URL: url, Image: ImageURL(p),
-		Reason: reason, Slot: slot, Position: pos}
+		Reason: reason, Slot: slot, Position: pos, CompareAtCents: saleCompareAt(p), DiscountPercent: p.DiscountPercent()}
+}
+
+// saleCompareAt is the regular price to strike through, or 0.
+func saleCompareAt(p *models.Product) int64 {
+	if p.OnSale() {
+		return p.CompareAtCents
+	}
+	return 0
 }

@@ -150,11 +150,26 @@ func userOf(c echo.Context) User {
 	return u
 }
 
+// imageSources is the CSP img-src list: this site, data: URLs and the
+// hosts of imported product images, so an import's image_url shows.
+func (s *Server) imageSources() string {
+	src := "'self' data:"
+	if s.shop == nil {
+		return src
+	}
+	if cat := s.shop.Catalog(); cat != nil {
+		for _, o := range cat.ImageOrigins {
+			src += " " + o
+		}
+	}
+	return src
+}
+
 // securityHeaders sets the headers every response carries.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src "+s.imageSources()+"; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -74,6 +74,10 @@ func (s *Server) product(c echo.Context) error {
 			vm.Crumbs = append(vm.Crumbs, templates.Link{Label: a.Name, URL: "/c/" + a.Slug})
 		}
 	}
+	vm.CompareAtCents, vm.DiscountPercent = saleCompareAt(p), p.DiscountPercent()
+	vm.Details = productDetails(p, vm.Crumbs)
+	st := s.shopSettings(ctx)
+	vm.Shipping, vm.Returns = firstParagraph(st.ShippingText), firstParagraph(st.ReturnsText)
 	vm.AlsoBought, vm.Similar = s.relatedProducts(c, p)
 	csrf := vm.CSRF
 	vm.CSRF = csrfMark
@@ -160,4 +164,36 @@ func validSlotRef(s string) bool {
 		}
 	}
 	return true
+}
+
+// productDetails lists the facts a shopper compares products on.
+func productDetails(p *models.Product, crumbs []templates.Link) []templates.Detail {
+	var d []templates.Detail
+	if p.Brand != "" {
+		d = append(d, templates.Detail{Label: "Brand", Value: p.Brand})
+	}
+	if len(crumbs) > 0 {
+		leaf := crumbs[len(crumbs)-1]
+		d = append(d, templates.Detail{Label: "Category", Value: leaf.Label, URL: leaf.URL})
+	}
+	avail := "In stock"
+	switch {
+	case !p.Active:
+		avail = "No longer sold"
+	case p.Stock == 0:
+		avail = "Out of stock"
+	case p.Stock < 10:
+		avail = "Only " + strconv.Itoa(p.Stock) + " left"
+	}
+	d = append(d, templates.Detail{Label: "Availability", Value: avail})
+	d = append(d, templates.Detail{Label: "Item number", Value: p.ExternalID})
+	return d
+}
+
+// firstParagraph is the first paragraph of a merchant's text.
+func firstParagraph(text string) string {
+	if ps := templates.Paragraphs(text); len(ps) > 0 {
+		return ps[0]
+	}
+	return ""
 }

@@ -71,6 +71,7 @@ func (s *Server) routes() *echo.Echo {
 	site.GET("/c/:slug", s.category)
 	site.GET("/p/:id", s.product)
 	site.GET("/search", s.search)
+	site.GET("/sale", s.sale)
 	site.GET("/cart", s.cart)
 	site.POST("/cart/add", s.cartAdd)
 	site.POST("/cart/update", s.cartUpdate)
