@@ -227,8 +227,15 @@ func TestSeedAccountsLayoutAndPopularity(t *testing.T) {
 				t.Errorf("stored slot %s invalid: %v", s.Type, err)
 			}
 		}
-		if !slots[0].Locked || slots[0].Link != "/c/outdoor" {
-			t.Errorf("hero = %+v, want locked and linking to /c/outdoor", slots[0])
+		if !slots[0].Locked || slots[0].Link != "/sale?c=outdoor" {
+			t.Errorf("hero = %+v, want locked and linking to the outdoor sale", slots[0])
+		}
+		// The hero's cards are in-stock sale products.
+		for _, ext := range strings.Split(slots[0].Pins, ",") {
+			p, err := db.ProductByExternalID(ctx, ext)
+			if err != nil || !p.OnSale() || !p.InStock() {
+				t.Errorf("hero pin %s is not an in-stock sale product (%v)", ext, err)
+			}
 		}
 		pins := strings.Split(slots[6].Pins, ",")
 		if len(pins) < 4 {

@@ -51,8 +51,8 @@ type Card struct {
 	// sale); DiscountPercent is the saving, rounded down.
 	CompareAtCents  int64
 	DiscountPercent int
-	Slot       string
-	Position   int
+	Slot            string
+	Position        int
 }
 
 func withoutReason(c Card) Card {
