@@ -30,6 +30,7 @@ Usage:
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR]
   storefront backup    [--db PATH] --to FILE
   storefront migrate   [--db PATH]
+  storefront migrate-data --from data/storefront.db --to postgres://user:pass@host:5432/db [--samples 20]
   storefront staff add            [--db PATH] --email E --role admin|merchandiser [--name N] [--password-stdin]
   storefront staff list           [--db PATH]
   storefront staff remove         [--db PATH] --email E
@@ -141,6 +142,14 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		return migrateCmd(cfg, stdout)
+	case "migrate-data":
+		from := fs.String("from", "", "the shop's database now (SQLite file or postgres:// URL)")
+		to := fs.String("to", "", "an empty database to copy it into (postgres:// URL or SQLite file)")
+		samples := fs.Int("samples", 20, "shoppers whose homepages are compared after the copy")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return migrateDataCmd(*from, *to, *samples, stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}

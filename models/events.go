@@ -149,10 +149,10 @@ func (db *DB) Interactions(ctx context.Context, since time.Time) ([]Interaction,
 // UserInteractions returns one user's product events since a time, oldest first.
 func (db *DB) UserInteractions(ctx context.Context, userKey string, since time.Time, limit int) ([]Interaction, error) {
 	var out []Interaction
-	err := db.R.WithContext(ctx).Raw(`SELECT * FROM (SELECT e.user_key, p.external_id AS item_id, e.type, e.value, e.created_at
+	err := db.R.WithContext(ctx).Raw(`SELECT user_key, item_id, type, value, created_at FROM (SELECT e.id, e.user_key, p.external_id AS item_id, e.type, e.value, e.created_at
 		FROM events e JOIN products p ON p.id = e.product_id
 		WHERE e.user_key = ? AND e.type IN ('view','click','add_to_cart','purchase') AND e.created_at >= ?
-		ORDER BY e.created_at DESC, e.id DESC LIMIT ?) AS recent ORDER BY created_at`, userKey, since.UTC(), limit).Scan(&out).Error
+		ORDER BY e.created_at DESC, e.id DESC LIMIT ?) AS recent ORDER BY created_at, id`, userKey, since.UTC(), limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: load interactions of %s: %w", userKey, err)
 	}

@@ -222,6 +222,8 @@ var reviewedDynamicSQL = map[string]string{
 	"bulk.go:WithoutEventIndexes":       "index names and definitions read from sqlite_master / pg_indexes",
 	"events.go:InsertEventsTx":          "INSERT with (?,…) placeholders repeated per row",
 	"popularity.go:refreshPopularityTx": "CASE built from constants; every value a placeholder",
+	"copy.go:resetSequences":            "table names read from information_schema",
+	"copy.go:copyEntity":                "ORDER BY the primary key column names of a GORM schema",
 	"schema.go:execAll":                 "migration SQL: constants written in schema_*.go",
 	"scratch.go:NewPostgresDatabase":    "database name from a constant prefix and random hex",
 }

@@ -2,6 +2,7 @@ package shop
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -110,8 +111,26 @@ func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) [
 	return s.ComposeHomeWith(v, slots, h)
 }
 
+// ComposeHomeSeeded is ComposeHome with the exploration randomness drawn
+// from a fixed seed, so two shops holding the same data compose the same
+// page (storefront migrate-data compares them).
+func (s *Shop) ComposeHomeSeeded(ctx context.Context, v Viewer, slots []models.Slot, seed uint64) ([]HomeSlot, error) {
+	var h History
+	if !v.OptOut {
+		var err error
+		if h, err = s.LoadHistory(ctx, v, s.model.Load()); err != nil {
+			return nil, err
+		}
+	}
+	return s.composeWith(v, slots, h, rand.New(rand.NewPCG(seed, seed))), nil
+}
+
 // ComposeHomeWith is ComposeHome with the viewer's history already read.
 func (s *Shop) ComposeHomeWith(v Viewer, slots []models.Slot, h History) []HomeSlot {
+	return s.composeWith(v, slots, h, nil)
+}
+
+func (s *Shop) composeWith(v Viewer, slots []models.Slot, h History, rng *rand.Rand) []HomeSlot {
 	cat := s.catalog.Load()
 	m := s.model.Load()
 	now := time.Now()
@@ -172,6 +191,7 @@ func (s *Shop) ComposeHomeWith(v Viewer, slots []models.Slot, h History) []HomeS
 		bySpec[key] = sl
 	}
 	opt := recommender.DefaultComposeOptions()
+	opt.Rand = rng
 	opt.Available = func(ext string) bool {
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()

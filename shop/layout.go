@@ -129,3 +129,15 @@ func (s *Shop) SlotEngagement(key string) models.SlotStats {
 	defer s.layout.mu.Unlock()
 	return s.layout.engagement[key]
 }
+
+// LoadEngagement reads slot engagement now, instead of in the background.
+func (s *Shop) LoadEngagement(ctx context.Context) error {
+	eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	s.layout.mu.Lock()
+	s.layout.engagement, s.layout.engLoaded = eng, time.Now()
+	s.layout.mu.Unlock()
+	return nil
+}
