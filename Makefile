@@ -4,7 +4,7 @@ ADDR ?= 127.0.0.1:8080
 BIN := bin/storefront
 export CGO_ENABLED := 1
 
-.PHONY: run build seed test generate check-generated vet bench bench-large fuzz attack clean
+.PHONY: run build seed test generate check-generated vet bench bench-large bench-recs fuzz attack clean
 
 ## run: build, seed the database if it is empty, and serve the shop
 run: build
@@ -63,6 +63,10 @@ bench-large: generate
 ATTACK_ADDR ?= 127.0.0.1:18100
 attack: build
 	go run ./bench/attack --bin $(BIN) --addr $(ATTACK_ADDR)
+
+## bench-recs: the recommender's robustness suite (generated shops + MovieLens 100k; see docs/recommender.md)
+bench-recs:
+	go run ./bench/recs $(RECS_FLAGS)
 
 clean:
 	rm -rf bin

@@ -86,7 +86,15 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 	return nil
 }
 
-func trainCmd(cfg config, stdout, stderr io.Writer) error {
+// tuneBudget turns the --tune-budget flag into Config.TuneBudget (0 = off).
+func tuneBudget(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+func trainCmd(cfg config, budget time.Duration, stdout, stderr io.Writer) error {
 	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
 		return err
@@ -96,7 +104,9 @@ func trainCmd(cfg config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "train: %-12s %s\n", stage, d.Round(time.Millisecond))
 	}
 	start := time.Now()
-	res, err := shop.TrainAndStore(ctx, db, recommender.DefaultConfig(), progress)
+	rcfg := recommender.DefaultConfig()
+	rcfg.TuneBudget = tuneBudget(budget)
+	res, err := shop.TrainAndStore(ctx, db, rcfg, progress)
 	if err != nil {
 		return err
 	}
@@ -109,11 +119,9 @@ func trainCmd(cfg config, stdout, stderr io.Writer) error {
 	for _, s := range st.Stages {
 		fmt.Fprintf(stdout, "  %-12s %s\n", s.Stage, s.Duration.Round(time.Millisecond))
 	}
-	fmt.Fprintf(stdout, "  hybrid blend: %s", res.Blend)
-	for _, b := range res.Blends {
-		fmt.Fprintf(stdout, "; %s NDCG@10 %.4f", b.Name, b.NDCG)
+	for _, l := range res.Tuning.Lines() {
+		fmt.Fprintf(stdout, "  %s\n", l)
 	}
-	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "  cleaning: dropped %d events of %d bot/outlier users, %d events of unknown items, %d duplicates\n",
 		st.DroppedBotEvents, st.BotUsers, st.DroppedUnknownItem, st.DroppedDuplicates)
 	for _, note := range st.Cleaning {
@@ -236,6 +244,7 @@ type evalResult struct {
 	Train    int               `json:"train_events"`
 	Test     int               `json:"test_events"`
 	Seconds  float64           `json:"seconds"`
+	Tuning   []string          `json:"tuning"`
 	Models   []evalModelResult `json:"models"`
 }
 
@@ -252,7 +261,7 @@ type evalModelResult struct {
 	VsPopular float64 `json:"ndcg_vs_popular"`
 }
 
-func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.Writer) error {
+func evalCmd(cfg config, k int, format, dataset, dir string, budget time.Duration, stdout, stderr io.Writer) error {
 	if format != "table" && format != "json" {
 		return fmt.Errorf("eval: unknown --format %q (want table or json)", format)
 	}
@@ -298,7 +307,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 		var trainEvents []recommender.Event
 		trainEvents, test = recommender.UserRandomSplit(data.Events, 0.75, 42)
 		train = recommender.Dataset{Items: data.Items, Events: trainEvents, Now: data.Now}
-		rcfg = recommender.MovieLensConfig()
+		rcfg = recommender.DefaultConfig()
 		res.Dataset, res.Protocol = "MovieLens 100k ("+dir+")", "per-user random 75/25 split, every rating an interaction, training items removed"
 	default:
 		return fmt.Errorf("eval: unknown --dataset %q (want movielens)", dataset)
@@ -310,15 +319,24 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 		fmt.Fprintf(stderr, "eval: EASE skipped: %d items is over its limit of %d\n", len(train.Items), rcfg.EASE.MaxItems)
 		strategies = slices.DeleteFunc(slices.Clone(strategies), func(s recommender.Strategy) bool { return s == recommender.EASE })
 	}
-	if dataset == "" {
-		// Evaluate the hybrid as the shop would ship it: blend tuned on the
-		// training part only.
-		tuned, _, blend, err := shop.TuneBlend(ctx, train, rcfg)
-		if err != nil {
-			return err
+	// Every model is measured as the shop would ship it: the shop's default
+	// configuration tuned on the training part only, validated like the
+	// test protocol (a time cut-off for shop data, a random per-user split
+	// for the public dataset).
+	rcfg.TuneBudget = tuneBudget(budget)
+	opt := recommender.FitOptions{}
+	if dataset == "movielens" {
+		opt.Split = func(evs []recommender.Event) ([]recommender.Event, []recommender.Event) {
+			return recommender.UserRandomSplit(evs, 0.8, 7)
 		}
-		rcfg = tuned
-		fmt.Fprintf(stderr, "eval: hybrid blend tuned on the training events: %s\n", blend)
+	}
+	rcfg, rep, err := recommender.Tune(ctx, train, rcfg, opt)
+	if err != nil {
+		return err
+	}
+	res.Tuning = rep.Lines()
+	for _, l := range res.Tuning {
+		fmt.Fprintf(stderr, "eval: %s\n", l)
 	}
 	fmt.Fprintf(stderr, "eval: training on %d events, testing on %d\n", len(train.Events), len(test))
 	metrics, err := recommender.Evaluate(ctx, train, test, k, rcfg, strategies)
@@ -345,6 +363,9 @@ func evalCmd(cfg config, k int, format, dataset, dir string, stdout, stderr io.W
 		return enc.Encode(res)
 	}
 	fmt.Fprintf(stdout, "%s — %s, k=%d, %d train / %d test events\n", res.Dataset, res.Protocol, k, res.Train, res.Test)
+	for _, l := range res.Tuning {
+		fmt.Fprintf(stdout, "  %s\n", l)
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "model\tP@%d\tR@%d\tF1@%d\tNDCG@%d\tMAP@%d\tHR@%d\tcoverage\tusers\tNDCG vs popular\t\n", k, k, k, k, k, k)
 	for _, r := range res.Models {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"storefront/models"
+	"storefront/recommender"
 	"storefront/seed"
 	"storefront/web"
 )
@@ -25,9 +26,9 @@ Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
-  storefront train     [--db PATH]
+  storefront train     [--db PATH] [--tune-budget 60s]
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
-  storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR]
+  storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR] [--tune-budget 60s]
   storefront backup    [--db PATH] --to FILE
   storefront migrate   [--db PATH]
   storefront migrate-data --from data/storefront.db --to postgres://user:pass@host:5432/db [--samples 20]
@@ -104,10 +105,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, DeactivateMissing: *deactivateMissing}, stdout, stderr)
 	case "train":
+		budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "longest time spent tuning settings on held-out data before training (0 = no tuning)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return trainCmd(cfg, stdout, stderr)
+		return trainCmd(cfg, *budget, stdout, stderr)
 	case "recommend":
 		user := fs.String("user", "", "one external user id")
 		usersFile := fs.String("users-file", "", "file with one external user id per line")
@@ -122,10 +124,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		format := fs.String("format", "table", "output format: table or json")
 		dataset := fs.String("dataset", "", "evaluate on a public dataset instead of the shop's events: movielens")
 		dir := fs.String("dir", "../shared/datasets/ml-100k", "dataset directory for --dataset movielens")
+		budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "longest time spent tuning on the training part (0 = no tuning)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return evalCmd(cfg, *k, *format, *dataset, *dir, stdout, stderr)
+		return evalCmd(cfg, *k, *format, *dataset, *dir, *budget, stdout, stderr)
 	case "backup":
 		to := fs.String("to", "", "file to write the copy to (must not exist)")
 		if err := fs.Parse(args); err != nil {

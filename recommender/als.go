@@ -31,7 +31,17 @@ func (m *alsModel) item(i int32) []float32 { return m.itemF[int(i)*m.k : int(i+1
 // sweep and the per-row correction Yᵀ(C_u−I)Y is never formed.
 func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int) (alsModel, error) {
 	k := cfg.Factors
-	m := alsModel{k: k, alpha: float32(cfg.Alpha), reg: float32(cfg.Reg)}
+	// Confidence is 1 + α·r/r̄: strengths are scaled by their mean so α
+	// means the same whatever the event type weights and decay produce.
+	var sum float64
+	for _, v := range ui.data {
+		sum += float64(v)
+	}
+	alpha := cfg.Alpha
+	if sum > 0 {
+		alpha *= float64(len(ui.data)) / sum
+	}
+	m := alsModel{k: k, alpha: float32(alpha), reg: float32(cfg.Reg)}
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed))
 	m.userF = randomFactors(rng, ui.rows, k)
 	m.itemF = randomFactors(rng, ui.cols, k)

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Config holds every training knob. Start from DefaultConfig (shop data) or
-// MovieLensConfig (explicit-rating benchmarks) and override fields.
+// Config holds every training knob. Start from DefaultConfig: it is the
+// one configuration for every shop, and Fit tunes it on the shop's own data.
 type Config struct {
 	// Signals.
 	TypeWeights [numEventTypes]float64 // weight per event type; 0 ignores the type
@@ -35,6 +35,11 @@ type Config struct {
 	Candidates CandidateConfig
 
 	Workers int // parallelism for training; 0 = GOMAXPROCS
+
+	// TuneBudget bounds the wall time Fit spends choosing the settings
+	// above on the shop's own held-out data; 0 = DefaultTuneBudget,
+	// negative = train these settings as they are.
+	TuneBudget time.Duration
 }
 
 // ALSConfig configures implicit ALS (Hu, Koren, Volinsky 2008).
@@ -70,6 +75,9 @@ type ContentConfig struct {
 // is normalised to [0,1] per request before weighting.
 type HybridWeights struct {
 	ALS, SVD, EASE, KNN, Content, Popular, Trending float64
+	Next                                            float64 // transitions from the shopper's latest items
+	Category, Brand, Price                          float64 // the shopper's category, brand and price affinity
+	Fresh                                           float64 // recently launched products
 }
 
 // DefaultConfig returns settings for shop behaviour data.
@@ -78,7 +86,7 @@ func DefaultConfig() Config {
 	tw[View], tw[Click], tw[AddToCart], tw[Purchase] = 1, 2, 4, 8
 	return Config{
 		TypeWeights:        tw,
-		HalfLife:           30 * 24 * time.Hour,
+		HalfLife:           0, // no interaction decay unless tuning finds that it pays for this shop
 		DecayFloor:         0.2,
 		DedupWindow:        30 * time.Minute,
 		MaxStrength:        32,
@@ -89,33 +97,13 @@ func DefaultConfig() Config {
 		Neighbors:          50,
 		KNNShrink:          2,
 		MaxUserHistory:     500,
-		ALS:                ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 5, CGSteps: 3, Seed: 1},
+		ALS:                ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1},
 		SVD:                SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
-		EASE:               EASEConfig{Lambda: 250, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
+		EASE:               EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
 		Content:            ContentConfig{Neighbors: 30},
 		Weights:            HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0.6, Content: 0.15, Popular: 0.1, Trending: 0.05},
 		Candidates:         DefaultCandidateConfig(),
 	}
-}
-
-// MovieLensConfig returns settings for explicit-rating benchmark data, where
-// every rating is one equal interaction: no type weights, no decay, no bot
-// guard (MovieLens users rate in bursts).
-func MovieLensConfig() Config {
-	c := DefaultConfig()
-	for i := range c.TypeWeights {
-		c.TypeWeights[i] = 1
-	}
-	c.TypeWeights[Impression], c.TypeWeights[Search] = 0, 0
-	c.HalfLife, c.DedupWindow, c.MaxStrength = 0, 0, 0
-	c.BotGuard = false
-	c.PopularityHalfLife = 0
-	c.KNNShrink = 10
-	c.MaxUserHistory = 0
-	c.ALS = ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1}
-	c.EASE.Lambda = 500
-	c.Weights = HybridWeights{ALS: 1, EASE: 1}
-	return c
 }
 
 func (c Config) validate() error {

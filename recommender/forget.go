@@ -1,8 +1,8 @@
 package recommender
 
 // Forget removes everything personal the model holds about the users for
-// which forget reports true: their ids, interactions, user factors and
-// candidate lists, and their names in the training statistics. Item-level
+// which forget reports true: their ids, interactions, user factors,
+// latest items and candidate lists, and their names in the training statistics. Item-level
 // structures (neighbours, item factors, popularity) are aggregates and stay.
 // Forgotten users are served like anyone the model never saw.
 //
@@ -40,6 +40,9 @@ func (m *Model) Forget(forget func(user string) bool) int {
 		}
 	}
 	m.ui, m.kind = dropRows(m.ui, m.kind, gone)
+	if m.recent.rows == len(gone) {
+		m.recent, _ = dropRows(m.recent, nil, gone)
+	}
 	if len(m.cands.indptr) == len(gone)+1 {
 		m.cands.indptr, m.cands.items = dropListRows(m.cands.indptr, m.cands.items, gone)
 	}

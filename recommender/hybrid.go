@@ -145,6 +145,8 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 	if w.Trending > 0 {
 		m.blendDense(s, m.pop.trend, float32(w.Trending), srcTrending)
 	}
+	m.blendSequence(s, req, user, float32(w.Next))
+	m.blendTaste(s, w, false)
 }
 
 // blendDense adds weight·vals/max(vals) (positive part) to the row. It is
@@ -380,6 +382,8 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	if w.Trending > 0 {
 		m.blendSubset(s, m.pop.trend, float32(w.Trending), srcTrending)
 	}
+	m.blendSequence(s, req, user, float32(w.Next))
+	m.blendTaste(s, w, true)
 }
 
 // blendSubset is blendDense over the items of s.sub only.

@@ -33,6 +33,9 @@ type Model struct {
 	svd     svdModel
 	ease    easeModel
 	cands   candidateLists // per user: items worth scoring (see candidates.go)
+	next    csr            // item → items shoppers went on to (sequence.go)
+	recent  csr            // user → latest distinct items, most recent first
+	fresh   []float32      // per item: how recently it launched (derived, not stored)
 
 	stats   Stats
 	scratch sync.Pool // *scratch, sized for this model
@@ -98,68 +101,30 @@ func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 
 	var sig signals
 	err := stage("signals", func() error {
-		m.cat = newCatalog(d)
-		sig = buildSignals(d, &m.cat, cfg)
-		m.DataNow = sig.now
-		m.userIDs, m.userIndex, m.ui, m.kind = sig.userIDs, sig.userIndex, sig.ui, sig.kind
-		m.indexItems()
+		sig = m.buildBase(d, cfg)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	iu := sig.iu
 	_ = stage("popularity", func() error {
 		m.pop = trainPopularity(&sig, &m.cat, cfg)
 		return nil
 	})
+	_ = stage("sequences", func() error {
+		m.next, m.recent = buildSequences(sig.events, len(m.cat.items), len(m.userIDs))
+		return nil
+	})
 	sig.events = nil
-	if cfg.Neighbors > 0 {
-		_ = stage("item_knn", func() error {
-			all := binaryRows(&m.ui, m.kind, nil, cfg.MaxUserHistory)
-			m.knn = cooccurrenceNeighbors(&all, cfg.Neighbors, cfg.KNNShrink, workers)
-			bought := binaryRows(&m.ui, m.kind, func(t EventType) bool { return t == Purchase }, cfg.MaxUserHistory)
-			m.bought = cooccurrenceNeighbors(&bought, cfg.Neighbors, cfg.KNNShrink, workers)
-			return nil
-		})
-		m.stats.Models = append(m.stats.Models, "item_knn")
-	}
-	if cfg.Content.Neighbors > 0 {
-		_ = stage("content", func() error {
-			m.content = trainContent(&m.cat, cfg.Content.Neighbors, workers)
-			return nil
-		})
-		m.stats.Models = append(m.stats.Models, "content")
-	}
-	if cfg.ALS.Factors > 0 && m.ui.nnz() > 0 {
-		if err := stage("als", func() (err error) {
-			m.als, err = trainALS(ctx, &m.ui, &iu, cfg.ALS, workers)
-			return err
-		}); err != nil {
+	for _, c := range modelComponents {
+		if !c.enabled(m, cfg) {
+			continue
+		}
+		if err := stage(c.name, func() error { return c.train(ctx, m, &sig, cfg, workers) }); err != nil {
 			return nil, err
 		}
-		m.stats.Models = append(m.stats.Models, "als")
-	}
-	if cfg.SVD.Rank > 0 && m.ui.nnz() > 0 {
-		if err := stage("svd", func() (err error) {
-			m.svd, err = trainSVD(ctx, &m.ui, &iu, cfg.SVD)
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		if m.svd.enabled() {
-			m.stats.Models = append(m.stats.Models, "svd")
-		}
-	}
-	if cfg.EASE.MaxItems > 0 && m.ui.nnz() > 0 {
-		if err := stage("ease", func() (err error) {
-			m.ease, err = trainEASE(ctx, &m.ui, &iu, cfg.EASE)
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		if m.ease.enabled() {
-			m.stats.Models = append(m.stats.Models, "ease")
+		if c.trained(m) {
+			m.stats.Models = append(m.stats.Models, c.name)
 		}
 	}
 	if cfg.Candidates.PerUser > 0 && m.ui.nnz() > 0 {
@@ -177,6 +142,58 @@ func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	m.stats.TrainedAt = m.TrainedAt
 	m.stats.MemoryBytes = m.memoryBytes()
 	return m, nil
+}
+
+// buildBase encodes the catalog and builds the cleaned signals every model
+// is trained from.
+func (m *Model) buildBase(d Dataset, cfg Config) signals {
+	m.cat = newCatalog(d)
+	sig := buildSignals(d, &m.cat, cfg)
+	m.DataNow = sig.now
+	m.userIDs, m.userIndex, m.ui, m.kind = sig.userIDs, sig.userIndex, sig.ui, sig.kind
+	m.indexItems()
+	m.indexFresh()
+	return sig
+}
+
+// component is one trainable model of the hybrid.
+type component struct {
+	name    string
+	enabled func(m *Model, cfg Config) bool
+	train   func(ctx context.Context, m *Model, sig *signals, cfg Config, workers int) error
+	trained func(m *Model) bool
+}
+
+// modelComponents are trained in this order after the signals.
+var modelComponents = []component{
+	{"item_knn", func(m *Model, cfg Config) bool { return cfg.Neighbors > 0 },
+		func(_ context.Context, m *Model, _ *signals, cfg Config, workers int) error {
+			all := binaryRows(&m.ui, m.kind, nil, cfg.MaxUserHistory)
+			m.knn = cooccurrenceNeighbors(&all, cfg.Neighbors, cfg.KNNShrink, workers)
+			bought := binaryRows(&m.ui, m.kind, func(t EventType) bool { return t == Purchase }, cfg.MaxUserHistory)
+			m.bought = cooccurrenceNeighbors(&bought, cfg.Neighbors, cfg.KNNShrink, workers)
+			return nil
+		}, func(*Model) bool { return true }},
+	{"content", func(m *Model, cfg Config) bool { return cfg.Content.Neighbors > 0 },
+		func(_ context.Context, m *Model, _ *signals, cfg Config, workers int) error {
+			m.content = trainContent(&m.cat, cfg.Content.Neighbors, workers)
+			return nil
+		}, func(*Model) bool { return true }},
+	{"als", func(m *Model, cfg Config) bool { return cfg.ALS.Factors > 0 && m.ui.nnz() > 0 },
+		func(ctx context.Context, m *Model, sig *signals, cfg Config, workers int) (err error) {
+			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers)
+			return err
+		}, func(m *Model) bool { return m.als.enabled() }},
+	{"svd", func(m *Model, cfg Config) bool { return cfg.SVD.Rank > 0 && m.ui.nnz() > 0 },
+		func(ctx context.Context, m *Model, sig *signals, cfg Config, _ int) (err error) {
+			m.svd, err = trainSVD(ctx, &m.ui, &sig.iu, cfg.SVD)
+			return err
+		}, func(m *Model) bool { return m.svd.enabled() }},
+	{"ease", func(m *Model, cfg Config) bool { return cfg.EASE.MaxItems > 0 && m.ui.nnz() > 0 },
+		func(ctx context.Context, m *Model, sig *signals, cfg Config, _ int) (err error) {
+			m.ease, err = trainEASE(ctx, &m.ui, &sig.iu, cfg.EASE)
+			return err
+		}, func(m *Model) bool { return m.ease.enabled() }},
 }
 
 // indexItems derives the serving lookups from the catalog.
@@ -203,7 +220,7 @@ func (m *Model) memoryBytes() int64 {
 	f32 := func(s []float32) int64 { return int64(len(s)) * 4 }
 	i32 := func(s []int32) int64 { return int64(len(s)) * 4 }
 	sp := func(c *csr) int64 { return i32(c.indptr) + i32(c.indices) + f32(c.data) }
-	b := sp(&m.ui) + int64(len(m.kind)) + sp(&m.knn) + sp(&m.bought) + sp(&m.content)
+	b := sp(&m.ui) + int64(len(m.kind)) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.recent) + f32(m.fresh)
 	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
 	b += f32(m.svd.userF) + f32(m.svd.itemF)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)

@@ -38,12 +38,18 @@ func TestMovieLens100k(t *testing.T) {
 		t.Fatalf("loaded %d ratings and %d movies, want 100000 and 1682", len(d.Events), len(d.Items))
 	}
 	train, test := UserRandomSplit(d.Events, 0.75, 42)
-	cfg := MovieLensConfig()
+	// The shop's defaults, tuned on a random split of the training part
+	// (the protocol is random, so validation is too).
 	start := time.Now()
-	m, err := Train(context.Background(), Dataset{Items: d.Items, Events: train, Now: d.Now}, cfg,
-		func(stage string, dur time.Duration) { t.Logf("train %-10s %v", stage, dur.Round(time.Millisecond)) })
+	cfg := DefaultConfig()
+	cfg.TuneBudget = 20 * time.Second
+	m, rep, err := Fit(context.Background(), Dataset{Items: d.Items, Events: train, Now: d.Now}, cfg,
+		FitOptions{Split: func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, l := range rep.Lines() {
+		t.Log(l)
 	}
 	t.Logf("trained in %v: %d users, %d items, %d interactions", time.Since(start).Round(time.Millisecond),
 		m.Stats().Users, m.Stats().Items, m.Stats().Interactions)
@@ -63,7 +69,7 @@ func TestMovieLens100k(t *testing.T) {
 		t.Errorf("best NDCG@10 = %.4f, want ≥ 0.45", best)
 	}
 	// Floors a little under today's figures catch regressions in each model.
-	for st, floor := range map[Strategy]float64{EASE: 0.46, ALS: 0.44, Hybrid: 0.46, SVD: 0.39, ItemKNN: 0.36} {
+	for st, floor := range map[Strategy]float64{EASE: 0.46, ALS: 0.45, Hybrid: 0.47, SVD: 0.39, ItemKNN: 0.36} {
 		if res[st].NDCG < floor {
 			t.Errorf("%s NDCG@10 = %.4f, want ≥ %.2f", st, res[st].NDCG, floor)
 		}

@@ -75,6 +75,9 @@ func (m *Model) Save(w io.Writer) error {
 	// Candidate lists come last: a file without them still loads.
 	e.i32(m.cands.indptr)
 	e.i32(m.cands.items)
+	// Sequences after them: older files without these still load.
+	e.csr(&m.next)
+	e.csr(&m.recent)
 	if e.err != nil {
 		return fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -142,6 +145,9 @@ func Load(r io.Reader) (*Model, error) {
 	if rd.Len() > 0 {
 		m.cands = candidateLists{indptr: d.i32(), items: d.i32()}
 	}
+	if rd.Len() > 0 {
+		m.next, m.recent = d.csr(), d.csr()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -155,6 +161,7 @@ func Load(r io.Reader) (*Model, error) {
 		m.userIndex[id] = int32(i)
 	}
 	m.indexItems()
+	m.indexFresh()
 	if err := m.check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}
@@ -168,11 +175,14 @@ func (m *Model) check() error {
 	if m.ui.rows != u || m.ui.cols != n || len(m.kind) != m.ui.nnz() {
 		return fmt.Errorf("interaction matrix is %d×%d, want %d×%d", m.ui.rows, m.ui.cols, u, n)
 	}
-	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content} {
+	if r := &m.recent; r.rows != 0 && (r.rows != u || r.cols != n) {
+		return fmt.Errorf("latest items are %d×%d, want %d×%d", r.rows, r.cols, u, n)
+	}
+	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content, &m.next, &m.recent} {
 		if err := c.validate(); err != nil {
 			return err
 		}
-		if c != &m.ui && c.rows != 0 && (c.rows != n || c.cols != n) {
+		if c != &m.ui && c != &m.recent && c.rows != 0 && (c.rows != n || c.cols != n) {
 			return fmt.Errorf("neighbour matrix is %d×%d, want %d×%d", c.rows, c.cols, n, n)
 		}
 	}

@@ -317,7 +317,7 @@ func TestReasonsAreTrue(t *testing.T) {
 						// an unrelated item.
 						switch r.Reason {
 						case "Picked for you", "Because you like Outdoor", "Because you like Footwear", "Because you like Socks",
-							"Goes with your Trail Shoe", "Goes with your Trail Sock", "Goes with the Camp Lamp you viewed",
+							"Goes with your Trail Shoe", "Goes with your Trail Sock", "Goes with the Camp Lamp you viewed", "Like the Camp Lamp you viewed",
 							"Like the Trail Shoe you bought", "Like the Trail Sock you bought":
 							return
 						}

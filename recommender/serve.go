@@ -102,6 +102,10 @@ const (
 	srcBought // co-purchased with the anchor
 	srcViewed // co-viewed with the anchor
 	srcPinned
+	srcNext     // what shoppers went on to after one of the shopper's latest items
+	srcCategory // the shopper's favourite categories
+	srcBrand    // the shopper's favourite brands
+	srcPrice    // the shopper's price range
 )
 
 // scratch is the per-request working memory, pooled per model so serving
@@ -127,6 +131,10 @@ type scratch struct {
 	brandSet           []int32
 	inSub              []uint32 // == epoch: in sub
 	sub                []int32  // the items a candidate-list request scores
+	latest             []int32  // the shopper's latest items, most recent first
+	nextAnchor         []int32
+	nextAnchorVal      []float32
+	catAcc, brandAcc   []float32
 }
 
 func (m *Model) getScratch() *scratch {
@@ -140,7 +148,7 @@ func (m *Model) getScratch() *scratch {
 		cntAnchor: make([]int32, n), cntAnchorVal: make([]float32, n),
 		easeLocal: make([]float32, m.ease.n),
 		mark:      make([]uint32, n), hpos: make([]int32, n), hposAt: make([]uint32, n),
-		inSub: make([]uint32, n),
+		inSub: make([]uint32, n), nextAnchor: make([]int32, n), nextAnchorVal: make([]float32, n),
 	}
 }
 
@@ -639,6 +647,15 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 		return m.historyReason(s, s.cntAnchor[j], j, false), true
 	case srcBought:
 		return "Often bought with the " + m.shortName(anchor), req.Anchor == ""
+	case srcNext:
+		return m.historyReason(s, s.nextAnchor[j], j, true), true
+	case srcCategory, srcPrice:
+		return m.interestReason(s, j), true
+	case srcBrand:
+		if b := strings.TrimSpace(m.cat.items[j].Brand); b != "" {
+			return "From " + b + ", a brand you like", true
+		}
+		return m.interestReason(s, j), true
 	case srcViewed:
 		return "Often viewed with the " + m.shortName(anchor), req.Anchor == ""
 	case srcTrending:

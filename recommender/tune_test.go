@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
 
-func TestTuneWeightsFollowsTheShopsData(t *testing.T) {
+func TestTuneFollowsTheShopsData(t *testing.T) {
 	// A shop where what people do next is mostly the week's best sellers,
-	// whatever they looked at before: the tuned blend must lean on popularity.
+	// whatever they looked at before: nothing like the defaults' home.
 	var items []Item
 	for i := range 200 {
 		items = append(items, Item{ID: fmt.Sprintf("i%d", i), Title: fmt.Sprintf("Item %d", i), Category: "C", CategoryPath: []string{"C"}, Active: true, Stock: 9})
@@ -28,27 +29,40 @@ func TestTuneWeightsFollowsTheShopsData(t *testing.T) {
 			at = at.Add(10 * time.Minute)
 		}
 	}
+	// Tune on the earlier 80%, then compare on the later 20%: the tuned
+	// configuration must do at least as well as the defaults on events
+	// tuning never saw.
+	train, test := TimeSplit(evs, 0.8)
+	td := Dataset{Items: items, Events: train}
 	cfg := testConfig()
-	w, results, err := TuneWeights(context.Background(), Dataset{Items: items, Events: evs, Now: at}, cfg, 10)
+	cfg.TuneBudget = 20 * time.Second
+	got, rep, err := Tune(context.Background(), td, cfg, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) < 2 {
-		t.Fatalf("only %d blends compared: %+v", len(results), results)
+	if !rep.Tuned || rep.Candidates < 10 || len(rep.Steps) == 0 {
+		t.Fatalf("not tuned, only %d configurations scored or nothing changed: %q", rep.Candidates, rep.Lines())
 	}
-	if w.Popular <= cfg.Weights.Popular {
-		t.Fatalf("chose popularity weight %.2f (configured %.2f) on data ruled by best sellers: %+v", w.Popular, cfg.Weights.Popular, results)
+	ndcg := func(cfg Config) float64 {
+		res, err := Evaluate(context.Background(), td, test, 10, cfg, []Strategy{Hybrid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[Hybrid].NDCG
+	}
+	if def, tuned := ndcg(cfg), ndcg(got); tuned < def {
+		t.Fatalf("tuned NDCG@10 %.4f on later events, defaults %.4f: %q", tuned, def, rep.Lines())
 	}
 }
 
-func TestTuneWeightsKeepsTheConfiguredBlendWithoutEvidence(t *testing.T) {
+func TestTuneKeepsTheDefaultsWithoutEvidence(t *testing.T) {
 	cfg := testConfig()
-	w, _, err := TuneWeights(context.Background(), Dataset{Items: testItems(), Events: testEvents(), Now: testNow}, cfg, 10)
+	got, rep, err := Tune(context.Background(), Dataset{Items: testItems(), Events: testEvents(), Now: testNow}, cfg, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w != cfg.Weights {
-		t.Fatalf("a handful of held-out shoppers changed the blend to %+v", w)
+	if got != cfg || rep.Tuned || !strings.Contains(rep.Lines()[0], "held-out shoppers") {
+		t.Fatalf("a handful of held-out shoppers changed the configuration: %q", rep.Lines())
 	}
 }
 

@@ -107,37 +107,13 @@ type TrainResult struct {
 	Tune     time.Duration
 	Train    time.Duration
 	Save     time.Duration
-	Blends   []recommender.TuneResult // the hybrid blends compared, when tuned
-	Blend    string                   // the blend chosen
-}
-
-// maxTuneEvents bounds the data on which the hybrid's blend is tuned before
-// training: tuning trains once more, which larger shops can do offline.
-const maxTuneEvents = 1_000_000
-
-// TuneBlend picks the hybrid blend for the shop's own data (see
-// recommender.TuneWeights) and returns the config to train with.
-func TuneBlend(ctx context.Context, data recommender.Dataset, cfg recommender.Config) (recommender.Config, []recommender.TuneResult, string, error) {
-	if len(data.Events) > maxTuneEvents {
-		return cfg, nil, "configured (not tuned: over 1M events)", nil
-	}
-	w, results, err := recommender.TuneWeights(ctx, data, cfg, 10)
-	if err != nil {
-		return cfg, results, "", err
-	}
-	name := "configured"
-	for _, r := range results {
-		if r.Weights == w {
-			name = r.Name
-			break
-		}
-	}
-	cfg.Weights = w
-	return cfg, results, name, nil
+	Tuning   *recommender.FitReport // what tuning chose on held-out data
 }
 
 // TrainAndStore trains a model on everything in db and stores it, so the
 // shop (this process or another) serves it at once.
+// Before training, cfg is tuned on the shop's own data within
+// cfg.TuneBudget.
 func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, progress func(stage string, d time.Duration)) (*TrainResult, error) {
 	res := &TrainResult{}
 	start := time.Now()
@@ -150,20 +126,12 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 		progress("load", res.Load)
 	}
 	start = time.Now()
-	cfg, res.Blends, res.Blend, err = TuneBlend(ctx, data, cfg)
+	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress})
 	if err != nil {
 		return nil, err
 	}
-	res.Tune = time.Since(start)
-	if progress != nil {
-		progress("tune", res.Tune)
-	}
-	start = time.Now()
-	m, err := recommender.Train(ctx, data, cfg, progress)
-	if err != nil {
-		return nil, err
-	}
-	res.Train = time.Since(start)
+	res.Tuning, res.Tune = rep, rep.Duration
+	res.Train = time.Since(start) - rep.Duration
 	start = time.Now()
 	// Shoppers deleted while this model trained are left out of it.
 	forgotten, err := db.ForgottenUsers(ctx)
@@ -211,8 +179,8 @@ func EvaluateShop(ctx context.Context, data recommender.Dataset, cfg recommender
 		return nil, nil
 	}
 	train := recommender.Dataset{Items: data.Items, Events: trainEvents, Now: trainEvents[len(trainEvents)-1].Time}
-	// The hybrid is measured as it ships: its blend tuned on the training part.
-	cfg, _, _, err := TuneBlend(ctx, train, cfg)
+	// The hybrid is measured as it ships: tuned on the training part only.
+	cfg, _, err := recommender.Tune(ctx, train, cfg, recommender.FitOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,256 @@
+// Command recs is the recommender's robustness suite: generated shops with
+// different properties plus MovieLens 100k, each split like serving (a time
+// cut-off), trained through the shop's own training path (tuning included,
+// on the training part only) and compared with popularity and plain
+// item-item cosine neighbours on NDCG@10. `make bench-recs` runs it; the
+// figures are in docs/recommender.md.
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"storefront/recommender"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "recs:", err)
+		os.Exit(1)
+	}
+}
+
+var (
+	ablation   bool
+	tuneBudget time.Duration
+)
+
+type result struct {
+	name                         string
+	users, trainEvents, testUser int
+	pop, knn, hybrid             float64
+	seconds                      float64
+	unanswered, seenShown        int
+	notes                        []string
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("recs", flag.ContinueOnError)
+	only := fs.String("worlds", "", "comma-separated world names (default: all, plus movielens)")
+	ml := fs.String("movielens", "../shared/datasets/ml-100k", "MovieLens 100k directory (read in place; empty skips it)")
+	k := fs.Int("k", 10, "cut-off of the ranking metrics")
+	verbose := fs.Bool("v", false, "print what training chose for each world")
+	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
+	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ablation = *ablate
+	tuneBudget = *budget
+	if tuneBudget <= 0 {
+		tuneBudget = -1
+	}
+	want := map[string]bool{}
+	for _, w := range strings.Split(*only, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			want[w] = true
+		}
+	}
+	var results []result
+	for _, spec := range worlds {
+		if len(want) > 0 && !want[spec.Name] {
+			continue
+		}
+		w := generate(spec)
+		d := recommender.Dataset{Items: w.items, Events: w.evs}
+		train, test := recommender.TimeSplit(d.Events, 0.8)
+		r, err := evaluate(ctx, spec.Name, recommender.Dataset{Items: d.Items, Events: train}, test, *k, stderr, *verbose)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	if *ml != "" && (len(want) == 0 || want["movielens"]) {
+		d, err := recommender.LoadMovieLens(*ml)
+		if err != nil {
+			return err
+		}
+		train, test := perUserTimeSplit(d.Events, 0.8)
+		r, err := evaluate(ctx, "movielens-100k", recommender.Dataset{Items: d.Items, Events: train}, test, *k, stderr, *verbose)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\thybrid\thybrid/kNN\thybrid/popular\tunanswered\tseen shown\ttrain s\t\n")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%d\t%d\t%.1f\t\n", r.name, r.trainEvents, r.testUser,
+			r.pop, r.knn, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.pop), r.unanswered, r.seenShown, r.seconds)
+	}
+	return tw.Flush()
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return math.Inf(1)
+	}
+	return a / b
+}
+
+// baselineConfig is the plain reference: every event an equal, binary
+// interaction, no decay, no bot guard, cosine neighbours without shrinkage,
+// popularity as plain counts.
+func baselineConfig() recommender.Config {
+	c := recommender.DefaultConfig()
+	for t := range recommender.Purchase + 1 {
+		if t >= recommender.View {
+			c.TypeWeights[t] = 1
+		}
+	}
+	c.HalfLife, c.DecayFloor, c.DedupWindow, c.MaxStrength = 0, 1, 0, 1
+	c.BotGuard = false
+	c.PopularityHalfLife = 0
+	c.Neighbors, c.KNNShrink, c.MaxUserHistory = 200, 0, 0
+	c.ALS.Factors, c.SVD.Rank, c.EASE.MaxItems, c.Content.Neighbors = 0, 0, 0, 0
+	return c
+}
+
+func evaluate(ctx context.Context, name string, train recommender.Dataset, test []recommender.Event, k int, stderr io.Writer, verbose bool) (result, error) {
+	r := result{name: name, trainEvents: len(train.Events)}
+	seen := map[string]map[string]bool{}
+	for _, e := range train.Events {
+		if seen[e.User] == nil {
+			seen[e.User] = map[string]bool{}
+		}
+		seen[e.User][e.Item] = true
+	}
+	rel := map[string]map[string]bool{}
+	for _, e := range test {
+		if seen[e.User] == nil || seen[e.User][e.Item] {
+			continue
+		}
+		if rel[e.User] == nil {
+			rel[e.User] = map[string]bool{}
+		}
+		rel[e.User][e.Item] = true
+	}
+	users := make([]string, 0, len(rel))
+	for u := range rel {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	r.testUser = len(users)
+	fmt.Fprintf(stderr, "%s: %d items, %d train events, %d test users\n", name, len(train.Items), len(train.Events), len(users))
+
+	base, err := recommender.Train(ctx, train, baselineConfig(), nil)
+	if err != nil {
+		return r, err
+	}
+	start := time.Now()
+	cfg := recommender.DefaultConfig()
+	cfg.TuneBudget = tuneBudget
+	m, report, err := recommender.Fit(ctx, train, cfg, recommender.FitOptions{})
+	if err != nil {
+		return r, err
+	}
+	r.seconds = time.Since(start).Seconds()
+	if verbose && report != nil {
+		for _, l := range report.Lines() {
+			fmt.Fprintf(stderr, "  %s\n", l)
+		}
+	}
+	score := func(m *recommender.Model, st recommender.Strategy, check bool) float64 {
+		var sum float64
+		for _, u := range users {
+			seenList := make([]string, 0, len(seen[u]))
+			for it := range seen[u] {
+				seenList = append(seenList, it)
+			}
+			recs := m.Recommend(recommender.Request{User: u, Strategy: st, N: k, ExcludeSeen: true, Seen: seenList})
+			if check {
+				if len(recs) < k {
+					r.unanswered++
+				}
+				for _, x := range recs {
+					if seen[u][x.ItemID] {
+						r.seenShown++
+					}
+				}
+			}
+			sum += ndcg(recs, rel[u], k)
+		}
+		return sum / float64(max(len(users), 1))
+	}
+	r.pop = score(base, recommender.Popular, false)
+	r.knn = score(base, recommender.ItemKNN, false)
+	r.hybrid = score(m, recommender.Hybrid, true)
+	if ablation {
+		for _, st := range []recommender.Strategy{recommender.Popular, recommender.Trending, recommender.ItemKNN, recommender.Content,
+			recommender.ALS, recommender.SVD, recommender.EASE} {
+			fmt.Fprintf(stderr, "  %s alone (tuned settings): %.4f\n", st, score(m, st, false))
+		}
+	}
+	fmt.Fprintf(stderr, "%s: popular %.4f, item-kNN %.4f, hybrid %.4f (%.1fs)\n", name, r.pop, r.knn, r.hybrid, r.seconds)
+	return r, nil
+}
+
+func ndcg(recs []recommender.Recommendation, rel map[string]bool, k int) float64 {
+	var dcg, idcg float64
+	for i, x := range recs[:min(k, len(recs))] {
+		if rel[x.ItemID] {
+			dcg += 1 / math.Log2(float64(i)+2)
+		}
+	}
+	for i := range min(len(rel), k) {
+		idcg += 1 / math.Log2(float64(i)+2)
+	}
+	if idcg == 0 {
+		return 0
+	}
+	return dcg / idcg
+}
+
+// perUserTimeSplit keeps each user's earliest frac of events for training
+// and their later events for testing (ties in time keep file order).
+func perUserTimeSplit(evs []recommender.Event, frac float64) (train, test []recommender.Event) {
+	byUser := map[string][]recommender.Event{}
+	var order []string
+	for _, e := range evs {
+		if _, ok := byUser[e.User]; !ok {
+			order = append(order, e.User)
+		}
+		byUser[e.User] = append(byUser[e.User], e)
+	}
+	for _, u := range order {
+		list := byUser[u]
+		slices.SortStableFunc(list, func(a, b recommender.Event) int { return cmp.Compare(a.Time.Unix(), b.Time.Unix()) })
+		cut := int(math.Round(frac * float64(len(list))))
+		train = append(train, list[:cut]...)
+		test = append(test, list[cut:]...)
+	}
+	return train, test
+}

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"storefront/recommender"
+)
+
+// worldSpec describes one generated shop. Shoppers have hidden tastes
+// (a few favourite departments, a style, a price band); products have a
+// department, a style, a brand, a price and a quality. Shoppers browse in
+// sessions, click, cart and buy by taste; options add complements (a
+// purchase leads to a matching product in a partner department), launches
+// (products created near the end), trends (products that take off near the
+// end), daily timestamps and bursty imports.
+type worldSpec struct {
+	Name             string
+	Items, Users     int
+	Cats, Styles     int
+	Days             int
+	Sessions         float64 // mean sessions per shopper
+	Views            float64 // mean views per session
+	TasteCats        int     // favourite departments per shopper
+	PopSkew          float64 // Zipf exponent of product quality
+	Launch           float64 // share of products created in the last 15% of the time
+	Trend            float64 // share of products that take off in the last 10% of the time
+	Complements      bool
+	Daily            bool    // timestamps cut to the day (a daily export)
+	Bursty           float64 // share of shoppers whose history was imported with one timestamp
+	CartRate, BuyRate float64
+	Seed             uint64
+}
+
+var worlds = []worldSpec{
+	{Name: "dense-few-cats", Items: 800, Users: 3000, Cats: 6, Styles: 5, Days: 90, Sessions: 8, Views: 5, TasteCats: 2, PopSkew: 0.8, CartRate: 0.12, BuyRate: 0.5, Complements: true, Seed: 1},
+	{Name: "sparse-many-cats", Items: 6000, Users: 5000, Cats: 60, Styles: 8, Days: 120, Sessions: 3, Views: 3, TasteCats: 3, PopSkew: 0.6, CartRate: 0.1, BuyRate: 0.4, Seed: 2},
+	{Name: "launches-trends", Items: 2500, Users: 4000, Cats: 20, Styles: 6, Days: 90, Sessions: 6, Views: 4, TasteCats: 2, PopSkew: 0.8, Launch: 0.12, Trend: 0.03, CartRate: 0.1, BuyRate: 0.5, Seed: 3},
+	{Name: "complements", Items: 2000, Users: 4000, Cats: 16, Styles: 6, Days: 90, Sessions: 6, Views: 4, TasteCats: 2, PopSkew: 0.7, Complements: true, CartRate: 0.2, BuyRate: 0.6, Seed: 4},
+	{Name: "daily-timestamps", Items: 2000, Users: 4000, Cats: 20, Styles: 6, Days: 120, Sessions: 6, Views: 4, TasteCats: 2, PopSkew: 0.8, Daily: true, CartRate: 0.1, BuyRate: 0.5, Seed: 5},
+	{Name: "bursty-imports", Items: 2000, Users: 4000, Cats: 20, Styles: 6, Days: 90, Sessions: 6, Views: 4, TasteCats: 2, PopSkew: 0.8, Bursty: 0.4, CartRate: 0.1, BuyRate: 0.5, Seed: 6},
+	{Name: "popularity-heavy", Items: 3000, Users: 4000, Cats: 25, Styles: 4, Days: 60, Sessions: 5, Views: 4, TasteCats: 4, PopSkew: 1.2, Trend: 0.02, CartRate: 0.08, BuyRate: 0.4, Seed: 7},
+}
+
+var (
+	depts  = []string{"Tents", "Knives", "Lamps", "Boots", "Jackets", "Mugs", "Chairs", "Rugs", "Pens", "Bikes", "Tables", "Bags", "Shirts", "Watches", "Hats", "Plates", "Desks", "Sofas", "Socks", "Kettles"}
+	styles = []string{"classic", "modern", "rustic", "sport", "luxe", "minimal", "retro", "urban", "nordic", "bold"}
+	words  = []string{"alpha", "breeze", "cedar", "delta", "ember", "fjord", "glade", "harbor", "iris", "juniper", "kestrel", "lumen", "maple", "north", "onyx", "pine"}
+)
+
+type world struct {
+	spec  worldSpec
+	items []recommender.Item
+	evs   []recommender.Event
+	start time.Time
+}
+
+func generate(spec worldSpec) *world {
+	rng := rand.New(rand.NewPCG(spec.Seed, 0xbeef))
+	w := &world{spec: spec, start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	span := float64(spec.Days) * 86400
+	end := w.start.Add(time.Duration(span) * time.Second)
+	n := spec.Items
+	cat := make([]int, n)
+	style := make([]int, n)
+	quality := make([]float64, n)
+	created := make([]float64, n) // seconds from start
+	trendy := make([]bool, n)
+	price := make([]float64, n)
+	perm := rng.Perm(n)
+	byCat := make([][]int, spec.Cats)
+	for i := range n {
+		// Department sizes are uneven: a few big departments, a long tail.
+		c := min(int(float64(spec.Cats)*math.Pow(rng.Float64(), 1.5)), spec.Cats-1)
+		cat[i], style[i] = c, rng.IntN(spec.Styles)
+		quality[i] = 1 / math.Pow(float64(perm[i]+1), spec.PopSkew)
+		created[i] = -rng.Float64() * 365 * 86400
+		if rng.Float64() < spec.Launch {
+			created[i] = span * (0.85 + 0.15*rng.Float64())
+		}
+		trendy[i] = rng.Float64() < spec.Trend
+		price[i] = math.Round(math.Exp(2.5+float64(c%5)*0.4+rng.NormFloat64()*0.5)*100) / 100
+		byCat[c] = append(byCat[c], i)
+		dept := depts[c%len(depts)]
+		if c >= len(depts) {
+			dept = fmt.Sprintf("%s %s", words[c%len(words)], dept)
+		}
+		brand := fmt.Sprintf("%s%d", words[(c*3+i%4)%len(words)], i%4)
+		st := styles[style[i]%len(styles)]
+		w.items = append(w.items, recommender.Item{
+			ID: fmt.Sprintf("P%05d", i), Title: fmt.Sprintf("%s %s %s %s", cap1(st), words[rng.IntN(len(words))], dept, brand),
+			Brand: brand, Category: dept, CategoryPath: []string{fmt.Sprintf("Group %d", c%4), dept},
+			Description: fmt.Sprintf("A %s %s from %s, %s finish.", st, dept, brand, words[rng.IntN(len(words))]),
+			PriceCents:  int64(price[i] * 100), Active: true, Stock: 100,
+			Created: w.start.Add(time.Duration(created[i]) * time.Second),
+		})
+	}
+	// A complement for each product: a matching style in a partner department.
+	comp := make([]int, n)
+	for i := range n {
+		comp[i] = -1
+		if !spec.Complements {
+			continue
+		}
+		pc := (cat[i] + 1) % spec.Cats
+		if len(byCat[pc]) == 0 {
+			continue
+		}
+		best := -1
+		for t := 0; t < 20; t++ {
+			j := byCat[pc][rng.IntN(len(byCat[pc]))]
+			if best < 0 || style[j] == style[i] && quality[j] > quality[best] {
+				best = j
+			}
+		}
+		comp[i] = best
+	}
+	avail := func(i int, t float64) bool { return created[i] <= t }
+	appeal := func(i int, t float64, uStyle int, band float64) float64 {
+		a := quality[i]
+		if style[i] == uStyle {
+			a *= 4
+		}
+		a *= math.Exp(-math.Abs(math.Log(price[i]/band)) * 1.5)
+		if age := t - created[i]; age >= 0 && age < 14*86400 && created[i] > 0 {
+			a *= 6 // launches get attention while new
+		}
+		if trendy[i] && t > span*0.9 {
+			a *= 25
+		}
+		return a
+	}
+	pick := func(cands []int, t float64, uStyle int, band float64) int {
+		total := 0.0
+		for _, i := range cands {
+			if avail(i, t) {
+				total += appeal(i, t, uStyle, band)
+			}
+		}
+		if total == 0 {
+			return -1
+		}
+		r := rng.Float64() * total
+		for _, i := range cands {
+			if avail(i, t) {
+				r -= appeal(i, t, uStyle, band)
+				if r <= 0 {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	for u := range spec.Users {
+		uid := fmt.Sprintf("u%05d", u)
+		from := len(w.evs)
+		favs := make([]int, spec.TasteCats)
+		favW := make([]float64, spec.TasteCats)
+		for k := range favs {
+			favs[k] = min(int(float64(spec.Cats)*math.Pow(rng.Float64(), 1.3)), spec.Cats-1)
+			favW[k] = rng.ExpFloat64()
+		}
+		uStyle := rng.IntN(spec.Styles)
+		band := math.Exp(2.5 + float64(favs[0]%5)*0.4 + rng.NormFloat64()*0.4)
+		first := rng.Float64() * span * 0.7
+		sessions := 1 + poisson(rng, spec.Sessions-1)
+		times := make([]float64, sessions)
+		for s := range times {
+			times[s] = first + rng.Float64()*(span-first)
+		}
+		slices.Sort(times)
+		bursty := rng.Float64() < spec.Bursty
+		var nextComp []int
+		var seen []int
+		for _, t := range times {
+			c := favs[weighted(rng, favW)]
+			if rng.Float64() < 0.1 {
+				c = rng.IntN(spec.Cats)
+			}
+			views := 1 + poisson(rng, spec.Views-1)
+			at := t
+			emit := func(i int, typ recommender.EventType) {
+				ts := w.start.Add(time.Duration(at) * time.Second)
+				w.evs = append(w.evs, recommender.Event{User: uid, Item: w.items[i].ID, Type: typ, Time: ts})
+				at += 20 + rng.Float64()*90
+			}
+			for v := 0; v < views; v++ {
+				var i int
+				switch {
+				case len(nextComp) > 0 && rng.Float64() < 0.6:
+					i, nextComp = nextComp[0], nextComp[1:]
+					if !avail(i, at) {
+						continue
+					}
+				case len(seen) > 0 && rng.Float64() < 0.15:
+					i = seen[rng.IntN(len(seen))] // back to something seen before
+				default:
+					i = pick(byCat[c], at, uStyle, band)
+				}
+				if i < 0 {
+					continue
+				}
+				seen = append(seen, i)
+				emit(i, recommender.View)
+				match := 0.5
+				if style[i] == uStyle {
+					match = 1
+				}
+				if rng.Float64() < 0.4 {
+					emit(i, recommender.Click)
+				}
+				if rng.Float64() < spec.CartRate*match*2 {
+					emit(i, recommender.AddToCart)
+					if rng.Float64() < spec.BuyRate {
+						emit(i, recommender.Purchase)
+						if comp[i] >= 0 && rng.Float64() < 0.7 {
+							nextComp = append(nextComp, comp[i])
+						}
+					}
+				}
+			}
+		}
+		if bursty {
+			// The shopper's history before 80% of the time was imported in
+			// one batch: one timestamp for all of it.
+			cut := w.start.Add(time.Duration(span*0.8) * time.Second)
+			var stamp time.Time
+			for k := from; k < len(w.evs); k++ {
+				e := &w.evs[k]
+				if !e.Time.Before(cut) {
+					continue
+				}
+				if stamp.IsZero() {
+					stamp = cut.Add(-time.Duration(rng.IntN(3*86400)) * time.Second)
+				}
+				e.Time = stamp
+			}
+		}
+	}
+	for k := range w.evs {
+		if w.evs[k].Time.After(end) {
+			w.evs[k].Time = end
+		}
+		if spec.Daily {
+			w.evs[k].Time = w.evs[k].Time.Truncate(24 * time.Hour)
+		}
+	}
+	return w
+}
+
+func cap1(s string) string { return string(s[0]-32) + s[1:] }
+
+func poisson(rng *rand.Rand, mean float64) int {
+	if mean <= 0 {
+		return 0
+	}
+	l, k, p := math.Exp(-mean), 0, 1.0
+	for {
+		p *= rng.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
+
+func weighted(rng *rand.Rand, w []float64) int {
+	total := 0.0
+	for _, v := range w {
+		total += v
+	}
+	r := rng.Float64() * total
+	for i, v := range w {
+		r -= v
+		if r <= 0 {
+			return i
+		}
+	}
+	return len(w) - 1
+}

@@ -1,0 +1,652 @@
+package recommender
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// FitOptions bounds the tuning done by Fit.
+type FitOptions struct {
+	// Budget is the wall time tuning may take; 0 = cfg.TuneBudget.
+	Budget time.Duration
+	// Split, when set, replaces the held-out split tuning validates on
+	// (the default is a time cut-off: each shopper's events after the
+	// latest 10% of the data's time are held out, as in serving).
+	Split func(events []Event) (train, validation []Event)
+	// Progress, if set, hears of the tuning and of each training stage.
+	Progress func(stage string, d time.Duration)
+}
+
+// DefaultTuneBudget is the tuning time allowed by default.
+const DefaultTuneBudget = 60 * time.Second
+
+// FitReport says what Fit chose and how the choices did on held-out data.
+type FitReport struct {
+	Tuned      bool
+	Reason     string // why tuning was skipped or stopped early
+	Duration   time.Duration
+	Candidates int // configurations scored
+	Users      int // held-out shoppers scored
+	Default    float64
+	Chosen     float64 // validation NDCG@10 of the defaults and of the choice
+	Steps      []TuneStep
+	Config     Config
+}
+
+// TuneStep is one accepted change of the search.
+type TuneStep struct {
+	Setting string
+	Value   string
+	NDCG    float64
+}
+
+// Lines renders the report for `train`, `eval` and the model page.
+func (r *FitReport) Lines() []string {
+	if r == nil {
+		return nil
+	}
+	if !r.Tuned {
+		return []string{"not tuned: " + r.Reason}
+	}
+	out := []string{fmt.Sprintf("tuned in %s: %d configurations scored on %d held-out shoppers; validation NDCG@10 %.4f with the defaults, %.4f chosen",
+		r.Duration.Round(time.Millisecond), r.Candidates, r.Users, r.Default, r.Chosen)}
+	if r.Reason != "" {
+		out = append(out, r.Reason)
+	}
+	c := r.Config
+	w := c.Weights
+	out = append(out,
+		fmt.Sprintf("signals: weights view %.3g, click %.3g, cart %.3g, purchase %.3g; decay half-life %s, floor %.2f; de-duplication window %s",
+			c.TypeWeights[View], c.TypeWeights[Click], c.TypeWeights[AddToCart], c.TypeWeights[Purchase], days(c.HalfLife), c.DecayFloor, c.DedupWindow),
+		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
+			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
+		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g",
+			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh))
+	for _, s := range r.Steps {
+		out = append(out, fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG))
+	}
+	return out
+}
+
+func days(d time.Duration) string {
+	if d <= 0 {
+		return "none"
+	}
+	if d >= 24*time.Hour {
+		return fmt.Sprintf("%.3gd", d.Hours()/24)
+	}
+	return d.String()
+}
+
+// Fit tunes cfg on a held-out split of d (see Tune) and trains the model on
+// all of d with the chosen configuration.
+func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *FitReport, error) {
+	tuned, rep, err := Tune(ctx, d, cfg, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress("tune", rep.Duration)
+	}
+	m, err := Train(ctx, d, tuned, opt.Progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.stats.Tuning = rep.Lines()
+	return m, rep, nil
+}
+
+const (
+	tuneK         = 10
+	minTuneUsers  = 30   // fewer held-out shoppers than this and the defaults are kept
+	maxTuneUsers  = 1500 // held-out shoppers scored per configuration
+	maxTuneEvents = 600_000
+	tunePool      = 50 // items per model kept per shopper in the scoring cache
+	numComponents = 12
+)
+
+// Tune chooses signal settings, model settings and the hybrid blend for
+// this shop's own data, within opt.Budget: it holds out the latest events
+// (like serving: what shoppers did after a time cut-off), trains on the
+// rest, and runs coordinate ascent — each setting in turn is moved to its
+// neighbouring values, a move is kept when validation NDCG@10 improves,
+// and the blend is re-tuned after every move. Large data is tuned on a
+// sample of shoppers.
+func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *FitReport, error) {
+	rep := &FitReport{Config: cfg}
+	if opt.Budget < 0 || opt.Budget == 0 && cfg.TuneBudget < 0 {
+		rep.Reason = "tuning disabled"
+		return cfg, rep, nil
+	}
+	budget := opt.Budget
+	if budget == 0 {
+		budget = cfg.TuneBudget
+	}
+	if budget == 0 {
+		budget = DefaultTuneBudget
+	}
+	start := time.Now()
+	clock := newTuneClock(budget, workerCount(cfg.Workers))
+	split := opt.Split
+	if split == nil {
+		split = func(evs []Event) ([]Event, []Event) { return TimeSplit(evs, 0.9) }
+	}
+	evs := d.Events
+	scale := 1.0
+	if len(evs) > maxTuneEvents {
+		users := map[string]bool{}
+		for _, e := range evs {
+			users[e.User] = true
+		}
+		keep := int(float64(len(users)) * maxTuneEvents / float64(len(evs)))
+		evs = sampleUsers(evs, keep)
+		kept := map[string]bool{}
+		for _, e := range evs {
+			kept[e.User] = true
+		}
+		scale = float64(len(kept)) / float64(len(users))
+	}
+	trainEv, valEv := split(evs)
+	if len(trainEv) == 0 || len(valEv) == 0 {
+		rep.Reason = "no held-out events"
+		return cfg, rep, nil
+	}
+	t := &tuner{ctx: ctx, workers: workerCount(cfg.Workers)}
+	t.data = Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}
+	// Settings found on a sample are scaled back where they depend on the
+	// number of shoppers (EASE's λ regularises co-occurrence counts).
+	work := cfg
+	work.Candidates.PerUser = 0
+	work.EASE.Lambda *= scale
+	base, err := t.build(work, nil, "")
+	if err != nil {
+		return cfg, rep, err
+	}
+	t.setUsers(base.m, valEv)
+	rep.Users = len(t.users)
+	if len(t.users) < minTuneUsers {
+		rep.Reason = fmt.Sprintf("only %d held-out shoppers (need %d)", len(t.users), minTuneUsers)
+		return cfg, rep, nil
+	}
+	cur := base
+	cur.cache = t.cacheFor(cur.m)
+	defUsers := t.perUser(cur.cache, work.Weights)
+	rep.Default = mean(defUsers)
+	cur.w, cur.per = t.tuneBlend(cur.cache, work.Weights)
+	cur.ndcg = mean(cur.per)
+	if cur.w != work.Weights {
+		rep.Steps = append(rep.Steps, TuneStep{"blend", "tuned", cur.ndcg})
+	}
+	for round := 0; round < 2 && !clock.over(); round++ {
+		improved := false
+		for _, mv := range tuneMoves(cur.m) {
+			for _, v := range mv.values(cur.cfg) {
+				if clock.over() {
+					rep.Reason = "stopped at the time budget"
+					break
+				}
+				next := cur.cfg
+				mv.apply(&next, v)
+				if next == cur.cfg {
+					continue
+				}
+				cand, err := t.build(next, cur.m, mv.retrain)
+				if err != nil {
+					return cfg, rep, err
+				}
+				cand.cache = t.cacheFor(cand.m)
+				cand.w, cand.per = t.tuneBlend(cand.cache, cur.w)
+				cand.ndcg = mean(cand.per)
+				if clearlyBetter(cand.per, cur.per, 2) {
+					cur = cand
+					improved = true
+					rep.Steps = append(rep.Steps, TuneStep{mv.name, mv.show(v), cur.ndcg})
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	out := cur.cfg
+	out.Weights = cur.w
+	out.Candidates = cfg.Candidates
+	out.EASE.Lambda /= scale
+	out.Workers = cfg.Workers
+	rep.Tuned, rep.Chosen, rep.Config = true, cur.ndcg, out
+	rep.Candidates = t.scored
+	rep.Duration = time.Since(start)
+	if scale < 1 {
+		rep.Reason = fmt.Sprintf("tuned on a sample of %.0f%% of shoppers", 100*scale)
+	}
+	return out, rep, nil
+}
+
+// tuneClock measures the tuning budget. On a machine other work keeps
+// busy, wall time would starve the search, so the budget is spent when
+// both the wall time and the CPU time this process used (per worker)
+// exceed it, or the wall time exceeds it four times over.
+type tuneClock struct {
+	budget    time.Duration
+	workers   int
+	wallStart time.Time
+	cpuStart  time.Duration
+}
+
+func newTuneClock(budget time.Duration, workers int) tuneClock {
+	return tuneClock{budget: budget, workers: max(workers, 1), wallStart: time.Now(), cpuStart: processCPU()}
+}
+
+func (c tuneClock) over() bool {
+	wall := time.Since(c.wallStart)
+	if wall > 4*c.budget {
+		return true
+	}
+	cpu := processCPU() - c.cpuStart
+	return wall > c.budget && (cpu <= 0 || cpu/time.Duration(c.workers) > c.budget)
+}
+
+func latest(evs []Event) time.Time {
+	var t time.Time
+	for _, e := range evs {
+		if e.Time.After(t) {
+			t = e.Time
+		}
+	}
+	return t
+}
+
+// tuneMove is one setting the search can change.
+type tuneMove struct {
+	name    string
+	retrain string // component to retrain; "" = everything (signal settings)
+	values  func(c Config) []float64
+	apply   func(c *Config, v float64)
+	show    func(v float64) string
+}
+
+func around(v float64, fs ...float64) []float64 {
+	out := make([]float64, len(fs))
+	for i, f := range fs {
+		out[i] = v * f
+	}
+	return out
+}
+
+func num(v float64) string { return fmt.Sprintf("%.4g", v) }
+
+func dur(v float64) string { return days(time.Duration(v)) }
+
+func tuneMoves(m *Model) []tuneMove {
+	moves := []tuneMove{
+		{"EASE λ", "ease", func(c Config) []float64 { return around(c.EASE.Lambda, 0.25, 0.5, 2, 4) },
+			func(c *Config, v float64) { c.EASE.Lambda = v }, num},
+		{"decay half-life", "", func(c Config) []float64 {
+			return []float64{0, float64(7 * 24 * time.Hour), float64(30 * 24 * time.Hour), float64(120 * 24 * time.Hour)}
+		}, func(c *Config, v float64) { c.HalfLife = time.Duration(v) }, dur},
+		{"kNN shrink", "item_knn", func(c Config) []float64 { return []float64{0, 2, 10, 50} },
+			func(c *Config, v float64) { c.KNNShrink = v }, num},
+		{"kNN neighbours", "item_knn", func(c Config) []float64 { return []float64{20, 50, 150} },
+			func(c *Config, v float64) { c.Neighbors = int(v) }, num},
+		{"popularity half-life", "popularity", func(c Config) []float64 {
+			return []float64{float64(24 * time.Hour), float64(7 * 24 * time.Hour), float64(30 * 24 * time.Hour), 0}
+		}, func(c *Config, v float64) { c.PopularityHalfLife = time.Duration(v) }, dur},
+		{"decay floor", "", func(c Config) []float64 {
+			if c.HalfLife <= 0 {
+				return nil // no decay, nothing to floor
+			}
+			return []float64{0.05, 0.2, 0.6}
+		},
+			func(c *Config, v float64) { c.DecayFloor = v }, num},
+		{"event type weights", "", func(c Config) []float64 { return []float64{0, 1, 2} },
+			func(c *Config, v float64) {
+				c.TypeWeights[View], c.TypeWeights[Click], c.TypeWeights[AddToCart], c.TypeWeights[Purchase] = typeProfiles[int(v)][0], typeProfiles[int(v)][1], typeProfiles[int(v)][2], typeProfiles[int(v)][3]
+			}, func(v float64) string { return typeProfileNames[int(v)] }},
+		{"de-duplication window", "", func(c Config) []float64 {
+			return []float64{0, float64(30 * time.Minute), float64(24 * time.Hour)}
+		}, func(c *Config, v float64) { c.DedupWindow = time.Duration(v) }, dur},
+		{"ALS reg", "als", func(c Config) []float64 { return around(c.ALS.Reg, 0.2, 5) },
+			func(c *Config, v float64) { c.ALS.Reg = v }, num},
+		{"ALS alpha", "als", func(c Config) []float64 { return around(c.ALS.Alpha, 0.25, 4) },
+			func(c *Config, v float64) { c.ALS.Alpha = v }, num},
+		{"ALS factors", "als", func(c Config) []float64 { return []float64{32, 128} },
+			func(c *Config, v float64) { c.ALS.Factors = int(v) }, num},
+	}
+	if !m.ease.enabled() {
+		moves = slices.DeleteFunc(moves, func(mv tuneMove) bool { return mv.retrain == "ease" })
+	}
+	if !m.als.enabled() {
+		moves = slices.DeleteFunc(moves, func(mv tuneMove) bool { return mv.retrain == "als" })
+	}
+	return moves
+}
+
+var (
+	typeProfiles     = [][4]float64{{1, 2, 4, 8}, {1, 1, 1, 1}, {1, 3, 9, 27}}
+	typeProfileNames = []string{"1/2/4/8", "all equal", "1/3/9/27"}
+)
+
+// tuner holds the validation split and the scoring cache.
+type tuner struct {
+	ctx     context.Context
+	workers int
+	data    Dataset
+	users   []tuneUser
+	scored  int
+}
+
+type tuneUser struct {
+	id   string
+	rel  map[int32]bool
+	seen []int32 // every item of the shopper's raw training events
+}
+
+// candidate is one configuration with its trained model and cache.
+type candidate struct {
+	cfg   Config
+	m     *Model
+	sig   *signals
+	cache []userCache
+	w     HybridWeights
+	per   []float64 // per held-out shopper NDCG@10
+	ndcg  float64
+}
+
+// userCache holds, for one held-out shopper, the union of each model's best
+// items (training items removed) with every model's normalised score.
+type userCache struct {
+	items []int32
+	vals  []float32 // len(items)·numComponents
+	rel   []bool
+	nrel  int
+}
+
+// build trains a candidate: everything when retrain is "", else only that
+// component on top of prev's signals and other models.
+func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, error) {
+	c := &candidate{cfg: cfg}
+	if prev == nil || retrain == "" {
+		m, err := Train(t.ctx, t.data, cfg, nil)
+		if err != nil {
+			return nil, err
+		}
+		c.m = m
+		return c, nil
+	}
+	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
+		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
+		kind: prev.kind, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, als: prev.als,
+		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh}
+	if retrain == "popularity" {
+		// Popularity needs the event list, which models do not keep.
+		var sig signals
+		tmp := &Model{cfg: cfg}
+		sig = tmp.buildBase(t.data, cfg)
+		m.pop = trainPopularity(&sig, &m.cat, cfg)
+		c.m = m
+		return c, nil
+	}
+	iu := m.ui.transpose()
+	sig := &signals{iu: iu}
+	for _, comp := range modelComponents {
+		if comp.name == retrain {
+			if err := comp.train(t.ctx, m, sig, cfg, t.workers); err != nil {
+				return nil, err
+			}
+		}
+	}
+	c.m = m
+	return c, nil
+}
+
+// setUsers picks the held-out shoppers: known to the model, with at least
+// one held-out item they had not interacted with in training.
+func (t *tuner) setUsers(m *Model, val []Event) {
+	seen := map[string]map[int32]bool{}
+	for _, e := range t.data.Events {
+		j, ok := m.cat.index[e.Item]
+		if !ok {
+			continue
+		}
+		if seen[e.User] == nil {
+			seen[e.User] = map[int32]bool{}
+		}
+		seen[e.User][j] = true
+	}
+	rel := map[string]map[int32]bool{}
+	for _, e := range val {
+		j, ok := m.cat.index[e.Item]
+		if _, known := m.userIndex[e.User]; !ok || !known || seen[e.User][j] || e.Type >= numEventTypes || m.cfg.TypeWeights[e.Type] <= 0 {
+			continue
+		}
+		if rel[e.User] == nil {
+			rel[e.User] = map[int32]bool{}
+		}
+		rel[e.User][j] = true
+	}
+	ids := make([]string, 0, len(rel))
+	for u := range rel {
+		ids = append(ids, u)
+	}
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(fnv64(a), fnv64(b)), cmp.Compare(a, b)) })
+	ids = ids[:min(len(ids), maxTuneUsers)]
+	for _, u := range ids {
+		tu := tuneUser{id: u, rel: rel[u]}
+		for j := range seen[u] {
+			tu.seen = append(tu.seen, j)
+		}
+		t.users = append(t.users, tu)
+	}
+}
+
+var unitWeights = [numComponents]HybridWeights{
+	{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Popular: 1}, {Trending: 1},
+	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1},
+}
+
+func weightVec(w HybridWeights) [numComponents]float64 {
+	return [numComponents]float64{w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending,
+		w.Next, w.Category, w.Brand, w.Price, w.Fresh}
+}
+
+func vecWeights(v [numComponents]float64) HybridWeights {
+	return HybridWeights{ALS: v[0], SVD: v[1], EASE: v[2], KNN: v[3], Content: v[4], Popular: v[5], Trending: v[6],
+		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11]}
+}
+
+// cacheFor scores every held-out shopper with each model alone (exactly
+// the normalised contribution the hybrid blends) and keeps each model's
+// best tunePool items.
+func (t *tuner) cacheFor(m *Model) []userCache {
+	out := make([]userCache, len(t.users))
+	parallelRange(len(t.users), t.workers, func(next func() (int, int, bool)) {
+		s := m.getScratch()
+		defer m.scratch.Put(s)
+		var comp [numComponents][]float32
+		for c := range comp {
+			comp[c] = make([]float32, len(m.cat.items))
+		}
+		var h topN
+		inPool := map[int32]int{}
+		for {
+			lo, hi, ok := next()
+			if !ok {
+				return
+			}
+			for k := lo; k < hi; k++ {
+				tu := &t.users[k]
+				req := Request{User: tu.id}
+				for c := range comp {
+					s.begin()
+					user := m.buildHistory(s, req)
+					if len(s.hist.items) == 0 {
+						break
+					}
+					w := unitWeights[c]
+					req.weights = &w
+					m.hybrid(s, req, user, nil)
+					req.weights = nil
+					copy(comp[c], s.score)
+				}
+				if len(s.hist.items) == 0 {
+					continue
+				}
+				blocked := map[int32]bool{}
+				for _, j := range tu.seen {
+					blocked[j] = true
+				}
+				if u, ok := m.userIndex[tu.id]; ok {
+					items, _ := m.ui.row(int(u))
+					for _, j := range items {
+						blocked[j] = true
+					}
+				}
+				clear(inPool)
+				uc := userCache{nrel: len(tu.rel)}
+				for c := range comp {
+					h.reset(tunePool)
+					for j, v := range comp[c] {
+						if v > 0 && !blocked[int32(j)] {
+							h.push(v, int32(j))
+						}
+					}
+					idx, _ := h.sorted()
+					for _, j := range idx {
+						if _, ok := inPool[j]; !ok {
+							inPool[j] = len(uc.items)
+							uc.items = append(uc.items, j)
+						}
+					}
+				}
+				uc.vals = make([]float32, len(uc.items)*numComponents)
+				uc.rel = make([]bool, len(uc.items))
+				for p, j := range uc.items {
+					for c := range comp {
+						uc.vals[p*numComponents+c] = comp[c][j]
+					}
+					uc.rel[p] = tu.rel[j]
+				}
+				out[k] = uc
+			}
+		}
+	})
+	return out
+}
+
+// score is the mean NDCG@10 of a blend over the cache.
+func (t *tuner) score(cache []userCache, w HybridWeights) float64 {
+	per := t.perUser(cache, w)
+	total := 0.0
+	for _, v := range per {
+		total += v
+	}
+	return total / float64(max(len(t.users), 1))
+}
+
+// clearlyBetter reports whether per-user figures a beat b by more than z
+// standard errors of the paired difference: held-out shoppers are few, so
+// a setting must win for the shop, not for a handful of them.
+func clearlyBetter(a, b []float64, z float64) bool {
+	n := float64(len(a))
+	if n == 0 || len(b) != len(a) {
+		return false
+	}
+	var sum, sq float64
+	for i := range a {
+		d := a[i] - b[i]
+		sum += d
+		sq += d * d
+	}
+	mean := sum / n
+	sd := math.Sqrt(max(sq/n-mean*mean, 0))
+	return mean > 0 && mean > z*sd/math.Sqrt(n)
+}
+
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(max(len(x), 1))
+}
+
+// perUser is each held-out shopper's NDCG@10 under a blend.
+func (t *tuner) perUser(cache []userCache, w HybridWeights) []float64 {
+	t.scored++
+	out := make([]float64, len(cache))
+	wv := weightVec(w)
+	var idcg [tuneK + 1]float64
+	for i := 1; i <= tuneK; i++ {
+		idcg[i] = idcg[i-1] + 1/math.Log2(float64(i)+1)
+	}
+	parallelRange(len(cache), t.workers, func(next func() (int, int, bool)) {
+		var h topN
+		for {
+			lo, hi, ok := next()
+			if !ok {
+				break
+			}
+			for k := lo; k < hi; k++ {
+				uc := &cache[k]
+				if uc.nrel == 0 || len(uc.items) == 0 {
+					continue
+				}
+				h.reset(tuneK)
+				for p := range uc.items {
+					var v float32
+					row := uc.vals[p*numComponents : (p+1)*numComponents]
+					for c, x := range row {
+						v += float32(wv[c]) * x
+					}
+					if v > 0 {
+						h.push(v, int32(p))
+					}
+				}
+				idx, _ := h.sorted()
+				dcg := 0.0
+				for r, p := range idx {
+					if uc.rel[p] {
+						dcg += 1 / math.Log2(float64(r)+2)
+					}
+				}
+				out[k] = dcg / idcg[min(uc.nrel, tuneK)]
+			}
+		}
+	})
+	return out
+}
+
+// tuneBlend runs coordinate ascent on the blend weights from w: a
+// listwise linear ranker over every model's normalised score and the taste
+// features, fit to NDCG@10 of the held-out shoppers (Metzler and Croft's
+// coordinate ascent). It returns the weights and their per-user figures.
+func (t *tuner) tuneBlend(cache []userCache, w HybridWeights) (HybridWeights, []float64) {
+	best := weightVec(w)
+	bestU := t.perUser(cache, w)
+	for pass := 0; pass < 3; pass++ {
+		changed := false
+		for c := range best {
+			var vals []float64
+			if best[c] > 0 {
+				vals = []float64{0, best[c] / 4, best[c] / 2, best[c] * 2, best[c] * 4}
+			} else {
+				vals = []float64{0.05, 0.2, 1}
+			}
+			for _, v := range vals {
+				try := best
+				try[c] = v
+				if u := t.perUser(cache, vecWeights(try)); clearlyBetter(u, bestU, 1) {
+					best, bestU, changed = try, u, true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return vecWeights(best), bestU
+}

@@ -1,0 +1,259 @@
+package recommender
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Sequence and taste signals of the hybrid, beyond the collaborative models:
+//   - next: directional transitions, what shoppers viewed or bought next
+//     after an item (within a day), from the shopper's latest items with
+//     the most recent counting most — complements and "what comes next";
+//   - category, brand and price affinity of the shopper's history;
+//   - freshness: products launched shortly before the data's "now".
+// The tuner decides how much each one counts for a shop.
+
+const (
+	recentItems   = 5                  // latest distinct items kept per shopper
+	nextNeighbors = 30                 // transitions kept per item
+	nextGap       = 24 * 60 * 60       // seconds: a later event this close follows the earlier one
+	freshHalfLife = 14 * 24 * 60 * 60  // seconds
+	freshHorizon  = 120 * 24 * 60 * 60 // older products are not fresh at all
+	recentDecay   = 0.6                // weight of each older recent item relative to the next
+)
+
+// buildSequences returns item → next-item transitions and each user's
+// latest distinct items (most recent first) from cleaned events.
+func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
+	byTime := slices.Clone(evs)
+	slices.SortStableFunc(byTime, func(a, b compactEvent) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.unix, b.unix))
+	})
+	var pairs []uint64
+	recent = csr{rows: nUsers, cols: nItems, indptr: make([]int32, 1, nUsers+1)}
+	u := int32(0)
+	for lo := 0; lo < len(byTime); {
+		hi := lo
+		for hi < len(byTime) && byTime[hi].user == byTime[lo].user {
+			hi++
+		}
+		for ; u < byTime[lo].user; u++ {
+			recent.indptr = append(recent.indptr, int32(len(recent.indices)))
+		}
+		run := byTime[lo:hi]
+		for k := 1; k < len(run); k++ {
+			a, b := run[k-1], run[k]
+			if a.item != b.item && b.unix-a.unix <= nextGap {
+				pairs = append(pairs, uint64(a.item)<<32|uint64(uint32(b.item)))
+			}
+		}
+		start := len(recent.indices)
+		for k := len(run) - 1; k >= 0 && len(recent.indices)-start < recentItems; k-- {
+			if !slices.Contains(recent.indices[start:], run[k].item) {
+				recent.indices = append(recent.indices, run[k].item)
+				recent.data = append(recent.data, 1)
+			}
+		}
+		recent.indptr = append(recent.indptr, int32(len(recent.indices)))
+		u++
+		lo = hi
+	}
+	for ; int(u) < nUsers; u++ {
+		recent.indptr = append(recent.indptr, int32(len(recent.indices)))
+	}
+	slices.Sort(pairs)
+	out := make([]float64, nItems)
+	in := make([]float64, nItems)
+	type edge struct {
+		a, b int32
+		c    float64
+	}
+	var edges []edge
+	for lo := 0; lo < len(pairs); {
+		hi := lo
+		for hi < len(pairs) && pairs[hi] == pairs[lo] {
+			hi++
+		}
+		e := edge{int32(pairs[lo] >> 32), int32(uint32(pairs[lo])), float64(hi - lo)}
+		out[e.a] += e.c
+		in[e.b] += e.c
+		edges = append(edges, e)
+		lo = hi
+	}
+	next = csr{rows: nItems, cols: nItems, indptr: make([]int32, nItems+1)}
+	var h topN
+	for lo := 0; lo < len(edges); {
+		hi := lo
+		for hi < len(edges) && edges[hi].a == edges[lo].a {
+			hi++
+		}
+		a := edges[lo].a
+		h.reset(nextNeighbors)
+		for _, e := range edges[lo:hi] {
+			// Directional cosine, damped for pairs seen once or twice.
+			h.push(float32(e.c/(math.Sqrt(out[a]*in[e.b])+2)), e.b)
+		}
+		idx, sim := h.sorted()
+		next.indices = append(next.indices, idx...)
+		next.data = append(next.data, sim...)
+		next.indptr[a+1] = int32(len(next.indices))
+		lo = hi
+	}
+	for i := 1; i <= nItems; i++ {
+		next.indptr[i] = max(next.indptr[i], next.indptr[i-1])
+	}
+	return next, recent
+}
+
+// indexFresh computes each product's freshness against the data's "now".
+func (m *Model) indexFresh() {
+	m.fresh = make([]float32, len(m.cat.items))
+	now := m.DataNow.Unix()
+	for i, it := range m.cat.items {
+		if it.Created.IsZero() {
+			continue
+		}
+		if age := now - it.Created.Unix(); age < freshHorizon {
+			m.fresh[i] = float32(math.Exp2(-float64(max(age, 0)) / freshHalfLife))
+		}
+	}
+}
+
+// latestItems lists the shopper's latest items, most recent first: the
+// session's events, then the latest items known at training.
+func (m *Model) latestItems(s *scratch, req Request, user int32) []int32 {
+	s.latest = s.latest[:0]
+	for k := len(req.Recent) - 1; k >= 0 && len(s.latest) < recentItems; k-- {
+		if j, ok := m.cat.index[req.Recent[k].Item]; ok && !slices.Contains(s.latest, j) {
+			s.latest = append(s.latest, j)
+		}
+	}
+	if user >= 0 && m.recent.rows > int(user) {
+		items, _ := m.recent.row(int(user))
+		for _, j := range items {
+			if len(s.latest) >= recentItems {
+				break
+			}
+			if !slices.Contains(s.latest, j) {
+				s.latest = append(s.latest, j)
+			}
+		}
+	}
+	return s.latest
+}
+
+// blendSequence adds the transitions from the shopper's latest items.
+func (m *Model) blendSequence(s *scratch, req Request, user int32, weight float32) {
+	if m.next.rows == 0 || weight <= 0 {
+		return
+	}
+	s.touched = s.touched[:0]
+	w := float32(1)
+	for _, i := range m.latestItems(s, req, user) {
+		idx, sim := m.next.row(int(i))
+		for t, j := range idx {
+			c := w * sim[t]
+			if s.tmp[j] == 0 {
+				s.touched = append(s.touched, j)
+				s.nextAnchorVal[j] = 0
+			}
+			s.tmp[j] += c
+			if c > s.nextAnchorVal[j] {
+				s.nextAnchorVal[j], s.nextAnchor[j] = c, i
+			}
+		}
+		w *= recentDecay
+	}
+	m.blendTouched(s, weight, srcNext)
+}
+
+// blendTaste adds category, brand and price affinity and freshness, over
+// every item or only s.sub.
+func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
+	if w.Category <= 0 && w.Brand <= 0 && w.Price <= 0 && w.Fresh <= 0 {
+		return
+	}
+	each := func(f func(j int32) float32, weight float32, src source) {
+		if weight <= 0 {
+			return
+		}
+		hi := float32(0)
+		visit := func(fn func(j int32)) {
+			if subset {
+				for _, j := range s.sub {
+					fn(j)
+				}
+				return
+			}
+			for j := range m.cat.items {
+				fn(int32(j))
+			}
+		}
+		visit(func(j int32) { hi = max(hi, f(j)) })
+		if hi <= 0 {
+			return
+		}
+		scale := weight / hi
+		visit(func(j int32) {
+			if v := f(j); v > 0 {
+				s.add(j, v*scale, src)
+			}
+		})
+	}
+	if len(s.hist.items) > 0 && (w.Category > 0 || w.Brand > 0 || w.Price > 0) {
+		s.catAcc = resize(s.catAcc, len(m.cat.categories))
+		s.brandAcc = resize(s.brandAcc, len(m.brands))
+		var sum, sumLog, sumSq float64
+		for k, i := range s.hist.items {
+			hw := s.hist.weights[k]
+			if c := m.cat.leafCat[i]; c >= 0 {
+				s.catAcc[c] += hw
+			}
+			if b := m.brandID[i]; b >= 0 {
+				s.brandAcc[b] += hw
+			}
+			if p := m.cat.items[i].PriceCents; p > 0 {
+				l := math.Log(float64(p))
+				sum += float64(hw)
+				sumLog += float64(hw) * l
+				sumSq += float64(hw) * l * l
+			}
+		}
+		each(func(j int32) float32 {
+			if c := m.cat.leafCat[j]; c >= 0 {
+				return s.catAcc[c]
+			}
+			return 0
+		}, float32(w.Category), srcCategory)
+		each(func(j int32) float32 {
+			if b := m.brandID[j]; b >= 0 {
+				return s.brandAcc[b]
+			}
+			return 0
+		}, float32(w.Brand), srcBrand)
+		if sum > 0 {
+			mu := sumLog / sum
+			sd := max(math.Sqrt(max(sumSq/sum-mu*mu, 0)), 0.25)
+			each(func(j int32) float32 {
+				p := m.cat.items[j].PriceCents
+				if p <= 0 {
+					return 0
+				}
+				return float32(math.Exp(-math.Abs(math.Log(float64(p))-mu) / sd))
+			}, float32(w.Price), srcPrice)
+		}
+	}
+	if len(m.fresh) == len(m.cat.items) {
+		each(func(j int32) float32 { return m.fresh[j] }, float32(w.Fresh), srcNew)
+	}
+}
+
+func resize(x []float32, n int) []float32 {
+	if cap(x) < n {
+		return make([]float32, n)
+	}
+	x = x[:n]
+	clear(x)
+	return x
+}
