@@ -133,12 +133,41 @@ func (a *Address) Validate() map[string]string {
 	req("city", a.City, "Enter the city.", 100)
 	req("postcode", a.Postcode, "Enter the postcode.", 20)
 	req("country", a.Country, "Enter the country.", 60)
+	if _, bad := f["postcode"]; !bad && !ValidPostcode(a.Postcode) {
+		f["postcode"] = "Enter a postcode of letters and digits, such as 90210, SW1A 1AA or 10115."
+	}
 	if em, ok := NormalizeEmail(a.Email); ok {
 		a.Email = em
 	} else {
 		f["email"] = "Enter a valid email address."
 	}
 	return f
+}
+
+// ValidPostcode accepts the shapes postcodes take across countries: 2 to 10
+// letters and digits, at least one digit or two letters, with single spaces
+// or hyphens between them ("90210", "SW1A 1AA", "1234-567", "D02 X285").
+func ValidPostcode(p string) bool {
+	if len(p) < 2 || len(p) > 12 {
+		return false
+	}
+	alnum, digits, prevSep := 0, 0, true
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			alnum++
+			prevSep = false
+		case (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z'):
+			alnum++
+			prevSep = false
+		case (r == ' ' || r == '-') && !prevSep:
+			prevSep = true
+		default:
+			return false
+		}
+	}
+	return !prevSep && alnum >= 2 && alnum <= 10 && (digits > 0 || alnum >= 4)
 }
 
 // OutOfStockError says which product could not be bought.

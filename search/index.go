@@ -24,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Doc is what the index needs to know about one product. Only products a
@@ -89,10 +90,16 @@ func Open(path string) (*Index, error) {
 	ix.vocab.Store(&vocabulary{})
 	ix.syn.Store(&Synonyms{})
 	var err error
-	if path == "" {
-		ix.bleve, err = bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
-	} else {
+	if path != "" {
 		ix.bleve, err = openStored(path)
+		if errors.Is(err, errLocked) {
+			// Another process of the shop holds the stored index: this
+			// one keeps its own in memory rather than wait.
+			ix.path, err = "", nil
+		}
+	}
+	if ix.path == "" {
+		ix.bleve, err = bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: open index: %w", err)
@@ -108,10 +115,15 @@ func Open(path string) (*Index, error) {
 	return ix, nil
 }
 
+var errLocked = errors.New("search: index in use by another process")
+
 // openStored opens an index on disk, rebuilding it when it was built with
 // another mapping or cannot be read.
 func openStored(path string) (bleve.Index, error) {
-	idx, err := bleve.Open(path)
+	idx, err := bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": "2s"})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, errLocked
+	}
 	if err == nil {
 		v, verr := idx.GetInternal(keyVersion)
 		if verr == nil && string(v) == mappingVersion {
@@ -153,6 +165,10 @@ func newMapping() *mapping.IndexMappingImpl {
 	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
 	return m
 }
+
+// Stored reports whether the index is kept on disk (and so survives a
+// restart) rather than in memory.
+func (ix *Index) Stored() bool { return ix.path != "" }
 
 // Close releases the index.
 func (ix *Index) Close() error { return ix.bleve.Close() }
@@ -272,4 +288,22 @@ func (ix *Index) stem(word string) string {
 		return ""
 	}
 	return string(toks[0].Term)
+}
+
+// Pending counts the documents a Sync with docs would write or delete.
+func (ix *Index) Pending(docs []Doc) int {
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	n, seen := 0, 0
+	for i := range docs {
+		if h, ok := ix.hashes[docs[i].ID]; ok {
+			seen++
+			if h != docHash(&docs[i]) {
+				n++
+			}
+		} else {
+			n++
+		}
+	}
+	return n + len(ix.hashes) - seen
 }

@@ -224,3 +224,21 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestSecondProcessGetsItsOwnIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "products.search")
+	first := openTest(t, path, testDocs)
+	if !first.Stored() {
+		t.Fatal("first index not stored")
+	}
+	second := openTest(t, path, testDocs) // the stored one is locked
+	if second.Stored() {
+		t.Fatal("second index claims the stored one")
+	}
+	if r := search(t, second, "tent"); len(r.IDs) != 2 {
+		t.Errorf("in-memory index finds %v", r.IDs)
+	}
+	if r := search(t, first, "tent"); len(r.IDs) != 2 {
+		t.Errorf("stored index damaged: %v", r.IDs)
+	}
+}

@@ -39,7 +39,7 @@ type Catalog struct {
 	products []models.Product
 	byID     map[uint]*models.Product
 	byExt    map[string]*models.Product
-	Search   *models.SearchIndex
+	list     *listIndex
 	Popular  []uint // active, in stock, by popularity
 	Newest   []uint // active, in stock, newest first
 	Brands   []string
@@ -52,28 +52,41 @@ type Catalog struct {
 }
 
 // RefreshCatalog reloads the catalog, or with force unset only if it changed
-// since it was loaded: rebuilding it (and its search index) costs a CPU spike
-// worth skipping.
+// since it was loaded: rebuilding it costs a CPU spike worth skipping. The
+// search index follows the new snapshot (only changed products are
+// re-indexed); synonyms are re-read every time, as another instance of the
+// shop may have changed them.
 func (s *Shop) RefreshCatalog(ctx context.Context, force bool) error {
-	version, err := s.db.CatalogVersion(ctx)
-	if err != nil {
+	if err := s.loadSynonyms(ctx); err != nil {
 		return err
 	}
+	rebuilt, err := s.rebuildCatalog(ctx, force)
+	if err == nil && rebuilt {
+		s.syncSearch(s.catalog.Load())
+	}
+	return err
+}
+
+func (s *Shop) rebuildCatalog(ctx context.Context, force bool) (bool, error) {
+	version, err := s.db.CatalogVersion(ctx)
+	if err != nil {
+		return false, err
+	}
 	if cur := s.catalog.Load(); !force && cur != nil && cur.Version == version {
-		return nil
+		return false, nil
 	}
 	cats, err := s.db.Categories(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	products, err := s.db.AllProducts(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	c := BuildCatalog(cats, products)
 	c.Version = version
 	s.catalog.Store(c)
-	return nil
+	return true, nil
 }
 
 // BuildCatalog builds a snapshot from the categories and products.
@@ -108,20 +121,11 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	for _, r := range c.Roots {
 		fill(r)
 	}
-	docs := make([]models.SearchDoc, 0, len(products))
 	brands := map[string]bool{}
 	for i := range products {
 		p := &products[i]
 		c.byID[p.ID] = p
 		c.byExt[p.ExternalID] = p
-		catName := ""
-		if n := c.byCatID[p.CategoryID]; n != nil {
-			for _, a := range n.Path() {
-				catName += a.Name + " "
-			}
-		}
-		docs = append(docs, models.SearchDoc{ID: p.ID, Title: p.Title, Brand: p.Brand, Category: catName,
-			Description: p.Description, Popularity: p.Popularity, Active: p.Active})
 		if p.InStock() {
 			c.Popular = append(c.Popular, p.ID)
 			c.Newest = append(c.Newest, p.ID)
@@ -142,7 +146,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		c.Brands = append(c.Brands, b)
 	}
 	sort.Strings(c.Brands)
-	c.Search = models.NewSearchIndex(docs)
+	c.list = buildListIndex(c)
 	return c
 }
 

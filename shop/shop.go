@@ -14,6 +14,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
+	"storefront/search"
 )
 
 // Options configures a Shop.
@@ -34,6 +35,7 @@ type Shop struct {
 	log       *slog.Logger
 	opt       Options
 	catalog   atomic.Pointer[Catalog]
+	search    *search.Index
 	model     recommender.Holder
 	modelInfo atomic.Pointer[models.ModelArtifact]
 	seenModel atomic.Uint64 // newest stored model id followStoredModel tried
@@ -62,7 +64,8 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	}
 	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.degraded.Store("")
-	if err := s.RefreshCatalog(ctx, true); err != nil {
+	var err error
+	if s.search, err = search.Open(searchIndexPath(db)); err != nil {
 		return nil, err
 	}
 	if err := s.LoadForgotten(ctx); err != nil {
@@ -70,6 +73,22 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	}
 	if id, err := db.LatestModelArtifactID(ctx); err == nil {
 		s.seenModel.Store(uint64(id))
+	}
+	if err := s.loadSynonyms(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.rebuildCatalog(ctx, true); err != nil {
+		return nil, err
+	}
+	if docs := searchDocs(s.Catalog()); s.search.Pending(docs) <= syncSearchBlockingUpTo {
+		s.syncSearch(s.Catalog())
+	} else {
+		s.background.Add(1)
+		go func() {
+			defer s.background.Done()
+			s.log.Info("building the search index in the background", "documents", len(docs))
+			s.syncSearch(s.Catalog())
+		}()
 	}
 	s.ReloadModel(ctx)
 	s.trainer = newTrainer(s)
@@ -132,6 +151,9 @@ func (s *Shop) Close() {
 	}
 	s.trainer.Wait()
 	s.background.Wait()
+	if err := s.search.Close(); err != nil {
+		s.log.Error("closing the search index", "err", err)
+	}
 }
 
 func (s *Shop) refreshLoop() {

@@ -67,5 +67,6 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		return slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return gone[id] })
 	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
+	cp.list = c.list.withProducts(fresh)
 	return &cp
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/search"
 	"storefront/templates"
 )
 
@@ -28,8 +29,8 @@ func (s *Server) adminCatalog(c echo.Context) error {
 
 func (s *Server) catalogPage(c echo.Context, q string, page int) (templates.AdminCatalogPage, error) {
 	q = strings.TrimSpace(q)
-	if len(q) > models.MaxQueryLength {
-		q = q[:models.MaxQueryLength]
+	if len(q) > search.MaxQueryLength {
+		q = q[:search.MaxQueryLength]
 	}
 	vm := templates.AdminCatalogPage{AdminBase: s.adminBase(c, "Catalog", "catalog"), Q: q, Page: page}
 	ps, total, err := s.db.AdminProducts(c.Request().Context(), models.AdminProductQuery{Q: q, Page: page, PerPage: catalogPerPage})

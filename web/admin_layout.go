@@ -553,12 +553,16 @@ func (s *Server) adminProductSearch(c echo.Context) error {
 	}
 	if q != "" {
 		cat := s.shop.Catalog()
-		res := cat.Search.Search(q, 1, 20)
-		vm.Total = res.Total
+		// As the merchandiser types: the last word counts as a prefix.
+		ids, err := s.shop.Search().Suggest(c.Request().Context(), q, 20)
+		if err != nil {
+			return err
+		}
+		vm.Total = len(ids)
 		if p, ok := cat.ProductByExt(q); ok {
 			vm.Hits = append(vm.Hits, productHit(p))
 		}
-		for _, id := range res.IDs {
+		for _, id := range ids {
 			if p, ok := cat.Product(id); ok && (len(vm.Hits) == 0 || vm.Hits[0].ID != id) {
 				vm.Hits = append(vm.Hits, productHit(p))
 			}

@@ -43,6 +43,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/static/*", s.staticAsset)
 	e.GET("/img/p/:id", s.productImage)
 	e.GET("/logo", s.shopLogo)
+	e.GET("/search/suggest", s.searchSuggest)
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", s.metrics)
 
@@ -135,6 +136,8 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/catalog", s.adminCatalog, staff)
 	admin.POST("/catalog/:id", s.adminProductUpdate, staff)
 	admin.GET("/audit", s.adminAudit, staff)
+	admin.GET("/search", s.adminSearch, staff)
+	admin.POST("/search/synonyms", s.adminSynonymsSave, staff)
 	admin.GET("/api-keys", s.adminAPIKeys, adminOnly)
 	admin.POST("/api-keys", s.adminAPIKeyCreate, adminOnly)
 	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke, adminOnly)

@@ -3,61 +3,92 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/search"
+	"storefront/shop"
 	"storefront/templates"
 )
 
-// search ranks products for a query and records the search.
+// search shows the products matching a query, with facets, sorting and
+// paging from the catalog snapshot, and records the search.
 func (s *Server) search(c echo.Context) error {
-	raw := c.QueryParam("q")
-	q := strings.TrimSpace(raw)
-	vm := templates.SearchPage{Base: s.base(c, "Search"), Q: q}
-	if len(q) > models.MaxQueryLength {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	vm := templates.SearchPage{Base: s.base(c, "Search")}
+	if len(q) > search.MaxQueryLength {
 		vm.TooLong = true
-		q = q[:models.MaxQueryLength]
-		vm.Q = q
+		q = strings.ToValidUTF8(q[:search.MaxQueryLength], "")
 	}
-	vm.Base.Query = q
-	if q != "" {
-		vm.Base.Title = "Search: " + q
-	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	if page < 1 {
-		page = 1
-	}
+	vm.Q, vm.Base.Query = q, q
 	cat := s.shop.Catalog()
-	if q != "" {
-		res := cat.Search.Search(q, page, perPage)
-		vm.Total, vm.Suggestion = res.Total, res.Suggestion
-		for i, id := range res.IDs {
-			if p, ok := cat.Product(id); ok {
-				vm.Cards = append(vm.Cards, card(p, "", "search", (page-1)*perPage+i+1))
-			}
+	if q == "" {
+		vm.Suggestions = departmentLinks(cat)
+		return render(c, http.StatusOK, templates.Search(vm))
+	}
+	vm.Base.Title = "Search: " + q
+	vals := c.QueryParams()
+	exact := vals.Get("exact") == "1"
+	res, err := s.shop.Search().Search(c.Request().Context(), q, !exact)
+	if err != nil {
+		return err
+	}
+	f := parseListFilters(vals, searchSorts)
+	var under *shop.CatNode
+	if slug := vals.Get("cat"); slug != "" {
+		under, _ = cat.CategoryBySlug(slug)
+	}
+	lst := cat.List(shop.ListQuery{Under: under, Searched: true, Candidates: res.IDs, Full: res.Full, Brands: f.brands, MinPrice: f.minP, MaxPrice: f.maxP,
+		Sort: f.sort, Page: f.page, PerPage: perPage})
+	if f.page > 1 && f.page > lst.Pages {
+		return c.Redirect(http.StatusFound, f.lastPageLink("/search", lst.Pages))
+	}
+	if f.page == 1 {
+		s.track(c, models.EventSearch, 0, "", 0, q)
+	}
+	from := (lst.Page - 1) * perPage
+	cards := make([]templates.Card, len(lst.Products))
+	for i, p := range lst.Products {
+		cards[i] = card(p, "", "search", from+i+1)
+	}
+	vm.Total, vm.Unknown = lst.Total, res.Unknown
+	if res.Corrected != "" {
+		vm.Corrected = res.Corrected
+		vm.InsteadURL = "/search?q=" + url.QueryEscape(q) + "&exact=1"
+	}
+	vm.Facets, vm.Results = listView("/search", f, searchSorts, lst, cards)
+	if lst.Full < lst.Total {
+		vm.Results.PartialFrom = max(lst.Full-from, 0)
+	}
+	vm.Results.CountLabel = templates.Plural(lst.Total, "result", "results")
+	applied := 0
+	if under != nil {
+		applied = 1
+	}
+	vm.Facets.Applied = f.applied(applied)
+	vm.Facets.CategoryTitle = "Category"
+	for _, cc := range lst.Categories {
+		fl := templates.FacetLink{Label: cc.Node.Name, URL: f.link("/search", "cat", cc.Node.Slug), Count: cc.Count}
+		if under != nil && cc.Node.ID == under.ID {
+			fl.Active, fl.URL = true, f.link("/search", "cat", "")
 		}
-		vm.Pages, vm.Prev, vm.Next = pagination(res.Total, page, perPage, func(p int) string {
-			return "/search?q=" + url.QueryEscape(q) + "&page=" + strconv.Itoa(p)
-		})
-		if page == 1 {
-			s.track(c, models.EventSearch, 0, "", 0, q)
+		vm.Facets.Categories = append(vm.Facets.Categories, fl)
+		if len(vm.Facets.Categories) == 12 {
+			break
 		}
 	}
-	if q == "" || vm.Total == 0 {
-		// Suggest the biggest categories and a few best sellers.
-		for _, r := range cat.Roots {
-			vm.Suggestions = append(vm.Suggestions, templates.Link{Label: r.Name, URL: "/c/" + r.Slug})
-		}
-		for i, id := range cat.Popular {
-			if i == 8 {
-				break
-			}
-			p, _ := cat.Product(id)
-			vm.Cards = append(vm.Cards, card(p, "Popular right now", "", 0))
-		}
+	if lst.Total == 0 && len(res.IDs) == 0 {
+		vm.Suggestions = departmentLinks(cat)
 	}
 	return render(c, http.StatusOK, templates.Search(vm))
+}
+
+func departmentLinks(cat *Catalog) []templates.Link {
+	out := make([]templates.Link, 0, len(cat.Roots))
+	for _, r := range cat.Roots {
+		out = append(out, templates.Link{Label: r.Name, URL: "/c/" + r.Slug})
+	}
+	return out
 }

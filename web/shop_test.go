@@ -88,7 +88,7 @@ func TestSearchTypoAndEmpty(t *testing.T) {
 	}
 	_, doc = c.get("/search?q=zzzzqqq")
 	if doc.Find(`[data-testid="no-results"]`).Length() == 0 {
-		t.Fatal("no-result search does not say so")
+		t.Fatalf("no-result search does not say so: %s", doc.Find("main").Text())
 	}
 	_, doc = c.get("/search?q=")
 	if doc.Find(`[data-testid="search-empty"]`).Length() == 0 || doc.Find(".chip").Length() == 0 {

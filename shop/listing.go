@@ -1,0 +1,410 @@
+package shop
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"storefront/models"
+)
+
+// Sort orders a listing can take.
+const (
+	SortRelevance = "relevance" // search only: the search's own ranking
+	SortPopular   = models.SortPopular
+	SortPriceAsc  = models.SortPriceAsc
+	SortPriceDesc = models.SortPriceDesc
+	SortNewest    = models.SortNewest
+)
+
+// listIndex is what category pages and search results are filtered,
+// counted, sorted and paged from: the snapshot's active products in compact
+// form with their orders precomputed, so a listing is one pass over
+// integers and needs no query.
+type listIndex struct {
+	items    []listItem
+	pos      map[uint]int32 // product id → index into items
+	popular  []int32        // item indexes, most popular first
+	newest   []int32
+	cheapest []int32
+	brands   []string         // sorted brand names
+	catIdx   map[uint]int32   // category id → dense index
+	catNodes []*CatNode       // dense index → node
+	under    map[uint][]int32 // category id → dense indexes of it and every category below
+}
+
+type listItem struct {
+	p     *models.Product
+	brand int32
+	cat   int32
+	price int64
+}
+
+func buildListIndex(c *Catalog) *listIndex {
+	li := &listIndex{catIdx: make(map[uint]int32, len(c.byCatID)), under: make(map[uint][]int32, len(c.byCatID))}
+	ids := make([]uint, 0, len(c.byCatID))
+	for id := range c.byCatID {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		li.catIdx[id] = int32(len(li.catNodes))
+		li.catNodes = append(li.catNodes, c.byCatID[id])
+	}
+	for _, n := range li.catNodes {
+		dense := make([]int32, 0, len(n.Descendants))
+		for _, d := range n.Descendants {
+			dense = append(dense, li.catIdx[d])
+		}
+		li.under[n.ID] = dense
+	}
+	brandSet := map[string]bool{}
+	for i := range c.products {
+		if p := &c.products[i]; p.Active {
+			brandSet[p.Brand] = true
+		}
+	}
+	for b := range brandSet {
+		li.brands = append(li.brands, b)
+	}
+	sort.Strings(li.brands)
+	li.pos = make(map[uint]int32, len(c.products))
+	for i := range c.products {
+		p := &c.products[i]
+		cat, ok := li.catIdx[p.CategoryID]
+		if !p.Active || !ok {
+			continue
+		}
+		b, _ := slices.BinarySearch(li.brands, p.Brand)
+		li.pos[p.ID] = int32(len(li.items))
+		li.items = append(li.items, listItem{p: p, brand: int32(b), cat: cat, price: p.PriceCents})
+	}
+	order := func(less func(a, b *listItem) bool) []int32 {
+		o := make([]int32, len(li.items))
+		for i := range o {
+			o[i] = int32(i)
+		}
+		sort.SliceStable(o, func(i, j int) bool { return less(&li.items[o[i]], &li.items[o[j]]) })
+		return o
+	}
+	byID := func(a, b *listItem) bool { return a.p.ID < b.p.ID }
+	li.popular = order(func(a, b *listItem) bool {
+		if a.p.Popularity != b.p.Popularity {
+			return a.p.Popularity > b.p.Popularity
+		}
+		return byID(a, b)
+	})
+	li.newest = order(func(a, b *listItem) bool {
+		if !a.p.CreatedAt.Equal(b.p.CreatedAt) {
+			return a.p.CreatedAt.After(b.p.CreatedAt)
+		}
+		return byID(a, b)
+	})
+	li.cheapest = order(func(a, b *listItem) bool {
+		if a.price != b.price {
+			return a.price < b.price
+		}
+		return byID(a, b)
+	})
+	return li
+}
+
+// ListQuery asks for one page of a category or of search results.
+type ListQuery struct {
+	// Under restricts the listing to a category and everything below it.
+	Under *CatNode
+	// Searched lists Candidates, search results in relevance order (the
+	// first Full of them match every word of the query), instead of the
+	// catalog.
+	Searched   bool
+	Candidates []uint
+	Full       int
+	Brands     []string
+	MinPrice   int64 // cents, 0 for no bound
+	MaxPrice   int64
+	Sort       string
+	Page       int
+	PerPage    int
+}
+
+// Listing is one page of products with the counts that let a shopper narrow
+// it. Each facet's counts apply every filter except its own, so a brand's
+// count is what choosing it would show at the current price.
+type Listing struct {
+	Products []*models.Product
+	Total    int
+	// Full is how many of the listed search results (the first ones)
+	// match every word of the query.
+	Full       int
+	Page       int // the page shown (1-based)
+	Pages      int
+	Brands     []BrandCount
+	Categories []CategoryCount
+	Prices     []PriceRange
+}
+
+// BrandCount is a brand with the number of products it would show.
+type BrandCount struct {
+	Name     string
+	Count    int
+	Selected bool
+}
+
+// CategoryCount is a category with the number of products it would show.
+type CategoryCount struct {
+	Node  *CatNode
+	Count int
+}
+
+// PriceRange is a price bracket from Min to Max cents, both included (Max 0:
+// no upper bound).
+type PriceRange struct {
+	Min, Max int64
+	Count    int
+	Selected bool
+}
+
+// List filters, counts, sorts and pages. The category facet counts the
+// children of Under (every category with results when Under is nil or a
+// leaf, for search).
+func (c *Catalog) List(q ListQuery) Listing {
+	li := c.list
+	var out Listing
+	var inCat []bool // by dense category index; nil means every category
+	if q.Under != nil {
+		inCat = make([]bool, len(li.catNodes))
+		for _, d := range li.under[q.Under.ID] {
+			inCat[d] = true
+		}
+	}
+	var wantBrand []bool // by brand index; nil means every brand
+	for _, b := range q.Brands {
+		if i, ok := slices.BinarySearch(li.brands, b); ok {
+			if wantBrand == nil {
+				wantBrand = make([]bool, len(li.brands))
+			}
+			wantBrand[i] = true
+		}
+	}
+	if len(q.Brands) > 0 && wantBrand == nil {
+		wantBrand = make([]bool, len(li.brands)) // only unknown brands: nothing matches
+	}
+	okPrice := func(p int64) bool { return p >= q.MinPrice && (q.MaxPrice == 0 || p <= q.MaxPrice) }
+
+	// Which categories the category facet counts: the children of Under,
+	// each standing for everything below it; or, without children, each
+	// category on its own.
+	facetOf := make([]int32, len(li.catNodes))
+	for i := range facetOf {
+		facetOf[i] = -1
+	}
+	var facetNodes []*CatNode
+	if q.Under != nil && len(q.Under.Children) > 0 {
+		for k, ch := range q.Under.Children {
+			for _, d := range li.under[ch.ID] {
+				facetOf[d] = int32(k)
+			}
+			facetNodes = append(facetNodes, ch)
+		}
+	} else {
+		for i, n := range li.catNodes {
+			facetOf[i] = int32(i)
+			facetNodes = append(facetNodes, n)
+		}
+	}
+	catCounts := make([]int, len(facetNodes))
+	brandCounts := make([]int, len(li.brands))
+
+	// The candidates in display order: search results, or a category's
+	// products in the order asked for.
+	var order []int32
+	relevance := q.Searched
+	if relevance {
+		order = make([]int32, 0, len(q.Candidates))
+		for _, id := range q.Candidates {
+			if i, ok := li.pos[id]; ok {
+				order = append(order, i)
+			}
+		}
+	} else {
+		switch q.Sort {
+		case SortNewest:
+			order = li.newest
+		case SortPriceAsc, SortPriceDesc:
+			order = li.cheapest
+		default:
+			order = li.popular
+		}
+	}
+	var prices []int64 // every price in the unfiltered set, for the brackets
+	matched := make([]int32, 0, 64)
+	full := 0 // of matched, how many are full search matches
+	for k, i := range order {
+		it := &li.items[i]
+		cOK := inCat == nil || inCat[it.cat]
+		if !cOK && q.Under != nil && !relevance {
+			continue
+		}
+		bOK := wantBrand == nil || wantBrand[it.brand]
+		pOK := okPrice(it.price)
+		if cOK {
+			prices = append(prices, it.price)
+		}
+		if cOK && pOK {
+			brandCounts[it.brand]++
+		}
+		if bOK && pOK {
+			if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) {
+				catCounts[f]++
+			}
+		}
+		if cOK && bOK && pOK {
+			matched = append(matched, i)
+			if relevance && k < q.Full {
+				full++
+			}
+		}
+	}
+	if relevance && q.Sort != "" && q.Sort != SortRelevance {
+		// Full matches stay ahead of partial ones whatever the order.
+		sortItems(li, matched[:full], q.Sort)
+		sortItems(li, matched[full:], q.Sort)
+	} else if q.Sort == SortPriceDesc {
+		slices.Reverse(matched)
+	}
+
+	out.Total, out.Full = len(matched), len(matched)
+	if relevance {
+		out.Full = full
+	}
+	per := max(q.PerPage, 1)
+	out.Pages = (out.Total + per - 1) / per
+	out.Page = min(max(q.Page, 1), max(out.Pages, 1))
+	from := (out.Page - 1) * per
+	for _, i := range matched[min(from, len(matched)):min(from+per, len(matched))] {
+		out.Products = append(out.Products, li.items[i].p)
+	}
+
+	for i, n := range brandCounts {
+		sel := wantBrand != nil && wantBrand[i]
+		if n > 0 || sel {
+			out.Brands = append(out.Brands, BrandCount{Name: li.brands[i], Count: n, Selected: sel})
+		}
+	}
+	for k, n := range catCounts {
+		if n > 0 {
+			out.Categories = append(out.Categories, CategoryCount{Node: facetNodes[k], Count: n})
+		}
+	}
+	if q.Under == nil || len(q.Under.Children) == 0 {
+		// Search shows the categories with the most results first.
+		slices.SortStableFunc(out.Categories, func(a, b CategoryCount) int { return b.Count - a.Count })
+	}
+	out.Prices = priceRanges(prices, li, order, q, inCat, wantBrand)
+	return out
+}
+
+func sortItems(li *listIndex, idx []int32, key string) {
+	slices.SortStableFunc(idx, func(a, b int32) int {
+		x, y := &li.items[a], &li.items[b]
+		switch key {
+		case SortPriceAsc:
+			return cmp64(x.price, y.price)
+		case SortPriceDesc:
+			return cmp64(y.price, x.price)
+		case SortNewest:
+			return y.p.CreatedAt.Compare(x.p.CreatedAt)
+		case SortPopular:
+			switch {
+			case x.p.Popularity > y.p.Popularity:
+				return -1
+			case x.p.Popularity < y.p.Popularity:
+				return 1
+			}
+		}
+		return 0
+	})
+}
+
+func cmp64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// priceRanges splits the listing's prices into up to five brackets with
+// round edges at its quintiles (under $25, $25–$50, …), so the brackets fit
+// the category (socks and sofas differ) and do not move as other filters
+// change; each count applies every filter but price.
+func priceRanges(prices []int64, li *listIndex, order []int32, q ListQuery, inCat, wantBrand []bool) []PriceRange {
+	if len(prices) < 2 {
+		return nil
+	}
+	slices.Sort(prices)
+	var edges []int64
+	for k := 1; k < 5; k++ {
+		e := roundPrice(prices[len(prices)*k/5])
+		if e > prices[0] && (len(edges) == 0 || e > edges[len(edges)-1]) && e <= prices[len(prices)-1] {
+			edges = append(edges, e)
+		}
+	}
+	if len(edges) == 0 {
+		return nil
+	}
+	ranges := make([]PriceRange, len(edges)+1)
+	for k := range ranges {
+		if k > 0 {
+			ranges[k].Min = edges[k-1]
+		}
+		if k < len(edges) {
+			ranges[k].Max = edges[k] - 1 // a product at exactly the edge is in the next range
+		}
+		ranges[k].Selected = q.MinPrice == ranges[k].Min && q.MaxPrice == ranges[k].Max && (q.MinPrice > 0 || q.MaxPrice > 0)
+	}
+	for _, i := range order {
+		it := &li.items[i]
+		if (inCat != nil && !inCat[it.cat]) || (wantBrand != nil && !wantBrand[it.brand]) {
+			continue
+		}
+		k, _ := slices.BinarySearch(edges, it.price+1)
+		ranges[k].Count++
+	}
+	return ranges
+}
+
+// roundPrice rounds cents to a whole 1, 2 or 5 times a power of ten.
+func roundPrice(cents int64) int64 {
+	v := float64(cents) / 100
+	if v < 1 {
+		return 100
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	best := p
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if math.Abs(m*p-v) < math.Abs(best-v) {
+			best = m * p
+		}
+	}
+	return int64(best) * 100
+}
+
+// withProducts returns the index pointing at fresh copies of these products
+// (their stock after an order), so listings show what the product page
+// shows; orders and facets are kept until the next rebuild.
+func (li *listIndex) withProducts(fresh []models.Product) *listIndex {
+	if li == nil {
+		return nil
+	}
+	cp := *li
+	cp.items = slices.Clone(li.items)
+	for i := range fresh {
+		if k, ok := li.pos[fresh[i].ID]; ok {
+			cp.items[k].p = &fresh[i]
+		}
+	}
+	return &cp
+}
