@@ -75,8 +75,8 @@ type Index struct {
 	analyzer analysis.Analyzer
 	path     string
 
-	syncMu sync.Mutex        // one Sync at a time
-	hashes map[uint]uint64   // what is indexed now, by product id; guarded by syncMu
+	syncMu sync.Mutex      // one Sync at a time
+	hashes map[uint]uint64 // what is indexed now, by product id; guarded by syncMu
 	vocab  atomic.Pointer[vocabulary]
 	syn    atomic.Pointer[Synonyms]
 

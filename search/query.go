@@ -105,6 +105,12 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 	res.Full = len(full)
 	res.IDs = ids(full)
 	if len(full) < PartialBelow {
+		// Among partial matches, the last word counts most: in English it
+		// usually names the kind of product ("wireless headphones" are
+		// headphones first, wireless second).
+		if b, ok := qs[len(qs)-1].(query.BoostableQuery); ok {
+			b.SetBoost(partialHeadBoost)
+		}
 		some, err := ix.run(ctx, bleve.NewDisjunctionQuery(qs...), MaxHits)
 		if err != nil {
 			return res, err
@@ -124,6 +130,9 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 	}
 	return res, nil
 }
+
+// partialHeadBoost weighs the last word of a query among partial matches.
+const partialHeadBoost = 2
 
 // concepts splits a query into words, joining the words of a synonym term
 // ("t shirt") into one concept.
