@@ -22,8 +22,9 @@
       items.forEach(function (el, k) { el.setAttribute("aria-selected", k === active ? "true" : "false"); });
       input.setAttribute("aria-activedescendant", items[active].id);
     };
-    var show = function (entries) {
+    var show = function (entries, q) {
       list.textContent = "";
+      list.setAttribute("data-for", q);
       entries.forEach(function (e, i) {
         var li = document.createElement("li");
         li.id = "q-suggest-" + i;
@@ -60,7 +61,7 @@
         last = q;
         fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (entries) { if (last === q) { show(entries || []); } })
+          .then(function (entries) { if (last === q) { show(entries || [], q); } })
           .catch(close);
       }, 120);
     });

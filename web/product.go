@@ -86,6 +86,7 @@ func (s *Server) product(c echo.Context) error {
 		return err
 	}
 	s.bodies.put(key, ver, bd)
+	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(csrf)))
 }
 
