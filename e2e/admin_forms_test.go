@@ -2,13 +2,26 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"storefront/models"
+	"storefront/seed"
 )
+
+// chromedpSetValue chooses an option of a select, as a person would, and
+// tells the page it changed.
+func chromedpSetValue(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q;
+		e.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel, value))
+}
 
 // The admin's forms, one test each: the merchandiser submits the form in the
 // browser and the test checks its effect where a merchandiser or a shopper
@@ -78,6 +91,264 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 			}
 			if n := shopper.count(sel + ` [data-product-id]`); n == 0 || n > 5 {
 				return "the trending row shows " + strconv.Itoa(n) + " cards, want 1 to 5"
+			}
+			return ""
+		})
+	})
+}
+
+// staffLogIn logs a staff member in through /admin/login.
+func (b *tab) staffLogIn(email, password string) {
+	b.t.Helper()
+	b.open("/admin/login", "#email")
+	b.fill(`#email`, email, `#password`, password)
+	b.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+}
+
+// apiStatus calls the recommendations API with a key and returns the status.
+func apiStatus(t testing.TB, s *shop, key string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+"/api/v1/recommendations?user_id=u00001&n=3", nil)
+	must(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	must(t, err)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestSlotFormsCreateLockPinAndRemove: the slot forms a merchandiser uses
+// to build a row: create a slot, lock its position, pin a product with the
+// no-JavaScript product picker, publish it for shoppers, and remove it.
+func TestSlotFormsCreateLockPinAndRemove(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	b := newBrowser(t, s)
+	var id string
+	var sku, title string
+
+	b.step(t, "create a slot", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		before := b.layoutOrder()
+		b.follow(`[data-testid="add-slot"]`, `[data-testid="slot-form"]`)
+		b.do("choose the type", chromedpSetValue(`#f-type`, models.SlotPopular))
+		b.fill(`#f-title`, "Weekend deals", `#f-size`, "4")
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
+		after := b.layoutOrder()
+		if len(after) != len(before)+1 {
+			t.Fatalf("the editor lists %d slots after adding one to %d", len(after), len(before))
+		}
+		id = after[len(after)-1]
+		if got := b.text(slotItem(id) + ` [data-testid="slot-title"]`); got != "Weekend deals" {
+			t.Fatalf("the new slot is listed as %q", got)
+		}
+		n, err := strconv.ParseUint(id, 10, 32)
+		must(t, err)
+		sl, err := s.db.SlotByID(context.Background(), uint(n))
+		must(t, err)
+		if sl.Type != models.SlotPopular || sl.Size != 4 || !sl.Enabled {
+			t.Fatalf("stored slot %+v", sl)
+		}
+	})
+
+	b.step(t, "lock its position", func(t *testing.T, b *tab) {
+		b.follow(slotItem(id)+` [data-testid="toggle-locked"]`, `[data-testid="layout-list"]`)
+		if b.count(slotItem(id)+`.locked`) != 1 || !strings.Contains(b.text(slotItem(id)), "Locked") {
+			t.Fatal("the editor does not show the slot as locked")
+		}
+		if got := b.text(slotItem(id) + ` [data-testid="toggle-locked"]`); got != "Unlock" {
+			t.Fatalf("the lock button now reads %q, want Unlock", got)
+		}
+		n, _ := strconv.ParseUint(id, 10, 32)
+		sl, err := s.db.SlotByID(context.Background(), uint(n))
+		must(t, err)
+		if !sl.Locked {
+			t.Fatal("the stored slot is not locked")
+		}
+	})
+
+	b.step(t, "pin a product with the picker", func(t *testing.T, b *tab) {
+		// An in-stock product the row would not show on its own: the
+		// least popular one.
+		var p models.Product
+		must(t, s.db.R.Where("active AND stock > 0").Order("popularity").First(&p).Error)
+		sku, title = p.ExternalID, p.Title
+		b.open("/admin/products/search?slot="+id+"&q="+sku, `[data-testid="picker-results"]`)
+		b.follow(`[data-testid="picker-hit"][data-sku="`+sku+`"] [data-testid="add-to-pins"]`, `[data-testid="slot-form"]`)
+		if got := b.value(`#f-pins`); got != sku {
+			t.Fatalf("the slot's pins field holds %q, want %s", got, sku)
+		}
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, sku) {
+			t.Fatalf("no confirmation of the pin, flash %q", got)
+		}
+	})
+
+	b.step(t, "publish, and a shopper sees the new row with the pin first", func(t *testing.T, b *tab) {
+		b.open("/admin/layout", `[data-testid="layout-list"]`)
+		b.follow(`[data-testid="publish"]`, `[data-testid="layout-list"]`)
+		shopper := b.incognito()
+		eventually(t, 8*time.Second, func() string {
+			shopper.open("/", `section[data-slot-id]`)
+			sel := `section[data-slot-id="` + id + `"]`
+			if shopper.count(sel) == 0 {
+				return "the homepage has no Weekend deals row"
+			}
+			cards := shopper.attrs(sel+` [data-product-id]`, "data-product-id")
+			if len(cards) == 0 || len(cards) > 4 {
+				return fmt.Sprintf("the row shows %d cards, want 1 to 4", len(cards))
+			}
+			if got := shopper.text(sel + ` [data-testid="product-card"]`); !strings.Contains(got, title) {
+				return fmt.Sprintf("the row's first card is %q, want the pinned %s", got, title)
+			}
+			return ""
+		})
+	})
+
+	b.step(t, "remove the slot", func(t *testing.T, b *tab) {
+		b.open("/admin/layout", `[data-testid="layout-list"]`)
+		b.follow(slotItem(id)+` [data-testid="remove-slot"]`, `[data-testid="confirm-remove"]`)
+		b.follow(`[data-testid="confirm-remove"]`, `[data-testid="layout-list"]`)
+		if slices.Contains(b.layoutOrder(), id) {
+			t.Fatal("the editor still lists the removed slot")
+		}
+		n, _ := strconv.ParseUint(id, 10, 32)
+		if _, err := s.db.SlotByID(context.Background(), uint(n)); err == nil {
+			t.Fatal("the removed slot is still stored")
+		}
+	})
+}
+
+// TestCatalogPriceForm: a price typed with a decimal comma is saved as
+// that price and shown on the product page; a price that changes by more
+// than half is saved only after the merchandiser confirms it.
+func TestCatalogPriceForm(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	var p models.Product
+	must(t, s.db.R.Where("active AND stock > 0 AND price_cents > 2000").Order("id").First(&p).Error)
+	row := `[data-testid="catalog-row"][data-product-id="` + fmt.Sprint(p.ID) + `"]`
+	lower := p.PriceCents * 8 / 10 // 20 % off: no confirmation
+	comma := fmt.Sprintf("%d,%02d", lower/100, lower%100)
+	b := newBrowser(t, s)
+
+	b.step(t, "a price with a decimal comma", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		b.open("/admin/catalog?q="+p.ExternalID, row)
+		b.fill(row+` input[name="price"]`, comma)
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="catalog"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Saved") {
+			t.Fatalf("no confirmation, flash %q\n%s", got, b.where())
+		}
+		if got := s.product(p.ExternalID).PriceCents; got != lower {
+			t.Fatalf("typed %s, stored %d cents, want %d", comma, got, lower)
+		}
+		want := fmt.Sprintf("$%d.%02d", lower/100, lower%100)
+		eventually(t, 8*time.Second, func() string {
+			b.open(fmt.Sprintf("/p/%d", p.ID), `[data-testid="product-price"]`)
+			if got := b.text(`[data-testid="product-price"]`); got != want {
+				return "the product page shows " + got + ", want " + want
+			}
+			return ""
+		})
+	})
+
+	b.step(t, "a price three times higher asks first", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q="+p.ExternalID, row)
+		high := lower * 3
+		b.fill(row+` input[name="price"]`, fmt.Sprintf("%d.%02d", high/100, high%100))
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="confirm-price"]`)
+		if got := b.text(`[data-testid="confirm-price"]`); !strings.Contains(got, "+200%") {
+			t.Fatalf("the confirmation %q does not give the change", got)
+		}
+		if got := s.product(p.ExternalID).PriceCents; got != lower {
+			t.Fatalf("the price was saved before the confirmation: %d cents", got)
+		}
+		b.follow(`[data-testid="confirm-price-save"]`, `[data-testid="flash"]`)
+		if got := s.product(p.ExternalID).PriceCents; got != high {
+			t.Fatalf("after confirming, the price is %d cents, want %d", got, high)
+		}
+	})
+}
+
+// TestAdminOnlyForms: an admin creates an API key that then works against
+// the API, revokes it so it no longer does, and sets the retention period.
+func TestAdminOnlyForms(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	b := newBrowser(t, s)
+	var secret string
+
+	b.step(t, "create an API key", func(t *testing.T, b *tab) {
+		b.staffLogIn(seed.DemoAdminEmail, seed.DemoAdminPassword)
+		b.open("/admin/api-keys", `[data-testid="apikey-form"]`)
+		b.fill(`#key-name`, "Partner feed")
+		b.do("choose the scope", chromedpSetValue(`#key-scope`, models.ScopeRecommendations))
+		b.follow(`[data-testid="create-key"]`, `[data-testid="new-secret"]`)
+		secret = b.text(`[data-testid="secret"]`)
+		if !strings.Contains(b.text(`[data-testid="api-keys"]`), "Partner feed") {
+			t.Fatal("the key list does not show the new key")
+		}
+		if code := apiStatus(t, s, secret); code != http.StatusOK {
+			t.Fatalf("the new key gets %d from the API, want 200", code)
+		}
+	})
+
+	b.step(t, "revoke it", func(t *testing.T, b *tab) {
+		b.open("/admin/api-keys", `[data-testid="api-keys"]`)
+		b.do("find the key's row", chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('[data-testid="api-key"]'))
+			.find(r => r.cells[0].innerText.trim() === "Partner feed").setAttribute("data-e2e-key", "")`))
+		b.follow(`[data-e2e-key] [data-testid="revoke"]`, `[data-testid="api-keys"]`)
+		if !strings.Contains(b.text(`[data-testid="api-keys"]`), "Revoked") {
+			t.Fatal("the key list does not show the key as revoked")
+		}
+		if code := apiStatus(t, s, secret); code != http.StatusUnauthorized {
+			t.Fatalf("the revoked key gets %d from the API, want 401", code)
+		}
+	})
+
+	b.step(t, "set the retention period", func(t *testing.T, b *tab) {
+		b.open("/admin/model", `[data-testid="retention-days"]`)
+		b.fill(`[data-testid="retention-days"]`, "400")
+		b.follow(`#retention button[type="submit"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Retention saved") {
+			t.Fatalf("no confirmation, flash %q", got)
+		}
+		if got := b.value(`[data-testid="retention-days"]`); got != "400" {
+			t.Fatalf("the form shows %q days after saving 400", got)
+		}
+		if days, err := s.db.RetentionDays(context.Background()); err != nil || days != 400 {
+			t.Fatalf("stored retention %d days (%v), want 400", days, err)
+		}
+	})
+}
+
+// TestRetrainForm: the merchandiser starts a training run from the model
+// page and the page then shows a newer model.
+func TestRetrainForm(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	b := newBrowser(t, s)
+	b.step(t, "retrain", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		b.open("/admin/model", `[data-testid="trained-at"]`)
+		before, err := s.db.LatestModelArtifact(context.Background())
+		must(t, err)
+		b.follow(`[data-testid="retrain"]`, `[data-testid="model-status"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Training started") {
+			t.Fatalf("no confirmation, flash %q", got)
+		}
+		eventually(t, 45*time.Second, func() string {
+			now, err := s.db.LatestModelArtifact(context.Background())
+			if err != nil || now.ID == before.ID {
+				return fmt.Sprintf("no newer model stored (%v)", err)
+			}
+			return ""
+		})
+		// The run evaluates the model after storing it, then finishes.
+		eventually(t, 45*time.Second, func() string {
+			b.open("/admin/model", `[data-testid="trained-at"]`)
+			if b.count(`[data-testid="retrain"][disabled]`) != 0 {
+				return "the model page still says a training is running"
 			}
 			return ""
 		})

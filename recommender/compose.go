@@ -84,6 +84,10 @@ type ComposedSlot struct {
 	Reason string
 	// Personal is set when the row comes from the shopper's own history.
 	Personal bool
+	// Lost lists the row's pins that are not in it, and why.
+	Lost []Lost
+
+	req Request // the request that filled the row, for explanations
 }
 
 // ComposeOptions tunes composition.
@@ -146,23 +150,100 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		}
 		bought[c] = true
 	}
-	used := map[string]bool{}
 	folded := &foldedVectors{shareHybrid: hybridRows(page, sh.Personalize && len(affinity) > 0) > 1}
+
+	// Merchandisers' content claims its products before the algorithmic
+	// rows: every pin is reserved for the first slot (in page order) that
+	// pins it, and locked slots and collections are filled before the
+	// others. An algorithmic row then never takes a pinned product, and a
+	// row says what it lost to the rows filled before it.
+	pinnedBy := map[string]string{}
+	for _, idx := range order {
+		for _, p := range page[idx].Pins {
+			if _, ok := pinnedBy[p]; !ok {
+				pinnedBy[p] = page[idx].ID
+			}
+		}
+	}
+	fillOrder := slices.Clone(order)
+	slices.SortStableFunc(fillOrder, func(a, b int) int { return claimRank(&page[a]) - claimRank(&page[b]) })
+	used := map[string]string{} // item → ID of the slot showing it
+	filled := make(map[int][]ComposedSlot, len(page))
+	for _, idx := range fillOrder {
+		spec := &page[idx]
+		blocked := make(map[string]bool, len(used)+len(pinnedBy))
+		for it := range used {
+			blocked[it] = true
+		}
+		for it, by := range pinnedBy {
+			if by != spec.ID {
+				blocked[it] = true
+			}
+		}
+		rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
+		for i := range rows {
+			rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
+			for _, it := range rows[i].Items {
+				used[it.ItemID] = spec.ID
+			}
+		}
+		filled[idx] = rows
+	}
 	var out []ComposedSlot
 	for _, idx := range order {
-		spec := &page[idx]
-		for _, cs := range fillSlot(m, spec, sh, user, recent, affinity, bought, used, opt, folded, fallback) {
-			if len(cs.Items) == 0 && spec.Kind != KindHero {
+		for _, cs := range filled[idx] {
+			if len(cs.Items) == 0 && page[idx].Kind != KindHero {
 				continue
-			}
-			for _, it := range cs.Items {
-				used[it.ItemID] = true
 			}
 			out = append(out, cs)
 		}
 	}
 	explainRows(out)
 	return varyRows(m, out)
+}
+
+// claimRank orders the filling of a page: collections first, then other
+// locked slots, then the free algorithmic rows.
+func claimRank(s *SlotSpec) int {
+	switch {
+	case s.Kind == KindCollection:
+		return 0
+	case s.Locked:
+		return 1
+	}
+	return 2
+}
+
+// Lost is a product a row meant to show and did not, and why.
+type Lost struct {
+	ItemID string
+	Why    string // LostToSlot, LostUnavailable
+	Slot   string // ID of the slot that shows it instead, for LostToSlot
+}
+
+// Why a row lost a product.
+const (
+	LostToSlot      = "already on the page"
+	LostUnavailable = "out of stock or inactive"
+)
+
+// lostPins lists the slot's pins that did not make it into the row.
+func lostPins(m *Model, opt ComposeOptions, spec *SlotSpec, used, pinnedBy map[string]string, items []Recommendation) []Lost {
+	var lost []Lost
+	for _, p := range spec.Pins {
+		if slices.ContainsFunc(items, func(r Recommendation) bool { return r.ItemID == p }) {
+			continue
+		}
+		switch {
+		case used[p] != "":
+			lost = append(lost, Lost{ItemID: p, Why: LostToSlot, Slot: used[p]})
+		case pinnedBy[p] != spec.ID:
+			lost = append(lost, Lost{ItemID: p, Why: LostToSlot, Slot: pinnedBy[p]})
+		case !available(m, opt, p):
+			lost = append(lost, Lost{ItemID: p, Why: LostUnavailable})
+		}
+	}
+	return lost
 }
 
 // minAudienceAffinity is how strong an interest (the strongest category is
@@ -303,7 +384,8 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	for _, b := range spec.Boosts {
 		boosts[b] = 2
 	}
-	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands,
+	// Pins lead every row the recommender fills, not only the hero.
+	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,
 		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded}
 	if sh.Personalize {
 		// What the shopper already viewed, carted or bought is never
@@ -329,14 +411,13 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			items = fallback(spec, exclude, req.N)
 			source = Popular.String()
 		}
-		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Anchor: anchor, Source: source}}
+		return []ComposedSlot{{Spec: spec, Title: title, Items: items, Anchor: anchor, Source: source, req: req}}
 	}
 	switch spec.Kind {
 	case KindHero:
 		base.N = min(size, 3)
 		base.Strategy = pick(Popular)
 		base.Category = spec.Category
-		base.Pins = spec.Pins
 		return one(base, title, "")
 	case KindCollection:
 		var items []Recommendation

@@ -66,13 +66,26 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 	errs := map[string]string{}
 	cents, err := parseCents(price)
 	if err != nil {
-		errs["price"] = "Enter a price like 19.99."
+		errs["price"] = "Enter a price like 19.99 or 19,99."
 	}
 	n, err := strconv.Atoi(stock)
 	if err != nil {
 		errs["stock"] = "Enter a whole number."
 	}
+	confirm := ""
 	if len(errs) == 0 {
+		old, err := s.db.ProductByID(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		// A price that moves by more than half is more often a typo than a
+		// sale: ask once, for exactly this price.
+		if bigPriceChange(old.PriceCents, cents) && c.FormValue("confirm_price") != strconv.FormatInt(cents, 10) {
+			confirm = fmt.Sprintf("The price changes from %s to %s (%+.0f%%). Save it anyway?",
+				templates.Money(old.PriceCents), templates.Money(cents), 100*float64(cents-old.PriceCents)/float64(old.PriceCents))
+		}
+	}
+	if len(errs) == 0 && confirm == "" {
 		err = s.db.UpdateProductAdmin(c.Request().Context(), staffName(c), id, cents, n, active)
 		var ve *models.ValidationError
 		if errors.As(err, &ve) {
@@ -81,7 +94,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 			return err
 		}
 	}
-	if len(errs) > 0 {
+	if len(errs) > 0 || confirm != "" {
 		vm, err := s.catalogPage(c, q, page)
 		if err != nil {
 			return err
@@ -89,9 +102,14 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		for i := range vm.Rows {
 			if vm.Rows[i].ID == id {
 				vm.Rows[i].Price, vm.Rows[i].Stock, vm.Rows[i].Active, vm.Rows[i].Errors = price, stock, active, errs
+				vm.Rows[i].Confirm, vm.Rows[i].ConfirmCents = confirm, strconv.FormatInt(cents, 10)
 			}
 		}
-		return render(c, http.StatusUnprocessableEntity, templates.AdminCatalog(vm))
+		status := http.StatusUnprocessableEntity
+		if len(errs) == 0 {
+			status = http.StatusOK // nothing is wrong yet; the merchandiser decides
+		}
+		return render(c, status, templates.AdminCatalog(vm))
 	}
 	if err := s.shop.ProductsChanged(c.Request().Context(), id); err != nil {
 		s.log.Warn("catalog not patched after an edit; it reloads shortly", "err", err)
@@ -104,14 +122,50 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, back+"#p"+strconv.FormatUint(uint64(id), 10))
 }
 
-var errPrice = errors.New("enter a price like 19.99")
+// bigPriceChange reports whether a price moves by more than 50 %.
+func bigPriceChange(old, new int64) bool {
+	if old <= 0 {
+		return false
+	}
+	d := new - old
+	if d < 0 {
+		d = -d
+	}
+	return 2*d > old
+}
 
-// parseCents reads a price in currency units ("19.99", "5", "1,299.5")
-// into cents exactly, without going through floating point.
+var errPrice = errors.New("enter a price like 19.99 or 19,99")
+
+// parseCents reads a price in currency units into cents exactly, without
+// going through floating point. The decimal separator may be a dot or a
+// comma ("12.50" and "12,50" are both 12.50): the last separator followed
+// by one or two digits is the decimal one; other separators group
+// thousands ("1,299.50", "1.299,50", "1,299").
 func parseCents(v string) (int64, error) {
-	v = strings.TrimPrefix(strings.ReplaceAll(strings.TrimSpace(v), ",", ""), "$")
-	whole, frac, hasDot := strings.Cut(v, ".")
-	if whole == "" && (!hasDot || frac == "") || len(frac) > 2 || len(whole) > 12 {
+	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "$"))
+	whole, frac := v, ""
+	if i := strings.LastIndexAny(v, ".,"); i >= 0 {
+		switch tail := v[i+1:]; {
+		case len(tail) >= 1 && len(tail) <= 2:
+			whole, frac = v[:i], tail
+		case len(tail) == 3 && v[i] == ',':
+			// 1,299: a thousands separator.
+		default:
+			return 0, errPrice
+		}
+	}
+	// What is left of the whole part may only group thousands.
+	groups := strings.FieldsFunc(whole, func(r rune) bool { return r == ',' || r == '.' })
+	for k, g := range groups {
+		if k > 0 && len(g) != 3 {
+			return 0, errPrice
+		}
+	}
+	if len(groups) == 0 && whole != "" || strings.HasSuffix(whole, ",") || strings.HasSuffix(whole, ".") {
+		return 0, errPrice
+	}
+	whole = strings.Join(groups, "")
+	if whole == "" && frac == "" || len(whole) > 12 {
 		return 0, errPrice
 	}
 	for _, r := range whole + frac {

@@ -487,6 +487,8 @@ func TestParseCents(t *testing.T) {
 	}{
 		{"19.99", 1999, true}, {"5", 500, true}, {"0.1", 10, true}, {".5", 50, true}, {"1,299.00", 129900, true},
 		{"$3.07", 307, true}, {"1.999", 0, false}, {"-1", 0, false}, {"abc", 0, false}, {"", 0, false}, {".", 0, false}, {"1e3", 0, false},
+		{"12,50", 1250, true}, {"12.50", 1250, true}, {"12,5", 1250, true}, {"1.299,50", 129950, true}, {"1,299", 129900, true},
+		{"1,2,3", 0, false}, {"12,", 0, false}, {",50", 50, true}, {"1,29,00", 0, false}, {"12,500.5", 1250050, true}, {"12.50.1", 0, false},
 	}
 	for _, tt := range tests {
 		got, err := parseCents(tt.in)
