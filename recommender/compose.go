@@ -105,6 +105,8 @@ type ComposeOptions struct {
 	AfterPurchase time.Duration
 	// Now is the time AfterPurchase counts from; zero means the clock.
 	Now time.Time
+	// KeepEmpty keeps rows with nothing to show (explanations need them).
+	KeepEmpty bool
 }
 
 // DefaultComposeOptions returns the shop's composition settings.
@@ -118,6 +120,13 @@ func DefaultComposeOptions() ComposeOptions {
 // rate, so a new slot gets a chance. No item appears twice on the page and
 // empty slots are left out. m may be nil, then rows come from fallback.
 func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback func(spec *SlotSpec, exclude map[string]bool, n int) []Recommendation) []ComposedSlot {
+	out, _ := compose(m, page, sh, opt, fallback)
+	return out
+}
+
+// compose is Compose, also returning the slots the shopper is not in the
+// audience of.
+func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback func(spec *SlotSpec, exclude map[string]bool, n int) []Recommendation) ([]ComposedSlot, []SlotSpec) {
 	rng := opt.Rand
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
@@ -136,8 +145,13 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		affinity = m.Affinity(user, recent)
 	}
 	hasHistory := len(affinity) > 0 || len(sh.RecentlyViewed) > 0
+	var notForThem []SlotSpec
 	page = slices.DeleteFunc(slices.Clone(page), func(s SlotSpec) bool {
-		return !audienceMatches(s.Audience, sh.LoggedIn, hasHistory, affinity)
+		if audienceMatches(s.Audience, sh.LoggedIn, hasHistory, affinity) {
+			return false
+		}
+		notForThem = append(notForThem, s)
+		return true
 	})
 
 	order := orderSlots(page, affinity, hasHistory, opt, rng)
@@ -192,14 +206,14 @@ func Compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	var out []ComposedSlot
 	for _, idx := range order {
 		for _, cs := range filled[idx] {
-			if len(cs.Items) == 0 && page[idx].Kind != KindHero {
+			if len(cs.Items) == 0 && page[idx].Kind != KindHero && !opt.KeepEmpty {
 				continue
 			}
 			out = append(out, cs)
 		}
 	}
 	explainRows(out)
-	return varyRows(m, out)
+	return varyRows(m, out), notForThem
 }
 
 // claimRank orders the filling of a page: collections first, then other

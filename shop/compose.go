@@ -131,10 +131,34 @@ func (s *Shop) ComposeHomeWith(v Viewer, slots []models.Slot, h History) []HomeS
 }
 
 func (s *Shop) composeWith(v Viewer, slots []models.Slot, h History, rng *rand.Rand) []HomeSlot {
+	in := s.composeInput(v, slots, h, time.Now())
+	in.opt.Rand = rng
+	composed := recommender.Compose(in.model, in.specs, in.shopper, in.opt, FallbackRow(in.cat))
+	return in.homeSlots(composed, false)
+}
+
+// composeInput is what composing a page for a viewer needs.
+type composeInput struct {
+	cat     *Catalog
+	model   *recommender.Model
+	specs   []recommender.SlotSpec
+	bySpec  map[string]*models.Slot
+	off     []OffSlot // enabled flag or schedule keeps them off the page
+	shopper recommender.Shopper
+	opt     recommender.ComposeOptions
+}
+
+// OffSlot is a slot left off a page before composition, and why.
+type OffSlot struct {
+	Slot *models.Slot
+	Why  string
+}
+
+func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.Time) composeInput {
 	cat := s.catalog.Load()
 	m := s.model.Load()
-	now := time.Now()
 	personalize := !v.OptOut
+	in := composeInput{cat: cat, model: m}
 
 	// The viewer's latest interactions: the recently viewed row, anchors for
 	// "because you viewed", and everything since training for fold-in.
@@ -165,7 +189,15 @@ func (s *Shop) composeWith(v Viewer, slots []models.Slot, h History, rng *rand.R
 	bySpec := map[string]*models.Slot{}
 	for i := range slots {
 		sl := &slots[i]
-		if !sl.Enabled || (sl.StartsAt != nil && now.Before(*sl.StartsAt)) || (sl.EndsAt != nil && now.After(*sl.EndsAt)) {
+		switch {
+		case !sl.Enabled:
+			in.off = append(in.off, OffSlot{sl, "disabled"})
+			continue
+		case sl.StartsAt != nil && now.Before(*sl.StartsAt):
+			in.off = append(in.off, OffSlot{sl, "scheduled to start " + sl.StartsAt.UTC().Format("Jan 2 15:04 UTC")})
+			continue
+		case sl.EndsAt != nil && now.After(*sl.EndsAt):
+			in.off = append(in.off, OffSlot{sl, "its schedule ended " + sl.EndsAt.UTC().Format("Jan 2 15:04 UTC")})
 			continue
 		}
 		key := SlotKey(sl.ID)
@@ -191,7 +223,6 @@ func (s *Shop) composeWith(v Viewer, slots []models.Slot, h History, rng *rand.R
 		bySpec[key] = sl
 	}
 	opt := recommender.DefaultComposeOptions()
-	opt.Rand = rng
 	opt.Available = func(ext string) bool {
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
@@ -207,8 +238,15 @@ func (s *Shop) composeWith(v Viewer, slots []models.Slot, h History, rng *rand.R
 			shopper.HiddenBrands = append(shopper.HiddenBrands, brand)
 		}
 	}
-	composed := recommender.Compose(m, specs, shopper, opt, FallbackRow(cat))
+	in.shopper = shopper
+	in.specs, in.bySpec, in.opt = specs, bySpec, opt
+	return in
+}
 
+// homeSlots turns composed rows into the page's slots; keepEmpty keeps rows
+// with nothing to show (explanations).
+func (in composeInput) homeSlots(composed []recommender.ComposedSlot, keepEmpty bool) []HomeSlot {
+	cat, bySpec := in.cat, in.bySpec
 	out := make([]HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := bySpec[cs.Spec.ID]
@@ -226,7 +264,7 @@ func (s *Shop) composeWith(v Viewer, slots []models.Slot, h History, rng *rand.R
 			}
 			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason, Score: it.Score, Source: it.Source, Personal: it.Personal})
 		}
-		if len(hs.Items) == 0 && sl.Type != models.SlotHero {
+		if len(hs.Items) == 0 && sl.Type != models.SlotHero && !keepEmpty {
 			continue
 		}
 		out = append(out, hs)
