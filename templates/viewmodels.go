@@ -53,6 +53,9 @@ type Card struct {
 	DiscountPercent int
 	Slot            string
 	Position        int
+	// Source and Score say what placed the card; shown in the preview only.
+	Source string
+	Score  float64
 }
 
 func withoutReason(c Card) Card {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -45,8 +46,31 @@ func (s *Server) adminPreview(c echo.Context) error {
 		return err
 	}
 	vm := templates.HomePage{Base: s.base(c, "Preview"), ShowReasons: true, OptedOut: v.OptOut,
-		Preview: "Preview of the draft as " + who + ". Shoppers do not see this until it is published."}
-	vm.Slots = s.composeHome(ctx, v, slots)
+		Preview: "Preview of the draft as " + who + ". Shoppers do not see this until it is published. " +
+			"Each row says what filled it and what it left out; each card, its source and score."}
+	exp := s.shop.ExplainHome(ctx, v, slots, time.Now())
+	info := &templates.PreviewInfo{As: as, SKU: strings.TrimSpace(c.QueryParam("why"))}
+	for _, es := range exp.Slots {
+		hs := homeSlot(es.HomeSlot, v)
+		for i, it := range es.Items {
+			hs.Cards[i].Source, hs.Cards[i].Score = it.Source, it.Score
+		}
+		hs.Explain = &templates.SlotExplain{Source: es.Source, Empty: len(es.Items) == 0 && es.Slot.Type != models.SlotHero}
+		for _, l := range es.Left {
+			hs.Explain.Left = append(hs.Explain.Left, templates.LeftOut{SKU: l.SKU, Title: l.Title, Why: l.Why, InTitle: l.InTitle})
+		}
+		vm.Slots = append(vm.Slots, hs)
+	}
+	for _, off := range exp.Off {
+		info.Off = append(info.Off, templates.Option{Value: slotRow(*off.Slot, false, false).Title, Label: off.Why})
+	}
+	for _, sl := range exp.NotForShopper {
+		info.Off = append(info.Off, templates.Option{Value: slotRow(*sl, false, false).Title, Label: "for the audience “" + sl.Audience + "”, which this shopper is not in"})
+	}
+	if info.SKU != "" {
+		info.Answer = exp.WhyNot(info.SKU)
+	}
+	vm.PreviewInfo = info
 	c.Response().Header().Set("X-Robots-Tag", "noindex")
 	return render(c, http.StatusOK, templates.Home(vm))
 }
@@ -56,6 +80,13 @@ func (s *Server) previewChooser(c echo.Context, as, msg string, status int) erro
 	recent, err := s.db.RecentShoppers(c.Request().Context(), 12)
 	if err != nil {
 		return err
+	}
+	vm.Example = "a shopper's id or email address"
+	if len(recent) > 0 {
+		vm.Example = recent[0].ExternalID
+		if e := recent[0].Email; e != nil && *e != "" {
+			vm.Example += " or " + *e
+		}
 	}
 	for _, sh := range recent {
 		label := sh.ExternalID

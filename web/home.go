@@ -201,18 +201,7 @@ func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot)
 func homeSlots(composed []shop.HomeSlot, v Viewer) []templates.HomeSlot {
 	out := make([]templates.HomeSlot, 0, len(composed))
 	for _, cs := range composed {
-		sl := cs.Slot
-		// data-strategy says what filled the row, the type's default included.
-		hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
-			Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor, Reason: cs.Reason, Personal: cs.Personal}
-		for _, it := range cs.Items {
-			cd := card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1)
-			if it.Personal && v.LoggedIn && !v.OptOut {
-				cd.ReasonLink = InterestsPath
-			}
-			hs.Cards = append(hs.Cards, cd)
-		}
-		out = append(out, hs)
+		out = append(out, homeSlot(cs, v))
 	}
 	return out
 }
@@ -220,6 +209,22 @@ func homeSlots(composed []shop.HomeSlot, v Viewer) []templates.HomeSlot {
 // InterestsPath is the page where a shopper sees and edits what the shop
 // thinks they like; personal reasons link to it.
 const InterestsPath = "/account/interests"
+
+// homeSlot is the view of a composed row for a viewer.
+func homeSlot(cs shop.HomeSlot, v Viewer) templates.HomeSlot {
+	sl := cs.Slot
+	// data-strategy says what filled the row, the type's default included.
+	hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
+		Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor, Reason: cs.Reason, Personal: cs.Personal}
+	for _, it := range cs.Items {
+		cd := card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1)
+		if it.Personal && v.LoggedIn && !v.OptOut {
+			cd.ReasonLink = InterestsPath
+		}
+		hs.Cards = append(hs.Cards, cd)
+	}
+	return hs
+}
 
 var (
 	slotKey   = shop.SlotKey
