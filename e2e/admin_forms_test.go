@@ -78,7 +78,7 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 
 	b.step(t, "publish, and a shopper sees the new title and size", func(t *testing.T, b *tab) {
 		b.open("/admin/layout", `[data-testid="layout-list"]`)
-		b.follow(`[data-testid="publish"]`, `[data-testid="layout-list"]`)
+		b.publishDraft()
 		shopper := b.incognito()
 		eventually(t, 8*time.Second, func() string {
 			shopper.open("/", `section[data-slot-id]`)
@@ -185,7 +185,7 @@ func TestSlotFormsCreateLockPinAndRemove(t *testing.T) {
 
 	b.step(t, "publish, and a shopper sees the new row with the pin first", func(t *testing.T, b *tab) {
 		b.open("/admin/layout", `[data-testid="layout-list"]`)
-		b.follow(`[data-testid="publish"]`, `[data-testid="layout-list"]`)
+		b.publishDraft()
 		shopper := b.incognito()
 		eventually(t, 8*time.Second, func() string {
 			shopper.open("/", `section[data-slot-id]`)
@@ -353,4 +353,15 @@ func TestRetrainForm(t *testing.T) {
 			return ""
 		})
 	})
+}
+
+// publishDraft goes from the layout editor through the publish step (its
+// health check) and confirms.
+func (b *tab) publishDraft() {
+	b.t.Helper()
+	b.follow(`[data-testid="publish"]`, `[data-testid="confirm-publish"]`)
+	if b.count(`[data-testid="health"]`) != 1 {
+		b.t.Fatalf("the publish step shows no health check\n%s", b.where())
+	}
+	b.follow(`[data-testid="confirm-publish"]`, `[data-testid="layout-list"]`)
 }

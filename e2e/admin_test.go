@@ -100,7 +100,7 @@ func TestMerchandiserDragsASlotAndShoppersSeeTheNewOrder(t *testing.T) {
 	})
 
 	merch.step(t, "publish", func(t *testing.T, b *tab) {
-		b.follow(`[data-testid="publish"]`, `[data-testid="layout-list"]`)
+		b.publishDraft()
 		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Published version") {
 			t.Fatalf("no confirmation of publishing, flash %q", got)
 		}
@@ -257,7 +257,7 @@ func TestRollbackRestoresTheOldOrder(t *testing.T) {
 		if got := b.layoutOrder(); !slices.Equal(got, want) {
 			t.Fatalf("after moving up the editor lists %v, want %v", got, want)
 		}
-		b.follow(`[data-testid="publish"]`, `[data-testid="layout-list"]`)
+		b.publishDraft()
 		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Published version") {
 			t.Fatalf("no confirmation of publishing, flash %q", got)
 		}
@@ -279,7 +279,8 @@ func TestRollbackRestoresTheOldOrder(t *testing.T) {
 		if n := b.count(`[data-testid="version"]`); n < 3 {
 			t.Fatalf("version history lists %d versions, want the seed's, the fixture's and the new one", n)
 		}
-		b.follow(`[data-testid="version"][data-version-id="`+liveVersion+`"] [data-testid="rollback"]`, `[data-testid="versions"]`)
+		b.follow(`[data-testid="version"][data-version-id="`+liveVersion+`"] [data-testid="rollback"]`, `[data-testid="confirm-rollback"]`)
+		b.follow(`[data-testid="confirm-rollback"]`, `[data-testid="versions"]`)
 		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Rolled back") {
 			t.Fatalf("no confirmation of the rollback, flash %q", got)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -581,6 +582,10 @@ func productHit(p *models.Product) templates.AdminProductHit {
 // adminLayoutPublish publishes the draft the merchandiser looked at; if it
 // changed since, they must look again.
 func (s *Server) adminLayoutPublish(c echo.Context) error {
+	if c.FormValue("confirm") != "yes" {
+		// Publishing goes through the health check and its confirmation.
+		return c.Redirect(http.StatusSeeOther, "/admin/layout/publish")
+	}
 	rev, err := formRevision(c)
 	if err != nil {
 		return err
@@ -600,4 +605,45 @@ func (s *Server) adminLayoutPublish(c echo.Context) error {
 	s.layoutChanged()
 	s.flash(c, fmt.Sprintf("Published version %d. %s", v.Number, v.Summary))
 	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+}
+
+// adminPublishConfirm is the publish step: what changes, the health check
+// of the draft composed for a sample of shoppers, and the confirmation.
+func (s *Server) adminPublishConfirm(c echo.Context) error {
+	ctx := c.Request().Context()
+	draft, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	vm := templates.AdminPublishPage{AdminBase: s.adminBase(c, "Publish", "layout"), Revision: rev}
+	published, v, err := s.db.PublishedLayout(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	vm.Changes = "The homepage has never been published."
+	if v != nil {
+		vm.Changes = models.DiffSummary(published, draft)
+	}
+	health, err := s.shop.CheckLayout(ctx, draft, time.Now(), s.linkWorks)
+	if err != nil {
+		return err
+	}
+	vm.Sampled = strings.Join(health.Sampled, ", ")
+	vm.Errors = health.Errors()
+	for _, is := range health.Issues {
+		vm.Issues = append(vm.Issues, templates.HealthIssue{Slot: is.Slot, Severity: is.Severity, Message: is.Message})
+	}
+	return render(c, http.StatusOK, templates.AdminPublish(vm))
+}
+
+// linkWorks reports whether a slot's link leads somewhere: a path in the
+// shop is requested through the router as an anonymous visitor; outside
+// addresses are not fetched.
+func (s *Server) linkWorks(link string) bool {
+	if !strings.HasPrefix(link, "/") {
+		return true
+	}
+	rec := httptest.NewRecorder()
+	s.Echo().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, link, nil))
+	return rec.Code < http.StatusBadRequest
 }

@@ -349,7 +349,10 @@ func TestAdminPublishAndRollback(t *testing.T) {
 	if !sameOrder(preview, want) {
 		t.Fatalf("preview shows %v, want the draft %v", preview, want)
 	}
-	if res := c.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}}); res.StatusCode != http.StatusSeeOther {
+	if res := c.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}}); res.Header.Get("Location") != "/admin/layout/publish" {
+		t.Fatalf("publishing without the confirmation: %d to %q, want the publish step", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := c.post("/admin/layout/publish", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("publish: %d", res.StatusCode)
 	}
 	if got := homeOrder(visitor); !sameOrder(got, want) {

@@ -39,3 +39,24 @@ func (s *Server) adminRollback(c echo.Context) error {
 	s.flash(c, fmt.Sprintf("Rolled back: version %d is live. %s", v.Number, v.Summary))
 	return c.Redirect(http.StatusSeeOther, "/admin/versions")
 }
+
+// adminRollbackConfirm asks before a rollback, saying what it brings back.
+func (s *Server) adminRollbackConfirm(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	vs, _, err := s.db.Versions(ctx, models.HomePage)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if v.ID == id {
+			vm := templates.AdminRollbackPage{AdminBase: s.adminBase(c, "Roll back", "versions"), ID: v.ID, Number: v.Number,
+				Author: v.Author, When: templates.DateTime(v.CreatedAt)}
+			return render(c, http.StatusOK, templates.AdminRollback(vm))
+		}
+	}
+	return models.ErrNotFound
+}

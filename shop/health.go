@@ -1,0 +1,194 @@
+package shop
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+)
+
+// Health is the check a draft layout gets before it is published: the
+// draft is composed for a sample of shoppers and what would go wrong for
+// them is listed.
+type Health struct {
+	Sampled []string // who the draft was composed for
+	Issues  []HealthIssue
+}
+
+// HealthIssue is one problem, with the slot it is about.
+type HealthIssue struct {
+	Slot     string // the slot's title
+	Severity string // "error" or "warning"
+	Message  string
+}
+
+// Errors counts the issues of severity "error".
+func (h Health) Errors() int {
+	n := 0
+	for _, is := range h.Issues {
+		if is.Severity == "error" {
+			n++
+		}
+	}
+	return n
+}
+
+// healthSample is how many recently active shoppers the check composes for,
+// besides a new visitor.
+const healthSample = 6
+
+// CheckLayout composes slots for a new visitor and a sample of recently
+// active shoppers at now, and reports empty or short rows, rows that lose
+// most of their products to rows above, pins that cannot be shown,
+// schedules in the past or overlapping, audiences nobody sampled is in, and
+// links for which linkOK says no.
+func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Time, linkOK func(string) bool) (Health, error) {
+	var h Health
+	add := func(sl *models.Slot, sev, format string, args ...any) {
+		h.Issues = append(h.Issues, HealthIssue{Slot: slotTitle(sl), Severity: sev, Message: fmt.Sprintf(format, args...)})
+	}
+	viewers := []Viewer{{Key: "v:health-check"}}
+	names := []string{"a new visitor"}
+	recent, err := s.db.RecentShoppers(ctx, healthSample)
+	if err != nil {
+		return h, err
+	}
+	for _, sh := range recent {
+		if sh.OptOut {
+			continue
+		}
+		viewers = append(viewers, Viewer{Key: sh.ExternalID, ShopperID: sh.ID, LoggedIn: true})
+		names = append(names, sh.ExternalID)
+	}
+	h.Sampled = names
+
+	type tally struct {
+		seen, empty, short, lost int
+		whoEmpty                 []string
+	}
+	tallies := map[uint]*tally{}
+	for i, v := range viewers {
+		exp := s.ExplainHome(ctx, v, slots, now)
+		for _, es := range exp.Slots {
+			t := tallies[es.Slot.ID]
+			if t == nil {
+				t = &tally{}
+				tallies[es.Slot.ID] = t
+			}
+			t.seen++
+			size := max(es.Slot.Size, 1)
+			switch {
+			case len(es.Items) == 0 && es.Slot.Type != models.SlotHero:
+				t.empty++
+				t.whoEmpty = append(t.whoEmpty, names[i])
+			case len(es.Items) < size/2:
+				t.short++
+			}
+			lost := 0
+			for _, l := range es.Left {
+				if l.Why == recommender.LostToSlot {
+					lost++
+				}
+			}
+			if 2*lost > size {
+				t.lost++
+			}
+		}
+	}
+	for i := range slots {
+		sl := &slots[i]
+		if !sl.Enabled || sl.EndsAt != nil && now.After(*sl.EndsAt) || sl.StartsAt != nil && now.Before(*sl.StartsAt) {
+			if sl.Enabled && sl.EndsAt != nil && now.After(*sl.EndsAt) {
+				add(sl, "warning", "Its schedule ended on %s: nobody sees it.", sl.EndsAt.UTC().Format("Jan 2 15:04 UTC"))
+			}
+			continue
+		}
+		t := tallies[sl.ID]
+		switch {
+		case t == nil || t.seen == 0:
+			add(sl, "warning", "None of the %d sampled shoppers is in its audience (%s).", len(viewers), sl.Audience)
+		case t.empty == t.seen:
+			add(sl, "error", "It comes out empty for every sampled shopper.")
+		case t.empty > 0:
+			add(sl, "warning", "It comes out empty for %s.", strings.Join(t.whoEmpty, ", "))
+		}
+		if t != nil && t.short > 0 {
+			add(sl, "warning", "It shows fewer than half of its %d products for %d of %d sampled shoppers.", sl.Size, t.short, t.seen)
+		}
+		if t != nil && t.lost > 0 {
+			add(sl, "warning", "It loses most of its products to rows above it for %d of %d sampled shoppers; pin fewer products elsewhere or move it up.", t.lost, t.seen)
+		}
+		h.checkPins(s.catalog.Load(), sl)
+		if sl.Link != "" && linkOK != nil && !linkOK(sl.Link) {
+			add(sl, "error", "Its link %s leads to a page that does not exist.", sl.Link)
+		}
+	}
+	h.checkOverlaps(slots, now)
+	return h, nil
+}
+
+func (h *Health) checkPins(cat *Catalog, sl *models.Slot) {
+	var bad []string
+	for _, sku := range SplitList(sl.Pins) {
+		p, ok := cat.ProductByExt(sku)
+		switch {
+		case !ok:
+			bad = append(bad, sku+" (not in the catalog)")
+		case !p.Active:
+			bad = append(bad, sku+" (inactive)")
+		case p.Stock <= 0:
+			bad = append(bad, sku+" (out of stock)")
+		}
+	}
+	if len(bad) > 0 {
+		h.Issues = append(h.Issues, HealthIssue{Slot: slotTitle(sl), Severity: "warning",
+			Message: "Pinned products that cannot be shown: " + strings.Join(bad, ", ") + "."})
+	}
+}
+
+// checkOverlaps reports scheduled slots of one type and audience whose
+// windows overlap: both would show at once, usually a forgotten campaign.
+func (h *Health) checkOverlaps(slots []models.Slot, now time.Time) {
+	far := now.AddDate(100, 0, 0)
+	window := func(sl *models.Slot) (time.Time, time.Time) {
+		start, end := time.Time{}, far
+		if sl.StartsAt != nil {
+			start = *sl.StartsAt
+		}
+		if sl.EndsAt != nil {
+			end = *sl.EndsAt
+		}
+		return start, end
+	}
+	var reported []uint
+	for i := range slots {
+		a := &slots[i]
+		if !a.Enabled || a.StartsAt == nil && a.EndsAt == nil {
+			continue
+		}
+		for j := i + 1; j < len(slots); j++ {
+			b := &slots[j]
+			if !b.Enabled || b.StartsAt == nil && b.EndsAt == nil || a.Type != b.Type || a.Audience != b.Audience || slices.Contains(reported, b.ID) {
+				continue
+			}
+			as, ae := window(a)
+			bs, be := window(b)
+			if as.Before(be) && bs.Before(ae) {
+				reported = append(reported, b.ID)
+				h.Issues = append(h.Issues, HealthIssue{Slot: slotTitle(b), Severity: "warning",
+					Message: fmt.Sprintf("Its schedule overlaps “%s” (same type and audience): both show at once.", slotTitle(a))})
+			}
+		}
+	}
+}
+
+func slotTitle(sl *models.Slot) string {
+	if sl.Title != "" {
+		return sl.Title
+	}
+	return "(untitled " + sl.Type + ")"
+}
