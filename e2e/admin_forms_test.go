@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,7 +42,9 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 
 	b.step(t, "open the slot's edit form from the editor", func(t *testing.T, b *tab) {
 		b.adminLogIn()
+		b.shotWidths("admin-layout-editor")
 		b.follow(slotItem(trending)+` [data-testid="slot-title"]`, `[data-testid="slot-form"]`)
+		b.shotWidths("admin-slot-form")
 		if got := b.value(`#f-title`); got != "Trending now" {
 			t.Fatalf("the edit form shows title %q, want Trending now", got)
 		}
@@ -363,5 +366,86 @@ func (b *tab) publishDraft() {
 	if b.count(`[data-testid="health"]`) != 1 {
 		b.t.Fatalf("the publish step shows no health check\n%s", b.where())
 	}
+	b.shotWidths("admin-publish-health")
 	b.follow(`[data-testid="confirm-publish"]`, `[data-testid="layout-list"]`)
+}
+
+// TestPreviewExplainsRowsAndAnswersWhyNot: previewing the draft as a
+// seeded shopper, every row says what filled it, every card its source and
+// score, a disabled slot is listed as off the page, rows list what they
+// left out, and asking about a left-out product gives its reason.
+func TestPreviewExplainsRowsAndAnswersWhyNot(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	trending := s.draftSlotIDs()[models.SlotTrending]
+	b := newBrowser(t, s)
+
+	b.step(t, "disable a slot and preview as a shopper", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		b.follow(slotItem(trending)+` [data-testid="toggle-enabled"]`, `[data-testid="layout-list"]`)
+		b.open("/admin/preview", `[data-testid="preview-form"]`)
+		if hint := b.text(`[data-testid="as-hint"]`); !strings.Contains(hint, "u0") {
+			t.Fatalf("the shopper hint %q names no real shopper id", hint)
+		}
+		b.fill(`#as`, "u00003")
+		b.follow(`[data-testid="preview-form"] button[type="submit"]`, `[data-testid="preview-panel"]`)
+		rows := b.count(`section[data-slot-id]`)
+		if rows == 0 || b.count(`section[data-slot-id] [data-testid="slot-source"]`) != rows {
+			t.Fatalf("%d rows, %d say what filled them", rows, b.count(`section[data-slot-id] [data-testid="slot-source"]`))
+		}
+		cards := b.count(`section[data-slot-id] [data-testid="product-card"]`)
+		if cards == 0 || b.count(`section[data-slot-id] [data-testid="card-source"]`) != cards {
+			t.Fatalf("%d cards, %d show their source and score", cards, b.count(`section[data-slot-id] [data-testid="card-source"]`))
+		}
+		if got := b.text(`[data-testid="off-slots"]`); !strings.Contains(got, "Trending now") || !strings.Contains(got, "disabled") {
+			t.Fatalf("slots off the page: %q, want Trending now, disabled", got)
+		}
+		b.shotWidths("admin-preview-explained")
+	})
+
+	b.step(t, "ask why a left-out product is not shown", func(t *testing.T, b *tab) {
+		skus := b.attrs(`[data-testid="left-out"]`, "data-sku")
+		if len(skus) == 0 {
+			t.Fatal("no row lists a left-out product for a shopper with history")
+		}
+		b.do("open the lists", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll(".slot-explain details").forEach(d => d.open = true)`))
+		// A product left out because another row shows it is answered with
+		// that row; any other with its reason.
+		sku, why := skus[0], ""
+		for _, k := range skus {
+			w := b.text(`[data-testid="left-out"][data-sku="` + k + `"]`)
+			if why == "" || !strings.Contains(w, "already on the page") {
+				sku, why = k, w
+			}
+			if !strings.Contains(w, "already on the page") {
+				break
+			}
+		}
+		b.fill(`#why-sku`, sku)
+		b.follow(`[data-testid="why-not-form"] button[type="submit"]`, `[data-testid="why-answer"]`)
+		answer := b.text(`[data-testid="why-answer"]`)
+		_, reason, _ := strings.Cut(why, ": ")
+		want, _, _ := strings.Cut(reason, " (in")
+		if row, ok := strings.CutPrefix(reason, "already on the page (in "); ok {
+			want = "It is shown in " + strings.TrimSuffix(row, ")")
+		}
+		if want == "" || !strings.Contains(answer, want) {
+			t.Fatalf("asked about %s (left out: %q), the answer %q does not say %q", sku, why, answer, want)
+		}
+		b.shotWidths("admin-preview-why-not")
+	})
+}
+
+// shotWidths saves screenshots of the page at desktop and phone widths
+// (see shot), then returns to the desktop width.
+func (b *tab) shotWidths(name string) {
+	b.t.Helper()
+	if os.Getenv("STOREFRONT_SCREENSHOTS") == "" {
+		return
+	}
+	for _, w := range []int64{1280, 390} {
+		b.do("resize", chromedp.EmulateViewport(w, 900))
+		b.shot(fmt.Sprintf("%s-%d", name, w))
+	}
+	b.do("resize", chromedp.EmulateViewport(1280, 900))
 }

@@ -31,7 +31,7 @@ func TestPublishStepChecksTheDraft(t *testing.T) {
 	past, soon, later := now.AddDate(0, 0, -2), now.Add(time.Hour), now.AddDate(0, 0, 7)
 	pastEnd := now.AddDate(0, 0, -1)
 	bad := []models.Slot{
-		{PageID: page.ID, Position: 10, Type: models.SlotPopular, Title: "Nobody's brand", Brands: "Nobody", Enabled: true, Size: 4, Audience: "everyone"},
+		{PageID: page.ID, Position: 10, Type: models.SlotCollection, Title: "Sold out picks", Pins: "SKU-4", Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 11, Type: models.SlotCollection, Title: "Knives", Pins: "SKU-4,SKU-3", Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 12, Type: models.SlotTrending, Title: "Dead link", Link: "/c/no-such-category", Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 13, Type: models.SlotTrending, Title: "Summer sale", StartsAt: &past, EndsAt: &pastEnd, Enabled: true, Size: 4, Audience: "everyone"},
@@ -46,7 +46,7 @@ func TestPublishStepChecksTheDraft(t *testing.T) {
 		issues[s.Find("strong").Text()] += s.Text() + " [" + s.AttrOr("data-severity", "") + "]"
 	})
 	for slot, want := range map[string]string{
-		"Nobody's brand": "empty for every sampled shopper",
+		"Sold out picks": "empty for every sampled shopper",
 		"Knives":         "SKU-4 (out of stock)",
 		"Dead link":      "/c/no-such-category leads to a page that does not exist",
 		"Summer sale":    "schedule ended",
