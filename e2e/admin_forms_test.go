@@ -273,6 +273,25 @@ func TestCatalogPriceForm(t *testing.T) {
 	})
 }
 
+// TestMerchandiserSeesAnAdminStyled403: a merchandiser who opens an
+// admin-only page stays in the admin, told the page is for admins.
+func TestMerchandiserSeesAnAdminStyled403(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	b := newBrowser(t, s)
+	b.adminLogIn()
+	b.open("/admin/api-keys", `[data-testid="admin-forbidden"]`)
+	if got := b.text(`[data-testid="admin-forbidden"] h1`); !strings.Contains(got, "admin") {
+		t.Fatalf("the 403 page says %q", got)
+	}
+	if b.count(`a[href="/admin/layout"]`) == 0 || b.count(`[data-testid="api-keys"]`) != 0 {
+		t.Fatal("the 403 page is not in the admin's frame, or shows the keys")
+	}
+	if status := eval[int](b, `performance.getEntriesByType("navigation")[0].responseStatus`); status != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", status)
+	}
+}
+
 // TestAdminOnlyForms: an admin creates an API key that then works against
 // the API, revokes it so it no longer does, and sets the retention period.
 func TestAdminOnlyForms(t *testing.T) {

@@ -19,6 +19,9 @@ type Health struct {
 	Issues  []HealthIssue
 }
 
+// A row "loses most of its products to dedupe" when as many candidates as
+// it has places went to rows above it, for most sampled shoppers.
+
 // HealthIssue is one problem, with the slot it is about.
 type HealthIssue struct {
 	Slot     string // the slot's title
@@ -79,8 +82,15 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 				t = &tally{}
 				tallies[es.Slot.ID] = t
 			}
+			personal := es.Slot.Type == models.SlotRecentlyViewed || es.Slot.Type == models.SlotBecauseViewed
+			if i == 0 && personal {
+				continue // a new visitor has no history to fill them: by design
+			}
 			t.seen++
 			size := max(es.Slot.Size, 1)
+			if es.Slot.Type == models.SlotHero {
+				size = min(size, 3) // a hero shows at most three products
+			}
 			switch {
 			case len(es.Items) == 0 && es.Slot.Type != models.SlotHero:
 				t.empty++
@@ -94,7 +104,8 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 					lost++
 				}
 			}
-			if 2*lost > size {
+			// Most of the row's own best candidates went to rows above.
+			if lost >= size {
 				t.lost++
 			}
 		}
@@ -119,7 +130,7 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 		if t != nil && t.short > 0 {
 			add(sl, "warning", "It shows fewer than half of its %d products for %d of %d sampled shoppers.", sl.Size, t.short, t.seen)
 		}
-		if t != nil && t.lost > 0 {
+		if t != nil && 2*t.lost > t.seen {
 			add(sl, "warning", "It loses most of its products to rows above it for %d of %d sampled shoppers; pin fewer products elsewhere or move it up.", t.lost, t.seen)
 		}
 		h.checkPins(s.catalog.Load(), sl)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -39,7 +40,10 @@ func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
 				return err
 			}
 			if !slices.Contains(roles, st.Role) {
-				return echo.ErrForbidden
+				// Staff stay in the admin's own frame, told what they may not
+				// do and who can.
+				vm := templates.AdminForbiddenPage{AdminBase: s.adminBase(c, "Not allowed", ""), Role: st.Role, Needs: strings.Join(roles, " or ")}
+				return render(c, http.StatusForbidden, templates.AdminForbidden(vm))
 			}
 			// A password that was given (the published demo passwords) is
 			// changed before anything else.
