@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -55,7 +56,17 @@ func (s *Server) adminPreview(c echo.Context) error {
 		for i, it := range es.Items {
 			hs.Cards[i].Source, hs.Cards[i].Score = it.Source, it.Score
 		}
-		hs.Explain = &templates.SlotExplain{Source: es.Source, Empty: len(es.Items) == 0 && es.Slot.Type != models.SlotHero}
+		if len(es.Items) == 0 && es.Slot.Type != models.SlotHero {
+			// Like the shopper's page, the preview has no empty rows; the
+			// panel says why they are missing.
+			why := "nothing to show for this shopper"
+			if len(es.Left) > 0 {
+				why += fmt.Sprintf(" (%d candidates left out, e.g. %s: %s)", len(es.Left), es.Left[0].SKU, es.Left[0].Why)
+			}
+			info.Off = append(info.Off, templates.Option{Value: slotRow(*es.Slot, false, false).Title, Label: why})
+			continue
+		}
+		hs.Explain = &templates.SlotExplain{Source: es.Source}
 		for _, l := range es.Left {
 			hs.Explain.Left = append(hs.Explain.Left, templates.LeftOut{SKU: l.SKU, Title: l.Title, Why: l.Why, InTitle: l.InTitle})
 		}

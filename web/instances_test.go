@@ -47,7 +47,7 @@ func TestLayoutPublishedOnOneInstanceIsLiveOnTheOther(t *testing.T) {
 	ids, _ := a.draft()
 	must(t, a.db.W.Model(&models.Slot{}).Where("id = ?", ids[1]).Update("title", "Picked on instance A").Error)
 	_, rev := a.draft()
-	if res := merch.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}}); res.StatusCode != http.StatusSeeOther {
+	if res := merch.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("publish on A: %d", res.StatusCode)
 	}
 	if _, doc := a.newClient().get("/"); !strings.Contains(doc.Text(), "Picked on instance A") {

@@ -72,7 +72,7 @@ func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
 			t.Fatalf("toggle: %d", res.StatusCode)
 		}
 		_, rv := shop.draft()
-		if res := staff.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rv)}}); res.StatusCode != http.StatusSeeOther {
+		if res := staff.post("/admin/layout", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rv)}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("publish: %d", res.StatusCode)
 		}
 		_, doc = visitor.get("/")
