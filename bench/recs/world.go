@@ -18,21 +18,21 @@ import (
 // (products created near the end), trends (products that take off near the
 // end), daily timestamps and bursty imports.
 type worldSpec struct {
-	Name             string
-	Items, Users     int
-	Cats, Styles     int
-	Days             int
-	Sessions         float64 // mean sessions per shopper
-	Views            float64 // mean views per session
-	TasteCats        int     // favourite departments per shopper
-	PopSkew          float64 // Zipf exponent of product quality
-	Launch           float64 // share of products created in the last 15% of the time
-	Trend            float64 // share of products that take off in the last 10% of the time
-	Complements      bool
-	Daily            bool    // timestamps cut to the day (a daily export)
-	Bursty           float64 // share of shoppers whose history was imported with one timestamp
+	Name              string
+	Items, Users      int
+	Cats, Styles      int
+	Days              int
+	Sessions          float64 // mean sessions per shopper
+	Views             float64 // mean views per session
+	TasteCats         int     // favourite departments per shopper
+	PopSkew           float64 // Zipf exponent of product quality
+	Launch            float64 // share of products created in the last 15% of the time
+	Trend             float64 // share of products that take off in the last 10% of the time
+	Complements       bool
+	Daily             bool    // timestamps cut to the day (a daily export)
+	Bursty            float64 // share of shoppers whose history was imported with one timestamp
 	CartRate, BuyRate float64
-	Seed             uint64
+	Seed              uint64
 }
 
 var worlds = []worldSpec{
