@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"storefront/models"
-	"storefront/seed"
 )
 
 // chromedpSetValue chooses an option of a select, as a person would, and
@@ -301,7 +300,7 @@ func TestAdminOnlyForms(t *testing.T) {
 	var secret string
 
 	b.step(t, "create an API key", func(t *testing.T, b *tab) {
-		b.staffLogIn(seed.DemoAdminEmail, seed.DemoAdminPassword)
+		b.addAdminAndLogIn(s) // the demo admin must first choose a password (TestDemoStaffChoosesOwnPassword)
 		b.open("/admin/api-keys", `[data-testid="apikey-form"]`)
 		b.fill(`#key-name`, "Partner feed")
 		b.do("choose the scope", chromedpSetValue(`#key-scope`, models.ScopeRecommendations))
