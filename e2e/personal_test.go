@@ -71,6 +71,7 @@ func TestShoppersWithDifferentTastesGetDifferentRows(t *testing.T) {
 			shared++
 		}
 	}
+	t.Logf("%s and %s share %d of %d recommended products", a.key, b.key, shared, len(rowA))
 	if shared > len(rowA)/2 {
 		t.Errorf("%s and %s share %d of %d recommended products: %v and %v", a.key, b.key, shared, len(rowA), rowA, rowB)
 	}

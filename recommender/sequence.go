@@ -245,7 +245,44 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 		}
 	}
 	if len(m.fresh) == len(m.cat.items) {
-		each(func(j int32) float32 { return m.fresh[j] }, float32(w.Fresh), srcNew)
+		each(m.freshFor(s), float32(w.Fresh), srcNew)
+	}
+}
+
+// freshFloor is the share of a launch's freshness kept for a shopper who
+// never touched its department.
+const freshFloor = 0.2
+
+// freshFor scores launches for this shopper: a new product counts in full
+// in the departments the shopper's history falls in and at freshFloor
+// elsewhere, so two shoppers of different tastes are not shown the same
+// new arrivals. Without history every launch counts in full.
+func (m *Model) freshFor(s *scratch) func(j int32) float32 {
+	plain := func(j int32) float32 { return m.fresh[j] }
+	if len(s.hist.items) == 0 {
+		return plain
+	}
+	s.deptAcc = resize(s.deptAcc, len(m.cat.categories))
+	hi := float32(0)
+	for k, i := range s.hist.items {
+		if cats := m.cat.itemCats[i]; len(cats) > 0 {
+			s.deptAcc[cats[0]] += s.hist.weights[k]
+			hi = max(hi, s.deptAcc[cats[0]])
+		}
+	}
+	if hi <= 0 {
+		return plain
+	}
+	return func(j int32) float32 {
+		f := m.fresh[j]
+		if f == 0 {
+			return 0
+		}
+		share := float32(0)
+		if cats := m.cat.itemCats[j]; len(cats) > 0 {
+			share = s.deptAcc[cats[0]] / hi
+		}
+		return f * (freshFloor + (1-freshFloor)*share)
 	}
 }
 

@@ -135,6 +135,7 @@ type scratch struct {
 	nextAnchor         []int32
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
+	deptAcc            []float32 // history weight per department (root category)
 }
 
 func (m *Model) getScratch() *scratch {
