@@ -101,10 +101,14 @@ func (db *DB) Versions(ctx context.Context, pageKey string) ([]LayoutVersion, *P
 	return vs, p, nil
 }
 
+// change is what an edit of a draft writes to the audit log.
+type change struct{ action, target, detail string }
+
 // editDraft runs fn in a write transaction after checking that the draft is
-// still at the revision the editor saw, then bumps the revision. A stale
-// revision returns ErrConflict so one editor never overwrites another.
-func (db *DB) editDraft(ctx context.Context, pageKey string, expectRev int, actor, action, target string, fn func(tx *gorm.DB, p *Page) error) error {
+// still at the revision the editor saw, then bumps the revision and writes
+// the audit entry fn describes. A stale revision returns ErrConflict so one
+// editor never overwrites another.
+func (db *DB) editDraft(ctx context.Context, pageKey string, expectRev int, actor string, fn func(tx *gorm.DB, p *Page) (change, error)) error {
 	if _, err := db.PageByKey(ctx, pageKey); err != nil {
 		return err
 	}
@@ -116,14 +120,27 @@ func (db *DB) editDraft(ctx context.Context, pageKey string, expectRev int, acto
 		if expectRev != 0 && p.DraftRevision != expectRev {
 			return fmt.Errorf("models: draft of %q changed since revision %d (now %d): %w", pageKey, expectRev, p.DraftRevision, ErrConflict)
 		}
-		if err := fn(tx, &p); err != nil {
+		ch, err := fn(tx, &p)
+		if err != nil {
 			return err
 		}
 		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Update("draft_revision", p.DraftRevision+1).Error; err != nil {
 			return fmt.Errorf("models: bump draft revision: %w", err)
 		}
-		return audit(tx, actor, action, target, "")
+		return audit(tx, actor, ch.action, auditTarget(pageKey, ch.target), ch.detail)
 	})
+}
+
+// auditTarget names what a layout change touched: the slot alone on the
+// homepage, the page's key and the slot elsewhere.
+func auditTarget(pageKey, what string) string {
+	if pageKey == HomePage {
+		return what
+	}
+	if what == "" {
+		return pageKey
+	}
+	return pageKey + ": " + what
 }
 
 func audit(tx *gorm.DB, actor, action, target, detail string) error {
@@ -230,66 +247,153 @@ func (db *DB) SaveSlot(ctx context.Context, pageKey string, expectRev int, actor
 	if err := ValidateSlot(s); err != nil {
 		return err
 	}
-	action := "slot.update"
-	if s.ID == 0 {
-		action = "slot.create"
-	}
-	return db.editDraft(ctx, pageKey, expectRev, actor, action, s.Title, func(tx *gorm.DB, p *Page) error {
+	return db.editDraft(ctx, pageKey, expectRev, actor, func(tx *gorm.DB, p *Page) (change, error) {
 		s.PageID = p.ID
 		if s.ID == 0 {
 			var maxPos int
 			tx.Model(&Slot{}).Where("page_id = ?", p.ID).Select("COALESCE(MAX(position), 0)").Scan(&maxPos)
 			s.Position = maxPos + 1
-			return tx.Create(s).Error
+			return change{"slot.create", slotName(*s), ""}, tx.Create(s).Error
 		}
 		var old Slot
 		if err := tx.Where("page_id = ?", p.ID).First(&old, s.ID).Error; err != nil {
-			return notFound(err, "find slot %d", s.ID)
+			return change{}, notFound(err, "find slot %d", s.ID)
 		}
 		s.Position = old.Position
-		return tx.Save(s).Error
+		return change{"slot.update", slotName(*s), SlotChanges(old, *s)}, tx.Save(s).Error
 	})
+}
+
+// SetSlotFlag turns a draft slot's enabled or locked flag on or off; the
+// audit log says which ("slot.disable", "slot.lock", …).
+func (db *DB) SetSlotFlag(ctx context.Context, pageKey string, expectRev int, actor string, id uint, field string, on bool) (*Slot, error) {
+	actions := map[string][2]string{"enabled": {"slot.disable", "slot.enable"}, "locked": {"slot.unlock", "slot.lock"}}
+	names, ok := actions[field]
+	if !ok {
+		return nil, fmt.Errorf("models: slot flag %q: %w", field, ErrInvalid)
+	}
+	var s Slot
+	err := db.editDraft(ctx, pageKey, expectRev, actor, func(tx *gorm.DB, p *Page) (change, error) {
+		if err := tx.Where("page_id = ?", p.ID).First(&s, id).Error; err != nil {
+			return change{}, notFound(err, "find slot %d", id)
+		}
+		if field == "enabled" {
+			s.Enabled = on
+		} else {
+			s.Locked = on
+		}
+		if err := tx.Model(&Slot{}).Where("id = ?", id).Update(field, on).Error; err != nil {
+			return change{}, fmt.Errorf("models: set %s of slot %d: %w", field, id, err)
+		}
+		return change{names[map[bool]int{false: 0, true: 1}[on]], slotName(s), ""}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 // DeleteSlot removes a draft slot.
 func (db *DB) DeleteSlot(ctx context.Context, pageKey string, expectRev int, actor string, id uint) error {
-	return db.editDraft(ctx, pageKey, expectRev, actor, "slot.delete", fmt.Sprint(id), func(tx *gorm.DB, p *Page) error {
-		res := tx.Where("page_id = ? AND id = ?", p.ID, id).Delete(&Slot{})
-		if res.Error != nil {
-			return res.Error
+	return db.editDraft(ctx, pageKey, expectRev, actor, func(tx *gorm.DB, p *Page) (change, error) {
+		var s Slot
+		if err := tx.Where("page_id = ?", p.ID).First(&s, id).Error; err != nil {
+			return change{}, notFound(err, "delete slot %d", id)
 		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("models: delete slot %d: %w", id, ErrNotFound)
+		if err := tx.Delete(&Slot{}, id).Error; err != nil {
+			return change{}, fmt.Errorf("models: delete slot %d: %w", id, err)
 		}
-		return nil
+		return change{"slot.delete", slotName(s), fmt.Sprintf("%s slot at position %d", s.Type, s.Position)}, nil
 	})
 }
 
 // ReorderSlots sets the draft order to ids (every slot of the page, once).
 func (db *DB) ReorderSlots(ctx context.Context, pageKey string, expectRev int, actor string, ids []uint) error {
-	return db.editDraft(ctx, pageKey, expectRev, actor, "slot.reorder", "", func(tx *gorm.DB, p *Page) error {
+	return db.editDraft(ctx, pageKey, expectRev, actor, func(tx *gorm.DB, p *Page) (change, error) {
 		var slots []Slot
-		if err := tx.Where("page_id = ?", p.ID).Find(&slots).Error; err != nil {
-			return err
+		if err := tx.Where("page_id = ?", p.ID).Order("position, id").Find(&slots).Error; err != nil {
+			return change{}, err
 		}
 		if len(ids) != len(slots) {
-			return fmt.Errorf("models: reorder: got %d ids for %d slots: %w", len(ids), len(slots), ErrInvalid)
+			return change{}, fmt.Errorf("models: reorder: got %d ids for %d slots: %w", len(ids), len(slots), ErrInvalid)
 		}
-		known := map[uint]bool{}
+		known := map[uint]Slot{}
+		var before, after []string
 		for _, s := range slots {
-			known[s.ID] = true
+			known[s.ID] = s
+			before = append(before, slotName(s))
 		}
 		for i, id := range ids {
-			if !known[id] {
-				return fmt.Errorf("models: reorder: slot %d is not on the page: %w", id, ErrInvalid)
+			s, ok := known[id]
+			if !ok {
+				return change{}, fmt.Errorf("models: reorder: slot %d is not on the page (or listed twice): %w", id, ErrInvalid)
 			}
 			delete(known, id)
+			after = append(after, slotName(s))
 			if err := tx.Model(&Slot{}).Where("id = ?", id).Update("position", i+1).Error; err != nil {
-				return err
+				return change{}, err
 			}
 		}
-		return nil
+		return change{"slot.reorder", "", strings.Join(before, ", ") + " → " + strings.Join(after, ", ")}, nil
 	})
+}
+
+// slotName is how the audit log names a slot.
+func slotName(s Slot) string {
+	if s.Title != "" {
+		return "“" + s.Title + "”"
+	}
+	return "(untitled " + s.Type + ")"
+}
+
+// SlotChanges says which fields of a slot an edit changed, old → new.
+func SlotChanges(old, next Slot) string {
+	var a, b map[string]any
+	ja, _ := json.Marshal(old)
+	jb, _ := json.Marshal(next)
+	_ = json.Unmarshal(ja, &a)
+	_ = json.Unmarshal(jb, &b)
+	var parts []string
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch k {
+		case "ID", "PageID", "Position", "UpdatedAt":
+			continue
+		}
+		va, vb := auditValue(a[k]), auditValue(b[k])
+		if va != vb {
+			parts = append(parts, strings.ToLower(k)+" "+va+" → "+vb)
+		}
+	}
+	if len(parts) == 0 {
+		return "no changes"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// auditValue shows a field's value in an audit entry, shortened.
+func auditValue(v any) string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		s = "(none)"
+	case string:
+		s = "“" + x + "”"
+		if x == "" {
+			s = "(none)"
+		}
+	default:
+		j, _ := json.Marshal(x)
+		s = string(j)
+	}
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:79]) + "…"
+	}
+	return s
 }
 
 // MoveSlot moves a draft slot one place up (delta -1) or down (+1).
@@ -323,24 +427,34 @@ func (db *DB) PublishDraft(ctx context.Context, pageKey, author string) (*Layout
 	if err != nil {
 		return nil, err
 	}
-	return db.publish(ctx, pageKey, author, slots, "")
+	return db.publish(ctx, pageKey, author, slots, nil)
 }
 
-// Rollback publishes the slots of an earlier version again and resets the
-// draft to them.
+// Rollback publishes the slots of an earlier version of the page again and
+// resets the draft to them.
 func (db *DB) Rollback(ctx context.Context, pageKey string, versionID uint, author string) (*LayoutVersion, error) {
+	p, err := db.PageByKey(ctx, pageKey)
+	if err != nil {
+		return nil, err
+	}
 	var v LayoutVersion
-	if err := db.R.WithContext(ctx).First(&v, versionID).Error; err != nil {
-		return nil, notFound(err, "find version %d", versionID)
+	if err := db.R.WithContext(ctx).Where("page_id = ?", p.ID).First(&v, versionID).Error; err != nil {
+		return nil, notFound(err, "find version %d of %q", versionID, pageKey)
 	}
 	slots, err := decodeSnapshot(v.Snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("models: rollback to version %d: %w", versionID, err)
 	}
-	return db.publish(ctx, pageKey, author, slots, fmt.Sprintf("Rollback to version %d. ", v.Number))
+	return db.publish(ctx, pageKey, author, slots, &v)
 }
 
-func (db *DB) publish(ctx context.Context, pageKey, author string, slots []Slot, prefix string) (*LayoutVersion, error) {
+// publish makes slots the page's live version; restored is the version a
+// rollback brings back (nil for a publish of the draft).
+func (db *DB) publish(ctx context.Context, pageKey, author string, slots []Slot, restored *LayoutVersion) (*LayoutVersion, error) {
+	prefix, action := "", "layout.publish"
+	if restored != nil {
+		prefix, action = fmt.Sprintf("Rollback to version %d. ", restored.Number), "layout.rollback"
+	}
 	p, err := db.PageByKey(ctx, pageKey)
 	if err != nil {
 		return nil, err
@@ -363,7 +477,7 @@ func (db *DB) publish(ctx context.Context, pageKey, author string, slots []Slot,
 		if err := tx.Create(v).Error; err != nil {
 			return err
 		}
-		if prefix != "" {
+		if restored != nil {
 			// Reset the draft to the restored slots, keeping their ids.
 			if err := tx.Where("page_id = ?", p.ID).Delete(&Slot{}).Error; err != nil {
 				return err
@@ -380,7 +494,7 @@ func (db *DB) publish(ctx context.Context, pageKey, author string, slots []Slot,
 		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
 			return err
 		}
-		return audit(tx, author, "layout.publish", fmt.Sprintf("%s v%d", pageKey, v.Number), v.Summary)
+		return audit(tx, author, action, fmt.Sprintf("%s v%d", pageKey, v.Number), v.Summary)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("models: publish %q: %w", pageKey, err)

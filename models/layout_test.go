@@ -20,7 +20,7 @@ func TestValidateSlotUsesTheRecommendersVocabulary(t *testing.T) {
 		{"new arrivals by default", Slot{Type: SlotNewArrivals}, ""},
 		{"trending cannot be hybrid", Slot{Type: SlotTrending, Strategy: "hybrid"}, "strategy"},
 		{"collection takes no strategy", Slot{Type: SlotCollection, Strategy: "pinned"}, "strategy"},
-		{"unknown type", Slot{Type: "banner"}, "type"},
+		{"unknown type", Slot{Type: "carousel"}, "type"},
 		{"affinity audience", Slot{Type: SlotPopular, Audience: "affinity:kitchen"}, ""},
 		{"unknown audience", Slot{Type: SlotPopular, Audience: "vip"}, "audience"},
 	}
@@ -77,6 +77,52 @@ func TestOldStrategyNamesAreRewrittenOnOpen(t *testing.T) {
 			if sl.Strategy != want[i] {
 				t.Errorf("%s slot %d (%s) has strategy %q, want %q", name, i, sl.Type, sl.Strategy, want[i])
 			}
+		}
+	}
+}
+
+// TestLayoutAuditSaysWhatChanged: every layout action writes an audit entry
+// naming itself and what it changed: an edit lists old → new values, a
+// reorder the old and new order, a disable is a disable, and a rollback is
+// a rollback, not another publish.
+func TestLayoutAuditSaysWhatChanged(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	a := &Slot{Type: SlotTrending, Title: "Trending", Size: 8, Enabled: true}
+	b := &Slot{Type: SlotPopular, Title: "Best sellers", Size: 8, Enabled: true}
+	must(t, db.SaveSlot(ctx, HomePage, 0, "merch", a))
+	must(t, db.SaveSlot(ctx, HomePage, 0, "merch", b))
+	v1, err := db.PublishDraft(ctx, HomePage, "merch")
+	must(t, err)
+	a.Title, a.Size = "Hot now", 5
+	must(t, db.SaveSlot(ctx, HomePage, 0, "merch", a))
+	must(t, db.ReorderSlots(ctx, HomePage, 0, "merch", []uint{b.ID, a.ID}))
+	_, err = db.SetSlotFlag(ctx, HomePage, 0, "merch", b.ID, "enabled", false)
+	must(t, err)
+	_, err = db.PublishDraft(ctx, HomePage, "merch")
+	must(t, err)
+	_, err = db.Rollback(ctx, HomePage, v1.ID, "merch")
+	must(t, err)
+
+	var log []AuditLog
+	must(t, db.R.Order("id").Find(&log).Error)
+	want := []struct{ action, target, detail string }{
+		{"slot.create", "“Trending”", ""},
+		{"slot.create", "“Best sellers”", ""},
+		{"layout.publish", "home v1", "First version"},
+		{"slot.update", "“Hot now”", "size 8 → 5; title “Trending” → “Hot now”"},
+		{"slot.reorder", "", "“Hot now”, “Best sellers” → “Best sellers”, “Hot now”"},
+		{"slot.disable", "“Best sellers”", ""},
+		{"layout.publish", "home v2", "Edited"},
+		{"layout.rollback", "home v3", "Rollback to version 1."},
+	}
+	if len(log) != len(want) {
+		t.Fatalf("audit log has %d entries, want %d: %+v", len(log), len(want), log)
+	}
+	for i, w := range want {
+		e := log[i]
+		if e.Action != w.action || e.Target != w.target || !strings.Contains(e.Detail, w.detail) {
+			t.Errorf("entry %d = %s %q %q, want %s %q containing %q", i, e.Action, e.Target, e.Detail, w.action, w.target, w.detail)
 		}
 	}
 }

@@ -430,24 +430,26 @@ func (s *Server) adminSlotToggle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	sl, err := s.db.SlotByID(ctx, id)
+	field := c.FormValue("field")
+	cur, err := s.db.SlotByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	var msg string
-	switch c.FormValue("field") {
+	var on bool
+	switch field {
 	case "enabled":
-		sl.Enabled = !sl.Enabled
-		msg = map[bool]string{true: "Enabled", false: "Disabled"}[sl.Enabled]
+		on = !cur.Enabled
 	case "locked":
-		sl.Locked = !sl.Locked
-		msg = map[bool]string{true: "Locked the position of", false: "Unlocked"}[sl.Locked]
+		on = !cur.Locked
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose enabled or locked.")
 	}
-	err = s.db.SaveSlot(ctx, models.HomePage, rev, staffName(c), sl)
-	return s.layoutDone(c, err, msg+" “"+slotRow(*sl, false, false).Title+"” in the draft.")
+	sl, err := s.db.SetSlotFlag(c.Request().Context(), models.HomePage, rev, staffName(c), id, field, on)
+	if err != nil {
+		return s.layoutDone(c, err, "")
+	}
+	msg := map[string]map[bool]string{"enabled": {true: "Enabled", false: "Disabled"}, "locked": {true: "Locked the position of", false: "Unlocked"}}[field][on]
+	return s.layoutDone(c, nil, msg+" “"+slotRow(*sl, false, false).Title+"” in the draft.")
 }
 
 // adminSlotMove is the no-JavaScript way to reorder: one place up or down.
