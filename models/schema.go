@@ -198,4 +198,5 @@ var schemaEntities = []any{
 	&CartItem{}, &Order{}, &OrderItem{},
 	&Page{}, &Slot{}, &LayoutVersion{}, &AuditLog{},
 	&ModelArtifact{}, &APIKey{}, &Setting{}, &ForgottenUser{},
+	&Image{}, &ImageFile{},
 }

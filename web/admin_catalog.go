@@ -41,7 +41,7 @@ func (s *Server) catalogPage(c echo.Context, q string, page int) (templates.Admi
 	for i := range ps {
 		p := &ps[i]
 		vm.Rows = append(vm.Rows, templates.AdminProductRow{ID: p.ID, SKU: p.ExternalID, Title: p.Title, Brand: p.Brand,
-			Price: formatCents(p.PriceCents), Stock: strconv.Itoa(p.Stock), Active: p.Active, URL: ProductURL(p)})
+			Price: formatCents(p.PriceCents), Stock: strconv.Itoa(p.Stock), Active: p.Active, URL: ProductURL(p), Image: ImageURL(p)})
 	}
 	base := "/admin/catalog?"
 	if q != "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"storefront/images"
 	"storefront/models"
 	"storefront/shop"
 	"storefront/templates"
@@ -29,12 +30,21 @@ func ProductURL(p *models.Product) string {
 	return "/p/" + strconv.FormatUint(uint64(p.ID), 10) + "-" + p.Slug
 }
 
-// ImageURL is the product's picture: its own image or one drawn by the server.
+// ImageURL is the product's picture at card size: its uploaded image, the
+// image_url it was imported with, or one drawn by the server.
 func ImageURL(p *models.Product) string {
 	if p.ImageURL != "" {
-		return p.ImageURL
+		return images.VariantURL(p.ImageURL, "card")
 	}
 	return fmt.Sprintf("/img/p/%d.svg", p.ID)
+}
+
+// PageImageURL is the product's picture at the size of its own page.
+func PageImageURL(p *models.Product) string {
+	if p.ImageURL != "" {
+		return images.VariantURL(p.ImageURL, "page")
+	}
+	return ImageURL(p)
 }
 
 // card builds a product card view model.

@@ -65,7 +65,7 @@ func (s *Server) product(c echo.Context) error {
 	cat := s.shop.Catalog()
 	vm := templates.ProductPage{Base: s.base(c, p.Title), ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
 		Brand: p.Brand, Description: p.Description, PriceCents: p.PriceCents, Stock: p.Stock, Active: p.Active,
-		Image: ImageURL(p), Slot: slot}
+		Image: PageImageURL(p), Slot: slot}
 	vm.Description = truncate(p.Description, 160)
 	vm.Base.Description = vm.Description
 	vm.Description = p.Description

@@ -36,12 +36,15 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M",
 		// Catalog uploads have their own, larger limit on their route.
-		Skipper: func(c echo.Context) bool { return c.Path() == "/admin/import" && c.Request().Method == http.MethodPost }}))
+		Skipper: func(c echo.Context) bool {
+			return c.Request().Method == http.MethodPost && (c.Path() == "/admin/import" || c.Path() == "/admin/catalog/:id/image")
+		}}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
 
 	// Assets and machine endpoints: no session, no CSRF.
 	e.GET("/static/*", s.staticAsset)
 	e.GET("/img/p/:id", s.productImage)
+	e.GET("/img/u/:name", s.uploadedImage)
 	e.GET("/logo", s.shopLogo)
 	e.GET("/search/suggest", s.searchSuggest)
 	e.GET("/healthz", s.healthz)
@@ -137,6 +140,9 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/analytics.csv", s.adminAnalyticsCSV, staff)
 	admin.GET("/catalog", s.adminCatalog, staff)
 	admin.POST("/catalog/:id", s.adminProductUpdate, staff)
+	admin.GET("/catalog/:id/image", s.adminProductImage, staff)
+	admin.POST("/catalog/:id/image", s.adminProductImageUpload, staff, middleware.BodyLimit(strconv.Itoa(maxImageRequest>>20)+"M"))
+	admin.POST("/catalog/:id/image/remove", s.adminProductImageRemove, staff)
 	admin.GET("/audit", s.adminAudit, staff)
 	admin.GET("/search", s.adminSearch, staff)
 	admin.POST("/search/synonyms", s.adminSynonymsSave, staff)

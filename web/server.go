@@ -64,6 +64,7 @@ type Server struct {
 	payments  payment.Provider
 	settings  settingsCache
 	imports   importJobs
+	images    *imageCache
 
 	// Page caches (pagecache.go).
 	viewers *viewerCache
@@ -89,6 +90,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.payments = cfg.Payments
 	s.events = models.NewEventWriter(db, cfg.EventQueue, 2000, 5*time.Millisecond, cfg.Logger)
 	s.viewers = newViewerCache()
+	s.images = newImageCache()
 	s.events.OnWritten(s.eventsWritten)
 
 	s.sessions = scs.New()
