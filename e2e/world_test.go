@@ -135,6 +135,9 @@ func startWorld(tb testing.TB) *shop {
 	db, err := models.Open(path)
 	must(tb, err)
 	tb.Cleanup(func() { db.Close() })
+	// Every visitor is personalized: the control group (5 % by default) is
+	// tested on its own, and random visitor ids would put some tests' visitors in it.
+	must(tb, db.SetSetting(ctx, "", models.SettingControlPercent, "0"))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := web.New(ctx, web.Config{Addr: "127.0.0.1:0", Logger: logger}, db)
 	must(tb, err)

@@ -193,6 +193,9 @@ var ErrTotalChanged = fmt.Errorf("the order total changed during checkout: %w", 
 type Payment struct {
 	Ref             string // the provider's reference
 	AuthorizedCents int64  // the order's total must equal it
+	// Arm is the buyer's experiment arm or control group, kept on the order
+	// and its purchase events.
+	Arm string
 }
 
 // PlaceOrder turns a cart into a paid order in one transaction: stock is
@@ -246,7 +249,7 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 		now := time.Now().UTC()
 		order = Order{ShopperID: &shopperID, IdempotencyKey: idemKey, Status: OrderPaid,
 			Email: addr.Email, Name: addr.Name, Street: addr.Street, City: addr.City,
-			Postcode: addr.Postcode, Country: addr.Country, CreatedAt: now}
+			Postcode: addr.Postcode, Country: addr.Country, Arm: pay.Arm, CreatedAt: now}
 		events := make([]Event, 0, len(lines))
 		for _, l := range lines {
 			res := tx.Model(&Product{}).Where("id = ? AND active = ? AND stock >= ?", l.ProductID, true, l.Quantity).
@@ -262,7 +265,7 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 			order.TotalCents += l.Product.PriceCents * int64(l.Quantity)
 			order.Items = append(order.Items, OrderItem{ProductID: l.ProductID, Title: l.Product.Title, PriceCents: l.Product.PriceCents, Quantity: l.Quantity})
 			pid := l.ProductID
-			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, CreatedAt: now})
+			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, Arm: pay.Arm, CreatedAt: now})
 		}
 		if pay.AuthorizedCents != 0 && order.TotalCents != pay.AuthorizedCents {
 			return ErrTotalChanged

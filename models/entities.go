@@ -127,6 +127,7 @@ type Event struct {
 	Position  int
 	Query     string
 	Value     float64
+	Arm       string    `gorm:"size:24"` // the experiment arm or control group the visitor was in (ArmLabel…)
 	CreatedAt time.Time `gorm:"index;index:idx_events_user_time,priority:2"`
 }
 
@@ -160,6 +161,7 @@ type Order struct {
 	Postcode       string
 	Country        string
 	PaymentRef     string // the payment provider's reference
+	Arm            string `gorm:"size:24"` // the buyer's experiment arm or control group (Event.Arm)
 	Items          []OrderItem
 	CreatedAt      time.Time `gorm:"index"`
 }

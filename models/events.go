@@ -12,7 +12,7 @@ import (
 )
 
 // eventColumns is the column list used by the bulk insert below.
-const eventColumns = "(user_key, product_id, type, slot, position, query, value, created_at)"
+const eventColumns = "(user_key, product_id, type, slot, position, query, value, arm, created_at)"
 
 // eventsPerStatement is the largest multi-row INSERT. Batches are cut into
 // statements of this size and a power-of-two split of the rest, so only a
@@ -34,7 +34,7 @@ func insertEventStatement(n int) string {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString("(?,?,?,?,?,?,?,?)")
+		sb.WriteString("(?,?,?,?,?,?,?,?,?)")
 	}
 	q, _ := insertEventSQL.LoadOrStore(n, sb.String())
 	return q.(string)
@@ -70,7 +70,7 @@ func InsertEventsTx(tx *gorm.DB, events []Event) error {
 	if err := checkEventTimes(events, time.Now()); err != nil {
 		return err
 	}
-	args := make([]any, 0, 8*min(len(events), eventsPerStatement))
+	args := make([]any, 0, 9*min(len(events), eventsPerStatement))
 	for start := 0; start < len(events); {
 		n := eventsPerStatement
 		if rest := len(events) - start; rest < n {
@@ -84,7 +84,7 @@ func InsertEventsTx(tx *gorm.DB, events []Event) error {
 			if at.IsZero() {
 				at = time.Now()
 			}
-			args = append(args, e.UserKey, e.ProductID, e.Type, e.Slot, e.Position, e.Query, e.Value, at.UTC())
+			args = append(args, e.UserKey, e.ProductID, e.Type, e.Slot, e.Position, e.Query, e.Value, e.Arm, at.UTC())
 		}
 		if err := tx.Exec(insertEventStatement(n), args...).Error; err != nil {
 			return fmt.Errorf("models: insert %d events: %w", len(chunk), err)

@@ -463,43 +463,57 @@ func (db *DB) publish(ctx context.Context, pageKey, author string, slots []Slot,
 	if p.PublishedVersionID != nil {
 		prev, _, _ = db.PublishedLayout(ctx, pageKey)
 	}
-	snap, err := json.Marshal(slots)
+	v, err := newVersion(p, author, slots, prev, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("models: encode snapshot: %w", err)
+		return nil, err
 	}
-	v := &LayoutVersion{PageID: p.ID, Snapshot: string(snap), Author: author, Summary: prefix + DiffSummary(prev, slots), CreatedAt: time.Now().UTC()}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var maxNum int
-		if err := tx.Model(&LayoutVersion{}).Where("page_id = ?", p.ID).Select("COALESCE(MAX(number), 0)").Scan(&maxNum).Error; err != nil {
-			return err
-		}
-		v.Number = maxNum + 1
-		if err := tx.Create(v).Error; err != nil {
-			return err
-		}
-		if restored != nil {
-			// Reset the draft to the restored slots, keeping their ids.
-			if err := tx.Where("page_id = ?", p.ID).Delete(&Slot{}).Error; err != nil {
-				return err
-			}
-			for i := range slots {
-				s := slots[i]
-				s.PageID = p.ID
-				if err := tx.Create(&s).Error; err != nil {
-					return err
-				}
-			}
-		}
-		upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
-		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
-			return err
-		}
-		return audit(tx, author, action, fmt.Sprintf("%s v%d", pageKey, v.Number), v.Summary)
+		return publishTx(tx, p, v, slots, restored != nil, action)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("models: publish %q: %w", pageKey, err)
 	}
 	return v, nil
+}
+
+// newVersion is the version publishing slots over prev creates.
+func newVersion(p *Page, author string, slots, prev []Slot, prefix string) (*LayoutVersion, error) {
+	snap, err := json.Marshal(slots)
+	if err != nil {
+		return nil, fmt.Errorf("models: encode snapshot: %w", err)
+	}
+	return &LayoutVersion{PageID: p.ID, Snapshot: string(snap), Author: author, Summary: prefix + DiffSummary(prev, slots), CreatedAt: time.Now().UTC()}, nil
+}
+
+// publishTx stores v as the page's published version, audit-logged as
+// action; resetDraft replaces the draft with its slots.
+func publishTx(tx *gorm.DB, p *Page, v *LayoutVersion, slots []Slot, resetDraft bool, action string) error {
+	var maxNum int
+	if err := tx.Model(&LayoutVersion{}).Where("page_id = ?", p.ID).Select("COALESCE(MAX(number), 0)").Scan(&maxNum).Error; err != nil {
+		return err
+	}
+	v.Number = maxNum + 1
+	if err := tx.Create(v).Error; err != nil {
+		return err
+	}
+	if resetDraft {
+		// Reset the draft to the restored slots, keeping their ids.
+		if err := tx.Where("page_id = ?", p.ID).Delete(&Slot{}).Error; err != nil {
+			return err
+		}
+		for i := range slots {
+			s := slots[i]
+			s.PageID = p.ID
+			if err := tx.Create(&s).Error; err != nil {
+				return err
+			}
+		}
+	}
+	upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
+	if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
+		return err
+	}
+	return audit(tx, v.Author, action, fmt.Sprintf("%s v%d", p.Key, v.Number), v.Summary)
 }
 
 // DiffSummary describes in words how slots changed from prev to next.

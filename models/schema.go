@@ -199,4 +199,5 @@ var schemaEntities = []any{
 	&Page{}, &Slot{}, &LayoutVersion{}, &AuditLog{},
 	&ModelArtifact{}, &APIKey{}, &Setting{}, &ForgottenUser{},
 	&Image{}, &ImageFile{},
+	&Experiment{}, &ExperimentArm{},
 }

@@ -18,6 +18,10 @@ type Viewer struct {
 	ShopperID uint
 	LoggedIn  bool
 	OptOut    bool
+	// Control is a visitor in the experiments' control group: shown the
+	// same slots without personalization (merchandiser rows and
+	// popularity), whatever their history.
+	Control bool
 	// HistoryEditedAt is when the shopper last removed history or
 	// interests (nil if never): until a model trained after it is served,
 	// only the history in the database counts.
@@ -102,7 +106,7 @@ func (s *Shop) LoadHistory(ctx context.Context, v Viewer, m *recommender.Model) 
 // to show is left out, and no product appears twice on the page.
 func (s *Shop) ComposeHome(ctx context.Context, v Viewer, slots []models.Slot) []HomeSlot {
 	var h History
-	if !v.OptOut {
+	if !v.OptOut && !v.Control {
 		var err error
 		if h, err = s.LoadHistory(ctx, v, s.model.Load()); err != nil {
 			s.log.Warn("history unavailable", "err", err)
@@ -157,7 +161,7 @@ type OffSlot struct {
 func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.Time) composeInput {
 	cat := s.catalog.Load()
 	m := s.model.Load()
-	personalize := !v.OptOut
+	personalize := !v.OptOut && !v.Control
 	in := composeInput{cat: cat, model: m}
 
 	// The viewer's latest interactions: the recently viewed row, anchors for

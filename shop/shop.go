@@ -41,10 +41,12 @@ type Shop struct {
 	seenModel atomic.Uint64 // newest stored model id followStoredModel tried
 	trainer   *Trainer
 	layout    layoutCache
-	degraded  atomic.Value                    // string: why the shop is degraded, "" when healthy
-	forgotten atomic.Pointer[map[string]bool] // deleted shoppers' user ids (forget.go)
-	purgeMu   sync.Mutex                      // one rewrite of the stored models at a time
-	patchMu   sync.Mutex                      // one ProductsChanged patch at a time
+	// experiments is the running experiment and control share (experiments.go).
+	experiments experimentState
+	degraded    atomic.Value                    // string: why the shop is degraded, "" when healthy
+	forgotten   atomic.Pointer[map[string]bool] // deleted shoppers' user ids (forget.go)
+	purgeMu     sync.Mutex                      // one rewrite of the stored models at a time
+	patchMu     sync.Mutex                      // one ProductsChanged patch at a time
 
 	refresh    chan struct{}
 	stop       chan struct{}

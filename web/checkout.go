@@ -105,7 +105,8 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 	if err != nil {
 		return nil, err
 	}
-	order, created, err := s.db.PlaceOrderPaid(ctx, u.Key(), u.ShopperID, key, addr, models.Payment{Ref: auth.ID, AuthorizedCents: auth.AmountCents})
+	order, created, err := s.db.PlaceOrderPaid(ctx, u.Key(), u.ShopperID, key, addr, models.Payment{Ref: auth.ID, AuthorizedCents: auth.AmountCents,
+		Arm: s.shop.Assign(ctx, u.VisitorID).Label})
 	if err != nil {
 		if verr := s.payments.Void(context.WithoutCancel(ctx), auth); verr != nil {
 			s.log.Error("payment not voided", "payment_ref", auth.ID, "err", verr)

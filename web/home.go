@@ -25,12 +25,17 @@ func (s *Server) home(c echo.Context) error {
 		return err
 	}
 	u := userOf(c)
+	// The control group and experiment arms see their own page; the arm is
+	// part of every cache key below.
+	a := s.shop.Assign(ctx, u.VisitorID)
+	slots = s.shop.ArmSlots(a, slots)
 	st := s.viewers.get(u.Key())
 	v, err := s.viewerOf(ctx, st, u)
 	if err != nil {
 		return err
 	}
-	e, err := s.homePage(ctx, st, v, ver, slots)
+	v.Control = a.Control
+	e, err := s.homePage(ctx, st, v, ver, a.Label, slots)
 	if err != nil {
 		return err
 	}
@@ -39,6 +44,7 @@ func (s *Server) home(c echo.Context) error {
 		for _, sl := range e.shown {
 			ev := eventFor(v.Key, models.EventImpression, 0, sl.slot, sl.position, "")
 			ev.Value = float64(sl.cards)
+			ev.Arm = a.Label
 			shown = append(shown, ev)
 		}
 		if err := s.events.Track(shown...); err != nil {
@@ -69,11 +75,12 @@ func (s *Server) homeLayout(c echo.Context) (pageVersion, []models.Slot, error) 
 	return ver, slots, err
 }
 
-// homePage returns the viewer's homepage from the cache or composes it.
-func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pageVersion, slots []models.Slot) (*homeEntry, error) {
+// homePage returns the viewer's homepage from the cache or composes it;
+// arm is the viewer's experiment arm or control group (shop.Assignment).
+func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pageVersion, arm string, slots []models.Slot) (*homeEntry, error) {
 	now := time.Now()
 	st.mu.Lock()
-	if st.home.valid(ver, now) {
+	if st.home.valid(ver, now) && st.home.arm == arm {
 		e := st.home
 		st.mu.Unlock()
 		return e, nil
@@ -81,7 +88,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 	hist, histOK := st.hist, st.histOK && st.histModel == ver.Model
 	st.mu.Unlock()
 	cacheable := true
-	if !v.OptOut && !histOK {
+	if !v.OptOut && !v.Control && !histOK {
 		h, err := s.shop.LoadHistory(ctx, v, ver.Model)
 		if err != nil {
 			// Serve a page without history rather than none, and keep it
@@ -97,20 +104,20 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		}
 		hist = h
 	}
-	if v.OptOut || hist.Empty() && len(v.Hidden) == 0 {
+	if v.OptOut || v.Control || hist.Empty() && len(v.Hidden) == 0 {
 		// Nothing personal to show: the page everyone in this audience
-		// gets this minute.
-		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut}
+		// and arm gets this minute.
+		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
 		if e := s.shared.get(k); e != nil {
 			return e, nil
 		}
-		e, err := s.composeEntry(ctx, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut}, slots, shop.History{}, ver, now.Add(time.Minute))
+		e, err := s.composeEntry(ctx, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, shop.History{}, ver, arm, now.Add(time.Minute))
 		if err == nil && cacheable {
 			s.shared.put(k, e)
 		}
 		return e, err
 	}
-	e, err := s.composeEntry(ctx, v, slots, hist, ver, scheduleBoundary(slots, now, now.Add(personalTTL)))
+	e, err := s.composeEntry(ctx, v, slots, hist, ver, arm, scheduleBoundary(slots, now, now.Add(personalTTL)))
 	if err == nil && cacheable {
 		s.viewers.setHome(st, e)
 	}
@@ -118,13 +125,13 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 }
 
 // composeEntry composes and renders a homepage body.
-func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot, h shop.History, ver pageVersion, expires time.Time) (*homeEntry, error) {
+func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot, h shop.History, ver pageVersion, arm string, expires time.Time) (*homeEntry, error) {
 	vm := templates.HomePage{ShowReasons: true, OptedOut: v.OptOut}
-	if v.LoggedIn && !v.OptOut {
+	if v.LoggedIn && !v.OptOut && !v.Control {
 		vm.ExplainLink = InterestsPath
 	}
 	vm.Slots = homeSlots(s.shop.ComposeHomeWith(v, slots, h), v)
-	e := &homeEntry{ver: ver, expires: expires, vm: vm}
+	e := &homeEntry{ver: ver, arm: arm, expires: expires, vm: vm}
 	for _, sl := range vm.Slots {
 		if len(sl.Cards) > 0 {
 			e.shown = append(e.shown, shownSlot{slot: slotKey(sl.ID), position: sl.Position, cards: len(sl.Cards)})

@@ -45,6 +45,9 @@ func startShop(tb testing.TB, db *models.DB) *testShop {
 func startShopWith(tb testing.TB, db *models.DB, pay payment.Provider) *testShop {
 	tb.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Every visitor is personalized: the control group (5 % by default) is
+	// tested on its own, and random visitor ids would put some tests' visitors in it.
+	must(tb, db.SetSetting(context.Background(), "", models.SettingControlPercent, "0"))
 	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: logger, Payments: pay}, db)
 	must(tb, err)
 	ts := httptest.NewServer(srv.Handler())

@@ -264,7 +264,9 @@ func (s *Server) flash(c echo.Context, msg string) {
 // viewer's cached state is dropped now and again when the event commits, so
 // their next page shows it.
 func (s *Server) track(c echo.Context, typ string, productID uint, slot string, pos int, query string) {
-	e := eventFor(userOf(c).Key(), typ, productID, slot, pos, query)
+	u := userOf(c)
+	e := eventFor(u.Key(), typ, productID, slot, pos, query)
+	e.Arm = s.shop.Assign(c.Request().Context(), u.VisitorID).Label
 	if err := s.events.Track(e); err != nil {
 		s.log.Warn("event not queued", "type", typ, "err", err)
 	}

@@ -122,6 +122,7 @@ type shownSlot struct {
 // homeEntry is a composed and rendered homepage.
 type homeEntry struct {
 	ver     pageVersion
+	arm     string // the experiment arm or control group it was composed for
 	expires time.Time
 	body    body // no parts when over the memory budget: vm is rendered per view
 	vm      templates.HomePage
@@ -291,6 +292,7 @@ type sharedKey struct {
 	minute   int64 // exploration of slot order and trending move every minute
 	loggedIn bool
 	optOut   bool
+	arm      string // control group and experiment arms see their own page
 }
 
 // sharedHomes holds the homepages shared by viewers without personal rows.
