@@ -4,7 +4,7 @@ ADDR ?= 127.0.0.1:8080
 BIN := bin/storefront
 export CGO_ENABLED := 1
 
-.PHONY: run build seed test generate check-generated vet bench bench-large bench-recs fuzz attack clean
+.PHONY: run build seed test generate check-generated vet bench bench-large bench-recs bench-visitors fuzz attack clean
 
 ## run: build, seed the database if it is empty, and serve the shop
 run: build
@@ -67,6 +67,11 @@ attack: build
 ## bench-recs: the recommender's robustness suite (generated shops + MovieLens 100k; see docs/recommender.md)
 bench-recs:
 	go run ./bench/recs $(RECS_FLAGS)
+
+## bench-visitors: simulated first-time visitors on the real server: cookies kept vs a new visitor every page vs an oracle (~2 minutes; see docs/recommender.md)
+VISITORS_ADDR ?= 127.0.0.1:0
+bench-visitors: generate
+	go run ./bench/visitors --addr $(VISITORS_ADDR) $(VISITORS_FLAGS)
 
 clean:
 	rm -rf bin

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// Behaviour of every agent; docs/recommender.md states them.
+const (
+	rowDecay    = 0.7 // attention kept from one row to the next
+	cardDecay   = 0.8 // attention kept from one card to the next in a row
+	clickAt     = 2.0 // utility at which an examined card is clicked half the time
+	cartAt      = 2.3 // utility at which a viewed product is added to the cart half the time
+	choiceWidth = 0.2 // how sharp both choices are
+	maxPages    = 10  // homepage views in one visit at most
+)
+
+// arm is one way of serving the agents.
+type arm int
+
+const (
+	armCookies arm = iota // a normal visit: the browser keeps the shop's cookies
+	armNew                // no cookies: a new visitor on every homepage
+	armOracle             // the agent's own best products in the page's positions
+	numArms
+)
+
+func (a arm) String() string {
+	return [...]string{"cookies kept", "new visitor every page", "oracle"}[a]
+}
+
+// card is one product card on a page, in reading order.
+type card struct {
+	id   uint
+	href string
+	row  int // 0-based row among the rows with cards
+	col  int // 0-based place in its row
+}
+
+// visit is what one agent did in one arm.
+type visit struct {
+	pages, clicks, carts int
+	cartedIDs            []uint
+}
+
+// agent is one simulated shopper.
+type agent struct {
+	taste    taste
+	patience int // homepage views without a click the agent sits through
+	wants    int // products the agent came for: it leaves once they are in the cart
+}
+
+// shopClient talks to the real server like a browser.
+type shopClient struct {
+	base    string
+	hc      *http.Client
+	flush   func(context.Context) error // waits until the shop has written the visit's events
+	timeout time.Duration
+}
+
+func (s *shopClient) newBrowser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: s.timeout, Transport: s.hc.Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (s *shopClient) get(ctx context.Context, hc *http.Client, path string) (*goquery.Document, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", path, res.Status)
+	}
+	return goquery.NewDocumentFromReader(io.LimitReader(res.Body, 8<<20))
+}
+
+// homeCards reads the homepage's product cards: each slot with cards is a
+// row, its cards in order.
+func homeCards(doc *goquery.Document) []card {
+	var out []card
+	row := 0
+	doc.Find("section[data-slot-id]").Each(func(_ int, sec *goquery.Selection) {
+		col := 0
+		sec.Find("article[data-product-id]").Each(func(_ int, a *goquery.Selection) {
+			id, err := strconv.ParseUint(a.AttrOr("data-product-id", ""), 10, 32)
+			if err != nil {
+				return
+			}
+			href, _ := a.Find("a").First().Attr("href")
+			out = append(out, card{id: uint(id), href: href, row: row, col: col})
+			col++
+		})
+		if col > 0 {
+			row++
+		}
+	})
+	return out
+}
+
+// addToCart submits the product page's add-to-cart form.
+func (s *shopClient) addToCart(ctx context.Context, hc *http.Client, doc *goquery.Document) error {
+	form := doc.Find("form.add-to-cart").First()
+	if form.Length() == 0 {
+		return fmt.Errorf("no add-to-cart form")
+	}
+	vals := url.Values{}
+	form.Find("input[name]").Each(func(_ int, in *goquery.Selection) {
+		vals.Set(in.AttrOr("name", ""), in.AttrOr("value", ""))
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+"/cart/add", strings.NewReader(vals.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.base)
+	res, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/cart" {
+		return fmt.Errorf("add to cart: %s to %q", res.Status, res.Header.Get("Location"))
+	}
+	return nil
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// browse runs one visit. The agent looks at the homepage card by card in
+// reading order; each card is examined with a probability that falls off
+// down the page and along its row; an examined card is clicked by taste
+// (never one clicked before). The agent then decides on the product page
+// whether to add it to the cart, and comes back to the homepage. A page
+// without a click costs patience; the agent leaves when it runs out, or
+// once it has the products it came for.
+func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng *rand.Rand, layout []card) (visit, error) {
+	var v visit
+	clicked := map[uint]bool{}
+	patience := a.patience
+	var hc *http.Client
+	if ar == armCookies {
+		hc = s.newBrowser()
+	}
+	for v.pages < maxPages && patience > 0 && v.carts < a.wants {
+		page := hc
+		if ar == armNew {
+			page = s.newBrowser()
+		}
+		var cards []card
+		if ar == armOracle {
+			cards = oraclePage(a.taste, w, layout, clicked)
+		} else {
+			doc, err := s.get(ctx, page, "/")
+			if err != nil {
+				return v, err
+			}
+			cards = homeCards(doc)
+		}
+		v.pages++
+		var chosen *card
+		for i := range cards {
+			c := &cards[i]
+			it := w.byID[c.id]
+			if it == nil || clicked[c.id] {
+				continue
+			}
+			if rng.Float64() >= math.Pow(rowDecay, float64(c.row))*math.Pow(cardDecay, float64(c.col)) {
+				continue
+			}
+			if rng.Float64() < sigmoid((a.taste.utility(it)-clickAt)/choiceWidth) {
+				chosen = c
+				break
+			}
+		}
+		if chosen == nil {
+			patience--
+			continue
+		}
+		clicked[chosen.id] = true
+		v.clicks++
+		it := w.byID[chosen.id]
+		wantsIt := rng.Float64() < sigmoid((a.taste.utility(it)-cartAt)/choiceWidth)
+		if ar != armOracle {
+			doc, err := s.get(ctx, page, chosen.href)
+			if err != nil {
+				return v, err
+			}
+			if wantsIt {
+				if err := s.addToCart(ctx, page, doc); err != nil {
+					return v, fmt.Errorf("product %d: %w", chosen.id, err)
+				}
+			}
+			// A person reads the product page for seconds: by the time they
+			// are back, the shop has written what they did.
+			if err := s.flush(ctx); err != nil {
+				return v, err
+			}
+		}
+		if wantsIt {
+			v.carts++
+			v.cartedIDs = append(v.cartedIDs, chosen.id)
+		}
+	}
+	return v, nil
+}
+
+// oraclePage fills the positions of a real homepage with the agent's best
+// products in order, leaving out what it already clicked.
+func oraclePage(t taste, w *world, layout []card, clicked map[uint]bool) []card {
+	best := t.best(w, len(layout), clicked)
+	out := make([]card, 0, len(best))
+	for i, id := range best {
+		out = append(out, card{id: id, row: layout[i].row, col: layout[i].col})
+	}
+	return out
+}

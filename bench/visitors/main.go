@@ -1,0 +1,250 @@
+// Command visitors measures how the shop serves first-time visitors with
+// simulated shoppers. It seeds a demo world, trains a model on it, starts
+// the real server on 127.0.0.1 and sends agents with hidden tastes through
+// the real HTML: they read the homepage's cards with attention that falls
+// off down the page, click and add to cart by taste, come back to the
+// homepage and leave when nothing appeals. Every agent visits three times:
+// with its cookies kept, as a new visitor on every page, and on an oracle
+// page of its own best products. The agents judge products only by what the
+// shop shows of them (department, category, brand, price) and never read
+// the recommender. See docs/recommender.md for the model and the figures.
+//
+// A run is bounded (--timeout) and stops by itself; given --seed, the agents'
+// tastes and choices are the same on every run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+	"storefront/seed"
+	"storefront/shop"
+	"storefront/web"
+)
+
+type options struct {
+	agents   int
+	seed     uint64
+	addr     string
+	dir      string
+	workers  int
+	timeout  time.Duration
+	products int
+	shoppers int
+	events   int
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "visitors:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("visitors", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.agents, "agents", 300, "agents per arm (1–5000)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the agents' tastes and choices")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:0", "address the shop listens on (loopback)")
+	fs.StringVar(&o.dir, "dir", "", "directory for the run's database (default: a temporary one, removed after)")
+	fs.IntVar(&o.workers, "workers", 2, "agents browsing at the same time (1–16)")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "the whole run stops after this long")
+	fs.IntVar(&o.products, "products", 2000, "products in the seeded world")
+	fs.IntVar(&o.shoppers, "shoppers", 2000, "shoppers in the seeded world")
+	fs.IntVar(&o.events, "events", 120_000, "behaviour events in the seeded world")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case o.agents < 1 || o.agents > 5000:
+		return fmt.Errorf("--agents %d: want 1 to 5000", o.agents)
+	case o.workers < 1 || o.workers > 16:
+		return fmt.Errorf("--workers %d: want 1 to 16", o.workers)
+	case o.timeout <= 0:
+		return fmt.Errorf("--timeout must be positive")
+	case o.products < 100 || o.shoppers < 100 || o.events < 1000:
+		return fmt.Errorf("the world needs at least 100 products, 100 shoppers and 1000 events")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+
+	dir := o.dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "visitors-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	began := time.Now()
+	db, w, err := prepare(ctx, o, filepath.Join(dir, "visitors.db"), stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	prepared := time.Since(began)
+
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srvCtx, stop := context.WithCancel(ctx)
+	srv, err := web.New(srvCtx, web.Config{Addr: o.addr, Logger: logger}, db)
+	if err != nil {
+		stop()
+		return err
+	}
+	ready := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe(srvCtx, func(addr string) { ready <- addr }) }()
+	var base string
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case err := <-served:
+		stop()
+		return err
+	}
+	shopDone := func() error {
+		stop()
+		return <-served
+	}
+	client := &shopClient{base: base, timeout: 30 * time.Second, flush: srv.Events().Flush,
+		hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.workers * 2}}}
+
+	res, err := simulate(ctx, o, client, w, stderr)
+	if serr := shopDone(); err == nil && serr != nil && !errors.Is(serr, context.Canceled) {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	report(stdout, o, res, prepared, time.Since(began)-prepared)
+	return nil
+}
+
+// prepare seeds the world, trains a model and reads the catalog the agents
+// judge by.
+func prepare(ctx context.Context, o options, path string, log io.Writer) (*models.DB, *world, error) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	db, err := models.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*models.DB, *world, error) {
+		db.Close()
+		return nil, nil, err
+	}
+	fmt.Fprintf(log, "visitors: seeding %d products, %d shoppers, %d events\n", o.products, o.shoppers, o.events)
+	if _, err := seed.Seed(ctx, db, seed.Options{Reset: true, Products: o.products, Shoppers: o.shoppers, Events: o.events}, nil); err != nil {
+		return fail(err)
+	}
+	// The default settings, untuned, and candidate lists not cut by time:
+	// tuning and candidates stop at a wall-time budget, and the model must
+	// be the same on a busy machine as on an idle one.
+	cfg := recommender.DefaultConfig()
+	cfg.TuneBudget = -1
+	cfg.Candidates.Budget = 0
+	fmt.Fprintln(log, "visitors: training")
+	if _, err := shop.TrainAndStore(ctx, db, cfg, nil); err != nil {
+		return fail(err)
+	}
+	cats, err := db.Categories(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	products, err := db.AllProducts(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	return db, newWorld(cats, products), nil
+}
+
+// results holds every agent's visit in every arm, by agent.
+type results struct {
+	visits [numArms][]visit
+	layout int // card positions on the oracle page
+}
+
+// simulate sends every agent through the three arms. Agent i has the same
+// taste and patience in every arm and its own choice randomness per arm, so
+// the arms are compared on the same shoppers.
+func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Writer) (*results, error) {
+	res := &results{}
+	for a := range numArms {
+		res.visits[a] = make([]visit, o.agents)
+	}
+	// The oracle's positions are those of the page a new visitor gets.
+	doc, err := s.get(ctx, s.newBrowser(), "/")
+	if err != nil {
+		return nil, err
+	}
+	layout := homeCards(doc)
+	if len(layout) == 0 {
+		return nil, fmt.Errorf("the homepage shows no product cards")
+	}
+	res.layout = len(layout)
+
+	jobs := make(chan int)
+	errs := make(chan error, o.workers)
+	var wg sync.WaitGroup
+	for range o.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				tasteRNG := rand.New(rand.NewPCG(o.seed, uint64(i)))
+				ag := &agent{taste: newTaste(w, tasteRNG), patience: 1 + tasteRNG.IntN(3), wants: 1 + tasteRNG.IntN(3)}
+				for a := range numArms {
+					rng := rand.New(rand.NewPCG(o.seed^0x9e3779b97f4a7c15, uint64(i)*uint64(numArms)+uint64(a)))
+					v, err := ag.browse(ctx, s, w, a, rng, layout)
+					if err != nil {
+						errs <- fmt.Errorf("agent %d, %s: %w", i, a, err)
+						return
+					}
+					res.visits[a][i] = v
+				}
+			}
+		}()
+	}
+	var failed error
+feed:
+	for i := range o.agents {
+		select {
+		case jobs <- i:
+		case failed = <-errs:
+			break feed
+		case <-ctx.Done():
+			failed = fmt.Errorf("stopped after %d of %d agents: %w", i, o.agents, ctx.Err())
+			break feed
+		}
+		if (i+1)%50 == 0 {
+			fmt.Fprintf(log, "visitors: %d agents sent\n", i+1)
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if failed == nil {
+		select {
+		case failed = <-errs:
+		default:
+		}
+	}
+	return res, failed
+}

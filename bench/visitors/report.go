@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// bootstrapRounds resamples agents (with their three visits together) for
+// the confidence intervals.
+const bootstrapRounds = 2000
+
+// means returns, per arm, the mean of f over the agents at the given
+// indexes.
+func means(res *results, idx []int, f func(visit) float64) [numArms]float64 {
+	var out [numArms]float64
+	for a := range numArms {
+		sum := 0.0
+		for _, i := range idx {
+			sum += f(res.visits[a][i])
+		}
+		out[a] = sum / float64(len(idx))
+	}
+	return out
+}
+
+// figures are the run's headline numbers for one resample.
+type figures struct {
+	carts  [numArms]float64
+	ratio  float64 // cookies kept ÷ new visitor every page
+	uplift float64 // share of the oracle's uplift over the new-visitor arm
+}
+
+func figuresOf(res *results, idx []int) figures {
+	f := figures{carts: means(res, idx, func(v visit) float64 { return float64(v.carts) })}
+	c := f.carts
+	f.ratio, f.uplift = math.NaN(), math.NaN()
+	if c[armNew] > 0 {
+		f.ratio = c[armCookies] / c[armNew]
+	}
+	if c[armOracle] > c[armNew] {
+		f.uplift = (c[armCookies] - c[armNew]) / (c[armOracle] - c[armNew])
+	}
+	return f
+}
+
+// interval is the 2.5th and 97.5th percentile, NaNs left out.
+func interval(xs []float64) (lo, hi float64) {
+	xs = slices.DeleteFunc(slices.Clone(xs), math.IsNaN)
+	if len(xs) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	slices.Sort(xs)
+	at := func(q float64) float64 { return xs[min(len(xs)-1, int(q*float64(len(xs))))] }
+	return at(0.025), at(0.975)
+}
+
+func report(w io.Writer, o options, res *results, prepared, browsed time.Duration) {
+	n := len(res.visits[armCookies])
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	point := figuresOf(res, all)
+	clicks := means(res, all, func(v visit) float64 { return float64(v.clicks) })
+	pages := means(res, all, func(v visit) float64 { return float64(v.pages) })
+
+	rng := rand.New(rand.NewPCG(o.seed, 0xb007))
+	var carts [numArms][]float64
+	var ratios, uplifts []float64
+	idx := make([]int, n)
+	for range bootstrapRounds {
+		for i := range idx {
+			idx[i] = rng.IntN(n)
+		}
+		f := figuresOf(res, idx)
+		for a := range numArms {
+			carts[a] = append(carts[a], f.carts[a])
+		}
+		ratios = append(ratios, f.ratio)
+		uplifts = append(uplifts, f.uplift)
+	}
+
+	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
+		n, o.seed, res.layout, o.products, o.shoppers, o.events)
+	fmt.Fprintf(w, "%-24s %22s %16s %16s\n", "arm", "add-to-cart/visitor", "clicks/visitor", "pages/visitor")
+	for a := range numArms {
+		lo, hi := interval(carts[a])
+		fmt.Fprintf(w, "%-24s %6.3f [%5.3f, %5.3f] %16.2f %16.2f\n", a, point.carts[a], lo, hi, clicks[a], pages[a])
+	}
+	lo, hi := interval(ratios)
+	fmt.Fprintf(w, "cookies kept ÷ new visitor every page: %.2f× [%.2f, %.2f]\n", point.ratio, lo, hi)
+	lo, hi = interval(uplifts)
+	fmt.Fprintf(w, "share of the oracle's uplift over new visitor every page: %.0f %% [%.0f, %.0f]\n", 100*point.uplift, 100*lo, 100*hi)
+	fmt.Fprintf(w, "(95 %% intervals: %d bootstrap resamples of agents; seeding and training %s, browsing %s)\n",
+		bootstrapRounds, prepared.Round(time.Second), browsed.Round(time.Second))
+}
