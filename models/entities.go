@@ -176,13 +176,19 @@ type OrderItem struct {
 	Quantity   int   `gorm:"not null"`
 }
 
-// Page is a layout-managed page, e.g. "home". DraftRevision increases on
-// every draft change so concurrent editors can detect each other.
+// Page is a layout-managed page: the homepage (key "home") or a campaign
+// landing page (key "l/<slug>", see CampaignKey). DraftRevision increases
+// on every draft change so concurrent editors can detect each other.
 type Page struct {
 	ID                 uint   `gorm:"primaryKey"`
 	Key                string `gorm:"uniqueIndex;not null"`
 	DraftRevision      int    `gorm:"not null;default:1"`
 	PublishedVersionID *uint
+	// A campaign page's name and live window (nil: open on that side);
+	// outside the window shoppers are told the campaign is over.
+	Title    string
+	StartsAt *time.Time
+	EndsAt   *time.Time
 }
 
 // Slot types: the recommender's slot kinds (see recommender.SlotKinds),

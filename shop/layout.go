@@ -10,20 +10,26 @@ import (
 	"storefront/models"
 )
 
-// layoutCache keeps the published homepage and slot engagement in memory,
-// so a page view costs no layout queries. A stale copy is refreshed by one
-// request at a time while every other request keeps serving it: the
-// engagement aggregate scans recent impressions and must never hold up
-// the homepage (profiling showed it doing so every few seconds).
+// layoutCache keeps the published layouts (the homepage and campaign
+// pages) and slot engagement in memory, so a page view costs no layout
+// queries. A stale copy is refreshed by one request at a time while every
+// other request keeps serving it: the engagement aggregate scans recent
+// impressions and must never hold up the homepage (profiling showed it
+// doing so every few seconds).
 type layoutCache struct {
 	mu           sync.Mutex
-	slots        []models.Slot
+	pages        map[string]*cachedLayout // by page key
 	engagement   map[string]models.SlotStats
-	loaded       time.Time // layout
 	engLoaded    time.Time // engagement
-	refreshing   bool
 	engRefreshes bool
-	gen          atomic.Uint64 // bumped whenever the published layout differs
+	gen          atomic.Uint64 // bumped whenever a published layout differs
+}
+
+// cachedLayout is one page's published slots.
+type cachedLayout struct {
+	slots      []models.Slot
+	loaded     time.Time
+	refreshing bool
 }
 
 const (
@@ -33,20 +39,34 @@ const (
 
 // PublishedHome returns the published homepage slots, from memory when fresh.
 func (s *Shop) PublishedHome(ctx context.Context) ([]models.Slot, error) {
+	return s.PublishedPage(ctx, models.HomePage)
+}
+
+// PublishedPage returns the published slots of an existing page, from
+// memory when fresh.
+func (s *Shop) PublishedPage(ctx context.Context, key string) ([]models.Slot, error) {
 	s.layout.mu.Lock()
-	slots := s.layout.slots
-	if slots != nil && (time.Since(s.layout.loaded) < layoutTTL || s.layout.refreshing) {
+	if s.layout.pages == nil {
+		s.layout.pages = map[string]*cachedLayout{}
+	}
+	e := s.layout.pages[key]
+	if e == nil {
+		e = &cachedLayout{}
+		s.layout.pages[key] = e
+	}
+	slots := e.slots
+	if slots != nil && (time.Since(e.loaded) < layoutTTL || e.refreshing) {
 		s.layout.mu.Unlock()
 		s.refreshEngagement(ctx)
 		return slots, nil
 	}
-	s.layout.refreshing = true
+	e.refreshing = true
 	gen := s.layout.gen.Load()
 	s.layout.mu.Unlock()
 
-	fresh, _, err := s.db.PublishedLayout(ctx, models.HomePage)
+	fresh, _, err := s.db.PublishedLayout(ctx, key)
 	s.layout.mu.Lock()
-	s.layout.refreshing = false
+	e.refreshing = false
 	if err == nil && s.layout.gen.Load() != gen {
 		// Published while this read ran: what it read may predate the
 		// publish, so serve it to this request only and reload next time.
@@ -56,7 +76,7 @@ func (s *Shop) PublishedHome(ctx context.Context) ([]models.Slot, error) {
 	if err != nil {
 		s.layout.mu.Unlock()
 		if slots != nil {
-			s.log.Warn("layout reload failed, serving the previous one", "err", err)
+			s.log.Warn("layout reload failed, serving the previous one", "page", key, "err", err)
 			return slots, nil
 		}
 		return nil, err
@@ -67,7 +87,7 @@ func (s *Shop) PublishedHome(ctx context.Context) ([]models.Slot, error) {
 	if slots == nil || !reflect.DeepEqual(slots, fresh) {
 		s.layout.gen.Add(1)
 	}
-	s.layout.slots, s.layout.loaded = fresh, time.Now()
+	e.slots, e.loaded = fresh, time.Now()
 	s.layout.mu.Unlock()
 	s.refreshEngagement(ctx)
 	return fresh, nil
@@ -115,10 +135,11 @@ func (s *Shop) refreshEngagement(context.Context) {
 	}()
 }
 
-// LayoutChanged drops the cached layout after a publish or rollback.
+// LayoutChanged drops the cached layouts after a publish or rollback of any
+// page.
 func (s *Shop) LayoutChanged() {
 	s.layout.mu.Lock()
-	s.layout.slots = nil
+	s.layout.pages = nil
 	s.layout.gen.Add(1)
 	s.layout.mu.Unlock()
 }

@@ -30,7 +30,8 @@
         body.set("revision", list.getAttribute("data-revision"));
         body.set("_csrf", csrfToken());
         if (status) { status.textContent = "Saving the new order…"; }
-        fetch("/admin/layout/reorder", {
+        var editor = list.getAttribute("data-editor") || "/admin/layout";
+        fetch(editor + "/reorder", {
           method: "POST",
           headers: { "X-CSRF-Token": csrfToken(), "X-Requested-With": "fetch", "Content-Type": "application/x-www-form-urlencoded" },
           body: body.toString(),
@@ -38,7 +39,7 @@
         }).then(function (res) {
           if (res.status === 409) {
             if (status) { status.textContent = "Another merchandiser changed the layout; reloading…"; }
-            window.location.assign("/admin/layout?conflict=1");
+            window.location.assign(editor + "?conflict=1");
             return;
           }
           if (!res.ok) { throw new Error("HTTP " + res.status); }

@@ -75,9 +75,10 @@ func (s *Server) adminLayout(c echo.Context) error {
 }
 
 func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
+	ed := editedPageOf(c)
 	ctx := c.Request().Context()
-	vm := templates.AdminLayoutPage{AdminBase: s.adminBase(c, "Layout", "layout")}
-	slots, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	vm := templates.AdminLayoutPage{AdminBase: s.adminBase(c, ed.view.Name, ed.nav("layout")), Page: ed.view}
+	slots, rev, err := s.db.DraftSlots(ctx, ed.key)
 	if err != nil {
 		return vm, err
 	}
@@ -85,12 +86,21 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 	for i, sl := range slots {
 		vm.Slots = append(vm.Slots, slotRow(sl, i == 0, i == len(slots)-1))
 	}
-	published, v, err := s.db.PublishedLayout(ctx, models.HomePage)
+	published, v, err := s.db.PublishedLayout(ctx, ed.key)
 	if err != nil {
 		return vm, err
 	}
+	if ed.key != models.HomePage {
+		p, err := s.db.PageByKey(ctx, ed.key)
+		if err != nil {
+			return vm, err
+		}
+		f := campaignFields(p)
+		vm.Campaign, vm.CampaignLive = &f, p.Live(time.Now())
+		vm.CampaignWindow = campaignWindow(p)
+	}
 	if v == nil {
-		vm.Pending = "The homepage has never been published; shoppers see the draft."
+		vm.Pending = "This page has never been published; shoppers see the draft."
 	} else {
 		vm.Published = fmt.Sprintf("Version %d, published by %s on %s.", v.Number, v.Author, templates.DateTime(v.CreatedAt))
 		if d := models.DiffSummary(published, slots); d != "No changes." {
@@ -140,6 +150,7 @@ func (s *Server) layoutConflict(c echo.Context) error {
 // layoutDone finishes a layout change: a conflict shows the notice, success
 // returns to the editor with a message.
 func (s *Server) layoutDone(c echo.Context, err error, msg string) error {
+	ed := editedPageOf(c)
 	if errors.Is(err, models.ErrConflict) {
 		return s.layoutConflict(c)
 	}
@@ -149,11 +160,12 @@ func (s *Server) layoutDone(c echo.Context, err error, msg string) error {
 	if msg != "" {
 		s.flash(c, msg)
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+	return c.Redirect(http.StatusSeeOther, ed.view.Editor)
 }
 
 func (s *Server) adminSlotNew(c echo.Context) error {
-	_, rev, err := s.db.DraftSlots(c.Request().Context(), models.HomePage)
+	ed := editedPageOf(c)
+	_, rev, err := s.db.DraftSlots(c.Request().Context(), ed.key)
 	if err != nil {
 		return err
 	}
@@ -164,16 +176,17 @@ func (s *Server) adminSlotNew(c echo.Context) error {
 }
 
 func (s *Server) adminSlotEdit(c echo.Context) error {
+	ed := editedPageOf(c)
 	id, err := paramID(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	_, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	_, rev, err := s.db.DraftSlots(ctx, ed.key)
 	if err != nil {
 		return err
 	}
-	sl, err := s.db.SlotByID(ctx, id)
+	sl, err := s.editedSlot(c, id)
 	if err != nil {
 		return err
 	}
@@ -183,7 +196,8 @@ func (s *Server) adminSlotEdit(c echo.Context) error {
 }
 
 func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormPage {
-	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, "layout"), Types: slotTypes()}
+	ed := editedPageOf(c)
+	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, ed.nav("layout")), Page: ed.view, Types: slotTypes()}
 	vm.Strategies, vm.StrategiesByType = slotStrategies()
 	vm.Categories = []templates.Option{{Value: "", Label: "(any category)"}}
 	for _, a := range recommender.Audiences() {
@@ -348,6 +362,7 @@ func normalizeList(v string) string {
 
 // adminSlotSave creates (no id) or updates a draft slot.
 func (s *Server) adminSlotSave(c echo.Context) error {
+	ed := editedPageOf(c)
 	ctx := c.Request().Context()
 	rev, err := formRevision(c)
 	if err != nil {
@@ -360,7 +375,7 @@ func (s *Server) adminSlotSave(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if sl, err = s.db.SlotByID(ctx, id); err != nil {
+		if sl, err = s.editedSlot(c, id); err != nil {
 			return err
 		}
 		title = "Edit slot"
@@ -371,7 +386,7 @@ func (s *Server) adminSlotSave(c echo.Context) error {
 	if len(errs) > 0 {
 		return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
 	}
-	err = s.db.SaveSlot(ctx, models.HomePage, rev, staffName(c), sl)
+	err = s.db.SaveSlot(ctx, ed.key, rev, staffName(c), sl)
 	var ve *models.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -384,30 +399,32 @@ func (s *Server) adminSlotSave(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Saved “"+slotRow(*sl, false, false).Title+"” in the draft. Publish to show it to shoppers.")
-	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+	return c.Redirect(http.StatusSeeOther, ed.view.Editor)
 }
 
 // adminSlotDeleteConfirm asks before removing, so removal works (and is
 // still confirmed) without JavaScript.
 func (s *Server) adminSlotDeleteConfirm(c echo.Context) error {
+	ed := editedPageOf(c)
 	id, err := paramID(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	sl, err := s.db.SlotByID(ctx, id)
+	sl, err := s.editedSlot(c, id)
 	if err != nil {
 		return err
 	}
-	_, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	_, rev, err := s.db.DraftSlots(ctx, ed.key)
 	if err != nil {
 		return err
 	}
-	vm := templates.AdminSlotDeletePage{AdminBase: s.adminBase(c, "Remove slot", "layout"), Slot: slotRow(*sl, false, false), Revision: rev}
+	vm := templates.AdminSlotDeletePage{AdminBase: s.adminBase(c, "Remove slot", ed.nav("layout")), Page: ed.view, Slot: slotRow(*sl, false, false), Revision: rev}
 	return render(c, http.StatusOK, templates.AdminSlotDelete(vm))
 }
 
 func (s *Server) adminSlotDelete(c echo.Context) error {
+	ed := editedPageOf(c)
 	id, err := paramID(c)
 	if err != nil {
 		return err
@@ -416,12 +433,13 @@ func (s *Server) adminSlotDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.DeleteSlot(c.Request().Context(), models.HomePage, rev, staffName(c), id)
+	err = s.db.DeleteSlot(c.Request().Context(), ed.key, rev, staffName(c), id)
 	return s.layoutDone(c, err, "Removed the slot from the draft.")
 }
 
 // adminSlotToggle flips a slot's enabled or locked flag.
 func (s *Server) adminSlotToggle(c echo.Context) error {
+	ed := editedPageOf(c)
 	id, err := paramID(c)
 	if err != nil {
 		return err
@@ -431,7 +449,7 @@ func (s *Server) adminSlotToggle(c echo.Context) error {
 		return err
 	}
 	field := c.FormValue("field")
-	cur, err := s.db.SlotByID(c.Request().Context(), id)
+	cur, err := s.editedSlot(c, id)
 	if err != nil {
 		return err
 	}
@@ -444,7 +462,7 @@ func (s *Server) adminSlotToggle(c echo.Context) error {
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose enabled or locked.")
 	}
-	sl, err := s.db.SetSlotFlag(c.Request().Context(), models.HomePage, rev, staffName(c), id, field, on)
+	sl, err := s.db.SetSlotFlag(c.Request().Context(), ed.key, rev, staffName(c), id, field, on)
 	if err != nil {
 		return s.layoutDone(c, err, "")
 	}
@@ -454,6 +472,7 @@ func (s *Server) adminSlotToggle(c echo.Context) error {
 
 // adminSlotMove is the no-JavaScript way to reorder: one place up or down.
 func (s *Server) adminSlotMove(c echo.Context) error {
+	ed := editedPageOf(c)
 	id, err := paramID(c)
 	if err != nil {
 		return err
@@ -471,12 +490,13 @@ func (s *Server) adminSlotMove(c echo.Context) error {
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "Move up or down.")
 	}
-	err = s.db.MoveSlot(c.Request().Context(), models.HomePage, rev, staffName(c), id, delta)
+	err = s.db.MoveSlot(c.Request().Context(), ed.key, rev, staffName(c), id, delta)
 	return s.layoutDone(c, err, "")
 }
 
 // adminLayoutReorder saves the order the drag-and-drop list posts.
 func (s *Server) adminLayoutReorder(c echo.Context) error {
+	ed := editedPageOf(c)
 	rev, err := formRevision(c)
 	if err != nil {
 		return err
@@ -489,7 +509,7 @@ func (s *Server) adminLayoutReorder(c echo.Context) error {
 		}
 		ids = append(ids, uint(id))
 	}
-	err = s.db.ReorderSlots(c.Request().Context(), models.HomePage, rev, staffName(c), ids)
+	err = s.db.ReorderSlots(c.Request().Context(), ed.key, rev, staffName(c), ids)
 	if errors.Is(err, models.ErrInvalid) {
 		return echo.NewHTTPError(http.StatusBadRequest, "The new order must list every slot once. Reload and try again.")
 	}
@@ -504,6 +524,7 @@ func (s *Server) adminLayoutReorder(c echo.Context) error {
 // adminSlotAddProduct adds a SKU to a slot's pins, boosts or excludes: the
 // no-JavaScript product picker.
 func (s *Server) adminSlotAddProduct(c echo.Context) error {
+	ed := editedPageOf(c)
 	id, err := paramID(c)
 	if err != nil {
 		return err
@@ -520,13 +541,13 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "No product has that SKU.")
 	}
 	ctx := c.Request().Context()
-	sl, err := s.db.SlotByID(ctx, id)
+	sl, err := s.editedSlot(c, id)
 	if err != nil {
 		return err
 	}
 	list := map[string]*string{"pins": &sl.Pins, "boosts": &sl.Boosts, "excludes": &sl.Excludes}[field]
 	*list = normalizeList(*list + "," + sku)
-	err = s.db.SaveSlot(ctx, models.HomePage, rev, staffName(c), sl)
+	err = s.db.SaveSlot(ctx, ed.key, rev, staffName(c), sl)
 	if errors.Is(err, models.ErrConflict) {
 		return s.layoutConflict(c)
 	}
@@ -534,24 +555,31 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 		return err
 	}
 	s.flash(c, "Added "+sku+" to the "+field+" of “"+slotRow(*sl, false, false).Title+"”.")
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/layout/slots/%d/edit", sl.ID))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/slots/%d/edit", ed.view.Editor, sl.ID))
 }
 
 // adminProductSearch is the product picker: an htmx fragment inside the
 // slot form, or a whole page without JavaScript.
 func (s *Server) adminProductSearch(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
-	vm := templates.AdminPickerPage{AdminBase: s.adminBase(c, "Find products", "layout"), Q: q}
+	vm := templates.AdminPickerPage{AdminBase: s.adminBase(c, "Find products", "layout"), Page: homeEditorView, Q: q}
 	if id, err := strconv.ParseUint(c.QueryParam("slot"), 10, 32); err == nil && id > 0 {
+		// The picker serves every page's slots: the slot says which page.
 		ctx := c.Request().Context()
 		sl, err := s.db.SlotByID(ctx, uint(id))
 		if err != nil {
 			return err
 		}
-		_, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+		pg, err := s.db.PageByID(ctx, sl.PageID)
 		if err != nil {
 			return err
 		}
+		ed := editorOf(pg)
+		_, rev, err := s.db.DraftSlots(ctx, ed.key)
+		if err != nil {
+			return err
+		}
+		vm.Page, vm.Active = ed.view, ed.nav("layout")
 		vm.SlotID, vm.SlotTitle, vm.Revision = sl.ID, slotRow(*sl, false, false).Title, rev
 	}
 	if q != "" {
@@ -584,45 +612,47 @@ func productHit(p *models.Product) templates.AdminProductHit {
 // adminLayoutPublish publishes the draft the merchandiser looked at; if it
 // changed since, they must look again.
 func (s *Server) adminLayoutPublish(c echo.Context) error {
+	ed := editedPageOf(c)
 	if c.FormValue("confirm") != "yes" {
 		// Publishing goes through the health check and its confirmation.
-		return c.Redirect(http.StatusSeeOther, "/admin/layout/publish")
+		return c.Redirect(http.StatusSeeOther, ed.view.Editor+"/publish")
 	}
 	rev, err := formRevision(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	_, cur, err := s.db.DraftSlots(ctx, models.HomePage)
+	_, cur, err := s.db.DraftSlots(ctx, ed.key)
 	if err != nil {
 		return err
 	}
 	if cur != rev {
 		return s.layoutConflict(c)
 	}
-	v, err := s.db.PublishDraft(ctx, models.HomePage, staffName(c))
+	v, err := s.db.PublishDraft(ctx, ed.key, staffName(c))
 	if err != nil {
 		return err
 	}
 	s.layoutChanged()
 	s.flash(c, fmt.Sprintf("Published version %d. %s", v.Number, v.Summary))
-	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+	return c.Redirect(http.StatusSeeOther, ed.view.Editor)
 }
 
 // adminPublishConfirm is the publish step: what changes, the health check
 // of the draft composed for a sample of shoppers, and the confirmation.
 func (s *Server) adminPublishConfirm(c echo.Context) error {
+	ed := editedPageOf(c)
 	ctx := c.Request().Context()
-	draft, rev, err := s.db.DraftSlots(ctx, models.HomePage)
+	draft, rev, err := s.db.DraftSlots(ctx, ed.key)
 	if err != nil {
 		return err
 	}
-	vm := templates.AdminPublishPage{AdminBase: s.adminBase(c, "Publish", "layout"), Revision: rev}
-	published, v, err := s.db.PublishedLayout(ctx, models.HomePage)
+	vm := templates.AdminPublishPage{AdminBase: s.adminBase(c, "Publish", ed.nav("layout")), Page: ed.view, Revision: rev}
+	published, v, err := s.db.PublishedLayout(ctx, ed.key)
 	if err != nil {
 		return err
 	}
-	vm.Changes = "The homepage has never been published."
+	vm.Changes = "This page has never been published."
 	if v != nil {
 		vm.Changes = models.DiffSummary(published, draft)
 	}

@@ -21,6 +21,7 @@ const previewVisitorKey = "v:preview"
 // id or email) or as a new visitor, with every card's reason shown. Without
 // ?as= it shows the chooser.
 func (s *Server) adminPreview(c echo.Context) error {
+	ed := editedPageOf(c)
 	ctx := c.Request().Context()
 	as := strings.TrimSpace(c.QueryParam("as"))
 	if as == "" {
@@ -42,7 +43,7 @@ func (s *Server) adminPreview(c echo.Context) error {
 			who = sh.Name + " (" + sh.ExternalID + ")"
 		}
 	}
-	slots, _, err := s.db.DraftSlots(ctx, models.HomePage)
+	slots, _, err := s.db.DraftSlots(ctx, ed.key)
 	if err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func (s *Server) adminPreview(c echo.Context) error {
 		Preview: "Preview of the draft as " + who + ". Shoppers do not see this until it is published. " +
 			"Each row says what filled it and what it left out; each card, its source and score."}
 	exp := s.shop.ExplainHome(ctx, v, slots, time.Now())
-	info := &templates.PreviewInfo{As: as, SKU: strings.TrimSpace(c.QueryParam("why"))}
+	info := &templates.PreviewInfo{Action: ed.view.Preview, As: as, SKU: strings.TrimSpace(c.QueryParam("why"))}
 	for _, es := range exp.Slots {
 		hs := homeSlot(es.HomeSlot, v)
 		for i, it := range es.Items {
@@ -87,7 +88,8 @@ func (s *Server) adminPreview(c echo.Context) error {
 }
 
 func (s *Server) previewChooser(c echo.Context, as, msg string, status int) error {
-	vm := templates.AdminPreviewPage{AdminBase: s.adminBase(c, "Preview", "preview"), As: as, Error: msg}
+	ed := editedPageOf(c)
+	vm := templates.AdminPreviewPage{AdminBase: s.adminBase(c, "Preview", ed.nav("preview")), Page: ed.view, As: as, Error: msg}
 	recent, err := s.db.RecentShoppers(c.Request().Context(), 12)
 	if err != nil {
 		return err

@@ -39,18 +39,7 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(e.shown) > 0 {
-		shown := make([]models.Event, 0, len(e.shown))
-		for _, sl := range e.shown {
-			ev := eventFor(v.Key, models.EventImpression, 0, sl.slot, sl.position, "")
-			ev.Value = float64(sl.cards)
-			ev.Arm = a.Label
-			shown = append(shown, ev)
-		}
-		if err := s.events.Track(shown...); err != nil {
-			s.log.Warn("impressions not queued", "err", err)
-		}
-	}
+	s.trackShown(v.Key, a.Label, e.shown)
 	b := s.base(c, "")
 	if e.body.parts == nil {
 		vm := e.vm
@@ -58,6 +47,35 @@ func (s *Server) home(c echo.Context) error {
 		return render(c, http.StatusOK, templates.Home(vm))
 	}
 	return render(c, http.StatusOK, templates.Page(b, e.body.with(b.CSRF)))
+}
+
+// trackShown records one impression row per slot a page showed, with the
+// experiment arm the viewer is in ("" for none).
+func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
+	if len(shown) == 0 {
+		return
+	}
+	evs := make([]models.Event, 0, len(shown))
+	for _, sl := range shown {
+		ev := eventFor(userKey, models.EventImpression, 0, sl.slot, sl.position, "")
+		ev.Value = float64(sl.cards)
+		ev.Arm = arm
+		evs = append(evs, ev)
+	}
+	if err := s.events.Track(evs...); err != nil {
+		s.log.Warn("impressions not queued", "err", err)
+	}
+}
+
+// shownSlots lists the rows of a page that showed cards.
+func shownSlots(slots []templates.HomeSlot) []shownSlot {
+	var out []shownSlot
+	for _, sl := range slots {
+		if len(sl.Cards) > 0 {
+			out = append(out, shownSlot{slot: slotKey(sl.ID), position: sl.Position, cards: len(sl.Cards)})
+		}
+	}
+	return out
 }
 
 // homeLayout returns the published homepage slots and the versions they
@@ -131,12 +149,7 @@ func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot
 		vm.ExplainLink = InterestsPath
 	}
 	vm.Slots = homeSlots(s.shop.ComposeHomeWith(v, slots, h), v)
-	e := &homeEntry{ver: ver, arm: arm, expires: expires, vm: vm}
-	for _, sl := range vm.Slots {
-		if len(sl.Cards) > 0 {
-			e.shown = append(e.shown, shownSlot{slot: slotKey(sl.ID), position: sl.Position, cards: len(sl.Cards)})
-		}
-	}
+	e := &homeEntry{ver: ver, arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots)}
 	bd, err := renderBody(ctx, templates.HomeBody(vm))
 	if err != nil {
 		return nil, err

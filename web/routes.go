@@ -76,6 +76,7 @@ func (s *Server) routes() *echo.Echo {
 	site.GET("/p/:id", s.product)
 	site.GET("/search", s.search)
 	site.GET("/sale", s.sale)
+	site.GET("/l/:slug", s.campaign)
 	site.GET("/cart", s.cart)
 	site.POST("/cart/add", s.cartAdd)
 	site.POST("/cart/update", s.cartUpdate)
@@ -118,24 +119,39 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/password", s.adminPasswordForm, staff)
 	admin.POST("/password", s.adminPassword, staff)
 	admin.GET("", s.adminIndex, staff)
-	admin.GET("/layout", s.adminLayout, staff)
-	admin.GET("/layout/slots/new", s.adminSlotNew, staff)
-	admin.POST("/layout/slots", s.adminSlotSave, staff)
-	admin.GET("/layout/slots/:id/edit", s.adminSlotEdit, staff)
-	admin.POST("/layout/slots/:id", s.adminSlotSave, staff)
-	admin.GET("/layout/slots/:id/delete", s.adminSlotDeleteConfirm, staff)
-	admin.POST("/layout/slots/:id/delete", s.adminSlotDelete, staff)
-	admin.POST("/layout/slots/:id/toggle", s.adminSlotToggle, staff)
-	admin.POST("/layout/slots/:id/move", s.adminSlotMove, staff)
-	admin.POST("/layout/slots/:id/add", s.adminSlotAddProduct, staff)
-	admin.POST("/layout/reorder", s.adminLayoutReorder, staff)
-	admin.GET("/layout/publish", s.adminPublishConfirm, staff)
-	admin.POST("/layout/publish", s.adminLayoutPublish, staff)
+	// Layout editors: the homepage's, and each campaign page's under
+	// /admin/campaigns/<slug>: the same handlers, told by the last
+	// middleware which page they edit.
+	for _, ed := range []struct {
+		editor, preview, versions string
+		page                      echo.MiddlewareFunc
+	}{
+		{"/layout", "/preview", "/versions", s.homeEditor},
+		{"/campaigns/:slug", "/campaigns/:slug/preview", "/campaigns/:slug/versions", s.campaignEditor},
+	} {
+		mw := []echo.MiddlewareFunc{staff, ed.page}
+		admin.GET(ed.editor, s.adminLayout, mw...)
+		admin.GET(ed.editor+"/slots/new", s.adminSlotNew, mw...)
+		admin.POST(ed.editor+"/slots", s.adminSlotSave, mw...)
+		admin.GET(ed.editor+"/slots/:id/edit", s.adminSlotEdit, mw...)
+		admin.POST(ed.editor+"/slots/:id", s.adminSlotSave, mw...)
+		admin.GET(ed.editor+"/slots/:id/delete", s.adminSlotDeleteConfirm, mw...)
+		admin.POST(ed.editor+"/slots/:id/delete", s.adminSlotDelete, mw...)
+		admin.POST(ed.editor+"/slots/:id/toggle", s.adminSlotToggle, mw...)
+		admin.POST(ed.editor+"/slots/:id/move", s.adminSlotMove, mw...)
+		admin.POST(ed.editor+"/slots/:id/add", s.adminSlotAddProduct, mw...)
+		admin.POST(ed.editor+"/reorder", s.adminLayoutReorder, mw...)
+		admin.GET(ed.editor+"/publish", s.adminPublishConfirm, mw...)
+		admin.POST(ed.editor+"/publish", s.adminLayoutPublish, mw...)
+		admin.GET(ed.preview, s.adminPreview, mw...)
+		admin.GET(ed.versions, s.adminVersions, mw...)
+		admin.GET(ed.versions+"/:id/rollback", s.adminRollbackConfirm, mw...)
+		admin.POST(ed.versions+"/:id/rollback", s.adminRollback, mw...)
+	}
+	admin.GET("/campaigns", s.adminCampaigns, staff)
+	admin.POST("/campaigns", s.adminCampaignCreate, staff)
+	admin.POST("/campaigns/:slug/settings", s.adminCampaignUpdate, staff, s.campaignEditor)
 	admin.GET("/products/search", s.adminProductSearch, staff)
-	admin.GET("/preview", s.adminPreview, staff)
-	admin.GET("/versions", s.adminVersions, staff)
-	admin.GET("/versions/:id/rollback", s.adminRollbackConfirm, staff)
-	admin.POST("/versions/:id/rollback", s.adminRollback, staff)
 	admin.GET("/analytics", s.adminAnalytics, staff)
 	admin.GET("/analytics.csv", s.adminAnalyticsCSV, staff)
 	admin.GET("/catalog", s.adminCatalog, staff)
