@@ -21,9 +21,15 @@ const overflowJS = `(() => {
 	for (const el of document.body.querySelectorAll("*")) {
 		const r = el.getBoundingClientRect();
 		if (r.width === 0 || r.right <= w + 1) continue;
-		let clipped = false;
+		// A scrolling ancestor clips an element only if it is, or is inside,
+		// the element's containing block: an absolutely positioned element
+		// escapes scrollers between it and its nearest positioned ancestor.
+		let clipped = false, escapes = ["absolute", "fixed"].includes(getComputedStyle(el).position);
 		for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-			if (getComputedStyle(p).overflowX !== "visible") { clipped = true; break; }
+			const cs = getComputedStyle(p);
+			if (escapes && cs.position === "static") continue;
+			escapes = false;
+			if (cs.overflowX !== "visible") { clipped = true; break; }
 		}
 		if (clipped) continue;
 		const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "";

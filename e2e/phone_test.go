@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"storefront/models"
+)
+
+// TestShopperPagesDoNotScrollSidewaysOnAPhone opens every main shopper page
+// of the demo world (long titles, many categories and facets, real
+// recommendations) at a 390px phone width, as a visitor and as a signed-in
+// shopper with a cart: none is wider than the screen.
+func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	var p models.Product
+	must(t, s.db.R.Where("active AND stock > 5").Order("LENGTH(title) DESC").First(&p).Error)
+	product := "/p/" + itoa(int(p.ID)) + "-" + p.Slug
+	var cat struct{ Slug string }
+	must(t, s.db.R.Raw(`SELECT c.slug FROM categories c JOIN products p ON p.category_id = c.id
+		GROUP BY c.slug ORDER BY COUNT(*) DESC, c.slug LIMIT 1`).Scan(&cat).Error)
+	word := strings.Fields(p.Title)[len(strings.Fields(p.Title))-1]
+	b := newBrowser(t, s)
+	b.do("phone viewport", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch))
+
+	fits := func(t *testing.T, b *tab, name, path, sel string) {
+		t.Helper()
+		t.Run(name, func(t *testing.T) {
+			b := *b
+			b.t = t
+			b.open(path, sel)
+			if w := eval[float64](&b, "window.innerWidth"); w != phoneWidth {
+				t.Fatalf("%s: the window is %vpx wide, want %d (a page too wide for the screen is zoomed out)", path, w, phoneWidth)
+			}
+			if sw := eval[float64](&b, "document.documentElement.scrollWidth"); sw > phoneWidth {
+				t.Errorf("%s is %vpx wide on a %dpx phone: %s", path, sw, phoneWidth, strings.Join(eval[[]string](&b, overflowJS), "; "))
+			}
+		})
+	}
+
+	b.step(t, "visitor", func(t *testing.T, b *tab) {
+		fits(t, b, "home", "/", `section[data-slot-id]`)
+		fits(t, b, "category", "/c/"+cat.Slug, `[data-product-id]`)
+		fits(t, b, "product", product, `[data-testid="add-to-cart"]`)
+		fits(t, b, "search", "/search?q="+word, `[data-product-id]`)
+		fits(t, b, "search with a typo", "/search?q=backpak+waterproof", `main`)
+		fits(t, b, "sale", "/sale", `[data-product-id]`)
+		fits(t, b, "login", "/login", `[data-testid="auth-form"]`)
+	})
+
+	b.step(t, "shopper with a cart", func(t *testing.T, b *tab) {
+		b.shopperLogIn(s.tastes()[0].email)
+		b.open(product, `[data-testid="add-to-cart"]`)
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		fits(t, b, "home", "/", `section[data-slot-id]`)
+		fits(t, b, "cart", "/cart", `[data-testid="checkout"]`)
+		fits(t, b, "checkout", "/checkout", `[data-testid="place-order"]`)
+		fits(t, b, "account", "/account", `[data-testid="account-name"]`)
+		fits(t, b, "interests", "/account/interests", `main h1`)
+		fits(t, b, "orders", "/orders", `main h1`)
+	})
+}
