@@ -113,6 +113,10 @@ func TestImportTrainRecommendEval(t *testing.T) {
 			NDCG  float64 `json:"ndcg"`
 			Users int     `json:"users"`
 		} `json:"models"`
+		Ablation []struct {
+			Variant string  `json:"variant"`
+			NDCG    float64 `json:"ndcg"`
+		} `json:"ablation"`
 	}
 	mustDo(t, json.Unmarshal([]byte(cli("eval", "--db", db, "--k", "5", "--format", "json")), &res))
 	var names []string
@@ -122,7 +126,10 @@ func TestImportTrainRecommendEval(t *testing.T) {
 	if res.K != 5 || len(res.Models) == 0 || res.Models[0].Model != "popular" || !reflect.DeepEqual(names[len(names)-1:], []string{"hybrid"}) {
 		t.Fatalf("eval json: k=%d models %v; want the popularity baseline first and the hybrid last", res.K, names)
 	}
-	if table := cli("eval", "--db", db, "--k", "5"); !strings.Contains(table, "NDCG@5") || !strings.Contains(table, "hybrid") {
+	if len(res.Ablation) < 2 || !strings.HasPrefix(res.Ablation[0].Variant, "hybrid as trained") || !strings.HasPrefix(res.Ablation[len(res.Ablation)-1].Variant, "blend without") {
+		t.Fatalf("eval json: ablation %+v; want the hybrid as trained first, then the blend without each part", res.Ablation)
+	}
+	if table := cli("eval", "--db", db, "--k", "5"); !strings.Contains(table, "NDCG@5") || !strings.Contains(table, "hybrid") || !strings.Contains(table, "ablation of the hybrid") {
 		t.Fatalf("eval table:\n%s", table)
 	}
 }

@@ -246,6 +246,15 @@ type evalResult struct {
 	Seconds  float64           `json:"seconds"`
 	Tuning   []string          `json:"tuning"`
 	Models   []evalModelResult `json:"models"`
+	// Ablation: the hybrid as trained, without the second stage, and the
+	// blend without each of its parts.
+	Ablation []evalAblation `json:"ablation"`
+}
+
+type evalAblation struct {
+	Variant string  `json:"variant"`
+	NDCG    float64 `json:"ndcg"`
+	Users   int     `json:"users"`
 }
 
 type evalModelResult struct {
@@ -339,9 +348,12 @@ func evalCmd(cfg config, k int, format, dataset, dir string, budget time.Duratio
 		fmt.Fprintf(stderr, "eval: %s\n", l)
 	}
 	fmt.Fprintf(stderr, "eval: training on %d events, testing on %d\n", len(train.Events), len(test))
-	metrics, err := recommender.Evaluate(ctx, train, test, k, rcfg, strategies)
+	metrics, ablation, err := recommender.EvaluateTuned(ctx, train, test, k, rep, strategies)
 	if err != nil {
 		return err
+	}
+	for _, a := range ablation {
+		res.Ablation = append(res.Ablation, evalAblation{Variant: a.Variant, NDCG: a.NDCG, Users: a.Users})
 	}
 	res.K, res.Train, res.Test, res.Seconds = k, len(train.Events), len(test), time.Since(start).Seconds()
 	base := metrics[recommender.Popular].NDCG
@@ -370,6 +382,22 @@ func evalCmd(cfg config, k int, format, dataset, dir string, budget time.Duratio
 	fmt.Fprintf(tw, "model\tP@%d\tR@%d\tF1@%d\tNDCG@%d\tMAP@%d\tHR@%d\tcoverage\tusers\tNDCG vs popular\t\n", k, k, k, k, k, k)
 	for _, r := range res.Models {
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.2f×\t\n", r.Model, r.Precision, r.Recall, r.F1, r.NDCG, r.MAP, r.HitRate, r.Coverage, r.Users, r.VsPopular)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(res.Ablation) == 0 {
+		return nil
+	}
+	fmt.Fprintf(stdout, "\nablation of the hybrid (NDCG@%d on the same test):\n", k)
+	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	full := res.Ablation[0].NDCG
+	for _, a := range res.Ablation {
+		change := ""
+		if full > 0 && a != res.Ablation[0] {
+			change = fmt.Sprintf("%+.1f%%", 100*(a.NDCG/full-1))
+		}
+		fmt.Fprintf(tw, "  %s\t%.4f\t%s\n", a.Variant, a.NDCG, change)
 	}
 	return tw.Flush()
 }

@@ -78,6 +78,7 @@ type HybridWeights struct {
 	Next                                            float64 // transitions from the shopper's latest items
 	Category, Brand, Price                          float64 // the shopper's category, brand and price affinity
 	Fresh                                           float64 // recently launched products
+	CatPop                                          float64 // popular in the shopper's categories: category affinity × the product's share of its category's popularity
 }
 
 // DefaultConfig returns settings for shop behaviour data.

@@ -233,3 +233,75 @@ func (m *Model) evaluate(ctx context.Context, test []Event, k int, strategies []
 	}
 	return out, nil
 }
+
+// AblationRow is the tuned hybrid's NDCG with one part taken out.
+type AblationRow struct {
+	Variant string
+	NDCG    float64
+	Users   int
+}
+
+// EvaluateTuned trains on train with the configuration Tune chose (and the
+// second stage it kept), then measures the strategies and the ablation of
+// the hybrid on test (same protocol as Evaluate).
+func EvaluateTuned(ctx context.Context, train Dataset, test []Event, k int, rep *FitReport, strategies []Strategy) (map[Strategy]Metrics, []AblationRow, error) {
+	cfg := rep.Config
+	cfg.Candidates.PerUser = 0
+	m, err := Train(ctx, train, cfg, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rep.RankerKept {
+		m.ranker = rep.Ranker
+	}
+	metrics, err := m.Evaluate(ctx, test, k, strategies)
+	if err != nil {
+		return nil, nil, err
+	}
+	abl, err := m.Ablation(ctx, test, k)
+	return metrics, abl, err
+}
+
+// Ablation measures the hybrid as trained, then without the second stage
+// (the linear blend alone), then the blend without each of its parts in
+// turn (that part's weight set to zero, the rest unchanged).
+func (m *Model) Ablation(ctx context.Context, test []Event, k int) ([]AblationRow, error) {
+	run := func(name string, w *HybridWeights) (AblationRow, error) {
+		res, err := m.evaluate(ctx, test, k, []Strategy{Hybrid}, w)
+		if err != nil {
+			return AblationRow{}, err
+		}
+		return AblationRow{Variant: name, NDCG: res[Hybrid].NDCG, Users: res[Hybrid].Users}, nil
+	}
+	var out []AblationRow
+	full := "hybrid as trained (blend only: the second stage did not pay on validation)"
+	if m.ranker != nil {
+		full = "hybrid as trained (blend + second stage)"
+	}
+	r, err := run(full, nil)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, r)
+	base := m.cfg.Weights
+	if m.ranker != nil {
+		if r, err = run("without the second stage (blend only)", &base); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	wv := weightVec(base)
+	for c, v := range wv {
+		if v <= 0 {
+			continue
+		}
+		w := wv
+		w[c] = 0
+		hw := vecWeights(w)
+		if r, err = run("blend without "+componentNames[c], &hw); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

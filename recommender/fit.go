@@ -35,6 +35,11 @@ type FitReport struct {
 	Chosen     float64 // validation NDCG@10 of the defaults and of the choice
 	Steps      []TuneStep
 	Config     Config
+	// Ranker is the second stage trained on the held-out split (nil when
+	// tuning was skipped); RankerKept says whether it beat the blend alone
+	// clearly enough to serve.
+	Ranker     *Ranker
+	RankerKept bool
 }
 
 // TuneStep is one accepted change of the search.
@@ -64,10 +69,13 @@ func (r *FitReport) Lines() []string {
 			c.TypeWeights[View], c.TypeWeights[Click], c.TypeWeights[AddToCart], c.TypeWeights[Purchase], days(c.HalfLife), c.DecayFloor, c.DedupWindow),
 		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
 			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
-		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g",
-			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh))
+		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g",
+			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop))
 	for _, s := range r.Steps {
 		out = append(out, fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG))
+	}
+	if r.Ranker != nil {
+		out = append(out, r.Ranker.describe(r.RankerKept))
 	}
 	return out
 }
@@ -96,6 +104,9 @@ func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *F
 	if err != nil {
 		return nil, nil, err
 	}
+	if rep.RankerKept {
+		m.ranker = rep.Ranker
+	}
 	m.stats.Tuning = rep.Lines()
 	return m, rep, nil
 }
@@ -106,7 +117,7 @@ const (
 	maxTuneUsers  = 1500 // held-out shoppers scored per configuration
 	maxTuneEvents = 600_000
 	tunePool      = 50 // items per model kept per shopper in the scoring cache
-	numComponents = 12
+	numComponents = 13
 )
 
 // Tune chooses signal settings, model settings and the hybrid blend for
@@ -130,7 +141,8 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		budget = DefaultTuneBudget
 	}
 	start := time.Now()
-	clock := newTuneClock(budget, workerCount(cfg.Workers))
+	// The search gets four fifths of the budget, the second stage the rest.
+	clock := newTuneClock(budget*4/5, workerCount(cfg.Workers))
 	split := opt.Split
 	if split == nil {
 		split = func(evs []Event) ([]Event, []Event) { return TimeSplit(evs, 0.9) }
@@ -211,6 +223,15 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		if !improved {
 			break
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return cfg, rep, err
+	}
+	samples := t.rankSamples(cur.m, cur.w)
+	rankClock := newTuneClock(max(budget/5, 2*time.Second), workerCount(cfg.Workers))
+	if r, linear, boosted := trainRanker(samples, rankClock.over); r != nil {
+		rep.Ranker = r
+		rep.RankerKept = len(r.Trees) > 0 && clearlyBetter(boosted, linear, 2)
 	}
 	out := cur.cfg
 	out.Weights = cur.w
@@ -445,17 +466,17 @@ func (t *tuner) setUsers(m *Model, val []Event) {
 
 var unitWeights = [numComponents]HybridWeights{
 	{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Popular: 1}, {Trending: 1},
-	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1},
+	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1}, {CatPop: 1},
 }
 
 func weightVec(w HybridWeights) [numComponents]float64 {
 	return [numComponents]float64{w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending,
-		w.Next, w.Category, w.Brand, w.Price, w.Fresh}
+		w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop}
 }
 
 func vecWeights(v [numComponents]float64) HybridWeights {
 	return HybridWeights{ALS: v[0], SVD: v[1], EASE: v[2], KNN: v[3], Content: v[4], Popular: v[5], Trending: v[6],
-		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11]}
+		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11], CatPop: v[12]}
 }
 
 // cacheFor scores every held-out shopper with each model alone (exactly

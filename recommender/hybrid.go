@@ -71,7 +71,11 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 			return false
 		}
 		sub := m.candidateSubset(req, user)
-		m.hybrid(s, req, user, sub)
+		if m.ranker != nil && req.weights == nil && len(s.hist.items) > 0 {
+			m.rerank(s, req, user, sub)
+		} else {
+			m.hybrid(s, req, user, sub)
+		}
 		if c := req.folded; c != nil && c.shareHybrid {
 			c.hybrid = &hybridScores{score: slices.Clone(s.score), srcVal: slices.Clone(s.srcVal), src: slices.Clone(s.src),
 				knnAnchor: slices.Clone(s.knnAnchor), cntAnchor: slices.Clone(s.cntAnchor), subset: sub != nil}

@@ -36,6 +36,7 @@ type Model struct {
 	next    csr            // item → items shoppers went on to (sequence.go)
 	recent  csr            // user → latest distinct items, most recent first
 	fresh   []float32      // per item: how recently it launched (derived, not stored)
+	ranker  *Ranker        // second stage over the blend's candidates (rerank.go); nil = the blend alone
 
 	stats   Stats
 	scratch sync.Pool // *scratch, sized for this model

@@ -38,6 +38,7 @@ type modelMeta struct {
 	SVDSigma           []float64
 	EASEN              int
 	UIRows, UICols     int
+	Ranker             *Ranker // the second stage; nil in older files and when it did not pay
 }
 
 // Save writes the model in a compact, version-tagged binary format.
@@ -48,7 +49,7 @@ func (m *Model) Save(w io.Writer) error {
 		UserIDs: m.userIDs, Stats: m.stats,
 		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg,
 		SVDK: m.svd.k, SVDSigma: m.svd.sigma, EASEN: m.ease.n,
-		UIRows: m.ui.rows, UICols: m.ui.cols,
+		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker,
 	}
 	if err := gob.NewEncoder(&payload).Encode(meta); err != nil {
 		return fmt.Errorf("recommender: save model: %w", err)
@@ -133,6 +134,10 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrCorruptModel, err)
 	}
 	m := &Model{TrainedAt: meta.TrainedAt, DataNow: meta.DataNow, cfg: meta.Config, stats: meta.Stats}
+	if err := meta.Ranker.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
+	}
+	m.ranker = meta.Ranker
 	d := decoder{r: rd}
 	m.ui = d.csr()
 	m.kind = d.kinds()

@@ -171,7 +171,7 @@ func (m *Model) blendSequence(s *scratch, req Request, user int32, weight float3
 // blendTaste adds category, brand and price affinity and freshness, over
 // every item or only s.sub.
 func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
-	if w.Category <= 0 && w.Brand <= 0 && w.Price <= 0 && w.Fresh <= 0 {
+	if w.Category <= 0 && w.Brand <= 0 && w.Price <= 0 && w.Fresh <= 0 && w.CatPop <= 0 {
 		return
 	}
 	each := func(f func(j int32) float32, weight float32, src source) {
@@ -201,7 +201,7 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 			}
 		})
 	}
-	if len(s.hist.items) > 0 && (w.Category > 0 || w.Brand > 0 || w.Price > 0) {
+	if len(s.hist.items) > 0 && (w.Category > 0 || w.Brand > 0 || w.Price > 0 || w.CatPop > 0) {
 		s.catAcc = resize(s.catAcc, len(m.cat.categories))
 		s.brandAcc = resize(s.brandAcc, len(m.brands))
 		var sum, sumLog, sumSq float64
@@ -226,6 +226,22 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 			}
 			return 0
 		}, float32(w.Category), srcCategory)
+		if w.CatPop > 0 {
+			// P(category | shopper) · P(product | category): the product's
+			// share of its category's popularity.
+			s.catPop = resize(s.catPop, len(m.cat.categories))
+			for j, p := range m.pop.pop {
+				if c := m.cat.leafCat[j]; c >= 0 {
+					s.catPop[c] += p
+				}
+			}
+			each(func(j int32) float32 {
+				if c := m.cat.leafCat[j]; c >= 0 && s.catPop[c] > 0 {
+					return s.catAcc[c] * m.pop.pop[j] / s.catPop[c]
+				}
+				return 0
+			}, float32(w.CatPop), srcCategory)
+		}
 		each(func(j int32) float32 {
 			if b := m.brandID[j]; b >= 0 {
 				return s.brandAcc[b]

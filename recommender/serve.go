@@ -135,7 +135,11 @@ type scratch struct {
 	nextAnchor         []int32
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
+	catPop             []float32 // popularity per leaf category
 	deptAcc            []float32 // history weight per department (root category)
+	comp               []float32 // second stage: each component alone, numComponents × items
+	cands              []int32   // second stage: the blend's candidates
+	feat               []float32 // second stage: their features
 }
 
 func (m *Model) getScratch() *scratch {

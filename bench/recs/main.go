@@ -39,6 +39,7 @@ type result struct {
 	name                         string
 	users, trainEvents, testUser int
 	pop, knn, hybrid             float64
+	oracle                       float64 // generated worlds: ranked by the hidden tastes (0 = none)
 	seconds                      float64
 	unanswered, seenShown        int
 	notes                        []string
@@ -52,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "print what training chose for each world")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
-	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone")
+	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone, and the hybrid without each part")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,6 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		r.oracle = oracleNDCG(w, train, test, *k)
 		results = append(results, r)
 	}
 	if *ml != "" && (len(want) == 0 || want["movielens"]) {
@@ -106,10 +108,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\thybrid\thybrid/kNN\thybrid/popular\tunanswered\tseen shown\ttrain s\t\n")
+	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\thybrid\thybrid/kNN\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\t\n")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%d\t%d\t%.1f\t\n", r.name, r.trainEvents, r.testUser,
-			r.pop, r.knn, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.pop), r.unanswered, r.seenShown, r.seconds)
+		oracle, share := "–", "–"
+		if r.oracle > 0 {
+			oracle, share = fmt.Sprintf("%.4f", r.oracle), fmt.Sprintf("%.2f", r.knn/r.oracle)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%s\t%s\t%d\t%d\t%.1f\t\n", r.name, r.trainEvents, r.testUser,
+			r.pop, r.knn, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.pop), oracle, share, r.unanswered, r.seenShown, r.seconds)
 	}
 	return tw.Flush()
 }
@@ -213,9 +219,70 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 			recommender.ALS, recommender.SVD, recommender.EASE} {
 			fmt.Fprintf(stderr, "  %s alone (tuned settings): %.4f\n", st, score(m, st, false))
 		}
+		rows, err := m.Ablation(ctx, test, k)
+		if err != nil {
+			return r, err
+		}
+		for _, a := range rows {
+			fmt.Fprintf(stderr, "  %s: %.4f\n", a.Variant, a.NDCG)
+		}
 	}
 	fmt.Fprintf(stderr, "%s: popular %.4f, item-kNN %.4f, hybrid %.4f (%.1fs)\n", name, r.pop, r.knn, r.hybrid, r.seconds)
 	return r, nil
+}
+
+// oracleNDCG ranks each test shopper's unseen products by the
+// generator's hidden tastes at the start of the test window: what a
+// recommender that knew the tastes exactly would score under the same
+// protocol.
+func oracleNDCG(w *world, train, test []recommender.Event, k int) float64 {
+	if len(test) == 0 {
+		return 0
+	}
+	at := test[0].Time
+	for _, e := range test {
+		if e.Time.Before(at) {
+			at = e.Time
+		}
+	}
+	seen := map[string]map[int]bool{}
+	index := map[string]int{}
+	for i, it := range w.items {
+		index[it.ID] = i
+	}
+	for _, e := range train {
+		if seen[e.User] == nil {
+			seen[e.User] = map[int]bool{}
+		}
+		seen[e.User][index[e.Item]] = true
+	}
+	rel := map[string]map[string]bool{}
+	for _, e := range test {
+		if seen[e.User] == nil || seen[e.User][index[e.Item]] {
+			continue
+		}
+		if rel[e.User] == nil {
+			rel[e.User] = map[string]bool{}
+		}
+		rel[e.User][e.Item] = true
+	}
+	sum := 0.0
+	for u, r := range rel {
+		sc := w.oracle(u, at)
+		order := make([]int, 0, len(sc))
+		for i := range sc {
+			if !seen[u][i] {
+				order = append(order, i)
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sc[b], sc[a]) })
+		recs := make([]recommender.Recommendation, 0, k)
+		for _, i := range order[:min(k, len(order))] {
+			recs = append(recs, recommender.Recommendation{ItemID: w.items[i].ID})
+		}
+		sum += ndcg(recs, r, k)
+	}
+	return sum / float64(max(len(rel), 1))
 }
 
 func ndcg(recs []recommender.Recommendation, rel map[string]bool, k int) float64 {

@@ -56,6 +56,18 @@ type world struct {
 	items []recommender.Item
 	evs   []recommender.Event
 	start time.Time
+	// oracle scores every product for a shopper at a time by the
+	// generator's own hidden tastes: the chance that the shopper's next
+	// view is that product (complements and revisits left out). It is the
+	// ceiling no recommender can see, for reading the figures.
+	oracle func(user string, at time.Time) []float64
+}
+
+type taste struct {
+	favs  []int
+	favW  []float64
+	style int
+	band  float64
 }
 
 func generate(spec worldSpec) *world {
@@ -154,6 +166,43 @@ func generate(spec worldSpec) *world {
 		}
 		return -1
 	}
+	tastes := map[string]taste{}
+	w.oracle = func(user string, at time.Time) []float64 {
+		tu, ok := tastes[user]
+		out := make([]float64, n)
+		if !ok {
+			return out
+		}
+		t := at.Sub(w.start).Seconds()
+		pc := make([]float64, spec.Cats)
+		total := 0.0
+		for _, x := range tu.favW {
+			total += x
+		}
+		for c := range pc {
+			pc[c] = 0.1 / float64(spec.Cats)
+		}
+		for k, c := range tu.favs {
+			pc[c] += 0.9 * tu.favW[k] / total
+		}
+		for c, list := range byCat {
+			z := 0.0
+			for _, i := range list {
+				if avail(i, t) {
+					z += appeal(i, t, tu.style, tu.band)
+				}
+			}
+			if z == 0 {
+				continue
+			}
+			for _, i := range list {
+				if avail(i, t) {
+					out[i] = pc[c] * appeal(i, t, tu.style, tu.band) / z
+				}
+			}
+		}
+		return out
+	}
 	for u := range spec.Users {
 		uid := fmt.Sprintf("u%05d", u)
 		from := len(w.evs)
@@ -165,6 +214,7 @@ func generate(spec worldSpec) *world {
 		}
 		uStyle := rng.IntN(spec.Styles)
 		band := math.Exp(2.5 + float64(favs[0]%5)*0.4 + rng.NormFloat64()*0.4)
+		tastes[uid] = taste{favs, favW, uStyle, band}
 		first := rng.Float64() * span * 0.7
 		sessions := 1 + poisson(rng, spec.Sessions-1)
 		times := make([]float64, sessions)
