@@ -200,4 +200,5 @@ var schemaEntities = []any{
 	&ModelArtifact{}, &APIKey{}, &Setting{}, &ForgottenUser{},
 	&Image{}, &ImageFile{},
 	&Experiment{}, &ExperimentArm{},
+	&ImportJob{},
 }

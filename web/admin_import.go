@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,11 +26,11 @@ import (
 // maxImportUpload bounds one import's upload (both files together).
 const maxImportUpload = 64 << 20
 
-// importJobs holds the admin's uploaded imports between preview and apply.
-// The uploads live in a temporary directory of this instance, so with
-// several instances the preview and the apply must reach the same one
-// (sticky sessions), as the progress page does; `storefront import` has no
-// such limit.
+// importJobs keeps the plans of the uploaded imports this instance has
+// read. The imports themselves (files, state, result) are stored in the
+// database (models.ImportJob), so the upload, the apply and the progress
+// page may each land on a different instance: one that has not seen an
+// import reads its files back and plans it again.
 type importJobs struct {
 	mu   sync.Mutex
 	jobs map[string]*importJob
@@ -45,6 +46,7 @@ type importJob struct {
 
 	mu       sync.Mutex
 	state    string // previewed | running | done | failed
+	local    bool   // being applied by this instance
 	progress []string
 	summary  *seed.ImportSummary
 	err      string
@@ -61,6 +63,29 @@ func (j *importJob) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// load takes the stored state of the import, unless this instance is
+// applying it and knows better.
+func (j *importJob) load(st *models.ImportJob) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.local {
+		return
+	}
+	j.state, j.err, j.summary = st.State, st.Error, nil
+	if st.State != models.ImportPreviewed {
+		j.progress = nil
+		if st.Progress != "" {
+			j.progress = strings.Split(st.Progress, "\n")
+		}
+	}
+	if st.Summary != "" {
+		var sum seed.ImportSummary
+		if json.Unmarshal([]byte(st.Summary), &sum) == nil {
+			j.summary = &sum
+		}
+	}
+}
+
 func (js *importJobs) get(id string) (*importJob, bool) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
@@ -68,7 +93,7 @@ func (js *importJobs) get(id string) (*importJob, bool) {
 	return j, ok
 }
 
-// add keeps a new job and forgets previews older than an hour.
+// add keeps a job's plan and forgets those older than an hour.
 func (js *importJobs) add(j *importJob) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
@@ -77,7 +102,7 @@ func (js *importJobs) add(j *importJob) {
 	}
 	for id, old := range js.jobs {
 		old.mu.Lock()
-		stale := old.state != "running" && time.Since(old.created) > time.Hour
+		stale := !old.local && time.Since(old.created) > time.Hour
 		old.mu.Unlock()
 		if stale {
 			os.RemoveAll(old.dir)
@@ -87,19 +112,61 @@ func (js *importJobs) add(j *importJob) {
 	js.jobs[j.id] = j
 }
 
-// running reports whether an import is being applied on this instance.
-func (js *importJobs) running() bool {
-	js.mu.Lock()
-	defer js.mu.Unlock()
-	for _, j := range js.jobs {
-		j.mu.Lock()
-		r := j.state == "running"
-		j.mu.Unlock()
-		if r {
-			return true
+// importJob returns the import id with its plan and current state, from
+// this instance's memory or rebuilt from the database.
+func (s *Server) importJob(ctx context.Context, id string) (*importJob, error) {
+	if len(id) > 64 {
+		return nil, echo.ErrNotFound
+	}
+	if j, ok := s.imports.get(id); ok {
+		st, err := s.db.ImportJobState(ctx, id)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, echo.ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		j.load(st)
+		return j, nil
+	}
+	st, err := s.db.ImportJobByID(ctx, id)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, echo.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "storefront-import-")
+	if err != nil {
+		return nil, fmt.Errorf("web: import dir: %w", err)
+	}
+	j := &importJob{id: id, dir: dir, created: st.CreatedAt}
+	j.opts.DeactivateMissing = st.DeactivateMissing
+	for _, f := range []struct {
+		field, name string
+		data        []byte
+		path        *string
+	}{{"products", st.ProductsName, st.ProductsCSV, &j.opts.Products}, {"events", st.EventsName, st.EventsCSV, &j.opts.Events}} {
+		if f.name == "" {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, f.field), 0o700); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("web: import dir: %w", err)
+		}
+		*f.path = filepath.Join(dir, f.field, f.name)
+		if err := os.WriteFile(*f.path, f.data, 0o600); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("web: import file: %w", err)
 		}
 	}
-	return false
+	if j.plan, err = seed.PlanImport(ctx, s.db, j.opts, j); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	j.load(st)
+	s.imports.add(j)
+	return j, nil
 }
 
 func (s *Server) adminImport(c echo.Context) error {
@@ -114,7 +181,7 @@ func (s *Server) adminImportUpload(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("web: import upload dir: %w", err)
 	}
-	job := &importJob{id: randomToken(16), dir: dir, created: time.Now(), state: "previewed"}
+	job := &importJob{id: randomToken(16), dir: dir, created: time.Now(), state: models.ImportPreviewed}
 	job.opts.DeactivateMissing = vm.DeactivateMissing
 	keep := false
 	defer func() {
@@ -151,6 +218,24 @@ func (s *Server) adminImportUpload(c echo.Context) error {
 		return err
 	}
 	job.plan = plan
+	stored := &models.ImportJob{ID: job.id, DeactivateMissing: job.opts.DeactivateMissing, State: models.ImportPreviewed,
+		CreatedBy: staffName(c), CreatedAt: job.created}
+	for _, f := range []struct {
+		path string
+		name *string
+		data *[]byte
+	}{{job.opts.Products, &stored.ProductsName, &stored.ProductsCSV}, {job.opts.Events, &stored.EventsName, &stored.EventsCSV}} {
+		if f.path == "" {
+			continue
+		}
+		if *f.data, err = os.ReadFile(f.path); err != nil {
+			return fmt.Errorf("web: import upload: %w", err)
+		}
+		*f.name = filepath.Base(f.path)
+	}
+	if err := s.db.SaveImportJob(c.Request().Context(), stored); err != nil {
+		return err
+	}
 	keep = true
 	s.imports.add(job)
 	vm.Job = importJobView(job)
@@ -189,21 +274,29 @@ func saveUpload(fh *multipart.FileHeader, dir string) (string, error) {
 }
 
 // adminImportApply writes a previewed import, all or nothing, in the
-// background; the job page shows its progress.
+// background; the job page shows its progress. One import runs at a time
+// across every instance, and each is applied once.
 func (s *Server) adminImportApply(c echo.Context) error {
-	job, ok := s.imports.get(c.Param("job"))
-	if !ok {
-		return echo.ErrNotFound
-	}
-	if s.imports.running() {
-		return echo.NewHTTPError(http.StatusConflict, "Another import is being applied. Wait for it to finish.")
+	job, err := s.importJob(c.Request().Context(), c.Param("job"))
+	if err != nil {
+		return err
 	}
 	job.mu.Lock()
-	if job.state != "previewed" || job.plan.Preview.TotalProblems > 0 {
-		job.mu.Unlock()
+	problems := job.state != models.ImportPreviewed || job.plan.Preview.TotalProblems > 0
+	job.mu.Unlock()
+	if problems {
 		return echo.NewHTTPError(http.StatusConflict, "This import was already applied or has problems. Upload the files again.")
 	}
-	job.state = "running"
+	switch err := s.db.ClaimImportJob(c.Request().Context(), job.id); {
+	case errors.Is(err, models.ErrImportRunning):
+		return echo.NewHTTPError(http.StatusConflict, "Another import is being applied. Wait for it to finish.")
+	case errors.Is(err, models.ErrImportTaken):
+		return echo.NewHTTPError(http.StatusConflict, "This import was already applied or has problems. Upload the files again.")
+	case err != nil:
+		return err
+	}
+	job.mu.Lock()
+	job.state, job.local = models.ImportRunning, true
 	job.mu.Unlock()
 	actor := staffName(c)
 	go s.runImport(job, actor)
@@ -217,12 +310,22 @@ func (s *Server) runImport(job *importJob, actor string) {
 	sum, err := job.plan.Apply(ctx, s.db)
 	job.mu.Lock()
 	defer job.mu.Unlock()
+	defer func() {
+		var summary []byte
+		if job.summary != nil {
+			summary, _ = json.Marshal(job.summary)
+		}
+		if ferr := s.db.FinishImportJob(ctx, job.id, job.state, strings.Join(job.progress, "\n"), string(summary), job.err); ferr != nil {
+			s.log.Error("import result not stored", "err", ferr)
+		}
+		job.local = false
+	}()
 	if err != nil {
-		job.state, job.err = "failed", err.Error()
+		job.state, job.err = models.ImportFailed, err.Error()
 		s.log.Error("import failed", "err", err)
 		return
 	}
-	job.state, job.summary = "done", sum
+	job.state, job.summary = models.ImportDone, sum
 	detail := fmt.Sprintf("%d products created, %d updated, %d deactivated, %d events", sum.ProductsCreated, sum.ProductsUpdated, sum.ProductsDeactivated, sum.Events)
 	if err := s.db.Audit(ctx, actor, "catalog.import", filepath.Base(job.opts.Products+job.opts.Events), detail); err != nil {
 		s.log.Error("import not audited", "err", err)
@@ -233,9 +336,9 @@ func (s *Server) runImport(job *importJob, actor string) {
 
 // adminImportJob shows a job's preview, progress or result.
 func (s *Server) adminImportJob(c echo.Context) error {
-	job, ok := s.imports.get(c.Param("job"))
-	if !ok {
-		return echo.ErrNotFound
+	job, err := s.importJob(c.Request().Context(), c.Param("job"))
+	if err != nil {
+		return err
 	}
 	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import"), Job: importJobView(job)}
 	return render(c, http.StatusOK, templates.AdminImport(vm))
@@ -266,9 +369,10 @@ func importJobView(j *importJob) *templates.ImportJobView {
 			Timestamp: e.Timestamp.Format(time.RFC3339)})
 	}
 	if j.summary != nil {
-		v.Result = fmt.Sprintf("Imported: %d products created, %d updated, %d deactivated, %d categories created, %d events, in %s.",
-			j.summary.ProductsCreated, j.summary.ProductsUpdated, j.summary.ProductsDeactivated, j.summary.CategoriesCreated,
-			j.summary.Events, j.summary.Duration.Round(time.Millisecond))
+		v.Result = fmt.Sprintf("Imported: %s created, %d updated, %d deactivated, %s created, %s, in %s.",
+			templates.Plural(j.summary.ProductsCreated, "product", "products"), j.summary.ProductsUpdated, j.summary.ProductsDeactivated,
+			templates.Plural(j.summary.CategoriesCreated, "category", "categories"), templates.Plural(j.summary.Events, "event", "events"),
+			j.summary.Duration.Round(time.Millisecond))
 		if j.summary.DefaultHomepage {
 			v.Result += " A default homepage was published from your categories."
 		}

@@ -254,3 +254,53 @@ func TestModelTrainedOnOneInstanceIsServedByAll(t *testing.T) {
 	}
 	unlock()
 }
+
+// TestImportUploadedOnOneInstanceAppliedOnAnother: the admin's upload, the
+// apply and the progress page each land on whichever instance the load
+// balancer picks.
+func TestImportUploadedOnOneInstanceAppliedOnAnother(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	admin := a.staffClient(models.RoleAdmin)
+	products := "id,title,description,category,brand,price,stock,created_at\n" +
+		"NEW-1,Garden Hose,,Garden > Watering,Flow,24.50,7,\n"
+	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"products": {"hoses.csv", products}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("upload on A: %d", res.StatusCode)
+	}
+	action, ok := doc.Find(`[data-testid="import-job"] form`).Attr("action")
+	if !ok {
+		t.Fatal("no apply form on A's preview")
+	}
+	// The preview is shown by B too, from the stored upload.
+	_, doc = admin.on(b).get(strings.TrimSuffix(action, "/apply"))
+	if counts := strings.Join(strings.Fields(doc.Find(`[data-testid="import-counts"]`).Text()), " "); !strings.Contains(counts, "hoses.csv: 1 product (1 new, 0 updated)") {
+		t.Fatalf("B's preview counts: %q", counts)
+	}
+	res = admin.on(b).post("/admin/import", action, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply on B: %d", res.StatusCode)
+	}
+	jobPage := res.Header.Get("Location")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, doc = admin.get(jobPage) // progress asked of A
+		state, _ := doc.Find(`[data-testid="import-job"]`).Attr("data-state")
+		if state == "done" {
+			break
+		}
+		if state == "failed" || time.Now().After(deadline) {
+			t.Fatalf("import state on A %q: %s", state, doc.Find(`[data-testid="import-failure"]`).Text())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(doc.Find(`[data-testid="import-result"]`).Text(), "1 product created") {
+		t.Errorf("A shows the result %q", doc.Find(`[data-testid="import-result"]`).Text())
+	}
+	if res = admin.post("/admin/import", action, nil); res.StatusCode != http.StatusConflict {
+		t.Errorf("applying again on A: %d, want 409", res.StatusCode)
+	}
+	if _, err := a.db.ProductByExternalID(context.Background(), "NEW-1"); err != nil {
+		t.Errorf("the imported product: %v", err)
+	}
+}
