@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -40,15 +42,75 @@ func insertEventStatement(n int) string {
 	return q.(string)
 }
 
-// InsertEvents writes events in one transaction with multi-row INSERTs.
-// It is the single path every event takes into the database.
+// InsertEvents writes events in one transaction: multi-row INSERTs, or on
+// PostgreSQL, for a batch of copyMinEvents or more, one COPY. It is the
+// path the event writer, the event API and the importers take.
 func (db *DB) InsertEvents(ctx context.Context, events []Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	if db.Postgres() && len(events) >= copyMinEvents {
+		return db.copyEvents(ctx, events)
+	}
+	return db.insertEvents(ctx, events)
+}
+
+func (db *DB) insertEvents(ctx context.Context, events []Event) error {
 	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return InsertEventsTx(tx, events)
 	})
+}
+
+// copyMinEvents is the smallest batch written with COPY on PostgreSQL:
+// below it a multi-row INSERT (a prepared statement, one round trip) is
+// as fast; above it COPY is faster (go test -bench InsertEvents ./models
+// with STOREFRONT_TEST_DB, see docs/scaling.md).
+const copyMinEvents = 64
+
+// eventCopyColumns are the columns of eventColumns, for COPY.
+var eventCopyColumns = strings.Split(strings.Trim(eventColumns, "()"), ", ")
+
+// copyEvents writes events with one COPY FROM STDIN on a pooled
+// connection: a single statement, so all of the batch is stored or none.
+func (db *DB) copyEvents(ctx context.Context, events []Event) error {
+	now := time.Now()
+	if err := checkEventTimes(events, now); err != nil {
+		return err
+	}
+	rows := make([][]any, len(events))
+	for i := range events {
+		e := &events[i]
+		at := e.CreatedAt
+		if at.IsZero() {
+			at = now
+		}
+		var product any
+		if e.ProductID != nil {
+			product = int64(*e.ProductID)
+		}
+		rows[i] = []any{e.UserKey, product, e.Type, e.Slot, int64(e.Position), e.Query, e.Value, e.Arm, at.UTC()}
+	}
+	pool, err := db.W.DB()
+	if err != nil {
+		return fmt.Errorf("models: copy %d events: %w", len(events), err)
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("models: copy %d events: %w", len(events), err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("not a pgx connection: %T", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"events"}, eventCopyColumns, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("models: copy %d events: %w", len(events), err)
+	}
+	return nil
 }
 
 // checkEventTimes refuses a batch holding an event dated outside the window
