@@ -169,7 +169,10 @@ func (db *DB) CountEvents(ctx context.Context) (int64, error) {
 // starts with prefix (the load harness counts its own events with it).
 func (db *DB) CountEventsOfUsers(ctx context.Context, prefix string) (int64, error) {
 	var n int64
-	err := db.R.WithContext(ctx).Model(&Event{}).Where("user_key >= ? AND user_key < ?", prefix, prefix+"\xff").Count(&n).Error
+	// LIKE rather than a range up to prefix+"\xff": PostgreSQL refuses a
+	// string that is not UTF-8.
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
+	err := db.R.WithContext(ctx).Model(&Event{}).Where(`user_key LIKE ? ESCAPE '\'`, esc+"%").Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("models: count events of %s*: %w", prefix, err)
 	}

@@ -77,4 +77,10 @@ func TestInsertEventsStoresEveryField(t *testing.T) {
 	if n != int64(len(batch)) {
 		t.Fatalf("%d events after the refused batch, want %d", n, len(batch))
 	}
+	if n, err := db.CountEventsOfUsers(ctx, "copy-u"); err != nil || n != int64(len(batch)) {
+		t.Fatalf("CountEventsOfUsers(copy-u) = %d, %v; want %d", n, err, len(batch))
+	}
+	if n, err := db.CountEventsOfUsers(ctx, "copy_"); err != nil || n != 0 {
+		t.Fatalf("CountEventsOfUsers(copy_) = %d, %v; want 0 (_ is no wildcard)", n, err)
+	}
 }

@@ -45,11 +45,11 @@ type Result struct {
 	Profile    string         `json:"profile,omitempty"`
 }
 
-// attack runs one bounded phase. A zero rate is a closed loop: `workers`
+// attack runs one bounded phase against the servers at bases. A zero rate is a closed loop: `workers`
 // workers each send the next request as soon as the previous one is
 // answered. Otherwise it is vegeta's open loop at a constant rate, with at
 // most `workers` requests in flight.
-func attack(ctx context.Context, base string, ep endpoint, rate float64, dur time.Duration, workers int, each func(*vegeta.Result)) Result {
+func attack(ctx context.Context, bases []string, ep endpoint, rate float64, dur time.Duration, workers int, each func(*vegeta.Result)) Result {
 	maxBody := int64(0)
 	if each != nil {
 		maxBody = 4096
@@ -57,9 +57,12 @@ func attack(ctx context.Context, base string, ep endpoint, rate float64, dur tim
 	a := vegeta.NewAttacker(vegeta.Workers(uint64(workers)), vegeta.MaxWorkers(uint64(workers)),
 		vegeta.Connections(workers), vegeta.MaxConnections(workers), vegeta.Redirects(vegeta.NoFollow),
 		vegeta.Timeout(30*time.Second), vegeta.MaxBody(maxBody), vegeta.KeepAlive(true))
+	var turn atomic.Uint64
 	tr := func(t *vegeta.Target) error {
 		ep.fill(t)
-		t.URL = base + t.URL
+		// With several instances, requests take turns, as behind a
+		// round-robin load balancer without sticky sessions.
+		t.URL = bases[(turn.Add(1)-1)%uint64(len(bases))] + t.URL
 		return nil
 	}
 	pace := vegeta.Rate{Freq: 0, Per: time.Second}

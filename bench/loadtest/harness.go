@@ -36,7 +36,14 @@ type Options struct {
 	Profile       bool          // save CPU profiles of the server per closed-loop phase
 	HomepageOnly  bool          // only the static, reference, homepage and mix phases
 	Addr          string        // the server child's listen address
+	DB            string        // a postgres:// URL to serve from PostgreSQL; "" for SQLite under Dir
+	Instances     int           // server children on the one database, requests alternated between them
+	Compare       bool          // homepage throughput on SQLite and PostgreSQL (one and Instances instances), in rounds
+	Rounds        int           // rounds of a comparison
 	Log           io.Writer     // progress; nil discards it
+
+	modelFrom string // copy the stored model of this database instead of training
+	pgReseed  bool   // copy the world into PostgreSQL again
 }
 
 // Main parses the command line: a run by default, or one of the child modes
@@ -66,16 +73,39 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.EventDuration, "event-duration", 60*time.Second, "length of the sustained event API run (0 skips it)")
 	fs.BoolVar(&o.Profile, "profile", false, "save a CPU profile of the server for every closed-loop phase")
 	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the static asset, the reference page, the homepages and the mix")
-	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "address the server child listens on (pprof on the next port when it is not 0)")
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "address the server child listens on (pprof on the next port when it is not 0; further instances two ports up each)")
+	fs.StringVar(&o.DB, "db", "", "serve from PostgreSQL: postgres://user@host:port/NAME (the harness copies the seeded world into NAME_seed once and recreates NAME from it every run; both must be new or the harness's own)")
+	fs.IntVar(&o.Instances, "instances", 1, "server instances on the one database; requests alternate between them")
+	fs.BoolVar(&o.Compare, "compare", false, "with --db: homepage phases on SQLite, on PostgreSQL with one instance and with --instances (2 unless set), in --rounds rounds")
+	fs.IntVar(&o.Rounds, "rounds", 2, "rounds of --compare")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.Workers < 1 || o.Phase <= 0 || o.Shoppers < 1 || o.Visitors < 1 || o.EventBatch < 1 || o.EventBatch > 1000 {
-		return errors.New("bench: --workers, --phase, --shoppers, --visitors must be positive; --event-batch 1..1000")
+	if o.Workers < 1 || o.Phase <= 0 || o.Shoppers < 1 || o.Visitors < 1 || o.EventBatch < 1 || o.EventBatch > 1000 ||
+		o.Instances < 1 || o.Instances > 8 || o.Rounds < 1 || o.Rounds > 10 {
+		return errors.New("bench: --workers, --phase, --shoppers, --visitors must be positive; --event-batch 1..1000; --instances 1..8; --rounds 1..10")
+	}
+	if o.DB != "" {
+		if err := models.CheckTarget(o.DB); err != nil || !models.IsPostgresURL(o.DB) {
+			return fmt.Errorf("bench: --db takes a postgres://user@host:port/NAME URL (SQLite is the default, under --dir): %q", models.RedactURL(o.DB))
+		}
+	}
+	if o.Compare && o.DB == "" {
+		return errors.New("bench: --compare needs --db postgres://…")
 	}
 	o.Log = stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.Compare {
+		if o.Instances == 1 {
+			o.Instances = 2
+		}
+		cr, err := Compare(ctx, o)
+		if cr != nil {
+			cr.Print(stdout)
+		}
+		return err
+	}
 	rep, err := Run(ctx, o)
 	if rep != nil {
 		rep.Print(stdout)
@@ -93,6 +123,8 @@ func Main(args []string, stdout, stderr io.Writer) error {
 type Report struct {
 	Date        time.Time `json:"date"`
 	Scale       string    `json:"scale"`
+	Database    string    `json:"database"` // "SQLite" or "PostgreSQL"
+	Instances   int       `json:"instances"`
 	CPUs        int       `json:"cpus"`
 	CPUModel    string    `json:"cpu_model"`
 	LoadBefore  string    `json:"load_before"`
@@ -130,7 +162,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	rep := &Report{Date: time.Now(), Scale: o.Scale, CPUs: runtime.NumCPU(), CPUModel: cpuModel(), LoadBefore: loadAvg(), Options: o}
+	rep := &Report{Date: time.Now(), Scale: o.Scale, Database: dbKind(o.DB), Instances: o.Instances,
+		CPUs: runtime.NumCPU(), CPUModel: cpuModel(), LoadBefore: loadAvg(), Options: o}
 	p, err := prepare(ctx, o, log)
 	if err != nil {
 		return nil, err
@@ -149,11 +182,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer logFile.Close()
-	srv, err := startServer(ctx, p.path, o.Addr, o.Profile, logFile)
+	srvs, err := startServers(ctx, p.path, o.Addr, o.Instances, o.Profile, logFile)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.kill()
+	defer srvs.kill()
+	srv, bases := srvs[0], srvs.bases()
 	rep.Startup = srv.startup
 	fmt.Fprintf(log, "bench: server at %s answered its first homepage %s after exec\n", srv.base, srv.startup.Round(time.Millisecond))
 
@@ -177,7 +211,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		eps = append(eps, es.endpoint())
 	}
 	// Warm up connections, caches and the Go runtime.
-	attack(ctx, srv.base, eps[0], 0, 2*time.Second, o.Workers, nil)
+	attack(ctx, bases, eps[0], 0, 2*time.Second, o.Workers, nil)
 
 	closed := map[string]Result{}
 	for _, ep := range eps {
@@ -190,7 +224,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				}
 			}()
 		}
-		r := attack(ctx, srv.base, ep, 0, o.Phase, o.Workers, es.recordIf(ep))
+		r := attack(ctx, bases, ep, 0, o.Phase, o.Workers, es.recordIf(ep))
 		r.Profile = file
 		closed[ep.name] = r
 		rep.Results = append(rep.Results, r)
@@ -210,7 +244,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if rate < 1 {
 			continue
 		}
-		r := attack(ctx, srv.base, ep, rate, o.Phase, o.Workers, es.recordIf(ep))
+		r := attack(ctx, bases, ep, rate, o.Phase, o.Workers, es.recordIf(ep))
 		rep.Results = append(rep.Results, r)
 		fmt.Fprintf(log, "bench: open   %-10s %8.0f req/s  p50 %-8s p99 %-8s %s\n", ep.name, r.Throughput, ms(r.P50), ms(r.P99), codes(r.Codes))
 		if ctx.Err() != nil {
@@ -222,7 +256,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		// The sustained run counts only its own users' events.
 		sustained := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-s", batch: o.EventBatch}
 		fmt.Fprintf(log, "bench: event API at %d events/s for %s\n", o.EventRate, o.EventDuration)
-		r := attack(ctx, srv.base, sustained.endpoint(), float64(o.EventRate)/float64(o.EventBatch), o.EventDuration, 4*o.Workers, sustained.record)
+		r := attack(ctx, bases, sustained.endpoint(), float64(o.EventRate)/float64(o.EventBatch), o.EventDuration, 4*o.Workers, sustained.record)
 		rep.Events = &EventCheck{Run: r, Requested: o.EventRate, Acked: sustained.acked.Load(), Failed: sustained.failed.Load()}
 		// Per second of the attack window: vegeta sends for exactly EventDuration.
 		rep.Events.EventsPerS = float64(rep.Events.Acked) / o.EventDuration.Seconds()
@@ -241,10 +275,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}()
 	}
 	rep.ServerRSS, rep.ServerPeak = srv.memory()
-	if err := srv.stop(); err != nil {
-		fmt.Fprintf(log, "bench: server stop: %v\n", err)
-	}
-	rep.WriterStats = srv.writerOK
+	rep.WriterStats = srvs.stop(log)
 	return rep, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -137,3 +138,69 @@ func (c *child) stop() error {
 }
 
 func (c *child) kill() { c.cmd.Process.Kill() }
+
+// servers are the instances of one run, all on the same database.
+type servers []*child
+
+// startServers starts n server children on the database one after the
+// other (each migrates and loads its caches on start). With a fixed addr,
+// instance i listens i×2 ports above it (its pprof on the port after).
+func startServers(ctx context.Context, db, addr string, n int, withPprof bool, logFile io.Writer) (servers, error) {
+	var out servers
+	for i := range n {
+		c, err := startServer(ctx, db, portPlus(addr, 2*i), withPprof, logFile)
+		if err != nil {
+			out.kill()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (s servers) bases() []string {
+	out := make([]string, len(s))
+	for i, c := range s {
+		out[i] = c.base
+	}
+	return out
+}
+
+func (s servers) kill() {
+	for _, c := range s {
+		c.kill()
+	}
+}
+
+// stop stops every instance gracefully and sums their event writers'
+// counters (written, dropped, failed).
+func (s servers) stop(log io.Writer) [3]int64 {
+	var sum [3]int64
+	for _, c := range s {
+		if err := c.stop(); err != nil {
+			fmt.Fprintf(log, "bench: server stop: %v\n", err)
+		}
+		for i := range sum {
+			sum[i] += c.writerOK[i]
+		}
+	}
+	return sum
+}
+
+// portPlus is addr with its port raised by k; a zero port stays random.
+func portPlus(addr string, k int) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n == 0 || k == 0 {
+		return addr
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n+k))
+}
+
+// dbKind names the database a run serves from.
+func dbKind(db string) string {
+	if db != "" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}

@@ -22,7 +22,7 @@ import (
 
 // prepared describes the database a run serves.
 type prepared struct {
-	path      string // the run's working copy
+	path      string // the run's working copy: a SQLite file or a postgres:// URL
 	seeded    time.Duration
 	copied    time.Duration
 	train     trainReport
@@ -67,21 +67,23 @@ func prepare(ctx context.Context, o Options, log io.Writer) (*prepared, error) {
 	}
 
 	start := time.Now()
-	removeDB(p.path)
-	src, err := models.Open(pristine)
-	if err != nil {
-		return nil, err
-	}
-	err = src.Backup(ctx, p.path)
-	if cerr := src.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if models.IsPostgresURL(o.DB) {
+		if err := preparePostgres(ctx, o.DB, pristine, o.Scale, o.Reseed || o.pgReseed, log); err != nil {
+			return nil, err
+		}
+		p.path = o.DB
+	} else if err := copyFile(ctx, pristine, p.path); err != nil {
 		return nil, err
 	}
 	p.copied = time.Since(start)
 
-	fmt.Fprintf(log, "bench: training on %s\n", p.path)
+	if o.modelFrom != "" {
+		// The same stored model as the run it is compared with: the
+		// homepages then compose alike, and the machine trains once.
+		fmt.Fprintf(log, "bench: copying the model trained on %s\n", o.modelFrom)
+		return p, copyModel(ctx, o.modelFrom, p.path)
+	}
+	fmt.Fprintf(log, "bench: training on %s\n", models.RedactURL(p.path))
 	start = time.Now()
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, self(), childTrain, "--db", p.path)
@@ -97,6 +99,40 @@ func prepare(ctx context.Context, o Options, log io.Writer) (*prepared, error) {
 		return nil, fmt.Errorf("loadtest: training child said %q: %w", out.String(), err)
 	}
 	return p, nil
+}
+
+// copyModel stores the newest model of the database from in the database to.
+func copyModel(ctx context.Context, from, to string) error {
+	src, err := models.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	a, err := src.LatestModelArtifact(ctx)
+	if err != nil {
+		return err
+	}
+	dst, err := models.Open(to)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	a.ID = 0
+	return dst.SaveModelArtifact(ctx, a)
+}
+
+// copyFile makes path a consistent copy of the SQLite file pristine.
+func copyFile(ctx context.Context, pristine, path string) error {
+	removeDB(path)
+	src, err := models.Open(pristine)
+	if err != nil {
+		return err
+	}
+	err = src.Backup(ctx, path)
+	if cerr := src.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func removeDB(path string) {
