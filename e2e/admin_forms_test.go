@@ -358,7 +358,7 @@ func TestRetrainForm(t *testing.T) {
 		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Training started") {
 			t.Fatalf("no confirmation, flash %q", got)
 		}
-		eventually(t, 45*time.Second, func() string {
+		eventually(t, 120*time.Second, func() string {
 			now, err := s.db.LatestModelArtifact(context.Background())
 			if err != nil || now.ID == before.ID {
 				return fmt.Sprintf("no newer model stored (%v)", err)
@@ -366,7 +366,7 @@ func TestRetrainForm(t *testing.T) {
 			return ""
 		})
 		// The run evaluates the model after storing it, then finishes.
-		eventually(t, 45*time.Second, func() string {
+		eventually(t, 120*time.Second, func() string {
 			b.open("/admin/model", `[data-testid="trained-at"]`)
 			if b.count(`[data-testid="retrain"][disabled]`) != 0 {
 				return "the model page still says a training is running"

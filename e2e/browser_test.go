@@ -15,7 +15,7 @@ import (
 )
 
 // testTimeout bounds everything one test does in the browser.
-const testTimeout = 60 * time.Second
+const testTimeout = 150 * time.Second
 
 // chromiumPath finds the browser: $CHROMIUM when set (and only it), else
 // Debian's /usr/bin/chromium or the usual names on PATH.
