@@ -37,6 +37,13 @@ type EventWriter struct {
 	// written, when set, is told about every batch once it has committed:
 	// caches of what a shopper sees drop their copy then.
 	written atomic.Pointer[func([]Event)]
+
+	// Impressions held back and summed per minute (impressions.go).
+	impMu   sync.Mutex
+	imp     map[impressionKey]impressionSum
+	impStop chan struct{}
+	impOnce sync.Once
+	impDone chan struct{}
 }
 
 // OnWritten sets a function called, from the writer's goroutine, with every
@@ -55,18 +62,24 @@ func (b eventBatch) isFlush() bool { return b.ack != nil && len(b.events) == 0 }
 // NewEventWriter starts a writer with a queue of queueSize submissions.
 func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *slog.Logger) *EventWriter {
 	w := &EventWriter{db: db, queue: make(chan eventBatch, queueSize), maxBatch: maxBatch,
-		linger: linger, log: log, done: make(chan struct{})}
+		linger: linger, log: log, done: make(chan struct{}),
+		imp: map[impressionKey]impressionSum{}, impStop: make(chan struct{}), impDone: make(chan struct{})}
 	go w.run()
+	go w.impressionLoop()
 	return w
+}
+
+func (w *EventWriter) countDropped(n int) {
+	w.stats.Lock()
+	w.stats.dropped += int64(n)
+	w.stats.Unlock()
 }
 
 // Track queues events without waiting. It reports ErrQueueFull rather than
 // blocking a page when the database falls behind.
 func (w *EventWriter) Track(events ...Event) error {
 	if err := checkEventTimes(events, time.Now()); err != nil {
-		w.stats.Lock()
-		w.stats.dropped += int64(len(events))
-		w.stats.Unlock()
+		w.countDropped(len(events))
 		return err
 	}
 	w.mu.RLock()
@@ -78,9 +91,7 @@ func (w *EventWriter) Track(events ...Event) error {
 	case w.queue <- eventBatch{events: events}:
 		return nil
 	default:
-		w.stats.Lock()
-		w.stats.dropped += int64(len(events))
-		w.stats.Unlock()
+		w.countDropped(len(events))
 		return ErrQueueFull
 	}
 }
@@ -114,15 +125,27 @@ func (w *EventWriter) Write(ctx context.Context, events []Event) error {
 	}
 }
 
-// Flush waits until every event accepted before the call is committed.
+// Flush waits until every event accepted before the call is committed,
+// held-back impressions included.
 func (w *EventWriter) Flush(ctx context.Context) error {
+	if rows := w.takeImpressions(time.Now(), true); len(rows) > 0 {
+		w.mu.RLock()
+		if !w.closed {
+			w.queueImpressions(rows)
+		}
+		w.mu.RUnlock()
+	}
 	return w.Write(ctx, nil)
 }
 
 // Close stops accepting events and waits until every accepted event is written.
 func (w *EventWriter) Close(ctx context.Context) error {
+	// The impression loop stops first: it takes the read lock to queue.
+	w.impOnce.Do(func() { close(w.impStop) })
+	<-w.impDone
 	w.mu.Lock()
 	if !w.closed {
+		w.queueImpressions(w.takeImpressions(time.Now(), true))
 		w.closed = true
 		close(w.queue)
 	}

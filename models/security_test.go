@@ -96,6 +96,15 @@ func TestLoginErrorsDoNotRevealAccounts(t *testing.T) {
 	}
 }
 
+// An unknown email costs the same bcrypt work as a wrong password: the
+// written-out dummy hash has the cost real hashes get.
+func TestDummyHashHasThePasswordCost(t *testing.T) {
+	cost, err := bcrypt.Cost(dummyHash)
+	if err != nil || cost != PasswordCost {
+		t.Fatalf("dummy hash cost %d (%v), passwords are hashed at %d", cost, err, PasswordCost)
+	}
+}
+
 // placeAll starts one checkout per shopper at once and waits for them all.
 func placeAll(db *DB, owners []string, ids []uint, key func(i int) string) (placed int, outOfStock int, other []error) {
 	var mu sync.Mutex

@@ -81,7 +81,17 @@ type Index struct {
 	syn    atomic.Pointer[Synonyms]
 
 	popularity atomic.Pointer[popularity]
+
+	// gen changes whenever what a search answers may change: after every
+	// Sync and synonym change (see Generation).
+	gen atomic.Uint64
 }
+
+// Generation names the state searches are answered from: documents,
+// popularity, vocabulary and synonyms. It changes after each of them does,
+// so a result kept under the generation read before searching is never
+// used after a change.
+func (ix *Index) Generation() uint64 { return ix.gen.Load() }
 
 // Open opens the index stored at path, or creates it. With path "" the index
 // lives in memory only and is built from scratch by the first Sync.
@@ -186,6 +196,7 @@ func (ix *Index) SetSynonyms(s *Synonyms) {
 		s = &Synonyms{}
 	}
 	ix.syn.Store(s)
+	ix.gen.Add(1)
 }
 
 // syncChunk bounds the memory one indexing batch takes.
@@ -198,6 +209,7 @@ const syncChunk = 2000
 func (ix *Index) Sync(docs []Doc) (int, error) {
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
+	defer ix.gen.Add(1) // a failed batch may have written part of it
 	ix.popularity.Store(newPopularity(docs))
 	next := make(map[uint]uint64, len(docs))
 	var changed []int

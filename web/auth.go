@@ -55,6 +55,11 @@ func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
 	s.sessions.Put(ctx, sessShopperKey, sh.ExternalID)
 	s.sessions.Put(ctx, sessShopperName, sh.Name)
 	s.sessions.Put(ctx, sessSeen, s.now().Unix())
+	// The visit's events, impressions held back for their minute included,
+	// are written first so the merge moves them to the account.
+	if err := s.events.Flush(ctx); err != nil {
+		s.log.Warn("events of the visit not written before the login", "err", err)
+	}
 	err := s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
 	s.userChanged("v:"+u.VisitorID, sh.ExternalID)
 	return err

@@ -16,8 +16,9 @@ import (
 // home serves the published homepage, composed once per viewer between
 // their events (or once a minute for everyone without personal rows), and
 // records, per slot, where on the page it was shown and how many cards it
-// held: one impression row per slot keeps page views cheap for the single
-// writer.
+// held. The writer sums a viewer's impressions per slot and minute into one
+// row (models.ImpressionBucket), which keeps page views cheap for the
+// single writer.
 func (s *Server) home(c echo.Context) error {
 	ctx := c.Request().Context()
 	ver, slots, err := s.homeLayout(c)
@@ -49,8 +50,9 @@ func (s *Server) home(c echo.Context) error {
 	return render(c, http.StatusOK, templates.Page(b, e.body.with(b.CSRF)))
 }
 
-// trackShown records one impression row per slot a page showed, with the
-// experiment arm the viewer is in ("" for none).
+// trackShown records one impression per slot a page showed, with the
+// experiment arm the viewer is in ("" for none); the writer sums them per
+// viewer, slot and minute.
 func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
 	if len(shown) == 0 {
 		return
@@ -62,7 +64,7 @@ func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
 		ev.Arm = arm
 		evs = append(evs, ev)
 	}
-	if err := s.events.Track(evs...); err != nil {
+	if err := s.events.TrackImpressions(evs...); err != nil {
 		s.log.Warn("impressions not queued", "err", err)
 	}
 }

@@ -270,7 +270,7 @@ func (s *Server) track(c echo.Context, typ string, productID uint, slot string, 
 	if err := s.events.Track(e); err != nil {
 		s.log.Warn("event not queued", "type", typ, "err", err)
 	}
-	s.userChanged(e.UserKey)
+	s.viewers.behaved(e.UserKey)
 }
 
 // cartCount is the viewer's cart size, read once per viewer state (cart

@@ -213,6 +213,26 @@ func (c *viewerCache) drop(key string) {
 	sh.mu.Unlock()
 }
 
+// behaved forgets what a viewer's behaviour decides (history, composed
+// homepage) and keeps what only their cart or account changes (cart count,
+// opt-out, hidden interests): a product view costs no cart query on the
+// next page. The old state is retired like in drop, so a page being
+// composed from the history it held is not kept.
+func (c *viewerCache) behaved(key string) {
+	sh := c.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	st, ok := sh.m[key]
+	if !ok {
+		return
+	}
+	st.mu.Lock()
+	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK}
+	st.mu.Unlock()
+	c.retire(st)
+	sh.m[key] = next
+}
+
 // retire marks a state removed and returns its body memory.
 func (c *viewerCache) retire(st *viewerState) {
 	st.mu.Lock()
@@ -262,7 +282,7 @@ func (c *viewerCache) setHome(st *viewerState, e *homeEntry) {
 }
 
 // userChanged drops what is cached about a viewer: call it after any write
-// to their events, history, cart or account.
+// to their cart or account (behaviour alone: viewerCache.behaved).
 func (s *Server) userChanged(keys ...string) {
 	for _, k := range keys {
 		if k != "" {
@@ -281,7 +301,7 @@ func (s *Server) eventsWritten(events []models.Event) {
 			continue
 		}
 		last = e.UserKey
-		s.viewers.drop(e.UserKey)
+		s.viewers.behaved(e.UserKey)
 	}
 }
 

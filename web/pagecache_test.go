@@ -27,8 +27,9 @@ func cardIDs(doc *goquery.Document, sel string) []string {
 }
 
 // TestCachedPagesNeverOutliveTheirInputs serves pages twice (the second
-// time from the cache) and checks that a publish, a retrain, a stock-out
-// and the shopper's own new event each show on the very next page.
+// time from the cache) and checks that a publish, a retrain, a stock-out,
+// the shopper's own new event, a synonym change and a settings change each
+// show on the very next page.
 func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
 	shop := mustOpenShop(t)
 	ctx := context.Background()
@@ -161,6 +162,22 @@ func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
 		_, doc = ada.get("/")
 		if !slices.Contains(cardIDs(doc, `section[data-slot-type="recently_viewed"]`), utoa(viewed.ID)) {
 			t.Fatal("Ada's next homepage does not show the product she just viewed")
+		}
+	})
+
+	t.Run("search synonyms", func(t *testing.T) {
+		find := func() []string {
+			_, doc := visitor.get("/search?q=bivouac&exact=1")
+			return cardIDs(doc, "main")
+		}
+		if got, again := find(), find(); len(got) != 0 || len(again) != 0 {
+			t.Fatalf("a search for an unknown word found %v, then %v", got, again)
+		}
+		if _, problems, err := srv.shop.SaveSynonyms(ctx, "test", "bivouac, tent"); err != nil || problems != nil {
+			t.Fatalf("save synonyms: %v %v", problems, err)
+		}
+		if got := find(); !slices.Contains(got, utoa(shop.product("SKU-1").ID)) {
+			t.Fatalf("after the synonym bivouac = tent the search found %v, not the tent", got)
 		}
 	})
 

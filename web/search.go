@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -30,12 +31,29 @@ func (s *Server) search(c echo.Context) error {
 	}
 	vm.Base.Title = "Search: " + q
 	vals := c.QueryParams()
+	f := parseListFilters(vals, searchSorts)
+	// The results are the same for every viewer: served from their rendered
+	// body while the catalog snapshot and the index generation they were
+	// built from are current (both read before searching). Long queries
+	// are not kept.
+	ix := s.shop.Search()
+	ver := s.pageVersion(c)
+	cat = ver.Catalog
+	key := ""
+	if len(c.Request().URL.RawQuery) <= 256 && !vm.TooLong {
+		key = "s" + strconv.FormatUint(ix.Generation(), 10) + "?" + vals.Encode()
+		if bd, ok := s.bodies.get(key, ver); ok {
+			if f.page == 1 {
+				s.track(c, models.EventSearch, 0, "", 0, q)
+			}
+			return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(vm.CSRF)))
+		}
+	}
 	exact := vals.Get("exact") == "1"
-	res, err := s.shop.Search().Search(c.Request().Context(), q, !exact)
+	res, err := ix.Search(c.Request().Context(), q, !exact)
 	if err != nil {
 		return err
 	}
-	f := parseListFilters(vals, searchSorts)
 	var under *shop.CatNode
 	if slug := vals.Get("cat"); slug != "" {
 		under, _ = cat.CategoryBySlug(slug)
@@ -82,7 +100,16 @@ func (s *Server) search(c echo.Context) error {
 	if lst.Total == 0 && len(res.IDs) == 0 {
 		vm.Suggestions = departmentLinks(cat)
 	}
-	return render(c, http.StatusOK, templates.Search(vm))
+	csrf := vm.CSRF
+	vm.CSRF = csrfMark
+	bd, err := renderBody(c.Request().Context(), templates.SearchBody(vm))
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		s.bodies.put(key, ver, bd)
+	}
+	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(csrf)))
 }
 
 func departmentLinks(cat *Catalog) []templates.Link {
