@@ -154,6 +154,9 @@ func TestMerchandiserMaintainsSynonyms(t *testing.T) {
 		if got := b.value(`#synonyms`); !strings.Contains(got, "waterproof, weatherproof") {
 			t.Fatalf("the form does not show the synonyms in use: %q", got)
 		}
+		if got := b.text(`[data-testid="synonyms-source"]`); !strings.Contains(got, "the starter list") {
+			t.Fatalf("the page does not say the starter list is in use: %q", got)
+		}
 		b.fill(`#synonyms`, "anorak, jacket\nlonely\n")
 		b.follow(`[data-testid="save-synonyms"]`, `[data-testid="error-summary"]`)
 		if got := b.text(`[data-testid="error-summary"]`); !strings.Contains(got, "line 2") {
@@ -162,7 +165,7 @@ func TestMerchandiserMaintainsSynonyms(t *testing.T) {
 		if !eval[bool](b, `document.activeElement === document.querySelector('[data-testid="error-summary"]')`) {
 			t.Fatal("the error summary does not have the focus")
 		}
-		if got, _ := s.srv.Shop().SynonymsText(context.Background()); strings.Contains(got, "anorak") {
+		if got, _, _ := s.srv.Shop().SynonymsText(context.Background()); strings.Contains(got, "anorak") {
 			t.Fatal("a refused list was stored")
 		}
 	})
@@ -173,16 +176,31 @@ func TestMerchandiserMaintainsSynonyms(t *testing.T) {
 		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "2 synonym groups") {
 			t.Fatalf("flash %q", got)
 		}
-		stored, err := s.srv.Shop().SynonymsText(context.Background())
+		stored, own, err := s.srv.Shop().SynonymsText(context.Background())
 		must(t, err)
-		if stored != "anorak, jacket\nwaterproof, weatherproof\n" {
-			t.Fatalf("stored %q", stored)
+		if stored != "anorak, jacket\nwaterproof, weatherproof\n" || !own {
+			t.Fatalf("stored %q (own list %v)", stored, own)
+		}
+		if got := b.text(`[data-testid="synonyms-source"]`); !strings.Contains(got, "this shop's list") {
+			t.Fatalf("after saving, the page says %q", got)
 		}
 		shopper := b.incognito() // a visitor, in a tab of its own
 		shopper.open("/search?q=anorak", `[data-testid="result-count"]`)
 		if got := strings.ToLower(shopper.text(`.card-title`)); !strings.Contains(got, "jacket") {
 			t.Fatalf("anorak now finds %q first", got)
 		}
+	})
+
+	b.step(t, "going back to the starter list", func(t *testing.T, b *tab) {
+		b.do("open the starter list", chromedp.Click(chromedp.CSS(`.starter-list > summary`)))
+		b.follow(`[data-testid="reset-synonyms"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="synonyms-source"]`); !strings.Contains(got, "the starter list") {
+			t.Fatalf("after the reset, the page says %q", got)
+		}
+		if got := b.value(`#synonyms`); !strings.Contains(got, "flashlight, torch") || strings.Contains(got, "anorak") {
+			t.Fatalf("after the reset, the form shows %q", got)
+		}
+		b.incognito().open("/search?q=anorak", `[data-testid="no-results"]`)
 	})
 }
 

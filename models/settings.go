@@ -37,6 +37,21 @@ func (db *DB) SetSetting(ctx context.Context, actor, key, value string) error {
 	})
 }
 
+// ClearSetting removes a setting, so its default applies again, with an
+// audit entry. Clearing an unset setting does nothing.
+func (db *DB) ClearSetting(ctx context.Context, actor, key string) error {
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("key = ?", key).Delete(&Setting{})
+		if res.Error != nil {
+			return fmt.Errorf("models: clear setting %s: %w", key, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		return audit(tx, actor, "setting.clear", key, "back to the default")
+	})
+}
+
 // RetentionDays returns the event retention period in days (0 = keep forever).
 func (db *DB) RetentionDays(ctx context.Context) (int, error) {
 	v, err := db.Setting(ctx, SettingEventRetentionDays, "0")

@@ -65,22 +65,45 @@ func (s *Shop) Search() *search.Index { return s.search }
 
 // SaveSynonyms checks and stores a merchandiser's synonym groups and puts
 // them to use at once. It returns every problem found, with line numbers,
-// and stores nothing unless the whole list is good.
+// and stores nothing unless the whole list is good. A list that is the
+// starter list (search.DefaultSynonyms, however spaced) stores nothing: the
+// shop keeps following the starter list rather than a copy of it.
 func (s *Shop) SaveSynonyms(ctx context.Context, actor, text string) (groups int, problems []string, err error) {
 	syn, problems := search.ParseSynonyms(text)
 	if problems != nil {
 		return 0, problems, nil
 	}
-	if err := s.db.SetSetting(ctx, actor, SettingSearchSynonyms, syn.Text()); err != nil {
+	if syn.Text() == search.Defaults().Text() {
+		err = s.db.ClearSetting(ctx, actor, SettingSearchSynonyms)
+	} else {
+		err = s.db.SetSetting(ctx, actor, SettingSearchSynonyms, syn.Text())
+	}
+	if err != nil {
 		return 0, nil, err
 	}
 	s.search.SetSynonyms(syn)
 	return syn.Len(), nil, nil
 }
 
-// SynonymsText is the synonym list in use, as the admin form shows it.
-func (s *Shop) SynonymsText(ctx context.Context) (string, error) {
-	return s.db.Setting(ctx, SettingSearchSynonyms, search.DefaultSynonyms)
+// ResetSynonyms drops the merchandiser's list: the starter list applies.
+func (s *Shop) ResetSynonyms(ctx context.Context, actor string) error {
+	if err := s.db.ClearSetting(ctx, actor, SettingSearchSynonyms); err != nil {
+		return err
+	}
+	s.search.SetSynonyms(search.Defaults())
+	return nil
+}
+
+// SynonymsText is the synonym list in use, as the admin form shows it:
+// the merchandiser's list if one was saved (own is true), else the
+// starter list.
+func (s *Shop) SynonymsText(ctx context.Context) (text string, own bool, err error) {
+	const unset = "\x00"
+	text, err = s.db.Setting(ctx, SettingSearchSynonyms, unset)
+	if err != nil || text == unset {
+		return search.DefaultSynonyms, false, err
+	}
+	return text, true, nil
 }
 
 // loadSynonyms applies the stored synonym groups (or the defaults).

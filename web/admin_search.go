@@ -12,17 +12,22 @@ import (
 
 // adminSearch shows the search settings: the synonym groups in use.
 func (s *Server) adminSearch(c echo.Context) error {
-	text, err := s.shop.SynonymsText(c.Request().Context())
+	return s.renderAdminSearch(c, http.StatusOK, "", nil)
+}
+
+// renderAdminSearch shows the page with text in the form, or the list in
+// use when text is empty.
+func (s *Server) renderAdminSearch(c echo.Context, status int, text string, problems []string) error {
+	inUse, own, err := s.shop.SynonymsText(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return s.renderAdminSearch(c, http.StatusOK, text, nil)
-}
-
-func (s *Server) renderAdminSearch(c echo.Context, status int, text string, problems []string) error {
+	if text == "" && problems == nil {
+		text = inUse
+	}
 	idx := s.shop.Search()
 	vm := templates.AdminSearchPage{AdminBase: s.adminBase(c, "Search", "search"), Synonyms: text, Problems: problems,
-		Indexed: idx.Len(), Stored: idx.Stored()}
+		Indexed: idx.Len(), Stored: idx.Stored(), Own: own, Starter: search.DefaultSynonyms}
 	if syn, bad := search.ParseSynonyms(text); bad == nil {
 		vm.Groups = syn.Len()
 	}
@@ -44,5 +49,14 @@ func (s *Server) adminSynonymsSave(c echo.Context) error {
 		return s.renderAdminSearch(c, http.StatusUnprocessableEntity, text, problems)
 	}
 	s.flash(c, "Saved "+strconv.Itoa(groups)+" synonym groups. They apply to the next search.")
+	return c.Redirect(http.StatusSeeOther, "/admin/search")
+}
+
+// adminSynonymsReset drops the shop's own list for the starter list.
+func (s *Server) adminSynonymsReset(c echo.Context) error {
+	if err := s.shop.ResetSynonyms(c.Request().Context(), staffName(c)); err != nil {
+		return err
+	}
+	s.flash(c, "Search uses the starter synonym list again.")
 	return c.Redirect(http.StatusSeeOther, "/admin/search")
 }

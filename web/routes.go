@@ -162,6 +162,7 @@ func (s *Server) routes() *echo.Echo {
 	admin.GET("/audit", s.adminAudit, staff)
 	admin.GET("/search", s.adminSearch, staff)
 	admin.POST("/search/synonyms", s.adminSynonymsSave, staff)
+	admin.POST("/search/synonyms/reset", s.adminSynonymsReset, staff)
 	admin.GET("/api-keys", s.adminAPIKeys, adminOnly)
 	admin.POST("/api-keys", s.adminAPIKeyCreate, adminOnly)
 	admin.POST("/api-keys/:id/revoke", s.adminAPIKeyRevoke, adminOnly)
