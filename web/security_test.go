@@ -772,6 +772,7 @@ func TestEveryIDRouteIsReviewed(t *testing.T) {
 		"/c/:slug":         "public catalog",
 		"/p/:id":           "public catalog",
 		"/img/p/:id":       "public catalog",
+		"/l/:slug":         "public campaign pages; drafts are seen only through the staff preview",
 		"/img/u/:name":     "public: uploaded pictures, named by a hash of their content",
 		"/orders/:id":      "owner checked in models.OrderOf: TestShopperCannotReachOthersData",
 		"/bench/reference": "load harness only, off unless Config.BenchReference",
