@@ -48,6 +48,12 @@ func migrateDataCmd(from, to string, samples int, stdout, stderr io.Writer) erro
 	if from == to {
 		return errors.New("migrate-data: --from and --to are the same database")
 	}
+	// Both are checked before anything is opened or created.
+	for _, t := range []struct{ flag, target string }{{"--from", from}, {"--to", to}} {
+		if err := models.CheckTarget(t.target); err != nil {
+			return fmt.Errorf("migrate-data: %s: %w", t.flag, err)
+		}
+	}
 	if !models.IsPostgresURL(from) {
 		if _, err := os.Stat(from); err != nil {
 			return fmt.Errorf("migrate-data: --from %s: %w", from, err)

@@ -24,9 +24,15 @@ func TestUnsupportedDatabaseURLIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, target := range []string{"mysql://u:secret@localhost/shop", "sqlite://data/shop.db", "file:shop.db", "postgres://u:secret@/"} {
-		for _, cmd := range [][]string{{"seed"}, {"train"}, {"migrate"}, {"eval"}, {"staff", "list"}} {
+		for _, cmd := range [][]string{{"serve", "--addr", "127.0.0.1:0"}, {"seed"}, {"import", "--products", "products.csv"}, {"train"},
+			{"recommend", "--user", "u1"}, {"eval"}, {"backup", "--to", "shop.backup"}, {"migrate"}, {"staff", "list"},
+			{"migrate-data", "--from", "shop.db", "--to"}, {"migrate-data", "--to", "shop.db", "--from"}} {
+			args := append(cmd[:len(cmd):len(cmd)], "--db", target)
+			if cmd[0] == "migrate-data" {
+				args = append(cmd[:len(cmd):len(cmd)], target)
+			}
 			var out, errb bytes.Buffer
-			err := run(append(append(cmd[:len(cmd):len(cmd)], "--db"), target), &out, &errb)
+			err := run(args, &out, &errb)
 			if err == nil || !errors.Is(err, models.ErrInvalid) || !strings.Contains(err.Error(), "postgres://user:pass@host:port/db") {
 				t.Errorf("%v --db %s: %v, want a clear refusal", cmd, target, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -302,5 +303,50 @@ func TestImportUploadedOnOneInstanceAppliedOnAnother(t *testing.T) {
 	}
 	if _, err := a.db.ProductByExternalID(context.Background(), "NEW-1"); err != nil {
 		t.Errorf("the imported product: %v", err)
+	}
+}
+
+// TestCatalogChangeOnOneInstanceIsLiveOnTheOther: a price changed through
+// another instance (or a command) reaches B's pages within B's poll of the
+// catalog version: on PostgreSQL the default, 2 s; a SQLite file, one
+// machine's database, is polled every 30 s by default, so B polls every
+// 2 s here too.
+func TestCatalogChangeOnOneInstanceIsLiveOnTheOther(t *testing.T) {
+	a := mustOpenShop(t)
+	var poll time.Duration // the default on PostgreSQL
+	if !a.db.Postgres() {
+		poll = 2 * time.Second
+	}
+	dbB, err := models.Open(a.db.Target())
+	must(t, err)
+	t.Cleanup(func() { dbB.Close() })
+	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: poll}, dbB)
+	must(t, err)
+	tsB := httptest.NewServer(srvB.Handler())
+	t.Cleanup(func() {
+		tsB.Close()
+		srvB.Close(context.Background())
+	})
+	srvB.Start()
+	b := &testShop{t: t, db: dbB, srv: srvB, ts: tsB}
+	tent := a.product("SKU-1")
+	page := fmt.Sprintf("/p/%d-%s", tent.ID, tent.Slug)
+	visitor := b.newClient()
+	if _, doc := visitor.get(page); !strings.Contains(doc.Text(), "199.99") {
+		t.Fatal("B does not show the tent's price")
+	}
+	must(t, a.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).
+		Updates(map[string]any{"price_cents": 17777, "updated_at": time.Now().Add(time.Second)}).Error)
+	start := time.Now()
+	for {
+		_, doc := visitor.get(page)
+		if strings.Contains(doc.Text(), "177.77") {
+			t.Logf("live on B after %s", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > 8*time.Second {
+			t.Fatal("the price changed on A is not on B's product page after 8s")
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
