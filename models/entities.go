@@ -203,32 +203,48 @@ const (
 	SlotCollection     = string(recommender.KindCollection)
 	SlotRecentlyViewed = string(recommender.KindRecentlyViewed)
 	SlotPopular        = string(recommender.KindPopular)
+	SlotBanner         = string(recommender.KindBanner)
 )
 
 // Slot is one row of the draft layout of a page.
 type Slot struct {
-	ID        uint   `gorm:"primaryKey"`
-	PageID    uint   `gorm:"index;not null"`
-	Position  int    `gorm:"not null"`
-	Type      string `gorm:"not null"`
-	Title     string
-	Subtitle  string
-	Strategy  string // "" (the type's own rule) or a strategy the type allows
-	Size      int
-	Category  string // category slug for category rows / filters
-	Brands    string // comma-separated brand filter
-	MinPrice  int64
-	MaxPrice  int64
-	Pins      string // comma-separated product external ids
-	Excludes  string
-	Boosts    string // comma-separated external ids given a boost
-	Audience  string // a recommender audience; affinity:<category slug>
-	StartsAt  *time.Time
-	EndsAt    *time.Time
-	Locked    bool
-	Enabled   bool `gorm:"not null;default:true"`
-	Link      string
+	ID       uint   `gorm:"primaryKey"`
+	PageID   uint   `gorm:"index;not null"`
+	Position int    `gorm:"not null"`
+	Type     string `gorm:"not null"`
+	Title    string
+	Subtitle string
+	Strategy string // "" (the type's own rule) or a strategy the type allows
+	Size     int
+	Category string // category slug for category rows / filters
+	Brands   string // comma-separated brand filter
+	MinPrice int64
+	MaxPrice int64
+	Pins     string // comma-separated product external ids
+	Excludes string
+	Boosts   string // comma-separated external ids given a boost
+	Audience string // a recommender audience; affinity:<category slug>
+	StartsAt *time.Time
+	EndsAt   *time.Time
+	Locked   bool
+	Enabled  bool `gorm:"not null;default:true"`
+	Link     string
+	// Creatives are a banner's alternatives (see Creative); stored with
+	// the slot, so drafts, versions and rollbacks carry them.
+	Creatives []Creative `gorm:"type:text;serializer:json"`
 	UpdatedAt time.Time
+}
+
+// Creative is one alternative of a banner slot: what it says and shows,
+// where it leads, and the category it targets (a slug, "" for none). ID
+// names it in events for the life of the slot.
+type Creative struct {
+	ID       int
+	Title    string
+	Text     string `json:",omitempty"`
+	Image    string `json:",omitempty"` // a site path (an upload) or an https URL the pages' CSP allows
+	Link     string
+	Category string `json:",omitempty"`
 }
 
 // LayoutVersion is a published snapshot of a page's slots (JSON).

@@ -177,6 +177,20 @@ func ValidateSlot(s *Slot) error {
 	if s.StartsAt != nil && s.EndsAt != nil && !s.EndsAt.After(*s.StartsAt) {
 		f["schedule"] = "The end must be after the start."
 	}
+	switch {
+	case len(s.Creatives) > 0 && s.Type != SlotBanner:
+		f["type"] = "Only a banner holds creatives: keep the type or remove its creatives first."
+	case len(s.Creatives) > MaxCreatives:
+		f["creatives"] = fmt.Sprintf("A banner holds at most %d creatives.", MaxCreatives)
+	}
+	for i := range s.Creatives {
+		var ve *ValidationError
+		if err := ValidateCreative(&s.Creatives[i]); errors.As(err, &ve) {
+			for field, msg := range ve.Fields {
+				f["creatives"] = fmt.Sprintf("Creative %d, %s: %s", i+1, field, msg)
+			}
+		}
+	}
 	if _, err := recommender.ParseAudience(s.Audience); err != nil {
 		f["audience"] = "Choose an audience."
 	}

@@ -23,6 +23,7 @@ const (
 	KindCollection     SlotKind = "collection"
 	KindRecentlyViewed SlotKind = "recently_viewed"
 	KindPopular        SlotKind = "popular"
+	KindBanner         SlotKind = "banner"
 )
 
 // SlotSpec is one slot of a published layout, as the merchandiser set it
@@ -46,6 +47,17 @@ type SlotSpec struct {
 	Audience string
 
 	Impressions, Clicks float64 // engagement so far, for ordering
+
+	// Creatives are a banner's alternatives, one shown per page view.
+	Creatives []CreativeSpec
+}
+
+// CreativeSpec is one creative of a banner: the category it targets (a
+// category name, "" for none) and its engagement so far.
+type CreativeSpec struct {
+	ID                  string
+	Category            string
+	Impressions, Clicks float64
 }
 
 // Shopper is who a page is composed for.
@@ -86,6 +98,9 @@ type ComposedSlot struct {
 	Personal bool
 	// Lost lists the row's pins that are not in it, and why.
 	Lost []Lost
+	// Creative is the index in Spec.Creatives of the creative a banner
+	// shows; -1 when it has none.
+	Creative int
 
 	req Request // the request that filled the row, for explanations
 }
@@ -194,6 +209,13 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 				blocked[it] = true
 			}
 		}
+		if spec.Kind == KindBanner {
+			// A banner shows a creative, not products: which one is
+			// chosen per shopper.
+			filled[idx] = []ComposedSlot{{Spec: spec, Title: spec.Title, Source: RuleCreative,
+				Creative: ChooseCreative(spec.Creatives, affinity, opt, rng)}}
+			continue
+		}
 		rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
 		for i := range rows {
 			rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
@@ -206,7 +228,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	var out []ComposedSlot
 	for _, idx := range order {
 		for _, cs := range filled[idx] {
-			if len(cs.Items) == 0 && page[idx].Kind != KindHero && !opt.KeepEmpty {
+			if cs.Empty() && !opt.KeepEmpty {
 				continue
 			}
 			out = append(out, cs)
@@ -214,6 +236,51 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	}
 	explainRows(out)
 	return varyRows(m, out), notForThem
+}
+
+// Empty reports whether a composed row has nothing to show: no products,
+// and for a banner no creative. A hero shows its title without products.
+func (cs *ComposedSlot) Empty() bool {
+	switch cs.Spec.Kind {
+	case KindHero:
+		return false
+	case KindBanner:
+		return cs.Creative < 0
+	}
+	return len(cs.Items) == 0
+}
+
+// ChooseCreative picks the creative of a banner a shopper sees: each
+// creative's click-through rate is sampled (Thompson sampling on clicks
+// per impression, so a new creative gets its chance) and compared with the
+// banner's mean, and the shopper's affinity for a creative's category
+// adds to it, on the same scales as the ordering of free slots. -1 when
+// there is none.
+func ChooseCreative(creatives []CreativeSpec, affinity map[string]float64, opt ComposeOptions, rng *rand.Rand) int {
+	if len(creatives) == 0 {
+		return -1
+	}
+	var imps, clicks float64
+	for _, c := range creatives {
+		imps += c.Impressions
+		clicks += c.Clicks
+	}
+	mean := (clicks + 1) / (imps + 2)
+	best, bestKey := 0, math.Inf(-1)
+	for i, c := range creatives {
+		key := 0.0
+		if opt.Explore > 0 && rng != nil {
+			sample := betaSample(rng, c.Clicks+1, math.Max(c.Impressions-c.Clicks, 0)+1)
+			key += opt.Explore * math.Max(-1, math.Min(1, (sample-mean)/mean))
+		}
+		if c.Category != "" {
+			key += opt.AffinityWeight * affinity[c.Category]
+		}
+		if key > bestKey {
+			best, bestKey = i, key
+		}
+	}
+	return best
 }
 
 // claimRank orders the filling of a page: collections first, then other
@@ -342,6 +409,12 @@ func slotAffinity(s *SlotSpec, affinity map[string]float64, hasHistory bool) flo
 			return 0
 		}
 		return affinity[s.Category]
+	case KindBanner:
+		best := 0.0
+		for _, c := range s.Creatives {
+			best = math.Max(best, affinity[c.Category])
+		}
+		return best
 	case KindTrending, KindPopular, KindNewArrivals:
 		if hasHistory {
 			return 0

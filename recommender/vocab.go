@@ -27,6 +27,7 @@ var slotKinds = []struct {
 	{KindNewArrivals, "New arrivals", []Strategy{New}},
 	{KindCategory, "Category row", []Strategy{Hybrid, Category, Trending, New}},
 	{KindCollection, "Collection (pinned products)", nil},
+	{KindBanner, "Banner (creatives)", nil},
 	{KindRecentlyViewed, "Recently viewed", nil},
 }
 
@@ -88,6 +89,8 @@ func (k SlotKind) Rule() string {
 		return RulePinned
 	case KindRecentlyViewed:
 		return RuleRecent
+	case KindBanner:
+		return RuleCreative
 	}
 	return ""
 }
@@ -96,6 +99,9 @@ func (k SlotKind) Rule() string {
 const (
 	RulePinned = "pinned" // a merchandiser's pin
 	RuleRecent = "recent" // the shopper's own recently viewed items
+	// RuleCreative: a banner shows one of its creatives, chosen per
+	// shopper (ChooseCreative).
+	RuleCreative = "creative"
 )
 
 // ParseSlotStrategy checks a slot's stored strategy against its kind. The

@@ -40,9 +40,10 @@ type HomeSlot struct {
 	Anchor   string
 	Position int // 1-based place on the page
 	Items    []Pick
-	Source   string // what filled the row: a strategy or a rule (recommender.ComposedSlot)
-	Reason   string // the reason every item shares, shown once in the heading
-	Personal bool   // built from the viewer's own history
+	Source   string           // what filled the row: a strategy or a rule (recommender.ComposedSlot)
+	Reason   string           // the reason every item shares, shown once in the heading
+	Personal bool             // built from the viewer's own history
+	Creative *models.Creative // the creative a banner shows this viewer
 }
 
 // Pick is one product shown in a slot and why.
@@ -223,6 +224,15 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		if n, ok := cat.CategoryBySlug(slug); ok {
 			spec.Category = n.Name
 		}
+		for _, cr := range sl.Creatives {
+			cs := recommender.CreativeSpec{ID: strconv.Itoa(cr.ID)}
+			if n, ok := cat.CategoryBySlug(cr.Category); ok {
+				cs.Category = n.Name
+			}
+			ce := s.SlotEngagement(models.CreativeKey(key, models.CreativeQuery(cr.ID)))
+			cs.Impressions, cs.Clicks = ce.Impressions, ce.Clicks
+			spec.Creatives = append(spec.Creatives, cs)
+		}
 		specs = append(specs, spec)
 		bySpec[key] = sl
 	}
@@ -268,7 +278,10 @@ func (in composeInput) homeSlots(composed []recommender.ComposedSlot, keepEmpty 
 			}
 			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason, Score: it.Score, Source: it.Source, Personal: it.Personal})
 		}
-		if len(hs.Items) == 0 && sl.Type != models.SlotHero && !keepEmpty {
+		if sl.Type == models.SlotBanner && cs.Creative >= 0 && cs.Creative < len(sl.Creatives) {
+			hs.Creative = &sl.Creatives[cs.Creative]
+		}
+		if cs.Empty() && !keepEmpty {
 			continue
 		}
 		out = append(out, hs)

@@ -87,6 +87,13 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 				continue // a new visitor has no history to fill them: by design
 			}
 			t.seen++
+			if es.Slot.Type == models.SlotBanner {
+				if es.Creative == nil {
+					t.empty++
+					t.whoEmpty = append(t.whoEmpty, names[i])
+				}
+				continue // a banner shows a creative, not products
+			}
 			size := max(es.Slot.Size, 1)
 			if es.Slot.Type == models.SlotHero {
 				size = min(size, 3) // a hero shows at most three products
@@ -136,6 +143,11 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 		h.checkPins(s.catalog.Load(), sl)
 		if sl.Link != "" && linkOK != nil && !linkOK(sl.Link) {
 			add(sl, "error", "Its link %s leads to a page that does not exist.", sl.Link)
+		}
+		for _, cr := range sl.Creatives {
+			if linkOK != nil && !linkOK(cr.Link) {
+				add(sl, "error", "The link %s of its creative “%s” leads to a page that does not exist.", cr.Link, cr.Title)
+			}
 		}
 	}
 	h.checkOverlaps(slots, now)

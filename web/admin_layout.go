@@ -192,6 +192,10 @@ func (s *Server) adminSlotEdit(c echo.Context) error {
 	}
 	vm := s.slotForm(c, "Edit slot")
 	vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl)
+	vm.IsBanner = sl.Type == models.SlotBanner
+	for _, cr := range sl.Creatives {
+		vm.Creatives = append(vm.Creatives, templates.AdminCreativeRow{ID: cr.ID, Title: cr.Title, Link: cr.Link, Category: cr.Category, Image: cr.Image})
+	}
 	return render(c, http.StatusOK, templates.AdminSlotEdit(vm))
 }
 

@@ -57,7 +57,7 @@ func (s *Server) adminPreview(c echo.Context) error {
 		for i, it := range es.Items {
 			hs.Cards[i].Source, hs.Cards[i].Score = it.Source, it.Score
 		}
-		if len(es.Items) == 0 && es.Slot.Type != models.SlotHero {
+		if len(es.Items) == 0 && es.Creative == nil && es.Slot.Type != models.SlotHero {
 			// Like the shopper's page, the preview has no empty rows; the
 			// panel says why they are missing.
 			why := "nothing to show for this shopper"

@@ -126,3 +126,100 @@ func TestCampaignPageLifecycle(t *testing.T) {
 		t.Fatalf("campaign audit entries %+v", log)
 	}
 }
+
+// TestBannerCreatives: a merchandiser adds a banner slot and its creatives
+// (a bad link or an image the CSP would block is refused, with the field
+// named); after publishing, a shopper sees one creative, its impression is
+// recorded, and a click on it is counted and leads to the creative's link.
+func TestBannerCreatives(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	c := shop.staffClient(models.RoleMerchandiser)
+	visitor := shop.newClient()
+	c.post("/admin/campaigns", "/admin/campaigns", url.Values{"title": {"Spring"}, "slug": {"spring"}})
+	p, err := shop.db.CampaignBySlug(ctx, "spring")
+	must(t, err)
+	rev := func() string {
+		_, r, err := shop.db.DraftSlots(ctx, p.Key)
+		must(t, err)
+		return strconv.Itoa(r)
+	}
+	res := c.post("/admin/campaigns/spring/slots/new", "/admin/campaigns/spring/slots", url.Values{"type": {models.SlotBanner},
+		"title": {"Spring banner"}, "audience": {"everyone"}, "enabled": {"true"}, "locked": {"true"}, "revision": {rev()}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add banner: %d", res.StatusCode)
+	}
+	draft, _, err := shop.db.DraftSlots(ctx, p.Key)
+	must(t, err)
+	banner := draft[0]
+	base := "/admin/campaigns/spring/slots/" + utoa(banner.ID)
+	bad := []struct{ field, link, image string }{
+		{"link", "javascript:alert(1)", ""},
+		{"image", "/c/tents", "https://evil.example.com/x.png"},
+	}
+	for _, b := range bad {
+		res := c.post(base+"/creatives/new", base+"/creatives", url.Values{"title": {"Tents"}, "link": {b.link}, "image": {b.image}, "revision": {rev()}})
+		sl, err := shop.db.SlotByID(ctx, banner.ID)
+		must(t, err)
+		if res.StatusCode != http.StatusUnprocessableEntity || len(sl.Creatives) != 0 {
+			t.Fatalf("creative with a bad %s: %d, %d creatives stored", b.field, res.StatusCode, len(sl.Creatives))
+		}
+	}
+	for _, cr := range []url.Values{
+		{"title": {"Tents for spring"}, "text": {"Light tents for the first nights out."}, "link": {"/c/tents"}, "category": {"tents"}},
+		{"title": {"Spring kitchen"}, "link": {"/c/kitchen"}, "category": {"kitchen"}, "image": {"/static/favicon.svg"}},
+	} {
+		cr.Set("revision", rev())
+		if res := c.post(base+"/creatives/new", base+"/creatives", cr); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add creative %s: %d", cr.Get("title"), res.StatusCode)
+		}
+	}
+	// Edit the first creative's title.
+	edit := url.Values{"title": {"Tents for spring nights"}, "link": {"/c/tents"}, "category": {"tents"}, "revision": {rev()}}
+	if res := c.post(base+"/creatives/1/edit", base+"/creatives/1", edit); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit creative: %d", res.StatusCode)
+	}
+	_, doc := c.get(base + "/edit")
+	if got := doc.Find(`[data-testid="creative-title"]`).First().Text(); got != "Tents for spring nights" {
+		t.Fatalf("the banner's form lists %q", got)
+	}
+	if res := c.post("/admin/campaigns/spring/publish", "/admin/campaigns/spring/publish", url.Values{"revision": {rev()}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	_, doc = visitor.get("/l/spring")
+	b := doc.Find(`section[data-slot-type="banner"] [data-testid="banner"]`)
+	if b.Length() != 1 {
+		t.Fatalf("the campaign page shows %d banners", b.Length())
+	}
+	cid := b.AttrOr("data-creative-id", "")
+	href := b.AttrOr("href", "")
+	if href != "/b/"+utoa(banner.ID)+"/"+cid {
+		t.Fatalf("banner links to %q", href)
+	}
+	res, _ = visitor.get(href)
+	want := map[string]string{"1": "/c/tents", "2": "/c/kitchen"}[cid]
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != want {
+		t.Fatalf("clicking creative %s: %d to %q, want %s", cid, res.StatusCode, res.Header.Get("Location"), want)
+	}
+	if res, _ := visitor.get("/b/" + utoa(banner.ID) + "/99"); res.Header.Get("Location") != "/" {
+		t.Fatalf("an unknown creative leads to %q", res.Header.Get("Location"))
+	}
+	must(t, shop.srv.events.Flush(ctx))
+	var evs []models.Event
+	must(t, shop.db.R.Where("slot = ? AND query = ?", "s"+utoa(banner.ID), models.CreativeQuery(mustAtoi(t, cid))).Order("id").Find(&evs).Error)
+	if len(evs) != 2 || evs[0].Type != models.EventImpression || evs[1].Type != models.EventClick {
+		t.Fatalf("creative events %+v, want an impression and a click", evs)
+	}
+	eng, err := shop.db.SlotEngagement(ctx, time.Now().Add(-time.Hour))
+	must(t, err)
+	if st := eng[models.CreativeKey("s"+utoa(banner.ID), models.CreativeQuery(mustAtoi(t, cid)))]; st.Impressions != 1 || st.Clicks != 1 {
+		t.Fatalf("creative engagement %+v", st)
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	must(t, err)
+	return n
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -62,6 +63,9 @@ func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
 		ev := eventFor(userKey, models.EventImpression, 0, sl.slot, sl.position, "")
 		ev.Value = float64(sl.cards)
 		ev.Arm = arm
+		if sl.creative != 0 {
+			ev.Query = models.CreativeQuery(sl.creative)
+		}
 		evs = append(evs, ev)
 	}
 	if err := s.events.TrackImpressions(evs...); err != nil {
@@ -73,7 +77,10 @@ func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
 func shownSlots(slots []templates.HomeSlot) []shownSlot {
 	var out []shownSlot
 	for _, sl := range slots {
-		if len(sl.Cards) > 0 {
+		switch {
+		case sl.Banner != nil:
+			out = append(out, shownSlot{slot: slotKey(sl.ID), position: sl.Position, cards: 1, creative: sl.Banner.ID})
+		case len(sl.Cards) > 0:
 			out = append(out, shownSlot{slot: slotKey(sl.ID), position: sl.Position, cards: len(sl.Cards)})
 		}
 	}
@@ -238,6 +245,10 @@ func homeSlot(cs shop.HomeSlot, v Viewer) templates.HomeSlot {
 	// data-strategy says what filled the row, the type's default included.
 	hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
 		Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor, Reason: cs.Reason, Personal: cs.Personal}
+	if cr := cs.Creative; cr != nil {
+		hs.Banner = &templates.Banner{ID: cr.ID, Title: cr.Title, Text: cr.Text, Image: cr.Image,
+			URL: fmt.Sprintf("/b/%d/%d", sl.ID, cr.ID)}
+	}
 	for _, it := range cs.Items {
 		cd := card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1)
 		if it.Personal && v.LoggedIn && !v.OptOut {

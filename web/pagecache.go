@@ -117,6 +117,7 @@ type shownSlot struct {
 	slot     string
 	position int
 	cards    int
+	creative int // the creative a banner showed (0 for other rows)
 }
 
 // homeEntry is a composed and rendered homepage.
