@@ -207,7 +207,11 @@ func TestBannerCreatives(t *testing.T) {
 	must(t, shop.srv.events.Flush(ctx))
 	var evs []models.Event
 	must(t, shop.db.R.Where("slot = ? AND query = ?", "s"+utoa(banner.ID), models.CreativeQuery(mustAtoi(t, cid))).Order("id").Find(&evs).Error)
-	if len(evs) != 2 || evs[0].Type != models.EventImpression || evs[1].Type != models.EventClick {
+	types := map[string]int{}
+	for _, e := range evs {
+		types[e.Type]++
+	}
+	if len(evs) != 2 || types[models.EventImpression] != 1 || types[models.EventClick] != 1 {
 		t.Fatalf("creative events %+v, want an impression and a click", evs)
 	}
 	eng, err := shop.db.SlotEngagement(ctx, time.Now().Add(-time.Hour))
