@@ -207,6 +207,12 @@ func Seed(ctx context.Context, db *models.DB, opts Options, progress io.Writer) 
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	step("published homepage layout (%d slots)", sum.Slots)
+	nc, err := seedCampaign(ctx, db, w.cat, opts.Now)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	sum.Slots += nc
+	step("published the campaign page /l/%s (%d slots)", DemoCampaign, nc)
 	n, err := seedSlotEngagement(ctx, db, opts, sum.Shoppers-1)
 	if err != nil {
 		return nil, fmt.Errorf("seed: slot engagement: %w", err)
@@ -397,10 +403,10 @@ func defaultSlots(c *catalog, pageID uint) []models.Slot {
 
 // heroSlot promises the sale the catalog really has: the largest discount
 // among tents, packs and boots, with three of those products on it, linking
-// to every product on sale in Outdoor.
+// to the sale's campaign page.
 func heroSlot(c *catalog) models.Slot {
 	pins, most := c.heroSale(3)
-	hero := models.Slot{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Link: "/sale?c=outdoor", Strategy: recommender.Popular.String(),
+	hero := models.Slot{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Link: "/l/" + DemoCampaign, Strategy: recommender.Popular.String(),
 		Category: "outdoor", Locked: true, Pins: strings.Join(pins, ",")}
 	if most > 0 {
 		hero.Subtitle = fmt.Sprintf("Up to %d%% off tents, packs and boots, this week only.", most)
@@ -448,3 +454,46 @@ var cities = []city{
 }
 
 var streets = []string{"High Street", "Station Road", "Church Lane", "Mill Road", "Harbour Way", "Elm Grove", "Park Avenue", "Queen Street", "Orchard Close", "Victoria Road"}
+
+// DemoCampaign is the address (/l/<slug>) of the demo world's campaign page.
+const DemoCampaign = "autumn-outdoors"
+
+// seedCampaign publishes the demo world's campaign page, live from three
+// days before the world's now for sixty days: a banner with a creative per
+// sale category (each targeting it), the sale's products, and rows of the
+// sale's categories and of what is trending outdoors, which are ordered per
+// shopper.
+func seedCampaign(ctx context.Context, db *models.DB, c *catalog, now time.Time) (slots int, err error) {
+	start, end := now.Add(-3*24*time.Hour), now.Add(60*24*time.Hour)
+	p := &models.Page{Key: models.CampaignKey(DemoCampaign), Title: "Autumn outdoors", StartsAt: &start, EndsAt: &end}
+	if err := db.SaveCampaign(ctx, "", p); err != nil {
+		return 0, err
+	}
+	slugOf := map[string]string{}
+	for _, ls := range c.leaves {
+		slugOf[ls.vocab.Name] = c.cats[ls.cat].Slug
+	}
+	banner := models.Slot{Type: models.SlotBanner, Title: "Autumn outdoors", Locked: true, Creatives: []models.Creative{
+		{ID: 1, Title: "Tents for cold nights", Text: "Four-season shelters and roomy domes, now on sale.", Link: "/sale?c=" + slugOf["Tents"], Category: slugOf["Tents"]},
+		{ID: 2, Title: "Packs for long trails", Text: "Daypacks to trekking packs, with a discount while the season lasts.", Link: "/sale?c=" + slugOf["Backpacks"], Category: slugOf["Backpacks"]},
+		{ID: 3, Title: "Boots for wet leaves", Text: "Waterproof hiking boots and trail shoes at autumn prices.", Link: "/sale?c=" + slugOf["Hiking Boots"], Category: slugOf["Hiking Boots"]},
+	}}
+	pins, _ := c.heroSale(8)
+	page := []models.Slot{
+		banner,
+		{Type: models.SlotCollection, Title: "On sale now", Subtitle: "The best of the autumn sale.", Pins: strings.Join(pins, ",")},
+		{Type: models.SlotCategory, Title: "Tents", Category: slugOf["Tents"], Link: "/sale?c=" + slugOf["Tents"]},
+		{Type: models.SlotCategory, Title: "Backpacks", Category: slugOf["Backpacks"], Link: "/sale?c=" + slugOf["Backpacks"]},
+		{Type: models.SlotCategory, Title: "Hiking boots", Category: slugOf["Hiking Boots"], Link: "/sale?c=" + slugOf["Hiking Boots"]},
+		{Type: models.SlotTrending, Title: "Trending outdoors", Category: "outdoor"},
+	}
+	for i := range page {
+		sl := &page[i]
+		sl.Size, sl.Audience, sl.Enabled = 8, recommender.AudienceEveryone, true
+		if err := db.SaveSlot(ctx, p.Key, 0, "", sl); err != nil {
+			return 0, fmt.Errorf("campaign slot %q: %w", sl.Title, err)
+		}
+	}
+	_, err = db.PublishDraft(ctx, p.Key, "seed")
+	return len(page), err
+}

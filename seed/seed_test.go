@@ -227,8 +227,21 @@ func TestSeedAccountsLayoutAndPopularity(t *testing.T) {
 				t.Errorf("stored slot %s invalid: %v", s.Type, err)
 			}
 		}
-		if !slots[0].Locked || slots[0].Link != "/sale?c=outdoor" {
-			t.Errorf("hero = %+v, want locked and linking to the outdoor sale", slots[0])
+		if !slots[0].Locked || slots[0].Link != "/l/"+DemoCampaign {
+			t.Errorf("hero = %+v, want locked and linking to the campaign page", slots[0])
+		}
+		camp, err := db.CampaignBySlug(ctx, DemoCampaign)
+		if err != nil || !camp.Live(tinyWorld.Now) || camp.PublishedVersionID == nil {
+			t.Fatalf("demo campaign %+v (%v), want published and live", camp, err)
+		}
+		cslots, _, err := db.PublishedLayout(ctx, camp.Key)
+		if err != nil || len(cslots) == 0 || cslots[0].Type != models.SlotBanner || len(cslots[0].Creatives) != 3 {
+			t.Fatalf("campaign slots %+v (%v), want a banner with three creatives first", cslots, err)
+		}
+		for _, s := range cslots {
+			if err := models.ValidateSlot(&s); err != nil {
+				t.Errorf("campaign slot %s invalid: %v", s.Title, err)
+			}
 		}
 		// The hero's cards are in-stock sale products.
 		for _, ext := range strings.Split(slots[0].Pins, ",") {
