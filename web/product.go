@@ -48,9 +48,16 @@ func (s *Server) product(c echo.Context) error {
 			return render(c, http.StatusOK, templates.Page(b, bd.with(b.CSRF)))
 		}
 	}
-	p, err := s.db.ProductByID(ctx, id)
-	if err != nil {
-		return err
+	// A first view renders from the same snapshot the cached bodies are
+	// kept under (stock-outs and catalog edits are patched into it at
+	// once); a product the snapshot does not hold yet is read.
+	cat := ver.Catalog
+	p, ok := cat.Product(id)
+	if !ok {
+		var err error
+		if p, err = s.db.ProductByID(ctx, id); err != nil {
+			return err
+		}
 	}
 	canonical := ProductURL(p)
 	if "/p/"+c.Param("id") != canonical {
@@ -62,14 +69,13 @@ func (s *Server) product(c echo.Context) error {
 	}
 	s.trackProductView(c, p.ID, slot)
 
-	cat := s.shop.Catalog()
 	vm := templates.ProductPage{Base: s.base(c, p.Title), ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
 		Brand: p.Brand, Description: p.Description, PriceCents: p.PriceCents, Stock: p.Stock, Active: p.Active,
 		Image: PageImageURL(p), Slot: slot}
 	vm.Description = truncate(p.Description, 160)
 	vm.Base.Description = vm.Description
 	vm.Description = p.Description
-	if n, ok := cat.CategoryBySlug(p.Category.Slug); ok {
+	if n := cat.CategoryOf(p); n != nil {
 		for _, a := range n.Path() {
 			vm.Crumbs = append(vm.Crumbs, templates.Link{Label: a.Name, URL: "/c/" + a.Slug})
 		}
