@@ -80,6 +80,9 @@ type Shopper struct {
 	// rows built from their history leave them out.
 	HiddenCategories []string
 	HiddenBrands     []string
+
+	visit   []Event            // the visit in progress, oldest first (see sessionAffinity)
+	session map[string]float64 // the visit's interest per category
 }
 
 // ComposedSlot is a filled slot.
@@ -122,15 +125,21 @@ type ComposeOptions struct {
 	Now time.Time
 	// KeepEmpty keeps rows with nothing to show (explanations need them).
 	KeepEmpty bool
+	// SessionWindow is how far back the shopper's events since training
+	// count as the visit in progress, whose rows lead the page.
+	SessionWindow time.Duration
 }
 
 // DefaultComposeOptions returns the shop's composition settings.
 func DefaultComposeOptions() ComposeOptions {
-	return ComposeOptions{Explore: 1.5, AffinityWeight: 1.5, MaxAnchors: 2, AfterPurchase: 7 * 24 * time.Hour}
+	return ComposeOptions{Explore: 1.5, AffinityWeight: 1.5, MaxAnchors: 2, AfterPurchase: 7 * 24 * time.Hour,
+		SessionWindow: 30 * time.Minute}
 }
 
 // Compose fills the slots of a page for a shopper and orders them: locked
-// slots keep their position; free slots start from the merchandiser's order
+// slots keep their position; the free slots that follow the visit in
+// progress (what the shopper viewed, clicked or carted in the last
+// SessionWindow) come first; the others start from the merchandiser's order
 // and move by the shopper's affinity and each slot's sampled click-through
 // rate, so a new slot gets a chance. No item appears twice on the page and
 // empty slots are left out. m may be nil, then rows come from fallback.
@@ -169,7 +178,8 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		return true
 	})
 
-	order := orderSlots(page, affinity, hasHistory, opt, rng)
+	sh.visit, sh.session = sessionAffinity(m, recent, opt)
+	order := orderSlots(page, affinity, hasHistory, sh.session, opt, rng)
 	// Categories personal rows leave out: what the shopper just bought a
 	// substitute of, and interests they removed.
 	bought := boughtCategories(m, sh.Purchases, opt)
@@ -349,8 +359,78 @@ func audienceMatches(audience string, loggedIn, hasHistory bool, affinity map[st
 	return true
 }
 
+// sessionAffinity returns the visit in progress, the views, clicks and
+// carts among recent within opt.SessionWindow, and its interest per
+// category, scaled so the strongest category is 1. Both are nil when there
+// are none.
+func sessionAffinity(m *Model, recent []Event, opt ComposeOptions) ([]Event, map[string]float64) {
+	if m == nil || opt.SessionWindow <= 0 {
+		return nil, nil
+	}
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	since := now.Add(-opt.SessionWindow)
+	var visit []Event
+	for _, e := range recent {
+		if e.Type != Purchase && e.Time.After(since) {
+			visit = append(visit, e)
+		}
+	}
+	if len(visit) == 0 {
+		return nil, nil
+	}
+	return visit, m.Affinity("", visit)
+}
+
+// sessionCategory is the category a row following the visit shows: the
+// category of the latest item when the visit dwells in it, else the visit's
+// favourite; "" when the visit's categories are all left out (skip).
+func sessionCategory(m *Model, sh Shopper, skip map[string]bool) string {
+	if len(sh.visit) == 0 {
+		return ""
+	}
+	if it, ok := m.Item(sh.visit[len(sh.visit)-1].Item); ok && it.Category != "" && !skip[it.Category] &&
+		sh.session[it.Category] >= 0.5 && !slices.ContainsFunc(it.CategoryPath, func(c string) bool { return skip[c] }) {
+		return it.Category
+	}
+	return topCategory(sh.session, skip)
+}
+
+// sessionWeights is the blend a row following the visit is filled with:
+// the model's, with the shopper's price band and brands counting at least
+// as much as one model, since a few events tell little about taste but
+// show what the visitor is looking at now.
+func sessionWeights(m *Model) *HybridWeights {
+	w := m.cfg.Weights
+	w.Price = max(w.Price, 1)
+	w.Brand = max(w.Brand, 0.3)
+	return &w
+}
+
+// sessionIntent is how closely a slot follows the visit in progress, in
+// [0, 1]: 0 for a slot that does not, and for every slot without a visit.
+func sessionIntent(s *SlotSpec, session map[string]float64) float64 {
+	if len(session) == 0 {
+		return 0
+	}
+	switch s.Kind {
+	case KindBecauseViewed:
+		return 1 // anchored on the latest items, which are the visit's
+	case KindCategory:
+		if s.Category == "" {
+			return 0.9 // shows the visit's category (see fillSlot)
+		}
+		if v := session[s.Category]; v >= 0.5 {
+			return 0.8 * v
+		}
+	}
+	return 0
+}
+
 // orderSlots returns slot indexes in display order.
-func orderSlots(page []SlotSpec, affinity map[string]float64, hasHistory bool, opt ComposeOptions, rng *rand.Rand) []int {
+func orderSlots(page []SlotSpec, affinity map[string]float64, hasHistory bool, session map[string]float64, opt ComposeOptions, rng *rand.Rand) []int {
 	// Mean click-through rate over the page is the yardstick for each slot.
 	var imps, clicks float64
 	for _, s := range page {
@@ -359,8 +439,9 @@ func orderSlots(page []SlotSpec, affinity map[string]float64, hasHistory bool, o
 	}
 	mean := (clicks + 1) / (imps + 2)
 	type ranked struct {
-		idx int
-		key float64
+		idx    int
+		intent float64
+		key    float64
 	}
 	var free []ranked
 	locked := map[int]int{} // position → slot index
@@ -378,9 +459,16 @@ func orderSlots(page []SlotSpec, affinity map[string]float64, hasHistory bool, o
 			lift := math.Max(-1, math.Min(1, (sample-mean)/mean))
 			key -= opt.Explore * lift
 		}
-		free = append(free, ranked{i, key})
+		free = append(free, ranked{i, sessionIntent(&s, session), key})
 	}
-	sort.SliceStable(free, func(a, b int) bool { return free[a].key < free[b].key })
+	// The rows that follow the visit lead, most closely following first;
+	// exploration and affinity order the rest.
+	sort.SliceStable(free, func(a, b int) bool {
+		if free[a].intent != free[b].intent {
+			return free[a].intent > free[b].intent
+		}
+		return free[a].key < free[b].key
+	})
 	order := make([]int, 0, len(page))
 	for pos, f := 0, 0; pos < len(page); pos++ {
 		if i, ok := locked[pos]; ok {
@@ -577,8 +665,15 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	case KindCategory:
 		cat := spec.Category
 		req := base
+		forVisit := false
 		if cat == "" {
-			cat = topCategory(affinity, bought)
+			// The visit's category, else the shopper's favourite.
+			if m != nil {
+				cat = sessionCategory(m, sh, bought)
+			}
+			if forVisit = cat != ""; !forVisit {
+				cat = topCategory(affinity, bought)
+			}
 			req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
 		}
 		if cat == "" {
@@ -592,6 +687,10 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			req.Strategy = Hybrid
 		}
 		req.Strategy = pick(req.Strategy)
+		if forVisit && req.Strategy == Hybrid {
+			// Its own blend: the page's shared hybrid scores do not apply.
+			req.weights, req.folded = sessionWeights(m), nil
+		}
 		return one(req, strings.ReplaceAll(title, "{category}", cat), "")
 	}
 	req := base

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -123,7 +124,7 @@ func TestComposeExplorationGivesNewSlotAChance(t *testing.T) {
 	opt.Rand = rand.New(rand.NewPCG(3, 4))
 	first := map[string]int{}
 	for range 400 {
-		order := orderSlots(specs, nil, false, opt, opt.Rand)
+		order := orderSlots(specs, nil, false, nil, opt, opt.Rand)
 		first[specs[order[0]].ID]++
 	}
 	if first["good"] <= first["old"] {
@@ -275,5 +276,42 @@ func TestComposeAudiences(t *testing.T) {
 				t.Fatalf("slots %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+func TestRowsFollowingTheVisitLeadThePage(t *testing.T) {
+	// However well the best sellers do and whatever exploration draws, a
+	// visit in progress puts its rows first, closest first; locked slots
+	// keep their places.
+	specs := []SlotSpec{
+		{ID: "hero", Kind: KindHero, Locked: true},
+		{ID: "best", Kind: KindPopular, Impressions: 1000, Clicks: 300},
+		{ID: "kitchen", Kind: KindCategory, Category: "Kitchen"},
+		{ID: "outdoor", Kind: KindCategory, Category: "Outdoor"},
+		{ID: "top", Kind: KindCategory},
+		{ID: "because", Kind: KindBecauseViewed},
+	}
+	opt := DefaultComposeOptions()
+	opt.Rand = rand.New(rand.NewPCG(5, 6))
+	session := map[string]float64{"Kitchen": 1, "Knives": 1}
+	for range 200 {
+		order := orderSlots(specs, session, true, session, opt, opt.Rand)
+		var got []string
+		for _, i := range order[:4] {
+			got = append(got, specs[i].ID)
+		}
+		if strings.Join(got, " ") != "hero because top kitchen" {
+			t.Fatalf("page order %v", got)
+		}
+	}
+	// Without a visit, the best sellers lead sometimes.
+	led := 0
+	for range 200 {
+		if order := orderSlots(specs, nil, false, nil, opt, opt.Rand); specs[order[1]].ID == "best" {
+			led++
+		}
+	}
+	if led == 0 {
+		t.Fatal("without a visit the order never changed")
 	}
 }

@@ -183,8 +183,8 @@ type results struct {
 }
 
 // simulate sends every agent through the three arms. Agent i has the same
-// taste and patience in every arm and its own choice randomness per arm, so
-// the arms are compared on the same shoppers.
+// taste, patience and random draws in every arm, so the arms are compared
+// on the same shoppers and differ only by the pages they are shown.
 func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Writer) (*results, error) {
 	res := &results{}
 	for a := range numArms {
@@ -212,7 +212,9 @@ func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Wr
 				tasteRNG := rand.New(rand.NewPCG(o.seed, uint64(i)))
 				ag := &agent{taste: newTaste(w, tasteRNG), patience: 1 + tasteRNG.IntN(3), wants: 1 + tasteRNG.IntN(3)}
 				for a := range numArms {
-					rng := rand.New(rand.NewPCG(o.seed^0x9e3779b97f4a7c15, uint64(i)*uint64(numArms)+uint64(a)))
+					// The same draws in every arm: where two arms show the
+					// same page, the agent does the same on it.
+					rng := rand.New(rand.NewPCG(o.seed^0x9e3779b97f4a7c15, uint64(i)))
 					v, err := ag.browse(ctx, s, w, a, rng, layout)
 					if err != nil {
 						errs <- fmt.Errorf("agent %d, %s: %w", i, a, err)

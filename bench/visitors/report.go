@@ -67,6 +67,12 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	point := figuresOf(res, all)
 	clicks := means(res, all, func(v visit) float64 { return float64(v.clicks) })
 	pages := means(res, all, func(v visit) float64 { return float64(v.pages) })
+	clicked := means(res, all, func(v visit) float64 {
+		if v.clicks > 0 {
+			return 1
+		}
+		return 0
+	})
 
 	rng := rand.New(rand.NewPCG(o.seed, 0xb007))
 	var carts [numArms][]float64
@@ -86,10 +92,10 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 
 	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
 		n, o.seed, res.layout, o.products, o.shoppers, o.events)
-	fmt.Fprintf(w, "%-24s %22s %16s %16s\n", "arm", "add-to-cart/visitor", "clicks/visitor", "pages/visitor")
+	fmt.Fprintf(w, "%-24s %22s %15s %14s %14s\n", "arm", "add-to-cart/visitor", "clicks/visitor", "pages/visitor", "clicked once")
 	for a := range numArms {
 		lo, hi := interval(carts[a])
-		fmt.Fprintf(w, "%-24s %6.3f [%5.3f, %5.3f] %16.2f %16.2f\n", a, point.carts[a], lo, hi, clicks[a], pages[a])
+		fmt.Fprintf(w, "%-24s %6.3f [%5.3f, %5.3f] %15.2f %14.2f %12.0f %%\n", a, point.carts[a], lo, hi, clicks[a], pages[a], 100*clicked[a])
 	}
 	lo, hi := interval(ratios)
 	fmt.Fprintf(w, "cookies kept ÷ new visitor every page: %.2f× [%.2f, %.2f]\n", point.ratio, lo, hi)

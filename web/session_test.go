@@ -1,0 +1,77 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"storefront/models"
+)
+
+// TestNewVisitorsHomepageFollowsTheVisit: a first-time visitor looks at two
+// kitchen products; the next homepage leads, right under the locked hero,
+// with rows of kitchen products that do not repeat what they looked at, even
+// though the merchandiser placed those rows last and the shop's best sellers
+// are outdoor gear.
+func TestNewVisitorsHomepageFollowsTheVisit(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	for i, sl := range []models.Slot{
+		{Type: models.SlotTrending, Title: "Trending now"},
+		{Type: models.SlotCategory, Title: "Top picks in {category}"},
+		{Type: models.SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar"},
+		{Type: models.SlotRecentlyViewed, Title: "Recently viewed"},
+	} {
+		sl.PageID, sl.Position, sl.Enabled, sl.Size, sl.Audience = page.ID, 4+i, true, 4, "everyone"
+		must(t, shop.db.W.Create(&sl).Error)
+	}
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, shop)
+
+	visitor := shop.newClient()
+	viewed := map[string]bool{}
+	for _, ext := range []string{"SKU-K1", "SKU-K2"} {
+		res, _ := visitor.get(productPath(shop.product(ext)))
+		if res.StatusCode != 200 {
+			t.Fatalf("product %s: %d", ext, res.StatusCode)
+		}
+		viewed[ext] = true
+	}
+	must(t, shop.srv.events.Flush(ctx))
+
+	_, doc := visitor.get("/")
+	var free []*goquery.Selection
+	doc.Find("section[data-slot-id]").Each(func(_ int, row *goquery.Selection) {
+		if row.AttrOr("data-slot-type", "") != models.SlotHero && row.Find("[data-product-id]").Length() > 0 {
+			free = append(free, row)
+		}
+	})
+	if len(free) < 2 {
+		t.Fatalf("the homepage has %d rows of products under the hero", len(free))
+	}
+	for i, row := range free[:2] {
+		typ := row.AttrOr("data-slot-type", "")
+		if typ != models.SlotBecauseViewed && typ != models.SlotCategory {
+			t.Fatalf("row %d under the hero is %q (%s), not one following the visit", i+1, strings.TrimSpace(row.Find("h2").Text()), typ)
+		}
+		row.Find("[data-product-id]").Each(func(_ int, c *goquery.Selection) {
+			id, _ := parseProductID(c.AttrOr("data-product-id", ""))
+			p, err := shop.db.ProductByID(ctx, id)
+			must(t, err)
+			if p.Category.Slug != "kitchen" {
+				t.Fatalf("row %q shows %s from %s after a kitchen visit", row.Find("h2").Text(), p.Title, p.Category.Slug)
+			}
+			if viewed[p.ExternalID] {
+				t.Fatalf("row %q repeats %s, which the visitor just looked at", row.Find("h2").Text(), p.Title)
+			}
+		})
+	}
+	if h := doc.Find(`section[data-slot-type="category"] h2`).First().Text(); !strings.Contains(h, "Kitchen") {
+		t.Fatalf("the visit's category row is titled %q", h)
+	}
+}
