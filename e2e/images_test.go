@@ -63,6 +63,7 @@ func TestMerchandiserUploadsAProductImage(t *testing.T) {
 	b.step(t, "open the image form from the catalog", func(t *testing.T, b *tab) {
 		b.adminLogIn()
 		b.open("/admin/catalog?q="+p.ExternalID, `[data-testid="catalog-row"]`)
+		b.shotWidths("admin-catalog")
 		b.follow(`[data-testid="catalog-row"][data-product-id="`+itoa(int(p.ID))+`"] [data-testid="edit-image"]`, `[data-testid="image-form"]`)
 		if got := b.path(); got != form {
 			t.Fatalf("the catalog's image link opened %q", got)
@@ -99,6 +100,9 @@ func TestMerchandiserUploadsAProductImage(t *testing.T) {
 			t.Fatalf("after the upload the page says %q", got)
 		}
 		b.shotWidths("admin-product-image")
+		b.open("/admin/catalog?q="+p.ExternalID, `[data-testid="catalog-row"]`)
+		b.shotWidths("admin-catalog-uploaded")
+		b.open(form, `[data-testid="image-form"]`)
 	})
 
 	loaded := func(b *tab, sel string) (src string, width float64) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -17,7 +18,8 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
 	var p models.Product
-	must(t, s.db.R.Where("active AND stock > 5").Order("LENGTH(title) DESC").First(&p).Error)
+	// The longest title of a product on sale: the most for a phone to fit.
+	must(t, s.db.R.Where("active AND stock > 5 AND compare_at_cents > price_cents").Order("LENGTH(title) DESC").First(&p).Error)
 	product := "/p/" + itoa(int(p.ID)) + "-" + p.Slug
 	var cat struct{ Slug string }
 	must(t, s.db.R.Raw(`SELECT c.slug FROM categories c JOIN products p ON p.category_id = c.id
@@ -26,6 +28,7 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 	b := newBrowser(t, s)
 	b.do("phone viewport", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch))
 
+	who := "visitor"
 	fits := func(t *testing.T, b *tab, name, path, sel string) {
 		t.Helper()
 		t.Run(name, func(t *testing.T) {
@@ -37,6 +40,13 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 			}
 			if sw := eval[float64](&b, "document.documentElement.scrollWidth"); sw > phoneWidth {
 				t.Errorf("%s is %vpx wide on a %dpx phone: %s", path, sw, phoneWidth, strings.Join(eval[[]string](&b, overflowJS), "; "))
+			}
+			if os.Getenv("STOREFRONT_SCREENSHOTS") != "" {
+				shot := who + "-" + strings.ReplaceAll(name, " ", "-")
+				b.shot(shot + "-390")
+				b.do("desktop viewport", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(sel)))
+				b.shot(shot + "-1280")
+				b.do("phone viewport", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch), chromedp.Reload())
 			}
 		})
 	}
@@ -52,6 +62,7 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 	})
 
 	b.step(t, "shopper with a cart", func(t *testing.T, b *tab) {
+		who = "shopper"
 		b.shopperLogIn(s.tastes()[0].email)
 		b.open(product, `[data-testid="add-to-cart"]`)
 		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)

@@ -12,7 +12,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -35,6 +37,7 @@ type Options struct {
 	EventDuration time.Duration // length of the sustained event API run; 0 skips it
 	Profile       bool          // save CPU profiles of the server per closed-loop phase
 	HomepageOnly  bool          // only the static, reference, homepage and mix phases
+	Only          []string      // only these page phases (names as in the report), when set
 	Addr          string        // the server child's listen address
 	DB            string        // a postgres:// URL to serve from PostgreSQL; "" for SQLite under Dir
 	Instances     int           // server children on the one database, requests alternated between them
@@ -73,6 +76,7 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.EventDuration, "event-duration", 60*time.Second, "length of the sustained event API run (0 skips it)")
 	fs.BoolVar(&o.Profile, "profile", false, "save a CPU profile of the server for every closed-loop phase")
 	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the static asset, the reference page, the homepages and the mix")
+	only := fs.String("only", "", "measure only these page phases, comma-separated (static,reference,home,home-anon,mix,category,product,search,cart-add,events-api); the sustained event API run follows --event-duration")
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "address the server child listens on (pprof on the next port when it is not 0; further instances two ports up each)")
 	fs.StringVar(&o.DB, "db", "", "serve from PostgreSQL: postgres://user@host:port/NAME (the harness copies the seeded world into NAME_seed once and recreates NAME from it every run; both must be new or the harness's own)")
 	fs.IntVar(&o.Instances, "instances", 1, "server instances on the one database; requests alternate between them")
@@ -80,6 +84,9 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Rounds, "rounds", 2, "rounds of --compare")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *only != "" {
+		o.Only = strings.Split(*only, ",")
 	}
 	if o.Workers < 1 || o.Phase <= 0 || o.Shoppers < 1 || o.Visitors < 1 || o.EventBatch < 1 || o.EventBatch > 1000 ||
 		o.Instances < 1 || o.Instances > 8 || o.Rounds < 1 || o.Rounds > 10 {
@@ -209,6 +216,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		eps = eps[:5]
 	} else {
 		eps = append(eps, es.endpoint())
+	}
+	if len(o.Only) > 0 {
+		var chosen []endpoint
+		for _, name := range o.Only {
+			i := slices.IndexFunc(eps, func(ep endpoint) bool { return ep.name == strings.TrimSpace(name) })
+			if i < 0 {
+				return rep, fmt.Errorf("bench: --only: no phase %q", name)
+			}
+			chosen = append(chosen, eps[i])
+		}
+		eps = chosen
 	}
 	// Warm up connections, caches and the Go runtime.
 	attack(ctx, bases, eps[0], 0, 2*time.Second, o.Workers, nil)

@@ -57,8 +57,10 @@ func (r *Report) Print(w io.Writer) {
 			ms(c.P50), ms(c.P95), ms(c.P99), o.Rate, ms(o.P50), ms(o.P95), ms(o.P99), codes(c.Codes))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "personalized homepage / reference page throughput: %.0f%%; / static asset: %s\n", 100*r.RefRatio,
-		ratio(r.throughput(epHome), static.Throughput))
+	if r.throughput(epHome) > 0 { // not measured under --only without home
+		fmt.Fprintf(w, "personalized homepage / reference page throughput: %.0f%%; / static asset: %s\n", 100*r.RefRatio,
+			ratio(r.throughput(epHome), static.Throughput))
+	}
 	if r.Seeded > 0 {
 		fmt.Fprintf(w, "seeding: %s\n", r.Seeded.Round(time.Millisecond))
 	}
