@@ -769,13 +769,14 @@ func TestRequestDeadlinesAndServerTimeouts(t *testing.T) {
 // added without deciding who may use it; the IDOR tests cover the shopper ones.
 func TestEveryIDRouteIsReviewed(t *testing.T) {
 	reviewed := map[string]string{
-		"/c/:slug":         "public catalog",
-		"/p/:id":           "public catalog",
-		"/img/p/:id":       "public catalog",
-		"/l/:slug":         "public campaign pages; drafts are seen only through the staff preview",
-		"/img/u/:name":     "public: uploaded pictures, named by a hash of their content",
-		"/orders/:id":      "owner checked in models.OrderOf: TestShopperCannotReachOthersData",
-		"/bench/reference": "load harness only, off unless Config.BenchReference",
+		"/c/:slug":           "public catalog",
+		"/p/:id":             "public catalog",
+		"/img/p/:id":         "public catalog",
+		"/l/:slug":           "public campaign pages; drafts are seen only through the staff preview",
+		"/b/:slot/:creative": "public: a banner click, redirected only to the link of a creative of a published banner",
+		"/img/u/:name":       "public: uploaded pictures, named by a hash of their content",
+		"/orders/:id":        "owner checked in models.OrderOf: TestShopperCannotReachOthersData",
+		"/bench/reference":   "load harness only, off unless Config.BenchReference",
 	}
 	shop := mustOpenShop(t)
 	for _, r := range shop.srv.Echo().Routes() {
