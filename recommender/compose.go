@@ -123,6 +123,9 @@ type ComposeOptions struct {
 	AfterPurchase time.Duration
 	// Now is the time AfterPurchase counts from; zero means the clock.
 	Now time.Time
+	// Launches are the products created since the model was trained, for
+	// rows with the NewForYou strategy (see Model.Launches).
+	Launches *Launches
 	// KeepEmpty keeps rows with nothing to show (explanations need them).
 	KeepEmpty bool
 	// SessionWindow is how far back the shopper's events since training
@@ -561,7 +564,8 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	}
 	// Pins lead every row the recommender fills, not only the hero.
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,
-		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded}
+		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded,
+		Launches: opt.Launches}
 	if sh.Personalize {
 		// What the shopper already viewed, carted or bought is never
 		// recommended back, in any row the model fills.
@@ -698,7 +702,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	case KindTrending:
 		req.Strategy = Trending
 	case KindNewArrivals:
-		req.Strategy = New
+		req.Strategy = pick(New)
 	case KindPopular:
 		req.Strategy = Popular
 	default:

@@ -40,6 +40,10 @@ type Request struct {
 	// replaces the training-time snapshot Item.Active && Item.Stock > 0.
 	Available func(item string) bool
 
+	// Launches, when set, are the products created since the model was
+	// trained, for the NewForYou strategy (see Model.Launches).
+	Launches *Launches
+
 	// folded keeps the shopper's folded-in factor vectors across the
 	// requests of one page (Compose), so the solve runs once per page.
 	folded *foldedVectors
@@ -176,6 +180,9 @@ func (s *scratch) begin() {
 // first. Items the catalog marks inactive or out of stock (or that
 // req.Available rejects) are never returned, nor is any item twice.
 func (m *Model) Recommend(req Request) []Recommendation {
+	if req.Strategy == NewForYou {
+		return m.newForYou(req)
+	}
 	return m.recommend(req, false)
 }
 

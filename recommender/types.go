@@ -89,12 +89,13 @@ const (
 	Similar                    // items similar to Request.Anchor (content first)
 	AlsoBought                 // co-purchased with Request.Anchor
 	Category                   // top items in Request.Category
+	NewForYou                  // new products like the shopper's history, launches since training included
 	numStrategies
 )
 
 var strategyNames = [numStrategies]string{
 	"hybrid", "als", "svd", "ease", "item_knn", "popular", "trending",
-	"content", "new", "similar", "also_bought", "category",
+	"content", "new", "similar", "also_bought", "category", "new_for_you",
 }
 
 func (s Strategy) String() string {

@@ -20,12 +20,12 @@ var slotKinds = []struct {
 	strategies []Strategy
 }{
 	{KindHero, "Hero banner", []Strategy{Popular, Trending, New}},
-	{KindRecommended, "Recommended for you", []Strategy{Hybrid, ALS, SVD, EASE, ItemKNN, Content, Popular, Trending, New}},
+	{KindRecommended, "Recommended for you", []Strategy{Hybrid, ALS, SVD, EASE, ItemKNN, Content, Popular, Trending, New, NewForYou}},
 	{KindBecauseViewed, "Because you viewed …", []Strategy{Similar, AlsoBought}},
 	{KindTrending, "Trending", []Strategy{Trending}},
 	{KindPopular, "Popular", []Strategy{Popular}},
-	{KindNewArrivals, "New arrivals", []Strategy{New}},
-	{KindCategory, "Category row", []Strategy{Hybrid, Category, Trending, New}},
+	{KindNewArrivals, "New arrivals", []Strategy{New, NewForYou}},
+	{KindCategory, "Category row", []Strategy{Hybrid, Category, Trending, New, NewForYou}},
 	{KindCollection, "Collection (pinned products)", nil},
 	{KindBanner, "Banner (creatives)", nil},
 	{KindRecentlyViewed, "Recently viewed", nil},
@@ -142,6 +142,7 @@ var strategyLabels = [numStrategies]string{
 	Similar:    "Similar to the viewed item",
 	AlsoBought: "Bought together with the viewed item",
 	Category:   "Top of the category",
+	NewForYou:  "New for you: new products like the shopper's history",
 }
 
 // Label describes the strategy for merchandisers.

@@ -241,6 +241,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
+	opt.Launches = s.Launches(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
 	for _, h := range v.Hidden {
@@ -339,5 +340,6 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 			}
 		}
 	}
+	req.Launches = s.Launches(m)
 	return m.Recommend(req), nil
 }

@@ -38,6 +38,7 @@ type Shop struct {
 	search    *search.Index
 	model     recommender.Holder
 	modelInfo atomic.Pointer[models.ModelArtifact]
+	launches  launchCache   // products created since training (launches.go)
 	seenModel atomic.Uint64 // newest stored model id followStoredModel tried
 	trainer   *Trainer
 	layout    layoutCache
@@ -185,6 +186,8 @@ func (s *Shop) refreshLoop() {
 		if err := s.followStoredModel(context.Background()); err != nil {
 			s.log.Error("checking for a newer model failed", "err", err)
 		}
+		// Content links of new products, before a shopper asks for them.
+		s.Launches(s.model.Load())
 		// Accounts deleted by another process are forgotten here too.
 		if err := s.LoadForgotten(context.Background()); err != nil {
 			s.log.Error("loading deleted shoppers failed", "err", err)

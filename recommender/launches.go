@@ -1,0 +1,368 @@
+package recommender
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Launches are the products created after the model was trained: no
+// shopper has touched them and no model has a row for them. When the
+// catalog changes, the shop computes their content vectors (TF-IDF over
+// title, brand, category and description, the same terms as the trained
+// content model) against the trained catalog, without retraining, so the
+// "new for you" strategy can bring each launch to the shoppers whose
+// history is like it.
+type Launches struct {
+	model *Model
+	items []Item
+	index map[string]int32
+	// byItem lists, for each trained item, the launches similar to it and
+	// the cosine similarity: history item → launches.
+	byItem map[int32][]launchLink
+}
+
+type launchLink struct {
+	launch int32
+	sim    float32
+}
+
+const launchNeighbors = 30
+
+// Launches computes the content links of items the model does not know
+// (products created since training). Items the model knows are skipped,
+// and so are inactive ones.
+func (m *Model) Launches(items []Item) *Launches {
+	l := &Launches{model: m, index: map[string]int32{}, byItem: map[int32][]launchLink{}}
+	for _, it := range items {
+		if _, known := m.cat.index[it.ID]; known || !it.Active || it.ID == "" {
+			continue
+		}
+		if _, dup := l.index[it.ID]; dup {
+			continue
+		}
+		l.index[it.ID] = int32(len(l.items))
+		l.items = append(l.items, it)
+	}
+	if len(l.items) == 0 || len(m.cat.items) == 0 {
+		return l
+	}
+	docs := make([][]weightedTerm, 0, len(m.cat.items)+len(l.items))
+	for i, it := range m.cat.items {
+		cats := make([]string, len(m.cat.itemCats[i]))
+		for k, c := range m.cat.itemCats[i] {
+			cats[k] = m.cat.categories[c]
+		}
+		docs = append(docs, contentTerms(it, cats))
+	}
+	for _, it := range l.items {
+		cats := it.CategoryPath
+		if it.Category != "" && !slices.Contains(cats, it.Category) {
+			cats = append(slices.Clip(cats), it.Category)
+		}
+		docs = append(docs, contentTerms(it, cats))
+	}
+	vecs := tfidf(docs)
+	n := len(m.cat.items)
+	// Inverted index of the trained items' terms.
+	trained := csr{rows: n, cols: vecs.cols, indices: vecs.indices[:vecs.indptr[n]], data: vecs.data[:vecs.indptr[n]], indptr: vecs.indptr[:n+1]}
+	terms := trained.transpose()
+	acc := make([]float32, n)
+	var touched []int32
+	var h topN
+	for li := range l.items {
+		touched = touched[:0]
+		ids, ws := vecs.row(n + li)
+		for k, t := range ids {
+			if int(t) >= terms.rows {
+				continue
+			}
+			docsT, wt := terms.row(int(t))
+			for p, j := range docsT {
+				if acc[j] == 0 {
+					touched = append(touched, j)
+				}
+				acc[j] += ws[k] * wt[p]
+			}
+		}
+		h.reset(launchNeighbors)
+		for _, j := range touched {
+			if acc[j] > 0.05 {
+				h.push(acc[j], j)
+			}
+			acc[j] = 0
+		}
+		idx, sim := h.sorted()
+		for k, j := range idx {
+			l.byItem[j] = append(l.byItem[j], launchLink{int32(li), sim[k]})
+		}
+	}
+	return l
+}
+
+func (l *Launches) lookup(id string) (int32, bool) {
+	if l == nil {
+		return 0, false
+	}
+	i, ok := l.index[id]
+	return i, ok
+}
+
+// Len is the number of launches.
+func (l *Launches) Len() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.items)
+}
+
+// weightedTerm is one term of a product's text with its weight.
+type weightedTerm struct {
+	term string
+	w    float64
+}
+
+// contentTerms lists an item's terms with the weights trainContent gives
+// them: title 2, brand 1.5, each category 1, description 0.5.
+func contentTerms(it Item, cats []string) []weightedTerm {
+	var out []weightedTerm
+	for _, t := range tokenize(it.Title) {
+		out = append(out, weightedTerm{t, 2})
+	}
+	if b := strings.ToLower(strings.TrimSpace(it.Brand)); b != "" {
+		out = append(out, weightedTerm{"brand:" + b, 1.5})
+	}
+	for _, c := range cats {
+		out = append(out, weightedTerm{"cat:" + strings.ToLower(c), 1})
+	}
+	for _, t := range tokenize(it.Description) {
+		out = append(out, weightedTerm{t, 0.5})
+	}
+	return out
+}
+
+// tfidf builds L2-normalised sublinear-tf × smooth-idf vectors of the
+// documents' weighted terms, like trainContent.
+func tfidf(docs [][]weightedTerm) csr {
+	vocab := map[string]int32{}
+	var df []int
+	tfs := make([]map[int32]float64, len(docs))
+	for i, d := range docs {
+		tf := map[int32]float64{}
+		for _, wt := range d {
+			id, ok := vocab[wt.term]
+			if !ok {
+				id = int32(len(vocab))
+				vocab[wt.term] = id
+				df = append(df, 0)
+			}
+			tf[id] += wt.w
+		}
+		for id := range tf {
+			df[id]++
+		}
+		tfs[i] = tf
+	}
+	n := len(docs)
+	vecs := csr{rows: n, cols: len(vocab), indptr: make([]int32, n+1)}
+	for i, tf := range tfs {
+		var norm float64
+		start := len(vecs.indices)
+		ids := make([]int32, 0, len(tf))
+		for id := range tf {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			w := (1 + math.Log(tf[id])) * (math.Log(float64(n+1)/float64(df[id]+1)) + 1)
+			vecs.indices = append(vecs.indices, id)
+			vecs.data = append(vecs.data, float32(w))
+			norm += w * w
+		}
+		if norm > 0 {
+			inv := float32(1 / math.Sqrt(norm))
+			for k := start; k < len(vecs.data); k++ {
+				vecs.data[k] *= inv
+			}
+		}
+		vecs.indptr[i+1] = int32(len(vecs.indices))
+	}
+	return vecs
+}
+
+// newForYou fills a row with what is new and like the shopper's history:
+// launches (through their content links to the history) and the trained
+// catalog's recent products (through the content neighbours and the
+// shopper's own departments), each weighted by how new it is. A shopper
+// without history, or without any match, gets the newest products.
+func (m *Model) newForYou(req Request) []Recommendation {
+	n := req.N
+	if n <= 0 {
+		n = defaultN
+	}
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	s.begin()
+	m.buildHistory(s, req)
+	f := m.newFilter(s, req, false)
+	l := req.Launches
+	if l != nil && l.model != m {
+		l = nil // computed for another model: its indexes do not apply
+	}
+	now := m.DataNow
+	type cand struct {
+		score  float64
+		item   Item
+		anchor int32
+		launch bool
+	}
+	var cands []cand
+	freshness := func(created time.Time) float64 {
+		if created.IsZero() {
+			return 0
+		}
+		age := max(now.Sub(created).Seconds(), 0)
+		if age >= freshHorizon {
+			return 0
+		}
+		return math.Exp2(-age / freshHalfLife)
+	}
+	// Launches: Σ over history of weight × similarity.
+	if l != nil && len(s.hist.items) > 0 {
+		acc := make([]float64, len(l.items))
+		anchor := make([]int32, len(l.items))
+		best := make([]float64, len(l.items))
+		for k, i := range s.hist.items {
+			for _, ln := range l.byItem[i] {
+				c := float64(s.hist.weights[k] * ln.sim)
+				acc[ln.launch] += c
+				if c > best[ln.launch] {
+					best[ln.launch], anchor[ln.launch] = c, i
+				}
+			}
+		}
+		for li, v := range acc {
+			if v > 0 {
+				// A launch is as new as it gets: at least half its weight
+				// whatever its creation time says.
+				cands = append(cands, cand{v * max(freshness(l.items[li].Created), 0.5), l.items[li], anchor[li], true})
+			}
+		}
+	}
+	// The trained catalog's recent products.
+	if len(s.hist.items) > 0 {
+		m.historyNeighbours(s, &m.content, s.tmp, s.cntAnchor, s.cntAnchorVal)
+		dept := m.freshFor(s)
+		for _, j := range s.touched {
+			if fr := m.fresh[j]; fr > 0 && s.tmp[j] > 0 {
+				cands = append(cands, cand{float64(s.tmp[j]) * float64(fr), m.cat.items[j], s.cntAnchor[j], false})
+			}
+			s.tmp[j] = 0
+		}
+		s.touched = s.touched[:0]
+		for j, fr := range m.fresh {
+			if fr > 0 {
+				if v := dept(int32(j)); v > 0 {
+					cands = append(cands, cand{0.01 * float64(v), m.cat.items[j], -1, false})
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return strings.Compare(a.item.ID, b.item.ID)
+	})
+	seen := map[string]bool{}
+	for _, id := range req.Seen {
+		seen[id] = true
+	}
+	out := make([]Recommendation, 0, n)
+	taken := map[string]bool{}
+	ok := func(it Item, launch bool) bool {
+		if taken[it.ID] || req.Exclude[it.ID] || seen[it.ID] {
+			return false
+		}
+		if launch {
+			if req.Available != nil {
+				if !req.Available(it.ID) {
+					return false
+				}
+			} else if !it.Active || it.Stock <= 0 {
+				return false
+			}
+			if req.Category != "" && !strings.EqualFold(it.Category, req.Category) &&
+				!slices.ContainsFunc(it.CategoryPath, func(c string) bool { return strings.EqualFold(c, req.Category) }) {
+				return false
+			}
+			if len(req.Brands) > 0 && !slices.ContainsFunc(req.Brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), it.Brand) }) {
+				return false
+			}
+			return (req.MinPriceCents <= 0 || it.PriceCents >= req.MinPriceCents) && (req.MaxPriceCents <= 0 || it.PriceCents <= req.MaxPriceCents)
+		}
+		j := m.cat.index[it.ID]
+		return f.allowed(j) && f.stockOK(j)
+	}
+	for _, id := range req.Pins {
+		if len(out) >= n {
+			break
+		}
+		if j, known := m.cat.index[id]; known && ok(m.cat.items[j], false) {
+			taken[id] = true
+			out = append(out, Recommendation{ItemID: id, Score: 1, Reason: reasonPinned, Source: RulePinned})
+		} else if li, isLaunch := l.lookup(id); isLaunch && ok(l.items[li], true) {
+			taken[id] = true
+			out = append(out, Recommendation{ItemID: id, Score: 1, Reason: reasonPinned, Source: RulePinned})
+		}
+	}
+	top := 1.0
+	if len(cands) > 0 && cands[0].score > 0 {
+		top = cands[0].score
+	}
+	for _, c := range cands {
+		if len(out) >= n {
+			break
+		}
+		if !ok(c.item, c.launch) {
+			continue
+		}
+		taken[c.item.ID] = true
+		reason, personal := reasonNew, false
+		if c.anchor >= 0 {
+			reason, personal = "New, like the "+m.cat.items[c.anchor].Title+" you viewed", true
+		}
+		out = append(out, Recommendation{ItemID: c.item.ID, Score: c.score / top, Reason: reason, Source: NewForYou.String(), Personal: personal})
+	}
+	// Backfill: the newest launches, then the newest trained products.
+	if len(out) < n && l != nil {
+		order := make([]int, len(l.items))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return l.items[b].Created.Compare(l.items[a].Created) })
+		for _, li := range order {
+			if len(out) >= n {
+				break
+			}
+			if it := l.items[li]; ok(it, true) {
+				taken[it.ID] = true
+				out = append(out, Recommendation{ItemID: it.ID, Reason: reasonNew, Source: New.String()})
+			}
+		}
+	}
+	for _, j := range m.pop.newOrder {
+		if len(out) >= n {
+			break
+		}
+		if it := m.cat.items[j]; ok(it, false) {
+			taken[it.ID] = true
+			out = append(out, Recommendation{ItemID: it.ID, Reason: reasonNew, Source: New.String()})
+		}
+	}
+	return out
+}
