@@ -21,6 +21,12 @@ type FitOptions struct {
 	Progress func(stage string, d time.Duration)
 }
 
+// serveSecondStage turns the learned second stage (rerank.go) on. It is
+// off: on the robustness suite it passed its held-out check on one world
+// (popularity-heavy, validation +5 %) and then lost 13 % NDCG@10 on that
+// world's later test window, and it passed on no other world.
+const serveSecondStage = false
+
 // DefaultTuneBudget is the tuning time allowed by default.
 const DefaultTuneBudget = 60 * time.Second
 
@@ -141,8 +147,13 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		budget = DefaultTuneBudget
 	}
 	start := time.Now()
-	// The search gets four fifths of the budget, the second stage the rest.
-	clock := newTuneClock(budget*4/5, workerCount(cfg.Workers))
+	// With the second stage on, the search gets four fifths of the budget
+	// and the second stage the rest.
+	searchBudget := budget
+	if serveSecondStage {
+		searchBudget = budget * 4 / 5
+	}
+	clock := newTuneClock(searchBudget, workerCount(cfg.Workers))
 	split := opt.Split
 	if split == nil {
 		split = func(evs []Event) ([]Event, []Event) { return TimeSplit(evs, 0.9) }
@@ -227,11 +238,13 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if err := ctx.Err(); err != nil {
 		return cfg, rep, err
 	}
-	samples := t.rankSamples(cur.m, cur.w)
-	rankClock := newTuneClock(max(budget/5, 2*time.Second), workerCount(cfg.Workers))
-	if r, linear, boosted := trainRanker(samples, rankClock.over); r != nil {
-		rep.Ranker = r
-		rep.RankerKept = len(r.Trees) > 0 && clearlyBetter(boosted, linear, 2)
+	if serveSecondStage {
+		samples := t.rankSamples(cur.m, cur.w)
+		rankClock := newTuneClock(max(budget/5, 2*time.Second), workerCount(cfg.Workers))
+		if r, linear, boosted := trainRanker(samples, rankClock.over); r != nil {
+			rep.Ranker = r
+			rep.RankerKept = len(r.Trees) > 0 && clearlyBetter(boosted, linear, 2)
+		}
 	}
 	out := cur.cfg
 	out.Weights = cur.w
