@@ -19,12 +19,20 @@ import (
 const (
 	analyticsDefaultDays = 14
 	analyticsMaxDays     = 366
-	chartMaxSeries       = 8
 )
 
 // chartColors are distinguishable on white and for common colour blindness
 // (Okabe–Ito).
 var chartColors = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+
+// seriesColor is the colour of the i-th slot in the charts: the palette
+// first, then hues spread around the wheel, so every slot has its line.
+func seriesColor(i int) string {
+	if i < len(chartColors) {
+		return chartColors[i]
+	}
+	return fmt.Sprintf("hsl(%d, 65%%, 38%%)", (i*47)%360)
+}
 
 // analyticsRange reads from/to (YYYY-MM-DD, inclusive, UTC); by default the
 // last 14 days including today.
@@ -70,33 +78,56 @@ func ctr(clicks, impressions int64) string {
 func revenueText(v float64) string { return templates.Money(int64(math.Round(v * 100))) }
 
 // slotTitle names an event slot key ("s12") after its slot.
-func slotTitle(key string, slots map[uint]models.Slot) string {
+func slotTitle(key string, names map[uint]string) string {
 	if id, err := strconv.ParseUint(strings.TrimPrefix(key, "s"), 10, 32); err == nil && strings.HasPrefix(key, "s") {
-		if sl, ok := slots[uint(id)]; ok {
-			if sl.Title != "" {
-				return sl.Title
-			}
-			return sl.Type
+		if n, ok := names[uint(id)]; ok {
+			return n
 		}
 		return "Slot " + key[1:] + " (removed)"
 	}
 	return key
 }
 
-func (s *Server) analyticsData(c echo.Context) (from, to time.Time, msg string, rows []models.SlotDayStat, slots map[uint]models.Slot, err error) {
+// placeholders stand, in analytics, for what each shopper saw.
+var placeholders = strings.NewReplacer("{anchor}", "(a viewed product)", "{category}", "(the shopper's category)")
+
+// analyticsData reads the range's rows and names every slot of the
+// homepage and of the campaign pages (prefixed with the campaign's name),
+// placeholders filled in.
+func (s *Server) analyticsData(c echo.Context) (from, to time.Time, msg string, rows []models.SlotDayStat, names map[uint]string, err error) {
 	from, to, msg = analyticsRange(c, time.Now())
 	ctx := c.Request().Context()
-	rows, err = s.db.SlotAnalytics(ctx, from, to.AddDate(0, 0, 1))
+	if rows, err = s.db.SlotAnalytics(ctx, from, to.AddDate(0, 0, 1)); err != nil {
+		return
+	}
+	pages := []models.Page{{Key: models.HomePage}}
+	camps, err := s.db.CampaignPages(ctx)
 	if err != nil {
 		return
 	}
-	slots, err = s.db.SlotTitles(ctx, models.HomePage)
+	names = map[uint]string{}
+	for _, p := range append(pages, camps...) {
+		slots, err2 := s.db.SlotTitles(ctx, p.Key)
+		if err2 != nil {
+			return from, to, msg, nil, nil, err2
+		}
+		for id, sl := range slots {
+			n := sl.Type
+			if sl.Title != "" {
+				n = placeholders.Replace(sl.Title)
+			}
+			if p.Title != "" {
+				n = p.Title + ": " + n
+			}
+			names[id] = n
+		}
+	}
 	return
 }
 
 // adminAnalytics shows per-slot and per-day engagement with two charts.
 func (s *Server) adminAnalytics(c echo.Context) error {
-	from, to, msg, rows, slots, err := s.analyticsData(c)
+	from, to, msg, rows, names, err := s.analyticsData(c)
 	if err != nil {
 		return err
 	}
@@ -105,10 +136,11 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 	vm.CSV = "/admin/analytics.csv?from=" + vm.From + "&to=" + vm.To
 	byKey := map[string]*slotTotals{}
 	var order []*slotTotals
+	var total float64
 	for _, r := range rows {
 		t := byKey[r.Slot]
 		if t == nil {
-			t = &slotTotals{key: r.Slot, title: slotTitle(r.Slot, slots)}
+			t = &slotTotals{key: r.Slot, title: slotTitle(r.Slot, names)}
 			byKey[r.Slot] = t
 			order = append(order, t)
 		}
@@ -133,12 +165,15 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 	})
 	color := map[string]string{}
 	for i, t := range order {
-		if i < chartMaxSeries {
-			color[t.key] = chartColors[i]
-		}
+		color[t.key] = seriesColor(i)
+		vm.Total.Impressions += t.impressions
+		vm.Total.Clicks += t.clicks
+		vm.Total.Carts += t.carts
+		total += t.revenue
 		vm.Totals = append(vm.Totals, templates.AnalyticsRow{Slot: t.key, Title: t.title, Impressions: t.impressions, Clicks: t.clicks,
 			CTR: ctr(t.clicks, t.impressions), Carts: t.carts, Revenue: revenueText(t.revenue), Color: color[t.key]})
 	}
+	vm.Total.CTR, vm.Total.Revenue = ctr(vm.Total.Clicks, vm.Total.Impressions), revenueText(total)
 	vm.Clicks = clicksChart(from, to, rows, order, color)
 	vm.Impressions = impressionsChart(order, color)
 	return render(c, http.StatusOK, templates.AdminAnalytics(vm))
@@ -272,7 +307,7 @@ func impressionsChart(order []*slotTotals, color map[string]string) templates.Ba
 
 // adminAnalyticsCSV exports the per-slot, per-day figures.
 func (s *Server) adminAnalyticsCSV(c echo.Context) error {
-	from, to, msg, rows, slots, err := s.analyticsData(c)
+	from, to, msg, rows, names, err := s.analyticsData(c)
 	if err != nil {
 		return err
 	}
@@ -290,7 +325,7 @@ func (s *Server) adminAnalyticsCSV(c echo.Context) error {
 		if r.Impressions > 0 {
 			rate = strconv.FormatFloat(float64(r.Clicks)/float64(r.Impressions), 'f', 4, 64)
 		}
-		_ = w.Write(csvSafeRow(r.Day, r.Slot, slotTitle(r.Slot, slots), strconv.FormatInt(r.Impressions, 10),
+		_ = w.Write(csvSafeRow(r.Day, r.Slot, slotTitle(r.Slot, names), strconv.FormatInt(r.Impressions, 10),
 			strconv.FormatInt(r.Clicks, 10), rate, strconv.FormatInt(r.Carts, 10), strconv.FormatFloat(r.Revenue, 'f', 2, 64)))
 	}
 	w.Flush()

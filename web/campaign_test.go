@@ -227,3 +227,54 @@ func mustAtoi(t *testing.T, s string) int {
 	must(t, err)
 	return n
 }
+
+// TestAnalyticsNamesEverySlotAndSumsUp: the analytics page fills title
+// placeholders, names a campaign's slots after the campaign, shows the
+// totals above the per-slot table, draws a line for every slot with clicks
+// (more than the palette's eight) and folds the by-day table away.
+func TestAnalyticsNamesEverySlotAndSumsUp(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	c := shop.staffClient(models.RoleMerchandiser)
+	must(t, shop.db.SaveSlot(ctx, models.HomePage, 0, "", &models.Slot{Type: models.SlotBecauseViewed, Title: "Because you viewed {anchor}", Enabled: true}))
+	p := &models.Page{Key: models.CampaignKey("fall"), Title: "Fall"}
+	must(t, shop.db.SaveCampaign(ctx, "", p))
+	var ids []uint
+	for i := range 10 {
+		sl := &models.Slot{Type: models.SlotPopular, Title: "Row " + strconv.Itoa(i), Enabled: true}
+		must(t, shop.db.SaveSlot(ctx, p.Key, 0, "", sl))
+		ids = append(ids, sl.ID)
+	}
+	home, _, err := shop.db.DraftSlots(ctx, models.HomePage)
+	must(t, err)
+	ids = append(ids, home[len(home)-1].ID)
+	now := time.Now().UTC()
+	pid := shop.product("SKU-1").ID
+	var evs []models.Event
+	for _, id := range ids {
+		evs = append(evs,
+			models.Event{UserKey: "s1", ProductID: &pid, Type: models.EventImpression, Slot: slotKey(id), Value: 2, CreatedAt: now.Add(-time.Minute)},
+			models.Event{UserKey: "s1", ProductID: &pid, Type: models.EventClick, Slot: slotKey(id), CreatedAt: now.Add(-30 * time.Second)})
+	}
+	must(t, shop.db.InsertEvents(ctx, evs))
+	_, doc := c.get("/admin/analytics")
+	total := doc.Find(`[data-testid="analytics-total"]`).Text()
+	if !strings.Contains(total, "22") || !strings.Contains(total, "11") || !strings.Contains(total, "50.0%") {
+		t.Fatalf("totals %q, want 22 impressions, 11 clicks, 50%% CTR", total)
+	}
+	table := doc.Find(`[data-testid="analytics-slots"]`).Text()
+	for _, want := range []string{"Fall: Row 0", "Fall: Row 9", "Because you viewed (a viewed product)"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the per-slot table does not name %q: %s", want, table)
+		}
+	}
+	if n := doc.Find(`svg[data-testid="clicks-chart"] polyline`).Length(); n != 11 {
+		t.Errorf("the clicks chart draws %d lines, want one for each of the 11 slots", n)
+	}
+	if doc.Find(`details[data-testid="by-day"] [data-testid="analytics-days"]`).Length() != 1 {
+		t.Error("the by-day table is not folded away")
+	}
+	if doc.Find(`[data-testid="analytics-total"]`).Index() > doc.Find(`[data-testid="analytics-slots"]`).Index() {
+		t.Error("the totals are not above the per-slot table")
+	}
+}
