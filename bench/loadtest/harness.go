@@ -207,6 +207,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	if err := warmOn(ctx, bases[1:], shoppers, anons); err != nil {
+		return rep, err
+	}
 	rep.LoginTime = time.Since(start)
 	fmt.Fprintf(log, "bench: %d shoppers signed in (%d through the login form), %d visitors in %s\n", len(shoppers), min(formLogins, len(shoppers)), len(anons), rep.LoginTime.Round(time.Millisecond))
 

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -184,4 +185,49 @@ func cookieHeader(hc *http.Client, base string) string {
 		parts = append(parts, c.Name+"="+c.Value)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// warmOn opens every visitor's homepage once on each of the other
+// instances, so that every instance starts a phase with the visitors'
+// pages cached, as the first instance has them after signing in.
+func warmOn(ctx context.Context, bases []string, visitors ...[]visitor) error {
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for _, base := range bases {
+		for _, vs := range visitors {
+			for _, v := range vs {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/", nil)
+					if err == nil {
+						req.Header.Set("Cookie", v.cookie)
+						var res *http.Response
+						if res, err = hc.Do(req); err == nil {
+							io.Copy(io.Discard, res.Body)
+							res.Body.Close()
+							if res.StatusCode != http.StatusOK {
+								err = fmt.Errorf("GET %s/: %s", base, res.Status)
+							}
+						}
+					}
+					if err != nil {
+						mu.Lock()
+						first = cmp.Or(first, err)
+						mu.Unlock()
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	if first != nil {
+		return fmt.Errorf("loadtest: warm the other instances: %w", first)
+	}
+	return nil
 }
