@@ -21,12 +21,14 @@ func (db *DB) SlotEngagement(ctx context.Context, since time.Time) (map[string]S
 		SlotStats
 		Creative string
 	}
+	// GROUP BY positions: PostgreSQL takes the creative expression with
+	// its own placeholder in GROUP BY for a different expression.
 	err := db.R.WithContext(ctx).Raw(`SELECT slot,
 		CASE WHEN query LIKE ? THEN query ELSE '' END AS creative,
 		SUM(CASE WHEN type = 'impression' THEN CASE WHEN CAST(value AS INTEGER) > 1 THEN CAST(value AS INTEGER) ELSE 1 END ELSE 0 END) AS impressions,
 		SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks
 		FROM events WHERE slot <> '' AND created_at >= ? AND type IN ('impression','click')
-		GROUP BY slot, CASE WHEN query LIKE ? THEN query ELSE '' END`, CreativeEventPrefix+"%", since.UTC(), CreativeEventPrefix+"%").Scan(&rows).Error
+		GROUP BY 1, 2`, CreativeEventPrefix+"%", since.UTC()).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: slot engagement: %w", err)
 	}
