@@ -14,8 +14,11 @@ func TestEveryOfferedStrategyComposesAsItself(t *testing.T) {
 	sh := Shopper{User: "camper1", RecentlyViewed: []string{"tent"}, Personalize: true}
 	for _, kind := range SlotKinds() {
 		spec := SlotSpec{ID: "s", Kind: kind, Title: "Row", Size: 3, Pins: []string{"mug", "pan"}}
-		if kind == KindCategory {
+		switch kind {
+		case KindCategory:
 			spec.Category = "Outdoor"
+		case KindBanner:
+			spec.Creatives = []CreativeSpec{{ID: "autumn"}, {ID: "winter", Category: "Outdoor"}}
 		}
 		if len(kind.Strategies()) == 0 {
 			t.Run(string(kind), func(t *testing.T) {
@@ -85,7 +88,7 @@ func TestSlotStrategyNames(t *testing.T) {
 			t.Errorf("%s has no label", k)
 		}
 	}
-	if _, err := ParseSlotKind("banner"); err == nil {
+	if _, err := ParseSlotKind("carousel"); err == nil {
 		t.Fatal("an unknown kind parsed")
 	}
 }
