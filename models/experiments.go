@@ -481,7 +481,8 @@ func (db *DB) ArmResultsExcept(ctx context.Context, label string, from, to time.
 	return out[0], nil
 }
 
-// ArmDay is one arm's visitors and buyers on one day (UTC).
+// ArmDay is one arm's visitors who first saw the homepage on a day (UTC),
+// and how many of them bought while the experiment ran.
 type ArmDay struct {
 	Arm      string
 	Day      string // YYYY-MM-DD
@@ -489,24 +490,24 @@ type ArmDay struct {
 	Buyers   int64
 }
 
-// ArmDays returns each arm's daily visitors and buyers between from and to.
+// ArmDays returns each arm's visitors by the day they first saw the
+// homepage between from and to, with the buyers among them.
 func (db *DB) ArmDays(ctx context.Context, arms []string, from, to time.Time) ([]ArmDay, error) {
-	day := "date(created_at)"
+	day := "date(first_seen)"
 	if db.Postgres() {
-		day = "to_char(created_at, 'YYYY-MM-DD')"
+		day = "to_char(first_seen, 'YYYY-MM-DD')"
 	}
 	q := `
-SELECT arm, day, COUNT(*) AS visitors, CAST(SUM(CASE WHEN buys > 0 THEN 1 ELSE 0 END) AS BIGINT) AS buyers
+SELECT arm, ` + day + ` AS day, COUNT(*) AS visitors, CAST(SUM(CASE WHEN buys > 0 THEN 1 ELSE 0 END) AS BIGINT) AS buyers
 FROM (
-  SELECT user_key, arm, ` + day + ` AS day,
-         SUM(CASE WHEN type = 'impression' THEN 1 ELSE 0 END) AS imp,
+  SELECT user_key, arm, MIN(CASE WHEN type = 'impression' THEN created_at END) AS first_seen,
          SUM(CASE WHEN type = 'purchase' THEN 1 ELSE 0 END) AS buys
   FROM events
   WHERE arm IN ? AND created_at >= ? AND created_at < ?
-  GROUP BY user_key, arm, ` + day + `
+  GROUP BY user_key, arm
 ) v
-WHERE imp > 0
-GROUP BY arm, day
+WHERE first_seen IS NOT NULL
+GROUP BY arm, ` + day + `
 ORDER BY day, arm`
 	var out []ArmDay
 	if len(arms) == 0 {
@@ -514,6 +515,56 @@ ORDER BY day, arm`
 	}
 	if err := db.R.WithContext(ctx).Raw(q, arms, from.UTC(), to.UTC()).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("models: arm days: %w", err)
+	}
+	return out, nil
+}
+
+// StoreExperimentHistory stores an experiment as it stands (status, times)
+// with the events and orders its visitors made, in one transaction: the
+// demo world's finished experiment. history labels them once the arms have
+// their ids.
+func (db *DB) StoreExperimentHistory(ctx context.Context, e *Experiment, history func(arms []ExperimentArm) ([]Event, []Order)) (events, orders int, err error) {
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(e).Error; err != nil {
+			return fmt.Errorf("models: store experiment: %w", err)
+		}
+		evs, os := history(e.Arms)
+		if err := InsertEventsTx(tx, evs); err != nil {
+			return err
+		}
+		if len(os) > 0 {
+			if err := tx.Omit("Items").CreateInBatches(&os, 500).Error; err != nil {
+				return fmt.Errorf("models: store experiment orders: %w", err)
+			}
+			var items []OrderItem
+			for _, o := range os {
+				for _, it := range o.Items {
+					it.OrderID = o.ID
+					items = append(items, it)
+				}
+			}
+			if err := tx.CreateInBatches(&items, 500).Error; err != nil {
+				return fmt.Errorf("models: store experiment order items: %w", err)
+			}
+		}
+		events, orders = len(evs), len(os)
+		return nil
+	})
+	return events, orders, err
+}
+
+// ShoppersByExternalIDs returns the shoppers with the given user ids, by id.
+func (db *DB) ShoppersByExternalIDs(ctx context.Context, ids []string) (map[string]Shopper, error) {
+	out := map[string]Shopper{}
+	for start := 0; start < len(ids); start += 500 {
+		var ss []Shopper
+		err := db.R.WithContext(ctx).Where("external_id IN ?", ids[start:min(start+500, len(ids))]).Find(&ss).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: find shoppers: %w", err)
+		}
+		for _, s := range ss {
+			out[s.ExternalID] = s
+		}
 	}
 	return out, nil
 }

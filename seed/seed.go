@@ -219,6 +219,13 @@ func Seed(ctx context.Context, db *models.DB, opts Options, progress io.Writer) 
 	}
 	sum.Events += n
 	step("stored %d slot impressions, clicks and carts", n)
+	n, orders, err := seedExperiment(ctx, db, opts, sum.Shoppers-1)
+	if err != nil {
+		return nil, fmt.Errorf("seed: experiment: %w", err)
+	}
+	sum.Events += n
+	sum.Orders += orders
+	step("stored a finished experiment: %d events, %d orders", n, orders)
 	sum.Duration = time.Since(began)
 	return sum, nil
 }

@@ -79,10 +79,6 @@ func staffName(c echo.Context) string {
 	return "staff #" + strconv.FormatUint(uint64(u.StaffID), 10)
 }
 
-func (s *Server) adminIndex(c echo.Context) error {
-	return c.Redirect(http.StatusSeeOther, "/admin/layout")
-}
-
 func (s *Server) adminLoginForm(c echo.Context) error {
 	if userOf(c).StaffID != 0 {
 		return c.Redirect(http.StatusSeeOther, "/admin/layout")

@@ -65,6 +65,8 @@ type Server struct {
 	settings  settingsCache
 	imports   importJobs
 	images    *imageCache
+	// expResults keeps experiment figures a while (admin_experiments.go).
+	expResults resultsCache
 
 	// Page caches (pagecache.go).
 	viewers *viewerCache
