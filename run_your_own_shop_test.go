@@ -107,36 +107,19 @@ func TestRunYourOwnShop(t *testing.T) {
 	}
 
 	t.Run("the homepage is personalized", func(t *testing.T) {
-		visitor := newWebClient(t, base)
-		_, home := visitor.get("/")
-		if n := home.Find("section[data-slot-id]").Length(); n < 6 {
-			t.Fatalf("homepage shows %d rows, want the default homepage's", n)
-		}
-		link, ok := home.Find(`section[data-slot-type="popular"] [data-product-id] a`).First().Attr("href")
-		if !ok {
-			t.Fatal("no product in the best sellers row")
-		}
-		_, product := visitor.get(link)
-		viewed := strings.TrimSpace(product.Find("h1").First().Text())
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			_, home = visitor.get("/")
-			because := home.Find(`section[data-slot-type="because_viewed"]`)
-			if because.Length() > 0 && strings.Contains(because.Text(), viewed) && because.Find(`[data-product-id]`).Length() > 0 {
-				break
+		// A shop keeps a standing control group (5 % of visitors by
+		// default) that gets the same page without personalization, so
+		// one visitor may be in it by design; three in a row would be
+		// one chance in 8,000.
+		var failures []string
+		for range 3 {
+			problem := personalizedVisit(t, base)
+			if problem == "" {
+				return
 			}
-			if time.Now().After(deadline) {
-				var rows []string
-				home.Find("section[data-slot-id]").Each(func(_ int, s *goquery.Selection) {
-					rows = append(rows, s.AttrOr("data-slot-type", "")+": "+strings.Join(strings.Fields(s.Find("h2").First().Text()), " "))
-				})
-				t.Fatalf("after viewing %q the homepage has no \"because you viewed\" row for it; rows: %q", viewed, rows)
-			}
-			time.Sleep(200 * time.Millisecond)
+			failures = append(failures, problem)
 		}
-		if !strings.Contains(home.Find(`section[data-slot-type="recently_viewed"]`).Text(), viewed) {
-			t.Errorf("recently viewed does not show %q", viewed)
-		}
+		t.Fatalf("no visitor got a personalized homepage:\n%s", strings.Join(failures, "\n"))
 	})
 
 	admin := newWebClient(t, base)
@@ -251,4 +234,43 @@ func (c *webClient) post(from, path string, form url.Values) *http.Response {
 	mustDo(c.t, err)
 	res.Body.Close()
 	return res
+}
+
+// personalizedVisit is a new visitor who opens the homepage, views a best
+// seller and comes back: it says what was wrong, or "" when the homepage
+// then has a "because you viewed" row for the product and shows it among
+// the recently viewed.
+func personalizedVisit(t *testing.T, base string) string {
+	t.Helper()
+	visitor := newWebClient(t, base)
+	_, home := visitor.get("/")
+	if n := home.Find("section[data-slot-id]").Length(); n < 6 {
+		t.Fatalf("homepage shows %d rows, want the default homepage's", n)
+	}
+	link, ok := home.Find(`section[data-slot-type="popular"] [data-product-id] a`).First().Attr("href")
+	if !ok {
+		t.Fatal("no product in the best sellers row")
+	}
+	_, product := visitor.get(link)
+	viewed := strings.TrimSpace(product.Find("h1").First().Text())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, home = visitor.get("/")
+		because := home.Find(`section[data-slot-type="because_viewed"]`)
+		if because.Length() > 0 && strings.Contains(because.Text(), viewed) && because.Find(`[data-product-id]`).Length() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			var rows []string
+			home.Find("section[data-slot-id]").Each(func(_ int, s *goquery.Selection) {
+				rows = append(rows, s.AttrOr("data-slot-type", "")+": "+strings.Join(strings.Fields(s.Find("h2").First().Text()), " "))
+			})
+			return fmt.Sprintf("after viewing %q the homepage has no \"because you viewed\" row for it; rows: %q", viewed, rows)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !strings.Contains(home.Find(`section[data-slot-type="recently_viewed"]`).Text(), viewed) {
+		return fmt.Sprintf("recently viewed does not show %q", viewed)
+	}
+	return ""
 }
