@@ -8,9 +8,10 @@ import (
 )
 
 // TestHeroSaleIsBackedByDiscountedProducts: the demo hero promises "up to
-// N% off"; its cards are discounted products, its link lists the sale, a
-// product there really is N% off, and a sale product's page shows the
-// regular price, the saving, its details. Card titles are shown whole.
+// N% off"; its cards are discounted products, its link opens the sale's
+// campaign page, a product there really is N% off, and a sale product's
+// page shows the regular price, the saving, its details. Card titles are
+// shown whole.
 func TestHeroSaleIsBackedByDiscountedProducts(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
@@ -34,10 +35,10 @@ func TestHeroSaleIsBackedByDiscountedProducts(t *testing.T) {
 			t.Fatalf("card titles cut off: %q", cut)
 		}
 	})
-	b.step(t, "the sale page has a product that much off", func(t *testing.T, b *tab) {
+	b.step(t, "the campaign the hero links to has a product that much off", func(t *testing.T, b *tab) {
 		b.follow(`section[data-slot-type="hero"] a.button`, `[data-testid="product-card"]`)
-		if b.path() != "/sale?c=outdoor" {
-			t.Fatalf("the hero links to %s", b.path())
+		if b.path() != "/l/autumn-outdoors" {
+			t.Fatalf("the hero links to %s, want the demo campaign", b.path())
 		}
 		found := false
 		for _, d := range eval[[]string](b, `Array.from(document.querySelectorAll('[data-testid="discount"]'), e => e.textContent)`) {
@@ -46,9 +47,9 @@ func TestHeroSaleIsBackedByDiscountedProducts(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Fatalf("no product on the sale page is %d%% off", promised)
+			t.Fatalf("no product on the campaign page is %d%% off", promised)
 		}
-		b.shot("sale-outdoor")
+		b.shot("campaign-autumn-outdoors")
 	})
 	b.step(t, "a sale product's page", func(t *testing.T, b *tab) {
 		b.follow(`[data-testid="product-card"]:has([data-testid="discount"]) a.card-link`, `[data-testid="product-title"]`)
