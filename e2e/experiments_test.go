@@ -46,6 +46,10 @@ func (s *shop) newVisitors(n int) {
 			s.t.Fatalf("homepage: %d", res.StatusCode)
 		}
 	}
+	// Impressions are summed per viewer and minute before they are
+	// written (models.ImpressionBucket); hand them over as a shutdown
+	// would rather than wait for the minute to end.
+	must(s.t, s.srv.Events().Flush(context.Background()))
 }
 
 // homepageArms are the arm labels of impressions recorded since t.

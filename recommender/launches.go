@@ -252,6 +252,9 @@ func (m *Model) newForYou(req Request) []Recommendation {
 	}
 	// The trained catalog's recent products.
 	if len(s.hist.items) > 0 {
+		// A pooled scratch may hold another request's sums in tmp; the
+		// neighbours below must start from zero to list every item.
+		clear(s.tmp)
 		m.historyNeighbours(s, &m.content, s.tmp, s.cntAnchor, s.cntAnchorVal)
 		dept := m.freshFor(s)
 		for _, j := range s.touched {
