@@ -52,6 +52,14 @@ func (s *shop) newVisitors(n int) {
 	must(s.t, s.srv.Events().Flush(context.Background()))
 }
 
+// visitsFromNow returns the time from which homepageArms counts the next
+// visits: a second of slack for the stored timestamps, after a pause long
+// enough that the previous step's visits fall before it.
+func (s *shop) visitsFromNow() time.Time {
+	time.Sleep(1100 * time.Millisecond)
+	return time.Now().Add(-time.Second)
+}
+
 // homepageArms are the arm labels of impressions recorded since t.
 func (s *shop) homepageArms(since time.Time) map[string]int {
 	s.t.Helper()
@@ -146,7 +154,7 @@ func TestMerchandiserStartsAndStopsAnExperiment(t *testing.T) {
 		if got := b.text(`[data-testid="experiment-status"]`); got != "running" {
 			t.Fatalf("status %q, want running", got)
 		}
-		started := time.Now().Add(-time.Second)
+		started := s.visitsFromNow()
 		s.newVisitors(12)
 		eventually(t, 10*time.Second, func() string {
 			arms := s.homepageArms(started)
@@ -169,7 +177,7 @@ func TestMerchandiserStartsAndStopsAnExperiment(t *testing.T) {
 		if got := b.text(`[data-testid="experiment-status"]`); got != "stopped" {
 			t.Fatalf("status %q, want stopped", got)
 		}
-		stopped := time.Now().Add(-time.Second)
+		stopped := s.visitsFromNow()
 		s.newVisitors(6)
 		eventually(t, 10*time.Second, func() string {
 			arms := s.homepageArms(stopped)
@@ -277,7 +285,7 @@ func TestMerchandiserSetsTheControlGroup(t *testing.T) {
 		if err != nil || pct != 50 {
 			t.Fatalf("stored %v, %v", pct, err)
 		}
-		since := time.Now().Add(-time.Second)
+		since := s.visitsFromNow()
 		s.newVisitors(24)
 		eventually(t, 10*time.Second, func() string {
 			arms := s.homepageArms(since)
@@ -294,7 +302,7 @@ func TestMerchandiserSetsTheControlGroup(t *testing.T) {
 		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "off") {
 			t.Fatalf("flash %q", got)
 		}
-		since := time.Now().Add(-time.Second)
+		since := s.visitsFromNow()
 		s.newVisitors(12)
 		eventually(t, 10*time.Second, func() string {
 			arms := s.homepageArms(since)

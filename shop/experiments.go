@@ -40,6 +40,7 @@ type experimentState struct {
 	controlPct float64
 	loaded     time.Time
 	refreshing bool
+	gen        uint64                 // bumped by ExperimentsChanged
 	snapshots  map[uint][]models.Slot // decoded slots of draft and version arms
 }
 
@@ -103,6 +104,7 @@ func (s *Shop) runningExperiment(ctx context.Context) (*models.Experiment, float
 	}
 	st.refreshing = true
 	exp, pct, loaded := st.exp, st.controlPct, !st.loaded.IsZero()
+	gen := st.gen
 	st.mu.Unlock()
 
 	fresh, err := s.db.RunningExperiment(ctx)
@@ -124,6 +126,11 @@ func (s *Shop) runningExperiment(ctx context.Context) (*models.Experiment, float
 		st.snapshots = nil
 	}
 	st.exp, st.controlPct, st.loaded = fresh, freshPct, time.Now()
+	if st.gen != gen {
+		// A change landed while this read was under way: it may predate
+		// the change, so the next request reads again.
+		st.loaded = time.Time{}
+	}
 	return fresh, freshPct
 }
 
@@ -132,6 +139,7 @@ func (s *Shop) runningExperiment(ctx context.Context) (*models.Experiment, float
 func (s *Shop) ExperimentsChanged() {
 	s.experiments.mu.Lock()
 	s.experiments.loaded = time.Time{}
+	s.experiments.gen++
 	s.experiments.mu.Unlock()
 }
 
