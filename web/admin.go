@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -86,6 +87,23 @@ func (s *Server) adminLoginForm(c echo.Context) error {
 	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Staff log in"), Staff: true, Next: adminNext(c.QueryParam("next"))}))
 }
 
+// signInStaff renews the session token (a planted session id cannot be
+// promoted) and puts the staff member in the session.
+func (s *Server) signInStaff(ctx context.Context, st *models.Staff) error {
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	name := st.Name
+	if name == "" {
+		name = st.Email
+	}
+	s.sessions.Put(ctx, sessStaffID, int(st.ID))
+	s.sessions.Put(ctx, sessStaffName, name)
+	s.sessions.Put(ctx, sessStaffRole, st.Role)
+	s.sessions.Put(ctx, sessSeen, s.now().Unix())
+	return nil
+}
+
 // adminLogin checks a staff password (rate limited like shopper logins) and
 // renews the session token so a planted session id cannot be promoted.
 func (s *Server) adminLogin(c echo.Context) error {
@@ -106,17 +124,9 @@ func (s *Server) adminLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.signInStaff(ctx, st); err != nil {
 		return err
 	}
-	name := st.Name
-	if name == "" {
-		name = st.Email
-	}
-	s.sessions.Put(ctx, sessStaffID, int(st.ID))
-	s.sessions.Put(ctx, sessStaffName, name)
-	s.sessions.Put(ctx, sessStaffRole, st.Role)
-	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	s.log.Info("staff logged in", "staff_id", st.ID, "role", st.Role)
 	if st.MustChangePassword {
 		return c.Redirect(http.StatusSeeOther, "/admin/password")
@@ -157,6 +167,27 @@ func formRevision(c echo.Context) (int, error) {
 		return 0, echo.NewHTTPError(http.StatusBadRequest, "The form did not say which revision of the layout it edits. Reload and try again.")
 	}
 	return rev, nil
+}
+
+// slotRevision reads the slot id of the address and the draft revision the
+// form was made from: every form that changes one slot of a draft posts both.
+func slotRevision(c echo.Context) (uint, int, error) {
+	id, err := paramID(c)
+	if err != nil {
+		return 0, 0, err
+	}
+	rev, err := formRevision(c)
+	return id, rev, err
+}
+
+// fieldErrors splits a save's error: a validation error's messages by form
+// field, or any other error for the caller to return.
+func fieldErrors(err error) (map[string]string, error) {
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Fields, nil
+	}
+	return nil, err
 }
 
 func paramID(c echo.Context) (uint, error) {

@@ -179,46 +179,13 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 	return render(c, http.StatusOK, templates.AdminAnalytics(vm))
 }
 
-// Chart geometry, in SVG user units.
-const (
-	chartW, chartH                  = 720.0, 260.0
-	padLeft, padRight, padTop, padB = 48.0, 16.0, 16.0, 36.0
-)
-
-func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
-
-// niceMax rounds a maximum up to 1, 2 or 5 × 10ⁿ so the axis reads well.
-func niceMax(v float64) float64 {
-	if v <= 0 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if v <= m*p {
-			return m * p
-		}
-	}
-	return 10 * p
-}
-
-func yAxis(maxV float64) []templates.ChartLabel {
-	var out []templates.ChartLabel
-	for i := 0; i <= 4; i++ {
-		v := maxV * float64(i) / 4
-		y := chartH - padB - (chartH-padTop-padB)*float64(i)/4
-		label := strconv.FormatFloat(v, 'f', -1, 64)
-		if v != math.Trunc(v) {
-			label = strconv.FormatFloat(v, 'f', 1, 64)
-		}
-		out = append(out, templates.ChartLabel{X: f1(padLeft - 6), Y: f1(y), Text: label, X2: f1(chartW - padRight)})
-	}
-	return out
-}
+// padTop is the room above the first bar of the analytics bar chart.
+const padTop = 16.0
 
 // clicksChart draws daily clicks per slot as lines, one per busiest slot.
 func clicksChart(from, to time.Time, rows []models.SlotDayStat, order []*slotTotals, color map[string]string) templates.LineChart {
 	days := int(to.Sub(from).Hours()/24) + 1
-	ch := templates.LineChart{Width: f1(chartW), Height: f1(chartH), Title: "Clicks per day by slot"}
+	ch := templates.LineChart{Title: "Clicks per day by slot"}
 	dayIndex := map[string]int{}
 	for i := 0; i < days; i++ {
 		dayIndex[from.AddDate(0, 0, i).Format(time.DateOnly)] = i
@@ -241,19 +208,10 @@ func clicksChart(from, to time.Time, rows []models.SlotDayStat, order []*slotTot
 		ch.Empty = true
 		return ch
 	}
-	maxV = niceMax(maxV)
-	ch.YLabels = yAxis(maxV)
-	x := func(i int) float64 {
-		if days == 1 {
-			return (padLeft + chartW - padRight) / 2
-		}
-		return padLeft + (chartW-padLeft-padRight)*float64(i)/float64(days-1)
-	}
-	y := func(v float64) float64 { return chartH - padB - (chartH-padTop-padB)*v/maxV }
-	step := max(1, days/7)
-	for i := 0; i < days; i += step {
-		ch.XLabels = append(ch.XLabels, templates.ChartLabel{X: f1(x(i)), Y: f1(chartH - padB + 20), Text: from.AddDate(0, 0, i).Format("Jan 2")})
-	}
+	fr := lineFrame(48, days, niceMax(maxV))
+	x, y := fr.x, fr.y
+	ch.Width, ch.Height = f1(fr.w), f1(fr.h)
+	ch.YLabels, ch.XLabels = fr.yLabels(""), fr.xLabels(from)
 	for _, t := range order {
 		vals := series[t.key]
 		if vals == nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -154,10 +153,7 @@ func (s *Server) adminCampaignCreate(c echo.Context) error {
 	p.Key = models.CampaignKey(f.Slug)
 	if len(errs) == 0 {
 		err := s.db.SaveCampaign(c.Request().Context(), staffName(c), p)
-		var ve *models.ValidationError
-		if errors.As(err, &ve) {
-			errs = ve.Fields
-		} else if err != nil {
+		if errs, err = fieldErrors(err); err != nil {
 			return err
 		}
 	}
@@ -179,10 +175,7 @@ func (s *Server) adminCampaignUpdate(c echo.Context) error {
 	f, errs := readCampaignForm(c, p)
 	if len(errs) == 0 {
 		err = s.db.SaveCampaign(ctx, staffName(c), p)
-		var ve *models.ValidationError
-		if errors.As(err, &ve) {
-			errs = ve.Fields
-		} else if err != nil {
+		if errs, err = fieldErrors(err); err != nil {
 			return err
 		}
 	}

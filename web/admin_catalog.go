@@ -87,10 +87,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 	}
 	if len(errs) == 0 && confirm == "" {
 		err = s.db.UpdateProductAdmin(c.Request().Context(), staffName(c), id, cents, n, active)
-		var ve *models.ValidationError
-		if errors.As(err, &ve) {
-			errs = ve.Fields
-		} else if err != nil {
+		if errs, err = fieldErrors(err); err != nil {
 			return err
 		}
 	}

@@ -265,10 +265,7 @@ func (s *Server) adminExperimentCreate(c echo.Context) error {
 	ctx := c.Request().Context()
 	if len(errs) == 0 {
 		err := s.db.CreateExperiment(ctx, staffName(c), e)
-		var ve *models.ValidationError
-		if errors.As(err, &ve) {
-			errs = ve.Fields
-		} else if err != nil {
+		if errs, err = fieldErrors(err); err != nil {
 			return err
 		}
 	}

@@ -429,11 +429,7 @@ func (s *Server) adminSlotDeleteConfirm(c echo.Context) error {
 
 func (s *Server) adminSlotDelete(c echo.Context) error {
 	ed := editedPageOf(c)
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := slotRevision(c)
 	if err != nil {
 		return err
 	}
@@ -444,11 +440,7 @@ func (s *Server) adminSlotDelete(c echo.Context) error {
 // adminSlotToggle flips a slot's enabled or locked flag.
 func (s *Server) adminSlotToggle(c echo.Context) error {
 	ed := editedPageOf(c)
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := slotRevision(c)
 	if err != nil {
 		return err
 	}
@@ -477,11 +469,7 @@ func (s *Server) adminSlotToggle(c echo.Context) error {
 // adminSlotMove is the no-JavaScript way to reorder: one place up or down.
 func (s *Server) adminSlotMove(c echo.Context) error {
 	ed := editedPageOf(c)
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := slotRevision(c)
 	if err != nil {
 		return err
 	}
@@ -529,11 +517,7 @@ func (s *Server) adminLayoutReorder(c echo.Context) error {
 // no-JavaScript product picker.
 func (s *Server) adminSlotAddProduct(c echo.Context) error {
 	ed := editedPageOf(c)
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := slotRevision(c)
 	if err != nil {
 		return err
 	}

@@ -52,17 +52,9 @@ func (s *Server) adminSetup(c echo.Context) error {
 		return err
 	}
 	s.shopChanged()
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.signInStaff(ctx, st); err != nil {
 		return err
 	}
-	name := st.Name
-	if name == "" {
-		name = st.Email
-	}
-	s.sessions.Put(ctx, sessStaffID, int(st.ID))
-	s.sessions.Put(ctx, sessStaffName, name)
-	s.sessions.Put(ctx, sessStaffRole, st.Role)
-	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	s.log.Info("first admin created", "staff_id", st.ID)
 	s.flash(c, "Your admin account is ready. Check the shop settings next.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings")

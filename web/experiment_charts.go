@@ -15,20 +15,15 @@ import (
 // arm and the control group, and each arm's uplift over the control group
 // with its 95 % interval.
 
-const (
-	expChartW, expChartH = 720.0, 260.0
-	expPadL, expPadR     = 56.0, 16.0
-	expPadT, expPadB     = 16.0, 36.0
-)
-
-func g1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+// expPadT is the room above the uplift chart's first row.
+const expPadT = 16.0
 
 // conversionChart draws each arm's conversion so far, day by day: of the
 // visitors who arrived up to that day, the share who bought. The lines
 // settle as visitors come, which shows why an early lead means little; the
 // last point is the conversion of the results table.
 func conversionChart(e *models.Experiment, from, to time.Time, rows []models.ArmDay) templates.LineChart {
-	ch := templates.LineChart{Title: "Conversion so far, by day", Width: g1(expChartW), Height: g1(expChartH)}
+	ch := templates.LineChart{Title: "Conversion so far, by day"}
 	start := from.UTC().Truncate(24 * time.Hour)
 	days := int(to.UTC().Sub(start).Hours()/24) + 1
 	if days > 400 {
@@ -77,24 +72,10 @@ func conversionChart(e *models.Experiment, from, to time.Time, rows []models.Arm
 		ch.Empty = true
 		return ch
 	}
-	maxV = niceMax(maxV * 100) // percent
-	for i := 0; i <= 4; i++ {
-		v := maxV * float64(i) / 4
-		y := expChartH - expPadB - (expChartH-expPadT-expPadB)*float64(i)/4
-		ch.YLabels = append(ch.YLabels, templates.ChartLabel{X: g1(expPadL - 6), Y: g1(y), X2: g1(expChartW - expPadR),
-			Text: strconv.FormatFloat(v, 'f', -1, 64) + " %"})
-	}
-	x := func(i int) float64 {
-		if days == 1 {
-			return (expPadL + expChartW - expPadR) / 2
-		}
-		return expPadL + (expChartW-expPadL-expPadR)*float64(i)/float64(days-1)
-	}
-	y := func(v float64) float64 { return expChartH - expPadB - (expChartH-expPadT-expPadB)*v/maxV }
-	step := max(1, days/7)
-	for i := 0; i < days; i += step {
-		ch.XLabels = append(ch.XLabels, templates.ChartLabel{X: g1(x(i)), Y: g1(expChartH - expPadB + 20), Text: start.AddDate(0, 0, i).Format("Jan 2")})
-	}
+	fr := lineFrame(56, days, niceMax(maxV*100)) // percent
+	x, y := fr.x, fr.y
+	ch.Width, ch.Height = f1(fr.w), f1(fr.h)
+	ch.YLabels, ch.XLabels = fr.yLabels(" %"), fr.xLabels(start)
 	for _, label := range order {
 		sr := byArm[label]
 		out := templates.ChartSeries{Name: sr.name, Color: sr.color}
@@ -104,8 +85,8 @@ func conversionChart(e *models.Experiment, from, to time.Time, rows []models.Arm
 				continue
 			}
 			rate := 100 * float64(sr.buyers[i]) / float64(sr.visitors[i])
-			pts = append(pts, g1(x(i))+","+g1(y(rate)))
-			out.Dots = append(out.Dots, templates.ChartLabel{X: g1(x(i)), Y: g1(y(rate)),
+			pts = append(pts, f1(x(i))+","+f1(y(rate)))
+			out.Dots = append(out.Dots, templates.ChartLabel{X: f1(x(i)), Y: f1(y(rate)),
 				Text: fmt.Sprintf("%s, visitors up to %s: %.1f %% of %d bought", sr.name, start.AddDate(0, 0, i).Format("Jan 2"), rate, sr.visitors[i])})
 		}
 		if len(pts) == 0 {
@@ -121,7 +102,7 @@ func conversionChart(e *models.Experiment, from, to time.Time, rows []models.Arm
 // a point with its interval, around a line at no change.
 func upliftChart(arms []templates.ArmResult) templates.ForestChart {
 	const rowH, labelW, w = 34.0, 150.0, 480.0
-	ch := templates.ForestChart{Title: "Conversion uplift over the control group, 95 % intervals", Width: g1(w)}
+	ch := templates.ForestChart{Title: "Conversion uplift over the control group, 95 % intervals", Width: f1(w)}
 	lo, hi := 0.0, 0.0
 	for _, a := range arms {
 		if u := a.ConversionUplift; u.Known {
@@ -138,21 +119,21 @@ func upliftChart(arms []templates.ArmResult) templates.ForestChart {
 	plotL, plotR := labelW, w-24
 	x := func(v float64) float64 { return plotL + (plotR-plotL)*(v-lo)/(hi-lo) }
 	h := expPadT + rowH*float64(len(arms)) + 28
-	ch.Height = g1(h)
-	ch.ZeroX, ch.Top, ch.Bottom = g1(x(0)), g1(expPadT-4), g1(h-24)
+	ch.Height = f1(h)
+	ch.ZeroX, ch.Top, ch.Bottom = f1(x(0)), f1(expPadT-4), f1(h-24)
 	for i := -2; i <= 2; i++ {
 		v := hi * float64(i) / 2
 		label := strconv.FormatFloat(100*v, 'f', -1, 64) + " %"
 		if v > 0 {
 			label = "+" + label
 		}
-		ch.Ticks = append(ch.Ticks, templates.ChartLabel{X: g1(x(v)), Y: g1(h - 8), Text: label})
+		ch.Ticks = append(ch.Ticks, templates.ChartLabel{X: f1(x(v)), Y: f1(h - 8), Text: label})
 	}
 	for i, a := range arms {
 		yc := expPadT + rowH*float64(i) + rowH/2
-		r := templates.ForestRow{Label: a.Name, Y: g1(yc), TextY: g1(yc + 4), LabelX: g1(labelW - 10), Color: a.Color}
+		r := templates.ForestRow{Label: a.Name, Y: f1(yc), TextY: f1(yc + 4), LabelX: f1(labelW - 10), Color: a.Color}
 		if u := a.ConversionUplift; u.Known {
-			r.X, r.X1, r.X2 = g1(x(u.Raw)), g1(x(math.Max(u.Low, lo))), g1(x(math.Min(u.High, hi)))
+			r.X, r.X1, r.X2 = f1(x(u.Raw)), f1(x(math.Max(u.Low, lo))), f1(x(math.Min(u.High, hi)))
 			r.Text = fmt.Sprintf("%s: %s (%s)", a.Name, u.Value, u.CI)
 			r.Known = true
 		}
