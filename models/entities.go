@@ -104,6 +104,10 @@ type Staff struct {
 	// MustChangePassword sends the account to choose a new password at its
 	// next login (the demo staff, whose passwords are published).
 	MustChangePassword bool `gorm:"not null;default:false"`
+	// PasswordGeneration counts the password's changes. A session holds the
+	// generation it signed in with, so setting a password ends the account's
+	// other sessions.
+	PasswordGeneration int `gorm:"not null;default:0"`
 }
 
 // Event types recorded from behaviour.

@@ -247,7 +247,7 @@ func (db *DB) SetStaffPassword(ctx context.Context, actor string, id uint, passw
 		return nil, err
 	}
 	return db.changeStaff(ctx, id, func(tx *gorm.DB, s *Staff) error {
-		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Update("password_hash", hash).Error; err != nil {
+		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(map[string]any{"password_hash": hash, "password_generation": gorm.Expr("password_generation + 1")}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "staff.password_reset", s.Email, "")

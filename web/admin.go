@@ -40,6 +40,13 @@ func (s *Server) requireStaff(roles ...string) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
+			if st.PasswordGeneration != s.sessions.GetInt(c.Request().Context(), sessStaffPwGen) {
+				// The password was set since this session signed in (a
+				// reset, or a change on another device): sign in again.
+				s.clearStaff(c)
+				s.flash(c, "The password of this account was changed. Log in with the new password.")
+				return c.Redirect(http.StatusSeeOther, "/admin/login")
+			}
 			if !slices.Contains(roles, st.Role) {
 				// Staff stay in the admin's own frame, told what they may not
 				// do and who can.
@@ -69,6 +76,7 @@ func (s *Server) clearStaff(c echo.Context) {
 	s.sessions.Remove(ctx, sessStaffID)
 	s.sessions.Remove(ctx, sessStaffName)
 	s.sessions.Remove(ctx, sessStaffRole)
+	s.sessions.Remove(ctx, sessStaffPwGen)
 }
 
 // staffName is who admin changes are recorded under in the audit log.
@@ -100,6 +108,7 @@ func (s *Server) signInStaff(ctx context.Context, st *models.Staff) error {
 	s.sessions.Put(ctx, sessStaffID, int(st.ID))
 	s.sessions.Put(ctx, sessStaffName, name)
 	s.sessions.Put(ctx, sessStaffRole, st.Role)
+	s.sessions.Put(ctx, sessStaffPwGen, st.PasswordGeneration)
 	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	return nil
 }

@@ -43,8 +43,12 @@ func (s *Server) adminPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// A new password is a privilege change: a new session id.
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	// A new password is a privilege change: a new session id, and this
+	// session carries the new generation (the account's others end).
+	if st, err = s.db.StaffByID(ctx, u.StaffID); err != nil {
+		return err
+	}
+	if err := s.signInStaff(ctx, st); err != nil {
 		return err
 	}
 	s.log.Info("staff password changed", "staff_id", u.StaffID)

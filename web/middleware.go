@@ -31,6 +31,7 @@ const (
 	sessStaffID     = "staff_id"
 	sessStaffName   = "staff_name"
 	sessStaffRole   = "staff_role"
+	sessStaffPwGen  = "staff_pw_gen"
 )
 
 // User is who is making the request.

@@ -1088,3 +1088,58 @@ func TestGivenStaffPasswordMustBeChanged(t *testing.T) {
 		t.Errorf("the given password still works: %d", res.StatusCode)
 	}
 }
+
+// Setting a password ends the account's other sessions: an admin's reset
+// signs out every device of that staff member, and a staff member who
+// changes their own password stays in on this device only.
+func TestPasswordChangeEndsOtherStaffSessions(t *testing.T) {
+	shop := mustOpenShop(t)
+	admin := shop.addStaff(models.RoleAdmin)
+	merch := shop.addStaff(models.RoleMerchandiser)
+	signIn := func(email, pw string) *client {
+		c := shop.newClient()
+		if res := c.post("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {pw}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login of %s: %d", email, res.StatusCode)
+		}
+		return c
+	}
+	inAdmin := func(c *client) bool {
+		res, _ := c.get("/admin/layout")
+		return res.StatusCode == http.StatusOK
+	}
+	laptop, phone := signIn(merch, testPassword), signIn(merch, testPassword)
+	if !inAdmin(laptop) || !inAdmin(phone) {
+		t.Fatal("the merchandiser is not in the admin on both devices")
+	}
+
+	// They change their own password on the laptop: the phone is signed out.
+	res := laptop.post("/admin/password", "/admin/password", url.Values{"password": {"a fresh own password"}, "confirm": {"a fresh own password"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("own password change: %d", res.StatusCode)
+	}
+	if !inAdmin(laptop) {
+		t.Error("the device that changed the password was signed out")
+	}
+	res, _ = phone.get("/admin/layout")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+		t.Errorf("the other device after the change: %d to %q, want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+	if _, doc := phone.get("/admin/login"); !strings.Contains(doc.Text(), "password of this account was changed") {
+		t.Error("the login page does not say why the device was signed out")
+	}
+
+	// An admin resets the merchandiser's password: the laptop is signed out too.
+	var st models.Staff
+	must(t, shop.db.R.Where("email = ?", merch).First(&st).Error)
+	boss := signIn(admin, testPassword)
+	path := fmt.Sprintf("/admin/staff/%d/password", st.ID)
+	if res := boss.post("/admin/staff", path, url.Values{}); res.StatusCode != http.StatusOK {
+		t.Fatalf("reset: %d", res.StatusCode)
+	}
+	if inAdmin(laptop) {
+		t.Error("a reset password left the staff member's session open")
+	}
+	if !inAdmin(boss) {
+		t.Error("the admin who reset someone else's password was signed out")
+	}
+}
