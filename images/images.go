@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/disintegration/imaging"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
@@ -135,7 +136,7 @@ func Process(data []byte) (*Processed, error) {
 		return nil, refuse("The %s picture cannot be read: %v.", format, err)
 	}
 	b := src.Bounds()
-	if b.Dx() != cfg.Width || b.Dy() != cfg.Height {
+	if (b.Dx() != cfg.Width || b.Dy() != cfg.Height) && (b.Dx() != cfg.Height || b.Dy() != cfg.Width) {
 		return nil, refuse("The picture's header and its content disagree on its size.")
 	}
 	out := &Processed{ContentType: "image/jpeg", SourceType: sniffed}
@@ -186,12 +187,14 @@ func decodeConfig(format string, data []byte) (image.Config, error) {
 	}
 }
 
-// decode reads the picture; of an animated GIF, the first frame.
+// decode reads the picture; of an animated GIF, the first frame. A JPEG is
+// turned the way its camera's EXIF orientation says (a phone photo taken
+// upright is stored sideways with a note), since the metadata is dropped.
 func decode(format string, data []byte) (image.Image, error) {
 	r := bytes.NewReader(data)
 	switch format {
 	case "jpeg":
-		return jpeg.Decode(r)
+		return imaging.Decode(r, imaging.AutoOrientation(true))
 	case "png":
 		return png.Decode(r)
 	case "gif":

@@ -157,3 +157,63 @@ func TestVariantURLs(t *testing.T) {
 		}
 	}
 }
+
+// withOrientation puts an EXIF segment holding only the orientation tag
+// right after a JPEG's SOI, as a phone camera writes it.
+func withOrientation(jpg []byte, orientation uint16) []byte {
+	tiff := []byte("MM\x00\x2a\x00\x00\x00\x08") // big-endian, first IFD at 8
+	ifd := make([]byte, 2+12+4)
+	binary.BigEndian.PutUint16(ifd[0:], 1)      // one entry
+	binary.BigEndian.PutUint16(ifd[2:], 0x0112) // Orientation
+	binary.BigEndian.PutUint16(ifd[4:], 3)      // SHORT
+	binary.BigEndian.PutUint32(ifd[6:], 1)      // one value
+	binary.BigEndian.PutUint16(ifd[10:], orientation)
+	body := append(append([]byte("Exif\x00\x00"), tiff...), ifd...)
+	seg := []byte{0xff, 0xe1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(body)+2))
+	seg = append(seg, body...)
+	return append(append(append([]byte{}, jpg[:2]...), seg...), jpg[2:]...)
+}
+
+// A phone photo stored sideways with "turn 90° clockwise" is served upright.
+func TestProcessTurnsPhotosTheWayTheCameraSays(t *testing.T) {
+	// Landscape pixels: red on the left half, blue on the right.
+	src := image.NewRGBA(image.Rect(0, 0, 400, 200))
+	for y := 0; y < 200; y++ {
+		for x := 0; x < 400; x++ {
+			c := color.RGBA{220, 20, 20, 255}
+			if x >= 200 {
+				c = color.RGBA{20, 20, 220, 255}
+			}
+			src.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Process(withOrientation(buf.Bytes(), 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := p.Files[len(p.Files)-1]
+	if full.Width != 200 || full.Height != 400 {
+		t.Fatalf("served %d×%d, want the upright 200×400", full.Width, full.Height)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(full.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Turned clockwise, the left (red) half is on top.
+	if r, _, b, _ := img.At(100, 50).RGBA(); r < b {
+		t.Errorf("the top of the upright photo is blue, want red: the turn went the wrong way")
+	}
+	if bytes.Contains(full.Data, []byte("Exif")) {
+		t.Error("the orientation note was kept")
+	}
+	// Without the note the photo keeps its stored shape.
+	plain, err := Process(buf.Bytes())
+	if err != nil || plain.Files[len(plain.Files)-1].Width != 400 {
+		t.Fatalf("a photo without orientation: %v", err)
+	}
+}
