@@ -80,6 +80,11 @@ type Shopper struct {
 	// rows built from their history leave them out.
 	HiddenCategories []string
 	HiddenBrands     []string
+	// Passed are products a visitor without history was shown on the
+	// homepages of this visit they left without opening anything: rows the
+	// recommender fills put them last, so a visitor coming back sees other
+	// products. Pins and collections still show theirs.
+	Passed []string
 
 	visit   []Event            // the visit in progress, oldest first (see sessionAffinity)
 	session map[string]float64 // the visit's interest per category
@@ -133,6 +138,11 @@ type ComposeOptions struct {
 	SessionWindow time.Duration
 }
 
+// passedBoost scales the score of a product the visitor was shown and
+// passed over: low enough to put it after any product they have not seen,
+// while a row that has nothing else still shows it.
+const passedBoost = 0.01
+
 // DefaultComposeOptions returns the shop's composition settings.
 func DefaultComposeOptions() ComposeOptions {
 	return ComposeOptions{Explore: 1.5, AffinityWeight: 1.5, MaxAnchors: 2, AfterPurchase: 7 * 24 * time.Hour,
@@ -165,7 +175,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	}
 	if !sh.Personalize {
 		user, recent = "", nil
-		sh.Purchases = nil
+		sh.Purchases, sh.Passed = nil, nil
 	}
 	var affinity map[string]float64
 	if m != nil && sh.Personalize {
@@ -561,6 +571,13 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	boosts := map[string]float64{}
 	for _, b := range spec.Boosts {
 		boosts[b] = 2
+	}
+	for _, id := range sh.Passed {
+		b := boosts[id]
+		if b == 0 {
+			b = 1
+		}
+		boosts[id] = b * passedBoost
 	}
 	// Pins lead every row the recommender fills, not only the hero.
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,

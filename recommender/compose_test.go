@@ -315,3 +315,39 @@ func TestRowsFollowingTheVisitLeadThePage(t *testing.T) {
 		t.Fatal("without a visit the order never changed")
 	}
 }
+
+func TestAVisitorBackWithoutAClickSeesOtherProducts(t *testing.T) {
+	// A stranger's second homepage puts the products they passed over on
+	// the first one after the others; the merchandiser's pins stay.
+	m := trainTestModel(t)
+	specs := []SlotSpec{
+		{ID: "pop", Kind: KindPopular, Title: "Best sellers", Size: 3},
+		{ID: "picks", Kind: KindCollection, Title: "Picks", Pins: []string{"mug", "pan"}, Size: 3},
+	}
+	items := func(page []ComposedSlot, id string) []string {
+		for _, cs := range page {
+			if cs.Spec.ID == id {
+				return itemIDs(cs.Items)
+			}
+		}
+		return nil
+	}
+	first := Compose(m, specs, Shopper{Personalize: true}, noExplore(), nil)
+	passed := append(items(first, "pop"), items(first, "picks")...)
+	if len(items(first, "pop")) != 3 {
+		t.Fatalf("first page's best sellers: %v", items(first, "pop"))
+	}
+	second := Compose(m, specs, Shopper{Personalize: true, Passed: passed}, noExplore(), nil)
+	again := items(second, "pop")
+	if len(again) == 0 || slices.Contains(passed, again[0]) {
+		t.Fatalf("back without a click, the best sellers start with %v; passed over %v", again, passed)
+	}
+	if got := items(second, "picks"); !slices.Equal(got, []string{"mug", "pan"}) {
+		t.Fatalf("the pinned collection became %v", got)
+	}
+	// The control group and opted-out shoppers get the shop's own page.
+	same := Compose(m, specs, Shopper{Personalize: false, Passed: passed}, noExplore(), nil)
+	if !slices.Equal(items(same, "pop"), items(first, "pop")) {
+		t.Fatalf("without personalization the best sellers moved: %v, then %v", items(first, "pop"), items(same, "pop"))
+	}
+}

@@ -29,6 +29,10 @@ type Viewer struct {
 	// Hidden are interests the shopper removed ("category:<slug>" or
 	// "brand:<name>").
 	Hidden []string
+	// Passed are products a visitor without history was shown on the
+	// homepages of this visit they left without opening anything (see
+	// recommender.Shopper.Passed).
+	Passed []string
 }
 
 // HomeSlot is one composed slot of a homepage.
@@ -244,6 +248,9 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	opt.Launches = s.Launches(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
+	if personalize {
+		shopper.Passed = v.Passed
+	}
 	for _, h := range v.Hidden {
 		if slug, ok := strings.CutPrefix(h, "category:"); ok {
 			if n, ok := cat.CategoryBySlug(slug); ok {

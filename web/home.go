@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -133,16 +134,39 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 	}
 	if v.OptOut || v.Control || hist.Empty() && len(v.Hidden) == 0 {
 		// Nothing personal to show: the page everyone in this audience
-		// and arm gets this minute.
+		// and arm gets this minute, unless the viewer is back without
+		// having opened anything: then the products they passed over make
+		// way for others (not in the control group, nor for an opt-out).
+		stranger := Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}
+		remember := !v.OptOut && !v.Control
+		st.mu.Lock()
+		if remember {
+			stranger.Passed = slices.Clone(st.passed)
+		}
+		st.mu.Unlock()
+		if len(stranger.Passed) > 0 {
+			e, err := s.composeEntry(ctx, stranger, slots, shop.History{}, ver, arm, now)
+			if err == nil {
+				st.passedOver(e)
+			}
+			return e, err
+		}
 		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
-		if e := s.shared.get(k); e != nil {
-			return e, nil
+		e := s.shared.get(k)
+		if e == nil {
+			var err error
+			e, err = s.composeEntry(ctx, stranger, slots, shop.History{}, ver, arm, now.Add(time.Minute))
+			if err != nil {
+				return nil, err
+			}
+			if cacheable {
+				s.shared.put(k, e)
+			}
 		}
-		e, err := s.composeEntry(ctx, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, shop.History{}, ver, arm, now.Add(time.Minute))
-		if err == nil && cacheable {
-			s.shared.put(k, e)
+		if remember {
+			st.passedOver(e)
 		}
-		return e, err
+		return e, nil
 	}
 	e, err := s.composeEntry(ctx, v, slots, hist, ver, arm, scheduleBoundary(slots, now, now.Add(personalTTL)))
 	if err == nil && cacheable {

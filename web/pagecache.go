@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"html"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,7 +148,35 @@ type viewerState struct {
 	histOK    bool
 	histModel *recommender.Model // history is read as much as this model needs
 	home      *homeEntry
-	removed   bool // dropped from the map: nothing may be stored here any more
+	// passed are the products of the homepages a viewer without history
+	// was shown since their last event (at most maxPassed).
+	passed  []string
+	removed bool // dropped from the map: nothing may be stored here any more
+}
+
+// maxPassed bounds the products remembered as passed over per viewer:
+// about two homepages.
+const maxPassed = 96
+
+// passedOver remembers the products of a homepage a viewer without history
+// was shown; their next homepage puts others first (see
+// recommender.Shopper.Passed). Any event of the viewer forgets them.
+func (st *viewerState) passedOver(e *homeEntry) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.removed {
+		return
+	}
+	for _, sl := range e.vm.Slots {
+		for _, cd := range sl.Cards {
+			if len(st.passed) >= maxPassed {
+				return
+			}
+			if !slices.Contains(st.passed, cd.ExternalID) {
+				st.passed = append(st.passed, cd.ExternalID)
+			}
+		}
+	}
 }
 
 type viewerShard struct {

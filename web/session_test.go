@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,5 +74,52 @@ func TestNewVisitorsHomepageFollowsTheVisit(t *testing.T) {
 	}
 	if h := doc.Find(`section[data-slot-type="category"] h2`).First().Text(); !strings.Contains(h, "Kitchen") {
 		t.Fatalf("the visit's category row is titled %q", h)
+	}
+}
+
+// TestAVisitorBackWithoutAClickSeesOtherProducts: a new visitor who comes
+// back to the homepage without having opened anything gets other products
+// in the rows the shop fills, while another new visitor still gets the
+// shop's first page.
+func TestAVisitorBackWithoutAClickSeesOtherProducts(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	rows := func(doc *goquery.Document) map[string][]string {
+		out := map[string][]string{}
+		doc.Find("section[data-slot-id]").Each(func(_ int, row *goquery.Selection) {
+			typ := row.AttrOr("data-slot-type", "")
+			row.Find("[data-product-id]").Each(func(_ int, c *goquery.Selection) {
+				out[typ] = append(out[typ], c.AttrOr("data-product-id", ""))
+			})
+		})
+		return out
+	}
+	visitor := shop.newClient()
+	_, doc := visitor.get("/")
+	first := rows(doc)
+	if len(first[models.SlotPopular]) == 0 || len(first[models.SlotNewArrivals]) == 0 {
+		t.Fatalf("a new visitor's homepage lacks best sellers or new arrivals: %v", first)
+	}
+	shown := map[string]bool{}
+	for _, ids := range first {
+		for _, id := range ids {
+			shown[id] = true
+		}
+	}
+	_, doc = visitor.get("/")
+	second := rows(doc)
+	for _, typ := range []string{models.SlotPopular, models.SlotNewArrivals} {
+		if len(second[typ]) == 0 {
+			t.Fatalf("back on the homepage, the %s row is empty", typ)
+		}
+		for _, id := range second[typ] {
+			if shown[id] {
+				t.Fatalf("back without a click, the %s row shows product %s again (first page %v, now %v)", typ, id, first, second)
+			}
+		}
+	}
+	_, doc = shop.newClient().get("/")
+	if other := rows(doc); !slices.Equal(other[models.SlotPopular], first[models.SlotPopular]) {
+		t.Fatalf("another new visitor's best sellers are %v, the first visitor's were %v", other[models.SlotPopular], first[models.SlotPopular])
 	}
 }

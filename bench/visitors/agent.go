@@ -33,11 +33,15 @@ const (
 	armCookies arm = iota // a normal visit: the browser keeps the shop's cookies
 	armNew                // no cookies: a new visitor on every homepage
 	armOracle             // the agent's own best products in the page's positions
+	// armOracleAfter is the shop's page (cookies kept) until the first
+	// click, the oracle's from then on: the most any homepage that follows
+	// the visit could reach with the shop's pages for strangers.
+	armOracleAfter
 	numArms
 )
 
 func (a arm) String() string {
-	return [...]string{"cookies kept", "new visitor every page", "oracle"}[a]
+	return [...]string{"cookies kept", "new visitor every page", "oracle", "oracle after 1st click"}[a]
 }
 
 // card is one product card on a page, in reading order.
@@ -156,7 +160,7 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 	clicked := map[uint]bool{}
 	patience := a.patience
 	var hc *http.Client
-	if ar == armCookies {
+	if ar == armCookies || ar == armOracleAfter {
 		hc = s.newBrowser()
 	}
 	for v.pages < maxPages && patience > 0 && v.carts < a.wants {
@@ -165,7 +169,8 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 			page = s.newBrowser()
 		}
 		var cards []card
-		if ar == armOracle {
+		oracle := ar == armOracle || ar == armOracleAfter && v.clicks > 0
+		if oracle {
 			cards = oraclePage(a.taste, w, layout, clicked)
 		} else {
 			doc, err := s.get(ctx, page, "/")
@@ -198,7 +203,7 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 		v.clicks++
 		it := w.byID[chosen.id]
 		wantsIt := rng.Float64() < sigmoid((a.taste.utility(it)-cartAt)/choiceWidth)
-		if ar != armOracle {
+		if !oracle {
 			doc, err := s.get(ctx, page, chosen.href)
 			if err != nil {
 				return v, err

@@ -3,9 +3,11 @@
 // the real server on 127.0.0.1 and sends agents with hidden tastes through
 // the real HTML: they read the homepage's cards with attention that falls
 // off down the page, click and add to cart by taste, come back to the
-// homepage and leave when nothing appeals. Every agent visits three times:
-// with its cookies kept, as a new visitor on every page, and on an oracle
-// page of its own best products. The agents judge products only by what the
+// homepage and leave when nothing appeals. Every agent visits four times:
+// with its cookies kept, as a new visitor on every page, on an oracle page
+// of its own best products, and on the shop's pages until its first click
+// and the oracle's after it (the ceiling of a page that follows the visit).
+// The agents judge products only by what the
 // shop shows of them (department, category, brand, price) and never read
 // the recommender. See docs/recommender.md for the model and the figures.
 //
@@ -182,7 +184,7 @@ type results struct {
 	layout int // card positions on the oracle page
 }
 
-// simulate sends every agent through the three arms. Agent i has the same
+// simulate sends every agent through the arms. Agent i has the same
 // taste, patience and random draws in every arm, so the arms are compared
 // on the same shoppers and differ only by the pages they are shown.
 func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Writer) (*results, error) {

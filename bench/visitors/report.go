@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// bootstrapRounds resamples agents (with their three visits together) for
+// bootstrapRounds resamples agents (with their visits in every arm together) for
 // the confidence intervals.
 const bootstrapRounds = 2000
 
@@ -32,17 +32,19 @@ type figures struct {
 	carts  [numArms]float64
 	ratio  float64 // cookies kept ÷ new visitor every page
 	uplift float64 // share of the oracle's uplift over the new-visitor arm
+	after  float64 // the same share for the oracle after the first click
 }
 
 func figuresOf(res *results, idx []int) figures {
 	f := figures{carts: means(res, idx, func(v visit) float64 { return float64(v.carts) })}
 	c := f.carts
-	f.ratio, f.uplift = math.NaN(), math.NaN()
+	f.ratio, f.uplift, f.after = math.NaN(), math.NaN(), math.NaN()
 	if c[armNew] > 0 {
 		f.ratio = c[armCookies] / c[armNew]
 	}
 	if c[armOracle] > c[armNew] {
 		f.uplift = (c[armCookies] - c[armNew]) / (c[armOracle] - c[armNew])
+		f.after = (c[armOracleAfter] - c[armNew]) / (c[armOracle] - c[armNew])
 	}
 	return f
 }
@@ -76,7 +78,7 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 
 	rng := rand.New(rand.NewPCG(o.seed, 0xb007))
 	var carts [numArms][]float64
-	var ratios, uplifts []float64
+	var ratios, uplifts, afters []float64
 	idx := make([]int, n)
 	for range bootstrapRounds {
 		for i := range idx {
@@ -88,6 +90,7 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 		}
 		ratios = append(ratios, f.ratio)
 		uplifts = append(uplifts, f.uplift)
+		afters = append(afters, f.after)
 	}
 
 	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
@@ -101,6 +104,9 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	fmt.Fprintf(w, "cookies kept ÷ new visitor every page: %.2f× [%.2f, %.2f]\n", point.ratio, lo, hi)
 	lo, hi = interval(uplifts)
 	fmt.Fprintf(w, "share of the oracle's uplift over new visitor every page: %.0f %% [%.0f, %.0f]\n", 100*point.uplift, 100*lo, 100*hi)
+	lo, hi = interval(afters)
+	fmt.Fprintf(w, "the same share for the oracle after the first click (the most a page following the visit can reach): %.0f %% [%.0f, %.0f]\n",
+		100*point.after, 100*lo, 100*hi)
 	fmt.Fprintf(w, "(95 %% intervals: %d bootstrap resamples of agents; seeding and training %s, browsing %s)\n",
 		bootstrapRounds, prepared.Round(time.Second), browsed.Round(time.Second))
 }
