@@ -68,7 +68,7 @@ attack: build
 bench-recs:
 	go run ./bench/recs $(RECS_FLAGS)
 
-## bench-visitors: simulated first-time visitors on the real server: cookies kept vs a new visitor every page vs an oracle (~2 minutes; see docs/recommender.md)
+## bench-visitors: simulated first-time visitors on the real server: cookies kept vs a new visitor every page vs an oracle vs the oracle after the first click (~2 minutes; see docs/recommender.md)
 VISITORS_ADDR ?= 127.0.0.1:0
 bench-visitors: generate
 	go run ./bench/visitors --addr $(VISITORS_ADDR) $(VISITORS_FLAGS)
