@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"time"
 )
 
@@ -138,7 +139,7 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}
 	m.ranker = meta.Ranker
-	d := decoder{r: rd}
+	d := decoder{r: rd, payload: payload}
 	m.ui = d.csr()
 	m.kind = d.kinds()
 	m.pop.pop, m.pop.trend = d.f32(), d.f32()
@@ -293,8 +294,9 @@ func (e *encoder) csr(c *csr) {
 }
 
 type decoder struct {
-	r   *bytes.Reader
-	err error
+	r       *bytes.Reader
+	payload []byte // what r reads, for decoding blocks in place
+	err     error
 }
 
 // length reads a block length and checks it fits in what is left of the
@@ -319,8 +321,36 @@ func read[T any](d *decoder, size int) []T {
 	if d.err != nil || n == 0 {
 		return nil
 	}
+	// Decoded straight from the payload: binary.Read would copy each block
+	// into a buffer first (a large model's blocks are hundreds of MB).
+	off := len(d.payload) - d.r.Len()
+	b := d.payload[off : off+n*size]
+	if _, d.err = d.r.Seek(int64(n*size), io.SeekCurrent); d.err != nil {
+		return nil
+	}
 	v := make([]T, n)
-	d.err = binary.Read(d.r, binary.LittleEndian, v)
+	switch v := any(v).(type) {
+	case []float32:
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case []float64:
+		for i := range v {
+			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+	case []int32:
+		for i := range v {
+			v[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case []uint64:
+		for i := range v {
+			v[i] = binary.LittleEndian.Uint64(b[8*i:])
+		}
+	case []uint8:
+		copy(v, b)
+	default:
+		d.err = binary.Read(bytes.NewReader(b), binary.LittleEndian, v)
+	}
 	return v
 }
 

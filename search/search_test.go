@@ -244,3 +244,23 @@ func TestSecondProcessGetsItsOwnIndex(t *testing.T) {
 		t.Errorf("stored index damaged: %v", r.IDs)
 	}
 }
+
+// The vocabulary counts, per word, the documents that use it, exactly as
+// Tokenize splits them, for ASCII and other text alike.
+func TestVocabularyCountsDocumentsPerWord(t *testing.T) {
+	docs := []Doc{
+		{ID: 1, Title: "Trail-Tent 2P", Brand: "Packwell", Category: "Tents", Description: "A tent, a TENT: tent!"},
+		{ID: 2, Title: "Crème brûlée Torch", Brand: "Küche", Category: "Kitchen", Description: "For crème brûlée and tents"},
+	}
+	v := buildVocabulary(docs, func(s string) string { return s })
+	want := map[string]int32{"trail": 1, "tent": 1, "2p": 1, "packwell": 1, "tents": 2, "a": 1,
+		"crème": 1, "brûlée": 1, "torch": 1, "küche": 1, "kitchen": 1, "for": 1, "and": 1}
+	if len(v.words) != len(want) {
+		t.Errorf("%d words %v, want %d", len(v.words), v.words, len(want))
+	}
+	for w, n := range want {
+		if v.words[w] != n {
+			t.Errorf("%q in %d documents, want %d", w, v.words[w], n)
+		}
+	}
+}

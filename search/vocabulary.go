@@ -15,6 +15,15 @@ type vocabulary struct {
 	byLen [][]string          // surface words by length in runes, for corrections
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // Tokenize lower-cases s and splits it into words of letters and digits.
 func Tokenize(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
@@ -24,15 +33,45 @@ func Tokenize(s string) []string {
 
 func buildVocabulary(docs []Doc, stem func(string) string) *vocabulary {
 	v := &vocabulary{words: map[string]int32{}, stems: map[string]struct{}{}}
-	seen := map[string]bool{}
+	// lastDoc[w] is 1 + the last document that counted w: each document
+	// counts a word once without a set per document.
+	lastDoc := map[string]int32{}
+	var buf []byte
 	for i := range docs {
 		d := &docs[i]
-		clear(seen)
-		for _, s := range []string{d.Title, d.Brand, d.Category, d.Description} {
-			for _, w := range Tokenize(s) {
-				if !seen[w] {
-					seen[w] = true
-					v.words[w]++
+		doc := int32(i + 1)
+		count := func(w string) {
+			if lastDoc[w] != doc {
+				lastDoc[w] = doc
+				v.words[w]++
+			}
+		}
+		for _, s := range [...]string{d.Title, d.Brand, d.Category, d.Description} {
+			if !isASCII(s) {
+				for _, w := range Tokenize(s) {
+					count(w)
+				}
+				continue
+			}
+			// ASCII, the common case: Tokenize's words without its
+			// allocations (the map lookups of string(buf) do not copy).
+			for j := 0; j <= len(s); j++ {
+				if j < len(s) {
+					if c := s[j]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+						buf = append(buf, c)
+						continue
+					} else if c >= 'A' && c <= 'Z' {
+						buf = append(buf, c+'a'-'A')
+						continue
+					}
+				}
+				if len(buf) > 0 {
+					if lastDoc[string(buf)] != doc {
+						w := string(buf)
+						lastDoc[w] = doc
+						v.words[w]++
+					}
+					buf = buf[:0]
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"slices"
@@ -122,13 +123,13 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		fill(r)
 	}
 	brands := map[string]bool{}
+	var inStock []int32 // indexes into products
 	for i := range products {
 		p := &products[i]
 		c.byID[p.ID] = p
 		c.byExt[p.ExternalID] = p
 		if p.InStock() {
-			c.Popular = append(c.Popular, p.ID)
-			c.Newest = append(c.Newest, p.ID)
+			inStock = append(inStock, int32(i))
 		}
 		brands[p.Brand] = true
 		if o := imageOrigin(p.ImageURL); o != "" && !slices.Contains(c.ImageOrigins, o) {
@@ -136,12 +137,24 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		}
 	}
 	sort.Strings(c.ImageOrigins)
-	sort.SliceStable(c.Popular, func(i, j int) bool {
-		return c.byID[c.Popular[i]].Popularity > c.byID[c.Popular[j]].Popularity
-	})
-	sort.SliceStable(c.Newest, func(i, j int) bool {
-		return c.byID[c.Newest[i]].CreatedAt.After(c.byID[c.Newest[j]].CreatedAt)
-	})
+	// Ties keep the products' order (an unstable sort with the index as
+	// the last key: a stable sort costs seconds on a large catalog).
+	ordered := func(cmpOf func(a, b *models.Product) int) []uint {
+		o := slices.Clone(inStock)
+		slices.SortFunc(o, func(a, b int32) int {
+			if c := cmpOf(&products[a], &products[b]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		ids := make([]uint, len(o))
+		for k, i := range o {
+			ids[k] = products[i].ID
+		}
+		return ids
+	}
+	c.Popular = ordered(func(a, b *models.Product) int { return cmp.Compare(b.Popularity, a.Popularity) })
+	c.Newest = ordered(func(a, b *models.Product) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	for b := range brands {
 		c.Brands = append(c.Brands, b)
 	}

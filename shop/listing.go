@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -79,33 +80,23 @@ func buildListIndex(c *Catalog) *listIndex {
 		li.pos[p.ID] = int32(len(li.items))
 		li.items = append(li.items, listItem{p: p, brand: int32(b), cat: cat, price: p.PriceCents})
 	}
-	order := func(less func(a, b *listItem) bool) []int32 {
+	// Every order ends on the id, so an unstable sort gives one answer.
+	order := func(cmpOf func(a, b *listItem) int) []int32 {
 		o := make([]int32, len(li.items))
 		for i := range o {
 			o[i] = int32(i)
 		}
-		sort.SliceStable(o, func(i, j int) bool { return less(&li.items[o[i]], &li.items[o[j]]) })
+		slices.SortFunc(o, func(i, j int32) int {
+			if c := cmpOf(&li.items[i], &li.items[j]); c != 0 {
+				return c
+			}
+			return cmp.Compare(li.items[i].p.ID, li.items[j].p.ID)
+		})
 		return o
 	}
-	byID := func(a, b *listItem) bool { return a.p.ID < b.p.ID }
-	li.popular = order(func(a, b *listItem) bool {
-		if a.p.Popularity != b.p.Popularity {
-			return a.p.Popularity > b.p.Popularity
-		}
-		return byID(a, b)
-	})
-	li.newest = order(func(a, b *listItem) bool {
-		if !a.p.CreatedAt.Equal(b.p.CreatedAt) {
-			return a.p.CreatedAt.After(b.p.CreatedAt)
-		}
-		return byID(a, b)
-	})
-	li.cheapest = order(func(a, b *listItem) bool {
-		if a.price != b.price {
-			return a.price < b.price
-		}
-		return byID(a, b)
-	})
+	li.popular = order(func(a, b *listItem) int { return cmp.Compare(b.p.Popularity, a.p.Popularity) })
+	li.newest = order(func(a, b *listItem) int { return b.p.CreatedAt.Compare(a.p.CreatedAt) })
+	li.cheapest = order(func(a, b *listItem) int { return cmp.Compare(a.price, b.price) })
 	return li
 }
 

@@ -80,7 +80,15 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	if err := s.loadSynonyms(ctx); err != nil {
 		return nil, err
 	}
+	// The stored model is read while the catalog and the search index are
+	// (each is a second or more on a large shop, and they share nothing).
+	modelLoaded := make(chan struct{})
+	go func() {
+		defer close(modelLoaded)
+		s.ReloadModel(ctx)
+	}()
 	if _, err := s.rebuildCatalog(ctx, true); err != nil {
+		<-modelLoaded
 		return nil, err
 	}
 	if docs := searchDocs(s.Catalog()); s.search.Pending(docs) <= syncSearchBlockingUpTo {
@@ -93,7 +101,7 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 			s.syncSearch(s.Catalog())
 		}()
 	}
-	s.ReloadModel(ctx)
+	<-modelLoaded
 	s.trainer = newTrainer(s)
 	return s, nil
 }

@@ -1,0 +1,53 @@
+package models
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// AllProducts reads every field the entity has, as gorm would, including
+// columns left NULL by an older import and a product without a brand.
+func TestAllProductsReadsEveryField(t *testing.T) {
+	db := mustOpen(t)
+	if err := db.W.Create(&Category{Slug: "c", Name: "C"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 10, 1, 8, 30, 0, 0, time.UTC)
+	full := Product{ExternalID: "SKU-1", Slug: "tent", Title: "Tent", Description: "Sleeps two", Brand: "Packwell", CategoryID: 1,
+		PriceCents: 12900, CompareAtCents: 15900, Stock: 3, ImageURL: "/img/u/abc.jpg", Active: true, Popularity: 4.25, CreatedAt: at, UpdatedAt: at}
+	bare := Product{ExternalID: "SKU-2", Slug: "mat", Title: "Mat", CategoryID: 1}
+	for _, p := range []*Product{&full, &bare} {
+		if err := db.W.Create(p).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.W.Exec("UPDATE products SET description = NULL, brand = NULL, image_url = NULL, active = false WHERE id = ?", bare.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.AllProducts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Product
+	if err := db.R.Order("id").Find(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(want) != 2 {
+		t.Fatalf("read %d products, gorm reads %d, want 2", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if !g.CreatedAt.Equal(w.CreatedAt) || !g.UpdatedAt.Equal(w.UpdatedAt) {
+			t.Errorf("product %d times %v %v, want %v %v", w.ID, g.CreatedAt, g.UpdatedAt, w.CreatedAt, w.UpdatedAt)
+		}
+		g.CreatedAt, g.UpdatedAt, w.CreatedAt, w.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("product %d read as\n%+v\nwant\n%+v", w.ID, g, w)
+		}
+	}
+	if !got[0].CreatedAt.Equal(at) || got[0].Popularity != 4.25 || got[0].CompareAtCents != 15900 || !got[0].Active || got[1].Active {
+		t.Errorf("fields lost: %+v / %+v", got[0], got[1])
+	}
+}
