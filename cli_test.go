@@ -193,3 +193,81 @@ func TestRecommendNeverReturnsRawHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestCoarseTimestampsTrainWithoutDroppingAnyone: an events file whose
+// timestamps are all equal, or all fall in one day, goes through import →
+// train with the defaults without dropping users, and train says what it
+// assumed about the clock.
+func TestCoarseTimestampsTrainWithoutDroppingAnyone(t *testing.T) {
+	day := time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
+	for name, stamp := range map[string]func(n int) time.Time{
+		"all equal": func(int) time.Time { return day },
+		"one day":   func(n int) time.Time { return day.Add(time.Duration(n%86400) * time.Second) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "shop.db")
+			var products, events strings.Builder
+			products.WriteString("id,title,description,category,brand,price,stock,created_at\n")
+			for i := range 60 {
+				fmt.Fprintf(&products, "P%02d,Item %d,An item,Cat%d,Brand%d,%d.50,10,2026-01-01T00:00:00Z\n", i, i, i%5, i%3, 5+i)
+			}
+			events.WriteString("user_id,product_id,type,timestamp\n")
+			n := 0
+			add := func(user string, item int, typ string) {
+				fmt.Fprintf(&events, "%s,P%02d,%s,%s\n", user, item%60, typ, stamp(n).Format(time.RFC3339))
+				n++
+			}
+			const shoppers = 80
+			for u := range shoppers {
+				for k := range 8 {
+					add(fmt.Sprintf("shopper%02d", u), (u%5)+5*((u+k)%12), []string{"view", "view", "click", "add_to_cart", "view", "purchase", "view", "click"}[k])
+				}
+			}
+			// A history imported in one go: thousands of views, no cart.
+			for k := range 3000 {
+				add("importer", k, "view")
+			}
+			pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+			mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
+			mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
+			var out, errb bytes.Buffer
+			if err := run([]string{"import", "--db", db, "--products", pf, "--events", ef}, &out, &errb); err != nil {
+				t.Fatalf("import: %v\n%s", err, errb.String())
+			}
+			out.Reset()
+			if err := run([]string{"train", "--db", db}, &out, &errb); err != nil {
+				t.Fatalf("train: %v\n%s", err, errb.String())
+			}
+			got := out.String()
+			if !strings.Contains(got, fmt.Sprintf(": %d users,", shoppers+1)) || !strings.Contains(got, "dropped 0 events of 0 bot/outlier users") {
+				t.Fatalf("train dropped users of a coarse clock:\n%s", got)
+			}
+			if !strings.Contains(got, "assumed") {
+				t.Fatalf("train does not say what it assumed about the clock:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestTuneBudgetFlag: --tune-budget takes auto, 0 or a duration, and says
+// what it wants otherwise.
+func TestTuneBudgetFlag(t *testing.T) {
+	for in, want := range map[string]time.Duration{"auto": 0, "0": -1, "0s": -1, "20s": 20 * time.Second} {
+		var f tuneBudgetFlag
+		if err := f.Set(in); err != nil || f.config() != want {
+			t.Errorf("--tune-budget %s: %v, %v; want %v", in, f.config(), err, want)
+		}
+	}
+	for _, in := range []string{"soon", "-5s", "3h"} {
+		var f tuneBudgetFlag
+		if err := f.Set(in); err == nil {
+			t.Errorf("--tune-budget %s accepted", in)
+		}
+	}
+	var out, errb bytes.Buffer
+	err := run([]string{"train", "--db", filepath.Join(t.TempDir(), "x.db"), "--tune-budget", "soon"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error()+errb.String(), "want auto, 0 or a duration") {
+		t.Fatalf("train --tune-budget soon: %v\n%s", err, errb.String())
+	}
+}

@@ -86,14 +86,6 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 	return nil
 }
 
-// tuneBudget turns the --tune-budget flag into Config.TuneBudget (0 = off).
-func tuneBudget(d time.Duration) time.Duration {
-	if d <= 0 {
-		return -1
-	}
-	return d
-}
-
 func trainCmd(cfg config, budget time.Duration, stdout, stderr io.Writer) error {
 	ctx, db, done, err := openForCommand(cfg)
 	if err != nil {
@@ -105,16 +97,17 @@ func trainCmd(cfg config, budget time.Duration, stdout, stderr io.Writer) error 
 	}
 	start := time.Now()
 	rcfg := recommender.DefaultConfig()
-	rcfg.TuneBudget = tuneBudget(budget)
+	rcfg.TuneBudget = budget
 	res, err := shop.TrainAndStore(ctx, db, rcfg, progress)
 	if err != nil {
 		return err
 	}
 	st := res.Model.Stats()
+	total := time.Since(start)
 	fmt.Fprintf(stdout, "trained model %d in %s: %d users, %d items, %d interactions from %d events\n",
-		res.Artifact.ID, time.Since(start).Round(time.Millisecond), st.Users, st.Items, st.Interactions, st.Events)
-	fmt.Fprintf(stdout, "  load %s, tune %s, train %s, save %s; models: %s; model memory ~%.1f MiB, stored %.1f MiB\n",
-		res.Load.Round(time.Millisecond), res.Tune.Round(time.Millisecond), res.Train.Round(time.Millisecond), res.Save.Round(time.Millisecond),
+		res.Artifact.ID, total.Round(time.Millisecond), st.Users, st.Items, st.Interactions, st.Events)
+	fmt.Fprintf(stdout, "  load %s, tune %s (%.0f%% of the whole), train %s, save %s; models: %s; model memory ~%.1f MiB, stored %.1f MiB\n",
+		res.Load.Round(time.Millisecond), res.Tune.Round(time.Millisecond), 100*res.Tune.Seconds()/max(total.Seconds(), 1e-9), res.Train.Round(time.Millisecond), res.Save.Round(time.Millisecond),
 		strings.Join(st.Models, ", "), float64(st.MemoryBytes)/(1<<20), float64(len(res.Artifact.Blob))/(1<<20))
 	for _, s := range st.Stages {
 		fmt.Fprintf(stdout, "  %-12s %s\n", s.Stage, s.Duration.Round(time.Millisecond))
@@ -332,8 +325,8 @@ func evalCmd(cfg config, k int, format, dataset, dir string, budget time.Duratio
 	// configuration tuned on the training part only, validated like the
 	// test protocol (a time cut-off for shop data, a random per-user split
 	// for the public dataset).
-	rcfg.TuneBudget = tuneBudget(budget)
-	opt := recommender.FitOptions{}
+	rcfg.TuneBudget = budget
+	opt := recommender.FitOptions{Before: time.Since(start)}
 	if dataset == "movielens" {
 		opt.Split = func(evs []recommender.Event) ([]recommender.Event, []recommender.Event) {
 			return recommender.UserRandomSplit(evs, 0.8, 7)

@@ -26,9 +26,9 @@ Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
-  storefront train     [--db PATH] [--tune-budget 60s]
+  storefront train     [--db PATH] [--tune-budget auto|0|DURATION]
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
-  storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR] [--tune-budget 60s]
+  storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR] [--tune-budget auto|0|DURATION]
   storefront backup    [--db PATH] --to FILE
   storefront migrate   [--db PATH]
   storefront migrate-data --from data/storefront.db --to postgres://user:pass@host:5432/db [--samples 20]
@@ -105,11 +105,12 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		}
 		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, DeactivateMissing: *deactivateMissing}, stdout, stderr)
 	case "train":
-		budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "longest time spent tuning settings on held-out data before training (0 = no tuning)")
+		var budget tuneBudgetFlag
+		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a third of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return trainCmd(cfg, *budget, stdout, stderr)
+		return trainCmd(cfg, budget.config(), stdout, stderr)
 	case "recommend":
 		user := fs.String("user", "", "one external user id")
 		usersFile := fs.String("users-file", "", "file with one external user id per line")
@@ -124,11 +125,12 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		format := fs.String("format", "table", "output format: table or json")
 		dataset := fs.String("dataset", "", "evaluate on a public dataset instead of the shop's events: movielens")
 		dir := fs.String("dir", "../shared/datasets/ml-100k", "dataset directory for --dataset movielens")
-		budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "longest time spent tuning on the training part (0 = no tuning)")
+		var budget tuneBudgetFlag
+		fs.Var(&budget, "tune-budget", "time spent tuning on the training part: auto (a third of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return evalCmd(cfg, *k, *format, *dataset, *dir, *budget, stdout, stderr)
+		return evalCmd(cfg, *k, *format, *dataset, *dir, budget.config(), stdout, stderr)
 	case "backup":
 		to := fs.String("to", "", "file to write the copy to (must not exist)")
 		if err := fs.Parse(args); err != nil {
@@ -195,3 +197,41 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	}
 	return err
 }
+
+// tuneBudgetFlag is --tune-budget: "auto" (the default), 0 or a duration.
+type tuneBudgetFlag struct{ d time.Duration }
+
+func (f *tuneBudgetFlag) String() string {
+	if f == nil || f.d == 0 {
+		return "auto"
+	}
+	if f.d < 0 {
+		return "0"
+	}
+	return f.d.String()
+}
+
+func (f *tuneBudgetFlag) Set(v string) error {
+	if v == "auto" {
+		f.d = 0
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		return fmt.Errorf("want auto, 0 or a duration such as 20s: %w", err)
+	case d < 0:
+		return fmt.Errorf("want auto, 0 or a positive duration, got %s", v)
+	case d > time.Hour:
+		return fmt.Errorf("%s is over the limit of 1h", v)
+	case d == 0:
+		f.d = -1 // no tuning
+	default:
+		f.d = d
+	}
+	return nil
+}
+
+// config is the value of recommender.Config.TuneBudget: 0 = the adaptive
+// default, negative = no tuning.
+func (f tuneBudgetFlag) config() time.Duration { return f.d }

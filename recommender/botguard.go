@@ -107,12 +107,13 @@ func newBotGuard(evs []compactEvent) botGuard {
 	// The shop's clock: rates mean nothing when every timestamp is the
 	// same, all fall in one day, or they sit on whole minutes or days.
 	fineClock := true
+	oneImport := false // the whole file is evidently one import: history, not behaviour
 	switch {
 	case maxT == minT:
-		fineClock = false
+		fineClock, oneImport = false, true
 		g.clockNotes = append(g.clockNotes, "every event has the same timestamp: assumed the file's order is the time order; no rate check, and time decay and trending have no effect")
 	case maxT-minT < 86400:
-		fineClock = false
+		fineClock, oneImport = false, true
 		g.clockNotes = append(g.clockNotes, "every event falls within one day: assumed they are one import's timestamps, not a browsing clock; no rate check")
 	case onDay*10 >= n*9:
 		fineClock = false
@@ -135,8 +136,13 @@ func newBotGuard(evs []compactEvent) botGuard {
 	volThr := math.Max(minBotViews, robustUpper(logViews))
 	rateThr := math.Max(minBotRate, robustUpper(logPeak))
 	// Shape only says "machine" in a shop where people do cart or buy.
-	shopConverts := converting*50 >= len(shapes) // ≥ 2% of users
+	// A long history in a file that is one import says nothing of how it
+	// was made, so volume alone drops no one there.
+	shopConverts := converting*50 >= len(shapes) && !oneImport // ≥ 2% of users
 	g.rule = fmt.Sprintf("view-only users with ≥ %.0f views (this shop's outlier line) and a peak of ≥ %.0f events a minute on a fine clock", volThr, rateThr)
+	if oneImport {
+		g.rule += "; no drop on volume alone in one import"
+	}
 	if shopConverts {
 		g.rule += fmt.Sprintf(", or ≥ %.0f views and never a cart", 3*volThr)
 	}

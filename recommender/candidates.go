@@ -114,6 +114,20 @@ func (m *Model) buildCandidates(ctx context.Context, events []Event, cfg Candida
 	m.cands = c
 }
 
+// candidateCost is the time of one shopper's candidate list, measured on
+// up to n shoppers.
+func (m *Model) candidateCost(perUser, n int) time.Duration {
+	n = min(n, len(m.userIDs))
+	if n == 0 {
+		return 0
+	}
+	start := time.Now()
+	for u := range n {
+		m.topForUser(int32(u), perUser)
+	}
+	return time.Since(start) / time.Duration(n)
+}
+
 // topForUser ranks the whole catalog with the hybrid blend for a trained
 // user and returns the best n unseen items, in index order (a set).
 func (m *Model) topForUser(u int32, n int) []int32 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,9 @@ import (
 type FitOptions struct {
 	// Budget is the wall time tuning may take; 0 = cfg.TuneBudget.
 	Budget time.Duration
+	// Before is the time the caller already spent on this training
+	// (loading the data): the default budget is a share of the whole.
+	Before time.Duration
 	// Split, when set, replaces the held-out split tuning validates on
 	// (the default is a time cut-off: each shopper's events after the
 	// latest 10% of the data's time are held out, as in serving).
@@ -27,16 +31,29 @@ type FitOptions struct {
 // world's later test window, and it passed on no other world.
 const serveSecondStage = false
 
-// DefaultTuneBudget is the tuning time allowed by default.
+// DefaultTuneBudget is the most tuning time the default budget gives.
+// The default is adaptive: tuning gets a third of the rest of the training
+// (loading, and the final training estimated from one fit on the tuning
+// split), so it takes at most about a quarter of the whole, and never more
+// than this.
 const DefaultTuneBudget = 60 * time.Second
+
+// defaultTuneBudget is a third of the rest of the training — a quarter of
+// the whole — and at most DefaultTuneBudget.
+func defaultTuneBudget(rest time.Duration) time.Duration {
+	return min(rest/3, DefaultTuneBudget)
+}
 
 // FitReport says what Fit chose and how the choices did on held-out data.
 type FitReport struct {
 	Tuned      bool
 	Reason     string // why tuning was skipped or stopped early
 	Duration   time.Duration
-	Candidates int // configurations scored
-	Users      int // held-out shoppers scored
+	Budget     time.Duration // the tuning budget
+	BudgetWhy  string        // how the budget was set
+	Skipped    int           // moves left out because the budget could not afford them
+	Candidates int           // configurations scored
+	Users      int           // held-out shoppers scored
 	Default    float64
 	Chosen     float64 // validation NDCG@10 of the defaults and of the choice
 	Steps      []TuneStep
@@ -46,7 +63,20 @@ type FitReport struct {
 	// clearly enough to serve.
 	Ranker     *Ranker
 	RankerKept bool
+	// content is the content model tuning trained: it depends on the
+	// catalog only, so the final training reuses it.
+	content *contentModel
+	costs   string // what one fit, one cache and one blend re-fit took
 }
+
+type contentModel struct {
+	neighbors int
+	sims      csr
+}
+
+// contentReusable reports whether the content model of the tuning fit is
+// the final training's: the catalog is given, not derived from events.
+func contentReusable(d Dataset) bool { return len(d.Items) > 0 }
 
 // TuneStep is one accepted change of the search.
 type TuneStep struct {
@@ -65,6 +95,7 @@ func (r *FitReport) Lines() []string {
 	}
 	out := []string{fmt.Sprintf("tuned in %s: %d configurations scored on %d held-out shoppers; validation NDCG@10 %.4f with the defaults, %.4f chosen",
 		r.Duration.Round(time.Millisecond), r.Candidates, r.Users, r.Default, r.Chosen)}
+	out = append(out, r.budgetLine())
 	if r.Reason != "" {
 		out = append(out, r.Reason)
 	}
@@ -84,6 +115,17 @@ func (r *FitReport) Lines() []string {
 		out = append(out, r.Ranker.describe(r.RankerKept))
 	}
 	return out
+}
+
+func (r *FitReport) budgetLine() string {
+	line := fmt.Sprintf("tuning budget %s: %s", r.Budget.Round(10*time.Millisecond), r.BudgetWhy)
+	if r.costs != "" {
+		line += "; " + r.costs
+	}
+	if r.Skipped > 0 {
+		line += fmt.Sprintf("; %d moves left out that the budget could not afford", r.Skipped)
+	}
+	return line
 }
 
 func days(d time.Duration) string {
@@ -106,7 +148,7 @@ func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *F
 	if opt.Progress != nil {
 		opt.Progress("tune", rep.Duration)
 	}
-	m, err := Train(ctx, d, tuned, opt.Progress)
+	m, err := train(ctx, d, tuned, opt.Progress, rep.content)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +165,12 @@ const (
 	maxTuneUsers  = 1500 // held-out shoppers scored per configuration
 	maxTuneEvents = 600_000
 	tunePool      = 50 // items per model kept per shopper in the scoring cache
-	numComponents = 13
+	// With the default budget, tuning fits a sample of the shoppers with
+	// about 1/autoTuneShare of the events, and at least minAutoTuneEvents.
+	autoTuneShare     = 5
+	minAutoTuneEvents = 100_000
+	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget
+	numComponents     = 13
 )
 
 // Tune chooses signal settings, model settings and the hybrid blend for
@@ -143,9 +190,15 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if budget == 0 {
 		budget = cfg.TuneBudget
 	}
-	if budget == 0 {
+	auto := budget == 0
+	if auto {
+		// Until one fit has been timed, the cap bounds the default.
 		budget = DefaultTuneBudget
+		rep.BudgetWhy = fmt.Sprintf("the default, a third of the rest of the training, at most %s", DefaultTuneBudget)
+	} else {
+		rep.BudgetWhy = "set explicitly"
 	}
+	rep.Budget = budget
 	start := time.Now()
 	// With the second stage on, the search gets four fifths of the budget
 	// and the second stage the rest.
@@ -153,19 +206,25 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if serveSecondStage {
 		searchBudget = budget * 4 / 5
 	}
-	clock := newTuneClock(searchBudget, workerCount(cfg.Workers))
+	clock := newTuneClock(searchBudget, workerCount(cfg.Workers), auto)
 	split := opt.Split
 	if split == nil {
 		split = func(evs []Event) ([]Event, []Event) { return TimeSplit(evs, 0.9) }
 	}
 	evs := d.Events
 	scale := 1.0
-	if len(evs) > maxTuneEvents {
+	limit := maxTuneEvents
+	if auto {
+		// The default budget is a share of the training, and tuning's
+		// first fit is part of it: tune on a sample of the shoppers.
+		limit = min(limit, max(len(evs)/autoTuneShare, minAutoTuneEvents))
+	}
+	if len(evs) > limit {
 		users := map[string]bool{}
 		for _, e := range evs {
 			users[e.User] = true
 		}
-		keep := int(float64(len(users)) * maxTuneEvents / float64(len(evs)))
+		keep := int(float64(len(users)) * float64(limit) / float64(len(evs)))
 		evs = sampleUsers(evs, keep)
 		kept := map[string]bool{}
 		for _, e := range evs {
@@ -185,28 +244,95 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	work := cfg
 	work.Candidates.PerUser = 0
 	work.EASE.Lambda *= scale
+	if auto {
+		// ALS takes most of a fit; settings are compared, not served, so
+		// fewer sweeps do.
+		work.ALS.Iterations = min(work.ALS.Iterations, tuneALSIterations)
+	}
+	fitStart := time.Now()
 	base, err := t.build(work, nil, "")
 	if err != nil {
 		return cfg, rep, err
 	}
+	t.noteCosts(base.m, time.Since(fitStart))
 	t.setUsers(base.m, valEv)
-	rep.Users = len(t.users)
 	if len(t.users) < minTuneUsers {
+		rep.Users = len(t.users)
 		rep.Reason = fmt.Sprintf("only %d held-out shoppers (need %d)", len(t.users), minTuneUsers)
 		return cfg, rep, nil
 	}
 	cur := base
-	cur.cache = t.cacheFor(cur.m)
+	first := min(len(t.users), 100)
+	cacheStart := time.Now()
+	cur.cache = t.cacheFor(cur.m, t.users[:first]...)
+	perUser := time.Since(cacheStart) / time.Duration(first)
+	if auto {
+		// The final training fits every event with every sweep, the
+		// tuning fit only the tuning split: scale the measured stages
+		// (the content model depends on the catalog only and is reused).
+		// Candidate lists cost about one scoring per active shopper.
+		ratio := float64(len(d.Events)) / float64(len(trainEv))
+		var final time.Duration
+		for _, st := range base.m.stats.Stages {
+			switch {
+			case st.Stage == "content" && contentReusable(d):
+			case st.Stage == "als":
+				final += time.Duration(float64(st.Duration) * ratio * float64(cfg.ALS.Iterations) / float64(max(work.ALS.Iterations, 1)))
+			default:
+				final += time.Duration(float64(st.Duration) * ratio)
+			}
+		}
+		var cands time.Duration
+		if cfg.Candidates.PerUser > 0 {
+			shoppers := int(float64(len(base.m.userIDs)) / scale)
+			if cfg.Candidates.MaxUsers > 0 {
+				shoppers = min(shoppers, cfg.Candidates.MaxUsers)
+			}
+			cands = time.Duration(shoppers) * base.m.candidateCost(cfg.Candidates.PerUser, 20) / time.Duration(t.workers)
+			if cfg.Candidates.Budget > 0 {
+				cands = min(cands, cfg.Candidates.Budget)
+			}
+		}
+		budget = defaultTuneBudget(opt.Before + final + cands)
+		rep.Budget = budget
+		rep.BudgetWhy = fmt.Sprintf("a third of the rest of the training (load %s, models ~%s, candidate lists ~%s), so at most a quarter of the whole; at most %s",
+			opt.Before.Round(10*time.Millisecond), final.Round(10*time.Millisecond), cands.Round(10*time.Millisecond), DefaultTuneBudget)
+		searchBudget = budget
+		if serveSecondStage {
+			searchBudget = budget * 4 / 5
+		}
+		clock.budget = searchBudget
+	}
+	// A small budget validates on fewer held-out shoppers: one cache of
+	// their scores may take about a tenth of it. The shoppers are in hash
+	// order, so the first ones are a random sample.
+	if perUser > 0 {
+		t.users = t.users[:min(len(t.users), max(int(clock.budget/10/perUser), minSizedUsers))]
+	}
+	if len(t.users) > first {
+		cur.cache = append(cur.cache, t.cacheFor(cur.m, t.users[first:]...)...)
+	}
+	t.cacheCost = time.Since(cacheStart)
+	rep.Users = len(t.users)
 	defUsers := t.perUser(cur.cache, work.Weights)
 	rep.Default = mean(defUsers)
-	cur.w, cur.per = t.tuneBlend(cur.cache, work.Weights)
+	blendStart := time.Now()
+	cur.w, cur.per = t.tuneBlend(cur.cache, work.Weights, 3)
+	t.blendCost = time.Since(blendStart)
 	cur.ndcg = mean(cur.per)
+	rep.costs = fmt.Sprintf("one fit %s, scoring %d held-out shoppers %s, one blend re-fit %s",
+		t.fitCost.Round(10*time.Millisecond), len(t.users), t.cacheCost.Round(10*time.Millisecond), t.blendCost.Round(10*time.Millisecond))
 	if cur.w != work.Weights {
 		rep.Steps = append(rep.Steps, TuneStep{"blend", "tuned", cur.ndcg})
 	}
 	for round := 0; round < 2 && !clock.over(); round++ {
 		improved := false
-		for _, mv := range tuneMoves(cur.m) {
+		moves := tuneMoves(cur.m)
+		// Cheapest first, so a small budget is spent on many small moves
+		// rather than on one retraining of everything.
+		slices.SortStableFunc(moves, func(a, b tuneMove) int { return cmp.Compare(t.moveCost(a), t.moveCost(b)) })
+		skipped := 0
+		for _, mv := range moves {
 			for _, v := range mv.values(cur.cfg) {
 				if clock.over() {
 					rep.Reason = "stopped at the time budget"
@@ -217,12 +343,18 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 				if next == cur.cfg {
 					continue
 				}
+				if !clock.affords(t.moveCost(mv)) {
+					skipped++
+					continue
+				}
 				cand, err := t.build(next, cur.m, mv.retrain)
 				if err != nil {
 					return cfg, rep, err
 				}
 				cand.cache = t.cacheFor(cand.m)
-				cand.w, cand.per = t.tuneBlend(cand.cache, cur.w)
+				// The blend was fit in full above; one pass re-fits it to
+				// the move.
+				cand.w, cand.per = t.tuneBlend(cand.cache, cur.w, 1)
 				cand.ndcg = mean(cand.per)
 				if clearlyBetter(cand.per, cur.per, 2) {
 					cur = cand
@@ -230,6 +362,9 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 					rep.Steps = append(rep.Steps, TuneStep{mv.name, mv.show(v), cur.ndcg})
 				}
 			}
+		}
+		if round == 0 {
+			rep.Skipped = skipped
 		}
 		if !improved {
 			break
@@ -240,7 +375,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	if serveSecondStage {
 		samples := t.rankSamples(cur.m, cur.w)
-		rankClock := newTuneClock(max(budget/5, 2*time.Second), workerCount(cfg.Workers))
+		rankClock := newTuneClock(max(budget/5, 2*time.Second), workerCount(cfg.Workers), auto)
 		if r, linear, boosted := trainRanker(samples, rankClock.over); r != nil {
 			rep.Ranker = r
 			rep.RankerKept = len(r.Trees) > 0 && clearlyBetter(boosted, linear, 2)
@@ -250,39 +385,81 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	out.Weights = cur.w
 	out.Candidates = cfg.Candidates
 	out.EASE.Lambda /= scale
+	out.ALS.Iterations = cfg.ALS.Iterations
 	out.Workers = cfg.Workers
 	rep.Tuned, rep.Chosen, rep.Config = true, cur.ndcg, out
+	if contentReusable(d) {
+		rep.content = &contentModel{neighbors: cur.cfg.Content.Neighbors, sims: cur.m.content}
+	}
 	rep.Candidates = t.scored
 	rep.Duration = time.Since(start)
 	if scale < 1 {
-		rep.Reason = fmt.Sprintf("tuned on a sample of %.0f%% of shoppers", 100*scale)
+		rep.Reason = strings.TrimPrefix(rep.Reason+fmt.Sprintf("; tuned on a sample of %.0f%% of shoppers", 100*scale), "; ")
 	}
 	return out, rep, nil
 }
 
-// tuneClock measures the tuning budget. On a machine other work keeps
-// busy, wall time would starve the search, so the budget is spent when
-// both the wall time and the CPU time this process used (per worker)
-// exceed it, or the wall time exceeds it four times over.
+// noteCosts keeps what one fit of the tuning split cost, stage by stage:
+// the price of each move.
+func (t *tuner) noteCosts(m *Model, total time.Duration) {
+	t.fitCost = total
+	t.stageCost = map[string]time.Duration{}
+	for _, st := range m.stats.Stages {
+		t.stageCost[st.Stage] = st.Duration
+	}
+	// Popularity needs the signals rebuilt (see build).
+	t.stageCost["popularity"] += t.stageCost["signals"]
+}
+
+// moveCost is the expected time of trying one value of a move: retraining
+// what it changes, caching each model's scores and re-fitting the blend.
+func (t *tuner) moveCost(mv tuneMove) time.Duration {
+	c := t.fitCost
+	if mv.retrain != "" {
+		c = t.stageCost[mv.retrain]
+	}
+	return c + t.cacheCost + t.blendCost
+}
+
+// minSizedUsers is the fewest held-out shoppers a small budget validates
+// on (all of them when there are fewer).
+const minSizedUsers = 200
+
+// tuneClock measures the tuning budget. The default budget is a share of
+// times measured on this machine, under whatever load it has, so it is
+// wall time. An explicit budget is a promise of search, and on a machine
+// other work keeps busy wall time would starve it: it is spent when both
+// the wall time and the CPU time this process used (per worker) exceed
+// it, or the wall time exceeds it four times over.
 type tuneClock struct {
 	budget    time.Duration
 	workers   int
+	wallOnly  bool
 	wallStart time.Time
 	cpuStart  time.Duration
 }
 
-func newTuneClock(budget time.Duration, workers int) tuneClock {
-	return tuneClock{budget: budget, workers: max(workers, 1), wallStart: time.Now(), cpuStart: processCPU()}
+func newTuneClock(budget time.Duration, workers int, wallOnly bool) *tuneClock {
+	return &tuneClock{budget: budget, workers: max(workers, 1), wallOnly: wallOnly, wallStart: time.Now(), cpuStart: processCPU()}
 }
 
-func (c tuneClock) over() bool {
+// used is how much of the budget is spent.
+func (c *tuneClock) used() time.Duration {
 	wall := time.Since(c.wallStart)
-	if wall > 4*c.budget {
-		return true
+	if c.wallOnly || wall > 4*c.budget {
+		return wall
 	}
 	cpu := processCPU() - c.cpuStart
-	return wall > c.budget && (cpu <= 0 || cpu/time.Duration(c.workers) > c.budget)
+	if cpu <= 0 {
+		return wall
+	}
+	return min(wall, cpu/time.Duration(c.workers))
 }
+
+func (c *tuneClock) over() bool { return c.used() > c.budget }
+
+// affords reports whether work expected to take d still fits.
+func (c *tuneClock) affords(d time.Duration) bool { return c.used()+d <= c.budget }
 
 func latest(evs []Event) time.Time {
 	var t time.Time
@@ -371,6 +548,11 @@ type tuner struct {
 	data    Dataset
 	users   []tuneUser
 	scored  int
+	// What one fit of the tuning split cost, stage by stage, and one
+	// cache of the held-out shoppers' scores and one blend re-fit: the
+	// price of a move.
+	fitCost, cacheCost, blendCost time.Duration
+	stageCost                     map[string]time.Duration
 }
 
 type tuneUser struct {
@@ -495,9 +677,12 @@ func vecWeights(v [numComponents]float64) HybridWeights {
 // cacheFor scores every held-out shopper with each model alone (exactly
 // the normalised contribution the hybrid blends) and keeps each model's
 // best tunePool items.
-func (t *tuner) cacheFor(m *Model) []userCache {
-	out := make([]userCache, len(t.users))
-	parallelRange(len(t.users), t.workers, func(next func() (int, int, bool)) {
+func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
+	if users == nil {
+		users = t.users
+	}
+	out := make([]userCache, len(users))
+	parallelRange(len(users), t.workers, func(next func() (int, int, bool)) {
 		s := m.getScratch()
 		defer m.scratch.Put(s)
 		var comp [numComponents][]float32
@@ -512,7 +697,7 @@ func (t *tuner) cacheFor(m *Model) []userCache {
 				return
 			}
 			for k := lo; k < hi; k++ {
-				tu := &t.users[k]
+				tu := &users[k]
 				req := Request{User: tu.id}
 				for c := range comp {
 					s.begin()
@@ -658,10 +843,10 @@ func (t *tuner) perUser(cache []userCache, w HybridWeights) []float64 {
 // listwise linear ranker over every model's normalised score and the taste
 // features, fit to NDCG@10 of the held-out shoppers (Metzler and Croft's
 // coordinate ascent). It returns the weights and their per-user figures.
-func (t *tuner) tuneBlend(cache []userCache, w HybridWeights) (HybridWeights, []float64) {
+func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (HybridWeights, []float64) {
 	best := weightVec(w)
 	bestU := t.perUser(cache, w)
-	for pass := 0; pass < 3; pass++ {
+	for pass := 0; pass < passes; pass++ {
 		changed := false
 		for c := range best {
 			var vals []float64

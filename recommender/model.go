@@ -79,6 +79,12 @@ func (m *Model) Stats() Stats {
 // each stage with its name and duration (stages: signals, popularity,
 // item_knn, content, als, svd, ease, candidates).
 func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage string, dur time.Duration)) (*Model, error) {
+	return train(ctx, d, cfg, progress, nil)
+}
+
+// train is Train reusing a content model already trained on d's catalog
+// (content depends on nothing else), if one with cfg's size is given.
+func train(ctx context.Context, d Dataset, cfg Config, progress func(stage string, dur time.Duration), content *contentModel) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -119,6 +125,11 @@ func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	sig.events = nil
 	for _, c := range modelComponents {
 		if !c.enabled(m, cfg) {
+			continue
+		}
+		if c.name == "content" && content != nil && content.neighbors == cfg.Content.Neighbors && content.sims.rows == len(m.cat.items) {
+			m.content = content.sims
+			m.stats.Models = append(m.stats.Models, c.name)
 			continue
 		}
 		if err := stage(c.name, func() error { return c.train(ctx, m, &sig, cfg, workers) }); err != nil {

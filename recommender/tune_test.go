@@ -87,3 +87,48 @@ func TestSampleUsersKeepsWholeUsersAndBoundsTheCount(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultBudgetIsAShareOfTheTraining: by default tuning gets a third of
+// the rest of the training (loading included), so at most about a quarter
+// of the whole, and never more than DefaultTuneBudget; an explicit budget
+// is kept as given.
+func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
+	d := syntheticShop(2000, 800, 60_000, 11)
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	budgetFor := func(before time.Duration, explicit time.Duration) *FitReport {
+		t.Helper()
+		c := cfg
+		c.TuneBudget = explicit
+		start := time.Now()
+		_, rep, err := Tune(context.Background(), d, c, FitOptions{Before: before})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Tuned {
+			t.Fatalf("not tuned: %q", rep.Lines())
+		}
+		if took := time.Since(start); took < rep.Duration {
+			t.Fatalf("report says %s, took %s", rep.Duration, took)
+		}
+		return rep
+	}
+	quick := budgetFor(0, 0)
+	if quick.Budget <= 0 || quick.Budget >= DefaultTuneBudget/4 || !strings.Contains(quick.BudgetWhy, "a third of the rest of the training") {
+		t.Fatalf("default budget on a small shop with nothing loaded: %s (%s)", quick.Budget, quick.BudgetWhy)
+	}
+	if !strings.Contains(strings.Join(quick.Lines(), "\n"), "tuning budget") {
+		t.Fatalf("the report does not give the budget: %q", quick.Lines())
+	}
+	// Nine more seconds of loading give tuning three more seconds.
+	slow := budgetFor(9*time.Second, 0)
+	if slow.Budget < quick.Budget+3*time.Second-quick.Budget/2 {
+		t.Fatalf("budget %s after a 9 s load, %s after none: loading must count", slow.Budget, quick.Budget)
+	}
+	if given := budgetFor(0, 1500*time.Millisecond); given.Budget != 1500*time.Millisecond || given.BudgetWhy != "set explicitly" {
+		t.Fatalf("explicit budget: %s (%s)", given.Budget, given.BudgetWhy)
+	}
+	if got := defaultTuneBudget(time.Hour); got != DefaultTuneBudget {
+		t.Fatalf("an hour of training gives tuning %s, want the cap %s", got, DefaultTuneBudget)
+	}
+}

@@ -113,7 +113,8 @@ type TrainResult struct {
 // TrainAndStore trains a model on everything in db and stores it, so the
 // shop (this process or another) serves it at once.
 // Before training, cfg is tuned on the shop's own data within
-// cfg.TuneBudget.
+// cfg.TuneBudget (by default a share of the training time, loading
+// included).
 func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, progress func(stage string, d time.Duration)) (*TrainResult, error) {
 	res := &TrainResult{}
 	start := time.Now()
@@ -126,7 +127,7 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 		progress("load", res.Load)
 	}
 	start = time.Now()
-	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress})
+	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress, Before: res.Load})
 	if err != nil {
 		return nil, err
 	}
