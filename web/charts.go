@@ -18,9 +18,10 @@ type dayFrame struct {
 }
 
 // lineFrame is the frame of the admin's daily line charts (analytics and
-// experiments) with room for y labels up to padL wide.
+// experiments) with room for y labels up to padL wide and, on the right,
+// for half of the last day's centred label.
 func lineFrame(padL float64, days int, top float64) dayFrame {
-	return dayFrame{w: 720, h: 260, padL: padL, padR: 16, padT: 16, padB: 36, days: days, top: top}
+	return dayFrame{w: 720, h: 260, padL: padL, padR: 28, padT: 16, padB: 36, days: days, top: top}
 }
 
 // x is the horizontal position of day i; a single day sits in the middle.
