@@ -429,15 +429,18 @@ func sessionIntent(s *SlotSpec, session map[string]float64) float64 {
 		return 0
 	}
 	switch s.Kind {
-	case KindBecauseViewed:
-		return 1 // anchored on the latest items, which are the visit's
 	case KindCategory:
 		if s.Category == "" {
-			return 0.9 // shows the visit's category (see fillSlot)
+			// Shows the category the visitor is looking at, near the
+			// visit's prices and brands (see fillSlot): the closest match
+			// to what they just opened leads.
+			return 1
 		}
 		if v := session[s.Category]; v >= 0.5 {
 			return 0.8 * v
 		}
+	case KindBecauseViewed:
+		return 0.9 // anchored on the latest items, which are the visit's
 	}
 	return 0
 }

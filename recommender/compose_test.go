@@ -281,8 +281,9 @@ func TestComposeAudiences(t *testing.T) {
 
 func TestRowsFollowingTheVisitLeadThePage(t *testing.T) {
 	// However well the best sellers do and whatever exploration draws, a
-	// visit in progress puts its rows first, closest first; locked slots
-	// keep their places.
+	// visit in progress puts its rows first, closest first (the category
+	// the visitor is looking at, then what goes with what they viewed);
+	// locked slots keep their places.
 	specs := []SlotSpec{
 		{ID: "hero", Kind: KindHero, Locked: true},
 		{ID: "best", Kind: KindPopular, Impressions: 1000, Clicks: 300},
@@ -300,7 +301,7 @@ func TestRowsFollowingTheVisitLeadThePage(t *testing.T) {
 		for _, i := range order[:4] {
 			got = append(got, specs[i].ID)
 		}
-		if strings.Join(got, " ") != "hero because top kitchen" {
+		if strings.Join(got, " ") != "hero top because kitchen" {
 			t.Fatalf("page order %v", got)
 		}
 	}

@@ -75,6 +75,17 @@ func TestNewVisitorsHomepageFollowsTheVisit(t *testing.T) {
 	if h := doc.Find(`section[data-slot-type="category"] h2`).First().Text(); !strings.Contains(h, "Kitchen") {
 		t.Fatalf("the visit's category row is titled %q", h)
 	}
+	// The first row under the hero is the category the visitor is looking
+	// at, and its first card is near the prices they looked at (€10 and €11).
+	if typ := free[0].AttrOr("data-slot-type", ""); typ != models.SlotCategory {
+		t.Fatalf("the first row under the hero is %q (%s), not the visit's category", strings.TrimSpace(free[0].Find("h2").Text()), typ)
+	}
+	id, _ := parseProductID(free[0].Find("[data-product-id]").First().AttrOr("data-product-id", ""))
+	p, err := shop.db.ProductByID(ctx, id)
+	must(t, err)
+	if p.PriceCents < 500 || p.PriceCents > 2200 {
+		t.Fatalf("after views at €10 and €11 the first card is %s at %d cents", p.Title, p.PriceCents)
+	}
 }
 
 // TestAVisitorBackWithoutAClickSeesOtherProducts: a new visitor who comes
