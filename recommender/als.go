@@ -3,6 +3,7 @@ package recommender
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
@@ -154,16 +155,25 @@ func solveExact(y []float32, gram []float64, k int, alpha float32, items []int32
 		}
 	}
 	b := mat.NewVecDense(k, nil)
-	yi := mat.NewVecDense(k, nil)
+	if len(items) == 0 {
+		return make([]float32, k), nil
+	}
+	// A = YᵀY + λI + Σ (c−1)·yᵢyᵢᵀ as one rank-n update of the rows
+	// √(c−1)·yᵢ (blocked, several times faster than n rank-one updates).
+	z := mat.NewDense(len(items), k, nil)
+	raw := z.RawMatrix()
+	bv := b.RawVector().Data
 	for n, it := range items {
 		conf := 1 + float64(alpha)*float64(vals[n])
+		sq := math.Sqrt(max(conf-1, 0))
 		row := y[int(it)*k : int(it+1)*k]
+		dst := raw.Data[n*raw.Stride : n*raw.Stride+k]
 		for j, v := range row {
-			yi.SetVec(j, float64(v))
+			dst[j] = sq * float64(v)
+			bv[j] += conf * float64(v)
 		}
-		a.SymRankOne(a, conf-1, yi)
-		b.AddScaledVec(b, conf, yi)
 	}
+	a.SymRankK(a, 1, z.T())
 	var ch mat.Cholesky
 	if ok := ch.Factorize(a); !ok {
 		return nil, fmt.Errorf("recommender: fold-in system is not positive definite")

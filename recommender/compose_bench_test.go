@@ -1,32 +1,15 @@
 package recommender
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 )
 
-var (
-	demoOnce  sync.Once
-	demoModel *Model
-)
-
 // demoShop is a world the size of the seeded demo shop (5k shoppers, 5k
 // products, 350k events), trained once per process.
-func demoShop(b *testing.B) *Model {
-	b.Helper()
-	demoOnce.Do(func() {
-		var err error
-		demoModel, err = Train(context.Background(), syntheticShop(5000, 5000, 350_000, 3), DefaultConfig(), nil)
-		if err != nil {
-			panic(err)
-		}
-	})
-	return demoModel
-}
+func demoShop(b *testing.B) *Model { return worldModel(b, benchWorlds[0]) }
 
 // demoPage is the seeded homepage's nine slots.
 func demoPage() []SlotSpec {
@@ -77,7 +60,7 @@ func BenchmarkCompose(b *testing.B) {
 					b.Fatalf("composed %d slots", len(slots))
 				}
 			}
-			reportPercentiles(b, lat)
+			reportPercentiles(b, lat, nil)
 		})
 	}
 }

@@ -347,12 +347,7 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	}
 	factor := func(f []float32, k int, v []float32, weight float32, src source) {
 		for _, j := range s.sub {
-			row := f[int(j)*k : int(j+1)*k]
-			var dot float32
-			for d, x := range v {
-				dot += x * row[d]
-			}
-			s.tmp[j] = dot
+			s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
 		}
 		m.blendSubset(s, s.tmp, weight, src)
 	}

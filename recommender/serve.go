@@ -144,6 +144,9 @@ type scratch struct {
 	comp               []float32 // second stage: each component alone, numComponents × items
 	cands              []int32   // second stage: the blend's candidates
 	feat               []float32 // second stage: their features
+	reasonNorms        []float32 // factorReason: norms of the history's factors, for reasonNormsOf in reasonNormsAt
+	reasonNormsOf      source
+	reasonNormsAt      uint32
 }
 
 func (m *Model) getScratch() *scratch {
@@ -636,9 +639,9 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (string, bool) {
 	switch s.src[j] {
 	case srcALS:
-		return m.factorReason(s, j, m.als.k, m.als.item), true
+		return m.factorReason(s, j, srcALS, m.als.k, m.als.item), true
 	case srcSVD:
-		return m.factorReason(s, j, m.svd.k, m.svd.item), true
+		return m.factorReason(s, j, srcSVD, m.svd.k, m.svd.item), true
 	case srcEASE:
 		best, bestV := int32(-1), float32(0)
 		for k, i := range s.hist.items {
@@ -681,25 +684,26 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 // factorReason names the history item whose latent factors are closest to
 // j's (cosine): the taste the factor model matched. Only the strongest
 // history items are looked at, to keep a row fast.
-func (m *Model) factorReason(s *scratch, j int32, k int, item func(int32) []float32) string {
+func (m *Model) factorReason(s *scratch, j int32, model source, k int, item func(int32) []float32) string {
 	if k == 0 || len(s.hist.items) == 0 {
 		return m.interestReason(s, j)
+	}
+	hist := s.hist.items[:min(len(s.hist.items), factorReasonHistory)]
+	// The history's norms are computed once per request, not per pick.
+	if s.reasonNormsAt != s.epoch || s.reasonNormsOf != model || len(s.reasonNorms) != len(hist) {
+		s.reasonNorms = s.reasonNorms[:0]
+		for _, i := range hist {
+			s.reasonNorms = append(s.reasonNorms, norm32(item(i)))
+		}
+		s.reasonNormsAt, s.reasonNormsOf = s.epoch, model
 	}
 	fj := item(j)
 	nj := norm32(fj)
 	// Name an item only when it is clearly alike, so the reason is true.
 	best, bestV := int32(-1), float32(factorReasonMinSimilarity)
-	for n, i := range s.hist.items {
-		if n == factorReasonHistory {
-			break
-		}
-		fi := item(i)
-		var dot float32
-		for d := range fj {
-			dot += fi[d] * fj[d]
-		}
-		if ni := norm32(fi); ni > 0 && nj > 0 {
-			if v := s.hist.weights[n] * dot / (ni * nj); v > bestV {
+	for n, i := range hist {
+		if ni := s.reasonNorms[n]; ni > 0 && nj > 0 {
+			if v := s.hist.weights[n] * dot32(item(i), fj) / (ni * nj); v > bestV {
 				best, bestV = i, v
 			}
 		}
