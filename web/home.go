@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -134,28 +133,43 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 	}
 	if v.OptOut || v.Control || hist.Empty() && len(v.Hidden) == 0 {
 		// Nothing personal to show: the page everyone in this audience
-		// and arm gets this minute, unless the viewer is back without
-		// having opened anything: then the products they passed over make
-		// way for others (not in the control group, nor for an opt-out).
-		stranger := Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}
-		remember := !v.OptOut && !v.Control
-		st.mu.Lock()
-		if remember {
-			stranger.Passed = slices.Clone(st.passed)
-		}
-		st.mu.Unlock()
-		if len(stranger.Passed) > 0 {
-			e, err := s.composeEntry(ctx, stranger, slots, shop.History{}, ver, arm, now)
-			if err == nil {
-				st.passedOver(e)
+		// and arm gets this minute, or, for a viewer back without having
+		// opened anything, the page of their turn (not in the control
+		// group, nor for an opt-out).
+		turn := 0
+		if !v.OptOut && !v.Control {
+			st.mu.Lock()
+			turn = min(st.turns, maxTurns-1)
+			if !st.removed {
+				st.turns++
 			}
-			return e, err
+			st.mu.Unlock()
 		}
 		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
+		return s.strangerHome(ctx, k, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
+	}
+	e, err := s.composeEntry(ctx, v, slots, hist, ver, arm, scheduleBoundary(slots, now, now.Add(personalTTL)))
+	if err == nil && cacheable {
+		s.viewers.setHome(st, e)
+	}
+	return e, err
+}
+
+// strangerHome returns the homepage shared by viewers without history on
+// their turn-th homepage since their last event: turn 0 is the page every
+// new viewer gets this minute; a later turn's page puts the products of the
+// earlier turns' pages last (recommender.Shopper.Passed), so a viewer who
+// came back without opening anything sees others first. Each turn's page is
+// composed once a minute.
+func (s *Server) strangerHome(ctx context.Context, k sharedKey, turn int, v Viewer, slots []models.Slot, cacheable bool) (*homeEntry, error) {
+	var passed []string
+	for t := 0; ; t++ {
+		k.turn = t
 		e := s.shared.get(k)
 		if e == nil {
+			v.Passed = passed
 			var err error
-			e, err = s.composeEntry(ctx, stranger, slots, shop.History{}, ver, arm, now.Add(time.Minute))
+			e, err = s.composeEntry(ctx, v, slots, shop.History{}, k.ver, k.arm, time.Unix((k.minute+1)*60, 0))
 			if err != nil {
 				return nil, err
 			}
@@ -163,16 +177,15 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 				s.shared.put(k, e)
 			}
 		}
-		if remember {
-			st.passedOver(e)
+		if t >= turn {
+			return e, nil
 		}
-		return e, nil
+		for _, sl := range e.vm.Slots {
+			for _, cd := range sl.Cards {
+				passed = append(passed, cd.ExternalID)
+			}
+		}
 	}
-	e, err := s.composeEntry(ctx, v, slots, hist, ver, arm, scheduleBoundary(slots, now, now.Add(personalTTL)))
-	if err == nil && cacheable {
-		s.viewers.setHome(st, e)
-	}
-	return e, err
 }
 
 // composeEntry composes and renders a homepage body.

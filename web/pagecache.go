@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"html"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,36 +147,15 @@ type viewerState struct {
 	histOK    bool
 	histModel *recommender.Model // history is read as much as this model needs
 	home      *homeEntry
-	// passed are the products of the homepages a viewer without history
-	// was shown since their last event (at most maxPassed).
-	passed  []string
+	// turns counts the homepages a viewer without history was shown since
+	// their last event (see strangerHome).
+	turns   int
 	removed bool // dropped from the map: nothing may be stored here any more
 }
 
-// maxPassed bounds the products remembered as passed over per viewer:
-// about two homepages.
-const maxPassed = 96
-
-// passedOver remembers the products of a homepage a viewer without history
-// was shown; their next homepage puts others first (see
-// recommender.Shopper.Passed). Any event of the viewer forgets them.
-func (st *viewerState) passedOver(e *homeEntry) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.removed {
-		return
-	}
-	for _, sl := range e.vm.Slots {
-		for _, cd := range sl.Cards {
-			if len(st.passed) >= maxPassed {
-				return
-			}
-			if !slices.Contains(st.passed, cd.ExternalID) {
-				st.passed = append(st.passed, cd.ExternalID)
-			}
-		}
-	}
-}
+// maxTurns is how many homepages in a row a viewer without history is
+// shown other products on: the third and later are the third again.
+const maxTurns = 3
 
 type viewerShard struct {
 	mu sync.Mutex
@@ -343,6 +321,10 @@ type sharedKey struct {
 	loggedIn bool
 	optOut   bool
 	arm      string // control group and experiment arms see their own page
+	// turn is how many homepages the viewer was shown before this one
+	// since their last event, up to maxTurns-1: a later turn puts the
+	// earlier turns' products last.
+	turn int
 }
 
 // sharedHomes holds the homepages shared by viewers without personal rows.
