@@ -72,6 +72,7 @@ type FitReport struct {
 type contentModel struct {
 	neighbors int
 	sims      csr
+	took      time.Duration // the time training it took
 }
 
 // contentReusable reports whether the content model of the tuning fit is
@@ -166,9 +167,11 @@ const (
 	maxTuneEvents = 600_000
 	tunePool      = 50 // items per model kept per shopper in the scoring cache
 	// With the default budget, tuning fits a sample of the shoppers with
-	// about 1/autoTuneShare of the events, and at least minAutoTuneEvents.
+	// about 1/autoTuneShare of the events, at least minAutoTuneEvents and
+	// at most maxAutoTuneEvents.
 	autoTuneShare     = 5
 	minAutoTuneEvents = 100_000
+	maxAutoTuneEvents = 250_000
 	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget
 	numComponents     = 13
 )
@@ -217,7 +220,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if auto {
 		// The default budget is a share of the training, and tuning's
 		// first fit is part of it: tune on a sample of the shoppers.
-		limit = min(limit, max(len(evs)/autoTuneShare, minAutoTuneEvents))
+		limit = min(limit, maxAutoTuneEvents, max(len(evs)/autoTuneShare, minAutoTuneEvents))
 	}
 	if len(evs) > limit {
 		users := map[string]bool{}
@@ -254,7 +257,20 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if err != nil {
 		return cfg, rep, err
 	}
-	t.noteCosts(base.m, time.Since(fitStart))
+	// The content model depends on the catalog only: every later fit of
+	// tuning and the final training reuse it, so its time is training's.
+	var contentTook time.Duration
+	for _, st := range base.m.stats.Stages {
+		if st.Stage == "content" {
+			contentTook = st.Duration
+		}
+	}
+	if contentReusable(d) {
+		t.content = &contentModel{neighbors: work.Content.Neighbors, sims: base.m.content, took: contentTook}
+	} else {
+		contentTook = 0
+	}
+	t.noteCosts(base.m, time.Since(fitStart)-contentTook)
 	t.setUsers(base.m, valEv)
 	if len(t.users) < minTuneUsers {
 		rep.Users = len(t.users)
@@ -276,6 +292,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		for _, st := range base.m.stats.Stages {
 			switch {
 			case st.Stage == "content" && contentReusable(d):
+				final += st.Duration // trained once, counted in the training
 			case st.Stage == "als":
 				final += time.Duration(float64(st.Duration) * ratio * float64(cfg.ALS.Iterations) / float64(max(work.ALS.Iterations, 1)))
 			default:
@@ -388,11 +405,9 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	out.ALS.Iterations = cfg.ALS.Iterations
 	out.Workers = cfg.Workers
 	rep.Tuned, rep.Chosen, rep.Config = true, cur.ndcg, out
-	if contentReusable(d) {
-		rep.content = &contentModel{neighbors: cur.cfg.Content.Neighbors, sims: cur.m.content}
-	}
+	rep.content = t.content
 	rep.Candidates = t.scored
-	rep.Duration = time.Since(start)
+	rep.Duration = time.Since(start) - contentTook
 	if scale < 1 {
 		rep.Reason = strings.TrimPrefix(rep.Reason+fmt.Sprintf("; tuned on a sample of %.0f%% of shoppers", 100*scale), "; ")
 	}
@@ -553,6 +568,7 @@ type tuner struct {
 	// price of a move.
 	fitCost, cacheCost, blendCost time.Duration
 	stageCost                     map[string]time.Duration
+	content                       *contentModel // trained once, reused by every fit
 }
 
 type tuneUser struct {
@@ -586,7 +602,7 @@ type userCache struct {
 func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, error) {
 	c := &candidate{cfg: cfg}
 	if prev == nil || retrain == "" {
-		m, err := Train(t.ctx, t.data, cfg, nil)
+		m, err := train(t.ctx, t.data, cfg, nil, t.content)
 		if err != nil {
 			return nil, err
 		}

@@ -128,8 +128,13 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 			continue
 		}
 		if c.name == "content" && content != nil && content.neighbors == cfg.Content.Neighbors && content.sims.rows == len(m.cat.items) {
+			// Trained before (by tuning): its time is this training's.
 			m.content = content.sims
 			m.stats.Models = append(m.stats.Models, c.name)
+			m.stats.Stages = append(m.stats.Stages, StageTiming{c.name, content.took})
+			if progress != nil {
+				progress(c.name, content.took)
+			}
 			continue
 		}
 		if err := stage(c.name, func() error { return c.train(ctx, m, &sig, cfg, workers) }); err != nil {

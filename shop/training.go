@@ -132,6 +132,8 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 		return nil, err
 	}
 	res.Tuning, res.Tune = rep, rep.Duration
+	// Tuning trains the content model the final training reuses; the
+	// report counts it in training, not in tuning.
 	res.Train = time.Since(start) - rep.Duration
 	start = time.Now()
 	// Shoppers deleted while this model trained are left out of it.
