@@ -1,6 +1,8 @@
 // Command visitors measures how the shop serves first-time visitors with
 // simulated shoppers. It seeds a demo world, trains a model on it, starts
-// the real server on 127.0.0.1 and sends agents with hidden tastes through
+// the real server on 127.0.0.1 and sends agents with hidden tastes (by
+// default those of random shoppers of the world: a product they carted or
+// bought, read from the world's event table, never from the model) through
 // the real HTML: they read the homepage's cards with attention that falls
 // off down the page, click and add to cart by taste, come back to the
 // homepage and leave when nothing appeals. Every agent visits four times:
@@ -46,6 +48,7 @@ type options struct {
 	products int
 	shoppers int
 	events   int
+	tastes   string
 }
 
 func main() {
@@ -68,6 +71,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.products, "products", 2000, "products in the seeded world")
 	fs.IntVar(&o.shoppers, "shoppers", 2000, "shoppers in the seeded world")
 	fs.IntVar(&o.events, "events", 120_000, "behaviour events in the seeded world")
+	fs.StringVar(&o.tastes, "tastes", tastesDemand, "where the agents' tastes come from: demand (a random cart or purchase of the world's shoppers) or catalog (departments and categories by their number of products)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,6 +80,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--agents %d: want 1 to 5000", o.agents)
 	case o.workers < 1 || o.workers > 16:
 		return fmt.Errorf("--workers %d: want 1 to 16", o.workers)
+	case o.tastes != tastesDemand && o.tastes != tastesCatalog:
+		return fmt.Errorf("--tastes %q: want %s or %s", o.tastes, tastesDemand, tastesCatalog)
 	case o.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive")
 	case o.products < 100 || o.shoppers < 100 || o.events < 1000:
@@ -175,7 +181,18 @@ func prepare(ctx context.Context, o options, path string, log io.Writer) (*model
 	if err != nil {
 		return fail(err)
 	}
-	return db, newWorld(cats, products), nil
+	// The world's behaviour is the population the agents are drawn from
+	// (--tastes demand): what its shoppers carted and bought, not anything
+	// the model learnt.
+	events, err := db.Interactions(ctx, time.Time{})
+	if err != nil {
+		return fail(err)
+	}
+	w := newWorld(cats, products, events)
+	if o.tastes == tastesDemand && len(w.demand) == 0 {
+		return fail(fmt.Errorf("--tastes demand: the world has no carts or purchases of buyable categories"))
+	}
+	return db, w, nil
 }
 
 // results holds every agent's visit in every arm, by agent.
@@ -212,7 +229,7 @@ func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Wr
 			defer wg.Done()
 			for i := range jobs {
 				tasteRNG := rand.New(rand.NewPCG(o.seed, uint64(i)))
-				ag := &agent{taste: newTaste(w, tasteRNG), patience: 1 + tasteRNG.IntN(3), wants: 1 + tasteRNG.IntN(3)}
+				ag := &agent{taste: newTaste(w, tasteRNG, o.tastes), patience: 1 + tasteRNG.IntN(3), wants: 1 + tasteRNG.IntN(3)}
 				for a := range numArms {
 					// The same draws in every arm: where two arms show the
 					// same page, the agent does the same on it.

@@ -93,8 +93,8 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 		afters = append(afters, f.after)
 	}
 
-	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
-		n, o.seed, res.layout, o.products, o.shoppers, o.events)
+	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, tastes from the %s, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
+		n, o.seed, o.tastes, res.layout, o.products, o.shoppers, o.events)
 	fmt.Fprintf(w, "%-24s %22s %15s %14s %14s\n", "arm", "add-to-cart/visitor", "clicks/visitor", "pages/visitor", "clicked once")
 	for a := range numArms {
 		lo, hi := interval(carts[a])

@@ -33,11 +33,24 @@ type world struct {
 	leaves map[string][]string
 	leafN  map[string][]int
 	inLeaf map[string][]*item
+	// demand lists the world's carts and purchases, oldest first: one
+	// entry per event, so a product is drawn as often as shoppers
+	// wanted it. byShopper indexes them by shopper.
+	demand    []wanted
+	byShopper map[string][]int
 }
 
-func newWorld(cats []models.Category, products []models.Product) *world {
+// wanted is one cart or purchase of the world's behaviour: a shopper and the
+// product they wanted.
+type wanted struct {
+	shopper string
+	it      *item
+}
+
+func newWorld(cats []models.Category, products []models.Product, events []models.Interaction) *world {
 	cat := shop.BuildCatalog(cats, products)
-	w := &world{byID: map[uint]*item{}, leaves: map[string][]string{}, leafN: map[string][]int{}, inLeaf: map[string][]*item{}}
+	w := &world{byID: map[uint]*item{}, leaves: map[string][]string{}, leafN: map[string][]int{}, inLeaf: map[string][]*item{},
+		byShopper: map[string][]int{}}
 	w.items = make([]item, 0, len(products))
 	for i := range products {
 		p := &products[i]
@@ -78,8 +91,33 @@ func newWorld(cats []models.Category, products []models.Product) *world {
 			w.leafN[d] = append(w.leafN[d], leafN[d][l])
 		}
 	}
+	byExternal := make(map[string]*item, len(products))
+	for i := range products {
+		if it := w.byID[products[i].ID]; it != nil {
+			byExternal[products[i].ExternalID] = it
+		}
+	}
+	for _, e := range events {
+		if e.Type != models.EventAddToCart && e.Type != models.EventPurchase {
+			continue
+		}
+		// A product of a category with nothing to buy cannot seed a taste
+		// any page could serve.
+		it := byExternal[e.ItemID]
+		if it == nil || len(w.inLeaf[it.category]) == 0 {
+			continue
+		}
+		w.byShopper[e.UserKey] = append(w.byShopper[e.UserKey], len(w.demand))
+		w.demand = append(w.demand, wanted{shopper: e.UserKey, it: it})
+	}
 	return w
 }
+
+// Where agents' tastes come from (--tastes).
+const (
+	tastesDemand  = "demand"
+	tastesCatalog = "catalog"
+)
 
 // pick draws an index with probability proportional to weights.
 func pick(rng *rand.Rand, weights []int) int {
@@ -117,10 +155,44 @@ const (
 	noiseSD     = 0.25 // the agent's liking of a single product
 )
 
-// newTaste draws a taste from the catalog: a department by its number of
-// products, one or two of its categories the same way, a brand and a price
-// from a product of those categories.
-func newTaste(w *world, rng *rand.Rand) taste {
+// newTaste draws a taste by the given draw (tastesDemand or tastesCatalog).
+func newTaste(w *world, rng *rand.Rand, draw string) taste {
+	if draw == tastesDemand {
+		return demandTaste(w, rng)
+	}
+	return catalogTaste(w, rng)
+}
+
+// demandTaste draws a taste from what the world's shoppers wanted: a random
+// cart or purchase, every event counting once, gives the department, the
+// category, the brand and the price; a second category, for half the
+// agents, is that of another cart or purchase of the same shopper in the
+// same department, when they have one. An agent is thus a random shopper
+// of the population whose behaviour the shop recorded, as a shop's new
+// visitors are.
+func demandTaste(w *world, rng *rand.Rand) taste {
+	t := taste{favorites: map[string]bool{}, seed: rng.Uint64()}
+	ref := w.demand[rng.IntN(len(w.demand))]
+	t.dept, t.brand, t.price = ref.it.dept, ref.it.brand, ref.it.price
+	t.favorites[ref.it.category] = true
+	if 1+rng.IntN(2) == 2 {
+		var others []string
+		for _, j := range w.byShopper[ref.shopper] {
+			if it := w.demand[j].it; it.dept == t.dept && !t.favorites[it.category] {
+				others = append(others, it.category)
+			}
+		}
+		if len(others) > 0 {
+			t.favorites[others[rng.IntN(len(others))]] = true
+		}
+	}
+	return t
+}
+
+// catalogTaste draws a taste from the catalog: a department by its number
+// of products, one or two of its categories the same way, a brand and a
+// price from a product of those categories.
+func catalogTaste(w *world, rng *rand.Rand) taste {
 	t := taste{favorites: map[string]bool{}, seed: rng.Uint64()}
 	t.dept = w.depts[pick(rng, w.deptN)]
 	leaves, counts := w.leaves[t.dept], w.leafN[t.dept]
