@@ -125,7 +125,7 @@ const (
 type Event struct {
 	ID        uint   `gorm:"primaryKey"`
 	UserKey   string `gorm:"index:idx_events_user_time,priority:1;not null"`
-	ProductID *uint  `gorm:"index"`
+	ProductID *uint  // not indexed: see schema_202612021450_events_product_index.go
 	Type      string `gorm:"size:16;not null"`
 	Slot      string `gorm:"index"`
 	Position  int

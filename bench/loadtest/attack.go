@@ -97,7 +97,12 @@ func attack(ctx context.Context, bases []string, ep endpoint, rate float64, dur 
 // profile saves a CPU profile of the server taken over d.
 func profile(ctx context.Context, pprofBase, file string, d time.Duration) error {
 	secs := max(1, int(d.Seconds()))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pprofBase+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	return fetch(ctx, pprofBase+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), file)
+}
+
+// fetch saves the answer to a GET of u in file.
+func fetch(ctx context.Context, u, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
@@ -119,11 +124,13 @@ func profile(ctx context.Context, pprofBase, file string, d time.Duration) error
 
 // Endpoint names the report and the targets refer to.
 const (
-	epStatic    = "static"    // a CSS file of the same server: the ceiling
-	epReference = "reference" // the homepage template with fixed rows
-	epHome      = "home"      // logged-in shoppers' homepages, shoppers taking turns
-	epHomeAnon  = "home-anon" // visitors' homepages
-	epMix       = "mix"       // 70 % visitors, 30 % logged-in shoppers, browsing
+	epStatic    = "static"          // a CSS file of the same server: the ceiling
+	epStaticID  = "static-identity" // the same file to a client that does not accept gzip
+	epStaticEnd = "static-end"      // the static phase again, after every page phase
+	epReference = "reference"       // the homepage template with fixed rows
+	epHome      = "home"            // logged-in shoppers' homepages, shoppers taking turns
+	epHomeAnon  = "home-anon"       // visitors' homepages
+	epMix       = "mix"             // 70 % visitors, 30 % logged-in shoppers, browsing
 )
 
 // turns hands out the visitors of a list in turn, so every one of them comes
@@ -136,12 +143,23 @@ type turns struct {
 
 func (t *turns) pick() visitor { return t.vs[(t.next.Add(1)-1)%uint64(len(t.vs))] }
 
-// endpoints builds the shopper-facing requests.
-func endpoints(fx *fixture, shoppers, anons []visitor) []endpoint {
-	get := func(u string, v visitor, t *vegeta.Target) {
+// Accept-Encoding values a run sends. Every request carries one explicitly:
+// with none, Go's client would ask for gzip and inflate the answer itself,
+// so the load generator, which shares the server's cores, would spend CPU
+// on compressed answers (the static file) that it does not spend on pages.
+const (
+	encGzip     = "gzip"
+	encIdentity = "identity"
+)
+
+// endpoints builds the shopper-facing requests; every one but
+// static-identity sends Accept-Encoding: enc.
+func endpoints(fx *fixture, shoppers, anons []visitor, enc string) []endpoint {
+	getEnc := func(u string, v visitor, t *vegeta.Target, enc string) {
 		t.Method, t.URL, t.Body = http.MethodGet, u, nil
-		t.Header = http.Header{"Cookie": {v.cookie}}
+		t.Header = http.Header{"Cookie": {v.cookie}, "Accept-Encoding": {enc}}
 	}
+	get := func(u string, v visitor, t *vegeta.Target) { getEnc(u, v, t, enc) }
 	sh, an := &turns{vs: shoppers}, &turns{vs: anons}
 	mixShoppers, mixAnons := &turns{vs: shoppers}, &turns{vs: anons}
 	product := func() productRef { return fx.products[rand.IntN(len(fx.products))] }
@@ -149,6 +167,7 @@ func endpoints(fx *fixture, shoppers, anons []visitor) []endpoint {
 	search := func() string { return "/search?q=" + url.QueryEscape(fx.queries[rand.IntN(len(fx.queries))]) }
 	return []endpoint{
 		{epStatic, http.StatusOK, func(t *vegeta.Target) { get("/static/app.css", an.pick(), t) }},
+		{epStaticID, http.StatusOK, func(t *vegeta.Target) { getEnc("/static/app.css", an.pick(), t, encIdentity) }},
 		{epReference, http.StatusOK, func(t *vegeta.Target) { get("/bench/reference", sh.pick(), t) }},
 		{epHome, http.StatusOK, func(t *vegeta.Target) { get("/", sh.pick(), t) }},
 		{epHomeAnon, http.StatusOK, func(t *vegeta.Target) { get("/", an.pick(), t) }},
@@ -179,7 +198,7 @@ func endpoints(fx *fixture, shoppers, anons []visitor) []endpoint {
 			v := sh.pick()
 			form := url.Values{"product_id": {strconv.FormatUint(uint64(product().id), 10)}, "quantity": {"1"}, "_csrf": {v.csrf}}
 			t.Method, t.URL, t.Body = http.MethodPost, "/cart/add", []byte(form.Encode())
-			t.Header = http.Header{"Cookie": {v.cookie}, "Content-Type": {"application/x-www-form-urlencoded"}}
+			t.Header = http.Header{"Cookie": {v.cookie}, "Content-Type": {"application/x-www-form-urlencoded"}, "Accept-Encoding": {enc}}
 		}},
 	}
 }

@@ -66,7 +66,7 @@ func Compare(ctx context.Context, o Options) (*CompareReport, error) {
 	}
 	pg := o
 	pg.Reseed, pg.pgReseed = false, o.Reseed // the SQLite world is new already; the PostgreSQL copy follows it
-	pg.modelFrom = ps.path
+	pg.ModelFrom = ps.path
 	pp, err := prepare(ctx, pg, log)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func measureSetup(ctx context.Context, o Options, db string, n int, fx *fixture,
 		return nil, err
 	}
 	eps := map[string]endpoint{}
-	for _, ep := range endpoints(fx, shoppers, anons) {
+	for _, ep := range endpoints(fx, shoppers, anons, encGzip) {
 		eps[ep.name] = ep
 	}
 	bases := srvs.bases()

@@ -43,10 +43,11 @@ type Options struct {
 	Instances     int           // server children on the one database, requests alternated between them
 	Compare       bool          // homepage throughput on SQLite and PostgreSQL (one and Instances instances), in rounds
 	Rounds        int           // rounds of a comparison
+	ModelFrom     string        // copy the stored model of this database instead of training
+	Encoding      string        // Accept-Encoding of every request but static-identity: gzip or identity
 	Log           io.Writer     // progress; nil discards it
 
-	modelFrom string // copy the stored model of this database instead of training
-	pgReseed  bool   // copy the world into PostgreSQL again
+	pgReseed bool // copy the world into PostgreSQL again
 }
 
 // Main parses the command line: a run by default, or one of the child modes
@@ -76,17 +77,22 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.EventDuration, "event-duration", 60*time.Second, "length of the sustained event API run (0 skips it)")
 	fs.BoolVar(&o.Profile, "profile", false, "save a CPU profile of the server for every closed-loop phase")
 	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the static asset, the reference page, the homepages and the mix")
-	only := fs.String("only", "", "measure only these page phases, comma-separated (static,reference,home,home-anon,mix,category,product,search,cart-add,events-api); the sustained event API run follows --event-duration")
+	fs.StringVar(&o.Encoding, "accept-encoding", encGzip, "Accept-Encoding every request sends (static-identity always sends identity): gzip, or identity for a client that does not accept compressed answers")
+	only := fs.String("only", "", "measure only these page phases, comma-separated (static,static-identity,reference,home,home-anon,mix,category,product,search,cart-add,events-api); the sustained event API run follows --event-duration")
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "address the server child listens on (pprof on the next port when it is not 0; further instances two ports up each)")
 	fs.StringVar(&o.DB, "db", "", "serve from PostgreSQL: postgres://user@host:port/NAME (the harness copies the seeded world into NAME_seed once and recreates NAME from it every run; both must be new or the harness's own)")
 	fs.IntVar(&o.Instances, "instances", 1, "server instances on the one database; requests alternate between them")
 	fs.BoolVar(&o.Compare, "compare", false, "with --db: homepage phases on SQLite, on PostgreSQL with one instance and with --instances (2 unless set), in --rounds rounds")
 	fs.IntVar(&o.Rounds, "rounds", 2, "rounds of --compare")
+	fs.StringVar(&o.ModelFrom, "model-from", "", "serve the newest model stored in this SQLite database (e.g. an earlier run's bench/data/small-run.db copied aside) instead of training one; the run's training figures are then empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *only != "" {
 		o.Only = strings.Split(*only, ",")
+	}
+	if o.Encoding != encGzip && o.Encoding != encIdentity {
+		return fmt.Errorf("bench: --accept-encoding takes gzip or identity, not %q", o.Encoding)
 	}
 	if o.Workers < 1 || o.Phase <= 0 || o.Shoppers < 1 || o.Visitors < 1 || o.EventBatch < 1 || o.EventBatch > 1000 ||
 		o.Instances < 1 || o.Instances > 8 || o.Rounds < 1 || o.Rounds > 10 {
@@ -213,12 +219,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.LoginTime = time.Since(start)
 	fmt.Fprintf(log, "bench: %d shoppers signed in (%d through the login form), %d visitors in %s\n", len(shoppers), min(formLogins, len(shoppers)), len(anons), rep.LoginTime.Round(time.Millisecond))
 
-	eps := endpoints(fx, shoppers, anons)
+	eps := endpoints(fx, shoppers, anons, o.Encoding)
 	es := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().Unix(), 36) + "-u", batch: o.EventBatch}
-	if o.HomepageOnly {
-		eps = eps[:5]
-	} else {
-		eps = append(eps, es.endpoint())
+	eps = append(eps, es.endpoint())
+	if o.HomepageOnly && len(o.Only) == 0 {
+		o.Only = []string{epStatic, epStaticID, epReference, epHome, epHomeAnon, epMix}
 	}
 	if len(o.Only) > 0 {
 		var chosen []endpoint
@@ -231,6 +236,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		eps = chosen
 	}
+	// Start-up work the server does in the background (the search index,
+	// content links, the visitors' held-back impressions, collecting the
+	// sign-ins' garbage) must not share the cores with the first phase, the
+	// static ceiling: a slowed ceiling would flatter every page's share.
+	srvs.settle(ctx, log)
 	// Warm up connections, caches and the Go runtime.
 	attack(ctx, bases, eps[0], 0, 2*time.Second, o.Workers, nil)
 
@@ -273,6 +283,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 
+	// The ceiling again, after every page phase (and once the server is
+	// idle): the report compares pages with the highest static figure.
+	if i := slices.IndexFunc(eps, func(ep endpoint) bool { return ep.name == epStatic }); i >= 0 {
+		srvs.settle(ctx, log)
+		r := attack(ctx, bases, eps[i], 0, o.Phase, o.Workers, nil)
+		r.Endpoint = epStaticEnd
+		rep.Results = append(rep.Results, r)
+		fmt.Fprintf(log, "bench: closed %-10s %8.0f req/s  p50 %-8s p99 %-8s %s\n", r.Endpoint, r.Throughput, ms(r.P50), ms(r.P99), codes(r.Codes))
+	}
+
 	if !o.HomepageOnly && o.EventDuration > 0 {
 		// The sustained run counts only its own users' events.
 		sustained := &eventSource{fx: fx, prefix: "bench-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-s", batch: o.EventBatch}
@@ -296,6 +316,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}()
 	}
 	rep.ServerRSS, rep.ServerPeak = srv.memory()
+	if o.Profile && srv.pprof != "" {
+		// What the server holds after the load (in use, after a collection).
+		file := filepath.Join(o.Dir, "heap-"+o.Scale+".pprof")
+		if err := fetch(ctx, srv.pprof+"/debug/pprof/heap?gc=1", file); err != nil {
+			fmt.Fprintf(log, "bench: heap profile: %v\n", err)
+		}
+	}
 	rep.WriterStats = srvs.stop(log)
 	return rep, nil
 }

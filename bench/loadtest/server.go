@@ -204,3 +204,64 @@ func dbKind(db string) string {
 	}
 	return "SQLite"
 }
+
+// cpuTicks is the CPU time the child has used, in clock ticks (user +
+// system, /proc/PID/stat fields 14 and 15).
+func (c *child) cpuTicks() (int64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces; fields after it follow ")".
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime, err1 == nil && err2 == nil
+}
+
+// Settling: the server is idle once it used under idleShare of one core in
+// each of idleWindows consecutive windows of idleWindow; settle waits at
+// most settleMax for that.
+const (
+	idleWindow  = 500 * time.Millisecond
+	idleWindows = 2
+	idleShare   = 0.1
+	settleMax   = 60 * time.Second
+	clockTicks  = 100 // USER_HZ on Linux
+)
+
+// settle waits until every instance's background work is done: no
+// measurement starts while the server is still busy with earlier work.
+func (s servers) settle(ctx context.Context, log io.Writer) {
+	began := time.Now()
+	for _, c := range s {
+		quiet := 0
+		last, ok := c.cpuTicks()
+		for ok && quiet < idleWindows && time.Since(began) < settleMax && ctx.Err() == nil {
+			time.Sleep(idleWindow)
+			now, ok2 := c.cpuTicks()
+			if !ok2 {
+				break
+			}
+			if float64(now-last)/clockTicks < idleShare*idleWindow.Seconds() {
+				quiet++
+			} else {
+				quiet = 0
+			}
+			last = now
+		}
+	}
+	waited := time.Since(began)
+	if waited >= settleMax {
+		fmt.Fprintf(log, "bench: the server was still busy after %s; measuring anyway\n", settleMax)
+		return
+	}
+	fmt.Fprintf(log, "bench: server idle after %s\n", waited.Round(100*time.Millisecond))
+}

@@ -77,11 +77,11 @@ func prepare(ctx context.Context, o Options, log io.Writer) (*prepared, error) {
 	}
 	p.copied = time.Since(start)
 
-	if o.modelFrom != "" {
+	if o.ModelFrom != "" {
 		// The same stored model as the run it is compared with: the
 		// homepages then compose alike, and the machine trains once.
-		fmt.Fprintf(log, "bench: copying the model trained on %s\n", o.modelFrom)
-		return p, copyModel(ctx, o.modelFrom, p.path)
+		fmt.Fprintf(log, "bench: copying the model trained on %s\n", o.ModelFrom)
+		return p, copyModel(ctx, o.ModelFrom, p.path)
 	}
 	fmt.Fprintf(log, "bench: training on %s\n", models.RedactURL(p.path))
 	start = time.Now()
