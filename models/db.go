@@ -55,6 +55,9 @@ type DB struct {
 	URL  string // the PostgreSQL URL; "" on SQLite
 	// Migrated lists the migrations Open ran on this database.
 	Migrated []string
+
+	stopCheckpoints chan struct{} // SQLite: ends the background checkpoints
+	checkpointsDone chan struct{}
 }
 
 // Target is what Open was given: the SQLite path or the PostgreSQL URL.
@@ -163,13 +166,18 @@ func open(target, upTo string) (*DB, error) {
 	return openSQLite(target, upTo)
 }
 
-// walCheckpointPages is how many pages the write-ahead log of the writer
-// connection gathers before it is copied back into the database file
-// (SQLite's default is 1,000). Event batches touch pages all over the
-// events indexes; checkpointing after every ~4 MiB of log copied and synced
-// them again and again and halved the event API's rate. At 10,000 pages
-// (~40 MiB of log on disk) a page rewritten by many batches is copied once.
-const walCheckpointPages = 10000
+// Checkpoints copy the write-ahead log back into the database file. By
+// default SQLite does it inside the commit that takes the log past 1,000
+// pages (~4 MiB), so the one writer connection stopped, every few event
+// batches, to copy and sync pages that event batches rewrite all over the
+// events indexes. Here a background goroutine checkpoints every
+// checkpointEvery on a reader connection, without blocking the writer
+// (PASSIVE), and the writer checkpoints itself only past walCheckpointPages
+// (~40 MiB), should the background ones fall behind.
+const (
+	checkpointEvery    = time.Second
+	walCheckpointPages = 10000
+)
 
 // writerDriver is the SQLite driver of writer connections: every
 // connection it opens, a reopened one included, gets walCheckpointPages.
@@ -220,7 +228,27 @@ func openSQLite(path, upTo string) (*DB, error) {
 	rsql.SetMaxOpenConns(8)
 	rsql.SetMaxIdleConns(8)
 	db.R = r
+	db.stopCheckpoints, db.checkpointsDone = make(chan struct{}), make(chan struct{})
+	go db.checkpoints()
 	return db, nil
+}
+
+// checkpoints copies the write-ahead log into the database file in the
+// background until Close (see checkpointEvery).
+func (db *DB) checkpoints() {
+	defer close(db.checkpointsDone)
+	tick := time.NewTicker(checkpointEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-db.stopCheckpoints:
+			return
+		case <-tick.C:
+			// A failure (the file busy for a moment) is retried on the next
+			// tick, and the writer's own checkpoint is the backstop.
+			_ = db.R.Exec("PRAGMA wal_checkpoint(PASSIVE)").Error
+		}
+	}
 }
 
 // PostgresPool is the connection pool size of one instance on PostgreSQL
@@ -274,6 +302,11 @@ func openPostgres(target, upTo string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		close(db.stopCheckpoints)
+		<-db.checkpointsDone
+		db.stopCheckpoints = nil
+	}
 	var errs []error
 	for i, g := range []*gorm.DB{db.R, db.W} {
 		if g == nil || (i == 1 && db.W == db.R) {
