@@ -23,7 +23,7 @@ import (
 const usage = `storefront — a personalized shop in one binary.
 
 Usage:
-  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h]
+  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h] [--memory-limit MiB]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
   storefront train     [--db PATH] [--tune-budget auto|0|DURATION]
@@ -48,6 +48,8 @@ type config struct {
 	addr          string
 	secureCookies bool
 	trainEvery    time.Duration
+	// memoryLimitMiB is web.Config.MemoryLimit in MiB (0 automatic, -1 none).
+	memoryLimitMiB int64
 }
 
 func main() {
@@ -81,6 +83,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address")
 		fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set when served over TLS)")
 		fs.DurationVar(&cfg.trainEvery, "train-every", time.Hour, "retrain the recommender this often (0 = never)")
+		fs.Int64Var(&cfg.memoryLimitMiB, "memory-limit", 0, "soft limit of the server's Go memory in MiB; 0 = what the shop holds once started + page caches + headroom, -1 = none (GOMEMLIMIT wins)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -164,6 +167,14 @@ func openDB(path string) (*models.DB, error) {
 	return models.Open(path)
 }
 
+// memoryLimit turns --memory-limit into web.Config.MemoryLimit.
+func memoryLimit(mib int64) int64 {
+	if mib < 0 {
+		return -1
+	}
+	return mib << 20
+}
+
 func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -178,7 +189,7 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 		logger.Info("metrics off: set STOREFRONT_METRICS_TOKEN to serve /metrics to a scraper sending it as a bearer token")
 	}
 	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrainEvery: cfg.trainEvery, Logger: logger,
-		MetricsToken: metricsToken}, db)
+		MetricsToken: metricsToken, MemoryLimit: memoryLimit(cfg.memoryLimitMiB)}, db)
 	if err != nil {
 		return err
 	}

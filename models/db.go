@@ -245,8 +245,12 @@ func (db *DB) checkpoints() {
 			return
 		case <-tick.C:
 			// A failure (the file busy for a moment) is retried on the next
-			// tick, and the writer's own checkpoint is the backstop.
-			_ = db.R.Exec("PRAGMA wal_checkpoint(PASSIVE)").Error
+			// tick, and the writer's own checkpoint is the backstop. The
+			// answer row is read to its end: a statement left on its row
+			// would hold a read transaction open on that connection, which
+			// would then see an old snapshot.
+			var res struct{ Busy, Log, Checkpointed int }
+			_ = db.R.Raw("PRAGMA wal_checkpoint(PASSIVE)").Scan(&res).Error
 		}
 	}
 }

@@ -9,6 +9,13 @@ import (
 	"time"
 )
 
+// trackLinger is how long the writer gathers a batch that nobody waits for
+// (page views, impressions) before committing it: at page-view rates a
+// commit of a few events cost more than the events themselves. A page
+// composed before the commit is dropped by the OnWritten hook, so it
+// cannot outlive the event.
+const trackLinger = 20 * time.Millisecond
+
 // ErrQueueFull is returned when the event queue cannot take more events.
 var ErrQueueFull = errors.New("event queue is full")
 
@@ -208,12 +215,18 @@ func (w *EventWriter) run() {
 	}
 	for b := range w.queue {
 		events = append(events, b.events...)
+		// Gather whatever else arrives within the linger time, unless a
+		// Flush is waiting. Page views wait for nobody, so a batch of them
+		// only gathers for longer (trackLinger): fewer, larger commits cost
+		// less per event. A caller waiting for its commit cuts the wait
+		// back to linger.
+		began := time.Now()
+		wait := max(w.linger, trackLinger)
 		if b.ack != nil {
 			acks = append(acks, b.ack)
+			wait = w.linger
 		}
-		// Gather whatever else arrives within the linger time, unless a
-		// Flush is waiting.
-		timer := time.NewTimer(w.linger)
+		timer := time.NewTimer(wait)
 	gather:
 		for len(events) < w.maxBatch && !b.isFlush() {
 			select {
@@ -224,6 +237,10 @@ func (w *EventWriter) run() {
 				events = append(events, nb.events...)
 				if nb.ack != nil {
 					acks = append(acks, nb.ack)
+					if wait > w.linger {
+						wait = w.linger
+						timer.Reset(max(0, w.linger-time.Since(began)))
+					}
 				}
 				if nb.isFlush() {
 					break gather

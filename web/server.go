@@ -40,6 +40,10 @@ type Config struct {
 	BenchReference bool
 	// Payments takes the checkout's payments; nil means payment.Simulated.
 	Payments payment.Provider
+	// MemoryLimit is the soft limit of the Go runtime's memory in bytes
+	// (memory.go): 0 computes one once the shop has started, negative
+	// leaves the runtime's own (GOMEMLIMIT). Set by ListenAndServe.
+	MemoryLimit int64
 }
 
 // Server is the shop's web application.
@@ -157,6 +161,7 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	}
 	srv := s.httpServer()
 	s.Start()
+	go s.limitMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

@@ -134,29 +134,31 @@ func Main(args []string, stdout, stderr io.Writer) error {
 
 // Report is everything one run measured.
 type Report struct {
-	Date        time.Time `json:"date"`
-	Scale       string    `json:"scale"`
-	Database    string    `json:"database"` // "SQLite" or "PostgreSQL"
-	Instances   int       `json:"instances"`
-	CPUs        int       `json:"cpus"`
-	CPUModel    string    `json:"cpu_model"`
-	LoadBefore  string    `json:"load_before"`
-	Counts      models.DataCounts
-	Seeded      time.Duration `json:"seeded"`
-	TrainLoad   time.Duration `json:"train_load"`
-	TrainFit    time.Duration `json:"train_fit"`
-	TrainSave   time.Duration `json:"train_save"`
-	TrainWall   time.Duration `json:"train_wall"`
-	TrainRSS    int64         `json:"train_peak_rss"`
-	Startup     time.Duration `json:"startup"`
-	ServerRSS   int64         `json:"server_rss"`
-	ServerPeak  int64         `json:"server_peak_rss"`
-	Results     []Result      `json:"results"`
-	RefRatio    float64       `json:"home_to_reference"`
-	Events      *EventCheck   `json:"events,omitempty"`
-	LoginTime   time.Duration `json:"login_time"`
-	Options     Options       `json:"-"`
-	WriterStats [3]int64      `json:"writer_written_dropped_failed"`
+	Date       time.Time `json:"date"`
+	Scale      string    `json:"scale"`
+	Database   string    `json:"database"` // "SQLite" or "PostgreSQL"
+	Instances  int       `json:"instances"`
+	CPUs       int       `json:"cpus"`
+	CPUModel   string    `json:"cpu_model"`
+	LoadBefore string    `json:"load_before"`
+	Counts     models.DataCounts
+	Seeded     time.Duration `json:"seeded"`
+	TrainLoad  time.Duration `json:"train_load"`
+	TrainFit   time.Duration `json:"train_fit"`
+	TrainSave  time.Duration `json:"train_save"`
+	TrainWall  time.Duration `json:"train_wall"`
+	TrainRSS   int64         `json:"train_peak_rss"`
+	Startup    time.Duration `json:"startup"`
+	ServerRSS  int64         `json:"server_rss"`
+	ServerPeak int64         `json:"server_peak_rss"`
+	// ServerRSSParts splits ServerRSS: anonymous, file-backed, shared memory.
+	ServerRSSParts [3]int64      `json:"server_rss_anon_file_shmem"`
+	Results        []Result      `json:"results"`
+	RefRatio       float64       `json:"home_to_reference"`
+	Events         *EventCheck   `json:"events,omitempty"`
+	LoginTime      time.Duration `json:"login_time"`
+	Options        Options       `json:"-"`
+	WriterStats    [3]int64      `json:"writer_written_dropped_failed"`
 }
 
 // EventCheck is the sustained event API run and its count.
@@ -315,12 +317,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 		}()
 	}
-	rep.ServerRSS, rep.ServerPeak = srv.memory()
+	rep.ServerRSS, rep.ServerPeak, rep.ServerRSSParts = srv.memoryParts()
 	if o.Profile && srv.pprof != "" {
 		// What the server holds after the load (in use, after a collection).
 		file := filepath.Join(o.Dir, "heap-"+o.Scale+".pprof")
 		if err := fetch(ctx, srv.pprof+"/debug/pprof/heap?gc=1", file); err != nil {
 			fmt.Fprintf(log, "bench: heap profile: %v\n", err)
+		}
+		// The same as text, with the runtime's memory statistics at its end.
+		if err := fetch(ctx, srv.pprof+"/debug/pprof/heap?debug=1", strings.TrimSuffix(file, ".pprof")+".txt"); err != nil {
+			fmt.Fprintf(log, "bench: heap statistics: %v\n", err)
 		}
 	}
 	rep.WriterStats = srvs.stop(log)

@@ -74,7 +74,8 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "training: %s wall (load %s, train %s, save %s), peak RSS %s\n", r.TrainWall.Round(time.Millisecond),
 		r.TrainLoad.Round(time.Millisecond), r.TrainFit.Round(time.Millisecond), r.TrainSave.Round(time.Millisecond), mib(r.TrainRSS))
 	fmt.Fprintf(w, "start-up to first served homepage (stored model): %s\n", r.Startup.Round(time.Millisecond))
-	fmt.Fprintf(w, "server RSS after the load: %s (peak %s)\n", mib(r.ServerRSS), mib(r.ServerPeak))
+	fmt.Fprintf(w, "server RSS after the load: %s (peak %s); anonymous %s, files %s, shared %s\n", mib(r.ServerRSS), mib(r.ServerPeak),
+		mib(r.ServerRSSParts[0]), mib(r.ServerRSSParts[1]), mib(r.ServerRSSParts[2]))
 	fmt.Fprintf(w, "event writer: %d written, %d dropped (queue full), %d failed\n", r.WriterStats[0], r.WriterStats[1], r.WriterStats[2])
 	if e := r.Events; e != nil {
 		fmt.Fprintf(w, "event API: %d events/s requested for %.0f s in batches of %d: %d acknowledged (%.0f/s), %d requests failed, %d stored, p99 %s\n",

@@ -91,9 +91,17 @@ func startServer(ctx context.Context, dbPath, addr string, withPprof bool, logFi
 
 // memory reads the child's resident set now and at its peak, in bytes.
 func (c *child) memory() (rss, peak int64) {
+	rss, peak, _ = c.memoryParts()
+	return rss, peak
+}
+
+// memoryParts is memory with the resident set's parts: anonymous memory
+// (Go's heap and stacks, SQLite's caches), file pages (the binary, the
+// search index's files) and shared memory (SQLite's WAL index).
+func (c *child) memoryParts() (rss, peak int64, parts [3]int64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
 	if err != nil {
-		return 0, 0
+		return 0, 0, parts
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
@@ -106,9 +114,15 @@ func (c *child) memory() (rss, peak int64) {
 			rss = v * 1024
 		case "VmHWM:":
 			peak = v * 1024
+		case "RssAnon:":
+			parts[0] = v * 1024
+		case "RssFile:":
+			parts[1] = v * 1024
+		case "RssShmem:":
+			parts[2] = v * 1024
 		}
 	}
-	return rss, peak
+	return rss, peak, parts
 }
 
 // stop asks the server to shut down gracefully (it drains the event
