@@ -9,24 +9,17 @@ import (
 // The server bounds its own memory. Between collections Go lets the heap
 // grow to twice what is live (GOGC=100) and gives freed pages back to the
 // system only slowly, so after a burst of load the resident set stayed at
-// about three times the live heap. The server therefore collects at 50 %
-// growth instead (about 2 % more CPU at the load harness's rates) and sets
-// a soft memory limit (debug.SetMemoryLimit): near it the collector runs
-// earlier and returns freed memory at once.
-const (
-	// gcPercent replaces GOGC's default 100 unless GOGC is set.
-	gcPercent = 50
-	// memoryHeadroom is the least room the automatic limit leaves for
-	// requests in flight, event batches and garbage.
-	memoryHeadroom = 64 << 20
-)
+// about three times the live heap. The server therefore sets a soft memory
+// limit (debug.SetMemoryLimit): near it the collector runs earlier and
+// returns freed memory at once.
+
+// memoryHeadroom is the least room the automatic limit leaves for requests
+// in flight, event batches and garbage.
+const memoryHeadroom = 64 << 20
 
 // limitMemory applies Config.MemoryLimit (automatic when 0: see
-// autoMemoryLimit); GOGC and GOMEMLIMIT set in the environment win.
+// autoMemoryLimit); GOMEMLIMIT set in the environment wins.
 func (s *Server) limitMemory() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 	if os.Getenv("GOMEMLIMIT") != "" || s.cfg.MemoryLimit < 0 {
 		return
 	}

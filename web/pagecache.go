@@ -46,9 +46,9 @@ const (
 	maxViewers = 100_000
 	// personalBodyBytes bounds the memory of rendered personal homepages;
 	// above it a viewer's composed rows are still kept and rendered per view.
-	personalBodyBytes = 64 << 20
+	personalBodyBytes = 48 << 20
 	// sharedBodyBytes bounds rendered product, category and search bodies.
-	sharedBodyBytes = 48 << 20
+	sharedBodyBytes = 64 << 20
 )
 
 // pageVersion is what a cached page was built from: the shop's versions and
