@@ -181,18 +181,40 @@ func prepare(ctx context.Context, o options, path string, log io.Writer) (*model
 	if err != nil {
 		return fail(err)
 	}
-	// The world's behaviour is the population the agents are drawn from
-	// (--tastes demand): what its shoppers carted and bought, not anything
-	// the model learnt.
-	events, err := db.Interactions(ctx, time.Time{})
+	demand, err := readDemand(ctx, db)
 	if err != nil {
 		return fail(err)
 	}
-	w := newWorld(cats, products, events)
+	w := newWorld(cats, products, demand)
+	fmt.Fprintf(log, "visitors: %d carts and purchases of %d shoppers to draw tastes from\n", len(w.demand), len(w.byShopper))
 	if o.tastes == tastesDemand && len(w.demand) == 0 {
 		return fail(fmt.Errorf("--tastes demand: the world has no carts or purchases of buyable categories"))
 	}
 	return db, w, nil
+}
+
+// readDemand reads the population the agents are drawn from (--tastes
+// demand): every cart and purchase of the world's shoppers, not anything the
+// model learnt. The seeded world's slot engagement and experiment history
+// (events labelled with a slot or an arm) are left out: their products are
+// drawn at random for the dashboards, not by any shopper's taste. The order
+// is by shopper and product, not by time, since the seeded timestamps end at
+// the hour of the run and the draws must not depend on it.
+func readDemand(ctx context.Context, db *models.DB) ([]demandEvent, error) {
+	var out []demandEvent
+	err := db.R.WithContext(ctx).Raw(`SELECT user_key, product_id FROM events
+		WHERE type IN (?, ?) AND product_id IS NOT NULL AND slot = '' AND arm = ''
+		ORDER BY user_key, product_id, type`, models.EventAddToCart, models.EventPurchase).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("read the world's carts and purchases: %w", err)
+	}
+	return out, nil
+}
+
+// demandEvent is one cart or purchase of the world: who wanted which product.
+type demandEvent struct {
+	UserKey   string
+	ProductID uint
 }
 
 // results holds every agent's visit in every arm, by agent.

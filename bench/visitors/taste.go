@@ -33,7 +33,7 @@ type world struct {
 	leaves map[string][]string
 	leafN  map[string][]int
 	inLeaf map[string][]*item
-	// demand lists the world's carts and purchases, oldest first: one
+	// demand lists the world's carts and purchases (readDemand): one
 	// entry per event, so a product is drawn as often as shoppers
 	// wanted it. byShopper indexes them by shopper.
 	demand    []wanted
@@ -47,7 +47,7 @@ type wanted struct {
 	it      *item
 }
 
-func newWorld(cats []models.Category, products []models.Product, events []models.Interaction) *world {
+func newWorld(cats []models.Category, products []models.Product, events []demandEvent) *world {
 	cat := shop.BuildCatalog(cats, products)
 	w := &world{byID: map[uint]*item{}, leaves: map[string][]string{}, leafN: map[string][]int{}, inLeaf: map[string][]*item{},
 		byShopper: map[string][]int{}}
@@ -91,19 +91,10 @@ func newWorld(cats []models.Category, products []models.Product, events []models
 			w.leafN[d] = append(w.leafN[d], leafN[d][l])
 		}
 	}
-	byExternal := make(map[string]*item, len(products))
-	for i := range products {
-		if it := w.byID[products[i].ID]; it != nil {
-			byExternal[products[i].ExternalID] = it
-		}
-	}
 	for _, e := range events {
-		if e.Type != models.EventAddToCart && e.Type != models.EventPurchase {
-			continue
-		}
 		// A product of a category with nothing to buy cannot seed a taste
 		// any page could serve.
-		it := byExternal[e.ItemID]
+		it := w.byID[e.ProductID]
 		if it == nil || len(w.inLeaf[it.category]) == 0 {
 			continue
 		}
