@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"storefront/models"
+	"storefront/recommender"
+	"storefront/shop"
 )
 
 // TestImportTrainRecommendEval runs the data commands the way an external
@@ -269,5 +272,77 @@ func TestTuneBudgetFlag(t *testing.T) {
 	err := run([]string{"train", "--db", filepath.Join(t.TempDir(), "x.db"), "--tune-budget", "soon"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error()+errb.String(), "want auto, 0 or a duration") {
 		t.Fatalf("train --tune-budget soon: %v\n%s", err, errb.String())
+	}
+}
+
+// recommend serves the lists the trained model ranks for its shoppers:
+// in a daily export every shopper of the last day has events at the data's
+// last instant, and those were trained on, not new events to fold in again.
+func TestRecommendServesTheTrainedListsOfADailyExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	var products, events strings.Builder
+	products.WriteString("id,title,description,category,brand,price,stock,created_at\n")
+	for i := range 40 {
+		fmt.Fprintf(&products, "P%02d,Item %d,An item,Cat%d,Brand%d,%d.50,10,2026-01-01T00:00:00Z\n", i, i, i%4, i%3, 5+i)
+	}
+	events.WriteString("user_id,product_id,type,timestamp\n")
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for u := range 60 {
+		for k := range 6 {
+			typ := []string{"view", "view", "click", "view", "add_to_cart", "purchase"}[k]
+			day := start.AddDate(0, 0, (u+k)%5) // the last day, 2026-03-05, holds events of most shoppers
+			fmt.Fprintf(&events, "shopper%02d,P%02d,%s,%s\n", u, (u*3+5*k)%40, typ, day.Format(time.RFC3339))
+		}
+	}
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
+	cli := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if err := run(args, &out, &errb); err != nil {
+			t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String()
+	}
+	cli("import", "--db", db, "--products", pf, "--events", ef)
+	cli("train", "--db", db, "--tune-budget", "0")
+	store, err := models.Open(db)
+	mustDo(t, err)
+	m, _, err := shop.LoadStoredModel(context.Background(), store)
+	mustDo(t, err)
+	checked := 0
+	for u := range 60 {
+		user := fmt.Sprintf("shopper%02d", u)
+		seen, err := store.UserItems(context.Background(), user)
+		mustDo(t, err)
+		recent, err := shop.RecentEvents(context.Background(), store, m, user)
+		mustDo(t, err)
+		if len(recent) > 0 {
+			t.Fatalf("%s: %d events of the trained data returned as new", user, len(recent))
+		}
+		var want []string
+		for _, r := range m.Recommend(recommender.Request{User: user, N: 10, Strategy: recommender.Hybrid, ExcludeSeen: true, Seen: seen}) {
+			want = append(want, r.ItemID)
+		}
+		var line struct {
+			Items []struct {
+				ItemID string `json:"item_id"`
+			} `json:"recommended_items"`
+		}
+		mustDo(t, json.Unmarshal([]byte(cli("recommend", "--db", db, "--user", user)), &line))
+		var got []string
+		for _, it := range line.Items {
+			got = append(got, it.ItemID)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: recommend gave %v, the trained model ranks %v", user, got, want)
+		}
+		checked++
+	}
+	store.Close()
+	if checked != 60 {
+		t.Fatalf("checked %d shoppers", checked)
 	}
 }

@@ -25,6 +25,11 @@ type Config struct {
 	Neighbors      int     // neighbours kept per item
 	KNNShrink      float64 // added to the cosine denominator; damps pairs seen together by few users
 	MaxUserHistory int     // items of one user used for co-occurrence (most recent/strongest first); 0 = all
+	KNN            KNNForm // the similarity's form (cosine, RP3β-like; see cooccurrenceNeighbors)
+
+	// Profile: how a shopper's history items count when the neighbour
+	// models and EASE score from it.
+	Profile ProfileConfig
 
 	ALS     ALSConfig
 	SVD     SVDConfig
@@ -41,6 +46,30 @@ type Config struct {
 	// negative = train these settings as they are.
 	TuneBudget time.Duration
 }
+
+// ProfileConfig shapes the weights of a shopper's history items for the
+// neighbour models and EASE. A time split's next events continue the
+// shopper's latest sessions, so the latest items can count most.
+type ProfileConfig struct {
+	// RecencyHalfRank halves an item's weight every this many places down
+	// the shopper's history, latest item first; 0 = order does not count.
+	RecencyHalfRank float64
+	// RecencyFloor is the least share of its weight recency leaves an item (0..1).
+	RecencyFloor float64
+	// Flatten moves each item's strength toward 1: weight = strength^(1−Flatten);
+	// 0 keeps the strengths, 1 counts every item once.
+	Flatten float64
+}
+
+// KNNForm is the form of the item–item similarity: the co-occurrence
+// count, each shopper damped by |I_u|^UserDamp, over |U_i|^Source·|U_j|^Target.
+// Cosine is Source = Target = ½, UserDamp = 0.
+type KNNForm struct {
+	Source, Target, UserDamp float64
+}
+
+// CosineKNN is plain cosine similarity.
+var CosineKNN = KNNForm{Source: 0.5, Target: 0.5}
 
 // ALSConfig configures implicit ALS (Hu, Koren, Volinsky 2008).
 type ALSConfig struct {
@@ -95,15 +124,20 @@ func DefaultConfig() Config {
 		PopularityHalfLife: 7 * 24 * time.Hour,
 		TrendingWindow:     48 * time.Hour,
 		TrendingBaseline:   28 * 24 * time.Hour,
-		Neighbors:          50,
-		KNNShrink:          2,
+		Neighbors:          200,
+		KNNShrink:          0,
 		MaxUserHistory:     500,
-		ALS:                ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1},
-		SVD:                SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
-		EASE:               EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
-		Content:            ContentConfig{Neighbors: 30},
-		Weights:            HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0.6, Content: 0.15, Popular: 0.1, Trending: 0.05},
-		Candidates:         DefaultCandidateConfig(),
+		KNN:                CosineKNN,
+		// Every history item counts once for the neighbour models and EASE,
+		// halved every 10 places down the history, latest first, to a floor
+		// of 0.3: a shopper's next steps continue their latest ones.
+		Profile:    ProfileConfig{RecencyHalfRank: 10, RecencyFloor: 0.3, Flatten: 1},
+		ALS:        ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1},
+		SVD:        SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
+		EASE:       EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
+		Content:    ContentConfig{Neighbors: 30},
+		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0.6, Content: 0.15, Popular: 0, Trending: 0.05},
+		Candidates: DefaultCandidateConfig(),
 	}
 }
 

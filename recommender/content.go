@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"math"
 	"strings"
 	"unicode"
 )
@@ -12,56 +11,12 @@ import (
 // (cold start) into personal rows through the shopper's history.
 func trainContent(cat *catalog, m, workers int) csr {
 	n := len(cat.items)
-	vocab := make(map[string]int32)
-	docs := make([]map[int32]float64, n)
-	df := []int{}
-	for i, it := range cat.items {
-		tf := make(map[int32]float64)
-		add := func(term string, w float64) {
-			id, ok := vocab[term]
-			if !ok {
-				id = int32(len(vocab))
-				vocab[term] = id
-				df = append(df, 0)
-			}
-			tf[id] += w
-		}
-		for _, t := range tokenize(it.Title) {
-			add(t, 2)
-		}
-		if b := strings.ToLower(strings.TrimSpace(it.Brand)); b != "" {
-			add("brand:"+b, 1.5)
-		}
-		for _, c := range cat.itemCats[i] {
-			add("cat:"+strings.ToLower(cat.categories[c]), 1)
-		}
-		for _, t := range tokenize(it.Description) {
-			add(t, 0.5)
-		}
-		for id := range tf {
-			df[id]++
-		}
-		docs[i] = tf
+	docs := make([][]weightedTerm, n)
+	for i := range cat.items {
+		docs[i] = cat.terms(i)
 	}
-	// Sparse, L2-normalised vectors: sublinear tf × smooth idf.
-	vecs := csr{rows: n, cols: len(vocab), indptr: make([]int32, n+1)}
-	for i, tf := range docs {
-		var norm float64
-		start := len(vecs.indices)
-		for id, f := range tf {
-			w := (1 + math.Log(f)) * (math.Log(float64(n+1)/float64(df[id]+1)) + 1)
-			vecs.indices = append(vecs.indices, id)
-			vecs.data = append(vecs.data, float32(w))
-			norm += w * w
-		}
-		if norm > 0 {
-			inv := float32(1 / math.Sqrt(norm))
-			for k := start; k < len(vecs.data); k++ {
-				vecs.data[k] *= inv
-			}
-		}
-		vecs.indptr[i+1] = int32(len(vecs.indices))
-	}
+	// Sparse, L2-normalised vectors: sublinear tf × smooth idf (launches.go).
+	vecs := tfidf(docs)
 	terms := vecs.transpose()
 	// Very common terms cost much and separate little; leave them out of the
 	// candidate search (they still shape the vectors' norms).
@@ -114,6 +69,15 @@ func trainContent(cat *catalog, m, workers int) csr {
 		out.indptr[i+1] = int32(len(out.indices))
 	}
 	return out
+}
+
+// terms lists item i's content terms (contentTerms over its category path).
+func (c *catalog) terms(i int) []weightedTerm {
+	cats := make([]string, len(c.itemCats[i]))
+	for k, id := range c.itemCats[i] {
+		cats[k] = c.categories[id]
+	}
+	return contentTerms(c.items[i], cats)
 }
 
 var stopwords = map[string]bool{

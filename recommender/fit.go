@@ -107,6 +107,7 @@ func (r *FitReport) Lines() []string {
 			c.TypeWeights[View], c.TypeWeights[Click], c.TypeWeights[AddToCart], c.TypeWeights[Purchase], days(c.HalfLife), c.DecayFloor, c.DedupWindow),
 		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
 			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
+		fmt.Sprintf("profile: recency half-rank %.3g, floor %.2f; flatten %.2g", c.Profile.RecencyHalfRank, c.Profile.RecencyFloor, c.Profile.Flatten),
 		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g",
 			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop))
 	for _, s := range r.Steps {
@@ -511,12 +512,16 @@ func tuneMoves(m *Model) []tuneMove {
 	moves := []tuneMove{
 		{"EASE λ", "ease", func(c Config) []float64 { return around(c.EASE.Lambda, 0.25, 0.5, 2, 4) },
 			func(c *Config, v float64) { c.EASE.Lambda = v }, num},
+		{"profile recency half-rank", "profile", func(c Config) []float64 { return []float64{0, 3, 10, 30} },
+			func(c *Config, v float64) { c.Profile.RecencyHalfRank = v }, num},
+		{"profile flatten", "profile", func(c Config) []float64 { return []float64{0, 0.5, 1} },
+			func(c *Config, v float64) { c.Profile.Flatten = v }, num},
 		{"decay half-life", "", func(c Config) []float64 {
 			return []float64{0, float64(7 * 24 * time.Hour), float64(30 * 24 * time.Hour), float64(120 * 24 * time.Hour)}
 		}, func(c *Config, v float64) { c.HalfLife = time.Duration(v) }, dur},
 		{"kNN shrink", "item_knn", func(c Config) []float64 { return []float64{0, 2, 10, 50} },
 			func(c *Config, v float64) { c.KNNShrink = v }, num},
-		{"kNN neighbours", "item_knn", func(c Config) []float64 { return []float64{20, 50, 150} },
+		{"kNN neighbours", "item_knn", func(c Config) []float64 { return []float64{50, 100, 400} },
 			func(c *Config, v float64) { c.Neighbors = int(v) }, num},
 		{"popularity half-life", "popularity", func(c Config) []float64 {
 			return []float64{float64(24 * time.Hour), float64(7 * 24 * time.Hour), float64(30 * 24 * time.Hour), 0}

@@ -27,7 +27,7 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 		}
 	case EASE:
 		if m.ease.enabled() && len(s.hist.items) > 0 {
-			m.ease.scoreInto(s.score, s.easeLocal, s.hist.items, s.hist.weights)
+			m.ease.scoreInto(s.score, s.easeLocal, s.hist.items, s.pw)
 			for _, j := range m.ease.items {
 				s.src[j] = srcEASE
 			}
@@ -132,7 +132,7 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 	}
 	if w.EASE > 0 && m.ease.enabled() {
 		clear(s.tmp)
-		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.hist.weights)
+		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
 		m.blendDense(s, s.tmp, float32(w.EASE), srcEASE)
 	}
 	if w.KNN > 0 {
@@ -226,7 +226,7 @@ func (m *Model) historyNeighbours(s *scratch, nb *csr, dst []float32, anchor []i
 		return
 	}
 	for k, i := range s.hist.items {
-		w := s.hist.weights[k]
+		w := s.pw[k]
 		idx, sim := nb.row(int(i))
 		for t, j := range idx {
 			c := w * sim[t]
@@ -363,7 +363,7 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	}
 	if w.EASE > 0 && m.ease.enabled() {
 		clear(s.tmp)
-		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.hist.weights)
+		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
 		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
 		clear(s.tmp)
 	}

@@ -34,16 +34,29 @@ func binaryRows(m *csr, kind []EventType, keep func(EventType) bool, maxPerUser 
 	return out
 }
 
-// cooccurrenceNeighbors computes, for every item, the top-m items by cosine
-// similarity of their binary user vectors, cos = |U_i ∩ U_j| / (√|U_i|·√|U_j| + shrink).
-// The result is an items×items csr whose rows are sorted by similarity,
-// best first (not by column).
-func cooccurrenceNeighbors(rows *csr, m int, shrink float64, workers int) csr {
+// cooccurrenceNeighbors computes, for every item, the top-m items by
+//
+//	sim(i,j) = Σ_{u ∈ U_i ∩ U_j} |I_u|^(−f.UserDamp) / (|U_i|^f.Source · |U_j|^f.Target + shrink)
+//
+// over the binary user vectors: cosine with Source = Target = ½ and no
+// damping; RP3β-like (Christoffel et al.'s random walk with a popularity
+// penalty β) with Source = 1, Target = β and UserDamp = 1. The result is
+// an items×items csr whose rows are sorted by similarity, best first (not
+// by column).
+func cooccurrenceNeighbors(rows *csr, m int, shrink float64, f KNNForm, workers int) csr {
 	cols := rows.transpose()
 	n := cols.rows
-	norm := make([]float64, n)
+	src, dst := make([]float64, n), make([]float64, n)
 	for i := 0; i < n; i++ {
-		norm[i] = math.Sqrt(float64(cols.indptr[i+1] - cols.indptr[i]))
+		d := float64(cols.indptr[i+1] - cols.indptr[i])
+		src[i], dst[i] = math.Pow(d, f.Source), math.Pow(d, f.Target)
+	}
+	uw := make([]float32, rows.rows)
+	for u := range uw {
+		uw[u] = 1
+		if d := rows.indptr[u+1] - rows.indptr[u]; f.UserDamp > 0 && d > 0 {
+			uw[u] = float32(math.Pow(float64(d), -f.UserDamp))
+		}
 	}
 	type result struct {
 		idx []int32
@@ -64,11 +77,12 @@ func cooccurrenceNeighbors(rows *csr, m int, shrink float64, workers int) csr {
 				users, _ := cols.row(i)
 				for _, u := range users {
 					items, _ := rows.row(int(u))
+					w := uw[u]
 					for _, j := range items {
 						if count[j] == 0 {
 							touched = append(touched, j)
 						}
-						count[j]++
+						count[j] += w
 					}
 				}
 				h.reset(m)
@@ -78,7 +92,7 @@ func cooccurrenceNeighbors(rows *csr, m int, shrink float64, workers int) csr {
 					if int(j) == i {
 						continue
 					}
-					h.push(float32(float64(c)/(norm[i]*norm[j]+shrink)), j)
+					h.push(float32(float64(c)/(src[i]*dst[j]+shrink)), j)
 				}
 				idx, sim := h.sorted()
 				res[i] = result{slices.Clone(idx), slices.Clone(sim)}

@@ -49,12 +49,8 @@ func (m *Model) Launches(items []Item) *Launches {
 		return l
 	}
 	docs := make([][]weightedTerm, 0, len(m.cat.items)+len(l.items))
-	for i, it := range m.cat.items {
-		cats := make([]string, len(m.cat.itemCats[i]))
-		for k, c := range m.cat.itemCats[i] {
-			cats[k] = m.cat.categories[c]
-		}
-		docs = append(docs, contentTerms(it, cats))
+	for i := range m.cat.items {
+		docs = append(docs, m.cat.terms(i))
 	}
 	for _, it := range l.items {
 		cats := it.CategoryPath
@@ -143,7 +139,8 @@ func contentTerms(it Item, cats []string) []weightedTerm {
 }
 
 // tfidf builds L2-normalised sublinear-tf × smooth-idf vectors of the
-// documents' weighted terms, like trainContent.
+// documents' weighted terms: the one TF-IDF of the trained content model
+// (trainContent) and of launches.
 func tfidf(docs [][]weightedTerm) csr {
 	vocab := map[string]int32{}
 	var df []int

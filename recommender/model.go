@@ -186,9 +186,9 @@ var modelComponents = []component{
 	{"item_knn", func(m *Model, cfg Config) bool { return cfg.Neighbors > 0 },
 		func(_ context.Context, m *Model, _ *signals, cfg Config, workers int) error {
 			all := binaryRows(&m.ui, m.kind, nil, cfg.MaxUserHistory)
-			m.knn = cooccurrenceNeighbors(&all, cfg.Neighbors, cfg.KNNShrink, workers)
+			m.knn = cooccurrenceNeighbors(&all, cfg.Neighbors, cfg.KNNShrink, cfg.KNN, workers)
 			bought := binaryRows(&m.ui, m.kind, func(t EventType) bool { return t == Purchase }, cfg.MaxUserHistory)
-			m.bought = cooccurrenceNeighbors(&bought, cfg.Neighbors, cfg.KNNShrink, workers)
+			m.bought = cooccurrenceNeighbors(&bought, cfg.Neighbors, cfg.KNNShrink, cfg.KNN, workers)
 			return nil
 		}, func(*Model) bool { return true }},
 	{"content", func(m *Model, cfg Config) bool { return cfg.Content.Neighbors > 0 },

@@ -15,7 +15,8 @@ import (
 // The tuner decides how much each one counts for a shop.
 
 const (
-	recentItems   = 5                  // latest distinct items kept per shopper
+	recentItems   = 5                  // latest distinct items the transitions start from
+	recentKept    = maxHistory         // latest distinct items kept per shopper (the profile's recency order)
 	nextNeighbors = 30                 // transitions kept per item
 	nextGap       = 24 * 60 * 60       // seconds: a later event this close follows the earlier one
 	freshHalfLife = 14 * 24 * 60 * 60  // seconds
@@ -32,6 +33,7 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 	})
 	var pairs []uint64
 	recent = csr{rows: nUsers, cols: nItems, indptr: make([]int32, 1, nUsers+1)}
+	inRecent := make([]int32, nItems) // user+1 whose recent list holds the item
 	u := int32(0)
 	for lo := 0; lo < len(byTime); {
 		hi := lo
@@ -49,9 +51,10 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 			}
 		}
 		start := len(recent.indices)
-		for k := len(run) - 1; k >= 0 && len(recent.indices)-start < recentItems; k-- {
-			if !slices.Contains(recent.indices[start:], run[k].item) {
-				recent.indices = append(recent.indices, run[k].item)
+		for k := len(run) - 1; k >= 0 && len(recent.indices)-start < recentKept; k-- {
+			if j := run[k].item; inRecent[j] != run[k].user+1 {
+				inRecent[j] = run[k].user + 1
+				recent.indices = append(recent.indices, j)
 				recent.data = append(recent.data, 1)
 			}
 		}

@@ -129,6 +129,9 @@ type scratch struct {
 	epoch              uint32
 	touched            []int32
 	hist               sparseRow
+	pw                 []float32 // history weights for the neighbour models and EASE (cfg.Profile), parallel to hist.items
+	rank               []int32   // recency rank of a history item, valid when rankAt == epoch
+	rankAt             []uint32
 	heap               topN
 	picked             []int32
 	pickedScore        []float32
@@ -160,7 +163,7 @@ func (m *Model) getScratch() *scratch {
 		cntAnchor: make([]int32, n), cntAnchorVal: make([]float32, n),
 		easeLocal: make([]float32, m.ease.n),
 		mark:      make([]uint32, n), hpos: make([]int32, n), hposAt: make([]uint32, n),
-		inSub: make([]uint32, n), nextAnchor: make([]int32, n), nextAnchorVal: make([]float32, n),
+		inSub: make([]uint32, n), rank: make([]int32, n), rankAt: make([]uint32, n), nextAnchor: make([]int32, n), nextAnchorVal: make([]float32, n),
 	}
 }
 
@@ -170,6 +173,7 @@ func (s *scratch) begin() {
 		clear(s.mark)
 		clear(s.hposAt)
 		clear(s.inSub)
+		clear(s.rankAt)
 		s.epoch = 1
 	}
 	clear(s.score)
@@ -322,7 +326,53 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 		// Items beyond the cut still count as seen; only scoring ignores them.
 		h.items, h.weights, h.kinds = append(h.items[:0], t.items...), append(h.weights[:0], t.weights...), append(h.kinds[:0], t.kinds...)
 	}
+	m.profileWeights(s, req, u)
 	return u
+}
+
+// profileWeights sets s.pw, each history item's weight for the neighbour
+// models and EASE (cfg.Profile): its strength, flattened toward 1, and
+// halved every RecencyHalfRank places down the history, latest first (the
+// session's events, then the order known at training), never below the
+// floor.
+func (m *Model) profileWeights(s *scratch, req Request, user int32) {
+	p := m.cfg.Profile
+	s.pw = append(s.pw[:0], s.hist.weights...)
+	if p.Flatten > 0 {
+		e := 1 - min(p.Flatten, 1)
+		for k, w := range s.pw {
+			s.pw[k] = float32(math.Pow(float64(w), e))
+		}
+	}
+	if p.RecencyHalfRank <= 0 || len(s.pw) == 0 {
+		return
+	}
+	r := int32(0)
+	place := func(j int32) {
+		if s.rankAt[j] != s.epoch {
+			s.rank[j], s.rankAt[j] = r, s.epoch
+			r++
+		}
+	}
+	for k := len(req.Recent) - 1; k >= 0; k-- {
+		if j, ok := m.cat.index[req.Recent[k].Item]; ok {
+			place(j)
+		}
+	}
+	if user >= 0 && m.recent.rows > int(user) {
+		items, _ := m.recent.row(int(user))
+		for _, j := range items {
+			place(j)
+		}
+	}
+	floor := min(max(p.RecencyFloor, 0), 1)
+	for k, j := range s.hist.items {
+		rk := r // not in the recency order: after every item that is
+		if s.rankAt[j] == s.epoch {
+			rk = s.rank[j]
+		}
+		s.pw[k] *= float32(floor + (1-floor)*math.Exp2(-float64(rk)/p.RecencyHalfRank))
+	}
 }
 
 // filter holds one request's candidate rules.

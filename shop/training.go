@@ -78,7 +78,9 @@ func recItem(cat *Catalog, p *models.Product) recommender.Item {
 const maxRecentEvents = 100
 
 // RecentEvents returns a user's interactions since the model's data ended:
-// what the model has not seen yet and folds in per request.
+// what the model has not seen yet and folds in per request. Events at the
+// data's last instant were trained on (a daily export puts a whole day
+// there), so only later ones count, as on the homepage.
 func RecentEvents(ctx context.Context, db *models.DB, m *recommender.Model, user string) ([]recommender.Event, error) {
 	hist, err := db.UserInteractions(ctx, user, m.DataNow, maxRecentEvents)
 	if err != nil {
@@ -86,7 +88,9 @@ func RecentEvents(ctx context.Context, db *models.DB, m *recommender.Model, user
 	}
 	out := make([]recommender.Event, 0, len(hist))
 	for _, h := range hist {
-		out = append(out, RecEvent(h))
+		if h.CreatedAt.After(m.DataNow) {
+			out = append(out, RecEvent(h))
+		}
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -33,6 +34,7 @@ func main() {
 var (
 	ablation   bool
 	tuneBudget time.Duration
+	overrides  string // JSON merged over recommender.DefaultConfig for the hybrid
 )
 
 type result struct {
@@ -54,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
 	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone, and the hybrid without each part")
+	fs.StringVar(&overrides, "config", "", `JSON merged over the default configuration the hybrid starts from, e.g. '{"Neighbors":200,"Profile":{"RecencyHalfRank":4}}' (durations in nanoseconds)`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -129,7 +132,8 @@ func ratio(a, b float64) float64 {
 
 // baselineConfig is the plain reference: every event an equal, binary
 // interaction, no decay, no bot guard, cosine neighbours without shrinkage,
-// popularity as plain counts.
+// every history item counting once whatever its place, popularity as plain
+// counts.
 func baselineConfig() recommender.Config {
 	c := recommender.DefaultConfig()
 	for t := range recommender.Purchase + 1 {
@@ -141,6 +145,7 @@ func baselineConfig() recommender.Config {
 	c.BotGuard = false
 	c.PopularityHalfLife = 0
 	c.Neighbors, c.KNNShrink, c.MaxUserHistory = 200, 0, 0
+	c.KNN, c.Profile = recommender.CosineKNN, recommender.ProfileConfig{}
 	c.ALS.Factors, c.SVD.Rank, c.EASE.MaxItems, c.Content.Neighbors = 0, 0, 0, 0
 	return c
 }
@@ -178,6 +183,11 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 	}
 	start := time.Now()
 	cfg := recommender.DefaultConfig()
+	if overrides != "" {
+		if err := json.Unmarshal([]byte(overrides), &cfg); err != nil {
+			return r, fmt.Errorf("-config: %w", err)
+		}
+	}
 	cfg.TuneBudget = tuneBudget
 	m, report, err := recommender.Fit(ctx, train, cfg, recommender.FitOptions{})
 	if err != nil {
