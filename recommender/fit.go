@@ -627,6 +627,11 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		c.m = m
 		return c, nil
 	}
+	if retrain == "profile" {
+		// The profile is read at scoring time: no model changes.
+		c.m = m
+		return c, nil
+	}
 	iu := m.ui.transpose()
 	sig := &signals{iu: iu}
 	for _, comp := range modelComponents {
