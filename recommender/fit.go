@@ -334,6 +334,23 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	rep.Users = len(t.users)
 	defUsers := t.perUser(cur.cache, work.Weights)
 	rep.Default = mean(defUsers)
+	// The profile's recency is cheap to try (no model changes) and has a
+	// large effect either way: a time split's next events continue the
+	// latest ones, a random split's do not. It is decided before the
+	// blend, whatever the budget.
+	if work.Profile.RecencyHalfRank > 0 {
+		next := work
+		next.Profile.RecencyHalfRank = 0
+		alt, err := t.build(next, cur.m, "profile")
+		if err != nil {
+			return cfg, rep, err
+		}
+		alt.cache = t.cacheFor(alt.m)
+		if per := t.perUser(alt.cache, work.Weights); clearlyBetter(per, defUsers, 2) {
+			cur = alt
+			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(per)})
+		}
+	}
 	blendStart := time.Now()
 	cur.w, cur.per = t.tuneBlend(cur.cache, work.Weights, 3)
 	t.blendCost = time.Since(blendStart)
