@@ -337,7 +337,8 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// The profile's recency is cheap to try (no model changes) and has a
 	// large effect either way: a time split's next events continue the
 	// latest ones, a random split's do not. It is decided before the
-	// blend, whatever the budget.
+	// blend, whatever the budget; between two choices the better mean
+	// decides.
 	if work.Profile.RecencyHalfRank > 0 {
 		next := work
 		next.Profile.RecencyHalfRank = 0
@@ -346,7 +347,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			return cfg, rep, err
 		}
 		alt.cache = t.cacheFor(alt.m)
-		if per := t.perUser(alt.cache, work.Weights); clearlyBetter(per, defUsers, 2) {
+		if per := t.perUser(alt.cache, work.Weights); mean(per) > mean(defUsers) {
 			cur = alt
 			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(per)})
 		}
