@@ -156,11 +156,25 @@ func (m *Model) topForUser(u int32, n int) []int32 {
 
 // candidateSubset returns the items a hybrid request of a user with a
 // candidate list scores: the list, plus (added by the caller) whatever the
-// neighbour models reach from the shopper's history. nil means "score the
-// whole catalog".
+// neighbour models reach from the shopper's history. A shopper without a
+// list (a new visitor, or one the stage did not reach) in a catalog above
+// fullScanItems scores the fallbackCandidates most popular items plus that
+// reach, so one request stays within a bounded number of items. nil means
+// "score the whole catalog".
 func (m *Model) candidateSubset(req Request, user int32) []int32 {
-	if req.fullScan || req.weights != nil || user < 0 {
+	if req.fullScan || req.weights != nil {
 		return nil
 	}
-	return m.cands.row(user)
+	if row := m.cands.row(user); len(row) > 0 {
+		return row
+	}
+	if len(m.cat.items) > fullScanItems {
+		return m.pop.popOrder[:min(fallbackCandidates, len(m.pop.popOrder))]
+	}
+	return nil
 }
+
+const (
+	fullScanItems      = 10_000 // larger catalogs are never scored whole for a hybrid row
+	fallbackCandidates = 2_000  // popular items scored for a shopper without a candidate list
+)
