@@ -227,6 +227,7 @@ func TestConcurrentDoubleSubmitPlacesOneOrder(t *testing.T) {
 // placeholders, never from input.
 var reviewedDynamicSQL = map[string]string{
 	"bulk.go:Bulk":                      "PRAGMA cache_size with an integer constant",
+	"db.go:openSQLite":                  "PRAGMA wal_autocheckpoint with the integer constant walCheckpointPages",
 	"bulk.go:DeleteAllData":             "table names read from sqlite_master / pg_tables",
 	"bulk.go:WithoutEventIndexes":       "index names and definitions read from sqlite_master / pg_indexes",
 	"events.go:InsertEventsTx":          "INSERT with (?,…) placeholders repeated per row",
