@@ -46,24 +46,16 @@ func TestImportTrainRecommendEval(t *testing.T) {
 	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
 	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
 
-	cli := func(args ...string) string {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if err := run(args, &out, &errb); err != nil {
-			t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-		}
-		return out.String()
-	}
-	if out := cli("import", "--db", db, "--products", pf, "--events", ef); !strings.Contains(out, "30 products created") || !strings.Contains(out, fmt.Sprintf("%d events", n)) {
+	if out := runOK(t, "import", "--db", db, "--products", pf, "--events", ef); !strings.Contains(out, "30 products created") || !strings.Contains(out, fmt.Sprintf("%d events", n)) {
 		t.Fatalf("import said %q", out)
 	}
-	if out := cli("train", "--db", db); !strings.Contains(out, "trained model") {
+	if out := runOK(t, "train", "--db", db); !strings.Contains(out, "trained model") {
 		t.Fatalf("train said %q", out)
 	}
 
 	users := filepath.Join(dir, "users.txt")
 	mustDo(t, os.WriteFile(users, []byte("user07\nnobody-new\nuser01\n"), 0o644))
-	out := cli("recommend", "--db", db, "--users-file", users, "--n", "5", "--format", "jsonl")
+	out := runOK(t, "recommend", "--db", db, "--users-file", users, "--n", "5", "--format", "jsonl")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 {
 		t.Fatalf("recommend printed %d lines for 3 users:\n%s", len(lines), out)
@@ -121,7 +113,7 @@ func TestImportTrainRecommendEval(t *testing.T) {
 			NDCG    float64 `json:"ndcg"`
 		} `json:"ablation"`
 	}
-	mustDo(t, json.Unmarshal([]byte(cli("eval", "--db", db, "--k", "5", "--format", "json")), &res))
+	mustDo(t, json.Unmarshal([]byte(runOK(t, "eval", "--db", db, "--k", "5", "--format", "json")), &res))
 	var names []string
 	for _, m := range res.Models {
 		names = append(names, m.Model)
@@ -132,7 +124,7 @@ func TestImportTrainRecommendEval(t *testing.T) {
 	if len(res.Ablation) < 2 || !strings.HasPrefix(res.Ablation[0].Variant, "hybrid as trained") || !strings.HasPrefix(res.Ablation[len(res.Ablation)-1].Variant, "blend without") {
 		t.Fatalf("eval json: ablation %+v; want the hybrid as trained first, then the blend without each part", res.Ablation)
 	}
-	if table := cli("eval", "--db", db, "--k", "5"); !strings.Contains(table, "NDCG@5") || !strings.Contains(table, "hybrid") || !strings.Contains(table, "ablation of the hybrid") {
+	if table := runOK(t, "eval", "--db", db, "--k", "5"); !strings.Contains(table, "NDCG@5") || !strings.Contains(table, "hybrid") || !strings.Contains(table, "ablation of the hybrid") {
 		t.Fatalf("eval table:\n%s", table)
 	}
 }
@@ -169,16 +161,8 @@ func TestRecommendNeverReturnsRawHistory(t *testing.T) {
 	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
 	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
 	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
-	cli := func(args ...string) string {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if err := run(args, &out, &errb); err != nil {
-			t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-		}
-		return out.String()
-	}
-	cli("import", "--db", db, "--products", pf, "--events", ef)
-	if out := cli("train", "--db", db); !strings.Contains(out, "1 bot/outlier user") && !strings.Contains(out, "1 user") {
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	if out := runOK(t, "train", "--db", db); !strings.Contains(out, "1 bot/outlier user") && !strings.Contains(out, "1 user") {
 		t.Fatalf("train did not report dropping the crawler:\n%s", out)
 	}
 	var line struct {
@@ -186,7 +170,7 @@ func TestRecommendNeverReturnsRawHistory(t *testing.T) {
 			ItemID string `json:"item_id"`
 		} `json:"recommended_items"`
 	}
-	mustDo(t, json.Unmarshal([]byte(cli("recommend", "--db", db, "--user", "crawler", "--n", "15")), &line))
+	mustDo(t, json.Unmarshal([]byte(runOK(t, "recommend", "--db", db, "--user", "crawler", "--n", "15")), &line))
 	if len(line.Items) != 15 {
 		t.Fatalf("crawler got %d items, want 15", len(line.Items))
 	}
@@ -298,16 +282,8 @@ func TestRecommendServesTheTrainedListsOfADailyExport(t *testing.T) {
 	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
 	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
 	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
-	cli := func(args ...string) string {
-		t.Helper()
-		var out, errb bytes.Buffer
-		if err := run(args, &out, &errb); err != nil {
-			t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-		}
-		return out.String()
-	}
-	cli("import", "--db", db, "--products", pf, "--events", ef)
-	cli("train", "--db", db, "--tune-budget", "0")
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	runOK(t, "train", "--db", db, "--tune-budget", "0")
 	store, err := models.Open(db)
 	mustDo(t, err)
 	m, _, err := shop.LoadStoredModel(context.Background(), store)
@@ -331,7 +307,7 @@ func TestRecommendServesTheTrainedListsOfADailyExport(t *testing.T) {
 				ItemID string `json:"item_id"`
 			} `json:"recommended_items"`
 		}
-		mustDo(t, json.Unmarshal([]byte(cli("recommend", "--db", db, "--user", user)), &line))
+		mustDo(t, json.Unmarshal([]byte(runOK(t, "recommend", "--db", db, "--user", user)), &line))
 		var got []string
 		for _, it := range line.Items {
 			got = append(got, it.ItemID)
@@ -345,4 +321,15 @@ func TestRecommendServesTheTrainedListsOfADailyExport(t *testing.T) {
 	if checked != 60 {
 		t.Fatalf("checked %d shoppers", checked)
 	}
+}
+
+// runOK runs a storefront command and returns what it printed; a failure
+// ends the test with the command's error output.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := run(args, &out, &errb); err != nil {
+		t.Fatalf("storefront %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String()
 }
