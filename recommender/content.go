@@ -36,27 +36,8 @@ func trainContent(cat *catalog, m, workers int) csr {
 				return
 			}
 			for i := lo; i < hi; i++ {
-				touched = touched[:0]
 				ids, ws := vecs.row(i)
-				for k, t := range ids {
-					docsT, wt := terms.row(int(t))
-					if len(docsT) > maxDF {
-						continue
-					}
-					for p, j := range docsT {
-						if acc[j] == 0 {
-							touched = append(touched, j)
-						}
-						acc[j] += ws[k] * wt[p]
-					}
-				}
-				h.reset(m)
-				for _, j := range touched {
-					if int(j) != i && acc[j] > 0.05 {
-						h.push(acc[j], j)
-					}
-					acc[j] = 0
-				}
+				touched = closestByContent(terms, ids, ws, maxDF, int32(i), acc, touched, &h, m)
 				idx, sim := h.sorted()
 				res[i] = result{append([]int32(nil), idx...), append([]float32(nil), sim...)}
 			}

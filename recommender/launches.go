@@ -68,27 +68,8 @@ func (m *Model) Launches(items []Item) *Launches {
 	var touched []int32
 	var h topN
 	for li := range l.items {
-		touched = touched[:0]
 		ids, ws := vecs.row(n + li)
-		for k, t := range ids {
-			if int(t) >= terms.rows {
-				continue
-			}
-			docsT, wt := terms.row(int(t))
-			for p, j := range docsT {
-				if acc[j] == 0 {
-					touched = append(touched, j)
-				}
-				acc[j] += ws[k] * wt[p]
-			}
-		}
-		h.reset(launchNeighbors)
-		for _, j := range touched {
-			if acc[j] > 0.05 {
-				h.push(acc[j], j)
-			}
-			acc[j] = 0
-		}
+		touched = closestByContent(terms, ids, ws, math.MaxInt, -1, acc, touched, &h, launchNeighbors)
 		idx, sim := h.sorted()
 		for k, j := range idx {
 			l.byItem[j] = append(l.byItem[j], launchLink{int32(li), sim[k]})
@@ -365,4 +346,36 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		}
 	}
 	return out
+}
+
+// closestByContent keeps in h the m items of the inverted index terms whose
+// content is most like the term vector (ids, ws), by dot product, above
+// 0.05: terms used by more than maxDF items are passed over, and so is item
+// self (-1 for none). acc (one per item) must be all zero and is left so;
+// touched is scratch space, returned for reuse.
+func closestByContent(terms csr, ids []int32, ws []float32, maxDF int, self int32, acc []float32, touched []int32, h *topN, m int) []int32 {
+	touched = touched[:0]
+	for k, t := range ids {
+		if int(t) >= terms.rows {
+			continue
+		}
+		docsT, wt := terms.row(int(t))
+		if len(docsT) > maxDF {
+			continue
+		}
+		for p, j := range docsT {
+			if acc[j] == 0 {
+				touched = append(touched, j)
+			}
+			acc[j] += ws[k] * wt[p]
+		}
+	}
+	h.reset(m)
+	for _, j := range touched {
+		if j != self && acc[j] > 0.05 {
+			h.push(acc[j], j)
+		}
+		acc[j] = 0
+	}
+	return touched
 }
