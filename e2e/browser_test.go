@@ -230,15 +230,19 @@ func waitVisible(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(sel))
 }
 
+// on is the same tab reporting failures to t, for a second tab used inside
+// a step.
+func (b *tab) on(t *testing.T) *tab {
+	sub := *b
+	sub.t = t
+	return &sub
+}
+
 // step runs one stage of a journey as a subtest with its own t. Stages build
 // on each other, so the journey stops at the first one that fails.
 func (b *tab) step(t *testing.T, name string, f func(t *testing.T, b *tab)) {
 	t.Helper()
-	ok := t.Run(name, func(t *testing.T) {
-		sub := *b
-		sub.t = t
-		f(t, &sub)
-	})
+	ok := t.Run(name, func(t *testing.T) { f(t, b.on(t)) })
 	if !ok {
 		t.FailNow()
 	}

@@ -121,8 +121,9 @@ func TestAdminChangesShopSettings(t *testing.T) {
 }
 
 // TestAdminManagesStaff: the admin adds a merchandiser (the generated
-// password logs in), deactivates them, and is refused when trying to
-// step down as the only admin.
+// password logs in), resets their password (their open session ends, the
+// old password stops working, the new one works), deactivates them, and is
+// refused when trying to step down as the only admin.
 func TestAdminManagesStaff(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
@@ -144,11 +145,34 @@ func TestAdminManagesStaff(t *testing.T) {
 		}
 	})
 
+	laptop := b.incognito() // the merchandiser's own browser
 	b.step(t, "the password logs the merchandiser in", func(t *testing.T, b *tab) {
-		other := b.incognito()
-		other.open("/admin/login", "#email")
-		other.fill(`#email`, "nia@example.com", `#password`, password)
-		other.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+		laptop := laptop.on(t)
+		laptop.open("/admin/login", "#email")
+		laptop.fill(`#email`, "nia@example.com", `#password`, password)
+		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+	})
+
+	b.step(t, "reset the merchandiser's password", func(t *testing.T, b *tab) {
+		b.open("/admin/staff", `[data-testid="staff-form"]`)
+		b.follow(`[data-testid="staff-row"][data-email="nia@example.com"] [data-testid="reset-password"]`, `[data-testid="new-password"]`)
+		fresh := b.text(`[data-testid="password"]`)
+		if len(fresh) < 16 || fresh == password {
+			t.Fatalf("password shown after the reset: %q (the old one was %q)", fresh, password)
+		}
+		if got := b.text(`[data-testid="new-password"]`); !strings.Contains(got, "nia@example.com") {
+			t.Fatalf("the new password does not say whose it is: %q", got)
+		}
+		// The merchandiser's open session ends with the old password...
+		laptop := laptop.on(t)
+		laptop.open("/admin/layout", "#email")
+		// ...which no longer logs in, while the new one does.
+		laptop.fill(`#email`, "nia@example.com", `#password`, password)
+		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="auth-error"]`)
+		laptop.fill(`#email`, "nia@example.com", `#password`, fresh)
+		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+		// The admin who reset it is still signed in.
+		b.open("/admin/staff", `[data-testid="staff-form"]`)
 	})
 
 	b.step(t, "deactivate the merchandiser", func(t *testing.T, b *tab) {
