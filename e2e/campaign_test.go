@@ -46,7 +46,15 @@ func TestCampaignPageForms(t *testing.T) {
 		b.fill(`#f-title`, "Walkers' favourites", `#f-size`, "4")
 		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
 		b.follow(`[data-testid="add-slot"]`, `[data-testid="slot-form"]`)
+		if !shown(b, `[data-testid="products-fieldset"]`) {
+			t.Fatal("a new row's form hides its products")
+		}
 		b.do("choose the type", chromedpSetValue(`#f-type`, models.SlotBanner))
+		for _, sel := range []string{`[data-testid="products-fieldset"]`, `[data-testid="filters-fieldset"]`, `#f-size`, `#f-strategy`, `[data-testid="product-picker"]`} {
+			if shown(b, sel) {
+				t.Fatalf("a banner's form shows %s, which a banner does not use", sel)
+			}
+		}
 		b.fill(`#f-title`, "Spring banner")
 		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
 		if n := b.count(`[data-testid="layout-slot"]`); n != 2 {
@@ -60,6 +68,9 @@ func TestCampaignPageForms(t *testing.T) {
 	b.step(t, "add a creative to the banner and edit it", func(t *testing.T, b *tab) {
 		b.follow(`[data-testid="layout-slot"]:last-child [data-testid="slot-title"]`, `[data-testid="creatives"]`)
 		b.shotWidths("admin-campaign-banner")
+		if shown(b, `[data-testid="products-fieldset"]`) || !shown(b, `#f-title`) {
+			t.Fatal("the saved banner's form shows product fields or hides its title")
+		}
 		b.follow(`[data-testid="add-creative"]`, `[data-testid="creative-form"]`)
 		b.fill(`#f-title`, "Boots for spring", `#f-text`, "Light boots for muddy paths.", `#f-link`, "javascript:alert(1)")
 		b.follow(`[data-testid="save-creative"]`, `[data-testid="form-errors"]`)
@@ -166,4 +177,10 @@ func TestCampaignEndedPage(t *testing.T) {
 // chromedpOpenDetails opens a <details> element.
 func chromedpOpenDetails(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).open = true`, sel))
+}
+
+// shown reports whether the page has an element for sel that takes up room.
+func shown(b *tab, sel string) bool {
+	b.t.Helper()
+	return eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.getClientRects().length > 0; })()`, sel))
 }

@@ -1,6 +1,7 @@
-// Storefront admin enhancements: drag-and-drop slot order and the product
-// picker's Pin/Boost/Exclude buttons. Every admin page works without this
-// file (move up/down buttons, the picker's own page).
+// Storefront admin enhancements: drag-and-drop slot order, the product
+// picker's Pin/Boost/Exclude buttons and the slot form's fields per type.
+// Every admin page works without this file (move up/down buttons, the
+// picker's own page, every field shown).
 (function () {
   "use strict";
 
@@ -65,6 +66,16 @@
     btn.disabled = true;
     input.classList.add("just-added");
     setTimeout(function () { input.classList.remove("just-added"); }, 800);
+  });
+
+  // Slot form: show only the fields the chosen type uses (a banner is
+  // filled with creatives, so strategy, size, filters and products go).
+  document.addEventListener("change", function (e) {
+    if (!e.target || e.target.id !== "f-type") { return; }
+    var type = e.target.value;
+    document.querySelectorAll("[data-hide-for]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-hide-for").split(" ").indexOf(type) >= 0;
+    });
   });
 
   if (document.readyState === "loading") {

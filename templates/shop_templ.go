@@ -601,7 +601,7 @@ func HomeRow(s HomeSlot, showReasons bool, explainLink string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if s.Type == "banner" && s.Banner != nil {
+		if s.Type == BannerType && s.Banner != nil {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<a class=\"banner\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

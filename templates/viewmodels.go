@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// BannerType is the slot type filled with creatives instead of products
+// (models.SlotBanner): its form hides the product fields.
+const BannerType = "banner"
+
 // Base is what every page's layout needs.
 type Base struct {
 	Title       string
