@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"gorm.io/gorm"
@@ -123,4 +124,59 @@ func setProductImageURL(tx *gorm.DB, actor string, id uint, url, what string) er
 		detail += ", was " + p.ImageURL
 	}
 	return audit(tx, actor, "product.image", p.ExternalID, detail)
+}
+
+// storedImageRef finds the hash of a stored picture in any text: a
+// product's image_url, a creative, a published snapshot.
+var storedImageRef = regexp.MustCompile(regexp.QuoteMeta(images.URLPrefix) + `([0-9a-f]{64})`)
+
+// PruneImages deletes the stored pictures nothing refers to any more (no
+// product's image, no creative of a draft slot, no published version a
+// rollback could bring back) that were uploaded before the given time, so a
+// replaced or removed picture does not keep its bytes for ever. It returns
+// how many pictures went. Uploads after before are kept whatever refers to
+// them: a picture is stored just before it is attached.
+func (db *DB) PruneImages(ctx context.Context, before time.Time) (int, error) {
+	deleted := 0
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var candidates []Image
+		if err := tx.Select("id", "hash").Where("created_at < ?", before.UTC()).Find(&candidates).Error; err != nil {
+			return fmt.Errorf("models: list images: %w", err)
+		}
+		if len(candidates) == 0 {
+			return nil
+		}
+		used := map[string]bool{}
+		for _, q := range []struct{ table, column string }{
+			{"products", "image_url"}, {"slots", "creatives"}, {"layout_versions", "snapshot"},
+		} {
+			var texts []string
+			if err := tx.Table(q.table).Where(q.column+" LIKE ?", "%"+images.URLPrefix+"%").Pluck(q.column, &texts).Error; err != nil {
+				return fmt.Errorf("models: find pictures used in %s: %w", q.table, err)
+			}
+			for _, t := range texts {
+				for _, m := range storedImageRef.FindAllStringSubmatch(t, -1) {
+					used[m[1]] = true
+				}
+			}
+		}
+		var unused []uint
+		for _, img := range candidates {
+			if !used[img.Hash] {
+				unused = append(unused, img.ID)
+			}
+		}
+		for start := 0; start < len(unused); start += 500 {
+			ids := unused[start:min(start+500, len(unused))]
+			if err := tx.Where("image_id IN ?", ids).Delete(&ImageFile{}).Error; err != nil {
+				return fmt.Errorf("models: delete picture files: %w", err)
+			}
+			if err := tx.Where("id IN ?", ids).Delete(&Image{}).Error; err != nil {
+				return fmt.Errorf("models: delete pictures: %w", err)
+			}
+		}
+		deleted = len(unused)
+		return nil
+	})
+	return deleted, err
 }

@@ -24,6 +24,11 @@ func (s *Shop) ApplyRetention(ctx context.Context) (int64, error) {
 	return n + old, err
 }
 
+// imageGrace is how long an uploaded picture is kept before anything
+// refers to it; after that, once a day, pictures no product, creative or
+// published version refers to are deleted (models.PruneImages).
+const imageGrace = 24 * time.Hour
+
 func (s *Shop) retentionLoop() {
 	defer s.background.Done()
 	tick := time.NewTicker(24 * time.Hour)
@@ -33,6 +38,11 @@ func (s *Shop) retentionLoop() {
 			s.log.Error("event retention failed", "err", err)
 		} else if n > 0 {
 			s.log.Info("event retention", "deleted", n)
+		}
+		if n, err := s.db.PruneImages(context.Background(), time.Now().Add(-imageGrace)); err != nil {
+			s.log.Error("pruning unused pictures failed", "err", err)
+		} else if n > 0 {
+			s.log.Info("deleted pictures nothing refers to", "pictures", n)
 		}
 		select {
 		case <-s.stop:
