@@ -37,14 +37,16 @@ WHERE slot <> '' AND type IN ('impression', 'click', 'add_to_cart')
 GROUP BY slot, date(created_at)`
 
 	// A purchase counts for the slot from which the same user most recently
-	// clicked the same product within the window before buying it.
+	// clicked the same product within the window before buying it. The
+	// click's "type IN (…)" repeats the condition of the behaviour index by
+	// user (behaviourTypes), so the click is found through it.
 	sqlRevenueByDay = `
 SELECT c.slot AS slot, date(p.created_at) AS day, SUM(p.value) AS revenue
 FROM events p
 JOIN events c ON c.id = (
     SELECT c2.id FROM events c2
     WHERE c2.user_key = p.user_key AND c2.product_id = p.product_id
-      AND c2.type = 'click' AND c2.slot <> ''
+      AND c2.type = 'click' AND c2.type IN ('view','click','add_to_cart','purchase') AND c2.slot <> ''
       AND c2.created_at <= p.created_at
       AND c2.created_at >= datetime(p.created_at, ?)
     ORDER BY c2.created_at DESC, c2.id DESC
@@ -69,7 +71,7 @@ FROM events p
 JOIN events c ON c.id = (
     SELECT c2.id FROM events c2
     WHERE c2.user_key = p.user_key AND c2.product_id = p.product_id
-      AND c2.type = 'click' AND c2.slot <> ''
+      AND c2.type = 'click' AND c2.type IN ('view','click','add_to_cart','purchase') AND c2.slot <> ''
       AND c2.created_at <= p.created_at
       AND c2.created_at >= p.created_at - ? * interval '1 second'
     ORDER BY c2.created_at DESC, c2.id DESC

@@ -43,14 +43,22 @@ func (db *DB) FindShopper(ctx context.Context, idOrEmail string) (*Shopper, erro
 	return nil, notFound(err, "find shopper %q", q)
 }
 
+// sqlRecentShoppers ranks shoppers by their latest event: each index half
+// by user (userEventHalves) gives its latest per user without reading the
+// table.
+var sqlRecentShoppers = `SELECT s.* FROM shoppers s
+	JOIN (SELECT user_key, MAX(last) AS last FROM (
+	        SELECT user_key, MAX(created_at) AS last FROM events WHERE user_key NOT LIKE 'v:%' AND ` + userEventHalves[0] + ` GROUP BY user_key
+	        UNION ALL
+	        SELECT user_key, MAX(created_at) AS last FROM events WHERE user_key NOT LIKE 'v:%' AND ` + userEventHalves[1] + ` GROUP BY user_key) h
+	      GROUP BY user_key ORDER BY last DESC LIMIT ?) recent
+	ON recent.user_key = s.external_id ORDER BY recent.last DESC`
+
 // RecentShoppers lists the shoppers who acted most recently, for the
 // preview picker.
 func (db *DB) RecentShoppers(ctx context.Context, limit int) ([]Shopper, error) {
 	var out []Shopper
-	err := db.R.WithContext(ctx).Raw(`SELECT s.* FROM shoppers s
-		JOIN (SELECT user_key, MAX(created_at) AS last FROM events
-		      WHERE user_key NOT LIKE 'v:%' GROUP BY user_key ORDER BY last DESC LIMIT ?) e
-		ON e.user_key = s.external_id ORDER BY e.last DESC`, limit).Scan(&out).Error
+	err := db.R.WithContext(ctx).Raw(sqlRecentShoppers, limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: recent shoppers: %w", err)
 	}

@@ -124,7 +124,7 @@ const (
 // "v:<visitor id>" for an anonymous visitor until they log in.
 type Event struct {
 	ID        uint   `gorm:"primaryKey"`
-	UserKey   string `gorm:"index:idx_events_user_time,priority:1;not null"`
+	UserKey   string `gorm:"not null"` // indexed in two halves: see schema_202612022045_events_user_index.go
 	ProductID *uint  // not indexed: see schema_202612021450_events_product_index.go
 	Type      string `gorm:"size:16;not null"`
 	Slot      string `gorm:"index"`
@@ -132,7 +132,7 @@ type Event struct {
 	Query     string
 	Value     float64
 	Arm       string    `gorm:"size:24"` // the experiment arm or control group the visitor was in (ArmLabel…)
-	CreatedAt time.Time `gorm:"index;index:idx_events_user_time,priority:2"`
+	CreatedAt time.Time `gorm:"index"`
 }
 
 // CartItem is a line of a cart owned by a user key (visitor or shopper).

@@ -13,6 +13,18 @@ import (
 	"gorm.io/gorm"
 )
 
+// behaviourTypes are the event types of a shopper's behaviour history, as
+// SQL. Two partial indexes by user split the events table on them
+// (schema_202612022045_events_user_index.go), and a query is read through
+// one of them only when it repeats that condition word for word: a bound
+// parameter does not do, on SQLite or PostgreSQL.
+const behaviourTypes = `('view','click','add_to_cart','purchase')`
+
+// userEventHalves are the conditions of the two indexes by user: a
+// statement about all of one user's events runs once per half, so each
+// half is found through its index instead of by reading the whole table.
+var userEventHalves = [2]string{"type IN " + behaviourTypes, "type NOT IN " + behaviourTypes}
+
 // eventColumns is the column list used by the bulk insert below.
 const eventColumns = "(user_key, product_id, type, slot, position, query, value, arm, created_at)"
 
@@ -238,13 +250,33 @@ func (db *DB) UserItems(ctx context.Context, userKey string) ([]string, error) {
 	return out, nil
 }
 
-// MergeVisitor moves an anonymous visitor's history onto a shopper.
+// MergeVisitorEventsTx moves an anonymous visitor's history onto a shopper.
 func MergeVisitorEventsTx(tx *gorm.DB, visitorKey, shopperKey string) error {
-	err := tx.Model(&Event{}).Where("user_key = ?", visitorKey).Update("user_key", shopperKey).Error
-	if err != nil {
-		return fmt.Errorf("models: merge events of visitor: %w", err)
+	for _, half := range userEventHalves {
+		err := tx.Model(&Event{}).Where("user_key = ? AND "+half, visitorKey).Update("user_key", shopperKey).Error
+		if err != nil {
+			return fmt.Errorf("models: merge events of visitor: %w", err)
+		}
 	}
 	return nil
+}
+
+// deleteUserEventsTx deletes a user's events matching the further
+// conditions in where (none when empty), one index half at a time.
+func deleteUserEventsTx(tx *gorm.DB, userKey string, where func(*gorm.DB) *gorm.DB) (int64, error) {
+	var n int64
+	for _, half := range userEventHalves {
+		q := tx.Where("user_key = ? AND "+half, userKey)
+		if where != nil {
+			q = where(q)
+		}
+		res := q.Delete(&Event{})
+		if res.Error != nil {
+			return n, res.Error
+		}
+		n += res.RowsAffected
+	}
+	return n, nil
 }
 
 // DeleteEventsBefore removes raw events older than t (retention).

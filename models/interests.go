@@ -68,20 +68,21 @@ func (db *DB) ForgetHistory(ctx context.Context, shopperID uint, f Forget) (int6
 	}
 	var n int64
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx.Where("user_key = ?", sh.ExternalID)
-		switch {
-		case f.ProductID != 0:
-			q = q.Where("product_id = ?", f.ProductID)
-		case len(f.CategoryIDs) > 0:
-			q = q.Where("product_id IN (SELECT id FROM products WHERE category_id IN ?)", f.CategoryIDs)
-		case f.Brand != "":
-			q = q.Where("product_id IN (SELECT id FROM products WHERE brand = ?)", f.Brand)
+		var err error
+		n, err = deleteUserEventsTx(tx, sh.ExternalID, func(q *gorm.DB) *gorm.DB {
+			switch {
+			case f.ProductID != 0:
+				q = q.Where("product_id = ?", f.ProductID)
+			case len(f.CategoryIDs) > 0:
+				q = q.Where("product_id IN (SELECT id FROM products WHERE category_id IN ?)", f.CategoryIDs)
+			case f.Brand != "":
+				q = q.Where("product_id IN (SELECT id FROM products WHERE brand = ?)", f.Brand)
+			}
+			return q
+		})
+		if err != nil {
+			return err
 		}
-		res := q.Delete(&Event{})
-		if res.Error != nil {
-			return res.Error
-		}
-		n = res.RowsAffected
 		hidden := HiddenInterestList(sh.HiddenInterests)
 		switch {
 		case f.ProductID == 0 && len(f.CategoryIDs) == 0 && f.Brand == "":

@@ -63,22 +63,32 @@ func (db *DB) ExportShopper(ctx context.Context, shopperID uint) (*ShopperExport
 	for _, l := range lines {
 		out.Cart = append(out.Cart, ExportCart{ProductID: l.Product.ExternalID, Title: l.Product.Title, Quantity: l.Quantity})
 	}
-	err = db.R.WithContext(ctx).Raw(`SELECT e.type, COALESCE(p.external_id, '') AS product_id, e.query, e.slot, e.created_at AS at
-		FROM events e LEFT JOIN products p ON p.id = e.product_id WHERE e.user_key = ? ORDER BY e.created_at`, sh.ExternalID).
-		Scan(&out.Events).Error
+	err = db.R.WithContext(ctx).Raw(sqlExportEvents, sh.ExternalID, sh.ExternalID).Scan(&out.Events).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: export events of shopper %d: %w", shopperID, err)
 	}
 	return out, nil
 }
 
+// sqlExportEvents reads every event of a user (twice the user key), one
+// SELECT per index half by user (userEventHalves), merged by time.
+var sqlExportEvents = func() string {
+	half := `SELECT e.type, COALESCE(p.external_id, '') AS product_id, e.query, e.slot, e.created_at AS at
+		FROM events e LEFT JOIN products p ON p.id = e.product_id WHERE e.user_key = ? AND e.`
+	return half + userEventHalves[0] + " UNION ALL " + half + userEventHalves[1] + " ORDER BY at"
+}()
+
 // CountUserEvents returns how many events are stored for a user key.
 func (db *DB) CountUserEvents(ctx context.Context, userKey string) (int64, error) {
-	var n int64
-	if err := db.R.WithContext(ctx).Model(&Event{}).Where("user_key = ?", userKey).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("models: count events: %w", err)
+	var total int64
+	for _, half := range userEventHalves {
+		var n int64
+		if err := db.R.WithContext(ctx).Model(&Event{}).Where("user_key = ? AND "+half, userKey).Count(&n).Error; err != nil {
+			return 0, fmt.Errorf("models: count events: %w", err)
+		}
+		total += n
 	}
-	return n, nil
+	return total, nil
 }
 
 // DeleteShopper deletes an account and its behaviour history and leaves a
@@ -90,7 +100,7 @@ func (db *DB) DeleteShopper(ctx context.Context, shopperID uint) error {
 		return err
 	}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("user_key = ?", sh.ExternalID).Delete(&Event{}).Error; err != nil {
+		if _, err := deleteUserEventsTx(tx, sh.ExternalID, nil); err != nil {
 			return err
 		}
 		if err := tx.Where("owner_key = ?", sh.ExternalID).Delete(&CartItem{}).Error; err != nil {
