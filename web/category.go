@@ -46,7 +46,7 @@ func (s *Server) category(c echo.Context) error {
 		key = "c" + node.Slug + "?" + vals.Encode()
 		if bd, ok := s.bodies.get(key, ver); ok {
 			b := s.base(c, node.Name)
-			return render(c, http.StatusOK, templates.Page(b, bd.with(b.CSRF)))
+			return renderCached(c, http.StatusOK, b, bd)
 		}
 	}
 	f := parseListFilters(vals, categorySorts)
@@ -77,7 +77,7 @@ func (s *Server) category(c echo.Context) error {
 	if key != "" {
 		s.bodies.put(key, ver, bd)
 	}
-	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(vm.CSRF)))
+	return renderCached(c, http.StatusOK, vm.Base, bd)
 }
 
 // pagination builds page links around the current page.

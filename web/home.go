@@ -48,7 +48,7 @@ func (s *Server) home(c echo.Context) error {
 		vm.Base = b
 		return render(c, http.StatusOK, templates.Home(vm))
 	}
-	return render(c, http.StatusOK, templates.Page(b, e.body.with(b.CSRF)))
+	return renderCached(c, http.StatusOK, b, e.body)
 }
 
 // trackShown records one impression per slot a page showed, with the

@@ -3,9 +3,6 @@ package web
 import (
 	"context"
 	"hash/maphash"
-	"html"
-	"io"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,40 +63,23 @@ func (s *Server) pageVersion(c echo.Context) pageVersion {
 	return pageVersion{Versions: s.shop.Versions(), settings: gen}
 }
 
-// body is a rendered page body, split where the per-request CSRF token goes.
+// body is a rendered page body, split where the per-request CSRF token goes
+// and kept compressed (see gzbody.go).
 type body struct {
-	parts []string
+	parts []bodyPart
 }
 
 // csrfMark stands for the CSRF token while a body is rendered for the cache;
 // it survives HTML escaping unchanged.
 const csrfMark = "csrf-token-placeholder-7d1f"
 
-func newBody(html string) body { return body{parts: strings.Split(html, csrfMark)} }
-
+// size is the memory a body holds.
 func (b body) size() int {
 	n := 0
-	for _, p := range b.parts {
-		n += len(p)
+	for i := range b.parts {
+		n += len(b.parts[i].z) + 48 // the piece's slice header and figures
 	}
 	return n
-}
-
-// with returns a component writing the body with the request's token.
-func (b body) with(csrf string) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		for i, p := range b.parts {
-			if i > 0 {
-				if _, err := io.WriteString(w, html.EscapeString(csrf)); err != nil {
-					return err
-				}
-			}
-			if _, err := io.WriteString(w, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // renderBody renders a component for the cache.
@@ -109,7 +89,7 @@ func renderBody(ctx context.Context, t templ.Component) (body, error) {
 	if err := t.Render(ctx, buf); err != nil {
 		return body{}, err
 	}
-	return newBody(buf.String()), nil
+	return newBody(buf.Bytes()), nil
 }
 
 // shownSlot is one impression row a homepage view records.

@@ -45,7 +45,7 @@ func (s *Server) product(c echo.Context) error {
 			s.trackProductView(c, p.ID, slot)
 			b := s.base(c, p.Title)
 			b.Description = truncate(p.Description, 160)
-			return render(c, http.StatusOK, templates.Page(b, bd.with(b.CSRF)))
+			return renderCached(c, http.StatusOK, b, bd)
 		}
 	}
 	// A first view renders from the same snapshot the cached bodies are
@@ -93,7 +93,7 @@ func (s *Server) product(c echo.Context) error {
 	}
 	s.bodies.put(key, ver, bd)
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
-	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(csrf)))
+	return renderCached(c, http.StatusOK, vm.Base, bd)
 }
 
 // trackProductView records the view, and the click when the visitor came
@@ -145,15 +145,25 @@ func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought,
 	return nil, similar
 }
 
+// truncate shortens s to at most n runes, ending with "…" when cut. It
+// walks only the first n runes (a product view calls it for the meta
+// description of every page).
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	cut := -1 // byte offset of rune n-1: where a cut string ends before the "…"
+	i := 0
+	for at := range s {
+		if i == n-1 {
+			cut = at
+		}
+		if i == n {
+			return strings.TrimSpace(s[:cut]) + "…"
+		}
+		i++
 	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
+	return s
 }
 
 // validSlotRef accepts the slot references cards link with: "s<slot id>"

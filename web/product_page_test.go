@@ -75,3 +75,19 @@ func TestProductPageSaleDetailsShippingAndImage(t *testing.T) {
 		t.Fatal("a product without a compare-at price shows a sale")
 	}
 }
+
+func TestTruncateCountsRunes(t *testing.T) {
+	old := func(s string, n int) string { // the former version: every rune converted
+		if r := []rune(s); len(r) > n {
+			return strings.TrimSpace(string(r[:n-1])) + "…"
+		}
+		return s
+	}
+	for _, s := range []string{"", "short", strings.Repeat("é", 10), strings.Repeat("é", 11), strings.Repeat("ab ", 4) + "cdefg", "日本語のテキストです。長い説明", "a\u00a0b c d e f g h"} {
+		for _, n := range []int{1, 5, 10, 11, 160} {
+			if got, want := truncate(s, n), old(s, n); got != want {
+				t.Errorf("truncate(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -127,4 +128,44 @@ func (s *Server) handleErrors(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return nil
 	}
+}
+
+// bodyMark stands for a cached body while the layout around it is rendered
+// (escaped text cannot contain "<").
+const bodyMark = "<!--cached-body-7d1f-->"
+
+var bodyMarkComponent = templ.Raw(bodyMark)
+
+// renderCached writes the layout around a cached body: to a client that
+// accepts gzip as one gzip member holding the body's compressed pieces as
+// they are (see gzbody.go), to others inflated.
+func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
+	page := templ.GetBuffer()
+	defer templ.ReleaseBuffer(page)
+	if err := templates.Page(b, bodyMarkComponent).Render(c.Request().Context(), page); err != nil {
+		return err
+	}
+	head, tail, ok := bytes.Cut(page.Bytes(), []byte(bodyMark))
+	if !ok {
+		return errors.New("render cached page: the layout did not place the body")
+	}
+	out := templ.GetBuffer()
+	defer templ.ReleaseBuffer(out)
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		g := newGzipWriter(out)
+		g.stored(head)
+		bd.writeGzip(g, b.CSRF)
+		g.stored(tail)
+		g.close()
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	} else {
+		out.Write(head)
+		if err := bd.writeTo(out, b.CSRF); err != nil {
+			return err
+		}
+		out.Write(tail)
+	}
+	return c.HTMLBlob(status, out.Bytes())
 }

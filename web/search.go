@@ -46,7 +46,7 @@ func (s *Server) search(c echo.Context) error {
 			if f.page == 1 {
 				s.track(c, models.EventSearch, 0, "", 0, q)
 			}
-			return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(vm.CSRF)))
+			return renderCached(c, http.StatusOK, vm.Base, bd)
 		}
 	}
 	exact := vals.Get("exact") == "1"
@@ -109,7 +109,8 @@ func (s *Server) search(c echo.Context) error {
 	if key != "" {
 		s.bodies.put(key, ver, bd)
 	}
-	return render(c, http.StatusOK, templates.Page(vm.Base, bd.with(csrf)))
+	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
+	return renderCached(c, http.StatusOK, vm.Base, bd)
 }
 
 func departmentLinks(cat *Catalog) []templates.Link {

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"html"
+	"io"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/klauspost/compress/flate"
+)
+
+// Cached page bodies are kept compressed, ready to be sent as they are to
+// the clients that accept gzip (browsers, and the load harness by default):
+// a body takes several times less memory and every answer writes several
+// times fewer bytes. A gzip member is a header, one DEFLATE stream and a
+// trailer (the CRC-32 and length of the uncompressed bytes), and a DEFLATE
+// stream is a sequence of blocks; so an answer is spliced per request:
+//
+//	gzip header
+//	stored block: the layout before the body (rendered per request)
+//	the body's first piece, compressed once (blocks ending on a byte boundary)
+//	stored block: this request's CSRF token
+//	the body's next piece …
+//	stored block: the layout after the body
+//	final empty stored block, CRC-32 (combined from the pieces'), length
+//
+// Stored blocks cost no compression work; every piece is compressed on its
+// own (no back-reference reaches outside it), so the token between pieces
+// may have any length. A client without gzip gets the pieces inflated.
+
+// bodyPart is one compressed piece of a body: raw DEFLATE blocks flushed to
+// a byte boundary, without a final block.
+type bodyPart struct {
+	z     []byte
+	n     int    // uncompressed length
+	crc   uint32 // CRC-32 (IEEE) of the uncompressed bytes
+	shift uint32 // x^(8n) mod the CRC polynomial: combines a CRC before the piece with the piece's
+}
+
+var deflaters = sync.Pool{New: func() any {
+	w, err := flate.NewWriter(io.Discard, flate.BestSpeed)
+	if err != nil {
+		panic(err) // only for an invalid level
+	}
+	return w
+}}
+
+// compressPart compresses one piece of a body.
+func compressPart(s []byte) bodyPart {
+	p := bodyPart{n: len(s), crc: crc32.ChecksumIEEE(s), shift: crcShift(uint64(len(s)))}
+	if len(s) == 0 {
+		return p
+	}
+	out := templ.GetBuffer()
+	defer templ.ReleaseBuffer(out)
+	w := deflaters.Get().(*flate.Writer)
+	w.Reset(out)
+	_, _ = w.Write(s) // writes to a bytes.Buffer cannot fail
+	_ = w.Flush()     // a sync flush: ends on a byte boundary, no final block
+	deflaters.Put(w)
+	p.z = bytes.Clone(out.Bytes()) // exactly its size, out of the pooled buffer
+	return p
+}
+
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+
+// inflateTo writes a piece's uncompressed bytes to w.
+func (p *bodyPart) inflateTo(w io.Writer) error {
+	if p.n == 0 {
+		return nil
+	}
+	r := inflaters.Get().(io.ReadCloser)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(p.z), nil); err != nil {
+		return err
+	}
+	// The piece has no final block: read exactly its length.
+	_, err := io.CopyN(w, r, int64(p.n))
+	inflaters.Put(r)
+	if err != nil {
+		return errors.Join(errors.New("inflate cached page body"), err)
+	}
+	return nil
+}
+
+// gzipHeader is a gzip member header: DEFLATE, no flags, no time, unknown OS.
+var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}
+
+// gzipWriter builds one gzip member from stored (uncompressed) bytes and
+// compressed body pieces.
+type gzipWriter struct {
+	out *bytes.Buffer
+	crc uint32
+	n   int
+}
+
+func newGzipWriter(out *bytes.Buffer) *gzipWriter {
+	out.Write(gzipHeader)
+	return &gzipWriter{out: out}
+}
+
+// stored appends bytes as stored DEFLATE blocks (at most 65,535 bytes each).
+func (g *gzipWriter) stored(b []byte) {
+	g.crc = crc32.Update(g.crc, crc32.IEEETable, b)
+	g.n += len(b)
+	for len(b) > 0 {
+		n := min(len(b), 0xffff)
+		// BFINAL=0, BTYPE=00 (stored), padded to the byte; LEN, NLEN.
+		g.out.Write([]byte{0, byte(n), byte(n >> 8), ^byte(n), ^byte(n >> 8)})
+		g.out.Write(b[:n])
+		b = b[n:]
+	}
+}
+
+// part appends a compressed piece as it is.
+func (g *gzipWriter) part(p *bodyPart) {
+	g.out.Write(p.z)
+	g.crc = multModP(p.shift, g.crc) ^ p.crc
+	g.n += p.n
+}
+
+// close ends the stream with an empty final stored block and the trailer.
+func (g *gzipWriter) close() {
+	g.out.Write([]byte{1, 0, 0, 0xff, 0xff})
+	var t [8]byte
+	binary.LittleEndian.PutUint32(t[:4], g.crc)
+	binary.LittleEndian.PutUint32(t[4:], uint32(g.n))
+	g.out.Write(t[:])
+}
+
+// newBody compresses a rendered body, split where the CSRF token goes.
+func newBody(s []byte) body {
+	pieces := bytes.Split(s, []byte(csrfMark))
+	b := body{parts: make([]bodyPart, len(pieces))}
+	for i, p := range pieces {
+		b.parts[i] = compressPart(p)
+	}
+	return b
+}
+
+// writeGzip appends the body to a gzip member with the request's token.
+func (b body) writeGzip(g *gzipWriter, csrf string) {
+	tok := []byte(html.EscapeString(csrf))
+	for i := range b.parts {
+		if i > 0 {
+			g.stored(tok)
+		}
+		g.part(&b.parts[i])
+	}
+}
+
+// writeTo writes the body uncompressed with the request's token.
+func (b body) writeTo(w io.Writer, csrf string) error {
+	tok := html.EscapeString(csrf)
+	for i := range b.parts {
+		if i > 0 {
+			if _, err := io.WriteString(w, tok); err != nil {
+				return err
+			}
+		}
+		if err := b.parts[i].inflateTo(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CRC-32 arithmetic for combining checksums (as zlib's crc32_combine): a
+// CRC is a polynomial over GF(2) in reflected bit order.
+
+// multModP multiplies a(x) by b(x) modulo the CRC-32 polynomial.
+func multModP(a, b uint32) uint32 {
+	m := uint32(1) << 31
+	var p uint32
+	for a != 0 {
+		if a&m != 0 {
+			p ^= b
+			a ^= m
+		}
+		m >>= 1
+		if b&1 != 0 {
+			b = b>>1 ^ crc32.IEEE
+		} else {
+			b >>= 1
+		}
+	}
+	return p
+}
+
+// x2n[k] is x^(2^k) modulo the polynomial.
+var x2n = func() (t [32]uint32) {
+	p := uint32(1) << 30 // x^1
+	t[0] = p
+	for k := 1; k < 32; k++ {
+		p = multModP(p, p)
+		t[k] = p
+	}
+	return t
+}()
+
+// crcShift is x^(8n) modulo the polynomial: multModP(crcShift(len(B)),
+// crc(A)) ^ crc(B) is crc(A+B).
+func crcShift(n uint64) uint32 {
+	p := uint32(1) << 31 // x^0
+	for k := 3; n != 0; k++ {
+		if n&1 != 0 {
+			p = multModP(x2n[k&31], p)
+		}
+		n >>= 1
+	}
+	return p
+}

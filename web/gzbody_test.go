@@ -1,0 +1,149 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestCRCShiftCombinesChecksums(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 7, 100, 4096, 70000} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.UintN(256))
+		}
+		for _, cut := range []int{0, n / 3, n} {
+			a, c := b[:cut], b[cut:]
+			got := multModP(crcShift(uint64(len(c))), crc32.ChecksumIEEE(a)) ^ crc32.ChecksumIEEE(c)
+			if want := crc32.ChecksumIEEE(b); got != want {
+				t.Fatalf("n=%d cut=%d: combined %08x, want %08x", n, cut, got, want)
+			}
+		}
+	}
+}
+
+// gunzipOne reads exactly one gzip member (checking its CRC and length) and
+// fails on anything after it.
+func gunzipOne(t *testing.T, z []byte) string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(z))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr.Multistream(false)
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("gunzip: %v", err)
+	}
+	if rest, _ := io.ReadAll(zr); len(rest) != 0 {
+		t.Fatalf("%d bytes after the gzip member", len(rest))
+	}
+	return string(out)
+}
+
+func TestCachedBodySplicedIntoOneGzipMember(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	noise := func(n int) string { // incompressible, to exercise long stored and compressed blocks
+		var sb strings.Builder
+		for range n {
+			sb.WriteByte(byte('a' + r.UintN(26)))
+		}
+		return sb.String()
+	}
+	cases := []struct{ name, head, body, tail string }{
+		{"empty body", "<html><main>", "", "</main></html>"},
+		{"no token", "<html><main>", "<p>" + strings.Repeat("Alpine tent ", 500) + "</p>", "</main></html>"},
+		{"tokens", "<html>", csrfMark + `<form><input value="` + csrfMark + `"></form><p>x</p>` + csrfMark, "</html>"},
+		{"long layout and body", noise(70000), noise(150000) + csrfMark + noise(10), noise(65535)},
+	}
+	const token = `tok&"<en>`
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.head + strings.ReplaceAll(tc.body, csrfMark, "tok&amp;&#34;&lt;en&gt;") + tc.tail
+			bd := newBody([]byte(tc.body))
+			var out bytes.Buffer
+			g := newGzipWriter(&out)
+			g.stored([]byte(tc.head))
+			bd.writeGzip(g, token)
+			g.stored([]byte(tc.tail))
+			g.close()
+			if got := gunzipOne(t, out.Bytes()); got != want {
+				t.Fatalf("gzip answer differs from the page: %d bytes, want %d", len(got), len(want))
+			}
+			var plain bytes.Buffer
+			plain.WriteString(tc.head)
+			if err := bd.writeTo(&plain, token); err != nil {
+				t.Fatal(err)
+			}
+			plain.WriteString(tc.tail)
+			if plain.String() != want {
+				t.Fatalf("plain answer differs from the page: %d bytes, want %d", plain.Len(), len(want))
+			}
+		})
+	}
+	repetitive := newBody([]byte(strings.Repeat(`<article class="card"><a href="/p/1">Tent</a></article>`, 200)))
+	if n := repetitive.size(); n > 11000/5 {
+		t.Fatalf("an 11 KB repetitive body keeps %d bytes: not compressed", n)
+	}
+}
+
+// TestCachedPagesSentGzippedAndPlain fetches cached pages once accepting
+// gzip and once not: the gzip answer is one member holding exactly the
+// plain page.
+func TestCachedPagesSentGzippedAndPlain(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	c := shop.shopperClient()
+	c.get("/") // shows the login's flash message once
+	fetch := func(path, enc string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, shop.ts.URL+path, nil)
+		must(t, err)
+		req.Header.Set("Accept-Encoding", enc) // set explicitly: the client does not inflate
+		res, err := c.hc.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		must(t, err)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		return res, b
+	}
+	for _, path := range []string{productPath(shop.product("SKU-1")), "/c/kitchen", "/search?q=tent"} {
+		for i := range 2 { // the first answer renders the body, the second is served from the cache
+			zres, z := fetch(path, "gzip")
+			pres, plain := fetch(path, "identity")
+			if zres.Header.Get("Content-Encoding") != "gzip" || pres.Header.Get("Content-Encoding") != "" {
+				t.Fatalf("%s #%d: Content-Encoding %q and %q", path, i, zres.Header.Get("Content-Encoding"), pres.Header.Get("Content-Encoding"))
+			}
+			if vary := func(r *http.Response) string { return strings.Join(r.Header.Values("Vary"), ",") }; !strings.Contains(vary(zres), "Accept-Encoding") || !strings.Contains(vary(pres), "Accept-Encoding") {
+				t.Fatalf("%s: no Vary: Accept-Encoding", path)
+			}
+			page := gunzipOne(t, z)
+			if page != string(plain) {
+				t.Fatalf("%s #%d: the gzip answer (%d bytes) is not the plain page (%d bytes)", path, i, len(page), len(plain))
+			}
+			if strings.Contains(page, csrfMark) || strings.Contains(page, bodyMark) || !strings.Contains(page, "</html>") {
+				t.Fatalf("%s #%d: a placeholder left in the page or the page cut short", path, i)
+			}
+			if len(z) >= len(plain) {
+				t.Fatalf("%s: gzip answer %d bytes, plain %d", path, len(z), len(plain))
+			}
+		}
+	}
+	// A homepage may change between two views (the shopper's product views
+	// above are events): each answer is whole.
+	for range 2 {
+		_, z := fetch("/", "gzip")
+		if page := gunzipOne(t, z); !strings.Contains(page, `data-testid="product-card"`) || !strings.Contains(page, "</html>") {
+			t.Fatal("the gzip homepage has no cards or is cut short")
+		}
+	}
+}
