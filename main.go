@@ -26,7 +26,7 @@ Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h] [--memory-limit MiB]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
-  storefront train     [--db PATH] [--tune-budget auto|0|DURATION]
+  storefront train     [--db PATH] [--tune-budget auto|0|DURATION] [--cpuprofile FILE]
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR] [--tune-budget auto|0|DURATION]
   storefront backup    [--db PATH] --to FILE
@@ -110,8 +110,16 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "train":
 		var budget tuneBudgetFlag
 		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a third of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
+		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the training to this file (for go tool pprof)")
 		if err := fs.Parse(args); err != nil {
 			return err
+		}
+		if *cpuProfile != "" {
+			stop, err := startCPUProfile(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer stop()
 		}
 		return trainCmd(cfg, budget.config(), stdout, stderr)
 	case "recommend":

@@ -74,7 +74,8 @@ func refreshPopularityTx(tx *gorm.DB) error {
 	return nil
 }
 
-// parseStoredTime reads a timestamp as the SQLite driver stores it.
+// parseStoredTime reads a timestamp as the SQLite driver stores it (the
+// driver's layouts, go-sqlite3's SQLiteTimestampFormats, and RFC 3339).
 func parseStoredTime(s string) (time.Time, error) {
 	for _, layout := range []string{
 		"2006-01-02 15:04:05.999999999-07:00",
@@ -82,7 +83,13 @@ func parseStoredTime(s string) (time.Time, error) {
 		"2006-01-02 15:04:05.999999999",
 		"2006-01-02T15:04:05.999999999",
 		time.RFC3339Nano,
+		"2006-01-02 15:04",
+		"2006-01-02T15:04",
+		"2006-01-02",
 	} {
+		if t, err := time.Parse(layout, strings.TrimSuffix(s, "Z")); err == nil {
+			return t, nil
+		}
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}

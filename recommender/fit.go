@@ -289,13 +289,25 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		// (the content model depends on the catalog only and is reused).
 		// Candidate lists cost about one scoring per active shopper.
 		ratio := float64(len(d.Events)) / float64(len(trainEv))
+		// The factor models cost a part per interaction and a part per
+		// row (user or item: dense k×k work); items are as many in the
+		// sample as in the whole, so only users and interactions grow.
+		users, items, nnz := float64(len(base.m.userIDs)), float64(len(base.m.cat.items)), float64(base.m.ui.nnz())
+		factorRatio := func(k int) float64 {
+			kk := float64(k)
+			sample := kk*kk*(users+items) + 4*kk*nnz
+			whole := kk*kk*(users/scale+items) + 4*kk*nnz*ratio
+			return whole / max(sample, 1)
+		}
 		var final time.Duration
 		for _, st := range base.m.stats.Stages {
 			switch {
 			case st.Stage == "content" && contentReusable(d):
 				final += st.Duration // trained once, counted in the training
 			case st.Stage == "als":
-				final += time.Duration(float64(st.Duration) * ratio * float64(cfg.ALS.Iterations) / float64(max(work.ALS.Iterations, 1)))
+				final += time.Duration(float64(st.Duration) * factorRatio(cfg.ALS.Factors) * float64(cfg.ALS.Iterations) / float64(max(work.ALS.Iterations, 1)))
+			case st.Stage == "svd":
+				final += time.Duration(float64(st.Duration) * factorRatio(cfg.SVD.Rank+cfg.SVD.Oversample))
 			default:
 				final += time.Duration(float64(st.Duration) * ratio)
 			}

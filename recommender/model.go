@@ -202,8 +202,8 @@ var modelComponents = []component{
 			return err
 		}, func(m *Model) bool { return m.als.enabled() }},
 	{"svd", func(m *Model, cfg Config) bool { return cfg.SVD.Rank > 0 && m.ui.nnz() > 0 },
-		func(ctx context.Context, m *Model, sig *signals, cfg Config, _ int) (err error) {
-			m.svd, err = trainSVD(ctx, &m.ui, &sig.iu, cfg.SVD)
+		func(ctx context.Context, m *Model, sig *signals, cfg Config, workers int) (err error) {
+			m.svd, err = trainSVD(ctx, &m.ui, &sig.iu, cfg.SVD, workers)
 			return err
 		}, func(m *Model) bool { return m.svd.enabled() }},
 	{"ease", func(m *Model, cfg Config) bool { return cfg.EASE.MaxItems > 0 && m.ui.nnz() > 0 },

@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
@@ -44,7 +43,27 @@ type modelMeta struct {
 
 // Save writes the model in a compact, version-tagged binary format.
 func (m *Model) Save(w io.Writer) error {
+	blob, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(blob); err != nil {
+		return fmt.Errorf("recommender: save model: %w", err)
+	}
+	return nil
+}
+
+// modelHeaderLen is the header before the payload: magic, version, payload
+// length and CRC-32.
+const modelHeaderLen = 8 + 4 + 8 + 4
+
+// Marshal returns the model as Save writes it, built in one buffer sized
+// from the model's memory (the header is filled in place once the payload
+// is known), so a large model is not copied from buffer to buffer.
+func (m *Model) Marshal() ([]byte, error) {
 	var payload bytes.Buffer
+	payload.Grow(modelHeaderLen + int(m.memoryBytes()) + 1<<20)
+	payload.Write(make([]byte, modelHeaderLen))
 	meta := modelMeta{
 		TrainedAt: m.TrainedAt, DataNow: m.DataNow, Config: m.cfg, Items: m.cat.items,
 		UserIDs: m.userIDs, Stats: m.stats,
@@ -53,7 +72,7 @@ func (m *Model) Save(w io.Writer) error {
 		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker,
 	}
 	if err := gob.NewEncoder(&payload).Encode(meta); err != nil {
-		return fmt.Errorf("recommender: save model: %w", err)
+		return nil, fmt.Errorf("recommender: save model: %w", err)
 	}
 	e := encoder{w: &payload}
 	e.csr(&m.ui)
@@ -81,24 +100,16 @@ func (m *Model) Save(w io.Writer) error {
 	e.csr(&m.next)
 	e.csr(&m.recent)
 	if e.err != nil {
-		return fmt.Errorf("recommender: save model: %w", e.err)
+		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
-	bw := bufio.NewWriter(w)
-	hdr := make([]byte, 0, 24)
+	blob := payload.Bytes()
+	body := blob[modelHeaderLen:]
+	hdr := blob[:0]
 	hdr = append(hdr, modelMagic...)
 	hdr = binary.LittleEndian.AppendUint32(hdr, modelVersion)
-	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(payload.Len()))
-	hdr = binary.LittleEndian.AppendUint32(hdr, crc32.ChecksumIEEE(payload.Bytes()))
-	if _, err := bw.Write(hdr); err != nil {
-		return fmt.Errorf("recommender: save model: %w", err)
-	}
-	if _, err := bw.Write(payload.Bytes()); err != nil {
-		return fmt.Errorf("recommender: save model: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("recommender: save model: %w", err)
-	}
-	return nil
+	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(len(body)))
+	binary.LittleEndian.AppendUint32(hdr, crc32.ChecksumIEEE(body))
+	return blob, nil
 }
 
 // Load reads a model written by Save. Damaged input yields an error wrapping

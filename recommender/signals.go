@@ -133,9 +133,7 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	}
 
 	// Bot guard: decided from this shop's own distribution of users.
-	slices.SortFunc(evs, func(a, b compactEvent) int {
-		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.unix, b.unix))
-	})
+	evs = sortByUserTime(evs, len(rawIDs))
 	bot := make([]bool, len(rawIDs))
 	if cfg.BotGuard {
 		g := newBotGuard(evs)
@@ -157,9 +155,10 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 
 	// De-duplicate: same user, item and type within DedupWindow of the last
 	// counted event count once.
-	slices.SortFunc(evs, func(a, b compactEvent) int {
-		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.item, b.item),
-			cmp.Compare(a.typ, b.typ), cmp.Compare(a.unix, b.unix))
+	forEachUserRun(evs, func(run []compactEvent) {
+		slices.SortFunc(run, func(a, b compactEvent) int {
+			return cmp.Or(cmp.Compare(a.item, b.item), cmp.Compare(a.typ, b.typ), cmp.Compare(a.unix, b.unix))
+		})
 	})
 	window := int64(cfg.DedupWindow / time.Second)
 	kept := evs[:0]
@@ -241,4 +240,42 @@ func decay(ageSeconds int64, halfLife time.Duration) float64 {
 		return 1
 	}
 	return math.Exp2(-float64(ageSeconds) / halfLife.Seconds())
+}
+
+// sortByUserTime orders events by user, then time: a counting sort by user
+// (stable, so events already in time order, as a shop's are, stay so),
+// then each user's run sorted by time only where it is not already.
+func sortByUserTime(evs []compactEvent, users int) []compactEvent {
+	start := make([]int, users+1)
+	for _, e := range evs {
+		start[e.user+1]++
+	}
+	for u := 1; u <= users; u++ {
+		start[u] += start[u-1]
+	}
+	out := make([]compactEvent, len(evs))
+	for _, e := range evs {
+		out[start[e.user]] = e
+		start[e.user]++
+	}
+	byTime := func(a, b compactEvent) int { return cmp.Compare(a.unix, b.unix) }
+	forEachUserRun(out, func(run []compactEvent) {
+		if !slices.IsSortedFunc(run, byTime) {
+			slices.SortStableFunc(run, byTime)
+		}
+	})
+	return out
+}
+
+// forEachUserRun calls f on each run of events of one user in evs (sorted
+// by user).
+func forEachUserRun(evs []compactEvent, f func(run []compactEvent)) {
+	for lo := 0; lo < len(evs); {
+		hi := lo + 1
+		for hi < len(evs) && evs[hi].user == evs[lo].user {
+			hi++
+		}
+		f(evs[lo:hi])
+		lo = hi
+	}
 }

@@ -28,7 +28,7 @@ func (m *svdModel) item(i int32) []float32 { return m.itemF[int(i)*m.k : int(i+1
 // 2011): a Gaussian sketch of R's range refined by power iterations, then the
 // exact SVD of the small projected matrix with gonum. A dense SVD of the full
 // users×items matrix would not fit in memory at shop scale.
-func trainSVD(ctx context.Context, ui, iu *csr, cfg SVDConfig) (svdModel, error) {
+func trainSVD(ctx context.Context, ui, iu *csr, cfg SVDConfig, workers int) (svdModel, error) {
 	l := min(cfg.Rank+cfg.Oversample, ui.rows, ui.cols)
 	if l <= 0 || ui.nnz() == 0 {
 		return svdModel{}, nil
@@ -40,16 +40,16 @@ func trainSVD(ctx context.Context, ui, iu *csr, cfg SVDConfig) (svdModel, error)
 			omega.Set(i, j, rng.NormFloat64())
 		}
 	}
-	q := orthonormalize(sparseMul(ui, omega))
+	q := orthonormalize(sparseMul(ui, omega, workers), workers)
 	for range cfg.PowerIters {
 		if err := ctx.Err(); err != nil {
 			return svdModel{}, fmt.Errorf("recommender: train SVD: %w", err)
 		}
-		z := orthonormalize(sparseMul(iu, q))
-		q = orthonormalize(sparseMul(ui, z))
+		z := orthonormalize(sparseMul(iu, q, workers), workers)
+		q = orthonormalize(sparseMul(ui, z, workers), workers)
 	}
 	// Rᵀ Q = (Qᵀ R)ᵀ is items × l; its left singular vectors are R's right ones.
-	bt := sparseMul(iu, q)
+	bt := sparseMul(iu, q, workers)
 	var svd mat.SVD
 	if ok := svd.Factorize(bt, mat.SVDThin); !ok {
 		return svdModel{}, fmt.Errorf("recommender: train SVD: factorization did not converge")
@@ -72,46 +72,88 @@ func trainSVD(ctx context.Context, ui, iu *csr, cfg SVDConfig) (svdModel, error)
 		}
 	}
 	m.userF = make([]float32, ui.rows*k)
-	for u := range ui.rows {
-		items, vals := ui.row(u)
-		dst := m.userF[u*k : (u+1)*k]
-		for n, it := range items {
-			axpy32(vals[n], m.item(it), dst)
+	parallelRange(ui.rows, workers, func(next func() (int, int, bool)) {
+		for {
+			lo, hi, ok := next()
+			if !ok {
+				return
+			}
+			for u := lo; u < hi; u++ {
+				items, vals := ui.row(u)
+				dst := m.userF[u*k : (u+1)*k]
+				for n, it := range items {
+					axpy32(vals[n], m.item(it), dst)
+				}
+			}
 		}
-	}
+	})
 	return m, nil
 }
 
-// sparseMul returns A·D for a csr A and a dense D.
-func sparseMul(a *csr, d *mat.Dense) *mat.Dense {
+// sparseMul returns A·D for a csr A and a dense D, rows split over the
+// workers.
+func sparseMul(a *csr, d *mat.Dense, workers int) *mat.Dense {
 	_, c := d.Dims()
 	out := mat.NewDense(a.rows, c, nil)
 	raw, draw := out.RawMatrix(), d.RawMatrix()
-	for r := range a.rows {
-		dst := raw.Data[r*raw.Stride : r*raw.Stride+c]
-		cols, vals := a.row(r)
-		for n, j := range cols {
-			src := draw.Data[int(j)*draw.Stride : int(j)*draw.Stride+c]
-			w := float64(vals[n])
-			for t, v := range src {
-				dst[t] += w * v
+	parallelRange(a.rows, workers, func(next func() (int, int, bool)) {
+		for {
+			lo, hi, ok := next()
+			if !ok {
+				return
+			}
+			for r := lo; r < hi; r++ {
+				dst := raw.Data[r*raw.Stride : r*raw.Stride+c]
+				cols, vals := a.row(r)
+				for n, j := range cols {
+					src := draw.Data[int(j)*draw.Stride : int(j)*draw.Stride+c]
+					w := float64(vals[n])
+					for t, v := range src {
+						dst[t] += w * v
+					}
+				}
 			}
 		}
-	}
+	})
 	return out
+}
+
+// gramOf returns YᵀY, the row blocks' rank-k updates computed on the
+// workers and summed (gonum's symmetric rank-k update runs on one core).
+func gramOf(y *mat.Dense, workers int) *mat.SymDense {
+	r, c := y.Dims()
+	blocks := max(1, min(workerCount(workers), r/1024))
+	parts := make([]*mat.SymDense, blocks)
+	parallelRange(blocks, blocks, func(next func() (int, int, bool)) {
+		for {
+			lo, hi, ok := next()
+			if !ok {
+				return
+			}
+			for b := lo; b < hi; b++ {
+				g := mat.NewSymDense(c, nil)
+				g.SymOuterK(1, y.Slice(b*r/blocks, (b+1)*r/blocks, 0, c).T())
+				parts[b] = g
+			}
+		}
+	})
+	g := parts[0]
+	for _, p := range parts[1:] {
+		g.AddSym(g, p)
+	}
+	return g
 }
 
 // orthonormalize returns an orthonormal basis of y's column space. It uses the
 // eigen-decomposition of the small Gram matrix (Q = Y·V·Λ^-½, twice for
 // accuracy) because gonum's QR only yields the full square Q, and it drops
 // directions with negligible energy instead of failing on rank deficiency.
-func orthonormalize(y *mat.Dense) *mat.Dense {
+func orthonormalize(y *mat.Dense, workers int) *mat.Dense {
 	for range 2 {
 		_, c := y.Dims()
-		var g mat.SymDense
-		g.SymOuterK(1, y.T())
+		g := gramOf(y, workers)
 		var eig mat.EigenSym
-		if ok := eig.Factorize(&g, true); !ok {
+		if ok := eig.Factorize(g, true); !ok {
 			return y
 		}
 		vals := eig.Values(nil)

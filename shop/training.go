@@ -2,10 +2,12 @@ package shop
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,21 +32,77 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 	for i := range products {
 		items = append(items, recItem(cat, &products[i]))
 	}
-	rows, err := db.Interactions(ctx, time.Time{})
+	clock := time.Now().UTC()
+	events, err := loadEvents(ctx, db, products, clock)
 	if err != nil {
 		return recommender.Dataset{}, err
 	}
-	clock := time.Now().UTC()
-	events := make([]recommender.Event, 0, len(rows))
-	for _, r := range rows {
-		// Events are refused beyond this when they come in; older databases
-		// may still hold some, which must not count.
-		if r.CreatedAt.After(clock.Add(models.EventClockSkew)) {
-			continue
-		}
-		events = append(events, RecEvent(r))
-	}
 	return recommender.Dataset{Items: items, Events: events, Now: DatasetNow(events, clock)}, nil
+}
+
+// loadEvents reads every product event in time order (ties by insertion),
+// leaving out events dated beyond clock+EventClockSkew. It streams the rows
+// (no intermediate slice of database rows), shares one string per shopper
+// and per product among their events, and maps product ids to external ids
+// itself instead of joining in SQL.
+func loadEvents(ctx context.Context, db *models.DB, products []models.Product, clock time.Time) ([]recommender.Event, error) {
+	external := make(map[int64]string, len(products))
+	for i := range products {
+		external[int64(products[i].ID)] = products[i].ExternalID
+	}
+	users := map[string]string{}
+	var events []recommender.Event
+	var ids []int64
+	limit := clock.Add(models.EventClockSkew)
+	err := db.ScanInteractions(ctx, func(r *models.InteractionRow) error {
+		// Events are refused beyond this when they come in; older
+		// databases may still hold some, which must not count.
+		if r.CreatedAt.After(limit) {
+			return nil
+		}
+		item, ok := external[r.ProductID]
+		if !ok {
+			return nil // the product is gone
+		}
+		et, err := recommender.ParseEventType(string(r.Type))
+		if err != nil {
+			return err
+		}
+		user, ok := users[string(r.UserKey)]
+		if !ok {
+			user = string(r.UserKey)
+			users[user] = user
+		}
+		events = append(events, recommender.Event{User: user, Item: item, Type: et, Time: r.CreatedAt, Value: r.Value})
+		ids = append(ids, r.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	byTime := func(a, b int) int {
+		if c := events[a].Time.Compare(events[b].Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(ids[a], ids[b])
+	}
+	sorted := true
+	for k := 1; k < len(events) && sorted; k++ {
+		sorted = byTime(k-1, k) <= 0
+	}
+	if !sorted {
+		perm := make([]int32, len(events))
+		for k := range perm {
+			perm[k] = int32(k)
+		}
+		slices.SortFunc(perm, func(a, b int32) int { return byTime(int(a), int(b)) })
+		out := make([]recommender.Event, len(events))
+		for k, p := range perm {
+			out[k] = events[p]
+		}
+		events = out
+	}
+	return events, nil
 }
 
 // DatasetNow is the "now" time decay and trending are measured from: the
@@ -146,12 +204,12 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 		return nil, err
 	}
 	m.Forget(func(u string) bool { return forgotten[u] })
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
+	blob, err := m.Marshal()
+	if err != nil {
 		return nil, err
 	}
 	stats, _ := json.Marshal(m.Stats())
-	a := &models.ModelArtifact{Blob: buf.Bytes(), Stats: string(stats), Events: len(data.Events), TrainedAt: m.TrainedAt}
+	a := &models.ModelArtifact{Blob: blob, Stats: string(stats), Events: len(data.Events), TrainedAt: m.TrainedAt}
 	if err := db.SaveModelArtifact(ctx, a); err != nil {
 		return nil, err
 	}
