@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -28,6 +29,31 @@ func (db *DB) LatestModelArtifact(ctx context.Context) (*ModelArtifact, error) {
 		return nil, notFound(err, "latest model artifact")
 	}
 	return &a, nil
+}
+
+// ReadLatestModelArtifact hands the newest stored model to read, with its
+// blob straight from the driver's buffer (valid only while read runs; a.Blob
+// stays nil). A large shop's model is hundreds of MB: LatestModelArtifact
+// copies it once more, and the copy costs start-up time and memory.
+func (db *DB) ReadLatestModelArtifact(ctx context.Context, read func(a *ModelArtifact, blob []byte) error) error {
+	rows, err := db.R.WithContext(ctx).Raw(`SELECT id, blob, stats, metrics, events, trained_at FROM model_artifacts
+		ORDER BY trained_at DESC, id DESC LIMIT 1`).Rows()
+	if err != nil {
+		return fmt.Errorf("models: latest model artifact: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("models: latest model artifact: %w", err)
+		}
+		return fmt.Errorf("models: latest model artifact: %w", ErrNotFound)
+	}
+	var a ModelArtifact
+	var blob sql.RawBytes
+	if err := rows.Scan(&a.ID, &blob, &a.Stats, &a.Metrics, &a.Events, &a.TrainedAt); err != nil {
+		return fmt.Errorf("models: latest model artifact: %w", err)
+	}
+	return read(&a, blob)
 }
 
 // LatestModelArtifactID returns the id of the newest stored model.

@@ -119,21 +119,56 @@ func Load(r io.Reader) (*Model, error) {
 	if _, err := io.ReadFull(r, hdr); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrCorruptModel, err)
 	}
-	if string(hdr[:8]) != modelMagic {
-		return nil, fmt.Errorf("%w: not a storefront model file", ErrCorruptModel)
-	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != modelVersion {
-		return nil, fmt.Errorf("recommender: load model: format version %d, this build reads %d (retrain)", v, modelVersion)
-	}
-	size := binary.LittleEndian.Uint64(hdr[12:])
-	sum := binary.LittleEndian.Uint32(hdr[20:])
-	if size > maxPayload {
-		return nil, fmt.Errorf("%w: payload length %d", ErrCorruptModel, size)
+	size, err := checkHeader(hdr)
+	if err != nil {
+		return nil, err
 	}
 	payload, err := io.ReadAll(io.LimitReader(r, int64(size)))
 	if err != nil {
 		return nil, fmt.Errorf("recommender: load model: %w", err)
 	}
+	return decodeModel(hdr, payload)
+}
+
+// LoadBytes is Load from a model file already in memory (a stored blob),
+// decoded where it lies instead of copied first. The model keeps no
+// reference to b.
+func LoadBytes(b []byte) (*Model, error) {
+	if len(b) < 24 {
+		return nil, fmt.Errorf("%w: header: %d bytes", ErrCorruptModel, len(b))
+	}
+	size, err := checkHeader(b[:24])
+	if err != nil {
+		return nil, err
+	}
+	payload := b[24:]
+	if uint64(len(payload)) > size {
+		payload = payload[:size]
+	}
+	return decodeModel(b[:24], payload)
+}
+
+// checkHeader checks the magic and the format version and returns the
+// payload length the header declares.
+func checkHeader(hdr []byte) (uint64, error) {
+	if string(hdr[:8]) != modelMagic {
+		return 0, fmt.Errorf("%w: not a storefront model file", ErrCorruptModel)
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != modelVersion {
+		return 0, fmt.Errorf("recommender: load model: format version %d, this build reads %d (retrain)", v, modelVersion)
+	}
+	size := binary.LittleEndian.Uint64(hdr[12:])
+	if size > maxPayload {
+		return 0, fmt.Errorf("%w: payload length %d", ErrCorruptModel, size)
+	}
+	return size, nil
+}
+
+// decodeModel checks the payload against the header's length and checksum
+// and decodes it.
+func decodeModel(hdr, payload []byte) (*Model, error) {
+	size := binary.LittleEndian.Uint64(hdr[12:])
+	sum := binary.LittleEndian.Uint32(hdr[20:])
 	if uint64(len(payload)) != size {
 		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrCorruptModel, len(payload), size)
 	}

@@ -479,24 +479,33 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if err := m.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := Load(bytes.NewReader(buf.Bytes()))
+	fromReader, err := Load(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !loaded.TrainedAt.Equal(m.TrainedAt) || loaded.Stats().Interactions != m.Stats().Interactions {
-		t.Errorf("metadata differs: %v/%v", loaded.TrainedAt, m.TrainedAt)
+	// LoadBytes decodes a blob in place; the model must not keep it.
+	blob := bytes.Clone(buf.Bytes())
+	fromBytes, err := LoadBytes(blob)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, st := range Strategies() {
-		for _, u := range []string{"", "alice", "bob", "camper3"} {
-			req := Request{User: u, Strategy: st, N: 10, Anchor: "shoe", Recent: []Event{{Item: "tent", Type: Click}}}
-			a, b := m.Recommend(req), loaded.Recommend(req)
-			if fmt.Sprint(a) != fmt.Sprint(b) {
-				t.Errorf("%s/%q: before %v, after %v", st, u, a, b)
+	clear(blob)
+	for name, loaded := range map[string]*Model{"Load": fromReader, "LoadBytes": fromBytes} {
+		if !loaded.TrainedAt.Equal(m.TrainedAt) || loaded.Stats().Interactions != m.Stats().Interactions {
+			t.Errorf("%s: metadata differs: %v/%v", name, loaded.TrainedAt, m.TrainedAt)
+		}
+		for _, st := range Strategies() {
+			for _, u := range []string{"", "alice", "bob", "camper3"} {
+				req := Request{User: u, Strategy: st, N: 10, Anchor: "shoe", Recent: []Event{{Item: "tent", Type: Click}}}
+				a, b := m.Recommend(req), loaded.Recommend(req)
+				if fmt.Sprint(a) != fmt.Sprint(b) {
+					t.Errorf("%s: %s/%q: before %v, after %v", name, st, u, a, b)
+				}
 			}
 		}
-	}
-	if fmt.Sprint(m.FoldIn(testEvents()[:4])) != fmt.Sprint(loaded.FoldIn(testEvents()[:4])) {
-		t.Error("fold-in differs after Load")
+		if fmt.Sprint(m.FoldIn(testEvents()[:4])) != fmt.Sprint(loaded.FoldIn(testEvents()[:4])) {
+			t.Errorf("%s: fold-in differs after loading", name)
+		}
 	}
 }
 
@@ -535,6 +544,13 @@ func TestLoadRejectsCorruptInput(t *testing.T) {
 			}
 			if errors.Is(err, ErrCorruptModel) != tt.corrupt {
 				t.Errorf("error %v: errors.Is(ErrCorruptModel) = %v, want %v", err, !tt.corrupt, tt.corrupt)
+			}
+			got, err = LoadBytes(tt.in)
+			if err == nil || got != nil {
+				t.Fatalf("LoadBytes succeeded on %s", tt.name)
+			}
+			if errors.Is(err, ErrCorruptModel) != tt.corrupt {
+				t.Errorf("LoadBytes error %v: errors.Is(ErrCorruptModel) = %v, want %v", err, !tt.corrupt, tt.corrupt)
 			}
 		})
 	}

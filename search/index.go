@@ -9,6 +9,7 @@
 package search
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -82,6 +83,14 @@ type Index struct {
 
 	popularity atomic.Pointer[popularity]
 
+	// warm is closed once the first Sync has put the vocabulary and the
+	// popularity in place (and, unless it is a big build, its documents):
+	// Search and Suggest wait for it, so a shop can answer pages while its
+	// index is being brought up to date and no search is answered from a
+	// half-ready index.
+	warm     chan struct{}
+	warmOnce sync.Once
+
 	// gen changes whenever what a search answers may change: after every
 	// Sync and synonym change (see Generation).
 	gen atomic.Uint64
@@ -96,7 +105,7 @@ func (ix *Index) Generation() uint64 { return ix.gen.Load() }
 // Open opens the index stored at path, or creates it. With path "" the index
 // lives in memory only and is built from scratch by the first Sync.
 func Open(path string) (*Index, error) {
-	ix := &Index{path: path, hashes: map[uint]uint64{}}
+	ix := &Index{path: path, hashes: map[uint]uint64{}, warm: make(chan struct{})}
 	ix.vocab.Store(&vocabulary{})
 	ix.syn.Store(&Synonyms{})
 	var err error
@@ -209,6 +218,7 @@ const syncChunk = 2000
 func (ix *Index) Sync(docs []Doc) (int, error) {
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
+	defer ix.markWarm()
 	defer ix.gen.Add(1) // a failed batch may have written part of it
 	ix.popularity.Store(newPopularity(docs))
 	next := make(map[uint]uint64, len(docs))
@@ -231,6 +241,11 @@ func (ix *Index) Sync(docs []Doc) (int, error) {
 		// correction never points at a word the index does not hold yet
 		// for longer than the batch takes.
 		ix.vocab.Store(buildVocabulary(docs, ix.stem))
+	}
+	if len(changed)+len(gone) > WarmBeforeWritingAbove {
+		// A big build (the first start of a large shop) takes minutes:
+		// searches meanwhile find what is written so far.
+		ix.markWarm()
 	}
 	for start := 0; start < len(changed) || start < len(gone); start += syncChunk {
 		b := ix.bleve.NewBatch()
@@ -300,6 +315,29 @@ func (ix *Index) stem(word string) string {
 		return ""
 	}
 	return string(toks[0].Term)
+}
+
+// WarmBeforeWritingAbove is the size of a first Sync (documents written or
+// deleted) above which searches no longer wait for its documents, only for
+// its vocabulary and popularity.
+const WarmBeforeWritingAbove = 10000
+
+func (ix *Index) markWarm() { ix.warmOnce.Do(func() { close(ix.warm) }) }
+
+// waitWarm waits until the first Sync has made the index ready to answer
+// (see Index.warm), or ctx ends.
+func (ix *Index) waitWarm(ctx context.Context) error {
+	select {
+	case <-ix.warm:
+		return nil
+	default:
+	}
+	select {
+	case <-ix.warm:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("search: waiting for the index to be ready: %w", ctx.Err())
+	}
 }
 
 // Pending counts the documents a Sync with docs would write or delete.

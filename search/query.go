@@ -50,6 +50,9 @@ type concept struct {
 // know is replaced by the closest catalog word.
 func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, error) {
 	var res Result
+	if err := ix.waitWarm(ctx); err != nil {
+		return res, err
+	}
 	concepts := ix.concepts(q)
 	voc := ix.vocab.Load()
 	corrected := false
@@ -310,6 +313,9 @@ func ids(hits []hit) []uint {
 // Suggest returns up to n products whose title, brand or category match
 // what has been typed so far, the last word as a prefix ("wireless head").
 func (ix *Index) Suggest(ctx context.Context, typed string, n int) ([]uint, error) {
+	if err := ix.waitWarm(ctx); err != nil {
+		return nil, err
+	}
 	concepts := ix.concepts(typed)
 	if len(concepts) == 0 || n <= 0 {
 		return nil, nil

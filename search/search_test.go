@@ -193,6 +193,39 @@ func TestSyncIsIncrementalAndPersists(t *testing.T) {
 	}
 }
 
+func TestSearchesWaitForTheFirstSync(t *testing.T) {
+	ix, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	// Before any Sync the index has neither documents nor vocabulary: a
+	// search must not answer from it.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ix.Search(ctx, "tent", true); err == nil {
+		t.Error("a search before the first Sync answered")
+	}
+	if _, err := ix.Suggest(ctx, "ten", 5); err == nil {
+		t.Error("a suggestion before the first Sync answered")
+	}
+	// A search started before the Sync waits for it and finds its documents.
+	done := make(chan Result)
+	go func() {
+		r, err := ix.Search(context.Background(), "tents", true)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- r
+	}()
+	if _, err := ix.Sync(testDocs); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; !slices.Contains(r.IDs, 1) || !slices.Contains(r.IDs, 2) {
+		t.Errorf("the waiting search found %v, want both tents", r.IDs)
+	}
+}
+
 func TestSuggest(t *testing.T) {
 	ix := openTest(t, "", testDocs)
 	for _, tc := range []struct {

@@ -21,11 +21,6 @@ func searchIndexPath(db *models.DB) string {
 	return db.Path + ".search"
 }
 
-// syncSearchBlockingUpTo is how many documents New indexes before it
-// returns; a bigger change (the first start of a large shop) is indexed in
-// the background so the shop starts at once.
-const syncSearchBlockingUpTo = 10000
-
 // searchDocs lists what the search index holds: the snapshot's active
 // products with their category path.
 func searchDocs(c *Catalog) []search.Doc {

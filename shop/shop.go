@@ -91,16 +91,14 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 		<-modelLoaded
 		return nil, err
 	}
-	if docs := searchDocs(s.Catalog()); s.search.Pending(docs) <= syncSearchBlockingUpTo {
+	// The search index is brought up to date in the background: pages
+	// that do not search are served at once, and searches wait until the
+	// index is ready (search.Index waits for its first Sync).
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
 		s.syncSearch(s.Catalog())
-	} else {
-		s.background.Add(1)
-		go func() {
-			defer s.background.Done()
-			s.log.Info("building the search index in the background", "documents", len(docs))
-			s.syncSearch(s.Catalog())
-		}()
-	}
+	}()
 	<-modelLoaded
 	s.trainer = newTrainer(s)
 	return s, nil

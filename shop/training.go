@@ -267,15 +267,22 @@ func EvaluateShop(ctx context.Context, data recommender.Dataset, cfg recommender
 
 // LoadStoredModel returns the newest stored model.
 func LoadStoredModel(ctx context.Context, db *models.DB) (*recommender.Model, *models.ModelArtifact, error) {
-	a, err := db.LatestModelArtifact(ctx)
+	// Decoded from the driver's buffer: no copy of a blob of hundreds of
+	// MB on a large shop's start-up.
+	var m *recommender.Model
+	var info *models.ModelArtifact
+	err := db.ReadLatestModelArtifact(ctx, func(a *models.ModelArtifact, blob []byte) error {
+		info = a
+		var err error
+		if m, err = recommender.LoadBytes(blob); err != nil {
+			return fmt.Errorf("shop: load stored model %d: %w", a.ID, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, nil, err
+		return nil, info, err
 	}
-	m, err := recommender.Load(bytes.NewReader(a.Blob))
-	if err != nil {
-		return nil, a, fmt.Errorf("shop: load stored model %d: %w", a.ID, err)
-	}
-	return m, a, nil
+	return m, info, nil
 }
 
 // ReloadModel swaps in the newest stored model; without one the
