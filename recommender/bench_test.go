@@ -1,10 +1,14 @@
 package recommender
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -92,10 +96,34 @@ func worldModel(b *testing.B, w benchWorld) *Model {
 	if m, ok := worldModels[w.name]; ok {
 		return m
 	}
+	// STOREFRONT_BENCH_MODELS names a directory that keeps the trained
+	// worlds between runs (training the large world takes minutes).
+	cache := ""
+	if dir := os.Getenv("STOREFRONT_BENCH_MODELS"); dir != "" {
+		cache = filepath.Join(dir, w.name+".model")
+		if f, err := os.Open(cache); err == nil {
+			m, err := Load(bufio.NewReader(f))
+			f.Close()
+			if err == nil {
+				fmt.Printf("  %s world: loaded from %s\n", w.name, cache)
+				worldModels[w.name] = m
+				return m
+			}
+		}
+	}
 	start := time.Now()
 	m, err := Train(context.Background(), syntheticShop(w.users, w.items, w.events, w.seed), DefaultConfig(), nil)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if cache != "" {
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(cache, buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 	st := m.Stats()
 	fmt.Printf("  %s world: %d users, %d items, %d interactions, ~%.1f MiB, %d candidate lists, trained in %v\n",

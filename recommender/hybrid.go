@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"math/bits"
 	"slices"
 
 	"gonum.org/v1/gonum/blas"
@@ -213,6 +214,9 @@ func (m *Model) blendRow(s *scratch, nb *csr, anchor int32, weight float32, src 
 func (s *scratch) add(j int32, c float32, src source) {
 	s.score[j] += c
 	if c > s.srcVal[j] {
+		if s.tracking && s.src[j] == srcNone {
+			s.scored = append(s.scored, j)
+		}
 		s.srcVal[j], s.src[j] = c, src
 	}
 }
@@ -321,28 +325,58 @@ func (m *Model) FoldIn(events []Event) []float32 {
 	return v
 }
 
-// hybridSubset is hybrid restricted to the candidate list plus the items the
-// neighbour models reach from the history (new interests since training).
+// hybridSubset is hybrid restricted to the candidate list plus the
+// strongest suggestions of the neighbour models from the history (new
+// interests since training): each neighbour model adds at most
+// reachPerModel items, its best for this history, so a long history that
+// reaches most of the catalog through its neighbours still scores a
+// bounded set. Items a neighbour model reaches beyond its own best are not
+// scored at all (a partial score would rank them on one signal).
 func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32, w HybridWeights) {
-	s.sub = s.sub[:0]
-	add := func(j int32) {
-		if s.inSub[j] != s.epoch {
-			s.inSub[j] = s.epoch
-			s.sub = append(s.sub, j)
-		}
+	// The subset is a bit set over the catalog while it is gathered, then
+	// listed in index order: every pass below reads the item-indexed arrays
+	// (factors, scores) forwards instead of at random.
+	words := (len(m.cat.items) + 63) / 64
+	if cap(s.subBits) < words {
+		s.subBits = make([]uint64, words)
 	}
+	s.subBits = s.subBits[:words]
+	clear(s.subBits)
+	// The neighbour models accumulate into s.tmp from zero; the full
+	// blend leaves it holding its last model's scores.
+	clear(s.tmp)
+	// Every item this blend scores goes through s.add, which lists it in
+	// s.scored for selectTop (the row is then picked from this list, not
+	// from a scan of the catalog).
+	s.scored, s.tracking = s.scored[:0], true
 	for _, j := range cands {
-		add(j)
+		s.subBits[j>>6] |= 1 << (j & 63)
 	}
-	for _, nb := range []*csr{&m.knn, &m.content} {
+	// The neighbour models come first: their best suggestions join the
+	// subset the other models score. They join it whatever their weight in
+	// the blend (an item-kNN weight of 0 still widens the subset).
+	neighbours := func(nb *csr, weight float64, anchor []int32, anchorVal []float32, src source) {
 		if nb.rows == 0 {
-			continue
+			return
 		}
-		for _, i := range s.hist.items {
-			idx, _ := nb.row(int(i))
-			for _, j := range idx {
-				add(j)
+		m.historyNeighbours(s, nb, s.tmp, anchor, anchorVal)
+		m.reach(s, reachPerModel)
+		if weight > 0 {
+			m.blendTouchedSubset(s, float32(weight), src)
+		} else {
+			for _, j := range s.touched {
+				s.tmp[j] = 0
 			}
+			s.touched = s.touched[:0]
+		}
+	}
+	neighbours(&m.knn, w.KNN, s.knnAnchor, s.knnAnchorVal, srcKNN)
+	neighbours(&m.content, w.Content, s.cntAnchor, s.cntAnchorVal, srcContent)
+	s.sub = s.sub[:0]
+	for k, word := range s.subBits {
+		for word != 0 {
+			s.sub = append(s.sub, int32(k<<6+bits.TrailingZeros64(word)))
+			word &= word - 1
 		}
 	}
 	factor := func(f []float32, k int, v []float32, weight float32, src source) {
@@ -350,6 +384,9 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 			s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
 		}
 		m.blendSubset(s, s.tmp, weight, src)
+		for _, j := range s.sub {
+			s.tmp[j] = 0
+		}
 	}
 	if w.ALS > 0 {
 		if v := m.alsUserVector(s, req, user); v != nil {
@@ -367,14 +404,6 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
 		clear(s.tmp)
 	}
-	if w.KNN > 0 {
-		m.historyNeighbours(s, &m.knn, s.tmp, s.knnAnchor, s.knnAnchorVal)
-		m.blendTouched(s, float32(w.KNN), srcKNN)
-	}
-	if w.Content > 0 {
-		m.historyNeighbours(s, &m.content, s.tmp, s.cntAnchor, s.cntAnchorVal)
-		m.blendTouched(s, float32(w.Content), srcContent)
-	}
 	if w.Popular > 0 {
 		m.blendSubset(s, m.pop.pop, float32(w.Popular), srcPopular)
 	}
@@ -383,6 +412,49 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
 	m.blendTaste(s, w, true)
+}
+
+// reachPerModel is how many of its suggestions from a shopper's history a
+// neighbour model adds to a candidate-list request.
+const reachPerModel = 1000
+
+// reach adds to the subset (s.subBits) the best k of the neighbour scores
+// in s.tmp (the items listed in s.touched), by score and then by index.
+func (m *Model) reach(s *scratch, k int) {
+	if len(s.touched) <= k {
+		for _, j := range s.touched {
+			s.subBits[j>>6] |= 1 << (j & 63)
+		}
+		return
+	}
+	s.heap.reset(k)
+	for _, j := range s.touched {
+		v := s.tmp[j]
+		if s.heap.full() && !better(v, j, s.heap.score[0], s.heap.idx[0]) {
+			continue
+		}
+		s.heap.push(v, j)
+	}
+	for _, j := range s.heap.idx {
+		s.subBits[j>>6] |= 1 << (j & 63)
+	}
+}
+
+// blendTouchedSubset is blendTouched for the touched items in the subset
+// only (normalised by the maximum over every touched item, which reach
+// keeps).
+func (m *Model) blendTouchedSubset(s *scratch, weight float32, src source) {
+	hi := float32(0)
+	for _, j := range s.touched {
+		hi = max(hi, s.tmp[j])
+	}
+	for _, j := range s.touched {
+		if v := s.tmp[j]; v > 0 && hi > 0 && s.subBits[j>>6]&(1<<(j&63)) != 0 {
+			s.add(j, v*weight/hi, src)
+		}
+		s.tmp[j] = 0
+	}
+	s.touched = s.touched[:0]
 }
 
 // blendSubset is blendDense over the items of s.sub only.

@@ -136,8 +136,10 @@ type scratch struct {
 	picked             []int32
 	pickedScore        []float32
 	brandSet           []int32
-	inSub              []uint32 // == epoch: in sub
-	sub                []int32  // the items a candidate-list request scores
+	subBits            []uint64 // hybridSubset: the items it scores, one bit each
+	sub                []int32  // the items a candidate-list request scores, in index order
+	scored             []int32  // every item s.add gave a source to, while tracking
+	tracking           bool     // set by hybridSubset: selectTop picks from s.scored
 	latest             []int32  // the shopper's latest items, most recent first
 	nextAnchor         []int32
 	nextAnchorVal      []float32
@@ -163,7 +165,7 @@ func (m *Model) getScratch() *scratch {
 		cntAnchor: make([]int32, n), cntAnchorVal: make([]float32, n),
 		easeLocal: make([]float32, m.ease.n),
 		mark:      make([]uint32, n), hpos: make([]int32, n), hposAt: make([]uint32, n),
-		inSub: make([]uint32, n), rank: make([]int32, n), rankAt: make([]uint32, n), nextAnchor: make([]int32, n), nextAnchorVal: make([]float32, n),
+		rank: make([]int32, n), rankAt: make([]uint32, n), nextAnchor: make([]int32, n), nextAnchorVal: make([]float32, n),
 	}
 }
 
@@ -172,7 +174,6 @@ func (s *scratch) begin() {
 	if s.epoch == 0 { // wrapped: old stamps could collide
 		clear(s.mark)
 		clear(s.hposAt)
-		clear(s.inSub)
 		clear(s.rankAt)
 		s.epoch = 1
 	}
@@ -181,6 +182,7 @@ func (s *scratch) begin() {
 	clear(s.src)
 	s.hist.reset()
 	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
+	s.scored, s.tracking = s.scored[:0], false
 }
 
 // Recommend returns up to req.N items for one shopper, best first, pins
@@ -559,23 +561,34 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 			k += k/2 + 8
 		}
 		s.heap.reset(k)
-		// The loop runs over the whole catalog per request: cheap checks
-		// first, the full rule set only when a filter is active.
+		// The loop runs over the whole catalog (or the items a candidate-
+		// list blend scored): cheap checks first, the full rule set only
+		// when a filter is active.
 		score, src, mark, avail := s.score[:n], s.src[:n], s.mark[:n], m.avail[:n]
 		checkStock := !f.ignoreStock && f.available == nil
 		simple := f.cat < 0 && len(f.brands) == 0 && f.minP <= 0 && f.maxP <= 0 && !f.noMatch
-		for j := range n {
+		// A candidate-list blend listed every item it scored (s.scored):
+		// the rest of the catalog has no source and could not be picked.
+		list, count := s.scored, len(s.scored)
+		if !s.tracking {
+			list, count = nil, n
+		}
+		for t := range count {
+			j := int32(t)
+			if list != nil {
+				j = list[t]
+			}
 			sc := score[j]
 			if src[j] == srcNone || mark[j] == s.epoch || !dense && sc <= 0 || checkStock && !avail[j] {
 				continue
 			}
-			if s.heap.full() && !better(sc, int32(j), s.heap.score[0], s.heap.idx[0]) {
+			if s.heap.full() && !better(sc, j, s.heap.score[0], s.heap.idx[0]) {
 				continue
 			}
-			if !simple && !f.allowed(int32(j)) {
+			if !simple && !f.allowed(j) {
 				continue
 			}
-			s.heap.push(sc, int32(j))
+			s.heap.push(sc, j)
 		}
 		idx, sc := s.heap.sorted()
 		s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
