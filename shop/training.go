@@ -1,7 +1,6 @@
 package shop
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
