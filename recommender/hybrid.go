@@ -136,6 +136,9 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
 		m.blendDense(s, s.tmp, float32(w.EASE), srcEASE)
 	}
+	// The sparse parts below accumulate into s.tmp from zero and list the
+	// items they touch: the dense scores above must not be left in it.
+	clear(s.tmp)
 	if w.KNN > 0 {
 		m.historyNeighbours(s, &m.knn, s.tmp, s.knnAnchor, s.knnAnchorVal)
 		m.blendTouched(s, float32(w.KNN), srcKNN)
