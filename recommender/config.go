@@ -136,7 +136,7 @@ func DefaultConfig() Config {
 		SVD:        SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
 		EASE:       EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
 		Content:    ContentConfig{Neighbors: 30},
-		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0.6, Content: 0.15, Popular: 0, Trending: 0.05},
+		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05}, // item-kNN only where tuning finds it pays (docs/recommender.md)
 		Candidates: DefaultCandidateConfig(),
 	}
 }
