@@ -58,6 +58,7 @@ type DB struct {
 
 	stopCheckpoints chan struct{} // SQLite: ends the background checkpoints
 	checkpointsDone chan struct{}
+	eventStmt       preparedEvent // SQLite: the writer's event INSERT (insertEventsSQLite)
 }
 
 // Target is what Open was given: the SQLite path or the PostgreSQL URL.
@@ -311,6 +312,7 @@ func (db *DB) Close() error {
 		<-db.checkpointsDone
 		db.stopCheckpoints = nil
 	}
+	db.eventStmt.close()
 	var errs []error
 	for i, g := range []*gorm.DB{db.R, db.W} {
 		if g == nil || (i == 1 && db.W == db.R) {

@@ -2,14 +2,17 @@ package models
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 )
 
@@ -68,9 +71,132 @@ func (db *DB) InsertEvents(ctx context.Context, events []Event) error {
 }
 
 func (db *DB) insertEvents(ctx context.Context, events []Event) error {
+	if !db.Postgres() {
+		return db.insertEventsSQLite(ctx, events)
+	}
 	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return InsertEventsTx(tx, events)
 	})
+}
+
+// insertOneEvent is the statement insertEventsSQLite steps once per event.
+const insertOneEvent = "INSERT INTO events " + eventColumns + " VALUES (?,?,?,?,?,?,?,?,?)"
+
+// insertEventsSQLite writes a batch on the writer connection itself: BEGIN
+// IMMEDIATE (the writer's transaction mode), a single-row INSERT prepared
+// once per connection and stepped for every event, COMMIT. Through GORM
+// every batch compiled its multi-row INSERTs again (database/sql prepares a
+// statement anew inside each transaction) and reflected over 2,304
+// arguments per statement; here an event costs its nine bindings and one
+// step.
+//
+// The events go in ordered by user key: each user's entries then reach
+// their leaf page of the index by user in one visit, so a batch that dirties
+// more pages than the writer's page cache holds does not spill a leaf page
+// to the log mid-transaction only to read it back and write it again for
+// that user's next event. Each user's own events keep their order.
+func (db *DB) insertEventsSQLite(ctx context.Context, events []Event) error {
+	if err := checkEventTimes(events, time.Now()); err != nil {
+		return err
+	}
+	order := make([]int, len(events))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(events[a].UserKey, events[b].UserKey) })
+	pool, err := db.W.DB()
+	if err != nil {
+		return fmt.Errorf("models: insert %d events: %w", len(events), err)
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("models: insert %d events: %w", len(events), err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("not a SQLite connection: %T", dc)
+		}
+		stmt, err := db.eventStmt.get(c)
+		if err != nil {
+			return err
+		}
+		tx, err := c.Begin()
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		args := make([]driver.Value, 9)
+		for n, i := range order {
+			if n%1024 == 1023 {
+				if err := ctx.Err(); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+			e := &events[i]
+			var product driver.Value
+			if e.ProductID != nil {
+				product = int64(*e.ProductID)
+			}
+			at := e.CreatedAt.UTC()
+			if e.CreatedAt.IsZero() {
+				at = now
+			}
+			args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8] =
+				e.UserKey, product, e.Type, e.Slot, int64(e.Position), e.Query, e.Value, e.Arm, at
+			if _, err := stmt.Exec(args); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("models: insert %d events: %w", len(events), err)
+	}
+	return nil
+}
+
+// preparedEvent holds insertOneEvent prepared on the writer connection; a
+// new connection (after the old one was closed) prepares it again.
+type preparedEvent struct {
+	mu   sync.Mutex
+	conn *sqlite3.SQLiteConn
+	stmt driver.Stmt
+}
+
+func (p *preparedEvent) get(c *sqlite3.SQLiteConn) (driver.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn == c && p.stmt != nil {
+		return p.stmt, nil
+	}
+	if p.stmt != nil {
+		p.stmt.Close() // its connection is gone; nothing to keep
+	}
+	p.conn, p.stmt = nil, nil
+	stmt, err := c.Prepare(insertOneEvent)
+	if err != nil {
+		return nil, err
+	}
+	p.conn, p.stmt = c, stmt
+	return stmt, nil
+}
+
+// close finalizes the statement (before the connection closes).
+func (p *preparedEvent) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt != nil {
+		p.stmt.Close()
+	}
+	p.conn, p.stmt = nil, nil
 }
 
 // copyMinEvents is the smallest batch written with COPY on PostgreSQL:

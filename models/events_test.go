@@ -50,8 +50,14 @@ func TestInsertEventsStoresEveryField(t *testing.T) {
 	if len(got) != len(batch) {
 		t.Fatalf("stored %d of %d events", len(got), len(batch))
 	}
+	// Stored in any order across users (SQLite writes a batch ordered by
+	// user key): each user key here is one event.
+	byUser := make(map[string]Event, len(batch))
+	for _, e := range batch {
+		byUser[e.UserKey] = e
+	}
 	for i, g := range got {
-		w := batch[i]
+		w := byUser[g.UserKey]
 		if g.UserKey != w.UserKey || g.Type != w.Type || g.Slot != w.Slot || g.Position != w.Position || g.Query != w.Query || g.Value != w.Value || g.Arm != w.Arm {
 			t.Fatalf("event %d stored as %+v, want %+v", i, g, w)
 		}
@@ -82,5 +88,36 @@ func TestInsertEventsStoresEveryField(t *testing.T) {
 	}
 	if n, err := db.CountEventsOfUsers(ctx, "copy_"); err != nil || n != 0 {
 		t.Fatalf("CountEventsOfUsers(copy_) = %d, %v; want 0 (_ is no wildcard)", n, err)
+	}
+}
+
+// Ordering a batch by user key (SQLite) keeps each user's events in the
+// order they were given: with equal times, the id decides which came first.
+func TestInsertEventsKeepsEachUsersOrder(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	at := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
+	var batch []Event
+	for i := range 40 {
+		batch = append(batch, Event{UserKey: fmt.Sprintf("order-u%d", 3-i%4), Type: EventSearch, Query: fmt.Sprint(i), CreatedAt: at})
+	}
+	if err := db.InsertEvents(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for u := range 4 {
+		key := fmt.Sprintf("order-u%d", u)
+		var got []string
+		if err := db.R.Model(&Event{}).Where("user_key = ?", key).Order("created_at, id").Pluck("query", &got).Error; err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, e := range batch {
+			if e.UserKey == key {
+				want = append(want, e.Query)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: events stored in the order %v, want %v", key, got, want)
+		}
 	}
 }
