@@ -13,6 +13,16 @@ type SlotStats struct {
 	Clicks      float64
 }
 
+// sqlSlotEngagement counts a slot's impressions and clicks since a time.
+// Its condition that the slot is not empty is word for word the one of the
+// partial index on slot.
+const sqlSlotEngagement = `SELECT slot,
+		CASE WHEN query LIKE ? THEN query ELSE '' END AS creative,
+		SUM(CASE WHEN type = 'impression' THEN CASE WHEN CAST(value AS INTEGER) > 1 THEN CAST(value AS INTEGER) ELSE 1 END ELSE 0 END) AS impressions,
+		SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks
+		FROM events WHERE slot <> '' AND created_at >= ? AND type IN ('impression','click')
+		GROUP BY 1, 2`
+
 // SlotEngagement counts impressions and clicks per slot since a time. A
 // banner's creatives are counted under CreativeKey too, as well as in
 // their slot's total.
@@ -23,12 +33,7 @@ func (db *DB) SlotEngagement(ctx context.Context, since time.Time) (map[string]S
 	}
 	// GROUP BY positions: PostgreSQL takes the creative expression with
 	// its own placeholder in GROUP BY for a different expression.
-	err := db.R.WithContext(ctx).Raw(`SELECT slot,
-		CASE WHEN query LIKE ? THEN query ELSE '' END AS creative,
-		SUM(CASE WHEN type = 'impression' THEN CASE WHEN CAST(value AS INTEGER) > 1 THEN CAST(value AS INTEGER) ELSE 1 END ELSE 0 END) AS impressions,
-		SUM(CASE WHEN type = 'click' THEN 1 ELSE 0 END) AS clicks
-		FROM events WHERE slot <> '' AND created_at >= ? AND type IN ('impression','click')
-		GROUP BY 1, 2`, CreativeEventPrefix+"%", since.UTC()).Scan(&rows).Error
+	err := db.R.WithContext(ctx).Raw(sqlSlotEngagement, CreativeEventPrefix+"%", since.UTC()).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: slot engagement: %w", err)
 	}

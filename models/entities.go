@@ -127,7 +127,7 @@ type Event struct {
 	UserKey   string `gorm:"not null"` // indexed in two halves: see schema_202612022045_events_user_index.go
 	ProductID *uint  // not indexed: see schema_202612021450_events_product_index.go
 	Type      string `gorm:"size:16;not null"`
-	Slot      string `gorm:"index"`
+	Slot      string // indexed only where set: see schema_202612022120_events_slot_index.go
 	Position  int
 	Query     string
 	Value     float64

@@ -98,7 +98,6 @@ func TestUserEventsAcrossBothIndexHalves(t *testing.T) {
 // plan shows the index whenever the planner may use it at all.
 func TestUserEventStatementsUseTheUserIndexes(t *testing.T) {
 	db := mustOpen(t)
-	ctx := context.Background()
 	const behaviour, rest = "idx_events_user_behaviour", "idx_events_user_other"
 	revenue, window := sqlRevenueByDay, any("-604800 seconds")
 	if db.Postgres() {
@@ -122,56 +121,102 @@ func TestUserEventStatementsUseTheUserIndexes(t *testing.T) {
 		{"revenue attribution", revenue, []any{window, from, to}, []string{behaviour}},
 	}
 	for _, st := range statements {
-		var plan []string
-		err := db.R.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			explain := "EXPLAIN QUERY PLAN "
-			if db.Postgres() {
-				explain = "EXPLAIN "
-				if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
-					return err
-				}
-			}
-			rows, err := tx.Raw(explain+st.sql, st.args...).Rows()
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					return err
-				}
-				// SQLite: id, parent, notused, detail; PostgreSQL: one text column.
-				switch v := vals[len(vals)-1].(type) {
-				case string:
-					plan = append(plan, v)
-				case []byte:
-					plan = append(plan, string(v))
-				}
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
+		plan := explain(t, db, st.sql, st.args...)
 		text := strings.Join(plan, "\n")
 		for _, idx := range st.want {
 			if !strings.Contains(text, idx) {
 				t.Errorf("%s: plan does not use %s:\n%s", st.name, idx, text)
 			}
 		}
-		for _, line := range plan {
-			// SQLite names a full read of the table "SCAN <table or alias>"
-			// with nothing after it; PostgreSQL "Seq Scan on events".
-			f := strings.Fields(line)
-			if (len(f) == 2 && f[0] == "SCAN" && strings.Contains(" events e p c c2 ", " "+f[1]+" ")) || strings.Contains(line, "Seq Scan on events") {
-				t.Errorf("%s: plan reads the whole events table:\n%s", st.name, text)
-			}
+		if readsAllEvents(plan) {
+			t.Errorf("%s: plan reads the whole events table:\n%s", st.name, text)
 		}
 	}
+}
+
+// The statements about events by slot all ask for "slot <> ”", the
+// condition of the partial index on slot: none of them reads the whole
+// table, and engagement per slot goes through that index or the one by time.
+func TestSlotStatementsUseTheirIndexes(t *testing.T) {
+	db := mustOpen(t)
+	engagement := sqlEngagementByDay
+	if db.Postgres() {
+		engagement = sqlEngagementByDayPG
+	}
+	from, to := time.Now().UTC().Add(-48*time.Hour), time.Now().UTC()
+	for _, st := range []struct {
+		name string
+		sql  string
+		args []any
+	}{
+		{"slot engagement", sqlSlotEngagement, []any{CreativeEventPrefix + "%", from}},
+		{"engagement by day", engagement, []any{from, to}},
+	} {
+		plan := explain(t, db, st.sql, st.args...)
+		text := strings.Join(plan, "\n")
+		if !strings.Contains(text, "idx_events_slotted") && !strings.Contains(text, "idx_events_created_at") {
+			t.Errorf("%s: plan uses neither the index on slot nor the one by time:\n%s", st.name, text)
+		}
+		if readsAllEvents(plan) {
+			t.Errorf("%s: plan reads the whole events table:\n%s", st.name, text)
+		}
+	}
+}
+
+// readsAllEvents reports whether a plan reads the events table from end to
+// end: SQLite names that "SCAN <table or alias>" with nothing after it,
+// PostgreSQL "Seq Scan on events".
+func readsAllEvents(plan []string) bool {
+	for _, line := range plan {
+		f := strings.Fields(line)
+		if (len(f) == 2 && f[0] == "SCAN" && strings.Contains(" events e p c c2 ", " "+f[1]+" ")) || strings.Contains(line, "Seq Scan on events") {
+			return true
+		}
+	}
+	return false
+}
+
+// explain returns the plan of a statement, one line per step. On
+// PostgreSQL sequential scans are off for it, so the plan shows an index
+// whenever the planner may use one at all.
+func explain(t *testing.T, db *DB, sql string, args ...any) []string {
+	t.Helper()
+	var plan []string
+	err := db.R.Transaction(func(tx *gorm.DB) error {
+		explain := "EXPLAIN QUERY PLAN "
+		if db.Postgres() {
+			explain = "EXPLAIN "
+			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Raw(explain+sql, args...).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			// SQLite: id, parent, notused, detail; PostgreSQL: one text column.
+			switch v := vals[len(vals)-1].(type) {
+			case string:
+				plan = append(plan, v)
+			case []byte:
+				plan = append(plan, string(v))
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return plan
 }
