@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Request asks for one row of recommendations for one shopper.
@@ -151,6 +154,8 @@ type scratch struct {
 	feat               []float32 // second stage: their features
 	reasonNorms        []float32 // factorReason: norms of the history's factors, for reasonNormsOf in reasonNormsAt
 	reasonNormsOf      source
+	reasonF            []float32 // factorReason: the history's factors, one row per item
+	reasonDot          []float32 // factorReason: their dot products with the explained item
 	reasonNormsAt      uint32
 }
 
@@ -753,20 +758,28 @@ func (m *Model) factorReason(s *scratch, j int32, model source, k int, item func
 	}
 	hist := s.hist.items[:min(len(s.hist.items), factorReasonHistory)]
 	// The history's norms are computed once per request, not per pick.
+	// So are their factors, gathered into one block: each pick then costs
+	// one matrix-vector product instead of a dot per history item read
+	// from all over the factor matrix.
 	if s.reasonNormsAt != s.epoch || s.reasonNormsOf != model || len(s.reasonNorms) != len(hist) {
 		s.reasonNorms = s.reasonNorms[:0]
+		s.reasonF = s.reasonF[:0]
 		for _, i := range hist {
 			s.reasonNorms = append(s.reasonNorms, norm32(item(i)))
+			s.reasonF = append(s.reasonF, item(i)...)
 		}
 		s.reasonNormsAt, s.reasonNormsOf = s.epoch, model
 	}
 	fj := item(j)
 	nj := norm32(fj)
+	s.reasonDot = resize(s.reasonDot, len(hist))
+	H := blas32.General{Rows: len(hist), Cols: k, Stride: k, Data: s.reasonF}
+	blas32.Gemv(blas.NoTrans, 1, H, blas32.Vector{N: k, Data: fj, Inc: 1}, 0, blas32.Vector{N: len(hist), Data: s.reasonDot, Inc: 1})
 	// Name an item only when it is clearly alike, so the reason is true.
 	best, bestV := int32(-1), float32(factorReasonMinSimilarity)
 	for n, i := range hist {
 		if ni := s.reasonNorms[n]; ni > 0 && nj > 0 {
-			if v := s.hist.weights[n] * dot32(item(i), fj) / (ni * nj); v > bestV {
+			if v := s.hist.weights[n] * s.reasonDot[n] / (ni * nj); v > bestV {
 				best, bestV = i, v
 			}
 		}
