@@ -23,6 +23,34 @@ type FitOptions struct {
 	Split func(events []Event) (train, validation []Event)
 	// Progress, if set, hears of the tuning and of each training stage.
 	Progress func(stage string, d time.Duration)
+	// Content, when set, is the content model of d's catalog trained
+	// ahead (TrainContent, e.g. while the events load): tuning and the
+	// final training reuse it instead of training their own.
+	Content *ContentModel
+}
+
+// ContentModel is the content model of a catalog trained ahead of Fit.
+type ContentModel struct{ m *contentModel }
+
+// TrainContent trains the content model of a catalog with cfg's settings.
+// It depends on the catalog only, so a caller can train it while the
+// events are still loading and hand it to Fit (FitOptions.Content).
+func TrainContent(items []Item, cfg Config) *ContentModel {
+	if len(items) == 0 || cfg.Content.Neighbors <= 0 {
+		return nil
+	}
+	start := time.Now()
+	cat := newCatalog(Dataset{Items: items})
+	sims := trainContent(&cat, cfg.Content.Neighbors, workerCount(cfg.Workers))
+	return &ContentModel{&contentModel{neighbors: cfg.Content.Neighbors, sims: sims, took: time.Since(start)}}
+}
+
+// content is the trained-ahead content model usable for d, or nil.
+func (o FitOptions) content(d Dataset) *contentModel {
+	if o.Content == nil || !contentReusable(d) {
+		return nil
+	}
+	return o.Content.m
 }
 
 // serveSecondStage turns the learned second stage (rerank.go) on. It is
@@ -150,7 +178,11 @@ func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *F
 	if opt.Progress != nil {
 		opt.Progress("tune", rep.Duration)
 	}
-	m, err := train(ctx, d, tuned, opt.Progress, rep.content)
+	content := rep.content
+	if content == nil {
+		content = opt.content(d)
+	}
+	m, err := train(ctx, d, tuned, opt.Progress, content)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -241,7 +273,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		rep.Reason = "no held-out events"
 		return cfg, rep, nil
 	}
-	t := &tuner{ctx: ctx, workers: workerCount(cfg.Workers)}
+	t := &tuner{ctx: ctx, workers: workerCount(cfg.Workers), content: opt.content(d)}
 	t.data = Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}
 	// Settings found on a sample are scaled back where they depend on the
 	// number of shoppers (EASE's λ regularises co-occurrence counts).

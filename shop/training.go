@@ -18,18 +18,9 @@ import (
 // LoadDataset reads the catalog and every product event into the
 // recommender's input types.
 func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error) {
-	cats, err := db.Categories(ctx)
+	items, products, err := loadItems(ctx, db)
 	if err != nil {
 		return recommender.Dataset{}, err
-	}
-	products, err := db.AllProducts(ctx)
-	if err != nil {
-		return recommender.Dataset{}, err
-	}
-	cat := BuildCatalog(cats, products)
-	items := make([]recommender.Item, 0, len(products))
-	for i := range products {
-		items = append(items, recItem(cat, &products[i]))
 	}
 	clock := time.Now().UTC()
 	events, err := loadEvents(ctx, db, products, clock)
@@ -37,6 +28,24 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 		return recommender.Dataset{}, err
 	}
 	return recommender.Dataset{Items: items, Events: events, Now: DatasetNow(events, clock)}, nil
+}
+
+// loadItems reads the catalog as the recommender's items.
+func loadItems(ctx context.Context, db *models.DB) ([]recommender.Item, []models.Product, error) {
+	cats, err := db.Categories(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	products, err := db.AllProducts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	cat := BuildCatalog(cats, products)
+	items := make([]recommender.Item, 0, len(products))
+	for i := range products {
+		items = append(items, recItem(cat, &products[i]))
+	}
+	return items, products, nil
 }
 
 // loadEvents reads every product event in time order (ties by insertion),
@@ -179,16 +188,29 @@ type TrainResult struct {
 func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, progress func(stage string, d time.Duration)) (*TrainResult, error) {
 	res := &TrainResult{}
 	start := time.Now()
-	data, err := LoadDataset(ctx, db)
+	items, products, err := loadItems(ctx, db)
 	if err != nil {
 		return nil, err
 	}
+	// The content model depends on the catalog only: it trains while the
+	// events load (one core reads the database, the other is free).
+	content := make(chan *recommender.ContentModel, 1)
+	go func() { content <- recommender.TrainContent(items, cfg) }()
+	clock := time.Now().UTC()
+	events, err := loadEvents(ctx, db, products, clock)
+	if err != nil {
+		<-content
+		return nil, err
+	}
+	data := recommender.Dataset{Items: items, Events: events, Now: DatasetNow(events, clock)}
 	res.Load = time.Since(start)
 	if progress != nil {
 		progress("load", res.Load)
 	}
 	start = time.Now()
-	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress, Before: res.Load})
+	// Waiting for the content model, if it is not done yet, counts as
+	// training.
+	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress, Before: res.Load, Content: <-content})
 	if err != nil {
 		return nil, err
 	}
