@@ -7,10 +7,14 @@ import (
 	"hash/crc32"
 	"html"
 	"io"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/a-h/templ"
 	"github.com/klauspost/compress/flate"
+
+	"storefront/templates"
 )
 
 // Cached page bodies are kept compressed, ready to be sent as they are to
@@ -134,7 +138,7 @@ func (g *gzipWriter) close() {
 // newBody compresses a rendered body, split where the CSRF token goes.
 func newBody(s []byte) body {
 	pieces := bytes.Split(s, []byte(csrfMark))
-	b := body{parts: make([]bodyPart, len(pieces))}
+	b := body{parts: make([]bodyPart, len(pieces)), plain: new(atomic.Pointer[plainLayout])}
 	for i, p := range pieces {
 		b.parts[i] = compressPart(p)
 	}
@@ -212,4 +216,88 @@ func crcShift(n uint64) uint32 {
 		n >>= 1
 	}
 	return p
+}
+
+// plainLayout is the layout around a cached body as every visitor without a
+// state of their own sees it — not logged in, no staff session, an empty
+// cart, no flash message — compressed once, so such an answer needs no
+// layout render and sends the layout compressed too. The rest of what the
+// layout shows is the page's title, description, search query and path, the
+// category navigation (compared on every use) and the shop's settings and
+// catalog, which the body's own cache key already pins (pageVersion).
+//
+// Only the document's <head> (title, description) is the page's own; it is
+// kept as it is and sent as a stored block. The header after it and the
+// footer are the same on every page a visitor sees, so they are compressed
+// once and shared by every body (sharedLayoutParts): keeping a body's
+// layout costs no compression.
+type plainLayout struct {
+	title, description, query, path string
+	nav                             []templates.NavCategory
+	head                            []byte    // the page's own start, up to </head>, sent stored
+	header, tail                    *bodyPart // compressed, shared
+}
+
+// newPlainLayout keeps the layout rendered around a body for a plain visitor.
+func newPlainLayout(b *templates.Base, head, tail []byte) *plainLayout {
+	l := &plainLayout{title: b.Title, description: b.Description, query: b.Query, path: b.Path, nav: slices.Clone(b.Nav)}
+	own := 0
+	if i := bytes.Index(head, []byte("</head>")); i >= 0 {
+		own = i + len("</head>")
+	}
+	l.head = bytes.Clone(head[:own])
+	l.header, l.tail = layoutParts.get(head[own:]), layoutParts.get(tail)
+	return l
+}
+
+// writeGzip writes the layout around the body.
+func (l *plainLayout) writeGzip(g *gzipWriter, bd body, csrf string) {
+	g.stored(l.head)
+	g.part(l.header)
+	bd.writeGzip(g, csrf)
+	g.part(l.tail)
+}
+
+// sharedLayoutParts holds the compressed layout pieces visitors' pages
+// share, keyed by their bytes; a change of settings or navigation brings
+// new ones, and past maxSharedLayoutParts the old ones are forgotten.
+type sharedLayoutParts struct {
+	mu sync.Mutex
+	m  map[string]*bodyPart
+}
+
+const maxSharedLayoutParts = 64
+
+var layoutParts sharedLayoutParts
+
+func (s *sharedLayoutParts) get(b []byte) *bodyPart {
+	s.mu.Lock()
+	p := s.m[string(b)]
+	s.mu.Unlock()
+	if p != nil {
+		return p
+	}
+	c := compressPart(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= maxSharedLayoutParts {
+		s.m = map[string]*bodyPart{}
+	}
+	s.m[string(b)] = &c
+	return &c
+}
+
+// plainVisitor reports whether the layout for b is the same for every
+// visitor of the page (see plainLayout).
+func plainVisitor(b *templates.Base) bool {
+	return b.ShopperName == "" && b.StaffName == "" && b.StaffRole == "" && b.CartCount == 0 &&
+		b.Flash == "" && b.RequestID == ""
+}
+
+// plainSeen marks a body whose layout one plain visitor was shown.
+var plainSeen = &plainLayout{}
+
+func (l *plainLayout) fits(b *templates.Base) bool {
+	return l != nil && l != plainSeen && plainVisitor(b) && l.title == b.Title && l.description == b.Description &&
+		l.query == b.Query && l.path == b.Path && slices.Equal(l.nav, b.Nav)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -94,14 +95,13 @@ func TestCachedBodySplicedIntoOneGzipMember(t *testing.T) {
 }
 
 // TestCachedPagesSentGzippedAndPlain fetches cached pages once accepting
-// gzip and once not: the gzip answer is one member holding exactly the
-// plain page.
+// gzip and once not, as visitors (whose layout is kept compressed with the
+// body after the first one), a logged-in shopper and a visitor with a cart:
+// the gzip answer is one member holding exactly the plain page.
 func TestCachedPagesSentGzippedAndPlain(t *testing.T) {
 	shop := mustOpenShop(t)
 	trainShop(t, shop)
-	c := shop.shopperClient()
-	c.get("/") // shows the login's flash message once
-	fetch := func(path, enc string) (*http.Response, []byte) {
+	fetch := func(c *client, path, enc string) (*http.Response, []byte) {
 		t.Helper()
 		req, err := http.NewRequest(http.MethodGet, shop.ts.URL+path, nil)
 		must(t, err)
@@ -116,32 +116,52 @@ func TestCachedPagesSentGzippedAndPlain(t *testing.T) {
 		}
 		return res, b
 	}
-	for _, path := range []string{productPath(shop.product("SKU-1")), "/c/kitchen", "/search?q=tent"} {
-		for i := range 2 { // the first answer renders the body, the second is served from the cache
-			zres, z := fetch(path, "gzip")
-			pres, plain := fetch(path, "identity")
-			if zres.Header.Get("Content-Encoding") != "gzip" || pres.Header.Get("Content-Encoding") != "" {
-				t.Fatalf("%s #%d: Content-Encoding %q and %q", path, i, zres.Header.Get("Content-Encoding"), pres.Header.Get("Content-Encoding"))
-			}
-			if vary := func(r *http.Response) string { return strings.Join(r.Header.Values("Vary"), ",") }; !strings.Contains(vary(zres), "Accept-Encoding") || !strings.Contains(vary(pres), "Accept-Encoding") {
-				t.Fatalf("%s: no Vary: Accept-Encoding", path)
-			}
-			page := gunzipOne(t, z)
-			if page != string(plain) {
-				t.Fatalf("%s #%d: the gzip answer (%d bytes) is not the plain page (%d bytes)", path, i, len(page), len(plain))
-			}
-			if strings.Contains(page, csrfMark) || strings.Contains(page, bodyMark) || !strings.Contains(page, "</html>") {
-				t.Fatalf("%s #%d: a placeholder left in the page or the page cut short", path, i)
-			}
-			if len(z) >= len(plain) {
-				t.Fatalf("%s: gzip answer %d bytes, plain %d", path, len(z), len(plain))
+	tent := shop.product("SKU-1")
+	paths := []string{productPath(tent), "/c/kitchen", "/search?q=tent"}
+	check := func(who string, c *client, want string) {
+		t.Helper()
+		for _, path := range paths {
+			for i := range 2 { // the first answer may render the body, the second is served from the cache
+				zres, z := fetch(c, path, "gzip")
+				pres, plain := fetch(c, path, "identity")
+				if zres.Header.Get("Content-Encoding") != "gzip" || pres.Header.Get("Content-Encoding") != "" {
+					t.Fatalf("%s %s #%d: Content-Encoding %q and %q", who, path, i, zres.Header.Get("Content-Encoding"), pres.Header.Get("Content-Encoding"))
+				}
+				if vary := func(r *http.Response) string { return strings.Join(r.Header.Values("Vary"), ",") }; !strings.Contains(vary(zres), "Accept-Encoding") || !strings.Contains(vary(pres), "Accept-Encoding") {
+					t.Fatalf("%s %s: no Vary: Accept-Encoding", who, path)
+				}
+				page := gunzipOne(t, z)
+				if page != string(plain) {
+					t.Fatalf("%s %s #%d: the gzip answer (%d bytes) is not the plain page (%d bytes)", who, path, i, len(page), len(plain))
+				}
+				if strings.Contains(page, csrfMark) || strings.Contains(page, bodyMark) || !strings.Contains(page, "</html>") || !strings.Contains(page, want) {
+					t.Fatalf("%s %s #%d: a placeholder left in the page, the page cut short or %q missing", who, path, i, want)
+				}
+				if len(z) >= len(plain) {
+					t.Fatalf("%s %s: gzip answer %d bytes, plain %d", who, path, len(z), len(plain))
+				}
 			}
 		}
 	}
+	visitor := shop.newClient()
+	visitor.get("/")
+	check("visitor", visitor, `data-testid="login-link"`)
+	other := shop.newClient()
+	other.get("/")
+	check("another visitor", other, `data-testid="login-link"`)
+	ada := shop.shopperClient()
+	ada.get("/") // shows the login's flash message once
+	check("shopper", ada, `data-testid="account-link"`)
+	if res := visitor.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to cart: %d", res.StatusCode)
+	}
+	visitor.get("/cart") // shows the cart's flash message once
+	check("visitor with a cart", visitor, `data-testid="cart-count">1<`)
+
 	// A homepage may change between two views (the shopper's product views
 	// above are events): each answer is whole.
 	for range 2 {
-		_, z := fetch("/", "gzip")
+		_, z := fetch(ada, "/", "gzip")
 		if page := gunzipOne(t, z); !strings.Contains(page, `data-testid="product-card"`) || !strings.Contains(page, "</html>") {
 			t.Fatal("the gzip homepage has no cards or is cut short")
 		}

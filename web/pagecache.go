@@ -67,15 +67,23 @@ func (s *Server) pageVersion(c echo.Context) pageVersion {
 // and kept compressed (see gzbody.go).
 type body struct {
 	parts []bodyPart
+	// plain is the compressed layout around the body for visitors without
+	// a state of their own (see plainLayout), filled at the first such view.
+	plain *atomic.Pointer[plainLayout]
 }
 
 // csrfMark stands for the CSRF token while a body is rendered for the cache;
 // it survives HTML escaping unchanged.
 const csrfMark = "csrf-token-placeholder-7d1f"
 
+// plainLayoutReserve is what a body's kept plain layout is counted as from
+// the start (a product page's own <head> is ~0.5 KB; the header and footer
+// are shared), so that a body's size does not change while it is cached.
+const plainLayoutReserve = 1024
+
 // size is the memory a body holds.
 func (b body) size() int {
-	n := 0
+	n := plainLayoutReserve
 	for i := range b.parts {
 		n += len(b.parts[i].z) + 48 // the piece's slice header and figures
 	}

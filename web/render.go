@@ -140,6 +140,20 @@ var bodyMarkComponent = templ.Raw(bodyMark)
 // accepts gzip as one gzip member holding the body's compressed pieces as
 // they are (see gzbody.go), to others inflated.
 func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	gz := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if gz && bd.plain != nil {
+		if l := bd.plain.Load(); l.fits(&b) {
+			out := templ.GetBuffer()
+			defer templ.ReleaseBuffer(out)
+			g := newGzipWriter(out)
+			l.writeGzip(g, bd, b.CSRF)
+			g.close()
+			h.Set(echo.HeaderContentEncoding, "gzip")
+			return c.HTMLBlob(status, out.Bytes())
+		}
+	}
 	page := templ.GetBuffer()
 	defer templ.ReleaseBuffer(page)
 	if err := templates.Page(b, bodyMarkComponent).Render(c.Request().Context(), page); err != nil {
@@ -149,11 +163,18 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 	if !ok {
 		return errors.New("render cached page: the layout did not place the body")
 	}
+	if gz && bd.plain != nil && plainVisitor(&b) && (b.CSRF == "" || !bytes.Contains(page.Bytes(), []byte(b.CSRF))) {
+		// A plain visitor's layout is kept for the next ones (a layout
+		// showing the token would not be theirs) from the second plain
+		// view of the body on: a body viewed once is not worth keeping it
+		// for.
+		if !bd.plain.CompareAndSwap(nil, plainSeen) {
+			bd.plain.Store(newPlainLayout(&b, head, tail))
+		}
+	}
 	out := templ.GetBuffer()
 	defer templ.ReleaseBuffer(out)
-	h := c.Response().Header()
-	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+	if gz {
 		g := newGzipWriter(out)
 		g.stored(head)
 		bd.writeGzip(g, b.CSRF)
