@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 )
 
 // A content model trained ahead (while the events load) is the one Fit
@@ -27,15 +28,21 @@ func TestFitReusesContentTrainedAhead(t *testing.T) {
 	marked := *ahead.m
 	marked.sims.data = slices.Clone(ahead.m.sims.data)
 	marked.sims.data[0] += 1
+	// Its time was spent before Fit (while the events loaded): none of it
+	// is tuning's.
+	marked.took = time.Hour
 	for _, budget := range []int{-1, 0} {
 		cfg.TuneBudget = 0
 		opt := FitOptions{Content: &ContentModel{&marked}}
 		if budget < 0 {
 			opt.Budget = -1
 		}
-		m, _, err := Fit(context.Background(), d, cfg, opt)
+		m, rep, err := Fit(context.Background(), d, cfg, opt)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if rep.Duration < 0 || rep.Duration > time.Hour/2 {
+			t.Errorf("budget %d: tuning took %s", budget, rep.Duration)
 		}
 		if m.content.data[0] != marked.sims.data[0] {
 			t.Errorf("budget %d: Fit trained its own content model instead of the one given", budget)

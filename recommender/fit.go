@@ -298,9 +298,11 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			contentTook = st.Duration
 		}
 	}
+	ahead := t.content != nil // trained before Fit: none of its time was spent here
 	if contentReusable(d) {
 		t.content = &contentModel{neighbors: work.Content.Neighbors, sims: base.m.content, took: contentTook}
-	} else {
+	}
+	if ahead || !contentReusable(d) {
 		contentTook = 0
 	}
 	t.noteCosts(base.m, time.Since(fitStart)-contentTook)
@@ -334,6 +336,8 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		var final time.Duration
 		for _, st := range base.m.stats.Stages {
 			switch {
+			case st.Stage == "content" && ahead:
+				// trained before Fit (while the events loaded)
 			case st.Stage == "content" && contentReusable(d):
 				final += st.Duration // trained once, counted in the training
 			case st.Stage == "als":
