@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -194,8 +195,14 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	}
 	// The content model depends on the catalog only: it trains while the
 	// events load (one core reads the database, the other is free).
+	// It leaves the reading goroutine a core of its own.
+	ccfg := cfg
+	if ccfg.Workers <= 0 {
+		ccfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	ccfg.Workers = max(1, ccfg.Workers-1)
 	content := make(chan *recommender.ContentModel, 1)
-	go func() { content <- recommender.TrainContent(items, cfg) }()
+	go func() { content <- recommender.TrainContent(items, ccfg) }()
 	clock := time.Now().UTC()
 	events, err := loadEvents(ctx, db, products, clock)
 	if err != nil {
