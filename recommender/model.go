@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -40,6 +41,11 @@ type Model struct {
 
 	stats   Stats
 	scratch sync.Pool // *scratch, sized for this model
+
+	// related holds every item's ranked product-page candidates once
+	// PrepareRelated has run (related.go; derived, not stored).
+	related     atomic.Pointer[relatedRows]
+	relatedOnce sync.Once
 }
 
 // Stats describes a trained model for the admin status page and logs.

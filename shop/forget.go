@@ -75,7 +75,7 @@ func (s *Shop) purgeForgotten(ctx context.Context) {
 		// Unless a training finished meanwhile (its model already leaves
 		// the shoppers out).
 		if err == nil && a.ID == info.ID && s.modelInfo.Load().ID == a.ID {
-			s.model.Store(m)
+			s.serve(m)
 		}
 	}
 }

@@ -113,6 +113,14 @@ func (s *Shop) Catalog() *Catalog { return s.catalog.Load() }
 // Model returns the serving model, nil until one is trained.
 func (s *Shop) Model() *recommender.Model { return s.model.Load() }
 
+// serve publishes m as the serving model and ranks its product pages'
+// rows in the background (recommender.Model.PrepareRelated); until that is
+// done a product page ranks its own rows.
+func (s *Shop) serve(m *recommender.Model) {
+	s.model.Store(m)
+	go m.PrepareRelated()
+}
+
 // ModelInfo describes the serving model (without its blob), nil without one.
 func (s *Shop) ModelInfo() *models.ModelArtifact { return s.modelInfo.Load() }
 

@@ -324,7 +324,7 @@ func (s *Shop) ReloadModel(ctx context.Context) {
 		s.SetDegraded("stored model unreadable: serving popularity")
 		s.log.Error("stored model unreadable", "err", err)
 	default:
-		s.model.Store(m)
+		s.serve(m)
 		s.setModelInfo(a)
 		s.SetDegraded("")
 	}
@@ -389,7 +389,7 @@ func (t *Trainer) Start() bool {
 			}
 			return
 		}
-		t.s.model.Store(res.Model)
+		t.s.serve(res.Model)
 		t.s.setModelInfo(res.Artifact)
 		t.s.SetDegraded("")
 		t.s.log.Info("model trained", "duration", time.Since(start).Round(time.Millisecond).String(),

@@ -294,10 +294,7 @@ func plainVisitor(b *templates.Base) bool {
 		b.Flash == "" && b.RequestID == ""
 }
 
-// plainSeen marks a body whose layout one plain visitor was shown.
-var plainSeen = &plainLayout{}
-
 func (l *plainLayout) fits(b *templates.Base) bool {
-	return l != nil && l != plainSeen && plainVisitor(b) && l.title == b.Title && l.description == b.Description &&
+	return l != nil && plainVisitor(b) && l.title == b.Title && l.description == b.Description &&
 		l.query == b.Query && l.path == b.Path && slices.Equal(l.nav, b.Nav)
 }

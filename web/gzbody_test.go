@@ -167,3 +167,40 @@ func TestCachedPagesSentGzippedAndPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestVisitorLayoutKeptFromTheFirstView checks that the first view of a
+// product page by a visitor without a state of their own keeps the layout
+// next to the cached body, so the second visitor's answer is spliced without
+// rendering it; a shopper's view does not replace it with their own.
+func TestVisitorLayoutKeptFromTheFirstView(t *testing.T) {
+	shop := mustOpenShop(t)
+	tent := shop.product("SKU-1")
+	kept := func() *plainLayout {
+		t.Helper()
+		shop.srv.bodies.mu.Lock()
+		defer shop.srv.bodies.mu.Unlock()
+		e := shop.srv.bodies.m["p"+utoa(tent.ID)+"|"]
+		if e == nil {
+			t.Fatal("the product page's body was not cached")
+		}
+		return e.body.plain.Load()
+	}
+	first := shop.newClient()
+	first.get("/")               // the layout is loaded: the versions pages are kept under stay put
+	first.get(productPath(tent)) // Go's client asks for gzip
+	l := kept()
+	if l == nil || !strings.Contains(string(l.head), "<title>") || !strings.Contains(string(l.head), tent.Title) {
+		t.Fatal("the first visitor's layout was not kept with the body")
+	}
+	ada := shop.shopperClient()
+	ada.get("/")
+	if _, doc := ada.get(productPath(tent)); doc.Find(`[data-testid="account-link"]`).Length() == 0 {
+		t.Fatal("the shopper was served the visitors' layout")
+	}
+	if k := kept(); k != l {
+		t.Fatalf("a shopper's view replaced the visitors' kept layout: %+v", k)
+	}
+	if _, doc := shop.newClient().get(productPath(tent)); doc.Find(`[data-testid="login-link"]`).Length() == 0 || doc.Find(`[data-testid="product-title"]`).Text() != tent.Title {
+		t.Fatal("the second visitor's spliced page lacks the layout or the product")
+	}
+}

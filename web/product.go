@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
-	"storefront/recommender"
 	"storefront/templates"
 )
 
@@ -84,7 +83,7 @@ func (s *Server) product(c echo.Context) error {
 	vm.Details = productDetails(p, vm.Crumbs)
 	st := s.shopSettings(ctx)
 	vm.Shipping, vm.Returns = firstParagraph(st.ShippingText), firstParagraph(st.ReturnsText)
-	vm.AlsoBought, vm.Similar = s.relatedProducts(c, p)
+	vm.AlsoBought, vm.Similar = relatedProducts(ver, p)
 	csrf := vm.CSRF
 	vm.CSRF = csrfMark
 	bd, err := renderBody(ctx, templates.ProductBody(vm))
@@ -107,25 +106,26 @@ func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
 }
 
 // relatedProducts fills the product page's rows from the model, or from
-// the same category by popularity until a model is trained.
-func (s *Server) relatedProducts(c echo.Context, p *models.Product) (alsoBought, similar []templates.Card) {
-	cat := s.shop.Catalog()
-	if m := s.shop.Model(); m != nil {
+// the same category by popularity until a model is trained: from the
+// catalog snapshot and model the page is cached under.
+func relatedProducts(ver pageVersion, p *models.Product) (alsoBought, similar []templates.Card) {
+	cat := ver.Catalog
+	if m := ver.Model; m != nil {
 		avail := func(ext string) bool {
 			q, ok := cat.ProductByExt(ext)
 			return ok && q.InStock()
 		}
-		exclude := map[string]bool{p.ExternalID: true}
-		for _, r := range m.Recommend(recommender.Request{Strategy: recommender.AlsoBought, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
-			if q, ok := cat.ProductByExt(r.ItemID); ok {
-				// The row's heading is the reason; repeating it per card only
-				// adds noise.
+		// Ranked once per model (Model.PrepareRelated); the live stock
+		// picks from the ranked lists. The row's heading is the reason;
+		// repeating it per card only adds noise.
+		bought, like := m.Related(p.ExternalID, 8, avail)
+		for _, id := range bought {
+			if q, ok := cat.ProductByExt(id); ok {
 				alsoBought = append(alsoBought, card(q, "", "", 0))
-				exclude[r.ItemID] = true
 			}
 		}
-		for _, r := range m.Recommend(recommender.Request{Strategy: recommender.Similar, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
-			if q, ok := cat.ProductByExt(r.ItemID); ok {
+		for _, id := range like {
+			if q, ok := cat.ProductByExt(id); ok {
 				similar = append(similar, card(q, "", "", 0))
 			}
 		}

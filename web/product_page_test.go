@@ -2,12 +2,19 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"storefront/models"
+	"storefront/recommender"
+	shopsvc "storefront/shop"
 )
 
 // A product on sale shows its regular price struck through and the saving,
@@ -89,5 +96,101 @@ func TestTruncateCountsRunes(t *testing.T) {
 				t.Errorf("truncate(%q, %d) = %q, want %q", s, n, got, want)
 			}
 		}
+	}
+}
+
+// relatedOracle ranks a product page's two rows the way the page did before
+// they were read from lists ranked once per model: Recommend over the whole
+// catalog, AlsoBought and then Similar without the first row, live stock.
+func relatedOracle(m *recommender.Model, cat *shopsvc.Catalog, p *models.Product) (bought, similar []string) {
+	avail := func(ext string) bool {
+		q, ok := cat.ProductByExt(ext)
+		return ok && q.InStock()
+	}
+	exclude := map[string]bool{p.ExternalID: true}
+	for _, r := range m.Recommend(recommender.Request{Strategy: recommender.AlsoBought, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
+		q, _ := cat.ProductByExt(r.ItemID)
+		bought = append(bought, utoa(q.ID))
+		exclude[r.ItemID] = true
+	}
+	for _, r := range m.Recommend(recommender.Request{Strategy: recommender.Similar, Anchor: p.ExternalID, N: 8, Exclude: exclude, Available: avail}) {
+		q, _ := cat.ProductByExt(r.ItemID)
+		similar = append(similar, utoa(q.ID))
+	}
+	return bought, similar
+}
+
+// TestProductPageRowsFollowStockAndRetrain checks the "customers also
+// bought" and "similar items" rows of a product page against Recommend's
+// ranking over the whole catalog: as first served, after one of their
+// products sold out (it leaves the row at once, the next candidate takes
+// its place) and after a retrain on behaviour that pairs the product with
+// other ones (the new model's rows, not the old model's ranked lists).
+func TestProductPageRowsFollowStockAndRetrain(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	ctx := context.Background()
+	srv := shop.srv
+	pack := shop.product("SKU-H1")
+	visitor := shop.newClient()
+	rows := func(stage string) (bought, similar []string) {
+		t.Helper()
+		srv.shop.Model().PrepareRelated() // the lists the background ranks, ready
+		for range 2 {                     // rendered, then from the cached body
+			res, doc := visitor.get(productPath(pack))
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("%s: product page %d", stage, res.StatusCode)
+			}
+			bought, similar = cardIDs(doc, `[data-testid="also-bought"]`), cardIDs(doc, `[data-testid="similar"]`)
+			wb, ws := relatedOracle(srv.shop.Model(), srv.shop.Catalog(), pack)
+			if !slices.Equal(bought, wb) || !slices.Equal(similar, ws) {
+				t.Fatalf("%s: the page shows %v / %v, the model ranks %v / %v", stage, bought, similar, wb, ws)
+			}
+		}
+		if len(bought)+len(similar) == 0 {
+			t.Fatalf("%s: no related products", stage)
+		}
+		return bought, similar
+	}
+	bought, similar := rows("first")
+
+	// A product of the rows sells out.
+	gone := append(slices.Clone(bought), similar...)[0]
+	id, _ := strconv.ParseUint(gone, 10, 32)
+	must(t, shop.db.W.Exec("UPDATE products SET stock = 0 WHERE id = ?", id).Error)
+	must(t, srv.shop.ProductsChanged(ctx, uint(id)))
+	bought, similar = rows("after a stock-out")
+	if slices.Contains(bought, gone) || slices.Contains(similar, gone) {
+		t.Fatalf("sold-out product %s still shown", gone)
+	}
+
+	// A retrain on behaviour pairing the daypack with tea towels.
+	towels := map[string]bool{}
+	var events []models.Event
+	at := time.Now().Add(-24 * time.Hour)
+	for u := range 60 {
+		for _, ext := range []string{"SKU-H1", "SKU-K1", "SKU-K2", "SKU-K3", "SKU-K4"} {
+			p := shop.product(ext)
+			towels[utoa(p.ID)] = ext != "SKU-H1"
+			events = append(events, models.Event{UserKey: fmt.Sprintf("towel-fan%d", u), ProductID: &p.ID, Type: models.EventPurchase, CreatedAt: at})
+			at = at.Add(time.Second)
+		}
+	}
+	if slices.ContainsFunc(bought, func(id string) bool { return towels[id] }) {
+		t.Fatalf("a towel is bought with the daypack before anyone did: %v", bought)
+	}
+	must(t, shop.db.InsertEvents(ctx, events))
+	before := srv.shop.Model()
+	cfg := recommender.DefaultConfig()
+	cfg.ALS.Factors, cfg.ALS.Iterations, cfg.SVD.Rank = 4, 5, 2
+	_, err := shopsvc.TrainAndStore(ctx, shop.db, cfg, nil)
+	must(t, err)
+	srv.shop.ReloadModel(ctx)
+	if srv.shop.Model() == before {
+		t.Fatal("the retrained model was not swapped in")
+	}
+	bought, _ = rows("after a retrain")
+	if !slices.ContainsFunc(bought, func(id string) bool { return towels[id] }) {
+		t.Fatalf("after the retrain no towel is bought with the daypack: %v", bought)
 	}
 }

@@ -165,12 +165,10 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 	}
 	if gz && bd.plain != nil && plainVisitor(&b) && (b.CSRF == "" || !bytes.Contains(page.Bytes(), []byte(b.CSRF))) {
 		// A plain visitor's layout is kept for the next ones (a layout
-		// showing the token would not be theirs) from the second plain
-		// view of the body on: a body viewed once is not worth keeping it
-		// for.
-		if !bd.plain.CompareAndSwap(nil, plainSeen) {
-			bd.plain.Store(newPlainLayout(&b, head, tail))
-		}
+		// showing the token would not be theirs) from the first view on:
+		// it costs a copy of the page's own <head>, the header and footer
+		// being pieces shared by every body and compressed once.
+		bd.plain.Store(newPlainLayout(&b, head, tail))
 	}
 	out := templ.GetBuffer()
 	defer templ.ReleaseBuffer(out)
