@@ -153,12 +153,9 @@ func userOf(c echo.Context) User {
 
 // imageSources is the CSP img-src list: this site, data: URLs and the
 // hosts of imported product images, so an import's image_url shows.
-func (s *Server) imageSources() string {
+func imageSources(cat *Catalog) string {
 	src := "'self' data:"
-	if s.shop == nil {
-		return src
-	}
-	if cat := s.shop.Catalog(); cat != nil {
+	if cat != nil {
 		for _, o := range cat.ImageOrigins {
 			src += " " + o
 		}
@@ -166,11 +163,36 @@ func (s *Server) imageSources() string {
 	return src
 }
 
+// catalogDerived is what every request shows of one catalog snapshot.
+type catalogDerived struct {
+	cat *Catalog
+	csp string
+	nav []templates.NavCategory // shared: never appended to or changed
+}
+
+// catalogDerived returns the content security policy and navigation of the
+// current catalog snapshot, made once per snapshot.
+func (s *Server) catalogDerived() *catalogDerived {
+	var cat *Catalog
+	if s.shop != nil {
+		cat = s.shop.Catalog()
+	}
+	if d := s.perCatalog.Load(); d != nil && d.cat == cat {
+		return d
+	}
+	d := &catalogDerived{cat: cat, csp: "default-src 'self'; img-src " + imageSources(cat) + "; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"}
+	if cat != nil {
+		d.nav = nav(cat)
+	}
+	s.perCatalog.Store(d)
+	return d
+}
+
 // securityHeaders sets the headers every response carries.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src "+s.imageSources()+"; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", s.catalogDerived().csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -245,9 +267,7 @@ func (s *Server) base(c echo.Context, title string) templates.Base {
 	if tok, ok := c.Get("csrf").(string); ok {
 		b.CSRF = tok
 	}
-	if cat := s.shop.Catalog(); cat != nil {
-		b.Nav = nav(cat)
-	}
+	b.Nav = s.catalogDerived().nav
 	if u.VisitorID == "" {
 		// Outside the session middleware (assets, health): nothing more to show.
 		return b

@@ -194,3 +194,37 @@ func TestProductPageRowsFollowStockAndRetrain(t *testing.T) {
 		t.Fatalf("after the retrain no towel is bought with the daypack: %v", bought)
 	}
 }
+
+// TestCatalogChangeReachesPolicyAndNavigation checks that the content
+// security policy and the category navigation, made once per catalog
+// snapshot, follow a catalog change on the very next page: a new department
+// shows in the navigation and its product's image host is allowed.
+func TestCatalogChangeReachesPolicyAndNavigation(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	c := shop.newClient()
+	navOf := func(doc *goquery.Document) []string {
+		var out []string
+		doc.Find(`nav.cat-nav a`).Each(func(_ int, a *goquery.Selection) { out = append(out, a.Text()) })
+		return out
+	}
+	res, doc := c.get("/")
+	if csp := res.Header.Get("Content-Security-Policy"); strings.Contains(csp, "img.garden.example") || slices.Contains(navOf(doc), "Garden") {
+		t.Fatalf("the garden department before it exists: %s, %v", csp, navOf(doc))
+	}
+	if !slices.Contains(navOf(doc), "Kitchen") {
+		t.Fatalf("navigation %v lacks Kitchen", navOf(doc))
+	}
+	garden := models.Category{Slug: "garden", Name: "Garden"}
+	must(t, shop.db.W.Create(&garden).Error)
+	must(t, shop.db.W.Create(&models.Product{ExternalID: "SKU-G1", Slug: "rake", Title: "Rake", CategoryID: garden.ID, PriceCents: 1500,
+		Stock: 3, Active: true, ImageURL: "https://img.garden.example/rake.jpg"}).Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	res, doc = c.get("/")
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://img.garden.example;") {
+		t.Fatalf("the new image host is not allowed after the catalog changed: %s", csp)
+	}
+	if !slices.Contains(navOf(doc), "Garden") {
+		t.Fatalf("navigation %v lacks the new department", navOf(doc))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -76,6 +77,10 @@ type Server struct {
 	viewers *viewerCache
 	shared  sharedHomes
 	bodies  bodyCache
+	// Made once per catalog snapshot instead of per request: the content
+	// security policy (its img-src lists the catalog's image hosts) and the
+	// layout's category navigation (middleware.go).
+	perCatalog atomic.Pointer[catalogDerived]
 }
 
 // eventBatchMax is the most events one write transaction takes. Under load

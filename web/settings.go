@@ -21,9 +21,10 @@ type settingsCache struct {
 	loaded   time.Time
 	// view is what templates show, made once per change of the settings;
 	// gen counts those changes (cached pages are keyed by it).
-	view   *templates.ShopView
-	viewOf models.ShopSettings
-	gen    uint64
+	view     *templates.ShopView
+	viewOf   models.ShopSettings
+	viewRead time.Time // the read of the settings view was last checked against
+	gen      uint64
 }
 
 const shopTTL = 5 * time.Second
@@ -31,21 +32,28 @@ const shopTTL = 5 * time.Second
 // shopSettings returns the shop's settings, from memory when fresh. A
 // failed read serves the previous settings (or the defaults).
 func (s *Server) shopSettings(ctx context.Context) models.ShopSettings {
+	st, _ := s.shopSettingsRead(ctx)
+	return st
+}
+
+// shopSettingsRead is shopSettings with when they were read from the
+// database (zero for the defaults, when nothing could be read yet).
+func (s *Server) shopSettingsRead(ctx context.Context) (models.ShopSettings, time.Time) {
 	s.settings.mu.Lock()
 	defer s.settings.mu.Unlock()
 	if !s.settings.loaded.IsZero() && time.Since(s.settings.loaded) < shopTTL {
-		return s.settings.settings
+		return s.settings.settings, s.settings.loaded
 	}
 	st, err := s.db.ShopSettings(ctx)
 	if err != nil {
 		s.log.Warn("shop settings unavailable", "err", err)
 		if s.settings.loaded.IsZero() {
-			return models.DefaultShopSettings()
+			return models.DefaultShopSettings(), time.Time{}
 		}
-		return s.settings.settings
+		return s.settings.settings, s.settings.loaded
 	}
 	s.settings.settings, s.settings.loaded = st, time.Now()
-	return st
+	return st, s.settings.loaded
 }
 
 // shopChanged drops the cached settings after an admin saved them.
@@ -81,14 +89,20 @@ func (s *Server) shopView(st models.ShopSettings) templates.ShopView {
 // currentShopView returns the templates' view of the settings and its
 // generation, rebuilt only when the settings changed.
 func (s *Server) currentShopView(ctx context.Context) (templates.ShopView, uint64) {
-	st := s.shopSettings(ctx)
+	st, read := s.shopSettingsRead(ctx)
 	s.settings.mu.Lock()
 	defer s.settings.mu.Unlock()
+	// Settings from the read the view was last checked against need no
+	// comparison: every page asks, the settings are read every shopTTL.
+	if s.settings.view != nil && !read.IsZero() && read.Equal(s.settings.viewRead) {
+		return *s.settings.view, s.settings.gen
+	}
 	if s.settings.view == nil || !reflect.DeepEqual(s.settings.viewOf, st) {
 		v := s.shopView(st)
 		s.settings.view, s.settings.viewOf = &v, st
 		s.settings.gen++
 	}
+	s.settings.viewRead = read
 	return *s.settings.view, s.settings.gen
 }
 
