@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -94,19 +95,98 @@ func (db *DB) RevokeAPIKey(ctx context.Context, actor string, id uint) error {
 		}
 		return audit(tx, actor, "apikey.revoke", k.Prefix+"…", k.Name)
 	})
+	// Dropped after the commit, whatever happened: a lookup that read the
+	// key before the revocation committed cannot put it back (forget).
+	db.apiKeys.forget()
 	return err
 }
 
+// apiKeyTTL is how long APIKeyByToken trusts a key it found without asking
+// the database again. Every event API request names its key, and the
+// lookup was a query per request; now it is one per key and second. A
+// revocation through this DB takes effect at once (RevokeAPIKey empties
+// the cache); one made by another process or instance on the same
+// database within apiKeyTTL.
+const apiKeyTTL = time.Second
+
+// apiKeyCache holds the keys APIKeyByToken found recently, by hash. Only
+// keys found valid are kept (an unknown token asks the database every
+// time), so its size is bounded by the number of keys in the database.
+type apiKeyCache struct {
+	mu  sync.Mutex
+	m   map[string]cachedAPIKey
+	gen uint64           // bumped by forget: lookups begun before it do not store
+	now func() time.Time // the clock; tests move it
+}
+
+type cachedAPIKey struct {
+	key APIKey
+	at  time.Time
+}
+
+func (c *apiKeyCache) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// get returns a copy of the key cached under hash if it is fresh, and the
+// generation a lookup must present to store its answer.
+func (c *apiKeyCache) get(hash string) (*APIKey, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[hash]; ok {
+		if age := c.clock().Sub(e.at); age >= 0 && age < apiKeyTTL {
+			k := e.key
+			return &k, c.gen
+		}
+		delete(c.m, hash)
+	}
+	return nil, c.gen
+}
+
+// put keeps a key found valid, unless the cache was emptied since the
+// lookup began (gen).
+func (c *apiKeyCache) put(hash string, k *APIKey, gen uint64, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= 1024 {
+		c.m = map[string]cachedAPIKey{}
+	}
+	c.m[hash] = cachedAPIKey{key: *k, at: at}
+}
+
+// forget empties the cache.
+func (c *apiKeyCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
+	c.gen++
+}
+
 // APIKeyByToken returns the non-revoked key whose secret is token, or
-// ErrNotFound.
+// ErrNotFound. A key found valid is trusted for apiKeyTTL (see there).
 func (db *DB) APIKeyByToken(ctx context.Context, token string) (*APIKey, error) {
 	if !strings.HasPrefix(token, APIKeyPrefix) || len(token) > 200 {
 		return nil, fmt.Errorf("models: api key by token: %w", ErrNotFound)
 	}
-	var k APIKey
-	err := db.R.WithContext(ctx).Where("hash = ? AND revoked_at IS NULL", hashAPIKey(token)).First(&k).Error
+	hash := hashAPIKey(token)
+	k, gen := db.apiKeys.get(hash)
+	if k != nil {
+		return k, nil
+	}
+	// The time the answer is as of: taken before the query, so an entry
+	// never outlives apiKeyTTL from the moment the database was asked.
+	asOf := db.apiKeys.clock()
+	k = &APIKey{}
+	err := db.R.WithContext(ctx).Where("hash = ? AND revoked_at IS NULL", hash).First(k).Error
 	if err != nil {
 		return nil, notFound(err, "api key by token")
 	}
-	return &k, nil
+	db.apiKeys.put(hash, k, gen, asOf)
+	return k, nil
 }

@@ -58,7 +58,8 @@ type DB struct {
 
 	stopCheckpoints chan struct{} // SQLite: ends the background checkpoints
 	checkpointsDone chan struct{}
-	eventStmt       preparedEvent // SQLite: the writer's event INSERT (insertEventsSQLite)
+	eventStmt       preparedEvent // SQLite: the writer's event INSERTs (insertEventsSQLite)
+	apiKeys         apiKeyCache   // keys APIKeyByToken found valid (admin_apikeys.go)
 }
 
 // Target is what Open was given: the SQLite path or the PostgreSQL URL.

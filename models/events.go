@@ -79,12 +79,28 @@ func (db *DB) insertEvents(ctx context.Context, events []Event) error {
 	})
 }
 
-// insertOneEvent is the statement insertEventsSQLite steps once per event.
+// insertOneEvent is the statement insertEventsSQLite steps for the events
+// of a batch after its last full group of eventsPerInsert.
 const insertOneEvent = "INSERT INTO events " + eventColumns + " VALUES (?,?,?,?,?,?,?,?,?)"
 
+// eventsPerInsert is how many events insertManyEvents writes per step.
+// Inserting a row evaluates the WHERE of each partial index by user, and
+// SQLite evaluates "type IN (four names)" by building a temporary b-tree of
+// the four names: a statement run for a single row opened and closed two of
+// them per event (a page cache created, its mutexes and allocations: ~10 %
+// of the server's CPU in the event API run under perf, ~4 % after). In a
+// multi-row INSERT the temporary b-trees stay open for the whole statement
+// and are only emptied between rows (docs/performance.md).
+const eventsPerInsert = 64
+
+// insertManyEvents is insertOneEvent for eventsPerInsert rows.
+var insertManyEvents = "INSERT INTO events " + eventColumns + " VALUES " +
+	strings.Repeat("(?,?,?,?,?,?,?,?,?),", eventsPerInsert-1) + "(?,?,?,?,?,?,?,?,?)"
+
 // insertEventsSQLite writes a batch on the writer connection itself: BEGIN
-// IMMEDIATE (the writer's transaction mode), a single-row INSERT prepared
-// once per connection and stepped for every event, COMMIT. Through GORM
+// IMMEDIATE (the writer's transaction mode), INSERTs of eventsPerInsert rows
+// and of one row prepared once per connection and stepped for every group
+// of events (every event of the last, short group), COMMIT. Through GORM
 // every batch compiled its multi-row INSERTs again (database/sql prepares a
 // statement anew inside each transaction) and reflected over 2,304
 // arguments per statement; here an event costs its nine bindings and one
@@ -118,7 +134,7 @@ func (db *DB) insertEventsSQLite(ctx context.Context, events []Event) error {
 		if !ok {
 			return fmt.Errorf("not a SQLite connection: %T", dc)
 		}
-		stmt, err := db.eventStmt.get(c)
+		one, many, err := db.eventStmt.get(c)
 		if err != nil {
 			return err
 		}
@@ -127,29 +143,36 @@ func (db *DB) insertEventsSQLite(ctx context.Context, events []Event) error {
 			return err
 		}
 		now := time.Now().UTC()
-		args := make([]driver.Value, 9)
-		for n, i := range order {
-			if n%1024 == 1023 {
+		args := make([]driver.Value, 0, 9*eventsPerInsert)
+		for n := 0; n < len(order); {
+			if n%1024 < eventsPerInsert {
 				if err := ctx.Err(); err != nil {
 					tx.Rollback()
 					return err
 				}
 			}
-			e := &events[i]
-			var product driver.Value
-			if e.ProductID != nil {
-				product = int64(*e.ProductID)
+			stmt, k := many, eventsPerInsert
+			if len(order)-n < eventsPerInsert {
+				stmt, k = one, 1
 			}
-			at := e.CreatedAt.UTC()
-			if e.CreatedAt.IsZero() {
-				at = now
+			args = args[:0]
+			for _, i := range order[n : n+k] {
+				e := &events[i]
+				var product driver.Value
+				if e.ProductID != nil {
+					product = int64(*e.ProductID)
+				}
+				at := e.CreatedAt.UTC()
+				if e.CreatedAt.IsZero() {
+					at = now
+				}
+				args = append(args, e.UserKey, product, e.Type, e.Slot, int64(e.Position), e.Query, e.Value, e.Arm, at)
 			}
-			args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8] =
-				e.UserKey, product, e.Type, e.Slot, int64(e.Position), e.Query, e.Value, e.Arm, at
 			if _, err := stmt.Exec(args); err != nil {
 				tx.Rollback()
 				return err
 			}
+			n += k
 		}
 		if err := tx.Commit(); err != nil {
 			tx.Rollback()
@@ -163,40 +186,47 @@ func (db *DB) insertEventsSQLite(ctx context.Context, events []Event) error {
 	return nil
 }
 
-// preparedEvent holds insertOneEvent prepared on the writer connection; a
-// new connection (after the old one was closed) prepares it again.
+// preparedEvent holds insertOneEvent and insertManyEvents prepared on the
+// writer connection; a new connection (after the old one was closed)
+// prepares them again.
 type preparedEvent struct {
-	mu   sync.Mutex
-	conn *sqlite3.SQLiteConn
-	stmt driver.Stmt
+	mu        sync.Mutex
+	conn      *sqlite3.SQLiteConn
+	one, many driver.Stmt
 }
 
-func (p *preparedEvent) get(c *sqlite3.SQLiteConn) (driver.Stmt, error) {
+func (p *preparedEvent) get(c *sqlite3.SQLiteConn) (one, many driver.Stmt, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.conn == c && p.stmt != nil {
-		return p.stmt, nil
+	if p.conn == c && p.one != nil {
+		return p.one, p.many, nil
 	}
-	if p.stmt != nil {
-		p.stmt.Close() // its connection is gone; nothing to keep
+	p.closeLocked() // its connection is gone; nothing to keep
+	if one, err = c.Prepare(insertOneEvent); err != nil {
+		return nil, nil, err
 	}
-	p.conn, p.stmt = nil, nil
-	stmt, err := c.Prepare(insertOneEvent)
-	if err != nil {
-		return nil, err
+	if many, err = c.Prepare(insertManyEvents); err != nil {
+		one.Close()
+		return nil, nil, err
 	}
-	p.conn, p.stmt = c, stmt
-	return stmt, nil
+	p.conn, p.one, p.many = c, one, many
+	return one, many, nil
 }
 
-// close finalizes the statement (before the connection closes).
+// close finalizes the statements (before the connection closes).
 func (p *preparedEvent) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.stmt != nil {
-		p.stmt.Close()
+	p.closeLocked()
+}
+
+func (p *preparedEvent) closeLocked() {
+	for _, st := range []driver.Stmt{p.one, p.many} {
+		if st != nil {
+			st.Close()
+		}
 	}
-	p.conn, p.stmt = nil, nil
+	p.conn, p.one, p.many = nil, nil, nil
 }
 
 // copyMinEvents is the smallest batch written with COPY on PostgreSQL:

@@ -27,7 +27,8 @@ func TestInsertEventsStoresEveryField(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC)
 	before := time.Now().Add(-time.Second)
-	batch := make([]Event, 3*copyMinEvents)
+	// On SQLite: full groups of eventsPerInsert and single rows after them.
+	batch := make([]Event, 3*copyMinEvents+eventsPerInsert/2+3)
 	for i := range batch {
 		e := Event{UserKey: fmt.Sprintf("copy-u%d", i), Type: EventView, Slot: "s1", Position: i % 8, Value: float64(i) / 4, Arm: fmt.Sprintf("arm%d", i%2), CreatedAt: at}
 		switch i % 3 {
@@ -98,7 +99,8 @@ func TestInsertEventsKeepsEachUsersOrder(t *testing.T) {
 	ctx := context.Background()
 	at := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
 	var batch []Event
-	for i := range 40 {
+	// Groups of eventsPerInsert rows, then single rows.
+	for i := range 2*4*eventsPerInsert + 2*4 + 3 {
 		batch = append(batch, Event{UserKey: fmt.Sprintf("order-u%d", 3-i%4), Type: EventSearch, Query: fmt.Sprint(i), CreatedAt: at})
 	}
 	if err := db.InsertEvents(ctx, batch); err != nil {

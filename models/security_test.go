@@ -239,7 +239,7 @@ var reviewedDynamicSQL = map[string]string{
 	"events.go:copyEvents":                  "database/sql Conn.Raw takes a callback, not SQL; COPY through pgx with the constant eventColumns",
 	"experiments.go:ArmResultsExcept":       "sqlArmStats with constant replacements; every value a placeholder",
 	"experiments.go:ArmDays":                "a constant date expression per database; every value a placeholder",
-	"events.go:insertEventsSQLite":          "database/sql Conn.Raw takes a callback, not SQL; the statement is the constant insertOneEvent, executed with driver values",
+	"events.go:insertEventsSQLite":          "database/sql Conn.Raw takes a callback, not SQL; the statements are the constant insertOneEvent and insertManyEvents (it repeated), executed with driver values",
 	"events.go:MergeVisitorEventsTx":        "a constant condition from userEventHalves; the user keys are placeholders",
 	"events.go:deleteUserEventsTx":          "a constant condition from userEventHalves; the user key is a placeholder",
 	"images.go:PruneImages":                 "a column name from a constant list in the function; the pattern is a placeholder",

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -216,7 +217,7 @@ func (s *Server) apiEvents(c echo.Context) error {
 // decodeAPIEvents reads the three accepted body shapes: {"events":[…]},
 // a bare array, or a single event object.
 func decodeAPIEvents(body []byte) ([]APIEvent, error) {
-	if strings.HasPrefix(strings.TrimSpace(string(body)), "[") {
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
 		var events []APIEvent
 		err := json.Unmarshal(body, &events)
 		return events, err
