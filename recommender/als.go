@@ -98,7 +98,7 @@ func cgSweep(x, y, gram []float32, c *csr, k int, alpha float32, steps, workers 
 			}
 			for u := lo; u < hi; u++ {
 				items, vals := c.row(u)
-				cgSolveRow(x[u*k:(u+1)*k], y, G, items, vals, k, alpha, steps, s)
+				cgSolveRow(x[u*k:(u+1)*k], y, G, items, vals, k, alpha, steps, 0, s)
 			}
 		}
 	})
@@ -115,13 +115,15 @@ func newCGScratch(k int) *cgScratch {
 	return &cgScratch{r: make([]float32, k), p: make([]float32, k), ap: make([]float32, k)}
 }
 
-// cgSolveRow runs `steps` CG iterations on
+// cgSolveRow runs up to `steps` CG iterations on
 // (YᵀY + λI + Yᵀ(C_u−I)Y) x = Yᵀ C_u p_u, starting from x. The factors of
 // the row's n items are gathered into one n×k block first, so each step is
 // three matrix–vector products (G·p, Y_u·p, Y_uᵀ·w) rather than 2n short
-// dot and axpy calls.
+// dot and axpy calls. With tol > 0 it stops once the residual is at most
+// tol·‖b‖ and reports the steps it took and whether it got there;
+// training passes 0 and runs every step.
 func cgSolveRow(x, y []float32, G blas32.General, items []int32, vals []float32,
-	k int, alpha float32, steps int, s *cgScratch) {
+	k int, alpha float32, steps int, tol float32, s *cgScratch) (took int, converged bool) {
 	vec := func(d []float32) blas32.Vector { return blas32.Vector{N: len(d), Data: d, Inc: 1} }
 	n := len(items)
 	if cap(s.yu) < n*k {
@@ -147,7 +149,21 @@ func cgSolveRow(x, y []float32, G blas32.General, items []int32, vals []float32,
 	}
 	copy(s.p, s.r)
 	rsOld := blas32.Dot(R, R)
-	for step := 0; step < steps && rsOld > 1e-20; step++ {
+	stop := float32(1e-20)
+	if tol > 0 {
+		// ‖b‖² with b = Y_uᵀ c (s.ap is free until the first step).
+		for j := range w {
+			w[j] = 1 + alpha*vals[j]
+		}
+		if n > 0 {
+			blas32.Gemv(blas.Trans, 1, Yu, W, 0, AP)
+		} else {
+			clear(s.ap)
+		}
+		stop = max(stop, tol*tol*blas32.Dot(AP, AP))
+	}
+	step := 0
+	for ; step < steps && rsOld > stop; step++ {
 		// A·p = G·p + Y_uᵀ ((C_u−I) Y_u p)
 		blas32.Gemv(blas.NoTrans, 1, G, P, 0, AP)
 		if n > 0 {
@@ -159,7 +175,7 @@ func cgSolveRow(x, y []float32, G blas32.General, items []int32, vals []float32,
 		}
 		pAp := blas32.Dot(P, AP)
 		if pAp <= 0 {
-			return
+			return step, false
 		}
 		a := rsOld / pAp
 		blas32.Axpy(a, P, X)
@@ -171,6 +187,7 @@ func cgSolveRow(x, y []float32, G blas32.General, items []int32, vals []float32,
 		}
 		rsOld = rsNew
 	}
+	return step, rsOld <= stop
 }
 
 // solveExact returns the exact least-squares factors of one row given the

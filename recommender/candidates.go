@@ -169,7 +169,7 @@ func (m *Model) candidateSubset(req Request, user int32) []int32 {
 		return row
 	}
 	if len(m.cat.items) > fullScanItems {
-		return m.pop.popOrder[:min(fallbackCandidates, len(m.pop.popOrder))]
+		return m.fallbackSubset()
 	}
 	return nil
 }

@@ -16,14 +16,22 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 	switch req.Strategy {
 	case ALS:
 		if v := m.alsUserVector(s, req, user); v != nil {
-			m.factorScores(s.score, m.als.itemF, v)
-			fillSource(s.src, srcALS)
+			if req.fullScan {
+				m.factorScores(s.score, m.als.itemF, v)
+				fillSource(s.src, srcALS)
+			} else {
+				m.startScan(s, req, m.alsIndex.get(m.als.itemF, m.als.k), v, srcALS)
+			}
 			return true
 		}
 	case SVD:
 		if v := m.svdUserVector(s, req, user); v != nil {
-			m.factorScores(s.score, m.svd.itemF, v)
-			fillSource(s.src, srcSVD)
+			if req.fullScan {
+				m.factorScores(s.score, m.svd.itemF, v)
+				fillSource(s.src, srcSVD)
+			} else {
+				m.startScan(s, req, m.svdIndex.get(m.svd.itemF, m.svd.k), v, srcSVD)
+			}
 			return true
 		}
 	case EASE:
@@ -265,7 +273,7 @@ func (m *Model) alsUserVector(s *scratch, req Request, user int32) []float32 {
 	if req.folded != nil && req.folded.als != nil {
 		return req.folded.als
 	}
-	v, err := solveExact(m.als.itemF, m.als.gram, m.als.k, m.als.alpha, s.hist.items, s.hist.weights)
+	v, err := m.foldIn(s, user, s.hist.items, s.hist.weights)
 	if err != nil {
 		return nil
 	}
@@ -321,12 +329,54 @@ func (m *Model) FoldIn(events []Event) []float32 {
 	if len(s.hist.items) == 0 {
 		return nil
 	}
-	v, err := solveExact(m.als.itemF, m.als.gram, m.als.k, m.als.alpha, s.hist.items, s.hist.weights)
+	v, err := m.foldIn(s, -1, s.hist.items, s.hist.weights)
 	if err != nil {
 		return nil
 	}
 	return v
 }
+
+// foldIn solves a shopper's ALS factors from their history (items with
+// strengths). A short history is solved exactly (Cholesky: n·k² for the
+// system, then k³); a longer one by conjugate gradients to a residual of
+// foldInTol·‖b‖ (n·k per step), started from the shopper's trained factors
+// when they have them — a session adds a few items to the system those
+// factors were trained on. CG that does not get there in foldInMaxSteps
+// falls back to the exact solve.
+func (m *Model) foldIn(s *scratch, user int32, items []int32, vals []float32) ([]float32, error) {
+	k := m.als.k
+	if len(items) <= foldInExactItems {
+		return solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, items, vals)
+	}
+	if s.cg == nil || len(s.cg.r) != k {
+		s.cg = newCGScratch(k)
+	}
+	s.foldG = slices.Grow(s.foldG[:0], k*k)[:k*k]
+	for i, g := range m.als.gram {
+		s.foldG[i] = float32(g)
+	}
+	x := make([]float32, k)
+	if user >= 0 && len(m.als.userF) >= int(user+1)*k {
+		copy(x, m.als.userF[int(user)*k:int(user+1)*k])
+	}
+	G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
+	if _, ok := cgSolveRow(x, m.als.itemF, G, items, vals, k, m.als.alpha, foldInMaxSteps*k, foldInTol, s.cg); !ok {
+		return solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, items, vals)
+	}
+	return x, nil
+}
+
+const (
+	// foldInExactItems is the longest history folded in by the exact
+	// solve; longer ones use CG, whose cost grows with n·k instead of n·k².
+	foldInExactItems = 48
+	// foldInTol is CG's relative residual: far below the precision ALS
+	// trains to (three CG steps per sweep), so the factors match the exact
+	// solve's to about 1e-4 (TestFoldInCGMatchesExact).
+	foldInTol = 1e-5
+	// foldInMaxSteps bounds CG at this many times k steps.
+	foldInMaxSteps = 2
+)
 
 // hybridSubset is hybrid restricted to the candidate list plus the
 // strongest suggestions of the neighbour models from the history (new
@@ -382,9 +432,27 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 			word &= word - 1
 		}
 	}
-	factor := func(f []float32, k int, v []float32, weight float32, src source) {
-		for _, j := range s.sub {
-			s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
+	// The fallback subset (the popular items) is scored from its own
+	// contiguous block of factors, by one matrix–vector product.
+	fallback := m.isFallback(cands)
+	factor := func(f []float32, k int, v []float32, weight float32, src source, blocks *popBlockOnce) {
+		if fallback {
+			b := blocks.get(cands, f, k, len(m.cat.items))
+			s.blockBuf = slices.Grow(s.blockBuf[:0], len(b.items))[:len(b.items)]
+			F := blas32.General{Rows: len(b.items), Cols: k, Stride: k, Data: b.f}
+			blas32.Gemv(blas.NoTrans, 1, F, blas32.Vector{N: k, Data: v, Inc: 1}, 0, blas32.Vector{N: len(b.items), Data: s.blockBuf, Inc: 1})
+			for p, j := range b.items {
+				s.tmp[j] = s.blockBuf[p]
+			}
+			for _, j := range s.sub {
+				if b.bits[j>>6]&(1<<(j&63)) == 0 {
+					s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
+				}
+			}
+		} else {
+			for _, j := range s.sub {
+				s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
+			}
 		}
 		m.blendSubset(s, s.tmp, weight, src)
 		for _, j := range s.sub {
@@ -393,12 +461,12 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	}
 	if w.ALS > 0 {
 		if v := m.alsUserVector(s, req, user); v != nil {
-			factor(m.als.itemF, m.als.k, v, float32(w.ALS), srcALS)
+			factor(m.als.itemF, m.als.k, v, float32(w.ALS), srcALS, &m.alsPop)
 		}
 	}
 	if w.SVD > 0 {
 		if v := m.svdUserVector(s, req, user); v != nil {
-			factor(m.svd.itemF, m.svd.k, v, float32(w.SVD), srcSVD)
+			factor(m.svd.itemF, m.svd.k, v, float32(w.SVD), srcSVD, &m.svdPop)
 		}
 	}
 	if w.EASE > 0 && m.ease.enabled() {

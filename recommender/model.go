@@ -39,6 +39,13 @@ type Model struct {
 	fresh   []float32      // per item: how recently it launched (derived, not stored)
 	ranker  *Ranker        // second stage over the blend's candidates (rerank.go); nil = the blend alone
 
+	// alsIndex and svdIndex order the items by the norm of their factors,
+	// built on the first factor row served (factorindex.go).
+	alsIndex, svdIndex factorIndexOnce
+	// alsPop and svdPop hold the popular items' factors in one block, for
+	// the shoppers scored on the fallback subset (factorindex.go).
+	alsPop, svdPop popBlockOnce
+
 	stats   Stats
 	scratch sync.Pool // *scratch, sized for this model
 

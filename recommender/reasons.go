@@ -114,10 +114,7 @@ const (
 // fair share of the shopper's history, else says the item was picked for
 // them (a factor model's taste match with no single nameable cause).
 func (m *Model) interestReason(s *scratch, j int32) string {
-	var total float32
-	for _, w := range s.hist.weights {
-		total += w
-	}
+	total, acc := m.historyCategoryWeights(s)
 	if total <= 0 {
 		return reasonPickedForYou
 	}
@@ -125,21 +122,35 @@ func (m *Model) interestReason(s *scratch, j int32) string {
 	// itemCats runs from the root to the leaf; try the leaf first.
 	for k := len(cats) - 1; k >= 0; k-- {
 		c := cats[k]
-		var w float32
-		for h, i := range s.hist.items {
-			if m.cat.inCategory(i, c) {
-				w += s.hist.weights[h]
-			}
-		}
 		need := float32(deptInterestShare)
 		if c == m.cat.leafCat[j] {
 			need = leafInterestShare
 		}
-		if w/total >= need {
+		if acc[c]/total >= need {
 			return "Because you like " + m.cat.categories[c]
 		}
 	}
 	return reasonPickedForYou
+}
+
+// historyCategoryWeights returns the history's total weight and its weight
+// per category (every item counted once in each category on its path),
+// summed once per request for all the reasons of a row.
+func (m *Model) historyCategoryWeights(s *scratch) (float32, []float32) {
+	if s.histCatAt == s.epoch && len(s.histCat) == len(m.cat.categories) {
+		return s.histCatTotal, s.histCat
+	}
+	s.histCat = resize(s.histCat, len(m.cat.categories))
+	var total float32
+	for h, i := range s.hist.items {
+		w := s.hist.weights[h]
+		total += w
+		for _, c := range m.cat.itemCats[i] { // distinct ids
+			s.histCat[c] += w
+		}
+	}
+	s.histCatTotal, s.histCatAt = total, s.epoch
+	return total, s.histCat
 }
 
 // maxNameRunes bounds a product's short name inside a reason.

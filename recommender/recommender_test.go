@@ -445,7 +445,7 @@ func TestALSConjugateGradientMatchesCholesky(t *testing.T) {
 			x := make([]float32, k) // cold start: CG converges in ≤ k steps
 			s := newCGScratch(k)
 			G := blas32.General{Rows: k, Cols: k, Stride: k, Data: gram}
-			cgSolveRow(x, y, G, tt.items, tt.vals, k, tt.alpha, 2*k, s)
+			cgSolveRow(x, y, G, tt.items, tt.vals, k, tt.alpha, 2*k, 0, s)
 			if e := relErr(x, exact); e > 1e-3 {
 				t.Errorf("CG from zero: relative error %.2g", e)
 			}
@@ -455,7 +455,7 @@ func TestALSConjugateGradientMatchesCholesky(t *testing.T) {
 				warm[i] += float32(rng.NormFloat64() * 0.05)
 			}
 			before := relErr(warm, exact)
-			cgSolveRow(warm, y, G, tt.items, tt.vals, k, tt.alpha, 3, s)
+			cgSolveRow(warm, y, G, tt.items, tt.vals, k, tt.alpha, 3, 0, s)
 			if after := relErr(warm, exact); after > before/2 && after > 1e-4 {
 				t.Errorf("3 warm CG steps: error %.2g → %.2g", before, after)
 			}

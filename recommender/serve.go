@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -53,7 +54,8 @@ type Request struct {
 	// weights, when set, replace the model's hybrid blend (tuning).
 	weights *HybridWeights
 	// fullScan scores the whole catalog even when the shopper has a
-	// candidate list (set when the list could not fill the row).
+	// candidate list (set when the list could not fill the row), and a
+	// factor row without its norm-ordered scan (tests compare the two).
 	fullScan bool
 }
 
@@ -132,18 +134,29 @@ type scratch struct {
 	epoch              uint32
 	touched            []int32
 	hist               sparseRow
+	histOrder          []int32   // buildHistory: positions of the history by strength
+	histCut            sparseRow // buildHistory: the strongest maxHistory items
 	pw                 []float32 // history weights for the neighbour models and EASE (cfg.Profile), parallel to hist.items
 	rank               []int32   // recency rank of a history item, valid when rankAt == epoch
 	rankAt             []uint32
 	heap               topN
 	picked             []int32
 	pickedScore        []float32
+	divCand            []int32 // diversify: the candidates, their scores, which are used and their similarity to the chosen
+	divScore           []float32
+	divUsed            []bool
+	divSim             []float64
 	brandSet           []int32
-	subBits            []uint64 // hybridSubset: the items it scores, one bit each
-	sub                []int32  // the items a candidate-list request scores, in index order
-	scored             []int32  // every item s.add gave a source to, while tracking
-	tracking           bool     // set by hybridSubset: selectTop picks from s.scored
-	latest             []int32  // the shopper's latest items, most recent first
+	subBits            []uint64   // hybridSubset: the items it scores, one bit each
+	sub                []int32    // the items a candidate-list request scores, in index order
+	scored             []int32    // every item s.add gave a source to, while tracking
+	tracking           bool       // set by hybridSubset: selectTop picks from s.scored
+	scan               factorScan // a factor row scored lazily (factorindex.go)
+	cg                 *cgScratch // fold-in by CG (foldIn)
+	foldG              []float32  // the ALS Gram matrix in float32, for foldIn
+	blockBuf           []float32  // factor scores of a popBlock
+	scanning           bool       // s.scan is set up for this request: selectTop extends it
+	latest             []int32    // the shopper's latest items, most recent first
 	nextAnchor         []int32
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
@@ -154,7 +167,11 @@ type scratch struct {
 	feat               []float32 // second stage: their features
 	reasonNorms        []float32 // factorReason: norms of the history's factors, for reasonNormsOf in reasonNormsAt
 	reasonNormsOf      source
-	reasonF            []float32 // factorReason: the history's factors, one row per item
+	reasonF            []float32 // factorReason: the history's factors, one row per item, in reasonOrder
+	reasonOrder        []int32   // factorReason: positions in s.hist, strongest first
+	histCat            []float32 // interestReason: the history's weight per category, valid when histCatAt == epoch
+	histCatTotal       float32
+	histCatAt          uint32
 	reasonDot          []float32 // factorReason: their dot products with the explained item
 	reasonNormsAt      uint32
 }
@@ -180,6 +197,7 @@ func (s *scratch) begin() {
 		clear(s.mark)
 		clear(s.hposAt)
 		clear(s.rankAt)
+		s.histCatAt, s.reasonNormsAt = 0, 0
 		s.epoch = 1
 	}
 	clear(s.score)
@@ -188,6 +206,7 @@ func (s *scratch) begin() {
 	s.hist.reset()
 	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
 	s.scored, s.tracking = s.scored[:0], false
+	s.scanning = false
 }
 
 // Recommend returns up to req.N items for one shopper, best first, pins
@@ -311,25 +330,27 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 	// strongest items for scoring, so keep every item's kind apart.
 	s.histKinds = append(s.histKinds[:0], h.kinds...)
 	if len(h.items) > maxHistory {
-		order := make([]int, len(h.items))
-		for k := range order {
-			order[k] = k
+		order := s.histOrder[:0]
+		for k := range h.items {
+			order = append(order, int32(k))
 		}
-		slices.SortFunc(order, func(a, b int) int {
+		slices.SortFunc(order, func(a, b int32) int {
 			if h.weights[a] != h.weights[b] {
 				if h.weights[a] > h.weights[b] {
 					return -1
 				}
 				return 1
 			}
-			return a - b
+			return int(a - b)
 		})
-		var t sparseRow
+		t := &s.histCut
+		t.reset()
 		for _, k := range order[:maxHistory] {
 			t.items = append(t.items, h.items[k])
 			t.weights = append(t.weights, h.weights[k])
 			t.kinds = append(t.kinds, h.kinds[k])
 		}
+		s.histOrder = order
 		// Items beyond the cut still count as seen; only scoring ignores them.
 		h.items, h.weights, h.kinds = append(h.items[:0], t.items...), append(h.weights[:0], t.weights...), append(h.kinds[:0], t.kinds...)
 	}
@@ -565,6 +586,9 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 		if f.available != nil {
 			k += k/2 + 8
 		}
+		if s.scanning {
+			m.scanFactors(s, f, k)
+		}
 		s.heap.reset(k)
 		// The loop runs over the whole catalog (or the items a candidate-
 		// list blend scored): cheap checks first, the full rule set only
@@ -623,7 +647,9 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 // maximises (1−d)·relevance − d·similarity to the items already chosen, where
 // similarity is 1 for the same leaf category and 0.5 for a shared ancestor.
 func (m *Model) diversify(s *scratch, want int, d float64) {
-	cand, sc := slices.Clone(s.picked), slices.Clone(s.pickedScore)
+	s.divCand = append(s.divCand[:0], s.picked...)
+	s.divScore = append(s.divScore[:0], s.pickedScore...)
+	cand, sc := s.divCand, s.divScore
 	if len(cand) == 0 {
 		return
 	}
@@ -635,8 +661,9 @@ func (m *Model) diversify(s *scratch, want int, d float64) {
 		return float64(sc[t]-lo) / float64(hi-lo)
 	}
 	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
-	used := make([]bool, len(cand))
-	maxSim := make([]float64, len(cand)) // similarity to the closest item chosen so far
+	s.divUsed = append(s.divUsed[:0], make([]bool, len(cand))...)
+	s.divSim = append(s.divSim[:0], make([]float64, len(cand))...)
+	used, maxSim := s.divUsed, s.divSim // maxSim: similarity to the closest item chosen so far
 	for len(s.picked) < want && len(s.picked) < len(cand) {
 		best, bestV := -1, math.Inf(-1)
 		for t := range cand {
@@ -750,45 +777,78 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 }
 
 // factorReason names the history item whose latent factors are closest to
-// j's (cosine): the taste the factor model matched. Only the strongest
-// history items are looked at, to keep a row fast.
+// j's (cosine) weighted by its strength: the taste the factor model
+// matched. Only the strongest history items are looked at, to keep a row
+// fast.
 func (m *Model) factorReason(s *scratch, j int32, model source, k int, item func(int32) []float32) string {
+	if i := m.factorMatch(s, j, model, k, item); i >= 0 {
+		return m.historyReason(s, i, j, false)
+	}
+	return m.interestReason(s, j)
+}
+
+// factorMatch is the history item factorReason names for j, or -1.
+func (m *Model) factorMatch(s *scratch, j int32, model source, k int, item func(int32) []float32) int32 {
 	if k == 0 || len(s.hist.items) == 0 {
-		return m.interestReason(s, j)
+		return -1
 	}
 	hist := s.hist.items[:min(len(s.hist.items), factorReasonHistory)]
-	// The history's norms are computed once per request, not per pick.
-	// So are their factors, gathered into one block: each pick then costs
-	// one matrix-vector product instead of a dot per history item read
-	// from all over the factor matrix.
+	// Once per request, not per pick: the history is listed by strength,
+	// strongest first (ties in history order), with its norms and its
+	// factors gathered into one block in that order. A weighted cosine is
+	// at most the strength, so each pick scores the block a few rows at a
+	// time, strongest first, and stops once no weaker item could beat the
+	// best found: the same item the whole history gives.
 	if s.reasonNormsAt != s.epoch || s.reasonNormsOf != model || len(s.reasonNorms) != len(hist) {
+		s.reasonOrder = s.reasonOrder[:0]
+		for n := range hist {
+			s.reasonOrder = append(s.reasonOrder, int32(n))
+		}
+		w := s.hist.weights
+		slices.SortStableFunc(s.reasonOrder, func(a, b int32) int { return cmp.Compare(w[b], w[a]) })
 		s.reasonNorms = s.reasonNorms[:0]
 		s.reasonF = s.reasonF[:0]
-		for _, i := range hist {
-			s.reasonNorms = append(s.reasonNorms, norm32(item(i)))
-			s.reasonF = append(s.reasonF, item(i)...)
+		for _, n := range s.reasonOrder {
+			s.reasonNorms = append(s.reasonNorms, norm32(item(hist[n])))
+			s.reasonF = append(s.reasonF, item(hist[n])...)
 		}
 		s.reasonNormsAt, s.reasonNormsOf = s.epoch, model
 	}
 	fj := item(j)
 	nj := norm32(fj)
-	s.reasonDot = resize(s.reasonDot, len(hist))
-	H := blas32.General{Rows: len(hist), Cols: k, Stride: k, Data: s.reasonF}
-	blas32.Gemv(blas.NoTrans, 1, H, blas32.Vector{N: k, Data: fj, Inc: 1}, 0, blas32.Vector{N: len(hist), Data: s.reasonDot, Inc: 1})
+	s.reasonDot = resize(s.reasonDot, factorReasonBlock)
 	// Name an item only when it is clearly alike, so the reason is true.
 	best, bestV := int32(-1), float32(factorReasonMinSimilarity)
-	for n, i := range hist {
-		if ni := s.reasonNorms[n]; ni > 0 && nj > 0 {
-			if v := s.hist.weights[n] * s.reasonDot[n] / (ni * nj); v > bestV {
-				best, bestV = i, v
+	if nj > 0 {
+		for lo := 0; lo < len(hist); lo += factorReasonBlock {
+			if n := s.reasonOrder[lo]; s.hist.weights[n]*(1+scanSlack) < bestV {
+				break
+			}
+			hi := min(lo+factorReasonBlock, len(hist))
+			H := blas32.General{Rows: hi - lo, Cols: k, Stride: k, Data: s.reasonF[lo*k : hi*k]}
+			blas32.Gemv(blas.NoTrans, 1, H, blas32.Vector{N: k, Data: fj, Inc: 1}, 0, blas32.Vector{N: hi - lo, Data: s.reasonDot, Inc: 1})
+			for q, n := range s.reasonOrder[lo:hi] {
+				ni := s.reasonNorms[lo+q]
+				if ni <= 0 {
+					continue
+				}
+				// The same item wins as in a pass in history order: the
+				// highest value, the earliest on a tie.
+				if v := s.hist.weights[n] * s.reasonDot[q] / (ni * nj); v > bestV || v == bestV && best >= 0 && n < best {
+					best, bestV = n, v
+				}
 			}
 		}
 	}
 	if best < 0 {
-		return m.interestReason(s, j)
+		return -1
 	}
-	return m.historyReason(s, best, j, false)
+	return hist[best]
 }
+
+// factorReasonBlock is how many history items factorReason scores at a
+// time between two checks of its bound.
+const factorReasonBlock = 16
 
 // factorReasonHistory bounds the history items compared per explained item.
 const factorReasonHistory = maxHistory

@@ -1,0 +1,379 @@
+package recommender
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+var (
+	servingOnce  sync.Once
+	servingModel *Model
+	servingErr   error
+)
+
+// servingWorld is a synthetic shop above fullScanItems products (so a
+// shopper without a candidate list takes the large-catalog path) with the
+// default models; a few hundred shoppers get candidate lists, the rest
+// none. It is trained once per test binary.
+func servingWorld(t *testing.T) *Model {
+	t.Helper()
+	servingOnce.Do(func() {
+		cfg := DefaultConfig()
+		cfg.Workers = 2
+		cfg.Candidates = CandidateConfig{PerUser: 200, MaxUsers: 300, Budget: time.Minute}
+		servingModel, servingErr = Train(context.Background(), syntheticShop(3000, fullScanItems+2000, 150_000, 11), cfg, nil)
+	})
+	if servingErr != nil {
+		t.Fatal(servingErr)
+	}
+	return servingModel
+}
+
+// TestFactorRowScanMatchesWholeCatalog: an ALS or SVD row scored on a
+// prefix of the norm-ordered catalog is the row the whole catalog gives
+// (items, order, scores and reasons), under every rule that changes which
+// items qualify or their scores — exclusions, filters, boosts, a live
+// stock check that rejects many items, diversity, a session — and it
+// scores only part of the catalog for a typical shopper.
+func TestFactorRowScanMatchesWholeCatalog(t *testing.T) {
+	m := servingWorld(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := len(m.cat.items)
+	item := func() string { return m.cat.items[rng.IntN(n)].ID }
+	variants := []func(r *Request){
+		func(r *Request) {},
+		func(r *Request) { r.ExcludeSeen, r.Diversity = true, 0.3 },
+		func(r *Request) { r.Category = "cat7" },
+		func(r *Request) { r.Brands, r.MinPriceCents = []string{"brand3", "brand9", "brand11"}, 5000 },
+		func(r *Request) {
+			// Boost items of every norm, the weakest included, far up.
+			x := m.alsIndex.get(m.als.itemF, m.als.k)
+			r.Boosts = map[string]float64{
+				m.cat.items[x.order[len(x.order)-1]].ID: 1e6, m.cat.items[x.order[len(x.order)/2]].ID: 50,
+				item(): 0.5, item(): 3,
+			}
+		},
+		func(r *Request) {
+			r.Available = func(id string) bool { return len(id)%3 != 0 || id[len(id)-1]%2 == 0 }
+		},
+		func(r *Request) { r.Recent = []Event{{Item: item(), Type: View}, {Item: item(), Type: AddToCart}} },
+		func(r *Request) { r.User = "a visitor"; r.Recent = []Event{{Item: item(), Type: View}} },
+		func(r *Request) { r.Pins, r.Exclude = []string{item()}, map[string]bool{item(): true} },
+	}
+	for _, st := range []Strategy{ALS, SVD} {
+		for u := 0; u < 120; u++ {
+			for vi, vary := range variants {
+				req := Request{User: m.userIDs[rng.IntN(len(m.userIDs))], Strategy: st, N: 30}
+				vary(&req)
+				got := m.Recommend(req)
+				req.fullScan = true
+				want := m.Recommend(req)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s, shopper %s, variant %d: the scan gives\n%v\nthe whole catalog\n%v", st, req.User, vi, got, want)
+				}
+			}
+		}
+	}
+
+	// The scan stops early for most shoppers (else it saves nothing).
+	x := m.alsIndex.get(m.als.itemF, m.als.k)
+	pruned, tried := 0, 0
+	for u := 0; u < 200; u++ {
+		s := m.getScratch()
+		s.begin()
+		req := Request{User: m.userIDs[rng.IntN(len(m.userIDs))], Strategy: ALS, N: 50}
+		user := m.buildHistory(s, req)
+		f := m.newFilter(s, req, false)
+		m.score(s, req, user, -1)
+		m.scanFactors(s, f, 50)
+		tried++
+		if s.scan.at < len(x.order) {
+			pruned++
+		}
+		m.scratch.Put(s)
+	}
+	if pruned*10 < tried*8 {
+		t.Fatalf("the scan stopped early for %d of %d shoppers, want at least 80 %%", pruned, tried)
+	}
+}
+
+// TestFactorIndexOrder: the index lists every item once, by norm, with
+// its own factors.
+func TestFactorIndexOrder(t *testing.T) {
+	m := servingWorld(t)
+	x := m.alsIndex.get(m.als.itemF, m.als.k)
+	k := m.als.k
+	seen := make([]bool, len(m.cat.items))
+	for p, j := range x.order {
+		if seen[j] {
+			t.Fatalf("item %d listed twice", j)
+		}
+		seen[j] = true
+		if p > 0 && x.norm[p] > x.norm[p-1] {
+			t.Fatalf("norms rise at %d: %v after %v", p, x.norm[p], x.norm[p-1])
+		}
+		if got, want := fmt.Sprint(x.f[p*k:(p+1)*k]), fmt.Sprint(m.als.item(j)); got != want {
+			t.Fatalf("position %d holds other factors than item %d", p, j)
+		}
+	}
+	if len(x.order) != len(m.cat.items) {
+		t.Fatalf("%d items listed of %d", len(x.order), len(m.cat.items))
+	}
+}
+
+// TestFoldInCGMatchesExact: a long history with a session folded in by
+// CG from the shopper's trained factors gives the exact solve's factors
+// (relative error ≤ 1e-3) and the same ALS top 50 (at most one item of 50
+// different, by a near tie, for any shopper); a short one is solved
+// exactly.
+func TestFoldInCGMatchesExact(t *testing.T) {
+	m := servingWorld(t)
+	rng := rand.New(rand.NewPCG(8, 9))
+	k := m.als.k
+	n := len(m.cat.items)
+	exactScores, cgScores := make([]float32, n), make([]float32, n)
+	top := func(sc []float32) map[int32]bool {
+		var h topN
+		h.reset(50)
+		for j, v := range sc {
+			h.push(v, int32(j))
+		}
+		out := map[int32]bool{}
+		for _, j := range h.idx {
+			out[j] = true
+		}
+		return out
+	}
+	long, worst, differ, steps, unconverged := 0, 0.0, 0, 0, 0
+	for u := 0; u < len(m.userIDs) && long < 150; u++ {
+		if m.ui.indptr[u+1]-m.ui.indptr[u] <= foldInExactItems {
+			continue
+		}
+		long++
+		recent := make([]Event, 5)
+		for i := range recent {
+			recent[i] = Event{Item: m.cat.items[rng.IntN(n)].ID, Type: View}
+		}
+		s := m.getScratch()
+		s.begin()
+		m.buildHistory(s, Request{User: m.userIDs[u], Recent: recent})
+		exact, err := solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, s.hist.items, s.hist.weights)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.foldIn(s, int32(u), s.hist.items, s.hist.weights)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// How many CG steps that took (for the log).
+		warm := slices.Clone(m.als.userF[u*k : (u+1)*k])
+		G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
+		took, ok := cgSolveRow(warm, m.als.itemF, G, s.hist.items, s.hist.weights, k, m.als.alpha, foldInMaxSteps*k, foldInTol, newCGScratch(k))
+		steps += took
+		if !ok {
+			unconverged++
+		}
+		m.scratch.Put(s)
+		e := relErr(got, exact)
+		worst = max(worst, e)
+		if e > 1e-3 {
+			t.Fatalf("%s: CG fold-in is %.2g from the exact one", m.userIDs[u], e)
+		}
+		m.factorScores(exactScores, m.als.itemF, exact)
+		m.factorScores(cgScores, m.als.itemF, got)
+		a, b := top(exactScores), top(cgScores)
+		same := 0
+		for j := range a {
+			if b[j] {
+				same++
+			}
+		}
+		if same < 49 {
+			t.Fatalf("%s: CG fold-in's top 50 shares %d items with the exact one's", m.userIDs[u], same)
+		}
+		if same < 50 {
+			differ++
+		}
+	}
+	if long < 50 {
+		t.Fatalf("only %d shoppers with a history longer than %d items", long, foldInExactItems)
+	}
+	t.Logf("%d long histories: worst relative error %.2g, %d top-50s differ by one item; CG %.1f steps on average, %d not converged (exact solve)",
+		long, worst, differ, float64(steps)/float64(long), unconverged)
+
+	// A short history takes the exact solve.
+	s := m.getScratch()
+	s.begin()
+	m.buildHistory(s, Request{Recent: []Event{{Item: "p1", Type: View}, {Item: "p2", Type: Purchase}}})
+	exact, _ := solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, s.hist.items, s.hist.weights)
+	got, _ := m.foldIn(s, -1, s.hist.items, s.hist.weights)
+	m.scratch.Put(s)
+	if !reflect.DeepEqual(got, exact) {
+		t.Fatalf("a two-item session: %v, exact %v", got, exact)
+	}
+}
+
+// TestPopularBlockScoresLikeTheCatalog: a shopper without a candidate list
+// in a large catalog is scored on the popular items from their own block
+// of factors; the blend is the one the same items give read one by one
+// from the factor matrix (scores, sources, every item).
+func TestPopularBlockScoresLikeTheCatalog(t *testing.T) {
+	m := servingWorld(t)
+	if !m.isFallback(m.candidateSubset(Request{User: "a visitor"}, -1)) {
+		t.Fatal("a visitor in a catalog above fullScanItems is not scored on the fallback subset")
+	}
+	if m.isFallback(slices.Clone(m.fallbackSubset())) {
+		t.Fatal("a copy of the fallback subset counts as the subset itself")
+	}
+	m.cfg.Weights.SVD = 0.5 // both factor models' blocks
+	defer func() { m.cfg.Weights.SVD = DefaultConfig().Weights.SVD }()
+	rng := rand.New(rand.NewPCG(1, 2))
+	run := func(req Request, sub []int32) ([]float32, []source) {
+		s := m.getScratch()
+		defer m.scratch.Put(s)
+		s.begin()
+		user := m.buildHistory(s, req)
+		m.hybrid(s, req, user, sub)
+		return slices.Clone(s.score), slices.Clone(s.src)
+	}
+	checked := 0
+	for u := 0; u < len(m.userIDs) && checked < 100; u++ {
+		if len(m.cands.row(int32(u))) > 0 {
+			continue
+		}
+		checked++
+		req := Request{User: m.userIDs[u], Strategy: Hybrid}
+		if u%2 == 0 {
+			req.Recent = []Event{{Item: m.cat.items[rng.IntN(len(m.cat.items))].ID, Type: View}}
+		}
+		score, src := run(req, m.fallbackSubset())
+		wantScore, wantSrc := run(req, slices.Clone(m.fallbackSubset()))
+		if !slices.Equal(score, wantScore) || !slices.Equal(src, wantSrc) {
+			t.Fatalf("%s: the popular block's blend differs from the item-by-item one", req.User)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("every shopper has a candidate list")
+	}
+}
+
+// TestFactorReasonMatchesHistoryOrderPass: the factor reason scored
+// strongest history item first, stopping at its bound, names the item a
+// pass over the whole history in its own order names.
+func TestFactorReasonMatchesHistoryOrderPass(t *testing.T) {
+	m := servingWorld(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	k := m.als.k
+	reference := func(s *scratch, j int32) int32 {
+		hist := s.hist.items[:min(len(s.hist.items), factorReasonHistory)]
+		nj := norm32(m.als.item(j))
+		best, bestV := int32(-1), float32(factorReasonMinSimilarity)
+		for n, i := range hist {
+			if ni := norm32(m.als.item(i)); ni > 0 && nj > 0 {
+				if v := s.hist.weights[n] * dot32(m.als.item(i), m.als.item(j)) / (ni * nj); v > bestV {
+					best, bestV = i, v
+				}
+			}
+		}
+		return best
+	}
+	named, checked := 0, 0
+	for u := 0; u < 300; u++ {
+		s := m.getScratch()
+		s.begin()
+		req := Request{User: m.userIDs[rng.IntN(len(m.userIDs))]}
+		if u%3 == 0 {
+			req.Recent = []Event{{Item: m.cat.items[rng.IntN(len(m.cat.items))].ID, Type: Purchase}}
+		}
+		m.buildHistory(s, req)
+		for range 40 {
+			j := int32(rng.IntN(len(m.cat.items)))
+			if u%2 == 0 { // items like the history's, which get named
+				i := s.hist.items[rng.IntN(len(s.hist.items))]
+				idx, _ := m.content.row(int(i))
+				if len(idx) > 0 {
+					j = idx[rng.IntN(len(idx))]
+				}
+			}
+			got, want := m.factorMatch(s, j, srcALS, k, m.als.item), reference(s, j)
+			if got != want {
+				t.Fatalf("%s, item %d: named %d, the pass in history order %d", req.User, j, got, want)
+			}
+			checked++
+			if got >= 0 {
+				named++
+			}
+		}
+		m.scratch.Put(s)
+	}
+	if named*10 < checked {
+		t.Fatalf("only %d of %d items got a history item named: the test checks too little", named, checked)
+	}
+}
+
+// TestInterestReasonMatchesPerItemSums: the category interest named from
+// the request's summed category weights is the one summing the history
+// for each item's categories gives, across requests on one scratch.
+func TestInterestReasonMatchesPerItemSums(t *testing.T) {
+	m := servingWorld(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	reference := func(s *scratch, j int32) string {
+		var total float32
+		for _, w := range s.hist.weights {
+			total += w
+		}
+		if total <= 0 {
+			return reasonPickedForYou
+		}
+		cats := m.cat.itemCats[j]
+		for k := len(cats) - 1; k >= 0; k-- {
+			c := cats[k]
+			var w float32
+			for h, i := range s.hist.items {
+				if m.cat.inCategory(i, c) {
+					w += s.hist.weights[h]
+				}
+			}
+			need := float32(deptInterestShare)
+			if c == m.cat.leafCat[j] {
+				need = leafInterestShare
+			}
+			if w/total >= need {
+				return "Because you like " + m.cat.categories[c]
+			}
+		}
+		return reasonPickedForYou
+	}
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	liked := 0
+	for u := 0; u < 300; u++ {
+		s.begin()
+		req := Request{User: m.userIDs[rng.IntN(len(m.userIDs))]}
+		if u%4 == 0 {
+			req = Request{User: "a visitor", Recent: []Event{{Item: m.cat.items[rng.IntN(len(m.cat.items))].ID, Type: View}}}
+		}
+		m.buildHistory(s, req)
+		for range 20 {
+			j := int32(rng.IntN(len(m.cat.items)))
+			got, want := m.interestReason(s, j), reference(s, j)
+			if got != want {
+				t.Fatalf("%s, item %d: %q, summed per item %q", req.User, j, got, want)
+			}
+			if got != reasonPickedForYou {
+				liked++
+			}
+		}
+	}
+	if liked == 0 {
+		t.Fatal("no item was explained by a category interest: the test checks too little")
+	}
+}
