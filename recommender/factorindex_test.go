@@ -129,11 +129,11 @@ func TestFactorIndexOrder(t *testing.T) {
 	}
 }
 
-// TestFoldInCGMatchesExact: a long history with a session folded in by
-// CG from the shopper's trained factors gives the exact solve's factors
-// (relative error ≤ 1e-3) and the same ALS top 50 (at most one item of 50
-// different, by a near tie, for any shopper); a short one is solved
-// exactly.
+// TestFoldInCGMatchesExact: a history with a session folded in by CG —
+// from the shopper's trained factors, or from zero for a visitor — gives
+// the exact solve's factors (relative error ≤ 1e-3) and the same ALS top 50
+// (at most one item of 50 different, by a near tie, for any shopper), for
+// short and long histories.
 func TestFoldInCGMatchesExact(t *testing.T) {
 	m := servingWorld(t)
 	rng := rand.New(rand.NewPCG(8, 9))
@@ -152,40 +152,42 @@ func TestFoldInCGMatchesExact(t *testing.T) {
 		}
 		return out
 	}
-	long, worst, differ, steps, unconverged := 0, 0.0, 0, 0, 0
-	for u := 0; u < len(m.userIDs) && long < 150; u++ {
-		if m.ui.indptr[u+1]-m.ui.indptr[u] <= foldInExactItems {
-			continue
-		}
-		long++
-		recent := make([]Event, 5)
-		for i := range recent {
-			recent[i] = Event{Item: m.cat.items[rng.IntN(n)].ID, Type: View}
-		}
+	type group struct {
+		name                                   string
+		cases, differ, steps, unconverged, max int
+		worst                                  float64
+	}
+	groups := []*group{{name: "known, ≤ 30 items"}, {name: "known, > 30 items"}, {name: "visitor"}}
+	check := func(g *group, user int32, req Request) {
 		s := m.getScratch()
+		defer m.scratch.Put(s)
 		s.begin()
-		m.buildHistory(s, Request{User: m.userIDs[u], Recent: recent})
+		m.buildHistory(s, req)
 		exact, err := solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, s.hist.items, s.hist.weights)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := m.foldIn(s, int32(u), s.hist.items, s.hist.weights)
+		got, err := m.foldIn(s, user, s.hist.items, s.hist.weights)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// How many CG steps that took (for the log).
-		warm := slices.Clone(m.als.userF[u*k : (u+1)*k])
-		G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
-		took, ok := cgSolveRow(warm, m.als.itemF, G, s.hist.items, s.hist.weights, k, m.als.alpha, foldInMaxSteps*k, foldInTol, newCGScratch(k))
-		steps += took
-		if !ok {
-			unconverged++
+		start := make([]float32, k)
+		if user >= 0 {
+			copy(start, m.als.userF[int(user)*k:int(user+1)*k])
 		}
-		m.scratch.Put(s)
+		G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
+		took, ok := cgSolveRow(start, m.als.itemF, G, s.hist.items, s.hist.weights, k, m.als.alpha, foldInMaxSteps*k, foldInTol, newCGScratch(k))
+		g.cases++
+		g.steps += took
+		g.max = max(g.max, took)
+		if !ok {
+			g.unconverged++
+		}
 		e := relErr(got, exact)
-		worst = max(worst, e)
+		g.worst = max(g.worst, e)
 		if e > 1e-3 {
-			t.Fatalf("%s: CG fold-in is %.2g from the exact one", m.userIDs[u], e)
+			t.Fatalf("%s (%s): CG fold-in is %.2g from the exact one", req.User, g.name, e)
 		}
 		m.factorScores(exactScores, m.als.itemF, exact)
 		m.factorScores(cgScores, m.als.itemF, got)
@@ -197,27 +199,37 @@ func TestFoldInCGMatchesExact(t *testing.T) {
 			}
 		}
 		if same < 49 {
-			t.Fatalf("%s: CG fold-in's top 50 shares %d items with the exact one's", m.userIDs[u], same)
+			t.Fatalf("%s (%s): CG fold-in's top 50 shares %d items with the exact one's", req.User, g.name, same)
 		}
 		if same < 50 {
-			differ++
+			g.differ++
 		}
 	}
-	if long < 50 {
-		t.Fatalf("only %d shoppers with a history longer than %d items", long, foldInExactItems)
+	views := func(c int) []Event {
+		recent := make([]Event, c)
+		for i := range recent {
+			recent[i] = Event{Item: m.cat.items[rng.IntN(n)].ID, Type: EventType(rng.IntN(int(numEventTypes)))}
+		}
+		return recent
 	}
-	t.Logf("%d long histories: worst relative error %.2g, %d top-50s differ by one item; CG %.1f steps on average, %d not converged (exact solve)",
-		long, worst, differ, float64(steps)/float64(long), unconverged)
-
-	// A short history takes the exact solve.
-	s := m.getScratch()
-	s.begin()
-	m.buildHistory(s, Request{Recent: []Event{{Item: "p1", Type: View}, {Item: "p2", Type: Purchase}}})
-	exact, _ := solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, s.hist.items, s.hist.weights)
-	got, _ := m.foldIn(s, -1, s.hist.items, s.hist.weights)
-	m.scratch.Put(s)
-	if !reflect.DeepEqual(got, exact) {
-		t.Fatalf("a two-item session: %v, exact %v", got, exact)
+	for u := 0; u < len(m.userIDs) && (groups[0].cases < 150 || groups[1].cases < 150); u++ {
+		g := groups[0]
+		if m.ui.indptr[u+1]-m.ui.indptr[u] > 30 {
+			g = groups[1]
+		}
+		if g.cases < 150 {
+			check(g, int32(u), Request{User: m.userIDs[u], Recent: views(5)})
+		}
+	}
+	for v := range 150 {
+		check(groups[2], -1, Request{User: "a visitor", Recent: views(1 + v%20)})
+	}
+	for _, g := range groups {
+		if g.cases < 100 {
+			t.Fatalf("only %d cases of %s", g.cases, g.name)
+		}
+		t.Logf("%s: %d cases, worst relative error %.2g, %d top-50s differ by one item; CG %.1f steps on average, at most %d, %d not converged (exact solve)",
+			g.name, g.cases, g.worst, g.differ, float64(g.steps)/float64(g.cases), g.max, g.unconverged)
 	}
 }
 
@@ -375,5 +387,59 @@ func TestInterestReasonMatchesPerItemSums(t *testing.T) {
 	}
 	if liked == 0 {
 		t.Fatal("no item was explained by a category interest: the test checks too little")
+	}
+}
+
+// TestTopOfKeepsTheHeapsSet: the sampled threshold keeps exactly the k
+// items a heap over all of them keeps (ties by index included), whether
+// the sample's threshold holds or it falls back to the whole list.
+func TestTopOfKeepsTheHeapsSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	s := &scratch{}
+	fast := 0
+	for trial := range 400 {
+		n := 100 + rng.IntN(50_000)
+		k := 1 + rng.IntN(2000)
+		vals := make([]float32, n+10)
+		distinct := []int{3, 50, 1 << 30}[trial%3] // many ties, some, hardly any
+		for j := range vals {
+			vals[j] = float32(rng.IntN(distinct)) / 7
+		}
+		if trial%5 == 0 { // a few large values: a sample sees none of them
+			for j := range vals {
+				vals[j] = 0
+			}
+			for range k / 2 {
+				vals[rng.IntN(len(vals))] = 1 + rng.Float32()
+			}
+		}
+		items := make([]int32, 0, n)
+		for _, j := range rng.Perm(n + 10)[:n] {
+			items = append(items, int32(j))
+		}
+		if trial%5 == 1 && n >= 4*512 { // the sample's places hold the largest values
+			for p := range 512 {
+				vals[items[p*n/512]] = 100 + float32(p)
+			}
+		}
+		var ref topN
+		ref.reset(k)
+		for _, j := range items {
+			ref.push(vals[j], j)
+		}
+		want := slices.Clone(ref.idx)
+		slices.Sort(want)
+		s.topCand = s.topCand[:0]
+		got := slices.Clone(topOf(s, items, vals, k))
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d (n %d, k %d): %d items kept, the heap keeps %d, or other ones", trial, n, k, len(got), len(want))
+		}
+		if len(s.topCand) >= k && len(s.topCand) < n {
+			fast++
+		}
+	}
+	if fast < 100 {
+		t.Fatalf("the sampled threshold held in only %d of 400 trials", fast)
 	}
 }

@@ -337,17 +337,13 @@ func (m *Model) FoldIn(events []Event) []float32 {
 }
 
 // foldIn solves a shopper's ALS factors from their history (items with
-// strengths). A short history is solved exactly (Cholesky: n·k² for the
-// system, then k³); a longer one by conjugate gradients to a residual of
-// foldInTol·‖b‖ (n·k per step), started from the shopper's trained factors
-// when they have them — a session adds a few items to the system those
-// factors were trained on. CG that does not get there in foldInMaxSteps
-// falls back to the exact solve.
+// strengths) by conjugate gradients to a residual of foldInTol·‖b‖ (n·k
+// per step instead of the n·k² + k³ of a Cholesky solve), started from
+// the shopper's trained factors when they have them: a session adds a few
+// items to the system those factors were trained on. CG that does not get
+// there in foldInMaxSteps·k steps falls back to the exact solve.
 func (m *Model) foldIn(s *scratch, user int32, items []int32, vals []float32) ([]float32, error) {
 	k := m.als.k
-	if len(items) <= foldInExactItems {
-		return solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, items, vals)
-	}
 	if s.cg == nil || len(s.cg.r) != k {
 		s.cg = newCGScratch(k)
 	}
@@ -367,9 +363,6 @@ func (m *Model) foldIn(s *scratch, user int32, items []int32, vals []float32) ([
 }
 
 const (
-	// foldInExactItems is the longest history folded in by the exact
-	// solve; longer ones use CG, whose cost grows with n·k instead of n·k².
-	foldInExactItems = 48
 	// foldInTol is CG's relative residual: far below the precision ALS
 	// trains to (three CG steps per sweep), so the factors match the exact
 	// solve's to about 1e-4 (TestFoldInCGMatchesExact).
@@ -492,23 +485,58 @@ const reachPerModel = 1000
 // reach adds to the subset (s.subBits) the best k of the neighbour scores
 // in s.tmp (the items listed in s.touched), by score and then by index.
 func (m *Model) reach(s *scratch, k int) {
+	add := func(j int32) { s.subBits[j>>6] |= 1 << (j & 63) }
 	if len(s.touched) <= k {
 		for _, j := range s.touched {
-			s.subBits[j>>6] |= 1 << (j & 63)
+			add(j)
 		}
 		return
 	}
+	for _, j := range topOf(s, s.touched, s.tmp, k) {
+		add(j)
+	}
+}
+
+// topOf returns the best k of items by vals[item], higher first and on a
+// tie the lower index: the set a top-k heap over all of them keeps, in no
+// particular order. It finds a threshold from a sorted sample first, keeps
+// the few items at or above it, and runs the heap on those alone (a heap
+// over every item re-sorts it for most of the tens of thousands of items a
+// long history's neighbours reach); when the sample misjudges, it runs the
+// heap over every item.
+func topOf(s *scratch, items []int32, vals []float32, k int) []int32 {
+	n := len(items)
+	const sampleSize = 512
+	if n >= 4*sampleSize && k*8 <= n {
+		smp := s.topSample[:0]
+		for p := 0; p < sampleSize; p++ {
+			smp = append(smp, vals[items[p*n/sampleSize]])
+		}
+		slices.Sort(smp)
+		s.topSample = smp
+		// A rank with about 1.5× the share of the sample the k best
+		// should hold, plus a margin for a small share.
+		r := min(sampleSize-1, (k*sampleSize*3)/(2*n)+8)
+		t := smp[sampleSize-1-r]
+		s.topCand = s.topCand[:0]
+		for _, j := range items {
+			if vals[j] >= t {
+				s.topCand = append(s.topCand, j)
+			}
+		}
+		if len(s.topCand) >= k {
+			items = s.topCand
+		}
+	}
 	s.heap.reset(k)
-	for _, j := range s.touched {
-		v := s.tmp[j]
+	for _, j := range items {
+		v := vals[j]
 		if s.heap.full() && !better(v, j, s.heap.score[0], s.heap.idx[0]) {
 			continue
 		}
 		s.heap.push(v, j)
 	}
-	for _, j := range s.heap.idx {
-		s.subBits[j>>6] |= 1 << (j & 63)
-	}
+	return s.heap.idx
 }
 
 // blendTouchedSubset is blendTouched for the touched items in the subset

@@ -155,6 +155,8 @@ type scratch struct {
 	cg                 *cgScratch // fold-in by CG (foldIn)
 	foldG              []float32  // the ALS Gram matrix in float32, for foldIn
 	blockBuf           []float32  // factor scores of a popBlock
+	topSample          []float32  // topOf: a sample of the values
+	topCand            []int32    // topOf: the items at or above its threshold
 	scanning           bool       // s.scan is set up for this request: selectTop extends it
 	latest             []int32    // the shopper's latest items, most recent first
 	nextAnchor         []int32
