@@ -499,44 +499,87 @@ func (m *Model) reach(s *scratch, k int) {
 
 // topOf returns the best k of items by vals[item], higher first and on a
 // tie the lower index: the set a top-k heap over all of them keeps, in no
-// particular order. It finds a threshold from a sorted sample first, keeps
-// the few items at or above it, and runs the heap on those alone (a heap
-// over every item re-sorts it for most of the tens of thousands of items a
-// long history's neighbours reach); when the sample misjudges, it runs the
-// heap over every item.
+// particular order. It finds a threshold from a sorted sample first and
+// keeps the items at or above it (a few more than k), then selects the k
+// best of those in place (quickselect); when the sample misjudges, it
+// selects from every item. A heap over the tens of thousands of items a
+// long history's neighbours reach cost several times more.
 func topOf(s *scratch, items []int32, vals []float32, k int) []int32 {
 	n := len(items)
+	if k >= n {
+		return items
+	}
 	const sampleSize = 512
-	if n >= 4*sampleSize && k*8 <= n {
+	cand := s.topCand[:0]
+	if n >= 4*sampleSize && k*2 <= n {
 		smp := s.topSample[:0]
 		for p := 0; p < sampleSize; p++ {
 			smp = append(smp, vals[items[p*n/sampleSize]])
 		}
 		slices.Sort(smp)
 		s.topSample = smp
-		// A rank with about 1.5× the share of the sample the k best
+		// A rank with about 1.25× the share of the sample the k best
 		// should hold, plus a margin for a small share.
-		r := min(sampleSize-1, (k*sampleSize*3)/(2*n)+8)
+		r := min(sampleSize-1, (k*sampleSize*5)/(4*n)+8)
 		t := smp[sampleSize-1-r]
-		s.topCand = s.topCand[:0]
 		for _, j := range items {
 			if vals[j] >= t {
-				s.topCand = append(s.topCand, j)
+				cand = append(cand, j)
 			}
 		}
-		if len(s.topCand) >= k {
-			items = s.topCand
+		if len(cand) < k {
+			cand = cand[:0]
 		}
 	}
-	s.heap.reset(k)
-	for _, j := range items {
-		v := vals[j]
-		if s.heap.full() && !better(v, j, s.heap.score[0], s.heap.idx[0]) {
-			continue
-		}
-		s.heap.push(v, j)
+	if len(cand) == 0 {
+		cand = append(cand, items...)
 	}
-	return s.heap.idx
+	s.topCand = cand
+	selectBest(cand, vals, k)
+	return cand[:k]
+}
+
+// selectBest reorders items so that the first k are the best k by
+// vals[item], higher first and on a tie the lower index (quickselect;
+// (value, index) orders the items strictly).
+func selectBest(items []int32, vals []float32, k int) {
+	lo, hi := 0, len(items)-1
+	for lo < hi {
+		a, b, c := items[lo], items[lo+(hi-lo)/2], items[hi]
+		// The median of the three as the pivot.
+		if better(vals[b], b, vals[a], a) {
+			a, b = b, a
+		}
+		if better(vals[c], c, vals[b], b) {
+			b, c = c, b
+			if better(vals[b], b, vals[a], a) {
+				a, b = b, a
+			}
+		}
+		p, pv := b, vals[b]
+		i, j := lo, hi
+		for i <= j {
+			for better(vals[items[i]], items[i], pv, p) {
+				i++
+			}
+			for better(pv, p, vals[items[j]], items[j]) {
+				j--
+			}
+			if i <= j {
+				items[i], items[j] = items[j], items[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k-1 <= j:
+			hi = j
+		case k-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // blendTouchedSubset is blendTouched for the touched items in the subset
