@@ -443,3 +443,29 @@ func TestTopOfKeepsTheHeapsSet(t *testing.T) {
 		t.Fatalf("the sampled threshold held in only %d of 400 trials", fast)
 	}
 }
+
+// TestHistoryNeighboursWithoutAnchors: the sums alone (a neighbour model
+// with no weight in the blend only widens the subset) are the sums the
+// anchored pass writes, over the same touched items.
+func TestHistoryNeighboursWithoutAnchors(t *testing.T) {
+	m := servingWorld(t)
+	n := len(m.cat.items)
+	for _, user := range []string{m.userIDs[0], m.userIDs[7], m.userIDs[500]} {
+		s := m.getScratch()
+		s.begin()
+		m.buildHistory(s, Request{User: user})
+		for _, nb := range []*csr{&m.knn, &m.content} {
+			with, without := make([]float32, n), make([]float32, n)
+			m.historyNeighbours(s, nb, with, s.knnAnchor, s.knnAnchorVal)
+			touchedWith := slices.Clone(s.touched)
+			m.historyNeighbours(s, nb, without, nil, nil)
+			if !slices.Equal(with, without) || !slices.Equal(touchedWith, s.touched) {
+				t.Fatalf("%s: the sums without anchors differ", user)
+			}
+			if len(s.touched) == 0 {
+				t.Fatalf("%s: nothing touched", user)
+			}
+		}
+		m.scratch.Put(s)
+	}
+}

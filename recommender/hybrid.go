@@ -234,10 +234,24 @@ func (s *scratch) add(j int32, c float32, src source) {
 
 // historyNeighbours writes Σ_i w_i·sim(i,j) over the shopper's history into
 // dst (assumed zero), lists touched items in s.touched, and remembers for each
-// item the history item that contributed most (the "because" anchor).
+// item the history item that contributed most (the "because" anchor), unless
+// anchor is nil.
 func (m *Model) historyNeighbours(s *scratch, nb *csr, dst []float32, anchor []int32, anchorVal []float32) {
 	s.touched = s.touched[:0]
 	if nb.rows == 0 {
+		return
+	}
+	if anchor == nil { // the sums alone
+		for k, i := range s.hist.items {
+			w := s.pw[k]
+			idx, sim := nb.row(int(i))
+			for t, j := range idx {
+				if dst[j] == 0 {
+					s.touched = append(s.touched, j)
+				}
+				dst[j] += w * sim[t]
+			}
+		}
 		return
 	}
 	for k, i := range s.hist.items {
@@ -404,6 +418,10 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	neighbours := func(nb *csr, weight float64, anchor []int32, anchorVal []float32, src source) {
 		if nb.rows == 0 {
 			return
+		}
+		if weight <= 0 {
+			// Nothing this model suggests is explained by it: no anchors.
+			anchor, anchorVal = nil, nil
 		}
 		m.historyNeighbours(s, nb, s.tmp, anchor, anchorVal)
 		m.reach(s, reachPerModel)
