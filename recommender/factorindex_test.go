@@ -1,8 +1,10 @@
 package recommender
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -500,5 +502,60 @@ func TestLargeCatalogRowsKeepTheWholeCatalogsTopItems(t *testing.T) {
 	t.Logf("%d rows: %.2f of the whole catalog's top 10 on average, %d at worst", rows, float64(total)/float64(rows), worst)
 	if total*10 < 95*rows || worst < 7 {
 		t.Fatalf("the subset keeps %.2f of the whole catalog's top 10 on average, %d at worst", float64(total)/float64(rows), worst)
+	}
+}
+
+// TestDiversifyMatchesPairwisePass: diversity with each candidate's
+// relevance and categories gathered once picks the row a pass calling
+// categorySimilarity for every pair picks.
+func TestDiversifyMatchesPairwisePass(t *testing.T) {
+	m := servingWorld(t)
+	rng := rand.New(rand.NewPCG(9, 9))
+	reference := func(cand []int32, sc []float32, want int, d float64) []int32 {
+		lo, hi := sc[len(sc)-1], sc[0]
+		rel := func(t int) float64 {
+			if hi == lo {
+				return 1
+			}
+			return float64(sc[t]-lo) / float64(hi-lo)
+		}
+		var out []int32
+		used, maxSim := make([]bool, len(cand)), make([]float64, len(cand))
+		for len(out) < want && len(out) < len(cand) {
+			best, bestV := -1, math.Inf(-1)
+			for t := range cand {
+				if !used[t] {
+					if v := (1-d)*rel(t) - d*maxSim[t]; v > bestV {
+						best, bestV = t, v
+					}
+				}
+			}
+			used[best] = true
+			out = append(out, cand[best])
+			for t, j := range cand {
+				if !used[t] && maxSim[t] < 1 {
+					maxSim[t] = max(maxSim[t], m.categorySimilarity(j, cand[best]))
+				}
+			}
+		}
+		return out
+	}
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	for trial := range 300 {
+		n := 1 + rng.IntN(200)
+		cand := make([]int32, n)
+		sc := make([]float32, n)
+		for k := range cand {
+			cand[k] = int32(rng.IntN(len(m.cat.items)))
+			sc[k] = float32(rng.IntN(20)) // ties included
+		}
+		slices.SortStableFunc(sc, func(a, b float32) int { return cmp.Compare(b, a) })
+		want, d := 1+rng.IntN(n), []float64{0.1, 0.3, 0.7, 1}[trial%4]
+		s.picked, s.pickedScore = append(s.picked[:0], cand...), append(s.pickedScore[:0], sc...)
+		m.diversify(s, want, d)
+		if ref := reference(cand, sc, want, d); !slices.Equal(s.picked, ref) {
+			t.Fatalf("trial %d: picked %v, the pairwise pass %v", trial, s.picked, ref)
+		}
 	}
 }

@@ -146,6 +146,9 @@ type scratch struct {
 	divScore           []float32
 	divUsed            []bool
 	divSim             []float64
+	divRel             []float64
+	divLeaf            []int32
+	divCats            [][]int32
 	brandSet           []int32
 	subBits            []uint64   // hybridSubset: the items it scores, one bit each
 	sub                []int32    // the items a candidate-list request scores, in index order
@@ -655,12 +658,18 @@ func (m *Model) diversify(s *scratch, want int, d float64) {
 	if len(cand) == 0 {
 		return
 	}
+	// Each candidate's relevance and categories, looked up once (the
+	// loop below compares every candidate with every pick).
 	lo, hi := sc[len(sc)-1], sc[0]
-	rel := func(t int) float64 {
-		if hi == lo {
-			return 1
+	s.divRel, s.divLeaf, s.divCats = s.divRel[:0], s.divLeaf[:0], s.divCats[:0]
+	for t, j := range cand {
+		rel := 1.0
+		if hi != lo {
+			rel = float64(sc[t]-lo) / float64(hi-lo)
 		}
-		return float64(sc[t]-lo) / float64(hi-lo)
+		s.divRel = append(s.divRel, rel)
+		s.divLeaf = append(s.divLeaf, m.cat.leafCat[j])
+		s.divCats = append(s.divCats, m.cat.itemCats[j])
 	}
 	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
 	s.divUsed = append(s.divUsed[:0], make([]bool, len(cand))...)
@@ -668,22 +677,35 @@ func (m *Model) diversify(s *scratch, want int, d float64) {
 	used, maxSim := s.divUsed, s.divSim // maxSim: similarity to the closest item chosen so far
 	for len(s.picked) < want && len(s.picked) < len(cand) {
 		best, bestV := -1, math.Inf(-1)
-		for t := range cand {
+		for t, rel := range s.divRel {
 			if used[t] {
 				continue
 			}
-			if v := (1-d)*rel(t) - d*maxSim[t]; v > bestV {
+			if v := (1-d)*rel - d*maxSim[t]; v > bestV {
 				best, bestV = t, v
 			}
 		}
 		used[best] = true
-		p := cand[best]
-		s.picked = append(s.picked, p)
+		s.picked = append(s.picked, cand[best])
 		s.pickedScore = append(s.pickedScore, sc[best])
-		for t, j := range cand {
-			if !used[t] && maxSim[t] < 1 {
-				maxSim[t] = max(maxSim[t], m.categorySimilarity(j, p))
+		// categorySimilarity(candidate, pick) on the gathered categories.
+		pl, pc := s.divLeaf[best], s.divCats[best]
+		for t := range cand {
+			if used[t] || maxSim[t] >= 1 {
+				continue
 			}
+			sim := 0.0
+			if l := s.divLeaf[t]; l >= 0 && l == pl {
+				sim = 1
+			} else {
+				for _, c := range s.divCats[t] {
+					if slices.Contains(pc, c) {
+						sim = 0.5
+						break
+					}
+				}
+			}
+			maxSim[t] = max(maxSim[t], sim)
 		}
 	}
 }
