@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"storefront/models"
@@ -40,10 +41,14 @@ type Catalog struct {
 	products []models.Product
 	byID     map[uint]*models.Product
 	byExt    map[string]*models.Product
-	list     *listIndex
-	Popular  []uint // active, in stock, by popularity
-	Newest   []uint // active, in stock, newest first
-	Brands   []string
+	// list is the listing index (category and search pages), built in
+	// the background once the snapshot is made: the first homepage of a
+	// large shop does not wait for its sorts. Whoever lists first waits
+	// for it.
+	list    func() *listIndex
+	Popular []uint // active, in stock, by popularity
+	Newest  []uint // active, in stock, newest first
+	Brands  []string
 	// ImageOrigins are the origins ("https://img.example.com") of the
 	// product images hosted elsewhere (an import's image_url), which the
 	// pages' content security policy must allow.
@@ -159,7 +164,8 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		c.Brands = append(c.Brands, b)
 	}
 	sort.Strings(c.Brands)
-	c.list = buildListIndex(c)
+	c.list = sync.OnceValue(func() *listIndex { return buildListIndex(c) })
+	go c.list()
 	return c
 }
 

@@ -159,7 +159,7 @@ type PriceRange struct {
 // children of Under (every category with results when Under is nil or a
 // leaf, for search).
 func (c *Catalog) List(q ListQuery) Listing {
-	li := c.list
+	li := c.list()
 	var out Listing
 	var inCat []bool // by dense category index; nil means every category
 	if q.Under != nil {

@@ -150,3 +150,31 @@ func TestListShowsPatchedStock(t *testing.T) {
 		t.Fatal("the old snapshot changed")
 	}
 }
+
+// The listing index is built once per snapshot, off the path that makes
+// the snapshot (BuildCatalog starts it in the background): every listing,
+// however many ask at once, gets that one index, and a patched snapshot
+// gets its own without touching the old one's.
+func TestListingIndexIsBuiltOncePerSnapshot(t *testing.T) {
+	c := listingCatalog()
+	got := make(chan *listIndex, 8)
+	for range cap(got) {
+		go func() { got <- c.list() }()
+	}
+	first := <-got
+	for range cap(got) - 1 {
+		if li := <-got; li != first {
+			t.Fatal("two listings of one snapshot got different indexes")
+		}
+	}
+	p, _ := c.Product(1)
+	sold := *p
+	sold.Stock = 0
+	patched := c.withProducts([]models.Product{sold})
+	if patched.list() == first || patched.list() != patched.list() {
+		t.Fatal("a patched snapshot shares the old index, or builds its own more than once")
+	}
+	if c.list() != first {
+		t.Fatal("patching changed the old snapshot's index")
+	}
+}

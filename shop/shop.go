@@ -67,29 +67,33 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	}
 	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.degraded.Store("")
-	var err error
-	if s.search, err = search.Open(searchIndexPath(db)); err != nil {
-		return nil, err
-	}
-	if err := s.LoadForgotten(ctx); err != nil {
-		return nil, err
-	}
 	if id, err := db.LatestModelArtifactID(ctx); err == nil {
 		s.seenModel.Store(uint64(id))
 	}
-	if err := s.loadSynonyms(ctx); err != nil {
-		return nil, err
-	}
-	// The stored model is read while the catalog and the search index are
-	// (each is a second or more on a large shop, and they share nothing).
+	// The stored model is read from the start, while the search index is
+	// opened and the catalog is read (on a large shop each is a second or
+	// more of one core, and they share nothing).
 	modelLoaded := make(chan struct{})
 	go func() {
 		defer close(modelLoaded)
 		s.ReloadModel(ctx)
 	}()
-	if _, err := s.rebuildCatalog(ctx, true); err != nil {
+	fail := func(err error) (*Shop, error) {
 		<-modelLoaded
 		return nil, err
+	}
+	var err error
+	if s.search, err = search.Open(searchIndexPath(db)); err != nil {
+		return fail(err)
+	}
+	if err := s.LoadForgotten(ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.loadSynonyms(ctx); err != nil {
+		return fail(err)
+	}
+	if _, err := s.rebuildCatalog(ctx, true); err != nil {
+		return fail(err)
 	}
 	// The search index is brought up to date in the background: pages
 	// that do not search are served at once, and searches wait until the

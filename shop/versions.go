@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sync"
 
 	"storefront/models"
 	"storefront/recommender"
@@ -67,6 +68,8 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		return slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return gone[id] })
 	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
-	cp.list = c.list.withProducts(fresh)
+	if list := c.list; list != nil {
+		cp.list = sync.OnceValue(func() *listIndex { return list().withProducts(fresh) })
+	}
 	return &cp
 }
