@@ -559,3 +559,52 @@ func TestDiversifyMatchesPairwisePass(t *testing.T) {
 		}
 	}
 }
+
+// TestReusedScratchServesLikeAFreshOne: a scratch reused across requests
+// of every kind — the bounded-subset blend, the factor scan (whose lazy
+// state lives in the scratch), the dense paths that write the whole
+// catalog — gives each request the row a fresh scratch gives.
+func TestReusedScratchServesLikeAFreshOne(t *testing.T) {
+	m := servingWorld(t)
+	rng := rand.New(rand.NewPCG(10, 10))
+	item := func() string { return m.cat.items[rng.IntN(len(m.cat.items))].ID }
+	var reqs []Request
+	for k := range 200 {
+		user := m.userIDs[rng.IntN(len(m.userIDs))]
+		switch k % 10 {
+		case 0:
+			reqs = append(reqs, Request{User: user, N: 20, ExcludeSeen: true, Diversity: 0.3})
+		case 1:
+			reqs = append(reqs, Request{User: user, Strategy: ALS, N: 20, Boosts: map[string]float64{item(): 5}})
+		case 2: // right after a factor scan: a stale scan would add its scores
+			reqs = append(reqs, Request{User: user, Strategy: ItemKNN, N: 20})
+		case 3:
+			reqs = append(reqs, Request{User: user, N: 20, Category: "cat3"})
+		case 4:
+			reqs = append(reqs, Request{Strategy: Similar, Anchor: item(), N: 20})
+		case 5:
+			reqs = append(reqs, Request{User: "a visitor", Recent: []Event{{Item: item(), Type: View}}, N: 20})
+		case 6:
+			reqs = append(reqs, Request{User: user, Strategy: SVD, N: 20})
+		case 7:
+			reqs = append(reqs, Request{User: user, Strategy: Content, N: 20})
+		case 8:
+			reqs = append(reqs, Request{User: user, Strategy: Popular, N: 20, Recent: []Event{{Item: item(), Type: Click}}, Brands: []string{"brand1", "brand2"}})
+		case 9:
+			reqs = append(reqs, Request{User: user, Strategy: SVD, N: 20, fullScan: true})
+		}
+	}
+	want := make([][]Recommendation, len(reqs))
+	for k, req := range reqs {
+		m.scratch = sync.Pool{} // a fresh scratch for every request
+		want[k] = m.Recommend(req)
+	}
+	m.scratch = sync.Pool{}
+	for round := range 2 {
+		for k, req := range reqs {
+			if got := m.Recommend(req); !reflect.DeepEqual(got, want[k]) {
+				t.Fatalf("round %d, request %d (%+v): on a reused scratch\n%v\non a fresh one\n%v", round, k, req, got, want[k])
+			}
+		}
+	}
+}
