@@ -32,6 +32,7 @@ func main() {
 }
 
 var (
+	keepLists  bool // -headroom: keep each shopper's lists for the breakdown
 	ablation   bool
 	tuneBudget time.Duration
 	overrides  string // JSON merged over recommender.DefaultConfig for the hybrid
@@ -45,6 +46,9 @@ type result struct {
 	seconds                      float64
 	unanswered, seenShown        int
 	notes                        []string
+	// lists holds each test shopper's top k from item-kNN and the hybrid
+	// (with -headroom).
+	lists map[string][2][]string
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -56,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
 	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone, and the hybrid without each part")
+	headroomFlag := fs.Bool("headroom", false, "generated shops: print which held-out items item-kNN, the hybrid and the oracle (the hidden tastes) rank in their top k, by kind of item")
 	fs.StringVar(&overrides, "config", "", `JSON merged over the default configuration the hybrid starts from, e.g. '{"Neighbors":200,"Profile":{"RecencyHalfRank":4}}' (durations in nanoseconds)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	ablation = *ablate
+	keepLists = *headroomFlag
 	tuneBudget = *budget
 	if tuneBudget <= 0 {
 		tuneBudget = -1
@@ -96,6 +102,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		r.oracle = oracleNDCG(w, train, test, *k)
+		if keepLists {
+			printHeadroom(stdout, spec.Name, headroom(w, train, test, r.lists, *k))
+		}
 		results = append(results, r)
 	}
 	if *ml != "" && (len(want) == 0 || want["movielens"]) {
@@ -207,6 +216,19 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 				seenList = append(seenList, it)
 			}
 			recs := m.Recommend(recommender.Request{User: u, Strategy: st, N: k, ExcludeSeen: true, Seen: seenList})
+			if keepLists && (st == recommender.ItemKNN && m == base || st == recommender.Hybrid && check) {
+				if r.lists == nil {
+					r.lists = map[string][2][]string{}
+				}
+				l, i := r.lists[u], 1 // [0] the plain item-kNN, [1] the hybrid
+				if st == recommender.ItemKNN {
+					i = 0
+				}
+				for _, x := range recs {
+					l[i] = append(l[i], x.ItemID)
+				}
+				r.lists[u] = l
+			}
 			if check {
 				if len(recs) < k {
 					r.unanswered++

@@ -61,6 +61,11 @@ type world struct {
 	// view is that product (complements and revisits left out). It is the
 	// ceiling no recommender can see, for reading the figures.
 	oracle func(user string, at time.Time) []float64
+	// The hidden truth behind the figures, for reading where a model's
+	// misses are (-headroom): each product's department and style, and
+	// each shopper's tastes.
+	cat, style []int
+	tastes     map[string]taste
 }
 
 type taste struct {
@@ -167,6 +172,7 @@ func generate(spec worldSpec) *world {
 		return -1
 	}
 	tastes := map[string]taste{}
+	w.cat, w.style, w.tastes = cat, style, tastes
 	w.oracle = func(user string, at time.Time) []float64 {
 		tu, ok := tastes[user]
 		out := make([]float64, n)
