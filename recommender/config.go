@@ -108,6 +108,7 @@ type HybridWeights struct {
 	Category, Brand, Price                          float64 // the shopper's category, brand and price affinity
 	Fresh                                           float64 // recently launched products
 	CatPop                                          float64 // popular in the shopper's categories: category affinity × the product's share of its category's popularity
+	Terms                                           float64 // the taste model over the products' words: category share × popularity share × the lifts of the history's words (terms.go)
 }
 
 // DefaultConfig returns settings for shop behaviour data.
@@ -136,7 +137,7 @@ func DefaultConfig() Config {
 		SVD:        SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
 		EASE:       EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
 		Content:    ContentConfig{Neighbors: 30},
-		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05}, // item-kNN only where tuning finds it pays (docs/recommender.md)
+		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Terms: 0.3}, // item-kNN only where tuning finds it pays (docs/recommender.md)
 		Candidates: DefaultCandidateConfig(),
 	}
 }

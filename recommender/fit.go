@@ -136,8 +136,8 @@ func (r *FitReport) Lines() []string {
 		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
 			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
 		fmt.Sprintf("profile: recency half-rank %.3g, floor %.2f; flatten %.2g", c.Profile.RecencyHalfRank, c.Profile.RecencyFloor, c.Profile.Flatten),
-		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g",
-			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop))
+		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g",
+			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms))
 	for _, s := range r.Steps {
 		out = append(out, fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG))
 	}
@@ -206,7 +206,7 @@ const (
 	minAutoTuneEvents = 100_000
 	maxAutoTuneEvents = 250_000
 	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget
-	numComponents     = 13
+	numComponents     = 14
 )
 
 // Tune chooses signal settings, model settings and the hybrid blend for
@@ -682,7 +682,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 	}
 	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
-		kind: prev.kind, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, als: prev.als,
+		kind: prev.kind, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
 		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh}
 	if retrain == "popularity" {
 		// Popularity needs the event list, which models do not keep.
@@ -690,6 +690,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		tmp := &Model{cfg: cfg}
 		sig = tmp.buildBase(t.data, cfg)
 		m.pop = trainPopularity(&sig, &m.cat, cfg)
+		m.text = &termModel{} // the taste model weighs words by popularity
 		c.m = m
 		return c, nil
 	}
@@ -753,17 +754,17 @@ func (t *tuner) setUsers(m *Model, val []Event) {
 
 var unitWeights = [numComponents]HybridWeights{
 	{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Popular: 1}, {Trending: 1},
-	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1}, {CatPop: 1},
+	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1}, {CatPop: 1}, {Terms: 1},
 }
 
 func weightVec(w HybridWeights) [numComponents]float64 {
 	return [numComponents]float64{w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending,
-		w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop}
+		w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms}
 }
 
 func vecWeights(v [numComponents]float64) HybridWeights {
 	return HybridWeights{ALS: v[0], SVD: v[1], EASE: v[2], KNN: v[3], Content: v[4], Popular: v[5], Trending: v[6],
-		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11], CatPop: v[12]}
+		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11], CatPop: v[12], Terms: v[13]}
 }
 
 // cacheFor scores every held-out shopper with each model alone (exactly

@@ -144,6 +144,11 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
 		m.blendDense(s, s.tmp, float32(w.EASE), srcEASE)
 	}
+	if w.Terms > 0 {
+		clear(s.tmp)
+		m.termScores(s, s.tmp, nil)
+		m.blendDense(s, s.tmp, float32(w.Terms), srcTerms)
+	}
 	// The sparse parts below accumulate into s.tmp from zero and list the
 	// items they touch: the dense scores above must not be left in it.
 	clear(s.tmp)
@@ -485,6 +490,13 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
 		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
 		clear(s.tmp)
+	}
+	if w.Terms > 0 {
+		m.termScores(s, s.tmp, s.sub)
+		m.blendSubset(s, s.tmp, float32(w.Terms), srcTerms)
+		for _, j := range s.sub {
+			s.tmp[j] = 0
+		}
 	}
 	if w.Popular > 0 {
 		m.blendSubset(s, m.pop.pop, float32(w.Popular), srcPopular)

@@ -22,8 +22,8 @@ func TestHybridPartsAddUpOnAReusedScratch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := []HybridWeights{{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Next: 1}}
-	all := HybridWeights{ALS: 1, SVD: 1, EASE: 1, KNN: 1, Content: 1, Next: 1}
+	parts := []HybridWeights{{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Next: 1}, {Terms: 1}}
+	all := HybridWeights{ALS: 1, SVD: 1, EASE: 1, KNN: 1, Content: 1, Next: 1, Terms: 1}
 	n := len(m.cat.items)
 	var cands []int32
 	for j := range min(n, 150) {

@@ -27,9 +27,10 @@ type Model struct {
 	kind      []EventType // strongest event type per ui entry
 
 	pop     popularity
-	knn     csr // item → co-occurrence neighbours (all event types)
-	bought  csr // item → co-purchase neighbours
-	content csr // item → TF-IDF neighbours
+	knn     csr        // item → co-occurrence neighbours (all event types)
+	bought  csr        // item → co-purchase neighbours
+	content csr        // item → TF-IDF neighbours
+	text    *termModel // the taste model over the products' words, derived when first needed (terms.go)
 	als     alsModel
 	svd     svdModel
 	ease    easeModel
@@ -183,6 +184,7 @@ func (m *Model) buildBase(d Dataset, cfg Config) signals {
 	m.userIDs, m.userIndex, m.ui, m.kind = sig.userIDs, sig.userIndex, sig.ui, sig.kind
 	m.indexItems()
 	m.indexFresh()
+	m.text = &termModel{}
 	return sig
 }
 

@@ -214,6 +214,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	}
 	m.indexItems()
 	m.indexFresh()
+	m.text = &termModel{}
 	if err := m.check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}

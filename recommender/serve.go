@@ -115,6 +115,7 @@ const (
 	srcCategory // the shopper's favourite categories
 	srcBrand    // the shopper's favourite brands
 	srcPrice    // the shopper's price range
+	srcTerms    // the taste model over the products' words (terms.go)
 )
 
 // scratch is the per-request working memory, pooled per model so serving
@@ -179,6 +180,10 @@ type scratch struct {
 	histCatAt          uint32
 	reasonDot          []float32 // factorReason: their dot products with the explained item
 	reasonNormsAt      uint32
+	termAcc            []float32 // termScores: the history's weight per word, then each word's lift
+	termCat            []float32 // termScores: the history's weight per leaf category
+	termHist           []int32   // termScores: the words of the history
+	termCats           []int32   // termScores: the leaf categories of the history
 }
 
 func (m *Model) getScratch() *scratch {
@@ -783,7 +788,7 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 		return "Often bought with the " + m.shortName(anchor), req.Anchor == ""
 	case srcNext:
 		return m.historyReason(s, s.nextAnchor[j], j, true), true
-	case srcCategory, srcPrice:
+	case srcCategory, srcPrice, srcTerms:
 		return m.interestReason(s, j), true
 	case srcBrand:
 		if b := strings.TrimSpace(m.cat.items[j].Brand); b != "" {

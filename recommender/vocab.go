@@ -209,6 +209,8 @@ func (s source) name() string {
 		return Similar.String()
 	case srcPinned:
 		return RulePinned
+	case srcTerms:
+		return Hybrid.String() // a part of the hybrid only
 	}
 	return Popular.String()
 }

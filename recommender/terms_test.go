@@ -1,0 +1,71 @@
+package recommender
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestShoppersWordsCarryATasteAcrossCategories: a shopper who chose rustic
+// tents is shown the rustic boot before the modern one, a shopper who chose
+// modern tents the modern boot first — boots neither of them touched, of
+// equal popularity — by the taste model over the products' words alone, and
+// the stored model does the same.
+func TestShoppersWordsCarryATasteAcrossCategories(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	item := func(id, title, cat string) Item {
+		return Item{ID: id, Title: title, Category: cat, CategoryPath: []string{"Outdoor", cat}, Brand: "Acme",
+			Description: "Made to last.", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)}
+	}
+	items := []Item{
+		item("t1", "Rustic cabin tent", "Tents"), item("t2", "Rustic canvas tent", "Tents"),
+		item("t3", "Modern dome tent", "Tents"), item("t4", "Modern tunnel tent", "Tents"),
+		item("b1", "Modern trail boot", "Boots"), item("b2", "Rustic trail boot", "Boots"),
+	}
+	histories := map[string][]string{
+		"ann": {"t1", "t2"}, "bob": {"t3", "t4"},
+		"cid": {"b1"}, "dee": {"b2"}, // one shopper each: the boots are equally popular
+	}
+	var evs []Event
+	for u, h := range histories {
+		for k, id := range h {
+			evs = append(evs, Event{User: u, Item: id, Type: View, Time: now.Add(-time.Duration(48-k) * time.Hour)})
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Workers = 1
+	cfg.Candidates.PerUser = 0
+	cfg.Weights = HybridWeights{Terms: 1}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: now}, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := Load(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mm := range []*Model{m, stored} {
+		for u, first := range map[string]string{"ann": "b2", "bob": "b1"} {
+			var ids []string
+			for _, r := range mm.Recommend(Request{User: u, N: 4, ExcludeSeen: true}) {
+				if r.Source != Hybrid.String() {
+					t.Fatalf("%s: %s placed by %s, want the taste model (%q)", u, r.ItemID, r.Source, Hybrid.String())
+				}
+				ids = append(ids, r.ItemID)
+			}
+			b1, b2 := slices.Index(ids, "b1"), slices.Index(ids, "b2")
+			if b1 < 0 || b2 < 0 {
+				t.Fatalf("%s: %v, want both boots", u, ids)
+			}
+			if got := ids[min(b1, b2)]; got != first {
+				t.Errorf("%s: %v, want %s before the other boot (the style of their tents)", u, ids, first)
+			}
+		}
+	}
+}
