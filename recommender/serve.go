@@ -181,6 +181,7 @@ type scratch struct {
 	reasonDot          []float32 // factorReason: their dot products with the explained item
 	reasonNormsAt      uint32
 	termAcc            []float32 // termScores: the history's weight per word, then each word's lift
+	termExp            []float32 // termScores: each history word's weight expected from the history's categories
 	termCat            []float32 // termScores: the history's weight per leaf category
 	termHist           []int32   // termScores: the words of the history
 	termCats           []int32   // termScores: the leaf categories of the history

@@ -136,15 +136,6 @@ func (t *termModel) build(m *Model) {
 	}
 }
 
-// share is P(word | category): 0 when no product of the category has it.
-func (t *termModel) share(c, word int32) float32 {
-	ids, vals := t.catTerms.row(int(c))
-	if k, ok := slices.BinarySearch(ids, word); ok {
-		return vals[k]
-	}
-	return 0
-}
-
 // termScores writes the taste model's score into dst for the listed items
 // (every item when items is nil); items it cannot score stay zero.
 func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
@@ -154,7 +145,16 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 	t := m.text.get(m)
 	nc := len(m.cat.categories)
 	s.termCat = resize(s.termCat, nc)
-	s.termAcc = resize(s.termAcc, t.itemTerms.cols)
+	// The word arrays are catalog-vocabulary sized: kept zero between
+	// requests, only the history's words are cleared after use.
+	if len(s.termAcc) != t.itemTerms.cols {
+		s.termAcc, s.termExp = make([]float32, t.itemTerms.cols), make([]float32, t.itemTerms.cols)
+	}
+	defer func() {
+		for _, id := range s.termHist {
+			s.termAcc[id], s.termExp[id] = 0, 0
+		}
+	}()
 	s.termHist = s.termHist[:0]
 	s.termCats = s.termCats[:0]
 	var total float32
@@ -181,13 +181,19 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 		return
 	}
 	// Each history word's lift: its weight in the history against what the
-	// history's categories would give it.
-	for _, id := range s.termHist {
-		var e float32
-		for _, c := range s.termCats {
-			e += s.termCat[c] * t.share(c, id)
+	// history's categories would give it (e, summed category by category
+	// over the words of the history only).
+	for _, c := range s.termCats {
+		wc := s.termCat[c]
+		words, shares := t.catTerms.row(int(c))
+		for k, id := range words {
+			if s.termAcc[id] > 0 {
+				s.termExp[id] += wc * shares[k]
+			}
 		}
-		s.termAcc[id] = (s.termAcc[id] + wordPseudo) / (e + wordPseudo)
+	}
+	for _, id := range s.termHist {
+		s.termAcc[id] = (s.termAcc[id] + wordPseudo) / (s.termExp[id] + wordPseudo)
 	}
 	score := func(j int32) {
 		c := m.cat.leafCat[j]
