@@ -8,13 +8,17 @@ import (
 )
 
 // AllProducts reads every field the entity has, as gorm would, including
-// columns left NULL by an older import and a product without a brand.
+// columns left NULL by an older import, a product without a brand and
+// timestamps with fractions of a second and an offset (parsed by hand on
+// SQLite).
 func TestAllProductsReadsEveryField(t *testing.T) {
 	db := mustOpen(t)
 	if err := db.W.Create(&Category{Slug: "c", Name: "C"}).Error; err != nil {
 		t.Fatal(err)
 	}
-	at := time.Date(2026, 10, 1, 8, 30, 0, 0, time.UTC)
+	// Fractions of a second and an offset other than UTC, as a product
+	// created through gorm with a local time stores them.
+	at := time.Date(2026, 10, 1, 8, 30, 0, 123456789, time.FixedZone("CEST", 2*3600))
 	full := Product{ExternalID: "SKU-1", Slug: "tent", Title: "Tent", Description: "Sleeps two", Brand: "Packwell", CategoryID: 1,
 		PriceCents: 12900, CompareAtCents: 15900, Stock: 3, ImageURL: "/img/u/abc.jpg", Active: true, Popularity: 4.25, CreatedAt: at, UpdatedAt: at}
 	bare := Product{ExternalID: "SKU-2", Slug: "mat", Title: "Mat", CategoryID: 1}
