@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type termModel struct {
 	catTerms  csr       // leaf categories × words: the popularity-weighted share of the category's items with the word
 	popShare  []float32 // per item: its share of its leaf category's popularity (smoothed)
 	catPrior  []float32 // per leaf category: its share of the shop's popularity
+	leafCat   []int32   // per item: its leaf category (the catalog's), or -1
 }
 
 // wordPseudo is the pseudo-count of the word lifts: a word needs a few
@@ -43,6 +45,10 @@ const (
 	catPseudo  = 1
 )
 
+// maxItemWords bounds the words of one product the taste model reads (its
+// rarest); the suite's and the demo's products have fewer.
+const maxItemWords = 16
+
 func (t *termModel) get(m *Model) *termModel {
 	t.once.Do(func() { t.build(m) })
 	return t
@@ -51,10 +57,10 @@ func (t *termModel) get(m *Model) *termModel {
 func (t *termModel) build(m *Model) {
 	n, nc := len(m.cat.items), len(m.cat.categories)
 	vocab := map[string]int32{}
-	t.itemTerms = csr{rows: n, indptr: make([]int32, n+1)}
-	var ids []int32
+	lists := make([][]int32, n)
+	var df []int32
 	for i := range n {
-		ids = ids[:0]
+		var ids []int32
 		for _, wt := range m.cat.terms(i) {
 			if strings.HasPrefix(wt.term, "cat:") {
 				continue
@@ -63,18 +69,35 @@ func (t *termModel) build(m *Model) {
 			if !ok {
 				id = int32(len(vocab))
 				vocab[wt.term] = id
+				df = append(df, 0)
 			}
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
 		for _, id := range ids {
+			df[id]++
+		}
+		lists[i] = ids
+	}
+	// A long description would make every product cost its every word at
+	// serving: a product keeps its maxItemWords rarest words.
+	t.itemTerms = csr{rows: n, indptr: make([]int32, n+1)}
+	for i, ids := range lists {
+		if len(ids) > maxItemWords {
+			slices.SortStableFunc(ids, func(a, b int32) int { return cmp.Compare(df[a], df[b]) })
+			ids = ids[:maxItemWords]
+			slices.Sort(ids)
+		}
+		for _, id := range ids {
 			t.itemTerms.indices = append(t.itemTerms.indices, id)
 			t.itemTerms.data = append(t.itemTerms.data, 1)
 		}
 		t.itemTerms.indptr[i+1] = int32(len(t.itemTerms.indices))
 	}
+	var ids []int32
 	t.itemTerms.cols = len(vocab)
+	t.leafCat = m.cat.leafCat
 	pop := func(j int) float64 {
 		if j < len(m.pop.pop) {
 			return float64(m.pop.pop[j])
@@ -149,10 +172,12 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 	// requests, only the history's words are cleared after use.
 	if len(s.termAcc) != t.itemTerms.cols {
 		s.termAcc, s.termExp = make([]float32, t.itemTerms.cols), make([]float32, t.itemTerms.cols)
+		s.termBits = make([]uint64, (t.itemTerms.cols+63)/64)
 	}
 	defer func() {
 		for _, id := range s.termHist {
 			s.termAcc[id], s.termExp[id] = 0, 0
+			s.termBits[id>>6] = 0
 		}
 	}()
 	s.termHist = s.termHist[:0]
@@ -173,6 +198,7 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 		for _, id := range words {
 			if s.termAcc[id] == 0 {
 				s.termHist = append(s.termHist, id)
+				s.termBits[id>>6] |= 1 << (id & 63)
 			}
 			s.termAcc[id] += w
 		}
@@ -195,29 +221,36 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 	for _, id := range s.termHist {
 		s.termAcc[id] = (s.termAcc[id] + wordPseudo) / (s.termExp[id] + wordPseudo)
 	}
-	score := func(j int32) {
-		c := m.cat.leafCat[j]
-		if c < 0 {
-			return
-		}
-		v := (s.termCat[c] + catPseudo*t.catPrior[c]) / (total + catPseudo) * t.popShare[j]
-		words, _ := t.itemTerms.row(int(j))
-		for _, id := range words {
-			if l := s.termAcc[id]; l > 0 {
-				v *= l
-			}
-		}
-		if v > 0 {
-			dst[j] = v
-		}
-	}
+	// Most of a product's words are not the history's: a bit per word
+	// (small enough to stay in cache) says which lifts to read.
+	prior := catPseudo / (total + catPseudo)
+	share := 1 / (total + catPseudo)
 	if items == nil {
 		for j := range m.cat.items {
-			score(int32(j))
+			t.score(s, dst, int32(j), prior, share)
 		}
-	} else {
-		for _, j := range items {
-			score(j)
+		return
+	}
+	for _, j := range items {
+		t.score(s, dst, j, prior, share)
+	}
+}
+
+// score sets dst[j] to the taste model's score of item j for the history
+// summarised in s (category weights, word lifts and their bits).
+func (t *termModel) score(s *scratch, dst []float32, j int32, prior, share float32) {
+	c := t.leafCat[j]
+	if c < 0 {
+		return
+	}
+	v := (s.termCat[c]*share + prior*t.catPrior[c]) * t.popShare[j]
+	lo, hi := t.itemTerms.indptr[j], t.itemTerms.indptr[j+1]
+	for _, id := range t.itemTerms.indices[lo:hi] {
+		if s.termBits[id>>6]&(1<<(id&63)) != 0 {
+			v *= s.termAcc[id]
 		}
+	}
+	if v > 0 {
+		dst[j] = v
 	}
 }

@@ -69,3 +69,44 @@ func TestShoppersWordsCarryATasteAcrossCategories(t *testing.T) {
 		}
 	}
 }
+
+// TestALongDescriptionKeepsItsRarestWords: the taste model reads at most
+// maxItemWords words of a product, its rarest, so a long description does
+// not make every request pay for every word.
+func TestALongDescriptionKeepsItsRarestWords(t *testing.T) {
+	common := "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
+	more := " mike november oscar papa quebec romeo sierra tango"
+	items := []Item{
+		{ID: "long", Title: "Velvet", Category: "Chairs", CategoryPath: []string{"Chairs"}, Description: common + more + " uniform victor", Active: true},
+		{ID: "a", Title: "Plain", Category: "Chairs", CategoryPath: []string{"Chairs"}, Description: common + more, Active: true},
+		{ID: "b", Title: "Plain", Category: "Chairs", CategoryPath: []string{"Chairs"}, Description: common, Active: true},
+	}
+	m := &Model{cat: newCatalog(Dataset{Items: items})}
+	m.pop.pop = make([]float32, len(items))
+	tm := (&termModel{}).get(m)
+	long, _ := tm.itemTerms.row(0)
+	if len(long) != maxItemWords {
+		t.Fatalf("the long product keeps %d words, want %d", len(long), maxItemWords)
+	}
+	// Its own three words (velvet, uniform, victor) are the rarest: kept,
+	// and no other product has them.
+	others := map[int32]bool{}
+	for r := 1; r < len(items); r++ {
+		words, _ := tm.itemTerms.row(r)
+		for _, id := range words {
+			others[id] = true
+		}
+	}
+	own := 0
+	for _, id := range long {
+		if !others[id] {
+			own++
+		}
+	}
+	if own != 3 {
+		t.Errorf("the long product keeps %d of its own 3 words", own)
+	}
+	if b, _ := tm.itemTerms.row(2); len(b) != 13 {
+		t.Errorf("a short product keeps %d words, want all 13", len(b))
+	}
+}
