@@ -17,8 +17,9 @@ func TestAllProductsReadsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Fractions of a second and an offset other than UTC, as a product
-	// created through gorm with a local time stores them.
-	at := time.Date(2026, 10, 1, 8, 30, 0, 123456789, time.FixedZone("CEST", 2*3600))
+	// created through gorm with a local time stores them (microseconds, the
+	// finest PostgreSQL keeps).
+	at := time.Date(2026, 10, 1, 8, 30, 0, 123456000, time.FixedZone("CEST", 2*3600))
 	full := Product{ExternalID: "SKU-1", Slug: "tent", Title: "Tent", Description: "Sleeps two", Brand: "Packwell", CategoryID: 1,
 		PriceCents: 12900, CompareAtCents: 15900, Stock: 3, ImageURL: "/img/u/abc.jpg", Active: true, Popularity: 4.25, CreatedAt: at, UpdatedAt: at}
 	bare := Product{ExternalID: "SKU-2", Slug: "mat", Title: "Mat", CategoryID: 1}
