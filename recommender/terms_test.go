@@ -3,7 +3,10 @@ package recommender
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -108,5 +111,81 @@ func TestALongDescriptionKeepsItsRarestWords(t *testing.T) {
 	}
 	if b, _ := tm.itemTerms.row(2); len(b) != 13 {
 		t.Errorf("a short product keeps %d words, want all 13", len(b))
+	}
+}
+
+// TestIncidentalWordsDoNotCarryTaste: in a shop where shoppers keep to a
+// style (rustic or modern) and an incidental word ("maple") falls on half
+// the products at random, a shopper who chose rustic three times in five,
+// every time a maple product, is shown an untouched rustic boot before an
+// untouched modern maple boot. With one fixed pseudo-count for every word
+// the maple lift (five of five) outweighed the style's (three of five);
+// the shop's own shoppers show that maple carries no taste and the style
+// does.
+func TestIncidentalWordsDoNotCarryTaste(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(7, 11))
+	var items []Item
+	styles := []string{"Rustic", "Modern"}
+	type key struct {
+		cat   string
+		style int
+		maple bool
+	}
+	byKey := map[key][]string{}
+	for _, cat := range []string{"Tents", "Lamps", "Boots"} {
+		for k := range 24 {
+			st, maple := k%2, rng.IntN(2) == 0
+			extra := "oak"
+			if maple {
+				extra = "maple"
+			}
+			id := fmt.Sprintf("%s-%02d", cat, k)
+			items = append(items, Item{ID: id, Title: fmt.Sprintf("%s %s %s", styles[st], extra, strings.TrimSuffix(cat, "s")),
+				Category: cat, CategoryPath: []string{"Outdoor", cat}, Brand: "Acme", PriceCents: 5000, Stock: 5, Active: true,
+				Created: now.AddDate(0, -2, 0)})
+			byKey[key{cat, st, maple}] = append(byKey[key{cat, st, maple}], id)
+		}
+	}
+	// Two boots no one touched: one rustic without maple, one modern with it.
+	items = append(items,
+		Item{ID: "rustic-boot", Title: "Rustic oak Boot", Category: "Boots", CategoryPath: []string{"Outdoor", "Boots"}, Brand: "Acme", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)},
+		Item{ID: "modern-maple-boot", Title: "Modern maple Boot", Category: "Boots", CategoryPath: []string{"Outdoor", "Boots"}, Brand: "Acme", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)})
+	var evs []Event
+	at := now.Add(-30 * 24 * time.Hour)
+	view := func(u, id string) {
+		evs = append(evs, Event{User: u, Item: id, Type: View, Time: at})
+		at = at.Add(time.Minute)
+	}
+	for u := range 300 {
+		st := u % 2
+		for range 6 {
+			cat := []string{"Tents", "Lamps", "Boots"}[rng.IntN(3)]
+			list := byKey[key{cat, st, rng.IntN(2) == 0}]
+			view(fmt.Sprintf("u%03d", u), list[rng.IntN(len(list))])
+		}
+	}
+	// Tess: rustic three times, modern twice, maple every time, in tents and lamps.
+	for k, c := range []key{{"Tents", 0, true}, {"Lamps", 0, true}, {"Tents", 0, true}, {"Lamps", 1, true}, {"Tents", 1, true}} {
+		view("tess", byKey[c][k%len(byKey[c])])
+	}
+	cfg := DefaultConfig()
+	cfg.Workers = 1
+	cfg.Candidates.PerUser = 0
+	cfg.Weights = HybridWeights{Terms: 1}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: now}, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range m.Recommend(Request{User: "tess", N: len(items), ExcludeSeen: true}) {
+		ids = append(ids, r.ItemID)
+	}
+	rustic, maple := slices.Index(ids, "rustic-boot"), slices.Index(ids, "modern-maple-boot")
+	if rustic < 0 || maple < 0 {
+		t.Fatalf("tess: %v, want both untouched boots", ids)
+	}
+	if rustic > maple {
+		t.Errorf("tess: the modern maple boot at %d before the rustic boot at %d: the incidental word outweighed her style", maple, rustic)
 	}
 }
