@@ -109,6 +109,9 @@ type ComposedSlot struct {
 	// Creative is the index in Spec.Creatives of the creative a banner
 	// shows; -1 when it has none.
 	Creative int
+	// visit is set on rows that follow the visit in progress
+	// (followsVisit).
+	visit bool
 
 	req Request // the request that filled the row, for explanations
 }
@@ -240,7 +243,9 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 			continue
 		}
 		rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
+		visit := followsVisit(spec, sh.session)
 		for i := range rows {
+			rows[i].visit = visit
 			rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
 			for _, it := range rows[i].Items {
 				used[it.ItemID] = spec.ID
@@ -418,7 +423,7 @@ func sessionCategory(m *Model, sh Shopper, skip map[string]bool) string {
 func sessionWeights(m *Model) *HybridWeights {
 	w := m.cfg.Weights
 	w.Price = max(w.Price, 1)
-	w.Brand = max(w.Brand, 0.3)
+	w.Brand = max(w.Brand, 1)
 	return &w
 }
 
@@ -441,8 +446,24 @@ func sessionIntent(s *SlotSpec, session map[string]float64) float64 {
 		}
 	case KindBecauseViewed:
 		return 0.9 // anchored on the latest items, which are the visit's
+	case KindRecommended:
+		// Folded in from the visit too, over every category: it follows
+		// the rows above, ahead of the rows that ignore the visit (best
+		// sellers, trending, new arrivals). Not when the merchandiser
+		// chose a strategy that reads no history.
+		switch st, ok, _ := s.Kind.ParseSlotStrategy(s.Strategy); {
+		case !ok, st == Hybrid, st == ALS, st == SVD, st == EASE, st == ItemKNN, st == Content, st == NewForYou:
+			return 0.5
+		}
 	}
 	return 0
+}
+
+// followsVisit reports whether a slot shows what the visit in progress is
+// about (its category, what goes with its items): such rows lead the page
+// together, even when they share a category (see varyRows).
+func followsVisit(s *SlotSpec, session map[string]float64) bool {
+	return (s.Kind == KindCategory || s.Kind == KindBecauseViewed) && sessionIntent(s, session) > 0
 }
 
 // orderSlots returns slot indexes in display order.
@@ -729,6 +750,12 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		req.Strategy = pick(Hybrid)
 		req.ExcludeSeen = true
 		req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
+		if req.Strategy == Hybrid && m != nil && len(sh.visit) > 0 && !sh.IgnoreTrained && !m.KnownUser(user) {
+			// A visitor the model never saw: the visit is all the shop
+			// knows of them, and its price band and brands show what they
+			// are after now (as in the visit's category row).
+			req.weights, req.folded = sessionWeights(m), nil
+		}
 	}
 	if spec.Category != "" {
 		req.Category = spec.Category

@@ -97,8 +97,10 @@ const maxSameLead = 2
 // varyRows keeps more than maxSameLead consecutive rows from being led by
 // the same category (a toy buyer's page of four puzzle rows): a row that
 // would make a third is swapped with the next free row led by something
-// else. Locked rows keep their place. A row's lead is the leaf category of
-// most of its cards.
+// else. Locked rows keep their place, and so do the rows that follow the
+// visit in progress: a visitor who opened two jackets gets the jackets row
+// and what goes with each jacket before anything else. A row's lead is the
+// leaf category of most of its cards.
 func varyRows(m *Model, rows []ComposedSlot) []ComposedSlot {
 	if m == nil || len(rows) <= maxSameLead {
 		return rows
@@ -119,7 +121,7 @@ func varyRows(m *Model, rows []ComposedSlot) []ComposedSlot {
 		return true
 	}
 	for p := maxSameLead; p < len(rows); p++ {
-		if !sameRun(p) || rows[p].Spec.Locked {
+		if !sameRun(p) || rows[p].Spec.Locked || rows[p].visit {
 			continue
 		}
 		for q := p + 1; q < len(rows); q++ {

@@ -143,6 +143,11 @@ func TestRowsThatAreNotPersonalNeverSayForYou(t *testing.T) {
 	}
 }
 
+func visitRow(cs ComposedSlot) ComposedSlot {
+	cs.visit = true
+	return cs
+}
+
 func TestAtMostTwoConsecutiveRowsLedByOneCategory(t *testing.T) {
 	m := trainTestModel(t)
 	row := func(id string, locked bool, items ...string) ComposedSlot {
@@ -165,6 +170,10 @@ func TestAtMostTwoConsecutiveRowsLedByOneCategory(t *testing.T) {
 		{"nothing else to show", []ComposedSlot{row("a", false, "tent"), row("b", false, "mug"), row("c", false, "stove")}, []string{"a", "b", "c"}},
 		{"already varied", []ComposedSlot{row("a", false, "tent"), row("b", false, "knife"), row("c", false, "stove"), row("d", false, "mug")},
 			[]string{"a", "b", "c", "d"}},
+		// A visitor who opened a tent and a stove: the camping row and
+		// what goes with each stay together at the top.
+		{"the visit's rows stay", []ComposedSlot{hero, visitRow(row("a", false, "tent", "stove")), visitRow(row("b", false, "mug", "stove")),
+			visitRow(row("c", false, "lamp", "tent")), row("d", false, "knife", "board"), row("e", false, "stove")}, []string{"hero", "a", "b", "c", "d", "e"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
