@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -187,5 +188,75 @@ func TestIncidentalWordsDoNotCarryTaste(t *testing.T) {
 	}
 	if rustic > maple {
 		t.Errorf("tess: the modern maple boot at %d before the rustic boot at %d: the incidental word outweighed her style", maple, rustic)
+	}
+}
+
+// TestPrepareTermsBuildsWhatFirstUseBuilds: the shopper's-words tables a
+// server builds in the background once it is ready (PrepareTerms) are the
+// ones the first shopper with a history would build, and the rows served
+// from them are the same.
+func TestPrepareTermsBuildsWhatFirstUseBuilds(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var items []Item
+	for i, title := range []string{"Rustic cabin tent", "Modern dome tent", "Rustic trail boot", "Modern trail boot", "Wool blanket", "Linen blanket"} {
+		cat := []string{"Tents", "Tents", "Boots", "Boots", "Bedding", "Bedding"}[i]
+		items = append(items, Item{ID: string(rune('a' + i)), Title: title, Category: cat, CategoryPath: []string{"Outdoor", cat},
+			Brand: "Acme", Description: "Made to last.", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)})
+	}
+	var evs []Event
+	for u, h := range map[string][]string{"ann": {"a", "c"}, "bob": {"b", "d"}, "cid": {"e"}, "dee": {"f", "a"}} {
+		for k, id := range h {
+			evs = append(evs, Event{User: u, Item: id, Type: View, Time: now.Add(-time.Duration(48-k) * time.Hour)})
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Workers = 1
+	cfg.Weights = HybridWeights{Terms: 1}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: now}, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prepared, err := LoadBytes(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstUse, err := LoadBytes(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prepared.Prepared() {
+		t.Fatal("a loaded model reports its tables built before anything built them")
+	}
+	prepared.PrepareRelated()
+	prepared.PrepareTerms()
+	if !prepared.Prepared() || !prepared.text.built.Load() {
+		t.Fatal("PrepareTerms left the shopper's-words tables unbuilt")
+	}
+	if firstUse.text.built.Load() {
+		t.Fatal("tables built before first use")
+	}
+	for _, u := range []string{"ann", "bob", "cid", "dee"} {
+		got := prepared.Recommend(Request{User: u, N: 4, ExcludeSeen: true})
+		want := firstUse.Recommend(Request{User: u, N: 4, ExcludeSeen: true})
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: prepared model serves %v, first use %v", u, got, want)
+		}
+	}
+	if !firstUse.text.built.Load() {
+		t.Fatal("a shopper with a history did not build the tables")
+	}
+	a, b := prepared.text, firstUse.text
+	for name, pair := range map[string][2]any{
+		"item words": {a.itemTerms, b.itemTerms}, "category words": {a.catTerms, b.catTerms},
+		"popularity shares": {a.popShare, b.popShare}, "category priors": {a.catPrior, b.catPrior}, "leaf categories": {a.leafCat, b.leafCat},
+		"word dispersions": {a.kappa, b.kappa}, "word pseudo-counts": {a.pseudo, b.pseudo},
+	} {
+		if !reflect.DeepEqual(pair[0], pair[1]) {
+			t.Errorf("%s differ between the prepared and the first-use tables", name)
+		}
 	}
 }

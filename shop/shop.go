@@ -52,6 +52,7 @@ type Shop struct {
 	refresh    chan struct{}
 	stop       chan struct{}
 	background sync.WaitGroup
+	started    chan struct{} // closed when New's background work is done (Started)
 }
 
 // New loads the catalog and the stored model.
@@ -65,18 +66,21 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 			opt.Poll = 2 * time.Second
 		}
 	}
-	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{})}
+	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{}),
+		started: make(chan struct{})}
 	s.degraded.Store("")
 	if id, err := db.LatestModelArtifactID(ctx); err == nil {
 		s.seenModel.Store(uint64(id))
 	}
 	// The stored model is read from the start, while the search index is
 	// opened and the catalog is read (on a large shop each is a second or
-	// more of one core, and they share nothing).
+	// more of one core, and they share nothing). What is derived from the
+	// model for later (product pages' related rows, the shopper's-words
+	// tables) waits until the shop is ready: see below.
 	modelLoaded := make(chan struct{})
 	go func() {
 		defer close(modelLoaded)
-		s.ReloadModel(ctx)
+		s.reloadModel(ctx, false)
 	}()
 	fail := func(err error) (*Shop, error) {
 		<-modelLoaded
@@ -95,17 +99,43 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 	if _, err := s.rebuildCatalog(ctx, true); err != nil {
 		return fail(err)
 	}
-	// The search index is brought up to date in the background: pages
-	// that do not search are served at once, and searches wait until the
-	// index is ready (search.Index waits for its first Sync).
+	<-modelLoaded
+	s.trainer = newTrainer(s)
+	// The shop can serve now. What is left of its start-up runs in the
+	// background, one step after the other on one goroutine, so that it
+	// takes at most one core from the first requests (on a 2-core machine
+	// the model's and the catalog's reads had to share the cores with the
+	// related rows and the search vocabulary, and the first page with all
+	// three): the search index brought up to date (searches wait for its
+	// first Sync: search.Index), then the product pages' related rows
+	// (until they are ranked a product page ranks its own), then the
+	// shopper's-words tables (until they are built the first shopper with
+	// a history builds them).
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
+		defer close(s.started)
 		s.syncSearch(s.Catalog())
+		if m := s.model.Load(); m != nil && !s.stopping() {
+			prepareModel(m)
+		}
 	}()
-	<-modelLoaded
-	s.trainer = newTrainer(s)
 	return s, nil
+}
+
+// Started is closed once the work New leaves to the background is done:
+// the search index is current and the serving model's derived tables are
+// built. A measure of what the started shop holds waits for it.
+func (s *Shop) Started() <-chan struct{} { return s.started }
+
+// stopping reports whether Close was called.
+func (s *Shop) stopping() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // DB returns the shop's database.
@@ -117,12 +147,20 @@ func (s *Shop) Catalog() *Catalog { return s.catalog.Load() }
 // Model returns the serving model, nil until one is trained.
 func (s *Shop) Model() *recommender.Model { return s.model.Load() }
 
-// serve publishes m as the serving model and ranks its product pages'
-// rows in the background (recommender.Model.PrepareRelated); until that is
-// done a product page ranks its own rows.
+// serve publishes m as the serving model and builds what it derives for
+// later in the background (prepareModel).
 func (s *Shop) serve(m *recommender.Model) {
 	s.model.Store(m)
-	go m.PrepareRelated()
+	go prepareModel(m)
+}
+
+// prepareModel ranks m's product pages' rows (recommender.Model.
+// PrepareRelated; until then a product page ranks its own) and builds its
+// shopper's-words tables (PrepareTerms; until then the first shopper with
+// a history builds them).
+func prepareModel(m *recommender.Model) {
+	m.PrepareRelated()
+	m.PrepareTerms()
 }
 
 // ModelInfo describes the serving model (without its blob), nil without one.

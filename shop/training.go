@@ -315,7 +315,11 @@ func LoadStoredModel(ctx context.Context, db *models.DB) (*recommender.Model, *m
 
 // ReloadModel swaps in the newest stored model; without one the
 // shop serves popularity until the first training finishes.
-func (s *Shop) ReloadModel(ctx context.Context) {
+func (s *Shop) ReloadModel(ctx context.Context) { s.reloadModel(ctx, true) }
+
+// reloadModel is ReloadModel; with prepare false the model's derived
+// tables are left to the caller (New builds them once the shop is ready).
+func (s *Shop) reloadModel(ctx context.Context, prepare bool) {
 	m, a, err := LoadStoredModel(ctx, s.db)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
@@ -324,7 +328,11 @@ func (s *Shop) ReloadModel(ctx context.Context) {
 		s.SetDegraded("stored model unreadable: serving popularity")
 		s.log.Error("stored model unreadable", "err", err)
 	default:
-		s.serve(m)
+		if prepare {
+			s.serve(m)
+		} else {
+			s.model.Store(m)
+		}
 		s.setModelInfo(a)
 		s.SetDegraded("")
 	}

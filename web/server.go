@@ -166,7 +166,16 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	}
 	srv := s.httpServer()
 	s.Start()
-	go s.limitMemory()
+	go func() {
+		// The limit follows what the started shop holds: its start-up
+		// work done (shop.Started), not the first pages' garbage
+		// collection racing them.
+		select {
+		case <-s.shop.Started():
+			s.limitMemory()
+		case <-ctx.Done():
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
