@@ -201,10 +201,11 @@ func (t *termModel) build(m *Model) {
 	t.wordDispersion(m.ui)
 }
 
-// dispersionWork bounds the work of wordDispersion (word reads): the
-// shoppers it reads are spread over the whole list, and it stops when
-// the bound is reached.
-const dispersionWork = 20_000_000
+// dispersionWork bounds the work of wordDispersion (word reads, about
+// 25 ns each): the shoppers it reads are spread over the whole list, as
+// many as the bound affords by a pilot's measure of a shopper's work, and
+// it stops when the bound is reached.
+const dispersionWork = 5_000_000
 
 // wordDispersion learns from the shop's shoppers which words carry a
 // taste. If shoppers chose a word's products only as often as their
@@ -238,65 +239,82 @@ func (t *termModel) wordDispersion(ui csr) {
 		wc := make([]float64, nc)
 		var cats, touched []int32
 		work := 0
-		// Read the shoppers spread over the list; each once.
-		step := 1
-		if ui.rows > 20_000 {
-			step = ui.rows / 20_000
+		// The shoppers read are spread over the list, one in every step:
+		// a pilot of a few hundred of them measures a shopper's work.
+		pilot, pilotWork := 0, 0
+		for k := range min(ui.rows, 256) {
+			items, _ := ui.row(k * ui.rows / min(ui.rows, 256))
+			cats = cats[:0]
+			for _, j := range items {
+				if int(j) < len(t.leafCat) {
+					if c := t.leafCat[j]; c >= 0 && wc[c] == 0 {
+						wc[c] = 1
+						cats = append(cats, c)
+						pilotWork += int(t.catTerms.indptr[c+1] - t.catTerms.indptr[c])
+					}
+				}
+			}
+			for _, c := range cats {
+				wc[c] = 0
+			}
+			pilot++
 		}
-		for start := 0; start < step && work < dispersionWork; start++ {
-			for u := start; u < ui.rows && work < dispersionWork; u += step {
-				items, _ := ui.row(u)
-				n := 0
-				cats = cats[:0]
-				for _, j := range items {
-					if int(j) >= len(t.leafCat) {
-						continue
-					}
-					if c := t.leafCat[j]; c >= 0 {
-						if wc[c] == 0 {
-							cats = append(cats, c)
-						}
-						wc[c]++
-						n++
-					}
+		step := 1
+		if pilotWork > 0 {
+			step = max(1, int(float64(ui.rows)*float64(pilotWork)/float64(pilot)/dispersionWork+0.999))
+		}
+		for u := 0; u < ui.rows && work < dispersionWork; u += step {
+			items, _ := ui.row(u)
+			n := 0
+			cats = cats[:0]
+			for _, j := range items {
+				if int(j) >= len(t.leafCat) {
+					continue
 				}
-				if n >= 2 {
-					touched = touched[:0]
-					for _, c := range cats {
-						w := wc[c]
-						words, shares := t.catTerms.row(int(c))
-						work += len(words)
-						for k, id := range words {
-							p := float64(min(shares[k], 1))
-							if !seen[id] {
-								seen[id] = true
-								touched = append(touched, id)
-							}
-							exp[id] += w * p
-							vr[id] += w * p * (1 - p)
-							sd[id] += w * math.Sqrt(p*(1-p))
-						}
+				if c := t.leafCat[j]; c >= 0 {
+					if wc[c] == 0 {
+						cats = append(cats, c)
 					}
-					for _, j := range items {
-						if int(j) < len(t.leafCat) && t.leafCat[j] >= 0 {
-							words, _ := t.itemTerms.row(int(j))
-							for _, id := range words {
-								cnt[id]++
-							}
-						}
-					}
-					for _, id := range touched {
-						d := cnt[id] - exp[id]
-						v := vr[id]
-						sumA[id] += d*d - v
-						sumB[id] += sd[id]*sd[id] - v
-						sumSE[id] += v + 2*v*v
-						cnt[id], exp[id], vr[id], sd[id], seen[id] = 0, 0, 0, 0, false
-					}
+					wc[c]++
+					n++
 				}
+			}
+			if n >= 2 {
+				touched = touched[:0]
 				for _, c := range cats {
-					wc[c] = 0
+					w := wc[c]
+					words, shares := t.catTerms.row(int(c))
+					work += len(words)
+					for k, id := range words {
+						p := float64(min(shares[k], 1))
+						if !seen[id] {
+							seen[id] = true
+							touched = append(touched, id)
+						}
+						exp[id] += w * p
+						vr[id] += w * p * (1 - p)
+						sd[id] += w * math.Sqrt(p*(1-p))
+					}
 				}
+				for _, j := range items {
+					if int(j) < len(t.leafCat) && t.leafCat[j] >= 0 {
+						words, _ := t.itemTerms.row(int(j))
+						for _, id := range words {
+							cnt[id]++
+						}
+					}
+				}
+				for _, id := range touched {
+					d := cnt[id] - exp[id]
+					v := vr[id]
+					sumA[id] += d*d - v
+					sumB[id] += sd[id]*sd[id] - v
+					sumSE[id] += v + 2*v*v
+					cnt[id], exp[id], vr[id], sd[id], seen[id] = 0, 0, 0, 0, false
+				}
+			}
+			for _, c := range cats {
+				wc[c] = 0
 			}
 		}
 	}
