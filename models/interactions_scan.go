@@ -34,7 +34,16 @@ func (db *DB) ScanInteractions(ctx context.Context, fn func(r *InteractionRow) e
 		// random.
 		created, from = "CAST(e.created_at AS TEXT)", "events e NOT INDEXED"
 	}
-	rows, err := db.R.WithContext(ctx).Raw(`SELECT e.id, e.user_key, e.product_id, e.type, COALESCE(e.value, 0), ` + created + `
+	// mattn/go-sqlite3 runs every row's step in a goroutine of its own
+	// when the context can be cancelled, which doubled the CPU of this
+	// read (2M events: 4–5 s → 8–10 s); the query runs without the
+	// context's cancellation and the loop checks it every few thousand
+	// rows instead (and once more at the end).
+	qctx := ctx
+	if !db.Postgres() {
+		qctx = context.WithoutCancel(ctx)
+	}
+	rows, err := db.R.WithContext(qctx).Raw(`SELECT e.id, e.user_key, e.product_id, e.type, COALESCE(e.value, 0), ` + created + `
 		FROM ` + from + `
 		WHERE e.type IN ('view','click','add_to_cart','purchase') AND e.product_id IS NOT NULL`).Rows()
 	if err != nil {
@@ -48,7 +57,12 @@ func (db *DB) ScanInteractions(ctx context.Context, fn func(r *InteractionRow) e
 	if db.Postgres() {
 		dest[5] = &at
 	}
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		if n&(1<<12-1) == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("models: scan interactions: %w", err)
+			}
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("models: scan interaction: %w", err)
 		}
@@ -63,6 +77,9 @@ func (db *DB) ScanInteractions(ctx context.Context, fn func(r *InteractionRow) e
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return fmt.Errorf("models: scan interactions: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("models: scan interactions: %w", err)
 	}
 	return nil

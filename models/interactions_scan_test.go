@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -82,6 +83,57 @@ func TestScanInteractionsMatchesInteractions(t *testing.T) {
 		if g.user != w.UserKey || g.item != w.ItemID || g.typ != w.Type || g.val != w.Value || !g.at.Equal(w.CreatedAt) {
 			t.Fatalf("event %d scanned as %+v, Interactions has %+v", i, g, w)
 		}
+	}
+}
+
+// A training stopped by a shutdown stops its bulk read: cancelling the
+// context ends the scan with the context's error, within a few thousand
+// rows, whether it is cancelled before or during the read.
+func TestScanInteractionsStopsWhenCancelled(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	if err := db.W.Create(&Category{Slug: "c", Name: "C"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := Product{ExternalID: "SKU-1", Slug: "p", Title: "P", CategoryID: 1, Active: true, Stock: 1}
+	if err := db.W.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	const total = 20000
+	batch := make([]Event, 0, total)
+	at := time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC)
+	for i := range total {
+		batch = append(batch, Event{UserKey: fmt.Sprintf("u%d", i%97), Type: EventView, ProductID: &p.ID, CreatedAt: at.Add(time.Duration(i) * time.Second)})
+	}
+	if err := db.InsertEvents(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	calls := 0
+	err := db.ScanInteractions(stopped, func(*InteractionRow) error { calls++; return nil })
+	if !errors.Is(err, context.Canceled) || calls != 0 {
+		t.Fatalf("cancelled before the read: %d rows handed over, error %v; want none and context.Canceled", calls, err)
+	}
+
+	running, cancel := context.WithCancel(ctx)
+	defer cancel()
+	calls = 0
+	err = db.ScanInteractions(running, func(*InteractionRow) error {
+		calls++
+		if calls == 100 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || calls >= total {
+		t.Fatalf("cancelled after 100 rows: %d of %d rows handed over, error %v; want the read stopped with context.Canceled", calls, total, err)
+	}
+
+	calls = 0
+	if err := db.ScanInteractions(ctx, func(*InteractionRow) error { calls++; return nil }); err != nil || calls != total {
+		t.Fatalf("uncancelled read: %d rows, error %v; want %d", calls, err, total)
 	}
 }
 
