@@ -120,9 +120,11 @@ func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
 	if !strings.Contains(strings.Join(quick.Lines(), "\n"), "tuning budget") {
 		t.Fatalf("the report does not give the budget: %q", quick.Lines())
 	}
-	// Nine more seconds of loading give tuning three more seconds.
+	// Nine seconds of loading alone give tuning at least three. (The
+	// models' share is estimated from a timed first fit, so it differs
+	// from one call to the next; only the loading's share is fixed.)
 	slow := budgetFor(9*time.Second, 0)
-	if slow.Budget < quick.Budget+3*time.Second-quick.Budget/2 {
+	if slow.Budget < 3*time.Second || slow.Budget <= quick.Budget {
 		t.Fatalf("budget %s after a 9 s load, %s after none: loading must count", slow.Budget, quick.Budget)
 	}
 	if given := budgetFor(0, 1500*time.Millisecond); given.Budget != 1500*time.Millisecond || given.BudgetWhy != "set explicitly" {
