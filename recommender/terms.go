@@ -244,17 +244,9 @@ func (t *termModel) wordDispersion(ui csr) {
 		pilot, pilotWork := 0, 0
 		for k := range min(ui.rows, 256) {
 			items, _ := ui.row(k * ui.rows / min(ui.rows, 256))
-			cats = cats[:0]
-			for _, j := range items {
-				if int(j) < len(t.leafCat) {
-					if c := t.leafCat[j]; c >= 0 && wc[c] == 0 {
-						wc[c] = 1
-						cats = append(cats, c)
-						pilotWork += int(t.catTerms.indptr[c+1] - t.catTerms.indptr[c])
-					}
-				}
-			}
+			cats, _ = t.historyCategories(items, wc, cats)
 			for _, c := range cats {
+				pilotWork += int(t.catTerms.indptr[c+1] - t.catTerms.indptr[c])
 				wc[c] = 0
 			}
 			pilot++
@@ -265,20 +257,8 @@ func (t *termModel) wordDispersion(ui csr) {
 		}
 		for u := 0; u < ui.rows && work < dispersionWork; u += step {
 			items, _ := ui.row(u)
-			n := 0
-			cats = cats[:0]
-			for _, j := range items {
-				if int(j) >= len(t.leafCat) {
-					continue
-				}
-				if c := t.leafCat[j]; c >= 0 {
-					if wc[c] == 0 {
-						cats = append(cats, c)
-					}
-					wc[c]++
-					n++
-				}
-			}
+			var n int
+			cats, n = t.historyCategories(items, wc, cats)
 			if n >= 2 {
 				touched = touched[:0]
 				for _, c := range cats {
@@ -342,6 +322,27 @@ func (t *termModel) wordDispersion(ui csr) {
 			t.kappa[id], t.pseudo[id] = kappaOf(hi), wordPseudo
 		}
 	}
+}
+
+// historyCategories counts a shopper's items per leaf category into wc
+// (which the caller zeroes again for the returned categories) and returns
+// the distinct categories, reusing cats, and the number of items that
+// have one.
+func (t *termModel) historyCategories(items []int32, wc []float64, cats []int32) ([]int32, int) {
+	cats, n := cats[:0], 0
+	for _, j := range items {
+		if int(j) >= len(t.leafCat) {
+			continue
+		}
+		if c := t.leafCat[j]; c >= 0 {
+			if wc[c] == 0 {
+				cats = append(cats, c)
+			}
+			wc[c]++
+			n++
+		}
+	}
+	return cats, n
 }
 
 // termScores writes the taste model's score into dst for the listed items

@@ -38,14 +38,7 @@ func TestShoppersWordsCarryATasteAcrossCategories(t *testing.T) {
 			evs = append(evs, Event{User: u, Item: id, Type: View, Time: now.Add(-time.Duration(48-k) * time.Hour)})
 		}
 	}
-	cfg := DefaultConfig()
-	cfg.Workers = 1
-	cfg.Candidates.PerUser = 0
-	cfg.Weights = HybridWeights{Terms: 1}
-	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: now}, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainWordsAlone(t, Dataset{Items: items, Events: evs, Now: now})
 	var buf bytes.Buffer
 	if err := m.Save(&buf); err != nil {
 		t.Fatal(err)
@@ -170,14 +163,7 @@ func TestIncidentalWordsDoNotCarryTaste(t *testing.T) {
 	for k, c := range []key{{"Tents", 0, true}, {"Lamps", 0, true}, {"Tents", 0, true}, {"Lamps", 1, true}, {"Tents", 1, true}} {
 		view("tess", byKey[c][k%len(byKey[c])])
 	}
-	cfg := DefaultConfig()
-	cfg.Workers = 1
-	cfg.Candidates.PerUser = 0
-	cfg.Weights = HybridWeights{Terms: 1}
-	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: now}, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainWordsAlone(t, Dataset{Items: items, Events: evs, Now: now})
 	var ids []string
 	for _, r := range m.Recommend(Request{User: "tess", N: len(items), ExcludeSeen: true}) {
 		ids = append(ids, r.ItemID)
@@ -259,4 +245,19 @@ func TestPrepareTermsBuildsWhatFirstUseBuilds(t *testing.T) {
 			t.Errorf("%s differ between the prepared and the first-use tables", name)
 		}
 	}
+}
+
+// trainWordsAlone trains d with the shopper's words as the only blend part
+// (no candidate lists, one worker), so a test reads that part's ranking.
+func trainWordsAlone(t *testing.T, d Dataset) *Model {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Workers = 1
+	cfg.Candidates.PerUser = 0
+	cfg.Weights = HybridWeights{Terms: 1}
+	m, err := Train(context.Background(), d, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
