@@ -149,7 +149,13 @@ func (r *Report) targets() []target {
 		out = append(out, target{fmt.Sprintf("server RSS after the load ≤ %s", mib(limit)), mib(r.ServerRSS), r.ServerRSS > 0 && r.ServerRSS <= limit})
 	}
 	if r.Scale == "large" {
-		out = append(out, target{"training ≤ 60 s", r.TrainWall.Round(time.Millisecond).String(), r.TrainWall <= time.Minute})
+		// Training with tuning included: ≤ 120 s on 2 cores and ≤ 1.5 GiB
+		// (the recommender's targets; the 60 s of the first harness was
+		// set before training tuned itself).
+		if r.TrainWall > 0 { // not when the model came from an earlier run
+			out = append(out, target{"training, tuning included, ≤ 120 s", r.TrainWall.Round(time.Millisecond).String(), r.TrainWall <= 2*time.Minute})
+			out = append(out, target{"training peak RSS ≤ 1.5 GiB", mib(r.TrainRSS), r.TrainRSS > 0 && r.TrainRSS <= 3<<29})
+		}
 		rss(1 << 30)
 		page(epHome, 0, 40*time.Millisecond)
 		out = append(out, target{"start-up ≤ 2 s", r.Startup.Round(time.Millisecond).String(), r.Startup <= 2*time.Second})
