@@ -15,6 +15,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -35,7 +36,8 @@ var (
 	keepLists  bool // -headroom: keep each shopper's lists for the breakdown
 	ablation   bool
 	tuneBudget time.Duration
-	overrides  string // JSON merged over recommender.DefaultConfig for the hybrid
+	overrides  string  // JSON merged over recommender.DefaultConfig for the hybrid
+	viaCLI     *cliRun // -cli: also score each world through import → train → recommend
 )
 
 type result struct {
@@ -46,6 +48,7 @@ type result struct {
 	seconds                      float64
 	unanswered, seenShown        int
 	notes                        []string
+	cli                          *cliResult // -cli
 	// lists holds each test shopper's top k from item-kNN and the hybrid
 	// (with -headroom).
 	lists map[string][2][]string
@@ -61,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
 	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone, and the hybrid without each part")
 	headroomFlag := fs.Bool("headroom", false, "generated shops: print which held-out items item-kNN, the hybrid and the oracle (the hidden tastes) rank in their top k, by kind of item")
+	cliBin := fs.String("cli", "", "a storefront binary: also score each world through its import → train → recommend on a fresh database, with the shop's defaults")
 	fs.StringVar(&overrides, "config", "", `JSON merged over the default configuration the hybrid starts from, e.g. '{"Neighbors":200,"Profile":{"RecencyHalfRank":4}}' (durations in nanoseconds)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -78,6 +82,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	ablation = *ablate
+	if *cliBin != "" {
+		bin, err := filepath.Abs(*cliBin)
+		if err != nil {
+			return err
+		}
+		viaCLI = &cliRun{bin: bin, dir: os.TempDir()}
+	}
 	keepLists = *headroomFlag
 	tuneBudget = *budget
 	if tuneBudget <= 0 {
@@ -120,14 +131,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\thybrid\thybrid/kNN\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\t\n")
+	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\thybrid\thybrid/kNN\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\t")
+	if viaCLI != nil {
+		fmt.Fprintf(tw, "via CLI\tCLI/kNN\tCLI unanswered\tCLI seen shown\tCLI train s\t")
+	}
+	fmt.Fprintln(tw)
 	for _, r := range results {
 		oracle, share := "–", "–"
 		if r.oracle > 0 {
 			oracle, share = fmt.Sprintf("%.4f", r.oracle), fmt.Sprintf("%.2f", r.knn/r.oracle)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%s\t%s\t%d\t%d\t%.1f\t\n", r.name, r.trainEvents, r.testUser,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%s\t%s\t%d\t%d\t%.1f\t", r.name, r.trainEvents, r.testUser,
 			r.pop, r.knn, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.pop), oracle, share, r.unanswered, r.seenShown, r.seconds)
+		if c := r.cli; c != nil {
+			fmt.Fprintf(tw, "%.4f\t%.2f×\t%d\t%d\t%.1f\t", c.ndcg, ratio(c.ndcg, r.knn), c.unanswered, c.seenShown, c.trainSeconds)
+		}
+		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
 }
@@ -260,6 +279,14 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 		}
 	}
 	fmt.Fprintf(stderr, "%s: popular %.4f, item-kNN %.4f, hybrid %.4f (%.1fs)\n", name, r.pop, r.knn, r.hybrid, r.seconds)
+	if viaCLI != nil {
+		c, err := viaCLI.score(ctx, train, users, seen, rel, k)
+		if err != nil {
+			return r, fmt.Errorf("%s through the command line: %w", name, err)
+		}
+		r.cli = &c
+		fmt.Fprintf(stderr, "%s: through import → train → recommend %.4f (train %.1fs)\n", name, c.ndcg, c.trainSeconds)
+	}
 	return r, nil
 }
 

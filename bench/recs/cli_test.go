@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"storefront/models"
+	"storefront/recommender"
+	"storefront/seed"
+)
+
+// TestAWorldWrittenForTheCLIImportsWhole: the files the -cli arm writes are
+// the shop's import format, so every generated product and event reaches
+// the database, none refused.
+func TestAWorldWrittenForTheCLIImportsWhole(t *testing.T) {
+	spec := worldSpec{Name: "tiny", Items: 120, Users: 150, Cats: 5, Styles: 3, Days: 30, Sessions: 3, Views: 3,
+		TasteCats: 2, PopSkew: 0.8, CartRate: 0.2, BuyRate: 0.5, Launch: 0.1, Seed: 12}
+	w := generate(spec)
+	dir := t.TempDir()
+	products, events := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	if err := writeProducts(products, w.items); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeEvents(events, w.evs); err != nil {
+		t.Fatal(err)
+	}
+	db, err := models.Open(filepath.Join(dir, "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sum, err := seed.Import(context.Background(), db, products, events, nil)
+	if err != nil {
+		t.Fatalf("import refused the written world: %v", err)
+	}
+	if sum.ProductsCreated != len(w.items) {
+		t.Errorf("imported %d products, wrote %d", sum.ProductsCreated, len(w.items))
+	}
+	users := map[string]bool{}
+	for _, e := range w.evs {
+		users[e.User] = true
+	}
+	if sum.ShoppersCreated != len(users) || sum.Events != len(w.evs) {
+		t.Errorf("imported %d shoppers and %d events, wrote %d and %d", sum.ShoppersCreated, sum.Events, len(users), len(w.evs))
+	}
+	stored, err := db.AllProducts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]recommender.Item{}
+	for _, it := range w.items {
+		want[it.ID] = it
+	}
+	for _, p := range stored {
+		it := want[p.ExternalID]
+		if p.PriceCents != it.PriceCents || p.Title != it.Title || p.Brand != it.Brand || !p.CreatedAt.Equal(it.Created) {
+			t.Errorf("product %s stored as %d %q %q %v, written from %d %q %q %v", p.ExternalID, p.PriceCents, p.Title, p.Brand, p.CreatedAt,
+				it.PriceCents, it.Title, it.Brand, it.Created)
+			break
+		}
+	}
+}
