@@ -27,8 +27,16 @@ const (
 	// the timestamps are an import's, not a clock fine enough for a rate.
 	batchStamp = 30
 	// robustZ is how many robust standard deviations (1.4826·MAD of the
-	// logarithm) above the shop's median makes an outlier.
+	// logarithm) above the shop's median makes a peak rate an outlier.
 	robustZ = 6
+	// minActiveViews: the volume line is read from the users with at least
+	// this many views. One- and two-view visitors, however many a shop has,
+	// say nothing of how much its keen shoppers browse; counted in, they
+	// widen the spread until the line is millions of views.
+	minActiveViews = 3
+	// fenceIQR: the volume line is Tukey's far-out fence on log views of
+	// those users, the upper quartile plus this many interquartile ranges.
+	fenceIQR = 3
 )
 
 type botVerdict struct {
@@ -128,23 +136,26 @@ func newBotGuard(evs []compactEvent) botGuard {
 		if u.strong > 0 {
 			converting++
 		}
-		logViews = append(logViews, math.Log(float64(u.views+1)))
+		if u.views >= minActiveViews {
+			logViews = append(logViews, math.Log(float64(u.views)))
+		}
 		if u.maxSame < batchStamp {
 			logPeak = append(logPeak, math.Log(float64(u.peak)))
 		}
 	}
-	volThr := math.Max(minBotViews, robustUpper(logViews))
+	vol := farOutViews(logViews)
+	volThr := math.Max(minBotViews, vol.line)
 	rateThr := math.Max(minBotRate, robustUpper(logPeak))
 	// Shape only says "machine" in a shop where people do cart or buy.
 	// A long history in a file that is one import says nothing of how it
 	// was made, so volume alone drops no one there.
 	shopConverts := converting*50 >= len(shapes) && !oneImport // ≥ 2% of users
-	g.rule = fmt.Sprintf("view-only users with ≥ %.0f views (this shop's outlier line) and a peak of ≥ %.0f events a minute on a fine clock", volThr, rateThr)
+	g.rule = fmt.Sprintf("view-only users with ≥ %s views (%s) and a peak of ≥ %.0f events a minute on a fine clock", thousands(volThr), vol.describe(volThr), rateThr)
 	if oneImport {
 		g.rule += "; no drop on volume alone in one import"
 	}
 	if shopConverts {
-		g.rule += fmt.Sprintf(", or ≥ %.0f views and never a cart", 3*volThr)
+		g.rule += fmt.Sprintf(", or ≥ %s views and never a cart", thousands(3*volThr))
 	}
 	if !fineClock {
 		g.rule += "; clock too coarse for rates"
@@ -160,10 +171,65 @@ func newBotGuard(evs []compactEvent) botGuard {
 				fmt.Sprintf("%d views, no cart or purchase, up to %d events in one minute", u.views, u.peak)})
 		case shopConverts && float64(u.views) >= 3*volThr:
 			g.dropped = append(g.dropped, botVerdict{u.user, u.events,
-				fmt.Sprintf("%d views and never a cart or purchase, in a shop where %.0f%% of users buy or cart", u.views, 100*float64(converting)/float64(len(shapes)))})
+				fmt.Sprintf("%d views and never a cart or purchase (≥ %s, three times this shop's volume line), in a shop where %.0f%% of users buy or cart",
+					u.views, thousands(3*volThr), 100*float64(converting)/float64(len(shapes)))})
 		}
 	}
 	return g
+}
+
+// volumeLine is the shop's own far-out line of views, and what it was read
+// from, for the rule `train` and the model page print.
+type volumeLine struct {
+	line           float64 // exp(Q3 + fenceIQR·IQR) of log views; 0 without users to read it from
+	users          int     // users with at least minActiveViews views
+	median, upperQ float64 // their median and upper-quartile views
+}
+
+// farOutViews reads the volume line from the log views of the users with
+// at least minActiveViews views: Tukey's far-out fence, the upper quartile
+// plus fenceIQR interquartile ranges. Its quartiles are those of the
+// shop's returning shoppers, so a crowd of one-view visitors does not
+// widen it, and it stays bounded until a quarter of them are machines.
+func farOutViews(logs []float64) volumeLine {
+	if len(logs) == 0 {
+		return volumeLine{}
+	}
+	x := slices.Clone(logs)
+	slices.Sort(x)
+	q := func(p float64) float64 { return x[min(len(x)-1, int(p*float64(len(x))))] }
+	q1, q3 := q(0.25), q(0.75)
+	return volumeLine{line: math.Exp(q3 + fenceIQR*(q3-q1)), users: len(x), median: math.Exp(q(0.5)), upperQ: math.Exp(q3)}
+}
+
+// describe says where the line came from, in the merchant's terms.
+func (v volumeLine) describe(used float64) string {
+	if v.users == 0 {
+		return fmt.Sprintf("the floor; no user has %d or more views", minActiveViews)
+	}
+	from := fmt.Sprintf("its %s users with %d+ views have a median of %s and a quarter above %s",
+		thousands(float64(v.users)), minActiveViews, thousands(v.median), thousands(v.upperQ))
+	if used > v.line {
+		return fmt.Sprintf("the floor; this shop's far-out line is %s: %s", thousands(v.line), from)
+	}
+	return "this shop's far-out line: " + from
+}
+
+// thousands renders a count rounded to a whole number with thousands
+// separators: 11649849.4 → "11,649,849".
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	if len(s) <= 3 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return s
+	}
+	var b []byte
+	for i, c := range []byte(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // robustUpper returns exp(median + robustZ·1.4826·MAD) of log values.

@@ -222,6 +222,11 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 		return r, err
 	}
 	r.seconds = time.Since(start).Seconds()
+	if st := m.Stats(); st.BotUsers > 0 {
+		fmt.Fprintf(stderr, "%s: the bot guard dropped %d users (%d events): %+v\n", name, st.BotUsers, st.DroppedBotEvents, st.Dropped)
+	} else {
+		fmt.Fprintf(stderr, "%s: the bot guard dropped no one\n", name)
+	}
 	if verbose && report != nil {
 		for _, l := range report.Lines() {
 			fmt.Fprintf(stderr, "  %s\n", l)
