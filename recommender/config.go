@@ -132,12 +132,15 @@ func DefaultConfig() Config {
 		// Every history item counts once for the neighbour models and EASE,
 		// halved every 10 places down the history, latest first, to a floor
 		// of 0.3: a shopper's next steps continue their latest ones.
-		Profile:    ProfileConfig{RecencyHalfRank: 10, RecencyFloor: 0.3, Flatten: 1},
-		ALS:        ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1},
-		SVD:        SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
-		EASE:       EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
-		Content:    ContentConfig{Neighbors: 30},
-		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Terms: 0.3}, // item-kNN only where tuning finds it pays (docs/recommender.md)
+		Profile: ProfileConfig{RecencyHalfRank: 10, RecencyFloor: 0.3, Flatten: 1},
+		ALS:     ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1},
+		SVD:     SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
+		EASE:    EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
+		Content: ContentConfig{Neighbors: 30},
+		// Item-kNN only where tuning finds it pays; freshness (a product
+		// launched now: 1, halved every 14 days) at 1, nothing in a shop
+		// without recent launches (docs/recommender.md).
+		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 1, Terms: 0.3},
 		Candidates: DefaultCandidateConfig(),
 	}
 }

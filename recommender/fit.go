@@ -307,6 +307,14 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	t.noteCosts(base.m, time.Since(fitStart)-contentTook)
 	t.setUsers(base.m, valEv)
+	t.notYet = notYetLaunched(base.m, d)
+	// Launches the held-out split cannot judge keep the default's share of
+	// the blend (see launchesAhead).
+	fresh := work.Weights.Fresh
+	freshAtEnd, freshAtCut := freshMass(base.m, d, t.notYet)
+	if t.freezeFresh = fresh > 0 && freshAtEnd >= 1 && freshAtEnd > 2*freshAtCut; t.freezeFresh {
+		work.Weights.Fresh = 0
+	}
 	if len(t.users) < minTuneUsers {
 		rep.Users = len(t.users)
 		rep.Reason = fmt.Sprintf("only %d held-out shoppers (need %d)", len(t.users), minTuneUsers)
@@ -467,6 +475,17 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	out := cur.cfg
 	out.Weights = cur.w
+	if t.freezeFresh {
+		tuned, def := weightVec(cur.w), weightVec(work.Weights)
+		var sumT, sumD float64
+		for c := range tuned {
+			sumT += tuned[c]
+			sumD += def[c]
+		}
+		out.Weights.Fresh = fresh * sumT / max(sumD, 1e-9)
+		rep.Reason = strings.TrimPrefix(rep.Reason+fmt.Sprintf("; freshness not tuned, kept at the default's share of the blend (%.3g): the catalog's new products weigh %.0f at the data's end against %.0f at the held-out split's cut-off, too few to judge them",
+			out.Weights.Fresh, freshAtEnd, freshAtCut), "; ")
+	}
 	out.Candidates = cfg.Candidates
 	out.EASE.Lambda /= scale
 	out.ALS.Iterations = cfg.ALS.Iterations
@@ -640,6 +659,13 @@ type tuner struct {
 	fitCost, cacheCost, blendCost time.Duration
 	stageCost                     map[string]time.Duration
 	content                       *contentModel // trained once, reused by every fit
+	// notYet lists the products created after the data's last event with
+	// no event at all: in serving they launch within the window the
+	// shoppers are served in, but in validation they would come after its
+	// held-out events, so no blend is scored on them.
+	notYet []int32
+	// freezeFresh keeps freshness out of the blend's search (freshMass).
+	freezeFresh bool
 }
 
 type tuneUser struct {
@@ -683,7 +709,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
 		kind: prev.kind, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
-		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh}
+		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh, freshCats: prev.freshCats}
 	if retrain == "popularity" {
 		// Popularity needs the event list, which models do not keep.
 		var sig signals
@@ -710,6 +736,58 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 	}
 	c.m = m
 	return c, nil
+}
+
+// notYetLaunched lists the catalog's products (m's indexes) created after
+// d's last event that no event of d touches: launches still to come when
+// the data ends. A product with events is never on the list, whatever its
+// creation time says (a catalog imported later than its events).
+func notYetLaunched(m *Model, d Dataset) []int32 {
+	end := d.Now
+	if end.IsZero() {
+		end = latest(d.Events)
+	}
+	touched := map[string]bool{}
+	for _, e := range d.Events {
+		touched[e.Item] = true
+	}
+	var out []int32
+	for j, it := range m.cat.items {
+		if it.Created.After(end) && !touched[it.ID] {
+			out = append(out, int32(j))
+		}
+	}
+	return out
+}
+
+// freshComponent is freshness's place in weightVec.
+const freshComponent = 11
+
+// freshMass sums the catalog's freshness at the data's end (launches
+// still to come count in full) and at the tuning split's cut-off (m,
+// trained on that split; products still to come after the data's end,
+// notYet, left out). When serving will see more than twice the new
+// products the held-out split does, tuning does not weigh freshness: a
+// shop that launches steadily has about as many new products at both
+// times and tunes it; one whose launches start after the tuning cut-off
+// (a season's collection, launches around the time it is trained) would
+// have freshness judged on a split without them.
+func freshMass(m *Model, d Dataset, notYet []int32) (atEnd, atCut float64) {
+	end := d.Now
+	if end.IsZero() {
+		end = latest(d.Events)
+	}
+	skip := make(map[int32]bool, len(notYet))
+	for _, j := range notYet {
+		skip[j] = true
+	}
+	for j, it := range m.cat.items {
+		atEnd += freshness(it.Created, end)
+		if !skip[int32(j)] && j < len(m.fresh) {
+			atCut += float64(m.fresh[j])
+		}
+	}
+	return atEnd, atCut
 }
 
 // setUsers picks the held-out shoppers: known to the model, with at least
@@ -808,6 +886,9 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 					continue
 				}
 				blocked := map[int32]bool{}
+				for _, j := range t.notYet {
+					blocked[j] = true
+				}
 				for _, j := range tu.seen {
 					blocked[j] = true
 				}
@@ -942,6 +1023,9 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 	for pass := 0; pass < passes; pass++ {
 		changed := false
 		for c := range best {
+			if c == freshComponent && t.freezeFresh {
+				continue
+			}
 			var vals []float64
 			if best[c] > 0 {
 				vals = []float64{0, best[c] / 4, best[c] / 2, best[c] * 2, best[c] * 4}

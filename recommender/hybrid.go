@@ -441,6 +441,9 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	}
 	neighbours(&m.knn, w.KNN, s.knnAnchor, s.knnAnchorVal, srcKNN)
 	neighbours(&m.content, w.Content, s.cntAnchor, s.cntAnchorVal, srcContent)
+	if w.Fresh > 0 {
+		m.addFreshest(s) // launches no one has touched yet
+	}
 	s.sub = s.sub[:0]
 	for k, word := range s.subBits {
 		for word != 0 {

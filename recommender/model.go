@@ -38,7 +38,9 @@ type Model struct {
 	next    csr            // item → items shoppers went on to (sequence.go)
 	recent  csr            // user → latest distinct items, most recent first
 	fresh   []float32      // per item: how recently it launched (derived, not stored)
-	ranker  *Ranker        // second stage over the blend's candidates (rerank.go); nil = the blend alone
+	// freshCats lists each category's freshest products (derived, not stored; sequence.go)
+	freshCats csr
+	ranker    *Ranker // second stage over the blend's candidates (rerank.go); nil = the blend alone
 
 	// alsIndex and svdIndex order the items by the norm of their factors,
 	// built on the first factor row served (factorindex.go).
@@ -252,7 +254,7 @@ func (m *Model) memoryBytes() int64 {
 	f32 := func(s []float32) int64 { return int64(len(s)) * 4 }
 	i32 := func(s []int32) int64 { return int64(len(s)) * 4 }
 	sp := func(c *csr) int64 { return i32(c.indptr) + i32(c.indices) + f32(c.data) }
-	b := sp(&m.ui) + int64(len(m.kind)) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.recent) + f32(m.fresh)
+	b := sp(&m.ui) + int64(len(m.kind)) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.recent) + f32(m.fresh) + sp(&m.freshCats)
 	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
 	b += f32(m.svd.userF) + f32(m.svd.itemF)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)

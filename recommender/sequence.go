@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"time"
 )
 
 // Sequence and taste signals of the hybrid, beyond the collaborative models:
@@ -112,15 +113,98 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 // indexFresh computes each product's freshness against the data's "now".
 func (m *Model) indexFresh() {
 	m.fresh = make([]float32, len(m.cat.items))
-	now := m.DataNow.Unix()
 	for i, it := range m.cat.items {
-		if it.Created.IsZero() {
+		m.fresh[i] = float32(freshness(it.Created, m.DataNow))
+	}
+	m.freshCats = freshestByCategory(&m.cat, m.fresh)
+}
+
+const (
+	// freshPerCategory is how many of the freshest products of each
+	// category (and of the whole catalog) a bounded hybrid row scores.
+	freshPerCategory = 100
+	// freshMin is the least freshness worth listing.
+	freshMin = 0.01
+)
+
+// freshestByCategory lists, per category id (a product's root and its
+// leaf), its freshPerCategory freshest products, freshest first; the
+// last row lists the whole catalog's. A hybrid row scored on a subset
+// adds them for the shopper's categories (hybridSubset), so a launch no
+// shopper touched yet is scored as the whole catalog would score it.
+func freshestByCategory(cat *catalog, fresh []float32) csr {
+	nc := len(cat.categories)
+	rows := make([][]int32, nc+1)
+	for j, f := range fresh {
+		if f < freshMin {
 			continue
 		}
-		if age := now - it.Created.Unix(); age < freshHorizon {
-			m.fresh[i] = float32(math.Exp2(-float64(max(age, 0)) / freshHalfLife))
+		rows[nc] = append(rows[nc], int32(j))
+		if cats := cat.itemCats[j]; len(cats) > 0 {
+			rows[cats[0]] = append(rows[cats[0]], int32(j))
+			if leaf := cat.leafCat[j]; leaf >= 0 && leaf != cats[0] {
+				rows[leaf] = append(rows[leaf], int32(j))
+			}
 		}
 	}
+	out := csr{rows: nc + 1, cols: len(fresh), indptr: make([]int32, 1, nc+2)}
+	for _, r := range rows {
+		slices.SortStableFunc(r, func(a, b int32) int { return cmp.Compare(fresh[b], fresh[a]) })
+		r = r[:min(len(r), freshPerCategory)]
+		out.indices = append(out.indices, r...)
+		for range r {
+			out.data = append(out.data, 1)
+		}
+		out.indptr = append(out.indptr, int32(len(out.indices)))
+	}
+	return out
+}
+
+// addFreshest marks in the subset (s.subBits) the freshest products of
+// the shopper's history's categories and of the whole catalog.
+func (m *Model) addFreshest(s *scratch) {
+	nc := len(m.cat.categories)
+	if m.freshCats.rows != nc+1 {
+		return
+	}
+	add := func(c int32) {
+		items, _ := m.freshCats.row(int(c))
+		for _, j := range items {
+			s.subBits[j>>6] |= 1 << (j & 63)
+		}
+	}
+	add(int32(nc))
+	s.freshSeen = s.freshSeen[:0]
+	for _, i := range s.hist.items {
+		cats := m.cat.itemCats[i]
+		if len(cats) == 0 {
+			continue
+		}
+		for _, c := range [2]int32{cats[0], m.cat.leafCat[i]} {
+			if c >= 0 && !slices.Contains(s.freshSeen, c) {
+				s.freshSeen = append(s.freshSeen, c)
+				add(c)
+			}
+		}
+	}
+}
+
+// freshness is how new a product created at c is at now: 1 when it
+// launches at now, halved every freshHalfLife before or after (a product
+// launching in two weeks draws less of the coming weeks' attention than
+// one launching tomorrow), 0 past freshHorizon or without a creation time.
+func freshness(c, now time.Time) float64 {
+	if c.IsZero() {
+		return 0
+	}
+	age := now.Unix() - c.Unix()
+	if age < 0 {
+		age = -age
+	}
+	if age >= freshHorizon {
+		return 0
+	}
+	return math.Exp2(-float64(age) / freshHalfLife)
 }
 
 // latestItems lists the shopper's latest items, most recent first: the
@@ -177,7 +261,11 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 	if w.Category <= 0 && w.Brand <= 0 && w.Price <= 0 && w.Fresh <= 0 && w.CatPop <= 0 {
 		return
 	}
-	each := func(f func(j int32) float32, weight float32, src source) {
+	// each adds weight·f(j)/max f; absolute (freshness: 1 is a product
+	// launched now) adds weight·f(j) as it is, so a shop without recent
+	// launches gets next to nothing from it instead of its oldest
+	// "recent" products lifted to the top.
+	each := func(f func(j int32) float32, weight float32, src source, absolute bool) {
 		if weight <= 0 {
 			return
 		}
@@ -198,6 +286,9 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 			return
 		}
 		scale := weight / hi
+		if absolute {
+			scale = weight
+		}
 		visit(func(j int32) {
 			if v := f(j); v > 0 {
 				s.add(j, v*scale, src)
@@ -228,7 +319,7 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 				return s.catAcc[c]
 			}
 			return 0
-		}, float32(w.Category), srcCategory)
+		}, float32(w.Category), srcCategory, false)
 		if w.CatPop > 0 {
 			// P(category | shopper) · P(product | category): the product's
 			// share of its category's popularity.
@@ -243,14 +334,14 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 					return s.catAcc[c] * m.pop.pop[j] / s.catPop[c]
 				}
 				return 0
-			}, float32(w.CatPop), srcCategory)
+			}, float32(w.CatPop), srcCategory, false)
 		}
 		each(func(j int32) float32 {
 			if b := m.brandID[j]; b >= 0 {
 				return s.brandAcc[b]
 			}
 			return 0
-		}, float32(w.Brand), srcBrand)
+		}, float32(w.Brand), srcBrand, false)
 		if sum > 0 {
 			mu := sumLog / sum
 			sd := max(math.Sqrt(max(sumSq/sum-mu*mu, 0)), 0.25)
@@ -260,11 +351,11 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 					return 0
 				}
 				return float32(math.Exp(-math.Abs(math.Log(float64(p))-mu) / sd))
-			}, float32(w.Price), srcPrice)
+			}, float32(w.Price), srcPrice, false)
 		}
 	}
 	if len(m.fresh) == len(m.cat.items) {
-		each(m.freshFor(s), float32(w.Fresh), srcNew)
+		each(m.freshFor(s), float32(w.Fresh), srcNew, true)
 	}
 }
 
@@ -282,14 +373,24 @@ func (m *Model) freshFor(s *scratch) func(j int32) float32 {
 		return plain
 	}
 	s.deptAcc = resize(s.deptAcc, len(m.cat.categories))
-	hi := float32(0)
+	var hiRoot, hiLeaf float32
 	for k, i := range s.hist.items {
-		if cats := m.cat.itemCats[i]; len(cats) > 0 {
-			s.deptAcc[cats[0]] += s.hist.weights[k]
-			hi = max(hi, s.deptAcc[cats[0]])
+		cats := m.cat.itemCats[i]
+		if len(cats) == 0 {
+			continue
+		}
+		w := s.hist.weights[k]
+		root, leaf := cats[0], m.cat.leafCat[i]
+		s.deptAcc[root] += w
+		hiRoot = max(hiRoot, s.deptAcc[root])
+		if leaf >= 0 && leaf != root {
+			s.deptAcc[leaf] += w
+		}
+		if leaf >= 0 {
+			hiLeaf = max(hiLeaf, s.deptAcc[leaf])
 		}
 	}
-	if hi <= 0 {
+	if hiRoot <= 0 {
 		return plain
 	}
 	return func(j int32) float32 {
@@ -299,7 +400,10 @@ func (m *Model) freshFor(s *scratch) func(j int32) float32 {
 		}
 		share := float32(0)
 		if cats := m.cat.itemCats[j]; len(cats) > 0 {
-			share = s.deptAcc[cats[0]] / hi
+			share = s.deptAcc[cats[0]] / hiRoot
+			if leaf := m.cat.leafCat[j]; leaf >= 0 && hiLeaf > 0 {
+				share = (share + s.deptAcc[leaf]/hiLeaf) / 2
+			}
 		}
 		return f * (freshFloor + (1-freshFloor)*share)
 	}

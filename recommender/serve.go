@@ -167,7 +167,8 @@ type scratch struct {
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
 	catPop             []float32 // popularity per leaf category
-	deptAcc            []float32 // history weight per department (root category)
+	deptAcc            []float32 // history weight per category (root and leaf), for freshness
+	freshSeen          []int32   // the history's categories whose freshest products joined the subset
 	comp               []float32 // second stage: each component alone, numComponents × items
 	cands              []int32   // second stage: the blend's candidates
 	feat               []float32 // second stage: their features

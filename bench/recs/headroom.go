@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"text/tabwriter"
+	"time"
 
 	"storefront/recommender"
 )
@@ -28,11 +29,21 @@ const (
 	kindPopHead    = "among the 5 % most popular products (training)"
 	kindPopMid     = "popularity 5–25 %"
 	kindPopTail    = "popularity below the top 25 %"
+	// Worlds with launches or trends (Launch, Trend > 0) also split by
+	// when the product came and whether it takes off.
+	kindLaunchAfter  = "launched after the training cut-off (no training events)"
+	kindLaunchBefore = "launched in the last 15 % of the time, before the cut-off"
+	kindTrendy       = "trendy (takes off in the last 10 % of the time)"
+	kindEstablished  = "neither launched late nor trendy"
 )
 
 // headroomKinds lists the kinds in print order; each group after "every
 // held-out item" (departments, style, popularity) splits it in full.
 var headroomKinds = []string{kindAll, kindDeptSeen, kindFavUnseen, kindOtherDept, kindStyle, kindOtherStyle, kindPopHead, kindPopMid, kindPopTail}
+
+// launchKinds split every held-out item of a world with launches or
+// trends, in this order of precedence (a trendy launch is a launch).
+var launchKinds = []string{kindLaunchAfter, kindLaunchBefore, kindTrendy, kindEstablished}
 
 // headroom breaks the held-out items of a generated shop down by kind and
 // counts the hits of item-kNN and the hybrid (lists[u][0] and [1]) and of
@@ -71,6 +82,19 @@ func headroom(w *world, train, test []recommender.Event, lists map[string][2][]s
 			at = e.Time
 		}
 	}
+	var cutoff time.Time // the last training event
+	for _, e := range train {
+		if e.Time.After(cutoff) {
+			cutoff = e.Time
+		}
+	}
+	span := time.Duration(w.spec.Days) * 24 * time.Hour
+	lateFrom := w.start.Add(span * 85 / 100)
+	launchSplit := w.spec.Launch > 0 || w.spec.Trend > 0
+	kinds := headroomKinds
+	if launchSplit {
+		kinds = append(slices.Clone(kinds), launchKinds...)
+	}
 	rel := map[string]map[int]bool{}
 	for _, e := range test {
 		i := index[e.Item]
@@ -83,7 +107,7 @@ func headroom(w *world, train, test []recommender.Event, lists map[string][2][]s
 		rel[e.User][i] = true
 	}
 	rows := map[string]*headroomRow{}
-	for _, kd := range headroomKinds {
+	for _, kd := range kinds {
 		rows[kd] = &headroomRow{kind: kd}
 	}
 	for u, items := range rel {
@@ -128,7 +152,21 @@ func headroom(w *world, train, test []recommender.Event, lists map[string][2][]s
 			case popRank[i] < len(w.items)/4:
 				popKind = kindPopMid
 			}
-			for _, kd := range []string{kindAll, dept, style, popKind} {
+			group := []string{kindAll, dept, style, popKind}
+			if launchSplit {
+				created := w.items[i].Created
+				switch {
+				case created.After(cutoff):
+					group = append(group, kindLaunchAfter)
+				case !created.Before(lateFrom):
+					group = append(group, kindLaunchBefore)
+				case w.trendy[i]:
+					group = append(group, kindTrendy)
+				default:
+					group = append(group, kindEstablished)
+				}
+			}
+			for _, kd := range group {
 				r := rows[kd]
 				r.relevant++
 				r.knn += b2i(inTop[0][i])
@@ -137,8 +175,8 @@ func headroom(w *world, train, test []recommender.Event, lists map[string][2][]s
 			}
 		}
 	}
-	out := make([]headroomRow, 0, len(headroomKinds))
-	for _, kd := range headroomKinds {
+	out := make([]headroomRow, 0, len(kinds))
+	for _, kd := range kinds {
 		out = append(out, *rows[kd])
 	}
 	return out

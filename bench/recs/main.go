@@ -115,6 +115,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		r.oracle = oracleNDCG(w, train, test, *k)
 		if keepLists {
 			printHeadroom(stdout, spec.Name, headroom(w, train, test, r.lists, *k))
+			tuneTrain, _ := recommender.TimeSplit(train, 0.9) // what tuning trains on before its held-out split
+			fmt.Fprintf(stdout, "%s: the training part ends at %.1f %% of the time, tuning's held-out split (its latest 10 %%) starts at %.1f %%\n",
+				spec.Name, 100*w.timeShare(latestTime(train)), 100*w.timeShare(latestTime(tuneTrain)))
 		}
 		results = append(results, r)
 	}
@@ -149,6 +152,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+func latestTime(evs []recommender.Event) time.Time {
+	var t time.Time
+	for _, e := range evs {
+		if e.Time.After(t) {
+			t = e.Time
+		}
+	}
+	return t
 }
 
 func ratio(a, b float64) float64 {

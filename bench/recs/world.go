@@ -66,6 +66,9 @@ type world struct {
 	// each shopper's tastes.
 	cat, style []int
 	tastes     map[string]taste
+	// trendy marks the products that take off in the last tenth of the
+	// time (Trend); launches are told by their Created time.
+	trendy []bool
 }
 
 type taste struct {
@@ -172,7 +175,7 @@ func generate(spec worldSpec) *world {
 		return -1
 	}
 	tastes := map[string]taste{}
-	w.cat, w.style, w.tastes = cat, style, tastes
+	w.cat, w.style, w.tastes, w.trendy = cat, style, tastes, trendy
 	w.oracle = func(user string, at time.Time) []float64 {
 		tu, ok := tastes[user]
 		out := make([]float64, n)
@@ -305,6 +308,11 @@ func generate(spec worldSpec) *world {
 		}
 	}
 	return w
+}
+
+// timeShare is where t falls in the world's time, 0 at the start, 1 at the end.
+func (w *world) timeShare(t time.Time) float64 {
+	return t.Sub(w.start).Seconds() / (float64(w.spec.Days) * 86400)
 }
 
 func cap1(s string) string { return string(s[0]-32) + s[1:] }
