@@ -231,8 +231,12 @@ type Slot struct {
 	StartsAt *time.Time
 	EndsAt   *time.Time
 	Locked   bool
-	Enabled  bool `gorm:"not null;default:true"`
-	Link     string
+	// VisitFirst lets the row of what a shopping visitor is looking at
+	// come before this locked slot during their visit (see
+	// recommender.SlotSpec.VisitFirst).
+	VisitFirst bool `gorm:"not null;default:false"`
+	Enabled    bool `gorm:"not null;default:true"`
+	Link       string
 	// Creatives are a banner's alternatives (see Creative); stored with
 	// the slot, so drafts, versions and rollbacks carry them.
 	Creatives []Creative `gorm:"type:text;serializer:json"`

@@ -146,7 +146,10 @@ func DefaultHomeSlots(depts []Department) []Slot {
 	top := depts[0]
 	slots := []Slot{
 		{Type: SlotHero, Title: "Discover " + top.Name, Subtitle: "Our most popular picks in " + top.Name + ".",
-			Link: "/c/" + top.Slug, Strategy: recommender.Popular.String(), Category: top.Slug, Locked: true},
+			Link: "/c/" + top.Slug, Strategy: recommender.Popular.String(), Category: top.Slug, Locked: true,
+			// A visitor who opened products sees the row of what they are
+			// looking at first, the hero right after it (docs/recommender.md).
+			VisitFirst: true},
 		{Type: SlotRecommended, Title: "Recommended for you", Strategy: recommender.Hybrid.String()},
 		{Type: SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: recommender.Similar.String()},
 		{Type: SlotTrending, Title: "Trending now"},

@@ -35,13 +35,19 @@ type SlotSpec struct {
 	Strategy string // "" (the kind's own rule) or one of Kind.Strategies(), by name
 	Size     int
 	Locked   bool
-	Category string // category name for category rows and filters
-	Brands   []string
-	MinPrice int64
-	MaxPrice int64
-	Pins     []string
-	Excludes []string
-	Boosts   []string
+	// VisitFirst lets the row that most closely follows a visit in
+	// progress (the category the visitor is looking at) come before this
+	// locked slot: for a visitor who opened products in this visit, that
+	// row leads the page and the slot follows it. Without a visit, and for
+	// every other row, the slot keeps its position.
+	VisitFirst bool
+	Category   string // category name for category rows and filters
+	Brands     []string
+	MinPrice   int64
+	MaxPrice   int64
+	Pins       []string
+	Excludes   []string
+	Boosts     []string
 	// Audience: "" or one of Audiences(), or AudienceAffinity followed by a
 	// category name (see ParseAudience).
 	Audience string
@@ -515,6 +521,26 @@ func orderSlots(page []SlotSpec, affinity map[string]float64, hasHistory bool, s
 		order = append(order, free[f].idx)
 		f++
 	}
+	if len(free) > 0 && free[0].intent > 0 && followsVisit(&page[free[0].idx], session) {
+		order = visitFirst(page, order, free[0].idx)
+	}
+	return order
+}
+
+// visitFirst moves row, the row that most closely follows the visit in
+// progress, above the locked slots right before it that let the visit come
+// first (SlotSpec.VisitFirst); a locked slot without it stops the move.
+func visitFirst(page []SlotSpec, order []int, row int) []int {
+	at := slices.Index(order, row)
+	to := at
+	for to > 0 && page[order[to-1]].Locked && page[order[to-1]].VisitFirst {
+		to--
+	}
+	if to == at {
+		return order
+	}
+	copy(order[to+1:at+1], order[to:at])
+	order[to] = row
 	return order
 }
 

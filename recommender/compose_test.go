@@ -323,6 +323,51 @@ func TestRowsFollowingTheVisitLeadThePage(t *testing.T) {
 	}
 }
 
+func TestTheVisitsRowComesBeforeALockedSlotThatLetsIt(t *testing.T) {
+	// A hero that lets a shopping visitor's own row come first follows
+	// the visit's category row during a visit, and leads the page without
+	// one; a locked slot without the option stops the move, and only the
+	// row that most closely follows the visit moves.
+	page := func(heroFirst, bannerLocked bool) []SlotSpec {
+		return []SlotSpec{
+			{ID: "hero", Kind: KindHero, Locked: true, VisitFirst: heroFirst},
+			{ID: "banner", Kind: KindBanner, Locked: bannerLocked},
+			{ID: "best", Kind: KindPopular, Impressions: 1000, Clicks: 300},
+			{ID: "top", Kind: KindCategory},
+			{ID: "because", Kind: KindBecauseViewed},
+		}
+	}
+	opt := DefaultComposeOptions()
+	opt.Rand = rand.New(rand.NewPCG(7, 8))
+	session := map[string]float64{"Kitchen": 1}
+	ids := func(specs []SlotSpec, order []int) string {
+		var got []string
+		for _, i := range order {
+			got = append(got, specs[i].ID)
+		}
+		return strings.Join(got, " ")
+	}
+	for _, c := range []struct {
+		heroFirst, bannerLocked bool
+		session                 map[string]float64
+		want                    string
+	}{
+		{true, false, session, "top hero because "},
+		{false, false, session, "hero top because "},
+		{true, false, nil, "hero"}, // no visit: the hero leads
+		{true, true, session, "hero banner top because "},
+	} {
+		specs := page(c.heroFirst, c.bannerLocked)
+		for range 50 {
+			got := ids(specs, orderSlots(specs, c.session, c.session != nil, c.session, opt, opt.Rand))
+			if !strings.HasPrefix(got, c.want) {
+				t.Fatalf("hero lets the visit first %v, banner locked %v, visit %v: page order %q, want %q first",
+					c.heroFirst, c.bannerLocked, c.session, got, c.want)
+			}
+		}
+	}
+}
+
 func TestAVisitorBackWithoutAClickSeesOtherProducts(t *testing.T) {
 	// A stranger's second homepage puts the products they passed over on
 	// the first one after the others; the merchandiser's pins stay.

@@ -414,7 +414,7 @@ func defaultSlots(c *catalog, pageID uint) []models.Slot {
 func heroSlot(c *catalog) models.Slot {
 	pins, most := c.heroSale(3)
 	hero := models.Slot{Type: models.SlotHero, Title: "Autumn Outdoor Sale", Link: "/l/" + DemoCampaign, Strategy: recommender.Popular.String(),
-		Category: "outdoor", Locked: true, Pins: strings.Join(pins, ",")}
+		Category: "outdoor", Locked: true, VisitFirst: true, Pins: strings.Join(pins, ",")}
 	if most > 0 {
 		hero.Subtitle = fmt.Sprintf("Up to %d%% off tents, packs and boots, this week only.", most)
 	} else {

@@ -112,7 +112,7 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 
 func slotRow(sl models.Slot, first, last bool) templates.AdminSlotRow {
 	r := templates.AdminSlotRow{ID: sl.ID, Type: sl.Type, Title: sl.Title, Strategy: sl.Strategy, Size: sl.Size,
-		Audience: sl.Audience, Category: sl.Category, Locked: sl.Locked, Enabled: sl.Enabled,
+		Audience: sl.Audience, Category: sl.Category, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled,
 		Pins: len(splitList(sl.Pins)), First: first, Last: last}
 	if r.Title == "" {
 		r.Title = "(untitled " + sl.Type + ")"
@@ -225,7 +225,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 func slotFields(sl *models.Slot) templates.SlotFields {
 	f := templates.SlotFields{Type: sl.Type, Title: sl.Title, Subtitle: sl.Subtitle, Strategy: sl.Strategy,
 		Size: strconv.Itoa(sl.Size), Category: sl.Category, Brands: sl.Brands, Pins: sl.Pins, Boosts: sl.Boosts,
-		Excludes: sl.Excludes, Audience: sl.Audience, Locked: sl.Locked, Enabled: sl.Enabled, Link: sl.Link}
+		Excludes: sl.Excludes, Audience: sl.Audience, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled, Link: sl.Link}
 	if sl.MinPrice > 0 {
 		f.MinPrice = formatCents(sl.MinPrice)
 	}
@@ -250,11 +250,13 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		MaxPrice: strings.TrimSpace(c.FormValue("max_price")), Pins: normalizeList(c.FormValue("pins")),
 		Boosts: normalizeList(c.FormValue("boosts")), Excludes: normalizeList(c.FormValue("excludes")),
 		Audience: c.FormValue("audience"), StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at"),
-		Locked: c.FormValue("locked") == "true", Enabled: c.FormValue("enabled") == "true", Link: strings.TrimSpace(c.FormValue("link")),
+		Locked: c.FormValue("locked") == "true", VisitFirst: c.FormValue("visit_first") == "true",
+		Enabled: c.FormValue("enabled") == "true", Link: strings.TrimSpace(c.FormValue("link")),
 	}
 	errs := map[string]string{}
 	sl.Type, sl.Title, sl.Subtitle, sl.Category, sl.Brands = f.Type, f.Title, f.Subtitle, f.Category, f.Brands
 	sl.Pins, sl.Boosts, sl.Excludes, sl.Audience, sl.Locked, sl.Enabled, sl.Link = f.Pins, f.Boosts, f.Excludes, f.Audience, f.Locked, f.Enabled, f.Link
+	sl.VisitFirst = f.VisitFirst
 	sl.Strategy = f.Strategy // checked against the type by models.ValidateSlot
 	sl.Size = 0
 	if f.Size != "" {

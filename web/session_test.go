@@ -134,3 +134,52 @@ func TestAVisitorBackWithoutAClickSeesOtherProducts(t *testing.T) {
 		t.Fatalf("another new visitor's best sellers are %v, the first visitor's were %v", other[models.SlotPopular], first[models.SlotPopular])
 	}
 }
+
+// TestAHeroThatLetsTheVisitFirstFollowsTheVisitsRow: with the locked hero set
+// to let a shopping visitor's own row come first, a visitor who opened two
+// kitchen products gets the kitchen row at the top of the page and the hero
+// right after it, while a new visitor's page still starts with the hero;
+// with the option off the hero leads every page.
+func TestAHeroThatLetsTheVisitFirstFollowsTheVisitsRow(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	cat := models.Slot{PageID: page.ID, Position: 4, Type: models.SlotCategory, Title: "Top picks in {category}", Enabled: true, Size: 4, Audience: "everyone"}
+	must(t, shop.db.W.Create(&cat).Error)
+	setHero := func(on bool) {
+		t.Helper()
+		must(t, shop.db.W.Model(&models.Slot{}).Where("page_id = ? AND type = ?", page.ID, models.SlotHero).Update("visit_first", on).Error)
+		_, err := shop.db.PublishDraft(ctx, models.HomePage, "test")
+		must(t, err)
+		shop.srv.layoutChanged()
+	}
+	setHero(true)
+	trainShop(t, shop)
+
+	rows := func(c *client) []string {
+		_, doc := c.get("/")
+		var out []string
+		doc.Find("section[data-slot-id]").Each(func(_ int, row *goquery.Selection) {
+			out = append(out, row.AttrOr("data-slot-type", ""))
+		})
+		return out
+	}
+	visitor := shop.newClient()
+	for _, ext := range []string{"SKU-K1", "SKU-K2"} {
+		if res, _ := visitor.get(productPath(shop.product(ext))); res.StatusCode != 200 {
+			t.Fatalf("product %s: %d", ext, res.StatusCode)
+		}
+	}
+	must(t, shop.srv.events.Flush(ctx))
+	if got := rows(visitor); len(got) < 2 || got[0] != models.SlotCategory || got[1] != models.SlotHero {
+		t.Fatalf("a shopping visitor's page starts %v, want the visit's category row, then the hero", got)
+	}
+	if got := rows(shop.newClient()); len(got) == 0 || got[0] != models.SlotHero {
+		t.Fatalf("a new visitor's page starts %v, want the hero", got)
+	}
+	setHero(false)
+	if got := rows(visitor); len(got) == 0 || got[0] != models.SlotHero {
+		t.Fatalf("with the option off a shopping visitor's page starts %v, want the hero", got)
+	}
+}
