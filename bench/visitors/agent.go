@@ -56,6 +56,16 @@ type card struct {
 type visit struct {
 	pages, clicks, carts int
 	cartedIDs            []uint
+	// after sums, over the homepages after the first click, each page's
+	// exact chance of a click and of a cart (pageChances): a figure of the
+	// pages themselves, without the draws of what the agent did on them.
+	after pageSums
+}
+
+// pageSums adds up pages' chances.
+type pageSums struct {
+	pages         int
+	click, carted float64
 }
 
 // agent is one simulated shopper.
@@ -180,6 +190,12 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 			cards = homeCards(doc)
 		}
 		v.pages++
+		if v.clicks > 0 {
+			click, cart := pageChances(a.taste, w, cards, clicked)
+			v.after.pages++
+			v.after.click += click
+			v.after.carted += cart
+		}
 		var chosen *card
 		for i := range cards {
 			c := &cards[i]
@@ -225,6 +241,26 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 		}
 	}
 	return v, nil
+}
+
+// pageChances is the chance that the agent clicks a card of the page and
+// the chance that it adds the clicked product to the cart, before any draw:
+// it reads the cards in order, each examined and clicked with the
+// probabilities browse uses, the first click ending the page.
+func pageChances(t taste, w *world, cards []card, clicked map[uint]bool) (click, cart float64) {
+	reach := 1.0 // chance that no earlier card was clicked
+	for _, c := range cards {
+		it := w.byID[c.id]
+		if it == nil || clicked[c.id] {
+			continue
+		}
+		u := t.utility(it)
+		p := math.Pow(rowDecay, float64(c.row)) * math.Pow(cardDecay, float64(c.col)) * sigmoid((u-clickAt)/choiceWidth)
+		click += reach * p
+		cart += reach * p * sigmoid((u-cartAt)/choiceWidth)
+		reach *= 1 - p
+	}
+	return click, cart
 }
 
 // oraclePage fills the positions of a real homepage with the agent's best

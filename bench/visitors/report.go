@@ -107,6 +107,18 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	lo, hi = interval(afters)
 	fmt.Fprintf(w, "the same share for the oracle after the first click (the most a page following the visit can reach): %.0f %% [%.0f, %.0f]\n",
 		100*point.after, 100*lo, 100*hi)
+	fmt.Fprintln(w, "homepages after the first click, each page's chance of a click and of a cart (before the agent's draws):")
+	for _, a := range []arm{armCookies, armNew, armOracleAfter} {
+		var sum pageSums
+		for _, v := range res.visits[a] {
+			sum.pages += v.after.pages
+			sum.click += v.after.click
+			sum.carted += v.after.carted
+		}
+		if sum.pages > 0 {
+			fmt.Fprintf(w, "  %-24s %5d pages   click %.3f   cart %.3f\n", a, sum.pages, sum.click/float64(sum.pages), sum.carted/float64(sum.pages))
+		}
+	}
 	fmt.Fprintf(w, "(95 %% intervals: %d bootstrap resamples of agents; seeding and training %s, browsing %s)\n",
 		bootstrapRounds, prepared.Round(time.Second), browsed.Round(time.Second))
 }
