@@ -122,9 +122,12 @@ func (m *Model) indexFresh() {
 const (
 	// freshPerCategory is how many of the freshest products of each
 	// category (and of the whole catalog) a bounded hybrid row scores.
-	freshPerCategory = 100
-	// freshMin is the least freshness worth listing.
-	freshMin = 0.01
+	freshPerCategory = 50
+	// freshMin is the least freshness worth listing: a product launched
+	// more than 28 days from the data's "now" gets less than a quarter of
+	// freshness's weight, too little to reach a row on it alone (what the
+	// other parts rank high is in the row's subset already).
+	freshMin = 0.25
 )
 
 // freshestByCategory lists, per category id (a product's root and its
