@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,9 @@ import (
 // a word they choose no more unevenly than chance (an incidental title
 // word) is neutral, a word some choose again and again and others never
 // lifts strongly (a small pseudo-count k), a word too rare to judge keeps
-// k = 5.
+// k = 5. A product's price is words too (its price level, absolute and
+// within its category: priceWords), so a shopper's price level is a taste
+// the same test decides on.
 
 // termModel is what the taste model derives from the catalog and its
 // popularity when first needed (not stored: both are).
@@ -46,6 +49,9 @@ type termModel struct {
 	// is (n + k)/(e + k) with k = max(pseudo[t], kappa[t]·e/N), N the
 	// history's weight. kappa +Inf: the word carries no taste (neutral).
 	kappa, pseudo []float32
+	// The price words (priceWords) have the ids from priceLo on, after
+	// every word of the text.
+	priceLo int32
 }
 
 // wordPseudo is the pseudo-count of the lifts of words the shop's data
@@ -123,13 +129,25 @@ func (t *termModel) build(m *Model) {
 	}
 	// A long description would make every product cost its every word at
 	// serving: a product keeps its maxItemWords rarest words.
+	// A priced product also has its price words (priceWords), kept
+	// whatever the length of its description.
+	prices := newPriceWords(m.cat.items, m.cat.leafCat, nc)
+	t.priceLo = int32(len(vocab))
 	t.itemTerms = csr{rows: n, indptr: make([]int32, n+1)}
 	for i, ids := range lists {
 		if len(ids) > maxItemWords {
 			slices.SortStableFunc(ids, func(a, b int32) int { return cmp.Compare(df[a], df[b]) })
 			ids = ids[:maxItemWords]
-			slices.Sort(ids)
 		}
+		for _, w := range prices.of(i) {
+			id, ok := vocab[w]
+			if !ok {
+				id = int32(len(vocab))
+				vocab[w] = id
+			}
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
 		for _, id := range ids {
 			t.itemTerms.indices = append(t.itemTerms.indices, id)
 			t.itemTerms.data = append(t.itemTerms.data, 1)
@@ -404,6 +422,14 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 		for k, id := range words {
 			if s.termAcc[id] > 0 {
 				s.termExp[id] += wc * shares[k]
+			} else if id >= t.priceLo && !math.IsInf(float64(t.kappa[id]), 1) {
+				// A price level the history's categories have but the
+				// history has not: its lift, k/(e + k), is below one.
+				if s.termBits[id>>6]&(1<<(id&63)) == 0 {
+					s.termHist = append(s.termHist, id)
+					s.termBits[id>>6] |= 1 << (id & 63)
+				}
+				s.termExp[id] += wc * shares[k]
 			}
 		}
 	}
@@ -444,4 +470,117 @@ func (t *termModel) score(s *scratch, dst []float32, j int32, prior, share float
 	if v > 0 {
 		dst[j] = v
 	}
+}
+
+// A shopper's price level is a taste like a style: each priced product
+// has price words that go through the same machinery as its text. A
+// shopper whose history holds more of a price level than their categories
+// give it lifts the products of that level in every category, also those
+// no one touched yet; a level their categories have but their history has
+// not lowers its products (its lift, k/(e+k), is below one: the price
+// words are read for every level of the history's categories, not only for
+// the history's own, unlike text words, whose absence says little). And the
+// shop's shoppers decide (wordDispersion) whether price carries taste at
+// all: where they buy every price alike, the price words lift little or
+// nothing.
+//
+// Two kinds of level, each on two grids, the second shifted by half a
+// bucket (two products close in price share at least one word, so the
+// lift moves by half a bucket at a time): the absolute price (the log
+// price) and the price within the product's category (the log price less
+// its leaf category's median: a shopper who buys the cheap end of every
+// department). Which of the two carries taste, if either, the dispersion
+// test tells from the shop's own data. A bucket is priceBucketSpread robust
+// standard deviations of the shop's log prices wide (the interquartile
+// range over 1.349; of the within-category differences for the relative
+// grid), so it means the same in a shop of socks and one of sofas.
+// Products without a price have no price words (MovieLens's films: the
+// model is as before).
+const priceBucketSpread = 1
+
+// priceWords holds the shop's two price grids.
+type priceWords struct {
+	items         []Item
+	leafCat       []int32
+	catMedian     []float64 // per leaf category: the median log price of its priced products
+	abs, relative priceGrid
+}
+
+// priceGrid is a grid of log prices; zero width means no words.
+type priceGrid struct{ origin, width float64 }
+
+func newPriceWords(items []Item, leafCat []int32, nc int) priceWords {
+	p := priceWords{items: items, leafCat: leafCat, catMedian: make([]float64, nc)}
+	var logs []float64
+	byCat := make([][]float64, nc)
+	for i, it := range items {
+		if it.PriceCents <= 0 {
+			continue
+		}
+		l := math.Log(float64(it.PriceCents))
+		logs = append(logs, l)
+		if c := leafCat[i]; c >= 0 {
+			byCat[c] = append(byCat[c], l)
+		}
+	}
+	p.abs = gridOf(logs)
+	var rel []float64
+	for c, l := range byCat {
+		if len(l) == 0 {
+			continue
+		}
+		slices.Sort(l)
+		p.catMedian[c] = quantile(l, 0.5)
+		for _, x := range l {
+			rel = append(rel, x-p.catMedian[c])
+		}
+	}
+	p.relative = gridOf(rel)
+	return p
+}
+
+// gridOf centres a grid on the values' median with buckets
+// priceBucketSpread robust standard deviations wide; fewer than four
+// values, or a middle half of one value, give no grid.
+func gridOf(x []float64) priceGrid {
+	if len(x) < 4 {
+		return priceGrid{}
+	}
+	slices.Sort(x)
+	sigma := (quantile(x, 0.75) - quantile(x, 0.25)) / 1.349
+	if sigma <= 0 {
+		return priceGrid{}
+	}
+	return priceGrid{origin: quantile(x, 0.5), width: priceBucketSpread * sigma}
+}
+
+// quantile is the nearest-rank quantile q of the sorted x.
+func quantile(x []float64, q float64) float64 {
+	return x[int(q*float64(len(x)-1)+0.5)]
+}
+
+// of returns item i's price words: its absolute level on the grid and the
+// grid shifted by half a bucket, then the same for its level within its
+// category (none without a price).
+func (p priceWords) of(i int) []string {
+	cents := p.items[i].PriceCents
+	if cents <= 0 {
+		return nil
+	}
+	l := math.Log(float64(cents))
+	out := p.abs.words(nil, "price:", l)
+	if c := p.leafCat[i]; c >= 0 {
+		out = p.relative.words(out, "price-in-category:", l-p.catMedian[c])
+	}
+	return out
+}
+
+// words appends x's bucket on the grid and on the grid shifted by half a
+// bucket.
+func (g priceGrid) words(out []string, prefix string, x float64) []string {
+	if g.width <= 0 {
+		return out
+	}
+	z := (x - g.origin) / g.width
+	return append(out, prefix+"a"+strconv.Itoa(int(math.Floor(z))), prefix+"b"+strconv.Itoa(int(math.Floor(z+0.5))))
 }

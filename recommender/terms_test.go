@@ -239,7 +239,7 @@ func TestPrepareTermsBuildsWhatFirstUseBuilds(t *testing.T) {
 	for name, pair := range map[string][2]any{
 		"item words": {a.itemTerms, b.itemTerms}, "category words": {a.catTerms, b.catTerms},
 		"popularity shares": {a.popShare, b.popShare}, "category priors": {a.catPrior, b.catPrior}, "leaf categories": {a.leafCat, b.leafCat},
-		"word dispersions": {a.kappa, b.kappa}, "word pseudo-counts": {a.pseudo, b.pseudo},
+		"word dispersions": {a.kappa, b.kappa}, "word pseudo-counts": {a.pseudo, b.pseudo}, "first price word": {a.priceLo, b.priceLo},
 	} {
 		if !reflect.DeepEqual(pair[0], pair[1]) {
 			t.Errorf("%s differ between the prepared and the first-use tables", name)
@@ -260,4 +260,99 @@ func trainWordsAlone(t *testing.T, d Dataset) *Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// priceShop is a shop of tents, lamps and mugs at two price levels (about
+// €12 and about €120) where 400 shoppers view six products each: with
+// taste, every shopper keeps to a level of their own; without, each view
+// takes either level at random. Tess viewed four products at about €12, in
+// tents and lamps. Two boots she never touched, alike but for the price:
+// the €120 boot viewed by four other shoppers, the €12 boot by two.
+func priceShop(t *testing.T, taste bool) []string {
+	t.Helper()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(3, 5))
+	var items []Item
+	byKey := map[[2]int][]string{} // category, level
+	cats := []string{"Tents", "Lamps", "Mugs"}
+	for c, cat := range cats {
+		for k := range 20 {
+			level := k % 2
+			cents := int64(1000 + 100*rng.IntN(5))
+			if level == 1 {
+				cents *= 10
+			}
+			id := fmt.Sprintf("%s-%02d", cat, k)
+			items = append(items, Item{ID: id, Title: "Acme " + strings.TrimSuffix(cat, "s"), Category: cat,
+				CategoryPath: []string{"Outdoor", cat}, Brand: "Acme", PriceCents: cents, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)})
+			byKey[[2]int{c, level}] = append(byKey[[2]int{c, level}], id)
+		}
+	}
+	boot := func(id string, cents int64) Item {
+		return Item{ID: id, Title: "Acme Boot", Category: "Boots", CategoryPath: []string{"Outdoor", "Boots"}, Brand: "Acme",
+			PriceCents: cents, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)}
+	}
+	items = append(items, boot("dear-boot", 12000), boot("cheap-boot", 1200))
+	var evs []Event
+	at := now.Add(-30 * 24 * time.Hour)
+	view := func(u, id string) {
+		evs = append(evs, Event{User: u, Item: id, Type: View, Time: at})
+		at = at.Add(time.Minute)
+	}
+	for u := range 400 {
+		level := u % 2
+		for range 6 {
+			if !taste {
+				level = rng.IntN(2)
+			}
+			list := byKey[[2]int{rng.IntN(len(cats)), level}]
+			view(fmt.Sprintf("u%03d", u), list[rng.IntN(len(list))])
+		}
+	}
+	for k := range 4 {
+		view(fmt.Sprintf("dear%d", k), "dear-boot")
+	}
+	for k := range 2 {
+		view(fmt.Sprintf("cheap%d", k), "cheap-boot")
+	}
+	for k, c := range []int{0, 1, 0, 1} {
+		view("tess", byKey[[2]int{c, 0}][k])
+	}
+	m := trainWordsAlone(t, Dataset{Items: items, Events: evs, Now: now})
+	var ids []string
+	for _, r := range m.Recommend(Request{User: "tess", N: len(items), ExcludeSeen: true}) {
+		ids = append(ids, r.ItemID)
+	}
+	return ids
+}
+
+// TestPriceLevelIsATasteWhereShoppersShowIt: in a shop whose shoppers keep
+// to a price level, a shopper who viewed products at about €12 is shown
+// the untouched €12 boot before the €120 one, though the dearer boot is
+// twice as popular — by the shopper's words alone, through the products'
+// price words. Without them the boots differ only in popularity.
+func TestPriceLevelIsATasteWhereShoppersShowIt(t *testing.T) {
+	ids := priceShop(t, true)
+	cheap, dear := slices.Index(ids, "cheap-boot"), slices.Index(ids, "dear-boot")
+	if cheap < 0 || dear < 0 {
+		t.Fatalf("tess: %v, want both boots", ids)
+	}
+	if cheap > dear {
+		t.Errorf("tess: the €120 boot at %d before the €12 boot at %d: her price level was not learned", dear, cheap)
+	}
+}
+
+// TestPriceStaysNeutralWhereShoppersIgnoreIt: in a shop whose shoppers
+// take any price alike, the same history (four products at about €12, by
+// chance) does not outweigh popularity: the twice as popular €120 boot
+// comes first.
+func TestPriceStaysNeutralWhereShoppersIgnoreIt(t *testing.T) {
+	ids := priceShop(t, false)
+	cheap, dear := slices.Index(ids, "cheap-boot"), slices.Index(ids, "dear-boot")
+	if cheap < 0 || dear < 0 {
+		t.Fatalf("tess: %v, want both boots", ids)
+	}
+	if dear > cheap {
+		t.Errorf("tess: the €12 boot at %d before the twice as popular €120 boot at %d: price lifted in a shop where it carries no taste", cheap, dear)
+	}
 }
