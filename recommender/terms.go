@@ -217,6 +217,28 @@ func (t *termModel) build(m *Model) {
 		t.catTerms.indptr[c+1] = int32(len(t.catTerms.indices))
 	}
 	t.wordDispersion(m.ui)
+	t.dropNeutralWords()
+}
+
+// dropNeutralWords takes the words that carry no taste in this shop out of
+// the products' rows: their lift is never read (a history skips them), so
+// serving need not pass over them product by product.
+func (t *termModel) dropNeutralWords() {
+	rows := t.itemTerms
+	kept := csr{rows: rows.rows, cols: rows.cols, indptr: make([]int32, rows.rows+1)}
+	kept.indices = make([]int32, 0, len(rows.indices))
+	kept.data = make([]float32, 0, len(rows.data))
+	for i := range rows.rows {
+		words, vals := rows.row(i)
+		for k, id := range words {
+			if !math.IsInf(float64(t.kappa[id]), 1) {
+				kept.indices = append(kept.indices, id)
+				kept.data = append(kept.data, vals[k])
+			}
+		}
+		kept.indptr[i+1] = int32(len(kept.indices))
+	}
+	t.itemTerms = kept
 }
 
 // dispersionWork bounds the work of wordDispersion (word reads, about
