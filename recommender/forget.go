@@ -3,7 +3,7 @@ package recommender
 // Forget removes everything personal the model holds about the users for
 // which forget reports true: their ids, interactions, user factors,
 // latest items and candidate lists, and their names in the training statistics. Item-level
-// structures (neighbours, item factors, popularity) are aggregates and stay.
+// structures (neighbours, item factors, popularity, which words carry taste) are aggregates and stay.
 // Forgotten users are served like anyone the model never saw.
 //
 // A model is immutable once shared: call Forget only on one fresh from
@@ -27,6 +27,9 @@ func (m *Model) Forget(forget func(user string) bool) int {
 	if n == 0 {
 		return 0
 	}
+	// The shopper's words' dispersion is an aggregate over the shoppers:
+	// estimated before their rows go, it stays as trained.
+	m.PrepareTerms()
 	for u, g := range gone {
 		if !g {
 			continue

@@ -99,6 +99,14 @@ func (m *Model) Marshal() ([]byte, error) {
 	// Sequences after them: older files without these still load.
 	e.csr(&m.next)
 	e.csr(&m.recent)
+	// The shopper's words' dispersion, when built (terms.go): an aggregate
+	// over the shoppers, kept as it was when Forget drops some of them.
+	var kappa, pseudo []float32
+	if m.text != nil && m.text.built.Load() {
+		kappa, pseudo = m.text.kappa, m.text.pseudo
+	}
+	e.f32(kappa)
+	e.f32(pseudo)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -200,6 +208,10 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	if rd.Len() > 0 {
 		m.next, m.recent = d.csr(), d.csr()
 	}
+	m.text = &termModel{}
+	if rd.Len() > 0 {
+		m.text.storedKappa, m.text.storedPseudo = d.f32(), d.f32()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -214,7 +226,6 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	}
 	m.indexItems()
 	m.indexFresh()
-	m.text = &termModel{}
 	if err := m.check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}

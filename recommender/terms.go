@@ -52,6 +52,9 @@ type termModel struct {
 	// The price words (priceWords) have the ids from priceLo on, after
 	// every word of the text.
 	priceLo int32
+	// The dispersion read from a stored model (persist.go), used instead
+	// of estimating it again when it matches the vocabulary.
+	storedKappa, storedPseudo []float32
 }
 
 // wordPseudo is the pseudo-count of the lifts of words the shop's data
@@ -216,7 +219,12 @@ func (t *termModel) build(m *Model) {
 		}
 		t.catTerms.indptr[c+1] = int32(len(t.catTerms.indices))
 	}
-	t.wordDispersion(m.ui)
+	if nw := t.itemTerms.cols; nw > 0 && len(t.storedKappa) == nw && len(t.storedPseudo) == nw {
+		t.kappa, t.pseudo = t.storedKappa, t.storedPseudo
+	} else {
+		t.wordDispersion(m.ui)
+	}
+	t.storedKappa, t.storedPseudo = nil, nil
 	t.dropNeutralWords()
 }
 
