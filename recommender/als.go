@@ -30,7 +30,12 @@ func (m *alsModel) item(i int32) []float32 { return m.itemF[int(i)*m.k : int(i+1
 // conjugate-gradient steps warm-started from its previous factors (the trick
 // that makes the `implicit` library fast): the Gram matrix YᵀY is shared per
 // sweep and the per-row correction Yᵀ(C_u−I)Y is never formed.
-func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int) (alsModel, error) {
+//
+// attrs, when given, are the products' attributes (itemAttributes, an
+// attributes × items matrix): from the second sweep on, each item row is
+// regularised toward cfg.AttributePrior × the mean factors of its
+// attributes instead of toward zero (als_attributes.go).
+func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attrs *csr) (alsModel, error) {
 	k := cfg.Factors
 	// Confidence is 1 + α·r/r̄: strengths are scaled by their mean so α
 	// means the same whatever the event type weights and decay produce.
@@ -47,14 +52,25 @@ func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int) (als
 	m.userF = randomFactors(rng, ui.rows, k)
 	m.itemF = randomFactors(rng, ui.cols, k)
 	gram := make([]float32, k*k)
+	var prior, z []float32
+	var byItem csr
+	if attrs != nil && attrs.nnz() > 0 && cfg.AttributePrior > 0 {
+		prior, z = make([]float32, len(m.itemF)), make([]float32, attrs.rows*k)
+		byItem = attrs.transpose()
+	}
 	for it := 0; it < cfg.Iterations; it++ {
 		if err := ctx.Err(); err != nil {
 			return alsModel{}, fmt.Errorf("recommender: train ALS: %w", err)
 		}
 		gramInto(gram, m.itemF, k, m.reg)
-		cgSweep(m.userF, m.itemF, gram, ui, k, m.alpha, cfg.CGSteps, workers)
+		cgSweep(m.userF, m.itemF, gram, ui, k, m.alpha, cfg.CGSteps, workers, nil, 0)
 		gramInto(gram, m.userF, k, m.reg)
-		cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers)
+		if prior != nil && it > 0 {
+			attributePrior(prior, m.itemF, attrs, &byItem, k, workers, z)
+			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, prior, m.reg*float32(cfg.AttributePrior))
+		} else {
+			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, nil, 0)
+		}
 	}
 	gramInto(gram, m.itemF, k, m.reg)
 	m.gram = make([]float64, k*k)
@@ -87,7 +103,9 @@ func gramInto(g, f []float32, k int, reg float32) {
 }
 
 // cgSweep updates every row x_u of X (rows of c) given fixed Y.
-func cgSweep(x, y, gram []float32, c *csr, k int, alpha float32, steps, workers int) {
+// With prior set, row u's regularisation λ‖x_u − (priorReg/λ)·prior_u‖²
+// is centred on its prior row instead of zero: b gains priorReg·prior_u.
+func cgSweep(x, y, gram []float32, c *csr, k int, alpha float32, steps, workers int, prior []float32, priorReg float32) {
 	G := blas32.General{Rows: k, Cols: k, Stride: k, Data: gram}
 	parallelRange(c.rows, workers, func(next func() (int, int, bool)) {
 		s := newCGScratch(k)
@@ -98,6 +116,9 @@ func cgSweep(x, y, gram []float32, c *csr, k int, alpha float32, steps, workers 
 			}
 			for u := lo; u < hi; u++ {
 				items, vals := c.row(u)
+				if prior != nil {
+					s.prior, s.priorReg = prior[u*k:(u+1)*k], priorReg
+				}
 				cgSolveRow(x[u*k:(u+1)*k], y, G, items, vals, k, alpha, steps, 0, s)
 			}
 		}
@@ -109,6 +130,10 @@ type cgScratch struct {
 	r, p, ap []float32 // k
 	yu       []float32 // the row's items' factors, gathered (n × k)
 	t, w     []float32 // n
+	// prior, when set (training's item sweeps with attributes), is the
+	// row's prior mean: b gains priorReg·prior. Fold-in leaves it nil.
+	prior    []float32
+	priorReg float32
 }
 
 func newCGScratch(k int) *cgScratch {
@@ -146,6 +171,9 @@ func cgSolveRow(x, y []float32, G blas32.General, items []int32, vals []float32,
 			w[j] = conf - (conf-1)*t[j]
 		}
 		blas32.Gemv(blas.Trans, 1, Yu, W, 1, R)
+	}
+	if s.prior != nil {
+		blas32.Axpy(s.priorReg, vec(s.prior), R)
 	}
 	copy(s.p, s.r)
 	rsOld := blas32.Dot(R, R)

@@ -79,6 +79,12 @@ type ALSConfig struct {
 	Reg        float64 // L2 regularisation λ
 	CGSteps    int     // conjugate-gradient steps per row (warm-started)
 	Seed       int64
+	// AttributePrior centres the regularisation of a product's factors on
+	// this share of the mean factors of its attributes (categories, brand,
+	// rarer words; als_attributes.go) instead of on zero: 0 is plain ALS,
+	// 1 the attributes' mean. A product few shoppers touched then scores
+	// like its department, brand and style words.
+	AttributePrior float64
 }
 
 // SVDConfig configures the randomized truncated SVD.
@@ -133,7 +139,7 @@ func DefaultConfig() Config {
 		// halved every 10 places down the history, latest first, to a floor
 		// of 0.3: a shopper's next steps continue their latest ones.
 		Profile: ProfileConfig{RecencyHalfRank: 10, RecencyFloor: 0.3, Flatten: 1},
-		ALS:     ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1},
+		ALS:     ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1, AttributePrior: 1},
 		SVD:     SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
 		EASE:    EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
 		Content: ContentConfig{Neighbors: 30},
@@ -151,6 +157,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("recommender: negative model size in config")
 	case c.ALS.Factors > 0 && (c.ALS.Iterations <= 0 || c.ALS.CGSteps <= 0 || c.ALS.Reg < 0 || c.ALS.Alpha < 0):
 		return fmt.Errorf("recommender: ALS needs iterations and CG steps > 0 and non-negative alpha and reg")
+	case c.ALS.AttributePrior < 0 || c.ALS.AttributePrior > 1:
+		return fmt.Errorf("recommender: ALS attribute prior must be in [0, 1], not %g", c.ALS.AttributePrior)
 	case c.EASE.MaxItems > 0 && c.EASE.Lambda <= 0:
 		return fmt.Errorf("recommender: EASE lambda must be > 0")
 	}

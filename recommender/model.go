@@ -215,7 +215,12 @@ var modelComponents = []component{
 		}, func(*Model) bool { return true }},
 	{"als", func(m *Model, cfg Config) bool { return cfg.ALS.Factors > 0 && m.ui.nnz() > 0 },
 		func(ctx context.Context, m *Model, sig *signals, cfg Config, workers int) (err error) {
-			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers)
+			var attrs *csr
+			if cfg.ALS.AttributePrior > 0 {
+				a := itemAttributes(&m.cat)
+				attrs = &a
+			}
+			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs)
 			return err
 		}, func(m *Model) bool { return m.als.enabled() }},
 	{"svd", func(m *Model, cfg Config) bool { return cfg.SVD.Rank > 0 && m.ui.nnz() > 0 },
