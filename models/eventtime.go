@@ -8,8 +8,11 @@ import (
 // Event times outside a window are refused wherever events come in (the
 // events API, CSV import, page tracking): a timestamp from the future would
 // become the recommender's "now" and decay all real history to nothing,
-// and one from long ago would be kept or dropped in ways nobody asked for.
-var EarliestEventTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// and one from before the Unix epoch (year 1000, Go's zero time) is a
+// broken or hostile clock. The window opens at 1970 so that history a shop
+// imports is taken whole, however old: public rating datasets start in the
+// 1990s (MovieLens 100k: 1997–98).
+var EarliestEventTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // EventClockSkew is how far ahead of the shop's clock an event may be dated
 // (a tracker's clock a little fast, time zones mistaken for UTC).

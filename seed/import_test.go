@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"storefront/models"
 )
@@ -182,12 +183,12 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			name: "event times outside the accepted window, negative value",
 			events: "user_id,product_id,type,timestamp,value\n" +
 				"alice,P1,view,9999-12-31T23:59:59Z,\n" +
-				"alice,P1,view,1999-12-31T23:59:59Z,\n" +
+				"alice,P1,view,1969-12-31T23:59:59Z,\n" +
 				"alice,P1,view,2026-02-01T09:00:00Z,\n" +
 				"alice,P1,purchase,2026-02-01T09:00:00Z,-5\n",
 			wantLines: []string{
 				"events.csv:2: field timestamp: 9999-12-31T23:59:59Z is more than a day ahead of the shop's clock",
-				"events.csv:3: field timestamp: 1999-12-31T23:59:59Z is before 2000-01-01",
+				"events.csv:3: field timestamp: 1969-12-31T23:59:59Z is before 1970-01-01",
 				`events.csv:5: field value: "-5" is negative`,
 			},
 			wantTotal: 3,
@@ -495,5 +496,32 @@ func TestImportCompareAtPrice(t *testing.T) {
 	_, err := Import(ctx, db, p, "", nil)
 	if err == nil || !strings.Contains(err.Error(), "bad.csv:2") || !strings.Contains(err.Error(), "compare_at_price") || !strings.Contains(err.Error(), "above the price") {
 		t.Fatalf("compare-at below price: %v", err)
+	}
+}
+
+// TestImportTakesOldHistoryWhole: a shop's history from the 1990s (public
+// rating datasets start there: MovieLens 100k is 1997–98) imports whole
+// and keeps its times; only times before 1970 are refused.
+func TestImportTakesOldHistoryWhole(t *testing.T) {
+	db := openDB(t)
+	events := "user_id,product_id,type,timestamp\n" +
+		"u196,P1,purchase,1997-12-04T15:55:49Z\n" +
+		"u186,P3,purchase,1998-04-04T19:22:22Z\n" +
+		"u22,P1,view,1970-01-01T00:00:00Z\n"
+	sum := mustImport(t, db, goodProducts, events)
+	if sum.Events != 3 || sum.ShoppersCreated != 3 {
+		t.Fatalf("import = %+v, want 3 events of 3 shoppers", sum)
+	}
+	var oldest time.Time
+	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
+		if oldest.IsZero() || r.CreatedAt.Before(oldest) {
+			oldest = r.CreatedAt
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Unix(0, 0); !oldest.Equal(want) {
+		t.Errorf("oldest stored event at %v, want %v", oldest, want)
 	}
 }

@@ -141,7 +141,7 @@ func FuzzDecodeAPIEvents(f *testing.F) {
 }
 
 // FuzzAPIEventTimestamps: an event the API accepts is dated inside the
-// window every event source shares (2000-01-01 … a day ahead of the clock),
+// window every event source shares (1970-01-01 … a day ahead of the clock),
 // whatever the timestamp text, and a refusal names the field.
 func FuzzAPIEventTimestamps(f *testing.F) {
 	for _, s := range []string{"2026-01-02T03:04:05Z", "9999-12-31T23:59:59Z", "1000-01-01T00:00:00Z", "0001-01-01T00:00:00Z",

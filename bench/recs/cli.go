@@ -109,7 +109,7 @@ func (c cliRun) run(ctx context.Context, args ...string) (string, error) {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		tail := stderr.String()
+		tail := stdout.String() + stderr.String()
 		if len(tail) > 2000 {
 			tail = tail[len(tail)-2000:]
 		}
@@ -131,7 +131,9 @@ func writeProducts(path string, items []recommender.Item) error {
 				cat = "Other"
 			}
 			created := ""
-			if !it.Created.IsZero() {
+			// A shop's import takes creation times from 1970 on; MovieLens
+			// gives its films' release dates, which are not the shop's.
+			if !it.Created.IsZero() && it.Created.Year() >= 1970 {
 				created = it.Created.UTC().Format(time.RFC3339)
 			}
 			price := fmt.Sprintf("%d.%02d", it.PriceCents/100, it.PriceCents%100)
