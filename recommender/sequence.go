@@ -122,7 +122,11 @@ func (m *Model) indexFresh() {
 const (
 	// freshPerCategory is how many of the freshest products of each
 	// category (and of the whole catalog) a bounded hybrid row scores.
-	freshPerCategory = 50
+	freshPerCategory = 10
+	// freshCategories is how many of the history's categories (its
+	// latest first, a product's department and leaf each counting) add
+	// their freshest products to a bounded row.
+	freshCategories = 6
 	// freshMin is the least freshness worth listing: a product launched
 	// more than 28 days from the data's "now" gets less than a quarter of
 	// freshness's weight, too little to reach a row on it alone (what the
@@ -177,18 +181,36 @@ func (m *Model) addFreshest(s *scratch) {
 		}
 	}
 	add(int32(nc))
-	s.freshSeen = s.freshSeen[:0]
-	for _, i := range s.hist.items {
-		cats := m.cat.itemCats[i]
-		if len(cats) == 0 {
-			continue
+	// The history's categories by the weight of its items in them (the
+	// session's events weigh most), the heaviest freshCategories first.
+	s.freshSeen, s.freshW = s.freshSeen[:0], s.freshW[:0]
+	for k, i := range s.hist.items {
+		w, cats := s.hist.weights[k], [2]int32{m.cat.rootCat[i], m.cat.leafCat[i]}
+		if cats[1] == cats[0] {
+			cats[1] = -1
 		}
-		for _, c := range [2]int32{cats[0], m.cat.leafCat[i]} {
-			if c >= 0 && !slices.Contains(s.freshSeen, c) {
+		for _, c := range cats {
+			if c < 0 {
+				continue
+			}
+			if at := slices.Index(s.freshSeen, c); at >= 0 {
+				s.freshW[at] += w
+			} else {
 				s.freshSeen = append(s.freshSeen, c)
-				add(c)
+				s.freshW = append(s.freshW, w)
 			}
 		}
+	}
+	for n := range min(len(s.freshSeen), freshCategories) {
+		best := n
+		for k := n + 1; k < len(s.freshSeen); k++ {
+			if s.freshW[k] > s.freshW[best] {
+				best = k
+			}
+		}
+		s.freshSeen[n], s.freshSeen[best] = s.freshSeen[best], s.freshSeen[n]
+		s.freshW[n], s.freshW[best] = s.freshW[best], s.freshW[n]
+		add(s.freshSeen[n])
 	}
 }
 
@@ -402,8 +424,8 @@ func (m *Model) freshFor(s *scratch) func(j int32) float32 {
 			return 0
 		}
 		share := float32(0)
-		if cats := m.cat.itemCats[j]; len(cats) > 0 {
-			share = s.deptAcc[cats[0]] / hiRoot
+		if root := m.cat.rootCat[j]; root >= 0 {
+			share = s.deptAcc[root] / hiRoot
 			if leaf := m.cat.leafCat[j]; leaf >= 0 && hiLeaf > 0 {
 				share = (share + s.deptAcc[leaf]/hiLeaf) / 2
 			}

@@ -169,6 +169,7 @@ type scratch struct {
 	catPop             []float32 // popularity per leaf category
 	deptAcc            []float32 // history weight per category (root and leaf), for freshness
 	freshSeen          []int32   // the history's categories whose freshest products joined the subset
+	freshW             []float32 // addFreshest: the weights of freshSeen's categories
 	comp               []float32 // second stage: each component alone, numComponents × items
 	cands              []int32   // second stage: the blend's candidates
 	feat               []float32 // second stage: their features

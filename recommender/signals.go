@@ -16,6 +16,7 @@ type catalog struct {
 	catIndex   map[string]int32 // name → category id
 	itemCats   [][]int32        // per item: category ids on its path (root..leaf, plus Category)
 	leafCat    []int32          // per item: leaf category id or -1
+	rootCat    []int32          // per item: itemCats[i][0] or -1, flat for per-product loops
 }
 
 func newCatalog(d Dataset) catalog {
@@ -39,6 +40,7 @@ func newCatalog(d Dataset) catalog {
 	}
 	c.itemCats = make([][]int32, len(c.items))
 	c.leafCat = make([]int32, len(c.items))
+	c.rootCat = make([]int32, len(c.items))
 	for i, it := range c.items {
 		var ids []int32
 		names := it.CategoryPath
@@ -60,6 +62,10 @@ func newCatalog(d Dataset) catalog {
 			}
 		}
 		c.itemCats[i] = ids
+		c.rootCat[i] = -1
+		if len(ids) > 0 {
+			c.rootCat[i] = ids[0]
+		}
 		c.leafCat[i] = -1
 		if it.Category != "" {
 			c.leafCat[i] = c.catIndex[it.Category]
