@@ -15,17 +15,12 @@ import (
 // plain ALS both untouched boots sit at zero, up to the solver's noise.
 func TestAttributesCarryAStyleAcrossDepartmentsInALS(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	item := func(id, title, cat string) Item {
-		return Item{ID: id, Title: title, Category: cat, CategoryPath: []string{"Outdoor", cat}, Brand: "Acme",
-			Description: "Made to last.", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)}
-	}
-	items := []Item{
-		item("t1", "Rustic cabin tent", "Tents"), item("t2", "Rustic canvas tent", "Tents"),
-		item("t3", "Modern dome tent", "Tents"), item("t4", "Modern tunnel tent", "Tents"),
+	item := styledOutdoorItem(now)
+	items := append(styledTents(now),
 		item("b1", "Modern trail boot", "Boots"), item("b2", "Modern city boot", "Boots"),
 		item("b3", "Rustic trail boot", "Boots"), item("b4", "Rustic work boot", "Boots"),
 		item("new-modern", "Modern boot", "Boots"), item("new-rustic", "Rustic boot", "Boots"),
-	}
+	)
 	histories := map[string][]string{
 		"rustic-tents": {"t1", "t2"}, "modern-tents": {"t3", "t4"},
 		"modern-boots": {"b1", "b2"}, "rustic-boots": {"b3", "b4"},

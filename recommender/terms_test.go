@@ -19,15 +19,8 @@ import (
 // the stored model does the same.
 func TestShoppersWordsCarryATasteAcrossCategories(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	item := func(id, title, cat string) Item {
-		return Item{ID: id, Title: title, Category: cat, CategoryPath: []string{"Outdoor", cat}, Brand: "Acme",
-			Description: "Made to last.", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)}
-	}
-	items := []Item{
-		item("t1", "Rustic cabin tent", "Tents"), item("t2", "Rustic canvas tent", "Tents"),
-		item("t3", "Modern dome tent", "Tents"), item("t4", "Modern tunnel tent", "Tents"),
-		item("b1", "Modern trail boot", "Boots"), item("b2", "Rustic trail boot", "Boots"),
-	}
+	item := styledOutdoorItem(now)
+	items := append(styledTents(now), item("b1", "Modern trail boot", "Boots"), item("b2", "Rustic trail boot", "Boots"))
 	histories := map[string][]string{
 		"ann": {"t1", "t2"}, "bob": {"t3", "t4"},
 		"cid": {"b1"}, "dee": {"b2"}, // one shopper each: the boots are equally popular
@@ -354,5 +347,23 @@ func TestPriceStaysNeutralWhereShoppersIgnoreIt(t *testing.T) {
 	}
 	if dear > cheap {
 		t.Errorf("tess: the €12 boot at %d before the twice as popular €120 boot at %d: price lifted in a shop where it carries no taste", cheap, dear)
+	}
+}
+
+// styledOutdoorItem makes the style tests' products: equal in everything
+// but their title's style word and their department.
+func styledOutdoorItem(now time.Time) func(id, title, cat string) Item {
+	return func(id, title, cat string) Item {
+		return Item{ID: id, Title: title, Category: cat, CategoryPath: []string{"Outdoor", cat}, Brand: "Acme",
+			Description: "Made to last.", PriceCents: 5000, Stock: 5, Active: true, Created: now.AddDate(0, -2, 0)}
+	}
+}
+
+// styledTents are two rustic tents (t1, t2) and two modern ones (t3, t4).
+func styledTents(now time.Time) []Item {
+	item := styledOutdoorItem(now)
+	return []Item{
+		item("t1", "Rustic cabin tent", "Tents"), item("t2", "Rustic canvas tent", "Tents"),
+		item("t3", "Modern dome tent", "Tents"), item("t4", "Modern tunnel tent", "Tents"),
 	}
 }
