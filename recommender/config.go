@@ -146,7 +146,7 @@ func DefaultConfig() Config {
 		// Item-kNN only where tuning finds it pays; freshness (a product
 		// launched now: 1, halved every 14 days) at 1, nothing in a shop
 		// without recent launches (docs/recommender.md).
-		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 1, Terms: 0.3},
+		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3},
 		Candidates: DefaultCandidateConfig(),
 	}
 }

@@ -314,6 +314,11 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	freshAtEnd, freshAtCut := freshMass(base.m, d, t.notYet)
 	if t.freezeFresh = fresh > 0 && freshAtEnd >= 1 && freshAtEnd > 2*freshAtCut; t.freezeFresh {
 		work.Weights.Fresh = 0
+		// Launches surging at the data's end, beyond what the split can
+		// judge, count as much as a whole model part; the default's
+		// smaller share is for a shop that launches steadily, where the
+		// split judges freshness like any part.
+		fresh = max(fresh, launchSurgeFresh)
 	}
 	if len(t.users) < minTuneUsers {
 		rep.Users = len(t.users)
@@ -759,6 +764,11 @@ func notYetLaunched(m *Model, d Dataset) []int32 {
 	}
 	return out
 }
+
+// launchSurgeFresh is freshness's weight, before the tuned blend's scale,
+// when the catalog's new products at the data's end weigh more than twice
+// those at the tuning split's cut-off (freshMass).
+const launchSurgeFresh = 1
 
 // freshComponent is freshness's place in weightVec.
 const freshComponent = 11
