@@ -567,6 +567,15 @@ func (c *tuneClock) over() bool { return c.used() > c.budget }
 // affords reports whether work expected to take d still fits.
 func (c *tuneClock) affords(d time.Duration) bool { return c.used()+d <= c.budget }
 
+// end is the data's "now": d.Now when given, else its latest event's time
+// (what training measures ages from).
+func (d Dataset) end() time.Time {
+	if !d.Now.IsZero() {
+		return d.Now
+	}
+	return latest(d.Events)
+}
+
 func latest(evs []Event) time.Time {
 	var t time.Time
 	for _, e := range evs {
@@ -748,10 +757,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 // the data ends. A product with events is never on the list, whatever its
 // creation time says (a catalog imported later than its events).
 func notYetLaunched(m *Model, d Dataset) []int32 {
-	end := d.Now
-	if end.IsZero() {
-		end = latest(d.Events)
-	}
+	end := d.end()
 	touched := map[string]bool{}
 	for _, e := range d.Events {
 		touched[e.Item] = true
@@ -783,10 +789,7 @@ const freshComponent = 11
 // (a season's collection, launches around the time it is trained) would
 // have freshness judged on a split without them.
 func freshMass(m *Model, d Dataset, notYet []int32) (atEnd, atCut float64) {
-	end := d.Now
-	if end.IsZero() {
-		end = latest(d.Events)
-	}
+	end := d.end()
 	skip := make(map[int32]bool, len(notYet))
 	for _, j := range notYet {
 		skip[j] = true

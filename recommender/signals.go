@@ -106,14 +106,7 @@ type signals struct {
 // buildSignals encodes ids, drops bots and unknown items, collapses repeats
 // and builds r_ui = Σ weight(type)·decay(age), capped at cfg.MaxStrength.
 func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
-	s := signals{userIndex: make(map[string]int32), rawEvents: len(d.Events), now: d.Now}
-	if s.now.IsZero() {
-		for _, e := range d.Events {
-			if e.Time.After(s.now) {
-				s.now = e.Time
-			}
-		}
-	}
+	s := signals{userIndex: make(map[string]int32), rawEvents: len(d.Events), now: d.end()}
 
 	// Encode users in order of first appearance; keep events with a known
 	// item and a type that carries weight.
