@@ -17,9 +17,15 @@ type DroppedUser struct {
 const maxDroppedReported = 20
 
 const (
-	// minBotViews: a bot is a user with thousands of views; nobody with
-	// fewer is dropped, whatever their rate.
+	// minBotViews: the volume line's floor; nobody with fewer views is
+	// dropped for volume, whatever the shop's distribution says.
 	minBotViews = 1000
+	// minRateViews: the rate line's floor of views. Its test needs a
+	// machine rate (at least minBotRate events a minute) kept for more
+	// than a minute, so it cannot fire below about twice minBotRate;
+	// this floor keeps a shop whose shoppers view little from dropping a
+	// user whose whole history is a few minutes at that rate.
+	minRateViews = 250
 	// minBotRate: the least peak events per minute that can count as a
 	// machine's rate, whatever the shop's own distribution says.
 	minBotRate = 120
@@ -37,6 +43,16 @@ const (
 	// fenceIQR: the volume line is Tukey's far-out fence on log views of
 	// those users, the upper quartile plus this many interquartile ranges.
 	fenceIQR = 3
+	// outlierIQR: the least views for the rate rule is Tukey's inner
+	// (outlier) fence on the same log views, the upper quartile plus this
+	// many interquartile ranges: a machine's rate drops a user whose
+	// volume is already an outlier, not only one far out.
+	outlierIQR = 1.5
+	// machineSpan: a peak rate says "machine" only when the machine rate
+	// lasts longer than the one-minute window it is measured on; one
+	// burst (an import written at a few dozen rows a second, a client's
+	// retry storm) is not a crawl.
+	machineSpan = 60
 )
 
 type botVerdict struct {
@@ -46,12 +62,14 @@ type botVerdict struct {
 }
 
 // botGuard finds users whose behaviour is a machine's: view-only (never a
-// cart or purchase), thousands of views far above this shop's own
-// distribution, and either a rate no person browses at on a clock fine
-// enough to measure it, or, in a shop whose shoppers do buy, a volume far
-// beyond even that. Purchases, carts, a coarse clock (daily exports, one
-// timestamp for a whole batch) or a long imported history alone never drop
-// anyone.
+// cart or purchase) and either a rate no person browses at, kept for more
+// than a minute on a clock fine enough to measure it, with views that are
+// an outlier in this shop's own distribution (its inner fence, at least
+// minRateViews), or thousands of views far above that distribution (its
+// far-out fence, at least minBotViews) and, in a shop whose shoppers do
+// buy, three times that line. Purchases, carts, a coarse clock (daily
+// exports, one timestamp for a whole batch) or a long imported history
+// alone never drop anyone.
 type botGuard struct {
 	dropped    []botVerdict
 	rule       string
@@ -60,6 +78,7 @@ type botGuard struct {
 
 type userShape struct {
 	user          int32
+	lo, hi        int // its events are evs[lo:hi]
 	events, views int
 	strong        int // carts and purchases
 	peak          int // most events in any 60 s window
@@ -77,7 +96,7 @@ func newBotGuard(evs []compactEvent) botGuard {
 		for hi < len(evs) && evs[hi].user == evs[lo].user {
 			hi++
 		}
-		u := userShape{user: evs[lo].user, events: hi - lo}
+		u := userShape{user: evs[lo].user, lo: lo, hi: hi, events: hi - lo}
 		w, same := lo, 0
 		for k := lo; k < hi; k++ {
 			e := evs[k]
@@ -145,31 +164,37 @@ func newBotGuard(evs []compactEvent) botGuard {
 	}
 	vol := farOutViews(logViews)
 	volThr := math.Max(minBotViews, vol.line)
+	rateViews := math.Max(minRateViews, vol.outlier)
 	rateThr := math.Max(minBotRate, robustUpper(logPeak))
 	// Shape only says "machine" in a shop where people do cart or buy.
 	// A long history in a file that is one import says nothing of how it
 	// was made, so volume alone drops no one there.
 	shopConverts := converting*50 >= len(shapes) && !oneImport // ≥ 2% of users
-	g.rule = fmt.Sprintf("view-only users with ≥ %s views (%s) and a peak of ≥ %.0f events a minute on a fine clock", thousands(volThr), vol.describe(volThr), rateThr)
+	g.rule = fmt.Sprintf("view-only users with ≥ %s views (%s) and a peak of ≥ %.0f events a minute kept over %d s on a fine clock",
+		thousands(rateViews), lineText("outlier line", vol.outlier, rateViews), rateThr, machineSpan)
 	if oneImport {
 		g.rule += "; no drop on volume alone in one import"
 	}
 	if shopConverts {
-		g.rule += fmt.Sprintf(", or ≥ %s views and never a cart", thousands(3*volThr))
+		g.rule += fmt.Sprintf(", or ≥ %s views and never a cart (three times %s, %s)", thousands(3*volThr), thousands(volThr), lineText("far-out line", vol.line, volThr))
 	}
+	g.rule += vol.describe()
 	if !fineClock {
 		g.rule += "; clock too coarse for rates"
 	}
 	for _, u := range shapes {
-		if u.strong > 0 || float64(u.views) < volThr {
+		if u.strong > 0 {
 			continue
 		}
 		fine := fineClock && u.maxSame < batchStamp
-		switch {
-		case fine && float64(u.peak) >= rateThr:
-			g.dropped = append(g.dropped, botVerdict{u.user, u.events,
-				fmt.Sprintf("%d views, no cart or purchase, up to %d events in one minute", u.views, u.peak)})
-		case shopConverts && float64(u.views) >= 3*volThr:
+		if fine && float64(u.views) >= rateViews && float64(u.peak) >= rateThr {
+			if span := machineRateSpan(evs[u.lo:u.hi], rateThr); span > machineSpan {
+				g.dropped = append(g.dropped, botVerdict{u.user, u.events,
+					fmt.Sprintf("%d views, no cart or purchase, up to %d events in one minute, ≥ %.0f a minute for %s", u.views, u.peak, rateThr, spanText(span))})
+				continue
+			}
+		}
+		if shopConverts && float64(u.views) >= 3*volThr {
 			g.dropped = append(g.dropped, botVerdict{u.user, u.events,
 				fmt.Sprintf("%d views and never a cart or purchase (≥ %s, three times this shop's volume line), in a shop where %.0f%% of users buy or cart",
 					u.views, thousands(3*volThr), 100*float64(converting)/float64(len(shapes)))})
@@ -178,10 +203,42 @@ func newBotGuard(evs []compactEvent) botGuard {
 	return g
 }
 
+// machineRateSpan is how long one user's events, sorted by time, kept a
+// rate of at least rate events a minute: the seconds from the first to
+// the last event that closes a 60 s window holding that many.
+func machineRateSpan(evs []compactEvent, rate float64) int64 {
+	first, last := int64(-1), int64(-1)
+	w := 0
+	for k, e := range evs {
+		for e.unix-evs[w].unix >= 60 {
+			w++
+		}
+		if float64(k-w+1) >= rate {
+			if first < 0 {
+				first = e.unix
+			}
+			last = e.unix
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	return last - first
+}
+
+// spanText renders seconds as the merchant reads them: "95 s", "12 min".
+func spanText(s int64) string {
+	if s < 120 {
+		return fmt.Sprintf("%d s", s)
+	}
+	return fmt.Sprintf("%d min", s/60)
+}
+
 // volumeLine is the shop's own far-out line of views, and what it was read
 // from, for the rule `train` and the model page print.
 type volumeLine struct {
 	line           float64 // exp(Q3 + fenceIQR·IQR) of log views; 0 without users to read it from
+	outlier        float64 // exp(Q3 + outlierIQR·IQR), the inner fence
 	users          int     // users with at least minActiveViews views
 	median, upperQ float64 // their median and upper-quartile views
 }
@@ -199,20 +256,27 @@ func farOutViews(logs []float64) volumeLine {
 	slices.Sort(x)
 	q := func(p float64) float64 { return x[min(len(x)-1, int(p*float64(len(x))))] }
 	q1, q3 := q(0.25), q(0.75)
-	return volumeLine{line: math.Exp(q3 + fenceIQR*(q3-q1)), users: len(x), median: math.Exp(q(0.5)), upperQ: math.Exp(q3)}
+	return volumeLine{line: math.Exp(q3 + fenceIQR*(q3-q1)), outlier: math.Exp(q3 + outlierIQR*(q3-q1)),
+		users: len(x), median: math.Exp(q(0.5)), upperQ: math.Exp(q3)}
 }
 
-// describe says where the line came from, in the merchant's terms.
-func (v volumeLine) describe(used float64) string {
+// lineText says where a line of views came from: the shop's own fence
+// (named) or the floor above it.
+func lineText(name string, fence, used float64) string {
+	if used > fence {
+		return fmt.Sprintf("the floor; this shop's %s is %s", name, thousands(fence))
+	}
+	return "this shop's " + name
+}
+
+// describe says which lines were used and what they were read from, in
+// the merchant's terms.
+func (v volumeLine) describe() string {
 	if v.users == 0 {
-		return fmt.Sprintf("the floor; no user has %d or more views", minActiveViews)
+		return fmt.Sprintf("; the floors: no user has %d or more views", minActiveViews)
 	}
-	from := fmt.Sprintf("its %s users with %d+ views have a median of %s and a quarter above %s",
+	return fmt.Sprintf("; lines from its %s users with %d+ views, a median of %s and a quarter above %s",
 		thousands(float64(v.users)), minActiveViews, thousands(v.median), thousands(v.upperQ))
-	if used > v.line {
-		return fmt.Sprintf("the floor; this shop's far-out line is %s: %s", thousands(v.line), from)
-	}
-	return "this shop's far-out line: " + from
 }
 
 // thousands renders a count rounded to a whole number with thousands

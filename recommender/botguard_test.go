@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,48 +98,12 @@ func TestCoarseClockDropsNobody(t *testing.T) {
 // loyal shopper with thousands of views and purchases, a keen browser who
 // never carts, and every shopper of the long tail.
 func TestBotGuardVolumeLineFromTheShopsUpperTail(t *testing.T) {
-	items := testItems()
-	rng := rand.New(rand.NewPCG(10, 2))
-	start := testNow.AddDate(0, 0, -90)
-	var evs []Event
-	// browse appends n views (and every cartEvery-th a cart, 0 for none)
-	// one person's pace apart: 20 s to 2 min between events, sessions
-	// spread over the 90 days.
-	browse := func(user string, n, cartEvery int) {
-		at := start.Add(time.Duration(rng.Int64N(int64(80 * 24 * time.Hour))))
-		for i := range n {
-			if i%40 == 39 { // a new session, hours or days later
-				at = at.Add(time.Duration(1+rng.IntN(48)) * time.Hour)
-			}
-			item := items[rng.IntN(len(items))].ID
-			evs = append(evs, Event{User: user, Item: item, Type: View, Time: at})
-			at = at.Add(time.Duration(20+rng.IntN(100)) * time.Second)
-			if cartEvery > 0 && i%cartEvery == cartEvery-1 {
-				evs = append(evs, Event{User: user, Item: item, Type: AddToCart, Time: at})
-				at = at.Add(time.Duration(20+rng.IntN(100)) * time.Second)
-			}
-		}
-	}
-	for v := range 1200 { // one-view visitors, a third of the users, a few of whom cart
-		cart := 0
-		if v%5 == 0 {
-			cart = 1
-		}
-		browse(fmt.Sprintf("visitor%d", v), 1, cart)
-	}
-	for s := range 2400 { // shoppers with histories of 3 to 700 views
-		n := min(700, max(3, int(math.Exp(3.6+rng.NormFloat64()))))
-		cart := 15
-		if s%10 == 0 {
-			cart = 0 // some never cart
-		}
-		browse(fmt.Sprintf("shopper%d", s), n, cart)
-	}
-	browse("loyal", 6000, 50)   // years of views, and carts
-	browse("keen", 2500, 0)     // a keen browser who never carts
-	browse("scraper", 20000, 0) // a scraper at a person's pace
+	shop := newDemoShapedShop()
+	shop.browse("loyal", 6000, 50)   // years of views, and carts
+	shop.browse("keen", 2500, 0)     // a keen browser who never carts
+	shop.browse("scraper", 20000, 0) // a scraper at a person's pace
 
-	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
+	m, err := Train(context.Background(), Dataset{Items: shop.items, Events: shop.evs, Now: testNow}, testConfig(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +113,7 @@ func TestBotGuardVolumeLineFromTheShopsUpperTail(t *testing.T) {
 		!strings.Contains(st.Dropped[0].Reason, "20000 views and never a cart") {
 		t.Fatalf("the scraper was kept or others dropped: %+v\n%s", st.Dropped, notes)
 	}
-	if want := 1200 + 2400 + 2; m.NumUsers() != want {
+	if want := demoShapedUsers + 2; m.NumUsers() != want {
 		t.Errorf("%d users trained, want %d: %s", m.NumUsers(), want, notes)
 	}
 	for _, u := range []string{"loyal", "keen", "shopper0", "visitor1"} {
@@ -162,6 +127,159 @@ func TestBotGuardVolumeLineFromTheShopsUpperTail(t *testing.T) {
 	t.Log(notes)
 }
 
+// demoShapedShop is a shop shaped like the demo world: a crowd of one-view
+// visitors beside shoppers with histories of 3 to 700 views, most of whom
+// cart now and then, all browsing at a person's pace.
+type demoShapedShop struct {
+	items []Item
+	evs   []Event
+	rng   *rand.Rand
+	start time.Time
+}
+
+// demoShapedUsers is how many visitors and shoppers newDemoShapedShop has.
+const demoShapedUsers = 1200 + 2400
+
+func newDemoShapedShop() *demoShapedShop {
+	s := &demoShapedShop{items: testItems(), rng: rand.New(rand.NewPCG(10, 2)), start: testNow.AddDate(0, 0, -90)}
+	for v := range 1200 { // one-view visitors, a third of the users, a few of whom cart
+		cart := 0
+		if v%5 == 0 {
+			cart = 1
+		}
+		s.browse(fmt.Sprintf("visitor%d", v), 1, cart)
+	}
+	for i := range 2400 { // shoppers with histories of 3 to 700 views
+		n := min(700, max(3, int(math.Exp(3.6+s.rng.NormFloat64()))))
+		cart := 15
+		if i%10 == 0 {
+			cart = 0 // some never cart
+		}
+		s.browse(fmt.Sprintf("shopper%d", i), n, cart)
+	}
+	return s
+}
+
+// browse appends n views (and every cartEvery-th a cart, 0 for none) one
+// person's pace apart: 20 s to 2 min between events, sessions spread over
+// the 90 days.
+func (s *demoShapedShop) browse(user string, n, cartEvery int) {
+	at := s.start.Add(time.Duration(s.rng.Int64N(int64(80 * 24 * time.Hour))))
+	for i := range n {
+		if i%40 == 39 { // a new session, hours or days later
+			at = at.Add(time.Duration(1+s.rng.IntN(48)) * time.Hour)
+		}
+		item := s.items[s.rng.IntN(len(s.items))].ID
+		s.evs = append(s.evs, Event{User: user, Item: item, Type: View, Time: at})
+		at = at.Add(time.Duration(20+s.rng.IntN(100)) * time.Second)
+		if cartEvery > 0 && i%cartEvery == cartEvery-1 {
+			s.evs = append(s.evs, Event{User: user, Item: item, Type: AddToCart, Time: at})
+			at = at.Add(time.Duration(20+s.rng.IntN(100)) * time.Second)
+		}
+	}
+}
+
+// burst appends n views every `every` from at on.
+func (s *demoShapedShop) burst(user string, at time.Time, n int, every time.Duration) {
+	for i := range n {
+		s.evs = append(s.evs, Event{User: user, Item: s.items[s.rng.IntN(len(s.items))].ID, Type: View, Time: at.Add(time.Duration(i) * every)})
+	}
+}
+
+// TestBotGuardRateRuleBelowTheVolumeLine: in a demo-shaped shop (volume
+// line in the thousands), a 2,000-view crawler at 240 events a minute and
+// never a cart goes for its rate, below the volume line; a person stays
+// whatever their volume or bursts: a keen browser who never carts, a
+// shopper who flicks through a gallery at 40 views a minute, a history an
+// import wrote at 20 rows a second in one burst, a batch import with one
+// timestamp, and the crawler's twin who carted. Cut to whole days (a
+// daily export), the same shop drops no one.
+func TestBotGuardRateRuleBelowTheVolumeLine(t *testing.T) {
+	shop := newDemoShapedShop()
+	mid := testNow.AddDate(0, 0, -30)
+	shop.burst("crawler", mid, 2000, 250*time.Millisecond) // 240 a minute for 8 minutes
+	shop.burst("buyer-crawler", mid, 2000, 250*time.Millisecond)
+	shop.evs = append(shop.evs, Event{User: "buyer-crawler", Item: shop.items[0].ID, Type: AddToCart, Time: mid.Add(time.Hour)})
+	shop.browse("keen", 2500, 0)
+	for k := range 15 { // 600 views: galleries flicked at 40 a minute, days apart
+		shop.burst("flicker", mid.AddDate(0, 0, -2*k), 40, 1500*time.Millisecond)
+	}
+	shop.burst("imported", mid.AddDate(0, 0, -40), 800, 50*time.Millisecond) // one import, 40 s
+	shop.browse("imported", 300, 0)
+	shop.burst("batch", mid.AddDate(0, 0, -40), 800, 0) // one timestamp for the lot
+	shop.browse("batch", 300, 0)
+
+	m, err := Train(context.Background(), Dataset{Items: shop.items, Events: shop.evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := m.Stats()
+	notes := strings.Join(st.Cleaning, "\n")
+	if m.KnownUser("crawler") || st.BotUsers != 1 || len(st.Dropped) != 1 || st.Dropped[0].User != "crawler" ||
+		!strings.Contains(st.Dropped[0].Reason, "2000 views, no cart or purchase, up to 240 events in one minute") {
+		t.Fatalf("the crawler was kept or others dropped: %+v\n%s", st.Dropped, notes)
+	}
+	for _, u := range []string{"buyer-crawler", "keen", "flicker", "imported", "batch", "shopper0"} {
+		if !m.KnownUser(u) {
+			t.Errorf("%s was dropped", u)
+		}
+	}
+	if want := demoShapedUsers + 5; m.NumUsers() != want {
+		t.Errorf("%d users trained, want %d: %s", m.NumUsers(), want, notes)
+	}
+	if !strings.Contains(notes, "outlier line") {
+		t.Errorf("the rule does not say where its least views came from: %q", notes)
+	}
+	t.Log(notes)
+
+	// The same shop as a daily export: its clock cannot tell a rate, so
+	// no one goes, the crawler included.
+	daily := slices.Clone(shop.evs)
+	for i := range daily {
+		daily[i].Time = daily[i].Time.Truncate(24 * time.Hour)
+	}
+	m, err = Train(context.Background(), Dataset{Items: shop.items, Events: daily, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := m.Stats(); st.BotUsers != 0 || !strings.Contains(strings.Join(st.Cleaning, "\n"), "whole days") {
+		t.Errorf("a daily export dropped %+v: %q", st.Dropped, st.Cleaning)
+	}
+}
+
+// TestMachineRateSpan: the span a rate was kept counts from the first to
+// the last event closing a minute that holds it; one burst inside a
+// minute is not kept beyond it.
+func TestMachineRateSpan(t *testing.T) {
+	at := func(secs ...int64) []compactEvent {
+		var out []compactEvent
+		for _, s := range secs {
+			out = append(out, compactEvent{unix: 1_000_000 + s})
+		}
+		return out
+	}
+	var steady, burst []int64
+	for i := range 600 { // 2 a second for 5 minutes
+		steady = append(steady, int64(i/2))
+	}
+	for i := range 500 { // 500 within 50 s, then nothing
+		burst = append(burst, int64(i/10))
+	}
+	for _, c := range []struct {
+		name string
+		evs  []compactEvent
+		want int64
+	}{
+		{"steady", at(steady...), 299 - 59}, // from the 120th event (59 s) to the last (299 s)
+		{"burst", at(burst...), 49 - 11},    // from the 120th event (11 s) to the last (49 s)
+		{"slow", at(0, 30, 60, 90), 0},
+	} {
+		if got := machineRateSpan(c.evs, 120); got != c.want {
+			t.Errorf("%s: span %d s, want %d", c.name, got, c.want)
+		}
+	}
+}
+
 // TestFarOutViews: the line is the far-out fence of the quartiles of log
 // views, is not moved by a crowd of users with fewer than minActiveViews
 // (they are not given to it), and a shop with no such user gets none.
@@ -173,12 +291,13 @@ func TestFarOutViews(t *testing.T) {
 		}
 	}
 	v := farOutViews(logs)
-	// Q1 = 20, Q3 = 80: exp(log 80 + 3·log 4) = 80·64.
-	if math.Abs(v.line-80*64) > 1e-6 || v.users != 100 || math.Abs(v.upperQ-80) > 1e-9 || math.Abs(v.median-40) > 1e-9 {
-		t.Errorf("far-out line %+v, want 5120 from 100 users, median 40, upper quartile 80", v)
+	// Q1 = 20, Q3 = 80: exp(log 80 + 3·log 4) = 80·64, the inner fence
+	// exp(log 80 + 1.5·log 4) = 80·8.
+	if math.Abs(v.line-80*64) > 1e-6 || math.Abs(v.outlier-80*8) > 1e-6 || v.users != 100 || math.Abs(v.upperQ-80) > 1e-9 || math.Abs(v.median-40) > 1e-9 {
+		t.Errorf("far-out line %+v, want 5120 and an outlier line of 640 from 100 users, median 40, upper quartile 80", v)
 	}
-	if got := farOutViews(nil); got.line != 0 || !strings.Contains(got.describe(minBotViews), "the floor") {
-		t.Errorf("no users: %+v %q", got, got.describe(minBotViews))
+	if got := farOutViews(nil); got.line != 0 || !strings.Contains(got.describe(), "the floors") || !strings.Contains(lineText("outlier line", got.outlier, minRateViews), "the floor") {
+		t.Errorf("no users: %+v %q", got, got.describe())
 	}
 	if got := thousands(11649849.4); got != "11,649,849" {
 		t.Errorf("thousands: %q", got)
