@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Launches are the products created after the model was trained: no
@@ -76,6 +75,54 @@ func (m *Model) Launches(items []Item) *Launches {
 		}
 	}
 	return l
+}
+
+// launchFresh is a launch's freshness for the shopper of s, by the rule
+// of the blend (freshness, then the department share of freshFor; a
+// department the trained catalog does not have counts as one the
+// shopper never visited), with at least launchFreshMin of its time part:
+// a launch exists only after training, and the model's "now", the data's
+// end, does not move on while it is served, so a launch created long
+// after it would otherwise fade before anyone could see it.
+func (m *Model) launchFresh(s *scratch, it Item) float64 {
+	f := max(freshness(it.Created, m.DataNow), launchFreshMin)
+	if s.hiRoot <= 0 {
+		return f
+	}
+	return f * float64(s.deptShare(m.cat.launchCats(it)))
+}
+
+// launchFreshMin is the least time part of a launch's freshness.
+const launchFreshMin = 0.5
+
+// launchCats is a product's top-level and leaf category ids in the
+// catalog (-1 where the catalog has none), the way newCatalog reads them.
+func (c *catalog) launchCats(it Item) (root, leaf int32) {
+	root, leaf = -1, -1
+	for _, name := range it.CategoryPath {
+		if id, ok := c.catIndex[name]; ok && name != "" {
+			root = id
+			break
+		}
+		if name != "" {
+			return -1, -1 // its department is new to the catalog
+		}
+	}
+	if root < 0 && it.Category != "" {
+		if id, ok := c.catIndex[it.Category]; ok {
+			root = id
+		}
+	}
+	if it.Category != "" {
+		if id, ok := c.catIndex[it.Category]; ok {
+			leaf = id
+		}
+	} else if n := len(it.CategoryPath); n > 0 {
+		if id, ok := c.catIndex[it.CategoryPath[n-1]]; ok {
+			leaf = id
+		}
+	}
+	return root, leaf
 }
 
 func (l *Launches) lookup(id string) (int32, bool) {
@@ -188,7 +235,6 @@ func (m *Model) newForYou(req Request) []Recommendation {
 	if l != nil && l.model != m {
 		l = nil // computed for another model: its indexes do not apply
 	}
-	now := m.DataNow
 	type cand struct {
 		score  float64
 		item   Item
@@ -196,16 +242,8 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		launch bool
 	}
 	var cands []cand
-	freshness := func(created time.Time) float64 {
-		if created.IsZero() {
-			return 0
-		}
-		age := max(now.Sub(created).Seconds(), 0)
-		if age >= freshHorizon {
-			return 0
-		}
-		return math.Exp2(-age / freshHalfLife)
-	}
+	// One freshness for everything below, the blend's own (freshFor).
+	fresh := m.freshFor(s)
 	// Launches: Σ over history of weight × similarity.
 	if l != nil && len(s.hist.items) > 0 {
 		acc := make([]float64, len(l.items))
@@ -222,9 +260,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		}
 		for li, v := range acc {
 			if v > 0 {
-				// A launch is as new as it gets: at least half its weight
-				// whatever its creation time says.
-				cands = append(cands, cand{v * max(freshness(l.items[li].Created), 0.5), l.items[li], anchor[li], true})
+				cands = append(cands, cand{v * m.launchFresh(s, l.items[li]), l.items[li], anchor[li], true})
 			}
 		}
 	}
@@ -234,19 +270,16 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		// neighbours below must start from zero to list every item.
 		clear(s.tmp)
 		m.historyNeighbours(s, &m.content, s.tmp, s.cntAnchor, s.cntAnchorVal)
-		dept := m.freshFor(s)
 		for _, j := range s.touched {
-			if fr := m.fresh[j]; fr > 0 && s.tmp[j] > 0 {
+			if fr := fresh(j); fr > 0 && s.tmp[j] > 0 {
 				cands = append(cands, cand{float64(s.tmp[j]) * float64(fr), m.cat.items[j], s.cntAnchor[j], false})
 			}
 			s.tmp[j] = 0
 		}
 		s.touched = s.touched[:0]
-		for j, fr := range m.fresh {
-			if fr > 0 {
-				if v := dept(int32(j)); v > 0 {
-					cands = append(cands, cand{0.01 * float64(v), m.cat.items[j], -1, false})
-				}
+		for j := range m.fresh {
+			if v := fresh(int32(j)); v > 0 {
+				cands = append(cands, cand{0.01 * float64(v), m.cat.items[j], -1, false})
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -64,5 +65,53 @@ func TestNewForYouBringsLaunchesToMatchingShoppers(t *testing.T) {
 	}
 	if _, _, err := KindNewArrivals.ParseSlotStrategy("new_for_you"); err != nil {
 		t.Fatalf("a new arrivals slot refuses new_for_you: %v", err)
+	}
+}
+
+// TestNewForYouCountsFreshnessLikeTheBlend: "new for you" weighs a
+// launch by the blend's one freshness (freshFor): a product launching
+// two months after the data's end (a pre-order) counts for less than one
+// launching tomorrow — the rule it kept of its own counted both in full —
+// and a launch counts in full in the shopper's departments, at the floor
+// elsewhere, exactly as a trained product of the same age does.
+func TestNewForYouCountsFreshnessLikeTheBlend(t *testing.T) {
+	m := trainTestModel(t)
+	launch := func(id string, days int, path ...string) Item {
+		return Item{ID: id, Title: "Trail Runner X", Brand: "Peak", Category: path[len(path)-1], CategoryPath: path, PriceCents: 9000,
+			Stock: 5, Active: true, Description: "trail running shoe, grippy sole", Created: testNow.AddDate(0, 0, days)}
+	}
+	// Same text, so the same links to the runner's history: only their
+	// freshness tells them apart ("preorder" sorts first on a tie).
+	l := m.Launches(append(testItems(), launch("preorder", 60, "Outdoor", "Footwear"), launch("trailnext", 1, "Outdoor", "Footwear")))
+	recs := m.Recommend(Request{User: "runner3", Strategy: NewForYou, N: 4, Launches: l, ExcludeSeen: true})
+	at := func(id string) int {
+		if i := slices.IndexFunc(recs, func(r Recommendation) bool { return r.ItemID == id }); i >= 0 {
+			return i
+		}
+		return len(recs)
+	}
+	if at("trailnext") >= at("preorder") || at("preorder") == len(recs) {
+		t.Fatalf("runner got %v: want tomorrow's launch ahead of the pre-order, both shown", ids(recs))
+	}
+	if a, b := recs[at("trailnext")].Score, recs[at("preorder")].Score; math.Abs(b/a-launchFreshMin/freshness(testNow.AddDate(0, 0, 1), testNow)) > 1e-6 {
+		t.Errorf("pre-order scores %.4f of tomorrow's launch, want %.4f (its time part at the floor)", b/a, launchFreshMin/freshness(testNow.AddDate(0, 0, 1), testNow))
+	}
+
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	s.begin()
+	m.buildHistory(s, Request{User: "runner3"})
+	fresh := m.freshFor(s)
+	trained := m.cat.index["shoepro"] // Outdoor/Footwear, created a day before the data's end
+	created := m.cat.items[trained].Created
+	same := launch("same", 0, "Outdoor", "Footwear")
+	same.Created = created
+	kitchen := launch("kitchen", 0, "Home", "Kitchen")
+	kitchen.Created = created
+	if got, want := m.launchFresh(s, same), float64(fresh(trained)); math.Abs(got-want) > 1e-6 {
+		t.Errorf("a launch of the runner's department: %.4f, a trained product of the same age and department %.4f (its time part %.4f)", got, want, freshness(created, testNow))
+	}
+	if got, want := m.launchFresh(s, kitchen), freshness(created, testNow)*freshFloor; math.Abs(got-want) > 1e-6 {
+		t.Errorf("a kitchen launch for a runner: %.4f, want the floor's share %.4f", got, want)
 	}
 }

@@ -391,14 +391,31 @@ const freshFloor = 0.2
 // freshFor scores launches for this shopper: a new product counts in full
 // in the departments the shopper's history falls in and at freshFloor
 // elsewhere, so two shoppers of different tastes are not shown the same
-// new arrivals. Without history every launch counts in full.
+// new arrivals. Without history every launch counts in full. It is the
+// one freshness of the blend and of "new for you" (launchFresh).
 func (m *Model) freshFor(s *scratch) func(j int32) float32 {
 	plain := func(j int32) float32 { return m.fresh[j] }
-	if len(s.hist.items) == 0 {
+	if !m.deptShares(s) {
 		return plain
 	}
+	return func(j int32) float32 {
+		f := m.fresh[j]
+		if f == 0 {
+			return 0
+		}
+		return f * s.deptShare(m.cat.rootCat[j], m.cat.leafCat[j])
+	}
+}
+
+// deptShares sums the shopper's history per department (top-level and
+// leaf category) into s, for deptShare; false when the history has no
+// category to share by (then every launch counts in full).
+func (m *Model) deptShares(s *scratch) bool {
+	s.hiRoot, s.hiLeaf = 0, 0
+	if len(s.hist.items) == 0 {
+		return false
+	}
 	s.deptAcc = resize(s.deptAcc, len(m.cat.categories))
-	var hiRoot, hiLeaf float32
 	for k, i := range s.hist.items {
 		cats := m.cat.itemCats[i]
 		if len(cats) == 0 {
@@ -407,31 +424,30 @@ func (m *Model) freshFor(s *scratch) func(j int32) float32 {
 		w := s.hist.weights[k]
 		root, leaf := cats[0], m.cat.leafCat[i]
 		s.deptAcc[root] += w
-		hiRoot = max(hiRoot, s.deptAcc[root])
+		s.hiRoot = max(s.hiRoot, s.deptAcc[root])
 		if leaf >= 0 && leaf != root {
 			s.deptAcc[leaf] += w
 		}
 		if leaf >= 0 {
-			hiLeaf = max(hiLeaf, s.deptAcc[leaf])
+			s.hiLeaf = max(s.hiLeaf, s.deptAcc[leaf])
 		}
 	}
-	if hiRoot <= 0 {
-		return plain
-	}
-	return func(j int32) float32 {
-		f := m.fresh[j]
-		if f == 0 {
-			return 0
+	return s.hiRoot > 0
+}
+
+// deptShare is the share of a launch's freshness the shopper of
+// deptShares gets for a product of this top-level and leaf category (-1
+// for none): freshFloor plus the rest by the mean of the history's share
+// of each, against its largest.
+func (s *scratch) deptShare(root, leaf int32) float32 {
+	share := float32(0)
+	if root >= 0 {
+		share = s.deptAcc[root] / s.hiRoot
+		if leaf >= 0 && s.hiLeaf > 0 {
+			share = (share + s.deptAcc[leaf]/s.hiLeaf) / 2
 		}
-		share := float32(0)
-		if root := m.cat.rootCat[j]; root >= 0 {
-			share = s.deptAcc[root] / hiRoot
-			if leaf := m.cat.leafCat[j]; leaf >= 0 && hiLeaf > 0 {
-				share = (share + s.deptAcc[leaf]/hiLeaf) / 2
-			}
-		}
-		return f * (freshFloor + (1-freshFloor)*share)
 	}
+	return freshFloor + (1-freshFloor)*share
 }
 
 func resize(x []float32, n int) []float32 {

@@ -168,6 +168,7 @@ type scratch struct {
 	catAcc, brandAcc   []float32
 	catPop             []float32 // popularity per leaf category
 	deptAcc            []float32 // history weight per category (root and leaf), for freshness
+	hiRoot, hiLeaf     float32   // deptAcc's largest top-level and leaf category
 	freshSeen          []int32   // the history's categories whose freshest products joined the subset
 	freshW             []float32 // addFreshest: the weights of freshSeen's categories
 	comp               []float32 // second stage: each component alone, numComponents × items
