@@ -218,9 +218,21 @@ const (
 // sample of shoppers.
 func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *FitReport, error) {
 	rep := &FitReport{Config: cfg}
-	if opt.Budget < 0 || opt.Budget == 0 && cfg.TuneBudget < 0 {
-		rep.Reason = "tuning disabled"
+	// Whether launches surge at the data's end is read from the data
+	// alone, so tuned and untuned training agree on it.
+	surge := measureLaunchSurge(d)
+	surge.on = surge.on && cfg.Weights.Fresh > 0
+	untuned := func(why string) (Config, *FitReport, error) {
+		rep.Reason = why
+		if surge.on {
+			cfg.Weights.Fresh = max(cfg.Weights.Fresh, launchSurgeFresh)
+			rep.Config = cfg
+			rep.Reason += "; " + surge.describe(cfg.Weights.Fresh)
+		}
 		return cfg, rep, nil
+	}
+	if opt.Budget < 0 || opt.Budget == 0 && cfg.TuneBudget < 0 {
+		return untuned("tuning disabled")
 	}
 	budget := opt.Budget
 	if budget == 0 {
@@ -270,8 +282,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	trainEv, valEv := split(evs)
 	if len(trainEv) == 0 || len(valEv) == 0 {
-		rep.Reason = "no held-out events"
-		return cfg, rep, nil
+		return untuned("no held-out events")
 	}
 	t := &tuner{ctx: ctx, workers: workerCount(cfg.Workers), content: opt.content(d)}
 	t.data = Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}
@@ -309,10 +320,9 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	t.setUsers(base.m, valEv)
 	t.notYet = notYetLaunched(base.m, d)
 	// Launches the held-out split cannot judge keep the default's share of
-	// the blend (see launchesAhead).
+	// the blend (measureLaunchSurge).
 	fresh := work.Weights.Fresh
-	freshAtEnd, freshAtCut := freshMass(base.m, d, t.notYet)
-	if t.freezeFresh = fresh > 0 && freshAtEnd >= 1 && freshAtEnd > 2*freshAtCut; t.freezeFresh {
+	if t.freezeFresh = surge.on; t.freezeFresh {
 		work.Weights.Fresh = 0
 		// Launches surging at the data's end, beyond what the split can
 		// judge, count as much as a whole model part; the default's
@@ -322,8 +332,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	if len(t.users) < minTuneUsers {
 		rep.Users = len(t.users)
-		rep.Reason = fmt.Sprintf("only %d held-out shoppers (need %d)", len(t.users), minTuneUsers)
-		return cfg, rep, nil
+		return untuned(fmt.Sprintf("only %d held-out shoppers (need %d)", len(t.users), minTuneUsers))
 	}
 	cur := base
 	first := min(len(t.users), 100)
@@ -488,8 +497,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			sumD += def[c]
 		}
 		out.Weights.Fresh = fresh * sumT / max(sumD, 1e-9)
-		rep.Reason = strings.TrimPrefix(rep.Reason+fmt.Sprintf("; freshness not tuned, kept at the default's share of the blend (%.3g): the catalog's new products weigh %.0f at the data's end against %.0f at the held-out split's cut-off, too few to judge them",
-			out.Weights.Fresh, freshAtEnd, freshAtCut), "; ")
+		rep.Reason = strings.TrimPrefix(rep.Reason+"; freshness not tuned, kept at the default's share of the blend: "+surge.describe(out.Weights.Fresh), "; ")
 	}
 	out.Candidates = cfg.Candidates
 	out.EASE.Lambda /= scale
@@ -772,35 +780,107 @@ func notYetLaunched(m *Model, d Dataset) []int32 {
 }
 
 // launchSurgeFresh is freshness's weight, before the tuned blend's scale,
-// when the catalog's new products at the data's end weigh more than twice
-// those at the tuning split's cut-off (freshMass).
+// when launches surge at the data's end (measureLaunchSurge).
 const launchSurgeFresh = 1
 
 // freshComponent is freshness's place in weightVec.
 const freshComponent = 11
 
-// freshMass sums the catalog's freshness at the data's end (launches
-// still to come count in full) and at the tuning split's cut-off (m,
-// trained on that split; products still to come after the data's end,
-// notYet, left out). When serving will see more than twice the new
-// products the held-out split does, tuning does not weigh freshness: a
-// shop that launches steadily has about as many new products at both
-// times and tunes it; one whose launches start after the tuning cut-off
-// (a season's collection, launches around the time it is trained) would
-// have freshness judged on a split without them.
-func freshMass(m *Model, d Dataset, notYet []int32) (atEnd, atCut float64) {
-	end := d.end()
-	skip := make(map[int32]bool, len(notYet))
-	for _, j := range notYet {
-		skip[j] = true
+// surgeCutFrac is where the held-out split tuning validates on is cut:
+// the earliest nine tenths of the events by time train (TimeSplit).
+const surgeCutFrac = 0.9
+
+// launchSurge is the catalog's freshness summed at the data's end
+// (launches still to come count as the rule counts them) and at the
+// tuning split's cut-off (products still to come after the data's end
+// left out: they come after that split's window, whatever the split).
+type launchSurge struct {
+	atEnd, atCut float64
+	on           bool // atEnd ≥ 1 and more than twice atCut
+}
+
+// measureLaunchSurge reads from the data alone whether serving will see
+// more than twice the new products the tuning split's held-out events
+// do. A shop that launches steadily has about as many new products at
+// both times and tunes freshness like any part; one whose launches start
+// after the cut-off (a season's collection, launches around the time it
+// is trained) would have freshness judged on a split without them, so
+// freshness gets a whole part's weight instead, tuned or not. It costs
+// three passes over the events' times and one over the catalog.
+func measureLaunchSurge(d Dataset) launchSurge {
+	var s launchSurge
+	if len(d.Events) == 0 || len(d.Items) == 0 {
+		return s
 	}
-	for j, it := range m.cat.items {
-		atEnd += freshness(it.Created, end)
-		if !skip[int32(j)] && j < len(m.fresh) {
-			atCut += float64(m.fresh[j])
+	end := d.end()
+	cut := timeAtRank(d.Events, int(math.Round(surgeCutFrac*float64(len(d.Events))))-1)
+	// Products created after the data's end that no event touches are
+	// still to come (notYetLaunched).
+	ahead := map[string]bool{}
+	for _, it := range d.Items {
+		if it.Created.After(end) {
+			ahead[it.ID] = true
 		}
 	}
-	return atEnd, atCut
+	if len(ahead) > 0 {
+		for _, e := range d.Events {
+			if ahead[e.Item] {
+				delete(ahead, e.Item)
+			}
+		}
+	}
+	seen := make(map[string]bool, len(d.Items))
+	for _, it := range d.Items {
+		if it.ID == "" || seen[it.ID] {
+			continue
+		}
+		seen[it.ID] = true
+		s.atEnd += freshness(it.Created, end)
+		if !ahead[it.ID] && !cut.IsZero() {
+			s.atCut += freshness(it.Created, cut)
+		}
+	}
+	s.on = s.atEnd >= 1 && s.atEnd > 2*s.atCut
+	return s
+}
+
+// describe says what the measure found, for the fit report.
+func (s launchSurge) describe(weight float64) string {
+	return fmt.Sprintf("launches surge at the data's end, freshness at %.3g: the catalog's new products weigh %.0f at the data's end against %.0f at the held-out split's cut-off, too few to judge them",
+		weight, s.atEnd, s.atCut)
+}
+
+// timeAtRank is the time of the event at rank k (0-based) in time order,
+// to the second, as a sort by time would place it, found without sorting: a histogram of
+// the times, then a sort of the one bucket holding rank k. Zero for a
+// rank outside the events.
+func timeAtRank(evs []Event, k int) time.Time {
+	if k < 0 || k >= len(evs) {
+		return time.Time{}
+	}
+	lo, hi := evs[0].Time.Unix(), evs[0].Time.Unix()
+	for _, e := range evs {
+		t := e.Time.Unix()
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	const buckets = 1 << 16
+	width := (hi-lo)/buckets + 1
+	counts := make([]int, buckets)
+	for _, e := range evs {
+		counts[(e.Time.Unix()-lo)/width]++
+	}
+	b, before := 0, 0
+	for ; before+counts[b] <= k; b++ {
+		before += counts[b]
+	}
+	in := make([]int64, 0, counts[b])
+	for _, e := range evs {
+		if t := e.Time.Unix(); (t-lo)/width == int64(b) {
+			in = append(in, t)
+		}
+	}
+	slices.Sort(in)
+	return time.Unix(in[k-before], 0).UTC()
 }
 
 // setUsers picks the held-out shoppers: known to the model, with at least

@@ -3,7 +3,10 @@ package recommender
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -100,24 +103,79 @@ func TestTuningTellsLaunchesItCannotJudge(t *testing.T) {
 		t.Fatalf("not yet launched: %v, want %v (not the product with events)", notYet, want)
 	}
 	trainEv, _ := TimeSplit(evs, 0.9)
-	cut, err := Train(context.Background(), Dataset{Items: items, Events: trainEv, Now: latest(trainEv)}, testConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
+	if got, want := timeAtRank(evs, len(trainEv)-1), latest(trainEv); !got.Equal(want) {
+		t.Fatalf("the tuning split's cut-off read from the data: %v, the split's own %v", got, want)
 	}
-	atEnd, atCut := freshMass(cut, d, notYetLaunched(cut, d))
-	if atEnd < 6 || atEnd <= 2*atCut {
-		t.Fatalf("new products weigh %.2f at the data's end and %.2f at the tuning cut-off: want the end's (nine launches) more than twice the cut-off's", atEnd, atCut)
+	surge := measureLaunchSurge(d)
+	if surge.atEnd < 6 || !surge.on {
+		t.Fatalf("new products weigh %.2f at the data's end and %.2f at the tuning cut-off: want the end's (nine launches) more than twice the cut-off's", surge.atEnd, surge.atCut)
+	}
+	// The cut-off's sum leaves out exactly what is still to come: the
+	// products of the catalog but the six launches, at the cut-off.
+	var want float64
+	for _, it := range items {
+		if !strings.HasPrefix(it.ID, "soon") {
+			want += freshness(it.Created, latest(trainEv))
+		}
+	}
+	if math.Abs(surge.atCut-want) > 1e-9 {
+		t.Fatalf("at the cut-off: %.4f, want %.4f", surge.atCut, want)
+	}
+	// Untuned training sees the surge as tuning does.
+	cfg := testConfig()
+	cfg.Weights.Fresh = 0.3
+	for _, budget := range []time.Duration{-1, 2 * time.Second} {
+		m, rep, err := Fit(context.Background(), d, cfg, FitOptions{Budget: budget})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reason := strings.Join(rep.Lines(), "\n")
+		if !strings.Contains(reason, "launches surge at the data's end") {
+			t.Errorf("budget %v: the fit does not say launches surge:\n%s", budget, reason)
+		}
+		if budget < 0 && (m.cfg.Weights.Fresh != launchSurgeFresh || rep.Config.Weights.Fresh != launchSurgeFresh) {
+			t.Errorf("untuned: freshness at %.3g (report %.3g), want %v for a launch surge", m.cfg.Weights.Fresh, rep.Config.Weights.Fresh, launchSurgeFresh)
+		}
 	}
 	// A shop that launched as many products before the cut-off is steady.
 	for i := range 9 {
 		launch(fmt.Sprintf("earlier%d", i), latest(trainEv).Add(-time.Duration(i+1)*24*time.Hour))
 	}
 	d.Items = items
-	cut, err = Train(context.Background(), Dataset{Items: items, Events: trainEv, Now: latest(trainEv)}, testConfig(), nil)
+	if s := measureLaunchSurge(d); s.on {
+		t.Fatalf("steady launches: new products weigh %.2f at the data's end and %.2f at the tuning cut-off, want them comparable", s.atEnd, s.atCut)
+	}
+	m, rep, err := Fit(context.Background(), d, cfg, FitOptions{Budget: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if atEnd, atCut := freshMass(cut, d, notYetLaunched(cut, d)); atEnd > 2*atCut {
-		t.Fatalf("steady launches: new products weigh %.2f at the data's end and %.2f at the tuning cut-off, want them comparable", atEnd, atCut)
+	if m.cfg.Weights.Fresh != 0.3 || strings.Contains(strings.Join(rep.Lines(), "\n"), "surge") {
+		t.Errorf("steady launches untuned: freshness %.3g, report %q; want the default 0.3 and no surge", m.cfg.Weights.Fresh, rep.Lines())
+	}
+}
+
+// TestTimeAtRank: the event at a rank by time, read without sorting,
+// is the one a sort gives, on spread, tied and single times.
+func TestTimeAtRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for name, at := range map[string]func(i int) time.Time{
+		"spread": func(int) time.Time { return testNow.Add(-time.Duration(rng.Int64N(int64(400 * 24 * time.Hour)))) },
+		"tied":   func(i int) time.Time { return testNow.AddDate(0, 0, -(i % 7)) },
+		"single": func(int) time.Time { return testNow },
+	} {
+		evs := make([]Event, 5000)
+		for i := range evs {
+			evs[i].Time = at(i)
+		}
+		sorted := slices.Clone(evs)
+		slices.SortStableFunc(sorted, func(a, b Event) int { return a.Time.Compare(b.Time) })
+		for _, k := range []int{0, 1, 2499, 4499, 4999} {
+			if got, want := timeAtRank(evs, k), sorted[k].Time.Truncate(time.Second); !got.Equal(want) {
+				t.Errorf("%s: rank %d at %v, want %v", name, k, got, want)
+			}
+		}
+		if !timeAtRank(evs, len(evs)).IsZero() || !timeAtRank(evs, -1).IsZero() {
+			t.Errorf("%s: a rank outside the events has a time", name)
+		}
 	}
 }
