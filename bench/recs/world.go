@@ -16,7 +16,9 @@ import (
 // sessions, click, cart and buy by taste; options add complements (a
 // purchase leads to a matching product in a partner department), launches
 // (products created near the end), trends (products that take off near the
-// end), daily timestamps and bursty imports.
+// end), daily timestamps, bursty imports, sequences (a product leads on to
+// its successors: the next in a series, a refill) and order exports (only
+// purchases, an order's products on one timestamp).
 type worldSpec struct {
 	Name              string
 	Items, Users      int
@@ -31,6 +33,8 @@ type worldSpec struct {
 	Complements       bool
 	Daily             bool    // timestamps cut to the day (a daily export)
 	Bursty            float64 // share of shoppers whose history was imported with one timestamp
+	Next              float64 // share of views that follow on from the shopper's previous view to one of its successors, within a session or across
+	Orders            bool    // an order export: only purchases, each session's purchases on one timestamp
 	CartRate, BuyRate float64
 	Seed              uint64
 }
@@ -43,6 +47,9 @@ var worlds = []worldSpec{
 	{Name: "daily-timestamps", Items: 2000, Users: 4000, Cats: 20, Styles: 6, Days: 120, Sessions: 6, Views: 4, TasteCats: 2, PopSkew: 0.8, Daily: true, CartRate: 0.1, BuyRate: 0.5, Seed: 5},
 	{Name: "bursty-imports", Items: 2000, Users: 4000, Cats: 20, Styles: 6, Days: 90, Sessions: 6, Views: 4, TasteCats: 2, PopSkew: 0.8, Bursty: 0.4, CartRate: 0.1, BuyRate: 0.5, Seed: 6},
 	{Name: "popularity-heavy", Items: 3000, Users: 4000, Cats: 25, Styles: 4, Days: 60, Sessions: 5, Views: 4, TasteCats: 4, PopSkew: 1.2, Trend: 0.02, CartRate: 0.08, BuyRate: 0.4, Seed: 7},
+	{Name: "large-long-tail", Items: 16000, Users: 12000, Cats: 80, Styles: 8, Days: 120, Sessions: 4, Views: 4, TasteCats: 3, PopSkew: 1.0, CartRate: 0.08, BuyRate: 0.4, Seed: 8},
+	{Name: "order-export", Items: 3000, Users: 8000, Cats: 30, Styles: 6, Days: 365, Sessions: 5, Views: 6, TasteCats: 2, PopSkew: 0.9, Complements: true, Orders: true, CartRate: 0.2, BuyRate: 0.8, Seed: 9},
+	{Name: "series-sequences", Items: 4000, Users: 5000, Cats: 25, Styles: 6, Days: 90, Sessions: 6, Views: 5, TasteCats: 2, PopSkew: 0.7, Next: 0.5, CartRate: 0.1, BuyRate: 0.5, Seed: 10},
 }
 
 var (
@@ -69,6 +76,8 @@ type world struct {
 	// trendy marks the products that take off in the last tenth of the
 	// time (Trend); launches are told by their Created time.
 	trendy []bool
+	// succ holds each product's two successors (Next; nil without).
+	succ [][2]int
 }
 
 type taste struct {
@@ -138,6 +147,27 @@ func generate(spec worldSpec) *world {
 		}
 		comp[i] = best
 	}
+	// Each product's successors (the next in a series, a refill, an
+	// upgrade): two products of its own department or the partner one,
+	// drawn without regard to quality, so the tail is reached through them.
+	// The first is the usual next step.
+	var succ [][2]int
+	if spec.Next > 0 {
+		succ = make([][2]int, n)
+		for i := range n {
+			for k := range succ[i] {
+				c := cat[i]
+				if rng.Float64() < 0.3 {
+					c = (c + 1) % spec.Cats
+				}
+				if len(byCat[c]) == 0 {
+					c = cat[i]
+				}
+				succ[i][k] = byCat[c][rng.IntN(len(byCat[c]))]
+			}
+		}
+	}
+	w.succ = succ
 	avail := func(i int, t float64) bool { return created[i] <= t }
 	appeal := func(i int, t float64, uStyle int, band float64) float64 {
 		a := quality[i]
@@ -234,6 +264,7 @@ func generate(spec worldSpec) *world {
 		bursty := rng.Float64() < spec.Bursty
 		var nextComp []int
 		var seen []int
+		prev := -1 // the shopper's previous view, for Next
 		for _, t := range times {
 			c := favs[weighted(rng, favW)]
 			if rng.Float64() < 0.1 {
@@ -241,14 +272,25 @@ func generate(spec worldSpec) *world {
 			}
 			views := 1 + poisson(rng, spec.Views-1)
 			at := t
+			order := len(w.evs)
 			emit := func(i int, typ recommender.EventType) {
 				ts := w.start.Add(time.Duration(at) * time.Second)
-				w.evs = append(w.evs, recommender.Event{User: uid, Item: w.items[i].ID, Type: typ, Time: ts})
+				if !spec.Orders || typ == recommender.Purchase {
+					w.evs = append(w.evs, recommender.Event{User: uid, Item: w.items[i].ID, Type: typ, Time: ts})
+				}
 				at += 20 + rng.Float64()*90
 			}
 			for v := 0; v < views; v++ {
 				var i int
 				switch {
+				case prev >= 0 && spec.Next > 0 && rng.Float64() < spec.Next:
+					i = succ[prev][0]
+					if rng.Float64() < 0.3 {
+						i = succ[prev][1]
+					}
+					if !avail(i, at) {
+						continue
+					}
 				case len(nextComp) > 0 && rng.Float64() < 0.6:
 					i, nextComp = nextComp[0], nextComp[1:]
 					if !avail(i, at) {
@@ -263,6 +305,7 @@ func generate(spec worldSpec) *world {
 					continue
 				}
 				seen = append(seen, i)
+				prev = i
 				emit(i, recommender.View)
 				match := 0.5
 				if style[i] == uStyle {
@@ -279,6 +322,12 @@ func generate(spec worldSpec) *world {
 							nextComp = append(nextComp, comp[i])
 						}
 					}
+				}
+			}
+			if spec.Orders && len(w.evs) > order {
+				// One order: every product bought in the session at checkout.
+				for k := order; k < len(w.evs); k++ {
+					w.evs[k].Time = w.evs[len(w.evs)-1].Time
 				}
 			}
 		}
