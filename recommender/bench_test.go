@@ -266,6 +266,7 @@ func reportPercentiles(b *testing.B, lat, cpu []time.Duration) {
 	b.ReportMetric(float64(len(lat)), "calls")
 	if len(cpu) > 0 && slices.Max(cpu) > 0 {
 		slices.Sort(cpu)
+		b.ReportMetric(at(cpu, 0.50), "p50-cpu-µs")
 		b.ReportMetric(at(cpu, 0.99), "p99-cpu-µs")
 	}
 }

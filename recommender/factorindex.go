@@ -152,14 +152,14 @@ func (m *Model) scanFactors(s *scratch, f *filter, k int) {
 }
 
 // popBlock holds one factor model's factors of the fallbackCandidates most
-// popular items in one contiguous block, in popularity order. A shopper
-// without a candidate list in a large catalog is scored on those items
-// (plus what their history reaches): with the block their factor scores
-// are one matrix–vector product over memory that stays cached between
-// requests, instead of rows read from all over the factor matrix.
+// popular items in one contiguous block, in index order (the order a
+// subset is scored in). A shopper without a candidate list in a large
+// catalog is scored on those items (plus what their history reaches):
+// with the block their factor scores are one matrix–vector product over
+// memory that stays cached between requests, instead of rows read from
+// all over the factor matrix.
 type popBlock struct {
-	items []int32  // pop.popOrder's prefix
-	bits  []uint64 // the same items as a bit set over the catalog
+	items []int32 // pop.popOrder's prefix, in index order
 	f     []float32
 }
 
@@ -168,11 +168,10 @@ type popBlockOnce struct {
 	b    *popBlock
 }
 
-func (o *popBlockOnce) get(items []int32, itemF []float32, k, catalog int) *popBlock {
+func (o *popBlockOnce) get(items []int32, itemF []float32, k int) *popBlock {
 	o.once.Do(func() {
-		b := &popBlock{items: items, bits: make([]uint64, (catalog+63)/64), f: make([]float32, len(items)*k)}
-		for p, j := range items {
-			b.bits[j>>6] |= 1 << (j & 63)
+		b := &popBlock{items: slices.Sorted(slices.Values(items)), f: make([]float32, len(items)*k)}
+		for p, j := range b.items {
 			copy(b.f[p*k:(p+1)*k], itemF[int(j)*k:int(j+1)*k])
 		}
 		o.b = b

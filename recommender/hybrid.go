@@ -451,41 +451,26 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 			word &= word - 1
 		}
 	}
-	// The fallback subset (the popular items) is scored from its own
-	// contiguous block of factors, by one matrix–vector product.
+	// The parts below score the subset into dense arrays, one value per
+	// position of s.sub, instead of into the item-sized s.tmp. With ALS in
+	// the blend the subset is scored from the products' records in one
+	// pass (subsetrec.go): ALS, the taste model, the trend and freshness,
+	// blended in the blend's order (hybridSubsetRecords).
 	fallback := m.isFallback(cands)
-	factor := func(f []float32, k int, v []float32, weight float32, src source, blocks *popBlockOnce) {
-		if fallback {
-			b := blocks.get(cands, f, k, len(m.cat.items))
-			s.blockBuf = slices.Grow(s.blockBuf[:0], len(b.items))[:len(b.items)]
-			F := blas32.General{Rows: len(b.items), Cols: k, Stride: k, Data: b.f}
-			blas32.Gemv(blas.NoTrans, 1, F, blas32.Vector{N: k, Data: v, Inc: 1}, 0, blas32.Vector{N: len(b.items), Data: s.blockBuf, Inc: 1})
-			for p, j := range b.items {
-				s.tmp[j] = s.blockBuf[p]
-			}
-			for _, j := range s.sub {
-				if b.bits[j>>6]&(1<<(j&63)) == 0 {
-					s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
-				}
-			}
-		} else {
-			for _, j := range s.sub {
-				s.tmp[j] = dot32(v, f[int(j)*k:int(j+1)*k])
-			}
-		}
-		m.blendSubset(s, s.tmp, weight, src)
-		for _, j := range s.sub {
-			s.tmp[j] = 0
-		}
-	}
+	var alsV []float32
 	if w.ALS > 0 {
-		if v := m.alsUserVector(s, req, user); v != nil {
-			factor(m.als.itemF, m.als.k, v, float32(w.ALS), srcALS, &m.alsPop)
-		}
+		alsV = m.alsUserVector(s, req, user)
+	}
+	if alsV != nil && m.recsUsable() && !m.partByPart {
+		m.hybridSubsetRecords(s, req, user, w, alsV, cands, fallback)
+		return
+	}
+	if alsV != nil {
+		m.blendSubsetVals(s, m.factorSubset(s, m.als.itemF, m.als.k, alsV, &m.alsPop, cands, fallback), float32(w.ALS), srcALS)
 	}
 	if w.SVD > 0 {
 		if v := m.svdUserVector(s, req, user); v != nil {
-			factor(m.svd.itemF, m.svd.k, v, float32(w.SVD), srcSVD, &m.svdPop)
+			m.blendSubsetVals(s, m.factorSubset(s, m.svd.itemF, m.svd.k, v, &m.svdPop, cands, fallback), float32(w.SVD), srcSVD)
 		}
 	}
 	if w.EASE > 0 && m.ease.enabled() {
@@ -495,10 +480,9 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 		clear(s.tmp)
 	}
 	if w.Terms > 0 {
-		m.termScores(s, s.tmp, s.sub)
-		m.blendSubset(s, s.tmp, float32(w.Terms), srcTerms)
-		for _, j := range s.sub {
-			s.tmp[j] = 0
+		s.subVal = growF32(s.subVal, len(s.sub))
+		if m.termScores(s, s.subVal, s.sub) {
+			m.blendSubsetVals(s, s.subVal, float32(w.Terms), srcTerms)
 		}
 	}
 	if w.Popular > 0 {
@@ -632,6 +616,23 @@ func (m *Model) blendTouchedSubset(s *scratch, weight float32, src source) {
 	s.touched = s.touched[:0]
 }
 
+// blendSubsetVals is blendSubset for values given per position of s.sub.
+func (m *Model) blendSubsetVals(s *scratch, vals []float32, weight float32, src source) {
+	hi := float32(0)
+	for _, v := range vals {
+		hi = max(hi, v)
+	}
+	if hi <= 0 {
+		return
+	}
+	scale := weight / hi
+	for p, j := range s.sub {
+		if v := vals[p]; v > 0 {
+			s.add(j, v*scale, src)
+		}
+	}
+}
+
 // blendSubset is blendDense over the items of s.sub only.
 func (m *Model) blendSubset(s *scratch, vals []float32, weight float32, src source) {
 	hi := float32(0)
@@ -647,4 +648,83 @@ func (m *Model) blendSubset(s *scratch, vals []float32, weight float32, src sour
 			s.add(j, v*scale, src)
 		}
 	}
+}
+
+// hybridSubsetRecords is the rest of hybridSubset from the ALS part on,
+// with the parts scored from the products' records (subsetPass): the same
+// blends in the same order as the part-by-part path.
+func (m *Model) hybridSubsetRecords(s *scratch, req Request, user int32, w HybridWeights, alsV []float32, cands []int32, fallback bool) {
+	r := m.itemRecords()
+	parts := subsetParts{als: true, trend: w.Trending > 0, fresh: w.Fresh > 0 && len(s.hist.items) > 0}
+	var t *termModel
+	var prior, share float32
+	if w.Terms > 0 {
+		t, prior, share, parts.terms = m.termPrepare(s)
+		defer m.termDone(s)
+	}
+	m.subsetPass(s, r, alsV, parts, fallback, t, prior, share)
+	m.blendSubsetVals(s, s.subALS, float32(w.ALS), srcALS)
+	if w.SVD > 0 {
+		if v := m.svdUserVector(s, req, user); v != nil {
+			m.blendSubsetVals(s, m.factorSubset(s, m.svd.itemF, m.svd.k, v, &m.svdPop, cands, fallback), float32(w.SVD), srcSVD)
+		}
+	}
+	if w.EASE > 0 && m.ease.enabled() {
+		clear(s.tmp)
+		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
+		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
+		clear(s.tmp)
+	}
+	if parts.terms {
+		m.blendSubsetVals(s, s.subTerms, float32(w.Terms), srcTerms)
+	}
+	if w.Popular > 0 {
+		m.blendSubset(s, m.pop.pop, float32(w.Popular), srcPopular)
+	}
+	if parts.trend {
+		m.blendSubsetVals(s, s.subTrend, float32(w.Trending), srcTrending)
+	}
+	m.blendSequence(s, req, user, float32(w.Next))
+	taste := w
+	taste.Fresh = 0
+	m.blendTaste(s, taste, true)
+	if parts.fresh {
+		// blendTaste's freshness (absolute: weight·value as it is).
+		weight := float32(w.Fresh)
+		for p, j := range s.sub {
+			if v := s.subFresh[p]; v > 0 {
+				s.add(j, v*weight, srcNew)
+			}
+		}
+	}
+}
+
+// factorSubset scores the products of s.sub by a factor model (items × k
+// factors f, the shopper's vector v) into s.subVal, one value per position
+// of s.sub, and returns it. The fallback subset (the popular items) is
+// scored from its own contiguous block of factors, by one matrix–vector
+// product; the block lists its items in index order, as s.sub does.
+func (m *Model) factorSubset(s *scratch, f []float32, k int, v []float32, blocks *popBlockOnce, cands []int32, fallback bool) []float32 {
+	vals := growF32(s.subVal, len(s.sub))
+	s.subVal = vals
+	if !fallback {
+		for p, j := range s.sub {
+			vals[p] = dot32(v, f[int(j)*k:int(j+1)*k])
+		}
+		return vals
+	}
+	b := blocks.get(cands, f, k)
+	s.blockBuf = growF32(s.blockBuf, len(b.items))
+	F := blas32.General{Rows: len(b.items), Cols: k, Stride: k, Data: b.f}
+	blas32.Gemv(blas.NoTrans, 1, F, blas32.Vector{N: k, Data: v, Inc: 1}, 0, blas32.Vector{N: len(b.items), Data: s.blockBuf, Inc: 1})
+	q := 0
+	for p, j := range s.sub {
+		if q < len(b.items) && b.items[q] == j {
+			vals[p] = s.blockBuf[q]
+			q++
+		} else {
+			vals[p] = dot32(v, f[int(j)*k:int(j+1)*k])
+		}
+	}
+	return vals
 }

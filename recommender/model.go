@@ -38,6 +38,10 @@ type Model struct {
 	next    csr            // item → items shoppers went on to (sequence.go)
 	recent  csr            // user → latest distinct items, most recent first
 	fresh   []float32      // per item: how recently it launched (derived, not stored)
+	// freshBits and freshItems say which items have a freshness above 0
+	// (a bit each; listed in index order), derived with fresh.
+	freshBits  []uint64
+	freshItems []int32
 	// freshCats lists each category's freshest products (derived, not stored; sequence.go)
 	freshCats csr
 	ranker    *Ranker // second stage over the blend's candidates (rerank.go); nil = the blend alone
@@ -48,9 +52,20 @@ type Model struct {
 	// alsPop and svdPop hold the popular items' factors in one block, for
 	// the shoppers scored on the fallback subset (factorindex.go).
 	alsPop, svdPop popBlockOnce
+	// recs holds every product's serving data in one record, for the
+	// hybrid rows scored on a subset (subsetrec.go; derived, not stored).
+	recs itemRecsOnce
+	// partByPart turns the records off: subsets are scored part by part
+	// (tests compare the two).
+	partByPart bool
 
 	stats   Stats
 	scratch sync.Pool // *scratch, sized for this model
+
+	// shortNames keeps each product's short name once a reason has named
+	// it (reasons.go; derived, not stored).
+	shortNames     []atomic.Pointer[string]
+	shortNamesOnce sync.Once
 
 	// related holds every item's ranked product-page candidates once
 	// PrepareRelated has run (related.go; derived, not stored).

@@ -3,6 +3,7 @@ package recommender
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -167,8 +168,16 @@ func (m *Model) shortName(i int32) string {
 	if i < 0 || int(i) >= len(m.cat.items) {
 		return "item you liked"
 	}
+	// Each product's short name is worked out once, when a reason first
+	// names it (a row names the same history items again and again).
+	m.shortNamesOnce.Do(func() { m.shortNames = make([]atomic.Pointer[string], len(m.cat.items)) })
+	if p := m.shortNames[i].Load(); p != nil {
+		return *p
+	}
 	it := &m.cat.items[i]
-	return ShortName(it.Title, it.Brand, it.ID)
+	name := ShortName(it.Title, it.Brand, it.ID)
+	m.shortNames[i].Store(&name)
+	return name
 }
 
 // ShortName is the short form of a product title (see Model.shortName);

@@ -113,8 +113,14 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 // indexFresh computes each product's freshness against the data's "now".
 func (m *Model) indexFresh() {
 	m.fresh = make([]float32, len(m.cat.items))
+	m.freshBits = make([]uint64, (len(m.cat.items)+63)/64)
+	m.freshItems = nil
 	for i, it := range m.cat.items {
 		m.fresh[i] = float32(freshness(it.Created, m.DataNow))
+		if m.fresh[i] > 0 {
+			m.freshBits[i>>6] |= 1 << (i & 63)
+			m.freshItems = append(m.freshItems, int32(i))
+		}
 	}
 	m.freshCats = freshestByCategory(&m.cat, m.fresh)
 }
@@ -379,8 +385,33 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 			}, float32(w.Price), srcPrice, false)
 		}
 	}
-	if len(m.fresh) == len(m.cat.items) {
-		each(m.freshFor(s), float32(w.Fresh), srcNew, true)
+	if len(m.fresh) == len(m.cat.items) && w.Fresh > 0 {
+		m.blendFresh(s, float32(w.Fresh), subset)
+	}
+}
+
+// blendFresh adds weight·freshFor(j) (absolute, see blendTaste) to the
+// row, visiting only the products with a freshness (a small bit set says
+// which: most of a catalog launched long ago, and their freshness, zero,
+// adds nothing).
+func (m *Model) blendFresh(s *scratch, weight float32, subset bool) {
+	f := m.freshFor(s)
+	if !subset {
+		for _, j := range m.freshItems {
+			if v := f(j); v > 0 {
+				s.add(j, v*weight, srcNew)
+			}
+		}
+		return
+	}
+	bits := m.freshBits
+	for _, j := range s.sub {
+		if bits[j>>6]&(1<<(j&63)) == 0 {
+			continue
+		}
+		if v := f(j); v > 0 {
+			s.add(j, v*weight, srcNew)
+		}
 	}
 }
 

@@ -159,10 +159,14 @@ type scratch struct {
 	cg                 *cgScratch // fold-in by CG (foldIn)
 	foldG              []float32  // the ALS Gram matrix in float32, for foldIn
 	blockBuf           []float32  // factor scores of a popBlock
-	topSample          []float32  // topOf: a sample of the values
-	topCand            []int32    // topOf: the items at or above its threshold
-	scanning           bool       // s.scan is set up for this request: selectTop extends it
-	latest             []int32    // the shopper's latest items, most recent first
+	subVal             []float32  // hybridSubset: one part's values, per position of s.sub
+	sink               float32    // touchRecords: what it read, kept so the reads are not optimised away
+	subALS, subTerms   []float32  // subsetPass: the parts' values per position of s.sub
+	subTrend, subFresh []float32
+	topSample          []float32 // topOf: a sample of the values
+	topCand            []int32   // topOf: the items at or above its threshold
+	scanning           bool      // s.scan is set up for this request: selectTop extends it
+	latest             []int32   // the shopper's latest items, most recent first
 	nextAnchor         []int32
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
@@ -623,10 +627,15 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 				j = list[t]
 			}
 			sc := score[j]
-			if src[j] == srcNone || mark[j] == s.epoch || !dense && sc <= 0 || checkStock && !avail[j] {
+			if src[j] == srcNone || !dense && sc <= 0 {
 				continue
 			}
+			// The heap's bound before the rules: most items fall below it,
+			// and the rules' arrays are then not read for them.
 			if s.heap.full() && !better(sc, j, s.heap.score[0], s.heap.idx[0]) {
+				continue
+			}
+			if mark[j] == s.epoch || checkStock && !avail[j] {
 				continue
 			}
 			if !simple && !f.allowed(j) {

@@ -89,9 +89,16 @@ func (t *termModel) get(m *Model) *termModel {
 // added to them). Later calls, and the first request that needs them,
 // return at once after the first build has finished; a request that comes
 // first builds them itself, the same tables.
+//
+// Where hybrid rows are scored on subsets (candidate lists, catalogs
+// above fullScanItems products) it also lays out the products' serving
+// records (subsetrec.go) the same way.
 func (m *Model) PrepareTerms() {
 	if m.text != nil && len(m.cat.items) > 0 {
 		m.text.get(m)
+	}
+	if m.wantsRecords() {
+		m.itemRecords()
 	}
 }
 
@@ -101,7 +108,7 @@ func (m *Model) Prepared() bool {
 	if len(m.cat.items) == 0 {
 		return true
 	}
-	return m.related.Load() != nil && (m.text == nil || m.text.built.Load())
+	return m.related.Load() != nil && (m.text == nil || m.text.built.Load()) && (!m.wantsRecords() || m.recs.built.Load())
 }
 
 func (t *termModel) build(m *Model) {
@@ -393,13 +400,52 @@ func (t *termModel) historyCategories(items []int32, wc []float64, cats []int32)
 	return cats, n
 }
 
-// termScores writes the taste model's score into dst for the listed items
-// (every item when items is nil); items it cannot score stay zero.
-func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
-	if m.text == nil || len(s.hist.items) == 0 {
-		return
+// termScores writes the taste model's score into dst: for every item
+// when items is nil (dst is indexed by item; items it cannot score stay
+// as they are, zero for the caller), else for the listed items, dst[p]
+// for items[p] (0 for an item it cannot score). It reports whether it
+// scored anything (false: dst is untouched).
+func (m *Model) termScores(s *scratch, dst []float32, items []int32) bool {
+	t, prior, share, ok := m.termPrepare(s)
+	defer m.termDone(s)
+	if !ok {
+		return false
 	}
-	t := m.text.get(m)
+	if items == nil {
+		for j := range m.cat.items {
+			if v := t.score(s, int32(j), prior, share); v > 0 {
+				dst[j] = v
+			}
+		}
+		return true
+	}
+	for p, j := range items {
+		dst[p] = max(t.score(s, j, prior, share), 0)
+	}
+	return true
+}
+
+// termDone clears what termPrepare left in the scratch's word arrays
+// (kept zero between requests).
+func (m *Model) termDone(s *scratch) {
+	for _, id := range s.termHist {
+		s.termAcc[id], s.termExp[id] = 0, 0
+		s.termBits[id>>6] = 0
+	}
+	s.termHist = s.termHist[:0]
+}
+
+// termPrepare summarises the shopper's history for the taste model in the
+// scratch (each leaf category's weight, each history word's lift and a bit
+// per such word) and returns the model and the category weights' prior
+// and share (see score); false when it has nothing to score by. The
+// caller calls termDone afterwards in either case.
+func (m *Model) termPrepare(s *scratch) (t *termModel, prior, share float32, ok bool) {
+	s.termHist = s.termHist[:0]
+	if m.text == nil || len(s.hist.items) == 0 {
+		return nil, 0, 0, false
+	}
+	t = m.text.get(m)
 	nc := len(m.cat.categories)
 	s.termCat = resize(s.termCat, nc)
 	// The word arrays are catalog-vocabulary sized: kept zero between
@@ -408,13 +454,6 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 		s.termAcc, s.termExp = make([]float32, t.itemTerms.cols), make([]float32, t.itemTerms.cols)
 		s.termBits = make([]uint64, (t.itemTerms.cols+63)/64)
 	}
-	defer func() {
-		for _, id := range s.termHist {
-			s.termAcc[id], s.termExp[id] = 0, 0
-			s.termBits[id>>6] = 0
-		}
-	}()
-	s.termHist = s.termHist[:0]
 	s.termCats = s.termCats[:0]
 	var total float32
 	for k, i := range s.hist.items {
@@ -441,7 +480,7 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 		}
 	}
 	if total <= 0 {
-		return
+		return nil, 0, 0, false
 	}
 	// Each history word's lift: its weight in the history against what the
 	// history's categories would give it (e, summed category by category
@@ -470,25 +509,16 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) {
 	}
 	// Most of a product's words are not the history's: a bit per word
 	// (small enough to stay in cache) says which lifts to read.
-	prior := catPseudo / (total + catPseudo)
-	share := 1 / (total + catPseudo)
-	if items == nil {
-		for j := range m.cat.items {
-			t.score(s, dst, int32(j), prior, share)
-		}
-		return
-	}
-	for _, j := range items {
-		t.score(s, dst, j, prior, share)
-	}
+	return t, catPseudo / (total + catPseudo), 1 / (total + catPseudo), true
 }
 
-// score sets dst[j] to the taste model's score of item j for the history
-// summarised in s (category weights, word lifts and their bits).
-func (t *termModel) score(s *scratch, dst []float32, j int32, prior, share float32) {
+// score is the taste model's score of item j for the history summarised
+// in s (category weights, word lifts and their bits); 0 for an item
+// without a leaf category.
+func (t *termModel) score(s *scratch, j int32, prior, share float32) float32 {
 	c := t.leafCat[j]
 	if c < 0 {
-		return
+		return 0
 	}
 	v := (s.termCat[c]*share + prior*t.catPrior[c]) * t.popShare[j]
 	lo, hi := t.itemTerms.indptr[j], t.itemTerms.indptr[j+1]
@@ -497,9 +527,7 @@ func (t *termModel) score(s *scratch, dst []float32, j int32, prior, share float
 			v *= s.termAcc[id]
 		}
 	}
-	if v > 0 {
-		dst[j] = v
-	}
+	return v
 }
 
 // A shopper's price level is a taste like a style: each priced product
