@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,8 +24,9 @@ import (
 // lines read back. It is the path the outside check takes, so a
 // difference from the in-process hybrid column is a defect of that path.
 type cliRun struct {
-	bin string // the storefront binary
-	dir string // scratch directory, removed afterwards
+	bin string    // the storefront binary
+	dir string    // scratch directory, removed afterwards
+	log io.Writer // with -v: what `storefront train` printed
 }
 
 // cliResult is what the command-line path scored.
@@ -56,10 +58,16 @@ func (c cliRun) score(ctx context.Context, train recommender.Dataset, users []st
 		return r, err
 	}
 	start := time.Now()
-	if _, err := c.run(ctx, "train", "--db", db); err != nil {
+	trained, err := c.run(ctx, "train", "--db", db)
+	if err != nil {
 		return r, err
 	}
 	r.trainSeconds = time.Since(start).Seconds()
+	if c.log != nil {
+		for _, l := range strings.Split(strings.TrimSpace(trained), "\n") {
+			fmt.Fprintf(c.log, "  train: %s\n", l)
+		}
+	}
 	out, err := c.run(ctx, "recommend", "--db", db, "--users-file", usersFile, "--n", strconv.Itoa(k), "--format", "jsonl")
 	if err != nil {
 		return r, err

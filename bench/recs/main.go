@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	only := fs.String("worlds", "", "comma-separated world names (default: all, plus movielens)")
 	ml := fs.String("movielens", "../shared/datasets/ml-100k", "MovieLens 100k directory (read in place; empty skips it)")
 	k := fs.Int("k", 10, "cut-off of the ranking metrics")
-	verbose := fs.Bool("v", false, "print what training chose for each world")
+	verbose := fs.Bool("v", false, "print what training chose for each world (with -cli, also what `storefront train` printed)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
 	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone, and the hybrid without each part")
@@ -88,6 +88,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		viaCLI = &cliRun{bin: bin, dir: os.TempDir()}
+		if *verbose {
+			viaCLI.log = stderr
+		}
 	}
 	keepLists = *headroomFlag
 	tuneBudget = *budget
