@@ -616,11 +616,14 @@ func (m *Model) blendTouchedSubset(s *scratch, weight float32, src source) {
 	s.touched = s.touched[:0]
 }
 
-// blendSubsetVals is blendSubset for values given per position of s.sub.
+// blendSubsetVals is blendSubset for values given per position of s.sub
+// (a value at or below zero adds nothing).
 func (m *Model) blendSubsetVals(s *scratch, vals []float32, weight float32, src source) {
 	hi := float32(0)
 	for _, v := range vals {
-		hi = max(hi, v)
+		if v > hi { // not max(hi, v): its NaN and signed-zero rules cost a few times more per value
+			hi = v
+		}
 	}
 	if hi <= 0 {
 		return

@@ -190,6 +190,7 @@ type scratch struct {
 	termAcc            []float32 // termScores: the history's weight per word, then each word's lift
 	termExp            []float32 // termScores: each history word's weight expected from the history's categories
 	termBits           []uint64  // termScores: a bit per word of the history
+	termLift           []float32 // termScores: each word's lift, 1 for the words not in the history (kept so between requests)
 	termCat            []float32 // termScores: the history's weight per leaf category
 	termHist           []int32   // termScores: the words of the history
 	termCats           []int32   // termScores: the leaf categories of the history

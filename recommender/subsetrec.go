@@ -183,7 +183,7 @@ func (m *Model) subsetPass(s *scratch, r *itemRecs, v []float32, parts subsetPar
 			s.subFresh[p] = f
 		}
 		if parts.terms {
-			s.subTerms[p] = max(t.scoreRecord(s, j, x, prior, share), 0)
+			s.subTerms[p] = t.scoreRecord(s, j, x, prior, share)
 		}
 	}
 }
@@ -199,17 +199,12 @@ func (t *termModel) scoreRecord(s *scratch, j int32, x []float32, prior, share f
 	if nw > recWords {
 		lo, hi := t.itemTerms.indptr[j], t.itemTerms.indptr[j+1]
 		for _, id := range t.itemTerms.indices[lo:hi] {
-			if s.termBits[id>>6]&(1<<(id&63)) != 0 {
-				v *= s.termAcc[id]
-			}
+			v *= s.termLift[id]
 		}
 		return v
 	}
 	for _, w := range x[recWordsAt : recWordsAt+nw] {
-		id := int32(math.Float32bits(w))
-		if s.termBits[id>>6]&(1<<(id&63)) != 0 {
-			v *= s.termAcc[id]
-		}
+		v *= s.termLift[math.Float32bits(w)]
 	}
 	return v
 }

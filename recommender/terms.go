@@ -403,8 +403,8 @@ func (t *termModel) historyCategories(items []int32, wc []float64, cats []int32)
 // termScores writes the taste model's score into dst: for every item
 // when items is nil (dst is indexed by item; items it cannot score stay
 // as they are, zero for the caller), else for the listed items, dst[p]
-// for items[p] (0 for an item it cannot score). It reports whether it
-// scored anything (false: dst is untouched).
+// for items[p] (at most 0 for an item it cannot score). It reports
+// whether it scored anything (false: dst is untouched).
 func (m *Model) termScores(s *scratch, dst []float32, items []int32) bool {
 	t, prior, share, ok := m.termPrepare(s)
 	defer m.termDone(s)
@@ -420,7 +420,7 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) bool {
 		return true
 	}
 	for p, j := range items {
-		dst[p] = max(t.score(s, j, prior, share), 0)
+		dst[p] = t.score(s, j, prior, share)
 	}
 	return true
 }
@@ -429,7 +429,7 @@ func (m *Model) termScores(s *scratch, dst []float32, items []int32) bool {
 // (kept zero between requests).
 func (m *Model) termDone(s *scratch) {
 	for _, id := range s.termHist {
-		s.termAcc[id], s.termExp[id] = 0, 0
+		s.termAcc[id], s.termExp[id], s.termLift[id] = 0, 0, 1
 		s.termBits[id>>6] = 0
 	}
 	s.termHist = s.termHist[:0]
@@ -453,6 +453,10 @@ func (m *Model) termPrepare(s *scratch) (t *termModel, prior, share float32, ok 
 	if len(s.termAcc) != t.itemTerms.cols {
 		s.termAcc, s.termExp = make([]float32, t.itemTerms.cols), make([]float32, t.itemTerms.cols)
 		s.termBits = make([]uint64, (t.itemTerms.cols+63)/64)
+		s.termLift = make([]float32, t.itemTerms.cols)
+		for id := range s.termLift {
+			s.termLift[id] = 1
+		}
 	}
 	s.termCats = s.termCats[:0]
 	var total float32
@@ -506,15 +510,16 @@ func (m *Model) termPrepare(s *scratch) (t *termModel, prior, share float32, ok 
 		e := s.termExp[id]
 		k := max(t.pseudo[id], t.kappa[id]*e/total)
 		s.termAcc[id] = (s.termAcc[id] + k) / (e + k)
+		s.termLift[id] = s.termAcc[id]
 	}
-	// Most of a product's words are not the history's: a bit per word
-	// (small enough to stay in cache) says which lifts to read.
 	return t, catPseudo / (total + catPseudo), 1 / (total + catPseudo), true
 }
 
 // score is the taste model's score of item j for the history summarised
-// in s (category weights, word lifts and their bits); 0 for an item
-// without a leaf category.
+// in s (category weights and word lifts); 0 for an item without a leaf
+// category. A word the history lacks has the lift 1 (s.termLift): the
+// product of lifts multiplies by it, which leaves it exactly as it was,
+// and no branch asks whether each word is the history's.
 func (t *termModel) score(s *scratch, j int32, prior, share float32) float32 {
 	c := t.leafCat[j]
 	if c < 0 {
@@ -523,9 +528,7 @@ func (t *termModel) score(s *scratch, j int32, prior, share float32) float32 {
 	v := (s.termCat[c]*share + prior*t.catPrior[c]) * t.popShare[j]
 	lo, hi := t.itemTerms.indptr[j], t.itemTerms.indptr[j+1]
 	for _, id := range t.itemTerms.indices[lo:hi] {
-		if s.termBits[id>>6]&(1<<(id&63)) != 0 {
-			v *= s.termAcc[id]
-		}
+		v *= s.termLift[id]
 	}
 	return v
 }
