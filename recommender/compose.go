@@ -94,6 +94,7 @@ type Shopper struct {
 
 	visit   []Event            // the visit in progress, oldest first (see sessionAffinity)
 	session map[string]float64 // the visit's interest per category
+	cover   *demandCover       // for a stranger: the demand the page's cards above offer
 }
 
 // ComposedSlot is a filled slot.
@@ -201,6 +202,13 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	})
 
 	sh.visit, sh.session = sessionAffinity(m, recent, opt)
+	if m != nil && len(affinity) == 0 && len(sh.visit) == 0 {
+		// Nothing is known of the shopper: the rows reach as much of the
+		// shop's demand as they can together, starting after what the
+		// visitor already passed over (cover.go).
+		sh.cover = newDemandCover(m)
+		sh.cover.shownIDs(sh.Passed...)
+	}
 	order := orderSlots(page, affinity, hasHistory, sh.session, opt, rng)
 	// Categories personal rows leave out: what the shopper just bought a
 	// substitute of, and interests they removed.
@@ -255,6 +263,9 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 			rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
 			for _, it := range rows[i].Items {
 				used[it.ItemID] = spec.ID
+				if sh.cover != nil {
+					sh.cover.shownIDs(it.ItemID)
+				}
 			}
 		}
 		filled[idx] = rows
@@ -632,7 +643,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	// Pins lead every row the recommender fills, not only the hero.
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,
 		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded,
-		Launches: opt.Launches}
+		Launches: opt.Launches, cover: sh.cover}
 	if sh.Personalize {
 		// What the shopper already viewed, carted or bought is never
 		// recommended back, in any row the model fills.

@@ -71,6 +71,7 @@ type Model struct {
 	// PrepareRelated has run (related.go; derived, not stored).
 	related     atomic.Pointer[relatedRows]
 	relatedOnce sync.Once
+	demand      demandIndexOnce // the shop's demand by category, for strangers' pages (cover.go)
 }
 
 // Stats describes a trained model for the admin status page and logs.

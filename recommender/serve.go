@@ -53,6 +53,10 @@ type Request struct {
 	folded *foldedVectors
 	// weights, when set, replace the model's hybrid blend (tuning).
 	weights *HybridWeights
+	// cover, on a page for a visitor the shop knows nothing about, is the
+	// demand the cards above already offer: the row picks among its best
+	// candidates those that offer the rest (demandCover).
+	cover *demandCover
 	// fullScan scores the whole catalog even when the shopper has a
 	// candidate list (set when the list could not fill the row), and a
 	// factor row without its norm-ordered scan (tests compare the two).
@@ -276,7 +280,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	m.applyBoosts(s, req)
 
 	want := n - len(pinned)
-	m.selectTop(s, f, want, dense, req.Diversity)
+	m.selectTop(s, f, want, dense, req.Diversity, req.cover, req.Boosts)
 	if len(s.picked) < want && !req.fullScan && req.Strategy == Hybrid && m.candidateSubset(req, user) != nil {
 		// The candidate list could not fill the row (narrow filters, stock):
 		// rank the whole catalog as without a list.
@@ -593,12 +597,15 @@ func (m *Model) applyBoosts(s *scratch, req Request) {
 // selectTop fills s.picked with the best `want` allowed items. dense means
 // every item carries a score (factor models); otherwise only items with a
 // positive score are candidates and the rest is left to backfill.
-func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity float64) {
+func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity float64, cover *demandCover, boosts map[string]float64) {
 	if want <= 0 {
 		return
 	}
 	pool := want
-	if diversity > 0 {
+	switch {
+	case cover != nil:
+		pool = want * coverPool
+	case diversity > 0:
 		pool = want * 3
 	}
 	n := len(m.cat.items)
@@ -657,7 +664,10 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 			break
 		}
 	}
-	if diversity > 0 {
+	switch {
+	case cover != nil:
+		m.pickCovering(s, want, cover, boosts)
+	case diversity > 0:
 		m.diversify(s, want, min(diversity, 1))
 	}
 	if len(s.picked) > want {

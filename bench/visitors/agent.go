@@ -60,6 +60,9 @@ type visit struct {
 	// exact chance of a click and of a cart (pageChances): a figure of the
 	// pages themselves, without the draws of what the agent did on them.
 	after pageSums
+	// first is the first homepage's chance of a click and of a cart: a
+	// figure of the page a stranger lands on.
+	first pageSums
 }
 
 // pageSums adds up pages' chances.
@@ -190,6 +193,10 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 			cards = homeCards(doc)
 		}
 		v.pages++
+		if v.pages == 1 {
+			click, cart := pageChances(a.taste, w, cards, clicked)
+			v.first = pageSums{pages: 1, click: click, carted: cart}
+		}
 		if v.clicks > 0 {
 			click, cart := pageChances(a.taste, w, cards, clicked)
 			v.after.pages++

@@ -107,6 +107,16 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	lo, hi = interval(afters)
 	fmt.Fprintf(w, "the same share for the oracle after the first click (the most a page following the visit can reach): %.0f %% [%.0f, %.0f]\n",
 		100*point.after, 100*lo, 100*hi)
+	var first pageSums
+	for _, v := range res.visits[armNew] {
+		first.pages += v.first.pages
+		first.click += v.first.click
+		first.carted += v.first.carted
+	}
+	if first.pages > 0 {
+		fmt.Fprintf(w, "a stranger's first homepage, its chance of a click and of a cart (before the agent's draws): click %.3f   cart %.3f\n",
+			first.click/float64(first.pages), first.carted/float64(first.pages))
+	}
 	fmt.Fprintln(w, "homepages after the first click, each page's chance of a click and of a cart (before the agent's draws):")
 	for _, a := range []arm{armCookies, armNew, armOracleAfter} {
 		var sum pageSums

@@ -1,0 +1,190 @@
+package recommender
+
+import (
+	"math"
+	"slices"
+	"sync"
+)
+
+// A page for a visitor the shop knows nothing about is shared by every such
+// visitor, and each of them came for something the shop sells. Its rows
+// should together reach as much of what the shop's shoppers want as they
+// can, not show the best sellers of the same few departments in every row:
+// demandCover tracks, while a stranger's page is filled, how much of the
+// shop's demand (its products' popularity, by category and price) the cards
+// above already offer, and the rows the recommender fills pick, among their
+// own best candidates, those that offer the most of the rest.
+//
+// A card offers what it is like: products of its leaf category at a price
+// near its own (coverPriceWidth). A shopper shown one such card is less
+// likely to be still looking for that demand than for the rest, so every
+// card shown takes coverShown of the demand it offers, and the next cards
+// go to demand the page has not offered yet: another category, or the same
+// category at another price level. Passed products (a visitor back without
+// having opened any of them) count the same way, so their next page starts
+// where the last one left off.
+
+// coverShown is how much of the demand a card offers it takes: a shopper
+// does not look at every card, nor take every card near their taste.
+const coverShown = 0.5
+
+// coverPriceWidth is how far apart in log price two products of a category
+// still serve the same shopper (a factor of about 1.65 at one width).
+const coverPriceWidth = 0.5
+
+// coverPool is how many of a row's own best candidates per card it picks
+// from: the row stays what it is (best sellers, trending, new arrivals), in
+// the order of what it offers the page.
+const coverPool = 4
+
+// coverPerCategory bounds the products whose demand is tracked per leaf
+// category (the most popular ones), so large catalogs cost no more.
+const coverPerCategory = 64
+
+// demandIndex is the shop's demand by leaf category: each category's most
+// popular products, their popularity and log price.
+type demandIndex struct {
+	items    [][]int32 // per leaf category
+	mass     [][]float32
+	logPrice [][]float32 // NaN for a product without a price
+}
+
+type demandIndexOnce struct {
+	once sync.Once
+	idx  demandIndex
+}
+
+func (m *Model) demandIndex() *demandIndex {
+	m.demand.once.Do(func() {
+		n := len(m.cat.categories)
+		d := demandIndex{items: make([][]int32, n), mass: make([][]float32, n), logPrice: make([][]float32, n)}
+		for _, j := range m.pop.popOrder {
+			c := m.cat.leafCat[j]
+			if c < 0 || len(d.items[c]) >= coverPerCategory || m.pop.pop[j] <= 0 {
+				continue
+			}
+			d.items[c] = append(d.items[c], j)
+			d.mass[c] = append(d.mass[c], m.pop.pop[j])
+			d.logPrice[c] = append(d.logPrice[c], logPriceOf(m, j))
+		}
+		m.demand.idx = d
+	})
+	return &m.demand.idx
+}
+
+func logPriceOf(m *Model, j int32) float32 {
+	if p := m.cat.items[j].PriceCents; p > 0 {
+		return float32(math.Log(float64(p)))
+	}
+	return float32(math.NaN())
+}
+
+// priceNear is how closely two log prices serve the same shopper, in (0, 1];
+// 1 when either product has no price.
+func priceNear(a, b float32) float32 {
+	if a != a || b != b { // NaN: no price
+		return 1
+	}
+	x := float64(a-b) / coverPriceWidth
+	return float32(math.Exp(-0.5 * x * x))
+}
+
+// demandCover is the share of each tracked product's demand a stranger's
+// page has not offered yet (1 until a card near it is shown).
+type demandCover struct {
+	m    *Model
+	idx  *demandIndex
+	left [][]float32 // per leaf category, parallel to idx.items; nil until touched
+	done map[int32]bool
+}
+
+func newDemandCover(m *Model) *demandCover {
+	return &demandCover{m: m, idx: m.demandIndex(), left: make([][]float32, len(m.cat.categories)), done: map[int32]bool{}}
+}
+
+// offers is the demand not yet offered that product j would offer, were
+// the products picked also on the page.
+func (c *demandCover) offers(j int32, picked []int32) float32 {
+	leaf := c.m.cat.leafCat[j]
+	if leaf < 0 {
+		return c.m.pop.pop[j]
+	}
+	lp := logPriceOf(c.m, j)
+	left := c.left[leaf]
+	var v float32
+	for k, mass := range c.idx.mass[leaf] {
+		if left != nil {
+			mass *= left[k]
+		}
+		at := c.idx.logPrice[leaf][k]
+		for _, p := range picked {
+			if c.m.cat.leafCat[p] == leaf {
+				mass *= 1 - coverShown*priceNear(logPriceOf(c.m, p), at)
+			}
+		}
+		v += mass * priceNear(lp, at)
+	}
+	return v
+}
+
+// shown records that product j is on the page.
+func (c *demandCover) shown(j int32) {
+	if c.done[j] {
+		return
+	}
+	c.done[j] = true
+	leaf := c.m.cat.leafCat[j]
+	if leaf < 0 || len(c.idx.items[leaf]) == 0 {
+		return
+	}
+	if c.left[leaf] == nil {
+		c.left[leaf] = make([]float32, len(c.idx.items[leaf]))
+		for k := range c.left[leaf] {
+			c.left[leaf][k] = 1
+		}
+	}
+	lp := logPriceOf(c.m, j)
+	for k := range c.left[leaf] {
+		c.left[leaf][k] *= 1 - coverShown*priceNear(lp, c.idx.logPrice[leaf][k])
+	}
+}
+
+// shownIDs records products by id; unknown ids are skipped.
+func (c *demandCover) shownIDs(ids ...string) {
+	for _, id := range ids {
+		if j, ok := c.m.cat.index[id]; ok {
+			c.shown(j)
+		}
+	}
+}
+
+// pickCovering re-ranks s.picked (the row's candidates, best first): each
+// next card is the one of the row's best want·coverPool candidates that
+// offers the most demand neither the page nor the row's earlier cards offer
+// yet, times the row's boost of the product (a merchandiser's boost, or a
+// product the visitor already passed over), the row's own score breaking
+// ties. Compose records the row's cards once it is filled.
+func (m *Model) pickCovering(s *scratch, want int, c *demandCover, boosts map[string]float64) {
+	cand := slices.Clone(s.picked[:min(len(s.picked), want*coverPool)])
+	sc := slices.Clone(s.pickedScore[:len(cand)])
+	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
+	used := make([]bool, len(cand))
+	for len(s.picked) < want && len(s.picked) < len(cand) {
+		best, bestV := -1, float32(-1)
+		for t, j := range cand {
+			if used[t] {
+				continue
+			}
+			v := c.offers(j, s.picked)
+			if b, ok := boosts[m.cat.items[j].ID]; ok {
+				v *= float32(b)
+			}
+			if v > bestV {
+				best, bestV = t, v
+			}
+		}
+		used[best] = true
+		s.picked = append(s.picked, cand[best])
+		s.pickedScore = append(s.pickedScore, sc[best])
+	}
+}

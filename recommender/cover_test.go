@@ -1,0 +1,103 @@
+package recommender
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// coverShop is a shop of six cheap tents (€60–€75, 15 to 10 buyers each,
+// 75 together), a dear one (€400, 20 buyers), three pans (18 to 16) and
+// three novels (12 to 10).
+func coverShop(t *testing.T) *Model {
+	t.Helper()
+	item := func(id, cat, dept string, euros int64) Item {
+		return Item{ID: id, Title: id, Brand: "B" + id, Category: cat, CategoryPath: []string{dept, cat}, PriceCents: euros * 100,
+			Stock: 5, Active: true, Created: testNow.AddDate(0, -3, 0)}
+	}
+	var items []Item
+	buyers := map[string]int{}
+	for k := range 6 {
+		id := fmt.Sprintf("tent%d", k)
+		items = append(items, item(id, "Tents", "Outdoor", int64(60+3*k)))
+		buyers[id] = 15 - k
+	}
+	items = append(items, item("grandtent", "Tents", "Outdoor", 400))
+	buyers["grandtent"] = 20
+	for k := range 3 {
+		id := fmt.Sprintf("pan%d", k)
+		items = append(items, item(id, "Pans", "Kitchen", int64(30+k)))
+		buyers[id] = 18 - k
+		id = fmt.Sprintf("book%d", k)
+		items = append(items, item(id, "Novels", "Books", int64(12+k)))
+		buyers[id] = 12 - k
+	}
+	var evs []Event
+	u := 0
+	for _, it := range items {
+		for range buyers[it.ID] {
+			evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it.ID, Type: Purchase, Time: testNow.Add(-time.Duration(u+10) * time.Minute)})
+			u++
+		}
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func categoriesOf(m *Model, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		it, _ := m.Item(id)
+		out = append(out, it.Category)
+	}
+	return out
+}
+
+// TestAStrangersPageCoversTheShopsDemand: the page every new visitor gets
+// offers what the shop's shoppers buy across its departments and price
+// levels, not the best sellers of one category in every row: the first
+// row starts with a cheap tent (no single one sells most, but together
+// they do) and holds a pan and a novel, which the shop's four best sellers
+// would not, and the dear tent is on the page.
+func TestAStrangersPageCoversTheShopsDemand(t *testing.T) {
+	m := coverShop(t)
+	specs := []SlotSpec{
+		{ID: "best", Kind: KindPopular, Title: "Best sellers", Size: 4},
+		{ID: "more", Kind: KindPopular, Title: "Popular", Size: 4},
+	}
+	page := Compose(m, specs, Shopper{Personalize: true}, noExplore(), nil)
+	if len(page) != 2 {
+		t.Fatalf("page %+v", page)
+	}
+	first, second := itemIDs(page[0].Items), itemIDs(page[1].Items)
+	if it, _ := m.Item(first[0]); it.Category != "Tents" || it.PriceCents > 10000 {
+		t.Fatalf("the first row %v does not start with a cheap tent, what the shop sells most", first)
+	}
+	if cats := categoriesOf(m, first); !slices.Contains(cats, "Pans") || !slices.Contains(cats, "Novels") {
+		t.Fatalf("the first row %v (%v) leaves out a department the shop sells", first, cats)
+	}
+	if !slices.Contains(append(first, second...), "grandtent") {
+		t.Fatalf("the €400 tent, the best seller, is on neither row: %v, %v", first, second)
+	}
+	// The shop's four best sellers, one by one, hold no novel.
+	plain := m.Recommend(Request{Strategy: Popular, N: 4})
+	if cats := categoriesOf(m, itemIDs(plain)); slices.Contains(cats, "Novels") || slices.Contains(itemIDs(plain), first[0]) {
+		t.Fatalf("the shop's plain best sellers %v: the test shows nothing", itemIDs(plain))
+	}
+
+	// A visitor back without having opened anything starts where the
+	// last page left off: none of what they passed over leads a row.
+	passed := append(first, second...)
+	again := Compose(m, specs, Shopper{Personalize: true, Passed: passed}, noExplore(), nil)
+	for _, cs := range again {
+		if len(cs.Items) > 0 && slices.Contains(passed, cs.Items[0].ItemID) {
+			t.Fatalf("back without a click, %q starts with %s, which they passed over", cs.Title, cs.Items[0].ItemID)
+		}
+	}
+
+}
