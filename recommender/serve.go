@@ -167,6 +167,7 @@ type scratch struct {
 	sink               float32    // touchRecords: what it read, kept so the reads are not optimised away
 	subALS, subTerms   []float32  // subsetPass: the parts' values per position of s.sub
 	subTrend, subFresh []float32
+	far                []int32   // subsetPass: the items of s.sub outside the records' block
 	topSample          []float32 // topOf: a sample of the values
 	topCand            []int32   // topOf: the items at or above its threshold
 	scanning           bool      // s.scan is set up for this request: selectTop extends it
