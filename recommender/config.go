@@ -141,7 +141,7 @@ func DefaultConfig() Config {
 		Profile: ProfileConfig{RecencyHalfRank: 10, RecencyFloor: 0.3, Flatten: 1},
 		ALS:     ALSConfig{Factors: 64, Iterations: 15, Alpha: 10, Reg: 50, CGSteps: 3, Seed: 1, AttributePrior: 1},
 		SVD:     SVDConfig{Rank: 48, Oversample: 16, PowerIters: 3, Seed: 1},
-		EASE:    EASEConfig{Lambda: 500, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
+		EASE:    EASEConfig{Lambda: 200, MaxItems: 3000}, // items³ time: 5,000 items already take ~40 s on 2 cores
 		Content: ContentConfig{Neighbors: 30},
 		// Item-kNN only where tuning finds it pays; freshness (a product
 		// launched now: 1, halved every 14 days) at 1, nothing in a shop
