@@ -156,8 +156,9 @@ func (s *Shop) serve(m *recommender.Model) {
 
 // prepareModel ranks m's product pages' rows (recommender.Model.
 // PrepareRelated; until then a product page ranks its own) and builds its
-// shopper's-words tables (PrepareTerms; until then the first shopper with
-// a history builds them).
+// shopper's-words tables and, where rows are scored on subsets, its
+// products' serving records (PrepareTerms; until then the first shopper
+// with a history builds them).
 func prepareModel(m *recommender.Model) {
 	m.PrepareRelated()
 	m.PrepareTerms()
