@@ -36,6 +36,12 @@ type Config struct {
 	EASE    EASEConfig
 	Content ContentConfig
 	Weights HybridWeights
+	// EASEFallback is the share of EASE's blend weight that item-kNN takes
+	// in a model where EASE is not trained (a catalog above its item
+	// limit), so an untuned large catalog still scores what goes with the
+	// shopper's products. Tuning fits the blend on the shop's own data and
+	// clears it.
+	EASEFallback float64
 	// Candidates: per-shopper candidate lists precomputed at training time.
 	Candidates CandidateConfig
 
@@ -146,8 +152,9 @@ func DefaultConfig() Config {
 		// Item-kNN only where tuning finds it pays; freshness (a product
 		// launched now: 1, halved every 14 days) at 1, nothing in a shop
 		// without recent launches (docs/recommender.md).
-		Weights:    HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3},
-		Candidates: DefaultCandidateConfig(),
+		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3},
+		EASEFallback: 0.5,
+		Candidates:   DefaultCandidateConfig(),
 	}
 }
 
@@ -159,6 +166,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("recommender: ALS needs iterations and CG steps > 0 and non-negative alpha and reg")
 	case c.ALS.AttributePrior < 0 || c.ALS.AttributePrior > 1:
 		return fmt.Errorf("recommender: ALS attribute prior must be in [0, 1], not %g", c.ALS.AttributePrior)
+	case c.EASEFallback < 0:
+		return fmt.Errorf("recommender: negative EASE fallback share")
 	case c.EASE.MaxItems > 0 && c.EASE.Lambda <= 0:
 		return fmt.Errorf("recommender: EASE lambda must be > 0")
 	}

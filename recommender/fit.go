@@ -290,6 +290,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// number of shoppers (EASE's λ regularises co-occurrence counts).
 	work := cfg
 	work.Candidates.PerUser = 0
+	work.EASEFallback = 0 // the blend is fit on what each fit trained
 	work.EASE.Lambda *= scale
 	if auto {
 		// ALS takes most of a fit; settings are compared, not served, so
@@ -500,6 +501,11 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		rep.Reason = strings.TrimPrefix(rep.Reason+"; freshness not tuned, kept at the default's share of the blend: "+surge.describe(out.Weights.Fresh), "; ")
 	}
 	out.Candidates = cfg.Candidates
+	// A blend fit without EASE has the shop's own kNN weight; one fit with
+	// EASE falls back if the whole catalog's active items are over the limit.
+	if out.EASEFallback = cfg.EASEFallback; !base.m.ease.enabled() {
+		out.EASEFallback = 0
+	}
 	out.EASE.Lambda /= scale
 	out.ALS.Iterations = cfg.ALS.Iterations
 	out.Workers = cfg.Workers

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 )
 
 // TestHybridPartsAddUpOnAReusedScratch: the blend is the sum of its parts,
@@ -62,5 +63,72 @@ func TestHybridPartsAddUpOnAReusedScratch(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEASEsShareGoesToKNNAboveItsLimit: untuned, a catalog above EASE's
+// item limit blends item-kNN with the fallback share of EASE's weight (it
+// would have no item-to-item part at all otherwise); one within the limit
+// keeps EASE and the blend as configured; a tuned blend fit without EASE
+// keeps the kNN weight its own data chose.
+func TestEASEsShareGoesToKNNAboveItsLimit(t *testing.T) {
+	d := syntheticShop(300, 400, 20_000, 5)
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	within, err := Train(context.Background(), d, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !within.ease.enabled() || within.cfg.Weights != cfg.Weights {
+		t.Fatalf("within EASE's limit: EASE trained %v, blend %+v, want EASE and %+v", within.ease.enabled(), within.cfg.Weights, cfg.Weights)
+	}
+	above := cfg
+	above.EASE.MaxItems = 50 // fewer than the shop's active items
+	m, err := Train(context.Background(), d, above, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := m.cfg.Weights
+	if m.ease.enabled() || w.EASE != 0 || w.KNN != cfg.EASEFallback*cfg.Weights.EASE+cfg.Weights.KNN {
+		t.Errorf("above EASE's limit: EASE trained %v, blend EASE %g, kNN %g; want no EASE and kNN %g", m.ease.enabled(), w.EASE, w.KNN,
+			cfg.EASEFallback*cfg.Weights.EASE+cfg.Weights.KNN)
+	}
+	// The served lists differ from those of a blend without kNN.
+	off := above
+	off.EASEFallback = 0
+	plain, err := Train(context.Background(), d, off, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.cfg.Weights.KNN != cfg.Weights.KNN {
+		t.Errorf("fallback 0: kNN %g, want %g", plain.cfg.Weights.KNN, cfg.Weights.KNN)
+	}
+	differ := 0
+	for _, u := range m.userIDs[:30] {
+		a := m.Recommend(Request{User: u, Strategy: Hybrid, N: 10, ExcludeSeen: true})
+		b := plain.Recommend(Request{User: u, Strategy: Hybrid, N: 10, ExcludeSeen: true})
+		for k := range min(len(a), len(b)) {
+			if a[k].ItemID != b[k].ItemID {
+				differ++
+				break
+			}
+		}
+	}
+	if differ == 0 {
+		t.Error("the fallback's kNN share changed no shopper's list")
+	}
+	// Tuned without EASE, the blend's kNN weight is the shop's own.
+	above.TuneBudget = 2 * time.Second
+	_, rep, err := Fit(context.Background(), d, above, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Tuned {
+		t.Fatalf("not tuned: %s", rep.Reason)
+	}
+	if rep.Config.EASEFallback != 0 {
+		t.Errorf("tuned without EASE: fallback %g kept, want 0", rep.Config.EASEFallback)
 	}
 }

@@ -176,6 +176,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 			m.stats.Models = append(m.stats.Models, c.name)
 		}
 	}
+	m.easeToKNN()
 	if cfg.Candidates.PerUser > 0 && m.ui.nnz() > 0 {
 		_ = stage("candidates", func() error {
 			m.buildCandidates(ctx, d.Events, cfg.Candidates, workers)
@@ -191,6 +192,18 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	m.stats.TrainedAt = m.TrainedAt
 	m.stats.MemoryBytes = m.memoryBytes()
 	return m, nil
+}
+
+// easeToKNN gives item-kNN cfg.EASEFallback of EASE's blend weight when
+// EASE was not trained (a catalog above its item limit): both score a
+// shopper's next products from the products of their history, and without
+// either an untuned large catalog's blend has no model of what goes with
+// what.
+func (m *Model) easeToKNN() {
+	if w := &m.cfg.Weights; w.EASE > 0 && m.cfg.EASEFallback > 0 && !m.ease.enabled() && m.cfg.Neighbors > 0 && m.ui.nnz() > 0 {
+		w.KNN += m.cfg.EASEFallback * w.EASE
+		w.EASE = 0
+	}
 }
 
 // buildBase encodes the catalog and builds the cleaned signals every model
