@@ -86,10 +86,11 @@ type Shopper struct {
 	// rows built from their history leave them out.
 	HiddenCategories []string
 	HiddenBrands     []string
-	// Passed are products a visitor without history was shown on the
-	// homepages of this visit they left without opening anything: rows the
-	// recommender fills put them last, so a visitor coming back sees other
-	// products. Pins and collections still show theirs.
+	// Passed are products the shopper passed over on this visit's
+	// homepages (the pages a visitor without history left without opening
+	// anything, the cards above one they opened): rows the recommender
+	// fills put them last, so the best places show what they have not
+	// turned down yet. Pins and collections still show theirs.
 	Passed []string
 
 	visit   []Event            // the visit in progress, oldest first (see sessionAffinity)

@@ -29,8 +29,10 @@ type Viewer struct {
 	// Hidden are interests the shopper removed ("category:<slug>" or
 	// "brand:<name>").
 	Hidden []string
-	// Passed are products a visitor without history was shown on the
-	// homepages of this visit they left without opening anything (see
+	// Passed are products the viewer passed over on this visit's
+	// homepages: for a visitor without history, those of the homepages
+	// they left without opening anything; for a visitor who opened a
+	// product from a homepage, the cards above it (see
 	// recommender.Shopper.Passed).
 	Passed []string
 }

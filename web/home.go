@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -146,11 +147,29 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 			st.mu.Unlock()
 		}
 		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
-		return s.strangerHome(ctx, k, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
+		e, err := s.strangerHome(ctx, k, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
+		if err == nil && !v.OptOut && !v.Control {
+			st.mu.Lock()
+			if !st.removed {
+				st.shown = e
+			}
+			st.mu.Unlock()
+		}
+		return e, err
 	}
+	st.mu.Lock()
+	v.Passed = slices.Clone(st.passed)
+	st.mu.Unlock()
 	e, err := s.composeEntry(ctx, v, slots, hist, ver, arm, scheduleBoundary(slots, now, now.Add(personalTTL)))
 	if err == nil && cacheable {
 		s.viewers.setHome(st, e)
+	}
+	if err == nil {
+		st.mu.Lock()
+		if !st.removed {
+			st.shown = e
+		}
+		st.mu.Unlock()
 	}
 	return e, err
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"hash/maphash"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -139,9 +140,19 @@ type viewerState struct {
 	home      *homeEntry
 	// turns counts the homepages a viewer without history was shown since
 	// their last event (see strangerHome).
-	turns   int
+	turns int
+	// shown is the homepage the viewer was last given (theirs or the
+	// strangers' shared one), and passed the products they passed over on
+	// the homepages of this visit before opening one (see skippedAbove):
+	// their next pages put them last.
+	shown   *homeEntry
+	passed  []string
 	removed bool // dropped from the map: nothing may be stored here any more
 }
+
+// maxPassed bounds the passed-over products a viewer's state keeps (the
+// latest).
+const maxPassed = 64
 
 // maxTurns is how many homepages in a row a viewer without history is
 // shown other products on: the third and later are the third again.
@@ -225,7 +236,8 @@ func (c *viewerCache) behaved(key string) {
 		return
 	}
 	st.mu.Lock()
-	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK}
+	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK,
+		passed: st.passed}
 	st.mu.Unlock()
 	c.retire(st)
 	sh.m[key] = next
@@ -387,4 +399,33 @@ func (b *bodyCache) put(key string, ver pageVersion, bd body) {
 	}
 	b.m[key] = &bodyEntry{ver: ver, body: bd}
 	b.bytes += size
+}
+
+// skippedAbove records, when a viewer opens product id from row slot of the
+// homepage they were last given, the cards they passed over to reach it: the
+// rows above it and the cards before it in its row, in reading order. A
+// shopper reads a page from the top and a row from its start, and opened
+// this card rather than those; their next homepages put them last
+// (recommender.Shopper.Passed), so the best places show what they have not
+// turned down yet.
+func (c *viewerCache) skippedAbove(key string, id uint, slot string) {
+	st := c.get(key)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.shown == nil || st.removed {
+		return
+	}
+	var skipped []string
+	for _, sl := range st.shown.vm.Slots {
+		for _, cd := range sl.Cards {
+			if cd.ID == id && cd.Slot == slot {
+				st.passed = append(st.passed, skipped...)
+				if n := len(st.passed); n > maxPassed {
+					st.passed = slices.Clone(st.passed[n-maxPassed:])
+				}
+				return
+			}
+			skipped = append(skipped, cd.ExternalID)
+		}
+	}
 }

@@ -99,6 +99,7 @@ func (s *Server) product(c echo.Context) error {
 // from a homepage row.
 func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
 	if slot != "" {
+		s.viewers.skippedAbove(userOf(c).Key(), id, slot)
 		pos, _ := strconv.Atoi(c.QueryParam("pos"))
 		s.track(c, models.EventClick, id, slot, pos, "")
 	}

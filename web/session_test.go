@@ -183,3 +183,88 @@ func TestAHeroThatLetsTheVisitFirstFollowsTheVisitsRow(t *testing.T) {
 		t.Fatalf("with the option off a shopping visitor's page starts %v, want the hero", got)
 	}
 }
+
+// TestAVisitorsNextPageLeavesOutWhatTheyPassedOver: a new visitor opens the
+// third card of a homepage row; the shop notes what they passed over to
+// reach it (the rows above it and the two cards before it, in reading
+// order), and on their next homepage no row the shop fills starts with one
+// of those products. Opening a product from elsewhere notes nothing.
+func TestAVisitorsNextPageLeavesOutWhatTheyPassedOver(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	ctx := context.Background()
+	type shown struct{ id, href, typ string }
+	read := func(doc *goquery.Document) []shown {
+		var out []shown
+		doc.Find("section[data-slot-id]").Each(func(_ int, row *goquery.Selection) {
+			typ := row.AttrOr("data-slot-type", "")
+			row.Find("article[data-product-id]").Each(func(_ int, c *goquery.Selection) {
+				href, _ := c.Find("a").First().Attr("href")
+				out = append(out, shown{c.AttrOr("data-product-id", ""), href, typ})
+			})
+		})
+		return out
+	}
+	ext := func(id string) string {
+		n, _ := parseProductID(id)
+		p, err := shop.db.ProductByID(ctx, n)
+		must(t, err)
+		return p.ExternalID
+	}
+	const vid = "passed-over-visitor"
+	visitor := shop.withVisitor(vid)
+	_, doc := visitor.get("/")
+	cards := read(doc)
+	at := -1
+	for i := 2; i < len(cards); i++ {
+		if cards[i].typ == cards[i-2].typ && cards[i].typ != models.SlotHero && strings.Contains(cards[i].href, "pos=3") {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		t.Fatalf("no row of the homepage under the hero has a third card: %v", cards)
+	}
+	var want []string
+	passed := map[string]bool{}
+	for _, c := range cards[:at] {
+		want = append(want, ext(c.id))
+		passed[c.id] = true
+	}
+	// Opened from elsewhere first (a link, a search): nothing passed over.
+	if res, _ := visitor.get(strings.Split(cards[at].href, "?")[0]); res.StatusCode != 200 {
+		t.Fatalf("opening %s directly: %d", cards[at].href, res.StatusCode)
+	}
+	if got := shop.srv.viewers.get("v:" + vid).passed; len(got) != 0 {
+		t.Fatalf("opening a product from elsewhere noted %v as passed over", got)
+	}
+	_, doc = visitor.get("/")
+	cards = read(doc)
+	at = slices.IndexFunc(cards, func(c shown) bool { return strings.Contains(c.href, "pos=3") && c.typ != models.SlotHero })
+	if at < 2 {
+		t.Fatalf("the second homepage has no third card under the hero: %v", cards)
+	}
+	want, passed = want[:0], map[string]bool{}
+	for _, c := range cards[:at] {
+		want = append(want, ext(c.id))
+		passed[c.id] = true
+	}
+	if res, _ := visitor.get(cards[at].href); res.StatusCode != 200 {
+		t.Fatalf("opening %s: %d", cards[at].href, res.StatusCode)
+	}
+	must(t, shop.srv.events.Flush(ctx))
+	if got := shop.srv.viewers.get("v:" + vid).passed; !slices.Equal(got, want) {
+		t.Fatalf("after opening the card at %s the shop noted %v as passed over, want %v", cards[at].href, got, want)
+	}
+	_, doc = visitor.get("/")
+	led := map[string]bool{}
+	for _, c := range read(doc) {
+		if led[c.typ] || c.typ == models.SlotHero || c.typ == models.SlotCollection || c.typ == models.SlotRecentlyViewed {
+			continue
+		}
+		led[c.typ] = true
+		if passed[c.id] {
+			t.Fatalf("after passing over %v to open %s, the %s row starts with %s", want, cards[at].href, c.typ, c.id)
+		}
+	}
+}
