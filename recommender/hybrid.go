@@ -468,17 +468,7 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	if alsV != nil {
 		m.blendSubsetVals(s, m.factorSubset(s, m.als.itemF, m.als.k, alsV, &m.alsPop, cands, fallback), float32(w.ALS), srcALS)
 	}
-	if w.SVD > 0 {
-		if v := m.svdUserVector(s, req, user); v != nil {
-			m.blendSubsetVals(s, m.factorSubset(s, m.svd.itemF, m.svd.k, v, &m.svdPop, cands, fallback), float32(w.SVD), srcSVD)
-		}
-	}
-	if w.EASE > 0 && m.ease.enabled() {
-		clear(s.tmp)
-		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
-		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
-		clear(s.tmp)
-	}
+	m.blendSubsetSVDEASE(s, req, user, w, cands, fallback)
 	if w.Terms > 0 {
 		s.subVal = growF32(s.subVal, len(s.sub))
 		if m.termScores(s, s.subVal, s.sub) {
@@ -653,6 +643,22 @@ func (m *Model) blendSubset(s *scratch, vals []float32, weight float32, src sour
 	}
 }
 
+// blendSubsetSVDEASE blends SVD and EASE over the subset: the parts that
+// come between ALS and the shopper's words on both of hybridSubset's paths.
+func (m *Model) blendSubsetSVDEASE(s *scratch, req Request, user int32, w HybridWeights, cands []int32, fallback bool) {
+	if w.SVD > 0 {
+		if v := m.svdUserVector(s, req, user); v != nil {
+			m.blendSubsetVals(s, m.factorSubset(s, m.svd.itemF, m.svd.k, v, &m.svdPop, cands, fallback), float32(w.SVD), srcSVD)
+		}
+	}
+	if w.EASE > 0 && m.ease.enabled() {
+		clear(s.tmp)
+		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
+		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
+		clear(s.tmp)
+	}
+}
+
 // hybridSubsetRecords is the rest of hybridSubset from the ALS part on,
 // with the parts scored from the products' records (subsetPass): the same
 // blends in the same order as the part-by-part path.
@@ -667,17 +673,7 @@ func (m *Model) hybridSubsetRecords(s *scratch, req Request, user int32, w Hybri
 	}
 	m.subsetPass(s, r, alsV, parts, fallback, t, prior, share)
 	m.blendSubsetVals(s, s.subALS, float32(w.ALS), srcALS)
-	if w.SVD > 0 {
-		if v := m.svdUserVector(s, req, user); v != nil {
-			m.blendSubsetVals(s, m.factorSubset(s, m.svd.itemF, m.svd.k, v, &m.svdPop, cands, fallback), float32(w.SVD), srcSVD)
-		}
-	}
-	if w.EASE > 0 && m.ease.enabled() {
-		clear(s.tmp)
-		m.ease.scoreInto(s.tmp, s.easeLocal, s.hist.items, s.pw)
-		m.blendSubset(s, s.tmp, float32(w.EASE), srcEASE)
-		clear(s.tmp)
-	}
+	m.blendSubsetSVDEASE(s, req, user, w, cands, fallback)
 	if parts.terms {
 		m.blendSubsetVals(s, s.subTerms, float32(w.Terms), srcTerms)
 	}

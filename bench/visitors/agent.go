@@ -71,6 +71,13 @@ type pageSums struct {
 	click, carted float64
 }
 
+// add sums q into p.
+func (p *pageSums) add(q pageSums) {
+	p.pages += q.pages
+	p.click += q.click
+	p.carted += q.carted
+}
+
 // agent is one simulated shopper.
 type agent struct {
 	taste    taste

@@ -109,9 +109,7 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 		100*point.after, 100*lo, 100*hi)
 	var first pageSums
 	for _, v := range res.visits[armNew] {
-		first.pages += v.first.pages
-		first.click += v.first.click
-		first.carted += v.first.carted
+		first.add(v.first)
 	}
 	if first.pages > 0 {
 		fmt.Fprintf(w, "a stranger's first homepage, its chance of a click and of a cart (before the agent's draws): click %.3f   cart %.3f\n",
@@ -121,9 +119,7 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	for _, a := range []arm{armCookies, armNew, armOracleAfter} {
 		var sum pageSums
 		for _, v := range res.visits[a] {
-			sum.pages += v.after.pages
-			sum.click += v.after.click
-			sum.carted += v.after.carted
+			sum.add(v.after)
 		}
 		if sum.pages > 0 {
 			fmt.Fprintf(w, "  %-24s %5d pages   click %.3f   cart %.3f\n", a, sum.pages, sum.click/float64(sum.pages), sum.carted/float64(sum.pages))
