@@ -771,18 +771,32 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 // the data ends. A product with events is never on the list, whatever its
 // creation time says (a catalog imported later than its events).
 func notYetLaunched(m *Model, d Dataset) []int32 {
-	end := d.end()
-	touched := map[string]bool{}
-	for _, e := range d.Events {
-		touched[e.Item] = true
-	}
+	ahead := stillToCome(d)
 	var out []int32
 	for j, it := range m.cat.items {
-		if it.Created.After(end) && !touched[it.ID] {
+		if ahead[it.ID] {
 			out = append(out, int32(j))
 		}
 	}
 	return out
+}
+
+// stillToCome is the ids of the products created after the data's end
+// that no event touches: launches still to come.
+func stillToCome(d Dataset) map[string]bool {
+	end := d.end()
+	ahead := map[string]bool{}
+	for _, it := range d.Items {
+		if it.Created.After(end) {
+			ahead[it.ID] = true
+		}
+	}
+	if len(ahead) > 0 {
+		for _, e := range d.Events {
+			delete(ahead, e.Item)
+		}
+	}
+	return ahead
 }
 
 // launchSurgeFresh is freshness's weight, before the tuned blend's scale,
@@ -820,21 +834,7 @@ func measureLaunchSurge(d Dataset) launchSurge {
 	}
 	end := d.end()
 	cut := timeAtRank(d.Events, int(math.Round(surgeCutFrac*float64(len(d.Events))))-1)
-	// Products created after the data's end that no event touches are
-	// still to come (notYetLaunched).
-	ahead := map[string]bool{}
-	for _, it := range d.Items {
-		if it.Created.After(end) {
-			ahead[it.ID] = true
-		}
-	}
-	if len(ahead) > 0 {
-		for _, e := range d.Events {
-			if ahead[e.Item] {
-				delete(ahead, e.Item)
-			}
-		}
-	}
+	ahead := stillToCome(d)
 	seen := make(map[string]bool, len(d.Items))
 	for _, it := range d.Items {
 		if it.ID == "" || seen[it.ID] {

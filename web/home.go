@@ -149,11 +149,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
 		e, err := s.strangerHome(ctx, k, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
 		if err == nil && !v.OptOut && !v.Control {
-			st.mu.Lock()
-			if !st.removed {
-				st.shown = e
-			}
-			st.mu.Unlock()
+			st.showed(e)
 		}
 		return e, err
 	}
@@ -165,11 +161,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		s.viewers.setHome(st, e)
 	}
 	if err == nil {
-		st.mu.Lock()
-		if !st.removed {
-			st.shown = e
-		}
-		st.mu.Unlock()
+		st.showed(e)
 	}
 	return e, err
 }

@@ -401,6 +401,16 @@ func (b *bodyCache) put(key string, ver pageVersion, bd body) {
 	b.bytes += size
 }
 
+// showed keeps e as the homepage the viewer was last given (skippedAbove
+// reads it), unless the state was dropped from the map.
+func (st *viewerState) showed(e *homeEntry) {
+	st.mu.Lock()
+	if !st.removed {
+		st.shown = e
+	}
+	st.mu.Unlock()
+}
+
 // skippedAbove records, when a viewer opens product id from row slot of the
 // homepage they were last given, the cards they passed over to reach it: the
 // rows above it and the cards before it in its row, in reading order. A
