@@ -110,6 +110,12 @@ func (c *demandCover) offers(j int32, picked []int32) float32 {
 		return c.m.pop.pop[j]
 	}
 	lp := logPriceOf(c.m, j)
+	var sameLeaf []float32 // the log prices of the picked products of j's category
+	for _, p := range picked {
+		if c.m.cat.leafCat[p] == leaf {
+			sameLeaf = append(sameLeaf, logPriceOf(c.m, p))
+		}
+	}
 	left := c.left[leaf]
 	var v float32
 	for k, mass := range c.idx.mass[leaf] {
@@ -117,10 +123,8 @@ func (c *demandCover) offers(j int32, picked []int32) float32 {
 			mass *= left[k]
 		}
 		at := c.idx.logPrice[leaf][k]
-		for _, p := range picked {
-			if c.m.cat.leafCat[p] == leaf {
-				mass *= 1 - coverShown*priceNear(logPriceOf(c.m, p), at)
-			}
+		for _, plp := range sameLeaf {
+			mass *= 1 - coverShown*priceNear(plp, at)
 		}
 		v += mass * priceNear(lp, at)
 	}
