@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -333,7 +334,11 @@ func validSlotLink(l string) bool {
 		return false
 	}
 	u, err := url.Parse(l)
-	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Hostname() != ""
+	// The host is written as it is read: no percent-escapes (url.Parse
+	// decodes them, a browser would not take them as the same address)
+	// and no bytes that are not UTF-8.
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.Hostname() != "" &&
+		strings.HasPrefix(l, "https://"+u.Host) && utf8.ValidString(u.Host)
 }
 
 func parseDatetimeLocal(v string) (*time.Time, error) {

@@ -65,7 +65,8 @@ func TestLoginAndRegisterDoNotRedirectOffSite(t *testing.T) {
 
 func TestSlotLinksAreHTTPSOrSitePaths(t *testing.T) {
 	for _, l := range append(offSiteNexts[:len(offSiteNexts)-1], "http://shop.example/sale", "https://", "https:///path", "https://user:pw@evil.example",
-		"https://evil.example/\t", `https://x.example/"onmouseover="`, "ftp://files.example", "HTTPS://upper.example") {
+		"https://evil.example/\t", `https://x.example/"onmouseover="`, "ftp://files.example", "HTTPS://upper.example",
+		"https://brand%2Eexample/", "https://\x90\x90.example/") {
 		if l == "https://evil.example/" {
 			continue // an https address is allowed
 		}
@@ -73,7 +74,7 @@ func TestSlotLinksAreHTTPSOrSitePaths(t *testing.T) {
 			t.Errorf("slot link %q accepted", l)
 		}
 	}
-	for _, l := range []string{"/c/outdoor", "/search?q=tent", "https://brand.example/summer", "https://brand.example"} {
+	for _, l := range []string{"/c/outdoor", "/search?q=tent", "https://brand.example/summer", "https://brand.example", "https://bücher.example/herbst"} {
 		if !validSlotLink(l) {
 			t.Errorf("slot link %q refused", l)
 		}
