@@ -149,7 +149,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
 		e, err := s.strangerHome(ctx, k, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
 		if err == nil && !v.OptOut && !v.Control {
-			st.showed(e)
+			s.viewers.showed(v.Key, st, e)
 		}
 		return e, err
 	}
@@ -161,7 +161,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		s.viewers.setHome(st, e)
 	}
 	if err == nil {
-		st.showed(e)
+		s.viewers.showed(v.Key, st, e)
 	}
 	return e, err
 }

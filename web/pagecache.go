@@ -224,8 +224,10 @@ func (c *viewerCache) drop(key string) {
 
 // behaved forgets what a viewer's behaviour decides (history, composed
 // homepage) and keeps what only their cart or account changes (cart count,
-// opt-out, hidden interests): a product view costs no cart query on the
-// next page. The old state is retired like in drop, so a page being
+// opt-out, hidden interests) and what they were shown (the homepage they
+// were last given, the cards they passed over): a product view costs no
+// cart query on the next page, and a click on the page they are reading
+// still tells what they passed over. The old state is retired like in drop, so a page being
 // composed from the history it held is not kept.
 func (c *viewerCache) behaved(key string) {
 	sh := c.shard(key)
@@ -237,7 +239,7 @@ func (c *viewerCache) behaved(key string) {
 	}
 	st.mu.Lock()
 	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK,
-		passed: st.passed}
+		shown: st.shown, passed: st.passed}
 	st.mu.Unlock()
 	c.retire(st)
 	sh.m[key] = next
@@ -401,14 +403,29 @@ func (b *bodyCache) put(key string, ver pageVersion, bd body) {
 	b.bytes += size
 }
 
-// showed keeps e as the homepage the viewer was last given (skippedAbove
-// reads it), unless the state was dropped from the map.
-func (st *viewerState) showed(e *homeEntry) {
-	st.mu.Lock()
-	if !st.removed {
-		st.shown = e
+// showed keeps e as the homepage the viewer of key was last given
+// (skippedAbove reads it). An event of theirs may have committed while the
+// page was composed and replaced st (behaved): the page goes to the state
+// that took its place, or the click that follows would find no page to
+// read the passed-over cards from.
+func (c *viewerCache) showed(key string, st *viewerState, e *homeEntry) {
+	for range 4 { // a state replaced more often than this is being dropped
+		st.mu.Lock()
+		if !st.removed {
+			st.shown = e
+			st.mu.Unlock()
+			return
+		}
+		st.mu.Unlock()
+		sh := c.shard(key)
+		sh.mu.Lock()
+		next := sh.m[key]
+		sh.mu.Unlock()
+		if next == nil || next == st {
+			return
+		}
+		st = next
 	}
-	st.mu.Unlock()
 }
 
 // skippedAbove records, when a viewer opens product id from row slot of the
