@@ -63,7 +63,21 @@ type visit struct {
 	// first is the first homepage's chance of a click and of a cart: a
 	// figure of the page a stranger lands on.
 	first pageSums
+	// rowClicks counts the products opened from a product page's rows
+	// (--product-rows), productPages the product pages whose rows the agent
+	// read.
+	rowClicks, productPages int
+	ended                   ending
 }
+
+// ending is why a visit ended.
+type ending int
+
+const (
+	endWants    ending = iota // the agent has the products it came for
+	endPatience               // too many homepages without a click
+	endPages                  // the homepage views an agent makes at most
+)
 
 // pageSums adds up pages' chances.
 type pageSums struct {
@@ -83,6 +97,11 @@ type agent struct {
 	taste    taste
 	patience int // homepage views without a click the agent sits through
 	wants    int // products the agent came for: it leaves once they are in the cart
+	// readsRows: on a product page the agent also reads the page's rows
+	// ("Customers also bought", "Similar items") like a homepage's, and
+	// opens the first product there it likes enough, before coming back to
+	// the homepage (--product-rows).
+	readsRows bool
 }
 
 // shopClient talks to the real server like a browser.
@@ -118,9 +137,21 @@ func (s *shopClient) get(ctx context.Context, hc *http.Client, path string) (*go
 // homeCards reads the homepage's product cards: each slot with cards is a
 // row, its cards in order.
 func homeCards(doc *goquery.Document) []card {
+	return rowCards(doc, "section[data-slot-id]", 0)
+}
+
+// productRowCards reads a product page's rows of product cards. The product
+// itself is the page's first row: its rows are read from the second on.
+func productRowCards(doc *goquery.Document) []card {
+	return rowCards(doc, "section.slot", 1)
+}
+
+// rowCards reads the product cards of the sections matching sel: each
+// section with cards is a row, numbered from first, its cards in order.
+func rowCards(doc *goquery.Document, sel string, first int) []card {
 	var out []card
-	row := 0
-	doc.Find("section[data-slot-id]").Each(func(_ int, sec *goquery.Selection) {
+	row := first
+	doc.Find(sel).Each(func(_ int, sec *goquery.Selection) {
 		col := 0
 		sec.Find("article[data-product-id]").Each(func(_ int, a *goquery.Selection) {
 			id, err := strconv.ParseUint(a.AttrOr("data-product-id", ""), 10, 32)
@@ -172,10 +203,13 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // reading order; each card is examined with a probability that falls off
 // down the page and along its row; an examined card is clicked by taste
 // (never one clicked before). The agent then decides on the product page
-// whether to add it to the cart, and comes back to the homepage. A page
-// without a click costs patience; the agent leaves when it runs out, or
-// once it has the products it came for.
-func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng *rand.Rand, layout []card) (visit, error) {
+// whether to add it to the cart (with readsRows it then reads the product
+// page's rows the same way, and may open a product there, and so on), and
+// comes back to the homepage. A homepage without a click costs patience;
+// the agent leaves when it runs out, or once it has the products it came
+// for. layout and productLayout are the positions of the cards of a
+// homepage and of a product page's rows, which the oracle fills.
+func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng *rand.Rand, layout, productLayout []card) (visit, error) {
 	var v visit
 	clicked := map[uint]bool{}
 	patience := a.patience
@@ -210,51 +244,89 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 			v.after.click += click
 			v.after.carted += cart
 		}
-		var chosen *card
-		for i := range cards {
-			c := &cards[i]
-			it := w.byID[c.id]
-			if it == nil || clicked[c.id] {
-				continue
-			}
-			if rng.Float64() >= math.Pow(rowDecay, float64(c.row))*math.Pow(cardDecay, float64(c.col)) {
-				continue
-			}
-			if rng.Float64() < sigmoid((a.taste.utility(it)-clickAt)/choiceWidth) {
-				chosen = c
-				break
-			}
-		}
+		chosen := a.firstClick(w, cards, clicked, rng)
 		if chosen == nil {
 			patience--
 			continue
 		}
-		clicked[chosen.id] = true
-		v.clicks++
-		it := w.byID[chosen.id]
-		wantsIt := rng.Float64() < sigmoid((a.taste.utility(it)-cartAt)/choiceWidth)
-		if !oracle {
-			doc, err := s.get(ctx, page, chosen.href)
-			if err != nil {
-				return v, err
-			}
-			if wantsIt {
-				if err := s.addToCart(ctx, page, doc); err != nil {
-					return v, fmt.Errorf("product %d: %w", chosen.id, err)
+		// The product page; with readsRows, then the products the agent
+		// opens from its rows, one after the other, until a page's rows
+		// hold nothing it opens.
+		for open := *chosen; ; {
+			clicked[open.id] = true
+			v.clicks++
+			it := w.byID[open.id]
+			wantsIt := rng.Float64() < sigmoid((a.taste.utility(it)-cartAt)/choiceWidth)
+			var rows []card
+			// The shop's product page, but for the oracle, whose pages
+			// after the first click are the agent's own (its first click
+			// opens the shop's page, as the visit was the shop's).
+			if ar == armCookies || ar == armNew || ar == armOracleAfter && v.clicks == 1 {
+				doc, err := s.get(ctx, page, open.href)
+				if err != nil {
+					return v, err
+				}
+				rows = productRowCards(doc)
+				if wantsIt {
+					if err := s.addToCart(ctx, page, doc); err != nil {
+						return v, fmt.Errorf("product %d: %w", open.id, err)
+					}
+				}
+				// A person reads the product page for seconds: by the
+				// time they are back, the shop has written what they did.
+				if err := s.flush(ctx); err != nil {
+					return v, err
 				}
 			}
-			// A person reads the product page for seconds: by the time they
-			// are back, the shop has written what they did.
-			if err := s.flush(ctx); err != nil {
-				return v, err
+			if wantsIt {
+				v.carts++
+				v.cartedIDs = append(v.cartedIDs, open.id)
 			}
-		}
-		if wantsIt {
-			v.carts++
-			v.cartedIDs = append(v.cartedIDs, chosen.id)
+			if !a.readsRows || v.carts >= a.wants || v.productPages >= maxPages {
+				break
+			}
+			v.productPages++
+			if ar == armOracle || ar == armOracleAfter {
+				rows = oraclePage(a.taste, w, productLayout, clicked)
+			}
+			next := a.firstClick(w, rows, clicked, rng)
+			if next == nil {
+				break
+			}
+			v.rowClicks++
+			open = *next
 		}
 	}
+	switch {
+	case v.carts >= a.wants:
+		v.ended = endWants
+	case patience <= 0:
+		v.ended = endPatience
+	default:
+		v.ended = endPages
+	}
 	return v, nil
+}
+
+// firstClick is the card the agent opens on a page: the first, in reading
+// order, that it examines (a chance that falls off down the page and along
+// the row) and likes enough to click, never one it clicked before; nil when
+// there is none.
+func (a *agent) firstClick(w *world, cards []card, clicked map[uint]bool, rng *rand.Rand) *card {
+	for i := range cards {
+		c := &cards[i]
+		it := w.byID[c.id]
+		if it == nil || clicked[c.id] {
+			continue
+		}
+		if rng.Float64() >= math.Pow(rowDecay, float64(c.row))*math.Pow(cardDecay, float64(c.col)) {
+			continue
+		}
+		if rng.Float64() < sigmoid((a.taste.utility(it)-clickAt)/choiceWidth) {
+			return c
+		}
+	}
+	return nil
 }
 
 // pageChances is the chance that the agent clicks a card of the page and

@@ -1,8 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"storefront/templates"
 )
 
 // TestPageChancesFollowTheAgentsReading: a page's chance of a click and of a
@@ -47,5 +55,80 @@ func TestPageChancesFollowTheAgentsReading(t *testing.T) {
 	_, panFirst := pageChances(tst, w, []card{{id: 3}, {id: 1, col: 1}}, nil)
 	if tentFirst <= panFirst {
 		t.Fatalf("chance of a cart with the liked tent first %.4f, with the pan first %.4f", tentFirst, panFirst)
+	}
+}
+
+// TestProductRowCardsReadAProductPagesRows: the agent reads a product page's
+// rows as the page renders them ("Customers also bought", then "Similar
+// items"), below the product itself, and never the product as a card; a
+// homepage reader finds no homepage rows there.
+func TestProductRowCardsReadAProductPagesRows(t *testing.T) {
+	vm := templates.ProductPage{ID: 5, Title: "Alder tent", Brand: "Alder", PriceCents: 20000, Stock: 3, Active: true,
+		AlsoBought: []templates.Card{{ID: 7, URL: "/p/7-peg"}, {ID: 8, URL: "/p/8-mat"}},
+		Similar:    []templates.Card{{ID: 9, URL: "/p/9-tent"}}}
+	var buf bytes.Buffer
+	if err := templates.ProductBody(vm).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []card{{id: 7, href: "/p/7-peg", row: 1, col: 0}, {id: 8, href: "/p/8-mat", row: 1, col: 1}, {id: 9, href: "/p/9-tent", row: 2, col: 0}}
+	if got := productRowCards(doc); !slices.Equal(got, want) {
+		t.Fatalf("product page rows %+v, want %+v", got, want)
+	}
+	if got := homeCards(doc); len(got) != 0 {
+		t.Fatalf("homepage rows on a product page: %+v", got)
+	}
+}
+
+// TestAnAgentWhoReadsProductRowsShopsFromThem: with readsRows the agent
+// opens products from the rows of the product page it is on and comes back
+// to the homepage only when they hold nothing it opens or it has what it
+// came for; without, it comes back after every product. The oracle's
+// product pages are filled with its best products, so no shop is needed.
+func TestAnAgentWhoReadsProductRowsShopsFromThem(t *testing.T) {
+	w := &world{byID: map[uint]*item{}}
+	for id := uint(1); id <= 12; id++ {
+		w.items = append(w.items, item{id: id, dept: "Outdoor", category: "Tents", brand: "Alder", price: 200, buyable: true})
+	}
+	for i := range w.items {
+		w.byID[w.items[i].id] = &w.items[i]
+	}
+	tst := taste{dept: "Outdoor", favorites: map[string]bool{"Tents": true}, brand: "Alder", price: 200, seed: 3}
+	home := []card{{row: 0, col: 0}, {row: 0, col: 1}}
+	rows := []card{{row: 1, col: 0}, {row: 1, col: 1}, {row: 1, col: 2}, {row: 2, col: 0}, {row: 2, col: 1}}
+	var homepages [2]int
+	for i, reads := range []bool{false, true} {
+		a := &agent{taste: tst, patience: 1, wants: 3, readsRows: reads}
+		v, err := a.browse(context.Background(), nil, w, armOracle, rand.New(rand.NewPCG(1, 2)), home, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.carts != 3 || v.ended != endWants {
+			t.Fatalf("reads rows %v: %d in the cart, ended %d; want 3, the products it came for", reads, v.carts, v.ended)
+		}
+		if v.clicks != v.pages+v.rowClicks || reads != (v.rowClicks > 0) || v.rowClicks > v.productPages {
+			t.Fatalf("reads rows %v: %d products opened, %d homepages, %d opened from %d product pages' rows", reads, v.clicks, v.pages, v.rowClicks, v.productPages)
+		}
+		homepages[i] = v.pages
+	}
+	if homepages[1] >= homepages[0] {
+		t.Fatalf("homepages %d reading the product pages' rows, %d without", homepages[1], homepages[0])
+	}
+}
+
+// TestEndingsCountVisitsWithAClick: how visits ended is told over the
+// visits with at least one click, with their add-to-cart.
+func TestEndingsCountVisitsWithAClick(t *testing.T) {
+	e := endings([]visit{
+		{clicks: 0, ended: endPatience},
+		{clicks: 2, carts: 2, ended: endWants},
+		{clicks: 1, carts: 0, ended: endPatience},
+		{clicks: 3, carts: 1, ended: endPatience},
+	})
+	if e.visits != 3 || e.share(endWants) != 1.0/3 || e.share(endPatience) != 2.0/3 || e.carts(endPatience) != 0.5 || e.carts(endPages) != 0 {
+		t.Fatalf("endings %+v", e)
 	}
 }

@@ -49,6 +49,8 @@ type options struct {
 	shoppers int
 	events   int
 	tastes   string
+	// productRows: agents also read the product page's rows (agent.readsRows).
+	productRows bool
 }
 
 func main() {
@@ -72,6 +74,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.shoppers, "shoppers", 2000, "shoppers in the seeded world")
 	fs.IntVar(&o.events, "events", 120_000, "behaviour events in the seeded world")
 	fs.StringVar(&o.tastes, "tastes", tastesDemand, "where the agents' tastes come from: demand (a random cart or purchase of the world's shoppers) or catalog (departments and categories by their number of products)")
+	fs.BoolVar(&o.productRows, "product-rows", false, "agents also read a product page's rows (\"Customers also bought\", \"Similar items\") and open products there, before coming back to the homepage")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -241,6 +244,16 @@ func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Wr
 		return nil, fmt.Errorf("the homepage shows no product cards")
 	}
 	res.layout = len(layout)
+	// With --product-rows, the oracle's product pages fill the positions of
+	// the shop's product page's rows.
+	var productLayout []card
+	if o.productRows {
+		doc, err := s.get(ctx, s.newBrowser(), layout[0].href)
+		if err != nil {
+			return nil, err
+		}
+		productLayout = productRowCards(doc)
+	}
 
 	jobs := make(chan int)
 	errs := make(chan error, o.workers)
@@ -251,12 +264,13 @@ func simulate(ctx context.Context, o options, s *shopClient, w *world, log io.Wr
 			defer wg.Done()
 			for i := range jobs {
 				tasteRNG := rand.New(rand.NewPCG(o.seed, uint64(i)))
-				ag := &agent{taste: newTaste(w, tasteRNG, o.tastes), patience: 1 + tasteRNG.IntN(3), wants: 1 + tasteRNG.IntN(3)}
+				ag := &agent{taste: newTaste(w, tasteRNG, o.tastes), patience: 1 + tasteRNG.IntN(3), wants: 1 + tasteRNG.IntN(3),
+					readsRows: o.productRows}
 				for a := range numArms {
 					// The same draws in every arm: where two arms show the
 					// same page, the agent does the same on it.
 					rng := rand.New(rand.NewPCG(o.seed^0x9e3779b97f4a7c15, uint64(i)))
-					v, err := ag.browse(ctx, s, w, a, rng, layout)
+					v, err := ag.browse(ctx, s, w, a, rng, layout, productLayout)
 					if err != nil {
 						errs <- fmt.Errorf("agent %d, %s: %w", i, a, err)
 						return

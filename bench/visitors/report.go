@@ -93,8 +93,12 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 		afters = append(afters, f.after)
 	}
 
-	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, tastes from the %s, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
-		n, o.seed, o.tastes, res.layout, o.products, o.shoppers, o.events)
+	reads := "homepages, not a product page's rows"
+	if o.productRows {
+		reads = "homepages and a product page's rows"
+	}
+	fmt.Fprintf(w, "visitors: %d agents per arm, seed %d, tastes from the %s, agents read %s, oracle page of %d cards; world %d products, %d shoppers, %d events\n",
+		n, o.seed, o.tastes, reads, res.layout, o.products, o.shoppers, o.events)
 	fmt.Fprintf(w, "%-24s %22s %15s %14s %14s\n", "arm", "add-to-cart/visitor", "clicks/visitor", "pages/visitor", "clicked once")
 	for a := range numArms {
 		lo, hi := interval(carts[a])
@@ -125,6 +129,54 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 			fmt.Fprintf(w, "  %-24s %5d pages   click %.3f   cart %.3f\n", a, sum.pages, sum.click/float64(sum.pages), sum.carted/float64(sum.pages))
 		}
 	}
+	fmt.Fprintln(w, "visitors who clicked at least once, how their visit ended (share of them, add-to-cart per visitor):")
+	for a := range numArms {
+		e := endings(res.visits[a])
+		if e.visits == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %-24s %4d visitors   had what they came for %3.0f %% (%.2f)   out of patience %3.0f %% (%.2f)   at the page limit %3.0f %% (%.2f)\n",
+			a, e.visits, 100*e.share(endWants), e.carts(endWants), 100*e.share(endPatience), e.carts(endPatience), 100*e.share(endPages), e.carts(endPages))
+	}
+	if o.productRows {
+		fmt.Fprint(w, "products opened from a product page's rows, per visitor:")
+		for a := range numArms {
+			fmt.Fprintf(w, "  %s %.2f", a, means(res, all, func(v visit) float64 { return float64(v.rowClicks) })[a])
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "(95 %% intervals: %d bootstrap resamples of agents; seeding and training %s, browsing %s)\n",
 		bootstrapRounds, prepared.Round(time.Second), browsed.Round(time.Second))
+}
+
+// ended tallies how visits with at least one click ended.
+type ended struct {
+	visits int
+	n      [3]int
+	sum    [3]int // add-to-cart
+}
+
+func (e ended) share(k ending) float64 { return float64(e.n[k]) / float64(e.visits) }
+
+func (e ended) carts(k ending) float64 {
+	if e.n[k] == 0 {
+		return 0
+	}
+	return float64(e.sum[k]) / float64(e.n[k])
+}
+
+// endings tallies, over the visits with at least one click, why they
+// ended and what they put in the cart: the visits that ran out of patience
+// after a click are the ones the pages after a click lost.
+func endings(vs []visit) ended {
+	var e ended
+	for _, v := range vs {
+		if v.clicks == 0 {
+			continue
+		}
+		e.visits++
+		e.n[v.ended]++
+		e.sum[v.ended] += v.carts
+	}
+	return e
 }
