@@ -193,6 +193,9 @@ var ErrTotalChanged = fmt.Errorf("the order total changed during checkout: %w", 
 type Payment struct {
 	Ref             string // the provider's reference
 	AuthorizedCents int64  // the order's total must equal it
+	// Free is an order placed without a payment, its cart costing nothing:
+	// its total must still be zero when it is placed.
+	Free bool
 	// Arm is the buyer's experiment arm or control group, kept on the order
 	// and its purchase events.
 	Arm string
@@ -267,7 +270,7 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 			pid := l.ProductID
 			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, Arm: pay.Arm, CreatedAt: now})
 		}
-		if pay.AuthorizedCents != 0 && order.TotalCents != pay.AuthorizedCents {
+		if pay.AuthorizedCents != 0 && order.TotalCents != pay.AuthorizedCents || pay.Free && order.TotalCents != 0 {
 			return ErrTotalChanged
 		}
 		order.PaymentRef = pay.Ref
