@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"storefront/models"
 	"storefront/web"
@@ -44,6 +47,43 @@ func TestAFreeProductIsOrdered(t *testing.T) {
 		}
 		if got := s.product("SKU-10").Stock; got != free.Stock-1 {
 			t.Fatalf("stock %d after the order, want %d", got, free.Stock-1)
+		}
+	})
+}
+
+// TestAFreeProductsStockIsEdited: the merchant restocks and then
+// deactivates a free product in the catalog; both edits are saved, and the
+// price stays 0.
+func TestAFreeProductsStockIsEdited(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	must(t, s.db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-10").Update("price_cents", 0).Error)
+	free := s.product("SKU-10")
+	row := `[data-testid="catalog-row"][data-product-id="` + strconv.FormatUint(uint64(free.ID), 10) + `"]`
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+
+	b.step(t, "restock", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=SKU-10", row)
+		if got := b.value(row + ` input[name="price"]`); got != "0.00" {
+			t.Fatalf("the price field reads %q", got)
+		}
+		b.fill(row+` input[name="stock"]`, "250")
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="catalog"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Saved") {
+			t.Fatalf("flash %q\n%s", got, b.where())
+		}
+		if p := s.product("SKU-10"); p.Stock != 250 || p.PriceCents != 0 {
+			t.Fatalf("stored stock %d, price %d; want 250 at 0", p.Stock, p.PriceCents)
+		}
+	})
+
+	b.step(t, "deactivate", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=SKU-10", row)
+		b.do("untick active", chromedp.Click(chromedp.CSS(row+` input[name="active"]`)))
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="flash"]`)
+		if s.product("SKU-10").Active {
+			t.Fatal("the free product is still active")
 		}
 	})
 }

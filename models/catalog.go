@@ -228,8 +228,10 @@ func (db *DB) ProductsByIDs(ctx context.Context, ids []uint) ([]Product, error) 
 // UpdateProductAdmin changes price, stock and active flag, with an audit entry.
 func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, priceCents int64, stock int, active bool) error {
 	f := map[string]string{}
-	if priceCents <= 0 {
-		f["price"] = "Enter a price above zero."
+	// Zero is a price: an import takes it for free products (samples,
+	// sticker packs), and their stock and status are edited here too.
+	if priceCents < 0 {
+		f["price"] = "A price cannot be negative."
 	}
 	if stock < 0 {
 		f["stock"] = "Stock cannot be negative."
