@@ -87,3 +87,35 @@ func TestAFreeProductsStockIsEdited(t *testing.T) {
 		}
 	})
 }
+
+// TestALongTitleKeepsItsRowShort: a supplier's title of two hundred
+// characters is cut to three lines on its card, at 1280 and 390 px, so
+// the row's cards keep the height of their neighbours; the whole title is
+// still the card's text and its tooltip.
+func TestALongTitleKeepsItsRowShort(t *testing.T) {
+	t.Parallel()
+	long := "Pruning Shears with an unusually long name that goes on describing the blade steel, the grip, the spring, " +
+		"the lock, the sizes of branch it cuts and whatever else the supplier thought worth putting in a title field"
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-10").Update("title", long).Error)
+	})
+	id := strconv.FormatUint(uint64(s.product("SKU-10").ID), 10)
+	card := `[data-testid="product-card"][data-product-id="` + id + `"]`
+	b := newBrowser(t, s)
+	for _, width := range []int64{1280, 390} {
+		b.do("resize", chromedp.EmulateViewport(width, 900))
+		b.open("/c/garden", card)
+		b.screenshot("long-title-" + strconv.FormatInt(width, 10))
+		lines := eval[float64](b, `(() => { const e = document.querySelector('`+card+` .card-title');
+			return e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight); })()`)
+		if lines > 3.05 {
+			t.Errorf("at %d px the long title takes %.1f lines, want at most 3", width, lines)
+		}
+		if got := b.text(card + ` .card-title`); got != long {
+			t.Errorf("at %d px the card's title text is %q", width, got)
+		}
+		if got := eval[string](b, `document.querySelector('`+card+` .card-title').title`); got != long {
+			t.Errorf("the card's tooltip is %q", got)
+		}
+	}
+}

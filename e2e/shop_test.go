@@ -28,8 +28,8 @@ type shop struct {
 // startShop builds a small world directly through models — a category tree,
 // ten products with stock, a shopper and a published homepage — and serves
 // the real router on 127.0.0.1. Cleanup stops the server and closes the
-// database.
-func startShop(tb testing.TB) *shop {
+// database. Each edit changes the world before the server loads it.
+func startShop(tb testing.TB, edits ...func(db *models.DB)) *shop {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := models.Open(filepath.Join(tb.TempDir(), "shop.db"))
@@ -86,6 +86,9 @@ func startShop(tb testing.TB) *shop {
 	// Every visitor is personalized: the control group (5 % by default) is
 	// tested on its own, and random visitor ids would put some tests' visitors in it.
 	must(tb, db.SetSetting(ctx, "", models.SettingControlPercent, "0"))
+	for _, edit := range edits {
+		edit(db)
+	}
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv, err := web.New(ctx, web.Config{Addr: "127.0.0.1:0", Logger: logger}, db)
