@@ -119,3 +119,27 @@ func TestALongTitleKeepsItsRowShort(t *testing.T) {
 		}
 	}
 }
+
+// TestProductsWithoutABrandAreAFilterChoice: a category whose catalog
+// leaves some brands empty offers "No brand" as the last brand choice,
+// with its count, and choosing it shows only those products.
+func TestProductsWithoutABrandAreAFilterChoice(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-9").Update("brand", "").Error)
+	})
+	hose := s.product("SKU-9")
+	b := newBrowser(t, s)
+	b.open("/c/garden", `[data-testid="brand-facet"]`)
+	b.screenshot("no-brand-facet")
+	labels := eval[[]string](b, `[...document.querySelectorAll('[data-testid="brand-facet"] label')].map(l => l.innerText.replace(/\s+/g, ' ').trim())`)
+	if len(labels) != 2 || labels[0] != "Greenway (1)" || labels[1] != "No brand (1)" {
+		t.Fatalf("brand choices %q, want [Greenway (1) No brand (1)]", labels)
+	}
+	b.do("choose no brand", chromedp.Click(chromedp.CSS(`[data-testid="brand-facet"] label:last-of-type input`)))
+	b.follow(`[data-testid="filters"] button[type="submit"]`, `[data-testid="result-count"]`)
+	ids := eval[[]string](b, `[...document.querySelectorAll('[data-testid="product-card"]')].map(c => c.dataset.productId)`)
+	if len(ids) != 1 || ids[0] != strconv.FormatUint(uint64(hose.ID), 10) {
+		t.Fatalf("products shown for no brand: %v, want only the hose (%d)", ids, hose.ID)
+	}
+}

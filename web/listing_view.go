@@ -98,9 +98,19 @@ func listView(base string, f listFilters, sorts []sortOption, lst shop.Listing, 
 	if f.sort != sorts[0].key {
 		facets.Hidden = append(facets.Hidden, templates.Field{Name: "sort", Value: f.sort})
 	}
+	var unbranded []templates.Facet
 	for _, b := range lst.Brands {
-		facets.Brands = append(facets.Brands, templates.Facet{Label: b.Name, Value: b.Name, Count: b.Count, Checked: b.Selected})
+		f := templates.Facet{Label: b.Name, Value: b.Name, Count: b.Count, Checked: b.Selected}
+		if b.Name == "" {
+			// An imported catalog may leave the brand out: its products are
+			// a choice of their own, named and listed last.
+			f.Label = "No brand"
+			unbranded = append(unbranded, f)
+			continue
+		}
+		facets.Brands = append(facets.Brands, f)
 	}
+	facets.Brands = append(facets.Brands, unbranded...)
 	for _, pr := range lst.Prices {
 		url := f.link(base, "min", wholePrice(pr.Min), "max", wholePrice(pr.Max))
 		if pr.Selected {
