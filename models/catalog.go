@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Categories returns every category ordered for display.
@@ -259,11 +262,22 @@ func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, pri
 	return tx.Commit().Error
 }
 
-// Slugify lower-cases s and joins its words with hyphens.
+// Slugify lower-cases s and joins its words with hyphens, in ASCII: Latin
+// letters lose their accents ("Élite" is "elite", "Zubehör" "zubehor",
+// "Straße" "strasse") instead of breaking the word; other scripts are left
+// out.
 func Slugify(s string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue // the accent of the letter before
+		}
+		if t, ok := latinLetters[r]; ok {
+			b.WriteString(t)
+			dash = false
+			continue
+		}
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
 			b.WriteRune(r)
@@ -274,6 +288,12 @@ func Slugify(s string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
+}
+
+// latinLetters spells the lower-case Latin letters that do not decompose
+// into an ASCII letter and an accent.
+var latinLetters = map[rune]string{
+	'ß': "ss", 'æ': "ae", 'ø': "o", 'œ': "oe", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h", 'ŧ': "t", 'ŀ': "l",
 }
 
 // Clone returns a copy of the product.
