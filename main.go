@@ -109,7 +109,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, DeactivateMissing: *deactivateMissing}, stdout, stderr)
 	case "train":
 		var budget tuneBudgetFlag
-		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a third of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
+		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a quarter of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
 		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the training to this file (for go tool pprof)")
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -137,7 +137,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		dataset := fs.String("dataset", "", "evaluate on a public dataset instead of the shop's events: movielens")
 		dir := fs.String("dir", "../shared/datasets/ml-100k", "dataset directory for --dataset movielens")
 		var budget tuneBudgetFlag
-		fs.Var(&budget, "tune-budget", "time spent tuning on the training part: auto (a third of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
+		fs.Var(&budget, "tune-budget", "time spent tuning on the training part: auto (a quarter of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}

@@ -114,17 +114,28 @@ func (m *Model) buildCandidates(ctx context.Context, events []Event, cfg Candida
 	m.cands = c
 }
 
-// candidateCost is the time of one shopper's candidate list, measured on
-// up to n shoppers.
-func (m *Model) candidateCost(perUser, n int) time.Duration {
+// candidateCost is the wall time one shopper's candidate list adds when
+// workers build lists side by side, as buildCandidates does, measured on
+// up to n shoppers spread over the user index: on a busy machine the
+// workers do not run in parallel, and early and late shoppers differ.
+func (m *Model) candidateCost(perUser, n, workers int) time.Duration {
 	n = min(n, len(m.userIDs))
 	if n == 0 {
 		return 0
 	}
+	stride := len(m.userIDs) / n
 	start := time.Now()
-	for u := range n {
-		m.topForUser(int32(u), perUser)
-	}
+	parallelRange(n, workers, func(next func() (int, int, bool)) {
+		for {
+			lo, hi, ok := next()
+			if !ok {
+				return
+			}
+			for k := lo; k < hi; k++ {
+				m.topForUser(int32(k*stride), perUser)
+			}
+		}
+	})
 	return time.Since(start) / time.Duration(n)
 }
 

@@ -105,6 +105,9 @@ type SVDConfig struct {
 type EASEConfig struct {
 	Lambda   float64
 	MaxItems int // EASE is skipped for larger catalogs (items² memory, items³ time); 0 disables
+	// tuneTop marks tuning's fits with the default budget: they cover the
+	// most-interacted half of the active items (tuneItems).
+	tuneTop bool
 }
 
 // ContentConfig configures TF-IDF content similarity.

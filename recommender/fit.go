@@ -60,16 +60,18 @@ func (o FitOptions) content(d Dataset) *contentModel {
 const serveSecondStage = false
 
 // DefaultTuneBudget is the most tuning time the default budget gives.
-// The default is adaptive: tuning gets a third of the rest of the training
-// (loading, and the final training estimated from one fit on the tuning
-// split), so it takes at most about a quarter of the whole, and never more
-// than this.
+// The default is adaptive: tuning gets a quarter of the rest of the
+// training (loading, and the final training estimated from one fit on the
+// tuning split), so it takes about a fifth of the whole, at most a quarter
+// when the estimate is a quarter too high, and never more than this.
 const DefaultTuneBudget = 60 * time.Second
 
-// defaultTuneBudget is a third of the rest of the training — a quarter of
-// the whole — and at most DefaultTuneBudget.
+// defaultTuneBudget is a quarter of the rest of the training — a fifth of
+// the whole, so that an estimate of the rest a quarter too high still
+// keeps tuning within a quarter of the whole — and at most
+// DefaultTuneBudget.
 func defaultTuneBudget(rest time.Duration) time.Duration {
-	return min(rest/3, DefaultTuneBudget)
+	return min(rest/4, DefaultTuneBudget)
 }
 
 // FitReport says what Fit chose and how the choices did on held-out data.
@@ -200,11 +202,11 @@ const (
 	maxTuneEvents = 600_000
 	tunePool      = 50 // items per model kept per shopper in the scoring cache
 	// With the default budget, tuning fits a sample of the shoppers with
-	// about 1/autoTuneShare of the events, at least minAutoTuneEvents and
-	// at most maxAutoTuneEvents.
+	// about 1/autoTuneShare of the events, at most maxAutoTuneEvents, and
+	// with at least minAutoHeldOut held-out shoppers (when the data has them).
 	autoTuneShare     = 5
-	minAutoTuneEvents = 100_000
 	maxAutoTuneEvents = 250_000
+	minAutoHeldOut    = 2 * minSizedUsers
 	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget
 	numComponents     = 14
 )
@@ -242,7 +244,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if auto {
 		// Until one fit has been timed, the cap bounds the default.
 		budget = DefaultTuneBudget
-		rep.BudgetWhy = fmt.Sprintf("the default, a third of the rest of the training, at most %s", DefaultTuneBudget)
+		rep.BudgetWhy = fmt.Sprintf("the default, a quarter of the rest of the training, at most %s", DefaultTuneBudget)
 	} else {
 		rep.BudgetWhy = "set explicitly"
 	}
@@ -259,28 +261,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if split == nil {
 		split = func(evs []Event) ([]Event, []Event) { return TimeSplit(evs, 0.9) }
 	}
-	evs := d.Events
-	scale := 1.0
-	limit := maxTuneEvents
-	if auto {
-		// The default budget is a share of the training, and tuning's
-		// first fit is part of it: tune on a sample of the shoppers.
-		limit = min(limit, maxAutoTuneEvents, max(len(evs)/autoTuneShare, minAutoTuneEvents))
-	}
-	if len(evs) > limit {
-		users := map[string]bool{}
-		for _, e := range evs {
-			users[e.User] = true
-		}
-		keep := int(float64(len(users)) * float64(limit) / float64(len(evs)))
-		evs = sampleUsers(evs, keep)
-		kept := map[string]bool{}
-		for _, e := range evs {
-			kept[e.User] = true
-		}
-		scale = float64(len(kept)) / float64(len(users))
-	}
-	trainEv, valEv := split(evs)
+	trainEv, valEv, scale := tuneSplit(d.Events, split, auto)
 	if len(trainEv) == 0 || len(valEv) == 0 {
 		return untuned("no held-out events")
 	}
@@ -296,6 +277,9 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		// ALS takes most of a fit; settings are compared, not served, so
 		// fewer sweeps do.
 		work.ALS.Iterations = min(work.ALS.Iterations, tuneALSIterations)
+		// EASE's cost follows its items, not the shoppers: tuning's fits
+		// cover the most-interacted half of them (EASEConfig.tuneItems).
+		work.EASE.tuneTop = true
 	}
 	fitStart := time.Now()
 	base, err := t.build(work, nil, "")
@@ -367,6 +351,16 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 				final += time.Duration(float64(st.Duration) * factorRatio(cfg.ALS.Factors) * float64(cfg.ALS.Iterations) / float64(max(work.ALS.Iterations, 1)))
 			case st.Stage == "svd":
 				final += time.Duration(float64(st.Duration) * factorRatio(cfg.SVD.Rank+cfg.SVD.Oversample))
+			case st.Stage == "ease" && base.m.ease.enabled():
+				// The inverse is cubic in the items, but on this size of
+				// matrix the whole EASE took 3–6 times tuning's half-size
+				// one, not 8 (docs/recommender.md, "Times"): the square
+				// of the items, the lower estimate, keeps the budget's
+				// share. The whole data has more active items than a
+				// sample of its shoppers; above EASE's limit it has none.
+				if active := activeItems(d, &base.m.cat); active <= cfg.EASE.MaxItems {
+					final += time.Duration(float64(st.Duration) * math.Pow(float64(max(active, base.m.ease.active))/float64(base.m.ease.n), 2))
+				}
 			default:
 				final += time.Duration(float64(st.Duration) * ratio)
 			}
@@ -377,14 +371,14 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			if cfg.Candidates.MaxUsers > 0 {
 				shoppers = min(shoppers, cfg.Candidates.MaxUsers)
 			}
-			cands = time.Duration(shoppers) * base.m.candidateCost(cfg.Candidates.PerUser, 20) / time.Duration(t.workers)
+			cands = time.Duration(shoppers) * base.m.candidateCost(cfg.Candidates.PerUser, 20*t.workers, t.workers)
 			if cfg.Candidates.Budget > 0 {
 				cands = min(cands, cfg.Candidates.Budget)
 			}
 		}
 		budget = defaultTuneBudget(opt.Before + final + cands)
 		rep.Budget = budget
-		rep.BudgetWhy = fmt.Sprintf("a third of the rest of the training (load %s, models ~%s, candidate lists ~%s), so at most a quarter of the whole; at most %s",
+		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; at most %s",
 			opt.Before.Round(10*time.Millisecond), final.Round(10*time.Millisecond), cands.Round(10*time.Millisecond), DefaultTuneBudget)
 		searchBudget = budget
 		if serveSecondStage {
@@ -396,7 +390,22 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// their scores may take about a tenth of it. The shoppers are in hash
 	// order, so the first ones are a random sample.
 	if perUser > 0 {
-		t.users = t.users[:min(len(t.users), max(int(clock.budget/10/perUser), minSizedUsers))]
+		n := max(int(clock.budget/10/perUser), minSizedUsers)
+		if auto {
+			// What is always done — scoring them, the profile's recency
+			// check on the first ones and the blend's fit — must fit in
+			// what the first fit left of a third of the rest of the
+			// training (the quarter of the whole the budget's quarter
+			// of the rest leaves a margin to; moves get the budget
+			// only): down to the first ones when it is short.
+			evalStart := time.Now()
+			t.perUser(cur.cache, work.Weights)
+			t.scored--
+			perEval := time.Since(evalStart) / time.Duration(first)
+			left := clock.budget*4/3 - clock.used() - time.Duration(first)*perUser
+			n = min(n, max(first, int(left/(perUser+blendEvals*perEval))))
+		}
+		t.users = t.users[:min(len(t.users), n)]
 	}
 	if len(t.users) > first {
 		cur.cache = append(cur.cache, t.cacheFor(cur.m, t.users[first:]...)...)
@@ -408,7 +417,9 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// The profile's recency is cheap to try (no model changes) and has a
 	// large effect either way: a time split's next events continue the
 	// latest ones, a random split's do not. It is decided before the
-	// blend, whatever the budget; between two choices the better mean
+	// blend, whatever the budget — with the default budget on the first
+	// held-out shoppers (a random sample: they are in hash order), and
+	// only a switch scores the rest; between two choices the better mean
 	// decides.
 	if work.Profile.RecencyHalfRank > 0 {
 		next := work
@@ -417,18 +428,25 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		if err != nil {
 			return cfg, rep, err
 		}
-		alt.cache = t.cacheFor(alt.m)
-		if per := t.perUser(alt.cache, work.Weights); mean(per) > mean(defUsers) {
+		check := len(t.users)
+		if auto {
+			check = first
+		}
+		alt.cache = t.cacheFor(alt.m, t.users[:check]...)
+		if per := t.perUser(alt.cache, work.Weights); mean(per) > mean(defUsers[:check]) {
+			if len(t.users) > check {
+				alt.cache = append(alt.cache, t.cacheFor(alt.m, t.users[check:]...)...)
+			}
 			cur = alt
-			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(per)})
+			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(t.perUser(alt.cache, work.Weights))})
 		}
 	}
 	blendStart := time.Now()
 	cur.w, cur.per = t.tuneBlend(cur.cache, work.Weights, 3)
 	t.blendCost = time.Since(blendStart)
 	cur.ndcg = mean(cur.per)
-	rep.costs = fmt.Sprintf("one fit %s, scoring %d held-out shoppers %s, one blend re-fit %s",
-		t.fitCost.Round(10*time.Millisecond), len(t.users), t.cacheCost.Round(10*time.Millisecond), t.blendCost.Round(10*time.Millisecond))
+	rep.costs = fmt.Sprintf("one fit %s (%s), scoring %d held-out shoppers %s, one blend re-fit %s",
+		t.fitCost.Round(10*time.Millisecond), t.fitStages(base.m), len(t.users), t.cacheCost.Round(10*time.Millisecond), t.blendCost.Round(10*time.Millisecond))
 	if cur.w != work.Weights {
 		rep.Steps = append(rep.Steps, TuneStep{"blend", "tuned", cur.ndcg})
 	}
@@ -507,6 +525,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		out.EASEFallback = 0
 	}
 	out.EASE.Lambda /= scale
+	out.EASE.tuneTop = false
 	out.ALS.Iterations = cfg.ALS.Iterations
 	out.Workers = cfg.Workers
 	rep.Tuned, rep.Chosen, rep.Config = true, cur.ndcg, out
@@ -517,6 +536,46 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		rep.Reason = strings.TrimPrefix(rep.Reason+fmt.Sprintf("; tuned on a sample of %.0f%% of shoppers", 100*scale), "; ")
 	}
 	return out, rep, nil
+}
+
+// activeItems counts the catalog's items that d's events touch.
+func activeItems(d Dataset, cat *catalog) int {
+	seen := make([]bool, len(cat.items))
+	n := 0
+	for _, e := range d.Events {
+		if j, ok := cat.index[e.Item]; ok && !seen[j] {
+			seen[j] = true
+			n++
+		}
+	}
+	return n
+}
+
+// tuneSplit draws the data tuning fits and validates on. Large data is
+// tuned on a hash sample of the shoppers; with the default budget (auto)
+// the sample holds about a fifth of the events — the budget is a share of
+// the training, and tuning's first fit is part of it — at most
+// maxAutoTuneEvents, and grows until at least minAutoHeldOut of its
+// shoppers have held-out events (or every shopper is in). scale is the
+// share of the shoppers kept.
+func tuneSplit(events []Event, split func([]Event) ([]Event, []Event), auto bool) (train, val []Event, scale float64) {
+	limit := maxTuneEvents
+	if auto {
+		limit = min(limit, maxAutoTuneEvents, len(events)/autoTuneShare)
+	}
+	for try := 0; ; try++ {
+		var evs []Event
+		evs, scale = tuneSample(events, limit)
+		train, val = split(evs)
+		if !auto || scale >= 1 || try == 2 {
+			return train, val, scale
+		}
+		held := heldOutShoppers(train, val)
+		if held >= minAutoHeldOut {
+			return train, val, scale
+		}
+		limit = int(float64(max(limit, 1)) * 1.1 * float64(minAutoHeldOut) / float64(max(held, 1)))
+	}
 }
 
 // noteCosts keeps what one fit of the tuning split cost, stage by stage:
@@ -531,6 +590,29 @@ func (t *tuner) noteCosts(m *Model, total time.Duration) {
 	t.stageCost["popularity"] += t.stageCost["signals"]
 }
 
+// fitStages names the stages of one fit that took a tenth of it or more,
+// largest first, with EASE's items when tuning covered only part of them.
+func (t *tuner) fitStages(m *Model) string {
+	var parts []string
+	for _, st := range slices.SortedFunc(func(yield func(StageTiming) bool) {
+		for _, st := range m.stats.Stages {
+			if st.Stage != "content" && st.Duration*10 >= t.fitCost && !yield(st) {
+				return
+			}
+		}
+	}, func(a, b StageTiming) int { return cmp.Compare(b.Duration, a.Duration) }) {
+		part := fmt.Sprintf("%s %s", st.Stage, st.Duration.Round(10*time.Millisecond))
+		if st.Stage == "ease" && m.ease.n < m.ease.active {
+			part += fmt.Sprintf(" over the %d most-interacted of %d items", m.ease.n, m.ease.active)
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return "no stage a tenth of it"
+	}
+	return strings.Join(parts, ", ")
+}
+
 // moveCost is the expected time of trying one value of a move: retraining
 // what it changes, caching each model's scores and re-fitting the blend.
 func (t *tuner) moveCost(mv tuneMove) time.Duration {
@@ -542,8 +624,13 @@ func (t *tuner) moveCost(mv tuneMove) time.Duration {
 }
 
 // minSizedUsers is the fewest held-out shoppers a small budget validates
-// on (all of them when there are fewer).
+// on (all of them when there are fewer), unless the default budget cannot
+// afford them after its first fit: then as few as the first 100.
 const minSizedUsers = 200
+
+// blendEvals is about how many blends the blend's fit scores (the
+// reports' "configurations scored" without moves: 100–170).
+const blendEvals = 120
 
 // tuneClock measures the tuning budget. The default budget is a share of
 // times measured on this machine, under whatever load it has, so it is
@@ -961,6 +1048,8 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 		}
 		var h topN
 		inPool := map[int32]int{}
+		blocked := make([]bool, len(m.cat.items))
+		var blockedList []int32
 		for {
 			lo, hi, ok := next()
 			if !ok {
@@ -984,25 +1073,23 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 				if len(s.hist.items) == 0 {
 					continue
 				}
-				blocked := map[int32]bool{}
-				for _, j := range t.notYet {
-					blocked[j] = true
+				for _, j := range blockedList {
+					blocked[j] = false
 				}
-				for _, j := range tu.seen {
-					blocked[j] = true
-				}
+				blockedList = append(append(blockedList[:0], t.notYet...), tu.seen...)
 				if u, ok := m.userIndex[tu.id]; ok {
 					items, _ := m.ui.row(int(u))
-					for _, j := range items {
-						blocked[j] = true
-					}
+					blockedList = append(blockedList, items...)
+				}
+				for _, j := range blockedList {
+					blocked[j] = true
 				}
 				clear(inPool)
 				uc := userCache{nrel: len(tu.rel)}
 				for c := range comp {
 					h.reset(tunePool)
 					for j, v := range comp[c] {
-						if v > 0 && !blocked[int32(j)] {
+						if v > 0 && !blocked[j] {
 							h.push(v, int32(j))
 						}
 					}

@@ -1,5 +1,41 @@
 package recommender
 
+// tuneSample keeps the events of a hash sample of the shoppers holding
+// about limit events (all of them when there are no more), and reports
+// the share of the shoppers kept.
+func tuneSample(evs []Event, limit int) ([]Event, float64) {
+	if len(evs) <= limit {
+		return evs, 1
+	}
+	users := map[string]bool{}
+	for _, e := range evs {
+		users[e.User] = true
+	}
+	keep := int(float64(len(users)) * float64(limit) / float64(len(evs)))
+	out := sampleUsers(evs, keep)
+	kept := map[string]bool{}
+	for _, e := range out {
+		kept[e.User] = true
+	}
+	return out, float64(len(kept)) / float64(len(users))
+}
+
+// heldOutShoppers counts the shoppers with events on both sides of a split.
+func heldOutShoppers(train, val []Event) int {
+	inVal := map[string]bool{}
+	for _, e := range val {
+		inVal[e.User] = true
+	}
+	n := 0
+	for _, e := range train {
+		if inVal[e.User] {
+			n++
+			delete(inVal, e.User)
+		}
+	}
+	return n
+}
+
 // sampleUsers keeps the events of at most n users, chosen by a hash of the
 // id so the sample is stable and not biased by id order.
 func sampleUsers(evs []Event, n int) []Event {
