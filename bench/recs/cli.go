@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,11 +155,25 @@ func writeProducts(path string, items []recommender.Item) error {
 }
 
 // writeEvents writes events in the import format
-// (user_id,product_id,type,timestamp).
+// (user_id,product_id,type,timestamp), with the optional value column
+// when any event carries one (ratings), empty where an event has none.
 func writeEvents(path string, evs []recommender.Event) error {
-	return writeCSV(path, []string{"user_id", "product_id", "type", "timestamp"}, func(emit func(...string) error) error {
+	header := []string{"user_id", "product_id", "type", "timestamp"}
+	values := slices.ContainsFunc(evs, func(e recommender.Event) bool { return e.Value != 0 })
+	if values {
+		header = append(header, "value")
+	}
+	return writeCSV(path, header, func(emit func(...string) error) error {
 		for _, e := range evs {
-			if err := emit(e.User, e.Item, e.Type.String(), e.Time.UTC().Format(time.RFC3339Nano)); err != nil {
+			rec := []string{e.User, e.Item, e.Type.String(), e.Time.UTC().Format(time.RFC3339Nano)}
+			if values {
+				v := ""
+				if e.Value != 0 {
+					v = strconv.FormatFloat(e.Value, 'g', -1, 64)
+				}
+				rec = append(rec, v)
+			}
+			if err := emit(rec...); err != nil {
 				return err
 			}
 		}

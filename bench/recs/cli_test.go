@@ -8,6 +8,7 @@ import (
 	"storefront/models"
 	"storefront/recommender"
 	"storefront/seed"
+	"storefront/shop"
 )
 
 // TestAWorldWrittenForTheCLIImportsWhole: the files the -cli arm writes are
@@ -58,6 +59,49 @@ func TestAWorldWrittenForTheCLIImportsWhole(t *testing.T) {
 			t.Errorf("product %s stored as %d %q %q %v, written from %d %q %q %v", p.ExternalID, p.PriceCents, p.Title, p.Brand, p.CreatedAt,
 				it.PriceCents, it.Title, it.Brand, it.Created)
 			break
+		}
+	}
+}
+
+// TestRatingsReachTheShopWithTheirValues: a ratings world written for the
+// -cli arm imports with its value column, and training reads every rating
+// back.
+func TestRatingsReachTheShopWithTheirValues(t *testing.T) {
+	spec := worldSpec{Name: "tiny-ratings", Items: 100, Users: 60, Cats: 4, Styles: 3, Days: 60, Sessions: 2, Views: 6,
+		TasteCats: 2, PopSkew: 0.8, Explore: 0.3, Ratings: true, PerUserSplit: true, Seed: 17}
+	w := generate(spec)
+	dir := t.TempDir()
+	products, events := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	if err := writeProducts(products, w.items); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeEvents(events, w.evs); err != nil {
+		t.Fatal(err)
+	}
+	db, err := models.Open(filepath.Join(dir, "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := seed.Import(ctx, db, products, events, nil); err != nil {
+		t.Fatalf("import refused the written ratings: %v", err)
+	}
+	d, err := shop.LoadDataset(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ user, item string }
+	want := map[key]float64{}
+	for _, e := range w.evs {
+		want[key{e.User, e.Item}] = e.Value
+	}
+	if len(d.Events) != len(w.evs) {
+		t.Fatalf("training reads %d events, %d written", len(d.Events), len(w.evs))
+	}
+	for _, e := range d.Events {
+		if v := want[key{e.User, e.Item}]; e.Value != v || v == 0 {
+			t.Fatalf("%s's rating of %s reads back as %g, written %g", e.User, e.Item, e.Value, v)
 		}
 	}
 }

@@ -76,12 +76,7 @@ func headroom(w *world, train, test []recommender.Event, lists map[string][2][]s
 	for r, i := range order {
 		popRank[i] = r
 	}
-	at := test[0].Time
-	for _, e := range test {
-		if e.Time.Before(at) {
-			at = e.Time
-		}
-	}
+	at := testStart(w, test)
 	var cutoff time.Time // the last training event
 	for _, e := range train {
 		if e.Time.After(cutoff) {
@@ -111,7 +106,7 @@ func headroom(w *world, train, test []recommender.Event, lists map[string][2][]s
 		rows[kd] = &headroomRow{kind: kd}
 	}
 	for u, items := range rel {
-		sc := w.oracle(u, at)
+		sc := w.oracle(u, at(u))
 		cand := make([]int, 0, len(sc))
 		for i := range sc {
 			if !seen[u][i] {

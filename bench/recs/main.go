@@ -111,6 +111,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		w := generate(spec)
 		d := recommender.Dataset{Items: w.items, Events: w.evs}
 		train, test := recommender.TimeSplit(d.Events, 0.8)
+		if spec.PerUserSplit {
+			train, test = perUserTimeSplit(d.Events, 0.8)
+		}
 		r, err := evaluate(ctx, spec.Name, recommender.Dataset{Items: d.Items, Events: train}, test, *k, stderr, *verbose)
 		if err != nil {
 			return err
@@ -319,12 +322,7 @@ func oracleNDCG(w *world, train, test []recommender.Event, k int) float64 {
 	if len(test) == 0 {
 		return 0
 	}
-	at := test[0].Time
-	for _, e := range test {
-		if e.Time.Before(at) {
-			at = e.Time
-		}
-	}
+	at := testStart(w, test)
 	seen := map[string]map[int]bool{}
 	index := map[string]int{}
 	for i, it := range w.items {
@@ -348,7 +346,7 @@ func oracleNDCG(w *world, train, test []recommender.Event, k int) float64 {
 	}
 	sum := 0.0
 	for u, r := range rel {
-		sc := w.oracle(u, at)
+		sc := w.oracle(u, at(u))
 		order := make([]int, 0, len(sc))
 		for i := range sc {
 			if !seen[u][i] {
@@ -363,6 +361,28 @@ func oracleNDCG(w *world, train, test []recommender.Event, k int) float64 {
 		sum += ndcg(recs, r, k)
 	}
 	return sum / float64(max(len(rel), 1))
+}
+
+// testStart gives the time the oracle ranks a shopper's held-out items
+// at: the start of the test window, or with a per-user split
+// (PerUserSplit) the shopper's own first held-out event.
+func testStart(w *world, test []recommender.Event) func(user string) time.Time {
+	at := test[0].Time
+	first := map[string]time.Time{}
+	for _, e := range test {
+		if e.Time.Before(at) {
+			at = e.Time
+		}
+		if t, ok := first[e.User]; !ok || e.Time.Before(t) {
+			first[e.User] = e.Time
+		}
+	}
+	return func(user string) time.Time {
+		if w.spec.PerUserSplit {
+			return first[user]
+		}
+		return at
+	}
 }
 
 func ndcg(recs []recommender.Recommendation, rel map[string]bool, k int) float64 {

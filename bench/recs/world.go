@@ -17,24 +17,46 @@ import (
 // purchase leads to a matching product in a partner department), launches
 // (products created near the end), trends (products that take off near the
 // end), daily timestamps, bursty imports, sequences (a product leads on to
-// its successors: the next in a series, a refill) and order exports (only
-// purchases, an order's products on one timestamp).
+// its successors: the next in a series, a refill), order exports (only
+// purchases, an order's products on one timestamp), casual browsing (views
+// of popular products whatever the shopper's taste), explicit ratings (each
+// event a 1–5 rating, low for a product away from the shopper's taste) and
+// short histories (one to three events a shopper).
 type worldSpec struct {
-	Name              string
-	Items, Users      int
-	Cats, Styles      int
-	Days              int
-	Sessions          float64 // mean sessions per shopper
-	Views             float64 // mean views per session
-	TasteCats         int     // favourite departments per shopper
-	PopSkew           float64 // Zipf exponent of product quality
-	Launch            float64 // share of products created in the last 15% of the time
-	Trend             float64 // share of products that take off in the last 10% of the time
-	Complements       bool
-	Daily             bool    // timestamps cut to the day (a daily export)
-	Bursty            float64 // share of shoppers whose history was imported with one timestamp
-	Next              float64 // share of views that follow on from the shopper's previous view to one of its successors, within a session or across
-	Orders            bool    // an order export: only purchases, each session's purchases on one timestamp
+	Name         string
+	Items, Users int
+	Cats, Styles int
+	Days         int
+	Sessions     float64 // mean sessions per shopper
+	Views        float64 // mean views per session
+	TasteCats    int     // favourite departments per shopper
+	PopSkew      float64 // Zipf exponent of product quality
+	Launch       float64 // share of products created in the last 15% of the time
+	Trend        float64 // share of products that take off in the last 10% of the time
+	Complements  bool
+	Daily        bool    // timestamps cut to the day (a daily export)
+	Bursty       float64 // share of shoppers whose history was imported with one timestamp
+	Next         float64 // share of views that follow on from the shopper's previous view to one of its successors, within a session or across
+	Orders       bool    // an order export: only purchases, each session's purchases on one timestamp
+	// Explore is the share of views drawn by product quality alone from the
+	// whole catalog, whatever the shopper's taste: casual browsing (a view
+	// that is neither clicked nor carted) or, with Ratings, a film seen
+	// because everyone saw it (and rated by taste: mostly low).
+	Explore float64
+	// Ratings makes every event a rating: a purchase event with a Value of
+	// 1–5, each product rated once, sittings of ratings a minute or so
+	// apart. The rating follows the hidden taste (department, style, price
+	// band) and quality, so a low rating is a product away from the
+	// shopper's taste, and its neighbours are too.
+	Ratings bool
+	// Short gives each shopper one to three events (half one, three in
+	// ten two, two in ten three), each on a visit of its own: a shop of
+	// one-off visitors and short histories.
+	Short bool
+	// PerUserSplit scores the world like a public ratings dataset: each
+	// shopper's latest 20 % of events held out (as MovieLens), not a global
+	// time cut-off.
+	PerUserSplit      bool
 	CartRate, BuyRate float64
 	Seed              uint64
 }
@@ -50,6 +72,9 @@ var worlds = []worldSpec{
 	{Name: "large-long-tail", Items: 16000, Users: 12000, Cats: 80, Styles: 8, Days: 120, Sessions: 4, Views: 4, TasteCats: 3, PopSkew: 1.0, CartRate: 0.08, BuyRate: 0.4, Seed: 8},
 	{Name: "order-export", Items: 3000, Users: 8000, Cats: 30, Styles: 6, Days: 365, Sessions: 5, Views: 6, TasteCats: 2, PopSkew: 0.9, Complements: true, Orders: true, CartRate: 0.2, BuyRate: 0.8, Seed: 9},
 	{Name: "series-sequences", Items: 4000, Users: 5000, Cats: 25, Styles: 6, Days: 90, Sessions: 6, Views: 5, TasteCats: 2, PopSkew: 0.7, Next: 0.5, CartRate: 0.1, BuyRate: 0.5, Seed: 10},
+	{Name: "ratings", Items: 2000, Users: 2500, Cats: 18, Styles: 6, Days: 300, Sessions: 4, Views: 12, TasteCats: 2, PopSkew: 0.9, Explore: 0.3, Ratings: true, PerUserSplit: true, Seed: 11},
+	{Name: "views-heavy", Items: 3000, Users: 6000, Cats: 25, Styles: 6, Days: 90, Sessions: 5, Views: 6, TasteCats: 2, PopSkew: 0.8, Explore: 0.25, CartRate: 0.02, BuyRate: 0.7, Seed: 12},
+	{Name: "short-histories", Items: 2000, Users: 40000, Cats: 20, Styles: 6, Days: 90, TasteCats: 2, PopSkew: 0.8, Short: true, CartRate: 0.1, BuyRate: 0.5, Seed: 13},
 }
 
 var (
@@ -204,6 +229,38 @@ func generate(spec worldSpec) *world {
 		}
 		return -1
 	}
+	// explore draws a product by quality alone from the whole catalog
+	// (Explore): what everyone looks at, whatever their taste.
+	cumQ := make([]float64, n)
+	for i, q := range quality {
+		cumQ[i] = q
+		if i > 0 {
+			cumQ[i] += cumQ[i-1]
+		}
+	}
+	explore := func(t float64) int {
+		for range 20 {
+			i, _ := slices.BinarySearch(cumQ, rng.Float64()*cumQ[n-1])
+			if i = min(i, n-1); avail(i, t) {
+				return i
+			}
+		}
+		return -1
+	}
+	// rate is a shopper's rating of a product (Ratings): high for their
+	// favourite departments, their style, their price band and good
+	// products, with noise; 1–5.
+	rate := func(i int, tu taste) float64 {
+		x := 1.2 + 0.6*(1-float64(perm[i])/float64(n)) + rng.NormFloat64()*0.7
+		if slices.Contains(tu.favs, cat[i]) {
+			x += 1.4
+		}
+		if style[i] == tu.style {
+			x += 1.4
+		}
+		x += 0.8 * math.Exp(-math.Abs(math.Log(price[i]/tu.band))*1.5)
+		return min(max(math.Round(x), 1), 5)
+	}
 	tastes := map[string]taste{}
 	w.cat, w.style, w.tastes, w.trendy = cat, style, tastes, trendy
 	w.oracle = func(user string, at time.Time) []float64 {
@@ -240,6 +297,20 @@ func generate(spec worldSpec) *world {
 				}
 			}
 		}
+		if spec.Explore > 0 {
+			zq := 0.0
+			for i, q := range quality {
+				if avail(i, t) {
+					zq += q
+				}
+			}
+			for i, q := range quality {
+				out[i] *= 1 - spec.Explore
+				if avail(i, t) {
+					out[i] += spec.Explore * q / zq
+				}
+			}
+		}
 		return out
 	}
 	for u := range spec.Users {
@@ -256,6 +327,14 @@ func generate(spec worldSpec) *world {
 		tastes[uid] = taste{favs, favW, uStyle, band}
 		first := rng.Float64() * span * 0.7
 		sessions := 1 + poisson(rng, spec.Sessions-1)
+		if spec.Short {
+			sessions = 1 // half the shoppers: one visit, one event
+			if r := rng.Float64(); r >= 0.8 {
+				sessions = 3
+			} else if r >= 0.5 {
+				sessions = 2
+			}
+		}
 		times := make([]float64, sessions)
 		for s := range times {
 			times[s] = first + rng.Float64()*(span-first)
@@ -264,6 +343,7 @@ func generate(spec worldSpec) *world {
 		bursty := rng.Float64() < spec.Bursty
 		var nextComp []int
 		var seen []int
+		rated := map[int]bool{}
 		prev := -1 // the shopper's previous view, for Next
 		for _, t := range times {
 			c := favs[weighted(rng, favW)]
@@ -280,9 +360,60 @@ func generate(spec worldSpec) *world {
 				}
 				at += 20 + rng.Float64()*90
 			}
+			if spec.Short {
+				// One event on this visit: a view, or a cart or a purchase
+				// by taste.
+				i := -1
+				if rng.Float64() < spec.Explore {
+					i = explore(at)
+				} else {
+					i = pick(byCat[c], at, uStyle, band)
+				}
+				if i < 0 {
+					continue
+				}
+				typ, match := recommender.View, 0.5
+				if style[i] == uStyle {
+					match = 1
+				}
+				if rng.Float64() < spec.CartRate*match*2 {
+					typ = recommender.AddToCart
+					if rng.Float64() < spec.BuyRate {
+						typ = recommender.Purchase
+					}
+				}
+				emit(i, typ)
+				continue
+			}
+			if spec.Ratings {
+				// A sitting of ratings: each product rated once.
+				for v := 0; v < views; v++ {
+					i := -1
+					if rng.Float64() < spec.Explore {
+						i = explore(at)
+					} else {
+						i = pick(byCat[c], at, uStyle, band)
+					}
+					if i < 0 || rated[i] {
+						continue
+					}
+					rated[i] = true
+					w.evs = append(w.evs, recommender.Event{User: uid, Item: w.items[i].ID, Type: recommender.Purchase,
+						Time: w.start.Add(time.Duration(at) * time.Second), Value: rate(i, tastes[uid])})
+					at += 10 + rng.Float64()*80
+				}
+				continue
+			}
 			for v := 0; v < views; v++ {
 				var i int
 				switch {
+				case spec.Explore > 0 && rng.Float64() < spec.Explore:
+					// Casual browsing: a product everyone looks at, viewed
+					// and left.
+					if i = explore(at); i >= 0 {
+						emit(i, recommender.View)
+					}
+					continue
 				case prev >= 0 && spec.Next > 0 && rng.Float64() < spec.Next:
 					i = succ[prev][0]
 					if rng.Float64() < 0.3 {

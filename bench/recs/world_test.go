@@ -2,8 +2,13 @@ package main
 
 import (
 	"cmp"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"storefront/recommender"
 )
@@ -84,5 +89,165 @@ func TestSequencesFollowSuccessors(t *testing.T) {
 	spec.Next = 0
 	if w := generate(spec); w.succ != nil {
 		t.Errorf("successors drawn without Next")
+	}
+}
+
+// TestRatingsAreTheHiddenTaste: a ratings world's events are 1–5 ratings,
+// each product rated once by a shopper; the products of a shopper's
+// favourite departments and style are rated high and the rest low, and a
+// low rating is a genuine dislike: the shopper's hidden taste holds less
+// for the products like a product they rated 1 or 2 (same department and
+// style) than for those like one they rated 4 or 5.
+func TestRatingsAreTheHiddenTaste(t *testing.T) {
+	spec := worldSpec{Name: "tiny-ratings", Items: 300, Users: 300, Cats: 6, Styles: 4, Days: 200, Sessions: 3, Views: 10,
+		TasteCats: 2, PopSkew: 0.9, Explore: 0.3, Ratings: true, PerUserSplit: true, Seed: 15}
+	w := generate(spec)
+	if len(w.evs) < 3000 {
+		t.Fatalf("%d ratings from 300 shoppers, want several each", len(w.evs))
+	}
+	index := map[string]int{}
+	for i, it := range w.items {
+		index[it.ID] = i
+	}
+	type key struct{ user, item string }
+	once := map[key]bool{}
+	var tasteSum, otherSum float64
+	var tasteN, otherN int
+	hist := map[float64]int{}
+	for _, e := range w.evs {
+		if e.Type != recommender.Purchase || e.Value != float64(int(e.Value)) || e.Value < 1 || e.Value > 5 {
+			t.Fatalf("a ratings world holds %s with value %g, want a purchase rated 1–5", e.Type, e.Value)
+		}
+		if once[key{e.User, e.Item}] {
+			t.Fatalf("%s rated %s twice", e.User, e.Item)
+		}
+		once[key{e.User, e.Item}] = true
+		hist[e.Value]++
+		i, tu := index[e.Item], w.tastes[e.User]
+		if slices.Contains(tu.favs, w.cat[i]) && w.style[i] == tu.style {
+			tasteSum, tasteN = tasteSum+e.Value, tasteN+1
+		} else {
+			otherSum, otherN = otherSum+e.Value, otherN+1
+		}
+	}
+	for v := 1.0; v <= 5; v++ {
+		if hist[v] < len(w.evs)/50 {
+			t.Errorf("ratings %v: %d of %d are %g, want every value of 1–5 used", hist, hist[v], len(w.evs), v)
+		}
+	}
+	t.Logf("%d ratings, by value %v; mean %.2f in the shopper's departments and style, %.2f elsewhere", len(w.evs), hist, tasteSum/float64(tasteN), otherSum/float64(otherN))
+	if tm, om := tasteSum/float64(tasteN), otherSum/float64(otherN); tm < om+1.5 {
+		t.Errorf("mean rating %.2f for products of the shopper's departments and style, %.2f for the rest; want the taste to show", tm, om)
+	}
+	// The oracle's mass on the products like a low-rated and a high-rated one.
+	var low, high float64
+	var lowN, highN int
+	end := w.start.Add(time.Duration(spec.Days) * 24 * time.Hour)
+	scores := map[string][]float64{}
+	for _, e := range w.evs {
+		if e.Value > 2 && e.Value < 4 {
+			continue
+		}
+		sc, ok := scores[e.User]
+		if !ok {
+			sc = w.oracle(e.User, end)
+			scores[e.User] = sc
+		}
+		i, mass := index[e.Item], 0.0
+		for j := range w.items {
+			if j != i && w.cat[j] == w.cat[i] && w.style[j] == w.style[i] {
+				mass += sc[j]
+			}
+		}
+		if e.Value <= 2 {
+			low, lowN = low+mass, lowN+1
+		} else {
+			high, highN = high+mass, highN+1
+		}
+	}
+	t.Logf("the hidden taste's mass on products like a low-rated one %.4f, like a high-rated one %.4f", low/float64(lowN), high/float64(highN))
+	if low, high = low/float64(lowN), high/float64(highN); low > high/3 {
+		t.Errorf("the hidden taste gives %.4f to the products like a low-rated one, %.4f to those like a high-rated one; want a low rating to be a dislike", low, high)
+	}
+	// The events carry their ratings to the import files.
+	path := filepath.Join(t.TempDir(), "events.csv")
+	if err := writeEvents(path, w.evs[:3]); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if lines[0] != "user_id,product_id,type,timestamp,value" || !strings.HasSuffix(lines[1], ","+strconv.Itoa(int(w.evs[0].Value))) {
+		t.Errorf("events written as %q, want a value column with the ratings", lines[:2])
+	}
+}
+
+// TestViewsHeavyShopBuysRarely: the views-heavy world's signal is views:
+// purchases are 1–2 % of them, carts rare, and casual views (Explore) of
+// popular products are neither clicked nor carted.
+func TestViewsHeavyShopBuysRarely(t *testing.T) {
+	i := slices.IndexFunc(worlds, func(s worldSpec) bool { return s.Name == "views-heavy" })
+	if i < 0 {
+		t.Fatal("no views-heavy world in the suite")
+	}
+	spec := worlds[i]
+	spec.Users = 1500 // the same shape, fewer shoppers
+	count := map[recommender.EventType]int{}
+	for _, e := range generate(spec).evs {
+		count[e.Type]++
+	}
+	views := count[recommender.View]
+	t.Logf("events by type %v", count)
+	if share := float64(count[recommender.Purchase]) / float64(views); share < 0.01 || share > 0.02 {
+		t.Errorf("%d purchases for %d views (%.2f %%), want 1–2 %%", count[recommender.Purchase], views, 100*share)
+	}
+	if carts := float64(count[recommender.AddToCart]) / float64(views); carts > 0.04 {
+		t.Errorf("carts are %.1f %% of views, want a few per cent", 100*carts)
+	}
+	// Without Explore the same shop's views are all by taste: more clicks per view.
+	clicks := float64(count[recommender.Click]) / float64(views)
+	spec.Explore = 0
+	count = map[recommender.EventType]int{}
+	for _, e := range generate(spec).evs {
+		count[e.Type]++
+	}
+	if byTaste := float64(count[recommender.Click]) / float64(count[recommender.View]); clicks > byTaste*0.75 {
+		t.Errorf("clicks per view %.2f with casual browsing, %.2f without; want casual views left unclicked", clicks, byTaste)
+	}
+}
+
+// TestShortHistoriesAreOneToThreeEvents: with Short every shopper has one
+// to three events, about half of them one, on visits of their own.
+func TestShortHistoriesAreOneToThreeEvents(t *testing.T) {
+	spec := worldSpec{Name: "tiny-short", Items: 300, Users: 4000, Cats: 6, Styles: 4, Days: 90, TasteCats: 2, PopSkew: 0.8,
+		Short: true, CartRate: 0.1, BuyRate: 0.5, Seed: 16}
+	w := generate(spec)
+	per := map[string][]recommender.Event{}
+	for _, e := range w.evs {
+		per[e.User] = append(per[e.User], e)
+	}
+	ones, gaps, apart := 0, 0, 0
+	for u, evs := range per {
+		if len(evs) < 1 || len(evs) > 3 {
+			t.Fatalf("%s has %d events, want 1–3", u, len(evs))
+		}
+		if len(evs) == 1 {
+			ones++
+		}
+		for k := 1; k < len(evs); k++ {
+			gaps++
+			if d := evs[k].Time.Sub(evs[k-1].Time); d > time.Hour || d < -time.Hour {
+				apart++
+			}
+		}
+	}
+	t.Logf("%d shoppers, %d with one event, %d of %d gaps over an hour", len(per), ones, apart, gaps)
+	if share := float64(ones) / float64(len(per)); share < 0.4 || share > 0.6 {
+		t.Errorf("%.2f of shoppers have one event, want about half", share)
+	}
+	if apart < gaps*9/10 {
+		t.Errorf("%d of %d consecutive events of a shopper are more than an hour apart, want visits of their own", apart, gaps)
 	}
 }
