@@ -434,6 +434,10 @@ var (
 	productOptionalColumns = []string{"image_url", "compare_at_price"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
+	// maxEventValue bounds an event's value: a rating, a quantity or a
+	// purchase amount; beyond it the column holds something else (a
+	// timestamp in milliseconds, an id).
+	maxEventValue = 1e12
 )
 
 // Field limits keep one bad file from filling the shop with junk.
@@ -872,10 +876,20 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 		if v, has := c.get(rec, "value"); has && v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			switch {
-			case err != nil || math.IsNaN(f) || math.IsInf(f, 0):
+			case errors.Is(err, strconv.ErrRange) || err == nil && (math.Abs(f) > maxEventValue || math.IsInf(f, 0)):
+				bad("value", "%s is out of range: a rating, quantity or amount is at most %g", short(v), float64(maxEventValue))
+			case err == nil && math.IsNaN(f):
+				bad("value", "%s is not a number", short(v))
+			case err != nil && strings.Count(v, ",") == 1 && !strings.Contains(v, "."):
+				if _, err2 := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64); err2 == nil {
+					bad("value", "cannot parse %s as a number: write decimals with a point (%s)", short(v), short(strings.Replace(v, ",", ".", 1)))
+					break
+				}
+				fallthrough
+			case err != nil:
 				bad("value", "cannot parse %s as a number", short(v))
 			case f < 0:
-				bad("value", "%s is negative; purchase values and quantities are 0 or more", short(v))
+				bad("value", "%s is negative; ratings, purchase values and quantities are 0 or more", short(v))
 			}
 			e.value = f
 		}

@@ -175,7 +175,7 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 				`products.csv:4: field id: duplicate id "P10" (first on line 3)`,
 				"products.csv:5: has 2 fields, the header has 8",
 				`events.csv:2: field type: "like" is not one of view, click, add_to_cart, purchase`,
-				`events.csv:2: field value: cannot parse "NaN"`,
+				`events.csv:2: field value: "NaN" is not a number`,
 			},
 			wantTotal: 10,
 		},
@@ -192,6 +192,25 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 				`events.csv:5: field value: "-5" is negative`,
 			},
 			wantTotal: 3,
+		},
+		{
+			name: "bad and out-of-range values",
+			events: "user_id,product_id,type,timestamp,value\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,4\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,1e999\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,1764770000000\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,-Inf\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,\"4,5\"\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,four stars\n" +
+				"alice,P1,purchase,2026-02-01T09:00:00Z,3.5\n",
+			wantLines: []string{
+				`events.csv:3: field value: "1e999" is out of range: a rating, quantity or amount is at most 1e+12`,
+				`events.csv:4: field value: "1764770000000" is out of range`,
+				`events.csv:5: field value: "-Inf" is out of range`,
+				`events.csv:6: field value: cannot parse "4,5" as a number: write decimals with a point ("4.5")`,
+				`events.csv:7: field value: cannot parse "four stars" as a number`,
+			},
+			wantTotal: 5,
 		},
 		{
 			name:      "missing column",
