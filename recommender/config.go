@@ -15,6 +15,12 @@ type Config struct {
 	DedupWindow time.Duration          // repeats of the same user/item/type within this window count once
 	MaxStrength float64                // cap on one user–item strength after summing; 0 = no cap
 	BotGuard    bool                   // drop machine-like users, judged against the shop's own distribution (see botGuard)
+	// RatingGain is how far a rating away from the shopper's own mean moves
+	// the product's weight in their profile (the neighbour models, EASE, the
+	// shopper's words), in a shop whose events carry ratings
+	// (detectRatings): 2^(gain × points from the mean, a point a fifth of
+	// the scale), between ⅛ and 2; 0 ignores ratings.
+	RatingGain float64
 
 	// Popularity and trending.
 	PopularityHalfLife time.Duration // 0 = plain counts
@@ -137,6 +143,7 @@ func DefaultConfig() Config {
 		DedupWindow:        30 * time.Minute,
 		MaxStrength:        32,
 		BotGuard:           true,
+		RatingGain:         1,
 		PopularityHalfLife: 7 * 24 * time.Hour,
 		TrendingWindow:     48 * time.Hour,
 		TrendingBaseline:   28 * 24 * time.Hour,
@@ -169,6 +176,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("recommender: ALS needs iterations and CG steps > 0 and non-negative alpha and reg")
 	case c.ALS.AttributePrior < 0 || c.ALS.AttributePrior > 1:
 		return fmt.Errorf("recommender: ALS attribute prior must be in [0, 1], not %g", c.ALS.AttributePrior)
+	case c.RatingGain < 0:
+		return fmt.Errorf("recommender: negative rating gain")
 	case c.EASEFallback < 0:
 		return fmt.Errorf("recommender: negative EASE fallback share")
 	case c.EASE.MaxItems > 0 && c.EASE.Lambda <= 0:

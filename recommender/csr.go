@@ -51,8 +51,9 @@ type sparseRow struct {
 	items   []int32
 	weights []float32
 	kinds   []EventType
+	prefs   []float32 // per item: its rating's profile weight (Model.pref); empty when the shop has no ratings
 }
 
 func (s *sparseRow) reset() {
-	s.items, s.weights, s.kinds = s.items[:0], s.weights[:0], s.kinds[:0]
+	s.items, s.weights, s.kinds, s.prefs = s.items[:0], s.weights[:0], s.kinds[:0], s.prefs[:0]
 }

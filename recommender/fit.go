@@ -823,7 +823,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 	}
 	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
-		kind: prev.kind, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
+		kind: prev.kind, pref: prev.pref, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
 		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems, freshCats: prev.freshCats}
 	if retrain == "popularity" {
 		// Popularity needs the event list, which models do not keep.

@@ -42,9 +42,12 @@ func (m *Model) Forget(forget func(user string) bool) int {
 			}
 		}
 	}
+	if len(m.pref) == m.ui.nnz() && m.pref != nil {
+		_, m.pref = dropRows(m.ui, m.pref, gone)
+	}
 	m.ui, m.kind = dropRows(m.ui, m.kind, gone)
 	if m.recent.rows == len(gone) {
-		m.recent, _ = dropRows(m.recent, nil, gone)
+		m.recent, _ = dropRows[EventType](m.recent, nil, gone)
 	}
 	if len(m.cands.indptr) == len(gone)+1 {
 		m.cands.indptr, m.cands.items = dropListRows(m.cands.indptr, m.cands.items, gone)
@@ -54,11 +57,11 @@ func (m *Model) Forget(forget func(user string) bool) int {
 
 // dropRows empties the rows marked gone of a user × item matrix and of the
 // per-entry slice that runs alongside it.
-func dropRows(a csr, kind []EventType, gone []bool) (csr, []EventType) {
+func dropRows[T any](a csr, kind []T, gone []bool) (csr, []T) {
 	out := csr{rows: a.rows, cols: a.cols, indptr: make([]int32, a.rows+1)}
-	var outKind []EventType
+	var outKind []T
 	if len(kind) == len(a.data) {
-		outKind = make([]EventType, 0, len(kind))
+		outKind = make([]T, 0, len(kind))
 	}
 	for r := 0; r < a.rows; r++ {
 		lo, hi := a.indptr[r], a.indptr[r+1]

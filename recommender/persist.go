@@ -107,6 +107,9 @@ func (m *Model) Marshal() ([]byte, error) {
 	}
 	e.f32(kappa)
 	e.f32(pseudo)
+	// Ratings' profile weights last (empty unless the events carry ratings):
+	// older files without them still load.
+	e.f32(m.pref)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -212,6 +215,9 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	if rd.Len() > 0 {
 		m.text.storedKappa, m.text.storedPseudo = d.f32(), d.f32()
 	}
+	if rd.Len() > 0 {
+		m.pref = d.f32()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -238,6 +244,9 @@ func (m *Model) check() error {
 	n, u := len(m.cat.items), len(m.userIDs)
 	if m.ui.rows != u || m.ui.cols != n || len(m.kind) != m.ui.nnz() {
 		return fmt.Errorf("interaction matrix is %d×%d, want %d×%d", m.ui.rows, m.ui.cols, u, n)
+	}
+	if len(m.pref) != 0 && len(m.pref) != m.ui.nnz() {
+		return fmt.Errorf("%d rating weights for %d interactions", len(m.pref), m.ui.nnz())
 	}
 	if r := &m.recent; r.rows != 0 && (r.rows != u || r.cols != n) {
 		return fmt.Errorf("latest items are %d×%d, want %d×%d", r.rows, r.cols, u, n)

@@ -322,6 +322,9 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 		h.items = append(h.items, m.ui.indices[lo:hi]...)
 		h.weights = append(h.weights, m.ui.data[lo:hi]...)
 		h.kinds = append(h.kinds, m.kind[lo:hi]...)
+		if m.pref != nil {
+			h.prefs = append(h.prefs, m.pref[lo:hi]...)
+		}
 	}
 	for k, j := range h.items {
 		s.hpos[j], s.hposAt[j] = int32(k), s.epoch
@@ -345,6 +348,9 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 		h.items = append(h.items, j)
 		h.weights = append(h.weights, w)
 		h.kinds = append(h.kinds, e.Type)
+		if m.pref != nil {
+			h.prefs = append(h.prefs, 1)
+		}
 	}
 	if c := float32(m.cfg.MaxStrength); c > 0 {
 		for k, w := range h.weights {
@@ -374,10 +380,14 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 			t.items = append(t.items, h.items[k])
 			t.weights = append(t.weights, h.weights[k])
 			t.kinds = append(t.kinds, h.kinds[k])
+			if len(h.prefs) > 0 {
+				t.prefs = append(t.prefs, h.prefs[k])
+			}
 		}
 		s.histOrder = order
 		// Items beyond the cut still count as seen; only scoring ignores them.
 		h.items, h.weights, h.kinds = append(h.items[:0], t.items...), append(h.weights[:0], t.weights...), append(h.kinds[:0], t.kinds...)
+		h.prefs = append(h.prefs[:0], t.prefs...)
 	}
 	m.profileWeights(s, req, u)
 	return u
@@ -395,6 +405,11 @@ func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 		e := 1 - min(p.Flatten, 1)
 		for k, w := range s.pw {
 			s.pw[k] = float32(math.Pow(float64(w), e))
+		}
+	}
+	if len(s.hist.prefs) == len(s.pw) {
+		for k, p := range s.hist.prefs {
+			s.pw[k] *= p
 		}
 	}
 	if p.RecencyHalfRank <= 0 || len(s.pw) == 0 {

@@ -84,7 +84,8 @@ func (c *catalog) inCategory(item int32, cat int32) bool {
 type compactEvent struct {
 	user, item int32
 	typ        EventType
-	unix       int64 // seconds
+	value      float32 // the event's Value (a rating in a ratings shop)
+	unix       int64   // seconds
 }
 
 // signals is the cleaned behaviour: the weighted interaction matrix in both
@@ -94,8 +95,13 @@ type signals struct {
 	userIndex map[string]int32
 	ui, iu    csr
 	kind      []EventType // strongest event type per ui entry
-	events    []compactEvent
-	now       time.Time
+	// pref is each ui entry's rating against the shopper's own mean, as a
+	// weight (ratingPreference), in a shop whose events carry ratings;
+	// nil otherwise.
+	pref    []float32
+	ratings ratingScale
+	events  []compactEvent
+	now     time.Time
 
 	rawEvents, droppedUnknown, droppedBots, droppedDuplicates int
 	botUsers                                                  int
@@ -128,7 +134,7 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 			rawUser[e.User] = u
 			rawIDs = append(rawIDs, e.User)
 		}
-		evs = append(evs, compactEvent{user: u, item: it, typ: e.Type, unix: e.Time.Unix()})
+		evs = append(evs, compactEvent{user: u, item: it, typ: e.Type, value: float32(e.Value), unix: e.Time.Unix()})
 	}
 
 	// Bot guard: decided from this shop's own distribution of users.
@@ -179,6 +185,10 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	// Re-encode surviving users densely and aggregate strengths. evs is
 	// sorted by user then item, so each (user, item) run is contiguous.
 	nowUnix := s.now.Unix()
+	s.ratings = detectRatings(evs)
+	weighRatings := s.ratings.ok && cfg.RatingGain > 0
+	var userMean float64
+	var prefs []float32
 	dense := make([]int32, len(rawIDs))
 	for i := range dense {
 		dense[i] = -1
@@ -195,15 +205,29 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 			s.userIDs = append(s.userIDs, rawIDs[u])
 		}
 		hi := lo
+		if weighRatings {
+			userMean = s.ratings.userMean(evs[lo:], u)
+		}
 		for hi < len(evs) && evs[hi].user == u {
 			it := evs[hi].item
-			var r float64
+			var r, vsum float64
+			var vn int
 			var strongest EventType
 			for hi < len(evs) && evs[hi].user == u && evs[hi].item == it {
 				e := evs[hi]
 				r += cfg.TypeWeights[e.typ] * interactionDecay(nowUnix-e.unix, cfg)
 				strongest = max(strongest, e.typ)
+				if e.value != 0 {
+					vsum, vn = vsum+float64(e.value), vn+1
+				}
 				hi++
+			}
+			if weighRatings {
+				p := 1.0
+				if vn > 0 {
+					p = s.ratings.preference(vsum/float64(vn), userMean, cfg.RatingGain)
+				}
+				prefs = append(prefs, float32(p))
 			}
 			if cfg.MaxStrength > 0 && r > cfg.MaxStrength {
 				r = cfg.MaxStrength
@@ -221,6 +245,10 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	s.events = evs
 	s.ui = csr{rows: len(s.userIDs), cols: len(cat.items), indptr: indptr, indices: indices, data: data}
 	s.kind = kinds
+	s.pref = prefs
+	if weighRatings {
+		s.cleaning = append(s.cleaning, s.ratings.String())
+	}
 	s.iu = s.ui.transpose()
 	return s
 }
@@ -277,4 +305,81 @@ func forEachUserRun(evs []compactEvent, f func(run []compactEvent)) {
 		f(evs[lo:hi])
 		lo = hi
 	}
+}
+
+// ratingScale is what the events' values say: in a shop whose events
+// carry ratings — a value on most events, every value on a small scale of
+// whole or half points (1–5, 0–10) — a rating below the shopper's own mean
+// is a product they liked less than their usual, and it weighs less in
+// their profile. Purchase amounts (money, a different number on almost
+// every order) or a value on a few events leave ok false.
+type ratingScale struct {
+	ok       bool
+	lo, hi   float32
+	mean     float64 // over every rated event
+	rated, n int     // events with a value, events
+}
+
+// detectRatings decides from the events whether their values are ratings.
+func detectRatings(evs []compactEvent) ratingScale {
+	r := ratingScale{n: len(evs), lo: float32(math.Inf(1)), hi: float32(math.Inf(-1))}
+	distinct := map[float32]bool{}
+	var sum float64
+	for _, e := range evs {
+		if e.value == 0 {
+			continue
+		}
+		r.rated++
+		sum += float64(e.value)
+		r.lo, r.hi = min(r.lo, e.value), max(r.hi, e.value)
+		if len(distinct) <= maxRatingSteps {
+			distinct[e.value] = true
+		}
+		if e.value*2 != float32(math.Round(float64(e.value)*2)) || e.value < 0 || e.value > 10 {
+			return ratingScale{}
+		}
+	}
+	if r.rated == 0 || float64(r.rated) < ratingShare*float64(r.n) || len(distinct) < 2 || len(distinct) > maxRatingSteps {
+		return ratingScale{}
+	}
+	r.ok, r.mean = true, sum/float64(r.rated)
+	return r
+}
+
+const (
+	ratingShare    = 0.8 // the least share of events with a value for a ratings shop
+	maxRatingSteps = 21  // the most distinct values a rating scale has (0–10 in half points)
+	ratingPrior    = 3   // a shopper's mean rating is shrunk toward the shop's with this many ratings' weight
+)
+
+// userMean is the shopper's mean rating, over the run of their events that
+// starts evs (sorted by user), shrunk toward the shop's mean so a shopper
+// with two ratings is not judged by them alone.
+func (r ratingScale) userMean(evs []compactEvent, u int32) float64 {
+	sum, n := r.mean*ratingPrior, float64(ratingPrior)
+	for _, e := range evs {
+		if e.user != u {
+			break
+		}
+		if e.value != 0 {
+			sum, n = sum+float64(e.value), n+1
+		}
+	}
+	return sum / n
+}
+
+// preference is the weight of a product the shopper rated v, against their
+// own mean: 1 at their mean, halved for every gain × one-fifth of the
+// scale below it, up to doubled above it, never below an eighth.
+func (r ratingScale) preference(v, mean, gain float64) float64 {
+	if gain <= 0 {
+		return 1
+	}
+	step := float64(r.hi-r.lo) / 4 // one point on a 1–5 scale
+	return min(max(math.Exp2(gain*(v-mean)/step), 0.125), 2)
+}
+
+func (r ratingScale) String() string {
+	return fmt.Sprintf("the events carry ratings (%d of %d have a value, %g–%g, mean %.2f): a product rated below the shopper's own mean weighs less in their profile",
+		r.rated, r.n, r.lo, r.hi, r.mean)
 }
