@@ -178,7 +178,7 @@ func ratio(a, b float64) float64 {
 }
 
 // baselineConfig is the plain reference: every event an equal, binary
-// interaction, no decay, no bot guard, cosine neighbours without shrinkage,
+// interaction whatever its type or rating, no decay, no bot guard, cosine neighbours without shrinkage,
 // every history item counting once whatever its place, popularity as plain
 // counts.
 func baselineConfig() recommender.Config {
@@ -190,6 +190,7 @@ func baselineConfig() recommender.Config {
 	}
 	c.HalfLife, c.DecayFloor, c.DedupWindow, c.MaxStrength = 0, 1, 0, 1
 	c.BotGuard = false
+	c.RatingGain = 0 // a rating counts as any other event
 	c.PopularityHalfLife = 0
 	c.Neighbors, c.KNNShrink, c.MaxUserHistory = 200, 0, 0
 	c.KNN, c.Profile = recommender.CosineKNN, recommender.ProfileConfig{}
