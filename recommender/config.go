@@ -16,10 +16,10 @@ type Config struct {
 	MaxStrength float64                // cap on one user–item strength after summing; 0 = no cap
 	BotGuard    bool                   // drop machine-like users, judged against the shop's own distribution (see botGuard)
 	// RatingGain is how far a rating away from the shopper's own mean moves
-	// the product's weight in their profile (the neighbour models, EASE, the
-	// shopper's words), in a shop whose events carry ratings
-	// (detectRatings): 2^(gain × points from the mean, a point a fifth of
-	// the scale), between ⅛ and 2; 0 ignores ratings.
+	// the product's weight in their profile for the neighbour models and
+	// the shopper's words (not EASE), in a shop whose events carry ratings
+	// (detectRatings): 2^(gain × stars from the mean), between ⅛ and 2;
+	// 0 ignores ratings.
 	RatingGain float64
 
 	// Popularity and trending.
@@ -143,7 +143,7 @@ func DefaultConfig() Config {
 		DedupWindow:        30 * time.Minute,
 		MaxStrength:        32,
 		BotGuard:           true,
-		RatingGain:         1,
+		RatingGain:         0.5,
 		PopularityHalfLife: 7 * 24 * time.Hour,
 		TrendingWindow:     48 * time.Hour,
 		TrendingBaseline:   28 * 24 * time.Hour,

@@ -248,7 +248,7 @@ func (m *Model) historyNeighbours(s *scratch, nb *csr, dst []float32, anchor []i
 	}
 	if anchor == nil { // the sums alone
 		for k, i := range s.hist.items {
-			w := s.pw[k]
+			w := s.pwRated[k]
 			idx, sim := nb.row(int(i))
 			for t, j := range idx {
 				if dst[j] == 0 {
@@ -260,7 +260,7 @@ func (m *Model) historyNeighbours(s *scratch, nb *csr, dst []float32, anchor []i
 		return
 	}
 	for k, i := range s.hist.items {
-		w := s.pw[k]
+		w := s.pwRated[k]
 		idx, sim := nb.row(int(i))
 		for t, j := range idx {
 			c := w * sim[t]

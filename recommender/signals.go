@@ -369,8 +369,8 @@ func (r ratingScale) userMean(evs []compactEvent, u int32) float64 {
 }
 
 // preference is the weight of a product the shopper rated v, against their
-// own mean: 1 at their mean, halved for every gain × one-fifth of the
-// scale below it, up to doubled above it, never below an eighth.
+// own mean: 2^(gain × points from the mean), a point a quarter of the
+// scale's range (one star on 1–5), between ⅛ and 2.
 func (r ratingScale) preference(v, mean, gain float64) float64 {
 	if gain <= 0 {
 		return 1

@@ -461,7 +461,7 @@ func (m *Model) termPrepare(s *scratch) (t *termModel, prior, share float32, ok 
 	s.termCats = s.termCats[:0]
 	var total float32
 	for k, i := range s.hist.items {
-		w := s.pw[k]
+		w := s.pwRated[k]
 		c := m.cat.leafCat[i]
 		if c < 0 || w <= 0 {
 			continue
