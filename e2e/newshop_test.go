@@ -42,6 +42,9 @@ func TestAFreeProductIsOrdered(t *testing.T) {
 		if got := b.text(`[data-testid="order"]`); !strings.Contains(got, "Berlin") || !strings.Contains(got, "$0.00") {
 			t.Fatalf("confirmation %q", got)
 		}
+		if got := b.text(`[data-testid="order-note"]`); strings.Contains(got, "payment") {
+			t.Fatalf("the confirmation of a free order speaks of a payment: %q", got)
+		}
 		if n := s.orderCount(); n != 1 {
 			t.Fatalf("%d orders, want 1", n)
 		}
