@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -428,6 +429,17 @@ func short(s string) string {
 }
 
 // --- products -------------------------------------------------------------
+
+// ProductColumns are the products file's required and optional columns, as
+// the import reads them (the admin's import form names them from here).
+func ProductColumns() (required, optional []string) {
+	return slices.Clone(productColumns), slices.Clone(productOptionalColumns)
+}
+
+// EventColumns are the events file's required and optional columns.
+func EventColumns() (required, optional []string) {
+	return slices.Clone(eventColumns), slices.Clone(eventOptionalColumns)
+}
 
 var (
 	productColumns         = []string{"id", "title", "description", "category", "brand", "price", "stock", "created_at"}

@@ -170,13 +170,22 @@ func (s *Server) importJob(ctx context.Context, id string) (*importJob, error) {
 }
 
 func (s *Server) adminImport(c echo.Context) error {
-	return render(c, http.StatusOK, templates.AdminImport(templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import")}))
+	return render(c, http.StatusOK, templates.AdminImport(s.importPage(c)))
+}
+
+// importPage is the import page's frame, with the columns the import reads.
+func (s *Server) importPage(c echo.Context) templates.AdminImportPage {
+	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import")}
+	vm.ProductColumns, vm.ProductOptional = seed.ProductColumns()
+	vm.EventColumns, vm.EventOptional = seed.EventColumns()
+	return vm
 }
 
 // adminImportUpload stores the uploaded files and shows the preview:
 // the first rows and every problem, before anything is written.
 func (s *Server) adminImportUpload(c echo.Context) error {
-	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import"), DeactivateMissing: c.FormValue("deactivate_missing") == "1"}
+	vm := s.importPage(c)
+	vm.DeactivateMissing = c.FormValue("deactivate_missing") == "1"
 	dir, err := os.MkdirTemp("", "storefront-import-")
 	if err != nil {
 		return fmt.Errorf("web: import upload dir: %w", err)
@@ -340,7 +349,8 @@ func (s *Server) adminImportJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import"), Job: importJobView(job)}
+	vm := s.importPage(c)
+	vm.Job = importJobView(job)
 	return render(c, http.StatusOK, templates.AdminImport(vm))
 }
 
