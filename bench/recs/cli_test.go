@@ -18,20 +18,7 @@ func TestAWorldWrittenForTheCLIImportsWhole(t *testing.T) {
 	spec := worldSpec{Name: "tiny", Items: 120, Users: 150, Cats: 5, Styles: 3, Days: 30, Sessions: 3, Views: 3,
 		TasteCats: 2, PopSkew: 0.8, CartRate: 0.2, BuyRate: 0.5, Launch: 0.1, Seed: 12}
 	w := generate(spec)
-	dir := t.TempDir()
-	products, events := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	if err := writeProducts(products, w.items); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeEvents(events, w.evs); err != nil {
-		t.Fatal(err)
-	}
-	db, err := models.Open(filepath.Join(dir, "shop.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sum, err := seed.Import(context.Background(), db, products, events, nil)
+	db, sum, err := importWorld(t, w)
 	if err != nil {
 		t.Fatalf("import refused the written world: %v", err)
 	}
@@ -70,23 +57,11 @@ func TestRatingsReachTheShopWithTheirValues(t *testing.T) {
 	spec := worldSpec{Name: "tiny-ratings", Items: 100, Users: 60, Cats: 4, Styles: 3, Days: 60, Sessions: 2, Views: 6,
 		TasteCats: 2, PopSkew: 0.8, Explore: 0.3, Ratings: true, PerUserSplit: true, Seed: 17}
 	w := generate(spec)
-	dir := t.TempDir()
-	products, events := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	if err := writeProducts(products, w.items); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeEvents(events, w.evs); err != nil {
-		t.Fatal(err)
-	}
-	db, err := models.Open(filepath.Join(dir, "shop.db"))
+	db, _, err := importWorld(t, w)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	if _, err := seed.Import(ctx, db, products, events, nil); err != nil {
 		t.Fatalf("import refused the written ratings: %v", err)
 	}
+	ctx := context.Background()
 	d, err := shop.LoadDataset(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -104,4 +79,25 @@ func TestRatingsReachTheShopWithTheirValues(t *testing.T) {
 			t.Fatalf("%s's rating of %s reads back as %g, written %g", e.User, e.Item, e.Value, v)
 		}
 	}
+}
+
+// importWorld writes w's files as the -cli arm does and imports them into
+// a new shop database, closed when the test ends.
+func importWorld(t *testing.T, w *world) (*models.DB, *seed.ImportSummary, error) {
+	t.Helper()
+	dir := t.TempDir()
+	products, events := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	if err := writeProducts(products, w.items); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeEvents(events, w.evs); err != nil {
+		t.Fatal(err)
+	}
+	db, err := models.Open(filepath.Join(dir, "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sum, err := seed.Import(context.Background(), db, products, events, nil)
+	return db, sum, err
 }
