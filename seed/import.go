@@ -594,7 +594,8 @@ func parseCategoryPath(s string) ([]string, error) {
 	for i, p := range parts {
 		p = strings.Join(strings.Fields(p), " ")
 		if p == "" {
-			return nil, errors.New("has an empty level")
+			// Often a name holding the separator ("Tools <Pro>"): say so.
+			return nil, fmt.Errorf(`has an empty level (levels are separated by "%s", which a category's name cannot contain)`, sep)
 		}
 		if utf8.RuneCountInString(p) > maxNameLen {
 			return nil, fmt.Errorf("has a level longer than %d characters", maxNameLen)

@@ -2,6 +2,8 @@ package seed
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 )
 
@@ -43,5 +45,20 @@ func TestImportedAddressesSpellAccentedWords(t *testing.T) {
 		if got != want {
 			t.Errorf("category %q has the address %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestACategoryNameWithASeparatorIsExplained: a category named with a ">"
+// is refused with the reason, not only "has an empty level".
+func TestACategoryNameWithASeparatorIsExplained(t *testing.T) {
+	db := openDB(t)
+	_, err := Import(context.Background(), db, writeFile(t, "products.csv", "id,title,description,category,brand,price,stock,created_at\n"+
+		"T1,Torque Wrench,,Tools <Pro>,,25,1,\n"), "", nil)
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 {
+		t.Fatalf("import error %v, want one problem", err)
+	}
+	if msg := ie.Problems[0].String(); !strings.Contains(msg, `separated by ">"`) || !strings.Contains(msg, "cannot contain") {
+		t.Fatalf("the problem reads %q", msg)
 	}
 }
