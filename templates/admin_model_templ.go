@@ -384,7 +384,7 @@ func AdminModel(p AdminModelPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Evals) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p class=\"muted\">Figures appear here after the next training: the shop's events are split by time, the earlier 80% train a model and the later 20% test it.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p class=\"muted\">Figures appear here after the shop trains a model itself (Retrain now above, or its scheduled retraining): the shop's events are split by time, the earlier 80% train a model and the later 20% test it. A model trained with <code>storefront train</code> on the command line comes without them; <code>storefront eval</code> prints them there.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
