@@ -141,13 +141,14 @@ type viewerState struct {
 	// turns counts the homepages a viewer without history was shown since
 	// their last event (see strangerHome).
 	turns int
-	// shown is the homepage the viewer was last given (theirs or the
-	// strangers' shared one), and passed the products they passed over on
-	// the homepages of this visit before opening one (see skippedAbove):
-	// their next pages put them last.
-	shown   *homeEntry
-	passed  []string
-	removed bool // dropped from the map: nothing may be stored here any more
+	// lastPage is the rows of the homepage the viewer was last given
+	// (theirs or the strangers' shared one; the rows only, not the entry,
+	// whose rendered body the body budget may have let go), and passed the
+	// products they passed over on the homepages of this visit before
+	// opening one (see skippedAbove): their next pages put them last.
+	lastPage []templates.HomeSlot
+	passed   []string
+	removed  bool // dropped from the map: nothing may be stored here any more
 }
 
 // maxPassed bounds the passed-over products a viewer's state keeps (the
@@ -239,7 +240,7 @@ func (c *viewerCache) behaved(key string) {
 	}
 	st.mu.Lock()
 	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK,
-		shown: st.shown, passed: st.passed}
+		lastPage: st.lastPage, passed: st.passed}
 	st.mu.Unlock()
 	c.retire(st)
 	sh.m[key] = next
@@ -403,8 +404,8 @@ func (b *bodyCache) put(key string, ver pageVersion, bd body) {
 	b.bytes += size
 }
 
-// showed keeps e as the homepage the viewer of key was last given
-// (skippedAbove reads it). An event of theirs may have committed while the
+// showed keeps e's rows as the homepage the viewer of key was last given
+// (skippedAbove reads them). An event of theirs may have committed while the
 // page was composed and replaced st (behaved): the page goes to the state
 // that took its place, or the click that follows would find no page to
 // read the passed-over cards from.
@@ -412,7 +413,7 @@ func (c *viewerCache) showed(key string, st *viewerState, e *homeEntry) {
 	for range 4 { // a state replaced more often than this is being dropped
 		st.mu.Lock()
 		if !st.removed {
-			st.shown = e
+			st.lastPage = e.vm.Slots
 			st.mu.Unlock()
 			return
 		}
@@ -439,11 +440,11 @@ func (c *viewerCache) skippedAbove(key string, id uint, slot string) {
 	st := c.get(key)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.shown == nil || st.removed {
+	if st.lastPage == nil || st.removed {
 		return
 	}
 	var skipped []string
-	for _, sl := range st.shown.vm.Slots {
+	for _, sl := range st.lastPage {
 		for _, cd := range sl.Cards {
 			if cd.ID == id && cd.Slot == slot {
 				st.passed = append(st.passed, skipped...)
