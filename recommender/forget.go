@@ -42,12 +42,10 @@ func (m *Model) Forget(forget func(user string) bool) int {
 			}
 		}
 	}
-	if len(m.pref) == m.ui.nnz() && m.pref != nil {
-		_, m.pref = dropRows(m.ui, m.pref, gone)
-	}
-	m.ui, m.kind = dropRows(m.ui, m.kind, gone)
+	m.kind, m.pref = dropEntries(m.ui, m.kind, gone), dropEntries(m.ui, m.pref, gone)
+	m.ui = dropRows(m.ui, gone)
 	if m.recent.rows == len(gone) {
-		m.recent, _ = dropRows[EventType](m.recent, nil, gone)
+		m.recent = dropRows(m.recent, gone)
 	}
 	if len(m.cands.indptr) == len(gone)+1 {
 		m.cands.indptr, m.cands.items = dropListRows(m.cands.indptr, m.cands.items, gone)
@@ -55,29 +53,34 @@ func (m *Model) Forget(forget func(user string) bool) int {
 	return n
 }
 
-// dropRows empties the rows marked gone of a user × item matrix and of the
-// per-entry slice that runs alongside it.
-func dropRows[T any](a csr, kind []T, gone []bool) (csr, []T) {
+// dropRows empties the rows marked gone of a user × item matrix.
+func dropRows(a csr, gone []bool) csr {
 	out := csr{rows: a.rows, cols: a.cols, indptr: make([]int32, a.rows+1)}
-	var outKind []T
-	if len(kind) == len(a.data) {
-		outKind = make([]T, 0, len(kind))
-	}
+	out.indices, out.data = dropEntries(a, a.indices, gone), dropEntries(a, a.data, gone)
 	for r := 0; r < a.rows; r++ {
-		lo, hi := a.indptr[r], a.indptr[r+1]
-		if r >= len(gone) || !gone[r] {
-			out.indices = append(out.indices, a.indices[lo:hi]...)
-			out.data = append(out.data, a.data[lo:hi]...)
-			if outKind != nil {
-				outKind = append(outKind, kind[lo:hi]...)
-			}
+		n := a.indptr[r+1] - a.indptr[r]
+		if r < len(gone) && gone[r] {
+			n = 0
 		}
-		out.indptr[r+1] = int32(len(out.indices))
+		out.indptr[r+1] = out.indptr[r] + n
 	}
-	if outKind == nil {
-		outKind = kind
+	return out
+}
+
+// dropEntries is the per-entry slice that runs alongside a (one value per
+// stored entry) without the entries of the rows marked gone; an empty
+// slice or one of another length (none kept) is returned as it is.
+func dropEntries[T any](a csr, vals []T, gone []bool) []T {
+	if len(vals) == 0 || len(vals) != len(a.indices) {
+		return vals
 	}
-	return out, outKind
+	out := make([]T, 0, len(vals))
+	for r := 0; r < a.rows; r++ {
+		if r >= len(gone) || !gone[r] {
+			out = append(out, vals[a.indptr[r]:a.indptr[r+1]]...)
+		}
+	}
+	return out
 }
 
 func dropListRows(indptr, items []int32, gone []bool) ([]int32, []int32) {
