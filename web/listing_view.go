@@ -100,15 +100,15 @@ func listView(base string, f listFilters, sorts []sortOption, lst shop.Listing, 
 	}
 	var unbranded []templates.Facet
 	for _, b := range lst.Brands {
-		f := templates.Facet{Label: b.Name, Value: b.Name, Count: b.Count, Checked: b.Selected}
+		fc := templates.Facet{Label: b.Name, Value: b.Name, Count: b.Count, Checked: b.Selected}
 		if b.Name == "" {
 			// An imported catalog may leave the brand out: its products are
 			// a choice of their own, named and listed last.
-			f.Label = "No brand"
-			unbranded = append(unbranded, f)
+			fc.Label = "No brand"
+			unbranded = append(unbranded, fc)
 			continue
 		}
-		facets.Brands = append(facets.Brands, f)
+		facets.Brands = append(facets.Brands, fc)
 	}
 	facets.Brands = append(facets.Brands, unbranded...)
 	for _, pr := range lst.Prices {
