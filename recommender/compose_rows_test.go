@@ -20,6 +20,15 @@ func TestShortName(t *testing.T) {
 		{"Trail Runner 2", "", "Trail Runner 2"},
 		{"", "", "fallback"},
 		{"Cairn & Co Weatherproof Extraordinarilylongcompoundword Backpackingtentshelter", "Cairn & Co", "Backpackingtentshelter"},
+		// Grocery titles end with a size or a pack count, which is never the
+		// product's name ("Goes with your 9 rolls").
+		{"Harbour & Co Toilet Tissue 9 rolls", "Harbour & Co", "Toilet Tissue"},
+		{`Harbour & Co "Finest" Mature Cheddar, 400 g`, "Harbour & Co", "Mature Cheddar"},
+		{"Maison Lucie Strawberry Yogurt 4 × 125 g", "Maison Lucie", "Strawberry Yogurt"},
+		{"Nordvik Sparkling Water Cola Zero 6 × 330 ml", "Nordvik", "Cola Zero"},
+		{"Greenfield Extra Virgin Olive Oil 500ml", "Greenfield", "Olive Oil"},
+		{"Sunny Farm Multi-Surface Cleaner Spray 1.5 L", "Sunny Farm", "Cleaner Spray"},
+		{"Basics Dishwasher Tablets Lemon 30-Pack", "Basics", "Tablets Lemon"},
 	}
 	for _, tt := range tests {
 		if got := ShortName(tt.title, tt.brand, "fallback"); got != tt.want {

@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -196,21 +197,65 @@ func ShortName(title, brand, fallback string) string {
 	if whole := strings.Join(words, " "); utf8.RuneCountInString(whole) <= wholeTitleRunes {
 		return whole
 	}
-	// Trailing sizes and codes ("SPF 50", "2-Pack") say little on their own.
-	for len(words) > 1 && !hasLetter(words[len(words)-1]) {
-		words = words[:len(words)-1]
+	// Trailing sizes, pack counts and codes ("SPF 50", "2-Pack", "500 g",
+	// "6 × 330 ml", "9 rolls") say little on their own.
+	words = dropTrailingSizes(words)
+	last := strings.TrimRight(words[len(words)-1], trailingPunct)
+	if last == "" {
+		last = words[len(words)-1]
 	}
-	name := words[len(words)-1]
+	name := last
 	if len(words) >= 2 && !isJoiner(words[len(words)-2]) {
 		if two := words[len(words)-2] + " " + name; utf8.RuneCountInString(two) <= maxNameRunes {
 			name = two
 		}
 	}
+	name = strings.TrimLeft(name, leadingPunct)
 	if utf8.RuneCountInString(name) > maxNameRunes {
 		r := []rune(name)
 		name = strings.TrimSpace(string(r[:maxNameRunes-1])) + "…"
 	}
 	return name
+}
+
+// trailingPunct and leadingPunct are trimmed from a short name's ends: the
+// comma of "Mature Cheddar, 400 g" and the quotes of `"Finest" Feta`.
+const (
+	trailingPunct = ",;:/-–—(\"“”«»"
+	leadingPunct  = "(\"“”«»"
+)
+
+// sizeUnits are the words that, after a number, give a size or a pack count
+// rather than the product ("400 g", "1.5 L", "9 rolls", "24 pack").
+var sizeUnits = map[string]bool{
+	"g": true, "gr": true, "kg": true, "mg": true, "mcg": true, "µg": true,
+	"ml": true, "cl": true, "dl": true, "l": true, "ltr": true, "litre": true, "litres": true, "liter": true, "liters": true,
+	"oz": true, "fl": true, "lb": true, "lbs": true, "pt": true, "pint": true, "pints": true, "gal": true,
+	"cm": true, "mm": true, "m": true, "in": true, "inch": true, "ft": true,
+	"x": true, "pack": true, "packs": true, "pk": true, "pc": true, "pcs": true, "pieces": true, "count": true, "ct": true,
+	"roll": true, "rolls": true, "bag": true, "bags": true, "sheets": true, "tablets": true, "tabs": true,
+	"capsules": true, "caps": true, "pods": true, "servings": true,
+}
+
+// gluedSize matches a size written as one word: "500g", "1.5L", "6x330ml",
+// "2-Pack", "12pk".
+var gluedSize = regexp.MustCompile(`^(?i)\(?(\d+([.,]\d+)?[x×])?\d+([.,]\d+)?-?(g|gr|kg|mg|ml|cl|dl|l|ltr|oz|lb|lbs|cm|mm|m|pack|pk|pcs|ct|x)\)?[,;]?$`)
+
+// dropTrailingSizes drops the sizes, pack counts and codes that end a title
+// ("SPF 50", "500 g", "6 × 330 ml", "2-Pack"), keeping at least one word.
+func dropTrailingSizes(words []string) []string {
+	for len(words) > 1 {
+		last := words[len(words)-1]
+		switch {
+		case !hasLetter(last) || gluedSize.MatchString(last):
+			words = words[:len(words)-1]
+		case len(words) > 2 && sizeUnits[strings.ToLower(strings.Trim(last, "()[],;."))] && !hasLetter(words[len(words)-2]):
+			words = words[:len(words)-2]
+		default:
+			return words
+		}
+	}
+	return words
 }
 
 func isArticle(w string) bool {
