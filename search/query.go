@@ -53,8 +53,8 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 	if err := ix.waitWarm(ctx); err != nil {
 		return res, err
 	}
-	concepts := ix.concepts(q)
 	voc := ix.vocab.Load()
+	concepts := ix.catalogSizes(voc, ix.concepts(q))
 	corrected := false
 	known := concepts[:0]
 	for _, c := range concepts {

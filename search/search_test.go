@@ -297,3 +297,38 @@ func TestVocabularyCountsDocumentsPerWord(t *testing.T) {
 		}
 	}
 }
+
+// A size is found however it is typed: "500g" in a catalog that writes
+// "500 g", "500 g" in one that writes "500g", and "6x330ml" for "6 × 330 ml".
+func TestSizesTypedEitherWay(t *testing.T) {
+	spaced := openTest(t, "", []Doc{
+		{ID: 1, Title: "Spaghetti 500 g", Category: "Pantry Pasta"},
+		{ID: 2, Title: "Spaghetti 1 kg", Category: "Pantry Pasta"},
+		{ID: 3, Title: "Cola 6 × 330 ml", Category: "Drinks Soft Drinks"},
+		{ID: 4, Title: "Cola 2 L", Category: "Drinks Soft Drinks"},
+	})
+	glued := openTest(t, "", []Doc{
+		{ID: 1, Title: "Spaghetti 500g", Category: "Pantry Pasta"},
+		{ID: 2, Title: "Spaghetti 1kg", Category: "Pantry Pasta"},
+	})
+	tests := []struct {
+		ix   *Index
+		q    string
+		want []uint
+	}{
+		{spaced, "500g", []uint{1}},
+		{spaced, "spaghetti 500g", []uint{1}},
+		{spaced, "6x330ml", []uint{3}},
+		{spaced, "cola 330ml", []uint{3}},
+		{spaced, "500 g", []uint{1}},
+		{glued, "500 g", []uint{1}},
+		{glued, "spaghetti 1 kg", []uint{2}},
+		{glued, "500g", []uint{1}},
+	}
+	for _, tt := range tests {
+		r := search(t, tt.ix, tt.q)
+		if got := r.IDs[:min(r.Full, len(r.IDs))]; !slices.Equal(got, tt.want) || len(r.Unknown) > 0 {
+			t.Errorf("%q: full matches %v (all %v, unknown %q), want %v", tt.q, got, r.IDs, r.Unknown, tt.want)
+		}
+	}
+}
