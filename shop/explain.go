@@ -32,7 +32,8 @@ type Left struct {
 	SKU     string
 	Title   string // "" when the catalog no longer has it
 	Why     string
-	InTitle string // the row that shows it instead, for "already on the page"
+	InTitle string       // the row that shows it instead, for "already on the page"
+	In      *models.Slot // that row's slot
 }
 
 // itemStatus tells a product's live state from the catalog snapshot.
@@ -75,7 +76,7 @@ func (s *Shop) ExplainHome(ctx context.Context, v Viewer, slots []models.Slot, n
 	for i, hs := range in.homeSlots(composed, true) {
 		es := ExplainedSlot{HomeSlot: hs}
 		for _, l := range exp.Slots[i].Filtered {
-			left := Left{SKU: l.ItemID, Why: l.Why, InTitle: titles[l.Slot]}
+			left := Left{SKU: l.ItemID, Why: l.Why, InTitle: titles[l.Slot], In: in.bySpec[l.Slot]}
 			if p, ok := in.cat.ProductByExt(l.ItemID); ok {
 				left.Title = p.Title
 			}

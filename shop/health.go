@@ -72,10 +72,15 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 	type tally struct {
 		seen, empty, short, lost int
 		whoEmpty                 []string
+		takers                   takers
 	}
 	tallies := map[uint]*tally{}
+	notForThem := map[uint]int{} // slot → sampled shoppers outside its audience
 	for i, v := range viewers {
 		exp := s.ExplainHome(ctx, v, slots, now)
+		for _, sl := range exp.NotForShopper {
+			notForThem[sl.ID]++
+		}
 		for _, es := range exp.Slots {
 			t := tallies[es.Slot.ID]
 			if t == nil {
@@ -105,15 +110,25 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			case len(es.Items) < size/2:
 				t.short++
 			}
+			// Products "Recently viewed" shows are ones the shopper saw,
+			// which the other rows would not show again anyway.
+			taken := func(l Left) bool {
+				return l.Why == recommender.LostToSlot && l.In != nil && l.In.Type != models.SlotRecentlyViewed
+			}
 			lost := 0
 			for _, l := range es.Left {
-				if l.Why == recommender.LostToSlot {
+				if taken(l) {
 					lost++
 				}
 			}
-			// Most of the row's own best candidates went to rows above.
+			// Most of the row's own best candidates went to other rows.
 			if lost >= size {
 				t.lost++
+				for _, l := range es.Left {
+					if taken(l) {
+						t.takers.add(l.In, slices.Contains(SplitList(l.In.Pins), l.SKU))
+					}
+				}
 			}
 		}
 	}
@@ -127,8 +142,12 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 		}
 		t := tallies[sl.ID]
 		switch {
-		case t == nil || t.seen == 0:
+		case (t == nil || t.seen == 0) && notForThem[sl.ID] > 0:
 			add(sl, "warning", "None of the %d sampled shoppers is in its audience (%s).", len(viewers), sl.Audience)
+		case (t == nil || t.seen == 0) && s.model.Load() == nil:
+			add(sl, "warning", "No model is trained yet, so it is built for nobody; it shows once the first training ends.")
+		case t == nil || t.seen == 0:
+			add(sl, "warning", "None of the %d sampled shoppers viewed a product it can be built from.", len(viewers))
 		case t.empty == t.seen:
 			add(sl, "error", "It comes out empty for every sampled shopper.")
 		case t.empty > 0:
@@ -138,7 +157,8 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			add(sl, "warning", "It shows fewer than half of its %d products for %d of %d sampled shoppers.", sl.Size, t.short, t.seen)
 		}
 		if t != nil && 2*t.lost > t.seen {
-			add(sl, "warning", "It loses most of its products to rows above it for %d of %d sampled shoppers; pin fewer products elsewhere or move it up.", t.lost, t.seen)
+			add(sl, "warning", "For %d of %d sampled shoppers most of its best products are already shown by %s, so it shows its next best. %s",
+				t.lost, t.seen, t.takers.rows(), t.takers.advice(sl))
 		}
 		h.checkPins(s.catalog.Load(), sl)
 		if sl.Link != "" && linkOK != nil && !linkOK(sl.Link) {
@@ -152,6 +172,92 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 	}
 	h.checkOverlaps(slots, now)
 	return h, nil
+}
+
+// takers are the rows that show a row's best products instead of it, with
+// how many of them each showed and how many of those it pins.
+type takers []taker
+
+type taker struct {
+	slot          *models.Slot
+	shown, pinned int
+}
+
+func (ts *takers) add(sl *models.Slot, pinned bool) {
+	i := slices.IndexFunc(*ts, func(t taker) bool { return t.slot.ID == sl.ID })
+	if i < 0 {
+		*ts = append(*ts, taker{slot: sl})
+		i = len(*ts) - 1
+	}
+	(*ts)[i].shown++
+	if pinned {
+		(*ts)[i].pinned++
+	}
+}
+
+// rows names the taking rows, those that took most first.
+func (ts takers) rows() string {
+	slices.SortStableFunc(ts, func(a, b taker) int { return b.shown - a.shown })
+	names := make([]string, 0, len(ts))
+	for _, t := range ts {
+		names = append(names, "“"+slotTitle(t.slot)+"”")
+	}
+	return joinAnd(names)
+}
+
+// advice says what would give row sl its own best products back. A pinned
+// product shows only in the row that pins it, so fewer pins there; the
+// products other rows pick themselves go to the row filled first (locked
+// rows before free ones, each kind in page order), so moving it above
+// them, or filters of its own.
+func (ts takers) advice(sl *models.Slot) string {
+	var pinning, movable, locked []string
+	picked := false
+	for _, t := range ts {
+		name := "“" + slotTitle(t.slot) + "”"
+		if t.pinned > 0 {
+			pinning = append(pinning, name)
+		}
+		if t.shown == t.pinned {
+			continue
+		}
+		picked = true
+		switch {
+		case t.slot.Locked && !sl.Locked:
+			locked = append(locked, name)
+		case t.slot.Position < sl.Position:
+			movable = append(movable, name)
+		}
+	}
+	var out []string
+	if len(pinning) > 0 {
+		out = append(out, "Some are pinned in "+joinAnd(pinning)+" (a pinned product shows only in the row that pins it): pin fewer there if this row should show them.")
+	}
+	if !picked {
+		return strings.Join(out, " ")
+	}
+	own := "give it a category, brands or a price range of its own"
+	if len(movable) > 0 {
+		own = "Move it above " + joinAnd(movable) + ", or " + own
+	} else {
+		own = strings.ToUpper(own[:1]) + own[1:]
+	}
+	if len(locked) > 0 {
+		verb := "is"
+		if len(locked) > 1 {
+			verb = "are"
+		}
+		own += " (" + joinAnd(locked) + " " + verb + " locked, so filled first)"
+	}
+	return strings.Join(append(out, own+"."), " ")
+}
+
+// joinAnd lists names as "a", "a and b" or "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 func (h *Health) checkPins(cat *Catalog, sl *models.Slot) {

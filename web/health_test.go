@@ -63,3 +63,107 @@ func TestPublishStepChecksTheDraft(t *testing.T) {
 		t.Logf("all issues: %v", issues)
 	}
 }
+
+// TestHealthAdviceFollowsTheLayout: a row whose best products other rows
+// show is told which rows, and advised by what takes them: a row filled
+// before it (move it above them, or give it filters of its own) or pins
+// (pin fewer there). The advice to pin fewer products is given only when
+// pins take them: the default homepage pins nothing.
+func TestHealthAdviceFollowsTheLayout(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		slots       []models.Slot
+		row         string // the row that loses its products
+		want, never []string
+	}{
+		{
+			name: "picked by a row above, nothing pinned",
+			slots: []models.Slot{
+				{Position: 4, Type: models.SlotPopular, Title: "More best sellers", Strategy: "popular", Size: 4},
+			},
+			row:   "More best sellers",
+			want:  []string{"“Best sellers”", "Move it above"},
+			never: []string{"pin fewer", "pinned"},
+		},
+		{
+			name: "pinned in a collection",
+			slots: []models.Slot{
+				{Position: 4, Type: models.SlotCategory, Title: "Kitchen picks", Strategy: "popular", Category: "kitchen", Size: 4},
+				{Position: 5, Type: models.SlotCollection, Title: "Staff picks", Size: 12,
+					Pins: "SKU-3,SKU-K1,SKU-K2,SKU-K3,SKU-K4,SKU-K5,SKU-K6,SKU-K7,SKU-K8,SKU-K9,SKU-K10"},
+			},
+			row:   "Kitchen picks",
+			want:  []string{"already shown by “Staff picks”", "pinned in “Staff picks”", "pin fewer there"},
+			never: []string{"Move it above"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shop := mustOpenShop(t)
+			trainShop(t, shop)
+			ctx := context.Background()
+			page, err := shop.db.PageByKey(ctx, models.HomePage)
+			must(t, err)
+			for i := range tc.slots {
+				tc.slots[i].PageID, tc.slots[i].Enabled, tc.slots[i].Audience = page.ID, true, "everyone"
+			}
+			must(t, shop.db.W.Create(&tc.slots).Error)
+
+			c := shop.staffClient(models.RoleMerchandiser)
+			_, doc := c.get("/admin/layout/publish")
+			var got []string
+			doc.Find(`[data-testid="health-issue"]`).Each(func(_ int, s *goquery.Selection) {
+				if s.Find("strong").Text() == tc.row && strings.Contains(s.Text(), "already shown by") {
+					got = append(got, s.Text())
+				}
+			})
+			if len(got) != 1 {
+				t.Fatalf("issues about %q losing its products: %q; all issues: %q", tc.row, got, doc.Find(`[data-testid="health"]`).Text())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("the advice %q does not say %q", got[0], w)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(got[0], n) {
+					t.Errorf("the advice %q says %q, untrue of this layout", got[0], n)
+				}
+			}
+		})
+	}
+}
+
+// TestHealthSaysWhyARowIsBuiltForNobody: a "because you viewed" row that no
+// sampled shopper gets is not said to miss its audience (everyone) but why
+// it is empty: no model yet, then no sampled shopper with a viewed product.
+func TestHealthSaysWhyARowIsBuiltForNobody(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 4, Type: models.SlotBecauseViewed, Title: "Because you viewed {anchor}",
+		Strategy: "similar", Size: 4, Enabled: true, Audience: "everyone"}).Error)
+	c := shop.staffClient(models.RoleMerchandiser)
+	issue := func() string {
+		_, doc := c.get("/admin/layout/publish")
+		var out string
+		doc.Find(`[data-testid="health-issue"]`).Each(func(_ int, s *goquery.Selection) {
+			if s.Find("strong").Text() == "Because you viewed {anchor}" {
+				out += s.Text()
+			}
+		})
+		return out
+	}
+	for _, step := range []struct{ name, want string }{
+		{"before any training", "No model is trained yet"},
+		{"trained, nobody sampled viewed anything", "None of the 2 sampled shoppers viewed a product it can be built from"},
+	} {
+		if step.name != "before any training" {
+			trainShop(t, shop)
+		}
+		got := issue()
+		if !strings.Contains(got, step.want) || strings.Contains(got, "audience") {
+			t.Errorf("%s: the check says %q, want %q", step.name, got, step.want)
+		}
+	}
+}
