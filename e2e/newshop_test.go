@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,5 +145,35 @@ func TestProductsWithoutABrandAreAFilterChoice(t *testing.T) {
 	ids := eval[[]string](b, `[...document.querySelectorAll('[data-testid="product-card"]')].map(c => c.dataset.productId)`)
 	if len(ids) != 1 || ids[0] != strconv.FormatUint(uint64(hose.ID), 10) {
 		t.Fatalf("products shown for no brand: %v, want only the hose (%d)", ids, hose.ID)
+	}
+}
+
+// TestRegisteringAfterAnImportOfLookAlikeIDs: the shop's imported events
+// name a customer "s3", the form a registration's id takes. A shopper who
+// then registers gets an account of their own, and the next one too (the
+// form answered 500 to everyone once the next id was an imported one's).
+func TestRegisteringAfterAnImportOfLookAlikeIDs(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.Bulk(context.Background(), func(b *models.BulkTx) error {
+			_, err := b.EnsureShoppers([]string{"s3"})
+			return err
+		}))
+	})
+	b := newBrowser(t, s)
+	for i, email := range []string{"grace@example.com", "alan@example.com"} {
+		b.step(t, "register "+email, func(t *testing.T, b *tab) {
+			if i > 0 {
+				b = b.incognito()
+			}
+			b.open("/register", `#name`)
+			b.fill(`#name`, "New Shopper", `#email`, email, `#password`, "violet kettle harbour 42")
+			b.follow(`[data-testid="auth-submit"]`, `[data-testid="account-link"]`)
+			var sh models.Shopper
+			must(t, s.db.W.Where("email = ?", email).First(&sh).Error)
+			if sh.ExternalID == "s3" {
+				t.Fatalf("%s took over the imported customer s3", email)
+			}
+		})
 	}
 }

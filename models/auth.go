@@ -139,7 +139,11 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 		if err := tx.Create(s).Error; err != nil {
 			return err
 		}
-		s.ExternalID = fmt.Sprintf("s%d", s.ID)
+		ext, err := registeredExternalID(tx, s.ID)
+		if err != nil {
+			return err
+		}
+		s.ExternalID = ext
 		return tx.Model(s).Update("external_id", s.ExternalID).Error
 	})
 	if err != nil {
@@ -150,6 +154,27 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 		return nil, fmt.Errorf("models: create shopper: %w", err)
 	}
 	return s, nil
+}
+
+// registeredExternalID is the external id of the shopper who registered
+// with this id: "s<id>", unless an import already gave that id to one of the
+// shop's customers (an events file's user_id may have any form), then
+// "s<id>-2", "s<id>-3", …: a new account never takes over an imported
+// history, and registering keeps working (it failed on the unique index for
+// every later registrant, since SQLite hands out the same id again).
+func registeredExternalID(tx *gorm.DB, id uint) (string, error) {
+	base := fmt.Sprintf("s%d", id)
+	ext := base
+	for n := 2; ; n++ {
+		var taken int64
+		if err := tx.Model(&Shopper{}).Where("external_id = ?", ext).Count(&taken).Error; err != nil {
+			return "", err
+		}
+		if taken == 0 {
+			return ext, nil
+		}
+		ext = fmt.Sprintf("%s-%d", base, n)
+	}
 }
 
 // AuthenticateShopper returns the shopper with this email and password, or

@@ -379,3 +379,29 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// A shop whose imported events use ids of the form registrations get
+// ("s2", "s3") still registers shoppers, and a new account never takes over
+// an imported customer's history.
+func TestRegisteringAfterAnImportOfLookAlikeIDs(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	err := db.Bulk(ctx, func(b *BulkTx) error {
+		_, err := b.EnsureShoppers([]string{"s2", "s3"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{"s2": true, "s3": true}
+	for i := range 3 {
+		sh, err := db.CreateShopper(ctx, "Ada", fmt.Sprintf("ada%d@example.com", i), "correct horse battery")
+		if err != nil {
+			t.Fatalf("registration %d after importing s2 and s3: %v", i+1, err)
+		}
+		if seen[sh.ExternalID] {
+			t.Fatalf("registration %d got the external id %q, already someone else's", i+1, sh.ExternalID)
+		}
+		seen[sh.ExternalID] = true
+	}
+}
