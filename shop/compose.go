@@ -215,7 +215,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		eng := s.SlotEngagement(key)
 		spec := recommender.SlotSpec{ID: key, Kind: recommender.SlotKind(sl.Type), Title: sl.Title, Strategy: sl.Strategy,
 			Size: sl.Size, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Brands: SplitList(sl.Brands), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
-			Pins: SplitList(sl.Pins), Excludes: SplitList(sl.Excludes), Boosts: SplitList(sl.Boosts),
+			Pins: cat.PinsWithinFilters(sl), Excludes: SplitList(sl.Excludes), Boosts: SplitList(sl.Boosts),
 			Audience: sl.Audience, Impressions: eng.Impressions, Clicks: eng.Clicks}
 		if slug, ok := strings.CutPrefix(sl.Audience, recommender.AudienceAffinity); ok {
 			// Slots name categories by slug; the recommender knows names.

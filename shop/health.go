@@ -271,6 +271,10 @@ func (h *Health) checkPins(cat *Catalog, sl *models.Slot) {
 			bad = append(bad, sku+" (inactive)")
 		case p.Stock <= 0:
 			bad = append(bad, sku+" (out of stock)")
+		default:
+			if why := cat.PinOutsideFilters(sl, p); why != "" {
+				bad = append(bad, sku+" ("+why+")")
+			}
 		}
 	}
 	if len(bad) > 0 {

@@ -302,6 +302,11 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 			errs[field] = "No product has the SKU " + strings.Join(unknown, ", ") + "."
 		}
 	}
+	if errs["pins"] == "" && errs["category"] == "" && errs["price"] == "" {
+		if msg := pinsOutsideFilters(cat, sl); msg != "" {
+			errs["pins"] = msg + ". A pin must meet the slot's filters: unpin it or widen the filters."
+		}
+	}
 	if f.Link != "" && !validSlotLink(f.Link) {
 		errs["link"] = "Use a path in the shop such as /c/outdoor, or an https:// address."
 	}
@@ -319,6 +324,23 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		}
 	}
 	return f, errs
+}
+
+// pinsOutsideFilters names the slot's pins its own filters leave out, and
+// how, or is "" when every pin meets them.
+func pinsOutsideFilters(cat *Catalog, sl *models.Slot) string {
+	var out []string
+	for _, sku := range splitList(sl.Pins) {
+		if p, ok := cat.ProductByExt(sku); ok {
+			if why := cat.PinOutsideFilters(sl, p); why != "" {
+				out = append(out, sku+" ("+p.Title+") "+why)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return strings.Join(out, "; ")
 }
 
 // validSlotLink accepts what the form promises: a path on this site or an
@@ -541,6 +563,16 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 		return err
 	}
 	list := map[string]*string{"pins": &sl.Pins, "boosts": &sl.Boosts, "excludes": &sl.Excludes}[field]
+	if field == "pins" {
+		if msg := pinsOutsideFilters(s.shop.Catalog(), &models.Slot{Type: sl.Type, Category: sl.Category, Brands: sl.Brands,
+			MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice, Pins: sku}); msg != "" {
+			// Not pinned: the slot's form says why.
+			vm := s.slotForm(c, "Edit slot")
+			vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl)
+			vm.Errors = map[string]string{"pins": "Not pinned: " + msg + ". Widen the slot's filters to pin it."}
+			return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
+		}
+	}
 	*list = normalizeList(*list + "," + sku)
 	err = s.db.SaveSlot(ctx, ed.key, rev, staffName(c), sl)
 	if errors.Is(err, models.ErrConflict) {

@@ -97,7 +97,7 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 			}
 		}
 		req.Brands, req.MinPriceCents, req.MaxPriceCents = splitList(sl.Brands), sl.MinPrice, sl.MaxPrice
-		req.Pins = splitList(sl.Pins)
+		req.Pins = s.shop.Catalog().PinsWithinFilters(sl)
 		if ex := splitList(sl.Excludes); len(ex) > 0 {
 			req.Exclude = map[string]bool{}
 			for _, x := range ex {

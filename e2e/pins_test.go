@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"storefront/models"
+)
+
+// TestAPinOutsideTheSlotsFilters: a merchandiser pins a product of another
+// category into a row filtered to one category and a price range; the form
+// refuses it and names the filter. A product that meets them is pinned and
+// leads the row for shoppers until the catalog form raises its price above
+// the range: then the row no longer pins it, and the publish check says why.
+func TestAPinOutsideTheSlotsFilters(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	ctx := context.Background()
+	// The row: the least popular in-stock products of the largest leaf
+	// category, at most 1.5 times the pinned product's price.
+	var inside models.Product
+	must(t, s.db.R.Where("active AND stock > 0 AND compare_at_cents = 0 AND category_id = (SELECT category_id FROM products WHERE active AND stock > 0 GROUP BY category_id ORDER BY COUNT(*) DESC, category_id LIMIT 1)").
+		Order("popularity, id").First(&inside).Error)
+	var cat models.Category
+	must(t, s.db.R.First(&cat, inside.CategoryID).Error)
+	var outside models.Product
+	must(t, s.db.R.Where("active AND stock > 0 AND category_id <> ?", inside.CategoryID).Order("id").First(&outside).Error)
+	var outsideCat models.Category
+	must(t, s.db.R.First(&outsideCat, outside.CategoryID).Error)
+	maxCents := inside.PriceCents * 3 / 2
+	maxPrice := fmt.Sprintf("%d.%02d", maxCents/100, maxCents%100)
+	trending := s.draftSlotIDs()[models.SlotTrending]
+	slotID, err := strconv.ParseUint(trending, 10, 32)
+	must(t, err)
+	b := newBrowser(t, s)
+
+	b.step(t, "a pin of another category is refused, naming the filter", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
+		b.do("choose the category", chromedpSetValue(`#f-category`, cat.Slug))
+		b.fill(`input[name="max_price"]`, maxPrice, `#f-pins`, outside.ExternalID)
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="pins-error"]`)
+		b.shotWidths("admin-slot-pin-refused")
+		want := fmt.Sprintf("%s (%s) is in %s, outside the slot's category %s", outside.ExternalID, outside.Title, outsideCat.Name, cat.Name)
+		if got := b.text(`[data-testid="pins-error"]`); !strings.Contains(got, want) {
+			t.Fatalf("the pins error reads %q, want %q", got, want)
+		}
+		sl, err := s.db.SlotByID(ctx, uint(slotID))
+		must(t, err)
+		if sl.Pins != "" || sl.Category != "" {
+			t.Fatalf("the refused form was saved: pins %q, category %q", sl.Pins, sl.Category)
+		}
+	})
+
+	b.step(t, "a pin that meets the filters is saved and leads the row", func(t *testing.T, b *tab) {
+		b.fill(`#f-pins`, inside.ExternalID)
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
+		sl, err := s.db.SlotByID(ctx, uint(slotID))
+		must(t, err)
+		if sl.Pins != inside.ExternalID || sl.Category != cat.Slug || sl.MaxPrice != maxCents {
+			t.Fatalf("stored pins %q, category %q, max %d", sl.Pins, sl.Category, sl.MaxPrice)
+		}
+		b.publishDraft()
+		shopper := b.incognito()
+		eventually(t, 8*time.Second, func() string {
+			shopper.open("/", `section[data-slot-id]`)
+			cards := shopper.attrs(`section[data-slot-id="`+trending+`"] [data-product-id]`, "data-product-id")
+			if len(cards) == 0 || cards[0] != fmt.Sprint(inside.ID) {
+				return fmt.Sprintf("the row's cards are %v, want the pinned %d first", cards, inside.ID)
+			}
+			return ""
+		})
+	})
+
+	b.step(t, "a new price above the range drops the pin", func(t *testing.T, b *tab) {
+		row := `[data-testid="catalog-row"][data-product-id="` + fmt.Sprint(inside.ID) + `"]`
+		high := maxCents * 2
+		b.open("/admin/catalog?q="+inside.ExternalID, row)
+		b.fill(row+` input[name="price"]`, fmt.Sprintf("%d.%02d", high/100, high%100))
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="confirm-price"]`)
+		b.follow(`[data-testid="confirm-price-save"]`, `[data-testid="flash"]`)
+		if got := s.product(inside.ExternalID).PriceCents; got != high {
+			t.Fatalf("the price is %d cents, want %d", got, high)
+		}
+		shopper := b.incognito()
+		eventually(t, 8*time.Second, func() string {
+			shopper.open("/", `section[data-slot-id]`)
+			sel := `section[data-slot-id="` + trending + `"]`
+			if text := shopper.text(sel); strings.Contains(text, "Pinned by our team") {
+				return "the row still pins the product above its price range: " + text
+			}
+			return ""
+		})
+		b.open("/admin/layout", `[data-testid="layout-list"]`)
+		b.follow(`[data-testid="publish"]`, `[data-testid="confirm-publish"]`)
+		want := fmt.Sprintf("%s (costs %d.%02d, above the slot's maximum price %s)", inside.ExternalID, high/100, high%100, maxPrice)
+		if got := b.text(`[data-testid="health"]`); !strings.Contains(got, want) {
+			t.Fatalf("the publish check reads %q, want %q", got, want)
+		}
+	})
+}
