@@ -228,13 +228,30 @@ func (db *DB) ProductsByIDs(ctx context.Context, ids []uint) ([]Product, error) 
 	return out, nil
 }
 
-// UpdateProductAdmin changes price, stock and active flag, with an audit entry.
-func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, priceCents int64, stock int, active bool) error {
+// ProductEdit is what the catalog form changes of a product.
+type ProductEdit struct {
+	PriceCents int64
+	// CompareAtCents is the regular price of a product on sale, above
+	// PriceCents; 0 ends the sale.
+	CompareAtCents int64
+	Stock          int
+	Active         bool
+}
+
+// UpdateProductAdmin changes price, regular price, stock and active flag,
+// with an audit entry.
+func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, e ProductEdit) error {
+	priceCents, stock, active := e.PriceCents, e.Stock, e.Active
 	f := map[string]string{}
 	// Zero is a price: an import takes it for free products (samples,
 	// sticker packs), and their stock and status are edited here too.
 	if priceCents < 0 {
 		f["price"] = "A price cannot be negative."
+	}
+	// As in an import: the regular price is what the sale price is
+	// compared with, so it is above it.
+	if e.CompareAtCents != 0 && (e.CompareAtCents < 0 || priceCents >= 0 && e.CompareAtCents <= priceCents) {
+		f["compare_at"] = "Must be above the price, or empty when not on sale."
 	}
 	if stock < 0 {
 		f["stock"] = "Stock cannot be negative."
@@ -251,11 +268,15 @@ func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, pri
 	if err := tx.First(&p, id).Error; err != nil {
 		return notFound(err, "update product %d", id)
 	}
-	err := tx.Model(&Product{}).Where("id = ?", id).Updates(map[string]any{"price_cents": priceCents, "stock": stock, "active": active}).Error
+	err := tx.Model(&Product{}).Where("id = ?", id).Updates(map[string]any{"price_cents": priceCents, "compare_at_cents": e.CompareAtCents,
+		"stock": stock, "active": active}).Error
 	if err != nil {
 		return fmt.Errorf("models: update product %d: %w", id, err)
 	}
 	detail := fmt.Sprintf("price %d→%d, stock %d→%d, active %t→%t", p.PriceCents, priceCents, p.Stock, stock, p.Active, active)
+	if p.CompareAtCents != e.CompareAtCents {
+		detail += fmt.Sprintf(", regular price %d→%d", p.CompareAtCents, e.CompareAtCents)
+	}
 	if err := audit(tx, actor, "product.update", p.ExternalID, detail); err != nil {
 		return err
 	}

@@ -42,6 +42,9 @@ func (s *Server) catalogPage(c echo.Context, q string, page int) (templates.Admi
 		p := &ps[i]
 		vm.Rows = append(vm.Rows, templates.AdminProductRow{ID: p.ID, SKU: p.ExternalID, Title: p.Title, Brand: p.Brand,
 			Price: formatCents(p.PriceCents), Stock: strconv.Itoa(p.Stock), Active: p.Active, URL: ProductURL(p), Image: ImageURL(p)})
+		if p.CompareAtCents > 0 {
+			vm.Rows[len(vm.Rows)-1].CompareAt = formatCents(p.CompareAtCents)
+		}
 	}
 	base := "/admin/catalog?"
 	if q != "" {
@@ -59,6 +62,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		return err
 	}
 	price, stock, active := strings.TrimSpace(c.FormValue("price")), strings.TrimSpace(c.FormValue("stock")), c.FormValue("active") == "true"
+	compareAt := strings.TrimSpace(c.FormValue("compare_at"))
 	q, page := c.FormValue("q"), 1
 	if p, err := strconv.Atoi(c.FormValue("page")); err == nil && p > 0 {
 		page = p
@@ -67,6 +71,12 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 	cents, err := parseCents(price)
 	if err != nil {
 		errs["price"] = "Enter a price like 19.99 or 19,99."
+	}
+	var compareCents int64
+	if compareAt != "" {
+		if compareCents, err = parseCents(compareAt); err != nil {
+			errs["compare_at"] = "Enter the regular price like 24.99 or 24,99, or leave it empty."
+		}
 	}
 	n, err := strconv.Atoi(stock)
 	if err != nil {
@@ -86,7 +96,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 && confirm == "" {
-		err = s.db.UpdateProductAdmin(c.Request().Context(), staffName(c), id, cents, n, active)
+		err = s.db.UpdateProductAdmin(c.Request().Context(), staffName(c), id, models.ProductEdit{PriceCents: cents, CompareAtCents: compareCents, Stock: n, Active: active})
 		if errs, err = fieldErrors(err); err != nil {
 			return err
 		}
@@ -99,6 +109,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		for i := range vm.Rows {
 			if vm.Rows[i].ID == id {
 				vm.Rows[i].Price, vm.Rows[i].Stock, vm.Rows[i].Active, vm.Rows[i].Errors = price, stock, active, errs
+				vm.Rows[i].CompareAt = compareAt
 				vm.Rows[i].Confirm, vm.Rows[i].ConfirmCents = confirm, strconv.FormatInt(cents, 10)
 			}
 		}

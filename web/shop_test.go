@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"storefront/models"
 )
 
 func TestPagesRender(t *testing.T) {
@@ -216,7 +218,7 @@ func TestCatalogRefreshOnlyWhenChanged(t *testing.T) {
 	}
 	tent := shop.product("SKU-1")
 	time.Sleep(5 * time.Millisecond) // a later updated_at
-	must(t, shop.db.UpdateProductAdmin(ctx, "test", tent.ID, tent.PriceCents, 0, true))
+	must(t, shop.db.UpdateProductAdmin(ctx, "test", tent.ID, models.ProductEdit{PriceCents: tent.PriceCents, CompareAtCents: tent.CompareAtCents, Stock: 0, Active: true}))
 	must(t, shop.srv.shop.RefreshCatalog(ctx, false))
 	after := shop.srv.shop.Catalog()
 	if after == before {
