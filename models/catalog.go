@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/gosimple/unidecode"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -285,11 +286,22 @@ func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, e P
 
 // Slugify lower-cases s and joins its words with hyphens, in ASCII: Latin
 // letters lose their accents ("Élite" is "elite", "Zubehör" "zubehor",
-// "Straße" "strasse") instead of breaking the word; other scripts are left
-// out.
+// "Straße" "strasse") instead of breaking the word, and letters of other
+// scripts are spelled in Latin letters ("Обувь" is "obuv", "中文" "zhong-wen")
+// so a name in any script has a readable address of its own.
 func Slugify(s string) string {
 	var b strings.Builder
 	dash := false
+	ascii := func(r rune) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
 	for _, r := range norm.NFD.String(strings.ToLower(s)) {
 		if unicode.Is(unicode.Mn, r) {
 			continue // the accent of the letter before
@@ -299,14 +311,15 @@ func Slugify(s string) string {
 			dash = false
 			continue
 		}
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
+		if r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsNumber(r)) {
+			// Another script: its Latin spelling ("ж" is "zh", "中"
+			// "Zhong "), each character a word in scripts without spaces.
+			for _, t := range strings.ToLower(unidecode.Unidecode(string(r))) {
+				ascii(t)
+			}
+			continue
 		}
+		ascii(r)
 	}
 	return strings.TrimRight(b.String(), "-")
 }

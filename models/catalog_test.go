@@ -56,3 +56,23 @@ func TestAllProductsReadsEveryField(t *testing.T) {
 		t.Errorf("fields lost: %+v / %+v", got[0], got[1])
 	}
 }
+
+// TestSlugifySpellsEveryScript: an address spells a name in Latin letters
+// whatever its script, so a category named only in Cyrillic, Greek or
+// Chinese gets a readable address of its own; Latin names read as before.
+func TestSlugifySpellsEveryScript(t *testing.T) {
+	for in, want := range map[string]string{
+		"Обувь":            "obuv",
+		"Кухня Pro":        "kukhnia-pro",
+		"Κουζίνα":          "kouzina",
+		"中文":               "zhong-wen",
+		"Élite":            "elite",
+		"Straße":           "strasse",
+		"Tools & Hardware": "tools-hardware",
+		"★":                "",
+	} {
+		if got := Slugify(in); got != want {
+			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

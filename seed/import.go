@@ -2,6 +2,7 @@ package seed
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -148,6 +149,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 		plan.step("read %s: %d events", filepath.Base(opts.Events), plan.evs.rows)
 	}
 	pv := &plan.Preview
+	probs.byLine()
 	pv.Problems, pv.TotalProblems = probs.list, probs.total
 	pv.Events, pv.EventRows = plan.evs.preview, plan.evs.rows
 	if plan.prods != nil {
@@ -300,7 +302,22 @@ func (ps *problems) add(file string, line int, field, format string, args ...any
 }
 
 func (ps *problems) err() error {
+	ps.byLine()
 	return &ImportError{Problems: ps.list, Total: ps.total}
+}
+
+// byLine orders each file's problems by line: a row's category is checked
+// only once its whole file is read.
+func (ps *problems) byLine() {
+	files := map[string]int{}
+	for _, p := range ps.list {
+		if _, ok := files[p.File]; !ok {
+			files[p.File] = len(files)
+		}
+	}
+	slices.SortStableFunc(ps.list, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(files[a.File], files[b.File]), cmp.Compare(a.Line, b.Line))
+	})
 }
 
 // csvFile reads one CSV file with a header row.
@@ -468,12 +485,15 @@ type productRow struct {
 	title    string
 	desc     string
 	category []string
-	brand    string
-	price    int64
-	stock    int
-	created  time.Time // zero when the cell was empty
-	image    string
-	compare  int64 // compare-at (regular) price in cents; 0 = not on sale
+	// rawCategory is the category cell as written, split into category
+	// by the file's separator.
+	rawCategory string
+	brand       string
+	price       int64
+	stock       int
+	created     time.Time // zero when the cell was empty
+	image       string
+	compare     int64 // compare-at (regular) price in cents; 0 = not on sale
 }
 
 type productFile struct {
@@ -490,6 +510,8 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	}
 	defer c.f.Close()
 	pf := &productFile{byID: map[string]int{}}
+	sep := "/"
+	var badRows []productRow // rows with other problems, whose category is checked too
 	_, pf.withImage = c.col["image_url"]
 	_, pf.withCompare = c.col["compare_at_price"]
 	for n := 0; ; n++ {
@@ -500,6 +522,9 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		if !ok {
 			break
 		}
+		if cat, _ := c.get(rec, "category"); strings.Contains(cat, ">") {
+			sep = ">"
+		}
 		if row, ok := parseProductRow(c, rec, line, probs); ok {
 			if first, dup := pf.byID[row.id]; dup {
 				probs.add(c.name, line, "id", "duplicate id %s (first on line %d)", short(row.id), first)
@@ -507,11 +532,33 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 			}
 			pf.byID[row.id] = line
 			pf.rows = append(pf.rows, row)
-		} else if id, _ := c.get(rec, "id"); id != "" {
+		} else {
+			if cat, _ := c.get(rec, "category"); cat != "" {
+				badRows = append(badRows, productRow{line: line, rawCategory: cat})
+			}
+			id, _ := c.get(rec, "id")
+			if id == "" {
+				continue
+			}
 			// Events may still refer to it; don't report them as unknown too.
 			if _, dup := pf.byID[id]; !dup {
 				pf.byID[id] = line
 			}
+		}
+	}
+	kept := pf.rows[:0]
+	for _, row := range pf.rows {
+		var err error
+		if row.category, err = parseCategoryPath(row.rawCategory, sep); err != nil {
+			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)
+			continue
+		}
+		kept = append(kept, row)
+	}
+	pf.rows = kept
+	for _, row := range badRows {
+		if _, err := parseCategoryPath(row.rawCategory, sep); err != nil {
+			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)
 		}
 	}
 	return pf, nil
@@ -541,12 +588,9 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	row.title = text("title", maxTitleLen, true)
 	row.desc = text("description", maxDescriptionLen, false)
 	row.brand = text("brand", maxNameLen, false)
-	if cat := text("category", maxCategoryDepth*maxNameLen, true); cat != "" {
-		var err error
-		if row.category, err = parseCategoryPath(cat); err != nil {
-			bad("category", "%s: %v", short(cat), err)
-		}
-	}
+	// Split into levels once the whole file is read: its separator is
+	// the file's (categorySeparator).
+	row.rawCategory = text("category", maxCategoryDepth*maxNameLen, true)
 	v, _ := c.get(rec, "price")
 	var err error
 	if row.price, err = parsePrice(v); err != nil {
@@ -581,12 +625,11 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	return row, probs.total == before
 }
 
-// parseCategoryPath splits "Outdoor > Tents" or "Outdoor/Tents".
-func parseCategoryPath(s string) ([]string, error) {
-	sep := "/"
-	if strings.Contains(s, ">") {
-		sep = ">"
-	}
+// parseCategoryPath splits a category path into its levels at sep: ">"
+// ("Outdoor > Tents") in a file that writes any path with ">", where "/"
+// is part of a name ("Media > CD/DVD", "Cables / Adapters"); "/" in a file
+// that never uses ">" ("Outdoor/Tents", as some shop exports write paths).
+func parseCategoryPath(s, sep string) ([]string, error) {
 	parts := strings.Split(s, sep)
 	if len(parts) > maxCategoryDepth {
 		return nil, fmt.Errorf("is deeper than %d levels", maxCategoryDepth)
@@ -595,6 +638,9 @@ func parseCategoryPath(s string) ([]string, error) {
 		p = strings.Join(strings.Fields(p), " ")
 		if p == "" {
 			// Often a name holding the separator ("Tools <Pro>"): say so.
+			if sep == "/" {
+				return nil, errors.New(`has an empty level (this file separates levels with "/", as it writes no path with ">"; to use "/" in a name, write the paths with ">", e.g. "Media > CD/DVD")`)
+			}
 			return nil, fmt.Errorf(`has an empty level (levels are separated by "%s", which a category's name cannot contain)`, sep)
 		}
 		if utf8.RuneCountInString(p) > maxNameLen {

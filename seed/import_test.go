@@ -27,7 +27,7 @@ func writeFile(tb testing.TB, name, content string) string {
 
 const goodProducts = "\ufeffid,title,description,category,brand,price,stock,created_at,image_url\n" +
 	"P1,Trail Tent,\"Sleeps two, \"\"really\"\"\nand packs small\",Outdoor > Tents,Northpeak,199.99,12,2026-01-02T10:00:00Z,https://img.example.com/p1.jpg\n" +
-	"P2,Camp Stove,,Outdoor/Camp Stoves,Trailwise,45,0,2026-01-03T10:00:00+01:00,\n" +
+	"P2,Camp Stove,,Outdoor>Camp Stoves,Trailwise,45,0,2026-01-03T10:00:00+01:00,\n" +
 	"P3,Chef's Knife,Sharp,Kitchen,Kōbō,0.5,3,,/img/p3.png\n"
 
 // Columns in another order, without the optional ones.
@@ -106,7 +106,7 @@ func TestImportCreatesThenUpdates(t *testing.T) {
 	}
 	p2, _ := db.ProductByExternalID(ctx, "P2")
 	if c := byID[p2.CategoryID]; c.ParentID == nil || *c.ParentID != *tents.ParentID {
-		t.Errorf("\"Outdoor/Camp Stoves\" landed in %+v, want under the same Outdoor", c)
+		t.Errorf("\"Outdoor>Camp Stoves\" landed in %+v, want under the same Outdoor", c)
 	}
 	if _, err := db.ShopperByExternalID(ctx, "alice"); err != nil {
 		t.Errorf("imported user has no account: %v", err)
