@@ -177,3 +177,54 @@ func TestRegisteringAfterAnImportOfLookAlikeIDs(t *testing.T) {
 		})
 	}
 }
+
+// TestACatalogEditKeepsTheStockSoldMeanwhile: the merchandiser opens the
+// catalog at a stock of 20; shoppers buy 3 before they change the price and
+// save. The stock stays 17 (writing the 20 the page showed back would sell
+// three units the shop no longer has). When they change the stock too,
+// they are told it moved meanwhile and what it is now, and their count is
+// saved when they save again.
+func TestACatalogEditKeepsTheStockSoldMeanwhile(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	tent := s.product("SKU-2")
+	row := `[data-testid="catalog-row"][data-product-id="` + strconv.FormatUint(uint64(tent.ID), 10) + `"]`
+	sell := func(n int) {
+		must(t, s.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", s.product("SKU-2").Stock-n).Error)
+	}
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+
+	b.step(t, "a new price keeps the stock sold meanwhile", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=SKU-2", row)
+		if got := b.value(row + ` input[name="stock"]`); got != "20" {
+			t.Fatalf("the stock field reads %q", got)
+		}
+		sell(3)
+		b.fill(row+` input[name="price"]`, "119,50")
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="flash"]`)
+		if p := s.product("SKU-2"); p.Stock != 17 || p.PriceCents != 11950 {
+			t.Fatalf("stored stock %d, price %d; want 17 at 11950", p.Stock, p.PriceCents)
+		}
+	})
+
+	b.step(t, "a stock count over a sale is checked first", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=SKU-2", row)
+		sell(2)
+		b.fill(row+` input[name="stock"]`, "40")
+		b.follow(row+` [data-testid="save-product"]`, row+` [data-testid="stock-error"]`)
+		if got := b.text(row + ` [data-testid="stock-error"]`); !strings.Contains(got, "15 now") {
+			t.Fatalf("the stock error says %q", got)
+		}
+		if p := s.product("SKU-2"); p.Stock != 15 {
+			t.Fatalf("stored stock %d after the refused save, want 15", p.Stock)
+		}
+		if got := b.value(row + ` input[name="stock"]`); got != "40" {
+			t.Fatalf("the stock field lost the typed count: %q", got)
+		}
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="flash"]`)
+		if p := s.product("SKU-2"); p.Stock != 40 || p.PriceCents != 11950 {
+			t.Fatalf("stored stock %d, price %d after saving again; want 40 at 11950", p.Stock, p.PriceCents)
+		}
+	})
+}

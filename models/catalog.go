@@ -240,22 +240,23 @@ type ProductEdit struct {
 }
 
 // UpdateProductAdmin changes price, regular price, stock and active flag,
-// with an audit entry.
-func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, e ProductEdit) error {
-	priceCents, stock, active := e.PriceCents, e.Stock, e.Active
+// with an audit entry. was, when given, is what the catalog form showed
+// when the merchandiser opened it: a field left as shown keeps the
+// product's current value (an order may have sold stock since, which
+// writing the shown count back would undo, letting the shop sell what it no
+// longer has), and a field changed both in the form and in the database
+// since is refused with its current value named, so that neither change is
+// silently lost.
+func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, e ProductEdit, was *ProductEdit) error {
 	f := map[string]string{}
-	// Zero is a price: an import takes it for free products (samples,
-	// sticker packs), and their stock and status are edited here too.
-	if priceCents < 0 {
+	if e.PriceCents < 0 {
 		f["price"] = "A price cannot be negative."
 	}
-	// As in an import: the regular price is what the sale price is
-	// compared with, so it is above it.
-	if e.CompareAtCents != 0 && (e.CompareAtCents < 0 || priceCents >= 0 && e.CompareAtCents <= priceCents) {
-		f["compare_at"] = "Must be above the price, or empty when not on sale."
-	}
-	if stock < 0 {
+	if e.Stock < 0 {
 		f["stock"] = "Stock cannot be negative."
+	}
+	if e.CompareAtCents < 0 {
+		f["compare_at"] = "Must be above the price, or empty when not on sale."
 	}
 	if len(f) > 0 {
 		return &ValidationError{Fields: f}
@@ -269,12 +270,45 @@ func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, e P
 	if err := tx.First(&p, id).Error; err != nil {
 		return notFound(err, "update product %d", id)
 	}
-	err := tx.Model(&Product{}).Where("id = ?", id).Updates(map[string]any{"price_cents": priceCents, "compare_at_cents": e.CompareAtCents,
-		"stock": stock, "active": active}).Error
+	if was != nil {
+		const since = " when you opened this page): someone else changed it. Check it and save again."
+		if e.PriceCents == was.PriceCents {
+			e.PriceCents = p.PriceCents
+		} else if p.PriceCents != was.PriceCents {
+			f["price"] = fmt.Sprintf("The price is %s now (%s"+since, formatMoney(p.PriceCents), formatMoney(was.PriceCents))
+		}
+		if e.CompareAtCents == was.CompareAtCents {
+			e.CompareAtCents = p.CompareAtCents
+		} else if p.CompareAtCents != was.CompareAtCents {
+			f["compare_at"] = fmt.Sprintf("The regular price is %s now (%s"+since, formatMoney(p.CompareAtCents), formatMoney(was.CompareAtCents))
+		}
+		if e.Stock == was.Stock {
+			e.Stock = p.Stock
+		} else if p.Stock != was.Stock {
+			f["stock"] = fmt.Sprintf("Stock is %d now (%d when you opened this page): orders or another edit changed it. Check it and save again.", p.Stock, was.Stock)
+		}
+		if e.Active == was.Active {
+			e.Active = p.Active
+		} else if p.Active != was.Active {
+			f["active"] = "Someone else changed whether this product is for sale since you opened this page. Check it and save again."
+		}
+		if len(f) > 0 {
+			return &ValidationError{Fields: f}
+		}
+	}
+	// Zero is a price: an import takes it for free products (samples,
+	// sticker packs), and their stock and status are edited here too.
+	// As in an import: the regular price is what the sale price is
+	// compared with, so it is above it.
+	if e.CompareAtCents != 0 && e.CompareAtCents <= e.PriceCents {
+		return &ValidationError{Fields: map[string]string{"compare_at": "Must be above the price, or empty when not on sale."}}
+	}
+	err := tx.Model(&Product{}).Where("id = ?", id).Updates(map[string]any{"price_cents": e.PriceCents, "compare_at_cents": e.CompareAtCents,
+		"stock": e.Stock, "active": e.Active}).Error
 	if err != nil {
 		return fmt.Errorf("models: update product %d: %w", id, err)
 	}
-	detail := fmt.Sprintf("price %d→%d, stock %d→%d, active %t→%t", p.PriceCents, priceCents, p.Stock, stock, p.Active, active)
+	detail := fmt.Sprintf("price %d→%d, stock %d→%d, active %t→%t", p.PriceCents, e.PriceCents, p.Stock, e.Stock, p.Active, e.Active)
 	if p.CompareAtCents != e.CompareAtCents {
 		detail += fmt.Sprintf(", regular price %d→%d", p.CompareAtCents, e.CompareAtCents)
 	}
@@ -282,6 +316,11 @@ func (db *DB) UpdateProductAdmin(ctx context.Context, actor string, id uint, e P
 		return err
 	}
 	return tx.Commit().Error
+}
+
+// formatMoney writes cents as currency units ("12.50") for messages.
+func formatMoney(cents int64) string {
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }
 
 // Slugify lower-cases s and joins its words with hyphens, in ASCII: Latin

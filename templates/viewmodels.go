@@ -102,6 +102,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func utoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
 
+func btoa(b bool) string { return strconv.FormatBool(b) }
+
 // Plural returns "1 item" / "3 items".
 func Plural(n int, one, many string) string {
 	if n == 1 {

@@ -42,9 +42,9 @@ func (s *Server) catalogPage(c echo.Context, q string, page int) (templates.Admi
 		p := &ps[i]
 		vm.Rows = append(vm.Rows, templates.AdminProductRow{ID: p.ID, SKU: p.ExternalID, Title: p.Title, Brand: p.Brand,
 			Price: formatCents(p.PriceCents), Stock: strconv.Itoa(p.Stock), Active: p.Active, URL: ProductURL(p), Image: ImageURL(p)})
-		if p.CompareAtCents > 0 {
-			vm.Rows[len(vm.Rows)-1].CompareAt = formatCents(p.CompareAtCents)
-		}
+		r := &vm.Rows[len(vm.Rows)-1]
+		r.CompareAt = formatCompareAt(p.CompareAtCents)
+		r.WasPrice, r.WasCompareAt, r.WasStock, r.WasActive = r.Price, r.CompareAt, r.Stock, r.Active
 	}
 	base := "/admin/catalog?"
 	if q != "" {
@@ -82,6 +82,9 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 	if err != nil {
 		errs["stock"] = "Enter a whole number."
 	}
+	// What the form showed, so that only the fields the merchandiser
+	// changed are written (an order may have sold stock since).
+	was := shownProductFields(c)
 	confirm := ""
 	if len(errs) == 0 {
 		old, err := s.db.ProductByID(c.Request().Context(), id)
@@ -96,7 +99,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 && confirm == "" {
-		err = s.db.UpdateProductAdmin(c.Request().Context(), staffName(c), id, models.ProductEdit{PriceCents: cents, CompareAtCents: compareCents, Stock: n, Active: active})
+		err = s.db.UpdateProductAdmin(c.Request().Context(), staffName(c), id, models.ProductEdit{PriceCents: cents, CompareAtCents: compareCents, Stock: n, Active: active}, was)
 		if errs, err = fieldErrors(err); err != nil {
 			return err
 		}
@@ -108,6 +111,23 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		}
 		for i := range vm.Rows {
 			if vm.Rows[i].ID == id {
+				// The form keeps what it showed, except where a field was
+				// refused because it changed meanwhile: saving again then
+				// writes the merchandiser's value over the current one.
+				if r := &vm.Rows[i]; was != nil {
+					if _, ok := errs["price"]; !ok {
+						r.WasPrice = formatCents(was.PriceCents)
+					}
+					if _, ok := errs["compare_at"]; !ok {
+						r.WasCompareAt = formatCompareAt(was.CompareAtCents)
+					}
+					if _, ok := errs["stock"]; !ok {
+						r.WasStock = strconv.Itoa(was.Stock)
+					}
+					if _, ok := errs["active"]; !ok {
+						r.WasActive = was.Active
+					}
+				}
 				vm.Rows[i].Price, vm.Rows[i].Stock, vm.Rows[i].Active, vm.Rows[i].Errors = price, stock, active, errs
 				vm.Rows[i].CompareAt = compareAt
 				vm.Rows[i].Confirm, vm.Rows[i].ConfirmCents = confirm, strconv.FormatInt(cents, 10)
@@ -128,6 +148,40 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		back += "&q=" + url.QueryEscape(q)
 	}
 	return c.Redirect(http.StatusSeeOther, back+"#p"+strconv.FormatUint(uint64(id), 10))
+}
+
+// formatCompareAt is a regular price as the form shows it: empty when the
+// product is not on sale.
+func formatCompareAt(cents int64) string {
+	if cents <= 0 {
+		return ""
+	}
+	return formatCents(cents)
+}
+
+// shownProductFields reads the price, regular price, stock and active flag
+// the catalog form showed (its was_* fields); nil when the form did not
+// send them.
+func shownProductFields(c echo.Context) *models.ProductEdit {
+	cents, err := parseCents(c.FormValue("was_price"))
+	if err != nil {
+		return nil
+	}
+	var compareAt int64
+	if v := c.FormValue("was_compare_at"); v != "" {
+		if compareAt, err = parseCents(v); err != nil {
+			return nil
+		}
+	}
+	n, err := strconv.Atoi(c.FormValue("was_stock"))
+	if err != nil {
+		return nil
+	}
+	active, err := strconv.ParseBool(c.FormValue("was_active"))
+	if err != nil {
+		return nil
+	}
+	return &models.ProductEdit{PriceCents: cents, CompareAtCents: compareAt, Stock: n, Active: active}
 }
 
 // bigPriceChange reports whether a price moves by more than 50 %.

@@ -218,7 +218,7 @@ func TestCatalogRefreshOnlyWhenChanged(t *testing.T) {
 	}
 	tent := shop.product("SKU-1")
 	time.Sleep(5 * time.Millisecond) // a later updated_at
-	must(t, shop.db.UpdateProductAdmin(ctx, "test", tent.ID, models.ProductEdit{PriceCents: tent.PriceCents, CompareAtCents: tent.CompareAtCents, Stock: 0, Active: true}))
+	must(t, shop.db.UpdateProductAdmin(ctx, "test", tent.ID, models.ProductEdit{PriceCents: tent.PriceCents, CompareAtCents: tent.CompareAtCents, Stock: 0, Active: true}, nil))
 	must(t, shop.srv.shop.RefreshCatalog(ctx, false))
 	after := shop.srv.shop.Catalog()
 	if after == before {
