@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestShortName(t *testing.T) {
@@ -299,5 +300,35 @@ func TestRemovedInterestsStayOutOfPersonalRows(t *testing.T) {
 	}
 	if n := count(cook, forge); n != 0 {
 		t.Fatalf("%d Forge items after the cook removed Forge", n)
+	}
+}
+
+// TestReasonsQuoteTheTitle: a reason names a product by its title (less a
+// leading brand and a trailing size), whole when short, else its first
+// words and an ellipsis; never words picked from inside it, which in a
+// title not in English name something else than the product ("ultralégère
+// Northpeak" of a French tent).
+func TestReasonsQuoteTheTitle(t *testing.T) {
+	for _, tt := range []struct{ title, brand, want string }{
+		{"Trail Runner 2", "", "Trail Runner 2"},
+		{"Northpeak Backpacking Tent", "Northpeak", "Backpacking Tent"},
+		{"Northpeak Ultralight Ripstop Nylon Dome Tent", "Northpeak", "Ultralight Ripstop Nylon…"},
+		{"Tente dôme ultralégère trois saisons Northpeak", "", "Tente dôme ultralégère…"},
+		{"Wanderschuhe für Damen, wasserdicht", "", "Wanderschuhe für Damen…"},
+		{"Harbour & Co Toilet Tissue 9 rolls", "Harbour & Co", "Toilet Tissue 9 rolls"},
+		{"Harbour & Co Soft Quilted Toilet Tissue 9 rolls", "Harbour & Co", "Soft Quilted Toilet Tissue"},
+		{"The Garden of Lindqvist", "Inkwell Press", "Garden of Lindqvist"},
+		{"超軽量ドームテント 2人用", "", "超軽量ドームテント 2人用"},
+		{"超轻量三季双层防雨铝合金帐篷户外露营野营徒步登山专用防风防水加厚款", "", "超轻量三季双层防雨铝合金帐篷户外露营野营徒步登山专用防…"},
+		{"Backpackingtentshelterextraordinarilylong", "", "Backpackingtentshelterextra…"},
+		{"", "", "fallback"},
+	} {
+		got := reasonName(tt.title, tt.brand, "fallback")
+		if got != tt.want {
+			t.Errorf("reasonName(%q, %q) = %q, want %q", tt.title, tt.brand, got, tt.want)
+		}
+		if n := utf8.RuneCountInString(got); n > maxNameRunes {
+			t.Errorf("reasonName(%q) is %d characters, more than %d", tt.title, n, maxNameRunes)
+		}
 	}
 }

@@ -155,16 +155,17 @@ func (m *Model) historyCategoryWeights(s *scratch) (float32, []float32) {
 	return total, s.histCat
 }
 
-// maxNameRunes bounds a product's short name inside a reason.
-const maxNameRunes = 24
+// maxNameRunes bounds a product's name inside a reason; maxShortNameRunes
+// its short name in a picture's label.
+const (
+	maxNameRunes      = 28
+	maxShortNameRunes = 24
+)
 
 // wholeTitleRunes is the longest title (without brand) used as it is.
 const wholeTitleRunes = 20
 
-// shortName is what a shopper would call a product in a sentence: a short
-// title as it is ("Trail Runner 2"), else the last words of the title, which
-// name the product type ("Dome Tent" of "Northpeak Ultralight Ripstop Nylon
-// Dome Tent").
+// shortName is how a reason names a product: its title (see reasonName).
 func (m *Model) shortName(i int32) string {
 	if i < 0 || int(i) >= len(m.cat.items) {
 		return "item you liked"
@@ -176,13 +177,61 @@ func (m *Model) shortName(i int32) string {
 		return *p
 	}
 	it := &m.cat.items[i]
-	name := ShortName(it.Title, it.Brand, it.ID)
+	name := reasonName(it.Title, it.Brand, it.ID)
 	m.shortNames[i].Store(&name)
 	return name
 }
 
-// ShortName is the short form of a product title (see Model.shortName);
+// reasonName quotes a product's title in a reason ("Like the Ultralight
+// Ripstop Nylon… you viewed"): the title without a leading brand, article
+// or trailing size, whole when short, else its first words up to
+// maxNameRunes and an ellipsis (the first characters for a title written
+// without spaces). It never picks words from inside a title, which only
+// reads right in languages that name the product last, as English does;
 // fallback is used when the title is empty.
+func reasonName(title, brand, fallback string) string {
+	words := strings.Fields(title)
+	if b := strings.Fields(brand); len(b) > 0 && len(words) > len(b) && strings.EqualFold(strings.Join(words[:len(b)], " "), strings.Join(b, " ")) {
+		words = words[len(b):]
+	}
+	if len(words) > 1 && isArticle(words[0]) {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return fallback
+	}
+	// A short title is quoted whole ("Trail Runner 2"); a long one first
+	// loses a trailing size ("9 rolls"), which says little on its own.
+	for _, ws := range [][]string{words, dropTrailingSizes(words)} {
+		whole := strings.TrimRight(strings.Join(ws, " "), trailingPunct)
+		if whole != "" && utf8.RuneCountInString(whole) <= maxNameRunes {
+			return whole
+		}
+		words = ws
+	}
+	prefix := ""
+	for _, w := range words {
+		next := w
+		if prefix != "" {
+			next = prefix + " " + w
+		}
+		if utf8.RuneCountInString(next) > maxNameRunes-1 {
+			break
+		}
+		prefix = next
+	}
+	if prefix == "" {
+		// The first word alone is longer: its first characters.
+		prefix = string([]rune(words[0])[:maxNameRunes-1])
+	}
+	return strings.TrimRight(prefix, trailingPunct+" ") + "…"
+}
+
+// ShortName is what a picture's label calls a product: a short title as it
+// is ("Trail Runner 2"), else the last words of the title, which in English
+// name the product type ("Dome Tent" of "Northpeak Ultralight Ripstop Nylon
+// Dome Tent"); fallback is used when the title is empty. Reasons quote the
+// title instead (reasonName).
 func ShortName(title, brand, fallback string) string {
 	words := strings.Fields(title)
 	if b := strings.Fields(brand); len(b) > 0 && len(words) > len(b) && strings.EqualFold(strings.Join(words[:len(b)], " "), strings.Join(b, " ")) {
@@ -206,14 +255,14 @@ func ShortName(title, brand, fallback string) string {
 	}
 	name := last
 	if len(words) >= 2 && !isJoiner(words[len(words)-2]) {
-		if two := words[len(words)-2] + " " + name; utf8.RuneCountInString(two) <= maxNameRunes {
+		if two := words[len(words)-2] + " " + name; utf8.RuneCountInString(two) <= maxShortNameRunes {
 			name = two
 		}
 	}
 	name = strings.TrimLeft(name, leadingPunct)
-	if utf8.RuneCountInString(name) > maxNameRunes {
+	if utf8.RuneCountInString(name) > maxShortNameRunes {
 		r := []rune(name)
-		name = strings.TrimSpace(string(r[:maxNameRunes-1])) + "…"
+		name = strings.TrimSpace(string(r[:maxShortNameRunes-1])) + "…"
 	}
 	return name
 }
