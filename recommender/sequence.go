@@ -23,10 +23,19 @@ const (
 	freshHalfLife = 14 * 24 * 60 * 60  // seconds
 	freshHorizon  = 120 * 24 * 60 * 60 // older products are not fresh at all
 	recentDecay   = 0.6                // weight of each older recent item relative to the next
+	// sameStep marks an item of a shopper's latest items (Model.recent)
+	// whose latest event has the same timestamp as the item listed before
+	// it. On a coarse clock (a daily export, a batch import) the order of
+	// such events is not known — the list would order them by product
+	// index — so the profile's recency gives every item of one timestamp
+	// the same place (profileWeights). Other items hold 1.
+	sameStep = 2
 )
 
 // buildSequences returns item → next-item transitions and each user's
-// latest distinct items (most recent first) from cleaned events.
+// latest distinct items (most recent first, an item whose latest event
+// shares the timestamp of the item before it marked sameStep) from
+// cleaned events.
 func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 	byTime := slices.Clone(evs)
 	slices.SortStableFunc(byTime, func(a, b compactEvent) int {
@@ -52,11 +61,17 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 			}
 		}
 		start := len(recent.indices)
+		var last int64
 		for k := len(run) - 1; k >= 0 && len(recent.indices)-start < recentKept; k-- {
 			if j := run[k].item; inRecent[j] != run[k].user+1 {
 				inRecent[j] = run[k].user + 1
+				step := float32(1)
+				if len(recent.indices) > start && run[k].unix == last {
+					step = sameStep
+				}
+				last = run[k].unix
 				recent.indices = append(recent.indices, j)
-				recent.data = append(recent.data, 1)
+				recent.data = append(recent.data, step)
 			}
 		}
 		recent.indptr = append(recent.indptr, int32(len(recent.indices)))

@@ -399,8 +399,8 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 // profileWeights sets s.pw, each history item's weight for the neighbour
 // models and EASE (cfg.Profile): its strength, flattened toward 1, and
 // halved every RecencyHalfRank places down the history, latest first (the
-// session's events, then the order known at training), never below the
-// floor.
+// session's events, then the order known at training, the items of one
+// timestamp sharing their middle place), never below the floor.
 func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 	p := m.cfg.Profile
 	s.pw = append(s.pw[:0], s.hist.weights...)
@@ -413,10 +413,12 @@ func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 	if p.RecencyHalfRank <= 0 || len(s.pw) == 0 {
 		return
 	}
+	// s.rank holds twice an item's place, so the items of one step can
+	// share the step's middle place.
 	r := int32(0)
 	place := func(j int32) {
 		if s.rankAt[j] != s.epoch {
-			s.rank[j], s.rankAt[j] = r, s.epoch
+			s.rank[j], s.rankAt[j] = 2*r, s.epoch
 			r++
 		}
 	}
@@ -426,18 +428,35 @@ func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 		}
 	}
 	if user >= 0 && m.recent.rows > int(user) {
-		items, _ := m.recent.row(int(user))
-		for _, j := range items {
-			place(j)
+		items, steps := m.recent.row(int(user))
+		for lo := 0; lo < len(items); {
+			hi := lo + 1
+			for hi < len(items) && steps[hi] == sameStep {
+				hi++
+			}
+			// Items whose latest events share one timestamp (a coarse
+			// clock) take the step's middle place: their order is not known.
+			first := r
+			for _, j := range items[lo:hi] {
+				if s.rankAt[j] != s.epoch {
+					r++
+				}
+			}
+			for _, j := range items[lo:hi] {
+				if s.rankAt[j] != s.epoch {
+					s.rank[j], s.rankAt[j] = first+r-1, s.epoch
+				}
+			}
+			lo = hi
 		}
 	}
 	floor := min(max(p.RecencyFloor, 0), 1)
 	for k, j := range s.hist.items {
-		rk := r // not in the recency order: after every item that is
+		rk := float64(r) // not in the recency order: after every item that is
 		if s.rankAt[j] == s.epoch {
-			rk = s.rank[j]
+			rk = float64(s.rank[j]) / 2
 		}
-		s.pw[k] *= float32(floor + (1-floor)*math.Exp2(-float64(rk)/p.RecencyHalfRank))
+		s.pw[k] *= float32(floor + (1-floor)*math.Exp2(-rk/p.RecencyHalfRank))
 	}
 }
 
