@@ -103,3 +103,47 @@ func TestAPinOutsideTheSlotsFilters(t *testing.T) {
 		}
 	})
 }
+
+// TestPublishCheckNamesThePinsThatTakeARowsProducts: a merchandiser pins
+// the shop's best sellers into a new collection with the slot form; the
+// publish check then says the best sellers row loses its products to that
+// collection's pins and advises pinning fewer there, and does not say the
+// hero, filled before every row, loses its products to rows after it.
+func TestPublishCheckNamesThePinsThatTakeARowsProducts(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	var top []models.Product
+	must(t, s.db.R.Where("active AND stock > 0").Order("popularity DESC, id").Limit(16).Find(&top).Error)
+	skus := make([]string, len(top))
+	for i, p := range top {
+		skus[i] = p.ExternalID
+	}
+	b := newBrowser(t, s)
+
+	b.step(t, "pin the best sellers into a new collection", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		b.follow(`[data-testid="add-slot"]`, `[data-testid="slot-form"]`)
+		b.do("choose the type", chromedpSetValue(`#f-type`, models.SlotCollection))
+		b.fill(`#f-title`, "Staff favourites", `#f-size`, "16", `#f-pins`, strings.Join(skus, ","))
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
+	})
+
+	b.step(t, "the publish check names the collection's pins", func(t *testing.T, b *tab) {
+		b.follow(`[data-testid="publish"]`, `[data-testid="confirm-publish"]`)
+		b.shotWidths("admin-publish-pins-take-products")
+		var best string
+		for _, issue := range eval[[]string](b, `Array.from(document.querySelectorAll('[data-testid="health-issue"]'), e => e.innerText)`) {
+			if strings.HasPrefix(issue, "Best sellers:") && strings.Contains(issue, "already shown by") {
+				best = issue
+			}
+			// The hero is filled first and shows its own pins: rows filled
+			// after it take nothing from it.
+			if strings.HasPrefix(issue, "Autumn Outdoor Sale:") && strings.Contains(issue, "already shown by") {
+				t.Errorf("the hero is said to lose its products: %q", issue)
+			}
+		}
+		if !strings.Contains(best, "pinned in “Staff favourites”") || !strings.Contains(best, "pin fewer there") {
+			t.Fatalf("the check on Best sellers reads %q; all: %q", best, b.text(`[data-testid="health"]`))
+		}
+	})
+}

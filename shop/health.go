@@ -81,6 +81,16 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 		for _, sl := range exp.NotForShopper {
 			notForThem[sl.ID]++
 		}
+		// The order the rows were filled in for this shopper: collections,
+		// then locked rows, then the free ones, each in page order. Only a
+		// row filled earlier takes a product from a later one; a product a
+		// later row shows is one this row passed over (its pins came first).
+		filled := map[uint]int{}
+		for k, es := range exp.Slots {
+			if _, ok := filled[es.Slot.ID]; !ok {
+				filled[es.Slot.ID] = fillRank(es.Slot)*len(exp.Slots) + k
+			}
+		}
 		for _, es := range exp.Slots {
 			t := tallies[es.Slot.ID]
 			if t == nil {
@@ -113,7 +123,11 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			// Products "Recently viewed" shows are ones the shopper saw,
 			// which the other rows would not show again anyway.
 			taken := func(l Left) bool {
-				return l.Why == recommender.LostToSlot && l.In != nil && l.In.Type != models.SlotRecentlyViewed
+				if l.Why != recommender.LostToSlot || l.In == nil || l.In.Type == models.SlotRecentlyViewed {
+					return false
+				}
+				by, ok := filled[l.In.ID]
+				return ok && by < filled[es.Slot.ID]
 			}
 			lost := 0
 			for _, l := range es.Left {
@@ -172,6 +186,18 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 	}
 	h.checkOverlaps(slots, now)
 	return h, nil
+}
+
+// fillRank is a slot's place in the order rows are filled: collections,
+// then locked rows, then the free ones (recommender's claimRank).
+func fillRank(sl *models.Slot) int {
+	switch {
+	case sl.Type == models.SlotCollection:
+		return 0
+	case sl.Locked:
+		return 1
+	}
+	return 2
 }
 
 // takers are the rows that show a row's best products instead of it, with
