@@ -813,7 +813,7 @@ func AdminStaff(p AdminStaffPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, " <table class=\"admin-table\" data-testid=\"staff-list\"><thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Status</th><th>Added</th><th>Actions</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, " <table class=\"admin-table wide-table\" data-testid=\"staff-list\"><thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Status</th><th>Added</th><th>Actions</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
