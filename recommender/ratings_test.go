@@ -34,6 +34,9 @@ func TestRatingsAreToldFromTheValues(t *testing.T) {
 		{"a value on a few events", []float32{4, 0, 0, 0, 0, 5}, false},
 		{"one value everywhere", []float32{1, 1, 1, 1}, false},
 		{"no values", []float32{0, 0, 0}, false},
+		// Order lines with a quantity: one of each most often.
+		{"quantities", []float32{1, 1, 1, 1, 2, 2, 3, 6}, false},
+		{"stars, mostly high", []float32{1, 2, 3, 3, 4, 4, 4, 5, 5}, true},
 	} {
 		if got := detectRatings(evs(c.values...)); got.ok != c.want {
 			t.Errorf("%s %v: ratings %v, want %v (%+v)", c.name, c.values, got.ok, c.want, got)
