@@ -50,6 +50,13 @@ func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 			"C1,USB-C Adapter,,Cables / Adapters,,9,3,\n"+
 			"S1,Зимние ботинки,,Обувь,,80,3,\n", `[data-testid="apply-import"]`)
 		b.shotWidths("admin-import-preview-names")
+		// The form's hint (a long list of columns) wraps on a phone
+		// instead of widening the page.
+		b.do("phone viewport", chromedp.EmulateViewport(390, 844))
+		if sw := eval[float64](b, "document.documentElement.scrollWidth"); sw > 390 {
+			t.Errorf("the import page is %.0f px wide on a 390 px phone", sw)
+		}
+		b.do("desktop viewport", chromedp.EmulateViewport(1280, 900))
 		preview := b.text(`[data-testid="import-products"]`)
 		for _, want := range []string{"Media > CD/DVD", "Cables / Adapters", "Обувь"} {
 			if !strings.Contains(preview, want) {
