@@ -57,6 +57,10 @@ type Config struct {
 	// above on the shop's own held-out data; 0 = DefaultTuneBudget,
 	// negative = train these settings as they are.
 	TuneBudget time.Duration
+	// tuneFit marks the fits tuning compares: they are scored for
+	// shoppers only, so the "bought together" neighbours of a product
+	// page are not trained.
+	tuneFit bool
 }
 
 // ProfileConfig shapes the weights of a shopper's history items for the

@@ -76,18 +76,21 @@ func defaultTuneBudget(rest time.Duration) time.Duration {
 
 // FitReport says what Fit chose and how the choices did on held-out data.
 type FitReport struct {
-	Tuned      bool
-	Reason     string // why tuning was skipped or stopped early
-	Duration   time.Duration
-	Budget     time.Duration // the tuning budget
-	BudgetWhy  string        // how the budget was set
-	Skipped    int           // moves left out because the budget could not afford them
-	Candidates int           // configurations scored
-	Users      int           // held-out shoppers scored
-	Default    float64
-	Chosen     float64 // validation NDCG@10 of the defaults and of the choice
-	Steps      []TuneStep
-	Config     Config
+	Tuned bool
+	// DefaultsKept: the search ran, but its choice did not beat the
+	// defaults by more than its noise, so Config is the defaults.
+	DefaultsKept bool
+	Reason       string // why tuning was skipped or stopped early
+	Duration     time.Duration
+	Budget       time.Duration // the tuning budget
+	BudgetWhy    string        // how the budget was set
+	Skipped      int           // moves left out because the budget could not afford them
+	Candidates   int           // configurations scored
+	Users        int           // held-out shoppers scored
+	Default      float64
+	Chosen       float64 // validation NDCG@10 of the defaults and of the choice
+	Steps        []TuneStep
+	Config       Config
 	// Ranker is the second stage trained on the held-out split (nil when
 	// tuning was skipped); RankerKept says whether it beat the blend alone
 	// clearly enough to serve.
@@ -96,7 +99,9 @@ type FitReport struct {
 	// content is the content model tuning trained: it depends on the
 	// catalog only, so the final training reuses it.
 	content *contentModel
-	costs   string // what one fit, one cache and one blend re-fit took
+	costs   string                   // what one fit, one cache and one blend re-fit took
+	fits    int                      // model fits tuning trained
+	stages  map[string]time.Duration // what each stage of the first fit took
 }
 
 type contentModel struct {
@@ -122,10 +127,18 @@ func (r *FitReport) Lines() []string {
 		return nil
 	}
 	if !r.Tuned {
-		return []string{"not tuned: " + r.Reason}
+		out := []string{"not tuned: " + r.Reason}
+		if r.costs != "" {
+			out = append(out, r.budgetLine())
+		}
+		return out
 	}
-	out := []string{fmt.Sprintf("tuned in %s: %d configurations scored on %d held-out shoppers; validation NDCG@10 %.4f with the defaults, %.4f chosen",
-		r.Duration.Round(time.Millisecond), r.Candidates, r.Users, r.Default, r.Chosen)}
+	chosen := "chosen"
+	if r.DefaultsKept {
+		chosen = "found, not kept"
+	}
+	out := []string{fmt.Sprintf("tuned in %s: %d configurations scored on %d held-out shoppers; validation NDCG@10 %.4f with the defaults, %.4f %s",
+		r.Duration.Round(time.Millisecond), r.Candidates, r.Users, r.Default, r.Chosen, chosen)}
 	out = append(out, r.budgetLine())
 	if r.Reason != "" {
 		out = append(out, r.Reason)
@@ -141,7 +154,11 @@ func (r *FitReport) Lines() []string {
 		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g",
 			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms))
 	for _, s := range r.Steps {
-		out = append(out, fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG))
+		line := fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG)
+		if r.DefaultsKept {
+			line += ", not kept"
+		}
+		out = append(out, line)
 	}
 	if r.Ranker != nil {
 		out = append(out, r.Ranker.describe(r.RankerKept))
@@ -211,7 +228,8 @@ const (
 	minAutoTuneEvents = 100_000
 	maxAutoTuneEvents = 250_000
 	minAutoHeldOut    = 2 * minSizedUsers
-	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget
+	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget (3 made its ALS look weaker than the final one: the order export's blend dropped it, −3.7 %)
+	svdSweeps         = 2 // about what SVD costs, in ALS sweeps (the least measured)
 	numComponents     = 14
 )
 
@@ -224,12 +242,22 @@ const (
 // sample of shoppers.
 func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *FitReport, error) {
 	rep := &FitReport{Config: cfg}
+	start := time.Now()
 	// Whether launches surge at the data's end is read from the data
 	// alone, so tuned and untuned training agree on it.
 	surge := measureLaunchSurge(d)
 	surge.on = surge.on && cfg.Weights.Fresh > 0
+	var t *tuner
+	var contentTook time.Duration
 	untuned := func(why string) (Config, *FitReport, error) {
 		rep.Reason = why
+		rep.Config = cfg
+		// What was spent before giving up is tuning's time all the same;
+		// the content model it trained is the final training's.
+		rep.Duration = time.Since(start) - contentTook
+		if t != nil {
+			rep.content, rep.Candidates, rep.fits = t.content, t.scored, t.fits
+		}
 		if surge.on {
 			cfg.Weights.Fresh = max(cfg.Weights.Fresh, launchSurgeFresh)
 			rep.Config = cfg
@@ -253,7 +281,6 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		rep.BudgetWhy = "set explicitly"
 	}
 	rep.Budget = budget
-	start := time.Now()
 	// With the second stage on, the search gets four fifths of the budget
 	// and the second stage the rest.
 	searchBudget := budget
@@ -261,6 +288,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		searchBudget = budget * 4 / 5
 	}
 	clock := newTuneClock(searchBudget, workerCount(cfg.Workers), auto)
+	clock.wallStart = start // what the report counts as tuning
 	split := opt.Split
 	if split == nil {
 		split = func(evs []Event) ([]Event, []Event) { return TimeSplit(evs, 0.9) }
@@ -269,11 +297,18 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if len(trainEv) == 0 || len(valEv) == 0 {
 		return untuned("no held-out events")
 	}
-	t := &tuner{ctx: ctx, workers: workerCount(cfg.Workers), content: opt.content(d)}
+	// Too few shoppers with events on both sides of the split to tune:
+	// known before any fit, so none is spent.
+	if held := heldOutShoppers(trainEv, valEv); held < minTuneUsers {
+		rep.Users = held
+		return untuned(fmt.Sprintf("only %d held-out shoppers (need %d)", held, minTuneUsers))
+	}
+	t = &tuner{ctx: ctx, workers: workerCount(cfg.Workers), content: opt.content(d)}
 	t.data = Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}
 	// Settings found on a sample are scaled back where they depend on the
 	// number of shoppers (EASE's λ regularises co-occurrence counts).
 	work := cfg
+	work.tuneFit = true
 	work.Candidates.PerUser = 0
 	work.EASEFallback = 0 // the blend is fit on what each fit trained
 	work.EASE.Lambda *= scale
@@ -284,6 +319,12 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		// EASE's cost follows its items, not the shoppers: tuning's fits
 		// cover the most-interacted half of them (EASEConfig.tuneItems).
 		work.EASE.tuneTop = true
+		// SVD has no share of the default blend: tuning's fits leave it
+		// out (it took a third of a small shop's first fit) and the blend
+		// keeps it out; the final training trains it as configured.
+		if work.Weights.SVD == 0 {
+			work.SVD.Rank = 0
+		}
 	}
 	fitStart := time.Now()
 	base, err := t.build(work, nil, "")
@@ -292,7 +333,6 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	// The content model depends on the catalog only: every later fit of
 	// tuning and the final training reuse it, so its time is training's.
-	var contentTook time.Duration
 	for _, st := range base.m.stats.Stages {
 		if st.Stage == "content" {
 			contentTook = st.Duration
@@ -306,8 +346,16 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		contentTook = 0
 	}
 	t.noteCosts(base.m, time.Since(fitStart)-contentTook)
+	rep.stages = t.stageCost
 	t.setUsers(base.m, valEv)
 	t.notYet = notYetLaunched(base.m, d)
+	// Without EASE (a catalog over its limit) the defaults serve item-kNN
+	// with EASEFallback of EASE's weight: the blend starts from what they
+	// serve and is judged against it.
+	if !base.m.ease.enabled() && cfg.EASEFallback > 0 && work.Neighbors > 0 {
+		work.Weights.KNN += cfg.EASEFallback * work.Weights.EASE
+		work.Weights.EASE = 0
+	}
 	// Launches the held-out split cannot judge keep the default's share of
 	// the blend (measureLaunchSurge).
 	fresh := work.Weights.Fresh
@@ -325,9 +373,6 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	cur := base
 	first := min(len(t.users), 100)
-	cacheStart := time.Now()
-	cur.cache = t.cacheFor(cur.m, t.users[:first]...)
-	perUser := time.Since(cacheStart) / time.Duration(first)
 	if auto {
 		// The final training fits every event with every sweep, the
 		// tuning fit only the tuning split: scale the measured stages
@@ -352,7 +397,17 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			case st.Stage == "content" && contentReusable(d):
 				final += st.Duration // trained once, counted in the training
 			case st.Stage == "als":
-				final += time.Duration(float64(st.Duration) * factorRatio(cfg.ALS.Factors) * float64(cfg.ALS.Iterations) / float64(max(work.ALS.Iterations, 1)))
+				// Its sweeps grow with their number, the rest (the
+				// attributes, the start) with the data only.
+				sweeps := min(base.m.als.sweeps, st.Duration)
+				perSweep := float64(sweeps) * factorRatio(cfg.ALS.Factors) / float64(max(work.ALS.Iterations, 1))
+				final += time.Duration(float64(st.Duration-sweeps)*ratio + perSweep*float64(cfg.ALS.Iterations))
+				if work.SVD.Rank == 0 && cfg.SVD.Rank > 0 {
+					// SVD, left out of tuning's fits, took 2–10 ALS sweeps
+					// in the final training (small shop to large world):
+					// the lower count keeps the budget's share.
+					final += time.Duration(perSweep * svdSweeps * float64(cfg.SVD.Rank+cfg.SVD.Oversample) / float64(max(cfg.ALS.Factors, 1)))
+				}
 			case st.Stage == "svd":
 				final += time.Duration(float64(st.Duration) * factorRatio(cfg.SVD.Rank+cfg.SVD.Oversample))
 			case st.Stage == "ease" && base.m.ease.enabled():
@@ -390,24 +445,66 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		}
 		clock.budget = searchBudget
 	}
+	// overBudget keeps the defaults when the first fit (and the first
+	// scoring) alone took more than a third of the rest of the training
+	// (the quarter of the whole the budget's quarter of the rest leaves a
+	// margin to) — but for the profile's recency, read from the split's
+	// shape: a split whose held-out events are mostly not later than their
+	// shopper's training ones (a random split) wants it off.
+	overBudget := func(what string, scored int, perUser time.Duration) bool {
+		spent, limit := clock.used()-contentTook, clock.budget*4/3
+		if !auto || spent <= limit {
+			return false
+		}
+		rep.Users = scored
+		rep.costs = fmt.Sprintf("one fit %s (%s)", t.fitCost.Round(10*time.Millisecond), t.fitStages(base.m))
+		if scored > 0 {
+			rep.costs += fmt.Sprintf(", scoring %d held-out shoppers %s", scored, (time.Duration(scored) * perUser).Round(10*time.Millisecond))
+		}
+		why := fmt.Sprintf("the defaults kept: tuning's %s took %s, more than a third of the rest of the training (%s)",
+			what, spent.Round(10*time.Millisecond), limit.Round(10*time.Millisecond))
+		if later := laterShare(trainEv, valEv); cfg.Profile.RecencyHalfRank > 0 && later < 0.5 {
+			cfg.Profile.RecencyHalfRank = 0
+			why += fmt.Sprintf("; the profile's recency off: %.0f%% of the held-out events are later than their shopper's training events (a random split)", 100*later)
+		}
+		untuned(why)
+		return true
+	}
+	if overBudget("first fit", 0, 0) {
+		return rep.Config, rep, nil
+	}
+	cacheStart := time.Now()
+	cur.cache = t.cacheFor(cur.m, t.users[:first]...)
+	perUser := time.Since(cacheStart) / time.Duration(first)
 	// A small budget validates on fewer held-out shoppers: one cache of
 	// their scores may take about a tenth of it. The shoppers are in hash
 	// order, so the first ones are a random sample.
 	if perUser > 0 {
 		n := max(int(clock.budget/10/perUser), minSizedUsers)
 		if auto {
-			// What is always done — scoring them, the profile's recency
-			// check on the first ones and the blend's fit — must fit in
-			// what the first fit left of a third of the rest of the
-			// training (the quarter of the whole the budget's quarter
-			// of the rest leaves a margin to; moves get the budget
-			// only): down to the first ones when it is short.
+			// The first fit and one scoring of the first held-out
+			// shoppers are the least tuning decides on. When they alone
+			// took more than a third of the rest of the training (the
+			// quarter of the whole the budget's quarter of the rest
+			// leaves a margin to), the defaults are kept — but for the
+			// profile's recency, read from the split's shape: a split
+			// whose held-out events are mostly not later than their
+			// shopper's training ones (a random split) wants it off.
+			// Otherwise the profile's recency is decided on the first
+			// shoppers (one scoring more) and the rest — scoring more
+			// shoppers, the blend's fit, the moves — is held to the
+			// budget: down to the first shoppers when it is short; the
+			// blend's fit stops at it with the best weights found.
 			evalStart := time.Now()
 			t.perUser(cur.cache, work.Weights)
 			t.scored--
 			perEval := time.Since(evalStart) / time.Duration(first)
-			left := clock.budget*4/3 - clock.used() - time.Duration(first)*perUser
+			if overBudget("first fit and one scoring", first, perUser) {
+				return rep.Config, rep, nil
+			}
+			left := clock.budget - clock.used() + contentTook - time.Duration(first)*perUser
 			n = min(n, max(first, int(left/(perUser+blendEvals*perEval))))
+			t.stop = func() bool { return clock.used()-contentTook > clock.budget }
 		}
 		t.users = t.users[:min(len(t.users), n)]
 	}
@@ -446,13 +543,19 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		}
 	}
 	blendStart := time.Now()
-	cur.w, cur.per = t.tuneBlend(cur.cache, work.Weights, 3)
+	var fitted float64
+	cur.w, cur.per, fitted = t.fitBlend(cur.cache, work.Weights)
 	t.blendCost = time.Since(blendStart)
-	cur.ndcg = mean(cur.per)
+	// A move's blend re-fit stops with the budget.
+	t.stop = clock.over
 	rep.costs = fmt.Sprintf("one fit %s (%s), scoring %d held-out shoppers %s, one blend re-fit %s",
 		t.fitCost.Round(10*time.Millisecond), t.fitStages(base.m), len(t.users), t.cacheCost.Round(10*time.Millisecond), t.blendCost.Round(10*time.Millisecond))
-	if cur.w != work.Weights {
+	cur.ndcg = mean(cur.per)
+	switch {
+	case cur.w != work.Weights:
 		rep.Steps = append(rep.Steps, TuneStep{"blend", "tuned", cur.ndcg})
+	case fitted > 0:
+		rep.Steps = append(rep.Steps, TuneStep{"blend", fmt.Sprintf("the default (the fit's %.4f is within its noise)", fitted), cur.ndcg})
 	}
 	for round := 0; round < 2 && !clock.over(); round++ {
 		improved := false
@@ -502,6 +605,21 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if err := ctx.Err(); err != nil {
 		return cfg, rep, err
 	}
+	// The search scored its blends and moves on the same held-out
+	// shoppers, so its best is flattered by their noise (most on a shop
+	// with few of them): the choice is served only when it beats the
+	// defaults by more than keepChoiceZ standard errors of the paired
+	// per-shopper difference. Otherwise the defaults are, and the report
+	// says why.
+	if cur.cfg != base.cfg || cur.w != work.Weights {
+		if why, noise := withinNoise(cur.per, defUsers); noise {
+			rep.Chosen, rep.DefaultsKept = cur.ndcg, true
+			out, rep, err := untuned("the defaults kept: " + why)
+			rep.Tuned = true
+			rep.Reason = strings.TrimPrefix(rep.Reason+reasonSuffix(scale), "; ")
+			return out, rep, err
+		}
+	}
 	if serveSecondStage {
 		samples := t.rankSamples(cur.m, cur.w)
 		rankClock := newTuneClock(max(budget/5, 2*time.Second), workerCount(cfg.Workers), auto)
@@ -531,15 +649,65 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	out.EASE.Lambda /= scale
 	out.EASE.tuneTop = false
 	out.ALS.Iterations = cfg.ALS.Iterations
+	out.SVD = cfg.SVD
+	out.tuneFit = false
 	out.Workers = cfg.Workers
 	rep.Tuned, rep.Chosen, rep.Config = true, cur.ndcg, out
 	rep.content = t.content
-	rep.Candidates = t.scored
+	rep.Candidates, rep.fits = t.scored, t.fits
 	rep.Duration = time.Since(start) - contentTook
-	if scale < 1 {
-		rep.Reason = strings.TrimPrefix(rep.Reason+fmt.Sprintf("; tuned on a sample of %.0f%% of shoppers", 100*scale), "; ")
-	}
+	rep.Reason = strings.TrimPrefix(rep.Reason+reasonSuffix(scale), "; ")
 	return out, rep, nil
+}
+
+// reasonSuffix notes a sample of the shoppers in the report.
+func reasonSuffix(scale float64) string {
+	if scale < 1 {
+		return fmt.Sprintf("; tuned on a sample of %.0f%% of shoppers", 100*scale)
+	}
+	return ""
+}
+
+// keepTunedZ is how many standard errors of the paired per-shopper
+// difference on the held-out shoppers a fitted blend must beat the blend
+// it started from by to be kept: its fit tries a hundred blends or more,
+// so its best is flattered by their noise.
+const keepTunedZ = 2.0
+
+// keepChoiceZ is how many standard errors of the paired per-shopper
+// difference the whole choice must beat the defaults by to be served.
+// Each move and the blend already had to win by keepTunedZ; the
+// profile's recency is one choice between two (the better mean decides),
+// and the choice as a whole must still beat the defaults beyond noise.
+const keepChoiceZ = 1.0
+
+// withinNoise reports whether the chosen configuration's per-shopper
+// figures beat the defaults' by no more than keepChoiceZ standard errors
+// of the paired difference, and says so.
+func withinNoise(chosen, defaults []float64) (string, bool) {
+	gain, se := pairedGain(chosen, defaults)
+	if gain > keepChoiceZ*se {
+		return "", false
+	}
+	return fmt.Sprintf("the search's choice beat them by %.4f on %d held-out shoppers, within its noise (one standard error of the per-shopper difference: %.4f)",
+		gain, len(chosen), keepChoiceZ*se), true
+}
+
+// pairedGain is the mean of a−b over paired per-shopper figures and its
+// standard error.
+func pairedGain(a, b []float64) (gain, se float64) {
+	n := float64(len(a))
+	if n == 0 || len(b) != len(a) {
+		return 0, 0
+	}
+	var sum, sq float64
+	for i := range a {
+		d := a[i] - b[i]
+		sum += d
+		sq += d * d
+	}
+	gain = sum / n
+	return gain, math.Sqrt(max(sq/n-gain*gain, 0)) / math.Sqrt(n)
 }
 
 // activeItems counts the catalog's items that d's events touch.
@@ -654,9 +822,12 @@ func newTuneClock(budget time.Duration, workers int, wallOnly bool) *tuneClock {
 	return &tuneClock{budget: budget, workers: max(workers, 1), wallOnly: wallOnly, wallStart: time.Now(), cpuStart: processCPU()}
 }
 
+// sinceTuneStart is the wall time tuning's clock reads (tests replace it).
+var sinceTuneStart = time.Since
+
 // used is how much of the budget is spent.
 func (c *tuneClock) used() time.Duration {
-	wall := time.Since(c.wallStart)
+	wall := sinceTuneStart(c.wallStart)
 	if c.wallOnly || wall > 4*c.budget {
 		return wall
 	}
@@ -772,6 +943,10 @@ type tuner struct {
 	data    Dataset
 	users   []tuneUser
 	scored  int
+	fits    int // model fits (whole or one component)
+	// stop, when set, ends the blend's fit early (keeping the best
+	// weights so far): its time is up.
+	stop func() bool
 	// What one fit of the tuning split cost, stage by stage, and one
 	// cache of the held-out shoppers' scores and one blend re-fit: the
 	// price of a move.
@@ -817,6 +992,7 @@ type userCache struct {
 // component on top of prev's signals and other models.
 func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, error) {
 	c := &candidate{cfg: cfg}
+	t.fits++
 	if prev == nil || retrain == "" {
 		m, err := train(t.ctx, t.data, cfg, nil, t.content)
 		if err != nil {
@@ -1134,19 +1310,8 @@ func (t *tuner) score(cache []userCache, w HybridWeights) float64 {
 // standard errors of the paired difference: held-out shoppers are few, so
 // a setting must win for the shop, not for a handful of them.
 func clearlyBetter(a, b []float64, z float64) bool {
-	n := float64(len(a))
-	if n == 0 || len(b) != len(a) {
-		return false
-	}
-	var sum, sq float64
-	for i := range a {
-		d := a[i] - b[i]
-		sum += d
-		sq += d * d
-	}
-	mean := sum / n
-	sd := math.Sqrt(max(sq/n-mean*mean, 0))
-	return mean > 0 && mean > z*sd/math.Sqrt(n)
+	gain, se := pairedGain(a, b)
+	return gain > 0 && gain > z*se
 }
 
 func mean(x []float64) float64 {
@@ -1203,10 +1368,29 @@ func (t *tuner) perUser(cache []userCache, w HybridWeights) []float64 {
 	return out
 }
 
+// fitBlend fits the blend from w (tuneBlend, three passes) and keeps the
+// fit only when it beats w by more than keepTunedZ standard errors of the
+// paired per-shopper difference: the fit tries a hundred blends or more on
+// the same held-out shoppers and takes each that wins by one, so its best
+// is flattered by their noise. It returns the weights kept, their
+// per-shopper figures and, when the fit was not kept, its mean (else 0).
+func (t *tuner) fitBlend(cache []userCache, w HybridWeights) (HybridWeights, []float64, float64) {
+	before := t.perUser(cache, w)
+	fit, per := t.tuneBlend(cache, w, 3)
+	if fit == w {
+		return w, before, 0
+	}
+	if gain, se := pairedGain(per, before); gain > keepTunedZ*se {
+		return fit, per, 0
+	}
+	return w, before, mean(per)
+}
+
 // tuneBlend runs coordinate ascent on the blend weights from w: a
 // listwise linear ranker over every model's normalised score and the taste
 // features, fit to NDCG@10 of the held-out shoppers (Metzler and Croft's
-// coordinate ascent). It returns the weights and their per-user figures.
+// coordinate ascent). It returns the weights and their per-user figures;
+// when t.stop says its time is up, the best found so far.
 func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (HybridWeights, []float64) {
 	best := weightVec(w)
 	bestU := t.perUser(cache, w)
@@ -1223,6 +1407,9 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 				vals = []float64{0.05, 0.2, 1}
 			}
 			for _, v := range vals {
+				if t.stop != nil && t.stop() {
+					return vecWeights(best), bestU
+				}
 				try := best
 				try[c] = v
 				if u := t.perUser(cache, vecWeights(try)); clearlyBetter(u, bestU, 1) {

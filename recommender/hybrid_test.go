@@ -128,7 +128,7 @@ func TestEASEsShareGoesToKNNAboveItsLimit(t *testing.T) {
 	if !rep.Tuned {
 		t.Fatalf("not tuned: %s", rep.Reason)
 	}
-	if rep.Config.EASEFallback != 0 {
-		t.Errorf("tuned without EASE: fallback %g kept, want 0", rep.Config.EASEFallback)
+	if want := 0.0; rep.DefaultsKept && rep.Config.EASEFallback != above.EASEFallback || !rep.DefaultsKept && rep.Config.EASEFallback != want {
+		t.Errorf("tuned without EASE (defaults kept: %v): fallback %g", rep.DefaultsKept, rep.Config.EASEFallback)
 	}
 }

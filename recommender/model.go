@@ -234,6 +234,9 @@ var modelComponents = []component{
 		func(_ context.Context, m *Model, _ *signals, cfg Config, workers int) error {
 			all := binaryRows(&m.ui, m.kind, nil, cfg.MaxUserHistory)
 			m.knn = cooccurrenceNeighbors(&all, cfg.Neighbors, cfg.KNNShrink, cfg.KNN, workers)
+			if cfg.tuneFit {
+				return nil // a product page's "bought together": never scored by tuning
+			}
 			bought := binaryRows(&m.ui, m.kind, func(t EventType) bool { return t == Purchase }, cfg.MaxUserHistory)
 			m.bought = cooccurrenceNeighbors(&bought, cfg.Neighbors, cfg.KNNShrink, cfg.KNN, workers)
 			return nil

@@ -1,5 +1,7 @@
 package recommender
 
+import "time"
+
 // tuneSample keeps the events of a hash sample of the shoppers holding
 // about limit events (all of them when there are no more), and reports
 // the share of the shoppers kept.
@@ -18,6 +20,28 @@ func tuneSample(evs []Event, limit int) ([]Event, float64) {
 		kept[e.User] = true
 	}
 	return out, float64(len(kept)) / float64(len(users))
+}
+
+// laterShare is the share of the held-out events later than every
+// training event of their shopper: 1 for a split by time, about one in
+// the history's length plus one for a random split of each history.
+func laterShare(train, val []Event) float64 {
+	if len(val) == 0 {
+		return 1
+	}
+	last := map[string]time.Time{}
+	for _, e := range train {
+		if e.Time.After(last[e.User]) {
+			last[e.User] = e.Time
+		}
+	}
+	n := 0
+	for _, e := range val {
+		if e.Time.After(last[e.User]) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(val))
 }
 
 // heldOutShoppers counts the shoppers with events on both sides of a split.

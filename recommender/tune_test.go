@@ -41,7 +41,7 @@ func TestTuneFollowsTheShopsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Tuned || rep.Candidates < 10 || len(rep.Steps) == 0 {
+	if !rep.Tuned || rep.DefaultsKept || rep.Candidates < 10 || len(rep.Steps) == 0 {
 		t.Fatalf("not tuned, only %d configurations scored or nothing changed: %q", rep.Candidates, rep.Lines())
 	}
 	ndcg := func(cfg Config) float64 {
@@ -94,6 +94,9 @@ func TestSampleUsersKeepsWholeUsersAndBoundsTheCount(t *testing.T) {
 // whole, and never more than DefaultTuneBudget; an explicit budget
 // is kept as given.
 func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
+	// The budget is set from timed fits; the clock that spends it reads
+	// zero, so no load on the machine stops tuning before its report.
+	withTuneClock(t, func(time.Time) time.Duration { return 0 })
 	d := syntheticShop(2000, 800, 60_000, 11)
 	cfg := DefaultConfig()
 	cfg.Workers = 2
@@ -197,6 +200,7 @@ func TestAutoTuneSampleIsAFifthWithEnoughHeldOutShoppers(t *testing.T) {
 // budget cover the most-interacted half of EASE's items, the final model
 // every active item, with the tuned λ scaled back to the whole data.
 func TestTunedModelsEASECoversEveryItem(t *testing.T) {
+	withTuneClock(t, func(time.Time) time.Duration { return 0 })
 	d := syntheticShop(2000, 1300, 30_000, 5)
 	cfg := DefaultConfig()
 	cfg.Workers = 2
@@ -216,5 +220,175 @@ func TestTunedModelsEASECoversEveryItem(t *testing.T) {
 	}
 	if costs := strings.Join(rep.Lines(), "\n"); strings.Contains(costs, "ease") && !strings.Contains(costs, "most-interacted") {
 		t.Fatalf("the report names EASE's cost without its cover: %q", costs)
+	}
+}
+
+// withTuneClock makes tuning's clock read elapsed(start) for the rest of
+// the test, so what the budget affords does not depend on the machine.
+func withTuneClock(t *testing.T, elapsed func(time.Time) time.Duration) {
+	t.Helper()
+	prev := sinceTuneStart
+	sinceTuneStart = elapsed
+	t.Cleanup(func() { sinceTuneStart = prev })
+}
+
+// TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget: with the
+// default budget, when the first fit and one scoring already took more
+// than a third of the rest of the training, tuning stops there and keeps
+// the defaults, says so and counts the time it spent — but for the
+// profile's recency, switched off when the split is random (held-out
+// events not later than the shopper's training ones), as a random split
+// wants.
+func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
+	withTuneClock(t, func(time.Time) time.Duration { return time.Hour })
+	d := syntheticShop(1500, 400, 30_000, 21)
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Join(rep.Lines(), "\n")
+	if rep.Tuned || got != cfg || !strings.Contains(rep.Reason, "the defaults kept") || !strings.Contains(lines, "tuning budget") {
+		t.Fatalf("tuning went on past its budget or did not say why it stopped: tuned %v, %q", rep.Tuned, lines)
+	}
+	if rep.fits != 1 || rep.Candidates > 1 || rep.Duration <= 0 || rep.content == nil {
+		t.Fatalf("%d fits, %d blends scored, duration %s, content model handed on %v: want the first fit only, its time counted and its content model kept",
+			rep.fits, rep.Candidates, rep.Duration, rep.content != nil)
+	}
+	random := func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }
+	got, rep, err = Tune(context.Background(), d, cfg, FitOptions{Split: random})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg
+	want.Profile.RecencyHalfRank = 0
+	if rep.Tuned || got != want || !strings.Contains(rep.Reason, "a random split") {
+		t.Fatalf("on a random split past its budget: recency half-rank %g, %q", got.Profile.RecencyHalfRank, rep.Lines())
+	}
+}
+
+// TestTuningSpendsNoFitOnTooFewHeldOutShoppers: a shop with fewer
+// shoppers on both sides of the split than tuning needs is not fit at all.
+func TestTuningSpendsNoFitOnTooFewHeldOutShoppers(t *testing.T) {
+	d := syntheticShop(20, 100, 2_000, 22)
+	_, rep, err := Tune(context.Background(), d, testConfig(), FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Tuned || rep.fits != 0 || !strings.Contains(rep.Reason, "held-out shoppers") {
+		t.Fatalf("tuned %v after %d fits: %q", rep.Tuned, rep.fits, rep.Lines())
+	}
+}
+
+// blendCase is a scoring cache of n held-out shoppers over two products:
+// the relevant one scores 0.5 with ALS and 1 with popularity, the other
+// 1 with ALS and 0.2 with popularity. The default blend (ALS only) ranks
+// the relevant one second; popularity at ALS's weight ranks it first.
+func blendCase(n int, relevant func(u int) bool) []userCache {
+	cache := make([]userCache, n)
+	for u := range cache {
+		vals := make([]float32, 2*numComponents)
+		vals[0], vals[5] = 0.5, 1
+		vals[numComponents+0], vals[numComponents+5] = 1, 0.2
+		cache[u] = userCache{items: []int32{0, 1}, vals: vals, rel: []bool{relevant(u), false}, nrel: 1}
+		if !relevant(u) {
+			// a shopper whose held-out product is elsewhere: no blend finds it
+			cache[u].rel = []bool{false, false}
+		}
+	}
+	return cache
+}
+
+// TestBlendFitStopsWhenItsTimeIsUp: the blend's fit ends at its deadline
+// with the weights it has, where it would otherwise move them.
+func TestBlendFitStopsWhenItsTimeIsUp(t *testing.T) {
+	cache := blendCase(40, func(int) bool { return true })
+	w := HybridWeights{ALS: 1}
+	tn := &tuner{workers: 1, users: make([]tuneUser, 40)}
+	if got, _ := tn.tuneBlend(cache, w, 3); got == w {
+		t.Fatalf("without a deadline the fit kept %+v", got)
+	}
+	tn.stop = func() bool { return true }
+	tn.scored = 0
+	if got, _ := tn.tuneBlend(cache, w, 3); got != w || tn.scored != 1 {
+		t.Fatalf("past its deadline the fit scored %d blends and chose %+v", tn.scored, got)
+	}
+}
+
+// TestBlendFitIsKeptOnlyBeyondItsNoise: a blend that wins for every
+// held-out shopper is kept; one that wins by one standard error — a gain
+// for a few of forty shoppers, which the fit's many tries find by chance —
+// is not, and the default blend stays.
+func TestBlendFitIsKeptOnlyBeyondItsNoise(t *testing.T) {
+	w := HybridWeights{ALS: 1}
+	tn := &tuner{workers: 1, users: make([]tuneUser, 40)}
+	if got, _, _ := tn.fitBlend(blendCase(40, func(int) bool { return true }), w); got == w {
+		t.Fatalf("a blend better for every shopper was not kept")
+	}
+	// 2 of 40 shoppers gain 0.37 each, the others nothing: the paired
+	// difference is 1.4 standard errors, past the fit's one, within two.
+	few := blendCase(40, func(u int) bool { return u < 2 })
+	if got, per, fitted := tn.fitBlend(few, w); got != w || fitted <= mean(per) {
+		t.Fatalf("a blend within its noise replaced the default: %+v (fit %.4f, kept %.4f)", got, fitted, mean(per))
+	}
+}
+
+// TestChoiceWithinNoiseKeepsTheDefaults: the whole choice is served only
+// when it beats the defaults by more than a standard error of the paired
+// per-shopper difference.
+func TestChoiceWithinNoiseKeepsTheDefaults(t *testing.T) {
+	def := make([]float64, 100)
+	every := make([]float64, 100)
+	noisy := make([]float64, 100)
+	for i := range def {
+		def[i] = 0.2
+		every[i] = 0.25
+		noisy[i] = 0.2
+	}
+	noisy[0], noisy[1] = 0.9, 0 // +0.5 net for two shoppers: 0.005 a shopper, about 0.7 standard errors
+	if _, within := withinNoise(every, def); within {
+		t.Fatal("a gain for every shopper was called noise")
+	}
+	why, within := withinNoise(noisy, def)
+	if !within || !strings.Contains(why, "within its noise") {
+		t.Fatalf("a gain of two shoppers out of a hundred was kept: %q", why)
+	}
+}
+
+// TestTuningFitsLeaveOutWhatTheyNeverScore: tuning's fits train no "bought
+// together" neighbours (a product page's, never a shopper's list) and,
+// with the default budget, no SVD while SVD has no share of the blend;
+// the configuration tuning returns trains both.
+func TestTuningFitsLeaveOutWhatTheyNeverScore(t *testing.T) {
+	d := syntheticShop(600, 300, 12_000, 23)
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	tf := cfg
+	tf.tuneFit = true
+	m, err := Train(context.Background(), d, tf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.bought.nnz() != 0 || m.knn.nnz() == 0 {
+		t.Fatalf("a tuning fit trained %d bought-together pairs (kNN %d)", m.bought.nnz(), m.knn.nnz())
+	}
+	withTuneClock(t, func(time.Time) time.Duration { return 0 })
+	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, svd := rep.stages["svd"]; !rep.Tuned || svd {
+		t.Fatalf("not tuned, or its fits trained SVD: %q", rep.Lines())
+	}
+	if got.tuneFit || got.SVD != cfg.SVD {
+		t.Fatalf("the tuned configuration keeps tuning's marks: tuneFit %v, SVD %+v", got.tuneFit, got.SVD)
+	}
+	final, err := Train(context.Background(), d, got, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.bought.nnz() == 0 || !final.svd.enabled() {
+		t.Fatal("the final training left out bought-together neighbours or SVD")
 	}
 }

@@ -75,6 +75,7 @@ var worlds = []worldSpec{
 	{Name: "ratings", Items: 2000, Users: 2500, Cats: 18, Styles: 6, Days: 300, Sessions: 4, Views: 12, TasteCats: 2, PopSkew: 0.9, Explore: 0.3, Ratings: true, PerUserSplit: true, Seed: 11},
 	{Name: "views-heavy", Items: 3000, Users: 6000, Cats: 25, Styles: 6, Days: 90, Sessions: 5, Views: 6, TasteCats: 2, PopSkew: 0.8, Explore: 0.25, CartRate: 0.02, BuyRate: 0.7, Seed: 12},
 	{Name: "short-histories", Items: 2000, Users: 40000, Cats: 20, Styles: 6, Days: 90, TasteCats: 2, PopSkew: 0.8, Short: true, CartRate: 0.1, BuyRate: 0.5, Seed: 13},
+	{Name: "small-shop", Items: 360, Users: 400, Cats: 8, Styles: 5, Days: 60, Sessions: 3, Views: 3, TasteCats: 2, PopSkew: 0.8, CartRate: 0.12, BuyRate: 0.5, Complements: true, Seed: 14},
 }
 
 var (

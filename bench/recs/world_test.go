@@ -251,3 +251,22 @@ func TestShortHistoriesAreOneToThreeEvents(t *testing.T) {
 		t.Errorf("%d of %d consecutive events of a shopper are more than an hour apart, want visits of their own", apart, gaps)
 	}
 }
+
+// TestSmallShopHasAFewThousandEvents: the suite has a shop of a few
+// thousand events, where tuning's first fit is as large as its budget,
+// with enough shoppers on both sides of tuning's split to tune at all.
+func TestSmallShopHasAFewThousandEvents(t *testing.T) {
+	i := slices.IndexFunc(worlds, func(s worldSpec) bool { return s.Name == "small-shop" })
+	if i < 0 {
+		t.Fatal("no small-shop world in the suite")
+	}
+	w := generate(worlds[i])
+	train, _ := recommender.TimeSplit(w.evs, 0.8)
+	users := map[string]bool{}
+	for _, e := range train {
+		users[e.User] = true
+	}
+	if n := len(w.evs); n < 2_000 || n > 10_000 || len(users) < 100 {
+		t.Fatalf("small-shop has %d events of %d shoppers in its training part, want a few thousand of more than 100", n, len(users))
+	}
+}
