@@ -182,6 +182,19 @@ func (m *Model) shortName(i int32) string {
 	return name
 }
 
+// nameWords is a title's words without a leading brand or article, which
+// neither a reason nor a picture's label repeats.
+func nameWords(title, brand string) []string {
+	words := strings.Fields(title)
+	if b := strings.Fields(brand); len(b) > 0 && len(words) > len(b) && strings.EqualFold(strings.Join(words[:len(b)], " "), strings.Join(b, " ")) {
+		words = words[len(b):]
+	}
+	if len(words) > 1 && isArticle(words[0]) {
+		words = words[1:]
+	}
+	return words
+}
+
 // reasonName quotes a product's title in a reason ("Like the Ultralight
 // Ripstop Nylon… you viewed"): the title without a leading brand, article
 // or trailing size, whole when short, else its first words up to
@@ -190,13 +203,7 @@ func (m *Model) shortName(i int32) string {
 // reads right in languages that name the product last, as English does;
 // fallback is used when the title is empty.
 func reasonName(title, brand, fallback string) string {
-	words := strings.Fields(title)
-	if b := strings.Fields(brand); len(b) > 0 && len(words) > len(b) && strings.EqualFold(strings.Join(words[:len(b)], " "), strings.Join(b, " ")) {
-		words = words[len(b):]
-	}
-	if len(words) > 1 && isArticle(words[0]) {
-		words = words[1:]
-	}
+	words := nameWords(title, brand)
 	if len(words) == 0 {
 		return fallback
 	}
@@ -233,13 +240,7 @@ func reasonName(title, brand, fallback string) string {
 // Dome Tent"); fallback is used when the title is empty. Reasons quote the
 // title instead (reasonName).
 func ShortName(title, brand, fallback string) string {
-	words := strings.Fields(title)
-	if b := strings.Fields(brand); len(b) > 0 && len(words) > len(b) && strings.EqualFold(strings.Join(words[:len(b)], " "), strings.Join(b, " ")) {
-		words = words[len(b):]
-	}
-	if len(words) > 1 && isArticle(words[0]) {
-		words = words[1:]
-	}
+	words := nameWords(title, brand)
 	if len(words) == 0 {
 		return fallback
 	}
