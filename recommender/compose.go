@@ -124,10 +124,22 @@ type ComposedSlot struct {
 	req Request // the request that filled the row, for explanations
 }
 
+// RowFilters are the filters a row applies: a category name, brands and a
+// price range in cents (0 = open).
+type RowFilters struct {
+	Category           string
+	Brands             []string
+	MinPrice, MaxPrice int64
+}
+
 // ComposeOptions tunes composition.
 type ComposeOptions struct {
 	Available func(item string) bool
-	Rand      *rand.Rand // exploration randomness; nil uses a fresh source
+	// Fits, if set, returns the caller's live check of a row's filters
+	// (Request.Fits): the model knows prices, brands and categories as
+	// they were at training.
+	Fits func(RowFilters) func(item string) bool
+	Rand *rand.Rand // exploration randomness; nil uses a fresh source
 	// Explore scales how far observed engagement (Thompson sampling) can
 	// move a free slot, in positions. 0 disables exploration.
 	Explore float64
@@ -663,6 +675,9 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	one := func(req Request, title, anchor string) []ComposedSlot {
 		var items []Recommendation
 		source := req.Strategy.String()
+		if opt.Fits != nil && (req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0) {
+			req.Fits = opt.Fits(RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
+		}
 		if m != nil {
 			items = m.Recommend(req)
 		} else if fallback != nil {

@@ -80,7 +80,7 @@ func Explain(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, status I
 
 // relaxed is a row's request without the rules an explanation looks for.
 func relaxed(req Request, n int) Request {
-	req.Exclude, req.Seen, req.Pins, req.Available, req.folded, req.cover = nil, nil, nil, nil, nil, nil
+	req.Exclude, req.Seen, req.Pins, req.Available, req.Fits, req.folded, req.cover = nil, nil, nil, nil, nil, nil, nil
 	req.ExcludeSeen, req.AllowRepurchase = false, true
 	req.N = n
 	return req

@@ -342,7 +342,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		if len(out) >= n {
 			break
 		}
-		if !ok(c.item, c.launch) {
+		if !ok(c.item, c.launch) || req.Fits != nil && !req.Fits(c.item.ID) {
 			continue
 		}
 		taken[c.item.ID] = true
@@ -363,7 +363,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 			if len(out) >= n {
 				break
 			}
-			if it := l.items[li]; ok(it, true) {
+			if it := l.items[li]; ok(it, true) && (req.Fits == nil || req.Fits(it.ID)) {
 				taken[it.ID] = true
 				out = append(out, Recommendation{ItemID: it.ID, Reason: reasonNew, Source: New.String()})
 			}
@@ -373,7 +373,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		if len(out) >= n {
 			break
 		}
-		if it := m.cat.items[j]; ok(it, false) {
+		if it := m.cat.items[j]; ok(it, false) && (req.Fits == nil || req.Fits(it.ID)) {
 			taken[it.ID] = true
 			out = append(out, Recommendation{ItemID: it.ID, Reason: reasonNew, Source: New.String()})
 		}

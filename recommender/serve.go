@@ -44,6 +44,13 @@ type Request struct {
 	// replaces the training-time snapshot Item.Active && Item.Stock > 0.
 	Available func(item string) bool
 
+	// Fits, if set, is the caller's live check of the request's filters
+	// (category, brands, price range) against today's catalog: the model
+	// filters by the catalog as it was at training, and a product since
+	// repriced or moved is checked here. Like Available it runs on the
+	// finalists only; pins are not subject to it (their caller checks them).
+	Fits func(item string) bool
+
 	// Launches, when set, are the products created since the model was
 	// trained, for the NewForYou strategy (see Model.Launches).
 	Launches *Launches
@@ -488,12 +495,13 @@ type filter struct {
 	brands      []int32
 	minP, maxP  int64
 	available   func(string) bool
+	fits        func(string) bool
 }
 
 func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
 	if !ignoreStock {
-		f.available = req.Available
+		f.available, f.fits = req.Available, req.Fits
 	}
 	if req.Category != "" {
 		id, ok := m.cat.catIndex[req.Category]
@@ -613,6 +621,13 @@ func (f *filter) stockOK(j int32) bool {
 	return f.m.avail[j]
 }
 
+// finalOK applies the caller's live checks (Available and Fits) to a
+// finalist.
+func (f *filter) finalOK(j int32) bool {
+	id := f.m.cat.items[j].ID
+	return (f.available == nil || f.available(id)) && (f.fits == nil || f.fits(id))
+}
+
 // allowed applies every rule except a caller-supplied Available, which is
 // checked only on the few finalists (it may be slow).
 func (f *filter) allowed(j int32) bool {
@@ -661,7 +676,7 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 	}
 	n := len(m.cat.items)
 	for k := pool; ; k *= 4 {
-		if f.available != nil {
+		if f.available != nil || f.fits != nil {
 			k += k/2 + 8
 		}
 		if s.scanning {
@@ -705,7 +720,7 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 		idx, sc := s.heap.sorted()
 		s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
 		for t, j := range idx {
-			if f.available != nil && !f.available(m.cat.items[j].ID) {
+			if !f.finalOK(j) {
 				continue
 			}
 			s.picked = append(s.picked, j)
@@ -816,7 +831,7 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 			if len(s.picked) >= want {
 				return
 			}
-			if !f.allowed(j) || f.available != nil && !f.available(m.cat.items[j].ID) {
+			if !f.allowed(j) || !f.finalOK(j) {
 				continue
 			}
 			s.mark[j] = s.epoch

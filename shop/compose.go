@@ -247,6 +247,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
+	opt.Fits = cat.RowFits
 	opt.Launches = s.Launches(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
@@ -326,6 +327,9 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 	req.Available = func(ext string) bool {
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
+	}
+	if req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0 {
+		req.Fits = cat.RowFits(recommender.RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
 	}
 	if s.IsForgotten(req.User) {
 		// A deleted shopper: served like a stranger, never their history.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"storefront/models"
+	"storefront/recommender"
 )
 
 // A slot's filters (category, brands, price range) hold for its pins too: a
@@ -76,4 +77,36 @@ func (c *Catalog) PinsWithinFilters(sl *models.Slot) []string {
 // plainCents writes cents as the slot form does: 1999 → "19.99".
 func plainCents(c int64) string {
 	return fmt.Sprintf("%d.%02d", c/100, c%100)
+}
+
+// RowFits is the live check of a row's filters (recommender.ComposeOptions.Fits):
+// whether a product, as the catalog has it now, lies under the category
+// (by name), is of one of the brands and costs within the range. The model
+// knows the catalog as it was at training; a product a merchandiser has
+// since repriced or moved leaves the rows it no longer fits at once.
+func (c *Catalog) RowFits(f recommender.RowFilters) func(item string) bool {
+	var under map[uint]bool
+	if f.Category != "" {
+		under = map[uint]bool{}
+		for _, n := range c.byCatID {
+			if strings.EqualFold(n.Name, f.Category) {
+				for _, id := range n.Descendants {
+					under[id] = true
+				}
+			}
+		}
+	}
+	return func(item string) bool {
+		p, ok := c.ProductByExt(item)
+		if !ok {
+			return false
+		}
+		if under != nil && !under[p.CategoryID] {
+			return false
+		}
+		if len(f.Brands) > 0 && !slices.ContainsFunc(f.Brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), strings.TrimSpace(p.Brand)) }) {
+			return false
+		}
+		return (f.MinPrice <= 0 || p.PriceCents >= f.MinPrice) && (f.MaxPrice <= 0 || p.PriceCents <= f.MaxPrice)
+	}
 }
