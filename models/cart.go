@@ -34,12 +34,18 @@ func (db *DB) CartCount(ctx context.Context, owner string) (int, error) {
 	return n, nil
 }
 
-// AddToCart adds qty units of a product, capped by stock.
+// AddToCart adds qty units of a product, capped by stock. Adds to one cart
+// and its checkout take turns (one lock per cart, across every instance on
+// PostgreSQL): two adds at once both count, and an add never lands between
+// a checkout's reading of the cart and its emptying.
 func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty int) error {
 	if qty < 1 || qty > MaxLineQuantity {
 		return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Choose a quantity from 1 to %d.", MaxLineQuantity)}}
 	}
 	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockTx(tx, cartLockKey(owner)); err != nil {
+			return fmt.Errorf("models: add to cart: %w", err)
+		}
 		var p Product
 		if err := tx.First(&p, productID).Error; err != nil {
 			return notFound(err, "add product %d to cart", productID)
@@ -60,6 +66,9 @@ func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty i
 		return nil
 	})
 }
+
+// cartLockKey names the lock that a cart's adds and checkout take.
+func cartLockKey(owner string) string { return "checkout:" + owner }
 
 // SetCartQuantity sets a line's quantity; zero removes the line.
 func (db *DB) SetCartQuantity(ctx context.Context, owner string, productID uint, qty int) error {
@@ -218,8 +227,9 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	var order Order
 	created := false
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// One checkout per cart at a time, whichever instance takes it.
-		if err := lockTx(tx, "checkout:"+owner); err != nil {
+		// One checkout per cart at a time, whichever instance takes it,
+		// and no add to the cart while it is read and emptied.
+		if err := lockTx(tx, cartLockKey(owner)); err != nil {
 			return err
 		}
 		err := tx.Where("idempotency_key = ?", idemKey).First(&order).Error

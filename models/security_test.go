@@ -405,3 +405,51 @@ func TestRegisteringAfterAnImportOfLookAlikeIDs(t *testing.T) {
 		seen[sh.ExternalID] = true
 	}
 }
+
+// The same product added to one cart many times at once (a double click,
+// or two instances of the shop answering one shopper) counts every unit
+// and fails none: the first line is created once, later adds never read a
+// quantity another add is about to change.
+func TestConcurrentAddsToOneCartCountEveryUnit(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	cat := Category{Slug: "c", Name: "C"}
+	if err := db.W.Create(&cat).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := Product{ExternalID: "P", Slug: "p", Title: "P", CategoryID: cat.ID, PriceCents: 500, Stock: 100, Active: true}
+	if err := db.W.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	const adds = 24
+	var wg sync.WaitGroup
+	errs := make(chan error, adds)
+	start := make(chan struct{})
+	for range adds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs <- db.AddToCart(ctx, "v:double-click", p.ID, 1)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("add: %v", err)
+		}
+	}
+	lines, err := db.CartLines(ctx, "v:double-click")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 1 || lines[0].Quantity != adds {
+		q := 0
+		if len(lines) > 0 {
+			q = lines[0].Quantity
+		}
+		t.Fatalf("%d cart lines, the first of %d units; want one line of %d", len(lines), q, adds)
+	}
+}
