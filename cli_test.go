@@ -333,3 +333,23 @@ func runOK(t *testing.T, args ...string) string {
 	}
 	return out.String()
 }
+
+// TestImportSaysOnlyWhatItImported: a products-only import reports the
+// products, not "0 events … (0 events/s)"; an events-only one the events.
+func TestImportSaysOnlyWhatItImported(t *testing.T) {
+	dir := t.TempDir()
+	db, drop, err := models.ScratchTarget(dir, "shop.db")
+	mustDo(t, err)
+	defer drop()
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Oat Milk,Oat drink,Dairy,Oatly,2.49,40,2026-01-01T00:00:00Z\nP2,Rye Bread,Sour rye,Bakery,Fazer,3.10,12,2026-01-01T00:00:00Z\n"), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nu1,P1,view,2026-02-01T10:00:00Z\nu1,P2,purchase,2026-02-01T10:05:00Z\n"), 0o644))
+	out := runOK(t, "import", "--db", db, "--products", pf)
+	if !strings.Contains(out, "imported: 2 products created, 0 updated, 2 categories created in ") || strings.Contains(out, "event") {
+		t.Errorf("a products-only import said %q", out)
+	}
+	out = runOK(t, "import", "--db", db, "--events", ef)
+	if !strings.Contains(out, "imported: 2 events in ") || !strings.Contains(out, "events/s") || strings.Contains(out, "products") {
+		t.Errorf("an events-only import said %q", out)
+	}
+}

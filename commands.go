@@ -76,9 +76,7 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
-	fmt.Fprintf(stdout, "imported: %d products created, %d updated, %d categories created, %d events in %s (%.0f events/s)\n",
-		sum.ProductsCreated, sum.ProductsUpdated, sum.CategoriesCreated, sum.Events, sum.Duration.Round(time.Millisecond), rate)
+	fmt.Fprintln(stdout, importLine(opts, sum))
 	if opts.DeactivateMissing {
 		fmt.Fprintf(stdout, "deactivated %d products missing from %s\n", sum.ProductsDeactivated, opts.Products)
 	}
@@ -86,6 +84,22 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, "published a default homepage built from the shop's categories (edit it at /admin/layout)")
 	}
 	return nil
+}
+
+// importLine says what an import brought in: the products part for a
+// products file, the events part (with its rate) for an events file.
+func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
+	var parts []string
+	if opts.Products != "" {
+		parts = append(parts, fmt.Sprintf("%d products created, %d updated, %d categories created", sum.ProductsCreated, sum.ProductsUpdated, sum.CategoriesCreated))
+	}
+	took := sum.Duration.Round(time.Millisecond)
+	if opts.Events == "" {
+		return fmt.Sprintf("imported: %s in %s", strings.Join(parts, ", "), took)
+	}
+	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
+	parts = append(parts, fmt.Sprintf("%d events", sum.Events))
+	return fmt.Sprintf("imported: %s in %s (%.0f events/s)", strings.Join(parts, ", "), took, rate)
 }
 
 // trainMemoryLimit is the soft heap limit of `storefront train` (unless
