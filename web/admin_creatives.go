@@ -57,6 +57,7 @@ func (s *Server) creativeForm(c echo.Context, sl *models.Slot, cid int) (templat
 	vm := templates.AdminCreativePage{AdminBase: s.adminBase(c, title, ed.nav("layout")), Page: ed.view, SlotID: sl.ID,
 		SlotTitle: slotRow(*sl, false, false).Title, ID: cid, Revision: rev}
 	vm.Categories = []templates.Option{{Value: "", Label: "(no category)"}}
+	vm.LinkExample = linkExample(s.shop.Catalog())
 	if cat := s.shop.Catalog(); cat != nil {
 		var walk func(ns []*CatNode, depth int)
 		walk = func(ns []*CatNode, depth int) {
@@ -107,7 +108,7 @@ func (s *Server) adminCreativeSave(c echo.Context) error {
 	vm.F, vm.Revision = f, rev
 	errs := map[string]string{}
 	if f.Link != "" && !validSlotLink(f.Link) {
-		errs["link"] = "Use a path in the shop such as /c/outdoor, or an https:// address."
+		errs["link"] = linkError(s.shop.Catalog())
 	}
 	if f.Image != "" && !s.imageAllowed(f.Image) {
 		errs["image"] = "Use an uploaded picture, a path in the shop, or an https:// address of a host the shop's product images use."

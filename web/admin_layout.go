@@ -16,6 +16,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
+	"storefront/shop"
 	"storefront/templates"
 )
 
@@ -220,6 +221,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 		}
 		walk(cat.Roots, 0)
 	}
+	vm.LinkExample, vm.BrandsExample = linkExample(s.shop.Catalog()), brandsExample(s.shop.Catalog())
 	return vm
 }
 
@@ -308,7 +310,7 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		}
 	}
 	if f.Link != "" && !validSlotLink(f.Link) {
-		errs["link"] = "Use a path in the shop such as /c/outdoor, or an https:// address."
+		errs["link"] = linkError(cat)
 	}
 	if f.Type == models.SlotCollection && f.Pins == "" {
 		errs["pins"] = "A collection shows its pinned products: pin at least one."
@@ -345,6 +347,60 @@ func pinsOutsideFilters(cat *Catalog, sl *models.Slot) string {
 
 // validSlotLink accepts what the form promises: a path on this site or an
 // https:// address, nothing a browser could read differently.
+// linkExample is one of the shop's category pages, for the forms' hints:
+// the category with the most products in stock, else the first; "/c/…"
+// for a shop without categories.
+func linkExample(cat *shop.Catalog) string {
+	if cat == nil || len(cat.Roots) == 0 {
+		return "/c/…"
+	}
+	best, most := cat.Roots[0], -1
+	for _, r := range cat.Roots {
+		n := 0
+		for _, id := range cat.Popular {
+			if p, ok := cat.Product(id); ok && slices.Contains(r.Descendants, p.CategoryID) {
+				n++
+			}
+		}
+		if n > most {
+			best, most = r, n
+		}
+	}
+	return "/c/" + best.Slug
+}
+
+// brandsExample is two of the shop's brands, its most popular ones, for the
+// brands field's hint; neutral wording for a shop without brands.
+func brandsExample(cat *shop.Catalog) string {
+	var brands []string
+	if cat != nil {
+		for _, id := range cat.Popular {
+			p, ok := cat.Product(id)
+			if !ok {
+				continue
+			}
+			if b := strings.TrimSpace(p.Brand); b != "" && !slices.Contains(brands, b) {
+				if brands = append(brands, b); len(brands) == 2 {
+					break
+				}
+			}
+		}
+	}
+	if len(brands) == 0 {
+		return "Brand names, comma-separated"
+	}
+	return strings.Join(brands, ", ")
+}
+
+// linkError explains a link the forms refuse, with one of the shop's own
+// category pages as the example.
+func linkError(cat *shop.Catalog) string {
+	if ex := linkExample(cat); ex != "/c/…" {
+		return "Use a path in the shop such as " + ex + ", or an https:// address."
+	}
+	return "Use a path in the shop (starting with /), or an https:// address."
+}
+
 func validSlotLink(l string) bool {
 	if strings.ContainsAny(l, " \"'<>`") {
 		return false
