@@ -144,3 +144,50 @@ func TestMerchandiserUploadsAProductImage(t *testing.T) {
 		}
 	})
 }
+
+// TestAnImportedGroceryIsNotDrawnAsOutdoorGoods: a grocer imports a catalog
+// without pictures. On its category page the bagels' and the chickpeas'
+// cards show the neutral picture (their initials, on their category's
+// colour), not a backpack or a frying pan the shop would draw for a "pack"
+// or a "tin"; a tent in the same file is still drawn as a tent.
+func TestAnImportedGroceryIsNotDrawnAsOutdoorGoods(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	file := filepath.Join(t.TempDir(), "grocery.csv")
+	must(t, os.WriteFile(file, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+		"GR1,Hovis Plain Bagels 5 pack,,Food > Bakery,Hovis,1.40,30,\n"+
+		"GR2,Napolina Chickpeas in Water 400g tin,,Food > Bakery,Napolina,0.85,30,\n"+
+		"GR3,Pan de molde integral con semillas,,Food > Bakery,Bimbo,2.10,30,\n"+
+		"GR4,Northpeak Dome Tent,,Food > Bakery,Northpeak,99,30,\n"), 0o644))
+
+	b.step(t, "import the grocery", func(t *testing.T, b *tab) {
+		b.open("/admin/import", `[data-testid="import-form"]`)
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
+		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "4 products created") {
+			t.Fatalf("result reads %q", got)
+		}
+		must(t, s.srv.Shop().RefreshCatalog(context.Background(), true))
+	})
+
+	b.step(t, "the category page's cards", func(t *testing.T, b *tab) {
+		b.open("/c/bakery", `[data-testid="product-card"]`)
+		b.shotWidths("category-grocery")
+		for _, c := range []struct {
+			id, initials string
+			neutral      bool
+		}{{"GR1", "PB", true}, {"GR2", "CW", true}, {"GR3", "PM", true}, {"GR4", "", false}} {
+			p := s.product(c.id)
+			card := `[data-testid="product-card"][data-product-id="` + itoa(int(p.ID)) + `"] img`
+			svg, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`fetch(document.querySelector(`+quote(card)+`).src).then(r => r.text())`, chromedp.EvalAwaitPromise))
+			must(t, err)
+			neutral := strings.Contains(svg, `data-picture="placeholder"`)
+			if neutral != c.neutral || (c.neutral && !strings.Contains(svg, ">"+c.initials+"</text>")) {
+				t.Errorf("%s's card picture (neutral %v, want %v, initials %q): %s", p.Title, neutral, c.neutral, c.initials, svg)
+			}
+		}
+	})
+}

@@ -162,9 +162,6 @@ const (
 	maxShortNameRunes = 24
 )
 
-// wholeTitleRunes is the longest title (without brand) used as it is.
-const wholeTitleRunes = 20
-
 // shortName is how a reason names a product: its title (see reasonName).
 func (m *Model) shortName(i int32) string {
 	if i < 0 || int(i) >= len(m.cat.items) {
@@ -203,6 +200,22 @@ func nameWords(title, brand string) []string {
 // reads right in languages that name the product last, as English does;
 // fallback is used when the title is empty.
 func reasonName(title, brand, fallback string) string {
+	return firstWords(title, brand, fallback, maxNameRunes)
+}
+
+// ShortName is what a picture's label calls a product: like reasonName, the
+// title's first words ("Ultralight Ripstop Nylon…" of "Northpeak Ultralight
+// Ripstop Nylon Dome Tent"), bounded by maxShortNameRunes, so it reads
+// right whatever language the title is written in; fallback is used when
+// the title is empty.
+func ShortName(title, brand, fallback string) string {
+	return firstWords(title, brand, fallback, maxShortNameRunes)
+}
+
+// firstWords is a title without a leading brand or article, whole when it
+// fits in limit runes (else without a trailing size), else its first words
+// up to limit runes with an ellipsis.
+func firstWords(title, brand, fallback string, limit int) string {
 	words := nameWords(title, brand)
 	if len(words) == 0 {
 		return fallback
@@ -211,7 +224,7 @@ func reasonName(title, brand, fallback string) string {
 	// loses a trailing size ("9 rolls"), which says little on its own.
 	for _, ws := range [][]string{words, dropTrailingSizes(words)} {
 		whole := strings.TrimRight(strings.Join(ws, " "), trailingPunct)
-		if whole != "" && utf8.RuneCountInString(whole) <= maxNameRunes {
+		if whole != "" && utf8.RuneCountInString(whole) <= limit {
 			return whole
 		}
 		words = ws
@@ -222,58 +235,21 @@ func reasonName(title, brand, fallback string) string {
 		if prefix != "" {
 			next = prefix + " " + w
 		}
-		if utf8.RuneCountInString(next) > maxNameRunes-1 {
+		if utf8.RuneCountInString(next) > limit-1 {
 			break
 		}
 		prefix = next
 	}
 	if prefix == "" {
 		// The first word alone is longer: its first characters.
-		prefix = string([]rune(words[0])[:maxNameRunes-1])
+		prefix = string([]rune(words[0])[:limit-1])
 	}
 	return strings.TrimRight(prefix, trailingPunct+" ") + "…"
 }
 
-// ShortName is what a picture's label calls a product: a short title as it
-// is ("Trail Runner 2"), else the last words of the title, which in English
-// name the product type ("Dome Tent" of "Northpeak Ultralight Ripstop Nylon
-// Dome Tent"); fallback is used when the title is empty. Reasons quote the
-// title instead (reasonName).
-func ShortName(title, brand, fallback string) string {
-	words := nameWords(title, brand)
-	if len(words) == 0 {
-		return fallback
-	}
-	if whole := strings.Join(words, " "); utf8.RuneCountInString(whole) <= wholeTitleRunes {
-		return whole
-	}
-	// Trailing sizes, pack counts and codes ("SPF 50", "2-Pack", "500 g",
-	// "6 × 330 ml", "9 rolls") say little on their own.
-	words = dropTrailingSizes(words)
-	last := strings.TrimRight(words[len(words)-1], trailingPunct)
-	if last == "" {
-		last = words[len(words)-1]
-	}
-	name := last
-	if len(words) >= 2 && !isJoiner(words[len(words)-2]) {
-		if two := words[len(words)-2] + " " + name; utf8.RuneCountInString(two) <= maxShortNameRunes {
-			name = two
-		}
-	}
-	name = strings.TrimLeft(name, leadingPunct)
-	if utf8.RuneCountInString(name) > maxShortNameRunes {
-		r := []rune(name)
-		name = strings.TrimSpace(string(r[:maxShortNameRunes-1])) + "…"
-	}
-	return name
-}
-
-// trailingPunct and leadingPunct are trimmed from a short name's ends: the
-// comma of "Mature Cheddar, 400 g" and the quotes of `"Finest" Feta`.
-const (
-	trailingPunct = ",;:/-–—(\"“”«»"
-	leadingPunct  = "(\"“”«»"
-)
+// trailingPunct is trimmed from a name's end: the comma of "Mature
+// Cheddar, 400 g".
+const trailingPunct = ",;:/-–—(\"“”«»"
 
 // sizeUnits are the words that, after a number, give a size or a pack count
 // rather than the product ("400 g", "1.5 L", "9 rolls", "24 pack").
@@ -310,10 +286,6 @@ func dropTrailingSizes(words []string) []string {
 
 func isArticle(w string) bool {
 	return strings.EqualFold(w, "the") || strings.EqualFold(w, "a") || strings.EqualFold(w, "an")
-}
-
-func isJoiner(w string) bool {
-	return isArticle(w) || strings.EqualFold(w, "of") || strings.EqualFold(w, "and") || w == "&" || strings.EqualFold(w, "for") || strings.EqualFold(w, "with")
 }
 
 func hasLetter(w string) bool {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,7 +16,9 @@ import (
 
 // productImage draws a product picture as SVG so the shop looks complete
 // without any image files: an illustration of the product's type (a tent,
-// a boot, a mug…) in the product's colour, with its brand and name.
+// a boot, a mug…) in the product's colour when its title or category names
+// a kind the shop can draw, else its initials on its category's colour;
+// with its brand and name.
 func (s *Server) productImage(c echo.Context) error {
 	id, ok := parseProductID(strings.TrimSuffix(c.Param("id"), ".svg"))
 	if !ok {
@@ -131,32 +134,135 @@ var motifs = []struct {
 	{[]string{"book", "novel", "guide", "cookbook"}, `<rect x="70" y="50" width="100" height="136" rx="6" fill="F"/><rect x="70" y="50" width="16" height="136" fill="D"/><rect x="98" y="78" width="58" height="8" fill="L"/><rect x="98" y="94" width="44" height="6" fill="L"/>`},
 }
 
-// fallbackMotif is a parcel: for product types no motif knows.
-const fallbackMotif = `<rect x="64" y="80" width="112" height="88" rx="8" fill="F"/><path d="M64 80 L120 60 L176 80" fill="D"/><rect x="112" y="80" width="16" height="88" fill="D"/>`
+// ambiguousWords name one of the motifs' kinds in some shops and something
+// else in others: "pack" of a backpack and of six bagels, "tin" of a loaf
+// tin and of chickpeas, "bar" of a barbell and of chocolate, "pan" of a
+// frying pan and of bread in Spanish. They choose a drawing only in a
+// category that is itself a known kind (a "Loaf Tin" in Bakeware).
+var ambiguousWords = map[string]bool{
+	"shelter": true, "pack": true, "slip-on": true, "flat": true, "runner": true, "pad": true, "liner": true, "sheet": true,
+	"cup": true, "kettle": true, "press": true, "grinder": true, "espresso": true,
+	"oil": true, "mist": true, "cream": true, "filter": true, "mask": true,
+	"light": true, "bulb": true, "pendant": true,
+	"pan": true, "casserole": true, "tin": true, "tray": true, "dish": true, "rack": true, "basket": true,
+	"bank": true, "hub": true, "card": true, "desk": true, "mouse": true, "tracker": true, "ring": true,
+	"box": true, "hamper": true, "unit": true, "pot": true, "print": true, "art": true,
+	"jacket": true, "vest": true, "jersey": true, "tee": true, "polo": true, "henley": true, "top": true,
+	"mat": true, "towel": true, "strap": true, "block": true, "wheel": true, "roller": true, "guard": true,
+	"lock": true, "pump": true, "bag": true, "band": true, "rope": true, "bar": true, "bench": true, "ball": true, "cone": true,
+	"stick": true, "gel": true, "set": true, "kit": true, "train": true, "run": true, "robot": true, "treehouse": true,
+	"game": true, "dice": true, "teaser": true, "bear": true, "bunny": true, "elephant": true, "fox": true, "dinosaur": true, "guide": true,
+}
 
-// motifFor picks the illustration for a product from its name, checking
-// the last words (the product type) before the rest.
-func motifFor(title, category string) string {
-	split := func(s string) []string {
-		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == ',' || r == '–' || r == '(' || r == ')' || r == '&' })
+// categoryKinds are category names that are kinds of product the shop can
+// draw. In such a category an ambiguous word of a title picks a drawing
+// ("Loaf Tin" in Bakeware); a category of one kind also gives the drawing
+// of a product whose title has no telling word (a novel's title in
+// Fiction is drawn as a book), by a word of that kind's motif; "" is a
+// category of several kinds, whose other products get no drawing (a "Stand
+// Mixer" in Small Appliances is no kettle). A category whose name is
+// itself a motif's word ("Tents", "Hiking Boots") needs no entry.
+var categoryKinds = map[string]string{
+	"books": "book", "fiction": "book", "cookbooks": "book", "travel guides": "book", "children's books": "book",
+	"jackets": "coat", "knitwear": "jumper", "bedding": "duvet", "lighting": "lamp",
+	"skincare": "serum", "hair care": "shampoo", "fragrance": "perfume", "board games": "game", "plush toys": "teddy",
+	"camp kitchen": "", "coffee & tea": "", "small appliances": "", "cookware": "", "bakeware": "", "decor": "", "storage": "",
+	"team sports": "", "cycling": "", "fitness equipment": "", "yoga": "", "makeup": "", "building sets": "",
+}
+
+// motifWords splits a name into lower-case words.
+func motifWords(s string) []string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == ' ' || r == ',' || r == '–' || r == '(' || r == ')' || r == '&' || r == '/' || r == '>'
+	})
+	for i, w := range words {
+		words[i] = strings.TrimSuffix(strings.Trim(w, "'’.\"“”«»:;!?"), "'s")
 	}
-	for _, words := range [][]string{split(title), split(category)} {
-		for i := len(words) - 1; i >= 0; i-- {
-			w := strings.TrimSuffix(strings.Trim(words[i], "'’."), "'s")
-			for _, m := range motifs {
-				if slices.Contains(m.words, w) || slices.Contains(m.words, strings.TrimSuffix(w, "s")) {
-					return m.svg
-				}
+	return words
+}
+
+// motifOf is the index of the motif a word names (a plural too), and
+// whether the word names its kind in any shop (not an ambiguous word).
+func motifOf(w string) (idx int, sure bool) {
+	forms := []string{w, strings.TrimSuffix(w, "s"), strings.TrimSuffix(w, "es")}
+	for _, form := range forms {
+		for i, m := range motifs {
+			if slices.Contains(m.words, form) {
+				return i, !slices.ContainsFunc(forms, func(f string) bool { return ambiguousWords[f] })
 			}
 		}
 	}
-	return fallbackMotif
+	return -1, false
 }
 
+// categoryMotif reports whether a category is a kind of product the shop
+// can draw, and the motif of its kind when it has one kind (else -1).
+func categoryMotif(category string) (idx int, known bool) {
+	if k, ok := categoryKinds[strings.ToLower(strings.TrimSpace(category))]; ok {
+		if k == "" {
+			return -1, true
+		}
+		i, _ := motifOf(k)
+		return i, true
+	}
+	words := motifWords(category)
+	for i := len(words) - 1; i >= 0; i-- {
+		if m, sure := motifOf(words[i]); m >= 0 && sure {
+			return m, true
+		}
+	}
+	return -1, false
+}
+
+// motifFor picks the drawing of a product, and reports whether there is
+// one: the product is drawn only as a kind its title or its category
+// really names. In a category that is a known kind, any word of the title
+// can pick the drawing (the last words first: "Loaf Tin" in Bakeware is a
+// tin, not a loaf), else the category's kind is drawn if it has one. In any other
+// category only a word that always names its kind, among the title's last
+// two words (the product type, in English), draws it ("Dome Tent"); a
+// grocery's "Bagels 6 pack" or "Chickpeas 400 g tin", or a title in a
+// language the words do not know, gets no drawing.
+func motifFor(title, category string) (string, bool) {
+	words := motifWords(title)
+	if cm, known := categoryMotif(category); known {
+		for i := len(words) - 1; i >= 0; i-- {
+			if m, _ := motifOf(words[i]); m >= 0 {
+				return motifs[m].svg, true
+			}
+		}
+		if cm >= 0 {
+			return motifs[cm].svg, true
+		}
+		return "", false
+	}
+	var tail []string // the last two words with a letter and no digit
+	for i := len(words) - 1; i >= 0 && len(tail) < 2; i-- {
+		w := words[i]
+		if strings.IndexFunc(w, unicode.IsLetter) < 0 || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+			continue
+		}
+		tail = append(tail, w)
+	}
+	for _, w := range tail {
+		if m, sure := motifOf(w); m >= 0 && sure {
+			return motifs[m].svg, true
+		}
+	}
+	return "", false
+}
+
+// drawProduct is a product's picture: its kind drawn in its colour when
+// motifFor knows the kind, else a neutral picture (placeholder) that
+// draws no object it might not be.
 func drawProduct(id, title, brand, category string) string {
-	c := productColour(id, title)
-	shape := strings.NewReplacer(`"F"`, `"`+c.fill+`"`, `"D"`, `"`+c.dark+`"`, `"L"`, `"#f4efe6"`).Replace(motifFor(title, category))
 	label := recommender.ShortName(title, brand, category)
+	shape, ok := motifFor(title, category)
+	if !ok {
+		return placeholder(title, brand, category, label)
+	}
+	c := productColour(id, title)
+	shape = strings.NewReplacer(`"F"`, `"`+c.fill+`"`, `"D"`, `"`+c.dark+`"`, `"L"`, `"#f4efe6"`).Replace(shape)
 	hue := hash32(category) % 360
 	return fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 240" width="240" height="240" role="img" aria-label="%s">
 <defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(%d,30%%,96%%)"/><stop offset="1" stop-color="hsl(%d,25%%,89%%)"/></linearGradient></defs>
@@ -166,4 +272,50 @@ func drawProduct(id, title, brand, category string) string {
 <text x="120" y="208" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="11" font-weight="700" letter-spacing="1" fill="#4a4a4a">%s</text>
 <text x="120" y="226" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="12" fill="#333">%s · %s</text>
 </svg>`, html.EscapeString(title), hue, hue, shape, html.EscapeString(strings.ToUpper(brand)), html.EscapeString(label), c.name)
+}
+
+// placeholder is the picture of a product of a kind the shop cannot draw:
+// the initials of its name in a disc on a ground whose colour comes from
+// its category (so one category's products look alike and the next
+// category's differ), with its brand and short name below.
+func placeholder(title, brand, category, label string) string {
+	hue := placeholderHues[hash32(strings.ToLower(category))%uint32(len(placeholderHues))]
+	return fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 240" width="240" height="240" role="img" aria-label="%s" data-picture="placeholder">
+<defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(%d,42%%,93%%)"/><stop offset="1" stop-color="hsl(%d,36%%,84%%)"/></linearGradient></defs>
+<rect width="240" height="240" fill="url(#bg)"/>
+<circle cx="120" cy="98" r="58" fill="hsl(%d,34%%,40%%)"/>
+<circle cx="120" cy="98" r="50" fill="none" stroke="#fff" stroke-opacity=".35" stroke-width="2"/>
+<text x="120" y="98" dy=".35em" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="44" font-weight="700" letter-spacing="1" fill="#fff">%s</text>
+<text x="120" y="188" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="11" font-weight="700" letter-spacing="1" fill="hsl(%d,30%%,28%%)">%s</text>
+<text x="120" y="210" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="14" font-weight="700" fill="#2b2b2b">%s</text>
+</svg>`, html.EscapeString(title), hue, hue, hue, html.EscapeString(initials(label)), hue, html.EscapeString(strings.ToUpper(brand)), html.EscapeString(label))
+}
+
+// placeholderHues are the hues of the neutral pictures' grounds, far enough
+// apart that neighbouring categories read as different colours (a hue
+// drawn from all 360 often lands next to another).
+var placeholderHues = []int{4, 24, 42, 88, 140, 168, 192, 212, 232, 262, 292, 330}
+
+// initials are the first letters of a name's first two words that start
+// with a letter, leaving out short lower-case words ("Chickpeas in Water"
+// → "CW"; "Yaourt à la fraise" → "YF"; "Зимние ботинки" → "ЗБ"), or the
+// name's first character.
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		r := []rune(strings.TrimLeft(w, "\"“”«»('‘’"))
+		if len(r) == 0 || !unicode.IsLetter(r[0]) || (len(r) <= 2 && unicode.IsLower(r[0])) {
+			continue
+		}
+		out = append(out, unicode.ToUpper(r[0]))
+		if len(out) == 2 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		if r := []rune(strings.TrimSpace(name)); len(r) > 0 {
+			out = r[:1]
+		}
+	}
+	return string(out)
 }

@@ -20,8 +20,8 @@ func TestProductImagesDifferByTypeAndColour(t *testing.T) {
 	}
 	seen := map[string]string{}
 	for _, tt := range types {
-		m := motifFor(tt.title, tt.category)
-		if m == fallbackMotif {
+		m, ok := motifFor(tt.title, tt.category)
+		if !ok {
 			t.Errorf("%q has no illustration of its own", tt.title)
 		}
 		if prev, dup := seen[m]; dup {
@@ -44,5 +44,67 @@ func TestProductImagesDifferByTypeAndColour(t *testing.T) {
 	svg := drawProduct("SKU-1", `Tent "<x>"`, "Peak & Co", "Tents")
 	if strings.Contains(svg, "<x>") || !strings.Contains(svg, "PEAK &amp; CO") {
 		t.Errorf("title or brand not escaped: %s", svg)
+	}
+}
+
+// A product is drawn only as a kind its title or category really names: a
+// grocery's "pack", "tin", "bar" or "rings", a title in another language
+// or a kind the shop cannot draw get the neutral picture (initials on the
+// category's colour), never a backpack, a frying pan or a dumbbell.
+func TestUnknownKindsGetTheNeutralPicture(t *testing.T) {
+	for _, tt := range []struct{ title, brand, category, initials string }{
+		{"Hovis Plain Bagels 5 pack", "Hovis", "Bakery", "PB"},
+		{"Pink Lady Apples 6 pack", "Pink Lady", "Fruit & Vegetables", "AP"},
+		{"Napolina Chickpeas in Water 400g tin", "Napolina", "Tins & Jars", "CW"},
+		{"Cadbury Dairy Milk Chocolate Bar 110g", "Cadbury", "Chocolate & Sweets", "DM"},
+		{"Kettle Chips Sea Salt 150g", "Kettle", "Crisps & Snacks", "CS"},
+		{"Onion Rings 80g", "Walkers", "Crisps & Snacks", "OR"},
+		{"Cookie Dough Ice Cream 465ml", "Ben & Jerry's", "Frozen", "CD"},
+		{"English Breakfast Tea 80 bags", "Twinings", "Tea & Coffee", "EB"},
+		{"Haribo Gold Bears 140g", "Haribo", "Chocolate & Sweets", "GB"},
+		{"Pan de molde integral con semillas", "Bimbo", "Panadería", "PM"},
+		{"Yaourt à la fraise 4 x 125 g", "Danone", "Crèmerie", "YF"},
+		{"Гречневая крупа 900 г", "Увелка", "Крупы", "ГК"},
+		{"Brightwell Stand Mixer", "Brightwell", "Small Appliances", "SM"},
+	} {
+		if _, ok := motifFor(tt.title, tt.category); ok {
+			t.Errorf("%q in %q gets a drawing", tt.title, tt.category)
+		}
+		svg := drawProduct("G1", tt.title, tt.brand, tt.category)
+		if !strings.Contains(svg, `data-picture="placeholder"`) || !strings.Contains(svg, ">"+tt.initials+"</text>") {
+			t.Errorf("%q is not the neutral picture with initials %q: %s", tt.title, tt.initials, svg)
+		}
+		for _, m := range motifs {
+			if strings.Contains(svg, m.svg[:40]) {
+				t.Errorf("%q's neutral picture draws the %s motif", tt.title, m.words[0])
+			}
+		}
+	}
+	// One category's neutral pictures share a colour; another's differs.
+	hueOf := func(svg string) string { return svg[strings.Index(svg, "hsl(") : strings.Index(svg, "hsl(")+8] }
+	a, b := drawProduct("1", "Plain Bagels", "", "Bakery"), drawProduct("2", "Sourdough Loaf", "", "Bakery")
+	if hueOf(a) != hueOf(b) || hueOf(a) == hueOf(drawProduct("3", "Cheddar", "", "Dairy")) {
+		t.Errorf("neutral colours by category: %s %s %s", hueOf(a), hueOf(b), hueOf(drawProduct("3", "Cheddar", "", "Dairy")))
+	}
+	// A kind's own word is drawn in any category; an ambiguous word only
+	// in a category of its kind; a one-kind category draws its kind.
+	for _, tt := range []struct{ title, category, kind string }{
+		{"Northpeak Dome Tent", "Sale", "tent"},
+		{"Acme Hiking Backpack 30 L", "New In", "backpack"},
+		{"Hearthstone Loaf Tin", "Bakeware", "pan"},
+		{"Northpeak Trekking Pack", "Backpacks", "backpack"},
+		{"A Forgotten House", "Fiction", "book"},
+	} {
+		svg, ok := motifFor(tt.title, tt.category)
+		if i, _ := motifOf(tt.kind); !ok || svg != motifs[i].svg {
+			t.Errorf("%q in %q is not drawn as a %s", tt.title, tt.category, tt.kind)
+		}
+	}
+	if svg := drawProduct("G9", `<b onload="x">Crusty</b> Loaf`, "Bread & Co", "Bakery"); strings.Contains(svg, "<b") || !strings.Contains(svg, "BREAD &amp; CO") {
+		t.Errorf("the neutral picture's text is not escaped: %s", svg)
+	}
+	// Labels are the title's first words, not its last.
+	if svg := drawProduct("T1", "Northpeak Ultralight Ripstop Nylon Dome Tent", "Northpeak", "Tents"); !strings.Contains(svg, "Ultralight Ripstop…") {
+		t.Errorf("the tent's label: %s", svg)
 	}
 }
