@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"storefront/models"
+)
+
+// TestARowsPriceRangeFollowsTheCatalog: a merchandiser narrows a row to a
+// price range; when the catalog form raises the price of one of its
+// products above the range, shoppers no longer see it in the row, without
+// waiting for the next training.
+func TestARowsPriceRangeFollowsTheCatalog(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	trending := s.draftSlotIDs()[models.SlotTrending]
+	sel := `section[data-slot-id="` + trending + `"] [data-product-id]`
+	b := newBrowser(t, s)
+	var cards []string
+	var maxCents int64
+
+	b.step(t, "the row is narrowed to a price range", func(t *testing.T, b *tab) {
+		var n int64
+		must(t, s.db.R.Model(&models.Product{}).Where("active AND stock > 0").Count(&n).Error)
+		var median models.Product
+		must(t, s.db.R.Where("active AND stock > 0").Order("price_cents, id").Offset(int(n/2)).First(&median).Error)
+		maxCents = median.PriceCents
+		b.adminLogIn()
+		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
+		b.fill(`input[name="max_price"]`, fmt.Sprintf("%d.%02d", maxCents/100, maxCents%100))
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
+		b.publishDraft()
+		shopper := b.incognito()
+		eventually(t, 8*time.Second, func() string {
+			shopper.open("/", `section[data-slot-id]`)
+			if cards = shopper.attrs(sel, "data-product-id"); len(cards) == 0 {
+				return "the narrowed row shows no cards"
+			}
+			return ""
+		})
+	})
+
+	b.step(t, "a product repriced above the range leaves the row", func(t *testing.T, b *tab) {
+		id, err := strconv.ParseUint(cards[0], 10, 32)
+		must(t, err)
+		var p models.Product
+		must(t, s.db.R.First(&p, id).Error)
+		row := `[data-testid="catalog-row"][data-product-id="` + cards[0] + `"]`
+		high := maxCents * 2
+		b.open("/admin/catalog?q="+p.ExternalID, row)
+		b.fill(row+` input[name="price"]`, fmt.Sprintf("%d.%02d", high/100, high%100))
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="confirm-price"]`)
+		b.follow(`[data-testid="confirm-price-save"]`, `[data-testid="flash"]`)
+		if got := s.product(p.ExternalID).PriceCents; got != high {
+			t.Fatalf("the price is %d cents, want %d", got, high)
+		}
+		// A new visitor each time: a visitor's second homepage moves
+		// the cards they passed over on the first down the row.
+		eventually(t, 8*time.Second, func() string {
+			shopper := b.incognito()
+			shopper.open("/", `section[data-slot-id]`)
+			now := shopper.attrs(sel, "data-product-id")
+			if slices.Contains(now, cards[0]) {
+				return fmt.Sprintf("product %s, now at %d cents, is still in the row under %d: %v", cards[0], high, maxCents, now)
+			}
+			return ""
+		})
+	})
+}
