@@ -312,8 +312,10 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 		if node, ok := cat.CategoryByName(spec.Category); ok {
 			under, reason = node, "Popular in "+node.Name
 		}
+		// The slot's brands and price range hold here too.
+		fits := cat.RowFits(recommender.RowFilters{Brands: spec.Brands, MinPrice: spec.MinPrice, MaxPrice: spec.MaxPrice})
 		var out []recommender.Recommendation
-		for _, p := range cat.TopIn(ids, under, n, func(p *models.Product) bool { return exclude[p.ExternalID] }) {
+		for _, p := range cat.TopIn(ids, under, n, func(p *models.Product) bool { return exclude[p.ExternalID] || !fits(p.ExternalID) }) {
 			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: reason})
 		}
 		return out

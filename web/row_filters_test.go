@@ -60,3 +60,31 @@ func TestARowsFiltersFollowTheLiveCatalog(t *testing.T) {
 		t.Errorf("the unchanged product %s left the row: %v", before[3], now)
 	}
 }
+
+// Before the first training the rows come from the catalog's popularity,
+// and a row's brands and price range hold there too.
+func TestARowsFiltersHoldBeforeTheFirstTraining(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	row := models.Slot{PageID: page.ID, Position: 4, Type: models.SlotPopular, Title: "Hearth under 20", Strategy: "popular",
+		Brands: "Hearth", MaxPrice: 2000, Size: 8, Enabled: true, Locked: true, Audience: "everyone"}
+	must(t, shop.db.W.Create(&row).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	shop.srv.shop.LayoutChanged()
+	_, doc := shop.newClient().get("/")
+	n := 0
+	doc.Find(`section[data-slot-id="` + utoa(row.ID) + `"] [data-product-id]`).Each(func(_ int, s *goquery.Selection) {
+		n++
+		var p models.Product
+		must(t, shop.db.R.First(&p, s.AttrOr("data-product-id", "")).Error)
+		if p.Brand != "Hearth" || p.PriceCents > 2000 {
+			t.Errorf("the row for Hearth under 20.00 shows %s by %s at %d cents", p.ExternalID, p.Brand, p.PriceCents)
+		}
+	})
+	if n == 0 {
+		t.Error("the row shows nothing; the tea towels (Hearth, 10.00 to 19.00) fit it")
+	}
+}
