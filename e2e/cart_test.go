@@ -3,7 +3,10 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"storefront/web"
 )
@@ -67,6 +70,41 @@ func TestLoginMergesAnonymousCart(t *testing.T) {
 		b.follow(`[data-testid="logout"]`, `[data-testid="login-link"]`)
 		if got := b.text(`[data-testid="cart-count"]`); got != "0" {
 			t.Fatalf("cart badge %q after logout, want 0: the merged lines belong to the account", got)
+		}
+	})
+}
+
+// TestCartQuantityStopsAtStock: the cart's quantity box offers no more
+// than is left, and a form that asks for more anyway (an old page, no
+// browser checks) is refused with how many are left, the line unchanged.
+func TestCartQuantityStopsAtStock(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	tent := s.product("SKU-1") // 5 in stock, $199.99
+	b := newBrowser(t, s)
+
+	b.step(t, "two tents in the cart", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(tent), `[data-testid="add-to-cart"]`)
+		b.fill(`#quantity`, "2")
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		if got := eval[string](b, `document.querySelector('[data-testid="line-quantity"]').max`); got != "5" {
+			t.Fatalf("the quantity box allows up to %q, want the 5 in stock", got)
+		}
+	})
+
+	b.step(t, "ask for nine", func(t *testing.T, b *tab) {
+		b.do("submit nine", chromedp.Evaluate[chromedp.Void](`document.documentElement.setAttribute("data-e2e-stale", "");
+			document.querySelector('[data-testid="line-quantity"]').value = "9";
+			document.querySelector('form.qty-form').submit()`),
+			chromedp.WaitVisible(chromedp.CSS(`html:not([data-e2e-stale]) [data-testid="cart-total"]`)))
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "only 5") || !strings.Contains(got, tent.Title) {
+			t.Fatalf("flash %q, want a refusal naming the 5 left of %s", got, tent.Title)
+		}
+		if got := b.value(`[data-testid="line-quantity"]`); got != "2" {
+			t.Fatalf("cart quantity %q after the refusal, want 2", got)
+		}
+		if got := b.text(`[data-testid="cart-total"]`); got != "$399.98" {
+			t.Fatalf("cart total %q, want $399.98", got)
 		}
 	})
 }

@@ -70,22 +70,49 @@ func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty i
 // cartLockKey names the lock that a cart's adds and checkout take.
 func cartLockKey(owner string) string { return "checkout:" + owner }
 
-// SetCartQuantity sets a line's quantity; zero removes the line.
+// SetCartQuantity sets a line's quantity; zero removes the line. Raising
+// a line above the product's stock is refused with how many are left, as
+// adding is capped at it; lowering is always allowed, even to a quantity
+// still above a stock that fell since (checkout then names the line).
 func (db *DB) SetCartQuantity(ctx context.Context, owner string, productID uint, qty int) error {
 	if qty < 0 || qty > MaxLineQuantity {
 		return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Choose a quantity from 0 to %d.", MaxLineQuantity)}}
 	}
-	tx := db.W.WithContext(ctx)
-	var err error
-	if qty == 0 {
-		err = tx.Where("owner_key = ? AND product_id = ?", owner, productID).Delete(&CartItem{}).Error
-	} else {
-		err = tx.Model(&CartItem{}).Where("owner_key = ? AND product_id = ?", owner, productID).Update("quantity", qty).Error
-	}
-	if err != nil {
-		return fmt.Errorf("models: set cart quantity: %w", err)
-	}
-	return nil
+	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockTx(tx, cartLockKey(owner)); err != nil {
+			return fmt.Errorf("models: set cart quantity: %w", err)
+		}
+		if qty == 0 {
+			if err := tx.Where("owner_key = ? AND product_id = ?", owner, productID).Delete(&CartItem{}).Error; err != nil {
+				return fmt.Errorf("models: set cart quantity: %w", err)
+			}
+			return nil
+		}
+		var line CartItem
+		err := tx.Where("owner_key = ? AND product_id = ?", owner, productID).First(&line).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("models: set cart quantity: %w", err)
+		}
+		if qty > line.Quantity {
+			var p Product
+			if err := tx.First(&p, productID).Error; err != nil {
+				return notFound(err, "set cart quantity of product %d", productID)
+			}
+			if !p.InStock() {
+				return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Sorry, “%s” is out of stock.", p.Title)}}
+			}
+			if qty > p.Stock {
+				return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Sorry, only %d of “%s” left in stock.", p.Stock, p.Title)}}
+			}
+		}
+		if err := tx.Model(&CartItem{}).Where("owner_key = ? AND product_id = ?", owner, productID).Update("quantity", qty).Error; err != nil {
+			return fmt.Errorf("models: set cart quantity: %w", err)
+		}
+		return nil
+	})
 }
 
 // MergeVisitor moves an anonymous visitor's cart and history onto a
