@@ -107,4 +107,21 @@ func TestCartQuantityStopsAtStock(t *testing.T) {
 			t.Fatalf("cart total %q, want $399.98", got)
 		}
 	})
+
+	b.step(t, "add the other three, then one more", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(tent), `[data-testid="add-to-cart"]`)
+		b.fill(`#quantity`, "3")
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		if got := b.value(`[data-testid="line-quantity"]`); got != "5" {
+			t.Fatalf("cart quantity %q, want 5", got)
+		}
+		b.open(web.ProductURL(tent), `[data-testid="add-to-cart"]`)
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "already holds all 5") {
+			t.Fatalf("flash %q after adding a sixth of five, want that the cart already holds all 5", got)
+		}
+		if got := b.text(`[data-testid="cart-count"]`); got != "5" {
+			t.Fatalf("cart badge %q, want 5", got)
+		}
+	})
 }

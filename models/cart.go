@@ -58,6 +58,9 @@ func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty i
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return fmt.Errorf("models: add to cart: %w", err)
 		}
+		if line.Quantity >= min(p.Stock, MaxLineQuantity) {
+			return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Your cart already holds all %d of “%s” you can order.", line.Quantity, p.Title)}}
+		}
 		want := min(line.Quantity+qty, p.Stock, MaxLineQuantity)
 		line.OwnerKey, line.ProductID, line.Quantity = owner, productID, want
 		if err := tx.Save(&line).Error; err != nil {

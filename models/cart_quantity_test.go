@@ -62,3 +62,38 @@ func TestSetCartQuantityRefusesMoreThanStock(t *testing.T) {
 		t.Fatalf("%d lines after setting 0, want the line removed", n)
 	}
 }
+
+// TestAddToCartWhenTheLineHoldsAllTheStock: adding to a line that already
+// holds every one in stock is refused, saying so, instead of reporting an
+// add that changed nothing.
+func TestAddToCartWhenTheLineHoldsAllTheStock(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	cat := Category{Slug: "trainers", Name: "Trainers"}
+	if err := db.W.Create(&cat).Error; err != nil {
+		t.Fatal(err)
+	}
+	p := Product{ExternalID: "T1", Slug: "trainers", Title: "Blue Trainers", CategoryID: cat.ID, PriceCents: 5000, Stock: 3, Active: true}
+	if err := db.W.Create(&p).Error; err != nil {
+		t.Fatal(err)
+	}
+	const owner = "s-all"
+	if err := db.AddToCart(ctx, owner, p.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddToCart(ctx, owner, p.ID, 2); err != nil {
+		t.Fatalf("adding 2 to 2 with 3 in stock: %v, want the line raised to 3", err)
+	}
+	err := db.AddToCart(ctx, owner, p.ID, 1)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Fields["quantity"], "all 3") {
+		t.Fatalf("adding to a line holding all 3 in stock: %v, want a refusal saying so", err)
+	}
+	var l CartItem
+	if err := db.R.Where("owner_key = ? AND product_id = ?", owner, p.ID).First(&l).Error; err != nil {
+		t.Fatal(err)
+	}
+	if l.Quantity != 3 {
+		t.Fatalf("line holds %d, want 3", l.Quantity)
+	}
+}
