@@ -74,4 +74,15 @@ func TestCheckoutFieldErrors(t *testing.T) {
 			t.Fatalf("%d orders, want 1", n)
 		}
 	})
+
+	b.step(t, "the next checkout fills in the address", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(skillet), `[data-testid="add-to-cart"]`)
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		b.follow(`[data-testid="checkout"]`, `[data-testid="checkout-form"]`)
+		for sel, want := range map[string]string{`#street`: "10 Downing Street", `#city`: "London", `#postcode`: "SW1A 2AA", `#country`: "United Kingdom", `#name`: "Ada Shopper"} {
+			if got := b.value(sel); got != want {
+				t.Fatalf("%s is %q on the second checkout, want the last order's %q", sel, got, want)
+			}
+		}
+	})
 }

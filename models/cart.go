@@ -343,6 +343,21 @@ func (db *DB) OrdersOf(ctx context.Context, shopperID uint) ([]Order, error) {
 	return os, nil
 }
 
+// LastAddressOf is the address of the shopper's newest order, to fill in
+// their next checkout; nil when they have not ordered.
+func (db *DB) LastAddressOf(ctx context.Context, shopperID uint) (*Address, error) {
+	var o Order
+	err := db.R.WithContext(ctx).Select("name", "email", "street", "city", "postcode", "country").
+		Where("shopper_id = ?", shopperID).Order("created_at DESC, id DESC").Limit(1).Find(&o).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: last address of shopper %d: %w", shopperID, err)
+	}
+	if o.Street == "" {
+		return nil, nil
+	}
+	return &Address{Name: o.Name, Email: o.Email, Street: o.Street, City: o.City, Postcode: o.Postcode, Country: o.Country}, nil
+}
+
 // OrderOf returns one order if it belongs to the shopper; another
 // shopper's order is reported as not found.
 func (db *DB) OrderOf(ctx context.Context, shopperID, orderID uint) (*Order, error) {

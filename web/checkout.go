@@ -40,6 +40,15 @@ func (s *Server) checkoutForm(c echo.Context) error {
 	if sh, err := s.db.ShopperByID(c.Request().Context(), u.ShopperID); err == nil && sh.Email != nil {
 		addr.Email = *sh.Email
 	}
+	// A returning shopper's last address is filled in.
+	if last, err := s.db.LastAddressOf(c.Request().Context(), u.ShopperID); err != nil {
+		return err
+	} else if last != nil {
+		addr.Name, addr.Street, addr.City, addr.Postcode, addr.Country = last.Name, last.Street, last.City, last.Postcode, last.Country
+		if addr.Email == "" {
+			addr.Email = last.Email
+		}
+	}
 	return s.checkoutPage(c, addr, nil, "", http.StatusOK)
 }
 
