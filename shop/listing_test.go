@@ -2,6 +2,7 @@ package shop
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ func listingCatalog() *Catalog {
 	var ps []models.Product
 	add := func(cat uint, brand string, price int64, pop float64, active bool) {
 		id := uint(len(ps) + 1)
-		ps = append(ps, models.Product{ID: id, CategoryID: cat, Brand: brand, PriceCents: price, Popularity: pop, Active: active,
+		ps = append(ps, models.Product{ID: id, ExternalID: "p" + strconv.Itoa(int(id)), CategoryID: cat, Brand: brand, PriceCents: price, Popularity: pop, Active: active,
 			Stock: 5, CreatedAt: now.Add(time.Duration(id) * time.Hour)})
 	}
 	add(2, "Summit", 19900, 9, true) // 1

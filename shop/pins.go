@@ -29,36 +29,97 @@ func filtersApplyToPins(sl *models.Slot) (category, brandsAndPrice bool) {
 	return true, true
 }
 
+// rowFilter is a row's or slot's filters resolved against the catalog.
+type rowFilter struct {
+	category           *CatNode      // the filter's category, for reasons; nil: none
+	under              map[uint]bool // categories a product may be in; nil: any
+	brands             []string      // empty: any brand
+	minPrice, maxPrice int64         // 0: no bound
+}
+
+// filterMiss is how a product falls outside a rowFilter; its zero value
+// means the product meets every filter.
+type filterMiss struct {
+	category     bool     // not under the filter's category
+	brands       []string // not one of these brands (the filter's)
+	below, above int64    // costs below this minimum or above this maximum
+}
+
+func (m filterMiss) any() bool {
+	return m.category || len(m.brands) > 0 || m.below > 0 || m.above > 0
+}
+
+// outside is the one check of a row's filters, for pins and rows alike:
+// the reasons product p, as the catalog has it now, falls outside f.
+func (f rowFilter) outside(p *models.Product) filterMiss {
+	var m filterMiss
+	if f.under != nil && !f.under[p.CategoryID] {
+		m.category = true
+	}
+	if len(f.brands) > 0 && !slices.ContainsFunc(f.brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), strings.TrimSpace(p.Brand)) }) {
+		m.brands = f.brands
+	}
+	switch {
+	case f.minPrice > 0 && p.PriceCents < f.minPrice:
+		m.below = f.minPrice
+	case f.maxPrice > 0 && p.PriceCents > f.maxPrice:
+		m.above = f.maxPrice
+	}
+	return m
+}
+
+// under is the set of categories at or below n.
+func under(nodes ...*CatNode) map[uint]bool {
+	in := map[uint]bool{}
+	for _, n := range nodes {
+		for _, id := range n.Descendants {
+			in[id] = true
+		}
+	}
+	return in
+}
+
+// slotFilter is the filters slot sl's pins must meet (filtersApplyToPins).
+func (c *Catalog) slotFilter(sl *models.Slot) rowFilter {
+	byCategory, byBrandAndPrice := filtersApplyToPins(sl)
+	var f rowFilter
+	if byCategory && sl.Category != "" {
+		if want, ok := c.CategoryBySlug(sl.Category); ok {
+			f.category, f.under = want, under(want)
+		}
+	}
+	if byBrandAndPrice {
+		f.brands, f.minPrice, f.maxPrice = SplitList(sl.Brands), sl.MinPrice, sl.MaxPrice
+	}
+	return f
+}
+
 // PinOutsideFilters says how product p falls outside slot sl's filters
 // ("is in Tents, outside the slot's category Kitchen"), or "" when it
 // meets them. Prices are written as in the slot form (19.99).
 func (c *Catalog) PinOutsideFilters(sl *models.Slot, p *models.Product) string {
-	byCategory, byBrandAndPrice := filtersApplyToPins(sl)
+	f := c.slotFilter(sl)
+	m := f.outside(p)
 	var why []string
-	if byCategory && sl.Category != "" {
-		if want, ok := c.CategoryBySlug(sl.Category); ok && !slices.Contains(want.Descendants, p.CategoryID) {
-			in := "no category"
-			if n := c.CategoryOf(p); n != nil {
-				in = n.Name
-			}
-			why = append(why, fmt.Sprintf("is in %s, outside the slot's category %s", in, want.Name))
+	if m.category {
+		in := "no category"
+		if n := c.CategoryOf(p); n != nil {
+			in = n.Name
 		}
+		why = append(why, fmt.Sprintf("is in %s, outside the slot's category %s", in, f.category.Name))
 	}
-	if !byBrandAndPrice {
-		return strings.Join(why, " and ")
-	}
-	if brands := SplitList(sl.Brands); len(brands) > 0 && !slices.ContainsFunc(brands, func(b string) bool { return strings.EqualFold(b, strings.TrimSpace(p.Brand)) }) {
+	if len(m.brands) > 0 {
 		by := "has no brand"
 		if strings.TrimSpace(p.Brand) != "" {
 			by = "is by " + p.Brand
 		}
-		why = append(why, fmt.Sprintf("%s, not one of the slot's brands (%s)", by, strings.Join(brands, ", ")))
+		why = append(why, fmt.Sprintf("%s, not one of the slot's brands (%s)", by, strings.Join(m.brands, ", ")))
 	}
-	switch {
-	case sl.MinPrice > 0 && p.PriceCents < sl.MinPrice:
-		why = append(why, fmt.Sprintf("costs %s, below the slot's minimum price %s", plainCents(p.PriceCents), plainCents(sl.MinPrice)))
-	case sl.MaxPrice > 0 && p.PriceCents > sl.MaxPrice:
-		why = append(why, fmt.Sprintf("costs %s, above the slot's maximum price %s", plainCents(p.PriceCents), plainCents(sl.MaxPrice)))
+	if m.below > 0 {
+		why = append(why, fmt.Sprintf("costs %s, below the slot's minimum price %s", plainCents(p.PriceCents), plainCents(m.below)))
+	}
+	if m.above > 0 {
+		why = append(why, fmt.Sprintf("costs %s, above the slot's maximum price %s", plainCents(p.PriceCents), plainCents(m.above)))
 	}
 	return strings.Join(why, " and ")
 }
@@ -85,28 +146,19 @@ func plainCents(c int64) string {
 // knows the catalog as it was at training; a product a merchandiser has
 // since repriced or moved leaves the rows it no longer fits at once.
 func (c *Catalog) RowFits(f recommender.RowFilters) func(item string) bool {
-	var under map[uint]bool
+	rf := rowFilter{brands: f.Brands, minPrice: f.MinPrice, maxPrice: f.MaxPrice}
 	if f.Category != "" {
-		under = map[uint]bool{}
+		// Every category of that name; none known: nothing fits.
+		var named []*CatNode
 		for _, n := range c.byCatID {
 			if strings.EqualFold(n.Name, f.Category) {
-				for _, id := range n.Descendants {
-					under[id] = true
-				}
+				named = append(named, n)
 			}
 		}
+		rf.under = under(named...)
 	}
 	return func(item string) bool {
 		p, ok := c.ProductByExt(item)
-		if !ok {
-			return false
-		}
-		if under != nil && !under[p.CategoryID] {
-			return false
-		}
-		if len(f.Brands) > 0 && !slices.ContainsFunc(f.Brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), strings.TrimSpace(p.Brand)) }) {
-			return false
-		}
-		return (f.MinPrice <= 0 || p.PriceCents >= f.MinPrice) && (f.MaxPrice <= 0 || p.PriceCents <= f.MaxPrice)
+		return ok && !rf.outside(p).any()
 	}
 }
