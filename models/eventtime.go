@@ -30,3 +30,35 @@ func CheckEventTime(t, now time.Time) error {
 	}
 	return nil
 }
+
+// ParseRFC3339 reads a timestamp in any form RFC 3339 allows, which is more
+// than Go's time.RFC3339 layout takes: the "T" and "Z" may be lower case
+// (section 5.6's note), a space may stand for the "T" (the same note), and a
+// leap second is written as second 60 (taken as the next second, 00 of the
+// following minute). Fractional seconds and numeric offsets are read as
+// time.RFC3339 reads them.
+func ParseRFC3339(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err == nil || len(s) < 20 {
+		return t, err
+	}
+	b := []byte(s)
+	if c := b[10]; c == 't' || c == ' ' {
+		b[10] = 'T'
+	}
+	if last := len(b) - 1; b[last] == 'z' {
+		b[last] = 'Z'
+	}
+	leap := b[16] == ':' && b[17] == '6' && b[18] == '0'
+	if leap {
+		b[17], b[18] = '5', '9'
+	}
+	t, err2 := time.Parse(time.RFC3339, string(b))
+	if err2 != nil {
+		return time.Time{}, err
+	}
+	if leap {
+		t = t.Add(time.Second)
+	}
+	return t, nil
+}

@@ -72,3 +72,35 @@ func TestEventsOutsideTheTimeWindowAreNeverStored(t *testing.T) {
 		t.Errorf("good event: %d stored, want 1 (a bad one must not fail the batch it shares)", n)
 	}
 }
+
+func TestParseRFC3339TakesEveryFormTheRFCAllows(t *testing.T) {
+	want := time.Date(2026, 3, 1, 12, 0, 5, 0, time.UTC)
+	for _, s := range []string{
+		"2026-03-01T12:00:05Z",
+		"2026-03-01t12:00:05z", // section 5.6: T and Z may be lower case
+		"2026-03-01 12:00:05Z", // and a space may separate date and time
+		"2026-03-01 12:00:05z",
+		"2026-03-01T17:30:05+05:30",
+		"2026-03-01t04:00:05-08:00",
+		"2026-03-01T12:00:04.999999999-00:00", // rounds nowhere: checked below
+		"2026-03-01T12:00:04.9999999999Z",     // more than nanoseconds
+	} {
+		got, err := ParseRFC3339(s)
+		if err != nil {
+			t.Errorf("ParseRFC3339(%q): %v", s, err)
+			continue
+		}
+		if d := got.Sub(want); d < -time.Microsecond || d > 0 {
+			t.Errorf("ParseRFC3339(%q) = %v, want %v", s, got.UTC(), want)
+		}
+	}
+	// A leap second is the next minute's first second.
+	if got, err := ParseRFC3339("2016-12-31T23:59:60Z"); err != nil || !got.Equal(time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("leap second = %v, %v; want 2017-01-01T00:00:00Z", got, err)
+	}
+	for _, s := range []string{"yesterday", "2026-03-01", "2026-03-01T12:00:05", "2026-03-01x12:00:05Z", "2026-03-01T12:00:61Z", "2026-03-01T12:60:05Z", "2026-03-01T12:00:05y"} {
+		if _, err := ParseRFC3339(s); err == nil {
+			t.Errorf("ParseRFC3339(%q) accepted", s)
+		}
+	}
+}

@@ -700,7 +700,7 @@ const (
 )
 
 func parseTimestamp(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := models.ParseRFC3339(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)", short(s))
 	}
@@ -713,7 +713,7 @@ func parseTimestamp(s string) (time.Time, error) {
 // parseEventTime reads an event's timestamp, inside the window every event
 // source shares (models.CheckEventTime).
 func parseEventTime(s string, now time.Time) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := models.ParseRFC3339(s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)", short(s))
 	}

@@ -544,3 +544,31 @@ func TestImportTakesOldHistoryWhole(t *testing.T) {
 		t.Errorf("oldest stored event at %v, want %v", oldest, want)
 	}
 }
+
+// RFC 3339 allows a lower-case t and z and a space for the T: a shop's
+// export written that way imports, each event at its instant.
+func TestImportTakesEveryTimestampFormOfRFC3339(t *testing.T) {
+	db := openDB(t)
+	events := "user_id,product_id,type,timestamp\n" +
+		"u1,P1,view,2026-02-01t09:00:00z\n" +
+		"u2,P1,view,2026-02-01 10:30:00+01:30\n" +
+		"u3,P3,view,2026-02-01T09:00:00.25Z\n"
+	sum := mustImport(t, db, goodProducts, events)
+	if sum.Events != 3 {
+		t.Fatalf("import = %+v, want 3 events", sum)
+	}
+	want := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	n := 0
+	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
+		n++
+		if d := r.CreatedAt.Sub(want); d < 0 || d > time.Second {
+			t.Errorf("event stored at %v, want %v", r.CreatedAt.UTC(), want)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d events stored, want 3", n)
+	}
+}

@@ -277,7 +277,7 @@ func apiEventTime(raw string, now time.Time) (time.Time, string) {
 	if raw == "" {
 		return now.UTC(), ""
 	}
-	t, err := time.Parse(time.RFC3339, raw)
+	t, err := models.ParseRFC3339(raw)
 	if err != nil {
 		return time.Time{}, fmt.Sprintf("field timestamp: %q is not RFC 3339 (like 2026-03-01T12:00:00Z)", short(raw))
 	}
