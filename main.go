@@ -23,7 +23,7 @@ import (
 const usage = `storefront — a personalized shop in one binary.
 
 Usage:
-  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--train-every 1h] [--memory-limit MiB]
+  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--train-every 1h] [--memory-limit MiB]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
   storefront train     [--db PATH] [--tune-budget auto|0|DURATION] [--cpuprofile FILE]
@@ -47,7 +47,9 @@ type config struct {
 	db            string
 	addr          string
 	secureCookies bool
-	trainEvery    time.Duration
+	// trustedProxies is web.Config.TrustedProxies, as given.
+	trustedProxies string
+	trainEvery     time.Duration
 	// memoryLimitMiB is web.Config.MemoryLimit in MiB (0 automatic, -1 none).
 	memoryLimitMiB int64
 }
@@ -82,6 +84,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "serve":
 		fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen address")
 		fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set when served over TLS)")
+		fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR ranges of the reverse proxies in front of the shop, whose X-Forwarded-For names the client (e.g. 10.0.0.0/24); empty = clients connect directly")
 		fs.DurationVar(&cfg.trainEvery, "train-every", time.Hour, "retrain the recommender this often (0 = never)")
 		fs.Int64Var(&cfg.memoryLimitMiB, "memory-limit", 0, "soft limit of the server's Go memory in MiB; 0 = what the shop holds once started + page caches + headroom, -1 = none (GOMEMLIMIT wins)")
 		if err := fs.Parse(args); err != nil {
@@ -184,6 +187,14 @@ func memoryLimit(mib int64) int64 {
 }
 
 func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
+	proxies, err := web.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("serve: --trusted-proxies: %w", err)
+	}
+	if cfg.secureCookies && len(proxies) == 0 {
+		// TLS is ended by a proxy in front, so every request comes from it.
+		logger.Warn("--secure-cookies without --trusted-proxies: every client behind the TLS proxy shares the proxy's login allowance; give the proxy's address")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	db, err := openDB(cfg.db)
@@ -196,7 +207,7 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	if metricsToken == "" {
 		logger.Info("metrics off: set STOREFRONT_METRICS_TOKEN to serve /metrics to a scraper sending it as a bearer token")
 	}
-	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrainEvery: cfg.trainEvery, Logger: logger,
+	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, TrainEvery: cfg.trainEvery, Logger: logger,
 		MetricsToken: metricsToken, MemoryLimit: memoryLimit(cfg.memoryLimitMiB)}, db)
 	if err != nil {
 		return err

@@ -17,9 +17,10 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.errorHandler
-	// Only the direct peer's address counts; a forged X-Forwarded-For must
-	// not dodge rate limits.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// The client's address (rate limits) is the direct peer's, or, behind
+	// a trusted proxy, the one it forwarded for; a forged X-Forwarded-For
+	// must not dodge rate limits.
+	e.IPExtractor = clientIP(s.cfg.TrustedProxies)
 
 	// A trailing slash is dropped: page requests are redirected, so the
 	// address bar shows the one address of the page; any other method is

@@ -357,6 +357,54 @@ func TestLoginRateLimit(t *testing.T) {
 	})
 }
 
+// Behind the reverse proxy the deployment docs put in front (nginx, a TLS
+// terminator), every request comes from the proxy's address. Told which
+// proxies to trust, the shop limits each client by the address the proxy
+// forwarded for: one client spending its allowance does not lock every
+// other shopper out, and what a client writes into X-Forwarded-For itself
+// changes nothing. Without the setting, X-Forwarded-For is ignored.
+func TestLoginLimitsEachClientBehindATrustedProxy(t *testing.T) {
+	proxies, err := ParseTrustedProxies("127.0.0.1, 10.0.0.0/24")
+	must(t, err)
+	shop := serveShop(t, mustOpenShop(t).db, Config{TrustedProxies: proxies}, false, slowRefill)
+	// nginx's $proxy_add_x_forwarded_for: what the client sent, then the
+	// address it connected from.
+	via := func(client string, spoofed ...string) map[string]string {
+		return map[string]string{"X-Forwarded-For": strings.Join(append(spoofed, client), ", ")}
+	}
+	attacker := shop.newClient()
+	tok := attacker.token("/login")
+	for i := 1; i <= shop.srv.limiter.perIP.burst+1; i++ {
+		// Each guess claims another address in front of the real one.
+		res, _ := attacker.send(http.MethodPost, "/login", loginForm(tok, "user"+utoa(uint(i))+"@example.com", "wrong password"),
+			via("203.0.113.66", "198.51.100."+utoa(uint(i))))
+		want := http.StatusUnauthorized
+		if i > shop.srv.limiter.perIP.burst {
+			want = http.StatusTooManyRequests
+		}
+		if res.StatusCode != want {
+			t.Fatalf("guess %d through the proxy: %d, want %d", i, res.StatusCode, want)
+		}
+	}
+	owner := shop.newClient()
+	tok = owner.token("/login")
+	if res, _ := owner.send(http.MethodPost, "/login", loginForm(tok, "ada@example.com", testPassword), via("198.51.100.7")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a shopper behind the same proxy after another client's guesses: %d, want 303 (signed in)", res.StatusCode)
+	}
+
+	for _, bad := range []string{"10.0.0.0/33", "proxy.internal", "0.0.0.0/0"} {
+		if _, err := ParseTrustedProxies(bad); err == nil {
+			t.Errorf("trusted proxy %q accepted", bad)
+		}
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.RemoteAddr = "203.0.113.9:4711" // not a proxy: its header is its own
+	req.Header.Set("X-Forwarded-For", "198.51.100.7")
+	if got := clientIP(proxies)(req); got != "203.0.113.9" {
+		t.Errorf("a client connecting directly is %s, want its own address 203.0.113.9", got)
+	}
+}
+
 // testClock is a clock tests move by hand instead of sleeping.
 type testClock struct {
 	mu sync.Mutex

@@ -26,6 +26,11 @@ import (
 type Config struct {
 	Addr          string
 	SecureCookies bool // set behind TLS
+	// TrustedProxies are the reverse proxies (load balancers, TLS
+	// terminators) whose X-Forwarded-For is believed: a request from one of
+	// them is the client's at the address the proxy says. Empty: every
+	// request is its direct peer's, and X-Forwarded-For is ignored.
+	TrustedProxies []*net.IPNet
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off.
 	MetricsToken string
