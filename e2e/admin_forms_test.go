@@ -28,9 +28,10 @@ func chromedpSetValue(sel, value string) chromedp.Action[chromedp.Void] {
 // would see it, and in the database.
 
 // TestMerchandiserEditsAnExistingSlot: the edit form of a saved slot saves
-// the new title and size (it once posted to an address with a trailing
-// slash, was redirected as a GET and lost the edit); the editor and the
-// reopened form show the change, and after publishing shoppers see it.
+// the new title, subtitle and size (it once posted to an address with a
+// trailing slash, was redirected as a GET and lost the edit; a row's
+// subtitle was stored but never shown); the editor and the reopened form
+// show the change, and after publishing shoppers see it.
 func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
@@ -50,7 +51,7 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 	})
 
 	b.step(t, "change the title and size and save", func(t *testing.T, b *tab) {
-		b.fill(`#f-title`, "Hot this week", `#f-size`, "5")
+		b.fill(`#f-title`, "Hot this week", `#f-subtitle`, "What our regulars buy now", `#f-size`, "5")
 		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
 		if got := b.path(); got != "/admin/layout" {
 			t.Fatalf("saving landed on %q, want /admin/layout", got)
@@ -69,8 +70,8 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 	b.step(t, "the saved values are in the database and the form", func(t *testing.T, b *tab) {
 		sl, err := s.db.SlotByID(context.Background(), uint(id))
 		must(t, err)
-		if sl.Title != "Hot this week" || sl.Size != 5 {
-			t.Fatalf("stored slot has title %q and size %d", sl.Title, sl.Size)
+		if sl.Title != "Hot this week" || sl.Subtitle != "What our regulars buy now" || sl.Size != 5 {
+			t.Fatalf("stored slot has title %q, subtitle %q and size %d", sl.Title, sl.Subtitle, sl.Size)
 		}
 		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
 		if got, size := b.value(`#f-title`), b.value(`#f-size`); got != "Hot this week" || size != "5" {
@@ -90,6 +91,12 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 			}
 			if got := shopper.text(sel + ` h2`); got != "Hot this week" {
 				return "the trending row is titled " + strconv.Quote(got)
+			}
+			if shopper.count(sel+` [data-testid="row-subtitle"]`) == 0 {
+				return "the trending row shows no subtitle"
+			}
+			if got := shopper.text(sel + ` [data-testid="row-subtitle"]`); got != "What our regulars buy now" {
+				return "the trending row's subtitle reads " + strconv.Quote(got)
 			}
 			if n := shopper.count(sel + ` [data-product-id]`); n == 0 || n > 5 {
 				return "the trending row shows " + strconv.Itoa(n) + " cards, want 1 to 5"

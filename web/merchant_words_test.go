@@ -1,0 +1,41 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"storefront/models"
+)
+
+// TestARowsSubtitleIsShown: the subtitle a merchandiser gives a row in the
+// slot form is shown under its heading on the homepage (it was stored and
+// shown again in the form, but only a hero printed it).
+func TestARowsSubtitleIsShown(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	ids, _ := shop.draft()
+	best := ids[1] // "Best sellers", a popular row
+	must(t, shop.db.W.Model(&models.Slot{}).Where("id = ?", best).Update("subtitle", "Chosen by our staff, every week").Error)
+	_, rev := shop.draft()
+	if res := c.post("/admin/layout/publish", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	_, doc := shop.newClient().get("/")
+	row := doc.Find(`section[data-slot-id="` + utoa(best) + `"]`)
+	if row.Length() != 1 {
+		t.Fatalf("no Best sellers row on the homepage")
+	}
+	if got := strings.TrimSpace(row.Find(`[data-testid="row-subtitle"]`).Text()); got != "Chosen by our staff, every week" {
+		t.Fatalf("the row's subtitle reads %q", got)
+	}
+	var others int
+	doc.Find(`[data-testid="row-subtitle"]`).Each(func(_ int, s *goquery.Selection) { others++ })
+	if others != 1 {
+		t.Fatalf("%d subtitles on the page, want only the one given", others)
+	}
+}
