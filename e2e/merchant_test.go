@@ -118,6 +118,16 @@ func TestAdminChangesShopSettings(t *testing.T) {
 			t.Errorf("the returns page reads %q", got)
 		}
 	})
+
+	b.step(t, "a new shopper is welcomed to the shop by its name", func(t *testing.T, b *tab) {
+		shopper := b.incognito()
+		shopper.open("/register", `#name`)
+		shopper.fill(`#name`, "Grace", `#email`, "grace@example.com", `#password`, "violet kettle harbour 42")
+		shopper.follow(`[data-testid="auth-submit"]`, `[data-testid="flash"]`)
+		if got := shopper.text(`[data-testid="flash"]`); got != "Welcome to Hazel & Oak, Grace." {
+			t.Errorf("the welcome after registering reads %q", got)
+		}
+	})
 }
 
 // TestAdminManagesStaff: the admin adds a merchandiser (the generated

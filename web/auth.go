@@ -92,7 +92,7 @@ func (s *Server) register(c echo.Context) error {
 	if err := s.logIn(c, sh); err != nil {
 		return err
 	}
-	s.flash(c, "Welcome to Storefront, "+sh.Name+".")
+	s.flash(c, "Welcome to "+s.shopSettings(c.Request().Context()).Name+", "+sh.Name+".")
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,5 +38,26 @@ func TestARowsSubtitleIsShown(t *testing.T) {
 	doc.Find(`[data-testid="row-subtitle"]`).Each(func(_ int, s *goquery.Selection) { others++ })
 	if others != 1 {
 		t.Fatalf("%d subtitles on the page, want only the one given", others)
+	}
+}
+
+// TestRegistrationWelcomesToTheShopByName: the flash after registering
+// names the shop from its settings, not "Storefront".
+func TestRegistrationWelcomesToTheShopByName(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	st, err := shop.db.ShopSettings(ctx)
+	must(t, err)
+	st.Name = "Ink & Iron"
+	must(t, shop.db.SaveShopSettings(ctx, "test", st))
+	shop.srv.shopChanged()
+	c := shop.newClient()
+	res := c.post("/register", "/register", url.Values{"name": {"Grace"}, "email": {"grace@example.com"}, "password": {"violet kettle harbour 42"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d", res.StatusCode)
+	}
+	_, doc := c.follow(res)
+	if got := strings.TrimSpace(doc.Find(`[data-testid="flash"]`).Text()); got != "Welcome to Ink & Iron, Grace." {
+		t.Fatalf("the welcome reads %q", got)
 	}
 }
