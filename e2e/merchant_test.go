@@ -255,3 +255,44 @@ func TestImportPreviewShowsABadRow(t *testing.T) {
 		}
 	})
 }
+
+// TestImportNeverAttachesToAnAccount: the merchant imports an events file
+// whose customer happens to have the id of Ada's account. Ada logs in and
+// finds none of that customer's purchases in her taste; the customer's
+// events are under a key of their own.
+func TestImportNeverAttachesToAnAccount(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	file := filepath.Join(t.TempDir(), "old-shop-events.csv")
+	must(t, os.WriteFile(file, []byte("user_id,product_id,type,timestamp\n"+
+		s.ada.ExternalID+",SKU-6,purchase,2026-01-10T10:00:00Z\n"+
+		s.ada.ExternalID+",SKU-7,purchase,2026-01-11T10:00:00Z\n"), 0o644))
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+
+	b.step(t, "the events file is imported", func(t *testing.T, b *tab) {
+		b.open("/admin/import", `[data-testid="import-form"]`)
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#events`), []string{file}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
+		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 events") {
+			t.Fatalf("result reads %q", got)
+		}
+		var mine, theirs int64
+		must(t, s.db.R.Model(&models.Event{}).Where("user_key = ?", s.ada.ExternalID).Count(&mine).Error)
+		must(t, s.db.R.Model(&models.Event{}).Where("user_key = ?", s.ada.ExternalID+"~imported").Count(&theirs).Error)
+		if mine != 0 || theirs != 2 {
+			t.Fatalf("Ada's account holds %d imported events, the imported customer %d; want 0 and 2", mine, theirs)
+		}
+	})
+
+	b.step(t, "Ada's taste holds none of it", func(t *testing.T, b *tab) {
+		a := b.incognito()
+		a.open("/login", `#email`)
+		a.logIn("ada@example.com", testPassword)
+		a.open("/account/interests", `[data-testid="interests-empty"]`)
+		if txt := a.text(`main`); strings.Contains(txt, "Cookware") || strings.Contains(txt, "Hearth") {
+			t.Fatalf("Ada's interests show the imported customer's purchases: %q", txt)
+		}
+	})
+}

@@ -180,23 +180,89 @@ func (b *BulkTx) CreateShoppers(ss []Shopper) error {
 	return nil
 }
 
-// EnsureShoppers creates an account without email or password for every
-// external user id that has none yet, and returns how many were created.
-func (b *BulkTx) EnsureShoppers(externalIDs []string) (int64, error) {
-	if len(externalIDs) == 0 {
-		return 0, nil
+// EnsureShoppers is ImportShoppers for callers that need only the count.
+func (b *BulkTx) EnsureShoppers(fileIDs []string) (int64, error) {
+	_, n, err := b.ImportShoppers(fileIDs)
+	return n, err
+}
+
+// ImportShoppers finds or creates the customer behind each user id of an
+// import's events file and returns, in order, the user key their events
+// go under (their ExternalID), and how many customers it created. A
+// customer an earlier import gave that id keeps their key, so a re-import
+// adds to their history. An id a registered account (or another imported
+// customer) already uses as its key is never attached to it: the
+// customer gets a key of their own, the id with "~imported" (and a number
+// if need be) after it.
+func (b *BulkTx) ImportShoppers(fileIDs []string) ([]string, int64, error) {
+	keys := make([]string, len(fileIDs))
+	if len(fileIDs) == 0 {
+		return keys, 0, nil
 	}
+	var have []struct {
+		ExternalID string
+		ImportedAs *string
+		Registered bool
+	}
+	err := b.tx.Model(&Shopper{}).Select("external_id, imported_as, COALESCE(password_hash, '') <> '' AS registered").
+		Find(&have).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: list shoppers: %w", err)
+	}
+	byImport := make(map[string]string, len(have)) // file id → key
+	taken := make(map[string]bool, len(have)+len(fileIDs))
+	for _, h := range have {
+		taken[h.ExternalID] = true
+		if h.ImportedAs != nil {
+			byImport[*h.ImportedAs] = h.ExternalID
+		}
+	}
+	// Customers nobody can log in as (no password) that no import has
+	// named yet (the seeded demo's) are found by their key, and named now.
+	unnamed := map[string]bool{}
+	for _, h := range have {
+		if _, ok := byImport[h.ExternalID]; !ok && h.ImportedAs == nil && !h.Registered {
+			unnamed[h.ExternalID] = true
+		}
+	}
+	var claim []string
 	now := time.Now().UTC()
-	ss := make([]Shopper, len(externalIDs))
-	for i, ext := range externalIDs {
-		ss[i] = Shopper{ExternalID: ext, CreatedAt: now, UpdatedAt: now}
+	var fresh []Shopper
+	var rename []int // ids whose own name is someone else's key
+	for i, id := range fileIDs {
+		switch key, ok := byImport[id]; {
+		case ok:
+			keys[i] = key
+		case unnamed[id]:
+			keys[i] = id
+			claim = append(claim, id)
+		case taken[id]:
+			rename = append(rename, i)
+		default:
+			keys[i], taken[id] = id, true
+			fresh = append(fresh, Shopper{ExternalID: id, ImportedAs: &fileIDs[i], CreatedAt: now, UpdatedAt: now})
+		}
 	}
-	res := b.tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "external_id"}}, DoNothing: true}).
-		CreateInBatches(&ss, bulkBatch)
-	if res.Error != nil {
-		return 0, fmt.Errorf("models: ensure %d shoppers: %w", len(ss), res.Error)
+	for _, i := range rename {
+		key := fileIDs[i] + "~imported"
+		for n := 2; taken[key]; n++ {
+			key = fmt.Sprintf("%s~imported-%d", fileIDs[i], n)
+		}
+		keys[i], taken[key] = key, true
+		fresh = append(fresh, Shopper{ExternalID: key, ImportedAs: &fileIDs[i], CreatedAt: now, UpdatedAt: now})
 	}
-	return res.RowsAffected, nil
+	for start := 0; start < len(claim); start += bulkBatch {
+		part := claim[start:min(start+bulkBatch, len(claim))]
+		if err := b.tx.Model(&Shopper{}).Where("external_id IN ? AND imported_as IS NULL", part).Update("imported_as", gorm.Expr("external_id")).Error; err != nil {
+			return nil, 0, fmt.Errorf("models: mark %d imported shoppers: %w", len(part), err)
+		}
+	}
+	if len(fresh) > 0 {
+		if err := b.tx.CreateInBatches(&fresh, bulkBatch).Error; err != nil {
+			return nil, 0, fmt.Errorf("models: create %d shoppers: %w", len(fresh), err)
+		}
+	}
+	return keys, int64(len(fresh)), nil
 }
 
 // CreateStaff inserts staff accounts.

@@ -70,8 +70,14 @@ type Shopper struct {
 	// "category:<slug>" or "brand:<name>": rows built from their history
 	// leave them out until they show them again or reset.
 	HiddenInterests string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// ImportedAs is the user id an import's events file gave this customer:
+	// a re-import finds them by it. It is nil for an account registered
+	// here; an imported id that a registered account already uses gets an
+	// ExternalID of its own (BulkTx.ImportShoppers), so neither ever sees
+	// the other's history.
+	ImportedAs *string `gorm:"uniqueIndex"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // ForgottenUser is a tombstone: a deleted shopper's user id, which nothing

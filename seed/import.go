@@ -982,15 +982,21 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 		}
 		productIDs[i] = id
 	}
+	// Each customer's events go under their own key: one a registered
+	// account already uses is never theirs (models.BulkTx.ImportShoppers).
 	var accounts []string
-	for _, u := range es.users {
+	var at []int
+	for i, u := range es.users {
 		if !strings.HasPrefix(u, "v:") { // anonymous visitors have no account
-			accounts = append(accounts, u)
+			accounts, at = append(accounts, u), append(at, i)
 		}
 	}
-	n, err := b.EnsureShoppers(accounts)
+	keys, n, err := b.ImportShoppers(accounts)
 	if err != nil {
 		return err
+	}
+	for k, i := range at {
+		es.users[i] = keys[k]
 	}
 	sum.ShoppersCreated = int(n)
 	have, err := b.CountEvents()

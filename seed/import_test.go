@@ -293,8 +293,10 @@ func TestImportIntoSeededShop(t *testing.T) {
 	sum := mustImport(t, db,
 		"id,title,description,category,brand,price,stock,created_at\nNEW-1,Forest Tent,Roomy,Outdoor > Tents,Northpeak,210,4,2026-03-01T00:00:00Z\n",
 		"user_id,product_id,type,timestamp\nu00001,SKU-10001,view,2026-03-14T10:00:00Z\nu00001,NEW-1,purchase,2026-03-14T10:05:00Z\n")
-	if sum.CategoriesCreated != 0 || sum.ShoppersCreated != 0 || sum.Events != 2 {
-		t.Errorf("summary = %+v, want existing category and shopper reused", sum)
+	// The seeded u00001 is an account one can log in as: the file's
+	// u00001 is a customer of its own (TestImportedIDsNeverAttachToRegisteredAccounts).
+	if sum.CategoriesCreated != 0 || sum.ShoppersCreated != 1 || sum.Events != 2 {
+		t.Errorf("summary = %+v, want the existing category reused and the file's u00001 a customer of its own", sum)
 	}
 	if after, _ := db.CountEvents(ctx); after != before+2 {
 		t.Errorf("events %d → %d, want +2", before, after)
@@ -570,5 +572,78 @@ func TestImportTakesEveryTimestampFormOfRFC3339(t *testing.T) {
 	}
 	if n != 3 {
 		t.Errorf("%d events stored, want 3", n)
+	}
+}
+
+// An events file's customer "s1" is not the shopper who registered here as
+// s1: whichever comes first, neither ever sees the other's history, and a
+// re-import of the file adds to the imported customer's own history.
+func TestImportedIDsNeverAttachToRegisteredAccounts(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, "")
+	ada, err := db.CreateShopper(ctx, "Ada", "ada@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventsOf := func(key string) int64 {
+		var n int64
+		must(t, db.R.Model(&models.Event{}).Where("user_key = ?", key).Count(&n).Error)
+		return n
+	}
+	file := "user_id,product_id,type,timestamp\n" + ada.ExternalID + ",P1,purchase,2026-02-01T09:00:00Z\nzoe,P2,view,2026-02-01T09:00:00Z\n"
+	sum := mustImport(t, db, "", file)
+	if sum.ShoppersCreated != 2 {
+		t.Errorf("import after registration created %d shoppers, want 2 (the file's %s is not Ada)", sum.ShoppersCreated, ada.ExternalID)
+	}
+	if n := eventsOf(ada.ExternalID); n != 0 {
+		t.Fatalf("the registered account %s got %d events of the imported customer with its id", ada.ExternalID, n)
+	}
+	var imported models.Shopper
+	must(t, db.R.Where("imported_as = ?", ada.ExternalID).First(&imported).Error)
+	if imported.ID == ada.ID || imported.Email != nil || eventsOf(imported.ExternalID) != 1 {
+		t.Fatalf("imported customer %+v holds %d events, want a separate account with 1", imported, eventsOf(imported.ExternalID))
+	}
+	// Re-importing the same file adds to the same customers.
+	sum = mustImport(t, db, "", file)
+	if sum.ShoppersCreated != 0 || eventsOf(imported.ExternalID) != 2 || eventsOf("zoe") != 2 || eventsOf(ada.ExternalID) != 0 {
+		t.Fatalf("re-import: %d shoppers created, imported %s has %d events, zoe %d, Ada %d; want 0, 2, 2, 0",
+			sum.ShoppersCreated, imported.ExternalID, eventsOf(imported.ExternalID), eventsOf("zoe"), eventsOf(ada.ExternalID))
+	}
+	// A later file's customer named like the renamed one is someone else too.
+	sum = mustImport(t, db, "", "user_id,product_id,type,timestamp\n"+imported.ExternalID+",P3,view,2026-02-02T09:00:00Z\n")
+	if sum.ShoppersCreated != 1 || eventsOf(imported.ExternalID) != 2 {
+		t.Fatalf("a customer named %s joined the renamed one's history (%d created)", imported.ExternalID, sum.ShoppersCreated)
+	}
+	// Registering after the import takes none of the imported ids.
+	bo, err := db.CreateShopper(ctx, "Bo", "bo@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eventsOf(bo.ExternalID) != 0 {
+		t.Fatalf("Bo registered as %s and found %d imported events", bo.ExternalID, eventsOf(bo.ExternalID))
+	}
+}
+
+// Customers stored before imports were named (the seeded demo's, older
+// imports') are found again by their key: their history continues.
+func TestImportContinuesAnUnnamedCustomersHistory(t *testing.T) {
+	db := openDB(t)
+	mustImport(t, db, goodProducts, "")
+	must(t, db.Bulk(context.Background(), func(b *models.BulkTx) error {
+		return b.CreateShoppers([]models.Shopper{{ExternalID: "u7", Name: "Demo"}})
+	}))
+	sum := mustImport(t, db, "", "user_id,product_id,type,timestamp\nu7,P1,view,2026-02-01T09:00:00Z\n")
+	var n int64
+	must(t, db.R.Model(&models.Event{}).Where("user_key = ?", "u7").Count(&n).Error)
+	if sum.ShoppersCreated != 0 || n != 1 {
+		t.Fatalf("import of u7: %d shoppers created, u7 has %d events; want 0 and 1", sum.ShoppersCreated, n)
+	}
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
 	}
 }
