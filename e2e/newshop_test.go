@@ -228,3 +228,26 @@ func TestACatalogEditKeepsTheStockSoldMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchingAnItemNumber: a shopper types the item number a product page
+// shows into the search box, in lower case, and lands on that product's
+// page instead of "nothing matched".
+func TestSearchingAnItemNumber(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	p := s.product("SKU-6")
+	b := newBrowser(t, s)
+	b.open(web.ProductURL(p), `[data-testid="product-details"]`)
+	if got := b.text(`[data-testid="product-details"]`); !strings.Contains(got, "Item number SKU-6") {
+		t.Fatalf("the details read %q", got)
+	}
+	b.open("/", `#q`)
+	b.fill(`#q`, "sku-6")
+	b.follow(`form.search button[type="submit"]`, `[data-testid="product-title"]`)
+	if got := b.path(); got != web.ProductURL(p) {
+		t.Fatalf("searching the item number landed on %q, want %q", got, web.ProductURL(p))
+	}
+	if got := b.text(`[data-testid="product-title"]`); got != p.Title {
+		t.Fatalf("the page shows %q, want %q", got, p.Title)
+	}
+}

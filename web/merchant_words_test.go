@@ -61,3 +61,29 @@ func TestRegistrationWelcomesToTheShopByName(t *testing.T) {
 		t.Fatalf("the welcome reads %q", got)
 	}
 }
+
+// TestSearchingAnItemNumberOpensItsProduct: the item number a product page
+// shows (the import's id) finds its product, in any case; a bare short
+// number, more often a size or a year, and an inactive product's number
+// are searched as words.
+func TestSearchingAnItemNumberOpensItsProduct(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	tent := shop.product("SKU-1")
+	must(t, shop.db.W.Create(&models.Product{ExternalID: "2024", Slug: "wall-calendar", Title: "Wall Calendar", CategoryID: tent.CategoryID,
+		PriceCents: 900, Stock: 4, Active: true}).Error)
+	must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-2").Update("active", false).Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	c := shop.newClient()
+	for _, q := range []string{"SKU-1", "sku-1", " SKU-1 "} {
+		res, _ := c.get("/search?q=" + url.QueryEscape(q))
+		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != productPath(tent) {
+			t.Errorf("searching %q: %d to %q, want the tent's page %s", q, res.StatusCode, res.Header.Get("Location"), productPath(tent))
+		}
+	}
+	for _, q := range []string{"2024", "SKU-2", "tent"} {
+		if res, _ := c.get("/search?q=" + url.QueryEscape(q)); res.StatusCode != http.StatusOK {
+			t.Errorf("searching %q: %d to %q, want the results page", q, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,6 +32,11 @@ func (s *Server) search(c echo.Context) error {
 	}
 	vm.Base.Title = "Search: " + q
 	vals := c.QueryParams()
+	if p := itemNumberMatch(cat, q); p != nil && len(vals) == 1 {
+		// The item number the product page shows: its page, not "nothing matched".
+		s.track(c, models.EventSearch, 0, "", 0, q)
+		return c.Redirect(http.StatusFound, ProductURL(p))
+	}
 	f := parseListFilters(vals, searchSorts)
 	// The results are the same for every viewer: served from their rendered
 	// body while the catalog snapshot and the index generation they were
@@ -111,6 +117,26 @@ func (s *Server) search(c echo.Context) error {
 	}
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return renderCached(c, http.StatusOK, vm.Base, bd)
+}
+
+// itemNumberMatch is the active product whose item number (the import's
+// id, shown on its page as "Item number") the query is, as written or in
+// upper or lower case. Only a query that looks like one: a single word with
+// a digit, and not a bare number of up to four digits, which is more often
+// a size or a year ("500", "2024") than an item number.
+func itemNumberMatch(cat *Catalog, q string) *models.Product {
+	if strings.ContainsFunc(q, unicode.IsSpace) || !strings.ContainsFunc(q, unicode.IsDigit) {
+		return nil
+	}
+	if len(q) <= 4 && !strings.ContainsFunc(q, func(r rune) bool { return !unicode.IsDigit(r) }) {
+		return nil
+	}
+	for _, v := range []string{q, strings.ToUpper(q), strings.ToLower(q)} {
+		if p, ok := cat.ProductByExt(v); ok && p.Active {
+			return p
+		}
+	}
+	return nil
 }
 
 func departmentLinks(cat *Catalog) []templates.Link {
