@@ -31,6 +31,8 @@ func (s *Server) cart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A visitor's cart is theirs too (see identify).
+	c.Response().Header().Set("Cache-Control", "no-store")
 	vm := templates.CartPage{Base: s.base(c, "Your cart")}
 	vm.Lines, vm.TotalCents = cartLines(items)
 	return render(c, http.StatusOK, templates.Cart(vm))

@@ -99,6 +99,13 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 			u.StaffName = s.sessions.GetString(ctx, sessStaffName)
 			u.StaffRole = s.sessions.GetString(ctx, sessStaffRole)
 		}
+		if u.LoggedIn() {
+			// What a signed-in shopper is shown is theirs (name, orders,
+			// address, history, recommendations): no cache keeps it, so the
+			// next person at a shared browser cannot page back to it after
+			// logout, and no proxy keeps it whatever it makes of Vary.
+			c.Response().Header().Set("Cache-Control", "no-store")
+		}
 		c.Set(ctxUser, u)
 		return next(c)
 	}

@@ -716,6 +716,38 @@ func TestUntrustedTextIsRenderedInert(t *testing.T) {
 	})
 }
 
+// Pages with a shopper's personal data (their orders and address, the
+// checkout filled in with it, their data export, history and
+// recommendations) are kept by no cache: after logout at a shared
+// computer, Back or the browser's cache must not show them to the next
+// person (ASVS 8.2.1). A visitor's cart neither.
+func TestPersonalPagesAreNotCached(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	ada := shop.shopperClient()
+	var sh models.Shopper
+	must(t, shop.db.W.Where("email = ?", "ada@example.com").First(&sh).Error)
+	tent := shop.product("SKU-1")
+	must(t, shop.db.AddToCart(ctx, sh.ExternalID, tent.ID, 1))
+	order, _, err := shop.db.PlaceOrder(ctx, sh.ExternalID, sh.ID, "ada-order-key-0123456789",
+		models.Address{Name: "Ada Shopper", Email: "ada@example.com", Street: "1 Home Street", City: "Town", Postcode: "12345", Country: "X"})
+	must(t, err)
+	must(t, shop.db.AddToCart(ctx, sh.ExternalID, tent.ID, 1))
+	for _, path := range []string{"/account", "/account/export", "/account/interests", "/orders", "/orders/" + utoa(order.ID),
+		"/checkout", "/cart", "/", productPath(tent)} {
+		res, _ := ada.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		if cc := strings.Join(res.Header.Values("Cache-Control"), ", "); !strings.Contains(cc, "no-store") {
+			t.Errorf("%s for a signed-in shopper: Cache-Control %q, want no-store", path, cc)
+		}
+	}
+	if res, _ := shop.newClient().get("/cart"); !strings.Contains(strings.Join(res.Header.Values("Cache-Control"), ", "), "no-store") {
+		t.Errorf("a visitor's cart: Cache-Control %q, want no-store", res.Header.Values("Cache-Control"))
+	}
+}
+
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	shop := mustOpenShop(t)
 	staff := shop.staffClient(models.RoleMerchandiser)
