@@ -87,3 +87,29 @@ func TestSearchingAnItemNumberOpensItsProduct(t *testing.T) {
 		}
 	}
 }
+
+// TestAProductsDescriptionKeepsItsParagraphs: a description an import wrote
+// over several paragraphs is shown as paragraphs, and a product without a
+// description shows no empty "About this product" heading.
+func TestAProductsDescriptionKeepsItsParagraphs(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-1").
+		Update("description", "Sleeps two.\nWeighs 1.2 kg.\n\nPoles: aluminium.").Error)
+	must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-2").Update("description", "").Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	c := shop.newClient()
+	_, doc := c.get(productPath(shop.product("SKU-1")))
+	var paras []string
+	doc.Find(`[data-testid="description"] p`).Each(func(_ int, p *goquery.Selection) { paras = append(paras, p.Text()) })
+	if len(paras) != 2 || paras[0] != "Sleeps two.\nWeighs 1.2 kg." || paras[1] != "Poles: aluminium." {
+		t.Fatalf("the description's paragraphs are %q", paras)
+	}
+	_, doc = c.get(productPath(shop.product("SKU-2")))
+	if doc.Find(`[data-testid="product-title"]`).Length() != 1 {
+		t.Fatal("no product page")
+	}
+	if strings.Contains(doc.Find("main").Text(), "About this product") {
+		t.Fatal("a product without a description shows an empty 'About this product'")
+	}
+}
