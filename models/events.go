@@ -396,14 +396,30 @@ func (db *DB) UserInteractions(ctx context.Context, userKey string, since time.T
 // bought, from the raw event store: whatever the recommender's cleaning
 // dropped (a bot guard, de-duplication) still counts as interacted with.
 func (db *DB) UserItems(ctx context.Context, userKey string) ([]string, error) {
-	var out []string
-	err := db.R.WithContext(ctx).Raw(`SELECT DISTINCT p.external_id
-		FROM events e JOIN products p ON p.id = e.product_id
-		WHERE e.user_key = ? AND e.type IN ('view','click','add_to_cart','purchase')`, userKey).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("models: load items of %s: %w", userKey, err)
+	items, _, err := db.UserItemsBought(ctx, userKey)
+	return items, err
+}
+
+// UserItemsBought is UserItems, and of those the ones the user bought.
+func (db *DB) UserItemsBought(ctx context.Context, userKey string) (items, bought []string, err error) {
+	var rows []struct {
+		ExternalID string
+		Bought     bool
 	}
-	return out, nil
+	err = db.R.WithContext(ctx).Raw(`SELECT p.external_id, MAX(CASE WHEN e.type = 'purchase' THEN 1 ELSE 0 END) = 1 AS bought
+		FROM events e JOIN products p ON p.id = e.product_id
+		WHERE e.user_key = ? AND e.type IN ('view','click','add_to_cart','purchase') GROUP BY p.external_id`, userKey).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("models: load items of %s: %w", userKey, err)
+	}
+	items = make([]string, len(rows))
+	for i, r := range rows {
+		items[i] = r.ExternalID
+		if r.Bought {
+			bought = append(bought, r.ExternalID)
+		}
+	}
+	return items, bought, nil
 }
 
 // MergeVisitorEventsTx moves an anonymous visitor's history onto a shopper.

@@ -72,8 +72,12 @@ type Shopper struct {
 	Recent         []Event // events since the model was trained
 	RecentlyViewed []string
 	Seen           []string // every item in the shopper's raw history; never recommended again
-	Personalize    bool     // false when the shopper opted out
-	LoggedIn       bool
+	// Bought are the items of Seen the shopper bought: "Recently viewed"
+	// leaves them out (it offers what they may go back to; what they own
+	// is in their orders).
+	Bought      []string
+	Personalize bool // false when the shopper opted out
+	LoggedIn    bool
 	// Purchases are the shopper's latest purchases with their times: for a
 	// while after buying, rows offer what goes with a purchase rather than
 	// more of the same kind (a second tent).
@@ -711,6 +715,12 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		}
 		var items []Recommendation
 		seen := map[string]bool{}
+		for _, id := range sh.Bought {
+			seen[id] = true
+		}
+		for _, p := range sh.Purchases {
+			seen[p.Item] = true
+		}
 		for _, id := range sh.RecentlyViewed {
 			if seen[id] || exclude[id] || !available(m, opt, id) {
 				continue

@@ -79,6 +79,7 @@ func SplitList(s string) []string {
 type History struct {
 	Interactions []models.Interaction // latest views, clicks, carts and purchases, oldest first
 	Seen         []string             // every item the viewer ever interacted with
+	Bought       []string             // the items of Seen the viewer bought
 }
 
 // Empty reports whether the viewer has no behaviour at all.
@@ -103,7 +104,7 @@ func (s *Shop) LoadHistory(ctx context.Context, v Viewer, m *recommender.Model) 
 	if h.Interactions, err = s.db.UserInteractions(ctx, v.Key, time.Time{}, limit); err != nil {
 		return h, err
 	}
-	if h.Seen, err = s.db.UserItems(ctx, v.Key); err != nil {
+	if h.Seen, h.Bought, err = s.db.UserItemsBought(ctx, v.Key); err != nil {
 		return h, err
 	}
 	return h, nil
@@ -174,7 +175,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	// The viewer's latest interactions: the recently viewed row, anchors for
 	// "because you viewed", and everything since training for fold-in.
 	var recent, purchases []recommender.Event
-	var recentlyViewed, seen []string
+	var recentlyViewed, seen, bought []string
 	ignoreTrained := ignoreTrained(m, v)
 	if personalize {
 		hist := h.Interactions
@@ -193,7 +194,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 				purchases = append(purchases, RecEvent(h))
 			}
 		}
-		seen = h.Seen
+		seen, bought = h.Seen, h.Bought
 	}
 
 	specs := make([]recommender.SlotSpec, 0, len(slots))
@@ -249,7 +250,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	}
 	opt.Fits = cat.RowFits
 	opt.Launches = s.Launches(m)
-	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Personalize: personalize,
+	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
 	if personalize {
 		shopper.Passed = v.Passed
