@@ -647,3 +647,44 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// A merchant re-imports an updated catalog (rows in another order, new
+// titles and prices, a new product first, the deactivate-missing option
+// on): every SKU keeps its product, so its history, the cart lines that
+// hold it and its place in the admin all stay.
+func TestReimportKeepsEachSKUsProduct(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, goodEvents)
+	before := map[string]uint{}
+	for _, sku := range []string{"P1", "P2", "P3"} {
+		p, err := db.ProductByExternalID(ctx, sku)
+		must(t, err)
+		before[sku] = p.ID
+	}
+	must(t, db.AddToCart(ctx, "v:cart", before["P3"], 1))
+	updated := "id,title,description,category,brand,price,stock,created_at\n" +
+		"P0,Brand New Lamp,,Outdoor > Lamps,Northpeak,30,5,\n" +
+		"P3,Chef's Knife 2,Sharper,Kitchen,Kōbō,12.50,3,\n" +
+		"P1,Trail Tent 3,,Outdoor > Tents,Northpeak,179,12,\n" +
+		"P2,Camp Stove,,Outdoor>Camp Stoves,Trailwise,45,4,\n"
+	_, err := ImportWith(ctx, db, ImportOptions{Products: writeFile(t, "products.csv", updated), DeactivateMissing: true}, nil)
+	must(t, err)
+	for sku, id := range before {
+		p, err := db.ProductByExternalID(ctx, sku)
+		must(t, err)
+		if p.ID != id {
+			t.Errorf("%s was product %d and is %d after the re-import", sku, id, p.ID)
+		}
+	}
+	lines, err := db.CartLines(ctx, "v:cart")
+	must(t, err)
+	if len(lines) != 1 || lines[0].ProductID != before["P3"] || lines[0].Product.Title != "Chef's Knife 2" {
+		t.Fatalf("cart after the re-import: %+v", lines)
+	}
+	var n int64
+	must(t, db.R.Model(&models.Event{}).Where("product_id = ?", before["P1"]).Count(&n).Error)
+	if n != 4 {
+		t.Fatalf("P1 keeps %d of its 4 events", n)
+	}
+}
