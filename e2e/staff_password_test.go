@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"storefront/seed"
@@ -32,6 +33,16 @@ func TestDemoStaffChoosesOwnPassword(t *testing.T) {
 	b.step(t, "a new password opens the admin", func(t *testing.T, b *tab) {
 		b.fill(`#password`, "a password of my own 42", `#confirm`, "a password of my own 42")
 		b.follow(`[data-testid="password-submit"]`, `[data-testid="layout-list"]`)
+	})
+	b.step(t, "changing it later asks for the current password", func(t *testing.T, b *tab) {
+		b.follow(`[data-testid="admin-password"]`, `[data-testid="field-current"]`)
+		b.fill(`#current`, "not my password at all", `#password`, "a later password of mine 7", `#confirm`, "a later password of mine 7")
+		b.follow(`[data-testid="password-submit"]`, `[data-testid="current-error"]`)
+		b.fill(`#current`, "a password of my own 42", `#password`, "a later password of mine 7", `#confirm`, "a later password of mine 7")
+		b.follow(`[data-testid="password-submit"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "password is changed") {
+			t.Fatalf("flash %q", got)
+		}
 	})
 	b.step(t, "the published password no longer works", func(t *testing.T, b *tab) {
 		other := newBrowser(t, s)

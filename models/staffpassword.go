@@ -9,11 +9,23 @@ import (
 
 // ChangeOwnStaffPassword sets the password a staff member chose for
 // themselves: the shop's password policy, not the password they were
-// given, and the forced change is then done.
-func (db *DB) ChangeOwnStaffPassword(ctx context.Context, id uint, password string) error {
+// given, and the forced change is then done. Outside the forced change
+// the current password must be given too (ASVS 2.1.6): a session left open
+// or taken over must not be enough to take the account for good, and
+// sign its owner out everywhere. The forced change follows a login with
+// the given password, which is published for the demo staff anyway.
+func (db *DB) ChangeOwnStaffPassword(ctx context.Context, id uint, current, password string) error {
 	st, err := db.StaffByID(ctx, id)
 	if err != nil {
 		return err
+	}
+	if !st.MustChangePassword {
+		switch {
+		case current == "":
+			return &ValidationError{Fields: map[string]string{"current": "Enter your current password."}}
+		case !CheckPassword(st.PasswordHash, current):
+			return &ValidationError{Fields: map[string]string{"current": "That is not your current password."}}
+		}
 	}
 	if msg := ValidateNewPassword(password); msg != "" {
 		return &ValidationError{Fields: map[string]string{"password": msg}}

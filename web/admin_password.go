@@ -34,7 +34,16 @@ func (s *Server) adminPassword(c echo.Context) error {
 		vm.Errors = map[string]string{"confirm": "The two passwords differ."}
 		return render(c, http.StatusUnprocessableEntity, templates.StaffPassword(vm))
 	}
-	err = s.db.ChangeOwnStaffPassword(ctx, u.StaffID, pw)
+	if !st.MustChangePassword {
+		// Guesses of the current password here count with the account's
+		// logins, so a session cannot be used to guess it faster.
+		if ok, wait := s.limiter.allow(c.RealIP(), "staff:"+st.Email); !ok {
+			refuseAttempt(c, wait)
+			vm.Errors = map[string]string{"current": waitMessage("Too many attempts.", wait)}
+			return render(c, http.StatusTooManyRequests, templates.StaffPassword(vm))
+		}
+	}
+	err = s.db.ChangeOwnStaffPassword(ctx, u.StaffID, c.FormValue("current"), pw)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		vm.Errors = ve.Fields

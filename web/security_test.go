@@ -1169,6 +1169,57 @@ func TestGivenStaffPasswordMustBeChanged(t *testing.T) {
 	}
 }
 
+// Changing one's own staff password outside the forced first change asks
+// for the current one (ASVS 2.1.6): someone at a session left open cannot
+// take the account for good and sign its owner out everywhere. Guesses of
+// it count with the account's logins.
+func TestStaffPasswordChangeAsksForTheCurrentOne(t *testing.T) {
+	shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
+	email := shop.addStaff(models.RoleAdmin)
+	c := shop.newClient()
+	if res := c.post("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	_, doc := c.get("/admin/password")
+	if doc.Find(`[data-testid="field-current"]`).Length() != 1 {
+		t.Fatal("the password form does not ask for the current password")
+	}
+	if _, doc := c.get("/admin/layout"); doc.Find(`a[href="/admin/password"]`).Length() == 0 {
+		t.Error("the admin pages do not link to the password form")
+	}
+	taken := "a password of the taker"
+	for _, tc := range []struct{ name, current, want string }{
+		{"without the current password", "", "Enter your current password."},
+		{"with a wrong current password", "not the password at all", "That is not your current password."},
+	} {
+		res, doc := c.send(http.MethodPost, "/admin/password", url.Values{"_csrf": {c.token("/admin/password")},
+			"current": {tc.current}, "password": {taken}, "confirm": {taken}}, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d, want 422", tc.name, res.StatusCode)
+		}
+		if got := doc.Find(`[data-testid="current-error"]`).Text(); got != tc.want {
+			t.Errorf("%s: the form says %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	var st models.Staff
+	must(t, shop.db.R.Where("email = ?", email).First(&st).Error)
+	if !models.CheckPassword(st.PasswordHash, testPassword) {
+		t.Fatal("the password was changed without the current one")
+	}
+	// Guessing the current password through the session is limited like logins.
+	refused := false
+	for range shop.srv.limiter.perPair.burst + 1 {
+		res := c.post("/admin/password", "/admin/password", url.Values{"current": {"another guess"}, "password": {taken}, "confirm": {taken}})
+		if res.StatusCode == http.StatusTooManyRequests {
+			refused = true
+			break
+		}
+	}
+	if !refused {
+		t.Error("guesses of the current password through the form were never limited")
+	}
+}
+
 // Setting a password ends the account's other sessions: an admin's reset
 // signs out every device of that staff member, and a staff member who
 // changes their own password stays in on this device only.
@@ -1193,7 +1244,7 @@ func TestPasswordChangeEndsOtherStaffSessions(t *testing.T) {
 	}
 
 	// They change their own password on the laptop: the phone is signed out.
-	res := laptop.post("/admin/password", "/admin/password", url.Values{"password": {"a fresh own password"}, "confirm": {"a fresh own password"}})
+	res := laptop.post("/admin/password", "/admin/password", url.Values{"current": {testPassword}, "password": {"a fresh own password"}, "confirm": {"a fresh own password"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("own password change: %d", res.StatusCode)
 	}
