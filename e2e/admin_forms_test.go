@@ -474,3 +474,54 @@ func (b *tab) shotWidths(name string) {
 	}
 	b.do("resize", chromedp.EmulateViewport(1280, 900))
 }
+
+// TestCatalogRowProblemsShowWhereTheMerchandiserIs: on a full page of the
+// catalog, a price on the last row that needs a confirmation, and a stock
+// that is refused, are shown in view after Save: the page comes back at
+// that row, not at its top, where nothing said the edit was not saved.
+func TestCatalogRowProblemsShowWhereTheMerchandiserIs(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	b := newBrowser(t, s)
+	b.adminLogIn()
+	b.open("/admin/catalog", `[data-testid="catalog-row"]`)
+	ids := b.attrs(`[data-testid="catalog-row"]`, "data-product-id")
+	if len(ids) < 40 {
+		t.Fatalf("the first catalog page lists %d products", len(ids))
+	}
+	row := `[data-testid="catalog-row"][data-product-id="` + ids[len(ids)-1] + `"]`
+	id, err := strconv.ParseUint(ids[len(ids)-1], 10, 32)
+	must(t, err)
+	var p models.Product
+	must(t, s.db.R.First(&p, id).Error)
+	inView := func(sel string) string {
+		top := eval[float64](b, `document.querySelector(`+strconv.Quote(sel)+`).getBoundingClientRect().top`)
+		if h := eval[float64](b, `window.innerHeight`); top < 0 || top > h {
+			return fmt.Sprintf("%s is at %.0f px, outside the window's %.0f px", sel, top, h)
+		}
+		return ""
+	}
+
+	b.step(t, "a price three times higher asks, in view", func(t *testing.T, b *tab) {
+		high := p.PriceCents*3 + 100
+		b.fill(row+` input[name="price"]`, fmt.Sprintf("%d.%02d", high/100, high%100))
+		b.follow(row+` [data-testid="save-product"]`, row+` [data-testid="confirm-price"]`)
+		if msg := inView(row + ` [data-testid="confirm-price"]`); msg != "" {
+			t.Fatal(msg)
+		}
+		if got := s.product(p.ExternalID).PriceCents; got != p.PriceCents {
+			t.Fatalf("the price was saved before the confirmation: %d cents", got)
+		}
+	})
+
+	b.step(t, "a refused stock is shown in view", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog", row)
+		// As a browser without number fields would send it.
+		b.do("a text stock field", chromedp.Evaluate[chromedp.Void](`document.querySelector(`+strconv.Quote(row+` input[name="stock"]`)+`).type = "text"`))
+		b.fill(row+` input[name="stock"]`, "lots")
+		b.follow(row+` [data-testid="save-product"]`, row+` .field-error`)
+		if msg := inView(row + ` .field-error`); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
