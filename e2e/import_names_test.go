@@ -44,6 +44,18 @@ func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 		}
 	})
 
+	b.step(t, "a spreadsheet saved with semicolons is refused once, saying so", func(t *testing.T, b *tab) {
+		upload(b, "id;title;description;category;brand;price;stock;created_at\n"+
+			"T1;Dome Tent;;Outdoor;;99,50;1;\n", `[data-testid="import-problems"]`)
+		if n := b.count(`[data-testid="import-problem"]`); n != 1 {
+			t.Fatalf("%d problems listed, want one about the separator", n)
+		}
+		if row := b.text(`[data-testid="import-problem"]`); !strings.Contains(row, "catalog.csv") || b.text(`[data-testid="problem-line"]`) != "1" ||
+			!strings.Contains(row, "separated by semicolons; separate them with commas") {
+			t.Fatalf("the problem reads %q", row)
+		}
+	})
+
 	b.step(t, "paths with > keep / in names and any script", func(t *testing.T, b *tab) {
 		upload(b, "id,title,description,category,brand,price,stock,created_at\n"+
 			"M1,Live Concert,,Media > CD/DVD,,12,3,\n"+

@@ -357,6 +357,18 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 		return nil, nil
 	}
 	c.n = len(header)
+	if len(header) == 1 {
+		// A spreadsheet saved with its locale's separator: say so once,
+		// instead of naming every column as missing.
+		for _, sep := range []string{";", "\t", "|"} {
+			if strings.Count(header[0], sep) >= len(required)-1 {
+				name := map[string]string{";": "semicolons", "\t": "tabs", "|": "bars"}[sep]
+				probs.add(c.name, 1, "", "header: columns are separated by %s; separate them with commas (in a spreadsheet, save as \"CSV, comma-separated\"), and write prices like 19.99", name)
+				f.Close()
+				return nil, nil
+			}
+		}
+	}
 	ok := true
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))

@@ -219,6 +219,18 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 1,
 		},
 		{
+			name:      "a spreadsheet's semicolons",
+			products:  "id;title;description;category;brand;price;stock;created_at\nP1;Tent;;Outdoor;B;19,99;1;\n",
+			wantLines: []string{`products.csv:1: header: columns are separated by semicolons; separate them with commas`},
+			wantTotal: 1,
+		},
+		{
+			name:      "tabs",
+			events:    "user_id\tproduct_id\ttype\ttimestamp\nalice\tP1\tview\t2026-02-01T09:00:00Z\n",
+			wantLines: []string{`events.csv:1: header: columns are separated by tabs`},
+			wantTotal: 1,
+		},
+		{
 			name:      "malformed quotes",
 			events:    "user_id,product_id,type,timestamp\nal\"ice,P1,view,2026-02-01T09:00:00Z\n",
 			wantLines: []string{"events.csv:2: malformed CSV"},
