@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"storefront/models"
 	"storefront/web"
 )
 
@@ -85,4 +86,30 @@ func TestCheckoutFieldErrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCheckoutOfAProductNoLongerSold: the merchant deactivates a product
+// while it waits in a shopper's cart; placing the order is refused with
+// "no longer sold" (it said "only 50 left in stock", the product's stock),
+// and nothing is ordered.
+func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	skillet := s.product("SKU-6")
+	b := newBrowser(t, s)
+	b.open(web.ProductURL(skillet), `[data-testid="add-to-cart"]`)
+	b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+	b.follow(`[data-testid="checkout"]`, `[data-testid="auth-form"]`)
+	b.logIn("ada@example.com", testPassword)
+	b.do("checkout form", waitVisible(`[data-testid="checkout-form"]`))
+	must(t, s.db.W.Model(&models.Product{}).Where("id = ?", skillet.ID).Update("active", false).Error)
+	b.fill(`#street`, "10 Downing Street", `#city`, "London", `#postcode`, "SW1A 2AA", `#country`, "United Kingdom")
+	b.follow(`[data-testid="place-order"]`, `[data-testid="checkout-error"]`)
+	want := `Sorry, "` + skillet.Title + `" is no longer sold. Remove it from your cart.`
+	if got := b.text(`[data-testid="checkout-error"]`); got != want {
+		t.Fatalf("checkout says %q, want %q", got, want)
+	}
+	if n := s.orderCount(); n != 0 {
+		t.Fatalf("%d orders placed, want 0", n)
+	}
 }

@@ -209,13 +209,18 @@ func ValidPostcode(p string) bool {
 	return !prevSep && alnum >= 2 && alnum <= 10 && (digits > 0 || alnum >= 4)
 }
 
-// OutOfStockError says which product could not be bought.
+// OutOfStockError says which product could not be bought: fewer left
+// than the cart holds, or no longer sold at all (deactivated).
 type OutOfStockError struct {
-	Title     string
-	Available int
+	Title        string
+	Available    int
+	NoLongerSold bool
 }
 
 func (e *OutOfStockError) Error() string {
+	if e.NoLongerSold {
+		return fmt.Sprintf("%q is no longer sold", e.Title)
+	}
 	return fmt.Sprintf("only %d of %q left in stock", e.Available, e.Title)
 }
 
@@ -303,7 +308,7 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 			if res.RowsAffected == 0 {
 				var p Product
 				tx.First(&p, l.ProductID)
-				return &OutOfStockError{Title: l.Product.Title, Available: p.Stock}
+				return &OutOfStockError{Title: l.Product.Title, Available: p.Stock, NoLongerSold: !p.Active}
 			}
 			order.TotalCents += l.Product.PriceCents * int64(l.Quantity)
 			order.Items = append(order.Items, OrderItem{ProductID: l.ProductID, Title: l.Product.Title, PriceCents: l.Product.PriceCents, Quantity: l.Quantity})

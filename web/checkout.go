@@ -71,7 +71,11 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	var declined *payment.DeclinedError
 	switch {
 	case errors.As(err, &oos):
-		return s.checkoutPage(c, form, nil, "Sorry, "+oos.Error()+". Change the quantity in your cart.", http.StatusConflict)
+		fix := "Change the quantity in your cart."
+		if oos.NoLongerSold {
+			fix = "Remove it from your cart."
+		}
+		return s.checkoutPage(c, form, nil, "Sorry, "+oos.Error()+". "+fix, http.StatusConflict)
 	case errors.Is(err, models.ErrEmptyCart):
 		s.flash(c, "Your cart is empty.")
 		return c.Redirect(http.StatusSeeOther, "/cart")

@@ -113,3 +113,40 @@ func TestAProductsDescriptionKeepsItsParagraphs(t *testing.T) {
 		t.Fatal("a product without a description shows an empty 'About this product'")
 	}
 }
+
+// TestCheckoutOfAProductNoLongerSold: a product the merchant deactivates
+// while it sits in a shopper's cart is refused at checkout as no longer
+// sold, not as "only 5 left in stock" (its stock), and nothing is ordered.
+func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.shopperClient()
+	tent := shop.product("SKU-1")
+	if res := c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to cart: %d", res.StatusCode)
+	}
+	_, doc := c.get("/checkout")
+	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("active", false).Error)
+	form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Ada"}, "email": {"ada@example.com"},
+		"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
+	req, err := http.NewRequest(http.MethodPost, shop.ts.URL+"/checkout", strings.NewReader(form.Encode()))
+	must(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.hc.Do(req)
+	must(t, err)
+	defer res.Body.Close()
+	doc, err = goquery.NewDocumentFromReader(res.Body)
+	must(t, err)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("checkout: %d, want 409", res.StatusCode)
+	}
+	want := `Sorry, "Alpine Trail Tent" is no longer sold. Remove it from your cart.`
+	if got := strings.TrimSpace(doc.Find(`[data-testid="checkout-error"]`).Text()); got != want {
+		t.Fatalf("checkout says %q, want %q", got, want)
+	}
+	var orders int64
+	must(t, shop.db.R.Model(&models.Order{}).Count(&orders).Error)
+	if orders != 0 {
+		t.Fatalf("%d orders placed", orders)
+	}
+}
