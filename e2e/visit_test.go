@@ -48,11 +48,11 @@ func TestMerchandiserLetsAShoppingVisitorsRowComeBeforeTheHero(t *testing.T) {
 		}
 		b.publishDraft()
 	}
-	// firstRows is the slot types of the homepage's first two rows.
+	// firstRows is the slot types of the homepage's first three rows.
 	firstRows := func(b *tab) string {
 		b.open("/", `section[data-slot-id]`)
 		types := b.attrs(`section[data-slot-id]`, "data-slot-type")
-		return strings.Join(types[:min(2, len(types))], " ")
+		return strings.Join(types[:min(3, len(types))], " ")
 	}
 
 	b.step(t, "free the rows under the hero and turn the option off", func(t *testing.T, b *tab) {
@@ -89,7 +89,7 @@ func TestMerchandiserLetsAShoppingVisitorsRowComeBeforeTheHero(t *testing.T) {
 			if v.count(`section[data-slot-type="category"] [data-product-id]`) == 0 {
 				return "the homepage has no row of the visit's category yet: " + strings.Join(v.attrs(`section[data-slot-id]`, "data-slot-type"), " ")
 			}
-			if got != models.SlotHero+" "+models.SlotCategory {
+			if !strings.HasPrefix(got, models.SlotHero+" "+models.SlotCategory) {
 				return fmt.Sprintf("with the option off the homepage starts %q, want the hero, then the visit's category", got)
 			}
 			return ""
@@ -100,10 +100,13 @@ func TestMerchandiserLetsAShoppingVisitorsRowComeBeforeTheHero(t *testing.T) {
 		setOption(t, b, true)
 	})
 
-	visitor.step(t, "the visitor's row comes first, the hero right after it", func(t *testing.T, v *tab) {
+	visitor.step(t, "the visitor's rows come first, the hero right after them", func(t *testing.T, v *tab) {
 		eventually(t, 8*time.Second, func() string {
-			if got := firstRows(v); got != models.SlotCategory+" "+models.SlotHero {
-				return fmt.Sprintf("with the option on the homepage starts %q, want the visit's category, then the hero", got)
+			if got := firstRows(v); got != models.SlotCategory+" "+models.SlotCategory+" "+models.SlotHero {
+				return fmt.Sprintf("with the option on the homepage starts %q, want the visit's category, the rest of its department, then the hero", got)
+			}
+			if titles := eval[[]string](v, `Array.from(document.querySelectorAll('section[data-slot-id] h2'), e => e.textContent.trim())`); len(titles) < 2 || !strings.HasPrefix(titles[1], "More in ") {
+				return fmt.Sprintf("the rows are titled %q, want the second to show more of the visit's department", titles)
 			}
 			return ""
 		})

@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -799,7 +800,11 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			// Its own blend: the page's shared hybrid scores do not apply.
 			req.weights, req.folded = sessionWeights(m), nil
 		}
-		return one(req, strings.ReplaceAll(title, "{category}", cat), "")
+		rows := one(req, strings.ReplaceAll(title, "{category}", cat), "")
+		if forVisit && req.Strategy == Hybrid && !sh.IgnoreTrained && !m.KnownUser(user) {
+			rows = append(rows, departmentRow(m, sh, req, cat, rows[0].Items, one)...)
+		}
+		return rows
 	}
 	req := base
 	switch spec.Kind {
@@ -824,6 +829,39 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		req.Category = spec.Category
 	}
 	return one(req, title, "")
+}
+
+// departmentRow is the second row of a stranger's visit category row: the
+// rest of the department the visit's category belongs to (the category's
+// parent), near the visit's prices and brands, its categories spread. One
+// click tells the department more surely than the category: a product of a
+// neighbouring category is opened for its brand and price too, and a visitor
+// who came for two kinds of thing (a tent and a sleeping bag) opened one of
+// them. req is the category row's request, items its cards; nil when the
+// category has no parent or the row would be empty.
+func departmentRow(m *Model, sh Shopper, req Request, cat string, items []Recommendation,
+	one func(Request, string, string) []ComposedSlot) []ComposedSlot {
+	dept := ""
+	for i := len(sh.visit) - 1; i >= 0 && dept == ""; i-- {
+		if it, ok := m.Item(sh.visit[i].Item); ok && it.Category == cat && len(it.CategoryPath) >= 2 {
+			dept = it.CategoryPath[len(it.CategoryPath)-2]
+		}
+	}
+	if dept == "" {
+		return nil
+	}
+	dreq := req
+	dreq.Category = dept
+	dreq.ExcludeCategories = append(slices.Clone(req.ExcludeCategories), cat)
+	dreq.Exclude = maps.Clone(req.Exclude)
+	for _, it := range items {
+		dreq.Exclude[it.ItemID] = true
+	}
+	rows := one(dreq, "More in "+dept, "")
+	if len(rows) == 0 || len(rows[0].Items) == 0 {
+		return nil
+	}
+	return rows
 }
 
 // topCategory is the shopper's favourite category apart from skip, or ""

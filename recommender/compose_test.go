@@ -465,3 +465,84 @@ func TestAVisitorsCategoryRowLeadsWithTheBrandAndPriceTheyOpened(t *testing.T) {
 		}
 	}
 }
+
+func TestAStrangersVisitRowBringsTheRestOfItsDepartment(t *testing.T) {
+	// A visitor the model never saw opened an Alder tent at €200. Under the
+	// row of tents comes "More in Outdoor", above the hero that lets the
+	// visit come first: the department's other categories (no tent, no
+	// kitchen product, though the frying pan sells best of all), led by the
+	// products near the price they opened, while the cheap sleeping bag
+	// sells best among them. A shopper the model knows gets no such row:
+	// their history says which categories they shop.
+	item := func(id, cat, brand string, euros int64) Item {
+		return Item{ID: id, Title: cat + " " + id, Brand: brand, Category: cat, CategoryPath: []string{"Outdoor", cat},
+			PriceCents: euros * 100, Stock: 5, Active: true, Description: "outdoor gear", Created: testNow.AddDate(0, -3, 0)}
+	}
+	items := []Item{
+		item("alder1", "Tents", "Alder", 200), item("alder2", "Tents", "Alder", 210), item("birch1", "Tents", "Birch", 205),
+		item("cedar1", "Tents", "Cedar", 90),
+		item("bagnear", "Sleeping Bags", "Birch", 190), item("bagcheap", "Sleeping Bags", "Cedar", 40),
+		item("bagdear", "Sleeping Bags", "Cedar", 700), item("stove", "Stoves", "Alder", 185),
+		{ID: "pan", Title: "Frying Pan", Brand: "Forge", Category: "Kitchen", CategoryPath: []string{"Home", "Kitchen"}, PriceCents: 3500,
+			Stock: 5, Active: true, Description: "cast iron frying pan", Created: testNow.AddDate(0, -3, 0)},
+		{ID: "pot", Title: "Stock Pot", Brand: "Forge", Category: "Kitchen", CategoryPath: []string{"Home", "Kitchen"}, PriceCents: 4500,
+			Stock: 5, Active: true, Description: "steel stock pot", Created: testNow.AddDate(0, -3, 0)},
+	}
+	var evs []Event
+	for u := range 30 {
+		for k, it := range items {
+			evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it.ID, Type: View, Time: testNow.Add(-time.Duration(100+u*10+k) * time.Minute)})
+		}
+	}
+	for u := range 10 {
+		evs = append(evs, Event{User: fmt.Sprintf("w%d", u), Item: "bagcheap", Type: Purchase, Time: testNow.Add(-time.Duration(50+u) * time.Minute)})
+	}
+	for u := range 20 {
+		evs = append(evs, Event{User: fmt.Sprintf("k%d", u), Item: "pan", Type: Purchase, Time: testNow.Add(-time.Duration(30+u) * time.Minute)})
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := testNow.Add(time.Hour)
+	visit := []Event{{Item: "alder1", Type: View, Time: now.Add(-2 * time.Minute)}}
+	opt := noExplore()
+	opt.Now = now
+	specs := []SlotSpec{
+		{ID: "hero", Kind: KindHero, Title: "Kitchen sale", Category: "Home", Locked: true, VisitFirst: true, Size: 3},
+		{ID: "trend", Kind: KindTrending, Title: "Trending now", Size: 4},
+		{ID: "top", Kind: KindCategory, Title: "Top picks in {category}", Size: 3},
+	}
+	titles := func(page []ComposedSlot) []string {
+		var out []string
+		for _, cs := range page {
+			out = append(out, cs.Title)
+		}
+		return out
+	}
+	stranger := Shopper{Recent: visit, RecentlyViewed: []string{"alder1"}, Seen: []string{"alder1"}, Personalize: true}
+	page := Compose(m, specs, stranger, opt, nil)
+	if got := titles(page); len(got) < 3 || got[0] != "Top picks in Tents" || got[1] != "More in Outdoor" || got[2] != "Kitchen sale" {
+		t.Fatalf("a stranger who opened a tent gets the rows %q, want the tents, then more of Outdoor, then the hero", got)
+	}
+	dept := itemIDs(page[1].Items)
+	if len(dept) < 3 {
+		t.Fatalf("the department row is %v", dept)
+	}
+	for _, id := range dept {
+		if it, _ := m.Item(id); it.Category == "Tents" || it.CategoryPath[0] != "Outdoor" {
+			t.Fatalf("the department row %v holds %s (%s)", dept, id, it.Category)
+		}
+	}
+	if lead, _ := m.Item(dept[0]); lead.PriceCents < 18000 || lead.PriceCents > 19500 {
+		t.Fatalf("after a tent at €200 the department row %v starts with %s at %d cents, not near the price", dept, dept[0], lead.PriceCents)
+	}
+	if slices.Index(dept, "bagcheap") >= 0 && slices.Index(dept, "bagcheap") < slices.Index(dept, "bagnear") {
+		t.Fatalf("the department row %v puts the best-selling cheap bag before the one near the visit's price", dept)
+	}
+	known := stranger
+	known.User = "u3"
+	if got := titles(Compose(m, specs, known, opt, nil)); slices.Contains(got, "More in Outdoor") {
+		t.Fatalf("a shopper the model knows gets the rows %q, with the department row", got)
+	}
+}
