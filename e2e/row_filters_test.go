@@ -12,18 +12,28 @@ import (
 
 // TestARowsPriceRangeFollowsTheCatalog: a merchandiser narrows a row to a
 // price range; when the catalog form raises the price of one of its
-// products above the range, shoppers no longer see it in the row, without
-// waiting for the next training.
+// products above the range, shoppers no longer see it in the row, and when
+// it lowers the price of one the range left out into it, they see that one
+// there, without waiting for the next training.
 func TestARowsPriceRangeFollowsTheCatalog(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
 	trending := s.draftSlotIDs()[models.SlotTrending]
 	sel := `section[data-slot-id="` + trending + `"] [data-product-id]`
 	b := newBrowser(t, s)
-	var cards []string
+	var cards, wide []string
+	trained := map[string]int64{} // the prices of wide's products as the model knows them
 	var maxCents int64
 
 	b.step(t, "the row is narrowed to a price range", func(t *testing.T, b *tab) {
+		shopper := b.incognito()
+		shopper.open("/", `section[data-slot-id]`)
+		wide = shopper.attrs(sel, "data-product-id") // the row before it is narrowed
+		for _, id := range wide {
+			var p models.Product
+			must(t, s.db.R.First(&p, id).Error)
+			trained[id] = p.PriceCents
+		}
 		var n int64
 		must(t, s.db.R.Model(&models.Product{}).Where("active AND stock > 0").Count(&n).Error)
 		var median models.Product
@@ -34,7 +44,7 @@ func TestARowsPriceRangeFollowsTheCatalog(t *testing.T) {
 		b.fill(`input[name="max_price"]`, fmt.Sprintf("%d.%02d", maxCents/100, maxCents%100))
 		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
 		b.publishDraft()
-		shopper := b.incognito()
+		shopper = b.incognito()
 		eventually(t, 8*time.Second, func() string {
 			shopper.open("/", `section[data-slot-id]`)
 			if cards = shopper.attrs(sel, "data-product-id"); len(cards) == 0 {
@@ -66,6 +76,45 @@ func TestARowsPriceRangeFollowsTheCatalog(t *testing.T) {
 			now := shopper.attrs(sel, "data-product-id")
 			if slices.Contains(now, cards[0]) {
 				return fmt.Sprintf("product %s, now at %d cents, is still in the row under %d: %v", cards[0], high, maxCents, now)
+			}
+			return ""
+		})
+	})
+
+	b.step(t, "a product repriced into the range joins the row", func(t *testing.T, b *tab) {
+		// The best of the row before it was narrowed that the range left
+		// out (at the price it had then, which the model was trained on).
+		var p *models.Product
+		for _, id := range wide {
+			n, err := strconv.ParseUint(id, 10, 32)
+			must(t, err)
+			var q models.Product
+			must(t, s.db.R.First(&q, n).Error)
+			if trained[id] > maxCents {
+				p = &q
+				break
+			}
+		}
+		if p == nil {
+			t.Fatalf("every product of the row before the range (%v) is within it", wide)
+		}
+		id := strconv.FormatUint(uint64(p.ID), 10)
+		row := `[data-testid="catalog-row"][data-product-id="` + id + `"]`
+		low := maxCents - 1
+		b.open("/admin/catalog?q="+p.ExternalID, row)
+		b.fill(row+` input[name="price"]`, fmt.Sprintf("%d.%02d", low/100, low%100))
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="flash"], [data-testid="confirm-price"]`)
+		if b.count(`[data-testid="confirm-price"]`) > 0 {
+			b.follow(`[data-testid="confirm-price-save"]`, `[data-testid="flash"]`)
+		}
+		if got := s.product(p.ExternalID).PriceCents; got != low {
+			t.Fatalf("the price is %d cents, want %d", got, low)
+		}
+		eventually(t, 8*time.Second, func() string {
+			shopper := b.incognito()
+			shopper.open("/", `section[data-slot-id]`)
+			if now := shopper.attrs(sel, "data-product-id"); !slices.Contains(now, id) {
+				return fmt.Sprintf("product %s, now at %d cents, is not in the row under %d: %v", id, low, maxCents, now)
 			}
 			return ""
 		})

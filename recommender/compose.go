@@ -144,7 +144,10 @@ type ComposeOptions struct {
 	// (Request.Fits): the model knows prices, brands and categories as
 	// they were at training.
 	Fits func(RowFilters) func(item string) bool
-	Rand *rand.Rand // exploration randomness; nil uses a fresh source
+	// Edited are the items the caller's catalog changed since training
+	// (Request.Edited): rows with filters leave them to Fits.
+	Edited *ItemSet
+	Rand   *rand.Rand // exploration randomness; nil uses a fresh source
 	// Explore scales how far observed engagement (Thompson sampling) can
 	// move a free slot, in positions. 0 disables exploration.
 	Explore float64
@@ -682,6 +685,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		source := req.Strategy.String()
 		if opt.Fits != nil && (req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0) {
 			req.Fits = opt.Fits(RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
+			req.Edited = opt.Edited
 		}
 		if m != nil {
 			items = m.Recommend(req)

@@ -51,6 +51,12 @@ type Request struct {
 	// finalists only; pins are not subject to it (their caller checks them).
 	Fits func(item string) bool
 
+	// Edited, if set with Fits, are the items whose category, brand or
+	// price the catalog changed since training (Model.ItemSet): the model's
+	// own filters do not hold them back, Fits alone judges them, so a
+	// product repriced or moved into a row's filters joins it at once.
+	Edited *ItemSet
+
 	// Launches, when set, are the products created since the model was
 	// trained, for the NewForYou strategy (see Model.Launches).
 	Launches *Launches
@@ -496,12 +502,16 @@ type filter struct {
 	minP, maxP  int64
 	available   func(string) bool
 	fits        func(string) bool
+	edited      *ItemSet // items Fits alone judges (Request.Edited)
 }
 
 func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
 	if !ignoreStock {
 		f.available, f.fits = req.Available, req.Fits
+		if req.Fits != nil && req.Edited != nil && req.Edited.m == m && req.Edited.n > 0 {
+			f.edited = req.Edited
+		}
 	}
 	if req.Category != "" {
 		id, ok := m.cat.catIndex[req.Category]
@@ -631,10 +641,16 @@ func (f *filter) finalOK(j int32) bool {
 // allowed applies every rule except a caller-supplied Available, which is
 // checked only on the few finalists (it may be slow).
 func (f *filter) allowed(j int32) bool {
-	if f.s.mark[j] == f.s.epoch || f.noMatch {
+	if f.s.mark[j] == f.s.epoch {
 		return false
 	}
 	if !f.ignoreStock && f.available == nil && !f.m.avail[j] {
+		return false
+	}
+	if f.edited != nil && f.edited.has(j) {
+		return true // the catalog changed it since training: Fits judges it (finalOK)
+	}
+	if f.noMatch {
 		return false
 	}
 	if f.cat >= 0 && !f.m.cat.inCategory(j, f.cat) {
@@ -1051,3 +1067,29 @@ func (m *Model) Affinity(user string, recent []Event) map[string]float64 {
 	}
 	return out
 }
+
+// ItemSet is a set of one model's items, built once and read by many
+// requests (Request.Edited).
+type ItemSet struct {
+	m    *Model
+	bits []uint64
+	n    int
+}
+
+// ItemSet returns the set of the model's items among ids; ids the model
+// does not know are left out.
+func (m *Model) ItemSet(ids []string) *ItemSet {
+	s := &ItemSet{m: m, bits: make([]uint64, (len(m.cat.items)+63)/64)}
+	for _, id := range ids {
+		if j, ok := m.cat.index[id]; ok && !s.has(j) {
+			s.bits[j/64] |= 1 << (j % 64)
+			s.n++
+		}
+	}
+	return s
+}
+
+// Len is how many items the set holds.
+func (s *ItemSet) Len() int { return s.n }
+
+func (s *ItemSet) has(j int32) bool { return s.bits[j/64]&(1<<(j%64)) != 0 }

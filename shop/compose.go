@@ -249,7 +249,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		return ok && p.InStock()
 	}
 	opt.Fits = cat.RowFits
-	opt.Launches = s.Launches(m)
+	opt.Launches, opt.Edited = s.sinceTraining(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
 	if personalize {
@@ -333,6 +333,7 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 	}
 	if req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0 {
 		req.Fits = cat.RowFits(recommender.RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
+		req.Edited = s.Edited(s.model.Load())
 	}
 	if s.IsForgotten(req.User) {
 		// A deleted shopper: served like a stranger, never their history.

@@ -17,22 +17,7 @@ func TestARowsFiltersFollowTheLiveCatalog(t *testing.T) {
 	shop := mustOpenShop(t)
 	trainShop(t, shop)
 	ctx := context.Background()
-	page, err := shop.db.PageByKey(ctx, models.HomePage)
-	must(t, err)
-	row := models.Slot{PageID: page.ID, Position: 4, Type: models.SlotPopular, Title: "Hearth kitchen under 50", Strategy: "popular",
-		Category: "kitchen", Brands: "Hearth", MaxPrice: 5000, Size: 6, Enabled: true, Locked: true, Audience: "everyone"}
-	must(t, shop.db.W.Create(&row).Error)
-	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
-	must(t, err)
-	shop.srv.shop.LayoutChanged()
-	shown := func() []string {
-		_, doc := shop.newClient().get("/")
-		var ids []string
-		doc.Find(`section[data-slot-id="` + utoa(row.ID) + `"] [data-product-id]`).Each(func(_ int, s *goquery.Selection) {
-			ids = append(ids, s.AttrOr("data-product-id", ""))
-		})
-		return ids
-	}
+	shown := publishRow(t, shop, models.Slot{Title: "Hearth kitchen under 50", Category: "kitchen", Brands: "Hearth", MaxPrice: 5000})
 	before := shown()
 	if len(before) < 4 {
 		t.Fatalf("the row shows %v before any change, want at least 4 products", before)
@@ -86,5 +71,63 @@ func TestARowsFiltersHoldBeforeTheFirstTraining(t *testing.T) {
 	})
 	if n == 0 {
 		t.Error("the row shows nothing; the tea towels (Hearth, 10.00 to 19.00) fit it")
+	}
+}
+
+// And the other way: a product the catalog reprices, rebrands or moves
+// into a row's filters joins the row at once, not after the next training
+// (the model knows it at its old price, brand and category).
+func TestARowTakesInWhatTheCatalogMovesIntoItsFilters(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	ctx := context.Background()
+	shown := publishRow(t, shop, models.Slot{Title: "Hearth kitchen from 30 to 50", Category: "kitchen", Brands: "Hearth", MinPrice: 3000, MaxPrice: 5000})
+	skillet, towel, tent := shop.product("SKU-3"), shop.product("SKU-K12"), shop.product("SKU-2")
+	if now := shown(); !slices.Equal(now, []string{utoa(skillet.ID)}) {
+		t.Fatalf("the row shows %v before any change, want only the skillet %d", now, skillet.ID)
+	}
+	var kitchen models.Category
+	must(t, shop.db.W.Where("slug = ?", "kitchen").First(&kitchen).Error)
+	for _, ch := range []struct {
+		what    string
+		p       *models.Product
+		updates map[string]any
+	}{
+		{"a Hearth tea towel repriced from 21.00 to 35.00", towel, map[string]any{"price_cents": 3500}},
+		{"a Northway tent moved to Kitchen, rebranded Hearth and repriced to 45.00", tent,
+			map[string]any{"category_id": kitchen.ID, "brand": "Hearth", "price_cents": 4500}},
+	} {
+		must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", ch.p.ID).Updates(ch.updates).Error)
+		must(t, shop.srv.shop.ProductsChanged(ctx, ch.p.ID)) // as the catalog form does
+		if now := shown(); !slices.Contains(now, utoa(ch.p.ID)) {
+			t.Errorf("%s is not in the row: %v", ch.what, now)
+		}
+	}
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true)) // and a full reload
+	if now := shown(); !slices.Contains(now, utoa(skillet.ID)) || len(now) != 3 {
+		t.Errorf("the row shows %v, want the skillet, the towel and the tent", now)
+	}
+}
+
+// publishRow publishes a locked popular row of six with the filters of sl
+// on the homepage, and returns what a new visitor sees in it.
+func publishRow(t *testing.T, shop *testShop, sl models.Slot) func() []string {
+	t.Helper()
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	sl.PageID, sl.Position, sl.Type, sl.Strategy, sl.Size = page.ID, 4, models.SlotPopular, "popular", 6
+	sl.Enabled, sl.Locked, sl.Audience = true, true, "everyone"
+	must(t, shop.db.W.Create(&sl).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	shop.srv.shop.LayoutChanged()
+	return func() []string {
+		_, doc := shop.newClient().get("/")
+		var ids []string
+		doc.Find(`section[data-slot-id="` + utoa(sl.ID) + `"] [data-product-id]`).Each(func(_ int, s *goquery.Selection) {
+			ids = append(ids, s.AttrOr("data-product-id", ""))
+		})
+		return ids
 	}
 }
