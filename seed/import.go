@@ -434,7 +434,9 @@ func (c *csvFile) get(rec []string, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return strings.TrimSpace(rec[i]), true
+	// A cell the shop's own export guarded against spreadsheet formulas
+	// ('=…) reads as it was stored.
+	return models.UnguardCSVCell(strings.TrimSpace(rec[i])), true
 }
 
 func csvReason(err error) string {

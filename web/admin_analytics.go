@@ -300,9 +300,4 @@ func csvSafeRow(cells ...string) []string {
 }
 
 // csvSafe stops a spreadsheet from running a cell as a formula.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
+func csvSafe(v string) string { return models.GuardCSVCell(v) }

