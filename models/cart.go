@@ -221,6 +221,9 @@ func (e *OutOfStockError) Error() string {
 	if e.NoLongerSold {
 		return fmt.Sprintf("%q is no longer sold", e.Title)
 	}
+	if e.Available <= 0 {
+		return fmt.Sprintf("%q is out of stock", e.Title)
+	}
 	return fmt.Sprintf("only %d of %q left in stock", e.Available, e.Title)
 }
 

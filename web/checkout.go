@@ -49,7 +49,28 @@ func (s *Server) checkoutForm(c echo.Context) error {
 			addr.Email = last.Email
 		}
 	}
-	return s.checkoutPage(c, addr, nil, "", http.StatusOK)
+	items, err := s.db.CartLines(c.Request().Context(), u.Key())
+	if err != nil {
+		return err
+	}
+	return s.checkoutPage(c, addr, nil, cartProblem(items), http.StatusOK)
+}
+
+// cartProblem is what keeps the cart from being ordered as it is, said
+// when the checkout opens rather than only once the order is placed: a
+// product no longer sold, or more in the cart than is left.
+func cartProblem(items []models.CartItem) string {
+	for i := range items {
+		p := &items[i].Product
+		oos := models.OutOfStockError{Title: p.Title, Available: p.Stock, NoLongerSold: !p.Active}
+		switch {
+		case !p.Active || p.Stock <= 0:
+			return "Sorry, " + oos.Error() + ". Remove it from your cart."
+		case items[i].Quantity > p.Stock:
+			return "Sorry, " + oos.Error() + ". Change the quantity in your cart."
+		}
+	}
+	return ""
 }
 
 func (s *Server) checkoutSubmit(c echo.Context) error {
@@ -72,7 +93,7 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	switch {
 	case errors.As(err, &oos):
 		fix := "Change the quantity in your cart."
-		if oos.NoLongerSold {
+		if oos.NoLongerSold || oos.Available <= 0 {
 			fix = "Remove it from your cart."
 		}
 		return s.checkoutPage(c, form, nil, "Sorry, "+oos.Error()+". "+fix, http.StatusConflict)

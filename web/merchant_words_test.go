@@ -150,3 +150,40 @@ func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
 		t.Fatalf("%d orders placed", orders)
 	}
 }
+
+// TestCheckoutSaysAtOnceWhatCannotBeOrdered: opening the checkout with a
+// cart line that can no longer be ordered as it is (deactivated, sold out,
+// more than is left) says so above the form, before the shopper types an
+// address and pays.
+func TestCheckoutSaysAtOnceWhatCannotBeOrdered(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.shopperClient()
+	tent := shop.product("SKU-1") // 5 in stock
+	if res := c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"3"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to cart: %d", res.StatusCode)
+	}
+	say := func() string {
+		res, doc := c.get("/checkout")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("checkout: %d", res.StatusCode)
+		}
+		return strings.TrimSpace(doc.Find(`[data-testid="checkout-error"]`).Text())
+	}
+	if got := say(); got != "" {
+		t.Fatalf("a cart that can be ordered opens the checkout with %q", got)
+	}
+	for _, tc := range []struct {
+		col  string
+		val  any
+		want string
+	}{
+		{"stock", 2, `Sorry, only 2 of "Alpine Trail Tent" left in stock. Change the quantity in your cart.`},
+		{"stock", 0, `Sorry, "Alpine Trail Tent" is out of stock. Remove it from your cart.`},
+		{"active", false, `Sorry, "Alpine Trail Tent" is no longer sold. Remove it from your cart.`},
+	} {
+		must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update(tc.col, tc.val).Error)
+		if got := say(); got != tc.want {
+			t.Errorf("%s %v: the checkout opens with %q, want %q", tc.col, tc.val, got, tc.want)
+		}
+	}
+}
