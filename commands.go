@@ -99,7 +99,11 @@ func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
 	}
 	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
 	parts = append(parts, fmt.Sprintf("%d events", sum.Events))
-	return fmt.Sprintf("imported: %s in %s (%.0f events/s)", strings.Join(parts, ", "), took, rate)
+	line := fmt.Sprintf("imported: %s in %s (%.0f events/s)", strings.Join(parts, ", "), took, rate)
+	if r := sum.RenamedLine(); r != "" {
+		line += "; " + r
+	}
+	return line
 }
 
 // trainMemoryLimit is the soft heap limit of `storefront train` (unless

@@ -275,8 +275,9 @@ func TestImportNeverAttachesToAnAccount(t *testing.T) {
 		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#events`), []string{file}))
 		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
 		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
-		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 events") {
-			t.Fatalf("result reads %q", got)
+		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 events") ||
+			!strings.Contains(got, s.ada.ExternalID+" as "+s.ada.ExternalID+"~imported") {
+			t.Fatalf("result reads %q, want it to say the customer %s is kept apart from Ada's account", got, s.ada.ExternalID)
 		}
 		var mine, theirs int64
 		must(t, s.db.R.Model(&models.Event{}).Where("user_key = ?", s.ada.ExternalID).Count(&mine).Error)

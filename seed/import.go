@@ -245,9 +245,41 @@ type ImportSummary struct {
 	ProductsDeactivated int
 	CategoriesCreated   int
 	ShoppersCreated     int
-	Events              int
-	DefaultHomepage     bool // a default homepage was published
-	Duration            time.Duration
+	// Renamed are the events file's customers whose user_id an account
+	// one can log in as already has: their events are under a key of
+	// their own (models.BulkTx.ImportShoppers).
+	Renamed         []RenamedCustomer
+	Events          int
+	DefaultHomepage bool // a default homepage was published
+	Duration        time.Duration
+}
+
+// RenamedCustomer is a customer of an events file stored under another key.
+type RenamedCustomer struct{ UserID, Key string }
+
+// RenamedLine says which customers were stored under another key, naming
+// the first three; "" when none were.
+func (s *ImportSummary) RenamedLine() string {
+	if len(s.Renamed) == 0 {
+		return ""
+	}
+	var named []string
+	for _, r := range s.Renamed[:min(3, len(s.Renamed))] {
+		named = append(named, fmt.Sprintf("%s as %s", r.UserID, r.Key))
+	}
+	more := ""
+	if len(s.Renamed) > 3 {
+		more = fmt.Sprintf(" and %d more", len(s.Renamed)-3)
+	}
+	return fmt.Sprintf("%d %s whose user_id an account here already has, kept apart from it: %s%s",
+		len(s.Renamed), plural(len(s.Renamed), "customer", "customers"), strings.Join(named, ", "), more)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Problem is one thing wrong with an import file.
@@ -1010,6 +1042,9 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 		return err
 	}
 	for k, i := range at {
+		if keys[k] != accounts[k] {
+			sum.Renamed = append(sum.Renamed, RenamedCustomer{UserID: accounts[k], Key: keys[k]})
+		}
 		es.users[i] = keys[k]
 	}
 	sum.ShoppersCreated = int(n)

@@ -608,6 +608,9 @@ func TestImportedIDsNeverAttachToRegisteredAccounts(t *testing.T) {
 	if sum.ShoppersCreated != 2 {
 		t.Errorf("import after registration created %d shoppers, want 2 (the file's %s is not Ada)", sum.ShoppersCreated, ada.ExternalID)
 	}
+	if want := "1 customer whose user_id an account here already has, kept apart from it: " + ada.ExternalID + " as " + ada.ExternalID + "~imported"; sum.RenamedLine() != want {
+		t.Errorf("the summary says %q, want %q", sum.RenamedLine(), want)
+	}
 	if n := eventsOf(ada.ExternalID); n != 0 {
 		t.Fatalf("the registered account %s got %d events of the imported customer with its id", ada.ExternalID, n)
 	}

@@ -386,6 +386,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 		if j.summary.DefaultHomepage {
 			v.Result += " A default homepage was published from your categories."
 		}
+		if r := j.summary.RenamedLine(); r != "" {
+			v.Result += " " + strings.ToUpper(r[:1]) + r[1:] + "."
+		}
 	}
 	return v
 }
