@@ -102,3 +102,61 @@ func (s *Server) accountDelete(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/?deleted=1")
 }
+
+// accountPasswordForm shows the form to change the shopper's password.
+func (s *Server) accountPasswordForm(c echo.Context) error {
+	vm := templates.AccountPasswordPage{Base: s.base(c, "Change your password")}
+	return render(c, http.StatusOK, templates.AccountPassword(vm))
+}
+
+// accountPassword changes the shopper's password with their current one,
+// ends their sessions on every other device and keeps this one signed in
+// under a new session id.
+func (s *Server) accountPassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := userOf(c)
+	vm := templates.AccountPasswordPage{Base: s.base(c, "Change your password")}
+	pw := c.FormValue("password")
+	if pw != c.FormValue("confirm") {
+		vm.Errors = map[string]string{"confirm": "The two passwords differ."}
+		return render(c, http.StatusUnprocessableEntity, templates.AccountPassword(vm))
+	}
+	sh, err := s.db.ShopperByID(ctx, u.ShopperID)
+	if err != nil {
+		return err
+	}
+	email := ""
+	if sh.Email != nil {
+		email = *sh.Email
+	}
+	// Guesses of the current password are limited like logins: per
+	// address, and per account in buckets of their own, so signing in on a
+	// few devices does not use up the change.
+	if ok, wait := s.limiter.allow(c.RealIP(), "password:"+email); !ok {
+		refuseAttempt(c, wait)
+		vm.Errors = map[string]string{"current": waitMessage("Too many attempts.", wait)}
+		return render(c, http.StatusTooManyRequests, templates.AccountPassword(vm))
+	}
+	err = s.db.ChangeShopperPassword(ctx, sh.ID, c.FormValue("current"), pw)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		vm.Errors = ve.Fields
+		return render(c, http.StatusUnprocessableEntity, templates.AccountPassword(vm))
+	}
+	if err != nil {
+		return err
+	}
+	// Every stored session of the account ends (this one's too); this
+	// request's session is then saved again under a new id.
+	if err := s.endSessionsOf(ctx, sh.ID); err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessShopperID, int(sh.ID))
+	s.sessions.Put(ctx, sessSeen, s.now().Unix())
+	s.log.Info("shopper password changed", "shopper_id", sh.ID)
+	s.flash(c, "Your password is changed. Your other devices are signed out.")
+	return c.Redirect(http.StatusSeeOther, "/account")
+}

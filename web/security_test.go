@@ -1220,6 +1220,67 @@ func TestStaffPasswordChangeAsksForTheCurrentOne(t *testing.T) {
 	}
 }
 
+// A shopper changes their password from their account (ASVS 2.1.5): the
+// form asks for the current one (2.1.6), applies the password policy, and
+// ends the account's sessions on every other device; this one stays
+// signed in under a new session id. Afterwards only the new password logs
+// in.
+func TestShopperChangesTheirPassword(t *testing.T) {
+	shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
+	laptop, phone := shop.shopperClient(), shop.shopperClient()
+	if _, doc := laptop.get("/account"); doc.Find(`a[href="/account/password"]`).Length() == 0 {
+		t.Fatal("the account page does not link to the password form")
+	}
+	fresh := "a fresh password of ada"
+	for _, tc := range []struct{ name, current, password, confirm, field, want string }{
+		{"without the current password", "", fresh, fresh, "current", "Enter your current password."},
+		{"with a wrong current password", "not it at all", fresh, fresh, "current", "That is not your current password."},
+		{"with a common new password", testPassword, "password123", "password123", "password", ""},
+		{"with two different new passwords", testPassword, fresh, fresh + "!", "confirm", "The two passwords differ."},
+	} {
+		res, doc := laptop.send(http.MethodPost, "/account/password", url.Values{"_csrf": {laptop.token("/account/password")},
+			"current": {tc.current}, "password": {tc.password}, "confirm": {tc.confirm}}, nil)
+		got := doc.Find(`[data-testid="` + tc.field + `-error"]`).Text()
+		if res.StatusCode != http.StatusUnprocessableEntity || got == "" || tc.want != "" && got != tc.want {
+			t.Fatalf("%s: %d, %s error %q, want 422 and %q", tc.name, res.StatusCode, tc.field, got, tc.want)
+		}
+	}
+	before := laptop.cookie("sf_session")
+	res, _ := laptop.send(http.MethodPost, "/account/password", url.Values{"_csrf": {laptop.token("/account/password")},
+		"current": {testPassword}, "password": {fresh}, "confirm": {fresh}}, nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account" {
+		t.Fatalf("the change: %d to %q, want 303 to /account", res.StatusCode, res.Header.Get("Location"))
+	}
+	if !laptop.isShopper() {
+		t.Error("the device that changed the password was signed out")
+	}
+	if after := laptop.cookie("sf_session"); after == before || after == "" {
+		t.Error("the session id did not change with the password")
+	}
+	if phone.isShopper() {
+		t.Error("another device is still signed in after the password changed")
+	}
+	for pw, want := range map[string]int{testPassword: http.StatusUnauthorized, fresh: http.StatusSeeOther} {
+		c := shop.newClient()
+		if res := c.post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {pw}}); res.StatusCode != want {
+			t.Errorf("login with %q after the change: %d, want %d", pw, res.StatusCode, want)
+		}
+	}
+	// Guessing the current password through a session is limited like logins.
+	refused := false
+	for range shop.srv.limiter.perPair.burst + 1 {
+		res, _ := laptop.send(http.MethodPost, "/account/password", url.Values{"_csrf": {laptop.token("/account/password")},
+			"current": {"a guess"}, "password": {"taken over now"}, "confirm": {"taken over now"}}, nil)
+		if res.StatusCode == http.StatusTooManyRequests {
+			refused = true
+			break
+		}
+	}
+	if !refused {
+		t.Error("guesses of the current password were never limited")
+	}
+}
+
 // Setting a password ends the account's other sessions: an admin's reset
 // signs out every device of that staff member, and a staff member who
 // changes their own password stays in on this device only.

@@ -1,0 +1,56 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// A shopper changes their password from their account page: a wrong
+// current password is refused next to its field, the right one changes it,
+// the other browser signed in as them is signed out, and the new password
+// logs in while the old one no longer does.
+func TestShopperChangesTheirPassword(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	other := b.incognito()
+	fresh := "a fresh password of ada 9"
+
+	b.step(t, "signed in on two browsers", func(t *testing.T, b *tab) {
+		for _, tb := range []*tab{b, other.on(t)} {
+			tb.open("/login", "#email")
+			tb.logIn("ada@example.com", testPassword)
+		}
+	})
+	b.step(t, "the account page leads to the form", func(t *testing.T, b *tab) {
+		b.open("/account", `[data-testid="password-link"]`)
+		b.follow(`[data-testid="password-link"]`, `[data-testid="account-password-form"]`)
+	})
+	b.step(t, "a wrong current password is refused", func(t *testing.T, b *tab) {
+		b.fill(`#current`, "not my password", `#password`, fresh, `#confirm`, fresh)
+		b.follow(`[data-testid="password-submit"]`, `[data-testid="current-error"]`)
+		if got := b.text(`[data-testid="current-error"]`); got != "That is not your current password." {
+			t.Fatalf("error %q", got)
+		}
+	})
+	b.step(t, "the current password changes it", func(t *testing.T, b *tab) {
+		b.fill(`#current`, testPassword, `#password`, fresh, `#confirm`, fresh)
+		b.follow(`[data-testid="password-submit"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "password is changed") {
+			t.Fatalf("flash %q", got)
+		}
+		if b.path() != "/account" {
+			t.Fatalf("on %s, want /account", b.path())
+		}
+	})
+	b.step(t, "the other browser is signed out", func(t *testing.T, b *tab) {
+		o := other.on(t)
+		o.open("/account", "#email")
+	})
+	b.step(t, "only the new password logs in", func(t *testing.T, b *tab) {
+		o := other.on(t)
+		o.fill(`#email`, "ada@example.com", `#password`, testPassword)
+		o.follow(`[data-testid="auth-submit"]`, `[data-testid="auth-error"]`)
+		o.logIn("ada@example.com", fresh)
+	})
+}
