@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,6 +117,61 @@ func TestARowsPriceRangeFollowsTheCatalog(t *testing.T) {
 			shopper.open("/", `section[data-slot-id]`)
 			if now := shopper.attrs(sel, "data-product-id"); !slices.Contains(now, id) {
 				return fmt.Sprintf("product %s, now at %d cents, is not in the row under %d: %v", id, low, maxCents, now)
+			}
+			return ""
+		})
+	})
+}
+
+// TestARowOfABrandWhoseNameHoldsAComma: a merchandiser narrows a row to a
+// brand whose name holds a comma ("Northpeak, Ltd."), typed in lower case;
+// a brand no product has is refused first, named; once published, shoppers
+// see only that brand's products in the row (the name was split into two
+// brands no product has, and the row came out empty).
+func TestARowOfABrandWhoseNameHoldsAComma(t *testing.T) {
+	t.Parallel()
+	s := startWorld(t)
+	var top models.Product
+	must(t, s.db.R.Where("active AND stock > 0 AND brand <> ''").Order("popularity DESC, id").First(&top).Error)
+	brand := top.Brand + ", Ltd."
+	must(t, s.db.W.Model(&models.Product{}).Where("brand = ?", top.Brand).Update("brand", brand).Error)
+	must(t, s.srv.Shop().RefreshCatalog(context.Background(), true))
+	trending := s.draftSlotIDs()[models.SlotTrending]
+	sel := `section[data-slot-id="` + trending + `"] [data-product-id]`
+	b := newBrowser(t, s)
+
+	b.step(t, "a brand no product has is refused", func(t *testing.T, b *tab) {
+		b.adminLogIn()
+		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
+		b.fill(`#f-brands`, "No Such Maker")
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="brands-error"]`)
+		if got := b.text(`[data-testid="brands-error"]`); got != "No product has the brand No Such Maker." {
+			t.Fatalf("the brands error reads %q", got)
+		}
+	})
+
+	b.step(t, "the brand with a comma, in lower case, is one brand", func(t *testing.T, b *tab) {
+		b.fill(`#f-brands`, strings.ToLower(brand))
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="layout-list"]`)
+		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
+		if got := b.value(`#f-brands`); got != brand {
+			t.Fatalf("the reopened form shows brands %q, want %q", got, brand)
+		}
+		b.open("/admin/layout", `[data-testid="layout-list"]`)
+		b.publishDraft()
+		eventually(t, 8*time.Second, func() string {
+			shopper := b.incognito()
+			shopper.open("/", `section[data-slot-id]`)
+			ids := shopper.attrs(sel, "data-product-id")
+			if len(ids) == 0 {
+				return "the row shows no cards"
+			}
+			for _, id := range ids {
+				var p models.Product
+				must(t, s.db.R.First(&p, id).Error)
+				if p.Brand != brand {
+					return fmt.Sprintf("the row shows %s by %q", p.ExternalID, p.Brand)
+				}
 			}
 			return ""
 		})

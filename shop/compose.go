@@ -64,15 +64,26 @@ type Pick struct {
 // SlotKey is how events and the API name a slot.
 func SlotKey(id uint) string { return "s" + strconv.FormatUint(uint64(id), 10) }
 
-// SplitList splits a comma-separated list, dropping blanks.
+// SplitList splits a comma-separated list, dropping blanks. Two commas
+// are one comma inside an item (JoinList): a brand such as "Hachette, Ltd.".
 func SplitList(s string) []string {
 	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
+	for _, f := range strings.Split(strings.ReplaceAll(s, ",,", "\x00"), ",") {
+		if f = strings.TrimSpace(strings.ReplaceAll(f, "\x00", ",")); f != "" {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// JoinList is the list SplitList reads back as items: joined by commas,
+// a comma inside an item doubled.
+func JoinList(items []string) string {
+	esc := make([]string, len(items))
+	for i, it := range items {
+		esc[i] = strings.ReplaceAll(it, ",", ",,")
+	}
+	return strings.Join(esc, ",")
 }
 
 // History is what composing a homepage needs of a viewer's behaviour.

@@ -227,7 +227,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 
 func slotFields(sl *models.Slot) templates.SlotFields {
 	f := templates.SlotFields{Type: sl.Type, Title: sl.Title, Subtitle: sl.Subtitle, Strategy: sl.Strategy,
-		Size: strconv.Itoa(sl.Size), Category: sl.Category, Brands: sl.Brands, Pins: sl.Pins, Boosts: sl.Boosts,
+		Size: strconv.Itoa(sl.Size), Category: sl.Category, Brands: strings.Join(splitList(sl.Brands), ", "), Pins: sl.Pins, Boosts: sl.Boosts,
 		Excludes: sl.Excludes, Audience: sl.Audience, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled, Link: sl.Link}
 	if sl.MinPrice > 0 {
 		f.MinPrice = formatCents(sl.MinPrice)
@@ -249,7 +249,7 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	f := templates.SlotFields{
 		Type: c.FormValue("type"), Title: strings.TrimSpace(c.FormValue("title")), Subtitle: strings.TrimSpace(c.FormValue("subtitle")),
 		Strategy: c.FormValue("strategy"), Size: strings.TrimSpace(c.FormValue("size")), Category: c.FormValue("category"),
-		Brands: normalizeList(c.FormValue("brands")), MinPrice: strings.TrimSpace(c.FormValue("min_price")),
+		MinPrice: strings.TrimSpace(c.FormValue("min_price")),
 		MaxPrice: strings.TrimSpace(c.FormValue("max_price")), Pins: normalizeList(c.FormValue("pins")),
 		Boosts: normalizeList(c.FormValue("boosts")), Excludes: normalizeList(c.FormValue("excludes")),
 		Audience: c.FormValue("audience"), StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at"),
@@ -257,7 +257,13 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		Enabled: c.FormValue("enabled") == "true", Link: strings.TrimSpace(c.FormValue("link")),
 	}
 	errs := map[string]string{}
-	sl.Type, sl.Title, sl.Subtitle, sl.Category, sl.Brands = f.Type, f.Title, f.Subtitle, f.Category, f.Brands
+	cat := s.shop.Catalog()
+	brands, unknownBrands := catalogBrands(c.FormValue("brands"), cat.Brands)
+	f.Brands = strings.Join(brands, ", ")
+	if len(unknownBrands) > 0 {
+		errs["brands"] = "No product has the brand " + strings.Join(unknownBrands, ", ") + "."
+	}
+	sl.Type, sl.Title, sl.Subtitle, sl.Category, sl.Brands = f.Type, f.Title, f.Subtitle, f.Category, shop.JoinList(brands)
 	sl.Pins, sl.Boosts, sl.Excludes, sl.Audience, sl.Locked, sl.Enabled, sl.Link = f.Pins, f.Boosts, f.Excludes, f.Audience, f.Locked, f.Enabled, f.Link
 	sl.VisitFirst = f.VisitFirst
 	sl.Strategy = f.Strategy // checked against the type by models.ValidateSlot
@@ -282,7 +288,6 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	if sl.EndsAt, err = parseDatetimeLocal(f.EndsAt); err != nil {
 		errs["schedule"] = "Enter the end as a date and time."
 	}
-	cat := s.shop.Catalog()
 	if f.Category != "" {
 		if _, ok := cat.CategoryBySlug(f.Category); !ok {
 			errs["category"] = "Choose a category."
@@ -447,6 +452,45 @@ func normalizeList(v string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// catalogBrands reads the slot form's comma-separated brands as the
+// catalog spells them: parts that together make a brand of the catalog
+// ("Hachette", " Ltd." → "Hachette, Ltd.") are one brand, the longest such
+// run first; case and spaces do not matter. Brands no product has are
+// listed apart.
+func catalogBrands(v string, known []string) (brands, unknown []string) {
+	byKey := make(map[string]string, len(known))
+	for _, b := range known {
+		if b != "" {
+			byKey[strings.ToLower(strings.Join(strings.Fields(b), " "))] = b
+		}
+	}
+	var parts []string
+	for _, p := range strings.Split(v, ",") {
+		parts = append(parts, strings.Join(strings.Fields(p), " "))
+	}
+	for i := 0; i < len(parts); i++ {
+		if parts[i] == "" {
+			continue
+		}
+		name, next := parts[i], i
+		found := false
+		for j := len(parts) - 1; j >= i; j-- {
+			if b, ok := byKey[strings.ToLower(strings.Join(parts[i:j+1], ", "))]; ok {
+				name, next, found = b, j, true
+				break
+			}
+		}
+		i = next
+		if !slices.Contains(brands, name) {
+			brands = append(brands, name)
+		}
+		if !found && !slices.Contains(unknown, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	return brands, unknown
 }
 
 // adminSlotSave creates (no id) or updates a draft slot.

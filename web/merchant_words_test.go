@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,5 +186,67 @@ func TestCheckoutSaysAtOnceWhatCannotBeOrdered(t *testing.T) {
 		if got := say(); got != tc.want {
 			t.Errorf("%s %v: the checkout opens with %q, want %q", tc.col, tc.val, got, tc.want)
 		}
+	}
+}
+
+// TestARowsBrandMayHoldACommaAndMustExist: the slot form's brands are the
+// catalog's own, whatever their spelling: "hachette, ltd." is the one brand
+// "Hachette, Ltd." (it was stored as the two brands "Hachette" and "Ltd.",
+// which no product has, and the row came out empty), the row shows that
+// brand's products, and a brand no product has is refused, named.
+func TestARowsBrandMayHoldACommaAndMustExist(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	must(t, shop.db.W.Model(&models.Product{}).Where("external_id IN ?", []string{"SKU-K1", "SKU-K2"}).Update("brand", "Hachette, Ltd.").Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	c := shop.staffClient(models.RoleMerchandiser)
+	ids, _ := shop.draft()
+	slot := utoa(ids[1])
+	save := func(brands string) (*http.Response, *goquery.Document) {
+		t.Helper()
+		_, rev := shop.draft()
+		_, doc := c.get("/admin/layout/slots/" + slot + "/edit")
+		form := url.Values{"_csrf": {csrf(doc)}, "revision": {strconv.Itoa(rev)}, "type": {models.SlotPopular}, "title": {"Best sellers"},
+			"strategy": {"popular"}, "size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}, "brands": {brands}}
+		res, err := c.hc.PostForm(shop.ts.URL+"/admin/layout/slots/"+slot, form)
+		must(t, err)
+		defer res.Body.Close()
+		doc, err = goquery.NewDocumentFromReader(res.Body)
+		must(t, err)
+		return res, doc
+	}
+	res, doc := save("Summit, Hearth, Acme")
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown brand: status %d, want 422", res.StatusCode)
+	}
+	if got := strings.TrimSpace(doc.Find(`[data-testid="brands-error"]`).Text()); got != "No product has the brand Acme." {
+		t.Fatalf("the brands error reads %q", got)
+	}
+	res, doc = save("hachette,  ltd., Summit")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303; errors %q", res.StatusCode, doc.Find(".field-error").Text())
+	}
+	sl, err := shop.db.SlotByID(ctx, ids[1])
+	must(t, err)
+	if strings.Join(splitList(sl.Brands), "|") != "Hachette, Ltd.|Summit" {
+		t.Fatalf("stored brands %q read back as %q", sl.Brands, splitList(sl.Brands))
+	}
+	_, doc = c.get("/admin/layout/slots/" + slot + "/edit")
+	if got := doc.Find(`#f-brands`).AttrOr("value", ""); got != "Hachette, Ltd., Summit" {
+		t.Fatalf("the reopened form shows brands %q", got)
+	}
+	_, rev := shop.draft()
+	if res := c.post("/admin/layout/publish", "/admin/layout/publish", url.Values{"revision": {strconv.Itoa(rev)}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	_, doc = shop.newClient().get("/")
+	var shown []string
+	doc.Find(`section[data-slot-id="` + slot + `"] [data-product-id]`).Each(func(_ int, s *goquery.Selection) {
+		id, _ := strconv.ParseUint(s.AttrOr("data-product-id", ""), 10, 32)
+		p, _ := shop.srv.shop.Catalog().Product(uint(id))
+		shown = append(shown, p.Brand)
+	})
+	if !slices.Contains(shown, "Hachette, Ltd.") || slices.ContainsFunc(shown, func(b string) bool { return b != "Hachette, Ltd." && b != "Summit" }) {
+		t.Fatalf("the row shows brands %q, want Hachette, Ltd. and Summit only", shown)
 	}
 }
