@@ -801,8 +801,9 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		}
 		req.Strategy = pick(req.Strategy)
 		if forVisit && req.Strategy == Hybrid {
-			// Its own blend: the page's shared hybrid scores do not apply.
-			req.weights, req.folded = sessionWeights(m), nil
+			// Its own blend: the page's shared hybrid scores do not apply;
+			// the visit's rows share theirs.
+			req.weights, req.folded = sessionWeights(m), folded.forVisit()
 		}
 		rows := one(req, strings.ReplaceAll(title, "{category}", cat), "")
 		if forVisit && req.Strategy == Hybrid && !sh.IgnoreTrained && !m.KnownUser(user) {
@@ -826,7 +827,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			// A visitor the model never saw: the visit is all the shop
 			// knows of them, and its price band and brands show what they
 			// are after now (as in the visit's category row).
-			req.weights, req.folded = sessionWeights(m), nil
+			req.weights, req.folded = sessionWeights(m), folded.forVisit()
 		}
 	}
 	if spec.Category != "" {

@@ -47,6 +47,14 @@ func BenchmarkCompose(b *testing.B) {
 			return Shopper{User: fmt.Sprintf("u%d", rng.IntN(5000)), Recent: recent, RecentlyViewed: viewed, Personalize: true}
 		}},
 		{"anonymous", func() Shopper { return Shopper{User: "v:visitor", Personalize: true} }},
+		// A visitor the model does not know, two products into a visit:
+		// the visit's rows, its department's row among them, lead.
+		{"visitor_with_visit", func() Shopper {
+			a, c := fmt.Sprintf("p%d", rng.IntN(5000)), fmt.Sprintf("p%d", rng.IntN(5000))
+			now := time.Now()
+			return Shopper{User: "v:visitor", Recent: []Event{{Item: a, Type: View, Time: now.Add(-time.Minute)}, {Item: c, Type: View, Time: now}},
+				RecentlyViewed: []string{c, a}, Seen: []string{a, c}, Personalize: true}
+		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -544,5 +545,31 @@ func TestAStrangersVisitRowBringsTheRestOfItsDepartment(t *testing.T) {
 	known.User = "u3"
 	if got := titles(Compose(m, specs, known, opt, nil)); slices.Contains(got, "More in Outdoor") {
 		t.Fatalf("a shopper the model knows gets the rows %q, with the department row", got)
+	}
+}
+
+func TestTheVisitsRowsShareOneScoringOfTheCatalog(t *testing.T) {
+	// The rows the visit's own blend fills (its category row, a stranger's
+	// department row and "Recommended for you") score the catalog once per
+	// page: each row from the shared scores is the row it would be alone,
+	// scores, reasons and all, whatever its filters.
+	m := trainTestModel(t)
+	visit := []Event{{Item: "tent", Type: View, Time: testNow.Add(-2 * time.Minute)}, {Item: "shoe", Type: Click, Time: testNow.Add(-time.Minute)}}
+	base := Request{Recent: visit, N: 4, Strategy: Hybrid, weights: sessionWeights(m), Seen: []string{"tent", "shoe"}, ExcludeSeen: true}
+	page := &foldedVectors{}
+	for _, c := range []struct {
+		category string
+		exclude  []string
+	}{{"Camping", nil}, {"Outdoor", []string{"Camping"}}, {"", nil}, {"Kitchen", nil}} {
+		shared, alone := base, base
+		shared.Category, shared.ExcludeCategories, shared.folded = c.category, c.exclude, page.forVisit()
+		alone.Category, alone.ExcludeCategories = c.category, c.exclude
+		got, want := m.Recommend(shared), m.Recommend(alone)
+		if len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Fatalf("category %q without %v: from the page's shared scores %+v, alone %+v", c.category, c.exclude, got, want)
+		}
+	}
+	if page.visit == nil || page.visit.hybrid == nil {
+		t.Fatal("the visit's rows did not keep their scores for the page")
 	}
 }

@@ -83,6 +83,25 @@ type foldedVectors struct {
 
 	shareHybrid bool // set by Compose when more than one row blends the hybrid
 	hybrid      *hybridScores
+
+	// visit is shared by the rows of the page that the visit's own blend
+	// fills (sessionWeights: the visit's category row, a stranger's
+	// department row and "Recommended for you"): the same shopper, visit
+	// and weights give the same scores, before each row's filters, so
+	// the catalog is scored once for all of them.
+	visit *foldedVectors
+}
+
+// forVisit returns the page's vectors and scores for the rows the visit's
+// own blend fills.
+func (f *foldedVectors) forVisit() *foldedVectors {
+	if f == nil {
+		return nil
+	}
+	if f.visit == nil {
+		f.visit = &foldedVectors{shareHybrid: true}
+	}
+	return f.visit
 }
 
 // hybridScores is a saved hybrid blend: scores before boosts and filters,
