@@ -250,3 +250,27 @@ func TestARowsBrandMayHoldACommaAndMustExist(t *testing.T) {
 		t.Fatalf("the row shows brands %q, want Hachette, Ltd. and Summit only", shown)
 	}
 }
+
+// TestAnEmptyPriceRangeIsNoLink: a price range the other filters leave
+// empty is shown with its (0) but not as a link to an empty page.
+func TestAnEmptyPriceRangeIsNoLink(t *testing.T) {
+	shop := mustOpenShop(t)
+	_, doc := shop.newClient().get("/c/outdoor?brand=Northway")
+	ranges := doc.Find(`[data-testid="price-range"]`)
+	if ranges.Length() < 2 {
+		t.Fatalf("%d price ranges", ranges.Length())
+	}
+	empty := 0
+	ranges.Each(func(_ int, r *goquery.Selection) {
+		zero := strings.TrimSpace(r.Find(".count").Text()) == "(0)"
+		if zero {
+			empty++
+		}
+		if _, link := r.Attr("href"); link == zero {
+			t.Errorf("price range %q: a link %v, with count %q", strings.Join(strings.Fields(r.Text()), " "), link, r.Find(".count").Text())
+		}
+	})
+	if empty == 0 {
+		t.Fatal("no empty price range to check: the test shop changed")
+	}
+}
