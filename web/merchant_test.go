@@ -386,6 +386,10 @@ func TestAdminCatalogImport(t *testing.T) {
 	if !strings.Contains(doc.Find(`[data-testid="import-result"]`).Text(), "2 products created, 1 updated, 24 deactivated") {
 		t.Errorf("result: %q", doc.Find(`[data-testid="import-result"]`).Text())
 	}
+	// Done: what happened, not what will.
+	if counts := strings.Join(strings.Fields(doc.Find(`[data-testid="import-counts"]`).Text()), " "); !strings.Contains(counts, "24 products not in the file were deactivated") {
+		t.Errorf("counts after the import: %q", counts)
+	}
 	if res = admin.post("/admin/import", action, nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("applying twice: %d, want 409", res.StatusCode)
 	}
