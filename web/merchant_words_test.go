@@ -274,3 +274,25 @@ func TestAnEmptyPriceRangeIsNoLink(t *testing.T) {
 		t.Fatal("no empty price range to check: the test shop changed")
 	}
 }
+
+// TestAnAssetsErrorPageNamesTheShop: the error page of an address served
+// outside the pages' middleware (a product picture that does not exist)
+// names the shop from its settings, as every other page does.
+func TestAnAssetsErrorPageNamesTheShop(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	st, err := shop.db.ShopSettings(ctx)
+	must(t, err)
+	st.Name = "Ink & Iron"
+	must(t, shop.db.SaveShopSettings(ctx, "test", st))
+	shop.srv.shopChanged()
+	for _, path := range []string{"/img/p/999999", "/img/u/" + strings.Repeat("ab", 32) + ".jpg", "/no-such-page"} {
+		res, doc := shop.newClient().get(path)
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, res.StatusCode)
+		}
+		if got := doc.Find(`[data-testid="shop-name"]`).Text(); got != "Ink & Iron" {
+			t.Errorf("%s: the error page names the shop %q", path, got)
+		}
+	}
+}

@@ -98,6 +98,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		_ = c.JSON(status, map[string]any{"error": msg, "status": status, "request_id": rid})
 		return
 	}
+	// Asset addresses (a product's picture, an upload) are served outside
+	// withShop: their error page names the shop too, not "Storefront".
+	v, _ := s.currentShopView(c.Request().Context())
+	c.SetRequest(c.Request().WithContext(templates.WithShop(c.Request().Context(), v)))
 	b := s.base(c, heading)
 	b.RequestID = rid
 	if err := render(c, status, templates.ErrorPage(b, status, heading, msg)); err != nil {
