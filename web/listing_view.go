@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"storefront/shop"
 	"storefront/templates"
@@ -22,7 +23,34 @@ type listFilters struct {
 // maxBrandFilters bounds the work a crafted URL can cause.
 const maxBrandFilters = 20
 
-func parseListFilters(vals url.Values, sorts []sortOption) listFilters {
+// listingKeys are the query parameters a listing's links carry on; the
+// rest of an address (anything a crafted link adds) is not repeated into
+// every filter, sort and page link of the page.
+var listingKeys = []string{"q", "exact", "cat", "sort", "min", "max", "page"}
+
+// maxListingValue bounds one carried parameter (a search query's own limit
+// is search.MaxQueryLength, shorter).
+const maxListingValue = 512
+
+func parseListFilters(raw url.Values, sorts []sortOption) listFilters {
+	vals := url.Values{}
+	for _, k := range listingKeys {
+		if v := raw.Get(k); v != "" {
+			if len(v) > maxListingValue {
+				v = strings.ToValidUTF8(v[:maxListingValue], "")
+			}
+			vals.Set(k, v)
+		}
+	}
+	brands := raw["brand"]
+	if len(brands) > maxBrandFilters {
+		brands = brands[:maxBrandFilters]
+	}
+	for _, b := range brands {
+		if len(b) <= maxListingValue {
+			vals.Add("brand", b)
+		}
+	}
 	f := listFilters{vals: vals, sort: sorts[0].key}
 	for _, s := range sorts {
 		if s.key == vals.Get("sort") {
@@ -39,9 +67,6 @@ func parseListFilters(vals url.Values, sorts []sortOption) listFilters {
 		f.minP, f.maxP = minP, maxP
 	}
 	f.brands = vals["brand"]
-	if len(f.brands) > maxBrandFilters {
-		f.brands = f.brands[:maxBrandFilters]
-	}
 	return f
 }
 

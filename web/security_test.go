@@ -1335,3 +1335,32 @@ func TestPasswordChangeEndsOtherStaffSessions(t *testing.T) {
 		t.Error("the admin who reset someone else's password was signed out")
 	}
 }
+
+// A listing's filter, sort and page links carry on the listing's own
+// parameters only, bounded: an address padded with 1,000 brands and a
+// parameter of its own was repeated into every link of the page, a page
+// ten times the size of the request.
+func TestListingLinksDoNotRepeatACraftedAddress(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.newClient()
+	q := url.Values{"junk": {strings.Repeat("x", 4000)}, "brand": {"Summit"}}
+	for i := range 999 {
+		q.Add("brand", "b"+utoa(uint(i)))
+	}
+	for _, path := range []string{"/c/outdoor?", "/search?q=tent&"} {
+		res, doc := c.get(path + q.Encode())
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		html, _ := doc.Html()
+		if strings.Contains(html, "xxxxxxxx") {
+			t.Errorf("%s: the page repeats a parameter the listing does not use", path)
+		}
+		if strings.Contains(html, "brand=b19&") || strings.Contains(html, "brand=b998") {
+			t.Errorf("%s: links repeat more than %d brands", path, maxBrandFilters)
+		}
+		if !strings.Contains(html, "brand=Summit") || !strings.Contains(html, "brand=b18&") {
+			t.Errorf("%s: the links lost the listing's own brand filters", path)
+		}
+	}
+}
