@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -451,5 +452,32 @@ func TestConcurrentAddsToOneCartCountEveryUnit(t *testing.T) {
 			q = lines[0].Quantity
 		}
 		t.Fatalf("%d cart lines, the first of %d units; want one line of %d", len(lines), q, adds)
+	}
+}
+
+// A setup link works for a day: serve prints a new one at every start
+// while the shop has no staff, so a link left in old logs or a terminal's
+// scrollback cannot claim a shop that was never set up. A fresh one does.
+func TestSetupLinksExpire(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	old, err := db.CreateSetupToken(ctx)
+	must(t, err)
+	must(t, db.W.Model(&Setting{}).Where("key = ?", setupKey(old)).
+		Update("value", time.Now().Add(-SetupTokenLifetime-time.Minute).UTC().Format(time.RFC3339)).Error)
+	if ok, err := db.SetupTokenValid(ctx, old); err != nil || ok {
+		t.Fatalf("a setup link older than %s is valid: %t %v", SetupTokenLifetime, ok, err)
+	}
+	admin := NewStaff{Email: "owner@example.com", Name: "Owner", Password: "a long owner password"}
+	if _, err := db.SetupFirstAdmin(ctx, old, "Shop", admin); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an expired setup link created an admin: %v", err)
+	}
+	fresh, err := db.CreateSetupToken(ctx)
+	must(t, err)
+	if ok, err := db.SetupTokenValid(ctx, fresh); err != nil || !ok {
+		t.Fatalf("a fresh setup link is not valid: %t %v", ok, err)
+	}
+	if _, err := db.SetupFirstAdmin(ctx, fresh, "Shop", admin); err != nil {
+		t.Fatalf("a fresh setup link: %v", err)
 	}
 }

@@ -17,6 +17,26 @@ import (
 // only a hash of each token is stored.
 const setupTokenPrefix = "setup_token."
 
+// SetupTokenLifetime is how long a setup link works: serve prints a new
+// one at every start while the shop has no staff, so a link found later in
+// old logs or a terminal's scrollback no longer claims the shop.
+const SetupTokenLifetime = 24 * time.Hour
+
+// setupTokenLive reports whether a token row (its value is when it was
+// made) is still within its lifetime.
+func setupTokenLive(tx *gorm.DB, token string) (bool, error) {
+	var row Setting
+	err := tx.Where("key = ?", setupKey(token)).Limit(1).Find(&row).Error
+	if err != nil || row.Key == "" {
+		return false, err
+	}
+	made, err := time.Parse(time.RFC3339, row.Value)
+	if err != nil {
+		return false, nil
+	}
+	return time.Since(made) < SetupTokenLifetime, nil
+}
+
 func setupKey(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return setupTokenPrefix + hex.EncodeToString(sum[:])
@@ -57,11 +77,11 @@ func (db *DB) SetupTokenValid(ctx context.Context, token string) (bool, error) {
 	if token == "" {
 		return false, nil
 	}
-	var n int64
-	if err := db.R.WithContext(ctx).Model(&Setting{}).Where("key = ?", setupKey(token)).Count(&n).Error; err != nil {
+	live, err := setupTokenLive(db.R.WithContext(ctx), token)
+	if err != nil {
 		return false, fmt.Errorf("models: check setup token: %w", err)
 	}
-	if n == 0 {
+	if !live {
 		return false, nil
 	}
 	has, err := db.HasStaff(ctx)
@@ -94,14 +114,15 @@ func (db *DB) SetupFirstAdmin(ctx context.Context, token, shopName string, n New
 	}
 	s := &Staff{Email: em, Name: strings.TrimSpace(n.Name), Role: RoleAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC()}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var tokens, staff int64
-		if err := tx.Model(&Setting{}).Where("key = ?", setupKey(token)).Count(&tokens).Error; err != nil {
+		var staff int64
+		live, err := setupTokenLive(tx, token)
+		if err != nil {
 			return err
 		}
 		if err := tx.Model(&Staff{}).Count(&staff).Error; err != nil {
 			return err
 		}
-		if tokens == 0 || staff > 0 || token == "" {
+		if !live || staff > 0 || token == "" {
 			return ErrNotFound
 		}
 		if err := createStaff(tx, s); err != nil {
