@@ -79,6 +79,9 @@ type AdminProductQuery struct {
 	PerPage int
 }
 
+// MaxAdminQuery bounds the folded text staff search matches, in bytes.
+const MaxAdminQuery = 200
+
 // AdminProducts lists products for staff, by title.
 func (db *DB) AdminProducts(ctx context.Context, q AdminProductQuery) ([]Product, int64, error) {
 	if q.PerPage <= 0 {
@@ -88,9 +91,13 @@ func (db *DB) AdminProducts(ctx context.Context, q AdminProductQuery) ([]Product
 		q.Page = 1
 	}
 	tx := db.R.WithContext(ctx).Model(&Product{})
-	if t := strings.TrimSpace(q.Q); t != "" {
-		like := "%" + escapeLike(strings.ToLower(t)) + "%"
-		tx = tx.Where(`LOWER(title) LIKE ? ESCAPE '\' OR LOWER(brand) LIKE ? ESCAPE '\' OR LOWER(external_id) LIKE ? ESCAPE '\'`, like, like, like)
+	// Fields are folded a line apiece: a query's line breaks are spaces.
+	if t := FoldText(strings.TrimSpace(strings.ReplaceAll(q.Q, "\n", " "))); t != "" {
+		if len(t) > MaxAdminQuery {
+			t = strings.ToValidUTF8(t[:MaxAdminQuery], "")
+		}
+		// Without case or accents: "muller" finds Müller, as the shop's search does.
+		tx = tx.Where(`folded LIKE ? ESCAPE '\'`, "%"+escapeLike(t)+"%")
 	}
 	var total int64
 	if err := tx.Count(&total).Error; err != nil {

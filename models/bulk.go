@@ -134,7 +134,7 @@ func (b *BulkTx) UpsertProducts(ps []Product, opt UpsertOptions) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	cols := []string{"slug", "title", "description", "brand", "category_id", "price_cents", "stock", "updated_at"}
+	cols := []string{"slug", "title", "description", "brand", "category_id", "price_cents", "stock", "folded", "updated_at"}
 	if !opt.KeepImage {
 		cols = append(cols, "image_url")
 	}

@@ -363,6 +363,26 @@ func Slugify(s string) string {
 	return strings.TrimRight(b.String(), "-")
 }
 
+// FoldText is s without case or accents, as Slugify reads letters
+// ("Müller" is "muller", "Straße" "strasse", "Ж" "zh"); every other
+// character stays as it is, so staff search can match it as typed.
+func FoldText(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// the accent of the letter before
+		case latinLetters[r] != "":
+			b.WriteString(latinLetters[r])
+		case r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsNumber(r)):
+			b.WriteString(strings.ToLower(unidecode.Unidecode(string(r))))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // latinLetters spells the lower-case Latin letters that do not decompose
 // into an ASCII letter and an accent.
 var latinLetters = map[rune]string{

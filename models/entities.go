@@ -3,6 +3,8 @@ package models
 import (
 	"time"
 
+	"gorm.io/gorm"
+
 	"storefront/recommender"
 )
 
@@ -34,8 +36,22 @@ type Product struct {
 	ImageURL       string
 	Active         bool      `gorm:"index;not null;default:true"`
 	Popularity     float64   `gorm:"index;not null;default:0"`
-	CreatedAt      time.Time `gorm:"index"`
-	UpdatedAt      time.Time
+	// Folded is the title, brand and external id without case or accents
+	// (FoldText), kept on every save, for the staff catalog search.
+	Folded    string    `gorm:"not null;default:''"`
+	CreatedAt time.Time `gorm:"index"`
+	UpdatedAt time.Time
+}
+
+// BeforeSave keeps Folded in step with the fields it folds.
+func (p *Product) BeforeSave(*gorm.DB) error {
+	p.Folded = foldedProduct(p.Title, p.Brand, p.ExternalID)
+	return nil
+}
+
+func foldedProduct(title, brand, externalID string) string {
+	// A line apiece, so a search never matches across two fields.
+	return FoldText(title) + "\n" + FoldText(brand) + "\n" + FoldText(externalID)
 }
 
 // OnSale reports whether the product sells below its compare-at price.

@@ -720,11 +720,29 @@ func (s *Server) adminProductSearch(c echo.Context) error {
 		if p, ok := cat.ProductByExt(q); ok {
 			vm.Hits = append(vm.Hits, productHit(p))
 		}
+		seen := map[uint]bool{}
+		for _, h := range vm.Hits {
+			seen[h.ID] = true
+		}
 		for _, id := range ids {
-			if p, ok := cat.Product(id); ok && (len(vm.Hits) == 0 || vm.Hits[0].ID != id) {
-				vm.Hits = append(vm.Hits, productHit(p))
+			if p, ok := cat.Product(id); ok && !seen[id] {
+				vm.Hits, seen[id] = append(vm.Hits, productHit(p)), true
 			}
 		}
+		// Then the staff catalog's match, without case or accents: "muller"
+		// finds Müller, which the shop's prefix suggestions do not.
+		if len(vm.Hits) < 20 {
+			more, _, err := s.db.AdminProducts(c.Request().Context(), models.AdminProductQuery{Q: q, PerPage: 20})
+			if err != nil {
+				return err
+			}
+			for i := range more {
+				if p, ok := cat.Product(more[i].ID); ok && !seen[p.ID] && len(vm.Hits) < 20 {
+					vm.Hits, seen[p.ID] = append(vm.Hits, productHit(p)), true
+				}
+			}
+		}
+		vm.Total = max(vm.Total, len(vm.Hits))
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
 		return render(c, http.StatusOK, templates.AdminPickerResults(vm, true))

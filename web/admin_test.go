@@ -500,3 +500,24 @@ func TestParseCents(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminSearchFindsAccentsUnaccented: the staff catalog and the slot
+// form's product picker find "Müller" from "muller", as a merchant types it.
+func TestAdminSearchFindsAccentsUnaccented(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	var p models.Product
+	must(t, shop.db.W.Where("external_id = ?", "SKU-5").First(&p).Error)
+	p.Title = "Müller Trail Lantern"
+	must(t, shop.db.W.Save(&p).Error)
+	for _, q := range []string{"muller", "MÜLLER", "Müller"} {
+		_, doc := c.get("/admin/catalog?q=" + url.QueryEscape(q))
+		if rows := doc.Find(`[data-testid="catalog-row"]`); rows.Length() != 1 || !strings.Contains(rows.Text(), "SKU-5") {
+			t.Errorf("catalog %q: %d rows: %s", q, rows.Length(), rows.Text())
+		}
+		_, doc = c.get("/admin/products/search?q=" + url.QueryEscape(q))
+		if doc.Find(`[data-testid="picker-hit"][data-sku="SKU-5"]`).Length() != 1 {
+			t.Errorf("picker %q does not offer SKU-5", q)
+		}
+	}
+}
