@@ -134,6 +134,10 @@ type HybridWeights struct {
 	Fresh                                           float64 // recently launched products
 	CatPop                                          float64 // popular in the shopper's categories: category affinity × the product's share of its category's popularity
 	Terms                                           float64 // the taste model over the products' words: category share × popularity share × the lifts of the history's words (terms.go)
+	// AfterPurchase: what shoppers went on to after the products the
+	// shopper bought (the transitions from every purchase in the history;
+	// left out in a shop where most pairs are purchases; sequence.go).
+	AfterPurchase float64
 }
 
 // DefaultConfig returns settings for shop behaviour data.
@@ -165,8 +169,9 @@ func DefaultConfig() Config {
 		Content: ContentConfig{Neighbors: 30},
 		// Item-kNN only where tuning finds it pays; freshness (a product
 		// launched now: 1, halved every 14 days) at 1, nothing in a shop
-		// without recent launches (docs/recommender.md).
-		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3},
+		// without recent launches; what followed the shopper's purchases
+		// at 0.15 (docs/recommender.md).
+		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3, AfterPurchase: 0.15},
 		EASEFallback: 0.5,
 		Candidates:   DefaultCandidateConfig(),
 	}

@@ -167,6 +167,7 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 		m.blendDense(s, m.pop.trend, float32(w.Trending), srcTrending)
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
+	m.blendAfterPurchase(s, float32(w.AfterPurchase))
 	m.blendTaste(s, w, false)
 }
 
@@ -482,6 +483,7 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 		m.blendSubset(s, m.pop.trend, float32(w.Trending), srcTrending)
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
+	m.blendAfterPurchase(s, float32(w.AfterPurchase))
 	m.blendTaste(s, w, true)
 }
 
@@ -684,6 +686,7 @@ func (m *Model) hybridSubsetRecords(s *scratch, req Request, user int32, w Hybri
 		m.blendSubsetVals(s, s.subTrend, float32(w.Trending), srcTrending)
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
+	m.blendAfterPurchase(s, float32(w.AfterPurchase))
 	taste := w
 	taste.Fresh = 0
 	m.blendTaste(s, taste, true)

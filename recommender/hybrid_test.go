@@ -2,7 +2,9 @@ package recommender
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,8 +25,8 @@ func TestHybridPartsAddUpOnAReusedScratch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := []HybridWeights{{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Next: 1}, {Terms: 1}}
-	all := HybridWeights{ALS: 1, SVD: 1, EASE: 1, KNN: 1, Content: 1, Next: 1, Terms: 1}
+	parts := []HybridWeights{{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Next: 1}, {Terms: 1}, {AfterPurchase: 1}}
+	all := HybridWeights{ALS: 1, SVD: 1, EASE: 1, KNN: 1, Content: 1, Next: 1, Terms: 1, AfterPurchase: 1}
 	n := len(m.cat.items)
 	var cands []int32
 	for j := range min(n, 150) {
@@ -130,5 +132,110 @@ func TestEASEsShareGoesToKNNAboveItsLimit(t *testing.T) {
 	}
 	if want := 0.0; rep.DefaultsKept && rep.Config.EASEFallback != above.EASEFallback || !rep.DefaultsKept && rep.Config.EASEFallback != want {
 		t.Errorf("tuned without EASE (defaults kept: %v): fallback %g", rep.DefaultsKept, rep.Config.EASEFallback)
+	}
+}
+
+// afterPurchaseShop: 40 products, a "partner" C_k for each of five bought
+// products A_k; 60 shoppers each browse, buy A_k and go on to view C_k a
+// minute later. Shopper "t" bought A_0 two days before the end and then
+// browsed ten other products, so A_0 is not among their latest items.
+// With everything a purchase (allBought), the shop is a ratings-like file.
+func afterPurchaseShop(allBought bool) Dataset {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now}
+	for i := range 40 {
+		cat := "Lamps"
+		if i >= 20 {
+			cat = "Bulbs"
+		}
+		d.Items = append(d.Items, Item{ID: fmt.Sprintf("P%02d", i), Title: fmt.Sprintf("Item %d", i), Category: cat, Active: true, Stock: 10})
+	}
+	typ := func(t EventType) EventType {
+		if allBought {
+			return Purchase
+		}
+		return t
+	}
+	at := now.Add(-30 * 24 * time.Hour)
+	ev := func(u string, i int, t EventType) {
+		at = at.Add(time.Minute)
+		d.Events = append(d.Events, Event{User: u, Item: fmt.Sprintf("P%02d", i), Type: typ(t), Time: at})
+	}
+	for u := range 60 {
+		id := fmt.Sprintf("u%02d", u)
+		k := u % 5
+		ev(id, 5+(u*7)%15, View)
+		ev(id, 5+(u*11)%15, View)
+		ev(id, k, View)
+		ev(id, k, Purchase)
+		ev(id, 20+k, View)
+		ev(id, 25+(u*3)%15, View)
+		at = at.Add(5 * time.Hour)
+	}
+	at = now.Add(-48 * time.Hour)
+	ev("t", 0, View)
+	ev("t", 0, Purchase)
+	at = at.Add(24 * time.Hour)
+	for i := range 10 {
+		ev("t", 6+i, View)
+	}
+	return d
+}
+
+// TestAfterPurchaseReachesThePartner: the after-purchase part scores what
+// other shoppers went on to after the shopper's purchases, however long
+// ago — the partner of a product bought before ten other views, which the
+// transitions from the latest items do not reach — and names the purchase
+// as the reason. In a shop where every pair is a purchase it is left out.
+func TestAfterPurchaseReachesThePartner(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	score := func(m *Model, w HybridWeights) []float32 {
+		s := m.getScratch()
+		s.begin()
+		req := Request{User: "t", weights: &w}
+		user := m.buildHistory(s, req)
+		m.hybrid(s, req, user, nil)
+		return append([]float32(nil), s.score...)
+	}
+	m, err := Train(context.Background(), afterPurchaseShop(false), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := m.cat.index["P20"]
+	after := score(m, HybridWeights{AfterPurchase: 1})
+	if after[partner] != 1 {
+		t.Errorf("after the purchase of P00: the partner P20 scores %.3f, want 1 (the part's best)", after[partner])
+	}
+	for j, v := range after {
+		if v > 0 && m.cat.items[j].Category != "Bulbs" {
+			t.Errorf("after the purchase of P00: %s scores %.3f; only what shoppers went on to after buying (the Bulbs) should", m.cat.items[j].ID, v)
+		}
+	}
+	if next := score(m, HybridWeights{Next: 1}); next[partner] != 0 {
+		t.Errorf("the transitions from the latest five items reach P20 (%.3f): the shopper's purchase should be out of their reach", next[partner])
+	}
+	w := HybridWeights{AfterPurchase: 1}
+	recs := m.Recommend(Request{User: "t", Strategy: Hybrid, N: 5, ExcludeSeen: true, weights: &w})
+	if len(recs) == 0 || recs[0].ItemID != "P20" {
+		t.Fatalf("the after-purchase part's first product for a shopper who bought P00: %v, want P20", recs)
+	}
+	if !strings.Contains(recs[0].Reason, "Item 0") {
+		t.Errorf("P20's reason %q does not name the purchase (Item 0)", recs[0].Reason)
+	}
+
+	ratings, err := Train(context.Background(), afterPurchaseShop(true), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ratings.afterPurchase {
+		t.Error("a shop where every pair is a purchase: the after-purchase part is on")
+	}
+	for j, v := range score(ratings, HybridWeights{AfterPurchase: 1}) {
+		if v != 0 {
+			t.Fatalf("every pair a purchase: %s scores %.3f from the after-purchase part, want nothing", ratings.cat.items[j].ID, v)
+		}
 	}
 }

@@ -38,7 +38,11 @@ type Model struct {
 	cands   candidateLists // per user: items worth scoring (see candidates.go)
 	next    csr            // item → items shoppers went on to (sequence.go)
 	recent  csr            // user → latest distinct items, most recent first
-	fresh   []float32      // per item: how recently it launched (derived, not stored)
+	// afterPurchase: the shop's purchases stand apart from its browsing, so
+	// the transitions after a shopper's purchases are a blend part of their
+	// own (indexPurchases; derived, not stored).
+	afterPurchase bool
+	fresh         []float32 // per item: how recently it launched (derived, not stored)
 	// freshBits and freshItems say which items have a freshness above 0
 	// (a bit each; listed in index order), derived with fresh.
 	freshBits  []uint64
@@ -216,6 +220,7 @@ func (m *Model) buildBase(d Dataset, cfg Config) signals {
 	m.userIDs, m.userIndex, m.ui, m.kind, m.pref = sig.userIDs, sig.userIndex, sig.ui, sig.kind, sig.pref
 	m.indexItems()
 	m.indexFresh()
+	m.indexPurchases()
 	m.text = &termModel{}
 	return sig
 }

@@ -232,6 +232,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	}
 	m.indexItems()
 	m.indexFresh()
+	m.indexPurchases()
 	if err := m.check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}

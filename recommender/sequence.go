@@ -504,3 +504,55 @@ func resize(x []float32, n int) []float32 {
 	clear(x)
 	return x
 }
+
+// purchaseShareLimit: in a shop where at least this share of the
+// shopper–product pairs are purchases (ratings, an order export) a
+// purchase does not stand out from the rest of a history, and the
+// transitions after the history's purchases are only the transitions
+// after the history: the after-purchase part is left out there.
+const purchaseShareLimit = 0.5
+
+// indexPurchases decides whether the shop's purchases stand apart from
+// its browsing (m.afterPurchase): fewer than purchaseShareLimit of the
+// shopper–product pairs have a purchase as their strongest event.
+func (m *Model) indexPurchases() {
+	bought := 0
+	for _, k := range m.kind {
+		if k == Purchase {
+			bought++
+		}
+	}
+	m.afterPurchase = bought > 0 && float64(bought) < purchaseShareLimit*float64(len(m.kind))
+}
+
+// blendAfterPurchase adds what shoppers went on to after the products the
+// shopper bought: the transitions (m.next) from every purchase in the
+// history, each weighted like the profile weighs it (the latest counting
+// most) — the matching product of another department that a purchase
+// leads to, which the shopper may come back for sessions later, not only
+// from the latest few items as blendSequence does.
+func (m *Model) blendAfterPurchase(s *scratch, weight float32) {
+	if m.next.rows == 0 || weight <= 0 || !m.afterPurchase {
+		return
+	}
+	s.touched = s.touched[:0]
+	for k, i := range s.hist.items {
+		if s.hist.kinds[k] != Purchase {
+			continue
+		}
+		w := s.pw[k]
+		idx, sim := m.next.row(int(i))
+		for t, j := range idx {
+			c := w * sim[t]
+			if s.tmp[j] == 0 {
+				s.touched = append(s.touched, j)
+				s.nextAnchorVal[j] = 0
+			}
+			s.tmp[j] += c
+			if c > s.nextAnchorVal[j] {
+				s.nextAnchorVal[j], s.nextAnchor[j] = c, i
+			}
+		}
+	}
+	m.blendTouched(s, weight, srcNext)
+}
