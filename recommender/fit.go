@@ -326,6 +326,28 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			work.SVD.Rank = 0
 		}
 	}
+	// keepDefaults keeps the defaults for the budget's sake — but for the
+	// profile's recency, read from the split's shape: a split whose
+	// held-out events are mostly not later than their shopper's training
+	// ones (a random split) wants it off.
+	keepDefaults := func(why string) {
+		if later := laterShare(trainEv, valEv); cfg.Profile.RecencyHalfRank > 0 && later < 0.5 {
+			cfg.Profile.RecencyHalfRank = 0
+			why += fmt.Sprintf("; the profile's recency off: %.0f%% of the held-out events are later than their shopper's training events (a random split)", 100*later)
+		}
+		untuned(why)
+	}
+	if auto && scale >= 1 {
+		// Tuning fits the whole data (a small shop): its first fit is
+		// about the rest of the training's size, and the guard below
+		// would pay it before declining. A fit on about a quarter of the
+		// shoppers (no content model) predicts both; when the first fit
+		// would take more than a third of the rest, the defaults are kept
+		// before it is paid, so tuning stays within a quarter.
+		if done, err := t.calibrate(d, trainEv, work, cfg, opt.Before, clock, rep, keepDefaults); err != nil || done {
+			return rep.Config, rep, err
+		}
+	}
 	fitStart := time.Now()
 	base, err := t.build(work, nil, "")
 	if err != nil {
@@ -379,69 +401,27 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		// (the content model depends on the catalog only and is reused).
 		// Candidate lists cost about one scoring per active shopper.
 		ratio := float64(len(d.Events)) / float64(len(trainEv))
-		// The factor models cost a part per interaction and a part per
-		// row (user or item: dense k×k work); items are as many in the
-		// sample as in the whole, so only users and interactions grow.
-		users, items, nnz := float64(len(base.m.userIDs)), float64(len(base.m.cat.items)), float64(base.m.ui.nnz())
-		factorRatio := func(k int) float64 {
-			kk := float64(k)
-			sample := kk*kk*(users+items) + 4*kk*nnz
-			whole := kk*kk*(users/scale+items) + 4*kk*nnz*ratio
-			return whole / max(sample, 1)
-		}
 		var final time.Duration
 		for _, st := range base.m.stats.Stages {
 			switch {
-			case st.Stage == "content" && ahead:
-				// trained before Fit (while the events loaded)
-			case st.Stage == "content" && contentReusable(d):
+			case st.Stage != "content" || ahead:
+				// trained before Fit (while the events loaded), or not content
+			case contentReusable(d):
 				final += st.Duration // trained once, counted in the training
-			case st.Stage == "als":
-				// Its sweeps grow with their number, the rest (the
-				// attributes, the start) with the data only.
-				sweeps := min(base.m.als.sweeps, st.Duration)
-				perSweep := float64(sweeps) * factorRatio(cfg.ALS.Factors) / float64(max(work.ALS.Iterations, 1))
-				final += time.Duration(float64(st.Duration-sweeps)*ratio + perSweep*float64(cfg.ALS.Iterations))
-				if work.SVD.Rank == 0 && cfg.SVD.Rank > 0 {
-					// SVD, left out of tuning's fits, took 2–10 ALS sweeps
-					// in the final training (small shop to large world):
-					// the lower count keeps the budget's share.
-					final += time.Duration(perSweep * svdSweeps * float64(cfg.SVD.Rank+cfg.SVD.Oversample) / float64(max(cfg.ALS.Factors, 1)))
-				}
-			case st.Stage == "svd":
-				final += time.Duration(float64(st.Duration) * factorRatio(cfg.SVD.Rank+cfg.SVD.Oversample))
-			case st.Stage == "ease" && base.m.ease.enabled():
-				// The inverse is cubic in the items, but on this size of
-				// matrix the whole EASE took 3–6 times tuning's half-size
-				// one, not 8 (docs/recommender.md, "Times"): the square
-				// of the items, the lower estimate, keeps the budget's
-				// share. The whole data has more active items than a
-				// sample of its shoppers; above EASE's limit it has none.
-				if active := activeItems(d, &base.m.cat); active <= cfg.EASE.MaxItems {
-					final += time.Duration(float64(st.Duration) * math.Pow(float64(max(active, base.m.ease.active))/float64(base.m.ease.n), 2))
-				}
 			default:
 				final += time.Duration(float64(st.Duration) * ratio)
 			}
 		}
-		var cands time.Duration
-		if cfg.Candidates.PerUser > 0 {
-			shoppers := int(float64(len(base.m.userIDs)) / scale)
-			if cfg.Candidates.MaxUsers > 0 {
-				shoppers = min(shoppers, cfg.Candidates.MaxUsers)
-			}
-			// The first scoring builds what the models derive when first
-			// used (the shopper's words): once, before the timing, or the
-			// 40 timed shoppers carry it (six times the lists' cost on
-			// the demo world). Tuning scores with it anyway.
-			if len(base.m.userIDs) > 0 {
-				base.m.topForUser(0, cfg.Candidates.PerUser)
-			}
-			cands = time.Duration(shoppers) * base.m.candidateCost(cfg.Candidates.PerUser, 20*t.workers, t.workers)
-			if cfg.Candidates.Budget > 0 {
-				cands = min(cands, cfg.Candidates.Budget)
+		// The whole data has more active items than a sample of its
+		// shoppers; above EASE's limit it has none.
+		easeTo := 0
+		if base.m.ease.enabled() {
+			if active := activeItems(d, &base.m.cat); active <= cfg.EASE.MaxItems {
+				easeTo = max(active, base.m.ease.active)
 			}
 		}
+		final += scaleFit(base.m, work, cfg, ratio, 1/scale, easeTo)
+		cands := candidatesCost(base.m, cfg, 1/scale, t.workers)
 		budget = defaultTuneBudget(opt.Before + final + cands)
 		rep.Budget = budget
 		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; at most %s",
@@ -468,13 +448,8 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		if scored > 0 {
 			rep.costs += fmt.Sprintf(", scoring %d held-out shoppers %s", scored, (time.Duration(scored) * perUser).Round(10*time.Millisecond))
 		}
-		why := fmt.Sprintf("the defaults kept: tuning's %s took %s, more than a third of the rest of the training (%s)",
-			what, spent.Round(10*time.Millisecond), limit.Round(10*time.Millisecond))
-		if later := laterShare(trainEv, valEv); cfg.Profile.RecencyHalfRank > 0 && later < 0.5 {
-			cfg.Profile.RecencyHalfRank = 0
-			why += fmt.Sprintf("; the profile's recency off: %.0f%% of the held-out events are later than their shopper's training events (a random split)", 100*later)
-		}
-		untuned(why)
+		keepDefaults(fmt.Sprintf("the defaults kept: tuning's %s took %s, more than a third of the rest of the training (%s)",
+			what, spent.Round(10*time.Millisecond), limit.Round(10*time.Millisecond)))
 		return true
 	}
 	if overBudget("first fit", 0, 0) {
@@ -1429,4 +1404,144 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 		}
 	}
 	return vecWeights(best), bestU
+}
+
+// scaleFit estimates what the stages of m's fit (trained with from), but
+// the content model's, would take on other data trained with to: ratio is
+// how many times the events grow, users how many times the shoppers grow,
+// easeTo the active items the other data's EASE covers (0: none).
+func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.Duration {
+	// The factor models cost a part per interaction and a part per row
+	// (user or item: dense k×k work); items are as many in a sample of
+	// shoppers as in the whole, so only users and interactions grow.
+	u, items, nnz := float64(len(m.userIDs)), float64(len(m.cat.items)), float64(m.ui.nnz())
+	factorRatio := func(k int) float64 {
+		kk := float64(k)
+		sample := kk*kk*(u+items) + 4*kk*nnz
+		whole := kk*kk*(u*users+items) + 4*kk*nnz*ratio
+		return whole / max(sample, 1)
+	}
+	var est time.Duration
+	for _, st := range m.stats.Stages {
+		switch {
+		case st.Stage == "content":
+			// the callers count it: it depends on the catalog only
+		case st.Stage == "als":
+			// Its sweeps grow with their number, the rest (the
+			// attributes, the start) with the data only.
+			sweeps := min(m.als.sweeps, st.Duration)
+			perSweep := float64(sweeps) * factorRatio(to.ALS.Factors) / float64(max(from.ALS.Iterations, 1))
+			est += time.Duration(float64(st.Duration-sweeps)*ratio + perSweep*float64(to.ALS.Iterations))
+			if from.SVD.Rank == 0 && to.SVD.Rank > 0 {
+				// SVD, left out of tuning's fits, took 2–10 ALS sweeps
+				// in the final training (small shop to large world):
+				// the lower count keeps the budget's share.
+				est += time.Duration(perSweep * svdSweeps * float64(to.SVD.Rank+to.SVD.Oversample) / float64(max(to.ALS.Factors, 1)))
+			}
+		case st.Stage == "svd":
+			est += time.Duration(float64(st.Duration) * factorRatio(to.SVD.Rank+to.SVD.Oversample))
+		case st.Stage == "ease" && m.ease.enabled():
+			// The inverse is cubic in the items, but on this size of
+			// matrix the whole EASE took 3–6 times tuning's half-size
+			// one, not 8 (docs/recommender.md, "Times"): the square of
+			// the items, the lower estimate, keeps the budget's share.
+			if easeTo > 0 {
+				est += time.Duration(float64(st.Duration) * math.Pow(float64(easeTo)/float64(m.ease.n), 2))
+			}
+		default:
+			est += time.Duration(float64(st.Duration) * ratio)
+		}
+	}
+	return est
+}
+
+// candidatesCost estimates the candidate lists of the final training from
+// m, a fit on a sample of the shoppers (users: how many times the whole
+// has more). Candidate lists cost about one scoring per active shopper.
+func candidatesCost(m *Model, cfg Config, users float64, workers int) time.Duration {
+	if cfg.Candidates.PerUser <= 0 {
+		return 0
+	}
+	shoppers := int(float64(len(m.userIDs)) * users)
+	if cfg.Candidates.MaxUsers > 0 {
+		shoppers = min(shoppers, cfg.Candidates.MaxUsers)
+	}
+	// The first scoring builds what the models derive when first used
+	// (the shopper's words): once, before the timing, or the 40 timed
+	// shoppers carry it (six times the lists' cost on the demo world).
+	// Tuning scores with it anyway.
+	if len(m.userIDs) > 0 {
+		m.topForUser(0, cfg.Candidates.PerUser)
+	}
+	cands := time.Duration(shoppers) * m.candidateCost(cfg.Candidates.PerUser, 20*workers, workers)
+	if cfg.Candidates.Budget > 0 {
+		cands = min(cands, cfg.Candidates.Budget)
+	}
+	return cands
+}
+
+// calibrate fits about a quarter of the shoppers of the tuning split
+// (trainEv, the whole data) without the content model, predicts from it
+// tuning's first fit and the rest of the training, and keeps the defaults
+// (done) when the calibration and the first fit would take more than a
+// third of the rest: the guard after the first fit, decided before it.
+func (t *tuner) calibrate(d Dataset, trainEv []Event, work, cfg Config, before time.Duration, clock *tuneClock, rep *FitReport, keep func(string)) (done bool, err error) {
+	// A quarter of the shoppers by a mixed hash of their ids (FNV's high
+	// bits alone keep half of short numeric ids like MovieLens's).
+	var sample []Event
+	all, kept := map[string]bool{}, map[string]bool{}
+	for _, e := range trainEv {
+		all[e.User] = true
+		if h := fnv64(e.User); (h^h>>29)*0xbf58476d1ce4e5b9>>62 == 0 {
+			sample = append(sample, e)
+			kept[e.User] = true
+		}
+	}
+	share := float64(len(kept)) / float64(max(len(all), 1))
+	if share >= 1 || len(sample) == 0 {
+		return false, nil
+	}
+	ct := &tuner{ctx: t.ctx, workers: t.workers}
+	ct.data = Dataset{Items: d.Items, Events: sample, Now: latest(sample)}
+	calCfg := work
+	calCfg.Content.Neighbors = 0
+	calStart := clock.used()
+	cal, err := ct.build(calCfg, nil, "")
+	if err != nil {
+		return false, err
+	}
+	calTook := clock.used() - calStart
+	m := cal.m
+	var stages time.Duration
+	for _, st := range m.stats.Stages {
+		stages += st.Duration
+	}
+	// The first fit: tuning's settings on the split.
+	easeFirst := 0
+	if active := activeItems(Dataset{Events: trainEv}, &m.cat); active <= work.EASE.MaxItems {
+		easeFirst = work.EASE.tuneItems(max(active, m.ease.active))
+	}
+	// The first fit grows from the calibration's as its stages do (on
+	// tuning's clock, like the guard after it).
+	grow := float64(scaleFit(m, calCfg, work, float64(len(trainEv))/float64(len(sample)), 1/share, easeFirst)) / float64(max(stages, 1))
+	first := time.Duration(float64(calTook) * grow)
+	// The rest: the final training on every event (its content model is
+	// not predicted: the rest is underestimated, which keeps the share).
+	easeFinal := 0
+	if active := activeItems(d, &m.cat); active <= cfg.EASE.MaxItems {
+		easeFinal = max(active, m.ease.active)
+	}
+	whole := 1 / share
+	rest := before + scaleFit(m, calCfg, cfg, float64(len(d.Events))/float64(len(sample)), whole, easeFinal) + candidatesCost(m, cfg, whole, t.workers)
+	spent := clock.used()
+	if spent+first <= rest/3 {
+		return false, nil
+	}
+	rep.Budget = defaultTuneBudget(rest)
+	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), at most %s",
+		rest.Round(10*time.Millisecond), 100*share, DefaultTuneBudget)
+	rep.costs = fmt.Sprintf("a calibration fit on %.0f%% of the shoppers %s (%s)", 100*share, calTook.Round(10*time.Millisecond), (&tuner{fitCost: stages}).fitStages(m))
+	keep(fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s, with what the calibration fit and the split took (%s) more than a third of the rest of the training (~%s)",
+		first.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), rest.Round(10*time.Millisecond)))
+	return true, nil
 }

@@ -239,11 +239,24 @@ func withTuneClock(t *testing.T, elapsed func(time.Time) time.Duration) {
 // profile's recency, switched off when the split is random (held-out
 // events not later than the shopper's training ones), as a random split
 // wants.
+//
+// On a small shop (tuning fits the whole data) a calibration fit on a
+// quarter of the shoppers predicts the first fit: when it would be over,
+// the defaults are kept before any fit of tuning is paid.
 func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
-	withTuneClock(t, func(time.Time) time.Duration { return time.Hour })
 	d := syntheticShop(1500, 400, 30_000, 21)
 	cfg := DefaultConfig()
 	cfg.Workers = 2
+	// The clock reads nothing until the calibration is judged (before
+	// and after its fit, and the decision), then an hour: the guard after
+	// the first fit stops tuning.
+	reads := 0
+	withTuneClock(t, func(time.Time) time.Duration {
+		if reads++; reads <= 3 {
+			return 0
+		}
+		return time.Hour
+	})
 	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -255,6 +268,14 @@ func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
 	if rep.fits != 1 || rep.Candidates > 1 || rep.Duration <= 0 || rep.content == nil {
 		t.Fatalf("%d fits, %d blends scored, duration %s, content model handed on %v: want the first fit only, its time counted and its content model kept",
 			rep.fits, rep.Candidates, rep.Duration, rep.content != nil)
+	}
+	withTuneClock(t, func(time.Time) time.Duration { return time.Hour })
+	got, rep, err = Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Tuned || got != cfg || rep.fits != 0 || !strings.Contains(rep.Reason, "first fit would take") || rep.Duration <= 0 {
+		t.Fatalf("the calibration did not keep the defaults before the first fit: %d fits, duration %s, %q", rep.fits, rep.Duration, rep.Lines())
 	}
 	random := func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }
 	got, rep, err = Tune(context.Background(), d, cfg, FitOptions{Split: random})
