@@ -298,7 +298,7 @@ func (s *Server) track(c echo.Context, typ string, productID uint, slot string, 
 	if err := s.events.Track(e); err != nil {
 		s.log.Warn("event not queued", "type", typ, "err", err)
 	}
-	s.viewers.behaved(e.UserKey)
+	s.viewers.behaved(e.UserKey, typ == models.EventPurchase)
 }
 
 // cartCount is the viewer's cart size, read once per viewer state (cart

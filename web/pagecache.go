@@ -71,6 +71,9 @@ type body struct {
 	// plain is the compressed layout around the body for visitors without
 	// a state of their own (see plainLayout), filled at the first such view.
 	plain *atomic.Pointer[plainLayout]
+	// related is the products (external IDs) a product page's rows show,
+	// which a viewer who bought one of them is not served this body for.
+	related []string
 }
 
 // csrfMark stands for the CSRF token while a body is rendered for the cache;
@@ -89,6 +92,9 @@ func (b body) size() int {
 	n := plainLayoutReserve
 	for i := range b.parts {
 		n += len(b.parts[i].z) + 48 // the piece's slice header and figures
+	}
+	for _, id := range b.related {
+		n += len(id) + 16
 	}
 	return n
 }
@@ -137,7 +143,12 @@ type viewerState struct {
 	hist      shop.History
 	histOK    bool
 	histModel *recommender.Model // history is read as much as this model needs
-	home      *homeEntry
+	// bought is what the viewer bought (external IDs) as product pages
+	// read it (boughtBy); unlike hist it outlives their views and clicks,
+	// and goes with a purchase.
+	bought   []string
+	boughtOK bool
+	home     *homeEntry
 	// turns counts the homepages a viewer without history was shown since
 	// their last event (see strangerHome).
 	turns int
@@ -228,9 +239,11 @@ func (c *viewerCache) drop(key string) {
 // opt-out, hidden interests) and what they were shown (the homepage they
 // were last given, the cards they passed over): a product view costs no
 // cart query on the next page, and a click on the page they are reading
-// still tells what they passed over. The old state is retired like in drop, so a page being
-// composed from the history it held is not kept.
-func (c *viewerCache) behaved(key string) {
+// still tells what they passed over. What they bought is kept too unless
+// purchased says the behaviour holds a purchase. The old state is retired
+// like in drop, so a page being composed from the history it held is not
+// kept.
+func (c *viewerCache) behaved(key string, purchased bool) {
 	sh := c.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -241,6 +254,9 @@ func (c *viewerCache) behaved(key string) {
 	st.mu.Lock()
 	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK,
 		lastPage: st.lastPage, passed: st.passed}
+	if !purchased {
+		next.bought, next.boughtOK = st.bought, st.boughtOK
+	}
 	st.mu.Unlock()
 	c.retire(st)
 	sh.m[key] = next
@@ -307,14 +323,15 @@ func (s *Server) userChanged(keys ...string) {
 // eventsWritten is the event writer's commit hook: behaviour (not
 // impressions) changes what the shopper's next page shows.
 func (s *Server) eventsWritten(events []models.Event) {
-	var last string
-	for i := range events {
-		e := &events[i]
-		if e.Type == models.EventImpression || e.UserKey == last {
-			continue
+	for i := 0; i < len(events); {
+		key, behaved, purchased := events[i].UserKey, false, false
+		for ; i < len(events) && events[i].UserKey == key; i++ {
+			behaved = behaved || events[i].Type != models.EventImpression
+			purchased = purchased || events[i].Type == models.EventPurchase
 		}
-		last = e.UserKey
-		s.viewers.behaved(e.UserKey)
+		if behaved {
+			s.viewers.behaved(key, purchased)
+		}
 	}
 }
 

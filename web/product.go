@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,11 +38,14 @@ func (s *Server) product(c echo.Context) error {
 		slot = ""
 	}
 	// The page is the same for every viewer: served from its rendered body
-	// while the catalog snapshot and the model it was built from are current.
+	// while the catalog snapshot and the model it was built from are current,
+	// except to a shopper who bought a product its rows show (they get rows
+	// without what they bought, rendered for them).
 	ver := s.pageVersion(c)
 	key := "p" + strconv.FormatUint(uint64(id), 10) + "|" + slot
+	bought := s.boughtBy(ctx, userOf(c))
 	if p, ok := ver.Catalog.Product(id); ok && "/p/"+c.Param("id") == ProductURL(p) {
-		if bd, ok := s.bodies.get(key, ver); ok {
+		if bd, ok := s.bodies.get(key, ver); ok && !anyOf(bd.related, bought) {
 			s.trackProductView(c, p.ID, slot)
 			b := s.base(c, p.Title)
 			b.Description = truncate(p.Description, 160)
@@ -83,16 +88,80 @@ func (s *Server) product(c echo.Context) error {
 	vm.Details = productDetails(p, vm.Crumbs)
 	st := s.shopSettings(ctx)
 	vm.Shipping, vm.Returns = firstParagraph(st.ShippingText), firstParagraph(st.ReturnsText)
-	vm.AlsoBought, vm.Similar = relatedProducts(ver, p)
+	var related []string
+	vm.AlsoBought, vm.Similar, related = relatedProducts(ver, p, nil)
 	csrf := vm.CSRF
 	vm.CSRF = csrfMark
 	bd, err := renderBody(ctx, templates.ProductBody(vm))
 	if err != nil {
 		return err
 	}
+	bd.related = related
 	s.bodies.put(key, ver, bd)
+	if anyOf(related, bought) {
+		// This shopper's rows go on past what they bought; their page is
+		// not kept.
+		vm.AlsoBought, vm.Similar, _ = relatedProducts(ver, p, bought)
+		if bd, err = renderBody(ctx, templates.ProductBody(vm)); err != nil {
+			return err
+		}
+	}
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return renderCached(c, http.StatusOK, vm.Base, bd)
+}
+
+// boughtBy returns the products (external IDs) a signed-in shopper bought,
+// which product pages do not recommend back to them: read with the
+// homepage's history (shop.History.Bought) or on its own, once per viewer
+// state (a purchase drops it, views and clicks do not). Anonymous visitors
+// cannot buy and shoppers who opted out of personalization get the page
+// everyone gets, both without a read.
+func (s *Server) boughtBy(ctx context.Context, u User) []string {
+	if !u.LoggedIn() {
+		return nil
+	}
+	st := s.viewers.get(u.Key())
+	v, err := s.viewerOf(ctx, st, u)
+	if err != nil || v.OptOut {
+		return nil
+	}
+	st.mu.Lock()
+	switch {
+	case st.histOK:
+		b := st.hist.Bought
+		st.mu.Unlock()
+		return b
+	case st.boughtOK:
+		b := st.bought
+		st.mu.Unlock()
+		return b
+	}
+	st.mu.Unlock()
+	_, b, err := s.db.UserItemsBought(ctx, v.Key)
+	if err != nil {
+		// Serve the page everyone gets rather than none.
+		s.log.Warn("history unavailable", "err", err)
+		return nil
+	}
+	st.mu.Lock()
+	if !st.removed {
+		st.bought, st.boughtOK = b, true
+	}
+	st.mu.Unlock()
+	return b
+}
+
+// anyOf reports whether any of ids is in set.
+func anyOf(ids, set []string) bool {
+	if len(set) == 0 {
+		return false
+	}
+	for _, id := range ids {
+		if slices.Contains(set, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // trackProductView records the view, and the click when the visitor came
@@ -108,13 +177,15 @@ func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
 
 // relatedProducts fills the product page's rows from the model, or from
 // the same category by popularity until a model is trained: from the
-// catalog snapshot and model the page is cached under.
-func relatedProducts(ver pageVersion, p *models.Product) (alsoBought, similar []templates.Card) {
+// catalog snapshot and model the page is cached under, without the
+// products of skip (what the viewer bought). shown is the products the rows
+// hold (external IDs).
+func relatedProducts(ver pageVersion, p *models.Product, skip []string) (alsoBought, similar []templates.Card, shown []string) {
 	cat := ver.Catalog
 	if m := ver.Model; m != nil {
 		avail := func(ext string) bool {
 			q, ok := cat.ProductByExt(ext)
-			return ok && q.InStock()
+			return ok && q.InStock() && !slices.Contains(skip, ext)
 		}
 		// Ranked once per model (Model.PrepareRelated); the live stock
 		// picks from the ranked lists. The row's heading is the reason;
@@ -122,16 +193,16 @@ func relatedProducts(ver pageVersion, p *models.Product) (alsoBought, similar []
 		bought, like := m.Related(p.ExternalID, 8, avail)
 		for _, id := range bought {
 			if q, ok := cat.ProductByExt(id); ok {
-				alsoBought = append(alsoBought, card(q, "", "", 0))
+				alsoBought, shown = append(alsoBought, card(q, "", "", 0)), append(shown, id)
 			}
 		}
 		for _, id := range like {
 			if q, ok := cat.ProductByExt(id); ok {
-				similar = append(similar, card(q, "", "", 0))
+				similar, shown = append(similar, card(q, "", "", 0)), append(shown, id)
 			}
 		}
 		if len(similar) > 0 || len(alsoBought) > 0 {
-			return alsoBought, similar
+			return alsoBought, similar, shown
 		}
 	}
 	// Without a model: the most popular products of the same category, or
@@ -140,10 +211,11 @@ func relatedProducts(ver pageVersion, p *models.Product) (alsoBought, similar []
 	if under != nil && under.Parent != nil {
 		under = under.Parent
 	}
-	for _, q := range cat.TopIn(cat.Popular, under, 8, func(q *models.Product) bool { return q.ID == p.ID }) {
-		similar = append(similar, card(q, "", "", 0))
+	skipped := func(q *models.Product) bool { return q.ID == p.ID || slices.Contains(skip, q.ExternalID) }
+	for _, q := range cat.TopIn(cat.Popular, under, 8, skipped) {
+		similar, shown = append(similar, card(q, "", "", 0)), append(shown, q.ExternalID)
 	}
-	return nil, similar
+	return nil, similar, shown
 }
 
 // truncate shortens s to at most n runes, ending with "…" when cut. It

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -226,5 +227,94 @@ func TestCatalogChangeReachesPolicyAndNavigation(t *testing.T) {
 	}
 	if !slices.Contains(navOf(doc), "Garden") {
 		t.Fatalf("navigation %v lacks the new department", navOf(doc))
+	}
+}
+
+// TestAProductPageDoesNotRecommendWhatTheShopperBought: a shopper who
+// bought a product of another product's "similar items" row opens that page
+// (served to everyone else from one cached body) and finds the product in
+// none of its rows, the rows filled on past it; another shopper and an
+// anonymous visitor still see it there.
+func TestAProductPageDoesNotRecommendWhatTheShopperBought(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	shop.srv.shop.Model().PrepareRelated()
+	pack := shop.product("SKU-H1")
+	rows := func(c *client) (bought, similar []string) {
+		t.Helper()
+		res, doc := c.get(productPath(pack))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("product page %d", res.StatusCode)
+		}
+		return cardIDs(doc, `[data-testid="also-bought"]`), cardIDs(doc, `[data-testid="similar"]`)
+	}
+	visitor := shop.newClient()
+	wantBought, wantSimilar := rows(visitor)
+	if len(wantSimilar) == 0 {
+		t.Fatal("the daypack's page shows no similar items")
+	}
+	x := wantSimilar[0]
+	xid, _ := strconv.ParseUint(x, 10, 32)
+
+	buyer, ada := loginAs(t, shop, "Ada Buyer", "ada.buyer@example.com")
+	other, _ := loginAs(t, shop, "Bob Other", "bob.other@example.com")
+	for _, c := range []*client{buyer, other} { // before the purchase: everyone's page holds x
+		if _, similar := rows(c); !slices.Contains(similar, x) {
+			t.Fatalf("similar row %v lacks %s before anyone bought it", similar, x)
+		}
+	}
+	buyer.post(productPath(pack), "/cart/add", url.Values{"product_id": {x}, "quantity": {"1"}})
+	_, doc := buyer.get("/checkout")
+	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	res := buyer.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "name": {"Ada Buyer"}, "email": {"ada.buyer@example.com"},
+		"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", res.StatusCode)
+	}
+	if p, err := shop.db.ProductByID(context.Background(), uint(xid)); err != nil || !p.InStock() {
+		t.Fatalf("the bought product is no longer in stock (%v): the test needs one that is", err)
+	}
+
+	for range 2 { // rendered for the buyer, and again from the cached body's check
+		bought, similar := rows(buyer)
+		if slices.Contains(bought, x) || slices.Contains(similar, x) {
+			t.Fatalf("the buyer is recommended %s, which they bought: %v / %v", x, bought, similar)
+		}
+		if len(bought)+len(similar) != len(wantBought)+len(wantSimilar) {
+			t.Fatalf("the buyer's rows %v / %v are not filled on past %s (everyone's: %v / %v)", bought, similar, x, wantBought, wantSimilar)
+		}
+	}
+	for _, c := range []*client{other, visitor} {
+		if bought, similar := rows(c); !slices.Equal(bought, wantBought) || !slices.Equal(similar, wantSimilar) {
+			t.Fatalf("another viewer's rows changed with the buyer's purchase: %v / %v, want %v / %v", bought, similar, wantBought, wantSimilar)
+		}
+	}
+
+	// A purchase the shop's own checkout reports through the events API
+	// (the buyer's views since kept what they bought): gone from the rows
+	// once it is written.
+	if len(wantSimilar) < 2 {
+		t.Fatalf("similar row %v: the test needs two products", wantSimilar)
+	}
+	y := wantSimilar[1]
+	yid, _ := strconv.ParseUint(y, 10, 32)
+	yp, err := shop.db.ProductByID(context.Background(), uint(yid))
+	must(t, err)
+	apiKey, _, err := shop.db.CreateAPIKey(context.Background(), "test", "checkout", models.ScopeEvents)
+	must(t, err)
+	body := fmt.Sprintf(`{"events":[{"user_id":%q,"product_id":%q,"type":"purchase","value":1}]}`, ada.ExternalID, yp.ExternalID)
+	if code, out := shop.postEvents(apiKey, body); code != http.StatusAccepted && code != http.StatusOK {
+		t.Fatalf("events API: %d %v", code, out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		bought, similar := rows(buyer)
+		if !slices.Contains(bought, y) && !slices.Contains(similar, y) && !slices.Contains(similar, x) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the API purchase of %s the buyer's rows hold it: %v / %v", y, bought, similar)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
