@@ -462,6 +462,7 @@ func sessionWeights(m *Model) *HybridWeights {
 	w := m.cfg.Weights
 	w.Price = max(w.Price, 1)
 	w.Brand = max(w.Brand, 1)
+	w.ShortHistory = 0 // the visit in progress is the signal, not what everyone buys
 	return &w
 }
 

@@ -297,8 +297,16 @@ func (m *Model) Ablation(ctx context.Context, test []Event, k int) ([]AblationRo
 		}
 		w := wv
 		w[c] = 0
-		hw := vecWeights(w)
+		hw := withLean(vecWeights(w), base)
 		if r, err = run("blend without "+componentNames[c], &hw); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if base.ShortHistory > 0 {
+		hw := base
+		hw.ShortHistory = 0
+		if r, err = run("blend without popularity's lean for short histories", &hw); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

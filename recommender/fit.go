@@ -151,8 +151,8 @@ func (r *FitReport) Lines() []string {
 		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
 			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
 		fmt.Sprintf("profile: recency half-rank %.3g, floor %.2f; flatten %.2g", c.Profile.RecencyHalfRank, c.Profile.RecencyFloor, c.Profile.Flatten),
-		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g, after your purchases %.3g",
-			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase))
+		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g, after your purchases %.3g; popular for a short history %.3g over its products",
+			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase, w.ShortHistory))
 	for _, s := range r.Steps {
 		line := fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG)
 		if r.DefaultsKept {
@@ -524,9 +524,15 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(t.perUser(alt.cache, work.Weights))})
 		}
 	}
+	// The lean to popularity of a short history is one scoring of the
+	// cache per value: decided before the blend, whatever the budget.
+	from, fromPer := t.tuneShortHistory(cur.cache, work.Weights, t.perUser(cur.cache, work.Weights))
+	if from != work.Weights {
+		rep.Steps = append(rep.Steps, TuneStep{"popular for a short history", num(from.ShortHistory) + " over its products", mean(fromPer)})
+	}
 	blendStart := time.Now()
 	var fitted float64
-	cur.w, cur.per, fitted = t.fitBlend(cur.cache, work.Weights)
+	cur.w, cur.per, fitted = t.fitBlend(cur.cache, from)
 	t.blendCost = time.Since(blendStart)
 	// A move's blend re-fit stops with the budget.
 	t.stop = clock.over
@@ -534,7 +540,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		t.fitCost.Round(10*time.Millisecond), t.fitStages(base.m), len(t.users), t.cacheCost.Round(10*time.Millisecond), t.blendCost.Round(10*time.Millisecond))
 	cur.ndcg = mean(cur.per)
 	switch {
-	case cur.w != work.Weights:
+	case cur.w != from:
 		rep.Steps = append(rep.Steps, TuneStep{"blend", "tuned", cur.ndcg})
 	case fitted > 0:
 		rep.Steps = append(rep.Steps, TuneStep{"blend", fmt.Sprintf("the default (the fit's %.4f is within its noise)", fitted), cur.ndcg})
@@ -968,6 +974,9 @@ type userCache struct {
 	vals  []float32 // len(items)·numComponents
 	rel   []bool
 	nrel  int
+	// hist is the number of products in the shopper's history: a blend's
+	// ShortHistory adds to popularity's weight over it, as serving does.
+	hist int
 }
 
 // build trains a candidate: everything when retrain is "", else only that
@@ -1183,6 +1192,12 @@ var unitWeights = [numComponents]HybridWeights{
 	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1}, {CatPop: 1}, {Terms: 1}, {AfterPurchase: 1},
 }
 
+// popularComponent is popularity's place in weightVec.
+var popularComponent = func() int {
+	v := weightVec(HybridWeights{Popular: 1})
+	return slices.Index(v[:], 1)
+}()
+
 func weightVec(w HybridWeights) [numComponents]float64 {
 	return [numComponents]float64{w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending,
 		w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase}
@@ -1235,6 +1250,7 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 				if len(s.hist.items) == 0 {
 					continue
 				}
+				hist := len(s.hist.items)
 				for _, j := range blockedList {
 					blocked[j] = false
 				}
@@ -1247,7 +1263,7 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 					blocked[j] = true
 				}
 				clear(inPool)
-				uc := userCache{nrel: len(tu.rel)}
+				uc := userCache{nrel: len(tu.rel), hist: hist}
 				for c := range comp {
 					h.reset(tunePool)
 					for j, v := range comp[c] {
@@ -1326,12 +1342,14 @@ func (t *tuner) perUser(cache []userCache, w HybridWeights) []float64 {
 					continue
 				}
 				h.reset(tuneK)
+				lean := float32(shortHistoryLean(uc.hist, w.ShortHistory))
 				for p := range uc.items {
 					var v float32
 					row := uc.vals[p*numComponents : (p+1)*numComponents]
 					for c, x := range row {
 						v += float32(wv[c]) * x
 					}
+					v += lean * row[popularComponent]
 					if v > 0 {
 						h.push(v, int32(p))
 					}
@@ -1390,11 +1408,11 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 			}
 			for _, v := range vals {
 				if t.stop != nil && t.stop() {
-					return vecWeights(best), bestU
+					return withLean(vecWeights(best), w), bestU
 				}
 				try := best
 				try[c] = v
-				if u := t.perUser(cache, vecWeights(try)); clearlyBetter(u, bestU, 1) {
+				if u := t.perUser(cache, withLean(vecWeights(try), w)); clearlyBetter(u, bestU, 1) {
 					best, bestU, changed = try, u, true
 				}
 			}
@@ -1403,7 +1421,38 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 			break
 		}
 	}
-	return vecWeights(best), bestU
+	return withLean(vecWeights(best), w), bestU
+}
+
+// withLean is v with from's short-history lean, which is not a part of
+// the blend's vector (tuneShortHistory decides it).
+func withLean(v, from HybridWeights) HybridWeights {
+	v.ShortHistory = from.ShortHistory
+	return v
+}
+
+// shortHistoryLeans are the leans tuning tries (HybridWeights.ShortHistory).
+var shortHistoryLeans = []float64{1, 3, 6}
+
+// tuneShortHistory decides the blend's lean to popularity for short
+// histories on the cache: each lean is one scoring of the cached parts, so
+// all are tried whatever the budget. Like the profile's recency it is one
+// choice among a few: the best mean decides, and it is kept when it beats
+// no lean by keepChoiceZ standard errors of the per-shopper difference
+// (the whole choice must then still beat the defaults by as much).
+func (t *tuner) tuneShortHistory(cache []userCache, w HybridWeights, per []float64) (HybridWeights, []float64) {
+	best, bestU := w, per
+	for _, v := range shortHistoryLeans {
+		try := w
+		try.ShortHistory = v
+		if u := t.perUser(cache, try); mean(u) > mean(bestU) {
+			best, bestU = try, u
+		}
+	}
+	if best != w && !clearlyBetter(bestU, per, keepChoiceZ) {
+		return w, per
+	}
+	return best, bestU
 }
 
 // scaleFit estimates what the stages of m's fit (trained with from), but

@@ -160,8 +160,8 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 		m.historyNeighbours(s, &m.content, s.tmp, s.cntAnchor, s.cntAnchorVal)
 		m.blendTouched(s, float32(w.Content), srcContent)
 	}
-	if w.Popular > 0 {
-		m.blendDense(s, m.pop.pop, float32(w.Popular), srcPopular)
+	if pw := popularWeight(s, w); pw > 0 {
+		m.blendDense(s, m.pop.pop, pw, srcPopular)
 	}
 	if w.Trending > 0 {
 		m.blendDense(s, m.pop.trend, float32(w.Trending), srcTrending)
@@ -476,8 +476,8 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 			m.blendSubsetVals(s, s.subVal, float32(w.Terms), srcTerms)
 		}
 	}
-	if w.Popular > 0 {
-		m.blendSubset(s, m.pop.pop, float32(w.Popular), srcPopular)
+	if pw := popularWeight(s, w); pw > 0 {
+		m.blendSubset(s, m.pop.pop, pw, srcPopular)
 	}
 	if w.Trending > 0 {
 		m.blendSubset(s, m.pop.trend, float32(w.Trending), srcTrending)
@@ -679,8 +679,8 @@ func (m *Model) hybridSubsetRecords(s *scratch, req Request, user int32, w Hybri
 	if parts.terms {
 		m.blendSubsetVals(s, s.subTerms, float32(w.Terms), srcTerms)
 	}
-	if w.Popular > 0 {
-		m.blendSubset(s, m.pop.pop, float32(w.Popular), srcPopular)
+	if pw := popularWeight(s, w); pw > 0 {
+		m.blendSubset(s, m.pop.pop, pw, srcPopular)
 	}
 	if parts.trend {
 		m.blendSubsetVals(s, s.subTrend, float32(w.Trending), srcTrending)
@@ -729,4 +729,19 @@ func (m *Model) factorSubset(s *scratch, f []float32, k int, v []float32, blocks
 		}
 	}
 	return vals
+}
+
+// popularWeight is popularity's weight in a shopper's blend: the part's
+// own, plus the lean of a short history (HybridWeights.ShortHistory over
+// the number of products in it).
+func popularWeight(s *scratch, w HybridWeights) float32 {
+	return float32(w.Popular + shortHistoryLean(len(s.hist.items), w.ShortHistory))
+}
+
+// shortHistoryLean is popularity's extra weight for a history of n products.
+func shortHistoryLean(n int, weight float64) float64 {
+	if n == 0 || weight <= 0 {
+		return 0
+	}
+	return weight / float64(n)
 }

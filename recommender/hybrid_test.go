@@ -239,3 +239,109 @@ func TestAfterPurchaseReachesThePartner(t *testing.T) {
 		}
 	}
 }
+
+// TestShortHistoryLeansOnPopularity: a blend's ShortHistory adds to
+// popularity's weight over the number of products in the shopper's
+// history — all of it for one product, a tenth for ten — and tuning's
+// cache of the parts ranks a blend with it as serving does; a new
+// visitor's session blend leaves it out.
+func TestShortHistoryLeansOnPopularity(t *testing.T) {
+	d := syntheticShop(300, 400, 20_000, 7)
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	m, err := Train(context.Background(), d, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Weights.ShortHistory != 0 {
+		t.Fatalf("default lean %g, want 0 (tuning decides it)", cfg.Weights.ShortHistory)
+	}
+	n := len(m.cat.items)
+	hi := float32(0)
+	for _, v := range m.pop.pop {
+		hi = max(hi, v)
+	}
+	score := func(u string, lean float64, recent []Event) ([]float32, int) {
+		w := m.cfg.Weights
+		w.ShortHistory = lean
+		s := m.getScratch()
+		s.begin()
+		req := Request{User: u, Recent: recent, weights: &w}
+		user := m.buildHistory(s, req)
+		m.hybrid(s, req, user, nil)
+		return append([]float32(nil), s.score...), len(s.hist.items)
+	}
+	// A stranger whose only product is the least popular one, and the
+	// trained shoppers with the shortest and a long history.
+	least := int32(0)
+	for j, v := range m.pop.pop {
+		if v > 0 && (m.pop.pop[least] <= 0 || v < m.pop.pop[least]) {
+			least = int32(j)
+		}
+	}
+	one := []Event{{User: "stranger", Item: m.cat.items[least].ID, Type: View, Time: d.Now}}
+	shortest := 0
+	for u := range m.userIDs {
+		if a, _ := m.ui.row(u); len(a) < func() int { b, _ := m.ui.row(shortest); return len(b) }() {
+			shortest = u
+		}
+	}
+	cases := []struct {
+		user   string
+		recent []Event
+	}{{"stranger", one}, {m.userIDs[shortest], nil}, {m.userIDs[1], nil}}
+	for _, c := range cases {
+		with, hist := score(c.user, 3, c.recent)
+		without, _ := score(c.user, 0, c.recent)
+		if hist == 0 || c.recent != nil && hist != 1 {
+			t.Fatalf("%s: %d products in the history", c.user, hist)
+		}
+		for j := range n {
+			want := without[j] + 3/float32(hist)*max(m.pop.pop[j], 0)/hi
+			if math.Abs(float64(with[j]-want)) > 1e-4 {
+				t.Fatalf("%s (%d products): item %d scores %g with the lean, want %g (%g without)", c.user, hist, j, with[j], want, without[j])
+			}
+		}
+	}
+
+	// Tuning's cache: a held-out product that leads the served list with
+	// a strong lean but not without it is first (NDCG 1) in the cache's
+	// ranking with the lean only.
+	u := m.userIDs[shortest]
+	seen := map[int32]bool{}
+	items, _ := m.ui.row(shortest)
+	for _, j := range items {
+		seen[j] = true
+	}
+	top := func(sc []float32) int32 {
+		b := int32(-1)
+		for j, v := range sc {
+			if !seen[int32(j)] && (b < 0 || v > sc[b]) {
+				b = int32(j)
+			}
+		}
+		return b
+	}
+	leaned, _ := score(u, 30, nil)
+	plain, _ := score(u, 0, nil)
+	target := top(leaned)
+	if target == top(plain) {
+		t.Fatalf("the lean does not change %s's first product: no check of the cache", u)
+	}
+	tn := &tuner{workers: 1}
+	cache := tn.cacheFor(m, tuneUser{id: u, rel: map[int32]bool{target: true}, seen: items})
+	w := m.cfg.Weights
+	w.ShortHistory = 30
+	if got := tn.perUser(cache, w)[0]; got != 1 {
+		t.Errorf("the cache ranks the served first product with NDCG %g, want 1", got)
+	}
+	w.ShortHistory = 0
+	if got := tn.perUser(cache, w)[0]; got == 1 {
+		t.Errorf("without the lean the cache still ranks it first")
+	}
+	if sw := sessionWeights(&Model{cfg: Config{Weights: HybridWeights{EASE: 1, ShortHistory: 3}}}); sw.ShortHistory != 0 {
+		t.Errorf("a visit's blend leans %g to popularity, want 0", sw.ShortHistory)
+	}
+}
