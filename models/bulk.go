@@ -317,6 +317,23 @@ func (b *BulkTx) InsertEvents(events []Event) error {
 	return InsertEventsTx(b.tx, events)
 }
 
+// ProductsByExternalID reads the products with the given external ids,
+// a batch at a time, keyed by external id.
+func (db *DB) ProductsByExternalID(ctx context.Context, ids []string) (map[string]Product, error) {
+	out := make(map[string]Product, len(ids))
+	for start := 0; start < len(ids); start += bulkBatch {
+		var ps []Product
+		err := db.R.WithContext(ctx).Where("external_id IN ?", ids[start:min(start+bulkBatch, len(ids))]).Find(&ps).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: read products: %w", err)
+		}
+		for _, p := range ps {
+			out[p.ExternalID] = p
+		}
+	}
+	return out, nil
+}
+
 // ProductKeys maps every product's ExternalID to its ID.
 func (db *DB) ProductKeys(ctx context.Context) (map[string]uint, error) {
 	return productKeys(db.R.WithContext(ctx))

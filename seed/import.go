@@ -77,9 +77,16 @@ type ImportPreview struct {
 	EventRows       int
 	NewProducts     int
 	UpdatedProducts int
-	Deactivated     int       // products the import would deactivate
-	Problems        []Problem // the first maxProblems problems, in file order
-	TotalProblems   int
+	Deactivated     int // products the import would deactivate
+	// Changes lists the first maxChanges existing products whose stored
+	// fields the file overwrites, old → new; Changed counts them all and
+	// PriceStockChanged those whose price, compare-at price or stock
+	// changes (an edit made in the admin since the file was exported).
+	Changes           []ProductChange
+	Changed           int
+	PriceStockChanged int
+	Problems          []Problem // the first maxProblems problems, in file order
+	TotalProblems     int
 }
 
 // PreviewProduct is a products row as it will be stored.
@@ -93,6 +100,20 @@ type PreviewProduct struct {
 	Stock      int
 	New        bool
 }
+
+// ProductChange is an existing product the file changes.
+type ProductChange struct {
+	Line   int
+	ID     string
+	Title  string
+	Fields []FieldChange
+}
+
+// FieldChange is one field a file overwrites.
+type FieldChange struct{ Field, Old, New string }
+
+// maxChanges is how many changed products a preview lists.
+const maxChanges = 50
 
 // PreviewEvent is an events row as it will be stored.
 type PreviewEvent struct {
@@ -154,10 +175,23 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 	pv.Events, pv.EventRows = plan.evs.preview, plan.evs.rows
 	if plan.prods != nil {
 		pv.ProductRows = len(plan.prods.rows)
+		var ids []string
+		for _, r := range plan.prods.rows {
+			if _, exists := existing[r.id]; exists {
+				ids = append(ids, r.id)
+			}
+		}
+		stored, err := db.ProductsByExternalID(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("seed: import: %w", err)
+		}
 		for _, r := range plan.prods.rows {
 			_, exists := existing[r.id]
 			if exists {
 				pv.UpdatedProducts++
+				if old, ok := stored[r.id]; ok {
+					pv.noteChanges(&r, &old, plan.prods.withCompare, opts.DeactivateMissing)
+				}
 			} else {
 				pv.NewProducts++
 			}
@@ -179,6 +213,52 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 		}
 	}
 	return plan, nil
+}
+
+// noteChanges records which of a stored product's fields row overwrites.
+func (pv *ImportPreview) noteChanges(r *productRow, old *models.Product, withCompare, fullCatalog bool) {
+	var fs []FieldChange
+	money := func(c int64) string {
+		if c == 0 {
+			return "none"
+		}
+		return fmt.Sprintf("%d.%02d", c/100, c%100)
+	}
+	if r.title != old.Title {
+		fs = append(fs, FieldChange{"title", old.Title, r.title})
+	}
+	priceStock := false
+	if r.price != old.PriceCents {
+		fs, priceStock = append(fs, FieldChange{"price", money(old.PriceCents), money(r.price)}), true
+	}
+	if withCompare && r.compare != old.CompareAtCents {
+		fs, priceStock = append(fs, FieldChange{"compare-at price", money(old.CompareAtCents), money(r.compare)}), true
+	}
+	if old.CompareAtCents > old.PriceCents && old.PriceCents > 0 {
+		compare := old.CompareAtCents
+		if withCompare {
+			compare = r.compare
+		}
+		if compare <= r.price {
+			fs = append(fs, FieldChange{"sale", "on sale", "ends"})
+		}
+	}
+	if r.stock != old.Stock {
+		fs, priceStock = append(fs, FieldChange{"stock", strconv.Itoa(old.Stock), strconv.Itoa(r.stock)}), true
+	}
+	if fullCatalog && !old.Active {
+		fs = append(fs, FieldChange{"active", "no", "yes"})
+	}
+	if len(fs) == 0 {
+		return
+	}
+	pv.Changed++
+	if priceStock {
+		pv.PriceStockChanged++
+	}
+	if len(pv.Changes) < maxChanges {
+		pv.Changes = append(pv.Changes, ProductChange{Line: r.line, ID: r.id, Title: old.Title, Fields: fs})
+	}
 }
 
 func (p *ImportPlan) step(format string, args ...any) {

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -701,5 +702,42 @@ func TestReimportKeepsEachSKUsProduct(t *testing.T) {
 	must(t, db.R.Model(&models.Event{}).Where("product_id = ?", before["P1"]).Count(&n).Error)
 	if n != 4 {
 		t.Fatalf("P1 keeps %d of its 4 events", n)
+	}
+}
+
+// TestImportPreviewShowsWhatItOverwrites: after a merchant puts P1 on sale
+// and restocks it in the admin, re-uploading the old file shows, before
+// anything is written, that it sets P1's price and stock back and ends the
+// sale; P3, unchanged, is not listed; a full-catalog file names the
+// inactive product it switches back on.
+func TestImportPreviewShowsWhatItOverwrites(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, "")
+	keys, err := db.ProductKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpdateProductAdmin(ctx, "admin", keys["P1"], models.ProductEdit{PriceCents: 14999, CompareAtCents: 19999, Stock: 40, Active: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpdateProductAdmin(ctx, "admin", keys["P2"], models.ProductEdit{PriceCents: 4500, Stock: 0, Active: false}, nil); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := PlanImport(ctx, db, ImportOptions{Products: writeFile(t, "again.csv", goodProducts), DeactivateMissing: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pv := plan.Preview
+	if pv.UpdatedProducts != 3 || pv.Changed != 2 || pv.PriceStockChanged != 1 || len(pv.Changes) != 2 {
+		t.Fatalf("preview: %d updated, %d changed, %d price/stock, changes %+v; want 3, 2, 1", pv.UpdatedProducts, pv.Changed, pv.PriceStockChanged, pv.Changes)
+	}
+	p1, p2 := pv.Changes[0], pv.Changes[1]
+	want1 := []FieldChange{{"price", "149.99", "199.99"}, {"sale", "on sale", "ends"}, {"stock", "40", "12"}}
+	if p1.ID != "P1" || p1.Line != 2 || !reflect.DeepEqual(p1.Fields, want1) {
+		t.Errorf("P1 change = %+v, want line 2 with %v", p1, want1)
+	}
+	if want2 := []FieldChange{{"active", "no", "yes"}}; p2.ID != "P2" || !reflect.DeepEqual(p2.Fields, want2) {
+		t.Errorf("P2 change = %+v, want %v", p2, want2)
 	}
 }

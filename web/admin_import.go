@@ -370,6 +370,14 @@ func importJobView(j *importJob) *templates.ImportJobView {
 	for _, p := range pv.Problems {
 		v.Problems = append(v.Problems, templates.ImportProblem{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason})
 	}
+	v.Changed, v.PriceStockChanged = pv.Changed, pv.PriceStockChanged
+	for _, ch := range pv.Changes {
+		row := templates.ImportChange{Line: ch.Line, ID: ch.ID, Title: ch.Title}
+		for _, f := range ch.Fields {
+			row.Fields = append(row.Fields, templates.ImportFieldChange(f))
+		}
+		v.Changes = append(v.Changes, row)
+	}
 	for _, p := range pv.Products {
 		v.Products = append(v.Products, templates.ImportProductRow{Line: p.Line, ID: p.ID, Title: p.Title, Category: p.Category,
 			Brand: p.Brand, PriceCents: p.PriceCents, Stock: p.Stock, New: p.New})
