@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -63,4 +65,32 @@ func (db *DB) RetentionDays(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	return n, nil
+}
+
+// settingVisitorKey holds the key visitor cookies are signed with.
+const settingVisitorKey = "visitor_cookie_key"
+
+// VisitorCookieKey returns the key the shop signs visitor cookies with,
+// making it on first use. It lives in the database like the sessions, so
+// every instance serving the shop signs and checks with the same key; two
+// instances starting at once both keep the one stored first.
+func (db *DB) VisitorCookieKey(ctx context.Context) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("models: visitor cookie key: %w", err)
+	}
+	w := db.W.WithContext(ctx)
+	err := w.Clauses(clause.OnConflict{DoNothing: true}).Create(&Setting{Key: settingVisitorKey, Value: hex.EncodeToString(b)}).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: store visitor cookie key: %w", err)
+	}
+	var s Setting
+	if err := w.Where("key = ?", settingVisitorKey).First(&s).Error; err != nil {
+		return nil, fmt.Errorf("models: read visitor cookie key: %w", err)
+	}
+	key, err := hex.DecodeString(s.Value)
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("models: visitor cookie key is damaged (setting %s)", settingVisitorKey)
+	}
+	return key, nil
 }

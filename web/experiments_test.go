@@ -29,7 +29,7 @@ func visitorIn(t *testing.T, want string, controlPct float64, exp *models.Experi
 func (s *testShop) withVisitor(vid string) *client {
 	c := s.newClient()
 	u, _ := url.Parse(s.ts.URL)
-	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: visitorCookie, Value: vid, Path: "/"}})
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: visitorCookie, Value: s.srv.signVisitor(vid), Path: "/"}})
 	return c
 }
 

@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -69,11 +71,14 @@ func randomToken(n int) string {
 func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		vid := ""
-		if ck, err := c.Cookie(visitorCookie); err == nil && validVisitorID(ck.Value) {
-			vid = ck.Value
-		} else {
+		if ck, err := c.Cookie(visitorCookie); err == nil {
+			vid = s.visitorOf(ck.Value)
+		}
+		if vid == "" {
+			// A new visitor, or a cookie the shop did not issue (unsigned,
+			// or naming another visitor's id): a fresh id of its own.
 			vid = randomToken(12)
-			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: vid, Path: "/", MaxAge: 365 * 24 * 3600,
+			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: s.signVisitor(vid), Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 		}
 		ctx := c.Request().Context()
@@ -139,6 +144,27 @@ func (s *Server) checkIdle(c echo.Context) error {
 		s.sessions.Put(ctx, sessSeen, now.Unix())
 	}
 	return nil
+}
+
+// signVisitor is the visitor cookie's value for id: the id and its HMAC
+// under the shop's key. Only ids the shop issued carry a valid one, so a
+// cookie naming someone else's id (an imported shop's visitor ids are
+// often guessable) is a new visitor, and never merged into an account at
+// login.
+func (s *Server) signVisitor(id string) string {
+	m := hmac.New(sha256.New, s.visitorKey)
+	m.Write([]byte("visitor:" + id))
+	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// visitorOf returns the visitor id of a cookie value, or "" when the shop
+// did not sign it.
+func (s *Server) visitorOf(v string) string {
+	id, _, ok := strings.Cut(v, ".")
+	if !ok || !validVisitorID(id) || !hmac.Equal([]byte(v), []byte(s.signVisitor(id))) {
+		return ""
+	}
+	return id
 }
 
 func validVisitorID(v string) bool {

@@ -59,9 +59,11 @@ type Server struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	sessions *scs.SessionManager
-	events   *models.EventWriter
-	shop     *shop.Shop // catalog, layout, model, training: the domain services
-	limiter  *loginLimiter
+	// visitorKey signs visitor cookies (models.DB.VisitorCookieKey).
+	visitorKey []byte
+	events     *models.EventWriter
+	shop       *shop.Shop // catalog, layout, model, training: the domain services
+	limiter    *loginLimiter
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
@@ -116,6 +118,11 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.images = newImageCache()
 	s.events.OnWritten(s.eventsWritten)
 
+	key, err := db.VisitorCookieKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.visitorKey = key
 	s.sessions = scs.New()
 	s.sessions.Store = db.Sessions()
 	s.sessions.Lifetime = sessionLifetime
