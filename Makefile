@@ -24,6 +24,7 @@ seed: build
 
 vet:
 	go vet ./...
+	@test -z "$$(gofmt -l .)" || (echo "gofmt would change these files:"; gofmt -l .; exit 1)
 
 ## check-generated: fail when templ generate or templ fmt would change anything
 check-generated:
