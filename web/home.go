@@ -42,7 +42,9 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.trackShown(v.Key, a.Label, e.shown)
+	if !isHead(c) {
+		s.trackShown(v.Key, a.Label, e.shown)
+	}
 	b := s.base(c, "")
 	if e.body.parts == nil {
 		vm := e.vm

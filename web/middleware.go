@@ -318,6 +318,9 @@ func (s *Server) flash(c echo.Context, msg string) {
 // viewer's cached state is dropped now and again when the event commits, so
 // their next page shows it.
 func (s *Server) track(c echo.Context, typ string, productID uint, slot string, pos int, query string) {
+	if isHead(c) {
+		return
+	}
 	u := userOf(c)
 	e := eventFor(u.Key(), typ, productID, slot, pos, query)
 	e.Arm = s.shop.Assign(c.Request().Context(), u.VisitorID).Label

@@ -167,6 +167,9 @@ func anyOf(ids, set []string) bool {
 // trackProductView records the view, and the click when the visitor came
 // from a homepage row.
 func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
+	if isHead(c) {
+		return
+	}
 	if slot != "" {
 		s.viewers.skippedAbove(userOf(c).Key(), id, slot)
 		pos, _ := strconv.Atoi(c.QueryParam("pos"))
