@@ -1787,7 +1787,7 @@ func AdminSlotEdit(p AdminSlotFormPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 144, " data-testid=\"products-fieldset\"><legend>Products</legend><p class=\"hint\">Comma-separated SKUs. Find them with the product picker.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 144, " data-testid=\"products-fieldset\"><legend>Products</legend><p class=\"hint\">Comma-separated SKUs (a comma inside a SKU is written twice: <code>A,,1</code>). Find them with the product picker.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -451,7 +451,7 @@ func normalizeList(v string) string {
 			out = append(out, x)
 		}
 	}
-	return strings.Join(out, ",")
+	return shop.JoinList(out) // an id with a comma stays one id
 }
 
 // catalogBrands reads the slot form's comma-separated brands as the
@@ -665,7 +665,7 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 	list := map[string]*string{"pins": &sl.Pins, "boosts": &sl.Boosts, "excludes": &sl.Excludes}[field]
 	if field == "pins" {
 		if msg := pinsOutsideFilters(s.shop.Catalog(), &models.Slot{Type: sl.Type, Category: sl.Category, Brands: sl.Brands,
-			MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice, Pins: sku}); msg != "" {
+			MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice, Pins: shop.JoinList([]string{sku})}); msg != "" {
 			// Not pinned: the slot's form says why.
 			vm := s.slotForm(c, "Edit slot")
 			vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl)
@@ -673,7 +673,7 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 			return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
 		}
 	}
-	*list = normalizeList(*list + "," + sku)
+	*list = normalizeList(shop.JoinList(append(splitList(*list), sku)))
 	err = s.db.SaveSlot(ctx, ed.key, rev, staffName(c), sl)
 	if errors.Is(err, models.ErrConflict) {
 		return s.layoutConflict(c)
