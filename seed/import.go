@@ -589,10 +589,8 @@ var (
 	productOptionalColumns = []string{"image_url", "compare_at_price"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
-	// maxEventValue bounds an event's value: a rating, a quantity or a
-	// purchase amount; beyond it the column holds something else (a
-	// timestamp in milliseconds, an id).
-	maxEventValue = 1e12
+	// maxEventValue bounds an event's value (models.MaxEventValue).
+	maxEventValue = models.MaxEventValue
 )
 
 // Field limits keep one bad file from filling the shop with junk.

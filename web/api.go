@@ -260,8 +260,11 @@ func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
 	if len(ev.Slot) > 32 || len(ev.Query) > 200 {
 		return ev, "field slot or query: too long"
 	}
-	if e.Value < 0 || math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
+	if e.Value < 0 {
 		return ev, fmt.Sprintf("field value: %v is negative; values are 0 or more", e.Value)
+	}
+	if e.Value > models.MaxEventValue || math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
+		return ev, fmt.Sprintf("field value: %v is out of range: a rating, quantity or amount is at most %g", e.Value, float64(models.MaxEventValue))
 	}
 	at, problem := apiEventTime(e.Timestamp, time.Now())
 	if problem != "" {

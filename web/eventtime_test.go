@@ -57,6 +57,13 @@ func TestEventAPIRefusesTimesOutsideTheWindow(t *testing.T) {
 	if problems := fmt.Sprint(out["problems"]); status != http.StatusUnprocessableEntity || !strings.Contains(problems, "events[1]: field value: -20 is negative") {
 		t.Errorf("negative purchase value: %d %s, want 422", status, problems)
 	}
+	for _, v := range []float64{1.7e308, 1e13} {
+		status, out := shop.postEvents(key, ev(time.Now().UTC().Format(time.RFC3339), v))
+		want := fmt.Sprintf("events[1]: field value: %v is out of range: a rating, quantity or amount is at most 1e+12", v)
+		if problems := fmt.Sprint(out["problems"]); status != http.StatusUnprocessableEntity || !strings.Contains(problems, want) {
+			t.Errorf("purchase value %v: %d %s, want 422 with %q", v, status, problems, want)
+		}
+	}
 	for _, user := range []string{"u-good", "u-attack"} {
 		if n, _ := shop.db.CountUserEvents(context.Background(), user); n != 0 {
 			t.Errorf("%s: %d events stored from refused requests", user, n)
