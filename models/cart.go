@@ -14,6 +14,16 @@ import (
 // MaxLineQuantity caps one cart line.
 const MaxLineQuantity = 99
 
+// MaxCartLines caps the lines (different products) of one cart: a script
+// adding every product of the catalog makes one cart of at most this many
+// rows.
+const MaxCartLines = 100
+
+// cartFull is the refusal of a line beyond MaxCartLines.
+func cartFull() error {
+	return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Your cart already holds %d different products, the most one cart can hold: check out or remove one to add another.", MaxCartLines)}}
+}
+
 // CartLines returns the lines of a cart with their products.
 func (db *DB) CartLines(ctx context.Context, owner string) ([]CartItem, error) {
 	var items []CartItem
@@ -57,6 +67,15 @@ func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty i
 		err := tx.Where("owner_key = ? AND product_id = ?", owner, productID).First(&line).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return fmt.Errorf("models: add to cart: %w", err)
+		}
+		if line.ID == 0 {
+			var lines int64
+			if err := tx.Model(&CartItem{}).Where("owner_key = ?", owner).Count(&lines).Error; err != nil {
+				return fmt.Errorf("models: add to cart: %w", err)
+			}
+			if lines >= MaxCartLines {
+				return cartFull()
+			}
 		}
 		if line.Quantity >= min(p.Stock, MaxLineQuantity) {
 			return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Your cart already holds all %d of “%s” you can order.", line.Quantity, p.Title)}}
@@ -129,7 +148,21 @@ func (db *DB) MergeVisitor(ctx context.Context, visitorKey, shopperKey string) e
 		if err := tx.Where("owner_key = ?", visitorKey).Find(&lines).Error; err != nil {
 			return fmt.Errorf("models: merge cart: %w", err)
 		}
+		var have []uint
+		if err := tx.Model(&CartItem{}).Where("owner_key = ?", shopperKey).Pluck("product_id", &have).Error; err != nil {
+			return fmt.Errorf("models: merge cart: %w", err)
+		}
+		held := make(map[uint]bool, len(have))
+		for _, id := range have {
+			held[id] = true
+		}
 		for _, l := range lines {
+			if !held[l.ProductID] {
+				if len(held) >= MaxCartLines {
+					continue // the account's cart is full: the visit's extra lines are dropped
+				}
+				held[l.ProductID] = true
+			}
 			err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "owner_key"}, {Name: "product_id"}},
 				DoUpdates: clause.Assignments(map[string]any{"quantity": gorm.Expr("CASE WHEN cart_items.quantity + excluded.quantity > ? THEN ? ELSE cart_items.quantity + excluded.quantity END", MaxLineQuantity, MaxLineQuantity)}),
@@ -375,4 +408,17 @@ func (db *DB) OrderOf(ctx context.Context, shopperID, orderID uint) (*Order, err
 		return nil, notFound(err, "find order %d", orderID)
 	}
 	return &o, nil
+}
+
+// DeleteIdleVisitorCarts removes the carts of anonymous visitors (owner
+// "v:…") with no line changed since before: a visitor who never comes back
+// would otherwise keep their rows forever. Shoppers' carts are kept.
+func (db *DB) DeleteIdleVisitorCarts(ctx context.Context, before time.Time) (int64, error) {
+	idle := db.W.Model(&CartItem{}).Select("owner_key").Where("owner_key LIKE ?", "v:%").
+		Group("owner_key").Having("MAX(updated_at) < ?", before)
+	res := db.W.WithContext(ctx).Where("owner_key IN (?)", idle).Delete(&CartItem{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: delete idle visitor carts: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

@@ -29,6 +29,10 @@ func (s *Shop) ApplyRetention(ctx context.Context) (int64, error) {
 // published version refers to are deleted (models.PruneImages).
 const imageGrace = 24 * time.Hour
 
+// VisitorCartIdle is how long an anonymous visitor's cart is kept with no
+// change; once a day older ones are deleted (models.DeleteIdleVisitorCarts).
+const VisitorCartIdle = 30 * 24 * time.Hour
+
 func (s *Shop) retentionLoop() {
 	defer s.background.Done()
 	tick := time.NewTicker(24 * time.Hour)
@@ -43,6 +47,11 @@ func (s *Shop) retentionLoop() {
 			s.log.Error("pruning unused pictures failed", "err", err)
 		} else if n > 0 {
 			s.log.Info("deleted pictures nothing refers to", "pictures", n)
+		}
+		if n, err := s.db.DeleteIdleVisitorCarts(context.Background(), time.Now().Add(-VisitorCartIdle)); err != nil {
+			s.log.Error("deleting idle visitor carts failed", "err", err)
+		} else if n > 0 {
+			s.log.Info("deleted idle visitor carts", "lines", n)
 		}
 		select {
 		case <-s.stop:
