@@ -345,9 +345,13 @@ func (h *Health) checkOverlaps(slots []models.Slot, now time.Time) {
 	}
 }
 
+// TitlePlaceholders reads a slot title's placeholders as what each shopper
+// sees in their place, for staff pages that name the slot.
+var TitlePlaceholders = strings.NewReplacer("{anchor}", "(a viewed product)", "{category}", "(the shopper's category)")
+
 func slotTitle(sl *models.Slot) string {
 	if sl.Title != "" {
-		return sl.Title
+		return TitlePlaceholders.Replace(sl.Title)
 	}
 	return "(untitled " + sl.Type + ")"
 }

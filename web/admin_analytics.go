@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/shop"
 	"storefront/templates"
 )
 
@@ -89,7 +90,7 @@ func slotTitle(key string, names map[uint]string) string {
 }
 
 // placeholders stand, in analytics, for what each shopper saw.
-var placeholders = strings.NewReplacer("{anchor}", "(a viewed product)", "{category}", "(the shopper's category)")
+var placeholders = shop.TitlePlaceholders
 
 // analyticsData reads the range's rows and names every slot of the
 // homepage and of the campaign pages (prefixed with the campaign's name),

@@ -24,7 +24,7 @@ func TestAdminRetrainShowsModelAndFigures(t *testing.T) {
 	must(t, shop.db.R.Where("active = ? AND stock > 0", true).Order("id").Find(&ps).Error)
 	var events []models.Event
 	at := time.Now().Add(-72 * time.Hour)
-	for j := range 5 {
+	for j := range 30 { // 1,200 events: the page separates thousands
 		for u := range 40 {
 			id := ps[(u+j)%len(ps)].ID
 			events = append(events, models.Event{UserKey: "u" + utoa(uint(u)), ProductID: &id, Type: models.EventView, CreatedAt: at})
@@ -52,6 +52,9 @@ func TestAdminRetrainShowsModelAndFigures(t *testing.T) {
 	}
 	if shop.srv.shop.Model() == nil {
 		t.Fatal("retrained model is not served")
+	}
+	if got := doc.Find(`[data-testid="model-data"]`).Text(); !strings.HasPrefix(got, "1,200 events → ") {
+		t.Errorf("the model's data reads %q, want 1,200 events", got)
 	}
 	if cl := doc.Find(`[data-testid="cleaning"]`).Text(); !strings.Contains(cl, "bot/outlier users") || !strings.Contains(cl, "no user dropped") {
 		t.Fatalf("model page does not report what cleaning dropped and why: %q", cl)

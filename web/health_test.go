@@ -33,7 +33,7 @@ func TestPublishStepChecksTheDraft(t *testing.T) {
 	bad := []models.Slot{
 		{PageID: page.ID, Position: 10, Type: models.SlotCollection, Title: "Sold out picks", Pins: "SKU-4", Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 11, Type: models.SlotCollection, Title: "Knives", Pins: "SKU-4,SKU-3", Enabled: true, Size: 4, Audience: "everyone"},
-		{PageID: page.ID, Position: 12, Type: models.SlotTrending, Title: "Dead link", Link: "/c/no-such-category", Enabled: true, Size: 4, Audience: "everyone"},
+		{PageID: page.ID, Position: 12, Type: models.SlotTrending, Title: "Dead link in {category}", Link: "/c/no-such-category", Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 13, Type: models.SlotTrending, Title: "Summer sale", StartsAt: &past, EndsAt: &pastEnd, Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 14, Type: models.SlotNewArrivals, Title: "Launch A", StartsAt: &soon, EndsAt: &later, Enabled: true, Size: 4, Audience: "everyone"},
 		{PageID: page.ID, Position: 15, Type: models.SlotNewArrivals, Title: "Launch B", StartsAt: &now, EndsAt: &later, Enabled: true, Size: 4, Audience: "everyone"},
@@ -48,9 +48,10 @@ func TestPublishStepChecksTheDraft(t *testing.T) {
 	for slot, want := range map[string]string{
 		"Sold out picks": "empty for every sampled shopper",
 		"Knives":         "SKU-4 (out of stock)",
-		"Dead link":      "/c/no-such-category leads to a page that does not exist",
-		"Summer sale":    "schedule ended",
-		"Launch B":       "overlaps “Launch A”",
+		// A placeholder is named as what shoppers see in its place.
+		"Dead link in (the shopper's category)": "/c/no-such-category leads to a page that does not exist",
+		"Summer sale":                           "schedule ended",
+		"Launch B":                              "overlaps “Launch A”",
 	} {
 		if !strings.Contains(issues[slot], want) {
 			t.Errorf("health check on %q: %q, want %q", slot, issues[slot], want)
