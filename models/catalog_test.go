@@ -123,6 +123,21 @@ func TestAdminSearchFoldsCaseAndAccents(t *testing.T) {
 			t.Errorf("%q finds %v, want %v", q, got, want)
 		}
 	}
+	// Saves that leave the title alone leave it found (hooks run on an
+	// empty model there).
+	var m Product
+	if err := db.R.Where("external_id = ?", "SKU-1").First(&m).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpdateProductAdmin(ctx, "admin", m.ID, ProductEdit{PriceCents: 500, Stock: 2, Active: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.W.Model(&Product{}).Where("id = ?", m.ID).Updates(map[string]any{"image_url": "/x.jpg"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := find("zelt"); !reflect.DeepEqual(got, []string{"SKU-1"}) {
+		t.Errorf("after a price and an image edit, %q finds %v", "zelt", got)
+	}
 	// An import's upsert refolds a changed title.
 	err := db.Bulk(ctx, func(b *BulkTx) error {
 		return b.UpsertProducts([]Product{{ExternalID: "SKU-4", Slug: "d", Title: "Crème brûlée torch", Brand: "X", CategoryID: 1}}, UpsertOptions{})
