@@ -71,13 +71,20 @@ func randomToken(n int) string {
 func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		vid := ""
+		reissue := false
 		if ck, err := c.Cookie(visitorCookie); err == nil {
 			vid = s.visitorOf(ck.Value)
+			if vid == "" && legacyVisitorID(ck.Value) {
+				vid, reissue = ck.Value, true
+			}
 		}
 		if vid == "" {
-			// A new visitor, or a cookie the shop did not issue (unsigned,
-			// or naming another visitor's id): a fresh id of its own.
-			vid = randomToken(12)
+			vid, reissue = randomToken(visitorIDBytes), true
+		}
+		if reissue {
+			// A new visitor, a cookie the shop did not issue (badly
+			// signed, or naming another visitor's id: a fresh id of its
+			// own), or one from before the signing (its id, signed).
 			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: s.signVisitor(vid), Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 		}
@@ -165,6 +172,18 @@ func (s *Server) visitorOf(v string) string {
 		return ""
 	}
 	return id
+}
+
+// visitorIDBytes is the randomness of a visitor id the shop issues.
+const visitorIDBytes = 12
+
+// legacyVisitorID reports whether an unsigned cookie value has the form of
+// the ids the shop issued before its cookies were signed: exactly the
+// length of randomToken(visitorIDBytes). Those keep a visitor's cart and
+// history across the upgrade; an unsigned id of any other form (an
+// imported shop's "v:000042") is never adopted.
+func legacyVisitorID(v string) bool {
+	return len(v) == base64.RawURLEncoding.EncodedLen(visitorIDBytes) && !strings.Contains(v, ".") && validVisitorID(v)
 }
 
 func validVisitorID(v string) bool {

@@ -73,3 +73,30 @@ func TestSignedVisitorCookieIsMergedAtLogin(t *testing.T) {
 		t.Fatalf("after login the account holds %d events of the visit, %d stay with the visitor", mine, left)
 	}
 }
+
+// A visitor whose cookie the shop issued before cookies were signed keeps
+// their visit across the upgrade: the same id, now signed, merged at login.
+func TestAnUnsignedCookieFromBeforeTheSigningKeepsItsVisit(t *testing.T) {
+	shop := mustOpenShop(t)
+	legacy := randomToken(visitorIDBytes)
+	var p models.Product
+	must(t, shop.db.R.Where("external_id = ?", "SKU-1").First(&p).Error)
+	must(t, shop.db.W.Create(&models.Event{UserKey: "v:" + legacy, ProductID: &p.ID, Type: "view", CreatedAt: time.Now().UTC().Add(-time.Hour)}).Error)
+	u, _ := url.Parse(shop.ts.URL)
+	c := shop.newClient()
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: visitorCookie, Value: legacy, Path: "/"}})
+	c.get("/")
+	if got := shop.srv.visitorOf(c.cookie(visitorCookie)); got != legacy {
+		t.Fatalf("the cookie from before the signing became visitor %q, want %q signed", got, legacy)
+	}
+	if res := c.post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", res.StatusCode)
+	}
+	var sh models.Shopper
+	must(t, shop.db.R.Where("email = ?", "ada@example.com").First(&sh).Error)
+	var mine int64
+	must(t, shop.db.R.Model(&models.Event{}).Where("user_key = ? AND product_id = ?", sh.ExternalID, p.ID).Count(&mine).Error)
+	if mine != 1 {
+		t.Fatalf("after login the account holds %d of the visit's events, want 1", mine)
+	}
+}
