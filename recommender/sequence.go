@@ -276,6 +276,23 @@ func (m *Model) latestItems(s *scratch, req Request, user int32) []int32 {
 	return s.latest
 }
 
+// addNext adds w times what shoppers went on to after item i to s.tmp,
+// noting each product it touches and the anchor that gave it the most.
+func (m *Model) addNext(s *scratch, i int32, w float32) {
+	idx, sim := m.next.row(int(i))
+	for t, j := range idx {
+		c := w * sim[t]
+		if s.tmp[j] == 0 {
+			s.touched = append(s.touched, j)
+			s.nextAnchorVal[j] = 0
+		}
+		s.tmp[j] += c
+		if c > s.nextAnchorVal[j] {
+			s.nextAnchorVal[j], s.nextAnchor[j] = c, i
+		}
+	}
+}
+
 // blendSequence adds the transitions from the shopper's latest items.
 func (m *Model) blendSequence(s *scratch, req Request, user int32, weight float32) {
 	if m.next.rows == 0 || weight <= 0 {
@@ -284,18 +301,7 @@ func (m *Model) blendSequence(s *scratch, req Request, user int32, weight float3
 	s.touched = s.touched[:0]
 	w := float32(1)
 	for _, i := range m.latestItems(s, req, user) {
-		idx, sim := m.next.row(int(i))
-		for t, j := range idx {
-			c := w * sim[t]
-			if s.tmp[j] == 0 {
-				s.touched = append(s.touched, j)
-				s.nextAnchorVal[j] = 0
-			}
-			s.tmp[j] += c
-			if c > s.nextAnchorVal[j] {
-				s.nextAnchorVal[j], s.nextAnchor[j] = c, i
-			}
-		}
+		m.addNext(s, i, w)
 		w *= recentDecay
 	}
 	m.blendTouched(s, weight, srcNext)
@@ -541,18 +547,7 @@ func (m *Model) blendAfterPurchase(s *scratch, weight float32) {
 			continue
 		}
 		w := s.pw[k]
-		idx, sim := m.next.row(int(i))
-		for t, j := range idx {
-			c := w * sim[t]
-			if s.tmp[j] == 0 {
-				s.touched = append(s.touched, j)
-				s.nextAnchorVal[j] = 0
-			}
-			s.tmp[j] += c
-			if c > s.nextAnchorVal[j] {
-				s.nextAnchorVal[j], s.nextAnchor[j] = c, i
-			}
-		}
+		m.addNext(s, i, w)
 	}
 	m.blendTouched(s, weight, srcNext)
 }
