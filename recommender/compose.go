@@ -350,15 +350,21 @@ func ChooseCreative(creatives []CreativeSpec, affinity map[string]float64, opt C
 }
 
 // claimRank orders the filling of a page: collections first, then other
-// locked slots, then the free algorithmic rows.
+// locked slots, then the free rows a merchandiser narrowed to brands or a
+// price range, then the other free rows. A narrowed row has few products
+// to choose from: filled after a broad row (the exploration puts the free
+// rows in any order) it could find them all taken and drop off the page,
+// while the broad row had others to show.
 func claimRank(s *SlotSpec) int {
 	switch {
 	case s.Kind == KindCollection:
 		return 0
 	case s.Locked:
 		return 1
+	case len(s.Brands) > 0 || s.MinPrice > 0 || s.MaxPrice > 0:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // Lost is a product a row meant to show and did not, and why.

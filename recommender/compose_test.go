@@ -136,6 +136,39 @@ func TestComposeExplorationGivesNewSlotAChance(t *testing.T) {
 	}
 }
 
+// TestABrandRowIsFilledBeforeABroadRow: a row narrowed to a brand claims
+// that brand's few products before a broad row placed above it (or put
+// above it by exploration) takes them, so it is not left empty; the page
+// keeps its order.
+func TestABrandRowIsFilledBeforeABroadRow(t *testing.T) {
+	brand := map[string]string{"a": "Hearth", "b": "Hearth", "c": "Summit", "d": "Hearth", "e": "Hearth"}
+	fallback := func(spec *SlotSpec, exclude map[string]bool, n int) []Recommendation {
+		var out []Recommendation
+		for _, id := range []string{"a", "b", "c", "d", "e"} {
+			if !exclude[id] && len(out) < n && (len(spec.Brands) == 0 || slices.Contains(spec.Brands, brand[id])) {
+				out = append(out, Recommendation{ItemID: id, Reason: "Popular right now"})
+			}
+		}
+		return out
+	}
+	specs := []SlotSpec{
+		{ID: "broad", Kind: KindNewArrivals, Size: 4},
+		{ID: "summit", Kind: KindPopular, Size: 4, Brands: []string{"Summit"}},
+	}
+	page := Compose(nil, specs, Shopper{}, noExplore(), fallback)
+	var got []string
+	for _, cs := range page {
+		var ids []string
+		for _, it := range cs.Items {
+			ids = append(ids, it.ItemID)
+		}
+		got = append(got, cs.Spec.ID+":"+strings.Join(ids, ","))
+	}
+	if want := []string{"broad:a,b,d,e", "summit:c"}; !slices.Equal(got, want) {
+		t.Fatalf("the page is %q, want %q", got, want)
+	}
+}
+
 func TestComposeWithoutModelUsesFallback(t *testing.T) {
 	fallback := func(spec *SlotSpec, exclude map[string]bool, n int) []Recommendation {
 		var out []Recommendation
