@@ -154,7 +154,7 @@ func TestHealthSaysWhyARowIsBuiltForNobody(t *testing.T) {
 		_, doc := c.get("/admin/layout/publish")
 		var out string
 		doc.Find(`[data-testid="health-issue"]`).Each(func(_ int, s *goquery.Selection) {
-			if s.Find("strong").Text() == "Because you viewed {anchor}" {
+			if s.Find("strong").Text() == "Because you viewed (a viewed product)" {
 				out += s.Text()
 			}
 		})
