@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"testing"
+	"time"
 
 	"storefront/models"
 	storeshop "storefront/shop"
@@ -12,7 +14,9 @@ import (
 
 // TestAnItemIdWithACommaCanBePinned: ids are the merchant's own strings, so
 // an imported "CH,1" is one product. The picker pins it, the slot form
-// saves it back (a comma inside an id doubled: "CH,,1") and the row is given it to pin.
+// saves it back (a comma inside an id doubled: "CH,,1") and, published, the
+// shopper's trending row starts with it although it was created after the
+// model was trained.
 func TestAnItemIdWithACommaCanBePinned(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
@@ -57,5 +61,21 @@ func TestAnItemIdWithACommaCanBePinned(t *testing.T) {
 		if got := s.srv.Shop().Catalog().PinsWithinFilters(sl); len(got) != 1 || got[0] != "CH,1" {
 			t.Fatalf("the row pins %q, want CH,1", got)
 		}
+	})
+
+	b.step(t, "published, the row starts with the product added since training", func(t *testing.T, b *tab) {
+		if _, known := s.srv.Shop().Model().Item("CH,1"); known {
+			t.Fatal("the model knows CH,1: the test needs a product created after training")
+		}
+		b.publishDraft()
+		shopper := b.incognito()
+		eventually(t, 8*time.Second, func() string {
+			shopper.open("/", `section[data-slot-id]`)
+			cards := shopper.attrs(`section[data-slot-id="`+trending+`"] [data-product-id]`, "data-product-id")
+			if len(cards) == 0 || cards[0] != fmt.Sprint(comma.ID) {
+				return fmt.Sprintf("the trending row's cards are %v, want the pinned %d first", cards, comma.ID)
+			}
+			return ""
+		})
 	})
 }

@@ -303,21 +303,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 			return false
 		}
 		if launch {
-			if req.Available != nil {
-				if !req.Available(it.ID) {
-					return false
-				}
-			} else if !it.Active || it.Stock <= 0 {
-				return false
-			}
-			if req.Category != "" && !strings.EqualFold(it.Category, req.Category) &&
-				!slices.ContainsFunc(it.CategoryPath, func(c string) bool { return strings.EqualFold(c, req.Category) }) {
-				return false
-			}
-			if len(req.Brands) > 0 && !slices.ContainsFunc(req.Brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), it.Brand) }) {
-				return false
-			}
-			return (req.MinPriceCents <= 0 || it.PriceCents >= req.MinPriceCents) && (req.MaxPriceCents <= 0 || it.PriceCents <= req.MaxPriceCents)
+			return req.launchFits(it)
 		}
 		j := m.cat.index[it.ID]
 		return f.allowed(j) && f.stockOK(j)
@@ -411,4 +397,31 @@ func closestByContent(terms csr, ids []int32, ws []float32, maxDF int, self int3
 		acc[j] = 0
 	}
 	return touched
+}
+
+// launchFits reports whether launch it may fill the row of req: available
+// (req.Available, or active and in stock as the catalog had it) and within
+// the row's category, brands and price range.
+func (req *Request) launchFits(it Item) bool {
+	if req.Available != nil {
+		if !req.Available(it.ID) {
+			return false
+		}
+	} else if !it.Active || it.Stock <= 0 {
+		return false
+	}
+	if req.Category != "" && !strings.EqualFold(it.Category, req.Category) &&
+		!slices.ContainsFunc(it.CategoryPath, func(c string) bool { return strings.EqualFold(c, req.Category) }) {
+		return false
+	}
+	if len(req.Brands) > 0 && !slices.ContainsFunc(req.Brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), it.Brand) }) {
+		return false
+	}
+	return (req.MinPriceCents <= 0 || it.PriceCents >= req.MinPriceCents) && (req.MaxPriceCents <= 0 || it.PriceCents <= req.MaxPriceCents)
+}
+
+// boughtInSession reports whether the session events include a purchase of
+// item id (a launch, which no trained history holds).
+func boughtInSession(recent []Event, id string) bool {
+	return slices.ContainsFunc(recent, func(e Event) bool { return e.Item == id && e.Type == Purchase })
 }

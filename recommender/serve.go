@@ -295,15 +295,28 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 
 	// Pins first: a merchandiser's choice, subject only to stock, explicit
 	// exclusions and not re-selling what the shopper already bought.
+	// A product created since training (a launch: the model has no index
+	// for it) is pinned too when it is available and fits the row.
 	f := m.newFilter(s, req, ignoreStock)
 	var pinned []int32
+	var pins []string // pinned, trained and launches, in the merchandiser's order
 	for _, id := range req.Pins {
+		if len(pins) >= n || req.Exclude[id] || slices.Contains(pins, id) {
+			continue
+		}
 		j, ok := m.cat.index[id]
-		if !ok || len(pinned) >= n || req.Exclude[id] || slices.Contains(pinned, j) ||
-			!req.AllowRepurchase && m.purchased(s, user, j) || !f.stockOK(j) {
+		if !ok {
+			if li, launch := req.Launches.lookup(id); launch && req.launchFits(req.Launches.items[li]) &&
+				(req.Fits == nil || req.Fits(id)) && (req.AllowRepurchase || !boughtInSession(req.Recent, id)) {
+				pins = append(pins, id)
+			}
+			continue
+		}
+		if !req.AllowRepurchase && m.purchased(s, user, j) || !f.stockOK(j) {
 			continue
 		}
 		pinned = append(pinned, j)
+		pins = append(pins, id)
 	}
 	for _, j := range pinned {
 		s.mark[j] = s.epoch
@@ -314,7 +327,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	dense := m.score(s, req, user, anchor)
 	m.applyBoosts(s, req)
 
-	want := n - len(pinned)
+	want := n - len(pins)
 	m.selectTop(s, f, want, dense, req.Diversity, req.cover, req.Boosts)
 	if len(s.picked) < want && !req.fullScan && req.Strategy == Hybrid && m.candidateSubset(req, user) != nil {
 		// The candidate list could not fill the row (narrow filters, stock):
@@ -328,8 +341,8 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	if len(s.pickedScore) > 0 && s.pickedScore[0] > 0 {
 		top = s.pickedScore[0]
 	}
-	for _, j := range pinned {
-		out = append(out, Recommendation{ItemID: m.cat.items[j].ID, Score: float64(top), Reason: reasonPinned, Source: RulePinned})
+	for _, id := range pins {
+		out = append(out, Recommendation{ItemID: id, Score: float64(top), Reason: reasonPinned, Source: RulePinned})
 	}
 	for k, j := range s.picked {
 		reason, personal := m.reason(s, req, f, j, anchor)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -139,5 +141,60 @@ func TestAPinTheCatalogMovesOutOfTheFiltersIsDropped(t *testing.T) {
 	_, doc := c.get("/admin/layout/publish")
 	if got := doc.Find(`[data-testid="health"]`).Text(); !strings.Contains(got, "SKU-K1 (costs 60.00, above the slot's maximum price 50.00)") {
 		t.Errorf("the publish check does not say why the pin is not shown: %q", got)
+	}
+}
+
+// TestAPinnedProductAddedAfterTrainingLeadsTheRow: a merchandiser adds
+// products after the last training (the model has no row for them) and pins
+// them in a trending row and in a row filtered to a category and a price
+// range; each row starts with its pin at once, without retraining. A new
+// product out of stock is not shown.
+func TestAPinnedProductAddedAfterTrainingLeadsTheRow(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	ctx := context.Background()
+	kitchen, err := shop.db.CategoryBySlug(ctx, "kitchen")
+	must(t, err)
+	now := time.Now()
+	launches := []models.Product{
+		{ExternalID: "CH-1", Slug: "copper-kettle", Title: "Copper Kettle", Brand: "Hearth", CategoryID: kitchen.ID,
+			PriceCents: 3900, Stock: 5, Active: true, CreatedAt: now, Description: "A copper kettle."},
+		{ExternalID: "CH-2", Slug: "copper-ladle", Title: "Copper Ladle", Brand: "Hearth", CategoryID: kitchen.ID,
+			PriceCents: 1900, Stock: 0, Active: true, CreatedAt: now, Description: "A copper ladle."},
+		{ExternalID: "CH-3", Slug: "copper-pan", Title: "Copper Pan", Brand: "Hearth", CategoryID: kitchen.ID,
+			PriceCents: 4500, Stock: 5, Active: true, CreatedAt: now, Description: "A copper pan."},
+	}
+	must(t, shop.db.W.Create(&launches).Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	if _, known := shop.srv.shop.Model().Item("CH-1"); known {
+		t.Fatal("the model knows the new product: the test needs a product created after training")
+	}
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	trending := models.Slot{PageID: page.ID, Position: 4, Type: models.SlotTrending, Title: "Top picks",
+		Pins: "CH-2,CH-1", Size: 4, Enabled: true, Locked: true, Audience: "everyone"}
+	must(t, shop.db.W.Create(&trending).Error)
+	filtered := models.Slot{PageID: page.ID, Position: 5, Type: models.SlotPopular, Title: "Kitchen under 50", Strategy: "popular",
+		Category: "kitchen", MaxPrice: 5000, Pins: "CH-3", Size: 4, Enabled: true, Audience: "everyone"}
+	must(t, shop.db.W.Create(&filtered).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	shop.srv.shop.LayoutChanged()
+	ch2 := shop.product("CH-2")
+	_, doc := shop.newClient().get("/")
+	for _, c := range []struct {
+		sl  models.Slot
+		pin string
+	}{{trending, "CH-1"}, {filtered, "CH-3"}} {
+		sl, pinned := c.sl, shop.product(c.pin)
+		sec := doc.Find(`section[data-slot-id="` + utoa(sl.ID) + `"]`)
+		var cards []string
+		sec.Find("[data-product-id]").Each(func(_ int, s *goquery.Selection) { cards = append(cards, s.AttrOr("data-product-id", "")) })
+		if len(cards) == 0 || cards[0] != utoa(pinned.ID) || !strings.Contains(sec.Text(), "Pinned by our team") {
+			t.Errorf("the row %q has cards %v, want the pinned new product %d first; row %q", sl.Title, cards, pinned.ID, sec.Text())
+		}
+		if slices.Contains(cards, utoa(ch2.ID)) {
+			t.Errorf("the row %q shows the sold-out new product %d: %v", sl.Title, ch2.ID, cards)
+		}
 	}
 }
