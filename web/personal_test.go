@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func loginAs(t *testing.T, shop *testShop, name, email string) (*client, *models
 	must(t, err)
 	c := shop.newClient()
 	res := c.post("/login", "/login", url.Values{"email": {email}, "password": {testPassword}})
-	if res.StatusCode != 303 {
+	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login %s: %d", email, res.StatusCode)
 	}
 	return c, sh
@@ -191,7 +192,13 @@ func TestOptOutShowsNonPersonalPage(t *testing.T) {
 	trainShop(t, shop)
 	c, sh := loginAs(t, shop, "Private", "private@example.com")
 	c.get(productPath(shop.product("SKU-3")))
-	must(t, shop.db.SetOptOut(context.Background(), sh.ID, true))
+	// The account page's switch, after a product page read the account.
+	if res := c.post("/account", "/account/personalization", url.Values{"opt_out": {"true"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("opting out: %d", res.StatusCode)
+	}
+	if got, err := shop.db.ShopperByID(context.Background(), sh.ID); err != nil || !got.OptOut {
+		t.Fatalf("the opt-out was not saved: %v", err)
+	}
 	_, doc := c.get("/")
 	if doc.Find(`[data-testid="optout-notice"]`).Length() == 0 {
 		t.Fatal("opted-out shopper is not told the page is not personalized")
