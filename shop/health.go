@@ -189,15 +189,24 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 }
 
 // fillRank is a slot's place in the order rows are filled: collections,
-// then locked rows, then the free ones (recommender's claimRank).
+// then locked rows, then the free ones narrowed to brands or a price
+// range, then the other free ones (recommender's claimRank).
 func fillRank(sl *models.Slot) int {
 	switch {
 	case sl.Type == models.SlotCollection:
 		return 0
 	case sl.Locked:
 		return 1
+	case narrowed(sl):
+		return 2
 	}
-	return 2
+	return 3
+}
+
+// narrowed reports whether a free row is narrowed to brands or a price
+// range, which fills it before the broad ones.
+func narrowed(sl *models.Slot) bool {
+	return strings.TrimSpace(sl.Brands) != "" || sl.MinPrice > 0 || sl.MaxPrice > 0
 }
 
 // takers are the rows that show a row's best products instead of it, with
@@ -237,7 +246,7 @@ func (ts takers) rows() string {
 // rows before free ones, each kind in page order), so moving it above
 // them, or filters of its own.
 func (ts takers) advice(sl *models.Slot) string {
-	var pinning, movable, locked []string
+	var pinning, movable, locked, narrow []string
 	picked := false
 	for _, t := range ts {
 		name := "“" + slotTitle(t.slot) + "”"
@@ -251,6 +260,8 @@ func (ts takers) advice(sl *models.Slot) string {
 		switch {
 		case t.slot.Locked && !sl.Locked:
 			locked = append(locked, name)
+		case !sl.Locked && !t.slot.Locked && narrowed(t.slot) && !narrowed(sl):
+			narrow = append(narrow, name)
 		case t.slot.Position < sl.Position:
 			movable = append(movable, name)
 		}
@@ -274,6 +285,13 @@ func (ts takers) advice(sl *models.Slot) string {
 			verb = "are"
 		}
 		own += " (" + joinAnd(locked) + " " + verb + " locked, so filled first)"
+	}
+	if len(narrow) > 0 {
+		verb := "is"
+		if len(narrow) > 1 {
+			verb = "are"
+		}
+		own += " (" + joinAnd(narrow) + " " + verb + " narrowed to brands or a price range, so filled first)"
 	}
 	return strings.Join(append(out, own+"."), " ")
 }
