@@ -18,14 +18,14 @@ var EarliestEventTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 // (a tracker's clock a little fast, time zones mistaken for UTC).
 const EventClockSkew = 24 * time.Hour
 
-// CheckEventTime reports why t cannot be an event's time, judged against
-// the shop's clock now; nil when it is inside the window.
 // MaxEventValue is the largest value an event may carry, from the events
 // API or an import (a purchase's amount, a rating, a quantity): beyond it
 // the value is something else (a timestamp in milliseconds, an id), and a
 // stray 1e308 would swamp the revenue figures.
 const MaxEventValue = 1e12
 
+// CheckEventTime reports why t cannot be an event's time, judged against
+// the shop's clock now; nil when it is inside the window.
 func CheckEventTime(t, now time.Time) error {
 	switch {
 	case t.Before(EarliestEventTime):
