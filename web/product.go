@@ -44,12 +44,16 @@ func (s *Server) product(c echo.Context) error {
 	ver := s.pageVersion(c)
 	key := "p" + strconv.FormatUint(uint64(id), 10) + "|" + slot
 	bought := s.boughtBy(ctx, userOf(c))
+	kept := false // the body everyone gets is cached, and holds what they bought
 	if p, ok := ver.Catalog.Product(id); ok && "/p/"+c.Param("id") == ProductURL(p) {
-		if bd, ok := s.bodies.get(key, ver); ok && !anyOf(bd.related, bought) {
-			s.trackProductView(c, p.ID, slot)
-			b := s.base(c, p.Title)
-			b.Description = truncate(p.Description, 160)
-			return renderCached(c, http.StatusOK, b, bd)
+		if bd, ok := s.bodies.get(key, ver); ok {
+			if !anyOf(bd.related, bought) {
+				s.trackProductView(c, p.ID, slot)
+				b := s.base(c, p.Title)
+				b.Description = truncate(p.Description, 160)
+				return renderCached(c, http.StatusOK, b, bd)
+			}
+			kept = true
 		}
 	}
 	// A first view renders from the same snapshot the cached bodies are
@@ -88,17 +92,22 @@ func (s *Server) product(c echo.Context) error {
 	vm.Details = productDetails(p, vm.Crumbs)
 	st := s.shopSettings(ctx)
 	vm.Shipping, vm.Returns = firstParagraph(st.ShippingText), firstParagraph(st.ReturnsText)
-	var related []string
-	vm.AlsoBought, vm.Similar, related = relatedProducts(ver, p, nil)
 	csrf := vm.CSRF
 	vm.CSRF = csrfMark
-	bd, err := renderBody(ctx, templates.ProductBody(vm))
-	if err != nil {
-		return err
+	var bd body
+	var err error
+	personal := kept
+	if !kept {
+		var related []string
+		vm.AlsoBought, vm.Similar, related = relatedProducts(ver, p, nil)
+		if bd, err = renderBody(ctx, templates.ProductBody(vm)); err != nil {
+			return err
+		}
+		bd.related = related
+		s.bodies.put(key, ver, bd)
+		personal = anyOf(related, bought)
 	}
-	bd.related = related
-	s.bodies.put(key, ver, bd)
-	if anyOf(related, bought) {
+	if personal {
 		// This shopper's rows go on past what they bought; their page is
 		// not kept.
 		vm.AlsoBought, vm.Similar, _ = relatedProducts(ver, p, bought)
