@@ -589,8 +589,6 @@ var (
 	productOptionalColumns = []string{"image_url", "compare_at_price"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
-	// maxEventValue bounds an event's value (models.MaxEventValue).
-	maxEventValue = models.MaxEventValue
 )
 
 // Field limits keep one bad file from filling the shop with junk.
@@ -1059,8 +1057,8 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 		if v, has := c.get(rec, "value"); has && v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			switch {
-			case errors.Is(err, strconv.ErrRange) || err == nil && (math.Abs(f) > maxEventValue || math.IsInf(f, 0)):
-				bad("value", "%s is out of range: a rating, quantity or amount is at most %g", short(v), float64(maxEventValue))
+			case errors.Is(err, strconv.ErrRange) || err == nil && (math.Abs(f) > models.MaxEventValue || math.IsInf(f, 0)):
+				bad("value", "%s is out of range: a rating, quantity or amount is at most %g", short(v), float64(models.MaxEventValue))
 			case err == nil && math.IsNaN(f):
 				bad("value", "%s is not a number", short(v))
 			case err != nil && strings.Count(v, ",") == 1 && !strings.Contains(v, "."):
