@@ -497,6 +497,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	rep.Users = len(t.users)
 	defUsers := t.perUser(cur.cache, work.Weights)
 	rep.Default = mean(defUsers)
+	curPer := defUsers // the current cache scored with the default blend
 	// The profile's recency is cheap to try (no model changes) and has a
 	// large effect either way: a time split's next events continue the
 	// latest ones, a random split's do not. It is decided before the
@@ -520,13 +521,13 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			if len(t.users) > check {
 				alt.cache = append(alt.cache, t.cacheFor(alt.m, t.users[check:]...)...)
 			}
-			cur = alt
-			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(t.perUser(alt.cache, work.Weights))})
+			cur, curPer = alt, t.perUser(alt.cache, work.Weights)
+			rep.Steps = append(rep.Steps, TuneStep{"profile recency half-rank", "off", mean(curPer)})
 		}
 	}
 	// The lean to popularity of a short history is one scoring of the
 	// cache per value: decided before the blend, whatever the budget.
-	from, fromPer := t.tuneShortHistory(cur.cache, work.Weights, t.perUser(cur.cache, work.Weights))
+	from, fromPer := t.tuneShortHistory(cur.cache, work.Weights, curPer)
 	if from != work.Weights {
 		rep.Steps = append(rep.Steps, TuneStep{"popular for a short history", num(from.ShortHistory) + " over its products", mean(fromPer)})
 	}
