@@ -251,3 +251,32 @@ func TestSearchingAnItemNumber(t *testing.T) {
 		t.Fatalf("the page shows %q, want %q", got, p.Title)
 	}
 }
+
+// TestSearchingWithoutAccents: a French shop's shopper types as on any
+// keyboard, without accents, and a brand's word after its apostrophe; the
+// search form finds the products their catalog spells "Élise", "émaillée"
+// and "L'Atelier du Nord".
+func TestSearchingWithoutAccents(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-7").
+			Updates(map[string]any{"title": "Cocotte « Élise » émaillée", "brand": "L'Atelier du Nord"}).Error)
+	})
+	b := newBrowser(t, s)
+	for _, q := range []string{"cocotte elise", "emaillee", "atelier"} {
+		b.open("/", `#q`)
+		b.fill(`#q`, q)
+		b.follow(`form.search button[type="submit"]`, `h1`)
+		if b.count(`[data-testid="result-count"]`) == 0 {
+			t.Fatalf("searching %q finds nothing\n%s", q, b.where())
+		}
+		if got := b.text(`.card-title`); got != "Cocotte « Élise » émaillée" {
+			t.Fatalf("searching %q: the first result is %q\n%s", q, got, b.where())
+		}
+		for _, sel := range []string{`[data-testid="corrected"]`, `[data-testid="unknown-words"]`} {
+			if b.count(sel) != 0 {
+				t.Errorf("searching %q: %s", q, b.text(sel))
+			}
+		}
+	}
+}

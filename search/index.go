@@ -21,9 +21,14 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/character"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
 	index "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -62,7 +67,7 @@ var fieldBoosts = []struct {
 
 // mappingVersion changes whenever the mapping or analysis changes, so a
 // stored index built the old way is rebuilt instead of misread.
-const mappingVersion = "products-v1"
+const mappingVersion = "products-v2"
 
 var (
 	keyVersion = []byte("storefront_mapping")
@@ -123,9 +128,9 @@ func Open(path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: open index: %w", err)
 	}
-	a := ix.bleve.Mapping().AnalyzerNamed(en.AnalyzerName)
+	a := ix.bleve.Mapping().AnalyzerNamed(analyzerName)
 	if a == nil {
-		return nil, errors.New("search: the English analyzer is missing")
+		return nil, errors.New("search: the shop's analyzer is missing")
 	}
 	ix.analyzer = a
 	if raw, err := ix.bleve.GetInternal(keyHashes); err == nil {
@@ -164,10 +169,53 @@ func openStored(path string) (bleve.Index, error) {
 	return idx, nil
 }
 
+// The index's analysis: words are what Tokenize (and so the vocabulary and
+// the query) calls words, runs of letters and digits, so an apostrophe or a
+// dot splits them in the index as in a query ("L'Atelier" is "l" and
+// "atelier": a shopper typing "atelier" finds it). Accents are folded
+// ("Élise", "Søren" and "œuf" are found as "elise", "soren" and "oeuf", as
+// shoppers type them), then English stop words and stemming as before.
+const (
+	analyzerName  = "storefront"
+	tokenizerName = "storefront_words"
+)
+
+func init() {
+	if err := registry.RegisterTokenizer(tokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+		return character.NewCharacterTokenizer(isWordRune), nil
+	}); err != nil {
+		panic(err)
+	}
+	if err := registry.RegisterAnalyzer(analyzerName, func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+		tok, err := cache.TokenizerNamed(tokenizerName)
+		if err != nil {
+			return nil, err
+		}
+		fold, err := cache.CharFilterNamed(asciifolding.Name)
+		if err != nil {
+			return nil, err
+		}
+		var filters []analysis.TokenFilter
+		for _, name := range []string{lowercase.Name, en.StopName, porter.Name} {
+			f, err := cache.TokenFilterNamed(name)
+			if err != nil {
+				return nil, err
+			}
+			filters = append(filters, f)
+		}
+		return &analysis.DefaultAnalyzer{CharFilters: []analysis.CharFilter{fold}, Tokenizer: tok, TokenFilters: filters}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// fold writes s without its accents, as the index stores words.
+func fold(s string) string { return string(asciifolding.New().Filter([]byte(s))) }
+
 func newMapping() *mapping.IndexMappingImpl {
 	text := func() *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = en.AnalyzerName
+		f.Analyzer = analyzerName
 		// Nothing is read back from the index but ids, and no phrase
 		// queries or highlighting are asked of it: keep it small.
 		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
@@ -179,7 +227,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	}
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = en.AnalyzerName
+	m.DefaultAnalyzer = analyzerName
 	m.ScoringModel = index.BM25Scoring
 	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
 	return m

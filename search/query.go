@@ -332,7 +332,7 @@ func (ix *Index) Suggest(ctx context.Context, typed string, n int) ([]uint, erro
 	}
 	var lastQs []query.Query
 	for _, f := range fieldBoosts[:3] {
-		p := bleve.NewPrefixQuery(last.typed)
+		p := bleve.NewPrefixQuery(fold(last.typed))
 		p.SetField(f.name)
 		p.SetBoost(f.boost)
 		lastQs = append(lastQs, p)

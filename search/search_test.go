@@ -332,3 +332,35 @@ func TestSizesTypedEitherWay(t *testing.T) {
 		}
 	}
 }
+
+// A shopper types words without their accents and finds a brand by the word
+// after its apostrophe, as the catalog's own words are split by the query.
+func TestAccentsAndApostrophesAsShoppersTypeThem(t *testing.T) {
+	docs := []Doc{
+		{ID: 1, Title: "Robe « Élise » écru", Brand: "L'Atelier du Nord", Category: "Femme Robes", Description: "Coupe \"ajustée\"."},
+		{ID: 2, Title: "Écharpe Cachemire", Brand: "Søren", Category: "Accessoires Écharpes", Description: "Douce."},
+		{ID: 3, Title: "Chemise Oxford", Brand: "Maison Lévêque", Category: "Homme Chemises", Description: "Coton."},
+	}
+	ix := openTest(t, "", docs)
+	for _, tc := range []struct {
+		q    string
+		want uint
+	}{
+		{"elise", 1}, {"Élise", 1}, {"robe elise", 1}, {"ecru", 1}, {"atelier", 1}, {"l'atelier", 1},
+		{"echarpe", 2}, {"soren", 2}, {"Søren", 2}, {"leveque", 3}, {"lévêque", 3},
+	} {
+		r := search(t, ix, tc.q)
+		if r.Full != 1 || len(r.IDs) != 1 || r.IDs[0] != tc.want || len(r.Unknown) != 0 || r.Corrected != "" {
+			t.Errorf("%q: %+v, want only %d, matching every word, uncorrected", tc.q, r, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		typed string
+		want  uint
+	}{{"eli", 1}, {"Éli", 1}, {"robe el", 1}, {"ech", 2}, {"atel", 1}} {
+		got, err := ix.Suggest(context.Background(), tc.typed, 5)
+		if err != nil || len(got) == 0 || got[0] != tc.want {
+			t.Errorf("suggest %q: %v %v, want %d first", tc.typed, got, err, tc.want)
+		}
+	}
+}

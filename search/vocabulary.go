@@ -24,12 +24,13 @@ func isASCII(s string) bool {
 	return true
 }
 
-// Tokenize lower-cases s and splits it into words of letters and digits.
+// Tokenize lower-cases s and splits it into words of letters and digits
+// (the index's words too: see analyzerName).
 func Tokenize(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isWordRune(r) })
 }
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func buildVocabulary(docs []Doc, stem func(string) string) *vocabulary {
 	v := &vocabulary{words: map[string]int32{}, stems: map[string]struct{}{}}
