@@ -26,6 +26,11 @@ type Options struct {
 	// trained model. Zero picks 2s on PostgreSQL, where several instances
 	// share one database, and 30s on SQLite.
 	Poll time.Duration
+	// AccountsChanged, when set, is told every poll the user ids of the
+	// shoppers whose account (opt-out, hidden interests, edited history)
+	// was written since the last one, through this instance or another
+	// (followAccounts): a cache of account state drops them.
+	AccountsChanged func(userKeys []string)
 }
 
 // Shop is one running shop's state over its database: what every page and
@@ -48,6 +53,7 @@ type Shop struct {
 	forgotten   atomic.Pointer[map[string]bool] // deleted shoppers' user ids (forget.go)
 	purgeMu     sync.Mutex                      // one rewrite of the stored models at a time
 	patchMu     sync.Mutex                      // one ProductsChanged patch at a time
+	accounts    accountWatch                    // account changes seen (accounts.go); refreshLoop's alone
 
 	refresh    chan struct{}
 	stop       chan struct{}
@@ -218,6 +224,11 @@ func (s *Shop) Close() {
 
 func (s *Shop) refreshLoop() {
 	defer s.background.Done()
+	// The accounts' mark, before the first poll: a change from now on is
+	// reported, however soon.
+	if err := s.followAccounts(context.Background()); err != nil {
+		s.log.Error("checking for changed accounts failed", "err", err)
+	}
 	tick := time.NewTicker(s.opt.Poll)
 	defer tick.Stop()
 	for {
@@ -248,6 +259,11 @@ func (s *Shop) refreshLoop() {
 		// Accounts deleted by another process are forgotten here too.
 		if err := s.LoadForgotten(context.Background()); err != nil {
 			s.log.Error("loading deleted shoppers failed", "err", err)
+		}
+		// Opt-outs and other account changes made through another
+		// instance.
+		if err := s.followAccounts(context.Background()); err != nil {
+			s.log.Error("checking for changed accounts failed", "err", err)
 		}
 	}
 }

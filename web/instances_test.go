@@ -350,3 +350,56 @@ func TestCatalogChangeOnOneInstanceIsLiveOnTheOther(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestOptOutOnOneInstanceHoldsOnTheOther: a shopper who switches
+// personalization off through one instance gets no personal rows from
+// another that cached their account and homepage before, within that
+// instance's poll (2 s on PostgreSQL; polled as often here on SQLite).
+func TestOptOutOnOneInstanceHoldsOnTheOther(t *testing.T) {
+	a := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := a.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, a.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
+		Enabled: true, Size: 4, Audience: "everyone"}).Error)
+	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, a)
+	dbB, err := models.Open(a.db.Target())
+	must(t, err)
+	t.Cleanup(func() { dbB.Close() })
+	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Poll: 2 * time.Second}, dbB)
+	must(t, err)
+	tsB := httptest.NewServer(srvB.Handler())
+	t.Cleanup(func() {
+		tsB.Close()
+		srvB.Close(context.Background())
+	})
+	srvB.Start()
+	b := &testShop{t: t, db: dbB, srv: srvB, ts: tsB}
+
+	c, _ := loginAs(t, a, "Private", "private-b@example.com")
+	c.get(productPath(a.product("SKU-3")))
+	must(t, a.srv.events.Flush(ctx))
+	personal := `section[data-slot-type="recently_viewed"], section[data-slot-type="because_viewed"]`
+	// B reads the account and composes the personal homepage, and keeps both.
+	if _, doc := c.on(b).get("/"); doc.Find(personal).Length() == 0 {
+		t.Fatal("B shows the shopper no personal row before the opt-out; the test cannot see it go")
+	}
+	if res := c.post("/account", "/account/personalization", url.Values{"opt_out": {"true"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("opting out on A: %d", res.StatusCode)
+	}
+	start := time.Now()
+	for {
+		_, home := c.on(b).get("/")
+		if home.Find(personal).Length() == 0 && home.Find(`[data-testid="optout-notice"]`).Length() == 1 {
+			t.Logf("the opt-out holds on B after %s", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > 8*time.Second {
+			t.Fatal("B still personalizes the homepage 8 s after the shopper opted out on A")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -27,10 +27,13 @@ import (
 // userChanged whenever their events, cart or account change.
 //
 // The caches are per process. On several instances a change made through
-// another instance reaches this one's versions within the catalog poll (30
-// s) or layout TTL (5 s); a shopper's new event reaches it when the event
-// writer of the instance that took it commits, which only that instance
-// hears about: their cached homepage here lives at most personalTTL.
+// another instance reaches this one's versions within the catalog poll (2 s
+// on PostgreSQL) or layout TTL (5 s), and a change to a shopper's account
+// (an opt-out) drops their state here within the same poll
+// (shop.Options.AccountsChanged); a shopper's new event reaches it when the
+// event writer of the instance that took it commits, which only that
+// instance hears about: their cached homepage here lives at most
+// personalTTL.
 
 const (
 	// personalTTL bounds how long a viewer's cached state and homepage are

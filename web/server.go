@@ -144,7 +144,10 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	} else if published {
 		s.log.Info("published a default homepage built from the shop's categories")
 	}
-	sh, err := shop.New(ctx, db, shop.Options{Logger: cfg.Logger, TrainEvery: cfg.TrainEvery, Poll: cfg.Poll})
+	// An account changed through another instance (an opt-out above all)
+	// drops what this one cached about the shopper within one poll.
+	sh, err := shop.New(ctx, db, shop.Options{Logger: cfg.Logger, TrainEvery: cfg.TrainEvery, Poll: cfg.Poll,
+		AccountsChanged: func(keys []string) { s.userChanged(keys...) }})
 	if err != nil {
 		return nil, err
 	}
