@@ -353,3 +353,57 @@ func TestImportSaysOnlyWhatItImported(t *testing.T) {
 		t.Errorf("an events-only import said %q", out)
 	}
 }
+
+// TestRecommendReadsAUserIdAsTheImportDid: the import trims the spaces
+// around an id, and so does the users file; `recommend --user` with the id
+// as written in the imported file is the same shopper, never a stranger
+// whose cold-start list holds what the shopper already viewed.
+func TestRecommendReadsAUserIdAsTheImportDid(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	var products, events strings.Builder
+	products.WriteString("id,title,description,category,brand,price,stock,created_at\n")
+	for i := range 12 {
+		fmt.Fprintf(&products, " P%02d ,Item %d,An item,Cat%d,Brand,%d.50,10,2026-01-01T00:00:00Z\n", i, i, i%3, 5+i)
+	}
+	events.WriteString("user_id,product_id,type,timestamp\n")
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for u := range 20 {
+		// P00 is everyone's product: the first of any popularity list.
+		for _, p := range []int{0, 1 + u%11} {
+			fmt.Fprintf(&events, "shopper%02d,P%02d,purchase,%s\n", u, p, at.Format(time.RFC3339))
+			at = at.Add(time.Hour)
+		}
+	}
+	fmt.Fprintf(&events, " padded shopper , P00 ,view,%s\n", at.Format(time.RFC3339))
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	runOK(t, "train", "--db", db)
+	users := filepath.Join(dir, "users.txt")
+	mustDo(t, os.WriteFile(users, []byte(" padded shopper \n"), 0o644))
+	fromFile := runOK(t, "recommend", "--db", db, "--users-file", users, "--n", "11")
+	fromFlag := runOK(t, "recommend", "--db", db, "--user", " padded shopper ", "--n", "11")
+	var line struct {
+		UserID string `json:"user_id"`
+		Items  []struct {
+			ItemID string `json:"item_id"`
+		} `json:"recommended_items"`
+	}
+	mustDo(t, json.Unmarshal([]byte(fromFlag), &line))
+	if line.UserID != "padded shopper" {
+		t.Errorf("user_id %q, want the id as imported, %q", line.UserID, "padded shopper")
+	}
+	if len(line.Items) != 11 {
+		t.Errorf("%d items, want 11", len(line.Items))
+	}
+	for _, it := range line.Items {
+		if it.ItemID == "P00" {
+			t.Errorf("--user %q was recommended P00, which the imported shopper viewed:\n%s", " padded shopper ", fromFlag)
+		}
+	}
+	if fromFlag != fromFile {
+		t.Errorf("--user and --users-file answer the same id differently:\n%s\n%s", fromFlag, fromFile)
+	}
+}

@@ -171,6 +171,9 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	if format != "jsonl" {
 		return fmt.Errorf("recommend: unknown --format %q (want jsonl)", format)
 	}
+	// An id is read as the import and the users file read it: the spaces
+	// around it are not part of it.
+	user = strings.TrimSpace(user)
 	if (user == "") == (usersFile == "") {
 		return errors.New("recommend: give exactly one of --user ID or --users-file FILE")
 	}
