@@ -407,3 +407,48 @@ func TestRecommendReadsAUserIdAsTheImportDid(t *testing.T) {
 		t.Errorf("--user and --users-file answer the same id differently:\n%s\n%s", fromFlag, fromFile)
 	}
 }
+
+// TestRecommendNamesTheKeyOfARenamedImportedCustomer: an events file's
+// customer whose user_id an account registered here already has is kept
+// under "<id>~imported". The import lists every such customer, and
+// recommend asked for the file's id answers for nobody: it names the id
+// to ask for instead (the id itself is the registered account's).
+func TestRecommendNamesTheKeyOfARenamedImportedCustomer(t *testing.T) {
+	dir := t.TempDir()
+	target, drop, err := models.ScratchTarget(dir, "shop.db")
+	mustDo(t, err)
+	defer drop()
+	db, err := models.Open(target)
+	mustDo(t, err)
+	ada, err := db.CreateShopper(context.Background(), "Ada", "ada@example.com", "correct horse battery staple 7")
+	mustDo(t, err)
+	db.Close()
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+		"P1,Oat Milk,Oat drink,Dairy,Oatly,2.49,40,2026-01-01T00:00:00Z\nP2,Rye Bread,Sour rye,Bakery,Fazer,3.10,12,2026-01-01T00:00:00Z\n"), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\n"+
+		ada.ExternalID+",P1,view,2026-02-01T10:00:00Z\nzoe,P2,view,2026-02-01T10:05:00Z\n"), 0o644))
+	renamed := ada.ExternalID + "~imported"
+	if out := runOK(t, "import", "--db", target, "--products", pf, "--events", ef); !strings.Contains(out, "\n  "+ada.ExternalID+" → "+renamed+"\n") {
+		t.Fatalf("the import does not list %s as %s:\n%s", ada.ExternalID, renamed, out)
+	}
+	var out, errb bytes.Buffer
+	err = run([]string{"recommend", "--db", target, "--user", ada.ExternalID}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "--user "+renamed) || out.Len() != 0 {
+		t.Fatalf("recommend --user %s: %v, printed %q; want an error naming --user %s and nothing printed", ada.ExternalID, err, out.String(), renamed)
+	}
+	users := filepath.Join(dir, "users.txt")
+	mustDo(t, os.WriteFile(users, []byte("zoe\n\n"+ada.ExternalID+"\n"), 0o644))
+	out.Reset()
+	err = run([]string{"recommend", "--db", target, "--users-file", users}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), users+":3: ") || !strings.Contains(err.Error(), "write "+renamed+" instead") || out.Len() != 0 {
+		t.Fatalf("recommend --users-file: %v, printed %q; want users.txt:3 named with %s and nothing printed", err, out.String(), renamed)
+	}
+	var line struct {
+		UserID string `json:"user_id"`
+	}
+	mustDo(t, json.Unmarshal([]byte(runOK(t, "recommend", "--db", target, "--user", renamed)), &line))
+	if line.UserID != renamed {
+		t.Fatalf("recommend --user %s answered for %q", renamed, line.UserID)
+	}
+}

@@ -77,6 +77,14 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintln(stdout, importLine(opts, sum))
+	if len(sum.Renamed) > 0 {
+		// The events API and recommend take the shop's ids: the merchant
+		// needs every one of these, not the first three the line names.
+		fmt.Fprintln(stdout, "customers kept apart from an account here (your file's user_id → their id here, which the events API and `storefront recommend` take):")
+		for _, r := range sum.Renamed {
+			fmt.Fprintf(stdout, "  %s → %s\n", r.UserID, r.Key)
+		}
+	}
 	if opts.DeactivateMissing {
 		fmt.Fprintf(stdout, "deactivated %d products missing from %s\n", sum.ProductsDeactivated, opts.Products)
 	}
@@ -181,6 +189,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return fmt.Errorf("recommend: --n %d out of range 1..1000", n)
 	}
 	var users []string
+	var lines []int // the users file's line of each user
 	if user != "" {
 		users = []string{user}
 	} else {
@@ -190,9 +199,9 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		}
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
+		for line := 1; sc.Scan(); line++ {
 			if u := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff")); u != "" {
-				users = append(users, u)
+				users, lines = append(users, u), append(lines, line)
 			}
 		}
 		f.Close()
@@ -205,6 +214,9 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return err
 	}
 	defer done()
+	if err := refuseRenamedImports(ctx, db, users, usersFile, lines); err != nil {
+		return err
+	}
 	m, _, err := shop.LoadStoredModel(ctx, db)
 	if errors.Is(err, models.ErrNotFound) {
 		fmt.Fprintln(stderr, "recommend: no stored model; training one now (run `storefront train` to keep it)")
@@ -255,6 +267,35 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		}
 	}
 	return nil
+}
+
+// refuseRenamedImports stops recommend, before it prints anything, for a
+// user id that an import's events file gave a customer whom the shop keeps
+// under another key because another customer here (an account registered
+// with the shop) already had that id: the id names that other customer, and
+// answering for them would give the merchant someone else's list. The error
+// names the key to ask for instead, by the users file's line.
+func refuseRenamedImports(ctx context.Context, db *models.DB, users []string, usersFile string, lines []int) error {
+	renamed, err := db.RenamedImports(ctx, users)
+	if err != nil || len(renamed) == 0 {
+		return err
+	}
+	var problems []string
+	for i, u := range users {
+		key, ok := renamed[u]
+		if !ok {
+			continue
+		}
+		what := fmt.Sprintf("%q is another customer's id here; the customer your events file called %q was imported as %q, kept apart from them", u, u, key)
+		if usersFile == "" {
+			return fmt.Errorf("recommend: %s: ask for --user %s", what, key)
+		}
+		problems = append(problems, fmt.Sprintf("%s:%d: %s: write %s instead", usersFile, lines[i], what, key))
+	}
+	if len(problems) > 5 {
+		problems = append(problems[:5], fmt.Sprintf("and %d more such ids", len(problems)-5))
+	}
+	return fmt.Errorf("recommend: nothing printed:\n  %s", strings.Join(problems, "\n  "))
 }
 
 // evalStrategies are compared by `storefront eval`, baseline first.

@@ -42,3 +42,24 @@ func (db *DB) LatestAccountChange(ctx context.Context) (time.Time, error) {
 	}
 	return sh.UpdatedAt, nil
 }
+
+// RenamedImports returns, for those of ids that an import's events file
+// gave a customer now kept under another key (another customer here, such
+// as an account registered with the shop, already had the id:
+// BulkTx.ImportShoppers), the key that customer's events and
+// recommendations are under.
+func (db *DB) RenamedImports(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for start := 0; start < len(ids); start += bulkBatch {
+		var rows []struct{ ImportedAs, ExternalID string }
+		err := db.R.WithContext(ctx).Model(&Shopper{}).Select("imported_as, external_id").
+			Where("imported_as IN ? AND external_id <> imported_as", ids[start:min(start+bulkBatch, len(ids))]).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("models: renamed imported customers: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ImportedAs] = r.ExternalID
+		}
+	}
+	return out, nil
+}

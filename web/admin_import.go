@@ -397,6 +397,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 		if r := j.summary.RenamedLine(); r != "" {
 			v.Result += " " + strings.ToUpper(r[:1]) + r[1:] + "."
 		}
+		for _, r := range j.summary.Renamed {
+			v.Renamed = append(v.Renamed, templates.ImportRenamed{UserID: r.UserID, Key: r.Key})
+		}
 	}
 	return v
 }
