@@ -2,6 +2,7 @@ package seed
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
@@ -443,6 +444,31 @@ type csvFile struct {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// lineEnds reads a file whose lines may end with a carriage return alone
+// (a spreadsheet's "CSV (Macintosh)"), which encoding/csv keeps inside the
+// line: such a carriage return becomes a newline. One before a newline is
+// left to encoding/csv.
+type lineEnds struct{ r *bufio.Reader }
+
+func (l lineEnds) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := bytes.IndexByte(p[:n], '\r'); i >= 0; {
+		if i+1 < n {
+			if p[i+1] != '\n' {
+				p[i] = '\n'
+			}
+		} else if next, perr := l.r.Peek(1); perr != nil || next[0] != '\n' {
+			p[i] = '\n'
+		}
+		j := bytes.IndexByte(p[i+1:n], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return n, err
+}
+
 // openCSV opens path and reads its header. It returns nil (and records the
 // problems) when required columns are missing.
 func openCSV(path string, required, optional []string, probs *problems) (*csvFile, error) {
@@ -454,7 +480,7 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 	if b, _ := br.Peek(3); string(b) == string(utf8BOM) {
 		br.Discard(3)
 	}
-	c := &csvFile{name: filepath.Base(path), f: f, r: csv.NewReader(br), col: map[string]int{}}
+	c := &csvFile{name: filepath.Base(path), f: f, r: csv.NewReader(lineEnds{br}), col: map[string]int{}}
 	c.r.ReuseRecord = true
 	c.r.FieldsPerRecord = -1 // the width is checked per row, to report it with the line
 	header, err := c.r.Read()

@@ -741,3 +741,24 @@ func TestImportPreviewShowsWhatItOverwrites(t *testing.T) {
 		t.Errorf("P2 change = %+v, want %v", p2, want2)
 	}
 }
+
+// A file whose lines end with a carriage return alone (a spreadsheet's
+// "CSV (Macintosh)") is the same import as with newlines: the same
+// products, descriptions and events, and a bad row is reported on its line.
+func TestImportTakesLinesEndedByACarriageReturn(t *testing.T) {
+	cr := func(s string) string { return strings.ReplaceAll(s, "\n", "\r") }
+	lf, mac := openDB(t), openDB(t)
+	want := mustImport(t, lf, goodProducts, goodEvents)
+	got := mustImport(t, mac, cr(goodProducts), cr(goodEvents))
+	if got.ProductsCreated != want.ProductsCreated || got.Events != want.Events {
+		t.Fatalf("carriage returns: %d products, %d events; newlines: %d, %d", got.ProductsCreated, got.Events, want.ProductsCreated, want.Events)
+	}
+	if a, b := dbState(t, mac), dbState(t, lf); a != b {
+		t.Errorf("carriage returns stored\n%s\nnewlines stored\n%s", a, b)
+	}
+	bad := writeFile(t, "bad.csv", cr(goodProducts+"P9,Lamp,,Home,Lumo,not-a-price,1,,\n"))
+	_, err := Import(context.Background(), openDB(t), bad, "", nil)
+	if err == nil || !strings.Contains(err.Error(), "bad.csv:6: field price") {
+		t.Errorf("bad row: %v, want it reported as bad.csv:6 (the quoted description spans lines 2-3)", err)
+	}
+}
