@@ -452,3 +452,31 @@ func TestRecommendNamesTheKeyOfARenamedImportedCustomer(t *testing.T) {
 		t.Fatalf("recommend --user %s answered for %q", renamed, line.UserID)
 	}
 }
+
+// TestRecommendUsersFileOfAnyLineEnding: a users file whose lines end with
+// a newline, a carriage return and newline, or a carriage return alone (a
+// spreadsheet's "CSV (Macintosh)") answers every user, in input order.
+func TestRecommendUsersFileOfAnyLineEnding(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n"), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nann,P1,purchase,2026-03-01T10:00:00Z\nbob,P2,view,2026-03-01T11:00:00Z\n"), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	for name, eol := range map[string]string{"newline": "\n", "carriage return and newline": "\r\n", "carriage return": "\r", "mixed": "\r\n\r"} {
+		users := filepath.Join(dir, "users.txt")
+		mustDo(t, os.WriteFile(users, []byte(strings.Join([]string{"ann", "nobody", "bob", "ann"}, eol)+eol), 0o644))
+		out := runOK(t, "recommend", "--db", db, "--users-file", users, "--n", "2")
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var line struct {
+				UserID string `json:"user_id"`
+			}
+			mustDo(t, json.Unmarshal([]byte(l), &line))
+			got = append(got, line.UserID)
+		}
+		if want := []string{"ann", "nobody", "bob", "ann"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: answered %q, want %q", name, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -199,6 +200,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		}
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		sc.Split(scanAnyLine)
 		for line := 1; sc.Scan(); line++ {
 			if u := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff")); u != "" {
 				users, lines = append(users, u), append(lines, line)
@@ -296,6 +298,31 @@ func refuseRenamedImports(ctx context.Context, db *models.DB, users []string, us
 		problems = append(problems[:5], fmt.Sprintf("and %d more such ids", len(problems)-5))
 	}
 	return fmt.Errorf("recommend: nothing printed:\n  %s", strings.Join(problems, "\n  "))
+}
+
+// scanAnyLine is bufio.ScanLines for lines that end with a newline, a
+// carriage return and newline, or a carriage return alone (a
+// spreadsheet's "CSV (Macintosh)"), which bufio.ScanLines keeps in the line.
+func scanAnyLine(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		if data[i] == '\n' {
+			return i + 1, data[:i], nil
+		}
+		if i+1 < len(data) {
+			if data[i+1] == '\n' {
+				return i + 2, data[:i], nil
+			}
+			return i + 1, data[:i], nil
+		}
+		if atEOF {
+			return i + 1, data[:i], nil
+		}
+		return 0, nil, nil // a newline may follow the carriage return
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // evalStrategies are compared by `storefront eval`, baseline first.
