@@ -90,7 +90,7 @@ func share(ps []*models.Product, slug string) float64 {
 	return float64(n) / float64(len(ps))
 }
 
-func loginAs(t *testing.T, shop *testShop, name, email string) (*client, *models.Shopper) {
+func loginAs(t testing.TB, shop *testShop, name, email string) (*client, *models.Shopper) {
 	t.Helper()
 	sh, err := shop.db.CreateShopper(context.Background(), name, email, testPassword)
 	must(t, err)

@@ -109,8 +109,14 @@ func (s *Server) product(c echo.Context) error {
 	}
 	if personal {
 		// This shopper's rows go on past what they bought; their page is
-		// not kept.
-		vm.AlsoBought, vm.Similar, _ = relatedProducts(ver, p, bought)
+		// not kept. A long history is looked up as a set: scanning 500
+		// purchases for every candidate the rows passed over was most of
+		// such a view (BenchmarkProductPage).
+		skip := make(map[string]bool, len(bought))
+		for _, id := range bought {
+			skip[id] = true
+		}
+		vm.AlsoBought, vm.Similar, _ = relatedProducts(ver, p, skip)
 		if bd, err = renderBody(ctx, templates.ProductBody(vm)); err != nil {
 			return err
 		}
@@ -192,12 +198,12 @@ func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
 // catalog snapshot and model the page is cached under, without the
 // products of skip (what the viewer bought). shown is the products the rows
 // hold (external IDs).
-func relatedProducts(ver pageVersion, p *models.Product, skip []string) (alsoBought, similar []templates.Card, shown []string) {
+func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (alsoBought, similar []templates.Card, shown []string) {
 	cat := ver.Catalog
 	if m := ver.Model; m != nil {
 		avail := func(ext string) bool {
 			q, ok := cat.ProductByExt(ext)
-			return ok && q.InStock() && !slices.Contains(skip, ext)
+			return ok && q.InStock() && !skip[ext]
 		}
 		// Ranked once per model (Model.PrepareRelated); the live stock
 		// picks from the ranked lists. The row's heading is the reason;
@@ -223,7 +229,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip []string) (alsoBou
 	if under != nil && under.Parent != nil {
 		under = under.Parent
 	}
-	skipped := func(q *models.Product) bool { return q.ID == p.ID || slices.Contains(skip, q.ExternalID) }
+	skipped := func(q *models.Product) bool { return q.ID == p.ID || skip[q.ExternalID] }
 	for _, q := range cat.TopIn(cat.Popular, under, 8, skipped) {
 		similar, shown = append(similar, card(q, "", "", 0)), append(shown, q.ExternalID)
 	}
