@@ -112,7 +112,7 @@ var insertManyEvents = "INSERT INTO events " + eventColumns + " VALUES " +
 // to the log mid-transaction only to read it back and write it again for
 // that user's next event. Each user's own events keep their order.
 func (db *DB) insertEventsSQLite(ctx context.Context, events []Event) error {
-	if err := checkEventTimes(events, time.Now()); err != nil {
+	if err := checkEvents(events, time.Now()); err != nil {
 		return err
 	}
 	order := make([]int, len(events))
@@ -242,7 +242,7 @@ var eventCopyColumns = strings.Split(strings.Trim(eventColumns, "()"), ", ")
 // connection: a single statement, so all of the batch is stored or none.
 func (db *DB) copyEvents(ctx context.Context, events []Event) error {
 	now := time.Now()
-	if err := checkEventTimes(events, now); err != nil {
+	if err := checkEvents(events, now); err != nil {
 		return err
 	}
 	rows := make([][]any, len(events))
@@ -294,10 +294,19 @@ func checkEventTimes(events []Event, now time.Time) error {
 	return nil
 }
 
+// checkEvents refuses a batch holding an event dated outside the window
+// or with text the database would refuse.
+func checkEvents(events []Event, now time.Time) error {
+	if err := checkEventTimes(events, now); err != nil {
+		return err
+	}
+	return checkEventText(events)
+}
+
 // InsertEventsTx is InsertEvents inside a caller's transaction. Every event
 // goes through here, so nothing dated outside the accepted window is stored.
 func InsertEventsTx(tx *gorm.DB, events []Event) error {
-	if err := checkEventTimes(events, time.Now()); err != nil {
+	if err := checkEvents(events, time.Now()); err != nil {
 		return err
 	}
 	args := make([]any, 0, 9*min(len(events), eventsPerStatement))

@@ -85,7 +85,7 @@ func (w *EventWriter) countDropped(n int) {
 // Track queues events without waiting. It reports ErrQueueFull rather than
 // blocking a page when the database falls behind.
 func (w *EventWriter) Track(events ...Event) error {
-	if err := checkEventTimes(events, time.Now()); err != nil {
+	if err := checkEvents(events, time.Now()); err != nil {
 		w.countDropped(len(events))
 		return err
 	}
@@ -108,7 +108,7 @@ func (w *EventWriter) Track(events ...Event) error {
 func (w *EventWriter) Write(ctx context.Context, events []Event) error {
 	// Checked before queueing: a bad event must not fail the batch it would
 	// share with other callers' events.
-	if err := checkEventTimes(events, time.Now()); err != nil {
+	if err := checkEvents(events, time.Now()); err != nil {
 		return err
 	}
 	ack := make(chan error, 1)

@@ -48,7 +48,7 @@ func impressionCards(e *Event) float64 {
 // back and summed per viewer, slot, position and minute, and queued once
 // their minute is over (or at Flush and Close); see ImpressionBucket.
 func (w *EventWriter) TrackImpressions(events ...Event) error {
-	if err := checkEventTimes(events, time.Now()); err != nil {
+	if err := checkEvents(events, time.Now()); err != nil {
 		w.countDropped(len(events))
 		return err
 	}

@@ -722,8 +722,10 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		switch {
 		case required && v == "":
 			bad(field, "is empty")
-		case !utf8.ValidString(v):
-			bad(field, "is not valid UTF-8")
+		case models.TextProblem(v) != "":
+			// A NUL failed PostgreSQL's whole import with its own error,
+			// not this file's line; SQLite stored it in the title.
+			bad(field, "%s", models.TextProblem(v))
 		case utf8.RuneCountInString(v) > maxLen:
 			bad(field, "is longer than %d characters", maxLen)
 		}
@@ -1058,8 +1060,8 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 			bad("user_id", "is empty")
 		case len(user) > maxIDLen:
 			bad("user_id", "is longer than %d characters", maxIDLen)
-		case !utf8.ValidString(user):
-			bad("user_id", "is not valid UTF-8")
+		case models.TextProblem(user) != "":
+			bad("user_id", "%s", models.TextProblem(user))
 		}
 		pid, _ := c.get(rec, "product_id")
 		switch {

@@ -181,6 +181,20 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 10,
 		},
 		{
+			// A NUL failed PostgreSQL's whole import with the database's
+			// error instead of the line; SQLite stored it in the title.
+			name:     "a NUL or bytes that are not UTF-8 in text",
+			products: "id,title,description,category,brand,price,stock,created_at\nP1,Tent\x00X,,Outdoor,B,1.00,1,\nP2,Ok,d\xff,Outdoor,B\x00,1.00,1,\n",
+			events:   "user_id,product_id,type,timestamp\nal\x00ice,P1,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{
+				"products.csv:2: field title: holds a NUL character",
+				"products.csv:3: field description: is not valid UTF-8 text",
+				"products.csv:3: field brand: holds a NUL character",
+				"events.csv:2: field user_id: holds a NUL character",
+			},
+			wantTotal: 4,
+		},
+		{
 			name: "event times outside the accepted window, negative value",
 			events: "user_id,product_id,type,timestamp,value\n" +
 				"alice,P1,view,9999-12-31T23:59:59Z,\n" +

@@ -132,7 +132,7 @@ func (s *Server) accountPassword(c echo.Context) error {
 	// Guesses of the current password are limited like logins: per
 	// address, and per account in buckets of their own, so signing in on a
 	// few devices does not use up the change.
-	if ok, wait := s.limiter.allow(c.RealIP(), "password:"+email); !ok {
+	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("password:", email)); !ok {
 		refuseAttempt(c, wait)
 		vm.Errors = map[string]string{"current": waitMessage("Too many attempts.", wait)}
 		return render(c, http.StatusTooManyRequests, templates.AccountPassword(vm))

@@ -37,7 +37,7 @@ func (s *Server) adminPassword(c echo.Context) error {
 	if !st.MustChangePassword {
 		// Guesses of the current password here count with the account's
 		// logins, so a session cannot be used to guess it faster.
-		if ok, wait := s.limiter.allow(c.RealIP(), "staff:"+st.Email); !ok {
+		if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("staff:", st.Email)); !ok {
 			refuseAttempt(c, wait)
 			vm.Errors = map[string]string{"current": waitMessage("Too many attempts.", wait)}
 			return render(c, http.StatusTooManyRequests, templates.StaffPassword(vm))

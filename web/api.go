@@ -242,6 +242,11 @@ func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
 	if ev.UserKey == "" || len(ev.UserKey) > 128 {
 		return ev, "field user_id: required, at most 128 characters"
 	}
+	for _, f := range [...]struct{ name, v string }{{"user_id", ev.UserKey}, {"slot", ev.Slot}, {"query", ev.Query}} {
+		if p := models.TextProblem(f.v); p != "" {
+			return ev, "field " + f.name + ": " + p
+		}
+	}
 	switch e.Type {
 	case models.EventView, models.EventClick, models.EventAddToCart, models.EventPurchase:
 		p, ok := cat.ProductByExt(e.ProductID)

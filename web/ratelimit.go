@@ -115,6 +115,16 @@ func addressKey(ip string) string {
 	return a.Unmap().String()
 }
 
+// loginAccount is the account a form's attempt is counted on: the form's
+// kind and the email as the shop reads it (trimmed and lower-cased, as
+// models.NormalizeEmail does). The kind is added after the email is
+// trimmed: "staff:"+"\t admin@…" kept the tab, and every variant of
+// leading white space was an account of its own with a fresh allowance,
+// while the login trimmed it and checked the admin's password.
+func loginAccount(kind, email string) string {
+	return kind + strings.ToLower(strings.TrimSpace(email))
+}
+
 // accountKey is a fixed-size key for what the client typed: the same for
 // any spelling of an address, and 64 bytes whether the client sent an
 // email or a megabyte.

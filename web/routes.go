@@ -63,7 +63,7 @@ func (s *Server) routes() *echo.Echo {
 	// middleware, while the request's context is still live for the
 	// session commit.
 	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.withShop, s.handleErrors,
-		csrfNotInQuery,
+		textOnly, csrfNotInQuery,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			CookieName:     "sf_csrf",

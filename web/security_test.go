@@ -405,6 +405,42 @@ func TestLoginLimitsEachClientBehindATrustedProxy(t *testing.T) {
 	}
 }
 
+// Every spelling of an account that logs in to it spends its allowance:
+// the staff and registration limits keyed "staff:"+email before trimming,
+// so each variant of leading white space (" admin@…", "\t\tadmin@…") was
+// an account of its own while the login trimmed it and checked the
+// admin's password. Spread over addresses, guesses were not limited at
+// all (ASVS's 100 failures an hour per account).
+func TestEverySpellingOfAnAccountSharesItsLimit(t *testing.T) {
+	proxies, err := ParseTrustedProxies("127.0.0.1")
+	must(t, err)
+	shop := serveShop(t, mustOpenShop(t).db, Config{TrustedProxies: proxies}, false, slowRefill)
+	email := shop.addStaff(models.RoleAdmin)
+	burst := shop.srv.limiter.perAcct.burst
+	for _, form := range []struct{ path, field string }{{"/admin/login", "staff"}, {"/login", "shopper"}} {
+		account := email
+		if form.field == "shopper" {
+			account = "ada@example.com"
+		}
+		attacker := shop.newClient()
+		tok := attacker.token(form.path)
+		for i := 0; i <= burst; i++ {
+			// One guess per address, each with another spelling of the account.
+			spelling := strings.Repeat(" ", i%4) + strings.Repeat("\t", i/4) + strings.ToUpper(account[:1]) + account[1:]
+			res, _ := attacker.send(http.MethodPost, form.path, loginForm(tok, spelling, "wrong password"),
+				map[string]string{"X-Forwarded-For": "198.51." + utoa(uint(len(form.path))) + "." + utoa(uint(i+1))})
+			want := http.StatusUnauthorized
+			if i >= burst {
+				want = http.StatusTooManyRequests
+			}
+			if res.StatusCode != want {
+				t.Fatalf("%s guess %d (%q) from its own address: %d, want %d: the account's %d guesses are spent", form.field, i+1, spelling, res.StatusCode, want, burst)
+			}
+		}
+	}
+
+}
+
 // testClock is a clock tests move by hand instead of sleeping.
 type testClock struct {
 	mu sync.Mutex
