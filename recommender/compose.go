@@ -256,7 +256,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		}
 	}
 	fillOrder := slices.Clone(order)
-	slices.SortStableFunc(fillOrder, func(a, b int) int { return claimRank(&page[a]) - claimRank(&page[b]) })
+	slices.SortStableFunc(fillOrder, func(a, b int) int { return ClaimRank(&page[a]) - ClaimRank(&page[b]) })
 	used := map[string]string{} // item → ID of the slot showing it
 	filled := make(map[int][]ComposedSlot, len(page))
 	for _, idx := range fillOrder {
@@ -349,22 +349,29 @@ func ChooseCreative(creatives []CreativeSpec, affinity map[string]float64, opt C
 	return best
 }
 
-// claimRank orders the filling of a page: collections first, then other
+// ClaimRank orders the filling of a page: collections first, then other
 // locked slots, then the free rows a merchandiser narrowed to brands or a
 // price range, then the other free rows. A narrowed row has few products
 // to choose from: filled after a broad row (the exploration puts the free
 // rows in any order) it could find them all taken and drop off the page,
 // while the broad row had others to show.
-func claimRank(s *SlotSpec) int {
+// The publish check (shop) orders its rows by it too, so that its advice
+// follows the page.
+func ClaimRank(s *SlotSpec) int {
 	switch {
 	case s.Kind == KindCollection:
 		return 0
 	case s.Locked:
 		return 1
-	case len(s.Brands) > 0 || s.MinPrice > 0 || s.MaxPrice > 0:
+	case s.Narrowed():
 		return 2
 	}
 	return 3
+}
+
+// Narrowed reports whether a row is narrowed to brands or a price range.
+func (s *SlotSpec) Narrowed() bool {
+	return len(s.Brands) > 0 || s.MinPrice > 0 || s.MaxPrice > 0
 }
 
 // Lost is a product a row meant to show and did not, and why.

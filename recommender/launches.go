@@ -414,10 +414,19 @@ func (req *Request) launchFits(it Item) bool {
 		!slices.ContainsFunc(it.CategoryPath, func(c string) bool { return strings.EqualFold(c, req.Category) }) {
 		return false
 	}
-	if len(req.Brands) > 0 && !slices.ContainsFunc(req.Brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), it.Brand) }) {
+	if len(req.Brands) > 0 && !BrandIn(req.Brands, it.Brand) {
 		return false
 	}
 	return (req.MinPriceCents <= 0 || it.PriceCents >= req.MinPriceCents) && (req.MaxPriceCents <= 0 || it.PriceCents <= req.MaxPriceCents)
+}
+
+// BrandIn reports whether brand is one of brands as a row's brand filter
+// matches it (the model's own brand index too): case-insensitive, the
+// spaces around either ignored. The catalog's check of a row's filters
+// (shop) asks it as well.
+func BrandIn(brands []string, brand string) bool {
+	brand = strings.TrimSpace(brand)
+	return slices.ContainsFunc(brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), brand) })
 }
 
 // boughtInSession reports whether the session events include a purchase of

@@ -188,26 +188,21 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 	return h, nil
 }
 
+// fillSpec is what of slot sl decides where the homepage fills it
+// (recommender.ClaimRank), read as the homepage reads it.
+func fillSpec(sl *models.Slot) *recommender.SlotSpec {
+	return &recommender.SlotSpec{Kind: recommender.SlotKind(sl.Type), Locked: sl.Locked, Brands: SplitList(sl.Brands),
+		MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice}
+}
+
 // fillRank is a slot's place in the order rows are filled: collections,
 // then locked rows, then the free ones narrowed to brands or a price
-// range, then the other free ones (recommender's claimRank).
-func fillRank(sl *models.Slot) int {
-	switch {
-	case sl.Type == models.SlotCollection:
-		return 0
-	case sl.Locked:
-		return 1
-	case narrowed(sl):
-		return 2
-	}
-	return 3
-}
+// range, then the other free ones.
+func fillRank(sl *models.Slot) int { return recommender.ClaimRank(fillSpec(sl)) }
 
 // narrowed reports whether a free row is narrowed to brands or a price
 // range, which fills it before the broad ones.
-func narrowed(sl *models.Slot) bool {
-	return strings.TrimSpace(sl.Brands) != "" || sl.MinPrice > 0 || sl.MaxPrice > 0
-}
+func narrowed(sl *models.Slot) bool { return fillSpec(sl).Narrowed() }
 
 // takers are the rows that show a row's best products instead of it, with
 // how many of them each showed and how many of those it pins.

@@ -56,7 +56,7 @@ func (f rowFilter) outside(p *models.Product) filterMiss {
 	if f.under != nil && !f.under[p.CategoryID] {
 		m.category = true
 	}
-	if len(f.brands) > 0 && !slices.ContainsFunc(f.brands, func(b string) bool { return strings.EqualFold(strings.TrimSpace(b), strings.TrimSpace(p.Brand)) }) {
+	if len(f.brands) > 0 && !recommender.BrandIn(f.brands, p.Brand) {
 		m.brands = f.brands
 	}
 	switch {
