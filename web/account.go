@@ -116,11 +116,6 @@ func (s *Server) accountPassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := userOf(c)
 	vm := templates.AccountPasswordPage{Base: s.base(c, "Change your password")}
-	pw := c.FormValue("password")
-	if pw != c.FormValue("confirm") {
-		vm.Errors = map[string]string{"confirm": "The two passwords differ."}
-		return render(c, http.StatusUnprocessableEntity, templates.AccountPassword(vm))
-	}
 	sh, err := s.db.ShopperByID(ctx, u.ShopperID)
 	if err != nil {
 		return err
@@ -132,18 +127,13 @@ func (s *Server) accountPassword(c echo.Context) error {
 	// Guesses of the current password are limited like logins: per
 	// address, and per account in buckets of their own, so signing in on a
 	// few devices does not use up the change.
-	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("password:", email)); !ok {
-		refuseAttempt(c, wait)
-		vm.Errors = map[string]string{"current": waitMessage("Too many attempts.", wait)}
-		return render(c, http.StatusTooManyRequests, templates.AccountPassword(vm))
-	}
-	err = s.db.ChangeShopperPassword(ctx, sh.ID, c.FormValue("current"), pw)
-	var ve *models.ValidationError
-	if errors.As(err, &ve) {
-		vm.Errors = ve.Fields
-		return render(c, http.StatusUnprocessableEntity, templates.AccountPassword(vm))
-	}
-	if err != nil {
+	answered, err := s.changePassword(c, loginAccount("password:", email), func(current, password string) error {
+		return s.db.ChangeShopperPassword(ctx, sh.ID, current, password)
+	}, func(status int, errs map[string]string) error {
+		vm.Errors = errs
+		return render(c, status, templates.AccountPassword(vm))
+	})
+	if answered {
 		return err
 	}
 	// Every stored session of the account ends (this one's too); this

@@ -29,27 +29,19 @@ func (s *Server) adminPassword(c echo.Context) error {
 		return err
 	}
 	vm := templates.StaffPasswordPage{Base: s.base(c, "Choose your password"), Forced: st.MustChangePassword}
-	pw := c.FormValue("password")
-	if pw != c.FormValue("confirm") {
-		vm.Errors = map[string]string{"confirm": "The two passwords differ."}
-		return render(c, http.StatusUnprocessableEntity, templates.StaffPassword(vm))
-	}
+	limit := "" // a forced change has no current password to guess
 	if !st.MustChangePassword {
 		// Guesses of the current password here count with the account's
 		// logins, so a session cannot be used to guess it faster.
-		if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("staff:", st.Email)); !ok {
-			refuseAttempt(c, wait)
-			vm.Errors = map[string]string{"current": waitMessage("Too many attempts.", wait)}
-			return render(c, http.StatusTooManyRequests, templates.StaffPassword(vm))
-		}
+		limit = loginAccount("staff:", st.Email)
 	}
-	err = s.db.ChangeOwnStaffPassword(ctx, u.StaffID, c.FormValue("current"), pw)
-	var ve *models.ValidationError
-	if errors.As(err, &ve) {
-		vm.Errors = ve.Fields
-		return render(c, http.StatusUnprocessableEntity, templates.StaffPassword(vm))
-	}
-	if err != nil {
+	answered, err := s.changePassword(c, limit, func(current, password string) error {
+		return s.db.ChangeOwnStaffPassword(ctx, u.StaffID, current, password)
+	}, func(status int, errs map[string]string) error {
+		vm.Errors = errs
+		return render(c, status, templates.StaffPassword(vm))
+	})
+	if answered {
 		return err
 	}
 	// A new password is a privilege change: a new session id, and this
@@ -63,4 +55,31 @@ func (s *Server) adminPassword(c echo.Context) error {
 	s.log.Info("staff password changed", "staff_id", u.StaffID)
 	s.flash(c, "Your password is changed.")
 	return c.Redirect(http.StatusSeeOther, "/admin/layout")
+}
+
+// changePassword is what the shopper's and the staff password forms share:
+// the new password typed twice alike, guesses of the current one limited
+// like logins under limitKey ("" for none), and the change's validation
+// errors shown on the form (show renders it with a status and the errors
+// by field). answered says the form was shown again (err is then what
+// showing it returned) or the change failed; otherwise the password is
+// changed.
+func (s *Server) changePassword(c echo.Context, limitKey string, change func(current, password string) error,
+	show func(status int, errs map[string]string) error) (answered bool, err error) {
+	pw := c.FormValue("password")
+	if pw != c.FormValue("confirm") {
+		return true, show(http.StatusUnprocessableEntity, map[string]string{"confirm": "The two passwords differ."})
+	}
+	if limitKey != "" {
+		if ok, wait := s.limiter.allow(c.RealIP(), limitKey); !ok {
+			refuseAttempt(c, wait)
+			return true, show(http.StatusTooManyRequests, map[string]string{"current": waitMessage("Too many attempts.", wait)})
+		}
+	}
+	err = change(c.FormValue("current"), pw)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return true, show(http.StatusUnprocessableEntity, ve.Fields)
+	}
+	return err != nil, err
 }
