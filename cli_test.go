@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"storefront/models"
 	"storefront/recommender"
@@ -478,5 +479,43 @@ func TestRecommendUsersFileOfAnyLineEnding(t *testing.T) {
 		if want := []string{"ann", "nobody", "bob", "ann"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: answered %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestRecommendUsersFileInUTF16: a users file saved as UTF-16 with its byte
+// order mark (Windows PowerShell's `>`) answers its users by their ids: each
+// was a stranger named with NUL bytes, and got what they had bought.
+func TestRecommendUsersFileInUTF16(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n"), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nann,P1,purchase,2026-03-01T10:00:00Z\nbob,P1,view,2026-03-01T11:00:00Z\ncid,P1,view,2026-03-01T12:00:00Z\n"), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	users := filepath.Join(dir, "users.txt")
+	var b []byte
+	for _, u := range utf16.Encode([]rune("\ufeffann\r\nnobody\r\nbob\r\n")) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	mustDo(t, os.WriteFile(users, b, 0o644))
+	out := runOK(t, "recommend", "--db", db, "--users-file", users, "--n", "3")
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var line struct {
+			UserID string `json:"user_id"`
+			Items  []struct {
+				ItemID string `json:"item_id"`
+			} `json:"recommended_items"`
+		}
+		mustDo(t, json.Unmarshal([]byte(l), &line))
+		got = append(got, line.UserID)
+		for _, it := range line.Items {
+			if it.ItemID == "P1" && line.UserID != "nobody" {
+				t.Errorf("%q was recommended P1, which they had:\n%s", line.UserID, out)
+			}
+		}
+	}
+	if want := []string{"ann", "nobody", "bob"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("answered %q, want %q", got, want)
 	}
 }

@@ -198,7 +198,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		if err != nil {
 			return fmt.Errorf("recommend: %w", err)
 		}
-		sc := bufio.NewScanner(f)
+		sc := bufio.NewScanner(seed.TextReader(bufio.NewReader(f)))
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		sc.Split(scanAnyLine)
 		for line := 1; sc.Scan(); line++ {

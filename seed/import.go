@@ -19,6 +19,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
 	"storefront/models"
 )
 
@@ -444,6 +447,21 @@ type csvFile struct {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// TextReader reads a text file as UTF-8 without its byte order mark: a
+// file that starts with a UTF-16 one (a spreadsheet's "Unicode text",
+// Windows PowerShell's redirection) is decoded from UTF-16.
+func TextReader(br *bufio.Reader) *bufio.Reader {
+	b, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(b, utf8BOM):
+		br.Discard(3)
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		return bufio.NewReaderSize(transform.NewReader(br, dec), br.Size())
+	}
+	return br
+}
+
 // lineEnds reads a file whose lines may end with a carriage return alone
 // (a spreadsheet's "CSV (Macintosh)"), which encoding/csv keeps inside the
 // line: such a carriage return becomes a newline. One before a newline is
@@ -476,10 +494,7 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 	if err != nil {
 		return nil, fmt.Errorf("seed: import: %w", err)
 	}
-	br := bufio.NewReaderSize(f, 1<<16)
-	if b, _ := br.Peek(3); string(b) == string(utf8BOM) {
-		br.Discard(3)
-	}
+	br := TextReader(bufio.NewReaderSize(f, 1<<16))
 	c := &csvFile{name: filepath.Base(path), f: f, r: csv.NewReader(lineEnds{br}), col: map[string]int{}}
 	c.r.ReuseRecord = true
 	c.r.FieldsPerRecord = -1 // the width is checked per row, to report it with the line

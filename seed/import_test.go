@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"storefront/models"
 )
@@ -756,14 +757,18 @@ func TestImportPreviewShowsWhatItOverwrites(t *testing.T) {
 	}
 }
 
+// datedProducts is goodProducts with every created_at given: an empty one
+// means the moment of the import, which two imports compared do not share.
+var datedProducts = strings.Replace(goodProducts, "Kōbō,0.5,3,,", "Kōbō,0.5,3,2026-01-04T10:00:00Z,", 1)
+
 // A file whose lines end with a carriage return alone (a spreadsheet's
 // "CSV (Macintosh)") is the same import as with newlines: the same
 // products, descriptions and events, and a bad row is reported on its line.
 func TestImportTakesLinesEndedByACarriageReturn(t *testing.T) {
 	cr := func(s string) string { return strings.ReplaceAll(s, "\n", "\r") }
 	lf, mac := openDB(t), openDB(t)
-	want := mustImport(t, lf, goodProducts, goodEvents)
-	got := mustImport(t, mac, cr(goodProducts), cr(goodEvents))
+	want := mustImport(t, lf, datedProducts, goodEvents)
+	got := mustImport(t, mac, cr(datedProducts), cr(goodEvents))
 	if got.ProductsCreated != want.ProductsCreated || got.Events != want.Events {
 		t.Fatalf("carriage returns: %d products, %d events; newlines: %d, %d", got.ProductsCreated, got.Events, want.ProductsCreated, want.Events)
 	}
@@ -774,5 +779,34 @@ func TestImportTakesLinesEndedByACarriageReturn(t *testing.T) {
 	_, err := Import(context.Background(), openDB(t), bad, "", nil)
 	if err == nil || !strings.Contains(err.Error(), "bad.csv:6: field price") {
 		t.Errorf("bad row: %v, want it reported as bad.csv:6 (the quoted description spans lines 2-3)", err)
+	}
+}
+
+// A file saved as UTF-16 with its byte order mark (a spreadsheet's
+// "Unicode text" saved with commas, or Windows PowerShell's redirection)
+// is the same import as the UTF-8 file: it was refused as malformed CSV.
+func TestImportTakesUTF16Files(t *testing.T) {
+	utf16Of := func(s string, big bool) string {
+		var b []byte
+		for _, u := range utf16.Encode([]rune("\ufeff" + strings.TrimPrefix(s, "\ufeff"))) {
+			if big {
+				b = append(b, byte(u>>8), byte(u))
+			} else {
+				b = append(b, byte(u), byte(u>>8))
+			}
+		}
+		return string(b)
+	}
+	plain := openDB(t)
+	want := mustImport(t, plain, datedProducts, goodEvents)
+	for _, big := range []bool{false, true} {
+		db := openDB(t)
+		got := mustImport(t, db, utf16Of(datedProducts, big), utf16Of(goodEvents, big))
+		if got.ProductsCreated != want.ProductsCreated || got.Events != want.Events {
+			t.Fatalf("UTF-16 (big-endian %v): %d products, %d events; UTF-8: %d, %d", big, got.ProductsCreated, got.Events, want.ProductsCreated, want.Events)
+		}
+		if a, b := dbState(t, db), dbState(t, plain); a != b {
+			t.Errorf("UTF-16 (big-endian %v) stored\n%s\nUTF-8 stored\n%s", big, a, b)
+		}
 	}
 }
