@@ -47,7 +47,7 @@ func TestMovieLens100k(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.TuneBudget = 20 * time.Second
 	m, rep, err := Fit(context.Background(), Dataset{Items: d.Items, Events: train, Now: d.Now}, cfg,
-		FitOptions{Split: func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }})
+		FitOptions{Split: func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }, CPUClock: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestTuneFollowsTheShopsData(t *testing.T) {
 	td := Dataset{Items: items, Events: train}
 	cfg := testConfig()
 	cfg.TuneBudget = 20 * time.Second
-	got, rep, err := Tune(context.Background(), td, cfg, FitOptions{})
+	got, rep, err := Tune(context.Background(), td, cfg, FitOptions{CPUClock: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,5 +411,99 @@ func TestTuningFitsLeaveOutWhatTheyNeverScore(t *testing.T) {
 	}
 	if final.bought.nnz() == 0 || !final.svd.enabled() {
 		t.Fatal("the final training left out bought-together neighbours or SVD")
+	}
+}
+
+// popularityShop is a shop of short histories whose shoppers pick
+// products by popularity alone (Zipf), with no taste: what everyone buys
+// is the best guess for a shopper with one or two products, and the
+// models' scores from one product's co-occurrences are noise.
+func popularityShop(users, items int, seed uint64) Dataset {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now, Items: make([]Item, items)}
+	for i := range d.Items {
+		d.Items[i] = Item{ID: fmt.Sprintf("p%d", i), Title: fmt.Sprintf("item %d", i), Category: fmt.Sprintf("cat%d", i%20),
+			Active: true, Stock: 5, Created: now.Add(-400 * 24 * time.Hour)}
+	}
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(seed, 6)), 1.2, 3, uint64(items-1))
+	for u := range users {
+		for range 2 + rng.IntN(3) {
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("s%d", u), Item: d.Items[zipf.Uint64()].ID, Type: Purchase,
+				Time: now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
+		}
+	}
+	return d
+}
+
+// TestTuningStoppedForItsBudgetStillDecidesTheLean: with the default
+// budget, tuning that stops for its budget before the blend — the
+// calibration fit of a small shop predicting the first fit over it, or
+// the first fit and one scoring over it — still decides, on the cache of
+// held-out shoppers' scores it has, what costs only scorings of that
+// cache: on a shop of short histories where popularity is the best guess,
+// the lean to popularity for short histories, reported as a step of
+// `train`'s output. No fit of tuning is paid for it.
+func TestTuningStoppedForItsBudgetStillDecidesTheLean(t *testing.T) {
+	d := popularityShop(3000, 400, 31)
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	for _, c := range []struct {
+		name   string
+		reads  int // clock reads at zero before it reads an hour
+		reason string
+		fits   int
+	}{
+		{"calibration over the budget", 0, "on the calibration fit's", 0},
+		{"first fit and one scoring over the budget", 4, "first fit and one scoring took", 1},
+	} {
+		reads := 0
+		withTuneClock(t, func(time.Time) time.Duration {
+			if reads++; reads <= c.reads {
+				return 0
+			}
+			return time.Hour
+		})
+		got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Join(rep.Lines(), "\n")
+		if rep.Tuned || !strings.Contains(rep.Reason, c.reason) || rep.fits != c.fits {
+			t.Fatalf("%s: tuned %v after %d fits (want %d): %q", c.name, rep.Tuned, rep.fits, c.fits, lines)
+		}
+		if got.Weights.ShortHistory <= 0 || !strings.Contains(lines, "popular for a short history →") {
+			t.Fatalf("%s: lean %g: %q", c.name, got.Weights.ShortHistory, lines)
+		}
+		want := cfg
+		want.Weights.ShortHistory = got.Weights.ShortHistory
+		want.Profile.RecencyHalfRank = got.Profile.RecencyHalfRank
+		if got != want {
+			t.Fatalf("%s: more than the lean and the profile's recency changed: %+v", c.name, got)
+		}
+	}
+}
+
+// TestASetBudgetIsWallTime: `train --tune-budget 10s` spends ten seconds
+// of wall time, however busy the machine: once the wall clock is past a
+// set budget, tuning tries no move after what it always does (it counted
+// CPU time per worker, and on a busy machine `--tune-budget 20s` took
+// 1 min 15 s). With FitOptions.CPUClock (benchmarks and tests comparing
+// searches) the budget counts CPU time too, and the same wall time,
+// barely any CPU, is not spent.
+func TestASetBudgetIsWallTime(t *testing.T) {
+	withTuneClock(t, func(time.Time) time.Duration { return 11 * time.Second })
+	d := syntheticShop(400, 300, 20_000, 5)
+	cfg := testConfig()
+	cfg.TuneBudget = 10 * time.Second
+	_, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Tuned || rep.fits > 2 || !strings.Contains(rep.Reason, "stopped at the time budget") {
+		t.Fatalf("a set budget's wall time is spent, yet tuning went on: tuned %v after %d fits: %q", rep.Tuned, rep.fits, rep.Lines())
+	}
+	if c := newTuneClock(10*time.Second, 2, false); c.over() {
+		t.Fatalf("the CPU clock reads %s after 11 s of wall time and next to no CPU: a busy machine would starve the search", c.used())
 	}
 }
