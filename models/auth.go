@@ -244,10 +244,11 @@ func (db *DB) SetOptOut(ctx context.Context, shopperID uint, optOut bool) error 
 	return nil
 }
 
-// ChangeShopperPassword sets a shopper's new password after checking the
-// current one (ASVS 2.1.6): a session left open is not enough to take the
-// account. The new password follows the shop's policy.
-func (db *DB) ChangeShopperPassword(ctx context.Context, id uint, current, password string) error {
+// CheckShopperPassword confirms a signed-in shopper's current password
+// before a change to their account (ASVS 3.7.1, 2.1.6): a session left open
+// is not enough to change the password or delete the account. A missing or
+// wrong one is a ValidationError on the field "current".
+func (db *DB) CheckShopperPassword(ctx context.Context, id uint, current string) error {
 	var s Shopper
 	if err := db.R.WithContext(ctx).First(&s, id).Error; err != nil {
 		return notFound(err, "find shopper %d", id)
@@ -257,6 +258,16 @@ func (db *DB) ChangeShopperPassword(ctx context.Context, id uint, current, passw
 		return &ValidationError{Fields: map[string]string{"current": "Enter your current password."}}
 	case !CheckPassword(s.PasswordHash, current):
 		return &ValidationError{Fields: map[string]string{"current": "That is not your current password."}}
+	}
+	return nil
+}
+
+// ChangeShopperPassword sets a shopper's new password after checking the
+// current one (ASVS 2.1.6): a session left open is not enough to take the
+// account. The new password follows the shop's policy.
+func (db *DB) ChangeShopperPassword(ctx context.Context, id uint, current, password string) error {
+	if err := db.CheckShopperPassword(ctx, id, current); err != nil {
+		return err
 	}
 	if msg := ValidateNewPassword(password); msg != "" {
 		return &ValidationError{Fields: map[string]string{"password": msg}}

@@ -373,7 +373,7 @@ func Account(p AccountPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p>Deleting your account removes your login and your browsing history. Orders are kept for accounting with your name and address removed.</p><label class=\"check\"><input type=\"checkbox\" name=\"confirm\" value=\"yes\" required> I understand this cannot be undone</label> <button type=\"submit\" class=\"danger\" data-testid=\"delete-account\">Delete my account</button></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p>Deleting your account removes your login and your browsing history. Orders are kept for accounting with your name and address removed.</p><label class=\"check\"><input type=\"checkbox\" name=\"confirm\" value=\"yes\" required data-testid=\"delete-confirm\"> I understand this cannot be undone</label><div class=\"field\"><label for=\"delete-current\">Your password</label> <input id=\"delete-current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required data-testid=\"delete-current\"></div><button type=\"submit\" class=\"danger\" data-testid=\"delete-account\">Delete my account</button></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -79,6 +80,22 @@ func (s *Server) accountDelete(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/account#privacy")
 	}
 	ctx := c.Request().Context()
+	// The password, not only the session (ASVS 3.7.1): a session left open
+	// at a shared computer, or taken over, must not end the account and its
+	// history for good. Guesses are limited like the password change's.
+	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("password:", s.shopperEmail(ctx, userOf(c).ShopperID))); !ok {
+		refuseAttempt(c, wait)
+		s.flash(c, waitMessage("Too many attempts.", wait)+" Your account was not deleted.")
+		return c.Redirect(http.StatusSeeOther, "/account#privacy")
+	}
+	if err := s.db.CheckShopperPassword(ctx, userOf(c).ShopperID, c.FormValue("current")); err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			s.flash(c, ve.Fields["current"]+" Your account was not deleted.")
+			return c.Redirect(http.StatusSeeOther, "/account#privacy")
+		}
+		return err
+	}
 	// Page views tracked just before are still queued; write them first so
 	// the deletion removes them too.
 	if err := s.events.Flush(ctx); err != nil {
@@ -149,4 +166,14 @@ func (s *Server) accountPassword(c echo.Context) error {
 	s.log.Info("shopper password changed", "shopper_id", sh.ID)
 	s.flash(c, "Your password is changed. Your other devices are signed out.")
 	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// shopperEmail is a shopper's email, "" when unknown: the account the
+// limiter counts guesses of their current password on.
+func (s *Server) shopperEmail(ctx context.Context, id uint) string {
+	sh, err := s.db.ShopperByID(ctx, id)
+	if err != nil || sh.Email == nil {
+		return ""
+	}
+	return *sh.Email
 }

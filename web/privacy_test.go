@@ -102,7 +102,7 @@ func TestDeleteAccountKeepsOrdersWithoutPersonalData(t *testing.T) {
 	ctx := context.Background()
 	c, order := shopperWithHistory(t, shop)
 	tok := c.cookie("sf_session")
-	if res := c.post("/account", "/account/delete", url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+	if res := c.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "current": {testPassword}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
 	}
 	if _, err := shop.db.ShopperByID(ctx, 1); !errors.Is(err, models.ErrNotFound) {
@@ -224,7 +224,7 @@ func TestDeletedShopperIsForgottenAtOnce(t *testing.T) {
 	}
 
 	phone, laptop := shop.shopperClient(), shop.shopperClient()
-	if res := laptop.post("/account", "/account/delete", url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
+	if res := laptop.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "current": {testPassword}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
 	}
 	if got := recs("s1"); got != stranger || strings.Contains(got, "you") {

@@ -984,7 +984,7 @@ func TestShopperCannotReachOthersData(t *testing.T) {
 		if b, _ := shop.db.ShopperByID(ctx, bob.ID); b.OptOut {
 			t.Fatal("Ada changed Bob's opt-out")
 		}
-		ada.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "shopper_id": {utoa(bob.ID)}})
+		ada.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "current": {testPassword}, "shopper_id": {utoa(bob.ID)}})
 		if _, err := shop.db.ShopperByID(ctx, bob.ID); err != nil {
 			t.Fatalf("Ada's delete removed Bob: %v", err)
 		}
@@ -1261,6 +1261,35 @@ func TestStaffPasswordChangeAsksForTheCurrentOne(t *testing.T) {
 // ends the account's sessions on every other device; this one stays
 // signed in under a new session id. Afterwards only the new password logs
 // in.
+// Deleting the account asks for its password (ASVS 3.7.1): a session left
+// open at a shared computer, or taken over, deleted the account and
+// blanked its orders' name and address for good with a ticked box.
+func TestAccountDeletionAsksForThePassword(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	ada := shop.shopperClient()
+	for _, current := range []string{"", "not her password"} {
+		res := ada.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "current": {current}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account#privacy" {
+			t.Fatalf("delete with password %q: %d to %q, want 303 back to the account page", current, res.StatusCode, res.Header.Get("Location"))
+		}
+		if _, err := shop.db.ShopperByID(ctx, 1); err != nil {
+			t.Fatalf("delete with password %q removed the account: %v", current, err)
+		}
+		_, doc := ada.get("/account")
+		if flash := doc.Find(`[data-testid="flash"]`).Text(); !strings.Contains(flash, "Your account was not deleted.") {
+			t.Errorf("delete with password %q: flash %q", current, flash)
+		}
+	}
+	res := ada.post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "current": {testPassword}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/?deleted=1" {
+		t.Fatalf("delete with the password: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if _, err := shop.db.ShopperByID(ctx, 1); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("the account is still there: %v", err)
+	}
+}
+
 func TestShopperChangesTheirPassword(t *testing.T) {
 	shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
 	laptop, phone := shop.shopperClient(), shop.shopperClient()

@@ -358,8 +358,12 @@ func (a *attack) deletion() {
 			return
 		}
 	}
+	// Third attack: an open session alone could delete the account.
 	res, _ := laptop.post("/account/delete", url.Values{"_csrf": {laptop.token("/account")}, "confirm": {"yes"}})
-	a.check("account deleted", res.StatusCode == http.StatusSeeOther, "%d", res.StatusCode)
+	a.check("an open session cannot delete the account without its password", res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/account#privacy",
+		"without the password: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	res, _ = laptop.post("/account/delete", url.Values{"_csrf": {laptop.token("/account")}, "confirm": {"yes"}, "current": {seed.DemoShopperPassword}})
+	a.check("account deleted", res.StatusCode == http.StatusSeeOther && res.Header.Get("Location") == "/?deleted=1", "%d to %q", res.StatusCode, res.Header.Get("Location"))
 	after := recs()
 	a.check("API serves the deleted shopper like a stranger", strings.Contains(before, "you") && !strings.Contains(after, "you"),
 		"before: %s… after: %s…", reasonSample(before), reasonSample(after))
