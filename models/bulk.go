@@ -125,6 +125,7 @@ type UpsertOptions struct {
 	KeepImage     bool // leave image_url as stored
 	KeepCreatedAt bool // leave created_at as stored
 	KeepCompareAt bool // leave compare_at_cents as stored
+	KeepGroup     bool // leave group_id as stored
 }
 
 // UpsertProducts inserts products or, for an ExternalID that exists,
@@ -143,6 +144,9 @@ func (b *BulkTx) UpsertProducts(ps []Product, opt UpsertOptions) error {
 	}
 	if !opt.KeepCompareAt {
 		cols = append(cols, "compare_at_cents")
+	}
+	if !opt.KeepGroup {
+		cols = append(cols, "group_id")
 	}
 	err := b.tx.Omit(clause.Associations).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "external_id"}},

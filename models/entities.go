@@ -34,8 +34,12 @@ type Product struct {
 	CompareAtCents int64 `gorm:"not null;default:0"`
 	Stock          int   `gorm:"not null;check:stock >= 0"`
 	ImageURL       string
-	Active         bool    `gorm:"index;not null;default:true"`
-	Popularity     float64 `gorm:"index;not null;default:0"`
+	// GroupID names the product's group (the sizes or colours of one
+	// model, an import's group_id); "" for a product of its own. A row of
+	// recommendations shows one product of a group.
+	GroupID    string  `gorm:"not null;default:''"`
+	Active     bool    `gorm:"index;not null;default:true"`
+	Popularity float64 `gorm:"index;not null;default:0"`
 	// Folded is the title, brand and external id without case or accents
 	// (FoldText), kept on every save, for the staff catalog search.
 	Folded    string    `gorm:"not null;default:''"`

@@ -140,6 +140,9 @@ type RowFilters struct {
 // ComposeOptions tunes composition.
 type ComposeOptions struct {
 	Available func(item string) bool
+	// Group names an item's product group (Request.Group): a page shows
+	// one product of a group.
+	Group func(item string) string
 	// Fits, if set, returns the caller's live check of a row's filters
 	// (Request.Fits): the model knows prices, brands and categories as
 	// they were at training.
@@ -677,7 +680,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	}
 	// Pins lead every row the recommender fills, not only the hero.
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,
-		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Diversity: 0.3, folded: folded,
+		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Group: opt.Group, Diversity: 0.3, folded: folded,
 		Launches: opt.Launches, cover: sh.cover}
 	if sh.Personalize {
 		// What the shopper already viewed, carted or bought is never

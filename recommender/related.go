@@ -92,26 +92,40 @@ func (m *Model) rankRelated(s *scratch, primary *csr, psrc source) relatedLists 
 // cannot fill (more stock-outs than it holds spare, or a row that needs
 // popular items to fill it) is ranked over the catalog by Recommend.
 func (m *Model) Related(anchor string, n int, available func(string) bool) (bought, similar []string) {
+	return m.RelatedGrouped(anchor, n, available, nil)
+}
+
+// RelatedGrouped is Related with product groups (Request.Group): the rows
+// leave out the anchor's own group (its other sizes are not another
+// product) and hold one product of any other group.
+func (m *Model) RelatedGrouped(anchor string, n int, available func(string) bool, group func(string) string) (bought, similar []string) {
 	if n <= 0 {
 		n = defaultN
+	}
+	var taken map[string]bool
+	if group != nil {
+		taken = map[string]bool{}
+		if g := group(anchor); g != "" {
+			taken[g] = true
+		}
 	}
 	j, known := m.cat.index[anchor]
 	if r := m.related.Load(); r != nil && known {
 		var ok bool
-		if bought, ok = m.walkRelated(&r.bought, j, n, nil, available); ok {
-			if similar, ok = m.walkRelated(&r.similar, j, n, bought, available); ok {
+		if bought, ok = m.walkRelated(&r.bought, j, n, nil, available, group, taken); ok {
+			if similar, ok = m.walkRelated(&r.similar, j, n, bought, available, group, taken); ok {
 				return bought, similar
 			}
 		}
 	}
 	exclude := map[string]bool{anchor: true}
 	bought = bought[:0]
-	for _, rec := range m.Recommend(Request{Strategy: AlsoBought, Anchor: anchor, N: n, Exclude: exclude, Available: available}) {
+	for _, rec := range m.Recommend(Request{Strategy: AlsoBought, Anchor: anchor, N: n, Exclude: exclude, Available: available, Group: group}) {
 		bought = append(bought, rec.ItemID)
 		exclude[rec.ItemID] = true
 	}
 	similar = similar[:0]
-	for _, rec := range m.Recommend(Request{Strategy: Similar, Anchor: anchor, N: n, Exclude: exclude, Available: available}) {
+	for _, rec := range m.Recommend(Request{Strategy: Similar, Anchor: anchor, N: n, Exclude: exclude, Available: available, Group: group}) {
 		similar = append(similar, rec.ItemID)
 	}
 	return bought, similar
@@ -121,13 +135,21 @@ func (m *Model) Related(anchor string, n int, available func(string) bool) (boug
 // not in skip. It reports false when the list cannot settle the row: fewer
 // than n were found (Recommend would go on past the kept candidates, or
 // fill the row with popular items).
-func (m *Model) walkRelated(l *relatedLists, anchor int32, n int, skip []string, available func(string) bool) ([]string, bool) {
+func (m *Model) walkRelated(l *relatedLists, anchor int32, n int, skip []string, available func(string) bool, group func(string) string, taken map[string]bool) ([]string, bool) {
 	out := make([]string, 0, n)
 	for _, j := range l.list(anchor) {
 		id := m.cat.items[j].ID
 		// Without a live check Recommend goes by the training-time stock.
 		if slices.Contains(skip, id) || available == nil && !m.avail[j] || available != nil && !available(id) {
 			continue
+		}
+		if group != nil {
+			if g := group(id); g != "" {
+				if taken[g] {
+					continue
+				}
+				taken[g] = true
+			}
 		}
 		if out = append(out, id); len(out) == n {
 			return out, true

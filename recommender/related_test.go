@@ -67,7 +67,7 @@ func TestRelatedRowsMatchRecommend(t *testing.T) {
 				}
 				if r := m.related.Load(); r != nil {
 					if j, ok := m.cat.index[it.ID]; ok {
-						if _, ok := m.walkRelated(&r.bought, j, 8, nil, c.available); ok {
+						if _, ok := m.walkRelated(&r.bought, j, 8, nil, c.available, nil, nil); ok {
 							fromLists++
 						}
 					}

@@ -44,6 +44,14 @@ type Request struct {
 	// replaces the training-time snapshot Item.Active && Item.Stock > 0.
 	Available func(item string) bool
 
+	// Group, if set, names the product group an item belongs to (the
+	// sizes or colours of one model: an import's group_id), "" for none.
+	// A list then holds one product per group, and no product of a group
+	// the shopper already bought (or, with ExcludeSeen, interacted with) or
+	// that Exclude holds a product of: another size of the dress on the
+	// page, or of the one bought, is not another recommendation.
+	Group func(item string) string
+
 	// Fits, if set, is the caller's live check of the request's filters
 	// (category, brands, price range) against today's catalog: the model
 	// filters by the catalog as it was at training, and a product since
@@ -321,6 +329,9 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	for _, j := range pinned {
 		s.mark[j] = s.epoch
 	}
+	for _, id := range pins {
+		f.takeGroupOf(id)
+	}
 	out := make([]Recommendation, 0, min(n, len(m.cat.items)))
 
 	anchor := m.resolveAnchor(s, req)
@@ -535,10 +546,43 @@ type filter struct {
 	available   func(string) bool
 	fits        func(string) bool
 	edited      *ItemSet // items Fits alone judges (Request.Edited)
+	group       func(string) string
+	groups      map[string]bool // groups taken: picked, pinned, excluded or seen (Request.Group)
+}
+
+// takeGroup reports whether j's group is still free and takes it; an item
+// without a group is always free.
+func (f *filter) takeGroup(j int32) bool {
+	if f.group == nil {
+		return true
+	}
+	g := f.group(f.m.cat.items[j].ID)
+	if g == "" {
+		return true
+	}
+	if f.groups[g] {
+		return false
+	}
+	f.groups[g] = true
+	return true
+}
+
+// takeGroupOf takes the group of an item by its id (pins, exclusions and
+// history, which may be products the model does not know).
+func (f *filter) takeGroupOf(id string) {
+	if f.group == nil {
+		return
+	}
+	if g := f.group(id); g != "" {
+		f.groups[g] = true
+	}
 }
 
 func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
+	if req.Group != nil {
+		f.group, f.groups = req.Group, map[string]bool{}
+	}
 	if !ignoreStock {
 		f.available, f.fits = req.Available, req.Fits
 		if req.Fits != nil && req.Edited != nil && req.Edited.m == m && req.Edited.n > 0 {
@@ -573,6 +617,7 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 		if j, ok := m.cat.index[id]; ok {
 			s.mark[j] = s.epoch
 		}
+		f.takeGroupOf(id)
 	}
 	m.excludeCategories(s, req.ExcludeCategories)
 	m.excludeBrands(s, req.ExcludeBrands)
@@ -580,6 +625,7 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 		purchased := s.hist.kinds[k] == Purchase
 		if req.ExcludeSeen || purchased && !req.AllowRepurchase {
 			s.mark[j] = s.epoch
+			f.takeGroupOf(m.cat.items[j].ID)
 		}
 	}
 	if req.ExcludeSeen {
@@ -587,6 +633,7 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 			if j, ok := m.cat.index[id]; ok {
 				s.mark[j] = s.epoch
 			}
+			f.takeGroupOf(id)
 		}
 	}
 	// Training items beyond the maxHistory cut are seen too.
@@ -594,6 +641,7 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 		items, _ := m.ui.row(int(u))
 		for _, j := range items {
 			s.mark[j] = s.epoch
+			f.takeGroupOf(m.cat.items[j].ID)
 		}
 	}
 	if u, ok := m.userIndex[req.User]; ok && !req.AllowRepurchase {
@@ -601,6 +649,7 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 		for k := lo; k < hi; k++ {
 			if m.kind[k] == Purchase {
 				s.mark[m.ui.indices[k]] = s.epoch
+				f.takeGroupOf(m.cat.items[m.ui.indices[k]].ID)
 			}
 		}
 	}
@@ -767,9 +816,21 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 		}
 		idx, sc := s.heap.sorted()
 		s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
+		var inList map[string]bool // groups of the finalists kept (Request.Group)
 		for t, j := range idx {
 			if !f.finalOK(j) {
 				continue
+			}
+			if f.group != nil {
+				if g := f.group(m.cat.items[j].ID); g != "" {
+					if f.groups[g] || inList[g] {
+						continue
+					}
+					if inList == nil {
+						inList = map[string]bool{}
+					}
+					inList[g] = true
+				}
 			}
 			s.picked = append(s.picked, j)
 			s.pickedScore = append(s.pickedScore, sc[t])
@@ -789,6 +850,7 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 	}
 	for _, j := range s.picked {
 		s.mark[j] = s.epoch
+		f.takeGroup(j)
 	}
 }
 
@@ -879,7 +941,7 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 			if len(s.picked) >= want {
 				return
 			}
-			if !f.allowed(j) || !f.finalOK(j) {
+			if !f.allowed(j) || !f.finalOK(j) || !f.takeGroup(j) {
 				continue
 			}
 			s.mark[j] = s.epoch

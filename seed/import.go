@@ -34,7 +34,7 @@ import (
 // appended, and popularity is recomputed, in one transaction.
 //
 // Products: id,title,description,category,brand,price,stock,created_at
-// (+ optional image_url, compare_at_price); price in currency units ("19.99"); an empty
+// (+ optional image_url, compare_at_price, group_id); price in currency units ("19.99"); an empty
 // created_at means now for a new product and "unchanged" for an existing
 // one. Events: user_id,product_id,type,timestamp (+ optional value); type
 // is view, click, add_to_cart or purchase; timestamps are RFC 3339.
@@ -627,7 +627,7 @@ func EventColumns() (required, optional []string) {
 
 var (
 	productColumns         = []string{"id", "title", "description", "category", "brand", "price", "stock", "created_at"}
-	productOptionalColumns = []string{"image_url", "compare_at_price"}
+	productOptionalColumns = []string{"image_url", "compare_at_price", "group_id"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
 )
@@ -657,6 +657,7 @@ type productRow struct {
 	created     time.Time // zero when the cell was empty
 	image       string
 	compare     int64 // compare-at (regular) price in cents; 0 = not on sale
+	group       string
 }
 
 type productFile struct {
@@ -664,6 +665,7 @@ type productFile struct {
 	byID        map[string]int // id → line
 	withImage   bool
 	withCompare bool
+	withGroup   bool
 }
 
 func readProducts(ctx context.Context, path string, probs *problems) (*productFile, error) {
@@ -677,6 +679,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	var badRows []productRow // rows with other problems, whose category is checked too
 	_, pf.withImage = c.col["image_url"]
 	_, pf.withCompare = c.col["compare_at_price"]
+	_, pf.withGroup = c.col["group_id"]
 	for n := 0; ; n++ {
 		if n%10_000 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -753,6 +756,9 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	row.title = text("title", maxTitleLen, true)
 	row.desc = text("description", maxDescriptionLen, false)
 	row.brand = text("brand", maxNameLen, false)
+	if _, has := c.get(rec, "group_id"); has {
+		row.group = text("group_id", maxIDLen, false)
+	}
 	// Split into levels once the whole file is read: its separator is
 	// the file's (categorySeparator).
 	row.rawCategory = text("category", maxCategoryDepth*maxNameLen, true)
@@ -911,7 +917,7 @@ func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *Im
 		}
 		p := models.Product{
 			ExternalID: r.id, Slug: models.Slugify(r.title), Title: r.title, Description: r.desc,
-			Brand: r.brand, CategoryID: catID, PriceCents: r.price, CompareAtCents: r.compare, Stock: r.stock, ImageURL: r.image,
+			Brand: r.brand, CategoryID: catID, PriceCents: r.price, CompareAtCents: r.compare, Stock: r.stock, ImageURL: r.image, GroupID: r.group,
 			Active: true, CreatedAt: r.created, UpdatedAt: now,
 		}
 		_, exists := existing[r.id]
@@ -930,10 +936,10 @@ func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *Im
 		fresh = append(fresh, p)
 	}
 	sum.CategoriesCreated = cats.created
-	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare}); err != nil {
+	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepGroup: !pf.withGroup}); err != nil {
 		return err
 	}
-	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepCreatedAt: true})
+	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepGroup: !pf.withGroup, KeepCreatedAt: true})
 }
 
 // categoryTree finds categories by path, creating the missing ones.

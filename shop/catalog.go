@@ -181,6 +181,15 @@ func (c *Catalog) ProductByExt(ext string) (*models.Product, bool) {
 	return p, ok
 }
 
+// GroupOf is the product group of a product (models.Product.GroupID), ""
+// for a product of its own or one the catalog does not hold.
+func (c *Catalog) GroupOf(ext string) string {
+	if p, ok := c.byExt[ext]; ok {
+		return p.GroupID
+	}
+	return ""
+}
+
 // CategoryBySlug returns a category node.
 func (c *Catalog) CategoryBySlug(slug string) (*CatNode, bool) {
 	n, ok := c.bySlug[slug]

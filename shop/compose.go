@@ -260,6 +260,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		return ok && p.InStock()
 	}
 	opt.Fits = cat.RowFits
+	opt.Group = cat.GroupOf
 	opt.Launches, opt.Edited = s.sinceTraining(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
@@ -326,8 +327,24 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 		}
 		// The slot's brands and price range hold here too.
 		fits := cat.RowFits(recommender.RowFilters{Brands: spec.Brands, MinPrice: spec.MinPrice, MaxPrice: spec.MaxPrice})
+		// One product of a group (its sizes), none of a group the page shows.
+		groups := map[string]bool{}
+		for id := range exclude {
+			if g := cat.GroupOf(id); g != "" {
+				groups[g] = true
+			}
+		}
+		skip := func(p *models.Product) bool {
+			if exclude[p.ExternalID] || !fits(p.ExternalID) || p.GroupID != "" && groups[p.GroupID] {
+				return true
+			}
+			if p.GroupID != "" {
+				groups[p.GroupID] = true // TopIn takes every product skip lets through
+			}
+			return false
+		}
 		var out []recommender.Recommendation
-		for _, p := range cat.TopIn(ids, under, n, func(p *models.Product) bool { return exclude[p.ExternalID] || !fits(p.ExternalID) }) {
+		for _, p := range cat.TopIn(ids, under, n, skip) {
 			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: reason})
 		}
 		return out
@@ -342,6 +359,7 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
+	req.Group = cat.GroupOf
 	if req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0 {
 		req.Fits = cat.RowFits(recommender.RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
 		req.Edited = s.Edited(s.model.Load())

@@ -208,7 +208,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 		// Ranked once per model (Model.PrepareRelated); the live stock
 		// picks from the ranked lists. The row's heading is the reason;
 		// repeating it per card only adds noise.
-		bought, like := m.Related(p.ExternalID, 8, avail)
+		bought, like := m.RelatedGrouped(p.ExternalID, 8, avail, cat.GroupOf)
 		for _, id := range bought {
 			if q, ok := cat.ProductByExt(id); ok {
 				alsoBought, shown = append(alsoBought, card(q, "", "", 0)), append(shown, id)
@@ -229,7 +229,14 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 	if under != nil && under.Parent != nil {
 		under = under.Parent
 	}
-	skipped := func(q *models.Product) bool { return q.ID == p.ID || skip[q.ExternalID] }
+	groups := map[string]bool{p.GroupID: true} // one product of a group, none of the page's own
+	skipped := func(q *models.Product) bool {
+		if q.ID == p.ID || skip[q.ExternalID] || q.GroupID != "" && groups[q.GroupID] {
+			return true
+		}
+		groups[q.GroupID] = q.GroupID != "" // TopIn takes every product skipped lets through
+		return false
+	}
 	for _, q := range cat.TopIn(cat.Popular, under, 8, skipped) {
 		similar, shown = append(similar, card(q, "", "", 0)), append(shown, q.ExternalID)
 	}

@@ -1,0 +1,87 @@
+package recommender
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A fashion shop sells each dress in five sizes, one product (SKU) per size,
+// grouped by the import's group_id. A row shows one size of a dress, and a
+// shopper who bought or viewed a dress is not offered it again in another
+// size.
+func TestARowShowsOneProductOfAGroup(t *testing.T) {
+	var items []Item
+	var evs []Event
+	sizes := []string{"xs", "s", "m", "l", "xl"}
+	for d := range 6 {
+		for _, sz := range sizes {
+			items = append(items, Item{ID: fmt.Sprintf("dress%d-%s", d, sz), Title: fmt.Sprintf("Dress %d size %s", d, sz), Brand: "Maison",
+				Category: "Dresses", CategoryPath: []string{"Women", "Dresses"}, PriceCents: int64(5000 + 100*d), Stock: 5, Active: true,
+				Description: "a linen dress", Created: testNow.AddDate(0, -3, 0)})
+		}
+	}
+	for u := range 40 {
+		for k := range 3 {
+			d := (u + k) % 6
+			it := fmt.Sprintf("dress%d-%s", d, sizes[(u+k)%5])
+			evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it, Type: View, Time: testNow.Add(-time.Duration(100-u-k) * time.Hour)})
+			if k == 0 {
+				evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it, Type: Purchase, Time: testNow.Add(-time.Duration(99-u) * time.Hour)})
+			}
+		}
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := func(id string) string { g, _, _ := strings.Cut(id, "-"); return g }
+	for _, strategy := range []Strategy{Popular, Hybrid, Trending, New} {
+		recs := m.Recommend(Request{Strategy: strategy, N: 6, Group: group})
+		seen := map[string]string{}
+		for _, r := range recs {
+			if prev, dup := seen[group(r.ItemID)]; dup {
+				t.Errorf("%v: %s and %s, two sizes of one dress, in one row: %v", strategy, prev, r.ItemID, ids(recs))
+			}
+			seen[group(r.ItemID)] = r.ItemID
+		}
+		if len(recs) != 6 {
+			t.Errorf("%v: %d products, want one of each of the 6 dresses: %v", strategy, len(recs), ids(recs))
+		}
+	}
+	// u0 bought dress0 in size xs and viewed dress1 and dress2.
+	recs := m.Recommend(Request{User: "u0", Strategy: Hybrid, N: 3, Group: group, ExcludeSeen: true})
+	for _, r := range recs {
+		if g := group(r.ItemID); g == "dress0" || g == "dress1" || g == "dress2" {
+			t.Errorf("u0 is offered %s, another size of a dress they bought or viewed: %v", r.ItemID, ids(recs))
+		}
+	}
+	// A product of a group on the page (Exclude) keeps its sizes off the row.
+	recs = m.Recommend(Request{Strategy: Popular, N: 5, Group: group, Exclude: map[string]bool{"dress3-m": true}})
+	for _, r := range recs {
+		if group(r.ItemID) == "dress3" {
+			t.Errorf("%s shown while dress3-m is on the page: %v", r.ItemID, ids(recs))
+		}
+	}
+	// A product page's rows: not the page's own dress in other sizes, one
+	// size of any other.
+	for _, prepared := range []bool{false, true} {
+		if prepared {
+			m.PrepareRelated()
+		}
+		bought, similar := m.RelatedGrouped("dress0-m", 8, nil, group)
+		seen := map[string]bool{"dress0": true}
+		for _, id := range append(bought, similar...) {
+			if seen[group(id)] {
+				t.Errorf("prepared %v: the page of dress0-m shows %s: %v / %v", prepared, id, bought, similar)
+			}
+			seen[group(id)] = true
+		}
+	}
+	// Without groups every size is its own product, as before.
+	if recs := m.Recommend(Request{Strategy: Popular, N: 30}); len(recs) != 30 {
+		t.Errorf("without groups %d products, want 30", len(recs))
+	}
+}
