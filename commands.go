@@ -216,7 +216,8 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return err
 	}
 	defer done()
-	if err := refuseRenamedImports(ctx, db, users, usersFile, lines); err != nil {
+	keys, err := importedKeys(ctx, db, users, usersFile, lines, stderr)
+	if err != nil {
 		return err
 	}
 	m, _, err := shop.LoadStoredModel(ctx, db)
@@ -245,13 +246,14 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
-	for _, u := range users {
-		req := recommender.Request{User: u, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
-		if optedOut[u] {
+	for i, u := range users {
+		key := keys[i] // the shop's id of the customer the file calls u
+		req := recommender.Request{User: key, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
+		if optedOut[key] {
 			req = recommender.Request{N: n, Strategy: recommender.Popular}
-		} else if req.Recent, err = shop.RecentEvents(ctx, db, m, u); err != nil {
+		} else if req.Recent, err = shop.RecentEvents(ctx, db, m, key); err != nil {
 			return err
-		} else if req.Seen, err = db.UserItems(ctx, u); err != nil {
+		} else if req.Seen, err = db.UserItems(ctx, key); err != nil {
 			// Every item in the raw history, including events the training's
 			// cleaning dropped, is excluded.
 			return err
@@ -271,33 +273,39 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	return nil
 }
 
-// refuseRenamedImports stops recommend, before it prints anything, for a
-// user id that an import's events file gave a customer whom the shop keeps
-// under another key because another customer here (an account registered
-// with the shop) already had that id: the id names that other customer, and
-// answering for them would give the merchant someone else's list. The error
-// names the key to ask for instead, by the users file's line.
-func refuseRenamedImports(ctx context.Context, db *models.DB, users []string, usersFile string, lines []int) error {
+// importedKeys returns the shop's id of each user recommend was asked
+// for. The ids are the events file's (DESIGN.md: external ids), and an
+// import keeps a customer whose id an account registered here already has
+// under "<id>~imported", apart from that account: asked for the file's id,
+// recommend answers for the imported customer, under the id it was asked
+// for, and says on stderr (by the users file's line) which customer that
+// is and that the registered account was not answered for.
+func importedKeys(ctx context.Context, db *models.DB, users []string, usersFile string, lines []int, stderr io.Writer) ([]string, error) {
+	keys := slices.Clone(users)
 	renamed, err := db.RenamedImports(ctx, users)
 	if err != nil || len(renamed) == 0 {
-		return err
+		return keys, err
 	}
-	var problems []string
+	told := 0
 	for i, u := range users {
 		key, ok := renamed[u]
 		if !ok {
 			continue
 		}
-		what := fmt.Sprintf("%q is another customer's id here; the customer your events file called %q was imported as %q, kept apart from them", u, u, key)
-		if usersFile == "" {
-			return fmt.Errorf("recommend: %s: ask for --user %s", what, key)
+		keys[i] = key
+		if told++; told > 5 {
+			continue
 		}
-		problems = append(problems, fmt.Sprintf("%s:%d: %s: write %s instead", usersFile, lines[i], what, key))
+		where := "--user"
+		if usersFile != "" {
+			where = fmt.Sprintf("%s:%d", usersFile, lines[i])
+		}
+		fmt.Fprintf(stderr, "recommend: %s: %q answered for the customer your events file called %q, kept here as %q apart from the account registered with that id\n", where, u, u, key)
 	}
-	if len(problems) > 5 {
-		problems = append(problems[:5], fmt.Sprintf("and %d more such ids", len(problems)-5))
+	if told > 5 {
+		fmt.Fprintf(stderr, "recommend: and %d more such ids\n", told-5)
 	}
-	return fmt.Errorf("recommend: nothing printed:\n  %s", strings.Join(problems, "\n  "))
+	return keys, nil
 }
 
 // scanAnyLine is bufio.ScanLines for lines that end with a newline, a
