@@ -120,7 +120,7 @@ func staffCmd(cfg *config, fs *flag.FlagSet, args []string, stdin io.Reader, std
 		if err != nil {
 			return fmt.Errorf("staff reset-password: %w", err)
 		}
-		if _, err := db.SetStaffPassword(ctx, actor, st.ID, pw); err != nil {
+		if _, err := db.SetStaffPassword(ctx, actor, st.ID, pw, false); err != nil {
 			return fmt.Errorf("staff reset-password: %w", describe(err))
 		}
 		fmt.Fprintf(stdout, "new password set for %s\n", st.Email)

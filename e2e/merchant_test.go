@@ -156,11 +156,15 @@ func TestAdminManagesStaff(t *testing.T) {
 	})
 
 	laptop := b.incognito() // the merchandiser's own browser
-	b.step(t, "the password logs the merchandiser in", func(t *testing.T, b *tab) {
+	own := "nia chose this one 42"
+	b.step(t, "the password logs the merchandiser in to choose her own", func(t *testing.T, b *tab) {
 		laptop := laptop.on(t)
 		laptop.open("/admin/login", "#email")
 		laptop.fill(`#email`, "nia@example.com", `#password`, password)
-		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+		// A password the admin saw is not hers to keep (ASVS 2.3.1).
+		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="password-forced"]`)
+		laptop.fill(`#password`, own, `#confirm`, own)
+		laptop.follow(`[data-testid="password-submit"]`, `[data-testid="layout-list"]`)
 	})
 
 	b.step(t, "reset the merchandiser's password", func(t *testing.T, b *tab) {
@@ -176,11 +180,14 @@ func TestAdminManagesStaff(t *testing.T) {
 		// The merchandiser's open session ends with the old password...
 		laptop := laptop.on(t)
 		laptop.open("/admin/layout", "#email")
-		// ...which no longer logs in, while the new one does.
-		laptop.fill(`#email`, "nia@example.com", `#password`, password)
+		// ...which no longer logs in, while the new one does, to choose
+		// her own again.
+		laptop.fill(`#email`, "nia@example.com", `#password`, own)
 		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="auth-error"]`)
 		laptop.fill(`#email`, "nia@example.com", `#password`, fresh)
-		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
+		laptop.follow(`[data-testid="auth-submit"]`, `[data-testid="password-forced"]`)
+		laptop.fill(`#password`, own+" again", `#confirm`, own+" again")
+		laptop.follow(`[data-testid="password-submit"]`, `[data-testid="layout-list"]`)
 		// The admin who reset it is still signed in.
 		b.open("/admin/staff", `[data-testid="staff-form"]`)
 	})

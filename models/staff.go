@@ -61,6 +61,10 @@ type NewStaff struct {
 	Name     string
 	Role     string
 	Password string
+	// Given marks a password someone else chose or saw (an admin's
+	// generated one): the account must choose its own at its first login,
+	// so the given one never becomes its long-term password (ASVS 2.3.1).
+	Given bool
 }
 
 // validate checks the fields and returns the normalized email.
@@ -95,7 +99,7 @@ func (db *DB) CreateStaff(ctx context.Context, actor string, n NewStaff) (*Staff
 	if err != nil {
 		return nil, err
 	}
-	s := &Staff{Email: em, Name: strings.TrimSpace(n.Name), Role: n.Role, PasswordHash: hash, CreatedAt: time.Now().UTC()}
+	s := &Staff{Email: em, Name: strings.TrimSpace(n.Name), Role: n.Role, PasswordHash: hash, CreatedAt: time.Now().UTC(), MustChangePassword: n.Given}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := createStaff(tx, s); err != nil {
 			return err
@@ -237,8 +241,9 @@ func (db *DB) SetStaffActive(ctx context.Context, actor string, id uint, active 
 }
 
 // SetStaffPassword replaces a staff account's password after checking it
-// against the password policy.
-func (db *DB) SetStaffPassword(ctx context.Context, actor string, id uint, password string) (*Staff, error) {
+// against the password policy. A given password (see NewStaff.Given) must
+// be changed at the account's next login.
+func (db *DB) SetStaffPassword(ctx context.Context, actor string, id uint, password string, given bool) (*Staff, error) {
 	if msg := ValidateNewPassword(password); msg != "" {
 		return nil, &ValidationError{Fields: map[string]string{"password": msg}}
 	}
@@ -247,7 +252,7 @@ func (db *DB) SetStaffPassword(ctx context.Context, actor string, id uint, passw
 		return nil, err
 	}
 	return db.changeStaff(ctx, id, func(tx *gorm.DB, s *Staff) error {
-		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(map[string]any{"password_hash": hash, "password_generation": gorm.Expr("password_generation + 1")}).Error; err != nil {
+		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(map[string]any{"password_hash": hash, "password_generation": gorm.Expr("password_generation + 1"), "must_change_password": given}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "staff.password_reset", s.Email, "")

@@ -76,10 +76,10 @@ func TestStaffAccounts(t *testing.T) {
 	if _, err := db.SetStaffRole(ctx, "merch@example.com", boss.ID, RoleMerchandiser); err != nil {
 		t.Fatalf("demoting one of two admins: %v", err)
 	}
-	if _, err := db.SetStaffPassword(ctx, "cli", boss.ID, "qwerty1234"); err == nil {
+	if _, err := db.SetStaffPassword(ctx, "cli", boss.ID, "qwerty1234", false); err == nil {
 		t.Error("a common password was accepted on reset")
 	}
-	if _, err := db.SetStaffPassword(ctx, "cli", boss.ID, "another-sturdy-pass-7"); err != nil {
+	if _, err := db.SetStaffPassword(ctx, "cli", boss.ID, "another-sturdy-pass-7", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AuthenticateStaff(ctx, "boss@example.com", "another-sturdy-pass-7"); err != nil {

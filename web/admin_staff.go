@@ -39,7 +39,7 @@ func (s *Server) adminStaff(c echo.Context) error {
 func (s *Server) adminStaffAdd(c echo.Context) error {
 	form := templates.AdminStaffForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
 	pw := models.GeneratePassword()
-	st, err := s.db.CreateStaff(c.Request().Context(), staffName(c), models.NewStaff{Email: form.Email, Name: form.Name, Role: form.Role, Password: pw})
+	st, err := s.db.CreateStaff(c.Request().Context(), staffName(c), models.NewStaff{Email: form.Email, Name: form.Name, Role: form.Role, Password: pw, Given: true})
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return s.staffPage(c, http.StatusUnprocessableEntity, templates.AdminStaffPage{Form: form, Errors: ve.Fields})
@@ -113,7 +113,7 @@ func (s *Server) adminStaffPassword(c echo.Context) error {
 		return err
 	}
 	pw := models.GeneratePassword()
-	st, err := s.db.SetStaffPassword(c.Request().Context(), staffName(c), id, pw)
+	st, err := s.db.SetStaffPassword(c.Request().Context(), staffName(c), id, pw, true)
 	if err != nil {
 		return err
 	}

@@ -1290,6 +1290,50 @@ func TestAccountDeletionAsksForThePassword(t *testing.T) {
 	}
 }
 
+// A password an admin gives a staff member (generated and shown to the
+// admin, at "Add staff" or "Reset password") must be changed at the first
+// login (ASVS 2.3.1): it was the account's long-term password, known to
+// the admin who read it and to whatever carried it to its owner.
+func TestStaffPasswordsAnAdminGivesMustBeChanged(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	admin := shop.staffClient(models.RoleAdmin)
+	shown := func(path string, form url.Values) string {
+		t.Helper()
+		form.Set("_csrf", admin.token("/admin/staff"))
+		res, doc := admin.send(http.MethodPost, path, form, nil)
+		pw := doc.Find(`[data-testid="password"]`).Text()
+		if res.StatusCode != http.StatusOK || len(pw) < 16 {
+			t.Fatalf("%s: %d, password shown %q", path, res.StatusCode, pw)
+		}
+		return pw
+	}
+	pw := shown("/admin/staff", url.Values{"email": {"nia@example.com"}, "name": {"Nia"}, "role": {models.RoleMerchandiser}})
+	nia := shop.newClient()
+	res := nia.post("/admin/login", "/admin/login", url.Values{"email": {"nia@example.com"}, "password": {pw}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/password" {
+		t.Fatalf("first login with the given password: %d to %q, want the password form", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := nia.get("/admin/layout"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/password" {
+		t.Fatalf("the layout editor before choosing a password: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	own := "nia chose this one 42"
+	if res := nia.post("/admin/password", "/admin/password", url.Values{"password": {own}, "confirm": {own}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choosing her own password: %d", res.StatusCode)
+	}
+	if res, _ := nia.get("/admin/layout"); res.StatusCode != http.StatusOK {
+		t.Fatalf("the layout editor after choosing a password: %d", res.StatusCode)
+	}
+	st, err := shop.db.StaffByEmail(ctx, "nia@example.com")
+	must(t, err)
+	pw = shown("/admin/staff/"+utoa(st.ID)+"/password", url.Values{})
+	fresh := shop.newClient()
+	res = fresh.post("/admin/login", "/admin/login", url.Values{"email": {"nia@example.com"}, "password": {pw}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/password" {
+		t.Fatalf("first login after an admin's reset: %d to %q, want the password form", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
 func TestShopperChangesTheirPassword(t *testing.T) {
 	shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
 	laptop, phone := shop.shopperClient(), shop.shopperClient()
