@@ -31,8 +31,18 @@ func (s *Server) adminSetup(c echo.Context) error {
 	token := c.FormValue("token")
 	vm := templates.SetupPage{Base: s.base(c, "Set up your shop"), Token: token, ShopName: c.FormValue("shop_name"),
 		Email: c.FormValue("email"), Name: c.FormValue("name")}
-	// The token is unguessable; the limit still bounds how fast anyone
-	// can try tokens or hash passwords through this form.
+	// A wrong token is refused first, before it can spend the limit or a
+	// password hash: the limit's account is the one setup form, so wrong
+	// tokens from anywhere kept the owner's form at 429 (and each cost a
+	// bcrypt hash). The token is unguessable (256 bits); the limit bounds
+	// how fast its holder's attempts hash passwords.
+	valid, err := s.db.SetupTokenValid(ctx, token)
+	if err != nil {
+		return err
+	}
+	if !valid {
+		return echo.ErrNotFound
+	}
 	if ok, wait := s.limiter.allow(c.RealIP(), "setup"); !ok {
 		refuseAttempt(c, wait)
 		return echo.NewHTTPError(http.StatusTooManyRequests, waitMessage("Too many attempts.", wait))

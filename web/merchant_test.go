@@ -127,6 +127,13 @@ func TestFirstRunSetup(t *testing.T) {
 	if res := browser.post(page, "/admin/setup", form); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("good form, wrong token: %d, want 404", res.StatusCode)
 	}
+	// Wrong tokens, from anyone, neither spend the form's attempts nor
+	// hash a password: they kept the owner's setup at 429.
+	for i := 0; i < 25; i++ {
+		if res := browser.post(page, "/admin/setup", form); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("wrong token, attempt %d: %d, want 404", i+1, res.StatusCode)
+		}
+	}
 	form.Set("token", token)
 	res := browser.post(page, "/admin/setup", form)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/settings" {
