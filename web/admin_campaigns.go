@@ -104,11 +104,12 @@ func (s *Server) renderCampaigns(c echo.Context, status int, f templates.Campaig
 	if err != nil {
 		return err
 	}
+	f.Zone = s.shopZone(c).String()
 	vm := templates.AdminCampaignsPage{AdminBase: s.adminBase(c, "Campaigns", "campaigns"), F: f, Errors: errs}
 	now := time.Now()
 	for i := range ps {
 		p := &ps[i]
-		row := templates.AdminCampaignRow{Slug: p.Slug(), Title: p.Title, Window: campaignWindow(p), Live: p.Live(now),
+		row := templates.AdminCampaignRow{Slug: p.Slug(), Title: p.Title, Window: campaignWindow(p, s.shopZone(c)), Live: p.Live(now),
 			Published: p.PublishedVersionID != nil}
 		vm.Campaigns = append(vm.Campaigns, row)
 	}
@@ -116,31 +117,33 @@ func (s *Server) renderCampaigns(c echo.Context, status int, f templates.Campaig
 }
 
 // campaignWindow says when a campaign is live, for merchandisers.
-func campaignWindow(p *models.Page) string { return scheduleText(p.StartsAt, p.EndsAt, time.Now()) }
+func campaignWindow(p *models.Page, loc *time.Location) string {
+	return scheduleText(p.StartsAt, p.EndsAt, time.Now(), loc)
+}
 
 // campaignFields are a campaign's saved values as the form shows them.
-func campaignFields(p *models.Page) templates.CampaignFields {
-	f := templates.CampaignFields{Slug: p.Slug(), Title: p.Title}
+func campaignFields(p *models.Page, loc *time.Location) templates.CampaignFields {
+	f := templates.CampaignFields{Slug: p.Slug(), Title: p.Title, Zone: zoneOr(loc).String()}
 	if p.StartsAt != nil {
-		f.StartsAt = p.StartsAt.UTC().Format(datetimeLocal)
+		f.StartsAt = p.StartsAt.In(zoneOr(loc)).Format(datetimeLocal)
 	}
 	if p.EndsAt != nil {
-		f.EndsAt = p.EndsAt.UTC().Format(datetimeLocal)
+		f.EndsAt = p.EndsAt.In(zoneOr(loc)).Format(datetimeLocal)
 	}
 	return f
 }
 
 // readCampaignForm reads the campaign form onto p.
-func readCampaignForm(c echo.Context, p *models.Page) (templates.CampaignFields, map[string]string) {
+func readCampaignForm(c echo.Context, p *models.Page, loc *time.Location) (templates.CampaignFields, map[string]string) {
 	f := templates.CampaignFields{Slug: strings.TrimSpace(c.FormValue("slug")), Title: strings.TrimSpace(c.FormValue("title")),
-		StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at")}
+		StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at"), Zone: zoneOr(loc).String()}
 	errs := map[string]string{}
 	p.Title = f.Title
 	var err error
-	if p.StartsAt, err = parseDatetimeLocal(f.StartsAt); err != nil {
+	if p.StartsAt, err = parseDatetimeLocal(f.StartsAt, loc); err != nil {
 		errs["window"] = "Enter the start as a date and time."
 	}
-	if p.EndsAt, err = parseDatetimeLocal(f.EndsAt); err != nil {
+	if p.EndsAt, err = parseDatetimeLocal(f.EndsAt, loc); err != nil {
 		errs["window"] = "Enter the end as a date and time."
 	}
 	return f, errs
@@ -149,7 +152,7 @@ func readCampaignForm(c echo.Context, p *models.Page) (templates.CampaignFields,
 // adminCampaignCreate creates a campaign page and opens its editor.
 func (s *Server) adminCampaignCreate(c echo.Context) error {
 	p := &models.Page{}
-	f, errs := readCampaignForm(c, p)
+	f, errs := readCampaignForm(c, p, s.shopZone(c))
 	p.Key = models.CampaignKey(f.Slug)
 	if len(errs) == 0 {
 		err := s.db.SaveCampaign(c.Request().Context(), staffName(c), p)
@@ -172,7 +175,7 @@ func (s *Server) adminCampaignUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, errs := readCampaignForm(c, p)
+	f, errs := readCampaignForm(c, p, s.shopZone(c))
 	if len(errs) == 0 {
 		err = s.db.SaveCampaign(ctx, staffName(c), p)
 		if errs, err = fieldErrors(err); err != nil {

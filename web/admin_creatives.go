@@ -55,7 +55,7 @@ func (s *Server) creativeForm(c echo.Context, sl *models.Slot, cid int) (templat
 		title = "Edit creative"
 	}
 	vm := templates.AdminCreativePage{AdminBase: s.adminBase(c, title, ed.nav("layout")), Page: ed.view, SlotID: sl.ID,
-		SlotTitle: slotRow(*sl, false, false).Title, ID: cid, Revision: rev}
+		SlotTitle: slotRow(*sl, false, false, nil).Title, ID: cid, Revision: rev}
 	vm.Categories = []templates.Option{{Value: "", Label: "(no category)"}}
 	vm.LinkExample = linkExample(s.shop.Catalog())
 	if cat := s.shop.Catalog(); cat != nil {

@@ -86,7 +86,7 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 	}
 	vm.Revision = rev
 	for i, sl := range slots {
-		vm.Slots = append(vm.Slots, slotRow(sl, i == 0, i == len(slots)-1))
+		vm.Slots = append(vm.Slots, slotRow(sl, i == 0, i == len(slots)-1, s.shopZone(c)))
 	}
 	published, v, err := s.db.PublishedLayout(ctx, ed.key)
 	if err != nil {
@@ -97,9 +97,9 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 		if err != nil {
 			return vm, err
 		}
-		f := campaignFields(p)
+		f := campaignFields(p, s.shopZone(c))
 		vm.Campaign, vm.CampaignLive = &f, p.Live(time.Now())
-		vm.CampaignWindow = campaignWindow(p)
+		vm.CampaignWindow = campaignWindow(p, s.shopZone(c))
 	}
 	if v == nil {
 		vm.Pending = "This page has never been published; shoppers see the draft."
@@ -112,31 +112,49 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 	return vm, nil
 }
 
-func slotRow(sl models.Slot, first, last bool) templates.AdminSlotRow {
+// slotRow is a slot as the layout list shows it, its schedule in the
+// shop's time zone loc (nil: UTC).
+func slotRow(sl models.Slot, first, last bool, loc *time.Location) templates.AdminSlotRow {
 	r := templates.AdminSlotRow{ID: sl.ID, Type: sl.Type, Title: sl.Title, Strategy: sl.Strategy, Size: sl.Size,
 		Audience: sl.Audience, Category: sl.Category, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled,
 		Pins: len(splitList(sl.Pins)), First: first, Last: last}
 	if r.Title == "" {
 		r.Title = "(untitled " + sl.Type + ")"
 	}
-	r.Schedule = scheduleText(sl.StartsAt, sl.EndsAt, time.Now())
+	r.Schedule = scheduleText(sl.StartsAt, sl.EndsAt, time.Now(), loc)
 	return r
 }
 
-func scheduleText(start, end *time.Time, now time.Time) string {
-	f := func(t *time.Time) string { return t.UTC().Format("Jan 2 15:04") }
+func scheduleText(start, end *time.Time, now time.Time, loc *time.Location) string {
+	loc = zoneOr(loc)
+	f := func(t *time.Time) string { return t.In(loc).Format("Jan 2 15:04") }
+	zone := " " + loc.String()
 	switch {
 	case start == nil && end == nil:
 		return "Always"
 	case end != nil && now.After(*end):
-		return "Ended " + f(end)
+		return "Ended " + f(end) + zone
 	case start != nil && end != nil:
-		return f(start) + " – " + f(end) + " UTC"
+		return f(start) + " – " + f(end) + zone
 	case start != nil:
-		return "From " + f(start) + " UTC"
+		return "From " + f(start) + zone
 	default:
-		return "Until " + f(end) + " UTC"
+		return "Until " + f(end) + zone
 	}
+}
+
+// zoneOr is loc, or UTC for nil.
+func zoneOr(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// shopZone is the shop's time zone (settings), in which merchandisers
+// enter and read schedules.
+func (s *Server) shopZone(c echo.Context) *time.Location {
+	return zoneOr(s.shopSettings(c.Request().Context()).Location())
 }
 
 // layoutConflict shows the fresh layout with the conflict notice.
@@ -193,7 +211,7 @@ func (s *Server) adminSlotEdit(c echo.Context) error {
 		return err
 	}
 	vm := s.slotForm(c, "Edit slot")
-	vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl)
+	vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl, s.shopZone(c))
 	vm.IsBanner = sl.Type == models.SlotBanner
 	for _, cr := range sl.Creatives {
 		vm.Creatives = append(vm.Creatives, templates.AdminCreativeRow{ID: cr.ID, Title: cr.Title, Link: cr.Link, Category: cr.Category, Image: cr.Image})
@@ -203,7 +221,7 @@ func (s *Server) adminSlotEdit(c echo.Context) error {
 
 func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormPage {
 	ed := editedPageOf(c)
-	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, ed.nav("layout")), Page: ed.view, Types: slotTypes()}
+	vm := templates.AdminSlotFormPage{AdminBase: s.adminBase(c, title, ed.nav("layout")), Page: ed.view, Types: slotTypes(), Zone: s.shopZone(c).String()}
 	vm.Strategies, vm.StrategiesByType = slotStrategies()
 	vm.Categories = []templates.Option{{Value: "", Label: "(any category)"}}
 	for _, a := range recommender.Audiences() {
@@ -225,7 +243,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 	return vm
 }
 
-func slotFields(sl *models.Slot) templates.SlotFields {
+func slotFields(sl *models.Slot, loc *time.Location) templates.SlotFields {
 	f := templates.SlotFields{Type: sl.Type, Title: sl.Title, Subtitle: sl.Subtitle, Strategy: sl.Strategy,
 		Size: strconv.Itoa(sl.Size), Category: sl.Category, Brands: strings.Join(splitList(sl.Brands), ", "), Pins: sl.Pins, Boosts: sl.Boosts,
 		Excludes: sl.Excludes, Audience: sl.Audience, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled, Link: sl.Link}
@@ -236,10 +254,10 @@ func slotFields(sl *models.Slot) templates.SlotFields {
 		f.MaxPrice = formatCents(sl.MaxPrice)
 	}
 	if sl.StartsAt != nil {
-		f.StartsAt = sl.StartsAt.UTC().Format(datetimeLocal)
+		f.StartsAt = sl.StartsAt.In(zoneOr(loc)).Format(datetimeLocal)
 	}
 	if sl.EndsAt != nil {
-		f.EndsAt = sl.EndsAt.UTC().Format(datetimeLocal)
+		f.EndsAt = sl.EndsAt.In(zoneOr(loc)).Format(datetimeLocal)
 	}
 	return f
 }
@@ -282,10 +300,10 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	if sl.MaxPrice, err = parseOptionalCents(f.MaxPrice); err != nil {
 		errs["price"] = "Enter prices like 19.99."
 	}
-	if sl.StartsAt, err = parseDatetimeLocal(f.StartsAt); err != nil {
+	if sl.StartsAt, err = parseDatetimeLocal(f.StartsAt, s.shopZone(c)); err != nil {
 		errs["schedule"] = "Enter the start as a date and time."
 	}
-	if sl.EndsAt, err = parseDatetimeLocal(f.EndsAt); err != nil {
+	if sl.EndsAt, err = parseDatetimeLocal(f.EndsAt, s.shopZone(c)); err != nil {
 		errs["schedule"] = "Enter the end as a date and time."
 	}
 	if f.Category != "" {
@@ -424,11 +442,11 @@ func validSlotLink(l string) bool {
 		strings.HasPrefix(l, "https://"+u.Host) && utf8.ValidString(u.Host)
 }
 
-func parseDatetimeLocal(v string) (*time.Time, error) {
+func parseDatetimeLocal(v string, loc *time.Location) (*time.Time, error) {
 	if v = strings.TrimSpace(v); v == "" {
 		return nil, nil
 	}
-	t, err := time.ParseInLocation(datetimeLocal, v, time.UTC)
+	t, err := time.ParseInLocation(datetimeLocal, v, zoneOr(loc))
 	if err != nil {
 		return nil, err
 	}
@@ -531,7 +549,7 @@ func (s *Server) adminSlotSave(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.flash(c, "Saved “"+slotRow(*sl, false, false).Title+"” in the draft. Publish to show it to shoppers.")
+	s.flash(c, "Saved “"+slotRow(*sl, false, false, s.shopZone(c)).Title+"” in the draft. Publish to show it to shoppers.")
 	return c.Redirect(http.StatusSeeOther, ed.view.Editor)
 }
 
@@ -552,7 +570,7 @@ func (s *Server) adminSlotDeleteConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := templates.AdminSlotDeletePage{AdminBase: s.adminBase(c, "Remove slot", ed.nav("layout")), Page: ed.view, Slot: slotRow(*sl, false, false), Revision: rev}
+	vm := templates.AdminSlotDeletePage{AdminBase: s.adminBase(c, "Remove slot", ed.nav("layout")), Page: ed.view, Slot: slotRow(*sl, false, false, s.shopZone(c)), Revision: rev}
 	return render(c, http.StatusOK, templates.AdminSlotDelete(vm))
 }
 
@@ -592,7 +610,7 @@ func (s *Server) adminSlotToggle(c echo.Context) error {
 		return s.layoutDone(c, err, "")
 	}
 	msg := map[string]map[bool]string{"enabled": {true: "Enabled", false: "Disabled"}, "locked": {true: "Locked the position of", false: "Unlocked"}}[field][on]
-	return s.layoutDone(c, nil, msg+" “"+slotRow(*sl, false, false).Title+"” in the draft.")
+	return s.layoutDone(c, nil, msg+" “"+slotRow(*sl, false, false, s.shopZone(c)).Title+"” in the draft.")
 }
 
 // adminSlotMove is the no-JavaScript way to reorder: one place up or down.
@@ -668,7 +686,7 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 			MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice, Pins: shop.JoinList([]string{sku})}); msg != "" {
 			// Not pinned: the slot's form says why.
 			vm := s.slotForm(c, "Edit slot")
-			vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl)
+			vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl, s.shopZone(c))
 			vm.Errors = map[string]string{"pins": "Not pinned: " + msg + ". Widen the slot's filters to pin it."}
 			return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
 		}
@@ -681,7 +699,7 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flash(c, "Added "+sku+" to the "+field+" of “"+slotRow(*sl, false, false).Title+"”.")
+	s.flash(c, "Added "+sku+" to the "+field+" of “"+slotRow(*sl, false, false, s.shopZone(c)).Title+"”.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/slots/%d/edit", ed.view.Editor, sl.ID))
 }
 
@@ -707,7 +725,7 @@ func (s *Server) adminProductSearch(c echo.Context) error {
 			return err
 		}
 		vm.Page, vm.Active = ed.view, ed.nav("layout")
-		vm.SlotID, vm.SlotTitle, vm.Revision = sl.ID, slotRow(*sl, false, false).Title, rev
+		vm.SlotID, vm.SlotTitle, vm.Revision = sl.ID, slotRow(*sl, false, false, s.shopZone(c)).Title, rev
 	}
 	if q != "" {
 		cat := s.shop.Catalog()

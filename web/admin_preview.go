@@ -64,7 +64,7 @@ func (s *Server) adminPreview(c echo.Context) error {
 			if len(es.Left) > 0 {
 				why += fmt.Sprintf(" (%d candidates left out, e.g. %s: %s)", len(es.Left), es.Left[0].SKU, es.Left[0].Why)
 			}
-			info.Off = append(info.Off, templates.Option{Value: slotRow(*es.Slot, false, false).Title, Label: why})
+			info.Off = append(info.Off, templates.Option{Value: slotRow(*es.Slot, false, false, nil).Title, Label: why})
 			continue
 		}
 		hs.Explain = &templates.SlotExplain{Source: es.Source}
@@ -74,10 +74,10 @@ func (s *Server) adminPreview(c echo.Context) error {
 		vm.Slots = append(vm.Slots, hs)
 	}
 	for _, off := range exp.Off {
-		info.Off = append(info.Off, templates.Option{Value: slotRow(*off.Slot, false, false).Title, Label: off.Why})
+		info.Off = append(info.Off, templates.Option{Value: slotRow(*off.Slot, false, false, nil).Title, Label: off.Why})
 	}
 	for _, sl := range exp.NotForShopper {
-		info.Off = append(info.Off, templates.Option{Value: slotRow(*sl, false, false).Title, Label: "for the audience “" + sl.Audience + "”, which this shopper is not in"})
+		info.Off = append(info.Off, templates.Option{Value: slotRow(*sl, false, false, nil).Title, Label: "for the audience “" + sl.Audience + "”, which this shopper is not in"})
 	}
 	if info.SKU != "" {
 		info.Answer = exp.WhyNot(info.SKU)
