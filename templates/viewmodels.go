@@ -109,7 +109,7 @@ func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return strconv.Itoa(n) + " " + many
+	return Num(n) + " " + many // "1,543 products", as Num writes the counts beside it
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
