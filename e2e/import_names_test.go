@@ -68,6 +68,10 @@ func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 		if sw := eval[float64](b, "document.documentElement.scrollWidth"); sw > 390 {
 			t.Errorf("the import page is %.0f px wide on a 390 px phone", sw)
 		}
+		// Nor do the preview's tables scroll sideways: each row is a card.
+		if wide := eval[[]string](b, `Array.from(document.querySelectorAll('.table-scroll')).filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.querySelector('table').dataset.testid + ' ' + e.scrollWidth + '>' + e.clientWidth)`); len(wide) > 0 {
+			t.Errorf("preview tables scroll sideways on a 390 px phone: %q", wide)
+		}
 		b.do("desktop viewport", chromedp.EmulateViewport(1280, 900))
 		preview := b.text(`[data-testid="import-products"]`)
 		for _, want := range []string{"Media > CD/DVD", "Cables / Adapters", "Обувь"} {
