@@ -41,6 +41,7 @@ type Catalog struct {
 	products []models.Product
 	byID     map[uint]*models.Product
 	byExt    map[string]*models.Product
+	groups   map[string][]uint // group_id → its products' ids, in the catalog's order
 	// list is the listing index (category and search pages), built in
 	// the background once the snapshot is made: the first homepage of a
 	// large shop does not wait for its sorts. Whoever lists first waits
@@ -99,7 +100,7 @@ func (s *Shop) rebuildCatalog(ctx context.Context, force bool) (bool, error) {
 func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c := &Catalog{bySlug: map[string]*CatNode{}, byCatID: map[uint]*CatNode{},
 		byID: make(map[uint]*models.Product, len(products)), byExt: make(map[string]*models.Product, len(products)),
-		products: products, Loaded: time.Now()}
+		groups: map[string][]uint{}, products: products, Loaded: time.Now()}
 	for _, cat := range cats {
 		n := &CatNode{Category: cat}
 		c.byCatID[cat.ID] = n
@@ -133,6 +134,9 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		p := &products[i]
 		c.byID[p.ID] = p
 		c.byExt[p.ExternalID] = p
+		if p.GroupID != "" {
+			c.groups[p.GroupID] = append(c.groups[p.GroupID], p.ID)
+		}
 		if p.InStock() {
 			inStock = append(inStock, int32(i))
 		}
@@ -188,6 +192,21 @@ func (c *Catalog) GroupOf(ext string) string {
 		return p.GroupID
 	}
 	return ""
+}
+
+// Group returns the active products of a product group (the sizes or
+// colours of one model), in the catalog's order; nil for "".
+func (c *Catalog) Group(group string) []*models.Product {
+	if group == "" {
+		return nil
+	}
+	var out []*models.Product
+	for _, id := range c.groups[group] {
+		if p, ok := c.byID[id]; ok && p.Active && p.GroupID == group {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // CategoryBySlug returns a category node.

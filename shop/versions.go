@@ -54,8 +54,17 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp := *c
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
 	gone := map[uint]bool{}
+	regrouped := false
 	for i := range fresh {
 		p := &fresh[i]
+		if old, ok := c.byID[p.ID]; p.GroupID != "" && (!ok || old.GroupID != p.GroupID) {
+			if !regrouped {
+				cp.groups, regrouped = maps.Clone(c.groups), true
+			}
+			if !slices.Contains(cp.groups[p.GroupID], p.ID) {
+				cp.groups[p.GroupID] = append(slices.Clone(cp.groups[p.GroupID]), p.ID)
+			}
+		}
 		if old, ok := c.byID[p.ID]; ok && p.CategoryID == old.CategoryID {
 			p.Category = old.Category
 		}
