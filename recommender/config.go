@@ -138,6 +138,11 @@ type HybridWeights struct {
 	// shopper bought (the transitions from every purchase in the history;
 	// left out in a shop where most pairs are purchases; sequence.go).
 	AfterPurchase float64
+	// PurchaseLeadsTo: what a purchase of a product leads shoppers to more
+	// often than a visit of it does (a case after the phone, the matching
+	// chair after the table), from every purchase in the history; only
+	// pairs the shop's own data shows beyond chance (sequence.go).
+	PurchaseLeadsTo float64
 	// ShortHistory is popularity's lean for a short history: its weight in
 	// a shopper's blend grows by ShortHistory over the number of products
 	// in the history (all of it for one product, a tenth for ten). One or
@@ -181,8 +186,9 @@ func DefaultConfig() Config {
 		// Item-kNN only where tuning finds it pays; freshness (a product
 		// launched now: 1, halved every 14 days) at 1, nothing in a shop
 		// without recent launches; what followed the shopper's purchases
-		// at 0.15 (docs/recommender.md).
-		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3, AfterPurchase: 0.15},
+		// at 0.15, and what a purchase leads to beyond chance as a whole
+		// part (docs/recommender.md).
+		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3, AfterPurchase: 0.15, PurchaseLeadsTo: 1},
 		EASEFallback: 0.5,
 		Candidates:   DefaultCandidateConfig(),
 	}

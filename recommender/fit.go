@@ -161,8 +161,8 @@ func (r *FitReport) Lines() []string {
 		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
 			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
 		fmt.Sprintf("profile: recency half-rank %.3g, floor %.2f; flatten %.2g", c.Profile.RecencyHalfRank, c.Profile.RecencyFloor, c.Profile.Flatten),
-		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g, after your purchases %.3g; popular for a short history %.3g over its products",
-			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase, w.ShortHistory))
+		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g, after your purchases %.3g, what your purchases lead to %.3g; popular for a short history %.3g over its products",
+			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase, w.PurchaseLeadsTo, w.ShortHistory))
 	for _, s := range r.Steps {
 		line := fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG)
 		if r.DefaultsKept {
@@ -240,7 +240,7 @@ const (
 	minAutoHeldOut    = 2 * minSizedUsers
 	tuneALSIterations = 6 // ALS sweeps of the fits tuning compares with the default budget (3 made its ALS look weaker than the final one: the order export's blend dropped it, −3.7 %)
 	svdSweeps         = 2 // about what SVD costs, in ALS sweeps (the least measured)
-	numComponents     = 15
+	numComponents     = 16
 )
 
 // Tune chooses signal settings, model settings and the hybrid blend for
@@ -1225,7 +1225,7 @@ func (t *tuner) setUsers(m *Model, val []Event) {
 
 var unitWeights = [numComponents]HybridWeights{
 	{ALS: 1}, {SVD: 1}, {EASE: 1}, {KNN: 1}, {Content: 1}, {Popular: 1}, {Trending: 1},
-	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1}, {CatPop: 1}, {Terms: 1}, {AfterPurchase: 1},
+	{Next: 1}, {Category: 1}, {Brand: 1}, {Price: 1}, {Fresh: 1}, {CatPop: 1}, {Terms: 1}, {AfterPurchase: 1}, {PurchaseLeadsTo: 1},
 }
 
 // popularComponent is popularity's place in weightVec.
@@ -1236,12 +1236,12 @@ var popularComponent = func() int {
 
 func weightVec(w HybridWeights) [numComponents]float64 {
 	return [numComponents]float64{w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending,
-		w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase}
+		w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase, w.PurchaseLeadsTo}
 }
 
 func vecWeights(v [numComponents]float64) HybridWeights {
 	return HybridWeights{ALS: v[0], SVD: v[1], EASE: v[2], KNN: v[3], Content: v[4], Popular: v[5], Trending: v[6],
-		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11], CatPop: v[12], Terms: v[13], AfterPurchase: v[14]}
+		Next: v[7], Category: v[8], Brand: v[9], Price: v[10], Fresh: v[11], CatPop: v[12], Terms: v[13], AfterPurchase: v[14], PurchaseLeadsTo: v[15]}
 }
 
 // cacheFor scores every held-out shopper with each model alone (exactly

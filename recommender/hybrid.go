@@ -168,6 +168,7 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
 	m.blendAfterPurchase(s, float32(w.AfterPurchase))
+	m.blendPurchaseLeads(s, float32(w.PurchaseLeadsTo))
 	m.blendTaste(s, w, false)
 }
 
@@ -484,6 +485,7 @@ func (m *Model) hybridSubset(s *scratch, req Request, user int32, cands []int32,
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
 	m.blendAfterPurchase(s, float32(w.AfterPurchase))
+	m.blendPurchaseLeads(s, float32(w.PurchaseLeadsTo))
 	m.blendTaste(s, w, true)
 }
 
@@ -687,6 +689,7 @@ func (m *Model) hybridSubsetRecords(s *scratch, req Request, user int32, w Hybri
 	}
 	m.blendSequence(s, req, user, float32(w.Next))
 	m.blendAfterPurchase(s, float32(w.AfterPurchase))
+	m.blendPurchaseLeads(s, float32(w.PurchaseLeadsTo))
 	taste := w
 	taste.Fresh = 0
 	m.blendTaste(s, taste, true)

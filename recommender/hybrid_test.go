@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -343,5 +344,127 @@ func TestShortHistoryLeansOnPopularity(t *testing.T) {
 	}
 	if sw := sessionWeights(&Model{cfg: Config{Weights: HybridWeights{EASE: 1, ShortHistory: 3}}}); sw.ShortHistory != 0 {
 		t.Errorf("a visit's blend leans %g to popularity, want 0", sw.ShortHistory)
+	}
+}
+
+// purchaseLeadsShop: 160 shoppers visit P00 and go on to P21 and another
+// lamp; the 40 who buy P00 (leads) also come back for its partner P20 two
+// days later. With leads false the buyers do not, and P20 follows buyers
+// and visitors alike. Shopper t bought P00 long ago and has viewed ten
+// other lamps since.
+func purchaseLeadsShop(leads bool) Dataset {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now}
+	for i := range 40 {
+		cat := "Lamps"
+		if i >= 20 {
+			cat = "Bulbs"
+		}
+		d.Items = append(d.Items, Item{ID: fmt.Sprintf("P%02d", i), Title: fmt.Sprintf("Item %d", i), Category: cat, Active: true, Stock: 10})
+	}
+	at := now.Add(-60 * 24 * time.Hour)
+	ev := func(u string, i int, t EventType) {
+		at = at.Add(time.Minute)
+		d.Events = append(d.Events, Event{User: u, Item: fmt.Sprintf("P%02d", i), Type: t, Time: at})
+	}
+	for u := range 160 {
+		id := fmt.Sprintf("u%03d", u)
+		bought := u%4 == 0
+		ev(id, 0, View)
+		if bought {
+			ev(id, 0, Purchase)
+		}
+		ev(id, 21, View)
+		ev(id, 5+(u*7)%15, View)
+		at = at.Add(48 * time.Hour)
+		if bought == leads || !leads && u%4 == 1 {
+			ev(id, 20, View)
+		}
+		ev(id, 5+(u*11)%15, View)
+		at = at.Add(-47 * time.Hour)
+	}
+	at = now.Add(-72 * time.Hour)
+	ev("t", 0, View)
+	ev("t", 0, Purchase)
+	at = at.Add(48 * time.Hour)
+	for i := range 10 {
+		ev("t", 6+i, View)
+	}
+	return d
+}
+
+// TestAPurchaseLeadsToWhatItsBuyersGoOnTo: the part scores what a
+// purchase leads its buyers to more often than a visit of the product
+// leads its visitors — the partner its buyers come back for days later,
+// which the transitions within a day never see — and not what everyone
+// goes on to after the product (P21); it names the purchase as the reason
+// and is in the default blend. Where buyers go on like visitors, the shop
+// has no such pairs and the part adds nothing.
+func TestAPurchaseLeadsToWhatItsBuyersGoOnTo(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	if cfg.Weights.PurchaseLeadsTo <= 0 {
+		t.Fatalf("PurchaseLeadsTo %g in the default blend, want it on", cfg.Weights.PurchaseLeadsTo)
+	}
+	score := func(m *Model, w HybridWeights) []float32 {
+		s := m.getScratch()
+		s.begin()
+		req := Request{User: "t", weights: &w}
+		user := m.buildHistory(s, req)
+		m.hybrid(s, req, user, nil)
+		return append([]float32(nil), s.score...)
+	}
+	m, err := Train(context.Background(), purchaseLeadsShop(true), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, everyone := m.cat.index["P20"], m.cat.index["P21"]
+	leads := score(m, HybridWeights{PurchaseLeadsTo: 1})
+	if leads[partner] != 1 {
+		t.Errorf("after buying P00: the partner P20 scores %.3f, want 1 (the part's best)", leads[partner])
+	}
+	for j, v := range leads {
+		if v > 0 && int32(j) != partner {
+			t.Errorf("after buying P00: %s scores %.3f; only P20 follows a purchase more than a visit", m.cat.items[j].ID, v)
+		}
+	}
+	after := score(m, HybridWeights{AfterPurchase: 1})
+	if after[partner] != 0 || after[everyone] <= 0 {
+		t.Errorf("the transitions within a day after the purchase: P20 %.3f, P21 %.3f; want P20 out of their reach, P21 in it", after[partner], after[everyone])
+	}
+	w := HybridWeights{PurchaseLeadsTo: 1}
+	recs := m.Recommend(Request{User: "t", Strategy: Hybrid, N: 5, ExcludeSeen: true, weights: &w})
+	if len(recs) == 0 || recs[0].ItemID != "P20" {
+		t.Fatalf("the part's first product for a shopper who bought P00: %v, want P20", recs)
+	}
+	if !strings.Contains(recs[0].Reason, "Item 0") {
+		t.Errorf("P20's reason %q does not name the purchase (Item 0)", recs[0].Reason)
+	}
+	// Saved and loaded, the model keeps the pairs.
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := score(loaded, HybridWeights{PurchaseLeadsTo: 1}); got[partner] != 1 {
+		t.Errorf("loaded model: P20 scores %.3f from the part, want 1", got[partner])
+	}
+
+	plain, err := Train(context.Background(), purchaseLeadsShop(false), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := plain.afterBuy.nnz(); n != 0 {
+		t.Errorf("buyers go on like visitors: %d pairs a purchase leads to, want none", n)
+	}
+	for j, v := range score(plain, HybridWeights{PurchaseLeadsTo: 1}) {
+		if v != 0 {
+			t.Fatalf("buyers go on like visitors: %s scores %.3f from the part, want nothing", plain.cat.items[j].ID, v)
+		}
 	}
 }

@@ -110,6 +110,9 @@ func (m *Model) Marshal() ([]byte, error) {
 	// Ratings' profile weights last (empty unless the events carry ratings):
 	// older files without them still load.
 	e.f32(m.pref)
+	// What a purchase leads to last: older files without it still load
+	// (that part then adds nothing until the shop is trained again).
+	e.csr(&m.afterBuy)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -218,6 +221,9 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	if rd.Len() > 0 {
 		m.pref = d.f32()
 	}
+	if rd.Len() > 0 {
+		m.afterBuy = d.csr()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -252,7 +258,7 @@ func (m *Model) check() error {
 	if r := &m.recent; r.rows != 0 && (r.rows != u || r.cols != n) {
 		return fmt.Errorf("latest items are %d×%d, want %d×%d", r.rows, r.cols, u, n)
 	}
-	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content, &m.next, &m.recent} {
+	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content, &m.next, &m.afterBuy, &m.recent} {
 		if err := c.validate(); err != nil {
 			return err
 		}

@@ -31,7 +31,7 @@ const (
 // componentNames name the blend's parts, in weightVec order.
 var componentNames = [numComponents]string{"ALS", "SVD", "EASE", "item-kNN", "content", "popularity", "trending",
 	"sequences (next)", "category affinity", "brand affinity", "price affinity", "freshness", "popular in the shopper's categories", "the shopper's words",
-	"after the shopper's purchases"}
+	"after the shopper's purchases", "what a purchase leads to"}
 
 // Ranker is a trained second stage: boosted regression trees of fixed
 // depth over the rank features. Fields are exported for persistence only.

@@ -16,10 +16,18 @@ import (
 // The tuner decides how much each one counts for a shop.
 
 const (
-	recentItems   = 5                  // latest distinct items the transitions start from
-	recentKept    = maxHistory         // latest distinct items kept per shopper (the profile's recency order)
-	nextNeighbors = 30                 // transitions kept per item
-	nextGap       = 24 * 60 * 60       // seconds: a later event this close follows the earlier one
+	recentItems   = 5            // latest distinct items the transitions start from
+	recentKept    = maxHistory   // latest distinct items kept per shopper (the profile's recency order)
+	nextNeighbors = 30           // transitions kept per item
+	nextGap       = 24 * 60 * 60 // seconds: a later event this close follows the earlier one
+	// afterBuyItems: the distinct products after a purchase (or a visit)
+	// that count as what it led to, whenever they came — a complement may
+	// wait for the shopper's next session.
+	afterBuyItems = 3
+	// liftAlpha: a pair (a purchase of a, then b) is what the purchase
+	// leads to when a Poisson count with the expectation a's visits give
+	// reaches its count with a probability below this (liftedPairs).
+	liftAlpha     = 0.001
 	freshHalfLife = 14 * 24 * 60 * 60  // seconds
 	freshHorizon  = 120 * 24 * 60 * 60 // older products are not fresh at all
 	recentDecay   = 0.6                // weight of each older recent item relative to the next
@@ -36,12 +44,13 @@ const (
 // latest distinct items (most recent first, an item whose latest event
 // shares the timestamp of the item before it marked sameStep) from
 // cleaned events.
-func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
+func buildSequences(evs []compactEvent, nItems, nUsers int) (next, afterBuy, recent csr) {
 	byTime := slices.Clone(evs)
 	slices.SortStableFunc(byTime, func(a, b compactEvent) int {
 		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.unix, b.unix))
 	})
-	var pairs []uint64
+	var pairs, buyPairs []uint64
+	var seen []int32
 	recent = csr{rows: nUsers, cols: nItems, indptr: make([]int32, 1, nUsers+1)}
 	inRecent := make([]int32, nItems) // user+1 whose recent list holds the item
 	u := int32(0)
@@ -59,6 +68,16 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 			if a.item != b.item && b.unix-a.unix <= nextGap {
 				pairs = append(pairs, uint64(a.item)<<32|uint64(uint32(b.item)))
 			}
+		}
+		for k, a := range run {
+			if a.typ != Purchase {
+				continue
+			}
+			// What this shopper went on to after the purchase: the next
+			// afterBuyItems distinct products, whenever they came.
+			seen = followers(run, k, seen, func(b int32) {
+				buyPairs = append(buyPairs, uint64(a.item)<<32|uint64(uint32(b)))
+			})
 		}
 		start := len(recent.indices)
 		var last int64
@@ -81,6 +100,107 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 	for ; int(u) < nUsers; u++ {
 		recent.indptr = append(recent.indptr, int32(len(recent.indices)))
 	}
+	return transitions(pairs, nItems), transitions(liftedPairs(byTime, buyPairs, nItems), nItems), recent
+}
+
+// followers calls f with each of the next afterBuyItems distinct products
+// after run[k] (other than its own).
+func followers(run []compactEvent, k int, seen []int32, f func(b int32)) []int32 {
+	seen = seen[:0]
+	for _, b := range run[k+1:] {
+		if len(seen) >= afterBuyItems {
+			break
+		}
+		if b.item == run[k].item || slices.Contains(seen, b.item) {
+			continue
+		}
+		seen = append(seen, b.item)
+		f(b.item)
+	}
+	return seen
+}
+
+// liftedPairs keeps of the after-purchase pairs (sorted or not) those a
+// purchase leads to more often than any visit of the product does: the
+// pair's count after purchases against what the product's visits'
+// followers predict for that many purchases, kept when a Poisson count
+// of that expectation reaches it with probability below liftAlpha.
+func liftedPairs(byTime []compactEvent, buyPairs []uint64, nItems int) []uint64 {
+	slices.Sort(buyPairs)
+	buys := make([]float64, nItems)
+	cand := map[uint64]float64{}
+	for _, e := range byTime {
+		if e.typ == Purchase {
+			buys[e.item]++
+		}
+	}
+	hasCand := make([]bool, nItems)
+	for lo := 0; lo < len(buyPairs); {
+		hi := lo
+		for hi < len(buyPairs) && buyPairs[hi] == buyPairs[lo] {
+			hi++
+		}
+		if hi-lo >= 2 {
+			cand[buyPairs[lo]] = 0
+			hasCand[buyPairs[lo]>>32] = true
+		}
+		lo = hi
+	}
+	visits := make([]float64, nItems)
+	var seen []int32
+	for lo := 0; lo < len(byTime); {
+		hi := lo
+		for hi < len(byTime) && byTime[hi].user == byTime[lo].user {
+			hi++
+		}
+		run := byTime[lo:hi]
+		for k, a := range run {
+			if !hasCand[a.item] || k+1 < len(run) && run[k+1].item == a.item {
+				continue // a visit of a product counts once, at its last event
+			}
+			visits[a.item]++
+			seen = followers(run, k, seen, func(b int32) {
+				key := uint64(a.item)<<32 | uint64(uint32(b))
+				if _, ok := cand[key]; ok {
+					cand[key]++
+				}
+			})
+		}
+		lo = hi
+	}
+	out := buyPairs[:0]
+	for lo := 0; lo < len(buyPairs); {
+		hi := lo
+		for hi < len(buyPairs) && buyPairs[hi] == buyPairs[lo] {
+			hi++
+		}
+		key := buyPairs[lo]
+		if base, ok := cand[key]; ok {
+			a := key >> 32
+			e := buys[a] * base / max(visits[a], 1)
+			if poissonTail(e, hi-lo) < liftAlpha {
+				out = append(out, buyPairs[lo:hi]...)
+			}
+		}
+		lo = hi
+	}
+	return out
+}
+
+// poissonTail is P(X ≥ c) for X Poisson with mean e.
+func poissonTail(e float64, c int) float64 {
+	term, below := math.Exp(-e), 0.0
+	for k := 0; k < c; k++ {
+		below += term
+		term *= e / float64(k+1)
+	}
+	return max(1-below, 0)
+}
+
+// transitions turns item pairs (a<<32 | b, one per time b followed a) into
+// each item's nextNeighbors strongest followers by directional cosine,
+// damped for pairs seen once or twice.
+func transitions(pairs []uint64, nItems int) csr {
 	slices.Sort(pairs)
 	out := make([]float64, nItems)
 	in := make([]float64, nItems)
@@ -100,7 +220,7 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 		edges = append(edges, e)
 		lo = hi
 	}
-	next = csr{rows: nItems, cols: nItems, indptr: make([]int32, nItems+1)}
+	next := csr{rows: nItems, cols: nItems, indptr: make([]int32, nItems+1)}
 	var h topN
 	for lo := 0; lo < len(edges); {
 		hi := lo
@@ -122,7 +242,7 @@ func buildSequences(evs []compactEvent, nItems, nUsers int) (next, recent csr) {
 	for i := 1; i <= nItems; i++ {
 		next.indptr[i] = max(next.indptr[i], next.indptr[i-1])
 	}
-	return next, recent
+	return next
 }
 
 // indexFresh computes each product's freshness against the data's "now".
@@ -278,8 +398,11 @@ func (m *Model) latestItems(s *scratch, req Request, user int32) []int32 {
 
 // addNext adds w times what shoppers went on to after item i to s.tmp,
 // noting each product it touches and the anchor that gave it the most.
-func (m *Model) addNext(s *scratch, i int32, w float32) {
-	idx, sim := m.next.row(int(i))
+func (m *Model) addNext(s *scratch, i int32, w float32) { m.addRow(s, &m.next, i, w) }
+
+// addRow adds w times item i's row of a transition matrix to s.tmp, as addNext.
+func (m *Model) addRow(s *scratch, rows *csr, i int32, w float32) {
+	idx, sim := rows.row(int(i))
 	for t, j := range idx {
 		c := w * sim[t]
 		if s.tmp[j] == 0 {
@@ -546,8 +669,26 @@ func (m *Model) blendAfterPurchase(s *scratch, weight float32) {
 		if s.hist.kinds[k] != Purchase {
 			continue
 		}
-		w := s.pw[k]
-		m.addNext(s, i, w)
+		m.addNext(s, i, s.pw[k])
+	}
+	m.blendTouched(s, weight, srcNext)
+}
+
+// blendPurchaseLeads adds what a purchase of a product leads shoppers to
+// beyond what a visit of it does (m.afterBuy: only pairs the shop's data
+// shows beyond chance, liftedPairs), from every purchase in the history,
+// each weighted like the profile weighs it. A shopper whose purchases lead
+// nowhere in particular gets nothing from it; a shop whose purchases never
+// do (most shops without complements) has no such pairs at all.
+func (m *Model) blendPurchaseLeads(s *scratch, weight float32) {
+	if m.afterBuy.rows == 0 || weight <= 0 || !m.afterPurchase {
+		return
+	}
+	s.touched = s.touched[:0]
+	for k, i := range s.hist.items {
+		if s.hist.kinds[k] == Purchase {
+			m.addRow(s, &m.afterBuy, i, s.pw[k])
+		}
 	}
 	m.blendTouched(s, weight, srcNext)
 }
