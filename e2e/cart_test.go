@@ -125,3 +125,34 @@ func TestCartQuantityStopsAtStock(t *testing.T) {
 		}
 	})
 }
+
+// TestAnAddBeyondTheStockSaysWhatWentIn: the product page's quantity field
+// allows the whole stock whatever the cart already holds. A shopper with 3
+// of the 5 lanterns in the cart asks for 5 more: 2 go in, and the cart says
+// so instead of "Added", which let the shopper believe they had 8.
+func TestAnAddBeyondTheStockSaysWhatWentIn(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	must(t, s.db.W.Exec("UPDATE products SET stock = 5 WHERE external_id = ?", "SKU-3").Error)
+	lantern := s.product("SKU-3")
+	b := newBrowser(t, s)
+	b.step(t, "3 go in as asked", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(lantern), `[data-testid="add-to-cart"]`)
+		b.fill(`#quantity`, "3")
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		if got := b.text(`[data-testid="flash"]`); got != "Added “Trail Lantern” to your cart." {
+			t.Errorf("flash %q", got)
+		}
+	})
+	b.step(t, "5 more: 2 go in, and the flash says so", func(t *testing.T, b *tab) {
+		b.open(web.ProductURL(lantern), `[data-testid="add-to-cart"]`)
+		b.fill(`#quantity`, "5")
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+		if got, want := b.text(`[data-testid="flash"]`), "Added 2 of the 5 “Trail Lantern” you asked for: your cart now holds 5, all you can order."; got != want {
+			t.Errorf("flash %q, want %q", got, want)
+		}
+		if got := b.value(`[data-testid="line-quantity"]`); got != "5" {
+			t.Errorf("the line holds %q, want 5", got)
+		}
+	})
+}

@@ -49,10 +49,23 @@ func (db *DB) CartCount(ctx context.Context, owner string) (int, error) {
 // PostgreSQL): two adds at once both count, and an add never lands between
 // a checkout's reading of the cart and its emptying.
 func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty int) error {
+	_, err := db.AddToCartCapped(ctx, owner, productID, qty)
+	return err
+}
+
+// Capped says how an add was capped: Added units went in and the line now
+// holds Line (less than asked for when the stock or MaxLineQuantity was
+// reached).
+type Capped struct{ Added, Line int }
+
+// AddToCartCapped is AddToCart saying how many units went in, so the shop
+// can tell a shopper who asked for more than it had.
+func (db *DB) AddToCartCapped(ctx context.Context, owner string, productID uint, qty int) (Capped, error) {
+	var res Capped
 	if qty < 1 || qty > MaxLineQuantity {
-		return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Choose a quantity from 1 to %d.", MaxLineQuantity)}}
+		return res, &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Choose a quantity from 1 to %d.", MaxLineQuantity)}}
 	}
-	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockTx(tx, cartLockKey(owner)); err != nil {
 			return fmt.Errorf("models: add to cart: %w", err)
 		}
@@ -81,12 +94,14 @@ func (db *DB) AddToCart(ctx context.Context, owner string, productID uint, qty i
 			return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Your cart already holds all %d of “%s” you can order.", line.Quantity, p.Title)}}
 		}
 		want := min(line.Quantity+qty, p.Stock, MaxLineQuantity)
+		res = Capped{Added: want - line.Quantity, Line: want}
 		line.OwnerKey, line.ProductID, line.Quantity = owner, productID, want
 		if err := tx.Save(&line).Error; err != nil {
 			return fmt.Errorf("models: add to cart: %w", err)
 		}
 		return nil
 	})
+	return res, err
 }
 
 // cartLockKey names the lock that a cart's adds and checkout take.

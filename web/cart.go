@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -62,7 +63,7 @@ func (s *Server) cartAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.AddToCart(ctx, userOf(c).Key(), id, qty)
+	added, err := s.db.AddToCartCapped(ctx, userOf(c).Key(), id, qty)
 	s.userChanged(userOf(c).Key())
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
@@ -77,7 +78,13 @@ func (s *Server) cartAdd(c echo.Context) error {
 		slot = ""
 	}
 	s.track(c, models.EventAddToCart, id, slot, 0, "")
-	s.flash(c, "Added “"+p.Title+"” to your cart.")
+	if added.Added < qty {
+		// The product page's field allows the whole stock, whatever the
+		// cart already holds: say what went in instead of "Added".
+		s.flash(c, fmt.Sprintf("Added %d of the %d “%s” you asked for: your cart now holds %d, all you can order.", added.Added, qty, p.Title, added.Line))
+	} else {
+		s.flash(c, "Added “"+p.Title+"” to your cart.")
+	}
 	return c.Redirect(http.StatusSeeOther, "/cart")
 }
 
