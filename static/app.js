@@ -7,6 +7,21 @@
     if (tok) { e.detail.headers["X-CSRF-Token"] = tok.value; }
   });
 
+  // A product picture that fails to load (an imported image_url whose host
+  // is gone) is replaced by the shop's drawing of the product instead of a
+  // broken-image box. Pictures that failed before this script ran are
+  // found by their empty natural size.
+  var fallBack = function (img) {
+    var to = img.getAttribute("data-fallback");
+    if (to && img.getAttribute("src") !== to) { img.src = to; }
+  };
+  document.addEventListener("error", function (e) {
+    if (e.target && e.target.tagName === "IMG") { fallBack(e.target); }
+  }, true);
+  Array.prototype.forEach.call(document.querySelectorAll("img[data-fallback]"), function (img) {
+    if (img.complete && img.naturalWidth === 0) { fallBack(img); }
+  });
+
   // Search box completion: products and categories as you type. The form
   // submits as usual without this; arrow keys move through the list, Enter
   // opens the chosen entry, Escape closes it.

@@ -104,6 +104,11 @@ func utoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
 
 func btoa(b bool) string { return strconv.FormatBool(b) }
 
+// drawingURL is the server's drawing of a product (web.ImageURL of a
+// product without an image): what a picture that fails to load is
+// replaced with (static/app.js).
+func drawingURL(id uint) string { return "/img/p/" + utoa(id) + ".svg" }
+
 // Plural returns "1 item" / "3 items".
 func Plural(n int, one, many string) string {
 	if n == 1 {
