@@ -57,6 +57,9 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 		fits(t, b, "product", product, `[data-testid="add-to-cart"]`)
 		fits(t, b, "search", "/search?q="+word, `[data-product-id]`)
 		fits(t, b, "search with a typo", "/search?q=backpak+waterproof", `main`)
+		// A query of one long word (a pasted address, a held key) is
+		// repeated in the heading and the no-results line: both wrap.
+		fits(t, b, "search for one long word", "/search?q="+strings.Repeat("abcdefghij", 30), `[data-testid="no-results"]`)
 		fits(t, b, "sale", "/sale", `[data-product-id]`)
 		fits(t, b, "login", "/login", `[data-testid="auth-form"]`)
 	})
