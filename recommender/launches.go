@@ -420,6 +420,54 @@ func (req *Request) launchFits(it Item) bool {
 	return (req.MinPriceCents <= 0 || it.PriceCents >= req.MinPriceCents) && (req.MaxPriceCents <= 0 || it.PriceCents <= req.MaxPriceCents)
 }
 
+// rowLaunches lists up to n launches of req.Launches that may fill the row
+// of req (see Recommend), newest first: available and within the row's
+// filters (launchFits, Fits), not pinned, excluded, of an excluded category
+// or brand, bought in the session or, with ExcludeSeen, interacted with,
+// one per product group, the group taken from f.
+func (m *Model) rowLaunches(req Request, f *filter, pins []string, n int) []Item {
+	l := req.Launches
+	if l == nil || l.model != m || n <= 0 {
+		return nil
+	}
+	var out []Item
+	for _, it := range l.items {
+		if req.Exclude[it.ID] || slices.Contains(pins, it.ID) || !req.launchFits(it) || req.Fits != nil && !req.Fits(it.ID) ||
+			!req.AllowRepurchase && boughtInSession(req.Recent, it.ID) || len(req.ExcludeBrands) > 0 && BrandIn(req.ExcludeBrands, it.Brand) ||
+			slices.ContainsFunc(req.ExcludeCategories, func(c string) bool {
+				return strings.EqualFold(c, it.Category) || slices.ContainsFunc(it.CategoryPath, func(p string) bool { return strings.EqualFold(c, p) })
+			}) {
+			continue
+		}
+		if req.ExcludeSeen && (slices.Contains(req.Seen, it.ID) || slices.ContainsFunc(req.Recent, func(e Event) bool { return e.Item == it.ID })) {
+			continue
+		}
+		out = append(out, it)
+	}
+	slices.SortStableFunc(out, func(a, b Item) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	kept := out[:0]
+	for _, it := range out {
+		if len(kept) >= n {
+			break
+		}
+		if f.group != nil {
+			if g := f.group(it.ID); g != "" {
+				if f.groups[g] {
+					continue
+				}
+				f.groups[g] = true
+			}
+		}
+		kept = append(kept, it)
+	}
+	return kept
+}
+
 // BrandIn reports whether brand is one of brands as a row's brand filter
 // matches it (the model's own brand index too): case-insensitive, the
 // spaces around either ignored. The catalog's check of a row's filters

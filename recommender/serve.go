@@ -355,15 +355,47 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	for _, id := range pins {
 		out = append(out, Recommendation{ItemID: id, Score: float64(top), Reason: reasonPinned, Source: RulePinned})
 	}
+	// Launches (products created since training) the row may show: newest
+	// first, merged by creation into a "newest first" row, else after the
+	// trained picks where the row has room (a category created since
+	// training has nothing else).
+	room := want - len(s.picked)
+	if req.Strategy == New {
+		room = want
+	}
+	launches := m.rowLaunches(req, f, pins, room)
+	score := top
+	kept := 0
 	for k, j := range s.picked {
+		for len(launches) > 0 && req.Strategy == New && !launches[0].Created.Before(m.cat.items[j].Created) && kept < want {
+			out = append(out, Recommendation{ItemID: launches[0].ID, Score: float64(score), Reason: reasonNew, Source: New.String()})
+			launches, kept = launches[1:], kept+1
+		}
+		if kept >= want {
+			break
+		}
 		reason, personal := m.reason(s, req, f, j, anchor)
+		score = s.pickedScore[k]
 		out = append(out, Recommendation{
 			ItemID:   m.cat.items[j].ID,
-			Score:    float64(s.pickedScore[k]),
+			Score:    float64(score),
 			Reason:   reason,
 			Source:   s.src[j].name(),
 			Personal: personal,
 		})
+		kept++
+	}
+	for _, it := range launches {
+		if kept >= want {
+			break
+		}
+		if score > 0 {
+			score *= 0.999
+		} else {
+			score -= 0.001
+		}
+		out = append(out, Recommendation{ItemID: it.ID, Score: float64(score), Reason: reasonNew, Source: New.String()})
+		kept++
 	}
 	return out
 }
