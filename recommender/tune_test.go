@@ -507,3 +507,58 @@ func TestASetBudgetIsWallTime(t *testing.T) {
 		t.Fatalf("the CPU clock reads %s after 11 s of wall time and next to no CPU: a busy machine would starve the search", c.used())
 	}
 }
+
+// TestTuningStoppedAtTheCalibrationStillFitsTheBlend: with the default
+// budget, a small shop whose calibration fit predicts the first fit over
+// the budget (the second outside check's seven shops, all of them) still
+// fits the blend's catalog parts on the calibration fit's cache of
+// held-out shoppers — only scorings of it — and serves the fit when it
+// beats the defaults beyond its noise, saying so in `train`'s output. The
+// learned parts (ALS, EASE, kNN …), weaker on a model of a quarter of the
+// shoppers, keep their defaults. On a shop whose shoppers read their
+// favourite author's books, the brand's part is what a blend wants.
+func TestTuningStoppedAtTheCalibrationStillFitsTheBlend(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 5))
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now, Items: make([]Item, 800)}
+	for i := range d.Items {
+		d.Items[i] = Item{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("book %d", i), Brand: fmt.Sprintf("author%d", i%80),
+			Category: "books", Active: true, Stock: 5, Created: now.Add(-400 * 24 * time.Hour)}
+	}
+	for u := range 2000 {
+		author := rng.IntN(80)
+		for range 3 + rng.IntN(4) {
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("r%d", u), Item: d.Items[author+80*rng.IntN(10)].ID, Type: Purchase,
+				Time: now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	// The calibration fit reads an hour (the first fit predicted far over
+	// the budget); every other read of tuning's clock is nothing.
+	reads := 0
+	withTuneClock(t, func(time.Time) time.Duration {
+		if reads++; reads == 2 {
+			return time.Hour
+		}
+		return 0
+	})
+	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Join(rep.Lines(), "\n")
+	if rep.Tuned || rep.fits != 0 || !strings.Contains(rep.Reason, "on the calibration fit's") || !strings.Contains(rep.Reason, "the blend tuned") ||
+		!strings.Contains(lines, "blend → tuned") {
+		t.Fatalf("tuned %v after %d fits: the calibration fit's blend was not fit and served: %q", rep.Tuned, rep.fits, lines)
+	}
+	if got.Weights.Brand <= cfg.Weights.Brand {
+		t.Fatalf("the brand's part %g, the default's %g: %q", got.Weights.Brand, cfg.Weights.Brand, lines)
+	}
+	g, c := weightVec(got.Weights), weightVec(cfg.Weights)
+	for i := range g {
+		if !catalogParts[i] && g[i] != c[i] {
+			t.Fatalf("a learned part (%s) moved on the calibration fit: %g, the default's %g", blendNames[i], g[i], c[i])
+		}
+	}
+}
