@@ -44,6 +44,12 @@ func (m *Model) Launches(items []Item) *Launches {
 		l.index[it.ID] = int32(len(l.items))
 		l.items = append(l.items, it)
 	}
+	// Newest first, so a row takes its newest launches without sorting
+	// them per request (rowLaunches).
+	slices.SortStableFunc(l.items, newestFirst)
+	for i, it := range l.items {
+		l.index[it.ID] = int32(i)
+	}
 	if len(l.items) == 0 || len(m.cat.items) == 0 {
 		return l
 	}
@@ -431,7 +437,10 @@ func (m *Model) rowLaunches(req Request, f *filter, pins []string, n int) []Item
 		return nil
 	}
 	var out []Item
-	for _, it := range l.items {
+	for _, it := range l.items { // newest first (Model.Launches)
+		if len(out) >= n {
+			break
+		}
 		if req.Exclude[it.ID] || slices.Contains(pins, it.ID) || !req.launchFits(it) || req.Fits != nil && !req.Fits(it.ID) ||
 			!req.AllowRepurchase && boughtInSession(req.Recent, it.ID) || len(req.ExcludeBrands) > 0 && BrandIn(req.ExcludeBrands, it.Brand) ||
 			slices.ContainsFunc(req.ExcludeCategories, func(c string) bool {
@@ -442,19 +451,6 @@ func (m *Model) rowLaunches(req Request, f *filter, pins []string, n int) []Item
 		if req.ExcludeSeen && (slices.Contains(req.Seen, it.ID) || slices.ContainsFunc(req.Recent, func(e Event) bool { return e.Item == it.ID })) {
 			continue
 		}
-		out = append(out, it)
-	}
-	slices.SortStableFunc(out, func(a, b Item) int {
-		if c := b.Created.Compare(a.Created); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	kept := out[:0]
-	for _, it := range out {
-		if len(kept) >= n {
-			break
-		}
 		if f.group != nil {
 			if g := f.group(it.ID); g != "" {
 				if f.groups[g] {
@@ -463,9 +459,17 @@ func (m *Model) rowLaunches(req Request, f *filter, pins []string, n int) []Item
 				f.groups[g] = true
 			}
 		}
-		kept = append(kept, it)
+		out = append(out, it)
 	}
-	return kept
+	return out
+}
+
+// newestFirst orders items by creation, newest first, then by id.
+func newestFirst(a, b Item) int {
+	if c := b.Created.Compare(a.Created); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // BrandIn reports whether brand is one of brands as a row's brand filter
