@@ -14,15 +14,7 @@ import (
 // freshOnly scores every product for a shopper with freshness alone in
 // the blend (weight 1) and returns the row.
 func freshOnly(m *Model, user string) []float32 {
-	s := m.getScratch()
-	defer m.scratch.Put(s)
-	s.begin()
-	req := Request{User: user}
-	u := m.buildHistory(s, req)
-	w := HybridWeights{Fresh: 1}
-	req.weights = &w
-	m.hybrid(s, req, u, nil)
-	return slices.Clone(s.score)
+	return blendScores(m, user, HybridWeights{Fresh: 1})
 }
 
 // Freshness counts as it is, not scaled to the newest product: in a shop

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,17 @@ func afterPurchaseShop(allBought bool) Dataset {
 	return d
 }
 
+// blendScores scores every product for a shopper with the blend w and
+// returns the row.
+func blendScores(m *Model, user string, w HybridWeights) []float32 {
+	s := m.getScratch()
+	defer m.scratch.Put(s)
+	s.begin()
+	req := Request{User: user, weights: &w}
+	m.hybrid(s, req, m.buildHistory(s, req), nil)
+	return slices.Clone(s.score)
+}
+
 // TestAfterPurchaseReachesThePartner: the after-purchase part scores what
 // other shoppers went on to after the shopper's purchases, however long
 // ago — the partner of a product bought before ten other views, which the
@@ -193,14 +205,7 @@ func TestAfterPurchaseReachesThePartner(t *testing.T) {
 	cfg.Candidates.PerUser = 0
 	cfg.ALS.Iterations = 3
 	cfg.Workers = 1
-	score := func(m *Model, w HybridWeights) []float32 {
-		s := m.getScratch()
-		s.begin()
-		req := Request{User: "t", weights: &w}
-		user := m.buildHistory(s, req)
-		m.hybrid(s, req, user, nil)
-		return append([]float32(nil), s.score...)
-	}
+	score := func(m *Model, w HybridWeights) []float32 { return blendScores(m, "t", w) }
 	m, err := Train(context.Background(), afterPurchaseShop(false), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -408,14 +413,7 @@ func TestAPurchaseLeadsToWhatItsBuyersGoOnTo(t *testing.T) {
 	if cfg.Weights.PurchaseLeadsTo <= 0 {
 		t.Fatalf("PurchaseLeadsTo %g in the default blend, want it on", cfg.Weights.PurchaseLeadsTo)
 	}
-	score := func(m *Model, w HybridWeights) []float32 {
-		s := m.getScratch()
-		s.begin()
-		req := Request{User: "t", weights: &w}
-		user := m.buildHistory(s, req)
-		m.hybrid(s, req, user, nil)
-		return append([]float32(nil), s.score...)
-	}
+	score := func(m *Model, w HybridWeights) []float32 { return blendScores(m, "t", w) }
 	m, err := Train(context.Background(), purchaseLeadsShop(true), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
