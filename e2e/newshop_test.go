@@ -280,3 +280,31 @@ func TestSearchingWithoutAccents(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchingAWordInsideAJapaneseTitle: Japanese writes no spaces between
+// words, so a shop's title "進撃の巨人 第3巻" was one word to the search, and a
+// shopper typing 進撃 (or 巨人) found nothing. The search form finds it.
+func TestSearchingAWordInsideAJapaneseTitle(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-7").
+			Updates(map[string]any{"title": "進撃の巨人 第3巻", "brand": "講談社"}).Error)
+	})
+	b := newBrowser(t, s)
+	for _, q := range []string{"進撃", "巨人", "進撃の巨人"} {
+		b.open("/", `#q`)
+		b.fill(`#q`, q)
+		b.follow(`form.search button[type="submit"]`, `h1`)
+		if b.count(`[data-testid="result-count"]`) == 0 {
+			t.Fatalf("searching %q finds nothing\n%s", q, b.where())
+		}
+		if got := b.text(`.card-title`); got != "進撃の巨人 第3巻" {
+			t.Fatalf("searching %q: the first result is %q\n%s", q, got, b.where())
+		}
+		for _, sel := range []string{`[data-testid="corrected"]`, `[data-testid="unknown-words"]`} {
+			if b.count(sel) != 0 {
+				t.Errorf("searching %q: %s", q, b.text(sel))
+			}
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -25,7 +26,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/character"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -67,7 +67,7 @@ var fieldBoosts = []struct {
 
 // mappingVersion changes whenever the mapping or analysis changes, so a
 // stored index built the old way is rebuilt instead of misread.
-const mappingVersion = "products-v2"
+const mappingVersion = "products-v3"
 
 var (
 	keyVersion = []byte("storefront_mapping")
@@ -182,7 +182,7 @@ const (
 
 func init() {
 	if err := registry.RegisterTokenizer(tokenizerName, func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
-		return character.NewCharacterTokenizer(isWordRune), nil
+		return wordTokenizer{}, nil
 	}); err != nil {
 		panic(err)
 	}
@@ -207,6 +207,21 @@ func init() {
 	}); err != nil {
 		panic(err)
 	}
+}
+
+// wordTokenizer splits the index's text into Tokenize's words.
+type wordTokenizer struct{}
+
+func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	var ts analysis.TokenStream
+	splitWords(string(input), func(start, end int) {
+		typ := analysis.AlphaNumeric
+		if r, _ := utf8.DecodeRune(input[start:end]); isOwnWord(r) {
+			typ = analysis.Ideographic
+		}
+		ts = append(ts, &analysis.Token{Term: input[start:end], Start: start, End: end, Position: len(ts) + 1, Type: typ})
+	})
+	return ts
 }
 
 // fold writes s without its accents, as the index stores words.

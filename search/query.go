@@ -321,7 +321,9 @@ func (ix *Index) Suggest(ctx context.Context, typed string, n int) ([]uint, erro
 		return nil, nil
 	}
 	last := concepts[len(concepts)-1]
-	if len([]rune(last.typed)) < 2 {
+	if r := []rune(last.typed); len(r) < 2 && (len(concepts) < 2 || !isOwnWord(r[0])) {
+		// One letter suggests too much; a Chinese character or a hiragana
+		// is a word of its own and, after another, is enough ("進撃").
 		return nil, nil
 	}
 	var qs []query.Query

@@ -364,3 +364,39 @@ func TestAccentsAndApostrophesAsShoppersTypeThem(t *testing.T) {
 		}
 	}
 }
+
+func TestJapaneseAndChineseWordsInsideATitle(t *testing.T) {
+	docs := []Doc{
+		{ID: 1, Title: "進撃の巨人 第3巻", Brand: "講談社", Category: "Manga > 少年漫画"},
+		{ID: 2, Title: "海辺のカフカ", Brand: "新潮社", Category: "Fiction > 小説"},
+		{ID: 3, Title: "はらぺこあおむし", Brand: "偕成社", Category: "Children's > 絵本"},
+		{ID: 4, Title: "吾輩は猫である", Brand: "新潮社", Category: "Fiction > 小説"},
+		{ID: 5, Title: "Η Θάλασσα του Νησιού", Brand: "Πατάκης", Category: "Fiction > Ελληνική λογοτεχνία"},
+		{ID: 6, Title: "ワンピース 第1巻", Brand: "集英社", Category: "Manga > 少年漫画"},
+	}
+	ix := openTest(t, "", docs)
+	for _, tc := range []struct {
+		q    string
+		want uint
+	}{
+		{"進撃", 1}, {"巨人", 1}, {"進撃の巨人", 1}, {"カフカ", 2}, {"海辺", 2}, {"あおむし", 3},
+		{"猫", 4}, {"吾輩", 4}, {"講談社", 1}, {"θάλασσα", 5}, {"ワンピース", 6},
+	} {
+		r := search(t, ix, tc.q)
+		if r.Full != 1 || len(r.IDs) == 0 || r.IDs[0] != tc.want || len(r.Unknown) != 0 || r.Corrected != "" {
+			t.Errorf("%q: %+v, want %d alone matching every word, uncorrected", tc.q, r, tc.want)
+		}
+	}
+	if got := Tokenize("進撃の巨人 Vol.3"); !slices.Equal(got, []string{"進", "撃", "の", "巨", "人", "vol", "3"}) {
+		t.Errorf("Tokenize: %q", got)
+	}
+	for _, tc := range []struct {
+		typed string
+		want  uint
+	}{{"進撃", 1}, {"海辺の", 2}, {"カフ", 2}} {
+		got, err := ix.Suggest(context.Background(), tc.typed, 5)
+		if err != nil || len(got) == 0 || got[0] != tc.want {
+			t.Errorf("suggest %q: %v %v, want %d first", tc.typed, got, err, tc.want)
+		}
+	}
+}

@@ -25,12 +25,50 @@ func isASCII(s string) bool {
 }
 
 // Tokenize lower-cases s and splits it into words of letters and digits
-// (the index's words too: see analyzerName).
+// (the index's words too: see analyzerName). Chinese characters and
+// Japanese hiragana, written without spaces between words, are a word each
+// (as Unicode's word boundaries, UAX #29, and Lucene's standard tokenizer
+// split them): "進撃の巨人" is 進, 撃, の, 巨, 人, so a shopper typing 進撃 or
+// 巨人 finds the title. Katakana runs stay one word (ワンピース).
 func Tokenize(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isWordRune(r) })
+	lower := strings.ToLower(s)
+	var words []string
+	splitWords(lower, func(start, end int) { words = append(words, lower[start:end]) })
+	return words
+}
+
+// splitWords calls word with the byte range of every word of s, in order.
+func splitWords(s string, word func(start, end int)) {
+	start := -1
+	for i, r := range s {
+		switch {
+		case isOwnWord(r):
+			if start >= 0 {
+				word(start, i)
+				start = -1
+			}
+			word(i, i+utf8.RuneLen(r))
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			word(start, i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		word(start, len(s))
+	}
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// isOwnWord tells whether r is a word by itself: a Chinese character (kanji,
+// hanzi) or a hiragana, which scripts write without spaces between words.
+func isOwnWord(r rune) bool {
+	return r >= 0x3040 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r))
+}
 
 func buildVocabulary(docs []Doc, stem func(string) string) *vocabulary {
 	v := &vocabulary{words: map[string]int32{}, stems: map[string]struct{}{}}
