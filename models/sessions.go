@@ -78,6 +78,27 @@ func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 	return nil
 }
 
+// DeleteExpired removes the sessions whose expiry has passed. scs never
+// deletes one itself (a lookup only ignores it), so without this every
+// session ever started (each login, each visitor shown a message) stayed
+// in the table for good; the daily housekeeping calls it.
+func (s *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
+	w, err := s.db.W.DB()
+	if err != nil {
+		return 0, err
+	}
+	var res sql.Result
+	if s.db.Postgres() {
+		res, err = w.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= now()`)
+	} else {
+		res, err = w.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= julianday('now')`)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("models: delete expired sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // AllCtx returns every live session (scs.IterableCtxStore), so all sessions
 // of a deleted account can be ended.
 func (s *SessionStore) AllCtx(ctx context.Context) (map[string][]byte, error) {

@@ -53,6 +53,11 @@ func (s *Shop) retentionLoop() {
 		} else if n > 0 {
 			s.log.Info("deleted idle visitor carts", "lines", n)
 		}
+		if n, err := s.db.Sessions().DeleteExpired(context.Background()); err != nil {
+			s.log.Error("deleting expired sessions failed", "err", err)
+		} else if n > 0 {
+			s.log.Info("deleted expired sessions", "sessions", n)
+		}
 		select {
 		case <-s.stop:
 			return

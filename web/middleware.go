@@ -366,12 +366,35 @@ func (s *Server) base(c echo.Context, title string) templates.Base {
 		return b
 	}
 	b.CartCount = s.cartCount(c.Request().Context(), u.Key())
-	b.Flash = s.sessions.PopString(c.Request().Context(), "flash")
+	ctx := c.Request().Context()
+	if b.Flash = s.sessions.PopString(ctx, "flash"); b.Flash != "" && len(s.sessions.Keys(ctx)) == 0 {
+		// A visitor's session held only this message: shown, it is
+		// deleted rather than kept empty.
+		if err := s.sessions.Destroy(ctx); err != nil {
+			s.log.Warn("ending a message-only session failed", "err", err)
+		}
+	}
 	return b
 }
 
+// messageSessionLifetime is how long a session that holds only a message
+// lasts (a visitor who is not signed in adding to the cart, say): long
+// enough to be shown after the redirect, not the 14 days of a sign-in. A
+// script posting forms under fresh cookies made a stored session each
+// time, kept for two weeks (and then, until the daily housekeeping
+// deleted expired ones, for good); every password change and account
+// deletion reads every live session.
+const messageSessionLifetime = time.Hour
+
+// flash keeps a message for the next page.
 func (s *Server) flash(c echo.Context, msg string) {
-	s.sessions.Put(c.Request().Context(), "flash", msg)
+	ctx := c.Request().Context()
+	s.sessions.Put(ctx, "flash", msg)
+	if len(s.sessions.Keys(ctx)) == 1 {
+		if d := time.Now().Add(messageSessionLifetime).UTC(); d.Before(s.sessions.Deadline(ctx)) {
+			s.sessions.SetDeadline(ctx, d)
+		}
+	}
 }
 
 // track queues behaviour events without making the page wait. The
