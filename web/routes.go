@@ -66,7 +66,7 @@ func (s *Server) routes() *echo.Echo {
 		textOnly, csrfNotInQuery,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-			CookieName:     "sf_csrf",
+			CookieName:     csrfCookieName(s.cfg.SecureCookies),
 			CookiePath:     "/",
 			CookieHTTPOnly: true,
 			CookieSecure:   s.cfg.SecureCookies,
@@ -207,6 +207,19 @@ func (s *Server) routes() *echo.Echo {
 
 	site.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e
+}
+
+// csrfCookieName is the CSRF cookie's name. Behind TLS it carries the
+// __Host- prefix: a browser keeps such a cookie only when the shop's own
+// host set it, Secure, on path / and without a Domain, so a page on a
+// sibling subdomain (same site) can no longer plant a token of its own
+// choosing for the shop's domain and then submit a form with it (the
+// tokens are double-submit cookies). Plain http cannot have the prefix.
+func csrfCookieName(secure bool) string {
+	if secure {
+		return "__Host-sf_csrf"
+	}
+	return "sf_csrf"
 }
 
 // isPageRead reports whether the request only reads (GET or HEAD), so a

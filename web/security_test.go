@@ -140,8 +140,15 @@ func TestSessionCookieFlags(t *testing.T) {
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("login: %d", res.StatusCode)
 			}
+			csrfName := csrfCookieName(tc.secure)
+			if tc.secure != strings.HasPrefix(csrfName, "__Host-") {
+				t.Errorf("CSRF cookie %q with secure cookies %t: the __Host- prefix is for TLS only", csrfName, tc.secure)
+			}
 			cookies := map[string]*http.Cookie{"sf_session": findCookie(res, "sf_session"),
-				"sf_csrf": findCookie(first, "sf_csrf"), "sf_vid": findCookie(first, "sf_vid")}
+				csrfName: findCookie(first, csrfName), "sf_vid": findCookie(first, "sf_vid")}
+			if ck := cookies[csrfName]; ck != nil && (ck.Path != "/" || ck.Domain != "") {
+				t.Errorf("%s: Path %q Domain %q; a __Host- cookie needs Path / and no Domain", csrfName, ck.Path, ck.Domain)
+			}
 			for name, ck := range cookies {
 				if ck == nil {
 					t.Fatalf("no %s cookie set", name)
@@ -154,6 +161,40 @@ func TestSessionCookieFlags(t *testing.T) {
 				t.Errorf("Strict-Transport-Security %q with secure cookies %t", hsts, tc.secure)
 			}
 		})
+	}
+}
+
+// A page on a sibling subdomain of the shop's domain is the same site: it
+// could set the double-submit CSRF cookie for the shop's parent domain and
+// then post a form carrying that token, which Echo accepts from a same-site
+// request. Behind TLS the token is read only from a __Host- cookie, which a
+// browser keeps only when the shop's own host set it, so a planted sf_csrf
+// is ignored and the post refused.
+func TestPlantedCSRFCookieIsRefused(t *testing.T) {
+	shop := serveShop(t, mustOpenShop(t).db, Config{SecureCookies: true}, true, nil)
+	tent := shop.product("SKU-1")
+	c := shop.newClient()
+	c.get("/")
+	const planted = "planted-by-a-sibling-subdomain-0"
+	form := url.Values{"_csrf": {planted}, "product_id": {utoa(tent.ID)}, "quantity": {"1"}}
+	req, err := http.NewRequest(http.MethodPost, shop.ts.URL+"/cart/add", strings.NewReader(form.Encode()))
+	must(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-site")
+	req.AddCookie(&http.Cookie{Name: "sf_csrf", Value: planted})
+	req.AddCookie(&http.Cookie{Name: "sf_vid", Value: c.cookie("sf_vid")})
+	res, err := c.hc.Do(req)
+	must(t, err)
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a post with a planted CSRF cookie and its token: %d, want 403", res.StatusCode)
+	}
+	if _, doc := c.get("/cart"); doc.Find(`[data-testid="cart-total"]`).Length() != 0 {
+		t.Error("the forged add to cart changed the cart")
+	}
+	// The shop's own token still works.
+	if res := c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("add to cart with the shop's own token behind TLS: %d", res.StatusCode)
 	}
 }
 
