@@ -39,6 +39,11 @@ type EventWriter struct {
 	stats struct {
 		sync.Mutex
 		written, dropped, failed int64
+		// The current run of failed batches (none when lastErr is nil):
+		// since when, how many events it lost, when it was last logged.
+		lastErr                 error
+		failingSince, loggedAt  time.Time
+		failingEvents, unlogged int64
 	}
 
 	// written, when set, is told about every batch once it has committed:
@@ -172,6 +177,48 @@ func (w *EventWriter) Stats() (written, dropped, failed int64) {
 	return w.stats.written, w.stats.dropped, w.stats.failed
 }
 
+// Failing reports the error of the last batch when it failed, since when
+// batches have been failing and how many events they lost; nil when the
+// last batch committed (a full disk or a read-only database shows here
+// while reads still work).
+func (w *EventWriter) Failing() (err error, since time.Time, lost int64) {
+	w.stats.Lock()
+	defer w.stats.Unlock()
+	return w.stats.lastErr, w.stats.failingSince, w.stats.failingEvents
+}
+
+// failureLogEvery is how often a run of failing batches is logged again
+// (a full disk fails every batch; one line each would flood the log).
+const failureLogEvery = 30 * time.Second
+
+// record counts a batch's outcome and logs the start and end of a run of
+// failures, and the run at most every failureLogEvery while it lasts.
+func (w *EventWriter) record(n int, err error) {
+	now := time.Now()
+	w.stats.Lock()
+	defer w.stats.Unlock()
+	st := &w.stats
+	if err == nil {
+		st.written += int64(n)
+		if st.lastErr != nil {
+			w.log.Info("event writes recovered", "failing_for", now.Sub(st.failingSince).Round(time.Second).String(), "events_lost", st.failingEvents)
+		}
+		st.lastErr, st.failingEvents, st.unlogged = nil, 0, 0
+		return
+	}
+	st.failed += int64(n)
+	if st.lastErr == nil {
+		st.failingSince, st.loggedAt = now, time.Time{}
+	}
+	st.lastErr = err
+	st.failingEvents += int64(n)
+	st.unlogged += int64(n)
+	if now.Sub(st.loggedAt) >= failureLogEvery {
+		w.log.Error("event batch failed", "events", st.unlogged, "failing_since", st.failingSince.UTC().Format(time.RFC3339), "err", err)
+		st.loggedAt, st.unlogged = now, 0
+	}
+}
+
 // QueueLen is the number of submissions waiting.
 func (w *EventWriter) QueueLen() int { return len(w.queue) }
 
@@ -195,18 +242,9 @@ func (w *EventWriter) run() {
 			time.Sleep(200 * time.Millisecond)
 			err = w.db.InsertEvents(context.Background(), events)
 		}
-		w.stats.Lock()
-		if err != nil {
-			w.stats.failed += int64(len(events))
-		} else {
-			w.stats.written += int64(len(events))
-		}
-		w.stats.Unlock()
+		w.record(len(events), err)
 		if f := w.written.Load(); f != nil && err == nil {
 			(*f)(events)
-		}
-		if err != nil {
-			w.log.Error("event batch failed", "events", len(events), "err", err)
 		}
 		for _, a := range acks {
 			a <- err

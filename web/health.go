@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,6 +18,14 @@ func (s *Server) healthz(c echo.Context) error {
 	if err := s.db.Ping(c.Request().Context()); err != nil {
 		status, code = "down", http.StatusServiceUnavailable
 		body["database"] = "unreachable"
+	}
+	if err, since, lost := s.events.Failing(); err != nil && status == "ok" {
+		// Reads work (the ping passed) but writes fail: a full disk, a
+		// read-only database. Orders and sign-ups fail alike, so this
+		// reason comes before the model's.
+		status = "degraded"
+		body["reason"] = fmt.Sprintf("events are not being stored since %s (%d lost): %v",
+			since.UTC().Format(time.RFC3339), lost, err)
 	}
 	if reason := s.shop.Degraded(); reason != "" && status == "ok" {
 		status = "degraded"

@@ -270,6 +270,54 @@ func TestHomepageSurvivesModelFaults(t *testing.T) {
 	})
 }
 
+// A database that still answers reads but refuses writes (a full disk, a
+// read-only file) must not look healthy: /healthz says degraded and why,
+// the log says so once rather than once per batch, and both clear when
+// writes work again.
+func TestHealthSaysWhenWritesFail(t *testing.T) {
+	base := mustOpenShop(t)
+	trainShopModel(t, base.db)
+	logs := &syncBuffer{}
+	shop := serveShop(t, base.db, Config{Logger: slog.New(slog.NewTextHandler(logs, nil))}, false, nil)
+	ctx := context.Background()
+	tent := shop.product("SKU-1")
+	views := func(n int) {
+		for range n {
+			if res, _ := shop.newClient().get(productPath(tent)); res.StatusCode != http.StatusOK {
+				t.Fatalf("product page: %d", res.StatusCode)
+			}
+			_ = shop.srv.events.Flush(ctx) // one batch per view
+		}
+	}
+	views(1)
+	if h := shop.health(); h.Status != "ok" {
+		t.Fatalf("healthz %+v before the failure", h)
+	}
+	// Every event insert fails from now on, as on a full disk.
+	if shop.db.Postgres() {
+		must(t, shop.db.W.Exec(`CREATE FUNCTION fail_event_insert() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql`).Error)
+		must(t, shop.db.W.Exec(`CREATE TRIGGER fail_event_insert BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION fail_event_insert()`).Error)
+	} else {
+		must(t, shop.db.W.Exec(`CREATE TRIGGER fail_event_insert BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END`).Error)
+	}
+	views(5)
+	h := shop.health()
+	if h.Status != "degraded" || !strings.Contains(h.Reason, "events are not being stored") || !strings.Contains(h.Reason, "(5 lost)") || !strings.Contains(h.Reason, "disk full") {
+		t.Fatalf("healthz %+v while every write fails", h)
+	}
+	if n := strings.Count(logs.String(), `msg="event batch failed"`); n != 1 {
+		t.Fatalf("five failed batches logged %d times, want once:\n%s", n, logs.String())
+	}
+	must(t, shop.db.W.Exec(`DROP TRIGGER fail_event_insert`+map[bool]string{true: " ON events", false: ""}[shop.db.Postgres()]).Error)
+	views(1)
+	if h := shop.health(); h.Status != "ok" {
+		t.Fatalf("healthz %+v after writes work again", h)
+	}
+	if !strings.Contains(logs.String(), `msg="event writes recovered"`) || !strings.Contains(logs.String(), "events_lost=5") {
+		t.Fatalf("the recovery is not logged:\n%s", logs.String())
+	}
+}
+
 func TestHomepageWhileDatabaseBusy(t *testing.T) {
 	t.Parallel()
 	shop := mustOpenShop(t)
