@@ -308,3 +308,33 @@ func TestSearchingAWordInsideAJapaneseTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestSoldOutProductsComeLastInACategory: an imported shop's best sellers
+// are often the ones sold out, and a category page led with them. The
+// kitchen's best seller is sold out: the page, its filter form and its
+// orders list the products a shopper can buy first.
+func TestSoldOutProductsComeLastInACategory(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-6").Update("stock", 0).Error)
+	})
+	b := newBrowser(t, s)
+	titles := func() []string {
+		return eval[[]string](b, `Array.from(document.querySelectorAll('[data-testid="product-card"]')).map(c =>
+			c.querySelector('.card-title').innerText + (c.querySelector('.stock.out') ? " (sold out)" : ""))`)
+	}
+	want := "Enamel Dutch Oven,Cast Iron Skillet (sold out),Chef Knife (sold out)"
+	b.open("/c/kitchen", `[data-testid="result-count"]`)
+	if got := strings.Join(titles(), ","); got != want {
+		t.Fatalf("the kitchen lists %s, want %s", got, want)
+	}
+	b.do("choose Hearth", chromedp.Click(chromedp.CSS(`input[name="brand"][value="Hearth"]`)))
+	b.follow(`[data-testid="filters"] button[type="submit"]`, `[data-testid="result-count"]`)
+	if got := strings.Join(titles(), ","); got != want {
+		t.Fatalf("Hearth in the kitchen lists %s, want %s", got, want)
+	}
+	b.follow(`.sorts a[href*="sort=price_desc"]`, `[data-testid="result-count"]`)
+	if got, want := strings.Join(titles(), ","), "Enamel Dutch Oven,Chef Knife (sold out),Cast Iron Skillet (sold out)"; got != want {
+		t.Fatalf("by price, high to low: %s, want %s", got, want)
+	}
+}

@@ -263,6 +263,11 @@ func (c *Catalog) List(q ListQuery) Listing {
 	} else if q.Sort == SortPriceDesc {
 		slices.Reverse(matched)
 	}
+	// Sold-out products follow those a shopper can buy, in every order (and
+	// among search results, within the full and within the partial
+	// matches): a first page of products nobody can order is a dead end.
+	soldOutLast(li, matched[:full])
+	soldOutLast(li, matched[full:])
 
 	out.Total, out.Full = len(matched), len(matched)
 	if relevance {
@@ -293,6 +298,22 @@ func (c *Catalog) List(q ListQuery) Listing {
 	}
 	out.Prices = priceRanges(prices, li, order, q, inCat, wantBrand)
 	return out
+}
+
+// soldOutLast moves the items out of stock after the others, keeping each
+// group's order.
+func soldOutLast(li *listIndex, idx []int32) {
+	var out []int32
+	k := 0
+	for _, i := range idx {
+		if li.items[i].p.InStock() {
+			idx[k] = i
+			k++
+		} else {
+			out = append(out, i)
+		}
+	}
+	copy(idx[k:], out)
 }
 
 func sortItems(li *listIndex, idx []int32, key string) {

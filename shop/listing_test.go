@@ -144,8 +144,8 @@ func TestListShowsPatchedStock(t *testing.T) {
 	patched := c.withProducts([]models.Product{sold})
 	kitchenless, _ := patched.CategoryBySlug("tents")
 	l := patched.List(ListQuery{Under: kitchenless, PerPage: 24})
-	if l.Products[0].ID != 1 || l.Products[0].InStock() {
-		t.Fatalf("listing shows %+v, want product 1 out of stock", l.Products[0])
+	if last := l.Products[len(l.Products)-1]; last.ID != 1 || last.InStock() {
+		t.Fatalf("listing ends on %+v, want product 1 out of stock", last)
 	}
 	if orig := c.List(ListQuery{Under: kitchenless, PerPage: 24}); !orig.Products[0].InStock() {
 		t.Fatal("the old snapshot changed")
@@ -177,5 +177,43 @@ func TestListingIndexIsBuiltOncePerSnapshot(t *testing.T) {
 	}
 	if c.list() != first {
 		t.Fatal("patching changed the old snapshot's index")
+	}
+}
+
+// TestSoldOutProductsAreListedLast: an imported bookshop's best sellers are
+// often sold out; a category's first page led with them, in every order.
+// They follow the products in stock, each group in the order asked for, and
+// among search results within the full and within the partial matches.
+func TestSoldOutProductsAreListedLast(t *testing.T) {
+	c := listingCatalog()
+	var sold []models.Product
+	for _, id := range []uint{1, 4, 6} { // the most popular of Outdoor, of Lamps, of Kitchen
+		p, _ := c.Product(id)
+		s := *p
+		s.Stock = 0
+		sold = append(sold, s)
+	}
+	c = c.withProducts(sold)
+	outdoor, _ := c.CategoryBySlug("outdoor")
+	for _, tc := range []struct {
+		name string
+		q    ListQuery
+		want []uint
+	}{
+		{"popular", ListQuery{Under: outdoor}, []uint{3, 5, 2, 1, 4}},
+		{"price up", ListQuery{Under: outdoor, Sort: SortPriceAsc}, []uint{5, 2, 3, 4, 1}},
+		{"price down", ListQuery{Under: outdoor, Sort: SortPriceDesc}, []uint{3, 2, 5, 1, 4}},
+		{"newest", ListQuery{Under: outdoor, Sort: SortNewest}, []uint{5, 3, 2, 4, 1}},
+		{"page 2 of 2", ListQuery{Under: outdoor, Page: 2, PerPage: 3}, []uint{1, 4}},
+		{"search: full matches, then partial ones", ListQuery{Searched: true, Candidates: []uint{1, 5, 6, 4, 2}, Full: 3}, []uint{5, 1, 6, 2, 4}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.q.PerPage == 0 {
+				tc.q.PerPage = 24
+			}
+			if got := ids(c.List(tc.q).Products); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
