@@ -240,7 +240,9 @@ type plainLayout struct {
 
 // newPlainLayout keeps the layout rendered around a body for a plain visitor.
 func newPlainLayout(b *templates.Base, head, tail []byte) *plainLayout {
-	l := &plainLayout{title: b.Title, description: b.Description, query: b.Query, path: b.Path, nav: slices.Clone(b.Nav)}
+	// b.Nav is the catalog's navigation, built once per catalog snapshot
+	// and never changed after: kept as it is, not copied for every body.
+	l := &plainLayout{title: b.Title, description: b.Description, query: b.Query, path: b.Path, nav: b.Nav}
 	own := 0
 	if i := bytes.Index(head, []byte("</head>")); i >= 0 {
 		own = i + len("</head>")

@@ -128,7 +128,35 @@ type homeEntry struct {
 	body    body // no parts when over the memory budget: vm is rendered per view
 	vm      templates.HomePage
 	shown   []shownSlot
-	size    int
+	// read is the page's cards in reading order, as much of them as
+	// skippedAbove needs: what a viewer's state keeps of the page they
+	// were last given (the composed rows, titles, prices and addresses of
+	// 60 cards, were ~20 KB a viewer and kept for every viewer).
+	read []readCard
+	size int
+}
+
+// readCard is a card of a homepage as skippedAbove reads it: the product
+// (its ID and external ID) and the row (slot reference) it was shown in.
+type readCard struct {
+	id   uint
+	ext  string
+	slot string
+}
+
+// readingOrder lists a page's cards row by row, each row from its start.
+func readingOrder(slots []templates.HomeSlot) []readCard {
+	n := 0
+	for _, sl := range slots {
+		n += len(sl.Cards)
+	}
+	out := make([]readCard, 0, n)
+	for _, sl := range slots {
+		for _, cd := range sl.Cards {
+			out = append(out, readCard{id: cd.ID, ext: cd.ExternalID, slot: cd.Slot})
+		}
+	}
+	return out
 }
 
 func (e *homeEntry) valid(ver pageVersion, now time.Time) bool {
@@ -155,12 +183,13 @@ type viewerState struct {
 	// turns counts the homepages a viewer without history was shown since
 	// their last event (see strangerHome).
 	turns int
-	// lastPage is the rows of the homepage the viewer was last given
-	// (theirs or the strangers' shared one; the rows only, not the entry,
-	// whose rendered body the body budget may have let go), and passed the
-	// products they passed over on the homepages of this visit before
-	// opening one (see skippedAbove): their next pages put them last.
-	lastPage []templates.HomeSlot
+	// lastPage is the cards of the homepage the viewer was last given
+	// (theirs or the strangers' shared one) in reading order (the entry's
+	// read, shared with it; not the entry, whose rendered body the body
+	// budget may let go), and passed the products they passed over on the
+	// homepages of this visit before opening one (see skippedAbove): their
+	// next pages put them last.
+	lastPage []readCard
 	passed   []string
 	removed  bool // dropped from the map: nothing may be stored here any more
 }
@@ -303,7 +332,7 @@ func (c *viewerCache) setHome(st *viewerState, e *homeEntry) {
 		c.bodyBytes.Add(-int64(st.home.size))
 	}
 	if e.size > 0 && c.bodyBytes.Load()+int64(e.size) > personalBodyBytes {
-		e = &homeEntry{ver: e.ver, expires: e.expires, vm: e.vm, shown: e.shown}
+		e = &homeEntry{ver: e.ver, arm: e.arm, expires: e.expires, vm: e.vm, shown: e.shown, read: e.read}
 	} else {
 		cp := *e
 		cp.vm = templates.HomePage{} // the body says it all
@@ -433,7 +462,7 @@ func (c *viewerCache) showed(key string, st *viewerState, e *homeEntry) {
 	for range 4 { // a state replaced more often than this is being dropped
 		st.mu.Lock()
 		if !st.removed {
-			st.lastPage = e.vm.Slots
+			st.lastPage = e.read
 			st.mu.Unlock()
 			return
 		}
@@ -463,17 +492,15 @@ func (c *viewerCache) skippedAbove(key string, id uint, slot string) {
 	if st.lastPage == nil || st.removed {
 		return
 	}
-	var skipped []string
-	for _, sl := range st.lastPage {
-		for _, cd := range sl.Cards {
-			if cd.ID == id && cd.Slot == slot {
-				st.passed = append(st.passed, skipped...)
-				if n := len(st.passed); n > maxPassed {
-					st.passed = slices.Clone(st.passed[n-maxPassed:])
-				}
-				return
+	for i, cd := range st.lastPage {
+		if cd.id == id && cd.slot == slot {
+			for _, above := range st.lastPage[:i] {
+				st.passed = append(st.passed, above.ext)
 			}
-			skipped = append(skipped, cd.ExternalID)
+			if n := len(st.passed); n > maxPassed {
+				st.passed = slices.Clone(st.passed[n-maxPassed:])
+			}
+			return
 		}
 	}
 }
