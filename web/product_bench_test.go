@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +60,36 @@ func BenchmarkProductPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkProductPageVisitor serves one product page's cached body to an
+// anonymous visitor who accepts gzip, as the load harness's product phase
+// does, through the server's handler without a network connection: the
+// shop's own work per view (middleware, the handler, the recorded view),
+// which allocs/op counts, the event writer's included.
+func BenchmarkProductPageVisitor(b *testing.B) {
+	shop := mustOpenShop(b)
+	page := productPath(shop.product("SKU-2"))
+	res, _ := shop.newClient().get(page)
+	var cookies []string
+	for _, ck := range res.Cookies() {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	h := shop.srv.Handler()
+	serve := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, page, nil)
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := serve(); rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" {
+		b.Fatalf("status %d, encoding %q", rec.Code, rec.Header().Get("Content-Encoding"))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		serve()
 	}
 }
