@@ -119,3 +119,49 @@ func TestMigrateData(t *testing.T) {
 		t.Fatalf("copy into a full database: %v", err)
 	}
 }
+
+// A shop still serving the source while it is copied: what it writes
+// after its table was copied would be missing from the target. The copy
+// says so, tells the operator what to do and leaves the target empty, so
+// the next run (with the shop stopped) succeeds.
+func TestMigrateDataOfAShopStillWriting(t *testing.T) {
+	dir := t.TempDir()
+	from := filepath.Join(dir, "shop.db")
+	src, err := models.Open(from)
+	mustDo(t, err)
+	defer src.Close()
+	ctx := context.Background()
+	_, err = seed.Seed(ctx, src, seed.Options{Seed: 7, Products: 60, Shoppers: 30, Events: 600}, io.Discard)
+	mustDo(t, err)
+	to, drop, err := models.ScratchTarget(dir, "copy.db")
+	mustDo(t, err)
+	defer drop()
+	dst, err := models.Open(to)
+	mustDo(t, err)
+	defer dst.Close()
+	var p models.Product
+	mustDo(t, src.R.First(&p).Error)
+	wrote := false
+	_, err = src.CopyTo(ctx, dst, func(table string, _ int64) {
+		if table == "events" && !wrote { // a page view landing just after the events were copied
+			wrote = true
+			mustDo(t, src.InsertEvents(ctx, []models.Event{{UserKey: "v:late", ProductID: &p.ID, Type: models.EventView, CreatedAt: time.Now().UTC()}}))
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "the source changed during the copy (events: ") || !strings.Contains(err.Error(), "stop every shop serving") ||
+		!strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("copy of a source written meanwhile: %v", err)
+	}
+	c, err := dst.Counts(ctx)
+	mustDo(t, err)
+	if !c.Empty() {
+		t.Fatalf("the failed copy left %+v in the target", c)
+	}
+	counts, err := src.CopyTo(ctx, dst, nil)
+	mustDo(t, err)
+	for _, tc := range counts {
+		if tc.Source != tc.Target {
+			t.Fatalf("second copy: %+v", counts)
+		}
+	}
+}

@@ -40,11 +40,13 @@ func (db *DB) CopyTo(ctx context.Context, to *DB, progress func(table string, ro
 				return err
 			}
 		}
+		copied := map[string]int64{}
 		for _, e := range schemaEntities {
 			n, err := copyEntity(ctx, db.R, tx, e)
 			if err != nil {
 				return err
 			}
+			copied[tableOf(tx, e)] = n
 			if progress != nil {
 				progress(tableOf(tx, e), n)
 			}
@@ -55,6 +57,23 @@ func (db *DB) CopyTo(ctx context.Context, to *DB, progress func(table string, ro
 		}
 		if progress != nil {
 			progress("sessions", n)
+		}
+		// A shop still serving the source writes while it is copied: the
+		// copy would miss (or half-hold) those rows, so it is rolled back
+		// and the target stays empty for the next try.
+		var changed []string
+		for _, e := range schemaEntities {
+			var now int64
+			if err := db.R.WithContext(ctx).Model(e).Count(&now).Error; err != nil {
+				return err
+			}
+			if table := tableOf(tx, e); now != copied[table] {
+				changed = append(changed, fmt.Sprintf("%s: %d rows copied, %d now", table, copied[table], now))
+			}
+		}
+		if len(changed) > 0 {
+			return fmt.Errorf("the source changed during the copy (%s): stop every shop serving %s and run migrate-data again; nothing was written to %s",
+				strings.Join(changed, "; "), db.Name(), to.Name())
 		}
 		if to.Postgres() {
 			return resetSequences(tx)
