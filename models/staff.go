@@ -100,6 +100,9 @@ func (db *DB) CreateStaff(ctx context.Context, actor string, n NewStaff) (*Staff
 		return nil, err
 	}
 	s := &Staff{Email: em, Name: strings.TrimSpace(n.Name), Role: n.Role, PasswordHash: hash, CreatedAt: time.Now().UTC(), MustChangePassword: n.Given}
+	if n.Given {
+		s.PasswordGivenAt = &s.CreatedAt
+	}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := createStaff(tx, s); err != nil {
 			return err
@@ -187,6 +190,16 @@ func (db *DB) changeStaff(ctx context.Context, id uint, fn func(tx *gorm.DB, s *
 	return &s, nil
 }
 
+// givenAt is the password_given_at of a password set now: the time if it
+// was given, none if its owner chose it.
+func givenAt(given bool) *time.Time {
+	if !given {
+		return nil
+	}
+	now := time.Now().UTC()
+	return &now
+}
+
 // RemoveStaff deletes a staff account; the last active admin stays.
 func (db *DB) RemoveStaff(ctx context.Context, actor string, id uint) (*Staff, error) {
 	return db.changeStaff(ctx, id, func(tx *gorm.DB, s *Staff) error {
@@ -252,7 +265,7 @@ func (db *DB) SetStaffPassword(ctx context.Context, actor string, id uint, passw
 		return nil, err
 	}
 	return db.changeStaff(ctx, id, func(tx *gorm.DB, s *Staff) error {
-		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(map[string]any{"password_hash": hash, "password_generation": gorm.Expr("password_generation + 1"), "must_change_password": given}).Error; err != nil {
+		if err := tx.Model(&Staff{}).Where("id = ?", s.ID).Updates(map[string]any{"password_hash": hash, "password_generation": gorm.Expr("password_generation + 1"), "must_change_password": given, "password_given_at": givenAt(given)}).Error; err != nil {
 			return err
 		}
 		return audit(tx, actor, "staff.password_reset", s.Email, "")

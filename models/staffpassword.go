@@ -38,7 +38,7 @@ func (db *DB) ChangeOwnStaffPassword(ctx context.Context, id uint, current, pass
 		return err
 	}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Model(&Staff{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "must_change_password": false, "password_generation": gorm.Expr("password_generation + 1")}).Error
+		err := tx.Model(&Staff{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "must_change_password": false, "password_given_at": nil, "password_generation": gorm.Expr("password_generation + 1")}).Error
 		if err != nil {
 			return err
 		}

@@ -293,9 +293,12 @@ func (w *world) write(ctx context.Context, b *models.BulkTx, opts Options, hashe
 	if err := b.CreateShoppers(shoppers); err != nil {
 		return err
 	}
+	// The published passwords are given now, on the real clock (not the
+	// world's): they log in for models.GivenPasswordLifetime from the seeding.
+	given := time.Now().UTC()
 	staff := []models.Staff{
-		{Email: DemoMerchEmail, Name: DemoMerchName, PasswordHash: hashes[DemoMerchPassword], Role: models.RoleMerchandiser, CreatedAt: opts.Now.Add(-400 * 24 * time.Hour), MustChangePassword: true},
-		{Email: DemoAdminEmail, Name: DemoAdminName, PasswordHash: hashes[DemoAdminPassword], Role: models.RoleAdmin, CreatedAt: opts.Now.Add(-500 * 24 * time.Hour), MustChangePassword: true},
+		{Email: DemoMerchEmail, Name: DemoMerchName, PasswordHash: hashes[DemoMerchPassword], Role: models.RoleMerchandiser, CreatedAt: opts.Now.Add(-400 * 24 * time.Hour), MustChangePassword: true, PasswordGivenAt: &given},
+		{Email: DemoAdminEmail, Name: DemoAdminName, PasswordHash: hashes[DemoAdminPassword], Role: models.RoleAdmin, CreatedAt: opts.Now.Add(-500 * 24 * time.Hour), MustChangePassword: true, PasswordGivenAt: &given},
 	}
 	if err := b.CreateStaff(staff); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -132,6 +133,15 @@ func (s *Server) adminLogin(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if st.GivenExpired(time.Now()) {
+		// The right password, but one someone else gave, never replaced
+		// within its lifetime: whoever read it (the admin, a chat log) no
+		// longer gets in with it.
+		s.log.Info("staff login with an expired given password", "staff_id", st.ID)
+		vm.Error = "This password was given to you more than " + strconv.Itoa(int(models.GivenPasswordLifetime/time.Hour)) +
+			" hours ago and has expired unused. Ask an admin to reset it at Staff, or run storefront staff reset-password on the server."
+		return render(c, http.StatusUnauthorized, templates.Auth(vm))
 	}
 	if err := s.signInStaff(ctx, st); err != nil {
 		return err

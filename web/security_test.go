@@ -1375,6 +1375,64 @@ func TestStaffPasswordsAnAdminGivesMustBeChanged(t *testing.T) {
 	}
 }
 
+// A password an admin gave (or the demo's published ones) logged in
+// forever until its owner replaced it: a new colleague who never signed in
+// left the admin, and whatever carried the password, a standing way into
+// the account. It logs in for models.GivenPasswordLifetime; one chosen by
+// its owner never expires.
+func TestGivenStaffPasswordsExpire(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	admin := shop.staffClient(models.RoleAdmin)
+	give := func(path string, form url.Values) string {
+		t.Helper()
+		form.Set("_csrf", admin.token("/admin/staff"))
+		_, doc := admin.send(http.MethodPost, path, form, nil)
+		return doc.Find(`[data-testid="password"]`).Text()
+	}
+	age := func(email string, d time.Duration) {
+		t.Helper()
+		must(t, shop.db.W.Model(&models.Staff{}).Where("email = ?", email).Update("password_given_at", time.Now().Add(-d).UTC()).Error)
+	}
+	login := func(email, pw string) (*http.Response, *goquery.Document) {
+		t.Helper()
+		c := shop.newClient()
+		return c.send(http.MethodPost, "/admin/login", url.Values{"_csrf": {c.token("/admin/login")}, "email": {email}, "password": {pw}}, nil)
+	}
+
+	pw := give("/admin/staff", url.Values{"email": {"kai@example.com"}, "name": {"Kai"}, "role": {models.RoleMerchandiser}})
+	age("kai@example.com", models.GivenPasswordLifetime-time.Hour)
+	if res, _ := login("kai@example.com", pw); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/password" {
+		t.Fatalf("a given password within its lifetime: %d to %q, want the password form", res.StatusCode, res.Header.Get("Location"))
+	}
+	age("kai@example.com", models.GivenPasswordLifetime+time.Hour)
+	res, doc := login("kai@example.com", pw)
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(doc.Text(), "has expired unused") {
+		t.Fatalf("a given password past its lifetime: %d, want 401 saying it expired", res.StatusCode)
+	}
+
+	// An admin's reset gives a fresh one, which the owner replaces with
+	// their own: that one never expires.
+	st, err := shop.db.StaffByEmail(ctx, "kai@example.com")
+	must(t, err)
+	pw = give("/admin/staff/"+utoa(st.ID)+"/password", url.Values{})
+	kai := shop.newClient()
+	if res := kai.post("/admin/login", "/admin/login", url.Values{"email": {"kai@example.com"}, "password": {pw}}); res.Header.Get("Location") != "/admin/password" {
+		t.Fatalf("login after the reset: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	own := "kai picked this one 77"
+	if res := kai.post("/admin/password", "/admin/password", url.Values{"password": {own}, "confirm": {own}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choosing his own password: %d", res.StatusCode)
+	}
+	if st, err = shop.db.StaffByEmail(ctx, "kai@example.com"); err != nil || st.PasswordGivenAt != nil {
+		t.Fatalf("his own password is still marked given: %v %v", st.PasswordGivenAt, err)
+	}
+	must(t, shop.db.W.Model(&models.Staff{}).Where("email = ?", "kai@example.com").Update("created_at", time.Now().AddDate(-1, 0, 0)).Error)
+	if res, _ := login("kai@example.com", own); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/layout" {
+		t.Fatalf("his own password: %d to %q, want the layout editor", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
 func TestShopperChangesTheirPassword(t *testing.T) {
 	shop := serveShop(t, mustOpenShop(t).db, Config{}, false, slowRefill)
 	laptop, phone := shop.shopperClient(), shop.shopperClient()
