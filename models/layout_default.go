@@ -140,8 +140,11 @@ func departmentsBySize(tx *gorm.DB) ([]Department, error) {
 
 // DefaultHomeSlots is the starting homepage for a shop whose departments
 // are depts (largest first, at least one): a hero leading into the largest
-// department, the personalized rows, and a popular row for each of the
-// next two departments.
+// department, the shop's best sellers right under it, the personalized rows,
+// and a popular row for each of the next two departments. Best sellers come
+// second: at the bottom of the page, the hero, trending and the departments'
+// rows had taken its best products, so it showed the next best and the
+// first publish check of every imported shop said to move it.
 func DefaultHomeSlots(depts []Department) []Slot {
 	top := depts[0]
 	slots := []Slot{
@@ -150,6 +153,7 @@ func DefaultHomeSlots(depts []Department) []Slot {
 			// A visitor who opened products sees the row of what they are
 			// looking at first, the hero right after it (docs/recommender.md).
 			VisitFirst: true},
+		{Type: SlotPopular, Title: "Best sellers"},
 		{Type: SlotRecommended, Title: "Recommended for you", Strategy: recommender.Hybrid.String()},
 		{Type: SlotBecauseViewed, Title: "Because you viewed {anchor}", Strategy: recommender.Similar.String()},
 		{Type: SlotTrending, Title: "Trending now"},
@@ -162,7 +166,6 @@ func DefaultHomeSlots(depts []Department) []Slot {
 	}
 	slots = append(slots,
 		Slot{Type: SlotRecentlyViewed, Title: "Recently viewed"},
-		Slot{Type: SlotPopular, Title: "Best sellers"},
 	)
 	for i := range slots {
 		slots[i].Position = i + 1
