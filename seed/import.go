@@ -162,7 +162,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 				return true
 			}
 			if plan.prods != nil {
-				if _, ok := plan.prods.byID[id]; ok {
+				if _, ok := plan.prods.byID[id]; ok || plan.prods.unread {
 					return true
 				}
 			}
@@ -531,15 +531,30 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 		}
 		c.col[h] = i
 	}
-	for _, name := range required {
-		if _, has := c.col[name]; !has {
-			probs.add(c.name, 1, name, "missing required column (header must include %s)", strings.Join(required, ","))
-			ok = false
-		}
-	}
 	known := map[string]bool{}
 	for _, n := range append(append([]string{}, required...), optional...) {
 		known[n] = true
+	}
+	// Columns the import does not read, named when a required one is
+	// missing: often the same column under the old platform's name.
+	var unread []string
+	for _, h := range header {
+		if h = strings.TrimSpace(h); h != "" && !known[strings.ToLower(h)] {
+			unread = append(unread, strconv.Quote(h))
+		}
+	}
+	for _, name := range required {
+		if _, has := c.col[name]; !has {
+			also := ""
+			if len(unread) > 0 {
+				also = "; the import does not read the file's column " + strings.Join(unread, ", ")
+				if len(unread) > 1 {
+					also = "; the import does not read the file's columns " + strings.Join(unread, ", ")
+				}
+			}
+			probs.add(c.name, 1, name, "missing required column (header must include %s%s)", strings.Join(required, ","), also)
+			ok = false
+		}
 	}
 	for name := range c.col {
 		if !known[name] {
@@ -666,12 +681,19 @@ type productFile struct {
 	withImage   bool
 	withCompare bool
 	withGroup   bool
+	// unread: the file's header was refused, so its rows were not read.
+	// Events naming its products are then not reported as unknown: one
+	// problem with the header, not one per event (207,694 for a year of a
+	// shop's events under a products file saved with semicolons).
+	unread bool
 }
 
 func readProducts(ctx context.Context, path string, probs *problems) (*productFile, error) {
 	c, err := openCSV(path, productColumns, productOptionalColumns, probs)
 	if err != nil || c == nil {
-		return &productFile{byID: map[string]int{}}, err
+		// c == nil: the header was refused (its problem is recorded), so
+		// no row was read and no product id is known from the file.
+		return &productFile{byID: map[string]int{}, unread: c == nil}, err
 	}
 	defer c.f.Close()
 	pf := &productFile{byID: map[string]int{}}

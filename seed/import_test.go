@@ -241,6 +241,25 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 1,
 		},
 		{
+			// One problem, the header's: the events of the products the
+			// refused file holds are not each reported as unknown too.
+			name:     "a refused products header with the events of its products",
+			products: "id;title;description;category;brand;price;stock;created_at\nNEW1;Bohrer;;Werkzeug;B;19,99;1;\n",
+			events: "user_id,product_id,type,timestamp\nalice,NEW1,view,2026-02-01T09:00:00Z\n" +
+				"bob,NEW1,purchase,2026-02-01T09:00:00Z\nbob,NEW1,view,yesterday\n",
+			wantLines: []string{`products.csv:1: header: columns are separated by semicolons`,
+				`events.csv:4: field timestamp: cannot parse "yesterday"`},
+			wantTotal: 2,
+		},
+		{
+			name:     "a column under the old platform's name, with the events of its products",
+			products: "id,title,description,category,hersteller,price,stock,created_at\nNEW1,Bohrer,,Werkzeug,B,19.99,1,\n",
+			events:   "user_id,product_id,type,timestamp\nalice,NEW1,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{`products.csv:1: field brand: missing required column (header must include id,title,description,category,brand,price,stock,created_at; ` +
+				`the import does not read the file's column "hersteller")`},
+			wantTotal: 1,
+		},
+		{
 			name:      "tabs",
 			events:    "user_id\tproduct_id\ttype\ttimestamp\nalice\tP1\tview\t2026-02-01T09:00:00Z\n",
 			wantLines: []string{`events.csv:1: header: columns are separated by tabs`},
