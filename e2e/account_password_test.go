@@ -26,6 +26,35 @@ func TestShopperChangesTheirPassword(t *testing.T) {
 		b.open("/account", `[data-testid="password-link"]`)
 		b.follow(`[data-testid="password-link"]`, `[data-testid="account-password-form"]`)
 	})
+	b.step(t, "every mistake is said at once, at its field", func(t *testing.T, b *tab) {
+		b.fill(`#current`, "not my password", `#password`, "short", `#confirm`, "shorter")
+		b.follow(`[data-testid="password-submit"]`, `[data-testid="account-password-form"]`)
+		if b.count(`[data-testid="error-summary"]`) == 0 {
+			t.Fatalf("no error summary\n%s", b.where())
+		}
+		for field, want := range map[string]string{
+			"current":  "That is not your current password.",
+			"password": "Use at least 10 characters.",
+			"confirm":  "The two passwords differ.",
+		} {
+			if b.count(`[data-testid="`+field+`-error"]`) == 0 {
+				t.Errorf("no error at %s (want %q)\n%s", field, want, b.where())
+				continue
+			}
+			if got := b.text(`[data-testid="` + field + `-error"]`); got != want {
+				t.Errorf("%s: %q, want %q", field, got, want)
+			}
+			if got := b.attrs(`#`+field, "aria-describedby"); len(got) != 1 || got[0] != field+"-error" {
+				t.Errorf("#%s is described by %q, want its error", field, got)
+			}
+			if !strings.Contains(b.text(`[data-testid="error-summary"]`), want) {
+				t.Errorf("the summary %q misses %q", b.text(`[data-testid="error-summary"]`), want)
+			}
+		}
+		if got := eval[string](b, `document.activeElement.dataset.testid || document.activeElement.tagName`); got != "error-summary" {
+			t.Errorf("the focus is on %s, want the error summary", got)
+		}
+	})
 	b.step(t, "a wrong current password is refused", func(t *testing.T, b *tab) {
 		b.fill(`#current`, "not my password", `#password`, fresh, `#confirm`, fresh)
 		b.follow(`[data-testid="password-submit"]`, `[data-testid="current-error"]`)

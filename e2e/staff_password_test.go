@@ -36,6 +36,15 @@ func TestDemoStaffChoosesOwnPassword(t *testing.T) {
 	})
 	b.step(t, "changing it later asks for the current password", func(t *testing.T, b *tab) {
 		b.follow(`[data-testid="admin-password"]`, `[data-testid="field-current"]`)
+		// A wrong current password and two new ones that differ are said
+		// together (the second was said only once the first was right).
+		b.fill(`#current`, "not my password at all", `#password`, "a later password of mine 7", `#confirm`, "a later password of mine 8")
+		b.follow(`[data-testid="password-submit"]`, `[data-testid="password-form"]`)
+		for _, sel := range []string{`[data-testid="current-error"]`, `[data-testid="confirm-error"]`, `[data-testid="error-summary"]`} {
+			if b.count(sel) == 0 {
+				t.Fatalf("no %s\n%s", sel, b.where())
+			}
+		}
 		b.fill(`#current`, "not my password at all", `#password`, "a later password of mine 7", `#confirm`, "a later password of mine 7")
 		b.follow(`[data-testid="password-submit"]`, `[data-testid="current-error"]`)
 		b.fill(`#current`, "a password of my own 42", `#password`, "a later password of mine 7", `#confirm`, "a later password of mine 7")

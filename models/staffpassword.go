@@ -19,13 +19,8 @@ func (db *DB) ChangeOwnStaffPassword(ctx context.Context, id uint, current, pass
 	if err != nil {
 		return err
 	}
-	if !st.MustChangePassword {
-		switch {
-		case current == "":
-			return &ValidationError{Fields: map[string]string{"current": "Enter your current password."}}
-		case !CheckPassword(st.PasswordHash, current):
-			return &ValidationError{Fields: map[string]string{"current": "That is not your current password."}}
-		}
+	if err := checkCurrentStaffPassword(st, current); err != nil {
+		return err
 	}
 	if msg := ValidateNewPassword(password); msg != "" {
 		return &ValidationError{Fields: map[string]string{"password": msg}}
@@ -46,6 +41,30 @@ func (db *DB) ChangeOwnStaffPassword(ctx context.Context, id uint, current, pass
 	})
 	if err != nil {
 		return fmt.Errorf("models: change password of staff %d: %w", id, err)
+	}
+	return nil
+}
+
+// CheckOwnStaffPassword checks the current password a staff member typed to
+// change it, as ChangeOwnStaffPassword does first; nil for an account that
+// must replace the password it was given (there is none of its own to type).
+func (db *DB) CheckOwnStaffPassword(ctx context.Context, id uint, current string) error {
+	st, err := db.StaffByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return checkCurrentStaffPassword(st, current)
+}
+
+func checkCurrentStaffPassword(st *Staff, current string) error {
+	if st.MustChangePassword {
+		return nil
+	}
+	switch {
+	case current == "":
+		return &ValidationError{Fields: map[string]string{"current": "Enter your current password."}}
+	case !CheckPassword(st.PasswordHash, current):
+		return &ValidationError{Fields: map[string]string{"current": "That is not your current password."}}
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/a-h/templ"
 )
 
 // ShopView is the merchant's identity and formats, shown on every page. The
@@ -127,4 +129,14 @@ func Paragraphs(text string) []string {
 		}
 	}
 	return out
+}
+
+// InvalidAttrs marks a form control whose field has an error as invalid and
+// names its message (FieldError's span) as its description, so a screen
+// reader says what is wrong on reaching it; nothing when the field is fine.
+func InvalidAttrs(errs map[string]string, field string) templ.Attributes {
+	if errs[field] == "" {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"aria-invalid": "true", "aria-describedby": field + "-error"}
 }

@@ -144,7 +144,9 @@ func (s *Server) accountPassword(c echo.Context) error {
 	// Guesses of the current password are limited like logins: per
 	// address, and per account in buckets of their own, so signing in on a
 	// few devices does not use up the change.
-	answered, err := s.changePassword(c, loginAccount("password:", email), func(current, password string) error {
+	answered, err := s.changePassword(c, loginAccount("password:", email), func(current string) error {
+		return s.db.CheckShopperPassword(ctx, sh.ID, current)
+	}, func(current, password string) error {
 		return s.db.ChangeShopperPassword(ctx, sh.ID, current, password)
 	}, func(status int, errs map[string]string) error {
 		vm.Errors = errs

@@ -35,7 +35,9 @@ func (s *Server) adminPassword(c echo.Context) error {
 		// logins, so a session cannot be used to guess it faster.
 		limit = loginAccount("staff:", st.Email)
 	}
-	answered, err := s.changePassword(c, limit, func(current, password string) error {
+	answered, err := s.changePassword(c, limit, func(current string) error {
+		return s.db.CheckOwnStaffPassword(ctx, u.StaffID, current)
+	}, func(current, password string) error {
 		return s.db.ChangeOwnStaffPassword(ctx, u.StaffID, current, password)
 	}, func(status int, errs map[string]string) error {
 		vm.Errors = errs
@@ -61,22 +63,44 @@ func (s *Server) adminPassword(c echo.Context) error {
 // the new password typed twice alike, guesses of the current one limited
 // like logins under limitKey ("" for none), and the change's validation
 // errors shown on the form (show renders it with a status and the errors
-// by field). answered says the form was shown again (err is then what
-// showing it returned) or the change failed; otherwise the password is
-// changed.
-func (s *Server) changePassword(c echo.Context, limitKey string, change func(current, password string) error,
-	show func(status int, errs map[string]string) error) (answered bool, err error) {
-	pw := c.FormValue("password")
+// by field), every one of them at once: a wrong current password, a new one
+// too short and a confirmation that differs are said together, not one per
+// submission (check tells whether the current password is right without
+// changing anything). answered says the form was shown again (err is then
+// what showing it returned) or the change failed; otherwise the password
+// is changed.
+func (s *Server) changePassword(c echo.Context, limitKey string, check func(current string) error,
+	change func(current, password string) error, show func(status int, errs map[string]string) error) (answered bool, err error) {
+	current, pw := c.FormValue("current"), c.FormValue("password")
+	errs := map[string]string{}
+	if msg := models.ValidateNewPassword(pw); msg != "" {
+		errs["password"] = msg
+	}
 	if pw != c.FormValue("confirm") {
-		return true, show(http.StatusUnprocessableEntity, map[string]string{"confirm": "The two passwords differ."})
+		errs["confirm"] = "The two passwords differ."
 	}
 	if limitKey != "" {
 		if ok, wait := s.limiter.allow(c.RealIP(), limitKey); !ok {
 			refuseAttempt(c, wait)
-			return true, show(http.StatusTooManyRequests, map[string]string{"current": waitMessage("Too many attempts.", wait)})
+			errs["current"] = waitMessage("Too many attempts.", wait)
+			return true, show(http.StatusTooManyRequests, errs)
 		}
 	}
-	err = change(c.FormValue("current"), pw)
+	if len(errs) > 0 {
+		err := check(current)
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			for f, msg := range ve.Fields {
+				if errs[f] == "" {
+					errs[f] = msg
+				}
+			}
+		} else if err != nil {
+			return true, err
+		}
+		return true, show(http.StatusUnprocessableEntity, errs)
+	}
+	err = change(current, pw)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return true, show(http.StatusUnprocessableEntity, ve.Fields)
