@@ -293,6 +293,7 @@ func TestNoDuplicatesAndReasons(t *testing.T) {
 
 func TestReasonsAreTrue(t *testing.T) {
 	m := trainTestModel(t)
+	m.TrainedAt = testNow.Add(time.Hour) // trained as its data came in
 	tests := []struct {
 		name string
 		req  Request
@@ -703,4 +704,30 @@ func TestTrainEdgeCases(t *testing.T) {
 			t.Error("want error")
 		}
 	})
+}
+
+// TestAnOldHistoryIsNotThisWeeks: an imported history whose last event is a
+// month before training ranks popularity as of its own last day, and its
+// best sellers were still called "popular this week" on the homepage.
+func TestAnOldHistoryIsNotThisWeeks(t *testing.T) {
+	m := trainTestModel(t)
+	for _, tc := range []struct {
+		trained time.Time
+		cat     string
+		all     string
+	}{
+		{testNow.Add(time.Hour), "Popular in Kitchen this week", "Popular this week"},
+		{testNow.Add(30 * 24 * time.Hour), "Popular in Kitchen", "Popular with shoppers"},
+	} {
+		m.TrainedAt = tc.trained
+		for _, want := range []struct {
+			req    Request
+			reason string
+		}{{Request{Strategy: Category, Category: "Kitchen", N: 3}, tc.cat}, {Request{User: "nobody", N: 1}, tc.all}} {
+			recs := m.Recommend(want.req)
+			if len(recs) == 0 || recs[0].Reason != want.reason {
+				t.Errorf("trained %v after the last event: %+v, want the reason %q", tc.trained.Sub(testNow), recs, want.reason)
+			}
+		}
+	}
 }

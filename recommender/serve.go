@@ -1129,7 +1129,7 @@ func norm32(v []float32) float32 {
 
 func (m *Model) popularReason(f *filter) string {
 	when := ""
-	if hl := m.cfg.PopularityHalfLife; hl > 0 && hl <= 8*24*time.Hour {
+	if hl := m.cfg.PopularityHalfLife; hl > 0 && hl <= 8*24*time.Hour && m.dataIsCurrent() {
 		when = " this week"
 	}
 	if f.cat >= 0 {
@@ -1139,6 +1139,18 @@ func (m *Model) popularReason(f *filter) string {
 		return "Popular with shoppers"
 	}
 	return "Popular" + when
+}
+
+// staleData is how long before training the data may end for popularity
+// over its last days to be called this week's: an export a day or two old.
+const staleData = 2 * 24 * time.Hour
+
+// dataIsCurrent tells whether the events the model learnt from run up to
+// about when it was trained. An imported history that ended a month
+// earlier is ranked as of its own last day (decay keeps its shape), but its
+// best sellers are not "popular this week".
+func (m *Model) dataIsCurrent() bool {
+	return m.TrainedAt.IsZero() || m.DataNow.IsZero() || m.TrainedAt.Sub(m.DataNow) <= staleData
 }
 
 // resolveAnchor returns the item a Similar/AlsoBought row is about: the
