@@ -338,3 +338,35 @@ func TestSoldOutProductsComeLastInACategory(t *testing.T) {
 		t.Fatalf("by price, high to low: %s, want %s", got, want)
 	}
 }
+
+// TestThePriceFilterSaysWhatIsWrong: a shopper types a range the wrong way
+// round, then a price with letters; the filter form says which mistake it
+// was (it said "Enter prices as whole numbers" for both, though cents such
+// as 12.50 are taken), and a range with cents filters.
+func TestThePriceFilterSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.open("/c/outdoor", `[data-testid="filters"]`)
+	for _, tc := range []struct{ min, max, want string }{
+		{"50", "10", "The minimum is above the maximum: enter the lower price under Min."},
+		{"24.50", "25", ""},
+	} {
+		b.fill(`input[name="min"]`, tc.min, `input[name="max"]`, tc.max)
+		b.follow(`[data-testid="filters"] button[type="submit"]`, `[data-testid="result-count"]`)
+		got := ""
+		if b.count(`[data-testid="filters"] .field-error`) > 0 {
+			got = b.text(`[data-testid="filters"] .field-error`)
+		}
+		if got != tc.want {
+			t.Fatalf("min %s, max %s: the form says %q, want %q", tc.min, tc.max, got, tc.want)
+		}
+	}
+	if got := b.text(`[data-testid="result-count"]`); got != "1 product" {
+		t.Fatalf("$24.50 to $25 lists %q, want the Trail Lantern alone", got)
+	}
+	b.open("/c/outdoor?min=ten", `[data-testid="filters"]`)
+	if got := b.text(`[data-testid="filters"] .field-error`); got != "Enter prices as numbers, such as 10 or 12.50." {
+		t.Fatalf("a price in letters: %q", got)
+	}
+}

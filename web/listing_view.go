@@ -61,9 +61,13 @@ func parseListFilters(raw url.Values, sorts []sortOption) listFilters {
 	f.page = max(f.page, 1)
 	minP, ok1 := parsePrice(vals.Get("min"))
 	maxP, ok2 := parsePrice(vals.Get("max"))
-	if !ok1 || !ok2 || (maxP > 0 && minP > maxP) {
-		f.priceError = "Enter prices as whole numbers, with the minimum below the maximum."
-	} else {
+	switch {
+	case !ok1 || !ok2:
+		// Cents are taken (12.50): "whole numbers" was untrue.
+		f.priceError = "Enter prices as numbers, such as 10 or 12.50."
+	case maxP > 0 && minP > maxP:
+		f.priceError = "The minimum is above the maximum: enter the lower price under Min."
+	default:
 		f.minP, f.maxP = minP, maxP
 	}
 	f.brands = vals["brand"]
