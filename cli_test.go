@@ -550,3 +550,36 @@ func TestRecommendUsersFileInUTF16(t *testing.T) {
 		t.Errorf("answered %q, want %q", got, want)
 	}
 }
+
+// Every command's --help says what the command does, lists its flags on
+// standard output and is no error (it printed only the flags and ended
+// with "storefront: flag: help requested" and exit status 1); a wrong
+// flag is still an error.
+func TestEveryCommandsHelpSaysWhatItDoes(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{{"serve", "--help"}, {"seed", "-h"}, {"import", "--help"}, {"train", "--help"}, {"recommend", "--help"},
+		{"eval", "--help"}, {"backup", "--help"}, {"migrate", "--help"}, {"migrate-data", "--help"}, {"staff", "--help"}, {"staff", "add", "--help"}} {
+		var out, errb bytes.Buffer
+		if err := run(args, &out, &errb); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if !strings.HasPrefix(out.String(), "storefront "+args[0]+" — ") || !strings.Contains(out.String(), "-db") || len(strings.SplitN(out.String(), "\n", 2)[0]) < 50 {
+			t.Errorf("%v printed %q (stderr %q), want what it does and its flags", args, out.String(), errb.String())
+		}
+	}
+	if out := func() string {
+		var o, e bytes.Buffer
+		run([]string{"staff", "add", "--help"}, &o, &e)
+		return o.String()
+	}(); !strings.Contains(out, "-password-stdin") {
+		t.Errorf("staff add --help lists no --password-stdin: %q", out)
+	}
+	var out, errb bytes.Buffer
+	if err := run([]string{"serve", "--no-such-flag"}, &out, &errb); err == nil || !strings.Contains(errb.String(), "storefront serve — ") || out.Len() > 0 {
+		t.Errorf("a wrong flag: %v, stdout %q, stderr %q", err, out.String(), errb.String())
+	}
+	entries, _ := os.ReadDir(".")
+	for _, e := range entries {
+		t.Errorf("--help created %s", e.Name())
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -75,6 +76,40 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd, args := args[0], args[1:]
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if about, ok := commandHelp[cmd]; ok {
+		// --help says what the command does, then its flags, on standard
+		// output and with no error; a wrong flag gets the same on stderr.
+		if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" }) {
+			fs.SetOutput(stdout)
+		}
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "storefront %s — %s\n\nFlags:\n", cmd, about)
+			fs.PrintDefaults()
+		}
+	}
+	err := runCommand(cmd, args, fs, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// commandHelp is the first line of each command's --help.
+var commandHelp = map[string]string{
+	"serve":        "the shop: storefront pages, admin, API, /healthz. Trains in the background at start when no model is stored, then every --train-every (0: never); Ctrl-C or SIGTERM finishes the requests in flight and writes queued events before it exits.",
+	"seed":         "fills the database with the deterministic demo world (products, shoppers, events, staff).",
+	"import":       "imports your products and/or events from CSV files, all or nothing; bad rows are reported as file:line: field f: reason.",
+	"train":        "tunes and trains the recommender on the shop's events and stores the model in the database; a running serve on the same database picks it up within its poll (2 s on PostgreSQL, 30 s on SQLite).",
+	"recommend":    "prints recommendations for one user or a file of users, one JSON line each.",
+	"eval":         "offline evaluation: trains on the earlier 80 % of events and scores every model against popularity on the rest.",
+	"backup":       "writes a consistent copy of the database while the shop serves (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom).",
+	"migrate":      "brings the database schema up to date and lists the migrations it ran.",
+	"migrate-data": "copies a shop (stopped first) into an empty database, e.g. SQLite to PostgreSQL, then checks row counts and sample homepages; --db is not used.",
+	"staff":        "manages staff accounts: staff add|list|remove|reset-password (storefront staff SUBCOMMAND --help lists its flags).",
+}
+
+// runCommand parses cmd's flags and runs it.
+func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, stdout, stderr io.Writer) error {
 	var cfg config
 	fs.StringVar(&cfg.db, "db", "data/storefront.db", "SQLite database file, or postgres://user:pass@host:port/db?sslmode=disable")
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -17,6 +17,10 @@ import (
 // staffCmd runs `storefront staff add|list|remove|reset-password`.
 // cfg is filled in by the flags parsed here.
 func staffCmd(cfg *config, fs *flag.FlagSet, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fs.Usage()
+		return nil
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New("staff: give a subcommand: add, list, remove or reset-password")
 	}
