@@ -388,6 +388,11 @@ func (t *Trainer) Start() bool {
 		t.mu.Lock()
 		t.lastErr, t.lastRun = err, time.Now()
 		t.mu.Unlock()
+		if err != nil && ctx.Err() != nil {
+			// Shutting down (SIGTERM): the run stops, nothing failed.
+			t.s.log.Info("training stopped: the shop is shutting down", "after", time.Since(start).Round(time.Millisecond).String())
+			return
+		}
 		if err != nil {
 			t.s.log.Error("training failed", "err", err)
 			if t.s.model.Load() == nil {

@@ -76,7 +76,14 @@ func countEvents(tb testing.TB, path, typ string) int64 {
 // serve` takes) on a free port until the returned stop is called.
 func listen(tb testing.TB, db *models.DB) (base string, stop func() error) {
 	tb.Helper()
-	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
+	base, stop, _ = listenLogged(tb, db, io.Discard)
+	return base, stop
+}
+
+// listenLogged is listen with the server's log written to logs.
+func listenLogged(tb testing.TB, db *models.DB, logs io.Writer) (base string, stop func() error, srv *Server) {
+	tb.Helper()
+	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(logs, nil))}, db)
 	must(tb, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
@@ -102,7 +109,35 @@ func listen(tb testing.TB, db *models.DB) (base string, stop func() error) {
 		return stopErr
 	}
 	tb.Cleanup(func() { stop() })
-	return base, stop
+	return base, stop, srv
+}
+
+// SIGTERM during a scheduled retrain: the run is cancelled (systemd's stop
+// timeout is shorter than a training), and the log says the shop stopped,
+// not that training failed or the shop is degraded.
+func TestStopDuringTrainingIsNoFailure(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShopModel(t, shop.db)
+	logs := &syncBuffer{}
+	_, stop, srv := listenLogged(t, shop.db, logs)
+	// The new model cannot be stored while the write lock is held, so the
+	// run is still going when the stop comes.
+	release := holdWriteLock(t, shop.db)
+	if !srv.shop.Trainer().Start() {
+		t.Fatal("training did not start")
+	}
+	time.Sleep(time.Second)
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	release()
+	out := logs.String()
+	if !strings.Contains(out, "training stopped: the shop is shutting down") || strings.Contains(out, "training failed") || strings.Contains(out, "degraded") {
+		t.Fatalf("want the training stopped, not failed:\n%s", out)
+	}
+	if !strings.Contains(out, `msg="shutting down: finishing the requests in flight and writing the queued events"`) || !strings.Contains(out, "level=INFO msg=stopped") {
+		t.Fatalf("the shutdown is not logged:\n%s", out)
+	}
 }
 
 func TestGracefulStopDrainsEvents(t *testing.T) {

@@ -202,11 +202,18 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 			return fmt.Errorf("web: serve: %w", err)
 		}
 	case <-ctx.Done():
+		s.log.Info("shutting down: finishing the requests in flight and writing the queued events")
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err = srv.Shutdown(shutCtx)
-	return errors.Join(err, s.Close(shutCtx))
+	err = errors.Join(srv.Shutdown(shutCtx), s.Close(shutCtx))
+	written, dropped, failed := s.events.Stats()
+	if err != nil || failed > 0 {
+		s.log.Error("stopped", "events_written", written, "events_dropped", dropped, "events_failed", failed, "err", err)
+	} else {
+		s.log.Info("stopped", "events_written", written, "events_dropped", dropped)
+	}
+	return err
 }
 
 // httpServer bounds how long a client may take to send a request, how long
