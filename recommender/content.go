@@ -72,11 +72,58 @@ func tokenize(s string) []string {
 	fields := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
-	out := fields[:0]
+	out := make([]string, 0, len(fields))
 	for _, f := range fields {
-		if len(f) >= 2 && !stopwords[f] {
+		if hasCJK(f) {
+			out = cjkTerms(out, f)
+		} else if len(f) >= 2 && !stopwords[f] {
 			out = append(out, f)
 		}
+	}
+	return out
+}
+
+// isCJK tells whether r is written without spaces between words: a
+// Chinese character, a hiragana or a katakana (with its long-vowel mark).
+func isCJK(r rune) bool {
+	return r >= 0x3040 && (unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == 0x30FC)
+}
+
+func hasCJK(s string) bool {
+	for _, r := range s {
+		if isCJK(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// cjkTerms appends the terms of a word holding Chinese or Japanese: each run
+// of those characters gives its overlapping pairs ("進撃の巨人" gives 進撃,
+// 撃の, の巨, 巨人; a lone character stays itself), as the script writes a
+// title without spaces and a whole title was one term that no other product
+// shared, while "第27巻" (volume 27) matched every series' volume 27; the
+// runs of other letters and digits between them are words as elsewhere.
+func cjkTerms(out []string, f string) []string {
+	rs := []rune(f)
+	for i := 0; i < len(rs); {
+		j := i + 1
+		for j < len(rs) && isCJK(rs[j]) == isCJK(rs[i]) {
+			j++
+		}
+		switch run := rs[i:j]; {
+		case !isCJK(run[0]):
+			if w := string(run); len(w) >= 2 && !stopwords[w] {
+				out = append(out, w)
+			}
+		case len(run) == 1:
+			out = append(out, string(run))
+		default:
+			for k := 0; k+1 < len(run); k++ {
+				out = append(out, string(run[k:k+2]))
+			}
+		}
+		i = j
 	}
 	return out
 }
