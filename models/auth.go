@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
@@ -86,10 +87,19 @@ func NormalizeEmail(s string) (string, bool) {
 		return "", false
 	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s, "@") {
+	if err != nil || a.Address != s || !strings.Contains(s, "@") || strings.IndexFunc(s, invisibleRune) >= 0 {
 		return "", false
 	}
 	return strings.ToLower(s), true
+}
+
+// invisibleRune reports a character no address holds and a reader cannot
+// see: format characters (zero-width space and joiners, the byte order
+// mark, right-to-left overrides) and anything else that is not graphic.
+// "demo@storefront.test" followed by a zero-width space was a second
+// account that looked exactly like the first one.
+func invisibleRune(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || !unicode.IsGraphic(r)
 }
 
 // CreateShopper registers a new shopper account.
