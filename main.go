@@ -24,7 +24,7 @@ import (
 const usage = `storefront — a personalized shop in one binary.
 
 Usage:
-  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--train-every 1h] [--memory-limit MiB]
+  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--new-visitors-per-minute 30] [--train-every 1h] [--memory-limit MiB]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
   storefront train     [--db PATH] [--tune-budget auto|0|DURATION] [--cpuprofile FILE]
@@ -53,6 +53,8 @@ type config struct {
 	trainEvery     time.Duration
 	// memoryLimitMiB is web.Config.MemoryLimit in MiB (0 automatic, -1 none).
 	memoryLimitMiB int64
+	// newVisitors is web.Config.NewVisitorsPerMinute.
+	newVisitors int
 }
 
 func main() {
@@ -121,6 +123,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set when served over TLS)")
 		fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR ranges of the reverse proxies in front of the shop, whose X-Forwarded-For names the client (e.g. 10.0.0.0/24); empty = clients connect directly")
 		fs.DurationVar(&cfg.trainEvery, "train-every", time.Hour, "retrain the recommender this often (0 = never)")
+		fs.IntVar(&cfg.newVisitors, "new-visitors-per-minute", 30, "new visitors one client address may have tracked a minute (more are served, not recorded, so one client cannot pose as a crowd); 0 = no bound")
 		fs.Int64Var(&cfg.memoryLimitMiB, "memory-limit", 0, "soft limit of the server's Go memory in MiB; 0 = what the shop holds once started + page caches + headroom, -1 = none (GOMEMLIMIT wins)")
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -242,7 +245,7 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	if metricsToken == "" {
 		logger.Info("metrics off: set STOREFRONT_METRICS_TOKEN to serve /metrics to a scraper sending it as a bearer token")
 	}
-	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, TrainEvery: cfg.trainEvery, Logger: logger,
+	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, NewVisitorsPerMinute: cfg.newVisitors, TrainEvery: cfg.trainEvery, Logger: logger,
 		MetricsToken: metricsToken, MemoryLimit: memoryLimit(cfg.memoryLimitMiB)}, db)
 	if err != nil {
 		return err

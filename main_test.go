@@ -105,7 +105,9 @@ type server struct {
 
 func startServe(t *testing.T, dbPath string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--db", dbPath, "--addr", "127.0.0.1:0", "--train-every", "0")
+	// Every test client is a new visitor from 127.0.0.1, whose views
+	// the tests count: no budget of new visitors per address.
+	cmd := exec.Command(binary, "serve", "--db", dbPath, "--addr", "127.0.0.1:0", "--train-every", "0", "--new-visitors-per-minute", "0")
 	stdout, err := cmd.StdoutPipe()
 	mustDo(t, err)
 	s := &server{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan error, 1)}

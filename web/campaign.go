@@ -39,7 +39,7 @@ func (s *Server) campaign(c echo.Context) error {
 		vm.ExplainLink = InterestsPath
 	}
 	vm.Slots = homeSlots(s.shop.ComposeHome(ctx, v, slots), v)
-	if !isHead(c) {
+	if tracks(c) {
 		s.trackShown(v.Key, "", shownSlots(vm.Slots))
 	}
 	return render(c, http.StatusOK, templates.Home(vm))

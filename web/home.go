@@ -42,7 +42,7 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !isHead(c) {
+	if tracks(c) {
 		s.trackShown(v.Key, a.Label, e.shown)
 	}
 	b := s.base(c, "")

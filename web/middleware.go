@@ -46,6 +46,9 @@ type User struct {
 	StaffID     uint
 	StaffName   string
 	StaffRole   string
+	// Untracked marks a visitor minted over its address's budget of new
+	// tracked visitors (visitorBudget): served, not recorded.
+	Untracked bool
 }
 
 // Key is the id events and the cart are stored under.
@@ -71,29 +74,36 @@ func randomToken(n int) string {
 // session.
 func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		vid := ""
+		vid, tracked := "", true
 		reissue := false
 		if ck, err := c.Cookie(visitorCookie); err == nil {
-			vid = s.visitorOf(ck.Value)
+			vid, tracked = s.readVisitor(ck.Value)
 			if vid == "" && legacyVisitorID(ck.Value) {
-				vid, reissue = ck.Value, true
+				vid, tracked, reissue = ck.Value, true, true
 			}
 		}
-		if vid == "" {
+		switch {
+		case vid == "":
 			vid, reissue = randomToken(visitorIDBytes), true
+			if tracked = s.newVisitors.allow(c.RealIP()); !tracked {
+				s.newVisitors.refused(s.log)
+			}
+		case !tracked && s.newVisitors.allow(c.RealIP()):
+			// Its address has room again: tracked from now on, same id.
+			tracked, reissue = true, true
 		}
 		if reissue {
 			// A new visitor, a cookie the shop did not issue (badly
 			// signed, or naming another visitor's id: a fresh id of its
 			// own), or one from before the signing (its id, signed).
-			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: s.signVisitor(vid), Path: "/", MaxAge: 365 * 24 * 3600,
+			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: s.visitorCookieValue(vid, tracked), Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 		}
 		ctx := c.Request().Context()
 		if err := s.checkIdle(c); err != nil {
 			return err
 		}
-		u := User{VisitorID: vid}
+		u := User{VisitorID: vid, Untracked: !tracked}
 		u.ShopperID = uint(s.sessions.GetInt(ctx, sessShopperID))
 		if u.ShopperID != 0 {
 			u.ShopperKey = s.sessions.GetString(ctx, sessShopperKey)
@@ -104,7 +114,7 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 				if err := s.sessions.Destroy(ctx); err != nil {
 					return err
 				}
-				u = User{VisitorID: vid}
+				u = User{VisitorID: vid, Untracked: !tracked}
 			}
 		}
 		u.StaffID = uint(s.sessions.GetInt(ctx, sessStaffID))
@@ -165,14 +175,40 @@ func (s *Server) signVisitor(id string) string {
 	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// untrackedMark ends the cookie of a visitor whose behaviour is not
+// recorded (visitorBudget); the mark is under the signature.
+const untrackedMark = ".u"
+
+// visitorCookieValue is the visitor cookie for id, marked when the visitor
+// is not tracked.
+func (s *Server) visitorCookieValue(id string, tracked bool) string {
+	if tracked {
+		return s.signVisitor(id)
+	}
+	return s.signVisitor(id+untrackedMark) + untrackedMark
+}
+
 // visitorOf returns the visitor id of a cookie value, or "" when the shop
 // did not sign it.
 func (s *Server) visitorOf(v string) string {
-	id, _, ok := strings.Cut(v, ".")
-	if !ok || !validVisitorID(id) || !hmac.Equal([]byte(v), []byte(s.signVisitor(id))) {
-		return ""
-	}
+	id, _ := s.readVisitor(v)
 	return id
+}
+
+// readVisitor returns the visitor id of a cookie value and whether the
+// visitor is tracked, or "" when the shop did not sign it.
+func (s *Server) readVisitor(v string) (string, bool) {
+	id, _, ok := strings.Cut(v, ".")
+	if !ok || !validVisitorID(id) {
+		return "", false
+	}
+	if hmac.Equal([]byte(v), []byte(s.signVisitor(id))) {
+		return id, true
+	}
+	if hmac.Equal([]byte(v), []byte(s.visitorCookieValue(id, false))) {
+		return id, false
+	}
+	return "", false
 }
 
 // visitorIDBytes is the randomness of a visitor id the shop issues.
@@ -401,7 +437,7 @@ func (s *Server) flash(c echo.Context, msg string) {
 // viewer's cached state is dropped now and again when the event commits, so
 // their next page shows it.
 func (s *Server) track(c echo.Context, typ string, productID uint, slot string, pos int, query string) {
-	if isHead(c) {
+	if !tracks(c) {
 		return
 	}
 	u := userOf(c)

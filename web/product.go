@@ -183,7 +183,7 @@ func anyOf(ids, set []string) bool {
 // trackProductView records the view, and the click when the visitor came
 // from a homepage row.
 func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
-	if isHead(c) {
+	if !tracks(c) {
 		return
 	}
 	if slot != "" {

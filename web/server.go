@@ -31,6 +31,10 @@ type Config struct {
 	// them is the client's at the address the proxy says. Empty: every
 	// request is its direct peer's, and X-Forwarded-For is ignored.
 	TrustedProxies []*net.IPNet
+	// NewVisitorsPerMinute bounds the new visitors one client address
+	// (IPv6: per /64) has tracked a minute (visitorBudget); 0 leaves them
+	// unbounded. `storefront serve` sets it (--new-visitors-per-minute).
+	NewVisitorsPerMinute int
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off.
 	MetricsToken string
@@ -64,6 +68,8 @@ type Server struct {
 	events     *models.EventWriter
 	shop       *shop.Shop // catalog, layout, model, training: the domain services
 	limiter    *loginLimiter
+	// newVisitors is each address's budget of new tracked visitors.
+	newVisitors *visitorBudget
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
@@ -113,6 +119,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now}
 	s.payments = cfg.Payments
+	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
 	s.events = models.NewEventWriter(db, cfg.EventQueue, eventBatchMax, 5*time.Millisecond, cfg.Logger)
 	s.viewers = newViewerCache()
 	s.images = newImageCache()

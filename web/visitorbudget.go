@@ -1,0 +1,83 @@
+package web
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+)
+
+// visitorBudget bounds how many new visitors one client address (IPv6:
+// per /64) has tracked: every request without the shop's visitor cookie is
+// a new visitor, so a loop of cookieless page views was that many distinct
+// "shoppers" viewing one product, which the recommender's bot guard (one
+// user's volume and rate) and its dedup (one user's repeats) cannot see:
+// 1,500 of them from one address in 5 s put an item with one event on
+// every visitor's "Popular this week". A visitor minted over the budget is
+// served as any other, with a cart, but its behaviour is not recorded
+// (its cookie carries a signed mark) until the budget of its address has
+// room again, when it becomes a tracked visitor under the same id.
+type visitorBudget struct {
+	mu      sync.Mutex
+	buckets *lru.Cache[string, *rate.Limiter]
+	every   time.Duration
+	burst   int
+	now     func() time.Time // settable in tests
+	warned  time.Time        // when refusing was last logged
+}
+
+// newVisitorBudget allows perMinute new tracked visitors a minute per
+// address, a minute's worth at once; nil (no bound) when perMinute ≤ 0.
+func newVisitorBudget(perMinute int) *visitorBudget {
+	if perMinute <= 0 {
+		return nil
+	}
+	buckets, err := lru.New[string, *rate.Limiter](maxLimiterKeys)
+	if err != nil {
+		panic(err)
+	}
+	return &visitorBudget{buckets: buckets, every: time.Minute / time.Duration(perMinute), burst: perMinute, now: time.Now}
+}
+
+// allow spends one new tracked visitor of ip's address, if it has one.
+func (b *visitorBudget) allow(ip string) bool {
+	if b == nil {
+		return true
+	}
+	key := addressKey(ip)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.buckets.Get(key)
+	if !ok {
+		l = rate.NewLimiter(rate.Every(b.every), b.burst)
+		b.buckets.Add(key, l)
+	}
+	return l.AllowN(b.now(), 1)
+}
+
+// refused logs, at most once a minute, that an address went over its
+// budget: behind a reverse proxy the shop was not told of
+// (--trusted-proxies) every visitor shares the proxy's address.
+func (b *visitorBudget) refused(log *slog.Logger) {
+	b.mu.Lock()
+	now := b.now()
+	quiet := now.Sub(b.warned) < time.Minute
+	if !quiet {
+		b.warned = now
+	}
+	b.mu.Unlock()
+	if !quiet {
+		log.Warn("a client address went over its new visitors a minute: their visits are served but not recorded (--new-visitors-per-minute; behind a reverse proxy give its address with --trusted-proxies)")
+	}
+}
+
+// tracks reports whether the request's behaviour is recorded: not for a
+// HEAD (a monitor), nor for a visitor over its address's budget (a signed-in
+// shopper always is: accounts are limited by registration).
+func tracks(c echo.Context) bool {
+	u := userOf(c)
+	return !isHead(c) && (u.LoggedIn() || !u.Untracked)
+}
