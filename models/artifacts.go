@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // keptArtifacts is how many trained models are kept for rollback.
@@ -63,6 +64,16 @@ func (db *DB) LatestModelArtifactID(ctx context.Context) (uint, error) {
 		return 0, notFound(err, "latest model artifact")
 	}
 	return a.ID, nil
+}
+
+// LatestModelStamp returns the id and training time of the newest stored
+// model.
+func (db *DB) LatestModelStamp(ctx context.Context) (uint, time.Time, error) {
+	var a ModelArtifact
+	if err := db.R.WithContext(ctx).Select("id, trained_at").Order("trained_at DESC, id DESC").First(&a).Error; err != nil {
+		return 0, time.Time{}, notFound(err, "latest model artifact")
+	}
+	return a.ID, a.TrainedAt, nil
 }
 
 // ModelArtifacts lists stored models without their blobs, newest first.

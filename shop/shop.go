@@ -45,6 +45,7 @@ type Shop struct {
 	modelInfo atomic.Pointer[models.ModelArtifact]
 	launches  launchCache   // products created since training (launches.go)
 	seenModel atomic.Uint64 // newest stored model id followStoredModel tried
+	ownModel  atomic.Uint64 // the newest model this instance trained itself (ScheduledRun)
 	trainer   *Trainer
 	layout    layoutCache
 	// experiments is the running experiment and control share (experiments.go).

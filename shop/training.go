@@ -402,6 +402,7 @@ func (t *Trainer) Start() bool {
 			}
 			return
 		}
+		t.s.ownModel.Store(uint64(res.Artifact.ID))
 		t.s.serve(res.Model)
 		t.s.setModelInfo(res.Artifact)
 		t.s.SetDegraded("")
@@ -445,14 +446,35 @@ func (s *Shop) trainLoop(every time.Duration) {
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-s.stop:
 			return
-		case <-tick.C:
-			s.trainer.Start()
+		case now := <-tick.C:
+			s.ScheduledRun(last)
+			last = now
 		}
 	}
+}
+
+// ScheduledRun is one tick of --train-every, the previous one (or the
+// start) at last: it trains unless another instance, an admin's "Retrain
+// now" or `storefront train` stored a model since last, so N instances
+// that each run the schedule train about once a period between them, not
+// N times. The instance that trained last keeps the schedule; when it
+// stops, the next instance whose tick comes a period later takes over. It
+// reports whether a run started.
+func (s *Shop) ScheduledRun(last time.Time) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id, at, err := s.db.LatestModelStamp(ctx)
+	switch {
+	case errors.Is(err, models.ErrNotFound), err != nil, uint64(id) == s.ownModel.Load(), at.Before(last):
+		return s.trainer.Start()
+	}
+	s.log.Info("scheduled training skipped: a newer model was stored since this instance's last scheduled run", "model", id, "trained_at", at.UTC().Format(time.RFC3339))
+	return false
 }
 
 // setModelInfo keeps a stored model's description, without its blob.

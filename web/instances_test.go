@@ -256,6 +256,51 @@ func TestModelTrainedOnOneInstanceIsServedByAll(t *testing.T) {
 	unlock()
 }
 
+// Every instance runs --train-every (docs/scaling.md's unit gives each
+// one the flag), but between them they train about once a period: a tick
+// trains only when no model was stored since the instance's previous tick,
+// or when the newest is its own. They each trained once a period (three
+// instances on a 1h schedule: three trainings an hour).
+func TestScheduledTrainingRunsOncePerPeriodAcrossInstances(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	ctx := context.Background()
+	beforeCLI := time.Now().Add(-time.Second)
+	trainShopModel(t, a.db) // as `storefront train` would
+	run := func(s *testShop, last time.Time) bool {
+		t.Helper()
+		started := s.srv.shop.ScheduledRun(last)
+		s.srv.shop.Trainer().Wait()
+		if _, err := s.srv.shop.Trainer().Last(); started && err != nil {
+			t.Fatalf("training failed: %v", err)
+		}
+		return started
+	}
+	if run(b, beforeCLI) {
+		t.Fatal("B trained although a model was stored since its last scheduled run")
+	}
+	cli, err := a.db.LatestModelArtifactID(ctx)
+	must(t, err)
+	if !run(a, time.Now()) { // a period later, no newer model: A trains
+		t.Fatal("A did not train a period after the last model")
+	}
+	own, err := a.db.LatestModelArtifactID(ctx)
+	must(t, err)
+	if own == cli {
+		t.Fatal("A's run stored no model")
+	}
+	if run(b, beforeCLI) {
+		t.Fatal("B trained right after A")
+	}
+	if !run(a, time.Now()) {
+		t.Fatal("A, which trained last, did not keep its schedule")
+	}
+	// A stops: a period after A's last model, B's tick trains.
+	if !run(b, time.Now()) {
+		t.Fatal("B did not take over when no instance had trained for a period")
+	}
+}
+
 // TestImportUploadedOnOneInstanceAppliedOnAnother: the admin's upload, the
 // apply and the progress page each land on whichever instance the load
 // balancer picks.
