@@ -1063,7 +1063,9 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		return c, nil
 	}
 	if retrain == "profile" {
-		// The profile is read at scoring time: no model changes.
+		// The profile is read at scoring time; in a ratings shop ALS's
+		// rows follow its recency (alsRecencyRows).
+		alsRecencyRows(m, cfg, t.workers, prev.cfg.Profile.RecencyHalfRank > 0)
 		c.m = m
 		return c, nil
 	}

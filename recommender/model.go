@@ -262,6 +262,9 @@ var modelComponents = []component{
 				attrs = &a
 			}
 			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs)
+			if err == nil {
+				alsRecencyRows(m, cfg, workers, false)
+			}
 			return err
 		}, func(m *Model) bool { return m.als.enabled() }},
 	{"svd", func(m *Model, cfg Config) bool { return cfg.SVD.Rank > 0 && m.ui.nnz() > 0 },
