@@ -156,3 +156,30 @@ func TestAnAddBeyondTheStockSaysWhatWentIn(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdatingALineRemovedInAnotherWindow: a shopper's cart is open in two
+// windows; one removes the lantern, then the other, still showing it, asks
+// for 2. The cart said "Cart updated." and showed no lantern; it says the
+// lantern is no longer in the cart.
+func TestUpdatingALineRemovedInAnotherWindow(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	lantern := s.product("SKU-3")
+	b := newBrowser(t, s)
+	b.open(web.ProductURL(lantern), `[data-testid="add-to-cart"]`)
+	b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-line"]`)
+	// The other window: the same cookies post the line's remove form.
+	b.do("remove the line from another window", chromedp.Evaluate[chromedp.Void](`(async () => {
+		const f = document.querySelector('[data-testid="remove"]').form;
+		await fetch(f.action, {method: "POST", body: new URLSearchParams(new FormData(f))});
+	})()`, chromedp.EvalAwaitPromise))
+	b.fill(`[data-testid="line-quantity"]`, "2")
+	b.follow(`.qty-form button[type="submit"]`, `[data-testid="flash"]`)
+	want := "“Trail Lantern” is no longer in your cart: it was removed, perhaps in another window. Add it again from its page."
+	if got := b.text(`[data-testid="flash"]`); got != want {
+		t.Fatalf("the cart says %q, want %q", got, want)
+	}
+	if n := b.count(`[data-testid="cart-line"]`); n != 0 {
+		t.Fatalf("%d lines in the cart, want none", n)
+	}
+}

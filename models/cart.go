@@ -128,7 +128,14 @@ func (db *DB) SetCartQuantity(ctx context.Context, owner string, productID uint,
 		var line CartItem
 		err := tx.Where("owner_key = ? AND product_id = ?", owner, productID).First(&line).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
+			// A cart page left open in another window: its line was removed
+			// meanwhile. Say so rather than "updated" with nothing changed.
+			var p Product
+			if err := tx.First(&p, productID).Error; err != nil {
+				return notFound(err, "set cart quantity of product %d", productID)
+			}
+			return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf(
+				"“%s” is no longer in your cart: it was removed, perhaps in another window. Add it again from its page.", p.Title)}}
 		}
 		if err != nil {
 			return fmt.Errorf("models: set cart quantity: %w", err)
