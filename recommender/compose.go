@@ -143,6 +143,9 @@ type ComposeOptions struct {
 	// Group names an item's product group (Request.Group): a page shows
 	// one product of a group.
 	Group func(item string) string
+	// Name is how reasons and a row's heading name an item (Request.Name):
+	// its product group's name.
+	Name func(item string) string
 	// Fits, if set, returns the caller's live check of a row's filters
 	// (Request.Fits): the model knows prices, brands and categories as
 	// they were at training.
@@ -680,7 +683,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	}
 	// Pins lead every row the recommender fills, not only the hero.
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,
-		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Group: opt.Group, Diversity: 0.3, folded: folded,
+		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Group: opt.Group, Name: opt.Name, Diversity: 0.3, folded: folded,
 		Launches: opt.Launches, cover: sh.cover}
 	if sh.Personalize {
 		// What the shopper already viewed, carted or bought is never
@@ -779,9 +782,15 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			if len(sh.HiddenCategories)+len(sh.HiddenBrands) > 0 {
 				req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
 			}
-			t := strings.ReplaceAll(title, "{anchor}", it.Title)
+			name := it.Title
+			if opt.Name != nil {
+				if n := opt.Name(id); n != "" {
+					name = n
+				}
+			}
+			t := strings.ReplaceAll(title, "{anchor}", name)
 			if t == "" {
-				t = "Because you viewed " + it.Title
+				t = "Because you viewed " + name
 			}
 			out = append(out, one(req, t, id)...)
 			for _, it := range out[len(out)-1].Items {

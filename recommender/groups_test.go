@@ -13,30 +13,7 @@ import (
 // shopper who bought or viewed a dress is not offered it again in another
 // size.
 func TestARowShowsOneProductOfAGroup(t *testing.T) {
-	var items []Item
-	var evs []Event
-	sizes := []string{"xs", "s", "m", "l", "xl"}
-	for d := range 6 {
-		for _, sz := range sizes {
-			items = append(items, Item{ID: fmt.Sprintf("dress%d-%s", d, sz), Title: fmt.Sprintf("Dress %d size %s", d, sz), Brand: "Maison",
-				Category: "Dresses", CategoryPath: []string{"Women", "Dresses"}, PriceCents: int64(5000 + 100*d), Stock: 5, Active: true,
-				Description: "a linen dress", Created: testNow.AddDate(0, -3, 0)})
-		}
-	}
-	for u := range 40 {
-		for k := range 3 {
-			d := (u + k) % 6
-			it := fmt.Sprintf("dress%d-%s", d, sizes[(u+k)%5])
-			evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it, Type: View, Time: testNow.Add(-time.Duration(100-u-k) * time.Hour)})
-			if k == 0 {
-				evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it, Type: Purchase, Time: testNow.Add(-time.Duration(99-u) * time.Hour)})
-			}
-		}
-	}
-	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := dressModel(t)
 	group := func(id string) string { g, _, _ := strings.Cut(id, "-"); return g }
 	for _, strategy := range []Strategy{Popular, Hybrid, Trending, New} {
 		recs := m.Recommend(Request{Strategy: strategy, N: 6, Group: group})
@@ -83,5 +60,82 @@ func TestARowShowsOneProductOfAGroup(t *testing.T) {
 	// Without groups every size is its own product, as before.
 	if recs := m.Recommend(Request{Strategy: Popular, N: 30}); len(recs) != 30 {
 		t.Errorf("without groups %d products, want 30", len(recs))
+	}
+}
+
+// dressModel is trained on six dresses in five sizes each ("Dress 0 size
+// xs"), viewed and bought by 40 shoppers.
+func dressModel(t *testing.T) *Model {
+	t.Helper()
+	var items []Item
+	var evs []Event
+	sizes := []string{"xs", "s", "m", "l", "xl"}
+	for d := range 6 {
+		for _, sz := range sizes {
+			items = append(items, Item{ID: fmt.Sprintf("dress%d-%s", d, sz), Title: fmt.Sprintf("Dress %d size %s", d, sz), Brand: "Maison",
+				Category: "Dresses", CategoryPath: []string{"Women", "Dresses"}, PriceCents: int64(5000 + 100*d), Stock: 5, Active: true,
+				Description: "a linen dress", Created: testNow.AddDate(0, -3, 0)})
+		}
+	}
+	for u := range 40 {
+		for k := range 3 {
+			d := (u + k) % 6
+			it := fmt.Sprintf("dress%d-%s", d, sizes[(u+k)%5])
+			evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it, Type: View, Time: testNow.Add(-time.Duration(100-u-k) * time.Hour)})
+			if k == 0 {
+				evs = append(evs, Event{User: fmt.Sprintf("u%d", u), Item: it, Type: Purchase, Time: testNow.Add(-time.Duration(99-u) * time.Hour)})
+			}
+		}
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestReasonsNameTheGroup: with Request.Name (the shop's group names), a
+// reason and a "Because you viewed" heading name the dress, not the size
+// the shopper happened to view ("Dress 1", not "Dress 1 size m").
+func TestReasonsNameTheGroup(t *testing.T) {
+	m := dressModel(t)
+	name := func(id string) string {
+		g, _, _ := strings.Cut(id, "-")
+		return "Dress " + strings.TrimPrefix(g, "dress")
+	}
+	group := func(id string) string { g, _, _ := strings.Cut(id, "-"); return g }
+	named := 0
+	for _, req := range []Request{
+		{User: "u0", Strategy: Hybrid, N: 6, ExcludeSeen: true},
+		{Strategy: Similar, Anchor: "dress1-m", N: 6},
+		{Strategy: AlsoBought, Anchor: "dress1-m", N: 6},
+		{User: "u0", Strategy: ItemKNN, N: 6, ExcludeSeen: true},
+	} {
+		req.Name, req.Group = name, group
+		for _, r := range m.Recommend(req) {
+			if strings.Contains(r.Reason, "size") {
+				t.Errorf("%v: the reason %q names a size", req.Strategy, r.Reason)
+			}
+			if strings.Contains(r.Reason, "Dress ") {
+				named++
+			}
+		}
+		// Without names, reasons name the size viewed: the check above can fail.
+		req.Name = nil
+		for _, r := range m.Recommend(req) {
+			if strings.Contains(r.Reason, "Dress ") && !strings.Contains(r.Reason, "size") {
+				t.Errorf("%v without names: %q", req.Strategy, r.Reason)
+			}
+		}
+	}
+	if named == 0 {
+		t.Errorf("no reason names a dress")
+	}
+	opt := noExplore()
+	opt.Name, opt.Group = name, group
+	spec := []SlotSpec{{ID: "because", Kind: KindBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar", Size: 3}}
+	page := Compose(m, spec, Shopper{User: "u0", RecentlyViewed: []string{"dress1-m"}, Personalize: true}, opt, nil)
+	if len(page) == 0 || page[0].Title != "Because you viewed Dress 1" {
+		t.Errorf("the row's heading: %+v", page)
 	}
 }

@@ -235,6 +235,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 	s := m.getScratch()
 	defer m.scratch.Put(s)
 	s.begin()
+	s.name = req.Name
 	m.buildHistory(s, req)
 	f := m.newFilter(s, req, false)
 	l := req.Launches
@@ -340,7 +341,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		taken[c.item.ID] = true
 		reason, personal := reasonNew, false
 		if c.anchor >= 0 {
-			reason, personal = "New, like the "+m.cat.items[c.anchor].Title+" you viewed", true
+			reason, personal = "New, like the "+m.nameOf(s, c.anchor)+" you viewed", true
 		}
 		out = append(out, Recommendation{ItemID: c.item.ID, Score: c.score / top, Reason: reason, Source: NewForYou.String(), Personal: personal})
 	}

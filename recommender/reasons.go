@@ -82,7 +82,7 @@ func (m *Model) historyReason(s *scratch, i, j int32, cooccur bool) string {
 	if i >= 0 && s.hposAt[i] == s.epoch {
 		kind = s.histKinds[s.hpos[i]]
 	}
-	name := m.shortName(i)
+	name := m.nameOf(s, i)
 	rel := m.relate(i, j)
 	if rel == sameDivision && cooccur {
 		rel = goesWith
@@ -177,6 +177,19 @@ func (m *Model) shortName(i int32) string {
 	name := reasonName(it.Title, it.Brand, it.ID)
 	m.shortNames[i].Store(&name)
 	return name
+}
+
+// nameOf is how a reason names history item i: by the request's Name (the
+// name of its product group, "Dress Élise" rather than "Dress Élise – S")
+// when that differs from its title, else as shortName does.
+func (m *Model) nameOf(s *scratch, i int32) string {
+	if s != nil && s.name != nil && i >= 0 && int(i) < len(m.cat.items) {
+		it := &m.cat.items[i]
+		if n := s.name(it.ID); n != "" && n != it.Title {
+			return reasonName(n, it.Brand, it.ID)
+		}
+	}
+	return m.shortName(i)
 }
 
 // nameWords is a title's words without a leading brand or article, which

@@ -52,6 +52,11 @@ type Request struct {
 	// page, or of the one bought, is not another recommendation.
 	Group func(item string) string
 
+	// Name, if set, is how reasons name an item: the name of its product
+	// group ("Dress Élise" for "Dress Élise – size S"), "" or its title
+	// for an item of its own. Unset, reasons name the item's title.
+	Name func(item string) string
+
 	// Fits, if set, is the caller's live check of the request's filters
 	// (category, brands, price range) against today's catalog: the model
 	// filters by the catalog as it was at training, and a product since
@@ -234,13 +239,14 @@ type scratch struct {
 	histCatAt          uint32
 	reasonDot          []float32 // factorReason: their dot products with the explained item
 	reasonNormsAt      uint32
-	termAcc            []float32 // termScores: the history's weight per word, then each word's lift
-	termExp            []float32 // termScores: each history word's weight expected from the history's categories
-	termBits           []uint64  // termScores: a bit per word of the history
-	termLift           []float32 // termScores: each word's lift, 1 for the words not in the history (kept so between requests)
-	termCat            []float32 // termScores: the history's weight per leaf category
-	termHist           []int32   // termScores: the words of the history
-	termCats           []int32   // termScores: the leaf categories of the history
+	termAcc            []float32                // termScores: the history's weight per word, then each word's lift
+	termExp            []float32                // termScores: each history word's weight expected from the history's categories
+	termBits           []uint64                 // termScores: a bit per word of the history
+	termLift           []float32                // termScores: each word's lift, 1 for the words not in the history (kept so between requests)
+	termCat            []float32                // termScores: the history's weight per leaf category
+	termHist           []int32                  // termScores: the words of the history
+	termCats           []int32                  // termScores: the leaf categories of the history
+	name               func(item string) string // the request's Name, for reasons
 }
 
 func (m *Model) getScratch() *scratch {
@@ -274,6 +280,7 @@ func (s *scratch) begin() {
 	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
 	s.scored, s.tracking = s.scored[:0], false
 	s.scanning = false
+	s.name = nil
 }
 
 // Recommend returns up to req.N items for one shopper, best first, pins
@@ -299,6 +306,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	s := m.getScratch()
 	defer m.scratch.Put(s)
 	s.begin()
+	s.name = req.Name
 	user := m.buildHistory(s, req)
 
 	// Pins first: a merchandiser's choice, subject only to stock, explicit
@@ -1014,11 +1022,11 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 		return m.historyReason(s, s.knnAnchor[j], j, true), true
 	case srcContent:
 		if anchor >= 0 && req.Strategy == Similar {
-			return "Similar to the " + m.shortName(anchor), req.Anchor == ""
+			return "Similar to the " + m.nameOf(s, anchor), req.Anchor == ""
 		}
 		return m.historyReason(s, s.cntAnchor[j], j, false), true
 	case srcBought:
-		return "Often bought with the " + m.shortName(anchor), req.Anchor == ""
+		return "Often bought with the " + m.nameOf(s, anchor), req.Anchor == ""
 	case srcNext:
 		return m.historyReason(s, s.nextAnchor[j], j, true), true
 	case srcCategory, srcPrice, srcTerms:
@@ -1029,7 +1037,7 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 		}
 		return m.interestReason(s, j), true
 	case srcViewed:
-		return "Often viewed with the " + m.shortName(anchor), req.Anchor == ""
+		return "Often viewed with the " + m.nameOf(s, anchor), req.Anchor == ""
 	case srcTrending:
 		return reasonTrending, false
 	case srcNew:

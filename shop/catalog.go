@@ -42,6 +42,9 @@ type Catalog struct {
 	byID     map[uint]*models.Product
 	byExt    map[string]*models.Product
 	groups   map[string][]uint // group_id → its products' ids, in the catalog's order
+	// groupNames names the groups of two or more active products (see
+	// groupNaming).
+	groupNames map[string]string
 	// list is the listing index (category and search pages), built in
 	// the background once the snapshot is made: the first homepage of a
 	// large shop does not wait for its sorts. Whoever lists first waits
@@ -146,6 +149,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		}
 	}
 	sort.Strings(c.ImageOrigins)
+	c.groupNames = groupNames(products, c.groups, c.byID)
 	// Ties keep the products' order (an unstable sort with the index as
 	// the last key: a stable sort costs seconds on a large catalog).
 	ordered := func(cmpOf func(a, b *models.Product) int) []uint {

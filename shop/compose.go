@@ -260,7 +260,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		return ok && p.InStock()
 	}
 	opt.Fits = cat.RowFits
-	opt.Group = cat.GroupOf
+	opt.Group, opt.Name = cat.GroupOf, cat.NameOf
 	opt.Launches, opt.Edited = s.sinceTraining(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
@@ -359,7 +359,7 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 		p, ok := cat.ProductByExt(ext)
 		return ok && p.InStock()
 	}
-	req.Group = cat.GroupOf
+	req.Group, req.Name = cat.GroupOf, cat.NameOf
 	if req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0 {
 		req.Fits = cat.RowFits(recommender.RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
 		req.Edited = s.Edited(s.model.Load())

@@ -32,6 +32,12 @@ type listIndex struct {
 	catIdx   map[uint]int32   // category id → dense index
 	catNodes []*CatNode       // dense index → node
 	under    map[uint][]int32 // category id → dense indexes of it and every category below
+	// groups is how many product groups of two or more listed products
+	// the index holds; grp is each item's group (dense), -1 for a product
+	// listed on its own, nil when there are no groups (the items stay
+	// small for the scan of a catalog without groups).
+	groups int
+	grp    []int32
 }
 
 type listItem struct {
@@ -80,6 +86,28 @@ func buildListIndex(c *Catalog) *listIndex {
 		li.pos[p.ID] = int32(len(li.items))
 		li.items = append(li.items, listItem{p: p, brand: int32(b), cat: cat, price: p.PriceCents})
 	}
+	// A group of two or more listed products is listed as one card.
+	members := map[string][]int32{}
+	for i := range li.items {
+		if g := li.items[i].p.GroupID; g != "" {
+			members[g] = append(members[g], int32(i))
+		}
+	}
+	for _, m := range members {
+		if len(m) < 2 {
+			continue
+		}
+		if li.grp == nil {
+			li.grp = make([]int32, len(li.items))
+			for i := range li.grp {
+				li.grp[i] = -1
+			}
+		}
+		for _, i := range m {
+			li.grp[i] = int32(li.groups)
+		}
+		li.groups++
+	}
 	// Every order ends on the id, so an unstable sort gives one answer.
 	order := func(cmpOf func(a, b *listItem) int) []int32 {
 		o := make([]int32, len(li.items))
@@ -123,7 +151,11 @@ type ListQuery struct {
 // count is what choosing it would show at the current price.
 type Listing struct {
 	Products []*models.Product
-	Total    int
+	// Groups, when the catalog has product groups, says for each of
+	// Products the group its card stands for (zero for a product on its
+	// own).
+	Groups []ListedGroup
+	Total  int
 	// Full is how many of the listed search results (the first ones)
 	// match every word of the query.
 	Full       int
@@ -132,6 +164,64 @@ type Listing struct {
 	Brands     []BrandCount
 	Categories []CategoryCount
 	Prices     []PriceRange
+}
+
+// ListedGroup is what one card of a listing stands for: the products of a
+// group (the sizes or colours of one model) that match the listing. The
+// card shows one of them, the representative: in stock if any is, and
+// first in the listing's order (the most popular, the cheapest, the best
+// search match). Facet counts, totals and pages count groups.
+type ListedGroup struct {
+	// Name is the group's name (Catalog.GroupName) when the card stands
+	// for two or more products; "" when it stands for one, which is then
+	// named by its own title.
+	Name string
+	// Count is how many products of the group match.
+	Count int
+	// PriceCents is the lowest price among them (among those in stock,
+	// when any is); From says their prices differ ("from $49").
+	PriceCents int64
+	From       bool
+}
+
+// groupAgg gathers the matching products of one group during a listing.
+type groupAgg struct {
+	n, inStock     int32
+	minAll, maxAll int64
+	minIn, maxIn   int64
+	slot           int32 // its card's place in matched, -1 none yet
+}
+
+func (a *groupAgg) add(it *listItem) {
+	if a.n == 0 || it.price < a.minAll {
+		a.minAll = it.price
+	}
+	a.maxAll = max(a.maxAll, it.price)
+	if it.p.InStock() {
+		if a.inStock == 0 || it.price < a.minIn {
+			a.minIn = it.price
+		}
+		a.maxIn = max(a.maxIn, it.price)
+		a.inStock++
+	}
+	a.n++
+}
+
+// price is the group's price as its card shows it: the lowest among its
+// matching products in stock (all of them when none is), and whether they
+// differ.
+func (a *groupAgg) price() (int64, bool) {
+	if a.inStock > 0 {
+		return a.minIn, a.maxIn != a.minIn
+	}
+	return a.minAll, a.maxAll != a.minAll
+}
+
+// onceKey counts a group once in one facet value.
+type onceKey struct {
+	facet uint8 // 0 brand, 1 category, 2 price range
+	grp   int32
+	value int32
 }
 
 // BrandCount is a brand with the number of products it would show.
@@ -230,36 +320,142 @@ func (c *Catalog) List(q ListQuery) Listing {
 	var prices []int64 // every price in the unfiltered set, for the brackets
 	matched := make([]int32, 0, 64)
 	full := 0 // of matched, how many are full search matches
-	for k, i := range order {
-		it := &li.items[i]
-		cOK := inCat == nil || inCat[it.cat]
-		if !cOK && q.Under != nil && !relevance {
-			continue
+	// A catalog with product groups lists one card per group: its place
+	// is its first matching product's (its first in stock, once one is
+	// seen: the one the card shows) and each facet counts it once.
+	var aggs []groupAgg
+	// first[facet][g] is the value (+1) the group was first counted in;
+	// a group whose products differ there (sizes priced in two ranges)
+	// is remembered in once for its other values.
+	var first [3][]int32
+	var once map[onceKey]bool
+	var ranks []int // with groups, each matched card's place in order
+	if li.groups > 0 {
+		aggs = make([]groupAgg, li.groups)
+		for g := range aggs {
+			aggs[g].slot = -1
 		}
-		bOK := wantBrand == nil || wantBrand[it.brand]
-		pOK := okPrice(it.price)
-		if cOK {
-			prices = append(prices, it.price)
+		marks := make([]int32, 3*li.groups)
+		for f := range first {
+			first[f] = marks[f*li.groups : (f+1)*li.groups]
 		}
-		if cOK && pOK {
-			brandCounts[it.brand]++
+	}
+	counts := func(facet uint8, g, v int32) bool {
+		if g < 0 {
+			return true
 		}
-		if bOK && pOK {
-			if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) {
-				catCounts[f]++
+		switch m := first[facet][g]; m {
+		case 0:
+			first[facet][g] = v + 1
+			return true
+		case v + 1:
+			return false
+		}
+		k := onceKey{facet, g, v}
+		if once[k] {
+			return false
+		}
+		if once == nil {
+			once = map[onceKey]bool{}
+		}
+		once[k] = true
+		return true
+	}
+	if aggs == nil {
+		// A catalog without groups: every product is a card.
+		for k, i := range order {
+			it := &li.items[i]
+			cOK := inCat == nil || inCat[it.cat]
+			if !cOK && q.Under != nil && !relevance {
+				continue
+			}
+			bOK := wantBrand == nil || wantBrand[it.brand]
+			pOK := okPrice(it.price)
+			if cOK {
+				prices = append(prices, it.price)
+			}
+			if cOK && pOK {
+				brandCounts[it.brand]++
+			}
+			if bOK && pOK {
+				if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) {
+					catCounts[f]++
+				}
+			}
+			if cOK && bOK && pOK {
+				matched = append(matched, i)
+				if relevance && k < q.Full {
+					full++
+				}
 			}
 		}
-		if cOK && bOK && pOK {
+	} else {
+		for k, i := range order {
+			it := &li.items[i]
+			cOK := inCat == nil || inCat[it.cat]
+			if !cOK && q.Under != nil && !relevance {
+				continue
+			}
+			bOK := wantBrand == nil || wantBrand[it.brand]
+			pOK := okPrice(it.price)
+			if cOK {
+				prices = append(prices, it.price)
+			}
+			grp := li.grp[i]
+			if cOK && pOK && counts(0, grp, it.brand) {
+				brandCounts[it.brand]++
+			}
+			if bOK && pOK {
+				if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) && counts(1, grp, f) {
+					catCounts[f]++
+				}
+			}
+			if !cOK || !bOK || !pOK {
+				continue
+			}
+			if grp >= 0 {
+				a := &aggs[grp]
+				a.add(it)
+				if a.slot >= 0 && (!it.p.InStock() || li.items[matched[a.slot]].p.InStock()) {
+					continue
+				}
+				if a.slot >= 0 {
+					matched[a.slot] = -1 // the first in stock takes the card's place
+				}
+				a.slot = int32(len(matched))
+			}
 			matched = append(matched, i)
-			if relevance && k < q.Full {
+			ranks = append(ranks, k)
+		}
+	}
+	if aggs != nil {
+		n := 0
+		for s, i := range matched {
+			if i < 0 {
+				continue
+			}
+			matched[n], ranks[n] = i, ranks[s]
+			if relevance && ranks[n] < q.Full {
 				full++
 			}
+			n++
+		}
+		matched = matched[:n]
+	}
+	var priceOf func(i int32) int64 // a card's price: its group's; nil for the product's own
+	if aggs != nil {
+		priceOf = func(i int32) int64 {
+			if g := li.grp[i]; g >= 0 {
+				p, _ := aggs[g].price()
+				return p
+			}
+			return li.items[i].price
 		}
 	}
 	if relevance && q.Sort != "" && q.Sort != SortRelevance {
 		// Full matches stay ahead of partial ones whatever the order.
-		sortItems(li, matched[:full], q.Sort)
-		sortItems(li, matched[full:], q.Sort)
+		sortItems(li, matched[:full], q.Sort, priceOf)
+		sortItems(li, matched[full:], q.Sort, priceOf)
 	} else if q.Sort == SortPriceDesc {
 		slices.Reverse(matched)
 	}
@@ -278,7 +474,21 @@ func (c *Catalog) List(q ListQuery) Listing {
 	out.Page = min(max(q.Page, 1), max(out.Pages, 1))
 	from := (out.Page - 1) * per
 	for _, i := range matched[min(from, len(matched)):min(from+per, len(matched))] {
-		out.Products = append(out.Products, li.items[i].p)
+		it := &li.items[i]
+		out.Products = append(out.Products, it.p)
+		if aggs == nil {
+			continue
+		}
+		var lg ListedGroup
+		if g := li.grp[i]; g >= 0 {
+			a := &aggs[g]
+			lg.Count = int(a.n)
+			lg.PriceCents, lg.From = a.price()
+			if a.n > 1 {
+				lg.Name = c.GroupName(it.p.GroupID)
+			}
+		}
+		out.Groups = append(out.Groups, lg)
 	}
 
 	for i, n := range brandCounts {
@@ -296,7 +506,7 @@ func (c *Catalog) List(q ListQuery) Listing {
 		// Search shows the categories with the most results first.
 		slices.SortStableFunc(out.Categories, func(a, b CategoryCount) int { return b.Count - a.Count })
 	}
-	out.Prices = priceRanges(prices, li, order, q, inCat, wantBrand)
+	out.Prices = priceRanges(prices, li, order, q, inCat, wantBrand, counts)
 	return out
 }
 
@@ -316,7 +526,18 @@ func soldOutLast(li *listIndex, idx []int32) {
 	copy(idx[k:], out)
 }
 
-func sortItems(li *listIndex, idx []int32, key string) {
+// sortItems sorts search results; price, when set, is a card's price (its
+// group's, for a card that stands for one), else the product's.
+func sortItems(li *listIndex, idx []int32, key string, price func(int32) int64) {
+	if price != nil && (key == SortPriceAsc || key == SortPriceDesc) {
+		slices.SortStableFunc(idx, func(a, b int32) int {
+			if key == SortPriceDesc {
+				a, b = b, a
+			}
+			return cmp64(price(a), price(b))
+		})
+		return
+	}
 	slices.SortStableFunc(idx, func(a, b int32) int {
 		x, y := &li.items[a], &li.items[b]
 		switch key {
@@ -352,7 +573,9 @@ func cmp64(a, b int64) int {
 // round edges at its quintiles (under $25, $25–$50, …), so the brackets fit
 // the category (socks and sofas differ) and do not move as other filters
 // change; each count applies every filter but price.
-func priceRanges(prices []int64, li *listIndex, order []int32, q ListQuery, inCat, wantBrand []bool) []PriceRange {
+// counts says whether a product counts in facet value v (false for a group
+// already counted there).
+func priceRanges(prices []int64, li *listIndex, order []int32, q ListQuery, inCat, wantBrand []bool, counts func(facet uint8, g, v int32) bool) []PriceRange {
 	if len(prices) < 2 {
 		return nil
 	}
@@ -383,7 +606,9 @@ func priceRanges(prices []int64, li *listIndex, order []int32, q ListQuery, inCa
 			continue
 		}
 		k, _ := slices.BinarySearch(edges, it.price+1)
-		ranges[k].Count++
+		if li.grp == nil || li.grp[i] < 0 || counts(2, li.grp[i], int32(k)) {
+			ranges[k].Count++
+		}
 	}
 	return ranges
 }

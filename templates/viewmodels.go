@@ -46,6 +46,9 @@ type Card struct {
 	Title      string
 	Brand      string
 	PriceCents int64
+	// From shows the price as "from": the card stands for the sizes or
+	// colours of one model, whose prices differ (PriceCents is the lowest).
+	From       bool
 	InStock    bool
 	URL        string
 	Image      string

@@ -58,6 +58,32 @@ func card(p *models.Product, reason, slot string, pos int) templates.Card {
 		Reason: reason, Slot: slot, Position: pos, CompareAtCents: saleCompareAt(p), DiscountPercent: p.DiscountPercent()}
 }
 
+// listedCards builds a listing's cards: a card standing for several
+// products of a group (its sizes or colours) is named by the group and
+// shows the lowest of their prices, "from" when they differ.
+func listedCards(lst shop.Listing, slot string, from int) []templates.Card {
+	cards := make([]templates.Card, len(lst.Products))
+	for i, p := range lst.Products {
+		pos := 0
+		if slot != "" {
+			pos = from + i + 1
+		}
+		cards[i] = card(p, "", slot, pos)
+		if i >= len(lst.Groups) || lst.Groups[i].Count < 2 {
+			continue
+		}
+		g := lst.Groups[i]
+		if g.Name != "" {
+			cards[i].Title = g.Name
+		}
+		if g.PriceCents != p.PriceCents || g.From {
+			cards[i].PriceCents, cards[i].From = g.PriceCents, g.From
+			cards[i].CompareAtCents, cards[i].DiscountPercent = 0, 0
+		}
+	}
+	return cards
+}
+
 // saleCompareAt is the regular price to strike through, or 0.
 func saleCompareAt(p *models.Product) int64 {
 	if p.OnSale() {

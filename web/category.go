@@ -55,10 +55,7 @@ func (s *Server) category(c echo.Context) error {
 	if f.page > 1 && f.page > lst.Pages {
 		return c.Redirect(http.StatusFound, f.lastPageLink(base, lst.Pages))
 	}
-	cards := make([]templates.Card, len(lst.Products))
-	for i, p := range lst.Products {
-		cards[i] = card(p, "", "", 0)
-	}
+	cards := listedCards(lst, "", 0)
 	vm := templates.CategoryPage{Base: s.base(c, node.Name), Name: node.Name, Slug: node.Slug}
 	vm.Facets, vm.Results = listView(base, f, categorySorts, lst, cards)
 	vm.Facets.Applied = f.applied(0)

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/shop"
 	"storefront/templates"
 )
 
@@ -285,39 +286,16 @@ func validSlotRef(s string) bool {
 // groupOptions lists the products of a product's group (its sizes or
 // colours), itself included, so a shopper on a sold-out size reaches the
 // sizes in stock; nil for a product without one. Each is named by what
-// its title adds to the words every title of the group shares ("Linen
-// Shirt – size M" → "M"), or by its whole title when the titles share
-// nothing or one of them adds nothing.
+// its title adds to the group's name (shop.GroupLabels: "Linen Shirt –
+// size M" → "M"), or by its whole title.
 func groupOptions(group []*models.Product, cur *models.Product) []templates.GroupOption {
 	if len(group) < 2 || !slices.ContainsFunc(group, func(q *models.Product) bool { return q.ID == cur.ID }) {
 		return nil
 	}
-	words := make([][]string, len(group))
-	shared := -1
-	for i, q := range group {
-		words[i] = strings.Fields(q.Title)
-		n := 0
-		for n < len(words[i]) && n < len(words[0]) && words[i][n] == words[0][n] {
-			n++
-		}
-		if shared < 0 || n < shared {
-			shared = n
-		}
-	}
+	labels := shop.GroupLabels(group)
 	opts := make([]templates.GroupOption, len(group))
 	for i, q := range group {
-		label := strings.Join(words[i][shared:], " ")
-		if shared == 0 || label == "" {
-			opts = nil
-			break
-		}
-		opts[i] = templates.GroupOption{Label: label, URL: ProductURL(q), Current: q.ID == cur.ID, SoldOut: !q.InStock()}
-	}
-	if opts == nil {
-		opts = make([]templates.GroupOption, len(group))
-		for i, q := range group {
-			opts[i] = templates.GroupOption{Label: q.Title, URL: ProductURL(q), Current: q.ID == cur.ID, SoldOut: !q.InStock()}
-		}
+		opts[i] = templates.GroupOption{Label: labels[i], URL: ProductURL(q), Current: q.ID == cur.ID, SoldOut: !q.InStock()}
 	}
 	return opts
 }

@@ -27,9 +27,28 @@ func (s *Server) sale(c echo.Context) error {
 		under, vm.Category, vm.CategoryURL = n, n.Name, "/c/"+n.Slug
 		vm.Base.Title = "On sale in " + n.Name
 	}
-	notOnSale := func(p *models.Product) bool { return !p.OnSale() }
-	for _, p := range cat.TopIn(cat.Popular, under, maxSaleCards, notOnSale) {
-		vm.Cards = append(vm.Cards, card(p, "", "", 0))
+	// One card per product group (the sizes of one model): its most
+	// popular product on sale, named by the group when more are.
+	groups := map[string]bool{}
+	skip := func(p *models.Product) bool {
+		if !p.OnSale() || p.GroupID != "" && groups[p.GroupID] {
+			return true
+		}
+		groups[p.GroupID] = p.GroupID != "" // TopIn takes every product skip lets through
+		return false
+	}
+	for _, p := range cat.TopIn(cat.Popular, under, maxSaleCards, skip) {
+		cd := card(p, "", "", 0)
+		onSale := 0
+		for _, q := range cat.Group(p.GroupID) {
+			if q.OnSale() && q.InStock() {
+				onSale++
+			}
+		}
+		if onSale > 1 {
+			cd.Title = cat.DisplayName(p) // the card stands for the sizes on sale
+		}
+		vm.Cards = append(vm.Cards, cd)
 		vm.MaxDiscount = max(vm.MaxDiscount, p.DiscountPercent())
 	}
 	return render(c, http.StatusOK, templates.Sale(vm))

@@ -73,10 +73,7 @@ func (s *Server) search(c echo.Context) error {
 		s.track(c, models.EventSearch, 0, "", 0, q)
 	}
 	from := (lst.Page - 1) * perPage
-	cards := make([]templates.Card, len(lst.Products))
-	for i, p := range lst.Products {
-		cards[i] = card(p, "", "search", from+i+1)
-	}
+	cards := listedCards(lst, "search", from)
 	vm.Total, vm.Unknown = lst.Total, res.Unknown
 	if res.Corrected != "" {
 		vm.Corrected = res.Corrected

@@ -40,10 +40,27 @@ func (s *Server) searchSuggest(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		// One suggestion per product group (the sizes of one model), named
+		// by the group when more than one of its products matched.
+		found := map[string]int{}
 		for _, id := range ids {
-			if p, ok := cat.Product(id); ok {
-				out = append(out, suggestion{Kind: "product", Label: p.Title, Hint: p.Brand, URL: ProductURL(p)})
+			if p, ok := cat.Product(id); ok && p.GroupID != "" {
+				found[p.GroupID]++
 			}
+		}
+		for _, id := range ids {
+			p, ok := cat.Product(id)
+			if !ok || p.GroupID != "" && found[p.GroupID] < 0 {
+				continue
+			}
+			label := p.Title
+			if p.GroupID != "" {
+				if found[p.GroupID] > 1 {
+					label = cat.DisplayName(p)
+				}
+				found[p.GroupID] = -1
+			}
+			out = append(out, suggestion{Kind: "product", Label: label, Hint: p.Brand, URL: ProductURL(p)})
 		}
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=60")
