@@ -8,9 +8,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -202,6 +204,9 @@ func openSQLite(path, upTo string) (*DB, error) {
 	cfg := gormConfig()
 	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: writerDriver, DSN: dsn(path, true)}), cfg)
 	if err != nil {
+		if problem := sqliteWriteProblem(path); problem != nil {
+			return nil, problem
+		}
 		return nil, fmt.Errorf("models: open writer %s: %w", path, err)
 	}
 	wsql, err := w.DB()
@@ -212,6 +217,9 @@ func openSQLite(path, upTo string) (*DB, error) {
 	db := &DB{W: w, Path: path}
 	if db.Migrated, err = db.migrate(context.Background(), upTo); err != nil {
 		wsql.Close()
+		if problem := sqliteWriteProblem(path); problem != nil {
+			return nil, problem
+		}
 		return nil, err
 	}
 	if err := db.analyze(); err != nil {
@@ -233,6 +241,32 @@ func openSQLite(path, upTo string) (*DB, error) {
 	db.stopCheckpoints, db.checkpointsDone = make(chan struct{}), make(chan struct{})
 	go db.checkpoints()
 	return db, nil
+}
+
+// sqliteWriteProblem explains why SQLite could not open path for writing
+// when the cause is the file system (SQLite itself said "unable to open
+// database file: no such file or directory" for a directory it may not
+// create files in, and "attempt to write a readonly database" for a file
+// it may not write): the database file or its directory is not writable by
+// this user, or the file system is read-only. Nil when both are writable.
+func sqliteWriteProblem(path string) error {
+	who := "this user"
+	if u, err := user.Current(); err == nil {
+		who = "user " + u.Username
+	}
+	if f, err := os.OpenFile(path, os.O_RDWR, 0); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("models: open %s: %s cannot write the database file (%w); give it write access or run the shop as the file's owner", path, who, errors.Unwrap(err))
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".storefront-write-check-*")
+	if err != nil {
+		return fmt.Errorf("models: open %s: %s cannot create files in %s (%w), where SQLite keeps the database and its -wal and -shm files; give it write access to the directory or choose another --db", path, who, dir, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
 
 // checkpoints copies the write-ahead log into the database file in the

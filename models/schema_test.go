@@ -215,3 +215,30 @@ func TestSchemaCoversEntities(t *testing.T) {
 		}
 	}
 }
+
+// A SQLite path the shop may not write says so, naming the user and the
+// file or directory (SQLite said "unable to open database file: no such
+// file or directory" for a directory it may not create files in, which
+// sent operators looking for a missing file); other faults keep their own
+// message.
+func TestOpenSaysWhyASQLiteFileCannotBeWritten(t *testing.T) {
+	// /proc/self exists, and nobody, root included, creates files in it:
+	// as a data directory owned by another user or on a read-only mount.
+	_, err := Open("/proc/self/shop.db")
+	if err == nil || !strings.Contains(err.Error(), "cannot create files in /proc/self") || !strings.Contains(err.Error(), "-wal and -shm") ||
+		!strings.Contains(err.Error(), "user ") {
+		t.Fatalf("open in a directory nobody may write: %v", err)
+	}
+	garbage := filepath.Join(t.TempDir(), "shop.db")
+	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a database ", 100)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(garbage)
+	if err == nil || strings.Contains(err.Error(), "cannot") || !strings.Contains(err.Error(), "not a database") {
+		t.Fatalf("open of a writable file that is no database: %v", err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(garbage))
+	if len(entries) != 1 {
+		t.Fatalf("the write check left files behind: %v", entries)
+	}
+}
