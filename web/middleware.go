@@ -75,16 +75,20 @@ func randomToken(n int) string {
 func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		vid, tracked := "", true
-		reissue := false
+		reissue, minted := false, false
 		if ck, err := c.Cookie(visitorCookie); err == nil {
 			vid, tracked = s.readVisitor(ck.Value)
 			if vid == "" && legacyVisitorID(ck.Value) {
-				vid, tracked, reissue = ck.Value, true, true
+				// Unsigned, so anyone can make one: it spends its
+				// address's budget like a new visitor.
+				vid, reissue, minted = ck.Value, true, true
 			}
 		}
+		if vid == "" {
+			vid, reissue, minted = randomToken(visitorIDBytes), true, true
+		}
 		switch {
-		case vid == "":
-			vid, reissue = randomToken(visitorIDBytes), true
+		case minted:
 			if tracked = s.newVisitors.allow(c.RealIP()); !tracked {
 				s.newVisitors.refused(s.log)
 			}
