@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"storefront/models"
+	"storefront/templates"
 )
 
 // TestAPinOutsideTheSlotsFilters: a merchandiser pins a product of another
@@ -97,7 +98,9 @@ func TestAPinOutsideTheSlotsFilters(t *testing.T) {
 		})
 		b.open("/admin/layout", `[data-testid="layout-list"]`)
 		b.follow(`[data-testid="publish"]`, `[data-testid="confirm-publish"]`)
-		want := fmt.Sprintf("%s (costs %d.%02d, above the slot's maximum price %s)", inside.ExternalID, high/100, high%100, maxPrice)
+		// Written as the shop writes prices (the default: $1,234.56).
+		want := fmt.Sprintf("%s (costs %s, above the slot's maximum price %s)", inside.ExternalID,
+			templates.DefaultMoney.Format(high), templates.DefaultMoney.Format(maxCents))
 		if got := b.text(`[data-testid="health"]`); !strings.Contains(got, want) {
 			t.Fatalf("the publish check reads %q, want %q", got, want)
 		}

@@ -175,6 +175,9 @@ type composeInput struct {
 type OffSlot struct {
 	Slot *models.Slot
 	Why  string
+	// At, when set, is the time Why leads to ("scheduled to start"): the
+	// page that shows it writes it in the shop's time zone.
+	At time.Time
 }
 
 func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.Time) composeInput {
@@ -214,13 +217,13 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		sl := &slots[i]
 		switch {
 		case !sl.Enabled:
-			in.off = append(in.off, OffSlot{sl, "disabled"})
+			in.off = append(in.off, OffSlot{Slot: sl, Why: "disabled"})
 			continue
 		case sl.StartsAt != nil && now.Before(*sl.StartsAt):
-			in.off = append(in.off, OffSlot{sl, "scheduled to start " + sl.StartsAt.UTC().Format("Jan 2 15:04 UTC")})
+			in.off = append(in.off, OffSlot{Slot: sl, Why: "scheduled to start", At: *sl.StartsAt})
 			continue
 		case sl.EndsAt != nil && now.After(*sl.EndsAt):
-			in.off = append(in.off, OffSlot{sl, "its schedule ended " + sl.EndsAt.UTC().Format("Jan 2 15:04 UTC")})
+			in.off = append(in.off, OffSlot{Slot: sl, Why: "its schedule ended", At: *sl.EndsAt})
 			continue
 		}
 		key := SlotKey(sl.ID)

@@ -48,8 +48,9 @@ const healthSample = 6
 // active shoppers at now, and reports empty or short rows, rows that lose
 // most of their products to rows above, pins that cannot be shown,
 // schedules in the past or overlapping, audiences nobody sampled is in, and
-// links for which linkOK says no.
-func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Time, linkOK func(string) bool) (Health, error) {
+// links for which linkOK says no. Times are written in now's location and
+// prices by money (nil: 19.99), as the shop's settings say.
+func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Time, linkOK func(string) bool, money func(int64) string) (Health, error) {
 	var h Health
 	add := func(sl *models.Slot, sev, format string, args ...any) {
 		h.Issues = append(h.Issues, HealthIssue{Slot: slotTitle(sl), Severity: sev, Message: fmt.Sprintf(format, args...)})
@@ -150,7 +151,7 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 		sl := &slots[i]
 		if !sl.Enabled || sl.EndsAt != nil && now.After(*sl.EndsAt) || sl.StartsAt != nil && now.Before(*sl.StartsAt) {
 			if sl.Enabled && sl.EndsAt != nil && now.After(*sl.EndsAt) {
-				add(sl, "warning", "Its schedule ended on %s: nobody sees it.", sl.EndsAt.UTC().Format("Jan 2 15:04 UTC"))
+				add(sl, "warning", "Its schedule ended on %s: nobody sees it.", sl.EndsAt.In(now.Location()).Format("Jan 2 15:04 MST"))
 			}
 			continue
 		}
@@ -174,7 +175,7 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			add(sl, "warning", "For %d of %d sampled shoppers most of its best products are already shown by %s, so it shows its next best. %s",
 				t.lost, t.seen, t.takers.rows(), t.takers.advice(sl))
 		}
-		h.checkPins(s.catalog.Load(), sl)
+		h.checkPins(s.catalog.Load(), sl, money)
 		if sl.Link != "" && linkOK != nil && !linkOK(sl.Link) {
 			add(sl, "error", "Its link %s leads to a page that does not exist.", sl.Link)
 		}
@@ -299,7 +300,7 @@ func joinAnd(names []string) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-func (h *Health) checkPins(cat *Catalog, sl *models.Slot) {
+func (h *Health) checkPins(cat *Catalog, sl *models.Slot, money func(int64) string) {
 	var bad []string
 	for _, sku := range SplitList(sl.Pins) {
 		p, ok := cat.ProductByExt(sku)
@@ -311,7 +312,7 @@ func (h *Health) checkPins(cat *Catalog, sl *models.Slot) {
 		case p.Stock <= 0:
 			bad = append(bad, sku+" (out of stock)")
 		default:
-			if why := cat.PinOutsideFilters(sl, p); why != "" {
+			if why := cat.PinOutsideFilters(sl, p, money); why != "" {
 				bad = append(bad, sku+" ("+why+")")
 			}
 		}

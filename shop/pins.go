@@ -96,8 +96,12 @@ func (c *Catalog) slotFilter(sl *models.Slot) rowFilter {
 
 // PinOutsideFilters says how product p falls outside slot sl's filters
 // ("is in Tents, outside the slot's category Kitchen"), or "" when it
-// meets them. Prices are written as in the slot form (19.99).
-func (c *Catalog) PinOutsideFilters(sl *models.Slot, p *models.Product) string {
+// meets them. Prices are written by money, the shop's currency format
+// ("12,50 €"); nil writes them as in an import (19.99).
+func (c *Catalog) PinOutsideFilters(sl *models.Slot, p *models.Product, money func(int64) string) string {
+	if money == nil {
+		money = plainCents
+	}
 	f := c.slotFilter(sl)
 	m := f.outside(p)
 	var why []string
@@ -116,10 +120,10 @@ func (c *Catalog) PinOutsideFilters(sl *models.Slot, p *models.Product) string {
 		why = append(why, fmt.Sprintf("%s, not one of the slot's brands (%s)", by, strings.Join(m.brands, ", ")))
 	}
 	if m.below > 0 {
-		why = append(why, fmt.Sprintf("costs %s, below the slot's minimum price %s", plainCents(p.PriceCents), plainCents(m.below)))
+		why = append(why, fmt.Sprintf("costs %s, below the slot's minimum price %s", money(p.PriceCents), money(m.below)))
 	}
 	if m.above > 0 {
-		why = append(why, fmt.Sprintf("costs %s, above the slot's maximum price %s", plainCents(p.PriceCents), plainCents(m.above)))
+		why = append(why, fmt.Sprintf("costs %s, above the slot's maximum price %s", money(p.PriceCents), money(m.above)))
 	}
 	return strings.Join(why, " and ")
 }
@@ -131,11 +135,11 @@ func (c *Catalog) PinsWithinFilters(sl *models.Slot) []string {
 	pins := SplitList(sl.Pins)
 	return slices.DeleteFunc(pins, func(sku string) bool {
 		p, ok := c.ProductByExt(sku)
-		return ok && c.PinOutsideFilters(sl, p) != ""
+		return ok && c.PinOutsideFilters(sl, p, nil) != ""
 	})
 }
 
-// plainCents writes cents as the slot form does: 1999 → "19.99".
+// plainCents writes cents as an import does: 1999 → "19.99".
 func plainCents(c int64) string {
 	return fmt.Sprintf("%d.%02d", c/100, c%100)
 }

@@ -30,7 +30,7 @@ func TestPinsAndRowsShareOneFilterCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.slot.Type = models.SlotCategory
 			p, _ := c.Product(tc.sku)
-			if got := c.PinOutsideFilters(&tc.slot, p); got != tc.why {
+			if got := c.PinOutsideFilters(&tc.slot, p, nil); got != tc.why {
 				t.Fatalf("PinOutsideFilters = %q, want %q", got, tc.why)
 			}
 			f := recommender.RowFilters{Brands: SplitList(tc.slot.Brands), MinPrice: tc.slot.MinPrice, MaxPrice: tc.slot.MaxPrice}
@@ -45,7 +45,7 @@ func TestPinsAndRowsShareOneFilterCheck(t *testing.T) {
 	// A "because you viewed" row keeps to brands and prices, not a category.
 	bv := models.Slot{Type: models.SlotBecauseViewed, Category: "kitchen", MaxPrice: 1000}
 	p, _ := c.Product(4)
-	if got, want := c.PinOutsideFilters(&bv, p), "costs 24.00, above the slot's maximum price 10.00"; got != want {
+	if got, want := c.PinOutsideFilters(&bv, p, nil), "costs 24.00, above the slot's maximum price 10.00"; got != want {
 		t.Fatalf("because-viewed pin: %q, want %q", got, want)
 	}
 	// A row filtered by a category the catalog does not know shows nothing.

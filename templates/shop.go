@@ -110,6 +110,13 @@ func ShopOf(ctx context.Context) ShopView {
 // Price writes an amount in hundredths in the shop's currency and format.
 func Price(ctx context.Context, cents int64) string { return ShopOf(ctx).Money.Format(cents) }
 
+// PlainAmount writes an amount in hundredths for a form field, with the
+// shop's decimal mark and nothing else: 129900 → "1299.00", or "1299,00"
+// in a shop that writes 1.234,56 (the fields read both).
+func PlainAmount(ctx context.Context, cents int64) string {
+	return strconv.FormatInt(cents/100, 10) + ShopOf(ctx).Money.Decimal + string(rune('0'+cents%100/10)) + string(rune('0'+cents%10))
+}
+
 // LocalTime writes a time with minutes in the shop's time zone, e.g.
 // "Mar 4, 2026 09:15 CET".
 func LocalTime(ctx context.Context, t time.Time) string {
@@ -118,6 +125,22 @@ func LocalTime(ctx context.Context, t time.Time) string {
 		loc = time.UTC
 	}
 	return t.In(loc).Format("Jan 2, 2006 15:04 MST")
+}
+
+// LocalDate writes a time's day in the shop's time zone, e.g. "Mar 4, 2026".
+func LocalDate(ctx context.Context, t time.Time) string {
+	return inShopZone(ctx, t).Format("Jan 2, 2006")
+}
+
+// LocalDay writes a time's day without the year in the shop's time zone,
+// e.g. "Mar 4".
+func LocalDay(ctx context.Context, t time.Time) string { return inShopZone(ctx, t).Format("Jan 2") }
+
+func inShopZone(ctx context.Context, t time.Time) time.Time {
+	if loc := ShopOf(ctx).Location; loc != nil {
+		return t.In(loc)
+	}
+	return t.UTC()
 }
 
 // Paragraphs splits text typed by a merchant into paragraphs at blank lines.

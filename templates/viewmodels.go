@@ -3,11 +3,9 @@
 package templates
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // BannerType is the slot type filled with creatives instead of products
@@ -76,30 +74,6 @@ type Link struct {
 	URL    string
 	Active bool
 }
-
-// Money formats cents as a price, e.g. 1999 → "$19.99", 123456 → "$1,234.56".
-func Money(cents int64) string {
-	neg := cents < 0
-	if neg {
-		cents = -cents
-	}
-	whole := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	s := fmt.Sprintf("$%s.%02d", b.String(), cents%100)
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
-// DateTime formats a time with minutes for display.
-func DateTime(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -76,7 +77,9 @@ func ctr(clicks, impressions int64) string {
 	return strconv.FormatFloat(100*float64(clicks)/float64(impressions), 'f', 1, 64) + "%"
 }
 
-func revenueText(v float64) string { return templates.Money(int64(math.Round(v * 100))) }
+func revenueText(ctx context.Context, v float64) string {
+	return templates.Price(ctx, int64(math.Round(v*100)))
+}
 
 // slotTitle names an event slot key ("s12") after its slot.
 func slotTitle(key string, names map[uint]string) string {
@@ -132,6 +135,7 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	vm := templates.AdminAnalyticsPage{AdminBase: s.adminBase(c, "Analytics", "analytics"),
 		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Error: msg}
 	vm.CSV = "/admin/analytics.csv?from=" + vm.From + "&to=" + vm.To
@@ -150,7 +154,7 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 		t.carts += r.Carts
 		t.revenue += r.Revenue
 		vm.Days = append(vm.Days, templates.AnalyticsRow{Day: r.Day, Slot: r.Slot, Title: t.title, Impressions: r.Impressions,
-			Clicks: r.Clicks, CTR: ctr(r.Clicks, r.Impressions), Carts: r.Carts, Revenue: revenueText(r.Revenue)})
+			Clicks: r.Clicks, CTR: ctr(r.Clicks, r.Impressions), Carts: r.Carts, Revenue: revenueText(ctx, r.Revenue)})
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		if order[i].impressions != order[j].impressions {
@@ -172,9 +176,9 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 		vm.Total.Carts += t.carts
 		total += t.revenue
 		vm.Totals = append(vm.Totals, templates.AnalyticsRow{Slot: t.key, Title: t.title, Impressions: t.impressions, Clicks: t.clicks,
-			CTR: ctr(t.clicks, t.impressions), Carts: t.carts, Revenue: revenueText(t.revenue), Color: color[t.key]})
+			CTR: ctr(t.clicks, t.impressions), Carts: t.carts, Revenue: revenueText(ctx, t.revenue), Color: color[t.key]})
 	}
-	vm.Total.CTR, vm.Total.Revenue = ctr(vm.Total.Clicks, vm.Total.Impressions), revenueText(total)
+	vm.Total.CTR, vm.Total.Revenue = ctr(vm.Total.Clicks, vm.Total.Impressions), revenueText(ctx, total)
 	vm.Clicks = clicksChart(from, to, rows, order, color)
 	vm.Impressions = impressionsChart(order, color)
 	return render(c, http.StatusOK, templates.AdminAnalytics(vm))

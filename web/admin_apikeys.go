@@ -23,9 +23,9 @@ func (s *Server) apiKeysPage(c echo.Context) (templates.AdminAPIKeysPage, error)
 		return vm, err
 	}
 	for _, k := range keys {
-		row := templates.AdminAPIKeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scope: k.Scope, Created: templates.DateTime(k.CreatedAt)}
+		row := templates.AdminAPIKeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scope: k.Scope, Created: templates.LocalTime(c.Request().Context(), k.CreatedAt)}
 		if k.RevokedAt != nil {
-			row.Revoked = templates.DateTime(*k.RevokedAt)
+			row.Revoked = templates.LocalTime(c.Request().Context(), *k.RevokedAt)
 		}
 		vm.Keys = append(vm.Keys, row)
 	}

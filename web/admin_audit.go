@@ -20,7 +20,7 @@ func (s *Server) adminAudit(c echo.Context) error {
 	}
 	vm := templates.AdminAuditPage{AdminBase: s.adminBase(c, "Audit log", "audit"), Total: int(total)}
 	for _, e := range entries {
-		vm.Entries = append(vm.Entries, templates.AdminAuditRow{When: templates.DateTime(e.CreatedAt), Actor: e.Actor,
+		vm.Entries = append(vm.Entries, templates.AdminAuditRow{When: templates.LocalTime(c.Request().Context(), e.CreatedAt), Actor: e.Actor,
 			Action: e.Action, Target: e.Target, Detail: e.Detail})
 	}
 	vm.Pages, vm.Prev, vm.Next = pageLinks("/admin/audit?", page, int(total), auditPerPage)

@@ -95,7 +95,7 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		// sale: ask once, for exactly this price.
 		if bigPriceChange(old.PriceCents, cents) && c.FormValue("confirm_price") != strconv.FormatInt(cents, 10) {
 			confirm = fmt.Sprintf("The price changes from %s to %s (%+.0f%%). Save it anyway?",
-				templates.Money(old.PriceCents), templates.Money(cents), 100*float64(cents-old.PriceCents)/float64(old.PriceCents))
+				templates.Price(c.Request().Context(), old.PriceCents), templates.Price(c.Request().Context(), cents), 100*float64(cents-old.PriceCents)/float64(old.PriceCents))
 		}
 	}
 	if len(errs) == 0 && confirm == "" {

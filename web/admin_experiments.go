@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -100,11 +101,11 @@ func (s *Server) renderExperiments(c echo.Context, status int, controlValue, con
 		ControlPercent: controlValue, ControlError: controlErr, ControlNow: strconv.FormatFloat(pct, 'f', -1, 64)}
 	for _, e := range es {
 		row := templates.ExperimentRow{ID: e.ID, Name: e.Name, Kind: kindLabel(e.Kind), Status: e.Status,
-			Created: e.CreatedAt.UTC().Format("Jan 2, 2006"), Arms: len(e.Arms)}
+			Created: templates.LocalDate(c.Request().Context(), e.CreatedAt), Arms: len(e.Arms)}
 		if e.StartedAt != nil {
-			row.Period = e.StartedAt.UTC().Format("Jan 2") + " – "
+			row.Period = templates.LocalDay(c.Request().Context(), *e.StartedAt) + " – "
 			if e.StoppedAt != nil {
-				row.Period += e.StoppedAt.UTC().Format("Jan 2, 2006")
+				row.Period += templates.LocalDate(c.Request().Context(), *e.StoppedAt)
 			} else {
 				row.Period += "now"
 			}
@@ -158,7 +159,7 @@ func (s *Server) experimentFormPage(c echo.Context, f templates.ExperimentForm, 
 			break
 		}
 		vm.Sources = append(vm.Sources, templates.Option{Value: models.ArmVersionPrefix + strconv.FormatUint(uint64(v.ID), 10),
-			Label: fmt.Sprintf("Layout: version %d of %s", v.Number, v.CreatedAt.UTC().Format("Jan 2, 2006"))})
+			Label: fmt.Sprintf("Layout: version %d of %s", v.Number, templates.LocalDate(c.Request().Context(), v.CreatedAt))})
 	}
 	seen := map[recommender.Strategy]bool{}
 	vm.Sources = append(vm.Sources, templates.Option{Value: models.ArmStrategyPrefix, Label: "Strategy: the slot type's own rule"})
@@ -460,10 +461,10 @@ func (s *Server) adminIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := templates.AdminIndexPage{AdminBase: base, Since: from.UTC().Format("Jan 2, 2006"),
+	vm := templates.AdminIndexPage{AdminBase: base, Since: templates.LocalDate(ctx, from),
 		ControlPercent: strconv.FormatFloat(pct, 'f', -1, 64)}
-	ctlRow := armRow("Control group (not personalized)", control, nil)
-	persRow := armRow("Personalized", all, &control)
+	ctlRow := armRow(ctx, "Control group (not personalized)", control, nil)
+	persRow := armRow(ctx, "Personalized", all, &control)
 	persRow.Color, ctlRow.Color = chartColors[0], controlColor
 	vm.Rows = []templates.ArmResult{persRow, ctlRow}
 	vm.HasData = all.Visitors > 0 && control.Visitors > 0
@@ -524,11 +525,11 @@ func (s *Server) computeExperimentResults(c echo.Context, e *models.Experiment) 
 	}
 	var stats map[string]models.ArmStats
 	if e.StartedAt != nil {
-		res.Period = e.StartedAt.UTC().Format("Jan 2, 2006 15:04") + " – "
+		res.Period = templates.LocalTime(ctx, *e.StartedAt) + " – "
 		if e.StoppedAt != nil {
-			res.Period += e.StoppedAt.UTC().Format("Jan 2, 2006 15:04") + " UTC"
+			res.Period += templates.LocalTime(ctx, *e.StoppedAt)
 		} else {
-			res.Period += "now (UTC)"
+			res.Period += "now"
 		}
 		from, to := *e.StartedAt, e.Horizon(time.Now()).Add(time.Second)
 		rows, err := s.db.ArmResults(ctx, labels, from, to)
@@ -555,7 +556,7 @@ func (s *Server) computeExperimentResults(c echo.Context, e *models.Experiment) 
 	var arms []scored
 	for i, a := range e.Arms {
 		st := stats[a.Label()]
-		row := armRow(a.Name, st, &control)
+		row := armRow(ctx, a.Name, st, &control)
 		row.ID, row.Source, row.Weight, row.Color = a.ID, sourceLabel(a.Source), strconv.Itoa(a.Weight), chartColors[i%len(chartColors)]
 		row.Promoted = e.PromotedArmID != nil && *e.PromotedArmID == a.ID
 		res.Arms = append(res.Arms, row)
@@ -564,7 +565,7 @@ func (s *Server) computeExperimentResults(c echo.Context, e *models.Experiment) 
 		}
 		arms = append(arms, scored{a.ID, shop.RateSample(st.Buyers, st.Visitors)})
 	}
-	ctlRow := armRow("Control group", control, nil)
+	ctlRow := armRow(ctx, "Control group", control, nil)
 	ctlRow.Source, ctlRow.Color = "Not personalized", controlColor
 	res.Control = ctlRow
 	res.MinVisitors = max(minVisitors, 0)
@@ -600,14 +601,14 @@ const controlColor = "#5f6b65"
 
 // armRow is an arm's figures as the page shows them; against, when given,
 // is the control group its uplift is measured against.
-func armRow(name string, st models.ArmStats, against *models.ArmStats) templates.ArmResult {
+func armRow(ctx context.Context, name string, st models.ArmStats, against *models.ArmStats) templates.ArmResult {
 	r := templates.ArmResult{Name: name, Visitors: st.Visitors}
 	r.CTR = rateCell(shop.Wilson(st.Clicks, st.Impressions), st.Impressions)
 	r.CartRate = rateCell(shop.Wilson(st.Carters, st.Visitors), st.Visitors)
 	r.Conversion = rateCell(shop.Wilson(st.Buyers, st.Visitors), st.Visitors)
 	rpv := shop.Mean(st.Revenue, st.RevenueSq, st.Visitors)
 	if st.Visitors > 0 {
-		r.RPV = templates.StatCell{Value: revenueText(rpv.Value), CI: revenueText(max(rpv.Low, 0)) + " – " + revenueText(rpv.High)}
+		r.RPV = templates.StatCell{Value: revenueText(ctx, rpv.Value), CI: revenueText(ctx, max(rpv.Low, 0)) + " – " + revenueText(ctx, rpv.High)}
 	} else {
 		r.RPV = templates.StatCell{Value: "–"}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -104,7 +105,7 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 	if v == nil {
 		vm.Pending = "This page has never been published; shoppers see the draft."
 	} else {
-		vm.Published = fmt.Sprintf("Version %d, published by %s on %s.", v.Number, v.Author, templates.DateTime(v.CreatedAt))
+		vm.Published = fmt.Sprintf("Version %d, published by %s on %s.", v.Number, v.Author, templates.LocalTime(c.Request().Context(), v.CreatedAt))
 		if d := models.DiffSummary(published, slots); d != "No changes." {
 			vm.Pending = d
 		}
@@ -149,6 +150,12 @@ func zoneOr(loc *time.Location) *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// priceIn writes amounts in the shop's currency and number format, as the
+// request's pages do.
+func priceIn(ctx context.Context) func(int64) string {
+	return func(cents int64) string { return templates.Price(ctx, cents) }
 }
 
 // shopZone is the shop's time zone (settings), in which merchandisers
@@ -211,7 +218,7 @@ func (s *Server) adminSlotEdit(c echo.Context) error {
 		return err
 	}
 	vm := s.slotForm(c, "Edit slot")
-	vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl, s.shopZone(c))
+	vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(c.Request().Context(), sl, s.shopZone(c))
 	vm.IsBanner = sl.Type == models.SlotBanner
 	for _, cr := range sl.Creatives {
 		vm.Creatives = append(vm.Creatives, templates.AdminCreativeRow{ID: cr.ID, Title: cr.Title, Link: cr.Link, Category: cr.Category, Image: cr.Image})
@@ -243,15 +250,15 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 	return vm
 }
 
-func slotFields(sl *models.Slot, loc *time.Location) templates.SlotFields {
+func slotFields(ctx context.Context, sl *models.Slot, loc *time.Location) templates.SlotFields {
 	f := templates.SlotFields{Type: sl.Type, Title: sl.Title, Subtitle: sl.Subtitle, Strategy: sl.Strategy,
 		Size: strconv.Itoa(sl.Size), Category: sl.Category, Brands: strings.Join(splitList(sl.Brands), ", "), Pins: sl.Pins, Boosts: sl.Boosts,
 		Excludes: sl.Excludes, Audience: sl.Audience, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled, Link: sl.Link}
 	if sl.MinPrice > 0 {
-		f.MinPrice = formatCents(sl.MinPrice)
+		f.MinPrice = templates.PlainAmount(ctx, sl.MinPrice)
 	}
 	if sl.MaxPrice > 0 {
-		f.MaxPrice = formatCents(sl.MaxPrice)
+		f.MaxPrice = templates.PlainAmount(ctx, sl.MaxPrice)
 	}
 	if sl.StartsAt != nil {
 		f.StartsAt = sl.StartsAt.In(zoneOr(loc)).Format(datetimeLocal)
@@ -328,7 +335,7 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		}
 	}
 	if errs["pins"] == "" && errs["category"] == "" && errs["price"] == "" {
-		if msg := pinsOutsideFilters(cat, sl); msg != "" {
+		if msg := pinsOutsideFilters(cat, sl, priceIn(c.Request().Context())); msg != "" {
 			errs["pins"] = msg + ". A pin must meet the slot's filters: unpin it or widen the filters."
 		}
 	}
@@ -353,11 +360,11 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 
 // pinsOutsideFilters names the slot's pins its own filters leave out, and
 // how, or is "" when every pin meets them.
-func pinsOutsideFilters(cat *Catalog, sl *models.Slot) string {
+func pinsOutsideFilters(cat *Catalog, sl *models.Slot, money func(int64) string) string {
 	var out []string
 	for _, sku := range splitList(sl.Pins) {
 		if p, ok := cat.ProductByExt(sku); ok {
-			if why := cat.PinOutsideFilters(sl, p); why != "" {
+			if why := cat.PinOutsideFilters(sl, p, money); why != "" {
 				out = append(out, sku+" ("+p.Title+") "+why)
 			}
 		}
@@ -683,10 +690,10 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 	list := map[string]*string{"pins": &sl.Pins, "boosts": &sl.Boosts, "excludes": &sl.Excludes}[field]
 	if field == "pins" {
 		if msg := pinsOutsideFilters(s.shop.Catalog(), &models.Slot{Type: sl.Type, Category: sl.Category, Brands: sl.Brands,
-			MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice, Pins: shop.JoinList([]string{sku})}); msg != "" {
+			MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice, Pins: shop.JoinList([]string{sku})}, priceIn(ctx)); msg != "" {
 			// Not pinned: the slot's form says why.
 			vm := s.slotForm(c, "Edit slot")
-			vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(sl, s.shopZone(c))
+			vm.ID, vm.Revision, vm.F = sl.ID, rev, slotFields(c.Request().Context(), sl, s.shopZone(c))
 			vm.Errors = map[string]string{"pins": "Not pinned: " + msg + ". Widen the slot's filters to pin it."}
 			return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
 		}
@@ -819,7 +826,7 @@ func (s *Server) adminPublishConfirm(c echo.Context) error {
 	if v != nil {
 		vm.Changes = models.DiffSummary(published, draft)
 	}
-	health, err := s.shop.CheckLayout(ctx, draft, time.Now(), s.linkWorks)
+	health, err := s.shop.CheckLayout(ctx, draft, time.Now().In(s.shopZone(c)), s.linkWorks, priceIn(ctx))
 	if err != nil {
 		return err
 	}

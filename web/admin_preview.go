@@ -74,7 +74,11 @@ func (s *Server) adminPreview(c echo.Context) error {
 		vm.Slots = append(vm.Slots, hs)
 	}
 	for _, off := range exp.Off {
-		info.Off = append(info.Off, templates.Option{Value: slotRow(*off.Slot, false, false, nil).Title, Label: off.Why})
+		why := off.Why
+		if !off.At.IsZero() {
+			why += " " + off.At.In(s.shopZone(c)).Format("Jan 2 15:04 MST")
+		}
+		info.Off = append(info.Off, templates.Option{Value: slotRow(*off.Slot, false, false, nil).Title, Label: why})
 	}
 	for _, sl := range exp.NotForShopper {
 		info.Off = append(info.Off, templates.Option{Value: slotRow(*sl, false, false, nil).Title, Label: "for the audience “" + sl.Audience + "”, which this shopper is not in"})

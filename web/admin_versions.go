@@ -21,7 +21,7 @@ func (s *Server) adminVersions(c echo.Context) error {
 	for _, v := range vs {
 		live := page.PublishedVersionID != nil && *page.PublishedVersionID == v.ID
 		vm.Versions = append(vm.Versions, templates.AdminVersionRow{ID: v.ID, Number: v.Number, Author: v.Author,
-			When: templates.DateTime(v.CreatedAt), Summary: v.Summary, Live: live})
+			When: templates.LocalTime(c.Request().Context(), v.CreatedAt), Summary: v.Summary, Live: live})
 	}
 	return render(c, http.StatusOK, templates.AdminVersions(vm))
 }
@@ -57,7 +57,7 @@ func (s *Server) adminRollbackConfirm(c echo.Context) error {
 	for _, v := range vs {
 		if v.ID == id {
 			vm := templates.AdminRollbackPage{AdminBase: s.adminBase(c, "Roll back", ed.nav("versions")), Page: ed.view, ID: v.ID, Number: v.Number,
-				Author: v.Author, When: templates.DateTime(v.CreatedAt)}
+				Author: v.Author, When: templates.LocalTime(ctx, v.CreatedAt)}
 			return render(c, http.StatusOK, templates.AdminRollback(vm))
 		}
 	}

@@ -51,7 +51,7 @@ func (s *Server) campaignOver(c echo.Context, p *models.Page, v Viewer, now time
 	vm := templates.CampaignOverPage{Base: s.base(c, p.Title), Title: p.Title}
 	status := http.StatusGone
 	if p.StartsAt != nil && now.Before(*p.StartsAt) {
-		vm.StartsAt, status = templates.DateTime(*p.StartsAt), http.StatusOK
+		vm.StartsAt, status = templates.LocalTime(c.Request().Context(), *p.StartsAt), http.StatusOK
 	}
 	picks := []models.Slot{{Type: models.SlotRecommended, Title: "More to discover", Size: 8, Enabled: true}}
 	for _, hs := range s.shop.ComposeHome(c.Request().Context(), v, picks) {

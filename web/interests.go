@@ -108,9 +108,9 @@ func (s *Server) interests(c echo.Context) error {
 		}
 	}
 	if pb := inferred.Price; pb.HighCents > 0 {
-		vm.PriceBand = templates.Money(pb.LowCents) + " to " + templates.Money(pb.HighCents)
+		vm.PriceBand = templates.Price(c.Request().Context(), pb.LowCents) + " to " + templates.Price(c.Request().Context(), pb.HighCents)
 		if pb.LowCents == pb.HighCents {
-			vm.PriceBand = "about " + templates.Money(pb.LowCents)
+			vm.PriceBand = "about " + templates.Price(c.Request().Context(), pb.LowCents)
 		}
 		vm.PriceItems = pb.Items
 	}

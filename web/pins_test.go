@@ -47,11 +47,11 @@ func TestAPinMustMeetTheSlotsFilters(t *testing.T) {
 		{"category", url.Values{"category": {"kitchen"}, "pins": {"SKU-3,SKU-1"}},
 			[]string{"SKU-1 (Alpine Trail Tent) is in Tents, outside the slot's category Kitchen"}},
 		{"price", url.Values{"max_price": {"50"}, "pins": {"SKU-2"}},
-			[]string{"SKU-2 (Ridge Dome Tent) costs 129.50, above the slot's maximum price 50.00"}},
+			[]string{"SKU-2 (Ridge Dome Tent) costs $129.50, above the slot's maximum price $50.00"}},
 		{"brands", url.Values{"brands": {"Hearth"}, "pins": {"SKU-5"}},
 			[]string{"SKU-5 (Trail Lantern) is by Summit, not one of the slot's brands (Hearth)"}},
 		{"two filters", url.Values{"category": {"kitchen"}, "min_price": {"30"}, "pins": {"SKU-K1"}},
-			[]string{"SKU-K1 (Linen Tea Towel No. 1) costs 10.00, below the slot's minimum price 30.00"}},
+			[]string{"SKU-K1 (Linen Tea Towel No. 1) costs $10.00, below the slot's minimum price $30.00"}},
 	} {
 		t.Run("refused: "+tc.name, func(t *testing.T) {
 			res, doc := save(tc.fields)
@@ -139,7 +139,7 @@ func TestAPinTheCatalogMovesOutOfTheFiltersIsDropped(t *testing.T) {
 	}
 	c := shop.staffClient(models.RoleMerchandiser)
 	_, doc := c.get("/admin/layout/publish")
-	if got := doc.Find(`[data-testid="health"]`).Text(); !strings.Contains(got, "SKU-K1 (costs 60.00, above the slot's maximum price 50.00)") {
+	if got := doc.Find(`[data-testid="health"]`).Text(); !strings.Contains(got, "SKU-K1 (costs $60.00, above the slot's maximum price $50.00)") {
 		t.Errorf("the publish check does not say why the pin is not shown: %q", got)
 	}
 }
