@@ -227,14 +227,15 @@ func crcShift(n uint64) uint32 {
 // catalog, which the body's own cache key already pins (pageVersion).
 //
 // Only the document's <head> (title, description) is the page's own; it is
-// kept as it is and sent as a stored block. The header after it and the
-// footer are the same on every page a visitor sees, so they are compressed
-// once and shared by every body (sharedLayoutParts): keeping a body's
-// layout costs no compression.
+// kept compressed on its own (~0.4 KB; sent stored it was ~0.6 KB of a
+// product page's ~3.7 KB answer). The header after it and the footer are
+// the same on every page a visitor sees, so they are compressed once and
+// shared by every body (sharedLayoutParts): keeping a body's layout costs
+// the compression of its <head> alone.
 type plainLayout struct {
 	title, description, query, path string
 	nav                             []templates.NavCategory
-	head                            []byte    // the page's own start, up to </head>, sent stored
+	head                            bodyPart  // the page's own start, up to </head>, compressed
 	header, tail                    *bodyPart // compressed, shared
 }
 
@@ -247,14 +248,14 @@ func newPlainLayout(b *templates.Base, head, tail []byte) *plainLayout {
 	if i := bytes.Index(head, []byte("</head>")); i >= 0 {
 		own = i + len("</head>")
 	}
-	l.head = bytes.Clone(head[:own])
+	l.head = compressPart(head[:own])
 	l.header, l.tail = layoutParts.get(head[own:]), layoutParts.get(tail)
 	return l
 }
 
 // writeGzip writes the layout around the body.
 func (l *plainLayout) writeGzip(g *gzipWriter, bd body, csrf string) {
-	g.stored(l.head)
+	g.part(&l.head)
 	g.part(l.header)
 	bd.writeGzip(g, csrf)
 	g.part(l.tail)

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"net/url"
 	"strings"
@@ -174,9 +175,37 @@ func (s *Server) checkIdle(c echo.Context) error {
 // often guessable) is a new visitor, and never merged into an account at
 // login.
 func (s *Server) signVisitor(id string) string {
-	m := hmac.New(sha256.New, s.visitorKey)
-	m.Write([]byte("visitor:" + id))
-	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	var sig [visitorSigLen]byte
+	return id + "." + string(s.visitorSig(sig[:0], id, ""))
+}
+
+// visitorSigLen is the length of a visitor id's signature: an HMAC-SHA256
+// in unpadded base64url.
+const visitorSigLen = (sha256.Size*8 + 5) / 6
+
+// visitorMAC is an HMAC of the visitor key with a buffer for its input,
+// kept in Server.visitorMACs: every page view checks the visitor's cookie,
+// and a new HMAC per check cost its keying and five allocations.
+type visitorMAC struct {
+	h   hash.Hash
+	buf []byte
+	sum []byte
+}
+
+// visitorSig appends the signature of a visitor id followed by suffix to
+// dst.
+func (s *Server) visitorSig(dst []byte, id, suffix string) []byte {
+	m, _ := s.visitorMACs.Get().(*visitorMAC)
+	if m == nil {
+		m = &visitorMAC{h: hmac.New(sha256.New, s.visitorKey)}
+	}
+	m.h.Reset()
+	m.buf = append(append(append(m.buf[:0], "visitor:"...), id...), suffix...)
+	m.h.Write(m.buf)
+	m.sum = m.h.Sum(m.sum[:0])
+	dst = base64.RawURLEncoding.AppendEncode(dst, m.sum)
+	s.visitorMACs.Put(m)
+	return dst
 }
 
 // untrackedMark ends the cookie of a visitor whose behaviour is not
@@ -200,19 +229,34 @@ func (s *Server) visitorOf(v string) string {
 }
 
 // readVisitor returns the visitor id of a cookie value and whether the
-// visitor is tracked, or "" when the shop did not sign it.
+// visitor is tracked, or "" when the shop did not sign it. The signatures
+// are compared in place (sigEqual), without building the expected cookie.
 func (s *Server) readVisitor(v string) (string, bool) {
-	id, _, ok := strings.Cut(v, ".")
+	id, rest, ok := strings.Cut(v, ".")
 	if !ok || !validVisitorID(id) {
 		return "", false
 	}
-	if hmac.Equal([]byte(v), []byte(s.signVisitor(id))) {
+	if s.sigEqual(rest, id, "") {
 		return id, true
 	}
-	if hmac.Equal([]byte(v), []byte(s.visitorCookieValue(id, false))) {
+	// An untracked visitor's cookie: id.u.SIG.u, SIG signing "id.u".
+	u := untrackedMark[1:] + "."
+	if len(rest) == len(u)+visitorSigLen+len(untrackedMark) && strings.HasPrefix(rest, u) && strings.HasSuffix(rest, untrackedMark) &&
+		s.sigEqual(rest[len(u):len(u)+visitorSigLen], id, untrackedMark) {
 		return id, false
 	}
 	return "", false
+}
+
+// sigEqual reports, in constant time, whether sig is the signature of the
+// visitor id followed by suffix.
+func (s *Server) sigEqual(sig, id, suffix string) bool {
+	if len(sig) != visitorSigLen {
+		return false
+	}
+	var got, want [visitorSigLen]byte
+	copy(got[:], sig)
+	return hmac.Equal(got[:], s.visitorSig(want[:0], id, suffix))
 }
 
 // visitorIDBytes is the randomness of a visitor id the shop issues.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -145,7 +147,7 @@ var bodyMarkComponent = templ.Raw(bodyMark)
 // they are (see gzbody.go), to others inflated.
 func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 	h := c.Response().Header()
-	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	h[echo.HeaderVary] = varyAlso(h[echo.HeaderVary], echo.HeaderAcceptEncoding)
 	gz := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
 	if gz && bd.plain != nil {
 		if l := bd.plain.Load(); l.fits(&b) {
@@ -155,7 +157,7 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 			l.writeGzip(g, bd, b.CSRF)
 			g.close()
 			h.Set(echo.HeaderContentEncoding, "gzip")
-			return c.HTMLBlob(status, out.Bytes())
+			return writeBody(c, status, out)
 		}
 	}
 	page := templ.GetBuffer()
@@ -170,8 +172,8 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 	if gz && bd.plain != nil && plainVisitor(&b) && (b.CSRF == "" || !bytes.Contains(page.Bytes(), []byte(b.CSRF))) {
 		// A plain visitor's layout is kept for the next ones (a layout
 		// showing the token would not be theirs) from the first view on:
-		// it costs a copy of the page's own <head>, the header and footer
-		// being pieces shared by every body and compressed once.
+		// it costs the page's own <head>, compressed, the header and
+		// footer being pieces shared by every body and compressed once.
 		bd.plain.Store(newPlainLayout(&b, head, tail))
 	}
 	out := templ.GetBuffer()
@@ -190,5 +192,25 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 		}
 		out.Write(tail)
 	}
+	return writeBody(c, status, out)
+}
+
+// writeBody sends a page with its length: a page that fits the server's
+// write buffer with its headers goes out in one write, not chunked (the
+// chunks' end was a write of its own).
+func writeBody(c echo.Context, status int, out *bytes.Buffer) error {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(out.Len()))
 	return c.HTMLBlob(status, out.Bytes())
+}
+
+// varyAlso adds name to a Vary header's values once, and lists each value
+// once: the session and CSRF middleware each add "Cookie".
+func varyAlso(vary []string, name string) []string {
+	out := make([]string, 0, len(vary)+1)
+	for _, v := range append(vary, name) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,11 +64,13 @@ type Server struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	sessions *scs.SessionManager
-	// visitorKey signs visitor cookies (models.DB.VisitorCookieKey).
-	visitorKey []byte
-	events     *models.EventWriter
-	shop       *shop.Shop // catalog, layout, model, training: the domain services
-	limiter    *loginLimiter
+	// visitorKey signs visitor cookies (models.DB.VisitorCookieKey);
+	// visitorMACs keeps its HMACs for reuse (every page checks a cookie).
+	visitorKey  []byte
+	visitorMACs sync.Pool
+	events      *models.EventWriter
+	shop        *shop.Shop // catalog, layout, model, training: the domain services
+	limiter     *loginLimiter
 	// newVisitors is each address's budget of new tracked visitors.
 	newVisitors *visitorBudget
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
