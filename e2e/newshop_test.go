@@ -370,3 +370,36 @@ func TestThePriceFilterSaysWhatIsWrong(t *testing.T) {
 		t.Fatalf("a price in letters: %q", got)
 	}
 }
+
+// TestTitlesInGreekAndJapaneseSayTheirLanguage: a bookshop sells Greek and
+// Japanese books on an English page. Their titles and brands carry their
+// language, so a screen reader reads them in it and the upper-cased Greek
+// brand drops its accents as Greek does (the card read ΠΑΤΆΚΗΣ).
+func TestTitlesInGreekAndJapaneseSayTheirLanguage(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-6").
+			Updates(map[string]any{"title": "Η Θάλασσα του Νησιού", "brand": "Πατάκης"}).Error)
+		must(t, db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-7").
+			Updates(map[string]any{"title": "海辺のカフカ 第3巻", "brand": "新潮社"}).Error)
+	})
+	b := newBrowser(t, s)
+	b.open("/c/kitchen", `[data-testid="result-count"]`)
+	card := func(title string) map[string]string {
+		return eval[map[string]string](b, `(() => { const c = Array.from(document.querySelectorAll('[data-testid="product-card"]')).find(c => c.querySelector('.card-title').textContent === `+strconv.Quote(title)+`);
+			return {brand: c.querySelector('.card-brand').innerText, brandLang: c.querySelector('.card-brand').lang, titleLang: c.querySelector('.card-title').lang}; })()`)
+	}
+	if got := card("Η Θάλασσα του Νησιού"); got["brand"] != "ΠΑΤΑΚΗΣ" || got["brandLang"] != "el" || got["titleLang"] != "el" {
+		t.Errorf("the Greek card: %v", got)
+	}
+	if got := card("海辺のカフカ 第3巻"); got["titleLang"] != "ja" {
+		t.Errorf("the Japanese card: %v", got)
+	}
+	if got := card("Chef Knife"); got["titleLang"] != "" || got["brandLang"] != "" {
+		t.Errorf("an English card: %v", got)
+	}
+	b.open(web.ProductURL(s.product("SKU-7")), `[data-testid="product-title"]`)
+	if got := b.attrs(`[data-testid="product-title"]`, "lang"); len(got) != 1 || got[0] != "ja" {
+		t.Errorf("the Japanese product page's title has lang %q", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/a-h/templ"
 )
@@ -163,3 +164,34 @@ func InvalidAttrs(errs map[string]string, field string) templ.Attributes {
 	}
 	return templ.Attributes{"aria-invalid": "true", "aria-describedby": field + "-error"}
 }
+
+// LangAttrs names the language of a merchant's text when its script says
+// it, whatever the page's: Greek is "el", Japanese kana "ja", Hangul "ko"
+// (Chinese characters alone could be either Chinese or Japanese, and Latin
+// letters any of many languages: no attribute). A screen reader then reads
+// the title in its language, Japanese titles are drawn with Japanese glyphs,
+// and an upper-cased Greek brand drops its accents as Greek does (ΠΑΤΑΚΗΣ,
+// not ΠΑΤΆΚΗΣ).
+func LangAttrs(s string) templ.Attributes {
+	for _, r := range s {
+		switch {
+		case r < 0x370:
+			continue // ASCII and Latin: the common case
+		case unicode.Is(unicode.Greek, r):
+			return langGreek
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			return langJapanese
+		case unicode.Is(unicode.Hangul, r):
+			return langKorean
+		}
+	}
+	return noAttrs
+}
+
+// Shared and only read by the renderer: cards ask for these by the hundred.
+var (
+	noAttrs      = templ.Attributes{}
+	langGreek    = templ.Attributes{"lang": "el"}
+	langJapanese = templ.Attributes{"lang": "ja"}
+	langKorean   = templ.Attributes{"lang": "ko"}
+)
