@@ -583,3 +583,31 @@ func TestEveryCommandsHelpSaysWhatItDoes(t *testing.T) {
 		t.Errorf("--help created %s", e.Name())
 	}
 }
+
+// A word left over after the flags is refused: the flag package stops at
+// it, so `recommend --user a b --n 5` answered a alone with 10 items and
+// `train shop.db` trained data/storefront.db, with exit status 0 and no
+// word of the flags it had not read.
+func TestALeftOverArgumentIsAnError(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{"train", "shop.db"},
+		{"recommend", "--db", "shop.db", "--user", "a", "b", "--n", "5"},
+		{"import", "--db", "shop.db", "products.csv", "--events", "events.csv"},
+		{"eval", "--db", "shop.db", "json"},
+		{"staff", "list", "--db", "shop.db", "extra"},
+	} {
+		var out, errb bytes.Buffer
+		err := run(args, &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), "unexpected argument") || out.Len() > 0 {
+			t.Errorf("%q: err %v, stdout %q", args, err, out.String())
+		}
+	}
+	entries, _ := os.ReadDir(".")
+	for _, e := range entries {
+		t.Errorf("a refused command created %s", e.Name())
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Error("a refused command created data/")
+	}
+}

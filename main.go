@@ -125,7 +125,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		fs.DurationVar(&cfg.trainEvery, "train-every", time.Hour, "retrain the recommender this often (0 = never)")
 		fs.IntVar(&cfg.newVisitors, "new-visitors-per-minute", 30, "new visitors one client address may have tracked a minute (more are served, not recorded, so one client cannot pose as a crowd); 0 = no bound")
 		fs.Int64Var(&cfg.memoryLimitMiB, "memory-limit", 0, "soft limit of the server's Go memory in MiB; 0 = what the shop holds once started + page caches + headroom, -1 = none (GOMEMLIMIT wins)")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		return serve(cfg, logger, stdout)
@@ -133,7 +133,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		scale := fs.String("scale", seed.ScaleSmall, "world size: small or large")
 		ifEmpty := fs.Bool("if-empty", false, "do nothing when the database already has products")
 		reset := fs.Bool("reset", false, "delete all data first")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		return seedCmd(cfg, *scale, *ifEmpty, *reset, stdout, stderr)
@@ -141,7 +141,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		products := fs.String("products", "", "products CSV: id,title,description,category,brand,price,stock,created_at[,image_url]")
 		events := fs.String("events", "", "events CSV: user_id,product_id,type,timestamp[,value]")
 		deactivateMissing := fs.Bool("deactivate-missing", false, "the products file is the full catalog: deactivate products not in it")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		if *products == "" && *events == "" {
@@ -152,7 +152,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		var budget tuneBudgetFlag
 		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a quarter of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
 		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the training to this file (for go tool pprof)")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		if *cpuProfile != "" {
@@ -168,7 +168,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		usersFile := fs.String("users-file", "", "file with one external user id per line")
 		n := fs.Int("n", 10, "items per user")
 		format := fs.String("format", "jsonl", "output format: jsonl")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		return recommendCmd(cfg, *user, *usersFile, *n, *format, stdout, stderr)
@@ -179,13 +179,13 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		dir := fs.String("dir", "../shared/datasets/ml-100k", "dataset directory for --dataset movielens")
 		var budget tuneBudgetFlag
 		fs.Var(&budget, "tune-budget", "time spent tuning on the training part: auto (a quarter of the rest of the training, at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		return evalCmd(cfg, *k, *format, *dataset, *dir, budget.config(), stdout, stderr)
 	case "backup":
 		to := fs.String("to", "", "file to write the copy to (must not exist)")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		if *to == "" {
@@ -195,7 +195,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 	case "staff":
 		return staffCmd(&cfg, fs, args, stdin, stdout)
 	case "migrate":
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		return migrateCmd(cfg, stdout)
@@ -203,13 +203,27 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		from := fs.String("from", "", "the shop's database now (SQLite file or postgres:// URL)")
 		to := fs.String("to", "", "an empty database to copy it into (postgres:// URL or SQLite file)")
 		samples := fs.Int("samples", 20, "shoppers whose homepages are compared after the copy")
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
 		return migrateDataCmd(*from, *to, *samples, stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
+}
+
+// parseFlags parses a command's flags and refuses what is left over: the
+// flag package stops at the first argument that is not a flag, so
+// `recommend --user a b --n 5` would answer a alone with 10 items and
+// `train shop.db` would train data/storefront.db, both without a word.
+func parseFlags(fs *flag.FlagSet, cmd string, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q: every value is given with its flag (e.g. --db FILE), and flags after it were not read", cmd, fs.Arg(0))
+	}
+	return nil
 }
 
 func openDB(path string) (*models.DB, error) {

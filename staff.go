@@ -39,7 +39,7 @@ func staffCmd(cfg *config, fs *flag.FlagSet, args []string, stdin io.Reader, std
 	default:
 		return fmt.Errorf("staff: unknown subcommand %q (want add, list, remove or reset-password)", sub)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "staff "+sub, args); err != nil {
 		return err
 	}
 	if sub != "list" && *email == "" {
