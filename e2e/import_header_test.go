@@ -60,3 +60,35 @@ func TestARefusedProductsHeaderIsOneProblem(t *testing.T) {
 		t.Fatalf("a refused import wrote: %d events before, %d after, %d of its products", before, after, imported)
 	}
 }
+
+// TestAnExportWithDecimalCommasIsImported: the German shop's export, saved
+// again with commas between the columns, still writes its prices as
+// 1.299,00 and 59,90. The preview lists no problem (it listed one per
+// product), and once applied the products cost 1299.00 and 59.90.
+func TestAnExportWithDecimalCommasIsImported(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	products := filepath.Join(t.TempDir(), "artikel.csv")
+	must(t, os.WriteFile(products, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+		"ART-1,Akku-Bohrschrauber GSR 18V,,Werkzeug > Akku-Bohrschrauber,Bosch,\"1.299,00\",4,2025-01-01T00:00:00Z\n"+
+		"ART-2,Winkelschleifer GWS 7-125,,Werkzeug > Winkelschleifer,Bosch,\"59,90\",10,2025-01-01T00:00:00Z\n"), 0o644))
+
+	b.step(t, "preview and apply", func(t *testing.T, b *tab) {
+		b.open("/admin/import", `[data-testid="import-form"]`)
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{products}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-counts"]`)
+		if n := b.count(`[data-testid="import-problem"]`); n != 0 {
+			t.Fatalf("%d problems: %s", n, b.text(`[data-testid="import-problems"]`))
+		}
+		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+	})
+	for sku, want := range map[string]int64{"ART-1": 129900, "ART-2": 5990} {
+		var p struct{ PriceCents int64 }
+		must(t, s.db.R.Table("products").Select("price_cents").Where("external_id = ?", sku).Take(&p).Error)
+		if p.PriceCents != want {
+			t.Errorf("%s costs %d cents, want %d", sku, p.PriceCents, want)
+		}
+	}
+}

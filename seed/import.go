@@ -857,6 +857,7 @@ func parsePrice(s string) (int64, error) {
 	if s[0] == '-' {
 		return 0, fmt.Errorf("%s is negative", short(s))
 	}
+	s = decimalComma(s)
 	whole, frac, dot := strings.Cut(s, ".")
 	if !allDigits(whole) || (dot && !allDigits(frac)) || whole == "" || (dot && frac == "") {
 		return 0, fmt.Errorf("cannot parse %s as a price like 19.99", short(s))
@@ -875,6 +876,30 @@ func parsePrice(s string) (int64, error) {
 	frac += "00"[len(frac):]
 	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	return cents, nil
+}
+
+// decimalComma rewrites a price written with a decimal comma, as a German
+// or French shop's export writes it ("17,90", "1.299,00": points group the
+// thousands), as "17.90" and "1299.00", as the admin's price fields read
+// it too. Anything else is returned as it is: "1,299" (three digits after
+// the comma) may be a thousand and is refused, as are groups that are not
+// thousands ("12.34,56").
+func decimalComma(s string) string {
+	i := strings.LastIndexByte(s, ',')
+	if i < 0 {
+		return s
+	}
+	head, tail := s[:i], s[i+1:]
+	if len(tail) < 1 || len(tail) > 2 || !allDigits(tail) || head == "" {
+		return s
+	}
+	groups := strings.Split(head, ".")
+	for k, g := range groups {
+		if g == "" || !allDigits(g) || k > 0 && len(g) != 3 || k == 0 && len(groups) > 1 && len(g) > 3 {
+			return s
+		}
+	}
+	return strings.Join(groups, "") + "." + tail
 }
 
 func allDigits(s string) bool {

@@ -370,7 +370,18 @@ func TestParsePrice(t *testing.T) {
 		{"", 0, false},
 		{"1.", 0, false},
 		{".5", 0, false},
-		{"1,99", 0, false},
+		// A decimal comma, as a German or French export writes prices;
+		// points then group thousands.
+		{"1,99", 199, true},
+		{"17,9", 1790, true},
+		{"1.299,00", 129900, true},
+		{"12.345.678,50", 1234567850, true},
+		{"1,299", 0, false},    // a thousand, or 1.299?
+		{"12.34,56", 0, false}, // not thousands
+		{"1.2345,00", 0, false},
+		{",50", 0, false},
+		{"1,2,3", 0, false},
+		{"1,299.00", 0, false},
 		{"1e3", 0, false},
 		{"NaN", 0, false},
 		{"+5", 0, false},
