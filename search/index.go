@@ -16,6 +16,7 @@ import (
 	"hash/fnv"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -67,7 +68,7 @@ var fieldBoosts = []struct {
 
 // mappingVersion changes whenever the mapping or analysis changes, so a
 // stored index built the old way is rebuilt instead of misread.
-const mappingVersion = "products-v3"
+const mappingVersion = "products-v4"
 
 var (
 	keyVersion = []byte("storefront_mapping")
@@ -203,7 +204,7 @@ func init() {
 			}
 			filters = append(filters, f)
 		}
-		return &analysis.DefaultAnalyzer{CharFilters: []analysis.CharFilter{fold}, Tokenizer: tok, TokenFilters: filters}, nil
+		return &analysis.DefaultAnalyzer{CharFilters: []analysis.CharFilter{fold, greekFolding{}}, Tokenizer: tok, TokenFilters: filters}, nil
 	}); err != nil {
 		panic(err)
 	}
@@ -225,7 +226,20 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 }
 
 // fold writes s without its accents, as the index stores words.
-func fold(s string) string { return string(asciifolding.New().Filter([]byte(s))) }
+func fold(s string) string {
+	return greekAccents.Replace(string(asciifolding.New().Filter([]byte(s))))
+}
+
+// greekFolding drops the accents of Greek vowels (the tonos and the
+// dialytika), which ASCII folding leaves: Greek shoppers often type without
+// them, and "θαλασσα" was found only as a correction to "θάλασσα".
+type greekFolding struct{}
+
+func (greekFolding) Filter(input []byte) []byte { return []byte(greekAccents.Replace(string(input))) }
+
+var greekAccents = strings.NewReplacer(
+	"ά", "α", "έ", "ε", "ή", "η", "ί", "ι", "ό", "ο", "ύ", "υ", "ώ", "ω", "ΐ", "ι", "ΰ", "υ", "ϊ", "ι", "ϋ", "υ",
+	"Ά", "Α", "Έ", "Ε", "Ή", "Η", "Ί", "Ι", "Ό", "Ο", "Ύ", "Υ", "Ώ", "Ω", "Ϊ", "Ι", "Ϋ", "Υ")
 
 func newMapping() *mapping.IndexMappingImpl {
 	text := func() *mapping.FieldMapping {

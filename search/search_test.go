@@ -365,6 +365,9 @@ func TestAccentsAndApostrophesAsShoppersTypeThem(t *testing.T) {
 	}
 }
 
+// TestJapaneseAndChineseWordsInsideATitle also holds Greek typed without
+// its accents, as Greek shoppers often type it (θαλασσα was found only as
+// a correction to θάλασσα).
 func TestJapaneseAndChineseWordsInsideATitle(t *testing.T) {
 	docs := []Doc{
 		{ID: 1, Title: "進撃の巨人 第3巻", Brand: "講談社", Category: "Manga > 少年漫画"},
@@ -381,6 +384,7 @@ func TestJapaneseAndChineseWordsInsideATitle(t *testing.T) {
 	}{
 		{"進撃", 1}, {"巨人", 1}, {"進撃の巨人", 1}, {"カフカ", 2}, {"海辺", 2}, {"あおむし", 3},
 		{"猫", 4}, {"吾輩", 4}, {"講談社", 1}, {"θάλασσα", 5}, {"ワンピース", 6},
+		{"θαλασσα", 5}, {"ΘΑΛΑΣΣΑ", 5}, {"νησιου", 5}, {"πατακης", 5},
 	} {
 		r := search(t, ix, tc.q)
 		if r.Full != 1 || len(r.IDs) == 0 || r.IDs[0] != tc.want || len(r.Unknown) != 0 || r.Corrected != "" {
