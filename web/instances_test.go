@@ -301,6 +301,51 @@ func TestScheduledTrainingRunsOncePerPeriodAcrossInstances(t *testing.T) {
 	}
 }
 
+// An admin's settings saved through one instance show on the other within
+// the settings cache's lifetime (5 s), and a staff member deactivated
+// through one instance is signed out of the other at their next request.
+func TestSettingsAndStaffChangesOnOneInstanceHoldOnTheOther(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	visitor := b.newClient()
+	if _, doc := visitor.get("/"); strings.Contains(doc.Find("title").Text(), "Hazel & Oak") {
+		t.Fatal("the shop has the new name already")
+	}
+	admin := a.staffClient("admin")
+	form := url.Values{"name": {"Hazel & Oak"}, "currency": {"EUR"}, "number_format": {"1.234,56"}, "symbol_after": {"1"},
+		"time_zone": {"Europe/Berlin"}, "shipping_text": {"Ships in a day."}, "returns_text": {"30 days."}}
+	if res := admin.post("/admin/settings", "/admin/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settings save: %d", res.StatusCode)
+	}
+	// docs/scaling.md: within 5 s (shopTTL); 10 s leaves room for a busy machine.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, doc := visitor.get("/"); strings.Contains(doc.Find("title").Text(), "Hazel & Oak") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the other instance still shows the old shop name after 10s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	email := b.addStaff("merchandiser")
+	merch := b.newClient()
+	if res := merch.post("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("merchandiser login on B: %d", res.StatusCode)
+	}
+	if res, _ := merch.get("/admin/layout"); res.StatusCode != http.StatusOK {
+		t.Fatalf("merchandiser on B: %d", res.StatusCode)
+	}
+	var st models.Staff
+	must(t, a.db.R.Where("email = ?", email).First(&st).Error)
+	if res := admin.post("/admin/staff", "/admin/staff/"+utoa(st.ID)+"/active", url.Values{"active": {"0"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deactivate on A: %d", res.StatusCode)
+	}
+	if res, _ := merch.get("/admin/layout"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/admin/login") {
+		t.Fatalf("the deactivated merchandiser's next request on B: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
 // TestImportUploadedOnOneInstanceAppliedOnAnother: the admin's upload, the
 // apply and the progress page each land on whichever instance the load
 // balancer picks.
