@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -609,5 +610,69 @@ func TestALeftOverArgumentIsAnError(t *testing.T) {
 	}
 	if _, err := os.Stat("data"); err == nil {
 		t.Error("a refused command created data/")
+	}
+}
+
+// recommend reads the catalog as it is now, as the API does: a product
+// sold out or deactivated by an import after `train` is not recommended
+// (it was, until the next train).
+func TestRecommendLeavesOutWhatIsNoLongerSold(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	products := func(stock func(i int) int, skip int) string {
+		var b strings.Builder
+		b.WriteString("id,title,description,category,brand,price,stock,created_at\n")
+		for i := range 30 {
+			if i != skip {
+				fmt.Fprintf(&b, "P%02d,Item %d,An item,Cat%d,Brand,%d.50,%d,2026-01-01T00:00:00Z\n", i, i, i%3, 5+i, stock(i))
+			}
+		}
+		return b.String()
+	}
+	var events strings.Builder
+	events.WriteString("user_id,product_id,type,timestamp\n")
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for u := range 60 {
+		for k := range 4 {
+			fmt.Fprintf(&events, "shopper%02d,P%02d,view,%s\n", u, (u+k*k)%30, at.Format(time.RFC3339))
+			at = at.Add(11 * time.Minute)
+		}
+	}
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte(products(func(int) int { return 10 }, -1)), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	runOK(t, "train", "--db", db)
+	items := func() []string {
+		var line struct {
+			Items []struct {
+				ItemID string `json:"item_id"`
+			} `json:"recommended_items"`
+		}
+		mustDo(t, json.Unmarshal([]byte(runOK(t, "recommend", "--db", db, "--user", "shopper07", "--n", "4")), &line))
+		var ids []string
+		for _, it := range line.Items {
+			ids = append(ids, it.ItemID)
+		}
+		return ids
+	}
+	before := items()
+	if len(before) != 4 {
+		t.Fatalf("recommended %q, want 4 items", before)
+	}
+	// The first is sold out, the second no longer in the catalog.
+	var soldOut, gone int
+	fmt.Sscanf(before[0], "P%d", &soldOut)
+	fmt.Sscanf(before[1], "P%d", &gone)
+	mustDo(t, os.WriteFile(pf, []byte(products(func(i int) int {
+		if i == soldOut {
+			return 0
+		}
+		return 10
+	}, gone)), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--deactivate-missing")
+	after := items()
+	if len(after) != 4 || slices.Contains(after, before[0]) || slices.Contains(after, before[1]) {
+		t.Errorf("after %s sold out and %s left the catalog, recommended %q (before: %q)", before[0], before[1], after, before)
 	}
 }

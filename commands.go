@@ -243,6 +243,22 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return err
 	}
 	m.Forget(func(u string) bool { return forgotten[u] })
+	// The catalog as it is now, as GET /api/v1/recommendations reads it: a
+	// product deactivated or sold out since training is not recommended,
+	// nor two sizes of one product group.
+	cats, err := db.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	products, err := db.AllProducts(ctx)
+	if err != nil {
+		return err
+	}
+	cat := shop.BuildCatalog(cats, products)
+	available := func(ext string) bool {
+		p, ok := cat.ProductByExt(ext)
+		return ok && p.InStock()
+	}
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
@@ -258,6 +274,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			// cleaning dropped, is excluded.
 			return err
 		}
+		req.Available, req.Group, req.Name = available, cat.GroupOf, cat.NameOf
 		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
 		for _, r := range m.Recommend(req) {
 			score := r.Score
