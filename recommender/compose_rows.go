@@ -65,11 +65,25 @@ func explainRows(rows []ComposedSlot) {
 		}
 		if !cs.Personal && SaysForYou(cs.Title) {
 			cs.Title = "Popular right now"
-			if cs.Reason != "" {
+			// The shared reason becomes the heading, unless another row
+			// of the page is called so: a visitor without history got
+			// two rows headed "Trending now", one after the other.
+			if cs.Reason != "" && !titledElsewhere(rows, i, cs.Reason) {
 				cs.Title, cs.Reason = cs.Reason, ""
 			}
 		}
 	}
+}
+
+// titledElsewhere reports whether a row of the page other than rows[i] is
+// headed title.
+func titledElsewhere(rows []ComposedSlot, i int, title string) bool {
+	for k := range rows {
+		if k != i && strings.EqualFold(strings.TrimSpace(rows[k].Title), strings.TrimSpace(title)) {
+			return true
+		}
+	}
+	return false
 }
 
 // SaysForYou reports whether a heading claims to be personal.

@@ -130,6 +130,31 @@ func TestSharedReasonMovesToTheRowHeading(t *testing.T) {
 	}
 }
 
+// TestTwoRowsAreNeverHeadedAlike: a "Recommended for you" row built for a
+// visitor without history from what is trending was headed by its cards'
+// shared reason, "Trending now", right above the shop's own "Trending now"
+// row. It is headed "Popular right now" then, its reason under the heading.
+func TestTwoRowsAreNeverHeadedAlike(t *testing.T) {
+	trending := []Recommendation{{ItemID: "a", Reason: "Trending now"}, {ItemID: "b", Reason: "Trending now"}}
+	rows := []ComposedSlot{
+		{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: slices.Clone(trending)},
+		{Spec: &SlotSpec{Kind: KindTrending}, Title: "Trending now", Items: []Recommendation{{ItemID: "c", Reason: "Trending now"}, {ItemID: "d", Reason: "Trending now"}}},
+	}
+	explainRows(rows)
+	if rows[0].Title == rows[1].Title {
+		t.Fatalf("two rows headed %q", rows[0].Title)
+	}
+	if rows[0].Title != "Popular right now" || rows[0].Reason != "Trending now" {
+		t.Errorf("the visitor's row is headed %q with the reason %q, want Popular right now and Trending now", rows[0].Title, rows[0].Reason)
+	}
+	// Alone on its page, the row is still headed by the shared reason.
+	alone := []ComposedSlot{{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: slices.Clone(trending)}}
+	explainRows(alone)
+	if alone[0].Title != "Trending now" || alone[0].Reason != "" {
+		t.Errorf("alone the row is headed %q with the reason %q", alone[0].Title, alone[0].Reason)
+	}
+}
+
 func TestRowsThatAreNotPersonalNeverSayForYou(t *testing.T) {
 	m := trainTestModel(t)
 	specs := []SlotSpec{
