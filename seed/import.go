@@ -155,6 +155,18 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 			return nil, err
 		}
 		plan.step("read %s: %d products", filepath.Base(opts.Products), len(plan.prods.rows))
+		if opts.DeactivateMissing && len(plan.prods.rows) == 0 && probs.total == 0 {
+			// A header alone, from an export that failed, is not a shop
+			// that sells nothing: as the full catalog it would take every
+			// product off sale.
+			active, err := db.ActiveProductKeys(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("seed: import: %w", err)
+			}
+			if len(active) > 0 {
+				probs.add(filepath.Base(opts.Products), 1, "", "has no products: as the full catalog (deactivate missing) it would deactivate all %d products of the shop; refused", len(active))
+			}
+		}
 	}
 	if opts.Events != "" {
 		known := func(id string) bool {

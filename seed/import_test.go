@@ -546,6 +546,30 @@ func TestImportDeactivateMissingAndPreview(t *testing.T) {
 	}
 }
 
+// A products file with a header and no rows (an export that failed) as
+// the full catalog is refused, not taken as a shop that sells nothing: it
+// deactivated every product, with exit status 0.
+func TestImportRefusesAnEmptyFullCatalog(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, "")
+	before := dbState(t, db)
+	path := writeFile(t, "catalog.csv", "id,title,description,category,brand,price,stock,created_at\n")
+	_, err := ImportWith(ctx, db, ImportOptions{Products: path, DeactivateMissing: true}, nil)
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].File != "catalog.csv" || ie.Problems[0].Line != 1 ||
+		!strings.Contains(ie.Problems[0].Reason, "deactivate all 3 products") {
+		t.Fatalf("err = %v, want catalog.csv:1 refused as deactivating all 3 products", err)
+	}
+	if after := dbState(t, db); after != before {
+		t.Fatalf("a refused import changed the database:\n%s\n%s", before, after)
+	}
+	// Without --deactivate-missing, a header alone is an import of nothing.
+	if _, err := ImportWith(ctx, db, ImportOptions{Products: path}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestImportCompareAtPrice(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
