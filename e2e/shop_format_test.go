@@ -101,3 +101,44 @@ func TestAGermanShopsAdminWritesItsPricesAndTimes(t *testing.T) {
 		}
 	})
 }
+
+// TestAGermanShopsCatalogEditsPrices: in a shop that writes 1.234,56 €,
+// the catalog's price fields show 89,00 (they showed 89.00), a stock edit
+// leaves the price alone, and a new price typed as the shop writes it,
+// 79,50, is saved and shown back so.
+func TestAGermanShopsCatalogEditsPrices(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	b.step(t, "the shop writes 1.234,56", func(t *testing.T, b *tab) {
+		b.open("/admin/settings", `[data-testid="settings-form"]`)
+		b.do("format", chromedpSetValue(`#currency`, "EUR"), chromedpSetValue(`#number_format`, "1.234,56"))
+		b.follow(`[data-testid="save-settings"]`, `[data-testid="settings-form"]`)
+	})
+	p := s.product("SKU-7")
+	row := `[data-testid="catalog-row"][data-product-id="` + strconv.FormatUint(uint64(p.ID), 10) + `"]`
+	b.step(t, "a stock edit keeps the price", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=SKU-7", row)
+		if got := b.value(row + ` input[name="price"]`); got != "89,00" {
+			t.Fatalf("the price field reads %q, want 89,00", got)
+		}
+		b.fill(row+` input[name="stock"]`, "3")
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="catalog"]`)
+		if got := s.product("SKU-7"); got.Stock != 3 || got.PriceCents != 8900 {
+			t.Fatalf("after the stock edit: stock %d, price %d cents\n%s", got.Stock, got.PriceCents, b.where())
+		}
+	})
+	b.step(t, "a new price typed as the shop writes it", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=SKU-7", row)
+		b.fill(row+` input[name="price"]`, "79,50")
+		b.follow(row+` [data-testid="save-product"]`, `[data-testid="catalog"]`)
+		if got := s.product("SKU-7").PriceCents; got != 7950 {
+			t.Fatalf("the price is %d cents, want 7950\n%s", got, b.where())
+		}
+		b.open("/admin/catalog?q=SKU-7", row)
+		if got := b.value(row + ` input[name="price"]`); got != "79,50" {
+			t.Fatalf("the price field reads %q, want 79,50", got)
+		}
+	})
+}

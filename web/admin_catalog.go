@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -41,9 +42,9 @@ func (s *Server) catalogPage(c echo.Context, q string, page int) (templates.Admi
 	for i := range ps {
 		p := &ps[i]
 		vm.Rows = append(vm.Rows, templates.AdminProductRow{ID: p.ID, SKU: p.ExternalID, Title: p.Title, Brand: p.Brand,
-			Price: formatCents(p.PriceCents), Stock: strconv.Itoa(p.Stock), Active: p.Active, URL: ProductURL(p), Image: ImageURL(p)})
+			Price: templates.PlainAmount(c.Request().Context(), p.PriceCents), Stock: strconv.Itoa(p.Stock), Active: p.Active, URL: ProductURL(p), Image: ImageURL(p)})
 		r := &vm.Rows[len(vm.Rows)-1]
-		r.CompareAt = formatCompareAt(p.CompareAtCents)
+		r.CompareAt = formatCompareAt(c.Request().Context(), p.CompareAtCents)
 		r.WasPrice, r.WasCompareAt, r.WasStock, r.WasActive = r.Price, r.CompareAt, r.Stock, r.Active
 	}
 	base := "/admin/catalog?"
@@ -116,10 +117,10 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 				// writes the merchandiser's value over the current one.
 				if r := &vm.Rows[i]; was != nil {
 					if _, ok := errs["price"]; !ok {
-						r.WasPrice = formatCents(was.PriceCents)
+						r.WasPrice = templates.PlainAmount(c.Request().Context(), was.PriceCents)
 					}
 					if _, ok := errs["compare_at"]; !ok {
-						r.WasCompareAt = formatCompareAt(was.CompareAtCents)
+						r.WasCompareAt = formatCompareAt(c.Request().Context(), was.CompareAtCents)
 					}
 					if _, ok := errs["stock"]; !ok {
 						r.WasStock = strconv.Itoa(was.Stock)
@@ -150,13 +151,13 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, back+"#p"+strconv.FormatUint(uint64(id), 10))
 }
 
-// formatCompareAt is a regular price as the form shows it: empty when the
-// product is not on sale.
-func formatCompareAt(cents int64) string {
+// formatCompareAt is a regular price as the form shows it, with the shop's
+// decimal mark: empty when the product is not on sale.
+func formatCompareAt(ctx context.Context, cents int64) string {
 	if cents <= 0 {
 		return ""
 	}
-	return formatCents(cents)
+	return templates.PlainAmount(ctx, cents)
 }
 
 // shownProductFields reads the price, regular price, stock and active flag
@@ -245,9 +246,4 @@ func parseCents(v string) (int64, error) {
 	}
 	f, _ := strconv.ParseInt(frac, 10, 64)
 	return w*100 + f, nil
-}
-
-// formatCents writes cents as a plain decimal for a form field: 1999 → "19.99".
-func formatCents(c int64) string {
-	return fmt.Sprintf("%d.%02d", c/100, c%100)
 }
