@@ -676,3 +676,21 @@ func TestRecommendLeavesOutWhatIsNoLongerSold(t *testing.T) {
 		t.Errorf("after %s sold out and %s left the catalog, recommended %q (before: %q)", before[0], before[1], after, before)
 	}
 }
+
+// train on a database without products is an error and stores nothing: the
+// empty model it stored answered every user with an empty list once
+// products were imported, until the next train.
+func TestTrainRefusesAShopWithoutProducts(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	var out, errb bytes.Buffer
+	if err := run([]string{"train", "--db", db}, &out, &errb); err == nil || !strings.Contains(err.Error(), "no products") || out.Len() > 0 {
+		t.Fatalf("train of an empty shop: err %v, stdout %q", err, out.String())
+	}
+	pf := filepath.Join(dir, "products.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,Northpeak,89.00,3,\n"), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf)
+	if got := runOK(t, "recommend", "--db", db, "--user", "someone"); !strings.Contains(got, `"item_id":"P1"`) {
+		t.Errorf("after an import, recommend answered %s, want P1", got)
+	}
+}

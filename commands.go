@@ -130,6 +130,15 @@ func trainCmd(cfg config, budget time.Duration, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer done()
+	// A model of an empty shop, once stored, answered every user of the
+	// products imported after it with an empty list until the next train.
+	var products int64
+	if err := db.R.WithContext(ctx).Model(&models.Product{}).Count(&products).Error; err != nil {
+		return err
+	}
+	if products == 0 {
+		return fmt.Errorf("train: %s has no products to train on (import or seed some first); no model stored", dbName(cfg.db))
+	}
 	progress := func(stage string, d time.Duration) {
 		fmt.Fprintf(stderr, "train: %-12s %s\n", stage, d.Round(time.Millisecond))
 	}
