@@ -694,3 +694,18 @@ func TestTrainRefusesAShopWithoutProducts(t *testing.T) {
 		t.Errorf("after an import, recommend answered %s, want P1", got)
 	}
 }
+
+// A stored model that cannot be read (a damaged row, a model from a
+// newer release) tells the operator what to do, not only what broke.
+func TestRecommendWithADamagedModelSaysToTrain(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shop.db")
+	d, err := models.Open(db)
+	mustDo(t, err)
+	mustDo(t, d.SaveModelArtifact(context.Background(), &models.ModelArtifact{Blob: []byte("not a model"), TrainedAt: time.Now().UTC()}))
+	d.Close()
+	var out, errb bytes.Buffer
+	err = run([]string{"recommend", "--db", db, "--user", "u1"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "corrupt model file") || !strings.Contains(err.Error(), "run `storefront train --db "+db+"`") {
+		t.Fatalf("recommend with a damaged model: %v", err)
+	}
+}

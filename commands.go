@@ -238,6 +238,9 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		}
 		m, err = recommender.Train(ctx, data, recommender.DefaultConfig(), nil)
 	}
+	if errors.Is(err, recommender.ErrCorruptModel) {
+		return fmt.Errorf("recommend: the stored model cannot be read (%w); run `storefront train --db %s` to store a new one (a serving shop trains at its next scheduled run)", err, dbName(cfg.db))
+	}
 	if err != nil {
 		return err
 	}
