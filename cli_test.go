@@ -709,3 +709,26 @@ func TestRecommendWithADamagedModelSaysToTrain(t *testing.T) {
 		t.Fatalf("recommend with a damaged model: %v", err)
 	}
 }
+
+// An events file that cannot be opened is named in a plain error, and the
+// products file of the same import is not written without it (the error
+// read "seed: import: open …", naming a package, not the command).
+func TestImportOfAMissingFileWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf := filepath.Join(dir, "products.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,Northpeak,89.00,3,\n"), 0o644))
+	var out, errb bytes.Buffer
+	err := run([]string{"import", "--db", db, "--products", pf, "--events", filepath.Join(dir, "events.csv")}, &out, &errb)
+	if err == nil || !strings.HasPrefix(err.Error(), "import: open ") || !strings.Contains(err.Error(), "events.csv") || out.Len() > 0 {
+		t.Fatalf("err %v, stdout %q; want import: open …events.csv", err, out.String())
+	}
+	d, err := models.Open(db)
+	mustDo(t, err)
+	defer d.Close()
+	var n int64
+	mustDo(t, d.R.Model(&models.Product{}).Count(&n).Error)
+	if n != 0 {
+		t.Errorf("%d products written by an import that failed", n)
+	}
+}

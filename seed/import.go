@@ -140,14 +140,14 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 		plan.progress = io.Discard
 	}
 	if opts.Products == "" && opts.Events == "" {
-		return nil, fmt.Errorf("seed: import: no file given: %w", models.ErrInvalid)
+		return nil, fmt.Errorf("import: no file given: %w", models.ErrInvalid)
 	}
 	if opts.DeactivateMissing && opts.Products == "" {
-		return nil, fmt.Errorf("seed: import: deactivating missing products needs a products file: %w", models.ErrInvalid)
+		return nil, fmt.Errorf("import: deactivating missing products needs a products file: %w", models.ErrInvalid)
 	}
 	existing, err := db.ProductKeys(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("seed: import: %w", err)
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	probs := plan.probs
 	if opts.Products != "" {
@@ -161,7 +161,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 			// product off sale.
 			active, err := db.ActiveProductKeys(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("seed: import: %w", err)
+				return nil, fmt.Errorf("import: %w", err)
 			}
 			if len(active) > 0 {
 				probs.add(filepath.Base(opts.Products), 1, "", "has no products: as the full catalog (deactivate missing) it would deactivate all %d products of the shop; refused", len(active))
@@ -199,7 +199,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 		}
 		stored, err := db.ProductsByExternalID(ctx, ids)
 		if err != nil {
-			return nil, fmt.Errorf("seed: import: %w", err)
+			return nil, fmt.Errorf("import: %w", err)
 		}
 		for _, r := range plan.prods.rows {
 			_, exists := existing[r.id]
@@ -219,7 +219,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 		if opts.DeactivateMissing {
 			active, err := db.ActiveProductKeys(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("seed: import: %w", err)
+				return nil, fmt.Errorf("import: %w", err)
 			}
 			for id := range active {
 				if _, listed := plan.prods.byID[id]; !listed {
@@ -289,7 +289,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 	}
 	existing, err := db.ProductKeys(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("seed: import: %w", err)
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	sum := &ImportSummary{}
 	err = db.Bulk(ctx, func(b *models.BulkTx) error {
@@ -321,10 +321,10 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 		return b.RefreshPopularity()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("seed: import: %w", err)
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	if sum.DefaultHomepage, err = db.EnsureDefaultHomepage(ctx); err != nil {
-		return nil, fmt.Errorf("seed: import: %w", err)
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	if sum.DefaultHomepage {
 		p.step("published a default homepage")
@@ -504,7 +504,7 @@ func (l lineEnds) Read(p []byte) (int, error) {
 func openCSV(path string, required, optional []string, probs *problems) (*csvFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("seed: import: %w", err)
+		return nil, fmt.Errorf("import: %w", err)
 	}
 	br := TextReader(bufio.NewReaderSize(f, 1<<16))
 	c := &csvFile{name: filepath.Base(path), f: f, r: csv.NewReader(lineEnds{br}), col: map[string]int{}}
