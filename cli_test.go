@@ -732,3 +732,16 @@ func TestImportOfAMissingFileWritesNothing(t *testing.T) {
 		t.Errorf("%d products written by an import that failed", n)
 	}
 }
+
+// A users file with a line too long to be an id is refused by its line
+// (it said only "bufio.Scanner: token too long"), before any output.
+func TestRecommendNamesTheLineTooLongOfAUsersFile(t *testing.T) {
+	dir := t.TempDir()
+	uf := filepath.Join(dir, "users.txt")
+	mustDo(t, os.WriteFile(uf, []byte("u1\n\nu2\n"+strings.Repeat("x", 2<<20)+"\nu3\n"), 0o644))
+	var out, errb bytes.Buffer
+	err := run([]string{"recommend", "--db", filepath.Join(dir, "shop.db"), "--users-file", uf}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), uf+":4: the line is longer than 1 MiB") || out.Len() > 0 {
+		t.Fatalf("err %v, stdout %q; want %s:4 named", err, out.String(), uf)
+	}
+}

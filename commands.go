@@ -210,13 +210,16 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		sc := bufio.NewScanner(seed.TextReader(bufio.NewReader(f)))
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		sc.Split(scanAnyLine)
-		for line := 1; sc.Scan(); line++ {
+		line := 1
+		for ; sc.Scan(); line++ {
 			if u := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff")); u != "" {
 				users, lines = append(users, u), append(lines, line)
 			}
 		}
 		f.Close()
-		if err := sc.Err(); err != nil {
+		if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("recommend: %s:%d: the line is longer than 1 MiB; the file holds one user id per line", usersFile, line)
+		} else if err != nil {
 			return fmt.Errorf("recommend: read %s: %w", usersFile, err)
 		}
 	}
