@@ -932,7 +932,7 @@ const (
 func parseTimestamp(s string) (time.Time, error) {
 	t, err := models.ParseRFC3339(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)", short(s))
+		return time.Time{}, notRFC3339(s)
 	}
 	if y := t.Year(); y < minYear || y > maxYear {
 		return time.Time{}, fmt.Errorf("%s is outside the years %d–%d", short(s), minYear, maxYear)
@@ -945,9 +945,25 @@ func parseTimestamp(s string) (time.Time, error) {
 func parseEventTime(s string, now time.Time) (time.Time, error) {
 	t, err := models.ParseRFC3339(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)", short(s))
+		return time.Time{}, notRFC3339(s)
 	}
 	return t.UTC(), models.CheckEventTime(t, now)
+}
+
+// notRFC3339 says why s is not a timestamp the import takes, and for the
+// forms exports often hold instead, what to write: a time without its
+// offset is not one instant, and Unix time is ambiguous in its unit.
+func notRFC3339(s string) error {
+	hint := ""
+	v := strings.Replace(strings.TrimSpace(s), " ", "T", 1)
+	if _, err := time.Parse("2006-01-02T15:04:05.999999999", v); err == nil {
+		hint = ": it has no UTC offset; add Z if it is UTC (2026-03-01T12:00:00Z) or the offset it was written in (2026-03-01T12:00:00+01:00)"
+	} else if _, err := time.Parse(time.DateOnly, v); err == nil {
+		hint = ": a date needs a time and a UTC offset (2026-03-01T00:00:00Z)"
+	} else if _, err := strconv.ParseInt(v, 10, 64); err == nil && len(v) >= 9 {
+		hint = ": Unix time is not taken; write it as RFC 3339 (2026-03-01T12:00:00Z)"
+	}
+	return fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)%s", short(s), hint)
 }
 
 func checkImageURL(s string) error {

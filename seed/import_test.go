@@ -154,6 +154,17 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 1,
 		},
 		{
+			// The forms exports hold instead say what to write.
+			name:     "timestamps without an offset, a date, Unix time",
+			products: "id,title,description,category,brand,price,stock,created_at\nP1,Renamed,,Outdoor > Tents,X,1.00,1,2026-01-01 08:00:00\n",
+			events:   "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00\nalice,P1,view,2026-02-01\nalice,P1,view,1769936400\n",
+			wantLines: []string{`products.csv:2: field created_at: cannot parse "2026-01-01 08:00:00" as RFC 3339 (like 2026-03-01T12:00:00Z): it has no UTC offset; add Z if it is UTC`,
+				`events.csv:2: field timestamp: cannot parse "2026-02-01T09:00:00" as RFC 3339 (like 2026-03-01T12:00:00Z): it has no UTC offset`,
+				`events.csv:3: field timestamp: cannot parse "2026-02-01" as RFC 3339 (like 2026-03-01T12:00:00Z): a date needs a time and a UTC offset`,
+				`events.csv:4: field timestamp: cannot parse "1769936400" as RFC 3339 (like 2026-03-01T12:00:00Z): Unix time is not taken`},
+			wantTotal: 4,
+		},
+		{
 			name:      "unknown product id",
 			events:    "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nbob,NOPE,view,2026-02-01T09:00:00Z\n",
 			wantLines: []string{`events.csv:3: field product_id: unknown product id "NOPE"`},
