@@ -233,8 +233,17 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return err
 	}
 	m, _, err := shop.LoadStoredModel(ctx, db)
+	why := "no stored model"
+	if err == nil && m.NumItems() == 0 {
+		// Stored before the catalog was imported (a shop served before
+		// its import): it would answer everyone with an empty list.
+		var products int64
+		if err = db.R.WithContext(ctx).Model(&models.Product{}).Count(&products).Error; err == nil && products > 0 {
+			why, err = "the stored model was trained before the shop had products", models.ErrNotFound
+		}
+	}
 	if errors.Is(err, models.ErrNotFound) {
-		fmt.Fprintln(stderr, "recommend: no stored model; training one now (run `storefront train` to keep it)")
+		fmt.Fprintf(stderr, "recommend: %s; training one now (run `storefront train` to keep it)\n", why)
 		data, derr := shop.LoadDataset(ctx, db)
 		if derr != nil {
 			return derr
