@@ -361,71 +361,48 @@ func (c *Catalog) List(q ListQuery) Listing {
 		once[k] = true
 		return true
 	}
-	if aggs == nil {
-		// A catalog without groups: every product is a card.
-		for k, i := range order {
-			it := &li.items[i]
-			cOK := inCat == nil || inCat[it.cat]
-			if !cOK && q.Under != nil && !relevance {
-				continue
-			}
-			bOK := wantBrand == nil || wantBrand[it.brand]
-			pOK := okPrice(it.price)
-			if cOK {
-				prices = append(prices, it.price)
-			}
-			if cOK && pOK {
-				brandCounts[it.brand]++
-			}
-			if bOK && pOK {
-				if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) {
-					catCounts[f]++
-				}
-			}
-			if cOK && bOK && pOK {
-				matched = append(matched, i)
-				if relevance && k < q.Full {
-					full++
-				}
+	for k, i := range order {
+		it := &li.items[i]
+		cOK := inCat == nil || inCat[it.cat]
+		if !cOK && q.Under != nil && !relevance {
+			continue
+		}
+		bOK := wantBrand == nil || wantBrand[it.brand]
+		pOK := okPrice(it.price)
+		if cOK {
+			prices = append(prices, it.price)
+		}
+		grp := int32(-1) // a catalog without groups: every product is a card
+		if aggs != nil {
+			grp = li.grp[i]
+		}
+		if cOK && pOK && counts(0, grp, it.brand) {
+			brandCounts[it.brand]++
+		}
+		if bOK && pOK {
+			if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) && counts(1, grp, f) {
+				catCounts[f]++
 			}
 		}
-	} else {
-		for k, i := range order {
-			it := &li.items[i]
-			cOK := inCat == nil || inCat[it.cat]
-			if !cOK && q.Under != nil && !relevance {
+		if !cOK || !bOK || !pOK {
+			continue
+		}
+		if grp >= 0 {
+			a := &aggs[grp]
+			a.add(it)
+			if a.slot >= 0 && (!it.p.InStock() || li.items[matched[a.slot]].p.InStock()) {
 				continue
 			}
-			bOK := wantBrand == nil || wantBrand[it.brand]
-			pOK := okPrice(it.price)
-			if cOK {
-				prices = append(prices, it.price)
+			if a.slot >= 0 {
+				matched[a.slot] = -1 // the first in stock takes the card's place
 			}
-			grp := li.grp[i]
-			if cOK && pOK && counts(0, grp, it.brand) {
-				brandCounts[it.brand]++
-			}
-			if bOK && pOK {
-				if f := facetOf[it.cat]; f >= 0 && (relevance || cOK) && counts(1, grp, f) {
-					catCounts[f]++
-				}
-			}
-			if !cOK || !bOK || !pOK {
-				continue
-			}
-			if grp >= 0 {
-				a := &aggs[grp]
-				a.add(it)
-				if a.slot >= 0 && (!it.p.InStock() || li.items[matched[a.slot]].p.InStock()) {
-					continue
-				}
-				if a.slot >= 0 {
-					matched[a.slot] = -1 // the first in stock takes the card's place
-				}
-				a.slot = int32(len(matched))
-			}
-			matched = append(matched, i)
+			a.slot = int32(len(matched))
+		}
+		matched = append(matched, i)
+		if aggs != nil {
 			ranks = append(ranks, k)
+		} else if relevance && k < q.Full {
+			full++
 		}
 	}
 	if aggs != nil {
