@@ -409,9 +409,11 @@ func TestParsePrice(t *testing.T) {
 	}
 }
 
-// FuzzParsePrice: a price either fails or equals its exact decimal value.
+// FuzzParsePrice: a price either fails or equals its exact decimal value,
+// read with a decimal point or, in a price written with a decimal comma,
+// with the comma (points then group the thousands: "1.299,00").
 func FuzzParsePrice(f *testing.F) {
-	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥"} {
+	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥", "17,90", "1.299,00", "1,299", "0,0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -425,7 +427,11 @@ func FuzzParsePrice(f *testing.F) {
 		if cents < 0 {
 			t.Fatalf("parsePrice(%q) = %d, negative", s, cents)
 		}
-		r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+		dec := strings.TrimSpace(s)
+		if strings.Contains(dec, ",") {
+			dec = strings.ReplaceAll(strings.ReplaceAll(dec, ".", ""), ",", ".")
+		}
+		r, ok := new(big.Rat).SetString(dec)
 		if !ok {
 			t.Fatalf("parsePrice accepted %q, which is not a decimal number", s)
 		}
