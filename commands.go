@@ -278,11 +278,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	if err != nil {
 		return err
 	}
-	cat := shop.BuildCatalog(cats, products)
-	available := func(ext string) bool {
-		p, ok := cat.ProductByExt(ext)
-		return ok && p.InStock()
-	}
+	available, group, name := shop.BuildCatalog(cats, products).Live()
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
@@ -298,7 +294,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			// cleaning dropped, is excluded.
 			return err
 		}
-		req.Available, req.Group, req.Name = available, cat.GroupOf, cat.NameOf
+		req.Available, req.Group, req.Name = available, group, name
 		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
 		for _, r := range m.Recommend(req) {
 			score := r.Score

@@ -258,12 +258,8 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		bySpec[key] = sl
 	}
 	opt := recommender.DefaultComposeOptions()
-	opt.Available = func(ext string) bool {
-		p, ok := cat.ProductByExt(ext)
-		return ok && p.InStock()
-	}
+	opt.Available, opt.Group, opt.Name = cat.Live()
 	opt.Fits = cat.RowFits
-	opt.Group, opt.Name = cat.GroupOf, cat.NameOf
 	opt.Launches, opt.Edited = s.sinceTraining(m)
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
@@ -354,15 +350,26 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 	}
 }
 
+// Live is what a request or a homepage reads from the catalog as it is
+// now rather than as the model was trained on: whether a product is
+// available (active and in stock: one deactivated or sold out since
+// training is not recommended), its product group (two products of one
+// group are never recommended together), and the name reasons give it (its
+// group's). The homepage, GET /api/v1/recommendations and `storefront
+// recommend` read it alike.
+func (c *Catalog) Live() (available func(ext string) bool, group, name func(ext string) string) {
+	available = func(ext string) bool {
+		p, ok := c.ProductByExt(ext)
+		return ok && p.InStock()
+	}
+	return available, c.GroupOf, c.NameOf
+}
+
 // RecommendFor answers one user's recommendations with live stock, the
 // user's events since training, and their opt-out honoured.
 func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]recommender.Recommendation, error) {
 	cat := s.catalog.Load()
-	req.Available = func(ext string) bool {
-		p, ok := cat.ProductByExt(ext)
-		return ok && p.InStock()
-	}
-	req.Group, req.Name = cat.GroupOf, cat.NameOf
+	req.Available, req.Group, req.Name = cat.Live()
 	if req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0 {
 		req.Fits = cat.RowFits(recommender.RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
 		req.Edited = s.Edited(s.model.Load())
