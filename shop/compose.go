@@ -54,7 +54,10 @@ type HomeSlot struct {
 
 // Pick is one product shown in a slot and why.
 type Pick struct {
-	Product  *models.Product
+	Product *models.Product
+	// Name is what the card calls the product: its group's name (the
+	// model, not the size; Catalog.DisplayName), else its title.
+	Name     string
 	Reason   string
 	Score    float64
 	Source   string // the signal or rule that placed it
@@ -299,7 +302,7 @@ func (in composeInput) homeSlots(composed []recommender.ComposedSlot, keepEmpty 
 			if !ok {
 				continue
 			}
-			hs.Items = append(hs.Items, Pick{Product: p, Reason: it.Reason, Score: it.Score, Source: it.Source, Personal: it.Personal})
+			hs.Items = append(hs.Items, Pick{Product: p, Name: cat.DisplayName(p), Reason: it.Reason, Score: it.Score, Source: it.Source, Personal: it.Personal})
 		}
 		if sl.Type == models.SlotBanner && cs.Creative >= 0 && cs.Creative < len(sl.Creatives) {
 			hs.Creative = &sl.Creatives[cs.Creative]

@@ -58,6 +58,15 @@ func card(p *models.Product, reason, slot string, pos int) templates.Card {
 		Reason: reason, Slot: slot, Position: pos, CompareAtCents: saleCompareAt(p), DiscountPercent: p.DiscountPercent()}
 }
 
+// rowCard is a card of a row of recommendations (a product page's rows),
+// which shows one product of a group: named by the group (the model, not
+// the size the row happens to hold).
+func rowCard(cat *Catalog, p *models.Product) templates.Card {
+	cd := card(p, "", "", 0)
+	cd.Title = cat.DisplayName(p)
+	return cd
+}
+
 // listedCards builds a listing's cards: a card standing for several
 // products of a group (its sizes or colours) is named by the group and
 // shows the lowest of their prices, "from" when they differ.

@@ -2,9 +2,13 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"storefront/models"
 )
@@ -49,5 +53,69 @@ func TestAProductPageLeavesOutItsOwnGroup(t *testing.T) {
 	}
 	if !slices.Contains(after, before[1]) {
 		t.Errorf("the page no longer recommends %s, the first of its group: %v", before[1], after)
+	}
+}
+
+// TestARowNamesItsProductsByTheirGroup: a row of recommendations (the
+// homepage's, a product page's) and the drawn picture name a product of a
+// group by its model ("Trail Tent"), not by the size the row happens to
+// hold ("Trail Tent – S"), as the listings do.
+func TestARowNamesItsProductsByTheirGroup(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	shop.srv.shop.Model().PrepareRelated()
+	pack := shop.product("SKU-H1")
+	res, doc := shop.newClient().get(productPath(pack))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("product page %d", res.StatusCode)
+	}
+	related := append(cardIDs(doc, `[data-testid="also-bought"]`), cardIDs(doc, `[data-testid="similar"]`)...)
+	_, doc = shop.newClient().get("/")
+	home := cardIDs(doc, `[data-slot-id]`)
+	if len(related) < 2 || len(home) < 2 {
+		t.Fatalf("the product page shows %d products and the homepage %d, the test needs 2 each", len(related), len(home))
+	}
+	// Each row's first product becomes size S of a model whose size M is
+	// a product neither page shows.
+	rename := func(id, title, group string) {
+		must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", id).
+			Updates(map[string]any{"title": title, "group_id": group}).Error)
+	}
+	var products []models.Product
+	must(t, shop.db.R.Order("id").Find(&products).Error)
+	spare := func() string {
+		for _, p := range products {
+			if id := utoa(p.ID); id != utoa(pack.ID) && !slices.Contains(related, id) && !slices.Contains(home, id) {
+				products = slices.DeleteFunc(products, func(q models.Product) bool { return q.ID == p.ID })
+				return id
+			}
+		}
+		t.Fatal("no product left to be another size")
+		return ""
+	}
+	rename(related[0], "Trail Tent – S", "TENT")
+	rename(spare(), "Trail Tent – M", "TENT")
+	rename(home[0], "Summit Parka – S", "PARKA")
+	rename(spare(), "Summit Parka – M", "PARKA")
+	must(t, shop.srv.shop.RefreshCatalog(context.Background(), true))
+
+	titleOf := func(doc *goquery.Document, sel, id string) string {
+		t.Helper()
+		return strings.TrimSpace(doc.Find(sel + ` [data-product-id="` + id + `"] .card-title`).First().Text())
+	}
+	_, doc = shop.newClient().get(productPath(pack))
+	if got := titleOf(doc, `section.slot`, related[0]); got != "Trail Tent" {
+		t.Errorf("the product page's row calls %s %q, want the model's name %q", related[0], got, "Trail Tent")
+	}
+	_, doc = shop.newClient().get("/")
+	if got := titleOf(doc, `[data-slot-id]`, home[0]); got != "Summit Parka" {
+		t.Errorf("the homepage's row calls %s %q, want the model's name %q", home[0], got, "Summit Parka")
+	}
+	res = shop.newClient().do(http.MethodGet, "/img/p/"+home[0]+".svg")
+	raw, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	must(t, err)
+	if svg := string(raw); !strings.Contains(svg, "Summit Parka") || strings.Contains(svg, "Summit Parka – S") {
+		t.Errorf("the drawn picture is not named by the model alone: %.400s", svg)
 	}
 }

@@ -301,6 +301,9 @@ func homeSlot(cs shop.HomeSlot, v Viewer) templates.HomeSlot {
 	}
 	for _, it := range cs.Items {
 		cd := card(it.Product, it.Reason, cs.Key, len(hs.Cards)+1)
+		if it.Name != "" {
+			cd.Title = it.Name // the model, not one of its sizes
+		}
 		if it.Personal && v.LoggedIn && !v.OptOut {
 			cd.ReasonLink = InterestsPath
 		}

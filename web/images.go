@@ -33,7 +33,7 @@ func (s *Server) productImage(c echo.Context) error {
 	if n := cat.CategoryOf(p); n != nil {
 		catName = n.Name
 	}
-	svg := drawProduct(p.ExternalID, p.Title, p.Brand, catName)
+	svg := drawProduct(p.ExternalID, cat.DisplayName(p), p.Brand, catName)
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }

@@ -213,12 +213,12 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 		bought, like := m.RelatedGrouped(p.ExternalID, 8, avail, cat.GroupOf)
 		for _, id := range bought {
 			if q, ok := cat.ProductByExt(id); ok {
-				alsoBought, shown = append(alsoBought, card(q, "", "", 0)), append(shown, id)
+				alsoBought, shown = append(alsoBought, rowCard(cat, q)), append(shown, id)
 			}
 		}
 		for _, id := range like {
 			if q, ok := cat.ProductByExt(id); ok {
-				similar, shown = append(similar, card(q, "", "", 0)), append(shown, id)
+				similar, shown = append(similar, rowCard(cat, q)), append(shown, id)
 			}
 		}
 		if len(similar) > 0 || len(alsoBought) > 0 {
@@ -240,7 +240,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 		return false
 	}
 	for _, q := range cat.TopIn(cat.Popular, under, 8, skipped) {
-		similar, shown = append(similar, card(q, "", "", 0)), append(shown, q.ExternalID)
+		similar, shown = append(similar, rowCard(cat, q)), append(shown, q.ExternalID)
 	}
 	return nil, similar, shown
 }
