@@ -68,6 +68,10 @@ type visit struct {
 	// read.
 	rowClicks, productPages int
 	ended                   ending
+	// control: in the cookies-kept arm, the shop sorted the agent's visitor
+	// into its standing control group (shopClient.inControl), which gets
+	// the stranger's page throughout.
+	control bool
 }
 
 // ending is why a visit ended.
@@ -110,6 +114,33 @@ type shopClient struct {
 	hc      *http.Client
 	flush   func(context.Context) error // waits until the shop has written the visit's events
 	timeout time.Duration
+	// control reports whether the shop puts a visitor id in its standing
+	// control group (shop.Assign with the shop's setting); nil: never.
+	control func(visitorID string) bool
+}
+
+// visitorCookie is the shop's visitor cookie: the visitor id, a dot, its
+// signature.
+const visitorCookie = "sf_vid"
+
+// inControl reports whether the browser hc is a visitor the shop keeps in
+// its control group: the harness reports the share of the oracle's uplift
+// with and without those visitors (report).
+func (s *shopClient) inControl(hc *http.Client) bool {
+	if s.control == nil || hc == nil || hc.Jar == nil {
+		return false
+	}
+	u, err := url.Parse(s.base)
+	if err != nil {
+		return false
+	}
+	for _, c := range hc.Jar.Cookies(u) {
+		if c.Name == visitorCookie {
+			id, _, _ := strings.Cut(c.Value, ".")
+			return s.control(id)
+		}
+	}
+	return false
 }
 
 func (s *shopClient) newBrowser() *http.Client {
@@ -232,6 +263,9 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 				return v, err
 			}
 			cards = homeCards(doc)
+			if ar == armCookies && v.pages == 0 {
+				v.control = s.inControl(hc)
+			}
 		}
 		v.pages++
 		if v.pages == 1 {

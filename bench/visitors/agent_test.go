@@ -5,6 +5,8 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -130,5 +132,40 @@ func TestEndingsCountVisitsWithAClick(t *testing.T) {
 	})
 	if e.visits != 3 || e.share(endWants) != 1.0/3 || e.share(endPatience) != 2.0/3 || e.carts(endPatience) != 0.5 || e.carts(endPages) != 0 {
 		t.Fatalf("endings %+v", e)
+	}
+}
+
+// TestTheShareWithoutTheControlGroupLeavesOutItsVisitors: the shop's
+// control group is read from the cookies-kept browser's visitor cookie, and
+// the figures without it are those of the other agents alone.
+func TestTheShareWithoutTheControlGroupLeavesOutItsVisitors(t *testing.T) {
+	s := &shopClient{base: "http://127.0.0.1:1", hc: &http.Client{}, control: func(id string) bool { return id == "ctl" }}
+	for cookie, want := range map[string]bool{"ctl.SIGNATURE": true, "other.SIGNATURE": false, "": false} {
+		hc := s.newBrowser()
+		if cookie != "" {
+			u, _ := url.Parse(s.base)
+			hc.Jar.SetCookies(u, []*http.Cookie{{Name: visitorCookie, Value: cookie}})
+		}
+		if got := s.inControl(hc); got != want {
+			t.Errorf("cookie %q: in the control group %v, want %v", cookie, got, want)
+		}
+	}
+	res := &results{}
+	for a := range numArms {
+		res.visits[a] = make([]visit, 4)
+	}
+	// Agents 0–2 personalized; agent 3 in the control group, where cookies
+	// kept does no better than a new visitor on every page.
+	for i, c := range []int{2, 1, 2, 0} {
+		res.visits[armCookies][i] = visit{carts: c, control: i == 3}
+		res.visits[armNew][i] = visit{carts: 0}
+		res.visits[armOracle][i] = visit{carts: 3}
+	}
+	kept := personalized(res)
+	if !slices.Equal(kept, []int{0, 1, 2}) {
+		t.Fatalf("personalized agents %v", kept)
+	}
+	if all, without := figuresOf(res, []int{0, 1, 2, 3}).uplift, figuresOf(res, kept).uplift; math.Abs(without-5.0/9) > 1e-12 || math.Abs(all-5.0/12) > 1e-12 {
+		t.Fatalf("share %.4f with the control group, %.4f without; want %.4f, %.4f", all, without, 5.0/12, 5.0/9)
 	}
 }

@@ -135,7 +135,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return <-served
 	}
 	client := &shopClient{base: base, timeout: 30 * time.Second, flush: srv.Events().Flush,
-		hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.workers * 2}}}
+		hc: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.workers * 2}},
+		// The shop's standing control group (5 % of visitors unless the
+		// merchant set otherwise) gets the stranger's page throughout: the
+		// report tells the share with and without those visitors.
+		control: func(id string) bool { return srv.Shop().Assign(srvCtx, id).Control }}
 
 	res, err := simulate(ctx, o, client, w, stderr)
 	if serr := shopDone(); err == nil && serr != nil && !errors.Is(serr, context.Canceled) {

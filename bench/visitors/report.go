@@ -111,6 +111,26 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	lo, hi = interval(afters)
 	fmt.Fprintf(w, "the same share for the oracle after the first click (the most a page following the visit can reach): %.0f %% [%.0f, %.0f]\n",
 		100*point.after, 100*lo, 100*hi)
+	// The shop keeps a standing control group (Experiments page, 5 % of
+	// visitors by default) that gets the stranger's page throughout: the
+	// same figures over the agents whose visitor is outside it, the
+	// visitors the shop personalizes.
+	if kept := personalized(res); len(kept) > 0 && len(kept) < n {
+		pf := figuresOf(res, kept)
+		var pr, pu []float64
+		sub := make([]int, len(kept))
+		for range bootstrapRounds {
+			for i := range sub {
+				sub[i] = kept[rng.IntN(len(kept))]
+			}
+			f := figuresOf(res, sub)
+			pr, pu = append(pr, f.ratio), append(pu, f.uplift)
+		}
+		rlo, rhi := interval(pr)
+		ulo, uhi := interval(pu)
+		fmt.Fprintf(w, "the same without the shop's control group (%d of %d agents' visitors in it, shown the stranger's page throughout): cookies kept ÷ new visitor %.2f× [%.2f, %.2f], share %.1f %% [%.0f, %.0f]\n",
+			n-len(kept), n, pf.ratio, rlo, rhi, 100*pf.uplift, 100*ulo, 100*uhi)
+	}
 	var first pageSums
 	for _, v := range res.visits[armNew] {
 		first.add(v.first)
@@ -147,6 +167,18 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 	}
 	fmt.Fprintf(w, "(95 %% intervals: %d bootstrap resamples of agents; seeding and training %s, browsing %s)\n",
 		bootstrapRounds, prepared.Round(time.Second), browsed.Round(time.Second))
+}
+
+// personalized returns the indexes of the agents whose cookies-kept visitor
+// is outside the shop's control group.
+func personalized(res *results) []int {
+	var out []int
+	for i, v := range res.visits[armCookies] {
+		if !v.control {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // ended tallies how visits with at least one click ended.
