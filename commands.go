@@ -109,6 +109,9 @@ func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
 	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
 	parts = append(parts, fmt.Sprintf("%d events", sum.Events))
 	line := fmt.Sprintf("imported: %s in %s (%.0f events/s)", strings.Join(parts, ", "), took, rate)
+	if k := sum.SkippedLine(); k != "" {
+		line += "; " + k
+	}
 	if r := sum.RenamedLine(); r != "" {
 		line += "; " + r
 	}

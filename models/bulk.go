@@ -479,3 +479,46 @@ func (b *BulkTx) CountEvents() (int64, error) {
 	}
 	return n, nil
 }
+
+// StoredEvent is an event as an import compares it with a file's row.
+type StoredEvent struct {
+	UserKey   string
+	ProductID uint
+	Type      string
+	Value     float64
+	CreatedAt time.Time
+}
+
+// EventsBetween calls fn, inside the transaction, for every stored view,
+// click, add to cart and purchase of a product made from from to to
+// (inclusive): what an import's file may hold again (an export that
+// overlaps the last one). The bounds are widened by a day in SQL, so a
+// time stored with another offset or precision is still read; fn gets
+// only those within them (PostgreSQL keeps microseconds: from's
+// nanoseconds are not asked for).
+func (b *BulkTx) EventsBetween(from, to time.Time, fn func(StoredEvent) error) error {
+	rows, err := b.tx.Model(&Event{}).Select("user_key, product_id, type, value, created_at").
+		Where("created_at >= ? AND created_at <= ? AND product_id IS NOT NULL AND type IN ?",
+			from.Add(-24*time.Hour).UTC(), to.Add(24*time.Hour).UTC(),
+			[]string{EventView, EventClick, EventAddToCart, EventPurchase}).Rows()
+	if err != nil {
+		return fmt.Errorf("models: read stored events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e StoredEvent
+		if err := rows.Scan(&e.UserKey, &e.ProductID, &e.Type, &e.Value, &e.CreatedAt); err != nil {
+			return fmt.Errorf("models: scan stored event: %w", err)
+		}
+		if e.CreatedAt.Before(from.Truncate(time.Microsecond)) || e.CreatedAt.After(to) {
+			continue
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("models: read stored events: %w", err)
+	}
+	return nil
+}

@@ -30,8 +30,9 @@ import (
 // validated before anything is written; if any is bad the result is an
 // *ImportError listing the problems and the database is untouched.
 // Otherwise products are upserted by id (categories created from their
-// names or "A > B" paths), users without an account get one, events are
-// appended, and popularity is recomputed, in one transaction.
+// names or "A > B" paths), users without an account get one, events not
+// already stored are appended (eventSet.dropStored), and popularity is
+// recomputed, in one transaction.
 //
 // Products: id,title,description,category,brand,price,stock,created_at
 // (+ optional image_url, compare_at_price, group_id); price in currency units ("19.99"); an empty
@@ -344,10 +345,23 @@ type ImportSummary struct {
 	// Renamed are the events file's customers whose user_id an account
 	// one can log in as already has: their events are under a key of
 	// their own (models.BulkTx.ImportShoppers).
-	Renamed         []RenamedCustomer
-	Events          int
+	Renamed []RenamedCustomer
+	Events  int // events stored
+	// EventsSkipped are the file's events already stored (the same
+	// customer, product, type, time and value): not stored again.
+	EventsSkipped   int
 	DefaultHomepage bool // a default homepage was published
 	Duration        time.Duration
+}
+
+// SkippedLine says how many of the file's events were already stored and
+// so not stored again; "" when none were.
+func (s *ImportSummary) SkippedLine() string {
+	if s.EventsSkipped == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d %s already stored (the same customer, product, type, time and value), not stored again",
+		s.EventsSkipped, plural(s.EventsSkipped, "event", "events"))
 }
 
 // RenamedCustomer is a customer of an events file stored under another key.
@@ -1252,6 +1266,14 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 	if err != nil {
 		return err
 	}
+	if have > 0 {
+		if sum.EventsSkipped, err = es.dropStored(b, productIDs); err != nil {
+			return err
+		}
+		if sum.EventsSkipped > 0 && es.progress != nil {
+			es.progress("%d events already stored, skipped", sum.EventsSkipped)
+		}
+	}
 	insert := func() error { return es.insert(ctx, b, productIDs) }
 	if int64(len(es.events)) > have/2 {
 		err = b.WithoutEventIndexes(insert)
@@ -1263,6 +1285,97 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 	}
 	sum.Events = len(es.events)
 	return nil
+}
+
+// eventKey is what makes two events the same one: customer, product,
+// type, time (to the microsecond PostgreSQL keeps) and value.
+type eventKey struct {
+	at      int64 // unix microseconds
+	value   float64
+	user    int32
+	product int32
+	typ     uint8
+}
+
+func compareEventKeys(a, b eventKey) int {
+	return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.user, b.user), cmp.Compare(a.product, b.product),
+		cmp.Compare(a.typ, b.typ), cmp.Compare(a.value, b.value))
+}
+
+// dropStored removes from the set the events already stored, and returns
+// how many it removed: a nightly export that overlaps the last one, or the
+// same file imported twice, adds only what is new. It counts: a file
+// holding an event three times (a daily export stamps a day's views of a
+// product alike) over a database holding it once stores two more, so an
+// import is idempotent and rows repeated within one file all count.
+// es.users must hold the keys the events go under.
+func (es *eventSet) dropStored(b *models.BulkTx, productIDs []uint) (int, error) {
+	if len(es.events) == 0 {
+		return 0, nil
+	}
+	lo, hi := es.events[0].at, es.events[0].at
+	for _, e := range es.events {
+		lo, hi = min(lo, e.at), max(hi, e.at)
+	}
+	userIdx := make(map[string]int32, len(es.users))
+	for i, u := range es.users {
+		userIdx[u] = int32(i)
+	}
+	prodIdx := make(map[uint]int32, len(productIDs))
+	for i, id := range productIDs {
+		prodIdx[id] = int32(i)
+	}
+	var stored []eventKey
+	err := b.EventsBetween(time.Unix(0, lo), time.Unix(0, hi), func(e models.StoredEvent) error {
+		u, ok := userIdx[e.UserKey]
+		if !ok {
+			return nil
+		}
+		p, ok := prodIdx[e.ProductID]
+		if !ok {
+			return nil
+		}
+		typ, ok := importTypes[e.Type]
+		if !ok {
+			return nil
+		}
+		stored = append(stored, eventKey{at: e.CreatedAt.UnixMicro(), value: e.Value, user: u, product: p, typ: typ})
+		return nil
+	})
+	if err != nil || len(stored) == 0 {
+		return 0, err
+	}
+	key := func(e importEvent) eventKey {
+		return eventKey{at: time.Unix(0, e.at).UnixMicro(), value: e.value, user: e.user, product: e.product, typ: e.typ}
+	}
+	order := make([]int32, len(es.events))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compareEventKeys(key(es.events[a]), key(es.events[b])) })
+	slices.SortFunc(stored, compareEventKeys)
+	drop := make([]bool, len(es.events))
+	skipped := 0
+	for i, j := 0, 0; i < len(order) && j < len(stored); {
+		switch c := compareEventKeys(key(es.events[order[i]]), stored[j]); {
+		case c < 0:
+			i++
+		case c > 0:
+			j++
+		default: // one stored event answers for one row of the file
+			drop[order[i]] = true
+			skipped++
+			i, j = i+1, j+1
+		}
+	}
+	kept := es.events[:0]
+	for i, e := range es.events {
+		if !drop[i] {
+			kept = append(kept, e)
+		}
+	}
+	es.events = kept
+	return skipped, nil
 }
 
 func (es *eventSet) insert(ctx context.Context, b *models.BulkTx, productIDs []uint) error {

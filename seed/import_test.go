@@ -706,11 +706,16 @@ func TestImportedIDsNeverAttachToRegisteredAccounts(t *testing.T) {
 	if imported.ID == ada.ID || imported.Email != nil || eventsOf(imported.ExternalID) != 1 {
 		t.Fatalf("imported customer %+v holds %d events, want a separate account with 1", imported, eventsOf(imported.ExternalID))
 	}
-	// Re-importing the same file adds to the same customers.
+	// A later export adds to the same customers.
+	file = "user_id,product_id,type,timestamp\n" + ada.ExternalID + ",P1,view,2026-02-03T09:00:00Z\nzoe,P2,view,2026-02-03T09:00:00Z\n"
 	sum = mustImport(t, db, "", file)
 	if sum.ShoppersCreated != 0 || eventsOf(imported.ExternalID) != 2 || eventsOf("zoe") != 2 || eventsOf(ada.ExternalID) != 0 {
 		t.Fatalf("re-import: %d shoppers created, imported %s has %d events, zoe %d, Ada %d; want 0, 2, 2, 0",
 			sum.ShoppersCreated, imported.ExternalID, eventsOf(imported.ExternalID), eventsOf("zoe"), eventsOf(ada.ExternalID))
+	}
+	// The same export again finds the renamed customer's events stored.
+	if sum = mustImport(t, db, "", file); sum.Events != 0 || sum.EventsSkipped != 2 || eventsOf(imported.ExternalID) != 2 {
+		t.Fatalf("the same export again: %d stored, %d skipped, %s has %d events; want 0, 2, 2", sum.Events, sum.EventsSkipped, imported.ExternalID, eventsOf(imported.ExternalID))
 	}
 	// A later file's customer named like the renamed one is someone else too.
 	sum = mustImport(t, db, "", "user_id,product_id,type,timestamp\n"+imported.ExternalID+",P3,view,2026-02-02T09:00:00Z\n")
@@ -879,5 +884,69 @@ func TestImportTakesUTF16Files(t *testing.T) {
 		if a, b := dbState(t, db), dbState(t, plain); a != b {
 			t.Errorf("UTF-16 (big-endian %v) stored\n%s\nUTF-8 stored\n%s", big, a, b)
 		}
+	}
+}
+
+// A shop imports its ERP's events export every night; each export
+// overlaps the last (or is the whole history again). Events already
+// stored are not stored twice, rows repeated within a file all count, and
+// the summary says how many were skipped.
+func TestReimportingAnOverlappingEventsExportStoresOnlyWhatIsNew(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, "")
+	count := func() int64 {
+		n, err := db.CountEvents(ctx)
+		must(t, err)
+		return n
+	}
+	// Monday's export: a day-stamped export writes two views of P1 on one
+	// day alike; a time with an offset, one with a fraction, a value.
+	monday := "user_id,product_id,type,timestamp,value\n" +
+		"alice,P1,view,2026-02-01T00:00:00Z,\n" +
+		"alice,P1,view,2026-02-01T00:00:00Z,\n" +
+		"alice,P1,purchase,2026-02-01T10:00:00+01:00,199.99\n" +
+		"bob,P3,view,2026-02-02T12:00:00.123456789Z,\n" +
+		"bob,P3,add_to_cart,2026-02-02T12:01:00Z,2\n"
+	if sum := mustImport(t, db, "", monday); sum.Events != 5 || sum.EventsSkipped != 0 || sum.SkippedLine() != "" {
+		t.Fatalf("first import: %d stored, %d skipped (%q); want 5, 0", sum.Events, sum.EventsSkipped, sum.SkippedLine())
+	}
+	// The same file again (a job run twice): nothing new.
+	sum := mustImport(t, db, "", monday)
+	if sum.Events != 0 || sum.EventsSkipped != 5 || count() != 5 {
+		t.Fatalf("the same file again: %d stored, %d skipped, %d in the database; want 0, 5, 5", sum.Events, sum.EventsSkipped, count())
+	}
+	if want := "5 events already stored (the same customer, product, type, time and value), not stored again"; sum.SkippedLine() != want {
+		t.Errorf("summary %q, want %q", sum.SkippedLine(), want)
+	}
+	// Tuesday's export repeats Monday's last day and adds two events; the
+	// same moment with another value, type or product is another event.
+	tuesday := "user_id,product_id,type,timestamp,value\n" +
+		"bob,P3,view,2026-02-02T12:00:00.123456789Z,\n" +
+		"bob,P3,add_to_cart,2026-02-02T12:01:00Z,2\n" +
+		"bob,P3,add_to_cart,2026-02-02T12:01:00Z,3\n" +
+		"bob,P2,add_to_cart,2026-02-02T12:01:00Z,2\n" +
+		"carol,P1,view,2026-02-03T08:00:00Z,\n"
+	if sum := mustImport(t, db, "", tuesday); sum.Events != 3 || sum.EventsSkipped != 2 || count() != 8 {
+		t.Fatalf("overlapping export: %d stored, %d skipped, %d in the database; want 3, 2, 8", sum.Events, sum.EventsSkipped, count())
+	}
+	// A file holding the day-stamped view three times over a database
+	// holding it twice stores one more.
+	third := "user_id,product_id,type,timestamp\n" + strings.Repeat("alice,P1,view,2026-02-01T00:00:00Z\n", 3)
+	if sum := mustImport(t, db, "", third); sum.Events != 1 || sum.EventsSkipped != 2 || count() != 9 {
+		t.Fatalf("three alike over two: %d stored, %d skipped, %d in the database; want 1, 2, 9", sum.Events, sum.EventsSkipped, count())
+	}
+	// The shop's own tracking of the same customer and product is not
+	// taken for the file's row at another time.
+	must(t, db.Bulk(ctx, func(b *models.BulkTx) error {
+		ids, err := b.ProductIDs()
+		if err != nil {
+			return err
+		}
+		p := ids["P2"]
+		return b.InsertEvents([]models.Event{{UserKey: "dave", ProductID: &p, Type: models.EventView, CreatedAt: time.Date(2026, 2, 4, 9, 0, 0, 0, time.UTC)}})
+	}))
+	if sum := mustImport(t, db, "", "user_id,product_id,type,timestamp\ndave,P2,view,2026-02-04T09:00:01Z\ndave,P2,view,2026-02-04T09:00:00Z\n"); sum.Events != 1 || sum.EventsSkipped != 1 {
+		t.Fatalf("dave: %d stored, %d skipped; want 1, 1", sum.Events, sum.EventsSkipped)
 	}
 }

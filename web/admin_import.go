@@ -336,6 +336,9 @@ func (s *Server) runImport(job *importJob, actor string) {
 	}
 	job.state, job.summary = models.ImportDone, sum
 	detail := fmt.Sprintf("%d products created, %d updated, %d deactivated, %d events", sum.ProductsCreated, sum.ProductsUpdated, sum.ProductsDeactivated, sum.Events)
+	if sum.EventsSkipped > 0 {
+		detail += fmt.Sprintf(" (%d already stored, skipped)", sum.EventsSkipped)
+	}
 	if err := s.db.Audit(ctx, actor, "catalog.import", filepath.Base(job.opts.Products+job.opts.Events), detail); err != nil {
 		s.log.Error("import not audited", "err", err)
 	}
@@ -391,6 +394,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 			templates.Plural(j.summary.ProductsCreated, "product", "products"), j.summary.ProductsUpdated, j.summary.ProductsDeactivated,
 			templates.Plural(j.summary.CategoriesCreated, "category", "categories"), templates.Plural(j.summary.Events, "event", "events"),
 			j.summary.Duration.Round(time.Millisecond))
+		if k := j.summary.EventsSkipped; k > 0 {
+			v.Result += " " + templates.Plural(k, "event", "events") + " already stored (the same customer, product, type, time and value), not stored again."
+		}
 		if j.summary.DefaultHomepage {
 			v.Result += " A default homepage was published from your categories."
 		}

@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew: a
+// merchant uploads the ERP's events export every night, and each export
+// repeats the day before. The second upload stores only the new event and
+// says how many were already stored.
+func TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	dir := t.TempDir()
+	products := filepath.Join(dir, "catalog.csv")
+	must(t, os.WriteFile(products, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+		"K1,Cat Scratching Post,,Pets > Cats,,29,5,\n"+
+		"K2,Dog Lead,,Pets > Dogs,,12,8,\n"), 0o644))
+	monday := filepath.Join(dir, "events-monday.csv")
+	must(t, os.WriteFile(monday, []byte("user_id,product_id,type,timestamp\n"+
+		"erp-1,K1,view,2026-03-01T00:00:00Z\n"+
+		"erp-1,K1,purchase,2026-03-01T00:00:00Z\n"+
+		"erp-2,K2,view,2026-03-02T00:00:00Z\n"), 0o644))
+	tuesday := filepath.Join(dir, "events-tuesday.csv")
+	must(t, os.WriteFile(tuesday, []byte("user_id,product_id,type,timestamp\n"+
+		"erp-2,K2,view,2026-03-02T00:00:00Z\n"+
+		"erp-2,K2,add_to_cart,2026-03-03T00:00:00Z\n"), 0o644))
+	count := func() int64 {
+		n, err := s.db.CountEventsOfUsers(context.Background(), "erp-")
+		must(t, err)
+		return n
+	}
+	upload := func(b *tab, products, events string) string {
+		b.t.Helper()
+		b.open("/admin/import", `[data-testid="import-form"]`)
+		if products != "" {
+			b.do("choose the products", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{products}))
+		}
+		b.do("choose the events", chromedp.SetUploadFiles(chromedp.CSS(`#events`), []string{events}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
+		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		return b.text(`[data-testid="import-result"]`)
+	}
+
+	b.step(t, "monday's export is stored", func(t *testing.T, b *tab) {
+		if got := upload(b, products, monday); !strings.Contains(got, "3 events") || strings.Contains(got, "already stored") {
+			t.Fatalf("the result reads %q", got)
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d events stored, want 3", n)
+		}
+	})
+	b.step(t, "tuesday's export, which repeats monday's last day, adds one event", func(t *testing.T, b *tab) {
+		got := upload(b, "", tuesday)
+		if !strings.Contains(got, "1 event,") || !strings.Contains(got, "1 event already stored") {
+			t.Fatalf("the result reads %q", got)
+		}
+		if n := count(); n != 4 {
+			t.Fatalf("%d events stored after the overlapping export, want 4", n)
+		}
+		b.shotWidths("admin-import-events-again")
+	})
+	b.step(t, "the same export uploaded twice stores nothing", func(t *testing.T, b *tab) {
+		if got := upload(b, "", tuesday); !strings.Contains(got, "0 events") || !strings.Contains(got, "2 events already stored") {
+			t.Fatalf("the result reads %q", got)
+		}
+		if n := count(); n != 4 {
+			t.Fatalf("%d events stored after the same export again, want 4", n)
+		}
+	})
+}
