@@ -766,3 +766,49 @@ func TestRecommendDoesNotAnswerWithAModelOfNoProducts(t *testing.T) {
 		t.Errorf("recommend answered %s (stderr %q), want P1 and why it trained", out.String(), errb.String())
 	}
 }
+
+// A users file cut from the events file keeps its header, `user_id`: it
+// is the column's name, not a user to answer (unless the shop has a
+// customer by that id), and recommend says it read it so.
+func TestRecommendReadsAUsersFilesHeaderAsAHeader(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf := filepath.Join(dir, "products.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,Northpeak,89.00,3,\nP2,Stove,,Outdoor,Northpeak,39.00,3,\n"), 0o644))
+	ef := filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nann,P1,view,2026-02-01T09:00:00Z\nbo,P2,purchase,2026-02-01T09:00:00Z\n"), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	runOK(t, "train", "--db", db)
+	answered := func(file string) ([]string, string) {
+		t.Helper()
+		uf := filepath.Join(dir, "users.txt")
+		mustDo(t, os.WriteFile(uf, []byte(file), 0o644))
+		var out, errb bytes.Buffer
+		mustDo(t, run([]string{"recommend", "--db", db, "--users-file", uf, "--n", "2"}, &out, &errb))
+		var ids []string
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var r struct {
+				UserID string `json:"user_id"`
+			}
+			mustDo(t, json.Unmarshal([]byte(l), &r))
+			ids = append(ids, r.UserID)
+		}
+		return ids, errb.String()
+	}
+	for _, header := range []string{"user_id", "\ufeffUSER_ID", `"user_id"`} {
+		ids, stderr := answered(header + "\r\nann\r\nbo\r\n")
+		if !slices.Equal(ids, []string{"ann", "bo"}) || !strings.Contains(stderr, `users.txt:1: "`) || !strings.Contains(stderr, "read as the column's header, not a user id") {
+			t.Errorf("a file headed %q answered %q (stderr %q); want ann, bo and the header named", header, ids, stderr)
+		}
+	}
+	// Further down, or any other word, it is a user id.
+	if ids, _ := answered("ann\nuser_id\nuser\n"); !slices.Equal(ids, []string{"ann", "user_id", "user"}) {
+		t.Errorf("answered %q, want every line", ids)
+	}
+	// A shop with a customer by that id answers them.
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nuser_id,P1,view,2026-02-01T09:00:00Z\n"), 0o644))
+	runOK(t, "import", "--db", db, "--events", ef)
+	if ids, stderr := answered("user_id\nann\n"); !slices.Equal(ids, []string{"user_id", "ann"}) || stderr != "" {
+		t.Errorf("with a customer user_id: answered %q (stderr %q), want both lines", ids, stderr)
+	}
+}

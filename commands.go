@@ -231,6 +231,22 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		return err
 	}
 	defer done()
+	if len(lines) > 0 && lines[0] == 1 && isUserIDHeader(users[0]) {
+		// The file's first line names the column, as the events file's
+		// header does (`cut -d, -f1 events.csv | uniq`, a spreadsheet's
+		// column saved alone): it is no user, unless the shop has one
+		// by that id.
+		known, err := db.UserItems(ctx, users[0])
+		if err != nil {
+			return err
+		}
+		if _, err := db.ShopperByExternalID(ctx, users[0]); len(known) == 0 && errors.Is(err, models.ErrNotFound) {
+			fmt.Fprintf(stderr, "recommend: %s:1: %q read as the column's header, not a user id\n", usersFile, users[0])
+			users, lines = users[1:], lines[1:]
+		} else if err != nil && !errors.Is(err, models.ErrNotFound) {
+			return err
+		}
+	}
 	keys, err := importedKeys(ctx, db, users, usersFile, lines, stderr)
 	if err != nil {
 		return err
@@ -311,6 +327,15 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 		}
 	}
 	return nil
+}
+
+// isUserIDHeader reports whether a users file's first line is the name of
+// the column of user ids (the events file's `user_id`, in any case,
+// quoted or not) rather than an id. Other words are ids: a shop may call
+// a customer "user".
+func isUserIDHeader(line string) bool {
+	line = strings.Trim(line, `"'`)
+	return strings.EqualFold(strings.TrimSpace(line), "user_id")
 }
 
 // importedKeys returns the shop's id of each user recommend was asked
