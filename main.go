@@ -25,6 +25,7 @@ const usage = `storefront — a personalized shop in one binary.
 
 Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--new-visitors-per-minute 30] [--train-every 1h] [--memory-limit MiB]
+                       [--smtp-addr HOST:PORT --mail-from ADDRESS --public-url URL]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
   storefront train     [--db PATH] [--tune-budget auto|0|DURATION] [--cpuprofile FILE]
@@ -55,6 +56,8 @@ type config struct {
 	memoryLimitMiB int64
 	// newVisitors is web.Config.NewVisitorsPerMinute.
 	newVisitors int
+	// smtpAddr, mailFrom and publicURL are web.Config.Mail's relay.
+	smtpAddr, mailFrom, publicURL string
 }
 
 func main() {
@@ -125,6 +128,9 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		fs.DurationVar(&cfg.trainEvery, "train-every", time.Hour, "retrain the recommender this often (0 = never)")
 		fs.IntVar(&cfg.newVisitors, "new-visitors-per-minute", 30, "new visitors one client address may have tracked a minute (more are served, not recorded, so one client cannot pose as a crowd); 0 = no bound")
 		fs.Int64Var(&cfg.memoryLimitMiB, "memory-limit", 0, "soft limit of the server's Go memory in MiB; 0 = what the shop holds once started + page caches + headroom, -1 = none (GOMEMLIMIT wins)")
+		fs.StringVar(&cfg.smtpAddr, "smtp-addr", "", "SMTP relay (host:port) the shop sends password reset links through; credentials from STOREFRONT_SMTP_USERNAME and STOREFRONT_SMTP_PASSWORD; empty = the shop sends no email")
+		fs.StringVar(&cfg.mailFrom, "mail-from", "", "sender of the shop's email, such as 'Shop <shop@example.com>' (with --smtp-addr)")
+		fs.StringVar(&cfg.publicURL, "public-url", "", "the shop's address as shoppers reach it, such as https://shop.example.com: links in its email start with it (with --smtp-addr)")
 		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
@@ -247,6 +253,18 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 		// TLS is ended by a proxy in front, so every request comes from it.
 		logger.Warn("--secure-cookies without --trusted-proxies: every client behind the TLS proxy shares the proxy's login allowance; give the proxy's address")
 	}
+	var mailer *web.Mailer
+	if cfg.smtpAddr != "" {
+		// Credentials from the environment, not flags: a flag shows in the process list.
+		if mailer, err = web.NewMailer(cfg.smtpAddr, cfg.mailFrom, cfg.publicURL,
+			os.Getenv("STOREFRONT_SMTP_USERNAME"), os.Getenv("STOREFRONT_SMTP_PASSWORD")); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	} else if cfg.mailFrom != "" || cfg.publicURL != "" {
+		return errors.New("serve: --mail-from and --public-url are for the shop's email, which needs --smtp-addr")
+	} else {
+		logger.Info("email off: shoppers who forget their password are told to contact the shop; give --smtp-addr, --mail-from and --public-url to send them a reset link")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	db, err := openDB(cfg.db)
@@ -260,7 +278,7 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 		logger.Info("metrics off: set STOREFRONT_METRICS_TOKEN to serve /metrics to a scraper sending it as a bearer token")
 	}
 	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, NewVisitorsPerMinute: cfg.newVisitors, TrainEvery: cfg.trainEvery, Logger: logger,
-		MetricsToken: metricsToken, MemoryLimit: memoryLimit(cfg.memoryLimitMiB)}, db)
+		MetricsToken: metricsToken, MemoryLimit: memoryLimit(cfg.memoryLimitMiB), Mail: mailer}, db)
 	if err != nil {
 		return err
 	}

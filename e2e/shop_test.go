@@ -31,6 +31,13 @@ type shop struct {
 // database. Each edit changes the world before the server loads it.
 func startShop(tb testing.TB, edits ...func(db *models.DB)) *shop {
 	tb.Helper()
+	return startShopWith(tb, nil, edits...)
+}
+
+// startShopWith is startShop with the server's configuration changed by
+// configure (given the shop's own address) before it starts.
+func startShopWith(tb testing.TB, configure func(cfg *web.Config, url string), edits ...func(db *models.DB)) *shop {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := models.Open(filepath.Join(tb.TempDir(), "shop.db"))
 	must(tb, err)
@@ -91,9 +98,18 @@ func startShop(tb testing.TB, edits ...func(db *models.DB)) *shop {
 	}
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := web.New(ctx, web.Config{Addr: "127.0.0.1:0", Logger: logger}, db)
-	must(tb, err)
-	ts := httptest.NewServer(srv.Handler()) // listens on 127.0.0.1 only
+	cfg := web.Config{Addr: "127.0.0.1:0", Logger: logger}
+	ts := httptest.NewUnstartedServer(nil) // listens on 127.0.0.1 only
+	if configure != nil {
+		configure(&cfg, "http://"+ts.Listener.Addr().String())
+	}
+	srv, err := web.New(ctx, cfg, db)
+	if err != nil {
+		ts.Close()
+		tb.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	tb.Cleanup(func() {
 		ts.Close()
 		srv.Close(context.Background())

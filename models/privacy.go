@@ -111,6 +111,9 @@ func (db *DB) DeleteShopper(ctx context.Context, shopperID uint) error {
 		if err != nil {
 			return err
 		}
+		if err := tx.Where("shopper_id = ?", shopperID).Delete(&PasswordReset{}).Error; err != nil {
+			return err
+		}
 		if err := tx.Create(&ForgottenUser{UserKey: sh.ExternalID, ShopperID: sh.ID, DeletedAt: time.Now().UTC()}).Error; err != nil {
 			return err
 		}

@@ -201,4 +201,5 @@ var schemaEntities = []any{
 	&Image{}, &ImageFile{},
 	&Experiment{}, &ExperimentArm{},
 	&ImportJob{},
+	&PasswordReset{},
 }

@@ -15,14 +15,14 @@ func (s *Server) loginForm(c echo.Context) error {
 	if userOf(c).LoggedIn() {
 		return c.Redirect(http.StatusSeeOther, "/account")
 	}
-	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Log in"), Next: safeNext(c.QueryParam("next"))}))
+	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Log in"), Next: safeNext(c.QueryParam("next")), CanReset: s.cfg.Mail != nil}))
 }
 
 // login checks the password, renews the session id and moves the visitor's
 // cart and history onto the account.
 func (s *Server) login(c echo.Context) error {
 	email, pw, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
-	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next}
+	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next, CanReset: s.cfg.Mail != nil}
 	vm.Email = shortField(email)
 	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("", email)); !ok {
 		refuseAttempt(c, wait)

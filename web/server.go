@@ -55,6 +55,9 @@ type Config struct {
 	// (memory.go): 0 computes one once the shop has started, negative
 	// leaves the runtime's own (GOMEMLIMIT). Set by ListenAndServe.
 	MemoryLimit int64
+	// Mail sends password reset links; nil: the shop sends no email, and
+	// a shopper who forgot their password is told to contact the shop.
+	Mail *Mailer
 }
 
 // Server is the shop's web application.

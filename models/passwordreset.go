@@ -1,0 +1,133 @@
+package models
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// PasswordResetLife is how long a password reset link works.
+const PasswordResetLife = 30 * time.Minute
+
+// PasswordReset is a link sent to a shopper who forgot their password:
+// only a hash of its token is stored, it works once and for
+// PasswordResetLife, and using one ends every other link of the account.
+type PasswordReset struct {
+	ID        uint   `gorm:"primaryKey"`
+	ShopperID uint   `gorm:"index;not null"`
+	TokenHash string `gorm:"uniqueIndex;not null"`
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+// ErrResetLinkInvalid is a reset token that is unknown, used or expired.
+var ErrResetLinkInvalid = errors.New("models: the password reset link has expired or was already used")
+
+func resetTokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartPasswordReset makes a reset token for the account with this email,
+// which the caller sends to that address. An address no account has, or
+// one whose account has no password (an imported customer), is
+// ErrNotFound. Links of the account that ended are deleted.
+func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Time) (string, *Shopper, error) {
+	em, ok := NormalizeEmail(email)
+	if !ok {
+		return "", nil, ErrNotFound
+	}
+	var sh Shopper
+	err := db.R.WithContext(ctx).Where("email = ? AND password_hash <> ''", em).Limit(1).Find(&sh).Error
+	if err != nil {
+		return "", nil, fmt.Errorf("models: find shopper for a password reset: %w", err)
+	}
+	if sh.ID == 0 {
+		return "", nil, ErrNotFound
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("models: password reset token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now = now.UTC()
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("shopper_id = ? AND (expires_at <= ? OR used_at IS NOT NULL)", sh.ID, now).Delete(&PasswordReset{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&PasswordReset{ShopperID: sh.ID, TokenHash: resetTokenHash(token), ExpiresAt: now.Add(PasswordResetLife), CreatedAt: now}).Error
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("models: store password reset of shopper %d: %w", sh.ID, err)
+	}
+	return token, &sh, nil
+}
+
+// PasswordResetShopper is the shopper a reset token works for now, or
+// ErrResetLinkInvalid.
+func (db *DB) PasswordResetShopper(ctx context.Context, token string, now time.Time) (*Shopper, error) {
+	var r PasswordReset
+	err := db.R.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", resetTokenHash(token), now.UTC()).
+		Limit(1).Find(&r).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: find password reset: %w", err)
+	}
+	if r.ID == 0 || token == "" {
+		return nil, ErrResetLinkInvalid
+	}
+	return db.ShopperByID(ctx, r.ShopperID)
+}
+
+// ResetShopperPassword sets a new password with a reset token: the
+// password follows the shop's policy (a ValidationError on "password"),
+// the token works once (ErrResetLinkInvalid after its first use or its
+// life), and every other link of the account stops working with it.
+func (db *DB) ResetShopperPassword(ctx context.Context, token, password string, now time.Time) (*Shopper, error) {
+	if msg := ValidateNewPassword(password); msg != "" {
+		return nil, &ValidationError{Fields: map[string]string{"password": msg}}
+	}
+	if _, err := db.PasswordResetShopper(ctx, token, now); err != nil {
+		return nil, err // an unknown token costs no hashing
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	now = now.UTC()
+	var shopperID uint
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r PasswordReset
+		if err := tx.Where("token_hash = ?", resetTokenHash(token)).Limit(1).Find(&r).Error; err != nil {
+			return err
+		}
+		// The claim is one conditional update: of two submissions of one
+		// link, only one changes the password.
+		res := tx.Model(&PasswordReset{}).Where("id = ? AND used_at IS NULL AND expires_at > ?", r.ID, now).Update("used_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
+		if r.ID == 0 || res.RowsAffected != 1 {
+			return ErrResetLinkInvalid
+		}
+		shopperID = r.ShopperID
+		if err := tx.Model(&PasswordReset{}).Where("shopper_id = ? AND used_at IS NULL", r.ShopperID).Update("used_at", now).Error; err != nil {
+			return err
+		}
+		return tx.Model(&Shopper{}).Where("id = ?", r.ShopperID).Update("password_hash", hash).Error
+	})
+	if errors.Is(err, ErrResetLinkInvalid) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("models: reset password: %w", err)
+	}
+	return db.ShopperByID(ctx, shopperID)
+}

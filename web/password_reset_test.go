@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"storefront/models"
+	"storefront/web/smtptest"
+)
+
+// resetShop is the test shop sending its email to a fake relay.
+func resetShop(t *testing.T) (*testShop, *smtptest.Server) {
+	t.Helper()
+	shop := mustOpenShop(t)
+	relay := smtptest.Start(t)
+	m, err := NewMailer(relay.Addr, "Outdoor Shop <shop@example.com>", shop.ts.URL, "", "")
+	must(t, err)
+	shop.srv.cfg.Mail = m
+	return shop, relay
+}
+
+var resetLink = regexp.MustCompile(`http://\S+/password/reset\?token=\S+`)
+
+// TestAShopperResetsAForgottenPassword: a shopper who forgot their
+// password asks for a link, gets it by email, sets a new password with it
+// (which signs out their other devices), and the link works once; an
+// address no account uses gets the same page and no email.
+func TestAShopperResetsAForgottenPassword(t *testing.T) {
+	shop, relay := resetShop(t)
+	signedIn := shop.newClient()
+	if res := signedIn.post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login %d", res.StatusCode)
+	}
+	_, doc := shop.newClient().get("/login")
+	if doc.Find(`[data-testid="forgot-link"]`).Length() != 1 {
+		t.Fatal("the login page has no link for a forgotten password")
+	}
+
+	c := shop.newClient()
+	ask := func(email string) string {
+		t.Helper()
+		_, doc := c.get("/password/forgot")
+		req := url.Values{"email": {email}, "_csrf": {csrf(doc)}}
+		res, page := c.send(http.MethodPost, "/password/forgot", req, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("asking for a link for %s: %d", email, res.StatusCode)
+		}
+		return strings.Join(strings.Fields(page.Find(`[data-testid="reset-sent"]`).Text()), " ")
+	}
+	unknown := ask("nobody@example.com")
+	relay.None(t, 300*time.Millisecond)
+	known := ask("Ada@Example.com")
+	if strings.ReplaceAll(unknown, "nobody@example.com", "X") != strings.ReplaceAll(known, "Ada@Example.com", "X") || known == "" {
+		t.Errorf("the page tells which address has an account:\n%q\n%q", unknown, known)
+	}
+	mail := relay.Wait(t, 5*time.Second)
+	if len(mail.To) != 1 || mail.To[0] != "ada@example.com" {
+		t.Fatalf("the link went to %v", mail.To)
+	}
+	link := resetLink.FindString(mail.Body)
+	if !strings.HasPrefix(link, shop.ts.URL+"/password/reset?token=") {
+		t.Fatalf("no link to the shop in %q", mail.Body)
+	}
+	token, _ := url.QueryUnescape(strings.TrimPrefix(link, shop.ts.URL+"/password/reset?token="))
+	var stored []models.PasswordReset
+	must(t, shop.db.R.Find(&stored).Error)
+	for _, r := range stored {
+		if strings.Contains(r.TokenHash, token) {
+			t.Fatal("the token is stored as it is sent, not hashed")
+		}
+	}
+
+	path := strings.TrimPrefix(link, shop.ts.URL)
+	res, doc := c.get(path)
+	if res.StatusCode != http.StatusOK || doc.Find(`[data-testid="reset-form"]`).Length() != 1 {
+		t.Fatalf("the link opens %d without the form", res.StatusCode)
+	}
+	if got := res.Header.Get("Referrer-Policy"); got != "no-referrer" {
+		t.Errorf("the page with the token in its address sends referrers (%q)", got)
+	}
+	fresh := "a new password for ada 7"
+	set := func(pw, confirm string) *http.Response {
+		t.Helper()
+		_, doc := c.get(path)
+		res, _ := c.send(http.MethodPost, "/password/reset", url.Values{"token": {token}, "password": {pw}, "confirm": {confirm}, "_csrf": {csrf(doc)}}, nil)
+		return res
+	}
+	if res := set(fresh, "something else entirely"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("two different passwords: %d", res.StatusCode)
+	}
+	if res := set(fresh, fresh); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Fatalf("the reset answered %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := signedIn.get("/account"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the other device is still signed in (%d)", res.StatusCode)
+	}
+	login := func(pw string) int {
+		return shop.newClient().post("/login", "/login", url.Values{"email": {"ada@example.com"}, "password": {pw}}).StatusCode
+	}
+	if got := login(fresh); got != http.StatusSeeOther {
+		t.Errorf("the new password does not log in (%d)", got)
+	}
+	if got := login(testPassword); got == http.StatusSeeOther {
+		t.Error("the old password still logs in")
+	}
+	// The link worked once.
+	if res, doc := c.get(path); res.StatusCode != http.StatusGone || doc.Find(`[data-testid="reset-expired"]`).Length() != 1 {
+		t.Errorf("the used link opens %d", res.StatusCode)
+	}
+	if res := shop.newClient().post("/password/forgot", "/password/reset", url.Values{"token": {token}, "password": {"yet another password 9"}, "confirm": {"yet another password 9"}}); res.StatusCode != http.StatusGone {
+		t.Errorf("the used link set a password again (%d)", res.StatusCode)
+	}
+}
+
+// TestAPasswordResetLinkExpires: a link stops working after
+// models.PasswordResetLife, and a newer one keeps working until one of them is used.
+func TestAPasswordResetLinkExpires(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	now := time.Now()
+	old, _, err := shop.db.StartPasswordReset(ctx, "ada@example.com", now.Add(-models.PasswordResetLife-time.Second))
+	must(t, err)
+	newer, _, err := shop.db.StartPasswordReset(ctx, "ada@example.com", now)
+	must(t, err)
+	if _, err := shop.db.ResetShopperPassword(ctx, old, "a new password for ada 7", now); err != models.ErrResetLinkInvalid {
+		t.Fatalf("an expired link: %v", err)
+	}
+	if _, err := shop.db.ResetShopperPassword(ctx, newer, "a new password for ada 7", now); err != nil {
+		t.Fatalf("a live link: %v", err)
+	}
+	if _, _, err := shop.db.StartPasswordReset(ctx, "nobody@example.com", now); err != models.ErrNotFound {
+		t.Errorf("an unknown address: %v", err)
+	}
+}
+
+// TestAShopWithoutMailSaysHowToGetHelp: without a relay the login page
+// offers no reset, and the page says to contact the shop.
+func TestAShopWithoutMailSaysHowToGetHelp(t *testing.T) {
+	shop := mustOpenShop(t)
+	_, doc := shop.newClient().get("/login")
+	if doc.Find(`[data-testid="forgot-link"]`).Length() != 0 {
+		t.Error("the login page offers a reset the shop cannot send")
+	}
+	res, doc := shop.newClient().get("/password/forgot")
+	if res.StatusCode != http.StatusOK || doc.Find(`[data-testid="no-mail"]`).Length() != 1 || doc.Find("form[data-testid=forgot-form]").Length() != 0 {
+		t.Errorf("the page without email: %d %q", res.StatusCode, doc.Find("main").Text())
+	}
+}
