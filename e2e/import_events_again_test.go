@@ -57,10 +57,20 @@ func TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew(t *testing.T
 		if n := count(); n != 3 {
 			t.Fatalf("%d events stored, want 3", n)
 		}
+		// What the import did, step by step, is readable: it shared the
+		// experiments' progress bar's class, 10 px high, and was cut off.
+		lines := eval[int](b, `document.querySelectorAll('[data-testid="import-progress"] li').length`)
+		hidden := eval[bool](b, `(() => { const o = document.querySelector('[data-testid="import-progress"]'); const l = o.lastElementChild.getBoundingClientRect(); const r = o.getBoundingClientRect(); return o.scrollHeight > o.clientHeight + 1 || l.bottom > r.bottom + 1 || r.height < 16 * o.children.length; })()`)
+		if lines < 3 || hidden {
+			t.Fatalf("the import's steps (%d lines) are cut off: %t", lines, hidden)
+		}
+		if got := b.text(`[data-testid="import-progress"]`); !strings.Contains(got, "wrote 3 events") {
+			t.Errorf("the import's steps read %q", got)
+		}
 	})
 	b.step(t, "tuesday's export, which repeats monday's last day, adds one event", func(t *testing.T, b *tab) {
 		got := upload(b, "", tuesday)
-		if !strings.Contains(got, "1 event,") || !strings.Contains(got, "1 event already stored") {
+		if !strings.Contains(got, "Imported: 1 event,") || !strings.Contains(got, "1 event already stored") || strings.Contains(got, "products") {
 			t.Fatalf("the result reads %q", got)
 		}
 		if n := count(); n != 4 {
@@ -69,7 +79,7 @@ func TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew(t *testing.T
 		b.shotWidths("admin-import-events-again")
 	})
 	b.step(t, "the same export uploaded twice stores nothing", func(t *testing.T, b *tab) {
-		if got := upload(b, "", tuesday); !strings.Contains(got, "0 events") || !strings.Contains(got, "2 events already stored") {
+		if got := upload(b, "", tuesday); !strings.Contains(got, "Imported: 0 events") || !strings.Contains(got, "2 events already stored") {
 			t.Fatalf("the result reads %q", got)
 		}
 		if n := count(); n != 4 {

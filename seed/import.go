@@ -1271,7 +1271,7 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 			return err
 		}
 		if sum.EventsSkipped > 0 && es.progress != nil {
-			es.progress("%d events already stored, skipped", sum.EventsSkipped)
+			es.progress("%d %s already stored, skipped", sum.EventsSkipped, plural(sum.EventsSkipped, "event", "events"))
 		}
 	}
 	insert := func() error { return es.insert(ctx, b, productIDs) }

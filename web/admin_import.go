@@ -390,10 +390,18 @@ func importJobView(j *importJob) *templates.ImportJobView {
 			Timestamp: e.Timestamp.Format(time.RFC3339)})
 	}
 	if j.summary != nil {
-		v.Result = fmt.Sprintf("Imported: %s created, %d updated, %d deactivated, %s created, %s, in %s.",
-			templates.Plural(j.summary.ProductsCreated, "product", "products"), j.summary.ProductsUpdated, j.summary.ProductsDeactivated,
-			templates.Plural(j.summary.CategoriesCreated, "category", "categories"), templates.Plural(j.summary.Events, "event", "events"),
-			j.summary.Duration.Round(time.Millisecond))
+		// What each file brought: an events file alone says nothing of
+		// products, which it never changes.
+		var parts []string
+		if j.opts.Products != "" {
+			parts = append(parts, fmt.Sprintf("%s created, %d updated, %d deactivated, %s created",
+				templates.Plural(j.summary.ProductsCreated, "product", "products"), j.summary.ProductsUpdated, j.summary.ProductsDeactivated,
+				templates.Plural(j.summary.CategoriesCreated, "category", "categories")))
+		}
+		if j.opts.Events != "" {
+			parts = append(parts, templates.Plural(j.summary.Events, "event", "events"))
+		}
+		v.Result = fmt.Sprintf("Imported: %s, in %s.", strings.Join(parts, ", "), j.summary.Duration.Round(time.Millisecond))
 		if k := j.summary.EventsSkipped; k > 0 {
 			v.Result += " " + templates.Plural(k, "event", "events") + " already stored (the same customer, product, type, time and value), not stored again."
 		}
