@@ -59,7 +59,8 @@ func TestAProductPageLeavesOutItsOwnGroup(t *testing.T) {
 // TestARowNamesItsProductsByTheirGroup: a row of recommendations (the
 // homepage's, a product page's) and the drawn picture name a product of a
 // group by its model ("Trail Tent"), not by the size the row happens to
-// hold ("Trail Tent – S"), as the listings do.
+// hold ("Trail Tent – S"), as the listings do; the picture keeps the
+// colour the product's own title says.
 func TestARowNamesItsProductsByTheirGroup(t *testing.T) {
 	shop := mustOpenShop(t)
 	trainShop(t, shop)
@@ -95,8 +96,8 @@ func TestARowNamesItsProductsByTheirGroup(t *testing.T) {
 	}
 	rename(related[0], "Trail Tent – S", "TENT")
 	rename(spare(), "Trail Tent – M", "TENT")
-	rename(home[0], "Summit Parka – S", "PARKA")
-	rename(spare(), "Summit Parka – M", "PARKA")
+	rename(home[0], "Fjord Rain Jacket – Red – S", "JACKET")
+	rename(spare(), "Fjord Rain Jacket – Navy – M", "JACKET")
 	must(t, shop.srv.shop.RefreshCatalog(context.Background(), true))
 
 	titleOf := func(doc *goquery.Document, sel, id string) string {
@@ -108,14 +109,15 @@ func TestARowNamesItsProductsByTheirGroup(t *testing.T) {
 		t.Errorf("the product page's row calls %s %q, want the model's name %q", related[0], got, "Trail Tent")
 	}
 	_, doc = shop.newClient().get("/")
-	if got := titleOf(doc, `[data-slot-id]`, home[0]); got != "Summit Parka" {
-		t.Errorf("the homepage's row calls %s %q, want the model's name %q", home[0], got, "Summit Parka")
+	if got := titleOf(doc, `[data-slot-id]`, home[0]); got != "Fjord Rain Jacket" {
+		t.Errorf("the homepage's row calls %s %q, want the model's name %q", home[0], got, "Fjord Rain Jacket")
 	}
 	res = shop.newClient().do(http.MethodGet, "/img/p/"+home[0]+".svg")
 	raw, err := io.ReadAll(res.Body)
 	res.Body.Close()
 	must(t, err)
-	if svg := string(raw); !strings.Contains(svg, "Summit Parka") || strings.Contains(svg, "Summit Parka – S") {
-		t.Errorf("the drawn picture is not named by the model alone: %.400s", svg)
+	// Named by the model, drawn in the colour its title says.
+	if svg := string(raw); !strings.Contains(svg, "Fjord Rain Jacket · red") || strings.Contains(svg, "– S") {
+		t.Errorf("the drawn picture is not the red jacket named by its model: %s", svg)
 	}
 }

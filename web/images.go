@@ -33,7 +33,7 @@ func (s *Server) productImage(c echo.Context) error {
 	if n := cat.CategoryOf(p); n != nil {
 		catName = n.Name
 	}
-	svg := drawProduct(p.ExternalID, cat.DisplayName(p), p.Brand, catName)
+	svg := drawNamed(p.ExternalID, p.Title, cat.DisplayName(p), p.Brand, catName)
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }
@@ -256,10 +256,17 @@ func motifFor(title, category string) (string, bool) {
 // motifFor knows the kind, else a neutral picture (placeholder) that
 // draws no object it might not be.
 func drawProduct(id, title, brand, category string) string {
-	label := recommender.ShortName(title, brand, category)
+	return drawNamed(id, title, title, brand, category)
+}
+
+// drawNamed is drawProduct for a product named otherwise than its title:
+// a product of a group is named by its model ("Cascade Windbreaker"),
+// while its title ("Cascade Windbreaker – Red – S") still says its colour.
+func drawNamed(id, title, name, brand, category string) string {
+	label := recommender.ShortName(name, brand, category)
 	shape, ok := motifFor(title, category)
 	if !ok {
-		return placeholder(title, brand, category, label)
+		return placeholder(name, brand, category, label)
 	}
 	c := productColour(id, title)
 	shape = strings.NewReplacer(`"F"`, `"`+c.fill+`"`, `"D"`, `"`+c.dark+`"`, `"L"`, `"#f4efe6"`).Replace(shape)
@@ -271,7 +278,7 @@ func drawProduct(id, title, brand, category string) string {
 %s
 <text x="120" y="208" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="11" font-weight="700" letter-spacing="1" fill="#4a4a4a">%s</text>
 <text x="120" y="226" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="12" fill="#333">%s · %s</text>
-</svg>`, html.EscapeString(title), hue, hue, shape, html.EscapeString(strings.ToUpper(brand)), html.EscapeString(label), c.name)
+</svg>`, html.EscapeString(name), hue, hue, shape, html.EscapeString(strings.ToUpper(brand)), html.EscapeString(label), c.name)
 }
 
 // placeholder is the picture of a product of a kind the shop cannot draw:
