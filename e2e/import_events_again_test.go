@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"storefront/models"
 )
 
 // TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew: a
@@ -84,6 +87,20 @@ func TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew(t *testing.T
 		}
 		if n := count(); n != 4 {
 			t.Fatalf("%d events stored after the same export again, want 4", n)
+		}
+	})
+	b.step(t, "with a data retention of 30 days, older events are not stored", func(t *testing.T, b *tab) {
+		must(t, s.db.SetSetting(context.Background(), "owner", models.SettingEventRetentionDays, "30"))
+		recent := filepath.Join(dir, "events-recent.csv")
+		must(t, os.WriteFile(recent, []byte("user_id,product_id,type,timestamp\n"+
+			"erp-3,K1,view,2026-03-04T00:00:00Z\n"+
+			"erp-3,K1,view,"+time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)+"\n"), 0o644))
+		got := upload(b, "", recent)
+		if !strings.Contains(got, "Imported: 1 event,") || !strings.Contains(got, "1 event older than the 30 days this shop keeps events (data retention), not stored") {
+			t.Fatalf("the result reads %q", got)
+		}
+		if n := count(); n != 5 {
+			t.Fatalf("%d events stored, want 5", n)
 		}
 	})
 }

@@ -293,6 +293,22 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	sum := &ImportSummary{}
+	// Events older than the shop keeps raw events (the admin's data
+	// retention) are not stored: the next daily clean-up would delete
+	// them, and until then they would be trained on and exported.
+	if len(p.evs.events) > 0 {
+		days, err := db.RetentionDays(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		if days > 0 {
+			sum.RetentionDays = days
+			sum.EventsExpired = p.evs.dropBefore(time.Now().AddDate(0, 0, -days))
+			if sum.EventsExpired > 0 {
+				p.step("%d %s older than the %d days events are kept, not stored", sum.EventsExpired, plural(sum.EventsExpired, "event", "events"), days)
+			}
+		}
+	}
 	err = db.Bulk(ctx, func(b *models.BulkTx) error {
 		if p.prods != nil {
 			if err := p.prods.write(b, existing, sum); err != nil {
@@ -349,19 +365,34 @@ type ImportSummary struct {
 	Events  int // events stored
 	// EventsSkipped are the file's events already stored (the same
 	// customer, product, type, time and value): not stored again.
-	EventsSkipped   int
+	EventsSkipped int
+	// EventsExpired are the file's events older than the shop keeps raw
+	// events (RetentionDays, the admin's data retention): not stored.
+	EventsExpired   int
+	RetentionDays   int
 	DefaultHomepage bool // a default homepage was published
 	Duration        time.Duration
 }
 
-// SkippedLine says how many of the file's events were already stored and
-// so not stored again; "" when none were.
+// SkippedLine says how many of the file's events were already stored, or
+// older than the shop keeps events, and so not stored; "" when none were.
 func (s *ImportSummary) SkippedLine() string {
-	if s.EventsSkipped == 0 {
-		return ""
+	var parts []string
+	if s.EventsSkipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s already stored (the same customer, product, type, time and value), not stored again",
+			s.EventsSkipped, plural(s.EventsSkipped, "event", "events")))
 	}
-	return fmt.Sprintf("%d %s already stored (the same customer, product, type, time and value), not stored again",
-		s.EventsSkipped, plural(s.EventsSkipped, "event", "events"))
+	if s.EventsExpired > 0 {
+		parts = append(parts, s.ExpiredLine(strconv.Itoa(s.EventsExpired)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ExpiredLine says that the file's events older than the shop keeps
+// events were not stored, with their count written as n.
+func (s *ImportSummary) ExpiredLine(n string) string {
+	return fmt.Sprintf("%s %s older than the %d days this shop keeps events (data retention), not stored",
+		n, plural(s.EventsExpired, "event", "events"), s.RetentionDays)
 }
 
 // RenamedCustomer is a customer of an events file stored under another key.
@@ -1285,6 +1316,20 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 	}
 	sum.Events = len(es.events)
 	return nil
+}
+
+// dropBefore removes the events made before t and returns how many.
+func (es *eventSet) dropBefore(t time.Time) int {
+	cut := t.UnixNano()
+	kept := es.events[:0]
+	for _, e := range es.events {
+		if e.at >= cut {
+			kept = append(kept, e)
+		}
+	}
+	n := len(es.events) - len(kept)
+	es.events = kept
+	return n
 }
 
 // eventKey is what makes two events the same one: customer, product,

@@ -950,3 +950,39 @@ func TestReimportingAnOverlappingEventsExportStoresOnlyWhatIsNew(t *testing.T) {
 		t.Fatalf("dave: %d stored, %d skipped; want 1, 1", sum.Events, sum.EventsSkipped)
 	}
 }
+
+// A shop that keeps raw events for 30 days (the admin's data retention)
+// does not store an import's older events: the next daily clean-up would
+// delete them, and until then they were trained on and exported.
+func TestImportDoesNotStoreEventsOlderThanTheRetentionPeriod(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, goodProducts, "")
+	must(t, db.SetSetting(ctx, "admin", models.SettingEventRetentionDays, "30"))
+	now := time.Now().UTC()
+	day := func(ago int) string { return now.AddDate(0, 0, -ago).Format(time.RFC3339) }
+	file := "user_id,product_id,type,timestamp\n" +
+		"alice,P1,view," + day(400) + "\n" +
+		"alice,P1,purchase," + day(31) + "\n" +
+		"alice,P2,view," + day(29) + "\n" +
+		"bob,P3,view," + day(1) + "\n"
+	sum := mustImport(t, db, "", file)
+	n, err := db.CountEvents(ctx)
+	must(t, err)
+	if sum.Events != 2 || sum.EventsExpired != 2 || n != 2 {
+		t.Fatalf("%d stored, %d older than the retention, %d in the database; want 2, 2, 2", sum.Events, sum.EventsExpired, n)
+	}
+	if want := "2 events older than the 30 days this shop keeps events (data retention), not stored"; sum.SkippedLine() != want {
+		t.Errorf("summary %q, want %q", sum.SkippedLine(), want)
+	}
+	// The same file again: the recent two are already stored, the old two
+	// still not stored.
+	if sum := mustImport(t, db, "", file); sum.Events != 0 || sum.EventsSkipped != 2 || sum.EventsExpired != 2 {
+		t.Fatalf("again: %d stored, %d skipped, %d expired; want 0, 2, 2", sum.Events, sum.EventsSkipped, sum.EventsExpired)
+	}
+	// Keeping events for ever stores them all.
+	must(t, db.SetSetting(ctx, "admin", models.SettingEventRetentionDays, "0"))
+	if sum := mustImport(t, db, "", file); sum.Events != 2 || sum.EventsExpired != 0 {
+		t.Fatalf("kept for ever: %d stored, %d expired; want 2, 0", sum.Events, sum.EventsExpired)
+	}
+}

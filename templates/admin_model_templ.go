@@ -626,7 +626,7 @@ func AdminModel(p AdminModelPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "<button type=\"submit\">Save</button></form><p class=\"muted\">Older events are deleted daily; orders are never deleted.</p></section>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "<button type=\"submit\">Save</button></form><p class=\"muted\">Older events are deleted daily, and imports do not store them; orders are never deleted.</p></section>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
