@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/shop"
 	"storefront/templates"
 )
 
@@ -20,11 +21,32 @@ func cartLines(items []models.CartItem) ([]templates.CartLine, int64) {
 		p := &it.Product
 		l := templates.CartLine{ProductID: p.ID, Title: p.Title, Brand: p.Brand, URL: ProductURL(p), Image: ImageURL(p),
 			PriceCents: p.PriceCents, Quantity: it.Quantity, Stock: p.Stock, Available: p.InStock(),
-			LineCents: p.PriceCents * int64(it.Quantity)}
+			LineCents: p.PriceCents * int64(it.Quantity), SoldOut: p.Active && p.Stock <= 0,
+			CompareAtCents: saleCompareAt(p), DiscountPercent: p.DiscountPercent()}
 		total += l.LineCents
 		lines = append(lines, l)
 	}
 	return lines, total
+}
+
+// otherOptions adds to each sold-out line the sizes or colours of its
+// group that are in stock: a size sold out between the add and the
+// checkout leaves the shopper one click from the next best.
+func otherOptions(cat *Catalog, lines []templates.CartLine) {
+	for i := range lines {
+		l := &lines[i]
+		p, ok := cat.Product(l.ProductID)
+		if !l.SoldOut || !ok || p.GroupID == "" {
+			continue
+		}
+		group := cat.Group(p.GroupID)
+		labels := shop.GroupLabels(group)
+		for j, q := range group {
+			if q.ID != p.ID && q.InStock() {
+				l.Others = append(l.Others, templates.Link{Label: labels[j], URL: ProductURL(q)})
+			}
+		}
+	}
 }
 
 func (s *Server) cart(c echo.Context) error {
@@ -36,6 +58,7 @@ func (s *Server) cart(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	vm := templates.CartPage{Base: s.base(c, "Your cart")}
 	vm.Lines, vm.TotalCents = cartLines(items)
+	otherOptions(s.shop.Catalog(), vm.Lines)
 	return render(c, http.StatusOK, templates.Cart(vm))
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,17 +61,35 @@ func (s *Server) checkoutForm(c echo.Context) error {
 // when the checkout opens rather than only once the order is placed: a
 // product no longer sold, or more in the cart than is left.
 func cartProblem(items []models.CartItem) string {
+	// Every line that is in the way is said at once: fixing one and
+	// reloading to be told of the next took a round trip per line.
+	var remove, change []string
 	for i := range items {
 		p := &items[i].Product
 		oos := models.OutOfStockError{Title: p.Title, Available: p.Stock, NoLongerSold: !p.Active}
 		switch {
 		case !p.Active || p.Stock <= 0:
-			return "Sorry, " + oos.Error() + ". Remove it from your cart."
+			remove = append(remove, oos.Error())
 		case items[i].Quantity > p.Stock:
-			return "Sorry, " + oos.Error() + ". Change the quantity in your cart."
+			change = append(change, oos.Error())
 		}
 	}
-	return ""
+	var msg []string
+	if len(remove) > 0 {
+		msg = append(msg, "Sorry, "+strings.Join(remove, "; ")+". Remove "+plural(len(remove), "it", "them")+" from your cart.")
+	}
+	if len(change) > 0 {
+		msg = append(msg, "Sorry, "+strings.Join(change, "; ")+". Change the "+plural(len(change), "quantity", "quantities")+" in your cart.")
+	}
+	return strings.Join(msg, " ")
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (s *Server) checkoutSubmit(c echo.Context) error {
