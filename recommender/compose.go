@@ -765,14 +765,22 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		var out []ComposedSlot
 		anchors := map[string]bool{}
 		for _, id := range sh.RecentlyViewed {
-			if anchors[id] {
+			// One row per model: two sizes viewed of one jacket made two
+			// rows both headed "Because you viewed" the jacket.
+			key := id
+			if opt.Group != nil {
+				if g := opt.Group(id); g != "" {
+					key = "group:" + g
+				}
+			}
+			if anchors[key] {
 				continue
 			}
 			it, ok := m.Item(id)
 			if !ok {
 				continue
 			}
-			anchors[id] = true
+			anchors[key] = true
 			req := base
 			req.Strategy, req.Anchor, req.ExcludeSeen = strategy, id, true
 			if bought[it.Category] {

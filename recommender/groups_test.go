@@ -138,4 +138,15 @@ func TestReasonsNameTheGroup(t *testing.T) {
 	if len(page) == 0 || page[0].Title != "Because you viewed Dress 1" {
 		t.Errorf("the row's heading: %+v", page)
 	}
+	// Two sizes of one dress viewed, then another dress: a row for each
+	// dress, not two for the first.
+	spec[0].Size = 2
+	page = Compose(m, spec, Shopper{User: "u0", RecentlyViewed: []string{"dress1-m", "dress1-s", "dress4-m"}, Personalize: true}, opt, nil)
+	var titles []string
+	for _, cs := range page {
+		titles = append(titles, cs.Title)
+	}
+	if strings.Join(titles, "|") != "Because you viewed Dress 1|Because you viewed Dress 4" {
+		t.Errorf("the rows after two sizes of one dress: %q", titles)
+	}
 }
