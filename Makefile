@@ -63,7 +63,7 @@ bench-large: generate
 	go build -o bin/bench ./bench
 	./bin/bench --scale large --event-duration 0 $(BENCH_FLAGS)
 
-## attack: replay the security findings against the real binary on loopback (ATTACK_ADDR, ~2 minutes; see docs/security.md)
+## attack: replay the security findings against the real binary on loopback (ATTACK_ADDR, ~4 minutes; see docs/security.md)
 ATTACK_ADDR ?= 127.0.0.1:18100
 attack: build
 	go run ./bench/attack --bin $(BIN) --addr $(ATTACK_ADDR)

@@ -15,37 +15,118 @@ type popularity struct {
 	newOrder             []int32 // every item, newest first
 }
 
+// credit is one product's popularity evidence in one time frame: what views
+// and clicks say, and what carts and purchases say.
+type credit struct{ look, buy float64 }
+
+// Popularity counts shoppers, not requests (a "Popular this week" that a
+// script's page views could fill would show every new visitor what the
+// script chose):
+//   - one shopper's events on a product count at most as two purchases
+//     (popShopperCap), however often they came back to it;
+//   - a shopper who only looked counts by how much they looked at: a
+//     visitor whose whole history is one product page counts 1/popLookItems,
+//     one who looked at popLookItems products or more counts fully, and a
+//     shopper with a cart or purchase always counts fully;
+//   - in a shop whose shoppers buy, a product's views count up to
+//     popLookRatio times what this shop's products are usually looked at
+//     per cart and purchase, for its own carts and purchases plus one
+//     cart's worth: views nobody goes on to buy after cannot outrank what
+//     shoppers buy, whoever sent them.
+const (
+	popLookItems = 3
+	popLookRatio = 4
+	// popYardstickItems: the fewest products both looked at and bought
+	// whose median ratio is taken as the shop's.
+	popYardstickItems = 20
+)
+
+// popShopperCap is the most one shopper adds to a product's popularity.
+func popShopperCap(cfg Config) float64 {
+	return 2 * max(cfg.TypeWeights[Purchase], cfg.TypeWeights[AddToCart], cfg.TypeWeights[View], cfg.TypeWeights[Click])
+}
+
 func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 	n := len(cat.items)
-	pop := make([]float64, n)
-	recent := make([]float64, n)
-	base := make([]float64, n)
+	pop := make([]credit, n)
+	recent := make([]credit, n)
+	base := make([]credit, n)
 	now := s.now.Unix()
 	window := int64(cfg.TrendingWindow / time.Second)
 	baseline := int64(cfg.TrendingBaseline / time.Second)
-	for _, e := range s.events {
-		w := cfg.TypeWeights[e.typ]
-		age := now - e.unix
-		pop[e.item] += w * decay(age, cfg.PopularityHalfLife)
-		if age < 0 {
-			age = 0
+	shopperCap := popShopperCap(cfg)
+	add := func(to []credit, it int32, c credit, weight float64) {
+		if t := c.look + c.buy; t > shopperCap {
+			c.look, c.buy = c.look*shopperCap/t, c.buy*shopperCap/t
 		}
-		if window > 0 && age < window {
-			recent[e.item] += w
-		}
-		if baseline > 0 && age < baseline {
-			base[e.item] += w
-		}
+		to[it].look += weight * c.look
+		to[it].buy += weight * c.buy
 	}
-	p := popularity{pop: normalised(pop), trend: make([]float32, n)}
+	// s.events is sorted by user, then item, type and time.
+	forEachUserRun(s.events, func(run []compactEvent) {
+		weight, items := 0.0, 0
+		for k, e := range run {
+			if e.typ >= AddToCart {
+				weight = 1
+			}
+			if k == 0 || e.item != run[k-1].item {
+				items++
+			}
+		}
+		if weight == 0 {
+			weight = min(1, float64(items)/popLookItems)
+		}
+		for lo := 0; lo < len(run); {
+			it := run[lo].item
+			var p, r, b credit
+			for ; lo < len(run) && run[lo].item == it; lo++ {
+				e := run[lo]
+				w := cfg.TypeWeights[e.typ]
+				age := now - e.unix
+				part := func(c *credit, v float64) {
+					if e.typ >= AddToCart {
+						c.buy += v
+					} else {
+						c.look += v
+					}
+				}
+				part(&p, w*decay(age, cfg.PopularityHalfLife))
+				age = max(age, 0)
+				if window > 0 && age < window {
+					part(&r, w)
+				}
+				if baseline > 0 && age < baseline {
+					part(&b, w)
+				}
+			}
+			add(pop, it, p, weight)
+			add(recent, it, r, weight)
+			add(base, it, b, weight)
+		}
+	})
+	lookPerBuy := usualLookPerBuy(pop)
+	cartWorth := cfg.TypeWeights[AddToCart]
+	score := func(c []credit, allowance float64) []float64 {
+		out := make([]float64, len(c))
+		for i, v := range c {
+			look := v.look
+			if lookPerBuy > 0 {
+				look = min(look, popLookRatio*lookPerBuy*(v.buy+allowance))
+			}
+			out[i] = v.buy + look
+		}
+		return out
+	}
+	p := popularity{pop: normalised(score(pop, cartWorth)), trend: make([]float32, n)}
 	if window > 0 && baseline > window {
+		recentScore, baseScore := score(recent, 0), score(base, cartWorth)
 		trend := make([]float64, n)
 		ratio := float64(window) / float64(baseline)
 		for i := range trend {
 			// A z-score-like lift: the recent volume against what the
 			// long-term rate predicts, damped for low-volume items.
-			expected := base[i] * ratio
-			if z := (recent[i] - expected) / math.Sqrt(expected+1); z > 0 {
+			expected := baseScore[i] * ratio
+			if z := (recentScore[i] - expected) / math.Sqrt(expected+1); z > 0 {
 				trend[i] = z
 			}
 		}
@@ -61,6 +142,26 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 		return cat.items[b].Created.Compare(cat.items[a].Created)
 	})
 	return p
+}
+
+// usualLookPerBuy is the median, over products both looked at and bought
+// (or carted), of look credit per buy credit: how much this shop's
+// shoppers look for each thing they buy. 0 when fewer than
+// popYardstickItems products were (a shop whose events are views only, or
+// ratings, or a handful of products), where there is no yardstick. The median, so that one product's flood of views does not
+// move it.
+func usualLookPerBuy(c []credit) float64 {
+	var r []float64
+	for _, v := range c {
+		if v.look > 0 && v.buy > 0 {
+			r = append(r, v.look/v.buy)
+		}
+	}
+	if len(r) < popYardstickItems {
+		return 0
+	}
+	slices.Sort(r)
+	return r[len(r)/2]
 }
 
 func normalised(x []float64) []float32 {

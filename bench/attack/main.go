@@ -31,6 +31,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"storefront/models"
@@ -132,6 +133,7 @@ func run(bin, addr string, keep bool) error {
 	a.secondAttack()
 	a.thirdAttack()
 	a.fourthAttack()
+	a.fifthAttack()
 	if a.failed > 0 {
 		return fmt.Errorf("%d check(s) failed", a.failed)
 	}
@@ -688,6 +690,76 @@ func (a *attack) fourthAttack() {
 var givenPassword = regexp.MustCompile(`data-testid="password"[^>]*>([^<]+)<`)
 
 // postWith is post with extra headers.
+func (a *attack) fifthAttack() {
+	// High (the fourth attack's open item): the per-address budget slowed
+	// one client, but many addresses were still a crowd: 1,500 cookieless
+	// views of a product nobody buys, 25 from each of 60 addresses (each
+	// under its budget), put it in "Popular this week" and "Trending now"
+	// for every new visitor after the next training. Popularity and
+	// trending now count shoppers by what they did, and views by what the
+	// shop's buyers make of them.
+	db, err := models.Open(a.dbPath)
+	if err != nil {
+		a.check("open the database", false, "%v", err)
+		return
+	}
+	var cold struct {
+		ID         uint
+		ExternalID string
+	}
+	db.R.Raw(`SELECT p.id, p.external_id FROM products p LEFT JOIN events e ON e.product_id = p.id
+		WHERE p.active AND p.stock > 0 GROUP BY p.id, p.external_id ORDER BY COUNT(e.id), p.id LIMIT 1`).Scan(&cold)
+	db.Close()
+	page := "/p/" + strconv.FormatUint(uint64(cold.ID), 10)
+	if res, _ := a.client("127.0.9.1").get(page); res.Header.Get("Location") != "" {
+		page = res.Header.Get("Location") // the product's own address
+	}
+	views := func() (n int64) {
+		if db, err := models.Open(a.dbPath); err == nil {
+			db.R.Model(&models.Event{}).Where("type = ? AND product_id = ?", models.EventView, cold.ID).Count(&n)
+			db.Close()
+		}
+		return n
+	}
+	before := views()
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := a.client(fmt.Sprintf("127.0.9.%d", i+1))
+			for range 25 {
+				c.hc.Jar, _ = cookiejar.New(nil)
+				c.get(page)
+			}
+		}()
+	}
+	wg.Wait()
+	time.Sleep(2 * time.Second) // the event writer's batches
+	recorded := views() - before
+	admin := a.client("127.0.5.3")
+	if s := admin.staffLogin(seed.DemoAdminEmail); s != http.StatusSeeOther {
+		a.check("admin logs in", false, "%d", s)
+		return
+	}
+	trained := a.trainings()
+	admin.post("/admin/model/retrain", url.Values{"_csrf": {admin.token("/admin/model")}})
+	for deadline := time.Now().Add(5 * time.Minute); a.trainings() == trained && time.Now().Before(deadline); {
+		time.Sleep(time.Second)
+	}
+	_, popular := a.api("GET", "/api/v1/recommendations?user_id=fifth-attack-1&n=20&strategy=popular", a.apiKey, "")
+	_, trending := a.api("GET", "/api/v1/recommendations?user_id=fifth-attack-2&n=20&strategy=trending", a.apiKey, "")
+	item := `"item_id":"` + cold.ExternalID + `"`
+	a.check("a crowd of addresses cannot make a product popular", recorded >= 1400 && a.trainings() > trained && strings.Contains(popular, "item_id") && !strings.Contains(popular, item) && !strings.Contains(trending, item),
+		"1,500 cookieless views of %s from 60 addresses, %d recorded: in popular %t, in trending %t", cold.ExternalID, recorded, strings.Contains(popular, item), strings.Contains(trending, item))
+}
+
+// trainings counts the trainings the server finished (its log).
+func (a *attack) trainings() int {
+	b, _ := os.ReadFile(filepath.Join(filepath.Dir(a.dbPath), "serve.log"))
+	return strings.Count(string(b), "model trained")
+}
+
 func (c *client) postWith(path string, form url.Values, header map[string]string) (*http.Response, string) {
 	req, _ := http.NewRequest(http.MethodPost, c.a.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
