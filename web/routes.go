@@ -35,6 +35,7 @@ func (s *Server) routes() *echo.Echo {
 		RedirectCode: http.StatusMovedPermanently, Skipper: func(c echo.Context) bool { return !isPageRead(c) }}))
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{Skipper: isPageRead}))
 	e.Use(middleware.RequestID())
+	e.Use(removeMultipartFiles)
 	e.Use(s.prom.instrument)
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M",
@@ -63,7 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	// middleware, while the request's context is still live for the
 	// session commit.
 	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.withShop, s.handleErrors,
-		textOnly, csrfNotInQuery,
+		bigBodiesFromStaffOnly, textOnly, csrfNotInQuery,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			CookieName:     csrfCookieName(s.cfg.SecureCookies),
