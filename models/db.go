@@ -60,8 +60,9 @@ type DB struct {
 
 	stopCheckpoints chan struct{} // SQLite: ends the background checkpoints
 	checkpointsDone chan struct{}
-	eventStmt       preparedEvent // SQLite: the writer's event INSERTs (insertEventsSQLite)
-	apiKeys         apiKeyCache   // keys APIKeyByToken found valid (admin_apikeys.go)
+	eventStmt       preparedEvent       // SQLite: the writer's event INSERTs (insertEventsSQLite)
+	apiKeys         apiKeyCache         // keys APIKeyByToken found valid (admin_apikeys.go)
+	sessionFind     preparedSessionFind // the session lookup of every signed-in page (sessions.go)
 }
 
 // Target is what Open was given: the SQLite path or the PostgreSQL URL.
@@ -348,6 +349,7 @@ func (db *DB) Close() error {
 		db.stopCheckpoints = nil
 	}
 	db.eventStmt.close()
+	db.sessionFind.close()
 	var errs []error
 	for i, g := range []*gorm.DB{db.R, db.W} {
 		if g == nil || (i == 1 && db.W == db.R) {

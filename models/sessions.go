@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -21,17 +22,15 @@ type SessionStore struct {
 func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
 
 // FindCtx returns the session data for token, if it exists and has not expired.
+// Every page of a signed-in shopper looks its session up: the statement is
+// prepared once (sessionFind), not compiled per request.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	r, err := s.db.R.DB()
+	stmt, err := s.db.sessionFind.get(s.db)
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("models: find session: %w", err)
 	}
 	var data []byte
-	if s.db.Postgres() {
-		err = r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = $1 AND now() < expiry`, token).Scan(&data)
-	} else {
-		err = r.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`, token).Scan(&data)
-	}
+	err = stmt.QueryRowContext(ctx, token).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -39,6 +38,42 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		return nil, false, fmt.Errorf("models: find session: %w", err)
 	}
 	return data, true, nil
+}
+
+// preparedSessionFind is the session lookup prepared on the read pool the first time
+// it is used; database/sql prepares it again on each connection it runs on.
+type preparedSessionFind struct {
+	mu   sync.Mutex
+	stmt *sql.Stmt
+}
+
+func (p *preparedSessionFind) get(db *DB) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt != nil {
+		return p.stmt, nil
+	}
+	r, err := db.R.DB()
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`
+	if db.Postgres() {
+		q = `SELECT data FROM sessions WHERE token = $1 AND now() < expiry`
+	}
+	if p.stmt, err = r.Prepare(q); err != nil {
+		return nil, err
+	}
+	return p.stmt, nil
+}
+
+func (p *preparedSessionFind) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt != nil {
+		p.stmt.Close()
+		p.stmt = nil
+	}
 }
 
 // CommitCtx stores session data until expiry.

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/a-h/templ"
@@ -66,5 +69,37 @@ func BenchmarkHomeHandler(b *testing.B) {
 		if res.StatusCode != http.StatusOK {
 			b.Fatalf("status %d", res.StatusCode)
 		}
+	}
+}
+
+// BenchmarkHomeShopper serves a signed-in shopper's homepage, as the load
+// harness's home phase does (cookies, gzip), through the server's handler
+// without a network connection: the shop's own work per page (the session
+// lookup, middleware, the viewer's kept page, impressions), which
+// allocs/op counts.
+func BenchmarkHomeShopper(b *testing.B) {
+	shop := mustOpenShop(b)
+	c, _ := loginAs(b, shop, "Home Shopper", "home-shopper@example.com")
+	c.get("/") // the viewer's state and page
+	u, _ := url.Parse(shop.ts.URL)
+	var cookies []string
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+	}
+	h := shop.srv.Handler()
+	serve := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := serve(); rec.Code != http.StatusOK || !strings.Contains(rec.Header().Get("Cache-Control"), "no-store") {
+		b.Fatalf("status %d, Cache-Control %q: not a signed-in page", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		serve()
 	}
 }
