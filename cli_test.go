@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
+	"storefront/seed"
 	"storefront/shop"
 )
 
@@ -810,5 +812,67 @@ func TestRecommendReadsAUsersFilesHeaderAsAHeader(t *testing.T) {
 	runOK(t, "import", "--db", db, "--events", ef)
 	if ids, stderr := answered("user_id\nann\n"); !slices.Equal(ids, []string{"user_id", "ann"}) || stderr != "" {
 		t.Errorf("with a customer user_id: answered %q (stderr %q), want both lines", ids, stderr)
+	}
+}
+
+// A customer an import brought has no account to ask for their data at
+// /account: the shop answers their request on the command line. The
+// export holds their history; the deletion removes it, leaves them out of
+// the stored model, and the next nightly import that still lists them
+// stores none of their events again.
+func TestACustomersDataRequestIsAnsweredOnTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf := filepath.Join(dir, "products.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Dog Lead,,Dogs,Pawsome,12.00,30,\nP2,Cat Tree,,Cats,Pawsome,89.00,30,\nP3,Fish Flakes,,Fish,AquaLife,4.00,30,\n"), 0o644))
+	ef := filepath.Join(dir, "events.csv")
+	events := "user_id,product_id,type,timestamp\n"
+	for i, u := range []string{"cust1", "cust2", "cust3", "cust4"} {
+		events += fmt.Sprintf("%s,P1,view,2026-11-0%dT09:00:00Z\n%s,P2,purchase,2026-11-0%dT09:05:00Z\n", u, i+1, u, i+1)
+	}
+	mustDo(t, os.WriteFile(ef, []byte(events), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	runOK(t, "train", "--db", db)
+
+	var out, errb bytes.Buffer
+	mustDo(t, run([]string{"customer", "export", "--db", db, "--user", "cust2"}, &out, &errb))
+	var export models.ShopperExport
+	mustDo(t, json.Unmarshal(out.Bytes(), &export))
+	if export.Account.ID != "cust2" || len(export.Events) != 2 {
+		t.Fatalf("export of cust2: %+v with %d events, want their 2", export.Account, len(export.Events))
+	}
+
+	out.Reset()
+	mustDo(t, run([]string{"customer", "delete", "--db", db, "--user", "cust2"}, &out, &errb))
+	if !strings.Contains(out.String(), "deleted customer cust2") || !strings.Contains(out.String(), "1 stored model rewritten") {
+		t.Errorf("delete said %q", out.String())
+	}
+	d, err := models.Open(db)
+	mustDo(t, err)
+	defer d.Close()
+	ctx := context.Background()
+	if items, _ := d.UserItems(ctx, "cust2"); len(items) != 0 {
+		t.Fatalf("cust2's history is still stored: %v", items)
+	}
+	m, _, err := shop.LoadStoredModel(ctx, d)
+	mustDo(t, err)
+	if m.KnownUser("cust2") {
+		t.Fatal("the stored model still holds cust2")
+	}
+	// The ERP's next export still lists them.
+	sum, err := seed.Import(ctx, d, "", ef, nil)
+	mustDo(t, err)
+	if items, _ := d.UserItems(ctx, "cust2"); len(items) != 0 || sum.EventsForgotten != 2 || sum.Events != 0 {
+		t.Fatalf("the re-import stored %d events, left out %d of cust2, who has %v again", sum.Events, sum.EventsForgotten, items)
+	}
+	if _, err := d.FindCustomer(ctx, "cust2", ""); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("the re-import made an account for the deleted customer again (%v)", err)
+	}
+	if got := sum.SkippedLine(); !strings.Contains(got, "2 events of customers deleted on request, not stored") {
+		t.Errorf("the import's summary says %q", got)
+	}
+	err = run([]string{"customer", "export", "--db", db, "--user", "cust2"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), `no customer "cust2"`) {
+		t.Errorf("export of a deleted customer: %v", err)
 	}
 }

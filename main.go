@@ -38,6 +38,8 @@ Usage:
   storefront staff list           [--db PATH]
   storefront staff remove         [--db PATH] --email E
   storefront staff reset-password [--db PATH] --email E [--password-stdin]
+  storefront customer export      [--db PATH] (--user ID | --email E)
+  storefront customer delete      [--db PATH] (--user ID | --email E)
 
 Every command takes --db: a SQLite file (default data/storefront.db, created
 if missing) or postgres://user:pass@host:port/db?sslmode=disable (the database
@@ -111,6 +113,7 @@ var commandHelp = map[string]string{
 	"migrate":      "brings the database schema up to date and lists the migrations it ran.",
 	"migrate-data": "copies a shop (stopped first) into an empty database, e.g. SQLite to PostgreSQL, then checks row counts and sample homepages; --db is not used.",
 	"staff":        "manages staff accounts: staff add|list|remove|reset-password (storefront staff SUBCOMMAND --help lists its flags).",
+	"customer":     "a customer's data request: customer export --user ID prints everything stored about them as JSON; customer delete --user ID deletes their account and history (orders kept without personal data), as /account does for a shopper who can log in. ID is the events file's user_id (or --email E).",
 }
 
 // runCommand parses cmd's flags and runs it.
@@ -200,6 +203,8 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		return backupCmd(cfg, *to, stdout)
 	case "staff":
 		return staffCmd(&cfg, fs, args, stdin, stdout)
+	case "customer":
+		return customerCmd(&cfg, fs, args, stdout, stderr)
 	case "migrate":
 		if err := parseFlags(fs, cmd, args); err != nil {
 			return err

@@ -522,3 +522,17 @@ func (b *BulkTx) EventsBetween(from, to time.Time, fn func(StoredEvent) error) e
 	}
 	return nil
 }
+
+// ForgottenUsers returns the user ids of deleted shoppers, inside the
+// transaction.
+func (b *BulkTx) ForgottenUsers() (map[string]bool, error) {
+	var ids []string
+	if err := b.tx.Model(&ForgottenUser{}).Pluck("user_key", &ids).Error; err != nil {
+		return nil, fmt.Errorf("models: forgotten users: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

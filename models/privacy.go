@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -171,4 +172,27 @@ func (db *DB) MarkForgottenPurged(ctx context.Context, userKeys []string) error 
 		return fmt.Errorf("models: mark forgotten users purged: %w", err)
 	}
 	return nil
+}
+
+// FindCustomer finds the customer a data request names: by email (a
+// registered shopper), or by user id, which is the events file's
+// user_id for a customer an import brought (the shop keeps one whose id
+// an account already had as "<id>~imported") or the shop's own id.
+func (db *DB) FindCustomer(ctx context.Context, userID, email string) (*Shopper, error) {
+	var s Shopper
+	g := db.R.WithContext(ctx)
+	var err error
+	switch {
+	case email != "":
+		e, _ := NormalizeEmail(email)
+		err = g.Where("email = ?", e).First(&s).Error
+	default:
+		if err = g.Where("imported_as = ?", userID).First(&s).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			err = g.Where("external_id = ?", userID).First(&s).Error
+		}
+	}
+	if err != nil {
+		return nil, notFound(err, "find customer %q", userID+email)
+	}
+	return &s, nil
 }

@@ -368,8 +368,11 @@ type ImportSummary struct {
 	EventsSkipped int
 	// EventsExpired are the file's events older than the shop keeps raw
 	// events (RetentionDays, the admin's data retention): not stored.
-	EventsExpired   int
-	RetentionDays   int
+	EventsExpired int
+	RetentionDays int
+	// EventsForgotten are the file's events of customers deleted on
+	// request (models.ForgottenUser): not stored.
+	EventsForgotten int
 	DefaultHomepage bool // a default homepage was published
 	Duration        time.Duration
 }
@@ -385,7 +388,16 @@ func (s *ImportSummary) SkippedLine() string {
 	if s.EventsExpired > 0 {
 		parts = append(parts, s.ExpiredLine(strconv.Itoa(s.EventsExpired)))
 	}
+	if s.EventsForgotten > 0 {
+		parts = append(parts, s.ForgottenLine(strconv.Itoa(s.EventsForgotten)))
+	}
 	return strings.Join(parts, "; ")
+}
+
+// ForgottenLine says that the file's events of deleted customers were not
+// stored, with their count written as n.
+func (s *ImportSummary) ForgottenLine(n string) string {
+	return fmt.Sprintf("%s %s of customers deleted on request, not stored", n, plural(s.EventsForgotten, "event", "events"))
 }
 
 // ExpiredLine says that the file's events older than the shop keeps
@@ -1273,6 +1285,19 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 		}
 		productIDs[i] = id
 	}
+	// A customer deleted on request (a tombstone) is not brought back by
+	// the next export that still lists them: their events are left out,
+	// and no account is made for them.
+	forgotten, err := b.ForgottenUsers()
+	if err != nil {
+		return err
+	}
+	if len(forgotten) > 0 {
+		sum.EventsForgotten = es.dropUsers(func(u string) bool { return forgotten[u] || forgotten[u+"~imported"] })
+		if sum.EventsForgotten > 0 && es.progress != nil {
+			es.progress("%d %s of deleted customers left out", sum.EventsForgotten, plural(sum.EventsForgotten, "event", "events"))
+		}
+	}
 	// Each customer's events go under their own key: one a registered
 	// account already uses is never theirs (models.BulkTx.ImportShoppers).
 	var accounts []string
@@ -1316,6 +1341,37 @@ func (es *eventSet) write(ctx context.Context, b *models.BulkTx, sum *ImportSumm
 	}
 	sum.Events = len(es.events)
 	return nil
+}
+
+// dropUsers removes the events of the users gone says, and those users
+// (es.users keeps its indexes: a removed user's name becomes ""; an
+// anonymous "v:" id makes no account), and returns how many events it
+// removed.
+func (es *eventSet) dropUsers(gone func(string) bool) int {
+	drop := make([]bool, len(es.users))
+	found := false
+	for i, u := range es.users {
+		if gone(u) {
+			drop[i], found = true, true
+		}
+	}
+	if !found {
+		return 0
+	}
+	kept := es.events[:0]
+	for _, e := range es.events {
+		if !drop[e.user] {
+			kept = append(kept, e)
+		}
+	}
+	n := len(es.events) - len(kept)
+	es.events = kept
+	for i := range es.users {
+		if drop[i] {
+			es.users[i] = "v:" // never looked up as an account
+		}
+	}
+	return n
 }
 
 // dropBefore removes the events made before t and returns how many.

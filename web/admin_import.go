@@ -339,6 +339,9 @@ func (s *Server) runImport(job *importJob, actor string) {
 	if sum.EventsSkipped > 0 {
 		detail += fmt.Sprintf(" (%d already stored, skipped)", sum.EventsSkipped)
 	}
+	if sum.EventsForgotten > 0 {
+		detail += fmt.Sprintf(" (%d of deleted customers, not stored)", sum.EventsForgotten)
+	}
 	if sum.EventsExpired > 0 {
 		detail += fmt.Sprintf(" (%d older than the %d-day retention, not stored)", sum.EventsExpired, sum.RetentionDays)
 	}
@@ -407,6 +410,10 @@ func importJobView(j *importJob) *templates.ImportJobView {
 		v.Result = fmt.Sprintf("Imported: %s, in %s.", strings.Join(parts, ", "), j.summary.Duration.Round(time.Millisecond))
 		if k := j.summary.EventsSkipped; k > 0 {
 			v.Result += " " + templates.Plural(k, "event", "events") + " already stored (the same customer, product, type, time and value), not stored again."
+		}
+		if k := j.summary.EventsForgotten; k > 0 {
+			line := j.summary.ForgottenLine(templates.Num(k))
+			v.Result += " " + strings.ToUpper(line[:1]) + line[1:] + "."
 		}
 		if k := j.summary.EventsExpired; k > 0 {
 			line := j.summary.ExpiredLine(templates.Num(k))
