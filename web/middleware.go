@@ -541,12 +541,17 @@ var bigBodies = map[string]int64{
 // to an upload route was read in full, whatever its size (the site's 2 MB
 // limit skips these routes, and their own limits ran after the CSRF
 // check), into temporary files on the server's disk.
-func bigBodiesFromStaffOnly(next echo.HandlerFunc) echo.HandlerFunc {
+//
+// An upload may take longer than a page: a page request has 15 s to
+// arrive and 20 s to be answered (httpServer, ContextTimeout), and a staff
+// member's 64 MiB catalog over an ordinary uplink takes minutes, so it was
+// cut off; an upload gets deadlines.upload for all of it.
+func (s *Server) bigBodiesFromStaffOnly(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		limit, big := bigBodies[c.Path()]
-		if !big || c.Request().Method != http.MethodPost {
+		if !isBigUpload(c) {
 			return next(c)
 		}
+		limit := bigBodies[c.Path()]
 		if u := userOf(c); u.StaffID == 0 {
 			// As requireStaff answers, without reading the body.
 			if u.LoggedIn() {
@@ -559,8 +564,25 @@ func bigBodiesFromStaffOnly(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		deadline := time.Now().Add(s.deadlines.upload)
+		rc := http.NewResponseController(c.Response())
+		// ErrNotSupported: no connection under the request (a handler
+		// called directly), so no connection deadline to move either.
+		if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return fmt.Errorf("web: upload deadline: %w", err)
+		}
+		ctx, cancel := context.WithDeadline(r.Context(), deadline)
+		defer cancel()
+		c.SetRequest(r.WithContext(ctx))
 		return next(c)
 	}
+}
+
+// isBigUpload reports whether the request is a POST to an upload route
+// (bigBodies), whose deadlines bigBodiesFromStaffOnly sets.
+func isBigUpload(c echo.Context) bool {
+	_, big := bigBodies[c.Path()]
+	return big && c.Request().Method == http.MethodPost
 }
 
 // removeMultipartFiles deletes the temporary files a multipart form was

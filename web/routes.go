@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -38,12 +37,10 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(removeMultipartFiles)
 	e.Use(s.prom.instrument)
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M",
-		// Catalog uploads have their own, larger limit on their route.
-		Skipper: func(c echo.Context) bool {
-			return c.Request().Method == http.MethodPost && (c.Path() == "/admin/import" || c.Path() == "/admin/catalog/:id/image")
-		}}))
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 20 * time.Second}))
+	// Uploads have their own, larger limit, and more time
+	// (bigBodiesFromStaffOnly).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "2M", Skipper: isBigUpload}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.deadlines.page, Skipper: isBigUpload}))
 
 	// Assets and machine endpoints: no session, no CSRF.
 	e.GET("/static/*", s.staticAsset)
@@ -64,7 +61,7 @@ func (s *Server) routes() *echo.Echo {
 	// middleware, while the request's context is still live for the
 	// session commit.
 	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.withShop, s.handleErrors,
-		bigBodiesFromStaffOnly, textOnly, csrfNotInQuery,
+		s.bigBodiesFromStaffOnly, textOnly, csrfNotInQuery,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			CookieName:     csrfCookieName(s.cfg.SecureCookies),

@@ -81,7 +81,9 @@ type Server struct {
 	idleTimeout, idleTouch time.Duration
 	// now is the clock sessions are timed by; tests set it instead of
 	// sleeping.
-	now       func() time.Time
+	now func() time.Time
+	// deadlines bound how long a request may take; tests shorten them.
+	deadlines deadlines
 	reference referencePage
 	prom      *serverMetrics
 	started   time.Time
@@ -123,7 +125,8 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if cfg.Payments == nil {
 		cfg.Payments = payment.NewSimulated()
 	}
-	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now}
+	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now,
+		deadlines: defaultDeadlines}
 	s.payments = cfg.Payments
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
 	s.events = models.NewEventWriter(db, cfg.EventQueue, eventBatchMax, 5*time.Millisecond, cfg.Logger)
@@ -229,6 +232,17 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	return err
 }
 
+// deadlines bound how long a request may take: to arrive (read), to be
+// answered (write, and page: the request's context), and, for a staff
+// upload (bigBodies), all of it.
+type deadlines struct {
+	read, write, page, upload time.Duration
+}
+
+// defaultDeadlines: a page has 15 s to arrive and 20 s to be answered; a
+// staff upload has 10 minutes, 64 MiB at 1 Mbit/s.
+var defaultDeadlines = deadlines{read: 15 * time.Second, write: 30 * time.Second, page: 20 * time.Second, upload: 10 * time.Minute}
+
 // httpServer bounds how long a client may take to send a request, how long
 // a response may take and how long an idle connection is kept, so slow or
 // stuck clients cannot hold connections forever.
@@ -236,8 +250,8 @@ func (s *Server) httpServer() *http.Server {
 	return &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		ReadTimeout:       s.deadlines.read,
+		WriteTimeout:      s.deadlines.write,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"storefront/models"
 )
@@ -87,4 +92,78 @@ func (r repeatReader) Read(p []byte) (int, error) {
 		p[i] = byte(r)
 	}
 	return len(p), nil
+}
+
+// TestSlowStaffUploadsAreNotCutOffLikePages: a page request has 15 s to
+// arrive and 20 s to be answered, and a staff member's catalog over an
+// ordinary uplink (64 MiB at 1 Mbit/s: 9 minutes) was cut off by them. An
+// upload gets its own, longer deadlines. With page deadlines of 300 ms on
+// a real 127.0.0.1 server, an import file sent over 1.5 s is previewed,
+// and a cart form sent as slowly is still cut off.
+func TestSlowStaffUploadsAreNotCutOffLikePages(t *testing.T) {
+	shop := mustOpenShop(t)
+	admin := shop.staffClient(models.RoleAdmin)
+	_, page := admin.get("/admin/import")
+	token := csrf(page)
+	shop.srv.deadlines = deadlines{read: 300 * time.Millisecond, write: 300 * time.Millisecond,
+		page: 300 * time.Millisecond, upload: time.Minute}
+	shop.srv.echo = shop.srv.routes()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	srv := shop.srv.httpServer()
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	base := "http://" + ln.Addr().String() // the jar's cookies are the host's, any port
+
+	// slowly sends body in 10 parts, 150 ms apart.
+	slowly := func(c *client, path, contentType string, body []byte) (*http.Response, error) {
+		pr, pw := io.Pipe()
+		go func() {
+			for i := range 10 {
+				time.Sleep(150 * time.Millisecond)
+				if _, err := pw.Write(body[i*len(body)/10 : (i+1)*len(body)/10]); err != nil {
+					return
+				}
+			}
+			pw.Close()
+		}()
+		req, err := http.NewRequest(http.MethodPost, base+path, pr)
+		must(t, err)
+		req.ContentLength = int64(len(body))
+		req.Header.Set("Content-Type", contentType)
+		res, err := c.hc.Do(req)
+		pr.CloseWithError(io.ErrClosedPipe)
+		return res, err
+	}
+
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	must(t, w.WriteField("_csrf", token))
+	fw, err := w.CreateFormFile("events", "slow-events.csv")
+	must(t, err)
+	_, err = io.WriteString(fw, "user_id,product_id,type,timestamp\n"+strings.Repeat("u1,SKU-1,view,2026-05-01T10:00:00Z\n", 200))
+	must(t, err)
+	must(t, w.Close())
+	res, err := slowly(admin, "/admin/import", w.FormDataContentType(), body.Bytes())
+	if err != nil {
+		t.Fatalf("a staff upload sent over 1.5 s (page deadlines 300 ms) was cut off: %v", err)
+	}
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	res.Body.Close()
+	must(t, err)
+	if res.StatusCode != http.StatusOK || !strings.Contains(doc.Text(), "slow-events.csv") {
+		t.Fatalf("a staff upload sent over 1.5 s: %d %.300s", res.StatusCode, strings.Join(strings.Fields(doc.Find("main").Text()), " "))
+	}
+
+	// A page keeps its deadlines.
+	_, page = admin.get("/")
+	form := url.Values{"_csrf": {csrf(page)}, "product_id": {utoa(shop.product("SKU-1").ID)}, "quantity": {"1"}}
+	form.Set("pad", strings.Repeat("x", 1000))
+	res, err = slowly(admin, "/cart/add", "application/x-www-form-urlencoded", []byte(form.Encode()))
+	if err == nil {
+		res.Body.Close()
+		if res.StatusCode == http.StatusSeeOther {
+			t.Fatalf("a cart form sent over 1.5 s (page deadlines 300 ms) was accepted")
+		}
+	}
 }
