@@ -28,6 +28,15 @@ type PasswordReset struct {
 	CreatedAt time.Time
 }
 
+// PasswordResetsPerHour is how many reset links one account is sent in
+// an hour at most: a shopper who lost one asks again, and nobody can
+// flood their mailbox (or the shop's relay) from the form.
+const PasswordResetsPerHour = 3
+
+// ErrTooManyResets is an account already sent PasswordResetsPerHour links
+// within the hour.
+var ErrTooManyResets = errors.New("models: this account was sent enough password reset links for now")
+
 // ErrResetLinkInvalid is a reset token that is unknown, used or expired.
 var ErrResetLinkInvalid = errors.New("models: the password reset link has expired or was already used")
 
@@ -39,7 +48,8 @@ func resetTokenHash(token string) string {
 // StartPasswordReset makes a reset token for the account with this email,
 // which the caller sends to that address. An address no account has, or
 // one whose account has no password (an imported customer), is
-// ErrNotFound. Links of the account that ended are deleted.
+// ErrNotFound; one sent PasswordResetsPerHour links in the last hour is
+// ErrTooManyResets. Links of the account older than the hour are deleted.
 func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Time) (string, *Shopper, error) {
 	em, ok := NormalizeEmail(email)
 	if !ok {
@@ -60,11 +70,23 @@ func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Tim
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now = now.UTC()
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("shopper_id = ? AND (expires_at <= ? OR used_at IS NOT NULL)", sh.ID, now).Delete(&PasswordReset{}).Error; err != nil {
+		// Links of the last hour are kept, used or not, to count them;
+		// older ones have all ended (PasswordResetLife is shorter).
+		if err := tx.Where("shopper_id = ? AND created_at <= ?", sh.ID, now.Add(-time.Hour)).Delete(&PasswordReset{}).Error; err != nil {
 			return err
+		}
+		var sent int64
+		if err := tx.Model(&PasswordReset{}).Where("shopper_id = ?", sh.ID).Count(&sent).Error; err != nil {
+			return err
+		}
+		if sent >= PasswordResetsPerHour {
+			return ErrTooManyResets
 		}
 		return tx.Create(&PasswordReset{ShopperID: sh.ID, TokenHash: resetTokenHash(token), ExpiresAt: now.Add(PasswordResetLife), CreatedAt: now}).Error
 	})
+	if errors.Is(err, ErrTooManyResets) {
+		return "", &sh, err
+	}
 	if err != nil {
 		return "", nil, fmt.Errorf("models: store password reset of shopper %d: %w", sh.ID, err)
 	}

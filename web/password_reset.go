@@ -65,6 +65,11 @@ func (s *Server) mailResetLink(email, shopName string) {
 	if errors.Is(err, models.ErrNotFound) {
 		return
 	}
+	if errors.Is(err, models.ErrTooManyResets) {
+		s.log.Info("password reset email not sent: the account was sent enough links this hour", "shopper_id", sh.ID,
+			"links_per_hour", models.PasswordResetsPerHour)
+		return
+	}
 	if err != nil {
 		s.log.Error("password reset not started", "err", err)
 		return

@@ -151,3 +151,37 @@ func TestAShopWithoutMailSaysHowToGetHelp(t *testing.T) {
 		t.Errorf("the page without email: %d %q", res.StatusCode, doc.Find("main").Text())
 	}
 }
+
+// TestResetLinksToOneAccountAreBounded: the sixth outside attack. Asking
+// for a reset link spends the login limits, which let 20 requests for one
+// account through at once (from 60 addresses, 200 posts in 0.8 s) and then
+// one every 36 s: 20 emails in a second and 100 an hour in the owner's
+// mailbox, each a live link. Now an account is sent at most
+// models.PasswordResetsPerHour links an hour; the page says the same.
+func TestResetLinksToOneAccountAreBounded(t *testing.T) {
+	shop, relay := resetShop(t)
+	ask := func() {
+		t.Helper()
+		c := shop.newClient()
+		_, doc := c.get("/password/forgot")
+		res, page := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {"ada@example.com"}, "_csrf": {csrf(doc)}}, nil)
+		if res.StatusCode != http.StatusOK || page.Find(`[data-testid="reset-sent"]`).Length() != 1 {
+			t.Fatalf("asking for a link: %d", res.StatusCode)
+		}
+	}
+	for range 5 { // what one address may ask for one account at once
+		ask()
+	}
+	for range models.PasswordResetsPerHour {
+		relay.Wait(t, 5*time.Second)
+	}
+	relay.None(t, 500*time.Millisecond)
+	// An hour later the owner can ask again.
+	later := time.Now().Add(time.Hour + time.Minute)
+	shop.srv.now = func() time.Time { return later }
+	shop.srv.limiter = newLoginLimiter()
+	ask()
+	if link := resetLink.FindString(relay.Wait(t, 5*time.Second).Body); link == "" {
+		t.Fatal("an hour later: no link")
+	}
+}
