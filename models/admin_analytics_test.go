@@ -28,7 +28,7 @@ func TestSlotAnalyticsAttributesRevenueToLastClick(t *testing.T) {
 	if err := db.InsertEvents(ctx, ev); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.SlotAnalytics(ctx, day.Add(-time.Hour), day.Add(48*time.Hour))
+	rows, err := db.SlotAnalytics(ctx, day.Add(-time.Hour), day.Add(48*time.Hour), time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +36,49 @@ func TestSlotAnalyticsAttributesRevenueToLastClick(t *testing.T) {
 		{Slot: "s1", Day: "2026-03-10", Impressions: 2, Clicks: 1},
 		{Slot: "s2", Day: "2026-03-10", Clicks: 1, Carts: 1},
 		{Slot: "s2", Day: "2026-03-11", Revenue: 19.99},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("got %+v, want %+v", rows, want)
+	}
+	for i := range want {
+		if rows[i] != want[i] {
+			t.Errorf("row %d: got %+v, want %+v", i, rows[i], want[i])
+		}
+	}
+}
+
+// TestSlotAnalyticsCountsTheShopsDays: a shop in New York sees an evening
+// click on the day it happened there, not on the next (as in UTC), on
+// both sides of the change to summer time within the range.
+func TestSlotAnalyticsCountsTheShopsDays(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := uint(1)
+	at := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, ny) }
+	ev := []Event{
+		// 23:30 in New York is 04:30 UTC the next day (winter) and 03:30
+		// (summer, from 8 March).
+		{UserKey: "u1", ProductID: &p1, Type: EventClick, Slot: "s1", CreatedAt: at(6, 23, 30)},
+		{UserKey: "u1", ProductID: &p1, Type: EventClick, Slot: "s1", CreatedAt: at(9, 23, 30)},
+		{UserKey: "u1", ProductID: &p1, Type: EventPurchase, Value: 10, CreatedAt: at(9, 23, 45)},
+		// 00:10 on the 10th there is the 10th.
+		{UserKey: "u2", ProductID: &p1, Type: EventClick, Slot: "s1", CreatedAt: at(10, 0, 10)},
+	}
+	if err := db.InsertEvents(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.SlotAnalytics(ctx, at(6, 0, 0), at(11, 0, 0), ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []SlotDayStat{
+		{Slot: "s1", Day: "2026-03-06", Clicks: 1},
+		{Slot: "s1", Day: "2026-03-09", Clicks: 1, Revenue: 10},
+		{Slot: "s1", Day: "2026-03-10", Clicks: 1},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("got %+v, want %+v", rows, want)

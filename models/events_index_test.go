@@ -99,9 +99,10 @@ func TestUserEventsAcrossBothIndexHalves(t *testing.T) {
 func TestUserEventStatementsUseTheUserIndexes(t *testing.T) {
 	db := mustOpen(t)
 	const behaviour, rest = "idx_events_user_behaviour", "idx_events_user_other"
-	revenue, window := sqlRevenueByDay, any("-604800 seconds")
+	_, revenue := db.analyticsSQL()
+	shift, window := any("+3600 seconds"), any("-604800 seconds")
 	if db.Postgres() {
-		revenue, window = sqlRevenueByDayPG, any(604800)
+		shift, window = any(3600), any(604800)
 	}
 	from, to := time.Now().UTC().Add(-48*time.Hour), time.Now().UTC()
 	statements := []struct {
@@ -118,7 +119,7 @@ func TestUserEventStatementsUseTheUserIndexes(t *testing.T) {
 		{"delete, the rest", "DELETE FROM events WHERE user_key = ? AND " + userEventHalves[1], []any{"u"}, []string{rest}},
 		{"export", sqlExportEvents, []any{"u", "u"}, []string{behaviour, rest}},
 		{"recent shoppers", sqlRecentShoppers, []any{5}, []string{behaviour, rest}},
-		{"revenue attribution", revenue, []any{window, from, to}, []string{behaviour}},
+		{"revenue attribution", revenue, []any{shift, window, from, to}, []string{behaviour}},
 	}
 	for _, st := range statements {
 		plan := explain(t, db, st.sql, st.args...)
@@ -139,9 +140,10 @@ func TestUserEventStatementsUseTheUserIndexes(t *testing.T) {
 // table, and engagement per slot goes through that index or the one by time.
 func TestSlotStatementsUseTheirIndexes(t *testing.T) {
 	db := mustOpen(t)
-	engagement := sqlEngagementByDay
+	engagement, _ := db.analyticsSQL()
+	shift := any("+3600 seconds")
 	if db.Postgres() {
-		engagement = sqlEngagementByDayPG
+		shift = any(3600)
 	}
 	from, to := time.Now().UTC().Add(-48*time.Hour), time.Now().UTC()
 	for _, st := range []struct {
@@ -150,7 +152,7 @@ func TestSlotStatementsUseTheirIndexes(t *testing.T) {
 		args []any
 	}{
 		{"slot engagement", sqlSlotEngagement, []any{CreativeEventPrefix + "%", from}},
-		{"engagement by day", engagement, []any{from, to}},
+		{"engagement by day", engagement, []any{shift, from, to}},
 	} {
 		plan := explain(t, db, st.sql, st.args...)
 		text := strings.Join(plan, "\n")

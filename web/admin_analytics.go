@@ -36,10 +36,12 @@ func seriesColor(i int) string {
 	return fmt.Sprintf("hsl(%d, 65%%, 38%%)", (i*47)%360)
 }
 
-// analyticsRange reads from/to (YYYY-MM-DD, inclusive, UTC); by default the
-// last 14 days including today.
+// analyticsRange reads from/to (YYYY-MM-DD, inclusive, days of the shop's
+// time zone, in which now is given; returned as those dates at midnight
+// UTC); by default the last 14 days including today.
 func analyticsRange(c echo.Context, now time.Time) (from, to time.Time, msg string) {
-	today := now.UTC().Truncate(24 * time.Hour)
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	to, from = today, today.AddDate(0, 0, -(analyticsDefaultDays-1))
 	if v := c.QueryParam("to"); v != "" {
 		t, err := time.Parse(time.DateOnly, v)
@@ -99,9 +101,13 @@ var placeholders = shop.TitlePlaceholders
 // homepage and of the campaign pages (prefixed with the campaign's name),
 // placeholders filled in.
 func (s *Server) analyticsData(c echo.Context) (from, to time.Time, msg string, rows []models.SlotDayStat, names map[uint]string, err error) {
-	from, to, msg = analyticsRange(c, time.Now())
+	zone := s.shopZone(c)
+	from, to, msg = analyticsRange(c, time.Now().In(zone))
 	ctx := c.Request().Context()
-	if rows, err = s.db.SlotAnalytics(ctx, from, to.AddDate(0, 0, 1)); err != nil {
+	// The dates are the shop's days, from its first midnight to the
+	// midnight after its last.
+	midnight := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, zone) }
+	if rows, err = s.db.SlotAnalytics(ctx, midnight(from), midnight(to.AddDate(0, 0, 1)), zone); err != nil {
 		return
 	}
 	pages := []models.Page{{Key: models.HomePage}}
@@ -137,7 +143,8 @@ func (s *Server) adminAnalytics(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	vm := templates.AdminAnalyticsPage{AdminBase: s.adminBase(c, "Analytics", "analytics"),
-		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Error: msg}
+		From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Error: msg,
+		Zone: s.shopZone(c).String()}
 	vm.CSV = "/admin/analytics.csv?from=" + vm.From + "&to=" + vm.To
 	byKey := map[string]*slotTotals{}
 	var order []*slotTotals

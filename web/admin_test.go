@@ -418,6 +418,54 @@ func TestAdminAnalyticsAndCSV(t *testing.T) {
 	}
 }
 
+// TestAnalyticsDaysAreTheShops: in a shop whose time zone's date is not
+// UTC's right now, analytics' "today" is the shop's date, and a click just
+// now is counted on it (it was on UTC's date, a day off).
+func TestAnalyticsDaysAreTheShops(t *testing.T) {
+	now := time.Now()
+	zone := "Pacific/Kiritimati" // UTC+14: another date from 10:00 UTC on
+	if now.UTC().Hour() < 10 {
+		zone = "Pacific/Pago_Pago" // UTC-11: another date until 11:00 UTC
+	}
+	loc, err := time.LoadLocation(zone)
+	must(t, err)
+	shop := mustOpenShop(t)
+	admin := shop.staffClient(models.RoleAdmin)
+	form := url.Values{"name": {"Storefront"}, "currency": {"USD"}, "number_format": {"1,234.56"},
+		"time_zone": {zone}, "contact_email": {"hello@shop.example"}}
+	if res := admin.post("/admin/settings", "/admin/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", res.StatusCode)
+	}
+	ids, _ := shop.draft()
+	key := slotKey(ids[1])
+	pid := shop.product("SKU-1").ID
+	must(t, shop.db.InsertEvents(context.Background(), []models.Event{
+		{UserKey: "s1", ProductID: &pid, Type: models.EventClick, Slot: key, Position: 1, CreatedAt: time.Now().UTC()}}))
+	today := time.Now().In(loc).Format(time.DateOnly)
+	if today == time.Now().UTC().Format(time.DateOnly) {
+		t.Fatalf("%s's date is UTC's (%s): the test needs another", zone, today)
+	}
+	_, doc := admin.get("/admin/analytics")
+	if got := doc.Find(`input[name="to"]`).AttrOr("value", ""); got != today {
+		t.Fatalf("analytics ends on %s, want the shop's today %s (%s)", got, today, zone)
+	}
+	if !strings.Contains(doc.Find(".hint").Text(), zone) {
+		t.Fatalf("the page does not say its days are %s's", zone)
+	}
+	row := doc.Find(`[data-testid="analytics-slots"] [data-testid="analytics-row"][data-slot="` + key + `"]`)
+	if strings.TrimSpace(row.Find(`[data-testid="clicks"]`).Text()) != "1" {
+		t.Fatalf("the click just now is not counted in the shop's last 14 days: %q", row.Text())
+	}
+	res, err := admin.hc.Get(shop.ts.URL + "/admin/analytics.csv?from=" + today + "&to=" + today)
+	must(t, err)
+	defer res.Body.Close()
+	recs, err := csv.NewReader(res.Body).ReadAll()
+	must(t, err)
+	if len(recs) != 2 || recs[1][0] != today || recs[1][4] != "1" {
+		t.Fatalf("csv of the shop's today %s: %v", today, recs)
+	}
+}
+
 func TestAdminCatalogEditAndAudit(t *testing.T) {
 	shop := mustOpenShop(t)
 	c := shop.staffClient(models.RoleMerchandiser)
