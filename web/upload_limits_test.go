@@ -77,7 +77,7 @@ func TestUploadsAreReadOnlyFromStaffAndLeaveNoFiles(t *testing.T) {
 	admin := shop.staffClient(models.RoleAdmin)
 	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"events": {"big.csv", events}})
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("admin's 40 MB events file: %d %s", res.StatusCode, strings.TrimSpace(doc.Find("main").Text())[:200])
+		t.Fatalf("admin's 40 MB events file: %d %s", res.StatusCode, truncate(strings.TrimSpace(doc.Find("main").Text()), 200))
 	}
 	if left := spooled(); len(left) > 0 {
 		t.Errorf("the admin's upload left %d temporary file(s) on the disk", len(left))
