@@ -11,7 +11,8 @@ import (
 
 // TestARefusedProductsHeaderIsOneProblem: a merchant uploads their old
 // platform's products export (semicolons, as a German spreadsheet saves
-// it) with a year of events of those products. The preview lists one
+// it, and its own name for the brand column) with a year of events of
+// those products. The preview lists one
 // problem, the header's, and how to fix it, not the header followed by
 // one "unknown product id" per event; the events' own problems are still
 // listed, and nothing is written.
@@ -22,7 +23,7 @@ func TestARefusedProductsHeaderIsOneProblem(t *testing.T) {
 	b.addAdminAndLogIn(s)
 	dir := t.TempDir()
 	products, events := filepath.Join(dir, "artikel.csv"), filepath.Join(dir, "ereignisse.csv")
-	must(t, os.WriteFile(products, []byte("id;title;description;category;brand;price;stock;created_at\n"+
+	must(t, os.WriteFile(products, []byte("id;title;description;category;Hersteller;price;stock;created_at\n"+
 		"ART-1;Akku-Bohrschrauber GSR 18V;;Werkzeug > Akku-Bohrschrauber;Bosch;1.299,00;4;2025-01-01\n"+
 		"ART-2;Winkelschleifer GWS 7-125;;Werkzeug > Winkelschleifer;Bosch;59,90;10;2025-01-01\n"), 0o644))
 	var ev strings.Builder
@@ -42,7 +43,7 @@ func TestARefusedProductsHeaderIsOneProblem(t *testing.T) {
 			chromedp.SetUploadFiles(chromedp.CSS(`#events`), []string{events}))
 		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-problems"]`)
 		rows := eval[[]string](b, `Array.from(document.querySelectorAll('[data-testid="import-problem"]'), r => r.innerText.replace(/\s+/g, " ").trim())`)
-		if len(rows) != 2 || !strings.Contains(rows[0], "separated by semicolons") || !strings.Contains(rows[1], `"gestern"`) {
+		if len(rows) != 2 || !strings.Contains(rows[0], `does not read the file's column "Hersteller"`) || !strings.Contains(rows[1], `"gestern"`) {
 			t.Fatalf("the problems listed: %q", rows)
 		}
 		if got := b.text(`[data-testid="import-problems-summary"]`); !strings.HasPrefix(got, "2 problems found") {

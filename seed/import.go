@@ -556,6 +556,27 @@ func (l lineEnds) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// separator is the character between the columns of the file br is at
+// the start of: a comma, or what a spreadsheet saves with its locale's
+// separator (a German "CSV" has semicolons; tabs, bars) when the header
+// holds no comma and more of it than of the others.
+func separator(br *bufio.Reader) rune {
+	head, _ := br.Peek(br.Size())
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
+		head = head[:i]
+	}
+	sep, most := ',', 0
+	if bytes.IndexByte(head, ',') >= 0 {
+		return sep
+	}
+	for _, c := range []byte{';', '\t', '|'} {
+		if n := bytes.Count(head, []byte{c}); n > most {
+			sep, most = rune(c), n
+		}
+	}
+	return sep
+}
+
 // openCSV opens path and reads its header. It returns nil (and records the
 // problems) when required columns are missing.
 func openCSV(path string, required, optional []string, probs *problems) (*csvFile, error) {
@@ -565,6 +586,7 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 	}
 	br := TextReader(bufio.NewReaderSize(f, 1<<16))
 	c := &csvFile{name: filepath.Base(path), f: f, r: csv.NewReader(lineEnds{br}), col: map[string]int{}}
+	c.r.Comma = separator(br)
 	c.r.ReuseRecord = true
 	c.r.FieldsPerRecord = -1 // the width is checked per row, to report it with the line
 	header, err := c.r.Read()
@@ -579,18 +601,6 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 		return nil, nil
 	}
 	c.n = len(header)
-	if len(header) == 1 {
-		// A spreadsheet saved with its locale's separator: say so once,
-		// instead of naming every column as missing.
-		for _, sep := range []string{";", "\t", "|"} {
-			if strings.Count(header[0], sep) >= len(required)-1 {
-				name := map[string]string{";": "semicolons", "\t": "tabs", "|": "bars"}[sep]
-				probs.add(c.name, 1, "", "header: columns are separated by %s; separate them with commas (in a spreadsheet, save as \"CSV, comma-separated\"), and write prices like 19.99", name)
-				f.Close()
-				return nil, nil
-			}
-		}
-	}
 	ok := true
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))

@@ -246,19 +246,13 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 1,
 		},
 		{
-			name:      "a spreadsheet's semicolons",
-			products:  "id;title;description;category;brand;price;stock;created_at\nP1;Tent;;Outdoor;B;19,99;1;\n",
-			wantLines: []string{`products.csv:1: header: columns are separated by semicolons; separate them with commas`},
-			wantTotal: 1,
-		},
-		{
 			// One problem, the header's: the events of the products the
 			// refused file holds are not each reported as unknown too.
 			name:     "a refused products header with the events of its products",
-			products: "id;title;description;category;brand;price;stock;created_at\nNEW1;Bohrer;;Werkzeug;B;19,99;1;\n",
+			products: "id;title;description;category;marke;price;stock;created_at\nNEW1;Bohrer;;Werkzeug;B;19,99;1;\n",
 			events: "user_id,product_id,type,timestamp\nalice,NEW1,view,2026-02-01T09:00:00Z\n" +
 				"bob,NEW1,purchase,2026-02-01T09:00:00Z\nbob,NEW1,view,yesterday\n",
-			wantLines: []string{`products.csv:1: header: columns are separated by semicolons`,
+			wantLines: []string{`products.csv:1: field brand: missing required column`,
 				`events.csv:4: field timestamp: cannot parse "yesterday"`},
 			wantTotal: 2,
 		},
@@ -271,9 +265,9 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 1,
 		},
 		{
-			name:      "tabs",
-			events:    "user_id\tproduct_id\ttype\ttimestamp\nalice\tP1\tview\t2026-02-01T09:00:00Z\n",
-			wantLines: []string{`events.csv:1: header: columns are separated by tabs`},
+			name:      "tabs, a bad row named by its line",
+			events:    "user_id\tproduct_id\ttype\ttimestamp\nalice\tP1\tview\t2026-02-01T09:00:00Z\nbob\tP1\tlook\t2026-02-01T09:00:00Z\n",
+			wantLines: []string{`events.csv:3: field type: `},
 			wantTotal: 1,
 		},
 		{
@@ -984,5 +978,50 @@ func TestImportDoesNotStoreEventsOlderThanTheRetentionPeriod(t *testing.T) {
 	must(t, db.SetSetting(ctx, "admin", models.SettingEventRetentionDays, "0"))
 	if sum := mustImport(t, db, "", file); sum.Events != 2 || sum.EventsExpired != 0 {
 		t.Fatalf("kept for ever: %d stored, %d expired; want 2, 0", sum.Events, sum.EventsExpired)
+	}
+}
+
+// TestImportReadsASpreadsheetsSeparator: a file a spreadsheet saved with
+// its locale's separator (semicolons in German, tabs as "Unicode text")
+// is the same import as the file with commas; it was refused, saying to
+// save it again with commas. A semicolon inside a quoted title stays in it.
+func TestImportReadsASpreadsheetsSeparator(t *testing.T) {
+	commas, semis, tabs := openDB(t), openDB(t), openDB(t)
+	want := mustImport(t, commas, goodProducts, goodEvents)
+	sep := func(s, with string) string {
+		// goodProducts quotes a description holding commas: only the
+		// separators outside quotes change.
+		var b strings.Builder
+		quoted := false
+		for _, r := range s {
+			switch {
+			case r == '"':
+				quoted = !quoted
+			case r == ',' && !quoted:
+				b.WriteString(with)
+				continue
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		db   *models.DB
+		with string
+	}{{semis, ";"}, {tabs, "\t"}} {
+		got := mustImport(t, c.db, sep(goodProducts, c.with), sep(goodEvents, c.with))
+		if got.ProductsCreated != want.ProductsCreated || got.Events != want.Events {
+			t.Fatalf("separated by %q: %d products, %d events; with commas %d, %d", c.with, got.ProductsCreated, got.Events, want.ProductsCreated, want.Events)
+		}
+		if a, b := dbState(t, c.db), dbState(t, commas); a != b {
+			t.Errorf("separated by %q stored\n%s\nwith commas\n%s", c.with, a, b)
+		}
+	}
+	db := openDB(t)
+	mustImport(t, db, "id;title;description;category;brand;price;stock;created_at\nART-1;\"Teller; flach\";;Küche;;1.299,00;2;\n", "")
+	ps, err := db.AllProducts(context.Background())
+	must(t, err)
+	if len(ps) != 1 || ps[0].Title != "Teller; flach" || ps[0].PriceCents != 129900 {
+		t.Fatalf("a German export stored %+v, want one product 'Teller; flach' at 1299.00", ps)
 	}
 }
