@@ -877,7 +877,7 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		row.stock = n
 	}
 	if v, _ = c.get(rec, "created_at"); v != "" {
-		if row.created, err = parseTimestamp(v); err != nil {
+		if row.created, err = parseCreated(v); err != nil {
 			bad("created_at", "%v", err)
 		}
 	}
@@ -1005,6 +1005,16 @@ func parseTimestamp(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s is outside the years %d–%d", short(s), minYear, maxYear)
 	}
 	return t.UTC(), nil
+}
+
+// parseCreated reads when a product was added to the catalog: a timestamp
+// or a date alone (2026-03-01, as catalog exports write it), the start of
+// that day in UTC. A day is what "new arrivals" and launches need.
+func parseCreated(s string) (time.Time, error) {
+	if d, err := time.Parse(time.DateOnly, strings.TrimSpace(s)); err == nil {
+		s = d.Format(time.RFC3339)
+	}
+	return parseTimestamp(s)
 }
 
 // parseEventTime reads an event's timestamp, inside the window every event

@@ -1025,3 +1025,23 @@ func TestImportReadsASpreadsheetsSeparator(t *testing.T) {
 		t.Fatalf("a German export stored %+v, want one product 'Teller; flach' at 1299.00", ps)
 	}
 }
+
+// TestImportTakesAProductsDateAlone: a catalog export that writes when a
+// product was added as a date (2026-03-01) imports, the product added at
+// the start of that day (UTC); the whole file was refused, one problem a
+// product. An event's timestamp still needs its time and offset.
+func TestImportTakesAProductsDateAlone(t *testing.T) {
+	db := openDB(t)
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,B,19.99,1,2026-03-01\nP2,Mat,,Outdoor,B,9.99,1, 2026-04-15 \n", "")
+	ps, err := db.AllProducts(context.Background())
+	must(t, err)
+	want := map[string]time.Time{"P1": time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "P2": time.Date(2026, 4, 15, 0, 0, 0, 0, time.UTC)}
+	for _, p := range ps {
+		if !p.CreatedAt.Equal(want[p.ExternalID]) {
+			t.Errorf("%s added %v, want %v", p.ExternalID, p.CreatedAt, want[p.ExternalID])
+		}
+	}
+	if len(ps) != 2 {
+		t.Fatalf("%d products imported, want 2", len(ps))
+	}
+}
