@@ -37,14 +37,7 @@ func TestSlotAnalyticsAttributesRevenueToLastClick(t *testing.T) {
 		{Slot: "s2", Day: "2026-03-10", Clicks: 1, Carts: 1},
 		{Slot: "s2", Day: "2026-03-11", Revenue: 19.99},
 	}
-	if len(rows) != len(want) {
-		t.Fatalf("got %+v, want %+v", rows, want)
-	}
-	for i := range want {
-		if rows[i] != want[i] {
-			t.Errorf("row %d: got %+v, want %+v", i, rows[i], want[i])
-		}
-	}
+	sameSlotDays(t, rows, want)
 }
 
 // TestSlotAnalyticsCountsTheShopsDays: a shop in New York sees an evening
@@ -80,6 +73,11 @@ func TestSlotAnalyticsCountsTheShopsDays(t *testing.T) {
 		{Slot: "s1", Day: "2026-03-09", Clicks: 1, Revenue: 10},
 		{Slot: "s1", Day: "2026-03-10", Clicks: 1},
 	}
+	sameSlotDays(t, rows, want)
+}
+
+func sameSlotDays(t *testing.T, rows, want []SlotDayStat) {
+	t.Helper()
 	if len(rows) != len(want) {
 		t.Fatalf("got %+v, want %+v", rows, want)
 	}
