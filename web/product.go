@@ -1,8 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -287,17 +289,242 @@ func validSlotRef(s string) bool {
 // colours), itself included, so a shopper on a sold-out size reaches the
 // sizes in stock; nil for a product without one. Each is named by what
 // its title adds to the group's name (shop.GroupLabels: "Linen Shirt –
-// size M" → "M"), or by its whole title.
-func groupOptions(group []*models.Product, cur *models.Product) []templates.GroupOption {
+// size M" → "M"), or by its whole title, in one row named for what its
+// labels are ("Size"); labels of a colour and a size ("Red – S") make a
+// row of colours and a row of sizes (optionGrid).
+func groupOptions(group []*models.Product, cur *models.Product) []templates.OptionRow {
 	if len(group) < 2 || !slices.ContainsFunc(group, func(q *models.Product) bool { return q.ID == cur.ID }) {
 		return nil
 	}
 	labels := shop.GroupLabels(group)
+	if rows := optionGrid(group, labels, cur); rows != nil {
+		return rows
+	}
 	opts := make([]templates.GroupOption, len(group))
 	for i, q := range group {
 		opts[i] = templates.GroupOption{Label: labels[i], URL: ProductURL(q), Current: q.ID == cur.ID, SoldOut: !q.InStock()}
 	}
-	return opts
+	row := templates.OptionRow{Name: optionRowName(labels), Options: opts}
+	if row.Name == "Size" {
+		slices.SortStableFunc(row.Options, func(a, b templates.GroupOption) int { return compareSizes(a.Label, b.Label) })
+	}
+	return []templates.OptionRow{row}
+}
+
+// optionGrid is a row per way the products differ when their labels are
+// a grid: every label has the same number of parts ("Red – S", "Navy –
+// M": a colour and a size), no two alike, and each row's part changes
+// alone somewhere in the group. A choice keeps the other parts of the
+// page's product where the group has that combination, else leads to
+// the product with that value sharing most of them (in stock first) and
+// says what differs ("in Navy"). A size is sold out when the product it
+// leads to is; any other value when no product having it is in stock.
+// nil when the labels are not such a grid (one row then lists them).
+func optionGrid(group []*models.Product, labels []string, cur *models.Product) []templates.OptionRow {
+	if len(group) > maxGridProducts {
+		return nil
+	}
+	parts := make([][]string, len(labels))
+	seen := map[string]bool{}
+	at := -1
+	for i, l := range labels {
+		parts[i] = splitOption(l)
+		key := strings.Join(parts[i], "\x00")
+		if len(parts[i]) < 2 || len(parts[i]) != len(parts[0]) || seen[key] {
+			return nil
+		}
+		seen[key] = true
+		if group[i].ID == cur.ID {
+			at = i
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	var dims []int        // the parts that vary
+	var values [][]string // each one's values, in the group's order
+	for d := range parts[0] {
+		var vs []string
+		for _, p := range parts {
+			if !slices.Contains(vs, p[d]) {
+				vs = append(vs, p[d])
+			}
+		}
+		if len(vs) < 2 {
+			continue
+		}
+		if !changesAlone(parts, d) {
+			return nil // "Red – S", "Navy – M": no colour comes in two sizes
+		}
+		dims, values = append(dims, d), append(values, vs)
+	}
+	if len(dims) < 2 {
+		return nil
+	}
+	rows := make([]templates.OptionRow, len(dims))
+	size := len(dims) - 1 // titles write the size last
+	for r := range dims {
+		if rows[r].Name = optionRowName(values[r]); rows[r].Name == "Size" {
+			size = r
+			slices.SortStableFunc(values[r], compareSizes)
+		}
+	}
+	for r, d := range dims {
+		for _, v := range values[r] {
+			target, shared, inStock := -1, -1, false
+			for i, p := range parts {
+				if p[d] != v {
+					continue
+				}
+				inStock = inStock || group[i].InStock()
+				n := 0
+				for _, e := range dims {
+					if e != d && p[e] == parts[at][e] {
+						n++
+					}
+				}
+				if n > shared || n == shared && !group[target].InStock() && group[i].InStock() {
+					target, shared = i, n
+				}
+			}
+			o := templates.GroupOption{Label: v, URL: ProductURL(group[target]), Current: v == parts[at][d], SoldOut: !inStock}
+			if r == size {
+				o.SoldOut = !group[target].InStock()
+			}
+			var differs []string
+			for _, e := range dims {
+				if e != d && parts[target][e] != parts[at][e] {
+					differs = append(differs, parts[target][e])
+				}
+			}
+			if len(differs) > 0 {
+				o.Note = "in " + strings.Join(differs, " – ")
+			}
+			rows[r].Options = append(rows[r].Options, o)
+		}
+	}
+	return rows
+}
+
+// maxGridProducts bounds the work of laying a group out as a grid; a
+// larger group is listed in one row.
+const maxGridProducts = 400
+
+// changesAlone reports whether two of the labels differ in part d only.
+func changesAlone(parts [][]string, d int) bool {
+	for i := range parts {
+		for j := i + 1; j < len(parts); j++ {
+			if parts[i][d] != parts[j][d] && sameBut(parts[i], parts[j], d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameBut reports whether a and b agree in every part but d.
+func sameBut(a, b []string, d int) bool {
+	for e := range a {
+		if e != d && a[e] != b[e] {
+			return false
+		}
+	}
+	return true
+}
+
+// splitOption splits an option label at its separators ("Red – S").
+func splitOption(label string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(label, func(r rune) bool { return r == '–' || r == '—' || r == '|' || r == ',' }) {
+		for _, g := range strings.Split(f, " - ") {
+			if g = strings.TrimSpace(g); g != "" {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// sizeLabel matches a size: S, XL, 3XL, 42, EU 42, UK 8.5, S/M, One size.
+var sizeLabel = regexp.MustCompile(`(?i)^((x{0,3}s|m|x{0,4}l|[2-6]xl|(eu|uk|us|fr|it)?\s?\d+(\.\d|½)?)(/(x{0,3}s|m|x{0,4}l|[2-6]xl|\d+))?|one size)$`)
+
+// colourNames are words that name a colour ("Forest Green", "Navy/White").
+var colourNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`red crimson burgundy maroon wine orange rust coral peach yellow mustard gold
+		green olive khaki sage mint forest teal turquoise aqua blue navy indigo denim sky cobalt purple violet lilac
+		lavender plum pink rose fuchsia magenta brown chocolate tan camel beige sand taupe stone grey gray silver
+		charcoal graphite black white ivory cream ecru natural multicolour multicolor`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// compareSizes orders sizes smallest first: XS, S, M, L, XL, 3XL; then
+// numbers (EU 38, 42.5); sizes it cannot read keep their order.
+func compareSizes(a, b string) int {
+	ka, va := sizeRank(a)
+	kb, vb := sizeRank(b)
+	if ka != kb {
+		return ka - kb
+	}
+	if ka == 2 {
+		return 0
+	}
+	return cmp.Compare(va, vb)
+}
+
+// sizeRank reads a size: kind 0 and a rank for letters (S < M < L,
+// XS < S, XL < 3XL), kind 1 and the number for numbers, kind 2 else.
+func sizeRank(s string) (kind int, v float64) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if i := strings.IndexByte(s, '/'); i > 0 {
+		s = s[:i] // "S/M" sorts as S
+	}
+	xs := 0
+	if len(s) > 2 && s[0] >= '2' && s[0] <= '6' && s[1] == 'x' {
+		xs, s = int(s[0]-'0'), s[2:] // "3xl"
+	}
+	for len(s) > 1 && s[0] == 'x' {
+		xs, s = xs+1, s[1:]
+	}
+	switch s {
+	case "s":
+		return 0, float64(-1 - xs)
+	case "m":
+		return 0, 0
+	case "l":
+		return 0, float64(1 + xs)
+	}
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r >= 'a' && r <= 'z' })
+	if len(f) == 1 {
+		if n, err := strconv.ParseFloat(strings.Replace(f[0], "½", ".5", 1), 64); err == nil {
+			return 1, n
+		}
+	}
+	return 2, 0
+}
+
+// optionRowName names a row of option values: "Size" when every value is
+// a size, "Colour" when every value is one that names a colour ("Forest
+// Green", not "Red – S"), else "Options".
+func optionRowName(values []string) string {
+	sizes, colours := true, true
+	for _, v := range values {
+		sizes = sizes && sizeLabel.MatchString(strings.TrimSpace(v))
+		named := false
+		for _, w := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ' ' || r == '/' || r == '-' }) {
+			named = named || colourNames[w]
+		}
+		colours = colours && named && len(splitOption(v)) == 1
+	}
+	switch {
+	case sizes:
+		return "Size"
+	case colours:
+		return "Colour"
+	}
+	return "Options"
 }
 
 // productDetails lists the facts a shopper compares products on.
