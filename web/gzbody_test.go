@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func TestCRCShiftCombinesChecksums(t *testing.T) {
@@ -217,5 +219,91 @@ func TestVisitorLayoutKeptFromTheFirstView(t *testing.T) {
 	}
 	if _, doc := shop.newClient().get(productPath(tent)); doc.Find(`[data-testid="login-link"]`).Length() == 0 || doc.Find(`[data-testid="product-title"]`).Text() != tent.Title {
 		t.Fatal("the second visitor's spliced page lacks the layout or the product")
+	}
+}
+
+// TestShopperLayoutKeptAndSplicedPerShopper checks that the layout around a
+// cached product page is kept compressed for signed-in shoppers after the
+// first one's view and spliced with each shopper's own name (escaped), logout
+// token and cart count: the gzip answer is the page the identity answer
+// renders afresh, and a second shopper with the same cart count is served
+// the kept layout.
+func TestShopperLayoutKeptAndSplicedPerShopper(t *testing.T) {
+	shop := mustOpenShop(t)
+	tent := shop.product("SKU-1")
+	path := productPath(tent)
+	fetch := func(c *client, enc string) string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, shop.ts.URL+path, nil)
+		must(t, err)
+		req.Header.Set("Accept-Encoding", enc)
+		res, err := c.hc.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		must(t, err)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != map[string]string{"gzip": "gzip"}[enc] {
+			t.Fatalf("%s: %d, Content-Encoding %q", enc, res.StatusCode, res.Header.Get("Content-Encoding"))
+		}
+		if enc == "gzip" {
+			return gunzipOne(t, b)
+		}
+		return string(b)
+	}
+	kept := func() *shopperLayout {
+		t.Helper()
+		shop.srv.bodies.mu.Lock()
+		defer shop.srv.bodies.mu.Unlock()
+		e := shop.srv.bodies.m["p"+utoa(tent.ID)+"|"]
+		if e == nil {
+			t.Fatal("the product page's body was not cached")
+		}
+		return e.body.shopper.Load()
+	}
+	// check fetches the page both ways and returns the header's name, cart
+	// count and logout token of the gzip answer.
+	check := func(who string, c *client) (name, cart, token string) {
+		t.Helper()
+		page := fetch(c, "gzip")
+		if plain := fetch(c, "identity"); page != plain {
+			t.Fatalf("%s: the spliced gzip page (%d bytes) is not the rendered page (%d bytes)", who, len(page), len(plain))
+		}
+		if strings.Contains(page, shopperMark) || strings.Contains(page, csrfMark) || !strings.Contains(page, tent.Title) {
+			t.Fatalf("%s: a placeholder left in the page or the product missing", who)
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		must(t, err)
+		token, _ = doc.Find(`form.logout input[name="_csrf"]`).Attr("value")
+		return doc.Find(`[data-testid="account-link"]`).Text(), doc.Find(`[data-testid="cart-count"]`).Text(), token
+	}
+	zoe, _ := loginAs(t, shop, `Zoë "Z" O'Brien & <Co>`, "zoe@example.com")
+	zoe.get("/") // the login's flash message is shown once
+	ada := shop.shopperClient()
+	ada.get("/")
+	zoe.get(path) // renders the body and keeps the shoppers' layout
+	first := kept()
+	if first == nil {
+		t.Fatal("the first shopper's view kept no layout for shoppers")
+	}
+	name, cart, zoeToken := check("zoe", zoe)
+	if name != `Zoë "Z" O'Brien & <Co>` || cart != "0" || zoeToken == "" {
+		t.Fatalf("zoe's header: name %q, cart %q, token %q", name, cart, zoeToken)
+	}
+	name, cart, adaToken := check("ada", ada)
+	if name != "Ada Shopper" || cart != "0" || adaToken == "" || adaToken == zoeToken {
+		t.Fatalf("ada's header: name %q, cart %q, token %q (zoe's %q)", name, cart, adaToken, zoeToken)
+	}
+	if kept() != first {
+		t.Fatal("a second shopper with the same cart count was not served the kept layout")
+	}
+	if res := ada.post(path, "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"2"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to cart: %d", res.StatusCode)
+	}
+	ada.get("/cart") // shows the cart's flash message once
+	if _, cart, _ := check("ada with a cart", ada); cart != "2" {
+		t.Fatalf("ada's cart count after adding two: %q", cart)
+	}
+	if _, cart, token := check("zoe again", zoe); cart != "0" || token != zoeToken {
+		t.Fatalf("zoe's header after ada's cart: cart %q, token %q", cart, token)
 	}
 }

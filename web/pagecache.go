@@ -74,6 +74,9 @@ type body struct {
 	// plain is the compressed layout around the body for visitors without
 	// a state of their own (see plainLayout), filled at the first such view.
 	plain *atomic.Pointer[plainLayout]
+	// shopper is the compressed layout around the body for signed-in
+	// shoppers (see shopperLayout), filled at the first such view.
+	shopper *atomic.Pointer[shopperLayout]
 	// related is the products (external IDs) a product page's rows show,
 	// which a viewer who bought one of them is not served this body for.
 	related []string
@@ -85,10 +88,11 @@ type body struct {
 // an initial "c", every "class" was a candidate to compare.
 const csrfMark = "~csrf-token-placeholder-7d1f~"
 
-// plainLayoutReserve is what a body's kept plain layout is counted as from
-// the start (a product page's own <head> is ~0.5 KB; the header and footer
-// are shared), so that a body's size does not change while it is cached.
-const plainLayoutReserve = 1024
+// plainLayoutReserve is what a body's kept layouts (a visitor's and a
+// shopper's) are counted as from the start (a product page's own <head> is
+// ~0.5 KB, kept once for each; the header and footer are shared), so that a
+// body's size does not change while it is cached.
+const plainLayoutReserve = 2048
 
 // size is the memory a body holds.
 func (b body) size() int {

@@ -160,6 +160,27 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 			return writeBody(c, status, out)
 		}
 	}
+	if gz && bd.shopper != nil && shopperVisitor(&b) {
+		l := bd.shopper.Load()
+		if !l.fits(&b) {
+			var err error
+			if l, err = newShopperLayout(c.Request().Context(), b); err != nil {
+				return err
+			}
+			if l != nil {
+				bd.shopper.Store(l)
+			}
+		}
+		if l != nil {
+			out := templ.GetBuffer()
+			defer templ.ReleaseBuffer(out)
+			g := newGzipWriter(out)
+			l.writeGzip(g, bd, b.ShopperName, b.CSRF)
+			g.close()
+			h.Set(echo.HeaderContentEncoding, "gzip")
+			return writeBody(c, status, out)
+		}
+	}
 	page := templ.GetBuffer()
 	defer templ.ReleaseBuffer(page)
 	if err := templates.Page(b, bodyMarkComponent).Render(c.Request().Context(), page); err != nil {
