@@ -607,3 +607,27 @@ func TestTuningPastItsBudgetStillFitsTheBlend(t *testing.T) {
 		t.Fatalf("validation NDCG@10 %.4f chosen, %.4f with the defaults: %q", rep.Chosen, rep.Default, lines)
 	}
 }
+
+// TestTheRestOfTheTrainingCountsEASEByItsItemsToThePower2point5: the
+// default budget is a quarter of the rest of the training, estimated from
+// a fit of tuning's. The final EASE over every active item took 5.6–7.8
+// times tuning's over the most-interacted half on medium shops: estimated
+// by the square of the items (4 times), the rest was short and the budget
+// did not reach the blend's fit there; by the cube (8 times), tuning took
+// more than a fifth of the whole.
+func TestTheRestOfTheTrainingCountsEASEByItsItemsToThePower2point5(t *testing.T) {
+	cfg := DefaultConfig()
+	m := &Model{}
+	m.ease.n = 500
+	m.stats.Stages = []StageTiming{{Stage: "ease", Duration: time.Second}, {Stage: "item_knn", Duration: time.Second}}
+	// The whole data: as many events (the kNN stays a second), EASE over
+	// twice the items.
+	got := scaleFit(m, cfg, cfg, 1, 1, 1000) - time.Second
+	if got < 5500*time.Millisecond || got > 6*time.Second {
+		t.Fatalf("EASE over 500 items took 1 s: over 1,000 estimated at %s, want 5.5–6 s", got)
+	}
+	// Above EASE's limit the final training has none.
+	if got, want := scaleFit(m, cfg, cfg, 2, 1, 0), 2*time.Second; got != want {
+		t.Fatalf("without EASE, twice the events: %s, want %s", got, want)
+	}
+}
