@@ -112,10 +112,10 @@ var motifs = []struct {
 	{[]string{"box", "hamper", "organiser", "shelf", "unit"}, `<path d="M56 96 L120 72 L184 96 L184 168 L56 168 Z" fill="F"/><path d="M56 96 L120 120 L184 96" fill="none" stroke="D" stroke-width="5"/><line x1="120" y1="120" x2="120" y2="168" stroke="D" stroke-width="5"/>`},
 	{[]string{"vase", "pot", "candle"}, `<path d="M92 60 L148 60 L140 84 Q172 118 150 172 L90 172 Q68 118 100 84 Z" fill="F"/><rect x="90" y="150" width="60" height="10" fill="D"/>`},
 	{[]string{"frame", "mirror", "print", "art"}, `<rect x="60" y="52" width="120" height="132" rx="4" fill="D"/><rect x="74" y="66" width="92" height="104" fill="L"/><path d="M74 150 L104 116 L126 138 L140 124 L166 150 V170 H74 Z" fill="F"/>`},
-	{[]string{"jacket", "coat"}, `<path d="M84 56 L120 72 L156 56 L192 84 L176 112 L164 104 L164 184 L76 184 L76 104 L64 112 L48 84 Z" fill="F"/><line x1="120" y1="72" x2="120" y2="184" stroke="D" stroke-width="4"/><path d="M104 60 L120 88 L136 60" fill="none" stroke="D" stroke-width="4"/>`},
-	{[]string{"jumper", "sweater", "cardigan", "vest", "jersey"}, `<path d="M88 58 Q120 76 152 58 L196 84 L184 150 L166 146 L164 184 L76 184 L74 146 L56 150 L44 84 Z" fill="F"/><path d="M76 170 H164" stroke="D" stroke-width="6"/><path d="M96 62 Q120 88 144 62" fill="none" stroke="D" stroke-width="5"/>`},
+	{[]string{"jacket", "coat", "parka", "anorak", "puffer", "windbreaker"}, `<path d="M84 56 L120 72 L156 56 L192 84 L176 112 L164 104 L164 184 L76 184 L76 104 L64 112 L48 84 Z" fill="F"/><line x1="120" y1="72" x2="120" y2="184" stroke="D" stroke-width="4"/><path d="M104 60 L120 88 L136 60" fill="none" stroke="D" stroke-width="4"/>`},
+	{[]string{"jumper", "sweater", "cardigan", "vest", "jersey", "hoodie", "sweatshirt", "pullover"}, `<path d="M88 58 Q120 76 152 58 L196 84 L184 150 L166 146 L164 184 L76 184 L74 146 L56 150 L44 84 Z" fill="F"/><path d="M76 170 H164" stroke="D" stroke-width="6"/><path d="M96 62 Q120 88 144 62" fill="none" stroke="D" stroke-width="5"/>`},
 	{[]string{"beanie", "scarf"}, `<path d="M64 150 Q64 70 120 70 Q176 70 176 150 Z" fill="F"/><rect x="58" y="144" width="124" height="26" rx="8" fill="D"/><circle cx="120" cy="64" r="14" fill="L"/>`},
-	{[]string{"t-shirt", "tee", "polo", "henley", "top"}, `<path d="M88 60 Q120 74 152 60 L192 86 L176 112 L160 104 L160 180 L80 180 L80 104 L64 112 L48 86 Z" fill="F"/><path d="M100 62 Q120 82 140 62" fill="none" stroke="D" stroke-width="4"/>`},
+	{[]string{"t-shirt", "tee", "polo", "henley", "top", "shirt", "overshirt", "blouse", "button-down"}, `<path d="M88 60 Q120 74 152 60 L192 86 L176 112 L160 104 L160 180 L80 180 L80 104 L64 112 L48 86 Z" fill="F"/><path d="M100 62 Q120 82 140 62" fill="none" stroke="D" stroke-width="4"/>`},
 	{[]string{"jeans", "chinos", "trousers"}, `<path d="M82 52 H158 L168 188 H130 L120 92 L110 188 H72 Z" fill="F"/><rect x="82" y="52" width="76" height="14" fill="D"/>`},
 	{[]string{"mat", "towel", "strap"}, `<rect x="40" y="112" width="150" height="44" rx="8" fill="F"/><circle cx="186" cy="120" r="26" fill="D"/><circle cx="186" cy="120" r="12" fill="F"/>`},
 	{[]string{"block", "wheel", "roller"}, `<rect x="64" y="92" width="112" height="72" rx="10" fill="F"/><path d="M64 92 L88 70 H196 L176 92 Z" fill="L"/><path d="M176 92 L196 70 V142 L176 164 Z" fill="D"/>`},
@@ -164,7 +164,7 @@ var ambiguousWords = map[string]bool{
 // itself a motif's word ("Tents", "Hiking Boots") needs no entry.
 var categoryKinds = map[string]string{
 	"books": "book", "fiction": "book", "cookbooks": "book", "travel guides": "book", "children's books": "book",
-	"jackets": "coat", "knitwear": "jumper", "bedding": "duvet", "lighting": "lamp",
+	"jackets": "coat", "knitwear": "jumper", "shirts": "shirt", "tops": "tee", "t-shirts": "tee", "bedding": "duvet", "lighting": "lamp",
 	"skincare": "serum", "hair care": "shampoo", "fragrance": "perfume", "board games": "game", "plush toys": "teddy",
 	"camp kitchen": "", "coffee & tea": "", "small appliances": "", "cookware": "", "bakeware": "", "decor": "", "storage": "",
 	"team sports": "", "cycling": "", "fitness equipment": "", "yoga": "", "makeup": "", "building sets": "",
@@ -262,9 +262,14 @@ func drawProduct(id, title, brand, category string) string {
 // drawNamed is drawProduct for a product named otherwise than its title:
 // a product of a group is named by its model ("Cascade Windbreaker"),
 // while its title ("Cascade Windbreaker – Red – S") still says its colour.
+// The kind is read from the title, else from the name (the title's last
+// words are then its colour and size, not its kind).
 func drawNamed(id, title, name, brand, category string) string {
 	label := recommender.ShortName(name, brand, category)
 	shape, ok := motifFor(title, category)
+	if !ok && name != title {
+		shape, ok = motifFor(name, category)
+	}
 	if !ok {
 		return placeholder(name, brand, category, label)
 	}

@@ -108,3 +108,29 @@ func TestUnknownKindsGetTheNeutralPicture(t *testing.T) {
 		t.Errorf("the tent's label: %s", svg)
 	}
 }
+
+// TestShirtsAreDrawnAsShirts: an imported clothing shop's shirts ("Trail
+// Shirt", "Flannel Overshirt", "Oxford Button-Down", and in a Shirts
+// category "Merino Crew": the names of their groups, which their cards
+// and pages draw) were drawn as initials while its tees had a shirt;
+// hoodies and puffers are drawn as what they are.
+func TestShirtsAreDrawnAsShirts(t *testing.T) {
+	tee, _ := motifFor("Organic Cotton T-Shirt", "Clothing")
+	jumper, _ := motifFor("Merino Sweater", "Clothing")
+	coat, _ := motifFor("Wool Coat", "Clothing")
+	for _, tt := range []struct{ title, category, want string }{
+		{"Trail Shirt", "Clothing", tee}, {"Flannel Overshirt", "Clothing", tee},
+		{"Oxford Button-Down", "Clothing", tee}, {"Merino Crew", "Shirts", tee},
+		{"Softshell Hoodie", "Clothing", jumper}, {"Down Puffer", "Clothing", coat},
+	} {
+		if m, ok := motifFor(tt.title, tt.category); !ok || m != tt.want {
+			t.Errorf("%q in %s is not drawn as its kind (drawn: %v)", tt.title, tt.category, ok)
+		}
+	}
+	// A product of such a group is drawn as its kind in its own colour,
+	// though its title ends in a colour and a size.
+	svg := drawNamed("P1", "Trail Shirt – Red – S", "Trail Shirt", "Fjellwear", "Clothing")
+	if !strings.Contains(svg, `<path d="M88 60 Q120 74`) || !strings.Contains(svg, "Trail Shirt · red") {
+		t.Errorf("Trail Shirt – Red – S is drawn\n%s", svg)
+	}
+}
