@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,10 +52,74 @@ func (s *Server) sendPasswordReset(c echo.Context) error {
 		vm.Errors = map[string]string{"email": waitMessage("Too many requests.", wait)}
 		return render(c, http.StatusTooManyRequests, templates.ForgotPassword(vm))
 	}
-	shopName := s.shopSettings(c.Request().Context()).Name
-	go s.mailResetLink(email, shopName)
+	s.resetMails.add(resetMail{email: email, shopName: s.shopSettings(c.Request().Context()).Name}, s.log)
 	vm.Sent = true
 	return render(c, http.StatusOK, templates.ForgotPassword(vm))
+}
+
+// resetMail is a reset link to make and mail.
+type resetMail struct{ email, shopName string }
+
+// resetMailQueue holds the reset links to mail. The form answers before
+// the email is sent (its time must not tell whether an account uses the
+// address); one sender works through the queue, and Close waits for it,
+// so a link the page said was sent is not lost when the shop stops for a
+// deploy. The queue is bounded: a flood of requests cannot pile up
+// senders.
+type resetMailQueue struct {
+	mu     sync.Mutex
+	queue  chan resetMail
+	closed bool
+	done   chan struct{}
+}
+
+// resetMailsQueued is how many reset links may wait for the relay.
+const resetMailsQueued = 256
+
+func newResetMailQueue() *resetMailQueue {
+	return &resetMailQueue{queue: make(chan resetMail, resetMailsQueued), done: make(chan struct{})}
+}
+
+// add queues a link; a full queue, or one closed for shutdown, drops it
+// and logs so.
+func (q *resetMailQueue) add(m resetMail, log *slog.Logger) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		log.Warn("password reset email not sent: the shop is stopping")
+		return
+	}
+	select {
+	case q.queue <- m:
+	default:
+		log.Error("password reset email not sent: too many waiting for the mail relay", "waiting", len(q.queue))
+	}
+}
+
+// sendResetMails mails the queued links until the queue is closed.
+func (s *Server) sendResetMails() {
+	defer close(s.resetMails.done)
+	for m := range s.resetMails.queue {
+		s.mailResetLink(m.email, m.shopName)
+	}
+}
+
+// closeResetMails stops taking links and waits until the queued ones are
+// sent, or ctx ends.
+func (s *Server) closeResetMails(ctx context.Context) error {
+	q := s.resetMails
+	q.mu.Lock()
+	if !q.closed {
+		q.closed = true
+		close(q.queue)
+	}
+	q.mu.Unlock()
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("web: %d password reset email(s) not sent before the shop stopped: %w", len(q.queue), ctx.Err())
+	}
 }
 
 // mailResetLink makes a reset token for the account using email, if any,

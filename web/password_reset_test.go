@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,6 +161,11 @@ func TestAShopWithoutMailSaysHowToGetHelp(t *testing.T) {
 // models.PasswordResetsPerHour links an hour; the page says the same.
 func TestResetLinksToOneAccountAreBounded(t *testing.T) {
 	shop, relay := resetShop(t)
+	var clock atomic.Pointer[time.Time] // the shop's and its limiter's
+	start := time.Now()
+	clock.Store(&start)
+	shop.srv.now = func() time.Time { return *clock.Load() }
+	shop.srv.limiter.now = shop.srv.now
 	ask := func() {
 		t.Helper()
 		c := shop.newClient()
@@ -177,11 +183,36 @@ func TestResetLinksToOneAccountAreBounded(t *testing.T) {
 	}
 	relay.None(t, 500*time.Millisecond)
 	// An hour later the owner can ask again.
-	later := time.Now().Add(time.Hour + time.Minute)
-	shop.srv.now = func() time.Time { return later }
-	shop.srv.limiter = newLoginLimiter()
+	later := start.Add(time.Hour + time.Minute)
+	clock.Store(&later)
 	ask()
 	if link := resetLink.FindString(relay.Wait(t, 5*time.Second).Body); link == "" {
 		t.Fatal("an hour later: no link")
 	}
+}
+
+// TestResetEmailsAreSentBeforeTheShopStops: the form answers before the
+// email goes out, and the email was sent by a goroutine nobody waited for:
+// a shop stopped for a deploy right after a shopper asked lost the link
+// the page said was sent. Close now waits for the queued emails, and a
+// request after it sends none.
+func TestResetEmailsAreSentBeforeTheShopStops(t *testing.T) {
+	shop, relay := resetShop(t)
+	c := shop.newClient()
+	_, doc := c.get("/password/forgot")
+	if res, _ := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {"ada@example.com"}, "_csrf": {csrf(doc)}}, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("asking for a link: %d", res.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	must(t, shop.srv.Close(ctx))
+	m, ok := relay.Taken()
+	if !ok || resetLink.FindString(m.Body) == "" {
+		t.Fatal("the shop stopped before the reset email it promised went out")
+	}
+	_, doc = c.get("/password/forgot")
+	if res, _ := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {"ada@example.com"}, "_csrf": {csrf(doc)}}, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("asking for a link after Close: %d", res.StatusCode)
+	}
+	relay.None(t, 300*time.Millisecond)
 }

@@ -91,6 +91,10 @@ type Server struct {
 	settings  settingsCache
 	imports   importJobs
 	images    *imageCache
+	// resetMails are the password reset links waiting for the relay.
+	resetMails *resetMailQueue
+	closeOnce  sync.Once
+	closeErr   error
 	// expResults keeps experiment figures a while (admin_experiments.go).
 	expResults resultsCache
 
@@ -132,6 +136,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.events = models.NewEventWriter(db, cfg.EventQueue, eventBatchMax, 5*time.Millisecond, cfg.Logger)
 	s.viewers = newViewerCache()
 	s.images = newImageCache()
+	s.resetMails = newResetMailQueue()
 	s.events.OnWritten(s.eventsWritten)
 
 	key, err := db.VisitorCookieKey(ctx)
@@ -170,6 +175,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.shop = sh
 	s.prom = newServerMetrics(s)
 	s.echo = s.routes()
+	go s.sendResetMails()
 	return s, nil
 }
 
@@ -257,10 +263,14 @@ func (s *Server) httpServer() *http.Server {
 	}
 }
 
-// Close stops background work and drains the event writer.
+// Close stops background work and drains the event writer and the
+// password reset emails. Closing again does nothing.
 func (s *Server) Close(ctx context.Context) error {
-	s.shop.Close()
-	return s.events.Close(ctx)
+	s.closeOnce.Do(func() {
+		s.shop.Close()
+		s.closeErr = errors.Join(s.closeResetMails(ctx), s.events.Close(ctx))
+	})
+	return s.closeErr
 }
 
 // catalogChanged asks for the in-memory catalog to be reloaded soon.

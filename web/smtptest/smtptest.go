@@ -74,6 +74,17 @@ func (s *Server) Wait(tb testing.TB, wait time.Duration) Message {
 	}
 }
 
+// Taken returns a message the server has already taken, if any, without
+// waiting.
+func (s *Server) Taken() (Message, bool) {
+	select {
+	case m := <-s.got:
+		return m, true
+	default:
+		return Message{}, false
+	}
+}
+
 // None fails the test when a message arrives within the wait.
 func (s *Server) None(tb testing.TB, wait time.Duration) {
 	tb.Helper()
