@@ -91,7 +91,9 @@ func TestCheckoutFieldErrors(t *testing.T) {
 // TestCheckoutOfAProductNoLongerSold: the merchant deactivates a product
 // while it waits in a shopper's cart; placing the order is refused with
 // "no longer sold" (it said "only 50 left in stock", the product's stock),
-// and nothing is ordered.
+// and nothing is ordered. The page's "Change your cart" leads to the cart,
+// where the product is removed (the message said "Remove it from your
+// cart" and offered no way there but the header's cart link).
 func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
@@ -112,4 +114,7 @@ func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
 	if n := s.orderCount(); n != 0 {
 		t.Fatalf("%d orders placed, want 0", n)
 	}
+	// The page leads to the cart, where the product is removed.
+	b.follow(`[data-testid="fix-cart"]`, `[data-testid="cart-line"]`)
+	b.follow(`[data-testid="remove"]`, `[data-testid="cart-empty"]`)
 }

@@ -15,6 +15,12 @@ import (
 )
 
 func (s *Server) checkoutPage(c echo.Context, addr templates.AddressForm, errs map[string]string, msg string, status int) error {
+	return s.renderCheckout(c, addr, errs, msg, false, status)
+}
+
+// renderCheckout is the checkout page; cartFix says its message is
+// fixed in the cart (a product sold out or short), so it links there.
+func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs map[string]string, msg string, cartFix bool, status int) error {
 	u := userOf(c)
 	items, err := s.db.CartLines(c.Request().Context(), u.Key())
 	if err != nil {
@@ -25,7 +31,7 @@ func (s *Server) checkoutPage(c echo.Context, addr templates.AddressForm, errs m
 		return c.Redirect(http.StatusSeeOther, "/cart")
 	}
 	vm := templates.CheckoutPage{Base: s.base(c, "Checkout"), Address: addr, Errors: errs, Error: msg,
-		PaymentSimulated: s.payments.Simulated(), PaymentNote: "You pay with " + s.payments.Name() + " when you place the order."}
+		CartFix: cartFix && msg != "", PaymentSimulated: s.payments.Simulated(), PaymentNote: "You pay with " + s.payments.Name() + " when you place the order."}
 	vm.Lines, vm.TotalCents = cartLines(items)
 	// One key per checkout form: submitting it twice finds the first order.
 	vm.IdempotencyKey = c.FormValue("idempotency_key")
@@ -54,7 +60,7 @@ func (s *Server) checkoutForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.checkoutPage(c, addr, nil, cartProblem(items), http.StatusOK)
+	return s.renderCheckout(c, addr, nil, cartProblem(items), true, http.StatusOK)
 }
 
 // cartProblem is what keeps the cart from being ordered as it is, said
@@ -115,7 +121,7 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 		if oos.NoLongerSold || oos.Available <= 0 {
 			fix = "Remove it from your cart."
 		}
-		return s.checkoutPage(c, form, nil, "Sorry, "+oos.Error()+". "+fix, http.StatusConflict)
+		return s.renderCheckout(c, form, nil, "Sorry, "+oos.Error()+". "+fix, true, http.StatusConflict)
 	case errors.Is(err, models.ErrEmptyCart):
 		s.flash(c, "Your cart is empty.")
 		return c.Redirect(http.StatusSeeOther, "/cart")
