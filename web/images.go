@@ -68,14 +68,18 @@ var colourWords = map[string]string{
 	"linen": "cream", "wool": "cream", "merino": "cream", "cotton": "cream", "porcelain": "cream", "ceramic": "cream",
 }
 
-// productColour takes the colour a title names, else one drawn from the id.
+// productColour takes the colour a title names, a colour before a
+// material ("Merino Crew – Forest Green" is green), else one drawn from
+// the id.
 func productColour(id, title string) colour {
 	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return r == ' ' || r == '-' || r == ',' })
-	for _, w := range words {
-		if name, ok := colourWords[w]; ok {
-			for _, c := range palette {
-				if c.name == name {
-					return c
+	for _, colourOnly := range []bool{true, false} {
+		for _, w := range words {
+			if name, ok := colourWords[w]; ok && (colourNames[w] || !colourOnly) {
+				for _, c := range palette {
+					if c.name == name {
+						return c
+					}
 				}
 			}
 		}

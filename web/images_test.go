@@ -41,6 +41,10 @@ func TestProductImagesDifferByTypeAndColour(t *testing.T) {
 	if c := productColour("x", "Maison Fer Copper Saucepan"); c.name != "orange" {
 		t.Errorf("a copper saucepan is %s", c.name)
 	}
+	// A colour wins over a material named before it.
+	if c := productColour("x", "Merino Crew – Forest Green – M"); c.name != "green" {
+		t.Errorf("a forest green merino crew is %s", c.name)
+	}
 	svg := drawProduct("SKU-1", `Tent "<x>"`, "Peak & Co", "Tents")
 	if strings.Contains(svg, "<x>") || !strings.Contains(svg, "PEAK &amp; CO") {
 		t.Errorf("title or brand not escaped: %s", svg)
