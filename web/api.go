@@ -191,10 +191,17 @@ func (s *Server) apiEvents(c echo.Context) error {
 	cat := s.shop.Catalog()
 	events := make([]models.Event, 0, len(in))
 	var problems []string
+	forgotten := 0
 	for i, e := range in {
 		ev, problem := apiEventToModel(cat, e)
 		if problem != "" {
 			problems = append(problems, fmt.Sprintf("events[%d]: %s", i, problem))
+			continue
+		}
+		// A customer deleted on request is not tracked again: a tracker
+		// that still sends their id (an import leaves them out too).
+		if s.shop.IsForgotten(ev.UserKey) {
+			forgotten++
 			continue
 		}
 		events = append(events, ev)
@@ -205,11 +212,17 @@ func (s *Server) apiEvents(c echo.Context) error {
 		}
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "no events were stored", "problems": problems})
 	}
-	if err := s.events.Write(c.Request().Context(), events); err != nil {
-		if errors.Is(err, models.ErrWriterClosed) {
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "shutting down; retry")
+	if len(events) > 0 {
+		if err := s.events.Write(c.Request().Context(), events); err != nil {
+			if errors.Is(err, models.ErrWriterClosed) {
+				return echo.NewHTTPError(http.StatusServiceUnavailable, "shutting down; retry")
+			}
+			return err
 		}
-		return err
+	}
+	if forgotten > 0 {
+		return c.JSON(http.StatusAccepted, map[string]any{"accepted": len(events), "forgotten": forgotten,
+			"note": "events of customers deleted on request are not stored"})
 	}
 	return c.JSON(http.StatusAccepted, map[string]int{"accepted": len(events)})
 }

@@ -284,3 +284,31 @@ func TestDeletedShopperIsForgottenAtOnce(t *testing.T) {
 		t.Error("a new account got the deleted shopper's id")
 	}
 }
+
+// TestTheEventsAPIDoesNotTrackADeletedCustomer: the sixth outside attack.
+// An import leaves out the events of a customer deleted on request, but
+// the events API stored what a tracker still sent under their id, so the
+// shop kept collecting the history of someone who had asked to be
+// deleted. Now such events are counted in the answer and not stored.
+func TestTheEventsAPIDoesNotTrackADeletedCustomer(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	ada, err := shop.db.FindCustomer(ctx, "", "ada@example.com")
+	must(t, err)
+	if res := shop.shopperClient().post("/account", "/account/delete", url.Values{"confirm": {"yes"}, "current": {testPassword}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeEvents)
+	must(t, err)
+	now := time.Now().UTC().Format(time.RFC3339)
+	status, out := shop.postEvents(key, `{"events":[{"user_id":"`+ada.ExternalID+`","product_id":"SKU-1","type":"purchase","timestamp":"`+now+`"},`+
+		`{"user_id":"u-other","product_id":"SKU-1","type":"view","timestamp":"`+now+`"}]}`)
+	if status != http.StatusAccepted || out["accepted"] != 1.0 || out["forgotten"] != 1.0 {
+		t.Fatalf("events of a deleted customer and another: %d %v", status, out)
+	}
+	for user, want := range map[string]int64{ada.ExternalID: 0, "u-other": 1} {
+		if n, err := shop.db.CountUserEvents(ctx, user); err != nil || n != want {
+			t.Errorf("events stored for %s: %d (%v), want %d", user, n, err, want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"storefront/models"
 )
 
 // relay is an SMTP server on 127.0.0.1 that takes every message the shop
@@ -133,4 +135,25 @@ func (a *attack) sixthAttack() {
 	got = a.relay.to(other)
 	a.check("a reset link names the shop, not a forwarded host", len(got) == 1 && strings.Contains(got[0].body, a.base+"/password/reset?token=") && !strings.Contains(got[0].body, "evil.example"),
 		"%d emails", len(got))
+
+	// Medium (privacy): the events API stored what a tracker still sent
+	// under the id of a customer deleted on request (deletion() deleted
+	// the demo shopper).
+	db, err := models.Open(a.dbPath)
+	if err != nil {
+		a.check("open the database", false, "%v", err)
+		return
+	}
+	var gone models.ForgottenUser
+	db.R.Limit(1).Find(&gone)
+	db.Close()
+	body := `{"events":[{"user_id":"` + gone.UserKey + `","product_id":"SKU-10001","type":"purchase","timestamp":"` + time.Now().UTC().Format(time.RFC3339) + `"}]}`
+	status, out := a.api("POST", "/api/v1/events", a.evKey, body)
+	var stored int64
+	if db, err := models.Open(a.dbPath); err == nil {
+		db.R.Model(&models.Event{}).Where("user_key = ? AND type = ?", gone.UserKey, models.EventPurchase).Count(&stored)
+		db.Close()
+	}
+	a.check("the events API does not track a deleted customer", gone.UserKey != "" && status == http.StatusAccepted && stored == 0,
+		"a purchase for the deleted %q: %d %s, %d purchases stored", gone.UserKey, status, firstLine(out, 80), stored)
 }
