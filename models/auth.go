@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
@@ -286,7 +287,15 @@ func (db *DB) ChangeShopperPassword(ctx context.Context, id uint, current, passw
 	if err != nil {
 		return err
 	}
-	if err := db.W.WithContext(ctx).Model(&Shopper{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
+	// The account's reset links stop working with the change: one sent
+	// before it must not set a password after it.
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Shopper{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
+			return err
+		}
+		return tx.Model(&PasswordReset{}).Where("shopper_id = ? AND used_at IS NULL", id).Update("used_at", time.Now().UTC()).Error
+	})
+	if err != nil {
 		return fmt.Errorf("models: change password of shopper %d: %w", id, err)
 	}
 	return nil

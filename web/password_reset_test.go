@@ -216,3 +216,18 @@ func TestResetEmailsAreSentBeforeTheShopStops(t *testing.T) {
 	}
 	relay.None(t, 300*time.Millisecond)
 }
+
+// TestAPasswordChangeEndsResetLinks: a reset link sent before the shopper
+// changed their password on the account page set a password after it for
+// the rest of its 30 minutes (whoever read the email could undo the
+// change). Changing the password now ends the account's links.
+func TestAPasswordChangeEndsResetLinks(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	token, ada, err := shop.db.StartPasswordReset(ctx, "ada@example.com", time.Now())
+	must(t, err)
+	must(t, shop.db.ChangeShopperPassword(ctx, ada.ID, testPassword, "a changed password for ada 3"))
+	if _, err := shop.db.ResetShopperPassword(ctx, token, "the link's password for ada 4", time.Now()); err != models.ErrResetLinkInvalid {
+		t.Fatalf("a link sent before the change set a password after it: %v", err)
+	}
+}
