@@ -15,14 +15,21 @@ func (s *Server) loginForm(c echo.Context) error {
 	if userOf(c).LoggedIn() {
 		return c.Redirect(http.StatusSeeOther, "/account")
 	}
-	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Log in"), Next: safeNext(c.QueryParam("next")), CanReset: s.cfg.Mail != nil}))
+	return render(c, http.StatusOK, templates.Auth(templates.AuthPage{Base: s.base(c, "Log in"), Next: safeNext(c.QueryParam("next")), CanReset: s.canHelpWithAPassword(c)}))
+}
+
+// canHelpWithAPassword reports whether a shopper who forgot their password
+// has somewhere to go: a reset link by email, or without the shop's email
+// the contact address its page names.
+func (s *Server) canHelpWithAPassword(c echo.Context) bool {
+	return s.cfg.Mail != nil || s.shopSettings(c.Request().Context()).ContactEmail != ""
 }
 
 // login checks the password, renews the session id and moves the visitor's
 // cart and history onto the account.
 func (s *Server) login(c echo.Context) error {
 	email, pw, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
-	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next, CanReset: s.cfg.Mail != nil}
+	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next, CanReset: s.canHelpWithAPassword(c)}
 	vm.Email = shortField(email)
 	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("", email)); !ok {
 		refuseAttempt(c, wait)

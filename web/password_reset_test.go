@@ -151,6 +151,23 @@ func TestAShopWithoutMailSaysHowToGetHelp(t *testing.T) {
 	if res.StatusCode != http.StatusOK || doc.Find(`[data-testid="no-mail"]`).Length() != 1 || doc.Find("form[data-testid=forgot-form]").Length() != 0 {
 		t.Errorf("the page without email: %d %q", res.StatusCode, doc.Find("main").Text())
 	}
+	// With a contact address in the settings, the login page leads to it.
+	admin := shop.staffClient(models.RoleAdmin)
+	form := url.Values{"name": {"Storefront"}, "currency": {"USD"}, "number_format": {"1,234.56"},
+		"time_zone": {"UTC"}, "contact_email": {"help@shop.example"}}
+	if res := admin.post("/admin/settings", "/admin/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save settings: %d", res.StatusCode)
+	}
+	visitor := shop.newClient()
+	_, doc = visitor.get("/login")
+	link := doc.Find(`[data-testid="forgot-link"]`)
+	if link.Length() != 1 {
+		t.Fatal("a shop with a contact address does not tell a shopper who forgot their password where to go")
+	}
+	_, doc = visitor.get(link.AttrOr("href", ""))
+	if doc.Find(`[data-testid="no-mail"] a[href="mailto:help@shop.example"]`).Length() != 1 {
+		t.Errorf("the page does not name the shop's contact address: %q", doc.Find("main").Text())
+	}
 }
 
 // TestResetLinksToOneAccountAreBounded: the sixth outside attack. Asking
