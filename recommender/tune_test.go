@@ -232,6 +232,19 @@ func withTuneClock(t *testing.T, elapsed func(time.Time) time.Duration) {
 	t.Cleanup(func() { sinceTuneStart = prev })
 }
 
+// withTuneClockJumping sets tuning's clock to read nothing for its first
+// reads, then an hour: whatever tuning checks after them is over budget.
+func withTuneClockJumping(t *testing.T, reads int) {
+	t.Helper()
+	n := 0
+	withTuneClock(t, func(time.Time) time.Duration {
+		if n++; n <= reads {
+			return 0
+		}
+		return time.Hour
+	})
+}
+
 // TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget: with the
 // default budget, when the first fit and one scoring already took more
 // than a third of the rest of the training, tuning stops there and keeps
@@ -250,13 +263,7 @@ func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
 	// The clock reads nothing until the calibration is judged (before
 	// and after its fit, and the decision), then an hour: the guard after
 	// the first fit stops tuning.
-	reads := 0
-	withTuneClock(t, func(time.Time) time.Duration {
-		if reads++; reads <= 3 {
-			return 0
-		}
-		return time.Hour
-	})
+	withTuneClockJumping(t, 3)
 	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -457,13 +464,7 @@ func TestTuningStoppedForItsBudgetStillDecidesTheLean(t *testing.T) {
 		{"calibration over the budget", 0, "on the calibration fit's", 0},
 		{"first fit and one scoring over the budget", 4, "first fit and one scoring took", 1},
 	} {
-		reads := 0
-		withTuneClock(t, func(time.Time) time.Duration {
-			if reads++; reads <= c.reads {
-				return 0
-			}
-			return time.Hour
-		})
+		withTuneClockJumping(t, c.reads)
 		got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -585,13 +586,7 @@ func TestTuningPastItsBudgetStillFitsTheBlend(t *testing.T) {
 	cfg.Workers = 2
 	// Six reads: the calibration, the first fit, its scoring and the
 	// guard; the seventh is the blend's start.
-	reads := 0
-	withTuneClock(t, func(time.Time) time.Duration {
-		if reads++; reads <= 6 {
-			return 0
-		}
-		return time.Hour
-	})
+	withTuneClockJumping(t, 6)
 	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
