@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"storefront/models"
 )
 
 func TestCRCShiftCombinesChecksums(t *testing.T) {
@@ -190,16 +192,7 @@ func TestCachedPagesSentGzippedAndPlain(t *testing.T) {
 func TestVisitorLayoutKeptFromTheFirstView(t *testing.T) {
 	shop := mustOpenShop(t)
 	tent := shop.product("SKU-1")
-	kept := func() *plainLayout {
-		t.Helper()
-		shop.srv.bodies.mu.Lock()
-		defer shop.srv.bodies.mu.Unlock()
-		e := shop.srv.bodies.m["p"+utoa(tent.ID)+"|"]
-		if e == nil {
-			t.Fatal("the product page's body was not cached")
-		}
-		return e.body.plain.Load()
-	}
+	kept := func() *plainLayout { t.Helper(); return cachedProductBody(t, shop, tent).plain.Load() }
 	first := shop.newClient()
 	first.get("/")               // the layout is loaded: the versions pages are kept under stay put
 	first.get(productPath(tent)) // Go's client asks for gzip
@@ -250,16 +243,7 @@ func TestShopperLayoutKeptAndSplicedPerShopper(t *testing.T) {
 		}
 		return string(b)
 	}
-	kept := func() *shopperLayout {
-		t.Helper()
-		shop.srv.bodies.mu.Lock()
-		defer shop.srv.bodies.mu.Unlock()
-		e := shop.srv.bodies.m["p"+utoa(tent.ID)+"|"]
-		if e == nil {
-			t.Fatal("the product page's body was not cached")
-		}
-		return e.body.shopper.Load()
-	}
+	kept := func() *shopperLayout { t.Helper(); return cachedProductBody(t, shop, tent).shopper.Load() }
 	// check fetches the page both ways and returns the header's name, cart
 	// count and logout token of the gzip answer.
 	check := func(who string, c *client) (name, cart, token string) {
@@ -306,4 +290,18 @@ func TestShopperLayoutKeptAndSplicedPerShopper(t *testing.T) {
 	if _, cart, token := check("zoe again", zoe); cart != "0" || token != zoeToken {
 		t.Fatalf("zoe's header after ada's cart: cart %q, token %q", cart, token)
 	}
+}
+
+// cachedProductBody is the cached body of p's product page for visitors
+// and shoppers without a state of their own; it fails the test when the
+// page was not cached.
+func cachedProductBody(t *testing.T, shop *testShop, p *models.Product) body {
+	t.Helper()
+	shop.srv.bodies.mu.Lock()
+	defer shop.srv.bodies.mu.Unlock()
+	e := shop.srv.bodies.m["p"+utoa(p.ID)+"|"]
+	if e == nil {
+		t.Fatal("the product page's body was not cached")
+	}
+	return e.body
 }
