@@ -17,9 +17,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/unicode"
+	textunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"storefront/models"
@@ -512,6 +513,11 @@ type csvFile struct {
 	r    *csv.Reader
 	col  map[string]int
 	n    int // header width
+
+	// The currency the file's prices are written in, and the line that
+	// first wrote it ("" while no price named one).
+	currency     string
+	currencyLine int
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -525,7 +531,7 @@ func TextReader(br *bufio.Reader) *bufio.Reader {
 	case bytes.HasPrefix(b, utf8BOM):
 		br.Discard(3)
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		dec := textunicode.UTF16(textunicode.LittleEndian, textunicode.ExpectBOM).NewDecoder()
 		return bufio.NewReaderSize(transform.NewReader(br, dec), br.Size())
 	}
 	return br
@@ -863,12 +869,27 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	// Split into levels once the whole file is read: its separator is
 	// the file's (categorySeparator).
 	row.rawCategory = text("category", maxCategoryDepth*maxNameLen, true)
-	v, _ := c.get(rec, "price")
-	var err error
-	if row.price, err = parsePrice(v); err != nil {
-		bad("price", "%v", err)
+	price := func(field string) (int64, bool) {
+		v, _ := c.get(rec, field)
+		amount, cur := splitCurrency(v)
+		if code := currencyCode(cur); code != "" {
+			if c.currency == "" {
+				c.currency, c.currencyLine = code, line
+			} else if code != c.currency {
+				bad(field, "%s is in %s, line %d's prices in %s: a file's prices are in one currency", short(v), code, c.currencyLine, c.currency)
+				return 0, false
+			}
+		}
+		cents, err := parsePrice(amount)
+		if err != nil {
+			bad(field, "%v", err)
+			return 0, false
+		}
+		return cents, true
 	}
-	v, _ = c.get(rec, "stock")
+	row.price, _ = price("price")
+	var err error
+	v, _ := c.get(rec, "stock")
 	if n, err := strconv.Atoi(v); err != nil {
 		bad("stock", "cannot parse %s as a whole number", short(v))
 	} else if n < 0 || n > maxStock {
@@ -888,8 +909,9 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		row.image = v
 	}
 	if v, has := c.get(rec, "compare_at_price"); has && v != "" {
-		if row.compare, err = parsePrice(v); err != nil {
-			bad("compare_at_price", "%v", err)
+		var ok bool
+		if row.compare, ok = price("compare_at_price"); !ok {
+			row.compare = 0
 		} else if row.compare <= row.price {
 			bad("compare_at_price", "%s must be above the price (it is the regular price of a product on sale)", short(v))
 		}
@@ -936,7 +958,7 @@ func parsePrice(s string) (int64, error) {
 	if s[0] == '-' {
 		return 0, fmt.Errorf("%s is negative", short(s))
 	}
-	s = decimalComma(s)
+	s = decimalComma(thousandsCommas(s))
 	whole, frac, dot := strings.Cut(s, ".")
 	if !allDigits(whole) || (dot && !allDigits(frac)) || whole == "" || (dot && frac == "") {
 		return 0, fmt.Errorf("cannot parse %s as a price like 19.99", short(s))
@@ -979,6 +1001,100 @@ func decimalComma(s string) string {
 		}
 	}
 	return strings.Join(groups, "") + "." + tail
+}
+
+// thousandsCommas rewrites a price whose commas group the thousands before
+// a decimal point, as an English-speaking shop's export writes it
+// ("1,299.00", "12,345,678.50"), as "1299.00". Without a decimal point
+// the commas are left ("1,299" stays ambiguous, and is refused).
+func thousandsCommas(s string) string {
+	head, tail, dot := strings.Cut(s, ".")
+	if !dot || !strings.Contains(head, ",") || strings.Contains(tail, ",") {
+		return s
+	}
+	groups := strings.Split(head, ",")
+	for k, g := range groups {
+		if g == "" || !allDigits(g) || k > 0 && len(g) != 3 || k == 0 && len(g) > 3 {
+			return s
+		}
+	}
+	return strings.Join(groups, "") + "." + tail
+}
+
+// splitCurrency takes the currency a price is written with off it: a
+// symbol ("$19.99", "19,99 €", "US$ 5", "R$ 10,00") or an ISO 4217 code
+// ("USD 19.99", "19.99 EUR") before or after the amount, as exports from
+// other shop systems write prices. It returns the amount and the currency
+// as written, "" when the price has none.
+func splitCurrency(s string) (amount, currency string) {
+	s = strings.TrimSpace(s)
+	isMark := func(m string) bool {
+		if m == "" {
+			return false
+		}
+		if len(m) == 3 && strings.IndexFunc(m, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
+			return true // an ISO 4217 code
+		}
+		for _, c := range models.Currencies {
+			if strings.EqualFold(c.Symbol, m) {
+				return true // "kr", "zł", "Kč", "R" too
+			}
+		}
+		// A symbol, possibly led by up to two capitals ("US$", "R$").
+		last, size := utf8.DecodeLastRuneInString(m)
+		if !unicode.Is(unicode.Sc, last) {
+			return false
+		}
+		lead := m[:len(m)-size]
+		return len(lead) <= 2 && strings.IndexFunc(lead, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0
+	}
+	digit := func(r rune) bool { return r >= '0' && r <= '9' }
+	if i := strings.IndexFunc(s, digit); i > 0 {
+		if m := strings.TrimSpace(s[:i]); isMark(m) {
+			return strings.TrimSpace(s[i:]), m
+		}
+	}
+	if i := strings.LastIndexFunc(s, digit); i >= 0 && i < len(s)-1 {
+		if m := strings.TrimSpace(s[i+1:]); isMark(m) {
+			return strings.TrimSpace(s[:i+1]), m
+		}
+	}
+	return s, ""
+}
+
+// currencyCode names the currency a price was written with: its ISO 4217
+// code, the code of the shop currency whose symbol it is ("$" is USD, "€"
+// EUR, "US$" USD), or the mark itself when no shop currency has it alone
+// ("kr" is Swedish, Norwegian or Danish). "" for a price written without one.
+func currencyCode(mark string) string {
+	if mark == "" {
+		return ""
+	}
+	code := ""
+	for _, c := range models.Currencies {
+		switch {
+		case c.Code == mark:
+			return c.Code
+		case strings.EqualFold(c.Symbol, mark) && code == "":
+			code = c.Code
+		case strings.EqualFold(c.Symbol, mark):
+			return mark
+		}
+	}
+	if code != "" {
+		return code
+	}
+	// A dollar led by its country ("US$", "C$"): the currency whose code
+	// starts with those letters and whose symbol is that sign.
+	last, size := utf8.DecodeLastRuneInString(mark)
+	if lead := mark[:len(mark)-size]; lead != "" {
+		for _, c := range models.Currencies {
+			if strings.HasPrefix(c.Code, lead) && strings.HasSuffix(c.Symbol, string(last)) {
+				return c.Code
+			}
+		}
+	}
+	return mark
 }
 
 func allDigits(s string) bool {

@@ -386,7 +386,10 @@ func TestParsePrice(t *testing.T) {
 		{"1.2345,00", 0, false},
 		{",50", 0, false},
 		{"1,2,3", 0, false},
-		{"1,299.00", 0, false},
+		{"1,299.00", 129900, true}, // commas grouping thousands before a decimal point
+		{"12,345,678.50", 1234567850, true},
+		{"1,29.00", 0, false},
+		{"1,299.00,5", 0, false},
 		{"1e3", 0, false},
 		{"NaN", 0, false},
 		{"+5", 0, false},
@@ -407,7 +410,7 @@ func TestParsePrice(t *testing.T) {
 // read with a decimal point or, in a price written with a decimal comma,
 // with the comma (points then group the thousands: "1.299,00").
 func FuzzParsePrice(f *testing.F) {
-	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥", "17,90", "1.299,00", "1,299", "0,0"} {
+	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥", "17,90", "1.299,00", "1,299", "0,0", "1,299.00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -422,7 +425,9 @@ func FuzzParsePrice(f *testing.F) {
 			t.Fatalf("parsePrice(%q) = %d, negative", s, cents)
 		}
 		dec := strings.TrimSpace(s)
-		if strings.Contains(dec, ",") {
+		if i := strings.LastIndex(dec, ","); i >= 0 && strings.LastIndex(dec, ".") > i {
+			dec = strings.ReplaceAll(dec, ",", "") // "1,299.00"
+		} else if strings.Contains(dec, ",") {
 			dec = strings.ReplaceAll(strings.ReplaceAll(dec, ".", ""), ",", ".")
 		}
 		r, ok := new(big.Rat).SetString(dec)
@@ -1045,5 +1050,55 @@ func TestImportTakesAProductsDateAlone(t *testing.T) {
 	}
 	if len(ps) != 2 {
 		t.Fatalf("%d products imported, want 2", len(ps))
+	}
+}
+
+// TestImportReadsPricesWrittenWithTheirCurrency: an export from another
+// shop system writes its prices with the currency ("$1,299.00", "USD
+// 19.99", "19,99 €"); they import as the amounts, where every such row was
+// refused ("cannot parse "$182.56" as a price like 19.99", thousands of
+// problems for one catalog). Prices of two currencies in one file are
+// refused on the line that changes currency.
+func TestImportReadsPricesWrittenWithTheirCurrency(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,compare_at_price\n"+
+		"P1,Tent,,Outdoor,B,\"$1,299.00\",1,,\n"+
+		"P2,Mat,,Outdoor,B,USD 19.99,1,,$25\n"+
+		"P3,Mug,,Outdoor,B,4.50,1,,\n"+
+		"P4,Stove,,Outdoor,B,US$ 80,1,,\n", "")
+	want := map[string][2]int64{"P1": {129900, 0}, "P2": {1999, 2500}, "P3": {450, 0}, "P4": {8000, 0}}
+	for id, w := range want {
+		p, err := db.ProductByExternalID(ctx, id)
+		must(t, err)
+		if p.PriceCents != w[0] || p.CompareAtCents != w[1] {
+			t.Errorf("%s: price %d, regular price %d; want %d, %d", id, p.PriceCents, p.CompareAtCents, w[0], w[1])
+		}
+	}
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"P1,Tent,,Outdoor,B,\"1.299,00 €\",1,\nP2,Mat,,Outdoor,B,\"EUR 19,99\",1,\n", "")
+	if p, _ := db.ProductByExternalID(ctx, "P1"); p.PriceCents != 129900 {
+		t.Errorf("1.299,00 € imported as %d cents", p.PriceCents)
+	}
+	path := writeFile(t, "mixed.csv", "id,title,description,category,brand,price,stock,created_at\n"+
+		"P1,Tent,,Outdoor,B,$10.00,1,\nP2,Mat,,Outdoor,B,€12.00,1,\n")
+	_, err := Import(ctx, db, path, "", nil)
+	if err == nil || !strings.Contains(err.Error(), "mixed.csv:3: field price") || !strings.Contains(err.Error(), "line 2's prices in USD") {
+		t.Fatalf("a file of dollars and euros: %v", err)
+	}
+	if p, _ := db.ProductByExternalID(ctx, "P1"); p.PriceCents != 129900 {
+		t.Errorf("a refused file changed P1's price to %d", p.PriceCents)
+	}
+}
+
+func TestSplitCurrency(t *testing.T) {
+	for _, c := range []struct{ in, amount, currency string }{
+		{"$19.99", "19.99", "$"}, {"19,99 €", "19,99", "€"}, {"USD 5", "5", "USD"}, {"5 EUR", "5", "EUR"},
+		{"R$ 10,00", "10,00", "R$"}, {"CA$12", "12", "CA$"}, {"12 kr", "12", "kr"}, {"£ 3", "3", "£"},
+		{"19.99", "19.99", ""}, {"abc 5", "abc 5", ""}, {"5 pieces", "5 pieces", ""}, {"-$5", "-$5", ""}, {"", "", ""},
+	} {
+		if a, cur := splitCurrency(c.in); a != c.amount || cur != c.currency {
+			t.Errorf("splitCurrency(%q) = %q, %q; want %q, %q", c.in, a, cur, c.amount, c.currency)
+		}
 	}
 }

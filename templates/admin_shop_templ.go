@@ -1297,7 +1297,7 @@ func importForm(p AdminImportPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "category may be a path like <code>Outdoor &gt; Tents</code>, where a <code>/</code> belongs to a name; price in currency units (<code>19.99</code> or <code>19,99</code>); <code>compare_at_price</code> is the regular price of a product on sale; <code>group_id</code> groups the sizes or colours of one model (one SKU per row), so a row of recommendations shows one of them.</span></div><div class=\"field\"><label for=\"events\">Events CSV (optional)</label> <input id=\"events\" name=\"events\" type=\"file\" accept=\".csv,text/csv\" data-testid=\"field-events\"> <span class=\"hint\" data-testid=\"events-columns\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "category may be a path like <code>Outdoor &gt; Tents</code>, where a <code>/</code> belongs to a name; price in currency units (<code>19.99</code>, <code>19,99</code>, <code>$1,299.00</code> or <code>19,99 €</code>); <code>compare_at_price</code> is the regular price of a product on sale; <code>group_id</code> groups the sizes or colours of one model (one SKU per row), so a row of recommendations shows one of them.</span></div><div class=\"field\"><label for=\"events\">Events CSV (optional)</label> <input id=\"events\" name=\"events\" type=\"file\" accept=\".csv,text/csv\" data-testid=\"field-events\"> <span class=\"hint\" data-testid=\"events-columns\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
