@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -93,4 +94,31 @@ func (db *DB) VisitorCookieKey(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("models: visitor cookie key is damaged (setting %s)", settingVisitorKey)
 	}
 	return key, nil
+}
+
+// settingHostCookiesSince holds when the shop first served with secure
+// cookies, whose session and visitor cookies carry the __Host- prefix.
+const settingHostCookiesSince = "host_cookies_since"
+
+// HostCookiesSince returns when the shop first served behind TLS (with
+// secure cookies), storing now on first use. Sessions signed in before it
+// were issued under the cookie names without the __Host- prefix, and are
+// taken once under those names; one signed in after it never was, so such
+// a cookie was planted. Every instance reads the one stored first.
+func (db *DB) HostCookiesSince(ctx context.Context, now time.Time) (time.Time, error) {
+	w := db.W.WithContext(ctx)
+	err := w.Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&Setting{Key: settingHostCookiesSince, Value: strconv.FormatInt(now.UnixNano(), 10)}).Error
+	if err != nil {
+		return time.Time{}, fmt.Errorf("models: store %s: %w", settingHostCookiesSince, err)
+	}
+	var s Setting
+	if err := w.Where("key = ?", settingHostCookiesSince).First(&s).Error; err != nil {
+		return time.Time{}, fmt.Errorf("models: read %s: %w", settingHostCookiesSince, err)
+	}
+	sec, err := strconv.ParseInt(s.Value, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("models: setting %s is damaged: %q", settingHostCookiesSince, s.Value)
+	}
+	return time.Unix(0, sec), nil
 }

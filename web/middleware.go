@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,8 +23,11 @@ import (
 )
 
 const (
-	visitorCookie = "sf_vid"
-	ctxVisitor    = "visitor"
+	// visitorCookie is the visitor cookie's name over plain http; behind
+	// TLS it is hostVisitorCookie (visitorCookieName).
+	visitorCookie     = "sf_vid"
+	hostVisitorCookie = "__Host-sf_vid"
+	ctxVisitor        = "visitor"
 	ctxUser       = "user"
 )
 
@@ -77,12 +81,28 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		vid, tracked := "", true
 		reissue, minted := false, false
-		if ck, err := c.Cookie(visitorCookie); err == nil {
+		if ck, err := c.Cookie(s.visitorName); err == nil {
 			vid, tracked = s.readVisitor(ck.Value)
-			if vid == "" && legacyVisitorID(ck.Value) {
+			if vid == "" && !s.cfg.SecureCookies && legacyVisitorID(ck.Value) {
 				// Unsigned, so anyone can make one: it spends its
 				// address's budget like a new visitor.
 				vid, reissue, minted = ck.Value, true, true
+			}
+		}
+		if s.cfg.SecureCookies {
+			if ck, err := c.Cookie(visitorCookie); err == nil {
+				// Issued before the shop served behind TLS: taken once,
+				// when the __Host- one is missing, if the shop signed it
+				// under that name (one it issues under the __Host- name
+				// does not check there, so a visitor id of the attacker's
+				// own cannot be planted through the old name), and
+				// reissued under the new name.
+				expireCookie(c, visitorCookie)
+				if vid == "" {
+					if vid, tracked = s.readVisitorIn(ck.Value, plainVisitorScope); vid != "" {
+						reissue = true
+					}
+				}
 			}
 		}
 		if vid == "" {
@@ -101,7 +121,7 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 			// A new visitor, a cookie the shop did not issue (badly
 			// signed, or naming another visitor's id: a fresh id of its
 			// own), or one from before the signing (its id, signed).
-			c.SetCookie(&http.Cookie{Name: visitorCookie, Value: s.visitorCookieValue(vid, tracked), Path: "/", MaxAge: 365 * 24 * 3600,
+			c.SetCookie(&http.Cookie{Name: s.visitorName, Value: s.visitorCookieValue(vid, tracked), Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 		}
 		ctx := c.Request().Context()
@@ -192,15 +212,93 @@ type visitorMAC struct {
 	sum []byte
 }
 
+// The scopes a visitor cookie's signature covers: the cookie without the
+// __Host- prefix (plain http, and behind TLS before the shop served there)
+// and the one with it. A value the shop signed for one name does not check
+// under the other.
+const (
+	plainVisitorScope = "visitor:"
+	hostVisitorScope  = "host-visitor:"
+)
+
+// visitorCookieName is the visitor cookie's name with or without secure
+// cookies, and the scope its signature covers. Behind TLS it carries the
+// __Host- prefix: a page on a sibling subdomain cannot plant a visitor id
+// of its own (whose cart and views the attacker would then read).
+func visitorCookieName(secure bool) (name, scope string) {
+	if secure {
+		return hostVisitorCookie, hostVisitorScope
+	}
+	return visitorCookie, plainVisitorScope
+}
+
+// expireCookie tells the browser to drop a cookie the shop set behind TLS
+// under a name it no longer uses.
+func expireCookie(c echo.Context, name string) {
+	c.SetCookie(&http.Cookie{Name: name, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: true})
+}
+
+// adoptOldSession takes, behind TLS, a session cookie under the name it had
+// before the shop served there (sf_session, not __Host-sf_session) once,
+// so the upgrade signs nobody out: when the request has no __Host- one and
+// the session was signed in before the shop first served with secure
+// cookies, its values move to a new session id (the old one is deleted)
+// with the same absolute deadline, written under the new name; the old
+// cookie is dropped in any case. A session signed in later was never
+// issued under the old name, so such a cookie was planted (a page on a
+// sibling subdomain signing the shopper into an account of the
+// attacker's) and is ignored. It runs after the session is loaded.
+func (s *Server) adoptOldSession(next echo.HandlerFunc) echo.HandlerFunc {
+	if !s.cfg.SecureCookies {
+		return next
+	}
+	return func(c echo.Context) error {
+		old, err := c.Cookie(SessionCookie)
+		if err != nil {
+			return next(c)
+		}
+		expireCookie(c, SessionCookie)
+		if _, err := c.Cookie(hostSessionCookie); err == nil {
+			return next(c)
+		}
+		ctx := c.Request().Context()
+		b, found, err := s.db.Sessions().FindCtx(ctx, old.Value)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return next(c)
+		}
+		deadline, values, err := s.sessions.Codec.Decode(b)
+		if err != nil {
+			return next(c)
+		}
+		_, shopper := values[sessShopperID]
+		_, staff := values[sessStaffID]
+		if signedIn := deadline.Add(-sessionLifetime); (shopper || staff) && signedIn.Before(s.hostCookiesSince) {
+			if err := s.sessions.MergeSession(ctx, old.Value); err != nil {
+				return err
+			}
+			s.sessions.SetDeadline(ctx, deadline)
+		}
+		return next(c)
+	}
+}
+
 // visitorSig appends the signature of a visitor id followed by suffix to
-// dst.
+// dst, under the scope of the shop's visitor cookie.
 func (s *Server) visitorSig(dst []byte, id, suffix string) []byte {
+	return s.visitorSigIn(dst, s.visitorScope, id, suffix)
+}
+
+// visitorSigIn is visitorSig under the given scope.
+func (s *Server) visitorSigIn(dst []byte, scope, id, suffix string) []byte {
 	m, _ := s.visitorMACs.Get().(*visitorMAC)
 	if m == nil {
 		m = &visitorMAC{h: hmac.New(sha256.New, s.visitorKey)}
 	}
 	m.h.Reset()
-	m.buf = append(append(append(m.buf[:0], "visitor:"...), id...), suffix...)
+	m.buf = append(append(append(m.buf[:0], scope...), id...), suffix...)
 	m.h.Write(m.buf)
 	m.sum = m.h.Sum(m.sum[:0])
 	dst = base64.RawURLEncoding.AppendEncode(dst, m.sum)
@@ -232,31 +330,36 @@ func (s *Server) visitorOf(v string) string {
 // visitor is tracked, or "" when the shop did not sign it. The signatures
 // are compared in place (sigEqual), without building the expected cookie.
 func (s *Server) readVisitor(v string) (string, bool) {
+	return s.readVisitorIn(v, s.visitorScope)
+}
+
+// readVisitorIn is readVisitor under the given scope.
+func (s *Server) readVisitorIn(v, scope string) (string, bool) {
 	id, rest, ok := strings.Cut(v, ".")
 	if !ok || !validVisitorID(id) {
 		return "", false
 	}
-	if s.sigEqual(rest, id, "") {
+	if s.sigEqual(rest, scope, id, "") {
 		return id, true
 	}
 	// An untracked visitor's cookie: id.u.SIG.u, SIG signing "id.u".
 	u := untrackedMark[1:] + "."
 	if len(rest) == len(u)+visitorSigLen+len(untrackedMark) && strings.HasPrefix(rest, u) && strings.HasSuffix(rest, untrackedMark) &&
-		s.sigEqual(rest[len(u):len(u)+visitorSigLen], id, untrackedMark) {
+		s.sigEqual(rest[len(u):len(u)+visitorSigLen], scope, id, untrackedMark) {
 		return id, false
 	}
 	return "", false
 }
 
 // sigEqual reports, in constant time, whether sig is the signature of the
-// visitor id followed by suffix.
-func (s *Server) sigEqual(sig, id, suffix string) bool {
+// visitor id followed by suffix, under scope.
+func (s *Server) sigEqual(sig, scope, id, suffix string) bool {
 	if len(sig) != visitorSigLen {
 		return false
 	}
 	var got, want [visitorSigLen]byte
 	copy(got[:], sig)
-	return hmac.Equal(got[:], s.visitorSig(want[:0], id, suffix))
+	return hmac.Equal(got[:], s.visitorSigIn(want[:0], scope, id, suffix))
 }
 
 // visitorIDBytes is the randomness of a visitor id the shop issues.
@@ -335,9 +438,37 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		if s.cfg.SecureCookies {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
+		} else if s.overHTTPS(c.Request()) {
+			s.insecureCookiesOverTLS.Do(func() {
+				s.log.Warn("the shop is reached over https but serves without --secure-cookies: its cookies lack Secure " +
+					"and the __Host- prefix (a sibling subdomain can plant them); start serve with --secure-cookies")
+			})
 		}
 		return next(c)
 	}
+}
+
+// overHTTPS reports whether a request reached the shop over TLS: its own,
+// or a trusted proxy's that says so (X-Forwarded-Proto: https). The header
+// from anyone else is ignored.
+func (s *Server) overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") || len(s.cfg.TrustedProxies) == 0 {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range s.cfg.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // csrfNotInQuery refuses a state-changing request whose CSRF token is in

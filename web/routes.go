@@ -60,7 +60,7 @@ func (s *Server) routes() *echo.Echo {
 	// a refused CSRF token included, are rendered inside the session
 	// middleware, while the request's context is still live for the
 	// session commit.
-	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.identify, s.withShop, s.handleErrors,
+	site := e.Group("", echo.WrapMiddleware(s.sessions.LoadAndSave), s.adoptOldSession, s.identify, s.withShop, s.handleErrors,
 		s.bigBodiesFromStaffOnly, textOnly, csrfNotInQuery,
 		middleware.CSRFWithConfig(middleware.CSRFConfig{
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",

@@ -144,10 +144,19 @@ func TestSessionCookieFlags(t *testing.T) {
 			if tc.secure != strings.HasPrefix(csrfName, "__Host-") {
 				t.Errorf("CSRF cookie %q with secure cookies %t: the __Host- prefix is for TLS only", csrfName, tc.secure)
 			}
-			cookies := map[string]*http.Cookie{"sf_session": findCookie(res, "sf_session"),
-				csrfName: findCookie(first, csrfName), "sf_vid": findCookie(first, "sf_vid")}
-			if ck := cookies[csrfName]; ck != nil && (ck.Path != "/" || ck.Domain != "") {
-				t.Errorf("%s: Path %q Domain %q; a __Host- cookie needs Path / and no Domain", csrfName, ck.Path, ck.Domain)
+			sessName := sessionCookieName(tc.secure)
+			vidName, _ := visitorCookieName(tc.secure)
+			cookies := map[string]*http.Cookie{sessName: findCookie(res, sessName),
+				csrfName: findCookie(first, csrfName), vidName: findCookie(first, vidName)}
+			for name, ck := range cookies {
+				// Behind TLS every cookie of the shop carries the __Host-
+				// prefix, so no sibling subdomain can plant one.
+				if tc.secure != strings.HasPrefix(name, "__Host-") {
+					t.Errorf("cookie %q with secure cookies %t: the __Host- prefix is for TLS, and needed there", name, tc.secure)
+				}
+				if ck != nil && (ck.Path != "/" || ck.Domain != "") {
+					t.Errorf("%s: Path %q Domain %q; a __Host- cookie needs Path / and no Domain", name, ck.Path, ck.Domain)
+				}
 			}
 			for name, ck := range cookies {
 				if ck == nil {

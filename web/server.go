@@ -71,6 +71,15 @@ type Server struct {
 	// visitorMACs keeps its HMACs for reuse (every page checks a cookie).
 	visitorKey  []byte
 	visitorMACs sync.Pool
+	// visitorName is the visitor cookie's name, visitorScope what its
+	// signature covers before the id (visitorCookieName).
+	visitorName, visitorScope string
+	// hostCookiesSince is when the shop first served with secure cookies
+	// (models.DB.HostCookiesSince); zero over plain http.
+	hostCookiesSince time.Time
+	// insecureCookiesOverTLS warns once of a request over https to a shop
+	// serving without secure cookies (securityHeaders).
+	insecureCookiesOverTLS sync.Once
 	events      *models.EventWriter
 	shop        *shop.Shop // catalog, layout, model, training: the domain services
 	limiter     *loginLimiter
@@ -144,6 +153,12 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		return nil, err
 	}
 	s.visitorKey = key
+	s.visitorName, s.visitorScope = visitorCookieName(cfg.SecureCookies)
+	if cfg.SecureCookies {
+		if s.hostCookiesSince, err = db.HostCookiesSince(ctx, time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	s.sessions = scs.New()
 	s.sessions.Store = db.Sessions()
 	s.sessions.Lifetime = sessionLifetime
@@ -151,7 +166,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	// Idle sessions end after idleTimeout; see checkIdle for why this is
 	// not scs's IdleTimeout.
 	s.idleTimeout, s.idleTouch = 3*24*time.Hour, 10*time.Minute
-	s.sessions.Cookie.Name = SessionCookie
+	s.sessions.Cookie.Name = sessionCookieName(cfg.SecureCookies)
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = cfg.SecureCookies

@@ -8,8 +8,25 @@ import (
 	"storefront/models"
 )
 
-// SessionCookie is the name of the session cookie.
+// SessionCookie is the name of the session cookie over plain http; behind
+// TLS it is hostSessionCookie.
 const SessionCookie = "sf_session"
+
+// hostSessionCookie is the session cookie's name behind TLS (secure
+// cookies): a browser keeps a __Host- cookie only when the shop's own host
+// set it (Secure, path /, no Domain), so a page on a sibling subdomain
+// cannot plant a session of its own choosing (signing a shopper into the
+// attacker's account, to read what they then type in).
+const hostSessionCookie = "__Host-sf_session"
+
+// sessionCookieName is the session cookie's name with or without secure
+// cookies (the __Host- prefix needs Secure).
+func sessionCookieName(secure bool) string {
+	if secure {
+		return hostSessionCookie
+	}
+	return SessionCookie
+}
 
 // SignInSessions stores a signed-in session for each shopper, holding what
 // a login through the form leaves in it, and returns the session cookie
