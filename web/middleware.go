@@ -28,7 +28,7 @@ const (
 	visitorCookie     = "sf_vid"
 	hostVisitorCookie = "__Host-sf_vid"
 	ctxVisitor        = "visitor"
-	ctxUser       = "user"
+	ctxUser           = "user"
 )
 
 // session keys
