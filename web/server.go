@@ -80,9 +80,9 @@ type Server struct {
 	// insecureCookiesOverTLS warns once of a request over https to a shop
 	// serving without secure cookies (securityHeaders).
 	insecureCookiesOverTLS sync.Once
-	events      *models.EventWriter
-	shop        *shop.Shop // catalog, layout, model, training: the domain services
-	limiter     *loginLimiter
+	events                 *models.EventWriter
+	shop                   *shop.Shop // catalog, layout, model, training: the domain services
+	limiter                *loginLimiter
 	// newVisitors is each address's budget of new tracked visitors.
 	newVisitors *visitorBudget
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
