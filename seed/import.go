@@ -1351,6 +1351,10 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 			bad("user_id", "is longer than %d characters", maxIDLen)
 		case models.TextProblem(user) != "":
 			bad("user_id", "%s", models.TextProblem(user))
+		case strings.ContainsAny(user, "\r\n"):
+			// recommend's users file names one user per line: such a
+			// customer could never be asked for there.
+			bad("user_id", "holds a line break (a users file names one customer per line)")
 		}
 		pid, _ := c.get(rec, "product_id")
 		switch {

@@ -207,6 +207,14 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 4,
 		},
 		{
+			// recommend's users file names one user per line: a customer
+			// whose id holds a line break could never be asked for there.
+			name:      "a user id over two lines",
+			events:    "user_id,product_id,type,timestamp\n\"alice\nsmith\",P1,view,2026-02-01T09:00:00Z\nbob,P1,view,2026-02-01T09:00:00Z\n\"car\rol\",P1,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{`events.csv:2: field user_id: holds a line break`, `events.csv:5: field user_id: holds a line break`},
+			wantTotal: 2,
+		},
+		{
 			name: "event times outside the accepted window, negative value",
 			events: "user_id,product_id,type,timestamp,value\n" +
 				"alice,P1,view,9999-12-31T23:59:59Z,\n" +
