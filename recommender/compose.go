@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -818,10 +819,18 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			if m != nil {
 				cat = sessionCategory(m, sh, bought)
 			}
-			if forVisit = cat != ""; !forVisit {
-				cat = topCategory(affinity, bought)
-			}
 			req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
+			if forVisit = cat != ""; !forVisit {
+				return favouriteCategoryRow(req, favouriteCategories(affinity, bought), func(req Request, cat string) []ComposedSlot {
+					req.Category = cat
+					req.Strategy = Category
+					if sh.Personalize && len(affinity) > 0 {
+						req.Strategy = Hybrid
+					}
+					req.Strategy = pick(req.Strategy)
+					return one(req, strings.ReplaceAll(title, "{category}", cat), "")
+				})
+			}
 		}
 		if cat == "" {
 			return nil
@@ -901,6 +910,47 @@ func departmentRow(m *Model, sh Shopper, req Request, cat string, items []Recomm
 		return nil
 	}
 	return rows
+}
+
+// maxFavouriteTries bounds how many of a shopper's favourite categories a
+// row of their favourite category tries before it stays empty.
+const maxFavouriteTries = 4
+
+// favouriteCategoryRow is the row of the first of the shopper's favourite
+// categories (favourites, best first) that has something to show: the
+// favourite may have nothing left, such as a department whose only
+// category the shopper just bought from (left out for a week), which left
+// "Top picks in Kids" empty for every buyer of toys, or a category whose
+// every product they have already seen. The last row tried when none has.
+func favouriteCategoryRow(req Request, favourites []string, row func(Request, string) []ComposedSlot) []ComposedSlot {
+	var rows []ComposedSlot
+	for i, cat := range favourites {
+		if i == maxFavouriteTries {
+			break
+		}
+		if rows = row(req, cat); len(rows) > 0 && len(rows[0].Items) > 0 {
+			return rows
+		}
+	}
+	return rows
+}
+
+// favouriteCategories are the shopper's categories apart from skip, the
+// favourite first (ties by name), none for a shopper without history.
+func favouriteCategories(affinity map[string]float64, skip map[string]bool) []string {
+	out := make([]string, 0, len(affinity))
+	for c, v := range affinity {
+		if !skip[c] && v > 0 {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if c := cmp.Compare(affinity[b], affinity[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return out
 }
 
 // topCategory is the shopper's favourite category apart from skip, or ""
