@@ -43,6 +43,9 @@ func (s *Server) requireAPIKey(scope string) echo.MiddlewareFunc {
 			if !key.Allows(scope) {
 				return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("this API key may not use %s", scope))
 			}
+			if ok, wait := s.apiLimit.allow(key.ID, key.Name); !ok {
+				return s.apiLimit.refuse(c, wait)
+			}
 			c.Set(ctxAPIKey, key)
 			return next(c)
 		}

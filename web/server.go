@@ -36,6 +36,10 @@ type Config struct {
 	// (IPv6: per /64) has tracked a minute (visitorBudget); 0 leaves them
 	// unbounded. `storefront serve` sets it (--new-visitors-per-minute).
 	NewVisitorsPerMinute int
+	// APIRequestsPerSecond bounds the requests one API key is served a
+	// second (twice that at once; apiKeyLimiter); 0 leaves them unbounded.
+	// `storefront serve` sets it (--api-requests-per-second).
+	APIRequestsPerSecond int
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off.
 	MetricsToken string
@@ -85,6 +89,7 @@ type Server struct {
 	limiter                *loginLimiter
 	// newVisitors is each address's budget of new tracked visitors.
 	newVisitors *visitorBudget
+	apiLimit    *apiKeyLimiter
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
@@ -142,6 +147,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		deadlines: defaultDeadlines}
 	s.payments = cfg.Payments
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
+	s.apiLimit = newAPIKeyLimiter(cfg.APIRequestsPerSecond, cfg.Logger)
 	s.events = models.NewEventWriter(db, cfg.EventQueue, eventBatchMax, 5*time.Millisecond, cfg.Logger)
 	s.viewers = newViewerCache()
 	s.images = newImageCache()

@@ -44,7 +44,7 @@ func main() {
 	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
 	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
-	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … sixth); empty: all")
+	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … seventh); empty: all")
 	flag.Parse()
 	if err := run(*bin, *addr, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "attack:", err)
@@ -53,13 +53,16 @@ func main() {
 }
 
 type attack struct {
-	base    string
-	dbPath  string
-	server  *exec.Cmd
-	apiKey  string // all scopes
-	evKey   string // events scope only
-	metrics string
-	failed  int
+	base   string
+	dbPath string
+	server *exec.Cmd
+	apiKey string // all scopes
+	evKey  string // events scope only
+	// floodKey is a key of its own for the seventh attack's flood, so
+	// the other checks' keys keep their allowance.
+	floodKey string
+	metrics  string
+	failed   int
 	// staffPasswords are the current passwords of the demo staff.
 	staffPasswords map[string]string
 	relay          *relay // the shop's email
@@ -136,7 +139,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"timestamps", a.timestamps}, {"limiter", a.limiterMemory}, {"lockout", a.lockout}, {"deletion", a.deletion},
 		{"demo-passwords", a.demoPasswords}, {"redirects", a.redirects}, {"csv", a.csvFormulas}, {"also-seen", a.alsoSeen},
 		{"second", a.secondAttack}, {"third", a.thirdAttack}, {"fourth", a.fourthAttack}, {"fifth", a.fifthAttack},
-		{"sixth", a.sixthAttack},
+		{"sixth", a.sixthAttack}, {"seventh", a.seventhAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()
@@ -160,6 +163,9 @@ func (a *attack) makeKeys() error {
 		return err
 	}
 	if a.evKey, _, err = db.CreateAPIKey(ctx, "attack", "attack events", models.ScopeEvents); err != nil {
+		return err
+	}
+	if a.floodKey, _, err = db.CreateAPIKey(ctx, "attack", "attack flood", models.ScopeAll); err != nil {
 		return err
 	}
 	// A supplier's title that is a spreadsheet formula (second attack).
