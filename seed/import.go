@@ -861,7 +861,7 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		bad("id", "contains control characters")
 	}
 	row.title = text("title", maxTitleLen, true)
-	row.desc = text("description", maxDescriptionLen, false)
+	row.desc = descriptionText(text("description", maxDescriptionLen, false))
 	row.brand = text("brand", maxNameLen, false)
 	if _, has := c.get(rec, "group_id"); has {
 		row.group = text("group_id", maxIDLen, false)
