@@ -59,6 +59,12 @@ type Catalog struct {
 	ImageOrigins []string
 	Loaded       time.Time
 	Version      string // models.CatalogVersion when it was loaded
+	// epoch and changes place the snapshot in its run (see Shown).
+	epoch   uint64
+	changes *changeLog
+	// approx says a patch changed more than stock: the listings' orders
+	// and facets wait for the next full build.
+	approx bool
 }
 
 // RefreshCatalog reloads the catalog, or with force unset only if it changed
@@ -82,7 +88,8 @@ func (s *Shop) rebuildCatalog(ctx context.Context, force bool) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if cur := s.catalog.Load(); !force && cur != nil && cur.Version == version {
+	cur := s.catalog.Load()
+	if m := s.matched.Load(); !force && cur != nil && (cur.Version == version || m != nil && m.cat == cur && m.version == version) {
 		return false, nil
 	}
 	cats, err := s.db.Categories(ctx)
@@ -95,15 +102,31 @@ func (s *Shop) rebuildCatalog(ctx context.Context, force bool) (bool, error) {
 	}
 	c := BuildCatalog(cats, products)
 	c.Version = version
+	s.patchMu.Lock()
+	defer s.patchMu.Unlock()
+	if cur := s.catalog.Load(); c.follow(cur) {
+		// The snapshot in hand (patched after an order) already shows
+		// the database: kept, with the pages cached from it, and nothing
+		// to re-index.
+		s.matched.Store(&matchedVersion{cat: cur, version: version})
+		return false, nil
+	}
 	s.catalog.Store(c)
 	return true, nil
+}
+
+// matchedVersion is a database version (models.CatalogVersion) a snapshot
+// was found to show without being built from it.
+type matchedVersion struct {
+	cat     *Catalog
+	version string
 }
 
 // BuildCatalog builds a snapshot from the categories and products.
 func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c := &Catalog{bySlug: map[string]*CatNode{}, byCatID: map[uint]*CatNode{},
 		byID: make(map[uint]*models.Product, len(products)), byExt: make(map[string]*models.Product, len(products)),
-		groups: map[string][]uint{}, products: products, Loaded: time.Now()}
+		groups: map[string][]uint{}, products: products, Loaded: time.Now(), epoch: epochs.Add(1), changes: &changeLog{}}
 	for _, cat := range cats {
 		n := &CatNode{Category: cat}
 		c.byCatID[cat.ID] = n

@@ -40,6 +40,7 @@ type Shop struct {
 	log       *slog.Logger
 	opt       Options
 	catalog   atomic.Pointer[Catalog]
+	matched   atomic.Pointer[matchedVersion] // the current snapshot shows this version too (rebuildCatalog)
 	search    *search.Index
 	model     recommender.Holder
 	modelInfo atomic.Pointer[models.ModelArtifact]

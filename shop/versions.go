@@ -55,8 +55,17 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
 	gone := map[uint]bool{}
 	regrouped := false
+	// A change that cannot put a product on a page that did not show it
+	// continues the run (see Shown); any other starts a new one.
+	var changed []*models.Product
+	continues := len(c.changes.products)+len(fresh) < maxChanged
 	for i := range fresh {
 		p := &fresh[i]
+		if old, ok := c.byID[p.ID]; !ok || !sameProduct(old, p) {
+			changed = append(changed, p)
+			continues = continues && c.continues(p)
+			cp.approx = cp.approx || !ok || !stockOnly(old, p)
+		}
 		if old, ok := c.byID[p.ID]; p.GroupID != "" && (!ok || old.GroupID != p.GroupID) {
 			if !regrouped {
 				cp.groups, regrouped = maps.Clone(c.groups), true
@@ -77,6 +86,12 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		return slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return gone[id] })
 	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
+	switch {
+	case !continues:
+		cp.epoch, cp.changes = epochs.Add(1), &changeLog{}
+	case len(changed) > 0:
+		cp.changes = c.changes.with(c, changed)
+	}
 	if list := c.list; list != nil {
 		cp.list = sync.OnceValue(func() *listIndex { return list().withProducts(fresh) })
 	}

@@ -72,7 +72,13 @@ func (s *Server) category(c echo.Context) error {
 		return err
 	}
 	if key != "" {
-		s.bodies.put(key, ver, bd)
+		// The listing of the category and below (counts, facets, pages)
+		// and the cards' products with their groups.
+		shown := cat.Shows().Listing(node.ID)
+		for _, p := range lst.Products {
+			shown.Product(p)
+		}
+		s.bodies.put(key, ver, bd, shown)
 	}
 	return renderCached(c, http.StatusOK, vm.Base, bd)
 }

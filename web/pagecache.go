@@ -411,10 +411,14 @@ func (h *sharedHomes) put(k sharedKey, e *homeEntry) {
 	h.m[k] = e
 }
 
-// bodyEntry is a rendered product or category body.
+// bodyEntry is a rendered product, category or search body.
 type bodyEntry struct {
 	ver  pageVersion
 	body body
+	// shown is what the body shows of the catalog snapshot of ver: a
+	// later snapshot of the same run serves it while none of that changed
+	// (an order drops the pages of what it sold, not every page).
+	shown *shop.Shown
 }
 
 // bodyCache holds rendered bodies of pages that are the same for every
@@ -429,21 +433,41 @@ func (b *bodyCache) get(key string, ver pageVersion) (body, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e := b.m[key]
-	if e == nil || e.ver != ver {
+	if e == nil {
 		return body{}, false
+	}
+	if e.ver != ver {
+		if e.ver.Layout != ver.Layout || e.ver.Model != ver.Model || e.ver.settings != ver.settings ||
+			e.shown == nil || !ver.Catalog.Still(e.shown) {
+			return body{}, false
+		}
+		e.ver = ver // the body is right on this snapshot too
 	}
 	return e.body, true
 }
 
-func (b *bodyCache) put(key string, ver pageVersion, bd body) {
-	size := bd.size() + len(key)
+// entrySize is the memory an entry of key holds.
+func (e *bodyEntry) entrySize(key string) int {
+	n := e.body.size() + len(key)
+	if e.shown != nil {
+		n += e.shown.Size()
+	}
+	return n
+}
+
+// put keeps a body rendered from ver, which shows shown of its catalog
+// snapshot.
+func (b *bodyCache) put(key string, ver pageVersion, bd body, shown *shop.Shown) {
+	ne := &bodyEntry{ver: ver, body: bd, shown: shown}
+	size := ne.entrySize(key)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.m == nil {
 		b.m = map[string]*bodyEntry{}
 	}
 	if old := b.m[key]; old != nil {
-		b.bytes -= old.body.size() + len(key)
+		b.bytes -= old.entrySize(key)
+		delete(b.m, key)
 	}
 	for k, e := range b.m {
 		if b.bytes+size <= sharedBodyBytes {
@@ -451,9 +475,9 @@ func (b *bodyCache) put(key string, ver pageVersion, bd body) {
 		}
 		// Stale versions first would be better; random order is fair enough.
 		delete(b.m, k)
-		b.bytes -= e.body.size() + len(k)
+		b.bytes -= e.entrySize(k)
 	}
-	b.m[key] = &bodyEntry{ver: ver, body: bd}
+	b.m[key] = ne
 	b.bytes += size
 }
 

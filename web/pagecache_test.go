@@ -197,3 +197,109 @@ func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
 		}
 	})
 }
+
+// TestAnOrderDropsOnlyThePagesOfWhatItSold orders a tent twice, the second
+// time selling it out: its page and the listings and rows that show it
+// change at once, also after the catalog reload that follows an order,
+// while the cached pages of products and listings that do not show it are
+// served on as they were.
+func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	srv := shop.srv
+	tent, other, pack := shop.product("SKU-1"), shop.product("SKU-2"), shop.product("SKU-H1")
+	visitor := shop.newClient()
+	view := func(path string) *goquery.Document {
+		t.Helper()
+		res, doc := visitor.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		return doc
+	}
+	entry := func(key string) *bodyEntry {
+		srv.bodies.mu.Lock()
+		defer srv.bodies.mu.Unlock()
+		return srv.bodies.m[key]
+	}
+	for _, path := range []string{productPath(tent), productPath(other), productPath(pack), "/c/tents", "/c/outdoor", "/c/hiking"} {
+		view(path)
+	}
+	if !slices.Contains(cardIDs(view(productPath(other)), "main"), utoa(tent.ID)) {
+		t.Fatal("the other tent's page does not show the tent in its rows")
+	}
+	for _, path := range []string{"/c/tents", "/c/outdoor"} {
+		if ids := cardIDs(view(path), "main"); len(ids) < 2 || ids[0] != utoa(tent.ID) {
+			t.Fatalf("%s does not list the tent first: %v", path, ids)
+		}
+	}
+	packPage, hikingPage := entry("p"+utoa(pack.ID)+"|"), entry("chiking?")
+	if packPage == nil || hikingPage == nil {
+		t.Fatal("the daypack's page or the hiking listing was not cached")
+	}
+
+	if _, err := shop.db.CreateShopper(ctx, "Bo Buyer", "bo@example.com", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	buyer := shop.newClient()
+	buyer.post("/login", "/login", url.Values{"email": {"bo@example.com"}, "password": {testPassword}})
+	order := func(qty int) {
+		t.Helper()
+		res := buyer.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {strconv.Itoa(qty)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add to cart: %d", res.StatusCode)
+		}
+		_, doc := buyer.get("/checkout")
+		key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+		form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Bo"}, "email": {"bo@example.com"},
+			"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
+		if res := buyer.post("/checkout", "/checkout", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("checkout: %d", res.StatusCode)
+		}
+	}
+	survived := func(when string) {
+		t.Helper()
+		view(productPath(pack))
+		view("/c/hiking")
+		if entry("p"+utoa(pack.ID)+"|") != packPage || entry("chiking?") != hikingPage {
+			t.Fatalf("%s the daypack's page or the hiking listing, which do not show the tent, were built afresh", when)
+		}
+	}
+
+	order(1)
+	if got := view(productPath(tent)).Find(`[data-testid="stock"]`).Text(); !strings.Contains(got, "Only 4 left") {
+		t.Fatalf("after an order of 1 of 5 the tent's page says %q", got)
+	}
+	survived("after an order of the tent")
+
+	order(4)
+	if got := view(productPath(tent)).Find(`[data-testid="stock"]`).Text(); !strings.Contains(got, "Out of stock") {
+		t.Fatalf("after the tent sold out its page says %q", got)
+	}
+	for _, path := range []string{"/c/tents", "/c/outdoor"} {
+		if ids := cardIDs(view(path), "main"); ids[len(ids)-1] != utoa(tent.ID) {
+			t.Fatalf("%s does not list the sold-out tent last: %v", path, ids)
+		}
+	}
+	if slices.Contains(cardIDs(view(productPath(other)), "main"), utoa(tent.ID)) {
+		t.Fatal("the other tent's page still recommends the sold-out tent")
+	}
+	survived("after the tent sold out")
+
+	must(t, srv.shop.RefreshCatalog(ctx, true)) // the reload that follows an order
+	if got := view(productPath(tent)).Find(`[data-testid="stock"]`).Text(); !strings.Contains(got, "Out of stock") {
+		t.Fatalf("after the catalog reload the tent's page says %q", got)
+	}
+	survived("after the catalog reload")
+
+	// A restock may put the tent on any page: every page is built afresh.
+	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 3).Error)
+	must(t, srv.shop.ProductsChanged(ctx, tent.ID))
+	view(productPath(pack))
+	if entry("p"+utoa(pack.ID)+"|") == packPage {
+		t.Fatal("after a restock the daypack's page was served from before it")
+	}
+	if ids := cardIDs(view("/c/tents"), "main"); ids[0] != utoa(tent.ID) {
+		t.Fatalf("the tents listing does not list the restocked tent first: %v", ids)
+	}
+}

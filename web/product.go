@@ -108,7 +108,7 @@ func (s *Server) product(c echo.Context) error {
 			return err
 		}
 		bd.related = related
-		s.bodies.put(key, ver, bd)
+		s.bodies.put(key, ver, bd, productShown(cat, p, related))
 		personal = anyOf(related, bought)
 	}
 	if personal {
@@ -127,6 +127,18 @@ func (s *Server) product(c echo.Context) error {
 	}
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return renderCached(c, http.StatusOK, vm.Base, bd)
+}
+
+// productShown is what a product page shows of the catalog: the product,
+// its group (the option rows) and the products of its rows (external IDs).
+func productShown(cat *shop.Catalog, p *models.Product, related []string) *shop.Shown {
+	sh := cat.Shows().Product(p)
+	for _, ext := range related {
+		if q, ok := cat.ProductByExt(ext); ok {
+			sh.Product(q)
+		}
+	}
+	return sh
 }
 
 // boughtBy returns the products (external IDs) a signed-in shopper bought,

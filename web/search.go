@@ -110,7 +110,7 @@ func (s *Server) search(c echo.Context) error {
 		return err
 	}
 	if key != "" {
-		s.bodies.put(key, ver, bd)
+		s.bodies.put(key, ver, bd, cat.Shows().Everything()) // any change may change the results
 	}
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return renderCached(c, http.StatusOK, vm.Base, bd)
