@@ -35,6 +35,8 @@ type Options struct {
 	EventRate     int           // events/s of the sustained event API run
 	EventBatch    int           // events per request
 	EventDuration time.Duration // length of the sustained event API run; 0 skips it
+	OrderRate     float64       // orders/s placed during the page phases; 0 none
+	Buyers        int           // signed-in shoppers who place them, none of the Shoppers
 	Profile       bool          // save CPU profiles of the server per closed-loop phase
 	HomepageOnly  bool          // only the static, reference, homepage and mix phases
 	Only          []string      // only these page phases (names as in the report), when set
@@ -75,6 +77,8 @@ func Main(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.EventRate, "event-rate", 10000, "events/s of the sustained event API run")
 	fs.IntVar(&o.EventBatch, "event-batch", 50, "events per event API request")
 	fs.DurationVar(&o.EventDuration, "event-duration", 60*time.Second, "length of the sustained event API run (0 skips it)")
+	fs.Float64Var(&o.OrderRate, "order-rate", 5, "orders/s placed during the page phases (not the static ones) by --buyers other signed-in shoppers: each changes stock; 0 none")
+	fs.IntVar(&o.Buyers, "buyers", 100, "signed-in shoppers placing the orders of --order-rate, none of the --shoppers")
 	fs.BoolVar(&o.Profile, "profile", false, "save a CPU profile of the server for every closed-loop phase")
 	fs.BoolVar(&o.HomepageOnly, "homepage-only", false, "measure only the static asset, the reference page, the homepages and the mix")
 	fs.StringVar(&o.Encoding, "accept-encoding", encGzip, "Accept-Encoding every request sends (static-identity always sends identity): gzip, or identity for a client that does not accept compressed answers")
@@ -95,8 +99,8 @@ func Main(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("bench: --accept-encoding takes gzip or identity, not %q", o.Encoding)
 	}
 	if o.Workers < 1 || o.Phase <= 0 || o.Shoppers < 1 || o.Visitors < 1 || o.EventBatch < 1 || o.EventBatch > 1000 ||
-		o.Instances < 1 || o.Instances > 8 || o.Rounds < 1 || o.Rounds > 10 {
-		return errors.New("bench: --workers, --phase, --shoppers, --visitors must be positive; --event-batch 1..1000; --instances 1..8; --rounds 1..10")
+		o.Instances < 1 || o.Instances > 8 || o.Rounds < 1 || o.Rounds > 10 || !(o.OrderRate >= 0 && o.OrderRate <= 100) || o.Buyers < 1 {
+		return errors.New("bench: --workers, --phase, --shoppers, --visitors, --buyers must be positive; --event-batch 1..1000; --instances 1..8; --rounds 1..10; --order-rate 0..100")
 	}
 	if o.DB != "" {
 		if err := models.CheckTarget(o.DB); err != nil || !models.IsPostgresURL(o.DB) {
@@ -156,6 +160,7 @@ type Report struct {
 	Results        []Result      `json:"results"`
 	RefRatio       float64       `json:"home_to_reference"`
 	Events         *EventCheck   `json:"events,omitempty"`
+	Orders         *OrderCheck   `json:"orders,omitempty"`
 	LoginTime      time.Duration `json:"login_time"`
 	Options        Options       `json:"-"`
 	WriterStats    [3]int64      `json:"writer_written_dropped_failed"`
@@ -207,10 +212,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	fmt.Fprintf(log, "bench: server at %s answered its first homepage %s after exec\n", srv.base, srv.startup.Round(time.Millisecond))
 
 	start := time.Now()
-	shoppers, err := newVisitors(ctx, srv.base, p.path, o.Shoppers, fx.shoppers, rng)
+	buyers := 0
+	if o.OrderRate > 0 {
+		buyers = o.Buyers
+	}
+	shoppers, err := newVisitors(ctx, srv.base, p.path, o.Shoppers+buyers, fx.shoppers, rng)
 	if err != nil {
 		return rep, err
 	}
+	// Distinct shoppers: the buyers' carts and orders are their own.
+	shoppers, buyerList := shoppers[:len(shoppers)-min(buyers, len(shoppers)/2)], shoppers[len(shoppers)-min(buyers, len(shoppers)/2):]
 	anons, err := newVisitors(ctx, srv.base, p.path, o.Visitors, 0, rng)
 	if err != nil {
 		return rep, err
@@ -246,8 +257,17 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// Warm up connections, caches and the Go runtime.
 	attack(ctx, bases, eps[0], 0, 2*time.Second, o.Workers, nil)
 
+	orders := newOrderStream(bases, buyerList, fx)
+	ordersCtx, stopOrders := context.WithCancel(ctx)
+	defer stopOrders()
+	go orders.run(ordersCtx, o.OrderRate)
+	pagePhase := func(ep endpoint) bool {
+		return ep.name != epStatic && ep.name != epStaticID && ep.name != "events-api"
+	}
+
 	closed := map[string]Result{}
 	for _, ep := range eps {
+		orders.on.Store(pagePhase(ep))
 		var file string
 		if o.Profile && srv.pprof != "" {
 			file = filepath.Join(o.Dir, "cpu-"+o.Scale+"-"+ep.name+".pprof")
@@ -277,12 +297,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if rate < 1 {
 			continue
 		}
+		orders.on.Store(pagePhase(ep))
 		r := attack(ctx, bases, ep, rate, o.Phase, o.Workers, es.recordIf(ep))
 		rep.Results = append(rep.Results, r)
 		fmt.Fprintf(log, "bench: open   %-10s %8.0f req/s  p50 %-8s p99 %-8s %s\n", ep.name, r.Throughput, ms(r.P50), ms(r.P99), codes(r.Codes))
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
+	}
+
+	orders.on.Store(false)
+	stopOrders()
+	if o.OrderRate > 0 {
+		rep.Orders = &OrderCheck{Rate: o.OrderRate, Placed: orders.placed.Load(), Failed: orders.failed.Load()}
 	}
 
 	// The ceiling again, after every page phase (and once the server is

@@ -77,6 +77,9 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "server RSS after the load: %s (peak %s); anonymous %s, files %s, shared %s\n", mib(r.ServerRSS), mib(r.ServerPeak),
 		mib(r.ServerRSSParts[0]), mib(r.ServerRSSParts[1]), mib(r.ServerRSSParts[2]))
 	fmt.Fprintf(w, "event writer: %d written, %d dropped (queue full), %d failed\n", r.WriterStats[0], r.WriterStats[1], r.WriterStats[2])
+	if od := r.Orders; od != nil {
+		fmt.Fprintf(w, "orders during the page phases: %g/s requested, %d placed, %d failed (a product sold out, or the order not answered)\n", od.Rate, od.Placed, od.Failed)
+	}
 	if e := r.Events; e != nil {
 		fmt.Fprintf(w, "event API: %d events/s requested for %.0f s in batches of %d: %d acknowledged (%.0f/s), %d requests failed, %d stored, p99 %s\n",
 			e.Requested, e.Run.Seconds, r.Options.EventBatch, e.Acked, e.EventsPerS, e.Failed, e.Stored, ms(e.Run.P99))
