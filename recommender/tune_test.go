@@ -603,6 +603,44 @@ func TestTuningPastItsBudgetStillFitsTheBlend(t *testing.T) {
 	}
 }
 
+// TestTheBlendsFitPastItsBudgetCountsItsScorings: once the default budget
+// is spent, the blend's fit goes on for twice the scorings it is expected
+// to need, however slowly the machine runs them, and never past a third of
+// the budget. Its time used to be predicted from one scoring: on a machine
+// at load every scoring after it took ~25 times as long, and a books shop
+// stopped its fit after 100 ms (17 configurations) and kept the defaults.
+func TestTheBlendsFitPastItsBudgetCountsItsScorings(t *testing.T) {
+	// Every read of tuning's clock is 10 ms later: scorings on a busy
+	// machine.
+	var now time.Duration
+	withTuneClock(t, func(time.Time) time.Duration { now += 10 * time.Millisecond; return now })
+	clock := newTuneClock(12*time.Second, 2, true)
+	scored := 0
+	spent := func() bool { return true }
+	stop := blendFitStop(spent, clock, func() int { return scored })
+	for ; scored < 2*blendEvals; scored++ {
+		if stop() {
+			t.Fatalf("the fit stopped after %d scorings (%s on the clock of a 12 s budget)", scored, now)
+		}
+	}
+	if !stop() {
+		t.Fatalf("the fit went on past %d scorings", scored)
+	}
+	// A third of the budget from the fit's start stops it, whatever the count.
+	scored = 0
+	stop = blendFitStop(spent, clock, func() int { return scored })
+	now += 4 * time.Second
+	if !stop() {
+		t.Fatal("the fit went on past a third of the budget")
+	}
+	// While the budget is not spent, the budget's own rule decides.
+	stop = blendFitStop(func() bool { return false }, clock, func() int { return scored })
+	scored, now = 10*blendEvals, now+time.Hour
+	if stop() {
+		t.Fatal("the fit stopped before the budget was spent")
+	}
+}
+
 // TestTheRestOfTheTrainingCountsEASEByItsItemsToThePower2point5: the
 // default budget is a quarter of the rest of the training, estimated from
 // a fit of tuning's. The final EASE over every active item took 5.6–7.8
