@@ -115,5 +115,12 @@ func TestMerchandiserLetsAShoppingVisitorsRowComeBeforeTheHero(t *testing.T) {
 		if got := firstRows(stranger); !strings.HasPrefix(got, models.SlotHero) {
 			t.Fatalf("a new visitor's homepage starts with %q, want the hero", got)
 		}
+		// Back on the homepage without having opened anything, the new
+		// visitor has seen the campaign: a row of products leads, the hero
+		// follows it.
+		if got := strings.Fields(firstRows(stranger)); len(got) < 2 || got[0] == models.SlotHero || got[1] != models.SlotHero {
+			t.Fatalf("a new visitor back without a click gets a homepage starting %q, want a row of products, then the hero", got)
+		}
+		stranger.shotWidths("home-back-without-a-click")
 	})
 }

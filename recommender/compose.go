@@ -40,8 +40,11 @@ type SlotSpec struct {
 	// VisitFirst lets the row that most closely follows a visit in
 	// progress (the category the visitor is looking at) come before this
 	// locked slot: for a visitor who opened products in this visit, that
-	// row leads the page and the slot follows it. Without a visit, and for
-	// every other row, the slot keeps its position.
+	// row leads the page and the slot follows it. A stranger back on the
+	// homepage without having opened anything, who saw the slot on their
+	// first page, gets the first row of products they have not passed over
+	// above it. On a visitor's first page, and for every other row, the
+	// slot keeps its position.
 	VisitFirst bool
 	Category   string // category name for category rows and filters
 	Brands     []string
@@ -238,6 +241,15 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		sh.cover.shownIDs(sh.Passed...)
 	}
 	order := orderSlots(page, affinity, hasHistory, sh.session, opt, rng)
+	if sh.cover != nil && len(sh.Passed) > 0 {
+		// A stranger back on the homepage without having opened anything
+		// has seen what the locked slots that let a visit come first show
+		// (the hero's campaign): the first row of products they have not
+		// passed over goes above those slots, which follow it.
+		if i := slices.IndexFunc(order, func(i int) bool { return !page[i].Locked }); i >= 0 {
+			order = visitFirst(page, order, order[i])
+		}
+	}
 	// Categories personal rows leave out: what the shopper just bought a
 	// substitute of, and interests they removed.
 	bought := boughtCategories(m, sh.Purchases, opt)

@@ -438,6 +438,51 @@ func TestAVisitorBackWithoutAClickSeesOtherProducts(t *testing.T) {
 	}
 }
 
+func TestAStrangerBackWithoutAClickSeesTheHeroSecond(t *testing.T) {
+	// A stranger's first homepage starts with the locked hero; back
+	// without having opened anything, they get the first row of products
+	// they have not passed over above a hero that lets a visitor's own row
+	// come first, and the hero right after it. A hero without the option,
+	// the control group and a shopper the model knows keep it first.
+	m := trainTestModel(t)
+	specs := func(visitFirst bool) []SlotSpec {
+		return []SlotSpec{
+			{ID: "hero", Kind: KindHero, Title: "Sale", Pins: []string{"mug"}, Size: 3, Locked: true, VisitFirst: visitFirst},
+			{ID: "pop", Kind: KindPopular, Title: "Best sellers", Size: 3},
+			{ID: "new", Kind: KindNewArrivals, Title: "New arrivals", Size: 3},
+		}
+	}
+	first := Compose(m, specs(true), Shopper{Personalize: true}, noExplore(), nil)
+	if ids := slotIDs(first); len(ids) < 3 || ids[0] != "hero" {
+		t.Fatalf("a stranger's first page: %v, want the hero first", ids)
+	}
+	var passed []string
+	for _, cs := range first {
+		passed = append(passed, itemIDs(cs.Items)...)
+	}
+	for _, c := range []struct {
+		name       string
+		visitFirst bool
+		sh         Shopper
+		want       string
+	}{
+		{"back without a click", true, Shopper{Personalize: true, Passed: passed}, "pop hero new"},
+		{"a hero without the option", false, Shopper{Personalize: true, Passed: passed}, "hero pop new"},
+		{"the control group", true, Shopper{Personalize: false, Passed: passed}, "hero pop new"},
+		{"a shopper the model knows", true, Shopper{User: "runner1", Personalize: true, Passed: passed}, "hero "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			page := Compose(m, specs(c.visitFirst), c.sh, noExplore(), nil)
+			if got := strings.Join(slotIDs(page), " "); !strings.HasPrefix(got, c.want) {
+				t.Fatalf("page order %q, want it to start %q", got, c.want)
+			}
+			if got := itemIDs(page[slices.IndexFunc(page, func(cs ComposedSlot) bool { return cs.Spec.ID == "hero" })].Items); len(got) == 0 || got[0] != "mug" {
+				t.Fatalf("the hero shows %v, want its pin first", got)
+			}
+		})
+	}
+}
+
 func TestAVisitorsCategoryRowLeadsWithTheBrandAndPriceTheyOpened(t *testing.T) {
 	// A visitor opened two Alder tents at about €200. The first row under
 	// the hero shows tents, first the other Alder tent (a little dearer)
