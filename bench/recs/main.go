@@ -44,6 +44,7 @@ type result struct {
 	name                         string
 	users, trainEvents, testUser int
 	pop, knn, hybrid             float64
+	catPop                       float64 // the shopper's share of each category × the product's distinct users
 	oracle                       float64 // generated worlds: ranked by the hidden tastes (0 = none)
 	seconds                      float64
 	unanswered, seenShown        int
@@ -140,9 +141,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\thybrid\thybrid/kNN\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\t")
+	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\tcat-pop\thybrid\thybrid/kNN\thybrid/cat-pop\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\t")
 	if viaCLI != nil {
-		fmt.Fprintf(tw, "via CLI\tCLI/kNN\tCLI unanswered\tCLI seen shown\tCLI train s\t")
+		fmt.Fprintf(tw, "via CLI\tCLI/kNN\tCLI/cat-pop\tCLI unanswered\tCLI seen shown\tCLI train s\t")
 	}
 	fmt.Fprintln(tw)
 	for _, r := range results {
@@ -150,10 +151,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if r.oracle > 0 {
 			oracle, share = fmt.Sprintf("%.4f", r.oracle), fmt.Sprintf("%.2f", r.knn/r.oracle)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%s\t%s\t%d\t%d\t%.1f\t", r.name, r.trainEvents, r.testUser,
-			r.pop, r.knn, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.pop), oracle, share, r.unanswered, r.seenShown, r.seconds)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%.2f×\t%s\t%s\t%d\t%d\t%.1f\t", r.name, r.trainEvents, r.testUser,
+			r.pop, r.knn, r.catPop, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.catPop), ratio(r.hybrid, r.pop), oracle, share, r.unanswered, r.seenShown, r.seconds)
 		if c := r.cli; c != nil {
-			fmt.Fprintf(tw, "%.4f\t%.2f×\t%d\t%d\t%.1f\t", c.ndcg, ratio(c.ndcg, r.knn), c.unanswered, c.seenShown, c.trainSeconds)
+			fmt.Fprintf(tw, "%.4f\t%.2f×\t%.2f×\t%d\t%d\t%.1f\t", c.ndcg, ratio(c.ndcg, r.knn), ratio(c.ndcg, r.catPop), c.unanswered, c.seenShown, c.trainSeconds)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -291,6 +292,7 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 	}
 	r.pop = score(base, recommender.Popular, false)
 	r.knn = score(base, recommender.ItemKNN, false)
+	r.catPop = categoryPopularity(train, users, seen, rel, k)
 	r.hybrid = score(m, recommender.Hybrid, true)
 	if ablation {
 		for _, st := range []recommender.Strategy{recommender.Popular, recommender.Trending, recommender.ItemKNN, recommender.Content,
@@ -305,7 +307,7 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 			fmt.Fprintf(stderr, "  %s: %.4f\n", a.Variant, a.NDCG)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: popular %.4f, item-kNN %.4f, hybrid %.4f (%.1fs)\n", name, r.pop, r.knn, r.hybrid, r.seconds)
+	fmt.Fprintf(stderr, "%s: popular %.4f, item-kNN %.4f, category popularity %.4f, hybrid %.4f (%.1fs)\n", name, r.pop, r.knn, r.catPop, r.hybrid, r.seconds)
 	if viaCLI != nil {
 		c, err := viaCLI.score(ctx, train, users, seen, rel, k)
 		if err != nil {
@@ -386,6 +388,76 @@ func testStart(w *world, test []recommender.Event) func(user string) time.Time {
 		}
 		return at
 	}
+}
+
+// categoryPopularity scores the plain category popularity an outside
+// check compares with: each product ranked by the shopper's share of its
+// category (of the distinct products in their training history) × its
+// distinct users in the training part, seen products left out, the list
+// padded with the most popular products.
+func categoryPopularity(train recommender.Dataset, users []string, seen, rel map[string]map[string]bool, k int) float64 {
+	catOf := map[string]string{}
+	for _, it := range train.Items {
+		catOf[it.ID] = it.Category
+	}
+	buyers := map[string]map[string]bool{}
+	for _, e := range train.Events {
+		if buyers[e.Item] == nil {
+			buyers[e.Item] = map[string]bool{}
+		}
+		buyers[e.Item][e.User] = true
+	}
+	byPop := make([]string, 0, len(buyers))
+	for it := range buyers {
+		byPop = append(byPop, it)
+	}
+	slices.SortFunc(byPop, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(buyers[b]), len(buyers[a])), cmp.Compare(a, b))
+	})
+	inCat := map[string][]string{} // each category's products, most popular first
+	for _, it := range byPop {
+		inCat[catOf[it]] = append(inCat[catOf[it]], it)
+	}
+	var sum float64
+	for _, u := range users {
+		share := map[string]float64{}
+		for it := range seen[u] {
+			share[catOf[it]] += 1 / float64(len(seen[u]))
+		}
+		type scored struct {
+			id string
+			s  float64
+		}
+		var cands []scored
+		for c, w := range share {
+			n := 0
+			for _, it := range inCat[c] {
+				if n == k {
+					break
+				}
+				if !seen[u][it] {
+					cands = append(cands, scored{it, w * float64(len(buyers[it]))})
+					n++
+				}
+			}
+		}
+		slices.SortFunc(cands, func(a, b scored) int { return cmp.Or(cmp.Compare(b.s, a.s), cmp.Compare(a.id, b.id)) })
+		recs := make([]recommender.Recommendation, 0, k)
+		in := map[string]bool{}
+		for _, x := range cands[:min(k, len(cands))] {
+			recs, in[x.id] = append(recs, recommender.Recommendation{ItemID: x.id}), true
+		}
+		for _, it := range byPop {
+			if len(recs) == k {
+				break
+			}
+			if !seen[u][it] && !in[it] {
+				recs = append(recs, recommender.Recommendation{ItemID: it})
+			}
+		}
+		sum += ndcg(recs, rel[u], k)
+	}
+	return sum / float64(max(len(users), 1))
 }
 
 func ndcg(recs []recommender.Recommendation, rel map[string]bool, k int) float64 {

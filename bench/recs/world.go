@@ -53,6 +53,14 @@ type worldSpec struct {
 	// ten two, two in ten three), each on a visit of its own: a shop of
 	// one-off visitors and short histories.
 	Short bool
+	// Pareto gives shoppers a Pareto number of visits (this shape, at
+	// least one; 1.2: over half visit once, a few dozens of times) instead
+	// of Sessions: a marketplace of mostly one-off shoppers and a few
+	// regulars.
+	Pareto float64
+	// Groups is the number of top-level departments the categories fall
+	// under (the categories are their leaves); 0 = 4.
+	Groups int
 	// PerUserSplit scores the world like a public ratings dataset: each
 	// shopper's latest 20 % of events held out (as MovieLens), not a global
 	// time cut-off.
@@ -75,6 +83,9 @@ var worlds = []worldSpec{
 	{Name: "ratings", Items: 2000, Users: 2500, Cats: 18, Styles: 6, Days: 300, Sessions: 4, Views: 12, TasteCats: 2, PopSkew: 0.9, Explore: 0.3, Ratings: true, PerUserSplit: true, Seed: 11},
 	{Name: "views-heavy", Items: 3000, Users: 6000, Cats: 25, Styles: 6, Days: 90, Sessions: 5, Views: 6, TasteCats: 2, PopSkew: 0.8, Explore: 0.25, CartRate: 0.02, BuyRate: 0.7, Seed: 12},
 	{Name: "short-histories", Items: 2000, Users: 40000, Cats: 20, Styles: 6, Days: 90, TasteCats: 2, PopSkew: 0.8, Short: true, CartRate: 0.1, BuyRate: 0.5, Seed: 13},
+	// A large marketplace: many leaf categories, mostly one-off shoppers
+	// (one or two events) who keep to one or two favourite leaves.
+	{Name: "sparse-category-loyal", Items: 16000, Users: 20000, Cats: 320, Groups: 20, Styles: 8, Days: 120, Pareto: 1.2, Views: 1.5, TasteCats: 2, PopSkew: 1.0, CartRate: 0.08, BuyRate: 0.4, Seed: 15},
 	{Name: "small-shop", Items: 360, Users: 400, Cats: 8, Styles: 5, Days: 60, Sessions: 3, Views: 3, TasteCats: 2, PopSkew: 0.8, CartRate: 0.12, BuyRate: 0.5, Complements: true, Seed: 14},
 }
 
@@ -143,11 +154,18 @@ func generate(spec worldSpec) *world {
 		if c >= len(depts) {
 			dept = fmt.Sprintf("%s %s", words[c%len(words)], dept)
 		}
+		if c >= 80 { // past the 80 distinct word × department names
+			dept = fmt.Sprintf("%s %d", dept, c/80+1)
+		}
+		groups := 4
+		if spec.Groups > 0 {
+			groups = spec.Groups
+		}
 		brand := fmt.Sprintf("%s%d", words[(c*3+i%4)%len(words)], i%4)
 		st := styles[style[i]%len(styles)]
 		w.items = append(w.items, recommender.Item{
 			ID: fmt.Sprintf("P%05d", i), Title: fmt.Sprintf("%s %s %s %s", cap1(st), words[rng.IntN(len(words))], dept, brand),
-			Brand: brand, Category: dept, CategoryPath: []string{fmt.Sprintf("Group %d", c%4), dept},
+			Brand: brand, Category: dept, CategoryPath: []string{fmt.Sprintf("Group %d", c%groups), dept},
 			Description: fmt.Sprintf("A %s %s from %s, %s finish.", st, dept, brand, words[rng.IntN(len(words))]),
 			PriceCents:  int64(price[i] * 100), Active: true, Stock: 100,
 			Created: w.start.Add(time.Duration(created[i]) * time.Second),
@@ -328,6 +346,9 @@ func generate(spec worldSpec) *world {
 		tastes[uid] = taste{favs, favW, uStyle, band}
 		first := rng.Float64() * span * 0.7
 		sessions := 1 + poisson(rng, spec.Sessions-1)
+		if spec.Pareto > 0 {
+			sessions = min(int(math.Pow(1-rng.Float64(), -1/spec.Pareto)), 200)
+		}
 		if spec.Short {
 			sessions = 1 // half the shoppers: one visit, one event
 			if r := rng.Float64(); r >= 0.8 {

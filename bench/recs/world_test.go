@@ -270,3 +270,58 @@ func TestSmallShopHasAFewThousandEvents(t *testing.T) {
 		t.Fatalf("small-shop has %d events of %d shoppers in its training part, want a few thousand of more than 100", n, len(users))
 	}
 }
+
+// TestSparseCategoryLoyalShopKeepsToFewLeaves: the large marketplace's
+// shoppers are mostly one-off (a median of one or two distinct products),
+// a few come back often, its catalog spans hundreds of leaf categories
+// with distinct names under many departments, and most of a shopper's
+// products are in their favourite leaves.
+func TestSparseCategoryLoyalShopKeepsToFewLeaves(t *testing.T) {
+	i := slices.IndexFunc(worlds, func(s worldSpec) bool { return s.Name == "sparse-category-loyal" })
+	if i < 0 {
+		t.Fatal("no sparse-category-loyal world in the suite")
+	}
+	spec := worlds[i]
+	spec.Users = 3000 // the same shape, fewer shoppers
+	w := generate(spec)
+	leaves, groups := map[string]bool{}, map[string]bool{}
+	for _, it := range w.items {
+		leaves[it.Category] = true
+		groups[it.CategoryPath[0]] = true
+	}
+	if len(leaves) < 250 || len(groups) != spec.Groups {
+		t.Errorf("%d distinct leaf categories under %d departments, want hundreds under %d", len(leaves), len(groups), spec.Groups)
+	}
+	index := map[string]int{}
+	for k, it := range w.items {
+		index[it.ID] = k
+	}
+	products := map[string]map[int]bool{}
+	for _, e := range w.evs {
+		if products[e.User] == nil {
+			products[e.User] = map[int]bool{}
+		}
+		products[e.User][index[e.Item]] = true
+	}
+	var sizes []int
+	inFav, all := 0, 0
+	for u, ps := range products {
+		sizes = append(sizes, len(ps))
+		for p := range ps {
+			all++
+			if slices.Contains(w.tastes[u].favs, w.cat[p]) {
+				inFav++
+			}
+		}
+	}
+	slices.Sort(sizes)
+	median, top := sizes[len(sizes)/2], sizes[len(sizes)*99/100]
+	share := float64(inFav) / float64(all)
+	t.Logf("%d shoppers, median %d distinct products, 99th percentile %d; %.2f of shopper–product pairs in a favourite leaf", len(sizes), median, top, share)
+	if median > 2 || top < 15 {
+		t.Errorf("median %d distinct products a shopper, 99th percentile %d; want one or two and a tail of regulars", median, top)
+	}
+	if share < 0.8 {
+		t.Errorf("%.2f of a shopper's products in their favourite leaves, want most", share)
+	}
+}
