@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -246,5 +247,66 @@ func TestAPasswordChangeEndsResetLinks(t *testing.T) {
 	must(t, shop.db.ChangeShopperPassword(ctx, ada.ID, testPassword, "a changed password for ada 3"))
 	if _, err := shop.db.ResetShopperPassword(ctx, token, "the link's password for ada 4", time.Now()); err != models.ErrResetLinkInvalid {
 		t.Fatalf("a link sent before the change set a password after it: %v", err)
+	}
+}
+
+// One client address could have the shop mail many shoppers: a reset
+// request spent the login limits only (10 at once, then one per 6 s), so a
+// script walking a list of addresses had up to 600 owners an hour sent a
+// link from the shop's relay. An address now asks for 5 links at once and
+// then one every 12 minutes, whichever accounts; every request counts, an
+// address no account uses too, so the refusal is the same page for any
+// address and tells nothing about accounts.
+func TestOneAddressCannotMailManyShoppers(t *testing.T) {
+	shop, relay := resetShop(t)
+	var clock atomic.Pointer[time.Time]
+	start := time.Now()
+	clock.Store(&start)
+	shop.srv.now = func() time.Time { return *clock.Load() }
+	shop.srv.limiter.now = shop.srv.now
+	ctx := context.Background()
+	var owners []string
+	for i := range 12 {
+		email := fmt.Sprintf("owner%02d@example.com", i)
+		_, err := shop.db.CreateShopper(ctx, fmt.Sprintf("Owner %d", i), email, testPassword)
+		must(t, err)
+		owners = append(owners, email)
+	}
+	ask := func(email string) (int, string) {
+		t.Helper()
+		c := shop.newClient()
+		_, doc := c.get("/password/forgot")
+		res, page := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {email}, "_csrf": {csrf(doc)}}, nil)
+		return res.StatusCode, strings.TrimSpace(page.Find(`main`).Text())
+	}
+	sent := 0
+	for _, email := range owners {
+		if status, _ := ask(email); status == http.StatusOK {
+			sent++
+		}
+	}
+	if sent != 5 {
+		t.Fatalf("one address asked for links to 12 accounts: %d answered as sent, want 5", sent)
+	}
+	for range 5 {
+		relay.Wait(t, 5*time.Second)
+	}
+	relay.None(t, 500*time.Millisecond)
+	// The refusal is the same for an account and for an address no
+	// account uses.
+	owner, ownerPage := ask(owners[11])
+	nobody, nobodyPage := ask("nobody-here@example.com")
+	nobodyPage = strings.ReplaceAll(nobodyPage, "nobody-here@example.com", owners[11])
+	if owner != http.StatusTooManyRequests || nobody != owner || nobodyPage != ownerPage {
+		t.Errorf("over the limit: %d for an account, %d for no account (pages equal: %t); want the same 429", owner, nobody, nobodyPage == ownerPage)
+	}
+	// Twelve minutes later the address has one more.
+	later := start.Add(12*time.Minute + time.Second)
+	clock.Store(&later)
+	if status, _ := ask(owners[10]); status != http.StatusOK {
+		t.Fatalf("12 minutes later: %d", status)
+	}
+	if link := resetLink.FindString(relay.Wait(t, 5*time.Second).Body); link == "" {
+		t.Fatal("12 minutes later: no link")
 	}
 }

@@ -31,10 +31,13 @@ const maxLimiterKeys = 20_000
 type loginLimiter struct {
 	mu      sync.Mutex
 	buckets *lru.Cache[string, *rate.Limiter]
-	perIP   limit            // one address, any accounts (shared networks log in a lot)
-	perPair limit            // one address, one account
-	perAcct limit            // one account, all addresses: ASVS's 100 failures an hour
-	now     func() time.Time // the clock; settable in tests
+	perIP   limit // one address, any accounts (shared networks log in a lot)
+	perPair limit // one address, one account
+	perAcct limit // one account, all addresses: ASVS's 100 failures an hour
+	// perReset is one address's reset links, to any accounts: the login
+	// limits alone let one address have the shop mail 600 owners an hour.
+	perReset limit
+	now      func() time.Time // the clock; settable in tests
 }
 
 // limit is a token bucket's refill rate and burst.
@@ -52,6 +55,10 @@ func newLoginLimiter() *loginLimiter {
 		perIP:   limit{every: 6 * time.Second, burst: 10},
 		perPair: limit{every: time.Minute, burst: 5},
 		perAcct: limit{every: 36 * time.Second, burst: 20},
+		// Five at once, then one every 12 minutes: a household or an
+		// office behind one address asks for a few; a script asking for
+		// every address it knows mails at most ten owners an hour.
+		perReset: limit{every: 12 * time.Minute, burst: 5},
 	}
 }
 
@@ -68,17 +75,34 @@ func (l *loginLimiter) bucket(key string, lim limit) *rate.Limiter {
 // allow reports whether another attempt from ip for account may be tried;
 // when not, it says how long to wait.
 func (l *loginLimiter) allow(ip, account string) (bool, time.Duration) {
+	return l.allowWith(ip, account, false)
+}
+
+// allowReset is allow for a password reset link: the address's reset
+// limit comes first. It counts every request, whether an account uses the
+// address or not, so a refusal (the same for any address) tells nothing
+// about accounts.
+func (l *loginLimiter) allowReset(ip, account string) (bool, time.Duration) {
+	return l.allowWith(ip, account, true)
+}
+
+func (l *loginLimiter) allowWith(ip, account string, reset bool) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	addr, acct := addressKey(ip), accountKey(account)
+	type keyed struct {
+		key string
+		lim limit
+	}
+	limits := []keyed{{"ip:" + addr, l.perIP}, {"pair:" + accountKey(addr+"\x00"+acct), l.perPair}, {"acct:" + acct, l.perAcct}}
+	if reset {
+		limits = append([]keyed{{"reset-ip:" + addr, l.perReset}}, limits...)
+	}
 	// In this order, and a refusal stops there: a bucket is created or
 	// spent only for what the earlier limits let through.
 	var pass []*rate.Limiter
-	for _, k := range []struct {
-		key string
-		lim limit
-	}{{"ip:" + addr, l.perIP}, {"pair:" + accountKey(addr+"\x00"+acct), l.perPair}, {"acct:" + acct, l.perAcct}} {
+	for _, k := range limits {
 		b := l.bucket(k.key, k.lim)
 		if wait := waitFor(b, now); wait > 0 {
 			return false, wait

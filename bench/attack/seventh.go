@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // seventhAttack replays what the seventh outside attack found (docs/security.md).
@@ -37,4 +40,24 @@ func (a *attack) seventhAttack() {
 	a.check("an API key is rate limited", refused.Load() > 0 && limitSaid.Load() == refused.Load() && other == http.StatusOK,
 		"640 requests with one key from 16 clients: %d served, %d refused (429 saying the limit: %d); another key then: %d",
 		served.Load(), refused.Load(), limitSaid.Load(), other)
+
+	// Medium: one address could have the shop mail many shoppers (the
+	// sixth attack's open item): a reset request spent the login limits
+	// only, 10 at once and then one per 6 s, so 600 owners an hour. An
+	// address now asks for 5 at once, then one every 12 minutes, for any
+	// accounts, and the refusal is the same page for any address.
+	c := a.client("127.0.11.1")
+	tok := c.token("/password/forgot")
+	answers := map[int]int{}
+	for n := 40; n < 60; n++ {
+		res, _ := c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {shopperEmail(n)}})
+		answers[res.StatusCode]++
+	}
+	time.Sleep(3 * time.Second) // the mails go out after the answer
+	mailed := 0
+	for n := 40; n < 60; n++ {
+		mailed += len(a.relay.to(shopperEmail(n)))
+	}
+	a.check("one address cannot mail many shoppers", mailed >= 1 && mailed <= 5,
+		"links for 20 accounts asked from one address: %d emails sent (answers %v)", mailed, fmt.Sprint(answers))
 }
