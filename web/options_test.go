@@ -76,6 +76,43 @@ func TestAColourAndSizeGroupOffersAColourAndASize(t *testing.T) {
 	}
 }
 
+// TestAShopifyStyleVariantGroupOffersAColourAndASize: an export that names
+// its variants as Shopify does ("Maxi Dress - Terracotta / S") gets a row of
+// colours and a row of sizes; its product page offered one row of ten
+// "Terracotta / XS" … "Sage / XL" buttons headed "Options".
+func TestAShopifyStyleVariantGroupOffersAColourAndASize(t *testing.T) {
+	shop := mustOpenShop(t)
+	titles := map[string]string{"SKU-H1": "Maxi Dress - Terracotta / S", "SKU-H2": "Maxi Dress - Terracotta / M",
+		"SKU-H3": "Maxi Dress - Sage / S", "SKU-H4": "Maxi Dress - Sage / M"}
+	for ext, title := range titles {
+		must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", ext).
+			Updates(map[string]any{"title": title, "group_id": "DRESS"}).Error)
+	}
+	must(t, shop.srv.shop.RefreshCatalog(context.Background(), true))
+	_, doc := shop.newClient().get(productPath(shop.product("SKU-H1")))
+	var got []string
+	doc.Find(`[data-testid="options"] [data-testid="option-row"]`).Each(func(_ int, h *goquery.Selection) {
+		row := h.Text() + ":"
+		h.Next().Find(`[data-testid="option"]`).Each(func(_ int, o *goquery.Selection) {
+			row += " " + strings.Join(strings.Fields(o.Text()), " ")
+		})
+		got = append(got, row)
+	})
+	if want := "Colour: Terracotta Sage\nSize: S M"; strings.Join(got, "\n") != want {
+		t.Errorf("the options read\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"Red / S", []string{"Red", "S"}}, {"Navy/White", []string{"Navy/White"}}, {"S/M", []string{"S/M"}}, {"Red – S/M", []string{"Red", "S/M"}},
+	} {
+		if got := splitOption(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("splitOption(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 // TestOptionRowNames: a row is named for what its values are.
 func TestOptionRowNames(t *testing.T) {
 	for _, c := range []struct {

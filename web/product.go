@@ -444,11 +444,13 @@ func sameBut(a, b []string, d int) bool {
 	return true
 }
 
-// splitOption splits an option label at its separators ("Red – S").
+// splitOption splits an option label at its separators ("Red – S"), and at
+// a slash between spaces, as Shopify names variants ("Red / S"); a slash
+// inside a value stays ("S/M", "Navy/White").
 func splitOption(label string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(label, func(r rune) bool { return r == '–' || r == '—' || r == '|' || r == ',' }) {
-		for _, g := range strings.Split(f, " - ") {
+		for _, g := range strings.Split(strings.ReplaceAll(f, " / ", " - "), " - ") {
 			if g = strings.TrimSpace(g); g != "" {
 				out = append(out, g)
 			}
@@ -466,7 +468,8 @@ var colourNames = func() map[string]bool {
 	for _, w := range strings.Fields(`red crimson burgundy maroon wine orange rust coral peach yellow mustard gold
 		green olive khaki sage mint forest teal turquoise aqua blue navy indigo denim sky cobalt purple violet lilac
 		lavender plum pink rose fuchsia magenta brown chocolate tan camel beige sand taupe stone grey gray silver
-		charcoal graphite black white ivory cream ecru natural multicolour multicolor`) {
+		charcoal graphite black white ivory cream ecru natural multicolour multicolor terracotta emerald ochre
+		mauve blush cognac oatmeal`) {
 		m[w] = true
 	}
 	return m
