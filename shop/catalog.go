@@ -100,14 +100,24 @@ func (s *Shop) rebuildCatalog(ctx context.Context, force bool) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// The snapshot in hand (patched after an order) may show the database
+	// already: kept, with the pages cached from it, nothing to build or
+	// re-index.
+	s.patchMu.Lock()
+	cur = s.catalog.Load()
+	same := cur != nil && cur.shows(cats, products)
+	if same {
+		s.matched.Store(&matchedVersion{cat: cur, version: version})
+	}
+	s.patchMu.Unlock()
+	if same {
+		return false, nil
+	}
 	c := BuildCatalog(cats, products)
 	c.Version = version
 	s.patchMu.Lock()
 	defer s.patchMu.Unlock()
 	if cur := s.catalog.Load(); c.follow(cur) {
-		// The snapshot in hand (patched after an order) already shows
-		// the database: kept, with the pages cached from it, and nothing
-		// to re-index.
 		s.matched.Store(&matchedVersion{cat: cur, version: version})
 		return false, nil
 	}

@@ -165,6 +165,12 @@ func sameProduct(a, b *models.Product) bool {
 		a.Popularity == b.Popularity && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
 
+// sameCategory reports whether two versions of a category show the same.
+func sameCategory(x, y *models.Category) bool {
+	return x.ID == y.ID && x.Slug == y.Slug && x.Name == y.Name && x.Position == y.Position &&
+		(x.ParentID == nil) == (y.ParentID == nil) && (x.ParentID == nil || *x.ParentID == *y.ParentID)
+}
+
 // sameCategories reports whether two snapshots hold the same categories.
 func sameCategories(a, b *Catalog) bool {
 	if len(a.byCatID) != len(b.byCatID) {
@@ -172,8 +178,28 @@ func sameCategories(a, b *Catalog) bool {
 	}
 	for id, x := range a.byCatID {
 		y, ok := b.byCatID[id]
-		if !ok || x.Slug != y.Slug || x.Name != y.Name || x.Position != y.Position ||
-			(x.ParentID == nil) != (y.ParentID == nil) || x.ParentID != nil && *x.ParentID != *y.ParentID {
+		if !ok || !sameCategory(&x.Category, &y.Category) {
+			return false
+		}
+	}
+	return true
+}
+
+// shows reports whether the snapshot shows these categories and products
+// as they are: a full build from them would show nothing else.
+func (c *Catalog) shows(cats []models.Category, products []models.Product) bool {
+	if c.approx || len(cats) != len(c.byCatID) || len(products) != len(c.byID) {
+		return false
+	}
+	for i := range cats {
+		n, ok := c.byCatID[cats[i].ID]
+		if !ok || !sameCategory(&n.Category, &cats[i]) {
+			return false
+		}
+	}
+	for i := range products {
+		p, ok := c.byID[products[i].ID]
+		if !ok || !sameProduct(p, &products[i]) {
 			return false
 		}
 	}
