@@ -117,7 +117,8 @@ func (s *Server) layoutPage(c echo.Context) (templates.AdminLayoutPage, error) {
 // shop's time zone loc (nil: UTC).
 func slotRow(sl models.Slot, first, last bool, loc *time.Location) templates.AdminSlotRow {
 	r := templates.AdminSlotRow{ID: sl.ID, Type: sl.Type, Title: sl.Title, Strategy: sl.Strategy, Size: sl.Size,
-		Audience: sl.Audience, Category: sl.Category, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled,
+		Audience: sl.Audience, Category: sl.Category, Brands: strings.Join(splitList(sl.Brands), ", "), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
+		Locked: sl.Locked, VisitFirst: sl.VisitFirst, Enabled: sl.Enabled,
 		Pins: len(splitList(sl.Pins)), First: first, Last: last}
 	if r.Title == "" {
 		r.Title = "(untitled " + sl.Type + ")"

@@ -569,3 +569,32 @@ func TestAdminSearchFindsAccentsUnaccented(t *testing.T) {
 		}
 	}
 }
+
+// TestTheLayoutEditorShowsASlotsBrandsAndPrices: each slot in the editor
+// lists its brand and price filters beside its category, so a merchandiser
+// reading the page sees why a row is narrow; it showed the category and
+// nothing of a "Brightwell, Ltd., Nordvik" row's brands or its $50–$250.
+func TestTheLayoutEditorShowsASlotsBrandsAndPrices(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	ids, _ := shop.draft()
+	must(t, shop.db.W.Model(&models.Slot{}).Where("id = ?", ids[1]).
+		Updates(map[string]any{"brands": "Brightwell,, Ltd.,Nordvik", "min_price": 5000, "max_price": 25000}).Error)
+	must(t, shop.db.W.Model(&models.Slot{}).Where("id = ?", ids[2]).Updates(map[string]any{"min_price": 1999}).Error)
+	_, doc := c.get("/admin/layout")
+	slot := func(id uint) *goquery.Selection {
+		return doc.Find(`[data-testid="layout-slot"][data-slot-id="` + utoa(id) + `"]`)
+	}
+	if got := strings.TrimSpace(slot(ids[1]).Find(`[data-testid="slot-brands"]`).Text()); got != "Brightwell, Ltd., Nordvik" {
+		t.Errorf("brands %q", got)
+	}
+	if got := strings.Join(strings.Fields(slot(ids[1]).Find(`[data-testid="slot-price"]`).Text()), " "); got != "$50.00 – $250.00" {
+		t.Errorf("price %q", got)
+	}
+	if got := strings.Join(strings.Fields(slot(ids[2]).Find(`[data-testid="slot-price"]`).Text()), " "); got != "from $19.99" {
+		t.Errorf("price from %q", got)
+	}
+	if n := slot(ids[0]).Find(`[data-testid="slot-price"], [data-testid="slot-brands"]`).Length(); n != 0 {
+		t.Errorf("a slot without filters lists %d of them", n)
+	}
+}
