@@ -116,10 +116,13 @@ func TestMerchandiserLetsAShoppingVisitorsRowComeBeforeTheHero(t *testing.T) {
 			t.Fatalf("a new visitor's homepage starts with %q, want the hero", got)
 		}
 		// Back on the homepage without having opened anything, the new
-		// visitor has seen the campaign: a row of products leads, the hero
-		// follows it.
-		if got := strings.Fields(firstRows(stranger)); len(got) < 2 || got[0] == models.SlotHero || got[1] != models.SlotHero {
-			t.Fatalf("a new visitor back without a click gets a homepage starting %q, want a row of products, then the hero", got)
+		// visitor has seen the campaign: the rows of products lead, the
+		// hero follows them.
+		if got := strings.Fields(firstRows(stranger)); len(got) < 2 || got[0] == models.SlotHero || got[1] == models.SlotHero {
+			t.Fatalf("a new visitor back without a click gets a homepage starting %q, want rows of products, then the hero", got)
+		}
+		if n := stranger.count(`section[data-slot-type="hero"]`); n != 1 {
+			t.Fatalf("a new visitor back without a click gets %d heroes, want the hero after the rows", n)
 		}
 		stranger.shotWidths("home-back-without-a-click")
 	})

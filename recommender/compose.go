@@ -42,7 +42,7 @@ type SlotSpec struct {
 	// locked slot: for a visitor who opened products in this visit, that
 	// row leads the page and the slot follows it. A stranger back on the
 	// homepage without having opened anything, who saw the slot on their
-	// first page, gets the first row of products they have not passed over
+	// first page, gets the rows of products they have not passed over
 	// above it. On a visitor's first page, and for every other row, the
 	// slot keeps its position.
 	VisitFirst bool
@@ -244,10 +244,13 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	if sh.cover != nil && len(sh.Passed) > 0 {
 		// A stranger back on the homepage without having opened anything
 		// has seen what the locked slots that let a visit come first show
-		// (the hero's campaign): the first row of products they have not
-		// passed over goes above those slots, which follow it.
-		if i := slices.IndexFunc(order, func(i int) bool { return !page[i].Locked }); i >= 0 {
-			order = visitFirst(page, order, order[i])
+		// (the hero's campaign) and passed it over: the rows of products
+		// they have not passed over go above those slots, which follow
+		// them.
+		for _, i := range slices.Clone(order) {
+			if !page[i].Locked {
+				order = visitFirst(page, order, i)
+			}
 		}
 	}
 	// Categories personal rows leave out: what the shopper just bought a

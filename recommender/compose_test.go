@@ -438,12 +438,12 @@ func TestAVisitorBackWithoutAClickSeesOtherProducts(t *testing.T) {
 	}
 }
 
-func TestAStrangerBackWithoutAClickSeesTheHeroSecond(t *testing.T) {
+func TestAStrangerBackWithoutAClickSeesTheHeroAfterTheRows(t *testing.T) {
 	// A stranger's first homepage starts with the locked hero; back
-	// without having opened anything, they get the first row of products
-	// they have not passed over above a hero that lets a visitor's own row
-	// come first, and the hero right after it. A hero without the option,
-	// the control group and a shopper the model knows keep it first.
+	// without having opened anything, they get the rows of products they
+	// have not passed over above a hero that lets a visitor's own row come
+	// first, and the hero after them. A hero without the option, the
+	// control group and a shopper the model knows keep it first.
 	m := trainTestModel(t)
 	specs := func(visitFirst bool) []SlotSpec {
 		return []SlotSpec{
@@ -466,7 +466,7 @@ func TestAStrangerBackWithoutAClickSeesTheHeroSecond(t *testing.T) {
 		sh         Shopper
 		want       string
 	}{
-		{"back without a click", true, Shopper{Personalize: true, Passed: passed}, "pop hero new"},
+		{"back without a click", true, Shopper{Personalize: true, Passed: passed}, "pop new hero"},
 		{"a hero without the option", false, Shopper{Personalize: true, Passed: passed}, "hero pop new"},
 		{"the control group", true, Shopper{Personalize: false, Passed: passed}, "hero pop new"},
 		{"a shopper the model knows", true, Shopper{User: "runner1", Personalize: true, Passed: passed}, "hero "},

@@ -498,7 +498,7 @@ func AdminLayoutEditor(p AdminLayoutPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if s.VisitFirst {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<span class=\"tag\" data-testid=\"tag-visit-first\" title=\"A visitor who opened products sees the row of what they are looking at above it; a new visitor back without a click, a row of products they have not passed over\">Visit's row first</span> ")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<span class=\"tag\" data-testid=\"tag-visit-first\" title=\"A visitor who opened products sees the row of what they are looking at above it; a new visitor back without a click, the rows of products they have not passed over\">Visit's row first</span> ")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -2144,7 +2144,7 @@ func AdminSlotEdit(p AdminSlotFormPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 173, " data-testid=\"visit-first\"> When locked, let a shopping visitor's own row come first: once a visitor has opened a product in this visit, the row of the category they are looking at goes above this slot; a new visitor back on the homepage without having opened anything gets a row of products they have not passed over above it (every first homepage still starts with it)</label></fieldset><div class=\"admin-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"save-slot\">Save to draft</button> <a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 173, " data-testid=\"visit-first\"> When locked, let a shopping visitor's own row come first: once a visitor has opened a product in this visit, the row of the category they are looking at goes above this slot; a new visitor back on the homepage without having opened anything gets the rows of products they have not passed over above it (every first homepage still starts with it)</label></fieldset><div class=\"admin-actions\"><button type=\"submit\" class=\"primary\" data-testid=\"save-slot\">Save to draft</button> <a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
