@@ -104,7 +104,11 @@ func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
 	}
 	took := sum.Duration.Round(time.Millisecond)
 	if opts.Events == "" {
-		return fmt.Sprintf("imported: %s in %s", strings.Join(parts, ", "), took)
+		line := fmt.Sprintf("imported: %s in %s", strings.Join(parts, ", "), took)
+		if c := sum.CurrencyLine(); c != "" {
+			line += "; " + c
+		}
+		return line
 	}
 	rate := float64(sum.Events) / math.Max(sum.Duration.Seconds(), 1e-9)
 	parts = append(parts, fmt.Sprintf("%d events", sum.Events))
@@ -114,6 +118,9 @@ func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
 	}
 	if r := sum.RenamedLine(); r != "" {
 		line += "; " + r
+	}
+	if c := sum.CurrencyLine(); c != "" {
+		line += "; " + c
 	}
 	return line
 }

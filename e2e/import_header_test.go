@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,4 +93,42 @@ func TestAnExportWithDecimalCommasIsImported(t *testing.T) {
 			t.Errorf("%s costs %d cents, want %d", sku, p.PriceCents, want)
 		}
 	}
+}
+
+// TestAFirstCatalogInEurosSellsInEuros: a merchant's first catalog, priced
+// "129,00 €", imported through the admin's form into a shop nobody has
+// configured: the result says the shop now sells in euros, and the
+// shop's pages and settings show euros (before, the prices showed as
+// dollars with no word of the settings).
+func TestAFirstCatalogInEurosSellsInEuros(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	products := filepath.Join(t.TempDir(), "artikel.csv")
+	must(t, os.WriteFile(products, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+		"ART-1,Kuppelzelt Nordkap,,Outdoor > Tents,Summit,\"129,00 €\",4,2025-01-01T00:00:00Z\n"), 0o644))
+
+	b.step(t, "import the catalog", func(t *testing.T, b *tab) {
+		b.open("/admin/import", `[data-testid="import-form"]`)
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{products}))
+		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-counts"]`)
+		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "now sells in EUR") {
+			t.Fatalf("the import's result does not say the shop sells in euros: %q", got)
+		}
+	})
+	b.step(t, "the shop shows euros", func(t *testing.T, b *tab) {
+		b.open("/admin/settings", `[data-testid="price-example"]`)
+		if got := b.text(`[data-testid="price-example"]`); !strings.Contains(got, "€") {
+			t.Fatalf("the settings' price example is %q, want euros", got)
+		}
+		// The server's background loop reloads the catalog a moment after
+		// an import; the test server runs no background loop.
+		must(t, s.srv.Shop().RefreshCatalog(context.Background(), true))
+		b.open("/c/tents", `[data-testid="price"]`)
+		if got := b.text(`main`); !strings.Contains(got, "€129.00") {
+			t.Fatalf("the tents' page does not show the imported tent at €129.00: %q", got)
+		}
+	})
 }

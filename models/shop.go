@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
@@ -185,6 +186,38 @@ func (db *DB) SaveShopSettings(ctx context.Context, actor string, s ShopSettings
 		}
 		return audit(tx, actor, "settings.shop", s.Name, describeShopChanges(cur, s))
 	})
+}
+
+// AdoptCurrency gives a shop whose settings nobody has saved yet the
+// currency code an import's prices were written in (a merchant whose
+// first import is priced in euros sells in euros), with an audit entry
+// by actor. A configured shop keeps its currency: a merchant who chose
+// one is not overruled by a file. It returns the shop's currency after
+// the call and whether it was set; a code the shop cannot sell in is
+// left alone.
+func (db *DB) AdoptCurrency(ctx context.Context, actor, code string) (shop string, set bool, err error) {
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cur, err := shopSettingsTx(tx)
+		if err != nil {
+			return err
+		}
+		shop = cur.Currency
+		if cur.UpdatedAt != "" || code == cur.Currency || !slices.ContainsFunc(Currencies, func(c Currency) bool { return c.Code == code }) {
+			return nil
+		}
+		next := cur
+		next.Currency = code
+		next.UpdatedAt = time.Now().UTC().Format(time.RFC3339)
+		if err := putSetting(tx, settingShop, next); err != nil {
+			return err
+		}
+		shop, set = code, true
+		return audit(tx, actor, "settings.shop", next.Name, describeShopChanges(cur, next))
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("models: adopt currency: %w", err)
+	}
+	return shop, set, nil
 }
 
 // MarkDemoWorld records that the shop is the generated demo world, which

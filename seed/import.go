@@ -341,6 +341,15 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
+	if p.prods != nil && p.prods.currency != "" {
+		if sum.ShopCurrency, sum.CurrencySet, err = db.AdoptCurrency(ctx, "import", p.prods.currency); err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		sum.FileCurrency = p.prods.currency
+		if sum.CurrencySet {
+			p.step("the shop's currency set to %s, the file's", sum.FileCurrency)
+		}
+	}
 	if sum.DefaultHomepage, err = db.EnsureDefaultHomepage(ctx); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
@@ -375,7 +384,30 @@ type ImportSummary struct {
 	// request (models.ForgottenUser): not stored.
 	EventsForgotten int
 	DefaultHomepage bool // a default homepage was published
-	Duration        time.Duration
+	// FileCurrency is the currency the products file's prices were
+	// written with ("" when they named none), ShopCurrency the shop's
+	// after the import: a shop nobody has configured takes the file's
+	// (CurrencySet), a configured one keeps its own.
+	FileCurrency string
+	ShopCurrency string
+	CurrencySet  bool
+	Duration     time.Duration
+}
+
+// CurrencyLine says that the shop took the file's currency, or that the
+// file's prices name another currency than the shop sells in; "" when
+// they agree or the prices named none.
+func (s *ImportSummary) CurrencyLine() string {
+	switch {
+	case s.FileCurrency == "" || s.ShopCurrency == "":
+		return ""
+	case s.CurrencySet:
+		return fmt.Sprintf("the file's prices are in %s, so the shop now sells in %s (change it in the admin's settings)", s.FileCurrency, s.ShopCurrency)
+	case s.FileCurrency != s.ShopCurrency:
+		return fmt.Sprintf("the file's prices are in %s but the shop sells in %s: its prices show as %s until the currency is changed in the admin's settings",
+			s.FileCurrency, s.ShopCurrency, s.ShopCurrency)
+	}
+	return ""
 }
 
 // SkippedLine says how many of the file's events were already stored, or
@@ -766,6 +798,9 @@ type productFile struct {
 	withImage   bool
 	withCompare bool
 	withGroup   bool
+	// currency is the ISO code the file's prices were written with ("$"
+	// is USD), "" when they named none.
+	currency string
 	// unread: the file's header was refused, so its rows were not read.
 	// Events naming its products are then not reported as unknown: one
 	// problem with the header, not one per event (207,694 for a year of a
@@ -829,6 +864,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		kept = append(kept, row)
 	}
 	pf.rows = kept
+	pf.currency = c.currency
 	for _, row := range badRows {
 		if _, err := parseCategoryPath(row.rawCategory, sep); err != nil {
 			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)

@@ -1110,3 +1110,37 @@ func TestSplitCurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestAFirstImportInEurosMakesAEuroShop: a merchant whose first catalog is
+// priced "19,99 €" got a shop that showed those prices as dollars, with no
+// word of the settings. A shop nobody has configured now takes the file's
+// currency and says so; a shop whose merchant chose a currency keeps it and
+// the import says the file's prices are in another.
+func TestAFirstImportInEurosMakesAEuroShop(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	euros := writeFile(t, "artikel.csv", "id,title,description,category,brand,price,stock,created_at\n"+
+		"P1,Zelt,,Outdoor,B,\"129,00 €\",1,\nP2,Matte,,Outdoor,B,\"19,99 €\",1,\n")
+	sum, err := Import(ctx, db, euros, "", nil)
+	must(t, err)
+	s, err := db.ShopSettings(ctx)
+	must(t, err)
+	if s.Currency != "EUR" || !sum.CurrencySet || !strings.Contains(sum.CurrencyLine(), "now sells in EUR") {
+		t.Fatalf("a fresh shop after a euro import sells in %s (set %v, %q)", s.Currency, sum.CurrencySet, sum.CurrencyLine())
+	}
+
+	s.Currency = "GBP"
+	must(t, db.SaveShopSettings(ctx, "admin", s))
+	sum, err = Import(ctx, db, euros, "", nil)
+	must(t, err)
+	if s, _ = db.ShopSettings(ctx); s.Currency != "GBP" || sum.CurrencySet {
+		t.Fatalf("an import overruled the merchant's GBP with %s", s.Currency)
+	}
+	if line := sum.CurrencyLine(); !strings.Contains(line, "in EUR but the shop sells in GBP") {
+		t.Fatalf("the import did not say its prices are in another currency: %q", line)
+	}
+	plain := writeFile(t, "plain.csv", "id,title,description,category,brand,price,stock,created_at\nP3,Becher,,Outdoor,B,4.50,1,\n")
+	if sum, err = Import(ctx, db, plain, "", nil); err != nil || sum.CurrencyLine() != "" {
+		t.Fatalf("prices without a currency: %v, %q", err, sum.CurrencyLine())
+	}
+}

@@ -335,6 +335,9 @@ func (s *Server) runImport(job *importJob, actor string) {
 		return
 	}
 	job.state, job.summary = models.ImportDone, sum
+	if sum.CurrencySet {
+		s.shopChanged() // the shop took the file's currency
+	}
 	detail := fmt.Sprintf("%d products created, %d updated, %d deactivated, %d events", sum.ProductsCreated, sum.ProductsUpdated, sum.ProductsDeactivated, sum.Events)
 	if sum.EventsSkipped > 0 {
 		detail += fmt.Sprintf(" (%d already stored, skipped)", sum.EventsSkipped)
@@ -424,6 +427,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 		}
 		if r := j.summary.RenamedLine(); r != "" {
 			v.Result += " " + strings.ToUpper(r[:1]) + r[1:] + "."
+		}
+		if c := j.summary.CurrencyLine(); c != "" {
+			v.Result += " " + strings.ToUpper(c[:1]) + c[1:] + "."
 		}
 		for _, r := range j.summary.Renamed {
 			v.Renamed = append(v.Renamed, templates.ImportRenamed{UserID: r.UserID, Key: r.Key})
