@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestAProductImportedAfterTrainingIsANewArrival: in a trained shop, the
@@ -27,10 +25,7 @@ func TestAProductImportedAfterTrainingIsANewArrival(t *testing.T) {
 
 	b.step(t, "the merchant imports a product", func(t *testing.T, b *tab) {
 		b.addAdminAndLogIn(s)
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
-		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
-		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		b.importProducts(file)
 		// The server's background loop reloads the catalog a moment after
 		// an import; the test server runs no background loop.
 		must(t, s.srv.Shop().RefreshCatalog(context.Background(), true))

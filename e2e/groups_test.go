@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestTheImportFormStoresProductGroups: a fashion merchant's file has a row
@@ -42,10 +40,7 @@ func TestTheImportFormStoresProductGroups(t *testing.T) {
 	}
 	importFile := func(b *tab, file string) {
 		b.t.Helper()
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
-		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
-		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		b.importProducts(file)
 	}
 	b.step(t, "the import stores each size's group", func(t *testing.T, b *tab) {
 		b.open("/admin/import", `[data-testid="import-form"]`)

@@ -163,10 +163,7 @@ func TestAnImportedGroceryIsNotDrawnAsOutdoorGoods(t *testing.T) {
 		"GR4,Northpeak Dome Tent,,Food > Bakery,Northpeak,99,30,\n"), 0o644))
 
 	b.step(t, "import the grocery", func(t *testing.T, b *tab) {
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
-		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
-		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		b.importProducts(file)
 		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "4 products created") {
 			t.Fatalf("result reads %q", got)
 		}

@@ -78,9 +78,7 @@ func TestAnExportWithDecimalCommasIsImported(t *testing.T) {
 		"ART-2,Winkelschleifer GWS 7-125,,Werkzeug > Winkelschleifer,Bosch,\"59,90\",10,2025-01-01T00:00:00Z\n"), 0o644))
 
 	b.step(t, "preview and apply", func(t *testing.T, b *tab) {
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{products}))
-		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-counts"]`)
+		b.previewProducts(products, `[data-testid="import-counts"]`)
 		if n := b.count(`[data-testid="import-problem"]`); n != 0 {
 			t.Fatalf("%d problems: %s", n, b.text(`[data-testid="import-problems"]`))
 		}
@@ -110,10 +108,7 @@ func TestAFirstCatalogInEurosSellsInEuros(t *testing.T) {
 		"ART-1,Kuppelzelt Nordkap,,Outdoor > Tents,Summit,\"129,00 €\",4,2025-01-01T00:00:00Z\n"), 0o644))
 
 	b.step(t, "import the catalog", func(t *testing.T, b *tab) {
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{products}))
-		b.follow(`[data-testid="preview-import"]`, `[data-testid="import-counts"]`)
-		b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+		b.importProducts(products)
 		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "now sells in EUR") {
 			t.Fatalf("the import's result does not say the shop sells in euros: %q", got)
 		}

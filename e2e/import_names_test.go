@@ -28,9 +28,7 @@ func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 	upload := func(b *tab, content, wait string) {
 		b.t.Helper()
 		must(b.t, os.WriteFile(file, []byte(content), 0o644))
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
-		b.follow(`[data-testid="preview-import"]`, wait)
+		b.previewProducts(file, wait)
 	}
 
 	b.step(t, "a file using / for levels that leaves one empty is refused", func(t *testing.T, b *tab) {

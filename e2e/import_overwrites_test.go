@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"storefront/models"
 )
 
@@ -28,9 +26,7 @@ func TestImportPreviewShowsWhatTheFileOverwrites(t *testing.T) {
 		"T2,Camp Mug,,Outdoor,,9,3,\n"), 0o644))
 	upload := func(b *tab) {
 		b.t.Helper()
-		b.open("/admin/import", `[data-testid="import-form"]`)
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
-		b.follow(`[data-testid="preview-import"]`, `[data-testid="apply-import"]`)
+		b.previewProducts(file, `[data-testid="apply-import"]`)
 	}
 
 	b.step(t, "the first import writes the file", func(t *testing.T, b *tab) {

@@ -30,6 +30,23 @@ func (b *tab) addAdminAndLogIn(s *shop) {
 	b.follow(`[data-testid="auth-submit"]`, `[data-testid="admin-nav"]`)
 }
 
+// previewProducts opens the admin's import form, chooses file as the
+// products file and previews it, waiting until the preview shows sel.
+func (b *tab) previewProducts(file, sel string) {
+	b.t.Helper()
+	b.open("/admin/import", `[data-testid="import-form"]`)
+	b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS(`#products`), []string{file}))
+	b.follow(`[data-testid="preview-import"]`, sel)
+}
+
+// importProducts previews file as the products file through the admin's
+// import form and applies it, waiting for the import's result.
+func (b *tab) importProducts(file string) {
+	b.t.Helper()
+	b.previewProducts(file, `[data-testid="apply-import"]`)
+	b.follow(`[data-testid="apply-import"]`, `[data-testid="import-result"]`)
+}
+
 // TestFirstRunSetup: a shop without staff opens the one-time setup link,
 // a common password is refused with a message, then the first admin is
 // created and logged in; the link then leads nowhere.
