@@ -154,6 +154,11 @@ type HybridWeights struct {
 	// on the shop's own held-out shoppers (0 by default). It is not one of
 	// the parts: a new visitor's session blend leaves it out.
 	ShortHistory float64
+	// Season is the power of the category season factor every blended
+	// score is multiplied by: the product's category's share of the
+	// recent window against its share of the whole history (season.go;
+	// 0: off). Like ShortHistory it is not one of the parts.
+	Season float64
 }
 
 // DefaultConfig returns settings for shop behaviour data.
@@ -188,7 +193,7 @@ func DefaultConfig() Config {
 		// without recent launches; what followed the shopper's purchases
 		// at 0.15, and what a purchase leads to beyond chance as a whole
 		// part (docs/recommender.md).
-		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3, AfterPurchase: 0.15, PurchaseLeadsTo: 1},
+		Weights:      HybridWeights{ALS: 1, SVD: 0, EASE: 1, KNN: 0, Content: 0.15, Popular: 0, Trending: 0.05, Fresh: 0.3, Terms: 0.3, AfterPurchase: 0.15, PurchaseLeadsTo: 1, Season: 0.5},
 		EASEFallback: 0.5,
 		Candidates:   DefaultCandidateConfig(),
 	}

@@ -161,8 +161,8 @@ func (r *FitReport) Lines() []string {
 		fmt.Sprintf("models: ALS %d factors, reg %.3g, alpha %.3g; kNN %d neighbours, shrink %.3g; EASE λ %.4g; popularity half-life %s",
 			c.ALS.Factors, c.ALS.Reg, c.ALS.Alpha, c.Neighbors, c.KNNShrink, c.EASE.Lambda, days(c.PopularityHalfLife)),
 		fmt.Sprintf("profile: recency half-rank %.3g, floor %.2f; flatten %.2g", c.Profile.RecencyHalfRank, c.Profile.RecencyFloor, c.Profile.Flatten),
-		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g, after your purchases %.3g, what your purchases lead to %.3g; popular for a short history %.3g over its products",
-			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase, w.PurchaseLeadsTo, w.ShortHistory))
+		fmt.Sprintf("blend: ALS %.3g, SVD %.3g, EASE %.3g, kNN %.3g, content %.3g, popular %.3g, trending %.3g, next %.3g, category %.3g, brand %.3g, price %.3g, fresh %.3g, popular in your categories %.3g, your words %.3g, after your purchases %.3g, what your purchases lead to %.3g; popular for a short history %.3g over its products; category season %.3g",
+			w.ALS, w.SVD, w.EASE, w.KNN, w.Content, w.Popular, w.Trending, w.Next, w.Category, w.Brand, w.Price, w.Fresh, w.CatPop, w.Terms, w.AfterPurchase, w.PurchaseLeadsTo, w.ShortHistory, w.Season))
 	for _, s := range r.Steps {
 		line := fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG)
 		if r.DefaultsKept {
@@ -346,7 +346,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	keepDefaults := func(why string, ch *cheapChoice) {
 		if ch != nil && ch.kept {
 			cfg.Profile.RecencyHalfRank = ch.recency
-			cfg.Weights.ShortHistory = ch.lean
+			cfg.Weights.ShortHistory, cfg.Weights.Season = ch.lean, ch.season
 			if ch.blend {
 				cfg.Weights = ch.weights
 			}
@@ -578,6 +578,10 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	from, fromPer := t.tuneShortHistory(cur.cache, work.Weights, curPer)
 	if from != work.Weights {
 		rep.Steps = append(rep.Steps, TuneStep{"popular for a short history", num(from.ShortHistory) + " over its products", mean(fromPer)})
+	}
+	if off, offPer := t.tuneSeason(cur.cache, from, fromPer); off != from {
+		from, fromPer = off, offPer
+		rep.Steps = append(rep.Steps, TuneStep{"category season", "off", mean(fromPer)})
 	}
 	blendStart := time.Now()
 	if auto && t.stop != nil {
@@ -1060,6 +1064,10 @@ type userCache struct {
 	// hist is the number of products in the shopper's history: a blend's
 	// ShortHistory adds to popularity's weight over it, as serving does.
 	hist int
+	// season is each item's category season factor at the model's power
+	// (nil without one): a blend with Season multiplies by it, as
+	// serving does (season.go).
+	season []float32
 }
 
 // build trains a candidate: everything when retrain is "", else only that
@@ -1372,6 +1380,12 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 					}
 					uc.rel[p] = tu.rel[j]
 				}
+				if lr, pw := m.pop.season, m.cfg.Weights.Season; len(lr) == len(m.cat.items) && pw > 0 {
+					uc.season = make([]float32, len(uc.items))
+					for p, j := range uc.items {
+						uc.season[p] = float32(math.Exp(pw * float64(lr[j])))
+					}
+				}
 				out[k] = uc
 			}
 		}
@@ -1435,6 +1449,9 @@ func (t *tuner) perUser(cache []userCache, w HybridWeights) []float64 {
 						v += float32(wv[c]) * x
 					}
 					v += lean * row[popularComponent]
+					if w.Season > 0 && uc.season != nil {
+						v *= uc.season[p]
+					}
 					if v > 0 {
 						h.push(v, int32(p))
 					}
@@ -1512,8 +1529,23 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 // withLean is v with from's short-history lean, which is not a part of
 // the blend's vector (tuneShortHistory decides it).
 func withLean(v, from HybridWeights) HybridWeights {
-	v.ShortHistory = from.ShortHistory
+	v.ShortHistory, v.Season = from.ShortHistory, from.Season
 	return v
+}
+
+// tuneSeason decides whether the category season stays on (season.go):
+// one scoring of the cache without it, and the better mean decides. A
+// shop whose categories' shares do not move has factors near 1 either way.
+func (t *tuner) tuneSeason(cache []userCache, w HybridWeights, per []float64) (HybridWeights, []float64) {
+	if w.Season <= 0 {
+		return w, per
+	}
+	try := w
+	try.Season = 0
+	if u := t.perUser(cache, try); mean(u) > mean(per) {
+		return try, u
+	}
+	return w, per
 }
 
 // shortHistoryLeans are the leans tuning tries (HybridWeights.ShortHistory).
@@ -1756,6 +1788,7 @@ type cheapChoice struct {
 	kept    bool    // the choice beat the defaults beyond its noise
 	recency float64 // the profile's recency half-rank chosen
 	lean    float64 // popularity's lean for a short history chosen
+	season  float64 // the category season's power chosen (0: off)
 	blend   bool    // the blend was fit: weights replace the defaults' blend
 	weights HybridWeights
 	steps   []TuneStep
@@ -1797,6 +1830,12 @@ func (t *tuner) cheapChoices(m *Model, cache []userCache, users []tuneUser, work
 	decided := "no lean to popularity for short histories"
 	if from != w {
 		decided = "popular for a short history " + num(from.ShortHistory) + " over its products"
+	}
+	out.season = from.Season
+	if off, offPer := t.tuneSeason(cur, from, fromPer); off != from {
+		from, fromPer, out.season = off, offPer, 0
+		out.steps = append(out.steps, TuneStep{"category season", "off", mean(fromPer)})
+		decided += ", the category season off"
 	}
 	if blend != nil {
 		// The blend's fit, as the search's (kept beyond keepTunedZ

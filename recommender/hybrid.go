@@ -85,6 +85,13 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 		} else {
 			m.hybrid(s, req, user, sub)
 		}
+		if len(s.hist.items) > 0 {
+			w := m.cfg.Weights
+			if req.weights != nil {
+				w = *req.weights
+			}
+			m.applySeason(s, w.Season)
+		}
 		if c := req.folded; c != nil && c.shareHybrid {
 			c.hybrid = &hybridScores{score: slices.Clone(s.score), srcVal: slices.Clone(s.srcVal), src: slices.Clone(s.src),
 				knnAnchor: slices.Clone(s.knnAnchor), cntAnchor: slices.Clone(s.cntAnchor), subset: sub != nil}

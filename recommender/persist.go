@@ -113,6 +113,8 @@ func (m *Model) Marshal() ([]byte, error) {
 	// What a purchase leads to last: older files without it still load
 	// (that part then adds nothing until the shop is trained again).
 	e.csr(&m.afterBuy)
+	// The category season last: older files without it still load.
+	e.f32(m.pop.season)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -223,6 +225,11 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	}
 	if rd.Len() > 0 {
 		m.afterBuy = d.csr()
+	}
+	if rd.Len() > 0 {
+		if m.pop.season = d.f32(); len(m.pop.season) == 0 {
+			m.pop.season = nil
+		}
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)

@@ -12,7 +12,8 @@ import (
 type popularity struct {
 	pop, trend           []float32
 	popOrder, trendOrder []int32
-	newOrder             []int32 // every item, newest first
+	newOrder             []int32   // every item, newest first
+	season               []float32 // per item: its category's season, a log ratio (season.go); nil without one
 }
 
 // credit is one product's popularity evidence in one time frame: what views
@@ -132,6 +133,7 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 		}
 		p.trend = normalised(trend)
 	}
+	p.season = trainSeason(s, cat)
 	p.popOrder = orderByScore(p.pop)
 	p.trendOrder = orderByScore(p.trend)
 	p.newOrder = make([]int32, n)
