@@ -74,7 +74,7 @@ func TestLayoutFitsDesktopAndPhone(t *testing.T) {
 	pages := []struct {
 		name, path, sel string
 	}{
-		{"home", "/", `section[data-slot-type="popular"] [data-product-id]`},
+		{"home", "/", `section[data-slot-id] [data-product-id]`},
 		{"category", "/c/outdoor", `.grid [data-product-id]`},
 		{"product", web.ProductURL(stove), `[data-testid="add-to-cart"]`},
 		{"cart", "/cart", `[data-testid="checkout"]`},
