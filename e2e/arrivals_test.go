@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -19,9 +17,8 @@ func TestAProductImportedAfterTrainingIsANewArrival(t *testing.T) {
 		t.Fatal("the world has no trained model")
 	}
 	b := newBrowser(t, s)
-	file := filepath.Join(t.TempDir(), "more.csv")
-	must(t, os.WriteFile(file, []byte("id,title,description,category,brand,price,stock,created_at\n"+
-		"ARR-1,Copper Kettle,A copper kettle for the stove.,Kitchen,Hearth,39.00,5,"+time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644))
+	file := writeTemp(t, "more.csv", productsHeader+
+		"ARR-1,Copper Kettle,A copper kettle for the stove.,Kitchen,Hearth,39.00,5,"+time.Now().UTC().Format(time.RFC3339)+"\n")
 
 	b.step(t, "the merchant imports a product", func(t *testing.T, b *tab) {
 		b.addAdminAndLogIn(s)

@@ -16,8 +16,7 @@ import (
 func TestTheImportFormStoresProductGroups(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	write := func(name string, withGroup bool) string {
 		var csv strings.Builder
 		csv.WriteString("id,title,description,category,brand,price,stock,created_at")

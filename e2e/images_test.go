@@ -153,14 +153,12 @@ func TestMerchandiserUploadsAProductImage(t *testing.T) {
 func TestAnImportedGroceryIsNotDrawnAsOutdoorGoods(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
-	file := filepath.Join(t.TempDir(), "grocery.csv")
-	must(t, os.WriteFile(file, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+	b := newAdmin(t, s)
+	file := writeTemp(t, "grocery.csv", productsHeader+
 		"GR1,Hovis Plain Bagels 5 pack,,Food > Bakery,Hovis,1.40,30,\n"+
 		"GR2,Napolina Chickpeas in Water 400g tin,,Food > Bakery,Napolina,0.85,30,\n"+
 		"GR3,Pan de molde integral con semillas,,Food > Bakery,Bimbo,2.10,30,\n"+
-		"GR4,Northpeak Dome Tent,,Food > Bakery,Northpeak,99,30,\n"), 0o644))
+		"GR4,Northpeak Dome Tent,,Food > Bakery,Northpeak,99,30,\n")
 
 	b.step(t, "import the grocery", func(t *testing.T, b *tab) {
 		b.importProducts(file)

@@ -20,11 +20,10 @@ import (
 func TestImportingAnOverlappingEventsExportAgainStoresOnlyWhatIsNew(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	dir := t.TempDir()
 	products := filepath.Join(dir, "catalog.csv")
-	must(t, os.WriteFile(products, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+	must(t, os.WriteFile(products, []byte(productsHeader+
 		"K1,Cat Scratching Post,,Pets > Cats,,29,5,\n"+
 		"K2,Dog Lead,,Pets > Dogs,,12,8,\n"), 0o644))
 	monday := filepath.Join(dir, "events-monday.csv")

@@ -20,8 +20,7 @@ import (
 func TestARefusedProductsHeaderIsOneProblem(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	dir := t.TempDir()
 	products, events := filepath.Join(dir, "artikel.csv"), filepath.Join(dir, "ereignisse.csv")
 	must(t, os.WriteFile(products, []byte("id;title;description;category;Hersteller;price;stock;created_at\n"+
@@ -70,12 +69,10 @@ func TestARefusedProductsHeaderIsOneProblem(t *testing.T) {
 func TestAnExportWithDecimalCommasIsImported(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
-	products := filepath.Join(t.TempDir(), "artikel.csv")
-	must(t, os.WriteFile(products, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+	b := newAdmin(t, s)
+	products := writeTemp(t, "artikel.csv", productsHeader+
 		"ART-1,Akku-Bohrschrauber GSR 18V,,Werkzeug > Akku-Bohrschrauber,Bosch,\"1.299,00\",4,2025-01-01T00:00:00Z\n"+
-		"ART-2,Winkelschleifer GWS 7-125,,Werkzeug > Winkelschleifer,Bosch,\"59,90\",10,2025-01-01T00:00:00Z\n"), 0o644))
+		"ART-2,Winkelschleifer GWS 7-125,,Werkzeug > Winkelschleifer,Bosch,\"59,90\",10,2025-01-01T00:00:00Z\n")
 
 	b.step(t, "preview and apply", func(t *testing.T, b *tab) {
 		b.previewProducts(products, `[data-testid="import-counts"]`)
@@ -101,11 +98,9 @@ func TestAnExportWithDecimalCommasIsImported(t *testing.T) {
 func TestAFirstCatalogInEurosSellsInEuros(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
-	products := filepath.Join(t.TempDir(), "artikel.csv")
-	must(t, os.WriteFile(products, []byte("id,title,description,category,brand,price,stock,created_at\n"+
-		"ART-1,Kuppelzelt Nordkap,,Outdoor > Tents,Summit,\"129,00 €\",4,2025-01-01T00:00:00Z\n"), 0o644))
+	b := newAdmin(t, s)
+	products := writeTemp(t, "artikel.csv", productsHeader+
+		"ART-1,Kuppelzelt Nordkap,,Outdoor > Tents,Summit,\"129,00 €\",4,2025-01-01T00:00:00Z\n")
 
 	b.step(t, "import the catalog", func(t *testing.T, b *tab) {
 		b.importProducts(products)

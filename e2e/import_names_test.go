@@ -21,8 +21,7 @@ import (
 func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "catalog.csv")
 	upload := func(b *tab, content, wait string) {
@@ -32,7 +31,7 @@ func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 	}
 
 	b.step(t, "a file using / for levels that leaves one empty is refused", func(t *testing.T, b *tab) {
-		upload(b, "id,title,description,category,brand,price,stock,created_at\n"+
+		upload(b, productsHeader+
 			"T1,Dome Tent,,Outdoor/Tents,,99,1,\n"+
 			"A1,Adapter,,Cables/,,9,1,\n", `[data-testid="import-problems"]`)
 		row := b.text(`[data-testid="import-problem"]`)
@@ -54,7 +53,7 @@ func TestImportedCategoryNamesKeepTheirSlashAndScript(t *testing.T) {
 	})
 
 	b.step(t, "paths with > keep / in names and any script", func(t *testing.T, b *tab) {
-		upload(b, "id,title,description,category,brand,price,stock,created_at\n"+
+		upload(b, productsHeader+
 			"M1,Live Concert,,Media > CD/DVD,,12,3,\n"+
 			"C1,USB-C Adapter,,Cables / Adapters,,9,3,\n"+
 			"S1,Зимние ботинки,,Обувь,,80,3,\n", `[data-testid="apply-import"]`)

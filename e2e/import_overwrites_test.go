@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,12 +16,10 @@ import (
 func TestImportPreviewShowsWhatTheFileOverwrites(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
-	file := filepath.Join(t.TempDir(), "catalog.csv")
-	must(t, os.WriteFile(file, []byte("id,title,description,category,brand,price,stock,created_at\n"+
+	b := newAdmin(t, s)
+	file := writeTemp(t, "catalog.csv", productsHeader+
 		"T1,Dome Tent,,Outdoor,,99,5,\n"+
-		"T2,Camp Mug,,Outdoor,,9,3,\n"), 0o644))
+		"T2,Camp Mug,,Outdoor,,9,3,\n")
 	upload := func(b *tab) {
 		b.t.Helper()
 		b.previewProducts(file, `[data-testid="apply-import"]`)

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,12 +14,10 @@ import (
 func TestImportListsCustomersKeptApart(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
-	file := filepath.Join(t.TempDir(), "old-shop-events.csv")
-	must(t, os.WriteFile(file, []byte("user_id,product_id,type,timestamp\n"+
+	b := newAdmin(t, s)
+	file := writeTemp(t, "old-shop-events.csv", "user_id,product_id,type,timestamp\n"+
 		s.ada.ExternalID+",SKU-1,view,2026-05-01T10:00:00Z\n"+
-		"walk-in-7,SKU-2,view,2026-05-01T10:05:00Z\n"), 0o644))
+		"walk-in-7,SKU-2,view,2026-05-01T10:05:00Z\n")
 
 	b.step(t, "the result names the id the shop keeps the customer under", func(t *testing.T, b *tab) {
 		b.open("/admin/import", `[data-testid="import-form"]`)

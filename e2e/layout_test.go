@@ -121,8 +121,7 @@ func TestLayoutFitsDesktopAndPhone(t *testing.T) {
 func TestAdminPagesFitAPhone(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	for _, p := range []struct{ path, sel string }{
 		{"/admin/layout", `[data-testid="layout-slot"]`},

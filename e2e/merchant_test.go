@@ -30,6 +30,25 @@ func (b *tab) addAdminAndLogIn(s *shop) {
 	b.follow(`[data-testid="auth-submit"]`, `[data-testid="admin-nav"]`)
 }
 
+// newAdmin opens a browser on s, logged in as a fresh admin.
+func newAdmin(t testing.TB, s *shop) *tab {
+	b := newBrowser(t, s)
+	b.addAdminAndLogIn(s)
+	return b
+}
+
+// productsHeader is the products file's header in its documented order.
+const productsHeader = "id,title,description,category,brand,price,stock,created_at\n"
+
+// writeTemp writes body to a file called name in a fresh temporary
+// directory and returns its path.
+func writeTemp(t testing.TB, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	must(t, os.WriteFile(path, []byte(body), 0o644))
+	return path
+}
+
 // previewProducts opens the admin's import form, chooses file as the
 // products file and previews it, waiting until the preview shows sel.
 func (b *tab) previewProducts(file, sel string) {
@@ -94,8 +113,7 @@ func TestFirstRunSetup(t *testing.T) {
 func TestAdminChangesShopSettings(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 
 	b.step(t, "a bad time zone is refused", func(t *testing.T, b *tab) {
 		b.open("/admin/settings", `[data-testid="settings-form"]`)
@@ -154,8 +172,7 @@ func TestAdminChangesShopSettings(t *testing.T) {
 func TestAdminManagesStaff(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	var password string
 
 	b.step(t, "add a merchandiser and read the password once", func(t *testing.T, b *tab) {
@@ -237,8 +254,7 @@ func TestAdminManagesStaff(t *testing.T) {
 func TestImportPreviewShowsABadRow(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "spring-catalog.csv")
 	good := "id,title,description,category,brand,price,stock,created_at\n" +
@@ -287,12 +303,10 @@ func TestImportPreviewShowsABadRow(t *testing.T) {
 func TestImportNeverAttachesToAnAccount(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	file := filepath.Join(t.TempDir(), "old-shop-events.csv")
-	must(t, os.WriteFile(file, []byte("user_id,product_id,type,timestamp\n"+
+	file := writeTemp(t, "old-shop-events.csv", "user_id,product_id,type,timestamp\n"+
 		s.ada.ExternalID+",SKU-6,purchase,2026-01-10T10:00:00Z\n"+
-		s.ada.ExternalID+",SKU-7,purchase,2026-01-11T10:00:00Z\n"), 0o644))
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+		s.ada.ExternalID+",SKU-7,purchase,2026-01-11T10:00:00Z\n")
+	b := newAdmin(t, s)
 
 	b.step(t, "the events file is imported", func(t *testing.T, b *tab) {
 		b.open("/admin/import", `[data-testid="import-form"]`)

@@ -64,8 +64,7 @@ func TestAFreeProductsStockIsEdited(t *testing.T) {
 	must(t, s.db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-10").Update("price_cents", 0).Error)
 	free := s.product("SKU-10")
 	row := `[data-testid="catalog-row"][data-product-id="` + strconv.FormatUint(uint64(free.ID), 10) + `"]`
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 
 	b.step(t, "restock", func(t *testing.T, b *tab) {
 		b.open("/admin/catalog?q=SKU-10", row)
@@ -192,8 +191,7 @@ func TestACatalogEditKeepsTheStockSoldMeanwhile(t *testing.T) {
 	sell := func(n int) {
 		must(t, s.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", s.product("SKU-2").Stock-n).Error)
 	}
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 
 	b.step(t, "a new price keeps the stock sold meanwhile", func(t *testing.T, b *tab) {
 		b.open("/admin/catalog?q=SKU-2", row)

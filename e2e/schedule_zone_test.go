@@ -19,8 +19,7 @@ import (
 func TestASlotIsScheduledInTheShopsTimeZone(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	b.step(t, "the shop's time zone is Europe/Paris", func(t *testing.T, b *tab) {
 		b.open("/admin/settings", `[data-testid="field-time_zone"]`)
 		b.fill(`#time_zone`, "Europe/Paris")

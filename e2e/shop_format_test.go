@@ -21,8 +21,7 @@ import (
 func TestAGermanShopsAdminWritesItsPricesAndTimes(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 
 	b.step(t, "the shop writes euros as 1.234,56 € in Berlin", func(t *testing.T, b *tab) {
 		b.open("/admin/settings", `[data-testid="settings-form"]`)
@@ -109,8 +108,7 @@ func TestAGermanShopsAdminWritesItsPricesAndTimes(t *testing.T) {
 func TestAGermanShopsCatalogEditsPrices(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 	b.step(t, "the shop writes 1.234,56", func(t *testing.T, b *tab) {
 		b.open("/admin/settings", `[data-testid="settings-form"]`)
 		b.do("format", chromedpSetValue(`#currency`, "EUR"), chromedpSetValue(`#number_format`, "1.234,56"))

@@ -20,8 +20,7 @@ func TestTheSlotFormSpeaksOfTheShopsOwnCatalog(t *testing.T) {
 		must(t, db.W.Model(&models.Product{}).Where("brand = ?", "Summit").Update("brand", "Oatly").Error)
 		must(t, db.W.Model(&models.Product{}).Where("brand <> ?", "Oatly").Update("brand", "Fazer").Error)
 	})
-	b := newBrowser(t, s)
-	b.addAdminAndLogIn(s)
+	b := newAdmin(t, s)
 
 	b.step(t, "the hints and the link error use the shop's categories and brands", func(t *testing.T, b *tab) {
 		b.open("/admin/layout/slots/new", `[data-testid="slot-form"]`)
