@@ -39,6 +39,14 @@ func (b *BulkTx) SetCatalog(listed map[string]bool) (int64, error) {
 			off = append(off, r.ID)
 		}
 	}
+	if err := b.setActive(off, on); err != nil {
+		return 0, err
+	}
+	return int64(len(off)), nil
+}
+
+// setActive takes the products off off sale and puts those of on on sale.
+func (b *BulkTx) setActive(off, on []uint) error {
 	for _, set := range []struct {
 		ids    []uint
 		active bool
@@ -46,9 +54,36 @@ func (b *BulkTx) SetCatalog(listed map[string]bool) (int64, error) {
 		for start := 0; start < len(set.ids); start += bulkBatch {
 			ids := set.ids[start:min(start+bulkBatch, len(set.ids))]
 			if err := b.tx.Model(&Product{}).Where("id IN ?", ids).Update("active", set.active).Error; err != nil {
-				return 0, fmt.Errorf("models: set %d products active=%v: %w", len(ids), set.active, err)
+				return fmt.Errorf("models: set %d products active=%v: %w", len(ids), set.active, err)
 			}
 		}
 	}
-	return int64(len(off)), nil
+	return nil
+}
+
+// SetActive sets whether the products named by ExternalID are for sale,
+// touching only those whose state changes.
+func (b *BulkTx) SetActive(states map[string]bool) error {
+	if len(states) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ID         uint
+		ExternalID string
+		Active     bool
+	}
+	if err := b.tx.Model(&Product{}).Select("id, external_id, active").Find(&rows).Error; err != nil {
+		return fmt.Errorf("models: read catalog: %w", err)
+	}
+	var off, on []uint
+	for _, r := range rows {
+		if want, ok := states[r.ExternalID]; ok && want != r.Active {
+			if want {
+				on = append(on, r.ID)
+			} else {
+				off = append(off, r.ID)
+			}
+		}
+	}
+	return b.setActive(off, on)
 }

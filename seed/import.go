@@ -264,7 +264,10 @@ func (pv *ImportPreview) noteChanges(r *productRow, old *models.Product, withCom
 	if r.stock != old.Stock {
 		fs, priceStock = append(fs, FieldChange{"stock", strconv.Itoa(old.Stock), strconv.Itoa(r.stock)}), true
 	}
-	if fullCatalog && !old.Active {
+	switch {
+	case r.active != nil && *r.active != old.Active:
+		fs = append(fs, FieldChange{"active", yesNo(old.Active), yesNo(*r.active)})
+	case r.active == nil && fullCatalog && !old.Active:
 		fs = append(fs, FieldChange{"active", "no", "yes"})
 	}
 	if len(fs) == 0 {
@@ -277,6 +280,13 @@ func (pv *ImportPreview) noteChanges(r *productRow, old *models.Product, withCom
 	if len(pv.Changes) < maxChanges {
 		pv.Changes = append(pv.Changes, ProductChange{Line: r.line, ID: r.id, Title: old.Title, Fields: fs})
 	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func (p *ImportPlan) step(format string, args ...any) {
@@ -328,6 +338,23 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 				sum.ProductsDeactivated = int(n)
 				p.step("deactivated %d products missing from the file", n)
 			}
+			// The file's active cells last: a product the full catalog
+			// lists may still be one its merchant took off sale.
+			states := map[string]bool{}
+			for _, r := range p.prods.rows {
+				if r.active != nil {
+					states[r.id] = *r.active
+					if !*r.active {
+						sum.ProductsInactive++
+					}
+				}
+			}
+			if err := b.SetActive(states); err != nil {
+				return err
+			}
+			if sum.ProductsInactive > 0 {
+				p.step("%d %s not for sale, as the file's active column says", sum.ProductsInactive, plural(sum.ProductsInactive, "product", "products"))
+			}
 		}
 		if len(p.evs.events) > 0 {
 			p.evs.progress = p.step
@@ -366,8 +393,12 @@ type ImportSummary struct {
 	ProductsCreated     int
 	ProductsUpdated     int
 	ProductsDeactivated int
-	CategoriesCreated   int
-	ShoppersCreated     int
+	// ProductsInactive are the file's products its active column says are
+	// not for sale (a draft, a private product, one taken off sale):
+	// stored inactive.
+	ProductsInactive  int
+	CategoriesCreated int
+	ShoppersCreated   int
 	// Renamed are the events file's customers whose user_id an account
 	// one can log in as already has: their events are under a key of
 	// their own (models.BulkTx.ImportShoppers).
@@ -759,7 +790,7 @@ func EventColumns() (required, optional []string) {
 
 var (
 	productColumns         = []string{"id", "title", "description", "category", "brand", "price", "stock", "created_at"}
-	productOptionalColumns = []string{"image_url", "compare_at_price", "group_id"}
+	productOptionalColumns = []string{"image_url", "compare_at_price", "group_id", "active"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
 )
@@ -790,6 +821,10 @@ type productRow struct {
 	image       string
 	compare     int64 // compare-at (regular) price in cents; 0 = not on sale
 	group       string
+	// active is the active cell: whether the product is for sale; nil
+	// when the file has no such column or the cell is empty (a new
+	// product is for sale, a stored one keeps its state).
+	active *bool
 }
 
 type productFile struct {
@@ -952,7 +987,28 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 			bad("compare_at_price", "%s must be above the price (it is the regular price of a product on sale)", short(v))
 		}
 	}
+	if v, has := c.get(rec, "active"); has && v != "" {
+		if on, ok := parseActive(v); ok {
+			row.active = &on
+		} else {
+			bad("active", "%s is not a product's status: write true or false (also read: 1/0, yes/no, published/draft, private, archived, and WooCommerce's -1 for a draft)", short(v))
+		}
+	}
 	return row, probs.total == before
+}
+
+// parseActive reads an active cell: the catalog export's true/false, and
+// what other shop systems write in their status or published column
+// (WooCommerce's 1, 0 for private and -1 for a draft; Shopify's active,
+// draft and archived), in any case.
+func parseActive(v string) (active, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "y", "active", "published", "publish", "visible":
+		return true, true
+	case "false", "0", "-1", "no", "n", "inactive", "draft", "private", "pending", "archived", "hidden":
+		return false, true
+	}
+	return false, false
 }
 
 // parseCategoryPath splits a category path into its levels at sep: ">"

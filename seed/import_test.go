@@ -1144,3 +1144,70 @@ func TestAFirstImportInEurosMakesAEuroShop(t *testing.T) {
 		t.Fatalf("prices without a currency: %v, %q", err, sum.CurrencyLine())
 	}
 }
+
+// A products file's active column says which products are for sale: the
+// catalog export's true/false, and what another shop's export writes (a
+// WooCommerce draft is -1, a private product 0; Shopify's draft and
+// archived). Drafts and private products were put on sale by every import,
+// and a product the merchant took off sale came back when the catalog
+// export was imported again as the full catalog.
+func TestImportReadsWhetherAProductIsForSale(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	head := "id,title,description,category,brand,price,stock,created_at,active\n"
+	sum := mustImport(t, db, head+
+		"W1,Yirgacheffe 250g,,Coffee,Kaffa,14.50,40,,1\n"+
+		"W2,Kenya AA (coming soon),,Coffee,Kaffa,16.00,0,,-1\n"+
+		"W3,Wholesale 5kg,,Coffee,Kaffa,165.00,50,,Private\n"+
+		"W4,Gift Card,,Gifts,,50.00,100,,\n", "")
+	active, err := db.ActiveProductKeys(ctx)
+	must(t, err)
+	if len(active) != 2 || !active["W1"] || !active["W4"] || sum.ProductsInactive != 2 || sum.ProductsCreated != 4 {
+		t.Fatalf("for sale %v, %d said not for sale, %d created; want W1 and W4, 2, 4", active, sum.ProductsInactive, sum.ProductsCreated)
+	}
+
+	// A file without the column keeps each stored product's state.
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"W2,Kenya AA (coming soon),,Coffee,Kaffa,16.50,0,\n", "")
+	if active, _ = db.ActiveProductKeys(ctx); active["W2"] || len(active) != 2 {
+		t.Fatalf("for sale %v after a file without the column, want W1 and W4 still", active)
+	}
+
+	// A value that is no status is refused on its line, nothing written.
+	before := dbState(t, db)
+	_, err = Import(ctx, db, writeFile(t, "bad.csv", head+"W1,Yirgacheffe 250g,,Coffee,Kaffa,14.50,40,,maybe\n"), "", nil)
+	var ie *ImportError
+	if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Line != 2 || ie.Problems[0].Field != "active" ||
+		!strings.Contains(ie.Problems[0].Reason, `"maybe" is not a product's status`) {
+		t.Fatalf("err = %v, want bad.csv:2 field active refused", err)
+	}
+	if after := dbState(t, db); after != before {
+		t.Fatalf("a refused import changed the database:\n%s\n%s", before, after)
+	}
+
+	// As the full catalog: the listed W1 the file takes off sale stays
+	// off, W2 goes on sale, W3 (listed, empty cell) comes back, W4 is not
+	// listed. The preview says which products change.
+	full := writeFile(t, "catalog.csv", head+
+		"W1,Yirgacheffe 250g,,Coffee,Kaffa,14.50,40,,false\n"+
+		"W2,Kenya AA,,Coffee,Kaffa,16.50,12,,true\n"+
+		"W3,Wholesale 5kg,,Coffee,Kaffa,165.00,50,,\n")
+	plan, err := PlanImport(ctx, db, ImportOptions{Products: full, DeactivateMissing: true}, nil)
+	must(t, err)
+	got := map[string]string{}
+	for _, c := range plan.Preview.Changes {
+		for _, f := range c.Fields {
+			if f.Field == "active" {
+				got[c.ID] = f.Old + "→" + f.New
+			}
+		}
+	}
+	if want := map[string]string{"W1": "yes→no", "W2": "no→yes", "W3": "no→yes"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the preview's active changes %v, want %v", got, want)
+	}
+	sum, err = plan.Apply(ctx, db)
+	must(t, err)
+	if active, _ = db.ActiveProductKeys(ctx); len(active) != 2 || !active["W2"] || !active["W3"] || sum.ProductsDeactivated != 1 || sum.ProductsInactive != 1 {
+		t.Fatalf("for sale %v, %d deactivated as missing, %d said not for sale; want W2 and W3, 1, 1", active, sum.ProductsDeactivated, sum.ProductsInactive)
+	}
+}
