@@ -113,14 +113,18 @@ const (
 )
 
 // interestReason names the most specific of j's categories that holds a
-// fair share of the shopper's history, else says the item was picked for
-// them (a factor model's taste match with no single nameable cause).
+// fair share of the shopper's history, and more of it than of the catalog,
+// else says the item was picked for them (a factor model's taste match with
+// no single nameable cause). A category that holds as much of the catalog as
+// of the history is no interest: a root over the whole catalog ("Shop >
+// Mugs", "Shop > Lamps") holds every shopper's whole history.
 func (m *Model) interestReason(s *scratch, j int32) string {
 	total, acc := m.historyCategoryWeights(s)
 	if total <= 0 {
 		return reasonPickedForYou
 	}
 	cats := m.cat.itemCats[j]
+	items := float32(len(m.cat.items))
 	// itemCats runs from the root to the leaf; try the leaf first.
 	for k := len(cats) - 1; k >= 0; k-- {
 		c := cats[k]
@@ -128,7 +132,8 @@ func (m *Model) interestReason(s *scratch, j int32) string {
 		if c == m.cat.leafCat[j] {
 			need = leafInterestShare
 		}
-		if acc[c]/total >= need {
+		share := acc[c] / total
+		if share >= need && share > float32(m.cat.catSize[c])/items {
 			return "Because you like " + m.cat.categories[c]
 		}
 	}

@@ -17,6 +17,7 @@ type catalog struct {
 	itemCats   [][]int32        // per item: category ids on its path (root..leaf, plus Category)
 	leafCat    []int32          // per item: leaf category id or -1
 	rootCat    []int32          // per item: itemCats[i][0] or -1, flat for per-product loops
+	catSize    []int32          // per category: how many items it holds (anywhere on their path)
 }
 
 func newCatalog(d Dataset) catalog {
@@ -62,6 +63,12 @@ func newCatalog(d Dataset) catalog {
 			}
 		}
 		c.itemCats[i] = ids
+		for _, id := range ids {
+			for int(id) >= len(c.catSize) {
+				c.catSize = append(c.catSize, 0)
+			}
+			c.catSize[id]++
+		}
 		c.rootCat[i] = -1
 		if len(ids) > 0 {
 			c.rootCat[i] = ids[0]
