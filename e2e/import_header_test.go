@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"storefront/models"
 )
 
 // TestARefusedProductsHeaderIsOneProblem: a merchant uploads their old
@@ -94,10 +96,14 @@ func TestAnExportWithDecimalCommasIsImported(t *testing.T) {
 // "129,00 €", imported through the admin's form into a shop nobody has
 // configured: the result says the shop now sells in euros, and the
 // shop's pages and settings show euros (before, the prices showed as
-// dollars with no word of the settings).
+// dollars with no word of the settings). The test shop's own products
+// are removed first: a shop already holding products the file does not
+// list keeps its currency (seed TestAnImportLeavesTheCurrencyOfAShopWithHistory).
 func TestAFirstCatalogInEurosSellsInEuros(t *testing.T) {
 	t.Parallel()
-	s := startShop(t)
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Where("1 = 1").Delete(&models.Product{}).Error)
+	})
 	b := newAdmin(t, s)
 	products := writeTemp(t, "artikel.csv", productsHeader+
 		"ART-1,Kuppelzelt Nordkap,,Outdoor > Tents,Summit,\"129,00 €\",4,2025-01-01T00:00:00Z\n")

@@ -189,13 +189,18 @@ func (db *DB) SaveShopSettings(ctx context.Context, actor string, s ShopSettings
 }
 
 // AdoptCurrency gives a shop whose settings nobody has saved yet the
-// currency code an import's prices were written in (a merchant whose
-// first import is priced in euros sells in euros), with an audit entry
-// by actor. A configured shop keeps its currency: a merchant who chose
-// one is not overruled by a file. It returns the shop's currency after
-// the call and whether it was set; a code the shop cannot sell in is
-// left alone.
-func (db *DB) AdoptCurrency(ctx context.Context, actor, code string) (shop string, set bool, err error) {
+// currency code its first catalog's prices were written in (a merchant
+// whose first import is priced in euros sells in euros), with an audit
+// entry by actor. A configured shop keeps its currency: a merchant who
+// chose one is not overruled by a file. Nor does a shop that has taken
+// orders, or holds products the file did not list (fileProducts is how
+// many it lists, all written before the call): its orders' totals and its
+// other products' prices were in the shop's currency, and would read as
+// the file's; a partial update priced "€" once turned a dollar shop with
+// thousands of orders into a euro shop. It returns the shop's currency
+// after the call and whether it was set; a code the shop cannot sell in
+// is left alone.
+func (db *DB) AdoptCurrency(ctx context.Context, actor, code string, fileProducts int) (shop string, set bool, err error) {
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cur, err := shopSettingsTx(tx)
 		if err != nil {
@@ -203,6 +208,16 @@ func (db *DB) AdoptCurrency(ctx context.Context, actor, code string) (shop strin
 		}
 		shop = cur.Currency
 		if cur.UpdatedAt != "" || code == cur.Currency || !slices.ContainsFunc(Currencies, func(c Currency) bool { return c.Code == code }) {
+			return nil
+		}
+		var orders, products int64
+		if err := tx.Model(&Order{}).Limit(1).Count(&orders).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Product{}).Count(&products).Error; err != nil {
+			return err
+		}
+		if orders > 0 || products > int64(fileProducts) {
 			return nil
 		}
 		next := cur

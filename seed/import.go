@@ -369,7 +369,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	if p.prods != nil && p.prods.currency != "" {
-		if sum.ShopCurrency, sum.CurrencySet, err = db.AdoptCurrency(ctx, "import", p.prods.currency); err != nil {
+		if sum.ShopCurrency, sum.CurrencySet, err = db.AdoptCurrency(ctx, "import", p.prods.currency, len(p.prods.rows)); err != nil {
 			return nil, fmt.Errorf("import: %w", err)
 		}
 		sum.FileCurrency = p.prods.currency

@@ -1211,3 +1211,43 @@ func TestImportReadsWhetherAProductIsForSale(t *testing.T) {
 		t.Fatalf("for sale %v, %d deactivated as missing, %d said not for sale; want W2 and W3, 1, 1", active, sum.ProductsDeactivated, sum.ProductsInactive)
 	}
 }
+
+// TestAnImportLeavesTheCurrencyOfAShopWithHistory: the currency adopted
+// from a first catalog is not adopted from a later one. A shop nobody
+// configured that had sold in dollars took a partial update whose one
+// price read "129,00 €" as its currency: its 7,148 orders and 4,999 other
+// prices then read as euros. A shop holding products the file does not
+// list, or orders, keeps its currency and the import says the file's
+// prices are in another; the whole catalog again, before any order, is
+// still a first catalog.
+func TestAnImportLeavesTheCurrencyOfAShopWithHistory(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	dollars := writeFile(t, "catalog.csv", "id,title,description,category,brand,price,stock,created_at\n"+
+		"P1,Tent,,Outdoor,B,129.00,1,\nP2,Mat,,Outdoor,B,19.99,1,\n")
+	_, err := Import(ctx, db, dollars, "", nil)
+	must(t, err)
+	update := writeFile(t, "update.csv", "id,title,description,category,brand,price,stock,created_at\nP1,Zelt,,Outdoor,B,\"129,00 €\",1,\n")
+	sum, err := Import(ctx, db, update, "", nil)
+	must(t, err)
+	if s, _ := db.ShopSettings(ctx); s.Currency != "USD" || sum.CurrencySet {
+		t.Fatalf("a file listing one of the shop's two products made it sell in %s", s.Currency)
+	}
+	if line := sum.CurrencyLine(); !strings.Contains(line, "in EUR but the shop sells in USD") {
+		t.Fatalf("the import did not say its prices are in another currency: %q", line)
+	}
+
+	whole := writeFile(t, "ganz.csv", "id,title,description,category,brand,price,stock,created_at\n"+
+		"P1,Zelt,,Outdoor,B,\"129,00 €\",1,\nP2,Matte,,Outdoor,B,\"19,99 €\",1,\n")
+	must(t, db.W.Create(&models.Order{IdempotencyKey: "first-order", Status: "paid", TotalCents: 12900, CreatedAt: time.Now()}).Error)
+	if sum, err = Import(ctx, db, whole, "", nil); err != nil || sum.CurrencySet {
+		t.Fatalf("the whole catalog in euros after an order in dollars: set %v, %v", sum != nil && sum.CurrencySet, err)
+	}
+	if s, _ := db.ShopSettings(ctx); s.Currency != "USD" {
+		t.Fatalf("a shop with an order now sells in %s", s.Currency)
+	}
+	must(t, db.W.Where("idempotency_key = ?", "first-order").Delete(&models.Order{}).Error)
+	if sum, err = Import(ctx, db, whole, "", nil); err != nil || !sum.CurrencySet {
+		t.Fatalf("the whole catalog in euros before any order: set %v, %v", sum != nil && sum.CurrencySet, err)
+	}
+}
