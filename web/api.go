@@ -216,6 +216,11 @@ func (s *Server) apiEvents(c echo.Context) error {
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "no events were stored", "problems": problems})
 	}
 	if len(events) > 0 {
+		if key, ok := c.Get(ctxAPIKey).(*models.APIKey); ok {
+			if ok, wait := s.apiEventLimit.allowN(key.ID, key.Name, len(events)); !ok {
+				return s.apiEventLimit.refuse(c, wait)
+			}
+		}
 		if err := s.events.Write(c.Request().Context(), events); err != nil {
 			if errors.Is(err, models.ErrWriterClosed) {
 				return echo.NewHTTPError(http.StatusServiceUnavailable, "shutting down; retry")

@@ -19,10 +19,17 @@ import (
 // recommendation from the shoppers' pages. Each key has its own token
 // bucket, so one busy key does not slow another. Keys are made by admins,
 // so the buckets are few; a revoked key's bucket is never used again.
+//
+// The same kind of bucket counts the events one key has stored: a request
+// may carry up to MaxAPIEvents, so a bound on requests alone let one key
+// store a thousand times as many events (each a row, and for a user id
+// never seen before a shopper the next training reads).
 type apiKeyLimiter struct {
 	mu      sync.Mutex
 	keys    map[uint]*rate.Limiter
 	perSec  int
+	burst   int
+	unit    string           // what is counted: "requests" or "events"
 	now     func() time.Time // settable in tests
 	warned  map[uint]time.Time
 	log     *slog.Logger
@@ -35,11 +42,30 @@ func newAPIKeyLimiter(perSecond int, log *slog.Logger) *apiKeyLimiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &apiKeyLimiter{keys: map[uint]*rate.Limiter{}, warned: map[uint]time.Time{}, perSec: perSecond, now: time.Now, log: log}
+	return &apiKeyLimiter{keys: map[uint]*rate.Limiter{}, warned: map[uint]time.Time{}, perSec: perSecond, burst: 2 * perSecond,
+		unit: "requests", now: time.Now, log: log}
 }
 
-// allow spends one request of the key, or says how long to wait for one.
+// newAPIEventLimiter allows perSecond events a second per key, ten
+// seconds' worth at once and never less than one full request
+// (MaxAPIEvents), so every batch the API takes can be stored after a
+// wait; nil (no bound) when perSecond ≤ 0.
+func newAPIEventLimiter(perSecond int, log *slog.Logger) *apiKeyLimiter {
+	l := newAPIKeyLimiter(perSecond, log)
+	if l != nil {
+		l.burst, l.unit = max(10*perSecond, MaxAPIEvents), "events"
+	}
+	return l
+}
+
+// allow spends one of the key's allowance, or says how long to wait for it.
 func (l *apiKeyLimiter) allow(keyID uint, keyName string) (bool, time.Duration) {
+	return l.allowN(keyID, keyName, 1)
+}
+
+// allowN spends n of the key's allowance at once, or none of it and says
+// how long to wait until n are there.
+func (l *apiKeyLimiter) allowN(keyID uint, keyName string, n int) (bool, time.Duration) {
 	if l == nil {
 		return true, 0
 	}
@@ -47,20 +73,29 @@ func (l *apiKeyLimiter) allow(keyID uint, keyName string) (bool, time.Duration) 
 	defer l.mu.Unlock()
 	b, ok := l.keys[keyID]
 	if !ok {
-		b = rate.NewLimiter(rate.Limit(l.perSec), 2*l.perSec)
+		b = rate.NewLimiter(rate.Limit(l.perSec), l.burst)
 		l.keys[keyID] = b
 	}
 	now := l.now()
-	if b.AllowN(now, 1) {
+	if b.AllowN(now, n) {
 		return true, 0
 	}
 	l.refused++
 	if now.Sub(l.warned[keyID]) >= time.Minute {
 		l.warned[keyID] = now
-		l.log.Warn("API key over its rate limit: requests refused (429)", "api_key_id", keyID, "api_key", keyName,
+		l.log.Warn("API key over its rate limit: "+l.unit+" refused (429)", "api_key_id", keyID, "api_key", keyName,
 			"per_second", l.perSec, "refused_so_far", l.refused)
 	}
-	return false, waitFor(b, now)
+	return false, waitForN(b, now, n)
+}
+
+// waitForN is how long until bucket b holds n tokens.
+func waitForN(b *rate.Limiter, now time.Time, n int) time.Duration {
+	tokens := b.TokensAt(now)
+	if tokens >= float64(n) {
+		return 0
+	}
+	return time.Duration(math.Ceil((float64(n)-tokens)/float64(b.Limit())*1000)) * time.Millisecond
 }
 
 // refuse answers a key over its limit: 429, Retry-After in
@@ -68,6 +103,9 @@ func (l *apiKeyLimiter) allow(keyID uint, keyName string) (bool, time.Duration) 
 func (l *apiKeyLimiter) refuse(c echo.Context, wait time.Duration) error {
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	return echo.NewHTTPError(http.StatusTooManyRequests,
-		fmt.Sprintf("too many requests with this API key: at most %d a second (%d at once); retry after %d s", l.perSec, 2*l.perSec, secs))
+	msg := fmt.Sprintf("too many %s with this API key: at most %d a second (%d at once); retry after %d s", l.unit, l.perSec, l.burst, secs)
+	if l.unit == "events" {
+		msg += "; none of this batch was stored"
+	}
+	return echo.NewHTTPError(http.StatusTooManyRequests, msg)
 }

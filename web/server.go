@@ -40,6 +40,11 @@ type Config struct {
 	// second (twice that at once; apiKeyLimiter); 0 leaves them unbounded.
 	// `storefront serve` sets it (--api-requests-per-second).
 	APIRequestsPerSecond int
+	// APIEventsPerSecond bounds the events one API key has stored a second
+	// (ten seconds' worth at once, never less than one full request);
+	// 0 leaves them unbounded. `storefront serve` sets it
+	// (--api-events-per-second).
+	APIEventsPerSecond int
 	// MetricsToken is the bearer token /metrics asks for; empty turns
 	// /metrics off.
 	MetricsToken string
@@ -88,8 +93,9 @@ type Server struct {
 	shop                   *shop.Shop // catalog, layout, model, training: the domain services
 	limiter                *loginLimiter
 	// newVisitors is each address's budget of new tracked visitors.
-	newVisitors *visitorBudget
-	apiLimit    *apiKeyLimiter
+	newVisitors   *visitorBudget
+	apiLimit      *apiKeyLimiter
+	apiEventLimit *apiKeyLimiter // events stored per key (apiLimit counts requests)
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
 	// often an active session is marked.
 	idleTimeout, idleTouch time.Duration
@@ -148,6 +154,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.payments = cfg.Payments
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
 	s.apiLimit = newAPIKeyLimiter(cfg.APIRequestsPerSecond, cfg.Logger)
+	s.apiEventLimit = newAPIEventLimiter(cfg.APIEventsPerSecond, cfg.Logger)
 	s.events = models.NewEventWriter(db, cfg.EventQueue, eventBatchMax, 5*time.Millisecond, cfg.Logger)
 	s.viewers = newViewerCache()
 	s.images = newImageCache()

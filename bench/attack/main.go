@@ -61,8 +61,10 @@ type attack struct {
 	// floodKey is a key of its own for the seventh attack's flood, so
 	// the other checks' keys keep their allowance.
 	floodKey string
-	metrics  string
-	failed   int
+	// eventsFloodKey is an events key of its own for the eighth attack.
+	eventsFloodKey string
+	metrics        string
+	failed         int
 	// staffPasswords are the current passwords of the demo staff.
 	staffPasswords map[string]string
 	relay          *relay // the shop's email
@@ -139,7 +141,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"timestamps", a.timestamps}, {"limiter", a.limiterMemory}, {"lockout", a.lockout}, {"deletion", a.deletion},
 		{"demo-passwords", a.demoPasswords}, {"redirects", a.redirects}, {"csv", a.csvFormulas}, {"also-seen", a.alsoSeen},
 		{"second", a.secondAttack}, {"third", a.thirdAttack}, {"fourth", a.fourthAttack}, {"fifth", a.fifthAttack},
-		{"sixth", a.sixthAttack}, {"seventh", a.seventhAttack},
+		{"sixth", a.sixthAttack}, {"seventh", a.seventhAttack}, {"eighth", a.eighthAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()
@@ -166,6 +168,9 @@ func (a *attack) makeKeys() error {
 		return err
 	}
 	if a.floodKey, _, err = db.CreateAPIKey(ctx, "attack", "attack flood", models.ScopeAll); err != nil {
+		return err
+	}
+	if a.eventsFloodKey, _, err = db.CreateAPIKey(ctx, "attack", "attack events flood", models.ScopeEvents); err != nil {
 		return err
 	}
 	// A supplier's title that is a spreadsheet formula (second attack).
