@@ -89,6 +89,9 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 	if opts.DeactivateMissing {
 		fmt.Fprintf(stdout, "deactivated %d products missing from %s\n", sum.ProductsDeactivated, opts.Products)
 	}
+	if l := sum.ListsLine(); l != "" {
+		fmt.Fprintln(stdout, l)
+	}
 	if sum.ProductsInactive > 0 {
 		fmt.Fprintf(stdout, "%d %s not for sale, as the file's active column says (a draft, a private product): switch one on in /admin/catalog\n",
 			sum.ProductsInactive, plural(sum.ProductsInactive, "product", "products"))

@@ -10,8 +10,9 @@ import (
 
 // TestADraftInAnImportedCatalogStaysOffSale: a merchant moving from
 // WooCommerce uploads their catalog with its "Published" column named
-// active (1 published, -1 a draft, 0 private). The import's result says
-// two products are not for sale; a shopper's search finds the published
+// active (1 published, -1 a draft, 0 private) and one product in two
+// categories ("Coffee, Coffee > Single Origin"). The import's result says
+// two products are not for sale and one listed several categories; a shopper's search finds the published
 // product and not the draft or the private one. Every import put them on
 // sale.
 func TestADraftInAnImportedCatalogStaysOffSale(t *testing.T) {
@@ -21,13 +22,14 @@ func TestADraftInAnImportedCatalogStaysOffSale(t *testing.T) {
 	b.addAdminAndLogIn(s)
 	file := filepath.Join(t.TempDir(), "wc-products.csv")
 	must(t, os.WriteFile(file, []byte("id,title,description,category,brand,price,stock,created_at,active\n"+
-		"KF-001,Yirgacheffe Whole Bean 250g,<p>Floral.</p>,Coffee > Single Origin,Kaffa,14.50,40,,1\n"+
+		"KF-001,Yirgacheffe Whole Bean 250g,<p>Floral.</p>,\"Coffee, Coffee > Single Origin\",Kaffa,14.50,40,,1\n"+
 		"KF-900,Kenya Whole Bean 250g (coming soon),<p>Draft.</p>,Coffee > Single Origin,Kaffa,16.00,0,,-1\n"+
 		"KF-901,Wholesale Whole Bean 5kg,<p>Trade only.</p>,Coffee > Blends,Kaffa,165.00,50,,0\n"), 0o644))
 
 	b.step(t, "the import says which products are not for sale", func(t *testing.T, b *tab) {
 		b.importProducts(file)
-		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 products are not for sale, as the file's active column says") {
+		if got := b.text(`[data-testid="import-result"]`); !strings.Contains(got, "2 products are not for sale, as the file's active column says") ||
+			!strings.Contains(got, "1 product listed several categories: each is filed under the deepest it listed") {
 			t.Fatalf("the result reads %q", got)
 		}
 		for sku, want := range map[string]bool{"KF-001": true, "KF-900": false, "KF-901": false} {

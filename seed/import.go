@@ -338,6 +338,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 				sum.ProductsDeactivated = int(n)
 				p.step("deactivated %d products missing from the file", n)
 			}
+			sum.CategoryLists, sum.ImageLists = p.prods.categoryLists, p.prods.imageLists
 			// The file's active cells last: a product the full catalog
 			// lists may still be one its merchant took off sale.
 			states := map[string]bool{}
@@ -398,7 +399,11 @@ type ImportSummary struct {
 	// stored inactive.
 	ProductsInactive  int
 	CategoriesCreated int
-	ShoppersCreated   int
+	// CategoryLists and ImageLists count the file's products whose
+	// category cell listed several categories (filed under the deepest)
+	// and whose image_url cell listed several images (the first shown).
+	CategoryLists, ImageLists int
+	ShoppersCreated           int
 	// Renamed are the events file's customers whose user_id an account
 	// one can log in as already has: their events are under a key of
 	// their own (models.BulkTx.ImportShoppers).
@@ -439,6 +444,21 @@ func (s *ImportSummary) CurrencyLine() string {
 			s.FileCurrency, s.ShopCurrency, s.ShopCurrency)
 	}
 	return ""
+}
+
+// ListsLine says how many of the file's products listed several
+// categories or several images, and which the shop took; "" when none did.
+func (s *ImportSummary) ListsLine() string {
+	var parts []string
+	if s.CategoryLists > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed (a product has one category here)",
+			s.CategoryLists, plural(s.CategoryLists, "product", "products")))
+	}
+	if s.ImageLists > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s listed several images: each shows the first",
+			s.ImageLists, plural(s.ImageLists, "product", "products")))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // SkippedLine says how many of the file's events were already stored, or
@@ -821,6 +841,7 @@ type productRow struct {
 	image       string
 	compare     int64 // compare-at (regular) price in cents; 0 = not on sale
 	group       string
+	imageListed bool // the image_url cell listed several images
 	// active is the active cell: whether the product is for sale; nil
 	// when the file has no such column or the cell is empty (a new
 	// product is for sale, a stored one keeps its state).
@@ -836,6 +857,11 @@ type productFile struct {
 	// currency is the ISO code the file's prices were written with ("$"
 	// is USD), "" when they named none.
 	currency string
+	// categoryLists counts the rows whose category cell lists several
+	// categories, imageLists those whose image_url cell lists several
+	// images (as WooCommerce's export writes both): the product is filed
+	// under the deepest category and shows the first image.
+	categoryLists, imageLists int
 	// unread: the file's header was refused, so its rows were not read.
 	// Events naming its products are then not reported as unknown: one
 	// problem with the header, not one per event (207,694 for a year of a
@@ -853,6 +879,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	defer c.f.Close()
 	pf := &productFile{byID: map[string]int{}}
 	sep := "/"
+	lists := false           // a category cell lists several categories
 	var badRows []productRow // rows with other problems, whose category is checked too
 	_, pf.withImage = c.col["image_url"]
 	_, pf.withCompare = c.col["compare_at_price"]
@@ -867,6 +894,9 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		}
 		if cat, _ := c.get(rec, "category"); strings.Contains(cat, ">") {
 			sep = ">"
+			if parts := splitCategoryList(cat); len(parts) > 1 && slices.ContainsFunc(parts[1:], func(p string) bool { return strings.Contains(p, ">") }) {
+				lists = true
+			}
 		}
 		if row, ok := parseProductRow(c, rec, line, probs); ok {
 			if first, dup := pf.byID[row.id]; dup {
@@ -892,7 +922,14 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	kept := pf.rows[:0]
 	for _, row := range pf.rows {
 		var err error
-		if row.category, err = parseCategoryPath(row.rawCategory, sep); err != nil {
+		path, listed := categoryOfList(row.rawCategory, lists && sep == ">")
+		if listed {
+			pf.categoryLists++
+		}
+		if row.imageListed {
+			pf.imageLists++
+		}
+		if row.category, err = parseCategoryPath(path, sep); err != nil {
 			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)
 			continue
 		}
@@ -901,7 +938,8 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	pf.rows = kept
 	pf.currency = c.currency
 	for _, row := range badRows {
-		if _, err := parseCategoryPath(row.rawCategory, sep); err != nil {
+		path, _ := categoryOfList(row.rawCategory, lists && sep == ">")
+		if _, err := parseCategoryPath(path, sep); err != nil {
 			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)
 		}
 	}
@@ -974,6 +1012,7 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		}
 	}
 	if v, has := c.get(rec, "image_url"); has && v != "" {
+		v, row.imageListed = firstImage(v)
 		if err := checkImageURL(v); err != nil {
 			bad("image_url", "%s: %v", short(v), err)
 		}
@@ -1009,6 +1048,64 @@ func parseActive(v string) (active, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// splitCategoryList splits a category cell at its commas, except those
+// written "\," (WooCommerce's export lists a product's categories so,
+// "Clothing, Clothing > Hoodies", and writes a comma in a name as "\,").
+func splitCategoryList(s string) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' && (i == 0 || s[i-1] != '\\') {
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// categoryOfList is the category a cell files its product under. In a
+// file that lists categories (some cell's second category is a path with
+// ">": "Coffee, Coffee > Single Origin"), a cell's categories are
+// separated by commas and the product goes under the deepest, the first
+// of those as deep (the shop files a product under one category); listed
+// says the cell named more than one. Otherwise a comma is part of a name
+// ("Tables, Chairs").
+func categoryOfList(cell string, lists bool) (path string, listed bool) {
+	if !lists {
+		return cell, false
+	}
+	parts := splitCategoryList(cell)
+	best, depth := "", -1
+	for _, p := range parts {
+		if d := strings.Count(p, ">"); d > depth && strings.TrimSpace(p) != "" {
+			best, depth = p, d
+		}
+	}
+	if best == "" {
+		best = cell
+	}
+	return strings.ReplaceAll(best, `\,`, ","), len(parts) > 1
+}
+
+// firstImage is the first address of an image_url cell that lists several
+// (WooCommerce's "Images": "https://…/a.jpg, https://…/b.jpg"): a comma
+// followed by another http(s) address ends it. A comma inside an address
+// ("…/w_400,h_300/a.jpg") is kept.
+func firstImage(cell string) (first string, listed bool) {
+	for i := strings.IndexByte(cell, ','); i >= 0; {
+		rest := strings.TrimLeft(cell[i+1:], " \t")
+		if strings.HasPrefix(rest, "https://") || strings.HasPrefix(rest, "http://") {
+			return strings.TrimSpace(cell[:i]), true
+		}
+		j := strings.IndexByte(cell[i+1:], ',')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return cell, false
 }
 
 // parseCategoryPath splits a category path into its levels at sep: ">"

@@ -1251,3 +1251,56 @@ func TestAnImportLeavesTheCurrencyOfAShopWithHistory(t *testing.T) {
 		t.Fatalf("the whole catalog in euros before any order: set %v, %v", sum != nil && sum.CurrencySet, err)
 	}
 }
+
+// A WooCommerce export lists a product's categories in one cell, each as
+// its path ("Coffee, Coffee > Single Origin", a comma in a name written
+// "\,"), and its images as addresses separated by commas. The import made
+// a category "Coffee, Coffee" and stored "https://…/a.jpg, https://…/b.jpg"
+// as one address, which no browser loads. Now the product goes under the
+// deepest category it lists and shows its first image, and the summary
+// says so; in a file that lists no categories a comma is part of a name.
+func TestImportReadsAWooCommerceListOfCategoriesAndImages(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	sum := mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,image_url\n"+
+		"KF-001,Yirgacheffe 250g,,\"Coffee, Coffee > Single Origin\",Kaffa,14.50,40,,\"https://shop.example.com/a.jpg, https://shop.example.com/a-2.jpg\"\n"+
+		"KF-005,V60 Dripper,,\"Brewing > Pour Over, Sale\",Hario,21.60,25,,\"https://res.example.com/w_400,h_300/v60.jpg\"\n"+
+		"KF-011,Filters,,\"Brewing > Accessories\\, Paper\",Hario,6.50,120,,\n", "")
+	cats := map[string]string{}
+	for _, id := range []string{"KF-001", "KF-005", "KF-011"} {
+		p, err := db.ProductByExternalID(ctx, id)
+		must(t, err)
+		var names []string
+		for cid := &p.CategoryID; cid != nil; {
+			var c models.Category
+			must(t, db.R.First(&c, *cid).Error)
+			names = append([]string{c.Name}, names...)
+			cid = c.ParentID
+		}
+		cats[id] = strings.Join(names, " > ") + " | " + p.ImageURL
+	}
+	want := map[string]string{
+		"KF-001": "Coffee > Single Origin | https://shop.example.com/a.jpg",
+		"KF-005": "Brewing > Pour Over | https://res.example.com/w_400,h_300/v60.jpg",
+		"KF-011": "Brewing > Accessories, Paper | ",
+	}
+	if fmt.Sprint(cats) != fmt.Sprint(want) {
+		t.Fatalf("categories and images\n%v\nwant\n%v", cats, want)
+	}
+	var n int64
+	must(t, db.R.Model(&models.Category{}).Where("name LIKE ?", "%,%").Not("name = ?", "Accessories, Paper").Count(&n).Error)
+	if n != 0 || sum.CategoryLists != 2 || sum.ImageLists != 1 || !strings.Contains(sum.ListsLine(), "2 products listed several categories") {
+		t.Fatalf("%d categories named after a list; summary %d category lists, %d image lists: %q", n, sum.CategoryLists, sum.ImageLists, sum.ListsLine())
+	}
+
+	// A file whose paths never list another category keeps the comma.
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"T1,Oak Table,,\"Home > Tables, Chairs\",Hazel,199,2,\n", "")
+	p, err := db.ProductByExternalID(ctx, "T1")
+	must(t, err)
+	var c models.Category
+	must(t, db.R.First(&c, p.CategoryID).Error)
+	if c.Name != "Tables, Chairs" {
+		t.Fatalf("T1 is in %q, want \"Tables, Chairs\"", c.Name)
+	}
+}

@@ -422,6 +422,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 			line := j.summary.ExpiredLine(templates.Num(k))
 			v.Result += " " + strings.ToUpper(line[:1]) + line[1:] + "."
 		}
+		if l := j.summary.ListsLine(); l != "" {
+			v.Result += " " + strings.ToUpper(l[:1]) + l[1:] + "."
+		}
 		if k := j.summary.ProductsInactive; k > 0 && j.opts.Products != "" {
 			v.Result += " " + templates.Plural(k, "product is", "products are") + " not for sale, as the file's active column says (a draft, a private product): switch one on in the catalog."
 		}
