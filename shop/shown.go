@@ -29,21 +29,31 @@ const maxChanged = 4096
 
 // changeLog is the changes since a run's full build: the step at which
 // each product, group and category (a product's and the ones above it)
-// last changed. Replaced, never edited in place.
+// last changed, and the last step that changed a product in more than
+// its stock. Replaced, never edited in place.
 type changeLog struct {
 	step     uint64
 	products map[uint]uint64
 	groups   map[string]uint64
 	cats     map[uint]uint64
+	// other is the last step at which a product changed in more than its
+	// stock (a price, a sale, a title, a picture): a page that picks its
+	// products by what they are (a homepage row's price range) may then
+	// show another product.
+	other uint64
 }
 
-// with returns the log with these products changed at the next step.
+// with returns the log with these products changed at the next step
+// (c holds them as they were).
 func (l *changeLog) with(c *Catalog, changed []*models.Product) *changeLog {
-	n := &changeLog{step: l.step + 1, products: maps.Clone(l.products), groups: maps.Clone(l.groups), cats: maps.Clone(l.cats)}
+	n := &changeLog{step: l.step + 1, products: maps.Clone(l.products), groups: maps.Clone(l.groups), cats: maps.Clone(l.cats), other: l.other}
 	if n.products == nil {
 		n.products, n.groups, n.cats = map[uint]uint64{}, map[string]uint64{}, map[uint]uint64{}
 	}
 	for _, p := range changed {
+		if old, ok := c.byID[p.ID]; !ok || !stockOnly(old, p) {
+			n.other = n.step
+		}
 		n.products[p.ID] = n.step
 		if p.GroupID != "" {
 			n.groups[p.GroupID] = n.step
@@ -57,18 +67,23 @@ func (l *changeLog) with(c *Catalog, changed []*models.Product) *changeLog {
 
 // Shown is what a cached page shows of a catalog snapshot: the products
 // (and their groups) and the listings (categories) it holds, or, for a
-// page that may hold any product (search results), everything.
+// page that may hold any product (search results), everything. Once
+// recorded it may be checked from several requests at once.
 type Shown struct {
-	epoch, step uint64
-	products    []uint
-	groups      []string
-	cats        []uint
-	everything  bool
+	epoch      uint64
+	step       atomic.Uint64 // the latest snapshot step the page is known right on
+	products   []uint
+	groups     []string
+	cats       []uint
+	everything bool
+	picks      bool
 }
 
 // Shows starts a page's record of what it shows of this snapshot.
 func (c *Catalog) Shows() *Shown {
-	return &Shown{epoch: c.epoch, step: c.changes.step}
+	s := &Shown{epoch: c.epoch}
+	s.step.Store(c.changes.step)
+	return s
 }
 
 // Product records a product the page shows, and its group (whose other
@@ -93,6 +108,15 @@ func (s *Shown) Everything() *Shown {
 	return s
 }
 
+// Picks records that the page picks its products by what they are (a
+// homepage row's price range or brands, a sale): a product's stock
+// changing (selling out included) changes only the pages showing it, any
+// other change may put it on this page.
+func (s *Shown) Picks() *Shown {
+	s.picks = true
+	return s
+}
+
 // Size is the memory the record holds.
 func (s *Shown) Size() int {
 	n := 64 + 8*(len(s.products)+len(s.cats))
@@ -103,34 +127,37 @@ func (s *Shown) Size() int {
 }
 
 // Still reports whether a page that showed s shows the same on snapshot c,
-// and if so moves s on to c, so the next check is one comparison.
+// and if so moves s on to c, so the next check is one comparison. Safe
+// for concurrent use: a page right on a step is right on every step of
+// its run before it too.
 func (c *Catalog) Still(s *Shown) bool {
 	if s.epoch != c.epoch {
 		return false
 	}
 	l := c.changes
-	if s.step >= l.step {
+	step := s.step.Load()
+	if step >= l.step {
 		return true
 	}
-	if s.everything {
+	if s.everything || s.picks && l.other > step {
 		return false
 	}
 	for _, id := range s.products {
-		if l.products[id] > s.step {
+		if l.products[id] > step {
 			return false
 		}
 	}
 	for _, g := range s.groups {
-		if l.groups[g] > s.step {
+		if l.groups[g] > step {
 			return false
 		}
 	}
 	for _, id := range s.cats {
-		if l.cats[id] > s.step {
+		if l.cats[id] > step {
 			return false
 		}
 	}
-	s.step = l.step
+	s.step.Store(l.step)
 	return true
 }
 
@@ -231,7 +258,7 @@ func (c *Catalog) follow(cur *Catalog) (same bool) {
 	}
 	c.epoch, c.changes = cur.epoch, cur.changes
 	if len(changed) > 0 {
-		c.changes = cur.changes.with(c, changed)
+		c.changes = cur.changes.with(cur, changed) // cur holds them as they were
 	}
 	return len(changed) == 0
 }

@@ -149,7 +149,8 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 			st.mu.Unlock()
 		}
 		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
-		e, err := s.strangerHome(ctx, k, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
+		k.ver.Catalog = nil // the entry says which snapshots it is right on
+		e, err := s.strangerHome(ctx, k, ver, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
 		if err == nil && !v.OptOut && !v.Control {
 			s.viewers.showed(v.Key, st, e)
 		}
@@ -173,16 +174,16 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 // new viewer gets this minute; a later turn's page puts the products of the
 // earlier turns' pages last (recommender.Shopper.Passed), so a viewer who
 // came back without opening anything sees others first. Each turn's page is
-// composed once a minute.
-func (s *Server) strangerHome(ctx context.Context, k sharedKey, turn int, v Viewer, slots []models.Slot, cacheable bool) (*homeEntry, error) {
+// composed once a minute, and again when the catalog changed what it shows.
+func (s *Server) strangerHome(ctx context.Context, k sharedKey, ver pageVersion, turn int, v Viewer, slots []models.Slot, cacheable bool) (*homeEntry, error) {
 	var passed []string
 	for t := 0; ; t++ {
 		k.turn = t
 		e := s.shared.get(k)
-		if e == nil {
+		if e == nil || !e.on(ver) {
 			v.Passed = passed
 			var err error
-			e, err = s.composeEntry(ctx, v, slots, shop.History{}, k.ver, k.arm, time.Unix((k.minute+1)*60, 0))
+			e, err = s.composeEntry(ctx, v, slots, shop.History{}, ver, k.arm, time.Unix((k.minute+1)*60, 0))
 			if err != nil {
 				return nil, err
 			}
@@ -208,13 +209,35 @@ func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot
 		vm.ExplainLink = InterestsPath
 	}
 	vm.Slots = homeSlots(s.shop.ComposeHomeWith(v, slots, h), v)
-	e := &homeEntry{ver: ver, arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots), read: readingOrder(vm.Slots)}
+	e := &homeEntry{ver: ver, arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots), read: readingOrder(vm.Slots),
+		holds: catalogShown(ver.Catalog, vm.Slots)}
 	bd, err := renderBody(ctx, templates.HomeBody(vm))
 	if err != nil {
 		return nil, err
 	}
 	e.body, e.size = bd, bd.size()
 	return e, nil
+}
+
+// catalogShown is what a homepage shows of the catalog snapshot: its cards'
+// products with their groups. Its rows pick products by price, brand or
+// sale, so only a change of stock leaves it right on a later snapshot,
+// and only when none of its products changed.
+func catalogShown(cat *shop.Catalog, slots []templates.HomeSlot) *shop.Shown {
+	if cat == nil {
+		return nil
+	}
+	sh := cat.Shows().Picks()
+	for _, sl := range slots {
+		for _, cd := range sl.Cards {
+			p, ok := cat.Product(cd.ID)
+			if !ok {
+				return nil // not of this snapshot: right on it alone
+			}
+			sh.Product(p)
+		}
+	}
+	return sh
 }
 
 // scheduleBoundary is the first moment after now when a slot's schedule

@@ -22,7 +22,10 @@ import (
 // and, for a personalized homepage, on one viewer's history. Every cached
 // page carries the versions it was built from and is used only while they
 // are current, so a publish, a retrain or a catalog change (a stock-out
-// included) is seen by the next request whoever caused it. A viewer's own
+// included) is seen by the next request whoever caused it; a page is used
+// on a later catalog snapshot only when that snapshot changed nothing the
+// page shows (shop.Shown: an order recomposes the pages of what it sold,
+// and the buyer's, not every page). A viewer's own
 // state (history, opt-out, cart count, composed homepage) is dropped by
 // userChanged whenever their events, cart or account change.
 //
@@ -137,7 +140,11 @@ type homeEntry struct {
 	// were last given (the composed rows, titles, prices and addresses of
 	// 60 cards, were ~20 KB a viewer and kept for every viewer).
 	read []readCard
-	size int
+	// holds is what the page shows of the catalog snapshot of ver: on a
+	// later snapshot of its run that changed the stock of other products
+	// alone (an order), the page is still right (nil: on ver's alone).
+	holds *shop.Shown
+	size  int
 }
 
 // readCard is a card of a homepage as skippedAbove reads it: the product
@@ -164,7 +171,18 @@ func readingOrder(slots []templates.HomeSlot) []readCard {
 }
 
 func (e *homeEntry) valid(ver pageVersion, now time.Time) bool {
-	return e != nil && e.ver == ver && now.Before(e.expires)
+	return e != nil && now.Before(e.expires) && e.on(ver)
+}
+
+// on reports whether the page is right on these versions: those it was
+// composed from, or a later catalog snapshot that changed nothing it
+// shows (another shopper's order).
+func (e *homeEntry) on(ver pageVersion) bool {
+	if e.ver == ver {
+		return true
+	}
+	return e.ver.Layout == ver.Layout && e.ver.Model == ver.Model && e.ver.settings == ver.settings &&
+		e.holds != nil && ver.Catalog != nil && ver.Catalog.Still(e.holds)
 }
 
 // viewerState is what the shop knows about one viewer between their events.
@@ -336,7 +354,7 @@ func (c *viewerCache) setHome(st *viewerState, e *homeEntry) {
 		c.bodyBytes.Add(-int64(st.home.size))
 	}
 	if e.size > 0 && c.bodyBytes.Load()+int64(e.size) > personalBodyBytes {
-		e = &homeEntry{ver: e.ver, arm: e.arm, expires: e.expires, vm: e.vm, shown: e.shown, read: e.read}
+		e = &homeEntry{ver: e.ver, arm: e.arm, expires: e.expires, vm: e.vm, shown: e.shown, read: e.read, holds: e.holds}
 	} else {
 		cp := *e
 		cp.vm = templates.HomePage{} // the body says it all
@@ -374,8 +392,8 @@ func (s *Server) eventsWritten(events []models.Event) {
 // sharedKey names a homepage that is the same for many viewers: those with
 // no history yet, and those who opted out of personalization.
 type sharedKey struct {
-	ver      pageVersion
-	minute   int64 // exploration of slot order and trending move every minute
+	ver      pageVersion // without the catalog snapshot: the entry's on decides that
+	minute   int64       // exploration of slot order and trending move every minute
 	loggedIn bool
 	optOut   bool
 	arm      string // control group and experiment arms see their own page

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -301,5 +302,129 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 	}
 	if ids := cardIDs(view("/c/tents"), "main"); ids[0] != utoa(tent.ID) {
 		t.Fatalf("the tents listing does not list the restocked tent first: %v", ids)
+	}
+}
+
+// TestAnOrderKeepsTheHomepagesThatDoNotShowWhatItSold checks that an
+// order recomposes only the homepages it changes: a new visitor's shared
+// page and a signed-in shopper's own page that do not show the ordered
+// product are served on from the cache, the buyer's own page is composed
+// afresh, a page showing a product that sold out is composed without it at
+// once, and a price change (which may put a product in a row's price
+// range) recomposes every page.
+func TestAnOrderKeepsTheHomepagesThatDoNotShowWhatItSold(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	trainShop(t, shop)
+	srv := shop.srv
+	// A new visitor each time: one back without a click is shown other
+	// products on their next pages.
+	visitor := func() *client { return shop.newClient() }
+	ada := shop.shopperClient()
+	ada.get(productPath(shop.product("SKU-H1"))) // some history: a page of her own
+	must(t, srv.events.Flush(ctx))
+	bo, err := shop.db.CreateShopper(ctx, "Bo Buyer", "bo@example.com", testPassword)
+	must(t, err)
+	buyer := shop.newClient()
+	buyer.post("/login", "/login", url.Values{"email": {"bo@example.com"}, "password": {testPassword}})
+	buyer.get(productPath(shop.product("SKU-K1"))) // a page of his own too
+	must(t, srv.events.Flush(ctx))
+
+	home := func(c *client) []string {
+		t.Helper()
+		res, doc := c.get("/")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("homepage: %d", res.StatusCode)
+		}
+		return cardIDs(doc, "main")
+	}
+	sharedEntries := func() map[*homeEntry]bool {
+		srv.shared.mu.Lock()
+		defer srv.shared.mu.Unlock()
+		out := map[*homeEntry]bool{}
+		for _, e := range srv.shared.m {
+			out[e] = true
+		}
+		return out
+	}
+	own := func(key string) *homeEntry {
+		st := srv.viewers.get(key)
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.home
+	}
+	order := func(p *models.Product, qty int) {
+		t.Helper()
+		res := buyer.post(productPath(p), "/cart/add", url.Values{"product_id": {utoa(p.ID)}, "quantity": {strconv.Itoa(qty)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add to cart: %d", res.StatusCode)
+		}
+		_, doc := buyer.get("/checkout")
+		key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+		form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Bo"}, "email": {"bo@example.com"},
+			"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
+		if res := buyer.post("/checkout", "/checkout", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("checkout: %d", res.StatusCode)
+		}
+		must(t, srv.events.Flush(ctx))
+	}
+
+	// New visitors' page is composed once a minute: start early in one.
+	if left := time.Minute - time.Duration(time.Now().UnixNano())%time.Minute; left < 30*time.Second {
+		time.Sleep(left)
+	}
+	visitorCards, adaCards := home(visitor()), home(ada)
+	home(buyer)
+	visitorPage, adaPage, buyerPage := sharedEntries(), own("s1"), own(bo.ExternalID)
+	if len(visitorCards) == 0 || len(adaCards) == 0 || len(visitorPage) == 0 || adaPage == nil || buyerPage == nil {
+		t.Fatalf("homepages not shown or not cached: visitor %v, Ada %v", visitorCards, adaCards)
+	}
+	var unseen *models.Product
+	var all []models.Product
+	must(t, shop.db.R.Order("id").Find(&all).Error)
+	for i := range all {
+		id := utoa(all[i].ID)
+		if all[i].Stock >= 2 && !slices.Contains(visitorCards, id) && !slices.Contains(adaCards, id) {
+			unseen = &all[i]
+			break
+		}
+	}
+	if unseen == nil {
+		t.Fatal("every product in stock is on a homepage")
+	}
+
+	order(unseen, 1)
+	if got := home(visitor()); !slices.Equal(got, visitorCards) || !maps.Equal(sharedEntries(), visitorPage) {
+		t.Fatalf("an order of %s, which the visitor's page does not show, recomposed it: %v then %v", unseen.Title, visitorCards, got)
+	}
+	if got := home(ada); !slices.Equal(got, adaCards) || own("s1") != adaPage {
+		t.Fatalf("an order of %s, which Ada's page does not show, recomposed it: %v then %v", unseen.Title, adaCards, got)
+	}
+	home(buyer)
+	if own(bo.ExternalID) == buyerPage {
+		t.Fatal("the buyer's own homepage was served from before their order")
+	}
+
+	// A product the visitor's page shows sells out: the page goes without it.
+	id, _ := strconv.ParseUint(visitorCards[0], 10, 32)
+	shown, err := shop.db.ProductByID(ctx, uint(id))
+	must(t, err)
+	order(shown, shown.Stock)
+	if got := home(visitor()); slices.Contains(got, visitorCards[0]) || maps.Equal(sharedEntries(), visitorPage) {
+		t.Fatalf("after %s sold out the visitor's homepage still shows it: %v", shown.Title, got)
+	}
+	if !slices.Contains(adaCards, visitorCards[0]) && own("s1") != adaPage {
+		t.Fatalf("%s, which Ada's page does not show, sold out and her page was recomposed", shown.Title)
+	}
+
+	// A price change may put a product in a row's price range: every
+	// homepage is composed afresh.
+	visitorPage, adaPage = sharedEntries(), own("s1")
+	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", unseen.ID).Update("price_cents", unseen.PriceCents+100).Error)
+	must(t, srv.shop.ProductsChanged(ctx, unseen.ID))
+	home(visitor())
+	home(ada)
+	if maps.Equal(sharedEntries(), visitorPage) || own("s1") == adaPage {
+		t.Fatal("after a price change a homepage was served from before it")
 	}
 }
