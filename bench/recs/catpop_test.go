@@ -36,7 +36,7 @@ func TestCategoryPopularityRanksTheShoppersCategoriesBestsellers(t *testing.T) {
 	rank := func(order ...string) float64 {
 		rel := map[string]map[string]bool{"me": {}}
 		rel["me"][order[0]] = true
-		return categoryPopularity(train, []string{"me"}, seen, rel, 5)
+		return categoryPopularity(train, []string{"me"}, seen, rel, 5, nil)
 	}
 	// tent2 (⅔ × 3 = 2) first; then tent3 (⅔ × 2) over mug1 (⅓ × 2);
 	// lamp1, of no category of the shopper's, pads the list.

@@ -37,6 +37,7 @@ var (
 	ablation   bool
 	tuneBudget time.Duration
 	overrides  string  // JSON merged over recommender.DefaultConfig for the hybrid
+	byLength   bool    // -by-history: each world's figures per history length
 	viaCLI     *cliRun // -cli: also score each world through import → train → recommend
 )
 
@@ -53,6 +54,17 @@ type result struct {
 	// lists holds each test shopper's top k from item-kNN and the hybrid
 	// (with -headroom).
 	lists map[string][2][]string
+	// byHistory holds each shopper's NDCG per list (with -by-history);
+	// ablation the blend without each part per history bucket (with
+	// -ablate too).
+	byHistory *byHistory
+	ablation  []bucketAblation
+}
+
+// bucketAblation is the blend without one part, per history bucket.
+type bucketAblation struct {
+	variant string
+	ndcg    []float64 // per historyBuckets entry; NaN = no users there
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -64,7 +76,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	budget := fs.Duration("tune-budget", recommender.DefaultTuneBudget, "tuning budget per world (0 = no tuning)")
 	ablate := fs.Bool("ablate", false, "also score each model of the tuned hybrid alone, and the hybrid without each part")
+	fs.BoolVar(&byLength, "by-history", false, "print each world's figures per history length (distinct products in the training part: 1–3, 4–7, 8–15, 16+); with -ablate, each part alone and the blend without each part per length too")
 	headroomFlag := fs.Bool("headroom", false, "generated shops: print which held-out items item-kNN, the hybrid and the oracle (the hidden tastes) rank in their top k, by kind of item")
+	dbs := fs.String("db", "", "comma-separated storefront databases (after `storefront import`): also score each shop's own data, split by time like the generated worlds")
 	cliBin := fs.String("cli", "", "a storefront binary: also score each world through its import → train → recommend on a fresh database, with the shop's defaults")
 	fs.StringVar(&overrides, "config", "", `JSON merged over the default configuration the hybrid starts from, e.g. '{"Neighbors":200,"Profile":{"RecencyHalfRank":4}}' (durations in nanoseconds)`)
 	if err := fs.Parse(args); err != nil {
@@ -119,12 +133,35 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		r.printByHistory(stdout)
+		if byLength {
+			printSplitShares(stdout, spec.Name, train, test)
+		}
 		r.oracle = oracleNDCG(w, train, test, *k)
 		if keepLists {
 			printHeadroom(stdout, spec.Name, headroom(w, train, test, r.lists, *k))
 			tuneTrain, _ := recommender.TimeSplit(train, 0.9) // what tuning trains on before its held-out split
 			fmt.Fprintf(stdout, "%s: the training part ends at %.1f %% of the time, tuning's held-out split (its latest 10 %%) starts at %.1f %%\n",
 				spec.Name, 100*w.timeShare(latestTime(train)), 100*w.timeShare(latestTime(tuneTrain)))
+		}
+		results = append(results, r)
+	}
+	for _, path := range strings.Split(*dbs, ",") {
+		if path = strings.TrimSpace(path); path == "" {
+			continue
+		}
+		d, err := loadShop(ctx, path)
+		if err != nil {
+			return err
+		}
+		train, test := recommender.TimeSplit(d.Events, 0.8)
+		r, err := evaluate(ctx, shopName(path), recommender.Dataset{Items: d.Items, Events: train}, test, *k, stderr, *verbose)
+		if err != nil {
+			return err
+		}
+		r.printByHistory(stdout)
+		if byLength {
+			printSplitShares(stdout, r.name, train, test)
 		}
 		results = append(results, r)
 	}
@@ -138,6 +175,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		r.printByHistory(stdout)
 		results = append(results, r)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -255,7 +293,10 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 			fmt.Fprintf(stderr, "  %s\n", l)
 		}
 	}
-	score := func(m *recommender.Model, st recommender.Strategy, check bool) float64 {
+	if byLength {
+		r.byHistory = newByHistory(seen, users)
+	}
+	score := func(m *recommender.Model, st recommender.Strategy, check bool, column string) float64 {
 		var sum float64
 		for _, u := range users {
 			seenList := make([]string, 0, len(seen[u]))
@@ -286,18 +327,22 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 					}
 				}
 			}
-			sum += ndcg(recs, rel[u], k)
+			v := ndcg(recs, rel[u], k)
+			sum += v
+			if column != "" {
+				r.byHistory.add(column, u, v)
+			}
 		}
 		return sum / float64(max(len(users), 1))
 	}
-	r.pop = score(base, recommender.Popular, false)
-	r.knn = score(base, recommender.ItemKNN, false)
-	r.catPop = categoryPopularity(train, users, seen, rel, k)
-	r.hybrid = score(m, recommender.Hybrid, true)
+	r.pop = score(base, recommender.Popular, false, "popular")
+	r.knn = score(base, recommender.ItemKNN, false, "item-kNN")
+	r.catPop = categoryPopularity(train, users, seen, rel, k, func(u string, v float64) { r.byHistory.add("cat-pop", u, v) })
+	r.hybrid = score(m, recommender.Hybrid, true, "hybrid")
 	if ablation {
 		for _, st := range []recommender.Strategy{recommender.Popular, recommender.Trending, recommender.ItemKNN, recommender.Content,
 			recommender.ALS, recommender.SVD, recommender.EASE} {
-			fmt.Fprintf(stderr, "  %s alone (tuned settings): %.4f\n", st, score(m, st, false))
+			fmt.Fprintf(stderr, "  %s alone (tuned settings): %.4f\n", st, score(m, st, false, st.String()+" alone"))
 		}
 		rows, err := m.Ablation(ctx, test, k)
 		if err != nil {
@@ -305,6 +350,11 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 		}
 		for _, a := range rows {
 			fmt.Fprintf(stderr, "  %s: %.4f\n", a.Variant, a.NDCG)
+		}
+		if byLength {
+			if r.ablation, err = ablationByHistory(ctx, m, test, r.byHistory, k); err != nil {
+				return r, err
+			}
 		}
 	}
 	fmt.Fprintf(stderr, "%s: popular %.4f, item-kNN %.4f, category popularity %.4f, hybrid %.4f (%.1fs)\n", name, r.pop, r.knn, r.catPop, r.hybrid, r.seconds)
@@ -394,8 +444,9 @@ func testStart(w *world, test []recommender.Event) func(user string) time.Time {
 // check compares with: each product ranked by the shopper's share of its
 // category (of the distinct products in their training history) × its
 // distinct users in the training part, seen products left out, the list
-// padded with the most popular products.
-func categoryPopularity(train recommender.Dataset, users []string, seen, rel map[string]map[string]bool, k int) float64 {
+// padded with the most popular products. perUser, if set, is given each
+// shopper's NDCG.
+func categoryPopularity(train recommender.Dataset, users []string, seen, rel map[string]map[string]bool, k int, perUser func(user string, ndcg float64)) float64 {
 	catOf := map[string]string{}
 	for _, it := range train.Items {
 		catOf[it.ID] = it.Category
@@ -455,7 +506,11 @@ func categoryPopularity(train recommender.Dataset, users []string, seen, rel map
 				recs = append(recs, recommender.Recommendation{ItemID: it})
 			}
 		}
-		sum += ndcg(recs, rel[u], k)
+		v := ndcg(recs, rel[u], k)
+		sum += v
+		if perUser != nil {
+			perUser(u, v)
+		}
 	}
 	return sum / float64(max(len(users), 1))
 }
