@@ -168,24 +168,46 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 }
 
 // registeredExternalID is the external id of the shopper who registered
-// with this id: "s<id>", unless an import already gave that id to one of the
-// shop's customers (an events file's user_id may have any form), then
-// "s<id>-2", "s<id>-3", …: a new account never takes over an imported
-// history, and registering keeps working (it failed on the unique index for
-// every later registrant, since SQLite hands out the same id again).
+// with this id: "s<id>", unless that key is already someone's, then
+// "s<id>-2", "s<id>-3", …: a new account never takes over another
+// customer's history, and registering keeps working (it failed on the
+// unique index for every later registrant, since SQLite hands out the same
+// id again). A key is someone's when a shopper holds it (an events file's
+// user_id may have any form), when events or a cart are stored under it
+// (the events API takes any user id and makes no shopper: events posted
+// for "s5002" became the history of whoever registered next, in their
+// data export and their recommendations), or when it belonged to a
+// customer deleted on request.
 func registeredExternalID(tx *gorm.DB, id uint) (string, error) {
 	base := fmt.Sprintf("s%d", id)
 	ext := base
 	for n := 2; ; n++ {
-		var taken int64
-		if err := tx.Model(&Shopper{}).Where("external_id = ?", ext).Count(&taken).Error; err != nil {
+		taken, err := userKeyInUse(tx, ext)
+		if err != nil {
 			return "", err
 		}
-		if taken == 0 {
+		if !taken {
 			return ext, nil
 		}
 		ext = fmt.Sprintf("%s-%d", base, n)
 	}
+}
+
+// userKeyInUseSQL asks whether anything is stored under a user key: a
+// shopper, events (each half of the events' index by user, its condition
+// word for word), a cart, or a deleted customer's tombstone.
+const userKeyInUseSQL = `SELECT CASE WHEN EXISTS (SELECT 1 FROM shoppers WHERE external_id = ?)
+	OR EXISTS (SELECT 1 FROM events WHERE user_key = ? AND type IN ` + behaviourTypes + `)
+	OR EXISTS (SELECT 1 FROM events WHERE user_key = ? AND type NOT IN ` + behaviourTypes + `)
+	OR EXISTS (SELECT 1 FROM cart_items WHERE owner_key = ?)
+	OR EXISTS (SELECT 1 FROM forgotten_users WHERE user_key = ?) THEN 1 ELSE 0 END`
+
+func userKeyInUse(tx *gorm.DB, key string) (bool, error) {
+	var used int
+	if err := tx.Raw(userKeyInUseSQL, key, key, key, key, key).Scan(&used).Error; err != nil {
+		return false, err
+	}
+	return used == 1, nil
 }
 
 // AuthenticateShopper returns the shopper with this email and password, or

@@ -409,6 +409,35 @@ func TestRegisteringAfterAnImportOfLookAlikeIDs(t *testing.T) {
 	}
 }
 
+// Events stored under a key of the form registrations get, before anyone
+// registered with it (the events API takes any user id and makes no
+// shopper), do not become the history of whoever registers next: before,
+// the newcomer's data export listed another customer's purchase and
+// searches, and their recommendations followed them.
+func TestANewAccountDoesNotTakeOverEventsSentForItsID(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	first, err := db.CreateShopper(ctx, "Ada", "ada@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := fmt.Sprintf("s%d", first.ID+1)
+	if err := db.InsertEvents(ctx, []Event{{UserKey: next, Type: EventSearch, Query: "embarrassing medical test", CreatedAt: time.Now().UTC()}}); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := db.CreateShopper(ctx, "Newcomer", "newcomer@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.ExternalID == next {
+		t.Fatalf("the newcomer got the key %q, under which another customer's events were stored", next)
+	}
+	var n int64
+	if err := db.R.Model(&Event{}).Where("user_key = ?", sh.ExternalID).Count(&n).Error; err != nil || n != 0 {
+		t.Fatalf("the newcomer's key %q holds %d events (%v), want 0", sh.ExternalID, n, err)
+	}
+}
+
 // The same product added to one cart many times at once (a double click,
 // or two instances of the shop answering one shopper) counts every unit
 // and fails none: the first line is created once, later adds never read a
