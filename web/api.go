@@ -268,6 +268,11 @@ func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
 			return ev, "field " + f.name + ": " + p
 		}
 	}
+	if strings.ContainsAny(ev.UserKey, "\r\n") {
+		// As in an events file: recommend's users file names one
+		// customer a line, so such a user could never be asked for.
+		return ev, "field user_id: holds a line break (a users file names one customer per line)"
+	}
 	switch e.Type {
 	case models.EventView, models.EventClick, models.EventAddToCart, models.EventPurchase:
 		p, ok := cat.ProductByExt(e.ProductID)

@@ -64,3 +64,23 @@ func TestNonTextInputIsRefusedWithAClearError(t *testing.T) {
 		}
 	}
 }
+
+// An events API user id is one line, as in an events file: a user id
+// holding a line break could never be named in recommend's users file (one
+// customer a line), and the import already refused it; the API stored it.
+func TestAnAPIUserIDIsOneLine(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeEvents)
+	must(t, err)
+	for _, user := range []string{"u1\nu2", "u1\ru2", "u1\r\nu2"} {
+		b, _ := json.Marshal(map[string]any{"events": []map[string]any{{"user_id": user, "type": "search", "query": "tent"}}})
+		status, out := shop.postEvents(key, string(b))
+		if problems := fmt.Sprint(out["problems"]); status != http.StatusUnprocessableEntity || !strings.Contains(problems, "events[0]: field user_id: holds a line break") {
+			t.Errorf("API event for user %q: %d %s, want 422 naming the line break", user, status, problems)
+		}
+		if n, _ := shop.db.CountUserEvents(ctx, strings.TrimSpace(user)); n != 0 {
+			t.Errorf("%q: %d events stored from a refused request", user, n)
+		}
+	}
+}
