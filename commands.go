@@ -87,7 +87,7 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 		}
 	}
 	if opts.DeactivateMissing {
-		fmt.Fprintf(stdout, "deactivated %d products missing from %s\n", sum.ProductsDeactivated, opts.Products)
+		fmt.Fprintf(stdout, "deactivated %d %s missing from %s\n", sum.ProductsDeactivated, plural(sum.ProductsDeactivated, "product", "products"), opts.Products)
 	}
 	if l := sum.ListsLine(); l != "" {
 		fmt.Fprintln(stdout, l)

@@ -533,7 +533,7 @@ func publishTx(tx *gorm.DB, p *Page, v *LayoutVersion, slots []Slot, resetDraft 
 // DiffSummary describes in words how slots changed from prev to next.
 func DiffSummary(prev, next []Slot) string {
 	if prev == nil {
-		return fmt.Sprintf("First version with %d slots.", len(next))
+		return fmt.Sprintf("First version with %d %s.", len(next), slotsWord(len(next)))
 	}
 	byID := map[uint]Slot{}
 	for _, s := range prev {
@@ -574,13 +574,20 @@ func DiffSummary(prev, next []Slot) string {
 		parts = append(parts, "edited "+strings.Join(changed, ", "))
 	}
 	if moved > 0 {
-		parts = append(parts, fmt.Sprintf("reordered %d slots", moved))
+		parts = append(parts, fmt.Sprintf("reordered %d %s", moved, slotsWord(moved)))
 	}
 	if len(parts) == 0 {
 		return "No changes."
 	}
 	s := strings.Join(parts, "; ")
 	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+func slotsWord(n int) string {
+	if n == 1 {
+		return "slot"
+	}
+	return "slots"
 }
 
 func slotEqual(a, b Slot) bool {

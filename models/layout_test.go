@@ -126,3 +126,21 @@ func TestLayoutAuditSaysWhatChanged(t *testing.T) {
 		}
 	}
 }
+
+// A version's summary counts one slot as one: a merchant who added a row
+// and moved it up one place read "Added “Single origins”; reordered 1
+// slots" in the publish page, the versions and the audit log.
+func TestDiffSummaryCountsOneSlotAsOne(t *testing.T) {
+	a := Slot{ID: 1, Type: SlotPopular, Title: "Best sellers"}
+	b := Slot{ID: 2, Type: SlotTrending, Title: "Trending now"}
+	c := Slot{ID: 3, Type: SlotCategory, Title: "Single origins"}
+	if got, want := DiffSummary([]Slot{a, b}, []Slot{a, c, b}), "Added “Single origins”; reordered 1 slot."; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if got, want := DiffSummary(nil, []Slot{a}), "First version with 1 slot."; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if got, want := DiffSummary([]Slot{a, b}, []Slot{b, a}), "Reordered 2 slots."; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+}

@@ -336,7 +336,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 					return err
 				}
 				sum.ProductsDeactivated = int(n)
-				p.step("deactivated %d products missing from the file", n)
+				p.step("deactivated %d %s missing from the file", n, plural(int(n), "product", "products"))
 			}
 			sum.CategoryLists, sum.ImageLists = p.prods.categoryLists, p.prods.imageLists
 			// The file's active cells last: a product the full catalog
