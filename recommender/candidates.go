@@ -19,11 +19,24 @@ type CandidateConfig struct {
 	MaxUsers int           // most recently active shoppers given a list
 	Window   time.Duration // only shoppers active this close to the data's "now"
 	Budget   time.Duration // wall-time bound of the stage; the most recent shoppers come first
+	// MinItems is the smallest catalog given lists (0: every catalog). A
+	// request scores a catalog of up to fullScanItems whole when its
+	// shopper has no list, and on the demo world's 5,000 products that
+	// took no more CPU than scoring the list (p50 0.54-0.77 ms against
+	// 0.56-0.86 ms, p99 1.0-1.5 ms against 1.3-2.1 ms), while the lists
+	// were a third of the training's CPU.
+	MinItems int
 }
 
-// DefaultCandidateConfig is the shop's setting.
+// DefaultCandidateConfig is the shop's setting: lists only for catalogs
+// a request never scores whole.
 func DefaultCandidateConfig() CandidateConfig {
-	return CandidateConfig{PerUser: 200, MaxUsers: 50000, Window: 60 * 24 * time.Hour, Budget: 15 * time.Second}
+	return CandidateConfig{PerUser: 200, MaxUsers: 50000, Window: 60 * 24 * time.Hour, Budget: 15 * time.Second, MinItems: fullScanItems + 1}
+}
+
+// builds reports whether a catalog of this many items gets lists.
+func (c CandidateConfig) builds(items int) bool {
+	return c.PerUser > 0 && items >= c.MinItems
 }
 
 // candidateLists holds one compact list of item indexes per user index
@@ -57,7 +70,7 @@ func (m *Model) CandidateUsers() int { return m.cands.users() }
 // buildCandidates fills m.cands for the shoppers active within the window,
 // most recent first, until the budget or MaxUsers is reached.
 func (m *Model) buildCandidates(ctx context.Context, events []Event, cfg CandidateConfig, workers int) {
-	if cfg.PerUser <= 0 || len(m.userIDs) == 0 || len(m.cat.items) == 0 {
+	if !cfg.builds(len(m.cat.items)) || len(m.userIDs) == 0 || len(m.cat.items) == 0 {
 		return
 	}
 	last := make([]int64, len(m.userIDs))

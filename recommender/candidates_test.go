@@ -101,3 +101,24 @@ func TestCandidateBudgetZeroUsersStillServes(t *testing.T) {
 		t.Fatalf("got %v", ids(recs))
 	}
 }
+
+// TestCatalogsScoredWholeGetNoCandidateLists: by default a catalog a
+// request scores whole (up to fullScanItems) gets no lists, which cost a
+// third of the demo world's training and saved serving nothing there; a
+// catalog at MinItems gets them, and both serve the same row.
+func TestCatalogsScoredWholeGetNoCandidateLists(t *testing.T) {
+	whole := trainWithCandidates(t, DefaultCandidateConfig())
+	if whole.CandidateUsers() != 0 {
+		t.Fatalf("%d shoppers of a %d-product catalog got candidate lists", whole.CandidateUsers(), len(whole.cat.items))
+	}
+	cc := DefaultCandidateConfig()
+	cc.MinItems = len(testItems())
+	listed := trainWithCandidates(t, cc)
+	if listed.CandidateUsers() == 0 {
+		t.Fatal("a catalog at MinItems got no candidate lists")
+	}
+	req := Request{User: "camper0", Strategy: Hybrid, N: 3, ExcludeSeen: true}
+	if a, b := ids(whole.Recommend(req)), ids(listed.Recommend(req)); len(a) != 3 || !slices.Equal(a, b) {
+		t.Fatalf("scored whole %v, from the list %v", a, b)
+	}
+}

@@ -1629,7 +1629,7 @@ func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.
 // m, a fit on a sample of the shoppers (users: how many times the whole
 // has more). Candidate lists cost about one scoring per active shopper.
 func candidatesCost(m *Model, cfg Config, users float64, workers int) time.Duration {
-	if cfg.Candidates.PerUser <= 0 {
+	if !cfg.Candidates.builds(len(m.cat.items)) {
 		return 0
 	}
 	shoppers := int(float64(len(m.userIDs)) * users)

@@ -185,7 +185,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 		}
 	}
 	m.easeToKNN()
-	if cfg.Candidates.PerUser > 0 && m.ui.nnz() > 0 {
+	if cfg.Candidates.builds(len(m.cat.items)) && m.ui.nnz() > 0 {
 		_ = stage("candidates", func() error {
 			m.buildCandidates(ctx, d.Events, cfg.Candidates, workers)
 			return nil
