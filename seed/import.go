@@ -919,9 +919,14 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 			}
 		}
 	}
+	fillFromGroups(pf.rows)
 	kept := pf.rows[:0]
 	for _, row := range pf.rows {
 		var err error
+		if row.rawCategory == "" {
+			probs.add(c.name, row.line, "category", "is empty, and no other row of group %s names one", short(row.group))
+			continue
+		}
 		path, listed := categoryOfList(row.rawCategory, lists && sep == ">")
 		if listed {
 			pf.categoryLists++
@@ -944,6 +949,37 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		}
 	}
 	return pf, nil
+}
+
+// fillFromGroups gives a variant row that left its category, brand or
+// description empty its group's: the first row of the same group_id, in
+// file order, that has one. Shop systems write those on the group's
+// first row only (a Shopify handle's first row, a WooCommerce variable
+// product's parent row), so without it every other variant was refused
+// for an empty category.
+func fillFromGroups(rows []productRow) {
+	type shared struct{ category, brand, desc string }
+	groups := map[string]*shared{}
+	for _, row := range rows {
+		if row.group == "" {
+			continue
+		}
+		g := groups[row.group]
+		if g == nil {
+			g = &shared{}
+			groups[row.group] = g
+		}
+		g.category = cmp.Or(g.category, row.rawCategory)
+		g.brand = cmp.Or(g.brand, row.brand)
+		g.desc = cmp.Or(g.desc, row.desc)
+	}
+	for i := range rows {
+		if g := groups[rows[i].group]; g != nil {
+			rows[i].rawCategory = cmp.Or(rows[i].rawCategory, g.category)
+			rows[i].brand = cmp.Or(rows[i].brand, g.brand)
+			rows[i].desc = cmp.Or(rows[i].desc, g.desc)
+		}
+	}
 }
 
 // parseProductRow validates one product row; every bad field is reported.
@@ -977,7 +1013,10 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	}
 	// Split into levels once the whole file is read: its separator is
 	// the file's (categorySeparator).
-	row.rawCategory = text("category", maxCategoryDepth*maxNameLen, true)
+	// A variant row may leave its category to its group (Shopify's and
+	// WooCommerce's variant rows carry none): filled from the group's
+	// other rows once the whole file is read (fillFromGroups).
+	row.rawCategory = text("category", maxCategoryDepth*maxNameLen, row.group == "")
 	price := func(field string) (int64, bool) {
 		v, _ := c.get(rec, field)
 		amount, cur := splitCurrency(v)

@@ -207,6 +207,21 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 4,
 		},
 		{
+			// A variant row may leave its category to its group, but a
+			// group none of whose rows names one is refused on each row.
+			name: "a group without a category",
+			products: "id,title,description,category,brand,price,stock,created_at,group_id\n" +
+				"V1,Mug - Red,,,B,9,1,,mug\n" +
+				"V2,Mug - Blue,,,B,9,1,,mug\n" +
+				"V3,Plate,,,B,9,1,,\n",
+			wantLines: []string{
+				`products.csv:2: field category: is empty, and no other row of group "mug" names one`,
+				`products.csv:3: field category: is empty, and no other row of group "mug" names one`,
+				"products.csv:4: field category: is empty",
+			},
+			wantTotal: 3,
+		},
+		{
 			// recommend's users file names one user per line: a customer
 			// whose id holds a line break could never be asked for there.
 			name:      "a user id over two lines",
@@ -1302,5 +1317,35 @@ func TestImportReadsAWooCommerceListOfCategoriesAndImages(t *testing.T) {
 	must(t, db.R.First(&c, p.CategoryID).Error)
 	if c.Name != "Tables, Chairs" {
 		t.Fatalf("T1 is in %q, want \"Tables, Chairs\"", c.Name)
+	}
+}
+
+// TestAVariantRowTakesWhatItLeftEmptyFromItsGroup: a Shopify or
+// WooCommerce export writes the category, brand and description on a
+// group's first row only; the other variants of the group take them from
+// it (before, each of them was refused for an empty category), and a
+// variant's own cell still wins.
+func TestAVariantRowTakesWhatItLeftEmptyFromItsGroup(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,group_id\n"+
+		"HD-S,Hoodie - Oatmeal / S,<p>Heavy cotton.</p>,Apparel > Hoodies,Kaffa,49,3,,hoodie\n"+
+		"HD-M,Hoodie - Oatmeal / M,,,,49,3,,hoodie\n"+
+		"HD-L,Hoodie - Oatmeal / L,Cut long.,Apparel > Tall,Other,49,3,,hoodie\n", "")
+	got := map[string]string{}
+	for _, id := range []string{"HD-S", "HD-M", "HD-L"} {
+		p, err := db.ProductByExternalID(ctx, id)
+		must(t, err)
+		var c models.Category
+		must(t, db.R.First(&c, p.CategoryID).Error)
+		got[id] = c.Name + " | " + p.Brand + " | " + p.Description
+	}
+	want := map[string]string{
+		"HD-S": "Hoodies | Kaffa | Heavy cotton.",
+		"HD-M": "Hoodies | Kaffa | Heavy cotton.",
+		"HD-L": "Tall | Other | Cut long.",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("variants\n%v\nwant\n%v", got, want)
 	}
 }
