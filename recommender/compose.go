@@ -101,6 +101,11 @@ type Shopper struct {
 	// fills put them last, so the best places show what they have not
 	// turned down yet. Pins and collections still show theirs.
 	Passed []string
+	// PassedRead is, for each of Passed, the chance the visitor read it
+	// where it was on their page (ReadChance): a stranger's next page
+	// takes the demand a card offered as turned down only as far as the
+	// card was likely read. Empty: every passed card was read.
+	PassedRead []float64
 
 	visit   []Event            // the visit in progress, oldest first (see sessionAffinity)
 	session map[string]float64 // the visit's interest per category
@@ -216,7 +221,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 	}
 	if !sh.Personalize {
 		user, recent = "", nil
-		sh.Purchases, sh.Passed = nil, nil
+		sh.Purchases, sh.Passed, sh.PassedRead = nil, nil, nil
 	}
 	var affinity map[string]float64
 	if m != nil && sh.Personalize {
@@ -238,7 +243,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		// shop's demand as they can together, starting after what the
 		// visitor already passed over (cover.go).
 		sh.cover = newDemandCover(m)
-		sh.cover.shownIDs(sh.Passed...)
+		sh.cover.passedOver(sh.Passed, sh.PassedRead)
 	}
 	order := orderSlots(page, affinity, hasHistory, sh.session, opt, rng)
 	if sh.cover != nil && len(sh.Passed) > 0 {
@@ -277,6 +282,16 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 			}
 		}
 	}
+	// rowAt is each slot's row on the page (the rows with products above
+	// it), for the stranger's cover: a card further down is read less.
+	rowAt := make(map[int]int, len(order))
+	n := 0
+	for _, idx := range order {
+		rowAt[idx] = n
+		if page[idx].Kind != KindBanner {
+			n++
+		}
+	}
 	fillOrder := slices.Clone(order)
 	slices.SortStableFunc(fillOrder, func(a, b int) int { return ClaimRank(&page[a]) - ClaimRank(&page[b]) })
 	used := map[string]string{} // item → ID of the slot showing it
@@ -299,15 +314,18 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 				Creative: ChooseCreative(spec.Creatives, affinity, opt, rng)}}
 			continue
 		}
+		if sh.cover != nil {
+			sh.cover.row = rowAt[idx]
+		}
 		rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
 		visit := followsVisit(spec, sh.session)
 		for i := range rows {
 			rows[i].visit = visit
 			rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
-			for _, it := range rows[i].Items {
+			for place, it := range rows[i].Items {
 				used[it.ItemID] = spec.ID
 				if sh.cover != nil {
-					sh.cover.shownIDs(it.ItemID)
+					sh.cover.shownIDs(place, it.ItemID)
 				}
 			}
 		}

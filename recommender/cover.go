@@ -18,15 +18,36 @@ import (
 // A card offers what it is like: products of its leaf category at a price
 // near its own (coverPriceWidth). A shopper shown one such card is less
 // likely to be still looking for that demand than for the rest, so every
-// card shown takes coverShown of the demand it offers, and the next cards
-// go to demand the page has not offered yet: another category, or the same
-// category at another price level. Passed products (a visitor back without
-// having opened any of them) count the same way, so their next page starts
-// where the last one left off.
+// card shown takes some of the demand it offers, as much as shoppers read it
+// where it is (the first cards of the page most, those low on it little),
+// and the next cards go to demand the page's cards have not offered yet to
+// those who read them: another category, or the same category at another
+// price level. Passed products (a visitor back without
+// having opened any of them) count too, so their next page starts where the
+// last one left off: a card the visitor read and passed over says they did
+// not want what it offers (coverOpened of it), one low on the page that they
+// likely never read says little, so each takes as much as it was likely read
+// (ReadChance).
 
-// coverShown is how much of the demand a card offers it takes: a shopper
-// does not look at every card, nor take every card near their taste.
-const coverShown = 0.5
+// coverOpened is how many of the shoppers who read a card and want what it
+// offers open it: a visitor who read it and opened nothing was most likely
+// not after that demand.
+const coverOpened = 0.8
+
+// readRow and readCard are how much of a homepage's attention is left from
+// one row to the next and from one card to the next along a row: shoppers
+// read a page from the top and a row from its start, and fewer of them get
+// further down (the position bias of eye-tracking and click studies).
+const (
+	readRow  = 0.7
+	readCard = 0.8
+)
+
+// ReadChance is the chance a shopper reads the card at place (0-based) of
+// the row-th row (0-based, counting the rows with products) of a homepage.
+func ReadChance(row, place int) float64 {
+	return math.Pow(readRow, float64(row)) * math.Pow(readCard, float64(place))
+}
 
 // coverPriceWidth is how far apart in log price two products of a category
 // still serve the same shopper (a factor of about 1.65 at one width).
@@ -96,6 +117,7 @@ type demandCover struct {
 	idx  *demandIndex
 	left [][]float32 // per leaf category, parallel to idx.items; nil until touched
 	done map[int32]bool
+	row  int // the page's row being filled, 0-based among the rows with products
 }
 
 func newDemandCover(m *Model) *demandCover {
@@ -111,9 +133,11 @@ func (c *demandCover) offers(j int32, picked []int32) float32 {
 	}
 	lp := logPriceOf(c.m, j)
 	var sameLeaf []float32 // the log prices of the picked products of j's category
-	for _, p := range picked {
+	var sameTake []float32 // and what each takes at its place in the row
+	for k, p := range picked {
 		if c.m.cat.leafCat[p] == leaf {
 			sameLeaf = append(sameLeaf, logPriceOf(c.m, p))
+			sameTake = append(sameTake, c.takes(k))
 		}
 	}
 	left := c.left[leaf]
@@ -123,20 +147,54 @@ func (c *demandCover) offers(j int32, picked []int32) float32 {
 			mass *= left[k]
 		}
 		at := c.idx.logPrice[leaf][k]
-		for _, plp := range sameLeaf {
-			mass *= 1 - coverShown*priceNear(plp, at)
+		for i, plp := range sameLeaf {
+			mass *= 1 - sameTake[i]*priceNear(plp, at)
 		}
 		v += mass * priceNear(lp, at)
 	}
 	return v
 }
 
-// shown records that product j is on the page.
-func (c *demandCover) shown(j int32) {
+// takes is how much of the demand it offers the card at place (0-based)
+// of the row being filled takes: a shopper who reads it and wants what it
+// offers opens it (coverOpened), and fewer read it further down the page
+// and along its row (ReadChance), so the cards below still offer the
+// demand of a card few read to those who did not.
+func (c *demandCover) takes(place int) float32 {
+	return float32(coverOpened * ReadChance(c.row, place))
+}
+
+// shown records that product j is on the page, at place of the row being
+// filled.
+func (c *demandCover) shown(j int32, place int) {
 	if c.done[j] {
 		return
 	}
 	c.done[j] = true
+	c.take(j, c.takes(place))
+}
+
+// passedOver records the products a visitor passed over on their earlier
+// pages, read[i] the chance they read ids[i] (1 when read is short):
+// each takes coverOpened of its demand as far as it was read.
+func (c *demandCover) passedOver(ids []string, read []float64) {
+	for i, id := range ids {
+		j, ok := c.m.cat.index[id]
+		if !ok {
+			continue
+		}
+		r := 1.0
+		if i < len(read) {
+			r = min(max(read[i], 0), 1)
+		}
+		c.done[j] = true
+		c.take(j, float32(coverOpened*r))
+	}
+}
+
+// take lowers the demand left near product j's price in its category by
+// the share f of what j offers.
+func (c *demandCover) take(j int32, f float32) {
 	leaf := c.m.cat.leafCat[j]
 	if leaf < 0 || len(c.idx.items[leaf]) == 0 {
 		return
@@ -149,16 +207,15 @@ func (c *demandCover) shown(j int32) {
 	}
 	lp := logPriceOf(c.m, j)
 	for k := range c.left[leaf] {
-		c.left[leaf][k] *= 1 - coverShown*priceNear(lp, c.idx.logPrice[leaf][k])
+		c.left[leaf][k] *= 1 - f*priceNear(lp, c.idx.logPrice[leaf][k])
 	}
 }
 
-// shownIDs records products by id; unknown ids are skipped.
-func (c *demandCover) shownIDs(ids ...string) {
-	for _, id := range ids {
-		if j, ok := c.m.cat.index[id]; ok {
-			c.shown(j)
-		}
+// shownIDs records the product id shown at place of the row being filled;
+// an unknown id is skipped.
+func (c *demandCover) shownIDs(place int, id string) {
+	if j, ok := c.m.cat.index[id]; ok {
+		c.shown(j, place)
 	}
 }
 

@@ -101,3 +101,60 @@ func TestAStrangersPageCoversTheShopsDemand(t *testing.T) {
 	}
 
 }
+
+// TestAStrangerBackWithoutAClickTurnsDownWhatTheyLikelyRead: a visitor
+// back on the homepage without having opened anything turned down what
+// the cards they read offer, not what they likely never reached: with a
+// pan passed over in the first place of the page and a novel at the end of
+// its sixth row, their next first row offers a novel and no pan; with the
+// two places swapped, a pan and no novel.
+func TestAStrangerBackWithoutAClickTurnsDownWhatTheyLikelyRead(t *testing.T) {
+	m := coverShop(t)
+	specs := []SlotSpec{{ID: "best", Kind: KindPopular, Title: "Best sellers", Size: 4}}
+	top, low := ReadChance(0, 0), ReadChance(5, 7)
+	for _, c := range []struct {
+		read       []float64
+		want, none string
+	}{
+		{[]float64{top, low}, "Novels", "Pans"},
+		{[]float64{low, top}, "Pans", "Novels"},
+	} {
+		page := Compose(m, specs, Shopper{Personalize: true, Passed: []string{"pan0", "book0"}, PassedRead: c.read}, noExplore(), nil)
+		if len(page) != 1 {
+			t.Fatalf("page %+v", page)
+		}
+		row := itemIDs(page[0].Items)
+		cats := categoriesOf(m, row)
+		if !slices.Contains(cats, c.want) || slices.Contains(cats, c.none) {
+			t.Errorf("pan0 and book0 read %.2f and %.2f: the next first row %v (%v) should offer %s and no %s", c.read[0], c.read[1], row, cats, c.want, c.none)
+		}
+	}
+}
+
+// TestACardTakesTheDemandItOffersAsFarAsItIsRead: on a stranger's page a
+// cheap tent shown first, which nearly every visitor reads, leaves less of
+// the cheap tents' demand to the cards below it than the same tent at the
+// end of the sixth row, which few reach; a pan is offered as much either
+// way.
+func TestACardTakesTheDemandItOffersAsFarAsItIsRead(t *testing.T) {
+	m := coverShop(t)
+	after := func(row, place int) (tent, pan float32) {
+		c := newDemandCover(m)
+		c.row = row
+		c.shownIDs(place, "tent0")
+		c.row = row + 1
+		return c.offers(m.cat.index["tent1"], nil), c.offers(m.cat.index["pan0"], nil)
+	}
+	fresh := newDemandCover(m).offers(m.cat.index["tent1"], nil)
+	topTent, topPan := after(0, 0)
+	lowTent, lowPan := after(5, 7)
+	if !(topTent < lowTent && lowTent < fresh) {
+		t.Fatalf("the cheap tents' demand left: %.2f after a tent read first, %.2f after one low on the page, %.2f before: it should fall more after the first", topTent, lowTent, fresh)
+	}
+	if topTent > 0.3*fresh || lowTent < 0.9*fresh {
+		t.Fatalf("the cheap tents' demand left: %.2f after a tent read first, %.2f after one low on the page, of %.2f", topTent, lowTent, fresh)
+	}
+	if topPan != lowPan {
+		t.Fatalf("a pan offers %.2f after a tent first, %.2f after one low on the page", topPan, lowPan)
+	}
+}

@@ -35,6 +35,9 @@ type Viewer struct {
 	// product from a homepage, the cards above it (see
 	// recommender.Shopper.Passed).
 	Passed []string
+	// PassedRead is, for each of Passed, the chance the viewer read it
+	// where it was on their page (recommender.Shopper.PassedRead).
+	PassedRead []float64
 }
 
 // HomeSlot is one composed slot of a homepage.
@@ -267,7 +270,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
 	if personalize {
-		shopper.Passed = v.Passed
+		shopper.Passed, shopper.PassedRead = v.Passed, v.PassedRead
 	}
 	for _, h := range v.Hidden {
 		if slug, ok := strings.CutPrefix(h, "category:"); ok {

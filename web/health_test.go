@@ -91,7 +91,9 @@ func TestHealthAdviceFollowsTheLayout(t *testing.T) {
 		{
 			name: "pinned in a collection",
 			slots: []models.Slot{
-				{Position: 4, Type: models.SlotCategory, Title: "Kitchen picks", Strategy: "popular", Category: "kitchen", Size: 4},
+				// First on the page, so no free row is filled before it:
+				// only the pins take its products.
+				{Position: 0, Type: models.SlotCategory, Title: "Kitchen picks", Strategy: "popular", Category: "kitchen", Size: 4},
 				{Position: 5, Type: models.SlotCollection, Title: "Staff picks", Size: 12,
 					Pins: "SKU-3,SKU-K1,SKU-K2,SKU-K3,SKU-K4,SKU-K5,SKU-K6,SKU-K7,SKU-K8,SKU-K9,SKU-K10"},
 			},

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/recommender"
 	"storefront/shop"
 	"storefront/templates"
 )
@@ -177,11 +178,12 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 // composed once a minute, and again when the catalog changed what it shows.
 func (s *Server) strangerHome(ctx context.Context, k sharedKey, ver pageVersion, turn int, v Viewer, slots []models.Slot, cacheable bool) (*homeEntry, error) {
 	var passed []string
+	var read []float64
 	for t := 0; ; t++ {
 		k.turn = t
 		e := s.shared.get(k)
 		if e == nil || !e.on(ver) {
-			v.Passed = passed
+			v.Passed, v.PassedRead = passed, read
 			var err error
 			e, err = s.composeEntry(ctx, v, slots, shop.History{}, ver, k.arm, time.Unix((k.minute+1)*60, 0))
 			if err != nil {
@@ -194,12 +196,27 @@ func (s *Server) strangerHome(ctx context.Context, k sharedKey, ver pageVersion,
 		if t >= turn {
 			return e, nil
 		}
-		for _, sl := range e.vm.Slots {
-			for _, cd := range sl.Cards {
-				passed = append(passed, cd.ExternalID)
-			}
+		passed, read = passedOn(e.vm.Slots, passed, read)
+	}
+}
+
+// passedOn appends the cards of a page left without a click to passed, and
+// to read the chance the viewer read each where it was: rows are read from
+// the top and each from its start, so a card low on the page that they
+// likely never reached says little about what they want
+// (recommender.ReadChance; rows without products do not count).
+func passedOn(slots []templates.HomeSlot, passed []string, read []float64) ([]string, []float64) {
+	row := 0
+	for _, sl := range slots {
+		for i, cd := range sl.Cards {
+			passed = append(passed, cd.ExternalID)
+			read = append(read, recommender.ReadChance(row, i))
+		}
+		if len(sl.Cards) > 0 {
+			row++
 		}
 	}
+	return passed, read
 }
 
 // composeEntry composes and renders a homepage body.

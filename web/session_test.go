@@ -9,6 +9,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"storefront/models"
+	"storefront/recommender"
+	"storefront/templates"
 )
 
 // TestNewVisitorsHomepageFollowsTheVisit: a first-time visitor looks at two
@@ -277,5 +279,26 @@ func TestAVisitorsNextPageLeavesOutWhatTheyPassedOver(t *testing.T) {
 		if passed[c.id] {
 			t.Fatalf("after passing over %v to open %s, the %s row starts with %s", want, cards[at].href, c.typ, c.id)
 		}
+	}
+}
+
+// TestAPassedOverCardCountsAsFarAsItWasLikelyRead: the cards of a stranger's
+// page left without a click are passed over in reading order, each with the
+// chance it was read where it was: the first card of the first row surely,
+// the next ones along the row and the rows further down less, and a row
+// without products (a banner) is not a row read.
+func TestAPassedOverCardCountsAsFarAsItWasLikelyRead(t *testing.T) {
+	slots := []templates.HomeSlot{
+		{Title: "Sale", Cards: []templates.Card{{ExternalID: "a"}, {ExternalID: "b"}}},
+		{Title: "Banner"},
+		{Title: "Best sellers", Cards: []templates.Card{{ExternalID: "c"}}},
+	}
+	passed, read := passedOn(slots, []string{"x"}, []float64{0.5})
+	if !slices.Equal(passed, []string{"x", "a", "b", "c"}) {
+		t.Fatalf("passed %v", passed)
+	}
+	want := []float64{0.5, recommender.ReadChance(0, 0), recommender.ReadChance(0, 1), recommender.ReadChance(1, 0)}
+	if !slices.Equal(read, want) || read[1] != 1 || !(read[1] > read[2] && read[1] > read[3]) {
+		t.Fatalf("read chances %v, want %v, the first card's 1 and the later ones less", read, want)
 	}
 }
