@@ -341,7 +341,45 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		}
 	}
 	explainRows(out)
-	return varyRows(m, out), notForThem
+	out = varyRows(m, out)
+	if sh.cover != nil && len(sh.Passed) > 0 {
+		out = passedRowsLast(out, sh.Passed)
+	}
+	return out, notForThem
+}
+
+// passedRowsLast moves each row that shows only products the visitor
+// passed over (a collection's fixed picks on a stranger's next homepage,
+// the same cards for the second and third time) below the rows after it,
+// down to the next locked slot: the places
+// where a visitor back without a click looks first go to what they have
+// not turned down yet.
+func passedRowsLast(rows []ComposedSlot, passed []string) []ComposedSlot {
+	seen := make(map[string]bool, len(passed))
+	for _, id := range passed {
+		seen[id] = true
+	}
+	stale := func(cs ComposedSlot) bool {
+		if cs.Spec.Locked || len(cs.Items) == 0 {
+			return false
+		}
+		for _, it := range cs.Items {
+			if !seen[it.ItemID] {
+				return false
+			}
+		}
+		return true
+	}
+	for moved := true; moved; {
+		moved = false
+		for i := 0; i+1 < len(rows); i++ {
+			if stale(rows[i]) && !rows[i+1].Spec.Locked && !stale(rows[i+1]) {
+				rows[i], rows[i+1] = rows[i+1], rows[i]
+				moved = true
+			}
+		}
+	}
+	return rows
 }
 
 // Empty reports whether a composed row has nothing to show: no products,

@@ -158,3 +158,36 @@ func TestACardTakesTheDemandItOffersAsFarAsItIsRead(t *testing.T) {
 		t.Fatalf("a pan offers %.2f after a tent first, %.2f after one low on the page", topPan, lowPan)
 	}
 }
+
+// TestAStrangerBackWithoutAClickGetsACollectionTheyPassedOverBelowTheNewRows:
+// a collection's fixed picks are the same cards on every homepage; a
+// visitor back without a click who passed all of them over gets them below
+// the rows of products they have not seen, down to the next locked slot,
+// while a new visitor and a collection with something new keep the order.
+func TestAStrangerBackWithoutAClickGetsACollectionTheyPassedOverBelowTheNewRows(t *testing.T) {
+	m := coverShop(t)
+	specs := []SlotSpec{
+		{ID: "picks", Kind: KindCollection, Title: "Editor's picks", Size: 3, Pins: []string{"book0", "book1", "pan2"}},
+		{ID: "best", Kind: KindPopular, Title: "Best sellers", Size: 3},
+		{ID: "trend", Kind: KindTrending, Title: "Trending now", Size: 3},
+		{ID: "notice", Kind: KindPopular, Title: "Locked", Size: 2, Locked: true},
+		{ID: "new", Kind: KindNewArrivals, Title: "New arrivals", Size: 2},
+	}
+	titles := func(sh Shopper) []string {
+		var out []string
+		for _, cs := range Compose(m, specs, sh, noExplore(), nil) {
+			out = append(out, cs.Spec.ID)
+		}
+		return out
+	}
+	if got := titles(Shopper{Personalize: true}); !slices.Equal(got, []string{"picks", "best", "trend", "notice", "new"}) {
+		t.Fatalf("a new visitor's rows %v", got)
+	}
+	passed := []string{"book0", "book1", "pan2", "tent0"}
+	if got := titles(Shopper{Personalize: true, Passed: passed}); !slices.Equal(got, []string{"best", "trend", "picks", "notice", "new"}) {
+		t.Fatalf("back without a click after passing the picks over, rows %v: the picks should follow the new rows, above the locked one", got)
+	}
+	if got := titles(Shopper{Personalize: true, Passed: passed[1:]}); got[0] != "picks" {
+		t.Fatalf("with a pick not passed over, rows %v: the picks should lead", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"gorm.io/gorm"
 
 	"storefront/models"
 	"storefront/recommender"
@@ -300,5 +301,48 @@ func TestAPassedOverCardCountsAsFarAsItWasLikelyRead(t *testing.T) {
 	want := []float64{0.5, recommender.ReadChance(0, 0), recommender.ReadChance(0, 1), recommender.ReadChance(1, 0)}
 	if !slices.Equal(read, want) || read[1] != 1 || !(read[1] > read[2] && read[1] > read[3]) {
 		t.Fatalf("read chances %v, want %v, the first card's 1 and the later ones less", read, want)
+	}
+}
+
+// TestAStrangerBackWithoutAClickGetsTheCollectionTheyPassedOverLast: a
+// collection shows the same products on every homepage; a new visitor back
+// without a click, who passed them all over, gets the rows of products they
+// have not seen first and the collection after them (wherever the shop's
+// exploration of its row order put it on the first page), while another new
+// visitor gets the first page.
+func TestAStrangerBackWithoutAClickGetsTheCollectionTheyPassedOverLast(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, shop.db.W.Model(&models.Slot{}).Where("page_id = ? AND position > 1", page.ID).Update("position", gorm.Expr("position + 1")).Error)
+	picks := models.Slot{PageID: page.ID, Position: 2, Type: models.SlotCollection, Title: "Staff picks", Pins: "SKU-3,SKU-K1", Enabled: true, Size: 2, Audience: "everyone"}
+	must(t, shop.db.W.Create(&picks).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, shop)
+	rows := func(doc *goquery.Document) []string {
+		var out []string
+		doc.Find("section[data-slot-id]").Each(func(_ int, row *goquery.Selection) {
+			if row.Find("[data-product-id]").Length() > 0 {
+				out = append(out, row.AttrOr("data-slot-type", ""))
+			}
+		})
+		return out
+	}
+	visitor := shop.newClient()
+	_, doc := visitor.get("/")
+	first := rows(doc)
+	if !slices.Contains(first, models.SlotCollection) {
+		t.Fatalf("a new visitor's rows %v lack the collection", first)
+	}
+	_, doc = visitor.get("/")
+	second := rows(doc)
+	if i := slices.Index(second, models.SlotCollection); i < slices.Index(second, models.SlotPopular) || i < slices.Index(second, models.SlotNewArrivals) {
+		t.Fatalf("back without a click, rows %v: the collection passed over should follow the best sellers and new arrivals", second)
+	}
+	_, doc = shop.newClient().get("/")
+	if other := rows(doc); !slices.Equal(other, first) {
+		t.Fatalf("another new visitor's rows %v, the first visitor's %v", other, first)
 	}
 }
