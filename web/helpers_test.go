@@ -149,6 +149,19 @@ func (c *client) post(from, path string, form url.Values) *http.Response {
 	return res
 }
 
+// checkout places an order of the cart c holds, delivered to name at
+// email, and fails the test unless the checkout is accepted.
+func (c *client) checkout(name, email string) {
+	c.shop.t.Helper()
+	_, doc := c.get("/checkout")
+	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	form := url.Values{"idempotency_key": {key}, "name": {name}, "email": {email},
+		"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
+	if res := c.post("/checkout", "/checkout", form); res.StatusCode != http.StatusSeeOther {
+		c.shop.t.Fatalf("checkout: %d", res.StatusCode)
+	}
+}
+
 // follow GETs the Location of a redirect.
 func (c *client) follow(res *http.Response) (*http.Response, *goquery.Document) {
 	c.shop.t.Helper()
