@@ -89,15 +89,6 @@ func (l *apiKeyLimiter) allowN(keyID uint, keyName string, n int) (bool, time.Du
 	return false, waitForN(b, now, n)
 }
 
-// waitForN is how long until bucket b holds n tokens.
-func waitForN(b *rate.Limiter, now time.Time, n int) time.Duration {
-	tokens := b.TokensAt(now)
-	if tokens >= float64(n) {
-		return 0
-	}
-	return time.Duration(math.Ceil((float64(n)-tokens)/float64(b.Limit())*1000)) * time.Millisecond
-}
-
 // refuse answers a key over its limit: 429, Retry-After in
 // whole seconds, and a JSON message saying the limit.
 func (l *apiKeyLimiter) refuse(c echo.Context, wait time.Duration) error {

@@ -104,7 +104,7 @@ func (l *loginLimiter) allowWith(ip, account string, reset bool) (bool, time.Dur
 	var pass []*rate.Limiter
 	for _, k := range limits {
 		b := l.bucket(k.key, k.lim)
-		if wait := waitFor(b, now); wait > 0 {
+		if wait := waitForN(b, now, 1); wait > 0 {
 			return false, wait
 		}
 		pass = append(pass, b)
@@ -115,13 +115,13 @@ func (l *loginLimiter) allowWith(ip, account string, reset bool) (bool, time.Dur
 	return true, 0
 }
 
-// waitFor is how long until b has a token; 0 when it has one now.
-func waitFor(b *rate.Limiter, now time.Time) time.Duration {
+// waitForN is how long until bucket b holds n tokens; 0 when it does now.
+func waitForN(b *rate.Limiter, now time.Time, n int) time.Duration {
 	tokens := b.TokensAt(now)
-	if tokens >= 1 {
+	if tokens >= float64(n) {
 		return 0
 	}
-	return time.Duration(math.Ceil((1-tokens)/float64(b.Limit())*1000)) * time.Millisecond
+	return time.Duration(math.Ceil((float64(n)-tokens)/float64(b.Limit())*1000)) * time.Millisecond
 }
 
 // addressKey is the client's address; IPv6 clients are limited per /64,
