@@ -178,11 +178,12 @@ func (e *homeEntry) valid(ver pageVersion, now time.Time) bool {
 // composed from, or a later catalog snapshot that changed nothing it
 // shows (another shopper's order).
 func (e *homeEntry) on(ver pageVersion) bool {
-	if e.ver == ver {
-		return true
+	others := ver
+	others.Catalog = e.ver.Catalog
+	if e.ver != others { // the layout, the model or the settings changed
+		return false
 	}
-	return e.ver.Layout == ver.Layout && e.ver.Model == ver.Model && e.ver.settings == ver.settings &&
-		e.holds != nil && ver.Catalog != nil && ver.Catalog.Still(e.holds)
+	return e.ver.Catalog == ver.Catalog || e.holds != nil && ver.Catalog != nil && ver.Catalog.Still(e.holds)
 }
 
 // viewerState is what the shop knows about one viewer between their events.
