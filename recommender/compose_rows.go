@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // boughtCategories is the set of leaf categories the shopper bought from
@@ -59,7 +60,7 @@ func explainRows(rows []ComposedSlot) {
 				cs.Items[k].Reason = ""
 			}
 			// The heading of a recently-viewed row already says it.
-			if cs.Spec.Kind != KindRecentlyViewed && !strings.EqualFold(shared, cs.Title) {
+			if cs.Spec.Kind != KindRecentlyViewed && !repeatsHeading(shared, cs.Title) {
 				cs.Reason = shared
 			}
 		}
@@ -84,6 +85,35 @@ func titledElsewhere(rows []ComposedSlot, i int, title string) bool {
 		}
 	}
 	return false
+}
+
+// repeatsHeading reports whether a row's shared reason says no more than
+// its heading: every word of the reason is a word of the heading, plural
+// or not ("New arrival" under "New arrivals", "Trending now" under
+// "Trending now"). Such a caption is left out; one that adds something
+// ("Popular this week" under "Best sellers") stays.
+func repeatsHeading(reason, title string) bool {
+	words := func(s string) []string {
+		f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+		})
+		for i, w := range f {
+			if len(w) > 3 {
+				f[i] = strings.TrimSuffix(w, "s")
+			}
+		}
+		return f
+	}
+	rw, tw := words(reason), words(title)
+	if len(rw) == 0 {
+		return false
+	}
+	for _, w := range rw {
+		if !slices.Contains(tw, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // SaysForYou reports whether a heading claims to be personal.

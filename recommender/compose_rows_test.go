@@ -397,3 +397,32 @@ func TestAFavouriteDepartmentOfOneCategoryLeavesNoEmptyRow(t *testing.T) {
 		}
 	}
 }
+
+// TestARowCaptionNeverRepeatsItsHeading: the shop's "New arrivals" row
+// showed "New arrival" right under its heading, the cards' shared reason
+// saying again what the heading said. A caption that adds something stays.
+func TestARowCaptionNeverRepeatsItsHeading(t *testing.T) {
+	row := func(title, reason string) []ComposedSlot {
+		return []ComposedSlot{{Spec: &SlotSpec{Kind: KindCollection}, Title: title,
+			Items: []Recommendation{{ItemID: "a", Reason: reason}, {ItemID: "b", Reason: reason}}}}
+	}
+	for _, c := range []struct{ title, reason, want string }{
+		{"New arrivals", "New arrival", ""},
+		{"Trending now", "Trending now", ""},
+		{"Just in: new arrivals!", "New arrival", ""},
+		{"Best sellers", "Popular this week", "Popular this week"},
+		{"Editor's picks", "Pinned by our team", "Pinned by our team"},
+		{"New in kitchen", "New arrival", "New arrival"},
+	} {
+		rows := row(c.title, c.reason)
+		explainRows(rows)
+		if rows[0].Reason != c.want {
+			t.Errorf("%q with cards saying %q: caption %q, want %q", c.title, c.reason, rows[0].Reason, c.want)
+		}
+		for _, it := range rows[0].Items {
+			if it.Reason != "" {
+				t.Errorf("%q: card %s keeps the shared reason %q", c.title, it.ItemID, it.Reason)
+			}
+		}
+	}
+}
