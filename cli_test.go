@@ -813,6 +813,16 @@ func TestRecommendReadsAUsersFilesHeaderAsAHeader(t *testing.T) {
 	if ids, stderr := answered("user_id\nann\n"); !slices.Equal(ids, []string{"user_id", "ann"}) || stderr != "" {
 		t.Errorf("with a customer user_id: answered %q (stderr %q), want both lines", ids, stderr)
 	}
+	// Users the shop has no event of are still answered, in order, and
+	// named on stderr: a file of other ids, or with a second column, was
+	// answered with popular products without a word.
+	ids, stderr := answered("ann\nnobody\t3\nzed\n")
+	if !slices.Equal(ids, []string{"ann", "nobody\t3", "zed"}) ||
+		!strings.Contains(stderr, `2 of the 3 users asked for have no event in the shop`) ||
+		!strings.Contains(stderr, `users.txt:2 "nobody\t3", `) || !strings.Contains(stderr, `users.txt:3 "zed"`) ||
+		!strings.Contains(stderr, `users.txt:2: "nobody\t3" holds a tab; the file holds one user id per line`) {
+		t.Errorf("answered %q, stderr %q; want every line and the two strangers named", ids, stderr)
+	}
 }
 
 // A customer an import brought has no account to ask for their data at

@@ -315,6 +315,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
+	var strangers []int // users with no event in the shop, by index
 	for i, u := range users {
 		key := keys[i] // the shop's id of the customer the file calls u
 		req := recommender.Request{User: key, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
@@ -326,6 +327,8 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			// Every item in the raw history, including events the training's
 			// cleaning dropped, is excluded.
 			return err
+		} else if len(req.Seen) == 0 {
+			strangers = append(strangers, i)
 		}
 		req.Available, req.Group, req.Name = available, group, name
 		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
@@ -340,7 +343,45 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			return err
 		}
 	}
+	tellStrangers(stderr, users, lines, usersFile, strangers)
 	return nil
+}
+
+// tellStrangers says on stderr how many of the users recommend was asked
+// for have no event in the shop, and which: they are answered with what
+// is popular, as a stranger would be, and a users file naming customers
+// by another id than the events file's, or holding a second column,
+// would otherwise be answered so without a word.
+func tellStrangers(stderr io.Writer, users []string, lines []int, usersFile string, strangers []int) {
+	if len(strangers) == 0 {
+		return
+	}
+	if usersFile == "" {
+		fmt.Fprintf(stderr, "recommend: %q has no event in the shop and was answered with what is popular\n", users[0])
+		return
+	}
+	has, were := "have", "were"
+	if len(strangers) == 1 {
+		has, were = "has", "was"
+	}
+	fmt.Fprintf(stderr, "recommend: %d of the %d users asked for %s no event in the shop and %s answered with what is popular", len(strangers), len(users), has, were)
+	const shown = 3
+	var named []string
+	for _, i := range strangers[:min(len(strangers), shown)] {
+		named = append(named, fmt.Sprintf("%s:%d %q", usersFile, lines[i], users[i]))
+	}
+	more := ""
+	if len(strangers) > shown {
+		more = fmt.Sprintf(" and %d more", len(strangers)-shown)
+	}
+	fmt.Fprintf(stderr, ": %s%s\n", strings.Join(named, ", "), more)
+	for _, i := range strangers {
+		if sep := strings.IndexAny(users[i], "\t,;"); sep >= 0 {
+			fmt.Fprintf(stderr, "recommend: %s:%d: %q holds %s; the file holds one user id per line, the events file's user_id alone\n",
+				usersFile, lines[i], users[i], map[byte]string{'\t': "a tab", ',': "a comma", ';': "a semicolon"}[users[i][sep]])
+			break
+		}
+	}
 }
 
 // isUserIDHeader reports whether a users file's first line is the name of
