@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"storefront/models"
@@ -62,6 +63,8 @@ type Catalog struct {
 	// epoch and changes place the snapshot in its run (see Shown).
 	epoch   uint64
 	changes *changeLog
+	// serial numbers the snapshot (see Serial).
+	serial uint64
 	// approx says a patch changed more than stock: the listings' orders
 	// and facets wait for the next full build.
 	approx bool
@@ -136,7 +139,8 @@ type matchedVersion struct {
 func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c := &Catalog{bySlug: map[string]*CatNode{}, byCatID: map[uint]*CatNode{},
 		byID: make(map[uint]*models.Product, len(products)), byExt: make(map[string]*models.Product, len(products)),
-		groups: map[string][]uint{}, products: products, Loaded: time.Now(), epoch: epochs.Add(1), changes: &changeLog{}}
+		groups: map[string][]uint{}, products: products, Loaded: time.Now(), epoch: epochs.Add(1), changes: &changeLog{},
+		serial: serials.Add(1)}
 	for _, cat := range cats {
 		n := &CatNode{Category: cat}
 		c.byCatID[cat.ID] = n
@@ -208,6 +212,21 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c.list = sync.OnceValue(func() *listIndex { return buildListIndex(c) })
 	go c.list()
 	return c
+}
+
+// serials numbers the snapshots of the process.
+var serials atomic.Uint64
+
+// Serial is the snapshot's number, which no other snapshot of the process
+// has (0 for none). A cached page keeps it to say which snapshot it was
+// built from rather than a pointer: a page kept across orders would pin
+// every snapshot it outlived, and each holds its products' maps, lists
+// and often a full build of the products.
+func (c *Catalog) Serial() uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.serial
 }
 
 // Product returns a product by id from the snapshot.

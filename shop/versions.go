@@ -52,6 +52,7 @@ func (s *Shop) ProductsChanged(ctx context.Context, ids ...uint) error {
 // (lists of in-stock products drop the ones no longer in stock).
 func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp := *c
+	cp.serial = serials.Add(1)
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
 	gone := map[uint]bool{}
 	regrouped := false

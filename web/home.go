@@ -226,7 +226,7 @@ func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot
 		vm.ExplainLink = InterestsPath
 	}
 	vm.Slots = homeSlots(s.shop.ComposeHomeWith(v, slots, h), v)
-	e := &homeEntry{ver: ver, arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots), read: readingOrder(vm.Slots),
+	e := &homeEntry{ver: ver.kept(), arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots), read: readingOrder(vm.Slots),
 		holds: catalogShown(ver.Catalog, vm.Slots)}
 	bd, err := renderBody(ctx, templates.HomeBody(vm))
 	if err != nil {

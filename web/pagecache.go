@@ -62,6 +62,24 @@ type pageVersion struct {
 	settings uint64
 }
 
+// keptVersion is a pageVersion as a cached page keeps it: the catalog
+// snapshot by its serial number, not the snapshot. A page served across
+// orders outlives many snapshots, and each page holding the one it was
+// built from kept them all alive: their product maps and lists, often a
+// full build of every product (~80 MB of the small demo world's heap
+// after a load run with orders).
+type keptVersion struct {
+	pageVersion        // with no catalog snapshot
+	catalog     uint64 // the snapshot's serial (shop.Catalog.Serial)
+}
+
+// kept is v as a cached page keeps it.
+func (v pageVersion) kept() keptVersion {
+	k := keptVersion{pageVersion: v, catalog: v.Catalog.Serial()}
+	k.Catalog = nil
+	return k
+}
+
 // pageVersion returns the versions a page for this request is built from.
 // Read it before the inputs, so a page is never filed under versions newer
 // than what it shows.
@@ -129,7 +147,7 @@ type shownSlot struct {
 
 // homeEntry is a composed and rendered homepage.
 type homeEntry struct {
-	ver     pageVersion
+	ver     keptVersion
 	arm     string // the experiment arm or control group it was composed for
 	expires time.Time
 	body    body // no parts when over the memory budget: vm is rendered per view
@@ -178,12 +196,11 @@ func (e *homeEntry) valid(ver pageVersion, now time.Time) bool {
 // composed from, or a later catalog snapshot that changed nothing it
 // shows (another shopper's order).
 func (e *homeEntry) on(ver pageVersion) bool {
-	others := ver
-	others.Catalog = e.ver.Catalog
-	if e.ver != others { // the layout, the model or the settings changed
+	k := ver.kept()
+	if e.ver.pageVersion != k.pageVersion { // the layout, the model or the settings changed
 		return false
 	}
-	return e.ver.Catalog == ver.Catalog || e.holds != nil && ver.Catalog != nil && ver.Catalog.Still(e.holds)
+	return e.ver.catalog == k.catalog || e.holds != nil && ver.Catalog != nil && ver.Catalog.Still(e.holds)
 }
 
 // viewerState is what the shop knows about one viewer between their events.
@@ -432,7 +449,7 @@ func (h *sharedHomes) put(k sharedKey, e *homeEntry) {
 
 // bodyEntry is a rendered product, category or search body.
 type bodyEntry struct {
-	ver  pageVersion
+	ver  keptVersion
 	body body
 	// shown is what the body shows of the catalog snapshot of ver: a
 	// later snapshot of the same run serves it while none of that changed
@@ -455,12 +472,11 @@ func (b *bodyCache) get(key string, ver pageVersion) (body, bool) {
 	if e == nil {
 		return body{}, false
 	}
-	if e.ver != ver {
-		if e.ver.Layout != ver.Layout || e.ver.Model != ver.Model || e.ver.settings != ver.settings ||
-			e.shown == nil || !ver.Catalog.Still(e.shown) {
+	if k := ver.kept(); e.ver != k {
+		if e.ver.pageVersion != k.pageVersion || e.shown == nil || !ver.Catalog.Still(e.shown) {
 			return body{}, false
 		}
-		e.ver = ver // the body is right on this snapshot too
+		e.ver = k // the body is right on this snapshot too
 	}
 	return e.body, true
 }
@@ -477,7 +493,7 @@ func (e *bodyEntry) entrySize(key string) int {
 // put keeps a body rendered from ver, which shows shown of its catalog
 // snapshot.
 func (b *bodyCache) put(key string, ver pageVersion, bd body, shown *shop.Shown) {
-	ne := &bodyEntry{ver: ver, body: bd, shown: shown}
+	ne := &bodyEntry{ver: ver.kept(), body: bd, shown: shown}
 	size := ne.entrySize(key)
 	b.mu.Lock()
 	defer b.mu.Unlock()

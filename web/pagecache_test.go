@@ -5,11 +5,13 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -409,4 +411,94 @@ func TestAnOrderKeepsTheHomepagesThatDoNotShowWhatItSold(t *testing.T) {
 	if maps.Equal(sharedEntries(), visitorPage) || own("s1") == adaPage {
 		t.Fatal("after a price change a homepage was served from before it")
 	}
+}
+
+// TestPagesKeptAcrossAnOrderLetItsSnapshotGo checks that the homepages and
+// page bodies an order leaves cached do not keep the catalog snapshot they
+// were built from: each kept page held the snapshot of its time, so with
+// orders coming in the shop's memory held a snapshot per order (its
+// product maps and lists, often a full build of every product).
+func TestPagesKeptAcrossAnOrderLetItsSnapshotGo(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	trainShop(t, shop)
+	srv := shop.srv
+	pack := shop.product("SKU-H1")
+	ada := shop.shopperClient()
+	ada.get(productPath(pack)) // some history: a page of her own
+	must(t, srv.events.Flush(ctx))
+	shown := map[string]bool{}
+	view := func(c *client, path string) {
+		t.Helper()
+		res, doc := c.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+		for _, id := range cardIDs(doc, "body") {
+			shown[id] = true
+		}
+	}
+	own := func(key string) *homeEntry {
+		st := srv.viewers.get(key)
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return st.home
+	}
+	entry := func(key string) *bodyEntry {
+		srv.bodies.mu.Lock()
+		defer srv.bodies.mu.Unlock()
+		return srv.bodies.m[key]
+	}
+	visitor := shop.newClient()
+	view(ada, "/")
+	view(visitor, "/")
+	view(visitor, productPath(pack))
+	view(visitor, "/c/hiking")
+	adaPage, packPage, hikingPage := own("s1"), entry("p"+utoa(pack.ID)+"|"), entry("chiking?")
+	if adaPage == nil || packPage == nil || hikingPage == nil {
+		t.Fatal("Ada's homepage, the daypack's page or the hiking listing was not cached")
+	}
+	var unseen *models.Product
+	var all []models.Product
+	must(t, shop.db.R.Order("id").Find(&all).Error)
+	for i := range all {
+		if all[i].Stock >= 2 && all[i].ID != pack.ID && !shown[utoa(all[i].ID)] {
+			unseen = &all[i]
+			break
+		}
+	}
+	if unseen == nil {
+		t.Fatal("every product in stock is on one of the pages")
+	}
+	before := weak.Make(srv.shop.Catalog())
+
+	_, err := shop.db.CreateShopper(ctx, "Bo Buyer", "bo@example.com", testPassword)
+	must(t, err)
+	buyer := shop.newClient()
+	buyer.post("/login", "/login", url.Values{"email": {"bo@example.com"}, "password": {testPassword}})
+	res := buyer.post(productPath(unseen), "/cart/add", url.Values{"product_id": {utoa(unseen.ID)}, "quantity": {"1"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to cart: %d", res.StatusCode)
+	}
+	buyer.checkout("Bo", "bo@example.com")
+	must(t, srv.events.Flush(ctx))
+	must(t, srv.shop.RefreshCatalog(ctx, true)) // the reload that follows an order
+	view(buyer, "/")                            // composed afresh on the snapshot after the order
+	view(ada, "/")
+	view(visitor, productPath(pack))
+	view(visitor, "/c/hiking")
+	if own("s1") != adaPage || entry("p"+utoa(pack.ID)+"|") != packPage || entry("chiking?") != hikingPage {
+		t.Fatalf("an order of %s, which none of the pages shows, had them built afresh", unseen.Title)
+	}
+	if before.Value() == srv.shop.Catalog() {
+		t.Fatal("the order did not replace the catalog snapshot")
+	}
+	for range 20 { // the collector frees what nothing holds; a reload may still be reading
+		runtime.GC()
+		if before.Value() == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the pages kept across the order still hold the catalog snapshot from before it")
 }
