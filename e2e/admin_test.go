@@ -196,7 +196,7 @@ func TestPreviewAsAShopperShowsTheirRows(t *testing.T) {
 		rows := `section[data-slot-id]:not([data-slot-type="hero"]):not([data-slot-type="recently_viewed"])`
 		cards := b.count(rows + ` [data-testid="product-card"]`)
 		reasons := b.count(rows + ` [data-testid="product-card"] [data-testid="reason"]`)
-		shared := b.count(rows + `:has([data-testid="row-reason"]) [data-testid="product-card"]`)
+		shared := b.count(rows + `:has([data-testid="row-reason"], [data-reason-in-heading]) [data-testid="product-card"]`)
 		if cards == 0 || reasons+shared != cards {
 			t.Fatalf("%d of %d cards show a reason and %d share their row's, want all", reasons, cards, shared)
 		}

@@ -43,7 +43,8 @@ func boughtList(bought map[string]bool) []string {
 }
 
 // explainRows moves a reason every card of a row shares into the row's
-// heading, and keeps rows that are not built from the shopper's history
+// Reason (a page shows it under the heading unless the heading says it
+// already, RepeatsHeading), and keeps rows that are not built from the shopper's history
 // from saying "for you".
 func explainRows(rows []ComposedSlot) {
 	for i := range rows {
@@ -60,7 +61,7 @@ func explainRows(rows []ComposedSlot) {
 				cs.Items[k].Reason = ""
 			}
 			// The heading of a recently-viewed row already says it.
-			if cs.Spec.Kind != KindRecentlyViewed && !repeatsHeading(shared, cs.Title) {
+			if cs.Spec.Kind != KindRecentlyViewed {
 				cs.Reason = shared
 			}
 		}
@@ -70,7 +71,7 @@ func explainRows(rows []ComposedSlot) {
 			// of the page is called so: a visitor without history got
 			// two rows headed "Trending now", one after the other.
 			if cs.Reason != "" && !titledElsewhere(rows, i, cs.Reason) {
-				cs.Title, cs.Reason = cs.Reason, ""
+				cs.Title = cs.Reason
 			}
 		}
 	}
@@ -87,12 +88,12 @@ func titledElsewhere(rows []ComposedSlot, i int, title string) bool {
 	return false
 }
 
-// repeatsHeading reports whether a row's shared reason says no more than
+// RepeatsHeading reports whether a row's shared reason says no more than
 // its heading: every word of the reason is a word of the heading, plural
 // or not ("New arrival" under "New arrivals", "Trending now" under
-// "Trending now"). Such a caption is left out; one that adds something
-// ("Popular this week" under "Best sellers") stays.
-func repeatsHeading(reason, title string) bool {
+// "Trending now"). Pages leave such a caption out; one that adds
+// something ("Popular this week" under "Best sellers") stays.
+func RepeatsHeading(reason, title string) bool {
 	words := func(s string) []string {
 		f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsDigit(r)

@@ -150,8 +150,8 @@ func TestTwoRowsAreNeverHeadedAlike(t *testing.T) {
 	// Alone on its page, the row is still headed by the shared reason.
 	alone := []ComposedSlot{{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: slices.Clone(trending)}}
 	explainRows(alone)
-	if alone[0].Title != "Trending now" || alone[0].Reason != "" {
-		t.Errorf("alone the row is headed %q with the reason %q", alone[0].Title, alone[0].Reason)
+	if alone[0].Title != "Trending now" || !RepeatsHeading(alone[0].Reason, alone[0].Title) {
+		t.Errorf("alone the row is headed %q with the reason %q, want the reason in the heading alone", alone[0].Title, alone[0].Reason)
 	}
 }
 
@@ -402,27 +402,27 @@ func TestAFavouriteDepartmentOfOneCategoryLeavesNoEmptyRow(t *testing.T) {
 // showed "New arrival" right under its heading, the cards' shared reason
 // saying again what the heading said. A caption that adds something stays.
 func TestARowCaptionNeverRepeatsItsHeading(t *testing.T) {
-	row := func(title, reason string) []ComposedSlot {
-		return []ComposedSlot{{Spec: &SlotSpec{Kind: KindCollection}, Title: title,
-			Items: []Recommendation{{ItemID: "a", Reason: reason}, {ItemID: "b", Reason: reason}}}}
-	}
-	for _, c := range []struct{ title, reason, want string }{
-		{"New arrivals", "New arrival", ""},
-		{"Trending now", "Trending now", ""},
-		{"Just in: new arrivals!", "New arrival", ""},
-		{"Best sellers", "Popular this week", "Popular this week"},
-		{"Editor's picks", "Pinned by our team", "Pinned by our team"},
-		{"New in kitchen", "New arrival", "New arrival"},
+	for _, c := range []struct {
+		title, reason string
+		repeats       bool
+	}{
+		{"New arrivals", "New arrival", true},
+		{"Trending now", "Trending now", true},
+		{"Just in: new arrivals!", "New arrival", true},
+		{"Best sellers", "Popular this week", false},
+		{"Editor's picks", "Pinned by our team", false},
+		{"New in kitchen", "New arrival", false},
+		{"New arrivals", "", false},
 	} {
-		rows := row(c.title, c.reason)
-		explainRows(rows)
-		if rows[0].Reason != c.want {
-			t.Errorf("%q with cards saying %q: caption %q, want %q", c.title, c.reason, rows[0].Reason, c.want)
+		if got := RepeatsHeading(c.reason, c.title); got != c.repeats {
+			t.Errorf("RepeatsHeading(%q, %q) = %v, want %v", c.reason, c.title, got, c.repeats)
 		}
-		for _, it := range rows[0].Items {
-			if it.Reason != "" {
-				t.Errorf("%q: card %s keeps the shared reason %q", c.title, it.ItemID, it.Reason)
-			}
-		}
+	}
+	// The row keeps its cards' shared reason; the page decides.
+	rows := []ComposedSlot{{Spec: &SlotSpec{Kind: KindNewArrivals}, Title: "New arrivals",
+		Items: []Recommendation{{ItemID: "a", Reason: "New arrival"}, {ItemID: "b", Reason: "New arrival"}}}}
+	explainRows(rows)
+	if rows[0].Reason != "New arrival" || rows[0].Items[0].Reason != "" || rows[0].Items[1].Reason != "" {
+		t.Errorf("row reason %q, cards %q %q; want the shared reason on the row alone", rows[0].Reason, rows[0].Items[0].Reason, rows[0].Items[1].Reason)
 	}
 }

@@ -335,6 +335,11 @@ func homeSlot(cs shop.HomeSlot, v Viewer) templates.HomeSlot {
 	// data-strategy says what filled the row, the type's default included.
 	hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
 		Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor, Reason: cs.Reason, Personal: cs.Personal}
+	if recommender.RepeatsHeading(cs.Reason, cs.Title) {
+		// "New arrivals" needs no "New arrival" under it: the heading
+		// is the reason every card shares.
+		hs.Reason, hs.HeadingSaysReason = "", true
+	}
 	if cr := cs.Creative; cr != nil {
 		hs.Banner = &templates.Banner{ID: cr.ID, Title: cr.Title, Text: cr.Text, Image: cr.Image,
 			URL: fmt.Sprintf("/b/%d/%d", sl.ID, cr.ID)}
