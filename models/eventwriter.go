@@ -162,6 +162,13 @@ func (w *EventWriter) Close(ctx context.Context) error {
 		close(w.queue)
 	}
 	w.mu.Unlock()
+	// Written already: ctx may have ended while the rest of the shop
+	// stopped, and a select over both would then fail half the time.
+	select {
+	case <-w.done:
+		return nil
+	default:
+	}
 	select {
 	case <-w.done:
 		return nil
