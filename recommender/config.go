@@ -13,7 +13,7 @@ type Config struct {
 	HalfLife    time.Duration          // interaction time decay; 0 disables decay
 	DecayFloor  float64                // the least weight decay leaves an old interaction (0..1), so long-ago tastes still count
 	DedupWindow time.Duration          // repeats of the same user/item/type within this window count once
-	MaxStrength float64                // cap on one user–item strength after summing; 0 = no cap
+	MaxStrength float64                // cap on one user–item strength after summing (the default, two purchases, keeps a staple bought again and again from crowding the history); 0 = no cap
 	BotGuard    bool                   // drop machine-like users, judged against the shop's own distribution (see botGuard)
 	// RatingGain is how far a rating away from the shopper's own mean moves
 	// the product's weight in their profile for the neighbour models and
@@ -172,7 +172,7 @@ func DefaultConfig() Config {
 		HalfLife:           0, // no interaction decay unless tuning finds that it pays for this shop
 		DecayFloor:         0.2,
 		DedupWindow:        30 * time.Minute,
-		MaxStrength:        32,
+		MaxStrength:        16,
 		BotGuard:           true,
 		RatingGain:         0.5,
 		PopularityHalfLife: 7 * 24 * time.Hour,

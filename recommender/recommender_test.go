@@ -414,6 +414,29 @@ func TestBotGuardAndDedup(t *testing.T) {
 	}
 }
 
+// A staple bought again every few weeks (a replenishment shop's coffee)
+// must not crowd a shopper's history: six purchases weigh as much as two,
+// so the product tried once next to it keeps half the staple's strength.
+func TestAStapleBoughtAgainWeighsAsMuchAsTwoPurchases(t *testing.T) {
+	evs := testEvents()
+	for week := range 6 {
+		evs = append(evs, Event{User: "regular", Item: "mug", Type: Purchase, Time: testNow.AddDate(0, 0, -7*week-1)})
+	}
+	evs = append(evs, Event{User: "regular", Item: "pan", Type: Purchase, Time: testNow.AddDate(0, 0, -3)})
+	m, err := Train(context.Background(), Dataset{Items: testItems(), Events: evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, w := m.ui.row(int(m.userIndex["regular"]))
+	strength := map[string]float32{}
+	for k, j := range items {
+		strength[m.cat.items[j].ID] = w[k]
+	}
+	if strength["pan"] <= 0 || strength["mug"] != 2*strength["pan"] {
+		t.Errorf("strengths %v: want the staple bought six times at twice the product bought once", strength)
+	}
+}
+
 func TestALSConjugateGradientMatchesCholesky(t *testing.T) {
 	const k, items = 12, 60
 	rng := rand.New(rand.NewPCG(3, 4))
