@@ -161,6 +161,15 @@ type HybridWeights struct {
 	// recent window against its share of the whole history (season.go;
 	// 0: off). Like ShortHistory it is not one of the parts.
 	Season float64
+	// Calibrate is the weight λ of a calibrated row (calibrate.go): the
+	// row's best products re-ranked so that its mix of categories
+	// approaches the shopper's target mix, (1−λ)·relevance against
+	// λ·divergence (0: off). Like ShortHistory it is not one of the parts.
+	Calibrate float64
+	// CategoryMix is the calibration target's weight on the shopper's own
+	// categories (the rest on the shop's): set by training from the shop's
+	// data (categoryMix), which next products it explains best.
+	CategoryMix float64
 }
 
 // DefaultConfig returns settings for shop behaviour data.

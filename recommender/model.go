@@ -71,6 +71,9 @@ type Model struct {
 	// recs holds every product's serving data in one record, for the
 	// hybrid rows scored on a subset (subsetrec.go; derived, not stored).
 	recs itemRecsOnce
+	// leafShare: the shop's share of each leaf category, for a calibrated
+	// row's target (calibrate.go).
+	leafShare leafShareOnce
 	// partByPart turns the records off: subsets are scored part by part
 	// (tests compare the two).
 	partByPart bool
@@ -166,6 +169,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 		m.pop = trainPopularity(&sig, &m.cat, cfg)
 		return nil
 	})
+	m.cfg.Weights.CategoryMix = categoryMix(&sig, &m.cat)
 	_ = stage("sequences", func() error {
 		m.next, m.afterBuy, m.recent = buildSequences(sig.events, len(m.cat.items), len(m.userIDs))
 		return nil

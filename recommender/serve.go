@@ -247,6 +247,11 @@ type scratch struct {
 	termHist           []int32                  // termScores: the words of the history
 	termCats           []int32                  // termScores: the leaf categories of the history
 	name               func(item string) string // the request's Name, for reasons
+	calibrate          float64                  // the request's calibration trade-off (calibrating; 0: none)
+	cal                calibrator
+	calLeaves, calHist []int32 // calibrate: the candidates' and the history's leaf categories
+	calPicked          []int32 // calibrate: the candidates and their scores before the re-ranking
+	calScore           []float32
 }
 
 func (m *Model) getScratch() *scratch {
@@ -281,6 +286,7 @@ func (s *scratch) begin() {
 	s.scored, s.tracking = s.scored[:0], false
 	s.scanning = false
 	s.name = nil
+	s.calibrate = 0
 }
 
 // Recommend returns up to req.N items for one shopper, best first, pins
@@ -345,6 +351,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	anchor := m.resolveAnchor(s, req)
 	dense := m.score(s, req, user, anchor)
 	m.applyBoosts(s, req)
+	s.calibrate = m.calibrating(s, req)
 
 	want := n - len(pins)
 	m.selectTop(s, f, want, dense, req.Diversity, req.cover, req.Boosts)
@@ -808,6 +815,8 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 	switch {
 	case cover != nil:
 		pool = want * coverPool
+	case s.calibrate > 0:
+		pool = max(want, calibratePool)
 	case diversity > 0:
 		pool = want * 3
 	}
@@ -882,6 +891,10 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 	switch {
 	case cover != nil:
 		m.pickCovering(s, want, cover, boosts)
+	case s.calibrate > 0:
+		// The shop's own mix of categories spreads the row in place of
+		// the row's diversity (a homepage row's).
+		m.calibrate(s, want, s.calibrate)
 	case diversity > 0:
 		m.diversify(s, want, min(diversity, 1))
 	}
