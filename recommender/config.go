@@ -116,10 +116,8 @@ type EASEConfig struct {
 	Lambda   float64
 	MaxItems int // EASE is skipped for larger catalogs (items² memory, items³ time); 0 disables
 	// tuneTop marks tuning's fits with the default budget: they cover the
-	// most-interacted half of the active items (tuneItems), at most
-	// tuneMax of them when it is set (a first fit sized to the budget).
+	// most-interacted half of the active items (tuneItems).
 	tuneTop bool
-	tuneMax int
 }
 
 // ContentConfig configures TF-IDF content similarity.

@@ -136,16 +136,10 @@ const easeTuneFloor = 500
 // cover the most-interacted half, at least easeTuneFloor. EASE's cost is
 // cubic in its items and does not shrink with a sample of shoppers, so
 // this is what keeps tuning's first fit to about an eighth of the final
-// EASE; the held-out hits are mostly among those items. A fit whose EASE
-// the budget cannot afford at half the items covers tuneMax (the
-// calibration fit: easeTuneFloor; a first fit sized to the budget).
+// EASE; the held-out hits are mostly among those items.
 func (c EASEConfig) tuneItems(n int) int {
 	if !c.tuneTop || n <= easeTuneFloor {
 		return n
 	}
-	k := (n + 1) / 2
-	if c.tuneMax > 0 {
-		k = min(k, c.tuneMax)
-	}
-	return max(easeTuneFloor, k)
+	return max(easeTuneFloor, (n+1)/2)
 }

@@ -107,7 +107,6 @@ type FitReport struct {
 	// catalog only, so the final training reuses it.
 	content *contentModel
 	costs   string                   // what one fit, one cache and one blend re-fit took
-	calNote string                   // what the probe fit predicted when the first fit was finished from it
 	fits    int                      // model fits tuning trained
 	stages  map[string]time.Duration // what each stage of the first fit took
 }
@@ -116,10 +115,6 @@ type contentModel struct {
 	neighbors int
 	sims      csr
 	took      time.Duration // the time training it took
-	// attrs are the catalog's attributes ALS's prior reads, built by the
-	// first fit that needs them and shared by the later ones (nil until
-	// then): like the content model they depend on the catalog only.
-	attrs *csr
 }
 
 // contentReusable reports whether the content model of the tuning fit is
@@ -183,9 +178,6 @@ func (r *FitReport) Lines() []string {
 
 func (r *FitReport) budgetLine() string {
 	line := fmt.Sprintf("tuning budget %s: %s", r.Budget.Round(10*time.Millisecond), r.BudgetWhy)
-	if r.calNote != "" {
-		line += "; " + r.calNote
-	}
 	if r.costs != "" {
 		line += "; " + r.costs
 	}
@@ -267,9 +259,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	surge.on = surge.on && cfg.Weights.Fresh > 0
 	var t *tuner
 	var contentTook time.Duration
-	var calRest time.Duration // the rest of the training the probe fit predicted
-	var probe *Model          // a small shop's probe fit, finished into the first fit
-	contentHere := false      // the content model trained here, before the first fit
+	contentHere := false // the content model trained here, before the first fit
 	untuned := func(why string) (Config, *FitReport, error) {
 		rep.Reason = why
 		rep.Config = cfg
@@ -362,13 +352,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 				cfg.Weights = ch.weights
 			}
 			rep.Steps = ch.steps
-		}
-		// A choice kept without trying the recency (one more scoring was
-		// over the budget) leaves it to the split's shape, as no choice
-		// does: kept on with the lean, the recency cost MovieLens's random
-		// split 4 % (0.4846 → 0.4643).
-		decided := ch != nil && ch.kept && ch.recencyTried
-		if later := laterShare(trainEv, valEv); !decided && cfg.Profile.RecencyHalfRank > 0 && later < 0.5 {
+		} else if later := laterShare(trainEv, valEv); cfg.Profile.RecencyHalfRank > 0 && later < 0.5 {
 			cfg.Profile.RecencyHalfRank = 0
 			why += fmt.Sprintf("; the profile's recency off: %.0f%% of the held-out events are later than their shopper's training events (a random split)", 100*later)
 		}
@@ -380,16 +364,15 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if auto && scale >= 1 {
 		// Tuning fits the whole data (a small shop): its first fit is
 		// about the rest of the training's size, and the guard below
-		// would pay it before declining. A probe fit (the first fit but
-		// for ALS's sweeps and EASE's items) predicts both; the first fit
-		// is finished from it when that keeps tuning within a quarter of
-		// the whole, with EASE over fewer items if need be; otherwise the
-		// defaults are kept and the probe's held-out shoppers decide what
-		// costs only scorings of their cache (cheapChoices: the lean, the
-		// recency, the blend's catalog parts).
+		// would pay it before declining. A fit on about a quarter of the
+		// shoppers predicts both; unless the first fit would leave half a
+		// fit within the budget, the defaults are kept before it is paid,
+		// so tuning stays within a quarter, and the calibration fit's own
+		// held-out shoppers decide what costs only scorings of their cache
+		// (cheapChoices: the lean, the recency, the blend's catalog parts).
 		// The content model depends on the catalog only and the final
 		// training reuses it, so its time is the training's, not
-		// tuning's: trained first, the probe's blend has it.
+		// tuning's: trained first, the calibration fit's blend has it.
 		if t.content == nil && contentReusable(d) && work.Content.Neighbors > 0 {
 			cs := time.Now()
 			cat := newCatalog(Dataset{Items: d.Items})
@@ -398,21 +381,12 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			contentTook, contentHere = t.content.took, true
 		}
 		t.freezeFresh = surge.on
-		p, done, easeItems, err := t.probe(d, trainEv, valEv, work, cfg, opt.Before, contentTook, clock, rep, keepDefaults)
-		if err != nil || done {
+		if done, err := t.calibrate(d, trainEv, valEv, work, cfg, opt.Before, contentTook, clock, rep, keepDefaults); err != nil || done {
 			return rep.Config, rep, err
 		}
-		work.EASE.tuneMax = easeItems
-		calRest, probe = t.calRest, p
 	}
 	fitStart := time.Now()
-	var base *candidate
-	var err error
-	if probe != nil {
-		base, err = t.finishProbe(work, probe)
-	} else {
-		base, err = t.build(work, nil, "")
-	}
+	base, err := t.build(work, nil, "")
 	if err != nil {
 		return cfg, rep, err
 	}
@@ -425,22 +399,12 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	ahead := t.content != nil && !contentHere // trained before Fit: none of its time was spent here
 	if contentReusable(d) {
-		t.content = &contentModel{neighbors: work.Content.Neighbors, sims: base.m.content, took: contentTook, attrs: base.m.attrs}
+		t.content = &contentModel{neighbors: work.Content.Neighbors, sims: base.m.content, took: contentTook}
 	}
 	if ahead || !contentReusable(d) {
 		contentTook = 0
 	}
-	fitTook := time.Since(fitStart) - contentTook
-	if probe != nil {
-		// The first fit was the probe's and its finishing: its stages.
-		fitTook = 0
-		for _, st := range base.m.stats.Stages {
-			if st.Stage != "content" {
-				fitTook += st.Duration
-			}
-		}
-	}
-	t.noteCosts(base.m, fitTook)
+	t.noteCosts(base.m, time.Since(fitStart)-contentTook)
 	rep.stages = t.stageCost
 	t.setUsers(base.m, valEv)
 	t.notYet = notYetLaunched(base.m, d)
@@ -493,12 +457,8 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 				easeTo = max(active, base.m.ease.active)
 			}
 		}
-		final += scaleFit(base.m, work, cfg, ratio, 1/scale, easeTo) + t.attrsCost(base.m)
+		final += scaleFit(base.m, work, cfg, ratio, 1/scale, easeTo)
 		cands := candidatesCost(base.m, cfg, 1/scale, t.workers)
-		// The probe's prediction and the first fit's both extrapolate
-		// the final EASE by the power 2.5 of its items, the lower end
-		// measured: the larger holds.
-		final = max(final, calRest-opt.Before-cands)
 		budget = defaultTuneBudget(opt.Before + final + cands)
 		rep.Budget = budget
 		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; at most %s",
@@ -747,7 +707,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		out.EASEFallback = 0
 	}
 	out.EASE.Lambda /= scale
-	out.EASE.tuneTop, out.EASE.tuneMax = false, 0
+	out.EASE.tuneTop = false
 	out.ALS.Iterations = cfg.ALS.Iterations
 	out.SVD = cfg.SVD
 	out.tuneFit = false
@@ -1056,17 +1016,14 @@ var (
 // tuner holds the validation split and the scoring cache.
 type tuner struct {
 	// onlyCatalog keeps the blend's fit to the parts a sample of the
-	// shoppers does not weaken (catalogParts): a probe fit's.
+	// shoppers does not weaken (catalogParts): a calibration fit's.
 	onlyCatalog bool
-	// calRest is the rest of the training the probe fit predicted
-	// (0 without one).
-	calRest time.Duration
-	ctx     context.Context
-	workers int
-	data    Dataset
-	users   []tuneUser
-	scored  int
-	fits    int // model fits (whole or one component)
+	ctx         context.Context
+	workers     int
+	data        Dataset
+	users       []tuneUser
+	scored      int
+	fits        int // model fits (whole or one component)
 	// stop, when set, ends the blend's fit early (keeping the best
 	// weights so far): its time is up.
 	stop func() bool
@@ -1135,15 +1092,12 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		if err != nil {
 			return nil, err
 		}
-		if t.content != nil && t.content.attrs == nil {
-			t.content.attrs = m.attrs // the catalog's: every later fit shares them
-		}
 		c.m = m
 		return c, nil
 	}
 	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
-		kind: prev.kind, pref: prev.pref, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als, attrs: prev.attrs,
+		kind: prev.kind, pref: prev.pref, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
 		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems, freshCats: prev.freshCats}
 	if retrain == "popularity" {
 		// Popularity needs the event list, which models do not keep.
@@ -1697,7 +1651,7 @@ func (t *tuner) tuneShortHistory(cache []userCache, w HybridWeights, per []float
 }
 
 // scaleFit estimates what the stages of m's fit (trained with from), but
-// the content model's and the catalog's attributes' (shared), would take on other data trained with to: ratio is
+// the content model's, would take on other data trained with to: ratio is
 // how many times the events grow, users how many times the shoppers grow,
 // easeTo the active items the other data's EASE covers (0: none).
 func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.Duration {
@@ -1717,14 +1671,11 @@ func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.
 		case st.Stage == "content":
 			// the callers count it: it depends on the catalog only
 		case st.Stage == "als":
-			// Its sweeps grow with their number, the rest (the start)
-			// with the data only. The catalog's attributes are built
-			// once and shared by the later fits (Model.attrs): not
-			// counted here (see attrsCost).
+			// Its sweeps grow with their number, the rest (the
+			// attributes, the start) with the data only.
 			sweeps := min(m.als.sweeps, st.Duration)
-			other := max(st.Duration-sweeps-m.attrsTook, 0)
 			perSweep := float64(sweeps) * factorRatio(to.ALS.Factors) / float64(max(from.ALS.Iterations, 1))
-			est += time.Duration(float64(other)*ratio + perSweep*float64(to.ALS.Iterations))
+			est += time.Duration(float64(st.Duration-sweeps)*ratio + perSweep*float64(to.ALS.Iterations))
 			if from.SVD.Rank == 0 && to.SVD.Rank > 0 {
 				// SVD, left out of tuning's fits, took 2–10 ALS sweeps
 				// in the final training (small shop to large world):
@@ -1752,16 +1703,6 @@ func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.
 	return est
 }
 
-// attrsCost is what the catalog's attributes m built cost a later fit:
-// nothing when the tuner carries them to it (in its content model, which
-// tuning's later fits and the final training reuse), else m's time.
-func (t *tuner) attrsCost(m *Model) time.Duration {
-	if t.content != nil {
-		return 0
-	}
-	return m.attrsTook
-}
-
 // candidatesCost estimates the candidate lists of the final training from
 // m, a fit on a sample of the shoppers (users: how many times the whole
 // has more). Candidate lists cost about one scoring per active shopper.
@@ -1787,114 +1728,94 @@ func candidatesCost(m *Model, cfg Config, users float64, workers int) time.Durat
 	return cands
 }
 
-// probeSweeps is how many ALS sweeps the probe fit runs: the second is
-// the first with the attributes' prior, so two measure what a sweep of
-// the first fit costs.
-const probeSweeps = 2
-
-// probe fits a small shop's tuning split (trainEv, the whole data; the
-// content model trained ahead, contentTook) as tuning's first fit would
-// but for its two dear parts — ALS with probeSweeps sweeps, EASE over its
-// easeTuneFloor most-interacted items — and predicts from it what
-// finishing it into the first fit costs (ALS's sweeps, EASE over more
-// items) and the rest of the training. The first fit is finished from it
-// (finishProbe: the signals, popularity, sequences, kNN, content and the
-// catalog's attributes are kept) when that and half a first fit again
-// (its scorings and the blend's fit) keep tuning within a quarter of the
-// whole, a third of the rest: the share, which the guard after
-// the first fit holds too; EASE is sized to it (easeItems, 0 when the
-// most-interacted half fits: easeSizedToFit). Otherwise the defaults are
-// kept (done) and the probe's held-out shoppers decide what costs only
-// scorings of their cache (cheapChoices: the lean, the recency, the
-// blend's catalog parts).
-//
-// It replaces a calibration fit on a quarter of the shoppers, whose own
-// cost — EASE and the catalog's attributes do not shrink with a sample of
-// shoppers — was half of what it predicted and was thrown away: four of
-// the fifth outside check's seven shops kept their defaults for it.
-func (t *tuner) probe(d Dataset, trainEv, valEv []Event, work, cfg Config, before, contentTook time.Duration, clock *tuneClock, rep *FitReport, keep func(string, *cheapChoice)) (probe *Model, done bool, easeItems int, err error) {
-	pcfg := work
-	pcfg.ALS.Iterations = min(work.ALS.Iterations, probeSweeps)
-	pcfg.EASE.tuneMax = easeTuneFloor
+// calibrate fits about a quarter of the shoppers of the tuning split
+// (trainEv, the whole data; the content model trained ahead, contentTook),
+// predicts from it tuning's first fit and the rest of the training, and
+// keeps the defaults (done) unless the calibration and one and a half
+// first fits are within the budget (a quarter of the rest).
+func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, before, contentTook time.Duration, clock *tuneClock, rep *FitReport, keep func(string, *cheapChoice)) (done bool, err error) {
+	// A quarter of the shoppers by a mixed hash of their ids (FNV's high
+	// bits alone keep half of short numeric ids like MovieLens's).
+	var sample []Event
+	all, kept := map[string]bool{}, map[string]bool{}
+	for _, e := range trainEv {
+		all[e.User] = true
+		if h := fnv64(e.User); (h^h>>29)*0xbf58476d1ce4e5b9>>62 == 0 {
+			sample = append(sample, e)
+			kept[e.User] = true
+		}
+	}
+	share := float64(len(kept)) / float64(max(len(all), 1))
+	if share >= 1 || len(sample) == 0 {
+		return false, nil
+	}
+	ct := &tuner{ctx: t.ctx, workers: t.workers, content: t.content, freezeFresh: t.freezeFresh, onlyCatalog: true}
+	ct.data = Dataset{Items: d.Items, Events: sample, Now: latest(sample)}
+	calCfg := work
 	if t.content == nil {
-		pcfg.Content.Neighbors = 0
+		calCfg.Content.Neighbors = 0
 	}
-	probeStart := clock.used()
-	p, err := t.build(pcfg, nil, "")
+	calStart := clock.used()
+	cal, err := ct.build(calCfg, nil, "")
 	if err != nil {
-		return nil, false, 0, err
+		return false, err
 	}
-	took := clock.used() - probeStart
-	m := p.m
+	calTook := clock.used() - calStart
+	m := cal.m
 	var stages time.Duration
 	for _, st := range m.stats.Stages {
 		if st.Stage != "content" {
 			stages += st.Duration
 		}
 	}
-	// The stages' times are put on tuning's clock (like the guard after
-	// the first fit) by the probe's own ratio of the two.
-	onClock := func(d time.Duration) time.Duration {
-		return time.Duration(float64(d) * float64(took) / float64(max(stages, 1)))
-	}
+	// The first fit: tuning's settings on the split.
 	easeFirst := 0
-	if m.ease.enabled() {
-		easeFirst = work.EASE.tuneItems(m.ease.active)
+	if active := activeItems(Dataset{Events: trainEv}, &m.cat); active <= work.EASE.MaxItems {
+		easeFirst = work.EASE.tuneItems(max(active, m.ease.active))
 	}
-	finish := func(ease int) time.Duration { return onClock(finishCost(m, pcfg, work, ease)) }
-	// The rest: the final training on every event and shopper (its
-	// content model is not predicted: the rest is underestimated, which
-	// keeps the share).
+	// The first fit grows from the calibration's as its stages do (on
+	// tuning's clock, like the guard after it).
+	grow := float64(scaleFit(m, calCfg, work, float64(len(trainEv))/float64(len(sample)), 1/share, easeFirst)) / float64(max(stages, 1))
+	first := time.Duration(float64(calTook) * grow)
+	// The rest: the final training on every event (its content model is
+	// not predicted: the rest is underestimated, which keeps the share).
 	easeFinal := 0
 	if active := activeItems(d, &m.cat); active <= cfg.EASE.MaxItems {
 		easeFinal = max(active, m.ease.active)
 	}
-	users := float64(distinctUsers(d.Events)) / float64(max(len(m.userIDs), 1))
-	rest := before + onClock(scaleFit(m, pcfg, cfg, float64(len(d.Events))/float64(max(len(trainEv), 1)), users, easeFinal)) +
-		t.attrsCost(m) + candidatesCost(m, cfg, users, t.workers)
-	t.calRest = rest
+	whole := 1 / share
+	rest := before + scaleFit(m, calCfg, cfg, float64(len(d.Events))/float64(len(sample)), whole, easeFinal) + candidatesCost(m, cfg, whole, t.workers)
 	spent := clock.used() - contentTook
-	k, ok := easeSizedToFit(easeFirst, func(ease int) bool {
-		f := finish(ease)
-		return spent+f+(took+f)/2 <= rest/3
-	})
-	if ok {
-		rep.calNote = fmt.Sprintf("a probe fit (ALS %d sweeps, EASE over %d items) %s, %s with the split; finishing it into the first fit ~%s",
-			pcfg.ALS.Iterations, m.ease.n, took.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), finish(easeFirst).Round(10*time.Millisecond))
-		if k > 0 {
-			rep.calNote += fmt.Sprintf(", ~%s with EASE over its %d most-interacted items", finish(k).Round(10*time.Millisecond), k)
-		}
-		rep.calNote += fmt.Sprintf("; the rest of the training ~%s", rest.Round(10*time.Millisecond))
-		return m, false, k, nil
-	}
-	least := ""
-	if k > 0 {
-		least = fmt.Sprintf(" (~%s with EASE over its %d most-interacted items)", finish(k).Round(10*time.Millisecond), k)
+	// The first fit is paid when the budget then still affords half as
+	// much again: its scorings and the blend's fit (which the calibration
+	// fit's cache gives below). Paid up to the guard's limit instead, it
+	// left the blend no time on books and shop (the second outside check).
+	if spent+first*3/2 <= rest/4 {
+		return false, nil
 	}
 	rep.Budget = defaultTuneBudget(rest)
-	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a probe fit), at most %s",
-		rest.Round(10*time.Millisecond), DefaultTuneBudget)
-	rep.costs = fmt.Sprintf("a probe fit (ALS %d sweeps, EASE over %d items) %s (%s)", pcfg.ALS.Iterations, m.ease.n, took.Round(10*time.Millisecond), (&tuner{fitCost: stages}).fitStages(m))
-	why := fmt.Sprintf("the defaults kept: finishing tuning's first fit would take ~%s%s, and with what the probe fit and the split took (%s) and half a fit again for its scorings more than a quarter of the whole (a third of the rest of the training, ~%s)",
-		finish(easeFirst).Round(10*time.Millisecond), least, spent.Round(10*time.Millisecond), rest.Round(10*time.Millisecond))
-	// The probe's held-out shoppers still decide what costs only
-	// scorings of their cache: the first 100 always, all of them and the
-	// profile's recency (one more cache) when they fit the budget.
-	ct := &tuner{ctx: t.ctx, workers: t.workers, content: t.content, freezeFresh: t.freezeFresh, onlyCatalog: true, data: t.data}
+	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), at most %s",
+		rest.Round(10*time.Millisecond), 100*share, DefaultTuneBudget)
+	rep.costs = fmt.Sprintf("a calibration fit on %.0f%% of the shoppers %s (%s)", 100*share, calTook.Round(10*time.Millisecond), (&tuner{fitCost: stages}).fitStages(m))
+	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s, and with half as much again for its scorings and what the calibration fit and the split took (%s) more than the budget (a quarter of the rest of the training, ~%s)",
+		first.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), rest.Round(10*time.Millisecond))
+	// The calibration fit's held-out shoppers (those of its quarter)
+	// still decide what costs only scorings of their cache: the first
+	// 100 always, all of them and the profile's recency (one more cache)
+	// when they fit the budget.
 	ct.setUsers(m, valEv)
 	if len(ct.users) < minTuneUsers {
 		keep(why, nil)
-		return nil, true, 0, nil
+		return true, nil
 	}
 	ct.notYet = notYetLaunched(m, d)
-	// The blend is fit on the probe's cache unless the defaults serve kNN
-	// for EASE there (a catalog over EASE's limit). Only the catalog's
-	// and popularity's parts are fit (catalogParts): the probe's ALS and
-	// EASE are weaker than the final training's.
+	// The blend is fit on the calibration's cache unless the defaults
+	// serve kNN for EASE there (a catalog over EASE's limit), which the
+	// whole data might not.
 	blend := true
-	if !m.ease.enabled() && cfg.EASEFallback > 0 && pcfg.Neighbors > 0 {
-		pcfg.Weights.KNN += cfg.EASEFallback * pcfg.Weights.EASE
-		pcfg.Weights.EASE = 0
+	if !m.ease.enabled() && cfg.EASEFallback > 0 && calCfg.Neighbors > 0 {
+		calCfg.Weights.KNN += cfg.EASEFallback * calCfg.Weights.EASE
+		calCfg.Weights.EASE = 0
 		blend = false
 	}
 	used := func() time.Duration { return clock.used() - contentTook }
@@ -1916,15 +1837,19 @@ func (t *tuner) probe(d Dataset, trainEv, valEv []Event, work, cfg Config, befor
 	scoring := used() - cacheStart
 	var stop func() bool
 	if blend {
-		// The blend's coordinate ascent costs only scorings of the cache:
-		// it runs until the budget is spent, with the best weights found.
+		// The blend's coordinate ascent costs only scorings of the cache
+		// (on books about what scoring its shoppers took): it runs until
+		// the budget is spent, with the best weights found. Only the
+		// catalog's and popularity's parts are fit (catalogParts): the
+		// model is of about a quarter of the shoppers (docs/recommender.md
+		// "The blend on the calibration fit").
 		stop = func() bool { return used() > rep.Budget }
 	}
-	ch, err := ct.cheapChoices(m, cache, ct.users[:n], pcfg, used()+time.Duration(n)*perUser <= rep.Budget, stop)
+	ch, err := ct.cheapChoices(m, cache, ct.users[:n], calCfg, used()+time.Duration(n)*perUser <= rep.Budget, stop)
 	if err != nil {
-		return nil, false, 0, err
+		return false, err
 	}
-	ch.note = fmt.Sprintf("on the probe fit's %d held-out shoppers: %s", n, ch.note)
+	ch.note = fmt.Sprintf("on the calibration fit's %d held-out shoppers: %s", n, ch.note)
 	rep.costs += fmt.Sprintf(", scoring %d of its held-out shoppers %s", n, scoring.Round(10*time.Millisecond))
 	if blend {
 		rep.costs += fmt.Sprintf(", the blend's fit and the lean %s", (used() - cacheStart - scoring).Round(10*time.Millisecond))
@@ -1932,81 +1857,7 @@ func (t *tuner) probe(d Dataset, trainEv, valEv []Event, work, cfg Config, befor
 	rep.Users = n
 	t.scored += ct.scored
 	keep(why, &ch)
-	return nil, true, 0, nil
-}
-
-// finishCost is what finishing the probe m (trained with from) into a fit
-// with to costs: ALS with to's sweeps instead of from's, EASE over ease
-// items instead of the probe's (0 or as many: kept). The other stages and
-// the catalog's attributes are kept.
-func finishCost(m *Model, from, to Config, ease int) time.Duration {
-	view := &Model{als: m.als, ease: m.ease, attrsTook: m.attrsTook, userIDs: m.userIDs, cat: m.cat, ui: m.ui}
-	for _, st := range m.stats.Stages {
-		if st.Stage == "als" && to.ALS.Iterations != from.ALS.Iterations || st.Stage == "ease" && ease > 0 && ease != m.ease.n {
-			view.stats.Stages = append(view.stats.Stages, st)
-		}
-	}
-	return scaleFit(view, from, to, 1, 1, ease)
-}
-
-// finishProbe finishes the probe p into tuning's first fit with cfg: ALS
-// and EASE are trained again when cfg's differ (its sweeps, EASE's
-// items), everything else is p's. The stages' times are p's, ALS's and
-// EASE's those of their training here.
-func (t *tuner) finishProbe(cfg Config, p *Model) (*candidate, error) {
-	stages := slices.Clone(p.stats.Stages)
-	c := &candidate{cfg: cfg, m: p}
-	for _, part := range []string{"als", "ease"} {
-		switch {
-		case part == "als" && (!p.als.enabled() || cfg.ALS.Iterations == p.cfg.ALS.Iterations):
-			continue
-		case part == "ease" && (!p.ease.enabled() || cfg.EASE.tuneItems(p.ease.active) == p.ease.n):
-			continue
-		}
-		start := time.Now()
-		next, err := t.build(cfg, c.m, part)
-		if err != nil {
-			return nil, err
-		}
-		for i := range stages {
-			if stages[i].Stage == part {
-				stages[i].Duration = time.Since(start)
-			}
-		}
-		c = next
-	}
-	c.cfg, c.m.cfg = cfg, cfg
-	c.m.stats.Stages = stages
-	return c, nil
-}
-
-// distinctUsers counts the shoppers of evs.
-func distinctUsers(evs []Event) int {
-	seen := map[string]bool{}
-	for _, e := range evs {
-		seen[e.User] = true
-	}
-	return len(seen)
-}
-
-// easeSizedToFit sizes tuning's first fit to what fits: EASE over
-// easeFirst items (0 returned: as configured) when that fits, else over
-// the most of a fifth fewer at each step, down to easeTuneFloor. It
-// reports false, with the fewest items tried (0 if none), when none fits.
-func easeSizedToFit(easeFirst int, fits func(easeItems int) bool) (int, bool) {
-	if fits(easeFirst) {
-		return 0, true
-	}
-	for k := easeFirst; k > easeTuneFloor; {
-		k = max(k*4/5, easeTuneFloor)
-		if fits(k) {
-			return k, true
-		}
-		if k == easeTuneFloor {
-			return k, false
-		}
-	}
-	return 0, false
+	return true, nil
 }
 
 // cheapChoice is what a cache of held-out shoppers' scores decided when
@@ -2020,10 +1871,6 @@ type cheapChoice struct {
 	weights HybridWeights
 	steps   []TuneStep
 	note    string // what was decided, for the report
-
-	// recencyTried: the recency was decided on the cache (one more
-	// scoring); when it was not, the split's shape decides it.
-	recencyTried bool
 	// calibrate is the calibrated row's trade-off chosen (0: off).
 	calibrate float64
 }
@@ -2043,7 +1890,6 @@ func (t *tuner) cheapChoices(m *Model, cache []userCache, users []tuneUser, work
 	def := t.perUser(cache, w)
 	cur, curPer := cache, def
 	if recency && work.Profile.RecencyHalfRank > 0 {
-		out.recencyTried = true
 		next := work
 		next.Profile.RecencyHalfRank = 0
 		alt, err := t.build(next, m, "profile")
@@ -2144,11 +1990,10 @@ func blendShown(w HybridWeights) string {
 	return strings.Join(parts, ", ")
 }
 
-// calibrationBlendGain is how much a blend fit on the probe fit's cache
-// must raise its validation NDCG@10 (besides beating it by keepTunedZ
-// standard errors) to be served: the probe's ALS and EASE are weaker than
-// the final training's (until 2026-12-05 it was a fit on a quarter of the
-// shoppers), and a small gain there did not carry over (the
+// calibrationBlendGain is how much a blend fit on the calibration fit's
+// cache must raise its validation NDCG@10 (besides beating it by
+// keepTunedZ standard errors) to be served: the fit is on a model of a
+// quarter of the shoppers, and a small gain there did not carry over (the
 // suite's ratings world: +2 % there, −0.7 % served; books: +270 % there,
 // +19 % served).
 const calibrationBlendGain = 1.05

@@ -37,14 +37,6 @@ type Model struct {
 	ease    easeModel
 	cands   candidateLists // per user: items worth scoring (see candidates.go)
 	next    csr            // item → items shoppers went on to (sequence.go)
-
-	// attrs is the catalog's attributes ALS's prior reads (itemAttributes;
-	// derived, not stored): from the catalog alone, so tuning's fits and
-	// the final training share one (contentModel.attrs); attrsTook is
-	// what building it took in this training (0 when shared).
-	attrs     *csr
-	attrsTook time.Duration
-
 	// afterBuy: item → what buying it leads shoppers to, beyond what a
 	// visit of it does (sequence.go, liftedPairs)
 	afterBuy csr
@@ -175,9 +167,6 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 		return nil
 	})
 	sig.events = nil
-	if content != nil && content.attrs != nil && content.attrs.cols == len(m.cat.items) {
-		m.attrs = content.attrs // built by an earlier fit of this catalog (tuning's)
-	}
 	for _, c := range modelComponents {
 		if !c.enabled(m, cfg) {
 			continue
@@ -273,12 +262,8 @@ var modelComponents = []component{
 		func(ctx context.Context, m *Model, sig *signals, cfg Config, workers int) (err error) {
 			var attrs *csr
 			if cfg.ALS.AttributePrior > 0 {
-				if m.attrs == nil {
-					start := time.Now()
-					a := itemAttributes(&m.cat)
-					m.attrs, m.attrsTook = &a, time.Since(start)
-				}
-				attrs = m.attrs
+				a := itemAttributes(&m.cat)
+				attrs = &a
 			}
 			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs)
 			if err == nil {

@@ -212,7 +212,7 @@ func TestTunedModelsEASECoversEveryItem(t *testing.T) {
 	if !rep.Tuned {
 		t.Fatalf("not tuned: %q", rep.Lines())
 	}
-	if rep.Config.EASE.tuneTop || m.cfg.EASE.tuneTop || rep.Config.EASE.tuneMax != 0 {
+	if rep.Config.EASE.tuneTop || m.cfg.EASE.tuneTop {
 		t.Fatalf("the final configuration keeps tuning's EASE cover")
 	}
 	if !m.ease.enabled() || m.ease.n != m.ease.active || m.ease.n <= easeTuneFloor {
@@ -253,17 +253,16 @@ func withTuneClockJumping(t *testing.T, reads int) {
 // events not later than the shopper's training ones), as a random split
 // wants.
 //
-// On a small shop (tuning fits the whole data) a probe fit (the first fit
-// but for ALS's sweeps and EASE's items) predicts what finishing it into
-// the first fit costs: when that would be over, the defaults are kept
-// before it is paid.
+// On a small shop (tuning fits the whole data) a calibration fit on a
+// quarter of the shoppers predicts the first fit: when it would be over,
+// the defaults are kept before any fit of tuning is paid.
 func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
 	d := syntheticShop(1500, 400, 30_000, 21)
 	cfg := DefaultConfig()
 	cfg.Workers = 2
-	// The clock reads nothing until the probe is judged (before and
-	// after its fit, and the decision), then an hour: the guard after the
-	// first fit stops tuning.
+	// The clock reads nothing until the calibration is judged (before
+	// and after its fit, and the decision), then an hour: the guard after
+	// the first fit stops tuning.
 	withTuneClockJumping(t, 3)
 	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
 	if err != nil {
@@ -273,9 +272,7 @@ func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
 	if rep.Tuned || got != cfg || !strings.Contains(rep.Reason, "the defaults kept") || !strings.Contains(lines, "tuning budget") {
 		t.Fatalf("tuning went on past its budget or did not say why it stopped: tuned %v, %q", rep.Tuned, lines)
 	}
-	// The probe and its finishing (ALS's sweeps; a 400-product shop's
-	// EASE covers every item already).
-	if rep.fits != 2 || rep.Candidates > 1 || rep.Duration <= 0 || rep.content == nil {
+	if rep.fits != 1 || rep.Candidates > 1 || rep.Duration <= 0 || rep.content == nil {
 		t.Fatalf("%d fits, %d blends scored, duration %s, content model handed on %v: want the first fit only, its time counted and its content model kept",
 			rep.fits, rep.Candidates, rep.Duration, rep.content != nil)
 	}
@@ -285,9 +282,9 @@ func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	calibrated := cfg
-	calibrated.Weights.Calibrate = got.Weights.Calibrate // a choice of the probe's cache (calibrate.go)
-	if rep.Tuned || got != calibrated || rep.fits != 1 || !strings.Contains(rep.Reason, "first fit would take") || rep.Duration <= 0 {
-		t.Fatalf("the probe did not keep the defaults before the first fit was finished: %d fits, duration %s, %q", rep.fits, rep.Duration, rep.Lines())
+	calibrated.Weights.Calibrate = got.Weights.Calibrate // a choice of the calibration fit's cache (calibrate.go)
+	if rep.Tuned || got != calibrated || rep.fits != 0 || !strings.Contains(rep.Reason, "first fit would take") || rep.Duration <= 0 {
+		t.Fatalf("the calibration did not keep the defaults before the first fit: %d fits, duration %s, %q", rep.fits, rep.Duration, rep.Lines())
 	}
 	random := func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }
 	got, rep, err = Tune(context.Background(), d, cfg, FitOptions{Split: random})
@@ -451,7 +448,7 @@ func popularityShop(users, items int, seed uint64) Dataset {
 
 // TestTuningStoppedForItsBudgetStillDecidesTheLean: with the default
 // budget, tuning that stops for its budget before the blend — the
-// probe fit of a small shop predicting the first fit over it, or
+// calibration fit of a small shop predicting the first fit over it, or
 // the first fit and one scoring over it — still decides, on the cache of
 // held-out shoppers' scores it has, what costs only scorings of that
 // cache: on a shop of short histories where popularity is the best guess,
@@ -467,8 +464,8 @@ func TestTuningStoppedForItsBudgetStillDecidesTheLean(t *testing.T) {
 		reason string
 		fits   int
 	}{
-		{"probe over the budget", 0, "on the probe fit's", 1},
-		{"first fit and one scoring over the budget", 4, "first fit and one scoring took", 2},
+		{"calibration over the budget", 0, "on the calibration fit's", 0},
+		{"first fit and one scoring over the budget", 4, "first fit and one scoring took", 1},
 	} {
 		withTuneClockJumping(t, c.reads)
 		got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
@@ -489,20 +486,6 @@ func TestTuningStoppedForItsBudgetStillDecidesTheLean(t *testing.T) {
 		if got != want {
 			t.Fatalf("%s: more than the lean, the profile's recency and the calibration changed: %+v", c.name, got)
 		}
-	}
-	// On a random split (MovieLens's protocol) the lean is kept without
-	// trying the recency (one more scoring is over the budget): the
-	// split's shape still switches the recency off, as it does when no
-	// choice is kept. Kept on with the lean, it cost MovieLens 4 %.
-	withTuneClockJumping(t, 0)
-	random := func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }
-	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{Split: random})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Join(rep.Lines(), "\n")
-	if got.Weights.ShortHistory <= 0 || got.Profile.RecencyHalfRank != 0 || !strings.Contains(rep.Reason, "a random split") {
-		t.Fatalf("a random split with the lean kept: lean %g, recency half-rank %g: %q", got.Weights.ShortHistory, got.Profile.RecencyHalfRank, lines)
 	}
 }
 
@@ -530,25 +513,24 @@ func TestASetBudgetIsWallTime(t *testing.T) {
 	}
 }
 
-// TestTuningStoppedAtTheProbeStillFitsTheBlend: with the default budget,
-// a small shop whose probe fit predicts the first fit over the budget
-// still fits the blend's catalog parts on the probe fit's cache of
+// TestTuningStoppedAtTheCalibrationStillFitsTheBlend: with the default
+// budget, a small shop whose calibration fit predicts the first fit over
+// the budget (the second outside check's seven shops, all of them) still
+// fits the blend's catalog parts on the calibration fit's cache of
 // held-out shoppers — only scorings of it — and serves the fit when it
 // beats the defaults beyond its noise, saying so in `train`'s output. The
-// learned parts (ALS, EASE, kNN …), weaker in the probe (two ALS sweeps,
-// EASE over fewer items), keep their defaults. On a shop whose shoppers
-// read their favourite author's books, the brand's part is what a blend
-// wants.
-func TestTuningStoppedAtTheProbeStillFitsTheBlend(t *testing.T) {
+// learned parts (ALS, EASE, kNN …), weaker on a model of a quarter of the
+// shoppers, keep their defaults. On a shop whose shoppers read their
+// favourite author's books, the brand's part is what a blend wants.
+func TestTuningStoppedAtTheCalibrationStillFitsTheBlend(t *testing.T) {
 	d := authorsReaders()
 	cfg := DefaultConfig()
 	cfg.Workers = 2
-	// The probe fit and the decision after it read an hour (the first
-	// fit predicted far over the budget); every other read of tuning's
-	// clock is nothing.
+	// The calibration fit reads an hour (the first fit predicted far over
+	// the budget); every other read of tuning's clock is nothing.
 	reads := 0
 	withTuneClock(t, func(time.Time) time.Duration {
-		if reads++; reads == 2 || reads == 3 {
+		if reads++; reads == 2 {
 			return time.Hour
 		}
 		return 0
@@ -558,9 +540,9 @@ func TestTuningStoppedAtTheProbeStillFitsTheBlend(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Join(rep.Lines(), "\n")
-	if rep.Tuned || rep.fits != 1 || !strings.Contains(rep.Reason, "on the probe fit's") || !strings.Contains(rep.Reason, "the blend tuned") ||
+	if rep.Tuned || rep.fits != 0 || !strings.Contains(rep.Reason, "on the calibration fit's") || !strings.Contains(rep.Reason, "the blend tuned") ||
 		!strings.Contains(lines, "blend → tuned") {
-		t.Fatalf("tuned %v after %d fits: the probe fit's blend was not fit and served: %q", rep.Tuned, rep.fits, lines)
+		t.Fatalf("tuned %v after %d fits: the calibration fit's blend was not fit and served: %q", rep.Tuned, rep.fits, lines)
 	}
 	if got.Weights.Brand <= cfg.Weights.Brand {
 		t.Fatalf("the brand's part %g, the default's %g: %q", got.Weights.Brand, cfg.Weights.Brand, lines)
@@ -568,7 +550,7 @@ func TestTuningStoppedAtTheProbeStillFitsTheBlend(t *testing.T) {
 	g, c := weightVec(got.Weights), weightVec(cfg.Weights)
 	for i := range g {
 		if !catalogParts[i] && g[i] != c[i] {
-			t.Fatalf("a learned part (%s) moved on the probe fit: %g, the default's %g", blendNames[i], g[i], c[i])
+			t.Fatalf("a learned part (%s) moved on the calibration fit: %g, the default's %g", blendNames[i], g[i], c[i])
 		}
 	}
 }
@@ -606,16 +588,15 @@ func TestTuningPastItsBudgetStillFitsTheBlend(t *testing.T) {
 	d := authorsReaders()
 	cfg := DefaultConfig()
 	cfg.Workers = 2
-	// Six reads: the probe, the first fit, its scoring and the guard; the
-	// seventh is the blend's start.
+	// Six reads: the calibration, the first fit, its scoring and the
+	// guard; the seventh is the blend's start.
 	withTuneClockJumping(t, 6)
 	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Join(rep.Lines(), "\n")
-	// The probe, its finishing (ALS) and the profile's recency.
-	if !rep.Tuned || rep.fits > 3 || !strings.Contains(rep.Reason, "stopped at the time budget") {
+	if !rep.Tuned || rep.fits > 2 || !strings.Contains(rep.Reason, "stopped at the time budget") {
 		t.Fatalf("tuned %v after %d fits: %q", rep.Tuned, rep.fits, lines)
 	}
 	if !strings.Contains(lines, "blend → tuned") || weightVec(got.Weights) == weightVec(cfg.Weights) {
@@ -685,86 +666,5 @@ func TestTheRestOfTheTrainingCountsEASEByItsItemsToThePower2point5(t *testing.T)
 	// Above EASE's limit the final training has none.
 	if got, want := scaleFit(m, cfg, cfg, 2, 1, 0), 2*time.Second; got != want {
 		t.Fatalf("without EASE, twice the events: %s, want %s", got, want)
-	}
-}
-
-// TestTuningsFirstFitSizesEASEToTheBudget: with the default budget, a
-// small shop whose first fit with EASE over the most-interacted half of
-// its items would take tuning past a quarter of the whole fits EASE over
-// fewer of them — a fifth fewer at each step, down to easeTuneFloor —
-// instead of keeping the defaults: four of the fifth outside check's seven
-// shops (2,000–3,000 products, mostly EASE) kept them at a load of 18–28.
-// EASE's cost is cubic in its items and does not shrink with a sample of
-// shoppers, so the size is read from EASE's power (scaleFit).
-func TestTuningsFirstFitSizesEASEToTheBudget(t *testing.T) {
-	cfg := DefaultConfig()
-	m := &Model{}
-	m.ease.n = 1000
-	m.stats.Stages = []StageTiming{{Stage: "ease", Duration: 4 * time.Second}, {Stage: "als", Duration: time.Second}}
-	first := func(ease int) time.Duration { return scaleFit(m, cfg, cfg, 1, 1, ease) }
-	for _, c := range []struct {
-		limit    time.Duration // what the first fit may take
-		want     int           // EASE's items (0: as configured)
-		affords  bool
-		describe string
-	}{
-		{6 * time.Second, 0, true, "the half fits"},
-		{3 * time.Second, 640, true, "two steps down: 640 items, 1.3 s of EASE"},
-		{1200 * time.Millisecond, 500, false, "not even the floor: 500 items, 0.7 s of EASE"},
-	} {
-		got, ok := easeSizedToFit(1000, func(ease int) bool { return first(ease) <= c.limit })
-		if got != c.want || ok != c.affords {
-			t.Errorf("%s: EASE over %d items (fits %v), want %d (%v)", c.describe, got, ok, c.want, c.affords)
-		}
-	}
-	// At the floor already there is nothing to size.
-	if got, ok := easeSizedToFit(easeTuneFloor, func(int) bool { return false }); got != 0 || ok {
-		t.Errorf("EASE at its floor: %d items, fits %v", got, ok)
-	}
-	// A first fit sized to 640 items covers the 640 most-interacted of
-	// them, never fewer than the floor; the final training covers all.
-	c := EASEConfig{tuneTop: true, tuneMax: 640}
-	if got := c.tuneItems(2000); got != 640 {
-		t.Errorf("a sized first fit's EASE covers %d of 2,000 items, want 640", got)
-	}
-	if got := c.tuneItems(900); got != 500 {
-		t.Errorf("a sized first fit's EASE covers %d of 900 items, want the floor, 500", got)
-	}
-	if got := (EASEConfig{tuneMax: 640}).tuneItems(2000); got != 2000 {
-		t.Errorf("outside tuning EASE covers %d of 2,000 items", got)
-	}
-}
-
-// TestTheCatalogsAttributesAreBuiltOnceForTuningAndTraining: the
-// attributes ALS's prior reads (categories, brand, rarer words) depend on
-// the catalog only; tuning's first fit builds them and every later fit
-// and the final training reuse them. On the fifth outside check's shop of
-// 3–18 KB descriptions building them took 6–7 s of every fit. The rest of
-// the training is then estimated without them.
-func TestTheCatalogsAttributesAreBuiltOnceForTuningAndTraining(t *testing.T) {
-	withTuneClock(t, func(time.Time) time.Duration { return 0 })
-	d := syntheticShop(600, 300, 12_000, 9)
-	cfg := DefaultConfig()
-	cfg.Workers = 2
-	m, rep, err := Fit(context.Background(), d, cfg, FitOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rep.Tuned || rep.fits < 2 {
-		t.Fatalf("tuned %v after %d fits: %q", rep.Tuned, rep.fits, rep.Lines())
-	}
-	if rep.content == nil || rep.content.attrs == nil || m.attrs != rep.content.attrs || m.attrsTook != 0 {
-		t.Fatalf("the final training built the catalog's attributes again (took %s) or did not get tuning's", m.attrsTook)
-	}
-	// The estimate: ALS's stage less its sweeps and the attributes grows
-	// with the data; the attributes are not counted.
-	est := &Model{attrsTook: 2 * time.Second}
-	est.stats.Stages = []StageTiming{{Stage: "als", Duration: 3 * time.Second}}
-	if got, want := scaleFit(est, cfg, cfg, 2, 1, 0), 2*time.Second; got != want {
-		t.Fatalf("ALS's 1 s beyond its attributes at twice the events: %s, want %s", got, want)
-	}
-	tu := &tuner{}
-	if got := tu.attrsCost(est); got != 2*time.Second {
-		t.Fatalf("without a content model to carry them the next fit builds them again: %s", got)
 	}
 }
