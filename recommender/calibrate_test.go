@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -83,18 +82,7 @@ func mixShop(loyal float64) Dataset {
 func TestTheCalibrationTargetFollowsWhereTheShopsShoppersGoNext(t *testing.T) {
 	mix := func(loyal float64) float64 {
 		t.Helper()
-		m, err := Train(context.Background(), mixShop(loyal), testConfig(), nil)
-		if err != nil {
-			t.Fatalf("Train: %v", err)
-		}
-		b, err := m.Marshal()
-		if err != nil {
-			t.Fatalf("Marshal: %v", err)
-		}
-		if m, err = Load(bytes.NewReader(b)); err != nil {
-			t.Fatalf("Load: %v", err)
-		}
-		return m.cfg.Weights.CategoryMix
+		return trainServed(t, mixShop(loyal), testConfig()).cfg.Weights.CategoryMix
 	}
 	loyal, spread := mix(0.9), mix(0.1)
 	if loyal < 0.8 {

@@ -84,6 +84,24 @@ func testConfig() Config {
 	return cfg
 }
 
+// trainServed trains d with cfg and returns the model as the shop serves
+// it: saved and loaded again.
+func trainServed(tb testing.TB, d Dataset, cfg Config) *Model {
+	tb.Helper()
+	m, err := Train(context.Background(), d, cfg, nil)
+	if err != nil {
+		tb.Fatalf("Train: %v", err)
+	}
+	b, err := m.Marshal()
+	if err != nil {
+		tb.Fatalf("Marshal: %v", err)
+	}
+	if m, err = Load(bytes.NewReader(b)); err != nil {
+		tb.Fatalf("Load: %v", err)
+	}
+	return m
+}
+
 func trainTestModel(tb testing.TB) *Model {
 	tb.Helper()
 	m, err := Train(context.Background(), Dataset{Items: testItems(), Events: testEvents(), Now: testNow}, testConfig(), nil)

@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -57,18 +56,7 @@ func TestTheSeasonsCategoryLeadsForAShopperWhoLikesBoth(t *testing.T) {
 	d := seasonShop(365, 0.7, 0.9)
 	first := func(cfg Config) string {
 		t.Helper()
-		m, err := Train(context.Background(), d, cfg, nil)
-		if err != nil {
-			t.Fatalf("Train: %v", err)
-		}
-		// Through a saved model, as the shop serves it.
-		b, err := m.Marshal()
-		if err != nil {
-			t.Fatalf("Marshal: %v", err)
-		}
-		if m, err = Load(bytes.NewReader(b)); err != nil {
-			t.Fatalf("Load: %v", err)
-		}
+		m := trainServed(t, d, cfg) // through a saved model, as the shop serves it
 		recs := m.Recommend(Request{User: "both", N: 5, ExcludeSeen: true})
 		if len(recs) == 0 {
 			t.Fatal("no recommendations for a shopper with a history")
