@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -123,5 +125,65 @@ func TestALowRatingWeighsLessInTheProfile(t *testing.T) {
 	}
 	if plain.pref != nil {
 		t.Error("a model without ratings keeps rating weights")
+	}
+}
+
+// TestAOneStarRatingIsNoReason: in a shop with ratings, a product the
+// shopper rated below their own mean is not named as the reason for
+// another ("Like the Gore Night you bought" of a 1-star film), its
+// category is not called a liking ("Because you like Horror"), the
+// homepage's interests rank it below the category they rated 5, and a
+// "Similar to" row without an anchor is about the film they liked.
+func TestAOneStarRatingIsNoReason(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	var evs []Event
+	rate := func(user, item string, v float64, at int) {
+		evs = append(evs, Event{User: user, Item: item, Type: Purchase, Value: v, Time: now.Add(-time.Duration(at) * time.Hour)})
+	}
+	for k := range 12 {
+		rate(fmt.Sprintf("a%02d", k), "gore-night", 4, 100+k)
+		rate(fmt.Sprintf("a%02d", k), "gore-night-2", 4, 90+k)
+		rate(fmt.Sprintf("b%02d", k), "sunny-days", 4, 100+k)
+		rate(fmt.Sprintf("b%02d", k), "sunny-days-2", 4, 90+k)
+		rate(fmt.Sprintf("c%02d", k), fmt.Sprintf("drama%d", k%3), 3, 50)
+	}
+	rate("me", "gore-night", 1, 10)
+	rate("me", "sunny-days", 5, 20)
+	items := []Item{ // the disliked first: ties go to the lower index
+		{ID: "gore-night", Title: "Gore Night", Category: "Horror"},
+		{ID: "gore-night-2", Title: "Gore Night 2", Category: "Horror"},
+		{ID: "sunny-days", Title: "Sunny Days", Category: "Comedy"},
+		{ID: "sunny-days-2", Title: "Sunny Days 2", Category: "Comedy"},
+	}
+	for k := range 3 {
+		items = append(items, Item{ID: fmt.Sprintf("drama%d", k), Title: fmt.Sprintf("Drama %d", k), Category: "Drama"})
+	}
+	for k := range items {
+		items[k].CategoryPath = []string{"Films", items[k].Category}
+		items[k].Active, items[k].Stock = true, 1
+	}
+	cfg := DefaultConfig()
+	cfg.TuneBudget, cfg.Workers = -1, 1
+	m := trainServed(t, Dataset{Items: items, Events: evs, Now: now}, cfg)
+	var reasons []string
+	for _, st := range []Strategy{Hybrid, ItemKNN, AlsoBought} {
+		for _, r := range m.Recommend(Request{User: "me", Strategy: st, N: 5, ExcludeSeen: true}) {
+			reasons = append(reasons, r.Reason)
+			if strings.Contains(r.Reason, "Gore Night") || r.Reason == "Because you like Horror" {
+				t.Errorf("%v: %s is recommended %q, naming what the shopper rated 1 of 5", st, r.ItemID, r.Reason)
+			}
+		}
+	}
+	if !slices.ContainsFunc(reasons, func(r string) bool { return strings.Contains(r, "Sunny Days") }) {
+		t.Errorf("no reason names the film rated 5: %q", reasons)
+	}
+	aff := m.Affinity("me", nil)
+	if aff["Horror"] >= aff["Comedy"] {
+		t.Errorf("interest in Horror %.2f, in Comedy %.2f: want the 1-star's category below the 5-star's", aff["Horror"], aff["Comedy"])
+	}
+	for _, r := range m.Recommend(Request{User: "me", Strategy: Similar, N: 3, ExcludeSeen: true}) {
+		if r.ItemID == "gore-night-2" {
+			t.Errorf("a Similar row without an anchor is about the 1-star film: %+v", r)
+		}
 	}
 }

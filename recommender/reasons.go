@@ -80,7 +80,13 @@ func (m *Model) strongNeighbour(nb *csr, i, j int32) bool {
 func (m *Model) historyReason(s *scratch, i, j int32, cooccur bool) string {
 	kind := View
 	if i >= 0 && s.hposAt[i] == s.epoch {
-		kind = s.histKinds[s.hpos[i]]
+		p := s.hpos[i]
+		kind = s.histKinds[p]
+		// A product the shopper rated below their own mean is no reason
+		// to show them another ("Like the film you bought" of a 1-star).
+		if int(p) < len(s.histPrefs) && s.histPrefs[p] < 1 {
+			return m.interestReason(s, j)
+		}
 	}
 	name := m.nameOf(s, i)
 	rel := m.relate(i, j)
@@ -117,9 +123,11 @@ const (
 // else says the item was picked for them (a factor model's taste match with
 // no single nameable cause). A category that holds as much of the catalog as
 // of the history is no interest: a root over the whole catalog ("Shop >
-// Mugs", "Shop > Lamps") holds every shopper's whole history.
+// Mugs", "Shop > Lamps") holds every shopper's whole history. Nor is one
+// the shopper rated below their own mean on balance: many 1- and 2-star
+// films are no liking of their genre.
 func (m *Model) interestReason(s *scratch, j int32) string {
-	total, acc := m.historyCategoryWeights(s)
+	total, acc, rated := m.historyCategoryWeights(s)
 	if total <= 0 {
 		return reasonPickedForYou
 	}
@@ -133,6 +141,9 @@ func (m *Model) interestReason(s *scratch, j int32) string {
 			need = leafInterestShare
 		}
 		share := acc[c] / total
+		if len(rated) > 0 && rated[c] < acc[c] {
+			continue
+		}
 		if share >= need && share > float32(m.cat.catSize[c])/items {
 			return "Because you like " + m.cat.categories[c]
 		}
@@ -141,23 +152,37 @@ func (m *Model) interestReason(s *scratch, j int32) string {
 }
 
 // historyCategoryWeights returns the history's total weight and its weight
-// per category (every item counted once in each category on its path),
-// summed once per request for all the reasons of a row.
-func (m *Model) historyCategoryWeights(s *scratch) (float32, []float32) {
+// per category (every item counted once in each category on its path), and
+// in a shop with ratings that weight times each item's rating weight
+// (Model.pref: above 1 for a product rated above the shopper's own mean,
+// below 1 under it), else an empty slice; summed once per request for all
+// the reasons of a row.
+func (m *Model) historyCategoryWeights(s *scratch) (float32, []float32, []float32) {
+	prefs := s.hist.prefs
+	if len(prefs) != len(s.hist.items) {
+		prefs = nil
+	}
 	if s.histCatAt == s.epoch && len(s.histCat) == len(m.cat.categories) {
-		return s.histCatTotal, s.histCat
+		return s.histCatTotal, s.histCat, s.histCatRated
 	}
 	s.histCat = resize(s.histCat, len(m.cat.categories))
+	s.histCatRated = s.histCatRated[:0]
+	if prefs != nil {
+		s.histCatRated = resize(s.histCatRated, len(m.cat.categories))
+	}
 	var total float32
 	for h, i := range s.hist.items {
 		w := s.hist.weights[h]
 		total += w
 		for _, c := range m.cat.itemCats[i] { // distinct ids
 			s.histCat[c] += w
+			if prefs != nil {
+				s.histCatRated[c] += w * prefs[h]
+			}
 		}
 	}
 	s.histCatTotal, s.histCatAt = total, s.epoch
-	return total, s.histCat
+	return total, s.histCat, s.histCatRated
 }
 
 // maxNameRunes bounds a product's name inside a reason; maxShortNameRunes

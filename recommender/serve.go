@@ -180,6 +180,7 @@ type scratch struct {
 	mark               []uint32    // == epoch: blocked for this request
 	hpos               []int32     // position in histKinds, valid when hposAt == epoch
 	histKinds          []EventType // strongest event type of every history item, before the maxHistory cut
+	histPrefs          []float32   // rating weight (Model.pref) of every history item, before the cut; empty without ratings
 	hposAt             []uint32
 	epoch              uint32
 	touched            []int32
@@ -235,6 +236,7 @@ type scratch struct {
 	reasonF            []float32 // factorReason: the history's factors, one row per item, in reasonOrder
 	reasonOrder        []int32   // factorReason: positions in s.hist, strongest first
 	histCat            []float32 // interestReason: the history's weight per category, valid when histCatAt == epoch
+	histCatRated       []float32 // interestReason: the same weighed by the shopper's ratings (empty without ratings)
 	histCatTotal       float32
 	histCatAt          uint32
 	reasonDot          []float32 // factorReason: their dot products with the explained item
@@ -465,6 +467,7 @@ func (m *Model) buildHistory(s *scratch, req Request) int32 {
 	// hpos indexes the whole history; the cut below keeps only the
 	// strongest items for scoring, so keep every item's kind apart.
 	s.histKinds = append(s.histKinds[:0], h.kinds...)
+	s.histPrefs = append(s.histPrefs[:0], h.prefs...)
 	if len(h.items) > maxHistory {
 		order := s.histOrder[:0]
 		for k := range h.items {
@@ -1176,7 +1179,7 @@ func (m *Model) dataIsCurrent() bool {
 
 // resolveAnchor returns the item a Similar/AlsoBought row is about: the
 // request's Anchor, else the latest session item, else the strongest history
-// item; -1 if none.
+// item (by its rating as well, in a shop with ratings); -1 if none.
 func (m *Model) resolveAnchor(s *scratch, req Request) int32 {
 	if req.Strategy != Similar && req.Strategy != AlsoBought {
 		return -1
@@ -1193,10 +1196,20 @@ func (m *Model) resolveAnchor(s *scratch, req Request) int32 {
 			return j
 		}
 	}
+	// The strongest by the shopper's ratings too, in a shop with them: a
+	// row is not "Similar to" a film they gave one star.
+	prefs := s.hist.prefs
+	if len(prefs) != len(s.hist.items) {
+		prefs = nil
+	}
 	best, bestW := int32(-1), float32(0)
 	for k, j := range s.hist.items {
-		if s.hist.weights[k] > bestW {
-			best, bestW = j, s.hist.weights[k]
+		w := s.hist.weights[k]
+		if prefs != nil {
+			w *= prefs[k]
+		}
+		if w > bestW {
+			best, bestW = j, w
 		}
 	}
 	return best
@@ -1210,10 +1223,20 @@ func (m *Model) Affinity(user string, recent []Event) map[string]float64 {
 	defer m.scratch.Put(s)
 	s.begin()
 	m.buildHistory(s, Request{User: user, Recent: recent})
+	// In a shop with ratings a product counts by how the shopper rated it
+	// (Model.pref): shelves of films they gave one star are no interest.
+	prefs := s.hist.prefs
+	if len(prefs) != len(s.hist.items) {
+		prefs = nil
+	}
 	acc := make(map[int32]float64)
 	for k, j := range s.hist.items {
+		w := float64(s.hist.weights[k])
+		if prefs != nil {
+			w *= float64(prefs[k])
+		}
 		for _, c := range m.cat.itemCats[j] {
-			acc[c] += float64(s.hist.weights[k])
+			acc[c] += w
 		}
 	}
 	hi := 0.0
