@@ -1797,8 +1797,9 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), at most %s",
 		rest.Round(10*time.Millisecond), 100*share, DefaultTuneBudget)
 	rep.costs = fmt.Sprintf("a calibration fit on %.0f%% of the shoppers %s (%s)", 100*share, calTook.Round(10*time.Millisecond), (&tuner{fitCost: stages}).fitStages(m))
-	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s, and with half as much again for its scorings and what the calibration fit and the split took (%s) more than the budget (a quarter of the rest of the training, ~%s)",
-		first.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), rest.Round(10*time.Millisecond))
+	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s; with half as much again for its scorings and the %s the calibration fit and the split took, ~%s, more than the budget of ~%s (a quarter of the rest of the training, ~%s)",
+		first.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), (spent + first*3/2).Round(10*time.Millisecond),
+		rep.Budget.Round(10*time.Millisecond), rest.Round(10*time.Millisecond))
 	// The calibration fit's held-out shoppers (those of its quarter)
 	// still decide what costs only scorings of their cache: the first
 	// 100 always, all of them and the profile's recency (one more cache)

@@ -286,6 +286,11 @@ func TestTuningKeepsTheDefaultsWhenItsFirstFitIsOverTheBudget(t *testing.T) {
 	if rep.Tuned || got != calibrated || rep.fits != 0 || !strings.Contains(rep.Reason, "first fit would take") || rep.Duration <= 0 {
 		t.Fatalf("the calibration did not keep the defaults before the first fit: %d fits, duration %s, %q", rep.fits, rep.Duration, rep.Lines())
 	}
+	// The reason gives the budget it was over, not only what the budget
+	// is a quarter of (read as the budget itself on a small shop).
+	if want := fmt.Sprintf("more than the budget of ~%s (a quarter of the rest", rep.Budget.Round(10*time.Millisecond)); !strings.Contains(rep.Reason, want) {
+		t.Errorf("reason %q does not say %q", rep.Reason, want)
+	}
 	random := func(evs []Event) ([]Event, []Event) { return UserRandomSplit(evs, 0.8, 7) }
 	got, rep, err = Tune(context.Background(), d, cfg, FitOptions{Split: random})
 	if err != nil {
