@@ -775,6 +775,10 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	one := func(req Request, title, anchor string) []ComposedSlot {
 		var items []Recommendation
 		source := req.Strategy.String()
+		// A row named for a category or department shows its range: no
+		// brand takes more than a fair share of it, unless the slot chose
+		// its brands.
+		req.spreadBrands = req.Category != "" && len(req.Brands) == 0
 		if opt.Fits != nil && (req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0) {
 			req.Fits = opt.Fits(RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
 			req.Edited = opt.Edited

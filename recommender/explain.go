@@ -17,7 +17,7 @@ const (
 	WhyBought     = "already bought"
 	WhySeen       = "already seen by the shopper"
 	WhyExcluded   = "excluded by the slot"
-	WhyDiversity  = "left out for category diversity"
+	WhyDiversity  = "left out to spread the row's categories and brands"
 )
 
 // ItemStatus tells a product's live state: "" when it can be sold, else
@@ -81,7 +81,7 @@ func Explain(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, status I
 // relaxed is a row's request without the rules an explanation looks for.
 func relaxed(req Request, n int) Request {
 	req.Exclude, req.Seen, req.Pins, req.Available, req.Fits, req.folded, req.cover = nil, nil, nil, nil, nil, nil, nil
-	req.ExcludeSeen, req.AllowRepurchase = false, true
+	req.ExcludeSeen, req.AllowRepurchase, req.spreadBrands = false, true, false
 	req.N = n
 	return req
 }

@@ -77,6 +77,10 @@ type Request struct {
 	// folded keeps the shopper's folded-in factor vectors across the
 	// requests of one page (Compose), so the solve runs once per page.
 	folded *foldedVectors
+	// spreadBrands caps each brand at a fair share of the row while other
+	// brands have candidates (spreadBrands below): a row named for a
+	// category or department shows its range, not one brand's.
+	spreadBrands bool
 	// weights, when set, replace the model's hybrid blend (tuning).
 	weights *HybridWeights
 	// cover, on a page for a visitor the shop knows nothing about, is the
@@ -356,7 +360,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	s.calibrate = m.calibrating(s, req)
 
 	want := n - len(pins)
-	m.selectTop(s, f, want, dense, req.Diversity, req.cover, req.Boosts)
+	m.selectTop(s, f, want, dense, req.Diversity, req.cover, req.Boosts, req.spreadBrands)
 	if len(s.picked) < want && !req.fullScan && req.Strategy == Hybrid && m.candidateSubset(req, user) != nil {
 		// The candidate list could not fill the row (narrow filters, stock):
 		// rank the whole catalog as without a list.
@@ -810,7 +814,7 @@ func (m *Model) applyBoosts(s *scratch, req Request) {
 // selectTop fills s.picked with the best `want` allowed items. dense means
 // every item carries a score (factor models); otherwise only items with a
 // positive score are candidates and the rest is left to backfill.
-func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity float64, cover *demandCover, boosts map[string]float64) {
+func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity float64, cover *demandCover, boosts map[string]float64, spread bool) {
 	if want <= 0 {
 		return
 	}
@@ -822,6 +826,9 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 		pool = max(want, calibratePool)
 	case diversity > 0:
 		pool = want * 3
+	}
+	if spread {
+		pool = max(pool, want*brandPool)
 	}
 	n := len(m.cat.items)
 	for k := pool; ; k *= 4 {
@@ -891,6 +898,9 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 			break
 		}
 	}
+	if spread {
+		m.spreadBrands(s, want)
+	}
 	switch {
 	case cover != nil:
 		m.pickCovering(s, want, cover, boosts)
@@ -908,6 +918,66 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 		s.mark[j] = s.epoch
 		f.takeGroup(j)
 	}
+}
+
+// brandPool is how many candidates per card a row that spreads its brands
+// ranks, so other brands have some to offer.
+const brandPool = 3
+
+// minBrandCards is the fewest cards a brand may hold in a row that spreads
+// its brands: a row of eight from eight brands would bury the best ones.
+const minBrandCards = 2
+
+// spreadBrands drops from s.picked (the row's candidates, best first) each
+// brand's candidates beyond its fair share of the row (want over the
+// candidates' brands, at least minBrandCards) while the others leave want
+// candidates; products without a brand are not capped. It runs before the
+// row's re-ranking (diversify, calibrate, pickCovering), which then picks
+// from candidates no brand holds more than its share of, and it keeps their
+// order: a brand's best stay, its candidates beyond the share come back,
+// best first, only when the other brands run out.
+func (m *Model) spreadBrands(s *scratch, want int) {
+	if len(s.picked) <= want {
+		return
+	}
+	count := map[int32]int{}
+	for _, j := range s.picked {
+		if b := m.brandID[j]; b >= 0 {
+			count[b] = 0
+		}
+	}
+	if len(count) < 2 {
+		return
+	}
+	share := max((want+len(count)-1)/len(count), minBrandCards)
+	keep := make([]bool, len(s.picked))
+	kept := 0
+	for t, j := range s.picked {
+		if b := m.brandID[j]; b < 0 || count[b] < share {
+			keep[t] = true
+			kept++
+			if b >= 0 {
+				count[b]++
+			}
+		}
+	}
+	for t := range s.picked {
+		if kept >= want {
+			break
+		}
+		if !keep[t] {
+			keep[t] = true
+			kept++
+		}
+	}
+	n := 0
+	for t, j := range s.picked {
+		if keep[t] {
+			s.picked[n], s.pickedScore[n] = j, s.pickedScore[t]
+			n++
+		}
+	}
+	s.picked, s.pickedScore = s.picked[:n], s.pickedScore[:n]
 }
 
 // diversify re-ranks s.picked by maximal marginal relevance: each next item
