@@ -63,6 +63,14 @@ func (s *Shop) sinceTraining(m *recommender.Model) (*recommender.Launches, *reco
 	return c.launches, c.edited
 }
 
+// forget drops what the cache computed, and the model it computed it for:
+// a model swapped out is not kept alive until the next page asks.
+func (c *launchCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.model, c.catalog, c.launches, c.edited = nil, nil, nil, nil
+}
+
 // samePath reports whether category n is the one named by path, root first
 // (recItem's CategoryPath).
 func samePath(n *CatNode, path []string) bool {

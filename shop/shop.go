@@ -159,6 +159,7 @@ func (s *Shop) Model() *recommender.Model { return s.model.Load() }
 // later in the background (prepareModel).
 func (s *Shop) serve(m *recommender.Model) {
 	s.model.Store(m)
+	s.launches.forget()
 	go prepareModel(m)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"time"
+	"weak"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,7 +117,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		st.mu.Unlock()
 		return e, nil
 	}
-	hist, histOK := st.hist, st.histOK && st.histModel == ver.Model
+	hist, histOK := st.hist, st.histOK && st.histModel == weak.Make(ver.Model)
 	st.mu.Unlock()
 	cacheable := true
 	if !v.OptOut && !v.Control && !histOK {
@@ -129,7 +130,7 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 		} else {
 			st.mu.Lock()
 			if !st.removed {
-				st.hist, st.histOK, st.histModel = h, true, ver.Model
+				st.hist, st.histOK, st.histModel = h, true, weak.Make(ver.Model)
 			}
 			st.mu.Unlock()
 		}
@@ -149,8 +150,8 @@ func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pa
 			}
 			st.mu.Unlock()
 		}
-		k := sharedKey{ver: ver, minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
-		k.ver.Catalog = nil // the entry says which snapshots it is right on
+		k := sharedKey{ver: ver.kept(), minute: now.Unix() / 60, loggedIn: v.LoggedIn, optOut: v.OptOut, arm: arm}
+		k.ver.catalog = 0 // the entry says which snapshots it is right on
 		e, err := s.strangerHome(ctx, k, ver, turn, Viewer{LoggedIn: v.LoggedIn, OptOut: v.OptOut, Control: v.Control}, slots, cacheable)
 		if err == nil && !v.OptOut && !v.Control {
 			s.viewers.showed(v.Key, st, e)

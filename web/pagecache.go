@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -68,16 +69,28 @@ type pageVersion struct {
 // built from kept them all alive: their product maps and lists, often a
 // full build of every product (~80 MB of the small demo world's heap
 // after a load run with orders).
+//
+// The model likewise, by a weak pointer: a page cached from a model kept it
+// alive after a retrain for as long as the page was (a viewer's homepage ten
+// minutes, a body no one asked for again for good), two models in memory;
+// a weak pointer still tells the model apart and lets the old one go.
 type keptVersion struct {
-	pageVersion        // with no catalog snapshot
-	catalog     uint64 // the snapshot's serial (shop.Catalog.Serial)
+	pageVersion                                 // with no catalog snapshot and no model
+	catalog     uint64                          // the snapshot's serial (shop.Catalog.Serial)
+	model       weak.Pointer[recommender.Model] // the model's
 }
 
 // kept is v as a cached page keeps it.
 func (v pageVersion) kept() keptVersion {
-	k := keptVersion{pageVersion: v, catalog: v.Catalog.Serial()}
-	k.Catalog = nil
+	k := keptVersion{pageVersion: v, catalog: v.Catalog.Serial(), model: weak.Make(v.Model)}
+	k.Catalog, k.Model = nil, nil
 	return k
+}
+
+// sameShared reports whether k is of the same layout, model and settings
+// as a, whatever their catalog snapshots.
+func (k keptVersion) sameShared(a keptVersion) bool {
+	return k.pageVersion == a.pageVersion && k.model == a.model
 }
 
 // pageVersion returns the versions a page for this request is built from.
@@ -197,7 +210,7 @@ func (e *homeEntry) valid(ver pageVersion, now time.Time) bool {
 // shows (another shopper's order).
 func (e *homeEntry) on(ver pageVersion) bool {
 	k := ver.kept()
-	if e.ver.pageVersion != k.pageVersion { // the layout, the model or the settings changed
+	if !e.ver.sameShared(k) { // the layout, the model or the settings changed
 		return false
 	}
 	return e.ver.catalog == k.catalog || e.holds != nil && ver.Catalog != nil && ver.Catalog.Still(e.holds)
@@ -213,7 +226,7 @@ type viewerState struct {
 	cartOK    bool
 	hist      shop.History
 	histOK    bool
-	histModel *recommender.Model // history is read as much as this model needs
+	histModel weak.Pointer[recommender.Model] // history is read as much as this model needs (weak: see keptVersion)
 	// bought is what the viewer bought (external IDs) as product pages
 	// read it (boughtBy); unlike hist it outlives their views and clicks,
 	// and goes with a purchase.
@@ -410,7 +423,7 @@ func (s *Server) eventsWritten(events []models.Event) {
 // sharedKey names a homepage that is the same for many viewers: those with
 // no history yet, and those who opted out of personalization.
 type sharedKey struct {
-	ver      pageVersion // without the catalog snapshot: the entry's on decides that
+	ver      keptVersion // without the catalog snapshot's serial: the entry's on decides that
 	minute   int64       // exploration of slot order and trending move every minute
 	loggedIn bool
 	optOut   bool
@@ -473,7 +486,7 @@ func (b *bodyCache) get(key string, ver pageVersion) (body, bool) {
 		return body{}, false
 	}
 	if k := ver.kept(); e.ver != k {
-		if e.ver.pageVersion != k.pageVersion || e.shown == nil || !ver.Catalog.Still(e.shown) {
+		if !e.ver.sameShared(k) || e.shown == nil || !ver.Catalog.Still(e.shown) {
 			return body{}, false
 		}
 		e.ver = k // the body is right on this snapshot too

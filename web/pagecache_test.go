@@ -103,7 +103,7 @@ func TestCachedPagesNeverOutliveTheirInputs(t *testing.T) {
 		st := srv.viewers.get("s1")
 		st.mu.Lock()
 		defer st.mu.Unlock()
-		if st.home == nil || st.home.ver.Model != after {
+		if st.home == nil || st.home.ver.model != weak.Make(after) {
 			t.Fatal("after a retrain the shopper's homepage was not composed with the new model")
 		}
 	})
