@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -66,7 +67,34 @@ func (db *DB) AllProducts(ctx context.Context) ([]Product, error) {
 	if !db.Postgres() {
 		query = sqlAllProductsText
 	}
-	rows, err := db.R.WithContext(ctx).Raw(query).Rows()
+	return db.scanProducts(ctx, int(n), query+" ORDER BY id")
+}
+
+// ProductsUpdatedSince returns the products whose updated_at is at or after
+// since, by id, when there are at most limit of them (more is false);
+// with more, none. A snapshot follows the database with them when only a
+// few products changed (an order's stock) instead of reading them all.
+func (db *DB) ProductsUpdatedSince(ctx context.Context, since time.Time, limit int) (ps []Product, more bool, err error) {
+	var query string
+	var arg any
+	if db.Postgres() {
+		query, arg = sqlAllProducts+" WHERE updated_at >= ?", since
+	} else {
+		// As instants: the stored text may carry any offset and number
+		// of fractional digits.
+		query, arg = sqlAllProductsText+" WHERE julianday(updated_at) >= julianday(?)", since.UTC().Format("2006-01-02 15:04:05.000")
+	}
+	ps, err = db.scanProducts(ctx, 0, query+" ORDER BY id LIMIT ?", arg, limit+1)
+	if err != nil || len(ps) > limit {
+		return nil, err == nil, err
+	}
+	return ps, false, nil
+}
+
+// scanProducts reads the products of a query of sqlAllProducts'
+// (sqlAllProductsText's on SQLite) columns; n is how many are expected.
+func (db *DB) scanProducts(ctx context.Context, n int, query string, args ...any) ([]Product, error) {
+	rows, err := db.R.WithContext(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("models: load catalog: %w", err)
 	}
@@ -102,11 +130,11 @@ func (db *DB) AllProducts(ctx context.Context) ([]Product, error) {
 const (
 	sqlAllProducts = `SELECT id, external_id, slug, title, COALESCE(description, ''), COALESCE(brand, ''),
 		category_id, price_cents, compare_at_cents, stock, COALESCE(image_url, ''), active, popularity, created_at, updated_at, group_id
-		FROM products ORDER BY id`
+		FROM products`
 	sqlAllProductsText = `SELECT id, external_id, slug, title, COALESCE(description, ''), COALESCE(brand, ''),
 		category_id, price_cents, compare_at_cents, stock, COALESCE(image_url, ''), active, popularity,
 		CAST(created_at AS TEXT), CAST(updated_at AS TEXT), group_id
-		FROM products ORDER BY id`
+		FROM products`
 )
 
 // parseNullStamp is parseEventStamp for a column that may be NULL. NULL,
@@ -407,4 +435,16 @@ func (db *DB) CatalogVersion(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("models: catalog version: %w", err)
 	}
 	return fmt.Sprintf("%d/%d/%s", v.Products, v.Categories, v.Changed), nil
+}
+
+// CatalogVersionCounts are the numbers of products and categories a
+// CatalogVersion names.
+func CatalogVersionCounts(version string) (products, categories int, ok bool) {
+	f := strings.SplitN(version, "/", 3)
+	if len(f) != 3 {
+		return 0, 0, false
+	}
+	p, err1 := strconv.Atoi(f[0])
+	c, err2 := strconv.Atoi(f[1])
+	return p, c, err1 == nil && err2 == nil
 }

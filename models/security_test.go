@@ -245,7 +245,7 @@ var reviewedDynamicSQL = map[string]string{
 	"events.go:deleteUserEventsTx":          "a constant condition from userEventHalves; the user key is a placeholder",
 	"images.go:PruneImages":                 "a column name from a constant list in the function; the pattern is a placeholder",
 	"interactions_scan.go:ScanInteractions": "constant column and table expressions chosen per database",
-	"catalog.go:AllProducts":                "one of two constant statements, chosen per database",
+	"catalog.go:scanProducts":               "AllProducts and ProductsUpdatedSince: one of two constant statements chosen per database, with a constant condition and ORDER BY; every value a placeholder",
 	"admin_audit.go:RecentShoppers":         "sqlRecentShoppers built once from constants and userEventHalves; the limit is a placeholder",
 	"privacy.go:ExportShopper":              "sqlExportEvents built once from constants and userEventHalves; the user key is a placeholder",
 	"privacy.go:CountUserEvents":            "a constant condition from userEventHalves; the user key is a placeholder",

@@ -57,10 +57,13 @@ type Shop struct {
 	patchMu     sync.Mutex                      // one ProductsChanged patch at a time
 	accounts    accountWatch                    // account changes seen (accounts.go); refreshLoop's alone
 
-	refresh    chan struct{}
-	stop       chan struct{}
-	background sync.WaitGroup
-	started    chan struct{} // closed when New's background work is done (Started)
+	refresh chan struct{}
+	// forceRefresh makes the refresh asked for a full reload
+	// (CatalogChanged) rather than a follow of the catalog version.
+	forceRefresh atomic.Bool
+	stop         chan struct{}
+	background   sync.WaitGroup
+	started      chan struct{} // closed when New's background work is done (Started)
 }
 
 // New loads the catalog and the stored model.
@@ -248,7 +251,7 @@ func (s *Shop) refreshLoop() {
 				return
 			case <-time.After(200 * time.Millisecond):
 			}
-			force = true
+			force = s.forceRefresh.Swap(false)
 		}
 		if err := s.RefreshCatalog(context.Background(), force); err != nil {
 			s.log.Error("catalog refresh failed", "err", err)
@@ -273,6 +276,14 @@ func (s *Shop) refreshLoop() {
 
 // CatalogChanged asks for the in-memory catalog to be reloaded soon.
 func (s *Shop) CatalogChanged() {
+	s.forceRefresh.Store(true)
+	s.refreshSoon()
+}
+
+// refreshSoon asks for the in-memory catalog to follow the database soon:
+// a full reload when the database's catalog version changed and more than
+// stock did (rebuildCatalog).
+func (s *Shop) refreshSoon() {
 	select {
 	case s.refresh <- struct{}{}:
 	default:

@@ -28,9 +28,11 @@ func (s *Shop) Versions() Versions {
 // ProductsChanged makes a change to these products (stock after an order,
 // an edit) visible at once: the snapshot is replaced by a copy holding the
 // products as they are now in the database, so the next page (and every
-// cache keyed by Versions) sees them. A full reload follows shortly.
+// cache keyed by Versions) sees them. A refresh follows shortly: when only
+// stock changed it reads the products changed since (followStock), else
+// the whole catalog.
 func (s *Shop) ProductsChanged(ctx context.Context, ids ...uint) error {
-	defer s.CatalogChanged()
+	defer s.refreshSoon()
 	if len(ids) == 0 {
 		return nil
 	}
@@ -81,6 +83,9 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		cp.byID[p.ID], cp.byExt[p.ExternalID] = p, p
 		if !p.InStock() {
 			gone[p.ID] = true
+		}
+		if p.UpdatedAt.After(cp.changedAt) {
+			cp.changedAt = p.UpdatedAt
 		}
 	}
 	drop := func(ids []uint) []uint {

@@ -1,0 +1,181 @@
+package shop
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"storefront/models"
+)
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// stockShop is a shop of n products in two categories, its catalog loaded.
+func stockShop(tb testing.TB, n int) (*Shop, *models.DB) {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := models.Open(filepath.Join(tb.TempDir(), "shop.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	cats := []models.Category{{Slug: "tents", Name: "Tents"}, {Slug: "stoves", Name: "Stoves"}}
+	if err := db.W.Create(&cats).Error; err != nil {
+		tb.Fatal(err)
+	}
+	ps := make([]models.Product, n)
+	for i := range ps {
+		ps[i] = models.Product{ExternalID: fmt.Sprintf("SKU-%d", i), Slug: fmt.Sprintf("p-%d", i), Title: fmt.Sprintf("Product %d", i),
+			Brand: "Alder", CategoryID: cats[i%2].ID, PriceCents: int64(1000 + i), Stock: 5, Active: true, Popularity: float64(n - i),
+			Description: "a product for the trail"}
+	}
+	if err := db.W.CreateInBatches(&ps, 500).Error; err != nil {
+		tb.Fatal(err)
+	}
+	// Imported an hour ago.
+	if err := db.W.Exec("UPDATE products SET updated_at = ?", time.Now().Add(-time.Hour).UTC()).Error; err != nil {
+		tb.Fatal(err)
+	}
+	s, err := New(ctx, db, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	if s.Catalog() == nil || len(s.Catalog().byID) != n {
+		tb.Fatal("catalog not loaded")
+	}
+	return s, db
+}
+
+// sell takes qty off the stock of product id as an order does.
+func sell(tb testing.TB, db *models.DB, id uint, qty int) {
+	tb.Helper()
+	if err := db.W.Model(&models.Product{}).Where("id = ?", id).Update("stock", gorm.Expr("stock - ?", qty)).Error; err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestAnOrderOnAnotherInstanceIsFollowedWithoutAFullBuild(t *testing.T) {
+	// An order taken by another instance changes stock in the database
+	// alone: the refresh reads the products changed since the snapshot,
+	// not the catalog, and keeps the snapshot's run (pages of other
+	// products stay cached). An edit of a title and a product back in
+	// stock still take a full build: the search index and the lists of
+	// products in stock follow them.
+	ctx := context.Background()
+	s, db := stockShop(t, 50)
+	before := s.Catalog()
+	shown := before.Shows()
+	for _, id := range before.Popular[40:44] {
+		p, _ := before.Product(id)
+		shown.Product(p)
+	}
+	time.Sleep(5 * time.Millisecond) // a later updated_at
+	sold := before.Popular[0]
+	sell(t, db, sold, 5)
+	must(t, s.RefreshCatalog(ctx, false))
+	after := s.Catalog()
+	if p, _ := after.Product(sold); p.Stock != 0 || slices.Contains(after.Popular, sold) {
+		t.Fatalf("after another instance sold the last 5, the snapshot says stock %d, in the best sellers %v", p.Stock, slices.Contains(after.Popular, sold))
+	}
+	if !after.Loaded.Equal(before.Loaded) {
+		t.Fatal("the refresh after another instance's order read and built the whole catalog")
+	}
+	if after.epoch != before.epoch || !after.Still(shown) {
+		t.Fatal("following an order started a new run: every cached page is recomposed")
+	}
+	if version, _ := db.CatalogVersion(ctx); after.Version != version {
+		t.Fatalf("the followed snapshot's version %q, the database's %q: the next poll builds it again", after.Version, version)
+	}
+
+	// A title edited on another instance, then an order: a full build.
+	time.Sleep(5 * time.Millisecond)
+	edited := before.Popular[10]
+	must(t, db.W.Model(&models.Product{}).Where("id = ?", edited).Update("title", "Aurora Lantern").Error)
+	sell(t, db, before.Popular[1], 1)
+	must(t, s.RefreshCatalog(ctx, false))
+	if p, _ := s.Catalog().Product(edited); p.Title != "Aurora Lantern" {
+		t.Fatalf("the edited title is %q in the snapshot", p.Title)
+	}
+	if res, err := s.Search().Search(ctx, "aurora", false); err != nil || !slices.Contains(res.IDs, edited) {
+		t.Fatalf("search for the edited title finds %v (%v)", res.IDs, err)
+	}
+
+	// Back in stock: in the best sellers again.
+	time.Sleep(5 * time.Millisecond)
+	must(t, db.W.Model(&models.Product{}).Where("id = ?", sold).Update("stock", 3).Error)
+	must(t, s.RefreshCatalog(ctx, false))
+	if !slices.Contains(s.Catalog().Popular, sold) {
+		t.Fatal("a product back in stock is not among the best sellers after the refresh")
+	}
+}
+
+func TestAnOrderHereIsFollowedByItsPatch(t *testing.T) {
+	// An order here patches the snapshot (ProductsChanged) and asks for a
+	// refresh, which finds the database as the patch shows it: no build,
+	// the same snapshot, its version the database's.
+	ctx := context.Background()
+	s, db := stockShop(t, 50)
+	id, loaded := s.Catalog().Popular[3], s.Catalog().Loaded
+	time.Sleep(5 * time.Millisecond)
+	sell(t, db, id, 2)
+	must(t, s.ProductsChanged(ctx, id))
+	if s.forceRefresh.Load() {
+		t.Fatal("an order asked for a full reload")
+	}
+	patched := s.Catalog()
+	must(t, s.RefreshCatalog(ctx, false))
+	if s.Catalog() != patched || !patched.Loaded.Equal(loaded) {
+		t.Fatal("the refresh after an order replaced the patched snapshot")
+	}
+	if p, _ := patched.Product(id); p.Stock != 3 {
+		t.Fatalf("stock %d after selling 2 of 5", p.Stock)
+	}
+	version, _ := db.CatalogVersion(ctx)
+	if m := s.matched.Load(); m == nil || m.cat != patched || m.version != version {
+		t.Fatal("the patched snapshot is not known to show the database's version: the next poll reads the catalog")
+	}
+	s.CatalogChanged()
+	if !s.forceRefresh.Load() {
+		t.Fatal("an edit's CatalogChanged does not ask for a full reload")
+	}
+}
+
+// BenchmarkOrderRefresh is what the catalog costs per order of two
+// products on a 5,000-product shop (the small demo world's size): the
+// stock update, the order's patch and the refresh that follows it, as
+// now (follow) and as before (a full reload after every order).
+//
+//	go test -run '^$' -bench OrderRefresh -benchmem ./shop
+func BenchmarkOrderRefresh(b *testing.B) {
+	ctx := context.Background()
+	for _, full := range []bool{false, true} {
+		name := "follow"
+		if full {
+			name = "full-reload"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, db := stockShop(b, 5000)
+			ids := s.Catalog().Popular[:100]
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				a, c := ids[(2*i)%100], ids[(2*i+1)%100]
+				must(b, db.W.Model(&models.Product{}).Where("id IN ?", []uint{a, c}).Update("stock", 5-i%3).Error)
+				must(b, s.ProductsChanged(ctx, a, c))
+				must(b, s.RefreshCatalog(ctx, full))
+			}
+		})
+	}
+}
