@@ -339,8 +339,8 @@ func (m *Model) newForYou(req Request) []Recommendation {
 			continue
 		}
 		taken[c.item.ID] = true
-		reason, personal := reasonNew, false
-		if c.anchor >= 0 {
+		reason, personal := m.newReason(c.item.Created, req.Category), false
+		if c.anchor >= 0 && m.isNewArrival(c.item.Created) {
 			reason, personal = "New, like the "+m.nameOf(s, c.anchor)+" you viewed", true
 		}
 		out = append(out, Recommendation{ItemID: c.item.ID, Score: c.score / top, Reason: reason, Source: NewForYou.String(), Personal: personal})
@@ -358,7 +358,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 			}
 			if it := l.items[li]; ok(it, true) && (req.Fits == nil || req.Fits(it.ID)) {
 				taken[it.ID] = true
-				out = append(out, Recommendation{ItemID: it.ID, Reason: reasonNew, Source: New.String()})
+				out = append(out, Recommendation{ItemID: it.ID, Reason: m.newReason(it.Created, req.Category), Source: New.String()})
 			}
 		}
 	}
@@ -368,7 +368,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		}
 		if it := m.cat.items[j]; ok(it, false) && (req.Fits == nil || req.Fits(it.ID)) {
 			taken[it.ID] = true
-			out = append(out, Recommendation{ItemID: it.ID, Reason: reasonNew, Source: New.String()})
+			out = append(out, Recommendation{ItemID: it.ID, Reason: m.newReason(it.Created, req.Category), Source: New.String()})
 		}
 	}
 	return out

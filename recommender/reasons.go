@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -26,7 +27,46 @@ const (
 	reasonPinned       = "Pinned by our team"
 	reasonTrending     = "Trending now"
 	reasonNew          = "New arrival"
+	reasonOurRange     = "From our range"
 )
+
+// NewArrivalAge is how old a product may be, on the latest day the model
+// knows (or, with no model, today), and still be called a new arrival.
+const NewArrivalAge = 90 * 24 * time.Hour
+
+// NewnessReason explains a product picked because it is among the newest
+// (a row of new arrivals, or a row filled past what is popular) as of
+// now: "New arrival" while it is one. A shop without recent launches
+// still fills such rows newest first, and a product created two years
+// before is no new arrival: it is said to be in the row's category
+// (category, "" for none), or in the shop's range. A zero now calls every
+// product with a creation time new.
+func NewnessReason(created, now time.Time, category string) string {
+	if !created.IsZero() && (now.IsZero() || now.Sub(created) <= NewArrivalAge) {
+		return reasonNew
+	}
+	if category != "" {
+		return "More in " + category
+	}
+	return reasonOurRange
+}
+
+// newReason is NewnessReason on the model's latest day: its data's last
+// event, or when it was trained if it had none.
+func (m *Model) newReason(created time.Time, category string) string {
+	return NewnessReason(created, m.latestDay(), category)
+}
+
+func (m *Model) isNewArrival(created time.Time) bool {
+	return m.newReason(created, "") == reasonNew
+}
+
+func (m *Model) latestDay() time.Time {
+	if m.DataNow.IsZero() {
+		return m.TrainedAt
+	}
+	return m.DataNow
+}
 
 // relation is how a recommended item relates to a history item.
 type relation uint8

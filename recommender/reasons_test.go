@@ -64,3 +64,43 @@ func TestAReasonNeverNamesACategoryThatHoldsTheWholeCatalog(t *testing.T) {
 		t.Errorf("no pick left to \"Picked for you\"")
 	}
 }
+
+// TestAProductMonthsOldIsNoNewArrival: a shop imported with its catalog
+// and no events yet filled its cold-start list newest first, every product
+// "New arrival" though the newest was made two years before. Now a product
+// is a new arrival only within newArrivalAge of the model's latest day; an
+// older one is said to be from the shop's range, or in the row's category.
+func TestAProductMonthsOldIsNoNewArrival(t *testing.T) {
+	items := testItems()
+	for i := range items {
+		items[i].Created = testNow.AddDate(-2, 0, 0)
+	}
+	items[10].Created = testNow.AddDate(0, 0, -20) // the one recent product
+	m, err := Train(context.Background(), Dataset{Items: items, Now: testNow}, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.TrainedAt = testNow.Add(time.Hour)
+	check := func(name string, recs []Recommendation, category string) {
+		t.Helper()
+		if len(recs) < 3 {
+			t.Fatalf("%s: %d recommendations", name, len(recs))
+		}
+		for _, r := range recs {
+			want := "From our range"
+			if category != "" {
+				want = "More in " + category
+			}
+			if r.ItemID == "shoepro" {
+				want = "New arrival"
+			}
+			if r.Reason != want {
+				t.Errorf("%s: %s says %q, want %q", name, r.ItemID, r.Reason, want)
+			}
+		}
+	}
+	check("a stranger's list", m.Recommend(Request{User: "nobody", N: 5}), "")
+	check("a row of new arrivals", m.Recommend(Request{Strategy: New, N: 5}), "")
+	check("a category row", m.Recommend(Request{User: "nobody", Category: "Kitchen", N: 3}), "Kitchen")
+	check("new for you", m.Recommend(Request{User: "nobody", Strategy: NewForYou, N: 5}), "")
+}

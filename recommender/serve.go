@@ -389,7 +389,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	kept := 0
 	for k, j := range s.picked {
 		for len(launches) > 0 && req.Strategy == New && !launches[0].Created.Before(m.cat.items[j].Created) && kept < want {
-			out = append(out, Recommendation{ItemID: launches[0].ID, Score: float64(score), Reason: reasonNew, Source: New.String()})
+			out = append(out, Recommendation{ItemID: launches[0].ID, Score: float64(score), Reason: m.newReason(launches[0].Created, req.Category), Source: New.String()})
 			launches, kept = launches[1:], kept+1
 		}
 		if kept >= want {
@@ -415,7 +415,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 		} else {
 			score -= 0.001
 		}
-		out = append(out, Recommendation{ItemID: it.ID, Score: float64(score), Reason: reasonNew, Source: New.String()})
+		out = append(out, Recommendation{ItemID: it.ID, Score: float64(score), Reason: m.newReason(it.Created, req.Category), Source: New.String()})
 		kept++
 	}
 	return out
@@ -586,6 +586,14 @@ func (m *Model) ratedWeights(s *scratch) {
 		s.pwRatedBuf[k] *= p
 	}
 	s.pwRated = s.pwRatedBuf
+}
+
+// categoryName is the name of the category the row keeps to, "" for any.
+func (f *filter) categoryName() string {
+	if f == nil || f.cat < 0 {
+		return ""
+	}
+	return f.m.cat.categories[f.cat]
 }
 
 // filter holds one request's candidate rules.
@@ -1127,7 +1135,7 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 	case srcTrending:
 		return reasonTrending, false
 	case srcNew:
-		return reasonNew, false
+		return m.newReason(m.cat.items[j].Created, f.categoryName()), false
 	}
 	return m.popularReason(f), false
 }

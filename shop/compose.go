@@ -349,8 +349,18 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 			return false
 		}
 		var out []recommender.Recommendation
+		now := time.Now()
 		for _, p := range cat.TopIn(ids, under, n, skip) {
-			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: reason})
+			// What nobody has bought yet is not popular, and what was made
+			// months ago is no new arrival.
+			why, category := reason, ""
+			if under != nil {
+				category = under.Name
+			}
+			if spec.Kind == recommender.KindNewArrivals || p.Popularity <= 0 {
+				why = recommender.NewnessReason(p.CreatedAt, now, category)
+			}
+			out = append(out, recommender.Recommendation{ItemID: p.ExternalID, Score: p.Popularity, Reason: why})
 		}
 		return out
 	}
