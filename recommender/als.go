@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
@@ -18,15 +19,42 @@ import (
 type alsModel struct {
 	k          int
 	alpha, reg float32
-	userF      []float32 // users × k, row-major
-	itemF      []float32 // items × k, row-major
-	gram       []float64 // YᵀY + λI (k×k), kept for exact fold-in solves
+	// scale, when positive, compresses each strength r to log(1 + r/scale)
+	// before it becomes a confidence (ALSConfig.LogStrength): scale is the
+	// shop's median user–item strength. 0 keeps r as it is.
+	scale float32
+	userF []float32 // users × k, row-major
+	itemF []float32 // items × k, row-major
+	gram  []float64 // YᵀY + λI (k×k), kept for exact fold-in solves
 	// sweeps is the time its sweeps took (not stored): the part of its
 	// training that grows with the number of sweeps.
 	sweeps time.Duration
 }
 
 func (m *alsModel) enabled() bool { return m.k > 0 }
+
+// strengths returns vals as the model reads them: compressed by
+// log(1 + r/scale) when the model has a scale, else vals itself.
+func (m *alsModel) strengths(dst, vals []float32) []float32 {
+	if m.scale <= 0 {
+		return vals
+	}
+	dst = dst[:0]
+	for _, v := range vals {
+		dst = append(dst, float32(math.Log1p(float64(v/m.scale))))
+	}
+	return dst
+}
+
+// medianStrength is the median of a shop's user–item strengths (0 for none).
+func medianStrength(data []float32) float32 {
+	if len(data) == 0 {
+		return 0
+	}
+	s := slices.Clone(data)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
 
 func (m *alsModel) item(i int32) []float32 { return m.itemF[int(i)*m.k : int(i+1)*m.k] }
 
@@ -41,6 +69,15 @@ func (m *alsModel) item(i int32) []float32 { return m.itemF[int(i)*m.k : int(i+1
 // attributes instead of toward zero (als_attributes.go).
 func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attrs *csr) (alsModel, error) {
 	k := cfg.Factors
+	m := alsModel{k: k, reg: float32(cfg.Reg)}
+	if cfg.LogStrength {
+		if m.scale = medianStrength(ui.data); m.scale > 0 {
+			cu, ci := *ui, *iu
+			cu.data = m.strengths(make([]float32, 0, len(ui.data)), ui.data)
+			ci.data = m.strengths(make([]float32, 0, len(iu.data)), iu.data)
+			ui, iu = &cu, &ci
+		}
+	}
 	// Confidence is 1 + α·r/r̄: strengths are scaled by their mean so α
 	// means the same whatever the event type weights and decay produce.
 	var sum float64
@@ -51,7 +88,7 @@ func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attr
 	if sum > 0 {
 		alpha *= float64(len(ui.data)) / sum
 	}
-	m := alsModel{k: k, alpha: float32(alpha), reg: float32(cfg.Reg)}
+	m.alpha = float32(alpha)
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed))
 	m.userF = randomFactors(rng, ui.rows, k)
 	m.itemF = randomFactors(rng, ui.cols, k)

@@ -37,7 +37,7 @@ func alsRecencyRows(m *Model, cfg Config, workers int, reweighted bool) {
 		return
 	}
 	w := m.ui
-	w.data = slices.Clone(m.ui.data)
+	w.data = slices.Clone(a.strengths(nil, m.ui.data))
 	if p.RecencyHalfRank > 0 {
 		floor := min(max(p.RecencyFloor, 0), 1)
 		rank := make([]float64, len(m.cat.items))

@@ -165,7 +165,9 @@ func TestFoldInCGMatchesExact(t *testing.T) {
 		defer m.scratch.Put(s)
 		s.begin()
 		m.buildHistory(s, req)
-		exact, err := solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, s.hist.items, s.hist.weights)
+		// The exact solve reads the strengths as ALS does (alsModel.strengths).
+		vals := m.als.strengths(nil, s.hist.weights)
+		exact, err := solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, s.hist.items, vals)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +181,7 @@ func TestFoldInCGMatchesExact(t *testing.T) {
 			copy(start, m.als.userF[int(user)*k:int(user+1)*k])
 		}
 		G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
-		took, ok := cgSolveRow(start, m.als.itemF, G, s.hist.items, s.hist.weights, k, m.als.alpha, foldInMaxSteps*k, foldInTol, newCGScratch(k))
+		took, ok := cgSolveRow(start, m.als.itemF, G, s.hist.items, vals, k, m.als.alpha, foldInMaxSteps*k, foldInTol, newCGScratch(k))
 		g.cases++
 		g.steps += took
 		g.max = max(g.max, took)

@@ -384,6 +384,10 @@ func (m *Model) foldIn(s *scratch, user int32, items []int32, vals []float32) ([
 		copy(x, m.als.userF[int(user)*k:int(user+1)*k])
 	}
 	G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
+	s.foldVals = m.als.strengths(s.foldVals, vals)
+	if m.als.scale > 0 {
+		vals = s.foldVals
+	}
 	if _, ok := cgSolveRow(x, m.als.itemF, G, items, vals, k, m.als.alpha, foldInMaxSteps*k, foldInTol, s.cg); !ok {
 		return solveExact(m.als.itemF, m.als.gram, k, m.als.alpha, items, vals)
 	}

@@ -34,6 +34,7 @@ type modelMeta struct {
 	Stats              Stats
 	ALSK               int
 	ALSAlpha, ALSReg   float32
+	ALSScale           float32 // the strengths' compression (alsModel.scale); 0 in older files
 	SVDK               int
 	SVDSigma           []float64
 	EASEN              int
@@ -67,7 +68,7 @@ func (m *Model) Marshal() ([]byte, error) {
 	meta := modelMeta{
 		TrainedAt: m.TrainedAt, DataNow: m.DataNow, Config: m.cfg, Items: m.cat.items,
 		UserIDs: m.userIDs, Stats: m.stats,
-		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg,
+		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg, ALSScale: m.als.scale,
 		SVDK: m.svd.k, SVDSigma: m.svd.sigma, EASEN: m.ease.n,
 		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker,
 	}
@@ -207,7 +208,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	m.pop.pop, m.pop.trend = d.f32(), d.f32()
 	m.pop.popOrder, m.pop.trendOrder, m.pop.newOrder = d.i32(), d.i32(), d.i32()
 	m.knn, m.bought, m.content = d.csr(), d.csr(), d.csr()
-	m.als = alsModel{k: meta.ALSK, alpha: meta.ALSAlpha, reg: meta.ALSReg, userF: d.f32(), itemF: d.f32(), gram: d.f64()}
+	m.als = alsModel{k: meta.ALSK, alpha: meta.ALSAlpha, reg: meta.ALSReg, scale: meta.ALSScale, userF: d.f32(), itemF: d.f32(), gram: d.f64()}
 	m.svd = svdModel{k: meta.SVDK, sigma: meta.SVDSigma, userF: d.f32(), itemF: d.f32()}
 	m.ease = easeModel{n: meta.EASEN, items: d.i32(), local: d.i32(), b: d.f32()}
 	if rd.Len() > 0 {

@@ -175,6 +175,7 @@ const (
 // does not allocate item-sized arrays.
 type scratch struct {
 	score, tmp, srcVal []float32
+	foldVals           []float32 // a fold-in's strengths as ALS reads them (alsModel.strengths)
 	src                []source
 	knnAnchor          []int32
 	knnAnchorVal       []float32
