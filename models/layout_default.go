@@ -138,10 +138,16 @@ func departmentsBySize(tx *gorm.DB) ([]Department, error) {
 	return out, nil
 }
 
+// defaultShown is how many products the default homepage's rows above the
+// departments' show a new visitor: the hero's 3 and four rows of 8 (best
+// sellers, recommended, trending, new arrivals).
+const defaultShown = 3 + 4*8
+
 // DefaultHomeSlots is the starting homepage for a shop whose departments
 // are depts (largest first, at least one): a hero leading into the largest
 // department, the shop's best sellers right under it, the personalized rows,
-// and a popular row for each of the next two departments. Best sellers come
+// and, when the catalog holds at least twice what those rows show a new
+// visitor, a popular row for each of the next two departments. Best sellers come
 // second: at the bottom of the page, the hero, trending and the departments'
 // rows had taken its best products, so it showed the next best and the
 // first publish check of every imported shop said to move it.
@@ -161,8 +167,17 @@ func DefaultHomeSlots(depts []Department) []Slot {
 		{Type: SlotCategory, Title: "Top picks in {category}"},
 		{Type: SlotNewArrivals, Title: "New arrivals"},
 	}
-	for _, d := range depts[1:min(3, len(depts))] {
-		slots = append(slots, Slot{Type: SlotCategory, Title: "Popular in " + d.Name, Strategy: recommender.Category.String(), Category: d.Slug})
+	// The rows above show a new visitor about defaultShown products; in a
+	// smaller catalog a department's row found them all taken and stayed
+	// empty on every page (a shop of 34 products).
+	total := 0
+	for _, d := range depts {
+		total += d.Products
+	}
+	if total >= 2*defaultShown {
+		for _, d := range depts[1:min(3, len(depts))] {
+			slots = append(slots, Slot{Type: SlotCategory, Title: "Popular in " + d.Name, Strategy: recommender.Category.String(), Category: d.Slug})
+		}
 	}
 	slots = append(slots,
 		Slot{Type: SlotRecentlyViewed, Title: "Recently viewed"},

@@ -41,9 +41,11 @@ func TestEnsureDefaultHomepage(t *testing.T) {
 			}
 		}
 	}
-	add(tools.ID, 5, true)
-	add(kitchen.ID, 3, true)
-	add(toys.ID, 2, true)
+	// 70 products: twice what the rows above the departments' show a new
+	// visitor, so the departments get rows (TestASmallCatalogHasNoDepartmentRows).
+	add(tools.ID, 40, true)
+	add(kitchen.ID, 20, true)
+	add(toys.ID, 10, true)
 	add(empty.ID, 9, false) // inactive products do not make a department
 
 	published, err = db.EnsureDefaultHomepage(ctx)
@@ -98,5 +100,32 @@ func TestEnsureDefaultHomepage(t *testing.T) {
 	vs, _, err := db.Versions(ctx, HomePage)
 	if err != nil || len(vs) != 1 {
 		t.Fatalf("%d versions (err %v), want 1", len(vs), err)
+	}
+}
+
+// TestASmallCatalogHasNoDepartmentRows: a merchant's walk-through of a
+// shop of 34 products found the default homepage's department rows
+// ("Popular in Coffee") empty on every page: the hero and the four rows
+// above them show a new visitor 35 products. A catalog smaller than twice
+// that gets no department rows; a larger one gets the next two departments'.
+func TestASmallCatalogHasNoDepartmentRows(t *testing.T) {
+	rows := func(sizes ...int) []string {
+		var depts []Department
+		for i, n := range sizes {
+			depts = append(depts, Department{Category: Category{Slug: fmt.Sprintf("d%d", i), Name: fmt.Sprintf("D%d", i)}, Products: n})
+		}
+		var out []string
+		for _, s := range DefaultHomeSlots(depts) {
+			if s.Type == SlotCategory && s.Category != "" {
+				out = append(out, s.Category)
+			}
+		}
+		return out
+	}
+	if got := rows(20, 10, 4); len(got) != 0 {
+		t.Errorf("34 products: department rows %v, want none", got)
+	}
+	if got := rows(60, 30, 20); fmt.Sprint(got) != "[d1 d2]" {
+		t.Errorf("110 products: department rows %v, want [d1 d2]", got)
 	}
 }

@@ -34,6 +34,7 @@ type SlotSpec struct {
 	ID       string
 	Kind     SlotKind
 	Title    string // may hold {anchor} or {category}
+	Subtitle string // a hero's text under its title
 	Strategy string // "" (the kind's own rule) or one of Kind.Strategies(), by name
 	Size     int
 	Locked   bool
@@ -114,10 +115,11 @@ type Shopper struct {
 
 // ComposedSlot is a filled slot.
 type ComposedSlot struct {
-	Spec   *SlotSpec
-	Title  string
-	Items  []Recommendation
-	Anchor string
+	Spec     *SlotSpec
+	Title    string
+	Subtitle string // the hero's subtitle, as honestTitle leaves it
+	Items    []Recommendation
+	Anchor   string
 	// Source is what filled the row: a strategy name, or a rule
 	// (RulePinned, RuleRecent) for kinds without strategies.
 	Source string
@@ -341,6 +343,10 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		}
 	}
 	explainRows(out)
+	if !opt.KeepEmpty {
+		// A row whose heading would repeat one above was emptied.
+		out = slices.DeleteFunc(out, func(cs ComposedSlot) bool { return cs.Empty() })
+	}
 	out = varyRows(m, out)
 	if sh.cover != nil && len(sh.Passed) > 0 {
 		out = passedRowsLast(out, sh.Passed)

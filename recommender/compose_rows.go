@@ -44,11 +44,15 @@ func boughtList(bought map[string]bool) []string {
 
 // explainRows moves a reason every card of a row shares into the row's
 // Reason (a page shows it under the heading unless the heading says it
-// already, RepeatsHeading), and keeps rows that are not built from the shopper's history
-// from saying "for you".
+// already, RepeatsHeading), keeps rows that are not built from the shopper's history
+// from saying "for you", and keeps headings from claiming what no card
+// backs (honestTitle).
 func explainRows(rows []ComposedSlot) {
 	for i := range rows {
 		cs := &rows[i]
+		if cs.Subtitle == "" {
+			cs.Subtitle = cs.Spec.Subtitle
+		}
 		if cs.Spec.Kind == KindHero {
 			continue
 		}
@@ -65,23 +69,129 @@ func explainRows(rows []ComposedSlot) {
 				cs.Reason = shared
 			}
 		}
-		if !cs.Personal && SaysForYou(cs.Title) {
+	}
+	for i := range rows {
+		cs := &rows[i]
+		if cs.Spec.Kind != KindHero && !cs.Personal && SaysForYou(cs.Title) {
 			cs.Title = "Popular right now"
 			// The shared reason becomes the heading, unless another row
-			// of the page is called so: a visitor without history got
-			// two rows headed "Trending now", one after the other.
-			if cs.Reason != "" && !titledElsewhere(rows, i, cs.Reason) {
+			// of the page is headed or captioned so: a visitor without
+			// history got two rows headed "Trending now", one after the
+			// other, or "Popular this week" right under "Best sellers",
+			// captioned "Popular this week".
+			if cs.Reason != "" && !namedElsewhere(rows, i, cs.Reason) {
 				cs.Title = cs.Reason
 			}
+		}
+		honestTitle(rows, i)
+	}
+}
+
+// honestTitle keeps rows[i]'s heading (and a hero's subtitle) from claiming
+// popularity ("Best sellers", "Trending now", "Popular in Candles", "Our
+// most popular picks") or newness ("New arrivals") that none of its cards
+// has: a shop imported without events, or whose products are years old,
+// fills such rows from its range, each card saying so ("From our range",
+// "More in Candles"). The heading becomes what the cards share ("From our
+// range", "More in Candles", "New arrivals" when they are all new), and a
+// row whose new heading an earlier row already has is emptied (left off
+// the page): the cards of a row that has nothing to say are no better
+// than those of the row above. A heading some card backs stays, the
+// merchant's own included; so do personal rows and collections.
+func honestTitle(rows []ComposedSlot, i int) {
+	cs := &rows[i]
+	switch {
+	case len(cs.Items) == 0 || cs.Personal || cs.Spec.Kind == KindCollection || cs.Spec.Kind == KindBanner:
+		return
+	case cs.Spec.Kind == KindHero:
+		if claimsSignal(cs.Subtitle) && !backed(cs, cs.Subtitle) {
+			cs.Subtitle = "Picks from our range."
+			if c := cs.Spec.Category; c != "" {
+				cs.Subtitle = "Picks from our " + c + " range."
+			}
+		}
+		return
+	}
+	if !claimsSignal(cs.Title) || backed(cs, cs.Title) {
+		return
+	}
+	title := reasonOurRange
+	switch shared := cs.Reason; {
+	case shared == reasonNew:
+		title = "New arrivals"
+	case rangeReason(shared):
+		title = shared
+	}
+	cs.Title = title
+	for k := range i {
+		if !rows[k].Empty() && strings.EqualFold(rows[k].Title, title) {
+			cs.Items = nil
+			return
 		}
 	}
 }
 
-// titledElsewhere reports whether a row of the page other than rows[i] is
-// headed title.
-func titledElsewhere(rows []ComposedSlot, i int, title string) bool {
+// claimsPopularity and claimsNewness report whether a heading says its
+// products sell, or are new.
+func claimsPopularity(s string) bool {
+	t := strings.ToLower(s)
+	for _, w := range []string{"popular", "best sell", "bestsell", "best-sell", "top sell", "trending", "most loved", "favourite", "favorite"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func claimsNewness(s string) bool {
+	t := strings.ToLower(s)
+	for _, w := range []string{"new arrival", "just in", "new in", "newest", "latest"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func claimsSignal(s string) bool { return claimsPopularity(s) || claimsNewness(s) }
+
+// rangeReason reports whether a card's reason says only that the product
+// is for sale (NewnessReason of a product that is no new arrival).
+func rangeReason(r string) bool { return r == reasonOurRange || strings.HasPrefix(r, "More in ") }
+
+// backed reports whether a card of the row has the signal claim speaks of:
+// any reason but the range's backs a claim of popularity, except a new
+// arrival's, which backs a claim of newness alone.
+func backed(cs *ComposedSlot, claim string) bool {
+	fresh := claimsNewness(claim)
+	for _, it := range cs.Items {
+		r := it.Reason
+		if r == "" {
+			r = cs.Reason
+		}
+		switch {
+		case r == "" || rangeReason(r):
+		case r == reasonNew:
+			if fresh {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// namedElsewhere reports whether a row of the page other than rows[i] is
+// headed name, or shows it as its caption.
+func namedElsewhere(rows []ComposedSlot, i int, name string) bool {
+	name = strings.TrimSpace(name)
 	for k := range rows {
-		if k != i && strings.EqualFold(strings.TrimSpace(rows[k].Title), strings.TrimSpace(title)) {
+		if k == i {
+			continue
+		}
+		if strings.EqualFold(strings.TrimSpace(rows[k].Title), name) ||
+			strings.EqualFold(strings.TrimSpace(rows[k].Reason), name) && !RepeatsHeading(rows[k].Reason, rows[k].Title) {
 			return true
 		}
 	}

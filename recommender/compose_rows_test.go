@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -424,5 +425,110 @@ func TestARowCaptionNeverRepeatsItsHeading(t *testing.T) {
 	explainRows(rows)
 	if rows[0].Reason != "New arrival" || rows[0].Items[0].Reason != "" || rows[0].Items[1].Reason != "" {
 		t.Errorf("row reason %q, cards %q %q; want the shared reason on the row alone", rows[0].Reason, rows[0].Items[0].Reason, rows[0].Items[1].Reason)
+	}
+}
+
+// honestPage is the default homepage of an imported shop
+// (models.DefaultHomeSlots), its department row higher up, as the test
+// catalog is small.
+func honestPage() []SlotSpec {
+	return []SlotSpec{
+		{ID: "hero", Kind: KindHero, Title: "Discover Kitchen", Subtitle: "Our most popular picks in Kitchen.", Category: "Kitchen", Locked: true, Size: 3},
+		{ID: "camp", Kind: KindCategory, Title: "Popular in Camping", Strategy: "category", Category: "Camping", Size: 2},
+		{ID: "best", Kind: KindPopular, Title: "Best sellers", Size: 2},
+		{ID: "rec", Kind: KindRecommended, Title: "Recommended for you", Size: 2},
+		{ID: "trend", Kind: KindTrending, Title: "Trending now", Size: 2},
+		{ID: "new", Kind: KindNewArrivals, Title: "New arrivals", Size: 2},
+	}
+}
+
+// TestAShopWithoutSalesClaimsNoPopularity: a shop imported with its
+// catalog and no events, trained, showed a new visitor rows headed "Best
+// sellers", "Trending now" and "Popular in Candles" and a hero of "Our
+// most popular picks", over cards saying "From our range": nothing had
+// ever sold. Now a heading no card backs becomes what the cards share
+// ("More in Camping"), a second row headed "From our range" is left off,
+// and the hero says its picks are from the range. A shop with sales keeps
+// the merchant's headings.
+func TestAShopWithoutSalesClaimsNoPopularity(t *testing.T) {
+	items := testItems()
+	for i := range items {
+		items[i].Created = testNow.AddDate(-2, 0, 0)
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Now: testNow}, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.TrainedAt = testNow.Add(time.Hour)
+	page := Compose(m, honestPage(), Shopper{Personalize: true}, noExplore(), nil)
+	var titles []string
+	for _, cs := range page {
+		titles = append(titles, cs.Title)
+		if claimsSignal(cs.Title) || claimsSignal(cs.Subtitle) {
+			t.Errorf("a shop without sales shows %q (%q) over %v", cs.Title, cs.Subtitle, cs.Items)
+		}
+	}
+	want := "[Discover Kitchen More in Camping From our range]"
+	if fmt.Sprint(titles) != want {
+		t.Errorf("headings %v, want %s", titles, want)
+	}
+	if page[0].Subtitle != "Picks from our Kitchen range." {
+		t.Errorf("the hero says %q", page[0].Subtitle)
+	}
+
+	// A shop that sells keeps its headings and the hero's words.
+	sold := Compose(trainTestModel(t), honestPage(), Shopper{Personalize: true}, noExplore(), nil)
+	got := map[string]string{}
+	for _, cs := range sold {
+		got[cs.Spec.ID] = cs.Title
+		if cs.Spec.ID == "hero" && cs.Subtitle != "Our most popular picks in Kitchen." {
+			t.Errorf("a shop with sales: the hero says %q", cs.Subtitle)
+		}
+	}
+	if got["best"] != "Best sellers" || got["camp"] != "Popular in Camping" {
+		t.Errorf("a shop with sales: headings %v", got)
+	}
+}
+
+// TestANewShopsBestSellersAreItsNewArrivals: a shop whose products are all
+// new and none sold heads its best sellers "New arrivals", as every card
+// says; its "New arrivals" row keeps its heading.
+func TestANewShopsBestSellersAreItsNewArrivals(t *testing.T) {
+	fresh := []Recommendation{{ItemID: "a", Reason: "New arrival"}, {ItemID: "b", Reason: "New arrival"}}
+	rows := []ComposedSlot{
+		{Spec: &SlotSpec{Kind: KindNewArrivals}, Title: "New arrivals", Items: slices.Clone(fresh)},
+		{Spec: &SlotSpec{Kind: KindPopular}, Title: "Top sellers", Items: []Recommendation{{ItemID: "c", Reason: "New arrival"}, {ItemID: "d", Reason: "From our range"}}},
+	}
+	explainRows(rows)
+	if rows[0].Title != "New arrivals" || rows[0].Empty() {
+		t.Errorf("new arrivals became %q (%d cards)", rows[0].Title, len(rows[0].Items))
+	}
+	if rows[1].Title != "From our range" || rows[1].Empty() {
+		t.Errorf("top sellers of new and older products became %q (%d cards), want From our range", rows[1].Title, len(rows[1].Items))
+	}
+	alone := []ComposedSlot{{Spec: &SlotSpec{Kind: KindPopular}, Title: "Best sellers", Items: slices.Clone(fresh)}}
+	explainRows(alone)
+	if alone[0].Title != "New arrivals" {
+		t.Errorf("best sellers of new products became %q", alone[0].Title)
+	}
+}
+
+// TestARowIsNotHeadedByTheCaptionAbove: for a new visitor "Best sellers"
+// carried the caption "Popular this week", and the row under it, built
+// from what is popular, was headed "Popular this week".
+func TestARowIsNotHeadedByTheCaptionAbove(t *testing.T) {
+	popular := func(a, b string) []Recommendation {
+		return []Recommendation{{ItemID: a, Reason: "Popular this week"}, {ItemID: b, Reason: "Popular this week"}}
+	}
+	rows := []ComposedSlot{
+		{Spec: &SlotSpec{Kind: KindPopular}, Title: "Best sellers", Items: popular("a", "b")},
+		{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: popular("c", "d")},
+	}
+	explainRows(rows)
+	if rows[0].Reason != "Popular this week" || rows[1].Title == "Popular this week" {
+		t.Errorf("rows headed %q (%q) and %q (%q)", rows[0].Title, rows[0].Reason, rows[1].Title, rows[1].Reason)
+	}
+	if rows[1].Title != "Popular right now" {
+		t.Errorf("the visitor's row is headed %q, want Popular right now", rows[1].Title)
 	}
 }

@@ -45,6 +45,7 @@ type HomeSlot struct {
 	Slot     *models.Slot
 	Key      string // SlotKey of the slot, used in tracking
 	Title    string
+	Subtitle string // the hero's text under its title: the slot's, unless it claims what no card backs
 	Link     string
 	Anchor   string
 	Position int // 1-based place on the page
@@ -234,7 +235,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		}
 		key := SlotKey(sl.ID)
 		eng := s.SlotEngagement(key)
-		spec := recommender.SlotSpec{ID: key, Kind: recommender.SlotKind(sl.Type), Title: sl.Title, Strategy: sl.Strategy,
+		spec := recommender.SlotSpec{ID: key, Kind: recommender.SlotKind(sl.Type), Title: sl.Title, Subtitle: sl.Subtitle, Strategy: sl.Strategy,
 			Size: sl.Size, Locked: sl.Locked, VisitFirst: sl.VisitFirst, Brands: SplitList(sl.Brands), MinPrice: sl.MinPrice, MaxPrice: sl.MaxPrice,
 			Pins: cat.PinsWithinFilters(sl), Excludes: SplitList(sl.Excludes), Boosts: SplitList(sl.Boosts),
 			Audience: sl.Audience, Impressions: eng.Impressions, Clicks: eng.Clicks}
@@ -293,7 +294,7 @@ func (in composeInput) homeSlots(composed []recommender.ComposedSlot, keepEmpty 
 	out := make([]HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := bySpec[cs.Spec.ID]
-		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source,
+		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Subtitle: cs.Subtitle, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source,
 			Reason: cs.Reason, Personal: cs.Personal}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
 			if n, ok := cat.CategoryByName(cs.Spec.Category); ok {

@@ -334,7 +334,7 @@ const InterestsPath = "/account/interests"
 func homeSlot(cs shop.HomeSlot, v Viewer) templates.HomeSlot {
 	sl := cs.Slot
 	// data-strategy says what filled the row, the type's default included.
-	hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: sl.Subtitle,
+	hs := templates.HomeSlot{ID: sl.ID, Type: sl.Type, Strategy: cs.Source, Title: cs.Title, Subtitle: cs.Subtitle,
 		Link: cs.Link, Position: cs.Position, Anchor: cs.Anchor, Reason: cs.Reason, Personal: cs.Personal}
 	if recommender.RepeatsHeading(cs.Reason, cs.Title) {
 		// "New arrivals" needs no "New arrival" under it: the heading
