@@ -146,13 +146,15 @@ const maxFollowed = 256
 const followedSlack = 2 * time.Second
 
 // followStock brings snapshot cur up to database version when the only
-// changes since it are stock (orders, here or on another instance): it
-// reads the products updated since cur's latest change, not the whole
-// catalog (after every order that was a read of every product, ~10 MB of
-// garbage on the small demo world), and patches them in as an order's
-// patch does. It reports whether it did; anything else changed (a product
-// added or removed, a category, a field other than stock), or more than
-// maxFollowed products, is left to the full build.
+// changes since it are stock (orders here or on another instance, a
+// restock saved on another instance): it reads the products updated since
+// cur's latest change, not the whole catalog (after every order that was a
+// read of every product, ~10 MB of garbage on the small demo world), and
+// patches them in as an order's patch does, a product back in stock taking
+// its place in the lists of products in stock again. It reports whether it
+// did; anything else changed (a product added or removed, a category, a
+// field other than stock), or more than maxFollowed products, is left to
+// the full build.
 func (s *Shop) followStock(ctx context.Context, cur *Catalog, version string) (bool, error) {
 	n, ncats, ok := models.CatalogVersionCounts(version)
 	if !ok || cur.approx || cur.changedAt.IsZero() || n != len(cur.byID) || ncats != len(cur.byCatID) {
@@ -172,9 +174,7 @@ func (s *Shop) followStock(ctx context.Context, cur *Catalog, version string) (b
 	for i := range fresh {
 		p := &fresh[i]
 		old, ok := base.byID[p.ID]
-		if !ok || !stockOnly(old, p) || !old.InStock() && p.InStock() {
-			// Back in stock: the lists of products in stock take it
-			// back in a full build only.
+		if !ok || !stockOnly(old, p) {
 			return false, nil
 		}
 		if !sameProduct(old, p) {
@@ -269,8 +269,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		}
 		return ids
 	}
-	c.Popular = ordered(func(a, b *models.Product) int { return cmp.Compare(b.Popularity, a.Popularity) })
-	c.Newest = ordered(func(a, b *models.Product) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	c.Popular, c.Newest = ordered(byPopularity), ordered(byNewest)
 	for b := range brands {
 		c.Brands = append(c.Brands, b)
 	}
@@ -279,6 +278,11 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	go c.list()
 	return c
 }
+
+// byPopularity and byNewest order the lists of products in stock (Popular,
+// Newest): the most popular first, the latest made first.
+func byPopularity(a, b *models.Product) int { return cmp.Compare(b.Popularity, a.Popularity) }
+func byNewest(a, b *models.Product) int     { return b.CreatedAt.Compare(a.CreatedAt) }
 
 // serials numbers the snapshots of the process.
 var serials atomic.Uint64

@@ -71,9 +71,9 @@ func TestAnOrderOnAnotherInstanceIsFollowedWithoutAFullBuild(t *testing.T) {
 	// An order taken by another instance changes stock in the database
 	// alone: the refresh reads the products changed since the snapshot,
 	// not the catalog, and keeps the snapshot's run (pages of other
-	// products stay cached). An edit of a title and a product back in
-	// stock still take a full build: the search index and the lists of
-	// products in stock follow them.
+	// products stay cached). An edit of a title still takes a full build:
+	// the search index follows it. A product back in stock is among the
+	// best sellers again (TestARestockTakesItsPlaceInTheListsAgain).
 	ctx := context.Background()
 	s, db := stockShop(t, 50)
 	before := s.Catalog()
@@ -177,5 +177,59 @@ func BenchmarkOrderRefresh(b *testing.B) {
 				must(b, s.RefreshCatalog(ctx, full))
 			}
 		})
+	}
+}
+
+// fullBuild is the snapshot a full build would make of db now.
+func fullBuild(tb testing.TB, db *models.DB) *Catalog {
+	tb.Helper()
+	ctx := context.Background()
+	cats, err := db.Categories(ctx)
+	must(tb, err)
+	ps, err := db.AllProducts(ctx)
+	must(tb, err)
+	return BuildCatalog(cats, ps)
+}
+
+func TestARestockTakesItsPlaceInTheListsAgain(t *testing.T) {
+	// A product sold out and restocked in the admin is patched in by the
+	// edit (ProductsChanged) and the refresh after it finds the database
+	// as the patch shows it: the lists of products in stock (best
+	// sellers, newest: fallback rows, a product page's popular row, the
+	// sale page) must take it back, in its place, or it stays missing
+	// until something other than stock changes. Another instance follows
+	// the same restock by its poll, without a full build.
+	ctx := context.Background()
+	s, db := stockShop(t, 50)
+	other, err := New(ctx, db, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	must(t, err)
+	t.Cleanup(other.Close)
+	first, otherFirst := s.Catalog(), other.Catalog()
+	// Most popular, in the middle, least popular: the ends of the lists too.
+	picks := []uint{first.Popular[0], first.Popular[25], first.Popular[49]}
+	lists := func(c *Catalog) string { return fmt.Sprint(c.Popular, c.Newest) }
+	for step, stock := range []int{0, 4} {
+		time.Sleep(5 * time.Millisecond) // a later updated_at
+		for _, id := range picks {
+			must(t, db.W.Model(&models.Product{}).Where("id = ?", id).Update("stock", stock).Error)
+			must(t, s.ProductsChanged(ctx, id)) // the admin form's save
+		}
+		must(t, s.RefreshCatalog(ctx, false))
+		must(t, other.RefreshCatalog(ctx, false)) // its poll
+		want := lists(fullBuild(t, db))
+		if got := lists(s.Catalog()); got != want {
+			t.Fatalf("step %d (stock %d): the lists of the instance that saved it\n%s\nwant (a full build)\n%s", step, stock, got, want)
+		}
+		if got := lists(other.Catalog()); got != want {
+			t.Fatalf("step %d (stock %d): the other instance's lists\n%s\nwant (a full build)\n%s", step, stock, got, want)
+		}
+	}
+	for _, id := range picks {
+		if !slices.Contains(s.Catalog().Popular, id) || !slices.Contains(other.Catalog().Popular, id) {
+			t.Fatalf("product %d, restocked, is not among the best sellers", id)
+		}
+	}
+	if !other.Catalog().Loaded.Equal(otherFirst.Loaded) {
+		t.Error("the other instance read and built the whole catalog to follow a restock")
 	}
 }

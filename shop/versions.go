@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -50,13 +51,16 @@ func (s *Shop) ProductsChanged(ctx context.Context, ids ...uint) error {
 	return nil
 }
 
-// withProducts returns a copy of the snapshot with these products replaced
-// (lists of in-stock products drop the ones no longer in stock).
+// withProducts returns a copy of the snapshot with these products replaced:
+// the lists of products in stock drop the ones no longer in stock and take
+// back, in their places, the ones back in stock (a restock saved in the
+// admin, an import), as a full build would list them.
 func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp := *c
 	cp.serial = serials.Add(1)
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
 	gone := map[uint]bool{}
+	var back []*models.Product
 	regrouped := false
 	// A change that cannot put a product on a page that did not show it
 	// continues the run (see Shown); any other starts a new one.
@@ -80,6 +84,9 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		if old, ok := c.byID[p.ID]; ok && p.CategoryID == old.CategoryID {
 			p.Category = old.Category
 		}
+		if old, ok := c.byID[p.ID]; ok && !old.InStock() && p.InStock() {
+			back = append(back, p)
+		}
 		cp.byID[p.ID], cp.byExt[p.ExternalID] = p, p
 		if !p.InStock() {
 			gone[p.ID] = true
@@ -92,6 +99,10 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		return slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return gone[id] })
 	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
+	for _, p := range back {
+		cp.Popular = insertListed(cp.Popular, p, cp.byID, byPopularity)
+		cp.Newest = insertListed(cp.Newest, p, cp.byID, byNewest)
+	}
 	switch {
 	case !continues:
 		cp.epoch, cp.changes = epochs.Add(1), &changeLog{}
@@ -102,4 +113,24 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		cp.list = sync.OnceValue(func() *listIndex { return list().withProducts(fresh) })
 	}
 	return &cp
+}
+
+// insertListed puts p into ids, a list of products in stock ordered by
+// order and then by id as BuildCatalog orders them, at its place; a
+// product the list holds already stays where it is.
+func insertListed(ids []uint, p *models.Product, byID map[uint]*models.Product, order func(a, b *models.Product) int) []uint {
+	if slices.Contains(ids, p.ID) {
+		return ids
+	}
+	at, _ := slices.BinarySearchFunc(ids, p, func(id uint, p *models.Product) int {
+		q, ok := byID[id]
+		if !ok {
+			return -1
+		}
+		if c := order(q, p); c != 0 {
+			return c
+		}
+		return cmp.Compare(q.ID, p.ID)
+	})
+	return slices.Insert(ids, at, p.ID)
 }
