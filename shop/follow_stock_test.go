@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -22,15 +21,16 @@ func must(tb testing.TB, err error) {
 	}
 }
 
-// stockShop is a shop of n products in two categories, its catalog loaded.
+// stockShop is a shop of n products in two categories, its catalog loaded:
+// on a SQLite file, or a new database on STOREFRONT_TEST_DB's server.
 func stockShop(tb testing.TB, n int) (*Shop, *models.DB) {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := models.Open(filepath.Join(tb.TempDir(), "shop.db"))
+	db, done, err := models.OpenScratch(tb.TempDir(), "shop.db") // PostgreSQL with STOREFRONT_TEST_DB
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	tb.Cleanup(done)
 	cats := []models.Category{{Slug: "tents", Name: "Tents"}, {Slug: "stoves", Name: "Stoves"}}
 	if err := db.W.Create(&cats).Error; err != nil {
 		tb.Fatal(err)
