@@ -134,30 +134,24 @@ func honestTitle(rows []ComposedSlot, i int) {
 // claimsPopularity and claimsNewness report whether a heading says its
 // products sell, or are new.
 func claimsPopularity(s string) bool {
-	t := strings.ToLower(s)
-	for _, w := range []string{"popular", "best sell", "bestsell", "best-sell", "top sell", "trending", "most loved", "favourite", "favorite"} {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
+	return mentions(s, "popular", "best sell", "bestsell", "best-sell", "top sell", "trending", "most loved", "favourite", "favorite")
 }
 
 func claimsNewness(s string) bool {
+	return mentions(s, "new arrival", "just in", "new in", "newest", "latest")
+}
+
+// mentions reports whether s holds any of words (lower case), in any case.
+func mentions(s string, words ...string) bool {
 	t := strings.ToLower(s)
-	for _, w := range []string{"new arrival", "just in", "new in", "newest", "latest"} {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(t, w) })
 }
 
 func claimsSignal(s string) bool { return claimsPopularity(s) || claimsNewness(s) }
 
 // rangeReason reports whether a card's reason says only that the product
 // is for sale (NewnessReason of a product that is no new arrival).
-func rangeReason(r string) bool { return r == reasonOurRange || strings.HasPrefix(r, "More in ") }
+func rangeReason(r string) bool { return r == reasonOurRange || strings.HasPrefix(r, reasonMoreIn) }
 
 // backed reports whether a card of the row has the signal claim speaks of:
 // any reason but the range's backs a claim of popularity, except a new

@@ -54,6 +54,15 @@ type sparseRow struct {
 	prefs   []float32 // per item: its rating's profile weight (Model.pref); empty when the shop has no ratings
 }
 
+// ratings returns prefs when it holds one weight per item (a shop with
+// ratings), else nil.
+func (s *sparseRow) ratings() []float32 {
+	if len(s.prefs) != len(s.items) {
+		return nil
+	}
+	return s.prefs
+}
+
 func (s *sparseRow) reset() {
 	s.items, s.weights, s.kinds, s.prefs = s.items[:0], s.weights[:0], s.kinds[:0], s.prefs[:0]
 }

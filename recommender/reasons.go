@@ -28,6 +28,7 @@ const (
 	reasonTrending     = "Trending now"
 	reasonNew          = "New arrival"
 	reasonOurRange     = "From our range"
+	reasonMoreIn       = "More in " // + a category: a product the row's category holds, and no more
 )
 
 // NewArrivalAge is how old a product may be, on the latest day the model
@@ -42,13 +43,18 @@ const NewArrivalAge = 90 * 24 * time.Hour
 // (category, "" for none), or in the shop's range. A zero now calls every
 // product with a creation time new.
 func NewnessReason(created, now time.Time, category string) string {
-	if !created.IsZero() && (now.IsZero() || now.Sub(created) <= NewArrivalAge) {
+	if newAt(created, now) {
 		return reasonNew
 	}
 	if category != "" {
-		return "More in " + category
+		return reasonMoreIn + category
 	}
 	return reasonOurRange
+}
+
+// newAt reports whether a product created then is a new arrival at now.
+func newAt(created, now time.Time) bool {
+	return !created.IsZero() && (now.IsZero() || now.Sub(created) <= NewArrivalAge)
 }
 
 // newReason is NewnessReason on the model's latest day: its data's last
@@ -57,9 +63,7 @@ func (m *Model) newReason(created time.Time, category string) string {
 	return NewnessReason(created, m.latestDay(), category)
 }
 
-func (m *Model) isNewArrival(created time.Time) bool {
-	return m.newReason(created, "") == reasonNew
-}
+func (m *Model) isNewArrival(created time.Time) bool { return newAt(created, m.latestDay()) }
 
 func (m *Model) latestDay() time.Time {
 	if m.DataNow.IsZero() {
@@ -198,10 +202,7 @@ func (m *Model) interestReason(s *scratch, j int32) string {
 // below 1 under it), else an empty slice; summed once per request for all
 // the reasons of a row.
 func (m *Model) historyCategoryWeights(s *scratch) (float32, []float32, []float32) {
-	prefs := s.hist.prefs
-	if len(prefs) != len(s.hist.items) {
-		prefs = nil
-	}
+	prefs := s.hist.ratings()
 	if s.histCatAt == s.epoch && len(s.histCat) == len(m.cat.categories) {
 		return s.histCatTotal, s.histCat, s.histCatRated
 	}

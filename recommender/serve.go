@@ -1277,10 +1277,7 @@ func (m *Model) resolveAnchor(s *scratch, req Request) int32 {
 	}
 	// The strongest by the shopper's ratings too, in a shop with them: a
 	// row is not "Similar to" a film they gave one star.
-	prefs := s.hist.prefs
-	if len(prefs) != len(s.hist.items) {
-		prefs = nil
-	}
+	prefs := s.hist.ratings()
 	best, bestW := int32(-1), float32(0)
 	for k, j := range s.hist.items {
 		w := s.hist.weights[k]
@@ -1304,10 +1301,7 @@ func (m *Model) Affinity(user string, recent []Event) map[string]float64 {
 	m.buildHistory(s, Request{User: user, Recent: recent})
 	// In a shop with ratings a product counts by how the shopper rated it
 	// (Model.pref): shelves of films they gave one star are no interest.
-	prefs := s.hist.prefs
-	if len(prefs) != len(s.hist.items) {
-		prefs = nil
-	}
+	prefs := s.hist.ratings()
 	acc := make(map[int32]float64)
 	for k, j := range s.hist.items {
 		w := float64(s.hist.weights[k])
