@@ -68,12 +68,13 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	continues := len(c.changes.products)+len(fresh) < maxChanged
 	for i := range fresh {
 		p := &fresh[i]
-		if old, ok := c.byID[p.ID]; !ok || !sameProduct(old, p) {
+		old, ok := c.byID[p.ID]
+		if !ok || !sameProduct(old, p) {
 			changed = append(changed, p)
 			continues = continues && c.continues(p)
 			cp.approx = cp.approx || !ok || !stockOnly(old, p)
 		}
-		if old, ok := c.byID[p.ID]; p.GroupID != "" && (!ok || old.GroupID != p.GroupID) {
+		if p.GroupID != "" && (!ok || old.GroupID != p.GroupID) {
 			if !regrouped {
 				cp.groups, regrouped = maps.Clone(c.groups), true
 			}
@@ -81,10 +82,10 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 				cp.groups[p.GroupID] = append(slices.Clone(cp.groups[p.GroupID]), p.ID)
 			}
 		}
-		if old, ok := c.byID[p.ID]; ok && p.CategoryID == old.CategoryID {
+		if ok && p.CategoryID == old.CategoryID {
 			p.Category = old.Category
 		}
-		if old, ok := c.byID[p.ID]; ok && !old.InStock() && p.InStock() {
+		if ok && !old.InStock() && p.InStock() {
 			back = append(back, p)
 		}
 		cp.byID[p.ID], cp.byExt[p.ExternalID] = p, p
