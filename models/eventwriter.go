@@ -162,15 +162,21 @@ func (w *EventWriter) Close(ctx context.Context) error {
 		close(w.queue)
 	}
 	w.mu.Unlock()
-	// Written already: ctx may have ended while the rest of the shop
-	// stopped, and a select over both would then fail half the time.
+	return Drained(ctx, w.done)
+}
+
+// Drained waits until done is closed or ctx ends, and reports ctx's error
+// only if done is still open: ctx may have ended while the rest of the
+// shop stopped after the work was done, and a select over both would then
+// report a failure half the time.
+func Drained(ctx context.Context, done <-chan struct{}) error {
 	select {
-	case <-w.done:
+	case <-done:
 		return nil
 	default:
 	}
 	select {
-	case <-w.done:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

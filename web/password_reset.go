@@ -114,19 +114,10 @@ func (s *Server) closeResetMails(ctx context.Context) error {
 		close(q.queue)
 	}
 	q.mu.Unlock()
-	// Sent already: ctx may have ended while the rest of the shop stopped,
-	// and a select over both would then report a failure half the time.
-	select {
-	case <-q.done:
-		return nil
-	default:
+	if err := models.Drained(ctx, q.done); err != nil {
+		return fmt.Errorf("web: %d password reset email(s) not sent before the shop stopped: %w", len(q.queue), err)
 	}
-	select {
-	case <-q.done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("web: %d password reset email(s) not sent before the shop stopped: %w", len(q.queue), ctx.Err())
-	}
+	return nil
 }
 
 // mailResetLink makes a reset token for the account using email, if any,
