@@ -44,11 +44,18 @@ func startShop(tb testing.TB, db *models.DB) *testShop {
 // startShopWith is startShop with a payment provider (nil: simulated).
 func startShopWith(tb testing.TB, db *models.DB, pay payment.Provider) *testShop {
 	tb.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return startShopConfig(tb, db, Config{Payments: pay})
+}
+
+// startShopConfig is startShop with cfg's settings; its address and logger
+// are the test's.
+func startShopConfig(tb testing.TB, db *models.DB, cfg Config) *testShop {
+	tb.Helper()
+	cfg.Addr, cfg.Logger = "127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Every visitor is personalized: the control group (5 % by default) is
 	// tested on its own, and random visitor ids would put some tests' visitors in it.
 	must(tb, db.SetSetting(context.Background(), "", models.SettingControlPercent, "0"))
-	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: logger, Payments: pay}, db)
+	srv, err := New(context.Background(), cfg, db)
 	must(tb, err)
 	ts := httptest.NewServer(srv.Handler())
 	tb.Cleanup(func() {

@@ -1,12 +1,8 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -25,15 +21,9 @@ func pollingInstance(t *testing.T, shop *testShop) *testShop {
 	db, err := models.Open(shop.db.Target())
 	must(t, err)
 	t.Cleanup(func() { db.Close() })
-	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 2 * time.Second}, db)
-	must(t, err)
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		srv.Close(context.Background())
-	})
-	srv.Start()
-	return &testShop{t: t, db: db, srv: srv, ts: ts}
+	second := startShopConfig(t, db, Config{Poll: 2 * time.Second})
+	second.srv.Start()
+	return second
 }
 
 // until checks again every 100 ms until check says nothing is wrong, and
