@@ -154,6 +154,12 @@ func (b *tab) fill(fields ...string) {
 func (b *tab) text(sel string) string {
 	b.t.Helper()
 	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil && strings.Contains(err.Error(), "No node with given id found") {
+		// The browser's node ids can lag a page that has just loaded (the
+		// element was found on it, then read by an id of the page before):
+		// read it once more.
+		s, err = chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	}
 	if err != nil {
 		b.t.Fatalf("read text of %s: %v\n%s", sel, err, b.where())
 	}
