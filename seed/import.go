@@ -1038,7 +1038,7 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	row.price, _ = price("price")
 	var err error
 	v, _ := c.get(rec, "stock")
-	if n, err := strconv.Atoi(v); err != nil {
+	if n, err := strconv.Atoi(zeroDecimals(v, 0)); err != nil {
 		bad("stock", "cannot parse %s as a whole number", short(v))
 	} else if n < 0 || n > maxStock {
 		bad("stock", "%d is out of range 0..%d", n, maxStock)
@@ -1186,7 +1186,7 @@ func parsePrice(s string) (int64, error) {
 	if s[0] == '-' {
 		return 0, fmt.Errorf("%s is negative", short(s))
 	}
-	s = decimalComma(thousandsCommas(s))
+	s = decimalComma(thousandsCommas(zeroDecimals(s, 2)))
 	whole, frac, dot := strings.Cut(s, ".")
 	if !allDigits(whole) || (dot && !allDigits(frac)) || whole == "" || (dot && frac == "") {
 		return 0, fmt.Errorf("cannot parse %s as a price like 19.99", short(s))
@@ -1205,6 +1205,27 @@ func parsePrice(s string) (int64, error) {
 	frac += "00"[len(frac):]
 	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	return cents, nil
+}
+
+// zeroDecimals drops the zeros past keep decimals of a number, as
+// Magento's export writes every price ("89.000000") and quantity
+// ("12.0000") and BigCommerce's its prices ("29.9500"): "89.00", "12".
+// The decimals after the last point or comma are dropped only when they
+// are all zeros past keep and are not three: "1.000" may be a thousand in
+// a German file, and is left as it is.
+func zeroDecimals(s string, keep int) string {
+	i := strings.LastIndexAny(s, ".,")
+	if i < 0 {
+		return s
+	}
+	tail := s[i+1:]
+	if len(tail) <= keep || len(tail) == 3 || !allDigits(tail) || strings.Trim(tail[keep:], "0") != "" {
+		return s
+	}
+	if keep == 0 {
+		return s[:i]
+	}
+	return s[:i+1] + tail[:keep]
 }
 
 // decimalComma rewrites a price written with a decimal comma, as a German

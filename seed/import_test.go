@@ -393,6 +393,12 @@ func TestParsePrice(t *testing.T) {
 		{"0", 0, true},
 		{"1234567.89", 123456789, true},
 		{"1.999", 0, false},
+		// Magento's export writes six decimals, BigCommerce's four.
+		{"89.000000", 8900, true},
+		{"29.9500", 2995, true},
+		{"1.299,5000", 129950, true},
+		{"29.9550", 0, false}, // a fraction of a cent
+		{"1.000", 0, false},   // a thousand in a German file, or 1.00?
 		{"-1", 0, false},
 		{"abc", 0, false},
 		{"", 0, false},
@@ -1073,6 +1079,45 @@ func TestImportTakesAProductsDateAlone(t *testing.T) {
 	}
 	if len(ps) != 2 {
 		t.Fatalf("%d products imported, want 2", len(ps))
+	}
+}
+
+// TestImportReadsAMagentoExportsDecimals: Magento's catalog export writes
+// every price with six decimals ("89.000000") and every quantity with four
+// ("12.0000"), BigCommerce's its prices with four: each row of such a file
+// was refused twice ("has more than 2 decimals", "cannot parse "12.0000"
+// as a whole number"). Zeros past the cents (past the units for stock)
+// are dropped; a fraction of a cent or of a unit is still refused, and
+// three decimals, a thousand in a German file, stay ambiguous.
+func TestImportReadsAMagentoExportsDecimals(t *testing.T) {
+	db := openDB(t)
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,compare_at_price\n"+
+		"TH100-OAT,Chunky Knit Throw-Oatmeal,,Living,Hearth & Loom,89.000000,12.0000,,\n"+
+		"CA103,Three-Wick Candle,,Candles,Lume,39.000000,0.0000,,52.000000\n"+
+		"MG100,Mug,,Kitchen,Olaria,29.9500,3.0,,\n", "")
+	ps, err := db.AllProducts(context.Background())
+	must(t, err)
+	got := map[string]string{}
+	for _, p := range ps {
+		got[p.ExternalID] = fmt.Sprintf("%d/%d/%d", p.PriceCents, p.CompareAtCents, p.Stock)
+	}
+	want := map[string]string{"TH100-OAT": "8900/0/12", "CA103": "3900/5200/0", "MG100": "2995/0/3"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("price/compare-at/stock %v, want %v", got, want)
+	}
+	_, err = Import(context.Background(), db, writeFile(t, "products.csv", "id,title,description,category,brand,price,stock,created_at\n"+
+		"A,Half,,Living,B,1.00,2.5000,\n"+
+		"B,Thousand,,Living,B,1.00,1.000,\n"+
+		"C,Cent,,Living,B,1.0050,1,\n"), "", nil)
+	if err == nil {
+		t.Fatal("a stock of 2.5 imported")
+	}
+	for _, w := range []string{`products.csv:2: field stock: cannot parse "2.5000" as a whole number`,
+		`products.csv:3: field stock: cannot parse "1.000" as a whole number`,
+		`products.csv:4: field price: "1.0050" has more than 2 decimals`} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("refusal %q does not say %q", err, w)
+		}
 	}
 }
 
