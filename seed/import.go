@@ -879,7 +879,11 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	defer c.f.Close()
 	pf := &productFile{byID: map[string]int{}}
 	sep := "/"
-	lists := false           // a category cell lists several categories
+	// A category cell lists several categories when some cell's second
+	// or later category is a path in the file's separator: with ">" as
+	// WooCommerce's export writes them, with "/" as Magento's does
+	// ("Default Category/Living,Default Category/Living/Throws").
+	listsGT, listsSlash := false, false
 	var badRows []productRow // rows with other problems, whose category is checked too
 	_, pf.withImage = c.col["image_url"]
 	_, pf.withCompare = c.col["compare_at_price"]
@@ -892,10 +896,15 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		if !ok {
 			break
 		}
-		if cat, _ := c.get(rec, "category"); strings.Contains(cat, ">") {
-			sep = ">"
-			if parts := splitCategoryList(cat); len(parts) > 1 && slices.ContainsFunc(parts[1:], func(p string) bool { return strings.Contains(p, ">") }) {
-				lists = true
+		if cat, _ := c.get(rec, "category"); cat != "" {
+			if strings.Contains(cat, ">") {
+				sep = ">"
+			}
+			if parts := splitCategoryList(cat); len(parts) > 1 {
+				for _, p := range parts[1:] {
+					listsGT = listsGT || strings.Contains(p, ">")
+					listsSlash = listsSlash || strings.Contains(p, "/")
+				}
 			}
 		}
 		if row, ok := parseProductRow(c, rec, line, probs); ok {
@@ -919,6 +928,10 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 			}
 		}
 	}
+	lists := listsSlash
+	if sep == ">" {
+		lists = listsGT
+	}
 	fillFromGroups(pf.rows)
 	kept := pf.rows[:0]
 	for _, row := range pf.rows {
@@ -927,7 +940,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 			probs.add(c.name, row.line, "category", "is empty, and no other row of group %s names one", short(row.group))
 			continue
 		}
-		path, listed := categoryOfList(row.rawCategory, lists && sep == ">")
+		path, listed := categoryOfList(row.rawCategory, lists, sep)
 		if listed {
 			pf.categoryLists++
 		}
@@ -943,7 +956,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	pf.rows = kept
 	pf.currency = c.currency
 	for _, row := range badRows {
-		path, _ := categoryOfList(row.rawCategory, lists && sep == ">")
+		path, _ := categoryOfList(row.rawCategory, lists, sep)
 		if _, err := parseCategoryPath(path, sep); err != nil {
 			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)
 		}
@@ -1105,20 +1118,21 @@ func splitCategoryList(s string) []string {
 }
 
 // categoryOfList is the category a cell files its product under. In a
-// file that lists categories (some cell's second category is a path with
-// ">": "Coffee, Coffee > Single Origin"), a cell's categories are
-// separated by commas and the product goes under the deepest, the first
-// of those as deep (the shop files a product under one category); listed
-// says the cell named more than one. Otherwise a comma is part of a name
-// ("Tables, Chairs").
-func categoryOfList(cell string, lists bool) (path string, listed bool) {
+// file that lists categories (some cell's second category is a path in
+// the file's separator sep: "Coffee, Coffee > Single Origin", Magento's
+// "Default Category/Living,Default Category/Living/Throws"), a cell's
+// categories are separated by commas and the product goes under the
+// deepest, the first of those as deep (the shop files a product under one
+// category); listed says the cell named more than one. Otherwise a comma
+// is part of a name ("Tables, Chairs").
+func categoryOfList(cell string, lists bool, sep string) (path string, listed bool) {
 	if !lists {
 		return cell, false
 	}
 	parts := splitCategoryList(cell)
 	best, depth := "", -1
 	for _, p := range parts {
-		if d := strings.Count(p, ">"); d > depth && strings.TrimSpace(p) != "" {
+		if d := strings.Count(p, sep); d > depth && strings.TrimSpace(p) != "" {
 			best, depth = p, d
 		}
 	}

@@ -1365,6 +1365,60 @@ func TestImportReadsAWooCommerceListOfCategoriesAndImages(t *testing.T) {
 	}
 }
 
+// TestImportReadsAMagentoListOfCategories: Magento's export lists every
+// category of a product in one cell, each as a path whose levels are
+// separated by "/" ("Default Category/Living,Default Category/Living/
+// Throws & Blankets"); the import read the commas as part of the names and
+// filed a throw under "Default Category > Living,Default Category > Living
+// > Throws & Blankets" (a 44-product export: 16 categories, 5 of them such
+// names). A "/" file's cell whose second category is a path is a list, and
+// the product goes under the deepest; a "/" file without lists keeps a
+// comma in a name.
+func TestImportReadsAMagentoListOfCategories(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	sum := mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"TH100,Chunky Knit Throw,,\"Default Category/Living,Default Category/Living/Throws & Blankets\",Hearth,89,4,\n"+
+		"SV100,Olive Wood Board,,\"Default Category/Kitchen,Default Category/Kitchen/Serveware,Default Category/Gifts\",Casa,49,2,\n"+
+		"BA100,Soap Dish,,Default Category/Bath,Olaria,19,3,\n", "")
+	path := func(id string) string {
+		p, err := db.ProductByExternalID(ctx, id)
+		must(t, err)
+		var names []string
+		for cid := &p.CategoryID; cid != nil; {
+			var c models.Category
+			must(t, db.R.First(&c, *cid).Error)
+			names = append([]string{c.Name}, names...)
+			cid = c.ParentID
+		}
+		return strings.Join(names, " > ")
+	}
+	got := map[string]string{}
+	for _, id := range []string{"TH100", "SV100", "BA100"} {
+		got[id] = path(id)
+	}
+	want := map[string]string{
+		"TH100": "Default Category > Living > Throws & Blankets",
+		"SV100": "Default Category > Kitchen > Serveware",
+		"BA100": "Default Category > Bath",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("categories\n%v\nwant\n%v", got, want)
+	}
+	var n int64
+	must(t, db.R.Model(&models.Category{}).Where("name LIKE ?", "%,%").Count(&n).Error)
+	if n != 0 || sum.CategoryLists != 2 {
+		t.Fatalf("%d categories named after a list; summary counts %d category lists, want 2", n, sum.CategoryLists)
+	}
+
+	// A "/" file whose cells list no other path keeps the comma.
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"T1,Oak Table,,\"Home/Tables, Chairs\",Hazel,199,2,\n", "")
+	if got := path("T1"); got != "Home > Tables, Chairs" {
+		t.Fatalf("T1 is in %q, want \"Home > Tables, Chairs\"", got)
+	}
+}
+
 // TestAVariantRowTakesWhatItLeftEmptyFromItsGroup: a Shopify or
 // WooCommerce export writes the category, brand and description on a
 // group's first row only; the other variants of the group take them from
