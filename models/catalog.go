@@ -75,20 +75,28 @@ func (db *DB) AllProducts(ctx context.Context) ([]Product, error) {
 // with more, none. A snapshot follows the database with them when only a
 // few products changed (an order's stock) instead of reading them all.
 func (db *DB) ProductsUpdatedSince(ctx context.Context, since time.Time, limit int) (ps []Product, more bool, err error) {
-	var query string
-	var arg any
-	if db.Postgres() {
-		query, arg = sqlAllProducts+" WHERE updated_at >= ?", since
-	} else {
-		// As instants: the stored text may carry any offset and number
-		// of fractional digits.
-		query, arg = sqlAllProductsText+" WHERE julianday(updated_at) >= julianday(?)", since.UTC().Format("2006-01-02 15:04:05.000")
+	var arg any = since
+	if !db.Postgres() {
+		arg = since.UTC().Format("2006-01-02 15:04:05.000")
 	}
-	ps, err = db.scanProducts(ctx, 0, query+" ORDER BY id LIMIT ?", arg, limit+1)
+	ps, err = db.scanProducts(ctx, 0, db.sqlProductsUpdatedSince(), arg, limit+1)
 	if err != nil || len(ps) > limit {
 		return nil, err == nil, err
 	}
 	return ps, false, nil
+}
+
+// sqlProductsUpdatedSince is ProductsUpdatedSince's statement (the time, the
+// limit). On SQLite it compares instants: the stored text may carry any
+// offset and number of fractional digits. The few changed products are
+// found through the index on updated_at (on SQLite on julianday(updated_at))
+// and then sorted: ordered by id SQLite's planner walked every product
+// instead; "+id" keeps it from the rowid order.
+func (db *DB) sqlProductsUpdatedSince() string {
+	if db.Postgres() {
+		return sqlAllProducts + " WHERE updated_at >= ? ORDER BY id LIMIT ?"
+	}
+	return sqlAllProductsText + " WHERE julianday(updated_at) >= julianday(?) ORDER BY +id LIMIT ?"
 }
 
 // scanProducts reads the products of a query of sqlAllProducts'
@@ -420,6 +428,13 @@ var latinLetters = map[rune]string{
 // Clone returns a copy of the product.
 func (p *Product) Clone() Product { return *p }
 
+// sqlCatalogVersion counts the products and categories and reads the
+// latest change through the index on updated_at (a MAX wrapped in other
+// functions read every product).
+const sqlCatalogVersion = `SELECT (SELECT COUNT(*) FROM products) AS products,
+	(SELECT COUNT(*) FROM categories) AS categories,
+	COALESCE(CAST((SELECT MAX(updated_at) FROM products) AS TEXT), '') AS changed`
+
 // CatalogVersion summarises the catalog cheaply so a cached copy can tell
 // whether it is stale: product and category counts and the latest change.
 func (db *DB) CatalogVersion(ctx context.Context) (string, error) {
@@ -428,9 +443,7 @@ func (db *DB) CatalogVersion(ctx context.Context) (string, error) {
 		Categories int64
 		Changed    string
 	}
-	err := db.R.WithContext(ctx).Raw(`SELECT (SELECT COUNT(*) FROM products) AS products,
-		(SELECT COUNT(*) FROM categories) AS categories,
-		(SELECT COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM products) AS changed`).Scan(&v).Error
+	err := db.R.WithContext(ctx).Raw(sqlCatalogVersion).Scan(&v).Error
 	if err != nil {
 		return "", fmt.Errorf("models: catalog version: %w", err)
 	}
