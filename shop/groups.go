@@ -40,9 +40,10 @@ func groupNaming(titles []string) (name string, labels []string) {
 		return "", labels
 	}
 	words := make([][]string, len(titles))
+	glued := make([][]bool, len(titles))
 	pre, suf := -1, -1
 	for i, t := range titles {
-		words[i] = strings.Fields(t)
+		words[i], glued[i] = titleWords(t)
 		w, w0 := words[i], words[0]
 		n := 0
 		for n < len(w) && n < len(w0) && strings.EqualFold(w[n], w0[n]) {
@@ -60,15 +61,23 @@ func groupNaming(titles []string) (name string, labels []string) {
 		}
 	}
 	var shared []string
-	label := func(w []string) string { return strings.Join(w[pre:], " ") }
+	sharedGlue := glued[0]
+	label := func(i int) string {
+		w, g := words[i][pre:], glued[i][pre:]
+		for len(w) > 0 && isSeparatorWord(w[0]) {
+			w, g = w[1:], g[1:] // "Throw-Oatmeal" beside "Throw": "Oatmeal"
+		}
+		return joinWords(w, g)
+	}
 	if pre > 0 && pre >= suf {
 		shared = trimVariantPart(words[0][:pre], true)
 		if r, _ := utf8.DecodeLastRuneInString(words[0][pre-1]); !isSeparator(r) {
 			// The shared words run into the part that varies ("Runner
 			// Ace – EU 38", "Runner Ace – EU 39"): a separator one or two
-			// words before their end starts it.
+			// words before their end starts it (one written between
+			// spaces: the hyphen of "T-Shirt" starts nothing).
 			for j := len(shared) - 1; j >= 1 && j >= len(shared)-3; j-- {
-				if isSeparatorWord(shared[j]) {
+				if isSeparatorWord(shared[j]) && !glued[0][j] {
 					shared = trimVariantPart(shared[:j], true)
 					break
 				}
@@ -76,19 +85,63 @@ func groupNaming(titles []string) (name string, labels []string) {
 		}
 	} else if suf > 0 {
 		shared = trimVariantPart(words[0][len(words[0])-suf:], false)
-		label = func(w []string) string { return strings.Join(w[:len(w)-suf], " ") }
+		sharedGlue = glued[0][len(words[0])-len(shared):]
+		label = func(i int) string {
+			n := len(words[i]) - suf
+			return joinWords(words[i][:n], glued[i][:n])
+		}
 	}
-	name = strings.Join(shared, " ")
+	name = joinWords(shared, sharedGlue)
 	if !strings.ContainsFunc(name, unicode.IsLetter) {
 		return "", labels
 	}
 	out := make([]string, len(titles))
 	for i := range titles {
-		if out[i] = label(words[i]); out[i] == "" {
+		if out[i] = label(i); out[i] == "" {
 			return name, titles // a title that adds nothing: the titles tell them apart
 		}
 	}
 	return name, out
+}
+
+// titleWords splits a title into its words at spaces, and at a hyphen
+// joining two words, as Magento names the variants of a configurable
+// product ("Chunky Knit Throw-Oatmeal", "Hoodie-XS-Black"): the hyphen is
+// a word of its own. glued[i] says word i follows the one before it
+// without a space, so joinWords writes "T-Shirt" back as it was.
+func titleWords(t string) (words []string, glued []bool) {
+	for _, f := range strings.Fields(t) {
+		start := 0
+		for i, r := range f {
+			if r != '-' || i == 0 || i == len(f)-1 {
+				continue
+			}
+			before, _ := utf8.DecodeLastRuneInString(f[:i])
+			after, _ := utf8.DecodeRuneInString(f[i+1:])
+			if !isWordRune(before) || !isWordRune(after) {
+				continue
+			}
+			words, glued = append(words, f[start:i], "-"), append(glued, start > 0, true)
+			start = i + 1
+		}
+		words, glued = append(words, f[start:]), append(glued, start > 0)
+	}
+	return words, glued
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// joinWords writes words back with a space between them, except before a
+// word glued to the one before it (titleWords).
+func joinWords(words []string, glued []bool) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 && !glued[i] {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // variantWords introduce the part of a title that varies ("– size M").

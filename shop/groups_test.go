@@ -26,6 +26,15 @@ func TestGroupNaming(t *testing.T) {
 		{[]string{"Robe « Élise » – taille S", "Robe « Élise » – taille M"}, "Robe « Élise »", []string{"S", "M"}},
 		{[]string{"Red Wool Scarf", "Navy Blue Wool Scarf"}, "Wool Scarf", []string{"Red", "Navy Blue"}},
 		{[]string{"Sneaker Low 42", "sneaker low 43"}, "Sneaker Low", []string{"42", "43"}},
+		// Magento names a configurable product's variants with a hyphen
+		// and no spaces; its parent row may be in the group too.
+		{[]string{"Chunky Knit Throw-Oatmeal", "Chunky Knit Throw-Sage"}, "Chunky Knit Throw", []string{"Oatmeal", "Sage"}},
+		{[]string{"Turkish Cotton Towel-Hand", "Turkish Cotton Towel-Bath", "Turkish Cotton Towel"}, "Turkish Cotton Towel",
+			[]string{"Turkish Cotton Towel-Hand", "Turkish Cotton Towel-Bath", "Turkish Cotton Towel"}},
+		{[]string{"Chaz Kangeroo Hoodie-XS-Black", "Chaz Kangeroo Hoodie-S-Orange"}, "Chaz Kangeroo Hoodie", []string{"XS-Black", "S-Orange"}},
+		{[]string{"Double-Wall Tumbler Red", "Double-Wall Tumbler Blue"}, "Double-Wall Tumbler", []string{"Red", "Blue"}},
+		{[]string{"T-Shirt Red", "T-Shirt Blue"}, "T-Shirt", []string{"Red", "Blue"}},
+		{[]string{"Red Kids-Tee", "Blue Kids-Tee"}, "Kids-Tee", []string{"Red", "Blue"}},
 		// Titles that share nothing: each keeps its own.
 		{[]string{"Crimson Élise", "Navy gown"}, "", []string{"Crimson Élise", "Navy gown"}},
 		// One title adds nothing: the group is named, the titles tell the options apart.
