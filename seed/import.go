@@ -1627,7 +1627,10 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 			bad("product_id", "unknown product id %s (not in the database or the products file)", short(pid))
 		}
 		typ, _ := c.get(rec, "type")
-		if t, ok := importTypes[typ]; ok {
+		// A type is a keyword, read in any case as the header's names
+		// are: an export's "Purchase" or "ADD_TO_CART" is a purchase, a cart.
+		if t, ok := importTypes[strings.ToLower(typ)]; ok {
+			typ = strings.ToLower(typ)
 			e.typ = t
 		} else {
 			bad("type", "%s is not one of view, click, add_to_cart, purchase", short(typ))

@@ -702,6 +702,32 @@ func TestImportTakesEveryTimestampFormOfRFC3339(t *testing.T) {
 	}
 }
 
+// An export that writes its event types in capitals ("Purchase",
+// "ADD_TO_CART") is read like one in lower case, as the header's names are.
+func TestImportReadsEventTypesInAnyCase(t *testing.T) {
+	db := openDB(t)
+	events := "user_id,product_id,type,timestamp\n" +
+		"u1,P1,View,2026-02-01T09:00:00Z\n" +
+		"u1,P1,ADD_TO_CART,2026-02-01T09:01:00Z\n" +
+		"u1,P1,Purchase,2026-02-01T09:02:00Z\n" +
+		"u2,P3,cLiCk,2026-02-01T09:03:00Z\n"
+	sum := mustImport(t, db, goodProducts, events)
+	if sum.Events != 4 {
+		t.Fatalf("import = %+v, want 4 events", sum)
+	}
+	var types []string
+	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
+		types = append(types, string(r.Type))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(types)
+	if want := []string{"add_to_cart", "click", "purchase", "view"}; !reflect.DeepEqual(types, want) {
+		t.Errorf("stored types %v, want %v", types, want)
+	}
+}
+
 // An events file's customer "s1" is not the shopper who registered here as
 // s1: whichever comes first, neither ever sees the other's history, and a
 // re-import of the file adds to the imported customer's own history.
