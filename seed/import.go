@@ -339,6 +339,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 				p.step("deactivated %d %s missing from the file", n, plural(int(n), "product", "products"))
 			}
 			sum.CategoryLists, sum.ImageLists = p.prods.categoryLists, p.prods.imageLists
+			sum.ImagePaths, sum.ImagePath = p.prods.imagePaths, p.prods.imagePath
 			// The file's active cells last: a product the full catalog
 			// lists may still be one its merchant took off sale.
 			states := map[string]bool{}
@@ -403,7 +404,13 @@ type ImportSummary struct {
 	// category cell listed several categories (filed under the deepest)
 	// and whose image_url cell listed several images (the first shown).
 	CategoryLists, ImageLists int
-	ShoppersCreated           int
+	// ImagePaths counts the file's products whose image_url is a path on
+	// the shop's own host that the shop does not serve (Magento's export
+	// writes "/t/h/throw.jpg", under its own media folder), ImagePath the
+	// first of them.
+	ImagePaths      int
+	ImagePath       string
+	ShoppersCreated int
 	// Renamed are the events file's customers whose user_id an account
 	// one can log in as already has: their events are under a key of
 	// their own (models.BulkTx.ImportShoppers).
@@ -447,7 +454,8 @@ func (s *ImportSummary) CurrencyLine() string {
 }
 
 // ListsLine says how many of the file's products listed several
-// categories or several images, and which the shop took; "" when none did.
+// categories or several images, and which the shop took, and how many
+// name an image by a path the shop does not serve; "" when none did.
 func (s *ImportSummary) ListsLine() string {
 	var parts []string
 	if s.CategoryLists > 0 {
@@ -458,7 +466,19 @@ func (s *ImportSummary) ListsLine() string {
 		parts = append(parts, fmt.Sprintf("%d %s listed several images: each shows the first",
 			s.ImageLists, plural(s.ImageLists, "product", "products")))
 	}
+	if s.ImagePaths > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s an image_url that is a path this shop does not serve (%s): %s a drawing unless a server in front of the shop answers it; "+
+			"give each picture's full https:// address (a Magento export's paths are under its /media/catalog/product/), or upload it in the catalog",
+			s.ImagePaths, plural(s.ImagePaths, "product has", "products have"), short(s.ImagePath), plural(s.ImagePaths, "it shows", "they show")))
+	}
 	return strings.Join(parts, "; ")
+}
+
+// servesImagePath says whether the shop answers an image path itself:
+// an uploaded picture (/img/u/…, as the catalog export writes it) or a
+// static file.
+func servesImagePath(p string) bool {
+	return strings.HasPrefix(p, "/img/u/") || strings.HasPrefix(p, "/static/")
 }
 
 // SkippedLine says how many of the file's events were already stored, or
@@ -862,6 +882,10 @@ type productFile struct {
 	// images (as WooCommerce's export writes both): the product is filed
 	// under the deepest category and shows the first image.
 	categoryLists, imageLists int
+	// imagePaths counts the rows whose image_url is a path the shop does
+	// not serve (servesImagePath), imagePath the first.
+	imagePaths int
+	imagePath  string
 	// unread: the file's header was refused, so its rows were not read.
 	// Events naming its products are then not reported as unknown: one
 	// problem with the header, not one per event (207,694 for a year of a
@@ -946,6 +970,11 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		}
 		if row.imageListed {
 			pf.imageLists++
+		}
+		if strings.HasPrefix(row.image, "/") && !servesImagePath(row.image) {
+			if pf.imagePaths++; pf.imagePath == "" {
+				pf.imagePath = row.image
+			}
 		}
 		if row.category, err = parseCategoryPath(path, sep); err != nil {
 			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)

@@ -1445,6 +1445,32 @@ func TestImportReadsAMagentoListOfCategories(t *testing.T) {
 	}
 }
 
+// TestImportSaysWhichImagePathsTheShopDoesNotServe: Magento's export
+// names a product's picture by its path under its own media folder
+// ("/t/h/th100-oat.jpg"); the import stored it as a path of the shop, which
+// answers 404 for it, and said nothing: the admin's catalog showed a broken
+// picture for every product. The import still stores it (a server in front
+// of the shop may answer it) and says how many such paths the file has,
+// with the first, and what to write instead; the shop's own upload paths
+// and full addresses are not counted.
+func TestImportSaysWhichImagePathsTheShopDoesNotServe(t *testing.T) {
+	db := openDB(t)
+	sum := mustImport(t, db, "id,title,description,category,brand,price,stock,created_at,image_url\n"+
+		"TH100,Chunky Knit Throw,,Living,Hearth,89,4,,/t/h/th100-oat.jpg\n"+
+		"TH200,Waffle Throw,,Living,Hearth,59,4,,/w/a/th200.jpg\n"+
+		"CU100,Cushion,,Living,Hearth,29,4,,/img/u/"+strings.Repeat("a", 64)+".jpg\n"+
+		"CU101,Cushion Ochre,,Living,Hearth,34,4,,https://media.example.com/cu101.jpg\n"+
+		"CU102,Cushion Round,,Living,Hearth,45,4,,\n", "")
+	p, err := db.ProductByExternalID(context.Background(), "TH100")
+	must(t, err)
+	line := sum.ListsLine()
+	if sum.ImagePaths != 2 || p.ImageURL != "/t/h/th100-oat.jpg" ||
+		!strings.Contains(line, `2 products have an image_url that is a path this shop does not serve ("/t/h/th100-oat.jpg")`) ||
+		!strings.Contains(line, "full https:// address") {
+		t.Fatalf("%d paths counted, TH100's image %q; the import said %q", sum.ImagePaths, p.ImageURL, line)
+	}
+}
+
 // TestAVariantRowTakesWhatItLeftEmptyFromItsGroup: a Shopify or
 // WooCommerce export writes the category, brand and description on a
 // group's first row only; the other variants of the group take them from
