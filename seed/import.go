@@ -1447,6 +1447,16 @@ func notRFC3339(s string) error {
 		hint = ": a date needs a time and a UTC offset (2026-03-01T00:00:00Z)"
 	} else if _, err := strconv.ParseInt(v, 10, 64); err == nil && len(v) >= 9 {
 		hint = ": Unix time is not taken; write it as RFC 3339 (2026-03-01T12:00:00Z)"
+	} else if _, err := time.Parse("2006-01-02T15:04:05.999999999-0700", v); err == nil {
+		// Python's %z, ISO 8601's basic form.
+		hint = ": its UTC offset needs a colon (+05:30, not +0530)"
+	} else if _, err := models.ParseRFC3339(v); err != nil {
+		// The right form with a day, hour or minute that does not exist
+		// (2025-02-29, 24:00): say which.
+		var pe *time.ParseError
+		if errors.As(err, &pe) && strings.HasSuffix(pe.Message, "out of range") {
+			hint = pe.Message
+		}
 	}
 	return fmt.Errorf("cannot parse %s as RFC 3339 (like 2026-03-01T12:00:00Z)%s", short(s), hint)
 }

@@ -165,6 +165,18 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 4,
 		},
 		{
+			// An offset without its colon (Python's %z) and a day that
+			// does not exist say what is wrong with a timestamp that looks right.
+			name:     "an offset without a colon, a day out of range",
+			products: "id,title,description,category,brand,price,stock,created_at\nP1,Renamed,,Outdoor > Tents,X,1.00,1,\n",
+			events: "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00+0530\nalice,P1,view,2025-02-29T10:00:00Z\n" +
+				"alice,P1,view,2026-02-01T24:00:00Z\n",
+			wantLines: []string{`events.csv:2: field timestamp: cannot parse "2026-02-01T09:00:00+0530" as RFC 3339 (like 2026-03-01T12:00:00Z): its UTC offset needs a colon (+05:30, not +0530)`,
+				`events.csv:3: field timestamp: cannot parse "2025-02-29T10:00:00Z" as RFC 3339 (like 2026-03-01T12:00:00Z): day out of range`,
+				`events.csv:4: field timestamp: cannot parse "2026-02-01T24:00:00Z" as RFC 3339 (like 2026-03-01T12:00:00Z): hour out of range`},
+			wantTotal: 3,
+		},
+		{
 			name:      "unknown product id",
 			events:    "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nbob,NOPE,view,2026-02-01T09:00:00Z\n",
 			wantLines: []string{`events.csv:3: field product_id: unknown product id "NOPE"`},
