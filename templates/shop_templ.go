@@ -1719,7 +1719,7 @@ func ProductBody(p ProductPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, c := range p.AlsoBought {
-				templ_7745c5c3_Err = ProductCard(c).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = RowCard(c).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1735,7 +1735,7 @@ func ProductBody(p ProductPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, c := range p.Similar {
-				templ_7745c5c3_Err = ProductCard(c).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = RowCard(c).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
