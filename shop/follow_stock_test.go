@@ -233,3 +233,64 @@ func TestARestockTakesItsPlaceInTheListsAgain(t *testing.T) {
 		t.Error("the other instance read and built the whole catalog to follow a restock")
 	}
 }
+
+func TestAnOrderThatLeavesAProductInStockKeepsItsCards(t *testing.T) {
+	// A product page's rows show other products as cards: their name,
+	// price, picture and whether they are in stock. Another shopper's
+	// order that leaves such a product in stock keeps the page (its own
+	// page, which says how many are left, is dropped); a sell-out, a new
+	// price or a change of a product of its group drops the cards too.
+	ctx := context.Background()
+	s, db := stockShop(t, 50)
+	cat := s.Catalog()
+	card := func(id uint) *Shown {
+		p, _ := cat.Product(id)
+		return cat.Shows().Card(p)
+	}
+	full := func(id uint) *Shown {
+		p, _ := cat.Product(id)
+		return cat.Shows().Product(p)
+	}
+	ordered, priced := cat.Popular[3], cat.Popular[4]
+	asCard, asPage, other := card(ordered), full(ordered), card(priced)
+	sell(t, db, ordered, 2)
+	must(t, s.ProductsChanged(ctx, ordered))
+	now := s.Catalog()
+	if now.epoch != cat.epoch {
+		t.Fatal("an order started a new run")
+	}
+	if !now.Still(asCard) || !now.Still(other) {
+		t.Fatal("an order leaving the product in stock (5 -> 3) dropped the cards showing it")
+	}
+	if now.Still(asPage) {
+		t.Fatal("an order kept the page of the product it sold, which says how many are left")
+	}
+	sell(t, db, ordered, 3)
+	must(t, s.ProductsChanged(ctx, ordered))
+	if s.Catalog().Still(asCard) {
+		t.Fatal("a sell-out kept the cards of the product it sold out")
+	}
+	must(t, db.W.Model(&models.Product{}).Where("id = ?", priced).Update("price_cents", 999).Error)
+	must(t, s.ProductsChanged(ctx, priced))
+	if s.Catalog().Still(other) {
+		t.Fatal("a new price kept the cards showing the old one")
+	}
+
+	// A group's card: a sibling's order keeps it, the sibling's sell-out
+	// drops it (the group's card may stand for another of its products).
+	shown, sibling := cat.Popular[10], cat.Popular[11]
+	must(t, db.W.Model(&models.Product{}).Where("id IN ?", []uint{shown, sibling}).Update("group_id", "lantern").Error)
+	must(t, s.RefreshCatalog(ctx, true))
+	cat = s.Catalog()
+	grouped := card(shown)
+	sell(t, db, sibling, 1)
+	must(t, s.ProductsChanged(ctx, sibling))
+	if !s.Catalog().Still(grouped) {
+		t.Fatal("an order of a group's other product leaving it in stock dropped the group's card")
+	}
+	sell(t, db, sibling, 4)
+	must(t, s.ProductsChanged(ctx, sibling))
+	if s.Catalog().Still(grouped) {
+		t.Fatal("a sell-out of a group's other product kept the group's card")
+	}
+}

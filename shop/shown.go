@@ -41,18 +41,35 @@ type changeLog struct {
 	// products by what they are (a homepage row's price range) may then
 	// show another product.
 	other uint64
+	// cards and cardGroups are the steps at which a product (a group's
+	// product) last changed in what its card shows: anything but its
+	// stock, or selling out. An order that leaves a product in stock
+	// changes none of the cards showing it.
+	cards      map[uint]uint64
+	cardGroups map[string]uint64
 }
 
 // with returns the log with these products changed at the next step
 // (c holds them as they were).
 func (l *changeLog) with(c *Catalog, changed []*models.Product) *changeLog {
-	n := &changeLog{step: l.step + 1, products: maps.Clone(l.products), groups: maps.Clone(l.groups), cats: maps.Clone(l.cats), other: l.other}
+	n := &changeLog{step: l.step + 1, products: maps.Clone(l.products), groups: maps.Clone(l.groups), cats: maps.Clone(l.cats), other: l.other,
+		cards: maps.Clone(l.cards), cardGroups: maps.Clone(l.cardGroups)}
 	if n.products == nil {
 		n.products, n.groups, n.cats = map[uint]uint64{}, map[string]uint64{}, map[uint]uint64{}
 	}
+	if n.cards == nil {
+		n.cards, n.cardGroups = map[uint]uint64{}, map[string]uint64{}
+	}
 	for _, p := range changed {
-		if old, ok := c.byID[p.ID]; !ok || !stockOnly(old, p) {
+		old, ok := c.byID[p.ID]
+		if !ok || !stockOnly(old, p) {
 			n.other = n.step
+		}
+		if !ok || !stockOnly(old, p) || old.InStock() != p.InStock() {
+			n.cards[p.ID] = n.step
+			if p.GroupID != "" {
+				n.cardGroups[p.GroupID] = n.step
+			}
 		}
 		n.products[p.ID] = n.step
 		if p.GroupID != "" {
@@ -74,6 +91,8 @@ type Shown struct {
 	step       atomic.Uint64 // the latest snapshot step the page is known right on
 	products   []uint
 	groups     []string
+	cards      []uint   // products shown as a card only (Card)
+	cardGroups []string // their groups
 	cats       []uint
 	everything bool
 	picks      bool
@@ -92,6 +111,18 @@ func (s *Shown) Product(p *models.Product) *Shown {
 	s.products = append(s.products, p.ID)
 	if p.GroupID != "" {
 		s.groups = append(s.groups, p.GroupID)
+	}
+	return s
+}
+
+// Card records a product the page shows as a card alone (a product page's
+// rows): its name, price, picture and whether it is in stock, not how
+// many are left. An order that leaves it in stock keeps the page; a
+// sell-out or any other change of it, or of its group's products, drops it.
+func (s *Shown) Card(p *models.Product) *Shown {
+	s.cards = append(s.cards, p.ID)
+	if p.GroupID != "" {
+		s.cardGroups = append(s.cardGroups, p.GroupID)
 	}
 	return s
 }
@@ -119,8 +150,11 @@ func (s *Shown) Picks() *Shown {
 
 // Size is the memory the record holds.
 func (s *Shown) Size() int {
-	n := 64 + 8*(len(s.products)+len(s.cats))
+	n := 64 + 8*(len(s.products)+len(s.cards)+len(s.cats))
 	for _, g := range s.groups {
+		n += len(g) + 16
+	}
+	for _, g := range s.cardGroups {
 		n += len(g) + 16
 	}
 	return n
@@ -149,6 +183,16 @@ func (c *Catalog) Still(s *Shown) bool {
 	}
 	for _, g := range s.groups {
 		if l.groups[g] > step {
+			return false
+		}
+	}
+	for _, id := range s.cards {
+		if l.cards[id] > step {
+			return false
+		}
+	}
+	for _, g := range s.cardGroups {
+		if l.cardGroups[g] > step {
 			return false
 		}
 	}

@@ -130,12 +130,14 @@ func (s *Server) product(c echo.Context) error {
 }
 
 // productShown is what a product page shows of the catalog: the product,
-// its group (the option rows) and the products of its rows (external IDs).
+// its group (the option rows) and the cards of its rows (external IDs):
+// another shopper's order of a row's product that leaves it in stock keeps
+// the page.
 func productShown(cat *shop.Catalog, p *models.Product, related []string) *shop.Shown {
 	sh := cat.Shows().Product(p)
 	for _, ext := range related {
 		if q, ok := cat.ProductByExt(ext); ok {
-			sh.Product(q)
+			sh.Card(q)
 		}
 	}
 	return sh
