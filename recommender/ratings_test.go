@@ -44,6 +44,23 @@ func TestRatingsAreToldFromTheValues(t *testing.T) {
 			t.Errorf("%s %v: ratings %v, want %v (%+v)", c.name, c.values, got.ok, c.want, got)
 		}
 	}
+	// A grocery's quantities, as often 2 or 3 as 1, written on the cart
+	// and on the purchase: not ratings, whatever their spread.
+	var lines []compactEvent
+	for k := range 30 {
+		v := float32(1 + k%3)
+		lines = append(lines, compactEvent{user: int32(k), item: int32(k % 7), value: v, typ: AddToCart},
+			compactEvent{user: int32(k), item: int32(k % 7), value: v, typ: Purchase})
+	}
+	if got := detectRatings(lines); got.ok {
+		t.Errorf("quantities 1–3 on carts and purchases read as ratings (%+v)", got)
+	}
+	for i := range lines {
+		lines[i].typ = Purchase
+	}
+	if got := detectRatings(lines); !got.ok {
+		t.Errorf("the same values on purchases alone are not read as ratings (%+v)", got)
+	}
 }
 
 // TestALowRatingWeighsLessInTheProfile: a shopper who rated one film 5

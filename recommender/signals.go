@@ -320,7 +320,8 @@ func forEachUserRun(evs []compactEvent, f func(run []compactEvent)) {
 // is a product they liked less than their usual, and it weighs less in
 // their profile. Purchase amounts (money, a different number on almost
 // every order), quantities (order lines: 1 more often than any other
-// number, so a single loaf is not a dislike) or a value on a few events
+// number, so a single loaf is not a dislike; or a value on cart events:
+// nobody rates what is still in their cart) or a value on a few events
 // leave ok false.
 type ratingScale struct {
 	ok       bool
@@ -334,11 +335,15 @@ func detectRatings(evs []compactEvent) ratingScale {
 	r := ratingScale{n: len(evs), lo: float32(math.Inf(1)), hi: float32(math.Inf(-1))}
 	distinct := map[float32]int{} // events per value, up to maxRatingSteps+1 values
 	var sum float64
+	carts := 0 // events with a value that are a cart's
 	for _, e := range evs {
 		if e.value == 0 {
 			continue
 		}
 		r.rated++
+		if e.typ == AddToCart {
+			carts++
+		}
 		sum += float64(e.value)
 		r.lo, r.hi = min(r.lo, e.value), max(r.hi, e.value)
 		if _, ok := distinct[e.value]; ok || len(distinct) <= maxRatingSteps {
@@ -348,7 +353,8 @@ func detectRatings(evs []compactEvent) ratingScale {
 			return ratingScale{}
 		}
 	}
-	if r.rated == 0 || float64(r.rated) < ratingShare*float64(r.n) || len(distinct) < 2 || len(distinct) > maxRatingSteps {
+	if r.rated == 0 || float64(r.rated) < ratingShare*float64(r.n) || len(distinct) < 2 || len(distinct) > maxRatingSteps ||
+		float64(carts) > cartValueShare*float64(r.rated) {
 		return ratingScale{}
 	}
 	// Quantities are mostly the least of them (one of each); on a rating
@@ -371,6 +377,7 @@ func detectRatings(evs []compactEvent) ratingScale {
 
 const (
 	ratingShare    = 0.8 // the least share of events with a value for a ratings shop
+	cartValueShare = 0.1 // above this share of the values on cart events, they are quantities
 	maxRatingSteps = 21  // the most distinct values a rating scale has (0–10 in half points)
 	ratingPrior    = 3   // a shopper's mean rating is shrunk toward the shop's with this many ratings' weight
 )
