@@ -92,6 +92,12 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 				filled[es.Slot.ID] = fillRank(es.Slot)*len(exp.Slots) + k
 			}
 		}
+		// A slot may give one shopper several rows ("Because you viewed"
+		// once per viewed product): they count as one shopper, empty when
+		// every row is, short or lost when one is.
+		type rows struct{ n, empty, short, lost int }
+		mine := map[uint]*rows{}
+		var order []uint
 		for _, es := range exp.Slots {
 			t := tallies[es.Slot.ID]
 			if t == nil {
@@ -102,11 +108,16 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			if i == 0 && personal {
 				continue // a new visitor has no history to fill them: by design
 			}
-			t.seen++
+			c := mine[es.Slot.ID]
+			if c == nil {
+				c = &rows{}
+				mine[es.Slot.ID] = c
+				order = append(order, es.Slot.ID)
+			}
+			c.n++
 			if es.Slot.Type == models.SlotBanner {
 				if es.Creative == nil {
-					t.empty++
-					t.whoEmpty = append(t.whoEmpty, names[i])
+					c.empty++
 				}
 				continue // a banner shows a creative, not products
 			}
@@ -116,10 +127,9 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			}
 			switch {
 			case len(es.Items) == 0 && es.Slot.Type != models.SlotHero:
-				t.empty++
-				t.whoEmpty = append(t.whoEmpty, names[i])
+				c.empty++
 			case len(es.Items) < size/2:
-				t.short++
+				c.short++
 			}
 			// Products "Recently viewed" shows are ones the shopper saw,
 			// which the other rows would not show again anyway.
@@ -138,12 +148,26 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 			}
 			// Most of the row's own best candidates went to other rows.
 			if lost >= size {
-				t.lost++
+				c.lost++
 				for _, l := range es.Left {
 					if taken(l) {
 						t.takers.add(l.In, slices.Contains(SplitList(l.In.Pins), l.SKU))
 					}
 				}
+			}
+		}
+		for _, id := range order {
+			t, c := tallies[id], mine[id]
+			t.seen++
+			switch {
+			case c.empty == c.n:
+				t.empty++
+				t.whoEmpty = append(t.whoEmpty, names[i])
+			case c.short > 0 || c.empty > 0:
+				t.short++
+			}
+			if c.lost > 0 {
+				t.lost++
 			}
 		}
 	}
