@@ -1111,7 +1111,7 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		if on, ok := parseActive(v); ok {
 			row.active = &on
 		} else {
-			bad("active", "%s is not a product's status: write true or false (also read: 1/0, yes/no, published/draft, private, archived, and WooCommerce's -1 for a draft)", short(v))
+			bad("active", "%s is not a product's status: write true or false (also read: 1/0, yes/no, published/draft, enabled/disabled, private, archived, and WooCommerce's -1 for a draft)", short(v))
 		}
 	}
 	return row, probs.total == before
@@ -1123,9 +1123,9 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 // draft and archived), in any case.
 func parseActive(v string) (active, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "1", "yes", "y", "active", "published", "publish", "visible":
+	case "true", "1", "yes", "y", "active", "published", "publish", "visible", "enabled":
 		return true, true
-	case "false", "0", "-1", "no", "n", "inactive", "draft", "private", "pending", "archived", "hidden":
+	case "false", "0", "-1", "no", "n", "inactive", "draft", "private", "pending", "archived", "hidden", "disabled":
 		return false, true
 	}
 	return false, false
@@ -1422,7 +1422,17 @@ func parseCreated(s string) (time.Time, error) {
 	if d, err := time.Parse(time.DateOnly, strings.TrimSpace(s)); err == nil {
 		s = d.Format(time.RFC3339)
 	}
-	return parseTimestamp(s)
+	t, err := parseTimestamp(s)
+	if err != nil && strings.HasSuffix(err.Error(), "(like 2026-03-01T12:00:00Z)") {
+		// A date in a locale's order, as Magento's export writes it ("6/5/25,
+		// 7:51 AM"), is not read: June 5 or May 6?
+		hint := ""
+		if strings.Count(strings.Fields(s + " x")[0], "/") == 2 {
+			hint = ": a date with slashes may be month or day first; write it year first"
+		}
+		return t, fmt.Errorf("cannot parse %s as a date (2026-03-01) or a time in RFC 3339 (2026-03-01T12:00:00Z)%s", short(s), hint)
+	}
+	return t, err
 }
 
 // parseEventTime reads an event's timestamp, inside the window every event

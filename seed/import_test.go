@@ -1104,6 +1104,27 @@ func TestImportReadsASpreadsheetsSeparator(t *testing.T) {
 // product was added as a date (2026-03-01) imports, the product added at
 // the start of that day (UTC); the whole file was refused, one problem a
 // product. An event's timestamp still needs its time and offset.
+// TestImportSaysAProductsDateMayBeADateAlone: a created_at the import
+// could not read was refused "as RFC 3339", though a date alone is read
+// too; a Magento export's "6/5/25, 7:51 AM" is now refused saying so, and
+// that a date with slashes may be month or day first. Its product_online,
+// exported from its grid as Enabled/Disabled, is read.
+func TestImportSaysAProductsDateMayBeADateAlone(t *testing.T) {
+	db := openDB(t)
+	_, err := Import(context.Background(), db, writeFile(t, "products.csv", "id,title,description,category,brand,price,stock,created_at,active\n"+
+		"TH100,Throw,,Living,B,89,1,\"6/5/25, 7:51 AM\",Enabled\n"+
+		"TH200,Throw,,Living,B,89,1,yesterday,Disabled\n"), "", nil)
+	for _, w := range []string{`products.csv:2: field created_at: cannot parse "6/5/25, 7:51 AM" as a date (2026-03-01) or a time in RFC 3339 (2026-03-01T12:00:00Z): a date with slashes may be month or day first; write it year first`,
+		`products.csv:3: field created_at: cannot parse "yesterday" as a date (2026-03-01) or a time in RFC 3339 (2026-03-01T12:00:00Z)`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("refusal %v does not say %q", err, w)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "field active") {
+		t.Errorf("Enabled or Disabled refused: %v", err)
+	}
+}
+
 func TestImportTakesAProductsDateAlone(t *testing.T) {
 	db := openDB(t)
 	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,B,19.99,1,2026-03-01\nP2,Mat,,Outdoor,B,9.99,1, 2026-04-15 \n", "")
