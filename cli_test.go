@@ -352,6 +352,11 @@ func TestImportSaysOnlyWhatItImported(t *testing.T) {
 	if !strings.Contains(out, "imported: 2 products created, 0 updated, 2 categories created in ") || strings.Contains(out, "event") {
 		t.Errorf("a products-only import said %q", out)
 	}
+	// One product is one ("1 products created" before).
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP3,Spelt Loaf,,Bakery > Loaves,Fazer,3.50,8,\n"), 0o644))
+	if out := runOK(t, "import", "--db", db, "--products", pf); !strings.Contains(out, "imported: 1 product created, 0 updated, 1 category created in ") {
+		t.Errorf("an import of one product said %q", out)
+	}
 	out = runOK(t, "import", "--db", db, "--events", ef)
 	if !strings.Contains(out, "imported: 2 events in ") || !strings.Contains(out, "events/s") || strings.Contains(out, "products") {
 		t.Errorf("an events-only import said %q", out)

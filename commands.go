@@ -107,7 +107,8 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
 	var parts []string
 	if opts.Products != "" {
-		parts = append(parts, fmt.Sprintf("%d products created, %d updated, %d categories created", sum.ProductsCreated, sum.ProductsUpdated, sum.CategoriesCreated))
+		parts = append(parts, fmt.Sprintf("%d %s created, %d updated, %d %s created", sum.ProductsCreated, plural(sum.ProductsCreated, "product", "products"),
+			sum.ProductsUpdated, sum.CategoriesCreated, plural(sum.CategoriesCreated, "category", "categories")))
 	}
 	took := sum.Duration.Round(time.Millisecond)
 	if opts.Events == "" {
