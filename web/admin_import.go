@@ -338,7 +338,19 @@ func (s *Server) runImport(job *importJob, actor string) {
 	if sum.CurrencySet {
 		s.shopChanged() // the shop took the file's currency
 	}
-	detail := fmt.Sprintf("%d products created, %d updated, %d deactivated, %d events", sum.ProductsCreated, sum.ProductsUpdated, sum.ProductsDeactivated, sum.Events)
+	detail := importAuditDetail(sum)
+	if err := s.db.Audit(ctx, actor, "catalog.import", filepath.Base(job.opts.Products+job.opts.Events), detail); err != nil {
+		s.log.Error("import not audited", "err", err)
+	}
+	s.catalogChanged()
+	s.layoutChanged()
+}
+
+// importAuditDetail is the audit log's account of an import: one product
+// is one ("1 product created"), as the command line's import line says.
+func importAuditDetail(sum *seed.ImportSummary) string {
+	detail := fmt.Sprintf("%s created, %d updated, %d deactivated, %s", templates.Plural(sum.ProductsCreated, "product", "products"),
+		sum.ProductsUpdated, sum.ProductsDeactivated, templates.Plural(sum.Events, "event", "events"))
 	if sum.EventsSkipped > 0 {
 		detail += fmt.Sprintf(" (%d already stored, skipped)", sum.EventsSkipped)
 	}
@@ -348,11 +360,7 @@ func (s *Server) runImport(job *importJob, actor string) {
 	if sum.EventsExpired > 0 {
 		detail += fmt.Sprintf(" (%d older than the %d-day retention, not stored)", sum.EventsExpired, sum.RetentionDays)
 	}
-	if err := s.db.Audit(ctx, actor, "catalog.import", filepath.Base(job.opts.Products+job.opts.Events), detail); err != nil {
-		s.log.Error("import not audited", "err", err)
-	}
-	s.catalogChanged()
-	s.layoutChanged()
+	return detail
 }
 
 // adminImportJob shows a job's preview, progress or result.

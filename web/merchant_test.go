@@ -20,6 +20,7 @@ import (
 
 	"storefront/models"
 	"storefront/payment"
+	"storefront/seed"
 )
 
 // fakeProvider stands for a real payment provider: it moves (pretend) money
@@ -436,8 +437,21 @@ func TestAdminCatalogImport(t *testing.T) {
 	}
 	logs, _, err := shop.db.AuditLogs(ctx, 1, 5)
 	must(t, err)
-	if len(logs) == 0 || logs[0].Action != "catalog.import" {
+	if len(logs) == 0 || logs[0].Action != "catalog.import" || !strings.HasPrefix(logs[0].Detail, "2 products created, 1 updated, 24 deactivated, ") {
 		t.Errorf("import not audited: %+v", logs)
+	}
+}
+
+// TestTheImportsAuditEntryCountsOneAsOne: the audit log said "1 products
+// created" and "1 events" of an import that brought one of each; it says
+// "1 product created" and "1 event", as the command line's import line.
+func TestTheImportsAuditEntryCountsOneAsOne(t *testing.T) {
+	got := importAuditDetail(&seed.ImportSummary{ProductsCreated: 1, ProductsUpdated: 43, Events: 1})
+	if got != "1 product created, 43 updated, 0 deactivated, 1 event" {
+		t.Errorf("audit detail %q", got)
+	}
+	if got := importAuditDetail(&seed.ImportSummary{ProductsCreated: 2, Events: 3}); got != "2 products created, 0 updated, 0 deactivated, 3 events" {
+		t.Errorf("audit detail %q", got)
 	}
 }
 
