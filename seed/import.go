@@ -157,6 +157,13 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 			return nil, err
 		}
 		plan.step("read %s: %d products", filepath.Base(opts.Products), len(plan.prods.rows))
+		stored, err := db.Categories(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		if root := plan.prods.leaveOutRoot(stored); root != "" {
+			plan.step("every category was under %q; it is left out", root)
+		}
 		if opts.DeactivateMissing && len(plan.prods.rows) == 0 && probs.total == 0 {
 			// A header alone, from an export that failed, is not a shop
 			// that sells nothing: as the full catalog it would take every
@@ -339,6 +346,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 				p.step("deactivated %d %s missing from the file", n, plural(int(n), "product", "products"))
 			}
 			sum.CategoryLists, sum.ImageLists = p.prods.categoryLists, p.prods.imageLists
+			sum.RootLeftOut = p.prods.rootLeftOut
 			sum.ImagePaths, sum.ImagePath = p.prods.imagePaths, p.prods.imagePath
 			// The file's active cells last: a product the full catalog
 			// lists may still be one its merchant took off sale.
@@ -404,6 +412,11 @@ type ImportSummary struct {
 	// category cell listed several categories (filed under the deepest)
 	// and whose image_url cell listed several images (the first shown).
 	CategoryLists, ImageLists int
+	// RootLeftOut is the one top-level category every categorised
+	// product of the file was under, left out of their paths (a
+	// platform's wrapper root, Magento's "Default Category"); "" when
+	// none was.
+	RootLeftOut string
 	// ImagePaths counts the file's products whose image_url is a path on
 	// the shop's own host that the shop does not serve (Magento's export
 	// writes "/t/h/throw.jpg", under its own media folder), ImagePath the
@@ -458,6 +471,9 @@ func (s *ImportSummary) CurrencyLine() string {
 // name an image by a path the shop does not serve; "" when none did.
 func (s *ImportSummary) ListsLine() string {
 	var parts []string
+	if s.RootLeftOut != "" {
+		parts = append(parts, fmt.Sprintf("every category was under %s; it is left out", short(s.RootLeftOut)))
+	}
 	if s.CategoryLists > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed (a product has one category here)",
 			s.CategoryLists, plural(s.CategoryLists, "product", "products")))
@@ -882,6 +898,9 @@ type productFile struct {
 	// images (as WooCommerce's export writes both): the product is filed
 	// under the deepest category and shows the first image.
 	categoryLists, imageLists int
+	// rootLeftOut is the top-level category left out of every row's path
+	// (leaveOutRoot), "" when none was.
+	rootLeftOut string
 	// imagePaths counts the rows whose image_url is a path the shop does
 	// not serve (servesImagePath), imagePath the first.
 	imagePaths int
@@ -991,6 +1010,39 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 		}
 	}
 	return pf, nil
+}
+
+// leaveOutRoot files the products under the levels below the file's
+// top-level category when every row's path starts with the same one and
+// goes below it: a platform's wrapper root (Magento's export writes
+// "Default Category/Living/Throws", others "Home" or "Root"), which as
+// the shop's only department headed the homepage and was the
+// navigation's one entry. A shop that truly sells one department gets its
+// subcategories as departments. A top-level category the shop already
+// stores is kept, so a later file of a shop with several departments
+// that lists one of them lands where its products are; a later file of
+// a shop whose root was left out is left out the same. It returns the
+// name left out, "" when none was.
+func (pf *productFile) leaveOutRoot(stored []models.Category) string {
+	if len(pf.rows) == 0 {
+		return ""
+	}
+	root := pf.rows[0].category
+	for _, r := range pf.rows {
+		if len(r.category) < 2 || !strings.EqualFold(r.category[0], root[0]) {
+			return ""
+		}
+	}
+	for _, c := range stored {
+		if c.ParentID == nil && strings.EqualFold(c.Name, root[0]) {
+			return ""
+		}
+	}
+	for i := range pf.rows {
+		pf.rows[i].category = pf.rows[i].category[1:]
+	}
+	pf.rootLeftOut = root[0]
+	return pf.rootLeftOut
 }
 
 // fillFromGroups gives a variant row that left its category, brand or

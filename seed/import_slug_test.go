@@ -112,7 +112,7 @@ func TestASlashInACategoryName(t *testing.T) {
 
 	t.Run("paths written with /", func(t *testing.T) {
 		db := openDB(t)
-		mustImport(t, db, header+"T1,Dome Tent,,Outdoor/Tents,,99,1,\n", "")
+		mustImport(t, db, header+"T1,Dome Tent,,Outdoor/Tents,,99,1,\nK1,Kettle,,Kitchen/Kettles,,29,1,\n", "")
 		if got := pathOf(t, db, "T1"); got != "Outdoor > Tents" {
 			t.Errorf("T1 is in %q, want Outdoor > Tents", got)
 		}

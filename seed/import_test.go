@@ -1457,9 +1457,9 @@ func TestImportReadsAMagentoListOfCategories(t *testing.T) {
 		got[id] = path(id)
 	}
 	want := map[string]string{
-		"TH100": "Default Category > Living > Throws & Blankets",
-		"SV100": "Default Category > Kitchen > Serveware",
-		"BA100": "Default Category > Bath",
+		"TH100": "Living > Throws & Blankets",
+		"SV100": "Kitchen > Serveware",
+		"BA100": "Bath",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("categories\n%v\nwant\n%v", got, want)
@@ -1472,9 +1472,88 @@ func TestImportReadsAMagentoListOfCategories(t *testing.T) {
 
 	// A "/" file whose cells list no other path keeps the comma.
 	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
-		"T1,Oak Table,,\"Home/Tables, Chairs\",Hazel,199,2,\n", "")
+		"T1,Oak Table,,\"Home/Tables, Chairs\",Hazel,199,2,\n"+
+		"D1,Desk Lamp,,Office/Lamps,Hazel,39,2,\n", "")
 	if got := path("T1"); got != "Home > Tables, Chairs" {
 		t.Fatalf("T1 is in %q, want \"Home > Tables, Chairs\"", got)
+	}
+}
+
+// TestImportLeavesOutTheExportsRootCategory: every path of a Magento
+// export starts with its root, "Default Category/Living/Throws &
+// Blankets", so the shop's only department was "Default Category": the
+// homepage's hero read "Discover Default Category" and the navigation had
+// one entry. When every categorised product sits under one top-level
+// category and below it, the products are filed under the levels below,
+// and the import says so; a later file of the shop lands in the same
+// categories, a later file listing one department of a shop with several
+// keeps it, and a file with a product in the root itself keeps the root.
+func TestImportLeavesOutTheExportsRootCategory(t *testing.T) {
+	const header = "id,title,description,category,brand,price,stock,created_at\n"
+	db := openDB(t)
+	ctx := context.Background()
+	path := func(id string) string {
+		p, err := db.ProductByExternalID(ctx, id)
+		must(t, err)
+		var names []string
+		for cid := &p.CategoryID; cid != nil; {
+			var c models.Category
+			must(t, db.R.First(&c, *cid).Error)
+			names = append([]string{c.Name}, names...)
+			cid = c.ParentID
+		}
+		return strings.Join(names, " > ")
+	}
+	tops := func() []string {
+		cats, err := db.Categories(ctx)
+		must(t, err)
+		var names []string
+		for _, c := range cats {
+			if c.ParentID == nil {
+				names = append(names, c.Name)
+			}
+		}
+		return names
+	}
+	sum := mustImport(t, db, header+
+		"TH100,Chunky Knit Throw,,\"Default Category/Living,Default Category/Living/Throws & Blankets\",Hearth,89,4,\n"+
+		"SV100,Olive Wood Board,,\"Default Category/Kitchen,Default Category/Kitchen/Serveware\",Casa,49,2,\n"+
+		"BA100,Soap Dish,,Default Category/Bath,Olaria,19,3,\n", "")
+	if got := fmt.Sprint(tops()); got != "[Living Kitchen Bath]" || path("TH100") != "Living > Throws & Blankets" ||
+		!strings.Contains(sum.ListsLine(), `every category was under "Default Category"; it is left out`) {
+		t.Fatalf("departments %s, TH100 in %q; the import said %q", got, path("TH100"), sum.ListsLine())
+	}
+	var hero models.Slot
+	must(t, db.R.Where("type = ?", models.SlotHero).First(&hero).Error)
+	if hero.Title == "Discover Default Category" || !strings.HasPrefix(hero.Title, "Discover ") {
+		t.Fatalf("the default homepage's hero reads %q", hero.Title)
+	}
+
+	// A later export of the same shop, one department of it: the same rule,
+	// the same categories.
+	n := len(tops())
+	sum = mustImport(t, db, header+
+		"SV200,Teak Bowl,,\"Default Category/Kitchen,Default Category/Kitchen/Serveware\",Casa,39,2,\n"+
+		"TH100,Chunky Knit Throw,,\"Default Category/Living,Default Category/Living/Throws & Blankets\",Hearth,79,4,\n", "")
+	if path("SV200") != "Kitchen > Serveware" || path("TH100") != "Living > Throws & Blankets" || len(tops()) != n || sum.CategoriesCreated != 0 {
+		t.Fatalf("re-import: SV200 in %q, TH100 in %q, %d departments (was %d), %d categories created", path("SV200"), path("TH100"), len(tops()), n, sum.CategoriesCreated)
+	}
+
+	// A file listing one department the shop already stores keeps it.
+	sum = mustImport(t, db, header+
+		"TH300,Waffle Throw,,Living/Throws & Blankets,Hearth,59,4,\n"+
+		"CU100,Cushion,,Living/Cushions,Hearth,29,4,\n", "")
+	if path("TH300") != "Living > Throws & Blankets" || path("CU100") != "Living > Cushions" || sum.RootLeftOut != "" {
+		t.Fatalf("one stored department: TH300 in %q, CU100 in %q, left out %q", path("TH300"), path("CU100"), sum.RootLeftOut)
+	}
+
+	// A product filed in the root itself: the root is a department.
+	db = openDB(t)
+	sum = mustImport(t, db, header+
+		"H1,Gift Card,,Home,,25,9,\n"+
+		"H2,Doormat,,Home/Hall,,25,9,\n", "")
+	if path("H1") != "Home" || path("H2") != "Home > Hall" || sum.RootLeftOut != "" {
+		t.Fatalf("a product in the root: H1 in %q, H2 in %q, left out %q", path("H1"), path("H2"), sum.RootLeftOut)
 	}
 }
 
