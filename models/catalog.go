@@ -75,28 +75,34 @@ func (db *DB) AllProducts(ctx context.Context) ([]Product, error) {
 // with more, none. A snapshot follows the database with them when only a
 // few products changed (an order's stock) instead of reading them all.
 func (db *DB) ProductsUpdatedSince(ctx context.Context, since time.Time, limit int) (ps []Product, more bool, err error) {
-	var arg any = since
-	if !db.Postgres() {
-		arg = since.UTC().Format("2006-01-02 15:04:05.000")
-	}
-	ps, err = db.scanProducts(ctx, 0, db.sqlProductsUpdatedSince(), arg, limit+1)
+	ps, err = db.scanProducts(ctx, 0, db.sqlProductsUpdatedSince(), db.productsUpdatedSinceArgs(since, limit+1)...)
 	if err != nil || len(ps) > limit {
 		return nil, err == nil, err
 	}
 	return ps, false, nil
 }
 
-// sqlProductsUpdatedSince is ProductsUpdatedSince's statement (the time, the
-// limit). On SQLite it compares instants: the stored text may carry any
-// offset and number of fractional digits. The few changed products are
-// found through the index on updated_at (on SQLite on julianday(updated_at))
-// and then sorted: ordered by id SQLite's planner walked every product
-// instead; "+id" keeps it from the rowid order.
+// sqlProductsUpdatedSince is ProductsUpdatedSince's statement
+// (productsUpdatedSinceArgs). The few changed products are found through
+// the index on updated_at and then sorted: ordered by id SQLite's planner
+// walked every product instead; "+id" keeps it from the rowid order. On
+// SQLite the stored text may carry any UTC offset and number of fractional
+// digits, so the index narrows by the text's date, from the day before
+// since's (no offset is a day), and julianday compares the instants.
 func (db *DB) sqlProductsUpdatedSince() string {
 	if db.Postgres() {
 		return sqlAllProducts + " WHERE updated_at >= ? ORDER BY id LIMIT ?"
 	}
-	return sqlAllProductsText + " WHERE julianday(updated_at) >= julianday(?) ORDER BY +id LIMIT ?"
+	return sqlAllProductsText + " WHERE updated_at >= ? AND julianday(updated_at) >= julianday(?) ORDER BY +id LIMIT ?"
+}
+
+// productsUpdatedSinceArgs are sqlProductsUpdatedSince's arguments.
+func (db *DB) productsUpdatedSinceArgs(since time.Time, limit int) []any {
+	if db.Postgres() {
+		return []any{since, limit}
+	}
+	since = since.UTC()
+	return []any{since.AddDate(0, 0, -1).Format(time.DateOnly), since.Format("2006-01-02 15:04:05.000"), limit}
 }
 
 // scanProducts reads the products of a query of sqlAllProducts'

@@ -6,20 +6,9 @@ import "gorm.io/gorm"
 // snapshot's latest change (DB.ProductsUpdatedSince) and, every poll, for
 // the catalog's version (DB.CatalogVersion, the latest updated_at): both
 // read every product without an index on updated_at, ~4–8 ms each on the
-// small demo world, several times a second while orders come in. SQLite
-// compares the stored text as instants (julianday), so it gets an index on
-// that expression as well.
+// small demo world, several times a second while orders come in.
 func init() {
 	register("202612052000_products_updated_index", func(tx *gorm.DB) error {
-		stmts := []string{`CREATE INDEX IF NOT EXISTS idx_products_updated_at ON products(updated_at)`}
-		if tx.Dialector.Name() != "postgres" {
-			stmts = append(stmts, `CREATE INDEX IF NOT EXISTS idx_products_updated_day ON products(julianday(updated_at))`)
-		}
-		for _, s := range stmts {
-			if err := tx.Exec(s).Error; err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.Exec(`CREATE INDEX IF NOT EXISTS idx_products_updated_at ON products(updated_at)`).Error
 	})
 }
