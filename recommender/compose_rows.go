@@ -85,6 +85,38 @@ func explainRows(rows []ComposedSlot) {
 		}
 		honestTitle(rows, i)
 	}
+	for i := range rows {
+		if headedAbove(rows, i) {
+			// Its cards are the shop's all the same; left off only when
+			// that heading is above too.
+			rows[i].Title = reasonOurRange
+			if headedAbove(rows, i) {
+				rows[i].Items = nil
+			}
+		}
+	}
+}
+
+// headedAbove reports whether a row above rows[i] has its heading, plural
+// aside: a heading a page would show twice. A shop whose every product is
+// new and none sold headed its best sellers "New arrivals" (honestTitle),
+// a new visitor's row "New arrival" (their cards' shared reason) and its
+// own new arrivals row "New arrivals" again, under the one card the rows
+// above had left; such a row is now headed "From our range", or left off
+// when a row above is. The hero and banners have headings of their own.
+func headedAbove(rows []ComposedSlot, i int) bool {
+	kept := func(cs *ComposedSlot) bool {
+		return !cs.Empty() && cs.Spec.Kind != KindHero && cs.Spec.Kind != KindBanner && strings.TrimSpace(cs.Title) != ""
+	}
+	if !kept(&rows[i]) {
+		return false
+	}
+	for k := range i {
+		if kept(&rows[k]) && RepeatsHeading(rows[k].Title, rows[i].Title) && RepeatsHeading(rows[i].Title, rows[k].Title) {
+			return true
+		}
+	}
+	return false
 }
 
 // honestTitle keeps rows[i]'s heading (and a hero's subtitle) from claiming

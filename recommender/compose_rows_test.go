@@ -532,3 +532,37 @@ func TestARowIsNotHeadedByTheCaptionAbove(t *testing.T) {
 		t.Errorf("the visitor's row is headed %q, want Popular right now", rows[1].Title)
 	}
 }
+
+// TestAPageShowsAHeadingOnce: a shop imported from a catalog export, every
+// product new and none sold, showed a new visitor "New arrivals" (its best
+// sellers, honestly headed), "New arrival" (the visitor's row, headed by
+// its cards' shared reason) and, last, its own "New arrivals" row with the
+// one card the rows above had left. A heading is shown once, by the first
+// row that has it, plural aside; a later row with it is "From our range",
+// or left off when that heading is above too.
+func TestAPageShowsAHeadingOnce(t *testing.T) {
+	fresh := func(ids ...string) []Recommendation {
+		var out []Recommendation
+		for _, id := range ids {
+			out = append(out, Recommendation{ItemID: id, Reason: "New arrival"})
+		}
+		return out
+	}
+	rows := []ComposedSlot{
+		{Spec: &SlotSpec{Kind: KindHero}, Title: "Discover Living", Items: fresh("h1", "h2")},
+		{Spec: &SlotSpec{Kind: KindPopular}, Title: "Best sellers", Items: fresh("a", "b")},
+		{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: fresh("c", "d")},
+		{Spec: &SlotSpec{Kind: KindCategory}, Title: "Top picks in Living", Items: []Recommendation{{ItemID: "e", Reason: "Popular in Living"}, {ItemID: "f"}}},
+		{Spec: &SlotSpec{Kind: KindNewArrivals}, Title: "New arrivals", Items: fresh("g")},
+	}
+	explainRows(rows)
+	var shown []string
+	for _, cs := range rows {
+		if !cs.Empty() {
+			shown = append(shown, cs.Title)
+		}
+	}
+	if want := "[Discover Living New arrivals From our range Top picks in Living]"; fmt.Sprint(shown) != want {
+		t.Errorf("headings shown %v, want %s", shown, want)
+	}
+}
