@@ -192,7 +192,8 @@ func TestHealthCountsAShopperOnceForRowsOfOneSlot(t *testing.T) {
 	var ada models.Shopper
 	must(t, shop.db.R.Where("email = ?", "ada@example.com").First(&ada).Error)
 	var events []models.Event
-	at := time.Now().Add(-time.Hour)
+	// The latest events of the shop, so the check samples ada.
+	at := time.Now().Add(-4 * time.Minute)
 	for _, sku := range []string{"SKU-1", "SKU-3", "SKU-H1", "SKU-K1"} {
 		id := shop.product(sku).ID
 		events = append(events, models.Event{UserKey: ada.ExternalID, ProductID: &id, Type: models.EventView, CreatedAt: at})
