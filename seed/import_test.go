@@ -1389,14 +1389,7 @@ func TestImportReadsAWooCommerceListOfCategoriesAndImages(t *testing.T) {
 	for _, id := range []string{"KF-001", "KF-005", "KF-011"} {
 		p, err := db.ProductByExternalID(ctx, id)
 		must(t, err)
-		var names []string
-		for cid := &p.CategoryID; cid != nil; {
-			var c models.Category
-			must(t, db.R.First(&c, *cid).Error)
-			names = append([]string{c.Name}, names...)
-			cid = c.ParentID
-		}
-		cats[id] = strings.Join(names, " > ") + " | " + p.ImageURL
+		cats[id] = categoryPath(t, db, id) + " | " + p.ImageURL
 	}
 	want := map[string]string{
 		"KF-001": "Coffee > Single Origin | https://shop.example.com/a.jpg",
@@ -1435,23 +1428,11 @@ func TestImportReadsAWooCommerceListOfCategoriesAndImages(t *testing.T) {
 // comma in a name.
 func TestImportReadsAMagentoListOfCategories(t *testing.T) {
 	db := openDB(t)
-	ctx := context.Background()
 	sum := mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
 		"TH100,Chunky Knit Throw,,\"Default Category/Living,Default Category/Living/Throws & Blankets\",Hearth,89,4,\n"+
 		"SV100,Olive Wood Board,,\"Default Category/Kitchen,Default Category/Kitchen/Serveware,Default Category/Gifts\",Casa,49,2,\n"+
 		"BA100,Soap Dish,,Default Category/Bath,Olaria,19,3,\n", "")
-	path := func(id string) string {
-		p, err := db.ProductByExternalID(ctx, id)
-		must(t, err)
-		var names []string
-		for cid := &p.CategoryID; cid != nil; {
-			var c models.Category
-			must(t, db.R.First(&c, *cid).Error)
-			names = append([]string{c.Name}, names...)
-			cid = c.ParentID
-		}
-		return strings.Join(names, " > ")
-	}
+	path := func(id string) string { return categoryPath(t, db, id) }
 	got := map[string]string{}
 	for _, id := range []string{"TH100", "SV100", "BA100"} {
 		got[id] = path(id)
@@ -1479,6 +1460,22 @@ func TestImportReadsAMagentoListOfCategories(t *testing.T) {
 	}
 }
 
+// categoryPath is the path of the category product id is filed under,
+// "Living > Throws & Blankets".
+func categoryPath(t *testing.T, db *models.DB, id string) string {
+	t.Helper()
+	p, err := db.ProductByExternalID(context.Background(), id)
+	must(t, err)
+	var names []string
+	for cid := &p.CategoryID; cid != nil; {
+		var c models.Category
+		must(t, db.R.First(&c, *cid).Error)
+		names = append([]string{c.Name}, names...)
+		cid = c.ParentID
+	}
+	return strings.Join(names, " > ")
+}
+
 // TestImportLeavesOutTheExportsRootCategory: every path of a Magento
 // export starts with its root, "Default Category/Living/Throws &
 // Blankets", so the shop's only department was "Default Category": the
@@ -1492,18 +1489,7 @@ func TestImportLeavesOutTheExportsRootCategory(t *testing.T) {
 	const header = "id,title,description,category,brand,price,stock,created_at\n"
 	db := openDB(t)
 	ctx := context.Background()
-	path := func(id string) string {
-		p, err := db.ProductByExternalID(ctx, id)
-		must(t, err)
-		var names []string
-		for cid := &p.CategoryID; cid != nil; {
-			var c models.Category
-			must(t, db.R.First(&c, *cid).Error)
-			names = append([]string{c.Name}, names...)
-			cid = c.ParentID
-		}
-		return strings.Join(names, " > ")
-	}
+	path := func(id string) string { return categoryPath(t, db, id) }
 	tops := func() []string {
 		cats, err := db.Categories(ctx)
 		must(t, err)
