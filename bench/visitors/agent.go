@@ -63,6 +63,10 @@ type visit struct {
 	// first is the first homepage's chance of a click and of a cart: a
 	// figure of the page a stranger lands on.
 	first pageSums
+	// back sums the same over the homepages after the first that come
+	// before any click: for a visitor whose cookies are kept, the shop's
+	// pages for a stranger back without a click.
+	back pageSums
 	// rowClicks counts the products opened from a product page's rows
 	// (--product-rows), productPages the product pages whose rows the agent
 	// read.
@@ -271,6 +275,10 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 		if v.pages == 1 {
 			click, cart := pageChances(a.taste, w, cards, clicked)
 			v.first = pageSums{pages: 1, click: click, carted: cart}
+		}
+		if v.pages > 1 && v.clicks == 0 {
+			click, cart := pageChances(a.taste, w, cards, clicked)
+			v.back.add(pageSums{pages: 1, click: click, carted: cart})
 		}
 		if v.clicks > 0 {
 			click, cart := pageChances(a.taste, w, cards, clicked)

@@ -169,3 +169,39 @@ func TestTheShareWithoutTheControlGroupLeavesOutItsVisitors(t *testing.T) {
 		t.Fatalf("share %.4f with the control group, %.4f without; want %.4f, %.4f", all, without, 5.0/12, 5.0/9)
 	}
 }
+
+// TestPagesBackWithoutAClickAreTheHomepagesBeforeTheFirstClick: the
+// figure of a stranger's pages for a visitor back without a click sums
+// every homepage after the first until the first click: an agent that
+// likes nothing on offer sits through its three homepages, two of them
+// back without a click; one that opens a product on its first homepage
+// has none.
+func TestPagesBackWithoutAClickAreTheHomepagesBeforeTheFirstClick(t *testing.T) {
+	w := &world{byID: map[uint]*item{}}
+	for id := uint(1); id <= 12; id++ {
+		w.items = append(w.items, item{id: id, dept: "Outdoor", category: "Tents", brand: "Alder", price: 200, buyable: true})
+	}
+	for i := range w.items {
+		w.byID[w.items[i].id] = &w.items[i]
+	}
+	home := []card{{row: 0, col: 0}, {row: 0, col: 1}}
+	for _, c := range []struct {
+		tst         taste
+		pages, back int
+	}{
+		{taste{dept: "Kitchen", favorites: map[string]bool{"Pans": true}, brand: "Ember", price: 20, seed: 3}, 3, 2},
+		{taste{dept: "Outdoor", favorites: map[string]bool{"Tents": true}, brand: "Alder", price: 200, seed: 3}, 1, 0},
+	} {
+		a := &agent{taste: c.tst, patience: 3, wants: 1}
+		v, err := a.browse(context.Background(), nil, w, armOracle, rand.New(rand.NewPCG(1, 2)), home, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.pages != c.pages || v.back.pages != c.back || v.first.pages != 1 {
+			t.Fatalf("%s shopper: %d homepages, %d back without a click, %d first; want %d, %d, 1", c.tst.dept, v.pages, v.back.pages, v.first.pages, c.pages, c.back)
+		}
+		if c.back > 0 && (v.back.click <= 0 || v.back.click >= 0.01*float64(c.back)) {
+			t.Fatalf("%s shopper: chance of a click summed over the pages back %.4f; want a little above 0", c.tst.dept, v.back.click)
+		}
+	}
+}

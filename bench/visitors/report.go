@@ -139,6 +139,16 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 		fmt.Fprintf(w, "a stranger's first homepage, its chance of a click and of a cart (before the agent's draws): click %.3f   cart %.3f\n",
 			first.click/float64(first.pages), first.carted/float64(first.pages))
 	}
+	fmt.Fprintln(w, "homepages after the first without a click yet (a visitor back without a click), each page's chance of a click and of a cart (before the agent's draws):")
+	for _, a := range []arm{armCookies, armNew} {
+		var sum pageSums
+		for _, v := range res.visits[a] {
+			sum.add(v.back)
+		}
+		if sum.pages > 0 {
+			fmt.Fprintf(w, "  %-24s %5d pages   click %.3f   cart %.3f\n", a, sum.pages, sum.click/float64(sum.pages), sum.carted/float64(sum.pages))
+		}
+	}
 	fmt.Fprintln(w, "homepages after the first click, each page's chance of a click and of a cart (before the agent's draws):")
 	for _, a := range []arm{armCookies, armNew, armOracleAfter} {
 		var sum pageSums
