@@ -284,65 +284,132 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 			}
 		}
 	}
-	// rowAt is each slot's row on the page (the rows with products above
-	// it), for the stranger's cover: a card further down is read less.
-	rowAt := make(map[int]int, len(order))
-	n := 0
-	for _, idx := range order {
-		rowAt[idx] = n
-		if page[idx].Kind != KindBanner {
-			n++
-		}
-	}
 	fillOrder := slices.Clone(order)
 	slices.SortStableFunc(fillOrder, func(a, b int) int { return ClaimRank(&page[a]) - ClaimRank(&page[b]) })
-	used := map[string]string{} // item → ID of the slot showing it
-	filled := make(map[int][]ComposedSlot, len(page))
-	for _, idx := range fillOrder {
-		spec := &page[idx]
-		blocked := make(map[string]bool, len(used)+len(pinnedBy))
-		for it := range used {
-			blocked[it] = true
-		}
-		for it, by := range pinnedBy {
-			if by != spec.ID {
-				blocked[it] = true
+	banners := map[int][]ComposedSlot{} // a banner's creative is chosen once
+	// fillPage hands the page's products out to its rows but the dropped
+	// ones, and lays the rows out in page order; from is each row's slot.
+	fillPage := func(dropped map[int]bool) (out []ComposedSlot, from []int) {
+		// rowAt is each slot's row on the page (the rows with products
+		// above it), for the stranger's cover: a card further down is
+		// read less.
+		rowAt := make(map[int]int, len(order))
+		n := 0
+		for _, idx := range order {
+			rowAt[idx] = n
+			if page[idx].Kind != KindBanner && !dropped[idx] {
+				n++
 			}
 		}
-		if spec.Kind == KindBanner {
-			// A banner shows a creative, not products: which one is
-			// chosen per shopper.
-			filled[idx] = []ComposedSlot{{Spec: spec, Title: spec.Title, Source: RuleCreative,
-				Creative: ChooseCreative(spec.Creatives, affinity, opt, rng)}}
-			continue
-		}
-		if sh.cover != nil {
-			sh.cover.row = rowAt[idx]
-		}
-		rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
-		visit := followsVisit(spec, sh.session)
-		for i := range rows {
-			rows[i].visit = visit
-			rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
-			for place, it := range rows[i].Items {
-				used[it.ItemID] = spec.ID
-				if sh.cover != nil {
-					sh.cover.shownIDs(place, it.ItemID)
+		used := map[string]string{} // item → ID of the slot showing it
+		filled := make(map[int][]ComposedSlot, len(page))
+		// The dropped slots come last, and only to explain (KeepEmpty)
+		// what they would have shown.
+		var last []int
+		if opt.KeepEmpty {
+			for _, idx := range fillOrder {
+				if dropped[idx] {
+					last = append(last, idx)
 				}
 			}
 		}
-		filled[idx] = rows
-	}
-	var out []ComposedSlot
-	for _, idx := range order {
-		for _, cs := range filled[idx] {
-			if cs.Empty() && !opt.KeepEmpty {
+		for _, idx := range append(slices.DeleteFunc(slices.Clone(fillOrder), func(i int) bool { return dropped[i] }), last...) {
+			spec := &page[idx]
+			blocked := make(map[string]bool, len(used)+len(pinnedBy))
+			for it := range used {
+				blocked[it] = true
+			}
+			for it, by := range pinnedBy {
+				if by != spec.ID {
+					blocked[it] = true
+				}
+			}
+			if spec.Kind == KindBanner {
+				// A banner shows a creative, not products: which one is
+				// chosen per shopper.
+				if banners[idx] == nil {
+					banners[idx] = []ComposedSlot{{Spec: spec, Title: spec.Title, Source: RuleCreative,
+						Creative: ChooseCreative(spec.Creatives, affinity, opt, rng)}}
+				}
+				filled[idx] = slices.Clone(banners[idx])
 				continue
 			}
-			out = append(out, cs)
+			if dropped[idx] {
+				rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
+				for i := range rows {
+					rows[i].Items = nil
+				}
+				filled[idx] = rows
+				continue
+			}
+			if sh.cover != nil {
+				sh.cover.row = rowAt[idx]
+			}
+			rows := fillSlot(m, spec, sh, user, recent, affinity, bought, blocked, opt, folded, fallback)
+			visit := followsVisit(spec, sh.session)
+			for i := range rows {
+				rows[i].visit = visit
+				rows[i].Lost = lostPins(m, opt, spec, used, pinnedBy, rows[i].Items)
+				for place, it := range rows[i].Items {
+					used[it.ItemID] = spec.ID
+					if sh.cover != nil {
+						sh.cover.shownIDs(place, it.ItemID)
+					}
+				}
+			}
+			filled[idx] = rows
+		}
+		for _, idx := range order {
+			for _, cs := range filled[idx] {
+				if cs.Empty() && !opt.KeepEmpty {
+					continue
+				}
+				out = append(out, cs)
+				from = append(from, idx)
+			}
+		}
+		return out, from
+	}
+	// The rows are headed once filled (explainRows), and a row whose
+	// honest heading a row above already has is left off. Its products
+	// were handed out all the same, so the page is filled again without
+	// it, those products free for the rows shown: an imported shop (every
+	// product new, none sold) lost sixteen products to two rows headed
+	// "New arrivals" under its best sellers' "New arrivals", and showed
+	// its last row with the one card they had left.
+	dropped := map[int]bool{}
+	var out []ComposedSlot
+	for pass := 0; ; pass++ {
+		if pass > 0 && sh.cover != nil {
+			// The stranger's cover starts again with the page.
+			sh.cover = newDemandCover(m)
+			sh.cover.passedOver(sh.Passed, sh.PassedRead)
+		}
+		var from []int
+		out, from = fillPage(dropped)
+		cards := make([]int, len(out))
+		for i := range out {
+			cards[i] = len(out[i].Items)
+		}
+		explainRows(out)
+		again := false
+		for i := range out {
+			if cards[i] > 0 && out[i].Empty() && rowsOfSlot(from, from[i]) == 1 {
+				dropped[from[i]], again = true, true
+			}
+		}
+		if !again || pass >= len(page) {
+			// The rows shown are final: a row the others left one card
+			// is left off too (no other row wants its card: each was
+			// filled before it, or took what it wanted).
+			for i := range out {
+				if lonelyRow(m, &out[i]) {
+					out[i].Items = nil
+				}
+			}
+			break
 		}
 	}
-	explainRows(out)
 	if !opt.KeepEmpty {
 		// A row whose heading would repeat one above was emptied.
 		out = slices.DeleteFunc(out, func(cs ComposedSlot) bool { return cs.Empty() })

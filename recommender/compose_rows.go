@@ -81,6 +81,9 @@ func explainRows(rows []ComposedSlot) {
 			// captioned "Popular this week".
 			if cs.Reason != "" && !namedElsewhere(rows, i, cs.Reason) {
 				cs.Title = cs.Reason
+				if cs.Reason == reasonNew {
+					cs.Title = "New arrivals" // a heading over several
+				}
 			}
 		}
 		honestTitle(rows, i)
@@ -347,4 +350,41 @@ func LeadCategory(m *Model, row ComposedSlot) string {
 		}
 	}
 	return best
+}
+
+// lonelyRow reports whether a row the model fills was left one card of the
+// several it asked for when the rows above took the rest: a single card
+// under a heading looks like a mistake, not a choice (an imported shop's
+// last row, "From our range" over one bath tray). A row that has one card
+// to show however the page is filled (a brand's only product) keeps it;
+// so do the hero, banners, the merchandiser's collections and pinned
+// rows, the shopper's own recently viewed products, and a row of what goes
+// with a product they viewed (the one card is still about it).
+func lonelyRow(m *Model, cs *ComposedSlot) bool {
+	switch cs.Spec.Kind {
+	case KindHero, KindBanner, KindCollection, KindRecentlyViewed:
+		return false
+	}
+	if m == nil || len(cs.Items) != 1 || cs.req.N < 2 || len(cs.Spec.Pins) > 0 || cs.Anchor != "" {
+		return false
+	}
+	alone := cs.req
+	alone.N, alone.cover = 2, nil
+	alone.Exclude = make(map[string]bool, len(cs.Spec.Excludes))
+	for _, x := range cs.Spec.Excludes {
+		alone.Exclude[x] = true
+	}
+	return len(m.Recommend(alone)) > 1
+}
+
+// rowsOfSlot is how many of a page's rows slot idx filled (from is each
+// row's slot).
+func rowsOfSlot(from []int, idx int) int {
+	n := 0
+	for _, f := range from {
+		if f == idx {
+			n++
+		}
+	}
+	return n
 }
