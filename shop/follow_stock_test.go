@@ -238,8 +238,9 @@ func TestAnOrderThatLeavesAProductInStockKeepsItsCards(t *testing.T) {
 	// A product page's rows show other products as cards: their name,
 	// price, picture and whether they are in stock. Another shopper's
 	// order that leaves such a product in stock keeps the page (its own
-	// page, which says how many are left, is dropped); a sell-out, a new
-	// price or a change of a product of its group drops the cards too.
+	// page, which says how many are left, is dropped), and so does its
+	// category's listing; a sell-out, a new price or a change of a product
+	// of its group drops the cards (and the listing) too.
 	ctx := context.Background()
 	s, db := stockShop(t, 50)
 	cat := s.Catalog()
@@ -251,8 +252,13 @@ func TestAnOrderThatLeavesAProductInStockKeepsItsCards(t *testing.T) {
 		p, _ := cat.Product(id)
 		return cat.Shows().Product(p)
 	}
+	listing := func(id uint) *Shown {
+		p, _ := cat.Product(id)
+		return cat.Shows().Listing(cat.CategoryOf(p).ID)
+	}
 	ordered, priced := cat.Popular[3], cat.Popular[4]
 	asCard, asPage, other := card(ordered), full(ordered), card(priced)
+	orderedListing, pricedListing := listing(ordered), listing(priced) // tents and stoves
 	sell(t, db, ordered, 2)
 	must(t, s.ProductsChanged(ctx, ordered))
 	now := s.Catalog()
@@ -262,6 +268,9 @@ func TestAnOrderThatLeavesAProductInStockKeepsItsCards(t *testing.T) {
 	if !now.Still(asCard) || !now.Still(other) {
 		t.Fatal("an order leaving the product in stock (5 -> 3) dropped the cards showing it")
 	}
+	if !now.Still(orderedListing) {
+		t.Fatal("an order leaving the product in stock dropped its category's listing, which says only that it is in stock")
+	}
 	if now.Still(asPage) {
 		t.Fatal("an order kept the page of the product it sold, which says how many are left")
 	}
@@ -270,10 +279,19 @@ func TestAnOrderThatLeavesAProductInStockKeepsItsCards(t *testing.T) {
 	if s.Catalog().Still(asCard) {
 		t.Fatal("a sell-out kept the cards of the product it sold out")
 	}
+	if s.Catalog().Still(orderedListing) {
+		t.Fatal("a sell-out kept its category's listing, which lists it last as sold out")
+	}
+	if !s.Catalog().Still(pricedListing) {
+		t.Fatal("a sell-out in one category dropped the other category's listing")
+	}
 	must(t, db.W.Model(&models.Product{}).Where("id = ?", priced).Update("price_cents", 999).Error)
 	must(t, s.ProductsChanged(ctx, priced))
 	if s.Catalog().Still(other) {
 		t.Fatal("a new price kept the cards showing the old one")
+	}
+	if s.Catalog().Still(pricedListing) {
+		t.Fatal("a new price kept its category's listing")
 	}
 
 	// A group's card: a sibling's order keeps it, the sibling's sell-out

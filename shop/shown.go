@@ -28,9 +28,10 @@ var epochs atomic.Uint64
 const maxChanged = 4096
 
 // changeLog is the changes since a run's full build: the step at which
-// each product, group and category (a product's and the ones above it)
-// last changed, and the last step that changed a product in more than
-// its stock. Replaced, never edited in place.
+// each product and group last changed, each category (a product's and the
+// ones above it) last changed in what its listing shows, and the last
+// step that changed a product in more than its stock. Replaced, never
+// edited in place.
 type changeLog struct {
 	step     uint64
 	products map[uint]uint64
@@ -44,7 +45,8 @@ type changeLog struct {
 	// cards and cardGroups are the steps at which a product (a group's
 	// product) last changed in what its card shows: anything but its
 	// stock, or selling out. An order that leaves a product in stock
-	// changes none of the cards showing it.
+	// changes none of the cards showing it, nor (cats) the listings
+	// holding it.
 	cards      map[uint]uint64
 	cardGroups map[string]uint64
 }
@@ -70,13 +72,15 @@ func (l *changeLog) with(c *Catalog, changed []*models.Product) *changeLog {
 			if p.GroupID != "" {
 				n.cardGroups[p.GroupID] = n.step
 			}
+			// A listing's cards, counts and order (sold-out last) follow
+			// whether its products are in stock, not how many are left.
+			for cat := c.byCatID[p.CategoryID]; cat != nil; cat = cat.Parent {
+				n.cats[cat.ID] = n.step
+			}
 		}
 		n.products[p.ID] = n.step
 		if p.GroupID != "" {
 			n.groups[p.GroupID] = n.step
-		}
-		for cat := c.byCatID[p.CategoryID]; cat != nil; cat = cat.Parent {
-			n.cats[cat.ID] = n.step
 		}
 	}
 	return n
@@ -127,7 +131,10 @@ func (s *Shown) Card(p *models.Product) *Shown {
 	return s
 }
 
-// Listing records a listing of a category and everything below it.
+// Listing records a listing of a category and everything below it: its
+// cards, counts and order say whether its products are in stock, not how
+// many are left, so an order that leaves them in stock keeps it; a
+// sell-out or any other change of a product in it drops it.
 func (s *Shown) Listing(cat uint) *Shown {
 	s.cats = append(s.cats, cat)
 	return s

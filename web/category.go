@@ -73,10 +73,11 @@ func (s *Server) category(c echo.Context) error {
 	}
 	if key != "" {
 		// The listing of the category and below (counts, facets, pages)
-		// and the cards' products with their groups.
+		// and the cards' products with their groups: cards, which say
+		// whether a product is in stock, not how many are left.
 		shown := cat.Shows().Listing(node.ID)
 		for _, p := range lst.Products {
-			shown.Product(p)
+			shown.Card(p)
 		}
 		s.bodies.put(key, ver, bd, shown)
 	}

@@ -237,10 +237,13 @@ func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot
 	return e, nil
 }
 
-// catalogShown is what a homepage shows of the catalog snapshot: its cards'
-// products with their groups. Its rows pick products by price, brand or
-// sale, so only a change of stock leaves it right on a later snapshot,
-// and only when none of its products changed.
+// catalogShown is what a homepage shows of the catalog snapshot: its
+// cards' products with their groups. Its rows pick products by price,
+// brand or sale, so only a change of stock leaves it right on a later
+// snapshot; and its rows hold products in stock and their cards say
+// nothing of how many are left, so an order that leaves a product it
+// shows in stock (another shopper's) keeps it, while a sell-out or any
+// other change of a product it shows (or of its group) drops it.
 func catalogShown(cat *shop.Catalog, slots []templates.HomeSlot) *shop.Shown {
 	if cat == nil {
 		return nil
@@ -252,7 +255,7 @@ func catalogShown(cat *shop.Catalog, slots []templates.HomeSlot) *shop.Shown {
 			if !ok {
 				return nil // not of this snapshot: right on it alone
 			}
-			sh.Product(p)
+			sh.Card(p)
 		}
 	}
 	return sh

@@ -234,6 +234,10 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 	if packPage == nil || hikingPage == nil {
 		t.Fatal("the daypack's page or the hiking listing was not cached")
 	}
+	tentsPage, outdoorPage := entry("ctents?"), entry("coutdoor?")
+	if tentsPage == nil || outdoorPage == nil {
+		t.Fatal("the tents or outdoor listing was not cached")
+	}
 
 	if _, err := shop.db.CreateShopper(ctx, "Bo Buyer", "bo@example.com", testPassword); err != nil {
 		t.Fatal(err)
@@ -262,6 +266,13 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 		t.Fatalf("after an order of 1 of 5 the tent's page says %q", got)
 	}
 	survived("after an order of the tent")
+	// The listings that show the tent say it is in stock, not how many
+	// are left: an order that leaves it in stock keeps them.
+	view("/c/tents")
+	view("/c/outdoor")
+	if entry("ctents?") != tentsPage || entry("coutdoor?") != outdoorPage {
+		t.Fatal("an order that left the tent in stock rebuilt the listings that show it")
+	}
 
 	order(4)
 	if got := view(productPath(tent)).Find(`[data-testid="stock"]`).Text(); !strings.Contains(got, "Out of stock") {
@@ -271,6 +282,9 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 		if ids := cardIDs(view(path), "main"); ids[len(ids)-1] != utoa(tent.ID) {
 			t.Fatalf("%s does not list the sold-out tent last: %v", path, ids)
 		}
+	}
+	if entry("ctents?") == tentsPage || entry("coutdoor?") == outdoorPage {
+		t.Fatal("the tent sold out and its listings were served from before")
 	}
 	if slices.Contains(cardIDs(view(productPath(other)), "main"), utoa(tent.ID)) {
 		t.Fatal("the other tent's page still recommends the sold-out tent")
@@ -298,10 +312,10 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 // TestAnOrderKeepsTheHomepagesThatDoNotShowWhatItSold checks that an
 // order recomposes only the homepages it changes: a new visitor's shared
 // page and a signed-in shopper's own page that do not show the ordered
-// product are served on from the cache, the buyer's own page is composed
-// afresh, a page showing a product that sold out is composed without it at
-// once, and a price change (which may put a product in a row's price
-// range) recomposes every page.
+// product, or show it and it stays in stock, are served on from the
+// cache, the buyer's own page is composed afresh, a page showing a product
+// that sold out is composed without it at once, and a price change (which
+// may put a product in a row's price range) recomposes every page.
 func TestAnOrderKeepsTheHomepagesThatDoNotShowWhatItSold(t *testing.T) {
 	shop := mustOpenShop(t)
 	ctx := context.Background()
@@ -387,6 +401,29 @@ func TestAnOrderKeepsTheHomepagesThatDoNotShowWhatItSold(t *testing.T) {
 	home(buyer)
 	if own(bo.ExternalID) == buyerPage {
 		t.Fatal("the buyer's own homepage was served from before their order")
+	}
+
+	// An order of a product both pages show that leaves it in stock: their
+	// cards say nothing of how many are left, so both are served on.
+	var both *models.Product
+	for _, id := range visitorCards {
+		n, _ := strconv.ParseUint(id, 10, 32)
+		p, err := shop.db.ProductByID(ctx, uint(n))
+		must(t, err)
+		if slices.Contains(adaCards, id) && p.Stock >= 3 {
+			both = p
+			break
+		}
+	}
+	if both == nil {
+		t.Fatalf("no product with 3 or more in stock on both homepages: visitor %v, Ada %v", visitorCards, adaCards)
+	}
+	order(both, 1)
+	if got := home(visitor()); !slices.Equal(got, visitorCards) || !maps.Equal(sharedEntries(), visitorPage) {
+		t.Fatalf("an order leaving %s in stock recomposed the visitor's page that shows it: %v then %v", both.Title, visitorCards, got)
+	}
+	if got := home(ada); !slices.Equal(got, adaCards) || own("s1") != adaPage {
+		t.Fatalf("an order leaving %s in stock recomposed Ada's page that shows it: %v then %v", both.Title, adaCards, got)
 	}
 
 	// A product the visitor's page shows sells out: the page goes without it.
