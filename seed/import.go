@@ -347,6 +347,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 			}
 			sum.CategoryLists, sum.ImageLists = p.prods.categoryLists, p.prods.imageLists
 			sum.RootLeftOut = p.prods.rootLeftOut
+			sum.Configurables = p.prods.configurables
 			sum.ImagePaths, sum.ImagePath = p.prods.imagePaths, p.prods.imagePath
 			// The file's active cells last: a product the full catalog
 			// lists may still be one its merchant took off sale.
@@ -354,7 +355,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 			for _, r := range p.prods.rows {
 				if r.active != nil {
 					states[r.id] = *r.active
-					if !*r.active {
+					if !*r.active && !r.configurable {
 						sum.ProductsInactive++
 					}
 				}
@@ -417,6 +418,9 @@ type ImportSummary struct {
 	// platform's wrapper root, Magento's "Default Category"); "" when
 	// none was.
 	RootLeftOut string
+	// Configurables counts the file's Magento configurable products, read
+	// as the models (groups) of their variants and stored not for sale.
+	Configurables int
 	// ImagePaths counts the file's products whose image_url is a path on
 	// the shop's own host that the shop does not serve (Magento's export
 	// writes "/t/h/throw.jpg", under its own media folder), ImagePath the
@@ -473,6 +477,11 @@ func (s *ImportSummary) ListsLine() string {
 	var parts []string
 	if s.RootLeftOut != "" {
 		parts = append(parts, fmt.Sprintf("every category was under %s; it is left out", short(s.RootLeftOut)))
+	}
+	if s.Configurables > 0 {
+		parts = append(parts, fmt.Sprintf("%d configurable %s read as the %s of %s variants (group_id), not for sale on %s own",
+			s.Configurables, plural(s.Configurables, "product is", "products are"), plural(s.Configurables, "model", "models"),
+			plural(s.Configurables, "its", "their"), plural(s.Configurables, "its", "their")))
 	}
 	if s.CategoryLists > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed (a product has one category here)",
@@ -849,6 +858,9 @@ var (
 	productOptionalColumns = []string{"image_url", "compare_at_price", "group_id", "active"}
 	eventColumns           = []string{"user_id", "product_id", "type", "timestamp"}
 	eventOptionalColumns   = []string{"value"}
+	// magentoColumns are the columns of a Magento 2 catalog export the
+	// import reads besides the file's own (readConfigurables).
+	magentoColumns = []string{"product_type", "configurable_variations"}
 )
 
 // Field limits keep one bad file from filling the shop with junk.
@@ -859,6 +871,7 @@ const (
 	maxNameLen        = 100
 	maxCategoryDepth  = 6
 	maxStock          = 1_000_000_000
+	maxVariants       = 1_000 // a configurable product's variants read
 )
 
 type productRow struct {
@@ -882,6 +895,11 @@ type productRow struct {
 	// when the file has no such column or the cell is empty (a new
 	// product is for sale, a stored one keeps its state).
 	active *bool
+	// variants are the SKUs of a Magento configurable product's simple
+	// products (its configurable_variations cell); configurable is set
+	// for such a row.
+	configurable bool
+	variants     []string
 }
 
 type productFile struct {
@@ -901,6 +919,9 @@ type productFile struct {
 	// rootLeftOut is the top-level category left out of every row's path
 	// (leaveOutRoot), "" when none was.
 	rootLeftOut string
+	// configurables counts the Magento configurable products read as
+	// the models of their variants (readConfigurables).
+	configurables int
 	// imagePaths counts the rows whose image_url is a path the shop does
 	// not serve (servesImagePath), imagePath the first.
 	imagePaths int
@@ -913,7 +934,7 @@ type productFile struct {
 }
 
 func readProducts(ctx context.Context, path string, probs *problems) (*productFile, error) {
-	c, err := openCSV(path, productColumns, productOptionalColumns, probs)
+	c, err := openCSV(path, productColumns, append(slices.Clone(productOptionalColumns), magentoColumns...), probs)
 	if err != nil || c == nil {
 		// c == nil: the header was refused (its problem is recorded), so
 		// no row was read and no product id is known from the file.
@@ -974,6 +995,9 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	lists := listsSlash
 	if sep == ">" {
 		lists = listsGT
+	}
+	if pf.configurables = readConfigurables(pf.rows); pf.configurables > 0 {
+		pf.withGroup = true
 	}
 	fillFromGroups(pf.rows)
 	kept := pf.rows[:0]
@@ -1045,6 +1069,59 @@ func (pf *productFile) leaveOutRoot(stored []models.Category) string {
 	return pf.rootLeftOut
 }
 
+// readConfigurables reads a Magento 2 export's configurable products: a
+// configurable row is the model of the simple products its
+// configurable_variations cell lists ("sku=TH100-OAT,color=Oatmeal|…"),
+// not a product for sale on its own (its stock is 0, its page Magento's
+// choice of variant). It becomes its variants' group (group_id, when
+// theirs is empty, is its SKU; they take its category, brand and
+// description when theirs are empty, fillFromGroups) and is stored not for
+// sale: imported as one more product in stock 0, each model showed itself
+// among its colours as a sold-out option and was shown in rows. It
+// returns how many configurable rows the file has.
+func readConfigurables(rows []productRow) int {
+	at := make(map[string]int, len(rows))
+	for i, row := range rows {
+		at[row.id] = i
+	}
+	n := 0
+	off := false
+	for i := range rows {
+		parent := &rows[i]
+		if !parent.configurable {
+			continue
+		}
+		n++
+		parent.group = cmp.Or(parent.group, parent.id)
+		parent.active = &off
+		for _, sku := range parent.variants {
+			if k, ok := at[sku]; ok && k != i && !rows[k].configurable && rows[k].group == "" {
+				rows[k].group = parent.group
+			}
+		}
+	}
+	return n
+}
+
+// variantSKUs reads a configurable_variations cell: the variants' SKUs,
+// "sku=TH100-OAT,color=Oatmeal|sku=TH100-SAG,color=Sage" → TH100-OAT,
+// TH100-SAG; at most maxVariants.
+func variantSKUs(cell string) []string {
+	var out []string
+	for v := range strings.SplitSeq(cell, "|") {
+		for kv := range strings.SplitSeq(v, ",") {
+			k, sku, ok := strings.Cut(kv, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "sku") {
+				if sku = strings.TrimSpace(sku); sku != "" && len(sku) <= maxIDLen && len(out) < maxVariants {
+					out = append(out, sku)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
 // fillFromGroups gives a variant row that left its category, brand or
 // description empty its group's: the first row of the same group_id, in
 // file order, that has one. Shop systems write those on the group's
@@ -1104,6 +1181,10 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	row.brand = text("brand", maxNameLen, false)
 	if _, has := c.get(rec, "group_id"); has {
 		row.group = text("group_id", maxIDLen, false)
+	}
+	if v, _ := c.get(rec, "product_type"); strings.EqualFold(v, "configurable") {
+		cell, _ := c.get(rec, "configurable_variations")
+		row.configurable, row.variants = true, variantSKUs(cell)
 	}
 	// Split into levels once the whole file is read: its separator is
 	// the file's (categorySeparator).

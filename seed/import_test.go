@@ -1598,3 +1598,61 @@ func TestAVariantRowTakesWhatItLeftEmptyFromItsGroup(t *testing.T) {
 		t.Fatalf("variants\n%v\nwant\n%v", got, want)
 	}
 }
+
+// TestImportReadsMagentosConfigurableProducts: a Magento 2 export writes a
+// configurable product (the model, stock 0) after the simple products of
+// its colours, each listed in its configurable_variations cell. The import
+// read the model as one more product, in stock 0: with a group_id of the
+// SKUs' stem, it was a sold-out option among its own colours, and rows
+// showed it. Now a configurable row is its variants' group, stored not for
+// sale; its variants take its SKU as their group_id and its brand when
+// they have none. A shop imported before keeps no sale-able model.
+func TestImportReadsMagentosConfigurableProducts(t *testing.T) {
+	db := openDB(t)
+	old := "id,title,description,category,brand,price,stock,created_at\n" +
+		"TH100-OAT,Chunky Knit Throw-Oatmeal,,Living/Throws,Hearth,89,12,\n" +
+		"TH100,Chunky Knit Throw,,Living/Throws,Hearth,89,0,\n" +
+		"CU100,Linen Cushion,,Living/Cushions,Casa,29,5,\n"
+	mustImport(t, db, old, "")
+	export := "id,product_type,title,description,category,brand,visibility,price,stock,created_at,configurable_variations\n" +
+		"TH100-OAT,simple,Chunky Knit Throw-Oatmeal,,Living/Throws,,Not Visible Individually,89,12,,\n" +
+		"TH100-SAG,simple,Chunky Knit Throw-Sage,,Living/Throws,,Not Visible Individually,89,7,,\n" +
+		"TH100-CHA,simple,Chunky Knit Throw-Charcoal,,Living/Throws,,Not Visible Individually,89,0,,\n" +
+		"TH100,configurable,Chunky Knit Throw,Warm.,Living/Throws,Hearth,\"Catalog, Search\",89,0,,\"sku=TH100-OAT,color=Oatmeal|sku=TH100-SAG,color=Sage|sku=TH100-CHA,color=Charcoal\"\n" +
+		"CU100,simple,Linen Cushion,,Living/Cushions,Casa,\"Catalog, Search\",29,5,,\n"
+	sum := mustImport(t, db, export, "")
+	got := map[string]string{}
+	for _, id := range []string{"TH100-OAT", "TH100-SAG", "TH100-CHA", "TH100", "CU100"} {
+		p, err := db.ProductByExternalID(context.Background(), id)
+		must(t, err)
+		got[id] = fmt.Sprintf("group=%q active=%v brand=%q", p.GroupID, p.Active, p.Brand)
+	}
+	want := map[string]string{
+		"TH100-OAT": `group="TH100" active=true brand="Hearth"`,
+		"TH100-SAG": `group="TH100" active=true brand="Hearth"`,
+		"TH100-CHA": `group="TH100" active=true brand="Hearth"`,
+		"TH100":     `group="TH100" active=false brand="Hearth"`,
+		"CU100":     `group="" active=true brand="Casa"`,
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: %s, want %s", id, got[id], w)
+		}
+	}
+	if sum.Configurables != 1 || sum.ProductsInactive != 0 || !strings.Contains(sum.ListsLine(), "1 configurable product is read as the model of its variants") {
+		t.Errorf("summary: %d configurables, %d inactive, %q", sum.Configurables, sum.ProductsInactive, sum.ListsLine())
+	}
+}
+
+func TestVariantSKUs(t *testing.T) {
+	for cell, want := range map[string]string{
+		"sku=TH100-OAT,color=Oatmeal|sku=TH100-SAG,color=Sage": "[TH100-OAT TH100-SAG]",
+		"color=Blue,sku=B1|size=M, sku = B2":                   "[B1 B2]",
+		"":                                                     "[]",
+		"color=Blue":                                           "[]",
+	} {
+		if got := fmt.Sprint(variantSKUs(cell)); got != want {
+			t.Errorf("%q: %s, want %s", cell, got, want)
+		}
+	}
+}
