@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -119,5 +120,55 @@ func TestARowNamesItsProductsByTheirGroup(t *testing.T) {
 	// Named by the model, drawn in the colour its title says.
 	if svg := string(raw); !strings.Contains(svg, "Fjord Rain Jacket · red") || strings.Contains(svg, "– S") {
 		t.Errorf("the drawn picture is not the red jacket named by its model: %s", svg)
+	}
+}
+
+// TestARenamedGroupsPictureShowsAtOnce: a drawn picture names the
+// product's group, and was cached a day: after a rename of the group's
+// products a shopper saw the old name that long. Now a browser asks again
+// each time, answered 304 while the drawing is the same and with the new
+// name once it changed.
+func TestARenamedGroupsPictureShowsAtOnce(t *testing.T) {
+	shop := mustOpenShop(t)
+	var two []models.Product
+	must(t, shop.db.R.Where("image_url = ''").Order("id").Limit(2).Find(&two).Error)
+	if len(two) < 2 {
+		t.Fatal("the test shop has no two drawn products")
+	}
+	rename := func(title string) {
+		for k, p := range two {
+			must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", p.ID).
+				Updates(map[string]any{"title": fmt.Sprintf("%s – %c", title, 'S'+k), "group_id": "G1"}).Error)
+		}
+		must(t, shop.srv.shop.RefreshCatalog(context.Background(), true))
+	}
+	path := "/img/p/" + utoa(two[0].ID) + ".svg"
+	get := func(etag string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, shop.ts.URL+path, nil)
+		must(t, err)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		res, err := shop.newClient().hc.Do(req)
+		must(t, err)
+		defer res.Body.Close()
+		raw, err := io.ReadAll(res.Body)
+		must(t, err)
+		return res, string(raw)
+	}
+	rename("Harbour Lantern")
+	res, svg := get("")
+	etag := res.Header.Get("ETag")
+	if !strings.Contains(svg, "Harbour Lantern") || etag == "" || !strings.Contains(res.Header.Get("Cache-Control"), "no-cache") {
+		t.Fatalf("the drawing: %q, ETag %q, Cache-Control %q", svg, etag, res.Header.Get("Cache-Control"))
+	}
+	if res, _ := get(etag); res.StatusCode != http.StatusNotModified {
+		t.Errorf("the same drawing asked again: %d, want 304", res.StatusCode)
+	}
+	rename("Quay Lamp")
+	res, svg = get(etag)
+	if res.StatusCode != http.StatusOK || !strings.Contains(svg, "Quay Lamp") || strings.Contains(svg, "Harbour") {
+		t.Errorf("after the rename: %d %q, want the new name", res.StatusCode, svg)
 	}
 }

@@ -34,7 +34,20 @@ func (s *Server) productImage(c echo.Context) error {
 		catName = n.Name
 	}
 	svg := drawNamed(p.ExternalID, p.Title, cat.DisplayName(p), p.Brand, catName)
-	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	// The drawing names the product's group, which a rename of any of its
+	// products changes: a browser asks again each time (a 304 when the
+	// drawing is the same), so a rename shows at once. Cached for a day,
+	// a renamed group's pictures kept the old name that long.
+	h := fnv.New64a()
+	h.Write([]byte(svg))
+	etag := fmt.Sprintf(`"%x"`, h.Sum64())
+	c.Response().Header().Set("Cache-Control", "public, no-cache")
+	c.Response().Header().Set("ETag", etag)
+	for _, tag := range strings.Split(c.Request().Header.Get("If-None-Match"), ",") {
+		if strings.TrimSpace(tag) == etag {
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }
 
