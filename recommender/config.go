@@ -61,6 +61,9 @@ type Config struct {
 	// shoppers only, so the "bought together" neighbours of a product
 	// page are not trained.
 	tuneFit bool
+	// tuneNoSeason leaves the category season out of tuning's fits
+	// (checkSeasonAtEnd).
+	tuneNoSeason bool
 }
 
 // ProfileConfig shapes the weights of a shopper's history items for the

@@ -88,6 +88,7 @@ type FitReport struct {
 	// defaults by more than its noise, so Config is the defaults.
 	DefaultsKept bool
 	Reason       string // why tuning was skipped or stopped early
+	Season       string // why the category season stays on whatever the split says (checkSeasonAtEnd); "" when the split decides
 	Duration     time.Duration
 	Budget       time.Duration // the tuning budget
 	BudgetWhy    string        // how the budget was set
@@ -138,6 +139,9 @@ func (r *FitReport) Lines() []string {
 		if r.costs != "" {
 			out = append(out, r.budgetLine())
 		}
+		if r.Season != "" {
+			out = append(out, r.Season)
+		}
 		for _, s := range r.Steps {
 			out = append(out, fmt.Sprintf("  %s → %s (validation NDCG@10 %.4f)", s.Setting, s.Value, s.NDCG))
 		}
@@ -152,6 +156,9 @@ func (r *FitReport) Lines() []string {
 	out = append(out, r.budgetLine())
 	if r.Reason != "" {
 		out = append(out, r.Reason)
+	}
+	if r.Season != "" {
+		out = append(out, r.Season)
 	}
 	c := r.Config
 	w := c.Weights
@@ -257,6 +264,13 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// alone, so tuned and untuned training agree on it.
 	surge := measureLaunchSurge(d)
 	surge.on = surge.on && cfg.Weights.Fresh > 0
+	// Whether the category season holds at the data's end is read from
+	// its latest events alone (checkSeasonAtEnd): tuning's split, cut a
+	// tenth of the events earlier, may not have seen it turn.
+	season := checkSeasonAtEnd(d, cfg.Weights.Season)
+	if season.turnedEnd {
+		rep.Season = season.describe()
+	}
 	var t *tuner
 	var contentTook time.Duration
 	contentHere := false // the content model trained here, before the first fit
@@ -314,12 +328,17 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		rep.Users = held
 		return untuned(fmt.Sprintf("only %d held-out shoppers (need %d)", held, minTuneUsers))
 	}
-	t = &tuner{ctx: ctx, workers: workerCount(cfg.Workers), content: opt.content(d)}
+	t = &tuner{ctx: ctx, workers: workerCount(cfg.Workers), content: opt.content(d), seasonHolds: season.turnedEnd}
 	t.data = Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}
 	// Settings found on a sample are scaled back where they depend on the
 	// number of shoppers (EASE's λ regularises co-occurrence counts).
 	work := cfg
 	work.tuneFit = true
+	// A season the split cannot judge is left out of its fits: read at
+	// its cut-off it is another season than serving's, and the choices
+	// made beside it (the blend, the calibrated row) would be made to
+	// fight it.
+	work.tuneNoSeason = season.turnedEnd
 	work.Candidates.PerUser = 0
 	work.EASEFallback = 0 // the blend is fit on what each fit trained
 	work.EASE.Lambda *= scale
@@ -710,7 +729,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	out.EASE.tuneTop = false
 	out.ALS.Iterations = cfg.ALS.Iterations
 	out.SVD = cfg.SVD
-	out.tuneFit = false
+	out.tuneFit, out.tuneNoSeason = false, false
 	out.Workers = cfg.Workers
 	rep.Tuned, rep.Chosen, rep.Config = true, cur.ndcg, out
 	rep.content = t.content
@@ -1042,6 +1061,9 @@ type tuner struct {
 	notYet []int32
 	// freezeFresh keeps freshness out of the blend's search (freshMass).
 	freezeFresh bool
+	// seasonHolds keeps the category season on: the data's latest events
+	// follow it (checkSeasonAtEnd), whatever the split's shoppers say.
+	seasonHolds bool
 }
 
 type tuneUser struct {
@@ -1609,7 +1631,7 @@ func withLean(v, from HybridWeights) HybridWeights {
 // one scoring of the cache without it, and the better mean decides. A
 // shop whose categories' shares do not move has factors near 1 either way.
 func (t *tuner) tuneSeason(cache []userCache, w HybridWeights, per []float64) (HybridWeights, []float64) {
-	if w.Season <= 0 {
+	if w.Season <= 0 || t.seasonHolds {
 		return w, per
 	}
 	try := w
@@ -1780,7 +1802,7 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	if share >= 1 || len(sample) == 0 {
 		return false, nil
 	}
-	ct := &tuner{ctx: t.ctx, workers: t.workers, content: t.content, freezeFresh: t.freezeFresh, onlyCatalog: true}
+	ct := &tuner{ctx: t.ctx, workers: t.workers, content: t.content, freezeFresh: t.freezeFresh, seasonHolds: t.seasonHolds, onlyCatalog: true}
 	ct.data = Dataset{Items: d.Items, Events: sample, Now: latest(sample)}
 	calCfg := work
 	if t.content == nil {

@@ -133,7 +133,9 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 		}
 		p.trend = normalised(trend)
 	}
-	p.season = trainSeason(s, cat)
+	if !cfg.tuneNoSeason {
+		p.season = trainSeason(s, cat)
+	}
 	p.popOrder = orderByScore(p.pop)
 	p.trendOrder = orderByScore(p.trend)
 	p.newOrder = make([]int32, n)
