@@ -490,12 +490,34 @@ func (db *DB) pgDump(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("models: backup: pg_dump is not installed (apt-get install postgresql-client); %s", pgDumpHelp)
 	}
-	out, err := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+db.URL).CombinedOutput()
+	target, password := withoutPassword(db.URL)
+	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+target)
+	if password != "" {
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		os.Remove(path)
 		return fmt.Errorf("models: backup with pg_dump: %v: %s\n%s", err, strings.TrimSpace(string(out)), pgDumpHelp)
 	}
 	return nil
+}
+
+// withoutPassword splits a connection URL's password from it: a password
+// in pg_dump's arguments is readable by every user of the machine (ps)
+// while the backup runs; in its environment (PGPASSWORD) only by the
+// user running it. A URL that does not parse is left whole.
+func withoutPassword(dsn string) (string, string) {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn, ""
+	}
+	password, ok := u.User.Password()
+	if !ok {
+		return dsn, ""
+	}
+	u.User = url.User(u.User.Username())
+	return u.String(), password
 }
 
 // RestorePostgres loads a pg_dump backup (see Backup) into the empty
@@ -505,7 +527,12 @@ func RestorePostgres(ctx context.Context, file, target string) error {
 	if err != nil {
 		return fmt.Errorf("models: restore: pg_restore is not installed (apt-get install postgresql-client)")
 	}
-	out, err := exec.CommandContext(ctx, bin, "--no-owner", "--exit-on-error", "--dbname="+target, file).CombinedOutput()
+	dsn, password := withoutPassword(target)
+	cmd := exec.CommandContext(ctx, bin, "--no-owner", "--exit-on-error", "--dbname="+dsn, file)
+	if password != "" {
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("models: restore with pg_restore: %v: %s", err, strings.TrimSpace(string(out)))
 	}
