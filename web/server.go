@@ -292,11 +292,19 @@ func (s *Server) httpServer() *http.Server {
 }
 
 // Close stops background work and drains the event writer and the
-// password reset emails. Closing again does nothing.
+// password reset emails. The drains run beside the stopping of background
+// work: a training that takes its time to stop (waiting on a database
+// lock) does not use up ctx before a queued email or event is written.
+// Closing again does nothing.
 func (s *Server) Close(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		var mails, events error
+		var wg sync.WaitGroup
+		wg.Go(func() { mails = s.closeResetMails(ctx) })
+		wg.Go(func() { events = s.events.Close(ctx) })
 		s.shop.Close()
-		s.closeErr = errors.Join(s.closeResetMails(ctx), s.events.Close(ctx))
+		wg.Wait()
+		s.closeErr = errors.Join(mails, events)
 	})
 	return s.closeErr
 }
