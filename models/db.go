@@ -302,6 +302,9 @@ func PostgresPool() int {
 	return 16
 }
 
+// connectTimeout bounds reaching a PostgreSQL server when the shop opens.
+var connectTimeout = 10 * time.Second
+
 // lockTimeout is how long a PostgreSQL statement waits for a lock before
 // giving up with a busy error, as SQLite's busy timeout does; a URL that
 // sets lock_timeout itself keeps its own.
@@ -327,14 +330,17 @@ func openPostgres(target, upTo string) (*DB, error) {
 	sqlDB.SetMaxOpenConns(n)
 	sqlDB.SetMaxIdleConns(n)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("models: connect to %s: %w", RedactURL(target), err)
 	}
 	db := &DB{W: g, R: g, URL: target}
-	if db.Migrated, err = db.migrate(ctx, upTo); err != nil {
+	// Not within the connect timeout: a migration that builds an index on
+	// a shop's millions of events takes as long as it takes (a lock it
+	// waits for is bounded by lock_timeout), as on SQLite.
+	if db.Migrated, err = db.migrate(context.Background(), upTo); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}

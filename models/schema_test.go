@@ -242,3 +242,21 @@ func TestOpenSaysWhyASQLiteFileCannotBeWritten(t *testing.T) {
 		t.Fatalf("the write check left files behind: %v", entries)
 	}
 }
+
+// Opening a shop bounds reaching the server, not its migrations: on
+// PostgreSQL the whole migration ran within the 10 s connect timeout, so a
+// migration indexing a big events table (or a busy machine migrating a
+// new database) failed the start with "context deadline exceeded".
+func TestMigrationsAreNotBoundByTheConnectTimeout(t *testing.T) {
+	defer func(d time.Duration) { connectTimeout = d }(connectTimeout)
+	// Long enough to reach a local server, shorter than the migrations.
+	connectTimeout = 250 * time.Millisecond
+	db, done, err := OpenScratch(t.TempDir(), "t.db")
+	if err != nil {
+		t.Fatalf("opening a new database: %v", err)
+	}
+	defer done()
+	if len(db.Migrated) == 0 {
+		t.Fatal("no migration ran on a new database")
+	}
+}
