@@ -202,4 +202,5 @@ var schemaEntities = []any{
 	&Experiment{}, &ExperimentArm{},
 	&ImportJob{},
 	&PasswordReset{},
+	&LoginAllowance{},
 }

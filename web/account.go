@@ -83,7 +83,7 @@ func (s *Server) accountDelete(c echo.Context) error {
 	// The password, not only the session (ASVS 3.7.1): a session left open
 	// at a shared computer, or taken over, must not end the account and its
 	// history for good. Guesses are limited like the password change's.
-	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("password:", s.shopperEmail(ctx, userOf(c).ShopperID))); !ok {
+	if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), loginAccount("password:", s.shopperEmail(ctx, userOf(c).ShopperID))); !ok {
 		refuseAttempt(c, wait)
 		s.flash(c, waitMessage("Too many attempts.", wait)+" Your account was not deleted.")
 		return c.Redirect(http.StatusSeeOther, "/account#privacy")

@@ -120,7 +120,7 @@ func (s *Server) adminLogin(c echo.Context) error {
 	email, pw, next := c.FormValue("email"), c.FormValue("password"), adminNext(c.FormValue("next"))
 	vm := templates.AuthPage{Base: s.base(c, "Staff log in"), Staff: true, Email: email, Next: next}
 	vm.Email = shortField(email)
-	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("staff:", email)); !ok {
+	if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), loginAccount("staff:", email)); !ok {
 		refuseAttempt(c, wait)
 		vm.Error = waitMessage("Too many login attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))

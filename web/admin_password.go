@@ -80,7 +80,7 @@ func (s *Server) changePassword(c echo.Context, limitKey string, check func(curr
 		errs["confirm"] = "The two passwords differ."
 	}
 	if limitKey != "" {
-		if ok, wait := s.limiter.allow(c.RealIP(), limitKey); !ok {
+		if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), limitKey); !ok {
 			refuseAttempt(c, wait)
 			errs["current"] = waitMessage("Too many attempts.", wait)
 			return true, show(http.StatusTooManyRequests, errs)

@@ -43,7 +43,7 @@ func (s *Server) adminSetup(c echo.Context) error {
 	if !valid {
 		return echo.ErrNotFound
 	}
-	if ok, wait := s.limiter.allow(c.RealIP(), "setup"); !ok {
+	if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), "setup"); !ok {
 		refuseAttempt(c, wait)
 		return echo.NewHTTPError(http.StatusTooManyRequests, waitMessage("Too many attempts.", wait))
 	}

@@ -31,7 +31,7 @@ func (s *Server) login(c echo.Context) error {
 	email, pw, next := c.FormValue("email"), c.FormValue("password"), safeNext(c.FormValue("next"))
 	vm := templates.AuthPage{Base: s.base(c, "Log in"), Email: email, Next: next, CanReset: s.canHelpWithAPassword(c)}
 	vm.Email = shortField(email)
-	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("", email)); !ok {
+	if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), loginAccount("", email)); !ok {
 		refuseAttempt(c, wait)
 		vm.Error = waitMessage("Too many login attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
@@ -82,7 +82,7 @@ func (s *Server) register(c echo.Context) error {
 	// Per address and per email: probing which emails have accounts is as
 	// slow as guessing passwords, and one client cannot block sign-ups for all.
 	vm.Name, vm.Email = shortField(name), shortField(email)
-	if ok, wait := s.limiter.allow(c.RealIP(), loginAccount("register:", email)); !ok {
+	if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), loginAccount("register:", email)); !ok {
 		refuseAttempt(c, wait)
 		vm.Error = waitMessage("Too many attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))

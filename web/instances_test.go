@@ -493,3 +493,49 @@ func TestOptOutOnOneInstanceHoldsOnTheOther(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// An account's login allowance (ASVS's 100 failures an hour, 20 at once)
+// is one for every instance: guesses spread over two instances, and over
+// addresses, spend the same allowance, where each instance allowed its
+// own and N instances allowed N times the guesses. A load balancer cannot
+// keep this limit (it does not read the account a form names). The
+// database keeps a hash of the account, not the email.
+func TestAnAccountsLoginAllowanceIsSharedByTheInstances(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	for _, s := range []*testShop{a, b} {
+		slowRefill(s.srv)
+		// The address limits are not the test: each instance's own.
+		s.srv.limiter.perIP.burst, s.srv.limiter.perPair.burst = 1000, 1000
+	}
+	burst := a.srv.limiter.perAcct.burst
+	guess := func(s *testShop, password string) int {
+		c := s.newClient()
+		res, _ := c.send(http.MethodPost, "/login", loginForm(c.token("/login"), "ada@example.com", password), nil)
+		return res.StatusCode
+	}
+	for i := range burst {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		if code := guess(s, "wrong password"); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d of the account's %d: %d, want 401", i+1, burst, code)
+		}
+	}
+	for _, s := range []*testShop{a, b} {
+		if code := guess(s, testPassword); code != http.StatusTooManyRequests {
+			t.Fatalf("an attempt on %s after the account's %d guesses through both instances: %d, want 429", s.ts.URL, burst, code)
+		}
+	}
+	var rows []models.LoginAllowance
+	must(t, a.db.R.Find(&rows).Error)
+	for _, r := range rows {
+		if strings.Contains(r.Account, "@") || len(r.Account) != 64 {
+			t.Errorf("a login allowance is kept under %q, want a 64-character hash", r.Account)
+		}
+	}
+	if len(rows) == 0 {
+		t.Error("no login allowance in the database")
+	}
+}

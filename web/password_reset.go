@@ -47,7 +47,7 @@ func (s *Server) sendPasswordReset(c echo.Context) error {
 		vm.Errors = map[string]string{"email": "Enter your email address, such as name@example.com."}
 		return render(c, http.StatusUnprocessableEntity, templates.ForgotPassword(vm))
 	}
-	if ok, wait := s.limiter.allowReset(c.RealIP(), loginAccount("reset:", email)); !ok {
+	if ok, wait := s.limiter.allowReset(c.Request().Context(), c.RealIP(), loginAccount("reset:", email)); !ok {
 		refuseAttempt(c, wait)
 		vm.Errors = map[string]string{"email": waitMessage("Too many requests.", wait)}
 		return render(c, http.StatusTooManyRequests, templates.ForgotPassword(vm))

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"math"
 	"net/netip"
 	"strconv"
@@ -15,6 +17,12 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// loginAllowanceSweep is how many attempts an instance spends from the
+// shared account allowances between deletions of the whole ones, which
+// bounds the table to the accounts named within an allowance's refill
+// (12 minutes) and a few hundred more.
+const loginAllowanceSweep = 256
+
 // maxLimiterKeys bounds the limiter's memory: the least recently used
 // buckets are forgotten first (about 200 bytes each, so a few MiB at most,
 // whatever clients send).
@@ -23,6 +31,11 @@ const maxLimiterKeys = 20_000
 // loginLimiter limits attempts per client address, per address and
 // account, and per account, so neither one address nor a spread of
 // addresses can guess passwords fast.
+//
+// The per-account allowance is the one a load balancer in front of several
+// instances cannot keep (it limits by address, not by the account a form
+// names), so a server keeps it in the database (shared), spent by every
+// instance alike; the address limits stay per instance, in memory.
 //
 // One address cannot lock an owner out: an account's allowance is spent only
 // by attempts the address limits let through, and one address may spend
@@ -38,7 +51,16 @@ type loginLimiter struct {
 	// limits alone let one address have the shop mail 600 owners an hour.
 	perReset limit
 	now      func() time.Time // the clock; settable in tests
+	// shared, when set, keeps the per-account allowance for every instance
+	// (models.SpendLoginAllowance); nil keeps it here, in memory. When it
+	// fails (the database unreachable) the one in memory is used.
+	shared sharedAllowance
+	log    *slog.Logger
 }
+
+// sharedAllowance spends one attempt of key's allowance lim at now, or
+// says how long until one is left.
+type sharedAllowance func(ctx context.Context, key string, now time.Time, lim limit) (bool, time.Duration, error)
 
 // limit is a token bucket's refill rate and burst.
 type limit struct {
@@ -74,31 +96,79 @@ func (l *loginLimiter) bucket(key string, lim limit) *rate.Limiter {
 
 // allow reports whether another attempt from ip for account may be tried;
 // when not, it says how long to wait.
-func (l *loginLimiter) allow(ip, account string) (bool, time.Duration) {
-	return l.allowWith(ip, account, false)
+func (l *loginLimiter) allow(ctx context.Context, ip, account string) (bool, time.Duration) {
+	return l.allowWith(ctx, ip, account, false)
 }
 
 // allowReset is allow for a password reset link: the address's reset
 // limit comes first. It counts every request, whether an account uses the
 // address or not, so a refusal (the same for any address) tells nothing
 // about accounts.
-func (l *loginLimiter) allowReset(ip, account string) (bool, time.Duration) {
-	return l.allowWith(ip, account, true)
+func (l *loginLimiter) allowReset(ctx context.Context, ip, account string) (bool, time.Duration) {
+	return l.allowWith(ctx, ip, account, true)
 }
 
-func (l *loginLimiter) allowWith(ip, account string, reset bool) (bool, time.Duration) {
+func (l *loginLimiter) allowWith(ctx context.Context, ip, account string, reset bool) (bool, time.Duration) {
+	now := l.now()
+	if l.shared == nil {
+		return l.allowHere(ip, account, reset, now, true)
+	}
+	// The address limits first, unspent: the account's allowance is spent
+	// only for what they let through. No lock is held while the database
+	// answers; two attempts of one address at that moment may both pass
+	// its check, and the second then spends nothing of it.
+	if ok, wait := l.allowHere(ip, account, reset, now, false); !ok {
+		return false, wait
+	}
+	ok, wait, err := l.shared(ctx, accountKey(account), now, l.perAcct)
+	if err != nil {
+		if l.log != nil {
+			l.log.Warn("login limit: the shared account allowance is unavailable; this instance's own is used", "err", err)
+		}
+		return l.allowHere(ip, account, reset, now, true)
+	}
+	if !ok {
+		return false, wait
+	}
+	l.spendHere(ip, account, reset, now)
+	return true, 0
+}
+
+// limitsFor lists the buckets an attempt passes, in order; withAccount adds
+// the account's own.
+func (l *loginLimiter) limitsFor(ip, account string, reset, withAccount bool) []keyedLimit {
+	addr, acct := addressKey(ip), accountKey(account)
+	limits := []keyedLimit{{"ip:" + addr, l.perIP}, {"pair:" + accountKey(addr+"\x00"+acct), l.perPair}}
+	if withAccount {
+		limits = append(limits, keyedLimit{"acct:" + acct, l.perAcct})
+	}
+	if reset {
+		limits = append([]keyedLimit{{"reset-ip:" + addr, l.perReset}}, limits...)
+	}
+	return limits
+}
+
+type keyedLimit struct {
+	key string
+	lim limit
+}
+
+// spendHere spends an allowed attempt from the address limits in memory.
+func (l *loginLimiter) spendHere(ip, account string, reset bool, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	addr, acct := addressKey(ip), accountKey(account)
-	type keyed struct {
-		key string
-		lim limit
+	for _, k := range l.limitsFor(ip, account, reset, false) {
+		l.bucket(k.key, k.lim).AllowN(now, 1)
 	}
-	limits := []keyed{{"ip:" + addr, l.perIP}, {"pair:" + accountKey(addr+"\x00"+acct), l.perPair}, {"acct:" + acct, l.perAcct}}
-	if reset {
-		limits = append([]keyed{{"reset-ip:" + addr, l.perReset}}, limits...)
-	}
+}
+
+// allowHere checks the limits kept in memory. whole: all of them, the
+// account's too, spent when they all allow the attempt; otherwise the
+// address limits alone, unspent (the account's allowance is shared).
+func (l *loginLimiter) allowHere(ip, account string, reset bool, now time.Time, whole bool) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	limits := l.limitsFor(ip, account, reset, whole)
 	// In this order, and a refusal stops there: a bucket is created or
 	// spent only for what the earlier limits let through.
 	var pass []*rate.Limiter
@@ -108,6 +178,9 @@ func (l *loginLimiter) allowWith(ip, account string, reset bool) (bool, time.Dur
 			return false, wait
 		}
 		pass = append(pass, b)
+	}
+	if !whole {
+		return true, 0
 	}
 	for _, b := range pass {
 		b.AllowN(now, 1)

@@ -394,14 +394,14 @@ func TestLoginRateLimit(t *testing.T) {
 	t.Run("per account across addresses", func(t *testing.T) {
 		l := newLoginLimiter()
 		for i := range l.perAcct.burst {
-			if ok, _ := l.allow("198.51.100."+utoa(uint(i)), "ada@example.com"); !ok {
+			if ok, _ := l.allow(context.Background(), "198.51.100."+utoa(uint(i)), "ada@example.com"); !ok {
 				t.Fatalf("attempt %d refused", i+1)
 			}
 		}
-		if ok, _ := l.allow("198.51.100.200", " ADA@example.com"); ok {
+		if ok, _ := l.allow(context.Background(), "198.51.100.200", " ADA@example.com"); ok {
 			t.Fatal("one more address could keep guessing the same account")
 		}
-		if ok, _ := l.allow("198.51.100.201", "bob@example.com"); !ok {
+		if ok, _ := l.allow(context.Background(), "198.51.100.201", "bob@example.com"); !ok {
 			t.Fatal("another account from a fresh address was refused")
 		}
 	})
@@ -518,7 +518,7 @@ func TestLoginLimiterMemoryIsBounded(t *testing.T) {
 	l.now = newTestClock().Now // no refills while the test runs
 	huge := strings.Repeat("a", 1<<20) + "@example.com"
 	for i := range 400 {
-		l.allow("203.0.113.7", huge+utoa(uint(i)))
+		l.allow(context.Background(), "203.0.113.7", huge+utoa(uint(i)))
 	}
 	if n := l.buckets.Len(); n != 1+2*10 {
 		t.Errorf("%d buckets after 400 attempts from one address (10 let through), want 21: refused attempts must not create buckets", n)
@@ -529,16 +529,16 @@ func TestLoginLimiterMemoryIsBounded(t *testing.T) {
 		}
 	}
 	for i := range maxLimiterKeys + 5000 {
-		l.allow(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "user"+utoa(uint(i))+"@example.com")
+		l.allow(context.Background(), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), "user"+utoa(uint(i))+"@example.com")
 	}
 	if n := l.buckets.Len(); n > maxLimiterKeys {
 		t.Errorf("%d buckets, more than the bound %d", n, maxLimiterKeys)
 	}
 	// IPv6 clients are one client per /64.
 	for i := range 20 {
-		l.allow(fmt.Sprintf("2001:db8:1:2::%x", i+1), "v6-"+utoa(uint(i))+"@example.com")
+		l.allow(context.Background(), fmt.Sprintf("2001:db8:1:2::%x", i+1), "v6-"+utoa(uint(i))+"@example.com")
 	}
-	if ok, _ := l.allow("2001:db8:1:2:ffff::1", "other@example.com"); ok {
+	if ok, _ := l.allow(context.Background(), "2001:db8:1:2:ffff::1", "other@example.com"); ok {
 		t.Error("a fresh address in the same /64 got a fresh allowance")
 	}
 }
@@ -551,10 +551,10 @@ func TestAddressRefusalsDoNotLockAccountsOut(t *testing.T) {
 	l := newLoginLimiter()
 	l.now = clock.Now
 	for i := range 300 {
-		l.allow("203.0.113.9", "owner"+utoa(uint(i%30))+"@example.com")
+		l.allow(context.Background(), "203.0.113.9", "owner"+utoa(uint(i%30))+"@example.com")
 	}
 	for i := range 30 {
-		if ok, wait := l.allow("198.51.100.1"+utoa(uint(i)), "owner"+utoa(uint(i))+"@example.com"); !ok {
+		if ok, wait := l.allow(context.Background(), "198.51.100.1"+utoa(uint(i)), "owner"+utoa(uint(i))+"@example.com"); !ok {
 			t.Fatalf("owner %d refused from their own address after another address's attempts (wait %s)", i, wait)
 		}
 	}
@@ -562,21 +562,21 @@ func TestAddressRefusalsDoNotLockAccountsOut(t *testing.T) {
 	// use up the account's allowance: it gets less than the account refills.
 	for range 600 {
 		clock.Advance(6 * time.Second)
-		l.allow("203.0.113.10", "owner7@example.com")
+		l.allow(context.Background(), "203.0.113.10", "owner7@example.com")
 	}
-	if ok, wait := l.allow("198.51.100.77", "owner7@example.com"); !ok {
+	if ok, wait := l.allow(context.Background(), "198.51.100.77", "owner7@example.com"); !ok {
 		t.Fatalf("one address guessing for an hour locked the owner out (wait %s)", wait)
 	}
 	// Many addresses can exhaust it: then the owner waits seconds.
 	for i := range 40 {
-		l.allow("192.0.2."+utoa(uint(i)), "target@example.com")
+		l.allow(context.Background(), "192.0.2."+utoa(uint(i)), "target@example.com")
 	}
-	ok, wait := l.allow("198.51.100.250", "target@example.com")
+	ok, wait := l.allow(context.Background(), "198.51.100.250", "target@example.com")
 	if ok || wait <= 0 || wait > l.perAcct.every {
 		t.Fatalf("exhausted account: ok=%v wait=%s, want a refusal of at most %s", ok, wait, l.perAcct.every)
 	}
 	clock.Advance(wait)
-	if ok, _ := l.allow("198.51.100.250", "target@example.com"); !ok {
+	if ok, _ := l.allow(context.Background(), "198.51.100.250", "target@example.com"); !ok {
 		t.Fatal("still refused after the back-off")
 	}
 }

@@ -152,6 +152,18 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now,
 		deadlines: defaultDeadlines}
 	s.payments = cfg.Payments
+	s.limiter.log = cfg.Logger
+	var spent atomic.Uint64
+	s.limiter.shared = func(ctx context.Context, key string, now time.Time, lim limit) (bool, time.Duration, error) {
+		ok, wait, err := db.SpendLoginAllowance(ctx, key, now, lim.every, lim.burst)
+		if err == nil && spent.Add(1)%loginAllowanceSweep == 0 {
+			// Accounts named once do not stay: whole allowances are no rows.
+			if _, err := db.DeleteWholeLoginAllowances(ctx, now); err != nil {
+				cfg.Logger.Warn("deleting whole login allowances failed", "err", err)
+			}
+		}
+		return ok, wait, err
+	}
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
 	s.apiLimit = newAPIKeyLimiter(cfg.APIRequestsPerSecond, cfg.Logger)
 	s.apiEventLimit = newAPIEventLimiter(cfg.APIEventsPerSecond, cfg.Logger)
