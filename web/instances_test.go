@@ -539,3 +539,37 @@ func TestAnAccountsLoginAllowanceIsSharedByTheInstances(t *testing.T) {
 		t.Error("no login allowance in the database")
 	}
 }
+
+// A cart changed through one instance shows its count in the header of
+// the other within cartCountLife: a visitor whose requests a load
+// balancer sends to either instance adds on A and reads B. B kept the
+// count it had read for the viewer state's life (10 minutes without an
+// event of theirs), 0 over a cart page listing the product.
+func TestACartFilledOnOneInstanceIsCountedOnTheOther(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	visitor := a.newClient()
+	onB := visitor.on(b)
+	count := func(path string) string {
+		_, doc := onB.get(path)
+		return strings.TrimSpace(doc.Find(`[data-testid="cart-count"]`).Text())
+	}
+	if n := count("/"); n != "" && n != "0" {
+		t.Fatalf("an empty cart counts %q on B", n)
+	}
+	tent := a.product("SKU-1")
+	if res := visitor.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"2"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to cart on A: %d", res.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		home, cart := count("/"), count("/cart")
+		if home == "2" && cart == "2" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10s after the visitor added 2 on A, B's header counts %q on the homepage and %q on the cart page, want 2", home, cart)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -628,12 +628,20 @@ func (s *Server) track(c echo.Context, typ string, productID uint, slot string, 
 	s.viewers.behaved(e.UserKey, typ == models.EventPurchase)
 }
 
-// cartCount is the viewer's cart size, read once per viewer state (cart
-// changes drop it).
+// cartCountLife is how long a viewer's cart size is used before it is read
+// again. A cart change through this instance drops it at once; one
+// through another instance (a load balancer's next pick), which only that
+// instance hears of, shows in the header here within this, where it was
+// the viewer state's life (10 minutes without an event of theirs).
+const cartCountLife = 2 * time.Second
+
+// cartCount is the viewer's cart size, read at most once per cartCountLife
+// per viewer state (cart changes drop it).
 func (s *Server) cartCount(ctx context.Context, key string) int {
 	st := s.viewers.get(key)
+	now := s.now()
 	st.mu.Lock()
-	n, ok := st.cart, st.cartOK
+	n, ok := st.cart, st.cartOK && now.Sub(st.cartAt) < cartCountLife && !now.Before(st.cartAt)
 	st.mu.Unlock()
 	if ok {
 		return n
@@ -644,7 +652,7 @@ func (s *Server) cartCount(ctx context.Context, key string) int {
 	}
 	st.mu.Lock()
 	if !st.removed {
-		st.cart, st.cartOK = n, true
+		st.cart, st.cartOK, st.cartAt = n, true, now
 	}
 	st.mu.Unlock()
 	return n

@@ -224,6 +224,7 @@ type viewerState struct {
 	accountOK bool
 	cart      int
 	cartOK    bool
+	cartAt    time.Time // when cart was read (cartCountLife)
 	hist      shop.History
 	histOK    bool
 	histModel weak.Pointer[recommender.Model] // history is read as much as this model needs (weak: see keptVersion)
@@ -338,7 +339,7 @@ func (c *viewerCache) behaved(key string, purchased bool) {
 	}
 	st.mu.Lock()
 	next := &viewerState{born: st.born, account: st.account, accountOK: st.accountOK, cart: st.cart, cartOK: st.cartOK,
-		lastPage: st.lastPage, passed: st.passed}
+		cartAt: st.cartAt, lastPage: st.lastPage, passed: st.passed}
 	if !purchased {
 		next.bought, next.boughtOK = st.bought, st.boughtOK
 	}
