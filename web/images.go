@@ -43,10 +43,8 @@ func (s *Server) productImage(c echo.Context) error {
 	etag := fmt.Sprintf(`"%x"`, h.Sum64())
 	c.Response().Header().Set("Cache-Control", "public, no-cache")
 	c.Response().Header().Set("ETag", etag)
-	for _, tag := range strings.Split(c.Request().Header.Get("If-None-Match"), ",") {
-		if strings.TrimSpace(tag) == etag {
-			return c.NoContent(http.StatusNotModified)
-		}
+	if etagMatches(c.Request(), etag) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, "image/svg+xml", []byte(svg))
 }

@@ -27,7 +27,7 @@ func (s *Server) staticAsset(c echo.Context) error {
 	} else {
 		h.Set("Cache-Control", "public, no-cache")
 	}
-	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, a.ETag) {
+	if etagMatches(c.Request(), a.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body := a.Body
@@ -45,6 +45,17 @@ func acceptsGzip(accept string) bool {
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
 			q := strings.ReplaceAll(params, " ", "")
 			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// etagMatches reports whether the request's If-None-Match names etag (one
+// of its comma-separated tags): the browser holds the body etag stands for.
+func etagMatches(r *http.Request, etag string) bool {
+	for _, tag := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if strings.TrimSpace(tag) == etag {
+			return true
 		}
 	}
 	return false

@@ -46,7 +46,7 @@ func (s *Server) uploadedImage(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	etag := `"` + hash[:40] + "-" + variant + `"`
-	if c.Request().Header.Get("If-None-Match") == etag {
+	if etagMatches(c.Request(), etag) {
 		c.Response().Header().Set("ETag", etag)
 		return c.NoContent(http.StatusNotModified)
 	}
