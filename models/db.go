@@ -496,17 +496,24 @@ func (db *DB) pgDump(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("models: backup: pg_dump is not installed (apt-get install postgresql-client); %s", pgDumpHelp)
 	}
-	target, password := withoutPassword(db.URL)
-	cmd := exec.CommandContext(ctx, bin, "--format=custom", "--no-owner", "--file="+path, "--dbname="+target)
-	if password != "" {
-		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
-	}
-	out, err := cmd.CombinedOutput()
+	out, err := pgCommand(ctx, bin, db.URL, "--format=custom", "--no-owner", "--file="+path).CombinedOutput()
 	if err != nil {
 		os.Remove(path)
 		return fmt.Errorf("models: backup with pg_dump: %v: %s\n%s", err, strings.TrimSpace(string(out)), pgDumpHelp)
 	}
 	return nil
+}
+
+// pgCommand runs a PostgreSQL client tool (pg_dump, pg_restore) on the
+// database at dsn: the URL without its password as --dbname, the password
+// in the tool's environment (withoutPassword).
+func pgCommand(ctx context.Context, bin, dsn string, args ...string) *exec.Cmd {
+	target, password := withoutPassword(dsn)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--dbname=" + target}, args...)...)
+	if password != "" {
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
+	}
+	return cmd
 }
 
 // withoutPassword splits a connection URL's password from it: a password
@@ -533,12 +540,7 @@ func RestorePostgres(ctx context.Context, file, target string) error {
 	if err != nil {
 		return fmt.Errorf("models: restore: pg_restore is not installed (apt-get install postgresql-client)")
 	}
-	dsn, password := withoutPassword(target)
-	cmd := exec.CommandContext(ctx, bin, "--no-owner", "--exit-on-error", "--dbname="+dsn, file)
-	if password != "" {
-		cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
-	}
-	out, err := cmd.CombinedOutput()
+	out, err := pgCommand(ctx, bin, target, "--no-owner", "--exit-on-error", file).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("models: restore with pg_restore: %v: %s", err, strings.TrimSpace(string(out)))
 	}
