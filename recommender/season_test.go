@@ -17,11 +17,7 @@ func seasonShop(days int, swimShare, winterShare float64) Dataset {
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	var d Dataset
 	d.Now = now
-	for i := range 20 {
-		d.Items = append(d.Items,
-			Item{ID: fmt.Sprintf("coat%d", i), Title: fmt.Sprintf("Coat %d", i), Category: "Coats", PriceCents: 9000, Stock: 5, Active: true},
-			Item{ID: fmt.Sprintf("swim%d", i), Title: fmt.Sprintf("Swimsuit %d", i), Category: "Swimwear", PriceCents: 9000, Stock: 5, Active: true})
-	}
+	d.Items = coatsAndSwimwear()
 	rng := rand.New(rand.NewPCG(1, 2))
 	start := now.AddDate(0, 0, -days)
 	for u := range 400 {
@@ -40,12 +36,7 @@ func seasonShop(days int, swimShare, winterShare float64) Dataset {
 			d.Events = append(d.Events, Event{User: user, Item: item, Type: View, Time: at})
 		}
 	}
-	spring := start.AddDate(0, 0, days/3)
-	for i := range 3 {
-		for _, kind := range []string{"coat", "swim"} {
-			d.Events = append(d.Events, Event{User: "both", Item: fmt.Sprintf("%s%d", kind, i), Type: View, Time: spring.Add(time.Duration(i) * time.Hour)})
-		}
-	}
+	d.Events = append(d.Events, bothSeasons(start.AddDate(0, 0, days/3))...)
 	return d
 }
 
@@ -99,11 +90,7 @@ func seasonTurnShop() Dataset {
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	const days = 300
 	d := Dataset{Now: now}
-	for i := range 20 {
-		d.Items = append(d.Items,
-			Item{ID: fmt.Sprintf("coat%d", i), Title: fmt.Sprintf("Coat %d", i), Category: "Coats", PriceCents: 9000, Stock: 5, Active: true},
-			Item{ID: fmt.Sprintf("swim%d", i), Title: fmt.Sprintf("Swimsuit %d", i), Category: "Swimwear", PriceCents: 9000, Stock: 5, Active: true})
-	}
+	d.Items = coatsAndSwimwear()
 	rng := rand.New(rand.NewPCG(3, 4))
 	start := now.AddDate(0, 0, -days)
 	for u := range 600 {
@@ -118,13 +105,31 @@ func seasonTurnShop() Dataset {
 			d.Events = append(d.Events, Event{User: user, Item: fmt.Sprintf("%s%d", kind, rng.IntN(20)), Type: View, Time: at})
 		}
 	}
-	spring := start.AddDate(0, 0, 100)
+	d.Events = append(d.Events, bothSeasons(start.AddDate(0, 0, 100))...)
+	return d
+}
+
+// coatsAndSwimwear is the season shops' catalog: 20 coats, 20 swimsuits.
+func coatsAndSwimwear() []Item {
+	var items []Item
+	for i := range 20 {
+		items = append(items,
+			Item{ID: fmt.Sprintf("coat%d", i), Title: fmt.Sprintf("Coat %d", i), Category: "Coats", PriceCents: 9000, Stock: 5, Active: true},
+			Item{ID: fmt.Sprintf("swim%d", i), Title: fmt.Sprintf("Swimsuit %d", i), Category: "Swimwear", PriceCents: 9000, Stock: 5, Active: true})
+	}
+	return items
+}
+
+// bothSeasons is the views of "both", who looked at three coats and three
+// swimsuits an hour apart from spring.
+func bothSeasons(spring time.Time) []Event {
+	var out []Event
 	for i := range 3 {
 		for _, kind := range []string{"coat", "swim"} {
-			d.Events = append(d.Events, Event{User: "both", Item: fmt.Sprintf("%s%d", kind, i), Type: View, Time: spring.Add(time.Duration(i) * time.Hour)})
+			out = append(out, Event{User: "both", Item: fmt.Sprintf("%s%d", kind, i), Type: View, Time: spring.Add(time.Duration(i) * time.Hour)})
 		}
 	}
-	return d
+	return out
 }
 
 // A shop whose demand turned in its last weeks keeps the category season
