@@ -90,7 +90,12 @@ func newBotGuard(evs []compactEvent) botGuard {
 	var g botGuard
 	var shapes []userShape
 	var minT, maxT int64 = math.MaxInt64, math.MinInt64
-	onMinute, onDay := 0, 0
+	onMinute := 0
+	// A daily export writes each event at midnight of the shop's own
+	// time zone: whole days at one UTC offset (offsets are whole quarter
+	// hours). atTimeOfDay counts the events at each quarter hour of the
+	// UTC day; the most common is the export's midnight.
+	var atTimeOfDay [96]int
 	for lo := 0; lo < len(evs); {
 		hi := lo
 		for hi < len(evs) && evs[hi].user == evs[lo].user {
@@ -104,8 +109,8 @@ func newBotGuard(evs []compactEvent) botGuard {
 			if e.unix%60 == 0 {
 				onMinute++
 			}
-			if e.unix%86400 == 0 {
-				onDay++
+			if e.unix%900 == 0 {
+				atTimeOfDay[(e.unix%86400+86400)%86400/900]++
 			}
 			if e.typ >= AddToCart {
 				u.strong++
@@ -131,6 +136,12 @@ func newBotGuard(evs []compactEvent) botGuard {
 		return g
 	}
 	n := len(evs)
+	midnight, onDay := 0, 0
+	for q, c := range atTimeOfDay {
+		if c > onDay {
+			midnight, onDay = q, c
+		}
+	}
 	// The shop's clock: rates mean nothing when every timestamp is the
 	// same, all fall in one day, or they sit on whole minutes or days.
 	fineClock := true
@@ -144,7 +155,7 @@ func newBotGuard(evs []compactEvent) botGuard {
 		g.clockNotes = append(g.clockNotes, "every event falls within one day: assumed they are one import's timestamps, not a browsing clock; no rate check")
 	case onDay*10 >= n*9:
 		fineClock = false
-		g.clockNotes = append(g.clockNotes, "timestamps are whole days (a daily export): no rate check; decay and trending work by day")
+		g.clockNotes = append(g.clockNotes, fmt.Sprintf("timestamps are whole days%s (a daily export): no rate check; decay and trending work by day", utcOffsetText(midnight)))
 	case onMinute*10 >= n*9:
 		fineClock = false
 		g.clockNotes = append(g.clockNotes, "timestamps are whole minutes: no rate check")
@@ -201,6 +212,23 @@ func newBotGuard(evs []compactEvent) botGuard {
 		}
 	}
 	return g
+}
+
+// utcOffsetText names the time zone whose midnight falls at quarter hour
+// q of the UTC day: "" for UTC itself, " at UTC+02:00" for 22:00 UTC.
+func utcOffsetText(q int) string {
+	if q == 0 {
+		return ""
+	}
+	off := -q * 15 // minutes east of UTC
+	if off < -12*60 {
+		off += 24 * 60
+	}
+	sign := '+'
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	return fmt.Sprintf(" at UTC%c%02d:%02d", sign, off/60, off%60)
 }
 
 // machineRateSpan is how long one user's events, sorted by time, kept a

@@ -306,3 +306,39 @@ func TestFarOutViews(t *testing.T) {
 		t.Errorf("thousands: %q", got)
 	}
 }
+
+// TestDailyExportInTheShopsTimeZone: a daily export written at midnight
+// of the shop's own time zone (every timestamp 22:00 UTC for a shop at
+// UTC+02:00, 05:00 UTC at UTC−05:00) is a daily export, and training
+// says so with the offset, as it does for one written at UTC midnight;
+// no one is dropped.
+func TestDailyExportInTheShopsTimeZone(t *testing.T) {
+	for _, tc := range []struct {
+		zone *time.Location
+		want string
+	}{
+		{time.UTC, "timestamps are whole days (a daily export)"},
+		{time.FixedZone("CEST", 2*3600), "timestamps are whole days at UTC+02:00 (a daily export)"},
+		{time.FixedZone("EST", -5*3600), "timestamps are whole days at UTC-05:00 (a daily export)"},
+		{time.FixedZone("IST", 5*3600+1800), "timestamps are whole days at UTC+05:30 (a daily export)"},
+	} {
+		evs := testEvents()
+		users := map[string]bool{}
+		for i, e := range evs {
+			l := e.Time.In(tc.zone)
+			evs[i].Time = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, tc.zone)
+			users[e.User] = true
+		}
+		m, err := Train(context.Background(), Dataset{Items: testItems(), Events: evs, Now: testNow}, testConfig(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes := strings.Join(m.Stats().Cleaning, "\n")
+		if !strings.Contains(notes, tc.want) {
+			t.Errorf("%s: the report does not say %q:\n%s", tc.zone, tc.want, notes)
+		}
+		if m.NumUsers() != len(users) {
+			t.Errorf("%s: %d of %d users trained: %s", tc.zone, m.NumUsers(), len(users), notes)
+		}
+	}
+}
