@@ -49,8 +49,13 @@ type result struct {
 	oracle                       float64 // generated worlds: ranked by the hidden tastes (0 = none)
 	seconds                      float64
 	unanswered, seenShown        int
-	notes                        []string
-	cli                          *cliResult // -cli
+	// newUsers are the test shoppers without a training event (a new
+	// shopper: `recommend` answers them with the cold-start list);
+	// newPop and newHybrid their NDCG from popularity and the hybrid.
+	newUsers          int
+	newPop, newHybrid float64
+	notes             []string
+	cli               *cliResult // -cli
 	// lists holds each test shopper's top k from item-kNN and the hybrid
 	// (with -headroom).
 	lists map[string][2][]string
@@ -179,7 +184,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		results = append(results, r)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\tcat-pop\thybrid\thybrid/kNN\thybrid/cat-pop\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\t")
+	fmt.Fprintf(tw, "world\ttrain events\ttest users\tpopular\titem-kNN\tcat-pop\thybrid\thybrid/kNN\thybrid/cat-pop\thybrid/popular\toracle\tkNN/oracle\tunanswered\tseen shown\ttrain s\tnew shoppers\tnew: popular\tnew: hybrid\t")
 	if viaCLI != nil {
 		fmt.Fprintf(tw, "via CLI\tCLI/kNN\tCLI/cat-pop\tCLI unanswered\tCLI seen shown\tCLI train s\t")
 	}
@@ -191,6 +196,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f×\t%.2f×\t%.2f×\t%s\t%s\t%d\t%d\t%.1f\t", r.name, r.trainEvents, r.testUser,
 			r.pop, r.knn, r.catPop, r.hybrid, ratio(r.hybrid, r.knn), ratio(r.hybrid, r.catPop), ratio(r.hybrid, r.pop), oracle, share, r.unanswered, r.seenShown, r.seconds)
+		fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t", r.newUsers, r.newPop, r.newHybrid)
 		if c := r.cli; c != nil {
 			fmt.Fprintf(tw, "%.4f\t%.2f×\t%.2f×\t%d\t%d\t%.1f\t", c.ndcg, ratio(c.ndcg, r.knn), ratio(c.ndcg, r.catPop), c.unanswered, c.seenShown, c.trainSeconds)
 		}
@@ -247,8 +253,16 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 		seen[e.User][e.Item] = true
 	}
 	rel := map[string]map[string]bool{}
+	fresh := map[string]map[string]bool{} // the new shoppers' held-out products
 	for _, e := range test {
-		if seen[e.User] == nil || seen[e.User][e.Item] {
+		if seen[e.User] == nil {
+			if fresh[e.User] == nil {
+				fresh[e.User] = map[string]bool{}
+			}
+			fresh[e.User][e.Item] = true
+			continue
+		}
+		if seen[e.User][e.Item] {
 			continue
 		}
 		if rel[e.User] == nil {
@@ -339,6 +353,15 @@ func evaluate(ctx context.Context, name string, train recommender.Dataset, test 
 	r.knn = score(base, recommender.ItemKNN, false, "item-kNN")
 	r.catPop = categoryPopularity(train, users, seen, rel, k, func(u string, v float64) { r.byHistory.add("cat-pop", u, v) })
 	r.hybrid = score(m, recommender.Hybrid, true, "hybrid")
+	r.newUsers = len(fresh)
+	for u, items := range fresh {
+		r.newPop += ndcg(base.Recommend(recommender.Request{User: u, Strategy: recommender.Popular, N: k}), items, k)
+		r.newHybrid += ndcg(m.Recommend(recommender.Request{User: u, Strategy: recommender.Hybrid, N: k}), items, k)
+	}
+	if r.newUsers > 0 {
+		r.newPop /= float64(r.newUsers)
+		r.newHybrid /= float64(r.newUsers)
+	}
 	if ablation {
 		for _, st := range []recommender.Strategy{recommender.Popular, recommender.Trending, recommender.ItemKNN, recommender.Content,
 			recommender.ALS, recommender.SVD, recommender.EASE} {
