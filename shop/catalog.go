@@ -284,6 +284,16 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 func byPopularity(a, b *models.Product) int { return cmp.Compare(b.Popularity, a.Popularity) }
 func byNewest(a, b *models.Product) int     { return b.CreatedAt.Compare(a.CreatedAt) }
 
+// Run numbers the run of snapshots c is in (see Shown): a page kept from
+// one snapshot of a run may still be right on a later one, never on
+// another run's (0 for none).
+func (c *Catalog) Run() uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.epoch
+}
+
 // serials numbers the snapshots of the process.
 var serials atomic.Uint64
 

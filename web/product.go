@@ -80,36 +80,19 @@ func (s *Server) product(c echo.Context) error {
 	}
 	s.trackProductView(c, p.ID, slot)
 
-	vm := templates.ProductPage{Base: s.base(c, p.Title), ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
-		Brand: p.Brand, Description: p.Description, PriceCents: p.PriceCents, Stock: p.Stock, Active: p.Active,
-		Image: PageImageURL(p), Slot: slot}
-	vm.Description = truncate(p.Description, 160)
-	vm.Base.Description = vm.Description
-	vm.Description = p.Description
-	if n := cat.CategoryOf(p); n != nil {
-		for _, a := range n.Path() {
-			vm.Crumbs = append(vm.Crumbs, templates.Link{Label: a.Name, URL: "/c/" + a.Slug})
-		}
-	}
-	vm.CompareAtCents, vm.DiscountPercent = saleCompareAt(p), p.DiscountPercent()
-	vm.Details = productDetails(p, vm.Crumbs)
-	vm.Options = groupOptions(cat.Group(p.GroupID), p)
-	st := s.shopSettings(ctx)
-	vm.Shipping, vm.Returns = firstParagraph(st.ShippingText), firstParagraph(st.ReturnsText)
+	vm := s.productPage(ctx, cat, p, slot)
+	vm.Base = s.base(c, p.Title)
+	vm.Base.Description = truncate(p.Description, 160)
 	csrf := vm.CSRF
 	vm.CSRF = csrfMark
 	var bd body
 	var err error
 	personal := kept
 	if !kept {
-		var related []string
-		vm.AlsoBought, vm.Similar, related = relatedProducts(ver, p, nil)
-		if bd, err = renderBody(ctx, templates.ProductBody(vm)); err != nil {
+		if bd, err = s.keepProductBody(ctx, ver, key, vm, p); err != nil {
 			return err
 		}
-		bd.related = related
-		s.bodies.put(key, ver, bd, productShown(cat, p, related))
-		personal = anyOf(related, bought)
+		personal = anyOf(bd.related, bought)
 	}
 	if personal {
 		// This shopper's rows go on past what they bought; their page is
@@ -127,6 +110,39 @@ func (s *Server) product(c echo.Context) error {
 	}
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return renderCached(c, http.StatusOK, vm.Base, bd)
+}
+
+// productPage is the product page of p (from snapshot cat) as everyone
+// gets it, without the layout around it (Base) and its rows.
+func (s *Server) productPage(ctx context.Context, cat *shop.Catalog, p *models.Product, slot string) templates.ProductPage {
+	vm := templates.ProductPage{ID: p.ID, ExternalID: p.ExternalID, Title: p.Title,
+		Brand: p.Brand, Description: p.Description, PriceCents: p.PriceCents, Stock: p.Stock, Active: p.Active,
+		Image: PageImageURL(p), Slot: slot}
+	if n := cat.CategoryOf(p); n != nil {
+		for _, a := range n.Path() {
+			vm.Crumbs = append(vm.Crumbs, templates.Link{Label: a.Name, URL: "/c/" + a.Slug})
+		}
+	}
+	vm.CompareAtCents, vm.DiscountPercent = saleCompareAt(p), p.DiscountPercent()
+	vm.Details = productDetails(p, vm.Crumbs)
+	vm.Options = groupOptions(cat.Group(p.GroupID), p)
+	st := s.shopSettings(ctx)
+	vm.Shipping, vm.Returns = firstParagraph(st.ShippingText), firstParagraph(st.ReturnsText)
+	return vm
+}
+
+// keepProductBody renders the body of vm (p's page, its CSRF token the
+// mark) with the rows everyone gets, from ver, and keeps it under key.
+func (s *Server) keepProductBody(ctx context.Context, ver pageVersion, key string, vm templates.ProductPage, p *models.Product) (body, error) {
+	var related []string
+	vm.AlsoBought, vm.Similar, related = relatedProducts(ver, p, nil)
+	bd, err := renderBody(ctx, templates.ProductBody(vm))
+	if err != nil {
+		return body{}, err
+	}
+	bd.related = related
+	s.bodies.put(key, ver, bd, productShown(ver.Catalog, p, related))
+	return bd, nil
 }
 
 // productShown is what a product page shows of the catalog: the product,

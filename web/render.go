@@ -216,6 +216,29 @@ func renderCached(c echo.Context, status int, b templates.Base, bd body) error {
 	return writeBody(c, status, out)
 }
 
+// keepPlainLayout renders the layout around bd as plain visitors get it
+// (b is such a visitor's, its token csrfMark) and keeps it with bd, as the
+// first plain visitor's view would (renderCached). A layout that shows the
+// token is not kept: it would not be the next visitor's.
+func keepPlainLayout(ctx context.Context, b templates.Base, bd body) error {
+	if bd.plain == nil || !plainVisitor(&b) || b.CSRF != csrfMark {
+		return errors.New("keep a plain layout: not a plain visitor's")
+	}
+	page := templ.GetBuffer()
+	defer templ.ReleaseBuffer(page)
+	if err := templates.Page(b, bodyMarkComponent).Render(ctx, page); err != nil {
+		return err
+	}
+	head, tail, ok := bytes.Cut(page.Bytes(), []byte(bodyMark))
+	if !ok {
+		return errors.New("keep a plain layout: the layout did not place the body")
+	}
+	if !bytes.Contains(page.Bytes(), []byte(csrfMark)) {
+		bd.plain.Store(newPlainLayout(&b, head, tail))
+	}
+	return nil
+}
+
 // writeBody sends a page with its length: a page that fits the server's
 // write buffer with its headers goes out in one write, not chunked (the
 // chunks' end was a write of its own).

@@ -253,6 +253,9 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 		case <-ctx.Done():
 		}
 	}()
+	prepCtx, stopPreparing := context.WithCancel(ctx)
+	defer stopPreparing()
+	go s.prepareProductPages(prepCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
