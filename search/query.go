@@ -65,6 +65,14 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 		case conceptStopWords:
 			continue
 		}
+		if len(c.terms) == 1 && !strings.Contains(c.typed, " ") {
+			// Words typed without their space or hyphen ("poloshirt",
+			// "usbc"): the catalog's words, all of them wanted.
+			if parts := voc.split(c.typed, ix.stem); parts != nil {
+				known = append(known, concept{typed: c.typed, terms: []string{strings.Join(parts, " ")}})
+				continue
+			}
+		}
 		if fix := ""; correct && len(c.terms) == 1 && !strings.Contains(c.typed, " ") {
 			if fix = voc.correct(c.typed); fix != "" {
 				corrected = true

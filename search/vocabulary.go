@@ -228,3 +228,65 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// maxJoinedParts is how many catalog words a joined word may be read as
+// ("hbm840a2": "hb m8 40 a2").
+const maxJoinedParts = 4
+
+// split reads a word the catalog does not know as catalog words written
+// without their spaces or hyphens ("poloshirt" as "polo shirt", "usbc" as
+// "usb c", "cocacola" as "coca cola"; "poloshirts" as "polo shirts", a word
+// whose stem the catalog knows): the fewest words that make it up, and among
+// as few, the split whose shortest word is longest. It returns nil when no
+// split into two to maxJoinedParts catalog words exists.
+func (v *vocabulary) split(w string, stem func(string) string) []string {
+	r := []rune(w)
+	n := len(r)
+	if n < 3 || n > 40 {
+		return nil
+	}
+	// best[i] is the best split of r[:i]: its number of words and its
+	// shortest word's length; from[i] where its last word starts.
+	type score struct{ parts, shortest int }
+	best := make([]score, n+1)
+	from := make([]int, n+1)
+	for i := 1; i <= n; i++ {
+		best[i] = score{parts: -1}
+		for j := 0; j < i; j++ {
+			if j > 0 && best[j].parts < 0 {
+				continue
+			}
+			if !v.knows(string(r[j:i]), stem) {
+				continue
+			}
+			s := score{parts: 1, shortest: i - j}
+			if j > 0 {
+				s = score{parts: best[j].parts + 1, shortest: min(best[j].shortest, i-j)}
+			}
+			if s.parts > maxJoinedParts {
+				continue
+			}
+			if b := best[i]; b.parts < 0 || s.parts < b.parts || s.parts == b.parts && s.shortest > b.shortest {
+				best[i], from[i] = s, j
+			}
+		}
+	}
+	if best[n].parts < 2 {
+		return nil
+	}
+	parts := make([]string, best[n].parts)
+	for i, k := n, len(parts)-1; i > 0; i, k = from[i], k-1 {
+		parts[k] = string(r[from[i]:i])
+	}
+	return parts
+}
+
+// knows tells whether the catalog writes w, or a word of the same stem.
+func (v *vocabulary) knows(w string, stem func(string) string) bool {
+	if _, ok := v.words[w]; ok {
+		return true
+	}
+	s := stem(w)
+	_, ok := v.stems[s]
+	return ok && s != ""
+}

@@ -1,0 +1,124 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// A shop selling clothes, electronics, groceries and books whose titles
+// write words with spaces and hyphens shoppers leave out: "Polo Shirt",
+// "USB-C", "Coca-Cola", "Le Guin".
+var joinedShop = []struct {
+	group  string
+	titles []string
+}{
+	{"polo", []string{"Piqué Polo Shirt", "Slim Polo Shirt", "Long Sleeve Polo Shirt"}},
+	{"tee", []string{"Crew Neck Shirt", "Oxford Shirt", "Linen Shirt"}},
+	{"usbc", []string{"USB-C Charging Cable 1m", "USB-C Hub 7-in-1", "USB-C Wall Charger 65W"}},
+	{"usba", []string{"USB-A Flash Drive 64GB", "USB-A Extension Cable 2m"}},
+	{"cola", []string{"Coca-Cola 330ml Can", "Coca-Cola Zero 6 x 330ml", "Coca-Cola 1.5L Bottle"}},
+	{"juice", []string{"Orange Juice 1L", "Apple Juice 1L", "Cola Flavour Sweets"}},
+	{"leguin", []string{"The Dispossessed by Ursula Le Guin", "A Wizard of Earthsea by Ursula Le Guin"}},
+	{"guinness", []string{"Guinness World Records 2027", "Le Petit Prince"}},
+	{"drill", []string{"Cordless Drill Driver 18V", "Hammer Drill 800W"}},
+	{"bits", []string{"Drill Bit Set", "Masonry Drill Bit 8mm"}},
+}
+
+var joinedRelevance = []struct{ query, group string }{
+	{"poloshirt", "polo"},
+	{"poloshirts", "polo"},
+	{"usbc", "usbc"},
+	{"usbc cable", "usbc"},
+	{"cocacola", "cola"},
+	{"cocacola zero", "cola"},
+	{"leguin", "leguin"},
+	{"ursula leguin", "leguin"},
+	{"drillbit", "bits"},
+	{"cordless drill", "drill"},
+}
+
+func joinedShopDocs(n int) (docs []Doc, groupOf map[uint]string) {
+	rng := rand.New(rand.NewPCG(11, 3))
+	groupOf = map[uint]string{}
+	brands := []string{"Northwind", "Kestrel", "Voltforge", "Greenrow"}
+	for i := 0; i < n; i++ {
+		g := joinedShop[i%len(joinedShop)]
+		title := g.titles[rng.IntN(len(g.titles))]
+		brand := brands[rng.IntN(len(brands))]
+		id := uint(i + 1)
+		groupOf[id] = g.group
+		docs = append(docs, Doc{ID: id, Title: fmt.Sprintf("%s %s", brand, title), Brand: brand, Category: "Shop " + g.group,
+			Description: "A favourite of our customers.", Popularity: float64(rng.IntN(100))})
+	}
+	return docs, groupOf
+}
+
+// Shoppers type "poloshirt", "usbc" or "cocacola" for what the catalog
+// writes "Polo Shirt", "USB-C" and "Coca-Cola": each finds those products,
+// first.
+func TestSearchRelevanceJoinedWords(t *testing.T) {
+	docs, groupOf := joinedShopDocs(1200)
+	ix := openTest(t, "", docs)
+	ix.SetSynonyms(Defaults())
+	var sum float64
+	for _, tc := range joinedRelevance {
+		r, err := ix.Search(context.Background(), tc.query, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := r.IDs[:min(10, len(r.IDs))]
+		right := 0
+		for _, id := range top {
+			if groupOf[id] == tc.group {
+				right++
+			}
+		}
+		p := float64(right) / 10
+		sum += p
+		t.Logf("%-16s P@10 in %-7s %.1f", tc.query, tc.group, p)
+		if len(top) == 0 || groupOf[top[0]] != tc.group {
+			t.Errorf("%q: the first result is not in %s", tc.query, tc.group)
+		}
+	}
+	mean := sum / float64(len(joinedRelevance))
+	t.Logf("mean precision@10 over %d queries: %.3f", len(joinedRelevance), mean)
+	if mean < 0.95 {
+		t.Errorf("mean precision@10 %.3f is below 0.95", mean)
+	}
+}
+
+func TestJoinedWordsAreReadAsTheCatalogsWords(t *testing.T) {
+	v := &vocabulary{words: map[string]int32{}, stems: map[string]struct{}{"shirt": {}}}
+	for _, w := range []string{"polo", "shirt", "usb", "c", "coca", "cola", "hb", "m8", "40", "a2", "po", "lo", "sh", "irt", "pol", "oshirt"} {
+		v.words[w] = 1
+	}
+	for _, tc := range []struct {
+		typed string
+		want  []string
+	}{
+		{"poloshirt", []string{"polo", "shirt"}},   // fewest words, then longest shortest word
+		{"poloshirts", []string{"polo", "shirts"}}, // "shirts" has the stem of "shirt"
+		{"usbc", []string{"usb", "c"}},
+		{"cocacola", []string{"coca", "cola"}},
+		{"hbm840a2", []string{"hb", "m8", "40", "a2"}},
+		{"hbm840a2c", nil}, // five words: too many
+		{"polowshirt", nil},
+		{"cola", nil}, // one word is not a split
+		{"ab", nil},
+	} {
+		if got := v.split(tc.typed, stemShirts); !slices.Equal(got, tc.want) {
+			t.Errorf("split(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+}
+
+// stemShirts stems like the shop's analyser for the words of the test.
+func stemShirts(w string) string {
+	if w == "shirts" {
+		return "shirt"
+	}
+	return w
+}
