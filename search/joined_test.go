@@ -9,8 +9,9 @@ import (
 )
 
 // A shop selling clothes, electronics, groceries and books whose titles
-// write words with spaces and hyphens shoppers leave out: "Polo Shirt",
-// "USB-C", "Coca-Cola", "Le Guin".
+// write words with spaces and hyphens shoppers leave out ("Polo Shirt",
+// "USB-C", "Coca-Cola", "Le Guin") and model numbers shoppers type part of
+// ("U2723QE").
 var joinedShop = []struct {
 	group  string
 	titles []string
@@ -25,6 +26,9 @@ var joinedShop = []struct {
 	{"guinness", []string{"Guinness World Records 2027", "Le Petit Prince"}},
 	{"drill", []string{"Cordless Drill Driver 18V", "Hammer Drill 800W"}},
 	{"bits", []string{"Drill Bit Set", "Masonry Drill Bit 8mm"}},
+	{"u2723", []string{"U2723QE 27-inch 4K Monitor", "U2723QE Monitor, Refurbished"}},
+	{"u2422", []string{"U2422H 24-inch Monitor", "U2422HE Monitor with Ethernet"}},
+	{"sn850", []string{"SN850X 1TB NVMe SSD", "SN850X 2TB NVMe SSD with Heatsink"}},
 }
 
 var joinedRelevance = []struct{ query, group string }{
@@ -38,6 +42,9 @@ var joinedRelevance = []struct{ query, group string }{
 	{"ursula leguin", "leguin"},
 	{"drillbit", "bits"},
 	{"cordless drill", "drill"},
+	{"u2723", "u2723"}, // part of a model number
+	{"u2422", "u2422"},
+	{"sn850 ssd", "sn850"},
 }
 
 func joinedShopDocs(n int) (docs []Doc, groupOf map[uint]string) {
@@ -50,15 +57,15 @@ func joinedShopDocs(n int) (docs []Doc, groupOf map[uint]string) {
 		brand := brands[rng.IntN(len(brands))]
 		id := uint(i + 1)
 		groupOf[id] = g.group
-		docs = append(docs, Doc{ID: id, Title: fmt.Sprintf("%s %s", brand, title), Brand: brand, Category: "Shop " + g.group,
+		docs = append(docs, Doc{ID: id, Title: fmt.Sprintf("%s %s", brand, title), Brand: brand, Category: "Shop",
 			Description: "A favourite of our customers.", Popularity: float64(rng.IntN(100))})
 	}
 	return docs, groupOf
 }
 
 // Shoppers type "poloshirt", "usbc" or "cocacola" for what the catalog
-// writes "Polo Shirt", "USB-C" and "Coca-Cola": each finds those products,
-// first.
+// writes "Polo Shirt", "USB-C" and "Coca-Cola", and "u2723" for the
+// "U2723QE": each finds those products, first.
 func TestSearchRelevanceJoinedWords(t *testing.T) {
 	docs, groupOf := joinedShopDocs(1200)
 	ix := openTest(t, "", docs)
@@ -121,4 +128,26 @@ func stemShirts(w string) string {
 		return "shirt"
 	}
 	return w
+}
+
+func TestPartOfAModelNumberFindsTheCatalogsNumbers(t *testing.T) {
+	v := buildVocabulary([]Doc{
+		{Title: "Dell U2723QE Monitor"}, {Title: "Dell U2723DE Monitor"}, {Title: "Dell U2422H Monitor"},
+		{Title: "WD SN850X SSD"}, {Title: "Sony WH-1000XM5"},
+	}, func(w string) string { return w })
+	for _, tc := range []struct {
+		typed string
+		want  []string
+	}{
+		{"u2723", []string{"u2723de", "u2723qe"}},
+		{"u2422h", []string{"u2422h"}},
+		{"sn85", []string{"sn850x"}},
+		{"u27", nil},   // shorter than four characters: too many numbers begin so
+		{"dell", nil},  // no digit: a word, not a number
+		{"u2724", nil}, // begins none
+	} {
+		if got := v.completeCode(tc.typed); !slices.Equal(got, tc.want) {
+			t.Errorf("completeCode(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
 }

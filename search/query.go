@@ -66,6 +66,12 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 			continue
 		}
 		if len(c.terms) == 1 && !strings.Contains(c.typed, " ") {
+			// Part of a model number ("u2723" for "U2723QE"): the
+			// catalog's numbers it begins.
+			if codes := voc.completeCode(c.typed); codes != nil {
+				known = append(known, concept{typed: c.typed, terms: codes})
+				continue
+			}
 			// Words typed without their space or hyphen ("poloshirt",
 			// "usbc"): the catalog's words, all of them wanted.
 			if parts := voc.split(c.typed, ix.stem); parts != nil {

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ type vocabulary struct {
 	words map[string]int32    // surface word → how many documents use it
 	stems map[string]struct{} // analysed terms present in the index
 	byLen [][]string          // surface words by length in runes, for corrections
+	codes []string            // sorted words of letters and digits ("u2723qe"), for prefixes
 }
 
 func isASCII(s string) bool {
@@ -124,8 +126,45 @@ func buildVocabulary(docs []Doc, stem func(string) string) *vocabulary {
 			v.byLen = append(v.byLen, nil)
 		}
 		v.byLen[n] = append(v.byLen[n], w)
+		if isCode(w) {
+			v.codes = append(v.codes, w)
+		}
 	}
+	slices.Sort(v.codes)
 	return v
+}
+
+// isCode tells whether w mixes letters and digits, as model and part
+// numbers do ("u2723qe", "sn850x", "m8").
+func isCode(w string) bool {
+	letter, digit := false, false
+	for _, r := range w {
+		letter = letter || unicode.IsLetter(r)
+		digit = digit || unicode.IsDigit(r)
+	}
+	return letter && digit
+}
+
+// minCodePrefix and maxCodeCompletions bound what a partial model number
+// may stand for: at least four characters, at most this many catalog codes.
+const (
+	minCodePrefix      = 4
+	maxCodeCompletions = 20
+)
+
+// completeCode returns the catalog's model or part numbers that begin with
+// w, a code the catalog does not write whole ("u2723" for "U2723QE"); nil
+// when w is no code, is shorter than minCodePrefix or begins none.
+func (v *vocabulary) completeCode(w string) []string {
+	if utf8.RuneCountInString(w) < minCodePrefix || !isCode(w) {
+		return nil
+	}
+	i, _ := slices.BinarySearch(v.codes, w)
+	var out []string
+	for ; i < len(v.codes) && strings.HasPrefix(v.codes[i], w) && len(out) < maxCodeCompletions; i++ {
+		out = append(out, v.codes[i])
+	}
+	return out
 }
 
 // maxEdits is how far a correction may be from what was typed: short words
