@@ -184,6 +184,11 @@ type ComposeOptions struct {
 	// SessionWindow is how far back the shopper's events since training
 	// count as the visit in progress, whose rows lead the page.
 	SessionWindow time.Duration
+	// Departments, if set, lists the shop's top-level categories that
+	// have products for sale, the largest first, for the rows a page
+	// shows of its departments when its own rows cannot fill
+	// (departmentRows). Unset, they are read from the model.
+	Departments func() []string
 }
 
 // passedBoost scales the score of a product the visitor was shown and
@@ -410,6 +415,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 			break
 		}
 	}
+	out = departmentRows(m, page, out, sh, user, recent, affinity, bought, opt, folded, fallback)
 	if !opt.KeepEmpty {
 		// A row whose heading would repeat one above was emptied.
 		out = slices.DeleteFunc(out, func(cs ComposedSlot) bool { return cs.Empty() })

@@ -646,7 +646,13 @@ func TestAnImportedShopsHomepageShowsFullRows(t *testing.T) {
 					if cs.Spec.Kind == KindHero {
 						continue
 					}
-					if want := cs.Spec.Size; len(cs.Items) != want {
+					if strings.HasPrefix(cs.Spec.ID, DepartmentSlotPrefix) {
+						// A department's row shows what the rows above
+						// left of it, half a row at least.
+						if len(cs.Items) < cs.Spec.Size/2 {
+							t.Errorf("seed %d: %q shows %d cards: %v", seed, cs.Title, len(cs.Items), heads)
+						}
+					} else if want := cs.Spec.Size; len(cs.Items) != want {
 						t.Errorf("seed %d: %q shows %d cards, want %d: %v", seed, cs.Title, len(cs.Items), want, heads)
 					}
 					key := strings.ToLower(strings.TrimSuffix(cs.Title, "s"))

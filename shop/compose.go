@@ -1,8 +1,10 @@
 package shop
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -268,6 +270,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	opt.Available, opt.Group, opt.Name = cat.Live()
 	opt.Fits = cat.RowFits
 	opt.Launches, opt.Edited = s.sinceTraining(m)
+	opt.Departments = cat.Departments
 	shopper := recommender.Shopper{User: v.Key, Recent: recent, RecentlyViewed: recentlyViewed, Seen: seen, Bought: bought, Personalize: personalize,
 		LoggedIn: v.LoggedIn, Purchases: purchases, IgnoreTrained: ignoreTrained}
 	if personalize {
@@ -294,6 +297,11 @@ func (in composeInput) homeSlots(composed []recommender.ComposedSlot, keepEmpty 
 	out := make([]HomeSlot, 0, len(composed))
 	for _, cs := range composed {
 		sl := bySpec[cs.Spec.ID]
+		if sl == nil {
+			// A department's row the page added (recommender.departmentRows):
+			// no slot of the layout, so it has no ID.
+			sl = &models.Slot{Type: models.SlotCategory, Title: cs.Spec.Title, Size: cs.Spec.Size, Enabled: true}
+		}
 		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Subtitle: cs.Subtitle, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source,
 			Reason: cs.Reason, Personal: cs.Personal}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
@@ -365,6 +373,43 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 		}
 		return out
 	}
+}
+
+// Departments are the catalog's top-level categories that hold a product
+// for sale, the most such products first (ties by name): the rows a
+// homepage adds when its own cannot fill (recommender.ComposeOptions).
+func (c *Catalog) Departments() []string {
+	count := make(map[*CatNode]int, len(c.Roots))
+	for _, id := range c.Popular {
+		p, ok := c.byID[id]
+		if !ok {
+			continue
+		}
+		n := c.byCatID[p.CategoryID]
+		for n != nil && n.Parent != nil {
+			n = n.Parent
+		}
+		if n != nil {
+			count[n]++
+		}
+	}
+	roots := make([]*CatNode, 0, len(count))
+	for _, r := range c.Roots {
+		if count[r] > 0 {
+			roots = append(roots, r)
+		}
+	}
+	slices.SortStableFunc(roots, func(a, b *CatNode) int {
+		if d := cmp.Compare(count[b], count[a]); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	out := make([]string, len(roots))
+	for i, r := range roots {
+		out[i] = r.Name
+	}
+	return out
 }
 
 // Live is what a request or a homepage reads from the catalog as it is

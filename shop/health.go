@@ -99,6 +99,9 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 		mine := map[uint]*rows{}
 		var order []uint
 		for _, es := range exp.Slots {
+			if es.Slot.ID == 0 {
+				continue // a department's row the page added: no slot to edit
+			}
 			t := tallies[es.Slot.ID]
 			if t == nil {
 				t = &tally{}

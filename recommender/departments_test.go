@@ -1,0 +1,136 @@
+package recommender
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// establishedShop is a shop imported from another platform: depts
+// departments of three categories, four products each, every product
+// made two years ago, and the given events.
+func establishedShop(t *testing.T, depts []string, events []Event) *Model {
+	t.Helper()
+	var items []Item
+	for d, dept := range depts {
+		for c, kind := range []string{"Covers", "Sets", "Pieces"} {
+			for k := range 4 {
+				cat := dept + " " + kind
+				items = append(items, Item{ID: fmt.Sprintf("%s-%d-%d", dept, c, k), Title: fmt.Sprintf("%s %s %d", dept, kind, k),
+					Brand: fmt.Sprintf("Maker %d", k%3), Category: cat, CategoryPath: []string{dept, cat},
+					PriceCents: int64(1000 + 700*k + 100*d + 10*c), Stock: 5, Active: true, Created: testNow.AddDate(-2, 0, -(d + c + k))})
+			}
+		}
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: events, Now: testNow}, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.TrainedAt = testNow.Add(time.Hour)
+	return m
+}
+
+// TestAnEstablishedShopsHomepageShowsItsDepartments: a shop whose products
+// are all older than 90 days, imported without events (or with a few),
+// showed a new visitor the hero and one row, "From our range": best
+// sellers, trending, new arrivals and the recommended row all had nothing
+// but the range to show, and a second "From our range" is left off. Now
+// the page adds a row for each department no row leads, headed by its
+// name, its cards from that department and of several of its categories,
+// at most maxDepartmentRows; a heading never claims sales or newness.
+func TestAnEstablishedShopsHomepageShowsItsDepartments(t *testing.T) {
+	depts := []string{"Living", "Bedding", "Kitchen", "Bath", "Garden"}
+	for _, tc := range []struct {
+		name   string
+		events []Event
+	}{{"catalog alone", nil}, {"catalog and a few events", []Event{
+		{User: "u0", Item: "Kitchen-0-1", Type: View, Time: testNow.Add(-3 * time.Hour)},
+		{User: "u0", Item: "Kitchen-0-2", Type: View, Time: testNow.Add(-2 * time.Hour)},
+		{User: "u1", Item: "Bath-1-0", Type: View, Time: testNow.Add(-time.Hour)},
+	}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := establishedShop(t, depts, tc.events)
+			for seed := range uint64(4) {
+				opt := DefaultComposeOptions()
+				opt.Rand = rand.New(rand.NewPCG(seed, 3))
+				rows := Compose(m, shopPage(), Shopper{User: "visitor", Personalize: true}, opt, nil)
+				var heads []string
+				got := map[string]bool{}
+				for _, cs := range rows {
+					heads = append(heads, fmt.Sprintf("%s(%d)", cs.Title, len(cs.Items)))
+					if claimsSignal(cs.Title) && !backed(&cs, cs.Title) {
+						t.Errorf("seed %d: %q claims what no card has: %v", seed, cs.Title, heads)
+					}
+					d, ok := strings.CutPrefix(cs.Spec.ID, DepartmentSlotPrefix)
+					if !ok {
+						continue
+					}
+					got[d] = true
+					if cs.Title != d {
+						t.Errorf("seed %d: the row of %s is headed %q", seed, d, cs.Title)
+					}
+					cats := map[string]bool{}
+					for _, r := range cs.Items {
+						it, _ := m.Item(r.ItemID)
+						if it.CategoryPath[0] != d {
+							t.Errorf("seed %d: %q shows %s of %v", seed, cs.Title, r.ItemID, it.CategoryPath)
+						}
+						cats[it.Category] = true
+					}
+					if len(cs.Items) < 4 || len(cats) < 2 {
+						t.Errorf("seed %d: %q shows %d cards of %d categories: %v", seed, cs.Title, len(cs.Items), len(cats), heads)
+					}
+				}
+				// The hero leads Living; every other department has its row.
+				for _, d := range depts[1:] {
+					if !got[d] {
+						t.Errorf("seed %d: no row of %s: %v", seed, d, heads)
+					}
+				}
+				if got["Living"] {
+					t.Errorf("seed %d: a row of Living under the hero of Living: %v", seed, heads)
+				}
+				if seed == 0 {
+					t.Logf("%v", heads)
+				}
+			}
+		})
+	}
+}
+
+// TestDepartmentRowsAreBounded: a shop of twelve departments whose rows
+// cannot fill adds maxDepartmentRows of them, the largest first.
+func TestDepartmentRowsAreBounded(t *testing.T) {
+	var depts []string
+	for d := range 12 {
+		depts = append(depts, fmt.Sprintf("Dept%02d", d))
+	}
+	m := establishedShop(t, depts, nil)
+	rows := Compose(m, shopPage(), Shopper{User: "visitor", Personalize: true}, noExplore(), nil)
+	n := 0
+	for _, cs := range rows {
+		if strings.HasPrefix(cs.Spec.ID, DepartmentSlotPrefix) {
+			n++
+		}
+	}
+	if n != maxDepartmentRows {
+		t.Errorf("%d rows of departments, want %d", n, maxDepartmentRows)
+	}
+}
+
+// TestAShopWhoseRowsFillAddsNoDepartments: a shop with sales fills its
+// own rows; the page adds nothing to them.
+func TestAShopWhoseRowsFillAddsNoDepartments(t *testing.T) {
+	page := []SlotSpec{
+		{ID: "popular", Kind: KindPopular, Title: "Best sellers", Size: 3},
+		{ID: "trending", Kind: KindTrending, Title: "Trending now", Size: 3},
+	}
+	for _, cs := range Compose(trainTestModel(t), page, Shopper{User: "visitor", Personalize: true}, noExplore(), nil) {
+		if strings.HasPrefix(cs.Spec.ID, DepartmentSlotPrefix) {
+			t.Errorf("a shop whose rows fill shows %q", cs.Title)
+		}
+	}
+}
