@@ -157,3 +157,33 @@ func (m *Model) walkRelated(l *relatedLists, anchor int32, n int, skip []string,
 	}
 	return out, false
 }
+
+// TogetherWith counts how many of ids training saw bought together with
+// anchor (by one shopper) and how many of the others viewed together with
+// it: what a product page's first row may truthfully say of its cards. A
+// row Recommend filled with popular products when the anchor has no
+// neighbours (a shop without orders) counts none.
+func (m *Model) TogetherWith(anchor string, ids []string) (bought, viewed int) {
+	a, ok := m.cat.index[anchor]
+	if !ok {
+		return 0, 0
+	}
+	in := func(c *csr, j int32) bool {
+		if c.rows == 0 || int(a) >= c.rows {
+			return false
+		}
+		js, _ := c.row(int(a))
+		return slices.Contains(js, j)
+	}
+	for _, id := range ids {
+		j, ok := m.cat.index[id]
+		switch {
+		case !ok:
+		case in(&m.bought, j):
+			bought++
+		case in(&m.knn, j):
+			viewed++
+		}
+	}
+	return bought, viewed
+}

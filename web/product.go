@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/recommender"
 	"storefront/shop"
 	"storefront/templates"
 )
@@ -103,7 +104,7 @@ func (s *Server) product(c echo.Context) error {
 		for _, id := range bought {
 			skip[id] = true
 		}
-		vm.AlsoBought, vm.Similar, _ = relatedProducts(ver, p, skip)
+		vm.AlsoBought, vm.AlsoTitle, vm.Similar, _ = relatedProducts(ver, p, skip)
 		if bd, err = renderBody(ctx, templates.ProductBody(vm)); err != nil {
 			return err
 		}
@@ -135,7 +136,7 @@ func (s *Server) productPage(ctx context.Context, cat *shop.Catalog, p *models.P
 // mark) with the rows everyone gets, from ver, and keeps it under key.
 func (s *Server) keepProductBody(ctx context.Context, ver pageVersion, key string, vm templates.ProductPage, p *models.Product) (body, error) {
 	var related []string
-	vm.AlsoBought, vm.Similar, related = relatedProducts(ver, p, nil)
+	vm.AlsoBought, vm.AlsoTitle, vm.Similar, related = relatedProducts(ver, p, nil)
 	bd, err := renderBody(ctx, templates.ProductBody(vm))
 	if err != nil {
 		return body{}, err
@@ -232,7 +233,7 @@ func (s *Server) trackProductView(c echo.Context, id uint, slot string) {
 // catalog snapshot and model the page is cached under, without the
 // products of skip (what the viewer bought). shown is the products the rows
 // hold (external IDs).
-func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (alsoBought, similar []templates.Card, shown []string) {
+func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (alsoBought []templates.Card, alsoTitle string, similar []templates.Card, shown []string) {
 	cat := ver.Catalog
 	if m := ver.Model; m != nil {
 		avail := func(ext string) bool {
@@ -254,7 +255,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 			}
 		}
 		if len(similar) > 0 || len(alsoBought) > 0 {
-			return alsoBought, similar, shown
+			return alsoBought, alsoHeading(m, p.ExternalID, bought), similar, shown
 		}
 	}
 	// Without a model: the most popular products of the same category, or
@@ -274,7 +275,24 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 	for _, q := range cat.TopIn(cat.Popular, under, 8, skipped) {
 		similar, shown = append(similar, rowCard(cat, q)), append(shown, q.ExternalID)
 	}
-	return nil, similar, shown
+	return nil, "", similar, shown
+}
+
+// alsoHeading is the heading of a product page's first row, ids its cards:
+// "Customers also bought" when most were bought together with the product,
+// "Customers also viewed" when most were bought or viewed with it, else
+// "You may also like". A shop without orders headed every product page's
+// first row "Customers also bought" over products the model had filled it
+// with for want of any.
+func alsoHeading(m *recommender.Model, anchor string, ids []string) string {
+	bought, viewed := m.TogetherWith(anchor, ids)
+	switch n := len(ids); {
+	case 2*bought >= n && bought > 0:
+		return "Customers also bought"
+	case 2*(bought+viewed) >= n && bought+viewed > 0:
+		return "Customers also viewed"
+	}
+	return "You may also like"
 }
 
 // truncate shortens s to at most n runes, ending with "…" when cut. It
