@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/image/colornames"
 
 	"storefront/recommender"
 )
@@ -79,23 +80,77 @@ var colourWords = map[string]string{
 	"linen": "cream", "wool": "cream", "merino": "cream", "cotton": "cream", "porcelain": "cream", "ceramic": "cream",
 }
 
+// moreColours are colour names of clothes and homewares that the CSS
+// colour names (golang.org/x/image/colornames) lack, by their usual shade.
+var moreColours = map[string]string{
+	"oatmeal": "#d8ccb4", "sage": "#9caf88", "terracotta": "#c8694a", "rust": "#b7472a", "burgundy": "#800020",
+	"ecru": "#cdc1a5", "stone": "#a9a294", "sand": "#d8c39c", "taupe": "#8b7d6b", "camel": "#c19a6b",
+	"blush": "#de9a9a", "cognac": "#9a463d", "mauve": "#b784a7", "ochre": "#cc7722", "graphite": "#41424c",
+	"charcoal": "#36454f", "emerald": "#2f8f5b", "mint": "#98d7b5", "forest": "#2e5a3a", "wine": "#722f37",
+	"peach": "#f4b995", "sky": "#87b7e0", "cobalt": "#0047ab", "lilac": "#c8a2c8", "natural": "#e6dcc6",
+	"denim": "#3b5b85", "moss": "#8a9a5b", "mocha": "#7b5a48", "clay": "#b66a50",
+	"khaki": "#b5a67a", "gold": "#c9a23a", "silver": "#b8bcc2", "teal": "#2a8b8b", "navy": "#27375e",
+}
+
+// namedColour is the colour a colour's name gives (one word, "oatmeal",
+// or two run together as CSS writes them, "forestgreen"): the shop's own
+// list, else the CSS and SVG colour names. ok is false for other words.
+func namedColour(name string) (colour, bool) {
+	hex, ok := moreColours[name]
+	if !ok {
+		c, css := colornames.Map[name]
+		if !css {
+			return colour{}, false
+		}
+		hex = fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+	}
+	return shaded(name, hex), true
+}
+
+// shaded is a colour named name of fill hex with its darker shade.
+func shaded(name, hex string) colour {
+	var r, g, b uint8
+	fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b)
+	dark := func(v uint8) uint8 { return uint8(float64(v) * 0.66) }
+	return colour{name: name, fill: hex, dark: fmt.Sprintf("#%02x%02x%02x", dark(r), dark(g), dark(b))}
+}
+
+// neutralColour is the fill of a product whose title names a colour the
+// shop does not know: a stone grey that claims no colour.
+var neutralColour = colour{fill: "#cfc9bd", dark: "#8f887b"}
+
 // productColour takes the colour a title names, a colour before a
 // material ("Merino Crew – Forest Green" is green), else one drawn from
-// the id.
-func productColour(id, title string) colour {
-	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return r == ' ' || r == '-' || r == ',' })
+// the id. named reports whether the title named it: a colour drawn from
+// the id is decoration, and a picture's label does not name it.
+func productColour(id, title string) (c colour, named bool) {
+	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return r == ' ' || r == '-' || r == ',' || r == '–' || r == '/' })
 	for _, colourOnly := range []bool{true, false} {
-		for _, w := range words {
+		for i, w := range words {
+			if colourOnly && i+1 < len(words) {
+				// Two words CSS names as one: "Forest Green", "Sky Blue".
+				if c, ok := namedColour(w + words[i+1]); ok && colourNames[words[i+1]] {
+					c.name = w + " " + words[i+1]
+					return c, true
+				}
+			}
 			if name, ok := colourWords[w]; ok && (colourNames[w] || !colourOnly) {
 				for _, c := range palette {
 					if c.name == name {
-						return c
+						return c, true
 					}
+				}
+			}
+			if _, more := moreColours[w]; colourOnly && (colourNames[w] || more) {
+				// A colour of the shop's vocabulary the palette lacks:
+				// "Oatmeal", "Sage", "Terracotta".
+				if c, ok := namedColour(w); ok {
+					return c, true
 				}
 			}
 		}
 	}
-	return palette[hash32(id+title)%uint32(len(palette))]
+	return palette[hash32(id+title)%uint32(len(palette))], false
 }
 
 // motifs are illustrations of product types, chosen by the words of the
@@ -288,7 +343,21 @@ func drawNamed(id, title, name, brand, category string) string {
 	if !ok {
 		return placeholder(name, brand, category, label)
 	}
-	c := productColour(id, title)
+	c, named := productColour(id, title)
+	if !named && name != title {
+		// The words a product of a group adds to its model's name are its
+		// option: one the shop cannot read as a colour ("Heather", a
+		// maker's own name for a shade) is drawn in a neutral colour
+		// and named as the title names it, never in a colour it may not be.
+		if opt := optionWords(title, name); opt != "" && !sizeLabel.MatchString(opt) {
+			c, named = neutralColour, true
+			c.name = opt
+		}
+	}
+	shade := ""
+	if named {
+		shade = " · " + c.name
+	}
 	shape = strings.NewReplacer(`"F"`, `"`+c.fill+`"`, `"D"`, `"`+c.dark+`"`, `"L"`, `"#f4efe6"`).Replace(shape)
 	hue := hash32(category) % 360
 	return fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 240" width="240" height="240" role="img" aria-label="%s">
@@ -297,8 +366,26 @@ func drawNamed(id, title, name, brand, category string) string {
 <ellipse cx="120" cy="184" rx="78" ry="7" fill="#000" opacity=".08"/>
 %s
 <text x="120" y="208" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="11" font-weight="700" letter-spacing="1" fill="#4a4a4a">%s</text>
-<text x="120" y="226" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="12" fill="#333">%s · %s</text>
-</svg>`, html.EscapeString(name), hue, hue, shape, html.EscapeString(strings.ToUpper(brand)), html.EscapeString(label), c.name)
+<text x="120" y="226" text-anchor="middle" font-family="Helvetica,Arial,sans-serif" font-size="12" fill="#333">%s%s</text>
+</svg>`, html.EscapeString(name), hue, hue, shape, html.EscapeString(strings.ToUpper(brand)), html.EscapeString(label), html.EscapeString(shade))
+}
+
+// optionWords is what a title adds to its group's name, name ("Oatmeal"
+// for "Chunky Knit Throw-Oatmeal" of "Chunky Knit Throw"), without the
+// separators; "" when the title does not start or end with the name.
+func optionWords(title, name string) string {
+	rest := ""
+	switch k := len(title) - len(name); {
+	case k <= 0:
+		return ""
+	case strings.EqualFold(title[:len(name)], name):
+		rest = title[len(name):]
+	case strings.EqualFold(title[k:], name):
+		rest = title[:k]
+	default:
+		return ""
+	}
+	return strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // placeholder is the picture of a product of a kind the shop cannot draw:

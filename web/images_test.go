@@ -32,17 +32,18 @@ func TestProductImagesDifferByTypeAndColour(t *testing.T) {
 	// Same type, different products: colours differ across a few of them.
 	colours := map[string]bool{}
 	for _, id := range []string{"SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5", "SKU-6"} {
-		colours[productColour(id, "Northpeak Dome Tent").name] = true
+		c, _ := productColour(id, "Northpeak Dome Tent")
+		colours[c.name] = true
 	}
 	if len(colours) < 3 {
 		t.Errorf("six dome tents come in %d colours", len(colours))
 	}
 	// A colour or material named in the title is used.
-	if c := productColour("x", "Maison Fer Copper Saucepan"); c.name != "orange" {
+	if c, _ := productColour("x", "Maison Fer Copper Saucepan"); c.name != "orange" {
 		t.Errorf("a copper saucepan is %s", c.name)
 	}
 	// A colour wins over a material named before it.
-	if c := productColour("x", "Merino Crew – Forest Green – M"); c.name != "green" {
+	if c, _ := productColour("x", "Merino Crew – Forest Green – M"); c.name != "forest green" {
 		t.Errorf("a forest green merino crew is %s", c.name)
 	}
 	svg := drawProduct("SKU-1", `Tent "<x>"`, "Peak & Co", "Tents")
@@ -136,5 +137,45 @@ func TestShirtsAreDrawnAsShirts(t *testing.T) {
 	svg := drawNamed("P1", "Trail Shirt – Red – S", "Trail Shirt", "Fjellwear", "Clothing")
 	if !strings.Contains(svg, `<path d="M88 60 Q120 74`) || !strings.Contains(svg, "Trail Shirt · red") {
 		t.Errorf("Trail Shirt – Red – S is drawn\n%s", svg)
+	}
+}
+
+// TestColoursTheShopDidNotKnow: titles naming a colour the shop's palette
+// lacked (oatmeal, sage, terracotta) were drawn in a colour drawn from the
+// id, a terracotta knife purple, and the picture's label named that colour.
+// Now such a name takes its shade (the shop's list of clothes' and
+// homewares' colours, else the CSS colour names), a name of two words takes
+// a colour from a word it knows ("Navy Blue" is navy, "Heather Grey" grey),
+// a group's option the shop cannot read as a colour is drawn in a neutral
+// stone and named as written, and a colour drawn from the id is not named.
+func TestColoursTheShopDidNotKnow(t *testing.T) {
+	for title, want := range map[string]string{
+		"Terracotta Chef Knife":      "#c8694a",
+		"Oatmeal Fitted Sheet":       "#d8ccb4",
+		"Sage Watering Can":          "#9caf88",
+		"Heather Grey Duvet Cover":   "#7b8188",
+		"Navy Blue Weighted Blanket": "#27375e",
+		"Chunky Knit Throw-Oatmeal":  "#d8ccb4",
+		"Tan Leather Boot":           "#d2b48c", // CSS
+		"Plum Ceramic Vase":          "#dda0dd", // CSS
+	} {
+		c, named := productColour("x", title)
+		if !named || c.fill != want {
+			t.Errorf("%q is drawn %s (%s, named %v), want %s", title, c.fill, c.name, named, want)
+		}
+	}
+	// An option the shop cannot read: neutral, named as written.
+	svg := drawNamed("T1", "Chunky Knit Blanket-Biscotti", "Chunky Knit Blanket", "Hearth", "Bedding")
+	if !strings.Contains(svg, neutralColour.fill) || !strings.Contains(svg, "· Biscotti") {
+		t.Errorf("Chunky Knit Blanket-Biscotti is drawn\n%s", svg)
+	}
+	// A size is no colour: the drawing keeps its colour, unnamed.
+	svg = drawNamed("T2", "Trail Shirt – XL", "Trail Shirt", "Fjellwear", "Clothing")
+	if strings.Contains(svg, neutralColour.fill) || strings.Contains(svg, "Trail Shirt ·") {
+		t.Errorf("Trail Shirt – XL is drawn\n%s", svg)
+	}
+	// A colour drawn from the id is not named on the picture.
+	if svg := drawProduct("SKU-1", "Northpeak Dome Tent", "Northpeak", "Tents"); strings.Contains(svg, " · ") {
+		t.Errorf("a tent whose title names no colour is labelled\n%s", svg)
 	}
 }
