@@ -126,6 +126,9 @@ type UpsertOptions struct {
 	KeepCreatedAt bool // leave created_at as stored
 	KeepCompareAt bool // leave compare_at_cents as stored
 	KeepGroup     bool // leave group_id as stored
+	// KeepVisibility leaves visibility as stored (a file without the
+	// column).
+	KeepVisibility bool
 }
 
 // UpsertProducts inserts products or, for an ExternalID that exists,
@@ -147,6 +150,9 @@ func (b *BulkTx) UpsertProducts(ps []Product, opt UpsertOptions) error {
 	}
 	if !opt.KeepGroup {
 		cols = append(cols, "group_id")
+	}
+	if !opt.KeepVisibility {
+		cols = append(cols, "visibility")
 	}
 	err := b.tx.Omit(clause.Associations).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "external_id"}},

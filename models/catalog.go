@@ -118,7 +118,7 @@ func (db *DB) scanProducts(ctx context.Context, n int, query string, args ...any
 	var createdText, updatedText sql.RawBytes
 	var p Product
 	dest := []any{&p.ID, &p.ExternalID, &p.Slug, &p.Title, &p.Description, &p.Brand, &p.CategoryID, &p.PriceCents,
-		&p.CompareAtCents, &p.Stock, &p.ImageURL, &p.Active, &p.Popularity, &created, &updated, &p.GroupID}
+		&p.CompareAtCents, &p.Stock, &p.ImageURL, &p.Active, &p.Popularity, &created, &updated, &p.GroupID, &p.Visibility}
 	if !db.Postgres() {
 		dest[13], dest[14] = &createdText, &updatedText
 	}
@@ -143,11 +143,11 @@ func (db *DB) scanProducts(ctx context.Context, n int, query string, args ...any
 // The catalog's columns; on SQLite the timestamps as text (AllProducts).
 const (
 	sqlAllProducts = `SELECT id, external_id, slug, title, COALESCE(description, ''), COALESCE(brand, ''),
-		category_id, price_cents, compare_at_cents, stock, COALESCE(image_url, ''), active, popularity, created_at, updated_at, group_id
+		category_id, price_cents, compare_at_cents, stock, COALESCE(image_url, ''), active, popularity, created_at, updated_at, group_id, visibility
 		FROM products`
 	sqlAllProductsText = `SELECT id, external_id, slug, title, COALESCE(description, ''), COALESCE(brand, ''),
 		category_id, price_cents, compare_at_cents, stock, COALESCE(image_url, ''), active, popularity,
-		CAST(created_at AS TEXT), CAST(updated_at AS TEXT), group_id
+		CAST(created_at AS TEXT), CAST(updated_at AS TEXT), group_id, visibility
 		FROM products`
 )
 

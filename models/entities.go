@@ -37,7 +37,11 @@ type Product struct {
 	// GroupID names the product's group (the sizes or colours of one
 	// model, an import's group_id); "" for a product of its own. A row of
 	// recommendations shows one product of a group.
-	GroupID    string  `gorm:"not null;default:''"`
+	GroupID string `gorm:"not null;default:''"`
+	// Visibility is where shoppers find the product (a Magento export's
+	// visibility column): "" in category listings and search alike,
+	// VisibilityCatalog only in listings, VisibilitySearch only in search.
+	Visibility string  `gorm:"not null;default:''"`
 	Active     bool    `gorm:"index;not null;default:true"`
 	Popularity float64 `gorm:"index;not null;default:0"`
 	// Folded is the title, brand and external id without case or accents
@@ -46,6 +50,13 @@ type Product struct {
 	CreatedAt time.Time `gorm:"index"`
 	UpdatedAt time.Time
 }
+
+// Where a product is found besides its own page and rows of
+// recommendations (Product.Visibility).
+const (
+	VisibilityCatalog = "catalog" // category listings, not search
+	VisibilitySearch  = "search"  // search, not category listings
+)
 
 // BeforeSave keeps Folded in step with the fields it folds.
 func (p *Product) BeforeSave(*gorm.DB) error {

@@ -348,6 +348,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 			sum.CategoryLists, sum.ImageLists = p.prods.categoryLists, p.prods.imageLists
 			sum.RootLeftOut = p.prods.rootLeftOut
 			sum.Configurables = p.prods.configurables
+			sum.Hidden = p.prods.hidden
 			sum.ImagePaths, sum.ImagePath = p.prods.imagePaths, p.prods.imagePath
 			// The file's active cells last: a product the full catalog
 			// lists may still be one its merchant took off sale.
@@ -355,7 +356,7 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 			for _, r := range p.prods.rows {
 				if r.active != nil {
 					states[r.id] = *r.active
-					if !*r.active && !r.configurable {
+					if !*r.active && !r.configurable && !r.hidden {
 						sum.ProductsInactive++
 					}
 				}
@@ -421,6 +422,10 @@ type ImportSummary struct {
 	// Configurables counts the file's Magento configurable products, read
 	// as the models (groups) of their variants and stored not for sale.
 	Configurables int
+	// Hidden counts the products "Not Visible Individually" (a Magento
+	// export's visibility) that no configurable product lists, stored not
+	// for sale.
+	Hidden int
 	// ImagePaths counts the file's products whose image_url is a path on
 	// the shop's own host that the shop does not serve (Magento's export
 	// writes "/t/h/throw.jpg", under its own media folder), ImagePath the
@@ -482,6 +487,10 @@ func (s *ImportSummary) ListsLine() string {
 		parts = append(parts, fmt.Sprintf("%d configurable %s read as the %s of %s variants (group_id), not for sale on %s own",
 			s.Configurables, plural(s.Configurables, "product is", "products are"), plural(s.Configurables, "model", "models"),
 			plural(s.Configurables, "its", "their"), plural(s.Configurables, "its", "their")))
+	}
+	if s.Hidden > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s \"Not Visible Individually\" and an option of no configurable product: not for sale, as Magento shows %s nowhere",
+			s.Hidden, plural(s.Hidden, "product is", "products are"), plural(s.Hidden, "it", "them")))
 	}
 	if s.CategoryLists > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed (a product has one category here)",
@@ -860,7 +869,7 @@ var (
 	eventOptionalColumns   = []string{"value"}
 	// magentoColumns are the columns of a Magento 2 catalog export the
 	// import reads besides the file's own (readConfigurables).
-	magentoColumns = []string{"product_type", "configurable_variations"}
+	magentoColumns = []string{"product_type", "configurable_variations", "visibility"}
 )
 
 // Field limits keep one bad file from filling the shop with junk.
@@ -900,6 +909,11 @@ type productRow struct {
 	// for such a row.
 	configurable bool
 	variants     []string
+	// visibility is the visibility cell as stored (models.Product's
+	// Visibility); hidden is set for "Not Visible Individually": the
+	// product is shown only as an option of its configurable product.
+	visibility string
+	hidden     bool
 }
 
 type productFile struct {
@@ -908,6 +922,11 @@ type productFile struct {
 	withImage   bool
 	withCompare bool
 	withGroup   bool
+	// withVisibility: the file has Magento's visibility column.
+	withVisibility bool
+	// hidden counts the rows "Not Visible Individually" that no
+	// configurable product lists: stored not for sale.
+	hidden int
 	// currency is the ISO code the file's prices were written with ("$"
 	// is USD), "" when they named none.
 	currency string
@@ -952,6 +971,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	_, pf.withImage = c.col["image_url"]
 	_, pf.withCompare = c.col["compare_at_price"]
 	_, pf.withGroup = c.col["group_id"]
+	_, pf.withVisibility = c.col["visibility"]
 	for n := 0; ; n++ {
 		if n%10_000 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -996,6 +1016,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	if sep == ">" {
 		lists = listsGT
 	}
+	pf.hidden = hideLoneVariants(pf.rows)
 	if pf.configurables = readConfigurables(pf.rows); pf.configurables > 0 {
 		pf.withGroup = true
 	}
@@ -1103,6 +1124,52 @@ func readConfigurables(rows []productRow) int {
 	return n
 }
 
+// parseVisibility reads a Magento visibility cell: "Catalog, Search" (or
+// empty) is found everywhere, "Catalog" in category listings only,
+// "Search" by search only, and "Not Visible Individually" only as an
+// option of the configurable product that lists it (hidden). Case and
+// spaces do not matter; ok is false for anything else.
+func parseVisibility(v string) (vis string, hidden, ok bool) {
+	words := strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' || r == '/' || r == '&' })
+	switch strings.Join(words, " ") {
+	case "", "catalog search", "search catalog", "both":
+		return "", false, true
+	case "catalog":
+		return models.VisibilityCatalog, false, true
+	case "search":
+		return models.VisibilitySearch, false, true
+	case "not visible individually", "not visible":
+		return "", true, true
+	}
+	return "", false, false
+}
+
+// hideLoneVariants stores not for sale the rows "Not Visible Individually"
+// that no configurable product of the file lists: Magento shows such a
+// product nowhere, and listed here it would be a card its merchant never
+// showed (a spare part, a retired colour). A variant a configurable lists
+// is shown as its option. Run before readConfigurables, which sets the
+// configurables' own state; it returns how many rows it took off sale.
+func hideLoneVariants(rows []productRow) int {
+	listed := map[string]bool{}
+	for _, r := range rows {
+		if r.configurable {
+			for _, sku := range r.variants {
+				listed[sku] = true
+			}
+		}
+	}
+	n := 0
+	off := false
+	for i := range rows {
+		if r := &rows[i]; r.hidden && !r.configurable && !listed[r.id] && r.group == "" {
+			r.active = &off
+			n++
+		}
+	}
+	return n
+}
+
 // variantSKUs reads a configurable_variations cell: the variants' SKUs,
 // "sku=TH100-OAT,color=Oatmeal|sku=TH100-SAG,color=Sage" → TH100-OAT,
 // TH100-SAG; at most maxVariants.
@@ -1181,6 +1248,13 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	row.brand = text("brand", maxNameLen, false)
 	if _, has := c.get(rec, "group_id"); has {
 		row.group = text("group_id", maxIDLen, false)
+	}
+	if v, has := c.get(rec, "visibility"); has {
+		vis, hidden, ok := parseVisibility(v)
+		if !ok {
+			probs.add(c.name, line, "visibility", "%s is not a visibility: want Not Visible Individually, Catalog, Search or Catalog, Search (as Magento writes them), or empty", short(v))
+		}
+		row.visibility, row.hidden = vis, hidden
 	}
 	if v, _ := c.get(rec, "product_type"); strings.EqualFold(v, "configurable") {
 		cell, _ := c.get(rec, "configurable_variations")
@@ -1631,7 +1705,7 @@ func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *Im
 		p := models.Product{
 			ExternalID: r.id, Slug: models.Slugify(r.title), Title: r.title, Description: r.desc,
 			Brand: r.brand, CategoryID: catID, PriceCents: r.price, CompareAtCents: r.compare, Stock: r.stock, ImageURL: r.image, GroupID: r.group,
-			Active: true, CreatedAt: r.created, UpdatedAt: now,
+			Visibility: r.visibility, Active: true, CreatedAt: r.created, UpdatedAt: now,
 		}
 		_, exists := existing[r.id]
 		if exists {
@@ -1649,10 +1723,10 @@ func (pf *productFile) write(b *models.BulkTx, existing map[string]uint, sum *Im
 		fresh = append(fresh, p)
 	}
 	sum.CategoriesCreated = cats.created
-	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepGroup: !pf.withGroup}); err != nil {
+	if err := b.UpsertProducts(fresh, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepGroup: !pf.withGroup, KeepVisibility: !pf.withVisibility}); err != nil {
 		return err
 	}
-	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepGroup: !pf.withGroup, KeepCreatedAt: true})
+	return b.UpsertProducts(keepCreated, models.UpsertOptions{KeepImage: !pf.withImage, KeepCompareAt: !pf.withCompare, KeepGroup: !pf.withGroup, KeepVisibility: !pf.withVisibility, KeepCreatedAt: true})
 }
 
 // categoryTree finds categories by path, creating the missing ones.

@@ -1656,3 +1656,61 @@ func TestVariantSKUs(t *testing.T) {
 		}
 	}
 }
+
+// TestImportReadsMagentosVisibility: a Magento 2 export's visibility
+// column was not read, so a simple product "Not Visible Individually"
+// that no configurable product lists (a spare part Magento shows nowhere)
+// went on sale as a card of its own, and "Search" or "Catalog" alone made
+// no difference. Now a variant a configurable lists is its option as
+// before, a lone one is stored not for sale and the summary says so,
+// "Search" is found by search only, "Catalog" listed only; a file without
+// the column keeps what is stored, and a value Magento does not write is
+// refused with its line.
+func TestImportReadsMagentosVisibility(t *testing.T) {
+	db := openDB(t)
+	export := "id,product_type,title,description,category,brand,visibility,price,stock,created_at,configurable_variations\n" +
+		"TH100-OAT,simple,Chunky Knit Throw-Oatmeal,,Living/Throws,,Not Visible Individually,89,12,,\n" +
+		"TH100,configurable,Chunky Knit Throw,Warm.,Living/Throws,Hearth,\"Catalog, Search\",89,0,,sku=TH100-OAT\n" +
+		"LID-1,simple,Replacement Lid,,Living/Throws,Hearth,Not Visible Individually,4,40,,\n" +
+		"GIFT-1,simple,Gift Card Sleeve,,Living/Throws,Hearth,Search,2,40,,\n" +
+		"BED-1,simple,Tasselled Bedspread,,Living/Throws,Hearth,Catalog,240,4,,\n" +
+		"CU100,simple,Linen Cushion,,Living/Throws,Casa,\"Catalog, Search\",29,5,,\n"
+	sum := mustImport(t, db, export, "")
+	want := map[string]string{
+		"TH100-OAT": `active=true visibility=""`,
+		"TH100":     `active=false visibility=""`,
+		"LID-1":     `active=false visibility=""`,
+		"GIFT-1":    `active=true visibility="search"`,
+		"BED-1":     `active=true visibility="catalog"`,
+		"CU100":     `active=true visibility=""`,
+	}
+	check := func(stage string) {
+		t.Helper()
+		for id, w := range want {
+			p, err := db.ProductByExternalID(context.Background(), id)
+			must(t, err)
+			if got := fmt.Sprintf("active=%v visibility=%q", p.Active, p.Visibility); got != w {
+				t.Errorf("%s: %s: %s, want %s", stage, id, got, w)
+			}
+		}
+	}
+	check("first import")
+	if sum.Hidden != 1 || sum.ProductsInactive != 0 || !strings.Contains(sum.ListsLine(), `1 product is "Not Visible Individually" and an option of no configurable product`) {
+		t.Errorf("summary: %d hidden, %d inactive, %q", sum.Hidden, sum.ProductsInactive, sum.ListsLine())
+	}
+
+	// The shop's own format, without the column, keeps what is stored.
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\nGIFT-1,Gift Card Sleeve,,Living/Throws,Hearth,3,40,\nBED-1,Tasselled Bedspread,,Living/Throws,Hearth,250,4,\n", "")
+	check("a file without the column")
+
+	bad := "id,title,description,category,brand,price,stock,created_at,visibility\n" +
+		"CU100,Linen Cushion,,Living/Throws,Casa,29,5,,Catalog\n" +
+		"CU200,Wool Cushion,,Living/Throws,Casa,39,5,,Everywhere\n"
+	_, err := Import(context.Background(), db, writeFile(t, "products.csv", bad), "", nil)
+	if err == nil || !strings.Contains(err.Error(), `products.csv:3: field visibility: "Everywhere" is not a visibility`) {
+		t.Fatalf("a bad visibility: %v", err)
+	}
+	if _, err := db.ProductByExternalID(context.Background(), "CU200"); err == nil {
+		t.Error("a refused file wrote its products")
+	}
+}

@@ -363,6 +363,9 @@ func (c *Catalog) List(q ListQuery) Listing {
 	}
 	for k, i := range order {
 		it := &li.items[i]
+		if !relevance && it.p.Visibility == models.VisibilitySearch {
+			continue // found by search only
+		}
 		cOK := inCat == nil || inCat[it.cat]
 		if !cOK && q.Under != nil && !relevance {
 			continue

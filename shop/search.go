@@ -27,8 +27,8 @@ func searchDocs(c *Catalog) []search.Doc {
 	docs := make([]search.Doc, 0, len(c.products))
 	for i := range c.products {
 		p := &c.products[i]
-		if !p.Active {
-			continue
+		if !p.Active || p.Visibility == models.VisibilityCatalog {
+			continue // listed in categories only
 		}
 		var path strings.Builder
 		if n := c.byCatID[p.CategoryID]; n != nil {

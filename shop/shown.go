@@ -220,7 +220,7 @@ func (c *Catalog) continues(fresh *models.Product) bool {
 	if !ok {
 		return false
 	}
-	return old.ExternalID == fresh.ExternalID && old.CategoryID == fresh.CategoryID && old.GroupID == fresh.GroupID &&
+	return old.ExternalID == fresh.ExternalID && old.CategoryID == fresh.CategoryID && old.GroupID == fresh.GroupID && old.Visibility == fresh.Visibility &&
 		old.Active == fresh.Active && old.Popularity == fresh.Popularity && old.CreatedAt.Equal(fresh.CreatedAt) &&
 		(old.InStock() || !fresh.InStock())
 }
@@ -239,7 +239,7 @@ func sameProduct(a, b *models.Product) bool {
 	return a.ID == b.ID && a.ExternalID == b.ExternalID && a.Slug == b.Slug && a.Title == b.Title &&
 		a.Description == b.Description && a.Brand == b.Brand && a.CategoryID == b.CategoryID &&
 		a.PriceCents == b.PriceCents && a.CompareAtCents == b.CompareAtCents && a.Stock == b.Stock &&
-		a.ImageURL == b.ImageURL && a.GroupID == b.GroupID && a.Active == b.Active &&
+		a.ImageURL == b.ImageURL && a.GroupID == b.GroupID && a.Visibility == b.Visibility && a.Active == b.Active &&
 		a.Popularity == b.Popularity && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
 }
 

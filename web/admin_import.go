@@ -488,7 +488,7 @@ func (s *Server) adminCatalogCSV(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="catalog-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	w.Write([]string{"id", "title", "description", "category", "brand", "price", "stock", "created_at", "image_url", "active", "compare_at_price", "group_id"})
+	w.Write([]string{"id", "title", "description", "category", "brand", "price", "stock", "created_at", "image_url", "active", "compare_at_price", "group_id", "visibility"})
 	for _, p := range products {
 		compare := ""
 		if p.CompareAtCents > 0 {
@@ -499,8 +499,20 @@ func (s *Server) adminCatalogCSV(c echo.Context) error {
 		// guard off again, so the file round-trips).
 		w.Write(csvSafeRow(p.ExternalID, p.Title, p.Description, path(p.CategoryID), p.Brand,
 			fmt.Sprintf("%d.%02d", p.PriceCents/100, p.PriceCents%100), strconv.Itoa(p.Stock),
-			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active), compare, p.GroupID))
+			p.CreatedAt.UTC().Format(time.RFC3339), p.ImageURL, strconv.FormatBool(p.Active), compare, p.GroupID, exportVisibility(p.Visibility)))
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// exportVisibility writes a product's visibility as a Magento export does,
+// which the import reads back.
+func exportVisibility(v string) string {
+	switch v {
+	case models.VisibilityCatalog:
+		return "Catalog"
+	case models.VisibilitySearch:
+		return "Search"
+	}
+	return "Catalog, Search"
 }
