@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SlotKind is what a homepage slot shows.
@@ -190,6 +191,10 @@ type ComposeOptions struct {
 	// (departmentRows). Unset, they are read from the model.
 	Departments func() []string
 }
+
+// maxHeadingNameRunes bounds the product name a "Because you viewed …"
+// heading quotes: a longer one is cut to its first words and "…".
+const maxHeadingNameRunes = 40
 
 // passedBoost scales the score of a product the visitor was shown and
 // passed over: low enough to put it after any product they have not seen,
@@ -950,6 +955,10 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 				if n := opt.Name(id); n != "" {
 					name = n
 				}
+			}
+			if utf8.RuneCountInString(name) > maxHeadingNameRunes {
+				// A heading of four lines on a phone: its first words.
+				name = firstWords(name, "", name, maxHeadingNameRunes)
 			}
 			t := strings.ReplaceAll(title, "{anchor}", name)
 			if t == "" {

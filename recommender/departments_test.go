@@ -134,3 +134,29 @@ func TestAShopWhoseRowsFillAddsNoDepartments(t *testing.T) {
 		}
 	}
 }
+
+// TestALongTitleIsCutInTheHeading: "Because you viewed A Very Long Title
+// For A Handwoven Organic Cotton Bedspread With Tassels King Size" took
+// four lines of a phone's screen; the heading quotes its first words.
+func TestALongTitleIsCutInTheHeading(t *testing.T) {
+	items := testItems()
+	for i := range items {
+		if items[i].ID == "shoe" {
+			items[i].Title = "A Very Long Title For A Handwoven Organic Cotton Bedspread With Tassels King Size"
+		}
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Events: testEvents(), Now: testNow}, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := []SlotSpec{{ID: "because", Kind: KindBecauseViewed, Title: "Because you viewed {anchor}", Strategy: "similar", Size: 3}}
+	sh := Shopper{User: "alice", RecentlyViewed: []string{"shoe"}, Personalize: true}
+	rows := Compose(m, page, sh, noExplore(), nil)
+	if len(rows) == 0 {
+		t.Fatal("no row because of the viewed product")
+	}
+	want := "Because you viewed Very Long Title For A Handwoven Organic…"
+	if rows[0].Title != want {
+		t.Errorf("heading %q, want %q", rows[0].Title, want)
+	}
+}
