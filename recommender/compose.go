@@ -983,7 +983,18 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 				cat = sessionCategory(m, sh, bought)
 			}
 			req.ExcludeCategories, req.ExcludeBrands = boughtList(bought), sh.HiddenBrands
-			if forVisit = cat != ""; !forVisit {
+			if forVisit = cat != ""; !forVisit && sh.cover != nil && len(sh.Passed) > 0 {
+				// A stranger back without having opened anything: no
+				// visit to follow, so the row offers the category of the
+				// most demand their pages have not reached yet (cover.go),
+				// its best sellers across its prices.
+				return favouriteCategoryRow(req, sh.cover.categoriesLeft(bought, maxFavouriteTries), func(req Request, cat string) []ComposedSlot {
+					req.Category = cat
+					req.Strategy = pick(Category)
+					return one(req, strings.ReplaceAll(title, "{category}", cat), "")
+				})
+			}
+			if !forVisit {
 				return favouriteCategoryRow(req, favouriteCategories(affinity, bought), func(req Request, cat string) []ComposedSlot {
 					req.Category = cat
 					req.Strategy = Category

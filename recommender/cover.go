@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -248,4 +249,39 @@ func (m *Model) pickCovering(s *scratch, want int, c *demandCover, boosts map[st
 		s.picked = append(s.picked, cand[best])
 		s.pickedScore = append(s.pickedScore, sc[best])
 	}
+}
+
+// categoriesLeft are the leaf categories (apart from skip) with the most
+// demand neither the page's cards so far nor the visitor's earlier pages
+// have offered, the most first, at most n.
+func (c *demandCover) categoriesLeft(skip map[string]bool, n int) []string {
+	type left struct {
+		leaf int
+		v    float32
+	}
+	var ls []left
+	for leaf, masses := range c.idx.mass {
+		if len(masses) == 0 || skip[c.m.cat.categories[leaf]] {
+			continue
+		}
+		var v float32
+		for k, mass := range masses {
+			if c.left[leaf] != nil {
+				mass *= c.left[leaf][k]
+			}
+			v += mass
+		}
+		ls = append(ls, left{leaf, v})
+	}
+	slices.SortFunc(ls, func(a, b left) int {
+		if a.v != b.v {
+			return cmp.Compare(b.v, a.v)
+		}
+		return cmp.Compare(c.m.cat.categories[a.leaf], c.m.cat.categories[b.leaf])
+	})
+	out := make([]string, 0, min(n, len(ls)))
+	for _, l := range ls[:min(n, len(ls))] {
+		out = append(out, c.m.cat.categories[l.leaf])
+	}
+	return out
 }

@@ -191,3 +191,41 @@ func TestAStrangerBackWithoutAClickGetsACollectionTheyPassedOverBelowTheNewRows(
 		t.Fatalf("with a pick not passed over, rows %v: the picks should lead", got)
 	}
 }
+
+// TestAStrangerBackWithoutAClickGetsTheCategoryTheirPagesLeftOut: the row
+// of the visitor's own category ("Top picks in {category}") has nothing to
+// follow for a stranger and stays off their first page; back on the
+// homepage without having opened anything, they get it with the category
+// of the most demand their pages have not offered yet: after the cheap
+// tents passed over at the top of the page (the shop's largest demand), the
+// pans; after the pans passed over, the tents. The control group and
+// opted-out shoppers get the shop's page.
+func TestAStrangerBackWithoutAClickGetsTheCategoryTheirPagesLeftOut(t *testing.T) {
+	m := coverShop(t)
+	specs := []SlotSpec{{ID: "cat", Kind: KindCategory, Title: "Top picks in {category}", Size: 3}}
+	row := func(sh Shopper) (string, []string) {
+		for _, cs := range Compose(m, specs, sh, noExplore(), nil) {
+			if cs.Spec.ID == "cat" {
+				return cs.Title, itemIDs(cs.Items)
+			}
+		}
+		return "", nil
+	}
+	if title, items := row(Shopper{Personalize: true}); len(items) > 0 {
+		t.Fatalf("a new visitor's first page has %q %v: nothing of theirs to follow yet", title, items)
+	}
+	tents := []string{"tent0", "tent1", "tent2", "tent3", "tent4", "tent5"}
+	top := []float64{ReadChance(0, 0), ReadChance(0, 1), ReadChance(0, 2), ReadChance(0, 3), ReadChance(0, 4), ReadChance(0, 5)}
+	title, items := row(Shopper{Personalize: true, Passed: tents, PassedRead: top})
+	if title != "Top picks in Pans" || len(items) != 3 || !slices.Equal(categoriesOf(m, items), []string{"Pans", "Pans", "Pans"}) {
+		t.Fatalf("back without a click after the cheap tents: %q %v (%v), want the three pans", title, items, categoriesOf(m, items))
+	}
+	pans := []string{"pan0", "pan1", "pan2"}
+	title, items = row(Shopper{Personalize: true, Passed: pans, PassedRead: top[:3]})
+	if title != "Top picks in Tents" || len(items) == 0 || slices.ContainsFunc(items, func(id string) bool { return slices.Contains(pans, id) }) {
+		t.Fatalf("back without a click after the pans: %q %v, want tents", title, items)
+	}
+	if title, items := row(Shopper{Passed: tents, PassedRead: top}); len(items) > 0 {
+		t.Fatalf("without personalization: %q %v", title, items)
+	}
+}

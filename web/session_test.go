@@ -346,3 +346,64 @@ func TestAStrangerBackWithoutAClickGetsTheCollectionTheyPassedOverLast(t *testin
 		t.Fatalf("another new visitor's rows %v, the first visitor's %v", other, first)
 	}
 }
+
+// TestANewVisitorBackWithoutAClickGetsTheCategoryTheirPagesLeftOut: the
+// row of a visitor's own category ("Top picks in {category}") has nothing
+// to follow on a new visitor's first homepage and is not shown; back on
+// the homepage without having opened anything, they get it with a
+// category the shop sells, none of its products from the page they left,
+// while another new visitor's first page still has no such row.
+func TestANewVisitorBackWithoutAClickGetsTheCategoryTheirPagesLeftOut(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	cat := models.Slot{PageID: page.ID, Position: 4, Type: models.SlotCategory, Title: "Top picks in {category}", Enabled: true, Size: 4, Audience: "everyone"}
+	must(t, shop.db.W.Create(&cat).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	shop.srv.layoutChanged()
+	trainShop(t, shop)
+
+	// shown is every product on the page; row the category row's heading
+	// and products.
+	read := func(c *client) (shown map[string]bool, heading string, row []string) {
+		t.Helper()
+		_, doc := c.get("/")
+		shown = map[string]bool{}
+		doc.Find("section[data-slot-id] [data-product-id]").Each(func(_ int, card *goquery.Selection) {
+			shown[card.AttrOr("data-product-id", "")] = true
+		})
+		sec := doc.Find(`section[data-slot-type="` + models.SlotCategory + `"]`)
+		heading = strings.TrimSpace(sec.Find("h2").First().Text())
+		sec.Find("[data-product-id]").Each(func(_ int, card *goquery.Selection) {
+			row = append(row, card.AttrOr("data-product-id", ""))
+		})
+		return shown, heading, row
+	}
+	visitor := shop.newClient()
+	first, heading, row := read(visitor)
+	if len(row) > 0 {
+		t.Fatalf("a new visitor's first homepage has %q %v: nothing of theirs to follow yet", heading, row)
+	}
+	_, heading, row = read(visitor)
+	name, ok := strings.CutPrefix(heading, "Top picks in ")
+	if !ok || len(row) == 0 {
+		t.Fatalf("back without a click, the category row is %q %v: want a category's products", heading, row)
+	}
+	for _, id := range row {
+		if first[id] {
+			t.Fatalf("back without a click, %q shows product %s of the page they left", heading, id)
+		}
+		var p models.Product
+		must(t, shop.db.R.First(&p, id).Error)
+		var c models.Category
+		must(t, shop.db.R.First(&c, p.CategoryID).Error)
+		if c.Name != name {
+			t.Fatalf("%q shows %s of %s", heading, p.ExternalID, c.Name)
+		}
+	}
+	if _, heading, row := read(shop.newClient()); len(row) > 0 {
+		t.Fatalf("another new visitor's first homepage has %q %v", heading, row)
+	}
+}
