@@ -1112,14 +1112,20 @@ func favouriteCategoryRow(req Request, favourites []string, row func(Request, st
 // favouriteCategories are the shopper's categories apart from skip, the
 // favourite first (ties by name), none for a shopper without history.
 func favouriteCategories(affinity map[string]float64, skip map[string]bool) []string {
-	out := make([]string, 0, len(affinity))
-	for c, v := range affinity {
-		if !skip[c] && v > 0 {
-			out = append(out, c)
+	return keysByValue(affinity, func(c string, v float64) bool { return !skip[c] && v > 0 })
+}
+
+// keysByValue are m's keys that keep accepts (all when keep is nil), the
+// highest value first, ties by key.
+func keysByValue[V cmp.Ordered](m map[string]V, keep func(string, V) bool) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		if keep == nil || keep(k, v) {
+			out = append(out, k)
 		}
 	}
 	slices.SortFunc(out, func(a, b string) int {
-		if c := cmp.Compare(affinity[b], affinity[a]); c != 0 {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
 			return c
 		}
 		return strings.Compare(a, b)

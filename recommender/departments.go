@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 )
@@ -139,15 +138,5 @@ func modelDepartments(m *Model, opt ComposeOptions) []string {
 		}
 		count[it.CategoryPath[0]]++
 	}
-	out := make([]string, 0, len(count))
-	for d := range count {
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(a, b string) int {
-		if c := cmp.Compare(count[b], count[a]); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	})
-	return out
+	return keysByValue(count, nil)
 }

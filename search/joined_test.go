@@ -1,7 +1,6 @@
 package search
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -72,21 +71,10 @@ func TestSearchRelevanceJoinedWords(t *testing.T) {
 	ix.SetSynonyms(Defaults())
 	var sum float64
 	for _, tc := range joinedRelevance {
-		r, err := ix.Search(context.Background(), tc.query, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		top := r.IDs[:min(10, len(r.IDs))]
-		right := 0
-		for _, id := range top {
-			if groupOf[id] == tc.group {
-				right++
-			}
-		}
-		p := float64(right) / 10
+		p, r := precisionAt10(t, ix, tc.query, func(id uint) bool { return groupOf[id] == tc.group })
 		sum += p
 		t.Logf("%-16s P@10 in %-7s %.1f", tc.query, tc.group, p)
-		if len(top) == 0 || groupOf[top[0]] != tc.group {
+		if len(r.IDs) == 0 || groupOf[r.IDs[0]] != tc.group {
 			t.Errorf("%q: the first result is not in %s", tc.query, tc.group)
 		}
 	}

@@ -82,18 +82,7 @@ func TestSearchRelevanceOtherShop(t *testing.T) {
 	ix.SetSynonyms(Defaults())
 	var sum float64
 	for _, tc := range otherRelevance {
-		r, err := ix.Search(context.Background(), tc.query, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		top := r.IDs[:min(10, len(r.IDs))]
-		right := 0
-		for _, id := range top {
-			if leafOf[id] == tc.leaf {
-				right++
-			}
-		}
-		p := float64(right) / 10
+		p, r := precisionAt10(t, ix, tc.query, func(id uint) bool { return leafOf[id] == tc.leaf })
 		sum += p
 		t.Logf("%-24s P@10 in %-14s %.1f %s", tc.query, tc.leaf, p, r.Corrected)
 	}
@@ -102,4 +91,21 @@ func TestSearchRelevanceOtherShop(t *testing.T) {
 	if mean < 0.95 {
 		t.Errorf("mean category precision@10 %.3f is below 0.95", mean)
 	}
+}
+
+// precisionAt10 searches ix for query (corrections on) and returns the
+// share of the first ten results right accepts, with the results.
+func precisionAt10(t *testing.T, ix *Index, query string, right func(id uint) bool) (float64, Result) {
+	t.Helper()
+	r, err := ix.Search(context.Background(), query, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, id := range r.IDs[:min(10, len(r.IDs))] {
+		if right(id) {
+			n++
+		}
+	}
+	return float64(n) / 10, r
 }
