@@ -73,12 +73,19 @@ const serveSecondStage = false
 // when the estimate is a quarter too high, and never more than this.
 const DefaultTuneBudget = 60 * time.Second
 
+// MinTuneBudget is the least tuning time the default budget gives. A shop
+// that trains in a second or two would give tuning a few hundred
+// milliseconds by the quarter alone, which a loaded machine spends on
+// tuning's first fit, so its defaults were served untuned; a few seconds
+// keep its whole training short.
+const MinTuneBudget = 3 * time.Second
+
 // defaultTuneBudget is a quarter of the rest of the training — a fifth of
 // the whole, so that an estimate of the rest a quarter too high still
-// keeps tuning within a quarter of the whole — and at most
-// DefaultTuneBudget.
+// keeps tuning within a quarter of the whole — at least MinTuneBudget
+// and at most DefaultTuneBudget.
 func defaultTuneBudget(rest time.Duration) time.Duration {
-	return min(rest/4, DefaultTuneBudget)
+	return min(max(rest/4, MinTuneBudget), DefaultTuneBudget)
 }
 
 // FitReport says what Fit chose and how the choices did on held-out data.
@@ -301,7 +308,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	if auto {
 		// Until one fit has been timed, the cap bounds the default.
 		budget = DefaultTuneBudget
-		rep.BudgetWhy = fmt.Sprintf("the default, a quarter of the rest of the training, at most %s", DefaultTuneBudget)
+		rep.BudgetWhy = fmt.Sprintf("the default, a quarter of the rest of the training, at least %s, at most %s", MinTuneBudget, DefaultTuneBudget)
 	} else {
 		rep.BudgetWhy = "set explicitly"
 	}
@@ -480,8 +487,8 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		cands := candidatesCost(base.m, cfg, 1/scale, t.workers)
 		budget = defaultTuneBudget(opt.Before + final + cands)
 		rep.Budget = budget
-		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; at most %s",
-			opt.Before.Round(10*time.Millisecond), final.Round(10*time.Millisecond), cands.Round(10*time.Millisecond), DefaultTuneBudget)
+		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; at least %s, at most %s",
+			opt.Before.Round(10*time.Millisecond), final.Round(10*time.Millisecond), cands.Round(10*time.Millisecond), MinTuneBudget, DefaultTuneBudget)
 		searchBudget = budget
 		if serveSecondStage {
 			searchBudget = budget * 4 / 5
@@ -1843,16 +1850,16 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	// much again: its scorings and the blend's fit (which the calibration
 	// fit's cache gives below). Paid up to the guard's limit instead, it
 	// left the blend no time on books and shop (the second outside check).
-	if tunePath != "calibration" && (spent+first*3/2 <= rest/4 || tunePath == "full") {
+	if tunePath != "calibration" && (spent+first*3/2 <= defaultTuneBudget(rest) || tunePath == "full") {
 		return false, nil
 	}
 	rep.Budget = defaultTuneBudget(rest)
-	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), at most %s",
-		rest.Round(10*time.Millisecond), 100*share, DefaultTuneBudget)
+	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), at least %s, at most %s",
+		rest.Round(10*time.Millisecond), 100*share, MinTuneBudget, DefaultTuneBudget)
 	rep.costs = fmt.Sprintf("a calibration fit on %.0f%% of the shoppers %s (%s)", 100*share, calTook.Round(10*time.Millisecond), (&tuner{fitCost: stages}).fitStages(m))
-	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s; with half as much again for its scorings and the %s the calibration fit and the split took, ~%s, more than the budget of ~%s (a quarter of the rest of the training, ~%s)",
+	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s; with half as much again for its scorings and the %s the calibration fit and the split took, ~%s, more than the budget of ~%s (a quarter of the rest of the training, ~%s, at least %s)",
 		first.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), (spent + first*3/2).Round(10*time.Millisecond),
-		rep.Budget.Round(10*time.Millisecond), rest.Round(10*time.Millisecond))
+		rep.Budget.Round(10*time.Millisecond), rest.Round(10*time.Millisecond), MinTuneBudget)
 	// The calibration fit's held-out shoppers (those of its quarter)
 	// still decide what costs only scorings of their cache: the first
 	// 100 always, all of them and the profile's recency (one more cache)

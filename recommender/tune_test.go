@@ -91,8 +91,9 @@ func TestSampleUsersKeepsWholeUsersAndBoundsTheCount(t *testing.T) {
 
 // TestDefaultBudgetIsAShareOfTheTraining: by default tuning gets a quarter of
 // the rest of the training (loading included), so about a fifth of the
-// whole, and never more than DefaultTuneBudget; an explicit budget
-// is kept as given.
+// whole, never less than MinTuneBudget (a shop that trains in a second
+// still gets tuned) and never more than DefaultTuneBudget; an explicit
+// budget is kept as given.
 func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
 	// The budget is set from timed fits; the clock that spends it reads
 	// zero, so no load on the machine stops tuning before its report.
@@ -118,21 +119,24 @@ func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
 		return rep
 	}
 	quick := budgetFor(0, 0)
-	if quick.Budget <= 0 || quick.Budget >= DefaultTuneBudget/4 || !strings.Contains(quick.BudgetWhy, "a quarter of the rest of the training") {
+	if quick.Budget < MinTuneBudget || quick.Budget >= DefaultTuneBudget/4 || !strings.Contains(quick.BudgetWhy, "a quarter of the rest of the training") || !strings.Contains(quick.BudgetWhy, "at least "+MinTuneBudget.String()) {
 		t.Fatalf("default budget on a small shop with nothing loaded: %s (%s)", quick.Budget, quick.BudgetWhy)
 	}
 	if !strings.Contains(strings.Join(quick.Lines(), "\n"), "tuning budget") {
 		t.Fatalf("the report does not give the budget: %q", quick.Lines())
 	}
-	// Twelve seconds of loading alone give tuning at least three. (The
+	// Forty seconds of loading alone give tuning at least ten. (The
 	// models' share is estimated from a timed first fit, so it differs
 	// from one call to the next; only the loading's share is fixed.)
-	slow := budgetFor(12*time.Second, 0)
-	if slow.Budget < 3*time.Second || slow.Budget <= quick.Budget {
+	slow := budgetFor(40*time.Second, 0)
+	if slow.Budget < 10*time.Second || slow.Budget <= quick.Budget {
 		t.Fatalf("budget %s after a 12 s load, %s after none: loading must count", slow.Budget, quick.Budget)
 	}
 	if given := budgetFor(0, 1500*time.Millisecond); given.Budget != 1500*time.Millisecond || given.BudgetWhy != "set explicitly" {
 		t.Fatalf("explicit budget: %s (%s)", given.Budget, given.BudgetWhy)
+	}
+	if got := defaultTuneBudget(time.Second); got != MinTuneBudget {
+		t.Fatalf("a second of training gives tuning %s, want the floor %s", got, MinTuneBudget)
 	}
 	if got := defaultTuneBudget(time.Hour); got != DefaultTuneBudget {
 		t.Fatalf("an hour of training gives tuning %s, want the cap %s", got, DefaultTuneBudget)
