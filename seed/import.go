@@ -1622,12 +1622,19 @@ func parseTimestamp(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// parseCreated reads when a product was added to the catalog: a timestamp
-// or a date alone (2026-03-01, as catalog exports write it), the start of
-// that day in UTC. A day is what "new arrivals" and launches need.
+// parseCreated reads when a product was added to the catalog: a timestamp,
+// a date alone (2026-03-01, as catalog exports write it), the start of
+// that day in UTC, or a date and time without a UTC offset (2026-03-01
+// 10:00:00, as Magento's export writes created_at), that time in UTC. A
+// day is what "new arrivals" and launches need, so a shop's offset, at
+// most 14 hours, changes nothing that matters here; an event's time, which
+// orders what a shopper did, still needs its offset (parseEventTime).
 func parseCreated(s string) (time.Time, error) {
-	if d, err := time.Parse(time.DateOnly, strings.TrimSpace(s)); err == nil {
+	v := strings.TrimSpace(s)
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
 		s = d.Format(time.RFC3339)
+	} else if d, err := time.Parse("2006-01-02T15:04:05.999999999", strings.Replace(v, " ", "T", 1)); err == nil {
+		s = d.Format(time.RFC3339Nano)
 	}
 	t, err := parseTimestamp(s)
 	if err != nil && strings.HasSuffix(err.Error(), "(like 2026-03-01T12:00:00Z)") {

@@ -155,14 +155,15 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 		},
 		{
 			// The forms exports hold instead say what to write.
+			// (A product's created_at without an offset is read as UTC:
+			// TestImportReadsACreatedAtWithoutAnOffsetAsUTC.)
 			name:     "timestamps without an offset, a date, Unix time",
 			products: "id,title,description,category,brand,price,stock,created_at\nP1,Renamed,,Outdoor > Tents,X,1.00,1,2026-01-01 08:00:00\n",
 			events:   "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00\nalice,P1,view,2026-02-01\nalice,P1,view,1769936400\n",
-			wantLines: []string{`products.csv:2: field created_at: cannot parse "2026-01-01 08:00:00" as RFC 3339 (like 2026-03-01T12:00:00Z): it has no UTC offset; add Z if it is UTC`,
-				`events.csv:2: field timestamp: cannot parse "2026-02-01T09:00:00" as RFC 3339 (like 2026-03-01T12:00:00Z): it has no UTC offset`,
+			wantLines: []string{`events.csv:2: field timestamp: cannot parse "2026-02-01T09:00:00" as RFC 3339 (like 2026-03-01T12:00:00Z): it has no UTC offset`,
 				`events.csv:3: field timestamp: cannot parse "2026-02-01" as RFC 3339 (like 2026-03-01T12:00:00Z): a date needs a time and a UTC offset`,
 				`events.csv:4: field timestamp: cannot parse "1769936400" as RFC 3339 (like 2026-03-01T12:00:00Z): Unix time is not taken`},
-			wantTotal: 4,
+			wantTotal: 3,
 		},
 		{
 			// An offset without its colon (Python's %z) and a day that
@@ -1712,5 +1713,31 @@ func TestImportReadsMagentosVisibility(t *testing.T) {
 	}
 	if _, err := db.ProductByExternalID(context.Background(), "CU200"); err == nil {
 		t.Error("a refused file wrote its products")
+	}
+}
+
+// TestImportReadsACreatedAtWithoutAnOffsetAsUTC: Magento's export writes a
+// product's created_at as "2024-03-01 10:00:00", with no UTC offset. A
+// product's date is what "new arrivals" read, so the import takes that
+// time as UTC instead of refusing the whole file.
+func TestImportReadsACreatedAtWithoutAnOffsetAsUTC(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"M1,Chunky Knit Throw,,Living > Throws,Hearth,43.00,5,2024-03-01 10:00:00\n"+
+		"M2,Linen Cushion,,Living > Cushions,Hearth,21.00,5,2024-03-02T18:30:15\n"+
+		"M3,Wool Rug,,Living > Rugs,Hearth,121.00,5,2024-03-03\n", "")
+	for id, want := range map[string]time.Time{
+		"M1": time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC),
+		"M2": time.Date(2024, 3, 2, 18, 30, 15, 0, time.UTC),
+		"M3": time.Date(2024, 3, 3, 0, 0, 0, 0, time.UTC),
+	} {
+		p, err := db.ProductByExternalID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.CreatedAt.Equal(want) {
+			t.Errorf("%s created %v, want %v", id, p.CreatedAt.UTC(), want)
+		}
 	}
 }
