@@ -63,6 +63,7 @@ type DB struct {
 	eventStmt       preparedEvent       // SQLite: the writer's event INSERTs (insertEventsSQLite)
 	apiKeys         apiKeyCache         // keys APIKeyByToken found valid (admin_apikeys.go)
 	sessionFind     preparedSessionFind // the session lookup of every signed-in page (sessions.go)
+	writers         eventWriters        // the event writers of this database: reads of a user's history settle them
 }
 
 // Target is what Open was given: the SQLite path or the PostgreSQL URL.

@@ -388,8 +388,10 @@ func (db *DB) Interactions(ctx context.Context, since time.Time) ([]Interaction,
 	return out, rows.Err()
 }
 
-// UserInteractions returns one user's product events since a time, oldest first.
+// UserInteractions returns one user's product events since a time, oldest
+// first, including those the event writer still holds (settle).
 func (db *DB) UserInteractions(ctx context.Context, userKey string, since time.Time, limit int) ([]Interaction, error) {
+	db.settle(ctx, userKey)
 	var out []Interaction
 	err := db.R.WithContext(ctx).Raw(`SELECT user_key, item_id, type, value, created_at FROM (SELECT e.id, e.user_key, p.external_id AS item_id, e.type, e.value, e.created_at
 		FROM events e JOIN products p ON p.id = e.product_id
@@ -409,8 +411,10 @@ func (db *DB) UserItems(ctx context.Context, userKey string) ([]string, error) {
 	return items, err
 }
 
-// UserItemsBought is UserItems, and of those the ones the user bought.
+// UserItemsBought is UserItems, and of those the ones the user bought,
+// including events the event writer still holds (settle).
 func (db *DB) UserItemsBought(ctx context.Context, userKey string) (items, bought []string, err error) {
+	db.settle(ctx, userKey)
 	var rows []struct {
 		ExternalID string
 		Bought     bool

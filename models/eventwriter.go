@@ -4,17 +4,25 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // trackLinger is how long the writer gathers a batch that nobody waits for
-// (page views, impressions) before committing it: at page-view rates a
-// commit of a few events cost more than the events themselves. A page
-// composed before the commit is dropped by the OnWritten hook, so it
-// cannot outlive the event.
-const trackLinger = 20 * time.Millisecond
+// (page views, impressions) before committing it. Each user's events land
+// on their own leaf page of the events' index by user, and a commit writes
+// every page it changed to the write-ahead log: a batch of a few
+// milliseconds held one event per visitor, so every view cost a whole page
+// written (three quarters of an event's cost). Over half a second the
+// views of the visitors browsing at that moment share their pages, and a
+// commit's fixed cost is spread over thousands of events
+// (docs/performance.md "Views committed twice a second"). Nobody reads a
+// view before its commit: a read of one user's history first waits for
+// what the writer holds of that user (DB.settle), and a page composed
+// before the commit is dropped by the OnWritten hook.
+const trackLinger = 500 * time.Millisecond
 
 // ErrQueueFull is returned when the event queue cannot take more events.
 var ErrQueueFull = errors.New("event queue is full")
@@ -50,6 +58,11 @@ type EventWriter struct {
 	// caches of what a shopper sees drop their copy then.
 	written atomic.Pointer[func([]Event)]
 
+	// Events taken by Track and not yet committed (or failed), per user:
+	// a read of a user's history waits for theirs (Settle).
+	pendMu  sync.Mutex
+	pending map[string]int
+
 	// Impressions held back and summed per minute (impressions.go).
 	impMu   sync.Mutex
 	imp     map[impressionKey]impressionSum
@@ -63,8 +76,9 @@ type EventWriter struct {
 func (w *EventWriter) OnWritten(f func([]Event)) { w.written.Store(&f) }
 
 type eventBatch struct {
-	events []Event
-	ack    chan error // nil for fire-and-forget
+	events  []Event
+	ack     chan error // nil for fire-and-forget
+	tracked bool       // taken by Track: counted in pending until committed
 }
 
 // isFlush reports whether the batch is a Flush: nothing to write, only a
@@ -74,11 +88,48 @@ func (b eventBatch) isFlush() bool { return b.ack != nil && len(b.events) == 0 }
 // NewEventWriter starts a writer with a queue of queueSize submissions.
 func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *slog.Logger) *EventWriter {
 	w := &EventWriter{db: db, queue: make(chan eventBatch, queueSize), maxBatch: maxBatch,
-		linger: linger, log: log, done: make(chan struct{}),
+		linger: linger, log: log, done: make(chan struct{}), pending: map[string]int{},
 		imp: map[impressionKey]impressionSum{}, impStop: make(chan struct{}), impDone: make(chan struct{})}
+	db.writers.add(w)
 	go w.run()
 	go w.impressionLoop()
 	return w
+}
+
+// hold counts events as pending (n = 1) or no longer pending (n = -1).
+func (w *EventWriter) hold(events []Event, n int) {
+	w.pendMu.Lock()
+	defer w.pendMu.Unlock()
+	for i := range events {
+		k := events[i].UserKey
+		if c := w.pending[k] + n; c > 0 {
+			w.pending[k] = c
+		} else {
+			delete(w.pending, k)
+		}
+	}
+}
+
+// holds reports whether events Track took for userKey are not yet committed.
+func (w *EventWriter) holds(userKey string) bool {
+	w.pendMu.Lock()
+	defer w.pendMu.Unlock()
+	return w.pending[userKey] > 0
+}
+
+// Settle waits until every event Track took for userKey is committed (or
+// has failed): a page reading the user's history then shows what they just
+// did, however long the writer gathers its batch. It returns at once when
+// the writer holds nothing of theirs; otherwise the batch being gathered is
+// committed now rather than at the end of its linger.
+func (w *EventWriter) Settle(ctx context.Context, userKey string) error {
+	if !w.holds(userKey) {
+		return nil
+	}
+	if err := w.Write(ctx, nil); err != nil && !errors.Is(err, ErrWriterClosed) {
+		return err
+	}
+	return nil
 }
 
 func (w *EventWriter) countDropped(n int) {
@@ -99,10 +150,13 @@ func (w *EventWriter) Track(events ...Event) error {
 	if w.closed {
 		return ErrWriterClosed
 	}
+	// Pending before it is queued: the writer may commit it at once.
+	w.hold(events, 1)
 	select {
-	case w.queue <- eventBatch{events: events}:
+	case w.queue <- eventBatch{events: events, tracked: true}:
 		return nil
 	default:
+		w.hold(events, -1)
 		w.countDropped(len(events))
 		return ErrQueueFull
 	}
@@ -162,7 +216,11 @@ func (w *EventWriter) Close(ctx context.Context) error {
 		close(w.queue)
 	}
 	w.mu.Unlock()
-	return Drained(ctx, w.done)
+	err := Drained(ctx, w.done)
+	if err == nil {
+		w.db.writers.remove(w)
+	}
+	return err
 }
 
 // Drained waits until done is closed or ctx ends, and reports ctx's error
@@ -238,9 +296,16 @@ func (w *EventWriter) QueueLen() int { return len(w.queue) }
 func (w *EventWriter) run() {
 	defer close(w.done)
 	var (
-		events []Event
-		acks   []chan error
+		events  []Event
+		acks    []chan error
+		tracked []Event // the events of Track's batches among events
 	)
+	take := func(b eventBatch) {
+		events = append(events, b.events...)
+		if b.tracked {
+			tracked = append(tracked, b.events...)
+		}
+	}
 	flush := func() {
 		if len(events) == 0 {
 			for _, a := range acks { // Flush calls: nothing to write
@@ -256,21 +321,23 @@ func (w *EventWriter) run() {
 			err = w.db.InsertEvents(context.Background(), events)
 		}
 		w.record(len(events), err)
+		w.hold(tracked, -1)
 		if f := w.written.Load(); f != nil && err == nil {
 			(*f)(events)
 		}
 		for _, a := range acks {
 			a <- err
 		}
-		events, acks = events[:0], acks[:0]
+		events, acks, tracked = events[:0], acks[:0], tracked[:0]
 	}
 	for b := range w.queue {
-		events = append(events, b.events...)
+		take(b)
 		// Gather whatever else arrives within the linger time, unless a
 		// Flush is waiting. Page views wait for nobody, so a batch of them
 		// only gathers for longer (trackLinger): fewer, larger commits cost
-		// less per event. A caller waiting for its commit cuts the wait
-		// back to linger.
+		// less per event. A caller waiting for its commit (the event API,
+		// a read of a user's history through Settle) cuts the wait back to
+		// linger.
 		began := time.Now()
 		wait := max(w.linger, trackLinger)
 		if b.ack != nil {
@@ -285,7 +352,7 @@ func (w *EventWriter) run() {
 				if !ok {
 					break gather
 				}
-				events = append(events, nb.events...)
+				take(nb)
 				if nb.ack != nil {
 					acks = append(acks, nb.ack)
 					if wait > w.linger {
@@ -304,4 +371,53 @@ func (w *EventWriter) run() {
 		flush()
 	}
 	flush()
+}
+
+// eventWriters are the event writers started on a database.
+type eventWriters struct {
+	mu   sync.Mutex
+	list []*EventWriter
+}
+
+func (ws *eventWriters) add(w *EventWriter) {
+	ws.mu.Lock()
+	ws.list = append(ws.list, w)
+	ws.mu.Unlock()
+}
+
+func (ws *eventWriters) remove(w *EventWriter) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for i, x := range ws.list {
+		if x == w {
+			ws.list = append(ws.list[:i], ws.list[i+1:]...)
+			return
+		}
+	}
+}
+
+// settleWait bounds how long a read of a user's history waits for the
+// event writer: a commit takes milliseconds, but a writer stuck behind a
+// held lock or a failing disk must not hold pages that only read (they
+// then show what is committed).
+const settleWait = 250 * time.Millisecond
+
+// settle waits until the events this process's writers took for userKey
+// without waiting are committed, so a read of that user's history shows
+// them; at most settleWait.
+func (db *DB) settle(ctx context.Context, userKey string) {
+	db.writers.mu.Lock()
+	list := slices.Clone(db.writers.list)
+	db.writers.mu.Unlock()
+	var cancel context.CancelFunc
+	for _, w := range list {
+		if !w.holds(userKey) {
+			continue
+		}
+		if cancel == nil {
+			ctx, cancel = context.WithTimeout(ctx, settleWait)
+			defer cancel()
+		}
+		_ = w.Settle(ctx, userKey)
+	}
 }

@@ -26,6 +26,7 @@ type HistoryEntry struct {
 // ShopperHistory returns a user's latest product events (views, clicks,
 // carts and purchases), newest first.
 func (db *DB) ShopperHistory(ctx context.Context, userKey string, limit int) ([]HistoryEntry, error) {
+	db.settle(ctx, userKey)
 	var out []HistoryEntry
 	err := db.R.WithContext(ctx).Raw(`SELECT e.product_id, p.external_id, p.title, p.brand, p.category_id, p.price_cents, e.type, e.created_at
 		FROM events e JOIN products p ON p.id = e.product_id
