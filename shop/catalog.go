@@ -70,6 +70,10 @@ type Catalog struct {
 	approx bool
 	// changedAt is the latest change (updated_at) of its products.
 	changedAt time.Time
+	// listed holds the categories whose listing shows a shopper something:
+	// a product for sale (Active), not found by search only, in the
+	// category or below (see Listed).
+	listed map[uint]bool
 }
 
 // RefreshCatalog reloads the catalog, or with force unset only if it changed
@@ -252,6 +256,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		}
 	}
 	sort.Strings(c.ImageOrigins)
+	c.listed = listedCategories(c.byCatID, products)
 	c.groupNames = groupNames(products, c.groups, c.byID)
 	// Ties keep the products' order (an unstable sort with the index as
 	// the last key: a stable sort costs seconds on a large catalog).
@@ -277,6 +282,46 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c.list = sync.OnceValue(func() *listIndex { return buildListIndex(c) })
 	go c.list()
 	return c
+}
+
+// listable reports whether a category listing shows the product: it is
+// for sale and not found by search only (models.VisibilitySearch).
+func listable(p *models.Product) bool {
+	return p.Active && p.Visibility != models.VisibilitySearch
+}
+
+// listedCategories is the set of categories with a listable product in
+// them or below.
+func listedCategories(byCatID map[uint]*CatNode, products []models.Product) map[uint]bool {
+	listed := map[uint]bool{}
+	for i := range products {
+		if !listable(&products[i]) {
+			continue
+		}
+		for n := byCatID[products[i].CategoryID]; n != nil && !listed[n.ID]; n = n.Parent {
+			listed[n.ID] = true
+		}
+	}
+	return listed
+}
+
+// Listed reports whether the category's listing shows a shopper anything:
+// a department whose products are all off sale, or found by search only,
+// is left out of the header and its page is not found.
+func (c *Catalog) Listed(n *CatNode) bool {
+	return n != nil && c.listed[n.ID]
+}
+
+// Browsable are the top-level categories a shopper can browse (Listed),
+// in the catalog's order: the header's departments.
+func (c *Catalog) Browsable() []*CatNode {
+	out := make([]*CatNode, 0, len(c.Roots))
+	for _, r := range c.Roots {
+		if c.Listed(r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // byPopularity and byNewest order the lists of products in stock (Popular,

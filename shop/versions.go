@@ -61,7 +61,7 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
 	gone := map[uint]bool{}
 	var back []*models.Product
-	regrouped := false
+	regrouped, relisted := false, false
 	// A change that cannot put a product on a page that did not show it
 	// continues the run (see Shown); any other starts a new one.
 	var changed []*models.Product
@@ -85,6 +85,7 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		if ok && p.CategoryID == old.CategoryID {
 			p.Category = old.Category
 		}
+		relisted = relisted || !ok || listable(old) != listable(p) || old.CategoryID != p.CategoryID
 		if ok && !old.InStock() && p.InStock() {
 			back = append(back, p)
 		}
@@ -99,6 +100,35 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	drop := func(ids []uint) []uint {
 		return slices.DeleteFunc(slices.Clone(ids), func(id uint) bool { return gone[id] })
 	}
+	if relisted {
+		// A product put on or off sale, moved, or made visible elsewhere
+		// may change which departments a shopper can browse; when it does
+		// every page's header changes, and a new run starts.
+		// The listings are built afresh from the products as they are
+		// now, in the catalog's order: the index patched below only
+		// points at new copies of the products it lists, and a product
+		// back on sale would be in the header's department but not in its
+		// listing.
+		all := make([]models.Product, 0, len(cp.byID))
+		seen := make(map[uint]bool, len(c.products))
+		for i := range c.products {
+			if p, ok := cp.byID[c.products[i].ID]; ok {
+				all = append(all, *p)
+				seen[p.ID] = true
+			}
+		}
+		for i := range fresh {
+			if !seen[fresh[i].ID] {
+				all = append(all, fresh[i])
+				seen[fresh[i].ID] = true
+			}
+		}
+		cp.products = all
+		cp.listed = listedCategories(cp.byCatID, all)
+		if !maps.Equal(cp.listed, c.listed) {
+			continues = false
+		}
+	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
 	for _, p := range back {
 		cp.Popular = insertListed(cp.Popular, p, cp.byID, byPopularity)
@@ -110,7 +140,9 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	case len(changed) > 0:
 		cp.changes = c.changes.with(c, changed)
 	}
-	if list := c.list; list != nil {
+	if list := c.list; relisted {
+		cp.list = sync.OnceValue(func() *listIndex { return buildListIndex(&cp) })
+	} else if list != nil {
 		cp.list = sync.OnceValue(func() *listIndex { return list().withProducts(fresh) })
 	}
 	return &cp

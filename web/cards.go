@@ -16,10 +16,11 @@ type (
 	CatNode = shop.CatNode
 )
 
-// nav lists the top-level categories for the header.
+// nav lists the departments a shopper can browse for the header.
 func nav(c *Catalog) []templates.NavCategory {
-	out := make([]templates.NavCategory, 0, len(c.Roots))
-	for _, r := range c.Roots {
+	roots := c.Browsable()
+	out := make([]templates.NavCategory, 0, len(roots))
+	for _, r := range roots {
 		out = append(out, templates.NavCategory{Name: r.Name, Slug: r.Slug})
 	}
 	return out

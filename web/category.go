@@ -34,7 +34,9 @@ func (s *Server) category(c echo.Context) error {
 	ver := s.pageVersion(c)
 	cat := ver.Catalog
 	node, ok := cat.CategoryBySlug(c.Param("slug"))
-	if !ok {
+	if !ok || !cat.Listed(node) {
+		// A category with nothing for sale in it is not offered (nor in
+		// the header): its page would be empty.
 		return echo.ErrNotFound
 	}
 	// The listing is the same for every viewer: served from its rendered

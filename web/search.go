@@ -137,8 +137,9 @@ func itemNumberMatch(cat *Catalog, q string) *models.Product {
 }
 
 func departmentLinks(cat *Catalog) []templates.Link {
-	out := make([]templates.Link, 0, len(cat.Roots))
-	for _, r := range cat.Roots {
+	roots := cat.Browsable()
+	out := make([]templates.Link, 0, len(roots))
+	for _, r := range roots {
 		out = append(out, templates.Link{Label: r.Name, URL: "/c/" + r.Slug})
 	}
 	return out

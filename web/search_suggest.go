@@ -68,7 +68,8 @@ func (s *Server) searchSuggest(c echo.Context) error {
 }
 
 // matchingCategories finds categories whose name has a word starting with
-// each typed word ("run sh" → Running Shoes), biggest departments first.
+// each typed word ("run sh" → Running Shoes), biggest departments first;
+// only those a shopper can browse (shop.Catalog.Listed).
 func matchingCategories(cat *shop.Catalog, q string, n int) []*shop.CatNode {
 	typed := search.Tokenize(q)
 	var out []*shop.CatNode
@@ -77,6 +78,9 @@ func matchingCategories(cat *shop.Catalog, q string, n int) []*shop.CatNode {
 		for _, node := range nodes {
 			if len(out) == n {
 				return
+			}
+			if !cat.Listed(node) {
+				continue // nothing below it a shopper can browse
 			}
 			words := search.Tokenize(node.Name)
 			all := len(typed) > 0
