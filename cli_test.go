@@ -891,3 +891,65 @@ func TestACustomersDataRequestIsAnsweredOnTheCommandLine(t *testing.T) {
 		t.Errorf("export of a deleted customer: %v", err)
 	}
 }
+
+// TestRecommendMatchesIdsInAnyUnicodeNormalForm: a customer the events file
+// names "Zoë" in one Unicode normal form (NFC: one code point for the ë)
+// and the users file in the other (NFD: an e and a combining diaeresis),
+// or the other way round, is the same customer: answered for what they
+// had, not as a stranger with the popular list that holds it, and under
+// the id as the users file wrote it.
+func TestRecommendMatchesIdsInAnyUnicodeNormalForm(t *testing.T) {
+	const nfcZoe, nfdZoe = "Zo\u00eb", "Zoe\u0308"
+	const nfcRenee, nfdRenee = "Ren\u00e9e", "Rene\u0301e"
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n"), 0o644))
+	// P1 is the most popular product: a stranger is recommended it first.
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\n"+
+		nfcZoe+",P1,purchase,2026-03-01T10:00:00Z\n"+
+		nfdRenee+",P1,purchase,2026-03-01T10:30:00Z\n"+
+		"bob,P1,purchase,2026-03-01T11:00:00Z\nbob,P2,view,2026-03-01T11:05:00Z\n"+
+		"cid,P1,view,2026-03-01T12:00:00Z\ncid,P3,view,2026-03-01T12:05:00Z\n"), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	users := filepath.Join(dir, "users.txt")
+	mustDo(t, os.WriteFile(users, []byte(nfdZoe+"\n"+nfcRenee+"\nnobody\n"), 0o644))
+	var out, errb bytes.Buffer
+	mustDo(t, run([]string{"recommend", "--db", db, "--users-file", users, "--n", "3"}, &out, &errb))
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var line struct {
+			UserID string `json:"user_id"`
+			Items  []struct {
+				ItemID string `json:"item_id"`
+			} `json:"recommended_items"`
+		}
+		mustDo(t, json.Unmarshal([]byte(l), &line))
+		got = append(got, line.UserID)
+		for _, it := range line.Items {
+			if it.ItemID == "P1" && line.UserID != "nobody" {
+				t.Errorf("%+q was recommended P1, which they bought:\n%s", line.UserID, out.String())
+			}
+		}
+	}
+	if want := []string{nfdZoe, nfcRenee, "nobody"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("answered %+q, want the ids as the users file wrote them, %+q", got, want)
+	}
+	if s := errb.String(); !strings.Contains(s, "1 of the 3 users") || strings.Contains(s, "Zo") || strings.Contains(s, "Ren") {
+		t.Errorf("stderr names strangers other than nobody:\n%s", s)
+	}
+	// --user, in either form, answers the same customer.
+	for _, id := range []string{nfdZoe, nfdRenee} {
+		var line struct {
+			Items []struct {
+				ItemID string `json:"item_id"`
+			} `json:"recommended_items"`
+		}
+		mustDo(t, json.Unmarshal([]byte(runOK(t, "recommend", "--db", db, "--user", id, "--n", "3")), &line))
+		for _, it := range line.Items {
+			if it.ItemID == "P1" {
+				t.Errorf("recommend --user %+q recommends P1, which they bought", id)
+			}
+		}
+	}
+}

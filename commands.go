@@ -262,7 +262,11 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			return err
 		}
 	}
-	keys, err := importedKeys(ctx, db, users, usersFile, lines, stderr)
+	normal, err := normalIDs(ctx, db, users)
+	if err != nil {
+		return err
+	}
+	keys, err := importedKeys(ctx, db, normal, usersFile, lines, stderr)
 	if err != nil {
 		return err
 	}
@@ -383,6 +387,29 @@ func tellStrangers(stderr io.Writer, users []string, lines []int, usersFile stri
 			break
 		}
 	}
+}
+
+// normalIDs are the ids recommend was asked for as the shop matches them:
+// in Unicode normal form C (models.NormalID), as the import stores them, so
+// a users file written in another form than the events file ("Zoë" with a
+// combining diaeresis) asks for the same customers. An id the shop holds as
+// written (stored before ids were normalised) is kept.
+func normalIDs(ctx context.Context, db *models.DB, users []string) ([]string, error) {
+	out := slices.Clone(users)
+	for i, u := range users {
+		n := models.NormalID(u)
+		if n == u {
+			continue
+		}
+		held, err := db.UserItems(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if len(held) == 0 {
+			out[i] = n
+		}
+	}
+	return out, nil
 }
 
 // isUserIDHeader reports whether a users file's first line is the name of

@@ -4,7 +4,21 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// NormalID is a customer id as the shop stores and matches it: in Unicode
+// normal form C. "Zoë" typed on one system (one code point for the ë) and
+// exported by another (an e and a combining diaeresis) looks the same and
+// is the same customer; stored as written, a users file in the other form
+// asked for an unknown customer.
+func NormalID(s string) string {
+	if norm.NFC.IsNormalString(s) {
+		return s
+	}
+	return norm.NFC.String(s)
+}
 
 // TextProblem says why s cannot be stored as text, or "" when it can.
 // PostgreSQL refuses a NUL character and bytes that are not UTF-8 in a text

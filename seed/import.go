@@ -1934,7 +1934,9 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 		if probs.total > 0 {
 			continue // already refused: keep validating without storing
 		}
-		e.user = intern(user, es.userIdx, &es.users)
+		// A customer is matched in normal form C, as recommend and the
+		// API ask for one (models.NormalID).
+		e.user = intern(models.NormalID(user), es.userIdx, &es.users)
 		e.product = intern(pid, es.prodIdx, &es.products)
 		es.events = append(es.events, e)
 	}

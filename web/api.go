@@ -80,7 +80,9 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 		n = v
 	}
 	ctx := c.Request().Context()
-	req := recommender.Request{User: user, N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
+	// The customer is found in the normal form the shop stores ids in;
+	// the answer names them as asked.
+	req := recommender.Request{User: models.NormalID(user), N: n, Strategy: recommender.Hybrid, ExcludeSeen: true}
 	if name := c.QueryParam("strategy"); name != "" {
 		st, err := recommender.ParseStrategy(name)
 		if err != nil || st == recommender.Similar || st == recommender.AlsoBought {
@@ -259,7 +261,7 @@ func decodeAPIEvents(body []byte) ([]APIEvent, error) {
 }
 
 func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
-	ev := models.Event{UserKey: strings.TrimSpace(e.UserID), Type: e.Type, Value: e.Value, Slot: e.Slot, Query: e.Query}
+	ev := models.Event{UserKey: models.NormalID(strings.TrimSpace(e.UserID)), Type: e.Type, Value: e.Value, Slot: e.Slot, Query: e.Query}
 	if ev.UserKey == "" || len(ev.UserKey) > 128 {
 		return ev, "field user_id: required, at most 128 characters"
 	}
