@@ -78,9 +78,12 @@ var (
 // Index is a product search index. It is safe for concurrent use: searches
 // run while Sync brings the index up to date.
 type Index struct {
-	bleve    bleve.Index
-	analyzer analysis.Analyzer
-	path     string
+	// eng is the bleve index of the catalog's language, replaced when the
+	// language changes (Sync): searches hold engMu's read lock while they
+	// use it.
+	engMu sync.RWMutex
+	eng   *engine
+	path  string
 
 	syncMu sync.Mutex      // one Sync at a time
 	hashes map[uint]uint64 // what is indexed now, by product id; guarded by syncMu
@@ -102,6 +105,62 @@ type Index struct {
 	gen atomic.Uint64
 }
 
+// engine is a bleve index with the analysis of one language.
+type engine struct {
+	bleve    bleve.Index
+	analyzer analysis.Analyzer
+	lang     string
+	path     string // "" in memory
+}
+
+// openEngine opens the index of a language stored under base (created or
+// rebuilt when missing or built another way), or one in memory when base
+// is "" or another process of the shop holds the stored one.
+func openEngine(base, lang string) (*engine, error) {
+	e := &engine{lang: lang}
+	var err error
+	if base != "" {
+		e.path = base
+		if lang != English {
+			e.path = base + "." + lang
+		}
+		e.bleve, err = openStored(e.path, lang)
+		if errors.Is(err, errLocked) {
+			// Another process of the shop holds the stored index: this
+			// one keeps its own in memory rather than wait.
+			e.path, err = "", nil
+		}
+	}
+	if e.path == "" {
+		e.bleve, err = bleve.NewUsing("", newMapping(lang), scorch.Name, scorch.Name, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: open index: %w", err)
+	}
+	e.analyzer = e.bleve.Mapping().AnalyzerNamed(analyzerFor(lang))
+	if e.analyzer == nil {
+		_ = e.bleve.Close()
+		return nil, errors.New("search: the shop's analyzer is missing")
+	}
+	return e, nil
+}
+
+// hashes are what the engine's stored index holds, by product id.
+func (e *engine) hashes() map[uint]uint64 {
+	if raw, err := e.bleve.GetInternal(keyHashes); err == nil {
+		return decodeHashes(raw)
+	}
+	return map[uint]uint64{}
+}
+
+// Language is the language the catalog is searched in (see
+// DetectLanguage).
+func (ix *Index) Language() string {
+	ix.engMu.RLock()
+	defer ix.engMu.RUnlock()
+	return ix.eng.lang
+}
+
 // Generation names the state searches are answered from: documents,
 // popularity, vocabulary and synonyms. It changes after each of them does,
 // so a result kept under the generation read before searching is never
@@ -111,31 +170,16 @@ func (ix *Index) Generation() uint64 { return ix.gen.Load() }
 // Open opens the index stored at path, or creates it. With path "" the index
 // lives in memory only and is built from scratch by the first Sync.
 func Open(path string) (*Index, error) {
-	ix := &Index{path: path, hashes: map[uint]uint64{}, warm: make(chan struct{})}
+	ix := &Index{path: path, warm: make(chan struct{})}
 	ix.vocab.Store(&vocabulary{})
 	ix.syn.Store(&Synonyms{})
-	var err error
-	if path != "" {
-		ix.bleve, err = openStored(path)
-		if errors.Is(err, errLocked) {
-			// Another process of the shop holds the stored index: this
-			// one keeps its own in memory rather than wait.
-			ix.path, err = "", nil
-		}
-	}
-	if ix.path == "" {
-		ix.bleve, err = bleve.NewUsing("", newMapping(), scorch.Name, scorch.Name, nil)
-	}
+	e, err := openEngine(path, English)
 	if err != nil {
-		return nil, fmt.Errorf("search: open index: %w", err)
+		return nil, err
 	}
-	a := ix.bleve.Mapping().AnalyzerNamed(analyzerName)
-	if a == nil {
-		return nil, errors.New("search: the shop's analyzer is missing")
-	}
-	ix.analyzer = a
-	if raw, err := ix.bleve.GetInternal(keyHashes); err == nil {
-		ix.hashes = decodeHashes(raw)
+	ix.eng, ix.hashes = e, e.hashes()
+	if e.path == "" {
+		ix.path = ""
 	}
 	return ix, nil
 }
@@ -144,14 +188,18 @@ var errLocked = errors.New("search: index in use by another process")
 
 // openStored opens an index on disk, rebuilding it when it was built with
 // another mapping or cannot be read.
-func openStored(path string) (bleve.Index, error) {
+func openStored(path, lang string) (bleve.Index, error) {
+	version := mappingVersion
+	if lang != English {
+		version += "-" + lang
+	}
 	idx, err := bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": "2s"})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, errLocked
 	}
 	if err == nil {
 		v, verr := idx.GetInternal(keyVersion)
-		if verr == nil && string(v) == mappingVersion {
+		if verr == nil && string(v) == version {
 			return idx, nil
 		}
 		_ = idx.Close()
@@ -159,11 +207,11 @@ func openStored(path string) (bleve.Index, error) {
 	if err := os.RemoveAll(path); err != nil {
 		return nil, err
 	}
-	idx, err = bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
+	idx, err = bleve.NewUsing(path, newMapping(lang), scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := idx.SetInternal(keyVersion, []byte(mappingVersion)); err != nil {
+	if err := idx.SetInternal(keyVersion, []byte(version)); err != nil {
 		_ = idx.Close()
 		return nil, err
 	}
@@ -241,10 +289,10 @@ var greekAccents = strings.NewReplacer(
 	"ά", "α", "έ", "ε", "ή", "η", "ί", "ι", "ό", "ο", "ύ", "υ", "ώ", "ω", "ΐ", "ι", "ΰ", "υ", "ϊ", "ι", "ϋ", "υ",
 	"Ά", "Α", "Έ", "Ε", "Ή", "Η", "Ί", "Ι", "Ό", "Ο", "Ύ", "Υ", "Ώ", "Ω", "Ϊ", "Ι", "Ϋ", "Υ")
 
-func newMapping() *mapping.IndexMappingImpl {
+func newMapping(lang string) *mapping.IndexMappingImpl {
 	text := func() *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
-		f.Analyzer = analyzerName
+		f.Analyzer = analyzerFor(lang)
 		// Nothing is read back from the index but ids, and no phrase
 		// queries or highlighting are asked of it: keep it small.
 		f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
@@ -256,7 +304,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	}
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = analyzerName
+	m.DefaultAnalyzer = analyzerFor(lang)
 	m.ScoringModel = index.BM25Scoring
 	m.StoreDynamic, m.IndexDynamic, m.DocValuesDynamic = false, false, false
 	return m
@@ -267,11 +315,17 @@ func newMapping() *mapping.IndexMappingImpl {
 func (ix *Index) Stored() bool { return ix.path != "" }
 
 // Close releases the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+func (ix *Index) Close() error {
+	ix.engMu.Lock()
+	defer ix.engMu.Unlock()
+	return ix.eng.bleve.Close()
+}
 
 // Len is the number of documents indexed.
 func (ix *Index) Len() int {
-	n, _ := ix.bleve.DocCount()
+	ix.engMu.RLock()
+	defer ix.engMu.RUnlock()
+	n, _ := ix.eng.bleve.DocCount()
 	return int(n)
 }
 
@@ -298,26 +352,39 @@ func (ix *Index) Sync(docs []Doc) (int, error) {
 	defer ix.markWarm()
 	defer ix.gen.Add(1) // a failed batch may have written part of it
 	ix.popularity.Store(newPopularity(docs))
+	// The catalog's language decides the analysis: when it changes (a
+	// French catalog imported into a new shop, whose index was opened
+	// English) the documents are written into an index of the new
+	// language, which replaces the old one once it holds them.
+	e, hashes := ix.eng, ix.hashes
+	if lang := DetectLanguage(docs); len(docs) > 0 && lang != e.lang {
+		ne, err := openEngine(ix.path, lang)
+		if err != nil {
+			return 0, err
+		}
+		e, hashes = ne, ne.hashes()
+	}
 	next := make(map[uint]uint64, len(docs))
 	var changed []int
 	for i := range docs {
 		h := docHash(&docs[i])
 		next[docs[i].ID] = h
-		if ix.hashes[docs[i].ID] != h {
+		if hashes[docs[i].ID] != h {
 			changed = append(changed, i)
 		}
 	}
 	var gone []uint
-	for id := range ix.hashes {
+	for id := range hashes {
 		if _, ok := next[id]; !ok {
 			gone = append(gone, id)
 		}
 	}
-	if len(changed) > 0 || len(gone) > 0 || ix.vocab.Load().words == nil {
+	swap := e != ix.eng
+	if !swap && (len(changed) > 0 || len(gone) > 0 || ix.vocab.Load().words == nil) {
 		// The vocabulary is built before the documents are written, so a
 		// correction never points at a word the index does not hold yet
 		// for longer than the batch takes.
-		ix.vocab.Store(buildVocabulary(docs, ix.stem))
+		ix.vocab.Store(buildVocabulary(docs, e.stem))
 	}
 	if len(changed)+len(gone) > WarmBeforeWritingAbove {
 		// A big build (the first start of a large shop) takes minutes:
@@ -325,7 +392,7 @@ func (ix *Index) Sync(docs []Doc) (int, error) {
 		ix.markWarm()
 	}
 	for start := 0; start < len(changed) || start < len(gone); start += syncChunk {
-		b := ix.bleve.NewBatch()
+		b := e.bleve.NewBatch()
 		for _, i := range changed[min(start, len(changed)):min(start+syncChunk, len(changed))] {
 			d := &docs[i]
 			if err := b.Index(docID(d.ID), indexed{Title: d.Title, Brand: d.Brand, Category: d.Category, Description: d.Description}); err != nil {
@@ -341,8 +408,25 @@ func (ix *Index) Sync(docs []Doc) (int, error) {
 			// missing.
 			b.SetInternal(keyHashes, encodeHashes(next))
 		}
-		if err := ix.bleve.Batch(b); err != nil {
+		if err := e.bleve.Batch(b); err != nil {
+			if swap {
+				_ = e.bleve.Close()
+			}
 			return 0, fmt.Errorf("search: write batch: %w", err)
+		}
+	}
+	if swap {
+		// The new language's index holds the catalog: it replaces the
+		// old one, with a vocabulary stemmed its way, between searches.
+		voc := buildVocabulary(docs, e.stem)
+		ix.engMu.Lock()
+		old := ix.eng
+		ix.eng = e
+		ix.vocab.Store(voc)
+		ix.engMu.Unlock()
+		_ = old.bleve.Close()
+		if old.path != "" && old.path != ix.path {
+			_ = os.RemoveAll(old.path)
 		}
 	}
 	ix.hashes = next
@@ -385,9 +469,12 @@ func decodeHashes(b []byte) map[uint]uint64 {
 	return m
 }
 
-// stem analyses one word the way the index does; "" for a stop word.
-func (ix *Index) stem(word string) string {
-	toks := ix.analyzer.Analyze([]byte(word))
+// stem analyses one word the way the index does; "" for a stop word. The
+// caller holds engMu's read lock (or syncMu).
+func (ix *Index) stem(word string) string { return ix.eng.stem(word) }
+
+func (e *engine) stem(word string) string {
+	toks := e.analyzer.Analyze([]byte(word))
 	if len(toks) == 0 {
 		return ""
 	}

@@ -53,6 +53,8 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 	if err := ix.waitWarm(ctx); err != nil {
 		return res, err
 	}
+	ix.engMu.RLock()
+	defer ix.engMu.RUnlock()
 	voc := ix.vocab.Load()
 	concepts := ix.catalogSizes(voc, ix.concepts(q))
 	corrected := false
@@ -259,7 +261,7 @@ type hit struct {
 // popularity so that among equally good matches the better sellers lead.
 func (ix *Index) run(ctx context.Context, q query.Query, size int) ([]hit, error) {
 	req := bleve.NewSearchRequestOptions(q, size, 0, false)
-	r, err := ix.bleve.SearchInContext(ctx, req)
+	r, err := ix.eng.bleve.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: query: %w", err)
 	}
@@ -330,6 +332,8 @@ func (ix *Index) Suggest(ctx context.Context, typed string, n int) ([]uint, erro
 	if err := ix.waitWarm(ctx); err != nil {
 		return nil, err
 	}
+	ix.engMu.RLock()
+	defer ix.engMu.RUnlock()
 	concepts := ix.concepts(typed)
 	if len(concepts) == 0 || n <= 0 {
 		return nil, nil
