@@ -541,6 +541,12 @@ type Lost struct {
 	ItemID string
 	Why    string // LostToSlot, LostUnavailable
 	Slot   string // ID of the slot that shows it instead, for LostToSlot
+	// Row is the place on the page (from 1) of the row that shows it
+	// instead, when an explanation knows it: one slot may fill several
+	// rows ("Because you viewed" one product and another, a visit's
+	// category and the rest of its department), and its ID does not say
+	// which; 0 when unknown.
+	Row int
 }
 
 // Why a row lost a product.

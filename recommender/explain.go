@@ -50,10 +50,13 @@ func Explain(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, status I
 	opt.KeepEmpty = true
 	slots, hidden := compose(m, page, sh, opt, fallback)
 	exp := Explanation{NotForShopper: hidden}
-	used := map[string]string{}
-	for _, cs := range slots {
+	// used is the row (by place) each shown product is in: rows, not
+	// slots, as one slot may fill several rows, and a product in a sibling
+	// row is on the page, not left out to spread this one.
+	used := map[string]int{}
+	for k, cs := range slots {
 		for _, it := range cs.Items {
-			used[it.ItemID] = cs.Spec.ID
+			used[it.ItemID] = k
 		}
 	}
 	history := map[string]EventType{}
@@ -65,10 +68,10 @@ func Explain(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, status I
 			}
 		}
 	}
-	for _, cs := range slots {
+	for k, cs := range slots {
 		es := ExplainedSlot{ComposedSlot: cs, Filtered: slices.Clone(cs.Lost)}
 		if m != nil && cs.req.N > 0 {
-			es.Filtered = append(es.Filtered, m.leftOut(cs, used, history, status)...)
+			es.Filtered = append(es.Filtered, m.leftOut(slots, k, used, history, status)...)
 		}
 		if len(es.Filtered) > maxFiltered {
 			es.Filtered = es.Filtered[:maxFiltered]
@@ -89,7 +92,8 @@ func relaxed(req Request, n int) Request {
 // leftOut replays a row without its rules and names why each candidate
 // ranked among (or, for a short row, anywhere above the end of) the row's
 // cards is missing.
-func (m *Model) leftOut(cs ComposedSlot, used map[string]string, history map[string]EventType, status ItemStatus) []Lost {
+func (m *Model) leftOut(slots []ComposedSlot, row int, used map[string]int, history map[string]EventType, status ItemStatus) []Lost {
+	cs := slots[row]
 	shown := map[string]bool{}
 	for _, it := range cs.Items {
 		shown[it.ItemID] = true
@@ -105,22 +109,24 @@ func (m *Model) leftOut(cs ComposedSlot, used map[string]string, history map[str
 			found++
 			continue
 		}
-		out = append(out, m.whyLeftOut(cs, c.ItemID, used, history, status))
+		out = append(out, m.whyLeftOut(slots, row, c.ItemID, used, history, status))
 	}
 	return out
 }
 
-func (m *Model) whyLeftOut(cs ComposedSlot, id string, used map[string]string, history map[string]EventType, status ItemStatus) Lost {
+func (m *Model) whyLeftOut(slots []ComposedSlot, row int, id string, used map[string]int, history map[string]EventType, status ItemStatus) Lost {
+	cs := slots[row]
 	if status != nil {
 		if why := status(id); why != "" {
 			return Lost{ItemID: id, Why: why}
 		}
 	}
+	other, onPage := used[id]
 	switch kind, seen := history[id]; {
 	case slices.Contains(cs.Spec.Excludes, id):
 		return Lost{ItemID: id, Why: WhyExcluded}
-	case used[id] != "" && used[id] != cs.Spec.ID:
-		return Lost{ItemID: id, Why: LostToSlot, Slot: used[id]}
+	case onPage && other != row:
+		return Lost{ItemID: id, Why: LostToSlot, Slot: slots[other].Spec.ID, Row: other + 1}
 	case seen && kind == Purchase:
 		return Lost{ItemID: id, Why: WhyBought}
 	case seen && cs.req.ExcludeSeen:

@@ -72,3 +72,47 @@ func TestExplainSaysWhatEachRowLeftOut(t *testing.T) {
 		t.Fatalf("WhyNot(%s) does not give its rank and the hidden slot: %v", other, got)
 	}
 }
+
+// TestExplainNamesTheRowThatShowsAProduct: one slot filling two rows
+// ("Because you viewed" the tent, and the knife) — as a visit's category
+// row and the rest of its department share theirs — explains each row on
+// its own: a product the other row shows is "already on the page" in that
+// row, named by its own heading, never "left out to spread the row's
+// categories" nor placed in the row it is missing from.
+func TestExplainNamesTheRowThatShowsAProduct(t *testing.T) {
+	m := trainTestModel(t)
+	opt := noExplore()
+	opt.MaxAnchors = 2
+	page := []SlotSpec{{ID: "bv", Kind: KindBecauseViewed, Title: "", Size: 3}}
+	sh := Shopper{User: "nobody-new", Personalize: true, RecentlyViewed: []string{"tent", "knife"}}
+	exp := Explain(m, page, sh, opt, nil, nil)
+	if len(exp.Slots) != 2 || exp.Slots[0].Spec.ID != exp.Slots[1].Spec.ID {
+		t.Fatalf("want two rows of one slot, got %d", len(exp.Slots))
+	}
+	rowOf := map[string]int{}
+	for k, s := range exp.Slots {
+		for _, it := range s.Items {
+			rowOf[it.ItemID] = k + 1
+		}
+	}
+	checked := 0
+	for k, s := range exp.Slots {
+		for _, l := range s.Filtered {
+			row, shown := rowOf[l.ItemID]
+			switch {
+			case shown && (l.Why != LostToSlot || l.Row != row):
+				t.Errorf("“%s” says %s is %q (row %d); it is in row %d, “%s”", s.Title, l.ItemID, l.Why, l.Row, row, exp.Slots[row-1].Title)
+			case !shown && l.Why == LostToSlot:
+				t.Errorf("“%s” says %s is on the page; no row shows it", s.Title, l.ItemID)
+			case shown:
+				checked++
+				if row == k+1 {
+					t.Errorf("“%s” lists its own card %s as left out", s.Title, l.ItemID)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatalf("no row left out a product the other shows: the test shows nothing (%+v)", exp.Slots)
+	}
+}

@@ -77,6 +77,10 @@ func (s *Shop) ExplainHome(ctx context.Context, v Viewer, slots []models.Slot, n
 		es := ExplainedSlot{HomeSlot: hs}
 		for _, l := range exp.Slots[i].Filtered {
 			left := Left{SKU: l.ItemID, Why: l.Why, InTitle: titles[l.Slot], In: in.bySpec[l.Slot]}
+			if l.Row > 0 {
+				// The row that shows it, of the slots filling several.
+				left.InTitle = exp.Slots[l.Row-1].Title
+			}
 			if p, ok := in.cat.ProductByExt(l.ItemID); ok {
 				left.Title = p.Title
 			}
