@@ -3,6 +3,7 @@ package shop
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -444,7 +445,24 @@ func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]rec
 	}
 	m := s.model.Load()
 	if m == nil {
-		return FallbackRow(cat)(&recommender.SlotSpec{}, req.Exclude, req.N), nil
+		// No model yet (a shop imported and served before its first
+		// training): the best sellers, less what the customer already
+		// had, as a model's answer leaves it out.
+		exclude := req.Exclude
+		if req.User != "" && req.ExcludeSeen {
+			had, err := s.db.UserItems(ctx, req.User)
+			if err != nil {
+				return nil, err
+			}
+			exclude = maps.Clone(req.Exclude)
+			if exclude == nil {
+				exclude = make(map[string]bool, len(had))
+			}
+			for _, id := range had {
+				exclude[id] = true
+			}
+		}
+		return FallbackRow(cat)(&recommender.SlotSpec{}, exclude, req.N), nil
 	}
 	if req.User != "" {
 		recent, err := RecentEvents(ctx, s.db, m, req.User)

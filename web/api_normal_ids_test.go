@@ -1,0 +1,51 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"storefront/models"
+)
+
+// TestTheAPIMatchesACustomerInAnyUnicodeNormalForm: events sent for "Zoë"
+// written with a combining diaeresis (NFD) and recommendations asked for
+// "Zoë" written with one code point (NFC), or the other way round, are one
+// customer: the skillet she bought, the shop's best seller, is not
+// recommended back to her, and the answer names her as asked.
+func TestTheAPIMatchesACustomerInAnyUnicodeNormalForm(t *testing.T) {
+	const nfc, nfd = "Zo\u00eb", "Zoe\u0308"
+	shop := mustOpenShop(t)
+	key, _, err := shop.db.CreateAPIKey(context.Background(), "test", "tracker", models.ScopeAll)
+	must(t, err)
+	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	if status, out := shop.postEvents(key, `{"events":[{"user_id":"`+nfd+`","product_id":"SKU-3","type":"purchase","timestamp":"`+at+`"}]}`); status != http.StatusAccepted {
+		t.Fatalf("events: %d %v", status, out)
+	}
+	must(t, shop.srv.events.Flush(t.Context()))
+	for _, asked := range []string{nfc, nfd} {
+		req, err := http.NewRequest(http.MethodGet, shop.ts.URL+"/api/v1/recommendations?n=5&user_id="+url.QueryEscape(asked), nil)
+		must(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		var got Recommendations
+		err = json.NewDecoder(res.Body).Decode(&got)
+		res.Body.Close()
+		must(t, err)
+		if res.StatusCode != http.StatusOK || got.UserID != asked {
+			t.Fatalf("asked for %+q: %d, answered for %+q", asked, res.StatusCode, got.UserID)
+		}
+		var items []string
+		for _, it := range got.RecommendedItems {
+			items = append(items, it.ItemID)
+		}
+		if len(items) == 0 || slices.Contains(items, "SKU-3") {
+			t.Errorf("asked for %+q: recommended %v; want the rest of the shop without the skillet she bought", asked, items)
+		}
+	}
+}
