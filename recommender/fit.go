@@ -83,9 +83,27 @@ const MinTuneBudget = 3 * time.Second
 // defaultTuneBudget is a quarter of the rest of the training — a fifth of
 // the whole, so that an estimate of the rest a quarter too high still
 // keeps tuning within a quarter of the whole — at least MinTuneBudget
-// and at most DefaultTuneBudget.
-func defaultTuneBudget(rest time.Duration) time.Duration {
-	return min(max(rest/4, MinTuneBudget), DefaultTuneBudget)
+// times slow (how much the machine's load stretches this process's wall
+// time: tuneClock.slowdown) and at most DefaultTuneBudget. The quarter
+// is of times measured under the load, so it stretches with it; the floor
+// is a fixed time, and on a loaded machine a shop that tunes within it
+// on a quiet one had its first fit predicted over it and kept the
+// defaults.
+func defaultTuneBudget(rest time.Duration, slow float64) time.Duration {
+	return min(max(rest/4, time.Duration(float64(MinTuneBudget)*max(slow, 1))), DefaultTuneBudget)
+}
+
+// maxSlowdown bounds how far the machine's load stretches the floor of the
+// default budget (as a set budget's CPU clock gives up at four times its
+// wall time).
+const maxSlowdown = 4
+
+// floorWhy says what the floor of the default budget was.
+func floorWhy(slow float64) string {
+	if slow <= 1.05 {
+		return fmt.Sprintf("at least %s", MinTuneBudget)
+	}
+	return fmt.Sprintf("at least %s stretched %.1f times by the machine's load (this process's wall time over its CPU time)", MinTuneBudget, slow)
 }
 
 // FitReport says what Fit chose and how the choices did on held-out data.
@@ -407,9 +425,12 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			contentTook, contentHere = t.content.took, true
 		}
 		t.freezeFresh = surge.on
-		if done, err := t.calibrate(d, trainEv, valEv, work, cfg, opt.Before, contentTook, clock, rep, keepDefaults); err != nil || done {
+		factors, done, err := t.calibrate(d, trainEv, valEv, work, cfg, opt.Before, contentTook, clock, rep, keepDefaults)
+		if err != nil || done {
 			return rep.Config, rep, err
 		}
+		work.ALS.Factors = factors
+		t.cheapALS = factors != cfg.ALS.Factors
 	}
 	fitStart := time.Now()
 	base, err := t.build(work, nil, "")
@@ -485,10 +506,15 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		}
 		final += scaleFit(base.m, work, cfg, ratio, 1/scale, easeTo)
 		cands := candidatesCost(base.m, cfg, 1/scale, t.workers)
-		budget = defaultTuneBudget(opt.Before + final + cands)
+		slow := clock.slowdown()
+		budget = defaultTuneBudget(opt.Before+final+cands, slow)
 		rep.Budget = budget
-		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; at least %s, at most %s",
-			opt.Before.Round(10*time.Millisecond), final.Round(10*time.Millisecond), cands.Round(10*time.Millisecond), MinTuneBudget, DefaultTuneBudget)
+		rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (load %s, models ~%s, candidate lists ~%s), so about a fifth of the whole; %s, at most %s",
+			opt.Before.Round(10*time.Millisecond), final.Round(10*time.Millisecond), cands.Round(10*time.Millisecond), floorWhy(slow), DefaultTuneBudget)
+		if work.ALS.Factors != cfg.ALS.Factors {
+			rep.BudgetWhy += fmt.Sprintf("; tuning's fits with ALS at %d factors (the first fit at %d was predicted over the budget), the final training at %d",
+				work.ALS.Factors, cfg.ALS.Factors, cfg.ALS.Factors)
+		}
 		searchBudget = budget
 		if serveSecondStage {
 			searchBudget = budget * 4 / 5
@@ -652,6 +678,11 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	for round := 0; round < 2 && !clock.over(); round++ {
 		improved := false
 		moves := tuneMoves(cur.m)
+		if t.cheapALS {
+			// Fewer factors than the final training's: a move of their
+			// number says nothing of the final ALS.
+			moves = slices.DeleteFunc(moves, func(mv tuneMove) bool { return mv.name == "ALS factors" })
+		}
 		// Cheapest first, so a small budget is spent on many small moves
 		// rather than on one retraining of everything.
 		slices.SortStableFunc(moves, func(a, b tuneMove) int { return cmp.Compare(t.moveCost(a), t.moveCost(b)) })
@@ -741,6 +772,10 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	out.EASE.Lambda /= scale
 	out.EASE.tuneTop = false
 	out.ALS.Iterations = cfg.ALS.Iterations
+	if t.cheapALS {
+		// Tuning's fits had fewer factors than the final training's.
+		out.ALS.Factors = cfg.ALS.Factors
+	}
 	out.SVD = cfg.SVD
 	out.tuneFit, out.tuneNoSeason = false, false
 	out.Workers = cfg.Workers
@@ -887,6 +922,10 @@ func (t *tuner) moveCost(mv tuneMove) time.Duration {
 	return c + t.cacheCost + t.blendCost
 }
 
+// minTuneFactors is the fewest ALS factors tuning's fits train with when
+// the first fit with the configured ones is over the default budget.
+const minTuneFactors = 16
+
 // minSizedUsers is the fewest held-out shoppers a small budget validates
 // on (all of them when there are fewer), unless the default budget cannot
 // afford them after its first fit: then as few as the first 100.
@@ -948,6 +987,26 @@ func (c *tuneClock) used() time.Duration {
 }
 
 func (c *tuneClock) over() bool { return c.used() > c.budget }
+
+// slowdown is how much the machine's load stretches this process's wall
+// time since tuning started: its wall time over the CPU time it used, at
+// least 1 (a quiet machine runs the parallel stages on several cores, so
+// the CPU time is the larger) and at most maxSlowdown. It counts real
+// time, whatever the clock tests replace reads. At a load where the
+// process gets less than a core, its work takes that much longer.
+func (c *tuneClock) slowdown() float64 { return slowdownOf(c) }
+
+// slowdownOf is tuneClock.slowdown (tests replace it, with the clock).
+var slowdownOf = slowdownOfMeasured
+
+func slowdownOfMeasured(c *tuneClock) float64 {
+	wall := time.Since(c.wallStart)
+	cpu := processCPU() - c.cpuStart
+	if cpu <= 0 || wall <= 0 {
+		return 1
+	}
+	return min(max(float64(wall)/float64(cpu), 1), maxSlowdown)
+}
 
 // affords reports whether work expected to take d still fits.
 func (c *tuneClock) affords(d time.Duration) bool { return c.used()+d <= c.budget }
@@ -1047,6 +1106,10 @@ var (
 
 // tuner holds the validation split and the scoring cache.
 type tuner struct {
+	// cheapALS: tuning's fits train ALS with fewer factors than the final
+	// training (the calibration predicted the first fit with all of them
+	// over the budget).
+	cheapALS bool
 	// onlyCatalog keeps the blend's fit to the parts a sample of the
 	// shoppers does not weaken (catalogParts): a calibration fit's.
 	onlyCatalog bool
@@ -1761,10 +1824,12 @@ func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.
 	// (user or item: dense k×k work); items are as many in a sample of
 	// shoppers as in the whole, so only users and interactions grow.
 	u, items, nnz := float64(len(m.userIDs)), float64(len(m.cat.items)), float64(m.ui.nnz())
-	factorRatio := func(k int) float64 {
-		kk := float64(k)
-		sample := kk*kk*(u+items) + 4*kk*nnz
-		whole := kk*kk*(u*users+items) + 4*kk*nnz*ratio
+	// A fit with kFrom factors grows to one with kTo: the conjugate-
+	// gradient sweeps cost k² per row and k per interaction.
+	factorRatio := func(kFrom, kTo int) float64 {
+		kf, kt := float64(kFrom), float64(kTo)
+		sample := kf*kf*(u+items) + 4*kf*nnz
+		whole := kt*kt*(u*users+items) + 4*kt*nnz*ratio
 		return whole / max(sample, 1)
 	}
 	var est time.Duration
@@ -1776,7 +1841,7 @@ func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.
 			// Its sweeps grow with their number, the rest (the
 			// attributes, the start) with the data only.
 			sweeps := min(m.als.sweeps, st.Duration)
-			perSweep := float64(sweeps) * factorRatio(to.ALS.Factors) / float64(max(from.ALS.Iterations, 1))
+			perSweep := float64(sweeps) * factorRatio(from.ALS.Factors, to.ALS.Factors) / float64(max(from.ALS.Iterations, 1))
 			est += time.Duration(float64(st.Duration-sweeps)*ratio + perSweep*float64(to.ALS.Iterations))
 			if from.SVD.Rank == 0 && to.SVD.Rank > 0 {
 				// SVD, left out of tuning's fits, took 2–10 ALS sweeps
@@ -1785,7 +1850,7 @@ func scaleFit(m *Model, from, to Config, ratio, users float64, easeTo int) time.
 				est += time.Duration(perSweep * svdSweeps * float64(to.SVD.Rank+to.SVD.Oversample) / float64(max(to.ALS.Factors, 1)))
 			}
 		case st.Stage == "svd":
-			est += time.Duration(float64(st.Duration) * factorRatio(to.SVD.Rank+to.SVD.Oversample))
+			est += time.Duration(float64(st.Duration) * factorRatio(from.SVD.Rank+from.SVD.Oversample, to.SVD.Rank+to.SVD.Oversample))
 		case st.Stage == "ease" && m.ease.enabled():
 			// The inverse is cubic in the items, the Gram matrix
 			// quadratic: the final EASE over every active item took
@@ -1834,8 +1899,12 @@ func candidatesCost(m *Model, cfg Config, users float64, workers int) time.Durat
 // (trainEv, the whole data; the content model trained ahead, contentTook),
 // predicts from it tuning's first fit and the rest of the training, and
 // keeps the defaults (done) unless the calibration and one and a half
-// first fits are within the budget (a quarter of the rest).
-func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, before, contentTook time.Duration, clock *tuneClock, rep *FitReport, keep func(string, *cheapChoice)) (done bool, err error) {
+// first fits are within the budget (a quarter of the rest). When the
+// first fit is over it with work's ALS factors, tuning's fits may train
+// ALS with fewer (halved, down to minTuneFactors) when that brings it
+// within: factors is the number tuning's fits use.
+func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, before, contentTook time.Duration, clock *tuneClock, rep *FitReport, keep func(string, *cheapChoice)) (factors int, done bool, err error) {
+	factors = work.ALS.Factors
 	// A quarter of the shoppers by a mixed hash of their ids (FNV's high
 	// bits alone keep half of short numeric ids like MovieLens's).
 	var sample []Event
@@ -1849,7 +1918,7 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	}
 	share := float64(len(kept)) / float64(max(len(all), 1))
 	if share >= 1 || len(sample) == 0 {
-		return false, nil
+		return factors, false, nil
 	}
 	ct := &tuner{ctx: t.ctx, workers: t.workers, content: t.content, freezeFresh: t.freezeFresh, seasonHolds: t.seasonHolds, onlyCatalog: true}
 	ct.data = Dataset{Items: d.Items, Events: sample, Now: latest(sample)}
@@ -1860,7 +1929,7 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	calStart := clock.used()
 	cal, err := ct.build(calCfg, nil, "")
 	if err != nil {
-		return false, err
+		return factors, false, err
 	}
 	calTook := clock.used() - calStart
 	m := cal.m
@@ -1877,8 +1946,11 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	}
 	// The first fit grows from the calibration's as its stages do (on
 	// tuning's clock, like the guard after it).
-	grow := float64(scaleFit(m, calCfg, work, float64(len(trainEv))/float64(len(sample)), 1/share, easeFirst)) / float64(max(stages, 1))
-	first := time.Duration(float64(calTook) * grow)
+	firstWith := func(to Config) time.Duration {
+		grow := float64(scaleFit(m, calCfg, to, float64(len(trainEv))/float64(len(sample)), 1/share, easeFirst)) / float64(max(stages, 1))
+		return time.Duration(float64(calTook) * grow)
+	}
+	first := firstWith(work)
 	// The rest: the final training on every event (its content model is
 	// not predicted: the rest is underestimated, which keeps the share).
 	easeFinal := 0
@@ -1888,20 +1960,38 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	whole := 1 / share
 	rest := before + scaleFit(m, calCfg, cfg, float64(len(d.Events))/float64(len(sample)), whole, easeFinal) + candidatesCost(m, cfg, whole, t.workers)
 	spent := clock.used() - contentTook
+	slow := clock.slowdown()
+	budget := defaultTuneBudget(rest, slow)
 	// The first fit is paid when the budget then still affords half as
 	// much again: its scorings and the blend's fit (which the calibration
 	// fit's cache gives below). Paid up to the guard's limit instead, it
 	// left the blend no time on books and shop (the second outside check).
-	if tunePath != "calibration" && (spent+first*3/2 <= defaultTuneBudget(rest) || tunePath == "full") {
-		return false, nil
+	if tunePath == "full" || tunePath != "calibration" && spent+first*3/2 <= budget {
+		return factors, false, nil
 	}
-	rep.Budget = defaultTuneBudget(rest)
-	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), at least %s, at most %s",
-		rest.Round(10*time.Millisecond), 100*share, MinTuneBudget, DefaultTuneBudget)
+	// Over it, tuning's fits may train ALS with fewer factors: on a shop
+	// of many products and few interactions each (the outside check's
+	// 14,000-product marketplace) ALS is most of a fit and its cost goes
+	// with the square of its factors, while what tuning compares — the
+	// blend, the signals, the other models' settings — is read beside
+	// it. The final training trains ALS as configured.
+	for k := work.ALS.Factors / 2; k >= minTuneFactors && tunePath != "calibration" && work.ALS.Factors > 0; k /= 2 {
+		cheap := work
+		cheap.ALS.Factors = k
+		if f := firstWith(cheap); spent+f*3/2 <= budget {
+			return k, false, nil
+		}
+	}
+	rep.Budget = budget
+	rep.BudgetWhy = fmt.Sprintf("a quarter of the rest of the training (~%s predicted by a fit on %.0f%% of the shoppers), %s, at most %s",
+		rest.Round(10*time.Millisecond), 100*share, floorWhy(slow), DefaultTuneBudget)
 	rep.costs = fmt.Sprintf("a calibration fit on %.0f%% of the shoppers %s (%s)", 100*share, calTook.Round(10*time.Millisecond), (&tuner{fitCost: stages}).fitStages(m))
-	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s; with half as much again for its scorings and the %s the calibration fit and the split took, ~%s, more than the budget of ~%s (a quarter of the rest of the training, ~%s, at least %s)",
+	why := fmt.Sprintf("the defaults kept: tuning's first fit would take ~%s; with half as much again for its scorings and the %s the calibration fit and the split took, ~%s, more than the budget of ~%s (a quarter of the rest of the training, ~%s, %s)",
 		first.Round(10*time.Millisecond), spent.Round(10*time.Millisecond), (spent + first*3/2).Round(10*time.Millisecond),
-		rep.Budget.Round(10*time.Millisecond), rest.Round(10*time.Millisecond), MinTuneBudget)
+		rep.Budget.Round(10*time.Millisecond), rest.Round(10*time.Millisecond), floorWhy(slow))
+	if work.ALS.Factors/2 >= minTuneFactors && tunePath != "calibration" {
+		why += fmt.Sprintf(", even with ALS at %d factors", minTuneFactors)
+	}
 	// The calibration fit's held-out shoppers (those of its quarter)
 	// still decide what costs only scorings of their cache: the first
 	// 100 always, all of them and the profile's recency (one more cache)
@@ -1910,7 +2000,7 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	ct.setUsers(m, valEv)
 	if len(ct.users) < minTuneUsers {
 		keep(why, nil)
-		return true, nil
+		return factors, true, nil
 	}
 	// The blend is fit on the calibration's cache unless the defaults
 	// serve kNN for EASE there (a catalog over EASE's limit), which the
@@ -1950,7 +2040,7 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	}
 	ch, err := ct.cheapChoices(m, cache, ct.users[:n], calCfg, used()+time.Duration(n)*perUser <= rep.Budget, stop)
 	if err != nil {
-		return false, err
+		return factors, false, err
 	}
 	ch.note = fmt.Sprintf("on the calibration fit's %d held-out shoppers: %s", n, ch.note)
 	rep.costs += fmt.Sprintf(", scoring %d of its held-out shoppers %s", n, scoring.Round(10*time.Millisecond))
@@ -1960,7 +2050,7 @@ func (t *tuner) calibrate(d Dataset, trainEv, valEv []Event, work, cfg Config, b
 	rep.Users = n
 	t.scored += ct.scored
 	keep(why, &ch)
-	return true, nil
+	return factors, true, nil
 }
 
 // cheapChoice is what a cache of held-out shoppers' scores decided when

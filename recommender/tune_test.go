@@ -135,10 +135,10 @@ func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
 	if given := budgetFor(0, 1500*time.Millisecond); given.Budget != 1500*time.Millisecond || given.BudgetWhy != "set explicitly" {
 		t.Fatalf("explicit budget: %s (%s)", given.Budget, given.BudgetWhy)
 	}
-	if got := defaultTuneBudget(time.Second); got != MinTuneBudget {
+	if got := defaultTuneBudget(time.Second, 1); got != MinTuneBudget {
 		t.Fatalf("a second of training gives tuning %s, want the floor %s", got, MinTuneBudget)
 	}
-	if got := defaultTuneBudget(time.Hour); got != DefaultTuneBudget {
+	if got := defaultTuneBudget(time.Hour, 1); got != DefaultTuneBudget {
 		t.Fatalf("an hour of training gives tuning %s, want the cap %s", got, DefaultTuneBudget)
 	}
 }
@@ -231,9 +231,11 @@ func TestTunedModelsEASECoversEveryItem(t *testing.T) {
 // the test, so what the budget affords does not depend on the machine.
 func withTuneClock(t *testing.T, elapsed func(time.Time) time.Duration) {
 	t.Helper()
-	prev := sinceTuneStart
+	prev, prevSlow := sinceTuneStart, slowdownOf
 	sinceTuneStart = elapsed
-	t.Cleanup(func() { sinceTuneStart = prev })
+	// The faked clock is the machine's time: no load stretches it.
+	slowdownOf = func(*tuneClock) float64 { return 1 }
+	t.Cleanup(func() { sinceTuneStart, slowdownOf = prev, prevSlow })
 }
 
 // withTuneClockJumping sets tuning's clock to read nothing for its first

@@ -1,0 +1,135 @@
+package recommender
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// manyBooksReaders is a shop of 8,000 books by 80 authors and 2,500
+// readers who each buy 3–6 books of one favourite author: few purchases
+// per product, so ALS (a row per product) is most of a fit, and the
+// brand's part is what its blend wants.
+func manyBooksReaders() Dataset {
+	rng := rand.New(rand.NewPCG(43, 7))
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now, Items: make([]Item, 8000)}
+	for i := range d.Items {
+		d.Items[i] = Item{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("book %d", i), Brand: fmt.Sprintf("author%d", i%80),
+			Category: "books", Active: true, Stock: 5, Created: now.Add(-400 * 24 * time.Hour)}
+	}
+	for u := range 2500 {
+		author := rng.IntN(80)
+		for range 3 + rng.IntN(4) {
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("r%d", u), Item: d.Items[author+80*rng.IntN(100)].ID, Type: Purchase,
+				Time: now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
+		}
+	}
+	return d
+}
+
+// TestALargeShopIsTunedWithFewerALSFactors: with the default budget, a
+// shop whose calibration fit predicts tuning's first fit over the budget
+// with ALS's configured factors — on the outside check's 14,000-product
+// marketplace ALS was most of it, and the defaults were kept — tunes with
+// tuning's fits training ALS at fewer factors when that brings the first
+// fit within: the blend is chosen on held-out shoppers and served, and the
+// final training's ALS keeps its configured factors.
+func TestALargeShopIsTunedWithFewerALSFactors(t *testing.T) {
+	d := manyBooksReaders()
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	// First the calibration fit reads an hour: how many times its time
+	// the first fit is predicted to take is in the reason.
+	reads := 0
+	withTuneClock(t, func(time.Time) time.Duration {
+		if reads++; reads == 2 {
+			return time.Hour
+		}
+		return 0
+	})
+	_, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(rep.Reason, "first fit would take ~")
+	first, err := time.ParseDuration(strings.SplitN(after, ";", 2)[0])
+	if !ok || err != nil || rep.Tuned {
+		t.Fatalf("an hour's calibration fit did not keep the defaults with the first fit's time: tuned %v, %q", rep.Tuned, rep.Reason)
+	}
+	grow := float64(first) / float64(time.Hour)
+	// Now the calibration fit reads x: the split, the calibration and one
+	// and a half first fits with all the factors are 4.5 s, half again
+	// the 3 s budget. The first fit and its scoring read x too; from the
+	// blend's start (the seventh read) the clock reads an hour, so no move
+	// is tried after the blend's fit.
+	x := time.Duration(4.5 * float64(time.Second) / (1 + 1.5*grow))
+	reads = 0
+	withTuneClock(t, func(time.Time) time.Duration {
+		switch reads++; {
+		case reads == 1:
+			return 0
+		case reads < 7:
+			return x
+		}
+		return time.Hour
+	})
+	got, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Join(rep.Lines(), "\n")
+	if !rep.Tuned || rep.DefaultsKept || rep.fits < 1 || rep.Users < minTuneUsers || !strings.Contains(lines, "tuning's fits with ALS at") {
+		t.Fatalf("the first fit (~%s with all the factors, calibration %s) was not paid with fewer: tuned %v (defaults kept %v) after %d fits on %d held-out shoppers: %q",
+			time.Duration(float64(x)*grow), x, rep.Tuned, rep.DefaultsKept, rep.fits, rep.Users, lines)
+	}
+	if got.Weights.Brand <= cfg.Weights.Brand || rep.Chosen <= rep.Default || !strings.Contains(lines, "blend → tuned") {
+		t.Fatalf("the blend chosen on held-out shoppers did not raise the brand's part (%g, the default's %g; validation %.4f, %.4f with the defaults): %q",
+			got.Weights.Brand, cfg.Weights.Brand, rep.Chosen, rep.Default, lines)
+	}
+	if got.ALS.Factors != cfg.ALS.Factors {
+		t.Fatalf("the final training's ALS would have %d factors, the configured %d", got.ALS.Factors, cfg.ALS.Factors)
+	}
+}
+
+// TestTheBudgetsFloorStretchesWithTheLoad: the default budget's floor is
+// MinTuneBudget of a quiet machine: stretched by how much the machine's
+// load stretches the process's wall time (at most maxSlowdown times), so
+// a small shop that tunes within it on a quiet machine is not over it on
+// a loaded one. The quarter of the rest is measured under the load
+// already and is not stretched again.
+func TestTheBudgetsFloorStretchesWithTheLoad(t *testing.T) {
+	for _, c := range []struct {
+		rest time.Duration
+		slow float64
+		want time.Duration
+	}{
+		{time.Second, 1, MinTuneBudget},
+		{time.Second, 0.5, MinTuneBudget},
+		{time.Second, 2.5, MinTuneBudget * 5 / 2},
+		{time.Minute, 2, 15 * time.Second},
+		{time.Hour, 4, DefaultTuneBudget},
+	} {
+		if got := defaultTuneBudget(c.rest, c.slow); got != c.want {
+			t.Errorf("rest %s at %.1f times: budget %s, want %s", c.rest, c.slow, got, c.want)
+		}
+	}
+	withTuneClock(t, func(time.Time) time.Duration { return 0 })
+	slowdownOf = func(*tuneClock) float64 { return 2.5 }
+	d := syntheticShop(400, 300, 20_000, 5)
+	cfg := DefaultConfig()
+	cfg.Workers = 2
+	_, rep, err := Tune(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Budget < MinTuneBudget*5/2 || !strings.Contains(rep.BudgetWhy, "stretched 2.5 times by the machine's load") {
+		t.Fatalf("at a load that stretches the process 2.5 times: budget %s (%s)", rep.Budget, rep.BudgetWhy)
+	}
+	if c := newTuneClock(time.Second, 2, true); slowdownOfMeasured(c) < 1 || slowdownOfMeasured(c) > maxSlowdown {
+		t.Fatalf("the measured slowdown %g is outside 1–%d", slowdownOfMeasured(c), maxSlowdown)
+	}
+}
