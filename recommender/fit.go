@@ -679,9 +679,10 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		improved := false
 		moves := tuneMoves(cur.m)
 		if t.cheapALS {
-			// Fewer factors than the final training's: a move of their
-			// number says nothing of the final ALS.
-			moves = slices.DeleteFunc(moves, func(mv tuneMove) bool { return mv.name == "ALS factors" })
+			// Fewer factors than the final training's: a move of ALS's
+			// settings (their number, its regularisation, its confidence)
+			// says little of the final ALS.
+			moves = slices.DeleteFunc(moves, func(mv tuneMove) bool { return mv.retrain == "als" })
 		}
 		// Cheapest first, so a small budget is spent on many small moves
 		// rather than on one retraining of everything.
@@ -1293,6 +1294,12 @@ const launchSurgeFresh = 1
 // freshComponent is freshness's place in weightVec.
 const freshComponent = 11
 
+// alsComponent is ALS's index in weightVec: with fewer factors in tuning's
+// fits than in the final training (tuner.cheapALS) its weight is the
+// default's — judged on a weaker ALS, the blend dropped it (a shop of
+// 8,000 books, ALS at 16 factors: ALS 0, content 1.2).
+const alsComponent = 0
+
 // surgeCutFrac is where the held-out split tuning validates on is cut:
 // the earliest nine tenths of the events by time train (TimeSplit).
 const surgeCutFrac = 0.9
@@ -1669,7 +1676,7 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 	for pass := 0; pass < passes; pass++ {
 		changed := false
 		for c := range best {
-			if c == freshComponent && t.freezeFresh || t.onlyCatalog && !catalogParts[c] {
+			if c == freshComponent && t.freezeFresh || t.onlyCatalog && !catalogParts[c] || c == alsComponent && t.cheapALS {
 				continue
 			}
 			var vals []float64
