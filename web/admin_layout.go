@@ -240,7 +240,14 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 		walk = func(ns []*CatNode, depth int) {
 			for _, n := range ns {
 				label := strings.Repeat("— ", depth) + n.Name
-				vm.Categories = append(vm.Categories, templates.Option{Value: n.Slug, Label: label})
+				// Still offered, so a slot can be set up before a season
+				// and an existing slot keeps its category, but said: such a
+				// row shows shoppers nothing until a product is on sale.
+				shown := label
+				if !cat.Listed(n) {
+					shown += " (nothing on sale)"
+				}
+				vm.Categories = append(vm.Categories, templates.Option{Value: n.Slug, Label: shown})
 				vm.Audiences = append(vm.Audiences, templates.Option{Value: recommender.AudienceAffinity + n.Slug, Label: "Shoppers who like " + label})
 				walk(n.Children, depth+1)
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -61,6 +62,14 @@ func TestTheHeaderOffersOnlyDepartmentsAShopperCanBrowse(t *testing.T) {
 	}
 
 	merch := shop.staffClient("merchandiser")
+	// The slot editor still offers Garden (a slot may be set up before its
+	// season, and an existing one keeps its category) but says it is empty.
+	if got := categoryChoices(merch, "Garden"); got != "Garden (nothing on sale)" {
+		t.Errorf("the slot editor offers Garden as %q; want it marked \"(nothing on sale)\"", got)
+	}
+	if got := categoryChoices(merch, "Kitchen"); got != "Kitchen" {
+		t.Errorf("the slot editor offers Kitchen as %q", got)
+	}
 	rake := shop.product("RAKE-1")
 	if res := merch.post("/admin/catalog", "/admin/catalog/"+utoa(rake.ID), url.Values{"price": {"19.00"}, "stock": {"5"}, "active": {"true"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("putting the rake on sale: %d", res.StatusCode)
@@ -76,6 +85,16 @@ func TestTheHeaderOffersOnlyDepartmentsAShopperCanBrowse(t *testing.T) {
 	if res, _ := visitor.get("/c/watering"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("/c/watering (its hose still off sale): %d, want 404", res.StatusCode)
 	}
+	if got := categoryChoices(merch, "Garden"); got != "Garden" {
+		t.Errorf("with the rake on sale the slot editor offers Garden as %q", got)
+	}
+}
+
+// categoryChoices is the label of the slot editor's category choice for
+// the department slugged as name's lowercase.
+func categoryChoices(c *client, name string) string {
+	_, doc := c.get("/admin/layout/slots/new")
+	return strings.TrimSpace(doc.Find(`select[name=category] option[value="` + strings.ToLower(name) + `"]`).Text())
 }
 
 func linkTexts(s *goquery.Selection) []string {
