@@ -1703,10 +1703,14 @@ func (t *tuner) tuneBlend(cache []userCache, w HybridWeights, passes int) (Hybri
 	return withLean(vecWeights(best), w), bestU
 }
 
-// withLean is v with from's short-history lean, which is not a part of
-// the blend's vector (tuneShortHistory decides it).
+// withLean is v with from's settings that are not parts of the blend's
+// vector: the short-history lean (tuneShortHistory), the category season
+// (tuneSeason), the calibrated row (tuneCalibrate) and its target's mix.
+// A blend fit that dropped one would score, and serve, without a choice
+// tuning had made and reported.
 func withLean(v, from HybridWeights) HybridWeights {
 	v.ShortHistory, v.Season = from.ShortHistory, from.Season
+	v.Calibrate, v.CategoryMix = from.Calibrate, from.CategoryMix
 	return v
 }
 
