@@ -2,8 +2,6 @@ package recommender
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -13,23 +11,7 @@ import (
 // readers who each buy 3–6 books of one favourite author: few purchases
 // per product, so ALS (a row per product) is most of a fit, and the
 // brand's part is what its blend wants.
-func manyBooksReaders() Dataset {
-	rng := rand.New(rand.NewPCG(43, 7))
-	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	d := Dataset{Now: now, Items: make([]Item, 8000)}
-	for i := range d.Items {
-		d.Items[i] = Item{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("book %d", i), Brand: fmt.Sprintf("author%d", i%80),
-			Category: "books", Active: true, Stock: 5, Created: now.Add(-400 * 24 * time.Hour)}
-	}
-	for u := range 2500 {
-		author := rng.IntN(80)
-		for range 3 + rng.IntN(4) {
-			d.Events = append(d.Events, Event{User: fmt.Sprintf("r%d", u), Item: d.Items[author+80*rng.IntN(100)].ID, Type: Purchase,
-				Time: now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
-		}
-	}
-	return d
-}
+func manyBooksReaders() Dataset { return booksOfAuthors(8000, 2500, 43, 7) }
 
 // TestALargeShopIsTunedWithFewerALSFactors: with the default budget, a
 // shop whose calibration fit predicts tuning's first fit over the budget

@@ -568,18 +568,23 @@ func TestTuningStoppedAtTheCalibrationStillFitsTheBlend(t *testing.T) {
 
 // authorsReaders is a shop of 2,000 readers who each buy 3–6 books of one
 // favourite author: the brand's part is what its blend wants.
-func authorsReaders() Dataset {
-	rng := rand.New(rand.NewPCG(41, 5))
+func authorsReaders() Dataset { return booksOfAuthors(800, 2000, 41, 5) }
+
+// booksOfAuthors is a shop of books by 80 authors (book i by author i mod
+// 80) and readers who each buy 3–6 books of one favourite author, drawn
+// from the seeds.
+func booksOfAuthors(books, readers int, seed1, seed2 uint64) Dataset {
+	rng := rand.New(rand.NewPCG(seed1, seed2))
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	d := Dataset{Now: now, Items: make([]Item, 800)}
+	d := Dataset{Now: now, Items: make([]Item, books)}
 	for i := range d.Items {
 		d.Items[i] = Item{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("book %d", i), Brand: fmt.Sprintf("author%d", i%80),
 			Category: "books", Active: true, Stock: 5, Created: now.Add(-400 * 24 * time.Hour)}
 	}
-	for u := range 2000 {
+	for u := range readers {
 		author := rng.IntN(80)
 		for range 3 + rng.IntN(4) {
-			d.Events = append(d.Events, Event{User: fmt.Sprintf("r%d", u), Item: d.Items[author+80*rng.IntN(10)].ID, Type: Purchase,
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("r%d", u), Item: d.Items[author+80*rng.IntN(books/80)].ID, Type: Purchase,
 				Time: now.Add(-time.Duration(rng.IntN(90*24)) * time.Hour)})
 		}
 	}
