@@ -758,19 +758,7 @@ func TestTuningValidatesOnWhatServingShows(t *testing.T) {
 	d := ticketShop()
 	cfg := DefaultConfig()
 	cfg.Workers = 2
-	trainEv, valEv := TimeSplit(d.Events, 0.9)
-	tn := &tuner{ctx: context.Background(), workers: 2, data: Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}}
-	work := cfg
-	work.tuneFit = true
-	c, err := tn.build(work, nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn.notYet = heldOutLeftOut(c.m, d)
-	tn.setUsers(c.m, valEv)
-	if len(tn.users) < minTuneUsers {
-		t.Fatalf("%d held-out shoppers", len(tn.users))
-	}
+	tn, c, _ := heldOutTuner(t, d, cfg)
 	soldOut := 0
 	for _, it := range d.Items {
 		if it.Stock == 0 {
@@ -820,4 +808,25 @@ func TestTuningValidatesOnWhatServingShows(t *testing.T) {
 				path, def, chosen, strings.Join(rep.Lines(), "\n"))
 		}
 	}
+}
+
+// heldOutTuner is tuning's first fit of d as train builds it: trained on
+// the first 90 % of the events with cfg, its held-out shoppers those of
+// the rest (at least minTuneUsers of them).
+func heldOutTuner(t *testing.T, d Dataset, cfg Config) (*tuner, *candidate, Config) {
+	t.Helper()
+	trainEv, valEv := TimeSplit(d.Events, 0.9)
+	tn := &tuner{ctx: context.Background(), workers: 2, data: Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}}
+	work := cfg
+	work.tuneFit = true
+	c, err := tn.build(work, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.notYet = heldOutLeftOut(c.m, d)
+	tn.setUsers(c.m, valEv)
+	if len(tn.users) < minTuneUsers {
+		t.Fatalf("%d held-out shoppers", len(tn.users))
+	}
+	return tn, c, work
 }

@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -88,19 +87,7 @@ func TestTuningLetsTheShoppersWordsLeadWhereShoppersPickByCategoryAndPopularity(
 	cfg := DefaultConfig()
 	cfg.Workers = 2
 	chosen := func(d Dataset) (def, got HybridWeights, gain float64) {
-		trainEv, valEv := TimeSplit(d.Events, 0.9)
-		tn := &tuner{ctx: context.Background(), workers: 2, data: Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}}
-		work := cfg
-		work.tuneFit = true
-		c, err := tn.build(work, nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tn.notYet = heldOutLeftOut(c.m, d)
-		tn.setUsers(c.m, valEv)
-		if len(tn.users) < minTuneUsers {
-			t.Fatalf("%d held-out shoppers", len(tn.users))
-		}
+		tn, c, work := heldOutTuner(t, d, cfg)
 		cache := tn.cacheFor(c.m)
 		per := tn.perUser(cache, work.Weights)
 		w, wPer := tn.tuneWords(cache, work.Weights, per)
