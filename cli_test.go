@@ -539,19 +539,10 @@ func TestRecommendUsersFileInUTF16(t *testing.T) {
 	mustDo(t, os.WriteFile(users, b, 0o644))
 	out := runOK(t, "recommend", "--db", db, "--users-file", users, "--n", "3")
 	var got []string
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		var line struct {
-			UserID string `json:"user_id"`
-			Items  []struct {
-				ItemID string `json:"item_id"`
-			} `json:"recommended_items"`
-		}
-		mustDo(t, json.Unmarshal([]byte(l), &line))
+	for _, line := range recommendLines(t, out) {
 		got = append(got, line.UserID)
-		for _, it := range line.Items {
-			if it.ItemID == "P1" && line.UserID != "nobody" {
-				t.Errorf("%q was recommended P1, which they had:\n%s", line.UserID, out)
-			}
+		if slices.Contains(line.itemIDs(), "P1") && line.UserID != "nobody" {
+			t.Errorf("%q was recommended P1, which they had:\n%s", line.UserID, out)
 		}
 	}
 	if want := []string{"ann", "nobody", "bob"}; !reflect.DeepEqual(got, want) {
@@ -917,19 +908,10 @@ func TestRecommendMatchesIdsInAnyUnicodeNormalForm(t *testing.T) {
 	var out, errb bytes.Buffer
 	mustDo(t, run([]string{"recommend", "--db", db, "--users-file", users, "--n", "3"}, &out, &errb))
 	var got []string
-	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-		var line struct {
-			UserID string `json:"user_id"`
-			Items  []struct {
-				ItemID string `json:"item_id"`
-			} `json:"recommended_items"`
-		}
-		mustDo(t, json.Unmarshal([]byte(l), &line))
+	for _, line := range recommendLines(t, out.String()) {
 		got = append(got, line.UserID)
-		for _, it := range line.Items {
-			if it.ItemID == "P1" && line.UserID != "nobody" {
-				t.Errorf("%+q was recommended P1, which they bought:\n%s", line.UserID, out.String())
-			}
+		if slices.Contains(line.itemIDs(), "P1") && line.UserID != "nobody" {
+			t.Errorf("%+q was recommended P1, which they bought:\n%s", line.UserID, out.String())
 		}
 	}
 	if want := []string{nfdZoe, nfcRenee, "nobody"}; !reflect.DeepEqual(got, want) {
@@ -940,16 +922,31 @@ func TestRecommendMatchesIdsInAnyUnicodeNormalForm(t *testing.T) {
 	}
 	// --user, in either form, answers the same customer.
 	for _, id := range []string{nfdZoe, nfdRenee} {
-		var line struct {
-			Items []struct {
-				ItemID string `json:"item_id"`
-			} `json:"recommended_items"`
-		}
-		mustDo(t, json.Unmarshal([]byte(runOK(t, "recommend", "--db", db, "--user", id, "--n", "3")), &line))
-		for _, it := range line.Items {
-			if it.ItemID == "P1" {
+		for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", id, "--n", "3")) {
+			if slices.Contains(line.itemIDs(), "P1") {
 				t.Errorf("recommend --user %+q recommends P1, which they bought", id)
 			}
 		}
 	}
+}
+
+// recommendLines reads `recommend`'s JSONL output.
+func recommendLines(t *testing.T, out string) []recommendLine {
+	t.Helper()
+	var lines []recommendLine
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var line recommendLine
+		mustDo(t, json.Unmarshal([]byte(l), &line))
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// itemIDs are a line's recommended items in order.
+func (l recommendLine) itemIDs() []string {
+	out := make([]string, len(l.RecommendedItems))
+	for i, it := range l.RecommendedItems {
+		out[i] = it.ItemID
+	}
+	return out
 }
