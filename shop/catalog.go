@@ -236,7 +236,8 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 		fill(r)
 	}
 	brands := map[string]bool{}
-	var inStock []int32 // indexes into products
+	origins := map[string]bool{} // ImageOrigins as a set
+	var inStock []int32          // indexes into products
 	for i := range products {
 		p := &products[i]
 		c.byID[p.ID] = p
@@ -251,7 +252,8 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 			inStock = append(inStock, int32(i))
 		}
 		brands[p.Brand] = true
-		if o := imageOrigin(p.ImageURL); o != "" && !slices.Contains(c.ImageOrigins, o) {
+		if o := imageOrigin(p.ImageURL); o != "" && !origins[o] {
+			origins[o] = true
 			c.ImageOrigins = append(c.ImageOrigins, o)
 		}
 	}

@@ -12,11 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/net/publicsuffix"
 
 	"storefront/models"
 	"storefront/templates"
@@ -396,11 +398,70 @@ func userOf(c echo.Context) User {
 func imageSources(cat *Catalog) string {
 	src := "'self' data:"
 	if cat != nil {
-		for _, o := range cat.ImageOrigins {
+		for _, o := range compactOrigins(cat.ImageOrigins, maxImageSources) {
 			src += " " + o
 		}
 	}
 	return src
+}
+
+// maxImageSources bounds what the catalog's image hosts add to the
+// Content-Security-Policy header of every answer. A catalog whose images
+// sit on thousands of hosts (a marketplace's sellers, each on a subdomain
+// of its image service) wrote them all: a header of 450 kB that Chromium
+// refuses (ERR_RESPONSE_HEADERS_TOO_BIG), and past about 4 kB nginx's
+// default proxy_buffer_size answers 502, so no page of the shop loaded.
+const maxImageSources = 1024
+
+// compactOrigins lists the image origins within budget bytes: as they are
+// when they fit; else each site once ("https://cdn.example" and
+// "https://*.cdn.example" for its subdomains, the site being the domain
+// under the public suffix, so one bucket of a shared host such as
+// s3.amazonaws.com does not stand for the others); else by scheme alone
+// ("https:").
+func compactOrigins(origins []string, budget int) []string {
+	if joinedLen(origins) <= budget {
+		return origins
+	}
+	var sites, schemes []string
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil {
+			continue
+		}
+		if scheme := u.Scheme + ":"; !slices.Contains(schemes, scheme) {
+			schemes = append(schemes, scheme)
+		}
+		host, port := u.Hostname(), u.Port()
+		site, err := publicsuffix.EffectiveTLDPlusOne(host)
+		if err != nil || net.ParseIP(host) != nil {
+			sites = append(sites, o) // an address, or a name without a domain
+			continue
+		}
+		if port != "" {
+			port = ":" + port
+		}
+		sites = append(sites, u.Scheme+"://"+site+port)
+		if host != site {
+			sites = append(sites, u.Scheme+"://*."+site+port)
+		}
+	}
+	slices.Sort(sites)
+	sites = slices.Compact(sites)
+	if joinedLen(sites) <= budget {
+		return sites
+	}
+	slices.Sort(schemes)
+	return schemes
+}
+
+// joinedLen is the length of list joined by single spaces.
+func joinedLen(list []string) int {
+	n := 0
+	for _, s := range list {
+		n += len(s) + 1
+	}
+	return n
 }
 
 // catalogDerived is what every request shows of one catalog snapshot.
