@@ -31,7 +31,9 @@ func (s *Server) sale(c echo.Context) error {
 	// popular product on sale, named by the group when more are.
 	groups := map[string]bool{}
 	skip := func(p *models.Product) bool {
-		if !p.OnSale() || p.GroupID != "" && groups[p.GroupID] {
+		// A product found by search only is listed nowhere, the sale
+		// page included (a Magento export's visibility "Search").
+		if !p.OnSale() || p.Visibility == models.VisibilitySearch || p.GroupID != "" && groups[p.GroupID] {
 			return true
 		}
 		groups[p.GroupID] = p.GroupID != "" // TopIn takes every product skip lets through
