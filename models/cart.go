@@ -73,6 +73,9 @@ func (db *DB) AddToCartCapped(ctx context.Context, owner string, productID uint,
 		if err := tx.First(&p, productID).Error; err != nil {
 			return notFound(err, "add product %d to cart", productID)
 		}
+		if !p.Active {
+			return &ValidationError{Fields: map[string]string{"quantity": "Sorry, this product is no longer sold."}}
+		}
 		if !p.InStock() {
 			return &ValidationError{Fields: map[string]string{"quantity": "Sorry, this product is out of stock."}}
 		}
@@ -144,6 +147,9 @@ func (db *DB) SetCartQuantity(ctx context.Context, owner string, productID uint,
 			var p Product
 			if err := tx.First(&p, productID).Error; err != nil {
 				return notFound(err, "set cart quantity of product %d", productID)
+			}
+			if !p.Active {
+				return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Sorry, “%s” is no longer sold.", p.Title)}}
 			}
 			if !p.InStock() {
 				return &ValidationError{Fields: map[string]string{"quantity": fmt.Sprintf("Sorry, “%s” is out of stock.", p.Title)}}

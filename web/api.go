@@ -71,6 +71,11 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 	if user == "" || len(user) > 128 {
 		return echo.NewHTTPError(http.StatusBadRequest, "query parameter user_id is required (at most 128 characters)")
 	}
+	// As the events API refuses it: an id no event can carry is a mistake
+	// in the caller, not a stranger to answer with the best sellers.
+	if p := models.TextProblem(user); p != "" {
+		return echo.NewHTTPError(http.StatusBadRequest, "query parameter user_id: "+p)
+	}
 	n := 10
 	if raw := c.QueryParam("n"); raw != "" {
 		v, err := strconv.Atoi(raw)

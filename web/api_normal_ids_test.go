@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +48,28 @@ func TestTheAPIMatchesACustomerInAnyUnicodeNormalForm(t *testing.T) {
 		}
 		if len(items) == 0 || slices.Contains(items, "SKU-3") {
 			t.Errorf("asked for %+q: recommended %v; want the rest of the shop without the skillet she bought", asked, items)
+		}
+	}
+}
+
+// TestTheAPIRefusesAUserIDThatIsNotText: the recommendations API refuses a
+// user_id holding a NUL or bytes that are not UTF-8, as the events API
+// does (no event can carry such an id), and says which parameter is wrong;
+// it answered such an id as a stranger with the best sellers.
+func TestTheAPIRefusesAUserIDThatIsNotText(t *testing.T) {
+	shop := mustOpenShop(t)
+	key, _, err := shop.db.CreateAPIKey(context.Background(), "test", "tracker", models.ScopeAll)
+	must(t, err)
+	for _, id := range []string{"u1\x00", "u\xff1"} {
+		req, err := http.NewRequest(http.MethodGet, shop.ts.URL+"/api/v1/recommendations?user_id="+url.QueryEscape(id), nil)
+		must(t, err)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		must(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "user_id") {
+			t.Errorf("user_id %+q: %d %s; want 400 naming user_id", id, res.StatusCode, body)
 		}
 	}
 }

@@ -49,7 +49,7 @@ func TestTheHeaderOffersOnlyDepartmentsAShopperCanBrowse(t *testing.T) {
 	if got := headerDepartments(doc); !slices.Equal(got, []string{"Kitchen"}) {
 		t.Errorf("the header offers %q; want only Kitchen (Garden is off sale, Gifts found by search only)", got)
 	}
-	for _, path := range []string{"/c/garden", "/c/tools", "/c/gifts"} {
+	for _, path := range []string{"/c/garden", "/c/tools", "/c/gifts", "/sale?c=garden"} {
 		if res, _ := visitor.get(path); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404 (nothing in it a shopper can browse)", path, res.StatusCode)
 		}

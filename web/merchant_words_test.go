@@ -187,6 +187,15 @@ func TestCheckoutSaysAtOnceWhatCannotBeOrdered(t *testing.T) {
 			t.Errorf("%s %v: the checkout opens with %q, want %q", tc.col, tc.val, got, tc.want)
 		}
 	}
+	// Adding it again (its id in a form kept from before) says the same,
+	// not that it is out of stock.
+	if res := c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding a product no longer sold: %d", res.StatusCode)
+	}
+	_, doc := c.get(productPath(tent))
+	if got, want := strings.TrimSpace(doc.Find(`[data-testid="flash"]`).Text()), "Sorry, this product is no longer sold."; got != want {
+		t.Errorf("adding a product no longer sold says %q, want %q", got, want)
+	}
 }
 
 // TestARowsBrandMayHoldACommaAndMustExist: the slot form's brands are the

@@ -21,7 +21,9 @@ func (s *Server) sale(c echo.Context) error {
 	var under *shop.CatNode
 	if slug := c.QueryParam("c"); slug != "" {
 		n, ok := cat.CategoryBySlug(slug)
-		if !ok {
+		if !ok || !cat.Listed(n) {
+			// As its own page: a category with nothing a shopper can
+			// browse has no sale either.
 			return echo.NewHTTPError(http.StatusNotFound, "There is no category "+slug+".")
 		}
 		under, vm.Category, vm.CategoryURL = n, n.Name, "/c/"+n.Slug
