@@ -58,6 +58,14 @@ const (
 	VisibilitySearch  = "search"  // search, not category listings
 )
 
+// InListings reports whether category listings and the sale page show the
+// product (all but VisibilitySearch).
+func (p Product) InListings() bool { return p.Visibility != VisibilitySearch }
+
+// InSearch reports whether search finds the product (all but
+// VisibilityCatalog).
+func (p Product) InSearch() bool { return p.Visibility != VisibilityCatalog }
+
 // BeforeSave keeps Folded in step with the fields it folds.
 func (p *Product) BeforeSave(*gorm.DB) error {
 	p.Folded = foldedProduct(p.Title, p.Brand, p.ExternalID)

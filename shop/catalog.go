@@ -287,9 +287,9 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 }
 
 // listable reports whether a category listing shows the product: it is
-// for sale and not found by search only (models.VisibilitySearch).
+// for sale and not found by search only (models.Product.InListings).
 func listable(p *models.Product) bool {
-	return p.Active && p.Visibility != models.VisibilitySearch
+	return p.Active && p.InListings()
 }
 
 // listedCategories is the set of categories with a listable product in

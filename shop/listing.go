@@ -363,7 +363,7 @@ func (c *Catalog) List(q ListQuery) Listing {
 	}
 	for k, i := range order {
 		it := &li.items[i]
-		if !relevance && it.p.Visibility == models.VisibilitySearch {
+		if !relevance && !it.p.InListings() {
 			continue // found by search only
 		}
 		cOK := inCat == nil || inCat[it.cat]

@@ -27,7 +27,7 @@ func searchDocs(c *Catalog) []search.Doc {
 	docs := make([]search.Doc, 0, len(c.products))
 	for i := range c.products {
 		p := &c.products[i]
-		if !p.Active || p.Visibility == models.VisibilityCatalog {
+		if !p.Active || !p.InSearch() {
 			continue // listed in categories only
 		}
 		var path strings.Builder

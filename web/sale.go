@@ -35,7 +35,7 @@ func (s *Server) sale(c echo.Context) error {
 	skip := func(p *models.Product) bool {
 		// A product found by search only is listed nowhere, the sale
 		// page included (a Magento export's visibility "Search").
-		if !p.OnSale() || p.Visibility == models.VisibilitySearch || p.GroupID != "" && groups[p.GroupID] {
+		if !p.OnSale() || !p.InListings() || p.GroupID != "" && groups[p.GroupID] {
 			return true
 		}
 		groups[p.GroupID] = p.GroupID != "" // TopIn takes every product skip lets through
