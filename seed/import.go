@@ -189,7 +189,32 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 			}
 			return false
 		}
-		if err := readEvents(ctx, opts.Events, known, plan.evs, probs); err != nil {
+		// like names a product of the shop whose id is the unknown one's
+		// but for leading zeros or letter case (looseID), built when a
+		// first id is unknown.
+		var loose map[string]string
+		like := func(id string) string {
+			if loose == nil {
+				loose = map[string]string{}
+				add := func(k string) {
+					if l := looseID(k); l != "" {
+						if o, dup := loose[l]; !dup || k < o {
+							loose[l] = k
+						}
+					}
+				}
+				for k := range existing {
+					add(k)
+				}
+				if plan.prods != nil {
+					for k := range plan.prods.byID {
+						add(k)
+					}
+				}
+			}
+			return loose[looseID(id)]
+		}
+		if err := readEvents(ctx, opts.Events, known, like, plan.evs, probs); err != nil {
 			return nil, err
 		}
 		plan.step("read %s: %d events", filepath.Base(opts.Events), plan.evs.rows)
@@ -1851,7 +1876,17 @@ func intern(s string, idx map[string]int32, list *[]string) int32 {
 	return i
 }
 
-func readEvents(ctx context.Context, path string, known func(string) bool, es *eventSet, probs *problems) error {
+// looseID is a product id without its leading zeros, in lower case: a
+// spreadsheet that opened an export reads 00042 as the number 42, and
+// systems differ in the case of a SKU.
+func looseID(id string) string {
+	return strings.ToLower(strings.TrimLeft(id, "0"))
+}
+
+// readEvents reads the events file; known says whether a product id is the
+// shop's or the products file's, like names the product whose id differs
+// from an unknown one only as looseID forgives (or "").
+func readEvents(ctx context.Context, path string, known func(string) bool, like func(string) string, es *eventSet, probs *problems) error {
 	c, err := openCSV(path, eventColumns, eventOptionalColumns, probs)
 	if err != nil || c == nil {
 		return err
@@ -1887,6 +1922,10 @@ func readEvents(ctx context.Context, path string, known func(string) bool, es *e
 		case pid == "":
 			bad("product_id", "is empty")
 		case !known(pid):
+			if l := like(pid); l != "" {
+				bad("product_id", "unknown product id %s (not in the database or the products file; the shop has %s: the same but for leading zeros, which a spreadsheet drops, or letter case)", short(pid), short(l))
+				break
+			}
 			bad("product_id", "unknown product id %s (not in the database or the products file)", short(pid))
 		}
 		typ, _ := c.get(rec, "type")

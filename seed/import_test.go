@@ -184,6 +184,20 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 1,
 		},
 		{
+			// A spreadsheet that opened one of the files read 00042 as
+			// the number 42; another system wrote the SKU in lower case.
+			// The error names the product the shop has.
+			name:     "a product id without its leading zeros, or in another case",
+			products: "id,title,description,category,brand,price,stock,created_at\n00042,Mug,,Kitchen,B,9.00,1,\n",
+			events:   "user_id,product_id,type,timestamp\nalice,42,view,2026-02-01T09:00:00Z\nbob,p1,view,2026-02-01T09:00:00Z\ncarol,43,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{
+				`events.csv:2: field product_id: unknown product id "42" (not in the database or the products file; the shop has "00042": the same but for leading zeros, which a spreadsheet drops, or letter case)`,
+				`events.csv:3: field product_id: unknown product id "p1" (not in the database or the products file; the shop has "P1": the same but for leading zeros, which a spreadsheet drops, or letter case)`,
+				`events.csv:4: field product_id: unknown product id "43" (not in the database or the products file)`,
+			},
+			wantTotal: 3,
+		},
+		{
 			name: "several bad fields and rows",
 			products: "id,title,description,category,brand,price,stock,created_at\n" +
 				"P9,,d,Outdoor,B,1.999,-2,2026-13-01T00:00:00Z\n" +
