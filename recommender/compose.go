@@ -152,6 +152,10 @@ type RowFilters struct {
 // ComposeOptions tunes composition.
 type ComposeOptions struct {
 	Available func(item string) bool
+	// Revisit, if set, is Available for the recently viewed row: what the
+	// viewer viewed may show there though no other row shows it (a
+	// product found by search only).
+	Revisit func(item string) bool
 	// Group names an item's product group (Request.Group): a page shows
 	// one product of a group.
 	Group func(item string) string
@@ -913,7 +917,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			seen[p.Item] = true
 		}
 		for _, id := range sh.RecentlyViewed {
-			if seen[id] || exclude[id] || !available(m, opt, id) {
+			if seen[id] || exclude[id] || !revisitable(m, opt, id) {
 				continue
 			}
 			seen[id] = true
@@ -1165,6 +1169,14 @@ func available(m *Model, opt ComposeOptions, id string) bool {
 	}
 	it, ok := m.Item(id)
 	return ok && it.Active && it.Stock > 0
+}
+
+// revisitable is available for the recently viewed row (Revisit).
+func revisitable(m *Model, opt ComposeOptions, id string) bool {
+	if opt.Revisit != nil {
+		return opt.Revisit(id)
+	}
+	return available(m, opt, id)
 }
 
 // hybridRows counts the slots of a page that fill from the hybrid blend, so

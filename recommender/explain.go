@@ -14,14 +14,17 @@ import (
 const (
 	WhyInactive   = "inactive"
 	WhyOutOfStock = "out of stock"
-	WhyBought     = "already bought"
-	WhySeen       = "already seen by the shopper"
-	WhyExcluded   = "excluded by the slot"
-	WhyDiversity  = "left out to spread the row's categories and brands"
+	// WhyNotListed: the catalog does not list it (found by search only),
+	// and rows are listings.
+	WhyNotListed = "found by search only: rows show what the catalog lists"
+	WhyBought    = "already bought"
+	WhySeen      = "already seen by the shopper"
+	WhyExcluded  = "excluded by the slot"
+	WhyDiversity = "left out to spread the row's categories and brands"
 )
 
 // ItemStatus tells a product's live state: "" when it can be sold, else
-// WhyInactive or WhyOutOfStock.
+// WhyInactive, WhyOutOfStock or WhyNotListed.
 type ItemStatus func(item string) string
 
 // Explanation is a composed page with what each row left out.

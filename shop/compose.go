@@ -269,6 +269,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	}
 	opt := recommender.DefaultComposeOptions()
 	opt.Available, opt.Group, opt.Name = cat.Live()
+	opt.Revisit = cat.revisit
 	opt.Fits = cat.RowFits
 	opt.Launches, opt.Edited = s.sinceTraining(m)
 	opt.Departments = cat.Departments
@@ -350,7 +351,7 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 			}
 		}
 		skip := func(p *models.Product) bool {
-			if exclude[p.ExternalID] || !fits(p.ExternalID) || p.GroupID != "" && groups[p.GroupID] {
+			if !p.InListings() || exclude[p.ExternalID] || !fits(p.ExternalID) || p.GroupID != "" && groups[p.GroupID] {
 				return true
 			}
 			if p.GroupID != "" {
@@ -377,13 +378,15 @@ func FallbackRow(cat *Catalog) func(spec *recommender.SlotSpec, exclude map[stri
 }
 
 // Departments are the catalog's top-level categories that hold a product
-// for sale, the most such products first (ties by name): the rows a
-// homepage adds when its own cannot fill (recommender.ComposeOptions).
+// a row may show (InRows), the most such products first (ties by name):
+// the rows a homepage adds when its own cannot fill
+// (recommender.ComposeOptions). A department whose products are all found
+// by search only has no page to lead to, and no row.
 func (c *Catalog) Departments() []string {
 	count := make(map[*CatNode]int, len(c.Roots))
 	for _, id := range c.Popular {
 		p, ok := c.byID[id]
-		if !ok {
+		if !ok || !InRows(p) {
 			continue
 		}
 		n := c.byCatID[p.CategoryID]
@@ -413,19 +416,36 @@ func (c *Catalog) Departments() []string {
 	return out
 }
 
+// InRows reports whether rows of recommendations may show the product: it
+// is for sale, in stock and listed in the catalog (models.Product.InListings).
+// A row is a listing: Magento's related, up-sell and cross-sell blocks show
+// only products visible in the catalog, so a product an import marked
+// found by search only ("Search") is in no row, as in no category page.
+func InRows(p *models.Product) bool { return p.InStock() && p.InListings() }
+
 // Live is what a request or a homepage reads from the catalog as it is
 // now rather than as the model was trained on: whether a product is
-// available (active and in stock: one deactivated or sold out since
-// training is not recommended), its product group (two products of one
-// group are never recommended together), and the name reasons give it (its
-// group's). The homepage, GET /api/v1/recommendations and `storefront
-// recommend` read it alike.
+// available (InRows: one deactivated or sold out since training is not
+// recommended, nor one found by search only), its product group (two
+// products of one group are never recommended together), and the name
+// reasons give it (its group's). The homepage, campaign pages, product
+// pages, GET /api/v1/recommendations and `storefront recommend` read it
+// alike.
 func (c *Catalog) Live() (available func(ext string) bool, group, name func(ext string) string) {
 	available = func(ext string) bool {
 		p, ok := c.ProductByExt(ext)
-		return ok && p.InStock()
+		return ok && InRows(p)
 	}
 	return available, c.GroupOf, c.NameOf
+}
+
+// revisit reports whether the recently viewed row may show a product the
+// viewer viewed: in stock, whatever its visibility (it is the viewer's own
+// history, not a listing; Magento's recently viewed block shows products
+// found by search too).
+func (c *Catalog) revisit(ext string) bool {
+	p, ok := c.ProductByExt(ext)
+	return ok && p.InStock()
 }
 
 // RecommendFor answers one user's recommendations with live stock, the

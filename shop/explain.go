@@ -45,6 +45,8 @@ func itemStatus(cat *Catalog) recommender.ItemStatus {
 			return recommender.WhyInactive
 		case p.Stock <= 0:
 			return recommender.WhyOutOfStock
+		case !p.InListings():
+			return recommender.WhyNotListed
 		}
 		return ""
 	}

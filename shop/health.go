@@ -338,6 +338,8 @@ func (h *Health) checkPins(cat *Catalog, sl *models.Slot, money func(int64) stri
 			bad = append(bad, sku+" (inactive)")
 		case p.Stock <= 0:
 			bad = append(bad, sku+" (out of stock)")
+		case !p.InListings():
+			bad = append(bad, sku+" (found by search only)")
 		default:
 			if why := cat.PinOutsideFilters(sl, p, money); why != "" {
 				bad = append(bad, sku+" ("+why+")")

@@ -342,6 +342,23 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 			errs[field] = "No product has the SKU " + strings.Join(unknown, ", ") + "."
 		}
 	}
+	if errs["pins"] == "" {
+		// A row is a listing (shop.InRows): it never shows a product the
+		// catalog lists nowhere, pinned or not.
+		var unlisted []string
+		for _, sku := range splitList(f.Pins) {
+			if p, ok := cat.ProductByExt(sku); ok && !p.InListings() {
+				unlisted = append(unlisted, sku+" ("+p.Title+")")
+			}
+		}
+		if len(unlisted) > 0 {
+			is := " is"
+			if len(unlisted) > 1 {
+				is = " are"
+			}
+			errs["pins"] = strings.Join(unlisted, ", ") + is + " found by search only (the visibility of an import), and rows show what the catalog lists: unpin it, or import it with the visibility \"Catalog, Search\"."
+		}
+	}
 	if errs["pins"] == "" && errs["category"] == "" && errs["price"] == "" {
 		if msg := pinsOutsideFilters(cat, sl, priceIn(c.Request().Context())); msg != "" {
 			errs["pins"] = msg + ". A pin must meet the slot's filters: unpin it or widen the filters."

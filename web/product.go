@@ -238,7 +238,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 	if m := ver.Model; m != nil {
 		avail := func(ext string) bool {
 			q, ok := cat.ProductByExt(ext)
-			return ok && q.InStock() && !skip[ext]
+			return ok && shop.InRows(q) && !skip[ext]
 		}
 		// Ranked once per model (Model.PrepareRelated); the live stock
 		// picks from the ranked lists. The row's heading is the reason;
@@ -266,7 +266,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 	}
 	groups := map[string]bool{p.GroupID: true} // one product of a group, none of the page's own
 	skipped := func(q *models.Product) bool {
-		if q.ID == p.ID || skip[q.ExternalID] || q.GroupID != "" && groups[q.GroupID] {
+		if q.ID == p.ID || !q.InListings() || skip[q.ExternalID] || q.GroupID != "" && groups[q.GroupID] {
 			return true
 		}
 		groups[q.GroupID] = q.GroupID != "" // TopIn takes every product skipped lets through
