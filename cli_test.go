@@ -950,3 +950,76 @@ func (l recommendLine) itemIDs() []string {
 	}
 	return out
 }
+
+// TestImportMatchesProductIdsInAnyUnicodeNormalForm: a products file
+// writing "Crème-1" with one code point (NFC) and an events file writing
+// it with a combining accent (NFD), or the other way round for "Pâte-1",
+// name one product: the import keeps the events (it refused them as
+// unknown products), recommend leaves out what a customer bought and
+// answers each id as the catalog has it, and the products file imported
+// again in the other form updates the products rather than adding
+// others beside them.
+func TestImportMatchesProductIdsInAnyUnicodeNormalForm(t *testing.T) {
+	const nfcCreme, nfdCreme = "Cr\u00e8me-1", "Cre\u0300me-1"
+	const nfcPate, nfdPate = "P\u00e2te-1", "Pa\u0302te-1"
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	products := func(creme, pate string) string {
+		return "id,title,description,category,brand,price,stock,created_at\n" +
+			creme + ",Crème Brûlée Dish,,Kitchen,,12.00,9,2026-01-01T00:00:00Z\n" +
+			pate + ",Pâte Cutter,,Kitchen,,7.00,9,2026-01-01T00:00:00Z\n" +
+			"P3,Mug,,Kitchen,,5.00,9,2026-01-01T00:00:00Z\nP4,Bowl,,Kitchen,,6.00,9,2026-01-01T00:00:00Z\n"
+	}
+	mustDo(t, os.WriteFile(pf, []byte(products(nfcCreme, nfdPate)), 0o644))
+	// The dish and the cutter are the best sellers: a stranger gets both.
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\n"+
+		"ann,"+nfdCreme+",purchase,2026-03-01T10:00:00Z\nann,"+nfcPate+",purchase,2026-03-01T10:05:00Z\n"+
+		"bob,"+nfdCreme+",purchase,2026-03-01T11:00:00Z\nbob,"+nfcPate+",view,2026-03-01T11:05:00Z\n"+
+		"cid,"+nfdCreme+",purchase,2026-03-01T12:00:00Z\ncid,"+nfcPate+",purchase,2026-03-01T12:05:00Z\ncid,P3,view,2026-03-01T12:10:00Z\n"+
+		"dee,P3,view,2026-03-01T13:00:00Z\n"), 0o644))
+	var out, errb bytes.Buffer
+	if err := run([]string{"import", "--db", db, "--products", pf, "--events", ef}, &out, &errb); err != nil {
+		t.Fatalf("import: %v\n%s", err, errb.String())
+	}
+	store, err := models.Open(db)
+	mustDo(t, err)
+	t.Cleanup(func() { store.Close() })
+	ctx := context.Background()
+	for user, want := range map[string][]string{"ann": {nfcCreme, nfdPate}, "dee": {"P3"}} {
+		had, err := store.UserItems(ctx, user)
+		mustDo(t, err)
+		slices.Sort(had)
+		slices.Sort(want)
+		if !reflect.DeepEqual(had, want) {
+			t.Errorf("%s's events name %+q, want %+q", user, had, want)
+		}
+	}
+	runOK(t, "train", "--db", db, "--tune-budget", "0")
+	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "dee", "--n", "3")) {
+		if items := line.itemIDs(); !slices.Contains(items, nfcCreme) || !slices.Contains(items, nfdPate) {
+			t.Errorf("dee is recommended %+q; want the dish and the cutter, named as the catalog has them (%+q, %+q)", items, nfcCreme, nfdPate)
+		}
+	}
+	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "ann", "--n", "3")) {
+		for _, id := range line.itemIDs() {
+			if models.NormalID(id) == nfcCreme || models.NormalID(id) == nfcPate {
+				t.Errorf("ann is recommended %+q, which she bought", id)
+			}
+		}
+	}
+	// The catalog again, written the other way round, as the full
+	// catalog: the same four products, none deactivated.
+	mustDo(t, os.WriteFile(pf, []byte(strings.Replace(products(nfdCreme, nfcPate), "12.00", "13.00", 1)), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--deactivate-missing")
+	var all []models.Product
+	mustDo(t, store.R.Order("external_id").Find(&all).Error)
+	if len(all) != 4 {
+		t.Fatalf("%d products after the second import, want 4", len(all))
+	}
+	for _, p := range all {
+		if !p.Active || p.ExternalID == nfcCreme && p.PriceCents != 1300 {
+			t.Errorf("after the second import %+q is active %v at %d cents", p.ExternalID, p.Active, p.PriceCents)
+		}
+	}
+}

@@ -177,17 +177,31 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 			}
 		}
 	}
+	// Product ids are matched in Unicode normal form C, as customer ids are
+	// (models.NormalID): "Crème-1" written with a combining grave accent
+	// in one file and one code point in the other, or in the database, is
+	// one product, kept under the id the catalog has.
+	byNormal := normalProductIDs(existing)
+	if plan.prods != nil {
+		plan.prods.matchStored(existing, byNormal)
+	}
 	if opts.Events != "" {
-		known := func(id string) bool {
+		if plan.prods != nil {
+			for id := range plan.prods.byID {
+				addNormalID(byNormal, id)
+			}
+		}
+		resolve := func(id string) (string, bool) {
 			if _, ok := existing[id]; ok {
-				return true
+				return id, true
 			}
 			if plan.prods != nil {
 				if _, ok := plan.prods.byID[id]; ok || plan.prods.unread {
-					return true
+					return id, true
 				}
 			}
-			return false
+			held, ok := byNormal[models.NormalID(id)]
+			return held, ok
 		}
 		// like names a product of the shop whose id is the unknown one's
 		// but for leading zeros or letter case (looseID), built when a
@@ -214,7 +228,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 			}
 			return loose[looseID(id)]
 		}
-		if err := readEvents(ctx, opts.Events, known, like, plan.evs, probs); err != nil {
+		if err := readEvents(ctx, opts.Events, resolve, like, plan.evs, probs); err != nil {
 			return nil, err
 		}
 		plan.step("read %s: %d events", filepath.Base(opts.Events), plan.evs.rows)
@@ -1883,10 +1897,52 @@ func looseID(id string) string {
 	return strings.ToLower(strings.TrimLeft(id, "0"))
 }
 
-// readEvents reads the events file; known says whether a product id is the
-// shop's or the products file's, like names the product whose id differs
-// from an unknown one only as looseID forgives (or "").
-func readEvents(ctx context.Context, path string, known func(string) bool, like func(string) string, es *eventSet, probs *problems) error {
+// normalProductIDs indexes the stored product ids by their normal form C.
+func normalProductIDs(existing map[string]uint) map[string]string {
+	out := make(map[string]string, len(existing))
+	for id := range existing {
+		addNormalID(out, id)
+	}
+	return out
+}
+
+// addNormalID adds id to the index by normal form; of two ids in one form,
+// the one written in it wins, so the choice does not depend on map order.
+func addNormalID(byNormal map[string]string, id string) {
+	n := models.NormalID(id)
+	if held, ok := byNormal[n]; !ok || held != n && (id == n || id < held) {
+		byNormal[n] = id
+	}
+}
+
+// matchStored gives a row whose id the shop holds in another Unicode
+// normal form the stored id, so the import updates that product rather
+// than adding a second one beside it (as a full catalog, deactivating
+// the first).
+func (pf *productFile) matchStored(existing map[string]uint, byNormal map[string]string) {
+	for i := range pf.rows {
+		r := &pf.rows[i]
+		if _, ok := existing[r.id]; ok {
+			continue
+		}
+		held, ok := byNormal[models.NormalID(r.id)]
+		if !ok {
+			continue
+		}
+		if _, dup := pf.byID[held]; dup {
+			continue // the file names both: two products, as written
+		}
+		pf.byID[held] = pf.byID[r.id]
+		delete(pf.byID, r.id)
+		r.id = held
+	}
+}
+
+// readEvents reads an events file; resolve gives the catalog's id of a
+// product id (in any Unicode normal form), false for an unknown one; like
+// names the product whose id differs from an unknown one only as looseID
+// forgives (or "").
+func readEvents(ctx context.Context, path string, resolve func(string) (string, bool), like func(string) string, es *eventSet, probs *problems) error {
 	c, err := openCSV(path, eventColumns, eventOptionalColumns, probs)
 	if err != nil || c == nil {
 		return err
@@ -1918,10 +1974,11 @@ func readEvents(ctx context.Context, path string, known func(string) bool, like 
 			bad("user_id", "holds a line break (a users file names one customer per line)")
 		}
 		pid, _ := c.get(rec, "product_id")
+		held, known := resolve(pid)
 		switch {
 		case pid == "":
 			bad("product_id", "is empty")
-		case !known(pid):
+		case !known:
 			if l := like(pid); l != "" {
 				bad("product_id", "unknown product id %s (not in the database or the products file; the shop has %s: the same but for leading zeros, which a spreadsheet drops, or letter case)", short(pid), short(l))
 				break
@@ -1976,7 +2033,7 @@ func readEvents(ctx context.Context, path string, known func(string) bool, like 
 		// A customer is matched in normal form C, as recommend and the
 		// API ask for one (models.NormalID).
 		e.user = intern(models.NormalID(user), es.userIdx, &es.users)
-		e.product = intern(pid, es.prodIdx, &es.products)
+		e.product = intern(held, es.prodIdx, &es.products)
 		es.events = append(es.events, e)
 	}
 }

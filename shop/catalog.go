@@ -70,6 +70,9 @@ type Catalog struct {
 	approx bool
 	// changedAt is the latest change (updated_at) of its products.
 	changedAt time.Time
+	// normal maps the external ids not in Unicode normal form C by that
+	// form (FindProduct), made at the first need.
+	normal func() map[string]string
 	// listed holds the categories whose listing shows a shopper something:
 	// a product for sale (Active), not found by search only, in the
 	// category or below (see Listed).
@@ -282,6 +285,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	}
 	sort.Strings(c.Brands)
 	c.list = sync.OnceValue(func() *listIndex { return buildListIndex(c) })
+	c.normal = sync.OnceValue(func() map[string]string { return normalIDs(c.byExt) })
 	go c.list()
 	return c
 }
@@ -366,6 +370,39 @@ func (c *Catalog) Product(id uint) (*models.Product, bool) {
 func (c *Catalog) ProductByExt(ext string) (*models.Product, bool) {
 	p, ok := c.byExt[ext]
 	return p, ok
+}
+
+// FindProduct is ProductByExt for an id from outside the shop (an event
+// sent to the API): matched in Unicode normal form C, as customer ids are
+// (models.NormalID), so "Crème-1" written with a combining accent names
+// the product the catalog holds with one code point, and the other way
+// round.
+func (c *Catalog) FindProduct(ext string) (*models.Product, bool) {
+	if p, ok := c.byExt[ext]; ok {
+		return p, true
+	}
+	n := models.NormalID(ext)
+	if p, ok := c.byExt[n]; ok {
+		return p, true
+	}
+	if held, ok := c.normal()[n]; ok {
+		return c.ProductByExt(held)
+	}
+	return nil, false
+}
+
+// normalIDs maps the ids of byExt that are not in normal form C to their
+// ids (of two in one form, the least).
+func normalIDs(byExt map[string]*models.Product) map[string]string {
+	out := map[string]string{}
+	for ext := range byExt {
+		if n := models.NormalID(ext); n != ext {
+			if held, dup := out[n]; !dup || ext < held {
+				out[n] = ext
+			}
+		}
+	}
+	return out
 }
 
 // GroupOf is the product group of a product (models.Product.GroupID), ""

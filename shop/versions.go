@@ -59,6 +59,7 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp := *c
 	cp.serial = serials.Add(1)
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
+	cp.normal = sync.OnceValue(func() map[string]string { return normalIDs(cp.byExt) })
 	gone := map[uint]bool{}
 	var back []*models.Product
 	regrouped, relisted := false, false

@@ -282,7 +282,7 @@ func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {
 	}
 	switch e.Type {
 	case models.EventView, models.EventClick, models.EventAddToCart, models.EventPurchase:
-		p, ok := cat.ProductByExt(e.ProductID)
+		p, ok := cat.FindProduct(e.ProductID)
 		if !ok {
 			return ev, fmt.Sprintf("field product_id: unknown product %q", e.ProductID)
 		}

@@ -73,3 +73,36 @@ func TestTheAPIRefusesAUserIDThatIsNotText(t *testing.T) {
 		}
 	}
 }
+
+// TestTheEventsAPIMatchesAProductInAnyUnicodeNormalForm: an event naming
+// "Crème-1" with a combining accent (NFD) is the catalog's "Crème-1"
+// written with one code point (NFC), and the other way round for
+// "Pâte-1": both are accepted and stored on that product (they were
+// refused as unknown products).
+func TestTheEventsAPIMatchesAProductInAnyUnicodeNormalForm(t *testing.T) {
+	const nfcCreme, nfdCreme = "Cr\u00e8me-1", "Cre\u0300me-1"
+	const nfcPate, nfdPate = "P\u00e2te-1", "Pa\u0302te-1"
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	cat := shop.product("SKU-1").CategoryID
+	for _, ext := range []string{nfcCreme, nfdPate} {
+		must(t, shop.db.W.Create(&models.Product{ExternalID: ext, Slug: models.Slugify(ext), Title: "Dish " + ext, CategoryID: cat, PriceCents: 900, Stock: 5, Active: true}).Error)
+	}
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeAll)
+	must(t, err)
+	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"`+nfdCreme+`","type":"purchase","timestamp":"`+at+`"},`+
+		`{"user_id":"eve","product_id":"`+nfcPate+`","type":"view","timestamp":"`+at+`"}]}`); status != http.StatusAccepted {
+		t.Fatalf("events naming the products in the other form: %d %v", status, out)
+	}
+	must(t, shop.srv.events.Flush(t.Context()))
+	had, err := shop.db.UserItems(ctx, "eve")
+	must(t, err)
+	slices.Sort(had)
+	want := []string{nfcCreme, nfdPate}
+	slices.Sort(want)
+	if !slices.Equal(had, want) {
+		t.Errorf("eve's events name %+q, want the catalog's %+q", had, want)
+	}
+}
