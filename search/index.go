@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -331,9 +332,14 @@ func (ix *Index) Len() int {
 
 // SetSynonyms replaces the synonym groups used from the next query on.
 // Synonyms apply when searching, so changing them needs no re-indexing.
+// The same groups again (the shop rereads them at every catalog reload)
+// change nothing, so the results kept under the generation stay served.
 func (ix *Index) SetSynonyms(s *Synonyms) {
 	if s == nil {
 		s = &Synonyms{}
+	}
+	if old := ix.syn.Load(); old != nil && old.Text() == s.Text() {
+		return
 	}
 	ix.syn.Store(s)
 	ix.gen.Add(1)
@@ -346,12 +352,24 @@ const syncChunk = 2000
 // indexed, vanished ones deleted, unchanged ones left alone (a restart with
 // an index on disk re-indexes nothing). It returns how many documents it
 // wrote or deleted.
-func (ix *Index) Sync(docs []Doc) (int, error) {
+func (ix *Index) Sync(docs []Doc) (written int, err error) {
 	ix.syncMu.Lock()
 	defer ix.syncMu.Unlock()
 	defer ix.markWarm()
-	defer ix.gen.Add(1) // a failed batch may have written part of it
-	ix.popularity.Store(newPopularity(docs))
+	// A sync that changes nothing a search reads (the catalog reloaded
+	// after an order changed stock) keeps the generation, so the results
+	// kept under it are still served; a failed batch may have written
+	// part of it.
+	moved := false
+	defer func() {
+		if moved || written > 0 || err != nil {
+			ix.gen.Add(1)
+		}
+	}()
+	if pop, old := newPopularity(docs), ix.popularity.Load(); old == nil || !maps.Equal(*old, *pop) {
+		ix.popularity.Store(pop)
+		moved = true
+	}
 	// The catalog's language decides the analysis: when it changes (a
 	// French catalog imported into a new shop, whose index was opened
 	// English) the documents are written into an index of the new
@@ -385,6 +403,7 @@ func (ix *Index) Sync(docs []Doc) (int, error) {
 		// correction never points at a word the index does not hold yet
 		// for longer than the batch takes.
 		ix.vocab.Store(buildVocabulary(docs, e.stem))
+		moved = true
 	}
 	if len(changed)+len(gone) > WarmBeforeWritingAbove {
 		// A big build (the first start of a large shop) takes minutes:
@@ -416,6 +435,7 @@ func (ix *Index) Sync(docs []Doc) (int, error) {
 		}
 	}
 	if swap {
+		moved = true
 		// The new language's index holds the catalog: it replaces the
 		// old one, with a vocabulary stemmed its way, between searches.
 		voc := buildVocabulary(docs, e.stem)

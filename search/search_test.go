@@ -193,6 +193,57 @@ func TestSyncIsIncrementalAndPersists(t *testing.T) {
 	}
 }
 
+// TestTheGenerationMovesOnlyWithWhatSearchesRead checks that the results a
+// shop keeps under the index's generation outlive a catalog reload that
+// changed nothing a search reads (after an order: stock), and not a change
+// of what it reads.
+func TestTheGenerationMovesOnlyWithWhatSearchesRead(t *testing.T) {
+	ix := openTest(t, "", testDocs)
+	syn, _ := ParseSynonyms("coffee maker ~ french press\n")
+	ix.SetSynonyms(syn)
+	g := ix.Generation()
+	ix.SetSynonyms(syn)
+	again, _ := ParseSynonyms("coffee maker ~ french press\n")
+	ix.SetSynonyms(again)
+	if _, err := ix.Sync(slices.Clone(testDocs)); err != nil {
+		t.Fatal(err)
+	}
+	if ix.Generation() != g {
+		t.Fatalf("the same documents and synonyms again moved the generation from %d to %d", g, ix.Generation())
+	}
+	for _, change := range []struct {
+		name string
+		do   func() error
+	}{
+		{"a title", func() error {
+			docs := slices.Clone(testDocs)
+			docs[0].Title = "Northpeak Storm Dome Tent"
+			_, err := ix.Sync(docs)
+			return err
+		}},
+		{"a popularity", func() error {
+			docs := slices.Clone(testDocs)
+			docs[0].Title = "Northpeak Storm Dome Tent"
+			docs[1].Popularity = 99
+			_, err := ix.Sync(docs)
+			return err
+		}},
+		{"the synonyms", func() error {
+			more, _ := ParseSynonyms("coffee maker ~ french press\nsofa ~ couch\n")
+			ix.SetSynonyms(more)
+			return nil
+		}},
+	} {
+		g := ix.Generation()
+		if err := change.do(); err != nil {
+			t.Fatal(err)
+		}
+		if ix.Generation() == g {
+			t.Errorf("a change of %s kept the generation", change.name)
+		}
+	}
+}
+
 func TestSearchesWaitForTheFirstSync(t *testing.T) {
 	ix, err := Open("")
 	if err != nil {

@@ -219,7 +219,12 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 		defer srv.bodies.mu.Unlock()
 		return srv.bodies.m[key]
 	}
-	for _, path := range []string{productPath(tent), productPath(other), productPath(pack), "/c/tents", "/c/outdoor", "/c/hiking"} {
+	<-srv.shop.Started() // the index's first build, which moves its generation
+	// A search's page is kept under the index's generation.
+	searchEntry := func(q string) *bodyEntry {
+		return entry("s" + strconv.FormatUint(srv.shop.Search().Generation(), 10) + "?q=" + q)
+	}
+	for _, path := range []string{productPath(tent), productPath(other), productPath(pack), "/c/tents", "/c/outdoor", "/c/hiking", "/search?q=tent", "/search?q=daypack"} {
 		view(path)
 	}
 	if !slices.Contains(cardIDs(view(productPath(other)), "main"), utoa(tent.ID)) {
@@ -237,6 +242,13 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 	tentsPage, outdoorPage := entry("ctents?"), entry("coutdoor?")
 	if tentsPage == nil || outdoorPage == nil {
 		t.Fatal("the tents or outdoor listing was not cached")
+	}
+	tentSearch, packSearch := searchEntry("tent"), searchEntry("daypack")
+	if tentSearch == nil || packSearch == nil {
+		t.Fatal("the searches for tents or daypacks were not cached")
+	}
+	if ids := cardIDs(view("/search?q=tent"), "main"); !slices.Contains(ids, utoa(tent.ID)) || slices.Contains(cardIDs(view("/search?q=daypack"), "main"), utoa(tent.ID)) {
+		t.Fatalf("the search for tents does not find the tent, or the search for daypacks does: %v", ids)
 	}
 
 	if _, err := shop.db.CreateShopper(ctx, "Bo Buyer", "bo@example.com", testPassword); err != nil {
@@ -256,8 +268,9 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 		t.Helper()
 		view(productPath(pack))
 		view("/c/hiking")
-		if entry("p"+utoa(pack.ID)+"|") != packPage || entry("chiking?") != hikingPage {
-			t.Fatalf("%s the daypack's page or the hiking listing, which do not show the tent, were built afresh", when)
+		view("/search?q=daypack")
+		if entry("p"+utoa(pack.ID)+"|") != packPage || entry("chiking?") != hikingPage || searchEntry("daypack") != packSearch {
+			t.Fatalf("%s the daypack's page, the hiking listing or the search for daypacks, which do not show the tent, were built afresh", when)
 		}
 	}
 
@@ -270,8 +283,9 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 	// are left: an order that leaves it in stock keeps them.
 	view("/c/tents")
 	view("/c/outdoor")
-	if entry("ctents?") != tentsPage || entry("coutdoor?") != outdoorPage {
-		t.Fatal("an order that left the tent in stock rebuilt the listings that show it")
+	view("/search?q=tent")
+	if entry("ctents?") != tentsPage || entry("coutdoor?") != outdoorPage || searchEntry("tent") != tentSearch {
+		t.Fatal("an order that left the tent in stock rebuilt the listings or the search that show it")
 	}
 
 	order(4)
@@ -285,6 +299,9 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 	}
 	if entry("ctents?") == tentsPage || entry("coutdoor?") == outdoorPage {
 		t.Fatal("the tent sold out and its listings were served from before")
+	}
+	if ids := cardIDs(view("/search?q=tent"), "main"); len(ids) < 2 || ids[len(ids)-1] != utoa(tent.ID) || searchEntry("tent") == tentSearch {
+		t.Fatalf("the search for tents does not list the sold-out tent last, or was served from before: %v", ids)
 	}
 	if slices.Contains(cardIDs(view(productPath(other)), "main"), utoa(tent.ID)) {
 		t.Fatal("the other tent's page still recommends the sold-out tent")

@@ -110,10 +110,31 @@ func (s *Server) search(c echo.Context) error {
 		return err
 	}
 	if key != "" {
-		s.bodies.put(key, ver, bd, cat.Shows().Everything()) // any change may change the results
+		// The results come from the index (its generation is in the key)
+		// and from what the catalog says of the matched products: their
+		// cards, counts and order (sold-out last) follow whether each is in
+		// stock, not how many are left. So another shopper's order that
+		// leaves them in stock keeps the page, as it keeps a category's.
+		shown := searchShown(cat, res.IDs)
+		if vm.Suggestions != nil {
+			shown.Everything() // the departments it suggests instead
+		}
+		s.bodies.put(key, ver, bd, shown)
 	}
 	vm.CSRF = csrf // the layout around the body (the header's logout form) needs the real token
 	return renderCached(c, http.StatusOK, vm.Base, bd)
+}
+
+// searchShown records what a results page shows of the catalog: every
+// matched product as a card (the page's facets and counts read them all).
+func searchShown(cat *Catalog, ids []uint) *shop.Shown {
+	shown := cat.Shows()
+	for _, id := range ids {
+		if p, ok := cat.Product(id); ok {
+			shown.Card(p)
+		}
+	}
+	return shown
 }
 
 // itemNumberMatch is the active product whose item number (the import's
