@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -76,4 +77,30 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 		fits(t, b, "interests", "/account/interests", `main h1`)
 		fits(t, b, "orders", "/orders", `main h1`)
 	})
+}
+
+// TestARowsSeeAllLinkStaysOnOneLineOnAPhone: on a 390 px phone, a row
+// whose heading takes two lines ("Warme Textilien für den Herbst") keeps
+// its "See all" link on one line beside it; it broke into "See" over
+// "all".
+func TestARowsSeeAllLinkStaysOnOneLineOnAPhone(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, func(db *models.DB) {
+		must(t, db.W.Model(&models.Slot{}).Where("title = ?", "Best sellers").
+			Updates(map[string]any{"title": "Warme Textilien für den Herbst", "link": "/c/outdoor"}).Error)
+		_, err := db.PublishDraft(context.Background(), models.HomePage, "e2e")
+		must(t, err)
+	})
+	b := newBrowser(t, s)
+	b.do("phone viewport", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	link := `section[data-slot-type="popular"] .row-head > a`
+	b.open("/", link)
+	b.shot("row-see-all")
+	// The lines of the link's text (the link itself, a flex item, is one box).
+	if lines := eval[int](b, `(() => { const r = document.createRange(); r.selectNodeContents(document.querySelector(`+quote(link)+`)); return r.getClientRects().length })()`); lines != 1 {
+		t.Fatalf("the row's See all link takes %d lines on a phone", lines)
+	}
+	if head := eval[float64](b, `document.querySelector('section[data-slot-type="popular"] .row-head h2').getClientRects()[0].height`); head < 40 {
+		t.Fatalf("the heading is %.0f px high: it fits one line, so the test shows nothing", head)
+	}
 }
