@@ -51,8 +51,9 @@ type Product struct {
 	UpdatedAt time.Time
 }
 
-// Where a product is found besides its own page and rows of
-// recommendations (Product.Visibility).
+// Where a product is found besides its own page (Product.Visibility). Rows
+// of recommendations are listings: they show what InListings allows
+// (shop.InRows).
 const (
 	VisibilityCatalog = "catalog" // category listings, not search
 	VisibilitySearch  = "search"  // search, not category listings
