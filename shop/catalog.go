@@ -318,6 +318,26 @@ func (c *Catalog) Listed(n *CatNode) bool {
 	return n != nil && c.listed[n.ID]
 }
 
+// SearchOnly is the set of categories that are not Listed although a
+// product for sale is in them or below: their products are all found by
+// search only (models.Product.InListings), so neither a listing nor a row
+// shows them. Made on each call, for the slot form.
+func (c *Catalog) SearchOnly() map[uint]bool {
+	out := map[uint]bool{}
+	for i := range c.products {
+		p := &c.products[i]
+		if !p.Active || p.InListings() {
+			continue
+		}
+		for n := c.byCatID[p.CategoryID]; n != nil && !out[n.ID]; n = n.Parent {
+			if !c.listed[n.ID] {
+				out[n.ID] = true
+			}
+		}
+	}
+	return out
+}
+
 // Browsable are the top-level categories a shopper can browse (Listed),
 // in the catalog's order: the header's departments.
 func (c *Catalog) Browsable() []*CatNode {

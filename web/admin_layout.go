@@ -236,6 +236,7 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 		vm.Audiences = append(vm.Audiences, templates.Option{Value: a[0], Label: a[1]})
 	}
 	if cat := s.shop.Catalog(); cat != nil {
+		searchOnly := cat.SearchOnly()
 		var walk func(ns []*CatNode, depth int)
 		walk = func(ns []*CatNode, depth int) {
 			for _, n := range ns {
@@ -244,7 +245,10 @@ func (s *Server) slotForm(c echo.Context, title string) templates.AdminSlotFormP
 				// and an existing slot keeps its category, but said: such a
 				// row shows shoppers nothing until a product is on sale.
 				shown := label
-				if !cat.Listed(n) {
+				switch {
+				case searchOnly[n.ID]:
+					shown += " (found by search only: no row shows its products)"
+				case !cat.Listed(n):
 					shown += " (nothing on sale)"
 				}
 				vm.Categories = append(vm.Categories, templates.Option{Value: n.Slug, Label: shown})

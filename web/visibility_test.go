@@ -196,8 +196,16 @@ func TestRowsOfRecommendationsShowOnlyWhatTheCatalogLists(t *testing.T) {
 		t.Error("the sleeve the visitor viewed is not among the recently viewed")
 	}
 
-	// The slot editor refuses to pin it.
+	// The slot editor says which categories no row can fill, and refuses
+	// to pin a product found by search only.
 	admin := shop.staffClient("admin")
+	_, newForm := admin.get("/admin/layout/slots/new")
+	if got := strings.TrimSpace(newForm.Find(`select[name="category"] option[value="cards"]`).Text()); !strings.Contains(got, "found by search only") {
+		t.Errorf("the slot form offers the department of search-only cards as %q", got)
+	}
+	if got := strings.TrimSpace(newForm.Find(`select[name="category"] option[value="kitchen"]`).Text()); got != "Kitchen" {
+		t.Errorf("the slot form offers Kitchen as %q", got)
+	}
 	slots, _, err := db.DraftSlots(ctx, models.HomePage)
 	must(t, err)
 	var row *models.Slot
