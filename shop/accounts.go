@@ -22,8 +22,8 @@ type accountWatch struct {
 // followAccounts tells Options.AccountsChanged which shoppers' accounts
 // changed since the last poll, so an instance drops what it cached about
 // them (an opt-out, hidden interests, an edited history) within one poll
-// of the change, whichever instance took it. The first call (as the
-// refresh loop starts) only takes the mark.
+// of the change, whichever instance took it. The first call (Start, before
+// the first request is served) only takes the mark.
 func (s *Shop) followAccounts(ctx context.Context) error {
 	if s.opt.AccountsChanged == nil {
 		return nil

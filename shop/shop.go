@@ -31,6 +31,12 @@ type Options struct {
 	// was written since the last one, through this instance or another
 	// (followAccounts): a cache of account state drops them.
 	AccountsChanged func(userKeys []string)
+	// EventsRecorded, when set, is told every poll the user ids of the
+	// shoppers and visitors with behaviour (any event but impressions)
+	// written since the last one, through this instance or another, and
+	// which of them bought (followEvents): a cache of composed homepages
+	// drops theirs.
+	EventsRecorded func(userKeys []string, purchased map[string]bool)
 }
 
 // Shop is one running shop's state over its database: what every page and
@@ -56,6 +62,7 @@ type Shop struct {
 	purgeMu     sync.Mutex                      // one rewrite of the stored models at a time
 	patchMu     sync.Mutex                      // one ProductsChanged patch at a time
 	accounts    accountWatch                    // account changes seen (accounts.go); refreshLoop's alone
+	events      eventWatch                      // events seen (events_follow.go); refreshLoop's alone
 
 	refresh chan struct{}
 	// forceRefresh makes the refresh asked for a full reload
@@ -199,6 +206,14 @@ func (s *Shop) SetDegraded(reason string) {
 // Start runs background work: catalog refresh, event retention and, when
 // configured, scheduled training.
 func (s *Shop) Start() {
+	// The marks of account changes and events, before the first request
+	// is served: a change from now on is reported, however soon.
+	if err := s.followAccounts(context.Background()); err != nil {
+		s.log.Error("checking for changed accounts failed", "err", err)
+	}
+	if err := s.followEvents(context.Background()); err != nil {
+		s.log.Error("checking for new events failed", "err", err)
+	}
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
@@ -230,11 +245,6 @@ func (s *Shop) Close() {
 
 func (s *Shop) refreshLoop() {
 	defer s.background.Done()
-	// The accounts' mark, before the first poll: a change from now on is
-	// reported, however soon.
-	if err := s.followAccounts(context.Background()); err != nil {
-		s.log.Error("checking for changed accounts failed", "err", err)
-	}
 	tick := time.NewTicker(s.opt.Poll)
 	defer tick.Stop()
 	for {
@@ -270,6 +280,10 @@ func (s *Shop) refreshLoop() {
 		// instance.
 		if err := s.followAccounts(context.Background()); err != nil {
 			s.log.Error("checking for changed accounts failed", "err", err)
+		}
+		// Views, carts and purchases recorded through another instance.
+		if err := s.followEvents(context.Background()); err != nil {
+			s.log.Error("checking for new events failed", "err", err)
 		}
 	}
 }

@@ -573,3 +573,62 @@ func TestACartFilledOnOneInstanceIsCountedOnTheOther(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// A visitor whose views a load balancer sends to one instance gets a
+// homepage on the other that follows them within that instance's poll
+// (2 s on PostgreSQL; polled as often here on SQLite): the other instance
+// had composed and kept their homepage before, and kept it for the viewer
+// state's life (10 minutes without an event recorded through it), so the
+// product they had just looked at was missing from "Recently viewed" there.
+func TestViewsOnOneInstanceShowOnTheOthersHomepage(t *testing.T) {
+	a := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := a.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, a.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
+		Enabled: true, Size: 4, Audience: "everyone"}).Error)
+	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, a)
+	dbB, err := models.Open(a.db.Target())
+	must(t, err)
+	t.Cleanup(func() { dbB.Close() })
+	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Poll: 2 * time.Second}, dbB)
+	must(t, err)
+	tsB := httptest.NewServer(srvB.Handler())
+	t.Cleanup(func() {
+		tsB.Close()
+		srvB.Close(context.Background())
+	})
+	srvB.Start()
+	b := &testShop{t: t, db: dbB, srv: srvB, ts: tsB}
+
+	// A visitor: a sign-in would write their account, which B follows
+	// (and drops their homepage for) at its next poll anyway.
+	c := a.newClient()
+	first, next := a.product("SKU-3"), a.product("SKU-5")
+	c.get(productPath(first))
+	must(t, a.srv.events.Flush(ctx))
+	recent := func() string {
+		_, doc := c.on(b).get("/")
+		return doc.Find(`section[data-slot-type="recently_viewed"]`).Text()
+	}
+	// B composes the homepage from the first view, and keeps it.
+	if got := recent(); !strings.Contains(got, first.Title) || strings.Contains(got, next.Title) {
+		t.Fatalf("B's recently viewed row before the second view: %q, want %q and not %q", got, first.Title, next.Title)
+	}
+	c.get(productPath(next))
+	must(t, a.srv.events.Flush(ctx))
+	start := time.Now()
+	for {
+		if got := recent(); strings.Contains(got, next.Title) {
+			t.Logf("B's homepage shows the view made on A after %s", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > 8*time.Second {
+			t.Fatalf("8 s after the visitor viewed %q through A, B's homepage does not show it: %q", next.Title, recent())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -34,10 +34,10 @@ import (
 // another instance reaches this one's versions within the catalog poll (2 s
 // on PostgreSQL) or layout TTL (5 s), and a change to a shopper's account
 // (an opt-out) drops their state here within the same poll
-// (shop.Options.AccountsChanged); a shopper's new event reaches it when the
-// event writer of the instance that took it commits, which only that
-// instance hears about: their cached homepage here lives at most
-// personalTTL.
+// (shop.Options.AccountsChanged); a shopper's new event reaches the
+// instance that took it when its event writer commits (eventsWritten), and
+// every other instance at its next poll (shop.Options.EventsRecorded,
+// actedElsewhere).
 
 const (
 	// personalTTL bounds how long a viewer's cached state and homepage are
@@ -418,6 +418,17 @@ func (s *Server) eventsWritten(events []models.Event) {
 		if behaved {
 			s.viewers.behaved(key, purchased)
 		}
+	}
+}
+
+// actedElsewhere is told, every poll, the viewers with behaviour written
+// since the last (shop.Options.EventsRecorded), through another instance
+// or this one: like eventsWritten, their history and composed homepage
+// are dropped, so a shopper whose views a load balancer sent to another
+// instance gets a homepage following them here within a poll.
+func (s *Server) actedElsewhere(keys []string, purchased map[string]bool) {
+	for _, k := range keys {
+		s.viewers.behaved(k, purchased[k])
 	}
 }
 

@@ -206,9 +206,12 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		s.log.Info("published a default homepage built from the shop's categories")
 	}
 	// An account changed through another instance (an opt-out above all)
-	// drops what this one cached about the shopper within one poll.
+	// drops what this one cached about the shopper within one poll, and
+	// so does an event recorded through another instance: the shopper's
+	// homepage here follows their views there.
 	sh, err := shop.New(ctx, db, shop.Options{Logger: cfg.Logger, TrainEvery: cfg.TrainEvery, Poll: cfg.Poll,
-		AccountsChanged: func(keys []string) { s.userChanged(keys...) }})
+		AccountsChanged: func(keys []string) { s.userChanged(keys...) },
+		EventsRecorded:  s.actedElsewhere})
 	if err != nil {
 		return nil, err
 	}
