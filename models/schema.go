@@ -203,4 +203,5 @@ var schemaEntities = []any{
 	&ImportJob{},
 	&PasswordReset{},
 	&LoginAllowance{},
+	&Instance{},
 }

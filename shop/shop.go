@@ -63,6 +63,8 @@ type Shop struct {
 	patchMu     sync.Mutex                      // one ProductsChanged patch at a time
 	accounts    accountWatch                    // account changes seen (accounts.go); refreshLoop's alone
 	events      eventWatch                      // events seen (events_follow.go); refreshLoop's alone
+	id          string                          // this process in the instances table (instances.go)
+	instances   atomic.Int32                    // instances serving the database, as last counted (Instances)
 
 	refresh chan struct{}
 	// forceRefresh makes the refresh asked for a full reload
@@ -85,7 +87,7 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 		}
 	}
 	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{}),
-		started: make(chan struct{})}
+		started: make(chan struct{}), id: instanceID()}
 	s.degraded.Store("")
 	if id, err := db.LatestModelArtifactID(ctx); err == nil {
 		s.seenModel.Store(uint64(id))
@@ -214,6 +216,9 @@ func (s *Shop) Start() {
 	if err := s.followEvents(context.Background()); err != nil {
 		s.log.Error("checking for new events failed", "err", err)
 	}
+	if err := s.Announce(context.Background()); err != nil {
+		s.log.Error("announcing this instance failed", "err", err)
+	}
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
@@ -238,6 +243,12 @@ func (s *Shop) Close() {
 	}
 	s.trainer.Wait()
 	s.background.Wait()
+	// The others take this one's share of the limits at their next poll.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	if err := s.db.RetireInstance(ctx, s.id); err != nil {
+		s.log.Error("retiring this instance failed", "err", err)
+	}
+	cancel()
 	if err := s.search.Close(); err != nil {
 		s.log.Error("closing the search index", "err", err)
 	}
@@ -284,6 +295,10 @@ func (s *Shop) refreshLoop() {
 		// Views, carts and purchases recorded through another instance.
 		if err := s.followEvents(context.Background()); err != nil {
 			s.log.Error("checking for new events failed", "err", err)
+		}
+		// The instances sharing the rate limits.
+		if err := s.Announce(context.Background()); err != nil {
+			s.log.Error("announcing this instance failed", "err", err)
 		}
 	}
 }

@@ -34,6 +34,11 @@ type apiKeyLimiter struct {
 	warned  map[uint]time.Time
 	log     *slog.Logger
 	refused int64
+	// minBurst is the least burst an instance's share keeps (one full
+	// batch of events); share says how many instances serve the database
+	// (loginLimiter.share).
+	minBurst int
+	share    func() int
 }
 
 // newAPIKeyLimiter allows perSecond requests a second per key, two
@@ -53,7 +58,7 @@ func newAPIKeyLimiter(perSecond int, log *slog.Logger) *apiKeyLimiter {
 func newAPIEventLimiter(perSecond int, log *slog.Logger) *apiKeyLimiter {
 	l := newAPIKeyLimiter(perSecond, log)
 	if l != nil {
-		l.burst, l.unit = max(10*perSecond, MaxAPIEvents), "events"
+		l.burst, l.unit, l.minBurst = max(10*perSecond, MaxAPIEvents), "events", MaxAPIEvents
 	}
 	return l
 }
@@ -71,12 +76,26 @@ func (l *apiKeyLimiter) allowN(keyID uint, keyName string, n int) (bool, time.Du
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// This instance's share: N instances each refill N times slower and
+	// hold an N-th of the burst (at least minBurst).
+	perSec, burst, now := rate.Limit(l.perSec), l.burst, l.now()
+	if l.share != nil {
+		if n := l.share(); n > 1 {
+			perSec, burst = perSec/rate.Limit(n), max(shareOf(burst, n), l.minBurst)
+		}
+	}
 	b, ok := l.keys[keyID]
 	if !ok {
-		b = rate.NewLimiter(rate.Limit(l.perSec), l.burst)
+		b = rate.NewLimiter(perSec, burst)
 		l.keys[keyID] = b
+	} else {
+		if b.Burst() != burst {
+			b.SetBurstAt(now, burst)
+		}
+		if b.Limit() != perSec {
+			b.SetLimitAt(now, perSec)
+		}
 	}
-	now := l.now()
 	if b.AllowN(now, n) {
 		return true, 0
 	}

@@ -632,3 +632,49 @@ func TestViewsOnOneInstanceShowOnTheOthersHomepage(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// Each instance keeps its share of the per-address limits: the instances
+// announce themselves in the database at every poll, and with two serving
+// it each allows half of a figure, so an address whose attempts a load
+// balancer spreads over both gets about the figure, not twice it (each
+// allowed its own whole figure). The login limit per address is the one
+// checked here; the new visitors an address has tracked, its reset links
+// and an API key's requests and events are shared out alike.
+func TestTwoInstancesTogetherAllowAnAddressItsLoginLimitOnce(t *testing.T) {
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	ctx := context.Background()
+	// Each counts the other (as its next poll would).
+	must(t, a.srv.shop.Announce(ctx))
+	for _, s := range []*testShop{b, a} {
+		must(t, s.srv.shop.Announce(ctx))
+		if n := s.srv.shop.Instances(); n != 2 {
+			t.Fatalf("%s counts %d instances, want 2", s.ts.URL, n)
+		}
+		slowRefill(s.srv)
+	}
+	figure := a.srv.limiter.perIP.burst
+	allowed := 0
+	for i := range 2*figure + 2 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		// Another account each time: only the address's limit counts.
+		c := s.newClient()
+		res, _ := c.send(http.MethodPost, "/login", loginForm(c.token("/login"), fmt.Sprintf("nobody%d@example.com", i), "wrong password"), nil)
+		switch res.StatusCode {
+		case http.StatusUnauthorized:
+			allowed++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("attempt %d: %d", i+1, res.StatusCode)
+		}
+	}
+	if allowed > figure+1 {
+		t.Errorf("two instances together let one address try %d logins, want about its figure %d (each allowed the whole figure)", allowed, figure)
+	}
+	if allowed < figure-1 {
+		t.Errorf("two instances together let one address try %d logins, want about its figure %d", allowed, figure)
+	}
+}

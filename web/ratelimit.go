@@ -56,6 +56,9 @@ type loginLimiter struct {
 	// fails (the database unreachable) the one in memory is used.
 	shared sharedAllowance
 	log    *slog.Logger
+	// share, when set, says how many instances serve the database: each
+	// keeps its share of the limits kept here (shared).
+	share func() int
 }
 
 // sharedAllowance spends one attempt of key's allowance lim at now, or
@@ -84,14 +87,45 @@ func newLoginLimiter() *loginLimiter {
 	}
 }
 
-// bucket returns the limiter for key, creating it when it is new.
+// bucket returns the limiter for key, creating it when it is new, at this
+// instance's share of lim.
 func (l *loginLimiter) bucket(key string, lim limit) *rate.Limiter {
+	lim = lim.share(l.share)
 	if b, ok := l.buckets.Get(key); ok {
+		lim.apply(b, l.now())
 		return b
 	}
 	b := rate.NewLimiter(rate.Every(lim.every), lim.burst)
 	l.buckets.Add(key, b)
 	return b
+}
+
+// share is one instance's part of lim when instances (nil: one) serve the
+// database together: N instances each refill N times slower and hold a
+// burst of an N-th (rounded up, at least one), so together they allow
+// about the figure, not N times it.
+func (lim limit) share(instances func() int) limit {
+	if instances == nil {
+		return lim
+	}
+	n := instances()
+	if n <= 1 {
+		return lim
+	}
+	return limit{every: lim.every * time.Duration(n), burst: shareOf(lim.burst, n)}
+}
+
+// shareOf is an n-th of burst, rounded up, at least one.
+func shareOf(burst, n int) int { return max((burst+n-1)/n, 1) }
+
+// apply sets b to lim when the instances' count changed it.
+func (lim limit) apply(b *rate.Limiter, now time.Time) {
+	if b.Burst() != lim.burst {
+		b.SetBurstAt(now, lim.burst)
+	}
+	if want := rate.Every(lim.every); b.Limit() != want {
+		b.SetLimitAt(now, want)
+	}
 }
 
 // allow reports whether another attempt from ip for account may be tried;

@@ -216,6 +216,17 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		return nil, err
 	}
 	s.shop = sh
+	// Each instance keeps its share of the per-address and per-key limits:
+	// N instances together allow about each figure, not N times it.
+	s.limiter.share = sh.Instances
+	if s.newVisitors != nil {
+		s.newVisitors.share = sh.Instances
+	}
+	for _, l := range []*apiKeyLimiter{s.apiLimit, s.apiEventLimit} {
+		if l != nil {
+			l.share = sh.Instances
+		}
+	}
 	s.prom = newServerMetrics(s)
 	s.echo = s.routes()
 	go s.sendResetMails()

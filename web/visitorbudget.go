@@ -27,6 +27,7 @@ type visitorBudget struct {
 	burst   int
 	now     func() time.Time // settable in tests
 	warned  time.Time        // when refusing was last logged
+	share   func() int       // instances serving the database (loginLimiter.share)
 }
 
 // newVisitorBudget allows perMinute new tracked visitors a minute per
@@ -50,12 +51,15 @@ func (b *visitorBudget) allow(ip string) bool {
 	key := addressKey(ip)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	lim, now := limit{every: b.every, burst: b.burst}.share(b.share), b.now()
 	l, ok := b.buckets.Get(key)
 	if !ok {
-		l = rate.NewLimiter(rate.Every(b.every), b.burst)
+		l = rate.NewLimiter(rate.Every(lim.every), lim.burst)
 		b.buckets.Add(key, l)
+	} else {
+		lim.apply(l, now)
 	}
-	return l.AllowN(b.now(), 1)
+	return l.AllowN(now, 1)
 }
 
 // refused logs, at most once a minute, that an address went over its
