@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -403,4 +404,48 @@ func TestTitlesInGreekAndJapaneseSayTheirLanguage(t *testing.T) {
 	if got := b.attrs(`[data-testid="product-title"]`, "lang"); len(got) != 1 || got[0] != "ja" {
 		t.Errorf("the Japanese product page's title has lang %q", got)
 	}
+}
+
+// TestAnAddressWithACombiningAccentIsTheSameAccount: José registers as
+// "josé@example.com" typed with é; someone else types the same address
+// with e and a combining accent (as some keyboards and systems write it),
+// which reads, prints and is delivered alike. The form says the account
+// exists (it made a second one), and José logs in typing it that way.
+func TestAnAddressWithACombiningAccentIsTheSameAccount(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	const pw = "violet kettle harbour 42"
+	setEmail := func(b *tab, email string) {
+		q, _ := json.Marshal(email)
+		b.do("type the address", chromedp.Evaluate[chromedp.Void](`document.querySelector("#email").value = `+string(q)))
+	}
+	b := newBrowser(t, s)
+	b.step(t, "José registers", func(t *testing.T, b *tab) {
+		b.open("/register", `#name`)
+		b.fill(`#name`, "José", `#password`, pw)
+		setEmail(b, "jos\u00e9@example.com")
+		b.follow(`[data-testid="auth-submit"]`, `[data-testid="account-link"]`)
+	})
+	b.step(t, "the decomposed spelling is the same account", func(t *testing.T, b *tab) {
+		b = b.incognito()
+		b.open("/register", `#name`)
+		b.fill(`#name`, "Not José", `#password`, "another long password 77")
+		setEmail(b, "jose\u0301@example.com")
+		b.follow(`[data-testid="auth-submit"]`, `[data-testid="error-summary"]`)
+		if got := b.text(`[data-testid="auth-form"]`); !strings.Contains(got, "already exists") {
+			t.Fatalf("the form says %q, want that the account exists", got)
+		}
+		var n int64
+		must(t, s.db.W.Model(&models.Shopper{}).Where("email IS NOT NULL AND name IN ?", []string{"José", "Not José"}).Count(&n).Error)
+		if n != 1 {
+			t.Fatalf("%d accounts for one address", n)
+		}
+		b.open("/login", `#email`)
+		b.fill(`#password`, pw)
+		setEmail(b, "jose\u0301@example.com")
+		b.follow(`[data-testid="auth-submit"]`, `[data-testid="account-link"]`)
+		if got := b.path(); got == "/login" {
+			t.Fatal("José could not log in typing the address with a combining accent")
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 )
 
@@ -81,7 +82,11 @@ func ValidateNewPassword(pw string) string {
 // MaxEmailLength is the longest address SMTP can carry (RFC 5321).
 const MaxEmailLength = 254
 
-// NormalizeEmail validates and lower-cases an email address.
+// NormalizeEmail validates and lower-cases an email address, in Unicode
+// normal form C: "josé@example.com" typed with a combining accent (as some
+// keyboards and systems write it) is the same address as with the one
+// code point é, as RFC 6532 has it, not a second account that reads the
+// same.
 func NormalizeEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > MaxEmailLength {
@@ -91,7 +96,14 @@ func NormalizeEmail(s string) (string, bool) {
 	if err != nil || a.Address != s || !strings.Contains(s, "@") || strings.IndexFunc(s, invisibleRune) >= 0 {
 		return "", false
 	}
-	return strings.ToLower(s), true
+	return FoldEmail(s), true
+}
+
+// FoldEmail is the spelling of an address accounts are kept and found
+// under: lower case, Unicode normal form C, without surrounding white
+// space. It does not validate (NormalizeEmail does).
+func FoldEmail(s string) string {
+	return norm.NFC.String(strings.ToLower(strings.TrimSpace(s)))
 }
 
 // invisibleRune reports a character no address holds and a reader cannot

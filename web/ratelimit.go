@@ -15,6 +15,8 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
+
+	"storefront/models"
 )
 
 // loginAllowanceSweep is how many attempts an instance spends from the
@@ -247,13 +249,17 @@ func addressKey(ip string) string {
 }
 
 // loginAccount is the account a form's attempt is counted on: the form's
-// kind and the email as the shop reads it (trimmed and lower-cased, as
-// models.NormalizeEmail does). The kind is added after the email is
+// kind and the email as the shop reads it (trimmed, lower-cased and in
+// Unicode normal form C, as models.NormalizeEmail does). The kind is added after the email is
 // trimmed: "staff:"+"\t admin@…" kept the tab, and every variant of
 // leading white space was an account of its own with a fresh allowance,
 // while the login trimmed it and checked the admin's password.
 func loginAccount(kind, email string) string {
-	return kind + strings.ToLower(strings.TrimSpace(email))
+	if len(email) > models.MaxEmailLength+64 {
+		// Never an account (NormalizeEmail refuses it); not worth folding.
+		return kind + strings.ToLower(strings.TrimSpace(email))
+	}
+	return kind + models.FoldEmail(email)
 }
 
 // accountKey is a fixed-size key for what the client typed: the same for
