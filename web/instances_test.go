@@ -32,6 +32,25 @@ func secondInstance(t *testing.T, shop *testShop) *testShop {
 	return startShop(t, db)
 }
 
+// instancePolling serves shop's database from a second server that polls
+// the database every poll (0: the default on PostgreSQL), as another
+// process would.
+func instancePolling(t *testing.T, shop *testShop, poll time.Duration) *testShop {
+	t.Helper()
+	db, err := models.Open(shop.db.Target())
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: poll}, db)
+	must(t, err)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Close(context.Background())
+	})
+	srv.Start()
+	return &testShop{t: t, db: db, srv: srv, ts: ts}
+}
+
 // on is the same browser (cookie jar, so the same session) talking to
 // another instance.
 func (c *client) on(s *testShop) *client { return &client{shop: s, hc: c.hc} }
@@ -407,18 +426,7 @@ func TestCatalogChangeOnOneInstanceIsLiveOnTheOther(t *testing.T) {
 	if !a.db.Postgres() {
 		poll = 2 * time.Second
 	}
-	dbB, err := models.Open(a.db.Target())
-	must(t, err)
-	t.Cleanup(func() { dbB.Close() })
-	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: poll}, dbB)
-	must(t, err)
-	tsB := httptest.NewServer(srvB.Handler())
-	t.Cleanup(func() {
-		tsB.Close()
-		srvB.Close(context.Background())
-	})
-	srvB.Start()
-	b := &testShop{t: t, db: dbB, srv: srvB, ts: tsB}
+	b := instancePolling(t, a, poll)
 	tent := a.product("SKU-1")
 	page := fmt.Sprintf("/p/%d-%s", tent.ID, tent.Slug)
 	visitor := b.newClient()
@@ -455,19 +463,7 @@ func TestOptOutOnOneInstanceHoldsOnTheOther(t *testing.T) {
 	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
 	must(t, err)
 	trainShop(t, a)
-	dbB, err := models.Open(a.db.Target())
-	must(t, err)
-	t.Cleanup(func() { dbB.Close() })
-	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Poll: 2 * time.Second}, dbB)
-	must(t, err)
-	tsB := httptest.NewServer(srvB.Handler())
-	t.Cleanup(func() {
-		tsB.Close()
-		srvB.Close(context.Background())
-	})
-	srvB.Start()
-	b := &testShop{t: t, db: dbB, srv: srvB, ts: tsB}
+	b := instancePolling(t, a, 2*time.Second)
 
 	c, _ := loginAs(t, a, "Private", "private-b@example.com")
 	c.get(productPath(a.product("SKU-3")))
@@ -590,19 +586,7 @@ func TestViewsOnOneInstanceShowOnTheOthersHomepage(t *testing.T) {
 	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
 	must(t, err)
 	trainShop(t, a)
-	dbB, err := models.Open(a.db.Target())
-	must(t, err)
-	t.Cleanup(func() { dbB.Close() })
-	srvB, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Poll: 2 * time.Second}, dbB)
-	must(t, err)
-	tsB := httptest.NewServer(srvB.Handler())
-	t.Cleanup(func() {
-		tsB.Close()
-		srvB.Close(context.Background())
-	})
-	srvB.Start()
-	b := &testShop{t: t, db: dbB, srv: srvB, ts: tsB}
+	b := instancePolling(t, a, 2*time.Second)
 
 	// A visitor: a sign-in would write their account, which B follows
 	// (and drops their homepage for) at its next poll anyway.
