@@ -210,15 +210,7 @@ func (s *Shop) SetDegraded(reason string) {
 func (s *Shop) Start() {
 	// The marks of account changes and events, before the first request
 	// is served: a change from now on is reported, however soon.
-	if err := s.followAccounts(context.Background()); err != nil {
-		s.log.Error("checking for changed accounts failed", "err", err)
-	}
-	if err := s.followEvents(context.Background()); err != nil {
-		s.log.Error("checking for new events failed", "err", err)
-	}
-	if err := s.Announce(context.Background()); err != nil {
-		s.log.Error("announcing this instance failed", "err", err)
-	}
+	s.followInstances()
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
@@ -287,19 +279,24 @@ func (s *Shop) refreshLoop() {
 		if err := s.LoadForgotten(context.Background()); err != nil {
 			s.log.Error("loading deleted shoppers failed", "err", err)
 		}
-		// Opt-outs and other account changes made through another
-		// instance.
-		if err := s.followAccounts(context.Background()); err != nil {
-			s.log.Error("checking for changed accounts failed", "err", err)
-		}
-		// Views, carts and purchases recorded through another instance.
-		if err := s.followEvents(context.Background()); err != nil {
-			s.log.Error("checking for new events failed", "err", err)
-		}
-		// The instances sharing the rate limits.
-		if err := s.Announce(context.Background()); err != nil {
-			s.log.Error("announcing this instance failed", "err", err)
-		}
+		s.followInstances()
+	}
+}
+
+// followInstances follows what other instances did since the last poll:
+// opt-outs and other account changes made through them, the views, carts
+// and purchases recorded through them; and announces this instance to the
+// ones sharing the rate limits.
+func (s *Shop) followInstances() {
+	ctx := context.Background()
+	if err := s.followAccounts(ctx); err != nil {
+		s.log.Error("checking for changed accounts failed", "err", err)
+	}
+	if err := s.followEvents(ctx); err != nil {
+		s.log.Error("checking for new events failed", "err", err)
+	}
+	if err := s.Announce(ctx); err != nil {
+		s.log.Error("announcing this instance failed", "err", err)
 	}
 }
 

@@ -51,6 +51,22 @@ func instancePolling(t *testing.T, shop *testShop, poll time.Duration) *testShop
 	return &testShop{t: t, db: db, srv: srv, ts: ts}
 }
 
+// withRecentlyViewedFirst opens a trained shop whose published homepage
+// starts with a "Recently viewed" row.
+func withRecentlyViewedFirst(t *testing.T) *testShop {
+	t.Helper()
+	a := mustOpenShop(t)
+	ctx := context.Background()
+	page, err := a.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, a.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
+		Enabled: true, Size: 4, Audience: "everyone"}).Error)
+	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
+	trainShop(t, a)
+	return a
+}
+
 // on is the same browser (cookie jar, so the same session) talking to
 // another instance.
 func (c *client) on(s *testShop) *client { return &client{shop: s, hc: c.hc} }
@@ -454,15 +470,8 @@ func TestCatalogChangeOnOneInstanceIsLiveOnTheOther(t *testing.T) {
 // another that cached their account and homepage before, within that
 // instance's poll (2 s on PostgreSQL; polled as often here on SQLite).
 func TestOptOutOnOneInstanceHoldsOnTheOther(t *testing.T) {
-	a := mustOpenShop(t)
+	a := withRecentlyViewedFirst(t)
 	ctx := context.Background()
-	page, err := a.db.PageByKey(ctx, models.HomePage)
-	must(t, err)
-	must(t, a.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
-		Enabled: true, Size: 4, Audience: "everyone"}).Error)
-	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
-	must(t, err)
-	trainShop(t, a)
 	b := instancePolling(t, a, 2*time.Second)
 
 	c, _ := loginAs(t, a, "Private", "private-b@example.com")
@@ -577,15 +586,8 @@ func TestACartFilledOnOneInstanceIsCountedOnTheOther(t *testing.T) {
 // state's life (10 minutes without an event recorded through it), so the
 // product they had just looked at was missing from "Recently viewed" there.
 func TestViewsOnOneInstanceShowOnTheOthersHomepage(t *testing.T) {
-	a := mustOpenShop(t)
+	a := withRecentlyViewedFirst(t)
 	ctx := context.Background()
-	page, err := a.db.PageByKey(ctx, models.HomePage)
-	must(t, err)
-	must(t, a.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
-		Enabled: true, Size: 4, Audience: "everyone"}).Error)
-	_, err = a.db.PublishDraft(ctx, models.HomePage, "test")
-	must(t, err)
-	trainShop(t, a)
 	b := instancePolling(t, a, 2*time.Second)
 
 	// A visitor: a sign-in would write their account, which B follows
