@@ -106,6 +106,41 @@ func TimeSplit(events []Event, frac float64) (train, test []Event) {
 	return train, test
 }
 
+// ShopperLastSplit holds out each shopper's latest frac of their events
+// (at least one of a shopper with two or more) and leaves out the gap
+// share before them: by time, events on one timestamp in the order given
+// (the order they were recorded). Unlike TimeSplit it needs no clock that
+// separates shoppers' events, so it holds out the next steps of every
+// shopper even when all events share one timestamp and the file lists
+// them shopper after shopper. The gap keeps the held-out events from
+// being the rest of the visit the training part ends in: serving ranks
+// for a later visit.
+func ShopperLastSplit(events []Event, frac, gap float64) (train, test []Event) {
+	sorted := slices.Clone(events)
+	slices.SortStableFunc(sorted, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	count := map[string]int{}
+	for _, e := range sorted {
+		count[e.User]++
+	}
+	seen := make(map[string]int, len(count)) // each shopper's events so far
+	for _, e := range sorted {
+		n := count[e.User]
+		held, skip := 0, 0
+		if n >= 2 {
+			held = max(1, int(math.Round(frac*float64(n))))
+			skip = min(int(math.Round(gap*float64(n))), n-held-1)
+		}
+		switch k := seen[e.User]; {
+		case k >= n-held:
+			test = append(test, e)
+		case k < n-held-skip:
+			train = append(train, e)
+		}
+		seen[e.User]++
+	}
+	return train, test
+}
+
 // UserRandomSplit splits each user's events at random, round(frac·n) to train
 // and the rest to test (Microsoft Recommenders' python_stratified_split, the
 // protocol of their MovieLens benchmarks). Every user with events keeps at

@@ -1,6 +1,9 @@
 package recommender
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // tuneSample keeps the events of a hash sample of the shoppers holding
 // about limit events (all of them when there are no more), and reports
@@ -88,4 +91,44 @@ func fnv64(s string) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// cutOffText says why the time cut-off of events could not tune: how
+// many shoppers it left on both sides (train, val) and, when its cut-off
+// falls on a timestamp shared across it, how many events that timestamp
+// holds.
+func cutOffText(events, train, val []Event, held int) string {
+	shoppers := "shoppers"
+	if held == 1 {
+		shoppers = "shopper"
+	}
+	what := fmt.Sprintf("the latest 10%% of the events by time left %d %s with events on both sides (%d needed)", held, shoppers, minTuneUsers)
+	if len(train) == 0 || len(val) == 0 {
+		return what
+	}
+	at := latest(train)
+	same := 0
+	for _, e := range events {
+		if e.Time.Equal(at) {
+			same++
+		}
+	}
+	// A timestamp holding a twentieth of the data or more is a coarse
+	// clock's, not a busy second.
+	if earliest(val).Equal(at) && 20*same >= len(events) {
+		what += fmt.Sprintf(": its cut-off fell among %s events on one timestamp (%s)", thousands(float64(same)), at.UTC().Format("2006-01-02 15:04:05 UTC"))
+	} else {
+		what += ": the latest events by time are a few shoppers' whole histories"
+	}
+	return what
+}
+
+func earliest(evs []Event) time.Time {
+	var t time.Time
+	for k, e := range evs {
+		if k == 0 || e.Time.Before(t) {
+			t = e.Time
+		}
+	}
+	return t
 }
