@@ -60,6 +60,13 @@ type visit struct {
 	// exact chance of a click and of a cart (pageChances): a figure of the
 	// pages themselves, without the draws of what the agent did on them.
 	after pageSums
+	// afterBy splits after by what the latest product the agent opened is
+	// to its hidden taste (latestKind), the control group's pages apart:
+	// where the pages after a click lose, the shop cannot tell.
+	afterBy [numLatest]pageSums
+	// firstKind is what the first product the agent opened was to its
+	// taste (when it clicked at all).
+	firstKind latestKind
 	// first is the first homepage's chance of a click and of a cart: a
 	// figure of the page a stranger lands on.
 	first pageSums
@@ -76,6 +83,28 @@ type visit struct {
 	// into its standing control group (shopClient.inControl), which gets
 	// the stranger's page throughout.
 	control bool
+}
+
+// latestKind is what a product the agent opened is to its hidden taste.
+type latestKind int
+
+const (
+	latestOwn     latestKind = iota // a category it came for
+	latestDept                      // another category of its department
+	latestOutside                   // outside its department: a whim
+	latestControl                   // (afterBy) the shop's control group's pages, whatever was opened
+	numLatest
+)
+
+// kindOf is what it is to the agent's taste.
+func (t taste) kindOf(it *item) latestKind {
+	switch {
+	case t.favorites[it.category]:
+		return latestOwn
+	case it.dept == t.dept:
+		return latestDept
+	}
+	return latestOutside
 }
 
 // ending is why a visit ended.
@@ -247,6 +276,7 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng *rand.Rand, layout, productLayout []card) (visit, error) {
 	var v visit
 	clicked := map[uint]bool{}
+	var latest latestKind // of the latest product opened
 	patience := a.patience
 	var hc *http.Client
 	if ar == armCookies || ar == armOracleAfter {
@@ -285,6 +315,11 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 			v.after.pages++
 			v.after.click += click
 			v.after.carted += cart
+			by := latest
+			if v.control {
+				by = latestControl
+			}
+			v.afterBy[by].add(pageSums{pages: 1, click: click, carted: cart})
 		}
 		chosen := a.firstClick(w, cards, clicked, rng)
 		if chosen == nil {
@@ -298,6 +333,10 @@ func (a *agent) browse(ctx context.Context, s *shopClient, w *world, ar arm, rng
 			clicked[open.id] = true
 			v.clicks++
 			it := w.byID[open.id]
+			latest = a.taste.kindOf(it)
+			if v.clicks == 1 {
+				v.firstKind = latest
+			}
 			wantsIt := rng.Float64() < sigmoid((a.taste.utility(it)-cartAt)/choiceWidth)
 			var rows []card
 			// The shop's product page, but for the oracle, whose pages

@@ -205,3 +205,48 @@ func TestPagesBackWithoutAClickAreTheHomepagesBeforeTheFirstClick(t *testing.T) 
 		}
 	}
 }
+
+// TestPagesAfterAClickAreToldByTheLatestProductOpened: a product is of a
+// category the agent came for, of another category of its department, or
+// outside it; the pages after the first click are summed by the latest
+// product opened, the control group's apart, and the report tells them.
+func TestPagesAfterAClickAreToldByTheLatestProductOpened(t *testing.T) {
+	tst := taste{dept: "Outdoor", favorites: map[string]bool{"Tents": true}, brand: "Alder", price: 200, seed: 3}
+	for _, c := range []struct {
+		it   item
+		want latestKind
+	}{
+		{item{dept: "Outdoor", category: "Tents"}, latestOwn},
+		{item{dept: "Outdoor", category: "Stoves"}, latestDept},
+		{item{dept: "Kitchen", category: "Pans"}, latestOutside},
+	} {
+		if got := tst.kindOf(&c.it); got != c.want {
+			t.Fatalf("%s/%s: %d, want %d", c.it.dept, c.it.category, got, c.want)
+		}
+	}
+	w := &world{byID: map[uint]*item{}}
+	for id := uint(1); id <= 12; id++ {
+		w.items = append(w.items, item{id: id, dept: "Outdoor", category: "Tents", brand: "Alder", price: 200, buyable: true})
+	}
+	for i := range w.items {
+		w.byID[w.items[i].id] = &w.items[i]
+	}
+	a := &agent{taste: tst, patience: 3, wants: 3}
+	home := []card{{row: 0, col: 0}, {row: 0, col: 1}}
+	v, err := a.browse(context.Background(), nil, w, armOracle, rand.New(rand.NewPCG(1, 2)), home, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.clicks < 2 || v.firstKind != latestOwn || v.afterBy[latestOwn] != v.after || v.afterBy[latestDept].pages+v.afterBy[latestOutside].pages+v.afterBy[latestControl].pages != 0 {
+		t.Fatalf("%d clicks, first %d, after %+v by the latest %+v", v.clicks, v.firstKind, v.after, v.afterBy)
+	}
+	ctl := visit{clicks: 1, carts: 0, control: true}
+	ctl.afterBy[latestControl] = pageSums{pages: 2, click: 0.5, carted: 0.1}
+	var out bytes.Buffer
+	afterByLatest(&out, []visit{v, ctl})
+	for _, want := range []string{"a category it came for", "the control group's pages                  2 pages   click 0.250   cart 0.050", "a category it came for 1 ("} {
+		if !bytes.Contains(out.Bytes(), []byte(want)) {
+			t.Fatalf("the report says\n%s\nwant %q", out.String(), want)
+		}
+	}
+}

@@ -159,6 +159,7 @@ func report(w io.Writer, o options, res *results, prepared, browsed time.Duratio
 			fmt.Fprintf(w, "  %-24s %5d pages   click %.3f   cart %.3f\n", a, sum.pages, sum.click/float64(sum.pages), sum.carted/float64(sum.pages))
 		}
 	}
+	afterByLatest(w, res.visits[armCookies])
 	fmt.Fprintln(w, "visitors who clicked at least once, how their visit ended (share of them, add-to-cart per visitor):")
 	for a := range numArms {
 		e := endings(res.visits[a])
@@ -221,4 +222,37 @@ func endings(vs []visit) ended {
 		e.sum[v.ended] += v.carts
 	}
 	return e
+}
+
+// afterByLatest writes, for the cookies-kept arm, the homepages after the
+// first click by what the latest product the agent opened is to its hidden
+// taste, and the visitors by what their first opened product was, with
+// their add-to-cart: where the pages after a click lose, which the shop
+// cannot see (reporting only).
+func afterByLatest(w io.Writer, vs []visit) {
+	names := [numLatest]string{"a category it came for", "another category of its department", "outside its department", "the control group's pages"}
+	var by [numLatest]pageSums
+	var firsts [numLatest]struct{ visits, carts int }
+	for _, v := range vs {
+		for k := range numLatest {
+			by[k].add(v.afterBy[k])
+		}
+		if v.clicks > 0 && !v.control {
+			firsts[v.firstKind].visits++
+			firsts[v.firstKind].carts += v.carts
+		}
+	}
+	fmt.Fprintln(w, "  cookies kept, by the latest product opened, to the agent's hidden taste (pages, click, cart):")
+	for k := range numLatest {
+		if by[k].pages > 0 {
+			fmt.Fprintf(w, "    %-38s %5d pages   click %.3f   cart %.3f\n", names[k], by[k].pages, by[k].click/float64(by[k].pages), by[k].carted/float64(by[k].pages))
+		}
+	}
+	fmt.Fprint(w, "  cookies kept, outside the control group, visitors by their first product opened (visitors, add-to-cart per visitor):")
+	for k := range latestControl {
+		if f := firsts[k]; f.visits > 0 {
+			fmt.Fprintf(w, "   %s %d (%.2f)", names[k], f.visits, float64(f.carts)/float64(f.visits))
+		}
+	}
+	fmt.Fprintln(w)
 }
