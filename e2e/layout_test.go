@@ -10,6 +10,31 @@ import (
 	"storefront/web"
 )
 
+// smallTargetsJS lists the controls a finger cannot be sure to hit: links,
+// buttons and fields under 24 × 24 px (WCAG 2.2 target size, minimum). A
+// box or radio button in a label counts as its label, which takes the tap
+// too; a link in running text (a sentence, a table cell's words) is left
+// out, as WCAG leaves it out.
+const smallTargetsJS = `(() => {
+	const out = [];
+	const words = p => {
+		let t = p.textContent;
+		for (const c of p.querySelectorAll("a, button")) t = t.replace(c.textContent, "");
+		return t.replace(/[\s›·|,]/g, "") !== "";
+	};
+	for (const el of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")) {
+		if (!el.checkVisibility({visibilityProperty: true}) || el.closest(".visually-hidden, .skip")) continue;
+		let r = el.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0) continue;
+		if (/^(checkbox|radio)$/.test(el.type) && el.closest("label")) r = el.closest("label").getBoundingClientRect();
+		if (r.width >= 24 && r.height >= 24) continue;
+		if (getComputedStyle(el).display === "inline" && el.parentElement && words(el.parentElement)) continue;
+		const name = (el.textContent || el.getAttribute("aria-label") || el.name || "").trim().replace(/\s+/g, " ").slice(0, 30);
+		out.push(el.tagName.toLowerCase() + " " + JSON.stringify(name) + " " + Math.round(r.width) + "×" + Math.round(r.height));
+	}
+	return out.slice(0, 8);
+})()`
+
 // overflowJS lists elements that stick out past the right edge of the page
 // and are not inside a scrolling container, or says how wide the page is
 // when nothing in particular is to blame. A phone shopper sees either as a

@@ -14,7 +14,8 @@ import (
 // TestShopperPagesDoNotScrollSidewaysOnAPhone opens every main shopper page
 // of the demo world (long titles, many categories and facets, real
 // recommendations) at a 390px phone width, as a visitor and as a signed-in
-// shopper with a cart: none is wider than the screen.
+// shopper with a cart: none is wider than the screen, and every link,
+// button and field is at least 24 × 24 px, big enough to tap.
 func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
@@ -41,6 +42,9 @@ func TestShopperPagesDoNotScrollSidewaysOnAPhone(t *testing.T) {
 			}
 			if sw := eval[float64](&b, "document.documentElement.scrollWidth"); sw > phoneWidth {
 				t.Errorf("%s is %vpx wide on a %dpx phone: %s", path, sw, phoneWidth, strings.Join(eval[[]string](&b, overflowJS), "; "))
+			}
+			if small := eval[[]string](&b, smallTargetsJS); len(small) > 0 {
+				t.Errorf("%s: controls under 24 × 24 px on a phone: %s", path, strings.Join(small, "; "))
 			}
 			if os.Getenv("STOREFRONT_SCREENSHOTS") != "" {
 				shot := who + "-" + strings.ReplaceAll(name, " ", "-")

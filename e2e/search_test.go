@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -323,6 +324,39 @@ func TestAccessibility(t *testing.T) {
 		check(t, b, "/register", `[data-testid="auth-form"]`)
 	})
 
+	b.step(t, "adding to the cart is read out", func(t *testing.T, b *tab) {
+		b = b.incognito()
+		b.open("/search?q=tent", `.card-link`)
+		b.follow(`.card-link`, `[data-testid="add-to-cart"]`)
+		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="flash"]`)
+		flash := b.text(`[data-testid="flash"]`)
+		// A live region speaks when its text changes, not for the text it
+		// was loaded with: the message must arrive in an empty one.
+		eventually(t, 10*time.Second, func() string {
+			if got := eval[string](b, `(document.querySelector('[role="status"][data-testid="announce"]') || {textContent: "(no region)"}).textContent`); got != flash {
+				return fmt.Sprintf("the live region says %q, want the flash %q", got, flash)
+			}
+			return ""
+		})
+		for _, v := range b.axe(src, "/cart (with a flash)") {
+			t.Errorf("cart with a flash: %s (%s): %s %v", v.ID, v.Impact, v.Help, v.Nodes)
+		}
+	})
+
+	b.step(t, "campaign, orders and interests", func(t *testing.T, b *tab) {
+		b = b.incognito()
+		check(t, b, "/l/"+seed.DemoCampaign, `main h1`)
+		b.open("/login", "#email")
+		b.logIn(seed.DemoShopperEmail, seed.DemoShopperPassword)
+		check(t, b, "/orders", `main h1`)
+		order := eval[string](b, `(() => { const a = document.querySelector('main a[href^="/orders/"]'); return a ? a.getAttribute("href") : "" })()`)
+		if order == "" {
+			t.Fatal("the demo shopper has no order to open")
+		}
+		check(t, b, order, `main h1`)
+		check(t, b, "/account/interests", `main h1`)
+	})
+
 	b.step(t, "a failed login focuses its error summary", func(t *testing.T, b *tab) {
 		b = b.incognito()
 		b.open("/login", "#email")
@@ -369,6 +403,7 @@ func TestAccessibility(t *testing.T) {
 	for _, pages := range [][]struct{ path, wait string }{
 		{{"/admin/layout", `[data-testid="layout-list"]`}, {"/admin/search", `[data-testid="synonyms-form"]`}, {"/admin/catalog", `main h1`}},
 		{{"/admin/analytics", `main h1`}, {"/admin/versions", `main h1`}, {"/admin/model", `main h1`}},
+		{{"/admin", `main h1`}, {"/admin/layout/slots/new", `main h1`}},
 	} {
 		b.step(t, "admin pages "+pages[0].path, func(t *testing.T, b *tab) {
 			b = b.incognito()

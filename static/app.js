@@ -93,6 +93,13 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   }
 
+  // A message the last action left (Flash in templates/layout.templ) is read out
+  // by a screen reader only when it changes a live region already on the
+  // page: write it into its empty region once the page is up.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-announce]"), function (el) {
+    setTimeout(function () { el.textContent = el.getAttribute("data-announce"); }, 400);
+  });
+
   // After a failed submit, start at the list of problems.
   var summary = document.querySelector(".error-summary");
   if (summary && document.activeElement !== summary) { summary.focus(); }

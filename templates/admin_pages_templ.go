@@ -339,7 +339,7 @@ func AdminVersions(p AdminVersionsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<table class=\"admin-table wide-table\" data-testid=\"versions\"><thead><tr><th>Version</th><th>Author</th><th>Published</th><th>Changes</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<table class=\"admin-table wide-table\" data-testid=\"versions\"><thead><tr><th>Version</th><th>Author</th><th>Published</th><th>Changes</th><th><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1027,7 +1027,7 @@ func AdminCatalog(p AdminCatalogPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 77, "</p><table class=\"admin-table catalog-table\" data-testid=\"catalog\"><thead><tr><th>Image</th><th>Product</th><th>Price</th><th>Regular price</th><th>Stock</th><th>Active</th><th></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 77, "</p><table class=\"admin-table catalog-table\" data-testid=\"catalog\"><thead><tr><th>Image</th><th>Product</th><th>Price</th><th>Regular price</th><th>Stock</th><th>Active</th><th><span class=\"visually-hidden\">Save</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

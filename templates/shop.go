@@ -165,6 +165,15 @@ func InvalidAttrs(errs map[string]string, field string) templ.Attributes {
 	return templ.Attributes{"aria-invalid": "true", "aria-describedby": field + "-error"}
 }
 
+// PriceErrorAttrs ties a listing's Min and Max price fields to the price
+// filter's error, the one message both share.
+func PriceErrorAttrs(msg string) templ.Attributes {
+	if msg == "" {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"aria-invalid": "true", "aria-describedby": "price-error"}
+}
+
 // LangAttrs names the language of a merchant's text when its script says
 // it, whatever the page's: Greek is "el", Japanese kana "ja", Hangul "ko"
 // (Chinese characters alone could be either Chinese or Japanese, and Latin

@@ -94,6 +94,15 @@ func Plural(n int, one, many string) string {
 	return Num(n) + " " + many // "1,543 products", as Num writes the counts beside it
 }
 
+// CartItemsWord completes the header's cart link for a screen reader:
+// "Cart 1 item", "Cart 3 items" rather than "Cart 3".
+func CartItemsWord(n int) string {
+	if n == 1 {
+		return " item"
+	}
+	return " items"
+}
+
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // Num formats a count with thousands separators, e.g. 339563 → "339,563".

@@ -13,6 +13,13 @@ import (
 )
 
 func (s *Server) account(c echo.Context) error {
+	return s.renderAccount(c, http.StatusOK, nil)
+}
+
+// renderAccount shows the account page; deleteErrors, keyed by field id,
+// are the reasons a request to delete the account was refused, shown at
+// the fields of its form and in a summary that takes the focus.
+func (s *Server) renderAccount(c echo.Context, status int, deleteErrors map[string]string) error {
 	u := userOf(c)
 	ctx := c.Request().Context()
 	sh, err := s.db.ShopperByID(ctx, u.ShopperID)
@@ -26,7 +33,7 @@ func (s *Server) account(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := templates.AccountPage{Base: s.base(c, "Your account"), Name: sh.Name, OptOut: sh.OptOut}
+	vm := templates.AccountPage{Base: s.base(c, "Your account"), Name: sh.Name, OptOut: sh.OptOut, DeleteErrors: deleteErrors}
 	if sh.Email != nil {
 		vm.Email = *sh.Email
 	}
@@ -38,7 +45,7 @@ func (s *Server) account(c echo.Context) error {
 		return err
 	}
 	vm.Orders = len(orders)
-	return render(c, http.StatusOK, templates.Account(vm))
+	return render(c, status, templates.Account(vm))
 }
 
 func (s *Server) accountPersonalization(c echo.Context) error {
@@ -76,8 +83,8 @@ func (s *Server) accountExport(c echo.Context) error {
 
 func (s *Server) accountDelete(c echo.Context) error {
 	if c.FormValue("confirm") != "yes" {
-		s.flash(c, "Tick the box to confirm that you want to delete your account.")
-		return c.Redirect(http.StatusSeeOther, "/account#privacy")
+		return s.renderAccount(c, http.StatusUnprocessableEntity, map[string]string{
+			"delete-confirm": "Tick the box to confirm that you want to delete your account."})
 	}
 	ctx := c.Request().Context()
 	// The password, not only the session (ASVS 3.7.1): a session left open
@@ -85,14 +92,14 @@ func (s *Server) accountDelete(c echo.Context) error {
 	// history for good. Guesses are limited like the password change's.
 	if ok, wait := s.limiter.allow(c.Request().Context(), c.RealIP(), loginAccount("password:", s.shopperEmail(ctx, userOf(c).ShopperID))); !ok {
 		refuseAttempt(c, wait)
-		s.flash(c, waitMessage("Too many attempts.", wait)+" Your account was not deleted.")
-		return c.Redirect(http.StatusSeeOther, "/account#privacy")
+		return s.renderAccount(c, http.StatusTooManyRequests, map[string]string{
+			"delete-current": waitMessage("Too many attempts.", wait) + " Your account was not deleted."})
 	}
 	if err := s.db.CheckShopperPassword(ctx, userOf(c).ShopperID, c.FormValue("current")); err != nil {
 		var ve *models.ValidationError
 		if errors.As(err, &ve) {
-			s.flash(c, ve.Fields["current"]+" Your account was not deleted.")
-			return c.Redirect(http.StatusSeeOther, "/account#privacy")
+			return s.renderAccount(c, http.StatusUnprocessableEntity, map[string]string{
+				"delete-current": ve.Fields["current"] + " Your account was not deleted."})
 		}
 		return err
 	}
