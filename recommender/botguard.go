@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 )
 
 // DroppedUser is one user the bot guard left out of training, and why.
@@ -153,6 +154,9 @@ func newBotGuard(evs []compactEvent) botGuard {
 	case maxT-minT < 86400:
 		fineClock, oneImport = false, true
 		g.clockNotes = append(g.clockNotes, "every event falls within one day: assumed they are one import's timestamps, not a browsing clock; no rate check")
+	case onDay*10 >= n*9 && onFirstOfMonth(evs, midnight)*10 >= n*9:
+		fineClock = false
+		g.clockNotes = append(g.clockNotes, fmt.Sprintf("timestamps are whole months%s (monthly files): no rate check; decay and trending work by month", utcOffsetText(midnight)))
 	case onDay*10 >= n*9:
 		fineClock = false
 		g.clockNotes = append(g.clockNotes, fmt.Sprintf("timestamps are whole days%s (a daily export): no rate check; decay and trending work by day", utcOffsetText(midnight)))
@@ -214,16 +218,37 @@ func newBotGuard(evs []compactEvent) botGuard {
 	return g
 }
 
+// onFirstOfMonth counts the events at midnight of the first day of a
+// month in the time zone whose midnight falls at quarter hour q of the
+// UTC day.
+func onFirstOfMonth(evs []compactEvent, q int) int {
+	off := int64(utcOffsetMinutes(q)) * 60
+	n := 0
+	for _, e := range evs {
+		if local := e.unix + off; (local%86400+86400)%86400 == 0 && time.Unix(local, 0).UTC().Day() == 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// utcOffsetMinutes is the offset east of UTC of the time zone whose
+// midnight falls at quarter hour q of the UTC day.
+func utcOffsetMinutes(q int) int {
+	off := -q * 15
+	if off < -12*60 {
+		off += 24 * 60
+	}
+	return off
+}
+
 // utcOffsetText names the time zone whose midnight falls at quarter hour
 // q of the UTC day: "" for UTC itself, " at UTC+02:00" for 22:00 UTC.
 func utcOffsetText(q int) string {
 	if q == 0 {
 		return ""
 	}
-	off := -q * 15 // minutes east of UTC
-	if off < -12*60 {
-		off += 24 * 60
-	}
+	off := utcOffsetMinutes(q)
 	sign := '+'
 	if off < 0 {
 		sign, off = '-', -off

@@ -342,3 +342,35 @@ func TestDailyExportInTheShopsTimeZone(t *testing.T) {
 		}
 	}
 }
+
+// TestMonthlyFilesAreNamedAsMonths: order files stamped at midnight of
+// the first of each month (at UTC or in the shop's time zone) are named
+// monthly files, not a daily export; no one is dropped.
+func TestMonthlyFilesAreNamedAsMonths(t *testing.T) {
+	for _, tc := range []struct {
+		zone *time.Location
+		want string
+	}{
+		{time.UTC, "timestamps are whole months (monthly files)"},
+		{time.FixedZone("CEST", 2*3600), "timestamps are whole months at UTC+02:00 (monthly files)"},
+	} {
+		evs := testEvents()
+		users := map[string]bool{}
+		for i, e := range evs {
+			l := e.Time.In(tc.zone).AddDate(0, -i%3, 0)
+			evs[i].Time = time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, tc.zone)
+			users[e.User] = true
+		}
+		m, err := Train(context.Background(), Dataset{Items: testItems(), Events: evs, Now: testNow}, testConfig(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes := strings.Join(m.Stats().Cleaning, "\n")
+		if !strings.Contains(notes, tc.want) || strings.Contains(notes, "daily export") {
+			t.Errorf("%s: the report does not say %q:\n%s", tc.zone, tc.want, notes)
+		}
+		if m.NumUsers() != len(users) {
+			t.Errorf("%s: %d of %d users trained: %s", tc.zone, m.NumUsers(), len(users), notes)
+		}
+	}
+}
