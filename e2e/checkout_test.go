@@ -118,3 +118,43 @@ func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
 	b.follow(`[data-testid="fix-cart"]`, `[data-testid="cart-line"]`)
 	b.follow(`[data-testid="remove"]`, `[data-testid="cart-empty"]`)
 }
+
+// TestACheckoutRefusedForStockIsPlacedFromTheFormItShows: the product sells
+// out between the checkout page and the click; the page says so, and its
+// form comes back with a new key, because the payment it authorized was
+// voided and a provider answers the old key with that voided payment. Back
+// in stock, placing the order from the page places it.
+func TestACheckoutRefusedForStockIsPlacedFromTheFormItShows(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	skillet := s.product("SKU-6")
+	setStock := func(n int) {
+		must(t, s.db.W.Model(&models.Product{}).Where("id = ?", skillet.ID).Update("stock", n).Error)
+	}
+	b := newBrowser(t, s)
+	b.open(web.ProductURL(skillet), `[data-testid="add-to-cart"]`)
+	b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+	b.follow(`[data-testid="checkout"]`, `[data-testid="auth-form"]`)
+	b.logIn("ada@example.com", testPassword)
+	b.do("checkout form", waitVisible(`[data-testid="checkout-form"]`))
+	b.fill(`#street`, "10 Downing Street", `#city`, "London", `#postcode`, "SW1A 2AA", `#country`, "United Kingdom")
+	first := b.value(`input[name="idempotency_key"]`)
+
+	setStock(0)
+	b.follow(`[data-testid="place-order"]`, `[data-testid="checkout-error"]`)
+	if got := b.text(`[data-testid="checkout-error"]`); !strings.Contains(got, "Cast Iron Skillet") {
+		t.Fatalf("the refusal says %q", got)
+	}
+	if n := s.orderCount(); n != 0 {
+		t.Fatalf("%d orders placed of a sold-out product", n)
+	}
+	if again := b.value(`input[name="idempotency_key"]`); again == "" || again == first {
+		t.Fatalf("the form came back with the key %q, want a new one (it was %q)", again, first)
+	}
+
+	setStock(3)
+	b.follow(`[data-testid="place-order"]`, `[data-testid="order-confirmed"]`)
+	if n := s.orderCount(); n != 1 {
+		t.Fatalf("%d orders, want 1", n)
+	}
+}

@@ -341,6 +341,11 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
 		}
+		// A key whose authorization was voided is used up: a provider
+		// answers it with that authorization again.
+		if err := paymentVoidedTx(tx, idemKey); err != nil {
+			return err
+		}
 		// In the same transaction as the account's deletion would be: an
 		// order for a deleted account (another device still signed in)
 		// would keep its name and address.
@@ -394,7 +399,7 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	})
 	if err != nil {
 		var oos *OutOfStockError
-		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) {
+		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) || errors.Is(err, ErrPaymentVoided) {
 			return nil, false, err
 		}
 		return nil, false, fmt.Errorf("models: place order: %w", err)

@@ -204,4 +204,5 @@ var schemaEntities = []any{
 	&PasswordReset{},
 	&LoginAllowance{},
 	&Instance{},
+	&VoidedPayment{},
 }

@@ -58,12 +58,15 @@ type Provider interface {
 // authorizations it gave so a repeated key gets the same one, as a real
 // provider's idempotency keys do.
 type Simulated struct {
-	mu    sync.Mutex
-	auths map[string]Authorization
+	mu     sync.Mutex
+	auths  map[string]Authorization
+	voided map[string]bool // authorization IDs
 }
 
 // NewSimulated returns the simulated provider.
-func NewSimulated() *Simulated { return &Simulated{auths: map[string]Authorization{}} }
+func NewSimulated() *Simulated {
+	return &Simulated{auths: map[string]Authorization{}, voided: map[string]bool{}}
+}
 
 func (*Simulated) Name() string    { return "Simulated payments" }
 func (*Simulated) Simulated() bool { return true }
@@ -80,14 +83,32 @@ func (s *Simulated) Authorize(_ context.Context, c Charge) (Authorization, error
 	}
 	if len(s.auths) > 100_000 {
 		clear(s.auths) // bound memory; keys only matter for seconds
+		clear(s.voided)
 	}
 	a := Authorization{ID: fmt.Sprintf("sim_%s", c.IdempotencyKey), AmountCents: c.AmountCents}
 	s.auths[c.IdempotencyKey] = a
 	return a, nil
 }
 
-// Capture always succeeds.
-func (*Simulated) Capture(context.Context, Authorization) error { return nil }
+// ErrVoided refuses to capture an authorization that was voided.
+var ErrVoided = errors.New("the authorization was voided")
 
-// Void always succeeds.
-func (*Simulated) Void(context.Context, Authorization) error { return nil }
+// Capture succeeds unless the authorization was voided, as a card
+// processor's capture of a cancelled authorization fails.
+func (s *Simulated) Capture(_ context.Context, a Authorization) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.voided[a.ID] {
+		return ErrVoided
+	}
+	return nil
+}
+
+// Void always succeeds; the authorization can no longer be captured, and
+// its key is still answered with it.
+func (s *Simulated) Void(_ context.Context, a Authorization) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.voided[a.ID] = true
+	return nil
+}

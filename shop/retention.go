@@ -53,6 +53,9 @@ func (s *Shop) retentionLoop() {
 		} else if n > 0 {
 			s.log.Info("deleted idle visitor carts", "lines", n)
 		}
+		if _, err := s.db.DeleteVoidedPaymentsBefore(context.Background(), time.Now().Add(-models.VoidedPaymentKept)); err != nil {
+			s.log.Error("deleting old voided checkout keys failed", "err", err)
+		}
 		if n, err := s.db.Sessions().DeleteExpired(context.Background()); err != nil {
 			s.log.Error("deleting expired sessions failed", "err", err)
 		} else if n > 0 {

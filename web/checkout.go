@@ -18,6 +18,17 @@ func (s *Server) checkoutPage(c echo.Context, addr templates.AddressForm, errs m
 	return s.renderCheckout(c, addr, errs, msg, false, status)
 }
 
+// retryCheckout is the checkout page after a payment that placed no order
+// (voided, declined): the form gets a new key, since the provider answers
+// the old one with its first answer, and the shop refuses a voided one.
+func (s *Server) retryCheckout(c echo.Context, addr templates.AddressForm, msg string, cartFix bool, status int) error {
+	c.Set(ctxNewCheckoutKey, true)
+	return s.renderCheckout(c, addr, nil, msg, cartFix, status)
+}
+
+// ctxNewCheckoutKey marks a checkout page rendered with a new key.
+const ctxNewCheckoutKey = "new_checkout_key"
+
 // renderCheckout is the checkout page; cartFix says its message is
 // fixed in the cart (a product sold out or short), so it links there.
 func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs map[string]string, msg string, cartFix bool, status int) error {
@@ -35,7 +46,7 @@ func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs
 	vm.Lines, vm.TotalCents = cartLines(items)
 	// One key per checkout form: submitting it twice finds the first order.
 	vm.IdempotencyKey = c.FormValue("idempotency_key")
-	if vm.IdempotencyKey == "" {
+	if fresh, _ := c.Get(ctxNewCheckoutKey).(bool); vm.IdempotencyKey == "" || fresh {
 		vm.IdempotencyKey = randomToken(16)
 	}
 	return render(c, status, templates.Checkout(vm))
@@ -121,14 +132,16 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 		if oos.NoLongerSold || oos.Available <= 0 {
 			fix = "Remove it from your cart."
 		}
-		return s.renderCheckout(c, form, nil, "Sorry, "+oos.Error()+". "+fix, true, http.StatusConflict)
+		return s.retryCheckout(c, form, "Sorry, "+oos.Error()+". "+fix, true, http.StatusConflict)
 	case errors.Is(err, models.ErrEmptyCart):
 		s.flash(c, "Your cart is empty.")
 		return c.Redirect(http.StatusSeeOther, "/cart")
 	case errors.Is(err, models.ErrTotalChanged):
-		return s.checkoutPage(c, form, nil, "A price in your cart changed while you paid; nothing was charged. Check the total and place the order again.", http.StatusConflict)
+		return s.retryCheckout(c, form, "A price in your cart changed while you paid; nothing was charged. Check the total and place the order again.", false, http.StatusConflict)
+	case errors.Is(err, models.ErrPaymentVoided):
+		return s.retryCheckout(c, form, "This checkout form was already used for a payment that did not go through; nothing was charged. Check your cart and place the order again.", false, http.StatusConflict)
 	case errors.As(err, &declined):
-		return s.checkoutPage(c, form, nil, "Your payment was declined: "+declined.Reason+". Nothing was charged.", http.StatusPaymentRequired)
+		return s.retryCheckout(c, form, "Your payment was declined: "+declined.Reason+". Nothing was charged.", false, http.StatusPaymentRequired)
 	case err != nil:
 		return err
 	}
@@ -166,6 +179,14 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 			Arm: s.shop.Assign(ctx, u.VisitorID).Label})
 		return order, err
 	}
+	// A form whose payment was voided is used up: the provider would
+	// answer its key with the voided authorization again.
+	if voided, err := s.db.PaymentVoided(ctx, key); err != nil || voided {
+		if err == nil {
+			err = models.ErrPaymentVoided
+		}
+		return nil, err
+	}
 	shop := s.shopSettings(ctx)
 	auth, err := s.payments.Authorize(ctx, payment.Charge{IdempotencyKey: key, AmountCents: total, Currency: shop.Currency,
 		Email: addr.Email, Description: "Order at " + shop.Name})
@@ -175,9 +196,7 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 	order, created, err := s.db.PlaceOrderPaid(ctx, u.Key(), u.ShopperID, key, addr, models.Payment{Ref: auth.ID, AuthorizedCents: auth.AmountCents,
 		Arm: s.shop.Assign(ctx, u.VisitorID).Label})
 	if err != nil {
-		if verr := s.payments.Void(context.WithoutCancel(ctx), auth); verr != nil {
-			s.log.Error("payment not voided", "payment_ref", auth.ID, "err", verr)
-		}
+		s.void(context.WithoutCancel(ctx), u.Key(), key, auth)
 		return nil, err
 	}
 	if created {
@@ -188,6 +207,26 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 		}
 	}
 	return order, nil
+}
+
+// void voids the authorization of a checkout that placed no order, once
+// its key is recorded as used up (models.VoidPayment): a provider answers a
+// repeated key with the authorization it gave first, so an order placed
+// later under that key would stand on money no longer held. When an order
+// holds the key after all (the same form submitted twice at once), the
+// authorization is that order's and is kept.
+func (s *Server) void(ctx context.Context, owner, key string, auth payment.Authorization) {
+	void, err := s.db.VoidPayment(ctx, owner, key)
+	if err != nil {
+		// Unrecorded, the key is refused by nothing; the authorization is
+		// still voided, so an order under it would find no money.
+		s.log.Error("voided payment not recorded", "payment_ref", auth.ID, "err", err)
+	} else if !void {
+		return
+	}
+	if err := s.payments.Void(ctx, auth); err != nil {
+		s.log.Error("payment not voided", "payment_ref", auth.ID, "err", err)
+	}
 }
 
 func orderView(o *models.Order) templates.OrderView {

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"storefront/models"
+)
+
+var checkoutKey = regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`)
+
+// tenthAttack replays what the tenth outside attack found (docs/security.md).
+func (a *attack) tenthAttack() {
+	// Medium: a checkout refused after its payment was authorized (a
+	// product sold out meanwhile) voided the authorization and gave the
+	// form back with the same key. Submitted again once the product was
+	// back, the provider answered the key with the voided authorization
+	// (card processors replay a key's first answer) and the order was
+	// placed on it: goods for money no longer held. The key is now used
+	// up, and the form comes back with a new one.
+	c := a.client("127.0.10.1")
+	email := "tenth-attack@example.com"
+	pw := "a tenth attack's long password"
+	c.post("/register", url.Values{"_csrf": {c.token("/register")}, "name": {"Tenth"}, "email": {email}, "password": {pw}})
+	db, err := models.Open(a.dbPath)
+	if err != nil {
+		a.check("a voided payment places no order", false, "open the database: %v", err)
+		return
+	}
+	defer db.Close()
+	var p models.Product
+	db.R.Where("active AND stock >= 5 AND price_cents > 0").Order("id").Take(&p)
+	setStock := func(n int) { db.W.Model(&models.Product{}).Where("id = ?", p.ID).Update("stock", n) }
+	id := strconv.FormatUint(uint64(p.ID), 10)
+	c.post("/cart/add", url.Values{"_csrf": {c.token("/account")}, "product_id": {id}, "quantity": {"1"}})
+	_, page := c.get("/checkout")
+	key := ""
+	if m := checkoutKey.FindStringSubmatch(page); m != nil {
+		key = m[1]
+	}
+	form := func() url.Values {
+		return url.Values{"_csrf": {c.token("/account")}, "idempotency_key": {key}, "name": {"Tenth"}, "email": {email},
+			"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
+	}
+	setStock(0)
+	refused, body := c.post("/checkout", form())
+	fresh := ""
+	if m := checkoutKey.FindStringSubmatch(body); m != nil {
+		fresh = m[1]
+	}
+	setStock(5)
+	again, body := c.post("/checkout", form())
+	a.check("a voided payment places no order", key != "" && refused.StatusCode == http.StatusConflict && fresh != key &&
+		again.StatusCode == http.StatusConflict && strings.Contains(body, "already used for a payment that did not go through"),
+		"sold out: %d, the form's key %s; the same key once back in stock: %d %s", refused.StatusCode,
+		map[bool]string{true: "renewed", false: "kept"}[fresh != "" && fresh != key], again.StatusCode, again.Header.Get("Location"))
+
+	// Low: "josé@example.com" typed with e and a combining accent
+	// registered a second account beside the one typed with é, two
+	// accounts whose addresses read and are delivered alike. Addresses are
+	// kept in Unicode normal form C.
+	register := func(source, email string) int {
+		r := a.client(source)
+		res, _ := r.post("/register", url.Values{"_csrf": {r.token("/register")}, "name": {"José"}, "email": {email}, "password": {pw}})
+		return res.StatusCode
+	}
+	first, second := register("127.0.10.2", "jos\u00e9@example.com"), register("127.0.10.3", "jose\u0301@example.com")
+	a.check("an address with a combining accent is the same account", first == http.StatusSeeOther && second == http.StatusUnprocessableEntity,
+		"registering josé with é: %d; with e and a combining accent: %d", first, second)
+}
