@@ -15,7 +15,7 @@ package e2e
 // its effect (on an existing record where the form edits one). A form
 // added to templates/ gets a line here and a test.
 //
-//	account.templ     login / register (auth-form)         TestBuyFlow, TestLoginMergesAnonymousCart
+//	account.templ     login / register (auth-form)         TestBuyFlow, TestLoginMergesAnonymousCart, TestAnAddressWithACombiningAccentIsTheSameAccount
 //	account.templ     /password/forgot, /password/reset    TestShopperResetsAForgottenPassword
 //	account.templ     /logout (account page)               TestLoginMergesAnonymousCart
 //	account.templ     /account/personalization             TestShopperTurnsPersonalizationOffAndOn
@@ -27,7 +27,7 @@ package e2e
 //	shop.templ        /cart/add                            TestBuyFlow, TestCartQuantityStopsAtStock, TestAShopperPicksAColourThenASize
 //	shop.templ        why not (admin preview)              TestPreviewExplainsRowsAndAnswersWhyNot
 //	cart.templ        /cart/update quantity, remove        TestCartQuantityStopsAtStock, TestUpdatingALineRemovedInAnotherWindow
-//	cart.templ        /checkout                            TestBuyFlow
+//	cart.templ        /checkout                            TestBuyFlow, TestACheckoutRefusedForStockIsPlacedFromTheFormItShows
 //	interests.templ   show, forget, reset, remove          TestInterestsControlsChangeTheHomepage
 //	merchant.templ    /admin/setup                         TestFirstRunSetup
 //	staff_password    /admin/password                      TestDemoStaffChoosesOwnPassword, TestAdminManagesStaff
