@@ -34,6 +34,17 @@ func (db *DB) CartLines(ctx context.Context, owner string) ([]CartItem, error) {
 	return items, nil
 }
 
+// Short is the line's product out of stock or off sale as its product
+// was read (the cart's read), or nil when there is enough of it. The
+// order's stock decrement is what decides; this refuses early what it
+// would refuse.
+func (l CartItem) Short() *OutOfStockError {
+	if l.Product.Active && l.Product.Stock >= l.Quantity {
+		return nil
+	}
+	return &OutOfStockError{Title: l.Product.Title, Available: l.Product.Stock, NoLongerSold: !l.Product.Active}
+}
+
 // CartCount returns the number of units in a cart.
 func (db *DB) CartCount(ctx context.Context, owner string) (int, error) {
 	var n int
@@ -368,6 +379,13 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 			Email: addr.Email, Name: addr.Name, Street: addr.Street, City: addr.City,
 			Postcode: addr.Postcode, Country: addr.Country, Arm: pay.Arm, CreatedAt: now}
 		events := make([]Event, 0, len(lines))
+		// Sold out already: refused before writing anything, and without
+		// queueing for the row of a product others are buying.
+		for _, l := range lines {
+			if err := l.Short(); err != nil {
+				return err
+			}
+		}
 		for _, l := range lines {
 			res := tx.Model(&Product{}).Where("id = ? AND active = ? AND stock >= ?", l.ProductID, true, l.Quantity).
 				Update("stock", gorm.Expr("stock - ?", l.Quantity))

@@ -171,6 +171,13 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 		order, _, err := s.db.PlaceOrder(ctx, u.Key(), u.ShopperID, key, addr)
 		return order, err
 	}
+	// Sold out since the checkout page: refused before the provider is
+	// asked, so the shopper's card holds nothing for it.
+	for _, l := range items {
+		if short := l.Short(); short != nil {
+			return nil, short
+		}
+	}
 	_, total := cartLines(items)
 	if total == 0 {
 		// Nothing to pay (free products): no provider takes a charge of

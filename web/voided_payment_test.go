@@ -22,11 +22,17 @@ type replayingProvider struct {
 	byKey    map[string]payment.Authorization
 	voided   map[string]bool
 	captured []string
+	// authorizing runs while a payment is authorized (another buyer
+	// taking the last one meanwhile).
+	authorizing func()
 }
 
 func (*replayingProvider) Name() string    { return "Replaying Pay" }
 func (*replayingProvider) Simulated() bool { return false }
 func (p *replayingProvider) Authorize(_ context.Context, c payment.Charge) (payment.Authorization, error) {
+	if p.authorizing != nil {
+		p.authorizing()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if a, ok := p.byKey[c.IdempotencyKey]; ok {
@@ -75,8 +81,8 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 		must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", n).Error)
 	}
 
-	// Sold out between the checkout page and the order: refused, voided.
-	setStock(0)
+	// Sold out while the payment was authorized: refused, voided.
+	pay.authorizing = func() { setStock(0) }
 	const used = "checkout-form-key-0001"
 	res, doc := c.send(http.MethodPost, "/checkout", withToken(form(used), c.token("/checkout")), nil)
 	if res.StatusCode != http.StatusConflict || !pay.voided["auth_"+used] {
@@ -88,6 +94,7 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 	}
 
 	// Back in stock; the old form (or a replay of it) again.
+	pay.authorizing = nil
 	setStock(5)
 	res, doc = c.send(http.MethodPost, "/checkout", withToken(form(used), c.token("/checkout")), nil)
 	orders, err := shop.db.OrdersOf(ctx, shopperIDOf(t, shop, "ada@example.com"))
@@ -121,4 +128,27 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 func withToken(v url.Values, token string) url.Values {
 	v.Set("_csrf", token)
 	return v
+}
+
+// TestASoldOutCartIsRefusedBeforeTheCardIsAuthorized: a product that sold
+// out after the checkout page was shown is refused before the provider is
+// asked, so the shopper's card holds nothing (an authorization shows on a
+// statement until it is voided) and the page names the product.
+func TestASoldOutCartIsRefusedBeforeTheCardIsAuthorized(t *testing.T) {
+	base := mustOpenShop(t)
+	pay := &replayingProvider{byKey: map[string]payment.Authorization{}, voided: map[string]bool{}}
+	shop := startShopWith(t, base.db, pay)
+	c := shop.shopperClient()
+	tent := shop.product("SKU-1")
+	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"2"}})
+	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 1).Error)
+	form := url.Values{"idempotency_key": {"checkout-form-key-0002"}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+		"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
+	res, doc := c.send(http.MethodPost, "/checkout", withToken(form, c.token("/checkout")), nil)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(doc.Text(), "only 1 of") {
+		t.Fatalf("a cart of 2 with 1 left: %d, want 409 naming what is left", res.StatusCode)
+	}
+	if len(pay.byKey) != 0 {
+		t.Fatalf("the provider was asked to authorize %v for a cart that could not be ordered", pay.byKey)
+	}
 }
