@@ -456,16 +456,21 @@ func TestTheImportsAuditEntryCountsOneAsOne(t *testing.T) {
 }
 
 // recordingProvider is a payment provider that remembers what the checkout
-// asked of it; short authorizes one cent less than asked.
+// asked of it; short authorizes one cent less than asked, and authorizing
+// runs while it authorizes (another buyer taking the last one meanwhile).
 type recordingProvider struct {
 	mu                           sync.Mutex
 	short                        bool
+	authorizing                  func()
 	authorized, captured, voided []string
 }
 
 func (*recordingProvider) Name() string    { return "Recording Pay" }
 func (*recordingProvider) Simulated() bool { return false }
 func (p *recordingProvider) Authorize(_ context.Context, c payment.Charge) (payment.Authorization, error) {
+	if p.authorizing != nil {
+		p.authorizing()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.authorized = append(p.authorized, c.IdempotencyKey)
@@ -523,9 +528,11 @@ func TestCheckoutPaysThroughTheProvider(t *testing.T) {
 		t.Fatalf("captured %v, voided %v after one order submitted twice", pay.captured, pay.voided)
 	}
 
-	// Out of stock after the authorization: voided, no order.
+	// Sold out while the payment was authorized: voided, no order.
 	addTent()
-	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 0).Error)
+	pay.authorizing = func() {
+		must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 0).Error)
+	}
 	if res := c.post("/checkout", "/checkout", address("order-key-0000000002")); res.StatusCode != http.StatusConflict {
 		t.Fatalf("out of stock: %d, want 409", res.StatusCode)
 	}
@@ -534,6 +541,7 @@ func TestCheckoutPaysThroughTheProvider(t *testing.T) {
 	}
 
 	// An authorization for another amount than the order's: voided, no order.
+	pay.authorizing = nil
 	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 5).Error)
 	pay.short = true
 	if res := c.post("/checkout", "/checkout", address("order-key-0000000003")); res.StatusCode != http.StatusConflict {
