@@ -10,23 +10,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// postPage submits a form with the CSRF token of the page at from and
-// parses the page it answers with (no redirect followed).
-func (c *client) postPage(from, path string, form url.Values) (*http.Response, *goquery.Document) {
-	c.shop.t.Helper()
-	_, doc := c.get(from)
-	form.Set("_csrf", csrf(doc))
-	req, err := http.NewRequest(http.MethodPost, c.shop.ts.URL+path, strings.NewReader(form.Encode()))
-	must(c.shop.t, err)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := c.hc.Do(req)
-	must(c.shop.t, err)
-	defer res.Body.Close()
-	out, err := goquery.NewDocumentFromReader(res.Body)
-	must(c.shop.t, err)
-	return res, out
-}
-
 // describedError returns the text of the error a field points at with
 // aria-describedby, and fails the test unless the field is marked invalid
 // and the error is there: what a screen reader reads on the field.

@@ -101,6 +101,14 @@ func (c *client) send(method, path string, form url.Values, header map[string]st
 }
 
 // token is the CSRF token of a page's forms.
+// postPage submits a form with the CSRF token of the page at from and
+// parses the page it answers with (no redirect followed).
+func (c *client) postPage(from, path string, form url.Values) (*http.Response, *goquery.Document) {
+	c.shop.t.Helper()
+	form.Set("_csrf", c.token(from))
+	return c.send(http.MethodPost, path, form, nil)
+}
+
 func (c *client) token(from string) string {
 	c.shop.t.Helper()
 	_, doc := c.get(from)

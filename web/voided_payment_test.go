@@ -84,7 +84,7 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 	// Sold out while the payment was authorized: refused, voided.
 	pay.authorizing = func() { setStock(0) }
 	const used = "checkout-form-key-0001"
-	res, doc := c.send(http.MethodPost, "/checkout", withToken(form(used), c.token("/checkout")), nil)
+	res, doc := c.postPage("/checkout", "/checkout", form(used))
 	if res.StatusCode != http.StatusConflict || !pay.voided["auth_"+used] {
 		t.Fatalf("sold out: %d, voided %v; want 409 and the authorization voided", res.StatusCode, pay.voided)
 	}
@@ -96,7 +96,7 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 	// Back in stock; the old form (or a replay of it) again.
 	pay.authorizing = nil
 	setStock(5)
-	res, doc = c.send(http.MethodPost, "/checkout", withToken(form(used), c.token("/checkout")), nil)
+	res, doc = c.postPage("/checkout", "/checkout", form(used))
 	orders, err := shop.db.OrdersOf(ctx, shopperIDOf(t, shop, "ada@example.com"))
 	must(t, err)
 	for _, o := range orders {
@@ -125,11 +125,6 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 	}
 }
 
-func withToken(v url.Values, token string) url.Values {
-	v.Set("_csrf", token)
-	return v
-}
-
 // TestASoldOutCartIsRefusedBeforeTheCardIsAuthorized: a product that sold
 // out after the checkout page was shown is refused before the provider is
 // asked, so the shopper's card holds nothing (an authorization shows on a
@@ -144,7 +139,7 @@ func TestASoldOutCartIsRefusedBeforeTheCardIsAuthorized(t *testing.T) {
 	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 1).Error)
 	form := url.Values{"idempotency_key": {"checkout-form-key-0002"}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
 		"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
-	res, doc := c.send(http.MethodPost, "/checkout", withToken(form, c.token("/checkout")), nil)
+	res, doc := c.postPage("/checkout", "/checkout", form)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(doc.Text(), "only 1 of") {
 		t.Fatalf("a cart of 2 with 1 left: %d, want 409 naming what is left", res.StatusCode)
 	}
