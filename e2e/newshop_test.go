@@ -449,3 +449,32 @@ func TestAnAddressWithACombiningAccentIsTheSameAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestANameWithAControlCharacterIsRefused: a shopper's name is written
+// into the shop's emails, where a line break could end the message and
+// start commands of the sender's own; the form refuses a name holding a
+// control character (a tab survives a text box; line breaks do not, but
+// a form posted by a script keeps them) and says so at the field.
+func TestANameWithAControlCharacterIsRefused(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	b.step(t, "a name with a tab", func(t *testing.T, b *tab) {
+		b.open("/register", `#name`)
+		b.fill(`#email`, "tab@example.com", `#password`, "violet kettle harbour 43")
+		b.do("type the name", chromedp.Evaluate[chromedp.Void](`document.querySelector("#name").value = "Eve\tSmith"`))
+		b.follow(`[data-testid="auth-submit"]`, `[data-testid="error-summary"]`)
+		if got := b.text(`[data-testid="auth-form"]`); !strings.Contains(got, "on one line") {
+			t.Fatalf("the form says %q, want that the name must be one line", got)
+		}
+		var n int64
+		must(t, s.db.W.Model(&models.Shopper{}).Where("email = ?", "tab@example.com").Count(&n).Error)
+		if n != 0 {
+			t.Fatal("the refused name made an account")
+		}
+	})
+	b.step(t, "the same name without the tab", func(t *testing.T, b *tab) {
+		b.fill(`#name`, "Eve Smith", `#password`, "violet kettle harbour 43")
+		b.follow(`[data-testid="auth-submit"]`, `[data-testid="account-link"]`)
+	})
+}

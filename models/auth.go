@@ -126,6 +126,9 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 		fields["name"] = "Enter your name."
 	} else if len(name) > 100 {
 		fields["name"] = "Use at most 100 characters."
+	} else if strings.ContainsFunc(strings.TrimSpace(name), unicode.IsControl) {
+		// A name is one line of text: it is written into emails.
+		fields["name"] = "Write your name on one line, without tabs or other control characters."
 	}
 	if msg := ValidateNewPassword(password); msg != "" {
 		fields["password"] = msg

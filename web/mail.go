@@ -67,8 +67,14 @@ func (m *Mailer) Send(to, subject, body string) error {
 	fmt.Fprintf(&msg, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n",
 		from.String(), to, mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), hex.EncodeToString(id), host)
 	msg.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	// Every line ends in CR LF and no CR or LF stands alone: the body
+	// holds text others wrote (a shopper's name, the shop's), and a relay
+	// that reads a lone CR as a line's end would take "\r.\r\n" in a name
+	// for the end of the message and the lines after it for commands of
+	// its own (SMTP smuggling: mail from the shop's domain to anyone).
+	body = strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n")
 	for line := range strings.Lines(body) {
-		line = strings.TrimRight(line, "\r\n")
+		line = strings.TrimRight(line, "\n")
 		if strings.HasPrefix(line, ".") {
 			line = "." + line // the data's end is a line of one dot
 		}

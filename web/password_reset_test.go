@@ -310,3 +310,43 @@ func TestOneAddressCannotMailManyShoppers(t *testing.T) {
 		t.Fatal("12 minutes later: no link")
 	}
 }
+
+// TestANameCannotEndTheResetEmail: the reset email quotes the shopper's
+// name, and a name holding "\r.\r\n" (which a registration took) put a
+// lone CR before a line of one dot on the wire: a relay that reads a lone
+// CR as a line's end takes that for the end of the message and the
+// name's next lines ("MAIL FROM:<ceo@…>", "RCPT TO:…", "DATA") for
+// commands of its own, mail from the shop's domain to anyone (SMTP
+// smuggling). A registration now refuses a name with a control
+// character, and an email never holds a lone CR or LF whatever it
+// quotes (a name stored before, the shop's name).
+func TestANameCannotEndTheResetEmail(t *testing.T) {
+	shop, relay := resetShop(t)
+	smuggled := "Eve\r.\r\nMAIL FROM:<ceo@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n"
+	c := shop.newClient()
+	_, doc := c.get("/register")
+	res, doc := c.send(http.MethodPost, "/register", url.Values{"name": {smuggled}, "email": {"eve@example.com"},
+		"password": {"a long unique passphrase 11"}, "_csrf": {csrf(doc)}}, nil)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Text(), "on one line") {
+		t.Fatalf("a name with line breaks registered: %d", res.StatusCode)
+	}
+	if _, err := shop.db.FindCustomer(context.Background(), "", "eve@example.com"); err == nil {
+		t.Fatal("the refused registration made an account")
+	}
+	// A name stored before the check.
+	must(t, shop.db.W.Model(&models.Shopper{}).Where("email = ?", "ada@example.com").Update("name", smuggled).Error)
+	_, doc = c.get("/password/forgot")
+	if res, _ := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {"ada@example.com"}, "_csrf": {csrf(doc)}}, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("asking for a link: %d", res.StatusCode)
+	}
+	m := relay.Wait(t, 5*time.Second)
+	raw := m.Raw
+	for i := range len(raw) {
+		if raw[i] == '\r' && (i+1 == len(raw) || raw[i+1] != '\n') || raw[i] == '\n' && (i == 0 || raw[i-1] != '\r') {
+			t.Fatalf("the email holds a lone CR or LF at byte %d: %q", i, raw[max(0, i-20):min(len(raw), i+20)])
+		}
+	}
+	if resetLink.FindString(m.Body) == "" || !strings.Contains(m.Body, "MAIL FROM:<ceo@example.com>") {
+		t.Fatalf("the email lost its link or the name's text: %q", m.Body)
+	}
+}
