@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"storefront/models"
 )
 
 // leafOf maps product ids (as cards print them) to their category's slug.
@@ -103,6 +105,27 @@ func TestInterestsControlsChangeTheHomepage(t *testing.T) {
 		b.follow(`[data-testid="hidden-interests"] [data-value="category:`+top+`"] [data-testid="show-interest"]`, `[data-testid="flash"]`)
 		if b.count(`[data-testid="hidden-interests"] [data-value="category:`+top+`"]`) != 0 {
 			t.Fatalf("%s is still hidden after showing it again", top)
+		}
+	})
+
+	b.step(t, "a shopper who hid as many interests as the shop keeps is told so", func(t *testing.T, b *tab) {
+		full := make([]string, models.MaxHiddenInterests)
+		for i := range full {
+			full[i] = fmt.Sprintf("brand:Hidden %03d", i)
+		}
+		setHidden := func(v string) {
+			must(t, s.db.W.Model(&models.Shopper{}).Where("email = ?", sh.email).Update("hidden_interests", v).Error)
+		}
+		setHidden(strings.Join(full, "\n"))
+		defer setHidden("")
+		b.open("/account/interests", `[data-testid="interest"]`)
+		first := b.attrs(`[data-testid="interest"]`, "data-value")[0]
+		b.follow(`[data-testid="interest"][data-value="`+first+`"] [data-testid="remove-interest"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="flash"]`); !strings.Contains(got, "Show one of them again") {
+			t.Fatalf("the page says %q, want that the list of removed interests is full", got)
+		}
+		if b.count(`[data-testid="interest"][data-value="`+first+`"]`) != 1 {
+			t.Fatalf("%s was removed although the list is full", first)
 		}
 	})
 

@@ -2,10 +2,12 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"gorm.io/gorm"
 )
@@ -48,6 +50,21 @@ type Forget struct {
 	Hide        string // an interest to hide from now on ("category:<slug>" or "brand:<name>")
 }
 
+// MaxHiddenInterests bounds the interests one shopper keeps hidden, and
+// MaxInterestLen the length of one ("brand:" and a brand of at most 100
+// bytes, as an import takes, or "category:" and a slug). The list is one
+// column of the shopper's row, read for each of their homepages: a brand
+// the form posted was taken as it came, so 20 posts of a 2 MB brand made
+// the row 38 MB and the interests page 114 MB.
+const (
+	MaxHiddenInterests = 100
+	MaxInterestLen     = 120
+)
+
+// ErrTooManyHiddenInterests is a removal of an interest when the shopper
+// already keeps MaxHiddenInterests hidden; nothing was forgotten.
+var ErrTooManyHiddenInterests = errors.New("models: too many hidden interests")
+
 // HiddenInterestList splits Shopper.HiddenInterests.
 func HiddenInterestList(s string) []string {
 	var out []string
@@ -63,9 +80,15 @@ func HiddenInterestList(s string) []string {
 // so the homepage stops using what a stored model learnt from them. Orders
 // are kept. It returns the number of events deleted.
 func (db *DB) ForgetHistory(ctx context.Context, shopperID uint, f Forget) (int64, error) {
+	if len(f.Hide) > MaxInterestLen || strings.ContainsFunc(f.Hide, unicode.IsControl) {
+		return 0, &ValidationError{Fields: map[string]string{"value": fmt.Sprintf("An interest is one line of at most %d characters.", MaxInterestLen)}}
+	}
 	sh, err := db.ShopperByID(ctx, shopperID)
 	if err != nil {
 		return 0, err
+	}
+	if h := HiddenInterestList(sh.HiddenInterests); f.Hide != "" && len(h) >= MaxHiddenInterests && !slices.Contains(h, f.Hide) {
+		return 0, ErrTooManyHiddenInterests
 	}
 	var n int64
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

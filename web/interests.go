@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -155,6 +157,15 @@ func (s *Server) interestRemove(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form did not say whether to remove a category or a brand.")
 	}
 	n, err := s.forget(c, f)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form named a brand no product has.")
+	}
+	if errors.Is(err, models.ErrTooManyHiddenInterests) {
+		s.flash(c, fmt.Sprintf("You have removed %d interests, as many as we keep. Show one of them again before removing %s.",
+			models.MaxHiddenInterests, name))
+		return c.Redirect(http.StatusSeeOther, InterestsPath)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"storefront/models"
 )
 
 func TestInterestsPageShowsEvidenceAndForgets(t *testing.T) {
@@ -118,5 +122,56 @@ func TestInterestsNeedALogin(t *testing.T) {
 	res, _ := shop.newClient().get("/account/interests")
 	if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
 		t.Fatalf("a visitor got %d, Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// TestHiddenInterestsAreBounded: the brand a removal names was kept as the
+// form sent it, in one column of the shopper's row read for each of their
+// homepages; 20 posts of a 2 MB brand made the row 38 MB and the interests
+// page 114 MB, each post slower than the last. A brand longer than any an
+// import takes, or holding a line break (which split into interests of
+// its own), is refused; a shopper keeps at most MaxHiddenInterests hidden
+// and is told so, and the interests page stays small.
+func TestHiddenInterestsAreBounded(t *testing.T) {
+	shop := mustOpenShop(t)
+	c, sh := loginAs(t, shop, "Hider", "hider@example.com")
+	hidden := func() string {
+		t.Helper()
+		s, err := shop.db.ShopperByID(context.Background(), sh.ID)
+		must(t, err)
+		return s.HiddenInterests
+	}
+	for _, v := range []string{strings.Repeat("x", 200_000), strings.Repeat("b", models.MaxInterestLen), "Acme\ncategory:tents"} {
+		if res := c.post("/account/interests", "/account/interests/remove", url.Values{"kind": {"brand"}, "value": {v}}); res.StatusCode != 400 {
+			t.Fatalf("a brand of %d bytes: %d, want 400", len(v), res.StatusCode)
+		}
+	}
+	if got := hidden(); got != "" {
+		t.Fatalf("a refused brand was kept: %d bytes", len(got))
+	}
+	for i := range models.MaxHiddenInterests {
+		if res := c.post("/account/interests", "/account/interests/remove", url.Values{"kind": {"brand"}, "value": {fmt.Sprintf("Brand %03d", i)}}); res.StatusCode != 303 {
+			t.Fatalf("removing brand %d: %d", i, res.StatusCode)
+		}
+	}
+	res := c.post("/account/interests", "/account/interests/remove", url.Values{"kind": {"brand"}, "value": {"One Too Many"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("one more brand: %d", res.StatusCode)
+	}
+	_, doc := c.get("/account/interests")
+	if msg := doc.Find(`[data-testid="flash"]`).Text(); !strings.Contains(msg, "Show one of them again") {
+		t.Fatalf("the page does not say the list is full: %q", msg)
+	}
+	list := models.HiddenInterestList(hidden())
+	if len(list) != models.MaxHiddenInterests || slices.Contains(list, "brand:One Too Many") {
+		t.Fatalf("%d interests hidden, the refused one among them: %t", len(list), slices.Contains(list, "brand:One Too Many"))
+	}
+	// Showing one again makes room.
+	if res := c.post("/account/interests", "/account/interests/show", url.Values{"value": {"brand:Brand 000"}}); res.StatusCode != 303 {
+		t.Fatalf("show again: %d", res.StatusCode)
+	}
+	if res := c.post("/account/interests", "/account/interests/remove", url.Values{"kind": {"brand"}, "value": {"One Too Many"}}); res.StatusCode != 303 ||
+		!slices.Contains(models.HiddenInterestList(hidden()), "brand:One Too Many") {
+		t.Fatalf("after showing one again the removal was refused (%d)", res.StatusCode)
 	}
 }
