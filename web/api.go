@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -245,6 +247,9 @@ func (s *Server) apiEvents(c echo.Context) error {
 // decodeAPIEvents reads the three accepted body shapes: {"events":[…]},
 // a bare array, or a single event object.
 func decodeAPIEvents(body []byte) ([]APIEvent, error) {
+	if err := jsonText(body); err != nil {
+		return nil, err
+	}
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
 		var events []APIEvent
 		err := json.Unmarshal(body, &events)
@@ -263,6 +268,49 @@ func decodeAPIEvents(body []byte) ([]APIEvent, error) {
 		}
 	}
 	return in.Events, nil
+}
+
+// jsonText refuses a body whose strings would not be read as sent:
+// encoding/json puts U+FFFD in place of bytes that are not UTF-8 and of
+// an escaped half of a surrogate pair ("\ud800"), so a tracker sending
+// Latin-1 ids had "Jos\xe9" and "Jos\xe8" stored as one customer,
+// "Jos\ufffd", whom no request could name again. JSON is UTF-8 (RFC 8259).
+func jsonText(body []byte) error {
+	if !utf8.Valid(body) {
+		at := 0
+		for at < len(body) {
+			r, size := utf8.DecodeRune(body[at:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			at += size
+		}
+		return fmt.Errorf("byte %d is not UTF-8 (send the body in UTF-8, as JSON is)", at)
+	}
+	for i := 0; i+6 <= len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if body[i+1] != 'u' {
+			i++ // an escaped character, perhaps a backslash
+			continue
+		}
+		v, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+		if err != nil {
+			continue
+		}
+		if utf16.IsSurrogate(rune(v)) {
+			if v < 0xdc00 && i+12 <= len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+				if lo, err := strconv.ParseUint(string(body[i+8:i+12]), 16, 16); err == nil && lo >= 0xdc00 && lo <= 0xdfff {
+					i += 11 // a whole pair
+					continue
+				}
+			}
+			return fmt.Errorf("byte %d: %s is half of a surrogate pair, not a character", i, body[i:i+6])
+		}
+		i += 5
+	}
+	return nil
 }
 
 func apiEventToModel(cat *Catalog, e APIEvent) (models.Event, string) {

@@ -84,3 +84,44 @@ func TestAnAPIUserIDIsOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestTheEventsAPIReadsTextAsSent: encoding/json puts U+FFFD in place of
+// bytes that are not UTF-8 and of an escaped half of a surrogate pair, so
+// a tracker sending Latin-1 ids had "Jos\xe9" and "Jos\xe8" stored as one
+// customer, "Jos\ufffd", whom no request could name again (the
+// recommendations API and `storefront customer` refuse such an id). Such
+// a body is refused with a 400 saying where; a whole pair, an escaped
+// backslash before a "u", and a U+FFFD the tracker meant are read as sent.
+func TestTheEventsAPIReadsTextAsSent(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeEvents)
+	must(t, err)
+	for _, c := range []struct{ body, says string }{
+		{"{\"events\":[{\"user_id\":\"Jos\xe9\",\"type\":\"search\",\"query\":\"tent\"}]}", "byte 26 is not UTF-8"},
+		{"{\"events\":[{\"user_id\":\"Jos\xe8\",\"type\":\"search\",\"query\":\"tent\"}]}", "byte 26 is not UTF-8"},
+		{`{"events":[{"user_id":"Jos\ud800","type":"search","query":"tent"}]}`, `\ud800 is half of a surrogate pair`},
+		{`{"events":[{"user_id":"Jos\uDC00x","type":"search","query":"tent"}]}`, `\uDC00 is half of a surrogate pair`},
+	} {
+		status, out := shop.postEvents(key, c.body)
+		if msg := fmt.Sprint(out["error"]); status != http.StatusBadRequest || !strings.Contains(msg, c.says) {
+			t.Errorf("%q: %d %s, want 400 saying %q", c.body, status, msg, c.says)
+		}
+	}
+	if n, _ := shop.db.CountUserEvents(ctx, "Jos\ufffd"); n != 0 {
+		t.Errorf("%d events stored under Jos\\ufffd", n)
+	}
+	for body, user := range map[string]string{
+		`{"events":[{"user_id":"G\ud83d\ude00","type":"search","query":"tent"}]}`: "G\U0001F600",
+		`{"events":[{"user_id":"a\\ud800","type":"search","query":"tent"}]}`:      `a\ud800`,
+		`{"events":[{"user_id":"r\ufffd","type":"search","query":"tent"}]}`:       "r\ufffd",
+		`{"events":[{"user_id":"José","type":"search","query":"tent"}]}`:          "José",
+	} {
+		if status, out := shop.postEvents(key, body); status != http.StatusAccepted {
+			t.Errorf("%s: %d %v", body, status, out)
+		}
+		if n, _ := shop.db.CountUserEvents(ctx, user); n != 1 {
+			t.Errorf("%s: %d events stored under %q, want 1", body, n, user)
+		}
+	}
+}
