@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"storefront/models"
+)
+
+// smuggledName is a shopper's name that, quoted in an email, put a lone CR
+// before a line of one dot: a relay reading a lone CR as a line's end took
+// it for the end of the message and the lines after it for commands.
+const smuggledName = "Eve\r.\r\nMAIL FROM:<ceo@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n"
+
+// eleventhName stores smuggledName as a seeded shopper's name before the
+// server starts (a name taken before registrations refused it).
+func eleventhName(db *models.DB) error {
+	return db.W.Model(&models.Shopper{}).Where("email = ?", shopperEmail(81)).Update("name", smuggledName).Error
+}
+
+// eleventhAttack replays what the eleventh outside attack found
+// (docs/security.md).
+func (a *attack) eleventhAttack() {
+	// Medium: SMTP smuggling through the reset email's greeting.
+	c := a.client("127.0.11.1")
+	res, _ := c.post("/register", url.Values{"_csrf": {c.token("/register")}, "name": {smuggledName}, "email": {"eleventh-smuggler@example.com"},
+		"password": {"a long unique passphrase 11"}})
+	a.check("a registration refuses a name with line breaks", res.StatusCode == http.StatusUnprocessableEntity, "%d", res.StatusCode)
+	c.post("/password/forgot", url.Values{"_csrf": {c.token("/password/forgot")}, "email": {shopperEmail(81)}})
+	var got []mailed
+	for range 50 { // the mail goes out after the answer
+		if got = a.relay.to(shopperEmail(81)); len(got) > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	lone := -1
+	if len(got) > 0 {
+		b := got[0].body
+		for i := range len(b) {
+			if b[i] == '\r' && (i+1 == len(b) || b[i+1] != '\n') || b[i] == '\n' && (i == 0 || b[i-1] != '\r') {
+				lone = i
+				break
+			}
+		}
+	}
+	a.check("a name cannot end the reset email", len(got) == 1 && lone < 0,
+		"%d emails to a shopper named %q, a lone CR or LF at byte %d (-1: none)", len(got), firstLine(smuggledName, 12), lone)
+
+	// Medium: the brand an interest removal names was kept as sent, in the
+	// shopper's row: 20 posts of a 2 MB brand made it 38 MB.
+	s := a.client("127.0.11.2")
+	s.post("/register", url.Values{"_csrf": {s.token("/register")}, "name": {"Hider"}, "email": {"eleventh-hider@example.com"},
+		"password": {"a long unique passphrase 12"}})
+	big := strings.Repeat("x", 1_900_000)
+	codes := map[int]int{}
+	for i := range 5 {
+		res, _ := s.post("/account/interests/remove", url.Values{"_csrf": {s.token("/account/interests")}, "kind": {"brand"}, "value": {big + fmt.Sprint(i)}})
+		codes[res.StatusCode]++
+	}
+	for i := range 120 {
+		res, _ := s.post("/account/interests/remove", url.Values{"_csrf": {s.token("/account/interests")}, "kind": {"brand"}, "value": {fmt.Sprintf("Brand %03d", i)}})
+		codes[res.StatusCode]++
+	}
+	size := -1
+	if db, err := models.Open(a.dbPath); err == nil {
+		var sh models.Shopper
+		if db.R.Where("email = ?", "eleventh-hider@example.com").First(&sh).Error == nil {
+			size = len(sh.HiddenInterests)
+		}
+		db.Close()
+	}
+	a.check("hidden interests are bounded", size >= 0 && size <= models.MaxHiddenInterests*models.MaxInterestLen,
+		"5 removals of a 1.9 MB brand and 120 of short ones (answers %v): the shopper's list holds %d bytes", codes, size)
+
+	// Low: the events API stored text that is not UTF-8 as U+FFFD.
+	status, out := a.api(http.MethodPost, "/api/v1/events", a.evKey, "{\"events\":[{\"user_id\":\"eleventh-Jos\xe9\",\"type\":\"search\",\"query\":\"tent\"}]}")
+	var stored int64
+	if db, err := models.Open(a.dbPath); err == nil {
+		stored, _ = db.CountUserEvents(context.Background(), "eleventh-Jos\ufffd")
+		db.Close()
+	}
+	a.check("the events API refuses text that is not UTF-8", status == http.StatusBadRequest && stored == 0,
+		"a Latin-1 user id: %d %s, %d events stored as U+FFFD", status, firstLine(out, 90), stored)
+}
