@@ -318,8 +318,8 @@ func sameNav(a, b []templates.NavCategory) bool {
 
 // shopperMark stands for a signed-in shopper's name while the layout around
 // a cached body is rendered for the cache; like csrfMark it survives HTML
-// escaping unchanged.
-const shopperMark = "~shopper-name-placeholder-7d1f~"
+// escaping unchanged and is drawn at random when the shop starts.
+var shopperMark = randomMark("shopper")
 
 // shopperLayout is the layout around a cached body as a signed-in shopper
 // sees it, compressed once and spliced per request like the body: the

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -119,8 +121,22 @@ type body struct {
 // csrfMark stands for the CSRF token while a body is rendered for the cache;
 // it survives HTML escaping unchanged. It starts with a byte pages rarely
 // hold, so finding it (newBody) skips through a body at memchr speed: with
-// an initial "c", every "class" was a candidate to compare.
-const csrfMark = "~csrf-token-placeholder-7d1f~"
+// an initial "c", every "class" was a candidate to compare. It is drawn at
+// random when the shop starts: text a supplier or a merchandiser wrote
+// cannot hold it, so no viewer's token is written where they put it (an
+// image address on their own host learnt every viewer's token when the
+// mark was a constant anyone could read in the source).
+var csrfMark = randomMark("csrf")
+
+// randomMark is a placeholder no page holds by chance or by design:
+// "~", what it stands for and 128 random bits in hex, and "~".
+func randomMark(what string) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("web: no randomness for a page placeholder: " + err.Error())
+	}
+	return "~" + what + "-" + hex.EncodeToString(b) + "~"
+}
 
 // plainLayoutReserve is what a body's kept layouts (a visitor's and a
 // shopper's) are counted as from the start (a product page's own <head> is

