@@ -23,12 +23,23 @@ import (
 
 const ctxAPIKey = "api_key"
 
+// bearerToken is the credentials of an Authorization header in the Bearer
+// scheme, whose name is case-insensitive (RFC 9110 §11.1: "bearer",
+// "BEARER" and "Bearer" are one scheme).
+func bearerToken(header string) (string, bool) {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
 // requireAPIKey authenticates API clients by a bearer token (or X-API-Key)
 // with the given scope.
 func (s *Server) requireAPIKey(scope string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			tok := strings.TrimSpace(strings.TrimPrefix(c.Request().Header.Get("Authorization"), "Bearer "))
+			tok, _ := bearerToken(c.Request().Header.Get("Authorization"))
 			if tok == "" {
 				tok = c.Request().Header.Get("X-API-Key")
 			}

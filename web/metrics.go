@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -76,7 +75,7 @@ func (s *Server) metrics(c echo.Context) error {
 	if s.cfg.MetricsToken == "" {
 		return echo.ErrNotFound
 	}
-	got, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	got, ok := bearerToken(c.Request().Header.Get("Authorization"))
 	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
 		return echo.NewHTTPError(http.StatusUnauthorized, "metrics need Authorization: Bearer <STOREFRONT_METRICS_TOKEN>")

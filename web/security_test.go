@@ -1080,6 +1080,11 @@ func TestAPIKeyChecks(t *testing.T) {
 		{"X-API-Key header", "POST", "/api/v1/events", "X-API-Key", events, 202},
 		{"recommendations key", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "Bearer " + recs, 200},
 		{"all-scope key", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "Bearer " + all, 200},
+		// The scheme's name is case-insensitive (RFC 9110 §11.1); some
+		// HTTP clients and proxies write it in lower case.
+		{"lower-case scheme", "GET", "/api/v1/recommendations?user_id=u1", "Authorization", "bearer " + recs, 200},
+		{"upper-case scheme", "POST", "/api/v1/events", "Authorization", "BEARER " + events, 202},
+		{"another scheme", "POST", "/api/v1/events", "Authorization", "Basic " + events, 401},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
