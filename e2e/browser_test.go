@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"storefront/models"
+	"storefront/web"
 )
 
 // testTimeout bounds everything one test does in the browser.
@@ -229,6 +232,17 @@ func (b *tab) logIn(email, password string) {
 	b.t.Helper()
 	b.fill(`#email`, email, `#password`, password)
 	b.follow(`[data-testid="auth-submit"]`, `[data-testid="account-link"]`)
+}
+
+// checkOut puts product in the cart from its page, goes to checkout and
+// logs in there as email, ending on the checkout form.
+func (b *tab) checkOut(product *models.Product, email string) {
+	b.t.Helper()
+	b.open(web.ProductURL(product), `[data-testid="add-to-cart"]`)
+	b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
+	b.follow(`[data-testid="checkout"]`, `[data-testid="auth-form"]`)
+	b.logIn(email, testPassword)
+	b.do("checkout form", waitVisible(`[data-testid="checkout-form"]`))
 }
 
 // waitVisible waits for a CSS selector to be visible.

@@ -28,11 +28,7 @@ func TestAFreeProductIsOrdered(t *testing.T) {
 	b := newBrowser(t, s)
 
 	b.step(t, "reach checkout with the free product", func(t *testing.T, b *tab) {
-		b.open(web.ProductURL(free), `[data-testid="add-to-cart"]`)
-		b.follow(`[data-testid="add-to-cart"]`, `[data-testid="cart-total"]`)
-		b.follow(`[data-testid="checkout"]`, `[data-testid="auth-form"]`)
-		b.logIn("ada@example.com", testPassword)
-		b.do("checkout form", waitVisible(`[data-testid="checkout-form"]`))
+		b.checkOut(free, "ada@example.com")
 		if got := b.text(`[data-testid="place-order"]`); got != "Place order" {
 			t.Fatalf("the button of a free order reads %q", got)
 		}
