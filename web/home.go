@@ -110,7 +110,7 @@ func (s *Server) homeLayout(c echo.Context) (pageVersion, []models.Slot, error) 
 // homePage returns the viewer's homepage from the cache or composes it;
 // arm is the viewer's experiment arm or control group (shop.Assignment).
 func (s *Server) homePage(ctx context.Context, st *viewerState, v Viewer, ver pageVersion, arm string, slots []models.Slot) (*homeEntry, error) {
-	now := time.Now()
+	now := s.now()
 	st.mu.Lock()
 	if st.home.valid(ver, now) && st.home.arm == arm {
 		e := st.home
