@@ -141,33 +141,39 @@ func TestLayoutFitsDesktopAndPhone(t *testing.T) {
 }
 
 // TestAdminPagesFitAPhone: a merchandiser checking the shop on a phone
-// (390px) reads every admin page without it scrolling sideways; wide tables
-// scroll inside their own box.
+// (390px), or at the 320 CSS px of WCAG's reflow (1280px zoomed to 400 %),
+// reads every admin page without it scrolling sideways; wide tables scroll
+// inside their own box.
 func TestAdminPagesFitAPhone(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
 	b := newAdmin(t, s)
-	b.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
-	for _, p := range []struct{ path, sel string }{
-		{"/admin/layout", `[data-testid="layout-slot"]`},
-		{"/admin/versions", `[data-testid="versions"]`},
-		{"/admin/catalog", `[data-testid="catalog"]`},
-		{"/admin/staff", `[data-testid="staff-list"]`},
-		{"/admin/api-keys", `main h1`},
-		{"/admin/audit", `[data-testid="audit"]`},
-		{"/admin/model", `main h1`},
-		{"/admin/import", `[data-testid="import-form"]`},
-		{"/admin/campaigns", `main h1`},
-		{"/admin/experiments", `main h1`},
-		{"/admin/analytics", `main h1`},
-	} {
-		t.Run(p.path, func(t *testing.T) {
-			b := *b
-			b.t = t
-			b.open(p.path, p.sel)
-			if bad := eval[[]string](&b, overflowJS); len(bad) > 0 {
-				t.Errorf("%s scrolls sideways at 390px: %s", p.path, strings.Join(bad, "; "))
-			}
-		})
+	for _, width := range []int64{390, 320} {
+		b.do("phone viewport", chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+		for _, p := range []struct{ path, sel string }{
+			{"/admin", `main h1`},
+			{"/admin/layout", `[data-testid="layout-slot"]`},
+			{"/admin/versions", `[data-testid="versions"]`},
+			{"/admin/catalog", `[data-testid="catalog"]`},
+			{"/admin/staff", `[data-testid="staff-list"]`},
+			{"/admin/api-keys", `main h1`},
+			{"/admin/audit", `[data-testid="audit"]`},
+			{"/admin/model", `main h1`},
+			{"/admin/import", `[data-testid="import-form"]`},
+			{"/admin/settings", `[data-testid="logo-form"]`},
+			{"/admin/campaigns", `main h1`},
+			{"/admin/experiments", `main h1`},
+			{"/admin/analytics", `main h1`},
+		} {
+			t.Run(fmt.Sprintf("%s at %dpx", p.path, width), func(t *testing.T) {
+				b := *b
+				b.t = t
+				b.open(p.path, p.sel)
+				if bad := eval[[]string](&b, overflowJS); len(bad) > 0 {
+					t.Errorf("%s scrolls sideways at %dpx: %s", p.path, width, strings.Join(bad, "; "))
+				}
+				b.shot(fmt.Sprintf("admin%s-%d", strings.ReplaceAll(p.path[len("/admin"):], "/", "-"), width))
+			})
+		}
 	}
 }

@@ -176,7 +176,7 @@ func AdminCampaigns(p AdminCampaignsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<table class=\"admin-table\" data-testid=\"campaigns\"><thead><tr><th>Campaign</th><th>Address</th><th>Live</th><th>State</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<table class=\"admin-table wide-table\" data-testid=\"campaigns\"><thead><tr><th>Campaign</th><th>Address</th><th>Live</th><th>State</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
