@@ -134,6 +134,7 @@ func TestACheckoutRefusedForStockIsPlacedFromTheFormItShows(t *testing.T) {
 
 	setStock(0)
 	b.follow(`[data-testid="place-order"]`, `[data-testid="checkout-error"]`)
+	b.shotWidths("checkout-refused-for-stock")
 	if got := b.text(`[data-testid="checkout-error"]`); !strings.Contains(got, "Cast Iron Skillet") {
 		t.Fatalf("the refusal says %q", got)
 	}
