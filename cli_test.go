@@ -951,6 +951,86 @@ func (l recommendLine) itemIDs() []string {
 	return out
 }
 
+// TestImportMatchesUUIDProductIdsInAnyLetterCase: a catalog whose product
+// ids are UUIDs in lower case and an order export writing them in upper
+// case (as .NET and SQL Server do) name the same products: the import
+// keeps the events (it refused every one as an unknown product), recommend
+// leaves out what a customer bought and names each product as the catalog
+// has it, and the catalog imported again in upper case updates its
+// products rather than adding others beside them. An id that is not a
+// UUID keeps its case: "sku-7" does not name "SKU-7".
+func TestImportMatchesUUIDProductIdsInAnyLetterCase(t *testing.T) {
+	const kettle, toaster = "3f2b8c1e-9d4a-4b6f-a2c1-7e5d9f0b8a61", "a9c4e2d7-1b3f-4c8e-9a6d-2f7b1e0c5d43"
+	upper := strings.ToUpper
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shop.db")
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	products := func(k, to string) string {
+		return "id,title,description,category,brand,price,stock,created_at\n" +
+			k + ",Kettle,,Kitchen,,30.00,9,2026-01-01T00:00:00Z\n" +
+			to + ",Toaster,,Kitchen,,25.00,9,2026-01-01T00:00:00Z\n" +
+			"SKU-7,Mug,,Kitchen,,5.00,9,2026-01-01T00:00:00Z\nSKU-8,Bowl,,Kitchen,,6.00,9,2026-01-01T00:00:00Z\n"
+	}
+	mustDo(t, os.WriteFile(pf, []byte(products(kettle, toaster)), 0o644))
+	// The kettle and the toaster are the best sellers: a stranger gets both.
+	events := "user_id,product_id,type,timestamp\n" +
+		"ann," + upper(kettle) + ",purchase,2026-03-01T10:00:00Z\nann," + upper(toaster) + ",purchase,2026-03-01T10:05:00Z\n" +
+		"bob," + upper(kettle) + ",purchase,2026-03-01T11:00:00Z\nbob," + toaster + ",view,2026-03-01T11:05:00Z\n" +
+		"cid," + upper(kettle) + ",purchase,2026-03-01T12:00:00Z\ncid," + upper(toaster) + ",purchase,2026-03-01T12:05:00Z\ncid,SKU-7,view,2026-03-01T12:10:00Z\n" +
+		"dee,SKU-7,view,2026-03-01T13:00:00Z\n"
+	mustDo(t, os.WriteFile(ef, []byte(events), 0o644))
+	var out, errb bytes.Buffer
+	if err := run([]string{"import", "--db", db, "--products", pf, "--events", ef}, &out, &errb); err != nil {
+		t.Fatalf("import: %v\n%s", err, errb.String())
+	}
+	store, err := models.Open(db)
+	mustDo(t, err)
+	t.Cleanup(func() { store.Close() })
+	ctx := context.Background()
+	for user, want := range map[string][]string{"ann": {kettle, toaster}, "bob": {kettle, toaster}, "dee": {"SKU-7"}} {
+		had, err := store.UserItems(ctx, user)
+		mustDo(t, err)
+		slices.Sort(had)
+		slices.Sort(want)
+		if !reflect.DeepEqual(had, want) {
+			t.Errorf("%s's events name %+q, want %+q", user, had, want)
+		}
+	}
+	runOK(t, "train", "--db", db, "--tune-budget", "0")
+	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "dee", "--n", "3")) {
+		if items := line.itemIDs(); !slices.Contains(items, kettle) || !slices.Contains(items, toaster) {
+			t.Errorf("dee is recommended %+q; want the kettle and the toaster, named as the catalog has them (%s, %s)", items, kettle, toaster)
+		}
+	}
+	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "ann", "--n", "3")) {
+		for _, id := range line.itemIDs() {
+			if strings.EqualFold(id, kettle) || strings.EqualFold(id, toaster) {
+				t.Errorf("ann is recommended %s, which she bought", id)
+			}
+		}
+	}
+	// The catalog again, its UUIDs in upper case, as the full catalog: the
+	// same four products, none deactivated, the kettle's price updated.
+	mustDo(t, os.WriteFile(pf, []byte(strings.Replace(products(upper(kettle), upper(toaster)), "30.00", "32.00", 1)), 0o644))
+	runOK(t, "import", "--db", db, "--products", pf, "--deactivate-missing")
+	var all []models.Product
+	mustDo(t, store.R.Order("external_id").Find(&all).Error)
+	if len(all) != 4 {
+		t.Fatalf("%d products after the second import, want 4", len(all))
+	}
+	for _, p := range all {
+		if !p.Active || p.ExternalID == kettle && p.PriceCents != 3200 {
+			t.Errorf("after the second import %s is active %v at %d cents", p.ExternalID, p.Active, p.PriceCents)
+		}
+	}
+	// A SKU in another case is another product: refused, nothing written.
+	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\neve,sku-7,view,2026-03-02T10:00:00Z\n"), 0o644))
+	errb.Reset()
+	if err := run([]string{"import", "--db", db, "--events", ef}, &out, &errb); err == nil || !strings.Contains(err.Error(), `unknown product id "sku-7"`) {
+		t.Errorf("an event naming sku-7 beside the catalog's SKU-7: %v\n%s; want it refused as an unknown product", err, errb.String())
+	}
+}
+
 // TestImportMatchesProductIdsInAnyUnicodeNormalForm: a products file
 // writing "Crème-1" with one code point (NFC) and an events file writing
 // it with a combining accent (NFD), or the other way round for "Pâte-1",

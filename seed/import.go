@@ -180,7 +180,8 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 	// Product ids are matched in Unicode normal form C, as customer ids are
 	// (models.NormalID): "Crème-1" written with a combining grave accent
 	// in one file and one code point in the other, or in the database, is
-	// one product, kept under the id the catalog has.
+	// one product, kept under the id the catalog has; a UUID is matched in
+	// any letter case (models.ProductMatchID).
 	byNormal := normalProductIDs(existing)
 	if plan.prods != nil {
 		plan.prods.matchStored(existing, byNormal)
@@ -200,7 +201,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 					return id, true
 				}
 			}
-			held, ok := byNormal[models.NormalID(id)]
+			held, ok := byNormal[models.ProductMatchID(id)]
 			return held, ok
 		}
 		// like names a product of the shop whose id is the unknown one's
@@ -1897,7 +1898,8 @@ func looseID(id string) string {
 	return strings.ToLower(strings.TrimLeft(id, "0"))
 }
 
-// normalProductIDs indexes the stored product ids by their normal form C.
+// normalProductIDs indexes the stored product ids by the form they are
+// matched in (models.ProductMatchID).
 func normalProductIDs(existing map[string]uint) map[string]string {
 	out := make(map[string]string, len(existing))
 	for id := range existing {
@@ -1906,10 +1908,11 @@ func normalProductIDs(existing map[string]uint) map[string]string {
 	return out
 }
 
-// addNormalID adds id to the index by normal form; of two ids in one form,
-// the one written in it wins, so the choice does not depend on map order.
+// addNormalID adds id to the index by the form it is matched in; of two ids
+// in one form, the one written in it wins, so the choice does not depend on
+// map order.
 func addNormalID(byNormal map[string]string, id string) {
-	n := models.NormalID(id)
+	n := models.ProductMatchID(id)
 	if held, ok := byNormal[n]; !ok || held != n && (id == n || id < held) {
 		byNormal[n] = id
 	}
@@ -1925,7 +1928,7 @@ func (pf *productFile) matchStored(existing map[string]uint, byNormal map[string
 		if _, ok := existing[r.id]; ok {
 			continue
 		}
-		held, ok := byNormal[models.NormalID(r.id)]
+		held, ok := byNormal[models.ProductMatchID(r.id)]
 		if !ok {
 			continue
 		}

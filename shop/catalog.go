@@ -396,12 +396,12 @@ func (c *Catalog) ProductByExt(ext string) (*models.Product, bool) {
 // sent to the API): matched in Unicode normal form C, as customer ids are
 // (models.NormalID), so "Crème-1" written with a combining accent names
 // the product the catalog holds with one code point, and the other way
-// round.
+// round; a UUID in any letter case (models.ProductMatchID).
 func (c *Catalog) FindProduct(ext string) (*models.Product, bool) {
 	if p, ok := c.byExt[ext]; ok {
 		return p, true
 	}
-	n := models.NormalID(ext)
+	n := models.ProductMatchID(ext)
 	if p, ok := c.byExt[n]; ok {
 		return p, true
 	}
@@ -411,12 +411,13 @@ func (c *Catalog) FindProduct(ext string) (*models.Product, bool) {
 	return nil, false
 }
 
-// normalIDs maps the ids of byExt that are not in normal form C to their
-// ids (of two in one form, the least).
+// normalIDs maps the ids of byExt that are not in the form they are
+// matched in (models.ProductMatchID) to their ids (of two in one form, the
+// least).
 func normalIDs(byExt map[string]*models.Product) map[string]string {
 	out := map[string]string{}
 	for ext := range byExt {
-		if n := models.NormalID(ext); n != ext {
+		if n := models.ProductMatchID(ext); n != ext {
 			if held, dup := out[n]; !dup || ext < held {
 				out[n] = ext
 			}

@@ -106,3 +106,38 @@ func TestTheEventsAPIMatchesAProductInAnyUnicodeNormalForm(t *testing.T) {
 		t.Errorf("eve's events name %+q, want the catalog's %+q", had, want)
 	}
 }
+
+// TestTheEventsAPIMatchesAUUIDProductInAnyLetterCase: an event naming a
+// product whose id is a UUID, written in upper case where the catalog
+// has it in lower case (or the other way round), is accepted and stored
+// on that product (it was refused as an unknown product); a SKU that is
+// not a UUID in another case is still refused.
+func TestTheEventsAPIMatchesAUUIDProductInAnyLetterCase(t *testing.T) {
+	const lower, upper = "3f2b8c1e-9d4a-4b6f-a2c1-7e5d9f0b8a61", "A9C4E2D7-1B3F-4C8E-9A6D-2F7B1E0C5D43"
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	cat := shop.product("SKU-1").CategoryID
+	for _, ext := range []string{lower, upper} {
+		must(t, shop.db.W.Create(&models.Product{ExternalID: ext, Slug: models.Slugify(ext), Title: "Kettle " + ext, CategoryID: cat, PriceCents: 900, Stock: 5, Active: true}).Error)
+	}
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeAll)
+	must(t, err)
+	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"`+strings.ToUpper(lower)+`","type":"purchase","timestamp":"`+at+`"},`+
+		`{"user_id":"eve","product_id":"`+strings.ToLower(upper)+`","type":"view","timestamp":"`+at+`"}]}`); status != http.StatusAccepted {
+		t.Fatalf("events naming the UUIDs in the other case: %d %v", status, out)
+	}
+	must(t, shop.srv.events.Flush(t.Context()))
+	had, err := shop.db.UserItems(ctx, "eve")
+	must(t, err)
+	slices.Sort(had)
+	want := []string{lower, upper}
+	slices.Sort(want)
+	if !slices.Equal(had, want) {
+		t.Errorf("eve's events name %+q, want the catalog's %+q", had, want)
+	}
+	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"sku-1","type":"view","timestamp":"`+at+`"}]}`); status == http.StatusAccepted {
+		t.Errorf("an event naming sku-1 beside the catalog's SKU-1: %d %v; want it refused", status, out)
+	}
+}
