@@ -114,6 +114,12 @@ func (db *DB) SetupFirstAdmin(ctx context.Context, token, shopName string, n New
 	}
 	s := &Staff{Email: em, Name: strings.TrimSpace(n.Name), Role: RoleAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC()}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One link posted twice at once (or two instances' links) must
+		// make one admin: on PostgreSQL each transaction would otherwise
+		// count no staff and see its token live.
+		if err := lockTx(tx, staffLockKey); err != nil {
+			return err
+		}
 		var staff int64
 		live, err := setupTokenLive(tx, token)
 		if err != nil {

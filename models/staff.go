@@ -164,11 +164,22 @@ func (db *DB) HasStaff(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
+// staffLockKey serializes the changes to staff accounts that must see
+// each other: who the admins are, and whether the shop has staff yet.
+const staffLockKey = "staff"
+
 // changeStaff runs fn on one staff account inside a write transaction and
 // then checks that an active admin remains.
 func (db *DB) changeStaff(ctx context.Context, id uint, fn func(tx *gorm.DB, s *Staff) error) (*Staff, error) {
 	var s Staff
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Two admins demoting, deactivating or removing each other at
+		// the same moment (on two instances of a PostgreSQL database,
+		// where each transaction counts the admins without the other's
+		// change) would each leave one admin and together none.
+		if err := lockTx(tx, staffLockKey); err != nil {
+			return err
+		}
 		if err := tx.First(&s, id).Error; err != nil {
 			return notFound(err, "find staff %d", id)
 		}
