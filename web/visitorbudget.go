@@ -79,9 +79,27 @@ func (b *visitorBudget) refused(log *slog.Logger) {
 }
 
 // tracks reports whether the request's behaviour is recorded: not for a
-// HEAD (a monitor), nor for a visitor over its address's budget (a signed-in
+// HEAD (a monitor), nor for a page a browser fetched as part of another
+// (fetchedAsPart), nor for a visitor over its address's budget (a signed-in
 // shopper always is: accounts are limited by registration).
 func tracks(c echo.Context) bool {
 	u := userOf(c)
-	return !isHead(c) && (u.LoggedIn() || !u.Untracked)
+	return !isHead(c) && !fetchedAsPart(c) && (u.LoggedIn() || !u.Untracked)
+}
+
+// fetchedAsPart reports whether a browser fetched the request as a part of
+// another page (a picture, a script, a style sheet, a frame) rather than
+// opening it, as every current browser says in Sec-Fetch-Dest. Such a
+// request is no view, search or homepage seen: an imported product whose
+// image_url is a page of the shop (`/p/5`, `/search?q=…`, `/`) had every
+// shopper who opened it also "view" product 5 or search for what the
+// supplier wrote, in their own name and history. A request without the
+// header (an older browser, a script) and the shop's own fetches ("empty")
+// are recorded as before.
+func fetchedAsPart(c echo.Context) bool {
+	switch c.Request().Header.Get("Sec-Fetch-Dest") {
+	case "", "document", "empty":
+		return false
+	}
+	return true
 }

@@ -44,7 +44,7 @@ func main() {
 	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
 	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
-	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … eleventh); empty: all")
+	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … twelfth); empty: all")
 	flag.Parse()
 	if err := run(*bin, *addr, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "attack:", err)
@@ -142,7 +142,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"demo-passwords", a.demoPasswords}, {"redirects", a.redirects}, {"csv", a.csvFormulas}, {"also-seen", a.alsoSeen},
 		{"second", a.secondAttack}, {"third", a.thirdAttack}, {"fourth", a.fourthAttack}, {"fifth", a.fifthAttack},
 		{"sixth", a.sixthAttack}, {"seventh", a.seventhAttack}, {"eighth", a.eighthAttack}, {"ninth", a.ninthAttack},
-		{"tenth", a.tenthAttack}, {"eleventh", a.eleventhAttack},
+		{"tenth", a.tenthAttack}, {"eleventh", a.eleventhAttack}, {"twelfth", a.twelfthAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()
@@ -178,6 +178,9 @@ func (a *attack) makeKeys() error {
 		return err
 	}
 	if err := eleventhName(db); err != nil {
+		return err
+	}
+	if err := twelfthPlant(db); err != nil {
 		return err
 	}
 	// A supplier's title that is a spreadsheet formula (second attack).
