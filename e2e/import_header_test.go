@@ -128,3 +128,40 @@ func TestAFirstCatalogInEurosSellsInEuros(t *testing.T) {
 		}
 	})
 }
+
+// TestAHeaderOfManyUnknownColumnsIsAShortPreview: a supplier's file whose
+// header holds 200,000 columns the import does not read, and not the
+// brand, stock or created_at. Each missing column's problem named every
+// unread column (a million made a 75 MB preview page that froze the tab);
+// the preview names the first few, counts the rest, and writes nothing.
+func TestAHeaderOfManyUnknownColumnsIsAShortPreview(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newAdmin(t, s)
+	var hdr strings.Builder
+	hdr.WriteString("id,title,description,category,price")
+	for i := range 200_000 {
+		hdr.WriteString(",c" + itoa(i))
+	}
+	products := writeTemp(t, "wide.csv", hdr.String()+"\nWIDE-1,Pen,,Pens,1.00\n")
+	b.step(t, "the preview is a few lines", func(t *testing.T, b *tab) {
+		b.previewProducts(products, `[data-testid="import-problems"]`)
+		rows := eval[[]string](b, `Array.from(document.querySelectorAll('[data-testid="import-problem"]'), r => r.innerText.replace(/\s+/g, " ").trim())`)
+		if len(rows) != 3 {
+			t.Fatalf("%d problems listed, want brand, stock and created_at missing: %.300q", len(rows), rows)
+		}
+		for _, r := range rows {
+			if len(r) > 1000 || !strings.Contains(r, `"c0", "c1"`) || !strings.Contains(r, "and 199990 more") {
+				t.Fatalf("a problem reads (%d bytes) %.300q…, want the first columns named and the rest counted", len(r), r)
+			}
+		}
+		if n := eval[int](b, `document.documentElement.outerHTML.length`); n > 50_000 {
+			t.Fatalf("the preview page is %d characters", n)
+		}
+	})
+	var n int64
+	must(t, s.db.R.Table("products").Where("external_id = ?", "WIDE-1").Count(&n).Error)
+	if n != 0 {
+		t.Fatal("a refused file's product was written")
+	}
+}

@@ -798,20 +798,29 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 		known[n] = true
 	}
 	// Columns the import does not read, named when a required one is
-	// missing: often the same column under the old platform's name.
+	// missing: often the same column under the old platform's name. The
+	// first few are named, the rest counted: a header of a million
+	// columns made every missing column's problem list them all (75 MB
+	// of preview page from an 8 MB file).
 	var unread []string
+	nUnread := 0
 	for _, h := range header {
 		if h = strings.TrimSpace(h); h != "" && !known[strings.ToLower(h)] {
-			unread = append(unread, strconv.Quote(h))
+			if nUnread++; len(unread) < maxNamedColumns {
+				unread = append(unread, short(h))
+			}
 		}
 	}
 	for _, name := range required {
 		if _, has := c.col[name]; !has {
 			also := ""
-			if len(unread) > 0 {
+			if nUnread > 0 {
 				also = "; the import does not read the file's column " + strings.Join(unread, ", ")
-				if len(unread) > 1 {
+				if nUnread > 1 {
 					also = "; the import does not read the file's columns " + strings.Join(unread, ", ")
+				}
+				if nUnread > len(unread) {
+					also += fmt.Sprintf(" and %d more", nUnread-len(unread))
 				}
 			}
 			probs.add(c.name, 1, name, "missing required column (header must include %s%s)", strings.Join(required, ","), also)
@@ -829,6 +838,10 @@ func openCSV(path string, required, optional []string, probs *problems) (*csvFil
 	}
 	return c, nil
 }
+
+// maxNamedColumns is how many columns the import does not read a
+// missing column's problem names.
+const maxNamedColumns = 10
 
 // next returns the next record and its line, or ok=false at the end.
 // Malformed rows are recorded as problems and skipped.
