@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -1746,7 +1747,78 @@ func checkImageURL(s string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New("must be an http(s) URL or a path starting with /")
 	}
+	if onShoppersOwnNetwork(u.Hostname()) {
+		return errors.New("is an address on the shopper's own computer or network (loopback, private or link-local), which every shopper's browser would be sent to: give the picture's public address")
+	}
 	return nil
+}
+
+// browserIPv4 reads host as a browser reads an IPv4 address (the WHATWG
+// URL standard): one to four parts, each decimal, 0x hex or 0-led octal,
+// the last filling the bytes left, so 127.1, 2130706433 and 0x7f.0.0.1 are
+// all 127.0.0.1, which net.ParseIP does not read. nil when it is not one.
+func browserIPv4(host string) net.IP {
+	parts := strings.Split(host, ".")
+	if len(parts) > 1 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) == 0 || len(parts) > 4 {
+		return nil
+	}
+	nums := make([]uint64, len(parts))
+	for i, p := range parts {
+		base := 10
+		switch {
+		case len(p) > 1 && (p[:2] == "0x" || p[:2] == "0X"):
+			p, base = p[2:], 16
+			if p == "" {
+				p = "0"
+			}
+		case len(p) > 1 && p[0] == '0':
+			p, base = p[1:], 8
+		}
+		n, err := strconv.ParseUint(p, base, 64)
+		if err != nil {
+			return nil
+		}
+		nums[i] = n
+	}
+	var v uint64
+	for i, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return nil
+		}
+		v |= n << (8 * (3 - i))
+	}
+	last := nums[len(nums)-1]
+	if last >= 1<<(8*(5-len(nums))) {
+		return nil
+	}
+	v |= last
+	return net.IPv4(byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+}
+
+// onShoppersOwnNetwork reports whether host names a machine a shopper's
+// browser reaches on its own computer or network rather than on the
+// internet: an IP address that is loopback, private (RFC 1918, RFC 4193),
+// link-local (169.254.169.254, a cloud's metadata service), unspecified or
+// multicast, or localhost. A picture there has every shopper's browser
+// request it: a GET to their router's or printer's page (a request forged
+// in their name, with whatever that page does), a probe of what runs on
+// their machine, or a "this site wants to reach devices on your local
+// network" prompt. Names that resolve to such an address are not looked
+// up: the shop fetches no picture, and a name's address can change.
+func onShoppersOwnNetwork(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	if ip == nil {
+		ip = browserIPv4(h)
+	}
+	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast())
 }
 
 // write upserts the products and creates missing categories.
