@@ -25,6 +25,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
@@ -69,7 +70,7 @@ var fieldBoosts = []struct {
 
 // mappingVersion changes whenever the mapping or analysis changes, so a
 // stored index built the old way is rebuilt instead of misread.
-const mappingVersion = "products-v4"
+const mappingVersion = "products-v5"
 
 var (
 	keyVersion = []byte("storefront_mapping")
@@ -224,7 +225,8 @@ func openStored(path, lang string) (bleve.Index, error) {
 // dot splits them in the index as in a query ("L'Atelier" is "l" and
 // "atelier": a shopper typing "atelier" finds it). Accents are folded
 // ("Élise", "Søren" and "œuf" are found as "elise", "soren" and "oeuf", as
-// shoppers type them), then English stop words and stemming as before.
+// shoppers type them), Arabic words are read without their article and
+// hamzas (arabicFilters), then English stop words and stemming as before.
 const (
 	analyzerName  = "storefront"
 	tokenizerName = "storefront_words"
@@ -246,7 +248,7 @@ func init() {
 			return nil, err
 		}
 		var filters []analysis.TokenFilter
-		for _, name := range []string{lowercase.Name, en.StopName, porter.Name} {
+		for _, name := range append(append([]string{lowercase.Name}, arabicFilters...), en.StopName, porter.Name) {
 			f, err := cache.TokenFilterNamed(name)
 			if err != nil {
 				return nil, err
@@ -258,6 +260,14 @@ func init() {
 		panic(err)
 	}
 }
+
+// arabicFilters read an Arabic word as Arabic shoppers search it, in every
+// catalog language (they change no other script): normalised (the forms of
+// alef with a hamza are alef, as "الاصلي" is typed for "الأصلي"), then
+// without the article or a joined preposition and the common suffixes
+// (bleve's light stemmer, Lucene's): "ورد" finds "ماء الورد" (rose water)
+// and "هيل" finds "قهوة بالهيل".
+var arabicFilters = []string{ar.NormalizeName, ar.StemmerName}
 
 // wordTokenizer splits the index's text into Tokenize's words.
 type wordTokenizer struct{}

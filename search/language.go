@@ -79,7 +79,7 @@ func init() {
 			// "thé" is tea), then the accents are folded before stemming,
 			// so a word typed without them ("the vert") is stemmed as the
 			// catalog's is.
-			names := append(append([]string{lowercase.Name}, l.pre...), l.stop)
+			names := append(append(append([]string{lowercase.Name}, arabicFilters...), l.pre...), l.stop)
 			var filters []analysis.TokenFilter
 			for _, name := range names {
 				f, err := cache.TokenFilterNamed(name)
