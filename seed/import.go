@@ -1351,6 +1351,12 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 	if v, _ = c.get(rec, "created_at"); v != "" {
 		if row.created, err = parseCreated(v); err != nil {
 			bad("created_at", "%v", err)
+		} else if now := time.Now(); row.created.After(now.Add(models.EventClockSkew)) {
+			// A product dated ahead would lead "New arrivals" and the
+			// "Newest" order until that date (a system's 2099 for "no
+			// date", a mistyped year), as an event dated ahead is refused.
+			bad("created_at", "%s is more than a day ahead of the shop's clock (%s): a product's created_at is when it came into the catalog",
+				row.created.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
 	}
 	if v, has := c.get(rec, "image_url"); has && v != "" {

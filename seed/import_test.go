@@ -234,6 +234,22 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			wantTotal: 4,
 		},
 		{
+			// A product dated in the future led "New arrivals" on every
+			// homepage, and the "Newest" order, until that date: 2099 is
+			// some systems' "no date" (9999-12-31 is out of the years
+			// taken), 2062 a mistyped 2026.
+			name: "a product created after the shop's clock",
+			products: "id,title,description,category,brand,price,stock,created_at\n" +
+				"P1,Tent,,Outdoor,B,1.00,1,2099-12-31\n" +
+				"P2,Mug,,Kitchen,B,1.00,1,2062-03-01T10:00:00Z\n" +
+				"P3,Plate,,Kitchen,B,1.00,1,2026-01-01\n",
+			wantLines: []string{
+				`products.csv:2: field created_at: 2099-12-31T00:00:00Z is more than a day ahead of the shop's clock (`,
+				`products.csv:3: field created_at: 2062-03-01T10:00:00Z is more than a day ahead of the shop's clock (`,
+			},
+			wantTotal: 2,
+		},
+		{
 			// A variant row may leave its category to its group, but a
 			// group none of whose rows names one is refused on each row.
 			name: "a group without a category",
