@@ -134,6 +134,7 @@ type FitReport struct {
 	// catalog only, so the final training reuses it.
 	content *contentModel
 	costs   string                   // what one fit, one cache and one blend re-fit took
+	nextCat string                   // what the served model learned of the categories that come next (describe)
 	fits    int                      // model fits tuning trained
 	stages  map[string]time.Duration // what each stage of the first fit took
 }
@@ -157,6 +158,14 @@ type TuneStep struct {
 
 // Lines renders the report for `train`, `eval` and the model page.
 func (r *FitReport) Lines() []string {
+	out := r.lines()
+	if r.nextCat != "" {
+		out = append(out, r.nextCat)
+	}
+	return out
+}
+
+func (r *FitReport) lines() []string {
 	if r == nil {
 		return nil
 	}
@@ -257,6 +266,7 @@ func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *F
 	if rep.RankerKept {
 		m.ranker = rep.Ranker
 	}
+	rep.nextCat = m.nextCat.describe()
 	m.stats.Tuning = rep.Lines()
 	return m, rep, nil
 }

@@ -66,6 +66,9 @@ type Model struct {
 	// leafShare: the shop's share of each leaf category, for a calibrated
 	// row's target (calibrate.go).
 	leafShare leafShareOnce
+	// nextCat is the shop's table of the categories that follow which
+	// (nextcat.go; nil: rows as the blend ranks them).
+	nextCat *NextCategories
 	// partByPart turns the records off: subsets are scored part by part
 	// (tests compare the two).
 	partByPart bool
@@ -162,6 +165,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 		return nil
 	})
 	m.cfg.Weights.CategoryMix = categoryMix(&sig, &m.cat)
+	m.nextCat = nextCategories(&sig, &m.cat)
 	_ = stage("sequences", func() error {
 		m.next, m.afterBuy, m.recent = buildSequences(sig.events, len(m.cat.items), len(m.userIDs))
 		return nil

@@ -39,7 +39,8 @@ type modelMeta struct {
 	SVDSigma           []float64
 	EASEN              int
 	UIRows, UICols     int
-	Ranker             *Ranker // the second stage; nil in older files and when it did not pay
+	Ranker             *Ranker         // the second stage; nil in older files and when it did not pay
+	NextCat            *NextCategories // the categories that follow which; nil in older files and when it predicted no better than staying
 }
 
 // Save writes the model in a compact, version-tagged binary format.
@@ -70,7 +71,7 @@ func (m *Model) Marshal() ([]byte, error) {
 		UserIDs: m.userIDs, Stats: m.stats,
 		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg, ALSScale: m.als.scale,
 		SVDK: m.svd.k, SVDSigma: m.svd.sigma, EASEN: m.ease.n,
-		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker,
+		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker, NextCat: m.nextCat,
 	}
 	if err := gob.NewEncoder(&payload).Encode(meta); err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", err)
@@ -202,6 +203,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}
 	m.ranker = meta.Ranker
+	m.nextCat = meta.NextCat
 	d := decoder{r: rd, payload: payload}
 	m.ui = d.csr()
 	m.kind = d.kinds()

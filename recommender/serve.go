@@ -259,6 +259,10 @@ type scratch struct {
 	calLeaves, calHist []int32 // calibrate: the candidates' and the history's leaf categories
 	calPicked          []int32 // calibrate: the candidates and their scores before the re-ranking
 	calScore           []float32
+	nextCat            float64   // the request's calibration toward the categories that come next (nextCatLambda; 0: none)
+	nextW, nextP       []float64 // nextCatCalibrate: the history's category weights and the predicted mix
+	nextShare          []float32
+	nextUser           int32 // the shopper whose latest categories nextCatCalibrate reads
 }
 
 func (m *Model) getScratch() *scratch {
@@ -294,6 +298,7 @@ func (s *scratch) begin() {
 	s.scanning = false
 	s.name = nil
 	s.calibrate = 0
+	s.nextCat = 0
 }
 
 // Recommend returns up to req.N items for one shopper, best first, pins
@@ -359,6 +364,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 	dense := m.score(s, req, user, anchor)
 	m.applyBoosts(s, req)
 	s.calibrate = m.calibrating(s, req)
+	s.nextCat, s.nextUser = m.nextCatLambda(req, user), user
 
 	want := n - len(pins)
 	m.selectTop(s, f, want, dense, req.Diversity, req.cover, req.Boosts, req.spreadBrands)
@@ -831,6 +837,8 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 	switch {
 	case cover != nil:
 		pool = want * coverPool
+	case s.nextCat > 0:
+		pool = max(want, nextCatPool)
 	case s.calibrate > 0:
 		pool = max(want, calibratePool)
 	case diversity > 0:
@@ -913,6 +921,11 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 	switch {
 	case cover != nil:
 		m.pickCovering(s, want, cover, boosts)
+	case s.nextCat > 0:
+		// The categories that follow the shopper's latest ones, where the
+		// shop's sequences predict them, spread the row in place of the
+		// calibration to the shopper's own mix.
+		m.nextCatCalibrate(s, s.nextUser, want, s.nextCat)
 	case s.calibrate > 0:
 		// The shop's own mix of categories spreads the row in place of
 		// the row's diversity (a homepage row's).
