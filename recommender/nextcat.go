@@ -58,6 +58,10 @@ const nextCatHalfGain = 0.1
 // nextCatMaxLambda is the strongest calibration the table asks for.
 const nextCatMaxLambda = 0.9
 
+// nextCatMaxCells bounds the table's size (rows × categories): 4M cells,
+// 16 MiB in the model file.
+const nextCatMaxCells = 1 << 22
+
 // nextCatPool is how many of the blend's best products the re-ranking
 // chooses from.
 const nextCatPool = 100
@@ -180,6 +184,17 @@ func nextCategories(s *signals, cat *catalog) *NextCategories {
 		lo = hi
 	}
 	if len(steps) < nextCatMinSteps {
+		return nil
+	}
+	// A table of every history category by every category: bounded, so a
+	// catalog of many thousands of categories keeps its rows as they are.
+	from := map[int32]bool{}
+	for _, st := range steps {
+		for _, h := range st.hist {
+			from[h] = true
+		}
+	}
+	if len(from)*L > nextCatMaxCells {
 		return nil
 	}
 	// Cross-checked: each half of the shoppers is predicted by the table
