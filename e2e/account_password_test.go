@@ -83,3 +83,37 @@ func TestShopperChangesTheirPassword(t *testing.T) {
 		o.logIn("ada@example.com", fresh)
 	})
 }
+
+// A shopper signed in on two browsers presses "Sign out on every other
+// device" on their account page: the page says so and keeps them signed
+// in, and the other browser is sent to log in at its next page.
+func TestShopperSignsOutTheirOtherDevices(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	b := newBrowser(t, s)
+	other := b.incognito()
+
+	b.step(t, "signed in on two browsers", func(t *testing.T, b *tab) {
+		for _, tb := range []*tab{b, other.on(t)} {
+			tb.open("/login", "#email")
+			tb.logIn("ada@example.com", testPassword)
+		}
+	})
+	b.step(t, "the account page's button signs the others out", func(t *testing.T, b *tab) {
+		b.open("/account", `[data-testid="sign-out-others"]`)
+		b.shotWidths("account-sign-out-others")
+		b.follow(`[data-testid="sign-out-others"]`, `[data-testid="flash"]`)
+		if got := b.text(`[data-testid="flash"]`); got != "You are signed out on every other device." {
+			t.Fatalf("flash %q", got)
+		}
+		if b.path() != "/account" {
+			t.Fatalf("on %s, want /account", b.path())
+		}
+	})
+	b.step(t, "this browser is still signed in", func(t *testing.T, b *tab) {
+		b.open("/account", `[data-testid="account-name"]`)
+	})
+	b.step(t, "the other browser is signed out", func(t *testing.T, b *tab) {
+		other.on(t).open("/account", "#email")
+	})
+}

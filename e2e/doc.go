@@ -21,6 +21,7 @@ package e2e
 //	account.templ     /account/personalization             TestShopperTurnsPersonalizationOffAndOn
 //	account.templ     /account/delete                      TestShopperDeletesTheirAccount
 //	account.templ     /account/password                    TestShopperChangesTheirPassword
+//	account.templ     /account/sessions/end                TestShopperSignsOutTheirOtherDevices
 //	layout.templ      header search /search                TestSearchInTheDemoWorld
 //	layout.templ      header /logout                       TestShopperLogsOutFromTheHeader
 //	listing.templ     filters (category, search, sale)     TestSearchInTheDemoWorld, TestPhoneCategoryPage

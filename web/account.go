@@ -162,19 +162,43 @@ func (s *Server) accountPassword(c echo.Context) error {
 	if answered {
 		return err
 	}
-	// Every stored session of the account ends (this one's too); this
-	// request's session is then saved again under a new id.
-	if err := s.endSessionsOf(ctx, sh.ID); err != nil {
+	if err := s.keepOnlyThisSession(ctx, sh.ID); err != nil {
+		return err
+	}
+	s.log.Info("shopper password changed", "shopper_id", sh.ID)
+	s.flash(c, "Your password is changed. Your other devices are signed out.")
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// accountSignOutOthers signs the shopper out on every other device (a
+// phone lost, a shared computer left signed in) and keeps this one signed
+// in under a new session id. The password is not asked: whoever holds
+// this session could change it anyway, and signing out takes nothing away
+// from the account.
+func (s *Server) accountSignOutOthers(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := userOf(c).ShopperID
+	if err := s.keepOnlyThisSession(ctx, id); err != nil {
+		return err
+	}
+	s.log.Info("shopper signed out of other devices", "shopper_id", id)
+	s.flash(c, "You are signed out on every other device.")
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// keepOnlyThisSession ends every stored session of the shopper (this one's
+// too) and saves this request's session again under a new id, so a copy of
+// the old cookie signs nobody in.
+func (s *Server) keepOnlyThisSession(ctx context.Context, shopperID uint) error {
+	if err := s.endSessionsOf(ctx, shopperID); err != nil {
 		return err
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessShopperID, int(sh.ID))
+	s.sessions.Put(ctx, sessShopperID, int(shopperID))
 	s.sessions.Put(ctx, sessSeen, s.now().Unix())
-	s.log.Info("shopper password changed", "shopper_id", sh.ID)
-	s.flash(c, "Your password is changed. Your other devices are signed out.")
-	return c.Redirect(http.StatusSeeOther, "/account")
+	return nil
 }
 
 // shopperEmail is a shopper's email, "" when unknown: the account the

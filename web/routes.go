@@ -106,6 +106,7 @@ func (s *Server) routes() *echo.Echo {
 	site.POST("/account/personalization", s.accountPersonalization, requireShopper)
 	site.GET("/account/password", s.accountPasswordForm, requireShopper)
 	site.POST("/account/password", s.accountPassword, requireShopper)
+	site.POST("/account/sessions/end", s.accountSignOutOthers, requireShopper)
 	site.GET("/account/export", s.accountExport, requireShopper)
 	site.GET("/account/interests", s.interests, requireShopper)
 	site.POST("/account/interests/remove", s.interestRemove, requireShopper)
