@@ -83,7 +83,13 @@ func listen(tb testing.TB, db *models.DB) (base string, stop func() error) {
 // listenLogged is listen with the server's log written to logs.
 func listenLogged(tb testing.TB, db *models.DB, logs io.Writer) (base string, stop func() error, srv *Server) {
 	tb.Helper()
-	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(logs, nil))}, db)
+	return listenConfig(tb, db, Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(logs, nil))})
+}
+
+// listenConfig is listen with a configuration of the test's own.
+func listenConfig(tb testing.TB, db *models.DB, cfg Config) (base string, stop func() error, srv *Server) {
+	tb.Helper()
+	srv, err := New(context.Background(), cfg, db)
 	must(tb, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

@@ -36,6 +36,11 @@ type Config struct {
 	// (IPv6: per /64) has tracked a minute (visitorBudget); 0 leaves them
 	// unbounded. `storefront serve` sets it (--new-visitors-per-minute).
 	NewVisitorsPerMinute int
+	// ConnectionsPerClient bounds the connections one client address
+	// (IPv6: per /64; a trusted proxy's are not bounded) holds open at
+	// once (connLimiter); 0 leaves them unbounded. `storefront serve` sets
+	// it (--connections-per-client).
+	ConnectionsPerClient int
 	// APIRequestsPerSecond bounds the requests one API key is served a
 	// second (twice that at once; apiKeyLimiter); 0 leaves them unbounded.
 	// `storefront serve` sets it (--api-requests-per-second).
@@ -94,6 +99,7 @@ type Server struct {
 	limiter                *loginLimiter
 	// newVisitors is each address's budget of new tracked visitors.
 	newVisitors   *visitorBudget
+	conns         *connLimiter // open connections per client address
 	apiLimit      *apiKeyLimiter
 	apiEventLimit *apiKeyLimiter // events stored per key (apiLimit counts requests)
 	// idleTimeout ends signed-in sessions idle this long; idleTouch is how
@@ -165,6 +171,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		return ok, wait, err
 	}
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
+	s.conns = newConnLimiter(cfg.ConnectionsPerClient, cfg.TrustedProxies, cfg.Logger)
 	s.apiLimit = newAPIKeyLimiter(cfg.APIRequestsPerSecond, cfg.Logger)
 	s.apiEventLimit = newAPIEventLimiter(cfg.APIEventsPerSecond, cfg.Logger)
 	s.events = models.NewEventWriter(db, cfg.EventQueue, eventBatchMax, 5*time.Millisecond, cfg.Logger)
@@ -255,6 +262,7 @@ func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) er
 	if err != nil {
 		return fmt.Errorf("web: listen on %s: %w", s.cfg.Addr, err)
 	}
+	ln = s.conns.wrap(ln)
 	srv := s.httpServer()
 	s.Start()
 	go func() {

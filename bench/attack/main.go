@@ -44,7 +44,7 @@ func main() {
 	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
 	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
-	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … twelfth); empty: all")
+	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … thirteenth); empty: all")
 	flag.Parse()
 	if err := run(*bin, *addr, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "attack:", err)
@@ -143,6 +143,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"second", a.secondAttack}, {"third", a.thirdAttack}, {"fourth", a.fourthAttack}, {"fifth", a.fifthAttack},
 		{"sixth", a.sixthAttack}, {"seventh", a.seventhAttack}, {"eighth", a.eighthAttack}, {"ninth", a.ninthAttack},
 		{"tenth", a.tenthAttack}, {"eleventh", a.eleventhAttack}, {"twelfth", a.twelfthAttack},
+		{"thirteenth", a.thirteenthAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()
@@ -214,7 +215,10 @@ type client struct {
 func (a *attack) client(source string) *client {
 	jar, _ := cookiejar.New(nil)
 	d := &net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(source)}}
-	tr := &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4}
+	// A connection per request: the attack makes hundreds of clients from
+	// one address, and idle connections kept by each would count against
+	// the address's bound of open connections (thirteenth attack).
+	tr := &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
 	return &client{a: a, hc: &http.Client{Jar: jar, Transport: tr, Timeout: 60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
