@@ -222,17 +222,17 @@ func leafShares(ui *csr, cat *catalog) []float32 {
 // 1 (the shopper's own mix, Steck's target) when the data has too few
 // such steps to tell.
 func categoryMix(s *signals, cat *catalog) float64 {
-	if len(s.events) == 0 || len(cat.categories) == 0 {
+	if len(s.byTime) == 0 || len(cat.categories) == 0 {
 		return 1
 	}
 	now := s.now.Unix()
 	first := now
-	for _, e := range s.events {
+	for _, e := range s.byTime {
 		first = min(first, e.unix)
 	}
 	half := first + (now-first)/2
-	// Events come by shopper, then time: each shopper's products in the
-	// order of their first event.
+	// Events come by shopper, then time (ties in the order recorded): each
+	// shopper's products in the order of their first event.
 	shop := make([]float64, len(cat.categories))
 	shopN := 0.0
 	var hist []float64   // per step: the history's share of the next product's category
@@ -242,7 +242,7 @@ func categoryMix(s *signals, cat *catalog) float64 {
 	var touched []int32
 	known := 0.0
 	user := int32(-1)
-	for _, e := range s.events {
+	for _, e := range s.byTime {
 		if e.user != user {
 			for _, l := range touched {
 				counts[l] = 0

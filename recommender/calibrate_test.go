@@ -93,6 +93,41 @@ func TestTheCalibrationTargetFollowsWhereTheShopsShoppersGoNext(t *testing.T) {
 	}
 }
 
+// The calibration target reads each shopper's products in the order they
+// came: shoppers who browsed two categories early on and came back late
+// for one more product of each keep to their categories (α near 1),
+// though the late products come first in the catalog, so that read in
+// catalog order each shopper's second late product looks like one from a
+// category new to them (α near 0).
+func TestTheCalibrationTargetReadsEachShoppersProductsInTimeOrder(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now}
+	for _, phase := range []string{"late", "early"} {
+		for c := range 10 {
+			for i := range 30 {
+				d.Items = append(d.Items, Item{ID: fmt.Sprintf("%s-c%dp%d", phase, c, i), Title: fmt.Sprintf("Product %s %d %d", phase, c, i),
+					Category: fmt.Sprintf("Cat %d", c), PriceCents: 1000, Stock: 5, Active: true})
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for u := range 300 {
+		cats := [2]int{u % 10, (u + 3) % 10}
+		view := func(phase string, c int, i int, at time.Time) {
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("u%d", u), Item: fmt.Sprintf("%s-c%dp%d", phase, c, i), Type: View, Time: at})
+		}
+		for k, i := range rng.Perm(30)[:8] {
+			view("early", cats[k%2], i, now.Add(-time.Duration(90-3*k)*24*time.Hour).Add(time.Duration(u)*time.Minute))
+		}
+		for k, c := range cats {
+			view("late", c, rng.IntN(30), now.Add(-time.Duration(10-5*k)*24*time.Hour).Add(time.Duration(u)*time.Minute))
+		}
+	}
+	if mix := trainServed(t, d, testConfig()).cfg.Weights.CategoryMix; mix < 0.8 {
+		t.Fatalf("shoppers who came back for their own categories: mix %.2f, want at least 0.8", mix)
+	}
+}
+
 // A served row is calibrated when the weights ask for it: a shopper of
 // two categories in a shop where one sells far more gets the smaller
 // one's products in their row, more than without, in `recommend`'s and

@@ -2,6 +2,7 @@ package recommender
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -95,5 +96,41 @@ func TestShopperLastSplitHoldsOutEachShoppersLatestInRecordedOrder(t *testing.T)
 	}
 	if got, want := items(train), "c0 b0 b1 b2 b3 b4 b5 b6 a0 a1 a2 a3 a4 a5 a6"; got != want {
 		t.Errorf("trained on %q, want %q", got, want)
+	}
+}
+
+// On a coarse clock (a daily export: every event of a day at its
+// midnight) what followed what is the order the events were recorded in,
+// and the transitions follow it: shoppers who went down a series (part 9,
+// then 8, then 7) make part 4's next part 3, not part 5, although the
+// catalog lists part 5 after part 4.
+func TestTransitionsOnOneTimestampFollowTheOrderRecorded(t *testing.T) {
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: day.Add(24 * time.Hour)}
+	for i := range 10 {
+		d.Items = append(d.Items, Item{ID: fmt.Sprintf("part%d", i), Title: fmt.Sprintf("Part %d", i), Category: "Parts", PriceCents: 1000, Stock: 5, Active: true})
+	}
+	for u := range 240 {
+		top := 3 + u%7
+		for k := range 4 {
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("u%d", u), Item: fmt.Sprintf("part%d", top-k), Type: View, Time: day})
+		}
+	}
+	m := trainServed(t, d, testConfig())
+	first := func(rows *csr, item string) string {
+		t.Helper()
+		next, _ := rows.row(int(m.cat.index[item]))
+		if len(next) == 0 {
+			t.Fatalf("%s has no followers", item)
+		}
+		return m.cat.items[next[0]].ID
+	}
+	for _, c := range []struct{ item, want string }{{"part4", "part3"}, {"part8", "part7"}, {"part5", "part4"}} {
+		if got := first(&m.next, c.item); got != c.want {
+			t.Errorf("after %s shoppers went on to %s, the transitions say %s", c.item, c.want, got)
+		}
+	}
+	if top, _ := m.next.row(int(m.cat.index["part1"])); slices.Contains(top, m.cat.index["part2"]) {
+		t.Errorf("part 2 never followed part 1, yet it is among part 1's followers")
 	}
 }

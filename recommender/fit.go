@@ -435,8 +435,10 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// held-out events are mostly not later than their shopper's training
 	// ones (a random split) wants it off.
 	// What a cache of held-out shoppers' scores decided (cheapChoices)
-	// replaces that reading when it beat the defaults beyond its noise.
+	// replaces that reading when it beat the defaults beyond its noise —
+	// the recency's only when the cache tried it.
 	keepDefaults := func(why string, ch *cheapChoice) {
+		readRecency := true
 		if ch != nil && ch.kept {
 			cfg.Profile.RecencyHalfRank = ch.recency
 			cfg.Weights.ShortHistory, cfg.Weights.Season = ch.lean, ch.season
@@ -445,7 +447,9 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 				cfg.Weights = ch.weights
 			}
 			rep.Steps = ch.steps
-		} else if later := laterShare(trainEv, valEv); cfg.Profile.RecencyHalfRank > 0 && later < 0.5 && !ordered {
+			readRecency = !ch.recencyTried
+		}
+		if later := laterShare(trainEv, valEv); readRecency && cfg.Profile.RecencyHalfRank > 0 && later < 0.5 && !ordered {
 			cfg.Profile.RecencyHalfRank = 0
 			why += fmt.Sprintf("; the profile's recency off: %.0f%% of the held-out events are later than their shopper's training events (a random split)", 100*later)
 		}
@@ -2126,6 +2130,9 @@ type cheapChoice struct {
 	note    string // what was decided, for the report
 	// calibrate is the calibrated row's trade-off chosen (0: off).
 	calibrate float64
+	// recencyTried: the cache was scored with the profile's recency off
+	// too (else recency is what the split's shape says).
+	recencyTried bool
 }
 
 // cheapChoices decides on cache (users' scores under m, trained with
@@ -2143,6 +2150,7 @@ func (t *tuner) cheapChoices(m *Model, cache []userCache, users []tuneUser, work
 	def := t.perUser(cache, w)
 	cur, curPer := cache, def
 	if recency && work.Profile.RecencyHalfRank > 0 {
+		out.recencyTried = true
 		next := work
 		next.Profile.RecencyHalfRank = 0
 		alt, err := t.build(next, m, "profile")

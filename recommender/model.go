@@ -167,10 +167,10 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	m.cfg.Weights.CategoryMix = categoryMix(&sig, &m.cat)
 	m.nextCat = nextCategories(&sig, &m.cat)
 	_ = stage("sequences", func() error {
-		m.next, m.afterBuy, m.recent = buildSequences(sig.events, len(m.cat.items), len(m.userIDs))
+		m.next, m.afterBuy, m.recent = buildSequences(sig.byTime, len(m.cat.items), len(m.userIDs))
 		return nil
 	})
-	sig.events = nil
+	sig.events, sig.byTime = nil, nil
 	for _, c := range modelComponents {
 		if !c.enabled(m, cfg) {
 			continue

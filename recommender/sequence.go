@@ -33,22 +33,20 @@ const (
 	recentDecay   = 0.6                // weight of each older recent item relative to the next
 	// sameStep marks an item of a shopper's latest items (Model.recent)
 	// whose latest event has the same timestamp as the item listed before
-	// it. On a coarse clock (a daily export, a batch import) the order of
-	// such events is not known — the list would order them by product
-	// index — so the profile's recency gives every item of one timestamp
-	// the same place (profileWeights). Other items hold 1.
+	// it. On a coarse clock (a daily export, a batch import) such events
+	// are listed as recorded, an order the export may not have kept, so
+	// the profile's recency gives every item of one timestamp the same
+	// place (profileWeights). Other items hold 1.
 	sameStep = 2
 )
 
 // buildSequences returns item → next-item transitions and each user's
 // latest distinct items (most recent first, an item whose latest event
 // shares the timestamp of the item before it marked sameStep) from
-// cleaned events.
-func buildSequences(evs []compactEvent, nItems, nUsers int) (next, afterBuy, recent csr) {
-	byTime := slices.Clone(evs)
-	slices.SortStableFunc(byTime, func(a, b compactEvent) int {
-		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.unix, b.unix))
-	})
+// cleaned events by user, then time, events on one timestamp in the
+// order recorded (signals.byTime): on a coarse clock (a daily export)
+// that order is the only one saying what followed what.
+func buildSequences(byTime []compactEvent, nItems, nUsers int) (next, afterBuy, recent csr) {
 	var pairs, buyPairs []uint64
 	var seen []int32
 	recent = csr{rows: nUsers, cols: nItems, indptr: make([]int32, 1, nUsers+1)}

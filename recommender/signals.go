@@ -107,8 +107,13 @@ type signals struct {
 	// nil otherwise.
 	pref    []float32
 	ratings ratingScale
-	events  []compactEvent
-	now     time.Time
+	// events are the cleaned events by shopper, then product, type and
+	// time; byTime the same events by shopper, then time, events on one
+	// timestamp in the order given (the file's). What reads a shopper's
+	// events as a sequence (what came before, what came next) reads
+	// byTime.
+	events, byTime []compactEvent
+	now            time.Time
 
 	rawEvents, droppedUnknown, droppedBots, droppedDuplicates int
 	botUsers                                                  int
@@ -145,6 +150,7 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	}
 
 	// Bot guard: decided from this shop's own distribution of users.
+	raw := evs
 	evs = sortByUserTime(evs, len(rawIDs))
 	bot := make([]bool, len(rawIDs))
 	if cfg.BotGuard {
@@ -166,28 +172,57 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	}
 
 	// De-duplicate: same user, item and type within DedupWindow of the last
-	// counted event count once.
-	forEachUserRun(evs, func(run []compactEvent) {
-		slices.SortFunc(run, func(a, b compactEvent) int {
-			return cmp.Or(cmp.Compare(a.item, b.item), cmp.Compare(a.typ, b.typ), cmp.Compare(a.unix, b.unix))
-		})
-	})
+	// counted event count once. evs keeps each shopper's events in time
+	// order, ties in the order given (the file's: on a coarse clock the
+	// only order there is), for what reads them as a sequence (s.byTime);
+	// byItem holds the same events by product, then type and time, for the
+	// strengths.
 	window := int64(cfg.DedupWindow / time.Second)
-	kept := evs[:0]
-	for k, e := range evs {
-		if bot[e.user] {
+	byItem := raw[:0] // the events as given are not read again: their room holds them by product
+	kept := 0
+	var perm []int32
+	var dup []bool
+	for lo := 0; lo < len(evs); {
+		hi := lo + 1
+		for hi < len(evs) && evs[hi].user == evs[lo].user {
+			hi++
+		}
+		run := evs[lo:hi]
+		lo = hi
+		if bot[run[0].user] {
 			continue
 		}
-		if k > 0 && window > 0 && len(kept) > 0 {
-			p := kept[len(kept)-1]
-			if p.user == e.user && p.item == e.item && p.typ == e.typ && e.unix-p.unix < window {
-				s.droppedDuplicates++
-				continue
+		perm = perm[:0]
+		for k := range run {
+			perm = append(perm, int32(k))
+		}
+		slices.SortFunc(perm, func(a, b int32) int {
+			x, y := &run[a], &run[b]
+			return cmp.Or(cmp.Compare(x.item, y.item), cmp.Compare(x.typ, y.typ), cmp.Compare(x.unix, y.unix), cmp.Compare(a, b))
+		})
+		dup = append(dup[:0], make([]bool, len(run))...)
+		start := len(byItem)
+		for _, k := range perm {
+			e := run[k]
+			if window > 0 && len(byItem) > start {
+				if p := byItem[len(byItem)-1]; p.item == e.item && p.typ == e.typ && e.unix-p.unix < window {
+					s.droppedDuplicates++
+					dup[k] = true
+					continue
+				}
+			}
+			byItem = append(byItem, e)
+		}
+		// The kept events in time order, written over the runs already read.
+		for k, e := range run {
+			if !dup[k] {
+				evs[kept] = e
+				kept++
 			}
 		}
-		kept = append(kept, e)
 	}
-	evs = kept
+	byTime := evs[:kept]
+	evs = byItem
 
 	// Re-encode surviving users densely and aggregate strengths. evs is
 	// sorted by user then item, so each (user, item) run is contiguous.
@@ -249,7 +284,10 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	for k := range evs {
 		evs[k].user = dense[evs[k].user]
 	}
-	s.events = evs
+	for k := range byTime {
+		byTime[k].user = dense[byTime[k].user]
+	}
+	s.events, s.byTime = evs, byTime
 	s.ui = csr{rows: len(s.userIDs), cols: len(cat.items), indptr: indptr, indices: indices, data: data}
 	s.kind = kinds
 	s.pref = prefs
