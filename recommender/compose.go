@@ -405,7 +405,7 @@ func compose(m *Model, page []SlotSpec, sh Shopper, opt ComposeOptions, fallback
 		for i := range out {
 			cards[i] = len(out[i].Items)
 		}
-		explainRows(out)
+		explainRows(out, m == nil || m.dataIsCurrent())
 		again := false
 		for i := range out {
 			if cards[i] > 0 && out[i].Empty() && rowsOfSlot(from, from[i]) == 1 {

@@ -46,8 +46,10 @@ func boughtList(bought map[string]bool) []string {
 // Reason (a page shows it under the heading unless the heading says it
 // already, RepeatsHeading), keeps rows that are not built from the shopper's history
 // from saying "for you", and keeps headings from claiming what no card
-// backs (honestTitle).
-func explainRows(rows []ComposedSlot) {
+// backs (honestTitle), nor, when the model's data ended long before it was
+// trained (current false: an old export imported), that anything sells
+// "now" (timelessTitle).
+func explainRows(rows []ComposedSlot, current bool) {
 	for i := range rows {
 		cs := &rows[i]
 		if cs.Subtitle == "" {
@@ -74,6 +76,9 @@ func explainRows(rows []ComposedSlot) {
 		cs := &rows[i]
 		if cs.Spec.Kind != KindHero && !cs.Personal && SaysForYou(cs.Title) {
 			cs.Title = "Popular right now"
+			if !current {
+				cs.Title = timelessPopular(rows, i, "")
+			}
 			// The shared reason becomes the heading, unless another row
 			// of the page is headed or captioned so: a visitor without
 			// history got two rows headed "Trending now", one after the
@@ -87,6 +92,9 @@ func explainRows(rows []ComposedSlot) {
 			}
 		}
 		honestTitle(rows, i)
+		if !current {
+			timelessTitle(rows, i)
+		}
 	}
 	for i := range rows {
 		if headedAbove(rows, i) {
@@ -164,6 +172,63 @@ func honestTitle(rows []ComposedSlot, i int) {
 			return
 		}
 	}
+}
+
+// timelessTitle keeps rows[i]'s heading (and a hero's subtitle) from
+// saying its products sell now ("Trending now", "Popular right now", "Best
+// sellers this week") when the model's data ended long before training: a
+// shop imported from an export a year old ranks by its history's last
+// days, and its cards say "Popular with shoppers", not "this week". The
+// heading becomes what the cards share when that is popularity ("Popular
+// in Candles"), else "Popular with shoppers", or "More popular picks"
+// where another row of the page is headed or captioned so already.
+// Personal rows, collections and banners keep their headings.
+func timelessTitle(rows []ComposedSlot, i int) {
+	cs := &rows[i]
+	if cs.Personal || cs.Spec.Kind == KindCollection || cs.Spec.Kind == KindBanner {
+		return
+	}
+	if cs.Spec.Kind == KindHero {
+		if claimsPopularity(cs.Subtitle) && claimsNow(cs.Subtitle) {
+			cs.Subtitle = "Popular with our shoppers."
+		}
+		return
+	}
+	if !claimsPopularity(cs.Title) || !claimsNow(cs.Title) {
+		return
+	}
+	prefer := ""
+	if strings.HasPrefix(cs.Reason, "Popular") && !claimsNow(cs.Reason) {
+		prefer = cs.Reason
+	}
+	cs.Title = timelessPopular(rows, i, prefer)
+}
+
+// timelessPopular is a heading of popularity that says nothing of when
+// for rows[i]: prefer when given, else the first of a few that no other
+// row of the page is headed or captioned with (two rows of an old
+// history's page, one headed "Popular with shoppers" over another
+// captioned so, said the same twice).
+func timelessPopular(rows []ComposedSlot, i int, prefer string) string {
+	names := []string{reasonPopularTimeless, "More popular picks", "Shoppers' favourites"}
+	if prefer != "" {
+		names = append([]string{prefer}, names...)
+	}
+	for _, n := range names {
+		if !namedElsewhere(rows, i, n) {
+			return n
+		}
+	}
+	return names[len(names)-1]
+}
+
+// claimsNow reports whether a heading speaks of the present: "now",
+// "today", "this week", "trending".
+func claimsNow(s string) bool {
+	if mentions(s, "this week", "this month", "today", "tonight", "trending", "at the moment") {
+		return true
+	}
+	return slices.Contains(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }), "now")
 }
 
 // claimsPopularity and claimsNewness report whether a heading says its

@@ -126,7 +126,7 @@ func TestSharedReasonMovesToTheRowHeading(t *testing.T) {
 	// Rows whose cards differ keep the cards' reasons.
 	rows := []ComposedSlot{{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you",
 		Items: []Recommendation{{ItemID: "a", Reason: "Goes with your tent", Personal: true}, {ItemID: "b", Reason: "Popular this week"}}}}
-	explainRows(rows)
+	explainRows(rows, true)
 	if rows[0].Reason != "" || rows[0].Items[0].Reason != "Goes with your tent" || rows[0].Title != "Recommended for you" {
 		t.Fatalf("mixed row changed: %+v", rows[0])
 	}
@@ -142,7 +142,7 @@ func TestTwoRowsAreNeverHeadedAlike(t *testing.T) {
 		{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: slices.Clone(trending)},
 		{Spec: &SlotSpec{Kind: KindTrending}, Title: "Trending now", Items: []Recommendation{{ItemID: "c", Reason: "Trending now"}, {ItemID: "d", Reason: "Trending now"}}},
 	}
-	explainRows(rows)
+	explainRows(rows, true)
 	if rows[0].Title == rows[1].Title {
 		t.Fatalf("two rows headed %q", rows[0].Title)
 	}
@@ -151,7 +151,7 @@ func TestTwoRowsAreNeverHeadedAlike(t *testing.T) {
 	}
 	// Alone on its page, the row is still headed by the shared reason.
 	alone := []ComposedSlot{{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: slices.Clone(trending)}}
-	explainRows(alone)
+	explainRows(alone, true)
 	if alone[0].Title != "Trending now" || !RepeatsHeading(alone[0].Reason, alone[0].Title) {
 		t.Errorf("alone the row is headed %q with the reason %q, want the reason in the heading alone", alone[0].Title, alone[0].Reason)
 	}
@@ -423,7 +423,7 @@ func TestARowCaptionNeverRepeatsItsHeading(t *testing.T) {
 	// The row keeps its cards' shared reason; the page decides.
 	rows := []ComposedSlot{{Spec: &SlotSpec{Kind: KindNewArrivals}, Title: "New arrivals",
 		Items: []Recommendation{{ItemID: "a", Reason: "New arrival"}, {ItemID: "b", Reason: "New arrival"}}}}
-	explainRows(rows)
+	explainRows(rows, true)
 	if rows[0].Reason != "New arrival" || rows[0].Items[0].Reason != "" || rows[0].Items[1].Reason != "" {
 		t.Errorf("row reason %q, cards %q %q; want the shared reason on the row alone", rows[0].Reason, rows[0].Items[0].Reason, rows[0].Items[1].Reason)
 	}
@@ -500,7 +500,7 @@ func TestANewShopsBestSellersAreItsNewArrivals(t *testing.T) {
 		{Spec: &SlotSpec{Kind: KindNewArrivals}, Title: "New arrivals", Items: slices.Clone(fresh)},
 		{Spec: &SlotSpec{Kind: KindPopular}, Title: "Top sellers", Items: []Recommendation{{ItemID: "c", Reason: "New arrival"}, {ItemID: "d", Reason: "From our range"}}},
 	}
-	explainRows(rows)
+	explainRows(rows, true)
 	if rows[0].Title != "New arrivals" || rows[0].Empty() {
 		t.Errorf("new arrivals became %q (%d cards)", rows[0].Title, len(rows[0].Items))
 	}
@@ -508,7 +508,7 @@ func TestANewShopsBestSellersAreItsNewArrivals(t *testing.T) {
 		t.Errorf("top sellers of new and older products became %q (%d cards), want From our range", rows[1].Title, len(rows[1].Items))
 	}
 	alone := []ComposedSlot{{Spec: &SlotSpec{Kind: KindPopular}, Title: "Best sellers", Items: slices.Clone(fresh)}}
-	explainRows(alone)
+	explainRows(alone, true)
 	if alone[0].Title != "New arrivals" {
 		t.Errorf("best sellers of new products became %q", alone[0].Title)
 	}
@@ -525,7 +525,7 @@ func TestARowIsNotHeadedByTheCaptionAbove(t *testing.T) {
 		{Spec: &SlotSpec{Kind: KindPopular}, Title: "Best sellers", Items: popular("a", "b")},
 		{Spec: &SlotSpec{Kind: KindRecommended}, Title: "Recommended for you", Items: popular("c", "d")},
 	}
-	explainRows(rows)
+	explainRows(rows, true)
 	if rows[0].Reason != "Popular this week" || rows[1].Title == "Popular this week" {
 		t.Errorf("rows headed %q (%q) and %q (%q)", rows[0].Title, rows[0].Reason, rows[1].Title, rows[1].Reason)
 	}
@@ -556,7 +556,7 @@ func TestAPageShowsAHeadingOnce(t *testing.T) {
 		{Spec: &SlotSpec{Kind: KindCategory}, Title: "Top picks in Living", Items: []Recommendation{{ItemID: "e", Reason: "Popular in Living"}, {ItemID: "f"}}},
 		{Spec: &SlotSpec{Kind: KindNewArrivals}, Title: "New arrivals", Items: fresh("g")},
 	}
-	explainRows(rows)
+	explainRows(rows, true)
 	var shown []string
 	for _, cs := range rows {
 		if !cs.Empty() {
@@ -694,6 +694,70 @@ func TestARowLeftOneCardIsLeftOff(t *testing.T) {
 		for _, cs := range rows {
 			if cs.Spec.Kind != KindHero && len(cs.Items) != 8 {
 				t.Errorf("seed %d: %q shows %d cards: %v", seed, cs.Title, len(cs.Items), heads)
+			}
+		}
+	}
+}
+
+// A shop imported from an export that ended long before training ranks by
+// its history's last days; its cards said "Popular with shoppers" but its
+// rows were still headed "Trending now" and "Popular right now", and its
+// trending cards said "Trending now", on every homepage for as long as the
+// shop ran on that history. Trained as its data came in, the same page
+// keeps those headings.
+func TestAnOldHistoryHeadsNoRowWithNow(t *testing.T) {
+	m := trainTestModel(t)
+	specs := []SlotSpec{
+		{ID: "rec", Kind: KindRecommended, Title: "Recommended for you", Strategy: "hybrid", Size: 3},
+		{ID: "trend", Kind: KindTrending, Title: "Trending now", Strategy: "trending", Size: 3},
+		{ID: "week", Kind: KindPopular, Title: "Best sellers this week", Size: 3},
+	}
+	compose := func(trained time.Time) []ComposedSlot {
+		m.TrainedAt = trained
+		return Compose(m, specs, Shopper{User: "someone new", Personalize: true}, noExplore(), nil)
+	}
+	said := func(page []ComposedSlot) (heads, reasons []string) {
+		for _, cs := range page {
+			if cs.Empty() {
+				continue
+			}
+			heads = append(heads, cs.Title)
+			reasons = append(reasons, cs.Reason)
+			for _, it := range cs.Items {
+				reasons = append(reasons, it.Reason)
+			}
+		}
+		return heads, reasons
+	}
+	heads, _ := said(compose(testNow.Add(time.Hour)))
+	if !slices.Contains(heads, "Trending now") {
+		t.Fatalf("trained as its data came in, the page is headed %q: want a row headed \"Trending now\" (the test's premise)", heads)
+	}
+	page := compose(testNow.AddDate(0, 11, 0))
+	heads, reasons := said(page)
+	if len(heads) < 2 {
+		t.Fatalf("an old history's page has %d rows: %q", len(heads), heads)
+	}
+	for _, s := range append(heads, reasons...) {
+		if claimsNow(s) {
+			t.Errorf("trained eleven months after its last event, the page says %q (headings %q)", s, heads)
+		}
+	}
+	for k := range heads {
+		for j := range k {
+			if strings.EqualFold(heads[j], heads[k]) {
+				t.Errorf("two rows headed %q: %q", heads[k], heads)
+			}
+		}
+	}
+	// Nor is a row headed with what another row is captioned.
+	for _, cs := range page {
+		if cs.Empty() || cs.Reason == "" {
+			continue
+		}
+		for _, other := range page {
+			if !other.Empty() && other.Spec.ID != cs.Spec.ID && strings.EqualFold(other.Title, cs.Reason) {
+				t.Errorf("a row headed %q over another captioned so: %q", other.Title, heads)
 			}
 		}
 	}

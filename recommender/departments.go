@@ -103,7 +103,7 @@ func departmentRows(m *Model, page []SlotSpec, out []ComposedSlot, sh Shopper, u
 	if len(added) == 0 {
 		return out
 	}
-	explainRows(added)
+	explainRows(added, m == nil || m.dataIsCurrent())
 	for i := range added {
 		if rangeReason(added[i].Reason) {
 			// "More in Bedding" under "Bedding" says nothing more.

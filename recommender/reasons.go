@@ -26,9 +26,11 @@ const (
 	reasonPickedForYou = "Picked for you"
 	reasonPinned       = "Pinned by our team"
 	reasonTrending     = "Trending now"
-	reasonNew          = "New arrival"
-	reasonOurRange     = "From our range"
-	reasonMoreIn       = "More in " // + a category: a product the row's category holds, and no more
+	// reasonPopularTimeless is popularity over data that ended long ago.
+	reasonPopularTimeless = "Popular with shoppers"
+	reasonNew             = "New arrival"
+	reasonOurRange        = "From our range"
+	reasonMoreIn          = "More in " // + a category: a product the row's category holds, and no more
 )
 
 // NewArrivalAge is how old a product may be, on the latest day the model

@@ -1147,6 +1147,11 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 	case srcViewed:
 		return "Often viewed with the " + m.nameOf(s, anchor), req.Anchor == ""
 	case srcTrending:
+		if !m.dataIsCurrent() {
+			// What rose in the last days of an old export is not
+			// trending now.
+			return m.popularReason(f), false
+		}
 		return reasonTrending, false
 	case srcNew:
 		return m.newReason(m.cat.items[j].Created, f.categoryName()), false
@@ -1252,7 +1257,7 @@ func (m *Model) popularReason(f *filter) string {
 		return "Popular in " + m.cat.categories[f.cat] + when
 	}
 	if when == "" {
-		return "Popular with shoppers"
+		return reasonPopularTimeless
 	}
 	return "Popular" + when
 }
