@@ -951,6 +951,43 @@ func (l recommendLine) itemIDs() []string {
 	return out
 }
 
+// checkOneProductPerID checks a shop imported from files that name its
+// two best sellers, a and b, in other forms (another letter case, another
+// Unicode normal form): each customer's events (had) name the products as
+// the catalog has them; after training, "dee", who bought neither, is
+// recommended both under the catalog's ids, and "ann", who bought both,
+// neither (same tells whether two ids are one product's). It returns the
+// shop's store.
+func checkOneProductPerID(t *testing.T, db string, had map[string][]string, a, b string, same func(x, y string) bool) *models.DB {
+	t.Helper()
+	store, err := models.Open(db)
+	mustDo(t, err)
+	t.Cleanup(func() { store.Close() })
+	for user, want := range had {
+		got, err := store.UserItems(context.Background(), user)
+		mustDo(t, err)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s's events name %+q, want %+q", user, got, want)
+		}
+	}
+	runOK(t, "train", "--db", db, "--tune-budget", "0")
+	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "dee", "--n", "3")) {
+		if items := line.itemIDs(); !slices.Contains(items, a) || !slices.Contains(items, b) {
+			t.Errorf("dee is recommended %+q; want both best sellers, named as the catalog has them (%+q, %+q)", items, a, b)
+		}
+	}
+	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "ann", "--n", "3")) {
+		for _, id := range line.itemIDs() {
+			if same(id, a) || same(id, b) {
+				t.Errorf("ann is recommended %+q, which she bought", id)
+			}
+		}
+	}
+	return store
+}
+
 // TestImportMatchesUUIDProductIdsInAnyLetterCase: a catalog whose product
 // ids are UUIDs in lower case and an order export writing them in upper
 // case (as .NET and SQL Server do) name the same products: the import
@@ -983,32 +1020,8 @@ func TestImportMatchesUUIDProductIdsInAnyLetterCase(t *testing.T) {
 	if err := run([]string{"import", "--db", db, "--products", pf, "--events", ef}, &out, &errb); err != nil {
 		t.Fatalf("import: %v\n%s", err, errb.String())
 	}
-	store, err := models.Open(db)
-	mustDo(t, err)
-	t.Cleanup(func() { store.Close() })
-	ctx := context.Background()
-	for user, want := range map[string][]string{"ann": {kettle, toaster}, "bob": {kettle, toaster}, "dee": {"SKU-7"}} {
-		had, err := store.UserItems(ctx, user)
-		mustDo(t, err)
-		slices.Sort(had)
-		slices.Sort(want)
-		if !reflect.DeepEqual(had, want) {
-			t.Errorf("%s's events name %+q, want %+q", user, had, want)
-		}
-	}
-	runOK(t, "train", "--db", db, "--tune-budget", "0")
-	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "dee", "--n", "3")) {
-		if items := line.itemIDs(); !slices.Contains(items, kettle) || !slices.Contains(items, toaster) {
-			t.Errorf("dee is recommended %+q; want the kettle and the toaster, named as the catalog has them (%s, %s)", items, kettle, toaster)
-		}
-	}
-	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "ann", "--n", "3")) {
-		for _, id := range line.itemIDs() {
-			if strings.EqualFold(id, kettle) || strings.EqualFold(id, toaster) {
-				t.Errorf("ann is recommended %s, which she bought", id)
-			}
-		}
-	}
+	store := checkOneProductPerID(t, db, map[string][]string{"ann": {kettle, toaster}, "bob": {kettle, toaster}, "dee": {"SKU-7"}},
+		kettle, toaster, strings.EqualFold)
 	// The catalog again, its UUIDs in upper case, as the full catalog: the
 	// same four products, none deactivated, the kettle's price updated.
 	mustDo(t, os.WriteFile(pf, []byte(strings.Replace(products(upper(kettle), upper(toaster)), "30.00", "32.00", 1)), 0o644))
@@ -1062,32 +1075,8 @@ func TestImportMatchesProductIdsInAnyUnicodeNormalForm(t *testing.T) {
 	if err := run([]string{"import", "--db", db, "--products", pf, "--events", ef}, &out, &errb); err != nil {
 		t.Fatalf("import: %v\n%s", err, errb.String())
 	}
-	store, err := models.Open(db)
-	mustDo(t, err)
-	t.Cleanup(func() { store.Close() })
-	ctx := context.Background()
-	for user, want := range map[string][]string{"ann": {nfcCreme, nfdPate}, "dee": {"P3"}} {
-		had, err := store.UserItems(ctx, user)
-		mustDo(t, err)
-		slices.Sort(had)
-		slices.Sort(want)
-		if !reflect.DeepEqual(had, want) {
-			t.Errorf("%s's events name %+q, want %+q", user, had, want)
-		}
-	}
-	runOK(t, "train", "--db", db, "--tune-budget", "0")
-	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "dee", "--n", "3")) {
-		if items := line.itemIDs(); !slices.Contains(items, nfcCreme) || !slices.Contains(items, nfdPate) {
-			t.Errorf("dee is recommended %+q; want the dish and the cutter, named as the catalog has them (%+q, %+q)", items, nfcCreme, nfdPate)
-		}
-	}
-	for _, line := range recommendLines(t, runOK(t, "recommend", "--db", db, "--user", "ann", "--n", "3")) {
-		for _, id := range line.itemIDs() {
-			if models.NormalID(id) == nfcCreme || models.NormalID(id) == nfcPate {
-				t.Errorf("ann is recommended %+q, which she bought", id)
-			}
-		}
-	}
+	store := checkOneProductPerID(t, db, map[string][]string{"ann": {nfcCreme, nfdPate}, "dee": {"P3"}},
+		nfcCreme, nfdPate, func(a, b string) bool { return models.NormalID(a) == models.NormalID(b) })
 	// The catalog again, written the other way round, as the full
 	// catalog: the same four products, none deactivated.
 	mustDo(t, os.WriteFile(pf, []byte(strings.Replace(products(nfdCreme, nfcPate), "12.00", "13.00", 1)), 0o644))
