@@ -167,14 +167,19 @@ func (m *Model) calibrate(s *scratch, want int, lambda float64) {
 	for _, j := range s.hist.items {
 		s.calHist = append(s.calHist, m.cat.leafCat[j])
 	}
-	order := s.cal.calibrateOrder(s.calLeaves, s.pickedScore, s.calHist, m.leafShares(), w.CategoryMix, lambda, want)
+	s.reorderPicked(s.cal.calibrateOrder(s.calLeaves, s.pickedScore, s.calHist, m.leafShares(), w.CategoryMix, lambda, want))
+}
+
+// reorderPicked puts the picked candidates in order (indices into them, as
+// calibrateOrder gives), each keeping its score but never above the one
+// before it: scores stay descending down the row (callers read them so).
+func (s *scratch) reorderPicked(order []int) {
 	s.calPicked = append(s.calPicked[:0], s.picked...)
 	s.calScore = append(s.calScore[:0], s.pickedScore...)
 	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
 	for r, i := range order {
 		sc := s.calScore[i]
 		if r > 0 && sc > s.pickedScore[r-1] {
-			// Scores stay descending down the row (callers read them so).
 			sc = s.pickedScore[r-1]
 		}
 		s.picked = append(s.picked, s.calPicked[i])

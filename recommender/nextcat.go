@@ -478,16 +478,5 @@ func (m *Model) nextCatCalibrate(s *scratch, user int32, want int, lambda float6
 	}
 	// The target is the predicted mix alone (no weight on the history's
 	// own categories: the table already says how much they come back).
-	order := s.cal.calibrateOrder(s.calLeaves, s.pickedScore, nil, s.nextShare, 0, lambda, want)
-	s.calPicked = append(s.calPicked[:0], s.picked...)
-	s.calScore = append(s.calScore[:0], s.pickedScore...)
-	s.picked, s.pickedScore = s.picked[:0], s.pickedScore[:0]
-	for r, i := range order {
-		sc := s.calScore[i]
-		if r > 0 && sc > s.pickedScore[r-1] {
-			sc = s.pickedScore[r-1] // scores stay descending down the row
-		}
-		s.picked = append(s.picked, s.calPicked[i])
-		s.pickedScore = append(s.pickedScore, sc)
-	}
+	s.reorderPicked(s.cal.calibrateOrder(s.calLeaves, s.pickedScore, nil, s.nextShare, 0, lambda, want))
 }
