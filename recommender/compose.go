@@ -909,18 +909,29 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 			return nil
 		}
 		var items []Recommendation
+		// One card per product group, the size viewed last: two sizes of
+		// one jacket showed two cards, both named by the jacket. A group
+		// the shopper bought in any size is in their orders.
+		key := func(id string) string {
+			if opt.Group != nil {
+				if g := opt.Group(id); g != "" {
+					return "group:" + g
+				}
+			}
+			return id
+		}
 		seen := map[string]bool{}
 		for _, id := range sh.Bought {
-			seen[id] = true
+			seen[key(id)] = true
 		}
 		for _, p := range sh.Purchases {
-			seen[p.Item] = true
+			seen[key(p.Item)] = true
 		}
 		for _, id := range sh.RecentlyViewed {
-			if seen[id] || exclude[id] || !revisitable(m, opt, id) {
+			if seen[key(id)] || exclude[id] || !revisitable(m, opt, id) {
 				continue
 			}
-			seen[id] = true
+			seen[key(id)] = true
 			items = append(items, Recommendation{ItemID: id, Score: 1, Reason: "You viewed this recently", Source: RuleRecent})
 			if len(items) == size {
 				break

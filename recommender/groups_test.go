@@ -150,3 +150,30 @@ func TestReasonsNameTheGroup(t *testing.T) {
 		t.Errorf("the rows after two sizes of one dress: %q", titles)
 	}
 }
+
+// TestRecentlyViewedShowsADressOnce: a shopper who viewed two sizes of one
+// dress sees it once in "Recently viewed" (the size viewed last; both cards
+// were named by the dress), and not a dress they bought in another size.
+func TestRecentlyViewedShowsADressOnce(t *testing.T) {
+	m := dressModel(t)
+	group := func(id string) string { g, _, _ := strings.Cut(id, "-"); return g }
+	opt := noExplore()
+	opt.Group = group
+	spec := []SlotSpec{{ID: "recent", Kind: KindRecentlyViewed, Title: "Recently viewed", Size: 8}}
+	sh := Shopper{User: "u0", Personalize: true, LoggedIn: true,
+		RecentlyViewed: []string{"dress1-m", "dress1-s", "dress4-m", "dress2-l", "dress1-l", "dress4-xs"},
+		Bought:         []string{"dress2-s"}}
+	page := Compose(m, spec, sh, opt, nil)
+	if len(page) != 1 {
+		t.Fatalf("%d rows, want the recently viewed row", len(page))
+	}
+	if got := strings.Join(ids(page[0].Items), ","); got != "dress1-m,dress4-m" {
+		t.Errorf("recently viewed: %s, want dress1-m,dress4-m (one size of each dress viewed, none of the dress bought)", got)
+	}
+	// Without groups every size is its own product, as before.
+	opt.Group = nil
+	page = Compose(m, spec, sh, opt, nil)
+	if got := strings.Join(ids(page[0].Items), ","); got != "dress1-m,dress1-s,dress4-m,dress2-l,dress1-l,dress4-xs" {
+		t.Errorf("recently viewed without groups: %s", got)
+	}
+}
