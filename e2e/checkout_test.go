@@ -151,3 +151,40 @@ func TestACheckoutRefusedForStockIsPlacedFromTheFormItShows(t *testing.T) {
 		t.Fatalf("%d orders, want 1", n)
 	}
 }
+
+// TestACheckoutWhosePriceRoseShowsTheNewTotalBeforeCharging: the merchant
+// raises a price between the checkout page and the click. The click places
+// no order: the page comes back saying the cart changed, with the new total
+// on its button, and placing the order from that page places it at the
+// price shown. Before, the order was placed at the new price from the old
+// page, its button still saying the old total.
+func TestACheckoutWhosePriceRoseShowsTheNewTotalBeforeCharging(t *testing.T) {
+	t.Parallel()
+	s := startShop(t)
+	skillet := s.product("SKU-6")
+	b := newBrowser(t, s)
+	b.checkOut(skillet, "ada@example.com")
+	b.fill(`#street`, "10 Downing Street", `#city`, "London", `#postcode`, "SW1A 2AA", `#country`, "United Kingdom")
+	shown := b.text(`[data-testid="place-order"]`)
+
+	raised := skillet.PriceCents * 100
+	must(t, s.db.W.Model(&models.Product{}).Where("id = ?", skillet.ID).Update("price_cents", raised).Error)
+	b.follow(`[data-testid="place-order"]`, `[data-testid="checkout-error"]`)
+	b.shotWidths("checkout-cart-changed")
+	if got := b.text(`[data-testid="checkout-error"]`); !strings.Contains(got, "Your cart changed since this page was shown") {
+		t.Fatalf("the refusal says %q", got)
+	}
+	if n := s.orderCount(); n != 0 {
+		t.Fatalf("%d orders placed from a page that showed %q", n, shown)
+	}
+	if now := b.text(`[data-testid="place-order"]`); now == shown {
+		t.Fatalf("the page after the refusal still says %q", now)
+	}
+
+	b.follow(`[data-testid="place-order"]`, `[data-testid="order-confirmed"]`)
+	var orders []models.Order
+	must(t, s.db.R.Find(&orders).Error)
+	if len(orders) != 1 || orders[0].TotalCents != raised {
+		t.Fatalf("orders %+v, want one at the total shown, %d cents", orders, raised)
+	}
+}

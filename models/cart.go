@@ -2,8 +2,11 @@ package models
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -308,6 +311,26 @@ var ErrEmptyCart = fmt.Errorf("cart is empty: %w", ErrInvalid)
 // payment provider authorized: a price changed while the shopper paid.
 var ErrTotalChanged = fmt.Errorf("the order total changed during checkout: %w", ErrConflict)
 
+// ErrCartChanged refuses an order whose cart is not the one the checkout
+// page showed the shopper (a price, a quantity or a product changed since,
+// by the merchant or in another tab): the shopper pays only a total they
+// were shown.
+var ErrCartChanged = fmt.Errorf("the cart changed since the checkout page showed it: %w", ErrConflict)
+
+// CartDigest names a cart's contents as the checkout page shows them: each
+// product, its quantity and its price. The checkout form carries the digest
+// of the cart it showed, and an order is placed only from a cart with the
+// same digest.
+func CartDigest(lines []CartItem) string {
+	parts := make([]string, len(lines))
+	for i, l := range lines {
+		parts[i] = fmt.Sprintf("%d:%d:%d", l.ProductID, l.Quantity, l.Product.PriceCents)
+	}
+	slices.Sort(parts)
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\n")))
+	return hex.EncodeToString(sum[:16])
+}
+
 // Payment is what the payment provider authorized for an order.
 type Payment struct {
 	Ref             string // the provider's reference
@@ -318,6 +341,9 @@ type Payment struct {
 	// Arm is the buyer's experiment arm or control group, kept on the order
 	// and its purchase events.
 	Arm string
+	// CartDigest, when given, is the CartDigest of the cart the shopper was
+	// shown: the order is refused with ErrCartChanged from any other cart.
+	CartDigest string
 }
 
 // PlaceOrder turns a cart into a paid order in one transaction: stock is
@@ -374,6 +400,9 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 		if len(lines) == 0 {
 			return ErrEmptyCart
 		}
+		if pay.CartDigest != "" && CartDigest(lines) != pay.CartDigest {
+			return ErrCartChanged
+		}
 		now := time.Now().UTC()
 		order = Order{ShopperID: &shopperID, IdempotencyKey: idemKey, Status: OrderPaid,
 			Email: addr.Email, Name: addr.Name, Street: addr.Street, City: addr.City,
@@ -417,7 +446,7 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	})
 	if err != nil {
 		var oos *OutOfStockError
-		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) || errors.Is(err, ErrPaymentVoided) {
+		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) || errors.Is(err, ErrCartChanged) || errors.Is(err, ErrPaymentVoided) {
 			return nil, false, err
 		}
 		return nil, false, fmt.Errorf("models: place order: %w", err)

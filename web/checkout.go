@@ -44,6 +44,7 @@ func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs
 	vm := templates.CheckoutPage{Base: s.base(c, "Checkout"), Address: addr, Errors: errs, Error: msg,
 		CartFix: cartFix && msg != "", PaymentSimulated: s.payments.Simulated(), PaymentNote: "You pay with " + s.payments.Name() + " when you place the order."}
 	vm.Lines, vm.TotalCents = cartLines(items)
+	vm.CartDigest = models.CartDigest(items)
 	// One key per checkout form: submitting it twice finds the first order.
 	vm.IdempotencyKey = c.FormValue("idempotency_key")
 	if fresh, _ := c.Get(ctxNewCheckoutKey).(bool); vm.IdempotencyKey == "" || fresh {
@@ -122,7 +123,7 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	if len(key) < 16 || len(key) > 64 {
 		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Reload it and try again.")
 	}
-	order, err := s.pay(c.Request().Context(), u, key, addr)
+	order, err := s.pay(c.Request().Context(), u, key, c.FormValue("cart_digest"), addr)
 	s.userChanged(u.Key())
 	var oos *models.OutOfStockError
 	var declined *payment.DeclinedError
@@ -136,6 +137,8 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	case errors.Is(err, models.ErrEmptyCart):
 		s.flash(c, "Your cart is empty.")
 		return c.Redirect(http.StatusSeeOther, "/cart")
+	case errors.Is(err, models.ErrCartChanged):
+		return s.retryCheckout(c, form, "Your cart changed since this page was shown (a price, a quantity or a product); nothing was charged. Check the order and its total below and place it again.", false, http.StatusConflict)
 	case errors.Is(err, models.ErrTotalChanged):
 		return s.retryCheckout(c, form, "A price in your cart changed while you paid; nothing was charged. Check the total and place the order again.", false, http.StatusConflict)
 	case errors.Is(err, models.ErrPaymentVoided):
@@ -160,8 +163,11 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 // order, and captures the payment once the order is stored. When the order
 // cannot be placed the authorization is voided. A repeated form finds its
 // first order and captures nothing more. A cart that costs nothing is
-// ordered without a payment.
-func (s *Server) pay(ctx context.Context, u User, key string, addr models.Address) (*models.Order, error) {
+// ordered without a payment. The order is placed only from the cart the
+// checkout page showed (digest, models.CartDigest): a price the merchant
+// changed, or a line changed in another tab, since the page was shown
+// sends the shopper back to it, nothing asked of the provider.
+func (s *Server) pay(ctx context.Context, u User, key, digest string, addr models.Address) (*models.Order, error) {
 	items, err := s.db.CartLines(ctx, u.Key())
 	if err != nil {
 		return nil, err
@@ -178,12 +184,15 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 			return nil, short
 		}
 	}
+	if models.CartDigest(items) != digest {
+		return nil, models.ErrCartChanged
+	}
 	_, total := cartLines(items)
 	if total == 0 {
 		// Nothing to pay (free products): no provider takes a charge of
 		// zero, so the order is placed without one.
 		order, _, err := s.db.PlaceOrderPaid(ctx, u.Key(), u.ShopperID, key, addr, models.Payment{Free: true,
-			Arm: s.shop.Assign(ctx, u.VisitorID).Label})
+			Arm: s.shop.Assign(ctx, u.VisitorID).Label, CartDigest: digest})
 		return order, err
 	}
 	// A form whose payment was voided is used up: the provider would
@@ -201,7 +210,7 @@ func (s *Server) pay(ctx context.Context, u User, key string, addr models.Addres
 		return nil, err
 	}
 	order, created, err := s.db.PlaceOrderPaid(ctx, u.Key(), u.ShopperID, key, addr, models.Payment{Ref: auth.ID, AuthorizedCents: auth.AmountCents,
-		Arm: s.shop.Assign(ctx, u.VisitorID).Label})
+		Arm: s.shop.Assign(ctx, u.VisitorID).Label, CartDigest: digest})
 	if err != nil {
 		s.void(context.WithoutCancel(ctx), u.Key(), key, auth)
 		return nil, err

@@ -117,7 +117,7 @@ func TestExperimentArmsAreStickyCachedApartAndRecorded(t *testing.T) {
 	draftVisitor.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
 	_, doc = draftVisitor.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-	res := draftVisitor.post("/checkout", "/checkout", url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Arm"},
+	res := draftVisitor.post("/checkout", "/checkout", url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Arm"},
 		"email": {"arm@example.com"}, "street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("checkout: %d", res.StatusCode)

@@ -155,7 +155,7 @@ func (c *client) checkout(name, email string) {
 	c.shop.t.Helper()
 	_, doc := c.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-	form := url.Values{"idempotency_key": {key}, "name": {name}, "email": {email},
+	form := url.Values{"idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {name}, "email": {email},
 		"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
 	if res := c.post("/checkout", "/checkout", form); res.StatusCode != http.StatusSeeOther {
 		c.shop.t.Fatalf("checkout: %d", res.StatusCode)
@@ -170,6 +170,20 @@ func (c *client) follow(res *http.Response) (*http.Response, *goquery.Document) 
 		c.shop.t.Fatalf("expected a redirect, got %d", res.StatusCode)
 	}
 	return c.get(loc)
+}
+
+// cartDigestIn is the cart digest a checkout page carries in its form.
+func cartDigestIn(doc *goquery.Document) string {
+	v, _ := doc.Find(`input[name="cart_digest"]`).Attr("value")
+	return v
+}
+
+// shownCart opens the checkout page, as a browser does before the form is
+// sent, and gives the digest of the cart it shows ("" for an empty cart).
+func (c *client) shownCart() string {
+	c.shop.t.Helper()
+	_, doc := c.get("/checkout")
+	return cartDigestIn(doc)
 }
 
 func (s *testShop) product(ext string) *models.Product {

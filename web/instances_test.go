@@ -134,7 +134,7 @@ func TestConcurrentBuyersAcrossInstancesNeverOversell(t *testing.T) {
 		}
 		_, doc := c.get("/checkout")
 		key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-		ready = append(ready, checkout{c, url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Buyer"},
+		ready = append(ready, checkout{c, url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Buyer"},
 			"email": {email}, "street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}})
 	}
 	// The last buyer also submits the same checkout to the other instance

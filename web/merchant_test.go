@@ -501,7 +501,7 @@ func TestCheckoutPaysThroughTheProvider(t *testing.T) {
 	c := shop.shopperClient()
 	tent := shop.product("SKU-1")
 	address := func(key string) url.Values {
-		return url.Values{"idempotency_key": {key}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+		return url.Values{"idempotency_key": {key}, "cart_digest": {c.shownCart()}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
 			"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
 	}
 	addTent := func() {

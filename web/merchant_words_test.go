@@ -128,7 +128,7 @@ func TestCheckoutOfAProductNoLongerSold(t *testing.T) {
 	_, doc := c.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
 	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("active", false).Error)
-	form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Ada"}, "email": {"ada@example.com"},
+	form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Ada"}, "email": {"ada@example.com"},
 		"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
 	req, err := http.NewRequest(http.MethodPost, shop.ts.URL+"/checkout", strings.NewReader(form.Encode()))
 	must(t, err)

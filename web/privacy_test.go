@@ -44,7 +44,7 @@ func shopperWithHistory(t *testing.T, shop *testShop) (*client, *models.Order) {
 	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
 	_, doc := c.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-	res := c.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+	res := c.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
 		"street": {"1 Analytical Way"}, "city": {"London"}, "postcode": {"N1"}, "country": {"UK"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("checkout: %d", res.StatusCode)

@@ -266,7 +266,7 @@ func TestAProductPageDoesNotRecommendWhatTheShopperBought(t *testing.T) {
 	buyer.post(productPath(pack), "/cart/add", url.Values{"product_id": {x}, "quantity": {"1"}})
 	_, doc := buyer.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-	res := buyer.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "name": {"Ada Buyer"}, "email": {"ada.buyer@example.com"},
+	res := buyer.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Ada Buyer"}, "email": {"ada.buyer@example.com"},
 		"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("checkout: %d", res.StatusCode)

@@ -1019,7 +1019,7 @@ func TestShopperCannotReachOthersData(t *testing.T) {
 	})
 	t.Run("checkout with another shopper's form key is refused", func(t *testing.T) {
 		_, doc := ada.get("/checkout")
-		form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {"bob-order-key-0123456789"}, "name": {"Ada"}, "email": {"ada@example.com"},
+		form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {"bob-order-key-0123456789"}, "cart_digest": {cartDigestIn(doc)}, "name": {"Ada"}, "email": {"ada@example.com"},
 			"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
 		res, doc := ada.send(http.MethodPost, "/checkout", form, nil)
 		if res.StatusCode != http.StatusForbidden || strings.Contains(doc.Text(), "Private Lane") {
@@ -1168,7 +1168,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
 	_, doc := c.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-	res = c.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "name": {name}, "email": {email},
+	res = c.post("/checkout", "/checkout", url.Values{"idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {name}, "email": {email},
 		"street": {street}, "city": {"Springfield"}, "postcode": {"49007"}, "country": {"USA"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("checkout: %d", res.StatusCode)

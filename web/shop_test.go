@@ -117,7 +117,7 @@ func TestCartCheckoutAndOrders(t *testing.T) {
 	}
 	_, doc = c.get("/checkout")
 	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
-	form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "name": {"Ada"}, "email": {"ada@example.com"},
+	form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Ada"}, "email": {"ada@example.com"},
 		"street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
 
 	// A missing field is shown next to the field and nothing is ordered.

@@ -73,7 +73,7 @@ func TestNoOrderStandsOnAVoidedPayment(t *testing.T) {
 	c := shop.shopperClient()
 	tent := shop.product("SKU-1")
 	form := func(key string) url.Values {
-		return url.Values{"idempotency_key": {key}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+		return url.Values{"idempotency_key": {key}, "cart_digest": {c.shownCart()}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
 			"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
 	}
 	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
@@ -137,7 +137,7 @@ func TestASoldOutCartIsRefusedBeforeTheCardIsAuthorized(t *testing.T) {
 	tent := shop.product("SKU-1")
 	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"2"}})
 	must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", tent.ID).Update("stock", 1).Error)
-	form := url.Values{"idempotency_key": {"checkout-form-key-0002"}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
+	form := url.Values{"idempotency_key": {"checkout-form-key-0002"}, "cart_digest": {c.shownCart()}, "name": {"Ada Shopper"}, "email": {"ada@example.com"},
 		"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
 	res, doc := c.postPage("/checkout", "/checkout", form)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(doc.Text(), "only 1 of") {

@@ -11,6 +11,10 @@ import (
 
 var checkoutKey = regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`)
 
+// cartDigestField finds the cart digest of a checkout page's form (the
+// cart the page shows; the order is placed only from it).
+var cartDigestField = regexp.MustCompile(`name="cart_digest" value="([^"]*)"`)
+
 // tenthAttack replays what the tenth outside attack found (docs/security.md).
 func (a *attack) tenthAttack() {
 	// Medium: a checkout refused after its payment was authorized (a
@@ -36,12 +40,15 @@ func (a *attack) tenthAttack() {
 	id := strconv.FormatUint(uint64(p.ID), 10)
 	c.post("/cart/add", url.Values{"_csrf": {c.token("/account")}, "product_id": {id}, "quantity": {"1"}})
 	_, page := c.get("/checkout")
-	key := ""
+	key, digest := "", ""
 	if m := checkoutKey.FindStringSubmatch(page); m != nil {
 		key = m[1]
 	}
+	if m := cartDigestField.FindStringSubmatch(page); m != nil {
+		digest = m[1]
+	}
 	form := func() url.Values {
-		return url.Values{"_csrf": {c.token("/account")}, "idempotency_key": {key}, "name": {"Tenth"}, "email": {email},
+		return url.Values{"_csrf": {c.token("/account")}, "idempotency_key": {key}, "cart_digest": {digest}, "name": {"Tenth"}, "email": {email},
 			"street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
 	}
 	setStock(0)

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -78,11 +79,45 @@ func (o *orderStream) place(ctx context.Context, base string) bool {
 	if o.post(ctx, base+"/cart/add", v, add) != http.StatusSeeOther {
 		return false
 	}
+	// The checkout page, as a browser opens it before placing the order:
+	// its form names the cart it shows, and the order is placed only from
+	// that cart.
+	digest, ok := o.shownCart(ctx, base, v)
+	if !ok {
+		return false
+	}
 	var key [16]byte
 	crand.Read(key[:])
-	form := url.Values{"_csrf": {v.csrf}, "idempotency_key": {hex.EncodeToString(key[:])}, "name": {"Bench Buyer"},
+	form := url.Values{"_csrf": {v.csrf}, "idempotency_key": {hex.EncodeToString(key[:])}, "cart_digest": {digest}, "name": {"Bench Buyer"},
 		"email": {v.email}, "street": {"1 Main St"}, "city": {"Springfield"}, "postcode": {"12345"}, "country": {"USA"}}
 	return o.post(ctx, base+"/checkout", v, form) == http.StatusSeeOther
+}
+
+// cartDigest finds the cart digest in a checkout page's form.
+var cartDigest = regexp.MustCompile(`name="cart_digest" value="([^"]*)"`)
+
+// shownCart opens the checkout page and gives the digest of the cart it
+// shows.
+func (o *orderStream) shownCart(ctx context.Context, base string, v visitor) (string, bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/checkout", nil)
+	if err != nil {
+		return "", false
+	}
+	req.Header.Set("Cookie", v.cookie)
+	res, err := o.hc.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	if err != nil || res.StatusCode != http.StatusOK {
+		return "", false
+	}
+	m := cartDigest.FindSubmatch(body)
+	if m == nil {
+		return "", false
+	}
+	return string(m[1]), true
 }
 
 func (o *orderStream) post(ctx context.Context, u string, v visitor, form url.Values) int {
