@@ -1498,6 +1498,15 @@ func parsePrice(s string) (int64, error) {
 	}
 	s = decimalComma(thousandsCommas(zeroDecimals(s, 2)))
 	whole, frac, dot := strings.Cut(s, ".")
+	if !dot && thousandsCommas(s+".0") != s+".0" {
+		// "1,299": commas grouping thousands without a decimal point, or a
+		// decimal comma with three decimals. Say so, and how to write it,
+		// rather than show the example of the other notation.
+		if strings.Count(s, ",") > 1 {
+			return 0, fmt.Errorf("%s has commas grouping thousands but no decimal point: write %s.00", short(s), s)
+		}
+		return 0, fmt.Errorf("%s is ambiguous: write %s.00 if the comma groups thousands, or %s,00 if it is a decimal comma", short(s), s, strings.Replace(s, ",", ".", 1))
+	}
 	if !allDigits(whole) || (dot && !allDigits(frac)) || whole == "" || (dot && frac == "") {
 		return 0, fmt.Errorf("cannot parse %s as a price like 19.99", short(s))
 	}

@@ -478,6 +478,28 @@ func TestParsePrice(t *testing.T) {
 	}
 }
 
+// TestAnAmbiguousPriceSaysSo: "1,299" (a thousand with a comma grouping
+// thousands, or 1.299 with a decimal comma) is refused saying it is
+// ambiguous and how to write it in either notation, not "cannot parse
+// "1,299" as a price like 19.99" (the fourteenth outside check's
+// decimal-comma file, whose own prices were written 12,50).
+func TestAnAmbiguousPriceSaysSo(t *testing.T) {
+	for in, want := range map[string]string{
+		"1,299":      `"1,299" is ambiguous: write 1,299.00 if the comma groups thousands, or 1.299,00 if it is a decimal comma`,
+		"12,345,678": `"12,345,678" has commas grouping thousands but no decimal point: write 12,345,678.00`,
+	} {
+		_, err := parsePrice(in)
+		if err == nil || err.Error() != want {
+			t.Errorf("parsePrice(%q): %v, want %s", in, err, want)
+		}
+	}
+	for _, in := range []string{"1,2,3", "1,2345", "12.34,56", "1,29.00"} {
+		if _, err := parsePrice(in); err == nil || strings.Contains(err.Error(), "ambiguous") {
+			t.Errorf("parsePrice(%q): %v, want refused, not as ambiguous", in, err)
+		}
+	}
+}
+
 // FuzzParsePrice: a price either fails or equals its exact decimal value,
 // read with a decimal point or, in a price written with a decimal comma,
 // with the comma (points then group the thousands: "1.299,00").
