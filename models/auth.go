@@ -115,6 +115,20 @@ func invisibleRune(r rune) bool {
 	return unicode.Is(unicode.Cf, r) || !unicode.IsGraphic(r)
 }
 
+// visibleRune reports a character a reader sees: a name of only spaces
+// and zero-width characters reads as no name.
+func visibleRune(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) }
+
+// misleadingNameRune reports a character that makes a name read otherwise
+// than it is written: the text-direction overrides and isolates
+// ("Eve\u202etxt.exe" reads "Eveexe.txt") and the line and paragraph
+// separators, which break the line control characters may not. Other
+// format characters stay: Persian names are written with a zero-width
+// non-joiner, and emoji sequences with a joiner.
+func misleadingNameRune(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u2028' || r == '\u2029'
+}
+
 // CreateShopper registers a new shopper account.
 func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (*Shopper, error) {
 	fields := map[string]string{}
@@ -122,13 +136,15 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 	if !ok {
 		fields["email"] = "Enter a valid email address."
 	}
-	if strings.TrimSpace(name) == "" {
+	if !strings.ContainsFunc(name, visibleRune) {
 		fields["name"] = "Enter your name."
 	} else if len(name) > 100 {
 		fields["name"] = "Use at most 100 characters."
 	} else if strings.ContainsFunc(strings.TrimSpace(name), unicode.IsControl) {
 		// A name is one line of text: it is written into emails.
 		fields["name"] = "Write your name on one line, without tabs or other control characters."
+	} else if strings.ContainsFunc(name, misleadingNameRune) {
+		fields["name"] = "Write your name on one line, without line separators or characters that turn the text's direction."
 	}
 	if msg := ValidateNewPassword(password); msg != "" {
 		fields["password"] = msg

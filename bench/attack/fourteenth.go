@@ -64,4 +64,25 @@ func (a *attack) fourteenthAttack() {
 	a.check("the shopper pays the total the checkout showed", shown != "" && sh.ID != 0 && charged <= p.PriceCents && (res.StatusCode == http.StatusConflict || charged == p.PriceCents),
 		"checkout page: %q (%d cents), price raised to %d cents, form sent: %d; %d orders charging %d cents",
 		shown, p.PriceCents, p.PriceCents*100, res.StatusCode, len(orders), charged)
+
+	a.fourteenthNames()
+}
+
+// fourteenthNames registers names that read otherwise than they are
+// written: a right-to-left override, a line separator, a name of only a
+// zero-width space.
+func (a *attack) fourteenthNames() {
+	names := []string{"Eve\u202etxt.exe", "Ada\u2028Lovelace", "\u200b"}
+	var answers []int
+	refused := 0
+	for i, name := range names {
+		c := a.client("127.0.14.2")
+		res, _ := c.post("/register", url.Values{"_csrf": {c.token("/register")}, "name": {name},
+			"email": {"fourteenth-name-" + strconv.Itoa(i) + "@example.com"}, "password": {"a fourteenth attack's long password"}})
+		answers = append(answers, res.StatusCode)
+		if res.StatusCode == http.StatusUnprocessableEntity {
+			refused++
+		}
+	}
+	a.check("a name reads as it is written", refused == len(names), "registering %+q: %v", names, answers)
 }
