@@ -97,7 +97,7 @@ func (s *Shop) ExplainHome(ctx context.Context, v Viewer, slots []models.Slot, n
 func (e ExplainedHome) WhyNot(sku string) []string {
 	out := e.exp.WhyNot(e.model, sku, e.status)
 	for _, off := range e.Off {
-		title := off.Slot.Title
+		title := TitlePlaceholders.Replace(off.Slot.Title)
 		if title == "" {
 			title = off.Slot.Type
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"storefront/models"
+	"storefront/shop"
 	"storefront/templates"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) adminPreview(c echo.Context) error {
 			if len(es.Left) > 0 {
 				why += fmt.Sprintf(" (%d candidates left out, e.g. %s: %s)", len(es.Left), es.Left[0].SKU, es.Left[0].Why)
 			}
-			info.Off = append(info.Off, templates.Option{Value: slotRow(*es.Slot, false, false, nil).Title, Label: why})
+			info.Off = append(info.Off, templates.Option{Value: offTitle(*es.Slot), Label: why})
 			continue
 		}
 		hs.Explain = &templates.SlotExplain{Source: es.Source}
@@ -78,10 +79,10 @@ func (s *Server) adminPreview(c echo.Context) error {
 		if !off.At.IsZero() {
 			why += " " + off.At.In(s.shopZone(c)).Format("Jan 2 15:04 MST")
 		}
-		info.Off = append(info.Off, templates.Option{Value: slotRow(*off.Slot, false, false, nil).Title, Label: why})
+		info.Off = append(info.Off, templates.Option{Value: offTitle(*off.Slot), Label: why})
 	}
 	for _, sl := range exp.NotForShopper {
-		info.Off = append(info.Off, templates.Option{Value: slotRow(*sl, false, false, nil).Title, Label: "for the audience “" + sl.Audience + "”, which this shopper is not in"})
+		info.Off = append(info.Off, templates.Option{Value: offTitle(*sl), Label: "for the audience “" + sl.Audience + "”, which this shopper is not in"})
 	}
 	if info.SKU != "" {
 		info.Answer = exp.WhyNot(info.SKU)
@@ -89,6 +90,13 @@ func (s *Server) adminPreview(c echo.Context) error {
 	vm.PreviewInfo = info
 	c.Response().Header().Set("X-Robots-Tag", "noindex")
 	return render(c, http.StatusOK, templates.Home(vm))
+}
+
+// offTitle names a row the preview lists as off the shopper's page. The
+// row's title placeholders ({category}, {anchor}) are read as the words a
+// merchant understands: the row is not on the page, so nothing filled them.
+func offTitle(sl models.Slot) string {
+	return shop.TitlePlaceholders.Replace(slotRow(sl, false, false, nil).Title)
 }
 
 func (s *Server) previewChooser(c echo.Context, as, msg string, status int) error {
