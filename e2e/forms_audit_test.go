@@ -13,7 +13,7 @@ import (
 
 // The forms no other test submitted in the browser, one test each: the
 // form is submitted as a person would and its effect is checked where a
-// person would see it, and in the database. e2e/doc.go lists every form of
+// person would see it, and in the database. docs/forms.md lists every form of
 // templates/ with the test that submits it.
 
 // TestShopperTurnsPersonalizationOffAndOn: the privacy form of an existing
