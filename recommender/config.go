@@ -26,6 +26,9 @@ type Config struct {
 	PopularityHalfLife time.Duration // 0 = plain counts
 	TrendingWindow     time.Duration // recent window
 	TrendingBaseline   time.Duration // long-term window the recent rate is compared with
+	// Newcomer is the popularity a shopper without history is shown;
+	// Fit chooses it on the shop's own new shoppers (chooseNewcomer).
+	Newcomer NewcomerForm
 
 	// Item–item neighbours.
 	Neighbors      int     // neighbours kept per item

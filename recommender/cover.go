@@ -80,13 +80,19 @@ func (m *Model) demandIndex() *demandIndex {
 	m.demand.once.Do(func() {
 		n := len(m.cat.categories)
 		d := demandIndex{items: make([][]int32, n), mass: make([][]float32, n), logPrice: make([][]float32, n)}
-		for _, j := range m.pop.popOrder {
+		pop, order := m.pop.pop, m.pop.popOrder
+		if m.pop.newcomer != nil {
+			// The demand of the shop's strangers: the new shopper's
+			// popularity.
+			pop, order = m.pop.newcomer, m.pop.newcomerOrder
+		}
+		for _, j := range order {
 			c := m.cat.leafCat[j]
-			if c < 0 || len(d.items[c]) >= coverPerCategory || m.pop.pop[j] <= 0 {
+			if c < 0 || len(d.items[c]) >= coverPerCategory || pop[j] <= 0 {
 				continue
 			}
 			d.items[c] = append(d.items[c], j)
-			d.mass[c] = append(d.mass[c], m.pop.pop[j])
+			d.mass[c] = append(d.mass[c], pop[j])
 			d.logPrice[c] = append(d.logPrice[c], logPriceOf(m, j))
 		}
 		m.demand.idx = d
@@ -130,7 +136,7 @@ func newDemandCover(m *Model) *demandCover {
 func (c *demandCover) offers(j int32, picked []int32) float32 {
 	leaf := c.m.cat.leafCat[j]
 	if leaf < 0 {
-		return c.m.pop.pop[j]
+		return c.m.newcomerPop()[j]
 	}
 	lp := logPriceOf(c.m, j)
 	var sameLeaf []float32 // the log prices of the picked products of j's category

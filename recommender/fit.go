@@ -132,11 +132,12 @@ type FitReport struct {
 	RankerKept bool
 	// content is the content model tuning trained: it depends on the
 	// catalog only, so the final training reuses it.
-	content *contentModel
-	costs   string                   // what one fit, one cache and one blend re-fit took
-	nextCat string                   // what the served model learned of the categories that come next (describe)
-	fits    int                      // model fits tuning trained
-	stages  map[string]time.Duration // what each stage of the first fit took
+	content  *contentModel
+	costs    string                   // what one fit, one cache and one blend re-fit took
+	nextCat  string                   // what the served model learned of the categories that come next (describe)
+	newcomer string                   // the new shopper's popularity chosen (chooseNewcomer), or why none was
+	fits     int                      // model fits tuning trained
+	stages   map[string]time.Duration // what each stage of the first fit took
 }
 
 type contentModel struct {
@@ -159,6 +160,9 @@ type TuneStep struct {
 // Lines renders the report for `train`, `eval` and the model page.
 func (r *FitReport) Lines() []string {
 	out := r.lines()
+	if r.newcomer != "" {
+		out = append(out, r.newcomer)
+	}
 	if r.nextCat != "" {
 		out = append(out, r.nextCat)
 	}
@@ -258,6 +262,14 @@ func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *F
 	content := rep.content
 	if content == nil {
 		content = opt.content(d)
+	}
+	// The new shopper's popularity is chosen on the shop's own new
+	// shoppers, with tuning (it costs a pass over the events); with tuning
+	// off the blend's popularity serves them.
+	if opt.Budget < 0 || opt.Budget == 0 && cfg.TuneBudget < 0 {
+		tuned.Newcomer = NewcomerForm{}
+	} else {
+		tuned.Newcomer, rep.newcomer = chooseNewcomer(d, tuned)
 	}
 	m, err := train(ctx, d, tuned, opt.Progress, content)
 	if err != nil {

@@ -49,7 +49,12 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 		m.historyNeighbours(s, &m.content, s.score, s.cntAnchor, s.cntAnchorVal)
 		markPositive(s, srcContent)
 	case Popular, Category:
-		copy(s.score, m.pop.pop)
+		// A visitor without history gets the new shopper's popularity.
+		if len(s.hist.items) == 0 {
+			copy(s.score, m.newcomerPop())
+		} else {
+			copy(s.score, m.pop.pop)
+		}
 		markPositive(s, srcPopular)
 	case Trending:
 		copy(s.score, m.pop.trend)
@@ -116,7 +121,9 @@ func markPositive(s *scratch, v source) {
 
 // hybrid blends every available signal, each normalised to [0,1] by its
 // maximum for this shopper, and records the strongest contributor per item.
-// A shopper without any history gets popularity. Popularity already
+// A shopper without any history gets the new shopper's popularity
+// (newcomerPop: the form training chose on the shop's own new shoppers,
+// else the blend's). Popularity already
 // follows the last weeks (its 7-day half-life); the trend (a lift over
 // the product's own 28-day rate, normalised by the shop's largest) put in
 // a steady shop whatever chance lifted most above the bestsellers: with it
@@ -132,7 +139,7 @@ func (m *Model) hybrid(s *scratch, req Request, user int32, sub []int32) {
 		w = *req.weights
 	}
 	if len(s.hist.items) == 0 {
-		m.blendDense(s, m.pop.pop, 1, srcPopular)
+		m.blendDense(s, m.newcomerPop(), 1, srcPopular)
 		return
 	}
 	if sub != nil {

@@ -117,6 +117,9 @@ func (m *Model) Marshal() ([]byte, error) {
 	e.csr(&m.afterBuy)
 	// The category season last: older files without it still load.
 	e.f32(m.pop.season)
+	// The new shopper's popularity last (empty unless training chose a
+	// form of its own): older files without it still load.
+	e.f32(m.pop.newcomer)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -234,6 +237,13 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 			m.pop.season = nil
 		}
 	}
+	if rd.Len() > 0 {
+		if m.pop.newcomer = d.f32(); len(m.pop.newcomer) == 0 {
+			m.pop.newcomer = nil
+		} else {
+			m.pop.newcomerOrder = orderByScore(m.pop.newcomer)
+		}
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -276,7 +286,7 @@ func (m *Model) check() error {
 			return fmt.Errorf("neighbour matrix is %d×%d, want %d×%d", c.rows, c.cols, n, n)
 		}
 	}
-	if len(m.pop.pop) != n || len(m.pop.trend) != n || len(m.pop.newOrder) != n {
+	if len(m.pop.pop) != n || len(m.pop.trend) != n || len(m.pop.newOrder) != n || m.pop.newcomer != nil && len(m.pop.newcomer) != n {
 		return fmt.Errorf("popularity arrays do not match %d items", n)
 	}
 	for _, order := range [][]int32{m.pop.popOrder, m.pop.trendOrder, m.pop.newOrder} {

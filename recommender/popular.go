@@ -14,6 +14,10 @@ type popularity struct {
 	popOrder, trendOrder []int32
 	newOrder             []int32   // every item, newest first
 	season               []float32 // per item: its category's season, a log ratio (season.go); nil without one
+	// newcomer is the popularity a shopper without history is shown when
+	// training chose another form than pop's (Config.Newcomer); nil: pop.
+	newcomer      []float32
+	newcomerOrder []int32
 }
 
 // credit is one product's popularity evidence in one time frame: what views
@@ -49,12 +53,69 @@ func popShopperCap(cfg Config) float64 {
 
 func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 	n := len(cat.items)
-	pop := make([]credit, n)
-	recent := make([]credit, n)
-	base := make([]credit, n)
+	pop, recent, base := popularityCredits(s, n, cfg, cfg.PopularityHalfLife, false, true)
+	lookPerBuy := usualLookPerBuy(pop)
+	cartWorth := cfg.TypeWeights[AddToCart]
+	score := func(c []credit, allowance float64) []float64 {
+		out := make([]float64, len(c))
+		for i, v := range c {
+			look := v.look
+			if lookPerBuy > 0 {
+				look = min(look, popLookRatio*lookPerBuy*(v.buy+allowance))
+			}
+			out[i] = v.buy + look
+		}
+		return out
+	}
+	p := popularity{pop: normalised(score(pop, cartWorth)), trend: make([]float32, n)}
+	window, baseline := cfg.TrendingWindow, cfg.TrendingBaseline
+	if window > 0 && baseline > window {
+		recentScore, baseScore := score(recent, 0), score(base, cartWorth)
+		trend := make([]float64, n)
+		ratio := float64(window) / float64(baseline)
+		for i := range trend {
+			// A z-score-like lift: the recent volume against what the
+			// long-term rate predicts, damped for low-volume items.
+			expected := baseScore[i] * ratio
+			if z := (recentScore[i] - expected) / math.Sqrt(expected+1); z > 0 {
+				trend[i] = z
+			}
+		}
+		p.trend = normalised(trend)
+	}
+	if !cfg.tuneNoSeason {
+		p.season = trainSeason(s, cat)
+	}
+	p.popOrder = orderByScore(p.pop)
+	if cfg.Newcomer.Chosen {
+		p.newcomer = newcomerScores(s, n, cfg, cfg.Newcomer)
+		p.newcomerOrder = orderByScore(p.newcomer)
+	}
+	p.trendOrder = orderByScore(p.trend)
+	p.newOrder = make([]int32, n)
+	for i := range p.newOrder {
+		p.newOrder[i] = int32(i)
+	}
+	slices.SortStableFunc(p.newOrder, func(a, b int32) int {
+		return cat.items[b].Created.Compare(cat.items[a].Created)
+	})
+	return p
+}
+
+// popularityCredits sums each product's credit over its shoppers with the
+// given half-life (0: all time): type-weighted (each shopper's events at
+// their types' weights, capped by popShopperCap), or distinct (each shopper
+// counts once a product, by their latest event on it). With windows, it
+// also sums the trend's recent and baseline windows (type-weighted).
+func popularityCredits(s *signals, n int, cfg Config, halfLife time.Duration, distinct, windows bool) (pop, recent, base []credit) {
+	pop = make([]credit, n)
 	now := s.now.Unix()
-	window := int64(cfg.TrendingWindow / time.Second)
-	baseline := int64(cfg.TrendingBaseline / time.Second)
+	var window, baseline int64
+	if windows {
+		recent, base = make([]credit, n), make([]credit, n)
+		window = int64(cfg.TrendingWindow / time.Second)
+		baseline = int64(cfg.TrendingBaseline / time.Second)
+	}
 	shopperCap := popShopperCap(cfg)
 	add := func(to []credit, it int32, c credit, weight float64) {
 		if t := c.look + c.buy; t > shopperCap {
@@ -80,8 +141,13 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 		for lo := 0; lo < len(run); {
 			it := run[lo].item
 			var p, r, b credit
+			latest, bought := int64(math.MinInt64), false
 			for ; lo < len(run) && run[lo].item == it; lo++ {
 				e := run[lo]
+				latest, bought = max(latest, e.unix), bought || e.typ >= AddToCart
+				if distinct && !windows {
+					continue
+				}
 				w := cfg.TypeWeights[e.typ]
 				age := now - e.unix
 				part := func(c *credit, v float64) {
@@ -91,7 +157,7 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 						c.look += v
 					}
 				}
-				part(&p, w*decay(age, cfg.PopularityHalfLife))
+				part(&p, w*decay(age, halfLife))
 				age = max(age, 0)
 				if window > 0 && age < window {
 					part(&r, w)
@@ -100,52 +166,39 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 					part(&b, w)
 				}
 			}
+			if distinct {
+				v := decay(now-latest, halfLife)
+				if bought {
+					p = credit{buy: v}
+				} else {
+					p = credit{look: v}
+				}
+			}
 			add(pop, it, p, weight)
-			add(recent, it, r, weight)
-			add(base, it, b, weight)
-		}
-	})
-	lookPerBuy := usualLookPerBuy(pop)
-	cartWorth := cfg.TypeWeights[AddToCart]
-	score := func(c []credit, allowance float64) []float64 {
-		out := make([]float64, len(c))
-		for i, v := range c {
-			look := v.look
-			if lookPerBuy > 0 {
-				look = min(look, popLookRatio*lookPerBuy*(v.buy+allowance))
-			}
-			out[i] = v.buy + look
-		}
-		return out
-	}
-	p := popularity{pop: normalised(score(pop, cartWorth)), trend: make([]float32, n)}
-	if window > 0 && baseline > window {
-		recentScore, baseScore := score(recent, 0), score(base, cartWorth)
-		trend := make([]float64, n)
-		ratio := float64(window) / float64(baseline)
-		for i := range trend {
-			// A z-score-like lift: the recent volume against what the
-			// long-term rate predicts, damped for low-volume items.
-			expected := baseScore[i] * ratio
-			if z := (recentScore[i] - expected) / math.Sqrt(expected+1); z > 0 {
-				trend[i] = z
+			if windows {
+				add(recent, it, r, weight)
+				add(base, it, b, weight)
 			}
 		}
-		p.trend = normalised(trend)
-	}
-	if !cfg.tuneNoSeason {
-		p.season = trainSeason(s, cat)
-	}
-	p.popOrder = orderByScore(p.pop)
-	p.trendOrder = orderByScore(p.trend)
-	p.newOrder = make([]int32, n)
-	for i := range p.newOrder {
-		p.newOrder[i] = int32(i)
-	}
-	slices.SortStableFunc(p.newOrder, func(a, b int32) int {
-		return cat.items[b].Created.Compare(cat.items[a].Created)
 	})
-	return p
+	return pop, recent, base
+}
+
+// popularityScores scores products from their credit: a product's views
+// count up to popLookRatio times what this shop's products are usually
+// looked at per cart and purchase, for its own carts and purchases plus
+// allowance (see trainPopularity).
+func popularityScores(c []credit, allowance float64) []float64 {
+	lookPerBuy := usualLookPerBuy(c)
+	out := make([]float64, len(c))
+	for i, v := range c {
+		look := v.look
+		if lookPerBuy > 0 {
+			look = min(look, popLookRatio*lookPerBuy*(v.buy+allowance))
+		}
+		out[i] = v.buy + look
+	}
+	return out
 }
 
 // usualLookPerBuy is the median, over products both looked at and bought

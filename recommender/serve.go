@@ -1084,7 +1084,11 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 	if k := len(s.pickedScore); k > 0 {
 		prev = s.pickedScore[k-1]
 	}
-	for pass, order := range [][]int32{m.pop.popOrder, m.pop.newOrder} {
+	popOrder := m.pop.popOrder
+	if len(s.hist.items) == 0 && m.pop.newcomer != nil {
+		popOrder = m.pop.newcomerOrder
+	}
+	for pass, order := range [][]int32{popOrder, m.pop.newOrder} {
 		for _, j := range order {
 			if len(s.picked) >= want {
 				return
@@ -1150,13 +1154,13 @@ func (m *Model) reason(s *scratch, req Request, f *filter, j, anchor int32) (str
 		if !m.dataIsCurrent() {
 			// What rose in the last days of an old export is not
 			// trending now.
-			return m.popularReason(f), false
+			return m.popularReason(s, f), false
 		}
 		return reasonTrending, false
 	case srcNew:
 		return m.newReason(m.cat.items[j].Created, f.categoryName()), false
 	}
-	return m.popularReason(f), false
+	return m.popularReason(s, f), false
 }
 
 // factorReason names the history item whose latent factors are closest to
@@ -1248,9 +1252,13 @@ func norm32(v []float32) float32 {
 	return float32(math.Sqrt(float64(ss)))
 }
 
-func (m *Model) popularReason(f *filter) string {
+func (m *Model) popularReason(s *scratch, f *filter) string {
 	when := ""
-	if hl := m.cfg.PopularityHalfLife; hl > 0 && hl <= 8*24*time.Hour && m.dataIsCurrent() {
+	hl := m.cfg.PopularityHalfLife
+	if len(s.hist.items) == 0 {
+		hl = m.newcomerHalfLife()
+	}
+	if hl > 0 && hl <= 8*24*time.Hour && m.dataIsCurrent() {
 		when = " this week"
 	}
 	if f.cat >= 0 {
