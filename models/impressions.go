@@ -100,13 +100,30 @@ func (w *EventWriter) takeImpressions(now time.Time, all bool) []Event {
 		w.imp = make(map[impressionKey]impressionSum)
 		return rows
 	}
-	done := map[impressionKey]impressionSum{}
+	// The rows of the minute still open move to a map of their own size,
+	// and the old map goes with the rows taken: a Go map never gives back
+	// the room it grew to, so a busy minute's map (tens of thousands of
+	// rows, megabytes the collector scans at every cycle) stayed for the
+	// server's life however quiet the shop became.
+	open := 0
+	for k := range w.imp {
+		if !k.ev.CreatedAt.Before(cut) {
+			open++
+		}
+	}
+	if open == len(w.imp) {
+		return nil
+	}
+	done := make(map[impressionKey]impressionSum, len(w.imp)-open)
+	keep := make(map[impressionKey]impressionSum, open)
 	for k, v := range w.imp {
 		if k.ev.CreatedAt.Before(cut) {
 			done[k] = v
-			delete(w.imp, k)
+		} else {
+			keep[k] = v
 		}
 	}
+	w.imp = keep
 	return impressionRows(done)
 }
 

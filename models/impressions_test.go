@@ -2,8 +2,10 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -81,6 +83,49 @@ func TestImpressionsOfFinishedMinutesAreTaken(t *testing.T) {
 	}
 	if rows = w.takeImpressions(now, true); len(rows) != 1 || !rows[0].CreatedAt.Equal(cur.CreatedAt.UTC()) {
 		t.Fatalf("took %+v at the end, want the current minute's row", rows)
+	}
+}
+
+// A busy minute's held-back impressions give their memory back once the
+// minute is written: the server's heap after a burst of homepages (tens of
+// thousands of viewers' rows) is not kept at the burst's size for the
+// rest of its life, and the collector does not scan it at every cycle.
+func TestABusyMinutesImpressionsGiveTheirMemoryBack(t *testing.T) {
+	db := mustOpen(t)
+	w := newTestWriter(t, db)
+	now := time.Now()
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	burst := make([]Event, 0, 100)
+	for i := range 60_000 {
+		burst = append(burst, Event{UserKey: fmt.Sprintf("v:%d", i), Type: EventImpression, Slot: "s1", Value: 8,
+			CreatedAt: now.Add(-2 * ImpressionBucket)})
+		if len(burst) == cap(burst) {
+			must(t, w.TrackImpressions(burst...))
+			burst = burst[:0]
+		}
+	}
+	held := heap()
+	if held < before+8<<20 {
+		t.Fatalf("60,000 held rows took %d KiB of heap; the measure needs more than 8 MiB", (held-before)>>10)
+	}
+	must(t, w.TrackImpressions(Event{UserKey: "v:now", Type: EventImpression, Slot: "s1", Value: 8, CreatedAt: now}))
+	rows := w.takeImpressions(now, false)
+	if len(rows) != 60_000 {
+		t.Fatalf("took %d rows, want the finished minute's 60,000", len(rows))
+	}
+	rows = nil
+	after := heap()
+	if kept := int64(after) - int64(before); kept > int64(held-before)/4 {
+		t.Fatalf("after the minute was taken the writer still holds %d KiB of the %d KiB its rows took", kept>>10, (held-before)>>10)
+	}
+	if rows = w.takeImpressions(now, true); len(rows) != 1 || rows[0].UserKey != "v:now" {
+		t.Fatalf("took %+v at the end, want the open minute's row", rows)
 	}
 }
 
