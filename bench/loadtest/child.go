@@ -12,6 +12,7 @@ import (
 	_ "net/http/pprof" // profiling endpoints for the child server only
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -54,6 +55,11 @@ func serveChild(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *withPprof {
+		// Lock contention and blocking too: a page phase whose rate does
+		// not follow the server's CPU waits somewhere (the harness saves
+		// mutex-<scale>-<phase>.pprof beside each CPU profile).
+		runtime.SetMutexProfileFraction(20)
+		runtime.SetBlockProfileRate(int(20 * time.Microsecond))
 		ln, err := net.Listen("tcp", nextPort(*addr))
 		if err != nil {
 			return err

@@ -276,6 +276,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 					fmt.Fprintf(log, "bench: profile %s: %v\n", ep.name, err)
 				}
 			}()
+			for _, kind := range []string{"mutex", "block"} {
+				go func() {
+					f := filepath.Join(o.Dir, kind+"-"+o.Scale+"-"+ep.name+".pprof")
+					if err := fetch(ctx, srv.pprof+"/debug/pprof/"+kind+"?seconds="+strconv.Itoa(max(1, int((o.Phase-time.Second).Seconds()))), f); err != nil {
+						fmt.Fprintf(log, "bench: %s profile %s: %v\n", kind, ep.name, err)
+					}
+				}()
+			}
 		}
 		r := attack(ctx, bases, ep, 0, o.Phase, o.Workers, es.recordIf(ep))
 		r.Profile = file
