@@ -297,9 +297,7 @@ func TestShopperLayoutKeptAndSplicedPerShopper(t *testing.T) {
 // page was not cached.
 func cachedProductBody(t *testing.T, shop *testShop, p *models.Product) body {
 	t.Helper()
-	shop.srv.bodies.mu.Lock()
-	defer shop.srv.bodies.mu.Unlock()
-	e := shop.srv.bodies.m["p"+utoa(p.ID)+"|"]
+	e := shop.srv.bodies.entry("p" + utoa(p.ID) + "|")
 	if e == nil {
 		t.Fatal("the product page's body was not cached")
 	}

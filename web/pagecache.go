@@ -499,26 +499,77 @@ type bodyEntry struct {
 }
 
 // bodyCache holds rendered bodies of pages that are the same for every
-// viewer, keyed by page and query, bounded in bytes.
+// viewer, keyed by page and query, bounded in bytes. It is split into
+// shards by key, each with its own lock and an equal part of the budget:
+// every product, category and search view reads it, and under one lock
+// the 32 connections of a load run queued behind each other (the lock was
+// most of a product phase's contention: 3.9 s of waiting in 7 s, whoever
+// held it being preempted on a loaded machine kept all the others out).
 type bodyCache struct {
+	once   sync.Once
+	seed   maphash.Seed
+	shards [bodyShards]bodyShard
+}
+
+// bodyShards is how many parts the bodies' cache is split into.
+const bodyShards = 32
+
+type bodyShard struct {
 	mu    sync.Mutex
 	m     map[string]*bodyEntry
 	bytes int
 }
 
+func (b *bodyCache) shard(key string) *bodyShard {
+	b.once.Do(func() { b.seed = maphash.MakeSeed() })
+	return &b.shards[maphash.String(b.seed, key)%bodyShards]
+}
+
+// entry is the entry kept under key, or nil.
+func (b *bodyCache) entry(key string) *bodyEntry {
+	sh := b.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.m[key]
+}
+
+// clear forgets every body.
+func (b *bodyCache) clear() {
+	for i := range b.shards {
+		sh := &b.shards[i]
+		sh.mu.Lock()
+		sh.m, sh.bytes = nil, 0
+		sh.mu.Unlock()
+	}
+}
+
 func (b *bodyCache) get(key string, ver pageVersion) (body, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	e := b.m[key]
+	k := ver.kept()
+	sh := b.shard(key)
+	sh.mu.Lock()
+	e := sh.m[key]
 	if e == nil {
+		sh.mu.Unlock()
 		return body{}, false
 	}
-	if k := ver.kept(); e.ver != k {
-		if !e.ver.sameShared(k) || e.shown == nil || !ver.Catalog.Still(e.shown) {
-			return body{}, false
-		}
+	if e.ver == k {
+		bd := e.body
+		sh.mu.Unlock()
+		return bd, true
+	}
+	ev, shown := e.ver, e.shown
+	sh.mu.Unlock()
+	// Kept on an earlier snapshot of the same run: right on this one too
+	// while nothing it shows changed (an order of another product, most
+	// often). The check reads the snapshot only, so it runs unlocked.
+	if !ev.sameShared(k) || shown == nil || !ver.Catalog.Still(shown) {
+		return body{}, false
+	}
+	sh.mu.Lock()
+	if sh.m[key] == e && e.ver == ev {
 		e.ver = k // the body is right on this snapshot too
 	}
+	sh.mu.Unlock()
 	return e.body, true
 }
 
@@ -536,25 +587,26 @@ func (e *bodyEntry) entrySize(key string) int {
 func (b *bodyCache) put(key string, ver pageVersion, bd body, shown *shop.Shown) {
 	ne := &bodyEntry{ver: ver.kept(), body: bd, shown: shown}
 	size := ne.entrySize(key)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.m == nil {
-		b.m = map[string]*bodyEntry{}
+	sh := b.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.m == nil {
+		sh.m = map[string]*bodyEntry{}
 	}
-	if old := b.m[key]; old != nil {
-		b.bytes -= old.entrySize(key)
-		delete(b.m, key)
+	if old := sh.m[key]; old != nil {
+		sh.bytes -= old.entrySize(key)
+		delete(sh.m, key)
 	}
-	for k, e := range b.m {
-		if b.bytes+size <= sharedBodyBytes {
+	for k, e := range sh.m {
+		if sh.bytes+size <= sharedBodyBytes/bodyShards {
 			break
 		}
 		// Stale versions first would be better; random order is fair enough.
-		delete(b.m, k)
-		b.bytes -= e.entrySize(k)
+		delete(sh.m, k)
+		sh.bytes -= e.entrySize(k)
 	}
-	b.m[key] = ne
-	b.bytes += size
+	sh.m[key] = ne
+	sh.bytes += size
 }
 
 // showed keeps e's rows as the homepage the viewer of key was last given

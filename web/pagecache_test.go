@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"weak"
@@ -214,11 +216,7 @@ func TestAnOrderDropsOnlyThePagesOfWhatItSold(t *testing.T) {
 		}
 		return doc
 	}
-	entry := func(key string) *bodyEntry {
-		srv.bodies.mu.Lock()
-		defer srv.bodies.mu.Unlock()
-		return srv.bodies.m[key]
-	}
+	entry := srv.bodies.entry
 	<-srv.shop.Started() // the index's first build, which moves its generation
 	// A search's page is kept under the index's generation.
 	searchEntry := func(q string) *bodyEntry {
@@ -498,11 +496,7 @@ func TestPagesKeptAcrossAnOrderLetItsSnapshotGo(t *testing.T) {
 		defer st.mu.Unlock()
 		return st.home
 	}
-	entry := func(key string) *bodyEntry {
-		srv.bodies.mu.Lock()
-		defer srv.bodies.mu.Unlock()
-		return srv.bodies.m[key]
-	}
+	entry := srv.bodies.entry
 	visitor := shop.newClient()
 	view(ada, "/")
 	view(visitor, "/")
@@ -555,4 +549,40 @@ func TestPagesKeptAcrossAnOrderLetItsSnapshotGo(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the pages kept across the order still hold the catalog snapshot from before it")
+}
+
+// The rendered bodies of product, category and search pages stay within
+// their memory budget however many different pages are viewed at once,
+// and a page just kept is served from the cache.
+func TestKeptBodiesStayWithinTheirBudget(t *testing.T) {
+	shop := mustOpenShop(t)
+	ver := pageVersion{Versions: shop.srv.shop.Versions()}
+	var b bodyCache
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 1_000 {
+				key := fmt.Sprintf("p%d-%d|", w, i)
+				b.put(key, ver, body{parts: []bodyPart{{z: make([]byte, 20_000)}}}, nil)
+				if _, ok := b.get(key, ver); !ok {
+					t.Errorf("the body of %s, just kept, is not served", key)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	total, n := 0, 0
+	for i := range b.shards {
+		total += b.shards[i].bytes
+		n += len(b.shards[i].m)
+	}
+	if total > sharedBodyBytes {
+		t.Fatalf("%d bodies kept in %d MiB, over the %d MiB budget", n, total>>20, sharedBodyBytes>>20)
+	}
+	if want := sharedBodyBytes / 2 / 20_000; n < want {
+		t.Fatalf("only %d bodies of 20 KB kept, want at least %d in the %d MiB budget", n, want, sharedBodyBytes>>20)
+	}
 }

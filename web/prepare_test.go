@@ -34,16 +34,8 @@ func TestPreparedProductPagesAreTheFirstViewsAndFollowTheCatalog(t *testing.T) {
 		must(t, err)
 		return html, doc
 	}
-	entry := func(p *models.Product) *bodyEntry {
-		srv.bodies.mu.Lock()
-		defer srv.bodies.mu.Unlock()
-		return srv.bodies.m["p"+utoa(p.ID)+"|"]
-	}
-	forget := func() {
-		srv.bodies.mu.Lock()
-		defer srv.bodies.mu.Unlock()
-		srv.bodies.m, srv.bodies.bytes = nil, 0
-	}
+	entry := func(p *models.Product) *bodyEntry { return srv.bodies.entry("p" + utoa(p.ID) + "|") }
+	forget := srv.bodies.clear
 	prepare := func() {
 		t.Helper()
 		srv.prepareProductPagesOnce(ctx, preparedFor{})
