@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 	"sync"
@@ -59,9 +60,12 @@ type EventWriter struct {
 	written atomic.Pointer[func([]Event)]
 
 	// Events taken by Track and not yet committed (or failed), per user:
-	// a read of a user's history waits for theirs (Settle).
-	pendMu  sync.Mutex
-	pending map[string]int
+	// a read of a user's history waits for theirs (Settle). Split by user
+	// into shards with a lock each: every page view counts itself here
+	// while a commit of thousands of views counts them out, and under one
+	// lock the views waited for the whole count.
+	pendSeed maphash.Seed
+	pending  [pendShards]pendShard
 
 	// Impressions held back and summed per minute (impressions.go).
 	impMu   sync.Mutex
@@ -74,6 +78,18 @@ type EventWriter struct {
 // OnWritten sets a function called, from the writer's goroutine, with every
 // batch of events right after it committed. It must be quick.
 func (w *EventWriter) OnWritten(f func([]Event)) { w.written.Store(&f) }
+
+// pendShards is how many parts the pending counts are split into.
+const pendShards = 16
+
+type pendShard struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (w *EventWriter) pendShard(userKey string) *pendShard {
+	return &w.pending[maphash.String(w.pendSeed, userKey)%pendShards]
+}
 
 type eventBatch struct {
 	events  []Event
@@ -88,7 +104,7 @@ func (b eventBatch) isFlush() bool { return b.ack != nil && len(b.events) == 0 }
 // NewEventWriter starts a writer with a queue of queueSize submissions.
 func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *slog.Logger) *EventWriter {
 	w := &EventWriter{db: db, queue: make(chan eventBatch, queueSize), maxBatch: maxBatch,
-		linger: linger, log: log, done: make(chan struct{}), pending: map[string]int{},
+		linger: linger, log: log, done: make(chan struct{}), pendSeed: maphash.MakeSeed(),
 		imp: map[impressionKey]impressionSum{}, impStop: make(chan struct{}), impDone: make(chan struct{})}
 	db.writers.add(w)
 	go w.run()
@@ -98,23 +114,28 @@ func NewEventWriter(db *DB, queueSize, maxBatch int, linger time.Duration, log *
 
 // hold counts events as pending (n = 1) or no longer pending (n = -1).
 func (w *EventWriter) hold(events []Event, n int) {
-	w.pendMu.Lock()
-	defer w.pendMu.Unlock()
 	for i := range events {
 		k := events[i].UserKey
-		if c := w.pending[k] + n; c > 0 {
-			w.pending[k] = c
-		} else {
-			delete(w.pending, k)
+		sh := w.pendShard(k)
+		sh.mu.Lock()
+		if sh.n == nil {
+			sh.n = map[string]int{}
 		}
+		if c := sh.n[k] + n; c > 0 {
+			sh.n[k] = c
+		} else {
+			delete(sh.n, k)
+		}
+		sh.mu.Unlock()
 	}
 }
 
 // holds reports whether events Track took for userKey are not yet committed.
 func (w *EventWriter) holds(userKey string) bool {
-	w.pendMu.Lock()
-	defer w.pendMu.Unlock()
-	return w.pending[userKey] > 0
+	sh := w.pendShard(userKey)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.n[userKey] > 0
 }
 
 // Settle waits until every event Track took for userKey is committed (or
