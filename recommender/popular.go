@@ -56,17 +56,7 @@ func trainPopularity(s *signals, cat *catalog, cfg Config) popularity {
 	pop, recent, base := popularityCredits(s, n, cfg, cfg.PopularityHalfLife, false, true)
 	lookPerBuy := usualLookPerBuy(pop)
 	cartWorth := cfg.TypeWeights[AddToCart]
-	score := func(c []credit, allowance float64) []float64 {
-		out := make([]float64, len(c))
-		for i, v := range c {
-			look := v.look
-			if lookPerBuy > 0 {
-				look = min(look, popLookRatio*lookPerBuy*(v.buy+allowance))
-			}
-			out[i] = v.buy + look
-		}
-		return out
-	}
+	score := func(c []credit, allowance float64) []float64 { return creditScores(c, allowance, lookPerBuy) }
 	p := popularity{pop: normalised(score(pop, cartWorth)), trend: make([]float32, n)}
 	window, baseline := cfg.TrendingWindow, cfg.TrendingBaseline
 	if window > 0 && baseline > window {
@@ -189,7 +179,13 @@ func popularityCredits(s *signals, n int, cfg Config, halfLife time.Duration, di
 // looked at per cart and purchase, for its own carts and purchases plus
 // allowance (see trainPopularity).
 func popularityScores(c []credit, allowance float64) []float64 {
-	lookPerBuy := usualLookPerBuy(c)
+	return creditScores(c, allowance, usualLookPerBuy(c))
+}
+
+// creditScores is each product's carts and purchases plus its looks, the
+// looks counting up to popLookRatio times lookPerBuy per cart and
+// purchase (plus allowance).
+func creditScores(c []credit, allowance, lookPerBuy float64) []float64 {
 	out := make([]float64, len(c))
 	for i, v := range c {
 		look := v.look
