@@ -566,14 +566,20 @@ func TestKeptBodiesStayWithinTheirBudget(t *testing.T) {
 			for i := range 1_000 {
 				key := fmt.Sprintf("p%d-%d|", w, i)
 				b.put(key, ver, body{parts: []bodyPart{{z: make([]byte, 20_000)}}}, nil)
-				if _, ok := b.get(key, ver); !ok {
-					t.Errorf("the body of %s, just kept, is not served", key)
-					return
-				}
+				b.get(key, ver) // another view's put may already have made room by dropping it
 			}
 		}()
 	}
 	wg.Wait()
+	// With no other view keeping a page meanwhile, the page just kept is
+	// served.
+	for i := range 100 {
+		key := fmt.Sprintf("q%d|", i)
+		b.put(key, ver, body{parts: []bodyPart{{z: make([]byte, 20_000)}}}, nil)
+		if _, ok := b.get(key, ver); !ok {
+			t.Fatalf("the body of %s, just kept, is not served", key)
+		}
+	}
 	total, n := 0, 0
 	for i := range b.shards {
 		total += b.shards[i].bytes
