@@ -196,6 +196,17 @@ type ComposeOptions struct {
 	Departments func() []string
 }
 
+// modelKey names the model an item is of: its product group (the sizes and
+// colours of one product), or the item itself outside any group.
+func (o ComposeOptions) modelKey(id string) string {
+	if o.Group != nil {
+		if g := o.Group(id); g != "" {
+			return "group:" + g
+		}
+	}
+	return id
+}
+
 // maxHeadingNameRunes bounds the product name a "Because you viewed …"
 // heading quotes: a longer one is cut to its first words and "…".
 const maxHeadingNameRunes = 40
@@ -912,14 +923,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		// One card per product group, the size viewed last: two sizes of
 		// one jacket showed two cards, both named by the jacket. A group
 		// the shopper bought in any size is in their orders.
-		key := func(id string) string {
-			if opt.Group != nil {
-				if g := opt.Group(id); g != "" {
-					return "group:" + g
-				}
-			}
-			return id
-		}
+		key := opt.modelKey
 		seen := map[string]bool{}
 		for _, id := range sh.Bought {
 			seen[key(id)] = true
@@ -948,12 +952,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 		for _, id := range sh.RecentlyViewed {
 			// One row per model: two sizes viewed of one jacket made two
 			// rows both headed "Because you viewed" the jacket.
-			key := id
-			if opt.Group != nil {
-				if g := opt.Group(id); g != "" {
-					key = "group:" + g
-				}
-			}
+			key := opt.modelKey(id)
 			if anchors[key] {
 				continue
 			}

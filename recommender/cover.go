@@ -80,12 +80,8 @@ func (m *Model) demandIndex() *demandIndex {
 	m.demand.once.Do(func() {
 		n := len(m.cat.categories)
 		d := demandIndex{items: make([][]int32, n), mass: make([][]float32, n), logPrice: make([][]float32, n)}
-		pop, order := m.pop.pop, m.pop.popOrder
-		if m.pop.newcomer != nil {
-			// The demand of the shop's strangers: the new shopper's
-			// popularity.
-			pop, order = m.pop.newcomer, m.pop.newcomerOrder
-		}
+		// The demand of the shop's strangers: the new shopper's popularity.
+		pop, order := m.newcomerPop(), m.newcomerOrder()
 		for _, j := range order {
 			c := m.cat.leafCat[j]
 			if c < 0 || len(d.items[c]) >= coverPerCategory || pop[j] <= 0 {

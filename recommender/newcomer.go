@@ -30,11 +30,7 @@ func (f NewcomerForm) String() string {
 	if f.Distinct {
 		kind = "distinct shoppers"
 	}
-	hl := "all time"
-	if f.HalfLife > 0 {
-		hl = days(f.HalfLife) + " half-life"
-	}
-	return kind + ", " + hl
+	return kind + ", " + halfLifeText(f.HalfLife)
 }
 
 const (
@@ -179,6 +175,14 @@ func (m *Model) newcomerPop() []float32 {
 		return m.pop.newcomer
 	}
 	return m.pop.pop
+}
+
+// newcomerOrder is newcomerPop's items, most popular first.
+func (m *Model) newcomerOrder() []int32 {
+	if m.pop.newcomer != nil {
+		return m.pop.newcomerOrder
+	}
+	return m.pop.popOrder
 }
 
 // newcomerHalfLife is the half-life of newcomerPop.

@@ -1085,8 +1085,8 @@ func (m *Model) backfill(s *scratch, f *filter, want int) {
 		prev = s.pickedScore[k-1]
 	}
 	popOrder := m.pop.popOrder
-	if len(s.hist.items) == 0 && m.pop.newcomer != nil {
-		popOrder = m.pop.newcomerOrder
+	if len(s.hist.items) == 0 {
+		popOrder = m.newcomerOrder()
 	}
 	for pass, order := range [][]int32{popOrder, m.pop.newOrder} {
 		for _, j := range order {
