@@ -94,10 +94,11 @@ func attack(ctx context.Context, bases []string, ep endpoint, rate float64, dur 
 	return r
 }
 
-// profile saves a CPU profile of the server taken over d.
-func profile(ctx context.Context, pprofBase, file string, d time.Duration) error {
+// profile saves a profile of the server taken over d: kind is pprof's
+// name for it ("profile" for CPU, "mutex", "block").
+func profile(ctx context.Context, pprofBase, kind, file string, d time.Duration) error {
 	secs := max(1, int(d.Seconds()))
-	return fetch(ctx, pprofBase+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), file)
+	return fetch(ctx, pprofBase+"/debug/pprof/"+kind+"?seconds="+strconv.Itoa(secs), file)
 }
 
 // fetch saves the answer to a GET of u in file.

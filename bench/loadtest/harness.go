@@ -272,14 +272,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if o.Profile && srv.pprof != "" {
 			file = filepath.Join(o.Dir, "cpu-"+o.Scale+"-"+ep.name+".pprof")
 			go func() {
-				if err := profile(ctx, srv.pprof, file, o.Phase-time.Second); err != nil {
+				if err := profile(ctx, srv.pprof, "profile", file, o.Phase-time.Second); err != nil {
 					fmt.Fprintf(log, "bench: profile %s: %v\n", ep.name, err)
 				}
 			}()
 			for _, kind := range []string{"mutex", "block"} {
 				go func() {
 					f := filepath.Join(o.Dir, kind+"-"+o.Scale+"-"+ep.name+".pprof")
-					if err := fetch(ctx, srv.pprof+"/debug/pprof/"+kind+"?seconds="+strconv.Itoa(max(1, int((o.Phase-time.Second).Seconds()))), f); err != nil {
+					if err := profile(ctx, srv.pprof, kind, f, o.Phase-time.Second); err != nil {
 						fmt.Fprintf(log, "bench: %s profile %s: %v\n", kind, ep.name, err)
 					}
 				}()
