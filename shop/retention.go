@@ -33,38 +33,70 @@ const imageGrace = 24 * time.Hour
 // change; once a day older ones are deleted (models.DeleteIdleVisitorCarts).
 const VisitorCartIdle = 30 * 24 * time.Hour
 
+// retentionLoop runs the housekeeping pass at the start and once a day.
+// A pass gives up at the shop's stop: its deletes are cancelled, no step
+// begins after it, and what a stop cut short is not logged as a failure
+// (the next start's pass does it). On a database another process held
+// locked (an import, a backup) each step waited out the lock (SQLite's
+// 5 s busy timeout, on PostgreSQL until the lock was released), and a stop
+// during the pass waited for all five steps, past the 20 s a stop has.
 func (s *Shop) retentionLoop() {
 	defer s.background.Done()
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
 	for {
-		if n, err := s.ApplyRetention(context.Background()); err != nil {
-			s.log.Error("event retention failed", "err", err)
-		} else if n > 0 {
-			s.log.Info("event retention", "deleted", n)
-		}
-		if n, err := s.db.PruneImages(context.Background(), time.Now().Add(-imageGrace)); err != nil {
-			s.log.Error("pruning unused pictures failed", "err", err)
-		} else if n > 0 {
-			s.log.Info("deleted pictures nothing refers to", "pictures", n)
-		}
-		if n, err := s.db.DeleteIdleVisitorCarts(context.Background(), time.Now().Add(-VisitorCartIdle)); err != nil {
-			s.log.Error("deleting idle visitor carts failed", "err", err)
-		} else if n > 0 {
-			s.log.Info("deleted idle visitor carts", "lines", n)
-		}
-		if _, err := s.db.DeleteVoidedPaymentsBefore(context.Background(), time.Now().Add(-models.VoidedPaymentKept)); err != nil {
-			s.log.Error("deleting old voided checkout keys failed", "err", err)
-		}
-		if n, err := s.db.Sessions().DeleteExpired(context.Background()); err != nil {
-			s.log.Error("deleting expired sessions failed", "err", err)
-		} else if n > 0 {
-			s.log.Info("deleted expired sessions", "sessions", n)
-		}
+		s.housekeeping()
 		select {
 		case <-s.stop:
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// housekeeping is one pass of retentionLoop.
+func (s *Shop) housekeeping() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	steps := []struct {
+		failed string
+		run    func() (int64, error)
+		done   func(n int64)
+	}{
+		{"event retention failed", func() (int64, error) { return s.ApplyRetention(ctx) },
+			func(n int64) { s.log.Info("event retention", "deleted", n) }},
+		{"pruning unused pictures failed", func() (int64, error) {
+			n, err := s.db.PruneImages(ctx, time.Now().Add(-imageGrace))
+			return int64(n), err
+		},
+			func(n int64) { s.log.Info("deleted pictures nothing refers to", "pictures", n) }},
+		{"deleting idle visitor carts failed", func() (int64, error) { return s.db.DeleteIdleVisitorCarts(ctx, time.Now().Add(-VisitorCartIdle)) },
+			func(n int64) { s.log.Info("deleted idle visitor carts", "lines", n) }},
+		{"deleting old voided checkout keys failed", func() (int64, error) {
+			return s.db.DeleteVoidedPaymentsBefore(ctx, time.Now().Add(-models.VoidedPaymentKept))
+		}, nil},
+		{"deleting expired sessions failed", func() (int64, error) { return s.db.Sessions().DeleteExpired(ctx) },
+			func(n int64) { s.log.Info("deleted expired sessions", "sessions", n) }},
+	}
+	for _, st := range steps {
+		if s.stopping() {
+			return
+		}
+		n, err := st.run()
+		switch {
+		case s.stopping():
+			return
+		case err != nil:
+			s.log.Error(st.failed, "err", err)
+		case n > 0 && st.done != nil:
+			st.done(n)
 		}
 	}
 }

@@ -146,6 +146,49 @@ func TestStopDuringTrainingIsNoFailure(t *testing.T) {
 	}
 }
 
+// A shop started while another process holds the database's write lock
+// (an import, a backup) is stopped during its housekeeping pass (the
+// deletes of old events, unused pictures, idle carts, voided checkout
+// keys and expired sessions it runs at the start): the pass gives up at
+// the stop, and no step begins after it. Each step waited out the lock
+// (5 s on SQLite, on PostgreSQL until the lock was released), and the
+// stop waited for all five: past the 20 s a stop has, and the test's 30 s.
+func TestAStopDuringHousekeepingOnALockedDatabaseGivesUpThePass(t *testing.T) {
+	shop := mustOpenShop(t)
+	logs := &syncBuffer{}
+	srv, err := New(context.Background(), Config{Addr: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(logs, nil))}, shop.db)
+	must(t, err)
+	release := holdWriteLock(t, shop.db)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe(ctx, func(string) { close(ready) }) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("server did not start: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the stop waited for the housekeeping pass:\n%s", logs.String())
+	}
+	release()
+	out := logs.String()
+	_, after, ok := strings.Cut(out, "shutting down")
+	if !ok || !strings.Contains(after, "level=INFO msg=stopped") {
+		t.Fatalf("the stop is not logged:\n%s", out)
+	}
+	for _, step := range []string{"event retention", "pruning unused pictures", "idle visitor carts", "voided checkout keys", "expired sessions"} {
+		if strings.Contains(after, step) {
+			t.Fatalf("a housekeeping step (%s) ran on after the stop:\n%s", step, out)
+		}
+	}
+}
+
 // A training waiting on a database lock takes seconds to stop; the drains
 // of queued emails and events run beside it, not after it. The shop's stop
 // budget is 20 s: at a machine's load the training's stop used all of it,
