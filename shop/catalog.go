@@ -73,6 +73,10 @@ type Catalog struct {
 	// normal maps the external ids not in Unicode normal form C by that
 	// form (FindProduct), made at the first need.
 	normal func() map[string]string
+	// twins maps each product outside any group that shares its title and
+	// brand with another such product to their one card key (see
+	// twinKeys); built on first use.
+	twins func() map[string]string
 	// listed holds the categories whose listing shows a shopper something:
 	// a product for sale (Active), not found by search only, in the
 	// category or below (see Listed).
@@ -286,6 +290,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	sort.Strings(c.Brands)
 	c.list = sync.OnceValue(func() *listIndex { return buildListIndex(c) })
 	c.normal = sync.OnceValue(func() map[string]string { return normalIDs(c.byExt) })
+	c.twins = sync.OnceValue(func() map[string]string { return twinKeys(c.byExt) })
 	go c.list()
 	return c
 }
@@ -433,6 +438,22 @@ func (c *Catalog) GroupOf(ext string) string {
 		return p.GroupID
 	}
 	return ""
+}
+
+// CardKeyOf is what two cards of one page must not share: a product's
+// group (GroupOf) or, outside any group, its title and brand when another
+// product has them too; "" for a product of its own. A marketplace's
+// export lists one item once per seller, under its own id with the same
+// title and brand: a row showed the item twice, two cards a shopper cannot
+// tell apart. The product page of each listing still shows it.
+func (c *Catalog) CardKeyOf(ext string) string {
+	if g := c.GroupOf(ext); g != "" {
+		return g
+	}
+	if c.twins == nil {
+		return ""
+	}
+	return c.twins()[ext]
 }
 
 // Group returns the active products of a product group (the sizes or

@@ -268,7 +268,11 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		bySpec[key] = sl
 	}
 	opt := recommender.DefaultComposeOptions()
-	opt.Available, opt.Group, opt.Name = cat.Live()
+	opt.Available, _, opt.Name = cat.Live()
+	// A page's cards: one of a group, and one of the listings of an item
+	// that share its title and brand (CardKeyOf). The API and `storefront
+	// recommend` answer ids, one of a group, as their contract says.
+	opt.Group = cat.CardKeyOf
 	opt.Revisit = cat.revisit
 	opt.Fits = cat.RowFits
 	opt.Launches, opt.Edited = s.sinceTraining(m)

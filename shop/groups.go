@@ -242,3 +242,29 @@ func GroupLabels(group []*models.Product) []string {
 	_, labels := groupNaming(titles)
 	return labels
 }
+
+// twinKeys maps every product without a group whose title and brand
+// (compared ignoring case and runs of spaces) another product without a
+// group also has to a key they share, which no group_id can be (it starts
+// with a NUL, which the database refuses in any text).
+func twinKeys(byExt map[string]*models.Product) map[string]string {
+	key := func(p *models.Product) string {
+		return "\x00twin\x1f" + strings.ToLower(strings.Join(strings.Fields(p.Title), " ")) + "\x1f" + strings.ToLower(strings.Join(strings.Fields(p.Brand), " "))
+	}
+	count := map[string]int{}
+	for _, p := range byExt {
+		if p.GroupID == "" {
+			count[key(p)]++
+		}
+	}
+	out := map[string]string{}
+	for ext, p := range byExt {
+		if p.GroupID != "" {
+			continue
+		}
+		if k := key(p); count[k] > 1 {
+			out[ext] = k
+		}
+	}
+	return out
+}

@@ -186,3 +186,47 @@ func TestDisplayNameIsTheGroupsName(t *testing.T) {
 		}
 	}
 }
+
+// TestListingsOfOneItemShareACardKey: products outside any group with one
+// title and brand (a marketplace's sellers listing one item, the title in
+// any case and spacing) share a card key; the same title under another
+// brand, a product of a group and a product of its own keep theirs, and a
+// product renamed since the snapshot is keyed by its new title.
+func TestListingsOfOneItemShareACardKey(t *testing.T) {
+	cats := []models.Category{{ID: 1, Name: "Audio", Slug: "audio"}}
+	var ps []models.Product
+	add := func(title, brand, group string) {
+		id := uint(len(ps) + 1)
+		ps = append(ps, models.Product{ID: id, ExternalID: "L" + strconv.Itoa(int(id)), Title: title, Brand: brand, GroupID: group,
+			CategoryID: 1, Active: true, Stock: 3, PriceCents: 1000})
+	}
+	add("Echo Speaker", "Acme", "")     // L1
+	add("ECHO  speaker", "acme", "")    // L2: another seller's listing of L1
+	add("Echo Speaker", "Rival", "")    // L3: another brand
+	add("Echo Speaker", "Acme", "ECHO") // L4: in a group
+	add("Orbit Cable", "Acme", "")      // L5: its own
+	add("Orbit Cable", "Acme", "")      // L6: a listing of L5
+	c := BuildCatalog(cats, ps)
+	key := c.CardKeyOf
+	if key("L1") == "" || key("L1") != key("L2") {
+		t.Errorf("L1 and L2 have card keys %q and %q, want one shared", key("L1"), key("L2"))
+	}
+	if key("L3") != "" || key("L4") != "ECHO" {
+		t.Errorf("L3 (another brand) has %q, want none; L4 %q, want its group ECHO", key("L3"), key("L4"))
+	}
+	if key("L5") == "" || key("L5") != key("L6") || key("L5") == key("L1") {
+		t.Errorf("L5 and L6 have %q and %q, want one shared, not L1's %q", key("L5"), key("L6"), key("L1"))
+	}
+	if key("L9") != "" {
+		t.Errorf("an id the catalog does not hold has %q", key("L9"))
+	}
+	renamed := ps[5]
+	renamed.Title = "Orbit Cable 2 m"
+	patched := c.withProducts([]models.Product{renamed})
+	if patched.CardKeyOf("L6") != "" || patched.CardKeyOf("L5") != "" {
+		t.Errorf("after L6's rename L5 and L6 have %q and %q, want none", patched.CardKeyOf("L5"), patched.CardKeyOf("L6"))
+	}
+	if c.CardKeyOf("L6") == "" {
+		t.Error("the rename changed the snapshot it was patched from")
+	}
+}

@@ -60,6 +60,7 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	cp.serial = serials.Add(1)
 	cp.byID, cp.byExt = maps.Clone(c.byID), maps.Clone(c.byExt)
 	cp.normal = sync.OnceValue(func() map[string]string { return normalIDs(cp.byExt) })
+	retitled := false // a title, brand or group changed: the twins are found again
 	gone := map[uint]bool{}
 	var back []*models.Product
 	regrouped, relisted := false, false
@@ -75,6 +76,7 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 			continues = continues && c.continues(p)
 			cp.approx = cp.approx || !ok || !stockOnly(old, p)
 		}
+		retitled = retitled || !ok || old.Title != p.Title || old.Brand != p.Brand || old.GroupID != p.GroupID
 		if p.GroupID != "" && (!ok || old.GroupID != p.GroupID) {
 			if !regrouped {
 				cp.groups, regrouped = maps.Clone(c.groups), true
@@ -129,6 +131,9 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 		if !maps.Equal(cp.listed, c.listed) {
 			continues = false
 		}
+	}
+	if retitled {
+		cp.twins = sync.OnceValue(func() map[string]string { return twinKeys(cp.byExt) })
 	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
 	for _, p := range back {

@@ -172,3 +172,70 @@ func TestARenamedGroupsPictureShowsAtOnce(t *testing.T) {
 		t.Errorf("after the rename: %d %q, want the new name", res.StatusCode, svg)
 	}
 }
+
+// TestAPageShowsAMarketplaceItemOnce: a marketplace's export lists one item
+// once per seller, each listing under its own id with the item's title and
+// brand and no group_id. A homepage row showed the item twice, two cards a
+// shopper cannot tell apart (half the rows of the fifteenth outside check's
+// marketplace); a product page's rows showed another seller's listing of
+// the page's own item. Now a page holds one listing of an item; a product
+// with the same title under another brand is another product.
+func TestAPageShowsAMarketplaceItemOnce(t *testing.T) {
+	shop := mustOpenShop(t)
+	trainShop(t, shop)
+	shop.srv.shop.Model().PrepareRelated()
+	ctx := context.Background()
+	rows := func(doc *goquery.Document) [][]string {
+		var out [][]string
+		doc.Find("section[data-slot-id]").Each(func(_ int, s *goquery.Selection) {
+			var ids []string
+			s.Find("[data-product-id]").Each(func(_ int, c *goquery.Selection) { ids = append(ids, c.AttrOr("data-product-id", "")) })
+			out = append(out, ids)
+		})
+		return out
+	}
+	_, doc := shop.newClient().get("/")
+	var row []string
+	for _, r := range rows(doc) {
+		if len(r) >= 4 {
+			row = r
+			break
+		}
+	}
+	pack := shop.product("SKU-H1")
+	_, pdoc := shop.newClient().get(productPath(pack))
+	related := append(cardIDs(pdoc, `[data-testid="also-bought"]`), cardIDs(pdoc, `[data-testid="similar"]`)...)
+	if len(row) < 4 || len(related) < 2 {
+		t.Fatalf("the homepage's first full row has %d products and the product page %d, the test needs 4 and 2", len(row), len(related))
+	}
+	var first models.Product
+	must(t, shop.db.R.First(&first, "id = ?", row[0]).Error)
+	relist := func(id, title, brand string) {
+		must(t, shop.db.W.Model(&models.Product{}).Where("id = ?", id).
+			Updates(map[string]any{"title": title, "brand": brand, "group_id": ""}).Error)
+	}
+	// The row's second product becomes another seller's listing of its
+	// first (the title written in another case, as sellers do); its third
+	// the same title under another brand. The product page's first related
+	// product becomes a listing of the page's own item.
+	relist(row[1], strings.ToUpper(first.Title), first.Brand)
+	relist(row[2], first.Title, first.Brand+" Rival")
+	relist(related[0], pack.Title, pack.Brand)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+
+	_, doc = shop.newClient().get("/")
+	for _, r := range rows(doc) {
+		if slices.Contains(r, row[0]) && slices.Contains(r, row[1]) {
+			t.Errorf("a homepage row shows %s and %s, two listings of %q: %v", row[0], row[1], first.Title, r)
+		}
+	}
+	page := slices.Concat(rows(doc)...)
+	if !slices.Contains(page, row[2]) {
+		t.Errorf("the homepage no longer shows %s, %q by another brand: %v", row[2], first.Title, page)
+	}
+	_, pdoc = shop.newClient().get(productPath(pack))
+	after := append(cardIDs(pdoc, `[data-testid="also-bought"]`), cardIDs(pdoc, `[data-testid="similar"]`)...)
+	if slices.Contains(after, related[0]) {
+		t.Errorf("the product page of %q recommends %s, another listing of it: %v", pack.Title, related[0], after)
+	}
+}

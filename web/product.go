@@ -243,7 +243,7 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 		// Ranked once per model (Model.PrepareRelated); the live stock
 		// picks from the ranked lists. The row's heading is the reason;
 		// repeating it per card only adds noise.
-		bought, like := m.RelatedGrouped(p.ExternalID, 8, avail, cat.GroupOf)
+		bought, like := m.RelatedGrouped(p.ExternalID, 8, avail, cat.CardKeyOf)
 		for _, id := range bought {
 			if q, ok := cat.ProductByExt(id); ok {
 				alsoBought, shown = append(alsoBought, rowCard(cat, q)), append(shown, id)
@@ -264,12 +264,15 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 	if under != nil && under.Parent != nil {
 		under = under.Parent
 	}
-	groups := map[string]bool{p.GroupID: true} // one product of a group, none of the page's own
+	// One product of a group (or of the listings of one item, CardKeyOf),
+	// none of the page's own.
+	groups := map[string]bool{cat.CardKeyOf(p.ExternalID): true}
 	skipped := func(q *models.Product) bool {
-		if q.ID == p.ID || !q.InListings() || skip[q.ExternalID] || q.GroupID != "" && groups[q.GroupID] {
+		k := cat.CardKeyOf(q.ExternalID)
+		if q.ID == p.ID || !q.InListings() || skip[q.ExternalID] || k != "" && groups[k] {
 			return true
 		}
-		groups[q.GroupID] = q.GroupID != "" // TopIn takes every product skipped lets through
+		groups[k] = k != "" // TopIn takes every product skipped lets through
 		return false
 	}
 	for _, q := range cat.TopIn(cat.Popular, under, 8, skipped) {
