@@ -1618,7 +1618,13 @@ func splitCurrency(s string) (amount, currency string) {
 	}
 	digit := func(r rune) bool { return r >= '0' && r <= '9' }
 	if i := strings.IndexFunc(s, digit); i > 0 {
-		if m := strings.TrimSpace(s[:i]); isMark(m) {
+		m := strings.TrimSpace(s[:i])
+		// A minus between the mark and the digits ("US$ -5.00", "€-5")
+		// stays with the amount, which parsePrice then calls negative.
+		if sign, ok := strings.CutSuffix(m, "-"); ok && isMark(strings.TrimSpace(sign)) {
+			return "-" + strings.TrimSpace(s[i:]), strings.TrimSpace(sign)
+		}
+		if isMark(m) {
 			return strings.TrimSpace(s[i:]), m
 		}
 	}

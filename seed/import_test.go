@@ -1276,9 +1276,18 @@ func TestSplitCurrency(t *testing.T) {
 		{"$19.99", "19.99", "$"}, {"19,99 €", "19,99", "€"}, {"USD 5", "5", "USD"}, {"5 EUR", "5", "EUR"},
 		{"R$ 10,00", "10,00", "R$"}, {"CA$12", "12", "CA$"}, {"12 kr", "12", "kr"}, {"£ 3", "3", "£"},
 		{"19.99", "19.99", ""}, {"abc 5", "abc 5", ""}, {"5 pieces", "5 pieces", ""}, {"-$5", "-$5", ""}, {"", "", ""},
+		{"US$ -5.00", "-5.00", "US$"}, {"€-5", "-5", "€"}, {"EUR - 5", "-5", "EUR"}, {"-5,00 €", "-5,00", "€"},
 	} {
 		if a, cur := splitCurrency(c.in); a != c.amount || cur != c.currency {
 			t.Errorf("splitCurrency(%q) = %q, %q; want %q, %q", c.in, a, cur, c.amount, c.currency)
+		}
+	}
+	// A negative price is called so whichever side its currency is
+	// written on: "US$ -5.00" was "cannot parse … as a price like 19.99".
+	for _, in := range []string{"US$ -5.00", "-$5", "€-5", "-5,00 €", "USD -12.50"} {
+		amount, _ := splitCurrency(in)
+		if _, err := parsePrice(amount); err == nil || !strings.Contains(err.Error(), "is negative") {
+			t.Errorf("the price %q: %v, want it called negative", in, err)
 		}
 	}
 }
