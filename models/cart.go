@@ -1,11 +1,13 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -346,6 +348,14 @@ type Payment struct {
 	CartDigest string
 }
 
+// placeOrderTries is how many times a checkout is tried when it waited
+// too long for a lock (PlaceOrderPaid).
+const placeOrderTries = 3
+
+// testHookCheckoutBusy, when set by a test, runs after a checkout waited too
+// long and before it is tried again.
+var testHookCheckoutBusy func()
+
 // PlaceOrder turns a cart into a paid order in one transaction: stock is
 // decremented only where enough is left, so nothing is ever oversold, and
 // an order with the same idempotency key is returned instead of a second.
@@ -361,8 +371,9 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 		return nil, false, fmt.Errorf("models: place order: missing idempotency key: %w", ErrInvalid)
 	}
 	var order Order
-	created := false
-	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var created bool
+	place := func(tx *gorm.DB) error {
+		order, created = Order{}, false
 		// One checkout per cart at a time, whichever instance takes it,
 		// and no add to the cart while it is read and emptied.
 		if err := lockTx(tx, cartLockKey(owner)); err != nil {
@@ -403,11 +414,6 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 		if pay.CartDigest != "" && CartDigest(lines) != pay.CartDigest {
 			return ErrCartChanged
 		}
-		now := time.Now().UTC()
-		order = Order{ShopperID: &shopperID, IdempotencyKey: idemKey, Status: OrderPaid,
-			Email: addr.Email, Name: addr.Name, Street: addr.Street, City: addr.City,
-			Postcode: addr.Postcode, Country: addr.Country, Arm: pay.Arm, CreatedAt: now}
-		events := make([]Event, 0, len(lines))
 		// Sold out already: refused before writing anything, and without
 		// queueing for the row of a product others are buying.
 		for _, l := range lines {
@@ -415,6 +421,33 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 				return err
 			}
 		}
+		now := time.Now().UTC()
+		order = Order{ShopperID: &shopperID, IdempotencyKey: idemKey, Status: OrderPaid,
+			Email: addr.Email, Name: addr.Name, Street: addr.Street, City: addr.City,
+			Postcode: addr.Postcode, Country: addr.Country, Arm: pay.Arm, PaymentRef: pay.Ref, CreatedAt: now}
+		events := make([]Event, 0, len(lines))
+		for _, l := range lines {
+			order.TotalCents += l.Product.PriceCents * int64(l.Quantity)
+			order.Items = append(order.Items, OrderItem{ProductID: l.ProductID, Title: l.Product.Title, PriceCents: l.Product.PriceCents, Quantity: l.Quantity})
+			pid := l.ProductID
+			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, Arm: pay.Arm, CreatedAt: now})
+		}
+		if pay.AuthorizedCents != 0 && order.TotalCents != pay.AuthorizedCents || pay.Free && order.TotalCents != 0 {
+			return ErrTotalChanged
+		}
+		if err := tx.Create(&order).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("owner_key = ?", owner).Delete(&CartItem{}).Error; err != nil {
+			return err
+		}
+		if err := InsertEventsTx(tx, events); err != nil {
+			return err
+		}
+		// Stock last, in product order: a product others are buying at the
+		// same moment is held only from here to the commit, and two carts
+		// of the same products take their rows in the same order.
+		slices.SortFunc(lines, func(a, b CartItem) int { return cmp.Compare(a.ProductID, b.ProductID) })
 		for _, l := range lines {
 			res := tx.Model(&Product{}).Where("id = ? AND active = ? AND stock >= ?", l.ProductID, true, l.Quantity).
 				Update("stock", gorm.Expr("stock - ?", l.Quantity))
@@ -426,24 +459,28 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 				tx.First(&p, l.ProductID)
 				return &OutOfStockError{Title: l.Product.Title, Available: p.Stock, NoLongerSold: !p.Active}
 			}
-			order.TotalCents += l.Product.PriceCents * int64(l.Quantity)
-			order.Items = append(order.Items, OrderItem{ProductID: l.ProductID, Title: l.Product.Title, PriceCents: l.Product.PriceCents, Quantity: l.Quantity})
-			pid := l.ProductID
-			events = append(events, Event{UserKey: owner, ProductID: &pid, Type: EventPurchase, Value: float64(l.Product.PriceCents*int64(l.Quantity)) / 100, Arm: pay.Arm, CreatedAt: now})
-		}
-		if pay.AuthorizedCents != 0 && order.TotalCents != pay.AuthorizedCents || pay.Free && order.TotalCents != 0 {
-			return ErrTotalChanged
-		}
-		order.PaymentRef = pay.Ref
-		if err := tx.Create(&order).Error; err != nil {
-			return err
-		}
-		if err := tx.Where("owner_key = ?", owner).Delete(&CartItem{}).Error; err != nil {
-			return err
 		}
 		created = true
-		return InsertEventsTx(tx, events)
-	})
+		return nil
+	}
+	// A checkout that waited too long for a product's row (many shoppers
+	// buying the last units at once, on a slow moment) is tried again: the
+	// idempotency key and the cart's lock make a second try safe, and the
+	// shopper gets an order or "sold out" rather than "busy".
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = db.W.WithContext(ctx).Transaction(place)
+		if !IsBusy(err) || attempt == placeOrderTries-1 || ctx.Err() != nil {
+			break
+		}
+		if testHookCheckoutBusy != nil {
+			testHookCheckoutBusy()
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(10+rand.IntN(40)) * time.Millisecond):
+		}
+	}
 	if err != nil {
 		var oos *OutOfStockError
 		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) || errors.Is(err, ErrCartChanged) || errors.Is(err, ErrPaymentVoided) {
