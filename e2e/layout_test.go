@@ -64,6 +64,27 @@ const overflowJS = `(() => {
 	return out.slice(0, 6);
 })()`
 
+// cutSelectJS lists the visible selects narrower than the choice they
+// show (its text, the select's padding and its arrow): a select squeezed
+// by a table cell on a phone showed "Admi" for "Admin".
+const cutSelectJS = `(() => {
+	const out = [];
+	for (const s of document.querySelectorAll("select")) {
+		const r = s.getBoundingClientRect();
+		if (r.width === 0 || s.selectedIndex < 0) continue;
+		const cs = getComputedStyle(s);
+		const probe = document.createElement("span");
+		probe.style.cssText = "position:absolute;visibility:hidden;white-space:pre";
+		probe.style.font = cs.font;
+		probe.textContent = s.options[s.selectedIndex].text;
+		document.body.appendChild(probe);
+		const need = probe.getBoundingClientRect().width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 16;
+		probe.remove();
+		if (r.width + 1 < need) out.push((s.id || s.name) + " is " + Math.round(r.width) + "px for \"" + probe.textContent + "\" (" + Math.round(need) + "px)");
+	}
+	return out.slice(0, 6);
+})()`
+
 // footerGapJS measures the space between the last of the page's content and
 // the footer.
 const footerGapJS = `(() => {
@@ -143,7 +164,7 @@ func TestLayoutFitsDesktopAndPhone(t *testing.T) {
 // TestAdminPagesFitAPhone: a merchandiser checking the shop on a phone
 // (390px), or at the 320 CSS px of WCAG's reflow (1280px zoomed to 400 %),
 // reads every admin page without it scrolling sideways; wide tables scroll
-// inside their own box.
+// inside their own box, and every select shows its whole choice.
 func TestAdminPagesFitAPhone(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
@@ -171,6 +192,9 @@ func TestAdminPagesFitAPhone(t *testing.T) {
 				b.open(p.path, p.sel)
 				if bad := eval[[]string](&b, overflowJS); len(bad) > 0 {
 					t.Errorf("%s scrolls sideways at %dpx: %s", p.path, width, strings.Join(bad, "; "))
+				}
+				if cut := eval[[]string](&b, cutSelectJS); len(cut) > 0 {
+					t.Errorf("%s cuts a select's choice at %dpx: %s", p.path, width, strings.Join(cut, "; "))
 				}
 				b.shot(fmt.Sprintf("admin%s-%d", strings.ReplaceAll(p.path[len("/admin"):], "/", "-"), width))
 			})

@@ -10,10 +10,12 @@ import (
 	"storefront/templates"
 )
 
+// apiKeyScopes are the scope choices, short enough for a phone's select
+// (the form's hint says what each allows).
 var apiKeyScopes = []templates.Option{
-	{Value: models.ScopeEvents, Label: "events — send behaviour events"},
-	{Value: models.ScopeRecommendations, Label: "recommendations — read recommendations"},
-	{Value: models.ScopeAll, Label: "all"},
+	{Value: models.ScopeEvents, Label: "Events"},
+	{Value: models.ScopeRecommendations, Label: "Recommendations"},
+	{Value: models.ScopeAll, Label: "All"},
 }
 
 func (s *Server) apiKeysPage(c echo.Context) (templates.AdminAPIKeysPage, error) {
