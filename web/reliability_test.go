@@ -182,10 +182,15 @@ func TestAStopDuringHousekeepingOnALockedDatabaseGivesUpThePass(t *testing.T) {
 	if !ok || !strings.Contains(after, "level=INFO msg=stopped") {
 		t.Fatalf("the stop is not logged:\n%s", out)
 	}
+	// The step in progress may end, and say so, between the log's
+	// "shutting down" and the shop's stop (the server's requests are
+	// finished first); no other.
+	steps := 0
 	for _, step := range []string{"event retention", "pruning unused pictures", "idle visitor carts", "voided checkout keys", "expired sessions"} {
-		if strings.Contains(after, step) {
-			t.Fatalf("a housekeeping step (%s) ran on after the stop:\n%s", step, out)
-		}
+		steps += strings.Count(after, step)
+	}
+	if steps > 1 {
+		t.Fatalf("%d housekeeping steps ran on after the stop:\n%s", steps, out)
 	}
 }
 
