@@ -118,8 +118,8 @@ func (s *Server) routes() *echo.Echo {
 	// Admin. Staff only: merchandisers and admins edit the layout, catalog
 	// and read analytics; only admins manage API keys.
 	admin := site.Group("/admin", adminNoStore)
-	staff := s.requireStaff(models.RoleMerchandiser, models.RoleAdmin)
-	adminOnly := s.requireStaff(models.RoleAdmin)
+	staff := s.requireStaff(everyStaffRole...)
+	adminOnly := s.requireStaff(adminRole...)
 	admin.GET("/setup", s.adminSetupForm)
 	admin.POST("/setup", s.adminSetup)
 	admin.GET("/login", s.adminLoginForm)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,11 +72,10 @@ func TestUploadsAreReadOnlyFromStaffAndLeaveNoFiles(t *testing.T) {
 			t.Fatalf("POST %s without a session left %d temporary file(s) on the disk", path, len(left))
 		}
 	}
-	merch := shop.staffClient(models.RoleMerchandiser)
-	if res := post(merch, "/admin/import", 100<<20); res.StatusCode != http.StatusRequestEntityTooLarge {
+	admin := shop.staffClient(models.RoleAdmin)
+	if res := post(admin, "/admin/import", 100<<20); res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 100 MB import (limit 64 MB): %d", res.StatusCode)
 	}
-	admin := shop.staffClient(models.RoleAdmin)
 	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"events": {"big.csv", events}})
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("admin's 40 MB events file: %d %s", res.StatusCode, truncate(strings.TrimSpace(doc.Find("main").Text()), 200))
@@ -165,5 +166,73 @@ func TestSlowStaffUploadsAreNotCutOffLikePages(t *testing.T) {
 		if res.StatusCode == http.StatusSeeOther {
 			t.Fatalf("a cart form sent over 1.5 s (page deadlines 300 ms) was accepted")
 		}
+	}
+}
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestAnUploadIsReadOnlyFromStaffTheRouteIsOpenTo: the fifteenth outside
+// attack. An upload route read a staff session's body in full before the
+// route's own staff check: a merchandiser's 64 MiB posts to the admins'
+// import were each parsed (about 40 MB of the server's memory; 24 at once
+// took it from 223 to 1,157 MiB) before the 403, and so was the upload of
+// a session whose password was reset since it signed in. Now who may use
+// the route is decided first, and such a body is refused unread.
+func TestAnUploadIsReadOnlyFromStaffTheRouteIsOpenTo(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	shop := mustOpenShop(t)
+	const size = 48 << 20
+	// post sends a multipart body of size bytes to path and says how much
+	// of it the server took before answering.
+	post := func(c *client, token, path string) (*http.Response, int64) {
+		t.Helper()
+		var head bytes.Buffer
+		w := multipart.NewWriter(&head)
+		must(t, w.WriteField("_csrf", token))
+		_, err := w.CreateFormFile("products", "big.csv")
+		must(t, err)
+		tail := "\r\n--" + w.Boundary() + "--\r\n"
+		body := &countingReader{r: io.MultiReader(&head, io.LimitReader(repeatReader('x'), size), strings.NewReader(tail))}
+		req, err := http.NewRequest(http.MethodPost, shop.ts.URL+path, body)
+		must(t, err)
+		req.ContentLength = int64(head.Len()) + size + int64(len(tail))
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		res, err := c.hc.Do(req)
+		if err != nil {
+			return &http.Response{StatusCode: 0, Header: http.Header{}}, body.n.Load()
+		}
+		res.Body.Close()
+		return res, body.n.Load()
+	}
+	const unread = 16 << 20 // what socket buffers may take of a body the server does not read
+	admin := shop.staffClient(models.RoleAdmin)
+	merch := shop.staffClient(models.RoleMerchandiser)
+	merchToken := merch.token("/admin/password")
+	if res, sent := post(merch, merchToken, "/admin/import"); res.StatusCode != http.StatusForbidden || sent > unread {
+		t.Errorf("a merchandiser's 48 MiB upload to the admins' import: %d after %d MiB of it were taken (a 403 before reading it)", res.StatusCode, sent>>20)
+	}
+	// The admin's upload to the import is read (and refused for what it holds).
+	adminToken := admin.token("/admin/import")
+	if res, sent := post(admin, adminToken, "/admin/import"); res.StatusCode == http.StatusForbidden || sent < size {
+		t.Errorf("the admin's 48 MiB upload: %d after %d MiB of it were taken (all of it)", res.StatusCode, sent>>20)
+	}
+	// The admin's password is set anew (on another device): this session
+	// signs in again before any upload of it is read.
+	var st models.Staff
+	must(t, shop.db.R.Where("email = ?", models.RoleAdmin+"@example.com").Take(&st).Error)
+	_, err := shop.db.SetStaffPassword(context.Background(), "test", st.ID, "a new password for the test", false)
+	must(t, err)
+	if res, sent := post(admin, adminToken, "/admin/import"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" || sent > unread {
+		t.Errorf("an upload of a session whose password was set since: %d to %q after %d MiB of it were taken (a sign-in before reading it)", res.StatusCode, res.Header.Get("Location"), sent>>20)
 	}
 }
