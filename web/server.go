@@ -81,6 +81,9 @@ type Server struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	sessions *scs.SessionManager
+	// sessionStore is the sessions' store, which also ends a shopper's
+	// sessions by the owner it keeps (endSessionsOf).
+	sessionStore *models.SessionStore
 	// visitorKey signs visitor cookies (models.DB.VisitorCookieKey);
 	// visitorMACs keeps its HMACs for reuse (every page checks a cookie).
 	visitorKey  []byte
@@ -192,7 +195,9 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		}
 	}
 	s.sessions = scs.New()
-	s.sessions.Store = db.Sessions()
+	s.sessionStore = db.Sessions()
+	s.sessionStore.Owner = sessionOwner
+	s.sessions.Store = s.sessionStore
 	s.sessions.Lifetime = sessionLifetime
 	s.sessions.Codec = sessionCodec{}
 	// Idle sessions end after idleTimeout; see checkIdle for why this is
