@@ -35,6 +35,7 @@ func sessionCookieName(secure bool) string {
 // load harness signs in a thousand); no route calls it.
 func SignInSessions(ctx context.Context, db *models.DB, externalIDs []string) ([]string, error) {
 	store := db.Sessions()
+	store.Owner = sessionOwner
 	now := time.Now()
 	expiry := now.Add(sessionLifetime)
 	out := make([]string, 0, len(externalIDs))
