@@ -177,3 +177,106 @@ func TestRecentlyViewedShowsADressOnce(t *testing.T) {
 		t.Errorf("recently viewed without groups: %s", got)
 	}
 }
+
+// TestAModelsSizesAreOneProductToTraining: a clothes shop sells each model
+// in three sizes (Item.Group), and a shopper keeps to their own size. Twelve
+// shoppers in sizes s and m looked at coat A and coat B together, two in
+// size l at coat A and scarf C. A shopper in size l who viewed coat A is
+// offered coat B first: per size, coat A in l went only with scarf C (and
+// was offered it first), while the model goes with coat B twelve times.
+// The coat is offered in a size in stock, its first size being sold out,
+// and in none that the caller's live check refuses; no size of coat A, the
+// one viewed, is offered, with or without the caller's groups, nor on coat
+// A's own page.
+func TestAModelsSizesAreOneProductToTraining(t *testing.T) {
+	var items []Item
+	sizes := []string{"s", "m", "l"}
+	for _, p := range []string{"coatA", "coatB", "scarfC", "hatD", "bagE"} {
+		for _, sz := range sizes {
+			stock := 5
+			if p == "coatB" && sz == "s" {
+				stock = 0
+			}
+			items = append(items, Item{ID: p + "-" + sz, Title: p + " size " + sz, Brand: "Nord", Category: "Outerwear",
+				CategoryPath: []string{"Women", "Outerwear"}, PriceCents: 9000, Stock: stock, Active: true,
+				Description: "a wool piece", Created: testNow.AddDate(0, -3, 0), Group: p})
+		}
+	}
+	var evs []Event
+	view := func(u, it string, h int) {
+		evs = append(evs, Event{User: u, Item: it, Type: View, Time: testNow.Add(-time.Duration(h) * time.Hour)})
+	}
+	for u := range 12 {
+		sz := sizes[u%2]
+		view(fmt.Sprintf("ab%d", u), "coatA-"+sz, 200-u)
+		view(fmt.Sprintf("ab%d", u), "coatB-"+sz, 199-u)
+	}
+	for u := range 2 {
+		view(fmt.Sprintf("ac%d", u), "coatA-l", 150-u)
+		view(fmt.Sprintf("ac%d", u), "scarfC-l", 149-u)
+	}
+	for u := range 8 {
+		sz := sizes[u%3]
+		view(fmt.Sprintf("de%d", u), "hatD-"+sz, 120-u)
+		view(fmt.Sprintf("de%d", u), "bagE-"+sz, 119-u)
+	}
+	view("shopper", "coatA-l", 10)
+	m, err := Train(context.Background(), Dataset{Items: items, Events: evs, Now: testNow}, testConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := func(id string) string { g, _, _ := strings.Cut(id, "-"); return g }
+	for _, withGroups := range []bool{false, true} {
+		req := Request{User: "shopper", Strategy: Hybrid, N: 4, ExcludeSeen: true}
+		if withGroups {
+			req.Group = group
+		}
+		recs := m.Recommend(req)
+		if len(recs) == 0 || group(recs[0].ItemID) != "coatB" {
+			t.Errorf("groups given %v: %v, want coat B first (its sizes went with coat A twelve times)", withGroups, ids(recs))
+		}
+		seen := map[string]bool{}
+		for _, r := range recs {
+			if group(r.ItemID) == "coatA" {
+				t.Errorf("groups given %v: %s offered, a size of the coat viewed: %v", withGroups, r.ItemID, ids(recs))
+			}
+			if r.ItemID == "coatB-s" {
+				t.Errorf("groups given %v: coatB-s offered, out of stock: %v", withGroups, ids(recs))
+			}
+			if seen[group(r.ItemID)] {
+				t.Errorf("groups given %v: two sizes of %s: %v", withGroups, group(r.ItemID), ids(recs))
+			}
+			seen[group(r.ItemID)] = true
+		}
+	}
+	recs := m.Recommend(Request{User: "shopper", Strategy: Hybrid, N: 4, ExcludeSeen: true,
+		Available: func(id string) bool { return id != "coatB-s" && id != "coatB-m" }})
+	if len(recs) == 0 || recs[0].ItemID != "coatB-l" {
+		t.Errorf("sizes s and m of coat B unavailable: %v, want coatB-l first", ids(recs))
+	}
+	// Coat A's page (in size l): its rows hold no size of coat A, no coat B
+	// in its sold-out size, one size of any other product.
+	for _, prepared := range []bool{false, true} {
+		if prepared {
+			m.PrepareRelated()
+		}
+		bought, similar := m.RelatedGrouped("coatA-l", 2, nil, nil)
+		seen := map[string]bool{"coatA": true}
+		for _, id := range append(bought, similar...) {
+			if seen[group(id)] || id == "coatB-s" {
+				t.Errorf("prepared %v: the page of coatA-l shows %s: %v / %v", prepared, id, bought, similar)
+			}
+			seen[group(id)] = true
+		}
+		if !seen["coatB"] {
+			t.Errorf("prepared %v: the page of coatA-l shows no coat B: %v / %v", prepared, bought, similar)
+		}
+	}
+	recs = m.Recommend(Request{User: "shopper", Strategy: Hybrid, N: 4, ExcludeSeen: true,
+		Available: func(id string) bool { return group(id) != "coatB" }})
+	for _, r := range recs {
+		if group(r.ItemID) == "coatB" {
+			t.Errorf("every size of coat B unavailable, %s offered: %v", r.ItemID, ids(recs))
+		}
+	}
+}
