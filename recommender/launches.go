@@ -313,14 +313,8 @@ func (m *Model) newForYou(req Request) []Recommendation {
 			return req.launchFits(it)
 		}
 		j := m.cat.index[it.ID]
-		if m.cat.items[j].ID != it.ID {
-			return false // another size of a product group: offered as the group (offer)
-		}
 		return f.allowed(j) && f.stockOK(j)
 	}
-	// offer is the id shown for a trained product: for a product group,
-	// one of its items that is available.
-	offer := func(it Item) string { return f.offered(m.cat.index[it.ID]) }
 	for _, id := range req.Pins {
 		if len(out) >= n {
 			break
@@ -349,11 +343,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		if c.anchor >= 0 && m.isNewArrival(c.item.Created) {
 			reason, personal = "New, like the "+m.nameOf(s, c.anchor)+" you viewed", true
 		}
-		id := c.item.ID
-		if !c.launch {
-			id = offer(c.item)
-		}
-		out = append(out, Recommendation{ItemID: id, Score: c.score / top, Reason: reason, Source: NewForYou.String(), Personal: personal})
+		out = append(out, Recommendation{ItemID: c.item.ID, Score: c.score / top, Reason: reason, Source: NewForYou.String(), Personal: personal})
 	}
 	// Backfill: the newest launches, then the newest trained products.
 	if len(out) < n && l != nil {
@@ -378,7 +368,7 @@ func (m *Model) newForYou(req Request) []Recommendation {
 		}
 		if it := m.cat.items[j]; ok(it, false) && (req.Fits == nil || req.Fits(it.ID)) {
 			taken[it.ID] = true
-			out = append(out, Recommendation{ItemID: offer(it), Reason: m.newReason(it.Created, req.Category), Source: New.String()})
+			out = append(out, Recommendation{ItemID: it.ID, Reason: m.newReason(it.Created, req.Category), Source: New.String()})
 		}
 	}
 	return out

@@ -305,36 +305,6 @@ func (m *Model) indexItems() {
 			m.brandID[i] = id
 		}
 	}
-	// A group is available while one of its items is, and is offered as
-	// its first item: the other members are never offered themselves.
-	for j, ms := range m.cat.members {
-		for _, k := range ms[1:] {
-			m.avail[j] = m.avail[j] || m.avail[k]
-		}
-	}
-	for _, k := range m.cat.aliases {
-		m.avail[k] = false
-	}
-}
-
-// liveItem is the item of j's product group a list offers for j: j itself
-// outside a group; else the first member ok accepts (the snapshot's stock
-// when ok is nil), or -1 when none does.
-func (m *Model) liveItem(j int32, ok func(string) bool) int32 {
-	ms := m.cat.group(j)
-	if ms == nil {
-		if ok == nil || ok(m.cat.items[j].ID) {
-			return j
-		}
-		return -1
-	}
-	for _, k := range ms {
-		it := &m.cat.items[k]
-		if ok == nil && it.Active && it.Stock > 0 || ok != nil && ok(it.ID) {
-			return k
-		}
-	}
-	return -1
 }
 
 func (m *Model) memoryBytes() int64 {

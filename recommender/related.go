@@ -138,18 +138,9 @@ func (m *Model) RelatedGrouped(anchor string, n int, available func(string) bool
 func (m *Model) walkRelated(l *relatedLists, anchor int32, n int, skip []string, available func(string) bool, group func(string) string, taken map[string]bool) ([]string, bool) {
 	out := make([]string, 0, n)
 	for _, j := range l.list(anchor) {
-		// Without a live check Recommend goes by the training-time stock;
-		// a product group is offered as one of its items that is available,
-		// never as another member's alias.
-		if available == nil && !m.avail[j] || m.cat.index[m.cat.items[j].ID] != j {
-			continue
-		}
-		k := m.liveItem(j, available)
-		if k < 0 {
-			continue
-		}
-		id := m.cat.items[k].ID
-		if slices.Contains(skip, id) {
+		id := m.cat.items[j].ID
+		// Without a live check Recommend goes by the training-time stock.
+		if slices.Contains(skip, id) || available == nil && !m.avail[j] || available != nil && !available(id) {
 			continue
 		}
 		if group != nil {

@@ -405,7 +405,7 @@ func (m *Model) recommend(req Request, ignoreStock bool) []Recommendation {
 		reason, personal := m.reason(s, req, f, j, anchor)
 		score = s.pickedScore[k]
 		out = append(out, Recommendation{
-			ItemID:   f.offered(j),
+			ItemID:   m.cat.items[j].ID,
 			Score:    float64(score),
 			Reason:   reason,
 			Source:   s.src[j].name(),
@@ -682,9 +682,6 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 			f.noMatch = true
 		}
 	}
-	for _, j := range m.cat.aliases {
-		s.mark[j] = s.epoch // offered as their group's first item
-	}
 	for id := range req.Exclude {
 		if j, ok := m.cat.index[id]; ok {
 			s.mark[j] = s.epoch
@@ -779,40 +776,16 @@ func (f *filter) stockOK(j int32) bool {
 		return true
 	}
 	if f.available != nil {
-		return f.m.liveItem(j, f.available) >= 0
+		return f.available(f.m.cat.items[j].ID)
 	}
 	return f.m.avail[j]
 }
 
 // finalOK applies the caller's live checks (Available and Fits) to a
-// finalist (for a product group, to one of its items).
+// finalist.
 func (f *filter) finalOK(j int32) bool {
-	if f.available == nil && f.fits == nil {
-		return true
-	}
-	return f.m.liveItem(j, f.live) >= 0
-}
-
-// live is the caller's live checks on one item.
-func (f *filter) live(id string) bool {
+	id := f.m.cat.items[j].ID
 	return (f.available == nil || f.available(id)) && (f.fits == nil || f.fits(id))
-}
-
-// offered is the id a list shows for j: j's own, or for a product group
-// the first of its items that passes the live checks (the training
-// snapshot's stock without them).
-func (f *filter) offered(j int32) string {
-	if f.m.cat.group(j) == nil || f.ignoreStock {
-		return f.m.cat.items[j].ID
-	}
-	ok := f.live
-	if f.available == nil && f.fits == nil {
-		ok = nil
-	}
-	if k := f.m.liveItem(j, ok); k >= 0 {
-		return f.m.cat.items[k].ID
-	}
-	return f.m.cat.items[j].ID
 }
 
 // allowed applies every rule except a caller-supplied Available, which is

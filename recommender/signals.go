@@ -18,22 +18,6 @@ type catalog struct {
 	leafCat    []int32          // per item: leaf category id or -1
 	rootCat    []int32          // per item: itemCats[i][0] or -1, flat for per-product loops
 	catSize    []int32          // per category: how many items it holds (anywhere on their path)
-	// Product groups (Item.Group): members lists a group's items, its
-	// first in catalog order first, under that first item's index (nil
-	// without groups); aliases are the other members, whose ids index
-	// maps to the first, so their events and every lookup by id land on
-	// the group's first item and the models see the group as one product.
-	members map[int32][]int32
-	aliases []int32
-}
-
-// group returns the items of j's product group, j first, or nil when j is
-// of no group.
-func (c *catalog) group(j int32) []int32 {
-	if c.members == nil {
-		return nil
-	}
-	return c.members[j]
 }
 
 func newCatalog(d Dataset) catalog {
@@ -54,26 +38,6 @@ func newCatalog(d Dataset) catalog {
 		for _, e := range d.Events {
 			add(Item{ID: e.Item, Title: e.Item, Active: true, Stock: 1})
 		}
-	}
-	first := map[string]int32{}
-	for i, it := range c.items {
-		if it.Group == "" {
-			continue
-		}
-		j, ok := first[it.Group]
-		if !ok {
-			first[it.Group] = int32(i)
-			continue
-		}
-		if c.members == nil {
-			c.members = map[int32][]int32{}
-		}
-		if len(c.members[j]) == 0 {
-			c.members[j] = []int32{j}
-		}
-		c.members[j] = append(c.members[j], int32(i))
-		c.aliases = append(c.aliases, int32(i))
-		c.index[it.ID] = j
 	}
 	c.itemCats = make([][]int32, len(c.items))
 	c.leafCat = make([]int32, len(c.items))

@@ -63,13 +63,6 @@ type Item struct {
 	Active       bool
 	Stock        int
 	Created      time.Time
-	// Group names the product group the item is one of (the sizes or
-	// colours of one model: an import's group_id), "" for a product of its
-	// own. Training reads a group's events as one product's — a shopper
-	// keeps to their size, so per size the evidence that goes with a model
-	// is split as many ways as it has sizes — and a list offers the group
-	// as one of its sizes that is available.
-	Group string
 }
 
 // Dataset is the training input. Now anchors time decay and the trending

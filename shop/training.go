@@ -131,7 +131,7 @@ func DatasetNow(events []recommender.Event, clock time.Time) time.Time {
 
 func recItem(cat *Catalog, p *models.Product) recommender.Item {
 	it := recommender.Item{ID: p.ExternalID, Title: p.Title, Brand: p.Brand, Description: p.Description,
-		PriceCents: p.PriceCents, Active: p.Active, Stock: p.Stock, Created: p.CreatedAt, Group: p.GroupID}
+		PriceCents: p.PriceCents, Active: p.Active, Stock: p.Stock, Created: p.CreatedAt}
 	if n := cat.CategoryOf(p); n != nil {
 		for _, a := range n.Path() {
 			it.CategoryPath = append(it.CategoryPath, a.Name)
