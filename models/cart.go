@@ -352,10 +352,6 @@ type Payment struct {
 // too long for a lock (PlaceOrderPaid).
 const placeOrderTries = 3
 
-// testHookCheckoutBusy, when set by a test, runs after a checkout waited too
-// long and before it is tried again.
-var testHookCheckoutBusy func()
-
 // PlaceOrder turns a cart into a paid order in one transaction: stock is
 // decremented only where enough is left, so nothing is ever oversold, and
 // an order with the same idempotency key is returned instead of a second.
@@ -467,20 +463,8 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	// buying the last units at once, on a slow moment) is tried again: the
 	// idempotency key and the cart's lock make a second try safe, and the
 	// shopper gets an order or "sold out" rather than "busy".
-	var err error
-	for attempt := 0; ; attempt++ {
-		err = db.W.WithContext(ctx).Transaction(place)
-		if !IsBusy(err) || attempt == placeOrderTries-1 || ctx.Err() != nil {
-			break
-		}
-		if testHookCheckoutBusy != nil {
-			testHookCheckoutBusy()
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(10+rand.IntN(40)) * time.Millisecond):
-		}
-	}
+	err := retryBusy(ctx, placeOrderTries, func() time.Duration { return time.Duration(10+rand.IntN(40)) * time.Millisecond },
+		func() error { return db.W.WithContext(ctx).Transaction(place) })
 	if err != nil {
 		var oos *OutOfStockError
 		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) || errors.Is(err, ErrCartChanged) || errors.Is(err, ErrPaymentVoided) {

@@ -55,13 +55,13 @@ func TestACheckoutThatWaitedTooLongIsTriedAgain(t *testing.T) {
 	}
 	must(t, err)
 	waited := 0
-	testHookCheckoutBusy = func() {
+	testHookBusyRetry = func() {
 		waited++
 		if waited == 1 {
 			conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}
-	defer func() { testHookCheckoutBusy = nil }()
+	defer func() { testHookBusyRetry = nil }()
 
 	order, created, err := buyer.PlaceOrder(ctx, sh.ExternalID, sh.ID, "wait-key-0001-xxxxxxxxxxxxxxxx", Address{Name: "Patient", Email: "p@example.com",
 		Street: "1 Main St", City: "Springfield", Postcode: "12345", Country: "USA"})

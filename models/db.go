@@ -484,6 +484,31 @@ func IsBusy(err error) bool {
 	return false
 }
 
+// testHookBusyRetry, when set by a test, runs after a write waited too long
+// for a lock and before retryBusy tries it again.
+var testHookBusyRetry func()
+
+// retryBusy runs fn, and again after pause while it fails because it waited
+// too long for a lock (IsBusy), at most tries times in all; a ctx that ends
+// cuts the pause short and stops the tries.
+func retryBusy(ctx context.Context, tries int, pause func() time.Duration, fn func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if !IsBusy(err) || attempt >= tries || ctx.Err() != nil {
+			return err
+		}
+		if testHookBusyRetry != nil {
+			testHookBusyRetry()
+		}
+		t := time.NewTimer(pause())
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
 // pgDumpHelp explains how to back up and restore PostgreSQL by hand.
 const pgDumpHelp = `on PostgreSQL, back up with pg_dump (a consistent snapshot while the shop serves):
   pg_dump --format=custom --file=FILE 'postgres://…'

@@ -335,12 +335,9 @@ func (w *EventWriter) run() {
 			acks = acks[:0]
 			return
 		}
-		err := w.db.InsertEvents(context.Background(), events)
-		if err != nil && IsBusy(err) {
-			// One retry: a busy moment should not cost page-view events.
-			time.Sleep(200 * time.Millisecond)
-			err = w.db.InsertEvents(context.Background(), events)
-		}
+		// One retry: a busy moment should not cost page-view events.
+		err := retryBusy(context.Background(), 2, func() time.Duration { return 200 * time.Millisecond },
+			func() error { return w.db.InsertEvents(context.Background(), events) })
 		w.record(len(events), err)
 		w.hold(tracked, -1)
 		if f := w.written.Load(); f != nil && err == nil {
