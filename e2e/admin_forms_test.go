@@ -319,6 +319,14 @@ func TestAdminOnlyForms(t *testing.T) {
 		if code := apiStatus(t, s, secret); code != http.StatusOK {
 			t.Fatalf("the new key gets %d from the API, want 200", code)
 		}
+		// With a key listed, a phone still reads the page without it
+		// scrolling sideways (the key table scrolls in its own box).
+		b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		if bad := eval[[]string](b, overflowJS); len(bad) > 0 {
+			t.Errorf("the API keys page with a key scrolls sideways at 390px: %s", strings.Join(bad, "; "))
+		}
+		b.do("desktop width", chromedp.EmulateViewport(1280, 900))
+		b.shotWidths("admin-api-keys")
 	})
 
 	b.step(t, "revoke it", func(t *testing.T, b *tab) {
