@@ -113,15 +113,8 @@ func (s *Shop) refreshEngagement(context.Context) {
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(s.life, 30*time.Second)
 		defer cancel()
-		go func() {
-			select {
-			case <-s.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
 		eng, err := s.db.SlotEngagement(ctx, time.Now().Add(-14*24*time.Hour))
 		s.layout.mu.Lock()
 		defer s.layout.mu.Unlock()

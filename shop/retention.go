@@ -56,15 +56,7 @@ func (s *Shop) retentionLoop() {
 
 // housekeeping is one pass of retentionLoop.
 func (s *Shop) housekeeping() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	ctx := s.life
 	steps := []struct {
 		failed string
 		run    func() (int64, error)

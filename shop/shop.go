@@ -70,9 +70,13 @@ type Shop struct {
 	// forceRefresh makes the refresh asked for a full reload
 	// (CatalogChanged) rather than a follow of the catalog version.
 	forceRefresh atomic.Bool
-	stop         chan struct{}
-	background   sync.WaitGroup
-	started      chan struct{} // closed when New's background work is done (Started)
+	// life ends when the shop stops (Close): background work runs under it;
+	// stop is its Done channel.
+	life       context.Context
+	endLife    context.CancelFunc
+	stop       <-chan struct{}
+	background sync.WaitGroup
+	started    chan struct{} // closed when New's background work is done (Started)
 }
 
 // New loads the catalog and the stored model.
@@ -86,8 +90,10 @@ func New(ctx context.Context, db *models.DB, opt Options) (*Shop, error) {
 			opt.Poll = 2 * time.Second
 		}
 	}
-	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1), stop: make(chan struct{}),
+	s := &Shop{db: db, log: opt.Logger, opt: opt, refresh: make(chan struct{}, 1),
 		started: make(chan struct{}), id: instanceID()}
+	s.life, s.endLife = context.WithCancel(context.Background())
+	s.stop = s.life.Done()
 	s.degraded.Store("")
 	if id, err := db.LatestModelArtifactID(ctx); err == nil {
 		s.seenModel.Store(uint64(id))
@@ -228,11 +234,7 @@ func (s *Shop) Start() {
 
 // Close stops background work and waits for a running training to end.
 func (s *Shop) Close() {
-	select {
-	case <-s.stop:
-	default:
-		close(s.stop)
-	}
+	s.endLife()
 	s.trainer.Wait()
 	s.background.Wait()
 	// The others take this one's share of the limits at their next poll.

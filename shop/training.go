@@ -359,15 +359,7 @@ func (t *Trainer) Start() bool {
 	go func() {
 		defer t.wg.Done()
 		defer t.running.Store(false)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go func() {
-			select {
-			case <-t.s.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
+		ctx := t.s.life // a stop cancels the training
 		// One instance trains at a time; the others swap to its model when
 		// it is stored (followStoredModel).
 		unlock, ok, err := t.s.db.TryLock(ctx, "storefront:training")
