@@ -316,7 +316,9 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 	if err != nil {
 		return err
 	}
-	available, group, name := shop.BuildCatalog(cats, products).Live()
+	catalog := shop.BuildCatalog(cats, products)
+	available, group, name := catalog.Live()
+	variant, variantOf := catalog.Variants()
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
@@ -336,6 +338,7 @@ func recommendCmd(cfg config, user, usersFile string, n int, format string, stdo
 			strangers = append(strangers, i)
 		}
 		req.Available, req.Group, req.Name = available, group, name
+		req.Variant, req.VariantOf = variant, variantOf
 		line := recommendLine{UserID: u, RecommendedItems: []recommendLineItem{}}
 		for _, r := range m.Recommend(req) {
 			score := r.Score

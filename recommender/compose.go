@@ -159,6 +159,11 @@ type ComposeOptions struct {
 	// Group names an item's product group (Request.Group): a page shows
 	// one product of a group.
 	Group func(item string) string
+	// Variant and VariantOf name an item's variant in its product group
+	// and find a group's product by variant (Request.Variant): a card
+	// shows a group in the size the shopper keeps to.
+	Variant   func(item string) string
+	VariantOf func(item, label string) string
 	// Name is how reasons and a row's heading name an item (Request.Name):
 	// its product group's name.
 	Name func(item string) string
@@ -861,6 +866,7 @@ func fillSlot(m *Model, spec *SlotSpec, sh Shopper, user string, recent []Event,
 	// Pins lead every row the recommender fills, not only the hero.
 	base := Request{User: user, Recent: recent, N: size, Exclude: exclude, Boosts: boosts, Brands: spec.Brands, Pins: spec.Pins,
 		MinPriceCents: spec.MinPrice, MaxPriceCents: spec.MaxPrice, Available: opt.Available, Group: opt.Group, Name: opt.Name, Diversity: 0.3, folded: folded,
+		Variant: opt.Variant, VariantOf: opt.VariantOf,
 		Launches: opt.Launches, cover: sh.cover}
 	if sh.Personalize {
 		// What the shopper already viewed, carted or bought is never

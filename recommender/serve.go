@@ -52,6 +52,16 @@ type Request struct {
 	// page, or of the one bought, is not another recommendation.
 	Group func(item string) string
 
+	// Variant, if set with Group, names an item's variant within its
+	// product group ("M" for "Linen Shirt – M"), "" for none; VariantOf
+	// returns the id of the product of item's group whose variant is label,
+	// "" for none. A list then offers a group in the variant the shopper
+	// took most among their products whose group has it (a shopper keeps
+	// to their size), when that variant passes the list's checks, instead
+	// of the variant the model scored highest.
+	Variant   func(item string) string
+	VariantOf func(item, label string) string
+
 	// Name, if set, is how reasons name an item: the name of its product
 	// group ("Dress Élise" for "Dress Élise – size S"), "" or its title
 	// for an item of its own. Unset, reasons name the item's title.
@@ -617,6 +627,81 @@ type filter struct {
 	edited      *ItemSet // items Fits alone judges (Request.Edited)
 	group       func(string) string
 	groups      map[string]bool // groups taken: picked, pinned, excluded or seen (Request.Group)
+	variantOf   func(item, label string) string
+	variants    []variantCount // the shopper's variants, most taken first (Request.Variant)
+}
+
+// variantCount is how many of a shopper's products are in one variant.
+type variantCount struct {
+	label string
+	n     int
+}
+
+// shopperVariants counts the variants (Request.Variant) of the products
+// the shopper took — trained, since training and in the raw history — each
+// product once, most taken first.
+func (m *Model) shopperVariants(s *scratch, req Request) []variantCount {
+	counts := map[string]int{}
+	seen := map[string]bool{}
+	add := func(id string) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		if v := req.Variant(id); v != "" {
+			counts[v]++
+		}
+	}
+	if u, ok := m.userIndex[req.User]; ok {
+		items, _ := m.ui.row(int(u))
+		for _, j := range items {
+			add(m.cat.items[j].ID)
+		}
+	}
+	for _, e := range req.Recent {
+		add(e.Item)
+	}
+	for _, id := range req.Seen {
+		add(id)
+	}
+	out := make([]variantCount, 0, len(counts))
+	for v, n := range counts {
+		out = append(out, variantCount{v, n})
+	}
+	slices.SortFunc(out, func(a, b variantCount) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.label, b.label)
+	})
+	return out
+}
+
+// sized is the item of j's product group a list offers for j: the variant
+// the shopper took most among those the group has, when it passes every
+// check j passed; else j.
+func (f *filter) sized(j int32) int32 {
+	if len(f.variants) == 0 {
+		return j
+	}
+	id := f.m.cat.items[j].ID
+	for _, v := range f.variants {
+		other := f.variantOf(id, v.label)
+		if other == "" {
+			continue
+		}
+		if other == id {
+			return j
+		}
+		k, ok := f.m.cat.index[other]
+		if ok && f.allowed(k) && f.stockOK(k) && f.finalOK(k) {
+			// The offer takes j's place, score and source (its reason).
+			s := f.s
+			s.score[k], s.srcVal[k], s.src[k] = s.score[j], s.srcVal[j], s.src[j]
+			return k
+		}
+	}
+	return j
 }
 
 // takeGroup reports whether j's group is still free and takes it; an item
@@ -651,6 +736,9 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
 	if req.Group != nil {
 		f.group, f.groups = req.Group, map[string]bool{}
+		if req.Variant != nil && req.VariantOf != nil && req.User != "" {
+			f.variantOf, f.variants = req.VariantOf, m.shopperVariants(s, req)
+		}
 	}
 	if !ignoreStock {
 		f.available, f.fits = req.Available, req.Fits
@@ -906,6 +994,7 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 						inList = map[string]bool{}
 					}
 					inList[g] = true
+					j = f.sized(j)
 				}
 			}
 			s.picked = append(s.picked, j)

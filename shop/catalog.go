@@ -77,6 +77,9 @@ type Catalog struct {
 	// brand with another such product to their one card key (see
 	// twinKeys); built on first use.
 	twins func() map[string]string
+	// variants maps each product of a group of two or more active
+	// products to its variant (see Variants); built on first use.
+	variants func() map[string]string
 	// listed holds the categories whose listing shows a shopper something:
 	// a product for sale (Active), not found by search only, in the
 	// category or below (see Listed).
@@ -291,6 +294,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	c.list = sync.OnceValue(func() *listIndex { return buildListIndex(c) })
 	c.normal = sync.OnceValue(func() map[string]string { return normalIDs(c.byExt) })
 	c.twins = sync.OnceValue(func() map[string]string { return twinKeys(c.byExt) })
+	c.variants = sync.OnceValue(c.variantLabels)
 	go c.list()
 	return c
 }

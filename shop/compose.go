@@ -273,6 +273,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	// that share its title and brand (CardKeyOf). The API and `storefront
 	// recommend` answer ids, one of a group, as their contract says.
 	opt.Group = cat.CardKeyOf
+	opt.Variant, opt.VariantOf = cat.Variants()
 	opt.Revisit = cat.revisit
 	opt.Fits = cat.RowFits
 	opt.Launches, opt.Edited = s.sinceTraining(m)
@@ -457,6 +458,7 @@ func (c *Catalog) revisit(ext string) bool {
 func (s *Shop) RecommendFor(ctx context.Context, req recommender.Request) ([]recommender.Recommendation, error) {
 	cat := s.catalog.Load()
 	req.Available, req.Group, req.Name = cat.Live()
+	req.Variant, req.VariantOf = cat.Variants()
 	if req.Category != "" || len(req.Brands) > 0 || req.MinPriceCents > 0 || req.MaxPriceCents > 0 {
 		req.Fits = cat.RowFits(recommender.RowFilters{Category: req.Category, Brands: req.Brands, MinPrice: req.MinPriceCents, MaxPrice: req.MaxPriceCents})
 		req.Edited = s.Edited(s.model.Load())

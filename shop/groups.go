@@ -243,6 +243,53 @@ func GroupLabels(group []*models.Product) []string {
 	return labels
 }
 
+// Variants tells a product's variant within its product group — what its
+// title adds to the group's name (GroupLabels: "M" for "Linen Shirt – M"),
+// compared ignoring case and runs of spaces — and finds the product of an
+// item's group in a variant ("" for none): a list offers a group in the
+// size the shopper keeps to (recommender.Request.Variant).
+func (c *Catalog) Variants() (variant func(ext string) string, variantOf func(ext, label string) string) {
+	variant = func(ext string) string {
+		if c.variants == nil {
+			return ""
+		}
+		return c.variants()[ext]
+	}
+	variantOf = func(ext, label string) string {
+		p, ok := c.byExt[ext]
+		if !ok || p.GroupID == "" || c.variants == nil {
+			return ""
+		}
+		labels := c.variants()
+		for _, q := range c.Group(p.GroupID) {
+			if labels[q.ExternalID] == label {
+				return q.ExternalID
+			}
+		}
+		return ""
+	}
+	return variant, variantOf
+}
+
+// variantLabels maps each product of a group of two or more active
+// products to its variant label (GroupLabels), folded to lower case with
+// runs of spaces made one.
+func (c *Catalog) variantLabels() map[string]string {
+	out := map[string]string{}
+	for g := range c.groups {
+		group := c.Group(g)
+		if len(group) < 2 {
+			continue
+		}
+		for i, l := range GroupLabels(group) {
+			if l = strings.ToLower(strings.Join(strings.Fields(l), " ")); l != "" && l != strings.ToLower(strings.Join(strings.Fields(group[i].Title), " ")) {
+				out[group[i].ExternalID] = l
+			}
+		}
+	}
+	return out
+}
+
 // twinKeys maps every product without a group whose title and brand
 // (compared ignoring case and runs of spaces) another product without a
 // group also has to a key they share, which no group_id can be (it starts

@@ -134,6 +134,7 @@ func (c *Catalog) withProducts(fresh []models.Product) *Catalog {
 	}
 	if retitled {
 		cp.twins = sync.OnceValue(func() map[string]string { return twinKeys(cp.byExt) })
+		cp.variants = sync.OnceValue(cp.variantLabels)
 	}
 	cp.Popular, cp.Newest = drop(c.Popular), drop(c.Newest)
 	for _, p := range back {
