@@ -1507,6 +1507,16 @@ func parsePrice(s string) (int64, error) {
 		}
 		return 0, fmt.Errorf("%s is ambiguous: write %s.00 if the comma groups thousands, or %s,00 if it is a decimal comma", short(s), s, strings.Replace(s, ",", ".", 1))
 	}
+	if groups := strings.Split(s, "."); len(groups) > 1 && thousandsGroups(groups) {
+		// "1.299" or "1.299.000": points grouping thousands, as a
+		// spreadsheet in a decimal-comma locale saves a whole amount
+		// ("#.##0"), or three decimals. Say so, and how to write it,
+		// rather than "more than 2 decimals" or "cannot parse".
+		if len(groups) > 2 {
+			return 0, fmt.Errorf("%s has points grouping thousands but no decimal comma: write %s,00", short(s), s)
+		}
+		return 0, fmt.Errorf("%s has three decimals or a point grouping thousands: write %s,00 if the point groups thousands, or round it to 2 decimals if it is a decimal point", short(s), s)
+	}
 	if !allDigits(whole) || (dot && !allDigits(frac)) || whole == "" || (dot && frac == "") {
 		return 0, fmt.Errorf("cannot parse %s as a price like 19.99", short(s))
 	}
@@ -1524,6 +1534,21 @@ func parsePrice(s string) (int64, error) {
 	frac += "00"[len(frac):]
 	cents = cents*100 + int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	return cents, nil
+}
+
+// thousandsGroups tells whether a number split at its points reads as
+// thousands grouped by them: a first group of one to three digits not
+// starting with 0, then groups of three digits ("1.299", "12.345.678").
+func thousandsGroups(groups []string) bool {
+	if g := groups[0]; g == "" || len(g) > 3 || g[0] == '0' || !allDigits(g) {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !allDigits(g) {
+			return false
+		}
+	}
+	return true
 }
 
 // zeroDecimals drops the zeros past keep decimals of a number, as

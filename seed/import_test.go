@@ -207,7 +207,7 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			events: "user_id,product_id,type,timestamp,value\nalice,P9,like,2026-02-01T09:00:00Z,NaN\n",
 			wantLines: []string{
 				"products.csv:2: field title: is empty",
-				`products.csv:2: field price: "1.999" has more than 2 decimals`,
+				`products.csv:2: field price: "1.999" has three decimals or a point grouping thousands: write 1.999,00 if the point groups thousands, or round it to 2 decimals if it is a decimal point`,
 				"products.csv:2: field stock: -2 is out of range",
 				"products.csv:2: field created_at: cannot parse",
 				"products.csv:3: field category:",
@@ -487,10 +487,21 @@ func TestAnAmbiguousPriceSaysSo(t *testing.T) {
 	for in, want := range map[string]string{
 		"1,299":      `"1,299" is ambiguous: write 1,299.00 if the comma groups thousands, or 1.299,00 if it is a decimal comma`,
 		"12,345,678": `"12,345,678" has commas grouping thousands but no decimal point: write 12,345,678.00`,
+		// A decimal-comma spreadsheet saves 1299 with a thousands point and
+		// no decimals ("#.##0"); the sixteenth outside check's semicolon
+		// file, whose other prices were written 1.299,00, was told "has
+		// more than 2 decimals" and "cannot parse".
+		"1.299":     `"1.299" has three decimals or a point grouping thousands: write 1.299,00 if the point groups thousands, or round it to 2 decimals if it is a decimal point`,
+		"1.299.000": `"1.299.000" has points grouping thousands but no decimal comma: write 1.299.000,00`,
 	} {
 		_, err := parsePrice(in)
 		if err == nil || err.Error() != want {
 			t.Errorf("parsePrice(%q): %v, want %s", in, err, want)
+		}
+	}
+	for _, in := range []string{"0.125", "1.2345", "1234.567"} {
+		if _, err := parsePrice(in); err == nil || err.Error() != fmt.Sprintf("%q", in)+" has more than 2 decimals" {
+			t.Errorf("parsePrice(%q): %v, want refused as more than 2 decimals", in, err)
 		}
 	}
 	for _, in := range []string{"1,2,3", "1,2345", "12.34,56", "1,29.00"} {
