@@ -70,6 +70,13 @@ func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Tim
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now = now.UTC()
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One request of the shopper's at a time counts and stores: on
+		// PostgreSQL requests at the same moment (from many addresses, or
+		// through several instances) each counted without the others'
+		// links and each sent one.
+		if err := lockTx(tx, fmt.Sprintf("password-reset:%d", sh.ID)); err != nil {
+			return err
+		}
 		// Links of the last hour are kept, used or not, to count them;
 		// older ones have all ended (PasswordResetLife is shorter).
 		if err := tx.Where("shopper_id = ? AND created_at <= ?", sh.ID, now.Add(-time.Hour)).Delete(&PasswordReset{}).Error; err != nil {
