@@ -47,12 +47,29 @@ var ErrImportRunning = fmt.Errorf("another import is being applied: %w", ErrConf
 // ErrImportTaken is returned when an import was applied already.
 var ErrImportTaken = fmt.Errorf("this import was already applied: %w", ErrConflict)
 
+// MaxPreviewedImports is how many uploaded imports not yet applied the
+// shop keeps: each holds its files (up to 64 MiB) and the instance that
+// shows or applies it plans it in memory, so an admin uploading the same
+// large file again and again (or a script doing it) filled the database
+// and the server's memory for an hour.
+const MaxPreviewedImports = 2
+
 // SaveImportJob stores a new uploaded import and forgets those older than
-// an hour.
+// an hour, and the older previewed ones beyond MaxPreviewedImports.
 func (db *DB) SaveImportJob(ctx context.Context, j *ImportJob) error {
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("created_at < ? AND state <> ?", time.Now().Add(-importJobLife), ImportRunning).Delete(&ImportJob{}).Error; err != nil {
 			return err
+		}
+		var older []string
+		if err := tx.Model(&ImportJob{}).Where("state = ?", ImportPreviewed).Order("created_at DESC, id").
+			Offset(MaxPreviewedImports-1).Pluck("id", &older).Error; err != nil {
+			return err
+		}
+		if len(older) > 0 {
+			if err := tx.Where("id IN ? AND state = ?", older, ImportPreviewed).Delete(&ImportJob{}).Error; err != nil {
+				return err
+			}
 		}
 		return tx.Create(j).Error
 	})

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,10 +32,20 @@ const maxImportUpload = 64 << 20
 // database (models.ImportJob), so the upload, the apply and the progress
 // page may each land on a different instance: one that has not seen an
 // import reads its files back and plans it again.
+//
+// A plan holds the whole catalog it read (about 150 MB for a 60 MiB
+// file), so at most keptImportPlans are kept, and only one upload is read
+// and planned at a time (bigBodies): an admin who uploaded the same
+// 60 MiB file eight times within the hour had the server hold 1.3 GiB.
 type importJobs struct {
 	mu   sync.Mutex
 	jobs map[string]*importJob
 }
+
+// keptImportPlans is how many imports' plans an instance keeps: those of
+// the newest uploads (the shop keeps models.MaxPreviewedImports to be
+// applied), and always the one it is applying.
+const keptImportPlans = models.MaxPreviewedImports
 
 // importJob is one uploaded import: previewed, then applied once.
 type importJob struct {
@@ -93,24 +104,42 @@ func (js *importJobs) get(id string) (*importJob, bool) {
 	return j, ok
 }
 
-// add keeps a job's plan and forgets those older than an hour.
+// add keeps a job's plan and forgets those older than an hour, and the
+// oldest beyond keptImportPlans (never one this instance is applying).
 func (js *importJobs) add(j *importJob) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	if js.jobs == nil {
 		js.jobs = map[string]*importJob{}
 	}
+	forget := func(id string) {
+		os.RemoveAll(js.jobs[id].dir)
+		delete(js.jobs, id)
+	}
+	var idle []*importJob // not being applied here, oldest first
 	for id, old := range js.jobs {
 		old.mu.Lock()
-		stale := !old.local && time.Since(old.created) > time.Hour
+		local := old.local
 		old.mu.Unlock()
-		if stale {
-			os.RemoveAll(old.dir)
-			delete(js.jobs, id)
+		switch {
+		case !local && time.Since(old.created) > time.Hour:
+			forget(id)
+		case !local:
+			idle = append(idle, old)
 		}
+	}
+	sort.Slice(idle, func(a, b int) bool { return idle[a].created.Before(idle[b].created) })
+	for len(js.jobs) >= keptImportPlans && len(idle) > 0 {
+		forget(idle[0].id)
+		idle = idle[1:]
 	}
 	js.jobs[j.id] = j
 }
+
+// errImportGone answers for an import that is no longer kept.
+var errImportGone = echo.NewHTTPError(http.StatusGone, fmt.Sprintf(
+	"This import is no longer kept: an upload is kept an hour, and only the newest %d not yet applied. Upload the files again.",
+	models.MaxPreviewedImports))
 
 // importJob returns the import id with its plan and current state, from
 // this instance's memory or rebuilt from the database.
@@ -121,7 +150,7 @@ func (s *Server) importJob(ctx context.Context, id string) (*importJob, error) {
 	if j, ok := s.imports.get(id); ok {
 		st, err := s.db.ImportJobState(ctx, id)
 		if errors.Is(err, models.ErrNotFound) {
-			return nil, echo.ErrNotFound
+			return nil, errImportGone
 		}
 		if err != nil {
 			return nil, err
@@ -131,7 +160,7 @@ func (s *Server) importJob(ctx context.Context, id string) (*importJob, error) {
 	}
 	st, err := s.db.ImportJobByID(ctx, id)
 	if errors.Is(err, models.ErrNotFound) {
-		return nil, echo.ErrNotFound
+		return nil, errImportGone
 	}
 	if err != nil {
 		return nil, err

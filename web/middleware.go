@@ -733,13 +733,22 @@ func eventFor(userKey, typ string, productID uint, slot string, pos int, query s
 type bigBody struct {
 	limit int64
 	roles []string
+	// busy, when set, makes the route take one upload at a time on an
+	// instance: another sent meanwhile is answered 409 with busy, unread.
+	// An import's plan holds its whole catalog in memory (about 150 MB
+	// for a 60 MiB file) and a picture's conversion up to 650 MB (40
+	// megapixels at 16 bits a channel), so uploads read at once were
+	// limited only by the staff member's 256 connections.
+	busy string
 }
 
 // bigBodies are the routes whose bodies may be larger than the site's
 // 2 MB (catalog files, product pictures), with their limits and roles.
 var bigBodies = map[string]bigBody{
-	"/admin/import":            {maxImportUpload, adminRole},
-	"/admin/catalog/:id/image": {maxImageRequest, everyStaffRole},
+	"/admin/import": {maxImportUpload, adminRole,
+		"Another import is being uploaded and checked. Wait for its preview, then upload again."},
+	"/admin/catalog/:id/image": {maxImageRequest, everyStaffRole,
+		"Another picture is being uploaded and converted. Wait a moment, then upload again."},
 }
 
 // everyStaffRole and adminRole are who the staff routes are open to: every
@@ -774,7 +783,17 @@ func (s *Server) bigBodiesFromStaffOnly(next echo.HandlerFunc) echo.HandlerFunc 
 			return next(c)
 		}
 		big := bigBodies[c.Path()]
-		return s.requireStaff(big.roles...)(func(c echo.Context) error { return s.readUpload(c, big.limit, next) })(c)
+		return s.requireStaff(big.roles...)(func(c echo.Context) error {
+			if big.busy != "" {
+				turn := s.uploadTurns[c.Path()]
+				if !turn.TryLock() {
+					c.Response().Header().Set("Retry-After", "10")
+					return echo.NewHTTPError(http.StatusConflict, big.busy)
+				}
+				defer turn.Unlock()
+			}
+			return s.readUpload(c, big.limit, next)
+		})(c)
 	}
 }
 

@@ -119,7 +119,9 @@ type Server struct {
 	payments  payment.Provider
 	settings  settingsCache
 	imports   importJobs
-	images    *imageCache
+	// uploadTurns: an upload route's one upload at a time (bigBodies).
+	uploadTurns map[string]*sync.Mutex
+	images      *imageCache
 	// resetMails are the password reset links waiting for the relay.
 	resetMails *resetMailQueue
 	closeOnce  sync.Once
@@ -159,7 +161,12 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		cfg.Payments = payment.NewSimulated()
 	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now,
-		deadlines: defaultDeadlines}
+		deadlines: defaultDeadlines, uploadTurns: map[string]*sync.Mutex{}}
+	for path, big := range bigBodies {
+		if big.busy != "" {
+			s.uploadTurns[path] = &sync.Mutex{}
+		}
+	}
 	s.payments = cfg.Payments
 	s.limiter.log = cfg.Logger
 	var spent atomic.Uint64
