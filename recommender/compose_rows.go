@@ -8,8 +8,9 @@ import (
 )
 
 // boughtCategories is the set of leaf categories the shopper bought from
-// within opt.AfterPurchase: personal rows offer complements to those
-// purchases instead of substitutes for a while.
+// within opt.AfterPurchase, and from whenever in a category the shop's
+// buyers seldom buy again (boughtOnce): personal rows offer complements to
+// those purchases instead of substitutes.
 func boughtCategories(m *Model, purchases []Event, opt ComposeOptions) map[string]bool {
 	if m == nil || len(purchases) == 0 || opt.AfterPurchase <= 0 {
 		return nil
@@ -20,10 +21,10 @@ func boughtCategories(m *Model, purchases []Event, opt ComposeOptions) map[strin
 	}
 	out := map[string]bool{}
 	for _, e := range purchases {
-		if e.Type != Purchase || now.Sub(e.Time) > opt.AfterPurchase {
+		if e.Type != Purchase {
 			continue
 		}
-		if it, ok := m.Item(e.Item); ok && it.Category != "" {
+		if it, ok := m.Item(e.Item); ok && it.Category != "" && (now.Sub(e.Time) <= opt.AfterPurchase || m.boughtOnce(it.Category)) {
 			out[it.Category] = true
 		}
 	}

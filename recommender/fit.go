@@ -135,6 +135,7 @@ type FitReport struct {
 	content  *contentModel
 	costs    string                   // what one fit, one cache and one blend re-fit took
 	nextCat  string                   // what the served model learned of the categories that come next (describe)
+	once     string                   // the categories bought once the served model learned (describeOnce)
 	newcomer string                   // the new shopper's popularity chosen (chooseNewcomer), or why none was
 	fits     int                      // model fits tuning trained
 	stages   map[string]time.Duration // what each stage of the first fit took
@@ -165,6 +166,9 @@ func (r *FitReport) Lines() []string {
 	}
 	if r.nextCat != "" {
 		out = append(out, r.nextCat)
+	}
+	if r.once != "" {
+		out = append(out, r.once)
 	}
 	return out
 }
@@ -279,6 +283,7 @@ func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *F
 		m.ranker = rep.Ranker
 	}
 	rep.nextCat = m.nextCat.describe()
+	rep.once = describeOnce(m.once)
 	m.stats.Tuning = rep.Lines()
 	return m, rep, nil
 }

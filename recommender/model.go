@@ -69,6 +69,10 @@ type Model struct {
 	// nextCat is the shop's table of the categories that follow which
 	// (nextcat.go; nil: rows as the blend ranks them).
 	nextCat *NextCategories
+	// once lists the categories the shop's buyers seldom buy again
+	// (boughtonce.go), sorted: a purchase in one keeps it out of personal
+	// rows past ComposeOptions.AfterPurchase.
+	once []string
 	// partByPart turns the records off: subsets are scored part by part
 	// (tests compare the two).
 	partByPart bool
@@ -166,6 +170,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	})
 	m.cfg.Weights.CategoryMix = categoryMix(&sig, &m.cat)
 	m.nextCat = nextCategories(&sig, &m.cat)
+	m.once = onceCategories(&sig, &m.cat)
 	_ = stage("sequences", func() error {
 		m.next, m.afterBuy, m.recent = buildSequences(sig.byTime, len(m.cat.items), len(m.userIDs))
 		return nil

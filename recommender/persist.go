@@ -41,6 +41,7 @@ type modelMeta struct {
 	UIRows, UICols     int
 	Ranker             *Ranker         // the second stage; nil in older files and when it did not pay
 	NextCat            *NextCategories // the categories that follow which; nil in older files and when it predicted no better than staying
+	Once               []string        // the categories bought once (boughtonce.go), sorted; nil in older files
 }
 
 // Save writes the model in a compact, version-tagged binary format.
@@ -71,7 +72,7 @@ func (m *Model) Marshal() ([]byte, error) {
 		UserIDs: m.userIDs, Stats: m.stats,
 		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg, ALSScale: m.als.scale,
 		SVDK: m.svd.k, SVDSigma: m.svd.sigma, EASEN: m.ease.n,
-		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker, NextCat: m.nextCat,
+		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker, NextCat: m.nextCat, Once: m.once,
 	}
 	if err := gob.NewEncoder(&payload).Encode(meta); err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", err)
@@ -207,6 +208,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	}
 	m.ranker = meta.Ranker
 	m.nextCat = meta.NextCat
+	m.once = meta.Once
 	d := decoder{r: rd, payload: payload}
 	m.ui = d.csr()
 	m.kind = d.kinds()

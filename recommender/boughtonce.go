@@ -1,0 +1,152 @@
+package recommender
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Categories bought once. For a while after any purchase
+// (ComposeOptions.AfterPurchase) personal rows leave the purchased
+// product's category out and offer what goes with it; after that the
+// category comes back. That is right where shoppers buy the same kind of
+// product again (clothes, yarn, groceries) and wrong where a purchase ends
+// the need (a phone, a sofa, a pram): a customer who bought a phone a
+// month ago was shown "Top picks in Phones" led by "Like the phone you
+// bought". Training learns from the shop's own purchases which categories
+// its buyers seldom buy again: for each category, among its buyers who
+// bought anything after their first purchase in it, how many bought a
+// second product of it, against how many would if each of their later
+// purchases fell in it at its share of the shop's purchases. A category
+// whose buyers buy it again at less than onceMaxLift of that rate, with
+// enough buyers to tell, is kept out of personal rows for as long as the
+// purchase is among the shopper's latest (boughtCategories).
+
+// onceMinBuyers is how many buyers with a later purchase a category needs
+// before training judges it.
+const onceMinBuyers = 20
+
+// onceMinExpected is how many of those buyers would buy the category again
+// by chance, at the least, for their not doing so to tell anything.
+const onceMinExpected = 5.0
+
+// onceMaxLift is the repeat rate, as a share of the chance rate, below
+// which a category counts as bought once.
+const onceMaxLift = 0.5
+
+// onceCategories returns the categories (Item.Category, sorted) whose
+// buyers seldom buy a second product of them, from the purchases in the
+// cleaned events by shopper, then time.
+func onceCategories(s *signals, cat *catalog) []string {
+	leaf := make([]int32, len(cat.items)) // item → its Category's id, or -1
+	for i, it := range cat.items {
+		leaf[i] = -1
+		if id, ok := cat.catIndex[it.Category]; ok && it.Category != "" {
+			leaf[i] = id
+		}
+	}
+	C := len(cat.categories)
+	share := make([]float64, C)
+	var total float64
+	// Per shopper, each category's purchases: the position of its first
+	// among the shopper's distinct purchased products and how many.
+	type catRun struct {
+		first, n int
+	}
+	buyers := make([]int, C)
+	again := make([]int, C)
+	runs := map[int32]*catRun{}
+	bought := map[int32]bool{}
+	var order []int32 // the shopper's categories in the order first bought
+	var perShopper [][]int32
+	var firsts [][]int
+	var counts [][]int
+	var lengths []int
+	for lo := 0; lo < len(s.byTime); {
+		u := s.byTime[lo].user
+		hi := lo
+		for hi < len(s.byTime) && s.byTime[hi].user == u {
+			hi++
+		}
+		clear(runs)
+		clear(bought)
+		order = order[:0]
+		n := 0
+		for _, e := range s.byTime[lo:hi] {
+			if e.typ != Purchase || int(e.item) >= len(leaf) || leaf[e.item] < 0 || bought[e.item] {
+				continue
+			}
+			bought[e.item] = true
+			c := leaf[e.item]
+			if r, ok := runs[c]; ok {
+				r.n++
+			} else {
+				runs[c] = &catRun{first: n, n: 1}
+				order = append(order, c)
+			}
+			n++
+			share[c]++
+			total++
+		}
+		if n > 1 {
+			cs := slices.Clone(order)
+			fs := make([]int, len(cs))
+			ns := make([]int, len(cs))
+			for k, c := range cs {
+				fs[k], ns[k] = runs[c].first, runs[c].n
+			}
+			perShopper, firsts, counts, lengths = append(perShopper, cs), append(firsts, fs), append(counts, ns), append(lengths, n)
+		}
+		lo = hi
+	}
+	if total == 0 {
+		return nil
+	}
+	for c := range share {
+		share[c] /= total
+	}
+	expected := make([]float64, C)
+	for k, cs := range perShopper {
+		for x, c := range cs {
+			later := lengths[k] - firsts[k][x] - 1
+			if later == 0 {
+				continue
+			}
+			buyers[c]++
+			expected[c] += 1 - math.Pow(1-share[c], float64(later))
+			if counts[k][x] > 1 {
+				again[c]++
+			}
+		}
+	}
+	var out []string
+	for c := range C {
+		if buyers[c] >= onceMinBuyers && expected[c] >= onceMinExpected && float64(again[c]) < onceMaxLift*expected[c] {
+			out = append(out, cat.categories[c])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// boughtOnce reports whether category is one the shop's buyers seldom buy
+// again (onceCategories).
+func (m *Model) boughtOnce(category string) bool {
+	_, ok := slices.BinarySearch(m.once, category)
+	return ok
+}
+
+// describeOnce is train's line on the categories bought once.
+func describeOnce(once []string) string {
+	if len(once) == 0 {
+		return ""
+	}
+	names := once
+	more := ""
+	if len(names) > 8 {
+		names, more = names[:8], fmt.Sprintf(" and %d more", len(once)-8)
+	}
+	return fmt.Sprintf("categories bought once: %s%s — their buyers seldom buy a second one, so a shopper who bought one is not offered more of it",
+		strings.Join(names, ", "), more)
+}

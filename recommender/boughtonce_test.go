@@ -1,0 +1,112 @@
+package recommender
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// phoneShop is a shop of phones and what goes with them beside clothes:
+// a phone's buyer buys one phone, then cases and a charger over the next
+// weeks; a clothes shopper buys shirts and socks again and again. "me"
+// bought a phone and "fan" a shirt, both 40 days before the data's end —
+// long past the days after any purchase that keep its category out.
+func phoneShop() Dataset {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now}
+	add := func(cat string, n int) {
+		for i := range n {
+			d.Items = append(d.Items, Item{ID: fmt.Sprintf("%s-%d", strings.ToLower(cat), i), Title: fmt.Sprintf("%s %d", cat, i),
+				Category: cat, PriceCents: 1000, Stock: 50, Active: true})
+		}
+	}
+	add("Phones", 12)
+	add("Cases", 30)
+	add("Chargers", 10)
+	add("Shirts", 30)
+	add("Socks", 20)
+	rng := rand.New(rand.NewPCG(3, 4))
+	buy := func(u, item string, at time.Time) {
+		d.Events = append(d.Events, Event{User: u, Item: item, Type: View, Time: at.Add(-time.Minute)},
+			Event{User: u, Item: item, Type: Purchase, Time: at})
+	}
+	for u := range 300 {
+		user := fmt.Sprintf("u%d", u)
+		at := now.Add(-time.Duration(80+rng.IntN(20)) * 24 * time.Hour)
+		if u%2 == 0 {
+			phone := rng.IntN(12)
+			buy(user, fmt.Sprintf("phones-%d", phone), at)
+			for k := range 2 + rng.IntN(2) {
+				at = at.Add(time.Duration(2+rng.IntN(10)) * 24 * time.Hour)
+				buy(user, fmt.Sprintf("cases-%d", (phone*2+k+rng.IntN(2))%30), at)
+			}
+			at = at.Add(3 * 24 * time.Hour)
+			buy(user, fmt.Sprintf("chargers-%d", rng.IntN(10)), at)
+		} else {
+			for range 3 + rng.IntN(4) {
+				at = at.Add(time.Duration(1+rng.IntN(12)) * 24 * time.Hour)
+				if rng.IntN(3) == 0 {
+					buy(user, fmt.Sprintf("socks-%d", rng.IntN(20)), at)
+				} else {
+					buy(user, fmt.Sprintf("shirts-%d", rng.IntN(30)), at)
+				}
+			}
+		}
+	}
+	buy("me", "phones-3", now.Add(-40*24*time.Hour))
+	buy("fan", "shirts-4", now.Add(-40*24*time.Hour))
+	return d
+}
+
+// A shop whose phone buyers never buy a second phone learns that Phones is
+// bought once, keeps it in the saved model, and a customer who bought a
+// phone forty days ago is offered no more phones — while a customer who
+// bought a shirt as long ago gets shirts again, since shirts are bought
+// again and again.
+func TestACategoryBoughtOnceStaysOutAfterThePurchase(t *testing.T) {
+	d := phoneShop()
+	m := trainServed(t, d, testConfig())
+	if !slices.Contains(m.once, "Phones") || slices.Contains(m.once, "Shirts") || slices.Contains(m.once, "Socks") {
+		t.Fatalf("categories bought once %v: want Phones among them, not Shirts or Socks", m.once)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(loaded.once, m.once) {
+		t.Fatalf("saved and loaded, the categories bought once are %v, want %v", loaded.once, m.once)
+	}
+	specs := []SlotSpec{
+		{ID: "cat", Kind: KindCategory, Title: "Top picks in {category}", Size: 6},
+		{ID: "rec", Kind: KindRecommended, Title: "For you", Strategy: "hybrid", Size: 8},
+	}
+	opt := noExplore()
+	opt.Now = d.Now
+	in := func(user, item, category string) []string {
+		sh := Shopper{User: user, Personalize: true, LoggedIn: true,
+			Purchases: []Event{{User: user, Item: item, Type: Purchase, Time: d.Now.Add(-40 * 24 * time.Hour)}}}
+		var out []string
+		for _, cs := range Compose(loaded, specs, sh, opt, nil) {
+			for _, it := range cs.Items {
+				if got, _ := loaded.Item(it.ItemID); got.Category == category {
+					out = append(out, cs.Spec.ID+":"+it.ItemID)
+				}
+			}
+		}
+		return out
+	}
+	if got := in("me", "phones-3", "Phones"); len(got) > 0 {
+		t.Fatalf("forty days after buying a phone, in a shop where nobody buys a second one, the page offers phones: %v", got)
+	}
+	if got := in("fan", "shirts-4", "Shirts"); len(got) == 0 {
+		t.Fatal("forty days after buying a shirt, in a shop whose shoppers buy shirts again and again, the page offers no shirts")
+	}
+}
