@@ -79,7 +79,7 @@ type Catalog struct {
 	twins func() map[string]string
 	// variants maps each product of a group of two or more active
 	// products to its variant (see Variants); built on first use.
-	variants func() map[string]string
+	variants func() variantIndex
 	// listed holds the categories whose listing shows a shopper something:
 	// a product for sale (Active), not found by search only, in the
 	// category or below (see Listed).

@@ -253,41 +253,47 @@ func (c *Catalog) Variants() (variant func(ext string) string, variantOf func(ex
 		if c.variants == nil {
 			return ""
 		}
-		return c.variants()[ext]
+		return c.variants().label[ext]
 	}
 	variantOf = func(ext, label string) string {
 		p, ok := c.byExt[ext]
 		if !ok || p.GroupID == "" || c.variants == nil {
 			return ""
 		}
-		labels := c.variants()
-		for _, q := range c.Group(p.GroupID) {
-			if labels[q.ExternalID] == label {
-				return q.ExternalID
-			}
-		}
-		return ""
+		return c.variants().byLabel[p.GroupID+"\x1f"+label]
 	}
 	return variant, variantOf
 }
 
-// variantLabels maps each product of a group of two or more active
-// products to its variant label (GroupLabels), folded to lower case with
-// runs of spaces made one.
-func (c *Catalog) variantLabels() map[string]string {
-	out := map[string]string{}
+// variantIndex is each grouped product's variant label and the product of
+// a group in a variant (keyed by group_id, a 0x1f and the label).
+type variantIndex struct {
+	label, byLabel map[string]string
+}
+
+// variantLabels labels each product of a group of two or more active
+// products with its variant (GroupLabels), folded to lower case with runs
+// of spaces made one; a label two products of a group share names the
+// first.
+func (c *Catalog) variantLabels() variantIndex {
+	v := variantIndex{label: map[string]string{}, byLabel: map[string]string{}}
 	for g := range c.groups {
 		group := c.Group(g)
 		if len(group) < 2 {
 			continue
 		}
 		for i, l := range GroupLabels(group) {
-			if l = strings.ToLower(strings.Join(strings.Fields(l), " ")); l != "" && l != strings.ToLower(strings.Join(strings.Fields(group[i].Title), " ")) {
-				out[group[i].ExternalID] = l
+			l = strings.ToLower(strings.Join(strings.Fields(l), " "))
+			if l == "" || l == strings.ToLower(strings.Join(strings.Fields(group[i].Title), " ")) {
+				continue
+			}
+			v.label[group[i].ExternalID] = l
+			if _, dup := v.byLabel[g+"\x1f"+l]; !dup {
+				v.byLabel[g+"\x1f"+l] = group[i].ExternalID
 			}
 		}
 	}
-	return out
+	return v
 }
 
 // twinKeys maps every product without a group whose title and brand

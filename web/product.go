@@ -244,14 +244,27 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 		// picks from the ranked lists. The row's heading is the reason;
 		// repeating it per card only adds noise.
 		bought, like := m.RelatedGrouped(p.ExternalID, 8, avail, cat.CardKeyOf)
+		// A group is shown in the page's own size when it comes in it and
+		// has it on offer: the shopper on a coat in L sees the scarf in L.
+		variant, variantOf := cat.Variants()
+		size := variant(p.ExternalID)
+		inSize := func(id string) string {
+			if size == "" {
+				return id
+			}
+			if o := variantOf(id, size); o != "" && avail(o) {
+				return o
+			}
+			return id
+		}
 		for _, id := range bought {
-			if q, ok := cat.ProductByExt(id); ok {
-				alsoBought, shown = append(alsoBought, rowCard(cat, q)), append(shown, id)
+			if q, ok := cat.ProductByExt(inSize(id)); ok {
+				alsoBought, shown = append(alsoBought, rowCard(cat, q)), append(shown, q.ExternalID)
 			}
 		}
 		for _, id := range like {
-			if q, ok := cat.ProductByExt(id); ok {
-				similar, shown = append(similar, rowCard(cat, q)), append(shown, id)
+			if q, ok := cat.ProductByExt(inSize(id)); ok {
+				similar, shown = append(similar, rowCard(cat, q)), append(shown, q.ExternalID)
 			}
 		}
 		if len(similar) > 0 || len(alsoBought) > 0 {
