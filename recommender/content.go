@@ -1,7 +1,10 @@
 package recommender
 
 import (
+	"cmp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -10,6 +13,22 @@ import (
 // neighbours serve "similar items" and bring products without any events yet
 // (cold start) into personal rows through the shopper's history.
 func trainContent(cat *catalog, m, workers int) csr {
+	sims, _ := trainContentCounted(cat, m, workers)
+	return sims
+}
+
+// Bounds of one product's neighbour search (boundedSearch): a product whose
+// terms' postings number at most contentExactPostings is searched exactly,
+// walking them all; another walks at most contentPostingBudget of them,
+// rarest terms first, and scores the products so reached on every term.
+const (
+	contentExactPostings = 16384
+	contentPostingBudget = 4096
+)
+
+// trainContentCounted is trainContent, also returning how many postings of
+// the inverted index the neighbour searches walked in all.
+func trainContentCounted(cat *catalog, m, workers int) (csr, int64) {
 	n := len(cat.items)
 	docs := make([][]weightedTerm, n)
 	for i := range cat.items {
@@ -17,28 +36,34 @@ func trainContent(cat *catalog, m, workers int) csr {
 	}
 	// Sparse, L2-normalised vectors: sublinear tf × smooth idf (launches.go).
 	vecs := tfidf(docs)
-	terms := vecs.transpose()
 	// Very common terms cost much and separate little; leave them out of the
-	// candidate search (they still shape the vectors' norms).
+	// similarity (they still shape the vectors' norms).
 	maxDF := max(50, n/4)
+	df := make([]int32, vecs.cols)
+	for _, t := range vecs.indices {
+		df[t]++
+	}
+	kept := vecs.keepColumns(func(t int32) bool { return int(df[t]) <= maxDF })
+	terms := kept.transpose()
 	type result struct {
 		idx []int32
 		sim []float32
 	}
 	res := make([]result, n)
+	var walked atomic.Int64
 	parallelRange(n, workers, func(next func() (int, int, bool)) {
-		acc := make([]float32, n)
-		var touched []int32
-		var h topN
+		s := boundedSearch{vecs: &kept, terms: &terms, exact: contentExactPostings, budget: contentPostingBudget,
+			acc: make([]float32, n), query: make([]float32, kept.cols)}
+		var total int64
 		for {
 			lo, hi, ok := next()
 			if !ok {
+				walked.Add(total)
 				return
 			}
 			for i := lo; i < hi; i++ {
-				ids, ws := vecs.row(i)
-				touched = closestByContent(terms, ids, ws, maxDF, int32(i), acc, touched, &h, m)
-				idx, sim := h.sorted()
+				total += int64(s.closest(int32(i), m))
+				idx, sim := s.h.sorted()
 				res[i] = result{append([]int32(nil), idx...), append([]float32(nil), sim...)}
 			}
 		}
@@ -49,7 +74,98 @@ func trainContent(cat *catalog, m, workers int) csr {
 		out.data = append(out.data, r.sim...)
 		out.indptr[i+1] = int32(len(out.indices))
 	}
-	return out
+	return out, walked.Load()
+}
+
+// boundedSearch finds a product's nearest products by content (the cosine of
+// their TF-IDF vectors, above 0.05) at a bounded cost however common its
+// words are. A catalog whose titles share a small vocabulary ("case",
+// "black", a brand on every title, a category word) puts each term in
+// thousands of products, and walking every posting of every term made the
+// search's cost grow with the catalog's square. Here the product's terms
+// are walked rarest first while their postings fit the budget (the rarest
+// always, through at most budget postings around the product itself); every
+// product so reached is then scored on all its terms, the common ones not
+// walked included, before the top m are kept. A product whose terms fit the
+// budget is searched exactly as before; one whose terms do not is compared
+// with at most budget products, those sharing its rarest terms.
+type boundedSearch struct {
+	vecs    *csr      // the products' vectors, only the terms within maxDF
+	terms   *csr      // their inverted index: per term, its products and weights
+	exact   int       // search exactly up to this many postings
+	budget  int       // else walk at most this many
+	acc     []float32 // per product, zero between searches
+	query   []float32 // per term: the product's weight of a term not walked, zero between searches
+	touched []int32
+	order   []int32
+	h       topN
+}
+
+// closest leaves in s.h product i's m nearest products and returns the
+// number of postings walked.
+func (s *boundedSearch) closest(i int32, m int) int {
+	ids, ws := s.vecs.row(int(i))
+	df := func(k int32) int32 { t := ids[k]; return s.terms.indptr[t+1] - s.terms.indptr[t] }
+	s.order = s.order[:0]
+	total := 0
+	for k := range ids {
+		s.order = append(s.order, int32(k))
+		total += int(df(int32(k)))
+	}
+	budget := s.budget
+	if total <= s.exact {
+		budget = total // in the row's order, as the search always went
+	} else {
+		slices.SortFunc(s.order, func(a, b int32) int { return cmp.Or(cmp.Compare(df(a), df(b)), cmp.Compare(a, b)) })
+	}
+	s.touched = s.touched[:0]
+	walked, skipped := 0, false
+	for n, k := range s.order {
+		docsT, wt := s.terms.row(int(ids[k]))
+		if walked+len(docsT) > budget {
+			if n > 0 {
+				s.query[ids[k]] = ws[k]
+				skipped = true
+				continue
+			}
+			// The rarest term alone is over the budget: walk the budget's
+			// postings around the product itself.
+			p, _ := slices.BinarySearch(docsT, i)
+			lo := min(max(0, p-budget/2), len(docsT)-budget)
+			docsT, wt = docsT[lo:lo+budget], wt[lo:lo+budget]
+		}
+		walked += len(docsT)
+		w := ws[k]
+		for p, j := range docsT {
+			if s.acc[j] == 0 {
+				s.touched = append(s.touched, j)
+			}
+			s.acc[j] += w * wt[p]
+		}
+	}
+	s.h.reset(m)
+	for _, j := range s.touched {
+		sim := s.acc[j]
+		s.acc[j] = 0
+		if j == i {
+			continue
+		}
+		if skipped {
+			jids, jws := s.vecs.row(int(j))
+			for p, t := range jids {
+				sim += s.query[t] * jws[p]
+			}
+		}
+		if sim > 0.05 {
+			s.h.push(sim, j)
+		}
+	}
+	if skipped {
+		for _, t := range ids {
+			s.query[t] = 0
+		}
+	}
+	return walked
 }
 
 // terms lists item i's content terms (contentTerms over its category path).

@@ -66,3 +66,20 @@ func (s *sparseRow) ratings() []float32 {
 func (s *sparseRow) reset() {
 	s.items, s.weights, s.kinds, s.prefs = s.items[:0], s.weights[:0], s.kinds[:0], s.prefs[:0]
 }
+
+// keepColumns returns a copy holding only the entries whose column keep
+// accepts.
+func (m *csr) keepColumns(keep func(c int32) bool) csr {
+	out := csr{rows: m.rows, cols: m.cols, indptr: make([]int32, m.rows+1)}
+	for r := 0; r < m.rows; r++ {
+		ids, ws := m.row(r)
+		for k, c := range ids {
+			if keep(c) {
+				out.indices = append(out.indices, c)
+				out.data = append(out.data, ws[k])
+			}
+		}
+		out.indptr[r+1] = int32(len(out.indices))
+	}
+	return out
+}
