@@ -66,8 +66,10 @@ func TestUploadsAreReadOneAtATimeAndImportsKeptFew(t *testing.T) {
 		t.Errorf("applying the newest upload: %d, want 303", res.StatusCode)
 	}
 
-	// An upload while another is read: refused before its body is read;
-	// a picture's too (a conversion takes up to 650 MB).
+	// An upload while another is read: refused before its body is read
+	// once it has waited its while for the turn (here 200 ms); a
+	// picture's too (a conversion takes up to 650 MB).
+	shop.srv.uploadWait = 200 * time.Millisecond
 	merch := shop.staffClient(models.RoleMerchandiser)
 	picture := "/admin/catalog/" + utoa(shop.product("SKU-1").ID) + "/image"
 	for _, route := range []struct {
@@ -96,32 +98,10 @@ func oneAtATime(t *testing.T, shop *testShop, c *client, path, field, says strin
 	t.Helper()
 	_, page := c.get(path)
 	token := csrf(page)
-	var head bytes.Buffer
-	w := multipart.NewWriter(&head)
-	must(t, w.WriteField("_csrf", token))
-	_, err := w.CreateFormFile(field, "slow.png")
-	must(t, err)
-	pr, pw := io.Pipe()
-	slow, err := http.NewRequest(http.MethodPost, shop.ts.URL+path, io.MultiReader(&head, pr))
-	must(t, err)
-	slow.Header.Set("Content-Type", w.FormDataContentType())
-	slowDone := make(chan int, 1)
-	go func() {
-		res, err := c.hc.Do(slow)
-		if err != nil {
-			slowDone <- 0
-			return
-		}
-		res.Body.Close()
-		slowDone <- res.StatusCode
-	}()
-	// More than socket buffers hold (the picture route reads at most
-	// 10 MiB, so its part is cut there): once it is written, the server is
-	// reading the slow upload.
-	_, err = io.Copy(pw, io.LimitReader(repeatReader('x'), 9<<20))
-	must(t, err)
+	release := heldUpload(t, shop, c, path, field, token)
 	const size = 8 << 20
 	var second bytes.Buffer
+	var err error
 	w2 := multipart.NewWriter(&second)
 	must(t, w2.WriteField("_csrf", token))
 	_, err = w2.CreateFormFile(field, "second.png")
@@ -144,16 +124,8 @@ func oneAtATime(t *testing.T, shop *testShop, c *client, path, field, says strin
 	if sent := body.n.Load(); status != http.StatusConflict || sent >= size {
 		t.Errorf("%s: an upload while another is read: %d after %d of %d bytes were taken, want 409 before reading it", path, status, sent, size)
 	}
-	_, err = io.WriteString(pw, "\r\n--"+w.Boundary()+"--\r\n")
-	must(t, err)
-	must(t, pw.Close())
-	select {
-	case status := <-slowDone:
-		if status == 0 || status == http.StatusConflict {
-			t.Errorf("%s: the slow upload: %d, want it read and answered", path, status)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("%s: the slow upload was not answered", path)
+	if status := release(); status == 0 || status == http.StatusConflict {
+		t.Errorf("%s: the slow upload: %d, want it read and answered", path, status)
 	}
 	// The slow upload's answer may reach the client a moment before the
 	// server lets go of the upload.
@@ -165,5 +137,86 @@ func oneAtATime(t *testing.T, shop *testShop, c *client, path, field, says strin
 	}
 	if status == http.StatusConflict || status >= 500 {
 		t.Errorf("%s: an upload after the slow one was answered: %d", path, status)
+	}
+}
+
+// heldUpload starts an upload to path and sends its head and 9 MiB of its
+// file (more than socket buffers hold: the picture route reads at most
+// 10 MiB, so its part is cut there), so that the server is reading it;
+// release sends the rest and returns the answer's status (0: none).
+func heldUpload(t *testing.T, shop *testShop, c *client, path, field, token string) (release func() int) {
+	t.Helper()
+	var head bytes.Buffer
+	w := multipart.NewWriter(&head)
+	must(t, w.WriteField("_csrf", token))
+	_, err := w.CreateFormFile(field, "slow.png")
+	must(t, err)
+	pr, pw := io.Pipe()
+	// A test that stops early ends the upload, or the shop's close would
+	// wait for it.
+	t.Cleanup(func() { pw.CloseWithError(io.ErrUnexpectedEOF) })
+	slow, err := http.NewRequest(http.MethodPost, shop.ts.URL+path, io.MultiReader(&head, pr))
+	must(t, err)
+	slow.Header.Set("Content-Type", w.FormDataContentType())
+	done := make(chan int, 1)
+	go func() {
+		res, err := c.hc.Do(slow)
+		if err != nil {
+			done <- 0
+			return
+		}
+		res.Body.Close()
+		done <- res.StatusCode
+	}()
+	_, err = io.Copy(pw, io.LimitReader(repeatReader('x'), 9<<20))
+	must(t, err)
+	return func() int {
+		_, err := io.WriteString(pw, "\r\n--"+w.Boundary()+"--\r\n")
+		must(t, err)
+		must(t, pw.Close())
+		select {
+		case status := <-done:
+			return status
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: the held upload was not answered", path)
+			return 0
+		}
+	}
+}
+
+// TestAPictureSentWhileAnotherIsConvertedWaitsItsTurn: two staff members
+// adding pictures at the same moment both get theirs. Uploads are read
+// one at a time (TestUploadsAreReadOneAtATimeAndImportsKeptFew); the
+// second waited for none and was refused (409), its picture lost, though
+// the first was done a moment later.
+func TestAPictureSentWhileAnotherIsConvertedWaitsItsTurn(t *testing.T) {
+	shop := mustOpenShop(t)
+	merch := shop.staffClient(models.RoleMerchandiser)
+	admin := shop.staffClient(models.RoleAdmin)
+	product := shop.product("SKU-1")
+	picture := "/admin/catalog/" + utoa(product.ID) + "/image"
+	_, page := merch.get(picture)
+	release := heldUpload(t, shop, merch, picture, "image", csrf(page))
+	second := make(chan int, 1)
+	go func() {
+		res, _ := admin.upload(picture, picture, nil, map[string][2]string{"image": {"lamp.png", pngOf(t, 400, 300, color.RGBA{40, 90, 200, 255})}})
+		second <- res.StatusCode
+	}()
+	select {
+	case status := <-second:
+		t.Fatalf("a picture sent while another was read was answered %d before that one was done, want it to wait its turn", status)
+	case <-time.After(300 * time.Millisecond):
+	}
+	release()
+	select {
+	case status := <-second:
+		if status >= 400 {
+			t.Fatalf("a picture sent while another was read: %d once that one was done, want it taken", status)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a picture sent while another was read was not answered after that one was done")
+	}
+	if got := shop.product("SKU-1").ImageURL; got == product.ImageURL {
+		t.Fatalf("the waiting picture was answered but the product's picture is still %q", got)
 	}
 }

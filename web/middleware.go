@@ -784,17 +784,41 @@ func (s *Server) bigBodiesFromStaffOnly(next echo.HandlerFunc) echo.HandlerFunc 
 		}
 		big := bigBodies[c.Path()]
 		return s.requireStaff(big.roles...)(func(c echo.Context) error {
-			if big.busy != "" {
-				turn := s.uploadTurns[c.Path()]
-				if !turn.TryLock() {
-					c.Response().Header().Set("Retry-After", "10")
-					return echo.NewHTTPError(http.StatusConflict, big.busy)
-				}
-				defer turn.Unlock()
+			if big.busy == "" {
+				return s.readUpload(c, big.limit, next)
 			}
-			return s.readUpload(c, big.limit, next)
+			// The upload deadline first: the wait for the turn counts
+			// against it, not against the read deadline of an ordinary
+			// request.
+			return s.readUpload(c, big.limit, func(c echo.Context) error {
+				return s.uploadTurn(c, big.busy, next)
+			})
 		})(c)
 	}
+}
+
+// defaultUploadWait is how long an upload waits for another's turn on its
+// route before it is refused: two staff members adding pictures at the
+// same moment both get theirs, one after the other.
+const defaultUploadWait = 30 * time.Second
+
+// uploadTurn runs next in the route's turn (one upload read at a time on
+// an instance), waiting for it at most s.uploadWait; past that the upload
+// is answered 409 with busy, its body unread.
+func (s *Server) uploadTurn(c echo.Context, busy string, next echo.HandlerFunc) error {
+	turn := s.uploadTurns[c.Path()]
+	wait := time.NewTimer(s.uploadWait)
+	defer wait.Stop()
+	select {
+	case turn <- struct{}{}:
+	case <-wait.C:
+		c.Response().Header().Set("Retry-After", "10")
+		return echo.NewHTTPError(http.StatusConflict, busy)
+	case <-c.Request().Context().Done():
+		return echo.NewHTTPError(http.StatusServiceUnavailable, busy)
+	}
+	defer func() { <-turn }()
+	return next(c)
 }
 
 // readUpload lets next read an upload of at most limit bytes, with the

@@ -119,8 +119,10 @@ type Server struct {
 	payments  payment.Provider
 	settings  settingsCache
 	imports   importJobs
-	// uploadTurns: an upload route's one upload at a time (bigBodies).
-	uploadTurns map[string]*sync.Mutex
+	// uploadTurns: an upload route's one upload at a time (bigBodies),
+	// a send taking the turn; another waits at most uploadWait for it.
+	uploadTurns map[string]chan struct{}
+	uploadWait  time.Duration
 	images      *imageCache
 	// resetMails are the password reset links waiting for the relay.
 	resetMails *resetMailQueue
@@ -161,10 +163,10 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		cfg.Payments = payment.NewSimulated()
 	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now,
-		deadlines: defaultDeadlines, uploadTurns: map[string]*sync.Mutex{}}
+		deadlines: defaultDeadlines, uploadTurns: map[string]chan struct{}{}, uploadWait: defaultUploadWait}
 	for path, big := range bigBodies {
 		if big.busy != "" {
-			s.uploadTurns[path] = &sync.Mutex{}
+			s.uploadTurns[path] = make(chan struct{}, 1)
 		}
 	}
 	s.payments = cfg.Payments
