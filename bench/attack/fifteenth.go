@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -193,25 +191,11 @@ func (a *attack) fifteenthSignOuts() {
 		stored+1, devices, answers, slowest.Round(time.Millisecond), homeTook.Round(time.Millisecond))
 }
 
-// upload posts a multipart file of size bytes to path and returns the
+// upload posts a products file of size bytes to path and returns the
 // answer's status (0: the connection ended first) and how many bytes of
-// the body the server took.
+// the body the server took (uploadField).
 func (c *client) upload(path, token string, size int64) (int, int64) {
-	var head bytes.Buffer
-	w := multipart.NewWriter(&head)
-	w.WriteField("_csrf", token)
-	w.CreateFormFile("products", "big.csv")
-	tail := "\r\n--" + w.Boundary() + "--\r\n"
-	body := &countingReader{r: io.MultiReader(&head, io.LimitReader(xs{}, size), strings.NewReader(tail))}
-	req, _ := http.NewRequest(http.MethodPost, c.a.base+path, body)
-	req.ContentLength = int64(head.Len()) + size + int64(len(tail))
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	res, err := c.hc.Do(req)
-	if err != nil {
-		return 0, body.n.Load()
-	}
-	res.Body.Close()
-	return res.StatusCode, body.n.Load()
+	return c.uploadField(path, "products", token, size)
 }
 
 // xs reads as "x" without end.
