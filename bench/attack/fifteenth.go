@@ -59,21 +59,7 @@ func (a *attack) fifteenthAttack() {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	var mu sync.Mutex
-	var statuses []int
-	var taken int64
-	var wg sync.WaitGroup
-	for range uploads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			status, n := merch.upload("/admin/import", token, size)
-			mu.Lock()
-			statuses, taken = append(statuses, status), taken+n
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	statuses, taken := uploadsAtOnce(uploads, func() (int, int64) { return merch.upload("/admin/import", token, size) })
 	close(stop)
 	refused := 0
 	for _, s := range statuses {

@@ -92,21 +92,7 @@ func (a *attack) oneUploadAtATime(name string, c *client, path, field, token str
 	}
 	before := a.rssMiB()
 	const uploads = 5
-	var mu sync.Mutex
-	var statuses []int
-	var taken int64
-	var wg sync.WaitGroup
-	for range uploads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			status, n := c.uploadField(path, field, token, size)
-			mu.Lock()
-			statuses, taken = append(statuses, status), taken+n
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	statuses, taken := uploadsAtOnce(uploads, func() (int, int64) { return c.uploadField(path, field, token, size) })
 	after := a.rssMiB()
 	io.WriteString(pw, "\r\n--"+w.Boundary()+"--\r\n")
 	pw.Close()
@@ -165,4 +151,25 @@ func (c *client) uploadCSV(path, token, name, csv string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, strings.TrimSpace(string(b))
+}
+
+// uploadsAtOnce sends n uploads at the same time and returns their
+// answers' statuses and the bytes the server took of them all.
+func uploadsAtOnce(n int, upload func() (status int, taken int64)) ([]int, int64) {
+	var mu sync.Mutex
+	var statuses []int
+	var taken int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, k := upload()
+			mu.Lock()
+			statuses, taken = append(statuses, status), taken+k
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return statuses, taken
 }
