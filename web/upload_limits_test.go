@@ -169,6 +169,31 @@ func TestSlowStaffUploadsAreNotCutOffLikePages(t *testing.T) {
 	}
 }
 
+// postBigFile posts a form of the token and a file of size bytes as field
+// to path, and returns the answer (status 0 when the connection ended
+// first), its body, and how much of the form the server took.
+func postBigFile(t *testing.T, shop *testShop, c *client, path, field, token string, size int64) (*http.Response, []byte, int64) {
+	t.Helper()
+	var head bytes.Buffer
+	w := multipart.NewWriter(&head)
+	must(t, w.WriteField("_csrf", token))
+	_, err := w.CreateFormFile(field, "big.bin")
+	must(t, err)
+	tail := "\r\n--" + w.Boundary() + "--\r\n"
+	body := &countingReader{r: io.MultiReader(&head, io.LimitReader(repeatReader('x'), size), strings.NewReader(tail))}
+	req, err := http.NewRequest(http.MethodPost, shop.ts.URL+path, body)
+	must(t, err)
+	req.ContentLength = int64(head.Len()) + size + int64(len(tail))
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return &http.Response{StatusCode: 0, Header: http.Header{}}, nil, body.n.Load()
+	}
+	msg, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, msg, body.n.Load()
+}
+
 // countingReader counts the bytes read from it.
 type countingReader struct {
 	r io.Reader
@@ -192,27 +217,10 @@ func TestAnUploadIsReadOnlyFromStaffTheRouteIsOpenTo(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	shop := mustOpenShop(t)
 	const size = 48 << 20
-	// post sends a multipart body of size bytes to path and says how much
-	// of it the server took before answering.
 	post := func(c *client, token, path string) (*http.Response, int64) {
 		t.Helper()
-		var head bytes.Buffer
-		w := multipart.NewWriter(&head)
-		must(t, w.WriteField("_csrf", token))
-		_, err := w.CreateFormFile("products", "big.csv")
-		must(t, err)
-		tail := "\r\n--" + w.Boundary() + "--\r\n"
-		body := &countingReader{r: io.MultiReader(&head, io.LimitReader(repeatReader('x'), size), strings.NewReader(tail))}
-		req, err := http.NewRequest(http.MethodPost, shop.ts.URL+path, body)
-		must(t, err)
-		req.ContentLength = int64(head.Len()) + size + int64(len(tail))
-		req.Header.Set("Content-Type", w.FormDataContentType())
-		res, err := c.hc.Do(req)
-		if err != nil {
-			return &http.Response{StatusCode: 0, Header: http.Header{}}, body.n.Load()
-		}
-		res.Body.Close()
-		return res, body.n.Load()
+		res, _, sent := postBigFile(t, shop, c, path, "products", token, size)
+		return res, sent
 	}
 	const unread = 16 << 20 // what socket buffers may take of a body the server does not read
 	admin := shop.staffClient(models.RoleAdmin)
