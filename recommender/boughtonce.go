@@ -54,26 +54,23 @@ func onceCategories(s *signals, cat *catalog) []string {
 	type catRun struct {
 		first, n int
 	}
-	buyers := make([]int, C)
-	again := make([]int, C)
+	// firstBuy is a shopper's first purchase in a category: how many
+	// distinct products they bought after it, and whether one was of it.
+	type firstBuy struct {
+		cat   int32
+		later int
+		again bool
+	}
+	var firsts []firstBuy
 	runs := map[int32]*catRun{}
 	bought := map[int32]bool{}
 	var order []int32 // the shopper's categories in the order first bought
-	var perShopper [][]int32
-	var firsts [][]int
-	var counts [][]int
-	var lengths []int
-	for lo := 0; lo < len(s.byTime); {
-		u := s.byTime[lo].user
-		hi := lo
-		for hi < len(s.byTime) && s.byTime[hi].user == u {
-			hi++
-		}
+	forEachUserRun(s.byTime, func(run []compactEvent) {
 		clear(runs)
 		clear(bought)
 		order = order[:0]
 		n := 0
-		for _, e := range s.byTime[lo:hi] {
+		for _, e := range run {
 			if e.typ != Purchase || int(e.item) >= len(leaf) || leaf[e.item] < 0 || bought[e.item] {
 				continue
 			}
@@ -89,35 +86,26 @@ func onceCategories(s *signals, cat *catalog) []string {
 			share[c]++
 			total++
 		}
-		if n > 1 {
-			cs := slices.Clone(order)
-			fs := make([]int, len(cs))
-			ns := make([]int, len(cs))
-			for k, c := range cs {
-				fs[k], ns[k] = runs[c].first, runs[c].n
+		for _, c := range order {
+			if later := n - runs[c].first - 1; later > 0 {
+				firsts = append(firsts, firstBuy{c, later, runs[c].n > 1})
 			}
-			perShopper, firsts, counts, lengths = append(perShopper, cs), append(firsts, fs), append(counts, ns), append(lengths, n)
 		}
-		lo = hi
-	}
+	})
 	if total == 0 {
 		return nil
 	}
 	for c := range share {
 		share[c] /= total
 	}
+	buyers := make([]int, C)
+	again := make([]int, C)
 	expected := make([]float64, C)
-	for k, cs := range perShopper {
-		for x, c := range cs {
-			later := lengths[k] - firsts[k][x] - 1
-			if later == 0 {
-				continue
-			}
-			buyers[c]++
-			expected[c] += 1 - math.Pow(1-share[c], float64(later))
-			if counts[k][x] > 1 {
-				again[c]++
-			}
+	for _, f := range firsts {
+		buyers[f.cat]++
+		expected[f.cat] += 1 - math.Pow(1-share[f.cat], float64(f.later))
+		if f.again {
+			again[f.cat]++
 		}
 	}
 	var out []string
