@@ -247,20 +247,21 @@ func GroupLabels(group []*models.Product) []string {
 // title adds to the group's name (GroupLabels: "M" for "Linen Shirt – M"),
 // compared ignoring case and runs of spaces — and finds the product of an
 // item's group in a variant ("" for none): a list offers a group in the
-// size the shopper keeps to (recommender.Request.Variant).
+// size the shopper keeps to (recommender.Request.Variant). Both are nil
+// in a catalog without variants, so a list does not count the shopper's
+// sizes for every row of a page where there are none.
 func (c *Catalog) Variants() (variant func(ext string) string, variantOf func(ext, label string) string) {
-	variant = func(ext string) string {
-		if c.variants == nil {
-			return ""
-		}
-		return c.variants().label[ext]
+	if c.variants == nil || len(c.variants().label) == 0 {
+		return nil, nil
 	}
+	index := c.variants()
+	variant = func(ext string) string { return index.label[ext] }
 	variantOf = func(ext, label string) string {
 		p, ok := c.byExt[ext]
-		if !ok || p.GroupID == "" || c.variants == nil {
+		if !ok || p.GroupID == "" {
 			return ""
 		}
-		return c.variants().byLabel[p.GroupID+"\x1f"+label]
+		return index.byLabel[p.GroupID+"\x1f"+label]
 	}
 	return variant, variantOf
 }

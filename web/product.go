@@ -247,7 +247,10 @@ func relatedProducts(ver pageVersion, p *models.Product, skip map[string]bool) (
 		// A group is shown in the page's own size when it comes in it and
 		// has it on offer: the shopper on a coat in L sees the scarf in L.
 		variant, variantOf := cat.Variants()
-		size := variant(p.ExternalID)
+		size := ""
+		if variant != nil {
+			size = variant(p.ExternalID)
+		}
 		inSize := func(id string) string {
 			if size == "" {
 				return id
