@@ -43,6 +43,9 @@ type Result struct {
 type concept struct {
 	typed string   // as typed (lower case)
 	terms []string // what it may match: the word, or its synonym group
+	// pairs of words it may also match, both in one field ("rose water"
+	// beside the catalog's "rosewater").
+	pairs []string
 }
 
 // Search ranks the products matching q: those matching every word first,
@@ -56,7 +59,7 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 	ix.engMu.RLock()
 	defer ix.engMu.RUnlock()
 	voc := ix.vocab.Load()
-	concepts := ix.catalogSizes(voc, ix.concepts(q))
+	concepts := ix.spacedWords(voc, ix.catalogSizes(voc, ix.concepts(q)))
 	corrected := false
 	known := concepts[:0]
 	for _, c := range concepts {
@@ -235,10 +238,32 @@ func (ix *Index) conceptQuery(c concept) query.Query {
 			alts = append(alts, bleve.NewConjunctionQuery(parts...))
 		}
 	}
+	for _, p := range c.pairs {
+		alts = append(alts, oneFieldQuery(strings.Fields(p)))
+	}
 	if len(alts) == 1 {
 		return alts[0]
 	}
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// oneFieldQuery matches every one of words in the same field, with that
+// field's boost: the title "Rose Water Toner", not the title "Hydration
+// Pack" and a description saying "back in stock". (The index keeps no
+// positions, so this stands for a phrase.)
+func oneFieldQuery(words []string) query.Query {
+	fields := make([]query.Query, len(fieldBoosts))
+	for i, f := range fieldBoosts {
+		each := make([]query.Query, len(words))
+		for j, w := range words {
+			m := bleve.NewMatchQuery(w)
+			m.SetField(f.name)
+			m.SetBoost(f.boost)
+			each[j] = m
+		}
+		fields[i] = bleve.NewConjunctionQuery(each...)
+	}
+	return bleve.NewDisjunctionQuery(fields...)
 }
 
 func wordQuery(w string) query.Query {
