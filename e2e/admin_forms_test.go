@@ -106,14 +106,6 @@ func TestMerchandiserEditsAnExistingSlot(t *testing.T) {
 	})
 }
 
-// staffLogIn logs a staff member in through /admin/login.
-func (b *tab) staffLogIn(email, password string) {
-	b.t.Helper()
-	b.open("/admin/login", "#email")
-	b.fill(`#email`, email, `#password`, password)
-	b.follow(`[data-testid="auth-submit"]`, `[data-testid="layout-list"]`)
-}
-
 // apiStatus calls the recommendations API with a key and returns the status.
 func apiStatus(t testing.TB, s *shop, key string) int {
 	t.Helper()

@@ -533,21 +533,3 @@ func (ix *Index) waitWarm(ctx context.Context) error {
 		return fmt.Errorf("search: waiting for the index to be ready: %w", ctx.Err())
 	}
 }
-
-// Pending counts the documents a Sync with docs would write or delete.
-func (ix *Index) Pending(docs []Doc) int {
-	ix.syncMu.Lock()
-	defer ix.syncMu.Unlock()
-	n, seen := 0, 0
-	for i := range docs {
-		if h, ok := ix.hashes[docs[i].ID]; ok {
-			seen++
-			if h != docHash(&docs[i]) {
-				n++
-			}
-		} else {
-			n++
-		}
-	}
-	return n + len(ix.hashes) - seen
-}

@@ -49,15 +49,6 @@ var languages = []language{
 	{code: Italian, stop: it.StopName, pre: []string{it.ElisionName}, post: []string{it.LightStemmerName}},
 }
 
-// Languages lists the languages search can analyse, English first.
-func Languages() []string {
-	out := []string{English}
-	for _, l := range languages {
-		out = append(out, l.code)
-	}
-	return out
-}
-
 // analyzerFor names the analyzer of a language; English keeps the name
 // (and the stored indexes) it had when it was the only one.
 func analyzerFor(lang string) string {

@@ -164,9 +164,6 @@ func (s *Shop) stopping() bool {
 	}
 }
 
-// DB returns the shop's database.
-func (s *Shop) DB() *models.DB { return s.db }
-
 // Catalog returns the current catalog snapshot.
 func (s *Shop) Catalog() *Catalog { return s.catalog.Load() }
 

@@ -79,7 +79,7 @@ func (a *attack) twelfthAttack() {
 	login := c.login("/login", shopperEmail(91), seed.ShopperPassword)
 	page, body := c.get(fmt.Sprintf("/p/%d", carrier.ID))
 	if page.StatusCode == http.StatusMovedPermanently {
-		page, body = c.get(page.Header.Get("Location"))
+		_, body = c.get(page.Header.Get("Location"))
 	}
 	img := ""
 	if m := anyProductImage.FindStringSubmatch(body); m != nil {

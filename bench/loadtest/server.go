@@ -89,15 +89,10 @@ func startServer(ctx context.Context, dbPath, addr string, withPprof bool, logFi
 	return c, nil
 }
 
-// memory reads the child's resident set now and at its peak, in bytes.
-func (c *child) memory() (rss, peak int64) {
-	rss, peak, _ = c.memoryParts()
-	return rss, peak
-}
-
-// memoryParts is memory with the resident set's parts: anonymous memory
-// (Go's heap and stacks, SQLite's caches), file pages (the binary, the
-// search index's files) and shared memory (SQLite's WAL index).
+// memoryParts reads the child's resident set now and at its peak, in bytes,
+// with the resident set's parts: anonymous memory (Go's heap and stacks,
+// SQLite's caches), file pages (the binary, the search index's files) and
+// shared memory (SQLite's WAL index).
 func (c *child) memoryParts() (rss, peak int64, parts [3]int64) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
 	if err != nil {

@@ -28,7 +28,6 @@ type prepared struct {
 	train     trainReport
 	trainWall time.Duration
 	trainRSS  int64 // peak RSS of the training process, bytes
-	counts    models.DataCounts
 }
 
 // prepare seeds the scale's pristine database once (or reuses it), copies it

@@ -42,19 +42,18 @@ var (
 )
 
 type result struct {
-	name                         string
-	users, trainEvents, testUser int
-	pop, knn, hybrid             float64
-	catPop                       float64 // the shopper's share of each category × the product's distinct users
-	oracle                       float64 // generated worlds: ranked by the hidden tastes (0 = none)
-	seconds                      float64
-	unanswered, seenShown        int
+	name                  string
+	trainEvents, testUser int
+	pop, knn, hybrid      float64
+	catPop                float64 // the shopper's share of each category × the product's distinct users
+	oracle                float64 // generated worlds: ranked by the hidden tastes (0 = none)
+	seconds               float64
+	unanswered, seenShown int
 	// newUsers are the test shoppers without a training event (a new
 	// shopper: `recommend` answers them with the cold-start list);
 	// newPop and newHybrid their NDCG from popularity and the hybrid.
 	newUsers          int
 	newPop, newHybrid float64
-	notes             []string
 	cli               *cliResult // -cli
 	// lists holds each test shopper's top k from item-kNN and the hybrid
 	// (with -headroom).
