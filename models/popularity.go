@@ -46,7 +46,7 @@ func refreshPopularityTx(tx *gorm.DB) error {
 	}
 	now, err := parseStoredTime(*latest.At)
 	if err != nil {
-		return fmt.Errorf("models: refresh popularity: newest event time %q: %w", *latest.At, err)
+		return fmt.Errorf("models: refresh popularity: newest event: %w", err)
 	}
 	step := popularityHalfLife / 2
 	var decay strings.Builder
@@ -94,5 +94,5 @@ func parseStoredTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("unknown time layout")
+	return time.Time{}, fmt.Errorf("time %q is in no layout the database writes", s)
 }
