@@ -14,10 +14,7 @@ import (
 func TestACheckoutThatWaitedTooLongIsTriedAgain(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	cat := Category{Slug: "c", Name: "C"}
-	must(t, db.W.Create(&cat).Error)
-	p := Product{ExternalID: "LAST", Slug: "last", Title: "Last Units", CategoryID: cat.ID, PriceCents: 1500, Stock: 3, Active: true}
-	must(t, db.W.Create(&p).Error)
+	p := mustProducts(t, db, Product{ExternalID: "LAST", Slug: "last", Title: "Last Units", PriceCents: 1500, Stock: 3})[0]
 	sh := Shopper{ExternalID: "s-wait", Name: "Patient"}
 	must(t, db.W.Create(&sh).Error)
 	must(t, db.AddToCart(ctx, sh.ExternalID, p.ID, 1))

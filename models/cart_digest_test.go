@@ -14,12 +14,8 @@ import (
 func TestAnOrderIsPlacedOnlyFromTheCartTheShopperWasShown(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	cat := Category{Slug: "c", Name: "C"}
-	must(t, db.W.Create(&cat).Error)
-	a := Product{ExternalID: "A", Slug: "a", Title: "A", CategoryID: cat.ID, PriceCents: 500, Stock: 10, Active: true}
-	b := Product{ExternalID: "B", Slug: "b", Title: "B", CategoryID: cat.ID, PriceCents: 500, Stock: 10, Active: true}
-	must(t, db.W.Create(&a).Error)
-	must(t, db.W.Create(&b).Error)
+	ps := mustProducts(t, db, Product{ExternalID: "A", Slug: "a", Title: "A", PriceCents: 500, Stock: 10}, Product{ExternalID: "B", Slug: "b", Title: "B", PriceCents: 500, Stock: 10})
+	a, b := ps[0], ps[1]
 	sh := Shopper{ExternalID: "s-digest", Name: "Shown"}
 	must(t, db.W.Create(&sh).Error)
 	must(t, db.AddToCart(ctx, sh.ExternalID, a.ID, 2))

@@ -139,14 +139,7 @@ func placeAll(db *DB, owners []string, ids []uint, key func(i int) string) (plac
 func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	cat := Category{Slug: "c", Name: "C"}
-	if err := db.W.Create(&cat).Error; err != nil {
-		t.Fatal(err)
-	}
-	p := Product{ExternalID: "HOT", Slug: "hot", Title: "Hot Item", CategoryID: cat.ID, PriceCents: 1000, Stock: 10, Active: true}
-	if err := db.W.Create(&p).Error; err != nil {
-		t.Fatal(err)
-	}
+	p := mustProducts(t, db, Product{ExternalID: "HOT", Slug: "hot", Title: "Hot Item", PriceCents: 1000, Stock: 10})[0]
 	const shoppers = 50
 	owners := make([]string, shoppers)
 	ids := make([]uint, shoppers)
@@ -180,14 +173,7 @@ func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 func TestConcurrentDoubleSubmitPlacesOneOrder(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	cat := Category{Slug: "c", Name: "C"}
-	if err := db.W.Create(&cat).Error; err != nil {
-		t.Fatal(err)
-	}
-	p := Product{ExternalID: "P", Slug: "p", Title: "P", CategoryID: cat.ID, PriceCents: 500, Stock: 100, Active: true}
-	if err := db.W.Create(&p).Error; err != nil {
-		t.Fatal(err)
-	}
+	p := mustProducts(t, db, Product{ExternalID: "P", Slug: "p", Title: "P", PriceCents: 500, Stock: 100})[0]
 	sh := Shopper{ExternalID: "s-double", Name: "Clicker"}
 	if err := db.W.Create(&sh).Error; err != nil {
 		t.Fatal(err)
@@ -351,10 +337,7 @@ func TestNoSQLBuiltFromInput(t *testing.T) {
 func TestNoOrderForADeletedAccount(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	cat := Category{Slug: "c", Name: "C"}
-	must(t, db.W.Create(&cat).Error)
-	p := Product{ExternalID: "P", Slug: "p", Title: "P", CategoryID: cat.ID, PriceCents: 500, Stock: 100, Active: true}
-	must(t, db.W.Create(&p).Error)
+	p := mustProducts(t, db, Product{ExternalID: "P", Slug: "p", Title: "P", PriceCents: 500, Stock: 100})[0]
 	sh, err := db.CreateShopper(ctx, "Ada", "ada@example.com", "correct horse battery")
 	must(t, err)
 	must(t, db.DeleteShopper(ctx, sh.ID))
@@ -374,6 +357,19 @@ func TestNoOrderForADeletedAccount(t *testing.T) {
 	if next.ExternalID == sh.ExternalID || next.ID == sh.ID {
 		t.Errorf("the new account reuses the deleted one's id %s", next.ExternalID)
 	}
+}
+
+// mustProducts creates a category and the products in it, each for sale,
+// and returns them with their ids.
+func mustProducts(tb testing.TB, db *DB, ps ...Product) []Product {
+	tb.Helper()
+	cat := Category{Slug: "c", Name: "C"}
+	must(tb, db.W.Create(&cat).Error)
+	for i := range ps {
+		ps[i].CategoryID, ps[i].Active = cat.ID, true
+		must(tb, db.W.Create(&ps[i]).Error)
+	}
+	return ps
 }
 
 func must(tb testing.TB, err error) {
@@ -445,14 +441,7 @@ func TestANewAccountDoesNotTakeOverEventsSentForItsID(t *testing.T) {
 func TestConcurrentAddsToOneCartCountEveryUnit(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	cat := Category{Slug: "c", Name: "C"}
-	if err := db.W.Create(&cat).Error; err != nil {
-		t.Fatal(err)
-	}
-	p := Product{ExternalID: "P", Slug: "p", Title: "P", CategoryID: cat.ID, PriceCents: 500, Stock: 100, Active: true}
-	if err := db.W.Create(&p).Error; err != nil {
-		t.Fatal(err)
-	}
+	p := mustProducts(t, db, Product{ExternalID: "P", Slug: "p", Title: "P", PriceCents: 500, Stock: 100})[0]
 	const adds = 24
 	var wg sync.WaitGroup
 	errs := make(chan error, adds)
