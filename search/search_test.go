@@ -279,20 +279,12 @@ func TestSearchesWaitForTheFirstSync(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	ix := openTest(t, "", testDocs)
-	for _, tc := range []struct {
-		typed string
-		want  uint
-	}{
+	suggestsFirst(t, ix, []typed{
 		{"headp", 5},
 		{"wireless head", 4},
 		{"puzz", 7},
 		{"north", 1},
-	} {
-		got, err := ix.Suggest(context.Background(), tc.typed, 5)
-		if err != nil || len(got) == 0 || got[0] != tc.want {
-			t.Errorf("%q: %v %v, want %d first", tc.typed, got, err, tc.want)
-		}
-	}
+	})
 	if got, _ := ix.Suggest(context.Background(), "h", 5); len(got) != 0 {
 		t.Errorf("one letter suggests %v", got)
 	}
@@ -405,15 +397,7 @@ func TestAccentsAndApostrophesAsShoppersTypeThem(t *testing.T) {
 			t.Errorf("%q: %+v, want only %d, matching every word, uncorrected", tc.q, r, tc.want)
 		}
 	}
-	for _, tc := range []struct {
-		typed string
-		want  uint
-	}{{"eli", 1}, {"Éli", 1}, {"robe el", 1}, {"ech", 2}, {"atel", 1}} {
-		got, err := ix.Suggest(context.Background(), tc.typed, 5)
-		if err != nil || len(got) == 0 || got[0] != tc.want {
-			t.Errorf("suggest %q: %v %v, want %d first", tc.typed, got, err, tc.want)
-		}
-	}
+	suggestsFirst(t, ix, []typed{{"eli", 1}, {"Éli", 1}, {"robe el", 1}, {"ech", 2}, {"atel", 1}})
 }
 
 // TestJapaneseAndChineseWordsInsideATitle also holds Greek typed without
@@ -429,31 +413,15 @@ func TestJapaneseAndChineseWordsInsideATitle(t *testing.T) {
 		{ID: 6, Title: "ワンピース 第1巻", Brand: "集英社", Category: "Manga > 少年漫画"},
 	}
 	ix := openTest(t, "", docs)
-	for _, tc := range []struct {
-		q    string
-		want uint
-	}{
+	findsFirst(t, ix, []typed{
 		{"進撃", 1}, {"巨人", 1}, {"進撃の巨人", 1}, {"カフカ", 2}, {"海辺", 2}, {"あおむし", 3},
 		{"猫", 4}, {"吾輩", 4}, {"講談社", 1}, {"θάλασσα", 5}, {"ワンピース", 6},
 		{"θαλασσα", 5}, {"ΘΑΛΑΣΣΑ", 5}, {"νησιου", 5}, {"πατακης", 5},
-	} {
-		r := search(t, ix, tc.q)
-		if r.Full != 1 || len(r.IDs) == 0 || r.IDs[0] != tc.want || len(r.Unknown) != 0 || r.Corrected != "" {
-			t.Errorf("%q: %+v, want %d alone matching every word, uncorrected", tc.q, r, tc.want)
-		}
-	}
+	})
 	if got := Tokenize("進撃の巨人 Vol.3"); !slices.Equal(got, []string{"進", "撃", "の", "巨", "人", "vol", "3"}) {
 		t.Errorf("Tokenize: %q", got)
 	}
-	for _, tc := range []struct {
-		typed string
-		want  uint
-	}{{"進撃", 1}, {"海辺の", 2}, {"カフ", 2}} {
-		got, err := ix.Suggest(context.Background(), tc.typed, 5)
-		if err != nil || len(got) == 0 || got[0] != tc.want {
-			t.Errorf("suggest %q: %v %v, want %d first", tc.typed, got, err, tc.want)
-		}
-	}
+	suggestsFirst(t, ix, []typed{{"進撃", 1}, {"海辺の", 2}, {"カフ", 2}})
 }
 
 // Arabic writes the article and some prepositions joined to the word
@@ -471,16 +439,38 @@ func TestArabicWordsWithAndWithoutTheirArticle(t *testing.T) {
 		{ID: 6, Title: "Rose Water Spray", Brand: "Bloom", Category: "Beauty > Toners"},
 	}
 	ix := openTest(t, "", docs)
-	for _, tc := range []struct {
-		q    string
-		want uint
-	}{
+	findsFirst(t, ix, []typed{
 		{"ورد", 1}, {"الورد", 1}, {"ماء ورد", 1}, {"لبان", 2}, {"اللبان", 2}, {"مجدول", 3},
 		{"هيل", 4}, {"الهيل", 4}, {"زيتون", 5}, {"الاصلي", 5}, {"الأصلي", 5}, {"rose water", 6},
-	} {
-		r := search(t, ix, tc.q)
+	})
+}
+
+// typed is what a shopper types and the product it must lead to.
+type typed struct {
+	text string
+	want uint
+}
+
+// findsFirst checks that each search finds its product first and as the
+// only full match (every word matched), with no word unknown or corrected.
+func findsFirst(t *testing.T, ix *Index, cases []typed) {
+	t.Helper()
+	for _, tc := range cases {
+		r := search(t, ix, tc.text)
 		if r.Full != 1 || len(r.IDs) == 0 || r.IDs[0] != tc.want || len(r.Unknown) != 0 || r.Corrected != "" {
-			t.Errorf("%q: %+v, want %d alone matching every word, uncorrected", tc.q, r, tc.want)
+			t.Errorf("%q: %+v, want %d alone matching every word, uncorrected", tc.text, r, tc.want)
+		}
+	}
+}
+
+// suggestsFirst checks that each text typed so far suggests its product
+// first.
+func suggestsFirst(t *testing.T, ix *Index, cases []typed) {
+	t.Helper()
+	for _, tc := range cases {
+		got, err := ix.Suggest(context.Background(), tc.text, 5)
+		if err != nil || len(got) == 0 || got[0] != tc.want {
+			t.Errorf("suggest %q: %v %v, want %d first", tc.text, got, err, tc.want)
 		}
 	}
 }
