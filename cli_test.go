@@ -46,11 +46,7 @@ func TestImportTrainRecommendEval(t *testing.T) {
 			n++
 		}
 	}
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
-	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
-
-	if out := runOK(t, "import", "--db", db, "--products", pf, "--events", ef); !strings.Contains(out, "30 products created") || !strings.Contains(out, fmt.Sprintf("%d events", n)) {
+	if out := importCSV(t, db, dir, products.String(), events.String()); !strings.Contains(out, "30 products created") || !strings.Contains(out, fmt.Sprintf("%d events", n)) {
 		t.Fatalf("import said %q", out)
 	}
 	if out := runOK(t, "train", "--db", db); !strings.Contains(out, "trained model") {
@@ -162,10 +158,7 @@ func TestRecommendNeverReturnsRawHistory(t *testing.T) {
 		crawled[id] = true
 		fmt.Fprintf(&events, "crawler,%s,view,%s\n", id, start.Add(time.Duration(k)*100*time.Millisecond).Format(time.RFC3339Nano))
 	}
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
-	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
-	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	importCSV(t, db, dir, products.String(), events.String())
 	if out := runOK(t, "train", "--db", db); !strings.Contains(out, "1 bot/outlier user") && !strings.Contains(out, "1 user") {
 		t.Fatalf("train did not report dropping the crawler:\n%s", out)
 	}
@@ -283,10 +276,7 @@ func TestRecommendServesTheTrainedListsOfADailyExport(t *testing.T) {
 			fmt.Fprintf(&events, "shopper%02d,P%02d,%s,%s\n", u, (u*3+5*k)%40, typ, day.Format(time.RFC3339))
 		}
 	}
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
-	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
-	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	importCSV(t, db, dir, products.String(), events.String())
 	runOK(t, "train", "--db", db, "--tune-budget", "0")
 	store, err := models.Open(db)
 	mustDo(t, err)
@@ -325,6 +315,16 @@ func TestRecommendServesTheTrainedListsOfADailyExport(t *testing.T) {
 	if checked != 60 {
 		t.Fatalf("checked %d shoppers", checked)
 	}
+}
+
+// importCSV writes products and events as the files of a shop's export in
+// dir and imports both into db; it returns what import printed.
+func importCSV(t *testing.T, db, dir, products, events string) string {
+	t.Helper()
+	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
+	mustDo(t, os.WriteFile(pf, []byte(products), 0o644))
+	mustDo(t, os.WriteFile(ef, []byte(events), 0o644))
+	return runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
 }
 
 // runOK runs a storefront command and returns what it printed; a failure
@@ -385,10 +385,7 @@ func TestRecommendReadsAUserIdAsTheImportDid(t *testing.T) {
 		}
 	}
 	fmt.Fprintf(&events, " padded shopper , P00 ,view,%s\n", at.Format(time.RFC3339))
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	mustDo(t, os.WriteFile(pf, []byte(products.String()), 0o644))
-	mustDo(t, os.WriteFile(ef, []byte(events.String()), 0o644))
-	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	importCSV(t, db, dir, products.String(), events.String())
 	runOK(t, "train", "--db", db)
 	users := filepath.Join(dir, "users.txt")
 	mustDo(t, os.WriteFile(users, []byte(" padded shopper \n"), 0o644))
@@ -499,10 +496,7 @@ func TestRecommendAnswersTheImportedCustomerOfAFileId(t *testing.T) {
 func TestRecommendUsersFileOfAnyLineEnding(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "shop.db")
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n"), 0o644))
-	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nann,P1,purchase,2026-03-01T10:00:00Z\nbob,P2,view,2026-03-01T11:00:00Z\n"), 0o644))
-	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	importCSV(t, db, dir, "id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n", "user_id,product_id,type,timestamp\nann,P1,purchase,2026-03-01T10:00:00Z\nbob,P2,view,2026-03-01T11:00:00Z\n")
 	for name, eol := range map[string]string{"newline": "\n", "carriage return and newline": "\r\n", "carriage return": "\r", "mixed": "\r\n\r"} {
 		users := filepath.Join(dir, "users.txt")
 		mustDo(t, os.WriteFile(users, []byte(strings.Join([]string{"ann", "nobody", "bob", "ann"}, eol)+eol), 0o644))
@@ -527,10 +521,7 @@ func TestRecommendUsersFileOfAnyLineEnding(t *testing.T) {
 func TestRecommendUsersFileInUTF16(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "shop.db")
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	mustDo(t, os.WriteFile(pf, []byte("id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n"), 0o644))
-	mustDo(t, os.WriteFile(ef, []byte("user_id,product_id,type,timestamp\nann,P1,purchase,2026-03-01T10:00:00Z\nbob,P1,view,2026-03-01T11:00:00Z\ncid,P1,view,2026-03-01T12:00:00Z\n"), 0o644))
-	runOK(t, "import", "--db", db, "--products", pf, "--events", ef)
+	importCSV(t, db, dir, "id,title,description,category,brand,price,stock,created_at\nP1,Tent,,Outdoor,,99.00,5,\nP2,Stove,,Outdoor,,45.00,5,\nP3,Mug,,Kitchen,,5.00,5,\n", "user_id,product_id,type,timestamp\nann,P1,purchase,2026-03-01T10:00:00Z\nbob,P1,view,2026-03-01T11:00:00Z\ncid,P1,view,2026-03-01T12:00:00Z\n")
 	users := filepath.Join(dir, "users.txt")
 	var b []byte
 	for _, u := range utf16.Encode([]rune("\ufeffann\r\nnobody\r\nbob\r\n")) {
