@@ -1520,13 +1520,14 @@ func vecWeights(v [numComponents]float64) HybridWeights {
 }
 
 // cacheFor scores every held-out shopper with each model alone (exactly
-// the normalised contribution the hybrid blends) and keeps each model's
-// best tunePool items.
+// the normalised contribution the hybrid blends, partScores) and keeps
+// each model's best tunePool items.
 func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 	if users == nil {
 		users = t.users
 	}
 	out := make([]userCache, len(users))
+	sh := m.cacheShared()
 	parallelRange(len(users), t.workers, func(next func() (int, int, bool)) {
 		s := m.getScratch()
 		defer m.scratch.Put(s)
@@ -1535,7 +1536,10 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 			comp[c] = make([]float32, len(m.cat.items))
 		}
 		var h topN
-		inPool := map[int32]int{}
+		var ranked []int32
+		// inPool[j] is item j's place in the shopper's pool plus one, 0
+		// when it is not in it.
+		inPool := make([]int32, len(m.cat.items))
 		blocked := make([]bool, len(m.cat.items))
 		var blockedList []int32
 		for {
@@ -1546,21 +1550,12 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 			for k := lo; k < hi; k++ {
 				tu := &users[k]
 				req := Request{User: tu.id}
-				for c := range comp {
-					s.begin()
-					user := m.buildHistory(s, req)
-					if len(s.hist.items) == 0 {
-						break
-					}
-					w := unitWeights[c]
-					req.weights = &w
-					m.hybrid(s, req, user, nil)
-					req.weights = nil
-					copy(comp[c], s.score)
-				}
+				s.begin()
+				user := m.buildHistory(s, req)
 				if len(s.hist.items) == 0 {
 					continue
 				}
+				m.partScores(s, req, user, sh, &comp)
 				hist := len(s.hist.items)
 				for _, j := range blockedList {
 					blocked[j] = false
@@ -1573,22 +1568,49 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 				for _, j := range blockedList {
 					blocked[j] = true
 				}
-				clear(inPool)
 				uc := userCache{nrel: len(tu.rel), hist: hist}
 				for c := range comp {
-					h.reset(tunePool)
-					for j, v := range comp[c] {
-						if v > 0 && !blocked[j] {
+					var idx []int32
+					if order := sh.ranked[c]; order != nil {
+						// A part every shopper shares: its ranking's
+						// first tunePool products the shopper may get.
+						idx = ranked[:0]
+						for _, j := range order {
+							if len(idx) == tunePool {
+								break
+							}
+							if !blocked[j] {
+								idx = append(idx, j)
+							}
+						}
+						ranked = idx
+					} else {
+						// floor is 0, then the heap's worst once it is
+						// full: the items come in index order, so one that
+						// does not beat it (a tie loses on the index) is
+						// not pushed.
+						h.reset(tunePool)
+						var floor float32
+						for j, v := range comp[c] {
+							if v <= floor || blocked[j] {
+								continue
+							}
 							h.push(v, int32(j))
+							if h.full() {
+								floor = h.score[0]
+							}
 						}
+						idx, _ = h.sorted()
 					}
-					idx, _ := h.sorted()
 					for _, j := range idx {
-						if _, ok := inPool[j]; !ok {
-							inPool[j] = len(uc.items)
+						if inPool[j] == 0 {
 							uc.items = append(uc.items, j)
+							inPool[j] = int32(len(uc.items))
 						}
 					}
+				}
+				for _, j := range uc.items {
+					inPool[j] = 0
 				}
 				uc.vals = make([]float32, len(uc.items)*numComponents)
 				uc.rel = make([]bool, len(uc.items))

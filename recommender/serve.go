@@ -239,6 +239,7 @@ type scratch struct {
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
 	catPop             []float32 // popularity per leaf category
+	priceNear          []float32 // tasteParts: the price part's value of each of the catalog's distinct prices
 	deptAcc            []float32 // history weight per category (root and leaf), for freshness
 	hiRoot, hiLeaf     float32   // deptAcc's largest top-level and leaf category
 	freshSeen          []int32   // the history's categories whose freshest products joined the subset

@@ -819,7 +819,7 @@ func TestTuningValidatesOnWhatServingShows(t *testing.T) {
 // heldOutTuner is tuning's first fit of d as train builds it: trained on
 // the first 90 % of the events with cfg, its held-out shoppers those of
 // the rest (at least minTuneUsers of them).
-func heldOutTuner(t *testing.T, d Dataset, cfg Config) (*tuner, *candidate, Config) {
+func heldOutTuner(t testing.TB, d Dataset, cfg Config) (*tuner, *candidate, Config) {
 	t.Helper()
 	trainEv, valEv := TimeSplit(d.Events, 0.9)
 	tn := &tuner{ctx: context.Background(), workers: 2, data: Dataset{Items: d.Items, Events: trainEv, Now: latest(trainEv)}}
