@@ -732,18 +732,15 @@ func TestImportTakesOldHistoryWhole(t *testing.T) {
 		"u196,P1,purchase,1997-12-04T15:55:49Z\n" +
 		"u186,P3,purchase,1998-04-04T19:22:22Z\n" +
 		"u22,P1,view,1970-01-01T00:00:00Z\n"
-	sum := mustImport(t, db, goodProducts, events)
-	if sum.Events != 3 || sum.ShoppersCreated != 3 {
+	stored, sum := importEvents(t, db, events, 3)
+	if sum.ShoppersCreated != 3 {
 		t.Fatalf("import = %+v, want 3 events of 3 shoppers", sum)
 	}
 	var oldest time.Time
-	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
-		if oldest.IsZero() || r.CreatedAt.Before(oldest) {
-			oldest = r.CreatedAt
+	for _, e := range stored {
+		if oldest.IsZero() || e.at.Before(oldest) {
+			oldest = e.at
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
 	}
 	if want := time.Unix(0, 0); !oldest.Equal(want) {
 		t.Errorf("oldest stored event at %v, want %v", oldest, want)
@@ -758,23 +755,12 @@ func TestImportTakesEveryTimestampFormOfRFC3339(t *testing.T) {
 		"u1,P1,view,2026-02-01t09:00:00z\n" +
 		"u2,P1,view,2026-02-01 10:30:00+01:30\n" +
 		"u3,P3,view,2026-02-01T09:00:00.25Z\n"
-	sum := mustImport(t, db, goodProducts, events)
-	if sum.Events != 3 {
-		t.Fatalf("import = %+v, want 3 events", sum)
-	}
+	stored, _ := importEvents(t, db, events, 3)
 	want := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
-	n := 0
-	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
-		n++
-		if d := r.CreatedAt.Sub(want); d < 0 || d > time.Second {
-			t.Errorf("event stored at %v, want %v", r.CreatedAt.UTC(), want)
+	for _, e := range stored {
+		if d := e.at.Sub(want); d < 0 || d > time.Second {
+			t.Errorf("event stored at %v, want %v", e.at.UTC(), want)
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if n != 3 {
-		t.Errorf("%d events stored, want 3", n)
 	}
 }
 
@@ -787,16 +773,10 @@ func TestImportReadsEventTypesInAnyCase(t *testing.T) {
 		"u1,P1,ADD_TO_CART,2026-02-01T09:01:00Z\n" +
 		"u1,P1,Purchase,2026-02-01T09:02:00Z\n" +
 		"u2,P3,cLiCk,2026-02-01T09:03:00Z\n"
-	sum := mustImport(t, db, goodProducts, events)
-	if sum.Events != 4 {
-		t.Fatalf("import = %+v, want 4 events", sum)
-	}
+	stored, _ := importEvents(t, db, events, 4)
 	var types []string
-	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
-		types = append(types, string(r.Type))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	for _, e := range stored {
+		types = append(types, e.typ)
 	}
 	sort.Strings(types)
 	if want := []string{"add_to_cart", "click", "purchase", "view"}; !reflect.DeepEqual(types, want) {
@@ -1812,4 +1792,31 @@ func TestImportReadsACreatedAtWithoutAnOffsetAsUTC(t *testing.T) {
 			t.Errorf("%s created %v, want %v", id, p.CreatedAt.UTC(), want)
 		}
 	}
+}
+
+// storedEvent is an event as the database holds it.
+type storedEvent struct {
+	at  time.Time
+	typ string
+}
+
+// importEvents imports events beside goodProducts, checks that the import
+// counted n events and the database holds n, and returns them.
+func importEvents(t *testing.T, db *models.DB, events string, n int) ([]storedEvent, *ImportSummary) {
+	t.Helper()
+	sum := mustImport(t, db, goodProducts, events)
+	if sum.Events != n {
+		t.Fatalf("import = %+v, want %d events", sum, n)
+	}
+	var stored []storedEvent
+	if err := db.ScanInteractions(context.Background(), func(r *models.InteractionRow) error {
+		stored = append(stored, storedEvent{at: r.CreatedAt, typ: string(r.Type)})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != n {
+		t.Fatalf("%d events stored, want %d", len(stored), n)
+	}
+	return stored, sum
 }
