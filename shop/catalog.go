@@ -36,9 +36,12 @@ func (c *CatNode) Path() []*CatNode {
 // every card; anything that must be exact (stock at checkout, the product
 // page) still reads the database.
 type Catalog struct {
-	Roots    []*CatNode
-	bySlug   map[string]*CatNode
-	byCatID  map[uint]*CatNode
+	Roots   []*CatNode
+	bySlug  map[string]*CatNode
+	byCatID map[uint]*CatNode
+	// recNames holds the categories the recommender knows by their path
+	// (see RecName): those whose name another category shares.
+	recNames map[uint]string
 	products []models.Product
 	byID     map[uint]*models.Product
 	byExt    map[string]*models.Product
@@ -245,6 +248,7 @@ func BuildCatalog(cats []models.Category, products []models.Product) *Catalog {
 	for _, r := range c.Roots {
 		fill(r)
 	}
+	c.recNames = recNames(c.byCatID)
 	brands := map[string]bool{}
 	origins := map[string]bool{} // ImageOrigins as a set
 	var inStock []int32          // indexes into products
@@ -484,15 +488,56 @@ func (c *Catalog) CategoryBySlug(slug string) (*CatNode, bool) {
 // CategoryOf returns the category node of a product.
 func (c *Catalog) CategoryOf(p *models.Product) *CatNode { return c.byCatID[p.CategoryID] }
 
-// CategoryByName finds a category by its display name (names are unique
-// within the tree in practice; the first match wins).
+// CategoryByName finds a category by the name the recommender knows it by
+// (RecName); failing that, by its display name (a model trained before two
+// categories shared a name; the first match wins).
 func (c *Catalog) CategoryByName(name string) (*CatNode, bool) {
+	for _, n := range c.byCatID {
+		if c.RecName(n) == name {
+			return n, true
+		}
+	}
 	for _, n := range c.byCatID {
 		if n.Name == name {
 			return n, true
 		}
 	}
 	return nil, false
+}
+
+// RecName is the name the recommender knows category n by: its own name
+// when no other category of the catalog has it (compared ignoring case, as
+// rows match names), else its path from the root ("Women > Shoes" and "Men >
+// Shoes"). The model's categories, the rows' filters, a shopper's hidden
+// categories and the reasons name categories this way, so two categories of
+// one name in different branches are never one taste, one row or one
+// filter.
+func (c *Catalog) RecName(n *CatNode) string {
+	if s, ok := c.recNames[n.ID]; ok {
+		return s
+	}
+	return n.Name
+}
+
+// recNames paths the categories whose name (ignoring case) another category
+// has.
+func recNames(byID map[uint]*CatNode) map[uint]string {
+	count := make(map[string]int, len(byID))
+	for _, n := range byID {
+		count[strings.ToLower(n.Name)]++
+	}
+	out := map[uint]string{}
+	for id, n := range byID {
+		if count[strings.ToLower(n.Name)] < 2 {
+			continue
+		}
+		names := make([]string, 0, 4)
+		for _, a := range n.Path() {
+			names = append(names, a.Name)
+		}
+		out[id] = strings.Join(names, " > ")
+	}
+	return out
 }
 
 // TopIn returns up to n products from ids (a ranking such as Popular), in

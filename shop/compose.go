@@ -245,7 +245,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 		if slug, ok := strings.CutPrefix(sl.Audience, recommender.AudienceAffinity); ok {
 			// Slots name categories by slug; the recommender knows names.
 			if n, ok := cat.CategoryBySlug(slug); ok {
-				spec.Audience = recommender.AudienceAffinity + n.Name
+				spec.Audience = recommender.AudienceAffinity + cat.RecName(n)
 			}
 		}
 		slug := sl.Category
@@ -253,12 +253,12 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 			slug = strings.TrimPrefix(sl.Link, "/c/")
 		}
 		if n, ok := cat.CategoryBySlug(slug); ok {
-			spec.Category = n.Name
+			spec.Category = cat.RecName(n)
 		}
 		for _, cr := range sl.Creatives {
 			cs := recommender.CreativeSpec{ID: strconv.Itoa(cr.ID)}
 			if n, ok := cat.CategoryBySlug(cr.Category); ok {
-				cs.Category = n.Name
+				cs.Category = cat.RecName(n)
 			}
 			ce := s.SlotEngagement(models.CreativeKey(key, models.CreativeQuery(cr.ID)))
 			cs.Impressions, cs.Clicks = ce.Impressions, ce.Clicks
@@ -286,7 +286,7 @@ func (s *Shop) composeInput(v Viewer, slots []models.Slot, h History, now time.T
 	for _, h := range v.Hidden {
 		if slug, ok := strings.CutPrefix(h, "category:"); ok {
 			if n, ok := cat.CategoryBySlug(slug); ok {
-				shopper.HiddenCategories = append(shopper.HiddenCategories, n.Name)
+				shopper.HiddenCategories = append(shopper.HiddenCategories, cat.RecName(n))
 			}
 		} else if brand, ok := strings.CutPrefix(h, "brand:"); ok {
 			shopper.HiddenBrands = append(shopper.HiddenBrands, brand)
@@ -416,7 +416,7 @@ func (c *Catalog) Departments() []string {
 	})
 	out := make([]string, len(roots))
 	for i, r := range roots {
-		out[i] = r.Name
+		out[i] = c.RecName(r)
 	}
 	return out
 }

@@ -55,7 +55,7 @@ func (s *Shop) sinceTraining(m *recommender.Model) (*recommender.Launches, *reco
 		switch {
 		case !known && p.Active:
 			items = append(items, recItem(cat, p))
-		case known && (p.PriceCents != was.PriceCents || p.Brand != was.Brand || !samePath(cat.CategoryOf(p), was.CategoryPath)):
+		case known && (p.PriceCents != was.PriceCents || p.Brand != was.Brand || !samePath(cat, cat.CategoryOf(p), was.CategoryPath)):
 			edited = append(edited, p.ExternalID)
 		}
 	}
@@ -73,10 +73,12 @@ func (c *launchCache) forget() {
 
 // samePath reports whether category n is the one named by path, root first
 // (recItem's CategoryPath).
-func samePath(n *CatNode, path []string) bool {
+func samePath(cat *Catalog, n *CatNode, path []string) bool {
 	k := len(path)
 	for ; n != nil; n = n.Parent {
-		if k == 0 || path[k-1] != n.Name {
+		// A model trained before two categories shared a name knows
+		// them by their names.
+		if k == 0 || path[k-1] != cat.RecName(n) && path[k-1] != n.Name {
 			return false
 		}
 		k--

@@ -152,11 +152,20 @@ func plainCents(c int64) string {
 func (c *Catalog) RowFits(f recommender.RowFilters) func(item string) bool {
 	rf := rowFilter{brands: f.Brands, minPrice: f.MinPrice, maxPrice: f.MaxPrice}
 	if f.Category != "" {
-		// Every category of that name; none known: nothing fits.
+		// The category the recommender knows by that name (RecName); a
+		// model trained before two categories shared a name names them
+		// alike: every category of that name. None known: nothing fits.
 		var named []*CatNode
 		for _, n := range c.byCatID {
-			if strings.EqualFold(n.Name, f.Category) {
+			if strings.EqualFold(c.RecName(n), f.Category) {
 				named = append(named, n)
+			}
+		}
+		if len(named) == 0 {
+			for _, n := range c.byCatID {
+				if strings.EqualFold(n.Name, f.Category) {
+					named = append(named, n)
+				}
 			}
 		}
 		rf.under = under(named...)

@@ -134,9 +134,9 @@ func recItem(cat *Catalog, p *models.Product) recommender.Item {
 		PriceCents: p.PriceCents, Active: p.Active, Stock: p.Stock, Created: p.CreatedAt}
 	if n := cat.CategoryOf(p); n != nil {
 		for _, a := range n.Path() {
-			it.CategoryPath = append(it.CategoryPath, a.Name)
+			it.CategoryPath = append(it.CategoryPath, cat.RecName(a))
 		}
-		it.Category = n.Name
+		it.Category = cat.RecName(n)
 	}
 	return it
 }

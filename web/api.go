@@ -127,8 +127,9 @@ func (s *Server) apiRecommendations(c echo.Context) error {
 				req.Exclude[x] = true
 			}
 		}
-		if node, ok := s.shop.Catalog().CategoryBySlug(sl.Category); ok {
-			req.Category = node.Name
+		cat := s.shop.Catalog()
+		if node, ok := cat.CategoryBySlug(sl.Category); ok {
+			req.Category = cat.RecName(node)
 		}
 	}
 	items, err := s.RecommendFor(ctx, req)
