@@ -24,7 +24,7 @@ import (
 const usage = `storefront — a personalized shop in one binary.
 
 Usage:
-  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--new-visitors-per-minute 30] [--connections-per-client 256] [--api-requests-per-second 100] [--api-events-per-second 500] [--train-every 1h] [--memory-limit MiB]
+  storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--new-visitors-per-minute 30] [--events-per-minute 1200] [--connections-per-client 256] [--api-requests-per-second 100] [--api-events-per-second 500] [--train-every 1h] [--memory-limit MiB]
                        [--smtp-addr HOST:PORT --mail-from ADDRESS --public-url URL]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
   storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
@@ -58,6 +58,8 @@ type config struct {
 	memoryLimitMiB int64
 	// newVisitors is web.Config.NewVisitorsPerMinute.
 	newVisitors int
+	// eventsPerMinute is web.Config.EventsPerMinute.
+	eventsPerMinute int
 	// connsPerClient is web.Config.ConnectionsPerClient.
 	connsPerClient int
 	// apiPerSecond is web.Config.APIRequestsPerSecond.
@@ -136,6 +138,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDR ranges of the reverse proxies in front of the shop, whose X-Forwarded-For names the client (e.g. 10.0.0.0/24); empty = clients connect directly")
 		fs.DurationVar(&cfg.trainEvery, "train-every", time.Hour, "retrain the recommender this often (0 = never)")
 		fs.IntVar(&cfg.newVisitors, "new-visitors-per-minute", 30, "new visitors one client address may have tracked a minute (more are served, not recorded, so one client cannot pose as a crowd); 0 = no bound")
+		fs.IntVar(&cfg.eventsPerMinute, "events-per-minute", 1200, "page views, clicks, searches and adds to cart one client address may have recorded a minute, one visitor or shopper at most 120 of them (more are served, not recorded, so one client cannot fill the events table); 0 = no bound")
 		fs.IntVar(&cfg.connsPerClient, "connections-per-client", 256, "connections one client address (IPv6: per /64) may hold open at once; more are answered 429 and closed (a trusted proxy's are not bounded); 0 = no bound")
 		fs.IntVar(&cfg.apiPerSecond, "api-requests-per-second", 100, "requests one API key is served a second (twice that at once; more answer 429 with Retry-After); 0 = no bound")
 		fs.IntVar(&cfg.apiEventsPerSecond, "api-events-per-second", 500, "events one API key has stored a second (ten seconds' worth at once, at least one full batch of 1,000; a batch over it answers 429 with Retry-After and stores nothing); 0 = no bound")
@@ -291,7 +294,7 @@ func serve(cfg config, logger *slog.Logger, stdout io.Writer) error {
 	if metricsToken == "" {
 		logger.Info("metrics off: set STOREFRONT_METRICS_TOKEN to serve /metrics to a scraper sending it as a bearer token")
 	}
-	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, NewVisitorsPerMinute: cfg.newVisitors, ConnectionsPerClient: cfg.connsPerClient, APIRequestsPerSecond: cfg.apiPerSecond, APIEventsPerSecond: cfg.apiEventsPerSecond, TrainEvery: cfg.trainEvery, Logger: logger,
+	srv, err := web.New(ctx, web.Config{Addr: cfg.addr, SecureCookies: cfg.secureCookies, TrustedProxies: proxies, NewVisitorsPerMinute: cfg.newVisitors, EventsPerMinute: cfg.eventsPerMinute, ConnectionsPerClient: cfg.connsPerClient, APIRequestsPerSecond: cfg.apiPerSecond, APIEventsPerSecond: cfg.apiEventsPerSecond, TrainEvery: cfg.trainEvery, Logger: logger,
 		MetricsToken: metricsToken, MemoryLimit: memoryLimit(cfg.memoryLimitMiB), Mail: mailer}, db)
 	if err != nil {
 		return err

@@ -673,7 +673,8 @@ func (s *Server) flash(c echo.Context, msg string) {
 	}
 }
 
-// track queues behaviour events without making the page wait. The
+// track queues behaviour events without making the page wait, within the
+// budget of the client's address and of the viewer (eventBudget). The
 // viewer's cached state is dropped now and again when the event commits, so
 // their next page shows it.
 func (s *Server) track(c echo.Context, typ string, productID uint, slot string, pos int, query string) {
@@ -681,6 +682,10 @@ func (s *Server) track(c echo.Context, typ string, productID uint, slot string, 
 		return
 	}
 	u := userOf(c)
+	if !s.eventBudget.allow(c.RealIP(), u.Key()) {
+		s.eventBudget.refused(s.log)
+		return
+	}
 	e := eventFor(u.Key(), typ, productID, slot, pos, query)
 	e.Arm = s.shop.Assign(c.Request().Context(), u.VisitorID).Label
 	if err := s.events.Track(e); err != nil {

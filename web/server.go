@@ -36,6 +36,12 @@ type Config struct {
 	// (IPv6: per /64) has tracked a minute (visitorBudget); 0 leaves them
 	// unbounded. `storefront serve` sets it (--new-visitors-per-minute).
 	NewVisitorsPerMinute int
+	// EventsPerMinute bounds the behaviour (views, clicks, searches, adds
+	// to cart) one client address (IPv6: per /64) has recorded from pages
+	// a minute, and one visitor or shopper at most 120 of it (eventBudget);
+	// 0 leaves them unbounded. `storefront serve` sets it
+	// (--events-per-minute).
+	EventsPerMinute int
 	// ConnectionsPerClient bounds the connections one client address
 	// (IPv6: per /64; a trusted proxy's are not bounded) holds open at
 	// once (connLimiter); 0 leaves them unbounded. `storefront serve` sets
@@ -101,7 +107,10 @@ type Server struct {
 	shop                   *shop.Shop // catalog, layout, model, training: the domain services
 	limiter                *loginLimiter
 	// newVisitors is each address's budget of new tracked visitors.
-	newVisitors   *visitorBudget
+	newVisitors *visitorBudget
+	// eventBudget is each address's and viewer's budget of recorded
+	// behaviour.
+	eventBudget   *eventBudget
 	conns         *connLimiter // open connections per client address
 	apiLimit      *apiKeyLimiter
 	apiEventLimit *apiKeyLimiter // events stored per key (apiLimit counts requests)
@@ -183,6 +192,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 		return ok, wait, err
 	}
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
+	s.eventBudget = newEventBudget(cfg.EventsPerMinute)
 	s.conns = newConnLimiter(cfg.ConnectionsPerClient, cfg.TrustedProxies, cfg.Logger)
 	s.apiLimit = newAPIKeyLimiter(cfg.APIRequestsPerSecond, cfg.Logger)
 	s.apiEventLimit = newAPIEventLimiter(cfg.APIEventsPerSecond, cfg.Logger)
@@ -242,6 +252,9 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	s.limiter.share = sh.Instances
 	if s.newVisitors != nil {
 		s.newVisitors.share = sh.Instances
+	}
+	if s.eventBudget != nil {
+		s.eventBudget.share = sh.Instances
 	}
 	for _, l := range []*apiKeyLimiter{s.apiLimit, s.apiEventLimit} {
 		if l != nil {
