@@ -507,6 +507,21 @@ func TestLargeCatalogRowsKeepTheWholeCatalogsTopItems(t *testing.T) {
 	}
 }
 
+// categorySimilarity is two items' similarity as diversity weighs it: 1 in
+// the same leaf category, 0.5 sharing another category, else 0.
+func (m *Model) categorySimilarity(a, b int32) float64 {
+	la, lb := m.cat.leafCat[a], m.cat.leafCat[b]
+	if la >= 0 && la == lb {
+		return 1
+	}
+	for _, c := range m.cat.itemCats[a] {
+		if slices.Contains(m.cat.itemCats[b], c) {
+			return 0.5
+		}
+	}
+	return 0
+}
+
 // TestDiversifyMatchesPairwisePass: diversity with each candidate's
 // relevance and categories gathered once picks the row a pass calling
 // categorySimilarity for every pair picks.

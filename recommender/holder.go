@@ -9,11 +9,8 @@ type Holder struct {
 	p atomic.Pointer[Model]
 }
 
-// Load returns the current model, or nil before the first Store/Swap.
+// Load returns the current model, or nil before the first Store.
 func (h *Holder) Load() *Model { return h.p.Load() }
 
 // Store publishes m.
 func (h *Holder) Store(m *Model) { h.p.Store(m) }
-
-// Swap publishes m and returns the previous model (for rollback).
-func (h *Holder) Swap(m *Model) (old *Model) { return h.p.Swap(m) }

@@ -1132,7 +1132,8 @@ func (m *Model) diversify(s *scratch, want int, d float64) {
 		used[best] = true
 		s.picked = append(s.picked, cand[best])
 		s.pickedScore = append(s.pickedScore, sc[best])
-		// categorySimilarity(candidate, pick) on the gathered categories.
+		// The candidate's similarity to the pick, from the gathered
+		// categories: 1 in the same leaf category, 0.5 sharing another.
 		pl, pc := s.divLeaf[best], s.divCats[best]
 		for t := range cand {
 			if used[t] || maxSim[t] >= 1 {
@@ -1152,19 +1153,6 @@ func (m *Model) diversify(s *scratch, want int, d float64) {
 			maxSim[t] = max(maxSim[t], sim)
 		}
 	}
-}
-
-func (m *Model) categorySimilarity(a, b int32) float64 {
-	la, lb := m.cat.leafCat[a], m.cat.leafCat[b]
-	if la >= 0 && la == lb {
-		return 1
-	}
-	for _, c := range m.cat.itemCats[a] {
-		if slices.Contains(m.cat.itemCats[b], c) {
-			return 0.5
-		}
-	}
-	return 0
 }
 
 // backfill tops the row up with popular, then newest, items when the
