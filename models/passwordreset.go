@@ -46,10 +46,15 @@ func resetTokenHash(token string) string {
 }
 
 // StartPasswordReset makes a reset token for the account with this email,
-// which the caller sends to that address. An address no account has, or
-// one whose account has no password (an imported customer), is
-// ErrNotFound; one sent PasswordResetsPerHour links in the last hour is
-// ErrTooManyResets. Links of the account older than the hour are deleted.
+// which the caller sends to that address. When no account has the
+// address, a customer an import brought under it (the events file's
+// user_id is their email address, as many shops export customers) gets
+// the token instead: the link proves the address is theirs, and setting a
+// password with it makes their history an account they log in to
+// (ClaimsImport on the answer). An address no account or imported customer
+// has, or an account without a password, is ErrNotFound; one sent
+// PasswordResetsPerHour links in the last hour is ErrTooManyResets. Links
+// of the account older than the hour are deleted.
 func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Time) (string, *Shopper, error) {
 	em, ok := NormalizeEmail(email)
 	if !ok {
@@ -61,7 +66,9 @@ func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Tim
 		return "", nil, fmt.Errorf("models: find shopper for a password reset: %w", err)
 	}
 	if sh.ID == 0 {
-		return "", nil, ErrNotFound
+		if err := db.importedCustomer(ctx, em, &sh); err != nil {
+			return "", nil, err
+		}
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -98,6 +105,32 @@ func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Tim
 		return "", nil, fmt.Errorf("models: store password reset of shopper %d: %w", sh.ID, err)
 	}
 	return token, &sh, nil
+}
+
+// importedCustomer finds the customer an import brought under the
+// address em who has no account yet (no email, no password), or answers
+// ErrNotFound. The file's id is matched as written, then ignoring case.
+func (db *DB) importedCustomer(ctx context.Context, em string, sh *Shopper) error {
+	q := db.R.WithContext(ctx).Where("email IS NULL AND (password_hash IS NULL OR password_hash = '')")
+	if err := q.Where("imported_as = ?", em).Limit(1).Find(sh).Error; err != nil {
+		return fmt.Errorf("models: find imported customer for a password reset: %w", err)
+	}
+	if sh.ID == 0 {
+		q := db.R.WithContext(ctx).Where("email IS NULL AND (password_hash IS NULL OR password_hash = '')")
+		if err := q.Where("LOWER(imported_as) = ?", em).Limit(1).Find(sh).Error; err != nil {
+			return fmt.Errorf("models: find imported customer for a password reset: %w", err)
+		}
+	}
+	if sh.ID == 0 || sh.ImportedAs == nil || FoldEmail(*sh.ImportedAs) != em {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ClaimsImport tells whether a shopper is a customer an import brought who
+// has no account yet: a password reset link sent to them makes one.
+func (sh *Shopper) ClaimsImport() bool {
+	return sh.Email == nil && sh.PasswordHash == "" && sh.ImportedAs != nil
 }
 
 // PasswordResetShopper is the shopper a reset token works for now, or
@@ -150,7 +183,29 @@ func (db *DB) ResetShopperPassword(ctx context.Context, token, password string, 
 		if err := tx.Model(&PasswordReset{}).Where("shopper_id = ? AND used_at IS NULL", r.ShopperID).Update("used_at", now).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Shopper{}).Where("id = ?", r.ShopperID).Update("password_hash", hash).Error
+		var sh Shopper
+		if err := tx.Where("id = ?", r.ShopperID).Limit(1).Find(&sh).Error; err != nil {
+			return err
+		}
+		if sh.ID == 0 {
+			return ErrResetLinkInvalid
+		}
+		set := map[string]any{"password_hash": hash}
+		if sh.ClaimsImport() {
+			// The link was mailed to the file's id: it is their address
+			// from now on, unless someone registered it meanwhile (then
+			// "Forgot your password?" reaches that account instead).
+			em := FoldEmail(*sh.ImportedAs)
+			var taken int64
+			if err := tx.Model(&Shopper{}).Where("email = ?", em).Count(&taken).Error; err != nil {
+				return err
+			}
+			if taken > 0 {
+				return ErrResetLinkInvalid
+			}
+			set["email"] = em
+		}
+		return tx.Model(&Shopper{}).Where("id = ?", r.ShopperID).Updates(set).Error
 	})
 	if errors.Is(err, ErrResetLinkInvalid) {
 		return nil, err

@@ -225,7 +225,7 @@ func Auth(p AuthPage) templ.Component {
 				}
 			} else if !p.Staff {
 				if p.CanReset {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<p><a href=\"/password/forgot\" data-testid=\"forgot-link\">Forgot your password?</a></p>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<p><a href=\"/password/forgot\" data-testid=\"forgot-link\">Forgot your password?</a> Shopped with us before and never set one here? The same link sends you one.</p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -382,7 +382,7 @@ func ForgotPassword(p ForgotPasswordPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, " <p>Enter the email address of your account and we will send you a link to choose a new password.</p><form method=\"post\" action=\"/password/forgot\" class=\"stack\" novalidate data-testid=\"forgot-form\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, " <p>Enter the email address of your account, or the one you shopped with before, and we will send you a link to choose a new password.</p><form method=\"post\" action=\"/password/forgot\" class=\"stack\" novalidate data-testid=\"forgot-form\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

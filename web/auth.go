@@ -48,7 +48,11 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.logIn(c, sh); err != nil {
 		return err
 	}
-	s.flash(c, "Welcome back, "+sh.Name+".")
+	if sh.Name == "" {
+		s.flash(c, "Welcome back.")
+	} else {
+		s.flash(c, "Welcome back, "+sh.Name+".")
+	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -60,7 +64,7 @@ func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
 	}
 	s.sessions.Put(ctx, sessShopperID, int(sh.ID))
 	s.sessions.Put(ctx, sessShopperKey, sh.ExternalID)
-	s.sessions.Put(ctx, sessShopperName, sh.Name)
+	s.sessions.Put(ctx, sessShopperName, headerName(sh))
 	s.sessions.Put(ctx, sessSeen, s.now().Unix())
 	// The visit's events, impressions held back for their minute included,
 	// are written first so the merge moves them to the account.
@@ -70,6 +74,17 @@ func (s *Server) logIn(c echo.Context, sh *models.Shopper) error {
 	err := s.db.MergeVisitor(ctx, "v:"+u.VisitorID, sh.ExternalID)
 	s.userChanged("v:"+u.VisitorID, sh.ExternalID)
 	return err
+}
+
+// headerName is what the header's account link says: the shopper's name,
+// or "Your account" for one who has none (a customer an import brought who
+// set a password by email). A signed-in page is told from a visitor's by
+// this name, so it is never empty.
+func headerName(sh *models.Shopper) string {
+	if sh.Name == "" {
+		return "Your account"
+	}
+	return sh.Name
 }
 
 func (s *Server) registerForm(c echo.Context) error {

@@ -55,9 +55,12 @@ func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs
 
 func (s *Server) checkoutForm(c echo.Context) error {
 	u := userOf(c)
-	addr := templates.AddressForm{Name: u.ShopperName}
-	if sh, err := s.db.ShopperByID(c.Request().Context(), u.ShopperID); err == nil && sh.Email != nil {
-		addr.Email = *sh.Email
+	var addr templates.AddressForm
+	if sh, err := s.db.ShopperByID(c.Request().Context(), u.ShopperID); err == nil {
+		addr.Name = sh.Name
+		if sh.Email != nil {
+			addr.Email = *sh.Email
+		}
 	}
 	// A returning shopper's last address is filled in.
 	if last, err := s.db.LastAddressOf(c.Request().Context(), u.ShopperID); err != nil {

@@ -142,11 +142,22 @@ func (s *Server) mailResetLink(email, shopName string) {
 	if shopName == "" {
 		shopName = "the shop"
 	}
+	minutes := int(models.PasswordResetLife / time.Minute)
+	subject := "Set a new password for " + shopName
 	body := fmt.Sprintf("Hello %s,\n\nsomeone, probably you, asked to set a new password for your account at %s.\n"+
 		"Open this link within %d minutes to choose one (it works once):\n\n%s\n\n"+
 		"If it was not you, ignore this email: your password stays as it is.\n",
-		strings.TrimSpace(sh.Name), shopName, int(models.PasswordResetLife/time.Minute), link)
-	if err := s.cfg.Mail.Send(*sh.Email, "Set a new password for "+shopName, body); err != nil {
+		strings.TrimSpace(sh.Name), shopName, minutes, link)
+	if sh.ClaimsImport() {
+		// A customer the shop imported with this address: no account
+		// yet, so no password to forget.
+		subject = "Set a password for your account at " + shopName
+		body = fmt.Sprintf("Hello,\n\nsomeone, probably you, asked to log in to %s with this address. You shopped with us before, "+
+			"and you have no password here yet.\nOpen this link within %d minutes to choose one (it works once); "+
+			"then log in with this address and the password:\n\n%s\n\n"+
+			"If it was not you, ignore this email: no account is made.\n", shopName, minutes, link)
+	}
+	if err := s.cfg.Mail.Send(email, subject, body); err != nil {
 		s.log.Error("password reset email not sent", "shopper_id", sh.ID, "err", err)
 		return
 	}

@@ -45,7 +45,7 @@ func SignInSessions(ctx context.Context, db *models.DB, externalIDs []string) ([
 			return nil, fmt.Errorf("web: sign in shopper %s: %w", id, err)
 		}
 		b, err := sessionCodec{}.Encode(expiry, map[string]interface{}{
-			sessShopperID: int(sh.ID), sessShopperKey: sh.ExternalID, sessShopperName: sh.Name, sessSeen: now.Unix(),
+			sessShopperID: int(sh.ID), sessShopperKey: sh.ExternalID, sessShopperName: headerName(sh), sessSeen: now.Unix(),
 		})
 		if err != nil {
 			return nil, err
