@@ -38,7 +38,7 @@ func (s *Server) campaign(c echo.Context) error {
 	if v.LoggedIn && !v.OptOut {
 		vm.ExplainLink = InterestsPath
 	}
-	vm.Slots = homeSlots(s.shop.ComposeHome(ctx, v, slots), v)
+	vm.Slots = s.composeHome(ctx, v, slots)
 	if tracks(c) {
 		s.trackShown(v.Key, "", shownSlots(vm.Slots))
 	}

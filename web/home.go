@@ -316,7 +316,7 @@ func (s *Server) publishedHome(ctx context.Context) ([]models.Slot, error) {
 func (s *Server) layoutChanged() { s.shop.LayoutChanged() }
 
 // composeHome composes the slots for a viewer as the page shows them,
-// without any cache (the merchandiser's preview).
+// without the homepage's layout cache (a campaign page).
 func (s *Server) composeHome(ctx context.Context, v Viewer, slots []models.Slot) []templates.HomeSlot {
 	return homeSlots(s.shop.ComposeHome(ctx, v, slots), v)
 }
