@@ -251,72 +251,14 @@ type PriceRange struct {
 func (c *Catalog) List(q ListQuery) Listing {
 	li := c.list()
 	var out Listing
-	var inCat []bool // by dense category index; nil means every category
-	if q.Under != nil {
-		inCat = make([]bool, len(li.catNodes))
-		for _, d := range li.under[q.Under.ID] {
-			inCat[d] = true
-		}
-	}
-	var wantBrand []bool // by brand index; nil means every brand
-	for _, b := range q.Brands {
-		if i, ok := slices.BinarySearch(li.brands, b); ok {
-			if wantBrand == nil {
-				wantBrand = make([]bool, len(li.brands))
-			}
-			wantBrand[i] = true
-		}
-	}
-	if len(q.Brands) > 0 && wantBrand == nil {
-		wantBrand = make([]bool, len(li.brands)) // only unknown brands: nothing matches
-	}
+	inCat, wantBrand := li.categoriesOf(q.Under), li.brandsOf(q.Brands)
 	okPrice := func(p int64) bool { return p >= q.MinPrice && (q.MaxPrice == 0 || p <= q.MaxPrice) }
-
-	// Which categories the category facet counts: the children of Under,
-	// each standing for everything below it; or, without children, each
-	// category on its own.
-	facetOf := make([]int32, len(li.catNodes))
-	for i := range facetOf {
-		facetOf[i] = -1
-	}
-	var facetNodes []*CatNode
-	if q.Under != nil && len(q.Under.Children) > 0 {
-		for k, ch := range q.Under.Children {
-			for _, d := range li.under[ch.ID] {
-				facetOf[d] = int32(k)
-			}
-			facetNodes = append(facetNodes, ch)
-		}
-	} else {
-		for i, n := range li.catNodes {
-			facetOf[i] = int32(i)
-			facetNodes = append(facetNodes, n)
-		}
-	}
+	facetOf, facetNodes := li.categoryFacets(q.Under)
 	catCounts := make([]int, len(facetNodes))
 	brandCounts := make([]int, len(li.brands))
 
-	// The candidates in display order: search results, or a category's
-	// products in the order asked for.
-	var order []int32
 	relevance := q.Searched
-	if relevance {
-		order = make([]int32, 0, len(q.Candidates))
-		for _, id := range q.Candidates {
-			if i, ok := li.pos[id]; ok {
-				order = append(order, i)
-			}
-		}
-	} else {
-		switch q.Sort {
-		case SortNewest:
-			order = li.newest
-		case SortPriceAsc, SortPriceDesc:
-			order = li.cheapest
-		default:
-			order = li.popular
-		}
-	}
+	order := li.candidates(q)
 	var prices []int64 // every price in the unfiltered set, for the brackets
 	matched := make([]int32, 0, 64)
 	full := 0 // of matched, how many are full search matches
@@ -449,6 +391,30 @@ func (c *Catalog) List(q ListQuery) Listing {
 	if relevance {
 		out.Full = full
 	}
+	c.page(&out, li, matched, q, aggs)
+
+	for i, n := range brandCounts {
+		sel := wantBrand != nil && wantBrand[i]
+		if n > 0 || sel {
+			out.Brands = append(out.Brands, BrandCount{Name: li.brands[i], Count: n, Selected: sel})
+		}
+	}
+	for k, n := range catCounts {
+		if n > 0 {
+			out.Categories = append(out.Categories, CategoryCount{Node: facetNodes[k], Count: n})
+		}
+	}
+	if q.Under == nil || len(q.Under.Children) == 0 {
+		// Search shows the categories with the most results first.
+		slices.SortStableFunc(out.Categories, func(a, b CategoryCount) int { return b.Count - a.Count })
+	}
+	out.Prices = priceRanges(prices, li, order, q, inCat, wantBrand, counts)
+	return out
+}
+
+// page fills the listing's page q.Page (clamped to the pages there are) of
+// matched: its products and, in a catalog with groups, each card's group.
+func (c *Catalog) page(out *Listing, li *listIndex, matched []int32, q ListQuery, aggs []groupAgg) {
 	per := max(q.PerPage, 1)
 	out.Pages = (out.Total + per - 1) / per
 	out.Page = min(max(q.Page, 1), max(out.Pages, 1))
@@ -470,24 +436,81 @@ func (c *Catalog) List(q ListQuery) Listing {
 		}
 		out.Groups = append(out.Groups, lg)
 	}
+}
 
-	for i, n := range brandCounts {
-		sel := wantBrand != nil && wantBrand[i]
-		if n > 0 || sel {
-			out.Brands = append(out.Brands, BrandCount{Name: li.brands[i], Count: n, Selected: sel})
+// categoriesOf marks, by dense category index, the categories at or below
+// under; nil (every category) when under is nil.
+func (li *listIndex) categoriesOf(under *CatNode) []bool {
+	if under == nil {
+		return nil
+	}
+	inCat := make([]bool, len(li.catNodes))
+	for _, d := range li.under[under.ID] {
+		inCat[d] = true
+	}
+	return inCat
+}
+
+// brandsOf marks, by brand index, the brands asked for; nil (every brand)
+// when none is asked for, and none marked when only unknown brands are.
+func (li *listIndex) brandsOf(brands []string) []bool {
+	if len(brands) == 0 {
+		return nil
+	}
+	want := make([]bool, len(li.brands))
+	for _, b := range brands {
+		if i, ok := slices.BinarySearch(li.brands, b); ok {
+			want[i] = true
 		}
 	}
-	for k, n := range catCounts {
-		if n > 0 {
-			out.Categories = append(out.Categories, CategoryCount{Node: facetNodes[k], Count: n})
+	return want
+}
+
+// categoryFacets says which categories the category facet counts: the
+// children of under, each standing for everything below it; or, without
+// children, each category on its own. facetOf maps a dense category index
+// to its facet (-1: none).
+func (li *listIndex) categoryFacets(under *CatNode) (facetOf []int32, facetNodes []*CatNode) {
+	facetOf = make([]int32, len(li.catNodes))
+	for i := range facetOf {
+		facetOf[i] = -1
+	}
+	if under != nil && len(under.Children) > 0 {
+		for k, ch := range under.Children {
+			for _, d := range li.under[ch.ID] {
+				facetOf[d] = int32(k)
+			}
+			facetNodes = append(facetNodes, ch)
 		}
+		return facetOf, facetNodes
 	}
-	if q.Under == nil || len(q.Under.Children) == 0 {
-		// Search shows the categories with the most results first.
-		slices.SortStableFunc(out.Categories, func(a, b CategoryCount) int { return b.Count - a.Count })
+	for i, n := range li.catNodes {
+		facetOf[i] = int32(i)
+		facetNodes = append(facetNodes, n)
 	}
-	out.Prices = priceRanges(prices, li, order, q, inCat, wantBrand, counts)
-	return out
+	return facetOf, facetNodes
+}
+
+// candidates are the products in display order: search results, or a
+// category's products in the order asked for.
+func (li *listIndex) candidates(q ListQuery) []int32 {
+	if q.Searched {
+		order := make([]int32, 0, len(q.Candidates))
+		for _, id := range q.Candidates {
+			if i, ok := li.pos[id]; ok {
+				order = append(order, i)
+			}
+		}
+		return order
+	}
+	switch q.Sort {
+	case SortNewest:
+		return li.newest
+	case SortPriceAsc, SortPriceDesc:
+		return li.cheapest
+	default:
+		return li.popular
+	}
 }
 
 // soldOutLast moves the items out of stock after the others, keeping each
