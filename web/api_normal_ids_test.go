@@ -83,28 +83,7 @@ func TestTheEventsAPIMatchesAProductInAnyUnicodeNormalForm(t *testing.T) {
 	const nfcCreme, nfdCreme = "Cr\u00e8me-1", "Cre\u0300me-1"
 	const nfcPate, nfdPate = "P\u00e2te-1", "Pa\u0302te-1"
 	shop := mustOpenShop(t)
-	ctx := context.Background()
-	cat := shop.product("SKU-1").CategoryID
-	for _, ext := range []string{nfcCreme, nfdPate} {
-		must(t, shop.db.W.Create(&models.Product{ExternalID: ext, Slug: models.Slugify(ext), Title: "Dish " + ext, CategoryID: cat, PriceCents: 900, Stock: 5, Active: true}).Error)
-	}
-	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
-	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeAll)
-	must(t, err)
-	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
-	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"`+nfdCreme+`","type":"purchase","timestamp":"`+at+`"},`+
-		`{"user_id":"eve","product_id":"`+nfcPate+`","type":"view","timestamp":"`+at+`"}]}`); status != http.StatusAccepted {
-		t.Fatalf("events naming the products in the other form: %d %v", status, out)
-	}
-	must(t, shop.srv.events.Flush(t.Context()))
-	had, err := shop.db.UserItems(ctx, "eve")
-	must(t, err)
-	slices.Sort(had)
-	want := []string{nfcCreme, nfdPate}
-	slices.Sort(want)
-	if !slices.Equal(had, want) {
-		t.Errorf("eve's events name %+q, want the catalog's %+q", had, want)
-	}
+	eveBuysAndViews(t, shop, "Dish ", [2]string{nfcCreme, nfdPate}, [2]string{nfdCreme, nfcPate})
 }
 
 // TestTheEventsAPIMatchesAUUIDProductInAnyLetterCase: an event naming a
@@ -115,29 +94,38 @@ func TestTheEventsAPIMatchesAProductInAnyUnicodeNormalForm(t *testing.T) {
 func TestTheEventsAPIMatchesAUUIDProductInAnyLetterCase(t *testing.T) {
 	const lower, upper = "3f2b8c1e-9d4a-4b6f-a2c1-7e5d9f0b8a61", "A9C4E2D7-1B3F-4C8E-9A6D-2F7B1E0C5D43"
 	shop := mustOpenShop(t)
+	key, at := eveBuysAndViews(t, shop, "Kettle ", [2]string{lower, upper}, [2]string{strings.ToUpper(lower), strings.ToLower(upper)})
+	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"sku-1","type":"view","timestamp":"`+at+`"}]}`); status == http.StatusAccepted {
+		t.Errorf("an event naming sku-1 beside the catalog's SKU-1: %d %v; want it refused", status, out)
+	}
+}
+
+// eveBuysAndViews adds two products named stored (titled title and the id),
+// posts eve's purchase of sent[0] and view of sent[1] (the same ids written
+// otherwise) and checks both events are stored on the stored products. It
+// returns the API key and the events' timestamp.
+func eveBuysAndViews(t *testing.T, shop *testShop, title string, stored, sent [2]string) (key, at string) {
+	t.Helper()
 	ctx := context.Background()
 	cat := shop.product("SKU-1").CategoryID
-	for _, ext := range []string{lower, upper} {
-		must(t, shop.db.W.Create(&models.Product{ExternalID: ext, Slug: models.Slugify(ext), Title: "Kettle " + ext, CategoryID: cat, PriceCents: 900, Stock: 5, Active: true}).Error)
+	for _, ext := range stored {
+		must(t, shop.db.W.Create(&models.Product{ExternalID: ext, Slug: models.Slugify(ext), Title: title + ext, CategoryID: cat, PriceCents: 900, Stock: 5, Active: true}).Error)
 	}
 	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
 	key, _, err := shop.db.CreateAPIKey(ctx, "test", "tracker", models.ScopeAll)
 	must(t, err)
-	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
-	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"`+strings.ToUpper(lower)+`","type":"purchase","timestamp":"`+at+`"},`+
-		`{"user_id":"eve","product_id":"`+strings.ToLower(upper)+`","type":"view","timestamp":"`+at+`"}]}`); status != http.StatusAccepted {
-		t.Fatalf("events naming the UUIDs in the other case: %d %v", status, out)
+	at = time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"`+sent[0]+`","type":"purchase","timestamp":"`+at+`"},`+
+		`{"user_id":"eve","product_id":"`+sent[1]+`","type":"view","timestamp":"`+at+`"}]}`); status != http.StatusAccepted {
+		t.Fatalf("events naming the products as %+q: %d %v", sent, status, out)
 	}
 	must(t, shop.srv.events.Flush(t.Context()))
 	had, err := shop.db.UserItems(ctx, "eve")
 	must(t, err)
 	slices.Sort(had)
-	want := []string{lower, upper}
-	slices.Sort(want)
+	want := slices.Sorted(slices.Values(stored[:]))
 	if !slices.Equal(had, want) {
 		t.Errorf("eve's events name %+q, want the catalog's %+q", had, want)
 	}
-	if status, out := shop.postEvents(key, `{"events":[{"user_id":"eve","product_id":"sku-1","type":"view","timestamp":"`+at+`"}]}`); status == http.StatusAccepted {
-		t.Errorf("an event naming sku-1 beside the catalog's SKU-1: %d %v; want it refused", status, out)
-	}
+	return key, at
 }

@@ -1,20 +1,13 @@
 package web
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
-
-	"storefront/models"
-	"storefront/seed"
 )
 
 // headerDepartments are the department links of a page's header.
@@ -31,19 +24,11 @@ func headerDepartments(doc *goquery.Document) []string {
 // and its page is not found (it was offered and listed nothing); putting
 // one of its products on sale in the admin brings it back at once.
 func TestTheHeaderOffersOnlyDepartmentsAShopperCanBrowse(t *testing.T) {
-	db, done, err := models.OpenScratch(t.TempDir(), "shop.db")
-	must(t, err)
-	t.Cleanup(done)
-	file := filepath.Join(t.TempDir(), "products.csv")
-	must(t, os.WriteFile(file, []byte("id,title,description,category,brand,price,stock,created_at,active,visibility\n"+
+	shop := startImportedShop(t, "id,title,description,category,brand,price,stock,created_at,active,visibility\n"+
 		"POT-1,Stoneware Teapot,,Kitchen/Teapots,Fern,29,5,,true,\"Catalog, Search\"\n"+
 		"RAKE-1,Leaf Rake,,Garden/Tools,Fern,19,5,,false,\"Catalog, Search\"\n"+
 		"HOSE-1,Garden Hose,,Garden/Watering,Fern,25,5,,false,\"Catalog, Search\"\n"+
-		"CARD-1,Gift Card Sleeve,,Gifts,Fern,2,40,,true,Search\n"), 0o600))
-	if _, err := seed.ImportWith(context.Background(), db, seed.ImportOptions{Products: file}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	shop := startShop(t, db)
+		"CARD-1,Gift Card Sleeve,,Gifts,Fern,2,40,,true,Search\n", "")
 	visitor := shop.newClient()
 	_, doc := visitor.get("/")
 	if got := headerDepartments(doc); !slices.Equal(got, []string{"Kitchen"}) {

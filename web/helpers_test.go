@@ -9,6 +9,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"storefront/models"
+	"storefront/seed"
 )
 
 // testShop is a small shop on a temporary SQLite file behind the real router.
@@ -194,3 +197,24 @@ func (s *testShop) product(ext string) *models.Product {
 }
 
 func productPath(p *models.Product) string { return fmt.Sprintf("/p/%d-%s", p.ID, p.Slug) }
+
+// startImportedShop imports products (a products file's text) and, unless
+// events is "", events into a new shop on a temporary SQLite file, as
+// `storefront import` does, and serves it.
+func startImportedShop(tb testing.TB, products, events string) *testShop {
+	tb.Helper()
+	db, done, err := models.OpenScratch(tb.TempDir(), "shop.db")
+	must(tb, err)
+	tb.Cleanup(done)
+	dir := tb.TempDir()
+	opts := seed.ImportOptions{Products: filepath.Join(dir, "products.csv")}
+	must(tb, os.WriteFile(opts.Products, []byte(products), 0o600))
+	if events != "" {
+		opts.Events = filepath.Join(dir, "events.csv")
+		must(tb, os.WriteFile(opts.Events, []byte(events), 0o600))
+	}
+	if _, err := seed.ImportWith(context.Background(), db, opts, io.Discard); err != nil {
+		tb.Fatal(err)
+	}
+	return startShop(tb, db)
+}

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +15,6 @@ import (
 
 	"storefront/models"
 	"storefront/recommender"
-	"storefront/seed"
 	shopsvc "storefront/shop"
 )
 
@@ -27,19 +24,11 @@ import (
 // not list it, and shows a product "Not Visible Individually" that no
 // configurable product lists nowhere, as Magento did.
 func TestMagentoVisibilityDecidesWhereAShopperFindsAProduct(t *testing.T) {
-	db, done, err := models.OpenScratch(t.TempDir(), "shop.db")
-	must(t, err)
-	t.Cleanup(done)
-	file := filepath.Join(t.TempDir(), "catalog_product.csv")
-	must(t, os.WriteFile(file, []byte("id,product_type,title,description,category,brand,visibility,price,compare_at_price,stock,created_at\n"+
+	shop := startImportedShop(t, "id,product_type,title,description,category,brand,visibility,price,compare_at_price,stock,created_at\n"+
 		"LID-1,simple,Replacement Teapot Lid,,Kitchen/Teapots,Fern,Not Visible Individually,4,,40,\n"+
 		"GIFT-1,simple,Gift Card Sleeve,,Kitchen/Teapots,Fern,Search,2,3,40,\n"+
 		"BED-1,simple,Tasselled Teapot Cosy,,Kitchen/Teapots,Fern,Catalog,24,30,4,\n"+
-		"POT-1,simple,Stoneware Teapot,,Kitchen/Teapots,Fern,\"Catalog, Search\",29,,5,\n"), 0o600))
-	if _, err := seed.ImportWith(context.Background(), db, seed.ImportOptions{Products: file}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	shop := startShop(t, db)
+		"POT-1,simple,Stoneware Teapot,,Kitchen/Teapots,Fern,\"Catalog, Search\",29,,5,\n", "")
 	visitor := shop.newClient()
 	on := func(path string) map[string]bool {
 		t.Helper()
@@ -89,10 +78,6 @@ func TestMagentoVisibilityDecidesWhereAShopperFindsAProduct(t *testing.T) {
 // such a product and says why. A shopper who found it by search and
 // viewed it still sees it among the recently viewed.
 func TestRowsOfRecommendationsShowOnlyWhatTheCatalogLists(t *testing.T) {
-	db, done, err := models.OpenScratch(t.TempDir(), "shop.db")
-	must(t, err)
-	t.Cleanup(done)
-	dir := t.TempDir()
 	products := "id,title,description,category,brand,visibility,price,stock,created_at\n"
 	for i := range 8 {
 		products += fmt.Sprintf("POT-%d,Stoneware Teapot %d,,Kitchen/Teapots,Fern,\"Catalog, Search\",%d,20,2025-01-01T00:00:00Z\n", i, i, 20+i)
@@ -117,14 +102,9 @@ func TestRowsOfRecommendationsShowOnlyWhatTheCatalogLists(t *testing.T) {
 			events += fmt.Sprintf("u%d,%s,%s,%s\n", u, ext, typ, at.Add(time.Duration(u*20+k)*time.Minute).Format(time.RFC3339))
 		}
 	}
-	pf, ef := filepath.Join(dir, "products.csv"), filepath.Join(dir, "events.csv")
-	must(t, os.WriteFile(pf, []byte(products), 0o600))
-	must(t, os.WriteFile(ef, []byte(events), 0o600))
 	ctx := context.Background()
-	if _, err := seed.ImportWith(ctx, db, seed.ImportOptions{Products: pf, Events: ef}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	shop := startShop(t, db)
+	shop := startImportedShop(t, products, events)
+	db := shop.db
 	isHidden := map[string]bool{}
 	for _, ext := range hidden {
 		isHidden[utoa(shop.product(ext).ID)] = true
@@ -178,7 +158,7 @@ func TestRowsOfRecommendationsShowOnlyWhatTheCatalogLists(t *testing.T) {
 	check("before training")
 	cfg := recommender.DefaultConfig()
 	cfg.ALS.Factors, cfg.ALS.Iterations, cfg.SVD.Rank = 4, 5, 2
-	_, err = shopsvc.TrainAndStore(ctx, db, cfg, nil)
+	_, err := shopsvc.TrainAndStore(ctx, db, cfg, nil)
 	must(t, err)
 	shop.srv.shop.ReloadModel(ctx)
 	check("after training")
