@@ -55,110 +55,19 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 	add := func(sl *models.Slot, sev, format string, args ...any) {
 		h.Issues = append(h.Issues, HealthIssue{Slot: slotTitle(sl), Severity: sev, Message: fmt.Sprintf(format, args...)})
 	}
-	viewers := []Viewer{{Key: "v:health-check"}}
-	names := []string{"a new visitor"}
-	recent, err := s.db.RecentShoppers(ctx, healthSample)
+	viewers, names, err := s.healthViewers(ctx)
 	if err != nil {
 		return h, err
 	}
-	for _, sh := range recent {
-		if sh.OptOut {
-			continue
-		}
-		viewers = append(viewers, Viewer{Key: sh.ExternalID, ShopperID: sh.ID, LoggedIn: true})
-		names = append(names, sh.ExternalID)
-	}
 	h.Sampled = names
-
-	type tally struct {
-		seen, empty, short, lost int
-		whoEmpty                 []string
-		takers                   takers
-	}
-	tallies := map[uint]*tally{}
+	tallies := map[uint]*slotTally{}
 	notForThem := map[uint]int{} // slot → sampled shoppers outside its audience
 	for i, v := range viewers {
 		exp := s.ExplainHome(ctx, v, slots, now)
 		for _, sl := range exp.NotForShopper {
 			notForThem[sl.ID]++
 		}
-		// The order the rows were filled in for this shopper: collections,
-		// then locked rows, then the free ones, each in page order. Only a
-		// row filled earlier takes a product from a later one; a product a
-		// later row shows is one this row passed over (its pins came first).
-		filled := map[uint]int{}
-		for k, es := range exp.Slots {
-			if _, ok := filled[es.Slot.ID]; !ok {
-				filled[es.Slot.ID] = fillRank(es.Slot)*len(exp.Slots) + k
-			}
-		}
-		// A slot may give one shopper several rows ("Because you viewed"
-		// once per viewed product): they count as one shopper, empty when
-		// every row is, short or lost when one is.
-		type rows struct{ n, empty, short, lost int }
-		mine := map[uint]*rows{}
-		var order []uint
-		for _, es := range exp.Slots {
-			if es.Slot.ID == 0 {
-				continue // a department's row the page added: no slot to edit
-			}
-			t := tallies[es.Slot.ID]
-			if t == nil {
-				t = &tally{}
-				tallies[es.Slot.ID] = t
-			}
-			personal := es.Slot.Type == models.SlotRecentlyViewed || es.Slot.Type == models.SlotBecauseViewed
-			if i == 0 && personal {
-				continue // a new visitor has no history to fill them: by design
-			}
-			c := mine[es.Slot.ID]
-			if c == nil {
-				c = &rows{}
-				mine[es.Slot.ID] = c
-				order = append(order, es.Slot.ID)
-			}
-			c.n++
-			if es.Slot.Type == models.SlotBanner {
-				if es.Creative == nil {
-					c.empty++
-				}
-				continue // a banner shows a creative, not products
-			}
-			size := max(es.Slot.Size, 1)
-			if es.Slot.Type == models.SlotHero {
-				size = min(size, 3) // a hero shows at most three products
-			}
-			switch {
-			case len(es.Items) == 0 && es.Slot.Type != models.SlotHero:
-				c.empty++
-			case len(es.Items) < size/2:
-				c.short++
-			}
-			// Products "Recently viewed" shows are ones the shopper saw,
-			// which the other rows would not show again anyway.
-			taken := func(l Left) bool {
-				if l.Why != recommender.LostToSlot || l.In == nil || l.In.Type == models.SlotRecentlyViewed {
-					return false
-				}
-				by, ok := filled[l.In.ID]
-				return ok && by < filled[es.Slot.ID]
-			}
-			lost := 0
-			for _, l := range es.Left {
-				if taken(l) {
-					lost++
-				}
-			}
-			// Most of the row's own best candidates went to other rows.
-			if lost >= size {
-				c.lost++
-				for _, l := range es.Left {
-					if taken(l) {
-						t.takers.add(l.In, slices.Contains(SplitList(l.In.Pins), l.SKU))
-					}
-				}
-			}
-		}
+		mine, order := tallyRows(exp, i == 0, tallies)
 		for _, id := range order {
 			t, c := tallies[id], mine[id]
 			t.seen++
@@ -214,6 +123,122 @@ func (s *Shop) CheckLayout(ctx context.Context, slots []models.Slot, now time.Ti
 	}
 	h.checkOverlaps(slots, now)
 	return h, nil
+}
+
+// healthViewers are the shoppers the layout check composes for: a new
+// visitor, then the recently active shoppers who did not opt out, with the
+// names the check's report uses.
+func (s *Shop) healthViewers(ctx context.Context) ([]Viewer, []string, error) {
+	viewers := []Viewer{{Key: "v:health-check"}}
+	names := []string{"a new visitor"}
+	recent, err := s.db.RecentShoppers(ctx, healthSample)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sh := range recent {
+		if sh.OptOut {
+			continue
+		}
+		viewers = append(viewers, Viewer{Key: sh.ExternalID, ShopperID: sh.ID, LoggedIn: true})
+		names = append(names, sh.ExternalID)
+	}
+	return viewers, names, nil
+}
+
+// slotTally is what the layout check found of one slot over the sampled
+// shoppers: how many saw it, and for how many it was empty, short or lost
+// most of its products to rows above (and to which).
+type slotTally struct {
+	seen, empty, short, lost int
+	whoEmpty                 []string
+	takers                   takers
+}
+
+// slotRows counts one shopper's rows of one slot: how many, and how many
+// of them empty, short or losing most of their products to rows above.
+type slotRows struct{ n, empty, short, lost int }
+
+// tallyRows counts one shopper's composed homepage per slot (mine, with
+// the slots in page order), and records in tallies which rows took the
+// products of rows that lost them. A new visitor's personal rows are not
+// counted: they have no history to fill them.
+func tallyRows(exp ExplainedHome, newVisitor bool, tallies map[uint]*slotTally) (mine map[uint]*slotRows, order []uint) {
+	// The order the rows were filled in for this shopper: collections,
+	// then locked rows, then the free ones, each in page order. Only a
+	// row filled earlier takes a product from a later one; a product a
+	// later row shows is one this row passed over (its pins came first).
+	filled := map[uint]int{}
+	for k, es := range exp.Slots {
+		if _, ok := filled[es.Slot.ID]; !ok {
+			filled[es.Slot.ID] = fillRank(es.Slot)*len(exp.Slots) + k
+		}
+	}
+	// A slot may give one shopper several rows ("Because you viewed"
+	// once per viewed product): they count as one shopper, empty when
+	// every row is, short or lost when one is.
+	mine = map[uint]*slotRows{}
+	for _, es := range exp.Slots {
+		if es.Slot.ID == 0 {
+			continue // a department's row the page added: no slot to edit
+		}
+		t := tallies[es.Slot.ID]
+		if t == nil {
+			t = &slotTally{}
+			tallies[es.Slot.ID] = t
+		}
+		personal := es.Slot.Type == models.SlotRecentlyViewed || es.Slot.Type == models.SlotBecauseViewed
+		if newVisitor && personal {
+			continue // a new visitor has no history to fill them: by design
+		}
+		c := mine[es.Slot.ID]
+		if c == nil {
+			c = &slotRows{}
+			mine[es.Slot.ID] = c
+			order = append(order, es.Slot.ID)
+		}
+		c.n++
+		if es.Slot.Type == models.SlotBanner {
+			if es.Creative == nil {
+				c.empty++
+			}
+			continue // a banner shows a creative, not products
+		}
+		size := max(es.Slot.Size, 1)
+		if es.Slot.Type == models.SlotHero {
+			size = min(size, 3) // a hero shows at most three products
+		}
+		switch {
+		case len(es.Items) == 0 && es.Slot.Type != models.SlotHero:
+			c.empty++
+		case len(es.Items) < size/2:
+			c.short++
+		}
+		// Products "Recently viewed" shows are ones the shopper saw,
+		// which the other rows would not show again anyway.
+		taken := func(l Left) bool {
+			if l.Why != recommender.LostToSlot || l.In == nil || l.In.Type == models.SlotRecentlyViewed {
+				return false
+			}
+			by, ok := filled[l.In.ID]
+			return ok && by < filled[es.Slot.ID]
+		}
+		lost := 0
+		for _, l := range es.Left {
+			if taken(l) {
+				lost++
+			}
+		}
+		// Most of the row's own best candidates went to other rows.
+		if lost >= size {
+			c.lost++
+			for _, l := range es.Left {
+				if taken(l) {
+					t.takers.add(l.In, slices.Contains(SplitList(l.In.Pins), l.SKU))
+				}
+			}
+		}
+	}
+	return mine, order
 }
 
 // fillSpec is what of slot sl decides where the homepage fills it
