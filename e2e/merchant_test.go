@@ -20,7 +20,7 @@ import (
 
 const adminPassword = "a sturdy admin password"
 
-// addAdmin creates an admin account and logs the browser in with it.
+// addAdminAndLogIn creates an admin account and logs the browser in with it.
 func (b *tab) addAdminAndLogIn(s *shop) {
 	b.t.Helper()
 	_, err := s.db.CreateStaff(context.Background(), "e2e", models.NewStaff{Email: "owner@example.com", Role: models.RoleAdmin, Password: adminPassword})

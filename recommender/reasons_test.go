@@ -68,7 +68,7 @@ func TestAReasonNeverNamesACategoryThatHoldsTheWholeCatalog(t *testing.T) {
 // TestAProductMonthsOldIsNoNewArrival: a shop imported with its catalog
 // and no events yet filled its cold-start list newest first, every product
 // "New arrival" though the newest was made two years before. Now a product
-// is a new arrival only within newArrivalAge of the model's latest day; an
+// is a new arrival only within NewArrivalAge of the model's latest day; an
 // older one is said to be from the shop's range, or in the row's category.
 func TestAProductMonthsOldIsNoNewArrival(t *testing.T) {
 	items := testItems()

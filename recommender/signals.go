@@ -103,7 +103,7 @@ type signals struct {
 	ui, iu    csr
 	kind      []EventType // strongest event type per ui entry
 	// pref is each ui entry's rating against the shopper's own mean, as a
-	// weight (ratingPreference), in a shop whose events carry ratings;
+	// weight (ratingScale.preference), in a shop whose events carry ratings;
 	// nil otherwise.
 	pref    []float32
 	ratings ratingScale

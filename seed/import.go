@@ -1315,7 +1315,7 @@ func parseProductRow(c *csvFile, rec []string, line int, probs *problems) (produ
 		row.configurable, row.variants = true, variantSKUs(cell)
 	}
 	// Split into levels once the whole file is read: its separator is
-	// the file's (categorySeparator).
+	// the file's, which readProducts chooses from every row.
 	// A variant row may leave its category to its group (Shopify's and
 	// WooCommerce's variant rows carry none): filled from the group's
 	// other rows once the whole file is read (fillFromGroups).

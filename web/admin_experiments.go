@@ -144,7 +144,8 @@ func (s *Server) adminControlGroup(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/experiments")
 }
 
-// experimentForm is what the create form holds, kept to show it again.
+// experimentFormPage is the create form's page showing f, what was typed,
+// again beside errs.
 func (s *Server) experimentFormPage(c echo.Context, f templates.ExperimentForm, errs map[string]string) (templates.AdminExperimentNewPage, error) {
 	ctx := c.Request().Context()
 	vm := templates.AdminExperimentNewPage{AdminBase: s.adminBase(c, "New experiment", "experiments"), Form: f, Errors: errs}

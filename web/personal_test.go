@@ -61,8 +61,7 @@ func trainShop(t *testing.T, shop *testShop) {
 	}
 }
 
-// firstRowCategories returns the category slugs of the products in the
-// first personalized row of a homepage.
+// rowProducts returns the products of a homepage's first row of slotType.
 func rowProducts(t *testing.T, shop *testShop, doc *goquery.Document, slotType string) []*models.Product {
 	t.Helper()
 	var out []*models.Product
