@@ -1266,10 +1266,17 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		c.m = m
 		return c, nil
 	}
+	// Everything training derives from the signals is prev's: a move that
+	// retrains one model is scored with every other part as the full fit
+	// has it (what a purchase leads to, the categories that come next or
+	// are bought once, the shop's category mix included).
 	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
 		kind: prev.kind, pref: prev.pref, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
-		svd: prev.svd, ease: prev.ease, next: prev.next, recent: prev.recent, fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems, freshCats: prev.freshCats}
+		svd: prev.svd, ease: prev.ease, next: prev.next, afterBuy: prev.afterBuy, recent: prev.recent, afterPurchase: prev.afterPurchase,
+		fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems,
+		freshCats: prev.freshCats, nextCat: prev.nextCat, once: prev.once}
+	m.cfg.Weights.CategoryMix = prev.cfg.Weights.CategoryMix
 	if retrain == "popularity" {
 		// Popularity needs the event list, which models do not keep.
 		var sig signals

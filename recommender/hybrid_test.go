@@ -468,3 +468,38 @@ func TestAPurchaseLeadsToWhatItsBuyersGoOnTo(t *testing.T) {
 		}
 	}
 }
+
+// TestARefitScoresWhatAPurchaseLeadsTo: tuning scores a move that retrains
+// one model (here item-kNN, with the settings unchanged) on a model that
+// keeps every other part of the full fit; before, the refit lost what a
+// purchase leads to, so every such move was judged without that part.
+func TestARefitScoresWhatAPurchaseLeadsTo(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	cfg.Neighbors = 50
+	tn := &tuner{ctx: context.Background(), workers: 1, data: purchaseLeadsShop(true)}
+	full, err := tn.build(cfg, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refit, err := tn.build(cfg, full.m, "item_knn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := full.m.cat.index["P20"]
+	w := HybridWeights{PurchaseLeadsTo: 1}
+	if got := blendScores(full.m, "t", w)[partner]; got != 1 {
+		t.Fatalf("the full fit: P20 scores %.3f from what a purchase leads to, want 1", got)
+	}
+	if got := blendScores(refit.m, "t", w)[partner]; got != 1 {
+		t.Errorf("a refit of item-kNN: P20 scores %.3f from what a purchase leads to, want 1 as in the full fit", got)
+	}
+	a, b := blendScores(full.m, "t", cfg.Weights), blendScores(refit.m, "t", cfg.Weights)
+	for j := range a {
+		if a[j] != b[j] {
+			t.Fatalf("%s: the default blend scores %.4f on the full fit, %.4f on a refit with the same settings", full.m.cat.items[j].ID, a[j], b[j])
+		}
+	}
+}
