@@ -61,7 +61,6 @@ type cacheShared struct {
 	// takes one exponential per price, not per product.
 	prices  []float64
 	priceAt []int32
-	catPop  []float32
 }
 
 func (m *Model) cacheShared() *cacheShared {
@@ -102,12 +101,6 @@ func (m *Model) cacheShared() *cacheShared {
 			sh.prices = append(sh.prices, math.Log(float64(p)))
 		}
 		sh.priceAt[j] = k
-	}
-	sh.catPop = make([]float32, len(m.cat.categories))
-	for j, p := range m.pop.pop {
-		if c := m.cat.leafCat[j]; c >= 0 {
-			sh.catPop[c] += p
-		}
 	}
 	return sh
 }
@@ -213,15 +206,15 @@ func (m *Model) tasteParts(s *scratch, sh *cacheShared, comp *[numComponents][]f
 		}
 	}
 	leaf, brandID, priceAt := m.cat.leafCat[:n], m.brandID[:n], sh.priceAt[:n]
-	pop := m.pop.pop[:n]
+	shoppers := m.shoppers[:n]
 	cat, brand, price, catPop = cat[:n], brand[:n], price[:n], catPop[:n]
 	var hiCat, hiBrand, hiPrice, hiCatPop float32
 	for j := range n {
 		var vc, vcp, vb, vp float32
 		if c := leaf[j]; c >= 0 {
 			vc = s.catAcc[c]
-			if sh.catPop[c] > 0 {
-				vcp = s.catAcc[c] * pop[j] / sh.catPop[c]
+			if m.catShoppers[c] > 0 {
+				vcp = s.catAcc[c] * shoppers[j] / m.catShoppers[c]
 			}
 		}
 		if b := brandID[j]; b >= 0 {

@@ -1274,7 +1274,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
 		kind: prev.kind, pref: prev.pref, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
 		svd: prev.svd, ease: prev.ease, next: prev.next, afterBuy: prev.afterBuy, recent: prev.recent, afterPurchase: prev.afterPurchase,
-		fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems,
+		shoppers: prev.shoppers, catShoppers: prev.catShoppers, fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems,
 		freshCats: prev.freshCats, nextCat: prev.nextCat, once: prev.once}
 	m.cfg.Weights.CategoryMix = prev.cfg.Weights.CategoryMix
 	if retrain == "popularity" {

@@ -503,3 +503,59 @@ func TestARefitScoresWhatAPurchaseLeadsTo(t *testing.T) {
 		}
 	}
 }
+
+// TestPopularInYourCategoriesCountsTheShopsShoppers: "popular in your
+// categories" ranks the shopper's categories' products by how many of the
+// shop's shoppers each reached, all time — a tent twelve shoppers looked at
+// two months ago above one three shoppers bought this week (the week's
+// type-weighted popularity, "Popular right now", puts the week's first) —
+// and keeps that from a saved model.
+func TestPopularInYourCategoriesCountsTheShopsShoppers(t *testing.T) {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d := Dataset{Now: now}
+	for i, c := range []string{"Tents", "Tents", "Tents", "Lamps", "Lamps"} {
+		d.Items = append(d.Items, Item{ID: fmt.Sprintf("P%d", i), Title: fmt.Sprintf("Item %d", i), Category: c, Active: true, Stock: 10})
+	}
+	ev := func(u string, item string, typ EventType, at time.Time) {
+		d.Events = append(d.Events, Event{User: u, Item: item, Type: typ, Time: at})
+	}
+	for u := range 12 {
+		ev(fmt.Sprintf("old%02d", u), "P0", View, now.Add(-60*24*time.Hour+time.Duration(u)*time.Minute))
+		ev(fmt.Sprintf("old%02d", u), "P3", View, now.Add(-60*24*time.Hour+time.Duration(u)*time.Minute+time.Second))
+	}
+	for u := range 3 {
+		ev(fmt.Sprintf("new%d", u), "P1", Purchase, now.Add(-time.Duration(u+1)*time.Hour))
+	}
+	ev("t", "P2", View, now.Add(-30*time.Minute))
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	m, err := Train(context.Background(), d, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldTent, newTent, lamp := m.cat.index["P0"], m.cat.index["P1"], m.cat.index["P3"]
+	if m.pop.pop[newTent] <= m.pop.pop[oldTent] {
+		t.Fatalf("the week's popularity: P1 %.3f, P0 %.3f; the shop should have this week's tent first there", m.pop.pop[newTent], m.pop.pop[oldTent])
+	}
+	check := func(name string, m *Model) {
+		got := blendScores(m, "t", HybridWeights{CatPop: 1})
+		if got[oldTent] <= got[newTent] {
+			t.Errorf("%s: popular in your categories scores the tent twelve shoppers reached %.3f, the week's tent of three %.3f; want the twelve first", name, got[oldTent], got[newTent])
+		}
+		if got[lamp] != 0 {
+			t.Errorf("%s: a lamp, outside the shopper's categories, scores %.3f", name, got[lamp])
+		}
+	}
+	check("trained", m)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("loaded", loaded)
+}

@@ -261,6 +261,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	m.indexItems()
 	m.indexFresh()
 	m.indexPurchases()
+	m.indexShoppers()
 	if err := m.check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, err)
 	}

@@ -495,16 +495,10 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 		}, float32(w.Category), srcCategory, false)
 		if w.CatPop > 0 {
 			// P(category | shopper) · P(product | category): the product's
-			// share of its category's popularity.
-			s.catPop = resize(s.catPop, len(m.cat.categories))
-			for j, p := range m.pop.pop {
-				if c := m.cat.leafCat[j]; c >= 0 {
-					s.catPop[c] += p
-				}
-			}
+			// share of its category's shoppers.
 			each(func(j int32) float32 {
-				if c := m.cat.leafCat[j]; c >= 0 && s.catPop[c] > 0 {
-					return s.catAcc[c] * m.pop.pop[j] / s.catPop[c]
+				if c := m.cat.leafCat[j]; c >= 0 && m.catShoppers[c] > 0 {
+					return s.catAcc[c] * m.shoppers[j] / m.catShoppers[c]
 				}
 				return 0
 			}, float32(w.CatPop), srcCategory, false)
@@ -638,6 +632,30 @@ func resize(x []float32, n int) []float32 {
 // transitions after the history's purchases are only the transitions
 // after the history: the after-purchase part is left out there.
 const purchaseShareLimit = 0.5
+
+// indexShoppers counts each product's distinct shoppers in the training
+// data, all time (the interaction matrix's column counts), and sums them per
+// leaf category. "Popular in your categories" ranks a shopper's categories'
+// products by them: in a shop whose tastes are categories and whose
+// products differ by how many shoppers they reach, the share of a
+// category's shoppers a product has is what predicts the next product
+// there, where the week's type-weighted popularity (pop) follows what is
+// selling now and counts a purchase as eight views (docs/recommender.md,
+// "Popular in your categories on the shop's shoppers").
+func (m *Model) indexShoppers() {
+	m.shoppers = make([]float32, len(m.cat.items))
+	for _, j := range m.ui.indices {
+		if int(j) < len(m.shoppers) {
+			m.shoppers[j]++
+		}
+	}
+	m.catShoppers = make([]float32, len(m.cat.categories))
+	for j, n := range m.shoppers {
+		if c := m.cat.leafCat[j]; c >= 0 {
+			m.catShoppers[c] += n
+		}
+	}
+}
 
 // indexPurchases decides whether the shop's purchases stand apart from
 // its browsing (m.afterPurchase): fewer than purchaseShareLimit of the
