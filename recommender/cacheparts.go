@@ -174,24 +174,7 @@ func (m *Model) partScores(s *scratch, req Request, user int32, sh *cacheShared,
 // few fresh products, as blendFresh).
 func (m *Model) tasteParts(s *scratch, sh *cacheShared, comp *[numComponents][]float32) {
 	cat, brand, price, catPop := comp[categoryComponent], comp[brandComponent], comp[priceComponent], comp[catPopComponent]
-	s.catAcc = resize(s.catAcc, len(m.cat.categories))
-	s.brandAcc = resize(s.brandAcc, len(m.brands))
-	var sum, sumLog, sumSq float64
-	for k, i := range s.hist.items {
-		hw := s.hist.weights[k]
-		if c := m.cat.leafCat[i]; c >= 0 {
-			s.catAcc[c] += hw
-		}
-		if b := m.brandID[i]; b >= 0 {
-			s.brandAcc[b] += hw
-		}
-		if p := m.cat.items[i].PriceCents; p > 0 {
-			l := math.Log(float64(p))
-			sum += float64(hw)
-			sumLog += float64(hw) * l
-			sumSq += float64(hw) * l * l
-		}
-	}
+	sum, sumLog, sumSq := m.historyTastes(s)
 	withPrice := sum > 0
 	var mu, sd float64
 	if withPrice {

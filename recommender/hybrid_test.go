@@ -19,10 +19,7 @@ import (
 // each part alone.
 func TestHybridPartsAddUpOnAReusedScratch(t *testing.T) {
 	d := syntheticShop(300, 400, 20_000, 5)
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	m, err := Train(context.Background(), d, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -77,10 +74,7 @@ func TestHybridPartsAddUpOnAReusedScratch(t *testing.T) {
 // keeps the kNN weight its own data chose.
 func TestEASEsShareGoesToKNNAboveItsLimit(t *testing.T) {
 	d := syntheticShop(300, 400, 20_000, 5)
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	within, err := Train(context.Background(), d, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -188,6 +182,16 @@ func afterPurchaseShop(allBought bool) Dataset {
 
 // blendScores scores every product for a shopper with the blend w and
 // returns the row.
+// quickConfig is the default configuration trained quickly on one core,
+// every shopper scored against the whole catalog.
+func quickConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Candidates.PerUser = 0
+	cfg.ALS.Iterations = 3
+	cfg.Workers = 1
+	return cfg
+}
+
 func blendScores(m *Model, user string, w HybridWeights) []float32 {
 	s := m.getScratch()
 	defer m.scratch.Put(s)
@@ -203,10 +207,7 @@ func blendScores(m *Model, user string, w HybridWeights) []float32 {
 // transitions from the latest items do not reach — and names the purchase
 // as the reason. In a shop where every pair is a purchase it is left out.
 func TestAfterPurchaseReachesThePartner(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	score := func(m *Model, w HybridWeights) []float32 { return blendScores(m, "t", w) }
 	m, err := Train(context.Background(), afterPurchaseShop(false), cfg, nil)
 	if err != nil {
@@ -255,10 +256,7 @@ func TestAfterPurchaseReachesThePartner(t *testing.T) {
 // visitor's session blend leaves it out.
 func TestShortHistoryLeansOnPopularity(t *testing.T) {
 	d := syntheticShop(300, 400, 20_000, 7)
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	m, err := Train(context.Background(), d, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -408,10 +406,7 @@ func purchaseLeadsShop(leads bool) Dataset {
 // and is in the default blend. Where buyers go on like visitors, the shop
 // has no such pairs and the part adds nothing.
 func TestAPurchaseLeadsToWhatItsBuyersGoOnTo(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	if cfg.Weights.PurchaseLeadsTo <= 0 {
 		t.Fatalf("PurchaseLeadsTo %g in the default blend, want it on", cfg.Weights.PurchaseLeadsTo)
 	}
@@ -474,10 +469,7 @@ func TestAPurchaseLeadsToWhatItsBuyersGoOnTo(t *testing.T) {
 // keeps every other part of the full fit; before, the refit lost what a
 // purchase leads to, so every such move was judged without that part.
 func TestARefitScoresWhatAPurchaseLeadsTo(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	cfg.Neighbors = 50
 	tn := &tuner{ctx: context.Background(), workers: 1, data: purchaseLeadsShop(true)}
 	full, err := tn.build(cfg, nil, "")
@@ -527,10 +519,7 @@ func TestPopularInYourCategoriesCountsTheShopsShoppers(t *testing.T) {
 		ev(fmt.Sprintf("new%d", u), "P1", Purchase, now.Add(-time.Duration(u+1)*time.Hour))
 	}
 	ev("t", "P2", View, now.Add(-30*time.Minute))
-	cfg := DefaultConfig()
-	cfg.Candidates.PerUser = 0
-	cfg.ALS.Iterations = 3
-	cfg.Workers = 1
+	cfg := quickConfig()
 	m, err := Train(context.Background(), d, cfg, nil)
 	if err != nil {
 		t.Fatal(err)

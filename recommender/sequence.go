@@ -469,24 +469,7 @@ func (m *Model) blendTaste(s *scratch, w HybridWeights, subset bool) {
 		})
 	}
 	if len(s.hist.items) > 0 && (w.Category > 0 || w.Brand > 0 || w.Price > 0 || w.CatPop > 0) {
-		s.catAcc = resize(s.catAcc, len(m.cat.categories))
-		s.brandAcc = resize(s.brandAcc, len(m.brands))
-		var sum, sumLog, sumSq float64
-		for k, i := range s.hist.items {
-			hw := s.hist.weights[k]
-			if c := m.cat.leafCat[i]; c >= 0 {
-				s.catAcc[c] += hw
-			}
-			if b := m.brandID[i]; b >= 0 {
-				s.brandAcc[b] += hw
-			}
-			if p := m.cat.items[i].PriceCents; p > 0 {
-				l := math.Log(float64(p))
-				sum += float64(hw)
-				sumLog += float64(hw) * l
-				sumSq += float64(hw) * l * l
-			}
-		}
+		sum, sumLog, sumSq := m.historyTastes(s)
 		each(func(j int32) float32 {
 			if c := m.cat.leafCat[j]; c >= 0 {
 				return s.catAcc[c]
@@ -615,6 +598,30 @@ func (s *scratch) deptShare(root, leaf int32) float32 {
 		}
 	}
 	return freshFloor + (1-freshFloor)*share
+}
+
+// historyTastes sums the history's weight per leaf category (s.catAcc) and
+// brand (s.brandAcc), and its priced products' weight with the weighted sum
+// of their log prices and of its square, for the taste parts.
+func (m *Model) historyTastes(s *scratch) (sum, sumLog, sumSq float64) {
+	s.catAcc = resize(s.catAcc, len(m.cat.categories))
+	s.brandAcc = resize(s.brandAcc, len(m.brands))
+	for k, i := range s.hist.items {
+		hw := s.hist.weights[k]
+		if c := m.cat.leafCat[i]; c >= 0 {
+			s.catAcc[c] += hw
+		}
+		if b := m.brandID[i]; b >= 0 {
+			s.brandAcc[b] += hw
+		}
+		if p := m.cat.items[i].PriceCents; p > 0 {
+			l := math.Log(float64(p))
+			sum += float64(hw)
+			sumLog += float64(hw) * l
+			sumSq += float64(hw) * l * l
+		}
+	}
+	return sum, sumLog, sumSq
 }
 
 func resize(x []float32, n int) []float32 {
