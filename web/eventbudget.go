@@ -32,7 +32,7 @@ type eventBudget struct {
 	address limit
 	user    limit
 	now     func() time.Time // settable in tests
-	warned  time.Time        // when refusing was last logged
+	warned  minuteWarning    // when refusing was last logged
 	share   func() int       // instances serving the database (loginLimiter.share)
 }
 
@@ -62,18 +62,6 @@ func newEventBudget(perMinute int) *eventBudget {
 		user:    limit{every: time.Minute / time.Duration(user), burst: user}}
 }
 
-// bucket is key's limiter at this instance's share of lim (b.mu held).
-func (b *eventBudget) bucket(key string, lim limit, now time.Time) *rate.Limiter {
-	lim = lim.share(b.share)
-	if l, ok := b.buckets.Get(key); ok {
-		lim.apply(l, now)
-		return l
-	}
-	l := rate.NewLimiter(rate.Every(lim.every), lim.burst)
-	b.buckets.Add(key, l)
-	return l
-}
-
 // allow spends one recorded event of ip's address and of the viewer
 // userKey when both have one, and reports whether it did; neither is spent
 // when either is out.
@@ -84,8 +72,8 @@ func (b *eventBudget) allow(ip, userKey string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.now()
-	addr := b.bucket("a:"+addressKey(ip), b.address, now)
-	user := b.bucket("u:"+userKey, b.user, now)
+	addr := sharedBucket(b.buckets, "a:"+addressKey(ip), b.address, b.share, now)
+	user := sharedBucket(b.buckets, "u:"+userKey, b.user, b.share, now)
 	if addr.TokensAt(now) < 1 || user.TokensAt(now) < 1 {
 		return false
 	}
@@ -99,13 +87,9 @@ func (b *eventBudget) allow(ip, userKey string) bool {
 // every visitor shares the proxy's address and its budget.
 func (b *eventBudget) refused(log *slog.Logger) {
 	b.mu.Lock()
-	now := b.now()
-	quiet := now.Sub(b.warned) < time.Minute
-	if !quiet {
-		b.warned = now
-	}
+	due := b.warned.due(b.now())
 	b.mu.Unlock()
-	if !quiet {
+	if due {
 		log.Warn("a client address or visitor went over its recorded events a minute: their pages are served, their behaviour not recorded (--events-per-minute; behind a reverse proxy give its address with --trusted-proxies)")
 	}
 }

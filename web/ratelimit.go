@@ -92,14 +92,34 @@ func newLoginLimiter() *loginLimiter {
 // bucket returns the limiter for key, creating it when it is new, at this
 // instance's share of lim.
 func (l *loginLimiter) bucket(key string, lim limit) *rate.Limiter {
-	lim = lim.share(l.share)
-	if b, ok := l.buckets.Get(key); ok {
-		lim.apply(b, l.now())
+	return sharedBucket(l.buckets, key, lim, l.share, l.now())
+}
+
+// sharedBucket is buckets' limiter for key at this instance's share of lim
+// (instances: loginLimiter.share), created when it is new, brought to the
+// share when the instances' count changed it.
+func sharedBucket(buckets *lru.Cache[string, *rate.Limiter], key string, lim limit, instances func() int, now time.Time) *rate.Limiter {
+	lim = lim.share(instances)
+	if b, ok := buckets.Get(key); ok {
+		lim.apply(b, now)
 		return b
 	}
 	b := rate.NewLimiter(rate.Every(lim.every), lim.burst)
-	l.buckets.Add(key, b)
+	buckets.Add(key, b)
 	return b
+}
+
+// minuteWarning says when a refusal is worth logging: the first, then at
+// most one a minute (its owner's lock held).
+type minuteWarning struct{ last time.Time }
+
+// due reports whether a refusal at now is logged, and counts it so.
+func (w *minuteWarning) due(now time.Time) bool {
+	if now.Sub(w.last) < time.Minute {
+		return false
+	}
+	w.last = now
+	return true
 }
 
 // share is one instance's part of lim when instances (nil: one) serve the

@@ -26,7 +26,7 @@ type visitorBudget struct {
 	every   time.Duration
 	burst   int
 	now     func() time.Time // settable in tests
-	warned  time.Time        // when refusing was last logged
+	warned  minuteWarning    // when refusing was last logged
 	share   func() int       // instances serving the database (loginLimiter.share)
 }
 
@@ -51,15 +51,8 @@ func (b *visitorBudget) allow(ip string) bool {
 	key := addressKey(ip)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	lim, now := limit{every: b.every, burst: b.burst}.share(b.share), b.now()
-	l, ok := b.buckets.Get(key)
-	if !ok {
-		l = rate.NewLimiter(rate.Every(lim.every), lim.burst)
-		b.buckets.Add(key, l)
-	} else {
-		lim.apply(l, now)
-	}
-	return l.AllowN(now, 1)
+	now := b.now()
+	return sharedBucket(b.buckets, key, limit{every: b.every, burst: b.burst}, b.share, now).AllowN(now, 1)
 }
 
 // refused logs, at most once a minute, that an address went over its
@@ -67,13 +60,9 @@ func (b *visitorBudget) allow(ip string) bool {
 // (--trusted-proxies) every visitor shares the proxy's address.
 func (b *visitorBudget) refused(log *slog.Logger) {
 	b.mu.Lock()
-	now := b.now()
-	quiet := now.Sub(b.warned) < time.Minute
-	if !quiet {
-		b.warned = now
-	}
+	due := b.warned.due(b.now())
 	b.mu.Unlock()
-	if !quiet {
+	if due {
 		log.Warn("a client address went over its new visitors a minute: their visits are served but not recorded (--new-visitors-per-minute; behind a reverse proxy give its address with --trusted-proxies)")
 	}
 }
