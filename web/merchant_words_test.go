@@ -89,6 +89,36 @@ func TestSearchingAnItemNumberOpensItsProduct(t *testing.T) {
 	}
 }
 
+// TestSearchingAnItemNumberWithoutADigitOpensItsProduct: an import's id
+// without a digit (a shop's case-sensitive codes, YuvYDNC and YUVyDNC two
+// products) that no title or description holds opens its product, the one
+// written exactly so first, instead of "nothing matched"; a word that
+// titles hold is still searched.
+func TestSearchingAnItemNumberWithoutADigitOpensItsProduct(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	tent := shop.product("SKU-1")
+	lower := &models.Product{ExternalID: "YuvYDNC", Slug: "wool-socks", Title: "Wool Socks", CategoryID: tent.CategoryID, PriceCents: 900, Stock: 4, Active: true}
+	upper := &models.Product{ExternalID: "YUVyDNC", Slug: "wool-cap", Title: "Wool Cap", CategoryID: tent.CategoryID, PriceCents: 900, Stock: 4, Active: true}
+	named := &models.Product{ExternalID: "Tent", Slug: "tent-pegs", Title: "Pegs", CategoryID: tent.CategoryID, PriceCents: 300, Stock: 4, Active: true}
+	for _, p := range []*models.Product{lower, upper, named} {
+		must(t, shop.db.W.Create(p).Error)
+	}
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	c := shop.newClient()
+	for q, p := range map[string]*models.Product{"YuvYDNC": lower, "YUVyDNC": upper, " YUVyDNC ": upper} {
+		res, _ := c.get("/search?q=" + url.QueryEscape(q))
+		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != productPath(p) {
+			t.Errorf("searching %q: %d to %q, want %s", q, res.StatusCode, res.Header.Get("Location"), productPath(p))
+		}
+	}
+	for _, q := range []string{"tent", "Tent", "yuvydnc x"} {
+		if res, _ := c.get("/search?q=" + url.QueryEscape(q)); res.StatusCode != http.StatusOK {
+			t.Errorf("searching %q: %d to %q, want the results page", q, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+}
+
 // TestAProductsDescriptionKeepsItsParagraphs: a description an import wrote
 // over several paragraphs is shown as paragraphs, and a product without a
 // description shows no empty "About this product" heading.

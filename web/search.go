@@ -32,7 +32,7 @@ func (s *Server) search(c echo.Context) error {
 	}
 	vm.Base.Title = "Search: " + q
 	vals := c.QueryParams()
-	if p := itemNumberMatch(cat, q); p != nil && len(vals) == 1 {
+	if p := itemNumberMatch(cat, q, true); p != nil && len(vals) == 1 {
 		// The item number the product page shows: its page, not "nothing matched".
 		s.track(c, models.EventSearch, 0, "", 0, q)
 		return c.Redirect(http.StatusFound, ProductURL(p))
@@ -66,6 +66,14 @@ func (s *Server) search(c echo.Context) error {
 	}
 	lst := cat.List(shop.ListQuery{Under: under, Searched: true, Candidates: res.IDs, Full: res.Full, Brands: f.brands, MinPrice: f.minP, MaxPrice: f.maxP,
 		Sort: f.sort, Page: f.page, PerPage: perPage})
+	if lst.Total == 0 && len(res.IDs) == 0 && len(vals) <= 2 && (len(vals) == 1 || exact) {
+		// Nothing matched a single word that is an item number without a
+		// digit (a shop's codes such as YuvYDNC): its product's page.
+		if p := itemNumberMatch(cat, q, false); p != nil {
+			s.track(c, models.EventSearch, 0, "", 0, q)
+			return c.Redirect(http.StatusFound, ProductURL(p))
+		}
+	}
 	if f.page > 1 && f.page > lst.Pages {
 		return c.Redirect(http.StatusFound, f.lastPageLink("/search", lst.Pages))
 	}
@@ -139,11 +147,13 @@ func searchShown(cat *Catalog, ids []uint) *shop.Shown {
 
 // itemNumberMatch is the active product whose item number (the import's
 // id, shown on its page as "Item number") the query is, as written or in
-// upper or lower case. Only a query that looks like one: a single word with
-// a digit, and not a bare number of up to four digits, which is more often
-// a size or a year ("500", "2024") than an item number.
-func itemNumberMatch(cat *Catalog, q string) *models.Product {
-	if strings.ContainsFunc(q, unicode.IsSpace) || !strings.ContainsFunc(q, unicode.IsDigit) {
+// upper or lower case. Only a query that looks like one: a single word,
+// with a digit when withDigit (before the words are searched: a word
+// without one is more often a word, and the search runs first), and not a
+// bare number of up to four digits, which is more often a size or a year
+// ("500", "2024") than an item number.
+func itemNumberMatch(cat *Catalog, q string, withDigit bool) *models.Product {
+	if strings.ContainsFunc(q, unicode.IsSpace) || (withDigit && !strings.ContainsFunc(q, unicode.IsDigit)) {
 		return nil
 	}
 	if len(q) <= 4 && !strings.ContainsFunc(q, func(r rune) bool { return !unicode.IsDigit(r) }) {
