@@ -11,7 +11,10 @@ import (
 // brandShop is a department (Outdoor) whose best sellers outside tents are
 // all of one brand: Alder has eight sleeping bags, stoves and lanterns that
 // sell best, Birch and Cedar three each that sell less.
-func brandShop(t *testing.T) *Model {
+func brandShop(t *testing.T) *Model { return brandShopOf(t, 8) }
+
+// brandShopOf is brandShop with alder of Alder's products.
+func brandShopOf(t *testing.T, alder int) *Model {
 	t.Helper()
 	item := func(id, cat, brand string, euros int64) Item {
 		return Item{ID: id, Title: cat + " " + id, Brand: brand, Category: cat, CategoryPath: []string{"Outdoor", cat},
@@ -19,8 +22,8 @@ func brandShop(t *testing.T) *Model {
 	}
 	cats := []string{"Sleeping Bags", "Stoves", "Lanterns"}
 	items := []Item{item("tent1", "Tents", "Alder", 200), item("tent2", "Tents", "Birch", 190)}
-	for k := range 8 {
-		items = append(items, item(fmt.Sprintf("alder%d", k), cats[k%3], "Alder", int64(150+10*k)))
+	for k := range alder {
+		items = append(items, item(fmt.Sprintf("alder%d", k), cats[k%3], "Alder", int64(150+k%8*10)))
 	}
 	for k := range 3 {
 		items = append(items, item(fmt.Sprintf("birch%d", k), cats[k%3], "Birch", int64(160+10*k)))
@@ -75,6 +78,28 @@ func TestADepartmentRowShowsTheDepartmentsBrands(t *testing.T) {
 	}
 	if n := brandCounts(t, m, dept); n["Alder"] > 3 || n["Birch"] == 0 || n["Cedar"] == 0 {
 		t.Fatalf("the department row %v holds brands %v: one brand over its share of 3", itemIDs(dept), n)
+	}
+}
+
+func TestADepartmentRowSpreadsBrandsBeyondItsBestOfOneBrand(t *testing.T) {
+	// The same visit in a department where Alder has 60 products, every one
+	// ranked above Birch's and Cedar's for a visitor who opened an Alder
+	// tent (the visit's brand weighs in its rows). The row's first
+	// candidates were all Alder, so it had nothing to spread and showed
+	// eight Alder products; it ranks on until other brands can fill it.
+	m := brandShopOf(t, 60)
+	now := testNow.Add(time.Hour)
+	opt := noExplore()
+	opt.Now = now
+	specs := []SlotSpec{{ID: "top", Kind: KindCategory, Title: "Top picks in {category}", Size: 8}}
+	stranger := Shopper{Recent: []Event{{Item: "tent1", Type: View, Time: now.Add(-2 * time.Minute)}},
+		RecentlyViewed: []string{"tent1"}, Seen: []string{"tent1"}, Personalize: true}
+	page := Compose(m, specs, stranger, opt, nil)
+	if len(page) < 2 || page[1].Title != "More in Outdoor" || len(page[1].Items) != 8 {
+		t.Fatalf("a stranger who opened a tent gets %d rows, want the tents then eight more in Outdoor", len(page))
+	}
+	if n := brandCounts(t, m, page[1].Items); n["Alder"] > 3 || n["Birch"] == 0 || n["Cedar"] == 0 {
+		t.Fatalf("the department row %v holds brands %v: Alder over its share of 3", itemIDs(page[1].Items), n)
 	}
 }
 

@@ -1001,7 +1001,11 @@ func (m *Model) selectTop(s *scratch, f *filter, want int, dense bool, diversity
 			s.picked = append(s.picked, j)
 			s.pickedScore = append(s.pickedScore, sc[t])
 		}
-		if len(s.picked) >= pool || len(idx) < k {
+		// A row that spreads its brands ranks on until its candidates hold
+		// enough of other brands to fill it at their shares: a visit's brand
+		// can lead a whole department's ranking (the visit's blend weighs
+		// it), and a pool of one brand has nothing to spread.
+		if len(s.picked) >= pool && (!spread || m.brandsFill(s.picked, want)) || len(idx) < k {
 			break
 		}
 	}
@@ -1039,6 +1043,30 @@ const brandPool = 3
 // minBrandCards is the fewest cards a brand may hold in a row that spreads
 // its brands: a row of eight from eight brands would bury the best ones.
 const minBrandCards = 2
+
+// brandsFill reports whether candidates (best first) fill want cards with
+// no brand over its fair share (spreadBrands): false while a single brand
+// holds all of them that have one.
+func (m *Model) brandsFill(candidates []int32, want int) bool {
+	count := map[int32]int{}
+	unbranded := 0
+	for _, j := range candidates {
+		if b := m.brandID[j]; b >= 0 {
+			count[b]++
+		} else {
+			unbranded++
+		}
+	}
+	if len(count) < 2 {
+		return unbranded+min(len(candidates)-unbranded, minBrandCards) >= want
+	}
+	share := max((want+len(count)-1)/len(count), minBrandCards)
+	fill := unbranded
+	for _, n := range count {
+		fill += min(n, share)
+	}
+	return fill >= want
+}
 
 // spreadBrands drops from s.picked (the row's candidates, best first) each
 // brand's candidates beyond its fair share of the row (want over the
