@@ -185,6 +185,9 @@ func trainCmd(cfg config, budget time.Duration, stdout, stderr io.Writer) error 
 	for _, note := range st.Cleaning {
 		fmt.Fprintf(stdout, "    %s\n", note)
 	}
+	if c := res.Crowds.String(); c != "" {
+		fmt.Fprintf(stdout, "    %s\n", c)
+	}
 	for _, d := range st.Dropped {
 		fmt.Fprintf(stdout, "    dropped user %s (%d events): %s\n", d.User, d.Events, d.Reason)
 	}

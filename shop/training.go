@@ -24,7 +24,7 @@ func LoadDataset(ctx context.Context, db *models.DB) (recommender.Dataset, error
 		return recommender.Dataset{}, err
 	}
 	clock := time.Now().UTC()
-	events, err := loadEvents(ctx, db, products, clock)
+	events, _, err := loadEvents(ctx, db, products, clock)
 	if err != nil {
 		return recommender.Dataset{}, err
 	}
@@ -50,11 +50,16 @@ func loadItems(ctx context.Context, db *models.DB) ([]recommender.Item, []models
 }
 
 // loadEvents reads every product event in time order (ties by insertion),
-// leaving out events dated beyond clock+EventClockSkew. It streams the rows
+// leaving out events dated beyond clock+EventClockSkew and those of the
+// crowds of visitors one network made (dropCrowds). It streams the rows
 // (no intermediate slice of database rows), shares one string per shopper
 // and per product among their events, and maps product ids to external ids
 // itself instead of joining in SQL.
-func loadEvents(ctx context.Context, db *models.DB, products []models.Product, clock time.Time) ([]recommender.Event, error) {
+func loadEvents(ctx context.Context, db *models.DB, products []models.Product, clock time.Time) ([]recommender.Event, Crowds, error) {
+	origins, err := db.VisitorOriginsOf(ctx)
+	if err != nil {
+		return nil, Crowds{}, err
+	}
 	external := make(map[int64]string, len(products))
 	for i := range products {
 		external[int64(products[i].ID)] = products[i].ExternalID
@@ -63,7 +68,7 @@ func loadEvents(ctx context.Context, db *models.DB, products []models.Product, c
 	var events []recommender.Event
 	var ids []int64
 	limit := clock.Add(models.EventClockSkew)
-	err := db.ScanInteractions(ctx, func(r *models.InteractionRow) error {
+	err = db.ScanInteractions(ctx, func(r *models.InteractionRow) error {
 		// Events are refused beyond this when they come in; older
 		// databases may still hold some, which must not count.
 		if r.CreatedAt.After(limit) {
@@ -87,7 +92,7 @@ func loadEvents(ctx context.Context, db *models.DB, products []models.Product, c
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, Crowds{}, err
 	}
 	byTime := func(a, b int) int {
 		if c := events[a].Time.Compare(events[b].Time); c != 0 {
@@ -111,7 +116,8 @@ func loadEvents(ctx context.Context, db *models.DB, products []models.Product, c
 		}
 		events = out
 	}
-	return events, nil
+	events, crowds := dropCrowds(events, origins)
+	return events, crowds, nil
 }
 
 // DatasetNow is the "now" time decay and trending are measured from: the
@@ -179,6 +185,7 @@ type TrainResult struct {
 	Train    time.Duration
 	Save     time.Duration
 	Tuning   *recommender.FitReport // what tuning chose on held-out data
+	Crowds   Crowds                 // the visitors of crowded networks left out (dropCrowds)
 }
 
 // TrainAndStore trains a model on everything in db and stores it, so the
@@ -204,11 +211,12 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	content := make(chan *recommender.ContentModel, 1)
 	go func() { content <- recommender.TrainContent(items, ccfg) }()
 	clock := time.Now().UTC()
-	events, err := loadEvents(ctx, db, products, clock)
+	events, crowds, err := loadEvents(ctx, db, products, clock)
 	if err != nil {
 		<-content
 		return nil, err
 	}
+	res.Crowds = crowds
 	data := recommender.Dataset{Items: items, Events: events, Now: DatasetNow(events, clock)}
 	res.Load = time.Since(start)
 	if progress != nil {
@@ -400,6 +408,9 @@ func (t *Trainer) Start() bool {
 		t.s.SetDegraded("")
 		t.s.log.Info("model trained", "duration", time.Since(start).Round(time.Millisecond).String(),
 			"events", res.Artifact.Events, "items", res.Model.NumItems(), "users", res.Model.NumUsers())
+		if c := res.Crowds.String(); c != "" {
+			t.s.log.Warn("training "+c, "networks", res.Crowds.Origins, "visitors", res.Crowds.Visitors)
+		}
 		// Offline figures for the model page, measured after serving starts,
 		// on the same data the model was trained on.
 		rows, err := EvaluateShop(ctx, res.Data, recommender.DefaultConfig(), 10)

@@ -108,7 +108,10 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if vid == "" {
-			vid, reissue, minted = randomToken(visitorIDBytes), true, true
+			// The id carries its network's daily pseudonym, so a crowd
+			// minted from one network is left out of training
+			// (models.NewVisitorID, shop.dropCrowds).
+			vid, reissue, minted = models.NewVisitorID(s.visitorKey, c.RealIP(), s.now()), true, true
 		}
 		switch {
 		case minted:
@@ -364,7 +367,8 @@ func (s *Server) sigEqual(sig, scope, id, suffix string) bool {
 	return hmac.Equal(got[:], s.visitorSigIn(want[:0], scope, id, suffix))
 }
 
-// visitorIDBytes is the randomness of a visitor id the shop issues.
+// visitorIDBytes is the randomness of the visitor ids the shop issued
+// before they carried their network's pseudonym (models.NewVisitorID).
 const visitorIDBytes = 12
 
 // legacyVisitorID reports whether an unsigned cookie value has the form of

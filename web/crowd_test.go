@@ -1,0 +1,91 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"storefront/models"
+	"storefront/recommender"
+	shopsvc "storefront/shop"
+)
+
+// A crowd of fake visitors, each within every per-client budget, made a
+// product nobody shops for the nearest neighbour of a popular one: every
+// visitor views the tent, then a tea towel, and carts the towel, and after
+// the next training shoppers who viewed the tent were told the towel
+// "goes with" it. The training now leaves out the visitors of a network
+// that made a crowd of them in a day; visitors of other networks, and
+// shoppers, count as before.
+func TestACrowdOfOneNetworksVisitorsDoesNotMoveNeighbours(t *testing.T) {
+	proxies, err := ParseTrustedProxies("127.0.0.1")
+	must(t, err)
+	shop := serveShop(t, mustOpenShop(t).db, Config{TrustedProxies: proxies}, false, nil)
+	ctx := context.Background()
+	trainShop(t, shop) // campers view the tents and hiking gear, cooks the kitchen
+	tent, towel := shop.product("SKU-1"), shop.product("SKU-K12")
+	from := func(addr string) map[string]string { return map[string]string{"X-Forwarded-For": addr} }
+	visit := func(addr string) string {
+		t.Helper()
+		c := shop.newClient()
+		for _, p := range []*models.Product{tent, towel} {
+			if res, _ := c.send(http.MethodGet, productPath(p), nil, from(addr)); res.StatusCode != http.StatusOK {
+				t.Fatalf("%s from %s: %d", productPath(p), addr, res.StatusCode)
+			}
+		}
+		_, doc := c.get(productPath(towel))
+		form := url.Values{"product_id": {utoa(towel.ID)}, "quantity": {"1"}, "_csrf": {csrf(doc)}}
+		if res, _ := c.send(http.MethodPost, "/cart/add", form, from(addr)); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("adding the towel from %s: %d", addr, res.StatusCode)
+		}
+		return "v:" + shop.srv.visitorOf(c.cookie(visitorCookie))
+	}
+	// 150 visitors from 150 addresses of one network, each under every
+	// budget of its address.
+	var crowd []string
+	for i := range 150 {
+		crowd = append(crowd, visit(fmt.Sprintf("203.0.113.%d", 1+i%250)))
+	}
+	// A visitor of another network does the same: one shopper's taste.
+	other := visit("198.51.100.7")
+	must(t, shop.srv.events.Flush(ctx))
+
+	origins, err := shop.db.VisitorOriginsOf(ctx)
+	must(t, err)
+	if o := origins.Origin(crowd[0]); o == "" || o != origins.Origin(crowd[149]) || o == origins.Origin(other) {
+		t.Fatalf("origins: crowd %q and %q, the other network's visitor %q", o, origins.Origin(crowd[149]), origins.Origin(other))
+	}
+
+	cfg := recommender.DefaultConfig()
+	cfg.ALS.Factors, cfg.ALS.Iterations, cfg.SVD.Rank = 4, 5, 2
+	res, err := shopsvc.TrainAndStore(ctx, shop.db, cfg, nil)
+	must(t, err)
+	if res.Crowds.Origins != 1 || res.Crowds.Visitors != 150 {
+		t.Errorf("left out %+v, want the one network's 150 visitors", res.Crowds)
+	}
+	m := res.Model
+	for _, req := range []recommender.Request{
+		{User: "camper3", Strategy: recommender.ItemKNN, N: 5},
+		{User: "a new visitor", Recent: []recommender.Event{{Item: tent.ExternalID, Type: recommender.View, Time: time.Now()}}, Strategy: recommender.ItemKNN, N: 5},
+	} {
+		var got []string
+		for _, r := range m.Recommend(req) {
+			got = append(got, r.ItemID)
+		}
+		if slices.Contains(got, towel.ExternalID) {
+			t.Errorf("%s after the crowd: %v holds the towel", req.User, got)
+		}
+	}
+	// The other network's visitor is trained on; the crowd is not.
+	trained := map[string]int{}
+	for _, e := range res.Data.Events {
+		trained[e.User]++
+	}
+	if trained[other] == 0 || trained[crowd[0]] != 0 {
+		t.Errorf("events trained on: the other network's visitor %d (want its events), a crowd's visitor %d (want 0)", trained[other], trained[crowd[0]])
+	}
+}
