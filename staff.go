@@ -25,7 +25,12 @@ func staffCmd(cfg *config, fs *flag.FlagSet, args []string, stdin io.Reader, std
 		return errors.New("staff: give a subcommand: add, list, remove or reset-password")
 	}
 	sub, args := args[0], args[1:]
-	email := fs.String("email", "", "the staff member's email")
+	// list reads no email: registered there, `staff list --email E` would
+	// list everyone as if it had been narrowed to E.
+	var email *string
+	if sub != "list" {
+		email = fs.String("email", "", "the staff member's email")
+	}
 	var role, name *string
 	var fromStdin *bool
 	switch sub {

@@ -48,6 +48,7 @@ func TestStaffCommands(t *testing.T) {
 		{"unknown email", "", []string{"remove", "--email", "nobody@shop.test"}, "no staff account"},
 		{"last admin", "", []string{"remove", "--email", "owner@shop.test"}, "at least one active admin"},
 		{"no subcommand", "", nil, "give a subcommand"},
+		{"list narrowed by an email it does not read", "", []string{"list", "--email", "owner@shop.test"}, "flag provided but not defined: -email"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"staff"}, tc.args...)
