@@ -348,6 +348,11 @@ type Payment struct {
 	CartDigest string
 }
 
+// CheckoutAnswerReserve is the part of a checkout request's time that
+// placing the order leaves for the answer: voiding the payment of an order
+// not placed and showing the checkout page again.
+const CheckoutAnswerReserve = 2 * time.Second
+
 // placeOrderTries is how many times a checkout is tried when it waited
 // too long for a lock (PlaceOrderPaid).
 const placeOrderTries = 3
@@ -370,6 +375,9 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	var created bool
 	place := func(tx *gorm.DB) error {
 		order, created = Order{}, false
+		if err := db.setLockWait(tx); err != nil {
+			return err
+		}
 		// One checkout per cart at a time, whichever instance takes it,
 		// and no add to the cart while it is read and emptied.
 		if err := lockTx(tx, cartLockKey(owner)); err != nil {
@@ -462,9 +470,12 @@ func (db *DB) PlaceOrderPaid(ctx context.Context, owner string, shopperID uint, 
 	// A checkout that waited too long for a product's row (many shoppers
 	// buying the last units at once, on a slow moment) is tried again: the
 	// idempotency key and the cart's lock make a second try safe, and the
-	// shopper gets an order or "sold out" rather than "busy".
-	err := retryBusy(ctx, placeOrderTries, func() time.Duration { return time.Duration(10+rand.IntN(40)) * time.Millisecond },
-		func() error { return db.W.WithContext(ctx).Transaction(place) })
+	// shopper gets an order or "sold out" rather than "busy". All the
+	// tries wait no longer than the request can (txWithin): past that
+	// the answer is ErrBusy, nothing written, with time left to void the
+	// payment and say so (before, the request's deadline cancelled the
+	// checkout mid-statement and the shopper got an error page).
+	err := db.txWithin(ctx, CheckoutAnswerReserve, placeOrderTries, func() time.Duration { return time.Duration(10+rand.IntN(40)) * time.Millisecond }, place)
 	if err != nil {
 		var oos *OutOfStockError
 		if errors.As(err, &oos) || errors.Is(err, ErrEmptyCart) || errors.Is(err, ErrTotalChanged) || errors.Is(err, ErrCartChanged) || errors.Is(err, ErrPaymentVoided) {
@@ -507,6 +518,17 @@ func (db *DB) OrderOf(ctx context.Context, shopperID, orderID uint) (*Order, err
 	err := db.R.WithContext(ctx).Preload("Items").Where("id = ? AND shopper_id = ?", orderID, shopperID).First(&o).Error
 	if err != nil {
 		return nil, notFound(err, "find order %d", orderID)
+	}
+	return &o, nil
+}
+
+// OrderByKey finds the shopper's order placed from the checkout form with
+// idempotency key key, or ErrNotFound.
+func (db *DB) OrderByKey(ctx context.Context, shopperID uint, key string) (*Order, error) {
+	var o Order
+	err := db.R.WithContext(ctx).Where("idempotency_key = ? AND shopper_id = ?", key, shopperID).First(&o).Error
+	if err != nil {
+		return nil, notFound(err, "find the order of a checkout form")
 	}
 	return &o, nil
 }

@@ -64,6 +64,7 @@ type DB struct {
 	apiKeys         apiKeyCache         // keys APIKeyByToken found valid (admin_apikeys.go)
 	sessionFind     preparedSessionFind // the session lookup of every signed-in page (sessions.go)
 	writers         eventWriters        // the event writers of this database: reads of a user's history settle them
+	lockWait        time.Duration       // PostgreSQL: the lock_timeout every connection has (0: unknown)
 }
 
 // Target is what Open was given: the SQLite path or the PostgreSQL URL.
@@ -85,11 +86,15 @@ func (db *DB) Name() string {
 	return db.Path
 }
 
+// sqliteBusyTimeout is how long a SQLite statement waits for the write
+// lock before it answers busy.
+const sqliteBusyTimeout = 5 * time.Second
+
 // dsn is the one place SQLite-specific connection settings live.
 func dsn(path string, writer bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
-	q.Set("_busy_timeout", "5000")
+	q.Set("_busy_timeout", strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10))
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	if writer {
@@ -313,11 +318,14 @@ const lockTimeout = "5s"
 
 func openPostgres(target, upTo string) (*DB, error) {
 	dsn := target
+	lockWait, _ := pgDuration(lockTimeout)
 	if u, err := url.Parse(target); err == nil && u.Query().Get("lock_timeout") == "" {
 		q := u.Query()
 		q.Set("lock_timeout", lockTimeout)
 		u.RawQuery = q.Encode()
 		dsn = u.String()
+	} else if err == nil {
+		lockWait, _ = pgDuration(u.Query().Get("lock_timeout"))
 	}
 	g, err := gorm.Open(postgres.Open(dsn), gormConfig())
 	if err != nil {
@@ -337,7 +345,7 @@ func openPostgres(target, upTo string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("models: connect to %s: %w", RedactURL(target), err)
 	}
-	db := &DB{W: g, R: g, URL: target}
+	db := &DB{W: g, R: g, URL: target, lockWait: lockWait}
 	// Not within the connect timeout: a migration that builds an index on
 	// a shop's millions of events takes as long as it takes (a lock it
 	// waits for is bounded by lock_timeout), as on SQLite.
@@ -468,6 +476,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 // the wait limit (SQLite's busy timeout, PostgreSQL's lock_timeout) or
 // could not take a connection: a moment of overload, not a bug.
 func IsBusy(err error) bool {
+	if errors.Is(err, ErrBusy) {
+		return true
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
@@ -482,6 +493,89 @@ func IsBusy(err error) bool {
 		}
 	}
 	return false
+}
+
+// ErrBusy says a write gave up waiting for locks others held so that its
+// request could still answer within its deadline (txWithin).
+var ErrBusy = errors.New("the database stayed busy for as long as the request could wait")
+
+// txWithin runs the transaction fn, tried again while it fails because it
+// waited too long for a lock (retryBusy: at most tries times, pause
+// between), and waits for locks no longer than until ctx's deadline less
+// reserve, the time the request keeps to answer: each try waits at most
+// four fifths of what is left then (PostgreSQL: the transaction's
+// lock_timeout, set by fn through setLockWait; SQLite: the writer's busy
+// timeout). A wait cut short this way, or a turn at the connection pool
+// that did not come in time, is ErrBusy: a clean refusal before the
+// request's own deadline cancels a statement half-way (a COMMIT cancelled
+// mid-way leaves the caller unsure whether it happened). Without a
+// deadline the configured waits stand.
+func (db *DB) txWithin(ctx context.Context, reserve time.Duration, tries int, pause func() time.Duration, fn func(tx *gorm.DB) error) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return retryBusy(ctx, tries, pause, func() error { return db.W.WithContext(ctx).Transaction(fn) })
+	}
+	tctx, cancel := context.WithDeadline(ctx, deadline.Add(-reserve))
+	defer cancel()
+	if tctx.Err() != nil {
+		return fmt.Errorf("models: no time left to wait for the database: %w", ErrBusy)
+	}
+	var err error
+	if db.Postgres() {
+		err = retryBusy(tctx, tries, pause, func() error { return db.W.WithContext(tctx).Transaction(fn) })
+	} else {
+		err = retryBusy(tctx, tries, pause, func() error {
+			return db.W.WithContext(tctx).Connection(func(c *gorm.DB) error {
+				wait := min(waitLeft(tctx), sqliteBusyTimeout)
+				if err := c.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", max(wait.Milliseconds(), 1))).Error; err != nil {
+					return err
+				}
+				defer c.WithContext(context.Background()).Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeout.Milliseconds()))
+				return c.Transaction(fn)
+			})
+		})
+	}
+	if err != nil && tctx.Err() != nil && ctx.Err() == nil {
+		return fmt.Errorf("models: %v: %w", err, ErrBusy)
+	}
+	return err
+}
+
+// waitLeft is four fifths of the time left until ctx's deadline (an hour
+// without one): the database gives up a lock a little before the
+// context ends, so the context never has to cancel a statement.
+func waitLeft(ctx context.Context) time.Duration {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return time.Hour
+	}
+	return max(time.Until(deadline)*4/5, time.Millisecond)
+}
+
+// setLockWait bounds the lock waits of the rest of transaction tx on
+// PostgreSQL by the time its context has left (waitLeft), when that is
+// shorter than the configured lock_timeout.
+func (db *DB) setLockWait(tx *gorm.DB) error {
+	if _, ok := tx.Statement.Context.Deadline(); !ok || !db.Postgres() {
+		return nil
+	}
+	wait := waitLeft(tx.Statement.Context)
+	if db.lockWait > 0 && wait >= db.lockWait {
+		return nil
+	}
+	return tx.Exec("SELECT set_config('lock_timeout', ?, true)", strconv.FormatInt(wait.Milliseconds(), 10)).Error
+}
+
+// pgDuration reads a PostgreSQL time setting as a URL gives it ("300ms",
+// "5s", "1min", or a number of milliseconds); ok is false for anything else.
+func pgDuration(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Millisecond, true
+	}
+	v = strings.Replace(v, "min", "m", 1)
+	d, err := time.ParseDuration(strings.ReplaceAll(v, " ", ""))
+	return d, err == nil
 }
 
 // testHookBusyRetry, when set by a test, runs after a write waited too long

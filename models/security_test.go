@@ -215,6 +215,7 @@ func TestConcurrentDoubleSubmitPlacesOneOrder(t *testing.T) {
 var reviewedDynamicSQL = map[string]string{
 	"bulk.go:Bulk":                          "PRAGMA cache_size with an integer constant",
 	"db.go:openSQLite":                      "PRAGMA wal_autocheckpoint with the integer constant walCheckpointPages",
+	"db.go:txWithin":                        "PRAGMA busy_timeout with an integer number of milliseconds computed from durations",
 	"bulk.go:DeleteAllData":                 "table names read from sqlite_master / pg_tables",
 	"bulk.go:WithoutEventIndexes":           "index names and definitions read from sqlite_master / pg_indexes",
 	"events.go:InsertEventsTx":              "INSERT with (?,…) placeholders repeated per row",

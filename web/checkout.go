@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -128,6 +129,19 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	}
 	order, err := s.pay(c.Request().Context(), u, key, c.FormValue("cart_digest"), addr)
 	s.userChanged(u.Key())
+	if err != nil {
+		// The same form sent twice at once (a double click reaching two
+		// instances) may have placed the order through the other
+		// submission while this one found the cart emptied, its last
+		// unit sold or the database busy: the shopper is shown their
+		// order, not "sold out" or "your cart is empty".
+		lookup, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 2*time.Second)
+		placed, lerr := s.db.OrderByKey(lookup, u.ShopperID, key)
+		cancel()
+		if lerr == nil {
+			return c.Redirect(http.StatusSeeOther, "/orders/"+strconv.FormatUint(uint64(placed.ID), 10)+"?placed=1")
+		}
+	}
 	var oos *models.OutOfStockError
 	var declined *payment.DeclinedError
 	switch {
@@ -148,6 +162,18 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 		return s.retryCheckout(c, form, "This checkout form was already used for a payment that did not go through; nothing was charged. Check your cart and place the order again.", false, http.StatusConflict)
 	case errors.As(err, &declined):
 		return s.retryCheckout(c, form, "Your payment was declined: "+declined.Reason+". Nothing was charged.", false, http.StatusPaymentRequired)
+	case models.IsBusy(err) || errors.Is(err, context.DeadlineExceeded):
+		// Others held the products' rows (or the database) for longer
+		// than this request could wait; the order gave up in time to say
+		// so, its payment voided.
+		s.log.Warn("checkout answered busy", "err", err)
+		// The answer has time of its own: voiding the payment may have
+		// used what the request had left.
+		answer, cancelAnswer := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 5*time.Second)
+		defer cancelAnswer()
+		c.SetRequest(c.Request().WithContext(answer))
+		c.Response().Header().Set("Retry-After", "2")
+		return s.retryCheckout(c, form, checkoutBusy, false, http.StatusServiceUnavailable)
 	case err != nil:
 		return err
 	}
@@ -161,6 +187,11 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/orders/"+strconv.FormatUint(uint64(order.ID), 10)+"?placed=1")
 }
+
+// checkoutBusy is the checkout page's answer when the order could not be
+// placed in the time a request has (many shoppers buying the same
+// products at once on a slow moment).
+const checkoutBusy = "So many shoppers are checking out right now that your order could not be placed in time. Nothing was ordered and nothing was charged: place it again."
 
 // pay authorizes the cart's total with the payment provider, places the
 // order, and captures the payment once the order is stored. When the order

@@ -71,7 +71,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 				}
 			}
 		}
-	case models.IsBusy(err):
+	case models.IsBusy(err) || errors.Is(err, context.DeadlineExceeded):
+		// Past the request's deadline (a database that stayed busy, a
+		// pool with no connection free in time): try again, not a defect.
 		status = http.StatusServiceUnavailable
 		heading, msg = "Busy", "The shop is busy. Please try again in a moment."
 	case errors.Is(err, models.ErrNotFound):
