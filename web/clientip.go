@@ -2,8 +2,12 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -15,15 +19,75 @@ import (
 // X-Forwarded-For that is not a trusted proxy (a client's own entries are
 // further left and are skipped), so one client spending the login allowance
 // does not spend everyone's.
-func clientIP(trusted []*net.IPNet) echo.IPExtractor {
-	if len(trusted) == 0 {
-		return echo.ExtractIPDirect()
+//
+// untrusted (nil: none) hears of a request from a loopback or private
+// address that carries X-Forwarded-For without being a trusted proxy: a
+// reverse proxy the shop was not told of, behind which every shopper has
+// the proxy's address — one login allowance, one event budget, one network
+// to training's crowd guard for all of them.
+func clientIP(trusted []*net.IPNet, untrusted func(peer string)) echo.IPExtractor {
+	extract := echo.ExtractIPDirect()
+	if len(trusted) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range trusted {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		extract = echo.ExtractIPFromXFFHeader(opts...)
 	}
-	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	if untrusted == nil {
+		return extract
+	}
+	return func(r *http.Request) string {
+		if r.Header.Get(echo.HeaderXForwardedFor) != "" {
+			if peer := unnamedProxy(r.RemoteAddr, trusted); peer != "" {
+				untrusted(peer)
+			}
+		}
+		return extract(r)
+	}
+}
+
+// unnamedProxy is the direct peer at remote when it is a loopback, private
+// or link-local address outside trusted (where a reverse proxy sits), else "".
+func unnamedProxy(remote string, trusted []*net.IPNet) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()) {
+		return ""
+	}
 	for _, n := range trusted {
-		opts = append(opts, echo.TrustIPRange(n))
+		if n.Contains(ip) {
+			return ""
+		}
 	}
-	return echo.ExtractIPFromXFFHeader(opts...)
+	return ip.String()
+}
+
+// proxyWarning logs an unnamed reverse proxy (clientIP's untrusted) at most
+// once an hour.
+type proxyWarning struct {
+	mu   sync.Mutex
+	last time.Time
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+func (w *proxyWarning) heard(peer string) {
+	w.mu.Lock()
+	now := w.now()
+	due := w.last.IsZero() || now.Sub(w.last) >= time.Hour
+	if due {
+		w.last = now
+	}
+	w.mu.Unlock()
+	if due {
+		w.log.Warn("requests from "+peer+" carry X-Forwarded-For, but it is not a trusted proxy: every shopper behind it counts as that one address "+
+			"(one login allowance and event budget, and training leaves out the visitors of one busy network); name it with serve --trusted-proxies",
+			"proxy", peer)
+	}
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR

@@ -133,3 +133,43 @@ func TestServingOverHTTPSWithoutSecureCookiesWarns(t *testing.T) {
 		})
 	}
 }
+
+// A reverse proxy the shop was not told of makes every shopper one client:
+// one login allowance, one event budget, and one busy network that
+// training's crowd guard leaves out. The shop says so in its log, at most
+// once an hour, naming the proxy and the flag; a request that carries no
+// X-Forwarded-For, or comes through a trusted proxy, says nothing.
+func TestAnUnnamedReverseProxyIsLogged(t *testing.T) {
+	db := mustOpenShop(t).db
+	const warning = "carry X-Forwarded-For, but it is not a trusted proxy"
+	for _, tc := range []struct {
+		name    string
+		proxies string
+		header  map[string]string
+		warns   bool
+	}{
+		{"an unnamed proxy on the same machine", "", map[string]string{"X-Forwarded-For": "198.51.100.7"}, true},
+		{"a trusted proxy", "127.0.0.1", map[string]string{"X-Forwarded-For": "198.51.100.7"}, false},
+		{"a client without a proxy", "", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			proxies, err := ParseTrustedProxies(tc.proxies)
+			must(t, err)
+			shop := serveShop(t, db, Config{TrustedProxies: proxies, Logger: slog.New(slog.NewTextHandler(logs, nil))}, false, nil)
+			c := shop.newClient()
+			for range 3 {
+				c.send(http.MethodGet, "/", nil, tc.header)
+			}
+			if n := strings.Count(logs.String(), warning); n != map[bool]int{true: 1, false: 0}[tc.warns] {
+				t.Errorf("the warning logged %d times over 3 requests, want it %t (once)\n%s", n, tc.warns, logs.String())
+			}
+			if tc.warns && !strings.Contains(logs.String(), "--trusted-proxies") {
+				t.Errorf("the warning does not name the flag: %s", logs.String())
+			}
+		})
+	}
+	if got := unnamedProxy("203.0.113.9:4711", nil); got != "" {
+		t.Errorf("a public address sending X-Forwarded-For (a client's own header) reads as a proxy: %q", got)
+	}
+}

@@ -20,7 +20,8 @@ func (s *Server) routes() *echo.Echo {
 	// The client's address (rate limits) is the direct peer's, or, behind
 	// a trusted proxy, the one it forwarded for; a forged X-Forwarded-For
 	// must not dodge rate limits.
-	e.IPExtractor = clientIP(s.cfg.TrustedProxies)
+	warn := &proxyWarning{now: s.now, log: s.log}
+	e.IPExtractor = clientIP(s.cfg.TrustedProxies, warn.heard)
 
 	// A trailing slash is dropped: page requests are redirected, so the
 	// address bar shows the one address of the page; any other method is

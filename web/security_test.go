@@ -458,7 +458,7 @@ func TestLoginLimitsEachClientBehindATrustedProxy(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.RemoteAddr = "203.0.113.9:4711" // not a proxy: its header is its own
 	req.Header.Set("X-Forwarded-For", "198.51.100.7")
-	if got := clientIP(proxies)(req); got != "203.0.113.9" {
+	if got := clientIP(proxies, nil)(req); got != "203.0.113.9" {
 		t.Errorf("a client connecting directly is %s, want its own address 203.0.113.9", got)
 	}
 }
