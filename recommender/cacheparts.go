@@ -189,16 +189,14 @@ func (m *Model) tasteParts(s *scratch, sh *cacheShared, comp *[numComponents][]f
 		}
 	}
 	leaf, brandID, priceAt := m.cat.leafCat[:n], m.brandID[:n], sh.priceAt[:n]
-	shoppers := m.shoppers[:n]
+	within := m.catPopWithin[:n]
 	cat, brand, price, catPop = cat[:n], brand[:n], price[:n], catPop[:n]
 	var hiCat, hiBrand, hiPrice, hiCatPop float32
 	for j := range n {
 		var vc, vcp, vb, vp float32
 		if c := leaf[j]; c >= 0 {
 			vc = s.catAcc[c]
-			if m.catShoppers[c] > 0 {
-				vcp = s.catAcc[c] * shoppers[j] / m.catShoppers[c]
-			}
+			vcp = (s.catCnt[c] + m.catShare[c]) * within[j]
 		}
 		if b := brandID[j]; b >= 0 {
 			vb = s.brandAcc[b]

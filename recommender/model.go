@@ -49,7 +49,12 @@ type Model struct {
 	// event (ui's column counts), catShoppers its sum per leaf category: the
 	// popularity "popular in your categories" weighs by (indexShoppers).
 	shoppers, catShoppers []float32
-	fresh                 []float32 // per item: how recently it launched (derived, not stored)
+	// catShare is each leaf category's share of the shop's shoppers
+	// (catShoppers over their sum), catPopWithin each product's share of
+	// its category's, smoothed, to the power catPopPower: what "popular
+	// in your categories" multiplies (catPopValue). Derived with shoppers.
+	catShare, catPopWithin []float32
+	fresh                  []float32 // per item: how recently it launched (derived, not stored)
 	// freshBits and freshItems say which items have a freshness above 0
 	// (a bit each; listed in index order), derived with fresh.
 	freshBits  []uint64
@@ -326,7 +331,7 @@ func (m *Model) memoryBytes() int64 {
 	b += f32(m.svd.userF) + f32(m.svd.itemF)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)
 	b += i32(m.cands.indptr) + i32(m.cands.items)
-	b += f32(m.pop.pop) + f32(m.pop.trend) + i32(m.pop.popOrder) + i32(m.pop.trendOrder) + i32(m.pop.newOrder) + f32(m.pop.newcomer) + i32(m.pop.newcomerOrder) + f32(m.shoppers) + f32(m.catShoppers)
+	b += f32(m.pop.pop) + f32(m.pop.trend) + i32(m.pop.popOrder) + i32(m.pop.trendOrder) + i32(m.pop.newOrder) + f32(m.pop.newcomer) + i32(m.pop.newcomerOrder) + f32(m.shoppers) + f32(m.catShoppers) + f32(m.catShare) + f32(m.catPopWithin)
 	for i, it := range m.cat.items {
 		b += int64(unsafe.Sizeof(it)) + int64(len(it.ID)+len(it.Title)+len(it.Brand)+len(it.Category)+len(it.Description))
 		b += 16 + int64(len(it.ID)) + 4*int64(len(m.cat.itemCats[i])) // index entry + category ids
