@@ -15,6 +15,11 @@ type Config struct {
 	DedupWindow time.Duration          // repeats of the same user/item/type within this window count once
 	MaxStrength float64                // cap on one user–item strength after summing (the default, two purchases, keeps a staple bought again and again from crowding the history); 0 = no cap
 	BotGuard    bool                   // drop machine-like users, judged against the shop's own distribution (see botGuard)
+	// BurstPower is how far a product many shoppers came to in one week
+	// (a wave of attention) weighs less in each shopper's tastes: the
+	// power of (1 − its shoppers' share beyond its steady rate in its
+	// busiest week) (burst.go); 0 counts every product alike.
+	BurstPower float64
 	// RatingGain is how far a rating away from the shopper's own mean moves
 	// the product's weight in their profile for the neighbour models and
 	// the shopper's words (not EASE), in a shop whose events carry ratings
@@ -193,6 +198,7 @@ func DefaultConfig() Config {
 		DedupWindow:        30 * time.Minute,
 		MaxStrength:        16,
 		BotGuard:           true,
+		BurstPower:         2,
 		RatingGain:         0.5,
 		PopularityHalfLife: 7 * 24 * time.Hour,
 		TrendingWindow:     48 * time.Hour,

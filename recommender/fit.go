@@ -1279,7 +1279,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 	// are bought once, the shop's category mix included).
 	m := &Model{cfg: cfg, TrainedAt: prev.TrainedAt, DataNow: prev.DataNow, cat: prev.cat, avail: prev.avail,
 		brandID: prev.brandID, brands: prev.brands, userIDs: prev.userIDs, userIndex: prev.userIndex, ui: prev.ui,
-		kind: prev.kind, pref: prev.pref, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
+		kind: prev.kind, pref: prev.pref, burst: prev.burst, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
 		svd: prev.svd, ease: prev.ease, next: prev.next, afterBuy: prev.afterBuy, recent: prev.recent, afterPurchase: prev.afterPurchase,
 		shoppers: prev.shoppers, catShoppers: prev.catShoppers, catShare: prev.catShare, catPopWithin: prev.catPopWithin, fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems,
 		freshCats: prev.freshCats, nextCat: prev.nextCat, once: prev.once}

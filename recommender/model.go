@@ -26,6 +26,7 @@ type Model struct {
 	ui        csr         // user × item strengths
 	kind      []EventType // strongest event type per ui entry
 	pref      []float32   // per ui entry: the rating against the shopper's mean, as a profile weight; nil unless the events carry ratings
+	burst     []float32   // per item: its weight in a shopper's tastes, below 1 for a product many shoppers came to in one week (burst.go); nil when none did
 
 	pop     popularity
 	knn     csr        // item → co-occurrence neighbours (all event types)
@@ -242,7 +243,7 @@ func (m *Model) buildBase(d Dataset, cfg Config) signals {
 	m.cat = newCatalog(d)
 	sig := buildSignals(d, &m.cat, cfg)
 	m.DataNow = sig.now
-	m.userIDs, m.userIndex, m.ui, m.kind, m.pref = sig.userIDs, sig.userIndex, sig.ui, sig.kind, sig.pref
+	m.userIDs, m.userIndex, m.ui, m.kind, m.pref, m.burst = sig.userIDs, sig.userIndex, sig.ui, sig.kind, sig.pref, sig.burst
 	m.indexItems()
 	m.indexFresh()
 	m.indexPurchases()
@@ -326,7 +327,7 @@ func (m *Model) memoryBytes() int64 {
 	f32 := func(s []float32) int64 { return int64(len(s)) * 4 }
 	i32 := func(s []int32) int64 { return int64(len(s)) * 4 }
 	sp := func(c *csr) int64 { return i32(c.indptr) + i32(c.indices) + f32(c.data) }
-	b := sp(&m.ui) + int64(len(m.kind)) + f32(m.pref) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.afterBuy) + sp(&m.recent) + f32(m.fresh) + sp(&m.freshCats)
+	b := sp(&m.ui) + int64(len(m.kind)) + f32(m.pref) + f32(m.burst) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.afterBuy) + sp(&m.recent) + f32(m.fresh) + sp(&m.freshCats)
 	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
 	b += f32(m.svd.userF) + f32(m.svd.itemF)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)

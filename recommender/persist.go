@@ -121,6 +121,9 @@ func (m *Model) Marshal() ([]byte, error) {
 	// The new shopper's popularity last (empty unless training chose a
 	// form of its own): older files without it still load.
 	e.f32(m.pop.newcomer)
+	// The products' weights in a shopper's tastes last (empty unless a
+	// product came in a wave): older files without them still load.
+	e.f32(m.burst)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -246,6 +249,11 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 			m.pop.newcomerOrder = orderByScore(m.pop.newcomer)
 		}
 	}
+	if rd.Len() > 0 {
+		if m.burst = d.f32(); len(m.burst) == 0 {
+			m.burst = nil
+		}
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -274,6 +282,9 @@ func (m *Model) check() error {
 	n, u := len(m.cat.items), len(m.userIDs)
 	if m.ui.rows != u || m.ui.cols != n || len(m.kind) != m.ui.nnz() {
 		return fmt.Errorf("interaction matrix is %d×%d, want %d×%d", m.ui.rows, m.ui.cols, u, n)
+	}
+	if m.burst != nil && len(m.burst) != n {
+		return fmt.Errorf("%d wave weights for %d items", len(m.burst), n)
 	}
 	if len(m.pref) != 0 && len(m.pref) != m.ui.nnz() {
 		return fmt.Errorf("%d rating weights for %d interactions", len(m.pref), m.ui.nnz())

@@ -539,6 +539,16 @@ func (m *Model) profileWeights(s *scratch, req Request, user int32) {
 			s.pw[k] = float32(math.Pow(float64(w), e))
 		}
 	}
+	if m.burst != nil && p.Flatten > 0 {
+		// A product of a wave counts less (burst.go): its strength
+		// carries the weight, and what flattening took of it is put back.
+		f := min(p.Flatten, 1)
+		for k, j := range s.hist.items {
+			if b := m.burst[j]; b < 1 {
+				s.pw[k] *= float32(math.Pow(float64(b), f))
+			}
+		}
+	}
 	if p.RecencyHalfRank <= 0 || len(s.pw) == 0 {
 		return
 	}

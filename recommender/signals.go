@@ -107,6 +107,9 @@ type signals struct {
 	// nil otherwise.
 	pref    []float32
 	ratings ratingScale
+	// burst is each product's weight in a shopper's tastes (burstWeights);
+	// nil when no product came in a wave.
+	burst []float32
 	// events are the cleaned events by shopper, then product, type and
 	// time; byTime the same events by shopper, then time, events on one
 	// timestamp in the order given (the file's). What reads a shopper's
@@ -227,6 +230,18 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 	// Re-encode surviving users densely and aggregate strengths. evs is
 	// sorted by user then item, so each (user, item) run is contiguous.
 	nowUnix := s.now.Unix()
+	s.burst = burstWeights(evs, len(cat.items), nowUnix, cfg.BurstPower)
+	if s.burst != nil {
+		waves := 0
+		for _, w := range s.burst {
+			if w < 0.5 {
+				waves++
+			}
+		}
+		if waves > 0 {
+			s.cleaning = append(s.cleaning, fmt.Sprintf("%d product(s) came in a wave (most of their shoppers in one week): each weighs under half a product in a shopper's tastes", waves))
+		}
+	}
 	s.ratings = detectRatings(evs)
 	weighRatings := s.ratings.ok && cfg.RatingGain > 0
 	var userMean float64
@@ -273,6 +288,9 @@ func buildSignals(d Dataset, cat *catalog, cfg Config) signals {
 			}
 			if cfg.MaxStrength > 0 && r > cfg.MaxStrength {
 				r = cfg.MaxStrength
+			}
+			if s.burst != nil {
+				r *= float64(s.burst[it])
 			}
 			indices = append(indices, it)
 			data = append(data, float32(r))
