@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -73,14 +72,7 @@ func TestACategoryBoughtOnceStaysOutAfterThePurchase(t *testing.T) {
 	if !slices.Contains(m.once, "Phones") || slices.Contains(m.once, "Shirts") || slices.Contains(m.once, "Socks") {
 		t.Fatalf("categories bought once %v: want Phones among them, not Shirts or Socks", m.once)
 	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := reloaded(t, m)
 	if !slices.Equal(loaded.once, m.once) {
 		t.Fatalf("saved and loaded, the categories bought once are %v, want %v", loaded.once, m.once)
 	}

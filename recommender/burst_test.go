@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -94,13 +93,6 @@ func TestAWaveOfAttentionIsNoTaste(t *testing.T) {
 		}
 	}
 	check("trained", m)
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := reloaded(t, m)
 	check("loaded", loaded)
 }

@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"context"
 	"slices"
 	"testing"
@@ -75,14 +74,7 @@ func TestCandidateListsHoldUnseenTopItemsOfActiveShoppers(t *testing.T) {
 		t.Fatalf("a kitchen row for camper0 has %v, want 3 items", ids(full))
 	}
 
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := reloaded(t, m)
 	if loaded.CandidateUsers() != m.CandidateUsers() || !slices.Equal(loaded.cands.items, m.cands.items) {
 		t.Fatal("candidate lists changed in a save and load")
 	}

@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -438,14 +437,7 @@ func TestAPurchaseLeadsToWhatItsBuyersGoOnTo(t *testing.T) {
 		t.Errorf("P20's reason %q does not name the purchase (Item 0)", recs[0].Reason)
 	}
 	// Saved and loaded, the model keeps the pairs.
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := reloaded(t, m)
 	if got := score(loaded, HybridWeights{PurchaseLeadsTo: 1}); got[partner] != 1 {
 		t.Errorf("loaded model: P20 scores %.3f from the part, want 1", got[partner])
 	}
@@ -538,13 +530,6 @@ func TestPopularInYourCategoriesCountsTheShopsShoppers(t *testing.T) {
 		}
 	}
 	check("trained", m)
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := reloaded(t, m)
 	check("loaded", loaded)
 }

@@ -76,6 +76,21 @@ func testEvents() []Event {
 	return evs
 }
 
+// reloaded is m saved to a model file and loaded back: what a restarted
+// shop serves.
+func reloaded(t testing.TB, m *Model) *Model {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded
+}
+
 func testConfig() Config {
 	cfg := DefaultConfig()
 	cfg.ALS = ALSConfig{Factors: 8, Iterations: 10, Alpha: 10, Reg: 0.1, CGSteps: 3, Seed: 7}

@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -36,14 +35,7 @@ func TestRankerLearnsWhatTheBlendMisses(t *testing.T) {
 	// The trees survive a save and load of the model.
 	m := trainTestModel(t)
 	m.ranker = r
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	back, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := reloaded(t, m)
 	if back.ranker == nil || len(back.ranker.Trees) != len(r.Trees) {
 		t.Fatalf("ranker not restored: %+v", back.ranker)
 	}
