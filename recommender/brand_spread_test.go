@@ -56,19 +56,25 @@ func brandCounts(t *testing.T, m *Model, rs []Recommendation) map[string]int {
 	return out
 }
 
-func TestADepartmentRowShowsTheDepartmentsBrands(t *testing.T) {
-	// A visitor opens an Alder tent. "More in Outdoor" used to be eight
-	// Alder products: the department's best sellers and the visit's brand.
-	// Now no brand holds more than its fair share of the row (8 cards over
-	// 3 brands: 3) while Birch and Cedar have products to show.
-	m := brandShop(t)
+// afterATent is the homepage ("Top picks in {category}", eight cards) of a
+// stranger who opened the Alder tent two minutes ago.
+func afterATent(m *Model) []ComposedSlot {
 	now := testNow.Add(time.Hour)
 	opt := noExplore()
 	opt.Now = now
 	specs := []SlotSpec{{ID: "top", Kind: KindCategory, Title: "Top picks in {category}", Size: 8}}
 	stranger := Shopper{Recent: []Event{{Item: "tent1", Type: View, Time: now.Add(-2 * time.Minute)}},
 		RecentlyViewed: []string{"tent1"}, Seen: []string{"tent1"}, Personalize: true}
-	page := Compose(m, specs, stranger, opt, nil)
+	return Compose(m, specs, stranger, opt, nil)
+}
+
+func TestADepartmentRowShowsTheDepartmentsBrands(t *testing.T) {
+	// A visitor opens an Alder tent. "More in Outdoor" used to be eight
+	// Alder products: the department's best sellers and the visit's brand.
+	// Now no brand holds more than its fair share of the row (8 cards over
+	// 3 brands: 3) while Birch and Cedar have products to show.
+	m := brandShop(t)
+	page := afterATent(m)
 	if len(page) < 2 || page[1].Title != "More in Outdoor" {
 		t.Fatalf("a stranger who opened a tent gets %d rows, want the tents then More in Outdoor", len(page))
 	}
@@ -88,13 +94,7 @@ func TestADepartmentRowSpreadsBrandsBeyondItsBestOfOneBrand(t *testing.T) {
 	// candidates were all Alder, so it had nothing to spread and showed
 	// eight Alder products; it ranks on until other brands can fill it.
 	m := brandShopOf(t, 60)
-	now := testNow.Add(time.Hour)
-	opt := noExplore()
-	opt.Now = now
-	specs := []SlotSpec{{ID: "top", Kind: KindCategory, Title: "Top picks in {category}", Size: 8}}
-	stranger := Shopper{Recent: []Event{{Item: "tent1", Type: View, Time: now.Add(-2 * time.Minute)}},
-		RecentlyViewed: []string{"tent1"}, Seen: []string{"tent1"}, Personalize: true}
-	page := Compose(m, specs, stranger, opt, nil)
+	page := afterATent(m)
 	if len(page) < 2 || page[1].Title != "More in Outdoor" || len(page[1].Items) != 8 {
 		t.Fatalf("a stranger who opened a tent gets %d rows, want the tents then eight more in Outdoor", len(page))
 	}

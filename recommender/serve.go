@@ -1070,12 +1070,18 @@ func (m *Model) brandsFill(candidates []int32, want int) bool {
 	if len(count) < 2 {
 		return unbranded+min(len(candidates)-unbranded, minBrandCards) >= want
 	}
-	share := max((want+len(count)-1)/len(count), minBrandCards)
+	share := brandShare(want, len(count))
 	fill := unbranded
 	for _, n := range count {
 		fill += min(n, share)
 	}
 	return fill >= want
+}
+
+// brandShare is the most cards of a row of want one brand holds when the
+// row spreads brands among the given number of brands.
+func brandShare(want, brands int) int {
+	return max((want+brands-1)/brands, minBrandCards)
 }
 
 // spreadBrands drops from s.picked (the row's candidates, best first) each
@@ -1099,7 +1105,7 @@ func (m *Model) spreadBrands(s *scratch, want int) {
 	if len(count) < 2 {
 		return
 	}
-	share := max((want+len(count)-1)/len(count), minBrandCards)
+	share := brandShare(want, len(count))
 	keep := make([]bool, len(s.picked))
 	kept := 0
 	for t, j := range s.picked {

@@ -69,19 +69,15 @@ func unnamedProxy(remote string, trusted []*net.IPNet) string {
 // proxyWarning logs an unnamed reverse proxy (clientIP's untrusted) at most
 // once an hour.
 type proxyWarning struct {
-	mu   sync.Mutex
-	last time.Time
-	now  func() time.Time
-	log  *slog.Logger
+	mu     sync.Mutex
+	warned rareWarning
+	now    func() time.Time
+	log    *slog.Logger
 }
 
 func (w *proxyWarning) heard(peer string) {
 	w.mu.Lock()
-	now := w.now()
-	due := w.last.IsZero() || now.Sub(w.last) >= time.Hour
-	if due {
-		w.last = now
-	}
+	due := w.warned.due(w.now(), time.Hour)
 	w.mu.Unlock()
 	if due {
 		w.log.Warn("requests from "+peer+" carry X-Forwarded-For, but it is not a trusted proxy: every shopper behind it counts as that one address "+

@@ -32,7 +32,7 @@ type eventBudget struct {
 	address limit
 	user    limit
 	now     func() time.Time // settable in tests
-	warned  minuteWarning    // when refusing was last logged
+	warned  rareWarning      // when refusing was last logged
 	share   func() int       // instances serving the database (loginLimiter.share)
 }
 
@@ -87,7 +87,7 @@ func (b *eventBudget) allow(ip, userKey string) bool {
 // every visitor shares the proxy's address and its budget.
 func (b *eventBudget) refused(log *slog.Logger) {
 	b.mu.Lock()
-	due := b.warned.due(b.now())
+	due := b.warned.due(b.now(), time.Minute)
 	b.mu.Unlock()
 	if due {
 		log.Warn("a client address or visitor went over its recorded events a minute: their pages are served, their behaviour not recorded (--events-per-minute; behind a reverse proxy give its address with --trusted-proxies)")

@@ -109,13 +109,14 @@ func sharedBucket(buckets *lru.Cache[string, *rate.Limiter], key string, lim lim
 	return b
 }
 
-// minuteWarning says when a refusal is worth logging: the first, then at
-// most one a minute (its owner's lock held).
-type minuteWarning struct{ last time.Time }
+// rareWarning says when a warning is worth logging: the first, then at
+// most one a period (its owner's lock held).
+type rareWarning struct{ last time.Time }
 
-// due reports whether a refusal at now is logged, and counts it so.
-func (w *minuteWarning) due(now time.Time) bool {
-	if now.Sub(w.last) < time.Minute {
+// due reports whether a warning at now is logged, at most one every, and
+// counts it so.
+func (w *rareWarning) due(now time.Time, every time.Duration) bool {
+	if now.Sub(w.last) < every {
 		return false
 	}
 	w.last = now

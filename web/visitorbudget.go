@@ -26,7 +26,7 @@ type visitorBudget struct {
 	every   time.Duration
 	burst   int
 	now     func() time.Time // settable in tests
-	warned  minuteWarning    // when refusing was last logged
+	warned  rareWarning      // when refusing was last logged
 	share   func() int       // instances serving the database (loginLimiter.share)
 }
 
@@ -60,7 +60,7 @@ func (b *visitorBudget) allow(ip string) bool {
 // (--trusted-proxies) every visitor shares the proxy's address.
 func (b *visitorBudget) refused(log *slog.Logger) {
 	b.mu.Lock()
-	due := b.warned.due(b.now())
+	due := b.warned.due(b.now(), time.Minute)
 	b.mu.Unlock()
 	if due {
 		log.Warn("a client address went over its new visitors a minute: their visits are served but not recorded (--new-visitors-per-minute; behind a reverse proxy give its address with --trusted-proxies)")

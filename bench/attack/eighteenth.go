@@ -26,9 +26,8 @@ func (a *attack) eighteenthAttack() {
 	// your …"). The training now leaves out the visitors of a network
 	// that made a crowd of them in a day.
 	const name = "a crowd of one network's visitors cannot move shoppers' neighbours"
-	db, err := models.Open(a.dbPath)
-	if err != nil {
-		a.check(name, false, "open the database: %v", err)
+	db := a.openDB(name)
+	if db == nil {
 		return
 	}
 	type product struct {

@@ -85,9 +85,8 @@ func (a *attack) fifteenthAttack() {
 // visitor shown a message, copied as the running build stores them.
 func (a *attack) fifteenthSignOuts() {
 	const name = "a shopper's sign-outs do not read every session"
-	db, err := models.Open(a.dbPath)
-	if err != nil {
-		a.check(name, false, "open the database: %v", err)
+	db := a.openDB(name)
+	if db == nil {
 		return
 	}
 	defer db.Close()
@@ -110,7 +109,7 @@ func (a *attack) fifteenthSignOuts() {
 	if db.W.Exec(`SELECT shopper_id FROM sessions LIMIT 1`).Error == nil {
 		cols += ", shopper_id" // kept as the build stores it
 	}
-	err = db.W.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+	err := db.W.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 		INSERT INTO sessions (`+cols+`) SELECT 'fifteenth-' || i || '-' || s.token, `+strings.TrimPrefix(cols, "token, ")+` FROM n, sessions s WHERE s.token = ?`, stored, token).Error
 	defer db.W.Exec(`DELETE FROM sessions WHERE token LIKE 'fifteenth-%'`)
 	if err != nil {

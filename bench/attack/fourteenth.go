@@ -26,9 +26,8 @@ func (a *attack) fourteenthAttack() {
 	email := "fourteenth-attack@example.com"
 	pw := "a fourteenth attack's long password"
 	c.post("/register", url.Values{"_csrf": {c.token("/register")}, "name": {"Fourteenth"}, "email": {email}, "password": {pw}})
-	db, err := models.Open(a.dbPath)
-	if err != nil {
-		a.check("the shopper pays the total the checkout showed", false, "open the database: %v", err)
+	db := a.openDB("the shopper pays the total the checkout showed")
+	if db == nil {
 		return
 	}
 	defer db.Close()

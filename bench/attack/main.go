@@ -833,3 +833,14 @@ func (a *attack) retrainAsAdmin(addr string) (retrained, ok bool) {
 	}
 	return a.trainings() > trained, true
 }
+
+// openDB opens the shop's database beside the server, or fails the check
+// named name and returns nil.
+func (a *attack) openDB(name string) *models.DB {
+	db, err := models.Open(a.dbPath)
+	if err != nil {
+		a.check(name, false, "open the database: %v", err)
+		return nil
+	}
+	return db
+}

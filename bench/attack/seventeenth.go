@@ -22,9 +22,8 @@ func (a *attack) seventeenthAttack() {
 	// and read by every training: 600,000 of them in five minutes made
 	// the training take twice the time and memory). Now a visitor has 120
 	// events recorded a minute and an address 1,200 for all its visitors.
-	db, err := models.Open(a.dbPath)
-	if err != nil {
-		a.check("one visitor cannot fill the events table", false, "open the database: %v", err)
+	db := a.openDB("one visitor cannot fill the events table")
+	if db == nil {
 		return
 	}
 	var ids []uint

@@ -53,9 +53,8 @@ func (a *attack) sixteenthAttack() {
 	// 650 MB (40 megapixels at 16 bits a channel, a 258 kB PNG), and every
 	// staff member's uploads were converted at once: a merchandiser's four
 	// at once took the server from 423 to 1,692 MiB. Now one at a time.
-	db, err := models.Open(a.dbPath)
-	if err != nil {
-		a.check("a picture is read one at a time", false, "open the database: %v", err)
+	db := a.openDB("a picture is read one at a time")
+	if db == nil {
 		return
 	}
 	var p models.Product

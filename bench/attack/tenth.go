@@ -28,9 +28,8 @@ func (a *attack) tenthAttack() {
 	email := "tenth-attack@example.com"
 	pw := "a tenth attack's long password"
 	c.post("/register", url.Values{"_csrf": {c.token("/register")}, "name": {"Tenth"}, "email": {email}, "password": {pw}})
-	db, err := models.Open(a.dbPath)
-	if err != nil {
-		a.check("a voided payment places no order", false, "open the database: %v", err)
+	db := a.openDB("a voided payment places no order")
+	if db == nil {
 		return
 	}
 	defer db.Close()
