@@ -202,3 +202,28 @@ func writeCSV(path string, header []string, rows func(emit func(...string) error
 	}
 	return f.Close()
 }
+
+// exportWorlds writes each chosen world (all of them when want is
+// empty) as dir/<world>/products.csv and events.csv in the import's
+// format: every event, not only a training part, so that the files are
+// a whole shop to import.
+func exportWorlds(dir string, want map[string]bool, log io.Writer) error {
+	for _, spec := range worlds {
+		if len(want) > 0 && !want[spec.Name] {
+			continue
+		}
+		w := generate(spec)
+		sub := filepath.Join(dir, spec.Name)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return err
+		}
+		if err := writeProducts(filepath.Join(sub, "products.csv"), w.items); err != nil {
+			return err
+		}
+		if err := writeEvents(filepath.Join(sub, "events.csv"), w.evs); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "%s: %d products, %d events in %s\n", spec.Name, len(w.items), len(w.evs), sub)
+	}
+	return nil
+}

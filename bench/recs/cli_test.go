@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -100,4 +102,37 @@ func importWorld(t *testing.T, w *world) (*models.DB, *seed.ImportSummary, error
 	t.Cleanup(func() { db.Close() })
 	sum, err := seed.Import(context.Background(), db, products, events, nil)
 	return db, sum, err
+}
+
+// TestAnExportedWorldImportsWhole: -export writes the chosen world, and
+// only it, as a whole shop: every product and every event (not only the
+// training part) imports.
+func TestAnExportedWorldImportsWhole(t *testing.T) {
+	dir := t.TempDir()
+	if err := exportWorlds(dir, map[string]bool{"small-shop": true}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("exported %d worlds, asked for one", len(entries))
+	}
+	var spec worldSpec
+	for _, s := range worlds {
+		if s.Name == "small-shop" {
+			spec = s
+		}
+	}
+	w := generate(spec)
+	db, err := models.Open(filepath.Join(dir, "shop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sub := filepath.Join(dir, "small-shop")
+	sum, err := seed.Import(context.Background(), db, filepath.Join(sub, "products.csv"), filepath.Join(sub, "events.csv"), nil)
+	if err != nil {
+		t.Fatalf("import refused the exported world: %v", err)
+	}
+	if sum.ProductsCreated != len(w.items) || sum.Events != len(w.evs) {
+		t.Errorf("imported %d products and %d events, the world has %d and %d", sum.ProductsCreated, sum.Events, len(w.items), len(w.evs))
+	}
 }

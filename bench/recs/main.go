@@ -84,6 +84,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	headroomFlag := fs.Bool("headroom", false, "generated shops: print which held-out items item-kNN, the hybrid and the oracle (the hidden tastes) rank in their top k, by kind of item")
 	dbs := fs.String("db", "", "comma-separated storefront databases (after `storefront import`): also score each shop's own data, split by time like the generated worlds")
 	cliBin := fs.String("cli", "", "a storefront binary: also score each world through its import → train → recommend on a fresh database, with the shop's defaults")
+	export := fs.String("export", "", "write each chosen world's whole catalog and events as the import's products.csv and events.csv under DIR/<world>/, then stop without scoring (files to time or try `storefront import` on)")
 	fs.StringVar(&overrides, "config", "", `JSON merged over the default configuration the hybrid starts from, e.g. '{"Neighbors":200,"Profile":{"RecencyHalfRank":4}}' (durations in nanoseconds)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -121,6 +122,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if w = strings.TrimSpace(w); w != "" {
 			want[w] = true
 		}
+	}
+	if *export != "" {
+		return exportWorlds(*export, want, stderr)
 	}
 	var results []result
 	for _, spec := range worlds {
