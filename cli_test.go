@@ -564,6 +564,13 @@ func TestEveryCommandsHelpSaysWhatItDoes(t *testing.T) {
 	}(); !strings.Contains(out, "-password-stdin") {
 		t.Errorf("staff add --help lists no --password-stdin: %q", out)
 	}
+	if out := func() string {
+		var o, e bytes.Buffer
+		run([]string{"migrate-data", "--help"}, &o, &e)
+		return o.String()
+	}(); !strings.Contains(out, "not read by migrate-data") {
+		t.Errorf("migrate-data --help offers --db as if it chose a database: %q", out)
+	}
 	var out, errb bytes.Buffer
 	if err := run([]string{"serve", "--no-such-flag"}, &out, &errb); err == nil || !strings.Contains(errb.String(), "storefront serve — ") || out.Len() > 0 {
 		t.Errorf("a wrong flag: %v, stdout %q, stderr %q", err, out.String(), errb.String())

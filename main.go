@@ -226,6 +226,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		from := fs.String("from", "", "the shop's database now (SQLite file or postgres:// URL)")
 		to := fs.String("to", "", "an empty database to copy it into (postgres:// URL or SQLite file)")
 		samples := fs.Int("samples", 20, "shoppers whose homepages are compared after the copy")
+		fs.Lookup("db").Usage = "not read by migrate-data: --from and --to name the two databases"
 		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
