@@ -99,6 +99,9 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 	if sum.DefaultHomepage {
 		fmt.Fprintln(stdout, "published a default homepage built from the shop's categories (edit it at /admin/layout)")
 	}
+	if l := sum.HomepageLine(); l != "" {
+		fmt.Fprintf(stdout, "%s (/admin/layout)\n", l)
+	}
 	return nil
 }
 

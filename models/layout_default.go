@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -151,7 +152,14 @@ const defaultShown = 3 + 4*8
 // second: at the bottom of the page, the hero, trending and the departments'
 // rows had taken its best products, so it showed the next best and the
 // first publish check of every imported shop said to move it.
+// A catch-all department (WooCommerce files a product without a category
+// under "Uncategorized") comes after the shop's own: the hero of a shop
+// whose products are mostly in it read "Discover Uncategorized".
 func DefaultHomeSlots(depts []Department) []Slot {
+	depts = slices.Clone(depts)
+	slices.SortStableFunc(depts, func(a, b Department) int {
+		return cmp.Compare(b2i(catchAll(a.Name)), b2i(catchAll(b.Name)))
+	})
 	top := depts[0]
 	slots := []Slot{
 		{Type: SlotHero, Title: "Discover " + top.Name, Subtitle: "Our most popular picks in " + top.Name + ".",
@@ -189,4 +197,177 @@ func DefaultHomeSlots(depts []Department) []Slot {
 		slots[i].Enabled = true
 	}
 	return slots
+}
+
+// catchAll reports whether a department's name says it holds what has no
+// department: "Uncategorized" (WooCommerce's default), "Uncategorised",
+// "Other", "Misc", "No category" and the like.
+func catchAll(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "uncategorized", "uncategorised", "uncategorized products", "other", "others", "misc", "misc.", "miscellaneous",
+		"no category", "none", "unsorted", "unassigned", "default":
+		return true
+	}
+	return false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// RefreshDefaultHomepage rebuilds the homepage EnsureDefaultHomepage
+// published when an import has since left one of the categories it names
+// (the hero's department, a department's row) without active products: a
+// catalog re-imported with its categories renamed or merged kept a hero
+// "Discover Pots" whose "Shop now" answered "Page not found" and rows that
+// came out empty. Only the system's own homepage is rebuilt, as long as
+// nobody has edited or published it (one version, by "system", the draft
+// as published); a homepage staff have changed is theirs and is left as it
+// is. stale names the slots whose category holds no active product (in or
+// below it), whether or not it rebuilt, so the import can say which.
+func (db *DB) RefreshDefaultHomepage(ctx context.Context) (rebuilt bool, stale []string, err error) {
+	if _, err := db.PageByKey(ctx, HomePage); err != nil {
+		return false, nil, err
+	}
+	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		rebuilt, stale = false, nil
+		var p Page
+		if err := tx.Where("key = ?", HomePage).First(&p).Error; err != nil {
+			return notFound(err, "find page %q", HomePage)
+		}
+		var slots []Slot
+		if err := tx.Where("page_id = ?", p.ID).Order("position").Find(&slots).Error; err != nil {
+			return err
+		}
+		held, err := categoriesHoldingProducts(tx)
+		if err != nil {
+			return err
+		}
+		for _, sl := range slots {
+			if !sl.Enabled {
+				continue
+			}
+			if slug := slotCategory(sl); slug != "" && !held[slug] {
+				stale = append(stale, sl.Title)
+			}
+		}
+		if len(stale) == 0 || p.PublishedVersionID == nil {
+			return nil
+		}
+		var versions []LayoutVersion
+		if err := tx.Where("page_id = ?", p.ID).Find(&versions).Error; err != nil {
+			return err
+		}
+		if len(versions) != 1 || versions[0].Author != SystemActor || versions[0].ID != *p.PublishedVersionID {
+			return nil // staff published it: theirs
+		}
+		published, err := decodeSnapshot(versions[0].Snapshot)
+		if err != nil {
+			return err
+		}
+		if !sameSlots(slots, published) {
+			return nil // staff edited the draft: theirs
+		}
+		depts, err := departmentsBySize(tx)
+		if err != nil {
+			return err
+		}
+		if len(depts) == 0 {
+			return nil
+		}
+		fresh := DefaultHomeSlots(depts)
+		if err := tx.Where("page_id = ?", p.ID).Delete(&Slot{}).Error; err != nil {
+			return err
+		}
+		for i := range fresh {
+			fresh[i].PageID = p.ID
+			if err := tx.Create(&fresh[i]).Error; err != nil {
+				return err
+			}
+		}
+		snap, err := json.Marshal(fresh)
+		if err != nil {
+			return fmt.Errorf("encode snapshot: %w", err)
+		}
+		v := &LayoutVersion{PageID: p.ID, Number: versions[0].Number + 1, Snapshot: string(snap), Author: SystemActor, CreatedAt: time.Now().UTC(),
+			Summary: fmt.Sprintf("Default homepage rebuilt with %d slots from the shop's categories: %s no longer %s products.",
+				len(fresh), strings.Join(stale, ", "), map[bool]string{true: "holds", false: "hold"}[len(stale) == 1])}
+		if err := tx.Create(v).Error; err != nil {
+			return err
+		}
+		upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
+		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+		rebuilt = true
+		return audit(tx, SystemActor, "layout.publish", fmt.Sprintf("%s v%d", HomePage, v.Number), v.Summary)
+	})
+	if err != nil {
+		return false, nil, fmt.Errorf("models: refresh the default homepage: %w", err)
+	}
+	return rebuilt, stale, nil
+}
+
+// slotCategory is the category a slot shows or leads to: its filter, else
+// the category page its link opens ("" for none).
+func slotCategory(sl Slot) string {
+	if sl.Category != "" {
+		return sl.Category
+	}
+	if rest, ok := strings.CutPrefix(sl.Link, "/c/"); ok {
+		rest, _, _ = strings.Cut(rest, "?")
+		return strings.TrimSuffix(rest, "/")
+	}
+	return ""
+}
+
+// categoriesHoldingProducts is the set of category slugs with an active
+// product in them or below them.
+func categoriesHoldingProducts(tx *gorm.DB) (map[string]bool, error) {
+	var cats []Category
+	if err := tx.Find(&cats).Error; err != nil {
+		return nil, fmt.Errorf("list categories: %w", err)
+	}
+	var ids []uint
+	if err := tx.Model(&Product{}).Distinct("category_id").Where("active = ?", true).Pluck("category_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("list categories with products: %w", err)
+	}
+	byID := make(map[uint]*Category, len(cats))
+	for i := range cats {
+		byID[cats[i].ID] = &cats[i]
+	}
+	held := map[string]bool{}
+	for _, id := range ids {
+		c := byID[id]
+		for depth := 0; c != nil && depth < 64; depth++ {
+			held[c.Slug] = true
+			if c.ParentID == nil {
+				break
+			}
+			c = byID[*c.ParentID]
+		}
+	}
+	return held, nil
+}
+
+// sameSlots reports whether the draft a holds the slots of the published
+// b, field for field (times of edits aside).
+func sameSlots(a, b []Slot) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		x.UpdatedAt, y.UpdatedAt = time.Time{}, time.Time{}
+		normalizeStrategy(&x)
+		xs, err1 := json.Marshal(x)
+		ys, err2 := json.Marshal(y)
+		if err1 != nil || err2 != nil || string(xs) != string(ys) {
+			return false
+		}
+	}
+	return true
 }

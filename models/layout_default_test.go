@@ -129,3 +129,32 @@ func TestASmallCatalogHasNoDepartmentRows(t *testing.T) {
 		t.Errorf("110 products: department rows %v, want [d1 d2]", got)
 	}
 }
+
+// A shop whose export files most products under WooCommerce's catch-all
+// "Uncategorized" got a default homepage whose hero read "Discover
+// Uncategorized"; its own departments lead now, the catch-all after them.
+func TestTheDefaultHomepageLeadsWithARealDepartment(t *testing.T) {
+	depts := []Department{
+		{Category: Category{Slug: "uncategorized", Name: "Uncategorized"}, Products: 2100},
+		{Category: Category{Slug: "lamps", Name: "Lamps"}, Products: 120},
+		{Category: Category{Slug: "pans", Name: "Pans"}, Products: 100},
+		{Category: Category{Slug: "cups", Name: "Cups"}, Products: 50},
+	}
+	slots := DefaultHomeSlots(depts)
+	var rows []string
+	for _, s := range slots {
+		if s.Category != "" {
+			rows = append(rows, s.Category)
+		}
+	}
+	if slots[0].Title != "Discover Lamps" || slots[0].Link != "/c/lamps" || fmt.Sprint(rows) != "[lamps pans cups]" {
+		t.Fatalf("hero %q → %s, department rows %v; want the hero on Lamps and rows for Pans and Cups", slots[0].Title, slots[0].Link, rows)
+	}
+	if depts[0].Slug != "uncategorized" {
+		t.Error("DefaultHomeSlots reordered its caller's departments")
+	}
+	// A shop with nothing but the catch-all still gets its hero.
+	if only := DefaultHomeSlots(depts[:1]); only[0].Link != "/c/uncategorized" {
+		t.Errorf("the only department's hero links %s", only[0].Link)
+	}
+}

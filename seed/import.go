@@ -435,6 +435,10 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 	}
 	if sum.DefaultHomepage {
 		p.step("published a default homepage")
+	} else if sum.HomepageRebuilt, sum.HomepageStale, err = db.RefreshDefaultHomepage(ctx); err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	} else if sum.HomepageRebuilt {
+		p.step("rebuilt the default homepage")
 	}
 	sum.Duration = time.Since(p.began)
 	p.step("done")
@@ -490,6 +494,12 @@ type ImportSummary struct {
 	// request (models.ForgottenUser): not stored.
 	EventsForgotten int
 	DefaultHomepage bool // a default homepage was published
+	// HomepageStale are the homepage's rows whose category holds no active
+	// product after the import (a catalog re-imported with its categories
+	// renamed); HomepageRebuilt says the system's own, unedited homepage
+	// was rebuilt from the shop's categories for it.
+	HomepageStale   []string
+	HomepageRebuilt bool
 	// FileCurrency is the currency the products file's prices were
 	// written with ("" when they named none), ShopCurrency the shop's
 	// after the import: a shop nobody has configured takes the file's
@@ -519,6 +529,26 @@ func (s *ImportSummary) CurrencyLine() string {
 // ListsLine says how many of the file's products listed several
 // categories or several images, and which the shop took, and how many
 // name an image by a path the shop does not serve; "" when none did.
+// HomepageLine says what the import did to a homepage whose rows name
+// categories it left without products: rebuilt the system's own, or which
+// rows of the staff's to edit ("" when none).
+func (s *ImportSummary) HomepageLine() string {
+	if len(s.HomepageStale) == 0 {
+		return ""
+	}
+	names := make([]string, len(s.HomepageStale))
+	for i, t := range s.HomepageStale {
+		names[i] = strconv.Quote(t)
+	}
+	if s.HomepageRebuilt {
+		return fmt.Sprintf("rebuilt the default homepage from the shop's categories: its %s %s led to %s no product is in now",
+			plural(len(names), "row", "rows"), strings.Join(names, ", "), plural(len(names), "a category", "categories"))
+	}
+	return fmt.Sprintf("the homepage's %s %s %s to %s no product is in now: edit %s in the layout editor",
+		plural(len(names), "row", "rows"), strings.Join(names, ", "), plural(len(names), "leads", "lead"),
+		plural(len(names), "a category", "categories"), plural(len(names), "it", "them"))
+}
+
 func (s *ImportSummary) ListsLine() string {
 	var parts []string
 	if s.RootLeftOut != "" {

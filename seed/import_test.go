@@ -1820,3 +1820,72 @@ func importEvents(t *testing.T, db *models.DB, events string, n int) ([]storedEv
 	}
 	return stored, sum
 }
+
+// A catalog re-imported with its categories renamed and merged left the
+// homepage the first import published on categories without products:
+// its hero "Discover Pots" led to a page that answered "Page not found".
+// The system's own homepage, unedited, is rebuilt from the new categories;
+// one staff have edited is theirs, and the import names its stale rows.
+func TestAReimportThatRenamesCategoriesRebuildsTheDefaultHomepage(t *testing.T) {
+	const before = "id,title,description,category,brand,price,stock,created_at\n" +
+		"K1,Iron Pot,,Pots,Forge,30,5,\nK2,Steel Pot,,Pots,Forge,40,5,\nK3,Clay Pot,,Pots,Forge,20,5,\n" +
+		"K4,Tall Mug,,Mugs,Forge,9,5,\nK5,Wide Mug,,Mugs,Forge,8,5,\n"
+	const after = "id,title,description,category,brand,price,stock,created_at\n" +
+		"K1,Iron Pot,,Kitchen > Cookware,Forge,30,5,\nK2,Steel Pot,,Kitchen > Cookware,Forge,40,5,\nK3,Clay Pot,,Kitchen > Cookware,Forge,20,5,\n" +
+		"K4,Tall Mug,,Dining > Drinkware,Forge,9,5,\nK5,Wide Mug,,Dining > Drinkware,Forge,8,5,\n"
+	ctx := context.Background()
+	t.Run("the system's homepage", func(t *testing.T) {
+		db := openDB(t)
+		mustImport(t, db, before, "")
+		slots, _, err := db.PublishedLayout(ctx, models.HomePage)
+		if err != nil || slots[0].Link != "/c/pots" {
+			t.Fatalf("first import's hero links %q (%v), want /c/pots", slots[0].Link, err)
+		}
+		sum := mustImport(t, db, after, "")
+		if !sum.HomepageRebuilt || !reflect.DeepEqual(sum.HomepageStale, []string{"Discover Pots"}) {
+			t.Fatalf("rebuilt %v, stale rows %q; want the hero \"Discover Pots\" rebuilt", sum.HomepageRebuilt, sum.HomepageStale)
+		}
+		slots, v, err := db.PublishedLayout(ctx, models.HomePage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Number != 2 || v.Author != models.SystemActor || slots[0].Link != "/c/kitchen" || slots[0].Title != "Discover Kitchen" {
+			t.Fatalf("published version %d by %q, hero %q → %q; want version 2 by system leading to /c/kitchen", v.Number, v.Author, slots[0].Title, slots[0].Link)
+		}
+		draft, _, err := db.DraftSlots(ctx, models.HomePage)
+		if err != nil || len(draft) != len(slots) || draft[0].Link != "/c/kitchen" {
+			t.Fatalf("the draft holds %d slots (%v), want the rebuilt %d", len(draft), err, len(slots))
+		}
+		if again := mustImport(t, db, after, ""); again.HomepageRebuilt || again.HomepageStale != nil {
+			t.Errorf("the same file again rebuilt %v, stale %q; want nothing", again.HomepageRebuilt, again.HomepageStale)
+		}
+	})
+	t.Run("a homepage staff edited", func(t *testing.T) {
+		db := openDB(t)
+		mustImport(t, db, before, "")
+		draft, rev, err := db.DraftSlots(ctx, models.HomePage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hero := draft[0]
+		hero.Title = "Our pots"
+		if err := db.SaveSlot(ctx, models.HomePage, rev, "ann@example.com", &hero); err != nil {
+			t.Fatal(err)
+		}
+		sum := mustImport(t, db, after, "")
+		if sum.HomepageRebuilt || !reflect.DeepEqual(sum.HomepageStale, []string{"Our pots"}) {
+			t.Fatalf("rebuilt %v, stale rows %q; want the staff's homepage kept and \"Our pots\" named", sum.HomepageRebuilt, sum.HomepageStale)
+		}
+		if l := sum.HomepageLine(); !strings.Contains(l, `"Our pots"`) || !strings.Contains(l, "edit it") {
+			t.Errorf("summary line %q, want the row named and an edit asked for", l)
+		}
+		_, v, err := db.PublishedLayout(ctx, models.HomePage)
+		if err != nil || v.Number != 1 {
+			t.Fatalf("published version %+v (%v), want the first still", v, err)
+		}
+		draft, _, _ = db.DraftSlots(ctx, models.HomePage)
+		if draft[0].Title != "Our pots" {
+			t.Errorf("the staff's draft hero is %q now", draft[0].Title)
+		}
+	})
+}

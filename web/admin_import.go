@@ -468,6 +468,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 		if j.summary.DefaultHomepage {
 			v.Result += " A default homepage was published from your categories."
 		}
+		if l := j.summary.HomepageLine(); l != "" {
+			v.Result += " " + strings.ToUpper(l[:1]) + l[1:] + "."
+		}
 		if r := j.summary.RenamedLine(); r != "" {
 			v.Result += " " + strings.ToUpper(r[:1]) + r[1:] + "."
 		}
