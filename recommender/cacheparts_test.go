@@ -3,6 +3,7 @@ package recommender
 import (
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -89,6 +90,23 @@ func cacheForPartByPart(t *tuner, m *Model) []userCache {
 					uc.season = make([]float32, len(uc.items))
 					for p, j := range uc.items {
 						uc.season[p] = float32(math.Exp(pw * float64(lr[j])))
+					}
+				}
+				// The order's demotions, read from the order's rows directly.
+				for p, j := range uc.items {
+					var num, den float32
+					for k, i := range s.hist.items {
+						idx, d := m.order.row(int(i))
+						if t := slices.Index(idx, j); t >= 0 && s.pw[k] > 0 {
+							num += s.pw[k] * d[t]
+							den += s.pw[k]
+						}
+					}
+					if den > 0 && num/den < -orderFloor {
+						if uc.order == nil {
+							uc.order = make([]float32, len(uc.items))
+						}
+						uc.order[p] = min((-num/den-orderFloor)/(1-orderFloor), 1)
 					}
 				}
 				uc.leaf = make([]int32, len(uc.items))

@@ -181,6 +181,13 @@ type HybridWeights struct {
 	// approaches the shopper's target mix, (1−λ)·relevance against
 	// λ·divergence (0: off). Like ShortHistory it is not one of the parts.
 	Calibrate float64
+	// Order is how far a product the shoppers who took the shopper's
+	// products took before them moves down: its score is multiplied by
+	// (1 − x)^Order, x growing from 0 to 1 as the direction goes from
+	// −orderFloor to always before (order.go; 0: off, the default). Like
+	// ShortHistory it is not one of the parts: tuning turns it on where
+	// the shop's held-out shoppers say so.
+	Order float64
 	// CategoryMix is the calibration target's weight on the shopper's own
 	// categories (the rest on the shop's): set by training from the shop's
 	// data (categoryMix), which next products it explains best.

@@ -96,6 +96,7 @@ func (m *Model) score(s *scratch, req Request, user, anchor int32) (dense bool) 
 				w = *req.weights
 			}
 			m.applySeason(s, w.Season)
+			m.applyOrder(s, w.Order)
 		}
 		if c := req.folded; c != nil && c.shareHybrid {
 			c.hybrid = &hybridScores{score: slices.Clone(s.score), srcVal: slices.Clone(s.srcVal), src: slices.Clone(s.src),

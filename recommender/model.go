@@ -41,7 +41,10 @@ type Model struct {
 	// afterBuy: item → what buying it leads shoppers to, beyond what a
 	// visit of it does (sequence.go, liftedPairs)
 	afterBuy csr
-	recent   csr // user → latest distinct items, most recent first
+	// order: item → (item, direction): whether the shoppers who took both
+	// took the other after it (+) or before it (−) (order.go).
+	order  csr
+	recent csr // user → latest distinct items, most recent first
 	// afterPurchase: the shop's purchases stand apart from its browsing, so
 	// the transitions after a shopper's purchases are a blend part of their
 	// own (indexPurchases; derived, not stored).
@@ -183,6 +186,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 	m.once = onceCategories(&sig, &m.cat)
 	_ = stage("sequences", func() error {
 		m.next, m.afterBuy, m.recent = buildSequences(sig.byTime, len(m.cat.items), len(m.userIDs))
+		m.order = buildOrder(sig.byTime, len(m.cat.items))
 		return nil
 	})
 	sig.events, sig.byTime = nil, nil
@@ -327,7 +331,7 @@ func (m *Model) memoryBytes() int64 {
 	f32 := func(s []float32) int64 { return int64(len(s)) * 4 }
 	i32 := func(s []int32) int64 { return int64(len(s)) * 4 }
 	sp := func(c *csr) int64 { return i32(c.indptr) + i32(c.indices) + f32(c.data) }
-	b := sp(&m.ui) + int64(len(m.kind)) + f32(m.pref) + f32(m.burst) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.afterBuy) + sp(&m.recent) + f32(m.fresh) + sp(&m.freshCats)
+	b := sp(&m.ui) + int64(len(m.kind)) + f32(m.pref) + f32(m.burst) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.afterBuy) + sp(&m.order) + sp(&m.recent) + f32(m.fresh) + sp(&m.freshCats)
 	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
 	b += f32(m.svd.userF) + f32(m.svd.itemF)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)

@@ -124,6 +124,9 @@ func (m *Model) Marshal() ([]byte, error) {
 	// The products' weights in a shopper's tastes last (empty unless a
 	// product came in a wave): older files without them still load.
 	e.f32(m.burst)
+	// The order products are taken in last: older files without it still
+	// load (nothing is moved down until the shop is trained again).
+	e.csr(&m.order)
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -254,6 +257,9 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 			m.burst = nil
 		}
 	}
+	if rd.Len() > 0 {
+		m.order = d.csr()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
@@ -292,7 +298,7 @@ func (m *Model) check() error {
 	if r := &m.recent; r.rows != 0 && (r.rows != u || r.cols != n) {
 		return fmt.Errorf("latest items are %d×%d, want %d×%d", r.rows, r.cols, u, n)
 	}
-	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content, &m.next, &m.afterBuy, &m.recent} {
+	for _, c := range []*csr{&m.ui, &m.knn, &m.bought, &m.content, &m.next, &m.afterBuy, &m.order, &m.recent} {
 		if err := c.validate(); err != nil {
 			return err
 		}

@@ -235,6 +235,8 @@ type scratch struct {
 	topCand            []int32   // topOf: the items at or above its threshold
 	scanning           bool      // s.scan is set up for this request: selectTop extends it
 	latest             []int32   // the shopper's latest items, most recent first
+	ordNum, ordDen     []float32 // orderDemotions: the history's weighed directions per product, and their weights
+	ordTouched         []int32
 	nextAnchor         []int32
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
