@@ -118,6 +118,7 @@ func TestUserEventStatementsUseTheUserIndexes(t *testing.T) {
 		{"delete, behaviour", "DELETE FROM events WHERE user_key = ? AND " + userEventHalves[0], []any{"u"}, []string{behaviour}},
 		{"delete, the rest", "DELETE FROM events WHERE user_key = ? AND " + userEventHalves[1], []any{"u"}, []string{rest}},
 		{"export", sqlExportEvents, []any{"u", "u"}, []string{behaviour, rest}},
+		{"a visitor from before the signing", sqlHoldsVisitor, []any{"v:x", "v:x", "v:x"}, []string{behaviour, rest}},
 		{"recent shoppers", sqlRecentShoppers, []any{5}, []string{behaviour, rest}},
 		{"revenue attribution", revenue, []any{shift, window, from, to}, []string{behaviour}},
 	}

@@ -236,6 +236,7 @@ var reviewedDynamicSQL = map[string]string{
 	"admin_audit.go:RecentShoppers":         "sqlRecentShoppers built once from constants and userEventHalves; the limit is a placeholder",
 	"privacy.go:ExportShopper":              "sqlExportEvents built once from constants and userEventHalves; the user key is a placeholder",
 	"privacy.go:CountUserEvents":            "a constant condition from userEventHalves; the user key is a placeholder",
+	"visitororigin.go:HoldsVisitor":         "sqlHoldsVisitor built once from constants and userEventHalves; the user key is a placeholder",
 	"sessions.go:FindCtx":                   "a statement prepared from one of two constant lookups (preparedSessionFind); the token is its argument, not SQL",
 	"admin_analytics.go:SlotAnalytics":      "analyticsSQL: constant statements with a constant day expression per database; every value a placeholder",
 }

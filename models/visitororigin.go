@@ -118,3 +118,25 @@ func (db *DB) VisitorOriginsOf(ctx context.Context) (VisitorOrigins, error) {
 	}
 	return VisitorOrigins{key: key}, nil
 }
+
+// sqlHoldsVisitor: 1 when a user key has an event (either index half by
+// user) or a cart line.
+var sqlHoldsVisitor = `SELECT CASE WHEN EXISTS (SELECT 1 FROM events WHERE user_key = ? AND ` + userEventHalves[0] + `)
+	OR EXISTS (SELECT 1 FROM events WHERE user_key = ? AND ` + userEventHalves[1] + `)
+	OR EXISTS (SELECT 1 FROM cart_items WHERE owner_key = ?) THEN 1 ELSE 0 END`
+
+// HoldsVisitor reports whether the shop holds anything of the visitor id:
+// an event or a cart line under "v:"+id. A cookie of the form the shop
+// issued before it signed them is unsigned, so anyone can make one, and
+// its id names no network (the training never leaves it out as a crowd):
+// only a visitor the shop has a history of is adopted by it, a made-up one
+// is a new visitor of its network.
+func (db *DB) HoldsVisitor(ctx context.Context, id string) (bool, error) {
+	key := "v:" + id
+	var held int
+	err := db.R.WithContext(ctx).Raw(sqlHoldsVisitor, key, key, key).Scan(&held).Error
+	if err != nil {
+		return false, fmt.Errorf("models: look up visitor: %w", err)
+	}
+	return held == 1, nil
+}

@@ -22,6 +22,29 @@ import (
 // that made a crowd of them in a day; visitors of other networks, and
 // shoppers, count as before.
 func TestACrowdOfOneNetworksVisitorsDoesNotMoveNeighbours(t *testing.T) {
+	crowdPushesTheTowel(t, nil)
+}
+
+// The same crowd, each visitor bringing a cookie of its own making in the
+// form of the ids the shop issued before it signed them: the shop adopted
+// it as a visitor from before, whose id names no network, the training
+// never left it out, and the towel "went with" the tent again. An unsigned
+// id is adopted only when the shop holds that visitor's history
+// (TestAnUnsignedCookieFromBeforeTheSigningKeepsItsVisit); any other is a
+// new visitor of its network.
+func TestACrowdCannotPassAsVisitorsFromBeforeTheSigning(t *testing.T) {
+	crowdPushesTheTowel(t, func(t *testing.T, shop *testShop, c *client) {
+		u, _ := url.Parse(shop.ts.URL)
+		c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: visitorCookie, Value: randomToken(visitorIDBytes), Path: "/"}})
+	})
+}
+
+// crowdPushesTheTowel has 150 visitors from 150 addresses of one network,
+// each a client that plant prepares (nil: a new visitor), view the tent and
+// cart a tea towel, and one visitor of another network do the same; the
+// training must leave out the crowd, keep the other visitor, and tell
+// nobody who viewed the tent that the towel goes with it.
+func crowdPushesTheTowel(t *testing.T, plant func(*testing.T, *testShop, *client)) {
 	proxies, err := ParseTrustedProxies("127.0.0.1")
 	must(t, err)
 	shop := serveShop(t, mustOpenShop(t).db, Config{TrustedProxies: proxies}, false, nil)
@@ -29,9 +52,12 @@ func TestACrowdOfOneNetworksVisitorsDoesNotMoveNeighbours(t *testing.T) {
 	trainShop(t, shop) // campers view the tents and hiking gear, cooks the kitchen
 	tent, towel := shop.product("SKU-1"), shop.product("SKU-K12")
 	from := func(addr string) map[string]string { return map[string]string{"X-Forwarded-For": addr} }
-	visit := func(addr string) string {
+	visit := func(addr string, plant func(*testing.T, *testShop, *client)) string {
 		t.Helper()
 		c := shop.newClient()
+		if plant != nil {
+			plant(t, shop, c)
+		}
 		for _, p := range []*models.Product{tent, towel} {
 			if res, _ := c.send(http.MethodGet, productPath(p), nil, from(addr)); res.StatusCode != http.StatusOK {
 				t.Fatalf("%s from %s: %d", productPath(p), addr, res.StatusCode)
@@ -48,10 +74,10 @@ func TestACrowdOfOneNetworksVisitorsDoesNotMoveNeighbours(t *testing.T) {
 	// budget of its address.
 	var crowd []string
 	for i := range 150 {
-		crowd = append(crowd, visit(fmt.Sprintf("203.0.113.%d", 1+i%250)))
+		crowd = append(crowd, visit(fmt.Sprintf("203.0.113.%d", 1+i%250), plant))
 	}
 	// A visitor of another network does the same: one shopper's taste.
-	other := visit("198.51.100.7")
+	other := visit("198.51.100.7", nil)
 	must(t, shop.srv.events.Flush(ctx))
 
 	origins, err := shop.db.VisitorOriginsOf(ctx)

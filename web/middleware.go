@@ -85,9 +85,12 @@ func (s *Server) identify(next echo.HandlerFunc) echo.HandlerFunc {
 		reissue, minted := false, false
 		if ck, err := c.Cookie(s.visitorName); err == nil {
 			vid, tracked = s.readVisitor(ck.Value)
-			if vid == "" && !s.cfg.SecureCookies && legacyVisitorID(ck.Value) {
+			if vid == "" && !s.cfg.SecureCookies && legacyVisitorID(ck.Value) && s.holdsVisitor(c, ck.Value) {
 				// Unsigned, so anyone can make one: it spends its
-				// address's budget like a new visitor.
+				// address's budget like a new visitor, and only a visitor
+				// the shop has a history of is adopted (its id names no
+				// network, so the training could not tell a crowd of
+				// made-up ones from visitors from before).
 				vid, reissue, minted = ck.Value, true, true
 			}
 		}
@@ -371,11 +374,22 @@ func (s *Server) sigEqual(sig, scope, id, suffix string) bool {
 // before they carried their network's pseudonym (models.NewVisitorID).
 const visitorIDBytes = 12
 
+// holdsVisitor reports whether the shop holds a history (events or a cart)
+// of the unsigned visitor id from before the signing; when the database
+// cannot say, the visitor is a new one.
+func (s *Server) holdsVisitor(c echo.Context, id string) bool {
+	held, err := s.db.HoldsVisitor(c.Request().Context(), id)
+	if err != nil {
+		s.log.Warn("visitor cookie from before the signing not adopted", "err", err)
+	}
+	return held
+}
+
 // legacyVisitorID reports whether an unsigned cookie value has the form of
 // the ids the shop issued before its cookies were signed: exactly the
-// length of randomToken(visitorIDBytes). Those keep a visitor's cart and
-// history across the upgrade; an unsigned id of any other form (an
-// imported shop's "v:000042") is never adopted.
+// length of randomToken(visitorIDBytes). Those the shop holds a cart or
+// history of keep it across the upgrade (holdsVisitor); an unsigned id of
+// any other form (an imported shop's "v:000042") is never adopted.
 func legacyVisitorID(v string) bool {
 	return len(v) == base64.RawURLEncoding.EncodedLen(visitorIDBytes) && !strings.Contains(v, ".") && validVisitorID(v)
 }

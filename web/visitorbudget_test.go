@@ -42,8 +42,9 @@ func TestOneAddressCannotPoseAsACrowd(t *testing.T) {
 		t.Fatalf("20 new visitors from one address in a minute: %d views recorded, want the budget's 5", got)
 	}
 	// Unsigned cookies of the form the shop issued before it signed them
-	// are adopted (a visitor from before the upgrade keeps its cart), so
-	// they spend the budget too: a fresh one each request is no way round.
+	// are adopted when the shop holds that visitor (a visitor from before
+	// the upgrade keeps its cart), made-up ones are new visitors: either
+	// spends the budget, so a fresh one each request is no way round.
 	for i := range 10 {
 		legacy := shop.newClient()
 		u, _ := url.Parse(shop.ts.URL)

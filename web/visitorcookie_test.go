@@ -99,4 +99,13 @@ func TestAnUnsignedCookieFromBeforeTheSigningKeepsItsVisit(t *testing.T) {
 	if mine != 1 {
 		t.Fatalf("after login the account holds %d of the visit's events, want 1", mine)
 	}
+	// A visitor from before who only filled a cart keeps it too.
+	carter := randomToken(visitorIDBytes)
+	must(t, shop.db.W.Create(&models.CartItem{OwnerKey: "v:" + carter, ProductID: p.ID, Quantity: 2}).Error)
+	c = shop.newClient()
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: visitorCookie, Value: carter, Path: "/"}})
+	c.get("/")
+	if got := shop.srv.visitorOf(c.cookie(visitorCookie)); got != carter {
+		t.Fatalf("the cart from before the signing became visitor %q's, want %q signed", got, carter)
+	}
 }

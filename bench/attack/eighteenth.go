@@ -25,7 +25,17 @@ func (a *attack) eighteenthAttack() {
 	// shoppers who last viewed the popular one, first for 10 ("Goes with
 	// your …"). The training now leaves out the visitors of a network
 	// that made a crowd of them in a day.
-	const name = "a crowd of one network's visitors cannot move shoppers' neighbours"
+	a.crowdOfOneNetwork("a crowd of one network's visitors cannot move shoppers' neighbours", "127.0.18.", 1, nil)
+}
+
+// crowdOfOneNetwork has 2,000 visitors, 20 from each of 100 addresses of
+// the network (an IPv4 prefix ending in a dot), view the product with the
+// most events and cart one without events (the offset-th: earlier crowds
+// of the attack push the ones before it), each visitor a client of its own
+// that plant prepares (a cookie of its own, say); after the next training
+// none of the 60 shoppers who last viewed the popular product may have
+// the pushed one in their top 10.
+func (a *attack) crowdOfOneNetwork(name, network string, offset int, plant func(*client)) {
 	db := a.openDB(name)
 	if db == nil {
 		return
@@ -37,10 +47,8 @@ func (a *attack) eighteenthAttack() {
 	var anchor, pushed product
 	db.R.Raw(`SELECT p.id, p.external_id FROM products p JOIN events e ON e.product_id = p.id
 		WHERE p.active AND p.stock > 0 GROUP BY p.id, p.external_id ORDER BY COUNT(e.id) DESC, p.id LIMIT 1`).Scan(&anchor)
-	// The second product without events (the fifth attack's crowd views
-	// the first).
 	db.R.Raw(`SELECT p.id, p.external_id FROM products p LEFT JOIN events e ON e.product_id = p.id
-		WHERE p.active AND p.stock > 0 GROUP BY p.id, p.external_id ORDER BY COUNT(e.id), p.id LIMIT 1 OFFSET 1`).Scan(&pushed)
+		WHERE p.active AND p.stock > 0 GROUP BY p.id, p.external_id ORDER BY COUNT(e.id), p.id LIMIT 1 OFFSET ?`, offset).Scan(&pushed)
 	var viewers []string
 	db.R.Raw(`SELECT user_key FROM events WHERE product_id = ? AND user_key NOT LIKE 'v:%' GROUP BY user_key
 		ORDER BY MAX(created_at) DESC, user_key LIMIT 60`, anchor.ID).Scan(&viewers)
@@ -71,7 +79,10 @@ func (a *attack) eighteenthAttack() {
 		go func() {
 			defer wg.Done()
 			for range 20 {
-				c := a.client(fmt.Sprintf("127.0.18.%d", i+1))
+				c := a.client(fmt.Sprintf("%s%d", network, i+1))
+				if plant != nil {
+					plant(c)
+				}
 				c.get(pages[0])
 				form := url.Values{"product_id": {strconv.FormatUint(uint64(pushed.ID), 10)}, "quantity": {"1"}, "_csrf": {c.token(pages[1])}}
 				if res, _ := c.post("/cart/add", form); res.StatusCode == http.StatusSeeOther {
@@ -100,6 +111,6 @@ func (a *attack) eighteenthAttack() {
 		}
 	}
 	a.check(name, added.Load() == 2000 && recorded >= 1900 && retrained && answered == len(viewers) && moved == 0,
-		"2,000 visitors from 100 addresses of one network viewed %s and carted %s (%d carts recorded): %s in the top 10 of %d of the %d shoppers who last viewed %s",
-		anchor.ExternalID, pushed.ExternalID, recorded, pushed.ExternalID, moved, len(viewers), anchor.ExternalID)
+		"2,000 visitors from 100 addresses of %s0/24 viewed %s and carted %s (%d added, %d carts recorded; retrained %v): %s in the top 10 of %d of the %d shoppers who last viewed %s (%d answered)",
+		network, anchor.ExternalID, pushed.ExternalID, added.Load(), recorded, retrained, pushed.ExternalID, moved, len(viewers), anchor.ExternalID, answered)
 }

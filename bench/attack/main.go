@@ -44,7 +44,7 @@ func main() {
 	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
 	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
-	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … eighteenth); empty: all")
+	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … nineteenth); empty: all")
 	flag.Parse()
 	if err := run(*bin, *addr, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "attack:", err)
@@ -145,7 +145,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"tenth", a.tenthAttack}, {"eleventh", a.eleventhAttack}, {"twelfth", a.twelfthAttack},
 		{"thirteenth", a.thirteenthAttack}, {"fourteenth", a.fourteenthAttack},
 		{"fifteenth", a.fifteenthAttack}, {"sixteenth", a.sixteenthAttack}, {"seventeenth", a.seventeenthAttack},
-		{"eighteenth", a.eighteenthAttack},
+		{"eighteenth", a.eighteenthAttack}, {"nineteenth", a.nineteenthAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()
@@ -817,7 +817,8 @@ func firstLine(s string, n int) string {
 }
 
 // retrainAsAdmin signs the demo admin in from addr and has the shop retrain
-// from the model page, waiting (at most five minutes) until a training has
+// from the model page (again while the training before is still busy),
+// waiting (at most five minutes in all) until a training has
 // finished: retrained says whether one did; ok is false, with a failed
 // check, when the admin cannot sign in.
 func (a *attack) retrainAsAdmin(addr string) (retrained, ok bool) {
@@ -827,8 +828,17 @@ func (a *attack) retrainAsAdmin(addr string) (retrained, ok bool) {
 		return false, false
 	}
 	trained := a.trainings()
-	admin.post("/admin/model/retrain", url.Values{"_csrf": {admin.token("/admin/model")}})
-	for deadline := time.Now().Add(5 * time.Minute); a.trainings() == trained && time.Now().Before(deadline); {
+	deadline := time.Now().Add(5 * time.Minute)
+	// The training before may still be measuring its model's offline
+	// figures (the trainer is busy until then): ask again until it starts.
+	for time.Now().Before(deadline) {
+		admin.post("/admin/model/retrain", url.Values{"_csrf": {admin.token("/admin/model")}})
+		if _, page := admin.get("/admin/model"); !strings.Contains(page, "already in progress") {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	for a.trainings() == trained && time.Now().Before(deadline) {
 		time.Sleep(time.Second)
 	}
 	return a.trainings() > trained, true
