@@ -5,22 +5,97 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // keptArtifacts is how many trained models are kept for rollback.
 const keptArtifacts = 5
 
-// SaveModelArtifact stores a trained model and prunes old ones.
+// artifactPartSize is the largest blob stored in one value: a model over
+// it is stored in parts of this size (SQLite's and PostgreSQL's limit on
+// one value is 1 GB, and a shop of a million visitors has a larger model).
+var artifactPartSize = 256 << 20
+
+// SaveModelArtifact stores a trained model and prunes old ones, in one
+// transaction.
 func (db *DB) SaveModelArtifact(ctx context.Context, a *ModelArtifact) error {
-	err := db.W.WithContext(ctx).Create(a).Error
-	if err == nil {
-		err = db.W.WithContext(ctx).Exec(`DELETE FROM model_artifacts WHERE id NOT IN
-			(SELECT id FROM model_artifacts ORDER BY trained_at DESC, id DESC LIMIT ?)`, keptArtifacts).Error
-	}
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		blob := a.Blob
+		if len(blob) > artifactPartSize {
+			a.Blob = []byte{}
+			defer func() { a.Blob = blob }()
+		}
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+		if len(blob) > artifactPartSize {
+			if err := writeArtifactParts(tx, a.ID, blob); err != nil {
+				return err
+			}
+		}
+		return execAll(tx,
+			fmt.Sprintf(`DELETE FROM model_artifacts WHERE id NOT IN
+			(SELECT id FROM model_artifacts ORDER BY trained_at DESC, id DESC LIMIT %d)`, keptArtifacts),
+			`DELETE FROM model_artifact_parts WHERE artifact_id NOT IN (SELECT id FROM model_artifacts)`)
+	})
 	if err != nil {
 		return fmt.Errorf("models: save model artifact: %w", err)
 	}
 	return nil
+}
+
+// writeArtifactParts stores blob as artifact id's parts.
+func writeArtifactParts(tx *gorm.DB, id uint, blob []byte) error {
+	for seq := 0; len(blob) > 0; seq++ {
+		n := min(len(blob), artifactPartSize)
+		if err := tx.Create(&ModelArtifactPart{ArtifactID: id, Seq: seq, Data: blob[:n]}).Error; err != nil {
+			return fmt.Errorf("part %d: %w", seq, err)
+		}
+		blob = blob[n:]
+	}
+	return nil
+}
+
+// artifactParts reads artifact id's parts back into one blob; nil when it
+// has none (its blob is in its row).
+func artifactParts(ctx context.Context, tx *gorm.DB, id uint) ([]byte, error) {
+	var sizes []int64
+	if err := tx.WithContext(ctx).Model(&ModelArtifactPart{}).Where("artifact_id = ?", id).Order("seq").
+		Pluck("length(data)", &sizes).Error; err != nil {
+		return nil, fmt.Errorf("models: model artifact %d's parts: %w", id, err)
+	}
+	if len(sizes) == 0 {
+		return nil, nil
+	}
+	var total int64
+	for _, n := range sizes {
+		total += n
+	}
+	blob := make([]byte, 0, total)
+	for seq := range sizes {
+		var p ModelArtifactPart
+		if err := tx.WithContext(ctx).Where("artifact_id = ? AND seq = ?", id, seq).First(&p).Error; err != nil {
+			return nil, fmt.Errorf("models: model artifact %d's part %d: %w", id, seq, err)
+		}
+		blob = append(blob, p.Data...)
+	}
+	return blob, nil
+}
+
+// withParts fills a's blob from its parts when it was stored in parts.
+func (db *DB) withParts(ctx context.Context, a *ModelArtifact) (*ModelArtifact, error) {
+	if len(a.Blob) > 0 {
+		return a, nil
+	}
+	blob, err := artifactParts(ctx, db.R, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if blob != nil {
+		a.Blob = blob
+	}
+	return a, nil
 }
 
 // LatestModelArtifact returns the newest stored model.
@@ -29,7 +104,7 @@ func (db *DB) LatestModelArtifact(ctx context.Context) (*ModelArtifact, error) {
 	if err := db.R.WithContext(ctx).Order("trained_at DESC, id DESC").First(&a).Error; err != nil {
 		return nil, notFound(err, "latest model artifact")
 	}
-	return &a, nil
+	return db.withParts(ctx, &a)
 }
 
 // ReadLatestModelArtifact hands the newest stored model to read, with its
@@ -53,6 +128,15 @@ func (db *DB) ReadLatestModelArtifact(ctx context.Context, read func(a *ModelArt
 	var blob sql.RawBytes
 	if err := rows.Scan(&a.ID, &blob, &a.Stats, &a.Metrics, &a.Events, &a.TrainedAt); err != nil {
 		return fmt.Errorf("models: latest model artifact: %w", err)
+	}
+	if len(blob) == 0 {
+		// Stored in parts: read once the row's query is done.
+		rows.Close()
+		parts, err := artifactParts(ctx, db.R, a.ID)
+		if err != nil {
+			return err
+		}
+		return read(&a, parts)
 	}
 	return read(&a, blob)
 }
@@ -100,12 +184,24 @@ func (db *DB) ModelArtifactByID(ctx context.Context, id uint) (*ModelArtifact, e
 	if err := db.R.WithContext(ctx).First(&a, id).Error; err != nil {
 		return nil, notFound(err, "model artifact %d", id)
 	}
-	return &a, nil
+	return db.withParts(ctx, &a)
 }
 
 // ReplaceArtifactBlob stores a rewritten model (a deleted shopper removed).
 func (db *DB) ReplaceArtifactBlob(ctx context.Context, id uint, blob []byte) error {
-	if err := db.W.WithContext(ctx).Model(&ModelArtifact{}).Where("id = ?", id).Update("blob", blob).Error; err != nil {
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("artifact_id = ?", id).Delete(&ModelArtifactPart{}).Error; err != nil {
+			return err
+		}
+		if len(blob) <= artifactPartSize {
+			return tx.Model(&ModelArtifact{}).Where("id = ?", id).Update("blob", blob).Error
+		}
+		if err := tx.Model(&ModelArtifact{}).Where("id = ?", id).Update("blob", []byte{}).Error; err != nil {
+			return err
+		}
+		return writeArtifactParts(tx, id, blob)
+	})
+	if err != nil {
 		return fmt.Errorf("models: rewrite model artifact %d: %w", id, err)
 	}
 	return nil
@@ -113,7 +209,13 @@ func (db *DB) ReplaceArtifactBlob(ctx context.Context, id uint, blob []byte) err
 
 // DeleteModelArtifact removes one stored model.
 func (db *DB) DeleteModelArtifact(ctx context.Context, id uint) error {
-	if err := db.W.WithContext(ctx).Delete(&ModelArtifact{}, id).Error; err != nil {
+	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("artifact_id = ?", id).Delete(&ModelArtifactPart{}).Error; err != nil {
+			return err
+		}
+		return tx.Delete(&ModelArtifact{}, id).Error
+	})
+	if err != nil {
 		return fmt.Errorf("models: delete model artifact %d: %w", id, err)
 	}
 	return nil

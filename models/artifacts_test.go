@@ -44,3 +44,83 @@ func TestReadLatestModelArtifactHandsOverTheNewestBlob(t *testing.T) {
 		t.Errorf("the reader's error is lost: %v", err)
 	}
 }
+
+// TestAModelOverOneValueIsStoredInParts: a model larger than one value may
+// hold (1 GB on SQLite and PostgreSQL; a shop of a million visitors has
+// one) is stored in parts and read back whole by every reader; rewriting
+// it, pruning old models and deleting one leave no part behind.
+func TestAModelOverOneValueIsStoredInParts(t *testing.T) {
+	defer func(n int) { artifactPartSize = n }(artifactPartSize)
+	artifactPartSize = 1000
+	db := mustOpen(t)
+	ctx := context.Background()
+	big := bytes.Repeat([]byte("0123456789abcdefghi"), 200) // 3,800 bytes: four parts
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	a := &ModelArtifact{Blob: big, Stats: `{"big":1}`, Events: 9, TrainedAt: at}
+	if err := db.SaveModelArtifact(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Blob, big) {
+		t.Error("saving changed the caller's blob")
+	}
+	parts := func() int64 {
+		var n int64
+		if err := db.R.Model(&ModelArtifactPart{}).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := parts(); n != 4 {
+		t.Errorf("a 3,800-byte model in parts of 1,000: %d parts stored, want 4", n)
+	}
+	var streamed []byte
+	if err := db.ReadLatestModelArtifact(ctx, func(got *ModelArtifact, b []byte) error {
+		streamed = bytes.Clone(b)
+		return nil
+	}); err != nil || !bytes.Equal(streamed, big) {
+		t.Errorf("ReadLatestModelArtifact: %d bytes, %v; want the model's %d", len(streamed), err, len(big))
+	}
+	if got, err := db.LatestModelArtifact(ctx); err != nil || !bytes.Equal(got.Blob, big) {
+		t.Errorf("LatestModelArtifact: %v", err)
+	}
+	if got, err := db.ModelArtifactByID(ctx, a.ID); err != nil || !bytes.Equal(got.Blob, big) || got.Stats != `{"big":1}` {
+		t.Errorf("ModelArtifactByID: %v", err)
+	}
+	// A rewrite (a shopper forgotten) under one value, then over it again.
+	small := []byte("a small model")
+	if err := db.ReplaceArtifactBlob(ctx, a.ID, small); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ModelArtifactByID(ctx, a.ID); err != nil || !bytes.Equal(got.Blob, small) || parts() != 0 {
+		t.Errorf("rewritten smaller: %q, %v, %d parts left", got.Blob, err, parts())
+	}
+	bigger := append(bytes.Clone(big), big...)
+	if err := db.ReplaceArtifactBlob(ctx, a.ID, bigger); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ModelArtifactByID(ctx, a.ID); err != nil || !bytes.Equal(got.Blob, bigger) || parts() != 8 {
+		t.Errorf("rewritten larger: %d bytes, %v, %d parts", len(got.Blob), err, parts())
+	}
+	// Newer models push it out of the kept ones: its parts go with it.
+	for i := range keptArtifacts {
+		if err := db.SaveModelArtifact(ctx, &ModelArtifact{Blob: []byte("newer"), TrainedAt: at.Add(time.Duration(i+1) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := parts(); n != 0 {
+		t.Errorf("the pruned model left %d parts", n)
+	}
+	b := &ModelArtifact{Blob: big, TrainedAt: at.Add(24 * time.Hour)}
+	if err := db.SaveModelArtifact(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteModelArtifact(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := parts(); n != 0 {
+		t.Errorf("the deleted model left %d parts", n)
+	}
+	if got, err := db.LatestModelArtifact(ctx); err != nil || string(got.Blob) != "newer" {
+		t.Errorf("after the delete the latest is %q, %v", got.Blob, err)
+	}
+}

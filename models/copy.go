@@ -128,10 +128,15 @@ func copyEntity(ctx context.Context, from, to *gorm.DB, model any) (int64, error
 		order = append(order, f.DBName)
 	}
 	sliceType := reflect.SliceOf(reflect.TypeOf(model).Elem())
+	batch := copyBatch
+	switch model.(type) {
+	case *ModelArtifact, *ModelArtifactPart:
+		batch = 1 // a stored model is up to hundreds of MB a row
+	}
 	var total int64
-	for offset := 0; ; offset += copyBatch {
+	for offset := 0; ; offset += batch {
 		rows := reflect.New(sliceType)
-		if err := from.WithContext(ctx).Model(model).Order(strings.Join(order, ", ")).Limit(copyBatch).Offset(offset).Find(rows.Interface()).Error; err != nil {
+		if err := from.WithContext(ctx).Model(model).Order(strings.Join(order, ", ")).Limit(batch).Offset(offset).Find(rows.Interface()).Error; err != nil {
 			return total, fmt.Errorf("read %s: %w", sch.Table, err)
 		}
 		n := rows.Elem().Len()
@@ -155,7 +160,7 @@ func copyEntity(ctx context.Context, from, to *gorm.DB, model any) (int64, error
 			return total, fmt.Errorf("write %s: %w", sch.Table, err)
 		}
 		total += int64(n)
-		if n < copyBatch {
+		if n < batch {
 			return total, nil
 		}
 	}

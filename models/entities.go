@@ -349,6 +349,15 @@ type ModelArtifact struct {
 	TrainedAt time.Time `gorm:"index"`
 }
 
+// ModelArtifactPart is one piece of a stored model too large for one blob
+// (SQLite and PostgreSQL refuse a value over 1 GB): the artifact's Blob is
+// then empty and its parts, in Seq order, are the model.
+type ModelArtifactPart struct {
+	ArtifactID uint `gorm:"primaryKey;autoIncrement:false"`
+	Seq        int  `gorm:"primaryKey;autoIncrement:false"`
+	Data       []byte
+}
+
 // APIKey authorises external trackers and API clients. Only a hash of the
 // secret is stored.
 type APIKey struct {

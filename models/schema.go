@@ -197,7 +197,7 @@ var schemaEntities = []any{
 	&Category{}, &Product{}, &Shopper{}, &Staff{}, &Event{},
 	&CartItem{}, &Order{}, &OrderItem{},
 	&Page{}, &Slot{}, &LayoutVersion{}, &AuditLog{},
-	&ModelArtifact{}, &APIKey{}, &Setting{}, &ForgottenUser{},
+	&ModelArtifact{}, &ModelArtifactPart{}, &APIKey{}, &Setting{}, &ForgottenUser{},
 	&Image{}, &ImageFile{},
 	&Experiment{}, &ExperimentArm{},
 	&ImportJob{},
