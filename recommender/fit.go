@@ -433,6 +433,13 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	work.Candidates.PerUser = 0
 	work.EASEFallback = 0 // the blend is fit on what each fit trained
 	work.EASE.Lambda *= scale
+	// A shop whose whole data is over EASE's item limit has no EASE in the
+	// final training; tuning's sample can hold fewer items (a part of the
+	// shoppers, the time before the cut-off) and would choose a blend with
+	// a part serving does not have. Its fits leave EASE out too.
+	if work.EASE.MaxItems > 0 && overItems(d, work.EASE.MaxItems) {
+		work.EASE.MaxItems = 0
+	}
 	if auto {
 		// ALS takes most of a fit; settings are compared, not served, so
 		// fewer sweeps do.
@@ -854,6 +861,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	out.EASE.Lambda /= scale
 	out.EASE.tuneTop = false
+	out.EASE.MaxItems = cfg.EASE.MaxItems
 	out.ALS.Iterations = cfg.ALS.Iterations
 	if t.cheapALS {
 		// Tuning's fits had fewer factors than the final training's.
@@ -918,6 +926,25 @@ func pairedGain(a, b []float64) (gain, se float64) {
 	}
 	gain = sum / n
 	return gain, math.Sqrt(max(sq/n-gain*gain, 0)) / math.Sqrt(n)
+}
+
+// overItems reports whether more than limit of the catalog's items have
+// events in d, stopping at the first item past the limit.
+func overItems(d Dataset, limit int) bool {
+	inCatalog := make(map[string]bool, len(d.Items))
+	for _, it := range d.Items {
+		inCatalog[it.ID] = false
+	}
+	n := 0
+	for _, e := range d.Events {
+		if seen, ok := inCatalog[e.Item]; ok && !seen {
+			inCatalog[e.Item] = true
+			if n++; n > limit {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // activeItems counts the catalog's items that d's events touch.

@@ -533,3 +533,40 @@ func TestPopularInYourCategoriesCountsTheShopsShoppers(t *testing.T) {
 	loaded := reloaded(t, m)
 	check("loaded", loaded)
 }
+
+// TestTuningLeavesOutTheEASEServingCannotHave: a shop whose products
+// launched in its last days has more products with events than EASE's
+// limit, while tuning's part before its cut-off has fewer. The final
+// training has no EASE, so tuning's fits train none and its blend gives
+// EASE no weight: the blend chosen is the one served.
+func TestTuningLeavesOutTheEASEServingCannotHave(t *testing.T) {
+	d := syntheticShop(300, 200, 12_000, 5)
+	end := latest(d.Events)
+	for i := range 60 {
+		id := fmt.Sprintf("late%d", i)
+		d.Items = append(d.Items, Item{ID: id, Title: "late " + id, Category: "cat1", CategoryPath: []string{"dept0", "cat1"},
+			PriceCents: 900, Active: true, Stock: 5, Created: end.Add(-72 * time.Hour)})
+		for u := range 8 {
+			d.Events = append(d.Events, Event{User: fmt.Sprintf("u%d", (i*8+u)%300), Item: id, Type: View, Time: end.Add(-time.Duration(u+1) * time.Hour)})
+		}
+	}
+	cfg := quickConfig()
+	cfg.EASE.MaxItems = 220 // over the 200 products before the launches, under the 260 of the whole
+	cfg.TuneBudget = 3 * time.Second
+	_, rep, err := Fit(context.Background(), d, cfg, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.stages) == 0 {
+		t.Fatalf("tuning fit nothing: %s", rep.Reason)
+	}
+	if _, ok := rep.stages["ease"]; ok {
+		t.Errorf("tuning's fits trained EASE (%v), which the final training over %d products cannot have", rep.stages["ease"], len(d.Items))
+	}
+	if w := rep.Config.Weights.EASE; !rep.DefaultsKept && w != 0 {
+		t.Errorf("the tuned blend gives EASE %g, a part serving does not have", w)
+	}
+	if rep.Config.EASE.MaxItems != cfg.EASE.MaxItems {
+		t.Errorf("the tuned configuration's EASE limit is %d, want the shop's %d", rep.Config.EASE.MaxItems, cfg.EASE.MaxItems)
+	}
+}
