@@ -30,6 +30,10 @@ func (s *Server) retryCheckout(c echo.Context, addr templates.AddressForm, msg s
 // ctxNewCheckoutKey marks a checkout page rendered with a new key.
 const ctxNewCheckoutKey = "new_checkout_key"
 
+// ctxCheckoutAgain marks the checkout page answering an order the shop
+// was too busy to place: its button places it again.
+const ctxCheckoutAgain = "checkout_again"
+
 // renderCheckout is the checkout page; cartFix says its message is
 // fixed in the cart (a product sold out or short), so it links there.
 func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs map[string]string, msg string, cartFix bool, status int) error {
@@ -46,6 +50,7 @@ func (s *Server) renderCheckout(c echo.Context, addr templates.AddressForm, errs
 		CartFix: cartFix && msg != "", PaymentSimulated: s.payments.Simulated(), PaymentNote: "You pay with " + s.payments.Name() + " when you place the order."}
 	vm.Lines, vm.TotalCents = cartLines(items)
 	vm.CartDigest = models.CartDigest(items)
+	vm.Again, _ = c.Get(ctxCheckoutAgain).(bool)
 	// One key per checkout form: submitting it twice finds the first order.
 	vm.IdempotencyKey = c.FormValue("idempotency_key")
 	if fresh, _ := c.Get(ctxNewCheckoutKey).(bool); vm.IdempotencyKey == "" || fresh {
@@ -173,6 +178,7 @@ func (s *Server) checkoutSubmit(c echo.Context) error {
 		defer cancelAnswer()
 		c.SetRequest(c.Request().WithContext(answer))
 		c.Response().Header().Set("Retry-After", "2")
+		c.Set(ctxCheckoutAgain, true)
 		return s.retryCheckout(c, form, checkoutBusy, false, http.StatusServiceUnavailable)
 	case err != nil:
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -120,4 +121,85 @@ func TestACheckoutThatCannotBeServedInTimeIsToldToTryAgain(t *testing.T) {
 	if got := shop.product("SKU-1").Stock; got != 4 || !slices.Contains(pay.captured, "rec_"+again.Get("idempotency_key")) {
 		t.Fatalf("stock %d, captured %v after placing it again", got, pay.captured)
 	}
+}
+
+// TestTheBusyCheckoutIsAPageOfTheShop: the checkout's answer when placing
+// the order ran past the request's deadline is a page of the shop, not an
+// error page: the shop's header with the cart still holding the product,
+// the message read out first, the order summary, the address as typed and
+// one button that says it places the order again, with a new key (it said
+// "place order", as if nothing had happened). Placing it again orders
+// once, takes the stock once and charges once; the first payment is
+// voided. The deadline is forced by an instance whose requests have less
+// time than the order leaves for its answer (models.CheckoutAnswerReserve),
+// so nothing waits on a held lock.
+func TestTheBusyCheckoutIsAPageOfTheShop(t *testing.T) {
+	base := mustOpenShop(t)
+	pay := &recordingProvider{}
+	shop := startShopWith(t, base.db, pay)
+	old := defaultDeadlines
+	defaultDeadlines.page = models.CheckoutAnswerReserve * 3 / 4
+	quick := startShopWith(t, base.db, pay)
+	defaultDeadlines = old
+	c := shop.shopperClient()
+	lantern := shop.product("SKU-3")
+	c.post(productPath(lantern), "/cart/add", url.Values{"product_id": {utoa(lantern.ID)}, "quantity": {"2"}})
+	_, doc := c.get("/checkout")
+	key, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	form := url.Values{"_csrf": {csrf(doc)}, "idempotency_key": {key}, "cart_digest": {cartDigestIn(doc)}, "name": {"Ada Shopper"},
+		"email": {"ada@example.com"}, "street": {"1 Main St"}, "city": {"Leeds"}, "postcode": {"LS1 4AP"}, "country": {"GB"}}
+	req, _ := http.NewRequest(http.MethodPost, quick.ts.URL+"/checkout", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.hc.Do(req)
+	must(t, err)
+	doc, err = goquery.NewDocumentFromReader(res.Body)
+	res.Body.Close()
+	must(t, err)
+	main := strings.Join(strings.Fields(doc.Find("main").Text()), " ")
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a checkout past its deadline answered %d: %q", res.StatusCode, main)
+	}
+	if doc.Find(`header [data-testid="cart-count"]`).Text() != "2" || doc.Find(`[data-testid="account-link"]`).Length() != 1 {
+		t.Errorf("the busy answer lacks the shop's header with the cart of 2: %q", strings.Join(strings.Fields(doc.Find("header").Text()), " "))
+	}
+	alert := doc.Find(`main [role="alert"]`).First()
+	if !strings.Contains(alert.Find(`[data-testid="checkout-error"]`).Text(), "Nothing was ordered and nothing was charged") {
+		t.Errorf("the busy message is not read out first: %q (role %q)", alert.Text(), alert.AttrOr("role", ""))
+	}
+	if !strings.Contains(doc.Find(".order-summary").Text(), "2 × "+lantern.Title) {
+		t.Errorf("the order summary does not show the cart: %q", doc.Find(".order-summary").Text())
+	}
+	if got := doc.Find(`#street`).AttrOr("value", ""); got != "1 Main St" {
+		t.Errorf("the address typed is gone: street %q", got)
+	}
+	buttons := doc.Find(`[data-testid="checkout-form"] button[type="submit"]`)
+	again, _ := doc.Find(`input[name="idempotency_key"]`).Attr("value")
+	if buttons.Length() != 1 || strings.Join(strings.Fields(buttons.Text()), " ") != fmt.Sprintf("Pay $%d.%02d and place the order again", 2*lantern.PriceCents/100, 2*lantern.PriceCents%100) || again == "" || again == key {
+		t.Fatalf("the busy answer's form: %d buttons %q, key %q (first %q)", buttons.Length(), buttons.Text(), again, key)
+	}
+	if shop.product("SKU-3").Stock != lantern.Stock || shop.orderCount(t) != 0 || len(pay.captured) != 0 {
+		t.Fatalf("after the busy answer: stock %d (was %d), %d orders, captured %v", shop.product("SKU-3").Stock, lantern.Stock, shop.orderCount(t), pay.captured)
+	}
+
+	// Placed again from the page, on an instance with time to place it.
+	form.Set("idempotency_key", again)
+	form.Set("_csrf", csrf(doc))
+	form.Set("cart_digest", cartDigestIn(doc))
+	if res := c.post("/checkout", "/checkout", form); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/orders/") {
+		t.Fatalf("placing it again: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if got := shop.product("SKU-3").Stock; got != lantern.Stock-2 || shop.orderCount(t) != 1 {
+		t.Errorf("after placing it again: stock %d (was %d), %d orders; want the stock taken once, one order", got, lantern.Stock, shop.orderCount(t))
+	}
+	if !slices.Equal(pay.captured, []string{"rec_" + again}) || !slices.Contains(pay.voided, "rec_"+key) {
+		t.Errorf("captured %v, voided %v: want the second payment captured once, the first voided", pay.captured, pay.voided)
+	}
+}
+
+// orderCount is how many orders the shop holds.
+func (s *testShop) orderCount(t *testing.T) int64 {
+	t.Helper()
+	var n int64
+	must(t, s.db.R.Model(&models.Order{}).Count(&n).Error)
+	return n
 }
