@@ -92,6 +92,9 @@ func importCmd(cfg config, opts seed.ImportOptions, stdout, stderr io.Writer) er
 	if l := sum.ListsLine(); l != "" {
 		fmt.Fprintln(stdout, l)
 	}
+	if opts.Customers != "" {
+		fmt.Fprintln(stdout, sum.CustomersLine())
+	}
 	if sum.ProductsInactive > 0 {
 		fmt.Fprintf(stdout, "%d %s not for sale, as the file's active column says (a draft, a private product): switch one on in /admin/catalog\n",
 			sum.ProductsInactive, plural(sum.ProductsInactive, "product", "products"))
@@ -115,6 +118,9 @@ func importLine(opts seed.ImportOptions, sum *seed.ImportSummary) string {
 	}
 	took := sum.Duration.Round(time.Millisecond)
 	if opts.Events == "" {
+		if len(parts) == 0 {
+			return fmt.Sprintf("imported: %d %s in %s", sum.CustomerEmails, plural(sum.CustomerEmails, "customer's address", "customers' addresses"), took)
+		}
 		line := fmt.Sprintf("imported: %s in %s", strings.Join(parts, ", "), took)
 		if c := sum.CurrencyLine(); c != "" {
 			line += "; " + c

@@ -27,7 +27,7 @@ Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--new-visitors-per-minute 30] [--events-per-minute 1200] [--connections-per-client 256] [--api-requests-per-second 100] [--api-events-per-second 500] [--train-every 1h] [--memory-limit MiB]
                        [--smtp-addr HOST:PORT --mail-from ADDRESS --public-url URL]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
-  storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing]
+  storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing] [--customers customers.csv]
   storefront train     [--db PATH] [--tune-budget auto|0|DURATION] [--cpuprofile FILE]
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR] [--tune-budget auto|0|DURATION]
@@ -113,7 +113,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 var commandHelp = map[string]string{
 	"serve":        "the shop: storefront pages, admin, API, /healthz. Trains in the background at start when no model is stored, then every --train-every (0: never); Ctrl-C or SIGTERM finishes the requests in flight and writes queued events before it exits.",
 	"seed":         "fills the database with the deterministic demo world (products, shoppers, events, staff).",
-	"import":       "imports your products and/or events from CSV files, all or nothing; bad rows are reported as file:line: field f: reason.",
+	"import":       "imports your products and/or events from CSV files (and, optionally, your customers' email addresses), all or nothing; bad rows are reported as file:line: field f: reason.",
 	"train":        "tunes and trains the recommender on the shop's events and stores the model in the database; a running serve on the same database picks it up within its poll (2 s on PostgreSQL, 30 s on SQLite).",
 	"recommend":    "prints recommendations for one user or a file of users, one JSON line each.",
 	"eval":         "offline evaluation: trains on the earlier 80 % of events and scores every model against popularity on the rest.",
@@ -162,13 +162,14 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		products := fs.String("products", "", "products CSV: id,title,description,category,brand,price,stock,created_at[,image_url]")
 		events := fs.String("events", "", "events CSV: user_id,product_id,type,timestamp[,value]")
 		deactivateMissing := fs.Bool("deactivate-missing", false, "the products file is the full catalog: deactivate products not in it")
+		customers := fs.String("customers", "", "optional customers CSV: user_id,email[,name] — the address of each customer imported under an id of your shop system (cust0042), who then sets a first password with \"Forgot your password?\" on the login page and logs in to their history")
 		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}
-		if *products == "" && *events == "" {
-			return errors.New("import: give --products, --events or both")
+		if *products == "" && *events == "" && *customers == "" {
+			return errors.New("import: give --products, --events or both (and --customers for customers' addresses)")
 		}
-		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, DeactivateMissing: *deactivateMissing}, stdout, stderr)
+		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, Customers: *customers, DeactivateMissing: *deactivateMissing}, stdout, stderr)
 	case "train":
 		var budget tuneBudgetFlag
 		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a quarter of the rest of the training, at least "+recommender.MinTuneBudget.String()+", at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")

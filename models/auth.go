@@ -119,6 +119,22 @@ func invisibleRune(r rune) bool {
 // and zero-width characters reads as no name.
 func visibleRune(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) }
 
+// NameProblem says what is wrong with a shopper's name, or "".
+func NameProblem(name string) string {
+	switch {
+	case !strings.ContainsFunc(name, visibleRune):
+		return "Enter your name."
+	case len(name) > 100:
+		return "Use at most 100 characters."
+	case strings.ContainsFunc(strings.TrimSpace(name), unicode.IsControl):
+		// A name is one line of text: it is written into emails.
+		return "Write your name on one line, without tabs or other control characters."
+	case strings.ContainsFunc(name, misleadingNameRune):
+		return "Write your name on one line, without line separators or characters that turn the text's direction."
+	}
+	return ""
+}
+
 // misleadingNameRune reports a character that makes a name read otherwise
 // than it is written: the text-direction overrides and isolates
 // ("Eve\u202etxt.exe" reads "Eveexe.txt") and the line and paragraph
@@ -136,15 +152,8 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 	if !ok {
 		fields["email"] = "Enter a valid email address."
 	}
-	if !strings.ContainsFunc(name, visibleRune) {
-		fields["name"] = "Enter your name."
-	} else if len(name) > 100 {
-		fields["name"] = "Use at most 100 characters."
-	} else if strings.ContainsFunc(strings.TrimSpace(name), unicode.IsControl) {
-		// A name is one line of text: it is written into emails.
-		fields["name"] = "Write your name on one line, without tabs or other control characters."
-	} else if strings.ContainsFunc(name, misleadingNameRune) {
-		fields["name"] = "Write your name on one line, without line separators or characters that turn the text's direction."
+	if msg := NameProblem(name); msg != "" {
+		fields["name"] = msg
 	}
 	if msg := ValidateNewPassword(password); msg != "" {
 		fields["password"] = msg

@@ -116,6 +116,12 @@ type Shopper struct {
 	// ExternalID of its own (BulkTx.ImportShoppers), so neither ever sees
 	// the other's history.
 	ImportedAs *string `gorm:"uniqueIndex"`
+	// ClaimEmail is the address the merchant gave a customer an import
+	// brought under an id of its own system (cust0042): a customers file
+	// or the admin's customer page. "Forgot your password?" to it sends
+	// them their first password, which makes it their account's Email; nil
+	// once claimed, and for everyone else.
+	ClaimEmail *string `gorm:"uniqueIndex"`
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }

@@ -19,6 +19,8 @@ type ImportJob struct {
 	ProductsCSV       []byte
 	EventsName        string
 	EventsCSV         []byte
+	CustomersName     string // the customers file (user_id,email[,name]), or ""
+	CustomersCSV      []byte
 	DeactivateMissing bool   `gorm:"not null;default:false"`
 	State             string `gorm:"size:16;not null"` // previewed | running | done | failed
 	Progress          string // the apply's progress lines
@@ -91,7 +93,7 @@ func (db *DB) ImportJobByID(ctx context.Context, id string) (*ImportJob, error) 
 // ImportJobState returns a stored import without its files.
 func (db *DB) ImportJobState(ctx context.Context, id string) (*ImportJob, error) {
 	var j ImportJob
-	err := db.R.WithContext(ctx).Omit("products_csv", "events_csv").Where("id = ?", id).First(&j).Error
+	err := db.R.WithContext(ctx).Omit("products_csv", "events_csv", "customers_csv").Where("id = ?", id).First(&j).Error
 	if err != nil {
 		return nil, notFound(err, "import %s", id)
 	}

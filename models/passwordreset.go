@@ -49,9 +49,10 @@ func resetTokenHash(token string) string {
 // which the caller sends to that address. When no account has the
 // address, a customer an import brought under it (the events file's
 // user_id is their email address, as many shops export customers) gets
-// the token instead: the link proves the address is theirs, and setting a
-// password with it makes their history an account they log in to
-// (ClaimsImport on the answer). An address no account or imported customer
+// the token instead (importedCustomer: also one imported under an id of
+// the merchant's system whom the merchant gave the address): the link
+// proves the address is theirs, and setting a password with it makes
+// their history an account they log in to (ClaimsImport on the answer). An address no account or imported customer
 // has, or an account without a password, is ErrNotFound; one sent
 // PasswordResetsPerHour links in the last hour is ErrTooManyResets. Links
 // of the account older than the hour are deleted.
@@ -107,17 +108,27 @@ func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Tim
 	return token, &sh, nil
 }
 
-// importedCustomer finds the customer an import brought under the
-// address em who has no account yet (no email, no password), or answers
-// ErrNotFound. The file's id is matched as written, then ignoring case.
+// importedCustomer finds the customer an import brought who has no
+// account yet (no email, no password) and whose address is em: the one
+// the merchant gave them (ClaimEmail: a customers file, the admin), or
+// else the id they were imported under, matched as written, then ignoring
+// case. Anyone else is ErrNotFound.
 func (db *DB) importedCustomer(ctx context.Context, em string, sh *Shopper) error {
-	q := db.R.WithContext(ctx).Where("email IS NULL AND (password_hash IS NULL OR password_hash = '')")
-	if err := q.Where("imported_as = ?", em).Limit(1).Find(sh).Error; err != nil {
+	unclaimed := func() *gorm.DB {
+		return db.R.WithContext(ctx).Where("email IS NULL AND (password_hash IS NULL OR password_hash = '') AND imported_as IS NOT NULL")
+	}
+	if err := unclaimed().Where("claim_email = ?", em).Limit(1).Find(sh).Error; err != nil {
+		return fmt.Errorf("models: find imported customer for a password reset: %w", err)
+	}
+	if sh.ID != 0 {
+		return nil
+	}
+	// A customer given an address is no longer found by their id.
+	if err := unclaimed().Where("claim_email IS NULL AND imported_as = ?", em).Limit(1).Find(sh).Error; err != nil {
 		return fmt.Errorf("models: find imported customer for a password reset: %w", err)
 	}
 	if sh.ID == 0 {
-		q := db.R.WithContext(ctx).Where("email IS NULL AND (password_hash IS NULL OR password_hash = '')")
-		if err := q.Where("LOWER(imported_as) = ?", em).Limit(1).Find(sh).Error; err != nil {
+		if err := unclaimed().Where("claim_email IS NULL AND LOWER(imported_as) = ?", em).Limit(1).Find(sh).Error; err != nil {
 			return fmt.Errorf("models: find imported customer for a password reset: %w", err)
 		}
 	}
@@ -131,6 +142,16 @@ func (db *DB) importedCustomer(ctx context.Context, em string, sh *Shopper) erro
 // has no account yet: a password reset link sent to them makes one.
 func (sh *Shopper) ClaimsImport() bool {
 	return sh.Email == nil && sh.PasswordHash == "" && sh.ImportedAs != nil
+}
+
+// claimAddress is the address an imported customer's account takes when
+// they set their first password: the one the merchant gave them, or else
+// the id they were imported under.
+func (sh *Shopper) claimAddress() string {
+	if sh.ClaimEmail != nil {
+		return *sh.ClaimEmail
+	}
+	return FoldEmail(*sh.ImportedAs)
 }
 
 // PasswordResetShopper is the shopper a reset token works for now, or
@@ -192,10 +213,11 @@ func (db *DB) ResetShopperPassword(ctx context.Context, token, password string, 
 		}
 		set := map[string]any{"password_hash": hash}
 		if sh.ClaimsImport() {
-			// The link was mailed to the file's id: it is their address
-			// from now on, unless someone registered it meanwhile (then
-			// "Forgot your password?" reaches that account instead).
-			em := FoldEmail(*sh.ImportedAs)
+			// The link was mailed to the address the merchant gave them
+			// or to the file's id: it is their address from now on,
+			// unless someone registered it meanwhile (then "Forgot your
+			// password?" reaches that account instead).
+			em := sh.claimAddress()
 			var taken int64
 			if err := tx.Model(&Shopper{}).Where("email = ?", em).Count(&taken).Error; err != nil {
 				return err
@@ -203,7 +225,7 @@ func (db *DB) ResetShopperPassword(ctx context.Context, token, password string, 
 			if taken > 0 {
 				return ErrResetLinkInvalid
 			}
-			set["email"] = em
+			set["email"], set["claim_email"] = em, nil
 		}
 		return tx.Model(&Shopper{}).Where("id = ?", r.ShopperID).Updates(set).Error
 	})

@@ -53,6 +53,9 @@ func (db *DB) ExportShopper(ctx context.Context, shopperID uint) (*ShopperExport
 		PersonalizationOptOut: sh.OptOut, CreatedAt: sh.CreatedAt}}
 	if sh.Email != nil {
 		out.Account.Email = *sh.Email
+	} else if sh.ClaimEmail != nil {
+		// An imported customer's address, given by the merchant.
+		out.Account.Email = *sh.ClaimEmail
 	}
 	if out.Orders, err = db.OrdersOf(ctx, shopperID); err != nil {
 		return nil, err

@@ -50,6 +50,10 @@ func Import(ctx context.Context, db *models.DB, productsPath, eventsPath string,
 type ImportOptions struct {
 	Products string // products CSV path, or ""
 	Events   string // events CSV path, or ""
+	// Customers is a customers CSV path, or "": user_id,email (+ optional
+	// name) gives customers imported under an id of the shop system
+	// (cust0042) the address they claim their history with.
+	Customers string
 	// DeactivateMissing treats the products file as the full catalog:
 	// products it lists are active, every other product is deactivated.
 	DeactivateMissing bool
@@ -71,6 +75,7 @@ type ImportPlan struct {
 	opts     ImportOptions
 	prods    *productFile
 	evs      *eventSet
+	custs    *customerFile
 	probs    *problems
 	began    time.Time
 	progress io.Writer
@@ -80,8 +85,10 @@ type ImportPlan struct {
 type ImportPreview struct {
 	Products        []PreviewProduct // the first rows of the products file
 	Events          []PreviewEvent   // the first rows of the events file
+	Customers       []PreviewCustomer
 	ProductRows     int
 	EventRows       int
+	CustomerRows    int
 	NewProducts     int
 	UpdatedProducts int
 	Deactivated     int // products the import would deactivate
@@ -142,7 +149,7 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 	if plan.progress == nil {
 		plan.progress = io.Discard
 	}
-	if opts.Products == "" && opts.Events == "" {
+	if opts.Products == "" && opts.Events == "" && opts.Customers == "" {
 		return nil, fmt.Errorf("import: no file given: %w", models.ErrInvalid)
 	}
 	if opts.DeactivateMissing && opts.Products == "" {
@@ -235,7 +242,16 @@ func PlanImport(ctx context.Context, db *models.DB, opts ImportOptions, progress
 		}
 		plan.step("read %s: %d events", filepath.Base(opts.Events), plan.evs.rows)
 	}
+	if opts.Customers != "" {
+		if plan.custs, err = readCustomers(ctx, db, opts.Customers, plan.evs, probs); err != nil {
+			return nil, err
+		}
+		plan.step("read %s: %d customers", filepath.Base(opts.Customers), len(plan.custs.rows))
+	}
 	pv := &plan.Preview
+	if plan.custs != nil {
+		pv.Customers, pv.CustomerRows = plan.custs.preview, len(plan.custs.rows)
+	}
 	probs.byLine()
 	pv.Problems, pv.TotalProblems = probs.list, probs.total
 	pv.Events, pv.EventRows = plan.evs.preview, plan.evs.rows
@@ -416,6 +432,15 @@ func (p *ImportPlan) Apply(ctx context.Context, db *models.DB) (*ImportSummary, 
 			}
 			p.step("wrote %d events, %d new shoppers", sum.Events, sum.ShoppersCreated)
 		}
+		if p.custs != nil {
+			// After the events: their new customers are stored now.
+			n, err := b.SetCustomerEmails(p.custs.emails())
+			if err != nil {
+				return err
+			}
+			sum.CustomerEmails = n
+			p.step("gave %d %s an email address", n, plural(n, "customer", "customers"))
+		}
 		return b.RefreshPopularity()
 	})
 	if err != nil {
@@ -493,6 +518,9 @@ type ImportSummary struct {
 	// EventsForgotten are the file's events of customers deleted on
 	// request (models.ForgottenUser): not stored.
 	EventsForgotten int
+	// CustomerEmails counts the customers file's customers given an
+	// address (or a name) they did not have.
+	CustomerEmails  int
 	DefaultHomepage bool // a default homepage was published
 	// HomepageStale are the homepage's rows whose category holds no active
 	// product after the import (a catalog re-imported with its categories
@@ -614,6 +642,13 @@ func (s *ImportSummary) ForgottenLine(n string) string {
 func (s *ImportSummary) ExpiredLine(n string) string {
 	return fmt.Sprintf("%s %s older than the %d days this shop keeps events (data retention), not stored",
 		n, plural(s.EventsExpired, "event", "events"), s.RetentionDays)
+}
+
+// CustomersLine says what a customers file gave, and how those customers
+// claim their history.
+func (s *ImportSummary) CustomersLine() string {
+	return fmt.Sprintf("%d %s an email address: each sets a first password with \"Forgot your password?\" on the login page and logs in to their history",
+		s.CustomerEmails, plural(s.CustomerEmails, "customer given", "customers given"))
 }
 
 // RenamedCustomer is a customer of an events file stored under another key.
@@ -2191,12 +2226,13 @@ func readEvents(ctx context.Context, path string, resolve func(string) (string, 
 		if len(es.preview) < previewRows {
 			es.preview = append(es.preview, PreviewEvent{Line: line, User: strings.Clone(user), Product: strings.Clone(pid), Type: typ, Timestamp: time.Unix(0, e.at).UTC()})
 		}
+		// A customer is matched in normal form C, as recommend and the
+		// API ask for one (models.NormalID). Known also in a refused
+		// import: a customers file's rows are checked against them.
+		e.user = intern(models.NormalID(user), es.userIdx, &es.users)
 		if probs.total > 0 {
 			continue // already refused: keep validating without storing
 		}
-		// A customer is matched in normal form C, as recommend and the
-		// API ask for one (models.NormalID).
-		e.user = intern(models.NormalID(user), es.userIdx, &es.users)
 		e.product = intern(held, es.prodIdx, &es.products)
 		es.events = append(es.events, e)
 	}

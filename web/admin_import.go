@@ -175,7 +175,8 @@ func (s *Server) importJob(ctx context.Context, id string) (*importJob, error) {
 		field, name string
 		data        []byte
 		path        *string
-	}{{"products", st.ProductsName, st.ProductsCSV, &j.opts.Products}, {"events", st.EventsName, st.EventsCSV, &j.opts.Events}} {
+	}{{"products", st.ProductsName, st.ProductsCSV, &j.opts.Products}, {"events", st.EventsName, st.EventsCSV, &j.opts.Events},
+		{"customers", st.CustomersName, st.CustomersCSV, &j.opts.Customers}} {
 		if f.name == "" {
 			continue
 		}
@@ -207,6 +208,7 @@ func (s *Server) importPage(c echo.Context) templates.AdminImportPage {
 	vm := templates.AdminImportPage{AdminBase: s.adminBase(c, "Import catalog", "import")}
 	vm.ProductColumns, vm.ProductOptional = seed.ProductColumns()
 	vm.EventColumns, vm.EventOptional = seed.EventColumns()
+	vm.CustomerColumns, vm.CustomerOptional = seed.CustomerColumns()
 	return vm
 }
 
@@ -230,7 +232,7 @@ func (s *Server) adminImportUpload(c echo.Context) error {
 	for _, f := range []struct {
 		field string
 		path  *string
-	}{{"products", &job.opts.Products}, {"events", &job.opts.Events}} {
+	}{{"products", &job.opts.Products}, {"events", &job.opts.Events}, {"customers", &job.opts.Customers}} {
 		fh, err := c.FormFile(f.field)
 		if errors.Is(err, http.ErrMissingFile) {
 			continue
@@ -243,8 +245,8 @@ func (s *Server) adminImportUpload(c echo.Context) error {
 		}
 	}
 	switch {
-	case job.opts.Products == "" && job.opts.Events == "":
-		vm.Error = "Choose a products file, an events file or both."
+	case job.opts.Products == "" && job.opts.Events == "" && job.opts.Customers == "":
+		vm.Error = "Choose a products file, an events file or both (or a customers file)."
 	case vm.DeactivateMissing && job.opts.Products == "":
 		vm.Error = "Deactivating products missing from the file needs a products file."
 	}
@@ -262,7 +264,8 @@ func (s *Server) adminImportUpload(c echo.Context) error {
 		path string
 		name *string
 		data *[]byte
-	}{{job.opts.Products, &stored.ProductsName, &stored.ProductsCSV}, {job.opts.Events, &stored.EventsName, &stored.EventsCSV}} {
+	}{{job.opts.Products, &stored.ProductsName, &stored.ProductsCSV}, {job.opts.Events, &stored.EventsName, &stored.EventsCSV},
+		{job.opts.Customers, &stored.CustomersName, &stored.CustomersCSV}} {
 		if f.path == "" {
 			continue
 		}
@@ -368,11 +371,22 @@ func (s *Server) runImport(job *importJob, actor string) {
 		s.shopChanged() // the shop took the file's currency
 	}
 	detail := importAuditDetail(sum)
-	if err := s.db.Audit(ctx, actor, "catalog.import", filepath.Base(job.opts.Products+job.opts.Events), detail); err != nil {
+	if err := s.db.Audit(ctx, actor, "catalog.import", importTarget(job.opts), detail); err != nil {
 		s.log.Error("import not audited", "err", err)
 	}
 	s.catalogChanged()
 	s.layoutChanged()
+}
+
+// importTarget names an import's files in the audit log.
+func importTarget(opts seed.ImportOptions) string {
+	var names []string
+	for _, p := range []string{opts.Products, opts.Events, opts.Customers} {
+		if p != "" {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // importAuditDetail is the audit log's account of an import: one product
@@ -388,6 +402,9 @@ func importAuditDetail(sum *seed.ImportSummary) string {
 	}
 	if sum.EventsExpired > 0 {
 		detail += fmt.Sprintf(" (%d older than the %d-day retention, not stored)", sum.EventsExpired, sum.RetentionDays)
+	}
+	if sum.CustomerEmails > 0 {
+		detail += ", " + templates.Plural(sum.CustomerEmails, "customer", "customers") + " given an email address"
 	}
 	return detail
 }
@@ -408,13 +425,19 @@ func importJobView(j *importJob) *templates.ImportJobView {
 	defer j.mu.Unlock()
 	pv := j.plan.Preview
 	v := &templates.ImportJobView{ID: j.id, State: j.state, Progress: append([]string(nil), j.progress...), Error: j.err,
-		ProductRows: pv.ProductRows, EventRows: pv.EventRows, NewProducts: pv.NewProducts, UpdatedProducts: pv.UpdatedProducts,
+		ProductRows: pv.ProductRows, EventRows: pv.EventRows, CustomerRows: pv.CustomerRows, NewProducts: pv.NewProducts, UpdatedProducts: pv.UpdatedProducts,
 		Deactivated: pv.Deactivated, TotalProblems: pv.TotalProblems, DeactivateMissing: j.opts.DeactivateMissing}
 	if j.opts.Products != "" {
 		v.ProductsFile = filepath.Base(j.opts.Products)
 	}
 	if j.opts.Events != "" {
 		v.EventsFile = filepath.Base(j.opts.Events)
+	}
+	if j.opts.Customers != "" {
+		v.CustomersFile = filepath.Base(j.opts.Customers)
+	}
+	for _, r := range pv.Customers {
+		v.Customers = append(v.Customers, templates.ImportCustomerRow{Line: r.Line, UserID: r.UserID, Email: r.Email, Name: r.Name})
 	}
 	for _, p := range pv.Problems {
 		v.Problems = append(v.Problems, templates.ImportProblem{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason})
@@ -446,6 +469,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 		}
 		if j.opts.Events != "" {
 			parts = append(parts, templates.Plural(j.summary.Events, "event", "events"))
+		}
+		if j.opts.Customers != "" {
+			parts = append(parts, templates.Plural(j.summary.CustomerEmails, "customer", "customers")+" given an email address (each sets a first password with “Forgot your password?” on the login page)")
 		}
 		v.Result = fmt.Sprintf("Imported: %s, in %s.", strings.Join(parts, ", "), j.summary.Duration.Round(time.Millisecond))
 		if k := j.summary.EventsSkipped; k > 0 {

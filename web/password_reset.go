@@ -152,10 +152,14 @@ func (s *Server) mailResetLink(email, shopName string) {
 		// A customer the shop imported with this address: no account
 		// yet, so no password to forget.
 		subject = "Set a password for your account at " + shopName
-		body = fmt.Sprintf("Hello,\n\nsomeone, probably you, asked to log in to %s with this address. You shopped with us before, "+
+		hello := "Hello"
+		if name := strings.TrimSpace(sh.Name); name != "" {
+			hello += " " + name // the customers file's name
+		}
+		body = fmt.Sprintf("%s,\n\nsomeone, probably you, asked to log in to %s with this address. You shopped with us before, "+
 			"and you have no password here yet.\nOpen this link within %d minutes to choose one (it works once); "+
 			"then log in with this address and the password:\n\n%s\n\n"+
-			"If it was not you, ignore this email: no account is made.\n", shopName, minutes, link)
+			"If it was not you, ignore this email: no account is made.\n", hello, shopName, minutes, link)
 	}
 	if err := s.cfg.Mail.Send(email, subject, body); err != nil {
 		s.log.Error("password reset email not sent", "shopper_id", sh.ID, "err", err)

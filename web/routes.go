@@ -200,6 +200,8 @@ func (s *Server) routes() *echo.Echo {
 	admin.POST("/import", s.adminImportUpload, adminOnly, middleware.BodyLimit(strconv.Itoa(maxImportUpload/(1<<20))+"M"))
 	admin.GET("/import/:job", s.adminImportJob, adminOnly)
 	admin.POST("/import/:job/apply", s.adminImportApply, adminOnly)
+	admin.GET("/customers", s.adminCustomers, adminOnly)
+	admin.POST("/customers/:id/email", s.adminCustomerEmail, adminOnly)
 	admin.GET("/catalog.csv", s.adminCatalogCSV, staff)
 	admin.GET("/staff", s.adminStaff, adminOnly)
 	admin.POST("/staff", s.adminStaffAdd, adminOnly)
