@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"storefront/web"
 	"storefront/web/smtptest"
 )
 
@@ -21,11 +20,7 @@ import (
 func TestAMerchantGivesImportedCustomersTheirAddressesAndOneLogsIn(t *testing.T) {
 	t.Parallel()
 	relay := smtptest.Start(t)
-	s := startShopWith(t, func(cfg *web.Config, url string) {
-		m, err := web.NewMailer(relay.Addr, "Outdoor Shop <shop@example.com>", url, "", "")
-		must(t, err)
-		cfg.Mail = m
-	})
+	s := startShopWith(t, mailingTo(t, relay))
 	at := time.Now().Add(-72 * time.Hour).UTC()
 	ts := func(m int) string { return at.Add(time.Duration(m) * time.Minute).Format(time.RFC3339) }
 	events := writeTemp(t, "orders.csv", "user_id,product_id,type,timestamp\n"+

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"storefront/models"
-	"storefront/web"
 	"storefront/web/smtptest"
 )
 
@@ -20,11 +19,7 @@ func TestAnImportedCustomerSetsAPasswordFromTheLoginPage(t *testing.T) {
 	t.Parallel()
 	relay := smtptest.Start(t)
 	id := "Lin.Returning@Example.com"
-	s := startShopWith(t, func(cfg *web.Config, url string) {
-		m, err := web.NewMailer(relay.Addr, "Outdoor Shop <shop@example.com>", url, "", "")
-		must(t, err)
-		cfg.Mail = m
-	}, func(db *models.DB) {
+	s := startShopWith(t, mailingTo(t, relay), func(db *models.DB) {
 		must(t, db.W.Create(&models.Shopper{ExternalID: id, ImportedAs: &id}).Error)
 		var tent models.Product
 		must(t, db.R.Where("external_id = ?", "SKU-1").First(&tent).Error)

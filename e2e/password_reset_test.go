@@ -10,6 +10,15 @@ import (
 	"storefront/web/smtptest"
 )
 
+// mailingTo configures a shop to send its emails to relay.
+func mailingTo(t testing.TB, relay *smtptest.Server) func(cfg *web.Config, url string) {
+	return func(cfg *web.Config, url string) {
+		m, err := web.NewMailer(relay.Addr, "Outdoor Shop <shop@example.com>", url, "", "")
+		must(t, err)
+		cfg.Mail = m
+	}
+}
+
 // A shopper who forgot their password follows "Forgot your password?" from
 // the login page, asks for a link, opens the link the email brings, sets a
 // new password (a mismatch is said at its field) and logs in with it; the
@@ -17,11 +26,7 @@ import (
 func TestShopperResetsAForgottenPassword(t *testing.T) {
 	t.Parallel()
 	relay := smtptest.Start(t)
-	s := startShopWith(t, func(cfg *web.Config, url string) {
-		m, err := web.NewMailer(relay.Addr, "Outdoor Shop <shop@example.com>", url, "", "")
-		must(t, err)
-		cfg.Mail = m
-	})
+	s := startShopWith(t, mailingTo(t, relay))
 	b := newBrowser(t, s)
 	fresh := "a fresh password of ada 9"
 	var path string

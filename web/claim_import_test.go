@@ -43,16 +43,7 @@ func TestAnImportedCustomerSetsAPasswordByEmail(t *testing.T) {
 	trainShop(t, shop)
 
 	c := shop.newClient()
-	ask := func(email string) (to, body string) {
-		t.Helper()
-		_, doc := c.get("/password/forgot")
-		res, _ := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {email}, "_csrf": {csrf(doc)}}, nil)
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("asking for a link for %s: %d", email, res.StatusCode)
-		}
-		mail := relay.Wait(t, 5*time.Second)
-		return strings.Join(mail.To, ","), mail.Body
-	}
+	ask := func(email string) (to, body string) { return askForLink(t, c, relay, email) }
 	set := func(link, pw string) *http.Response {
 		t.Helper()
 		path := strings.TrimPrefix(link, shop.ts.URL)

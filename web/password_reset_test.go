@@ -26,6 +26,19 @@ func resetShop(t *testing.T) (*testShop, *smtptest.Server) {
 	return shop, relay
 }
 
+// askForLink asks the forgotten-password form for a link to email as c
+// and returns the mail the relay received: its recipients and body.
+func askForLink(t *testing.T, c *client, relay *smtptest.Server, email string) (to, body string) {
+	t.Helper()
+	_, doc := c.get("/password/forgot")
+	res, _ := c.send(http.MethodPost, "/password/forgot", url.Values{"email": {email}, "_csrf": {csrf(doc)}}, nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("asking for a link for %s: %d", email, res.StatusCode)
+	}
+	mail := relay.Wait(t, 5*time.Second)
+	return strings.Join(mail.To, ","), mail.Body
+}
+
 var resetLink = regexp.MustCompile(`http://\S+/password/reset\?token=\S+`)
 
 // TestAShopperResetsAForgottenPassword: a shopper who forgot their
