@@ -114,18 +114,18 @@ func checkCustomerEmails(tx *gorm.DB, rows []CustomerEmail, inFile func(string) 
 		sh, known := byID[r.UserID]
 		switch {
 		case strings.HasPrefix(r.UserID, "v:"):
-			bad("user_id", "%s is an anonymous visitor's id, not a customer's", quoteID(r.UserID))
+			bad("user_id", "%s is an anonymous visitor's id, not a customer's", Quoted(r.UserID))
 			continue
 		case !known && forgotten[r.UserID]:
-			bad("user_id", "customer %s was deleted on request; nothing of theirs is brought back", quoteID(r.UserID))
+			bad("user_id", "customer %s was deleted on request; nothing of theirs is brought back", Quoted(r.UserID))
 			continue
 		case known && (sh.Email != nil || sh.PasswordHash != ""):
 			if sh.Email == nil || *sh.Email != r.Email {
-				bad("user_id", "customer %s already has an account here (they set a password); they change its address themselves", quoteID(r.UserID))
+				bad("user_id", "customer %s already has an account here (they set a password); they change its address themselves", Quoted(r.UserID))
 			}
 			continue
 		case !known && (inFile == nil || !inFile(r.UserID)):
-			bad("user_id", "unknown user_id %s: no customer of the events file or of an earlier import has it", quoteID(r.UserID))
+			bad("user_id", "unknown user_id %s: no customer of the events file or of an earlier import has it", Quoted(r.UserID))
 			continue
 		}
 		seen := map[uint]bool{}
@@ -136,13 +136,13 @@ func checkCustomerEmails(tx *gorm.DB, rows []CustomerEmail, inFile func(string) 
 			seen[h.ID] = true
 			switch {
 			case h.Email != nil && *h.Email == r.Email:
-				bad("email", "%s is the address of an account registered here: that account keeps it, so it is not given to %s", r.Email, quoteID(r.UserID))
+				bad("email", "%s is the address of an account registered here: that account keeps it, so it is not given to %s", r.Email, Quoted(r.UserID))
 			case moving[h.ID]:
 				// given another address by these rows
 			case h.ClaimEmail != nil && *h.ClaimEmail == r.Email:
-				bad("email", "%s is already given to customer %s", r.Email, quoteID(customerID(h)))
+				bad("email", "%s is already given to customer %s", r.Email, Quoted(h.FileID()))
 			case h.ClaimsImport() && h.ClaimEmail == nil && FoldEmail(*h.ImportedAs) == r.Email:
-				bad("email", "%s is the id customer %s was imported under, which is their address", r.Email, quoteID(customerID(h)))
+				bad("email", "%s is the id customer %s was imported under, which is their address", r.Email, Quoted(h.FileID()))
 			}
 		}
 	}
@@ -159,16 +159,9 @@ func hold(holders map[string][]Shopper, sh Shopper) {
 	}
 }
 
-// customerID is the id a merchant knows a customer by: their file's.
-func customerID(sh Shopper) string {
-	if sh.ImportedAs != nil {
-		return *sh.ImportedAs
-	}
-	return sh.ExternalID
-}
-
-// quoteID quotes an id for a message, cutting a long one.
-func quoteID(s string) string {
+// Quoted quotes an id or a file's cell for a message, cut at 40 bytes (on
+// a character's boundary) when longer.
+func Quoted(s string) string {
 	if len(s) > 40 {
 		cut := 40
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -196,7 +189,7 @@ func (b *BulkTx) SetCustomerEmails(rows []CustomerEmail) (int, error) {
 	}
 	if len(ps) > 0 {
 		p := ps[0]
-		return 0, fmt.Errorf("%w: customer %s, %s: %s (nothing was written)", ErrConflict, quoteID(rows[p.Index].UserID), p.Field, p.Reason)
+		return 0, fmt.Errorf("%w: customer %s, %s: %s (nothing was written)", ErrConflict, Quoted(rows[p.Index].UserID), p.Field, p.Reason)
 	}
 	var clear []uint
 	for _, r := range rows {
@@ -306,7 +299,7 @@ func (db *DB) SetCustomerEmail(ctx context.Context, shopperID uint, email, actor
 		if sh.ClaimEmail != nil {
 			detail = "address " + maskEmail(*sh.ClaimEmail) + " → " + maskEmail(em)
 		}
-		return audit(tx, actor, "customer.email", customerID(sh), detail)
+		return audit(tx, actor, "customer.email", sh.FileID(), detail)
 	})
 	var ve *ValidationError
 	switch {

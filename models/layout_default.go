@@ -61,26 +61,24 @@ func (db *DB) EnsureDefaultHomepage(ctx context.Context) (bool, error) {
 				return err
 			}
 		}
-		snap, err := json.Marshal(slots)
-		if err != nil {
-			return fmt.Errorf("encode snapshot: %w", err)
-		}
-		v := &LayoutVersion{PageID: p.ID, Number: 1, Snapshot: string(snap), Author: SystemActor,
-			Summary: fmt.Sprintf("Default homepage with %d slots, built from the shop's categories.", len(slots)), CreatedAt: time.Now().UTC()}
-		if err := tx.Create(v).Error; err != nil {
-			return err
-		}
-		upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
-		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
-			return err
-		}
 		published = true
-		return audit(tx, SystemActor, "layout.publish", HomePage+" v1", v.Summary)
+		return publishSystemSlots(tx, &p, slots, fmt.Sprintf("Default homepage with %d slots, built from the shop's categories.", len(slots)))
 	})
 	if err != nil {
 		return false, fmt.Errorf("models: default homepage: %w", err)
 	}
 	return published, nil
+}
+
+// publishSystemSlots publishes slots, already stored as p's draft, as the
+// next version by the system, as publishing a draft does (publishTx).
+func publishSystemSlots(tx *gorm.DB, p *Page, slots []Slot, summary string) error {
+	snap, err := json.Marshal(slots)
+	if err != nil {
+		return fmt.Errorf("encode snapshot: %w", err)
+	}
+	v := &LayoutVersion{PageID: p.ID, Snapshot: string(snap), Author: SystemActor, Summary: summary, CreatedAt: time.Now().UTC()}
+	return publishTx(tx, p, v, slots, false, "layout.publish")
 }
 
 // Department is a top-level category and how many active products sit in
@@ -288,22 +286,9 @@ func (db *DB) RefreshDefaultHomepage(ctx context.Context) (rebuilt bool, stale [
 				return err
 			}
 		}
-		snap, err := json.Marshal(fresh)
-		if err != nil {
-			return fmt.Errorf("encode snapshot: %w", err)
-		}
-		v := &LayoutVersion{PageID: p.ID, Number: versions[0].Number + 1, Snapshot: string(snap), Author: SystemActor, CreatedAt: time.Now().UTC(),
-			Summary: fmt.Sprintf("Default homepage rebuilt with %d slots from the shop's categories: %s no longer %s products.",
-				len(fresh), strings.Join(stale, ", "), map[bool]string{true: "holds", false: "hold"}[len(stale) == 1])}
-		if err := tx.Create(v).Error; err != nil {
-			return err
-		}
-		upd := map[string]any{"published_version_id": v.ID, "draft_revision": p.DraftRevision + 1}
-		if err := tx.Model(&Page{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
-			return err
-		}
 		rebuilt = true
-		return audit(tx, SystemActor, "layout.publish", fmt.Sprintf("%s v%d", HomePage, v.Number), v.Summary)
+		return publishSystemSlots(tx, &p, fresh, fmt.Sprintf("Default homepage rebuilt with %d slots from the shop's categories: %s no longer %s products.",
+			len(fresh), strings.Join(stale, ", "), map[bool]string{true: "holds", false: "hold"}[len(stale) == 1]))
 	})
 	if err != nil {
 		return false, nil, fmt.Errorf("models: refresh the default homepage: %w", err)

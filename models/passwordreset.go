@@ -144,6 +144,15 @@ func (sh *Shopper) ClaimsImport() bool {
 	return sh.Email == nil && sh.PasswordHash == "" && sh.ImportedAs != nil
 }
 
+// FileID is the id a merchant knows a customer by: their files' user_id
+// (the id an import brought them under), else their id here.
+func (sh *Shopper) FileID() string {
+	if sh.ImportedAs != nil {
+		return *sh.ImportedAs
+	}
+	return sh.ExternalID
+}
+
 // claimAddress is the address an imported customer's account takes when
 // they set their first password: the one the merchant gave them, or else
 // the id they were imported under.

@@ -575,12 +575,11 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 			}
 		}
 		// The whole data has more active items than a sample of its
-		// shoppers; above EASE's limit it has none.
+		// shoppers (a shop over EASE's limit has none in tuning's fits
+		// either: work.EASE above).
 		easeTo := 0
 		if base.m.ease.enabled() {
-			if active := activeItems(d, &base.m.cat); active <= cfg.EASE.MaxItems {
-				easeTo = max(active, base.m.ease.active)
-			}
+			easeTo = max(activeItems(d, &base.m.cat), base.m.ease.active)
 		}
 		final += scaleFit(base.m, work, cfg, ratio, 1/scale, easeTo)
 		cands := candidatesCost(base.m, cfg, 1/scale, t.workers)

@@ -957,16 +957,7 @@ func csvReason(err error) string {
 }
 
 // short quotes a value for a message, cutting long ones.
-func short(s string) string {
-	if len(s) > 40 {
-		cut := 40
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strconv.Quote(s)
-}
+func short(s string) string { return models.Quoted(s) }
 
 // --- products -------------------------------------------------------------
 

@@ -54,12 +54,9 @@ func (s *Server) findCustomer(c echo.Context, q string) (*models.Shopper, error)
 
 func (s *Server) customerView(c echo.Context, sh *models.Shopper) (*templates.AdminCustomer, error) {
 	ctx := c.Request().Context()
-	v := &templates.AdminCustomer{ID: sh.ID, UserID: sh.ExternalID, Name: sh.Name, Claimable: sh.ClaimsImport()}
-	if sh.ImportedAs != nil {
-		v.UserID = *sh.ImportedAs
-		if *sh.ImportedAs != sh.ExternalID {
-			v.Key = sh.ExternalID
-		}
+	v := &templates.AdminCustomer{ID: sh.ID, UserID: sh.FileID(), Name: sh.Name, Claimable: sh.ClaimsImport()}
+	if v.UserID != sh.ExternalID {
+		v.Key = sh.ExternalID
 	}
 	if sh.Email != nil {
 		v.Account = *sh.Email
@@ -104,7 +101,7 @@ func (s *Server) adminCustomerEmail(c echo.Context) error {
 		if ferr != nil {
 			return ferr
 		}
-		vm := templates.AdminCustomersPage{Query: customerQuery(cur), Searched: true, Email: email, Errors: ve.Fields}
+		vm := templates.AdminCustomersPage{Query: cur.FileID(), Searched: true, Email: email, Errors: ve.Fields}
 		if vm.Customer, err = s.customerView(c, cur); err != nil {
 			return err
 		}
@@ -114,14 +111,6 @@ func (s *Server) adminCustomerEmail(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.flash(c, "Saved the address of customer "+customerQuery(sh)+": \"Forgot your password?\" on the login page now sends them a first password.")
-	return c.Redirect(http.StatusSeeOther, "/admin/customers?q="+url.QueryEscape(customerQuery(sh)))
-}
-
-// customerQuery is the id the customers page finds a customer by.
-func customerQuery(sh *models.Shopper) string {
-	if sh.ImportedAs != nil {
-		return *sh.ImportedAs
-	}
-	return sh.ExternalID
+	s.flash(c, "Saved the address of customer "+sh.FileID()+": \"Forgot your password?\" on the login page now sends them a first password.")
+	return c.Redirect(http.StatusSeeOther, "/admin/customers?q="+url.QueryEscape(sh.FileID()))
 }
