@@ -57,6 +57,11 @@ func writeArtifactParts(tx *gorm.DB, id uint, blob []byte) error {
 	return nil
 }
 
+// deleteArtifactParts removes artifact id's parts, if it has any.
+func deleteArtifactParts(tx *gorm.DB, id uint) error {
+	return tx.Where("artifact_id = ?", id).Delete(&ModelArtifactPart{}).Error
+}
+
 // artifactParts reads artifact id's parts back into one blob; nil when it
 // has none (its blob is in its row).
 func artifactParts(ctx context.Context, tx *gorm.DB, id uint) ([]byte, error) {
@@ -190,7 +195,7 @@ func (db *DB) ModelArtifactByID(ctx context.Context, id uint) (*ModelArtifact, e
 // ReplaceArtifactBlob stores a rewritten model (a deleted shopper removed).
 func (db *DB) ReplaceArtifactBlob(ctx context.Context, id uint, blob []byte) error {
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("artifact_id = ?", id).Delete(&ModelArtifactPart{}).Error; err != nil {
+		if err := deleteArtifactParts(tx, id); err != nil {
 			return err
 		}
 		if len(blob) <= artifactPartSize {
@@ -210,7 +215,7 @@ func (db *DB) ReplaceArtifactBlob(ctx context.Context, id uint, blob []byte) err
 // DeleteModelArtifact removes one stored model.
 func (db *DB) DeleteModelArtifact(ctx context.Context, id uint) error {
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("artifact_id = ?", id).Delete(&ModelArtifactPart{}).Error; err != nil {
+		if err := deleteArtifactParts(tx, id); err != nil {
 			return err
 		}
 		return tx.Delete(&ModelArtifact{}, id).Error

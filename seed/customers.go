@@ -79,19 +79,12 @@ func readCustomers(ctx context.Context, db *models.DB, path string, es *eventSet
 		bad := func(field, format string, args ...any) { probs.add(c.name, line, field, format, args...) }
 		user, _ := c.get(rec, "user_id")
 		user = models.NormalID(user)
-		switch {
-		case user == "":
-			bad("user_id", "is empty")
-		case len(user) > maxIDLen:
-			bad("user_id", "is longer than %d characters", maxIDLen)
-		case models.TextProblem(user) != "":
-			bad("user_id", "%s", models.TextProblem(user))
-		default:
-			if at, dup := byUser[user]; dup {
-				bad("user_id", "%s is also on line %d: give each customer one address", short(user), at)
-			} else {
-				byUser[strings.Clone(user)] = line
-			}
+		if problem := userIDProblem(user); problem != "" {
+			bad("user_id", "%s", problem)
+		} else if at, dup := byUser[user]; dup {
+			bad("user_id", "%s is also on line %d: give each customer one address", short(user), at)
+		} else {
+			byUser[strings.Clone(user)] = line
 		}
 		cell, _ := c.get(rec, "email")
 		em, valid := models.NormalizeEmail(cell)

@@ -2151,17 +2151,8 @@ func readEvents(ctx context.Context, path string, resolve func(string) (string, 
 		bad := func(field, format string, args ...any) { probs.add(c.name, line, field, format, args...) }
 		var e importEvent
 		user, _ := c.get(rec, "user_id")
-		switch {
-		case user == "":
-			bad("user_id", "is empty")
-		case len(user) > maxIDLen:
-			bad("user_id", "is longer than %d characters", maxIDLen)
-		case models.TextProblem(user) != "":
-			bad("user_id", "%s", models.TextProblem(user))
-		case strings.ContainsAny(user, "\r\n"):
-			// recommend's users file names one user per line: such a
-			// customer could never be asked for there.
-			bad("user_id", "holds a line break (a users file names one customer per line)")
+		if problem := userIDProblem(user); problem != "" {
+			bad("user_id", "%s", problem)
 		}
 		pid, _ := c.get(rec, "product_id")
 		held, known := resolve(pid)
@@ -2459,4 +2450,22 @@ func (es *eventSet) insert(ctx context.Context, b *models.BulkTx, productIDs []u
 		}
 	}
 	return nil
+}
+
+// userIDProblem says what is wrong with a user_id of an import file ("" if
+// nothing): the events file and the customers file name customers alike.
+func userIDProblem(user string) string {
+	switch {
+	case user == "":
+		return "is empty"
+	case len(user) > maxIDLen:
+		return fmt.Sprintf("is longer than %d characters", maxIDLen)
+	case models.TextProblem(user) != "":
+		return models.TextProblem(user)
+	case strings.ContainsAny(user, "\r\n"):
+		// recommend's users file names one user per line: such a
+		// customer could never be asked for there.
+		return "holds a line break (a users file names one customer per line)"
+	}
+	return ""
 }
