@@ -62,10 +62,7 @@ func TestACheckoutThatCannotBeServedInTimeIsToldToTryAgain(t *testing.T) {
 	// the shop): the checkout is sent there; logging in and placing it
 	// again go through the first, with the shop's deadlines, however
 	// loaded the machine.
-	old := defaultDeadlines
-	defaultDeadlines.page = 4 * time.Second
-	quick := startShopWith(t, base.db, pay)
-	defaultDeadlines = old
+	quick := startShopConfig(t, base.db, Config{Payments: pay, PageTimeout: 4 * time.Second})
 	c := shop.shopperClient()
 	tent := shop.product("SKU-1")
 	c.post(productPath(tent), "/cart/add", url.Values{"product_id": {utoa(tent.ID)}, "quantity": {"1"}})
@@ -137,10 +134,7 @@ func TestTheBusyCheckoutIsAPageOfTheShop(t *testing.T) {
 	base := mustOpenShop(t)
 	pay := &recordingProvider{}
 	shop := startShopWith(t, base.db, pay)
-	old := defaultDeadlines
-	defaultDeadlines.page = models.CheckoutAnswerReserve * 3 / 4
-	quick := startShopWith(t, base.db, pay)
-	defaultDeadlines = old
+	quick := startShopConfig(t, base.db, Config{Payments: pay, PageTimeout: models.CheckoutAnswerReserve * 3 / 4})
 	c := shop.shopperClient()
 	lantern := shop.product("SKU-3")
 	c.post(productPath(lantern), "/cart/add", url.Values{"product_id": {utoa(lantern.ID)}, "quantity": {"2"}})

@@ -78,6 +78,9 @@ type Config struct {
 	// Mail sends password reset links; nil: the shop sends no email, and
 	// a shopper who forgot their password is told to contact the shop.
 	Mail *Mailer
+	// PageTimeout is the time a page has to be answered (its request's
+	// context); 0 = 20 s (defaultDeadlines).
+	PageTimeout time.Duration
 }
 
 // Server is the shop's web application.
@@ -173,6 +176,9 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger, started: time.Now(), limiter: newLoginLimiter(), now: time.Now,
 		deadlines: defaultDeadlines, uploadTurns: map[string]chan struct{}{}, uploadWait: defaultUploadWait}
+	if cfg.PageTimeout > 0 {
+		s.deadlines.page = cfg.PageTimeout
+	}
 	for path, big := range bigBodies {
 		if big.busy != "" {
 			s.uploadTurns[path] = make(chan struct{}, 1)
