@@ -481,7 +481,8 @@ type ImportSummary struct {
 	ProductsInactive  int
 	CategoriesCreated int
 	// CategoryLists and ImageLists count the file's products whose
-	// category cell listed several categories (filed under the deepest)
+	// category cell listed several categories (filed under the deepest,
+	// the department rather than a tag)
 	// and whose image_url cell listed several images (the first shown).
 	CategoryLists, ImageLists int
 	// RootLeftOut is the one top-level category every categorised
@@ -592,7 +593,7 @@ func (s *ImportSummary) ListsLine() string {
 			s.Hidden, plural(s.Hidden, "product is", "products are"), plural(s.Hidden, "it", "them")))
 	}
 	if s.CategoryLists > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed (a product has one category here)",
+		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed, of those as deep the one listed beside the most widely listed others, not a tag such as \"Sale\" that comes with every department (a product has one category here)",
 			s.CategoryLists, plural(s.CategoryLists, "product", "products")))
 	}
 	if s.ImageLists > 0 {
@@ -1077,6 +1078,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	// WooCommerce's export writes them, with "/" as Magento's does
 	// ("Default Category/Living,Default Category/Living/Throws").
 	listsGT, listsSlash := false, false
+	bars := newBarLists(c.r.Comma)
 	var badRows []productRow // rows with other problems, whose category is checked too
 	_, pf.withImage = c.col["image_url"]
 	_, pf.withCompare = c.col["compare_at_price"]
@@ -1094,6 +1096,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 			if strings.Contains(cat, ">") {
 				sep = ">"
 			}
+			bars.see(cat)
 			if parts := splitCategoryList(cat); len(parts) > 1 {
 				for _, p := range parts[1:] {
 					listsGT = listsGT || strings.Contains(p, ">")
@@ -1126,6 +1129,8 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	if sep == ">" {
 		lists = listsGT
 	}
+	lc := listedCategories{lists: lists, bars: bars.lists(sep), sep: sep}
+	lc.spread = lc.spreadOf(pf.rows)
 	pf.hidden = hideLoneVariants(pf.rows)
 	if pf.configurables = readConfigurables(pf.rows); pf.configurables > 0 {
 		pf.withGroup = true
@@ -1138,7 +1143,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 			probs.add(c.name, row.line, "category", "is empty, and no other row of group %s names one", short(row.group))
 			continue
 		}
-		path, listed := categoryOfList(row.rawCategory, lists, sep)
+		path, listed := lc.categoryOf(row.rawCategory)
 		if listed {
 			pf.categoryLists++
 		}
@@ -1159,7 +1164,7 @@ func readProducts(ctx context.Context, path string, probs *problems) (*productFi
 	pf.rows = kept
 	pf.currency = c.currency
 	for _, row := range badRows {
-		path, _ := categoryOfList(row.rawCategory, lists, sep)
+		path, _ := lc.categoryOf(row.rawCategory)
 		if _, err := parseCategoryPath(path, sep); err != nil {
 			probs.add(c.name, row.line, "category", "%s: %v", short(row.rawCategory), err)
 		}
@@ -1469,29 +1474,143 @@ func splitCategoryList(s string) []string {
 	return append(parts, s[start:])
 }
 
-// categoryOfList is the category a cell files its product under. In a
-// file that lists categories (some cell's second category is a path in
-// the file's separator sep: "Coffee, Coffee > Single Origin", Magento's
-// "Default Category/Living,Default Category/Living/Throws"), a cell's
-// categories are separated by commas and the product goes under the
-// deepest, the first of those as deep (the shop files a product under one
-// category); listed says the cell named more than one. Otherwise a comma
-// is part of a name ("Tables, Chairs").
-func categoryOfList(cell string, lists bool, sep string) (path string, listed bool) {
-	if !lists {
+// listedCategories reads the category cells of one products file: whether
+// a comma separates categories (lists: some cell's second category is a
+// path in the file's separator sep, as WooCommerce's and Magento's exports
+// write them), whether a bar does (bars: see barLists), and, for choosing
+// among a cell's categories, each category's spread.
+type listedCategories struct {
+	lists, bars bool
+	sep         string
+	// spread is, for each category a cell lists beside others (by key),
+	// the mean number of distinct categories listed beside each of its
+	// companions: a department is listed beside tags that come with every
+	// department ("Pans" beside "Gifts" and "Sale": high), a tag beside
+	// departments that come with few ("Gifts" beside "Pans", "Mugs": low).
+	spread map[string]float64
+}
+
+// parts is the categories cell lists: itself alone when it lists none.
+func (lc listedCategories) parts(cell string) []string {
+	if lc.bars && strings.Contains(cell, "|") {
+		return strings.Split(cell, "|")
+	}
+	if lc.lists {
+		return splitCategoryList(cell)
+	}
+	return []string{cell}
+}
+
+// listKey is how a listed category is compared: spaces collapsed,
+// any letter case.
+func listKey(p string) string {
+	return strings.ToLower(strings.Join(strings.Fields(p), " "))
+}
+
+// spreadOf computes spread over the rows' cells.
+func (lc listedCategories) spreadOf(rows []productRow) map[string]float64 {
+	if !lc.lists && !lc.bars {
+		return nil
+	}
+	beside := map[string]map[string]bool{}
+	for _, r := range rows {
+		parts := lc.parts(r.rawCategory)
+		if len(parts) < 2 {
+			continue
+		}
+		for _, a := range parts {
+			ka := listKey(a)
+			for _, b := range parts {
+				if kb := listKey(b); kb != ka && ka != "" && kb != "" {
+					if beside[ka] == nil {
+						beside[ka] = map[string]bool{}
+					}
+					beside[ka][kb] = true
+				}
+			}
+		}
+	}
+	spread := make(map[string]float64, len(beside))
+	for k, bs := range beside {
+		sum := 0
+		for b := range bs {
+			sum += len(beside[b])
+		}
+		spread[k] = float64(sum) / float64(len(bs))
+	}
+	return spread
+}
+
+// categoryOf is the category a cell files its product under. A cell that
+// lists categories ("Coffee, Coffee > Single Origin", Magento's "Default
+// Category/Living,Default Category/Living/Throws", "Pans|Gifts|Sale") files
+// it under the deepest, and of those as deep under the one of the widest
+// spread (the department, not a tag such as "Gifts" or "Sale" that comes
+// with every department), the first of those (the shop files a product
+// under one category); listed says the cell named more than one. Otherwise
+// a comma or a bar is part of a name ("Tables, Chairs").
+func (lc listedCategories) categoryOf(cell string) (path string, listed bool) {
+	parts := lc.parts(cell)
+	if len(parts) == 1 && !lc.lists {
 		return cell, false
 	}
-	parts := splitCategoryList(cell)
-	best, depth := "", -1
+	best, depth, spread := "", -1, 0.0
 	for _, p := range parts {
-		if d := strings.Count(p, sep); d > depth && strings.TrimSpace(p) != "" {
-			best, depth = p, d
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		d, s := strings.Count(p, lc.sep), lc.spread[listKey(p)]
+		if d > depth || d == depth && s > spread {
+			best, depth, spread = p, d, s
 		}
 	}
 	if best == "" {
 		best = cell
 	}
-	return strings.ReplaceAll(best, `\,`, ","), len(parts) > 1
+	return strings.TrimSpace(strings.ReplaceAll(best, `\,`, ",")), len(parts) > 1
+}
+
+// barLists finds whether a products file's category cells list categories
+// separated by bars ("Pans|Gifts|Sale"; "Clothing > Tees|Music", as
+// WooCommerce's product export plugins write them) rather than name one
+// with a bar in it: some cell's part is a path, or a name comes first in
+// one cell and after a bar in another (a list in no fixed order). A file
+// separating its columns with bars has none.
+type barLists struct {
+	off                  bool
+	first, later         map[string]bool
+	gt, slash, unordered bool
+}
+
+func newBarLists(comma rune) *barLists {
+	return &barLists{off: comma == '|', first: map[string]bool{}, later: map[string]bool{}}
+}
+
+func (b *barLists) see(cell string) {
+	if b.off || !strings.Contains(cell, "|") {
+		return
+	}
+	for i, p := range strings.Split(cell, "|") {
+		b.gt = b.gt || strings.Contains(p, ">")
+		b.slash = b.slash || strings.Contains(p, "/")
+		k := listKey(p)
+		if i == 0 {
+			b.first[k] = true
+			b.unordered = b.unordered || b.later[k]
+		} else {
+			b.later[k] = true
+			b.unordered = b.unordered || b.first[k]
+		}
+	}
+}
+
+// lists says whether the bars the file's cells hold separate categories,
+// for a file whose paths are separated by sep.
+func (b *barLists) lists(sep string) bool {
+	if b.off {
+		return false
+	}
+	return b.unordered || sep == ">" && b.gt || sep == "/" && b.slash
 }
 
 // firstImage is the first address of an image_url cell that lists several

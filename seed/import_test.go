@@ -1889,3 +1889,51 @@ func TestAReimportThatRenamesCategoriesRebuildsTheDefaultHomepage(t *testing.T) 
 		}
 	})
 }
+
+// A shop whose export lists a product's categories and tags in one cell
+// separated by bars ("Pans|Gifts|Sale", in any order; "Clothing > Tees|Music"
+// as WooCommerce's product export plugins write it) got a category for
+// every combination: 889 departments from 25 (an outside check's
+// 2,500-product shop), the navigation led by "Lamps|Bestsellers" and
+// "Gifts|Under $25|Lamps|Bestsellers", and each department's page held a
+// quarter of its products. Now such a cell is a list: the product goes under
+// the deepest category it names, and of those as deep the one listed beside
+// the fewest others ("Pans", not the "Gifts" tag every department carries).
+// A file whose bars always come in one order, naming no path, keeps them in
+// the name.
+func TestImportReadsCategoriesListedWithBars(t *testing.T) {
+	db := openDB(t)
+	rows := "id,title,description,category,brand,price,stock,created_at\n"
+	n := 0
+	for _, cell := range []string{"Pans|Gifts", "Sale|Pans", "Pans", "Gifts|Sale|Mugs", "Mugs|New in", "Mugs",
+		"Lamps|Gifts|Sale", "New in|Lamps", "Gifts|Bowls", "Bowls|Sale", "Clothing > Tees|Music", "Music|Sale"} {
+		n++
+		rows += fmt.Sprintf("B%d,Item %d,,%s,Hazel,19,4,\n", n, n, cell)
+	}
+	sum := mustImport(t, db, rows, "")
+	got := map[string]string{}
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("B%d", i)
+		got[id] = categoryPath(t, db, id)
+	}
+	want := map[string]string{
+		"B1": "Pans", "B2": "Pans", "B3": "Pans", "B4": "Mugs", "B5": "Mugs", "B6": "Mugs",
+		"B7": "Lamps", "B8": "Lamps", "B9": "Bowls", "B10": "Bowls", "B11": "Clothing > Tees", "B12": "Music",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("categories\n%v\nwant\n%v", got, want)
+	}
+	var bars int64
+	must(t, db.R.Model(&models.Category{}).Where("name LIKE ?", "%|%").Count(&bars).Error)
+	if bars != 0 || sum.CategoryLists != 10 || !strings.Contains(sum.ListsLine(), "10 products listed several categories") {
+		t.Fatalf("%d categories named after a list; summary %d category lists: %q", bars, sum.CategoryLists, sum.ListsLine())
+	}
+
+	// Bars in one order throughout, without a path: part of the name.
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"R1,Rain Jacket,,Outerwear|Rain,Hazel,99,2,\n"+
+		"R2,Rain Boots,,Footwear|Rain,Hazel,59,2,\n", "")
+	if got := categoryPath(t, db, "R1"); got != "Outerwear|Rain" {
+		t.Fatalf("R1 is in %q, want \"Outerwear|Rain\"", got)
+	}
+}
