@@ -1895,8 +1895,8 @@ func TestAReimportThatRenamesCategoriesRebuildsTheDefaultHomepage(t *testing.T) 
 // as WooCommerce's product export plugins write it) got a category for
 // every combination: 889 departments from 25 (an outside check's
 // 2,500-product shop), the navigation led by "Lamps|Bestsellers" and
-// "Gifts|Under $25|Lamps|Bestsellers", and each department's page held a
-// quarter of its products. Now such a cell is a list: the product goes under
+// "Gifts|Under $25|Lamps|Bestsellers", and each department's page held only
+// the products whose cell named it alone (47 of 100 pans). Now such a cell is a list: the product goes under
 // the deepest category it names, and of those as deep the one listed beside
 // the fewest others ("Pans", not the "Gifts" tag every department carries).
 // A file whose bars always come in one order, naming no path, keeps them in
