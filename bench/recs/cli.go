@@ -203,13 +203,31 @@ func writeCSV(path string, header []string, rows func(emit func(...string) error
 	return f.Close()
 }
 
+// writeSampleUsers writes every every-th distinct shopper of evs, one id
+// a line, in the order they first appear: a file for `storefront
+// recommend --users-file` to time serving with.
+func writeSampleUsers(path string, evs []recommender.Event, every int) error {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, e := range evs {
+		if seen[e.User] {
+			continue
+		}
+		if seen[e.User] = true; (len(seen)-1)%every == 0 {
+			b.WriteString(e.User)
+			b.WriteByte('\n')
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
 // exportWorlds writes each chosen world (all of them when want is
 // empty) as dir/<world>/products.csv and events.csv in the import's
 // format: every event, not only a training part, so that the files are
 // a whole shop to import.
 func exportWorlds(dir string, want map[string]bool, log io.Writer) error {
 	for _, spec := range worlds {
-		if len(want) > 0 && !want[spec.Name] {
+		if !spec.chosen(want) {
 			continue
 		}
 		w := generate(spec)
@@ -221,6 +239,9 @@ func exportWorlds(dir string, want map[string]bool, log io.Writer) error {
 			return err
 		}
 		if err := writeEvents(filepath.Join(sub, "events.csv"), w.evs); err != nil {
+			return err
+		}
+		if err := writeSampleUsers(filepath.Join(sub, "users.txt"), w.evs, 100); err != nil {
 			return err
 		}
 		fmt.Fprintf(log, "%s: %d products, %d events in %s\n", spec.Name, len(w.items), len(w.evs), sub)

@@ -128,7 +128,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	var results []result
 	for _, spec := range worlds {
-		if len(want) > 0 && !want[spec.Name] {
+		if !spec.chosen(want) {
 			continue
 		}
 		w := generate(spec)

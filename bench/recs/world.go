@@ -67,6 +67,16 @@ type worldSpec struct {
 	PerUserSplit      bool
 	CartRate, BuyRate float64
 	Seed              uint64
+	// Clickstream makes a public events export's shape: views, carts and
+	// purchases only (no clicks), timestamps to the millisecond, and each
+	// view drawn from a sample of its department (Sample products, by
+	// quality, then by the shopper's taste) so that a catalog of hundreds
+	// of thousands generates in seconds.
+	Clickstream bool
+	Sample      int
+	// OnRequest keeps the world out of the default run (all worlds): it
+	// is scored or exported only when named in -worlds (it is slow).
+	OnRequest bool
 }
 
 var worlds = []worldSpec{
@@ -87,6 +97,22 @@ var worlds = []worldSpec{
 	// (one or two events) who keep to one or two favourite leaves.
 	{Name: "sparse-category-loyal", Items: 16000, Users: 20000, Cats: 320, Groups: 20, Styles: 8, Days: 120, Pareto: 1.2, Views: 1.5, TasteCats: 2, PopSkew: 1.0, CartRate: 0.08, BuyRate: 0.4, Seed: 15},
 	{Name: "small-shop", Items: 360, Users: 400, Cats: 8, Styles: 5, Days: 60, Sessions: 3, Views: 3, TasteCats: 2, PopSkew: 0.8, CartRate: 0.12, BuyRate: 0.5, Complements: true, Seed: 14},
+	// A public clickstream's size and shape (RetailRocket's events export:
+	// 1.4 million visitors, most with one or two events, 235,000 products
+	// in ~1,100 categories, 2.8 million views, carts and purchases over
+	// four and a half months, about 1.5 % of visitors carting), and a
+	// tenth of it for quick iterations. Only on request.
+	{Name: "clickstream", Items: 235000, Users: 1400000, Cats: 1100, Groups: 25, Styles: 6, Days: 137, Pareto: 2.5, Views: 1.5, TasteCats: 2, PopSkew: 1.0, Explore: 0.2, CartRate: 0.007, BuyRate: 0.35, Clickstream: true, Sample: 48, OnRequest: true, Seed: 16},
+	{Name: "clickstream-tenth", Items: 23500, Users: 140000, Cats: 400, Groups: 20, Styles: 6, Days: 137, Pareto: 2.5, Views: 1.5, TasteCats: 2, PopSkew: 1.0, Explore: 0.2, CartRate: 0.007, BuyRate: 0.35, Clickstream: true, Sample: 48, OnRequest: true, Seed: 17},
+}
+
+// chosen says whether a run asked for the world: by name, or (with no
+// names) every world not kept for requests.
+func (s worldSpec) chosen(want map[string]bool) bool {
+	if len(want) == 0 {
+		return !s.OnRequest
+	}
+	return want[s.Name]
 }
 
 var (
@@ -227,7 +253,44 @@ func generate(spec worldSpec) *world {
 		}
 		return a
 	}
+	// With Sample, a view's product is drawn from Sample products of the
+	// department drawn by quality, then among them by the rest of the
+	// appeal (style, price band, launch, trend): nearly the same draw as
+	// over the whole department, in a time that does not grow with it.
+	var cumCat [][]float64
+	if spec.Sample > 0 {
+		cumCat = make([][]float64, spec.Cats)
+		for c, list := range byCat {
+			cumCat[c] = make([]float64, len(list))
+			for k, i := range list {
+				cumCat[c][k] = quality[i]
+				if k > 0 {
+					cumCat[c][k] += cumCat[c][k-1]
+				}
+			}
+		}
+	}
+	sample := make([]int, 0, spec.Sample)
 	pick := func(cands []int, t float64, uStyle int, band float64) int {
+		if spec.Sample > 0 && len(cands) > spec.Sample {
+			cum := cumCat[cat[cands[0]]]
+			sample = sample[:0]
+			total := 0.0
+			for range spec.Sample {
+				k, _ := slices.BinarySearch(cum, rng.Float64()*cum[len(cum)-1])
+				if i := cands[min(k, len(cands)-1)]; avail(i, t) {
+					sample = append(sample, i)
+					total += appeal(i, t, uStyle, band) / quality[i]
+				}
+			}
+			r := rng.Float64() * total
+			for _, i := range sample {
+				if r -= appeal(i, t, uStyle, band) / quality[i]; r <= 0 {
+					return i
+				}
+			}
+			return -1
+		}
 		total := 0.0
 		for _, i := range cands {
 			if avail(i, t) {
@@ -377,6 +440,9 @@ func generate(spec worldSpec) *world {
 			order := len(w.evs)
 			emit := func(i int, typ recommender.EventType) {
 				ts := w.start.Add(time.Duration(at) * time.Second)
+				if spec.Clickstream {
+					ts = w.start.Add(time.Duration(at*1000) * time.Millisecond)
+				}
 				if !spec.Orders || typ == recommender.Purchase {
 					w.evs = append(w.evs, recommender.Event{User: uid, Item: w.items[i].ID, Type: typ, Time: ts})
 				}
@@ -464,7 +530,7 @@ func generate(spec worldSpec) *world {
 				if style[i] == uStyle {
 					match = 1
 				}
-				if rng.Float64() < 0.4 {
+				if !spec.Clickstream && rng.Float64() < 0.4 {
 					emit(i, recommender.Click)
 				}
 				if rng.Float64() < spec.CartRate*match*2 {

@@ -325,3 +325,70 @@ func TestSparseCategoryLoyalShopKeepsToFewLeaves(t *testing.T) {
 		t.Errorf("%.2f of a shopper's products in their favourite leaves, want most", share)
 	}
 }
+
+// A public clickstream's shape (the clickstream worlds): most visitors
+// have one or two events, about 1.5 % of them put something in the cart
+// and fewer buy, the events are views, carts and purchases only, to the
+// millisecond, and product popularity is a power law. Both worlds are too
+// slow for the default run: only a run that names them has them.
+func TestClickstreamWorldsHaveAPublicExportsShape(t *testing.T) {
+	for _, name := range []string{"clickstream", "clickstream-tenth"} {
+		i := slices.IndexFunc(worlds, func(s worldSpec) bool { return s.Name == name })
+		if i < 0 {
+			t.Fatalf("no %s world", name)
+		}
+		if worlds[i].chosen(map[string]bool{}) || !worlds[i].chosen(map[string]bool{name: true}) {
+			t.Errorf("%s: in the default run, or not when named", name)
+		}
+	}
+	spec := worlds[slices.IndexFunc(worlds, func(s worldSpec) bool { return s.Name == "clickstream-tenth" })]
+	spec.Users, spec.Items = spec.Users/5, spec.Items/5 // the same shape, smaller
+	w := generate(spec)
+	events, carted, bought := map[string]int{}, map[string]bool{}, 0
+	byItem := map[string]int{}
+	millis := 0
+	for _, e := range w.evs {
+		events[e.User]++
+		byItem[e.Item]++
+		switch e.Type {
+		case recommender.View:
+		case recommender.AddToCart:
+			carted[e.User] = true
+		case recommender.Purchase:
+			bought++
+		default:
+			t.Fatalf("a %v event: a clickstream has views, carts and purchases only", e.Type)
+		}
+		if e.Time.Nanosecond()%int(time.Second) != 0 {
+			millis++
+		}
+	}
+	short := 0
+	for _, n := range events {
+		if n <= 2 {
+			short++
+		}
+	}
+	counts := make([]int, 0, len(byItem))
+	for _, n := range byItem {
+		counts = append(counts, n)
+	}
+	slices.SortFunc(counts, func(a, b int) int { return cmp.Compare(b, a) })
+	top := 0
+	for _, n := range counts[:len(counts)/100] {
+		top += n
+	}
+	shortShare, cartShare := float64(short)/float64(len(events)), float64(len(carted))/float64(len(events))
+	topShare := float64(top) / float64(len(w.evs))
+	t.Logf("%d visitors, %.2f events each; %.2f with one or two; %.2f %% carting; %d purchases; the top 1 %% of products %.2f of the events",
+		len(events), float64(len(w.evs))/float64(len(events)), shortShare, 100*cartShare, bought, topShare)
+	if shortShare < 0.7 || cartShare < 0.008 || cartShare > 0.03 || bought == 0 || bought >= len(carted) {
+		t.Errorf("visitors with one or two events %.2f (want ≥ 0.7), carting %.2f %% (want about 1.5), %d purchases by %d carting visitors", shortShare, 100*cartShare, bought, len(carted))
+	}
+	if millis < len(w.evs)/2 {
+		t.Errorf("%d of %d events with a fraction of a second: timestamps are not to the millisecond", millis, len(w.evs))
+	}
+	if topShare < 0.1 {
+		t.Errorf("the top 1 %% of products have %.2f of the events: popularity is not a power law", topShare)
+	}
+}
