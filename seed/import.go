@@ -1571,11 +1571,12 @@ func (lc listedCategories) categoryOf(cell string) (path string, listed bool) {
 }
 
 // barLists finds whether a products file's category cells list categories
-// separated by bars ("Pans|Gifts|Sale"; "Clothing > Tees|Music", as
+// separated by bars ("Pans|Gifts|Sale"; "Music|Clothing > Tees", as
 // WooCommerce's product export plugins write them) rather than name one
-// with a bar in it: some cell's part is a path, or a name comes first in
-// one cell and after a bar in another (a list in no fixed order). A file
-// separating its columns with bars has none.
+// with a bar in it ("Audio > Hi-Fi | Stereo"): some cell's part after a
+// bar is a path, or a name comes first in one cell and after a bar in
+// another (a list in no fixed order). A file separating its columns with
+// bars has none.
 type barLists struct {
 	off                  bool
 	first, later         map[string]bool
@@ -1591,8 +1592,10 @@ func (b *barLists) see(cell string) {
 		return
 	}
 	for i, p := range strings.Split(cell, "|") {
-		b.gt = b.gt || strings.Contains(p, ">")
-		b.slash = b.slash || strings.Contains(p, "/")
+		if i > 0 {
+			b.gt = b.gt || strings.Contains(p, ">")
+			b.slash = b.slash || strings.Contains(p, "/")
+		}
 		k := listKey(p)
 		if i == 0 {
 			b.first[k] = true

@@ -1906,7 +1906,7 @@ func TestImportReadsCategoriesListedWithBars(t *testing.T) {
 	rows := "id,title,description,category,brand,price,stock,created_at\n"
 	n := 0
 	for _, cell := range []string{"Pans|Gifts", "Sale|Pans", "Pans", "Gifts|Sale|Mugs", "Mugs|New in", "Mugs",
-		"Lamps|Gifts|Sale", "New in|Lamps", "Gifts|Bowls", "Bowls|Sale", "Clothing > Tees|Music", "Music|Sale"} {
+		"Lamps|Gifts|Sale", "New in|Lamps", "Gifts|Bowls", "Bowls|Sale", "Music|Clothing > Tees", "Music|Sale"} {
 		n++
 		rows += fmt.Sprintf("B%d,Item %d,,%s,Hazel,19,4,\n", n, n, cell)
 	}
@@ -1929,11 +1929,13 @@ func TestImportReadsCategoriesListedWithBars(t *testing.T) {
 		t.Fatalf("%d categories named after a list; summary %d category lists: %q", bars, sum.CategoryLists, sum.ListsLine())
 	}
 
-	// Bars in one order throughout, without a path: part of the name.
+	// Bars in one order throughout, without a path after one: part of the
+	// name.
 	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
 		"R1,Rain Jacket,,Outerwear|Rain,Hazel,99,2,\n"+
-		"R2,Rain Boots,,Footwear|Rain,Hazel,59,2,\n", "")
-	if got := categoryPath(t, db, "R1"); got != "Outerwear|Rain" {
-		t.Fatalf("R1 is in %q, want \"Outerwear|Rain\"", got)
+		"R2,Rain Boots,,Footwear|Rain,Hazel,59,2,\n"+
+		"A1,Amplifier,,Audio > Hi-Fi | Stereo,Hazel,299,2,\n", "")
+	if got := categoryPath(t, db, "R1") + "; " + categoryPath(t, db, "A1"); got != "Outerwear|Rain; Audio > Hi-Fi | Stereo" {
+		t.Fatalf("R1; A1 are in %q, want \"Outerwear|Rain; Audio > Hi-Fi | Stereo\"", got)
 	}
 }
