@@ -593,7 +593,7 @@ func (s *ImportSummary) ListsLine() string {
 			s.Hidden, plural(s.Hidden, "product is", "products are"), plural(s.Hidden, "it", "them")))
 	}
 	if s.CategoryLists > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed, of those as deep the one listed beside the most widely listed others, not a tag such as \"Sale\" that comes with every department (a product has one category here)",
+		parts = append(parts, fmt.Sprintf("%d %s listed several categories: each is filed under the deepest it listed, and of those as deep under its department rather than a tag that comes with every department, such as \"Sale\" (a product has one category here)",
 			s.CategoryLists, plural(s.CategoryLists, "product", "products")))
 	}
 	if s.ImageLists > 0 {
