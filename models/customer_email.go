@@ -121,7 +121,7 @@ func checkCustomerEmails(tx *gorm.DB, rows []CustomerEmail, inFile func(string) 
 			continue
 		case known && (sh.Email != nil || sh.PasswordHash != ""):
 			if sh.Email == nil || *sh.Email != r.Email {
-				bad("user_id", "customer %s already has an account here (they set a password); they change its address themselves", Quoted(r.UserID))
+				bad("user_id", "customer %s already has an account here (they set a password): the address they log in with is theirs, and a file does not change it", Quoted(r.UserID))
 			}
 			continue
 		case !known && (inFile == nil || !inFile(r.UserID)):
@@ -254,8 +254,8 @@ func (b *BulkTx) SetCustomerEmails(rows []CustomerEmail) (int, error) {
 	return changed, nil
 }
 
-// ErrHasAccount is a customer who set a password: their address is theirs
-// to change, on their account page.
+// ErrHasAccount is a customer who set a password: the address they log in
+// with is theirs, and the shop does not change it.
 var ErrHasAccount = fmt.Errorf("models: the customer has an account: %w", ErrConflict)
 
 // SetCustomerEmail gives one imported customer without an account the

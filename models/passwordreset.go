@@ -19,13 +19,19 @@ const PasswordResetLife = 30 * time.Minute
 // PasswordReset is a link sent to a shopper who forgot their password:
 // only a hash of its token is stored, it works once and for
 // PasswordResetLife, and using one ends every other link of the account.
+// It works only while the shopper's address is the one it was mailed to
+// (AddressHash): a merchant who corrects an imported customer's mistyped
+// address ends the link the mistyped address's holder was sent.
 type PasswordReset struct {
 	ID        uint   `gorm:"primaryKey"`
 	ShopperID uint   `gorm:"index;not null"`
 	TokenHash string `gorm:"uniqueIndex;not null"`
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-	CreatedAt time.Time
+	// AddressHash is resetTokenHash of the address the link was mailed to
+	// (a hash: the table keeps no address of its own).
+	AddressHash string `gorm:"not null;default:''"`
+	ExpiresAt   time.Time
+	UsedAt      *time.Time
+	CreatedAt   time.Time
 }
 
 // PasswordResetsPerHour is how many reset links one account is sent in
@@ -97,7 +103,8 @@ func (db *DB) StartPasswordReset(ctx context.Context, email string, now time.Tim
 		if sent >= PasswordResetsPerHour {
 			return ErrTooManyResets
 		}
-		return tx.Create(&PasswordReset{ShopperID: sh.ID, TokenHash: resetTokenHash(token), ExpiresAt: now.Add(PasswordResetLife), CreatedAt: now}).Error
+		return tx.Create(&PasswordReset{ShopperID: sh.ID, TokenHash: resetTokenHash(token), AddressHash: resetTokenHash(em),
+			ExpiresAt: now.Add(PasswordResetLife), CreatedAt: now}).Error
 	})
 	if errors.Is(err, ErrTooManyResets) {
 		return "", &sh, err
@@ -163,6 +170,28 @@ func (sh *Shopper) claimAddress() string {
 	return FoldEmail(*sh.ImportedAs)
 }
 
+// resetAddress is the address a reset link of the shopper must have been
+// mailed to: their account's, or for a customer an import brought, the
+// one their first password makes their account's ("" for neither).
+func (sh *Shopper) resetAddress() string {
+	switch {
+	case sh.Email != nil:
+		return *sh.Email
+	case sh.ClaimsImport():
+		return sh.claimAddress()
+	}
+	return ""
+}
+
+// mailedTo tells whether the link was mailed to the address the shopper
+// has now: an address changed since (an imported customer's, corrected by
+// the merchant) ends it, and a link from before links kept their address
+// works no more.
+func (r *PasswordReset) mailedTo(sh *Shopper) bool {
+	em := sh.resetAddress()
+	return r.AddressHash != "" && em != "" && r.AddressHash == resetTokenHash(em)
+}
+
 // PasswordResetShopper is the shopper a reset token works for now, or
 // ErrResetLinkInvalid.
 func (db *DB) PasswordResetShopper(ctx context.Context, token string, now time.Time) (*Shopper, error) {
@@ -175,7 +204,11 @@ func (db *DB) PasswordResetShopper(ctx context.Context, token string, now time.T
 	if r.ID == 0 || token == "" {
 		return nil, ErrResetLinkInvalid
 	}
-	return db.ShopperByID(ctx, r.ShopperID)
+	sh, err := db.ShopperByID(ctx, r.ShopperID)
+	if errors.Is(err, ErrNotFound) || err == nil && !r.mailedTo(sh) {
+		return nil, ErrResetLinkInvalid
+	}
+	return sh, err
 }
 
 // ResetShopperPassword sets a new password with a reset token: the
@@ -217,7 +250,7 @@ func (db *DB) ResetShopperPassword(ctx context.Context, token, password string, 
 		if err := tx.Where("id = ?", r.ShopperID).Limit(1).Find(&sh).Error; err != nil {
 			return err
 		}
-		if sh.ID == 0 {
+		if sh.ID == 0 || !r.mailedTo(&sh) {
 			return ErrResetLinkInvalid
 		}
 		set := map[string]any{"password_hash": hash}

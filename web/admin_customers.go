@@ -107,7 +107,7 @@ func (s *Server) adminCustomerEmail(c echo.Context) error {
 		}
 		return s.customersPage(c, http.StatusUnprocessableEntity, vm)
 	case errors.Is(err, models.ErrHasAccount):
-		return echo.NewHTTPError(http.StatusConflict, "This customer has an account: they change its address on their account page.")
+		return echo.NewHTTPError(http.StatusConflict, "This customer has an account (they set a password): the address they log in with is theirs, and the shop does not change it.")
 	case err != nil:
 		return err
 	}
