@@ -147,6 +147,13 @@ func misleadingNameRune(r rune) bool {
 
 // CreateShopper registers a new shopper account.
 func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (*Shopper, error) {
+	return db.CreateShopperFrom(ctx, "", name, email, password)
+}
+
+// CreateShopperFrom registers a new shopper account from the network and
+// day origin names (NetworkOrigin; "" for none), which the account keeps
+// for the training's crowd guard.
+func (db *DB) CreateShopperFrom(ctx context.Context, origin, name, email, password string) (*Shopper, error) {
 	fields := map[string]string{}
 	em, ok := NormalizeEmail(email)
 	if !ok {
@@ -165,7 +172,7 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 	if err != nil {
 		return nil, err
 	}
-	s := &Shopper{Email: &em, Name: strings.TrimSpace(name), PasswordHash: hash}
+	s := &Shopper{Email: &em, Name: strings.TrimSpace(name), PasswordHash: hash, Origin: origin}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&Shopper{}).Where("email = ?", em).Count(&n).Error; err != nil {

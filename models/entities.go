@@ -122,8 +122,13 @@ type Shopper struct {
 	// them their first password, which makes it their account's Email; nil
 	// once claimed, and for everyone else.
 	ClaimEmail *string `gorm:"uniqueIndex"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Origin is the pseudonym of the network and UTC day the account was
+	// registered from (NetworkOrigin, as a visitor id carries it), so the
+	// training counts the accounts a network makes in a day with its
+	// visitors; "" for imported customers and accounts from before.
+	Origin    string `gorm:"not null;default:''"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ForgottenUser is a tombstone: a deleted shopper's user id, which nothing

@@ -55,13 +55,26 @@ func visitorNetwork(ip string) string {
 	return p.String()
 }
 
+// originBytes is the pseudonym of a client's network on now's UTC day
+// under the shop's visitor key.
+func originBytes(key []byte, ip string, now time.Time) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("visitor origin\x00" + now.UTC().Format(time.DateOnly) + "\x00" + visitorNetwork(ip)))
+	return m.Sum(nil)[:visitorOriginBytes]
+}
+
+// NetworkOrigin is the origin a visitor id minted for a client at ip on
+// now's UTC day carries (VisitorOrigins.Origin reads it back): what an
+// account registered from there keeps (Shopper.Origin).
+func NetworkOrigin(key []byte, ip string, now time.Time) string {
+	return base64.RawURLEncoding.EncodeToString(originBytes(key, ip, now))
+}
+
 // NewVisitorID mints a visitor id for a client at ip on now's UTC day
 // under the shop's visitor key.
 func NewVisitorID(key []byte, ip string, now time.Time) string {
 	var b [visitorOriginBytes + visitorRandomBytes + visitorMACBytes]byte
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("visitor origin\x00" + now.UTC().Format(time.DateOnly) + "\x00" + visitorNetwork(ip)))
-	copy(b[:visitorOriginBytes], m.Sum(nil))
+	copy(b[:visitorOriginBytes], originBytes(key, ip, now))
 	if _, err := rand.Read(b[visitorOriginBytes : visitorOriginBytes+visitorRandomBytes]); err != nil {
 		panic(err)
 	}
@@ -117,6 +130,25 @@ func (db *DB) VisitorOriginsOf(ctx context.Context) (VisitorOrigins, error) {
 		return VisitorOrigins{}, fmt.Errorf("models: visitor cookie key is damaged (setting %s)", settingVisitorKey)
 	}
 	return VisitorOrigins{key: key}, nil
+}
+
+// AccountOrigins answers the origin of every account registered with one
+// (Shopper.Origin) that has placed no order, by user key: the training
+// counts them with the visitors of their network and day. A shopper who
+// bought is never counted as a crowd: a crowd's accounts cost nothing,
+// its orders would.
+func (db *DB) AccountOrigins(ctx context.Context) (map[string]string, error) {
+	var rows []struct{ ExternalID, Origin string }
+	err := db.R.WithContext(ctx).Model(&Shopper{}).Select("external_id, origin").
+		Where("origin <> '' AND NOT EXISTS (SELECT 1 FROM orders WHERE orders.shopper_id = shoppers.id)").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: read the accounts' origins: %w", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.ExternalID] = r.Origin
+	}
+	return out, nil
 }
 
 // sqlHoldsVisitor: 1 when a user key has an event (either index half by

@@ -30,8 +30,9 @@ const crowdIQR = 3
 type Crowds struct {
 	Origins  int // networks-days that made a crowd
 	Visitors int // their visitors, left out
+	Accounts int // their accounts registered that day, left out
 	Events   int // their events
-	Line     int // the most visitors one origin may make
+	Line     int // the most visitors and accounts one origin may make
 }
 
 // String says what was left out, for the training's report.
@@ -39,45 +40,60 @@ func (c Crowds) String() string {
 	if c.Origins == 0 {
 		return ""
 	}
-	return fmt.Sprintf("left out %d events of %d visitors from %d network(s) that each made more than %d new visitors in one day: "+
+	who := fmt.Sprintf("%d visitors", c.Visitors)
+	if c.Accounts > 0 {
+		who += fmt.Sprintf(" and %d accounts", c.Accounts)
+	}
+	return fmt.Sprintf("left out %d events of %s from %d network(s) that each made more than %d new visitors and accounts in one day: "+
 		"one client's crowd, not shoppers (behind a reverse proxy, name it with serve --trusted-proxies, or every visitor is the proxy's)",
-		c.Events, c.Visitors, c.Origins, c.Line)
+		c.Events, who, c.Origins, c.Line)
 }
 
-// dropCrowds leaves out the events of the visitors of an origin (the
-// network and day the shop minted their id on, models.NewVisitorID) that
-// made more visitors than crowdLine. Every per-client budget of the shop
-// holds one client to a few new visitors a minute, but a client that keeps
-// to them for an hour has made two thousand "shoppers", each viewing a
-// popular product and carting the one it pushes, and item-kNN made that
-// product the popular one's nearest neighbour on real shoppers' lists.
-// Shoppers, imported ids and visitors from before origins are never left
-// out.
-func dropCrowds(events []recommender.Event, o models.VisitorOrigins) ([]recommender.Event, Crowds) {
+// dropCrowds leaves out the events of the visitors and accounts of an
+// origin (the network and day the shop minted a visitor's id on,
+// models.NewVisitorID, or an account was registered from, Shopper.Origin
+// in accounts by user key) that made more of them than crowdLine. Every
+// per-client budget of the shop holds one client to a few new visitors a
+// minute and a few registrations, but a client that keeps to them for an
+// hour has made two thousand "shoppers", each viewing a popular product
+// and carting the one it pushes, and item-kNN made that product the
+// popular one's nearest neighbour on real shoppers' lists. Imported ids,
+// visitors from before origins and accounts registered before them are
+// never left out.
+func dropCrowds(events []recommender.Event, o models.VisitorOrigins, accounts map[string]string) ([]recommender.Event, Crowds) {
 	var cr Crowds
-	originOf := map[string]string{} // visitor → origin
-	visitors := map[string]int{}    // origin → visitors
+	originOf := map[string]string{} // visitor or account → origin
+	made := map[string]int{}        // origin → visitors and accounts
 	for i := range events {
 		u := events[i].User
 		if _, seen := originOf[u]; seen {
 			continue
 		}
 		or := o.Origin(u)
+		if or == "" {
+			or = accounts[u]
+		}
 		originOf[u] = or
 		if or != "" {
-			visitors[or]++
+			made[or]++
 		}
 	}
-	if len(visitors) == 0 {
+	if len(made) == 0 {
 		return events, cr
 	}
-	cr.Line = crowdLine(visitors)
+	cr.Line = crowdLine(made)
 	crowded := map[string]bool{}
-	for or, n := range visitors {
+	for or, n := range made {
 		if n > cr.Line {
 			crowded[or] = true
 			cr.Origins++
-			cr.Visitors += n
+		}
+	}
+	for u, or := range originOf {
+		if _, account := accounts[u]; account && crowded[or] {
+			cr.Accounts++
+		} else if crowded[or] {
+			cr.Visitors++
 		}
 	}
 	if cr.Origins == 0 {
@@ -94,14 +110,15 @@ func dropCrowds(events []recommender.Event, o models.VisitorOrigins) ([]recommen
 	return kept, cr
 }
 
-// crowdLine is the most visitors one origin may make: crowdFloor, or the
-// far-out fence of this shop's own origins when that is higher.
-func crowdLine(visitors map[string]int) int {
-	if len(visitors) < crowdFenceOrigins {
+// crowdLine is the most visitors and accounts one origin may make:
+// crowdFloor, or the far-out fence of this shop's own origins when that is
+// higher.
+func crowdLine(made map[string]int) int {
+	if len(made) < crowdFenceOrigins {
 		return crowdFloor
 	}
-	logs := make([]float64, 0, len(visitors))
-	for _, n := range visitors {
+	logs := make([]float64, 0, len(made))
+	for _, n := range made {
 		logs = append(logs, math.Log(float64(n)))
 	}
 	slices.Sort(logs)

@@ -46,7 +46,7 @@ func TestACrowdIsOneNetworksOutlierDay(t *testing.T) {
 	if origins.Origin(crowd[0]) != origins.Origin(crowd[149]) || origins.Origin(crowd[0]) == origins.Origin(nextDay[0]) {
 		t.Fatal("one network's visitors of a day share an origin, the next day's another")
 	}
-	kept, cr := dropCrowds(slices.Clone(events), origins)
+	kept, cr := dropCrowds(slices.Clone(events), origins, nil)
 	if cr.Origins != 1 || cr.Visitors != 150 || cr.Events != 300 || len(kept) != len(events)-300 {
 		t.Fatalf("left out %+v (%d of %d events kept), want the crowd's 150 visitors", cr, len(kept), len(events))
 	}
@@ -65,7 +65,7 @@ func TestACrowdIsOneNetworksOutlierDay(t *testing.T) {
 	for i := range 30 {
 		visit(fmt.Sprintf("198.51.%d.7", i), day, 150+i)
 	}
-	if _, cr := dropCrowds(slices.Clone(events), origins); cr.Origins != 0 {
+	if _, cr := dropCrowds(slices.Clone(events), origins, nil); cr.Origins != 0 {
 		t.Errorf("a shop of busy networks: left out %+v", cr)
 	}
 }

@@ -51,12 +51,16 @@ func loadItems(ctx context.Context, db *models.DB) ([]recommender.Item, []models
 
 // loadEvents reads every product event in time order (ties by insertion),
 // leaving out events dated beyond clock+EventClockSkew and those of the
-// crowds of visitors one network made (dropCrowds). It streams the rows
-// (no intermediate slice of database rows), shares one string per shopper
-// and per product among their events, and maps product ids to external ids
-// itself instead of joining in SQL.
+// crowds of visitors and accounts one network made (dropCrowds). It
+// streams the rows (no intermediate slice of database rows), shares one
+// string per shopper and per product among their events, and maps product
+// ids to external ids itself instead of joining in SQL.
 func loadEvents(ctx context.Context, db *models.DB, products []models.Product, clock time.Time) ([]recommender.Event, Crowds, error) {
 	origins, err := db.VisitorOriginsOf(ctx)
+	if err != nil {
+		return nil, Crowds{}, err
+	}
+	accounts, err := db.AccountOrigins(ctx)
 	if err != nil {
 		return nil, Crowds{}, err
 	}
@@ -116,7 +120,7 @@ func loadEvents(ctx context.Context, db *models.DB, products []models.Product, c
 		}
 		events = out
 	}
-	events, crowds := dropCrowds(events, origins)
+	events, crowds := dropCrowds(events, origins, accounts)
 	return events, crowds, nil
 }
 
@@ -185,7 +189,7 @@ type TrainResult struct {
 	Train    time.Duration
 	Save     time.Duration
 	Tuning   *recommender.FitReport // what tuning chose on held-out data
-	Crowds   Crowds                 // the visitors of crowded networks left out (dropCrowds)
+	Crowds   Crowds                 // the visitors and accounts of crowded networks left out (dropCrowds)
 }
 
 // TrainAndStore trains a model on everything in db and stores it, so the

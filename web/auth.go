@@ -102,7 +102,10 @@ func (s *Server) register(c echo.Context) error {
 		vm.Error = waitMessage("Too many attempts.", wait)
 		return render(c, http.StatusTooManyRequests, templates.Auth(vm))
 	}
-	sh, err := s.db.CreateShopper(c.Request().Context(), name, email, pw)
+	// The account keeps its network's pseudonym of the day, as a visitor
+	// id does: a crowd of accounts is a crowd (shop.dropCrowds).
+	origin := models.NetworkOrigin(s.visitorKey, c.RealIP(), s.now())
+	sh, err := s.db.CreateShopperFrom(c.Request().Context(), origin, name, email, pw)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		vm.Errors = ve.Fields

@@ -44,7 +44,7 @@ func main() {
 	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
 	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
-	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … nineteenth); empty: all")
+	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … twentieth); empty: all")
 	flag.Parse()
 	if err := run(*bin, *addr, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "attack:", err)
@@ -53,6 +53,7 @@ func main() {
 }
 
 type attack struct {
+	bin    string // the storefront binary
 	base   string
 	dbPath string
 	server *exec.Cmd
@@ -92,7 +93,7 @@ func run(bin, addr string, keep bool, only string) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	a := &attack{base: "http://" + addr, dbPath: filepath.Join(dir, "shop.db"), metrics: "attack-metrics-token-0123456789",
+	a := &attack{bin: bin, base: "http://" + addr, dbPath: filepath.Join(dir, "shop.db"), metrics: "attack-metrics-token-0123456789",
 		staffPasswords: map[string]string{seed.DemoAdminEmail: seed.DemoAdminPassword}}
 	start := time.Now()
 	for _, args := range [][]string{{"seed", "--db", a.dbPath}, {"train", "--db", a.dbPath}} {
@@ -145,7 +146,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"tenth", a.tenthAttack}, {"eleventh", a.eleventhAttack}, {"twelfth", a.twelfthAttack},
 		{"thirteenth", a.thirteenthAttack}, {"fourteenth", a.fourteenthAttack},
 		{"fifteenth", a.fifteenthAttack}, {"sixteenth", a.sixteenthAttack}, {"seventeenth", a.seventeenthAttack},
-		{"eighteenth", a.eighteenthAttack}, {"nineteenth", a.nineteenthAttack},
+		{"eighteenth", a.eighteenthAttack}, {"nineteenth", a.nineteenthAttack}, {"twentieth", a.twentiethAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()

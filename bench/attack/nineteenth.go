@@ -20,7 +20,7 @@ func (a *attack) nineteenthAttack() {
 	// holds that visitor's history; any other is a new visitor of its
 	// network.
 	u, _ := url.Parse(a.base)
-	a.crowdOfOneNetwork("a crowd of one network cannot pass as visitors from before the signing", "127.0.19.", 2, func(c *client) {
+	a.crowdOfOneNetwork("a crowd of one network cannot pass as visitors from before the signing", "127.0.19.", 2, 20, func(c *client) {
 		b := make([]byte, 12)
 		rand.Read(b)
 		c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "sf_vid", Value: base64.RawURLEncoding.EncodeToString(b)}})
