@@ -543,7 +543,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, budget time.Duratio
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	start := time.Now()
+	start, cpu := time.Now(), recommender.ProcessCPU()
 	var (
 		train recommender.Dataset
 		test  []recommender.Event
@@ -597,7 +597,7 @@ func evalCmd(cfg config, k int, format, dataset, dir string, budget time.Duratio
 	// test protocol (a time cut-off for shop data, a random per-user split
 	// for the public dataset).
 	rcfg.TuneBudget = budget
-	opt := recommender.FitOptions{Before: time.Since(start)}
+	opt := recommender.FitOptions{Before: time.Since(start), BeforeCPU: recommender.ProcessCPU() - cpu}
 	if dataset == "movielens" {
 		opt.Split = func(evs []recommender.Event) ([]recommender.Event, []recommender.Event) {
 			return recommender.UserRandomSplit(evs, 0.8, 7)

@@ -172,7 +172,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		return importCmd(cfg, seed.ImportOptions{Products: *products, Events: *events, Customers: *customers, DeactivateMissing: *deactivateMissing}, stdout, stderr)
 	case "train":
 		var budget tuneBudgetFlag
-		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a quarter of the rest of the training, at least "+recommender.MinTuneBudget.String()+", at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
+		fs.Var(&budget, "tune-budget", "time spent tuning settings on held-out data before training: auto (a quarter of the rest of the training, at least "+recommender.MinTuneBudget.String()+", at most "+recommender.DefaultTuneBudget.String()+", on this process's CPU time per worker, so a busy machine tunes as much as a quiet one), 0 (no tuning) or a duration (wall time)")
 		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the training to this file (for go tool pprof)")
 		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
@@ -200,7 +200,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		dataset := fs.String("dataset", "", "evaluate on a public dataset instead of the shop's events: movielens")
 		dir := fs.String("dir", "../shared/datasets/ml-100k", "dataset directory for --dataset movielens")
 		var budget tuneBudgetFlag
-		fs.Var(&budget, "tune-budget", "time spent tuning on the training part: auto (a quarter of the rest of the training, at least "+recommender.MinTuneBudget.String()+", at most "+recommender.DefaultTuneBudget.String()+"), 0 (no tuning) or a duration")
+		fs.Var(&budget, "tune-budget", "time spent tuning on the training part: auto (a quarter of the rest of the training, at least "+recommender.MinTuneBudget.String()+", at most "+recommender.DefaultTuneBudget.String()+", on this process's CPU time per worker, so a busy machine tunes as much as a quiet one), 0 (no tuning) or a duration (wall time)")
 		if err := parseFlags(fs, cmd, args); err != nil {
 			return err
 		}

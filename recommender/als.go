@@ -27,8 +27,9 @@ type alsModel struct {
 	itemF []float32 // items × k, row-major
 	gram  []float64 // YᵀY + λI (k×k), kept for exact fold-in solves
 	// sweeps is the time its sweeps took (not stored): the part of its
-	// training that grows with the number of sweeps.
-	sweeps time.Duration
+	// training that grows with the number of sweeps; sweepsCPU the CPU
+	// time this process used meanwhile.
+	sweeps, sweepsCPU time.Duration
 }
 
 func (m *alsModel) enabled() bool { return m.k > 0 }
@@ -99,7 +100,7 @@ func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attr
 		prior, z = make([]float32, len(m.itemF)), make([]float32, attrs.rows*k)
 		byItem = attrs.transpose()
 	}
-	sweepStart := time.Now()
+	sweepStart := startSpan()
 	for it := 0; it < cfg.Iterations; it++ {
 		if err := ctx.Err(); err != nil {
 			return alsModel{}, fmt.Errorf("recommender: train ALS: %w", err)
@@ -114,7 +115,7 @@ func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attr
 			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, nil, 0)
 		}
 	}
-	m.sweeps = time.Since(sweepStart)
+	m.sweeps, m.sweepsCPU = sweepStart.took()
 	gramInto(gram, m.itemF, k, m.reg)
 	m.gram = make([]float64, k*k)
 	for i, v := range gram {

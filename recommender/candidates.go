@@ -131,13 +131,14 @@ func (m *Model) buildCandidates(ctx context.Context, events []Event, cfg Candida
 // workers build lists side by side, as buildCandidates does, measured on
 // up to n shoppers spread over the user index: on a busy machine the
 // workers do not run in parallel, and early and late shoppers differ.
-func (m *Model) candidateCost(perUser, n, workers int) time.Duration {
+// cpu is the CPU time per shopper this process used meanwhile.
+func (m *Model) candidateCost(perUser, n, workers int) (wall, cpu time.Duration) {
 	n = min(n, len(m.userIDs))
 	if n == 0 {
-		return 0
+		return 0, 0
 	}
 	stride := len(m.userIDs) / n
-	start := time.Now()
+	sp := startSpan()
 	parallelRange(n, workers, func(next func() (int, int, bool)) {
 		for {
 			lo, hi, ok := next()
@@ -149,7 +150,8 @@ func (m *Model) candidateCost(perUser, n, workers int) time.Duration {
 			}
 		}
 	})
-	return time.Since(start) / time.Duration(n)
+	wall, cpu = sp.took()
+	return wall / time.Duration(n), cpu / time.Duration(n)
 }
 
 // topForUser ranks the whole catalog with the hybrid blend for a trained

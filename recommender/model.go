@@ -121,10 +121,13 @@ type Stats struct {
 	TrainedAt                  time.Time
 }
 
-// StageTiming is the wall time of one training stage.
+// StageTiming is the wall time of one training stage, and the CPU time
+// this process used meanwhile (what the default tuning budget counts: it
+// does not stretch with other work on the machine).
 type StageTiming struct {
 	Stage    string
 	Duration time.Duration
+	CPU      time.Duration
 }
 
 // Stats returns training statistics.
@@ -157,12 +160,12 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("recommender: train: %w", err)
 		}
-		start := time.Now()
+		sp := startSpan()
 		if err := f(); err != nil {
 			return err
 		}
-		dur := time.Since(start)
-		m.stats.Stages = append(m.stats.Stages, StageTiming{name, dur})
+		dur, cpu := sp.took()
+		m.stats.Stages = append(m.stats.Stages, StageTiming{name, dur, cpu})
 		if progress != nil {
 			progress(name, dur)
 		}
@@ -198,7 +201,7 @@ func train(ctx context.Context, d Dataset, cfg Config, progress func(stage strin
 			// Trained before (by tuning): its time is this training's.
 			m.content = content.sims
 			m.stats.Models = append(m.stats.Models, c.name)
-			m.stats.Stages = append(m.stats.Stages, StageTiming{c.name, content.took})
+			m.stats.Stages = append(m.stats.Stages, StageTiming{c.name, content.took, content.cpu})
 			if progress != nil {
 				progress(c.name, content.took)
 			}

@@ -141,10 +141,10 @@ func TestDefaultBudgetIsAShareOfTheTraining(t *testing.T) {
 	if given := budgetFor(0, 1500*time.Millisecond); given.Budget != 1500*time.Millisecond || given.BudgetWhy != "set explicitly" {
 		t.Fatalf("explicit budget: %s (%s)", given.Budget, given.BudgetWhy)
 	}
-	if got := defaultTuneBudget(time.Second, 1); got != MinTuneBudget {
+	if got := defaultTuneBudget(time.Second); got != MinTuneBudget {
 		t.Fatalf("a second of training gives tuning %s, want the floor %s", got, MinTuneBudget)
 	}
-	if got := defaultTuneBudget(time.Hour, 1); got != DefaultTuneBudget {
+	if got := defaultTuneBudget(time.Hour); got != DefaultTuneBudget {
 		t.Fatalf("an hour of training gives tuning %s, want the cap %s", got, DefaultTuneBudget)
 	}
 }
@@ -237,11 +237,21 @@ func TestTunedModelsEASECoversEveryItem(t *testing.T) {
 // the test, so what the budget affords does not depend on the machine.
 func withTuneClock(t *testing.T, elapsed func(time.Time) time.Duration) {
 	t.Helper()
-	prev, prevSlow := sinceTuneStart, slowdownOf
-	sinceTuneStart = elapsed
-	// The faked clock is the machine's time: no load stretches it.
-	slowdownOf = func(*tuneClock) float64 { return 1 }
-	t.Cleanup(func() { sinceTuneStart, slowdownOf = prev, prevSlow })
+	// The faked clock is a quiet machine's: the process's CPU time per
+	// worker keeps up with the wall time.
+	withTuneClockReads(t, func(c *tuneClock) (time.Duration, time.Duration) {
+		e := elapsed(c.wallStart)
+		return e, e * time.Duration(c.workers)
+	})
+}
+
+// withTuneClockReads makes tuning's clocks read the wall and CPU time
+// reads gives for the rest of the test.
+func withTuneClockReads(t *testing.T, reads func(*tuneClock) (wall, cpu time.Duration)) {
+	t.Helper()
+	prev := tuneClockReads
+	tuneClockReads = reads
+	t.Cleanup(func() { tuneClockReads = prev })
 }
 
 // withTuneClockJumping sets tuning's clock to read nothing for its first
@@ -525,6 +535,7 @@ func TestASetBudgetIsWallTime(t *testing.T) {
 	if !rep.Tuned || rep.fits > 2 || !strings.Contains(rep.Reason, "stopped at the time budget") {
 		t.Fatalf("a set budget's wall time is spent, yet tuning went on: tuned %v after %d fits: %q", rep.Tuned, rep.fits, rep.Lines())
 	}
+	withTuneClockReads(t, func(*tuneClock) (time.Duration, time.Duration) { return 11 * time.Second, 100 * time.Millisecond })
 	if c := newTuneClock(10*time.Second, 2, false); c.over() {
 		t.Fatalf("the CPU clock reads %s after 11 s of wall time and next to no CPU: a busy machine would starve the search", c.used())
 	}
@@ -681,12 +692,12 @@ func TestTheRestOfTheTrainingCountsEASEByItsItemsToThePower2point5(t *testing.T)
 	m.stats.Stages = []StageTiming{{Stage: "ease", Duration: time.Second}, {Stage: "item_knn", Duration: time.Second}}
 	// The whole data: as many events (the kNN stays a second), EASE over
 	// twice the items.
-	got := scaleFit(m, cfg, cfg, 1, 1, 1000) - time.Second
+	got := scaleFit(m, cfg, cfg, 1, 1, 1000, nil) - time.Second
 	if got < 5500*time.Millisecond || got > 6*time.Second {
 		t.Fatalf("EASE over 500 items took 1 s: over 1,000 estimated at %s, want 5.5–6 s", got)
 	}
 	// Above EASE's limit the final training has none.
-	if got, want := scaleFit(m, cfg, cfg, 2, 1, 0), 2*time.Second; got != want {
+	if got, want := scaleFit(m, cfg, cfg, 2, 1, 0, nil), 2*time.Second; got != want {
 		t.Fatalf("without EASE, twice the events: %s, want %s", got, want)
 	}
 }

@@ -199,7 +199,7 @@ type TrainResult struct {
 // included).
 func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, progress func(stage string, d time.Duration)) (*TrainResult, error) {
 	res := &TrainResult{}
-	start := time.Now()
+	start, cpu := time.Now(), recommender.ProcessCPU()
 	items, products, err := loadItems(ctx, db)
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	start = time.Now()
 	// Waiting for the content model, if it is not done yet, counts as
 	// training.
-	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress, Before: res.Load, Content: <-content})
+	m, rep, err := recommender.Fit(ctx, data, cfg, recommender.FitOptions{Progress: progress, Before: res.Load, BeforeCPU: recommender.ProcessCPU() - cpu, Content: <-content})
 	if err != nil {
 		return nil, err
 	}
