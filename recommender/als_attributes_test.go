@@ -46,8 +46,7 @@ func TestAttributesCarryAStyleAcrossDepartmentsInALS(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s unknown", user)
 		}
-		k := m.als.k
-		x, y := m.als.userF[int(u)*k:int(u+1)*k], m.als.item(m.cat.index[id])
+		x, y := servedALSFactors(t, m, u), m.als.item(m.cat.index[id])
 		var dot float32
 		for f := range x {
 			dot += x[f] * y[f]

@@ -54,7 +54,7 @@ func TestALSRowsFollowTheLatestItems(t *testing.T) {
 		}
 		k := m.als.k
 		u := m.userIndex["u"]
-		x := blas32.Vector{N: k, Data: m.als.userF[int(u)*k : int(u+1)*k], Inc: 1}
+		x := blas32.Vector{N: k, Data: servedALSFactors(t, m, u), Inc: 1}
 		score := func(dept string, from int) float64 {
 			var sum float64
 			for i := from; i < 40; i++ {

@@ -177,9 +177,7 @@ func TestFoldInCGMatchesExact(t *testing.T) {
 		}
 		// How many CG steps that took (for the log).
 		start := make([]float32, k)
-		if user >= 0 {
-			copy(start, m.als.userF[int(user)*k:int(user+1)*k])
-		}
+		copy(start, m.userRow(m.als.userF, k, user))
 		G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
 		took, ok := cgSolveRow(start, m.als.itemF, G, s.hist.items, vals, k, m.als.alpha, foldInMaxSteps*k, foldInTol, newCGScratch(k))
 		g.cases++

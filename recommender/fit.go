@@ -1380,7 +1380,7 @@ func (t *tuner) build(cfg Config, prev *Model, retrain string) (*candidate, erro
 		kind: prev.kind, pref: prev.pref, burst: prev.burst, pop: prev.pop, knn: prev.knn, bought: prev.bought, content: prev.content, text: prev.text, als: prev.als,
 		svd: prev.svd, ease: prev.ease, next: prev.next, afterBuy: prev.afterBuy, order: prev.order, recent: prev.recent, afterPurchase: prev.afterPurchase,
 		shoppers: prev.shoppers, catShoppers: prev.catShoppers, catShare: prev.catShare, catPopWithin: prev.catPopWithin, fresh: prev.fresh, freshBits: prev.freshBits, freshItems: prev.freshItems,
-		freshCats: prev.freshCats, nextCat: prev.nextCat, once: prev.once}
+		freshCats: prev.freshCats, nextCat: prev.nextCat, once: prev.once, rowOf: prev.rowOf, factorRowCount: prev.factorRowCount, rowsDecided: prev.rowsDecided}
 	m.cfg.Weights.CategoryMix = prev.cfg.Weights.CategoryMix
 	if retrain == "popularity" {
 		// Popularity needs the event list, which models do not keep.

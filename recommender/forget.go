@@ -36,11 +36,8 @@ func (m *Model) Forget(forget func(user string) bool) int {
 		}
 		delete(m.userIndex, m.userIDs[u])
 		m.userIDs[u] = "" // rows keep their place, so every other index stays valid
-		for _, f := range [][]float32{m.als.userF, m.svd.userF} {
-			if k := len(f) / max(len(gone), 1); k > 0 && len(f) == k*len(gone) {
-				clear(f[u*k : (u+1)*k])
-			}
-		}
+		clear(m.userRow(m.als.userF, m.als.k, int32(u)))
+		clear(m.userRow(m.svd.userF, m.svd.k, int32(u)))
 	}
 	m.kind, m.pref = dropEntries(m.ui, m.kind, gone), dropEntries(m.ui, m.pref, gone)
 	m.ui = dropRows(m.ui, gone)

@@ -304,9 +304,10 @@ func (m *Model) alsUserVector(s *scratch, req Request, user int32) []float32 {
 	if !m.als.enabled() {
 		return nil
 	}
-	if user >= 0 && len(req.Recent) == 0 {
-		k := m.als.k
-		return m.als.userF[int(user)*k : int(user+1)*k]
+	if len(req.Recent) == 0 {
+		if row := m.userRow(m.als.userF, m.als.k, user); row != nil {
+			return row
+		}
 	}
 	if len(s.hist.items) == 0 {
 		return nil
@@ -330,8 +331,10 @@ func (m *Model) svdUserVector(s *scratch, req Request, user int32) []float32 {
 		return nil
 	}
 	k := m.svd.k
-	if user >= 0 && len(req.Recent) == 0 {
-		return m.svd.userF[int(user)*k : int(user+1)*k]
+	if len(req.Recent) == 0 {
+		if row := m.userRow(m.svd.userF, k, user); row != nil {
+			return row
+		}
 	}
 	if len(s.hist.items) == 0 {
 		return nil
@@ -393,9 +396,7 @@ func (m *Model) foldIn(s *scratch, user int32, items []int32, vals []float32) ([
 		s.foldG[i] = float32(g)
 	}
 	x := make([]float32, k)
-	if user >= 0 && len(m.als.userF) >= int(user+1)*k {
-		copy(x, m.als.userF[int(user)*k:int(user+1)*k])
-	}
+	copy(x, m.userRow(m.als.userF, k, user))
 	G := blas32.General{Rows: k, Cols: k, Stride: k, Data: s.foldG}
 	s.foldVals = m.als.strengths(s.foldVals, vals)
 	if m.als.scale > 0 {

@@ -35,9 +35,15 @@ type Model struct {
 	text    *termModel // the taste model over the products' words, derived when first needed (terms.go)
 	als     alsModel
 	svd     svdModel
-	ease    easeModel
-	cands   candidateLists // per user: items worth scoring (see candidates.go)
-	next    csr            // item → items shoppers went on to (sequence.go)
+	// rowOf maps a user index to its row of the ALS and SVD user factors,
+	// -1 for a shopper whose factors are derived from their history when
+	// served; nil: every user has the row of its own index (factorrows.go).
+	rowOf          []int32
+	factorRowCount int
+	rowsDecided    bool
+	ease           easeModel
+	cands          candidateLists // per user: items worth scoring (see candidates.go)
+	next           csr            // item → items shoppers went on to (sequence.go)
 	// afterBuy: item → what buying it leads shoppers to, beyond what a
 	// visit of it does (sequence.go, liftedPairs)
 	afterBuy csr
@@ -295,12 +301,14 @@ var modelComponents = []component{
 			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs)
 			if err == nil {
 				alsRecencyRows(m, cfg, workers, false)
+				m.als.userF = m.keepFactorRows(m.als.userF, m.als.k)
 			}
 			return err
 		}, func(m *Model) bool { return m.als.enabled() }},
 	{"svd", func(m *Model, cfg Config) bool { return cfg.SVD.Rank > 0 && m.ui.nnz() > 0 },
 		func(ctx context.Context, m *Model, sig *signals, cfg Config, workers int) (err error) {
-			m.svd, err = trainSVD(ctx, &m.ui, &sig.iu, cfg.SVD, workers)
+			m.decideFactorRows()
+			m.svd, err = trainSVD(ctx, &m.ui, cfg.SVD, workers, m.rowOf, m.factorRowCount)
 			return err
 		}, func(m *Model) bool { return m.svd.enabled() }},
 	{"ease", func(m *Model, cfg Config) bool { return cfg.EASE.MaxItems > 0 && m.ui.nnz() > 0 },
@@ -336,7 +344,7 @@ func (m *Model) memoryBytes() int64 {
 	sp := func(c *csr) int64 { return i32(c.indptr) + i32(c.indices) + f32(c.data) }
 	b := sp(&m.ui) + int64(len(m.kind)) + f32(m.pref) + f32(m.burst) + sp(&m.knn) + sp(&m.bought) + sp(&m.content) + sp(&m.next) + sp(&m.afterBuy) + sp(&m.order) + sp(&m.recent) + f32(m.fresh) + sp(&m.freshCats)
 	b += f32(m.als.userF) + f32(m.als.itemF) + int64(len(m.als.gram))*8
-	b += f32(m.svd.userF) + f32(m.svd.itemF)
+	b += f32(m.svd.userF) + f32(m.svd.itemF) + i32(m.rowOf)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)
 	b += i32(m.cands.indptr) + i32(m.cands.items)
 	b += f32(m.pop.pop) + f32(m.pop.trend) + i32(m.pop.popOrder) + i32(m.pop.trendOrder) + i32(m.pop.newOrder) + f32(m.pop.newcomer) + i32(m.pop.newcomerOrder) + f32(m.shoppers) + f32(m.catShoppers) + f32(m.catShare) + f32(m.catPopWithin)

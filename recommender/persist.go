@@ -42,6 +42,10 @@ type modelMeta struct {
 	Ranker             *Ranker         // the second stage; nil in older files and when it did not pay
 	NextCat            *NextCategories // the categories that follow which; nil in older files and when it predicted no better than staying
 	Once               []string        // the categories bought once (boughtonce.go), sorted; nil in older files
+	// FactorRows: the ALS and SVD user factors hold rows only for the
+	// users listed last in the file (factorrows.go); false in older files
+	// and when every user has a row.
+	FactorRows bool
 }
 
 // Save writes the model in a compact, version-tagged binary format.
@@ -73,6 +77,7 @@ func (m *Model) Marshal() ([]byte, error) {
 		ALSK: m.als.k, ALSAlpha: m.als.alpha, ALSReg: m.als.reg, ALSScale: m.als.scale,
 		SVDK: m.svd.k, SVDSigma: m.svd.sigma, EASEN: m.ease.n,
 		UIRows: m.ui.rows, UICols: m.ui.cols, Ranker: m.ranker, NextCat: m.nextCat, Once: m.once,
+		FactorRows: m.rowOf != nil,
 	}
 	if err := gob.NewEncoder(&payload).Encode(meta); err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", err)
@@ -127,6 +132,11 @@ func (m *Model) Marshal() ([]byte, error) {
 	// The order products are taken in last: older files without it still
 	// load (nothing is moved down until the shop is trained again).
 	e.csr(&m.order)
+	// The users with factor rows last (written only when not every user
+	// has one): older files without the list have a row for every user.
+	if m.rowOf != nil {
+		e.i32(m.factorRowUsers())
+	}
 	if e.err != nil {
 		return nil, fmt.Errorf("recommender: save model: %w", e.err)
 	}
@@ -260,11 +270,19 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	if rd.Len() > 0 {
 		m.order = d.csr()
 	}
+	var rowUsers []int32
+	if meta.FactorRows {
+		rowUsers = d.i32()
+	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorruptModel, d.err)
 	}
 	m.cat = newCatalog(Dataset{Items: meta.Items})
 	m.userIDs = meta.UserIDs
+	m.rowsDecided = true
+	if meta.FactorRows && !m.setFactorRowUsers(rowUsers, len(m.userIDs)) {
+		return nil, fmt.Errorf("%w: the users with factor rows are not ascending user indexes", ErrCorruptModel)
+	}
 	m.userIndex = make(map[string]int32, len(m.userIDs))
 	for i, id := range m.userIDs {
 		if id == "" {
@@ -316,11 +334,15 @@ func (m *Model) check() error {
 			}
 		}
 	}
-	if k := m.als.k; k > 0 && (len(m.als.userF) != u*k || len(m.als.itemF) != n*k || len(m.als.gram) != k*k) {
-		return fmt.Errorf("ALS factors do not match %d users × %d items × %d", u, n, k)
+	rows := u // users with factor rows
+	if m.rowOf != nil {
+		rows = m.factorRowCount
 	}
-	if k := m.svd.k; k > 0 && (len(m.svd.userF) != u*k || len(m.svd.itemF) != n*k) {
-		return fmt.Errorf("SVD factors do not match %d users × %d items × %d", u, n, k)
+	if k := m.als.k; k > 0 && (len(m.als.userF) != rows*k || len(m.als.itemF) != n*k || len(m.als.gram) != k*k) {
+		return fmt.Errorf("ALS factors do not match %d users × %d items × %d", rows, n, k)
+	}
+	if k := m.svd.k; k > 0 && (len(m.svd.userF) != rows*k || len(m.svd.itemF) != n*k) {
+		return fmt.Errorf("SVD factors do not match %d users × %d items × %d", rows, n, k)
 	}
 	if c := &m.cands; len(c.indptr) > 0 {
 		if len(c.indptr) != u+1 || c.indptr[0] != 0 || int(c.indptr[u]) != len(c.items) {
