@@ -1,7 +1,6 @@
 package recommender
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -78,14 +77,7 @@ func TestOneEventVisitorsKeepNoFactorRowsYetAreAnswered(t *testing.T) {
 	if ka, ks := m.als.k, m.svd.k; len(m.als.userF) != regulars*ka || len(m.svd.userF) != regulars*ks || ka == 0 || ks == 0 {
 		t.Fatalf("ALS user factors %d (k %d), SVD %d (k %d): want rows for %d shoppers only", len(m.als.userF), ka, len(m.svd.userF), ks, regulars)
 	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := reloaded(t, m)
 	if loaded.FactorRows() != regulars {
 		t.Fatalf("the saved model keeps %d rows, want %d", loaded.FactorRows(), regulars)
 	}
