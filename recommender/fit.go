@@ -147,6 +147,7 @@ type FitReport struct {
 	nextCat  string                   // what the served model learned of the categories that come next (describe)
 	once     string                   // the categories bought once the served model learned (describeOnce)
 	newcomer string                   // the new shopper's popularity chosen (chooseNewcomer), or why none was
+	refiled  string                   // how many products the recommender reads at a deeper category (refileByCoViews)
 	fits     int                      // model fits tuning trained
 	stages   map[string]time.Duration // what each stage of the first fit took
 }
@@ -172,6 +173,9 @@ type TuneStep struct {
 // Lines renders the report for `train`, `eval` and the model page.
 func (r *FitReport) Lines() []string {
 	out := r.lines()
+	if r.refiled != "" {
+		out = append(out, r.refiled)
+	}
 	if r.newcomer != "" {
 		out = append(out, r.newcomer)
 	}
@@ -271,10 +275,12 @@ func days(d time.Duration) string {
 // Fit tunes cfg on a held-out split of d (see Tune) and trains the model on
 // all of d with the chosen configuration.
 func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *FitReport, error) {
-	tuned, rep, err := Tune(ctx, d, cfg, opt)
+	d, opt, moved := refiled(d, opt)
+	tuned, rep, err := tune(ctx, d, cfg, opt)
 	if err != nil {
 		return nil, nil, err
 	}
+	rep.refiled = describeRefiled(moved)
 	if opt.Progress != nil {
 		opt.Progress("tune", rep.Duration)
 	}
@@ -342,6 +348,12 @@ const (
 // and the blend is re-tuned after every move. Large data is tuned on a
 // sample of shoppers.
 func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *FitReport, error) {
+	d, opt, _ = refiled(d, opt)
+	return tune(ctx, d, cfg, opt)
+}
+
+// tune is Tune on a catalog already re-filed (refileByCoViews).
+func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *FitReport, error) {
 	rep := &FitReport{Config: cfg}
 	start := time.Now()
 	// Whether launches surge at the data's end is read from the data
