@@ -56,12 +56,7 @@ func applyUpload(t *testing.T, admin *client, files map[string][2]string) *goque
 func TestACustomerImportedUnderAShopSystemIdClaimsTheirHistory(t *testing.T) {
 	shop, relay := resetShop(t)
 	ctx := context.Background()
-	page, err := shop.db.PageByKey(ctx, models.HomePage)
-	must(t, err)
-	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
-		Strategy: "recent", Enabled: true, Size: 8, Audience: "everyone"}).Error)
-	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
-	must(t, err)
+	publishRecentlyViewedFirst(t, shop)
 	admin := shop.staffClient(models.RoleAdmin)
 	at := time.Now().Add(-48 * time.Hour).UTC()
 	ts := func(m int) string { return at.Add(time.Duration(m) * time.Minute).Format(time.RFC3339) }

@@ -21,12 +21,7 @@ import (
 func TestAnImportedCustomerSetsAPasswordByEmail(t *testing.T) {
 	shop, relay := resetShop(t)
 	ctx := context.Background()
-	page, err := shop.db.PageByKey(ctx, models.HomePage)
-	must(t, err)
-	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
-		Strategy: "recent", Enabled: true, Size: 8, Audience: "everyone"}).Error)
-	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
-	must(t, err)
+	publishRecentlyViewedFirst(t, shop)
 	tent, lantern := shop.product("SKU-1"), shop.product("SKU-3")
 	imported := func(id string) {
 		t.Helper()

@@ -18,12 +18,7 @@ import (
 func TestRecentlyViewedLeavesOutWhatTheShopperBought(t *testing.T) {
 	shop := mustOpenShop(t)
 	ctx := context.Background()
-	page, err := shop.db.PageByKey(ctx, models.HomePage)
-	must(t, err)
-	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
-		Strategy: "recent", Enabled: true, Size: 8, Audience: "everyone"}).Error)
-	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
-	must(t, err)
+	publishRecentlyViewedFirst(t, shop)
 	trainShop(t, shop)
 	buyer, _ := loginAs(t, shop, "Lu Buyer", "lu@example.com")
 	tent, lantern := shop.product("SKU-1"), shop.product("SKU-3")
@@ -49,4 +44,17 @@ func TestRecentlyViewedLeavesOutWhatTheShopperBought(t *testing.T) {
 	check("before the next training")
 	trainShop(t, shop)
 	check("after it")
+}
+
+// publishRecentlyViewedFirst publishes the shop's homepage with a
+// "Recently viewed" row of eight first.
+func publishRecentlyViewedFirst(t *testing.T, shop *testShop) {
+	t.Helper()
+	ctx := context.Background()
+	page, err := shop.db.PageByKey(ctx, models.HomePage)
+	must(t, err)
+	must(t, shop.db.W.Create(&models.Slot{PageID: page.ID, Position: 1, Type: models.SlotRecentlyViewed, Title: "Recently viewed",
+		Strategy: "recent", Enabled: true, Size: 8, Audience: "everyone"}).Error)
+	_, err = shop.db.PublishDraft(ctx, models.HomePage, "test")
+	must(t, err)
 }
