@@ -90,9 +90,12 @@ func dropCrowds(events []recommender.Event, o models.VisitorOrigins, accounts ma
 		}
 	}
 	for u, or := range originOf {
-		if _, account := accounts[u]; account && crowded[or] {
+		if !crowded[or] {
+			continue
+		}
+		if _, account := accounts[u]; account {
 			cr.Accounts++
-		} else if crowded[or] {
+		} else {
 			cr.Visitors++
 		}
 	}
