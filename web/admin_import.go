@@ -104,6 +104,26 @@ func (js *importJobs) get(id string) (*importJob, bool) {
 	return j, ok
 }
 
+// close forgets the plans this instance is not applying and deletes their
+// files: an import previewed and left, or previewed on this instance and
+// applied on another, left its upload in the temporary directory after the
+// shop stopped. Its stored copy in the database stays, so another instance
+// (or this one after a restart) reads it back when the admin applies it. An
+// import being applied deletes its own files when it ends.
+func (js *importJobs) close() {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	for id, j := range js.jobs {
+		j.mu.Lock()
+		local := j.local
+		j.mu.Unlock()
+		if !local {
+			os.RemoveAll(j.dir)
+			delete(js.jobs, id)
+		}
+	}
+}
+
 // add keeps a job's plan and forgets those older than an hour, and the
 // oldest beyond keptImportPlans (never one this instance is applying).
 func (js *importJobs) add(j *importJob) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -696,5 +697,61 @@ func TestTwoInstancesTogetherAllowAnAddressItsLoginLimitOnce(t *testing.T) {
 	}
 	if allowed < figure-1 {
 		t.Errorf("two instances together let one address try %d logins, want about its figure %d", allowed, figure)
+	}
+}
+
+// TestAnImportPreviewedAndLeftLeavesNoFilesWhenTheShopStops: an import
+// previewed and never applied kept its upload in the temporary directory
+// after the shop stopped, one directory per preview, for ever. Now a
+// stopping instance deletes the files of the imports it is not applying;
+// the stored upload stays, and another instance still applies it.
+func TestAnImportPreviewedAndLeftLeavesNoFilesWhenTheShopStops(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	left := func() []string {
+		m, _ := filepath.Glob(filepath.Join(tmp, "storefront-import-*"))
+		return m
+	}
+	a := mustOpenShop(t)
+	b := secondInstance(t, a)
+	admin := a.staffClient(models.RoleAdmin)
+	products := "id,title,description,category,brand,price,stock,created_at\n" +
+		"NEW-1,Garden Hose,,Garden > Watering,Flow,24.50,7,\n"
+	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"products": {"hoses.csv", products}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("upload on A: %d", res.StatusCode)
+	}
+	action, ok := doc.Find(`[data-testid="import-job"] form`).Attr("action")
+	if !ok {
+		t.Fatal("no apply form on A's preview")
+	}
+	if n := len(left()); n != 1 {
+		t.Fatalf("the preview kept %d upload directories, want 1", n)
+	}
+	must(t, a.srv.Close(context.Background()))
+	if n := len(left()); n != 0 {
+		t.Fatalf("A stopped and left %d upload directories: %v", n, left())
+	}
+	if res = admin.on(b).post("/admin/import", action, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply on B after A stopped: %d", res.StatusCode)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, doc = admin.on(b).get(res.Header.Get("Location"))
+		state, _ := doc.Find(`[data-testid="import-job"]`).Attr("data-state")
+		if state == "done" {
+			break
+		}
+		if state == "failed" || time.Now().After(deadline) {
+			t.Fatalf("import state on B %q: %s", state, doc.Find(`[data-testid="import-failure"]`).Text())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := b.db.ProductByExternalID(context.Background(), "NEW-1"); err != nil {
+		t.Errorf("the imported product: %v", err)
+	}
+	must(t, b.srv.Close(context.Background()))
+	if n := len(left()); n != 0 {
+		t.Errorf("B applied the import, stopped, and left %d upload directories", n)
 	}
 }

@@ -361,8 +361,9 @@ func (s *Server) httpServer() *http.Server {
 	}
 }
 
-// Close stops background work and drains the event writer and the
-// password reset emails. The drains run beside the stopping of background
+// Close stops background work, deletes the upload files of the imports
+// previewed here and not being applied, and drains the event writer and
+// the password reset emails. The drains run beside the stopping of background
 // work: a training that takes its time to stop (waiting on a database
 // lock) does not use up ctx before a queued email or event is written.
 // Closing again does nothing.
@@ -373,6 +374,7 @@ func (s *Server) Close(ctx context.Context) error {
 		wg.Go(func() { mails = s.closeResetMails(ctx) })
 		wg.Go(func() { events = s.events.Close(ctx) })
 		s.shop.Close()
+		s.imports.close()
 		wg.Wait()
 		s.closeErr = errors.Join(mails, events)
 	})
