@@ -27,7 +27,7 @@ Usage:
   storefront serve     [--db PATH] [--addr 127.0.0.1:8080] [--secure-cookies] [--trusted-proxies CIDR,...] [--new-visitors-per-minute 30] [--events-per-minute 1200] [--connections-per-client 256] [--api-requests-per-second 100] [--api-events-per-second 500] [--train-every 1h] [--memory-limit MiB]
                        [--smtp-addr HOST:PORT --mail-from ADDRESS --public-url URL]
   storefront seed      [--db PATH] [--scale small|large] [--if-empty] [--reset]
-  storefront import    [--db PATH] --products products.csv --events events.csv [--deactivate-missing] [--customers customers.csv]
+  storefront import    [--db PATH] [--products products.csv] [--events events.csv] [--deactivate-missing] [--customers customers.csv]
   storefront train     [--db PATH] [--tune-budget auto|0|DURATION] [--cpuprofile FILE]
   storefront recommend [--db PATH] (--user ID | --users-file FILE) [--n 10] [--format jsonl]
   storefront eval      [--db PATH] [--k 10] [--format table|json] [--dataset movielens --dir DIR] [--tune-budget auto|0|DURATION]
@@ -159,7 +159,7 @@ func runCommand(cmd string, args []string, fs *flag.FlagSet, stdin io.Reader, st
 		}
 		return seedCmd(cfg, *scale, *ifEmpty, *reset, stdout, stderr)
 	case "import":
-		products := fs.String("products", "", "products CSV: id,title,description,category,brand,price,stock,created_at[,image_url]")
+		products := fs.String("products", "", "products CSV: id,title,description,category,brand,price,stock,created_at[,image_url,compare_at_price,group_id,active]")
 		events := fs.String("events", "", "events CSV: user_id,product_id,type,timestamp[,value]")
 		deactivateMissing := fs.Bool("deactivate-missing", false, "the products file is the full catalog: deactivate products not in it")
 		customers := fs.String("customers", "", "optional customers CSV: user_id,email[,name] — the address of each customer imported under an id of your shop system (cust0042), who then sets a first password with \"Forgot your password?\" on the login page and logs in to their history")
