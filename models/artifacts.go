@@ -1,9 +1,12 @@
 package models
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"gorm.io/gorm"
@@ -15,7 +18,11 @@ const keptArtifacts = 5
 // artifactPartSize is the largest blob stored in one value: a model over
 // it is stored in parts of this size (SQLite's and PostgreSQL's limit on
 // one value is 1 GB, and a shop of a million visitors has a larger model).
-var artifactPartSize = 256 << 20
+// A part is read whole, by the database and again into the driver's
+// buffer, so its size is what reading a model holds beside the model
+// decoded from it (parts of 256 MB kept `recommend` on such a shop over
+// 1 GiB); models stored in larger parts read as before.
+var artifactPartSize = 64 << 20
 
 // SaveModelArtifact stores a trained model and prunes old ones, in one
 // transaction.
@@ -112,11 +119,13 @@ func (db *DB) LatestModelArtifact(ctx context.Context) (*ModelArtifact, error) {
 	return db.withParts(ctx, &a)
 }
 
-// ReadLatestModelArtifact hands the newest stored model to read, with its
-// blob straight from the driver's buffer (valid only while read runs; a.Blob
-// stays nil). A large shop's model is hundreds of MB: LatestModelArtifact
-// copies it once more, and the copy costs start-up time and memory.
-func (db *DB) ReadLatestModelArtifact(ctx context.Context, read func(a *ModelArtifact, blob []byte) error) error {
+// ReadLatestModelArtifact hands the newest stored model to read as a
+// stream (valid only while read runs; a.Blob stays nil): one value straight
+// from the driver's buffer, a model stored in parts one part at a time. A
+// large shop's model is hundreds of MB: LatestModelArtifact copies it
+// whole once more, and holding it whole beside the model decoded from it
+// doubled the memory a shop of a million visitors took to start.
+func (db *DB) ReadLatestModelArtifact(ctx context.Context, read func(a *ModelArtifact, blob io.Reader) error) error {
 	rows, err := db.R.WithContext(ctx).Raw(`SELECT id, blob, stats, metrics, events, trained_at FROM model_artifacts
 		ORDER BY trained_at DESC, id DESC LIMIT 1`).Rows()
 	if err != nil {
@@ -134,16 +143,77 @@ func (db *DB) ReadLatestModelArtifact(ctx context.Context, read func(a *ModelArt
 	if err := rows.Scan(&a.ID, &blob, &a.Stats, &a.Metrics, &a.Events, &a.TrainedAt); err != nil {
 		return fmt.Errorf("models: latest model artifact: %w", err)
 	}
-	if len(blob) == 0 {
-		// Stored in parts: read once the row's query is done.
-		rows.Close()
-		parts, err := artifactParts(ctx, db.R, a.ID)
-		if err != nil {
-			return err
-		}
-		return read(&a, parts)
+	if len(blob) > 0 {
+		return read(&a, bytes.NewReader(blob))
 	}
-	return read(&a, blob)
+	// Stored in parts: read once the row's query is done.
+	rows.Close()
+	parts := &partsReader{ctx: ctx, db: db.R, id: a.ID}
+	defer parts.close()
+	err = read(&a, parts)
+	if parts.err != nil && !errors.Is(parts.err, io.EOF) {
+		return parts.err // what made the model look cut short
+	}
+	return err
+}
+
+// partsReader reads an artifact's parts in order, one part in memory at a
+// time (from the driver's buffer, not copied). A part that cannot be read
+// ends the stream early, and the error is kept in err: the reader sees a
+// truncated model.
+type partsReader struct {
+	ctx  context.Context
+	db   *gorm.DB
+	id   uint
+	seq  int
+	rows *sql.Rows
+	cur  []byte
+	err  error
+}
+
+func (p *partsReader) Read(b []byte) (int, error) {
+	for len(p.cur) == 0 {
+		if p.err != nil {
+			return 0, p.err
+		}
+		p.next()
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// next moves to the following part; after the last one err is io.EOF.
+func (p *partsReader) next() {
+	p.close()
+	rows, err := p.db.WithContext(p.ctx).Raw(`SELECT data FROM model_artifact_parts WHERE artifact_id = ? AND seq = ?`, p.id, p.seq).Rows()
+	if err != nil {
+		p.err = fmt.Errorf("models: model artifact %d's part %d: %w", p.id, p.seq, err)
+		return
+	}
+	p.rows = rows
+	if !rows.Next() {
+		p.err = io.EOF
+		if err := rows.Err(); err != nil {
+			p.err = fmt.Errorf("models: model artifact %d's part %d: %w", p.id, p.seq, err)
+		}
+		return
+	}
+	var data sql.RawBytes
+	if err := rows.Scan(&data); err != nil {
+		p.err = fmt.Errorf("models: model artifact %d's part %d: %w", p.id, p.seq, err)
+		return
+	}
+	p.cur = data
+	p.seq++
+}
+
+func (p *partsReader) close() {
+	if p.rows != nil {
+		p.rows.Close()
+		p.rows = nil
+	}
+	p.cur = nil
 }
 
 // LatestModelArtifactID returns the id of the newest stored model.

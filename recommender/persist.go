@@ -1,6 +1,7 @@
 package recommender
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
@@ -152,8 +153,16 @@ func (m *Model) Marshal() ([]byte, error) {
 
 // Load reads a model written by Save. Damaged input yields an error wrapping
 // ErrCorruptModel; a file from another format version is rejected.
+//
+// The payload is decoded as it is read, never held whole: a shop of a
+// million visitors has a model of hundreds of MB, and holding its bytes
+// beside the decoded model doubled what loading it took. The checksum is
+// checked once the payload is read to its end, so damaged input fails
+// (no model is returned) even when it decodes; a block's length is
+// checked against what is left of the declared payload before anything is
+// allocated for it.
 func Load(r io.Reader) (*Model, error) {
-	hdr := make([]byte, 24)
+	hdr := make([]byte, modelHeaderLen)
 	if _, err := io.ReadFull(r, hdr); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrCorruptModel, err)
 	}
@@ -161,29 +170,48 @@ func Load(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := io.ReadAll(io.LimitReader(r, int64(size)))
-	if err != nil {
-		return nil, fmt.Errorf("recommender: load model: %w", err)
+	sum := crc32.NewIEEE()
+	p := &payloadReader{br: bufio.NewReaderSize(io.TeeReader(io.LimitReader(r, int64(size)), sum), 1<<16), left: int64(size)}
+	m, err := decodeModel(p)
+	// The rest of the payload (a newer build's blocks) is read too: the
+	// checksum covers all of it.
+	if _, derr := io.Copy(io.Discard, p); derr != nil && err == nil {
+		err = fmt.Errorf("recommender: load model: %w", derr)
 	}
-	return decodeModel(hdr, payload)
-}
-
-// LoadBytes is Load from a model file already in memory (a stored blob),
-// decoded where it lies instead of copied first. The model keeps no
-// reference to b.
-func LoadBytes(b []byte) (*Model, error) {
-	if len(b) < 24 {
-		return nil, fmt.Errorf("%w: header: %d bytes", ErrCorruptModel, len(b))
-	}
-	size, err := checkHeader(b[:24])
-	if err != nil {
+	switch {
+	case p.left > 0:
+		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrCorruptModel, int64(size)-p.left, size)
+	case sum.Sum32() != binary.LittleEndian.Uint32(hdr[20:]):
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptModel)
+	case err != nil:
 		return nil, err
 	}
-	payload := b[24:]
-	if uint64(len(payload)) > size {
-		payload = payload[:size]
+	return m, nil
+}
+
+// LoadBytes is Load from a model file already in memory (a stored blob).
+// The model keeps no reference to b.
+func LoadBytes(b []byte) (*Model, error) { return Load(bytes.NewReader(b)) }
+
+// payloadReader reads a model's payload and counts what is left of it; it
+// is an io.ByteReader, so gob reads no further than its own message.
+type payloadReader struct {
+	br   *bufio.Reader
+	left int64 // bytes of the declared payload not yet read
+}
+
+func (p *payloadReader) Read(b []byte) (int, error) {
+	n, err := p.br.Read(b)
+	p.left -= int64(n)
+	return n, err
+}
+
+func (p *payloadReader) ReadByte() (byte, error) {
+	c, err := p.br.ReadByte()
+	if err == nil {
+		p.left--
 	}
-	return decodeModel(b[:24], payload)
+	return c, err
 }
 
 // checkHeader checks the magic and the format version and returns the
@@ -202,20 +230,10 @@ func checkHeader(hdr []byte) (uint64, error) {
 	return size, nil
 }
 
-// decodeModel checks the payload against the header's length and checksum
-// and decodes it.
-func decodeModel(hdr, payload []byte) (*Model, error) {
-	size := binary.LittleEndian.Uint64(hdr[12:])
-	sum := binary.LittleEndian.Uint32(hdr[20:])
-	if uint64(len(payload)) != size {
-		return nil, fmt.Errorf("%w: truncated (%d of %d bytes)", ErrCorruptModel, len(payload), size)
-	}
-	if crc32.ChecksumIEEE(payload) != sum {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptModel)
-	}
-	rd := bytes.NewReader(payload)
+// decodeModel decodes a payload as it is read.
+func decodeModel(p *payloadReader) (*Model, error) {
 	var meta modelMeta
-	if err := gob.NewDecoder(rd).Decode(&meta); err != nil {
+	if err := gob.NewDecoder(p).Decode(&meta); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrCorruptModel, err)
 	}
 	m := &Model{TrainedAt: meta.TrainedAt, DataNow: meta.DataNow, cfg: meta.Config, stats: meta.Stats}
@@ -225,7 +243,7 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	m.ranker = meta.Ranker
 	m.nextCat = meta.NextCat
 	m.once = meta.Once
-	d := decoder{r: rd, payload: payload}
+	d := decoder{r: p}
 	m.ui = d.csr()
 	m.kind = d.kinds()
 	m.pop.pop, m.pop.trend = d.f32(), d.f32()
@@ -234,40 +252,40 @@ func decodeModel(hdr, payload []byte) (*Model, error) {
 	m.als = alsModel{k: meta.ALSK, alpha: meta.ALSAlpha, reg: meta.ALSReg, scale: meta.ALSScale, userF: d.f32(), itemF: d.f32(), gram: d.f64()}
 	m.svd = svdModel{k: meta.SVDK, sigma: meta.SVDSigma, userF: d.f32(), itemF: d.f32()}
 	m.ease = easeModel{n: meta.EASEN, items: d.i32(), local: d.i32(), b: d.f32()}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		m.cands = candidateLists{indptr: d.i32(), items: d.i32()}
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		m.next, m.recent = d.csr(), d.csr()
 	}
 	m.text = &termModel{}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		m.text.storedKappa, m.text.storedPseudo = d.f32(), d.f32()
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		m.pref = d.f32()
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		m.afterBuy = d.csr()
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		if m.pop.season = d.f32(); len(m.pop.season) == 0 {
 			m.pop.season = nil
 		}
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		if m.pop.newcomer = d.f32(); len(m.pop.newcomer) == 0 {
 			m.pop.newcomer = nil
 		} else {
 			m.pop.newcomerOrder = orderByScore(m.pop.newcomer)
 		}
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		if m.burst = d.f32(); len(m.burst) == 0 {
 			m.burst = nil
 		}
 	}
-	if rd.Len() > 0 {
+	if p.left > 0 {
 		m.order = d.csr()
 	}
 	var rowUsers []int32
@@ -430,9 +448,9 @@ func (e *encoder) csr(c *csr) {
 }
 
 type decoder struct {
-	r       *bytes.Reader
-	payload []byte // what r reads, for decoding blocks in place
-	err     error
+	r   *payloadReader
+	buf []byte // one chunk of a block's bytes, decoded into its elements
+	err error
 }
 
 // length reads a block length and checks it fits in what is left of the
@@ -445,47 +463,54 @@ func (d *decoder) length(elemSize int) int {
 	if d.err = binary.Read(d.r, binary.LittleEndian, &n); d.err != nil {
 		return 0
 	}
-	if n > uint64(d.r.Len())/uint64(elemSize) {
-		d.err = fmt.Errorf("block of %d elements exceeds the remaining %d bytes", n, d.r.Len())
+	if n > uint64(d.r.left)/uint64(elemSize) {
+		d.err = fmt.Errorf("block of %d elements exceeds the remaining %d bytes", n, d.r.left)
 		return 0
 	}
 	return int(n)
 }
 
+// read decodes one block of n elements of size bytes, a chunk at a time:
+// binary.Read would first read the whole block into a buffer of its own
+// (a large model's blocks are hundreds of MB).
 func read[T any](d *decoder, size int) []T {
 	n := d.length(size)
 	if d.err != nil || n == 0 {
 		return nil
 	}
-	// Decoded straight from the payload: binary.Read would copy each block
-	// into a buffer first (a large model's blocks are hundreds of MB).
-	off := len(d.payload) - d.r.Len()
-	b := d.payload[off : off+n*size]
-	if _, d.err = d.r.Seek(int64(n*size), io.SeekCurrent); d.err != nil {
-		return nil
+	if d.buf == nil {
+		d.buf = make([]byte, 1<<16)
 	}
 	v := make([]T, n)
-	switch v := any(v).(type) {
-	case []float32:
-		for i := range v {
-			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	per := len(d.buf) / size
+	for lo := 0; lo < n; lo += per {
+		hi := min(n, lo+per)
+		b := d.buf[:(hi-lo)*size]
+		if _, d.err = io.ReadFull(d.r, b); d.err != nil {
+			return nil
 		}
-	case []float64:
-		for i := range v {
-			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		switch v := any(v[lo:hi]).(type) {
+		case []float32:
+			for i := range v {
+				v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+			}
+		case []float64:
+			for i := range v {
+				v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			}
+		case []int32:
+			for i := range v {
+				v[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+			}
+		case []uint64:
+			for i := range v {
+				v[i] = binary.LittleEndian.Uint64(b[8*i:])
+			}
+		case []uint8:
+			copy(v, b)
+		default:
+			d.err = binary.Read(bytes.NewReader(b), binary.LittleEndian, v)
 		}
-	case []int32:
-		for i := range v {
-			v[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
-		}
-	case []uint64:
-		for i := range v {
-			v[i] = binary.LittleEndian.Uint64(b[8*i:])
-		}
-	case []uint8:
-		copy(v, b)
-	default:
-		d.err = binary.Read(bytes.NewReader(b), binary.LittleEndian, v)
 	}
 	return v
 }
