@@ -80,8 +80,14 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 			// Words typed without their space or hyphen ("poloshirt",
 			// "usbc"): the catalog's words, all of them wanted.
 			if parts := voc.split(c.typed, ix.stem); parts != nil {
-				known = append(known, concept{typed: c.typed, terms: []string{strings.Join(parts, " ")}})
-				continue
+				joined := concept{typed: c.typed, terms: []string{strings.Join(parts, " ")}}
+				// A split no product matches whole gives way to a typo's
+				// correction: in a shop selling T-Shirts in S, M and L,
+				// "teapott" read as "teapot t" found nothing; it is "teapot".
+				if !correct || ix.matchesAny(ctx, joined) || voc.correct(c.typed) == "" {
+					known = append(known, joined)
+					continue
+				}
 			}
 		}
 		if fix := ""; correct && len(c.terms) == 1 && !strings.Contains(c.typed, " ") {
@@ -151,6 +157,12 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 		}
 	}
 	return res, nil
+}
+
+// matchesAny reports whether some product matches c.
+func (ix *Index) matchesAny(ctx context.Context, c concept) bool {
+	hits, err := ix.run(ctx, ix.conceptQuery(c), 1)
+	return err == nil && len(hits) > 0
 }
 
 // partialHeadBoost weighs the last word of a query among partial matches.

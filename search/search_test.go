@@ -122,6 +122,32 @@ func TestCorrectionOnlyForUnknownWords(t *testing.T) {
 	}
 }
 
+// A word typed with a letter too many can also be read as two catalog
+// words: "teapott" as "teapot" and the "t" of "T-Shirt", "assamm" as
+// "assam" and the size "M". No product has both, so the shopper was told
+// nothing matched; the typo's correction is used instead.
+func TestATypoThatSplitsIntoWordsNoProductHasIsCorrected(t *testing.T) {
+	docs := []Doc{
+		{ID: 1, Title: "Stoneware Teapot", Brand: "Kiln North", Category: "Ceramics Teapots"},
+		{ID: 2, Title: "Assam Breakfast Tea", Brand: "Himal Gardens", Category: "Tea Black Tea"},
+		{ID: 3, Title: "Logo T-Shirt – M", Brand: "Fjord Leaf", Category: "Apparel T-Shirts"},
+		{ID: 4, Title: "Logo T-Shirt – S", Brand: "Fjord Leaf", Category: "Apparel T-Shirts"},
+	}
+	ix := openTest(t, "", docs)
+	for _, tc := range []struct {
+		typed, want string
+		id          uint
+	}{{"teapott", "teapot", 1}, {"assamm", "assam", 2}} {
+		if r := search(t, ix, tc.typed); r.Corrected != tc.want || len(r.IDs) != 1 || r.IDs[0] != tc.id {
+			t.Errorf("%s: %+v, want corrected to %q finding %d", tc.typed, r, tc.want, tc.id)
+		}
+	}
+	// A split that finds products is still read as the catalog's words.
+	if r := search(t, ix, "logot"); r.Corrected != "" || len(r.IDs) != 2 {
+		t.Errorf("logot: %+v, want the two logo T-shirts, uncorrected", r)
+	}
+}
+
 func TestSynonymsChangeWithoutReindex(t *testing.T) {
 	ix := openTest(t, "", testDocs)
 	if r := search(t, ix, "couch"); len(r.IDs) != 0 {
