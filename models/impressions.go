@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 )
 
@@ -48,34 +49,52 @@ func impressionCards(e *Event) float64 {
 // back and summed per viewer, slot, position and minute, and queued once
 // their minute is over (or at Flush and Close); see ImpressionBucket.
 func (w *EventWriter) TrackImpressions(events ...Event) error {
+	_, err := w.TrackImpressionsWithin(nil, events...)
+	return err
+}
+
+// TrackImpressionsWithin is TrackImpressions within a budget of rows:
+// allow (nil: no bound) is asked whether the rows the events add (those
+// not summed into a row held for their minute already) may be stored, and
+// when it says no none of the events is kept. A page view's impressions
+// are stored one row per slot and minute for each viewer, so the rows a
+// client adds grow with the visitor cookies it holds, not with its page
+// views; the pages' event budget is spent on them as on any event (web's
+// eventBudget). tracked tells whether the events were kept.
+func (w *EventWriter) TrackImpressionsWithin(allow func(rows int) bool, events ...Event) (tracked bool, err error) {
 	if err := checkEvents(events, time.Now()); err != nil {
 		w.countDropped(len(events))
-		return err
+		return false, err
 	}
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	if w.closed {
-		return ErrWriterClosed
+		return false, ErrWriterClosed
+	}
+	keys := make([]impressionKey, len(events))
+	at := make([]time.Time, len(events))
+	for i := range events {
+		keys[i], at[i] = impressionKeyOf(&events[i])
 	}
 	w.impMu.Lock()
-	for i := range events {
-		e := events[i]
-		k := impressionKey{ev: e}
-		if e.ProductID != nil {
-			k.productID = *e.ProductID
+	if allow != nil {
+		rows := 0
+		for i, k := range keys {
+			if _, held := w.imp[k]; !held && !slices.Contains(keys[:i], k) {
+				rows++
+			}
 		}
-		k.ev.ID, k.ev.Value, k.ev.ProductID = 0, 0, nil
-		at := e.CreatedAt
-		if at.IsZero() {
-			at = time.Now()
+		if rows > 0 && !allow(rows) {
+			w.impMu.Unlock()
+			return false, nil
 		}
-		at = at.UTC()
-		k.ev.CreatedAt = at.Truncate(ImpressionBucket)
+	}
+	for i, k := range keys {
 		sum, ok := w.imp[k]
-		if !ok || at.Before(sum.first) {
-			sum.first = at
+		if !ok || at[i].Before(sum.first) {
+			sum.first = at[i]
 		}
-		sum.cards += impressionCards(&e)
+		sum.cards += impressionCards(&events[i])
 		w.imp[k] = sum
 	}
 	var full map[impressionKey]impressionSum
@@ -86,7 +105,23 @@ func (w *EventWriter) TrackImpressions(events ...Event) error {
 	if full != nil {
 		w.queueImpressions(impressionRows(full))
 	}
-	return nil
+	return true, nil
+}
+
+// impressionKeyOf is the row e is summed into, and e's time.
+func impressionKeyOf(e *Event) (impressionKey, time.Time) {
+	k := impressionKey{ev: *e}
+	if e.ProductID != nil {
+		k.productID = *e.ProductID
+	}
+	k.ev.ID, k.ev.Value, k.ev.ProductID = 0, 0, nil
+	at := e.CreatedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	at = at.UTC()
+	k.ev.CreatedAt = at.Truncate(ImpressionBucket)
+	return k, at
 }
 
 // takeImpressions removes and returns the held-back rows whose bucket ended

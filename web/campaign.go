@@ -40,7 +40,7 @@ func (s *Server) campaign(c echo.Context) error {
 	}
 	vm.Slots = s.composeHome(ctx, v, slots)
 	if tracks(c) {
-		s.trackShown(v.Key, "", shownSlots(vm.Slots))
+		s.trackShown(c, v.Key, "", shownSlots(vm.Slots))
 	}
 	return render(c, http.StatusOK, templates.Home(vm))
 }

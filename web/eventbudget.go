@@ -66,6 +66,14 @@ func newEventBudget(perMinute int) *eventBudget {
 // userKey when both have one, and reports whether it did; neither is spent
 // when either is out.
 func (b *eventBudget) allow(ip, userKey string) bool {
+	return b.allowN(ip, userKey, 1)
+}
+
+// allowN is allow for n events at once (a page's impression rows): all of
+// them or none. A bucket holding fewer than n when full (an instance's
+// share of the burst, when many serve the database) is asked for all it
+// holds, so a page of many rows is not refused for good.
+func (b *eventBudget) allowN(ip, userKey string, n int) bool {
 	if b == nil {
 		return true
 	}
@@ -74,12 +82,32 @@ func (b *eventBudget) allow(ip, userKey string) bool {
 	now := b.now()
 	addr := sharedBucket(b.buckets, "a:"+addressKey(ip), b.address, b.share, now)
 	user := sharedBucket(b.buckets, "u:"+userKey, b.user, b.share, now)
-	if addr.TokensAt(now) < 1 || user.TokensAt(now) < 1 {
+	nAddr, nUser := min(n, addr.Burst()), min(n, user.Burst())
+	if addr.TokensAt(now) < float64(nAddr) || user.TokensAt(now) < float64(nUser) {
 		return false
 	}
-	addr.AllowN(now, 1)
-	user.AllowN(now, 1)
+	addr.AllowN(now, nAddr)
+	user.AllowN(now, nUser)
 	return true
+}
+
+// wait is how long until ip's address and the viewer userKey both have an
+// event again.
+func (b *eventBudget) wait(ip, userKey string) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	var longest time.Duration
+	for _, key := range []string{"a:" + addressKey(ip), "u:" + userKey} {
+		l, ok := b.buckets.Get(key)
+		if !ok {
+			continue
+		}
+		if short := 1 - l.TokensAt(now); short > 0 && l.Limit() > 0 {
+			longest = max(longest, time.Duration(short/float64(l.Limit())*float64(time.Second)))
+		}
+	}
+	return longest
 }
 
 // refused logs, at most once a minute, that behaviour went unrecorded:

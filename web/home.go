@@ -45,7 +45,7 @@ func (s *Server) home(c echo.Context) error {
 		return err
 	}
 	if tracks(c) {
-		s.trackShown(v.Key, a.Label, e.shown)
+		s.trackShown(c, v.Key, a.Label, e.shown)
 	}
 	b := s.base(c, "")
 	if e.body.parts == nil {
@@ -58,8 +58,12 @@ func (s *Server) home(c echo.Context) error {
 
 // trackShown records one impression per slot a page showed, with the
 // experiment arm the viewer is in ("" for none); the writer sums them per
-// viewer, slot and minute.
-func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
+// viewer, slot, position and minute. The rows a view adds (a viewer's first
+// view of the minute, a row shown at another place) spend the client's
+// event budget like any event: they are one per row of the page for each
+// visitor cookie a client holds, so a client holding many cookies stored
+// six rows a minute for each, past its address's budget.
+func (s *Server) trackShown(c echo.Context, userKey, arm string, shown []shownSlot) {
 	if len(shown) == 0 {
 		return
 	}
@@ -73,8 +77,16 @@ func (s *Server) trackShown(userKey, arm string, shown []shownSlot) {
 		}
 		evs = append(evs, ev)
 	}
-	if err := s.events.TrackImpressions(evs...); err != nil {
+	var allow func(rows int) bool // nil: no budget
+	if s.eventBudget != nil {
+		ip := c.RealIP()
+		allow = func(rows int) bool { return s.eventBudget.allowN(ip, userKey, rows) }
+	}
+	tracked, err := s.events.TrackImpressionsWithin(allow, evs...)
+	if err != nil {
 		s.log.Warn("impressions not queued", "err", err)
+	} else if !tracked {
+		s.eventBudget.refused(s.log)
 	}
 }
 

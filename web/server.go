@@ -113,7 +113,12 @@ type Server struct {
 	newVisitors *visitorBudget
 	// eventBudget is each address's and viewer's budget of recorded
 	// behaviour.
-	eventBudget   *eventBudget
+	eventBudget *eventBudget
+	// cartWrites is each address's and visitor's budget of cart changes
+	// by visitors who are not signed in (the same figures as eventBudget,
+	// counted apart): each may store a cart line kept 30 days and a
+	// session kept an hour.
+	cartWrites    *eventBudget
 	conns         *connLimiter // open connections per client address
 	apiLimit      *apiKeyLimiter
 	apiEventLimit *apiKeyLimiter // events stored per key (apiLimit counts requests)
@@ -199,6 +204,7 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	}
 	s.newVisitors = newVisitorBudget(cfg.NewVisitorsPerMinute)
 	s.eventBudget = newEventBudget(cfg.EventsPerMinute)
+	s.cartWrites = newEventBudget(cfg.EventsPerMinute)
 	s.conns = newConnLimiter(cfg.ConnectionsPerClient, cfg.TrustedProxies, cfg.Logger)
 	s.apiLimit = newAPIKeyLimiter(cfg.APIRequestsPerSecond, cfg.Logger)
 	s.apiEventLimit = newAPIEventLimiter(cfg.APIEventsPerSecond, cfg.Logger)
@@ -259,8 +265,10 @@ func New(ctx context.Context, cfg Config, db *models.DB) (*Server, error) {
 	if s.newVisitors != nil {
 		s.newVisitors.share = sh.Instances
 	}
-	if s.eventBudget != nil {
-		s.eventBudget.share = sh.Instances
+	for _, b := range []*eventBudget{s.eventBudget, s.cartWrites} {
+		if b != nil {
+			b.share = sh.Instances
+		}
 	}
 	for _, l := range []*apiKeyLimiter{s.apiLimit, s.apiEventLimit} {
 		if l != nil {
