@@ -160,17 +160,7 @@ func categoryShareShop(seed uint64) Dataset {
 		if c >= 0 {
 			lo, hi = c*perCat, (c+1)*perCat
 		}
-		total := 0.0
-		for p := lo; p < hi; p++ {
-			total += pop[p]
-		}
-		x := rng.Float64() * total
-		for p := lo; p < hi-1; p++ {
-			if x -= pop[p]; x < 0 {
-				return p
-			}
-		}
-		return hi - 1
+		return drawByWeight(rng, pop, lo, hi)
 	}
 	types := []EventType{View, View, View, View, View, View, View, View, Click, Purchase}
 	for u := range 2500 {
