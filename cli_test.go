@@ -742,15 +742,24 @@ func TestRecommendNamesTheLineTooLongOfAUsersFile(t *testing.T) {
 	}
 }
 
-// A model stored before the shop had products (serve trains at start, and
-// a shop may be served before its import) is not used to answer: it
-// answered every user with an empty list until the next train.
+// A model stored before the shop had products (serve trained at start
+// before it stopped storing a model of no products, and a shop may be
+// served before its import) is not used to answer: it answered every user
+// with an empty list until the next train.
 func TestRecommendDoesNotAnswerWithAModelOfNoProducts(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "shop.db")
 	d, err := models.Open(db)
 	mustDo(t, err)
-	_, err = shop.TrainAndStore(context.Background(), d, recommender.DefaultConfig(), nil)
+	ctx := context.Background()
+	if _, err := shop.TrainAndStore(ctx, d, recommender.DefaultConfig(), nil); !errors.Is(err, shop.ErrNoProducts) {
+		t.Fatalf("training a shop without products: %v, want shop.ErrNoProducts", err)
+	}
+	empty, err := recommender.Train(ctx, recommender.Dataset{Now: time.Now()}, recommender.DefaultConfig(), nil)
+	mustDo(t, err)
+	blob, err := empty.Marshal()
+	mustDo(t, err)
+	err = d.SaveModelArtifact(ctx, &models.ModelArtifact{Blob: blob, TrainedAt: time.Now()})
 	d.Close()
 	mustDo(t, err)
 	pf := filepath.Join(dir, "products.csv")

@@ -53,8 +53,11 @@ type Shop struct {
 	launches  launchCache   // products created since training (launches.go)
 	seenModel atomic.Uint64 // newest stored model id followStoredModel tried
 	ownModel  atomic.Uint64 // the newest model this instance trained itself (ScheduledRun)
-	trainer   *Trainer
-	layout    layoutCache
+	// firstModelFor is the catalog snapshot trainFirstModel last started
+	// a training for.
+	firstModelFor atomic.Pointer[Catalog]
+	trainer       *Trainer
+	layout        layoutCache
 	// experiments is the running experiment and control share (experiments.go).
 	experiments experimentState
 	degraded    atomic.Value                    // string: why the shop is degraded, "" when healthy
@@ -271,6 +274,10 @@ func (s *Shop) refreshLoop() {
 		// A model trained by another instance or by `storefront train`.
 		if err := s.followStoredModel(context.Background()); err != nil {
 			s.log.Error("checking for a newer model failed", "err", err)
+		}
+		// A shop served before its import trains once it has products.
+		if s.opt.TrainEvery > 0 {
+			s.trainFirstModel()
 		}
 		// Content links of new products, before a shopper asks for them.
 		s.Launches(s.model.Load())

@@ -225,6 +225,9 @@ func TrainAndStore(ctx context.Context, db *models.DB, cfg recommender.Config, p
 	if err != nil {
 		return nil, err
 	}
+	if len(items) == 0 {
+		return nil, ErrNoProducts
+	}
 	// The content model depends on the catalog only: it trains while the
 	// events load (one core reads the database, the other is free).
 	// It leaves the reading goroutine a core of its own.
@@ -371,6 +374,37 @@ func (s *Shop) reloadModel(ctx context.Context, prepare bool) {
 	}
 }
 
+// ErrNoProducts is TrainAndStore's answer for a shop without products: it
+// stores nothing. A model of an empty shop, once stored, counted as the
+// shop's model: a shop served before its first import kept it after the
+// import, and its homepage showed the hero and no row until the next
+// scheduled training (an hour later by default).
+var ErrNoProducts = errors.New("shop: the shop has no products yet: nothing to train")
+
+// wantsFirstModel reports whether the shop has products and no model that
+// knows them: none stored, or one stored before the shop had products
+// (older versions stored one when a shop was served before its import).
+func (s *Shop) wantsFirstModel() bool {
+	c := s.catalog.Load()
+	if c == nil || len(c.products) == 0 {
+		return false
+	}
+	m := s.model.Load()
+	return m == nil || m.NumItems() == 0
+}
+
+// trainFirstModel starts a training when the shop has products and no
+// model that knows them (wantsFirstModel), once per catalog snapshot: a
+// shop served before its import trains as soon as the import's catalog
+// is loaded, without waiting for --train-every.
+func (s *Shop) trainFirstModel() {
+	c := s.catalog.Load()
+	if !s.wantsFirstModel() || s.firstModelFor.Swap(c) == c {
+		return
+	}
+	s.trainer.Start()
+}
+
 // Trainer runs one training at a time in the background.
 type Trainer struct {
 	s       *Shop
@@ -416,6 +450,10 @@ func (t *Trainer) Start() bool {
 		if err != nil && ctx.Err() != nil {
 			// Shutting down (SIGTERM): the run stops, nothing failed.
 			t.s.log.Info("training stopped: the shop is shutting down", "after", time.Since(start).Round(time.Millisecond).String())
+			return
+		}
+		if errors.Is(err, ErrNoProducts) {
+			t.s.log.Info("training skipped: the shop has no products yet; it trains once a catalog is imported")
 			return
 		}
 		if err != nil {
@@ -469,9 +507,7 @@ func (t *Trainer) Wait() { t.wg.Wait() }
 
 func (s *Shop) trainLoop(every time.Duration) {
 	defer s.background.Done()
-	if s.model.Load() == nil {
-		s.trainer.Start()
-	}
+	s.trainFirstModel()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	last := time.Now()

@@ -239,8 +239,11 @@ func (s *Server) composeEntry(ctx context.Context, v Viewer, slots []models.Slot
 		vm.ExplainLink = InterestsPath
 	}
 	vm.Slots = homeSlots(s.shop.ComposeHomeWith(v, slots, h), v)
-	e := &homeEntry{ver: ver.kept(), arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots), read: readingOrder(vm.Slots),
-		holds: catalogShown(ver.Catalog, vm.Slots)}
+	vm.NothingOnSale = ver.Catalog == nil || len(ver.Catalog.Browsable()) == 0
+	e := &homeEntry{ver: ver.kept(), arm: arm, expires: expires, vm: vm, shown: shownSlots(vm.Slots), read: readingOrder(vm.Slots)}
+	if !vm.NothingOnSale { // a page saying so is right on its snapshot alone
+		e.holds = catalogShown(ver.Catalog, vm.Slots)
+	}
 	bd, err := renderBody(ctx, templates.HomeBody(vm))
 	if err != nil {
 		return nil, err
