@@ -299,7 +299,8 @@ var modelComponents = []component{
 				a := itemAttributes(&m.cat)
 				attrs = &a
 			}
-			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs)
+			m.decideFactorRows()
+			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs, m.rowOf, m.factorRowCount)
 			if err == nil {
 				alsRecencyRows(m, cfg, workers, false)
 				m.als.userF = m.keepFactorRows(m.als.userF, m.als.k)
