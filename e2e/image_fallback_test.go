@@ -12,7 +12,9 @@ import (
 
 // TestAPictureThatFailsShowsTheDrawing: a product whose image address no
 // longer answers (an imported image_url on a host that is gone) shows the
-// shop's drawing of it, on its page and on its card, not a broken-image box.
+// shop's drawing of it, on its page and on its card, not a broken-image box;
+// so do the admin's catalog row, the product's image page and the layout
+// editor's product picker.
 func TestAPictureThatFailsShowsTheDrawing(t *testing.T) {
 	t.Parallel()
 	s := startShop(t, func(db *models.DB) {
@@ -39,5 +41,19 @@ func TestAPictureThatFailsShowsTheDrawing(t *testing.T) {
 	b.step(t, "its card in search results", func(t *testing.T, b *tab) {
 		b.open("/search?q=lantern", `[data-testid="result-count"]`)
 		shows(b, `[data-product-id="`+strconv.FormatUint(uint64(lantern.ID), 10)+`"] img`)
+	})
+	id := strconv.FormatUint(uint64(lantern.ID), 10)
+	a := newAdmin(t, s)
+	a.step(t, "the admin's catalog row", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q=lantern", `[data-testid="catalog"]`)
+		shows(b, `[data-testid="catalog-row"][data-product-id="`+id+`"] img`)
+	})
+	a.step(t, "the admin's image page of the product", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog/"+id+"/image", `[data-testid="current-image"]`)
+		shows(b, `[data-testid="current-image"]`)
+	})
+	a.step(t, "the layout editor's product picker", func(t *testing.T, b *tab) {
+		b.open("/admin/products/search?q=lantern", `[data-testid="picker-results"]`)
+		shows(b, `[data-testid="picker-hit"][data-sku="SKU-3"] img`)
 	})
 }
