@@ -68,11 +68,7 @@ func (m *alsModel) item(i int32) []float32 { return m.itemF[int(i)*m.k : int(i+1
 // attributes × items matrix): from the second sweep on, each item row is
 // regularised toward cfg.AttributePrior × the mean factors of its
 // attributes instead of toward zero (als_attributes.go).
-//
-// rowOf, when given (factorrows.go), names the users who keep a row: userF
-// holds only theirs (rows of them), the others are solved exactly in each
-// sweep and kept as a few numbers each (als_short.go).
-func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attrs *csr, rowOf []int32, rows int) (alsModel, error) {
+func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attrs *csr) (alsModel, error) {
 	k := cfg.Factors
 	m := alsModel{k: k, reg: float32(cfg.Reg)}
 	if cfg.LogStrength {
@@ -95,17 +91,8 @@ func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attr
 	}
 	m.alpha = float32(alpha)
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed))
-	if rowOf == nil {
-		rows = ui.rows
-	}
-	m.userF = randomFactors(rng, rows, k)
+	m.userF = randomFactors(rng, ui.rows, k)
 	m.itemF = randomFactors(rng, ui.cols, k)
-	var short *shortUsers
-	var gather func(dst []float32, u int32)
-	if rowOf != nil {
-		short = newShortUsers(ui, rowOf, k, ui.cols)
-		gather = short.gather(m.userF)
-	}
 	gram := make([]float32, k*k)
 	var prior, z []float32
 	var byItem csr
@@ -119,20 +106,13 @@ func trainALS(ctx context.Context, ui, iu *csr, cfg ALSConfig, workers int, attr
 			return alsModel{}, fmt.Errorf("recommender: train ALS: %w", err)
 		}
 		gramInto(gram, m.itemF, k, m.reg)
-		if short != nil {
-			if err := short.userSweep(m.userF, m.itemF, gram, m.alpha, cfg.CGSteps, workers); err != nil {
-				return alsModel{}, err
-			}
-			short.gram(gram, m.userF, m.reg, workers)
-		} else {
-			cgSweep(m.userF, m.itemF, gram, ui, k, m.alpha, cfg.CGSteps, workers, nil, 0, nil)
-			gramInto(gram, m.userF, k, m.reg)
-		}
+		cgSweep(m.userF, m.itemF, gram, ui, k, m.alpha, cfg.CGSteps, workers, nil, 0)
+		gramInto(gram, m.userF, k, m.reg)
 		if prior != nil && it > 0 {
 			attributePrior(prior, m.itemF, attrs, &byItem, k, workers, z)
-			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, prior, m.reg*float32(cfg.AttributePrior), gather)
+			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, prior, m.reg*float32(cfg.AttributePrior))
 		} else {
-			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, nil, 0, gather)
+			cgSweep(m.itemF, m.userF, gram, iu, k, m.alpha, cfg.CGSteps, workers, nil, 0)
 		}
 	}
 	m.sweeps, m.sweepsCPU = sweepStart.took()
@@ -169,12 +149,10 @@ func gramInto(g, f []float32, k int, reg float32) {
 // cgSweep updates every row x_u of X (rows of c) given fixed Y.
 // With prior set, row u's regularisation λ‖x_u − (priorReg/λ)·prior_u‖²
 // is centred on its prior row instead of zero: b gains priorReg·prior_u.
-// With gather set, row i of y is what gather writes for i, not y's own.
-func cgSweep(x, y, gram []float32, c *csr, k int, alpha float32, steps, workers int, prior []float32, priorReg float32, gather func(dst []float32, i int32)) {
+func cgSweep(x, y, gram []float32, c *csr, k int, alpha float32, steps, workers int, prior []float32, priorReg float32) {
 	G := blas32.General{Rows: k, Cols: k, Stride: k, Data: gram}
 	parallelRange(c.rows, workers, func(next func() (int, int, bool)) {
 		s := newCGScratch(k)
-		s.gather = gather
 		for {
 			lo, hi, ok := next()
 			if !ok {
@@ -200,9 +178,6 @@ type cgScratch struct {
 	// row's prior mean: b gains priorReg·prior. Fold-in leaves it nil.
 	prior    []float32
 	priorReg float32
-	// gather, when set, writes row i of the fixed side (training's item
-	// sweeps, where some users' rows are rebuilt: als_short.go).
-	gather func(dst []float32, i int32)
 }
 
 func newCGScratch(k int) *cgScratch {
@@ -227,11 +202,7 @@ func cgSolveRow(x, y []float32, G blas32.General, items []int32, vals []float32,
 	}
 	yu, t, w := s.yu[:n*k], s.t[:n], s.w[:n]
 	for j, i := range items {
-		if s.gather != nil {
-			s.gather(yu[j*k:(j+1)*k], i)
-		} else {
-			copy(yu[j*k:(j+1)*k], y[int(i)*k:int(i+1)*k])
-		}
+		copy(yu[j*k:(j+1)*k], y[int(i)*k:int(i+1)*k])
 	}
 	Yu := blas32.General{Rows: n, Cols: k, Stride: k, Data: yu}
 	X, R, P, AP, T, W := vec(x), vec(s.r), vec(s.p), vec(s.ap), vec(t), vec(w)

@@ -72,6 +72,6 @@ func alsRecencyRows(m *Model, cfg Config, workers int, reweighted bool) {
 	for i, g := range a.gram {
 		gram[i] = float32(g)
 	}
-	cgSweep(userF, a.itemF, gram, &w, k, a.alpha, 2*max(cfg.ALS.CGSteps, 1), workers, nil, 0, nil)
+	cgSweep(userF, a.itemF, gram, &w, k, a.alpha, 2*max(cfg.ALS.CGSteps, 1), workers, nil, 0)
 	a.userF = userF
 }

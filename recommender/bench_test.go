@@ -142,7 +142,7 @@ func BenchmarkTrainALS(b *testing.B) {
 	b.Logf("%d users × %d items, %d interactions", sig.ui.rows, sig.ui.cols, sig.ui.nnz())
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := trainALS(context.Background(), &sig.ui, &sig.iu, cfg.ALS, 0, nil, nil, 0); err != nil {
+		if _, err := trainALS(context.Background(), &sig.ui, &sig.iu, cfg.ALS, 0, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -299,8 +299,7 @@ var modelComponents = []component{
 				a := itemAttributes(&m.cat)
 				attrs = &a
 			}
-			m.decideFactorRows()
-			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs, m.rowOf, m.factorRowCount)
+			m.als, err = trainALS(ctx, &m.ui, &sig.iu, cfg.ALS, workers, attrs)
 			if err == nil {
 				alsRecencyRows(m, cfg, workers, false)
 				m.als.userF = m.keepFactorRows(m.als.userF, m.als.k)
