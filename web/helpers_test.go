@@ -218,3 +218,20 @@ func startImportedShop(tb testing.TB, products, events string) *testShop {
 	}
 	return startShop(tb, db)
 }
+
+// importDone reads an import's progress page until the import is done
+// and returns that page; the test fails if it failed or took over 20 s.
+func (c *client) importDone(jobPage string) *goquery.Document {
+	t := c.shop.t
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, doc := c.get(jobPage)
+		state, _ := doc.Find(`[data-testid="import-job"]`).Attr("data-state")
+		if state == "done" {
+			return doc
+		}
+		if state == "failed" || time.Now().After(deadline) {
+			t.Fatalf("import state %q: %s", state, doc.Find(`[data-testid="import-failure"]`).Text())
+		}
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -385,19 +384,7 @@ func TestAdminCatalogImport(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("apply: %d", res.StatusCode)
 	}
-	jobPage := res.Header.Get("Location")
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, doc = admin.get(jobPage)
-		state, _ := doc.Find(`[data-testid="import-job"]`).Attr("data-state")
-		if state == "done" {
-			break
-		}
-		if state == "failed" || time.Now().After(deadline) {
-			t.Fatalf("import state %q: %s", state, doc.Find(`[data-testid="import-failure"]`).Text())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	doc = admin.importDone(res.Header.Get("Location"))
 	if !strings.Contains(doc.Find(`[data-testid="import-result"]`).Text(), "2 products created, 1 updated, 24 deactivated") {
 		t.Errorf("result: %q", doc.Find(`[data-testid="import-result"]`).Text())
 	}
