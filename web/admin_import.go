@@ -114,14 +114,23 @@ func (js *importJobs) close() {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	for id, j := range js.jobs {
-		j.mu.Lock()
-		local := j.local
-		j.mu.Unlock()
-		if !local {
-			os.RemoveAll(j.dir)
-			delete(js.jobs, id)
+		if !j.applying() {
+			js.forget(id)
 		}
 	}
+}
+
+// forget deletes a kept job's files and plan; js.mu is held.
+func (js *importJobs) forget(id string) {
+	os.RemoveAll(js.jobs[id].dir)
+	delete(js.jobs, id)
+}
+
+// applying reports whether this instance is applying the job.
+func (j *importJob) applying() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.local
 }
 
 // add keeps a job's plan and forgets those older than an hour, and the
@@ -132,25 +141,19 @@ func (js *importJobs) add(j *importJob) {
 	if js.jobs == nil {
 		js.jobs = map[string]*importJob{}
 	}
-	forget := func(id string) {
-		os.RemoveAll(js.jobs[id].dir)
-		delete(js.jobs, id)
-	}
 	var idle []*importJob // not being applied here, oldest first
 	for id, old := range js.jobs {
-		old.mu.Lock()
-		local := old.local
-		old.mu.Unlock()
+		local := old.applying()
 		switch {
 		case !local && time.Since(old.created) > time.Hour:
-			forget(id)
+			js.forget(id)
 		case !local:
 			idle = append(idle, old)
 		}
 	}
 	sort.Slice(idle, func(a, b int) bool { return idle[a].created.Before(idle[b].created) })
 	for len(js.jobs) >= keptImportPlans && len(idle) > 0 {
-		forget(idle[0].id)
+		js.forget(idle[0].id)
 		idle = idle[1:]
 	}
 	js.jobs[j.id] = j
