@@ -142,10 +142,11 @@ func ValidateExperiment(e *Experiment) error {
 	if e.Kind != ExperimentLayout && e.Kind != ExperimentStrategy {
 		f["kind"] = "Choose what the arms differ in: the layout or one slot's strategy."
 	}
-	if e.MDEPercent < 1 || e.MDEPercent > 200 {
+	// Written so that NaN, which every comparison lets through, fails.
+	if !(e.MDEPercent >= 1 && e.MDEPercent <= 200) {
 		f["mde"] = "Enter a minimum detectable effect between 1 and 200 %."
 	}
-	if e.BaselineRate <= 0 || e.BaselineRate >= 1 {
+	if !(e.BaselineRate > 0 && e.BaselineRate < 1) {
 		f["baseline"] = "Enter the expected conversion between 0.01 and 99 %."
 	}
 	if len(e.Arms) < 2 || len(e.Arms) > MaxExperimentArms {

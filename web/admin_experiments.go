@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -126,7 +127,8 @@ func kindLabel(kind string) string {
 func (s *Server) adminControlGroup(c echo.Context) error {
 	raw := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(c.FormValue("control_percent")), "%"))
 	v, err := strconv.ParseFloat(strings.ReplaceAll(raw, ",", "."), 64)
-	if err != nil || v < 0 || v > models.MaxControlPercent || len(raw) > 8 {
+	// !(v >= 0) refuses NaN too, which passes every comparison.
+	if err != nil || !(v >= 0) || v > models.MaxControlPercent || len(raw) > 8 {
 		return s.renderExperiments(c, http.StatusUnprocessableEntity, raw,
 			fmt.Sprintf("Enter a share between 0 and %.0f %%, e.g. 5 or 2.5 (0 turns the control group off).", models.MaxControlPercent))
 	}
@@ -218,7 +220,8 @@ func parsePercent(v string) (float64, bool) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
-	return f, err == nil
+	// "NaN" and "Inf" parse, and NaN passes every range check.
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 // adminExperimentCreate stores a new experiment as a draft.
