@@ -99,6 +99,28 @@ func NormalizeEmail(s string) (string, bool) {
 	return FoldEmail(s), true
 }
 
+// MailDomainProblem says why the shop sends no email to address (a valid
+// one, NormalizeEmail's), or "": its domain must be a name on the internet.
+// An address literal (x@[10.0.0.5]), a name of one label (x@intranet,
+// x@localhost), *.localhost and a name whose last label is digits
+// (x@127.0.0.1) are valid addresses, but the shop's relay would deliver
+// them to a host on its own network (the relay's, the shop's): anyone
+// registering one and asking for a reset link has the relay open SMTP
+// connections inside that network.
+func MailDomainProblem(address string) string {
+	domain := strings.ToLower(address[strings.LastIndexByte(address, '@')+1:])
+	last := domain[strings.LastIndexByte(domain, '.')+1:]
+	switch {
+	case strings.HasPrefix(domain, "["):
+		return "an address literal"
+	case !strings.Contains(domain, "."), domain == "localhost" || strings.HasSuffix(domain, ".localhost") || strings.HasSuffix(domain, "."):
+		return "not a domain on the internet"
+	case strings.Trim(last, "0123456789") == "":
+		return "a numeric address"
+	}
+	return ""
+}
+
 // FoldEmail is the spelling of an address accounts are kept and found
 // under: lower case, Unicode normal form C, without surrounding white
 // space. It does not validate (NormalizeEmail does).
@@ -156,8 +178,11 @@ func (db *DB) CreateShopper(ctx context.Context, name, email, password string) (
 func (db *DB) CreateShopperFrom(ctx context.Context, origin, name, email, password string) (*Shopper, error) {
 	fields := map[string]string{}
 	em, ok := NormalizeEmail(email)
-	if !ok {
+	switch {
+	case !ok:
 		fields["email"] = "Enter a valid email address."
+	case MailDomainProblem(em) != "":
+		fields["email"] = "Enter an email address on a domain of the internet, such as name@example.com."
 	}
 	if msg := NameProblem(name); msg != "" {
 		fields["name"] = msg

@@ -12,6 +12,8 @@ import (
 	"net/smtp"
 	"strings"
 	"time"
+
+	"storefront/models"
 )
 
 // Mailer sends the shop's email (password reset links) through an SMTP
@@ -59,6 +61,13 @@ func (m *Mailer) Send(to, subject, body string) error {
 	}
 	if strings.ContainsAny(to, "\r\n") {
 		return errors.New("mail: a recipient with a line break")
+	}
+	if !strings.Contains(to, "@") {
+		return errors.New("mail: a recipient without a domain")
+	}
+	if p := models.MailDomainProblem(to); p != "" {
+		// The relay would deliver it inside its own network.
+		return fmt.Errorf("mail: the recipient's domain is %s, not sent", p)
 	}
 	id := make([]byte, 12)
 	rand.Read(id)
