@@ -44,7 +44,7 @@ func main() {
 	bin := flag.String("bin", "bin/storefront", "the storefront binary to attack")
 	addr := flag.String("addr", "127.0.0.1:18100", "loopback address to serve on")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
-	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … twentieth, twentyfirst); empty: all")
+	only := flag.String("only", "", "run only these attacks (comma-separated: timestamps, limiter, lockout, deletion, demo-passwords, redirects, csv, also-seen, second … twentyfirst, twentysecond); empty: all")
 	flag.Parse()
 	if err := run(*bin, *addr, *keep, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "attack:", err)
@@ -148,6 +148,7 @@ func run(bin, addr string, keep bool, only string) error {
 		{"fifteenth", a.fifteenthAttack}, {"sixteenth", a.sixteenthAttack}, {"seventeenth", a.seventeenthAttack},
 		{"eighteenth", a.eighteenthAttack}, {"nineteenth", a.nineteenthAttack}, {"twentieth", a.twentiethAttack},
 		{"twentyfirst", a.twentyFirstAttack},
+		{"twentysecond", a.twentySecondAttack},
 	} {
 		if only == "" || slices.Contains(strings.Split(only, ","), step.name) {
 			step.run()
