@@ -450,7 +450,9 @@ func TestAnAddressWithACombiningAccentIsTheSameAccount(t *testing.T) {
 // into the shop's emails, where a line break could end the message and
 // start commands of the sender's own; the form refuses a name holding a
 // control character (a tab survives a text box; line breaks do not, but
-// a form posted by a script keeps them) and says so at the field.
+// a form posted by a script keeps them) and says so at the field; an
+// address on the shop's own network (eve@intranet), where the relay would
+// deliver its email inside that network, is refused the same way.
 func TestANameWithAControlCharacterIsRefused(t *testing.T) {
 	t.Parallel()
 	s := startShop(t)
@@ -469,8 +471,21 @@ func TestANameWithAControlCharacterIsRefused(t *testing.T) {
 			t.Fatal("the refused name made an account")
 		}
 	})
+	b.step(t, "an address on the shop's own network", func(t *testing.T, b *tab) {
+		// The relay would deliver its reset email inside its own network.
+		b.fill(`#name`, "Eve Smith", `#email`, "eve@intranet", `#password`, "violet kettle harbour 43")
+		b.follow(`[data-testid="auth-submit"]`, `[data-testid="error-summary"]`)
+		if got := b.text(`[data-testid="auth-form"]`); !strings.Contains(got, "on a domain of the internet") {
+			t.Fatalf("the form says %q, want that the address must be on an internet domain", got)
+		}
+		var n int64
+		must(t, s.db.W.Model(&models.Shopper{}).Where("email = ?", "eve@intranet").Count(&n).Error)
+		if n != 0 {
+			t.Fatal("the refused address made an account")
+		}
+	})
 	b.step(t, "the same name without the tab", func(t *testing.T, b *tab) {
-		b.fill(`#name`, "Eve Smith", `#password`, "violet kettle harbour 43")
+		b.fill(`#name`, "Eve Smith", `#email`, "tab@example.com", `#password`, "violet kettle harbour 43")
 		b.follow(`[data-testid="auth-submit"]`, `[data-testid="account-link"]`)
 	})
 }
