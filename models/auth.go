@@ -114,7 +114,7 @@ func MailDomainProblem(address string) string {
 	case strings.HasPrefix(domain, "["):
 		return "an address literal"
 	case !strings.Contains(domain, "."), domain == "localhost" || strings.HasSuffix(domain, ".localhost") || strings.HasSuffix(domain, "."):
-		return "not a domain on the internet"
+		return "a name that is not on the internet"
 	case strings.Trim(last, "0123456789") == "":
 		return "a numeric address"
 	}

@@ -269,6 +269,9 @@ func (db *DB) SetCustomerEmail(ctx context.Context, shopperID uint, email, actor
 	if !ok {
 		return nil, &ValidationError{Fields: map[string]string{"email": "Enter a valid email address."}}
 	}
+	if MailDomainProblem(em) != "" {
+		return nil, &ValidationError{Fields: map[string]string{"email": "Enter an address on a domain of the internet, such as name@example.com: the shop sends no email inside its own network."}}
+	}
 	err := db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := lockTx(tx, "customer-email"); err != nil {
 			return err

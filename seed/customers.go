@@ -93,6 +93,9 @@ func readCustomers(ctx context.Context, db *models.DB, path string, es *eventSet
 			bad("email", "is empty")
 		case !valid:
 			bad("email", "%s is not an email address", short(cell))
+		case models.MailDomainProblem(em) != "":
+			bad("email", "%s: the shop sends no email to %s, so the customer could not be sent their first password",
+				short(cell), models.MailDomainProblem(em))
 		default:
 			if at, dup := byEmail[em]; dup {
 				bad("email", "%s is also given to %s on line %d: one address is one customer's", short(em), short(userOf[at]), at)

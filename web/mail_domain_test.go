@@ -59,3 +59,35 @@ func TestTheShopMailsOnlyDomainsOfTheInternet(t *testing.T) {
 		}
 	}
 }
+
+// TestACustomerIsNotGivenAnAddressTheShopDoesNotMail: the merchant gives an
+// imported customer the address their first password is sent to, with a
+// customers file or on the customer page. An address on the shop's own
+// network, which the mailer no longer mails, is refused at its line and at
+// the field, so the merchant learns it instead of the customer never
+// getting their link.
+func TestACustomerIsNotGivenAnAddressTheShopDoesNotMail(t *testing.T) {
+	shop, _ := resetShop(t)
+	ctx := context.Background()
+	admin := shop.staffClient(models.RoleAdmin)
+	events := "user_id,product_id,type,timestamp\ncust0050,SKU-1,view," + time.Now().Add(-time.Hour).UTC().Format(time.RFC3339) + "\n"
+	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"events": {"orders.csv", events},
+		"customers": {"customers.csv", "user_id,email\ncust0050,eve@intranet\n"}})
+	got := strings.Join(strings.Fields(doc.Find(`[data-testid="import-problem"]`).Text()), " ")
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, `"eve@intranet": the shop sends no email to a name that is not on the internet`) {
+		t.Fatalf("a customers file giving eve@intranet: %d %q", res.StatusCode, got)
+	}
+	applyUpload(t, admin, map[string][2]string{"events": {"orders.csv", events},
+		"customers": {"customers.csv", "user_id,email\ncust0050,eve@example.com\n"}})
+	_, doc = admin.get("/admin/customers?q=cust0050")
+	action, ok := doc.Find(`[data-testid="customer-email-form"]`).Attr("action")
+	if !ok {
+		t.Fatal("no address form on cust0050's page")
+	}
+	if res := admin.post("/admin/customers?q=cust0050", action, url.Values{"email": {"eve@[10.0.0.5]"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("giving cust0050 eve@[10.0.0.5]: %d, want 422", res.StatusCode)
+	}
+	if sh, err := shop.db.FindCustomer(ctx, "cust0050", ""); err != nil || sh.ClaimEmail == nil || *sh.ClaimEmail != "eve@example.com" {
+		t.Fatalf("cust0050 stored as %+v (%v)", sh, err)
+	}
+}
