@@ -56,6 +56,9 @@ const (
 	fieldBrand       = "brand"
 	fieldCategory    = "category"
 	fieldDescription = "description"
+	// fieldHead is the title without its "for" clause (see titleParts):
+	// what the product is, weighed on top of the whole title.
+	fieldHead = "head"
 )
 
 var fieldBoosts = []struct {
@@ -66,11 +69,12 @@ var fieldBoosts = []struct {
 	{fieldBrand, 2},
 	{fieldCategory, 2},
 	{fieldDescription, 0.6},
+	{fieldHead, 2},
 }
 
 // mappingVersion changes whenever the mapping or analysis changes, so a
 // stored index built the old way is rebuilt instead of misread.
-const mappingVersion = "products-v5"
+const mappingVersion = "products-v6"
 
 var (
 	keyVersion = []byte("storefront_mapping")
@@ -424,7 +428,7 @@ func (ix *Index) Sync(docs []Doc) (written int, err error) {
 		b := e.bleve.NewBatch()
 		for _, i := range changed[min(start, len(changed)):min(start+syncChunk, len(changed))] {
 			d := &docs[i]
-			if err := b.Index(docID(d.ID), indexed{Title: d.Title, Brand: d.Brand, Category: d.Category, Description: d.Description}); err != nil {
+			if err := b.Index(docID(d.ID), indexedDoc(d, e.lang)); err != nil {
 				return 0, fmt.Errorf("search: index product %d: %w", d.ID, err)
 			}
 		}
@@ -469,6 +473,14 @@ type indexed struct {
 	Brand       string `json:"brand"`
 	Category    string `json:"category"`
 	Description string `json:"description"`
+	Head        string `json:"head"`
+}
+
+// indexedDoc is what the index holds of a product: its fields and its
+// title's head (see titleParts).
+func indexedDoc(d *Doc, lang string) indexed {
+	head, _ := titleParts(d.Title, lang)
+	return indexed{Title: d.Title, Brand: d.Brand, Category: d.Category, Description: d.Description, Head: head}
 }
 
 func docID(id uint) string { return strconv.FormatUint(uint64(id), 10) }

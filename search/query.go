@@ -388,7 +388,10 @@ func (ix *Index) Suggest(ctx context.Context, typed string, n int) ([]uint, erro
 		}
 	}
 	var lastQs []query.Query
-	for _, f := range fieldBoosts[:3] {
+	for _, f := range fieldBoosts {
+		if f.name == fieldDescription {
+			continue
+		}
 		p := bleve.NewPrefixQuery(fold(last.typed))
 		p.SetField(f.name)
 		p.SetBoost(f.boost)
