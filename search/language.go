@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
@@ -128,7 +129,11 @@ const detectSample = 2000
 // "la", "et", "pour" against "the", "and", "for"), English unless another
 // language's stop words are clearly more frequent (half as many again, and
 // at least 20 of them), so a few borrowed words ("Café de Paris") do not
-// turn an English shop French.
+// turn an English shop French. Words of one letter are not counted: in a
+// catalog they are mostly units and the letters of codes ("2 m", "5 l",
+// "USB-C"), which French and Italian list as stop words (for "l'", "d'",
+// "c'"), and an English shop of cables read as French lost its English
+// stemming.
 func DetectLanguage(docs []Doc) string {
 	count := map[string]int{}
 	step := max(1, len(docs)/detectSample)
@@ -136,6 +141,9 @@ func DetectLanguage(docs []Doc) string {
 		d := &docs[i]
 		for _, text := range []string{d.Title, d.Description} {
 			for _, w := range Tokenize(strings.ToLower(text)) {
+				if utf8.RuneCountInString(w) < 2 {
+					continue
+				}
 				for code, m := range stopWords {
 					if _, ok := m[w]; ok {
 						count[code]++

@@ -176,3 +176,24 @@ func TestTheIndexFollowsTheCatalogsLanguage(t *testing.T) {
 		t.Fatalf("back in English (%q): %v, %v", ix.Language(), r.IDs, err)
 	}
 }
+
+// TestAnEnglishShopOfUnitsAndCodesIsEnglish: titles full of one-letter
+// units and code parts ("USB-C", "2 m", "5 l"), which French lists as
+// stop words, and no descriptions are still an English catalog, searched
+// with English stop words ("the" is no word of a French shop's, where it
+// was said unknown).
+func TestAnEnglishShopOfUnitsAndCodesIsEnglish(t *testing.T) {
+	var docs []Doc
+	for i := 0; i < 60; i++ {
+		docs = append(docs, Doc{ID: uint(i + 1), Title: fmt.Sprintf("USB-C to USB-C Cable %d m", i%5+1), Category: "Cables"},
+			Doc{ID: uint(i + 61), Title: fmt.Sprintf("Garden Hose %d m with Spray Gun", 10+i%4*5), Category: "Garden"},
+			Doc{ID: uint(i + 121), Title: fmt.Sprintf("Water Butt %d l", 100+i%3*50), Category: "Garden"})
+	}
+	if got := DetectLanguage(docs); got != English {
+		t.Errorf("the catalog is read as %q, want English", got)
+	}
+	ix := openTest(t, "", docs)
+	if r := search(t, ix, "the garden hoses"); r.Full != 60 || len(r.Unknown) > 0 || r.Corrected != "" {
+		t.Errorf("the garden hoses: %+v, want the 60 hoses and no word unknown or corrected", r)
+	}
+}
