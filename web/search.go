@@ -32,6 +32,23 @@ func (s *Server) search(c echo.Context) error {
 	}
 	vm.Base.Title = "Search: " + q
 	vals := c.QueryParams()
+	if rest, low, high, ok := search.PriceWords(q); ok && vals.Get("min") == "" && vals.Get("max") == "" {
+		// A budget typed in the query ("dress under 50") is the page's
+		// price filter, shown as applied and removable like one chosen.
+		v := url.Values{}
+		for k, vs := range vals {
+			v[k] = vs
+		}
+		v.Set("q", rest)
+		v.Del("page")
+		if low != "" {
+			v.Set("min", low)
+		}
+		if high != "" {
+			v.Set("max", high)
+		}
+		return c.Redirect(http.StatusFound, "/search?"+v.Encode())
+	}
 	if p := itemNumberMatch(cat, q, true); p != nil && len(vals) == 1 {
 		// The item number the product page shows: its page, not "nothing matched".
 		s.track(c, models.EventSearch, 0, "", 0, q)
