@@ -139,3 +139,29 @@ func TestPartOfAModelNumberFindsTheCatalogsNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestTheEndOfAModelNumberFindsTheCatalogsNumbers(t *testing.T) {
+	v := buildVocabulary([]Doc{
+		{Title: "Sony WH-1000XM5 Headphones"}, {Title: "Sony WF-1000XM5 Earbuds"}, {Title: "Sony WH-1000XM4"},
+		{Title: "Sandpaper Sheets P120"}, {Title: "Sandpaper Sheets P80"}, {Title: "Dell U2120 Monitor"},
+	}, func(w string) string { return w })
+	for _, tc := range []struct {
+		typed string
+		want  []string
+	}{
+		{"xm5", []string{"1000xm5"}},
+		{"120", []string{"p120"}}, // not u2120: 120 is not a run of it
+		{"m5", nil},               // shorter than three characters
+		{"heets", nil},            // no digit
+		{"xm6", nil},              // ends none
+	} {
+		if got := v.completeCodeEnd(tc.typed); !slices.Equal(got, tc.want) {
+			t.Errorf("completeCodeEnd(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+	ix := openTest(t, "", []Doc{
+		{ID: 1, Title: "Sony WH-1000XM5 Wireless Headphones"}, {ID: 2, Title: "Sony WH-1000XM4 Wireless Headphones"},
+		{ID: 3, Title: "3M Sandpaper Sheets P120, 10 Pack"}, {ID: 4, Title: "3M Sandpaper Sheets P80, 10 Pack"},
+	})
+	findsFirst(t, ix, []typed{{"xm5", 1}, {"sony xm5", 1}, {"sandpaper 120", 3}})
+}

@@ -77,6 +77,11 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 				known = append(known, concept{typed: c.typed, terms: codes})
 				continue
 			}
+			// Its end ("xm5" for "WH-1000XM5", "120" for "P120").
+			if codes := voc.completeCodeEnd(c.typed); codes != nil {
+				known = append(known, concept{typed: c.typed, terms: codes})
+				continue
+			}
 			// Words typed without their space or hyphen ("poloshirt",
 			// "usbc"): the catalog's words, all of them wanted.
 			if parts := voc.split(c.typed, ix.stem); parts != nil {

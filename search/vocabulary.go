@@ -15,6 +15,9 @@ type vocabulary struct {
 	stems map[string]struct{} // analysed terms present in the index
 	byLen [][]string          // surface words by length in runes, for corrections
 	codes []string            // sorted words of letters and digits ("u2723qe"), for prefixes
+	// codeEnds are the codes written backwards ("eq3272u"), sorted, for
+	// their ends.
+	codeEnds []string
 }
 
 func isASCII(s string) bool {
@@ -131,7 +134,17 @@ func buildVocabulary(docs []Doc, stem func(string) string) *vocabulary {
 		}
 	}
 	slices.Sort(v.codes)
+	for _, c := range v.codes {
+		v.codeEnds = append(v.codeEnds, reverse(c))
+	}
+	slices.Sort(v.codeEnds)
 	return v
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
 }
 
 // isCode tells whether w mixes letters and digits, as model and part
@@ -164,6 +177,34 @@ func (v *vocabulary) completeCode(w string) []string {
 	for ; i < len(v.codes) && strings.HasPrefix(v.codes[i], w) && len(out) < maxCodeCompletions; i++ {
 		out = append(out, v.codes[i])
 	}
+	return out
+}
+
+// minCodeEnd is the shortest end of a model number a word may stand for.
+const minCodeEnd = 3
+
+// completeCodeEnd returns the catalog's model or part numbers that end with
+// w, their last runs of letters and digits, typed without the start: "xm5"
+// for "1000xm5" (Sony's WH-1000XM5), "120" for sandpaper's "p120". w must
+// begin where the number changes from digits to letters or back, so "120"
+// is not the end of "u2120"; nil when w is shorter than minCodeEnd, has no
+// digit or ends none.
+func (v *vocabulary) completeCodeEnd(w string) []string {
+	r := []rune(w)
+	if len(r) < minCodeEnd || !strings.ContainsFunc(w, unicode.IsDigit) {
+		return nil
+	}
+	rw := reverse(w)
+	i, _ := slices.BinarySearch(v.codeEnds, rw)
+	var out []string
+	for ; i < len(v.codeEnds) && strings.HasPrefix(v.codeEnds[i], rw) && len(out) < maxCodeCompletions; i++ {
+		code := []rune(v.codeEnds[i])
+		if len(code) == len(r) || unicode.IsDigit(code[len(r)]) == unicode.IsDigit(r[0]) {
+			continue
+		}
+		out = append(out, reverse(v.codeEnds[i]))
+	}
+	slices.Sort(out)
 	return out
 }
 
