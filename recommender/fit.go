@@ -869,7 +869,7 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		// shoppers did then goes on: checked on an earlier window, the
 		// defaults are kept when it reaches less than half of theirs there.
 		// The check is one fit and one scoring more (two when the choice
-		// moved a model's setting): it runs when tuning's wall time with it
+		// moved a model's setting): it runs when tuning's time with it
 		// stays within a third past the budget — the default budget is a
 		// quarter of the rest of the training, so tuning stays within a
 		// quarter of the whole (on the large world the check, run whenever
@@ -880,13 +880,15 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		if modelMoved(work, cur.cfg) {
 			checks = 2
 		}
-		// The costs are on the budget's clock: on the CPU clock a wall
-		// second is worth less, by the ratio seen so far.
-		used, wall := clock.used(), clock.wall()
-		check := time.Duration(checks * float64(t.fitCost+t.cacheCost) * float64(wall) / float64(max(used, 1)))
+		// The budget, what it has spent and the costs of a fit and a
+		// scoring are all on the budget's clock (the CPU time per worker
+		// by default): a busy machine's longer wall time is not read
+		// against it, or the check would never run there.
+		used := clock.used()
+		check := time.Duration(checks * float64(t.fitCost+t.cacheCost))
 		switch {
 		case opt.Split != nil || ordered || used > clock.budget:
-		case wall+check > clock.budget+clock.budget/3:
+		case used+check > clock.budget+clock.budget/3:
 			rep.Reason = strings.TrimPrefix(rep.Reason+"; the choice not checked on an earlier window: its fit would end more than a third past the budget", "; ")
 		default:
 			why, lost, err := t.earlierWindow(trainEv, d, work, cur, defUsers)
