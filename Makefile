@@ -34,8 +34,12 @@ check-generated:
 	@test -z "$$(git ls-files --others --exclude-standard templates)" || (echo "uncommitted generated files in templates/" && exit 1)
 
 ## test: everything CI checks, including browser tests in headless Chromium and a short fuzz run
+# Four packages at a time whatever the cores: the web, browser and command
+# tests spend most of their time waiting on timers, locks and the browser, so
+# with one package a core the cores idled half the run.
+TEST_PACKAGES ?= 4
 test: vet check-generated fuzz
-	go test -count=1 -timeout 20m ./...
+	go test -count=1 -p $(TEST_PACKAGES) -timeout 20m ./...
 
 ## fuzz: run every fuzz target for FUZZTIME (3,000 inputs each in CI, a few seconds); a failing input is saved under testdata/fuzz
 # A count, not a duration: with a duration Go's fuzz coordinator can report

@@ -43,6 +43,9 @@ var world struct {
 }
 
 func TestMain(m *testing.M) {
+	// The tests' accounts are hashed at bcrypt's least cost (models' tests
+	// are about the cost; these are about pages).
+	models.LowerPasswordCostForTests()
 	code := m.Run()
 	if world.dir != "" {
 		os.RemoveAll(world.dir)

@@ -19,6 +19,16 @@ import (
 // PasswordCost is the bcrypt cost for new passwords.
 const PasswordCost = 11
 
+// hashCost is the cost HashPassword uses: PasswordCost, or bcrypt's least
+// in the test binaries that call LowerPasswordCostForTests.
+var hashCost = PasswordCost
+
+// LowerPasswordCostForTests makes HashPassword hash at bcrypt's least cost.
+// A test binary that makes hundreds of accounts calls it from TestMain, before
+// any test runs (a cost-11 hash is a fifth of a second of CPU); the shop
+// never does. Logins of unknown addresses still compare at PasswordCost.
+func LowerPasswordCostForTests() { hashCost = bcrypt.MinCost }
+
 // MinPasswordLength is the shortest password accepted at registration.
 const MinPasswordLength = 10
 
@@ -43,7 +53,7 @@ var commonPasswords = sync.OnceValue(func() map[string]bool {
 
 // HashPassword hashes a password with bcrypt.
 func HashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), PasswordCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), hashCost)
 	if err != nil {
 		return "", fmt.Errorf("models: hash password: %w", err)
 	}
