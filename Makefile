@@ -39,7 +39,7 @@ check-generated:
 # with one package a core the cores idled half the run.
 TEST_PACKAGES ?= 4
 test: vet check-generated fuzz
-	go test -count=1 -p $(TEST_PACKAGES) -timeout 20m ./...
+	go test -count=1 -p $(TEST_PACKAGES) -timeout 25m ./...
 
 ## fuzz: run every fuzz target for FUZZTIME (3,000 inputs each in CI, a few seconds); a failing input is saved under testdata/fuzz
 # A count, not a duration: with a duration Go's fuzz coordinator can report
