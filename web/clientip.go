@@ -32,7 +32,8 @@ func clientIP(trusted []*net.IPNet, untrusted func(peer string)) echo.IPExtracto
 		for _, n := range trusted {
 			opts = append(opts, echo.TrustIPRange(n))
 		}
-		extract = echo.ExtractIPFromXFFHeader(opts...)
+		fromXFF := echo.ExtractIPFromXFFHeader(opts...)
+		extract = func(r *http.Request) string { return fromXFF(withoutPorts(r)) }
 	}
 	if untrusted == nil {
 		return extract
@@ -45,6 +46,52 @@ func clientIP(trusted []*net.IPNet, untrusted func(peer string)) echo.IPExtracto
 		}
 		return extract(r)
 	}
+}
+
+// withoutPorts is r with every X-Forwarded-For entry written with a port
+// ("203.0.113.5:4711", "[2001:db8::7]:443", as some cloud load balancers write
+// their client) or an IPv6 address in brackets read as the bare address; r
+// itself when none is. Echo trusts no entry of a header it cannot parse, so
+// such a proxy made every client behind it the proxy's own address: one
+// login allowance and one event budget for all of them.
+func withoutPorts(r *http.Request) *http.Request {
+	values := r.Header.Values(echo.HeaderXForwardedFor)
+	changed := false
+	var entries []string
+	for _, v := range values {
+		for _, e := range strings.Split(v, ",") {
+			e = strings.TrimSpace(e)
+			if bare := bareAddress(e); bare != e {
+				e, changed = bare, true
+			}
+			entries = append(entries, e)
+		}
+	}
+	if !changed {
+		return r
+	}
+	c := *r
+	c.Header = r.Header.Clone()
+	c.Header.Set(echo.HeaderXForwardedFor, strings.Join(entries, ", "))
+	return &c
+}
+
+// bareAddress is entry's address without a port or brackets, or entry as
+// it is when it is no address with them.
+func bareAddress(entry string) string {
+	if net.ParseIP(entry) != nil {
+		return entry
+	}
+	host := entry
+	if h, _, err := net.SplitHostPort(entry); err == nil {
+		host = h
+	} else if strings.HasPrefix(entry, "[") && strings.HasSuffix(entry, "]") {
+		host = entry[1 : len(entry)-1]
+	}
+	if net.ParseIP(host) == nil {
+		return entry
+	}
+	return host
 }
 
 // unnamedProxy is the direct peer at remote when it is a loopback, private

@@ -463,6 +463,52 @@ func TestLoginLimitsEachClientBehindATrustedProxy(t *testing.T) {
 	}
 }
 
+// A load balancer that writes its client with a port (or an IPv6 client in
+// brackets) still tells its clients apart: before, Echo trusted no entry of
+// such a header and every client behind the proxy was the proxy itself, one
+// login allowance for all of them.
+func TestClientsBehindAProxyThatWritesPortsAreToldApart(t *testing.T) {
+	proxies, err := ParseTrustedProxies("127.0.0.1, 10.0.0.0/24")
+	must(t, err)
+	extract := clientIP(proxies, nil)
+	for _, c := range []struct{ header, want string }{
+		{"203.0.113.5:4711", "203.0.113.5"},
+		{"[2001:db8::7]:443", "2001:db8::7"},
+		{"[2001:db8::8]", "2001:db8::8"},
+		{"198.51.100.9:1, 203.0.113.6:50123", "203.0.113.6"}, // the client's own entry is skipped
+		{"203.0.113.7:80, 10.0.0.2:9000", "203.0.113.7"},     // through two trusted proxies
+		{"203.0.113.8", "203.0.113.8"},
+		{"proxy.example:80", "10.0.0.1"}, // no address: the proxy's own, as before
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = "10.0.0.1:34567"
+		req.Header.Set("X-Forwarded-For", c.header)
+		if got := extract(req); got != c.want {
+			t.Errorf("X-Forwarded-For %q: the client is %s, want %s", c.header, got, c.want)
+		}
+		if got := req.Header.Get("X-Forwarded-For"); got != c.header {
+			t.Errorf("the request's header was rewritten to %q", got)
+		}
+	}
+	// Two shoppers behind such a balancer: one's failed logins do not
+	// spend the other's allowance.
+	shop := serveShop(t, mustOpenShop(t).db, Config{TrustedProxies: proxies}, false, slowRefill)
+	via := func(client string) map[string]string { return map[string]string{"X-Forwarded-For": client} }
+	attacker := shop.newClient()
+	tok := attacker.token("/login")
+	for i := 1; i <= shop.srv.limiter.perIP.burst+1; i++ {
+		res, _ := attacker.send(http.MethodPost, "/login", loginForm(tok, "user"+utoa(uint(i))+"@example.com", "wrong password"), via("203.0.113.66:"+utoa(uint(40000+i))))
+		if i > shop.srv.limiter.perIP.burst && res.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("guess %d: %d, want 429", i, res.StatusCode)
+		}
+	}
+	owner := shop.newClient()
+	tok = owner.token("/login")
+	if res, _ := owner.send(http.MethodPost, "/login", loginForm(tok, "ada@example.com", testPassword), via("198.51.100.7:51515")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a shopper behind the same balancer after another client's guesses: %d, want 303 (signed in)", res.StatusCode)
+	}
+}
+
 // Every spelling of an account that logs in to it spends its allowance:
 // the staff and registration limits keyed "staff:"+email before trimming,
 // so each variant of leading white space (" admin@…", "\t\tadmin@…") was
