@@ -23,6 +23,12 @@ const (
 	// after the full matches while there are fewer full matches than this.
 	// Past it nobody pages down to them, and skipping them halves the work.
 	PartialBelow = 100
+	// MaxFilteredHits bounds how many matches a query ranks when the
+	// shopper narrows its results by price, brand or category
+	// (SearchUpTo): with only the best MaxHits ranked, "dress" under $50 in
+	// a shop of 20,000 clothes listed the one cheap dress among them and
+	// none of the others.
+	MaxFilteredHits = 10000
 )
 
 // Result is a ranked list of matching product ids.
@@ -52,6 +58,11 @@ type concept struct {
 // then those matching some. With correct set, a word the catalog does not
 // know is replaced by the closest catalog word.
 func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, error) {
+	return ix.SearchUpTo(ctx, q, correct, MaxHits)
+}
+
+// SearchUpTo is Search ranking at most limit matches instead of MaxHits.
+func (ix *Index) SearchUpTo(ctx context.Context, q string, correct bool, limit int) (Result, error) {
 	var res Result
 	if err := ix.waitWarm(ctx); err != nil {
 		return res, err
@@ -125,14 +136,14 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 	var full []hit
 	var err error
 	if len(qs) == 1 {
-		full, err = ix.run(ctx, qs[0], MaxHits)
+		full, err = ix.run(ctx, qs[0], limit)
 		if err != nil {
 			return res, err
 		}
 		res.IDs, res.Full = ids(full), len(full)
 		return res, nil
 	}
-	if full, err = ix.run(ctx, bleve.NewConjunctionQuery(qs...), MaxHits); err != nil {
+	if full, err = ix.run(ctx, bleve.NewConjunctionQuery(qs...), limit); err != nil {
 		return res, err
 	}
 	res.Full = len(full)
@@ -144,7 +155,7 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 		if b, ok := qs[len(qs)-1].(query.BoostableQuery); ok {
 			b.SetBoost(partialHeadBoost)
 		}
-		some, err := ix.run(ctx, bleve.NewDisjunctionQuery(qs...), MaxHits)
+		some, err := ix.run(ctx, bleve.NewDisjunctionQuery(qs...), limit)
 		if err != nil {
 			return res, err
 		}
@@ -153,7 +164,7 @@ func (ix *Index) Search(ctx context.Context, q string, correct bool) (Result, er
 			inFull[h.id] = struct{}{}
 		}
 		for _, h := range some {
-			if len(res.IDs) == MaxHits {
+			if len(res.IDs) == limit {
 				break
 			}
 			if _, ok := inFull[h.id]; !ok {
