@@ -73,21 +73,19 @@ func (s *Server) search(c echo.Context) error {
 		}
 	}
 	exact := vals.Get("exact") == "1"
-	res, err := ix.Search(c.Request().Context(), q, !exact)
-	if err != nil {
-		return err
-	}
 	var under *shop.CatNode
 	if slug := vals.Get("cat"); slug != "" {
 		under, _ = cat.CategoryBySlug(slug)
 	}
-	if len(res.IDs) == search.MaxHits && (under != nil || len(f.brands) > 0 || f.minP > 0 || f.maxP > 0) {
-		// The filters are applied to the ranked matches: when there were
-		// more than the best MaxHits, rank more, or the ones a filter
-		// keeps may all be past them.
-		if res, err = ix.SearchUpTo(c.Request().Context(), q, !exact, search.MaxFilteredHits); err != nil {
-			return err
-		}
+	// The filters are applied to the ranked matches: with one set, rank
+	// more than the best MaxHits, or the ones it keeps may all be past them.
+	limit := search.MaxHits
+	if under != nil || len(f.brands) > 0 || f.minP > 0 || f.maxP > 0 {
+		limit = search.MaxFilteredHits
+	}
+	res, err := ix.SearchUpTo(c.Request().Context(), q, !exact, limit)
+	if err != nil {
+		return err
 	}
 	lst := cat.List(shop.ListQuery{Under: under, Searched: true, Candidates: res.IDs, Full: res.Full, Brands: f.brands, MinPrice: f.minP, MaxPrice: f.maxP,
 		Sort: f.sort, Page: f.page, PerPage: perPage})
