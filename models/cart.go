@@ -182,12 +182,24 @@ func (db *DB) SetCartQuantity(ctx context.Context, owner string, productID uint,
 }
 
 // MergeVisitor moves an anonymous visitor's cart and history onto a
-// shopper at login, in one transaction.
+// shopper at login, in one transaction. It takes the visitor's cart and
+// then the account's, as adds and checkouts do (across every instance on
+// PostgreSQL): a login sent twice at once (a double click) moves the
+// visitor's lines once, not twice, and a checkout of the account on
+// another device neither deletes lines merged while it ran nor is joined
+// by them; the account's line cap counts lines added meanwhile.
 func (db *DB) MergeVisitor(ctx context.Context, visitorKey, shopperKey string) error {
 	if visitorKey == "" || visitorKey == shopperKey {
 		return nil
 	}
 	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Always the visitor's first: nothing takes an account's cart and
+		// then a visitor's, so two merges cannot wait for each other.
+		for _, owner := range []string{visitorKey, shopperKey} {
+			if err := lockTx(tx, cartLockKey(owner)); err != nil {
+				return fmt.Errorf("models: merge cart: %w", err)
+			}
+		}
 		var lines []CartItem
 		if err := tx.Where("owner_key = ?", visitorKey).Find(&lines).Error; err != nil {
 			return fmt.Errorf("models: merge cart: %w", err)
