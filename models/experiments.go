@@ -292,9 +292,18 @@ func (db *DB) RunningExperiment(ctx context.Context) (*Experiment, error) {
 // a visitor is in one experiment at a time.
 var ErrExperimentRunning = fmt.Errorf("another experiment is running; stop it first: %w", ErrConflict)
 
+// experimentsLockKey serializes the changes of an experiment's status
+// across every instance on PostgreSQL (SQLite serializes writers already):
+// two starts at once count each other's running experiment, and two
+// promotions of one experiment publish one arm.
+const experimentsLockKey = "experiments"
+
 // StartExperiment starts a draft experiment.
 func (db *DB) StartExperiment(ctx context.Context, actor string, id uint) error {
 	return db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockTx(tx, experimentsLockKey); err != nil {
+			return fmt.Errorf("models: start experiment %d: %w", id, err)
+		}
 		var e Experiment
 		if err := tx.First(&e, id).Error; err != nil {
 			return notFound(err, "find experiment %d", id)
@@ -379,6 +388,9 @@ func (db *DB) PromoteArm(ctx context.Context, actor string, expID, armID uint, s
 		return nil, err
 	}
 	err = db.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := lockTx(tx, experimentsLockKey); err != nil {
+			return fmt.Errorf("models: promote experiment %d: %w", expID, err)
+		}
 		var cur Experiment
 		if err := tx.First(&cur, expID).Error; err != nil {
 			return notFound(err, "find experiment %d", expID)

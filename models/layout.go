@@ -502,6 +502,12 @@ func newVersion(p *Page, author string, slots, prev []Slot, prefix string) (*Lay
 // publishTx stores v as the page's published version, audit-logged as
 // action; resetDraft replaces the draft with its slots.
 func publishTx(tx *gorm.DB, p *Page, v *LayoutVersion, slots []Slot, resetDraft bool, action string) error {
+	// One publish of a page at a time across every instance on PostgreSQL
+	// (SQLite serializes writers already), so each numbers its version
+	// past the other's.
+	if err := lockTx(tx, fmt.Sprintf("layout:%d", p.ID)); err != nil {
+		return err
+	}
 	var maxNum int
 	if err := tx.Model(&LayoutVersion{}).Where("page_id = ?", p.ID).Select("COALESCE(MAX(number), 0)").Scan(&maxNum).Error; err != nil {
 		return err
