@@ -1674,7 +1674,7 @@ func parsePrice(s string) (int64, error) {
 	if s[0] == '-' {
 		return 0, fmt.Errorf("%s is negative", short(s))
 	}
-	s = decimalComma(thousandsCommas(zeroDecimals(s, 2)))
+	s = decimalComma(thousandsCommas(spacedThousands(zeroDecimals(s, 2))))
 	whole, frac, dot := strings.Cut(s, ".")
 	if !dot && thousandsCommas(s+".0") != s+".0" {
 		// "1,299": commas grouping thousands without a decimal point, or a
@@ -1748,6 +1748,45 @@ func zeroDecimals(s string, keep int) string {
 		return s[:i]
 	}
 	return s[:i+1] + tail[:keep]
+}
+
+// spacedThousands drops the spaces or apostrophes that group the thousands
+// of a price as a French, Polish, Czech or Scandinavian spreadsheet saves it
+// ("1 299,00", with a space, a no-break space or a narrow no-break space:
+// "1 299,00 zł") and a Swiss one ("1'299.50", "1’299.50"): "1299,00",
+// "1299.50", for the notations below to read. Neither a space nor an
+// apostrophe is ever a decimal mark, so a whole amount ("1 299") is no
+// more ambiguous than one written without them. Anything else is returned
+// as it is: groups that are not thousands ("12 34,00"), two kinds of
+// separator in one amount, or points or commas among the groups.
+func spacedThousands(s string) string {
+	isSep := func(r rune) bool {
+		return r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\'' || r == '’'
+	}
+	if strings.IndexFunc(s, isSep) < 0 {
+		return s
+	}
+	head, tail := s, ""
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 {
+		if d := s[i+1:]; d == "" || len(d) > 2 || !allDigits(d) {
+			return s
+		}
+		head, tail = s[:i], s[i:]
+	}
+	var sep rune
+	for _, r := range head {
+		if isSep(r) {
+			if sep != 0 && r != sep {
+				return s
+			}
+			sep = r
+		}
+	}
+	groups := strings.Split(head, string(sep))
+	if !thousandsGroups(groups) {
+		return s
+	}
+	return strings.Join(groups, "") + tail
 }
 
 // decimalComma rewrites a price written with a decimal comma, as a German

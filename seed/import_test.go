@@ -467,6 +467,21 @@ func TestParsePrice(t *testing.T) {
 		{"+5", 0, false},
 		{"$5", 0, false},
 		{"99999999999", 0, false},
+		// Spaces or apostrophes grouping thousands, as French, Polish,
+		// Czech and Scandinavian spreadsheets (a space, a no-break space
+		// or a narrow one) and Swiss ones save prices.
+		{"1 299,00", 129900, true},
+		{"1\u00a0299,00", 129900, true},
+		{"12\u202f345\u202f678,50", 1234567850, true},
+		{"1 299.50", 129950, true},
+		{"1'299.50", 129950, true},
+		{"1’299.50", 129950, true},
+		{"1 299", 129900, true},
+		{"1 299,5000", 129950, true},
+		{"12 34,00", 0, false},     // not thousands
+		{"1 299'000.00", 0, false}, // two kinds of separator
+		{"1 299.000,00", 0, false}, // points among the groups
+		{"1 2 3", 0, false},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -515,7 +530,7 @@ func TestAnAmbiguousPriceSaysSo(t *testing.T) {
 // read with a decimal point or, in a price written with a decimal comma,
 // with the comma (points then group the thousands: "1.299,00").
 func FuzzParsePrice(f *testing.F) {
-	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥", "17,90", "1.299,00", "1,299", "0,0", "1,299.00"} {
+	for _, s := range []string{"19.99", "5", "0.5", "1.999", "-1", "abc", "", "00.10", "9999999999.99", "1e2", " 3.3 ", "٣.٥", "17,90", "1.299,00", "1,299", "0,0", "1,299.00", "1 299,00", "1'299.50", "1\u202f299"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -530,6 +545,12 @@ func FuzzParsePrice(f *testing.F) {
 			t.Fatalf("parsePrice(%q) = %d, negative", s, cents)
 		}
 		dec := strings.TrimSpace(s)
+		dec = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\'' || r == '’' {
+				return -1 // "1 299,00", "1'299.50": thousands grouped
+			}
+			return r
+		}, dec)
 		if i := strings.LastIndex(dec, ","); i >= 0 && strings.LastIndex(dec, ".") > i {
 			dec = strings.ReplaceAll(dec, ",", "") // "1,299.00"
 		} else if strings.Contains(dec, ",") {
@@ -1259,6 +1280,33 @@ func TestImportReadsPricesWrittenWithTheirCurrency(t *testing.T) {
 	}
 	if p, _ := db.ProductByExternalID(ctx, "P1"); p.PriceCents != 129900 {
 		t.Errorf("a refused file changed P1's price to %d", p.PriceCents)
+	}
+}
+
+// TestImportReadsPricesWithThousandsGroupedBySpaces: a Polish, Czech,
+// French or Scandinavian spreadsheet saves 1299 as "1 299,00" (with a
+// no-break space, or a narrow one), a Swiss one as "1'299.50"; each such
+// row was refused ("cannot parse "1 299,00" as a price like 19.99"), a
+// catalog of zloty or kroner prices above a thousand not importable at all.
+func TestImportReadsPricesWithThousandsGroupedBySpaces(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	mustImport(t, db, "id;title;description;category;brand;price;stock;created_at\n"+
+		"P1;Namiot;;Outdoor;B;1 299,00 zł;1;\n"+
+		"P2;Mata;;Outdoor;B;2\u00a0450,50 zł;1;\n"+
+		"P3;Kubek;;Outdoor;B;12\u202f999 zł;1;\n"+
+		"P4;Kocher;;Outdoor;B;19,99 zł;1;\n", "")
+	for id, want := range map[string]int64{"P1": 129900, "P2": 245050, "P3": 1299900, "P4": 1999} {
+		p, err := db.ProductByExternalID(ctx, id)
+		must(t, err)
+		if p.PriceCents != want {
+			t.Errorf("%s: price %d cents, want %d", id, p.PriceCents, want)
+		}
+	}
+	mustImport(t, db, "id,title,description,category,brand,price,stock,created_at\n"+
+		"S1,Zelt,,Outdoor,B,CHF 1'299.50,1,\n", "")
+	if p, _ := db.ProductByExternalID(ctx, "S1"); p.PriceCents != 129950 {
+		t.Errorf("CHF 1'299.50 imported as %d cents", p.PriceCents)
 	}
 }
 
