@@ -19,10 +19,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
-
-	textunicode "golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 
 	"storefront/models"
 )
@@ -775,10 +773,87 @@ func TextReader(br *bufio.Reader) *bufio.Reader {
 	case bytes.HasPrefix(b, utf8BOM):
 		br.Discard(3)
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		dec := textunicode.UTF16(textunicode.LittleEndian, textunicode.ExpectBOM).NewDecoder()
-		return bufio.NewReaderSize(transform.NewReader(br, dec), br.Size())
+		br.Discard(2)
+		return bufio.NewReaderSize(&utf16Text{r: br, big: b[0] == 0xFE, line: 1}, br.Size())
 	}
 	return br
+}
+
+// utf16Text decodes UTF-16 to UTF-8, refusing what is not a character with
+// the line it is on: half of a surrogate pair, or a file ending in one byte
+// of two. A decoder that writes U+FFFD in their place (as x/text's does)
+// stores text the file did not hold, and made two customer ids that differ
+// only there one customer.
+type utf16Text struct {
+	r    *bufio.Reader
+	big  bool
+	line int
+	out  []byte
+	err  error
+}
+
+func (u *utf16Text) Read(p []byte) (int, error) {
+	for len(u.out) == 0 && u.err == nil {
+		u.decode()
+	}
+	if len(u.out) > 0 {
+		n := copy(p, u.out)
+		u.out = u.out[n:]
+		return n, nil
+	}
+	return 0, u.err
+}
+
+// decode decodes up to 4,096 code units into u.out, or sets u.err.
+func (u *utf16Text) decode() {
+	for range 4096 {
+		c, err := u.unit()
+		if err != nil {
+			u.err = err
+			return
+		}
+		r := rune(c)
+		if utf16.IsSurrogate(r) {
+			low, err := u.unit()
+			if r >= 0xDC00 || err != nil || low < 0xDC00 || low > 0xDFFF {
+				if err != nil && err != io.EOF {
+					u.err = err
+					return
+				}
+				u.err = &textError{u.line, fmt.Sprintf("the UTF-16 text holds \\u%04x, half of a surrogate pair, which is not a character (the file was cut or mixed with other text; save it again)", r)}
+				return
+			}
+			r = utf16.DecodeRune(r, rune(low))
+		}
+		if r == '\n' {
+			u.line++
+		}
+		u.out = utf8.AppendRune(u.out, r)
+	}
+}
+
+// textError is text of a file that is not text, on its line.
+type textError struct {
+	line   int
+	reason string
+}
+
+func (e *textError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.reason) }
+
+// unit reads one code unit in the file's byte order.
+func (u *utf16Text) unit() (uint16, error) {
+	var b [2]byte
+	n, err := io.ReadFull(u.r, b[:])
+	if n == 1 {
+		return 0, &textError{u.line, "the UTF-16 text ends in one byte of a two-byte unit (the file was cut; save it again)"}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if u.big {
+		return uint16(b[0])<<8 | uint16(b[1]), nil
+	}
+	return uint16(b[1])<<8 | uint16(b[0]), nil
 }
 
 // lineEnds reads a file whose lines may end with a carriage return alone
@@ -924,7 +999,11 @@ func (c *csvFile) next(probs *problems) (rec []string, line int, ok bool) {
 				probs.add(c.name, pe.StartLine, "", "%s", csvReason(err))
 				continue
 			}
-			probs.add(c.name, 0, "", "%v", err)
+			if te := (*textError)(nil); errors.As(err, &te) {
+				probs.add(c.name, te.line, "", "%s", te.reason)
+			} else {
+				probs.add(c.name, 0, "", "%v", err)
+			}
 			return nil, 0, false
 		}
 		line, _ = c.r.FieldPos(0)
