@@ -156,6 +156,26 @@ func (db *DB) ForgottenUsers(ctx context.Context) (map[string]bool, error) {
 	return out, nil
 }
 
+// ForgottenAmong returns which of users belong to shoppers deleted on
+// request, as the database holds them now: an instance's tombstones in
+// memory (ForgottenUsers, read at each poll) learn of a deletion made
+// through another instance or `storefront customer delete` only at its
+// next poll.
+func (db *DB) ForgottenAmong(ctx context.Context, users []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(users); start += bulkBatch {
+		var gone []string
+		part := users[start:min(start+bulkBatch, len(users))]
+		if err := db.R.WithContext(ctx).Model(&ForgottenUser{}).Where("user_key IN ?", part).Pluck("user_key", &gone).Error; err != nil {
+			return nil, fmt.Errorf("models: forgotten users: %w", err)
+		}
+		for _, k := range gone {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
 // UnpurgedForgottenUsers returns deleted shoppers whose ids stored model
 // artifacts may still hold.
 func (db *DB) UnpurgedForgottenUsers(ctx context.Context) ([]string, error) {

@@ -230,6 +230,33 @@ func (s *Server) apiEvents(c echo.Context) error {
 		}
 		events = append(events, ev)
 	}
+	if len(problems) == 0 && len(events) > 0 {
+		// One deleted through another instance or the command line since
+		// this one's last poll: the database says so at once.
+		users := make([]string, 0, len(events))
+		seen := map[string]bool{}
+		for _, ev := range events {
+			if !seen[ev.UserKey] {
+				seen[ev.UserKey] = true
+				users = append(users, ev.UserKey)
+			}
+		}
+		gone, err := s.db.ForgottenAmong(c.Request().Context(), users)
+		if err != nil {
+			return err
+		}
+		if len(gone) > 0 {
+			kept := events[:0]
+			for _, ev := range events {
+				if gone[ev.UserKey] {
+					forgotten++
+					continue
+				}
+				kept = append(kept, ev)
+			}
+			events = kept
+		}
+	}
 	if len(problems) > 0 {
 		if len(problems) > 20 {
 			problems = append(problems[:20], fmt.Sprintf("and %d more", len(problems)-20))
