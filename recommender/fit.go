@@ -641,8 +641,11 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// A cache of the first held-out shoppers, when there is one, still
 	// decides the choices that cost only its scorings (cheapChoices; the
 	// profile's recency would cost one more cache, which is not afforded).
+	// checkReserve is the part of the budget kept for the earlier
+	// window's check (below), set aside once the first fit is priced.
+	var checkReserve time.Duration
 	overBudget := func(what string, scored int, perUser time.Duration, cache []userCache) bool {
-		spent, limit := clock.used()-contentWork, clock.budget*4/3
+		spent, limit := clock.used()-contentWork, (clock.budget+checkReserve)*4/3
 		if !auto || spent <= limit || tunePath == "full" {
 			return false
 		}
@@ -665,6 +668,17 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	}
 	if overBudget("first fit", 0, 0, nil) {
 		return rep.Config, rep, nil
+	}
+	// A choice other than the defaults is checked on an earlier window
+	// when the split is a time cut-off: a fit and a scoring more (about a
+	// tenth of the budget: the held-out shoppers' cache is sized to it).
+	// The search leaves their price inside the budget — at most a third of
+	// it — instead of spending the whole and the check running past it: on
+	// the large world the search spent its 9.7 s and the check's 3 s made
+	// tuning 27 % of the whole training, past the quarter it keeps to.
+	if opt.Split == nil && !ordered {
+		checkReserve = min(t.fitCost+clock.budget/10, clock.budget/3)
+		clock.budget -= checkReserve
 	}
 	cacheStart := startSpan()
 	cur.cache = t.cacheFor(cur.m, t.users[:first]...)
@@ -857,6 +871,7 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	// defaults by more than keepChoiceZ standard errors of the paired
 	// per-shopper difference. Otherwise the defaults are, and the report
 	// says why.
+	clock.budget += checkReserve
 	if cur.cfg != base.cfg || cur.w != work.Weights {
 		if why, noise := withinNoise(cur.per, defUsers); noise {
 			rep.Chosen, rep.DefaultsKept = cur.ndcg, true
@@ -874,8 +889,9 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		// quarter of the rest of the training, so tuning stays within a
 		// quarter of the whole (on the large world the check, run whenever
 		// the search left any budget, took tuning from 21 % of the whole
-		// training to 29 %). A search that spent its budget serves its
-		// choice unchecked.
+		// training to 29 %); the search left its price (checkReserve)
+		// inside the budget. A search that spent even that serves its
+		// choice unchecked, and the report says so.
 		checks := 1.0
 		if modelMoved(work, cur.cfg) {
 			checks = 2
@@ -887,7 +903,9 @@ func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 		used := clock.used()
 		check := time.Duration(checks * float64(t.fitCost+t.cacheCost))
 		switch {
-		case opt.Split != nil || ordered || used > clock.budget:
+		case opt.Split != nil || ordered:
+		case used > clock.budget:
+			rep.Reason = strings.TrimPrefix(rep.Reason+"; the choice not checked on an earlier window: the search spent the budget kept for it", "; ")
 		case used+check > clock.budget+clock.budget/3:
 			rep.Reason = strings.TrimPrefix(rep.Reason+"; the choice not checked on an earlier window: its fit would end more than a third past the budget", "; ")
 		default:

@@ -139,7 +139,19 @@ func TestTheSaleCheckKeepsTuningWithinAThirdPastItsBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Join(rep.Lines(), "\n")
-	if strings.Contains(lines, "did not hold before them") || !strings.Contains(lines, "not checked on an earlier window") {
+	if strings.Contains(lines, "did not hold before them") || !strings.Contains(lines, "not checked on an earlier window: its fit would end") {
 		t.Fatalf("a check costing more than a third of the budget ran, or the report does not say it did not:\n%s", lines)
+	}
+	// A search that ran past its whole budget (the part kept for the
+	// check too) leaves the check out, and the report says so: it served
+	// a viral shop's wave-only choice unchecked without a word (0.56×
+	// plain item-kNN, an outside check's shop).
+	withTuneClock(t, func(time.Time) time.Duration { return 2 * opt.Budget })
+	_, rep, err = Tune(context.Background(), saleShop(5, true), cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Join(rep.Lines(), "\n"); !strings.Contains(lines, "not checked on an earlier window: the search spent the budget") {
+		t.Fatalf("a search past its budget served its choice unchecked without saying so:\n%s", lines)
 	}
 }
