@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,21 +56,20 @@ func clientIP(trusted []*net.IPNet, untrusted func(peer string)) echo.IPExtracto
 // itself when none is. Echo trusts no entry of a header it cannot parse, so
 // such a proxy made every client behind it the proxy's own address: one
 // login allowance and one event budget for all of them.
+//
+// Every request behind a trusted proxy passes here, most of them with bare
+// addresses: those are checked without allocating, and only a header that
+// has an entry to rewrite is split and copied.
 func withoutPorts(r *http.Request) *http.Request {
 	values := r.Header.Values(echo.HeaderXForwardedFor)
-	changed := false
+	if !slices.ContainsFunc(values, hasPortedEntry) {
+		return r
+	}
 	var entries []string
 	for _, v := range values {
-		for _, e := range strings.Split(v, ",") {
-			e = strings.TrimSpace(e)
-			if bare := bareAddress(e); bare != e {
-				e, changed = bare, true
-			}
-			entries = append(entries, e)
+		for e := range strings.SplitSeq(v, ",") {
+			entries = append(entries, bareAddress(strings.TrimSpace(e)))
 		}
-	}
-	if !changed {
-		return r
 	}
 	c := *r
 	c.Header = r.Header.Clone()
@@ -76,22 +77,52 @@ func withoutPorts(r *http.Request) *http.Request {
 	return &c
 }
 
+// hasPortedEntry reports whether an X-Forwarded-For value has an entry
+// bareAddress rewrites.
+func hasPortedEntry(v string) bool {
+	for e := range strings.SplitSeq(v, ",") {
+		if e = strings.TrimSpace(e); bareAddress(e) != e {
+			return true
+		}
+	}
+	return false
+}
+
 // bareAddress is entry's address without a port or brackets, or entry as
 // it is when it is no address with them.
 func bareAddress(entry string) string {
-	if net.ParseIP(entry) != nil {
+	if isIP(entry) {
 		return entry
 	}
 	host := entry
-	if h, _, err := net.SplitHostPort(entry); err == nil {
+	if !strings.Contains(entry, ":") {
+		// No port to take off ("unknown", a name): SplitHostPort's error
+		// would be an allocation per request.
+	} else if h, _, err := net.SplitHostPort(entry); err == nil {
 		host = h
 	} else if strings.HasPrefix(entry, "[") && strings.HasSuffix(entry, "]") {
 		host = entry[1 : len(entry)-1]
 	}
-	if net.ParseIP(host) == nil {
+	if !isIP(host) {
 		return entry
 	}
 	return host
+}
+
+// isIP reports whether s is an address as net.ParseIP reads one (no IPv6
+// zone), without allocating as net.ParseIP does: text that cannot be one
+// ("unknown", a name) is not parsed, as the parser's error is an allocation.
+func isIP(s string) bool {
+	if s == "" || strings.ContainsFunc(s, notInIP) {
+		return false
+	}
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == ""
+}
+
+// notInIP reports whether r cannot appear in an IPv4 or IPv6 address.
+func notInIP(r rune) bool {
+	return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '.' || r == ':')
 }
 
 // unnamedProxy is the direct peer at remote when it is a loopback, private
