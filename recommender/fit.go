@@ -147,7 +147,7 @@ type FitReport struct {
 	nextCat  string                   // what the served model learned of the categories that come next (describe)
 	once     string                   // the categories bought once the served model learned (describeOnce)
 	newcomer string                   // the new shopper's popularity chosen (chooseNewcomer), or why none was
-	refiled  string                   // how many products the recommender reads at a deeper category (refileByCoViews)
+	refiled  string                   // the categories the recommender reads otherwise than filed (readCategories)
 	fits     int                      // model fits tuning trained
 	stages   map[string]time.Duration // what each stage of the first fit took
 }
@@ -275,12 +275,12 @@ func days(d time.Duration) string {
 // Fit tunes cfg on a held-out split of d (see Tune) and trains the model on
 // all of d with the chosen configuration.
 func Fit(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (*Model, *FitReport, error) {
-	d, opt, moved := refiled(d, opt)
+	d, opt, readAs := refiled(d, opt)
 	tuned, rep, err := tune(ctx, d, cfg, opt)
 	if err != nil {
 		return nil, nil, err
 	}
-	rep.refiled = describeRefiled(moved)
+	rep.refiled = readAs
 	if opt.Progress != nil {
 		opt.Progress("tune", rep.Duration)
 	}
@@ -352,7 +352,7 @@ func Tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *
 	return tune(ctx, d, cfg, opt)
 }
 
-// tune is Tune on a catalog already re-filed (refileByCoViews).
+// tune is Tune on a catalog already read (readCategories).
 func tune(ctx context.Context, d Dataset, cfg Config, opt FitOptions) (Config, *FitReport, error) {
 	rep := &FitReport{Config: cfg}
 	start := time.Now()

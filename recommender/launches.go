@@ -122,6 +122,8 @@ func (c *catalog) launchCats(it Item) (root, leaf int32) {
 	if it.Category != "" {
 		if id, ok := c.catIndex[it.Category]; ok {
 			leaf = id
+		} else if id, _, ok := c.filedCategory(it.Category); ok {
+			leaf = id // filed as `Bexley > Shoes`, read as Shoes (groupByLeafName)
 		}
 	} else if n := len(it.CategoryPath); n > 0 {
 		if id, ok := c.catIndex[it.CategoryPath[n-1]]; ok {

@@ -151,7 +151,7 @@ func (m *Model) Stats() Stats {
 // each stage with its name and duration (stages: signals, popularity,
 // item_knn, content, als, svd, ease, candidates).
 func Train(ctx context.Context, d Dataset, cfg Config, progress func(stage string, dur time.Duration)) (*Model, error) {
-	d, _ = refileByCoViews(d)
+	d, _ = readCategories(d)
 	return train(ctx, d, cfg, progress, nil)
 }
 

@@ -62,34 +62,11 @@ func refileByCoViews(d Dataset) (Dataset, int) {
 	if !slices.ContainsFunc(itemNode, inner) {
 		return d, 0
 	}
-	// Each shopper's distinct products, as (shopper, product) pairs.
-	itemIdx := make(map[string]int32, len(d.Items))
-	for i, it := range d.Items {
-		itemIdx[it.ID] = int32(i)
-	}
-	userIdx := map[string]int32{}
-	pairs := make([]uint64, 0, len(d.Events))
-	for _, e := range d.Events {
-		if e.Type == Impression || e.User == "" {
-			continue
-		}
-		i, ok := itemIdx[e.Item]
-		if !ok {
-			continue
-		}
-		u, ok := userIdx[e.User]
-		if !ok {
-			u = int32(len(userIdx))
-			userIdx[e.User] = u
-		}
-		pairs = append(pairs, uint64(u)<<32|uint64(uint32(i)))
-	}
-	slices.Sort(pairs)
-	pairs = slices.Compact(pairs)
+	pairs, shoppers := shopperItemPairs(d, nil)
 	// Per shopper, the nodes their products are filed at with counts
 	// (profile), and per product filed at an inner node, its shoppers.
 	type entry struct{ node, n int32 }
-	profStart := make([]int32, len(userIdx)+1)
+	profStart := make([]int32, shoppers+1)
 	var profile []entry
 	shoppersOf := map[int32][]int32{}
 	for a := 0; a < len(pairs); {
@@ -200,15 +177,61 @@ func refileByCoViews(d Dataset) (Dataset, int) {
 	return d, moved
 }
 
-// refiled is refileByCoViews for Fit and Tune: a content model trained on
-// the catalog as filed is not reused when a product moved (the words
-// include its category).
-func refiled(d Dataset, opt FitOptions) (Dataset, FitOptions, int) {
+// readCategories is the catalog as the recommender reads it: products
+// filed higher re-filed where their shoppers point (refileByCoViews), then
+// the repeated names whose shoppers move across their parents read as one
+// category (groupByLeafName). It returns what `train` says of either.
+func readCategories(d Dataset) (Dataset, string) {
 	d, moved := refileByCoViews(d)
-	if moved > 0 {
+	d, grouped := groupByLeafName(d)
+	var said []string
+	for _, s := range []string{describeRefiled(moved), describeGrouped(grouped)} {
+		if s != "" {
+			said = append(said, s)
+		}
+	}
+	return d, strings.Join(said, "; ")
+}
+
+// shopperItemPairs returns each shopper's distinct products as sorted
+// shopper<<32 | product pairs (products by their index in d.Items;
+// impressions, and products keep refuses, left out), and how many shoppers
+// there are. keep may be nil.
+func shopperItemPairs(d Dataset, keep func(item int32) bool) ([]uint64, int) {
+	itemIdx := make(map[string]int32, len(d.Items))
+	for i, it := range d.Items {
+		itemIdx[it.ID] = int32(i)
+	}
+	userIdx := map[string]int32{}
+	pairs := make([]uint64, 0, len(d.Events))
+	for _, e := range d.Events {
+		if e.Type == Impression || e.User == "" {
+			continue
+		}
+		i, ok := itemIdx[e.Item]
+		if !ok || keep != nil && !keep(i) {
+			continue
+		}
+		u, ok := userIdx[e.User]
+		if !ok {
+			u = int32(len(userIdx))
+			userIdx[e.User] = u
+		}
+		pairs = append(pairs, uint64(u)<<32|uint64(uint32(i)))
+	}
+	slices.Sort(pairs)
+	return slices.Compact(pairs), len(userIdx)
+}
+
+// refiled is readCategories for Fit and Tune: a content model trained on
+// the catalog as filed is not reused when a product's category was read
+// otherwise (the words include its category).
+func refiled(d Dataset, opt FitOptions) (Dataset, FitOptions, string) {
+	d, said := readCategories(d)
+	if said != "" {
 		opt.Content = nil
 	}
-	return d, opt, moved
+	return d, opt, said
 }
 
 // describeRefiled is the line `train` prints of refileByCoViews.

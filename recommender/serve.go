@@ -623,6 +623,9 @@ func (f *filter) categoryName() string {
 	if f == nil || f.cat < 0 {
 		return ""
 	}
+	if f.within >= 0 {
+		return f.m.cat.categories[f.within] + " > " + f.m.cat.categories[f.cat]
+	}
 	return f.m.cat.categories[f.cat]
 }
 
@@ -632,6 +635,7 @@ type filter struct {
 	s           *scratch
 	ignoreStock bool
 	cat         int32 // -1 = any
+	within      int32 // -1 = any; else the parent cat must also hold (filedCategory)
 	noMatch     bool  // unknown category or brands: nothing qualifies
 	brands      []int32
 	minP, maxP  int64
@@ -746,7 +750,7 @@ func (f *filter) takeGroupOf(id string) {
 }
 
 func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
-	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
+	f := &filter{m: m, s: s, ignoreStock: ignoreStock, cat: -1, within: -1, minP: req.MinPriceCents, maxP: req.MaxPriceCents}
 	if req.Group != nil {
 		f.group, f.groups = req.Group, map[string]bool{}
 		if req.Variant != nil && req.VariantOf != nil && req.User != "" {
@@ -768,6 +772,10 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 					break
 				}
 			}
+		}
+		if !ok {
+			// A category as filed whose name is read across its parents.
+			id, f.within, ok = m.cat.filedCategory(req.Category)
 		}
 		f.cat, f.noMatch = id, !ok
 	}
@@ -830,11 +838,14 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 func (m *Model) excludeCategories(s *scratch, names []string) {
 	for _, name := range names {
 		c, ok := m.cat.catIndex[name]
+		within := int32(-1)
 		if !ok {
-			continue
+			if c, within, ok = m.cat.filedCategory(name); !ok {
+				continue
+			}
 		}
 		for j := range m.cat.items {
-			if m.cat.inCategory(int32(j), c) {
+			if m.cat.inCategory(int32(j), c) && (within < 0 || m.cat.inCategory(int32(j), within)) {
 				s.mark[j] = s.epoch
 			}
 		}
@@ -904,7 +915,7 @@ func (f *filter) allowed(j int32) bool {
 	if f.noMatch {
 		return false
 	}
-	if f.cat >= 0 && !f.m.cat.inCategory(j, f.cat) {
+	if f.cat >= 0 && !f.m.cat.inCategory(j, f.cat) || f.within >= 0 && !f.m.cat.inCategory(j, f.within) {
 		return false
 	}
 	if len(f.brands) > 0 && !slices.Contains(f.brands, f.m.brandID[j]) {
@@ -1386,7 +1397,7 @@ func (m *Model) popularReason(s *scratch, f *filter) string {
 		when = " this week"
 	}
 	if f.cat >= 0 {
-		return "Popular in " + m.cat.categories[f.cat] + when
+		return "Popular in " + f.categoryName() + when
 	}
 	if when == "" {
 		return reasonPopularTimeless
