@@ -49,7 +49,7 @@ FUZZTIME ?= 3000x
 FUZZ_TARGETS := \
 	./seed:FuzzParsePrice ./seed:FuzzImportProducts ./seed:FuzzImportEvents \
 	./models:FuzzTokenize ./models:FuzzSearch \
-	./web:FuzzParseProductID ./web:FuzzValidSlotRef ./web:FuzzCategoryPrice ./web:FuzzParseCents ./web:FuzzDecodeAPIEvents ./web:FuzzSafeNext ./web:FuzzAPIEventTimestamps
+	./web:FuzzParseProductID ./web:FuzzValidSlotRef ./web:FuzzCategoryPrice ./web:FuzzAdminAmount ./web:FuzzDecodeAPIEvents ./web:FuzzSafeNext ./web:FuzzAPIEventTimestamps
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -221,7 +221,9 @@ func TestSlotFormsCreateLockPinAndRemove(t *testing.T) {
 
 // TestCatalogPriceForm: a price typed with a decimal comma is saved as
 // that price and shown on the product page; a price that changes by more
-// than half is saved only after the merchandiser confirms it.
+// than half is saved only after the merchandiser confirms it; an ambiguous
+// price ("1,299") is refused at the field, and a price with its thousands
+// grouped by a space, as the import reads it ("1 299,00"), is saved.
 func TestCatalogPriceForm(t *testing.T) {
 	t.Parallel()
 	s := startWorld(t)
@@ -268,6 +270,41 @@ func TestCatalogPriceForm(t *testing.T) {
 		if got := s.product(p.ExternalID).PriceCents; got != high {
 			t.Fatalf("after confirming, the price is %d cents, want %d", got, high)
 		}
+	})
+
+	// At least 1000 and over 1.5 times the price: it asks first.
+	units := max(1000, p.PriceCents*12/100+1)
+	grouped := func(sep string) string { return fmt.Sprintf("%d%s%03d", units/1000, sep, units%1000) }
+
+	b.step(t, "an ambiguous price is refused at the field", func(t *testing.T, b *tab) {
+		b.open("/admin/catalog?q="+p.ExternalID, row)
+		b.fill(row+` input[name="price"]`, grouped(","))
+		b.follow(row+` [data-testid="save-product"]`, row+` [data-testid="price-error"]`)
+		if got := b.text(row + ` [data-testid="price-error"]`); !strings.Contains(got, "is ambiguous: write "+grouped(",")+".00 if the comma groups thousands") {
+			t.Fatalf("the field says %q", got)
+		}
+		if got := s.product(p.ExternalID).PriceCents; got != lower*3 {
+			t.Fatalf("an ambiguous price was stored: %d cents", got)
+		}
+		b.shotWidths("admin-catalog-ambiguous-price")
+	})
+
+	b.step(t, "a price with thousands grouped by a space", func(t *testing.T, b *tab) {
+		typed := grouped(" ") + ",00"
+		b.fill(row+` input[name="price"]`, typed)
+		b.follow(row+` [data-testid="save-product"]`, row+` [data-testid="confirm-price"]`)
+		b.follow(`[data-testid="confirm-price-save"]`, `[data-testid="flash"]`)
+		if got := s.product(p.ExternalID).PriceCents; got != units*100 {
+			t.Fatalf("typed %q, stored %d cents, want %d", typed, got, units*100)
+		}
+		want := "$" + grouped(",") + ".00"
+		eventually(t, 8*time.Second, func() string {
+			b.open(fmt.Sprintf("/p/%d", p.ID), `[data-testid="product-price"]`)
+			if got := b.text(`[data-testid="product-price"]`); got != want {
+				return "the product page shows " + got + ", want " + want
+			}
+			return ""
+		})
 	})
 }
 

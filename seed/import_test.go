@@ -485,9 +485,9 @@ func TestParsePrice(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
-			got, err := parsePrice(c.in)
+			got, err := models.ParsePrice(c.in)
 			if (err == nil) != c.ok || got != c.want {
-				t.Errorf("parsePrice(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
+				t.Errorf("models.ParsePrice(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
 			}
 		})
 	}
@@ -509,19 +509,19 @@ func TestAnAmbiguousPriceSaysSo(t *testing.T) {
 		"1.299":     `"1.299" has three decimals or a point grouping thousands: write 1.299,00 if the point groups thousands, or round it to 2 decimals if it is a decimal point`,
 		"1.299.000": `"1.299.000" has points grouping thousands but no decimal comma: write 1.299.000,00`,
 	} {
-		_, err := parsePrice(in)
+		_, err := models.ParsePrice(in)
 		if err == nil || err.Error() != want {
-			t.Errorf("parsePrice(%q): %v, want %s", in, err, want)
+			t.Errorf("models.ParsePrice(%q): %v, want %s", in, err, want)
 		}
 	}
 	for _, in := range []string{"0.125", "1.2345", "1234.567"} {
-		if _, err := parsePrice(in); err == nil || err.Error() != fmt.Sprintf("%q", in)+" has more than 2 decimals" {
-			t.Errorf("parsePrice(%q): %v, want refused as more than 2 decimals", in, err)
+		if _, err := models.ParsePrice(in); err == nil || err.Error() != fmt.Sprintf("%q", in)+" has more than 2 decimals" {
+			t.Errorf("models.ParsePrice(%q): %v, want refused as more than 2 decimals", in, err)
 		}
 	}
 	for _, in := range []string{"1,2,3", "1,2345", "12.34,56", "1,29.00"} {
-		if _, err := parsePrice(in); err == nil || strings.Contains(err.Error(), "ambiguous") {
-			t.Errorf("parsePrice(%q): %v, want refused, not as ambiguous", in, err)
+		if _, err := models.ParsePrice(in); err == nil || strings.Contains(err.Error(), "ambiguous") {
+			t.Errorf("models.ParsePrice(%q): %v, want refused, not as ambiguous", in, err)
 		}
 	}
 }
@@ -534,15 +534,15 @@ func FuzzParsePrice(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		cents, err := parsePrice(s)
+		cents, err := models.ParsePrice(s)
 		if err != nil {
 			if cents != 0 {
-				t.Errorf("parsePrice(%q) returned %d with an error", s, cents)
+				t.Errorf("models.ParsePrice(%q) returned %d with an error", s, cents)
 			}
 			return
 		}
 		if cents < 0 {
-			t.Fatalf("parsePrice(%q) = %d, negative", s, cents)
+			t.Fatalf("models.ParsePrice(%q) = %d, negative", s, cents)
 		}
 		dec := strings.TrimSpace(s)
 		dec = strings.Map(func(r rune) rune {
@@ -561,9 +561,9 @@ func FuzzParsePrice(f *testing.F) {
 			t.Fatalf("parsePrice accepted %q, which is not a decimal number", s)
 		}
 		if want := new(big.Rat).Mul(r, big.NewRat(100, 1)); want.Cmp(big.NewRat(cents, 1)) != 0 {
-			t.Fatalf("parsePrice(%q) = %d cents, want %s", s, cents, want.FloatString(2))
+			t.Fatalf("models.ParsePrice(%q) = %d cents, want %s", s, cents, want.FloatString(2))
 		}
-		again, err := parsePrice(fmt.Sprintf("%d.%02d", cents/100, cents%100))
+		again, err := models.ParsePrice(fmt.Sprintf("%d.%02d", cents/100, cents%100))
 		if err != nil || again != cents {
 			t.Fatalf("round trip of %d gave %d, %v", cents, again, err)
 		}
@@ -1317,15 +1317,15 @@ func TestSplitCurrency(t *testing.T) {
 		{"19.99", "19.99", ""}, {"abc 5", "abc 5", ""}, {"5 pieces", "5 pieces", ""}, {"-$5", "-$5", ""}, {"", "", ""},
 		{"US$ -5.00", "-5.00", "US$"}, {"€-5", "-5", "€"}, {"EUR - 5", "-5", "EUR"}, {"-5,00 €", "-5,00", "€"},
 	} {
-		if a, cur := splitCurrency(c.in); a != c.amount || cur != c.currency {
-			t.Errorf("splitCurrency(%q) = %q, %q; want %q, %q", c.in, a, cur, c.amount, c.currency)
+		if a, cur := models.SplitCurrency(c.in); a != c.amount || cur != c.currency {
+			t.Errorf("models.SplitCurrency(%q) = %q, %q; want %q, %q", c.in, a, cur, c.amount, c.currency)
 		}
 	}
 	// A negative price is called so whichever side its currency is
 	// written on: "US$ -5.00" was "cannot parse … as a price like 19.99".
 	for _, in := range []string{"US$ -5.00", "-$5", "€-5", "-5,00 €", "USD -12.50"} {
-		amount, _ := splitCurrency(in)
-		if _, err := parsePrice(amount); err == nil || !strings.Contains(err.Error(), "is negative") {
+		amount, _ := models.SplitCurrency(in)
+		if _, err := models.ParsePrice(amount); err == nil || !strings.Contains(err.Error(), "is negative") {
 			t.Errorf("the price %q: %v, want it called negative", in, err)
 		}
 	}

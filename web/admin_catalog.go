@@ -2,12 +2,13 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -69,14 +70,14 @@ func (s *Server) adminProductUpdate(c echo.Context) error {
 		page = p
 	}
 	errs := map[string]string{}
-	cents, err := parseCents(price)
-	if err != nil {
-		errs["price"] = "Enter a price like 19.99 or 19,99."
+	cents, problem := s.parseAmount(c.Request().Context(), price)
+	if problem != "" {
+		errs["price"] = problem
 	}
 	var compareCents int64
 	if compareAt != "" {
-		if compareCents, err = parseCents(compareAt); err != nil {
-			errs["compare_at"] = "Enter the regular price like 24.99 or 24,99, or leave it empty."
+		if compareCents, problem = s.parseAmount(c.Request().Context(), compareAt); problem != "" {
+			errs["compare_at"] = problem + " Or leave it empty when the product is not on sale."
 		}
 	}
 	n, err := strconv.Atoi(stock)
@@ -164,13 +165,14 @@ func formatCompareAt(ctx context.Context, cents int64) string {
 // the catalog form showed (its was_* fields); nil when the form did not
 // send them.
 func shownProductFields(c echo.Context) *models.ProductEdit {
-	cents, err := parseCents(c.FormValue("was_price"))
+	// The form wrote these itself (templates.PlainAmount).
+	cents, err := models.ParsePrice(c.FormValue("was_price"))
 	if err != nil {
 		return nil
 	}
 	var compareAt int64
 	if v := c.FormValue("was_compare_at"); v != "" {
-		if compareAt, err = parseCents(v); err != nil {
+		if compareAt, err = models.ParsePrice(v); err != nil {
 			return nil
 		}
 	}
@@ -197,53 +199,29 @@ func bigPriceChange(old, new int64) bool {
 	return 2*d > old
 }
 
-var errPrice = errors.New("enter a price like 19.99 or 19,99")
-
-// parseCents reads a price in currency units into cents exactly, without
-// going through floating point. The decimal separator may be a dot or a
-// comma ("12.50" and "12,50" are both 12.50): the last separator followed
-// by one or two digits is the decimal one; other separators group
-// thousands ("1,299.50", "1.299,50", "1,299").
-func parseCents(v string) (int64, error) {
-	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "$"))
-	whole, frac := v, ""
-	if i := strings.LastIndexAny(v, ".,"); i >= 0 {
-		switch tail := v[i+1:]; {
-		case len(tail) >= 1 && len(tail) <= 2:
-			whole, frac = v[:i], tail
-		case len(tail) == 3 && v[i] == ',':
-			// 1,299: a thousands separator.
-		default:
-			return 0, errPrice
+// parseAmount reads an amount a merchant typed into an admin field as the
+// import reads a price (models.ParsePrice: "19,99", "1 299,00", "1.299,00",
+// "1,299.00", "1'299.50"), with the shop's currency before or after it
+// ("$1,299.00", "1 299,00 zł", "PLN 1 299"). Amounts whose notation is
+// ambiguous ("1,299": a thousand, or 1.299?) are refused rather than read
+// one way. problem is the sentence shown at the field, "" when read.
+func (s *Server) parseAmount(ctx context.Context, v string) (cents int64, problem string) {
+	amount, mark := models.SplitCurrency(v)
+	if st := s.shopSettings(ctx); mark != "" && !strings.EqualFold(mark, st.CurrencySymbol()) {
+		if code := models.CurrencyCode(mark); code != st.Currency {
+			return 0, fmt.Sprintf("%s is in %s, but the shop's prices are in %s: enter the amount in %s.", models.Quoted(v), code, st.Currency, st.Currency)
 		}
 	}
-	// What is left of the whole part may only group thousands.
-	groups := strings.FieldsFunc(whole, func(r rune) bool { return r == ',' || r == '.' })
-	for k, g := range groups {
-		if k > 0 && len(g) != 3 {
-			return 0, errPrice
-		}
-	}
-	if len(groups) == 0 && whole != "" || strings.HasSuffix(whole, ",") || strings.HasSuffix(whole, ".") {
-		return 0, errPrice
-	}
-	whole = strings.Join(groups, "")
-	if whole == "" && frac == "" || len(whole) > 12 {
-		return 0, errPrice
-	}
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, errPrice
-		}
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	w, err := strconv.ParseInt(whole, 10, 64)
+	cents, err := models.ParsePrice(amount)
 	if err != nil {
-		return 0, errPrice
+		if strings.TrimSpace(amount) == "" {
+			return 0, "Enter a price like 19.99 or 19,99."
+		}
+		msg := err.Error()
+		if r, n := utf8.DecodeRuneInString(msg); unicode.IsLower(r) {
+			msg = string(unicode.ToUpper(r)) + msg[n:]
+		}
+		return 0, msg + "."
 	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return w*100 + f, nil
+	return cents, ""
 }

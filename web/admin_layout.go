@@ -313,11 +313,12 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		sl.Size = n
 	}
 	var err error
-	if sl.MinPrice, err = parseOptionalCents(f.MinPrice); err != nil {
-		errs["price"] = "Enter prices like 19.99."
+	var problem string
+	if sl.MinPrice, problem = s.parseOptionalAmount(c.Request().Context(), f.MinPrice); problem != "" {
+		errs["price"] = "Min: " + problem
 	}
-	if sl.MaxPrice, err = parseOptionalCents(f.MaxPrice); err != nil {
-		errs["price"] = "Enter prices like 19.99."
+	if sl.MaxPrice, problem = s.parseOptionalAmount(c.Request().Context(), f.MaxPrice); problem != "" {
+		errs["price"] = "Max: " + problem
 	}
 	if sl.StartsAt, err = parseDatetimeLocal(f.StartsAt, s.shopZone(c)); err != nil {
 		errs["schedule"] = "Enter the start as a date and time."
@@ -489,11 +490,12 @@ func parseDatetimeLocal(v string, loc *time.Location) (*time.Time, error) {
 	return &t, nil
 }
 
-func parseOptionalCents(v string) (int64, error) {
-	if v == "" {
-		return 0, nil
+// parseOptionalAmount reads an amount that may be left empty (0).
+func (s *Server) parseOptionalAmount(ctx context.Context, v string) (int64, string) {
+	if strings.TrimSpace(v) == "" {
+		return 0, ""
 	}
-	return parseCents(v)
+	return s.parseAmount(ctx, v)
 }
 
 // normalizeList trims the entries of a comma-separated list and drops

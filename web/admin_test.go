@@ -530,22 +530,92 @@ func TestAdminAPIKeys(t *testing.T) {
 	}
 }
 
-func TestParseCents(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"19.99", 1999, true}, {"5", 500, true}, {"0.1", 10, true}, {".5", 50, true}, {"1,299.00", 129900, true},
-		{"$3.07", 307, true}, {"1.999", 0, false}, {"-1", 0, false}, {"abc", 0, false}, {"", 0, false}, {".", 0, false}, {"1e3", 0, false},
-		{"12,50", 1250, true}, {"12.50", 1250, true}, {"12,5", 1250, true}, {"1.299,50", 129950, true}, {"1,299", 129900, true},
-		{"1,2,3", 0, false}, {"12,", 0, false}, {",50", 50, true}, {"1,29,00", 0, false}, {"12,500.5", 1250050, true}, {"12.50.1", 0, false},
-	}
-	for _, tt := range tests {
-		got, err := parseCents(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("parseCents(%q) = %d, %v; want %d, ok %t", tt.in, got, err, tt.want, tt.ok)
+// TestAdminAmountsReadWhatTheImportReads: the catalog form's price and
+// regular price and the slot form's price range read an amount as the
+// import reads a price (thousands grouped by spaces, no-break spaces,
+// apostrophes, points or commas; a decimal point or comma; the shop's
+// currency around it), and refuse at the field what the import refuses:
+// "1,299" (a thousand, or 1.299?) is neither stored as 1299.00 nor as 1.30.
+func TestAdminAmountsReadWhatTheImportReads(t *testing.T) {
+	shop := mustOpenShop(t)
+	c := shop.staffClient(models.RoleMerchandiser)
+	lantern := shop.product("SKU-5")
+	save := func(field, v string, price int64) (*http.Response, *goquery.Document) {
+		// confirm_price: the big price changes are meant.
+		form := url.Values{"price": {"19.99"}, "stock": {"7"}, "active": {"true"}, "confirm_price": {strconv.FormatInt(price, 10)}}
+		form.Set(field, v)
+		if field == "price" {
+			form.Set("compare_at", "")
 		}
+		return c.postPage("/admin/catalog", "/admin/catalog/"+utoa(lantern.ID), form)
+	}
+	for _, tt := range []struct {
+		field, in string
+		want      int64
+	}{
+		{"price", "1 299,00", 129900},
+		{"price", "1\u00a0299,00", 129900},
+		{"price", "1\u202f299,50", 129950},
+		{"price", "1'299.50", 129950},
+		{"price", "1.299,00", 129900},
+		{"price", "1,299.00", 129900},
+		{"price", "$1,299.00", 129900},
+		{"price", "USD 1 299", 129900},
+		{"price", "12,5", 1250},
+		{"compare_at", "2 499,00", 249900},
+	} {
+		price := tt.want
+		if tt.field != "price" {
+			price = 1999
+		}
+		res, doc := save(tt.field, tt.in, price)
+		if res.StatusCode != http.StatusSeeOther || doc.Find(`[data-testid="price-error"], [data-testid="compare_at-error"]`).Length() > 0 {
+			t.Errorf("%s %q: status %d, %q", tt.field, tt.in, res.StatusCode, doc.Find(".field-error").Text())
+			continue
+		}
+		p := shop.product("SKU-5")
+		if got := map[string]int64{"price": p.PriceCents, "compare_at": p.CompareAtCents}[tt.field]; got != tt.want {
+			t.Errorf("%s %q saved as %d cents, want %d", tt.field, tt.in, got, tt.want)
+		}
+	}
+	before := shop.product("SKU-5")
+	for _, tt := range []struct{ field, in, says string }{
+		{"price", "1,299", `"1,299" is ambiguous: write 1,299.00 if the comma groups thousands, or 1.299,00 if it is a decimal comma.`},
+		{"price", "1.299", "three decimals or a point grouping thousands"},
+		{"price", "12 34,00", "Cannot parse"},
+		{"price", "1 299,00 zł", `"1 299,00 zł" is in PLN, but the shop's prices are in USD`},
+		{"price", "-5", "is negative"},
+		{"price", "", "Enter a price like 19.99"},
+		{"compare_at", "2,499", "ambiguous"},
+	} {
+		res, doc := save(tt.field, tt.in, 0)
+		got := doc.Find(`[data-testid="` + tt.field + `-error"]`).Text()
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, tt.says) {
+			t.Errorf("%s %q: status %d, field says %q; want 422 saying %q", tt.field, tt.in, res.StatusCode, got, tt.says)
+		}
+	}
+	if p := shop.product("SKU-5"); p.PriceCents != before.PriceCents || p.CompareAtCents != before.CompareAtCents {
+		t.Errorf("a refused amount was stored: %d/%d cents, was %d/%d", p.PriceCents, p.CompareAtCents, before.PriceCents, before.CompareAtCents)
+	}
+
+	// The slot form's price range reads the same notations.
+	_, cur := shop.draft()
+	form := url.Values{"revision": {strconv.Itoa(cur)}, "type": {models.SlotCollection}, "title": {"Big tickets"}, "strategy": {""},
+		"size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}, "pins": {"SKU-1"}, "min_price": {"1 000,00"}, "max_price": {"$2,500.00"}}
+	if res, doc := c.postPage("/admin/layout", "/admin/layout/slots", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create slot: status %d, %q", res.StatusCode, doc.Find(".field-error").Text())
+	}
+	got, cur := shop.draft()
+	sl, err := shop.db.SlotByID(context.Background(), got[len(got)-1])
+	must(t, err)
+	if sl.MinPrice != 100000 || sl.MaxPrice != 250000 {
+		t.Fatalf("slot range saved as %d..%d cents, want 100000..250000", sl.MinPrice, sl.MaxPrice)
+	}
+	form.Set("revision", strconv.Itoa(cur))
+	form.Set("max_price", "2,500")
+	res, doc := c.postPage("/admin/layout", "/admin/layout/slots", form)
+	if says := doc.Find(`[data-testid="price-error"]`).Text(); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(says, "Max: \"2,500\" is ambiguous") {
+		t.Fatalf("slot max 2,500: status %d, field says %q", res.StatusCode, says)
 	}
 }
 
