@@ -18,10 +18,16 @@ import (
 // its buyers seldom buy again: for each category, among its buyers who
 // bought anything after their first purchase in it, how many bought a
 // second product of it, against how many would if each of their later
-// purchases fell in it at its share of the shop's purchases. A category
+// purchases fell in it at its share of the shop's purchases, less the
+// share of the product they bought first (a second product is another
+// one: a category whose best seller takes most of its sales is not
+// bought once for that). A category
 // whose buyers buy it again at less than onceMaxLift of that rate, with
-// enough buyers to tell, is kept out of personal rows for as long as the
-// purchase is among the shopper's latest (boughtCategories).
+// enough buyers to tell, is left out of a shopper's personal list once they
+// bought in it, wherever the list is served: the homepage's rows
+// (boughtCategories), the hybrid list `recommend` and the recommendations
+// API answer (newFilter), and the lists tuning scores its choices by
+// (cacheFor), so that tuning chooses with the list that is served.
 
 // onceMinBuyers is how many buyers with a later purchase a category needs
 // before training judges it.
@@ -48,18 +54,20 @@ func onceCategories(s *signals, cat *catalog) []string {
 	}
 	C := len(cat.categories)
 	share := make([]float64, C)
+	itemShare := make([]float64, len(cat.items))
 	var total float64
 	// Per shopper, each category's purchases: the position of its first
 	// among the shopper's distinct purchased products and how many.
 	type catRun struct {
 		first, n int
+		item     int32 // the product bought first
 	}
 	// firstBuy is a shopper's first purchase in a category: how many
 	// distinct products they bought after it, and whether one was of it.
 	type firstBuy struct {
-		cat   int32
-		later int
-		again bool
+		cat, item int32
+		later     int
+		again     bool
 	}
 	var firsts []firstBuy
 	runs := map[int32]*catRun{}
@@ -79,16 +87,17 @@ func onceCategories(s *signals, cat *catalog) []string {
 			if r, ok := runs[c]; ok {
 				r.n++
 			} else {
-				runs[c] = &catRun{first: n, n: 1}
+				runs[c] = &catRun{first: n, n: 1, item: e.item}
 				order = append(order, c)
 			}
 			n++
 			share[c]++
+			itemShare[e.item]++
 			total++
 		}
 		for _, c := range order {
 			if later := n - runs[c].first - 1; later > 0 {
-				firsts = append(firsts, firstBuy{c, later, runs[c].n > 1})
+				firsts = append(firsts, firstBuy{c, runs[c].item, later, runs[c].n > 1})
 			}
 		}
 	})
@@ -98,12 +107,16 @@ func onceCategories(s *signals, cat *catalog) []string {
 	for c := range share {
 		share[c] /= total
 	}
+	for j := range itemShare {
+		itemShare[j] /= total
+	}
 	buyers := make([]int, C)
 	again := make([]int, C)
 	expected := make([]float64, C)
 	for _, f := range firsts {
 		buyers[f.cat]++
-		expected[f.cat] += 1 - math.Pow(1-share[f.cat], float64(f.later))
+		others := max(share[f.cat]-itemShare[f.item], 0)
+		expected[f.cat] += 1 - math.Pow(1-others, float64(f.later))
 		if f.again {
 			again[f.cat]++
 		}
@@ -123,6 +136,45 @@ func onceCategories(s *signals, cat *catalog) []string {
 func (m *Model) boughtOnce(category string) bool {
 	_, ok := slices.BinarySearch(m.once, category)
 	return ok
+}
+
+// boughtOnceLeaves appends to dst the categories bought once (their ids)
+// in which the shopper bought a product: in training (user, -1 for none)
+// or since (recent).
+func (m *Model) boughtOnceLeaves(dst []int32, user int32, recent []Event) []int32 {
+	if len(m.once) == 0 {
+		return dst
+	}
+	add := func(j int32) {
+		if c := m.cat.leafCat[j]; c >= 0 && !slices.Contains(dst, c) && m.boughtOnce(m.cat.categories[c]) {
+			dst = append(dst, c)
+		}
+	}
+	if user >= 0 {
+		for k := m.ui.indptr[user]; k < m.ui.indptr[user+1]; k++ {
+			if m.kind[k] == Purchase {
+				add(m.ui.indices[k])
+			}
+		}
+	}
+	for _, e := range recent {
+		if j, ok := m.cat.index[e.Item]; ok && e.Type == Purchase {
+			add(j)
+		}
+	}
+	return dst
+}
+
+// eachInLeaves calls fn with every product whose category is one of leaves.
+func (m *Model) eachInLeaves(leaves []int32, fn func(j int32)) {
+	if len(leaves) == 0 {
+		return
+	}
+	for j, c := range m.cat.leafCat {
+		if slices.Contains(leaves, c) {
+			fn(int32(j))
+		}
+	}
 }
 
 // describeOnce is train's line on the categories bought once.

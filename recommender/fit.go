@@ -1810,7 +1810,7 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 		// when it is not in it.
 		inPool := make([]int32, len(m.cat.items))
 		blocked := make([]bool, len(m.cat.items))
-		var blockedList []int32
+		var blockedList, onceLeaves []int32
 		for {
 			lo, hi, ok := next()
 			if !ok {
@@ -1834,6 +1834,11 @@ func (t *tuner) cacheFor(m *Model, users ...tuneUser) []userCache {
 					items, _ := m.ui.row(int(u))
 					blockedList = append(blockedList, items...)
 				}
+				// The served list leaves out the categories bought once
+				// the shopper bought in (newFilter): so does the list
+				// tuning scores.
+				onceLeaves = m.boughtOnceLeaves(onceLeaves[:0], user, nil)
+				m.eachInLeaves(onceLeaves, func(j int32) { blockedList = append(blockedList, j) })
 				for _, j := range blockedList {
 					blocked[j] = true
 				}

@@ -451,6 +451,9 @@ func (m *Model) rowLaunches(req Request, f *filter, pins []string, n int) []Item
 			}) {
 			continue
 		}
+		if c, ok := m.cat.catIndex[it.Category]; ok && slices.Contains(f.once, c) {
+			continue // a category the shopper bought in and the shop buys once
+		}
 		if req.ExcludeSeen && (slices.Contains(req.Seen, it.ID) || slices.ContainsFunc(req.Recent, func(e Event) bool { return e.Item == it.ID })) {
 			continue
 		}

@@ -218,6 +218,7 @@ type scratch struct {
 	divLeaf            []int32
 	divCats            [][]int32
 	brandSet           []int32
+	onceLeaves         []int32    // newFilter: the categories bought once the shopper bought in
 	subBits            []uint64   // hybridSubset: the items it scores, one bit each
 	sub                []int32    // the items a candidate-list request scores, in index order
 	scored             []int32    // every item s.add gave a source to, while tracking
@@ -646,6 +647,7 @@ type filter struct {
 	groups      map[string]bool // groups taken: picked, pinned, excluded or seen (Request.Group)
 	variantOf   func(item, label string) string
 	variants    []variantCount // the shopper's variants, most taken first (Request.Variant)
+	once        []int32        // the categories bought once the shopper bought in, left out of a hybrid list (boughtOnceLeaves)
 }
 
 // variantCount is how many of a shopper's products are in one variant.
@@ -830,6 +832,19 @@ func (m *Model) newFilter(s *scratch, req Request, ignoreStock bool) *filter {
 				f.takeGroupOf(m.cat.items[m.ui.indices[k]].ID)
 			}
 		}
+	}
+	if req.Strategy == Hybrid {
+		// The shopper's personal list leaves out the categories they
+		// bought in that the shop's buyers buy once (a second fridge),
+		// as tuning's scoring does (cacheFor) — except a row asked for
+		// that very category.
+		user, ok := m.userIndex[req.User]
+		if !ok {
+			user = -1
+		}
+		f.once = slices.DeleteFunc(m.boughtOnceLeaves(s.onceLeaves[:0], user, req.Recent), func(c int32) bool { return c == f.cat })
+		s.onceLeaves = f.once
+		m.eachInLeaves(f.once, func(j int32) { s.mark[j] = s.epoch })
 	}
 	return f
 }
