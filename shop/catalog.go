@@ -505,6 +505,34 @@ func (c *Catalog) CategoryByName(name string) (*CatNode, bool) {
 	return nil, false
 }
 
+// CategoryLink is where a row of one of the recommender's categories
+// leads: the category's page — or, when the name is one the recommender
+// reads across several parents (a type its shoppers follow across brands:
+// "Shoes" filed as "Bexley > Shoes" and "Corvin > Shoes"), a search for
+// it, which lists them all, not one brand's picked at random; "" when no
+// category has it.
+func (c *Catalog) CategoryLink(name string) string {
+	for _, n := range c.byCatID {
+		if c.RecName(n) == name {
+			return "/c/" + n.Slug
+		}
+	}
+	var named *CatNode
+	for _, n := range c.byCatID {
+		if n.Name != name {
+			continue
+		}
+		if named != nil {
+			return "/search?q=" + url.QueryEscape(name)
+		}
+		named = n
+	}
+	if named == nil {
+		return ""
+	}
+	return "/c/" + named.Slug
+}
+
 // RecName is the name the recommender knows category n by: its own name
 // when no other category of the catalog has it (compared ignoring case, as
 // rows match names), else its path from the root ("Women > Shoes" and "Men >

@@ -312,9 +312,7 @@ func (in composeInput) homeSlots(composed []recommender.ComposedSlot, keepEmpty 
 		hs := HomeSlot{Slot: sl, Key: cs.Spec.ID, Title: cs.Title, Subtitle: cs.Subtitle, Link: sl.Link, Position: len(out) + 1, Anchor: cs.Anchor, Source: cs.Source,
 			Reason: cs.Reason, Personal: cs.Personal}
 		if hs.Link == "" && sl.Type == models.SlotCategory {
-			if n, ok := cat.CategoryByName(cs.Spec.Category); ok {
-				hs.Link = "/c/" + n.Slug
-			}
+			hs.Link = cat.CategoryLink(cs.Spec.Category)
 		}
 		for _, it := range cs.Items {
 			p, ok := cat.ProductByExt(it.ItemID)
