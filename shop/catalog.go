@@ -492,17 +492,28 @@ func (c *Catalog) CategoryOf(p *models.Product) *CatNode { return c.byCatID[p.Ca
 // (RecName); failing that, by its display name (a model trained before two
 // categories shared a name; the first match wins).
 func (c *Catalog) CategoryByName(name string) (*CatNode, bool) {
+	n, _ := c.categoryNamed(name)
+	return n, n != nil
+}
+
+// categoryNamed is CategoryByName's category, nil when none, and whether
+// it was found by a display name other categories share.
+func (c *Catalog) categoryNamed(name string) (found *CatNode, shared bool) {
 	for _, n := range c.byCatID {
 		if c.RecName(n) == name {
-			return n, true
+			return n, false
 		}
 	}
 	for _, n := range c.byCatID {
-		if n.Name == name {
-			return n, true
+		if n.Name != name {
+			continue
 		}
+		if found != nil {
+			return found, true
+		}
+		found = n
 	}
-	return nil, false
+	return found, false
 }
 
 // CategoryLink is where a row of one of the recommender's categories
@@ -512,25 +523,14 @@ func (c *Catalog) CategoryByName(name string) (*CatNode, bool) {
 // it, which lists them all, not one brand's picked at random; "" when no
 // category has it.
 func (c *Catalog) CategoryLink(name string) string {
-	for _, n := range c.byCatID {
-		if c.RecName(n) == name {
-			return "/c/" + n.Slug
-		}
-	}
-	var named *CatNode
-	for _, n := range c.byCatID {
-		if n.Name != name {
-			continue
-		}
-		if named != nil {
-			return "/search?q=" + url.QueryEscape(name)
-		}
-		named = n
-	}
-	if named == nil {
+	switch n, shared := c.categoryNamed(name); {
+	case shared:
+		return "/search?q=" + url.QueryEscape(name)
+	case n == nil:
 		return ""
+	default:
+		return "/c/" + n.Slug
 	}
-	return "/c/" + named.Slug
 }
 
 // RecName is the name the recommender knows category n by: its own name

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -35,10 +36,7 @@ func (s *Server) search(c echo.Context) error {
 	if rest, low, high, ok := search.PriceWords(q); ok && vals.Get("min") == "" && vals.Get("max") == "" {
 		// A budget typed in the query ("dress under 50") is the page's
 		// price filter, shown as applied and removable like one chosen.
-		v := url.Values{}
-		for k, vs := range vals {
-			v[k] = vs
-		}
+		v := maps.Clone(vals)
 		v.Set("q", rest)
 		v.Del("page")
 		if low != "" {
