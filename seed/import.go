@@ -683,6 +683,9 @@ type Problem struct {
 	Line   int    // 1-based line number; the header is line 1
 	Field  string // column name, empty when the whole row is wrong
 	Reason string
+	// Summary marks a line about several problems already listed and
+	// counted (how many rows name products the shop does not have).
+	Summary bool
 }
 
 func (p Problem) String() string {
@@ -695,19 +698,27 @@ func (p Problem) String() string {
 // maxProblems is how many problems an ImportError keeps and shows.
 const maxProblems = 100
 
+// maxUnknownIDs bounds the distinct unknown product ids an events file's
+// summary counts.
+const maxUnknownIDs = 1_000_000
+
 // ImportError lists why an import was refused. Nothing was written.
 type ImportError struct {
-	Problems []Problem // the first maxProblems problems, in file order
+	Problems []Problem // the first maxProblems problems, in file order, and summaries
 	Total    int       // how many problems were found in all
 }
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "import refused, nothing was written: %d problem(s)", e.Total)
+	listed := 0
 	for _, p := range e.Problems {
 		b.WriteString("\n  " + p.String())
+		if !p.Summary {
+			listed++
+		}
 	}
-	if more := e.Total - len(e.Problems); more > 0 {
+	if more := e.Total - listed; more > 0 {
 		fmt.Fprintf(&b, "\n  and %d more", more)
 	}
 	return b.String()
@@ -726,6 +737,12 @@ func (ps *problems) add(file string, line int, field, format string, args ...any
 	if len(ps.list) < maxProblems {
 		ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
 	}
+}
+
+// note adds a summary of problems already counted: it is shown beside
+// the line it names (past the first maxProblems too) and not counted again.
+func (ps *problems) note(file string, line int, field, format string, args ...any) {
+	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...), Summary: true})
 }
 
 func (ps *problems) err() error {
@@ -2117,12 +2134,20 @@ func readEvents(ctx context.Context, path string, resolve func(string) (string, 
 	}
 	defer c.f.Close()
 	now := time.Now()
+	// Rows naming products the shop does not have, most often products
+	// deleted from the shop whose history its events export still holds.
+	var unknownRows, firstUnknown int
+	unknownIDs := map[string]struct{}{}
 	for n := 0; ; n++ {
 		if n%50_000 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		rec, line, ok := c.next(probs)
 		if !ok {
+			if unknownRows > 1 {
+				probs.note(c.name, firstUnknown, "product_id", "%d rows name %d product %s in neither the products file nor the shop, as an export does that still holds the history of products deleted from the shop: to keep that history for recommendations, add them to the products file with active false (hidden from shoppers, where stock 0 would list them as sold out); or leave their rows out",
+					unknownRows, len(unknownIDs), plural(len(unknownIDs), "id", "ids"))
+			}
 			return nil
 		}
 		before := probs.total
@@ -2143,6 +2168,12 @@ func readEvents(ctx context.Context, path string, resolve func(string) (string, 
 				break
 			}
 			bad("product_id", "unknown product id %s (not in the database or the products file)", short(pid))
+			if unknownRows++; unknownRows == 1 {
+				firstUnknown = line
+			}
+			if len(unknownIDs) < maxUnknownIDs {
+				unknownIDs[strings.Clone(pid)] = struct{}{}
+			}
 		}
 		typ, _ := c.get(rec, "type")
 		// A type is a keyword, read in any case as the header's names

@@ -144,7 +144,9 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 		products  string
 		events    string
 		wantLines []string // each must appear in the error
+		ordered   bool     // and in this order
 		wantTotal int
+		wantNotes int // summaries listed beside the problems, not counted
 	}{
 		{
 			name:      "bad timestamp among good rows",
@@ -182,6 +184,22 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 			events:    "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nbob,NOPE,view,2026-02-01T09:00:00Z\n",
 			wantLines: []string{`events.csv:3: field product_id: unknown product id "NOPE"`},
 			wantTotal: 1,
+		},
+		{
+			// An events export still holds the history of products the
+			// shop deleted, which its catalog export leaves out: beside
+			// each row, one line says how many and what to do.
+			name: "events of products deleted from the shop",
+			events: "user_id,product_id,type,timestamp\nalice,P1,view,2026-02-01T09:00:00Z\nbob,GONE1,view,2026-02-01T09:00:00Z\n" +
+				"bob,GONE1,purchase,2026-02-01T09:01:00Z\ncarol,GONE2,view,2026-02-01T09:00:00Z\n",
+			wantLines: []string{
+				`events.csv:3: field product_id: unknown product id "GONE1" (not in the database or the products file)`,
+				`events.csv:3: field product_id: 3 rows name 2 product ids in neither the products file nor the shop, as an export does that still holds the history of products deleted from the shop: to keep that history for recommendations, add them to the products file with active false (hidden from shoppers, where stock 0 would list them as sold out); or leave their rows out`,
+				`events.csv:4: field product_id: unknown product id "GONE1"`,
+			},
+			ordered:   true,
+			wantTotal: 3,
+			wantNotes: 1,
 		},
 		{
 			// A spreadsheet that opened one of the files read 00042 as
@@ -367,12 +385,18 @@ func TestImportBadRowsWriteNothing(t *testing.T) {
 				t.Error("ImportError does not unwrap to models.ErrInvalid")
 			}
 			msg := err.Error()
+			rest := msg
 			for _, want := range tc.wantLines {
-				if !strings.Contains(msg, want) {
-					t.Errorf("error does not mention %q:\n%s", want, msg)
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Errorf("error does not mention %q (or not in this order):\n%s", want, msg)
+					continue
+				}
+				if tc.ordered {
+					rest = rest[i+len(want):]
 				}
 			}
-			if ie.Total != tc.wantTotal || len(ie.Problems) != tc.wantTotal {
+			if ie.Total != tc.wantTotal || len(ie.Problems) != tc.wantTotal+tc.wantNotes {
 				t.Errorf("got %d problems (%d listed), want %d:\n%s", ie.Total, len(ie.Problems), tc.wantTotal, msg)
 			}
 			if after := dbState(t, db); after != before {
@@ -394,11 +418,12 @@ func TestImportCapsProblemList(t *testing.T) {
 	if !errors.As(err, &ie) {
 		t.Fatalf("err = %v, want *ImportError", err)
 	}
-	if ie.Total != 250 || len(ie.Problems) != maxProblems {
-		t.Errorf("total %d, listed %d; want 250 and %d", ie.Total, len(ie.Problems), maxProblems)
+	// The first 100 rows, and beside the first one the summary of all 250.
+	if ie.Total != 250 || len(ie.Problems) != maxProblems+1 || !ie.Problems[1].Summary {
+		t.Errorf("total %d, listed %d (second a summary: %v); want 250 and %d+1", ie.Total, len(ie.Problems), ie.Problems[1].Summary, maxProblems)
 	}
-	if !strings.Contains(err.Error(), "and 150 more") || ie.Problems[99].Line != 101 {
-		t.Errorf("error tail / last listed line wrong: line %d\n%s", ie.Problems[99].Line, err.Error()[len(err.Error())-80:])
+	if !strings.Contains(err.Error(), "250 rows name 250 product ids") || !strings.Contains(err.Error(), "and 150 more") || ie.Problems[100].Line != 101 {
+		t.Errorf("error tail / last listed line wrong: line %d\n%s", ie.Problems[100].Line, err.Error()[len(err.Error())-80:])
 	}
 }
 

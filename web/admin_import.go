@@ -464,6 +464,9 @@ func importJobView(j *importJob) *templates.ImportJobView {
 	}
 	for _, p := range pv.Problems {
 		v.Problems = append(v.Problems, templates.ImportProblem{File: p.File, Line: p.Line, Field: p.Field, Reason: p.Reason})
+		if !p.Summary {
+			v.ListedProblems++
+		}
 	}
 	v.Changed, v.PriceStockChanged = pv.Changed, pv.PriceStockChanged
 	for _, ch := range pv.Changes {

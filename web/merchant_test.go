@@ -332,6 +332,35 @@ func (c *client) upload(from, path string, fields map[string]string, files map[s
 	return res, doc
 }
 
+// TestAnImportOfDeletedProductsEventsSaysWhatToDo: an events export still
+// holds the history of products the shop deleted, which its catalog export
+// leaves out. The upload is refused with the first hundred rows, one line
+// beside them says how many rows name how many such products and what to
+// do, and the count of rows listed is not thrown off by that line.
+func TestAnImportOfDeletedProductsEventsSaysWhatToDo(t *testing.T) {
+	shop := mustOpenShop(t)
+	admin := shop.staffClient(models.RoleAdmin)
+	var events strings.Builder
+	events.WriteString("user_id,product_id,type,timestamp\n")
+	for i := 0; i < 150; i++ {
+		fmt.Fprintf(&events, "g%d,DELETED-%d,view,2026-05-01T10:00:00Z\n", i, i%30)
+	}
+	res, doc := admin.upload("/admin/import", "/admin/import", nil, map[string][2]string{"events": {"export.csv", events.String()}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("upload: %d, want 422", res.StatusCode)
+	}
+	summary := strings.Join(strings.Fields(doc.Find(`[data-testid="import-problems-summary"]`).Text()), " ")
+	if !strings.HasPrefix(summary, "150 problems found") || !strings.Contains(summary, "The first 100 are listed.") {
+		t.Errorf("summary: %q", summary)
+	}
+	rows := doc.Find(`[data-testid="import-problem"]`)
+	second := strings.Join(strings.Fields(rows.Eq(1).Text()), " ")
+	if rows.Length() != 101 || !strings.Contains(second, "150 rows name 30 product ids in neither the products file nor the shop") ||
+		!strings.Contains(second, "add them to the products file with active false") {
+		t.Errorf("%d rows listed, the second %q", rows.Length(), second)
+	}
+}
+
 func TestAdminCatalogImport(t *testing.T) {
 	shop := mustOpenShop(t)
 	admin := shop.staffClient(models.RoleAdmin)
