@@ -39,8 +39,22 @@ func TestAPinOutsideTheSlotsFilters(t *testing.T) {
 	must(t, err)
 	b := newBrowser(t, s)
 
-	b.step(t, "a pin of another category is refused, naming the filter", func(t *testing.T, b *tab) {
+	b.step(t, "a list of more SKUs than a slot holds is refused with its count", func(t *testing.T, b *tab) {
 		b.adminLogIn()
+		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
+		many := make([]string, models.MaxSlotProducts+1)
+		for i := range many {
+			many[i] = fmt.Sprintf("NO-SUCH-%d", i)
+		}
+		b.do("paste the SKUs", chromedpSetValue(`#f-pins`, strings.Join(many, ",")))
+		b.follow(`[data-testid="save-slot"]`, `[data-testid="pins-error"]`)
+		want := fmt.Sprintf("List at most %d SKUs; this list has %d.", models.MaxSlotProducts, len(many))
+		if got := b.text(`[data-testid="pins-error"]`); got != want {
+			t.Fatalf("the pins error reads %q (%d bytes), want %q", got[:min(len(got), 200)], len(got), want)
+		}
+	})
+
+	b.step(t, "a pin of another category is refused, naming the filter", func(t *testing.T, b *tab) {
 		b.open("/admin/layout/slots/"+trending+"/edit", `[data-testid="slot-form"]`)
 		b.do("choose the category", chromedpSetValue(`#f-category`, cat.Slug))
 		b.fill(`input[name="max_price"]`, maxPrice, `#f-pins`, outside.ExternalID)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -154,6 +155,16 @@ func audit(tx *gorm.DB, actor, action, target, detail string) error {
 	return nil
 }
 
+// Bounds of a slot's text and lists. The lists are counted where they are
+// read (the slot form), since a merchandiser types them as comma-separated
+// text: they bound what one form makes the server compare and store, far
+// above what a row of at most 24 products uses.
+const (
+	MaxSlotSubtitle = 200 // characters, as the form's field says
+	MaxSlotProducts = 500 // SKUs in each of pins, boosts and excludes
+	MaxSlotBrands   = 100
+)
+
 // ValidateSlot checks a slot's fields.
 func ValidateSlot(s *Slot) error {
 	f := map[string]string{}
@@ -164,6 +175,9 @@ func ValidateSlot(s *Slot) error {
 	}
 	if len(s.Title) > 120 {
 		f["title"] = "Use at most 120 characters."
+	}
+	if utf8.RuneCountInString(s.Subtitle) > MaxSlotSubtitle {
+		f["subtitle"] = fmt.Sprintf("Use at most %d characters.", MaxSlotSubtitle)
 	}
 	if s.Size < 0 || s.Size > 24 {
 		f["size"] = "Choose between 1 and 24 products."

@@ -297,8 +297,11 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 	cat := s.shop.Catalog()
 	brands, unknownBrands := catalogBrands(c.FormValue("brands"), cat.Brands)
 	f.Brands = strings.Join(brands, ", ")
-	if len(unknownBrands) > 0 {
-		errs["brands"] = "No product has the brand " + strings.Join(unknownBrands, ", ") + "."
+	switch {
+	case len(brands) > models.MaxSlotBrands:
+		errs["brands"] = fmt.Sprintf("List at most %d brands; this list has %d.", models.MaxSlotBrands, len(brands))
+	case len(unknownBrands) > 0:
+		errs["brands"] = "No product has the brand " + namedFew(unknownBrands) + "."
 	}
 	sl.Type, sl.Title, sl.Subtitle, sl.Category, sl.Brands = f.Type, f.Title, f.Subtitle, f.Category, shop.JoinList(brands)
 	sl.Pins, sl.Boosts, sl.Excludes, sl.Audience, sl.Locked, sl.Enabled, sl.Link = f.Pins, f.Boosts, f.Excludes, f.Audience, f.Locked, f.Enabled, f.Link
@@ -337,14 +340,19 @@ func (s *Server) readSlotForm(c echo.Context, sl *models.Slot) (templates.SlotFi
 		}
 	}
 	for _, field := range pickFields {
+		skus := splitList(map[string]string{"pins": f.Pins, "boosts": f.Boosts, "excludes": f.Excludes}[field])
+		if len(skus) > models.MaxSlotProducts {
+			errs[field] = fmt.Sprintf("List at most %d SKUs; this list has %d.", models.MaxSlotProducts, len(skus))
+			continue
+		}
 		var unknown []string
-		for _, sku := range splitList(map[string]string{"pins": f.Pins, "boosts": f.Boosts, "excludes": f.Excludes}[field]) {
+		for _, sku := range skus {
 			if _, ok := cat.ProductByExt(sku); !ok {
 				unknown = append(unknown, sku)
 			}
 		}
 		if len(unknown) > 0 {
-			errs[field] = "No product has the SKU " + strings.Join(unknown, ", ") + "."
+			errs[field] = "No product has the SKU " + namedFew(unknown) + "."
 		}
 	}
 	if errs["pins"] == "" {
@@ -499,15 +507,28 @@ func (s *Server) parseOptionalAmount(ctx context.Context, v string) (int64, stri
 }
 
 // normalizeList trims the entries of a comma-separated list and drops
-// empties and duplicates.
+// empties and duplicates, in time linear in the list (a form may send
+// hundreds of thousands; the caller bounds what is kept).
 func normalizeList(v string) string {
 	var out []string
+	seen := map[string]bool{}
 	for _, x := range splitList(v) {
-		if !slices.Contains(out, x) {
+		if !seen[x] {
+			seen[x] = true
 			out = append(out, x)
 		}
 	}
 	return shop.JoinList(out) // an id with a comma stays one id
+}
+
+// namedFew lists the first few of items for a message and counts the rest,
+// so that a message stays short whatever a form sent.
+func namedFew(items []string) string {
+	const few = 10
+	if len(items) <= few {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:few], ", ") + fmt.Sprintf(" and %d more", len(items)-few)
 }
 
 // catalogBrands reads the slot form's comma-separated brands as the
@@ -515,34 +536,43 @@ func normalizeList(v string) string {
 // ("Hachette", " Ltd." → "Hachette, Ltd.") are one brand, the longest such
 // run first; case and spaces do not matter. Brands no product has are
 // listed apart.
+//
+// A run is tried only as long as the catalog's brand of the most parts (a
+// run of more parts holds more commas than any brand), so the time is
+// linear in the list, whatever a form sends.
 func catalogBrands(v string, known []string) (brands, unknown []string) {
 	byKey := make(map[string]string, len(known))
+	longest := 1 // parts of the catalog's brand of the most commas
 	for _, b := range known {
 		if b != "" {
 			byKey[strings.ToLower(strings.Join(strings.Fields(b), " "))] = b
+			longest = max(longest, strings.Count(b, ",")+1)
 		}
 	}
 	var parts []string
 	for _, p := range strings.Split(v, ",") {
 		parts = append(parts, strings.Join(strings.Fields(p), " "))
 	}
+	listed := map[string]bool{}
 	for i := 0; i < len(parts); i++ {
 		if parts[i] == "" {
 			continue
 		}
 		name, next := parts[i], i
 		found := false
-		for j := len(parts) - 1; j >= i; j-- {
+		for j := min(len(parts), i+longest) - 1; j >= i; j-- {
 			if b, ok := byKey[strings.ToLower(strings.Join(parts[i:j+1], ", "))]; ok {
 				name, next, found = b, j, true
 				break
 			}
 		}
 		i = next
-		if !slices.Contains(brands, name) {
-			brands = append(brands, name)
+		if listed[name] {
+			continue
 		}
-		if !found && !slices.Contains(unknown, name) {
+		listed[name] = true
+		brands = append(brands, name)
+		if !found {
 			unknown = append(unknown, name)
 		}
 	}
@@ -729,7 +759,11 @@ func (s *Server) adminSlotAddProduct(c echo.Context) error {
 			return render(c, http.StatusUnprocessableEntity, templates.AdminSlotEdit(vm))
 		}
 	}
-	*list = normalizeList(shop.JoinList(append(splitList(*list), sku)))
+	skus := splitList(*list)
+	if !slices.Contains(skus, sku) && len(skus) >= models.MaxSlotProducts {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, fmt.Sprintf("The slot's %s already list %d SKUs, the most a slot holds: remove one first.", field, models.MaxSlotProducts))
+	}
+	*list = normalizeList(shop.JoinList(append(skus, sku)))
 	err = s.db.SaveSlot(ctx, ed.key, rev, staffName(c), sl)
 	if errors.Is(err, models.ErrConflict) {
 		return s.layoutConflict(c)
