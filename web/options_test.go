@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -144,5 +145,42 @@ func TestSizesAreOfferedSmallestFirst(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%q sorted %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestAGroupOfTheWholeCatalogOffersNoOptions: a supplier's file that gives
+// every row one group_id made each product page list every product of the
+// group, the whole catalog (20,000 options: 1.8 MB and 0.6 s a page, for
+// anyone to ask page after page). A group of more than maxGroupOptions
+// products offers none; a group within it still offers its products.
+func TestAGroupOfTheWholeCatalogOffersNoOptions(t *testing.T) {
+	shop := mustOpenShop(t)
+	ctx := context.Background()
+	var cat models.Category
+	must(t, shop.db.W.Where("slug = ?", "kitchen").First(&cat).Error)
+	products := make([]models.Product, maxGroupOptions)
+	for i := range products {
+		ext := fmt.Sprintf("SKU-G%d", i)
+		products[i] = models.Product{ExternalID: ext, Slug: models.Slugify(ext), Title: fmt.Sprintf("Tea Towel – %d", i),
+			CategoryID: cat.ID, PriceCents: 900, Stock: 5, Active: true, GroupID: "ONE"}
+	}
+	must(t, shop.db.W.CreateInBatches(&products, 500).Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	options := func() int {
+		t.Helper()
+		res, doc := shop.newClient().get(productPath(shop.product("SKU-G7")))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("product page %d", res.StatusCode)
+		}
+		return doc.Find(`[data-testid="option"]`).Length()
+	}
+	if got := options(); got != maxGroupOptions {
+		t.Fatalf("a group of %d products offers %d options, want each of them", maxGroupOptions, got)
+	}
+	must(t, shop.db.W.Create(&models.Product{ExternalID: "SKU-G-LAST", Slug: "sku-g-last", Title: "Tea Towel – last",
+		CategoryID: cat.ID, PriceCents: 900, Stock: 5, Active: true, GroupID: "ONE"}).Error)
+	must(t, shop.srv.shop.RefreshCatalog(ctx, true))
+	if got := options(); got != 0 {
+		t.Errorf("a group of %d products offers %d options on each of its pages, want none", maxGroupOptions+1, got)
 	}
 }

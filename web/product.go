@@ -359,8 +359,13 @@ func validSlotRef(s string) bool {
 // size M" → "M"), or by its whole title, in one row named for what its
 // labels are ("Size"); labels of a colour and a size ("Red – S") make a
 // row of colours and a row of sizes (optionGrid).
+//
+// A group of more than maxGroupOptions products gets none: a supplier's
+// file that gives every row one group_id (a parent column filled with one
+// value) made each product page list the whole catalog, 20,000 options,
+// 1.8 MB and 0.6 s a page, which anyone could ask for page after page.
 func groupOptions(group []*models.Product, cur *models.Product) []templates.OptionRow {
-	if len(group) < 2 || !slices.ContainsFunc(group, func(q *models.Product) bool { return q.ID == cur.ID }) {
+	if len(group) < 2 || len(group) > maxGroupOptions || !slices.ContainsFunc(group, func(q *models.Product) bool { return q.ID == cur.ID }) {
 		return nil
 	}
 	labels := shop.GroupLabels(group)
@@ -476,6 +481,11 @@ func optionGrid(group []*models.Product, labels []string, cur *models.Product) [
 // maxGridProducts bounds the work of laying a group out as a grid; a
 // larger group is listed in one row.
 const maxGridProducts = 400
+
+// maxGroupOptions bounds the options a product page offers: a model in more
+// sizes and colours than a shop sells (Shopify allows 2,048 variants; a grid
+// of colours and sizes holds 400 here) is a file's mistake, not a picker.
+const maxGroupOptions = 2048
 
 // changesAlone reports whether two of the labels differ in part d only.
 func changesAlone(parts [][]string, d int) bool {
