@@ -12,6 +12,14 @@ const DepartmentSlotPrefix = "department:"
 // maxDepartmentRows bounds the rows of departments a page adds.
 const maxDepartmentRows = 6
 
+// maxDepartmentTries bounds the departments a page tries to fill a row
+// from, the largest first: a catalog of thousands of departments of a
+// product or two each (an import whose category column held a code per
+// product) had every stranger's homepage try each of them, 10,000 rows'
+// work, and answer after minutes or never. Departments past the largest
+// ones are smaller still, and rarely fill half a row.
+const maxDepartmentTries = 3 * maxDepartmentRows
+
 // rangeSlot reports whether a slot shows the shop's range to anyone, a
 // stranger included: best sellers, trending, new arrivals, a category's
 // row and the recommended row (popular picks for a stranger). Rows built
@@ -73,13 +81,15 @@ func departmentRows(m *Model, page []SlotSpec, out []ComposedSlot, sh Shopper, u
 		depts = modelDepartments(m, opt)
 	}
 	var added []ComposedSlot
+	tried := 0
 	for _, d := range depts {
-		if len(added) == maxDepartmentRows {
+		if len(added) == maxDepartmentRows || tried == maxDepartmentTries {
 			break
 		}
 		if led[strings.ToLower(d)] {
 			continue
 		}
+		tried++
 		spec := &SlotSpec{ID: DepartmentSlotPrefix + d, Kind: KindCategory, Title: d, Category: d, Size: 8, Audience: AudienceEveryone}
 		if sh.cover != nil {
 			sh.cover.row = len(out) + len(added)

@@ -160,3 +160,38 @@ func TestALongTitleIsCutInTheHeading(t *testing.T) {
 		t.Errorf("heading %q, want %q", rows[0].Title, want)
 	}
 }
+
+// TestAPageTriesABoundedNumberOfDepartments: a catalog of hundreds of
+// departments of one product each (an import whose category column held a
+// code per product) had every stranger's homepage try to fill a row from
+// each of them, none filling half a row: 10,000 departments took a
+// homepage past its deadline, every time it was asked. A page tries the
+// largest maxDepartmentTries.
+func TestAPageTriesABoundedNumberOfDepartments(t *testing.T) {
+	var items []Item
+	for d := range 300 {
+		dept := fmt.Sprintf("Code %03d", d)
+		items = append(items, Item{ID: fmt.Sprintf("P%d", d), Title: "Thing " + dept, Category: dept, CategoryPath: []string{dept},
+			PriceCents: 900, Stock: 5, Active: true, Created: testNow.AddDate(-2, 0, 0)})
+	}
+	m, err := Train(context.Background(), Dataset{Items: items, Now: testNow}, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tried := map[string]bool{}
+	opt := noExplore()
+	opt.Fits = func(f RowFilters) func(string) bool {
+		tried[f.Category] = true
+		return func(string) bool { return true }
+	}
+	Compose(m, shopPage(), Shopper{User: "visitor", Personalize: true}, opt, nil)
+	departments := 0
+	for c := range tried {
+		if strings.HasPrefix(c, "Code ") {
+			departments++
+		}
+	}
+	if departments > maxDepartmentTries {
+		t.Errorf("a stranger's homepage tried %d departments of one product each, want at most %d", departments, maxDepartmentTries)
+	}
+}
