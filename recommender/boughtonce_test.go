@@ -153,3 +153,56 @@ func TestAListAndTuningLeaveOutACategoryBoughtOnce(t *testing.T) {
 		t.Fatal("tuning's cache holds nothing for the phone's buyer")
 	}
 }
+
+// A shopper who bought a fridge, a category bought once, is next in need
+// of another kitchen appliance: "popular in your categories" reads the
+// fridge's count as a count in each of the kitchen's other categories,
+// none in Fridges (the list leaves it out), and none in the laundry room;
+// a category only viewed, or one bought again and again, keeps its count.
+func TestACategoryBoughtOncePassesItsCountToItsDepartment(t *testing.T) {
+	item := func(id string, path ...string) Item {
+		return Item{ID: id, Category: path[len(path)-1], CategoryPath: path, Active: true, Stock: 1}
+	}
+	kitchen, laundry := "Appliances > Kitchen", "Appliances > Laundry"
+	d := Dataset{Items: []Item{
+		item("fridge", "Appliances", kitchen, kitchen+" > Fridges"),
+		item("oven", "Appliances", kitchen, kitchen+" > Ovens"),
+		item("microwave", "Appliances", kitchen, kitchen+" > Microwaves"),
+		item("washer", "Appliances", laundry, laundry+" > Washers"),
+		item("dryer", "Appliances", laundry, laundry+" > Dryers"),
+		item("filter", "Parts", "Parts > Filters"),
+	}}
+	m := &Model{cat: newCatalog(d), once: []string{kitchen + " > Fridges", laundry + " > Washers"}}
+	leaf := func(id string) int32 { return m.cat.leafCat[m.cat.index[id]] }
+	for _, tc := range []struct {
+		name    string
+		history map[string]EventType
+		want    map[string]float32
+	}{
+		{"a fridge bought", map[string]EventType{"fridge": Purchase},
+			map[string]float32{"fridge": 0, "oven": 1, "microwave": 1, "washer": 0, "dryer": 0, "filter": 0}},
+		{"a fridge viewed", map[string]EventType{"fridge": View},
+			map[string]float32{"fridge": 1, "oven": 0, "microwave": 0}},
+		{"a filter bought, a category with no siblings and not bought once", map[string]EventType{"filter": Purchase, "dryer": Purchase},
+			map[string]float32{"filter": 1, "dryer": 1, "washer": 0}},
+		{"a fridge and a washer bought", map[string]EventType{"fridge": Purchase, "washer": Purchase, "oven": View},
+			map[string]float32{"fridge": 0, "oven": 2, "microwave": 1, "washer": 0, "dryer": 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &scratch{}
+			s.catCnt = make([]float32, len(m.cat.categories))
+			for id, kind := range tc.history {
+				j := m.cat.index[id]
+				s.hist.items = append(s.hist.items, j)
+				s.hist.kinds = append(s.hist.kinds, kind)
+				s.catCnt[leaf(id)]++
+			}
+			m.onceToSiblings(s)
+			for id, want := range tc.want {
+				if got := s.catCnt[leaf(id)]; got != want {
+					t.Errorf("count in %s's category = %v, want %v", id, got, want)
+				}
+			}
+		})
+	}
+}

@@ -85,6 +85,9 @@ type Model struct {
 	// leafShare: the shop's share of each leaf category, for a calibrated
 	// row's target (calibrate.go).
 	leafShare leafShareOnce
+	// siblings: each leaf category's others under its parent, where a
+	// category bought once passes a shopper's count (onceToSiblings).
+	siblings leafSiblingsOnce
 	// nextCat is the shop's table of the categories that follow which
 	// (nextcat.go; nil: rows as the blend ranks them).
 	nextCat *NextCategories

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -644,7 +645,88 @@ func (m *Model) historyTastes(s *scratch) (sum, sumLog, sumSq float64) {
 			sumSq += float64(hw) * l * l
 		}
 	}
+	m.onceToSiblings(s)
 	return sum, sumLog, sumSq
+}
+
+// onceToSiblings moves the history's count in each category bought once
+// the shopper bought in (a fridge bought: its buyers seldom buy a second,
+// and the list leaves the category out) to the other leaf categories of
+// its department (the kitchen's ovens, dishwashers, microwaves), each
+// taking the whole count: the need the fridge met is over, and the
+// shopper's next need in that room is a category beside it. Without it
+// "popular in your categories" spends its weight on products the list
+// cannot show.
+func (m *Model) onceToSiblings(s *scratch) {
+	if len(m.once) == 0 {
+		return
+	}
+	s.onceCats = s.onceCats[:0]
+	for k, i := range s.hist.items {
+		c := m.cat.leafCat[i]
+		if c < 0 || s.hist.kinds[k] != Purchase || slices.Contains(s.onceCats, c) || !m.boughtOnce(m.cat.categories[c]) {
+			continue
+		}
+		s.onceCats = append(s.onceCats, c)
+	}
+	sib := m.leafSiblings()
+	for _, c := range s.onceCats {
+		n := s.catCnt[c]
+		s.catCnt[c] = 0
+		for _, d := range sib[c] {
+			if !slices.Contains(s.onceCats, d) {
+				s.catCnt[d] += n
+			}
+		}
+	}
+}
+
+// leafSiblingsOnce holds, per category, the other leaf categories of its
+// parent (none for a category without one), built on first use.
+type leafSiblingsOnce struct {
+	once sync.Once
+	x    [][]int32
+}
+
+func (m *Model) leafSiblings() [][]int32 {
+	m.siblings.once.Do(func() { m.siblings.x = leafSiblings(&m.cat) })
+	return m.siblings.x
+}
+
+// leafSiblings lists, for each leaf category of cat (the leaf of some
+// product), the other leaf categories under the same parent: the level
+// above the leaf on its products' category path (none at the top level).
+func leafSiblings(cat *catalog) [][]int32 {
+	out := make([][]int32, len(cat.categories))
+	parent := make([]int32, len(cat.categories))
+	for c := range parent {
+		parent[c] = -2 // not a leaf
+	}
+	for j, c := range cat.leafCat {
+		if c < 0 || parent[c] != -2 {
+			continue
+		}
+		parent[c] = -1
+		if k := slices.Index(cat.itemCats[j], c); k > 0 {
+			parent[c] = cat.itemCats[j][k-1]
+		}
+	}
+	byParent := map[int32][]int32{}
+	for c, p := range parent {
+		if p >= 0 {
+			byParent[p] = append(byParent[p], int32(c))
+		}
+	}
+	for _, leaves := range byParent {
+		for _, c := range leaves {
+			for _, d := range leaves {
+				if d != c {
+					out[c] = append(out[c], d)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func resize(x []float32, n int) []float32 {

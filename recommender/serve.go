@@ -242,6 +242,7 @@ type scratch struct {
 	nextAnchorVal      []float32
 	catAcc, brandAcc   []float32
 	catCnt             []float32 // the history's distinct products per leaf category (historyTastes)
+	onceCats           []int32   // onceToSiblings: the history's categories bought once, bought
 	priceNear          []float32 // tasteParts: the price part's value of each of the catalog's distinct prices
 	deptAcc            []float32 // history weight per category (root and leaf), for freshness
 	hiRoot, hiLeaf     float32   // deptAcc's largest top-level and leaf category
