@@ -167,12 +167,9 @@ func (m *Model) boughtOnceLeaves(dst []int32, user int32, recent []Event) []int3
 
 // eachInLeaves calls fn with every product whose category is one of leaves.
 func (m *Model) eachInLeaves(leaves []int32, fn func(j int32)) {
-	if len(leaves) == 0 {
-		return
-	}
-	for j, c := range m.cat.leafCat {
-		if slices.Contains(leaves, c) {
-			fn(int32(j))
+	for _, c := range leaves {
+		for _, j := range m.cat.inLeaf.of(c) {
+			fn(j)
 		}
 	}
 }

@@ -103,6 +103,19 @@ const launchFreshMin = 0.5
 
 // launchCats is a product's top-level and leaf category ids in the
 // catalog (-1 where the catalog has none), the way newCatalog reads them.
+// launchLeaf is the category a launch is read at as its own: its category
+// (as filed, `Bexley > Shoes`, read as Shoes when the name is read across
+// its parents), or -1 when the catalog has no such category.
+func (c *catalog) launchLeaf(it Item) int32 {
+	if id, ok := c.catIndex[it.Category]; ok {
+		return id
+	}
+	if id, _, ok := c.filedCategory(it.Category); ok {
+		return id
+	}
+	return -1
+}
+
 func (c *catalog) launchCats(it Item) (root, leaf int32) {
 	root, leaf = -1, -1
 	for _, name := range it.CategoryPath {
@@ -120,11 +133,7 @@ func (c *catalog) launchCats(it Item) (root, leaf int32) {
 		}
 	}
 	if it.Category != "" {
-		if id, ok := c.catIndex[it.Category]; ok {
-			leaf = id
-		} else if id, _, ok := c.filedCategory(it.Category); ok {
-			leaf = id // filed as `Bexley > Shoes`, read as Shoes (groupByLeafName)
-		}
+		leaf = c.launchLeaf(it)
 	} else if n := len(it.CategoryPath); n > 0 {
 		if id, ok := c.catIndex[it.CategoryPath[n-1]]; ok {
 			leaf = id
@@ -451,7 +460,7 @@ func (m *Model) rowLaunches(req Request, f *filter, pins []string, n int) []Item
 			}) {
 			continue
 		}
-		if c, ok := m.cat.catIndex[it.Category]; ok && slices.Contains(f.once, c) {
+		if len(f.once) > 0 && slices.Contains(f.once, m.cat.launchLeaf(it)) {
 			continue // a category the shopper bought in and the shop buys once
 		}
 		if req.ExcludeSeen && (slices.Contains(req.Seen, it.ID) || slices.ContainsFunc(req.Recent, func(e Event) bool { return e.Item == it.ID })) {

@@ -351,6 +351,7 @@ func (m *Model) memoryBytes() int64 {
 	b += f32(m.svd.userF) + f32(m.svd.itemF) + i32(m.rowOf)
 	b += f32(m.ease.b) + i32(m.ease.items) + i32(m.ease.local)
 	b += i32(m.cands.indptr) + i32(m.cands.items)
+	b += i32(m.cat.inCat.start) + i32(m.cat.inCat.items) + i32(m.cat.inLeaf.start) + i32(m.cat.inLeaf.items)
 	b += f32(m.pop.pop) + f32(m.pop.trend) + i32(m.pop.popOrder) + i32(m.pop.trendOrder) + i32(m.pop.newOrder) + f32(m.pop.newcomer) + i32(m.pop.newcomerOrder) + f32(m.shoppers) + f32(m.catShoppers) + f32(m.catShare) + f32(m.catPopWithin)
 	for i, it := range m.cat.items {
 		b += int64(unsafe.Sizeof(it)) + int64(len(it.ID)+len(it.Title)+len(it.Brand)+len(it.Category)+len(it.Description))

@@ -95,6 +95,25 @@ func TestATypeShoppersFollowAcrossBrandsIsReadAsOneCategory(t *testing.T) {
 	if _, leaf := m.cat.launchCats(Item{ID: "new", Category: "Dalby > Shoes", CategoryPath: []string{"Dalby", "Dalby > Shoes"}}); leaf < 0 || m.cat.categories[leaf] != "Shoes" {
 		t.Errorf("a launch filed at Dalby > Shoes is read at category %d, not Shoes", leaf)
 	}
+	// In a shop whose buyers buy one pair of shoes, a launch filed as
+	// Dalby's shoes stays out of the list of a shopper who just bought
+	// shoes, as every trained pair does (it was kept by its filed name).
+	launch := m.Launches([]Item{{ID: "new", Title: "Dalby Shoes", Category: "Dalby > Shoes", CategoryPath: []string{"Dalby", "Dalby > Shoes"},
+		Active: true, Stock: 5, Created: testNow.Add(time.Hour)}})
+	bought := []Event{{User: "shoes", Item: "Arlo-Shoes-1", Type: Purchase, Time: testNow.Add(2 * time.Hour)}}
+	offered := func() bool {
+		return slices.ContainsFunc(m.Recommend(Request{User: "shoes", Strategy: Hybrid, N: 200, Launches: launch, Recent: bought}),
+			func(r Recommendation) bool { return r.ItemID == "new" })
+	}
+	if !offered() {
+		t.Error("a launch of shoes is not offered where shoes are bought again and again")
+	}
+	once := m.once
+	m.once = []string{"Shoes"}
+	if offered() {
+		t.Error("the shoes launched since training are offered to a shopper who just bought shoes, where shoes are bought once")
+	}
+	m.once = once
 	// A stranger who opened Bexley's shoes: shoes of every brand, then the
 	// rest of Bexley (the department above the category as filed).
 	opt := noExplore()

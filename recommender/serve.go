@@ -860,8 +860,8 @@ func (m *Model) excludeCategories(s *scratch, names []string) {
 				continue
 			}
 		}
-		for j := range m.cat.items {
-			if m.cat.inCategory(int32(j), c) && (within < 0 || m.cat.inCategory(int32(j), within)) {
+		for _, j := range m.cat.inCat.of(c) {
+			if within < 0 || m.cat.inCategory(j, within) {
 				s.mark[j] = s.epoch
 			}
 		}

@@ -18,6 +18,42 @@ type catalog struct {
 	leafCat    []int32          // per item: leaf category id or -1
 	rootCat    []int32          // per item: itemCats[i][0] or -1, flat for per-product loops
 	catSize    []int32          // per category: how many items it holds (anywhere on their path)
+	// inCat and inLeaf list each category's items (anywhere on their path;
+	// as their leaf), so that what marks a category's items reads the
+	// category, not the catalog.
+	inCat, inLeaf groups
+}
+
+// groups lists the items of each group: group g's are
+// items[start[g]:start[g+1]], in catalog order.
+type groups struct {
+	start, items []int32
+}
+
+// of returns group g's items (none for a group out of range).
+func (g *groups) of(c int32) []int32 {
+	if c < 0 || int(c)+1 >= len(g.start) {
+		return nil
+	}
+	return g.items[g.start[c]:g.start[c+1]]
+}
+
+// groupItems builds the groups of n groups from each item's ids (each
+// passes its groups to emit).
+func groupItems(n, items int, each func(i int, emit func(g int32))) groups {
+	g := groups{start: make([]int32, n+1)}
+	for i := range items {
+		each(i, func(c int32) { g.start[c+1]++ })
+	}
+	for c := range n {
+		g.start[c+1] += g.start[c]
+	}
+	g.items = make([]int32, g.start[n])
+	next := slices.Clone(g.start[:n])
+	for i := range items {
+		each(i, func(c int32) { g.items[next[c]] = int32(i); next[c]++ })
+	}
+	return g
 }
 
 func newCatalog(d Dataset) catalog {
@@ -80,6 +116,17 @@ func newCatalog(d Dataset) catalog {
 			c.leafCat[i] = ids[len(ids)-1]
 		}
 	}
+	nc := len(c.categories)
+	c.inCat = groupItems(nc, len(c.items), func(i int, emit func(int32)) {
+		for _, id := range c.itemCats[i] {
+			emit(id)
+		}
+	})
+	c.inLeaf = groupItems(nc, len(c.items), func(i int, emit func(int32)) {
+		if c.leafCat[i] >= 0 {
+			emit(c.leafCat[i])
+		}
+	})
 	return c
 }
 
