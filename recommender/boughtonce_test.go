@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -204,5 +205,29 @@ func TestACategoryBoughtOncePassesItsCountToItsDepartment(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A department of thousands of categories (an imported catalog filing each
+// product under its own code) costs its categories in the table of which
+// categories sit beside which, not their pairs: 5,000 leaves under one
+// parent took 100 MB (each leaf listing every other).
+func TestADepartmentOfThousandsOfCategoriesCostsItsCategories(t *testing.T) {
+	var d Dataset
+	for i := range 5000 {
+		code := fmt.Sprintf("Parts > P%d", i)
+		d.Items = append(d.Items, Item{ID: fmt.Sprintf("p%d", i), Category: code, CategoryPath: []string{"Parts", code}, Active: true, Stock: 1})
+	}
+	cat := newCatalog(d)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	sib := newLeafSiblings(&cat)
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Errorf("the siblings of 5,000 categories under one parent took %d MiB", grew>>20)
+	}
+	p, ok := cat.catIndex["Parts"]
+	if !ok || len(sib.leaves[p]) != 5000 || sib.parent[cat.catIndex["Parts > P7"]] != p {
+		t.Errorf("the 5,000 categories are not read under their parent: %d leaves", len(sib.leaves[p]))
 	}
 }

@@ -673,60 +673,60 @@ func (m *Model) onceToSiblings(s *scratch) {
 	for _, c := range s.onceCats {
 		n := s.catCnt[c]
 		s.catCnt[c] = 0
-		for _, d := range sib[c] {
-			if !slices.Contains(s.onceCats, d) {
+		p := sib.parent[c]
+		if p < 0 {
+			continue
+		}
+		for _, d := range sib.leaves[p] {
+			if d != c && !slices.Contains(s.onceCats, d) {
 				s.catCnt[d] += n
 			}
 		}
 	}
 }
 
-// leafSiblingsOnce holds, per category, the other leaf categories of its
-// parent (none for a category without one), built on first use.
+// leafSiblings holds each leaf category's parent (-1 for none, or for a
+// category no product has as its leaf) and each parent's leaf categories:
+// a leaf's siblings are its parent's other leaves. Kept per parent, not
+// per leaf, so that a department of thousands of categories costs its
+// categories, not their pairs.
+type leafSiblings struct {
+	parent []int32
+	leaves [][]int32
+}
+
+// leafSiblingsOnce holds the catalog's leafSiblings, built on first use.
 type leafSiblingsOnce struct {
 	once sync.Once
-	x    [][]int32
+	x    leafSiblings
 }
 
-func (m *Model) leafSiblings() [][]int32 {
-	m.siblings.once.Do(func() { m.siblings.x = leafSiblings(&m.cat) })
-	return m.siblings.x
+func (m *Model) leafSiblings() *leafSiblings {
+	m.siblings.once.Do(func() { m.siblings.x = newLeafSiblings(&m.cat) })
+	return &m.siblings.x
 }
 
-// leafSiblings lists, for each leaf category of cat (the leaf of some
-// product), the other leaf categories under the same parent: the level
-// above the leaf on its products' category path (none at the top level).
-func leafSiblings(cat *catalog) [][]int32 {
-	out := make([][]int32, len(cat.categories))
-	parent := make([]int32, len(cat.categories))
-	for c := range parent {
-		parent[c] = -2 // not a leaf
+// newLeafSiblings reads, for each leaf category of cat (the leaf of some
+// product), its parent: the level above the leaf on its products' category
+// path (none at the top level).
+func newLeafSiblings(cat *catalog) leafSiblings {
+	sib := leafSiblings{parent: make([]int32, len(cat.categories)), leaves: make([][]int32, len(cat.categories))}
+	seen := make([]bool, len(cat.categories))
+	for c := range sib.parent {
+		sib.parent[c] = -1
 	}
 	for j, c := range cat.leafCat {
-		if c < 0 || parent[c] != -2 {
+		if c < 0 || seen[c] {
 			continue
 		}
-		parent[c] = -1
+		seen[c] = true
 		if k := slices.Index(cat.itemCats[j], c); k > 0 {
-			parent[c] = cat.itemCats[j][k-1]
+			p := cat.itemCats[j][k-1]
+			sib.parent[c] = p
+			sib.leaves[p] = append(sib.leaves[p], c)
 		}
 	}
-	byParent := map[int32][]int32{}
-	for c, p := range parent {
-		if p >= 0 {
-			byParent[p] = append(byParent[p], int32(c))
-		}
-	}
-	for _, leaves := range byParent {
-		for _, c := range leaves {
-			for _, d := range leaves {
-				if d != c {
-					out[c] = append(out[c], d)
-				}
-			}
-		}
-	}
-	return out
+	return sib
 }
 
 func resize(x []float32, n int) []float32 {
