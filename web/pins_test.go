@@ -25,19 +25,7 @@ func TestAPinMustMeetTheSlotsFilters(t *testing.T) {
 	slot := utoa(ids[1])
 	save := func(fields url.Values) (*http.Response, *goquery.Document) {
 		t.Helper()
-		_, rev := shop.draft()
-		_, doc := c.get("/admin/layout/slots/" + slot + "/edit")
-		form := url.Values{"_csrf": {csrf(doc)}, "revision": {strconv.Itoa(rev)}, "type": {models.SlotPopular}, "title": {"Kitchen under 50"},
-			"strategy": {"popular"}, "size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}}
-		for k, v := range fields {
-			form[k] = v
-		}
-		res, err := c.hc.PostForm(shop.ts.URL+"/admin/layout/slots/"+slot, form)
-		must(t, err)
-		defer res.Body.Close()
-		doc, err = goquery.NewDocumentFromReader(res.Body)
-		must(t, err)
-		return res, doc
+		return shop.postSlotForm(t, c, c.hc, slot, "Kitchen under 50", fields)
 	}
 	for _, tc := range []struct {
 		name   string
@@ -197,4 +185,24 @@ func TestAPinnedProductAddedAfterTrainingLeadsTheRow(t *testing.T) {
 			t.Errorf("the row %q shows the sold-out new product %d: %v", sl.Title, ch2.ID, cards)
 		}
 	}
+}
+
+// postSlotForm submits the edit form of slot as a popular slot titled
+// title, with fields over the form's own, through hc (c's cookies), and
+// reads the answer.
+func (s *testShop) postSlotForm(t *testing.T, c *client, hc *http.Client, slot, title string, fields url.Values) (*http.Response, *goquery.Document) {
+	t.Helper()
+	_, rev := s.draft()
+	_, doc := c.get("/admin/layout/slots/" + slot + "/edit")
+	form := url.Values{"_csrf": {csrf(doc)}, "revision": {strconv.Itoa(rev)}, "type": {models.SlotPopular}, "title": {title},
+		"strategy": {"popular"}, "size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}}
+	for k, v := range fields {
+		form[k] = v
+	}
+	res, err := hc.PostForm(s.ts.URL+"/admin/layout/slots/"+slot, form)
+	must(t, err)
+	defer res.Body.Close()
+	doc, err = goquery.NewDocumentFromReader(res.Body)
+	must(t, err)
+	return res, doc
 }

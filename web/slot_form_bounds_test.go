@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,19 +30,7 @@ func TestTheSlotFormBoundsWhatItReads(t *testing.T) {
 	slot := utoa(ids[1])
 	save := func(hc *http.Client, fields url.Values) (*http.Response, *goquery.Document) {
 		t.Helper()
-		_, rev := shop.draft()
-		_, doc := c.get("/admin/layout/slots/" + slot + "/edit")
-		form := url.Values{"_csrf": {csrf(doc)}, "revision": {strconv.Itoa(rev)}, "type": {models.SlotPopular}, "title": {"Bounded"},
-			"strategy": {"popular"}, "size": {"4"}, "audience": {"everyone"}, "enabled": {"true"}}
-		for k, v := range fields {
-			form[k] = v
-		}
-		res, err := hc.PostForm(shop.ts.URL+"/admin/layout/slots/"+slot, form)
-		must(t, err)
-		defer res.Body.Close()
-		doc, err = goquery.NewDocumentFromReader(res.Body)
-		must(t, err)
-		return res, doc
+		return shop.postSlotForm(t, c, hc, slot, "Bounded", fields)
 	}
 	skus := func(n int) string {
 		out := make([]string, n)
